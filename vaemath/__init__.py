@@ -1,0 +1,41 @@
+"""vaemath: can the VAE's KL term be replaced by a 'simpler, equivalent' penalty?
+
+The public API is re-exported here and loaded lazily, so ``import vaemath`` stays light: sympy,
+numba and matplotlib are imported only when a name that needs them is first used.
+"""
+
+from importlib import import_module
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Penalty": "vaemath.symbolic",
+    "penalty": "vaemath.symbolic",
+    "catalogue": "vaemath.symbolic",
+    "renyi": "vaemath.symbolic",
+    "reparametrize": "vaemath.symbolic",
+    "gradient": "vaemath.symbolic",
+    "hessian": "vaemath.symbolic",
+    "critical_points": "vaemath.symbolic",
+    "minimizer": "vaemath.symbolic",
+    "taylor": "vaemath.symbolic",
+    "limits": "vaemath.symbolic",
+}
+_MODULES = ("symbolic", "analysis", "kernels", "vae", "figures")
+
+__all__ = sorted(_EXPORTS) + list(_MODULES)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name]), name)
+    elif name in _MODULES:
+        value = import_module(f"vaemath.{name}")
+    else:
+        raise AttributeError(f"module 'vaemath' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

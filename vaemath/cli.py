@@ -1,0 +1,72 @@
+"""Command-line front end: ``vaemath derive``, ``vaemath catalogue``...; every command has ``--json``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, indent=2, sort_keys=False))
+
+
+def _cmd_derive(args) -> None:
+    from vaemath.symbolic import derive, to_latex, to_strings
+
+    result = derive(args.penalty, args.param, args.order, args.sigma_means)
+    if args.json:
+        _print_json(to_strings(result))
+        return
+    shown = to_latex(result) if args.latex else to_strings(result)
+    for key, value in shown.items():
+        print(f"{key}: {value}")
+
+
+def _cmd_catalogue(args) -> None:
+    from vaemath.symbolic import catalogue
+
+    rows = [entry.to_dict() for entry in catalogue().values()]
+    if args.json:
+        _print_json(rows)
+        return
+    for row in rows:
+        print(f"{row['name']:<20} {row['expression']}\n{'':<20} {row['description']} [{row['provenance']}; "
+              f"{row['citation']}]")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of the ``vaemath`` command."""
+    parser = argparse.ArgumentParser(prog="vaemath", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    derive = sub.add_parser("derive", help="value, gradient, Hessian, minimiser, limits and Taylor expansion")
+    derive.add_argument("penalty", nargs="?", default="quadratic", help="catalogue name or penalty text")
+    derive.add_argument("--param", default="std", choices=["std", "var", "logstd", "logvar"])
+    derive.add_argument("--order", type=int, default=2, help="Taylor order at the minimiser (default 2)")
+    derive.add_argument("--sigma-means", default="std", choices=["std", "var"],
+                        help="read the question's sigma as the standard deviation or the variance")
+    fmt = derive.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--latex", action="store_true")
+    derive.set_defaults(run=_cmd_derive)
+
+    cat = sub.add_parser("catalogue", help="list the divergences and penalties in the catalogue")
+    cat.add_argument("--json", action="store_true")
+    cat.set_defaults(run=_cmd_catalogue)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``vaemath`` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except (ValueError, TypeError) as exc:
+        print(f"vaemath {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

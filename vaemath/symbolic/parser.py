@@ -1,0 +1,208 @@
+"""Safe parsing of penalty text into sympy, by a whitelist over Python's ``ast``.
+
+Nothing the user types is evaluated: the syntax tree is walked node by node and each allowed node is
+turned into sympy by hand. Anything not on the list is refused with a ValueError naming the piece.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+
+import sympy as sp
+
+from vaemath.symbolic.divergences import catalogue, renyi
+from vaemath.symbolic.penalty import Penalty
+from vaemath.symbolic.symbols import PARAMS, check_sigma_means, mu, sigma
+
+MAX_LENGTH = 2000
+MAX_EXPONENT = 64  # largest |n| in x**n; stops 9**9**9 from exhausting memory
+MAX_DIGITS = 1000  # largest exact number built from literals
+
+FUNCTIONS = {
+    "log": (sp.log, 1),
+    "exp": (sp.exp, 1),
+    "sqrt": (sp.sqrt, 1),
+    "log1p": (lambda x: sp.log(1 + x), 1),
+    "expm1": (lambda x: sp.exp(x) - 1, 1),
+    "abs": (sp.Abs, 1),
+    "sinh": (sp.sinh, 1),
+    "cosh": (sp.cosh, 1),
+    "tanh": (sp.tanh, 1),
+    "asinh": (sp.asinh, 1),
+    "acosh": (sp.acosh, 1),
+    "atanh": (sp.atanh, 1),
+    "atan": (sp.atan, 1),
+    "erf": (sp.erf, 1),
+    "max": (sp.Max, 2),
+    "min": (sp.Min, 2),
+}
+CONSTANTS = {"pi": sp.pi, "E": sp.E}
+_BINARY = {ast.Add: sp.Add, ast.Sub: lambda a, b: a - b, ast.Mult: sp.Mul, ast.Div: lambda a, b: a / b,
+           ast.Pow: lambda a, b: a**b}
+
+
+def _refuse(text: str, node: ast.AST, what: str) -> ValueError:
+    piece = ast.get_source_segment(text, node) or type(node).__name__
+    return ValueError(f"penalty: {what} is not allowed: {piece!r}")
+
+
+def _symbols(sigma_means: str) -> dict:
+    # The question's sigma is the std or the variance; the other scale symbols are unambiguous.
+    table = {p.symbol.name: p.of_sigma for p in PARAMS.values()}
+    table["mu"] = mu
+    table["sigma"] = sigma if sigma_means == "std" else sigma**2
+    return table
+
+
+class _Builder:
+    def __init__(self, text: str, sigma_means: str):
+        self.text = text
+        self.names = {**_symbols(sigma_means), **CONSTANTS}
+        self.entries = catalogue()
+        self.sigma_means = sigma_means
+
+    def build(self, node: ast.AST) -> sp.Expr:
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise _refuse(self.text, node, _describe(node))
+        return method(node)
+
+    def _Expression(self, node):
+        return self.build(node.body)
+
+    def _Constant(self, node):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _refuse(self.text, node, f"a {type(value).__name__} constant")
+        if isinstance(value, float):  # exact decimal, so claims can be decided exactly
+            return sp.Rational(ast.get_source_segment(self.text, node).replace("_", ""))
+        return sp.Integer(value)
+
+    def _Name(self, node):
+        if node.id in self.names:
+            return self.names[node.id]
+        if node.id in self.entries:
+            entry = self.entries[node.id]
+            return entry.expr.subs(sigma, sigma**2) if node.id == "quadratic" and self.sigma_means == "var" \
+                else entry.expr
+        known = sorted(self.names) + sorted(self.entries)
+        raise _refuse(self.text, node, f"a name other than {', '.join(known)}")
+
+    def _UnaryOp(self, node):
+        if isinstance(node.op, ast.USub):
+            return -self.build(node.operand)
+        if isinstance(node.op, ast.UAdd):
+            return self.build(node.operand)
+        raise _refuse(self.text, node, "the operator")
+
+    def _BinOp(self, node):
+        op = _BINARY.get(type(node.op))
+        if op is None:
+            raise _refuse(self.text, node, "the operator")
+        left, right = self.build(node.left), self.build(node.right)
+        if isinstance(node.op, ast.Pow) and right.is_number and abs(right) > MAX_EXPONENT:
+            raise _refuse(self.text, node, f"an exponent beyond +-{MAX_EXPONENT}")
+        if isinstance(node.op, ast.Pow) and left.is_number and right.is_number and left != 0 \
+                and float(abs(right)) * math.log10(float(abs(left))) > MAX_DIGITS:
+            raise _refuse(self.text, node, f"a number with more than {MAX_DIGITS} digits")
+        if isinstance(node.op, ast.Div) and right == 0:
+            raise _refuse(self.text, node, "division by zero")
+        return op(left, right)
+
+    def _Call(self, node):
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name is None or node.keywords:
+            raise _refuse(self.text, node, "this call")
+        if name == "renyi":
+            if len(node.args) != 1:
+                raise _refuse(self.text, node, "renyi takes one order, as in renyi(2);")
+            return renyi(self.build(node.args[0])).expr
+        if name not in FUNCTIONS:
+            raise _refuse(self.text, node, "the function")
+        func, arity = FUNCTIONS[name]
+        if len(node.args) != arity:
+            raise _refuse(self.text, node, f"{name} with {len(node.args)} arguments (it takes {arity})")
+        return func(*(self.build(a) for a in node.args))
+
+
+def _describe(node: ast.AST) -> str:
+    kinds = {ast.Attribute: "attribute access", ast.Subscript: "subscripting", ast.Lambda: "a lambda",
+             ast.Compare: "a comparison", ast.BoolOp: "a boolean operator", ast.IfExp: "a conditional",
+             ast.List: "a list", ast.Tuple: "a tuple", ast.Dict: "a dict", ast.Set: "a set",
+             ast.JoinedStr: "an f-string", ast.NamedExpr: "an assignment"}
+    return kinds.get(type(node), f"the syntax {type(node).__name__}")
+
+
+def parse(text: str, sigma_means: str = "std") -> sp.Expr:
+    """Turn penalty text into a sympy expression in the canonical (mu, sigma).
+
+    Parameters
+    ----------
+    text : str
+        Arithmetic in ``mu`` and ``sigma`` (and ``v``, ``s``, ``l`` for variance, log std, log
+        variance), numbers, ``+ - * / **``, the functions in ``FUNCTIONS``, ``pi``, ``E``, catalogue
+        names (``"2*kl + 1"``) and ``renyi(a)``.
+    sigma_means : {"std", "var"}
+        Whether the symbol ``sigma`` (and the entry ``quadratic``, written in the question's notation)
+        is read as the standard deviation or the variance.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a string.
+    ValueError
+        On anything outside the whitelist, naming the offending piece.
+    """
+    check_sigma_means(sigma_means)
+    if not isinstance(text, str):
+        raise TypeError(f"penalty: expected text, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"penalty: text of {len(text)} characters is longer than the limit {MAX_LENGTH}")
+    if not text.strip():
+        raise ValueError("penalty: the text is empty")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, RecursionError, MemoryError) as exc:
+        raise ValueError(f"penalty: {text!r} is not an arithmetic expression ({exc.__class__.__name__})") from None
+    try:
+        expr = _Builder(text.strip(), sigma_means).build(tree)
+    except RecursionError:
+        raise ValueError("penalty: the expression is nested too deeply") from None
+    if not isinstance(expr, sp.Expr) or expr.has(sp.zoo, sp.nan) or expr.is_extended_real is False:
+        raise ValueError(f"penalty: {text!r} is not a real-valued expression")
+    return expr
+
+
+def penalty(spec, sigma_means: str = "std") -> Penalty:
+    """A :class:`Penalty` from a catalogue name, penalty text, a sympy expression or a Penalty.
+
+    Parameters
+    ----------
+    spec : str, sympy.Expr or Penalty
+        ``"kl"``, ``"renyi(2)"``, ``"mu**2 + (sigma - 1)**2"``, an expression in mu and sigma...
+    sigma_means : {"std", "var"}
+        Reading of ``sigma`` in text and in the question's ``quadratic`` (see :func:`parse`).
+
+    Examples
+    --------
+    >>> penalty("2*kl + 1").expr
+    mu**2 + sigma**2 - 2*log(sigma)
+    """
+    check_sigma_means(sigma_means)
+    if isinstance(spec, Penalty):
+        return spec
+    if isinstance(spec, sp.Expr):
+        return Penalty(str(spec), spec, provenance="user", sigma_means=sigma_means)
+    if not isinstance(spec, str):
+        raise TypeError(f"penalty: expected a name, text, sympy expression or Penalty, got {type(spec).__name__}")
+    name = spec.strip()
+    entries = catalogue()
+    if name in entries and not (name == "quadratic" and sigma_means == "var"):
+        return entries[name]
+    expr = parse(name, sigma_means)
+    if name in entries:
+        e = entries[name]
+        return Penalty(name, expr, e.description + " (sigma read as the variance)", e.citation, e.provenance,
+                       sigma_means)
+    return Penalty(name, expr, "user penalty", "", "user", sigma_means)
