@@ -21,7 +21,7 @@ _EXPORTS = {
     "taylor": "vaemath.symbolic",
     "limits": "vaemath.symbolic",
 }
-_MODULES = ("symbolic", "analysis", "kernels", "vae", "figures")
+_MODULES = ("symbolic", "analysis", "kernels")
 
 __all__ = sorted(_EXPORTS) + list(_MODULES)
 

@@ -22,5 +22,6 @@ from vaemath.symbolic.symbols import PARAMS, logvar, mu, param, prior_mu, prior_
 __all__ = [
     "PARAMS", "Penalty", "catalogue", "critical_points", "definiteness", "derive", "diagonal", "get", "gradient",
     "hessian", "hessian_at", "kl_textbook", "limits", "logvar", "minimizer", "mu", "param", "parse", "penalty",
-    "prior_mu", "prior_sigma", "renyi", "reparametrize", "s", "sigma", "taylor", "to_latex", "to_strings", "v", "variables",
+    "prior_mu", "prior_sigma", "renyi", "reparametrize", "s", "sigma", "taylor", "to_latex", "to_strings", "v",
+    "variables",
 ]

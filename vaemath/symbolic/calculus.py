@@ -203,9 +203,9 @@ def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p) -> list:
             except (ValueError, ZeroDivisionError, TypeError):
                 continue
             exact = {x: _recognise(r) for x, r in zip(xs, root)}
-            if not any(all(abs(exact[x] - q[x]) < 1e-9 for x in xs) for q in found) and _in_domain(exact, p):
-                if _stationary(e, xs, exact):
-                    found.append(exact)
+            seen = any(all(abs(exact[x] - q[x]) < 1e-9 for x in xs) for q in found)
+            if not seen and _in_domain(exact, p) and _stationary(e, xs, exact):
+                found.append(exact)
     return found
 
 
@@ -308,6 +308,6 @@ def to_latex(obj):
         return {str(k): to_latex(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [to_latex(v) for v in obj]
-    if isinstance(obj, sp.Basic):
+    if isinstance(obj, (sp.Basic, sp.MatrixBase)):
         return sp.latex(obj)
     return obj

@@ -7,7 +7,7 @@ citation and are verified against numerical quadrature of their definitions in t
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import sympy as sp
 
@@ -22,7 +22,7 @@ def _log_normal(x, m, sd):
     return -sp.log(sd) - sp.log(2 * sp.pi) / 2 - (x - m) ** 2 / (2 * sd**2)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _kl_between() -> sp.Expr:
     """KL(N(mu, sigma^2) || N(mu_p, sigma_p^2)) by integrating E_q[log q - log p] over the real line."""
     log_ratio = sp.expand(_log_normal(_z, mu, sigma) - _log_normal(_z, prior_mu, prior_sigma))
@@ -63,7 +63,9 @@ def _general_entries() -> dict:
         "hellinger_squared": (1 - bc_g, "squared Hellinger distance 1 - integral sqrt(q p)",
                               "Pardo 2006, Statistical Inference Based on Divergence Measures, Table 1.1",
                               "closed form"),
-        "bhattacharyya": ((mu - prior_mu) ** 2 / (4 * sum_var) + sp.log(sum_var / (2 * sigma * prior_sigma)) / 2, "Bhattacharyya distance -log integral sqrt(q p)",
+        "bhattacharyya": ((mu - prior_mu) ** 2 / (4 * sum_var)
+                          + sp.log(sum_var / (2 * sigma * prior_sigma)) / 2,
+                          "Bhattacharyya distance -log integral sqrt(q p)",
                           "Bhattacharyya 1943; Kailath 1967", "closed form"),
     }
 
@@ -91,7 +93,7 @@ def _positive_order(a) -> sp.Expr:
     return value
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue() -> dict:
     """All fixed catalogue entries by name, as :class:`Penalty` objects (built once, then cached).
 

@@ -97,10 +97,20 @@ class _Builder:
         raise _refuse(self.text, node, "the operator")
 
     def _BinOp(self, node):
+        # Walk the left spine (a + b + c ...) iteratively, so long sums do not exhaust the stack.
+        chain = []
+        while isinstance(node, ast.BinOp):
+            chain.append(node)
+            node = node.left
+        value = self.build(node)
+        for link in reversed(chain):
+            value = self._apply(link, value, self.build(link.right))
+        return value
+
+    def _apply(self, node, left, right):
         op = _BINARY.get(type(node.op))
         if op is None:
             raise _refuse(self.text, node, "the operator")
-        left, right = self.build(node.left), self.build(node.right)
         if isinstance(node.op, ast.Pow) and right.is_number and abs(right) > MAX_EXPONENT:
             raise _refuse(self.text, node, f"an exponent beyond +-{MAX_EXPONENT}")
         if isinstance(node.op, ast.Pow) and left.is_number and right.is_number and left != 0 \

@@ -1,0 +1,128 @@
+"""The whitelist parser: accepts ordinary algebra and catalogue names, refuses everything else."""
+
+import pytest
+import sympy as sp
+
+from vaemath.symbolic import Penalty, catalogue, mu, parse, penalty, sigma
+from vaemath.symbolic.parser import FUNCTIONS, MAX_LENGTH
+
+REFUSED = {
+    "__import__('os').system('x')": "call",
+    "mu.__class__": "attribute access",
+    "open('f')": "function",
+    "lambda: 1": "lambda",
+    "mu[0]": "subscripting",
+    "'a'": "str constant",
+    "x" * 100_000: "longer than the limit",
+    "mu + x": "name other than",
+    "(lambda: 0)()": "call",
+    "mu if sigma else 1": "conditional",
+    "[mu]": "list",
+    "mu < sigma": "comparison",
+    "mu and sigma": "boolean",
+    "True": "bool",
+    "1j": "complex",
+    "f'{mu}'": "f-string",
+    "(y := 1)": "assignment",
+    "log(mu, 2)": "takes 1",
+    "exp(x=1)": "call",
+    "9**9**9": "exponent",
+    "((((9**64)**64)**64)**64)": "digits",
+    "mu // 2": "operator",
+    "mu @ sigma": "operator",
+    "~mu": "operator",
+    "1/0": "division by zero",
+    "": "empty",
+    "mu +": "not an arithmetic expression",
+    "sigma.real": "attribute access",
+    "globals()": "function",
+    "getattr(mu, 'x')": "function",
+}
+
+
+@pytest.mark.parametrize("text", sorted(REFUSED))
+def test_refuses_with_a_message_naming_the_piece(text):
+    with pytest.raises(ValueError, match="penalty") as err:
+        penalty(text)
+    assert REFUSED[text] in str(err.value)
+
+
+def test_refuses_non_text():
+    with pytest.raises(TypeError, match="penalty"):
+        penalty(3.0)
+
+
+def test_refuses_deep_nesting():
+    with pytest.raises(ValueError, match="penalty"):
+        parse("(" * 900 + "mu" + ")" * 900)
+
+
+@pytest.mark.parametrize("name", sorted(catalogue()))
+def test_accepts_catalogue_names_alone_and_inside_expressions(name):
+    entry = catalogue()[name]
+    assert penalty(name) is entry
+    assert sp.simplify(parse(f"2*{name} + 1") - (2 * entry.expr + 1)) == 0
+
+
+@pytest.mark.parametrize("name", sorted(catalogue()))
+def test_printed_catalogue_expressions_parse_back(name):
+    expr = catalogue()[name].expr
+    assert sp.simplify(parse(str(expr)) - expr) == 0
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("mu**2 + (sigma - 1)**2", mu**2 + (sigma - 1) ** 2),
+    ("-mu + +sigma", -mu + sigma),
+    ("0.5*mu**2 - log(sigma)", mu**2 / 2 - sp.log(sigma)),
+    ("1e-3 * mu", mu / 1000),
+    ("v/2 - log(v)/2", sigma**2 / 2 - sp.log(sigma)),
+    ("exp(2*s) - l", sigma**2 - 2 * sp.log(sigma)),
+    ("log1p(sigma) + expm1(mu)", sp.log(1 + sigma) + sp.exp(mu) - 1),
+    ("sqrt(mu**2 + 1) * pi + E", sp.sqrt(mu**2 + 1) * sp.pi + sp.E),
+    ("max(mu, sigma) + abs(mu)", sp.Max(mu, sigma) + sp.Abs(mu)),
+    ("2*kl + 1", mu**2 + sigma**2 - 2 * sp.log(sigma)),
+])
+def test_accepts_ordinary_algebra_exactly(text, expected):
+    assert sp.simplify(parse(text) - expected) == 0
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_whitelisted_function_parses(name):
+    arg = "sigma + 2" if name == "acosh" else "1/(sigma + 2)"  # inside the function's real domain
+    args = ", ".join([arg] * FUNCTIONS[name][1])
+    assert parse(f"{name}({args})").has(sigma)
+
+
+def test_refuses_an_expression_that_is_not_real():
+    with pytest.raises(ValueError, match="real-valued"):
+        parse("atanh(sigma + 2)")
+
+
+def test_renyi_inside_text():
+    assert sp.simplify(parse("renyi(2)") - penalty("renyi(2)").expr) == 0
+    with pytest.raises(ValueError, match="alpha"):
+        parse("renyi(mu)")
+
+
+def test_sigma_means_var_reads_sigma_as_the_variance():
+    assert sp.expand(penalty("quadratic", sigma_means="var").expr - (mu**2 + (sigma**2 - 1) ** 2)) == 0
+    assert parse("sigma", sigma_means="var") == sigma**2
+    assert penalty("kl", sigma_means="var") is catalogue()["kl"]  # a divergence has no notation to read
+    with pytest.raises(ValueError, match="sigma_means"):
+        penalty("kl", sigma_means="variance")
+
+
+def test_penalty_from_expression_and_object():
+    p = penalty(mu**2)
+    assert isinstance(p, Penalty) and p.provenance == "user"
+    assert penalty(p) is p
+    with pytest.raises(ValueError, match="mu and sigma only"):
+        Penalty("bad", mu + sp.Symbol("x"))
+
+
+def test_length_limit_is_exactly_enforced():
+    ok = "mu" + "+mu" * ((MAX_LENGTH - 2) // 3)
+    assert len(ok) <= MAX_LENGTH
+    assert parse(ok) == ((MAX_LENGTH - 2) // 3 + 1) * mu
+    with pytest.raises(ValueError, match="longer"):
+        parse(ok + "+" + "1" * (MAX_LENGTH - len(ok)))
