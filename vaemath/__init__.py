@@ -20,10 +20,13 @@ _EXPORTS = {
     "minimizer": "vaemath.symbolic",
     "taylor": "vaemath.symbolic",
     "limits": "vaemath.symbolic",
+    "check": "vaemath.analysis",
+    "Verdict": "vaemath.analysis",
 }
 _MODULES = ("symbolic", "analysis", "kernels")
+_ALIASES = {"linear": "vaemath.analysis.linear"}  # top-level names for modules that live deeper
 
-__all__ = sorted(_EXPORTS) + list(_MODULES)
+__all__ = sorted(_EXPORTS) + list(_MODULES) + sorted(_ALIASES)
 
 
 def __getattr__(name):
@@ -31,6 +34,8 @@ def __getattr__(name):
         value = getattr(import_module(_EXPORTS[name]), name)
     elif name in _MODULES:
         value = import_module(f"vaemath.{name}")
+    elif name in _ALIASES:
+        value = import_module(_ALIASES[name])
     else:
         raise AttributeError(f"module 'vaemath' has no attribute {name!r}")
     globals()[name] = value

@@ -35,6 +35,16 @@ def _cmd_catalogue(args) -> None:
               f"{row['citation']}]")
 
 
+def _cmd_check(args) -> None:
+    from vaemath.analysis import check
+
+    verdict = check(args.candidate, args.against, args.sigma_means)
+    if args.json:
+        _print_json(verdict.to_dict())
+        return
+    print(verdict)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the ``vaemath`` command."""
     parser = argparse.ArgumentParser(prog="vaemath", description=__doc__)
@@ -54,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     cat = sub.add_parser("catalogue", help="list the divergences and penalties in the catalogue")
     cat.add_argument("--json", action="store_true")
     cat.set_defaults(run=_cmd_catalogue)
+
+    chk = sub.add_parser("check", help="decide how a candidate penalty relates to a reference (default kl)")
+    chk.add_argument("candidate", help="catalogue name or penalty text, e.g. 'mu**2 + (sigma-1)**2'")
+    chk.add_argument("--against", default="kl", help="reference penalty (default kl)")
+    chk.add_argument("--sigma-means", default="std", choices=["std", "var"],
+                     help="read the question's sigma as the standard deviation or the variance")
+    chk.add_argument("--json", action="store_true")
+    chk.set_defaults(run=_cmd_check)
     return parser
 
 

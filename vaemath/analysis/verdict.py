@@ -1,0 +1,195 @@
+"""The Verdict of an equivalence check: the relation, its evidence, and how it renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from vaemath.symbolic import Penalty, to_strings
+
+RELATIONS = ("identical", "affine", "monotone", "local", "minimizer", "none")
+
+MEANING = {
+    "identical": "the same function",
+    "affine": "candidate = a * reference + c with a > 0: the same optimisation as the reference once a "
+              "reconstruction term is added, with the reconstruction weighted by 1/a (exactly the same when a = 1)",
+    "monotone": "candidate = f(reference) with f strictly increasing but not affine: same minimiser and level "
+                "sets, but a different trade-off against reconstruction",
+    "local": "same minimiser and proportional Hessians there (agreement to second order), "
+             "but not a function of each other",
+    "minimizer": "same minimiser only: the Hessians there are not proportional",
+    "none": "different minimisers, or one of the two has no interior minimiser",
+}
+
+
+def _finite(value) -> bool:
+    return isinstance(value, sp.Basic) and not value.has(sp.oo, -sp.oo, sp.zoo, sp.nan)
+
+
+@dataclass(frozen=True, eq=False)
+class Verdict:
+    """The strongest relation between a candidate penalty and a reference, with exact evidence.
+
+    Attributes
+    ----------
+    candidate, reference : Penalty
+    sigma_means : {"std", "var"}
+    relation : str
+        One of ``identical, affine, monotone, local, minimizer, none``.
+    affine : tuple or None
+        ``(a, c)`` exact, when the relation is ``affine``.
+    monotone : dict or None
+        ``f`` (in the symbol ``r``, or None if sympy found no closed form) and how f' > 0 was shown.
+    local : dict or None
+        ``scale`` a with H_candidate = a H_reference at the minimiser, and the Taylor ``order`` to which
+        candidate - a * reference is constant there.
+    minimizer : dict
+        ``candidate`` and ``reference``: :class:`~vaemath.symbolic.calculus.CriticalPoint` or None.
+    limits, rescaling : dict
+        Boundary limits and lim_{c->0+} pen(c mu, c sigma), for ``candidate`` and ``reference``.
+    ratio_bounds : dict
+        Infimum and supremum of candidate / reference and where each is approached.
+    identified_as : list of str
+        Catalogue entries of which the candidate is a positive multiple plus a constant.
+    witness : dict or None
+        Two points the penalties order oppositely, confirmed at 50 digits (relations below monotone).
+    """
+
+    candidate: Penalty
+    reference: Penalty
+    sigma_means: str
+    relation: str
+    affine: tuple | None = None
+    monotone: dict | None = None
+    local: dict | None = None
+    minimizer: dict = field(default_factory=dict)
+    limits: dict = field(default_factory=dict)
+    ratio_bounds: dict = field(default_factory=dict)
+    rescaling: dict = field(default_factory=dict)
+    identified_as: list = field(default_factory=list)
+    witness: dict | None = None
+
+    @property
+    def meaning(self) -> str:
+        """One sentence on what the relation means for a VAE."""
+        return MEANING[self.relation]
+
+    def to_dict(self) -> dict:
+        """Plain data for JSON; every expression a string that ``sympy.sympify`` reads back."""
+        best = self.minimizer
+        return {
+            "candidate": self.candidate.name, "candidate_expression": str(self.candidate.expr),
+            "reference": self.reference.name, "reference_expression": str(self.reference.expr),
+            "sigma_means": self.sigma_means,
+            "relation": self.relation,
+            "meaning": self.meaning,
+            "identified_as": list(self.identified_as),
+            "affine": {"a": str(self.affine[0]), "c": str(self.affine[1])} if self.affine else None,
+            "monotone": None if self.monotone is None else {
+                "f": None if self.monotone["f"] is None else str(self.monotone["f"]),
+                "variable": "r (the reference's value)", "increasing": self.monotone["increasing"]},
+            "local": None if self.local is None else {
+                "scale": str(self.local["scale"]), "agreement_order": self.local["order"]},
+            "minimizer": {k: None if v is None else to_strings(v.point) for k, v in best.items()},
+            "hessian_at_minimizer": {k: None if v is None else to_strings(v.hessian) for k, v in best.items()},
+            "limits": to_strings(self.limits),
+            "ratio_bounds": dict(self.ratio_bounds),
+            "rescaling": {**to_strings(self.rescaling),
+                          "finite": {k: _finite(v) for k, v in self.rescaling.items()}},
+            "witness": self.witness,
+        }
+
+    def _rows(self) -> list:
+        """(label, candidate, reference) rows of evidence, as plain text."""
+        d = self.to_dict()
+        rows = [("expression", d["candidate_expression"], d["reference_expression"]),
+                ("minimiser", d["minimizer"]["candidate"], d["minimizer"]["reference"]),
+                ("Hessian there", d["hessian_at_minimizer"]["candidate"], d["hessian_at_minimizer"]["reference"])]
+        rows += [(f"limit {k}", d["limits"]["candidate"][k], d["limits"]["reference"][k])
+                 for k in d["limits"]["candidate"]]
+        rows.append(("rescaling lim c->0+ pen(c mu, c sigma)", d["rescaling"]["candidate"],
+                     d["rescaling"]["reference"]))
+        return rows
+
+    def _facts(self) -> list:
+        """Lines about the relation as a whole (not per penalty)."""
+        d, out = self.to_dict(), []
+        if d["affine"]:
+            out.append(f"affine: a = {d['affine']['a']}, c = {d['affine']['c']}")
+        if d["monotone"]:
+            f = d["monotone"]["f"] or "(no closed form found)"
+            out.append(f"monotone: candidate = f(reference), f(r) = {f}; {d['monotone']['increasing']}")
+        if d["local"]:
+            out.append(f"local: Hessian(candidate) = {d['local']['scale']} * Hessian(reference) at the minimiser; "
+                       f"candidate - {d['local']['scale']} * reference is constant to Taylor order "
+                       f"{d['local']['agreement_order']}"
+                       + (" (the highest order compared)" if d["local"]["agreement_order"] >= 4 else ""))
+        rb = d["ratio_bounds"]
+        if rb.get("inf") is not None:
+            out.append(f"ratio candidate/reference: inf {rb['inf']} ({rb['inf_path']}), "
+                       f"sup {rb['sup']} ({rb['sup_path']})")
+        out.append("identified as: " + (", ".join(d["identified_as"]) or "no catalogue entry"))
+        fin = d["rescaling"]["finite"]
+        if fin.get("candidate"):
+            out.append("rescaling: the candidate stays finite as (mu, sigma) -> (c mu, c sigma), c -> 0: a VAE "
+                       "with a linear first decoder layer can shrink its code for a bounded price")
+        w = d["witness"]
+        if w:
+            out.append(f"witness: p = (mu, sigma) = ({w['p']['mu']}, {w['p']['sigma']}), "
+                       f"q = ({w['q']['mu']}, {w['q']['sigma']}): candidate {_short(w['candidate'][0])} < "
+                       f"{_short(w['candidate'][1])} but reference {_short(w['reference'][0])} > "
+                       f"{_short(w['reference'][1])} ({w['verified'].split(':')[0]})")
+        elif self.relation in RELATIONS[3:]:
+            out.append("witness: none found on the search grid")
+        return out
+
+    def _title(self) -> str:
+        reading = "standard deviation" if self.sigma_means == "std" else "variance"
+        return f"{self.candidate.name} vs {self.reference.name} (sigma read as the {reading})"
+
+    def __str__(self) -> str:
+        lines = [f"{self._title()}: {self.relation}", f"  {self.meaning}"]
+        lines += [f"  {line}" for line in self._facts()]
+        lines.append(f"  {'':<40} candidate | reference")
+        lines += [f"  {label:<40} {c} | {r}" for label, c, r in self._rows()]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        names = f"candidate={self.candidate.name!r}, reference={self.reference.name!r}"
+        return f"Verdict(relation={self.relation!r}, {names})"
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"**{_md(self._title())}: `{self.relation}`** — {_md(self.meaning)}", ""]
+        lines += [f"- {_md(line)}" for line in self._facts()]
+        lines += ["", "| | candidate | reference |", "|---|---|---|"]
+        lines += [f"| {_md(label)} | `{c}` | `{r}` |" for label, c, r in self._rows()]
+        return "\n".join(lines)
+
+    def _repr_latex_(self) -> str:
+        best, lim = self.minimizer, self.limits
+
+        def tex(x):
+            return "\\text{none}" if x is None else sp.latex(x)
+
+        rows = [(r"\text{expression}", sp.latex(self.candidate.expr), sp.latex(self.reference.expr)),
+                (r"\text{minimiser}", tex(best["candidate"] and sp.Tuple(*best["candidate"].point.values())),
+                 tex(best["reference"] and sp.Tuple(*best["reference"].point.values()))),
+                (r"\text{Hessian there}", tex(best["candidate"] and best["candidate"].hessian),
+                 tex(best["reference"] and best["reference"].hessian))]
+        rows += [(rf"\text{{{k}}}", sp.latex(lim["candidate"][k]), sp.latex(lim["reference"][k]))
+                 for k in lim["candidate"]]
+        rows.append((r"\lim_{c\to 0^+} \mathrm{pen}(c\mu, c\sigma)", sp.latex(self.rescaling["candidate"]),
+                     sp.latex(self.rescaling["reference"])))
+        body = r" \\ ".join(" & ".join(row) for row in rows)
+        head = rf"\text{{{self.candidate.name} vs {self.reference.name}: }} \textbf{{{self.relation}}}"
+        top = rf"{head} & \text{{candidate}} & \text{{reference}}"
+        return rf"$$\begin{{array}}{{lll}} {top} \\ \hline {body} \end{{array}}$$"
+
+
+def _short(text: str) -> str:
+    return f"{float(text):.6g}"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
