@@ -98,7 +98,31 @@ def taylor(f, point: dict | None = None, order: int = 2, param: str = "std") -> 
         raise ValueError(f"order: expected a non-negative integer, got {order!r}")
     e, xs = _expr(f, param), variables(param)
     point = _point(f, point, param)
-    return _local(e, xs, point, order)
+    poly = _derivative_terms(e, xs, point, order)
+    if poly is not None:
+        return poly
+    if _param(param).name == "std":
+        return _directional(e, xs, point, order)
+    return _compose_from_std(e, point, order, _param(param))
+
+
+def _compose_from_std(e: sp.Expr, point: dict, order: int, p) -> sp.Expr:
+    """Taylor polynomial in another parametrisation: the std expansion composed with that of sigma(x).
+
+    Series of the composed form are slow in sympy (exp inside acosh); composing truncated series is not.
+    """
+    x, x0 = p.symbol, point[p.symbol]
+    std_poly = _directional(_expr(e, "std"), (mu, sigma), {mu: point[mu], sigma: p.sigma_of.subs(x, x0)}, order)
+    composed = std_poly.subs(sigma, sp.series(p.sigma_of, x, x0, order + 1).removeO())
+    return _truncate(composed, (mu, x), point, order)
+
+
+def _truncate(expr: sp.Expr, xs: tuple, point: dict, order: int) -> sp.Expr:
+    """Drop the terms of total degree above ``order`` in the displacements from ``point``."""
+    t, d = sp.Dummy("t"), [sp.Dummy(), sp.Dummy()]
+    scaled = sp.expand(expr.subs({x: point[x] + t * di for x, di in zip(xs, d)}, simultaneous=True))
+    kept = sum(scaled.coeff(t, k) for k in range(order + 1))
+    return sp.expand(kept).subs({di: x - point[x] for x, di in zip(xs, d)}, simultaneous=True)
 
 
 def _local(e: sp.Expr, xs: tuple, point: dict, order: int) -> sp.Expr:
@@ -212,17 +236,34 @@ def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p) -> list:
 def critical_points(f, param: str = "std") -> list:
     """Stationary points of a penalty, each with its value, Hessian and definiteness.
 
-    Solved with ``sympy.solve`` when the expression is built from powers, exp and log; otherwise
-    roots of the gradient are found with mpmath from fixed starts and kept only when a recognised exact
-    point makes the gradient vanish identically (checked by a series, so 0/0 forms are handled).
+    Solved in the std parametrisation with ``sympy.solve`` when the expression is built from powers, exp
+    and log; otherwise roots of the gradient are found with mpmath from fixed starts and kept only when a
+    recognised exact point makes the gradient vanish identically (checked by a series, so 0/0 forms are
+    handled). Other parametrisations map the points; the Hessian there is J^T H J, exact because the
+    gradient vanishes.
     """
-    p = _param(param)
-    return list(_critical_points(_expr(f, p.name), p.name))
+    return list(_critical_points(_expr(f, "std"), _param(param).name))
 
 
 @lru_cache(maxsize=256)
 def _critical_points(e: sp.Expr, param_name: str) -> tuple:
-    p, xs = _param(param_name), variables(param_name)
+    found = _critical_points_std(e)
+    if param_name == "std":
+        return found
+    p = _param(param_name)
+    x = p.symbol
+    out = []
+    for c in found:
+        x0 = x if c.point[sigma] is sigma else sp.simplify(p.of_sigma.subs(sigma, c.point[sigma]))
+        jac = sp.diag(1, sp.diff(p.sigma_of, x).subs(x, x0))
+        h = (jac.T * c.hessian.subs(sigma, p.sigma_of.subs(x, x0)) * jac).applyfunc(sp.simplify)
+        out.append(CriticalPoint({mu: c.point[mu], x: x0}, c.value, h, definiteness(h), c.method))
+    return tuple(out)
+
+
+@lru_cache(maxsize=256)
+def _critical_points_std(e: sp.Expr) -> tuple:
+    p, xs = _param("std"), (mu, sigma)
     grad = [sp.diff(e, x) for x in xs]
     sols = _solve_symbolic(grad, xs, p) if _elementary(e) else None
     method = "symbolic"
@@ -230,7 +271,8 @@ def _critical_points(e: sp.Expr, param_name: str) -> tuple:
         sols, method = _solve_numeric(e, grad, xs, p), "numeric, exact"
     out = []
     for sol in sols:
-        h = hessian(e, p.name).subs(sol) if sol[xs[0]] is xs[0] else hessian_at(e, sol, p.name)
+        free = sol[mu] is mu or sol[sigma] is sigma
+        h = hessian(e).subs(sol) if free else hessian_at(e, sol)
         h = h.applyfunc(sp.simplify)
         out.append(CriticalPoint(sol, sp.simplify(e.subs(sol)), h, definiteness(h), method))
     return tuple(out)
