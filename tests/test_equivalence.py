@@ -1,0 +1,213 @@
+"""Equivalence claims: each relation decided exactly, and its evidence checked by independent routes.
+
+Independent routes here: sympy simplification written out in the test, mpmath evaluation through
+``lambdify(..., "mpmath")`` at 50 digits (the checker uses ``sympy.N``), and mpmath finite
+differences for Hessians.
+"""
+
+import json
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+import vaemath
+from vaemath.analysis import RELATIONS, Verdict, check
+from vaemath.analysis.exact import vanishes
+from vaemath.cli import main
+from vaemath.symbolic import get, mu, penalty, sigma
+
+# (candidate, reference, sigma_means, expected relation): the claims the checker must decide.
+CLAIMS = [
+    ("kl", "kl", "std", "identical"),
+    ("mu**2/2 + sigma/2 - log(sigma)/2 - 1/2", "kl", "var", "identical"),
+    ("2*kl + 1", "kl", "std", "affine"),
+    ("kl/3 - 1/7", "kl", "std", "affine"),
+    ("4*w2_squared - 3", "quadratic", "std", "affine"),
+    ("kl**2", "kl", "std", "monotone"),
+    ("log(1 + kl)", "kl", "std", "monotone"),
+    ("hellinger_squared", "bhattacharyya", "std", "monotone"),
+    ("kl_taylor2", "kl", "std", "local"),
+    ("reverse_kl", "kl", "std", "local"),
+    ("jeffreys", "kl", "std", "local"),
+    ("bhattacharyya", "kl", "std", "local"),
+    ("kl + mu**4", "kl", "std", "local"),
+    ("quadratic", "kl", "std", "minimizer"),
+    ("quadratic", "kl", "var", "minimizer"),
+    ("mu**2 + (sigma - 2)**2", "kl", "std", "none"),
+    ("mu**2 + sigma**2", "kl", "std", "none"),
+    ("exp(-kl)", "kl", "std", "none"),
+]
+
+_cache = {}
+
+
+def verdict(candidate, reference="kl", sigma_means="std") -> Verdict:
+    key = (candidate, reference, sigma_means)
+    if key not in _cache:
+        _cache[key] = check(candidate, reference, sigma_means)
+    return _cache[key]
+
+
+def mp_value(expr, point, dps=50):
+    """Independent 50-digit evaluation: lambdify to mpmath, evaluate at the exact rational point."""
+    fn = sp.lambdify((mu, sigma), expr, "mpmath")
+    with mpmath.workdps(dps):
+        return fn(mpmath.mpf(sp.Rational(point["mu"]).p) / sp.Rational(point["mu"]).q,
+                  mpmath.mpf(sp.Rational(point["sigma"]).p) / sp.Rational(point["sigma"]).q)
+
+
+def mp_hessian(expr, point):
+    fn = sp.lambdify((mu, sigma), expr, "mpmath")
+    with mpmath.workdps(30):
+        x = [mpmath.mpf(float(point[mu])), mpmath.mpf(float(point[sigma]))]
+        return np.array([[float(mpmath.diff(fn, x, (int(i == 0) + int(j == 0), int(i == 1) + int(j == 1))))
+                          for j in range(2)] for i in range(2)])
+
+
+@pytest.mark.parametrize("candidate, reference, sigma_means, expected", CLAIMS)
+def test_claim_gets_the_expected_relation(candidate, reference, sigma_means, expected):
+    v = verdict(candidate, reference, sigma_means)
+    assert v.relation == expected
+    assert v.relation in RELATIONS
+    # a witness exactly when the relation is weaker than monotone
+    assert (v.witness is not None) == (RELATIONS.index(expected) > RELATIONS.index("monotone"))
+
+
+def test_there_are_at_least_twelve_claims_covering_every_relation():
+    assert len(CLAIMS) >= 12
+    assert {c[3] for c in CLAIMS} == set(RELATIONS)
+
+
+@pytest.mark.parametrize("candidate, reference, a, c", [
+    ("2*kl + 1", "kl", 2, 1), ("kl/3 - 1/7", "kl", sp.Rational(1, 3), sp.Rational(-1, 7)),
+    ("4*w2_squared - 3", "quadratic", 4, -3)])
+def test_affine_constants_are_exact_and_rational(candidate, reference, a, c):
+    v = verdict(candidate, reference)
+    assert v.affine == (a, c)
+    assert isinstance(v.affine[0], sp.Rational) and isinstance(v.affine[1], sp.Rational)
+    assert sp.simplify(penalty(candidate).expr - a * penalty(reference).expr - c) == 0
+    assert v.to_dict()["affine"] == {"a": str(a), "c": str(c)}
+
+
+@pytest.mark.parametrize("candidate, reference, f", [
+    ("kl**2", "kl", "r**2"), ("log(1 + kl)", "kl", "log(r + 1)"),
+    ("hellinger_squared", "bhattacharyya", "1 - exp(-r)")])
+def test_monotone_gives_f_and_f_is_increasing(candidate, reference, f):
+    v = verdict(candidate, reference)
+    r = sp.Symbol("r", real=True)
+    assert sp.simplify(v.monotone["f"] - sp.sympify(f, locals={"r": r})) == 0
+    # independent: f(reference) equals the candidate at 50 digits at points the checker never probes
+    cand, ref = penalty(candidate).expr, penalty(reference).expr
+    for point in ({"mu": "3/11", "sigma": "5/13"}, {"mu": "-9/4", "sigma": "17/6"}):
+        lhs = mp_value(v.monotone["f"].subs(r, ref), point)
+        assert abs(lhs - mp_value(cand, point)) < mpmath.mpf(10) ** -40
+    # f' > 0 on a grid of reference values (0, 10]
+    fprime = sp.lambdify(r, sp.diff(v.monotone["f"], r), "mpmath")
+    assert all(fprime(mpmath.mpf(x) / 10) > 0 for x in range(1, 101))
+    assert v.affine is None and v.witness is None
+
+
+@pytest.mark.parametrize("candidate, scale, order", [
+    ("kl_taylor2", 1, 2), ("reverse_kl", 1, 2), ("jeffreys", 2, 2), ("bhattacharyya", sp.Rational(1, 4), 2),
+    ("kl + mu**4", 1, 3)])
+def test_local_scale_and_agreement_order(candidate, scale, order):
+    v = verdict(candidate)
+    assert v.local["scale"] == scale and v.local["order"] == order
+    point = v.minimizer["reference"].point
+    h_c, h_r = mp_hessian(penalty(candidate).expr, point), mp_hessian(get("kl").expr, point)
+    np.testing.assert_allclose(h_c, float(scale) * h_r, atol=1e-12)
+
+
+@pytest.mark.parametrize("claim", [c for c in CLAIMS if RELATIONS.index(c[3]) > RELATIONS.index("monotone")],
+                         ids=lambda c: f"{c[0]}|{c[2]}")
+def test_witness_orders_the_two_points_oppositely_at_50_digits(claim):
+    candidate, reference, sigma_means, _ = claim
+    v = verdict(candidate, reference, sigma_means)
+    cand, ref = penalty(candidate, sigma_means).expr, penalty(reference, sigma_means).expr
+    p, q = v.witness["p"], v.witness["q"]
+    assert mp_value(cand, p) < mp_value(cand, q)
+    assert mp_value(ref, p) > mp_value(ref, q)
+
+
+def test_quadratic_is_w2_squared_not_kl():
+    v = verdict("quadratic")
+    assert v.relation == "minimizer"
+    assert v.identified_as == ["w2_squared"]
+    assert v.minimizer["candidate"].hessian == sp.Matrix([[2, 0], [0, 2]])
+    assert v.minimizer["reference"].hessian == sp.Matrix([[1, 0], [0, 2]])
+    assert v.limits["candidate"]["sigma->0+"] == mu**2 + 1 and v.limits["reference"]["sigma->0+"] == sp.oo
+    assert v.rescaling == {"candidate": 1, "reference": sp.oo}
+    # W2^2 <= 2 KL between Gaussians (Talagrand's inequality): the ratio's supremum is 2, its infimum 0
+    rb = v.ratio_bounds
+    assert (rb["inf"], rb["sup"]) == ("0", "2") and rb["inf_path"].startswith("sigma->0+")
+    q, kl = sp.lambdify((mu, sigma), get("quadratic").expr), sp.lambdify((mu, sigma), get("kl").expr)
+    m, s = np.meshgrid(np.linspace(-5, 5, 200), np.geomspace(1e-3, 1e3, 200))  # grid misses (0, 1)
+    assert np.max(q(m, s) / kl(m, s)) <= 2 + 1e-9
+
+
+def test_quadratic_read_with_sigma_the_variance():
+    v = verdict("quadratic", "kl", "var")
+    assert v.minimizer["candidate"].hessian == sp.Matrix([[2, 0], [0, 8]])
+    assert v.sigma_means == "var" and v.to_dict()["sigma_means"] == "var"
+
+
+def test_identified_as_finds_catalogue_entries_up_to_scale_and_shift():
+    assert check("3*hellinger_squared + 2").identified_as == ["hellinger_squared"]
+    assert verdict("2*kl + 1").identified_as == ["kl"]
+    assert verdict("kl**2").identified_as == []
+
+
+def test_no_interior_minimiser_is_reported_as_none():
+    v = verdict("mu**2 + sigma**2")
+    assert v.minimizer["candidate"] is None
+    assert v.to_dict()["minimizer"]["candidate"] is None
+
+
+def test_vanishes_proves_zero_and_refutes_non_zero_exactly():
+    assert vanishes(sp.log(sigma**2) - 2 * sp.log(sigma)) is True
+    assert vanishes(sp.sqrt(sigma**2) - sigma) is True
+    assert vanishes(sp.log(1 + mu**2) - mu**2 + mu**4 / 2) is False
+    # non-zero but below 1e-30 at every probe point: undecided, never reported as zero
+    assert vanishes(sp.exp(-(sigma - 2) ** 2 * 10**4) * sp.Rational(1, 10**25)) is None
+
+
+def test_to_dict_is_json_with_the_documented_keys():
+    d = json.loads(json.dumps(verdict("quadratic").to_dict()))
+    for key in ("relation", "identified_as", "affine", "minimizer", "hessian_at_minimizer", "limits",
+                "ratio_bounds", "rescaling", "witness"):
+        assert key in d
+    assert d["hessian_at_minimizer"]["candidate"] == [["2", "0"], ["0", "2"]]
+    assert sp.sympify(d["limits"]["candidate"]["sigma->0+"]) == sp.Symbol("mu") ** 2 + 1
+
+
+def test_renders_as_text_markdown_and_latex():
+    v = verdict("quadratic")
+    assert "minimizer" in str(v) and "w2_squared" in str(v)
+    assert "`minimizer`" in v._repr_markdown_() and "| Hessian there |" in v._repr_markdown_()
+    latex = v._repr_latex_()
+    assert latex.startswith("$$") and "\\textbf{minimizer}" in latex and "\\mu^{2}" in latex
+
+
+def test_top_level_exports():
+    assert vaemath.check is check and vaemath.Verdict is Verdict
+
+
+def test_bad_input_names_the_argument():
+    with pytest.raises(TypeError, match="penalty"):
+        check(3)
+    with pytest.raises(ValueError, match="sigma_means"):
+        check("kl", sigma_means="variance")
+    with pytest.raises(ValueError, match="foo"):
+        check("foo(mu)")
+
+
+def test_cli_check_json_and_errors(capsys):
+    assert main(["check", "2*kl + 1", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["relation"] == "affine" and d["affine"] == {"a": "2", "c": "1"} and d["witness"] is None
+    assert main(["check", "quadratic", "--against", "w2_squared"]) == 0
+    assert "identical" in capsys.readouterr().out
+    assert main(["check", "mu**", "--json"]) == 2
+    assert "error" in capsys.readouterr().err
