@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -46,6 +47,14 @@ class Penalty:
         extra = self.expr.free_symbols - {mu, sigma}
         if extra:
             raise ValueError(f"expr: a penalty depends on mu and sigma only, found {sorted(map(str, extra))}")
+
+    def __call__(self, mu, sigma, what="value", errors="raise"):
+        """Evaluate at arrays (mu, sigma), broadcast as numpy does; see :func:`vaemath.kernels.evaluate`.
+
+        Numeric evaluation belongs to the kernels layer (generated numba code), imported here lazily
+        by name: the symbolic layer itself never needs numba.
+        """
+        return importlib.import_module("vaemath.kernels").evaluate(self, mu, sigma, what=what, errors=errors)
 
     def in_param(self, param: str = "std") -> sp.Expr:
         """The expression in the parametrisation ``param`` (std, var, logstd, logvar)."""

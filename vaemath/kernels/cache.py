@@ -1,0 +1,66 @@
+"""Generated kernels as real modules in a cache directory, so numba's ``cache=True`` works across processes.
+
+Numba cannot cache functions built with ``exec``; a module file on disk it can. The file name is a hash
+of the expression, the requested planes and the generator version, so a changed expression gets a new
+module. Writes are atomic (temporary file, then ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import sympy as sp
+
+ENV_VAR = "VAEMATH_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """The kernel cache directory: ``$VAEMATH_CACHE_DIR`` if set, else the user cache dir (platformdirs)."""
+    override = os.environ.get(ENV_VAR)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("vaemath")) / "kernels"
+
+
+def key(expr: sp.Expr, what: tuple) -> str:
+    """Hash naming the module of ``expr``'s kernels for the planes ``what``."""
+    from vaemath.kernels.codegen import GENERATOR_VERSION
+
+    text = "\n".join([GENERATOR_VERSION, sp.srepr(expr), ",".join(what)])
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".py")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@lru_cache(maxsize=128)
+def load(expr: sp.Expr, what: tuple, name: str = ""):
+    """The imported kernel module for ``expr`` and planes ``what``, generating it on first use."""
+    from vaemath.kernels.codegen import source
+
+    module_name = f"vaemath_kernel_{key(expr, what)}"
+    path = cache_dir() / f"{module_name}.py"
+    if not path.exists():
+        _write_atomic(path, source(expr, what, name))
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -1,0 +1,152 @@
+"""Accuracy rewrites of a penalty's sympy expression before it is printed as numba code.
+
+The expression is moved to d = sigma - 1 (exact in floating point for sigma in [1/2, 2]), so that
+cancellations near the KL's minimiser (0, 1) become visible to algebra, then:
+
+1. logs are combined, and log(R) of a rational R becomes log1p(R - 1) with R - 1 factored;
+2. acosh(1 + y) becomes log1p(y + sqrt(y (y + 2)));
+3. ``sympy.codegen.rewriting`` turns log(1 + x) and exp(x) - 1 into log1p and expm1;
+4. in every sum, the pairs c x - c log1p(x) and c expm1(x) - c x become c xmlog1p(x) and c expm1mx(x),
+   functions evaluated without cancellation (see :mod:`vaemath.kernels.special`);
+5. the rational part of every sum is put over one denominator and factored, so that e.g.
+   sigma - 1/sigma prints as d (d + 2) / (d + 1).
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+
+import sympy as sp
+from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
+
+from vaemath.symbolic import sigma
+
+d = sp.Symbol("d", real=True)  # sigma - 1
+
+
+class xmlog1p(sp.Function):  # noqa: N801  (printed by name into kernels)
+    """x - log1p(x)."""
+
+    def fdiff(self, argindex=1):
+        x = self.args[0]
+        return x / (1 + x)
+
+
+class expm1mx(sp.Function):  # noqa: N801
+    """expm1(x) - x."""
+
+    def fdiff(self, argindex=1):
+        return sp.expm1(self.args[0]) if hasattr(sp, "expm1") else sp.exp(self.args[0]) - 1
+
+
+def _rational(e: sp.Expr) -> bool:
+    return e.is_rational_function(d, *sorted(e.free_symbols - {d}, key=str))
+
+
+def _log_of_rational(e: sp.Expr) -> sp.Expr:
+    def rule(arg):
+        if _rational(arg) and arg.free_symbols:
+            return sp.Function("log1p")(sp.factor(sp.together(arg - 1)))
+        return sp.log(arg)
+    return e.replace(sp.log, rule)
+
+
+def _acosh(e: sp.Expr) -> sp.Expr:
+    def rule(arg):
+        y = sp.factor(sp.together(arg - 1))
+        return sp.Function("log1p")(y + sp.sqrt(y * (y + 2)))
+    return e.replace(sp.acosh, rule)
+
+
+def _pairs(e: sp.Expr) -> sp.Expr:
+    """Fuse c x - c log1p(x) and c expm1(x) - c x inside every sum."""
+    if not e.args:
+        return e
+    e = e.func(*(_pairs(a) for a in e.args))
+    if not isinstance(e, sp.Add):
+        return e
+    terms = list(e.args)
+    for term in list(terms):
+        coeff, rest = term.as_coeff_Mul()
+        fn = getattr(rest, "func", None)
+        name = getattr(fn, "__name__", "")
+        if name not in ("log1p", "expm1") or term not in terms:
+            continue
+        x = rest.args[0]
+        partner = -coeff * x if name == "log1p" else coeff * x
+        linear = sp.expand(partner)
+        if all(t in terms for t in sp.Add.make_args(linear)):
+            for t in sp.Add.make_args(linear):
+                terms.remove(t)
+            terms.remove(term)
+            terms.append(-coeff * xmlog1p(x) if name == "log1p" else coeff * expm1mx(x))
+    return sp.Add(*terms)
+
+
+def _factor_rational_parts(e: sp.Expr) -> sp.Expr:
+    if not e.args:
+        return e
+    e = e.func(*(_factor_rational_parts(a) for a in e.args))
+    if not isinstance(e, sp.Add):
+        return e
+    rational = [t for t in e.args if _rational(t)]
+    if len(rational) < 2:
+        return e
+    others = [t for t in e.args if not _rational(t)]
+    return sp.Add(sp.factor(sp.together(sp.Add(*rational))), *others)
+
+
+def _to_codegen_functions(e: sp.Expr) -> sp.Expr:
+    """Use sympy.codegen's log1p/expm1 classes, whatever produced them."""
+    from sympy.codegen.cfunctions import expm1, log1p
+
+    return e.replace(lambda x: getattr(x.func, "__name__", "") == "log1p", lambda x: log1p(*x.args)) \
+            .replace(lambda x: getattr(x.func, "__name__", "") == "expm1", lambda x: expm1(*x.args))
+
+
+def _combine_logs(e: sp.Expr) -> sp.Expr:
+    """sum c_i log(A_i) -> c log(prod A_i^(c_i / c)) inside every sum, so ratios near 1 become visible."""
+    if not e.args:
+        return e
+    e = e.func(*(_combine_logs(a) for a in e.args))
+    if not isinstance(e, sp.Add):
+        return e
+    logs = [(c, r.args[0]) for c, r in (t.as_coeff_Mul() for t in e.args) if isinstance(r, sp.log)]
+    if len(logs) < 2:
+        return e
+    c0 = reduce(sp.gcd, [c for c, _ in logs]) * sp.sign(logs[0][0])  # integer powers keep A rational
+    inside = sp.Mul(*(a ** (c / c0) for c, a in logs))
+    rest = [t for t in e.args if not isinstance(t.as_coeff_Mul()[1], sp.log)]
+    return sp.Add(c0 * sp.log(sp.together(inside)), *rest)
+
+
+def _one_minus_product(e: sp.Expr) -> sp.Expr:
+    """c + k P with P a product of powers and exponentials close to -c/k: -c expm1(log(-k P / c))."""
+    if not e.args:
+        return e
+    e = e.func(*(_one_minus_product(a) for a in e.args))
+    if not isinstance(e, sp.Add):
+        return e
+    const, rest = e.as_coeff_Add()
+    if const == 0 or isinstance(rest, sp.Add) or _rational(rest) or not rest.has(sp.exp, sp.Pow):
+        return e
+    inner = sp.expand_log(sp.log(-rest / const), force=True)
+    return -const * sp.Function("expm1")(inner)
+
+
+def accurate(expr: sp.Expr) -> sp.Expr:
+    """Steps 1-4: the expression in (mu, d = sigma - 1), rewritten for accurate floating-point evaluation.
+
+    Step 5 (:func:`factor_rational`) is applied by the code generator after it has split the sum into
+    its mu-only, sigma-only and mixed parts, so that factoring never fuses separable terms.
+    """
+    e = _one_minus_product(sp.expand(expr.subs(sigma, 1 + d)))
+    e = _combine_logs(sp.expand_log(e, force=True))
+    e = _acosh(_log_of_rational(e))
+    e = _to_codegen_functions(optimize(e, [log1p_opt, expm1_opt]))
+    return _pairs(sp.expand(e, deep=False))
+
+
+def factor_rational(e: sp.Expr) -> sp.Expr:
+    """Step 5: the rational part of every sum over one denominator, factored."""
+    return _factor_rational_parts(e)

@@ -1,0 +1,50 @@
+"""Accurate special functions for generated kernels, as numba ``njit`` scalar functions.
+
+Each removes a cancellation that ``log1p``/``expm1`` alone leave: x - log1p(x) and expm1(x) - x are
+O(x^2) near 0 while their terms are O(x).
+"""
+
+import math
+
+import numba as nb
+
+_EPS = 2.0**-53
+
+
+@nb.njit(cache=True, inline="always")
+def xmlog1p(x):
+    """x - log1p(x) for x > -1, accurate to a few ulp; 0 <= result.
+
+    For -0.7 <= x <= 1 uses log1p(x) = 2 atanh(u), u = x / (2 + x), so that
+    x - log1p(x) = x u - 2 (u^3/3 + u^5/5 + ...), a sum without cancellation.
+    """
+    if x < -0.7 or x > 1.0:
+        return x - math.log1p(x)
+    u = x / (2.0 + x)
+    u2 = u * u
+    term = u * u2
+    acc = 0.0
+    k = 3.0
+    while True:
+        add = term / k
+        acc += add
+        if abs(add) <= _EPS * abs(acc):
+            break
+        term *= u2
+        k += 2.0
+    return x * u - 2.0 * acc
+
+
+@nb.njit(cache=True, inline="always")
+def expm1mx(x):
+    """expm1(x) - x, accurate to a few ulp: the Taylor series x^2/2 + x^3/6 + ... for |x| < 0.5."""
+    if abs(x) >= 0.5:
+        return math.expm1(x) - x
+    term = x * x / 2.0
+    acc = term
+    k = 3.0
+    while abs(term) > _EPS * abs(acc):
+        term *= x / k
+        acc += term
+        k += 1.0
+    return acc
