@@ -22,6 +22,10 @@ _EXPORTS = {
     "limits": "vaemath.symbolic",
     "check": "vaemath.analysis",
     "Verdict": "vaemath.analysis",
+    "grid": "vaemath.kernels",
+    "grid_reduce": "vaemath.kernels",
+    "evaluate": "vaemath.kernels",
+    "derive": "vaemath.symbolic",
 }
 _MODULES = ("symbolic", "analysis", "kernels")
 _ALIASES = {"linear": "vaemath.analysis.linear"}  # top-level names for modules that live deeper
