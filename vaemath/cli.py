@@ -45,6 +45,16 @@ def _cmd_check(args) -> None:
     print(verdict)
 
 
+def _cmd_linear(args) -> None:
+    from vaemath.analysis.linear_optimum import optimum
+
+    result = optimum(args.cov, args.latent, args.penalty, args.sigma_means, args.starts, args.seed)
+    if args.json:
+        _print_json(result.to_dict())
+        return
+    print(result)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the ``vaemath`` command."""
     parser = argparse.ArgumentParser(prog="vaemath", description=__doc__)
@@ -72,6 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read the question's sigma as the standard deviation or the variance")
     chk.add_argument("--json", action="store_true")
     chk.set_defaults(run=_cmd_check)
+
+    lin = sub.add_parser("linear", help="optimum or infimum of the linear-Gaussian VAE under a penalty")
+    lin.add_argument("--cov", required=True,
+                     help="data covariance: comma list of variances (diagonal), or a .npy / text file")
+    lin.add_argument("--latent", type=int, default=1, help="latent dimension k, 1 <= k < D (default 1)")
+    lin.add_argument("--penalty", default="kl", help="catalogue name or penalty text (default kl)")
+    lin.add_argument("--sigma-means", default="std", choices=["std", "var"],
+                     help="read the question's sigma as the standard deviation or the variance")
+    lin.add_argument("--starts", type=int, default=8, help="random starts of the numerical confirmation")
+    lin.add_argument("--seed", type=int, default=0)
+    lin.add_argument("--json", action="store_true")
+    lin.set_defaults(run=_cmd_linear)
     return parser
 
 

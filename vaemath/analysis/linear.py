@@ -1,0 +1,219 @@
+"""The linear-Gaussian VAE, exactly.
+
+Model: z ~ N(0, I_k), x | z ~ N(W z + b, tau^2 I_D); encoder mu = V (x - b) and a diagonal sigma that
+does not depend on x. For data with mean b and covariance C, the expected per-datum objective (penalty
+summed over latent dimensions minus the expected log-likelihood under q) is
+
+    L = D/2 log(2 pi tau^2) + [tr((I - W V) C (I - W V)^T) + sum_j sigma_j^2 ||w_j||^2] / (2 tau^2)
+        + sum_j g(s2_j, sigma_j),   s2_j = (V C V^T)_jj,
+
+with g(s2, sigma) = E pen(mu, sigma) over codes of mean 0 and variance s2
+(:mod:`vaemath.analysis.expectation`: exact for penalties quadratic in mu, else under Gaussian data).
+:func:`objective_expr` derives this by sympy from the definitions (moments of x - b and of the noise).
+
+Under ``kl`` the global optimum is probabilistic PCA (Tipping & Bishop 1999) and there the ELBO equals
+the exact log-likelihood (Lucas et al. 2019). :func:`optimum` finds, for any penalty, the optimum or the
+infimum and the path to it: :mod:`vaemath.analysis.linear_optimum`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+
+from vaemath.analysis.expectation import expected_penalty, s2
+
+
+def covariance(spec) -> np.ndarray:
+    """A data covariance from a comma list (diagonal), a path to .npy or text, or an array.
+
+    Raises
+    ------
+    ValueError
+        If the matrix is not square, not symmetric or not positive definite, or the text is not numbers.
+    """
+    if isinstance(spec, str) and "," in spec or isinstance(spec, (int, float)):
+        try:
+            c = np.diag([float(x) for x in str(spec).split(",")])
+        except ValueError:
+            raise ValueError(f"cov: expected numbers separated by commas, got {spec!r}") from None
+    elif isinstance(spec, (str, Path)):
+        path = Path(spec)
+        if not path.is_file():
+            raise ValueError(f"cov: {str(spec)!r} is neither a comma list of variances nor an existing file")
+        try:
+            c = np.load(path) if path.suffix == ".npy" else np.loadtxt(path, ndmin=2)
+        except ValueError as exc:
+            raise ValueError(f"cov: could not read a matrix from {str(spec)!r} ({exc})") from None
+    else:
+        c = np.array(spec, dtype=float)
+    return _validated(np.atleast_2d(np.asarray(c, dtype=float)), spec)
+
+
+def _validated(c: np.ndarray, spec) -> np.ndarray:
+    if c.ndim != 2 or c.shape[0] != c.shape[1]:
+        raise ValueError(f"cov: expected a square matrix, got shape {c.shape}")
+    if not np.all(np.isfinite(c)):
+        raise ValueError("cov: the matrix has non-finite entries")
+    if not np.allclose(c, c.T, rtol=1e-10, atol=1e-12 * np.max(np.abs(c))):
+        raise ValueError("cov: the matrix is not symmetric")
+    low = np.linalg.eigvalsh((c + c.T) / 2)[0]
+    if not low > 0:
+        raise ValueError(f"cov: the matrix is not positive definite (smallest eigenvalue {low:.6g})")
+    return (c + c.T) / 2
+
+
+def check_latent(latent, dims: int) -> int:
+    """The latent dimension k, an integer with 1 <= k < D."""
+    if not isinstance(latent, (int, np.integer)) or isinstance(latent, bool) or not 1 <= latent < dims:
+        raise ValueError(f"latent: expected an integer k with 1 <= k < D = {dims}, got {latent!r}")
+    return int(latent)
+
+
+def loglik(w: np.ndarray, tau2: float, cov: np.ndarray) -> float:
+    """Average exact log-likelihood of the decoder, E_x log N(x; b, W W^T + tau^2 I) for data of covariance C."""
+    d = cov.shape[0]
+    s = w @ w.T + tau2 * np.eye(d)
+    _, logdet = np.linalg.slogdet(s)
+    return float(-0.5 * (d * np.log(2 * np.pi) + logdet + np.trace(np.linalg.solve(s, cov))))
+
+
+def ppca(cov, latent: int) -> dict:
+    """Maximum-likelihood probabilistic PCA (Tipping & Bishop 1999, eqs. 7-8), with R = I.
+
+    W = U_k (Lambda_k - tau^2 I)^{1/2}, tau^2 = mean of the discarded eigenvalues of C.
+
+    Returns
+    -------
+    dict
+        ``w`` (D x k), ``tau2``, ``eigenvalues`` (descending) and ``loglik`` (average exact log-likelihood).
+    """
+    cov = covariance(cov) if not isinstance(cov, np.ndarray) else _validated(cov, "array")
+    k = check_latent(latent, cov.shape[0])
+    lam, u = np.linalg.eigh(cov)
+    lam, u = lam[::-1], u[:, ::-1]
+    tau2 = float(np.mean(lam[k:]))
+    w = u[:, :k] * np.sqrt(np.maximum(lam[:k] - tau2, 0.0))
+    return {"w": w, "tau2": tau2, "eigenvalues": lam, "loglik": loglik(w, tau2, cov)}
+
+
+def objective(w, v, sig, tau2, cov, pen="kl") -> float:
+    """The expected per-datum objective L(W, V, sigma, tau^2) for data covariance C (module docstring)."""
+    g = expected_penalty(pen).numeric()[0]
+    d = cov.shape[0]
+    r = np.eye(d) - w @ v
+    recon = np.trace(r @ cov @ r.T) + np.sum(sig**2 * np.sum(w**2, axis=0))
+    code_var = np.einsum("jd,de,je->j", v, cov, v)
+    return float(0.5 * d * np.log(2 * np.pi * tau2) + recon / (2 * tau2) + np.sum(g(code_var, sig)))
+
+
+def objective_expr(pen, dims: int, latent: int) -> tuple:
+    """The expected objective derived by sympy from the definitions, for small D and k.
+
+    E_{x, eps} of -log N(x; W (V (x - b) + sigma * eps) + b, tau^2 I) is expanded as a polynomial in the
+    entries of e = x - b and eps, and each monomial is replaced by its moment (E e e^T = C, E eps eps^T = I,
+    odd moments 0); the penalty term is sum_j g(E mu_j^2, sigma_j).
+
+    Returns
+    -------
+    expr : sympy.Expr
+    symbols : dict
+        ``W`` (D x k), ``V`` (k x D), ``C`` (D x D, symmetric) as sympy matrices, ``sigma`` (list), ``tau2``.
+    """
+    w = sp.Matrix(dims, latent, lambda i, j: sp.Symbol(f"W_{i}{j}", real=True))
+    v = sp.Matrix(latent, dims, lambda i, j: sp.Symbol(f"V_{i}{j}", real=True))
+    c = sp.Matrix(dims, dims, lambda i, j: sp.Symbol(f"C_{min(i, j)}{max(i, j)}", real=True))
+    sig = [sp.Symbol(f"sigma_{j}", positive=True) for j in range(latent)]
+    tau2 = sp.Symbol("tau2", positive=True)
+    e = sp.Matrix(sp.symbols(f"e_0:{dims}", real=True))
+    eps = sp.Matrix(sp.symbols(f"eps_0:{latent}", real=True))
+    code = v * e
+    resid = e - w * (code + sp.diag(*sig) * eps)
+    sq = _moments(sp.expand((resid.T * resid)[0]), e, eps, c)
+    g = expected_penalty(pen).expr
+    if g is None:
+        raise ValueError(f"pen: {pen!r} has no closed-form expectation; objective_expr needs one")
+    from vaemath.symbolic import sigma as sym_sigma
+
+    pen_terms = sum(g.subs({s2: _moments(sp.expand(code[j] ** 2), e, eps, c), sym_sigma: sig[j]}, simultaneous=True)
+                    for j in range(latent))
+    expr = sp.Rational(dims, 2) * sp.log(2 * sp.pi * tau2) + sq / (2 * tau2) + pen_terms
+    return expr, {"W": w, "V": v, "C": c, "sigma": sig, "tau2": tau2}
+
+
+def _moments(poly: sp.Expr, e, eps, c) -> sp.Expr:
+    """Replace each monomial of degree <= 2 in (e, eps) by its expectation."""
+    gens = list(e) + list(eps)
+    out = sp.S.Zero
+    for monom, coeff in sp.Poly(poly, *gens).terms():
+        idx = [i for i, p in enumerate(monom) for _ in range(p)]
+        if not idx:
+            out += coeff
+        elif len(idx) == 2 and all(i < len(e) for i in idx):
+            out += coeff * c[idx[0], idx[1]]
+        elif len(idx) == 2 and idx[0] == idx[1]:
+            out += coeff  # E eps_j^2 = 1
+        elif len(idx) > 2:
+            raise ValueError("moments beyond the second are not needed here")
+    return out
+
+
+def encoder_conditions(pen="kl") -> dict:
+    """Stationary conditions of the encoder for a fixed decoder, and their closed forms where sympy finds them.
+
+    With g(s2, sigma) the expected penalty, dL/dV = 0 gives V = (W^T W + 2 tau^2 diag(c))^{-1} W^T with
+    c_j = dg/ds2 at (s2_j, sigma_j); dL/dsigma_j = 0 gives dg/dsigma + sigma ||w_j||^2 / tau^2 = 0.
+
+    Returns
+    -------
+    dict
+        ``c`` (dg/ds2), ``sigma_equation`` (its left side, in s2, sigma, n = ||w_j||^2, tau2),
+        ``sigma_solution`` (sigma in closed form, or None), ``V`` (the matrix formula, text) and
+        ``assumption``.
+    """
+    from vaemath.symbolic import sigma as sym_sigma
+
+    ex = expected_penalty(pen)
+    if ex.expr is None:
+        return {"c": None, "sigma_equation": None, "sigma_solution": None, "V": _V_TEXT, "assumption": ex.assumption}
+    n, tau2 = sp.Symbol("n", nonnegative=True), sp.Symbol("tau2", positive=True)
+    eq = sp.together(sp.diff(ex.expr, sym_sigma) + sym_sigma * n / tau2)
+    roots = [rt for rt in _solve_small(sp.numer(eq), sym_sigma) if _positive_somewhere(rt, n, tau2)]
+    sol = sp.simplify(roots[0]) if len(roots) == 1 else None
+    return {"c": sp.simplify(sp.diff(ex.expr, s2)), "sigma_equation": eq, "sigma_solution": sol, "V": _V_TEXT,
+            "assumption": ex.assumption}
+
+
+def _solve_small(numerator: sp.Expr, x: sp.Symbol) -> list:
+    """Roots in x of a numerator that is polynomial of degree <= 2 in x or in x^2; [] otherwise (no slow solve)."""
+    if not numerator.is_polynomial(x):
+        return []
+    poly = sp.Poly(numerator, x)
+    even = all(m[0] % 2 == 0 for m in poly.monoms())
+    if poly.degree() > (4 if even else 2):
+        return []
+    return sp.solve(numerator, x)
+
+
+def _positive_somewhere(root: sp.Expr, n, tau2) -> bool:
+    """A root that is a positive real at a typical point (s2, n, tau2) = (1/2, 3/2, 1/3)."""
+    val = sp.N(root.subs({s2: sp.Rational(1, 2), n: sp.Rational(3, 2), tau2: sp.Rational(1, 3)}))
+    return bool(val.is_real and val > 0)
+
+
+_V_TEXT = "V = (W^T W + 2 tau^2 diag(c))^{-1} W^T, c_j = dg/ds2 at (s2_j, sigma_j)"
+
+
+_LATER = ("LinearResult", "optimal_encoder", "optimum")  # in linear_optimum, which imports this module
+__all__ = ["covariance", "encoder_conditions", "expected_penalty", "loglik", "objective", "objective_expr", "ppca",
+           *_LATER]
+
+
+def __getattr__(name):
+    if name in _LATER:
+        from vaemath.analysis import linear_optimum
+
+        return getattr(linear_optimum, name)
+    raise AttributeError(f"module 'vaemath.analysis.linear' has no attribute {name!r}")

@@ -1,0 +1,307 @@
+"""Optimum or infimum of the linear-Gaussian VAE objective, by analysis confirmed by multi-start optimisation.
+
+Candidate families, each with its exact value:
+
+- ``kl``: probabilistic PCA (Tipping & Bishop 1999), attained, where the ELBO equals the log-likelihood;
+- collapse, W = 0 = V: D/2 log(2 pi e tr(C)/D) + k min_sigma pen(0, sigma), attained;
+- the rescaling path, when p0 = lim_{c->0+} pen(c mu, c sigma) is a finite constant: k' <= k columns
+  w_j = u_j sqrt(lambda_j) / c, codes v_j = c u_j^T / sqrt(lambda_j), sigma_j = c^2, c -> 0, the other
+  columns collapsed. Reconstruction tends to the deterministic rank-k' optimum and each active penalty to
+  p0, so the objective tends to D/2 log(2 pi e sum_{i>k'} lambda_i / D) + k' p0 + (k - k') min pen(0, .),
+  an infimum approached with sigma -> 0 and ||W|| -> oo and never attained;
+- interior stationary points: L-BFGS-B from seeded random starts on the exact objective, with tau^2
+  profiled out in closed form (tau^2 = reconstruction / D).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+from scipy.optimize import minimize, minimize_scalar
+
+from vaemath.analysis.equivalence import rescaling
+from vaemath.analysis.expectation import expected_penalty
+from vaemath.analysis.linear import check_latent, covariance, encoder_conditions, loglik, ppca
+from vaemath.symbolic import penalty
+
+_INTERIOR_SIGMA, _INTERIOR_NORM2 = 1e-3, 1e6  # beyond these a numeric optimum is drifting to a boundary
+_LOG_SIGMA = (-25.0, 5.0)
+
+
+@dataclass(frozen=True, eq=False)
+class LinearResult:
+    """The linear-Gaussian VAE at the optimum of a penalty, or along the path to its infimum."""
+
+    penalty: str
+    objective: float
+    attained: bool
+    path: str
+    sigma: list
+    tau2: float
+    w_col_norms2: list
+    loglik: float | None
+    loglik_limit: str | None
+    ppca_loglik: float
+    assumption: str
+    candidates: dict = field(default_factory=dict)
+    numeric: dict = field(default_factory=dict)
+    path_values: list | None = None
+    w: np.ndarray | None = field(default=None, repr=False)
+    v: np.ndarray | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict:
+        """Plain data for JSON (limit values as "oo")."""
+        return {"penalty": self.penalty, "objective": self.objective, "attained": self.attained, "path": self.path,
+                "sigma": self.sigma, "tau2": self.tau2, "w_col_norms2": self.w_col_norms2, "loglik": self.loglik,
+                "loglik_limit": self.loglik_limit, "ppca_loglik": self.ppca_loglik, "assumption": self.assumption,
+                "candidates": self.candidates, "numeric": self.numeric, "path_values": self.path_values}
+
+    def __str__(self) -> str:
+        d = self.to_dict()
+        kind = "minimum (attained)" if self.attained else "infimum (not attained)"
+        lines = [f"linear-Gaussian VAE, penalty {self.penalty}: {kind} {self.objective:.10g} per datum",
+                 f"  where: {self.path}"]
+        lines += [f"  {k}: {d[k]}" for k in ("sigma", "tau2", "w_col_norms2", "loglik", "loglik_limit", "ppca_loglik")]
+        lines.append(f"  candidates: {self.candidates}")
+        lines.append(f"  numeric: {self.numeric}")
+        lines.append(f"  assumption: {self.assumption}")
+        return "\n".join(lines)
+
+
+class _Profiled:
+    """The exact objective with tau^2 profiled out, and its gradient, over theta = (W, V, log sigma)."""
+
+    def __init__(self, cov: np.ndarray, k: int, pen):
+        self.cov, self.d, self.k = cov, cov.shape[0], k
+        self.g, self.g_s, self.g_sigma = expected_penalty(pen).numeric()
+
+    def split(self, theta):
+        d, k = self.d, self.k
+        return theta[:d * k].reshape(d, k), theta[d * k:2 * d * k].reshape(k, d), np.exp(theta[2 * d * k:])
+
+    def parts(self, w, v, sig):
+        resid = np.eye(self.d) - w @ v
+        n = np.sum(w**2, axis=0)
+        rec = np.trace(resid @ self.cov @ resid.T) + np.sum(sig**2 * n)
+        return resid, n, rec, np.einsum("jd,de,je->j", v, self.cov, v)
+
+    def __call__(self, theta):
+        w, v, sig = self.split(theta)
+        resid, n, rec, code_var = self.parts(w, v, sig)
+        with np.errstate(all="ignore"):
+            value = 0.5 * self.d * (np.log(2 * np.pi * rec / self.d) + 1) + np.sum(self.g(code_var, sig))
+            gs, gsig = np.asarray(self.g_s(code_var, sig)) + 0 * sig, np.asarray(self.g_sigma(code_var, sig)) + 0 * sig
+        if not np.isfinite(value) or rec <= 0:
+            return 1e300, np.zeros_like(theta)
+        scale = self.d / (2 * rec)
+        grad_w = scale * (-2 * resid @ self.cov @ v.T + 2 * w * sig**2)
+        grad_v = scale * (-2 * w.T @ resid @ self.cov) + 2 * gs[:, None] * (v @ self.cov)
+        grad_ls = scale * 2 * sig**2 * n + sig * gsig
+        return value, np.concatenate([grad_w.ravel(), grad_v.ravel(), grad_ls])
+
+    def tau2(self, w, v, sig) -> float:
+        return float(self.parts(w, v, sig)[2] / self.d)
+
+
+def _multistart(f: _Profiled, cov, starts: int, seed: int) -> list:
+    """Local minima from seeded random starts and from pPCA; each as (value, W, V, sigma)."""
+    rng = np.random.default_rng(seed)
+    d, k, scale = f.d, f.k, np.sqrt(np.trace(cov) / f.d)
+    pp = ppca(cov, k)
+    m = pp["w"].T @ pp["w"] + pp["tau2"] * np.eye(k)
+    inits = [np.concatenate([pp["w"].ravel(), np.linalg.solve(m, pp["w"].T).ravel(), np.zeros(k)])]
+    for _ in range(starts):
+        inits.append(np.concatenate([rng.normal(0, scale, d * k), rng.normal(0, 1 / scale, d * k),
+                                     rng.normal(-0.5, 0.5, k)]))
+    bounds = [(None, None)] * (2 * d * k) + [_LOG_SIGMA] * k
+    found = []
+    for x0 in inits:
+        res = minimize(f, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+                       options={"maxiter": 20000, "ftol": 1e-15, "gtol": 1e-11})
+        found.append((float(res.fun), *f.split(res.x)))
+    return sorted(found, key=lambda t: t[0])
+
+
+def _interior(sig, w) -> bool:
+    return bool(np.min(sig) > _INTERIOR_SIGMA and np.max(np.sum(w**2, axis=0)) < _INTERIOR_NORM2)
+
+
+def _min_at_zero_code(pen_obj) -> tuple:
+    """(min over sigma of pen(0, sigma), its argmin): the price of a collapsed latent dimension."""
+    g = expected_penalty(pen_obj).numeric()[0]
+    res = minimize_scalar(lambda ls: float(g(0.0, np.exp(ls))), bounds=(-20, 10), method="bounded",
+                          options={"xatol": 1e-12})
+    return float(res.fun), float(np.exp(res.x))
+
+
+def _path_limit(pen_obj) -> float | None:
+    """p0 = lim_{c->0+} pen(c mu, c sigma) when it is a finite constant, else None."""
+    p0 = rescaling(pen_obj.expr)
+    return float(p0) if p0.is_number and p0.is_finite else None
+
+
+def _path_values(f: _Profiled, lam, u, active: int, sig_collapsed: float) -> list:
+    """The exact objective along the rescaling path at c = 1e-1 ... 1e-5."""
+    out = []
+    for c in 10.0 ** -np.arange(1, 6):
+        w, v = np.zeros((f.d, f.k)), np.zeros((f.k, f.d))
+        w[:, :active] = u[:, :active] * np.sqrt(lam[:active]) / c
+        v[:active] = c * (u[:, :active] / np.sqrt(lam[:active])).T
+        sig = np.full(f.k, sig_collapsed)
+        sig[:active] = c**2
+        out.append([float(c), float(f(np.concatenate([w.ravel(), v.ravel(), np.log(sig)]))[0])])
+    return out
+
+
+def optimum(cov, latent: int = 1, pen="kl", sigma_means: str = "std", starts: int = 8, seed: int = 0) -> LinearResult:
+    """Global optimum (or infimum, and the path to it) of the linear-Gaussian VAE under a penalty.
+
+    Parameters
+    ----------
+    cov : str, array_like
+        Data covariance C (D x D, symmetric positive definite); see :func:`covariance`.
+    latent : int
+        Latent dimension k, 1 <= k < D.
+    pen : str, sympy.Expr or Penalty
+        The penalty per latent dimension.
+    sigma_means : {"std", "var"}
+    starts, seed : int
+        Random starts of the numerical confirmation (plus one at pPCA), and their seed.
+
+    Returns
+    -------
+    LinearResult
+        ``objective`` (per datum: penalty minus expected log-likelihood), ``attained``, ``path``,
+        ``sigma``, ``tau2``, ``w_col_norms2`` ("oo" along a path), ``loglik`` (average exact decoder
+        log-likelihood, None where it diverges), ``loglik_limit`` ("-oo" or None), ``ppca_loglik``, the
+        value of every candidate family and the numerical confirmation.
+    """
+    cov = covariance(cov)
+    k = check_latent(latent, cov.shape[0])
+    if not isinstance(starts, int) or starts < 0:
+        raise ValueError(f"starts: expected a non-negative integer, got {starts!r}")
+    pen_obj = penalty(pen, sigma_means)
+    ex, f, pp = expected_penalty(pen_obj), _Profiled(cov, k, pen_obj), ppca(cov, k)
+    lam, u = np.linalg.eigh(cov)
+    lam, u = lam[::-1], u[:, ::-1]
+    d = cov.shape[0]
+    p_min, sig_min = _min_at_zero_code(pen_obj)
+    candidates = {"collapse": 0.5 * d * (np.log(2 * np.pi * np.trace(cov) / d) + 1) + k * p_min}
+    p0 = _path_limit(pen_obj)
+    if p0 is not None:
+        for active in range(1, k + 1):
+            candidates[f"path, {active} active"] = (0.5 * d * (np.log(2 * np.pi * np.sum(lam[active:]) / d) + 1)
+                                                    + active * p0 + (k - active) * p_min)
+    if pen_obj.name == "kl":
+        candidates["ppca"] = -pp["loglik"]
+    local = _multistart(f, cov, starts, seed)
+    best = local[0]
+    numeric = {"best": best[0], "starts": starts + 1, "seed": seed, "interior": _interior(best[3], best[1])}
+    result = _decide(f, pen_obj, candidates, best, numeric, pp, (lam, u, sig_min))
+    return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=ex.assumption,
+                        candidates={k_: float(v_) for k_, v_ in candidates.items()}, numeric=numeric, **result)
+
+
+def _decide(f, pen_obj, candidates, best, numeric, pp, spectrum) -> dict:
+    lam, u, sig_min = spectrum
+    tol = 1e-9 * (1 + abs(best[0]))
+    finite = {"collapse": candidates["collapse"]}
+    if pen_obj.name == "kl":
+        finite["ppca"] = candidates["ppca"]
+    name = min(finite, key=finite.get)
+    if numeric["interior"] and best[0] < finite[name] - tol:  # the analysed candidates win ties
+        name, finite["interior"] = "interior", best[0]
+    paths = {n: v for n, v in candidates.items() if n.startswith("path")}
+    if paths and min(paths.values()) < finite[name] - tol:
+        return _on_path(f, min(paths, key=paths.get), paths, lam, u, sig_min, numeric)
+    if not numeric["interior"] and best[0] < finite[name] - 1e-6 * (1 + abs(best[0])):
+        numeric["note"] = "the optimiser drifts to a boundary below every analysed candidate"
+        name, finite[name] = "drift", best[0]
+    numeric["confirmed"] = bool(best[0] >= finite[name] - 1e-7 * (1 + abs(finite[name])))
+    numeric["gap"] = float(best[0] - finite[name])
+    if name == "ppca":
+        w = pp["w"]
+        m = w.T @ w + pp["tau2"] * np.eye(w.shape[1])
+        v, tau2 = np.linalg.solve(m, w.T), pp["tau2"]
+        sig = np.sqrt(tau2 / (tau2 + np.sum(w**2, axis=0)))
+        where = "probabilistic PCA: W = U_k (Lambda_k - tau^2 I)^(1/2), tau^2 = mean discarded eigenvalue"
+    elif name == "collapse":
+        w, v, sig = np.zeros((f.d, f.k)), np.zeros((f.k, f.d)), np.full(f.k, sig_min)
+        tau2, where = float(np.trace(f.cov) / f.d), "collapse: W = 0, V = 0, tau^2 = tr(C)/D (posterior = prior)"
+    else:
+        w, v, sig = best[1], best[2], best[3]
+        tau2 = f.tau2(w, v, sig)
+        where = ("interior stationary point (numeric, L-BFGS-B)" if name == "interior"
+                 else "numeric: the optimiser drifts to a boundary (not analysed)")
+    attained = name != "drift"
+    return {"objective": float(finite[name]), "attained": attained, "path": where, "sigma": sig.tolist(),
+            "tau2": float(tau2), "w_col_norms2": np.sum(w**2, axis=0).tolist(),
+            "loglik": loglik(w, tau2, f.cov) if attained else None, "loglik_limit": None, "w": w, "v": v}
+
+
+def _on_path(f, name, paths, lam, u, sig_min, numeric) -> dict:
+    active = int(name.split(", ")[1].split()[0])
+    value = paths[name]
+    numeric["confirmed"] = bool(numeric["best"] >= value - 1e-7 * (1 + abs(value)))
+    numeric["gap"] = float(numeric["best"] - value)
+    where = (f"infimum along the rescaling path: {active} latent dimension(s) with sigma_j = c^2 -> 0, "
+             f"w_j = u_j sqrt(lambda_j)/c so ||w_j|| -> oo, v_j = c u_j^T/sqrt(lambda_j), c -> 0+"
+             + (f"; the other {f.k - active} collapsed (w_j = 0)" if active < f.k else ""))
+    return {"objective": float(value), "attained": False, "path": where,
+            "sigma": [0.0] * active + [sig_min] * (f.k - active), "tau2": float(np.sum(lam[active:]) / f.d),
+            "w_col_norms2": ["oo"] * active + [0.0] * (f.k - active), "loglik": None, "loglik_limit": "-oo",
+            "path_values": _path_values(f, lam, u, active, sig_min)}
+
+
+def optimal_encoder(w, tau2: float, cov, pen="kl", sigma_means: str = "std") -> dict:
+    """The best encoder (V, sigma) for a fixed decoder (W, tau^2), from the stationary conditions.
+
+    V = (W^T W + 2 tau^2 diag(c))^{-1} W^T with c_j = dg/ds2; sigma_j solves dg/dsigma + sigma ||w_j||^2/tau^2 = 0
+    (:func:`~vaemath.analysis.linear.encoder_conditions`). Closed form when c is a constant and sympy solves the
+    sigma equation; otherwise the coupled conditions are solved by minimising the objective over (V, sigma).
+
+    Returns
+    -------
+    dict
+        ``v`` (k x D), ``sigma`` (k,), ``method`` ("closed form", "closed-form V, numeric sigma" or "numeric").
+    """
+    cov = covariance(cov) if not isinstance(cov, np.ndarray) else cov
+    w = np.asarray(w, dtype=float)
+    if w.ndim != 2 or w.shape[0] != cov.shape[0]:
+        raise ValueError(f"w: expected shape (D, k) with D = {cov.shape[0]}, got {w.shape}")
+    if not tau2 > 0:
+        raise ValueError(f"tau2: expected a positive number, got {tau2!r}")
+    pen_obj = penalty(pen, sigma_means)
+    cond, k = encoder_conditions(pen_obj), w.shape[1]
+    n = np.sum(w**2, axis=0)
+    if cond["c"] is not None and not cond["c"].free_symbols:
+        v = np.linalg.solve(w.T @ w + 2 * tau2 * float(cond["c"]) * np.eye(k), w.T)
+        code_var = np.einsum("jd,de,je->j", v, cov, v)
+        if cond["sigma_solution"] is not None:
+            fn = sp.lambdify(sorted(cond["sigma_solution"].free_symbols, key=str), cond["sigma_solution"], "numpy")
+            args = {"n": n, "s2": code_var, "tau2": np.full(k, tau2)}
+            names = [s.name for s in sorted(cond["sigma_solution"].free_symbols, key=str)]
+            return {"v": v, "sigma": np.asarray(fn(*(args[a] for a in names)), dtype=float) + 0 * n,
+                    "method": "closed form"}
+        g = expected_penalty(pen_obj).numeric()[0]
+        sig = np.array([np.exp(minimize_scalar(lambda ls, j=j: float(g(code_var[j], np.exp(ls)))
+                                               + np.exp(2 * ls) * n[j] / (2 * tau2),
+                                               bounds=(-20, 10), method="bounded", options={"xatol": 1e-12}).x)
+                        for j in range(k)])
+        return {"v": v, "sigma": sig, "method": "closed-form V, numeric sigma"}
+    return _numeric_encoder(w, tau2, cov, pen_obj)
+
+
+def _numeric_encoder(w, tau2, cov, pen_obj) -> dict:
+    from vaemath.analysis.linear import objective
+
+    d, k = w.shape
+    v0 = np.linalg.solve(w.T @ w + tau2 * np.eye(k), w.T)
+
+    def f(x):
+        return objective(w, x[:d * k].reshape(k, d), np.exp(x[d * k:]), tau2, cov, pen_obj)
+
+    res = minimize(f, np.concatenate([v0.ravel(), np.zeros(k)]), method="BFGS", options={"gtol": 1e-10})
+    return {"v": res.x[:d * k].reshape(k, d), "sigma": np.exp(res.x[d * k:]), "method": "numeric"}
