@@ -1,0 +1,223 @@
+"""The linear-Gaussian VAE: closed forms against independent routes (sympy moments, Monte Carlo,
+scipy quadrature and optimisation, finite differences)."""
+
+import json
+
+import numpy as np
+import pytest
+import sympy as sp
+from scipy import integrate, optimize
+
+import vaemath
+from vaemath.analysis.expectation import expected_penalty
+from vaemath.analysis.linear import (
+    covariance,
+    encoder_conditions,
+    loglik,
+    objective,
+    objective_expr,
+    optimal_encoder,
+    optimum,
+    ppca,
+)
+from vaemath.cli import main
+from vaemath.symbolic import get, mu, sigma
+
+
+def rotated(eigenvalues, seed):
+    q, _ = np.linalg.qr(np.random.default_rng(seed).normal(size=(len(eigenvalues),) * 2))
+    return q @ np.diag(eigenvalues) @ q.T
+
+
+COVS = {
+    "diag3": np.diag([5.0, 2.0, 0.5]),
+    "diag4": np.diag([4.0, 3.0, 1.0, 0.25]),
+    "rot4": rotated([6.0, 3.0, 1.0, 0.4], 1),
+    "rot5": rotated([9.0, 4.0, 2.0, 1.5, 0.3], 2),
+}
+
+
+def max_loglik_numeric(cov, k, seed=0):
+    """Independent route to pPCA: maximise the exact average log-likelihood over (W, log tau^2) with BFGS."""
+    d, rng = cov.shape[0], np.random.default_rng(seed)
+    best = np.inf
+    for _ in range(3):
+        x0 = np.concatenate([rng.normal(size=d * k), [0.0]])
+        res = optimize.minimize(lambda x: -loglik(x[:-1].reshape(d, k), np.exp(x[-1]), cov), x0, method="BFGS",
+                                options={"gtol": 1e-10})
+        best = min(best, res.fun)
+    return -best
+
+
+@pytest.mark.parametrize("name, k", [("diag3", 1), ("diag4", 1), ("diag4", 2), ("rot4", 1), ("rot4", 2),
+                                     ("rot5", 2)])
+def test_kl_optimum_is_ppca(name, k):
+    cov = COVS[name]
+    pp, res = ppca(cov, k), optimum(cov, k, "kl", starts=3, seed=0)
+    assert res.attained and res.path.startswith("probabilistic PCA")
+    # the ELBO at the optimum equals the exact log-likelihood (Lucas et al. 2019) ...
+    assert abs(-res.objective - pp["loglik"]) < 1e-8 and abs(res.loglik - pp["loglik"]) < 1e-8
+    # ... which is the maximum likelihood, found here independently by BFGS on log N(x; b, W W^T + tau^2 I)
+    assert abs(max_loglik_numeric(cov, k) - pp["loglik"]) < 1e-8
+    # the multi-start optimiser of the VAE objective agrees with the closed form
+    assert abs(res.numeric["best"] - res.objective) < 1e-8
+    np.testing.assert_allclose(pp["w"] @ pp["w"].T, res.w @ res.w.T, atol=1e-10)
+    lam = np.sort(np.linalg.eigvalsh(cov))[::-1]
+    assert res.tau2 == pytest.approx(np.mean(lam[k:]), rel=1e-12)
+
+
+def test_elbo_equals_loglik_at_ppca_with_its_encoder():
+    cov, k = COVS["rot4"], 2
+    pp = ppca(cov, k)
+    enc = optimal_encoder(pp["w"], pp["tau2"], cov, "kl")
+    assert enc["method"] == "closed form"
+    assert objective(pp["w"], enc["v"], enc["sigma"], pp["tau2"], cov, "kl") == pytest.approx(-pp["loglik"], abs=1e-10)
+
+
+@pytest.mark.parametrize("pen", ["kl", "quadratic", "hellinger_squared", "reverse_kl"])
+def test_objective_matches_the_sympy_derivation(pen, rng):
+    expr, sym = objective_expr(pen, 3, 2)
+    cov = rotated([3.0, 1.5, 0.7], 5)
+    w, v = rng.normal(size=(3, 2)), rng.normal(size=(2, 3)) * 0.5
+    sig, tau2 = np.array([0.6, 1.3]), 0.8
+    subs = {sym["tau2"]: tau2, **{s: x for s, x in zip(sym["sigma"], sig)}}
+    subs.update({sym["W"][i, j]: w[i, j] for i in range(3) for j in range(2)})
+    subs.update({sym["V"][j, i]: v[j, i] for i in range(3) for j in range(2)})
+    subs.update({sym["C"][i, j]: cov[i, j] for i in range(3) for j in range(3)})
+    assert float(expr.subs(subs)) == pytest.approx(objective(w, v, sig, tau2, cov, pen), rel=1e-12)
+
+
+def test_objective_matches_monte_carlo(rng):
+    """Sample x ~ N(b, C) and z ~ q, average pen - log p(x|z): agrees within 4 standard errors."""
+    cov, pen = COVS["rot4"], "hellinger_squared"
+    w, v, sig, tau2 = rng.normal(size=(4, 2)), rng.normal(size=(2, 4)) * 0.3, np.array([0.5, 0.9]), 0.7
+    n = 400_000
+    x = rng.multivariate_normal(np.zeros(4), cov, size=n)
+    m = x @ v.T
+    z = m + sig * rng.normal(size=(n, 2))
+    nll = 0.5 * 4 * np.log(2 * np.pi * tau2) + np.sum((x - z @ w.T) ** 2, axis=1) / (2 * tau2)
+    h = sp.lambdify((mu, sigma), get(pen).expr, "numpy")
+    per = nll + h(m, sig).sum(axis=1)
+    assert abs(per.mean() - objective(w, v, sig, tau2, cov, pen)) < 4 * per.std() / np.sqrt(n)
+
+
+@pytest.mark.parametrize("pen", ["hellinger_squared", "fisher_rao_squared", "kl"])
+def test_expected_penalty_matches_quadrature(pen):
+    ex = expected_penalty(pen)
+    g, g_s, g_sigma = ex.numeric()
+    f = sp.lambdify((mu, sigma), get(pen).expr, "math")
+    for v, sd in ((0.3, 0.7), (2.0, 1.4), (0.01, 0.2)):
+        def density(t, v=v):
+            return np.exp(-t * t / (2 * v)) / np.sqrt(2 * np.pi * v)
+
+        want = integrate.quad(lambda t, v=v, sd=sd: f(t, sd) * density(t), -np.inf, np.inf, epsabs=1e-13)[0]
+        assert float(g(v, sd)) == pytest.approx(want, rel=1e-9, abs=1e-12)
+        dv = 1e-6 * v  # derivatives by central differences
+        assert float(g_s(v, sd)) == pytest.approx((g(v + dv, sd) - g(v - dv, sd)) / (2 * dv), rel=1e-5)
+        assert float(g_sigma(v, sd)) == pytest.approx((g(v, sd + 1e-6) - g(v, sd - 1e-6)) / 2e-6, rel=1e-5)
+    assert ex.exact == (pen == "kl") and ("Gaussian data" in ex.assumption) == (pen != "kl")
+
+
+def test_encoder_conditions_closed_forms():
+    n, tau2, s2 = sp.Symbol("n", nonnegative=True), sp.Symbol("tau2", positive=True), sp.Symbol("s2", nonnegative=True)
+    kl, quad = encoder_conditions("kl"), encoder_conditions("quadratic")
+    assert kl["c"] == sp.Rational(1, 2) and sp.simplify(kl["sigma_solution"] - sp.sqrt(tau2 / (tau2 + n))) == 0
+    assert quad["c"] == 1 and sp.simplify(quad["sigma_solution"] - 2 * tau2 / (2 * tau2 + n)) == 0
+    rkl = encoder_conditions("reverse_kl")["sigma_solution"]  # sigma^4 n + sigma^2 tau2 - (1 + s2) tau2 = 0
+    assert sp.simplify((rkl**4 * n + rkl**2 * tau2 - (1 + s2) * tau2).subs({n: 2, tau2: 3, s2: 5})) == 0
+
+
+@pytest.mark.parametrize("pen", ["kl", "quadratic", "reverse_kl", "hellinger_squared"])
+def test_optimal_encoder_is_stationary(pen, rng):
+    """Finite differences of the exact objective vanish at the encoder from the stationary conditions."""
+    cov, w, tau2 = COVS["rot4"], rng.normal(size=(4, 2)), 0.6
+    enc = optimal_encoder(w, tau2, cov, pen)
+    x0 = np.concatenate([enc["v"].ravel(), np.log(enc["sigma"])])
+
+    def f(x):
+        return objective(w, x[:8].reshape(2, 4), np.exp(x[8:]), tau2, cov, pen)
+
+    grad = optimize.approx_fprime(x0, f, 1e-7)
+    assert np.max(np.abs(grad)) < 1e-5
+    # and it is a minimum along every coordinate
+    for i in range(len(x0)):
+        step = np.zeros_like(x0)
+        step[i] = 1e-3
+        assert f(x0 + step) >= f(x0) and f(x0 - step) >= f(x0)
+
+
+def test_quadratic_infimum_is_not_attained_and_the_path_is_exact():
+    cov = COVS["diag3"]
+    res = optimum(cov, 1, "quadratic", starts=4, seed=0)
+    assert not res.attained and "rescaling path" in res.path
+    # the deterministic rank-1 autoencoder plus the penalty's limit 1 at (c mu, c sigma), c -> 0
+    assert res.objective == pytest.approx(1.5 * np.log(2 * np.pi * np.e * 2.5 / 3) + 1, rel=1e-14)
+    assert res.loglik is None and res.loglik_limit == "-oo"
+    assert res.sigma == [0.0] and res.w_col_norms2 == ["oo"] and res.tau2 == pytest.approx(2.5 / 3)
+    values = [v for _, v in res.path_values]
+    assert all(a > b for a, b in zip(values, values[1:])) and values[-1] - res.objective < 1e-6
+    # the optimiser, started everywhere, never beats the analytic infimum and drifts to it
+    assert res.numeric["confirmed"] and 0 <= res.numeric["gap"] < 1e-3 and not res.numeric["interior"]
+
+
+def test_quadratic_with_two_latents_uses_both():
+    res = optimum(COVS["rot4"], 2, "quadratic", starts=4, seed=0)
+    discarded = 1.0 + 0.4  # eigenvalues 6, 3 kept
+    assert res.objective == pytest.approx(2 * np.log(2 * np.pi * np.e * discarded / 4) + 2, rel=1e-12)
+    assert res.path_values[-1][1] - res.objective < 1e-6
+    assert res.sigma == [0.0, 0.0] and res.numeric["confirmed"]
+
+
+@pytest.mark.parametrize("pen, where", [("jeffreys", "collapse"), ("hellinger_squared", "interior"),
+                                        ("reverse_kl", "interior")])
+def test_other_penalties_agree_with_the_numerical_optimiser(pen, where):
+    cov = COVS["diag3"]
+    res = optimum(cov, 1, pen, starts=6, seed=0)
+    assert res.attained and res.path.startswith(where) and res.numeric["confirmed"]
+    assert abs(res.numeric["gap"]) < 1e-8
+    again = optimum(cov, 1, pen, starts=12, seed=7)  # more starts, another seed: the same optimum
+    assert again.objective == pytest.approx(res.objective, abs=1e-8)
+    if res.loglik is not None:
+        assert res.loglik <= res.ppca_loglik + 1e-12  # pPCA is the maximum likelihood
+
+
+def test_same_seed_same_numbers():
+    a, b = optimum(COVS["rot4"], 1, "hellinger_squared", seed=3), optimum(COVS["rot4"], 1, "hellinger_squared", seed=3)
+    assert a.to_dict() == b.to_dict()
+
+
+def test_covariance_inputs_and_errors(tmp_path):
+    np.testing.assert_array_equal(covariance("5,2,0.5"), np.diag([5, 2, 0.5]))
+    full = COVS["rot4"]
+    np.save(tmp_path / "c.npy", full)
+    np.savetxt(tmp_path / "c.txt", full)
+    np.testing.assert_allclose(covariance(str(tmp_path / "c.npy")), full)
+    np.testing.assert_allclose(covariance(tmp_path / "c.txt"), full, rtol=1e-15)
+    with pytest.raises(ValueError, match="not symmetric"):
+        covariance([[1.0, 0.5], [0.0, 1.0]])
+    with pytest.raises(ValueError, match="not positive definite"):
+        covariance("1,-2,3")
+    with pytest.raises(ValueError, match="cov: expected numbers"):
+        covariance("1,a")
+    with pytest.raises(ValueError, match="existing file"):
+        covariance(str(tmp_path / "missing.npy"))
+    with pytest.raises(ValueError, match="latent"):
+        optimum("3,2", 2)
+    with pytest.raises(ValueError, match="latent"):
+        ppca(np.diag([3.0, 2.0]), 0)
+
+
+def test_module_is_reachable_as_vaemath_linear():
+    assert vaemath.linear.optimum is optimum and vaemath.linear.ppca is ppca
+
+
+def test_cli_linear_json(capsys, tmp_path):
+    assert main(["linear", "--cov", "5,2,0.5", "--latent", "1", "--penalty", "quadratic", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    for key in ("penalty", "objective", "attained", "path", "sigma", "tau2", "w_col_norms2", "loglik",
+                "loglik_limit", "ppca_loglik"):
+        assert key in d
+    assert d["attained"] is False and d["loglik"] is None and d["loglik_limit"] == "-oo"
+    np.savetxt(tmp_path / "bad.txt", [[1.0, 2.0], [0.0, 1.0]])
+    assert main(["linear", "--cov", str(tmp_path / "bad.txt")]) == 2
+    assert "not symmetric" in capsys.readouterr().err
