@@ -14,7 +14,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from vaemath.kernels.rewrite import accurate, d, factor_rational
 from vaemath.symbolic import gradient, hessian, mu
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dsigma, d2/dsigma2
 
@@ -70,8 +70,21 @@ class _Printer(PythonCodePrinter):
         return super()._print_Pow(expr, rational)
 
 
+sg = sp.Symbol("sg", positive=True)  # sigma itself, exact as loaded, where a factor reads better in it
+
+
+def _prefer_sigma(e: sp.Expr) -> sp.Expr:
+    """Polynomials in d whose coefficients in sigma share one sign are evaluated in sigma (no cancellation
+    for sigma > 0, and no rounding of d = sigma - 1 when sigma is small)."""
+    def better(p):
+        q = sp.Poly(sp.expand(p.subs(d, sg - 1)), sg)
+        signs = {c > 0 for c in q.coeffs()}
+        return q.as_expr() if len(signs) == 1 else p
+    return e.replace(lambda x: isinstance(x, sp.Add) and x.free_symbols == {d} and x.is_polynomial(d), better)
+
+
 def _stage(sym, stages: dict) -> str:
-    return stages.get(sym, "mu" if sym == mu else "sigma" if sym == d else "const")
+    return stages.get(sym, "mu" if sym == mu else "sigma" if sym in (d, sg) else "const")
 
 
 def plan(expr: sp.Expr, what: tuple) -> dict:
@@ -80,7 +93,7 @@ def plan(expr: sp.Expr, what: tuple) -> dict:
     Returns ``replacements`` (cse pairs), ``parts`` (per output plane: its mu-only, sigma-only and
     mixed parts, in terms of the cse symbols) and ``stages`` (cse symbol -> stage).
     """
-    pieces = [factor_rational(p) for e in outputs(expr, what) for p in _split(accurate(e))]
+    pieces = [_prefer_sigma(factor_rational(p)) for e in outputs(expr, what) for p in _split(accurate(e))]
     replacements, reduced = sp.cse(pieces, symbols=sp.numbered_symbols("x"), optimizations="basic")
     stages = {}
     for sym, sub in replacements:
@@ -122,7 +135,8 @@ def source(expr: sp.Expr, what: tuple, name: str = "") -> str:
         "@nb.njit(cache=True)",
         "def point(mu, sigma):",
         "    mu = np.float64(mu)",
-        "    d = np.float64(sigma) - 1.0",
+        "    sg = np.float64(sigma)",
+        "    d = sg - 1.0",
         *lines({"const", "mu", "sigma", "mixed"}, "    "),
         f"    return ({', '.join(pr.doprint(sum(ps)) for ps in parts)},)",
         "",
@@ -137,7 +151,8 @@ def source(expr: sp.Expr, what: tuple, name: str = "") -> str:
         "@nb.njit(cache=True)",
         "def sigma_stage(sigma, S):",
         "    for j in range(sigma.shape[0]):",
-        "        d = np.float64(sigma[j]) - 1.0",
+        "        sg = np.float64(sigma[j])",
+        "        d = sg - 1.0",
         *lines({"const", "sigma"}, "        "),
         *[f"        S[{k}, j] = {pr.doprint(e)}" for k, e in enumerate(stored)],
         "",

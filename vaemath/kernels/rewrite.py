@@ -5,7 +5,8 @@ cancellations near the KL's minimiser (0, 1) become visible to algebra, then:
 
 1. logs are combined, and log(R) of a rational R becomes log1p(R - 1) with R - 1 factored;
 2. acosh(1 + y) becomes log1p(y + sqrt(y (y + 2)));
-3. ``sympy.codegen.rewriting`` turns log(1 + x) and exp(x) - 1 into log1p and expm1;
+3. ``sympy.codegen.rewriting`` turns the remaining log(1 + x) and exp(x) - 1 into log1p and expm1
+   (skipped above OPTIMIZE_MAX_OPS operations, where its pattern search takes minutes);
 4. in every sum, the pairs c x - c log1p(x) and c expm1(x) - c x become c xmlog1p(x) and c expm1mx(x),
    functions evaluated without cancellation (see :mod:`vaemath.kernels.special`);
 5. the rational part of every sum is put over one denominator and factored, so that e.g.
@@ -22,6 +23,7 @@ from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 from vaemath.symbolic import sigma
 
 d = sp.Symbol("d", real=True)  # sigma - 1
+OPTIMIZE_MAX_OPS = 1500
 
 
 class xmlog1p(sp.Function):  # noqa: N801  (printed by name into kernels)
@@ -44,11 +46,14 @@ def _rational(e: sp.Expr) -> bool:
 
 
 def _log_of_rational(e: sp.Expr) -> sp.Expr:
-    def rule(arg):
+    """log(R) -> log1p(R - 1), and log1p(R) -> log1p(R), with R rational and R - 1 factored."""
+    from sympy.codegen.cfunctions import log1p
+
+    def rule(arg, shift):
         if _rational(arg) and arg.free_symbols:
-            return sp.Function("log1p")(sp.factor(sp.together(arg - 1)))
-        return sp.log(arg)
-    return e.replace(sp.log, rule)
+            return sp.Function("log1p")(sp.factor(sp.together(arg - shift)))
+        return sp.log(arg) if shift else log1p(arg)
+    return e.replace(sp.log, lambda a: rule(a, 1)).replace(log1p, lambda a: rule(a, 0))
 
 
 def _acosh(e: sp.Expr) -> sp.Expr:
@@ -143,10 +148,19 @@ def accurate(expr: sp.Expr) -> sp.Expr:
     e = _one_minus_product(sp.expand(expr.subs(sigma, 1 + d)))
     e = _combine_logs(sp.expand_log(e, force=True))
     e = _acosh(_log_of_rational(e))
-    e = _to_codegen_functions(optimize(e, [log1p_opt, expm1_opt]))
-    return _pairs(sp.expand(e, deep=False))
+    if sp.count_ops(e) <= OPTIMIZE_MAX_OPS:  # sympy's pattern search takes minutes on huge Hessians
+        e = optimize(e, [log1p_opt, expm1_opt])
+    return _pairs(sp.expand(_to_codegen_functions(e), deep=False))
 
 
 def factor_rational(e: sp.Expr) -> sp.Expr:
     """Step 5: the rational part of every sum over one denominator, factored."""
     return _factor_rational_parts(e)
+
+
+def plain(e: sp.Expr) -> sp.Expr:
+    """Undo the rewrites: elementary functions of (mu, sigma) again, to check the rewrites are identities."""
+    from sympy.codegen.cfunctions import expm1, log1p
+
+    return e.replace(xmlog1p, lambda x: x - sp.log(1 + x)).replace(expm1mx, lambda x: sp.exp(x) - 1 - x) \
+            .replace(log1p, lambda x: sp.log(1 + x)).replace(expm1, lambda x: sp.exp(x) - 1).subs(d, sigma - 1)

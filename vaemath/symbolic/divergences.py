@@ -18,6 +18,10 @@ _z = sp.Symbol("z", real=True)
 alpha = sp.Symbol("alpha", positive=True)
 
 
+NAMES = ("kl", "reverse_kl", "jeffreys", "w2_squared", "hellinger_squared", "bhattacharyya", "fisher_rao_squared",
+         "quadratic", "kl_taylor2")  # known without building the catalogue, so text without them skips the KL
+
+
 def _log_normal(x, m, sd):
     return -sp.log(sd) - sp.log(2 * sp.pi) / 2 - (x - m) ** 2 / (2 * sd**2)
 

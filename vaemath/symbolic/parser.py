@@ -11,7 +11,7 @@ import math
 
 import sympy as sp
 
-from vaemath.symbolic.divergences import catalogue, renyi
+from vaemath.symbolic.divergences import NAMES, catalogue, renyi
 from vaemath.symbolic.penalty import Penalty
 from vaemath.symbolic.symbols import PARAMS, check_sigma_means, mu, sigma
 
@@ -59,7 +59,6 @@ class _Builder:
     def __init__(self, text: str, sigma_means: str):
         self.text = text
         self.names = {**_symbols(sigma_means), **CONSTANTS}
-        self.entries = catalogue()
         self.sigma_means = sigma_means
 
     def build(self, node: ast.AST) -> sp.Expr:
@@ -82,11 +81,11 @@ class _Builder:
     def _Name(self, node):
         if node.id in self.names:
             return self.names[node.id]
-        if node.id in self.entries:
-            entry = self.entries[node.id]
+        if node.id in NAMES:
+            entry = catalogue()[node.id]
             return entry.expr.subs(sigma, sigma**2) if node.id == "quadratic" and self.sigma_means == "var" \
                 else entry.expr
-        known = sorted(self.names) + sorted(self.entries)
+        known = sorted(self.names) + sorted(NAMES)
         raise _refuse(self.text, node, f"a name other than {', '.join(known)}")
 
     def _UnaryOp(self, node):
@@ -207,12 +206,11 @@ def penalty(spec, sigma_means: str = "std") -> Penalty:
     if not isinstance(spec, str):
         raise TypeError(f"penalty: expected a name, text, sympy expression or Penalty, got {type(spec).__name__}")
     name = spec.strip()
-    entries = catalogue()
-    if name in entries and not (name == "quadratic" and sigma_means == "var"):
-        return entries[name]
+    if name in NAMES and not (name == "quadratic" and sigma_means == "var"):
+        return catalogue()[name]
     expr = parse(name, sigma_means)
-    if name in entries:
-        e = entries[name]
+    if name in NAMES:
+        e = catalogue()[name]
         return Penalty(name, expr, e.description + " (sigma read as the variance)", e.citation, e.provenance,
                        sigma_means)
     return Penalty(name, expr, "user penalty", "", "user", sigma_means)
