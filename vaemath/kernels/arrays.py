@@ -52,7 +52,7 @@ def _invalid(name: str, arr: np.ndarray, errors: str) -> np.ndarray | None:
     first = int(np.flatnonzero(bad.ravel())[0])
     rule = "finite and > 0" if name == "sigma" else "finite"
     raise ValueError(f"{name}: {int(bad.sum())} value(s) are not {rule}; the first is {name}[{first}] = "
-                     f"{arr.ravel()[first]!r} (pass errors='nan' to get NaN there instead)")
+                     f"{arr.ravel()[first].item()!r} (pass errors='nan' to get NaN there instead)")
 
 
 def _check_errors(errors: str) -> None:
