@@ -55,6 +55,20 @@ def _cmd_linear(args) -> None:
     print(result)
 
 
+def _cmd_bench(args) -> None:
+    from pathlib import Path
+
+    from vaemath import bench
+
+    result = bench.run(args.size, args.repeat, args.reduce_points)
+    paths = bench.write(result, Path(args.out) / "benchmarks", Path(args.out) / "figures")
+    if args.json:
+        _print_json(result)
+        return
+    print(bench.markdown(result))
+    print("wrote " + ", ".join(map(str, paths)))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the ``vaemath`` command."""
     parser = argparse.ArgumentParser(prog="vaemath", description=__doc__)
@@ -94,6 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
     lin.add_argument("--seed", type=int, default=0)
     lin.add_argument("--json", action="store_true")
     lin.set_defaults(run=_cmd_linear)
+
+    ben = sub.add_parser("bench", help="time the generated kernels against numpy, sympy.lambdify, numexpr, jax")
+    ben.add_argument("--size", type=int, default=4096, help="grid side N of the N x N float64 grid (default 4096)")
+    ben.add_argument("--repeat", type=int, default=7, help="timed runs per measurement, median (default 7)")
+    ben.add_argument("--reduce-points", type=float, default=0.0,
+                     help="also stream grid_reduce over this many points (e.g. 1e10) and report its memory")
+    ben.add_argument("--out", default=".", help="folder that receives benchmarks/ and figures/ (default .)")
+    ben.add_argument("--json", action="store_true")
+    ben.set_defaults(run=_cmd_bench)
     return parser
 
 

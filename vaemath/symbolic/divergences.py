@@ -7,6 +7,7 @@ citation and are verified against numerical quadrature of their definitions in t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 
 import sympy as sp
@@ -49,29 +50,76 @@ def kl_textbook() -> sp.Expr:
     return mu**2 / 2 + sigma**2 / 2 - sp.log(sigma) - sp.Rational(1, 2)
 
 
-def _general_entries() -> dict:
-    kl_g = _kl_between()
-    rkl_g = _swap(kl_g)
-    w2_g = (mu - prior_mu) ** 2 + (sigma - prior_sigma) ** 2
+def _bc_general() -> sp.Expr:
+    """Bhattacharyya coefficient: integral of sqrt(q p) for two normals."""
     sum_var = sigma**2 + prior_sigma**2
-    bc_g = sp.sqrt(2 * sigma * prior_sigma / sum_var) * sp.exp(-((mu - prior_mu) ** 2) / (4 * sum_var))
-    return {
-        "kl": (kl_g, "forward KL(q || p), the ELBO's penalty", "Kingma & Welling 2014, Appendix B",
-               "derived"),
-        "reverse_kl": (rkl_g, "reverse KL(p || q)", "derived from the forward KL by exchanging q and p",
-                       "derived"),
-        "jeffreys": (kl_g + rkl_g, "Jeffreys divergence KL(q || p) + KL(p || q)", "Jeffreys 1946",
-                     "derived"),
-        "w2_squared": (w2_g, "squared 2-Wasserstein distance W2^2(q, p)",
-                       "Dowson & Landau 1982; Olkin & Pukelsheim 1982", "closed form"),
-        "hellinger_squared": (1 - bc_g, "squared Hellinger distance 1 - integral sqrt(q p)",
-                              "Pardo 2006, Statistical Inference Based on Divergence Measures, Table 1.1",
-                              "closed form"),
-        "bhattacharyya": ((mu - prior_mu) ** 2 / (4 * sum_var)
-                          + sp.log(sum_var / (2 * sigma * prior_sigma)) / 2,
-                          "Bhattacharyya distance -log integral sqrt(q p)",
-                          "Bhattacharyya 1943; Kailath 1967", "closed form"),
-    }
+    return sp.sqrt(2 * sigma * prior_sigma / sum_var) * sp.exp(-((mu - prior_mu) ** 2) / (4 * sum_var))
+
+
+# name -> (general-prior expression, built on demand; description; citation; provenance)
+_GENERAL = {
+    "kl": (_kl_between, "forward KL(q || p), the ELBO's penalty", "Kingma & Welling 2014, Appendix B", "derived"),
+    "reverse_kl": (lambda: _swap(_kl_between()), "reverse KL(p || q)",
+                   "derived from the forward KL by exchanging q and p", "derived"),
+    "jeffreys": (lambda: _kl_between() + _swap(_kl_between()), "Jeffreys divergence KL(q || p) + KL(p || q)",
+                 "Jeffreys 1946", "derived"),
+    "w2_squared": (lambda: (mu - prior_mu) ** 2 + (sigma - prior_sigma) ** 2,
+                   "squared 2-Wasserstein distance W2^2(q, p)", "Dowson & Landau 1982; Olkin & Pukelsheim 1982",
+                   "closed form"),
+    "hellinger_squared": (lambda: 1 - _bc_general(), "squared Hellinger distance 1 - integral sqrt(q p)",
+                          "Pardo 2006, Statistical Inference Based on Divergence Measures, Table 1.1",
+                          "closed form"),
+    "bhattacharyya": (lambda: (mu - prior_mu) ** 2 / (4 * (sigma**2 + prior_sigma**2))
+                      + sp.log((sigma**2 + prior_sigma**2) / (2 * sigma * prior_sigma)) / 2,
+                      "Bhattacharyya distance -log integral sqrt(q p)", "Bhattacharyya 1943; Kailath 1967",
+                      "closed form"),
+}
+
+
+def _general_entry(name: str) -> Penalty:
+    build, desc, cite, prov = _GENERAL[name]
+    g = build()
+    return Penalty(name, _standard(g), desc, cite, prov, general=g)
+
+
+_STANDARD_ONLY = {
+    "fisher_rao_squared": lambda: Penalty(
+        "fisher_rao_squared", 2 * sp.acosh(1 + (mu**2 / 2 + (sigma - 1) ** 2) / (2 * sigma)) ** 2,
+        "squared Fisher-Rao geodesic distance (metric (dmu^2 + 2 dsigma^2)/sigma^2)",
+        "Atkinson & Mitchell 1981; Costa, Santos & Strapasson 2015, eq. (11)", "closed form"),
+    "quadratic": lambda: Penalty(
+        "quadratic", mu**2 + (sigma - 1) ** 2, "the question's penalty mu^2 + (sigma - 1)^2",
+        "stats.stackexchange.com question 611057", "closed form"),
+    "kl_taylor2": lambda: Penalty(
+        "kl_taylor2", _taylor2_at_minimum(catalogue()["kl"].expr), "second-order Taylor polynomial of KL at (0, 1)",
+        "derived from kl", "derived"),
+}
+
+
+class Catalogue(Mapping):
+    """Read-only mapping name -> :class:`Penalty`; each entry is built on first access, then kept.
+
+    Lazy so that entries which do not need it never wait for the KL's derivation by integration.
+    """
+
+    def __init__(self):
+        self._built = {}
+
+    def __getitem__(self, name: str) -> Penalty:
+        if name not in self._built:
+            if name in _GENERAL:
+                self._built[name] = _general_entry(name)
+            elif name in _STANDARD_ONLY:
+                self._built[name] = _STANDARD_ONLY[name]()
+            else:
+                raise KeyError(name)
+        return self._built[name]
+
+    def __iter__(self):
+        return iter(NAMES)
+
+    def __len__(self) -> int:
+        return len(NAMES)
 
 
 def renyi(a) -> Penalty:
@@ -98,26 +146,12 @@ def _positive_order(a) -> sp.Expr:
 
 
 @cache
-def catalogue() -> dict:
-    """All fixed catalogue entries by name, as :class:`Penalty` objects (built once, then cached).
+def catalogue() -> Catalogue:
+    """All fixed catalogue entries by name, as :class:`Penalty` objects (each built on first use).
 
     The Renyi family is parametrised by its order: use :func:`renyi`.
     """
-    entries = {
-        name: Penalty(name, _standard(g), desc, cite, prov, general=g)
-        for name, (g, desc, cite, prov) in _general_entries().items()
-    }
-    fr = 2 * sp.acosh(1 + (mu**2 / 2 + (sigma - 1) ** 2) / (2 * sigma)) ** 2
-    entries["fisher_rao_squared"] = Penalty(
-        "fisher_rao_squared", fr, "squared Fisher-Rao geodesic distance (metric (dmu^2 + 2 dsigma^2)/sigma^2)",
-        "Atkinson & Mitchell 1981; Costa, Santos & Strapasson 2015, eq. (11)", "closed form")
-    entries["quadratic"] = Penalty(
-        "quadratic", mu**2 + (sigma - 1) ** 2, "the question's penalty mu^2 + (sigma - 1)^2",
-        "stats.stackexchange.com question 611057", "closed form")
-    entries["kl_taylor2"] = Penalty(
-        "kl_taylor2", _taylor2_at_minimum(entries["kl"].expr), "second-order Taylor polynomial of KL at (0, 1)",
-        "derived from kl", "derived")
-    return entries
+    return Catalogue()
 
 
 def _taylor2_at_minimum(expr: sp.Expr) -> sp.Expr:
