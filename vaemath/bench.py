@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
-from vaemath.kernels import grid, grid_reduce
+from vaemath.kernels import grid
 from vaemath.kernels.codegen import SIZES
 from vaemath.symbolic import mu, penalty, sigma
 
@@ -85,8 +85,8 @@ def _baselines(expr, what, m, s, M, S):
 def _cold_start(name: str, cache: str) -> dict:
     """A fresh process importing vaemath and calling an already cached kernel."""
     probe = ("import time; t0 = time.perf_counter(); import numpy as np, vaemath; from vaemath.kernels import grid; "
-             "t1 = time.perf_counter(); grid(%r, np.linspace(-1, 1, 64), np.linspace(0.5, 2, 64)); "
-             "t2 = time.perf_counter(); print(t1 - t0, t2 - t1)") % name
+             f"t1 = time.perf_counter(); grid({name!r}, np.linspace(-1, 1, 64), np.linspace(0.5, 2, 64)); "
+             "t2 = time.perf_counter(); print(t1 - t0, t2 - t1)")
     env = os.environ | {"VAEMATH_CACHE_DIR": cache}
     subprocess.run([sys.executable, "-c", probe], env=env, check=True, capture_output=True)  # fills the cache
     t0 = time.perf_counter()

@@ -122,11 +122,13 @@ def agreement_order(candidate: sp.Expr, reference: sp.Expr, point: dict, a, max_
 
     Returns ``max_order`` when they agree through it (read: at least ``max_order``).
     """
-    d_mu, d_s = sp.symbols("d_mu d_sigma", real=True)
-    shift = {mu: point[mu] + d_mu, sigma: point[sigma] + d_s}
+    d_mu, d_s, t = sp.symbols("d_mu d_sigma t", real=True)
+    # along the ray point + t (d_mu, d_sigma) the order-j part is the coefficient of t^j; it may be a
+    # rational function of the direction where the Taylor polynomial came from a series (e.g. acosh)
+    ray = {mu: point[mu] + t * d_mu, sigma: point[sigma] + t * d_s}
     diff = taylor(candidate, point, max_order) - a * taylor(reference, point, max_order)
-    poly = sp.Poly(sp.expand(diff.subs(shift, simultaneous=True)), d_mu, d_s)
-    degrees = [sum(m) for m, coeff in poly.terms() if sum(m) > 0 and sp.simplify(coeff) != 0]
+    poly = sp.Poly(sp.expand(diff.subs(ray, simultaneous=True)), t)
+    degrees = [m[0] for m, coeff in poly.terms() if m[0] > 0 and sp.simplify(coeff) != 0]
     return min(degrees) - 1 if degrees else max_order
 
 
