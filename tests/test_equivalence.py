@@ -6,6 +6,7 @@ differences for Hessians.
 """
 
 import json
+from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -33,6 +34,8 @@ CLAIMS = [
     ("jeffreys", "kl", "std", "local"),
     ("bhattacharyya", "kl", "std", "local"),
     ("kl + mu**4", "kl", "std", "local"),
+    ("fisher_rao_squared", "kl", "std", "local"),  # its Taylor polynomial comes from a series (acosh)
+    ("renyi(1/2)", "kl", "std", "local"),
     ("quadratic", "kl", "std", "minimizer"),
     ("quadratic", "kl", "var", "minimizer"),
     ("mu**2 + (sigma - 2)**2", "kl", "std", "none"),
@@ -111,7 +114,7 @@ def test_monotone_gives_f_and_f_is_increasing(candidate, reference, f):
 
 @pytest.mark.parametrize("candidate, scale, order", [
     ("kl_taylor2", 1, 2), ("reverse_kl", 1, 2), ("jeffreys", 2, 2), ("bhattacharyya", sp.Rational(1, 4), 2),
-    ("kl + mu**4", 1, 3)])
+    ("kl + mu**4", 1, 3), ("fisher_rao_squared", 2, 2), ("renyi(1/2)", sp.Rational(1, 2), 2)])
 def test_local_scale_and_agreement_order(candidate, scale, order):
     v = verdict(candidate)
     assert v.local["scale"] == scale and v.local["order"] == order
@@ -157,6 +160,7 @@ def test_identified_as_finds_catalogue_entries_up_to_scale_and_shift():
     assert check("3*hellinger_squared + 2").identified_as == ["hellinger_squared"]
     assert verdict("2*kl + 1").identified_as == ["kl"]
     assert verdict("kl**2").identified_as == []
+    assert verdict("renyi(1/2)").identified_as == ["bhattacharyya"]  # D_1/2 = 2 * Bhattacharyya
 
 
 def test_no_interior_minimiser_is_reported_as_none():
@@ -211,3 +215,9 @@ def test_cli_check_json_and_errors(capsys):
     assert "identical" in capsys.readouterr().out
     assert main(["check", "mu**", "--json"]) == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_readme_example_is_the_real_output():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = readme.split('>>> print(vaemath.check("mu**2 + (sigma-1)**2"))\n', 1)[1].split("\n```", 1)[0]
+    assert block == str(check("mu**2 + (sigma-1)**2"))

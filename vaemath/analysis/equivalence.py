@@ -117,19 +117,27 @@ def hessian_scale(h_c: sp.Matrix, h_r: sp.Matrix):
     return a if a.is_positive and (h_c - a * h_r).applyfunc(sp.simplify).is_zero_matrix else None
 
 
-def agreement_order(candidate: sp.Expr, reference: sp.Expr, point: dict, a, max_order: int = MAX_ORDER) -> int:
+def agreement_order(candidate: sp.Expr, reference: sp.Expr, point: dict, a, max_order: int = MAX_ORDER):
     """Highest K such that candidate - a * reference is constant to Taylor order K at ``point``.
 
-    Returns ``max_order`` when they agree through it (read: at least ``max_order``).
+    Returns ``max_order`` when they agree through it (read: at least ``max_order``), None when the
+    expansion could not be split by order.
     """
-    d_mu, d_s, t = sp.symbols("d_mu d_sigma t", real=True)
-    # along the ray point + t (d_mu, d_sigma) the order-j part is the coefficient of t^j; it may be a
-    # rational function of the direction where the Taylor polynomial came from a series (e.g. acosh)
+    d_mu, d_s = sp.symbols("d_mu d_sigma", real=True)
+    t = sp.Symbol("t", positive=True)
+    # Along the ray point + t (d_mu, d_sigma) the order-j part is the coefficient of t^j. Where the Taylor
+    # polynomial came from a series (e.g. acosh) it is written with radicals of the direction, so each term
+    # is simplified with t > 0 before its power of t is read.
     ray = {mu: point[mu] + t * d_mu, sigma: point[sigma] + t * d_s}
     diff = taylor(candidate, point, max_order) - a * taylor(reference, point, max_order)
-    poly = sp.Poly(sp.expand(diff.subs(ray, simultaneous=True)), t)
-    degrees = [m[0] for m, coeff in poly.terms() if m[0] > 0 and sp.simplify(coeff) != 0]
-    return min(degrees) - 1 if degrees else max_order
+    parts = {}
+    for term in sp.Add.make_args(sp.expand(diff.subs(ray, simultaneous=True))):
+        coeff, power = sp.simplify(term).as_coeff_exponent(t)
+        if coeff.has(t):  # the power of t could not be separated: say so rather than guess
+            return None
+        parts[power] = parts.get(power, 0) + coeff
+    degrees = [j for j, coeff in parts.items() if j > 0 and sp.simplify(coeff) != 0]
+    return int(min(degrees)) - 1 if degrees else max_order
 
 
 def identified_as(candidate, exclude: str = "") -> list:

@@ -121,10 +121,11 @@ class Verdict:
             f = d["monotone"]["f"] or "(no closed form found)"
             out.append(f"monotone: candidate = f(reference), f(r) = {f}; {d['monotone']['increasing']}")
         if d["local"]:
+            order = d["local"]["agreement_order"]
+            said = ("undetermined (the expansion could not be split by order)" if order is None
+                    else f"{order} (the highest order compared)" if order >= 4 else str(order))
             out.append(f"local: Hessian(candidate) = {d['local']['scale']} * Hessian(reference) at the minimiser; "
-                       f"candidate - {d['local']['scale']} * reference is constant to Taylor order "
-                       f"{d['local']['agreement_order']}"
-                       + (" (the highest order compared)" if d["local"]["agreement_order"] >= 4 else ""))
+                       f"candidate - {d['local']['scale']} * reference is constant to Taylor order {said}")
         rb = d["ratio_bounds"]
         if rb.get("inf") is not None:
             out.append(f"ratio candidate/reference: inf {rb['inf']} ({rb['inf_path']}), "
