@@ -14,7 +14,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from vaemath.kernels.rewrite import accurate, d, factor_rational
 from vaemath.symbolic import gradient, hessian, mu
 
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dsigma, d2/dsigma2
 
@@ -95,12 +95,58 @@ def plan(expr: sp.Expr, what: tuple) -> dict:
     """
     pieces = [_prefer_sigma(factor_rational(p)) for e in outputs(expr, what) for p in _split(accurate(e))]
     replacements, reduced = sp.cse(pieces, symbols=sp.numbered_symbols("x"), optimizations="basic")
-    stages = {}
+    stages, hoisted = {}, _Hoister()
     for sym, sub in replacements:
-        kinds = {_stage(s, stages) for s in sub.free_symbols} - {"const"}
-        stages[sym] = "mixed" if len(kinds) > 1 or "mixed" in kinds else (kinds.pop() if kinds else "const")
+        stages[sym] = _kind(sub, stages)
+    reps = []
+    for sym, sub in replacements:  # inside mixed expressions, hoist pure subtrees out of the inner loop
+        reps.append((sym, hoisted(sub, stages) if stages[sym] == "mixed" else sub))
+    reduced = [hoisted(e, stages) if _kind(e, stages) == "mixed" else e for e in reduced]
+    stages.update(hoisted.stages)
+    order = {"const": 0, "sigma": 1, "mu": 2, "mixed": 3}  # a valid evaluation order, stage by stage
+    reps = sorted(reps + hoisted.reps, key=lambda r: order[stages[r[0]]])
     parts = [tuple(reduced[3 * k:3 * k + 3]) for k in range(len(reduced) // 3)]
-    return {"replacements": replacements, "parts": parts, "stages": stages}
+    return {"replacements": reps, "parts": parts, "stages": stages}
+
+
+def _needed(e: sp.Expr, reps: list, stages: dict) -> set:
+    """The cse and hoisted symbols that ``e`` depends on, transitively."""
+    need, defs = set(e.free_symbols), dict(reps)
+    for s, sub in reversed(reps):
+        if s in need and stages[s] == "mixed":  # pure symbols come from S or the outer loop
+            need |= sub.free_symbols
+    return need & set(defs) | (need & {d, sg})
+
+
+def _kind(e: sp.Expr, stages: dict) -> str:
+    kinds = {_stage(s, stages) for s in e.free_symbols} - {"const"}
+    return "mixed" if len(kinds) > 1 or "mixed" in kinds else (kinds.pop() if kinds else "const")
+
+
+class _Hoister:
+    """Replaces the largest mu-only and sigma-only subtrees of mixed expressions by new symbols."""
+
+    def __init__(self):
+        self.reps, self.stages, self._names = [], {}, sp.numbered_symbols("h")
+
+    def __call__(self, e: sp.Expr, stages: dict) -> sp.Expr:
+        kind = _kind(e, {**stages, **self.stages})
+        if kind in ("mu", "sigma"):
+            if e.is_Atom:
+                return e
+            sym = next(self._names)
+            self.reps.append((sym, e))
+            self.stages[sym] = kind
+            return sym
+        if kind != "mixed" or not e.args:
+            return e
+        if isinstance(e, (sp.Add, sp.Mul)):  # group the pure arguments, so each group is hoisted whole
+            groups = {"const": [], "mu": [], "sigma": [], "mixed": []}
+            for a in e.args:
+                groups[_kind(a, {**stages, **self.stages})].append(a)
+            pure = [self(e.func(*g), stages) for k, g in groups.items() if g and k in ("mu", "sigma")]
+            return e.func(*groups["const"], *pure, *(self(a, stages) for a in groups["mixed"]))
+        return e.func(*(self(a, stages) for a in e.args))
 
 
 def source(expr: sp.Expr, what: tuple, name: str = "") -> str:
@@ -117,11 +163,21 @@ def source(expr: sp.Expr, what: tuple, name: str = "") -> str:
     loaded = sorted({s for e in mixed for s in e.free_symbols if _stage(s, stages) == "sigma"}, key=str)
     stored = list(loaded) + [s for _, s, _ in parts if s != 0]
     row = {id(e): k for k, e in enumerate(stored)}
+    row_of = {s: k for k, s in enumerate(loaded)}
 
     def grid_out(k):
         a, s, m = parts[k]
         terms = [code(a) if a != 0 else None, f"S[{row[id(s)]}, j]" if s != 0 else None, code(m) if m != 0 else None]
         return " + ".join(f"({t})" for t in terms if t) or "0.0"
+
+    def inner(k):
+        # One j-loop per plane: one write stream at a time is faster than interleaving planes that
+        # lie a power of two apart in memory; mixed work a plane needs is recomputed in its loop.
+        need = _needed(parts[k][2], reps, stages)
+        return ["        for j in range(m):",
+                *[f"            {s} = S[{row_of[s]}, j]" for s in loaded if s in need],
+                *[f"            {s} = {code(e)}" for s, e in reps if s in need and stages[s] == "mixed"],
+                f"            out[{k}, i, j] = {grid_out(k)}"]
 
     def lines(keep, indent, fmt=pr.doprint):
         return [f"{indent}{s} = {fmt(e)}" for s, e in reps if stages[s] in keep]
@@ -163,9 +219,6 @@ def source(expr: sp.Expr, what: tuple, name: str = "") -> str:
         "    for i in nb.prange(mu.shape[0]):",
         "        mu_i = np.float64(mu[i])",
         *lines({"const", "mu"}, "        ", code),
-        "        for j in range(m):",
-        *[f"            {s} = S[{k}, j]" for k, s in enumerate(loaded)],
-        *lines({"mixed"}, "            ", code),
-        *[f"            out[{k}, i, j] = {grid_out(k)}" for k in range(len(parts))],
+        *[line for k in range(len(parts)) for line in inner(k)],
     ]
     return "\n".join(body) + "\n"
