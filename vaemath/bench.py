@@ -55,19 +55,26 @@ def _planes(expr, what):
     return outputs(expr, what)
 
 
+def _full(planes, shape) -> list:
+    """Every plane as a full array, as vaemath returns them: constants and 1-D results are filled out."""
+    return [p if np.shape(p) == shape else np.full(shape, p) if np.ndim(p) == 0 else np.array(np.broadcast_to(p, shape))
+            for p in planes]
+
+
 def _baselines(expr, what, m, s, M, S):
     """name -> zero-argument callable computing every plane, built by sympy.lambdify."""
     planes = _planes(expr, what)
+    shape = (m.size, s.size)
     out = {}
     f_np = sp.lambdify((mu, sigma), planes, "numpy")
-    out["numpy"] = lambda: [np.broadcast_to(p, (m.size, s.size)) for p in f_np(m[:, None], s[None, :])]
+    out["numpy"] = lambda: _full(f_np(m[:, None], s[None, :]), shape)
     f_cse = sp.lambdify((mu, sigma), planes, "numpy", cse=True)
-    out["sympy.lambdify"] = lambda: f_cse(M, S)
+    out["sympy.lambdify"] = lambda: _full(f_cse(M, S), shape)
     try:
         import numexpr  # noqa: F401
 
         fns = [sp.lambdify((mu, sigma), p, "numexpr") for p in planes]
-        out["numexpr"] = lambda: [f(m[:, None], s[None, :]) for f in fns]
+        out["numexpr"] = lambda: _full([f(m[:, None], s[None, :]) for f in fns], shape)
     except ImportError:
         pass
     try:
