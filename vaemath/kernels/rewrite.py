@@ -38,7 +38,7 @@ class expm1mx(sp.Function):  # noqa: N801
     """expm1(x) - x."""
 
     def fdiff(self, argindex=1):
-        return sp.expm1(self.args[0]) if hasattr(sp, "expm1") else sp.exp(self.args[0]) - 1
+        return sp.exp(self.args[0]) - 1
 
 
 def _rational(e: sp.Expr) -> bool:
@@ -63,13 +63,16 @@ def _acosh(e: sp.Expr) -> sp.Expr:
     return e.replace(sp.acosh, rule)
 
 
-def _pairs(e: sp.Expr) -> sp.Expr:
-    """Fuse c x - c log1p(x) and c expm1(x) - c x inside every sum."""
+def _in_every_sum(rule, e: sp.Expr) -> sp.Expr:
+    """Apply ``rule`` to every sum inside ``e``, innermost first."""
     if not e.args:
         return e
-    e = e.func(*(_pairs(a) for a in e.args))
-    if not isinstance(e, sp.Add):
-        return e
+    e = e.func(*(_in_every_sum(rule, a) for a in e.args))
+    return rule(e) if isinstance(e, sp.Add) else e
+
+
+def _pairs(e: sp.Add) -> sp.Expr:
+    """Fuse c x - c log1p(x) and c expm1(x) - c x in a sum."""
     terms = list(e.args)
     for term in list(terms):
         coeff, rest = term.as_coeff_Mul()
@@ -88,12 +91,7 @@ def _pairs(e: sp.Expr) -> sp.Expr:
     return sp.Add(*terms)
 
 
-def _factor_rational_parts(e: sp.Expr) -> sp.Expr:
-    if not e.args:
-        return e
-    e = e.func(*(_factor_rational_parts(a) for a in e.args))
-    if not isinstance(e, sp.Add):
-        return e
+def _factor_rational_parts(e: sp.Add) -> sp.Expr:
     rational = [t for t in e.args if _rational(t)]
     if len(rational) < 2:
         return e
@@ -109,13 +107,8 @@ def _to_codegen_functions(e: sp.Expr) -> sp.Expr:
             .replace(lambda x: getattr(x.func, "__name__", "") == "expm1", lambda x: expm1(*x.args))
 
 
-def _combine_logs(e: sp.Expr) -> sp.Expr:
-    """sum c_i log(A_i) -> c log(prod A_i^(c_i / c)) inside every sum, so ratios near 1 become visible."""
-    if not e.args:
-        return e
-    e = e.func(*(_combine_logs(a) for a in e.args))
-    if not isinstance(e, sp.Add):
-        return e
+def _combine_logs(e: sp.Add) -> sp.Expr:
+    """sum c_i log(A_i) -> c log(prod A_i^(c_i / c)), so ratios near 1 become visible."""
     logs = [(c, r.args[0]) for c, r in (t.as_coeff_Mul() for t in e.args) if isinstance(r, sp.log)]
     if len(logs) < 2:
         return e
@@ -125,13 +118,8 @@ def _combine_logs(e: sp.Expr) -> sp.Expr:
     return sp.Add(c0 * sp.log(sp.together(inside)), *rest)
 
 
-def _one_minus_product(e: sp.Expr) -> sp.Expr:
+def _one_minus_product(e: sp.Add) -> sp.Expr:
     """c + k P with P a product of powers and exponentials close to -c/k: -c expm1(log(-k P / c))."""
-    if not e.args:
-        return e
-    e = e.func(*(_one_minus_product(a) for a in e.args))
-    if not isinstance(e, sp.Add):
-        return e
     const, rest = e.as_coeff_Add()
     if const == 0 or isinstance(rest, sp.Add) or _rational(rest) or not rest.has(sp.exp, sp.Pow):
         return e
@@ -145,17 +133,17 @@ def accurate(expr: sp.Expr) -> sp.Expr:
     Step 5 (:func:`factor_rational`) is applied by the code generator after it has split the sum into
     its mu-only, sigma-only and mixed parts, so that factoring never fuses separable terms.
     """
-    e = _one_minus_product(sp.expand(expr.subs(sigma, 1 + d)))
-    e = _combine_logs(sp.expand_log(e, force=True))
+    e = _in_every_sum(_one_minus_product, sp.expand(expr.subs(sigma, 1 + d)))
+    e = _in_every_sum(_combine_logs, sp.expand_log(e, force=True))
     e = _acosh(_log_of_rational(e))
     if sp.count_ops(e) <= OPTIMIZE_MAX_OPS:  # sympy's pattern search takes minutes on huge Hessians
         e = optimize(e, [log1p_opt, expm1_opt])
-    return _pairs(sp.expand(_to_codegen_functions(e), deep=False))
+    return _in_every_sum(_pairs, sp.expand(_to_codegen_functions(e), deep=False))
 
 
 def factor_rational(e: sp.Expr) -> sp.Expr:
     """Step 5: the rational part of every sum over one denominator, factored."""
-    return _factor_rational_parts(e)
+    return _in_every_sum(_factor_rational_parts, e)
 
 
 def plain(e: sp.Expr) -> sp.Expr:
