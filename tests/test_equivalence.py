@@ -29,6 +29,7 @@ CLAIMS = [
     ("kl**2", "kl", "std", "monotone"),
     ("log(1 + kl)", "kl", "std", "monotone"),
     ("hellinger_squared", "bhattacharyya", "std", "monotone"),
+    ("sqrt(kl)", "kl", "std", "monotone"),  # not differentiable at the minimum: no Hessian needed
     ("kl_taylor2", "kl", "std", "local"),
     ("reverse_kl", "kl", "std", "local"),
     ("jeffreys", "kl", "std", "local"),

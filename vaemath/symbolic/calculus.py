@@ -215,6 +215,13 @@ def _stationary(e: sp.Expr, xs: tuple, point: dict) -> bool:
     return all(sp.simplify(sp.diff(linear, x)) == 0 for x in xs)
 
 
+def _bounded(fn, a, b):
+    """fn(a, b), refusing iterates beyond 1e8: diverging Newton steps make mpmath numbers huge and slow."""
+    if abs(a) > 1e8 or abs(b) > 1e8:
+        raise ValueError("findroot diverged")
+    return fn(a, b)
+
+
 def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p) -> list:
     """Roots of the gradient by mpmath.findroot from fixed starts, recognised as exact numbers."""
     fn = sp.lambdify(xs, grad, "mpmath")
@@ -223,7 +230,7 @@ def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p) -> list:
         for m0, s0 in _STARTS:
             start = (m0, float(p.of_sigma.subs(sigma, s0)))
             try:
-                root = mpmath.findroot(lambda a, b: fn(a, b), start, tol=1e-30, maxsteps=200)
+                root = mpmath.findroot(lambda a, b: _bounded(fn, a, b), start, tol=1e-30, maxsteps=200)
             except (ValueError, ZeroDivisionError, TypeError):
                 continue
             exact = {x: _recognise(r) for x, r in zip(xs, root)}
