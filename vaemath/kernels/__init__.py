@@ -2,7 +2,7 @@
 
 Tiers, as in numba-stats: accurate scalar special functions (:mod:`.special`), generated per-penalty
 scalar and parallel loops (:mod:`.codegen`, cached as modules by :mod:`.cache`), and the public array
-functions :func:`grid`, :func:`evaluate` and :func:`grid_reduce` (:mod:`.grid`).
+functions :func:`grid`, :func:`evaluate` and :func:`grid_reduce` (:mod:`.arrays`).
 """
 
 import os

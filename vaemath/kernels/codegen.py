@@ -14,7 +14,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from vaemath.kernels.rewrite import accurate, d, factor_rational
 from vaemath.symbolic import gradient, hessian, mu
 
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dsigma, d2/dsigma2
 

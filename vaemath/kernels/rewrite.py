@@ -8,7 +8,10 @@ cancellations near the KL's minimiser (0, 1) become visible to algebra, then:
 3. ``sympy.codegen.rewriting`` turns the remaining log(1 + x) and exp(x) - 1 into log1p and expm1
    (skipped above OPTIMIZE_MAX_OPS operations, where its pattern search takes minutes);
 4. in every sum, the pairs c x - c log1p(x) and c expm1(x) - c x become c xmlog1p(x) and c expm1mx(x),
-   functions evaluated without cancellation (see :mod:`vaemath.kernels.special`);
+   functions evaluated without cancellation (see :mod:`vaemath.kernels.special`); where a log1p(x)
+   cancels against a rational part R only after a power, c log1p(x) + R becomes -k xmlog1p(y) + (R + k y)
+   with y = (1 + x)^p - 1, k = c / p, for the p in (1, -1, 2, -2) that leaves R + k y of highest order
+   in d (at least d^2);
 5. the rational part of every sum is put over one denominator and factored, so that e.g.
    sigma - 1/sigma prints as d (d + 2) / (d + 1).
 """
@@ -91,6 +94,44 @@ def _pairs(e: sp.Add) -> sp.Expr:
     return sp.Add(*terms)
 
 
+def _powered(x, coeff, rational):
+    """(p, R + k y, k, y) for y = (1 + x)^p - 1, k = coeff / p."""
+    for power in (1, -1, 2, -2):
+        y = sp.factor(sp.together((1 + x) ** power - 1))
+        k = sp.Rational(1, power) * coeff
+        yield power, sp.factor(sp.together(sp.Add(*rational) + k * y)), k, y
+
+
+def _order_at_0(r: sp.Expr, most: int = 4) -> int:
+    """Order of vanishing of the rational function r at d = 0, up to ``most`` (most if r == 0)."""
+    for n in range(most):
+        if r.subs(d, 0) != 0:
+            return n
+        r = sp.diff(r, d)
+    return most
+
+
+def _power_pairs(e: sp.Add) -> sp.Expr:
+    """c log1p(x) + R(d), x(0) = 0, R rational: with y = (1+x)^p - 1 (p = +-1, +-2) and k = c/p,
+    c log1p(x) + R = -k xmlog1p(y) + (R + k y), with the p for which R + k y vanishes to the highest order
+    (at least 2) at d = 0: the cancellation between the log and the rational part then sits inside xmlog1p
+    (e.g. log(sigma) + 1/(2 sigma^2) - 1/2 = xmlog1p(1/sigma^2 - 1)/2)."""
+    rational = [t for t in e.args if t.free_symbols <= {d} and _rational(t)]
+    for term in e.args:
+        coeff, rest = term.as_coeff_Mul()
+        if getattr(rest.func, "__name__", "") != "log1p" or not rational:
+            continue
+        x = rest.args[0]
+        if not (x.free_symbols == {d} and _rational(x) and x.subs(d, 0) == 0):
+            continue
+        best = max(((_order_at_0(resid), -power, resid, k, y) for power, resid, k, y in _powered(x, coeff, rational)),
+                   key=lambda c: c[:2])
+        if best[0] >= 2:  # the rational part left over has no cancellation of order d or less
+            others = [t for t in e.args if t is not term and t not in rational]
+            return sp.Add(*others, -best[3] * xmlog1p(best[4]), best[2])
+    return e
+
+
 def _factor_rational_parts(e: sp.Add) -> sp.Expr:
     rational = [t for t in e.args if _rational(t)]
     if len(rational) < 2:
@@ -138,7 +179,8 @@ def accurate(expr: sp.Expr) -> sp.Expr:
     e = _acosh(_log_of_rational(e))
     if sp.count_ops(e) <= OPTIMIZE_MAX_OPS:  # sympy's pattern search takes minutes on huge Hessians
         e = optimize(e, [log1p_opt, expm1_opt])
-    return _in_every_sum(_pairs, sp.expand(_to_codegen_functions(e), deep=False))
+    e = _in_every_sum(_pairs, sp.expand(_to_codegen_functions(e), deep=False))
+    return _in_every_sum(_power_pairs, e)
 
 
 def factor_rational(e: sp.Expr) -> sp.Expr:
