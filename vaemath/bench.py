@@ -81,7 +81,8 @@ def _baselines(expr, what, m, s, M, S):
         import jax
 
         jax.config.update("jax_enable_x64", True)
-        f_jax = jax.jit(sp.lambdify((mu, sigma), planes, "jax"))
+        f_sym = sp.lambdify((mu, sigma), planes, "jax")
+        f_jax = jax.jit(lambda a, b: [jax.numpy.broadcast_to(p, shape) for p in f_sym(a, b)])  # full planes
         mj, sj = jax.numpy.asarray(m[:, None]), jax.numpy.asarray(s[None, :])
         out["jax.jit"] = lambda: [jax.block_until_ready(p) for p in f_jax(mj, sj)]
     except ImportError:
@@ -113,12 +114,20 @@ def _reduce(points: float) -> dict:
     return {**runs[1], "smaller": runs[0]}
 
 
+_PEAK_RSS = ("def peak():\n"
+             "    try:\n"  # VmHWM belongs to this process's memory map; ru_maxrss also counts the parent at fork
+             "        return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
+             "    except OSError:\n"
+             "        import resource; return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n")
+
+
 def _reduce_once(points: float) -> dict:
     side = int(round(points**0.5))
-    probe = ("import resource, time, numpy as np, vaemath; rss = lambda: resource.getrusage(resource.RUSAGE_SELF)"
-             ".ru_maxrss; vaemath.grid('kl', np.linspace(-1, 1, 8), np.linspace(0.5, 2, 8)); base = rss(); "
-             f"t = time.perf_counter(); v = vaemath.grid_reduce('kl', (-3, 3), (0.05, 5), ({side}, {side})); "
-             "print(v, time.perf_counter() - t, base, rss())")
+    probe = (_PEAK_RSS + "import time, numpy as np, vaemath\n"
+             "vaemath.grid('kl', np.linspace(-1, 1, 8), np.linspace(0.5, 2, 8))\n"
+             "base = peak(); t = time.perf_counter()\n"
+             f"v = vaemath.grid_reduce('kl', (-3, 3), (0.05, 5), ({side}, {side}))\n"
+             "print(v, time.perf_counter() - t, base, peak())")
     done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
     value, seconds, base_kb, rss_kb = done.stdout.split()
     return {"points": side * side, "min": float(value), "seconds": float(seconds),
@@ -142,7 +151,7 @@ def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0) -> dict:
         raise ValueError(f"size, repeat: expected size >= 2 and repeat >= 1, got {size}, {repeat}")
     m, s = np.linspace(-3, 3, size), np.linspace(0.05, 5, size)
     M, S = np.meshgrid(m, s, indexing="ij")
-    bw_ms = _bandwidth_ms(size, repeat)
+    bw_first = _bandwidth_ms(size, repeat)
     cases, impls = [], ["numpy"]
     for name, what in CASES:
         expr = penalty(name).expr
@@ -152,9 +161,11 @@ def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0) -> dict:
         fns["vaemath"] = lambda name=name, what=what, out=out: grid(name, m, s, what=what, out=out)
         ms = {impl: _median_ms(fn, repeat) for impl, fn in fns.items()}
         impls += [i for i in ms if i not in impls]
-        cases.append({"case": f"{name} {'+'.join(what)}", "ms": ms,
-                      "ratio_to_numpy": {i: ms["numpy"] / t for i, t in ms.items()},
-                      "fraction_of_bandwidth": {i: planes * bw_ms / t for i, t in ms.items()}})
+        cases.append({"case": f"{name} {'+'.join(what)}", "ms": ms, "planes": planes,
+                      "ratio_to_numpy": {i: ms["numpy"] / t for i, t in ms.items()}})
+    bw_ms = min(bw_first, _bandwidth_ms(size, repeat))  # measured before and after the cases: the faster
+    for c in cases:
+        c["fraction_of_bandwidth"] = {i: c["planes"] * bw_ms / t for i, t in c["ms"].items()}
     with tempfile.TemporaryDirectory() as cache:
         cold = _cold_start("quadratic", cache)
     result = {"size": size, "repeat": repeat, "bandwidth_gb_s": size * size * 8 / bw_ms / 1e6,

@@ -23,12 +23,12 @@ def bench_figure(result: dict):
     for k, impl in enumerate(impls):
         ratios = [c["ratio_to_numpy"].get(impl, np.nan) for c in result["cases"]]
         ax.bar(x + (k - (len(impls) - 1) / 2) * width, ratios, width, label=impl)
-    ax.axhline(1.0, color="black", lw=0.8)
+    ax.axhline(1.0, color="black", lw=0.8, label="numpy broadcasting (= 1)")
     ax.set_yscale("log")
     ax.set_xticks(x, cases, rotation=20, ha="right", fontsize=10)
     ax.set_ylabel("speed-up over numpy broadcasting (x)", fontsize=11)
     ax.set_title(f"{result['size']} x {result['size']} float64 grid, median of {result['repeat']} runs", fontsize=11)
-    ax.legend(fontsize=9, ncol=len(impls), loc="upper center", bbox_to_anchor=(0.5, -0.28), frameon=False)
+    ax.legend(fontsize=9, ncol=len(impls) + 1, loc="upper center", bbox_to_anchor=(0.5, -0.28), frameon=False)
     frac = [c["fraction_of_bandwidth"].get("vaemath", np.nan) for c in result["cases"]]
     bw.barh(x, frac, color="tab:green")
     bw.axvline(1.0, color="black", lw=0.8)
