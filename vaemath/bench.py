@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
+from vaemath.atomic import atomic_path
 from vaemath.kernels import grid
-from vaemath.kernels.codegen import SIZES
+from vaemath.kernels.codegen import SIZES, outputs
 from vaemath.symbolic import mu, penalty, sigma
 
 CASES = (("kl", ("value",)), ("quadratic", ("value",)), ("w2_squared", ("value",)),
@@ -49,12 +50,6 @@ def _bandwidth_ms(n: int, repeat: int) -> float:
     return _median_ms(lambda: fill(a, 1.5), repeat)
 
 
-def _planes(expr, what):
-    from vaemath.kernels.codegen import outputs
-
-    return outputs(expr, what)
-
-
 def _full(planes, shape) -> list:
     """Every plane as a full array, as vaemath returns them: constants and 1-D results are filled out."""
     return [p if np.shape(p) == shape else np.full(shape, p) if np.ndim(p) == 0 else np.array(np.broadcast_to(p, shape))
@@ -63,7 +58,7 @@ def _full(planes, shape) -> list:
 
 def _baselines(expr, what, m, s, M, S):
     """name -> zero-argument callable computing every plane, built by sympy.lambdify."""
-    planes = _planes(expr, what)
+    planes = outputs(expr, what)
     shape = (m.size, s.size)
     out = {}
     f_np = sp.lambdify((mu, sigma), planes, "numpy")
@@ -214,18 +209,12 @@ def markdown(result: dict) -> str:
     return head + "\n".join(rows) + "\n" + "\n\n".join(notes) + "\n"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 def write(result: dict, benchmarks: Path = Path("benchmarks"), figures: Path = Path("figures")) -> list:
     """Write bench.json and bench.md under ``benchmarks`` and bench.png under ``figures``."""
     from vaemath.figures import bench_figure, save
 
-    _write_atomic(benchmarks / "bench.json", json.dumps(result, indent=2) + "\n")
-    _write_atomic(benchmarks / "bench.md", markdown(result))
+    for path, text in ((benchmarks / "bench.json", json.dumps(result, indent=2) + "\n"),
+                       (benchmarks / "bench.md", markdown(result))):
+        with atomic_path(path) as tmp:
+            tmp.write_text(text)
     return [benchmarks / "bench.json", benchmarks / "bench.md", save(bench_figure(result), figures / "bench.png")]

@@ -11,11 +11,12 @@ import hashlib
 import importlib.util
 import os
 import sys
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 import sympy as sp
+
+from vaemath.atomic import atomic_path
 
 ENV_VAR = "VAEMATH_CACHE_DIR"
 
@@ -38,18 +39,6 @@ def key(expr: sp.Expr, what: tuple) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".py")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @lru_cache(maxsize=128)
 def load(expr: sp.Expr, what: tuple, name: str = ""):
     """The imported kernel module for ``expr`` and planes ``what``, generating it on first use."""
@@ -58,7 +47,8 @@ def load(expr: sp.Expr, what: tuple, name: str = ""):
     module_name = f"vaemath_kernel_{key(expr, what)}"
     path = cache_dir() / f"{module_name}.py"
     if not path.exists():
-        _write_atomic(path, source(expr, what, name))
+        with atomic_path(path) as tmp:
+            tmp.write_text(source(expr, what, name))
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
