@@ -20,11 +20,15 @@ import sympy as sp
 
 from vaemath.atomic import atomic_path
 from vaemath.kernels import grid
+from vaemath.kernels.arrays import _available_bytes
 from vaemath.kernels.codegen import SIZES, outputs
 from vaemath.symbolic import mu, penalty, sigma
 
 CASES = (("kl", ("value",)), ("quadratic", ("value",)), ("w2_squared", ("value",)),
          ("hellinger_squared", ("value",)), ("reverse_kl", ("value",)), ("kl", ("value", "grad", "hess")))
+PEAK_PLANES = 12  # N x N float64 planes alive at once at most (measured: ~9 above the imports)
+REDUCE_POINTS = (1e4, 1e12)  # grid_reduce sizes accepted: 1/100 of the lower end is a 10 x 10 grid
+FILES = (("benchmarks", "bench.json"), ("benchmarks", "bench.md"), ("figures", "bench.png"))
 
 
 def _median_ms(fn, repeat: int) -> float:
@@ -129,21 +133,64 @@ def _reduce_once(points: float) -> dict:
             "rss_before_mib": int(base_kb) / 1024, "peak_rss_mib": int(rss_kb) / 1024}
 
 
+def check(size, repeat, reduce_points) -> None:
+    """Refuse bad arguments of :func:`run`, before anything is allocated or timed (see :func:`run`)."""
+    for name, value, low in (("size", size, 2), ("repeat", repeat, 1)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+            raise ValueError(f"{name}: expected an integer >= {low}, got {value!r}")
+    need, free = PEAK_PLANES * 8 * float(size) ** 2, 0.8 * _available_bytes()
+    if need > free:
+        raise MemoryError(f"size: N = {size} needs about {need / 2**30:.3g} GiB ({PEAK_PLANES} N x N float64 "
+                          f"planes), more than the {free / 2**30:.3g} GiB available; use a smaller size")
+    low, high = REDUCE_POINTS
+    if not isinstance(reduce_points, (int, float)) or isinstance(reduce_points, bool) \
+            or not (reduce_points == 0 or low <= reduce_points <= high):
+        raise ValueError(f"reduce_points: expected 0 (skip) or a number from {low:g} to {high:g}, got "
+                         f"{reduce_points!r}")
+
+
+def destinations(out) -> tuple:
+    """The folders ``out/benchmarks`` and ``out/figures``, refused now if the results could not be written there.
+
+    Raises
+    ------
+    ValueError
+        If ``out``, one of the folders or one of the files exists with the wrong kind (a file where a folder
+        is due, or the reverse), or the nearest existing folder is not writable.
+    """
+    out = Path(out)
+    for folder, name in FILES:
+        for path, kind in ((out, "folder"), (out / folder, "folder"), (out / folder / name, "file")):
+            if path.exists() and path.is_dir() != (kind == "folder"):
+                raise ValueError(f"out: {str(path)!r} exists and is not a {kind}; choose another --out")
+        existing = next(p for p in (out / folder, *(out / folder).parents) if p.exists())
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise ValueError(f"out: the folder {str(existing)!r} is not writable; choose another --out")
+    return out / "benchmarks", out / "figures"
+
+
 def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0) -> dict:
     """Time every case and implementation; returns the data written to benchmarks/.
 
     Parameters
     ----------
     size : int
-        Grid side N (N x N float64).
+        Grid side N (N x N float64), >= 2; refused if about ``PEAK_PLANES`` N x N planes exceed 80 % of the
+        available memory.
     repeat : int
         Timed runs per measurement (median), >= 1.
     reduce_points : float
-        If > 0, also run ``grid_reduce`` over that many points in a fresh process and record its time
-        and peak memory.
+        If not 0, also run ``grid_reduce`` over that many points (1e4 to 1e12) in a fresh process and
+        record its time and peak memory.
+
+    Raises
+    ------
+    ValueError
+        For a bad argument, naming it.
+    MemoryError
+        If the grids would not fit in memory (before allocating them).
     """
-    if size < 2 or repeat < 1:
-        raise ValueError(f"size, repeat: expected size >= 2 and repeat >= 1, got {size}, {repeat}")
+    check(size, repeat, reduce_points)
     m, s = np.linspace(-3, 3, size), np.linspace(0.05, 5, size)
     M, S = np.meshgrid(m, s, indexing="ij")
     bw_first = _bandwidth_ms(size, repeat)
@@ -167,7 +214,7 @@ def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0) -> dict:
               "bandwidth_ms": bw_ms, "implementations": impls, "cases": cases, "cold_start": cold,
               "skipped": [i for i in ("numexpr", "jax.jit") if i not in impls],
               "threading_layer": _threading_layer(), "cpus": os.cpu_count()}
-    if reduce_points > 0:
+    if reduce_points:
         result["reduce"] = _reduce(reduce_points)
     return result
 
@@ -209,10 +256,15 @@ def markdown(result: dict) -> str:
     return head + "\n".join(rows) + "\n" + "\n\n".join(notes) + "\n"
 
 
-def write(result: dict, benchmarks: Path = Path("benchmarks"), figures: Path = Path("figures")) -> list:
-    """Write bench.json and bench.md under ``benchmarks`` and bench.png under ``figures``."""
+def write(result: dict, out="vaemath-results") -> list:
+    """Write bench.json and bench.md under ``out/benchmarks`` and bench.png under ``out/figures``.
+
+    ``out="."`` replaces the committed results of a vaemath checkout. Raises ValueError as
+    :func:`destinations` does; returns the paths written.
+    """
     from vaemath.figures import bench_figure, save
 
+    benchmarks, figures = destinations(out)
     for path, text in ((benchmarks / "bench.json", json.dumps(result, indent=2) + "\n"),
                        (benchmarks / "bench.md", markdown(result))):
         with atomic_path(path) as tmp:

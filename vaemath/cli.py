@@ -1,15 +1,105 @@
-"""Command-line front end: ``vaemath derive``, ``vaemath catalogue``...; every command has ``--json``."""
+"""The vaemath command: derive, catalogue, check, linear and bench; every command has --json.
+
+Conventions (for whoever adds a command): a command is one handler ``_cmd_<name>(args)`` plus one block in
+:func:`build_parser` that starts with ``_command(sub, name, help, handler)``. Handlers raise ValueError or
+TypeError for bad input; :func:`main` turns those (and argparse's errors) into one line on stderr and exit
+status 2. Commands that write files take ``--out`` (default ``vaemath-results``), so the committed
+benchmarks/ and figures/ are replaced only on request (``--out .``).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
+import warnings
+
+RESULTS = "vaemath-results"  # default --out of every command that writes files
+USER_ERRORS = (ValueError, TypeError, OSError, MemoryError)  # bad input or environment: one line, exit 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: the usage is a --help away."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows '(default: X)' after the help of every option that has a meaningful default."""
+
+    def _get_help_string(self, action):
+        if action.default is None or action.default is False or "%(default)" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
 
 
 def _print_json(data) -> None:
     print(json.dumps(data, indent=2, sort_keys=False))
 
+
+# ---- argument types: argparse names the option in the error ---------------------------------------------
+
+def _text(value: str) -> str:
+    return value.strip()  # undoes the protective space added by _protect_dashes
+
+
+def _int_at_least(low: int):
+    def convert(value: str) -> int:
+        try:
+            number = int(value.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {value.strip()!r}") from None
+        if number < low:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {number}")
+        return number
+
+    convert.__name__ = f"integer >= {low}"
+    return convert
+
+
+def _finite_float(value: str) -> float:
+    try:
+        number = float(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {value.strip()!r}") from None
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {value.strip()!r}")
+    return number
+
+
+def _covariance(value: str):
+    """--cov: a comma list of variances (diagonal) or a .npy / whitespace text file -> a real square matrix."""
+    from pathlib import Path
+
+    import numpy as np
+
+    text = value.strip()
+    if Path(text).is_file():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # an empty text file: refused below by its shape
+                c = np.load(text, allow_pickle=False) if text.endswith(".npy") else np.loadtxt(text, ndmin=2)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"could not read a matrix from {text!r} ({_one_line(exc)})") from None
+        if not (np.issubdtype(c.dtype, np.integer) or np.issubdtype(c.dtype, np.floating)):
+            raise argparse.ArgumentTypeError(f"{text!r} holds {c.dtype} numbers; expected a real matrix")
+    else:
+        try:
+            c = np.diag([float(x) for x in text.split(",")])
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is neither a comma list of variances nor an existing "
+                                             "file") from None
+    if c.ndim != 2 or c.shape[0] != c.shape[1]:
+        raise argparse.ArgumentTypeError(f"expected a square matrix, got shape {c.shape} from {text!r}")
+    if c.shape[0] < 2:
+        raise argparse.ArgumentTypeError(f"the matrix is 1x1 ({text!r}): D must be >= 2, e.g. --cov 5,2,0.5")
+    return c.astype(float)
+
+
+# ---- commands ---------------------------------------------------------------------------------------------
 
 def _cmd_derive(args) -> None:
     from vaemath.symbolic import derive, to_latex, to_strings
@@ -56,12 +146,11 @@ def _cmd_linear(args) -> None:
 
 
 def _cmd_bench(args) -> None:
-    from pathlib import Path
-
     from vaemath import bench
 
+    bench.destinations(args.out)  # a bad --out is refused before a run of minutes, not after it
     result = bench.run(args.size, args.repeat, args.reduce_points)
-    paths = bench.write(result, Path(args.out) / "benchmarks", Path(args.out) / "figures")
+    paths = bench.write(result, args.out)
     if args.json:
         _print_json(result)
         return
@@ -69,65 +158,141 @@ def _cmd_bench(args) -> None:
     print("wrote " + ", ".join(map(str, paths)))
 
 
+# ---- the parser -------------------------------------------------------------------------------------------
+
+def _command(sub, name: str, help: str, handler) -> argparse.ArgumentParser:
+    """Register subcommand ``name``, run by ``handler(args)``."""
+    cmd = sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".", formatter_class=_Formatter)
+    cmd.set_defaults(run=handler)
+    return cmd
+
+
+def _add_json(cmd) -> None:
+    cmd.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def _add_sigma_means(cmd) -> None:
+    cmd.add_argument("--sigma-means", default="std", choices=["std", "var"],
+                     help="read the question's sigma as the standard deviation or the variance")
+
+
+def _add_out(cmd, writes: str) -> None:
+    cmd.add_argument("--out", default=RESULTS, help=f"folder that receives {writes}; '.' replaces the committed "
+                                                    "files of a vaemath checkout")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the ``vaemath`` command."""
-    parser = argparse.ArgumentParser(prog="vaemath", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    from vaemath import __version__
 
-    derive = sub.add_parser("derive", help="value, gradient, Hessian, minimiser, limits and Taylor expansion")
-    derive.add_argument("penalty", nargs="?", default="quadratic", help="catalogue name or penalty text")
-    derive.add_argument("--param", default="std", choices=["std", "var", "logstd", "logvar"])
-    derive.add_argument("--order", type=int, default=2, help="Taylor order at the minimiser (default 2)")
-    derive.add_argument("--sigma-means", default="std", choices=["std", "var"],
-                        help="read the question's sigma as the standard deviation or the variance")
+    parser = _Parser(prog="vaemath", formatter_class=_Formatter,
+                     description="Can the VAE's KL term be replaced by a 'simpler, equivalent' penalty? "
+                                 "Symbolic, numeric and experimental answers.")
+    parser.add_argument("--version", action="version", version=f"vaemath {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    derive = _command(sub, "derive", "value, gradient, Hessian, minimiser, limits and Taylor expansion of a penalty",
+                      _cmd_derive)
+    derive.add_argument("penalty", nargs="?", default="quadratic", type=_text,
+                        help="catalogue name or penalty text, e.g. 'mu**2 + (sigma-1)**2' or -kl")
+    derive.add_argument("--param", default="std", choices=["std", "var", "logstd", "logvar"],
+                        help="variables of the result: sigma, v = sigma^2, s = log sigma or l = log sigma^2")
+    derive.add_argument("--order", type=_int_at_least(0), default=2, help="order of the Taylor expansion at the "
+                                                                          "minimiser")
+    _add_sigma_means(derive)
     fmt = derive.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true")
-    fmt.add_argument("--latex", action="store_true")
-    derive.set_defaults(run=_cmd_derive)
+    fmt.add_argument("--json", action="store_true", help="print the result as JSON (sympy-readable strings)")
+    fmt.add_argument("--latex", action="store_true", help="print every expression as LaTeX")
 
-    cat = sub.add_parser("catalogue", help="list the divergences and penalties in the catalogue")
-    cat.add_argument("--json", action="store_true")
-    cat.set_defaults(run=_cmd_catalogue)
+    cat = _command(sub, "catalogue", "list the divergences and penalties in the catalogue", _cmd_catalogue)
+    _add_json(cat)
 
-    chk = sub.add_parser("check", help="decide how a candidate penalty relates to a reference (default kl)")
-    chk.add_argument("candidate", help="catalogue name or penalty text, e.g. 'mu**2 + (sigma-1)**2'")
-    chk.add_argument("--against", default="kl", help="reference penalty (default kl)")
-    chk.add_argument("--sigma-means", default="std", choices=["std", "var"],
-                     help="read the question's sigma as the standard deviation or the variance")
-    chk.add_argument("--json", action="store_true")
-    chk.set_defaults(run=_cmd_check)
+    chk = _command(sub, "check", "decide how a candidate penalty relates to a reference", _cmd_check)
+    chk.add_argument("candidate", type=_text, help="catalogue name or penalty text, e.g. 'mu**2 + (sigma-1)**2'")
+    chk.add_argument("--against", default="kl", type=_text, help="the reference penalty, name or text")
+    _add_sigma_means(chk)
+    _add_json(chk)
 
-    lin = sub.add_parser("linear", help="optimum or infimum of the linear-Gaussian VAE under a penalty")
-    lin.add_argument("--cov", required=True,
-                     help="data covariance: comma list of variances (diagonal), or a .npy / text file")
-    lin.add_argument("--latent", type=int, default=1, help="latent dimension k, 1 <= k < D (default 1)")
-    lin.add_argument("--penalty", default="kl", help="catalogue name or penalty text (default kl)")
-    lin.add_argument("--sigma-means", default="std", choices=["std", "var"],
-                     help="read the question's sigma as the standard deviation or the variance")
-    lin.add_argument("--starts", type=int, default=8, help="random starts of the numerical confirmation")
-    lin.add_argument("--seed", type=int, default=0)
-    lin.add_argument("--json", action="store_true")
-    lin.set_defaults(run=_cmd_linear)
+    lin = _command(sub, "linear", "optimum or infimum of the linear-Gaussian VAE under a penalty", _cmd_linear)
+    lin.add_argument("--cov", required=True, type=_covariance,
+                     help="data covariance (D x D, D >= 2): comma list of variances (diagonal), or a .npy or "
+                          "whitespace text file")
+    lin.add_argument("--latent", type=_int_at_least(1), default=1, help="latent dimension k, 1 <= k < D")
+    lin.add_argument("--penalty", default="kl", type=_text, help="catalogue name or penalty text")
+    _add_sigma_means(lin)
+    lin.add_argument("--starts", type=_int_at_least(0), default=8,
+                     help="random starts of the numerical confirmation (one more starts at pPCA)")
+    lin.add_argument("--seed", type=_int_at_least(0), default=0, help="seed of the random starts")
+    _add_json(lin)
 
-    ben = sub.add_parser("bench", help="time the generated kernels against numpy, sympy.lambdify, numexpr, jax")
-    ben.add_argument("--size", type=int, default=4096, help="grid side N of the N x N float64 grid (default 4096)")
-    ben.add_argument("--repeat", type=int, default=7, help="timed runs per measurement, median (default 7)")
-    ben.add_argument("--reduce-points", type=float, default=0.0,
-                     help="also stream grid_reduce over this many points (e.g. 1e10) and report its memory")
-    ben.add_argument("--out", default=".", help="folder that receives benchmarks/ and figures/ (default .)")
-    ben.add_argument("--json", action="store_true")
-    ben.set_defaults(run=_cmd_bench)
+    ben = _command(sub, "bench", "time the generated kernels against numpy, sympy.lambdify, numexpr and jax",
+                   _cmd_bench)
+    ben.add_argument("--size", type=_int_at_least(2), default=4096, help="side N of the N x N float64 grid")
+    ben.add_argument("--repeat", type=_int_at_least(1), default=7, help="timed runs per measurement (median kept)")
+    ben.add_argument("--reduce-points", type=_finite_float, default=0.0,
+                     help="also stream grid_reduce over this many points (0: skip; else 1e4 to 1e12, e.g. 1e10) "
+                          "and report its memory")
+    _add_out(ben, "benchmarks/bench.json, benchmarks/bench.md and figures/bench.png")
+    _add_json(ben)
     return parser
 
 
+def _option_strings(parser: argparse.ArgumentParser) -> set:
+    found = set()
+    for action in parser._actions:
+        found.update(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                found |= _option_strings(child)
+    return found
+
+
+def _protect_dashes(argv: list, options: set) -> list:
+    """A leading space for values that start with '-' but are no option ('-kl', '-1'), so argparse reads
+    them as values; every text and number argument strips it."""
+    out = []
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            return out + argv[i:]
+        dash_value = arg.startswith("-") and not arg.startswith("--") and len(arg) > 1 and arg not in options
+        out.append(" " + arg if dash_value else arg)
+    return out
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def main(argv=None) -> int:
-    """Entry point of the ``vaemath`` console script; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    """Entry point of the ``vaemath`` console script; returns the exit status.
+
+    Bad input (argparse errors, ValueError, TypeError, OSError, MemoryError) prints one line on stderr and
+    returns 2; any other exception is a bug: one line asking for a report, status 1, and the traceback
+    only when the environment sets VAEMATH_TRACEBACK=1.
+    """
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser.parse_args(_protect_dashes(argv, _option_strings(parser)))
+    except SystemExit as exc:  # --help, --version, or argparse's one-line error, already printed
+        return int(exc.code or 0)
     try:
         args.run(args)
-    except (ValueError, TypeError) as exc:
-        print(f"vaemath {args.command}: error: {exc}", file=sys.stderr)
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except USER_ERRORS as exc:
+        print(f"vaemath {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"vaemath {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("VAEMATH_TRACEBACK") == "1":
+            raise
+        print(f"vaemath {args.command}: internal error ({type(exc).__name__}: {_one_line(exc)}); please report "
+              "it with the command line (VAEMATH_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+        return 1
     return 0
 
 

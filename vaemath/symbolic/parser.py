@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import math
+from decimal import Decimal
 
 import sympy as sp
 
@@ -18,6 +19,7 @@ from vaemath.symbolic.symbols import PARAMS, check_sigma_means, mu, sigma
 MAX_LENGTH = 2000
 MAX_EXPONENT = 64  # largest |n| in x**n; stops 9**9**9 from exhausting memory
 MAX_DIGITS = 1000  # largest exact number built from literals
+_TOO_BIG = 10**MAX_DIGITS  # the smallest integer with more than MAX_DIGITS digits
 
 FUNCTIONS = {
     "log": (sp.log, 1),
@@ -75,7 +77,12 @@ class _Builder:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _refuse(self.text, node, f"a {type(value).__name__} constant")
         if isinstance(value, float):  # exact decimal, so claims can be decided exactly
-            return sp.Rational(ast.get_source_segment(self.text, node).replace("_", ""))
+            literal = ast.get_source_segment(self.text, node).replace("_", "")
+            if abs(Decimal(literal).adjusted()) >= MAX_DIGITS:  # checked before sympy: 1e999999 has 10**6 digits
+                raise _refuse(self.text, node, f"a number with more than {MAX_DIGITS} digits")
+            return sp.Rational(literal)
+        if value >= _TOO_BIG:
+            raise _refuse(self.text, node, f"a number with more than {MAX_DIGITS} digits")
         return sp.Integer(value)
 
     def _Name(self, node):
@@ -180,6 +187,8 @@ def parse(text: str, sigma_means: str = "std") -> sp.Expr:
         raise ValueError("penalty: the expression is nested too deeply") from None
     if not isinstance(expr, sp.Expr) or expr.has(sp.zoo, sp.nan) or expr.is_extended_real is False:
         raise ValueError(f"penalty: {text!r} is not a real-valued expression")
+    if any(max(abs(r.p), r.q) >= _TOO_BIG for r in expr.atoms(sp.Rational)):
+        raise ValueError(f"penalty: {text!r} builds a number with more than {MAX_DIGITS} digits")
     return expr
 
 
