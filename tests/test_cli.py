@@ -1,17 +1,26 @@
-"""The vaemath command: derive and catalogue, text and --json, and bad input."""
+"""The vaemath command: derive and catalogue, text and --json, help, and bad input as one line with exit 2."""
 
 import json
+import os
+import random
+import re
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
+import numpy as np
 import pytest
 import sympy as sp
 
-from vaemath.cli import main
-from vaemath.symbolic import catalogue, mu, sigma
+from vaemath import bench, cli
+from vaemath.cli import build_parser, main
+from vaemath.symbolic import catalogue, mu, parse, sigma
 
 DERIVE_KEYS = {"penalty", "param", "value", "gradient", "hessian", "minimizer", "hessian_at_minimizer", "limits",
                "taylor"}
+KL = mu**2 / 2 + sigma**2 / 2 - sp.log(sigma) - sp.Rational(1, 2)  # textbook closed form, typed independently
+NAMES = {"mu": mu, "sigma": sigma}
 
 
 def _json(capsys, argv):
@@ -22,9 +31,8 @@ def _json(capsys, argv):
 def test_derive_json_has_the_keys_and_sympy_reads_them_back(capsys):
     out = _json(capsys, ["derive", "kl", "--json"])
     assert set(out) >= DERIVE_KEYS
-    names = {"mu": mu, "sigma": sigma}
-    assert sp.simplify(sp.sympify(out["value"], locals=names) - catalogue()["kl"].expr) == 0
-    assert [sp.sympify(g, locals=names) for g in out["gradient"]] == [mu, sigma - 1 / sigma]
+    assert sp.simplify(sp.sympify(out["value"], locals=NAMES) - KL) == 0
+    assert [sp.sympify(g, locals=NAMES) for g in out["gradient"]] == [mu, sigma - 1 / sigma]
     assert out["minimizer"] == {"mu": "0", "sigma": "1"}
     assert out["hessian_at_minimizer"] == [["1", "0"], ["0", "2"]]
     assert out["limits"]["sigma->0+"] == "oo"
@@ -53,14 +61,220 @@ def test_catalogue_json_lists_every_entry(capsys):
     assert all({"name", "expression", "description", "citation", "provenance"} <= set(r) for r in rows)
 
 
-@pytest.mark.parametrize("argv", [["derive", "mu.__class__"], ["derive", "kl", "--order", "-2"],
-                                  ["derive", "nonsense_name"]])
-def test_bad_input_exits_non_zero_with_a_message(argv, capsys):
-    assert main(argv) == 2
-    assert "error" in capsys.readouterr().err
+# ---- a penalty that starts with '-' is a penalty, not an option ------------------------------------------
+
+def test_derive_accepts_a_leading_minus_penalty(capsys):
+    out = _json(capsys, ["derive", "-kl", "--json"])
+    assert out["penalty"] == "-kl"
+    assert sp.simplify(sp.sympify(out["value"], locals=NAMES) + KL) == 0
+    assert [sp.sympify(g, locals=NAMES) for g in out["gradient"]] == [-mu, 1 / sigma - sigma]
 
 
-def test_console_script_runs_in_a_subprocess():
-    done = subprocess.run([sys.executable, "-m", "vaemath.cli", "derive", "open('f')"], capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode == 2 and "open('f')" in done.stderr
+@pytest.mark.parametrize("argv, field, value", [
+    (["derive", "-kl"], "penalty", "-kl"),
+    (["derive", "-mu**2 - 1", "--json"], "penalty", "-mu**2 - 1"),
+    (["derive", "--", "-kl"], "penalty", "-kl"),
+    (["check", "-kl", "--against", "-quadratic"], "against", "-quadratic"),
+    (["check", "kl", "--against=-w2_squared"], "against", "-w2_squared"),
+    (["linear", "--cov", "5,2,0.5", "--penalty", "-kl"], "penalty", "-kl"),
+    (["bench", "--reduce-points", "-5"], "reduce_points", -5.0),
+])
+def test_values_starting_with_a_dash_reach_their_argument(argv, field, value):
+    parser = build_parser()
+    args = parser.parse_args(cli._protect_dashes(argv, cli._option_strings(parser)))
+    assert getattr(args, field) == value
+
+
+# ---- help, version -----------------------------------------------------------------------------------------
+
+def _subparsers(parser):
+    action = next(a for a in parser._actions if a.dest == "command")
+    return action.choices
+
+
+def test_version_is_the_packaged_version(capsys):
+    version = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]["version"]
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"vaemath {version}"
+
+
+@pytest.mark.parametrize("command", sorted(_subparsers(build_parser())))
+def test_every_option_has_help_and_shows_its_default(command, capsys):
+    sub = _subparsers(build_parser())[command]
+    for action in sub._actions:
+        assert action.help and "`" not in action.help, (command, action.dest)
+    assert main([command, "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "`" not in text
+    for action in sub._actions:
+        if action.default not in (None, False, "==SUPPRESS==") and action.dest != "help":
+            assert f"(default: {action.default})" in text, (command, action.dest)
+
+
+def test_top_level_help_lists_every_command_without_backticks(capsys):
+    assert main(["--help"]) == 0
+    text = capsys.readouterr().out
+    assert "`" not in text and all(name in text for name in _subparsers(build_parser()))
+
+
+def test_bench_help_names_the_results_folder(capsys):
+    assert main(["bench", "--help"]) == 0
+    assert "(default: vaemath-results)" in " ".join(capsys.readouterr().out.split())
+    assert build_parser().parse_args(["bench"]).out == "vaemath-results"
+
+
+# ---- bad input: one line on stderr, exit status 2, never a traceback --------------------------------------
+
+BAD = [  # argv ({file}, {complex}, {empty}, {object}, {vector}: files made by the fixture), words the message has
+    (["derive", "mu.__class__"], "attribute access"),
+    (["derive", "nonsense_name"], "name other than"),
+    (["derive", "1e999999*mu"], "more than 1000 digits"),
+    (["derive", "-mu.x"], "attribute access"),
+    (["derive", "kl", "--order", "-2"], "--order"),
+    (["derive", "kl", "--order", "x"], "--order"),
+    (["derive", "kl", "--param", "cm"], "--param"),
+    (["derive", "kl", "--json", "--latex"], "not allowed with"),
+    (["derive", "kl", "--bogus"], "--bogus"),
+    ([], "COMMAND"),
+    (["nosuch"], "nosuch"),
+    (["check"], "candidate"),
+    (["check", "os.system"], "attribute access"),
+    (["check", "kl", "--against", "mu.x"], "attribute access"),
+    (["check", "kl", "--sigma-means", "variance"], "--sigma-means"),
+    pytest.param(["check", "kl", "--against", "0"], "against",
+                 marks=pytest.mark.xfail(strict=True, reason="analysis.check: KeyError 'ComplexInfinity' (helper S)")),
+    (["linear"], "--cov"),
+    (["linear", "--cov", "5"], "D must be >= 2"),
+    (["linear", "--cov", "5,2,abc"], "neither a comma list"),
+    (["linear", "--cov", "{complex}"], "complex"),
+    (["linear", "--cov", "{empty}"], "--cov"),
+    (["linear", "--cov", "{object}"], "--cov"),
+    (["linear", "--cov", "{vector}"], "square"),
+    (["linear", "--cov", "5,-2,0.5"], "positive definite"),
+    (["linear", "--cov", "5,2,0.5", "--seed", "-1"], "--seed"),
+    (["linear", "--cov", "5,2,0.5", "--seed", "1.5"], "--seed"),
+    (["linear", "--cov", "5,2,0.5", "--latent", "3"], "latent"),
+    (["linear", "--cov", "5,2,0.5", "--starts", "-1"], "--starts"),
+    (["linear", "--cov", "5,2,0.5", "--penalty", "open('f')"], "open('f')"),
+    (["bench", "--out", "{file}"], "out"),
+    (["bench", "--out", "{file}/below"], "out"),
+    (["bench", "--size", "100000"], "size"),
+    (["bench", "--size", "1"], "--size"),
+    (["bench", "--repeat", "0"], "--repeat"),
+    (["bench", "--reduce-points", "-5"], "reduce_points"),
+    (["bench", "--reduce-points", "10"], "reduce_points"),
+    (["bench", "--reduce-points", "1e13"], "reduce_points"),
+    (["bench", "--reduce-points", "nan"], "--reduce-points"),
+    (["bench", "--reduce-points", "inf"], "--reduce-points"),
+]
+
+
+@pytest.fixture
+def files(tmp_path):
+    np.save(tmp_path / "complex.npy", np.diag([5, 2, 0.5]) * (1 + 1j))
+    np.save(tmp_path / "object.npy", np.array([{}, {}], dtype=object), allow_pickle=True)
+    np.save(tmp_path / "vector.npy", np.ones(3))
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "file").write_text("x")
+    return {"file": tmp_path / "file", "complex": tmp_path / "complex.npy", "empty": tmp_path / "empty.txt",
+            "object": tmp_path / "object.npy", "vector": tmp_path / "vector.npy"}
+
+
+def _fill(argv, files):
+    return [a.format(**files) for a in argv]
+
+
+def _assert_one_line_error(rc, out, err, words):
+    assert rc == 2, err
+    assert "Traceback" not in err + out
+    assert len(err.strip().splitlines()) == 1, err
+    assert words in err and "error" in err
+
+
+@pytest.mark.parametrize("argv, words", BAD)
+def test_bad_input_is_one_line_and_exit_status_2(argv, words, files, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # nothing may be written into the checkout
+    monkeypatch.setattr(bench, "_bandwidth_ms", lambda *a: pytest.fail("bench started before refusing"))
+    rc = main(_fill(argv, files))
+    out, err = capsys.readouterr()
+    _assert_one_line_error(rc, out, err, words)
+
+
+def test_bad_input_in_a_real_process_shows_no_traceback(files):
+    for argv, words in [(["bench", "--out", "{file}"], "out"), (["linear", "--cov", "5"], "D must be >= 2"),
+                        (["derive", "1e999999*mu"], "digits")]:
+        done = subprocess.run([sys.executable, "-m", "vaemath.cli", *_fill(argv, files)], capture_output=True,
+                              text=True, timeout=120)
+        _assert_one_line_error(done.returncode, done.stdout, done.stderr, words)
+
+
+def test_an_internal_error_is_one_line_status_1_and_a_traceback_on_request(monkeypatch, capsys):
+    def broken(args):
+        raise KeyError("ComplexInfinity")
+
+    monkeypatch.setattr(cli, "_cmd_catalogue", broken)
+    assert main(["catalogue"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "internal error" in err and "KeyError" in err
+    monkeypatch.setenv("VAEMATH_TRACEBACK", "1")
+    with pytest.raises(KeyError):
+        main(["catalogue"])
+
+
+def test_a_multi_line_message_is_printed_on_one_line(monkeypatch, capsys):
+    def bad(args):
+        raise ValueError("first line\nsecond line")
+
+    monkeypatch.setattr(cli, "_cmd_catalogue", bad)
+    assert main(["catalogue"]) == 2
+    assert capsys.readouterr().err == "vaemath catalogue: error: first line second line\n"
+
+
+# ---- fuzz: malformed penalty text never gives a traceback ------------------------------------------------
+
+MALFORMED = ["mu +", "(", ")", "mu**", "**mu", "log(", "log()", "log(mu,,)", "max(mu)", "min(mu, sigma, 1)",
+             "mu sigma", "1e", "1e+", "..5", "mu..x", "0x", "mu[0]", "{}", "mu; sigma", "mu\nsigma", "#",
+             "mu = 1", "lambda: mu", "'kl'", "b'kl'", "kl()", "kl(2)", "renyi()", "renyi(1, 2)", "renyi(mu)",
+             "renyi(1)", "renyi(-1)", "exp(x=mu)", "log(*mu)", "mu if 1 else 2", "not mu", "mu is mu", "-",
+             "--", "- -", "-(", "1e999999", "1e-999999*mu", "9" * 1001, "10**65", "mu**-65", "1/0", "0/0",
+             "log(0)", "sqrt(-1)", "acosh(0)", "atanh(2)", "(-1)**0.5", "mu**0.5**-99", "zoo", "oo", "nan",
+             "inf", "I", "j", "1j", "mu%sigma", "mu//2", "mu<<1", "mu&1", "~mu", "@", "mu@mu", "sigma.real",
+             "__import__('os')", "exec('1')", "eval('1')", "(" * 300 + ")" * 300, "(" * 1000 + "mu" + ")" * 1000,
+             "mu" + "+mu" * 700, "\x00", "mu\x00", "µ", "σ", "mu²", "𝜇", "\u200bmu", "kl\\", "kl'", '"', "`kl`"]
+TOKENS = ["mu", "sigma", "v", "s", "l", "kl", "1", "0", "2.5", "1e999", "-", "+", "*", "/", "**", "(", ")", ",",
+          "log(", "exp(", "max(", "renyi(", "abs(", ".", "[", "'", "x", "pi", " "]
+
+
+def _token_soup(n: int, seed: int = 20261129) -> list:
+    rng, refused = random.Random(seed), []
+    while len(refused) < n:
+        text = "".join(rng.choice(TOKENS) for _ in range(rng.randint(1, 12)))
+        try:
+            parse(text)
+        except ValueError:
+            refused.append(text)
+    return refused
+
+
+@pytest.mark.parametrize("command", ["derive", "check"])
+def test_malformed_penalties_are_refused_in_one_line(command, capsys):
+    for text in MALFORMED + _token_soup(150):
+        if text == "--":  # argparse's end of options: the penalty is then the default
+            continue
+        rc = main([command, text])
+        out, err = capsys.readouterr()
+        assert rc == 2 and "Traceback" not in err, (text, err)
+        assert len(err.strip().splitlines()) == 1 and re.match(rf"vaemath {command}: error: ", err), (text, err)
+
+
+def test_the_fuzz_list_is_refused_by_the_parser_too():
+    for text in MALFORMED:
+        with pytest.raises(ValueError, match="^(penalty|alpha): "):
+            parse(text)
+
+
+def test_the_module_runs_as_a_program(tmp_path):
+    env = os.environ | {"PYTHONPATH": str(Path(__file__).parents[1])}
+    done = subprocess.run([sys.executable, "-m", "vaemath.cli", "--version"], capture_output=True, text=True,
+                          timeout=120, env=env, cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("vaemath ")
