@@ -1,5 +1,6 @@
 """The whitelist parser: accepts ordinary algebra and catalogue names, refuses everything else."""
 
+import mpmath
 import pytest
 import sympy as sp
 
@@ -37,6 +38,12 @@ REFUSED = {
     "sigma.real": "attribute access",
     "globals()": "function",
     "getattr(mu, 'x')": "function",
+    "1e999999*mu": "a number with more than 1000 digits",  # not Python's int-digit limit
+    "1e-999999*mu": "a number with more than 1000 digits",
+    "1e1000": "a number with more than 1000 digits",
+    "1" + "0" * 1000: "a number with more than 1000 digits",
+    "1e999*1e999*mu": "builds a number with more than 1000 digits",
+    "mu / 1e999 / 1e999": "builds a number with more than 1000 digits",
 }
 
 
@@ -84,6 +91,50 @@ def test_printed_catalogue_expressions_parse_back(name):
 ])
 def test_accepts_ordinary_algebra_exactly(text, expected):
     assert sp.simplify(parse(text) - expected) == 0
+
+
+def test_numbers_just_below_the_digit_limit_are_exact():
+    assert parse("1e999*mu") == sp.Integer(10) ** 999 * mu
+    assert parse("mu*1e-999") == mu / sp.Integer(10) ** 999
+    assert parse("9" * 1000) == sp.Integer(10) ** 1000 - 1
+
+
+# name -> (mpmath function, argument tuples inside its real domain); a wrong mapping (sinh -> cosh) fails here
+REFERENCE = {
+    "log": (mpmath.log, [(3 / 7,), (5 / 2,)]),
+    "exp": (mpmath.exp, [(-2 / 5,), (3 / 7,)]),
+    "sqrt": (mpmath.sqrt, [(3 / 7,), (5 / 2,)]),
+    "log1p": (mpmath.log1p, [(-2 / 5,), (3 / 7,)]),
+    "expm1": (mpmath.expm1, [(-2 / 5,), (3 / 7,)]),
+    "abs": (mpmath.fabs, [(-2 / 5,), (3 / 7,)]),
+    "sinh": (mpmath.sinh, [(-2 / 5,), (3 / 7,)]),
+    "cosh": (mpmath.cosh, [(-2 / 5,), (3 / 7,)]),
+    "tanh": (mpmath.tanh, [(-2 / 5,), (3 / 7,)]),
+    "asinh": (mpmath.asinh, [(-2 / 5,), (3 / 7,)]),
+    "acosh": (mpmath.acosh, [(5 / 2,), (7 / 4,)]),
+    "atanh": (mpmath.atanh, [(-2 / 5,), (3 / 7,)]),
+    "atan": (mpmath.atan, [(-2 / 5,), (5 / 2,)]),
+    "erf": (mpmath.erf, [(-2 / 5,), (3 / 7,)]),
+    "max": (max, [(-2 / 5, 3 / 7), (5 / 2, 3 / 7)]),
+    "min": (min, [(-2 / 5, 3 / 7), (5 / 2, 3 / 7)]),
+}
+
+
+def test_every_whitelisted_function_has_a_reference():
+    assert set(REFERENCE) == set(FUNCTIONS)
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCE))
+def test_each_function_maps_to_the_right_function_by_value(name):
+    reference, points = REFERENCE[name]
+    symbols = (mu, sigma)[:FUNCTIONS[name][1]]  # sigma > 0: every second argument above is positive
+    expr = parse(f"{name}({', '.join(s.name for s in symbols)})")
+    with mpmath.workdps(40):
+        for args in points:
+            exact = [sp.nsimplify(a) for a in args]  # the rationals -2/5, 3/7, 5/2, 7/4
+            got = expr.subs(dict(zip(symbols, exact))).evalf(40)
+            want = reference(*(mpmath.mpf(a.p) / a.q for a in exact))
+            assert abs(mpmath.mpf(str(got)) - want) < mpmath.mpf(10) ** -35, (name, args, got, want)
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
