@@ -89,6 +89,22 @@ def _baselines(expr, what, m, s, M, S):
     return out
 
 
+def implementations(name: str, what: tuple, m, s, M, S) -> dict:
+    """implementation -> zero-argument callable returning every plane of ``what`` on the grid m x s, full size.
+
+    ``M, S`` are the meshgrid of ``m, s`` (indexing "ij"), which sympy.lambdify's plain form needs.
+    """
+    fns = _baselines(penalty(name).expr, what, m, s, M, S)
+    out = np.empty((sum(SIZES[w] for w in what), m.size, s.size))
+
+    def vaemath():
+        grid(name, m, s, what=what, out=out)
+        return out  # the planes, as one (planes, len(m), len(s)) block
+
+    fns["vaemath"] = vaemath
+    return fns
+
+
 def _cold_start(name: str, cache: str) -> dict:
     """A fresh process importing vaemath and calling an already cached kernel."""
     probe = ("import time; t0 = time.perf_counter(); import numpy as np, vaemath; from vaemath.kernels import grid; "
@@ -196,11 +212,8 @@ def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0) -> dict:
     bw_first = _bandwidth_ms(size, repeat)
     cases, impls = [], ["numpy"]
     for name, what in CASES:
-        expr = penalty(name).expr
-        fns = _baselines(expr, what, m, s, M, S)
+        fns = implementations(name, what, m, s, M, S)
         planes = sum(SIZES[w] for w in what)
-        out = np.empty((planes, size, size))
-        fns["vaemath"] = lambda name=name, what=what, out=out: grid(name, m, s, what=what, out=out)
         ms = {impl: _median_ms(fn, repeat) for impl, fn in fns.items()}
         impls += [i for i in ms if i not in impls]
         cases.append({"case": f"{name} {'+'.join(what)}", "ms": ms, "planes": planes,
