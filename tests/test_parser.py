@@ -38,10 +38,10 @@ REFUSED = {
     "sigma.real": "attribute access",
     "globals()": "function",
     "getattr(mu, 'x')": "function",
-    "1e999999*mu": "a number with more than 1000 digits",  # not Python's int-digit limit
-    "1e-999999*mu": "a number with more than 1000 digits",
-    "1e1000": "a number with more than 1000 digits",
-    "1" + "0" * 1000: "a number with more than 1000 digits",
+    "1e999999*mu": "more than 1000 digits is not allowed: '1e999999'",  # not Python's int-digit limit
+    "1e-999999*mu": "more than 1000 digits is not allowed: '1e-999999'",
+    "1e1000": "more than 1000 digits is not allowed: '1e1000'",
+    "1" + "0" * 1000: "more than 1000 digits is not allowed: '1000",
     "1e999*1e999*mu": "builds a number with more than 1000 digits",
     "mu / 1e999 / 1e999": "builds a number with more than 1000 digits",
 }
