@@ -362,12 +362,12 @@ def _hessian_there(e: sp.Expr, sol: dict, budget) -> sp.Matrix:
         h = hessian(e).subs(sol)
         if free or not any(_is_bad(c) for c in h):
             return h.applyfunc(sp.simplify)
-        return _hessian_by_limits(e, sol)
+        return hessian_by_limits(e, sol)
     done, h = attempt(exact, budget=budget)
     return h if done and h is not None else hessian(e).subs(sol).evalf(15)
 
 
-def _hessian_by_limits(e: sp.Expr, point: dict) -> sp.Matrix | None:
+def hessian_by_limits(e: sp.Expr, point: dict) -> sp.Matrix | None:
     """Hessian at a stationary point from q(d) = lim_{t->0+} 2 (f(p + t d) - f(p)) / t^2 along three directions.
 
     Exact where the printed derivatives are 0/0 there (acosh near 1); valid because the gradient vanishes.
@@ -550,6 +550,9 @@ def limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEFAULT_BUD
 def _limit(e, x, x0, direction):
     if is_smooth(e) or not e.has(x):
         return sp.limit(e, x, x0, direction)
+    branch = _eventual_branch(e, x, x0, direction)
+    if branch is not None:
+        return sp.limit(branch, x, x0, direction)
     parts = [_limit(a, x, x0, direction) for a in e.args]
     if any(p is None or p.has(sp.nan, sp.zoo) for p in parts):
         return None
@@ -558,6 +561,32 @@ def _limit(e, x, x0, direction):
     if isinstance(e, (sp.exp, sp.log, sp.sqrt)) and parts[0].is_extended_real and parts[0] != 0:
         return e.func(*parts)
     return None
+
+
+def _eventual_branch(e, x, x0, direction):
+    """The smooth branch of ``e`` active near the end x -> x0: each abs, max and min resolved by the limits
+    of its arguments (a strict order there); None when one of them ties in the limit."""
+    def resolve(node):
+        if isinstance(node, sp.Abs):
+            inner = resolve(node.args[0])
+            end = sp.limit(inner, x, x0, direction)
+            return None if end == 0 or end.has(sp.nan, sp.zoo) or not end.is_extended_real else sp.sign(end) * inner
+        if isinstance(node, (sp.Max, sp.Min)):
+            args = [resolve(a) for a in node.args]
+            ends = [sp.limit(a, x, x0, direction) for a in args]
+            if any(not v.is_extended_real for v in ends):
+                return None
+            best = max(ends) if isinstance(node, sp.Max) else min(ends)
+            winners = [a for a, v in zip(args, ends) if v == best]
+            return winners[0] if len(winners) == 1 else None
+        if is_smooth(node):
+            return node
+        args = [resolve(a) for a in node.args]
+        return None if any(a is None for a in args) else node.func(*args)
+    try:
+        return resolve(e)
+    except (TypeError, ValueError, NotImplementedError):
+        return None
 
 
 def limits(f, param: str = "std", budget=DEFAULT_BUDGET) -> dict:
