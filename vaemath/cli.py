@@ -46,7 +46,7 @@ def _cmd_check(args) -> None:
 
 
 def _cmd_linear(args) -> None:
-    from vaemath.analysis.linear_optimum import optimum
+    from vaemath.analysis.linear import optimum
 
     result = optimum(args.cov, args.latent, args.penalty, args.sigma_means, args.starts, args.seed)
     if args.json:

@@ -660,7 +660,8 @@ def infimum(f, budget=DEFAULT_BUDGET) -> dict:
             "among the stationary points found; the boundary limits are not below it)"}
 
 
-def derive(f, param: str = "std", order: int = 2, sigma_means: str = "std", budget=DEFAULT_BUDGET) -> dict:
+def derive(f, param: str = "std", order: int = 2, sigma_means: str = "std", budget=DEFAULT_BUDGET,
+           prior=None) -> dict:
     """Everything ``vaemath derive`` prints about a penalty, as sympy objects.
 
     Parameters
@@ -668,6 +669,8 @@ def derive(f, param: str = "std", order: int = 2, sigma_means: str = "std", budg
     budget : float or None
         Seconds allowed to each symbolic step (default 5); past it the step falls back to its numeric
         route and says so in ``minimizer_method`` and ``notes``.
+    prior : tuple (mu_p, sigma_p), optional
+        The prior N(mu_p, sigma_p^2) of catalogue entries and of ``mu_p``, ``sigma_p`` in text (default N(0, 1)).
 
     Returns
     -------
@@ -678,7 +681,7 @@ def derive(f, param: str = "std", order: int = 2, sigma_means: str = "std", budg
         ``taylor`` (at a point minimiser, to total degree ``order``; None otherwise) and ``notes``.
     """
     budget = check_budget(budget)
-    pen = penalty(f, sigma_means)
+    pen = penalty(f, sigma_means, prior=prior)
     best = minimizer(pen, param, budget)
     inf = infimum(pen, budget)
     notes = []
