@@ -14,7 +14,7 @@ def _print_json(data) -> None:
 def _cmd_derive(args) -> None:
     from vaemath.symbolic import derive, to_latex, to_strings
 
-    result = derive(args.penalty, args.param, args.order, args.sigma_means)
+    result = derive(args.penalty, args.param, args.order, args.sigma_means, args.budget, args.prior)
     if args.json:
         _print_json(to_strings(result))
         return
@@ -38,7 +38,7 @@ def _cmd_catalogue(args) -> None:
 def _cmd_check(args) -> None:
     from vaemath.analysis import check
 
-    verdict = check(args.candidate, args.against, args.sigma_means)
+    verdict = check(args.candidate, args.against, args.sigma_means, args.budget, args.prior)
     if args.json:
         _print_json(verdict.to_dict())
         return
@@ -48,7 +48,8 @@ def _cmd_check(args) -> None:
 def _cmd_linear(args) -> None:
     from vaemath.analysis.linear import optimum
 
-    result = optimum(args.cov, args.latent, args.penalty, args.sigma_means, args.starts, args.seed)
+    result = optimum(args.cov, args.latent, args.penalty, args.sigma_means, args.starts, args.seed, args.budget,
+                     args.prior)
     if args.json:
         _print_json(result.to_dict())
         return
@@ -69,6 +70,31 @@ def _cmd_bench(args) -> None:
     print("wrote " + ", ".join(map(str, paths)))
 
 
+def _budget(text: str):
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _prior(text: str) -> tuple:
+    try:
+        mu_p, sigma_p = (float(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected MU,SIGMA (two numbers), got {text!r}") from None
+    return mu_p, sigma_p
+
+
+def _symbolic_options(sub) -> None:
+    sub.add_argument("--budget", type=_budget, default=5.0,
+                     help="seconds allowed to each symbolic step before its numeric fallback (default 5)")
+    sub.add_argument("--prior", type=_prior, default=None, metavar="MU,SIGMA",
+                     help="take catalogue penalties against the prior N(MU, SIGMA^2) (default N(0, 1))")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the ``vaemath`` command."""
     parser = argparse.ArgumentParser(prog="vaemath", description=__doc__)
@@ -83,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = derive.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--latex", action="store_true")
+    _symbolic_options(derive)
     derive.set_defaults(run=_cmd_derive)
 
     cat = sub.add_parser("catalogue", help="list the divergences and penalties in the catalogue")
@@ -95,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--sigma-means", default="std", choices=["std", "var"],
                      help="read the question's sigma as the standard deviation or the variance")
     chk.add_argument("--json", action="store_true")
+    _symbolic_options(chk)
     chk.set_defaults(run=_cmd_check)
 
     lin = sub.add_parser("linear", help="optimum or infimum of the linear-Gaussian VAE under a penalty")
@@ -107,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     lin.add_argument("--starts", type=int, default=8, help="random starts of the numerical confirmation")
     lin.add_argument("--seed", type=int, default=0)
     lin.add_argument("--json", action="store_true")
+    _symbolic_options(lin)
     lin.set_defaults(run=_cmd_linear)
 
     ben = sub.add_parser("bench", help="time the generated kernels against numpy, sympy.lambdify, numexpr, jax")
