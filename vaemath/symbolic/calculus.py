@@ -567,6 +567,8 @@ def _eventual_branch(e, x, x0, direction):
     """The smooth branch of ``e`` active near the end x -> x0: each abs, max and min resolved by the limits
     of its arguments (a strict order there); None when one of them ties in the limit."""
     def resolve(node):
+        if not node.has(x):
+            return node
         if isinstance(node, sp.Abs):
             inner = resolve(node.args[0])
             end = sp.limit(inner, x, x0, direction)
@@ -691,6 +693,9 @@ def derive(f, param: str = "std", order: int = 2, sigma_means: str = "std", budg
         done, poly = attempt(taylor, pen, point, order, param, budget=budget)
         if not done:
             notes.append(f"taylor: not found within the budget of {budget} s")
+    if not is_smooth(pen.expr):
+        notes.append("gradient and hessian are sympy's formal derivatives (sign, Heaviside, DiracDelta): they hold "
+                     "away from the kinks of abs, max and min")
     if isinstance(best, CriticalPoint) and not best.differentiable:
         notes.append("the penalty is not differentiable at the minimiser (a kink): no Hessian, local order 1")
     if isinstance(best, CriticalPoint) and "budget" in best.method:
