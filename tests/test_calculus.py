@@ -306,3 +306,23 @@ def test_derive_against_a_general_prior():
     d = derive("kl", prior=(5, 3), budget=None)
     assert d["minimizer"] == {mu: 5, sigma: 3}
     assert d["hessian_at_minimizer"] == sp.diag(sp.Rational(1, 9), sp.Rational(2, 9))  # Fisher info of N(5, 3^2)
+
+
+@pytest.mark.parametrize("text, inside, outside", [
+    ("abs(mu)", [(0, sp.Rational(1, 3)), (0, 7)], [(sp.Rational(1, 10), 1)]),
+    ("abs(log(sigma))", [(-3, 1), (5, 1)], [(0, 2)]),
+    ("max(mu, 0) + (sigma-1)**2", [(0, 1), (-4, 1)], [(1, 1), (-1, 2)])])
+def test_a_line_or_half_line_of_minimisers_is_a_set(text, inside, outside):
+    best = minimizer(text, budget=None)
+    assert isinstance(best, MinimizerSet) and best.value == 0
+    for m, s in inside:
+        assert best.region.subs({mu: m, sigma: s}) is sp.true
+    for m, s in outside:
+        assert best.region.subs({mu: m, sigma: s}) is sp.false
+
+
+def test_kink_crossing_away_from_kl_and_an_infinite_slope():
+    best = minimizer("abs(mu - 1) + abs(sigma - 2)", budget=None)
+    assert best.point == {mu: 1, sigma: 2} and best.order == 1 and "one-sided" in best.method
+    best = minimizer("sqrt(abs(mu)) + (sigma-1)**2", budget=None)  # slope +oo at mu = 0: growth checked on rays
+    assert best.point == {mu: 0, sigma: 1} and not best.differentiable and best.method.startswith("numeric")

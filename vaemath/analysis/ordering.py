@@ -143,7 +143,7 @@ def near_minimizer(candidate: sp.Expr, reference: sp.Expr, best_r) -> list:
     d_c, d_r = directional(candidate, p), directional(reference, p)
     if d_c is None or d_r is None:
         return []
-    directions = kink_directions(d_c) + kink_directions(d_r) + check_directions()
+    directions = kink_directions(d_c) + kink_directions(d_r) + list(check_directions())
     first_c = [sp.simplify(d_c.subs({d_mu: a, d_sigma: b})) for a, b in directions]
     if best_r.order == 2:
         if any(v != 0 for v in first_c):

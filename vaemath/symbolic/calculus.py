@@ -224,6 +224,8 @@ class MinimizerSet:
     def description(self) -> str:
         if self.region is sp.true:
             return f"every point (the penalty is constant, {self.value})"
+        if isinstance(self.region, sp.Eq):
+            return f"every point where {self.region.lhs} = {self.region.rhs}"
         return f"every point with {self.region} (value {self.value})"
 
 
@@ -404,8 +406,10 @@ def _critical_points_std(e: sp.Expr, budget) -> tuple:
     return tuple(out)
 
 
-def _numeric_minima(e: sp.Expr) -> list:
-    """Local minima by Nelder-Mead in (mu, log sigma) from the fixed starts, as float points."""
+@lru_cache(maxsize=64)
+def _numeric_minima(e: sp.Expr) -> tuple:
+    """Local minima by Nelder-Mead in (mu, log sigma) from the fixed starts, restarted twice from where it
+    stops (kinks stall the simplex), as float triples (mu, sigma, value)."""
     from scipy.optimize import minimize  # numeric search only for penalties with kinks
 
     fn = sp.lambdify((mu, sigma), e, "numpy")
@@ -419,30 +423,66 @@ def _numeric_minima(e: sp.Expr) -> list:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for m0, s0 in _STARTS:
-            res = minimize(f, (m0, np.log(s0)), method="Nelder-Mead",
-                           options={"xatol": 1e-13, "fatol": 1e-15, "maxiter": 4000})
-            if np.isfinite(res.fun) and abs(res.x[0]) < 1e6 and abs(res.x[1]) < 20:
-                out.append((res.x[0], float(np.exp(res.x[1]))))
-    return out
+            x = np.array([m0, np.log(s0)])
+            for _ in range(3):
+                res = minimize(f, x, method="Nelder-Mead", options={"xatol": 1e-13, "fatol": 1e-15, "maxiter": 4000})
+                x = res.x
+            if np.isfinite(res.fun) and abs(x[0]) < 1e6 and abs(x[1]) < 20:
+                out.append((float(x[0]), float(np.exp(x[1])), float(res.fun)))
+    return tuple(out)
+
+
+def _kink_points(e: sp.Expr, budget) -> list:
+    """Exact points where two kinks cross: common zeros of two Abs arguments or Max/Min ties (sympy.solve)."""
+    switches = [a.args[0] for a in e.atoms(sp.Abs)]
+    for m in e.atoms(sp.Max, sp.Min):
+        switches += [a - b for i, a in enumerate(m.args) for b in m.args[i + 1:]]
+    points = []
+    for i, a in enumerate(switches):
+        for b in switches[i + 1:]:
+            try:
+                done, sols = attempt(sp.solve, [a, b], [mu, sigma], dict=True, budget=budget)
+            except (NotImplementedError, ValueError, TypeError):
+                continue
+            for sol in sols if done else []:
+                point = {x: sol.get(x) for x in (mu, sigma)}
+                if all(v is not None and v.is_real for v in point.values()) and point[sigma].is_positive:
+                    points.append(point)
+    return points
 
 
 def _kinked_minima(e: sp.Expr, budget) -> tuple:
-    """Local minimisers of a penalty with abs, max or min: numeric search, exact recognition, exact verdict.
+    """Local minimisers of a penalty with abs, max or min: exact kink crossings and a numeric search
+    recognised exactly, each then decided exactly.
 
-    At a recognised point where one smooth branch is active, the branch's gradient must vanish (Hessian
-    from the branch); on a kink, every one-sided directional derivative must be positive (a minimiser of
-    first order, not differentiable there) or, where some vanish, the penalty must grow along 720 rays at
-    50 digits (method "numeric").
+    At a point where one smooth branch is active, the branch's gradient must vanish (Hessian from the
+    branch); on a kink, every one-sided directional derivative must be positive (a minimiser of first
+    order, not differentiable there) or, where some vanish, the penalty must grow along 360 rays at 30
+    digits (method "numeric").
     """
     found = []
-    for m0, s0 in _numeric_minima(e):
-        point = {mu: _recognise(m0, 1e-6), sigma: _recognise(s0, 1e-6)}
+    candidates = _kink_points(e, budget) + [{mu: _recognise(m0, 1e-6), sigma: _recognise(s0, 1e-6)}
+                                           for m0, s0, _ in _numeric_minima(e)]
+    for point in candidates:
         if point[sigma] <= 0 or any(_same(point, c.point) for c in found):
             continue
         done, c = attempt(_verify_kink, e, point, budget=budget)
         if done and c is not None:
             found.append(c)
     return tuple(found)
+
+
+def _level_set(e: sp.Expr):
+    """A set of minimisers when the search's smallest value is taken, exactly, at distinct points; else None."""
+    low = [(m, s) for m, s, v in _numeric_minima(e)
+           if v <= min(t[2] for t in _numeric_minima(e)) + 1e-10 * (1 + abs(v))]
+    if not any(np.hypot(a[0] - b[0], a[1] - b[1]) > 1e-3 for a in low for b in low):
+        return None
+    values = {sp.simplify(e.subs({mu: _recognise(m, 1e-6), sigma: _recognise(s, 1e-6)})) for m, s in low}
+    if len(values) != 1:
+        return None
+    v = values.pop()
+    return MinimizerSet(sp.Eq(e, v), v, "numeric search: its smallest value is taken exactly at distinct points")
 
 
 def _same(p: dict, q: dict) -> bool:
@@ -461,8 +501,11 @@ def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | None:
             return None
         return CriticalPoint(point, value, h, kind, "numeric, exact", True, 2 if kind == "positive definite" else None)
     dd = directional(e, point)
-    if dd is None:
-        return None
+    if dd is None:  # an infinite one-sided slope (sqrt(abs(mu)) at 0): only the growth along rays can tell
+        if not _grows_on_rays(e, point, value):
+            return None
+        return CriticalPoint(point, value, None, NOT_DIFFERENTIABLE, "numeric (30-digit values along 360 rays)",
+                             False, None)
     first = first_order(dd)
     if first == "positive":
         return CriticalPoint(point, value, None, NOT_DIFFERENTIABLE, "numeric, exact (one-sided derivatives)", False, 1)
@@ -470,16 +513,16 @@ def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | None:
         return None
     differentiable = sp.simplify(dd) == 0
     return CriticalPoint(point, value, None, NOT_DIFFERENTIABLE if not differentiable else "no Hessian (kink)",
-                         "numeric (50-digit values along 720 rays)", bool(differentiable), None)
+                         "numeric (30-digit values along 360 rays)", bool(differentiable), None)
 
 
 def _grows_on_rays(e: sp.Expr, point: dict, value: sp.Expr) -> bool:
-    """The penalty exceeds its value at ``point`` at distances 1e-6 and 1e-12 along 720 rays, at 50 digits."""
+    """The penalty exceeds its value at ``point`` at distances 1e-6 and 1e-12 along 360 rays, at 30 digits."""
     fn = sp.lambdify((mu, sigma), e - value, "mpmath")
-    with mpmath.workdps(50):
-        m0, s0 = mpmath.mpf(sp.N(point[mu], 60)), mpmath.mpf(sp.N(point[sigma], 60))
-        for k in range(720):
-            a = 2 * mpmath.pi * k / 720
+    with mpmath.workdps(30):
+        m0, s0 = mpmath.mpf(sp.N(point[mu], 40)), mpmath.mpf(sp.N(point[sigma], 40))
+        for k in range(360):
+            a = 2 * mpmath.pi * k / 360
             for t in (mpmath.mpf("1e-6"), mpmath.mpf("1e-12")):
                 if not fn(m0 + t * mpmath.cos(a), s0 + t * mpmath.sin(a)) > 0:
                     return False
@@ -529,6 +572,10 @@ def minimizer(f, param: str = "std", budget=DEFAULT_BUDGET):
         if region is not None:
             return MinimizerSet(reparametrize(region, param) if region is not sp.true else region, best.value,
                                 "the constant branch of the penalty's piecewise form")
+    if not is_smooth(e):
+        flat = _level_set(e)
+        if flat is not None and (best is None or float(flat.value) <= float(best.value)):
+            return MinimizerSet(reparametrize(flat.region, param), flat.value, flat.method)
     return best
 
 

@@ -11,6 +11,7 @@ first order when D(d) > 0 for every direction d.
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import sympy as sp
 
@@ -97,13 +98,14 @@ def _chain(e: sp.Expr, point: dict) -> sp.Expr | None:
     return total
 
 
-def check_directions(n: int = 16) -> list:
-    """Exact unit-free directions: the axes, the diagonals and rational directions in between."""
-    out = set()
+@cache
+def check_directions(n: int = 16) -> tuple:
+    """Fixed directions with rational components near (cos, sin) of n equally spaced angles."""
+    out = []
     for k in range(n):
         angle = 2 * math.pi * k / n
-        out.add((sp.nsimplify(round(math.cos(angle), 6)), sp.nsimplify(round(math.sin(angle), 6))))
-    return sorted(out, key=lambda d: math.atan2(float(d[1]), float(d[0])))
+        out.append((sp.Rational(str(round(math.cos(angle), 6))), sp.Rational(str(round(math.sin(angle), 6)))))
+    return tuple(out)
 
 
 def kink_directions(dd: sp.Expr) -> list:
@@ -127,10 +129,19 @@ def first_order(dd: sp.Expr) -> str:
     D is positively homogeneous and linear between the directions where one of its pieces switches, so
     checking the switching directions together with 16 fixed ones (cones narrower than pi) decides it.
     """
-    values = [dd.subs({d_mu: a, d_sigma: b}) for a, b in kink_directions(dd) + check_directions()]
-    values = [sp.simplify(v) for v in values]
-    if any(v.is_negative for v in values):
+    values = [_sign(dd.subs({d_mu: a, d_sigma: b})) for a, b in kink_directions(dd) + list(check_directions())]
+    if -1 in values:
         return "negative"
-    if all(v.is_positive for v in values):
-        return "positive"
-    return "zero"
+    return "positive" if all(v == 1 for v in values) else "zero"
+
+
+def _sign(value: sp.Expr) -> int:
+    """The sign of an exact number: by sympy's assumptions, else at 30 digits (0 below 1e-25)."""
+    if value.is_positive:
+        return 1
+    if value.is_negative:
+        return -1
+    if value.is_zero:
+        return 0
+    x = sp.N(value, 30)
+    return 0 if abs(x) < 1e-25 else (1 if x > 0 else -1)
