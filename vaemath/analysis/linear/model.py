@@ -1,19 +1,13 @@
-"""The linear-Gaussian VAE, exactly.
+"""The linear-Gaussian VAE's model: data covariance, exact log-likelihood, pPCA and the expected objective.
 
-Model: z ~ N(0, I_k), x | z ~ N(W z + b, tau^2 I_D); encoder mu = V (x - b) and a diagonal sigma that
-does not depend on x. For data with mean b and covariance C, the expected per-datum objective (penalty
-summed over latent dimensions minus the expected log-likelihood under q) is
+Model z ~ N(0, I_k), x | z ~ N(W z + b, tau^2 I_D); encoder mu = V (x - b) with a diagonal sigma that does
+not depend on x. For data with mean b and covariance C the expected per-datum objective (penalty summed over
+latent dimensions minus the expected log-likelihood under q) is
 
     L = D/2 log(2 pi tau^2) + [tr((I - W V) C (I - W V)^T) + sum_j sigma_j^2 ||w_j||^2] / (2 tau^2)
         + sum_j g(s2_j, sigma_j),   s2_j = (V C V^T)_jj,
 
-with g(s2, sigma) = E pen(mu, sigma) over codes of mean 0 and variance s2
-(:mod:`vaemath.analysis.expectation`: exact for penalties quadratic in mu, else under Gaussian data).
-:func:`objective_expr` derives this by sympy from the definitions (moments of x - b and of the noise).
-
-Under ``kl`` the global optimum is probabilistic PCA (Tipping & Bishop 1999) and there the ELBO equals
-the exact log-likelihood (Lucas et al. 2019). :func:`optimum` finds, for any penalty, the optimum or the
-infimum and the path to it: :mod:`vaemath.analysis.linear_optimum`.
+with g(s2, sigma) = E pen(mu, sigma) over codes of mean 0 and variance s2 (:mod:`vaemath.analysis.expectation`).
 """
 
 from __future__ import annotations
@@ -24,6 +18,7 @@ import numpy as np
 import sympy as sp
 
 from vaemath.analysis.expectation import expected_penalty, s2
+from vaemath.symbolic import sigma as sym_sigma
 
 
 def covariance(spec) -> np.ndarray:
@@ -135,8 +130,6 @@ def objective_expr(pen, dims: int, latent: int) -> tuple:
     g = expected_penalty(pen).expr
     if g is None:
         raise ValueError(f"pen: {pen!r} has no closed-form expectation; objective_expr needs one")
-    from vaemath.symbolic import sigma as sym_sigma
-
     pen_terms = sum(g.subs({s2: _moments(sp.expand(code[j] ** 2), e, eps, c), sym_sigma: sig[j]}, simultaneous=True)
                     for j in range(latent))
     expr = sp.Rational(dims, 2) * sp.log(2 * sp.pi * tau2) + sq / (2 * tau2) + pen_terms
@@ -158,62 +151,3 @@ def _moments(poly: sp.Expr, e, eps, c) -> sp.Expr:
         elif len(idx) > 2:
             raise ValueError("moments beyond the second are not needed here")
     return out
-
-
-def encoder_conditions(pen="kl") -> dict:
-    """Stationary conditions of the encoder for a fixed decoder, and their closed forms where sympy finds them.
-
-    With g(s2, sigma) the expected penalty, dL/dV = 0 gives V = (W^T W + 2 tau^2 diag(c))^{-1} W^T with
-    c_j = dg/ds2 at (s2_j, sigma_j); dL/dsigma_j = 0 gives dg/dsigma + sigma ||w_j||^2 / tau^2 = 0.
-
-    Returns
-    -------
-    dict
-        ``c`` (dg/ds2), ``sigma_equation`` (its left side, in s2, sigma, n = ||w_j||^2, tau2),
-        ``sigma_solution`` (sigma in closed form, or None), ``V`` (the matrix formula, text) and
-        ``assumption``.
-    """
-    from vaemath.symbolic import sigma as sym_sigma
-
-    ex = expected_penalty(pen)
-    if ex.expr is None:
-        return {"c": None, "sigma_equation": None, "sigma_solution": None, "V": _V_TEXT, "assumption": ex.assumption}
-    n, tau2 = sp.Symbol("n", nonnegative=True), sp.Symbol("tau2", positive=True)
-    eq = sp.together(sp.diff(ex.expr, sym_sigma) + sym_sigma * n / tau2)
-    roots = [rt for rt in _solve_small(sp.numer(eq), sym_sigma) if _positive_somewhere(rt, n, tau2)]
-    sol = sp.simplify(roots[0]) if len(roots) == 1 else None
-    return {"c": sp.simplify(sp.diff(ex.expr, s2)), "sigma_equation": eq, "sigma_solution": sol, "V": _V_TEXT,
-            "assumption": ex.assumption}
-
-
-def _solve_small(numerator: sp.Expr, x: sp.Symbol) -> list:
-    """Roots in x of a numerator that is polynomial of degree <= 2 in x or in x^2; [] otherwise (no slow solve)."""
-    if not numerator.is_polynomial(x):
-        return []
-    poly = sp.Poly(numerator, x)
-    even = all(m[0] % 2 == 0 for m in poly.monoms())
-    if poly.degree() > (4 if even else 2):
-        return []
-    return sp.solve(numerator, x)
-
-
-def _positive_somewhere(root: sp.Expr, n, tau2) -> bool:
-    """A root that is a positive real at a typical point (s2, n, tau2) = (1/2, 3/2, 1/3)."""
-    val = sp.N(root.subs({s2: sp.Rational(1, 2), n: sp.Rational(3, 2), tau2: sp.Rational(1, 3)}))
-    return bool(val.is_real and val > 0)
-
-
-_V_TEXT = "V = (W^T W + 2 tau^2 diag(c))^{-1} W^T, c_j = dg/ds2 at (s2_j, sigma_j)"
-
-
-_LATER = ("LinearResult", "optimal_encoder", "optimum")  # in linear_optimum, which imports this module
-__all__ = ["covariance", "encoder_conditions", "expected_penalty", "loglik", "objective", "objective_expr", "ppca",
-           *_LATER]
-
-
-def __getattr__(name):
-    if name in _LATER:
-        from vaemath.analysis import linear_optimum
-
-        return getattr(linear_optimum, name)
-    raise AttributeError(f"module 'vaemath.analysis.linear' has no attribute {name!r}")
