@@ -60,7 +60,7 @@ def _cmd_bench(args) -> None:
 
     from vaemath import bench
 
-    result = bench.run(args.size, args.repeat, args.reduce_points)
+    result = bench.run(args.size, args.repeat, args.reduce_points, vae=args.vae)
     paths = bench.write(result, Path(args.out) / "benchmarks", Path(args.out) / "figures")
     if args.json:
         _print_json(result)
@@ -144,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     ben.add_argument("--repeat", type=int, default=7, help="timed runs per measurement, median (default 7)")
     ben.add_argument("--reduce-points", type=float, default=0.0,
                      help="also stream grid_reduce over this many points (e.g. 1e10) and report its memory")
+    ben.add_argument("--vae", action="store_true", help="also time the VAE (training step, penalty primitive)")
     ben.add_argument("--out", default=".", help="folder that receives benchmarks/ and figures/ (default .)")
     ben.add_argument("--json", action="store_true")
     ben.set_defaults(run=_cmd_bench)
