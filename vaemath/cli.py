@@ -83,6 +83,10 @@ def _cmd_train(args) -> None:
           "per datum on the training data")
     for key, value in d["metrics"].items():
         print(f"  {key}: {value}")
+    ref = d["setup"].get("reference")
+    if ref:
+        kind = "minimum" if ref["attained"] else "infimum (not attained)"
+        print(f"  vaemath.linear.optimum of the training covariance: {kind} {ref['objective']:.6f}; {ref['path']}")
 
 
 def _cmd_compare(args) -> None:
