@@ -30,7 +30,7 @@ from vaemath.vae.penalty import penalty_sum, resolve, trainable
 DATASETS = ("digits", "linear")
 DEFAULTS = {  # per data set: epochs, batch, lr, patience
     "digits": {"epochs": 200, "batch": 64, "lr": 1e-3, "patience": 20, "eval_every": 1, "anneal": False},
-    "linear": {"epochs": 1000, "batch": None, "lr": 2e-2, "patience": None, "eval_every": 50, "anneal": True},
+    "linear": {"epochs": 500, "batch": None, "lr": 3e-2, "patience": None, "eval_every": 50, "anneal": True},
 }
 QUICK = {"epochs": 3, "hidden": (32,), "K": 20, "history_K": 5, "n": 2000}
 HISTORY_KEYS = ("objective", "nll_iw", "elbo_kl", "bound_gap", "reconstruction", "penalty", "kl", "active_units",
@@ -160,7 +160,7 @@ def _setup(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=No
         c = covariance("5,2,0.5" if cov is None else cov)
         s["cov"] = c.tolist()
         check_latent(latent, c.shape[0])
-        s["n"] = _positive_int("n", q.get("n", 20000) if n is None else n, 2)
+        s["n"] = _positive_int("n", q.get("n", 5000) if n is None else n, 2)
     elif cov is not None or n is not None:
         raise ValueError(f"cov, n: only for data='linear', got cov={cov!r}, n={n!r}")
     trainable(s["penalty"])
@@ -293,14 +293,14 @@ def train(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=Non
     data : {"digits", "linear"}
         ``digits``: :func:`vaemath.vae.data.digits` with an MLP (hidden layers ``hidden``, default (256, 256))
         and a categorical likelihood over 17 levels (``likelihood="gaussian"``: Gaussian with learned
-        scalar variance). ``linear``: ``n`` samples (default 20000) of N(0, ``cov``) (default "5,2,0.5")
+        scalar variance). ``linear``: ``n`` samples (default 5000) of N(0, ``cov``) (default "5,2,0.5")
         and the linear-Gaussian model of :mod:`vaemath.linear`, trained full batch.
     penalty : str or Penalty
         Catalogue name or penalty text. Refused before training if unbounded below or without a minimiser.
     latent : int
         Latent dimensions L >= 1 (linear: 1 <= k < D). Default: digits 16, linear 1.
     epochs, batch, lr, patience, anneal : optional
-        Defaults: digits 200, 64, 1e-3, 20, False; linear 1000, full batch, 2e-2, none (the last epoch is
+        Defaults: digits 200, 64, 1e-3, 20, False; linear 500, full batch, 3e-2, none (the last epoch is
         kept), True. ``anneal``: the last fifth of the epochs at lr / 10.
     seed : int
         Seeds initialisation, shuffling, noise and evaluation: the same seed gives bit-identical results.
