@@ -249,7 +249,7 @@ class _Run:
         if s["data"] == "linear":
             for k, v in _linear_extras(params, self.sets["train"], s["penalty"]).items():
                 self.history.setdefault(k, []).append(v)
-        self.bar.update(1)
+        self.bar.update(epoch - self.bar.n)
         self.bar.set_postfix(objective=f"{m['objective']:.3f}", nll_iw=f"{m['nll_iw']:.3f}")
         if s["patience"] is None or m["objective"] > self.best["objective"]:
             self.best = {"objective": m["objective"], "params": {k: np.array(v) for k, v in params.items()},
