@@ -78,9 +78,12 @@ def _cmd_train(args) -> None:
     if args.json:
         _print_json({k: d[k] for k in ("setup", "status", "objective", "metrics")})
         return
-    print(f"{args.data} VAE, penalty {d['setup']['penalty']}: {d['status']['stopped']} at epoch "
-          f"{d['status']['best_epoch']} ({d['status']['seconds']:.1f} s); trained objective {d['objective']:.4f} "
-          "per datum on the training data")
+    st = d["status"]
+    print(f"{args.data} VAE, penalty {d['setup']['penalty']}: stopped by {st['stopped']}, parameters of epoch "
+          f"{st['best_epoch']}, {st['seconds']:.1f} s; trained objective {d['objective']:.4f} per datum "
+          "(training data)")
+    if st["message"]:
+        print(f"  {st['message']}")
     for key, value in d["metrics"].items():
         print(f"  {key}: {value}")
     ref = d["setup"].get("reference")

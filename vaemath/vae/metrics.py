@@ -110,7 +110,9 @@ def evaluate(model, params: dict, x: np.ndarray, pen, K: int, seed, linear_cov=N
         ``penalty``, ``objective`` (reconstruction - penalty), ``kl`` (E_x KL(q(z|x) || p)), ``elbo_kl``
         (reconstruction - kl), ``bound_gap`` (objective - IWAE log p(x), > 0 means the objective is no
         longer a lower bound, to be read against nll_iw_k10 - nll_iw), ``active_units``, ``mi`` and
-        ``kl_aggregate`` (He et al. 2019: E_x KL = I_q + KL(q(z) || p(z))), ``sigma_mean``,
+        ``kl_aggregate`` (He et al. 2019: E_x KL = I_q + KL(q(z) || p(z)); estimates, not clipped: with N
+        data the mixture q(z) biases ``mi`` up by up to log N, so ``kl_aggregate`` near 0 can come out
+        slightly negative), ``sigma_mean``,
         ``sigma_geomean``, ``sigma_per_dim`` (geometric mean over x per latent dim), ``mu_sq``
         (mean ||mu||^2 / L), ``decoder_norm`` (Frobenius norm of the decoder's first layer), and for the
         linear model ``loglik_exact``.
