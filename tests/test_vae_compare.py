@@ -69,3 +69,12 @@ def test_cli_bad_input_one_line_exit_2(capsys, argv, word):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"error: {word}" in err[0]
+
+
+def test_readme_table_is_the_committed_compare_result():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    result = json.loads((root / "benchmarks" / "vae_compare.json").read_text())
+    assert result["setup"]["penalties"] == ["kl", "quadratic"] and result["setup"]["seeds"] == [0, 1, 2]
+    assert markdown(result) in (root / "README.md").read_text()
