@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from vaemath.analysis.linear import loglik, objective, ppca
-from vaemath.vae import metrics, train
+from vaemath.vae import load, metrics, train
 from vaemath.vae.data import digits, linear_gaussian
 from vaemath.vae.model import Linear
 
@@ -112,6 +112,9 @@ def test_quick_digits_run_reports_every_metric_and_writes_checkpoints(quick_digi
     assert r.sample_prior(4, seed=1).shape == (4, 64)
     rec = r.reconstruct(digits()["test"][:5], seed=1)
     assert rec.shape == (5, 64) and set(np.unique(rec)) <= set(range(17))
+    back = load(out)
+    np.testing.assert_array_equal(back.encode(digits()["test"][:5])[1], r.encode(digits()["test"][:5])[1])
+    np.testing.assert_array_equal(back.sample_prior(3, seed=2), r.sample_prior(3, seed=2))
 
 
 def test_same_seed_gives_bit_identical_results(quick_digits):

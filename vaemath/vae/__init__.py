@@ -9,6 +9,6 @@ The penalty enters autograd as one primitive whose value and VJP are the generat
 from vaemath.vae.data import digits, linear_gaussian
 from vaemath.vae.penalty import penalty_sum
 from vaemath.vae.sweep import compare, markdown
-from vaemath.vae.training import TrainResult, train
+from vaemath.vae.training import TrainResult, load, train
 
-__all__ = ["TrainResult", "compare", "digits", "linear_gaussian", "markdown", "penalty_sum", "train"]
+__all__ = ["TrainResult", "compare", "digits", "linear_gaussian", "load", "markdown", "penalty_sum", "train"]

@@ -107,6 +107,26 @@ class TrainResult:
         return paths
 
 
+def load(folder) -> TrainResult:
+    """A :class:`TrainResult` from the ``params.npz`` and ``result.json`` that ``out=`` / ``save`` wrote.
+
+    Raises
+    ------
+    ValueError
+        If the folder lacks either file.
+    """
+    folder = Path(folder)
+    if not (folder / "params.npz").is_file() or not (folder / "result.json").is_file():
+        raise ValueError(f"folder: {str(folder)!r} has no params.npz and result.json")
+    d = json.loads((folder / "result.json").read_text())
+    with np.load(folder / "params.npz") as npz:
+        params = {k: npz[k] for k in npz.files}
+    s = d["setup"]
+    dims = params["enc0_W"].shape[0] if "enc0_W" in params else params["W"].shape[0]  # MLP or linear model
+    return TrainResult(params=params, history=d["history"], metrics=d["metrics"], setup=s, status=d["status"],
+                       objective=d["objective"], model=_model(s, dims))
+
+
 def save_params(params: dict, path) -> Path:
     """Atomic ``numpy.savez`` of a parameter dict."""
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
