@@ -27,6 +27,7 @@ from vaemath.symbolic import sigma
 
 d = sp.Symbol("d", real=True)  # sigma - 1
 OPTIMIZE_MAX_OPS = 1500
+KERNEL_FUNCTIONS = ("expm1mx", "mul0", "xmlog1p")  # imported by every generated module from .special
 
 
 class xmlog1p(sp.Function):  # noqa: N801  (printed by name into kernels)
@@ -219,3 +220,103 @@ def plain(e: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
 
     return e.replace(xmlog1p, lambda x: x - sp.log(1 + x)).replace(expm1mx, lambda x: sp.exp(x) - 1 - x) \
             .replace(log1p, lambda x: sp.log(1 + x)).replace(expm1, lambda x: sp.exp(x) - 1).subs(d, x - x0)
+
+
+# --- Far forms: accurate where the scale is far from 1 -------------------------------------------------------------
+
+T = sp.Symbol("tt", positive=True)  # the scale as sigma (or the variance for param="var"), far from 1
+lg = sp.Symbol("lg", real=True)  # log(T), computed exactly from the axis (log(sigma), or s itself)
+
+
+class onep(sp.Function):  # noqa: N801
+    """1 + x, kept whole so that its log prints as log1p(x)."""
+
+
+class pw(sp.Function):  # noqa: N801
+    """pw(z, n) = z^n with z = mu T^b kept together: (mu / sigma)^2 neither overflows nor underflows where
+    mu^2 and sigma^-2 alone would."""
+
+
+def _monomials(e: sp.Add):
+    """[(coefficient, exponent of T)] of a sum of terms c T^k, or None."""
+    out = []
+    for term in e.args:
+        c, rest = term.as_independent(T, as_Add=False)
+        if not c.is_number or not c.is_real:
+            return None
+        k = sp.S.Zero if rest == 1 else rest.as_base_exp()[1] if rest.as_base_exp()[0] == T else None
+        if k is None or not k.is_number:
+            return None
+        out.append((c, k))
+    return out
+
+
+def _dominant(side: str):
+    """Sum of c_i T^k_i -> c T^k onep(sum c_i/c T^(k_i - k)), with T^k the term dominant on ``side``."""
+    def rule(e: sp.Add) -> sp.Expr:
+        terms = _monomials(e)
+        if terms is None or len({k for _, k in terms}) < 2:
+            return e
+        k = min(k for _, k in terms) if side == "low" else max(k for _, k in terms)
+        c = sum(ci for ci, ki in terms if ki == k)
+        if c == 0:
+            return e
+        rest = sp.Add(*(ci / c * T ** (ki - k) for ci, ki in terms if ki != k))
+        return c * T**k * onep(rest)
+    return rule
+
+
+def _log_of_product(arg: sp.Expr) -> sp.Expr:
+    """log of c T^k onep(R) ... as log(c) + k lg + log1p(R) + log(rest); the sign kept with the rest."""
+    c, rest = arg.as_coeff_Mul()
+    if c < 0:  # a negative argument: outside the penalty's domain, keep the log whole (NaN, never I pi)
+        return sp.log(arg, evaluate=False)
+    terms, left = [], []
+    for f in sp.Mul.make_args(rest):
+        base, k = f.as_base_exp()
+        if base == T:
+            terms.append(k * lg)
+        elif isinstance(base, onep):
+            terms.append(k * sp.Function("log1p")(base.args[0]))
+        else:
+            left.append(f)
+    terms.append(sp.log(c))
+    if left:
+        terms.append(sp.log(sp.Mul(*left)))
+    return sp.Add(*terms)
+
+
+def _group_mu(e: sp.Expr) -> sp.Expr:
+    """mu^n T^b -> pw(mu T^(b/n), n) in every product, n a positive integer."""
+    from vaemath.symbolic import mu
+
+    def rule(m: sp.Mul) -> sp.Expr:
+        powers = m.as_powers_dict()
+        n, b = powers.get(mu, 0), powers.get(T, 0)
+        if not (n and b and sp.sympify(n).is_Integer and n > 0):
+            return m
+        others = sp.Mul(*(f for f in m.args if f.as_base_exp()[0] not in (mu, T)))
+        return others * pw(mu * T ** (b / n), n)
+    return e.replace(lambda x: isinstance(x, sp.Mul), rule)
+
+
+def far(e: sp.Expr, side: str) -> sp.Expr:
+    """The expression in (mu, T) rewritten for T far from 1 on ``side`` ("low": T < 1/4, "high": T > 4).
+
+    Every sum of powers of T is written as its dominant power times onep(small remainder), so that logs
+    become log(c) + k log(T) + log1p(remainder) and no power of T overflows or underflows where the value
+    does not (log(1 + sigma^2) at sigma = 1e200 is 2 log(sigma) + log1p(sigma^-2)); products of powers of
+    mu and T are grouped as (mu T^b)^n. log(T) is the symbol ``lg``, computed once per scale value.
+    """
+    e = _in_every_sum(_dominant(side), sp.expand(e, deep=True, log=False, power_base=False, mul=True))
+    e = e.replace(sp.log, _log_of_product)
+    return _group_mu(e)
+
+
+def plain_far(e: sp.Expr, x: sp.Symbol = sigma) -> sp.Expr:
+    """Undo :func:`far`: T -> x, lg -> log(x), onep/pw/log1p to elementary functions."""
+    from sympy.codegen.cfunctions import log1p
+
+    e = e.replace(onep, lambda a: 1 + a).replace(pw, lambda z, n: z**n)
+    e = e.replace(lambda a: getattr(a.func, "__name__", "") == "log1p", lambda a: sp.log(1 + a.args[0]))
+    return e.replace(log1p, lambda a: sp.log(1 + a)).subs({lg: sp.log(T)}).subs(T, x)
