@@ -5,10 +5,12 @@ substitution (sigma = x, sqrt(v), exp(s), exp(l/2)), differentiated here with ``
 with mpmath at the exact float64 inputs. Nothing from ``vaemath.kernels`` or ``vaemath.symbolic.calculus``
 is used, so a fault there cannot hide in the reference.
 
-Precision is adaptive: each plane is evaluated at 40 and at 80 digits and accepted when the two agree to
-25 digits (then the 80-digit value has >= 65 correct), or when both lie beyond the float64 range on the same
-side with the same sign (the rounded truth is then +-inf or +-0 whatever the lost digits); otherwise at 200, 400, 800, 1700 digits, the same
-test between successive levels. An exact zero is accepted only when 40, 80 and 400 digits all give it.
+Precision is adaptive: each plane is evaluated at p and p + 40 digits, p = 40 plus twice the decimal
+exponent of the tiniest input (so 1 + v^2 is exact for every input v and a tiny part cannot vanish at both
+levels alike), and accepted when the two agree to 25 digits (then the second has >= 55 correct), or when
+both lie beyond the float64 range on the same side with the same sign (the rounded truth is then +-inf
+or +-0 whatever the lost digits); otherwise at 200, 400, ... 3400 digits, the same test between
+successive levels. An exact zero is accepted only when p, p + 40 and 2p + 400 digits all give it.
 A plane that fails at every precision (0/0 in its formula) gets the limit: the mean of its values at the
 four points at distance h = 1e-27 along +-mu and +-x, when they agree to 1e-12 (the mean, if below 1e-40,
 is an exact zero); otherwise the derivative does not exist there and NaN is the expected answer.
@@ -16,6 +18,7 @@ is an exact zero); otherwise the derivative does not exist there and NaN is the 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 
@@ -32,7 +35,7 @@ PLANES = ("value", "d/dmu", "d/dx", "d2/dmu2", "d2/dmu dx", "d2/dx2")
 WHAT_PLANES = {"value": (0,), "grad": (1, 2), "hess": (3, 4, 5)}
 
 NUM, DOMAIN, UNDEFINED = 0, 1, 2  # kinds of truth: a number; outside the domain (+inf); no limit (NaN)
-_LADDER = (200, 400, 800, 1700)
+_LADDER = (200, 400, 800, 1700, 3400)
 
 
 def planes(expr: sp.Expr, param: str) -> list:
@@ -76,16 +79,24 @@ def _beyond(a, b) -> bool:
     return (abs(a) > big and abs(b) > big) or (abs(a) < small and abs(b) < small)
 
 
+def base_dps(m: float, x: float) -> int:
+    """Working digits for the point (m, x): 40, plus twice the decimal exponent of a tiny input (|v| < 1), so
+    that 1 + v and 1 + v^2 are held exactly and a tiny contribution cannot vanish at every level alike."""
+    tiny = max([0.0] + [-math.log10(abs(v)) for v in (m, x) if 0 < abs(v) < 1])
+    return 40 + min(2 * math.ceil(tiny), 1400)
+
+
 def _value(fn, m, x):
     """mpmath value of one plane at (m, x) by the precision ladder; None when no precision gives one."""
-    prev = _real(_call(fn, m, x, 40))
-    cur = _real(_call(fn, m, x, 80))
+    p = base_dps(m, x)
+    prev = _real(_call(fn, m, x, p))
+    cur = _real(_call(fn, m, x, p + 40))
     if prev is not None and cur is not None:
         if isinstance(prev, mpmath.mpc) and isinstance(cur, mpmath.mpc):
             return cur
-        if _close(prev, cur) and (cur != 0 or _real(_call(fn, m, x, 400)) == 0):
+        if _close(prev, cur) and (cur != 0 or _real(_call(fn, m, x, 2 * p + 400)) == 0):
             return cur
-    for dps in _LADDER:
+    for dps in (d for d in _LADDER if d > p):
         prev, cur = cur, _real(_call(fn, m, x, dps))
         if prev is not None and cur is not None and _close(prev, cur) and cur != 0:
             return cur
@@ -113,6 +124,20 @@ class Truth:
     kind: np.ndarray
     value: np.ndarray
     exact: np.ndarray
+    mu_sensitivity: np.ndarray  # |mu * d(plane)/dmu| (6, n, m), at 20 digits; 0 where it has no value
+
+
+@cache
+def sensitivities(expr: sp.Expr, param: str):
+    """mpmath function of (mu, x) giving mu * d(plane)/dmu for the six planes (third derivatives for the Hessian)."""
+    return sp.lambdify((mu, X[param]), [mu * sp.diff(p, mu) for p in planes(expr, param)], modules="mpmath", cse=True)
+
+
+def _sensitivity(fn, m, x) -> list:
+    r = _call(fn, m, x, 20)
+    if r is None:
+        return [0.0] * 6
+    return [float(abs(v)) if not isinstance(v, mpmath.mpc) else 0.0 for v in r]
 
 
 @cache
@@ -125,8 +150,9 @@ def functions(expr: sp.Expr, param: str) -> tuple:
 
 
 def _point(fused, fns, m, x) -> list:
-    """The six planes at (m, x): fused at 40 and 80 digits, the ladder plane by plane where they disagree."""
-    lo, hi = _call(fused, m, x, 40), _call(fused, m, x, 80)
+    """The six planes at (m, x): fused at p and p + 40 digits (``base_dps``), else the ladder plane by plane."""
+    p = base_dps(m, x)
+    lo, hi = _call(fused, m, x, p), _call(fused, m, x, p + 40)
     out = []
     for k, fn in enumerate(fns):
         a, b = (_real(r[k]) if r is not None else None for r in (lo, hi))
@@ -144,8 +170,11 @@ def truth(expr: sp.Expr, param: str, mus, xs) -> Truth:
     fused, fns = functions(expr, param)
     shape = (6, len(mus), len(xs))
     kind, value, exact = np.zeros(shape, np.int8), np.zeros(shape), np.empty(shape, dtype=object)
+    sens, sens_fn = np.zeros(shape), sensitivities(expr, param)
     for i, m in enumerate(mus):
         for j, x in enumerate(xs):
+            if m != 0:
+                sens[:, i, j] = _sensitivity(sens_fn, float(m), float(x))
             rs = _point(fused, fns, float(m), float(x))
             if isinstance(rs[0], mpmath.mpc):
                 kind[:, i, j] = DOMAIN  # the formula leaves the reals: the divergence is +inf there
@@ -157,7 +186,7 @@ def truth(expr: sp.Expr, param: str, mus, xs) -> Truth:
                     continue
                 exact[k, i, j] = r
                 value[k, i, j] = float(r)  # mpmath rounds to nearest; beyond the float64 range: +-inf
-    return Truth(kind, value, exact)
+    return Truth(kind, value, exact, sens)
 
 
 # ---------------------------------------------------------------------------------------------------

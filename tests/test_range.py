@@ -14,8 +14,14 @@ d2/dmu2, d2/dmu dx, d2/dx2, x the scale variable of the parametrisation.
 Rules (what counts as right), for ``grid`` and for ``evaluate`` alike:
 
 - truth a finite float64 (mpmath value rounded once; denormals included): error in ulps of the rounded
-  truth, |got - truth| / spacing(truth), at most the bound of the (entry, plane) in ``BOUNDS`` (default
-  ``DEFAULT_BOUND``); a truth that is exactly zero must come out exactly zero (either sign);
+  truth, |got - truth| / spacing(truth), at most the bound B of the (entry, plane) in ``BOUNDS`` (default
+  ``DEFAULT_BOUND``), after subtracting B * eps * |mu * d(plane)/dmu| (eps = 2^-53): what perturbing mu by
+  B/2 ulps changes. This allowance is the one principled exception: it is large only where the plane is a
+  cancellation between a mu part and a scale part (reverse KL's d/dsigma = (sigma^2 - 1 - mu^2)/sigma^3 at
+  mu = sigma = 1e150 is -1e-450 from terms of 1e-150), which the inner loop's one float operation joining
+  the per-mu and per-sigma stages cannot resolve; the scale-only parts (the regional forms of the per-sigma
+  stage, e.g. the KL's d-form near sigma = 1) are held to B ulps with no allowance;
+- a truth that is exactly zero must come out exactly zero (either sign);
 - truth beyond the float64 range: exactly +inf (or -inf for a negative plane);
 - outside the domain of the closed form (the mpmath value leaves the reals: Renyi of order a > 1 where
   a + (1 - a) sigma^2 <= 0): value +inf, and the derivatives not finite (a finite slope of +inf is wrong);
@@ -71,6 +77,7 @@ BOUNDS = {
     ("kl", "value"): 4, ("kl", "grad"): 4, ("kl", "hess"): 4,
 }
 USER_BOUND = 4
+EPS = 2.0**-53
 
 
 def bound(name: str, what: str) -> float:
@@ -161,8 +168,8 @@ def measured(name: str, param: str, api: str) -> np.ndarray:
 def test_catalogue_whole_range(name, param, api, what):
     t = reference(name, param)
     got = measured(name, param, api)
-    err = errors(got, t)
     limit = bound(name, what)
+    err = errors(got, t, limit * EPS * t.mu_sensitivity)
     bad = [line for k in ref.WHAT_PLANES[what] if err[k].max() > limit
            for line in worst(err, got, t, MUS, SCALES[param], k)]
     assert not bad, f"{name} in {param} via {api}, bound {limit} ulp:\n" + "\n".join(bad)
@@ -206,7 +213,6 @@ def user_reference(text: str, param: str) -> tuple:
     """Truth and allowance (absolute, float64) of a user penalty in ``param``."""
     expr = vaemath.penalty(text).expr
     t = ref.truth(expr, param, MUS, SCALES[param])
-    eps = 2.0**-53
     allow = np.zeros(t.value.shape)
     x = ref.X[param]
     for k, p in enumerate(ref.planes(expr, param)):
@@ -219,7 +225,7 @@ def user_reference(text: str, param: str) -> tuple:
                         _, a = ref.naive_bound(p, {vaemath.symbolic.mu: mpmath.mpf(m), x: mpmath.mpf(xv)})
                     except ZeroDivisionError:
                         a = mpmath.inf
-                    allow[k, i, j] = float(USER_BOUND * eps * a)
+                    allow[k, i, j] = float(USER_BOUND * EPS * a)
     return t, allow
 
 
@@ -232,6 +238,18 @@ def test_user_penalty_whole_range(text, param, api):
     err = errors(got, t, allow)
     bad = [line for k in range(6) if err[k].max() > USER_BOUND for line in worst(err, got, t, MUS, SCALES[param], k)]
     assert not bad, f"{text!r} in {param} via {api}:\n" + "\n".join(bad)
+
+
+def test_reference_matches_textbook_kl():
+    """The reference itself, against the KL's textbook derivatives (DESIGN.md), written out here by hand:
+    in sigma, grad (mu, sigma - 1/sigma), Hessian diag(1, 1 + 1/sigma^2); in l = log sigma^2,
+    value (mu^2 + e^l - l - 1)/2, d/dl (e^l - 1)/2, d2/dl2 e^l/2."""
+    m, sg, el = mpmath.mpf(0.75), mpmath.mpf(1e-30), mpmath.mpf(-40.0)
+    with mpmath.workdps(50):
+        std = [m**2 / 2 + sg**2 / 2 - mpmath.log(sg) - mpmath.mpf(1) / 2, m, sg - 1 / sg, 1, 0, 1 + 1 / sg**2]
+        logvar = [(m**2 + mpmath.exp(el) - el - 1) / 2, m, (mpmath.exp(el) - 1) / 2, 1, 0, mpmath.exp(el) / 2]
+    assert ref.truth(_expr("kl"), "std", [0.75], [1e-30]).value[:, 0, 0].tolist() == [float(v) for v in std]
+    assert ref.truth(_expr("kl"), "logvar", [0.75], [-40.0]).value[:, 0, 0].tolist() == [float(v) for v in logvar]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -333,24 +351,29 @@ def test_float32_kl_at_tiny_sigma():
 # ---------------------------------------------------------------------------------------------------
 # The README table.
 
-def table(entries=ENTRIES, params=PARAMS) -> str:
-    """Markdown table of the worst error in ulps over the whole range, per entry x param x plane group
-    (grid and evaluate together); 'wrong' where an exact rule (inf, NaN, zero) is broken."""
-    lines = ["| penalty | param | value | gradient | Hessian |", "|---|---|---|---|---|"]
+def table_rows(entries=ENTRIES, params=PARAMS):
+    """Rows of the markdown table of the worst error in ulps over the whole range, per entry x param x plane
+    group (grid and evaluate together, after the mu allowance of the rules above); 'wrong' where an exact
+    rule (inf, NaN, zero, domain) is broken."""
+    yield "| penalty | param | value | gradient | Hessian |"
+    yield "|---|---|---|---|---|"
     for name in entries:
         for param in params:
             t = reference(name, param)
             cells = []
             try:
-                errs = [errors(measured(name, param, api), t) for api in ("grid", "evaluate")]
+                got = [measured(name, param, api) for api in ("grid", "evaluate")]
             except Exception as exc:  # noqa: BLE001  (the table reports whatever the kernel does)
                 cells = [f"error: {type(exc).__name__}"] * 3
             for what in WHAT if not cells else ():
-                e = max(err[list(ref.WHAT_PLANES[what])].max() for err in errs)
+                allowance = bound(name, what) * EPS * t.mu_sensitivity
+                e = max(errors(g, t, allowance)[list(ref.WHAT_PLANES[what])].max() for g in got)
                 cells.append("wrong" if math.isinf(e) else f"{e:.3g}")
-            lines.append(f"| `{name}` | {param} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+            yield f"| `{name}` | {param} | " + " | ".join(cells) + " |"
 
 
 if __name__ == "__main__":
-    print(table())
+    import sys
+
+    for row in table_rows(sys.argv[1:] or ENTRIES):
+        print(row, flush=True)
