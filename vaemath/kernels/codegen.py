@@ -24,7 +24,7 @@ from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "6"
+GENERATOR_VERSION = "7"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.25, 4.0)  # T where the d-form is used: d = T - 1 is exact in floating point there
@@ -154,11 +154,11 @@ class _Printer(PythonCodePrinter):
         return f"(1.0 + {self._print(expr.args[0])})"
 
     def _print_pw(self, expr):
-        z, n = expr.args
-        args = sorted(sp.Mul.make_args(z), key=lambda f: not ({s.name for s in f.free_symbols} & {"mu", "mu_i"}))
-        factors = [self._print(f) for f in args]  # the mu factor first: mul0(mu, sigma part)
-        base = f"mul0({factors[0]}, {'*'.join(factors[1:])})" if len(factors) > 1 else factors[0]
-        return f"({'*'.join([base] * int(n))})" if n.is_Integer and 1 <= n <= 4 else f"({base})**{self._print(n)}"
+        m, h, k, n = expr.args
+        base = "*".join([f"mul0({self._print(m)}, {self._print(h)})"] + [f"({self._print(h)})"] * (int(k) - 1))
+        if n.is_Integer and 1 <= n <= 4:
+            return f"({'*'.join([f'({base})'] * int(n))})"
+        return f"({base})**{self._print(n)}"
 
     def _print_log1p(self, expr):
         return f"math.log1p({self._print(expr.args[0])})"

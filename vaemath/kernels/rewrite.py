@@ -18,6 +18,9 @@ cancellations near the KL's minimiser (0, 1) become visible to algebra, then:
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import reduce
 
 import sympy as sp
@@ -27,22 +30,47 @@ from vaemath.symbolic import sigma
 
 d = sp.Symbol("d", real=True)  # sigma - 1
 OPTIMIZE_MAX_OPS = 1500
-KERNEL_FUNCTIONS = ("expm1mx", "mul0", "xmlog1p")  # imported by every generated module from .special
 
 
-class xmlog1p(sp.Function):  # noqa: N801  (printed by name into kernels)
-    """x - log1p(x)."""
+@dataclass(frozen=True)
+class Special:
+    """One accurate function of the kernels: its elementary form (what the rewrite replaces, and what
+    :func:`plain` puts back), its derivative, and where its numba implementation lives."""
 
+    name: str
+    arity: int
+    plain: Callable  # args -> elementary sympy expression
+    derivative: Callable | None  # args -> d/d(first arg), for sympy's differentiation of rewritten forms
+    numba: str  # "special.<name>" (vaemath.kernels.special), "math.<name>", or "" (printed inline)
+    doc: str
+
+
+# The one table: every sympy function class below, the kernel header's imports, and plain() come from it.
+SPECIALS = (
+    Special("xmlog1p", 1, lambda x: x - sp.log(1 + x), lambda x: x / (1 + x), "special.xmlog1p",
+            "x - log1p(x), without cancellation near 0"),
+    Special("expm1mx", 1, lambda x: sp.exp(x) - 1 - x, lambda x: sp.exp(x) - 1, "special.expm1mx",
+            "expm1(x) - x, without cancellation near 0"),
+    Special("log1p", 1, lambda x: sp.log(1 + x), lambda x: 1 / (1 + x), "math.log1p", "log(1 + x)"),
+    Special("expm1", 1, lambda x: sp.exp(x) - 1, lambda x: sp.exp(x), "math.expm1", "exp(x) - 1"),
+    Special("onep", 1, lambda x: 1 + x, lambda x: sp.S.One, "", "1 + x kept whole, so that its log is log1p(x)"),
+    Special("pw", 4, lambda m, h, k, n: (m * h**k) ** n, None, "special.mul0",
+            "pw(mu, h, k, n) = (mu h^k)^n, h = T^c, computed as (mul0(mu, h) h ... h)^n: no factor overflows or "
+            "underflows unless the result does ((mu / sigma)^2 at mu = 1e150, sigma = 1e-200), and 0 at mu = 0 "
+            "even where h is inf"),
+)
+KERNEL_FUNCTIONS = tuple(sorted(s.numba.split(".")[1] for s in SPECIALS if s.numba.startswith("special.")))
+
+
+def _function(spec: Special):
     def fdiff(self, argindex=1):
-        x = self.args[0]
-        return x / (1 + x)
+        if argindex != 1 or spec.derivative is None:
+            raise sp.ArgumentIndexError(self, argindex)
+        return spec.derivative(*self.args)
+    return type(spec.name, (sp.Function,), {"nargs": spec.arity, "fdiff": fdiff, "__doc__": spec.doc})
 
 
-class expm1mx(sp.Function):  # noqa: N801
-    """expm1(x) - x."""
-
-    def fdiff(self, argindex=1):
-        return sp.exp(self.args[0]) - 1
+xmlog1p, expm1mx, _log1p, _expm1, onep, pw = (_function(s) for s in SPECIALS)  # noqa: N816
 
 
 def _rational(e: sp.Expr) -> bool:
@@ -214,27 +242,23 @@ def factor_rational(e: sp.Expr) -> sp.Expr:
     return _in_every_sum(_factor_rational_parts, e)
 
 
-def plain(e: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
-    """Undo the rewrites: elementary functions of (mu, sigma) again, to check the rewrites are identities."""
-    from sympy.codegen.cfunctions import expm1, log1p
+def elementary(e: sp.Expr) -> sp.Expr:
+    """Every function of :data:`SPECIALS` (whichever class made it: ours, sympy.codegen's log1p/expm1)
+    replaced by its elementary form."""
+    by_name = {s.name: s for s in SPECIALS}
+    return e.replace(lambda a: getattr(getattr(a, "func", None), "__name__", "") in by_name,
+                     lambda a: by_name[a.func.__name__].plain(*a.args))
 
-    return e.replace(xmlog1p, lambda x: x - sp.log(1 + x)).replace(expm1mx, lambda x: sp.exp(x) - 1 - x) \
-            .replace(log1p, lambda x: sp.log(1 + x)).replace(expm1, lambda x: sp.exp(x) - 1).subs(d, x - x0)
+
+def plain(e: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
+    """Undo the rewrites: elementary functions of (mu, x) again, to check the rewrites are identities."""
+    return elementary(e).subs(d, x - x0)
 
 
 # --- Far forms: accurate where the scale is far from 1 -------------------------------------------------------------
 
 T = sp.Symbol("tt", positive=True)  # the scale as sigma (or the variance for param="var"), far from 1
 lg = sp.Symbol("lg", real=True)  # log(T), computed exactly from the axis (log(sigma), or s itself)
-
-
-class onep(sp.Function):  # noqa: N801
-    """1 + x, kept whole so that its log prints as log1p(x)."""
-
-
-class pw(sp.Function):  # noqa: N801
-    """pw(z, n) = z^n with z = mu T^b kept together: (mu / sigma)^2 neither overflows nor underflows where
-    mu^2 and sigma^-2 alone would."""
 
 
 def _monomials(e: sp.Add):
@@ -287,7 +311,8 @@ def _log_of_product(arg: sp.Expr) -> sp.Expr:
 
 
 def _group_mu(e: sp.Expr) -> sp.Expr:
-    """mu^n T^b -> pw(mu T^(b/n), n) in every product, n a positive integer."""
+    """mu^n T^b -> pw(mu, T^c, k, n) = (mu (T^c)^k)^n in every product, n a positive integer, c = b/(n k)
+    with k the least integer making |c| <= 1."""
     from vaemath.symbolic import mu
 
     def rule(m: sp.Mul) -> sp.Expr:
@@ -296,7 +321,8 @@ def _group_mu(e: sp.Expr) -> sp.Expr:
         if not (n and b and sp.sympify(n).is_Integer and n > 0):
             return m
         others = sp.Mul(*(f for f in m.args if f.as_base_exp()[0] not in (mu, T)))
-        return others * pw(mu * T ** (b / n), n)
+        k = max(1, math.ceil(abs(b / n)))
+        return others * pw(mu, T ** (b / (n * k)), k, n)
     return e.replace(lambda x: isinstance(x, sp.Mul), rule)
 
 
@@ -314,9 +340,5 @@ def far(e: sp.Expr, side: str) -> sp.Expr:
 
 
 def plain_far(e: sp.Expr, x: sp.Symbol = sigma) -> sp.Expr:
-    """Undo :func:`far`: T -> x, lg -> log(x), onep/pw/log1p to elementary functions."""
-    from sympy.codegen.cfunctions import log1p
-
-    e = e.replace(onep, lambda a: 1 + a).replace(pw, lambda z, n: z**n)
-    e = e.replace(lambda a: getattr(a.func, "__name__", "") == "log1p", lambda a: sp.log(1 + a.args[0]))
-    return e.replace(log1p, lambda a: sp.log(1 + a)).subs({lg: sp.log(T)}).subs(T, x)
+    """Undo :func:`far`: T -> x, lg -> log(x), the special functions to elementary ones."""
+    return elementary(e).subs({lg: sp.log(T)}).subs(T, x)
