@@ -24,7 +24,7 @@ from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "7"
+GENERATOR_VERSION = "8"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.25, 4.0)  # T where the d-form is used: d = T - 1 is exact in floating point there
@@ -37,32 +37,38 @@ SCALE_SYMBOLS = (d, sg, T, lg)
 
 @dataclass(frozen=True)
 class Scale:
-    """How a parametrisation's variable x gives T: T = x (std, var) or T = exp(c x) = sigma (logstd c = 1,
-    logvar c = 1/2), and sigma = T (sqrt(T) for var)."""
+    """How a parametrisation's variable x gives T = sigma: T = x (std), sqrt(x) (var), exp(c x) (logstd
+    c = 1, logvar c = 1/2); and d = T - 1, computed without cancellation from x."""
 
     param: str
-    log_rate: sp.Rational | None  # c for the log parametrisations, None for std and var
 
     @property
     def sigma_of_T(self) -> sp.Expr:
-        return sp.sqrt(T) if self.param == "var" else T
+        return T
 
     def x_of_T(self) -> sp.Expr:
-        return T if self.log_rate is None else sp.log(T) / self.log_rate
+        return {"std": T, "var": T**2, "logstd": sp.log(T), "logvar": 2 * sp.log(T)}[self.param]
 
     def code_T(self) -> str:
-        return "sg" if self.log_rate is None else f"math.exp({float(self.log_rate)!r} * sg)"
+        return {"std": "sg", "var": "math.sqrt(sg)", "logstd": "math.exp(sg)", "logvar": "math.exp(0.5 * sg)"}[
+            self.param]
 
-    def code_d(self) -> str:
-        return "sg - 1.0" if self.log_rate is None else f"math.expm1({float(self.log_rate)!r} * sg)"
+    def code_d(self) -> str:  # (v - 1) / (sqrt(v) + 1) = sqrt(v) - 1; expm1 for the logs
+        return {"std": "sg - 1.0", "var": "(sg - 1.0) / (math.sqrt(sg) + 1.0)", "logstd": "math.expm1(sg)",
+                "logvar": "math.expm1(0.5 * sg)"}[self.param]
 
     def code_lg(self) -> str:
-        return "math.log(sg)" if self.log_rate is None else f"{float(self.log_rate)!r} * sg"
+        return {"std": "math.log(sg)", "var": "0.5 * math.log(sg)", "logstd": "sg", "logvar": "0.5 * sg"}[
+            self.param]
+
+    @property
+    def exact_powers(self) -> bool:
+        """Powers of T printed as T**k (std, var), else as exp(k lg): no overflow of T where T^k is finite."""
+        return self.param in ("std", "var")
 
 
 def scale(param: str = "std") -> Scale:
-    name = _param(param).name
-    return Scale(name, {"logstd": sp.S.One, "logvar": sp.Rational(1, 2)}.get(name))
+    return Scale(_param(param).name)
 
 
 def in_param(expr: sp.Expr, param: str = "std") -> sp.Expr:
@@ -106,7 +112,7 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
 
 def _far_symbols(e: sp.Expr, sc: Scale) -> sp.Expr:
     """For the log parametrisations, powers of T as exp(k lg): no overflow of T where T^k is finite."""
-    if sc.log_rate is None:
+    if sc.exact_powers:
         return e
     return e.replace(lambda a: isinstance(a, sp.Pow) and a.base == T, lambda a: sp.exp(a.exp * lg)).subs(T, sp.exp(lg))
 
@@ -245,7 +251,7 @@ def candidate_points(expr: sp.Expr, param: str = "std") -> list:
     """Points (mu0, x0) where a printed plane may be 0/0: the optimum (0, x(sigma = 1)) and the isolated real
     zeros of polynomial radicands (the tip of sqrt(mu^2 + (sigma - 2)^2))."""
     e, x = in_param(expr, param), _param(param).symbol
-    x1 = sp.S.One if scale(param).log_rate is None else sp.S.Zero
+    x1 = sp.S.One if _param(param).name in ("std", "var") else sp.S.Zero
     points = [(sp.S.Zero, x1)]
     for base in {p.base for p in e.atoms(sp.Pow) if not p.exp.is_Integer}:
         if not base.is_polynomial(mu, x) or sp.Poly(base, mu, x).total_degree() > 4:
@@ -355,19 +361,14 @@ def _prologue(sc: Scale, indent: str) -> list:
 
 
 def _region_fn(sc: Scale, domain) -> list:
-    """``region(sg)``: 0 below, 1 near, 2 above the d-form's interval of T; 3 outside the domain."""
+    """``region(sg)``: 0 below, 1 near, 2 above the d-form's interval of T = sigma; 3 outside the domain."""
     lo, hi = NEAR
-    if sc.log_rate is None:
-        tests = [f"    if sg < {lo!r}:", "        return 0", f"    if sg <= {hi!r}:", "        return 1"]
-    else:
-        c = float(sc.log_rate)
-        tests = [f"    if {c!r} * sg < {math.log(lo)!r}:", "        return 0",
-                 f"    if {c!r} * sg <= {math.log(hi)!r}:", "        return 1"]
     inside = []
     if domain is not None and domain.condition is not sp.true:
         cond = domain.condition.subs(sigma, sc.sigma_of_T)
-        inside = [f"    tt = {sc.code_T()}", f"    if not ({_Printer().doprint(cond)}):", f"        return {OUTSIDE}"]
-    return [_JIT, "def region(sg):", *inside, *tests, "    return 2"]
+        inside = [f"    if not ({_Printer().doprint(cond)}):", f"        return {OUTSIDE}"]
+    return [_JIT, "def region(sg):", f"    tt = {sc.code_T()}", *inside, f"    if tt < {lo!r}:", "        return 0",
+            f"    if tt <= {hi!r}:", "        return 1", "    return 2"]
 
 
 def _point_fns(regions: list, sc: Scale) -> list:
@@ -448,6 +449,8 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
     (mu[i], x[j]). Outside ``domain`` the value plane is ``domain.outside`` and the derivatives NaN.
     """
     sc = scale(param)
+    if domain is not None and domain.condition.free_symbols - {sigma}:
+        raise ValueError(f"domain: the kernels take conditions on sigma alone, got {domain.condition}")
     regions = [_Region.build(expr, what, param, region) for region in REGIONS]
     outside = sp.oo if domain is None else domain.outside
     header = _HEADER.format(version=GENERATOR_VERSION, name=name.replace('"', "'"), param=sc.param,
