@@ -19,7 +19,12 @@ from vaemath.kernels.codegen import WHATS, source
 from vaemath.kernels.rewrite import T, accurate, far, plain, plain_far
 from vaemath.symbolic import catalogue, mu, penalty, sigma
 
-mp.mp.dps = 50
+
+@pytest.fixture(autouse=True)
+def _fifty_digits():
+    """Every test at 50 digits, whatever another test module set mpmath's global precision to."""
+    with mp.workdps(50):
+        yield
 EPS = np.finfo(np.float64).eps
 GENERIC = (np.array([-3.0, -1.3, -0.2, 0.0, 0.4, 1.1, 2.9]), np.array([0.05, 0.3, 0.8, 1.0, 1.7, 3.2, 5.0]))
 HARD = (np.array([0.0, 1e-12, -3e-9, 1e-8, 7e-7, -1e-6]),
@@ -40,11 +45,12 @@ def _reference(expr, mus, sigmas):
     """Every plane (value, grad, hess) at every grid point with mpmath; NaN where 0/0 in the printed form."""
     fns = [sp.lambdify((mu, sigma), e, "mpmath") for e in _planes(expr)]
     out = np.full((len(fns), len(mus), len(sigmas)), np.nan)
-    for k, f in enumerate(fns):
-        for i, m in enumerate(mus):
-            for j, s in enumerate(sigmas):
-                with contextlib.suppress(ZeroDivisionError):
-                    out[k, i, j] = float(f(mp.mpf(float(m)), mp.mpf(float(s))))
+    with mp.workdps(50):  # module-scoped fixtures run before the per-test precision fixture
+        for k, f in enumerate(fns):
+            for i, m in enumerate(mus):
+                for j, s in enumerate(sigmas):
+                    with contextlib.suppress(ZeroDivisionError):
+                        out[k, i, j] = float(f(mp.mpf(float(m)), mp.mpf(float(s))))
     return out
 
 

@@ -6,7 +6,12 @@ import pytest
 
 from vaemath.kernels.special import expm1mx, xmlog1p
 
-mp.mp.dps = 50
+
+@pytest.fixture(autouse=True)
+def _fifty_digits():
+    """Every test at 50 digits, whatever another test module set mpmath's global precision to."""
+    with mp.workdps(50):
+        yield
 
 
 def _ulps(got, want):
