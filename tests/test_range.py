@@ -52,7 +52,19 @@ import vaemath
 from tests import _reference as ref
 from vaemath.symbolic import catalogue
 
-# Known failures at the time of writing (branch kernels, K1 still working): run `python -m tests.test_range`.
+# Kernel faults this file found (branch kernels at d38f5d9 + work in progress, 09:55); `python -m tests.test_range
+# NAME` prints the table, the failing test names the worst points. Kinds, not single inputs:
+# 1. 0 * overflow -> NaN where the truth is 0: d/dmu = mu/sigma^2 and d2/dmu dx of reverse_kl, jeffreys at mu = 0,
+#    sigma <= 1e-310 (also s = -1e16, l = -1e4); fisher_rao_squared d2/dmu dx at sigma = 5e-324.
+# 2. inf - inf -> NaN where the truth overflows to +inf: d2/dx2 of reverse_kl, jeffreys, fisher_rao_squared at
+#    sigma <= 1e-310; value of w2_squared at sigma = 1.8e308 (mu < 0), at s = 1e16, l = 1e16; user penalties
+#    with (sigma - 1)**2 at sigma = 1.8e308 or mu**4 + mu**2 (sigma - 1)**2 at mu = 1e150.
+# 3. hellinger_squared derivatives: NaN where the truth is a (tiny or zero) number at large mu or sigma
+#    (d/dx at sigma = 1.8e308, d2/dmu2 at mu = 1e150, sigma = 5.6e93), 0 where it is 5.5e-226 (mu = sigma = 1e150).
+# 4. fisher_rao_squared: +inf for the finite value 1.02e6 at sigma = 1e-310 (acosh argument overflows), NaN
+#    derivatives for finite truths at sigma = 1e-310 and at mu = -1e150, sigma = 1.8e-19.
+# 5. Gradual underflow lost: w2_squared d2/dv2 in var at v = 1.8e206 gives 0, truth 2.1e-310 (4e13 denormal ulp).
+# 6. Over the bound by a little: reverse_kl value in var 5 ulp (bound 4).
 
 WHAT = ("value", "grad", "hess")
 PARAMS = ("std", "var", "logstd", "logvar")
