@@ -10,7 +10,12 @@ from vaemath.kernels import evaluate, grid, grid_reduce
 from vaemath.symbolic import mu as sym_mu
 from vaemath.symbolic import sigma as sym_sigma
 
-mp.mp.dps = 50
+
+@pytest.fixture(autouse=True)
+def _fifty_digits():
+    """Every test at 50 digits, whatever another test module set mpmath's global precision to."""
+    with mp.workdps(50):
+        yield
 
 MU = np.linspace(-2, 2, 9)
 SIGMA = np.linspace(0.25, 3, 7)
