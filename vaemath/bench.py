@@ -185,7 +185,7 @@ def destinations(out) -> tuple:
     return out / "benchmarks", out / "figures"
 
 
-def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0) -> dict:
+def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0, vae: bool = False) -> dict:
     """Time every case and implementation; returns the data written to benchmarks/.
 
     Parameters
@@ -198,6 +198,9 @@ def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0) -> dict:
     reduce_points : float
         If not 0, also run ``grid_reduce`` over that many points (1e4 to 1e12) in a fresh process and
         record its time and peak memory.
+    vae : bool
+        Also time the VAE: training step against autograd-composed and jax.jit, penalty primitive against
+        the composed expression (:mod:`vaemath.vae.speed`).
 
     Raises
     ------
@@ -229,6 +232,10 @@ def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0) -> dict:
               "threading_layer": _threading_layer(), "cpus": os.cpu_count()}
     if reduce_points:
         result["reduce"] = _reduce(reduce_points)
+    if vae:
+        from vaemath.vae import speed
+
+        result["vae"] = speed.run(max(repeat, 5))
     return result
 
 
@@ -266,6 +273,10 @@ def markdown(result: dict) -> str:
                      f"{r['peak_rss_mib']:.0f} MiB, of which {r['rss_before_mib']:.0f} MiB before the reduction "
                      f"(imports, compiled kernel); over {r['smaller']['points']:.3g} points: "
                      f"{r['smaller']['peak_rss_mib']:.0f} MiB.")
+    if "vae" in result:
+        from vaemath.vae import speed
+
+        notes.append(speed.markdown(result["vae"]))
     return head + "\n".join(rows) + "\n" + "\n\n".join(notes) + "\n"
 
 

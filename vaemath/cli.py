@@ -150,7 +150,7 @@ def _cmd_bench(args) -> None:
     from vaemath import bench
 
     bench.destinations(args.out)  # a bad --out is refused before a run of minutes, not after it
-    result = bench.run(args.size, args.repeat, args.reduce_points)
+    result = bench.run(args.size, args.repeat, args.reduce_points, vae=args.vae)
     paths = bench.write(result, args.out)
     if args.json:
         _print_json(result)
@@ -202,6 +202,43 @@ def _add_symbolic(cmd) -> None:
                      help="seconds allowed to each symbolic step before its numeric fallback")
     cmd.add_argument("--prior", type=_prior, default=None, metavar="MU,SIGMA",
                      help="take catalogue penalties against the prior N(MU, SIGMA^2) instead of N(0, 1)")
+
+
+def _cmd_train(args) -> None:
+    from vaemath.vae import train
+
+    result = train(args.data, args.penalty, latent=args.latent, epochs=args.epochs, seed=args.seed, cov=args.cov,
+                   n=args.n, K=args.K, out=args.out, progress=not args.json, quick=args.quick)
+    d = result.to_dict()
+    if args.json:
+        _print_json({k: d[k] for k in ("setup", "status", "objective", "metrics")})
+        return
+    st = d["status"]
+    print(f"{args.data} VAE, penalty {d['setup']['penalty']}: stopped by {st['stopped']}, parameters of epoch "
+          f"{st['best_epoch']}, {st['seconds']:.1f} s; trained objective {d['objective']:.4f} per datum "
+          "(training data)")
+    if st["message"]:
+        print(f"  {st['message']}")
+    for key, value in d["metrics"].items():
+        print(f"  {key}: {value}")
+    ref = d["setup"].get("reference")
+    if ref:
+        kind = "minimum" if ref["attained"] else "infimum (not attained)"
+        print(f"  vaemath.linear.optimum of the training covariance: {kind} {ref['objective']:.6f}; {ref['path']}")
+
+
+def _cmd_compare(args) -> None:
+    from vaemath.vae import compare, markdown
+
+    kwargs = {k: v for k, v in (("latent", args.latent), ("epochs", args.epochs), ("K", args.K), ("cov", args.cov),
+                                ("n", args.n)) if v is not None}
+    result = compare(args.penalties, args.seeds, data=args.data, n_jobs=args.jobs, scheduler=args.scheduler,
+                     out=args.out, quick=args.quick, **kwargs)
+    if args.json:
+        _print_json(result)
+        return
+    print(markdown(result))
+    print(f"wrote {args.out}/compare.json, {args.out}/compare.md")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -258,8 +295,38 @@ def build_parser() -> argparse.ArgumentParser:
     ben.add_argument("--reduce-points", type=_finite_float, default=0.0,
                      help="also stream grid_reduce over this many points (0: skip; else 1e4 to 1e12, e.g. 1e10) "
                           "and report its memory")
+    ben.add_argument("--vae", action="store_true", help="also time the VAE (training step, penalty primitive)")
     _add_out(ben, "benchmarks/bench.json, benchmarks/bench.md and figures/bench.png")
     _add_json(ben)
+
+    trn = _command(sub, "train", "train a VAE (digits or linear-Gaussian data) with a penalty and evaluate it",
+                   _cmd_train)
+    trn.add_argument("--data", default="digits", type=_text, help="data set: digits or linear")
+    trn.add_argument("--penalty", default="kl", type=_text, help="catalogue name or penalty text")
+    trn.add_argument("--latent", type=int, default=None, help="latent dimensions (default: digits 16, linear 1)")
+    trn.add_argument("--epochs", type=int, default=None, help="maximum epochs (default: digits 200, linear 500)")
+    trn.add_argument("--seed", type=_int_at_least(0), default=0, help="seed of the initialisation and minibatches")
+    trn.add_argument("--cov", default=None, help="linear data: covariance as in vaemath linear (default 5,2,0.5)")
+    trn.add_argument("--n", type=int, default=None, help="linear data: number of samples (default 5000)")
+    trn.add_argument("--K", type=int, default=None, help="importance samples per test datum (default 1000)")
+    trn.add_argument("--out", default=None, help="folder for params.npz and result.json (default: not written)")
+    trn.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
+    _add_json(trn)
+
+    cmp_ = _command(sub, "compare", "train penalties x seeds in parallel and tabulate every metric", _cmd_compare)
+    cmp_.add_argument("--penalties", default="kl,quadratic", type=_text, help="comma list of penalties")
+    cmp_.add_argument("--seeds", default="0,1,2", type=_text, help="comma list of seeds")
+    cmp_.add_argument("--data", default="digits", type=_text, help="data set: digits or linear")
+    cmp_.add_argument("--latent", type=int, default=None, help="latent dimensions (default: digits 16, linear 1)")
+    cmp_.add_argument("--epochs", type=int, default=None, help="maximum epochs (default: digits 200, linear 500)")
+    cmp_.add_argument("--K", type=int, default=None, help="importance samples per test datum (default 1000)")
+    cmp_.add_argument("--cov", default=None, help="linear data: covariance as in vaemath linear (default 5,2,0.5)")
+    cmp_.add_argument("--n", type=int, default=None, help="linear data: number of samples (default 5000)")
+    cmp_.add_argument("--jobs", type=_int_at_least(1), default=2, help="parallel processes")
+    cmp_.add_argument("--scheduler", default=None, help="dask.distributed scheduler address, e.g. tcp://host:8786")
+    _add_out(cmp_, "compare.json, compare.md and the checkpoints")
+    cmp_.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
+    _add_json(cmp_)
     return parser
 
 

@@ -11,7 +11,7 @@ import numba as nb
 _EPS = 2.0**-53
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy")
 def xmlog1p(x):
     """x - log1p(x) for x > -1, accurate to a few ulp; 0 <= result.
 
@@ -35,7 +35,7 @@ def xmlog1p(x):
     return x * u - 2.0 * acc
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy")
 def expm1mx(x):
     """expm1(x) - x, accurate to a few ulp: the Taylor series x^2/2 + x^3/6 + ... for |x| < 0.5."""
     if abs(x) >= 0.5:
@@ -48,3 +48,9 @@ def expm1mx(x):
         acc += term
         k += 1.0
     return acc
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def mul0(a, b):
+    """a b, but 0 when a == 0 even if b is infinite: (mu / sigma)^2 is 0 at mu = 0 for every sigma."""
+    return 0.0 if a == 0.0 else a * b
