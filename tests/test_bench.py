@@ -94,7 +94,7 @@ def test_markdown_table_shows_the_measured_numbers(result):
 
 def test_cli_writes_into_the_results_folder_not_the_checkout(result, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(bench, "run", lambda *args: result)
+    monkeypatch.setattr(bench, "run", lambda *args, **kwargs: result)
     assert main(["bench", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     saved = json.loads((tmp_path / "vaemath-results" / "benchmarks" / "bench.json").read_text())

@@ -402,7 +402,7 @@ def _phases(s: dict) -> list:
 
 def _reference(train: np.ndarray, s: dict) -> dict:
     """:func:`vaemath.linear.optimum` of the training data's sample covariance (about its mean)."""
-    from vaemath.analysis.linear_optimum import optimum
+    from vaemath.analysis.linear import optimum
 
     c = np.cov(train, rowvar=False, bias=True)
     return optimum(c, s["latent"], s["penalty"]).to_dict()
