@@ -61,3 +61,50 @@ def test_ruff_passes():
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
     done = subprocess.run([ruff, "check", "vaemath", "tests"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# Issue 8 §8: one name for the penalty argument. These public functions take a penalty (catalogue name, text,
+# sympy expression or Penalty) as their first argument; check(candidate, reference=...) is the one exception.
+_PENALTY_FIRST = {
+    "vaemath": ["penalty", "gradient", "hessian", "taylor", "critical_points", "minimizer", "limits", "derive",
+                "grid", "grid_reduce", "evaluate"],
+    "vaemath.symbolic": ["parse", "hessian_at", "infimum", "unbounded_below"],
+    "vaemath.linear": ["expected_penalty", "encoder_conditions", "objective_expr"],
+    "vaemath.vae": ["penalty_sum"],
+    "vaemath.vae.penalty": ["resolve", "trainable", "composed"],
+}
+_PENALTY_LATER = {"vaemath.linear": ["objective", "optimal_encoder", "optimum"], "vaemath.vae": ["train"]}
+_RETIRED = {"pen", "spec", "f", "pen_obj", "penalty_spec"}
+
+
+def _module(name):
+    import importlib
+
+    return importlib.import_module("vaemath.analysis.linear" if name == "vaemath.linear" else name)
+
+
+def _public_functions():
+    import inspect
+
+    for name in ("vaemath", "vaemath.symbolic", "vaemath.linear", "vaemath.vae", "vaemath.kernels", "vaemath.analysis"):
+        mod = _module(name)
+        for attr in mod.__all__:
+            obj = getattr(mod, attr)
+            if inspect.isfunction(obj) or (callable(obj) and hasattr(obj, "__wrapped__")):  # lru_cache'd too
+                yield f"{name}.{attr}", inspect.signature(obj)
+
+
+def test_penalty_argument_is_named_penalty_everywhere():
+    import inspect
+
+    for mod, names in _PENALTY_FIRST.items():
+        for name in names:
+            first = next(iter(inspect.signature(getattr(_module(mod), name)).parameters))
+            assert first == "penalty", f"{mod}.{name}: first parameter is {first!r}"
+    for mod, names in _PENALTY_LATER.items():
+        for name in names:
+            assert "penalty" in inspect.signature(getattr(_module(mod), name)).parameters, f"{mod}.{name}"
+    functions = dict(_public_functions())
+    assert len(functions) > 30  # the walk found the API, not an empty list
+    for name, sig in functions.items():
+        assert not _RETIRED & set(sig.parameters), f"{name}{sig} uses a retired name for the penalty"

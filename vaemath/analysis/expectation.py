@@ -19,7 +19,8 @@ import numpy as np
 import sympy as sp
 from scipy import integrate
 
-from vaemath.symbolic import Penalty, mu, penalty, sigma
+from vaemath.symbolic import Penalty, mu, sigma
+from vaemath.symbolic import penalty as as_penalty
 from vaemath.symbolic.nonsmooth import is_smooth
 
 s2 = sp.Symbol("s2", nonnegative=True)  # variance of the code mu over the data
@@ -60,12 +61,12 @@ class ExpectedPenalty:
         return _numeric(self.penalty.expr, self.expr)
 
 
-def expected_penalty(spec, sigma_means: str = "std") -> ExpectedPenalty:
+def expected_penalty(penalty, sigma_means: str = "std") -> ExpectedPenalty:
     """E pen(mu, sigma) over codes mu with mean 0 and variance s2, as g(s2, sigma).
 
     Parameters
     ----------
-    spec : str, sympy.Expr or Penalty
+    penalty : str, sympy.Expr or Penalty
         The penalty (see :func:`vaemath.symbolic.penalty`).
     sigma_means : {"std", "var"}
 
@@ -78,8 +79,7 @@ def expected_penalty(spec, sigma_means: str = "std") -> ExpectedPenalty:
     >>> expected_penalty("kl").expr
     s2/2 + sigma**2/2 - log(sigma) - 1/2
     """
-    pen = penalty(spec, sigma_means)
-    return _expected(pen)
+    return _expected(as_penalty(penalty, sigma_means))
 
 
 @lru_cache(maxsize=64)

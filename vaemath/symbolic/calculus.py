@@ -17,7 +17,7 @@ import sympy as sp
 
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, check_budget
 from vaemath.symbolic.nonsmooth import active_branch, directional, first_order, is_smooth
-from vaemath.symbolic.parser import penalty
+from vaemath.symbolic.parser import penalty as as_penalty
 from vaemath.symbolic.symbols import mu, reparametrize, sigma
 from vaemath.symbolic.symbols import param as _param
 
@@ -31,12 +31,12 @@ def variables(param_name: str = "std") -> tuple:
     return (mu, _param(param_name).symbol)
 
 
-def _expr(f, param_name: str) -> sp.Expr:
-    expr = f if isinstance(f, sp.Expr) else penalty(f).expr
+def _expr(penalty, param_name: str) -> sp.Expr:
+    expr = penalty if isinstance(penalty, sp.Expr) else as_penalty(penalty).expr
     return reparametrize(expr, param_name)
 
 
-def gradient(f, param: str = "std") -> sp.Matrix:
+def gradient(penalty, param: str = "std") -> sp.Matrix:
     """Gradient (d/dmu, d/dscale) of a penalty in the parametrisation ``param``.
 
     Examples
@@ -44,13 +44,13 @@ def gradient(f, param: str = "std") -> sp.Matrix:
     >>> gradient("kl").T
     Matrix([[mu, sigma - 1/sigma]])
     """
-    e = _expr(f, param)
+    e = _expr(penalty, param)
     return sp.Matrix([sp.diff(e, x) for x in variables(param)])
 
 
-def hessian(f, param: str = "std") -> sp.Matrix:
+def hessian(penalty, param: str = "std") -> sp.Matrix:
     """Hessian matrix of a penalty in the parametrisation ``param``, rows and columns (mu, scale)."""
-    return sp.hessian(_expr(f, param), variables(param))
+    return sp.hessian(_expr(penalty, param), variables(param))
 
 
 def _is_bad(value: sp.Expr) -> bool:
@@ -81,12 +81,12 @@ def _derivative_terms(e: sp.Expr, xs: tuple, point: dict, order: int) -> sp.Expr
     return sp.Add(*terms)
 
 
-def taylor(f, point: dict | None = None, order: int = 2, param: str = "std") -> sp.Expr:
+def taylor(penalty, point: dict | None = None, order: int = 2, param: str = "std") -> sp.Expr:
     """Taylor polynomial of a penalty at ``point`` to total degree ``order``.
 
     Parameters
     ----------
-    f : Penalty, sympy.Expr or str
+    penalty : Penalty, sympy.Expr or str
     point : dict, optional
         ``{mu: value, scale: value}``; by default the penalty's minimiser.
     order : int
@@ -101,8 +101,8 @@ def taylor(f, point: dict | None = None, order: int = 2, param: str = "std") -> 
     """
     if not isinstance(order, int) or isinstance(order, bool) or order < 0:
         raise ValueError(f"order: expected a non-negative integer, got {order!r}")
-    e, xs = _expr(f, param), variables(param)
-    point = _point(f, point, param)
+    e, xs = _expr(penalty, param), variables(param)
+    point = _point(penalty, point, param)
     poly = _derivative_terms(e, xs, point, order)
     if poly is not None:
         return poly
@@ -135,9 +135,9 @@ def _local(e: sp.Expr, xs: tuple, point: dict, order: int) -> sp.Expr:
     return poly if poly is not None else _directional(e, xs, point, order)
 
 
-def _point(f, point, param_name: str) -> dict:
+def _point(penalty, point, param_name: str) -> dict:
     if point is None:
-        best = minimizer(f, param_name)
+        best = minimizer(penalty, param_name)
         if not isinstance(best, CriticalPoint):
             raise ValueError("point: the penalty has no single interior minimiser; give the expansion point")
         point = best.point
@@ -148,10 +148,10 @@ def _point(f, point, param_name: str) -> dict:
     return {x: sp.nsimplify(point[x]) for x in xs}
 
 
-def hessian_at(f, point: dict, param: str = "std") -> sp.Matrix:
+def hessian_at(penalty, point: dict, param: str = "std") -> sp.Matrix:
     """Hessian at ``point``, through a series along rays where the printed form is singular there."""
     xs = variables(param)
-    quad = sp.expand(taylor(f, point, 2, param))
+    quad = sp.expand(taylor(penalty, point, 2, param))
     d = [sp.Dummy(), sp.Dummy()]
     quad = sp.expand(quad.subs({x: point[x] + di for x, di in zip(xs, d)}, simultaneous=True))
     h = [[quad.coeff(d[i], 2) * 2 if i == j else quad.coeff(d[i], 1).coeff(d[j], 1) for j in range(2)]
@@ -316,7 +316,7 @@ def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p, budget) -> tuple:
     return (exact, "numeric, exact") if exact else (floats, "numeric")
 
 
-def critical_points(f, param: str = "std", budget=DEFAULT_BUDGET) -> list:
+def critical_points(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> list:
     """Stationary points of a penalty, each with its value, Hessian and definiteness.
 
     Solved in the std parametrisation with ``sympy.solve`` when the expression is built from powers, exp
@@ -332,7 +332,7 @@ def critical_points(f, param: str = "std", budget=DEFAULT_BUDGET) -> list:
     budget : float or None
         Seconds allowed to each symbolic step (None: no limit); see :mod:`vaemath.symbolic.budget`.
     """
-    return list(_critical_points(_expr(f, "std"), _param(param).name, check_budget(budget)))
+    return list(_critical_points(_expr(penalty, "std"), _param(param).name, check_budget(budget)))
 
 
 @lru_cache(maxsize=256)
@@ -550,7 +550,7 @@ def _closure(region: sp.Basic) -> sp.Basic:
         lambda r: isinstance(r, sp.StrictGreaterThan), lambda r: sp.Ge(*r.args))
 
 
-def minimizer(f, param: str = "std", budget=DEFAULT_BUDGET):
+def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
     """The interior local minimum with the smallest value, a whole set of minimisers, or None.
 
     Returns
@@ -559,10 +559,10 @@ def minimizer(f, param: str = "std", budget=DEFAULT_BUDGET):
         A :class:`MinimizerSet` when the minimum is taken on a region (a constant penalty: everywhere;
         ``max(kl, 1/2)``: every point with kl <= 1/2); None when there is no interior local minimum.
     """
-    e = _expr(f, "std")
+    e = _expr(penalty, "std")
     if not e.has(mu, sigma):
         return MinimizerSet(sp.true, e, "constant")
-    minima = [c for c in critical_points(f, param, budget)
+    minima = [c for c in critical_points(penalty, param, budget)
               if c.definiteness.startswith("positive") or not c.differentiable or c.hessian is None]
     best = min(minima, key=lambda c: float(c.value) if c.value.is_number else 0.0, default=None)
     if best is not None and not is_smooth(e):
@@ -638,7 +638,7 @@ def _eventual_branch(e, x, x0, direction):
         return None
 
 
-def limits(f, param: str = "std", budget=DEFAULT_BUDGET) -> dict:
+def limits(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> dict:
     """Limits at the boundary of the parameter space: scale -> its lower and upper ends, mu -> +-oo.
 
     Returns
@@ -649,7 +649,7 @@ def limits(f, param: str = "std", budget=DEFAULT_BUDGET) -> dict:
         could not take the limit within ``budget`` seconds.
     """
     p = _param(param)
-    e, x = _expr(f, p.name), p.symbol
+    e, x = _expr(penalty, p.name), p.symbol
     lower = "0+" if p.lower == 0 else "-oo"
     out = {
         f"{x}->{lower}": limit(e, x, p.lower, "+", budget),
@@ -665,13 +665,13 @@ def _simplified(v: sp.Expr, budget) -> sp.Expr:
     return s if done else v
 
 
-def unbounded_below(f, budget=DEFAULT_BUDGET) -> str | None:
+def unbounded_below(penalty, budget=DEFAULT_BUDGET) -> str | None:
     """The boundary path along which the penalty tends to -oo (exact limits), or None if none is found.
 
     A limit at one end that is -oo, or an expression in the other variable whose own limit at one of that
     variable's ends is -oo (e.g. mu - log(sigma): mu -> -oo).
     """
-    e = _expr(f, "std")
+    e = _expr(penalty, "std")
     ends = {mu: ((sp.oo, "-", "mu->oo"), (-sp.oo, "+", "mu->-oo")), sigma: ((0, "+", "sigma->0+"),
                                                                            (sp.oo, "-", "sigma->oo"))}
     for x, other in ((sigma, mu), (mu, sigma)):
@@ -688,7 +688,7 @@ def unbounded_below(f, budget=DEFAULT_BUDGET) -> str | None:
     return None
 
 
-def infimum(f, budget=DEFAULT_BUDGET) -> dict:
+def infimum(penalty, budget=DEFAULT_BUDGET) -> dict:
     """The penalty's infimum over mu real, sigma > 0, exact where decided.
 
     Returns
@@ -697,10 +697,10 @@ def infimum(f, budget=DEFAULT_BUDGET) -> dict:
         ``value`` (-oo when unbounded below, the minimum value at the minimiser, or None when neither is
         known), ``attained`` (bool or None) and ``where`` (the path to -oo, or the minimiser).
     """
-    path = unbounded_below(f, budget)
+    path = unbounded_below(penalty, budget)
     if path is not None:
         return {"value": -sp.oo, "attained": False, "where": f"unbounded below: {path}"}
-    best = minimizer(f, "std", budget)
+    best = minimizer(penalty, "std", budget)
     if isinstance(best, MinimizerSet):
         return {"value": best.value, "attained": True, "where": best.description}
     if best is None:
@@ -709,12 +709,14 @@ def infimum(f, budget=DEFAULT_BUDGET) -> dict:
             "among the stationary points found; the boundary limits are not below it)"}
 
 
-def derive(f, param: str = "std", order: int = 2, sigma_means: str = "std", budget=DEFAULT_BUDGET,
+def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std", budget=DEFAULT_BUDGET,
            prior=None) -> dict:
     """Everything ``vaemath derive`` prints about a penalty, as sympy objects.
 
     Parameters
     ----------
+    penalty : Penalty, sympy.Expr or str
+        Catalogue name, penalty text, expression in mu and sigma, or Penalty.
     budget : float or None
         Seconds allowed to each symbolic step (default 5); past it the step falls back to its numeric
         route and says so in ``minimizer_method`` and ``notes``.
@@ -730,7 +732,7 @@ def derive(f, param: str = "std", order: int = 2, sigma_means: str = "std", budg
         ``taylor`` (at a point minimiser, to total degree ``order``; None otherwise) and ``notes``.
     """
     budget = check_budget(budget)
-    pen = penalty(f, sigma_means, prior=prior)
+    pen = as_penalty(penalty, sigma_means, prior=prior)
     best = minimizer(pen, param, budget)
     inf = infimum(pen, budget)
     notes = []

@@ -154,12 +154,12 @@ def _describe(node: ast.AST) -> str:
     return kinds.get(type(node), f"the syntax {type(node).__name__}")
 
 
-def parse(text: str, sigma_means: str = "std", prior=None) -> sp.Expr:
+def parse(penalty: str, sigma_means: str = "std", prior=None) -> sp.Expr:
     """Turn penalty text into a sympy expression in the canonical (mu, sigma).
 
     Parameters
     ----------
-    text : str
+    penalty : str
         Arithmetic in ``mu`` and ``sigma`` (and ``v``, ``s``, ``l`` for variance, log std, log
         variance), numbers, ``+ - * / **``, the functions in ``FUNCTIONS``, ``pi``, ``E``, catalogue
         names (``"2*kl + 1"``) and ``renyi(a)``.
@@ -173,45 +173,52 @@ def parse(text: str, sigma_means: str = "std", prior=None) -> sp.Expr:
     Raises
     ------
     TypeError
-        If ``text`` is not a string.
+        If ``penalty`` is not a string.
     ValueError
         On anything outside the whitelist, naming the offending piece.
     """
     check_sigma_means(sigma_means)
     prior = check_prior(prior)
-    if not isinstance(text, str):
-        raise TypeError(f"penalty: expected text, got {type(text).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise ValueError(f"penalty: text of {len(text)} characters is longer than the limit {MAX_LENGTH}")
-    if not text.strip():
+    if not isinstance(penalty, str):
+        raise TypeError(f"penalty: expected text, got {type(penalty).__name__}")
+    if len(penalty) > MAX_LENGTH:
+        raise ValueError(f"penalty: text of {len(penalty)} characters is longer than the limit {MAX_LENGTH}")
+    if not penalty.strip():
         raise ValueError("penalty: the text is empty")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(penalty.strip(), mode="eval")
     except (SyntaxError, RecursionError, MemoryError) as exc:
-        raise ValueError(f"penalty: {text!r} is not an arithmetic expression ({exc.__class__.__name__})") from None
+        raise ValueError(f"penalty: {penalty!r} is not an arithmetic expression ({exc.__class__.__name__})") from None
     try:
-        expr = _Builder(text.strip(), sigma_means, prior).build(tree)
+        expr = _Builder(penalty.strip(), sigma_means, prior).build(tree)
     except RecursionError:
         raise ValueError("penalty: the expression is nested too deeply") from None
     if not isinstance(expr, sp.Expr) or expr.has(sp.zoo, sp.nan) or expr.is_extended_real is False:
-        raise ValueError(f"penalty: {text!r} is not a real-valued expression")
+        raise ValueError(f"penalty: {penalty!r} is not a real-valued expression")
     if any(max(abs(r.p), r.q) >= _TOO_BIG for r in expr.atoms(sp.Rational)):
-        raise ValueError(f"penalty: {text!r} builds a number with more than {MAX_DIGITS} digits")
+        raise ValueError(f"penalty: {penalty!r} builds a number with more than {MAX_DIGITS} digits")
     return expr
 
 
-def penalty(spec, sigma_means: str = "std", prior=None) -> Penalty:
+def penalty(penalty, sigma_means: str = "std", prior=None) -> Penalty:
     """A :class:`Penalty` from a catalogue name, penalty text, a sympy expression or a Penalty.
 
     Parameters
     ----------
-    spec : str, sympy.Expr or Penalty
+    penalty : str, sympy.Expr or Penalty
         ``"kl"``, ``"renyi(2)"``, ``"mu**2 + (sigma - 1)**2"``, an expression in mu and sigma...
     sigma_means : {"std", "var"}
         Reading of ``sigma`` in text and in the question's ``quadratic`` (see :func:`parse`).
     prior : tuple (mu_p, sigma_p), optional
         The prior N(mu_p, sigma_p^2) of catalogue entries with a general form (ValueError for the others)
         and of the symbols ``mu_p``, ``sigma_p`` in text; default N(0, 1).
+
+    Raises
+    ------
+    TypeError
+        If ``penalty`` is none of these types.
+    ValueError
+        On text outside the parser's whitelist (see :func:`parse`).
 
     Examples
     --------
@@ -220,22 +227,27 @@ def penalty(spec, sigma_means: str = "std", prior=None) -> Penalty:
     """
     check_sigma_means(sigma_means)
     prior = check_prior(prior)
-    if isinstance(spec, Penalty):
-        if prior is None:
-            return spec
-        return Penalty(label(spec.name, prior), against(spec.name, spec, prior), spec.description, spec.citation,
-                       spec.provenance, spec.sigma_means)
-    if isinstance(spec, sp.Expr):
-        expr = spec.subs(prior_values(prior), simultaneous=True)
-        return Penalty(str(spec), expr, provenance="user", sigma_means=sigma_means)
-    if not isinstance(spec, str):
-        raise TypeError(f"penalty: expected a name, text, sympy expression or Penalty, got {type(spec).__name__}")
-    name = spec.strip()
+    if isinstance(penalty, Penalty):
+        return _against_prior(penalty, prior)
+    if isinstance(penalty, sp.Expr):
+        expr = penalty.subs(prior_values(prior), simultaneous=True)
+        return Penalty(str(penalty), expr, provenance="user", sigma_means=sigma_means)
+    if not isinstance(penalty, str):
+        raise TypeError(f"penalty: expected a name, text, sympy expression or Penalty, got {type(penalty).__name__}")
+    name = penalty.strip()
     if name in NAMES and not (name == "quadratic" and sigma_means == "var"):
-        return penalty(catalogue()[name], prior=prior)
+        return _against_prior(catalogue()[name], prior)
     expr = parse(name, sigma_means, prior)
     if name in NAMES:
         e = catalogue()[name]
         return Penalty(name, expr, e.description + " (sigma read as the variance)", e.citation, e.provenance,
                        sigma_means)
     return Penalty(label(name, prior), expr, "user penalty", "", "user", sigma_means)
+
+
+def _against_prior(p: Penalty, prior) -> Penalty:
+    """``p`` itself under N(0, 1), else the same penalty taken against the prior N(mu_p, sigma_p^2)."""
+    if prior is None:
+        return p
+    return Penalty(label(p.name, prior), against(p.name, p, prior), p.description, p.citation, p.provenance,
+                   p.sigma_means)

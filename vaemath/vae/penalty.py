@@ -1,7 +1,7 @@
 """The penalty as ONE autograd primitive: forward and VJP from the generated kernels, in s = log sigma.
 
-The encoder outputs (mu, s) with s = log sigma. ``penalty_sum(pen)`` returns an autograd primitive
-f(mu, s) = sum_j pen(mu_j, exp(s_j)) over the last axis. Its forward runs the generated numba kernel for
+The encoder outputs (mu, s) with s = log sigma. ``penalty_sum(penalty)`` returns an autograd primitive
+f(mu, s) = sum_j penalty(mu_j, exp(s_j)) over the last axis. Its forward runs the generated numba kernel for
 the value and the gradient in one pass (``vaemath.kernels.evaluate(..., what=("value", "grad"),
 param="logstd")``); its VJP reuses that gradient. No penalty formula is written here: the kernels are
 generated from the symbolic expression, which stays exact for sigma from 1e-20 to 1e20.
@@ -15,15 +15,16 @@ import numpy as np
 from autograd.extend import defvjp, primitive
 
 
-def resolve(pen, sigma_means: str = "std"):
+def resolve(penalty, sigma_means: str = "std"):
     """The :class:`vaemath.symbolic.Penalty` for a catalogue name, penalty text or Penalty."""
-    from vaemath.symbolic import Penalty, penalty
+    from vaemath.symbolic import Penalty
+    from vaemath.symbolic import penalty as as_penalty
 
-    return pen if isinstance(pen, Penalty) else penalty(pen, sigma_means)
+    return penalty if isinstance(penalty, Penalty) else as_penalty(penalty, sigma_means)
 
 
 @cache
-def trainable(pen) -> str:
+def trainable(penalty) -> str:
     """Refuse a penalty a VAE cannot be trained with; returns its name.
 
     A penalty unbounded below (a limit -oo at the boundary, e.g. ``-log(sigma)`` as sigma -> oo) sends
@@ -38,7 +39,7 @@ def trainable(pen) -> str:
 
     from vaemath.symbolic import limits, minimizer
 
-    p = resolve(pen)
+    p = resolve(penalty)
     bad = [k for k, v in limits(p.expr).items() if v == -oo]
     if bad:
         raise ValueError(f"penalty: {p.name!r} is unbounded below ({', '.join(bad)} gives -oo); "
@@ -55,12 +56,12 @@ def _planes(pen, mu, s):
 
 
 @lru_cache(maxsize=64)
-def penalty_sum(pen, sigma_means: str = "std"):
-    """The autograd primitive f(mu, s) = sum over the last axis of pen(mu, sigma = exp(s)).
+def penalty_sum(penalty, sigma_means: str = "std"):
+    """The autograd primitive f(mu, s) = sum over the last axis of penalty(mu, sigma = exp(s)).
 
     Parameters
     ----------
-    pen : str or Penalty
+    penalty : str or Penalty
         Catalogue name or penalty text (see :func:`vaemath.penalty`).
 
     Returns
@@ -70,7 +71,7 @@ def penalty_sum(pen, sigma_means: str = "std"):
         over its L latent dimensions. Differentiable by autograd in both arguments; the VJP is the
         generated gradient kernel (d/dmu, d/ds). Invalid inputs give NaN (caught by the training guard).
     """
-    p = resolve(pen, sigma_means)
+    p = resolve(penalty, sigma_means)
     last = {"ans": None, "grad": None}  # the gradient computed with the latest forward value
 
     @primitive
@@ -94,7 +95,7 @@ def penalty_sum(pen, sigma_means: str = "std"):
     return f
 
 
-def composed(pen, sigma_means: str = "std"):
+def composed(penalty, sigma_means: str = "std"):
     """The same f(mu, s) built from autograd.numpy operations, lambdified from the sympy expression.
 
     The baseline of the benchmark (the primitive against autograd's own tracing of the expression).
@@ -104,6 +105,6 @@ def composed(pen, sigma_means: str = "std"):
 
     from vaemath.symbolic import variables
 
-    p = resolve(pen, sigma_means)
+    p = resolve(penalty, sigma_means)
     g = sp.lambdify(variables("logstd"), p.in_param("logstd"), modules=anp)
     return lambda mu, s: anp.sum(g(mu, s) + 0 * mu, axis=-1)

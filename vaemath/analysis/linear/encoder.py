@@ -8,11 +8,11 @@ from scipy.optimize import minimize, minimize_scalar
 
 from vaemath.analysis.expectation import expected_penalty, s2
 from vaemath.analysis.linear.model import covariance, objective
-from vaemath.symbolic import penalty
+from vaemath.symbolic import penalty as as_penalty
 from vaemath.symbolic import sigma as sym_sigma
 
 
-def encoder_conditions(pen="kl") -> dict:
+def encoder_conditions(penalty="kl") -> dict:
     """Stationary conditions of the encoder for a fixed decoder, and their closed forms where sympy finds them.
 
     With g(s2, sigma) the expected penalty, dL/dV = 0 gives V = (W^T W + 2 tau^2 diag(c))^{-1} W^T with
@@ -25,7 +25,7 @@ def encoder_conditions(pen="kl") -> dict:
         ``sigma_solution`` (sigma in closed form, or None), ``V`` (the matrix formula, text) and
         ``assumption``.
     """
-    ex = expected_penalty(pen)
+    ex = expected_penalty(penalty)
     if ex.expr is None:
         return {"c": None, "sigma_equation": None, "sigma_solution": None, "V": _V_TEXT, "assumption": ex.assumption}
     n, tau2 = sp.Symbol("n", nonnegative=True), sp.Symbol("tau2", positive=True)
@@ -56,7 +56,7 @@ def _positive_somewhere(root: sp.Expr, n, tau2) -> bool:
 _V_TEXT = "V = (W^T W + 2 tau^2 diag(c))^{-1} W^T, c_j = dg/ds2 at (s2_j, sigma_j)"
 
 
-def optimal_encoder(w, tau2: float, cov, pen="kl", sigma_means: str = "std") -> dict:
+def optimal_encoder(w, tau2: float, cov, penalty="kl", sigma_means: str = "std") -> dict:
     """The best encoder (V, sigma) for a fixed decoder (W, tau^2), from the stationary conditions.
 
     V = (W^T W + 2 tau^2 diag(c))^{-1} W^T with c_j = dg/ds2; sigma_j solves dg/dsigma + sigma ||w_j||^2/tau^2 = 0
@@ -74,7 +74,7 @@ def optimal_encoder(w, tau2: float, cov, pen="kl", sigma_means: str = "std") -> 
         raise ValueError(f"w: expected shape (D, k) with D = {cov.shape[0]}, got {w.shape}")
     if not tau2 > 0:
         raise ValueError(f"tau2: expected a positive number, got {tau2!r}")
-    pen_obj = penalty(pen, sigma_means)
+    pen_obj = as_penalty(penalty, sigma_means)
     cond, k = encoder_conditions(pen_obj), w.shape[1]
     n = np.sum(w**2, axis=0)
     if cond["c"] is not None and not cond["c"].free_symbols:

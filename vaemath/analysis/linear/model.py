@@ -21,7 +21,7 @@ from vaemath.analysis.expectation import expected_penalty, s2
 from vaemath.symbolic import sigma as sym_sigma
 
 
-def covariance(spec) -> np.ndarray:
+def covariance(cov) -> np.ndarray:
     """A data covariance from a comma list (diagonal), a path to .npy or text, or an array.
 
     Raises
@@ -29,25 +29,25 @@ def covariance(spec) -> np.ndarray:
     ValueError
         If the matrix is not square, not symmetric or not positive definite, or the text is not numbers.
     """
-    if isinstance(spec, str) and "," in spec or isinstance(spec, (int, float)):
+    if isinstance(cov, str) and "," in cov or isinstance(cov, (int, float)):
         try:
-            c = np.diag([float(x) for x in str(spec).split(",")])
+            c = np.diag([float(x) for x in str(cov).split(",")])
         except ValueError:
-            raise ValueError(f"cov: expected numbers separated by commas, got {spec!r}") from None
-    elif isinstance(spec, (str, Path)):
-        path = Path(spec)
+            raise ValueError(f"cov: expected numbers separated by commas, got {cov!r}") from None
+    elif isinstance(cov, (str, Path)):
+        path = Path(cov)
         if not path.is_file():
-            raise ValueError(f"cov: {str(spec)!r} is neither a comma list of variances nor an existing file")
+            raise ValueError(f"cov: {str(cov)!r} is neither a comma list of variances nor an existing file")
         try:
             c = np.load(path) if path.suffix == ".npy" else np.loadtxt(path, ndmin=2)
         except ValueError as exc:
-            raise ValueError(f"cov: could not read a matrix from {str(spec)!r} ({exc})") from None
+            raise ValueError(f"cov: could not read a matrix from {str(cov)!r} ({exc})") from None
     else:
-        c = np.array(spec, dtype=float)
-    return _validated(np.atleast_2d(np.asarray(c, dtype=float)), spec)
+        c = np.array(cov, dtype=float)
+    return _validated(np.atleast_2d(np.asarray(c, dtype=float)))
 
 
-def _validated(c: np.ndarray, spec) -> np.ndarray:
+def _validated(c: np.ndarray) -> np.ndarray:
     if c.ndim != 2 or c.shape[0] != c.shape[1]:
         raise ValueError(f"cov: expected a square matrix, got shape {c.shape}")
     if not np.all(np.isfinite(c)):
@@ -85,7 +85,7 @@ def ppca(cov, latent: int) -> dict:
     dict
         ``w`` (D x k), ``tau2``, ``eigenvalues`` (descending) and ``loglik`` (average exact log-likelihood).
     """
-    cov = covariance(cov) if not isinstance(cov, np.ndarray) else _validated(cov, "array")
+    cov = covariance(cov) if not isinstance(cov, np.ndarray) else _validated(cov)
     k = check_latent(latent, cov.shape[0])
     lam, u = np.linalg.eigh(cov)
     lam, u = lam[::-1], u[:, ::-1]
@@ -94,9 +94,9 @@ def ppca(cov, latent: int) -> dict:
     return {"w": w, "tau2": tau2, "eigenvalues": lam, "loglik": loglik(w, tau2, cov)}
 
 
-def objective(w, v, sig, tau2, cov, pen="kl") -> float:
+def objective(w, v, sig, tau2, cov, penalty="kl") -> float:
     """The expected per-datum objective L(W, V, sigma, tau^2) for data covariance C (module docstring)."""
-    g = expected_penalty(pen).numeric()[0]
+    g = expected_penalty(penalty).numeric()[0]
     d = cov.shape[0]
     r = np.eye(d) - w @ v
     recon = np.trace(r @ cov @ r.T) + np.sum(sig**2 * np.sum(w**2, axis=0))
@@ -104,7 +104,7 @@ def objective(w, v, sig, tau2, cov, pen="kl") -> float:
     return float(0.5 * d * np.log(2 * np.pi * tau2) + recon / (2 * tau2) + np.sum(g(code_var, sig)))
 
 
-def objective_expr(pen, dims: int, latent: int) -> tuple:
+def objective_expr(penalty, dims: int, latent: int) -> tuple:
     """The expected objective derived by sympy from the definitions, for small D and k.
 
     E_{x, eps} of -log N(x; W (V (x - b) + sigma * eps) + b, tau^2 I) is expanded as a polynomial in the
@@ -127,9 +127,9 @@ def objective_expr(pen, dims: int, latent: int) -> tuple:
     code = v * e
     resid = e - w * (code + sp.diag(*sig) * eps)
     sq = _moments(sp.expand((resid.T * resid)[0]), e, eps, c)
-    g = expected_penalty(pen).expr
+    g = expected_penalty(penalty).expr
     if g is None:
-        raise ValueError(f"pen: {pen!r} has no closed-form expectation; objective_expr needs one")
+        raise ValueError(f"penalty: {penalty!r} has no closed-form expectation; objective_expr needs one")
     pen_terms = sum(g.subs({s2: _moments(sp.expand(code[j] ** 2), e, eps, c), sym_sigma: sig[j]}, simultaneous=True)
                     for j in range(latent))
     expr = sp.Rational(dims, 2) * sp.log(2 * sp.pi * tau2) + sq / (2 * tau2) + pen_terms

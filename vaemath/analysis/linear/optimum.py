@@ -25,7 +25,8 @@ from scipy.optimize import minimize, minimize_scalar
 from vaemath.analysis.equivalence import rescaling
 from vaemath.analysis.expectation import expected_penalty, s2
 from vaemath.analysis.linear.model import check_latent, covariance, loglik, ppca
-from vaemath.symbolic import DEFAULT_BUDGET, limit, mu, penalty, sigma
+from vaemath.symbolic import DEFAULT_BUDGET, limit, mu, sigma
+from vaemath.symbolic import penalty as as_penalty
 from vaemath.symbolic.budget import check_budget
 
 try:  # shipped with scikit-learn, a dependency
@@ -186,7 +187,7 @@ def _path_values(f: _Profiled, lam, u, active: int, sig_collapsed: float) -> lis
     return out
 
 
-def optimum(cov, latent: int = 1, pen="kl", sigma_means: str = "std", starts: int = 8, seed: int = 0,
+def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts: int = 8, seed: int = 0,
             budget=DEFAULT_BUDGET, prior=None) -> LinearResult:
     """Global optimum (or infimum, and the path to it) of the linear-Gaussian VAE under a penalty.
 
@@ -196,7 +197,7 @@ def optimum(cov, latent: int = 1, pen="kl", sigma_means: str = "std", starts: in
         Data covariance C (D x D, symmetric positive definite); see :func:`covariance`.
     latent : int
         Latent dimension k, 1 <= k < D.
-    pen : str, sympy.Expr or Penalty
+    penalty : str, sympy.Expr or Penalty
         The penalty per latent dimension.
     sigma_means : {"std", "var"}
     starts, seed : int
@@ -223,7 +224,7 @@ def optimum(cov, latent: int = 1, pen="kl", sigma_means: str = "std", starts: in
     if not isinstance(starts, int) or starts < 0:
         raise ValueError(f"starts: expected a non-negative integer, got {starts!r}")
     budget = check_budget(budget)
-    pen_obj = penalty(pen, sigma_means, prior=prior)
+    pen_obj = as_penalty(penalty, sigma_means, prior=prior)
     ex, f, pp = expected_penalty(pen_obj), _Profiled(cov, k, pen_obj), ppca(cov, k)
     lam, u = np.linalg.eigh(cov)
     lam, u = lam[::-1], u[:, ::-1]
