@@ -326,3 +326,15 @@ def test_kink_crossing_away_from_kl_and_an_infinite_slope():
     assert best.point == {mu: 1, sigma: 2} and best.order == 1 and "one-sided" in best.method
     best = minimizer("sqrt(abs(mu)) + (sigma-1)**2", budget=None)  # slope +oo at mu = 0: growth checked on rays
     assert best.point == {mu: 0, sigma: 1} and not best.differentiable and best.method.startswith("numeric")
+
+
+def test_a_flat_numeric_root_is_not_a_minimiser():
+    # d/dsigma (exp(-sigma) + mu**2) = -exp(-sigma) < 0 everywhere: no stationary point, though the gradient
+    # underflows towards 0 for large sigma, where a numeric root finder stops.
+    assert minimizer("exp(-sigma) + mu**2") is None
+
+
+def test_a_semidefinite_minimum_is_kept():
+    # mu**4 + (sigma-1)**2 >= 0 with equality only at (0, 1); its Hessian there, diag(0, 2), is only semidefinite.
+    c = minimizer("mu**4 + (sigma-1)**2")
+    assert (c.point[mu], c.point[sigma], c.value) == (0, 1, 0)

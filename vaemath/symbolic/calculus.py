@@ -550,6 +550,19 @@ def _closure(region: sp.Basic) -> sp.Basic:
         lambda r: isinstance(r, sp.StrictGreaterThan), lambda r: sp.Ge(*r.args))
 
 
+def _std_point(point: dict, param: str) -> dict:
+    p = _param(param)
+    return {mu: point[mu], sigma: p.sigma_of.subs(p.symbol, point[p.symbol])}
+
+
+def _is_local_minimum(e: sp.Expr, c: CriticalPoint, param: str) -> bool:
+    """Positive definite, a kink, or semidefinite with growth along every ray (a flat numeric 'root' such as
+    sigma ~ 66 for exp(-sigma) + mu**2, where the gradient has only underflowed towards 0, is not)."""
+    if c.definiteness == "positive definite" or not c.differentiable or c.hessian is None:
+        return True
+    return c.definiteness == "positive semidefinite" and _grows_on_rays(e, _std_point(c.point, param), c.value)
+
+
 def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
     """The interior local minimum with the smallest value, a whole set of minimisers, or None.
 
@@ -562,13 +575,10 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
     e = _expr(penalty, "std")
     if not e.has(mu, sigma):
         return MinimizerSet(sp.true, e, "constant")
-    minima = [c for c in critical_points(penalty, param, budget)
-              if c.definiteness.startswith("positive") or not c.differentiable or c.hessian is None]
+    minima = [c for c in critical_points(penalty, param, budget) if _is_local_minimum(e, c, param)]
     best = min(minima, key=lambda c: float(c.value) if c.value.is_number else 0.0, default=None)
     if best is not None and not is_smooth(e):
-        std_point = {mu: best.point[mu], sigma: _param(param).sigma_of.subs(_param(param).symbol,
-                                                                            best.point[_param(param).symbol])}
-        region = _flat_region(e, std_point, best.value)
+        region = _flat_region(e, _std_point(best.point, param), best.value)
         if region is not None:
             return MinimizerSet(reparametrize(region, param) if region is not sp.true else region, best.value,
                                 "the constant branch of the penalty's piecewise form")
