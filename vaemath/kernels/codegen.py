@@ -24,7 +24,7 @@ from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "9"
+GENERATOR_VERSION = "10"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -161,7 +161,9 @@ class _Printer(PythonCodePrinter):
 
     def _print_pw(self, expr):
         m, h, k, n = expr.args
-        base = "*".join([f"mul0({self._print(m)}, {self._print(h)})"] + [f"({self._print(h)})"] * (int(k) - 1))
+        base = self._print(m)
+        for _ in range(int(k)):  # nested: 0 stays 0 even where h is inf
+            base = f"mul0({base}, {self._print(h)})"
         if n.is_Integer and 1 <= n <= 4:
             return f"({'*'.join([f'({base})'] * int(n))})"
         return f"({base})**{self._print(n)}"
