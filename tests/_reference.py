@@ -5,8 +5,8 @@ substitution (sigma = x, sqrt(v), exp(s), exp(l/2)), differentiated here with ``
 with mpmath at the exact float64 inputs. Nothing from ``vaemath.kernels`` or ``vaemath.symbolic.calculus``
 is used, so a fault there cannot hide in the reference.
 
-Precision is adaptive: each plane is evaluated at p and p + 40 digits, p = 40 plus twice the decimal
-exponent of the tiniest input (so 1 + v^2 is exact for every input v and a tiny part cannot vanish at both
+Precision is adaptive: each plane is evaluated at p and p + 40 digits, p = 40 plus twice the largest
+decimal exponent of an input (so 1 + v^2 is exact for every input v and a small part cannot vanish at both
 levels alike), and accepted when the two agree to 25 digits (then the second has >= 55 correct), or when
 both lie beyond the float64 range on the same side with the same sign (the rounded truth is then +-inf
 or +-0 whatever the lost digits); otherwise at 200, 400, ... 3400 digits, the same test between
@@ -80,10 +80,12 @@ def _beyond(a, b) -> bool:
 
 
 def base_dps(m: float, x: float) -> int:
-    """Working digits for the point (m, x): 40, plus twice the decimal exponent of a tiny input (|v| < 1), so
-    that 1 + v and 1 + v^2 are held exactly and a tiny contribution cannot vanish at every level alike."""
-    tiny = max([0.0] + [-math.log10(abs(v)) for v in (m, x) if 0 < abs(v) < 1])
-    return 40 + min(2 * math.ceil(tiny), 1400)
+    """Working digits for the point (m, x): 40, plus twice the largest decimal exponent of an input (tiny or
+    huge), so that 1 + v^2 and v^2 + 1 are held exactly and a small contribution cannot vanish at every level
+    alike (mu = 1e150: 2 + 5e299 - 5e299 - 1 is 1, not -1). Not covered: exp(2x) of a log-scale x beyond ~20
+    absorbing O(1) terms that then cancel."""
+    mag = max([0.0] + [abs(math.log10(abs(v))) for v in (m, x) if v != 0])
+    return 40 + min(2 * math.ceil(mag), 1400)
 
 
 def _value(fn, m, x):

@@ -1,7 +1,7 @@
 """Numba source generated from a penalty's sympy expression: value, gradient, Hessian, fused, by region.
 
-The planes are written in (mu, T), T the scale as sigma (the variance for ``param="var"``), and rewritten
-for accuracy once per region of T (:mod:`vaemath.kernels.rewrite`): near 1 (T in [1/4, 4]) in
+The planes are written in (mu, T), T = sigma in every parametrisation, and rewritten
+for accuracy once per region of T (:mod:`vaemath.kernels.rewrite`): near 1 (T in [1/2, 2]) in
 d = T - 1, exact there; below and above in T itself, every sum of powers of T written as its dominant
 power times 1 + a small remainder. Each region's planes are split into the parts that depend on mu only,
 on the scale only, and on both, and their shared subexpressions found by ``sympy.cse``. On a grid
@@ -24,10 +24,10 @@ from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "8"
+GENERATOR_VERSION = "10"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
-NEAR = (0.25, 4.0)  # T where the d-form is used: d = T - 1 is exact in floating point there
+NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
 REGIONS = ("low", "near", "high")  # region codes 0, 1, 2; 3 is outside the penalty's domain
 OUTSIDE = 3
 
@@ -161,7 +161,9 @@ class _Printer(PythonCodePrinter):
 
     def _print_pw(self, expr):
         m, h, k, n = expr.args
-        base = "*".join([f"mul0({self._print(m)}, {self._print(h)})"] + [f"({self._print(h)})"] * (int(k) - 1))
+        base = self._print(m)
+        for _ in range(int(k)):  # nested: 0 stays 0 even where h is inf
+            base = f"mul0({base}, {self._print(h)})"
         if n.is_Integer and 1 <= n <= 4:
             return f"({'*'.join([f'({base})'] * int(n))})"
         return f"({base})**{self._print(n)}"

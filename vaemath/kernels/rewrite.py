@@ -327,7 +327,7 @@ def _group_mu(e: sp.Expr) -> sp.Expr:
 
 
 def far(e: sp.Expr, side: str) -> sp.Expr:
-    """The expression in (mu, T) rewritten for T far from 1 on ``side`` ("low": T < 1/4, "high": T > 4).
+    """The expression in (mu, T) rewritten for T far from 1 on ``side`` ("low": T < 1/2, "high": T > 2).
 
     Every sum of powers of T is written as its dominant power times onep(small remainder), so that logs
     become log(c) + k log(T) + log1p(remainder) and no power of T overflows or underflows where the value
