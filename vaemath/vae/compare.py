@@ -1,0 +1,148 @@
+"""Sweeps: train every (penalty, seed) pair in parallel processes and summarise the test metrics."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from vaemath.atomic import atomic_path
+
+SUMMARY_METRICS = ("nll_iw", "elbo_kl", "objective", "bound_gap", "reconstruction", "penalty", "active_units", "mi",
+                   "kl_aggregate", "sigma_mean", "sigma_geomean", "decoder_norm", "mu_sq", "nll_iw_k10", "ess")
+
+
+def _one(penalty: str, seed: int, out, train_kwargs: dict) -> dict:
+    """One run in a worker process, BLAS on one thread (two runs share the two cores)."""
+    from threadpoolctl import threadpool_limits
+
+    from vaemath.vae.train import train
+
+    folder = None if out is None else Path(out) / f"{penalty}-seed{seed}"
+    with threadpool_limits(limits=1):
+        r = train(penalty=penalty, seed=seed, out=folder, progress=False, **train_kwargs)
+    return {"penalty": r.setup["penalty"], "seed": seed, "metrics": r.metrics, "history": r.history,
+            "status": r.status, "checkpoint": None if folder is None else str(folder / "params.npz")}
+
+
+def _summary(runs: list, penalties: list) -> dict:
+    out = {}
+    for p in penalties:
+        rows = [r["metrics"] for r in runs if r["penalty"] == p]
+        out[p] = {k: {"mean": float(np.mean([m[k] for m in rows])), "std": float(np.std([m[k] for m in rows]))}
+                  for k in SUMMARY_METRICS if k in rows[0]}
+    return out
+
+
+def compare(penalties=("kl", "quadratic"), seeds=(0, 1, 2), data="digits", n_jobs=2, scheduler=None, out=None,
+            **train_kwargs) -> dict:
+    """Train one VAE per (penalty, seed) and summarise the test metrics per penalty (mean, std over seeds).
+
+    Parameters
+    ----------
+    penalties : sequence of str
+        Catalogue names or penalty text; each is validated (bounded below, has a minimiser) before any run.
+    seeds : sequence of int
+    data : {"digits", "linear"}
+    n_jobs : int
+        Parallel processes (joblib, loky backend); each run uses one BLAS thread.
+    scheduler : str, optional
+        Address of a dask.distributed scheduler (e.g. "tcp://127.0.0.1:8786"): the runs execute on that
+        cluster through joblib's dask backend instead of local processes. Same numbers either way.
+    out : path, optional
+        Folder for one checkpoint folder per run and ``compare.json`` / ``compare.md`` (atomic writes).
+    **train_kwargs
+        Passed to :func:`vaemath.vae.train` (latent, epochs, K, quick...).
+
+    Returns
+    -------
+    dict
+        ``setup``, ``runs`` (per run: penalty, seed, metrics, history, status, checkpoint) and ``summary``
+        {penalty: {metric: {"mean", "std"}}} for the metrics in ``SUMMARY_METRICS``.
+    """
+    from joblib import Parallel, delayed, parallel_config
+
+    from vaemath.vae.train import _setup
+
+    penalties, seeds = _names(penalties), _seeds(seeds)
+    for p in penalties:  # every argument checked before any run starts
+        _setup(data, p, train_kwargs.get("latent", 16 if data == "digits" else 1), train_kwargs.get("epochs"), 0,
+               train_kwargs.get("cov"), train_kwargs.get("n"), train_kwargs.get("hidden"), train_kwargs.get("batch"),
+               train_kwargs.get("lr"), train_kwargs.get("K"), train_kwargs.get("patience"),
+               train_kwargs.get("quick", False), train_kwargs.get("likelihood"), train_kwargs.get("history_K"),
+               train_kwargs.get("split_seed"), train_kwargs.get("eval_every"))
+    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs < 1:
+        raise ValueError(f"n_jobs: expected an integer >= 1, got {n_jobs!r}")
+    jobs = [delayed(_one)(p, s, out, dict(train_kwargs, data=data)) for p in penalties for s in seeds]
+    if scheduler is not None:
+        runs = _on_dask(scheduler, jobs)
+    else:
+        with parallel_config(backend="loky", n_jobs=n_jobs):
+            runs = Parallel()(jobs)
+    names = list(dict.fromkeys(r["penalty"] for r in runs))
+    setup = {"penalties": names, "seeds": seeds, "data": data, "n_jobs": n_jobs, "scheduler": scheduler,
+             "train": {k: v for k, v in train_kwargs.items()}}
+    result = {"setup": setup, "runs": runs, "summary": _summary(runs, names)}
+    if out is not None:
+        write(result, out)
+    return result
+
+
+def _on_dask(address: str, jobs: list) -> list:
+    from dask.distributed import Client
+    from joblib import Parallel, parallel_config
+
+    with Client(address, timeout=10) as client, parallel_config(backend="dask", client=client):
+        return Parallel()(jobs)
+
+
+def _names(penalties) -> list:
+    if isinstance(penalties, str):
+        penalties = [p.strip() for p in penalties.split(",")]
+    names = list(penalties)
+    if not names or any(not isinstance(p, str) or not p for p in names):
+        raise ValueError(f"penalties: expected a non-empty list of penalty names or texts, got {penalties!r}")
+    return names
+
+
+def _seeds(seeds) -> list:
+    if isinstance(seeds, str):
+        try:
+            seeds = [int(x) for x in seeds.split(",")]
+        except ValueError:
+            raise ValueError(f"seeds: expected integers separated by commas, got {seeds!r}") from None
+    seeds = list(seeds)
+    if not seeds or any(not isinstance(s, (int, np.integer)) or isinstance(s, bool) or s < 0 for s in seeds):
+        raise ValueError(f"seeds: expected a non-empty list of integers >= 0, got {seeds!r}")
+    return [int(s) for s in seeds]
+
+
+def _fmt(v: dict) -> str:
+    m, s = v["mean"], v["std"]
+    if not math.isfinite(m):
+        return str(m)
+    digits = 3 if abs(m) < 100 else 2
+    return f"{m:.{digits}f} ± {s:.{digits}f}"
+
+
+def markdown(result: dict) -> str:
+    """The summary of :func:`compare` as a Markdown table: one row per metric, one column per penalty."""
+    names = list(result["summary"])
+    metrics = [k for k in SUMMARY_METRICS if all(k in result["summary"][p] for p in names)]
+    seeds = result["setup"]["seeds"]
+    lines = [f"| metric (test, mean ± std over seeds {','.join(map(str, seeds))}) | " + " | ".join(names) + " |",
+             "|---|" + "---|" * len(names)]
+    lines += [f"| {k} | " + " | ".join(_fmt(result["summary"][p][k]) for p in names) + " |" for k in metrics]
+    return "\n".join(lines)
+
+
+def write(result: dict, out) -> list:
+    """Write ``compare.json`` and ``compare.md`` into folder ``out`` atomically; returns the paths."""
+    out = Path(out)
+    paths = [out / "compare.json", out / "compare.md"]
+    for path, text in zip(paths, (json.dumps(result, indent=1), markdown(result) + "\n")):
+        with atomic_path(path) as tmp:
+            tmp.write_text(text)
+    return paths

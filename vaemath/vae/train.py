@@ -1,0 +1,366 @@
+"""Training: reparametrised single-sample objective, Adam on minibatches, early stopping, a NaN/inf guard.
+
+Adam is ``autograd.misc.optimizers.adam`` (Kingma & Ba 2015). It owns its loop, so epochs end, early
+stopping and the NaN/inf guard act from inside the gradient function: at an epoch boundary it evaluates
+the validation set and may stop the run by raising :class:`_Stop`, which :func:`train` catches, keeping
+the best (early stopping) or the last finite (guard) parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import autograd.numpy as anp
+import numpy as np
+from autograd import value_and_grad
+from autograd.misc.optimizers import adam
+from autograd.tracer import getval
+
+from vaemath.atomic import atomic_path
+from vaemath.vae import metrics as _metrics
+from vaemath.vae.data import digits, linear_gaussian
+from vaemath.vae.model import LIKELIHOODS, MLP, Linear
+from vaemath.vae.penalty import penalty_sum, resolve, trainable
+
+DATASETS = ("digits", "linear")
+DEFAULTS = {  # per data set: epochs, batch, lr, patience
+    "digits": {"epochs": 200, "batch": 64, "lr": 1e-3, "patience": 20, "eval_every": 1},
+    "linear": {"epochs": 3000, "batch": None, "lr": 1e-2, "patience": None, "eval_every": 50},
+}
+QUICK = {"epochs": 3, "hidden": (32,), "K": 20, "history_K": 5, "n": 2000}
+HISTORY_KEYS = ("objective", "nll_iw", "elbo_kl", "bound_gap", "reconstruction", "penalty", "kl", "active_units",
+                "mi", "kl_aggregate", "sigma_mean", "sigma_geomean", "decoder_norm", "mu_sq", "ess")
+
+
+class _Stop(Exception):
+    """Ends the Adam loop early: ``reason`` is "early stopping" or "non-finite"."""
+
+    def __init__(self, reason: str, message: str = ""):
+        super().__init__(message)
+        self.reason, self.message = reason, message
+
+
+@dataclass
+class TrainResult:
+    """A trained VAE: parameters, per-epoch validation history, test metrics and the setup that made it.
+
+    Attributes
+    ----------
+    params : dict of numpy arrays
+        At the best validation epoch (or the last finite step if the guard stopped the run).
+    history : dict of lists
+        One entry per evaluated epoch on the validation set: ``epoch``, ``train_objective`` and the
+        metric names of :func:`vaemath.vae.metrics.evaluate` (with ``history_K`` importance samples);
+        for linear data also ``w_norm``, ``sigma``, ``linear_objective`` and ``loglik_exact``.
+    metrics : dict
+        Test-set metrics at ``params`` (:func:`vaemath.vae.metrics.evaluate`, K samples).
+    setup : dict
+        Every argument, the data sizes, and for linear data the analytic ``reference``.
+    status : dict
+        ``stopped`` ("epochs", "early stopping" or "non-finite"), ``message``, ``best_epoch``, ``steps``,
+        ``seconds``.
+    """
+
+    params: dict
+    history: dict
+    metrics: dict
+    setup: dict
+    status: dict
+    objective: float = math.nan
+    model: object = field(default=None, repr=False)
+
+    def to_dict(self) -> dict:
+        """JSON-able: setup, status, objective (trained objective per datum on the training data), metrics,
+        history."""
+        return {"setup": self.setup, "status": self.status, "objective": self.objective,
+                "metrics": self.metrics, "history": self.history}
+
+    def encode(self, x) -> tuple:
+        """(mu, log sigma) of q(z | x), each (N, L)."""
+        mu, s = self.model.encode(self.params, np.asarray(x, dtype=np.float64))
+        return np.asarray(mu), np.asarray(s)
+
+    def sample_prior(self, n: int, seed: int = 0) -> np.ndarray:
+        """n draws x ~ p(x | z), z ~ N(0, I) (digits: grey levels 0..16), shape (n, D)."""
+        rng = np.random.default_rng(seed)
+        z = rng.standard_normal((n, self.model.latent))
+        return self.model.sample_x(self.params, self.model.decode(self.params, z), rng)
+
+    def reconstruct(self, x, seed: int = 0) -> np.ndarray:
+        """x' ~ p(x | z), z ~ q(z | x): one reconstruction per row of x, shape (N, D)."""
+        rng = np.random.default_rng(seed)
+        mu, s = self.encode(x)
+        z = mu + np.exp(s) * rng.standard_normal(mu.shape)
+        return self.model.sample_x(self.params, self.model.decode(self.params, z), rng)
+
+    def save(self, out) -> list:
+        """Write ``params.npz`` and ``result.json`` into folder ``out``, atomically; returns the paths."""
+        out = Path(out)
+        paths = [save_params(self.params, out / "params.npz"), out / "result.json"]
+        with atomic_path(paths[1]) as tmp:
+            tmp.write_text(json.dumps(self.to_dict(), indent=1))
+        return paths
+
+
+def save_params(params: dict, path) -> Path:
+    """Atomic ``numpy.savez`` of a parameter dict."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, **params)
+    return Path(path)
+
+
+def _positive_int(name: str, value, low: int = 1) -> int:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+        raise ValueError(f"{name}: expected an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def _positive_float(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def _setup(data, penalty, latent, epochs, seed, cov, n, hidden, batch, lr, K, patience, quick, likelihood,
+           history_K, split_seed, eval_every) -> dict:
+    """Validated arguments with the data set's defaults filled in; raises before any training."""
+    if data not in DATASETS:
+        raise ValueError(f"data: expected one of {DATASETS}, got {data!r}")
+    q = QUICK if quick else {}
+    d = DEFAULTS[data]
+    epochs = q.get("epochs", d["epochs"]) if epochs is None else epochs
+    hidden = q.get("hidden", (256, 256)) if hidden is None else tuple(hidden)
+    K = q.get("K", 1000) if K is None else K
+    history_K = q.get("history_K", 10) if history_K is None else history_K
+    likelihood = ("categorical" if data == "digits" else "gaussian") if likelihood is None else likelihood
+    if likelihood not in LIKELIHOODS or (data == "linear" and likelihood != "gaussian"):
+        raise ValueError(f"likelihood: expected one of {LIKELIHOODS} (linear data: gaussian), got {likelihood!r}")
+    s = {"data": data, "penalty": resolve(penalty).name, "latent": _positive_int("latent", latent),
+         "epochs": _positive_int("epochs", epochs), "seed": _positive_int("seed", seed, 0),
+         "hidden": [_positive_int("hidden", h) for h in hidden], "K": _positive_int("K", K),
+         "history_K": _positive_int("history_K", history_K), "lr": _positive_float("lr", d["lr"] if lr is None else lr),
+         "likelihood": likelihood, "split_seed": split_seed, "quick": bool(quick)}
+    s["patience"] = d["patience"] if patience is None else _positive_int("patience", patience)
+    s["batch"] = d["batch"] if batch is None else _positive_int("batch", batch)
+    s["eval_every"] = d["eval_every"] if eval_every is None else _positive_int("eval_every", eval_every)
+    if data == "linear":
+        from vaemath.analysis.linear import check_latent, covariance
+
+        c = covariance("5,2,0.5" if cov is None else cov)
+        s["cov"] = c.tolist()
+        check_latent(latent, c.shape[0])
+        s["n"] = _positive_int("n", q.get("n", 20000) if n is None else n, 2)
+    elif cov is not None or n is not None:
+        raise ValueError(f"cov, n: only for data='linear', got cov={cov!r}, n={n!r}")
+    trainable(s["penalty"])
+    return s
+
+
+def _load(s: dict) -> dict:
+    """Train / validation / test arrays; linear data: n training samples, validation and test of min(n, 2000)."""
+    if s["data"] == "digits":
+        return digits(s["split_seed"])
+    m = min(s["n"], 2000)
+    return {"train": linear_gaussian(s["cov"], s["n"], s["seed"]),
+            "val": linear_gaussian(s["cov"], m, s["seed"] + 10_000),
+            "test": linear_gaussian(s["cov"], m, s["seed"] + 20_000)}
+
+
+def _model(s: dict, dims: int):
+    if s["data"] == "linear":
+        return Linear(dims, s["latent"])
+    return MLP(dims, s["latent"], tuple(s["hidden"]), s["likelihood"])
+
+
+def _second_moment(x: np.ndarray, b: np.ndarray) -> np.ndarray:
+    e = x - b
+    return e.T @ e / len(x)
+
+
+class _Run:
+    """State of one training run, driven by autograd's Adam through :meth:`grad`."""
+
+    def __init__(self, s: dict, sets: dict, model, out, progress: bool):
+        from tqdm.auto import tqdm
+
+        self.s, self.sets, self.model, self.out = s, sets, model, out
+        self.pen = penalty_sum(s["penalty"])
+        self.rng = np.random.default_rng([s["seed"], 0])
+        n = len(sets["train"])
+        self.batch = min(n, s["batch"] or n)
+        self.steps = math.ceil(n / self.batch)
+        self.history = {"epoch": [], "train_objective": []}
+        self.best = {"objective": -math.inf, "params": None, "epoch": 0}
+        self.last, self.order, self.terms, self.epoch_obj, self.step = None, None, {}, [], 0
+        self.vg = value_and_grad(self.loss)
+        self.bar = tqdm(total=s["epochs"], disable=not progress, leave=False,
+                        desc=f"{s['data']} {s['penalty']} seed {s['seed']}")
+
+    def loss(self, params, xb, eps):
+        mu, log_sigma = self.model.encode(params, xb)
+        z = mu + anp.exp(log_sigma) * eps
+        recon = anp.mean(self.model.loglik(params, self.model.decode(params, z), xb))
+        pen = anp.mean(self.pen(mu, log_sigma))
+        self.terms = {"reconstruction": getval(recon), "penalty": getval(pen)}
+        return pen - recon
+
+    def grad(self, params, i):
+        self.step = i
+        if i % self.steps == 0:
+            if i > 0 and (i // self.steps) % self.s["eval_every"] == 0:
+                self.end_epoch(params, i // self.steps)
+            self.order = self.rng.permutation(len(self.sets["train"]))
+        bad = [k for k, v in params.items() if not np.all(np.isfinite(v))]
+        if bad:
+            raise _Stop("non-finite", f"step {i}: parameter {bad[0]} became non-finite after the update")
+        self.last = params
+        idx = self.order[(i % self.steps) * self.batch:(i % self.steps + 1) * self.batch]
+        xb = self.sets["train"][idx]
+        eps = self.rng.standard_normal((len(idx), self.model.latent))
+        value, g = self.vg(params, xb, eps)
+        for name, v in self.terms.items():
+            if not np.isfinite(v):
+                raise _Stop("non-finite", f"step {i}: the {name} term is {v}")
+        bad = [k for k, v in g.items() if not np.all(np.isfinite(v))]
+        if bad:
+            raise _Stop("non-finite", f"step {i}: the gradient with respect to {bad[0]} is not finite")
+        self.epoch_obj.append(-float(value))
+        return g
+
+    def end_epoch(self, params, epoch: int) -> None:
+        s = self.s
+        m = self.evaluate(params, self.sets["val"], s["history_K"], (s["seed"], 1, epoch))
+        self.history["epoch"].append(epoch)
+        self.history["train_objective"].append(float(np.mean(self.epoch_obj)) if self.epoch_obj else math.nan)
+        self.epoch_obj = []
+        for k in HISTORY_KEYS + (("loglik_exact",) if s["data"] == "linear" else ()):
+            self.history.setdefault(k, []).append(m[k])
+        if s["data"] == "linear":
+            for k, v in _linear_extras(params, self.sets["train"], s["penalty"]).items():
+                self.history.setdefault(k, []).append(v)
+        self.bar.update(1)
+        self.bar.set_postfix(objective=f"{m['objective']:.3f}", nll_iw=f"{m['nll_iw']:.3f}")
+        if s["patience"] is None or m["objective"] > self.best["objective"]:
+            self.best = {"objective": m["objective"], "params": {k: np.array(v) for k, v in params.items()},
+                         "epoch": epoch}
+            if self.out is not None:
+                save_params(self.best["params"], Path(self.out) / "params.npz")
+        elif s["patience"] is not None and epoch - self.best["epoch"] >= s["patience"]:
+            raise _Stop("early stopping", f"no better validation objective in {s['patience']} epochs "
+                        f"after epoch {self.best['epoch']}")
+
+    def evaluate(self, params, x, K, seed) -> dict:
+        cov = _second_moment(x, params["b"]) if self.s["data"] == "linear" else None
+        return _metrics.evaluate(self.model, params, x, self.s["penalty"], K, seed, cov)
+
+
+def _linear_extras(params: dict, train: np.ndarray, pen: str) -> dict:
+    """||W||, sigma and the exact expected objective of :func:`vaemath.linear.objective` on the training data."""
+    from vaemath.analysis.linear import loglik, objective
+
+    sig, tau2 = np.exp(params["log_sigma"]), float(np.exp(params["log_tau2"]))
+    c = _second_moment(train, params["b"])
+    return {"w_norm": float(np.linalg.norm(params["W"])), "sigma": sig.tolist(), "tau2": tau2,
+            "linear_objective": objective(params["W"], params["V"], sig, tau2, c, pen),
+            "loglik_train": loglik(params["W"], tau2, c)}
+
+
+def train(data="digits", penalty="kl", latent=16, epochs=None, seed=0, cov=None, n=None, hidden=None, batch=None,
+          lr=None, K=None, patience=None, out=None, progress=True, quick=False, likelihood=None, history_K=None,
+          split_seed=None, eval_every=None) -> TrainResult:
+    """Train a VAE whose encoder is penalised by ``penalty`` and evaluate it.
+
+    Objective per datum (maximised): reconstruction - penalty, with reconstruction log p(x | z) at one
+    reparametrised sample z = mu + sigma * eps (Kingma & Welling 2014) and the penalty summed over latent
+    dimensions (:func:`vaemath.vae.penalty.penalty_sum`). Adam (``autograd.misc.optimizers.adam``) on
+    shuffled minibatches; after each epoch the validation metrics go into the history, and with
+    ``patience`` the run stops when the validation objective has not improved for that many epochs and
+    returns the best epoch's parameters.
+
+    Parameters
+    ----------
+    data : {"digits", "linear"}
+        ``digits``: :func:`vaemath.vae.data.digits` with an MLP (hidden layers ``hidden``, default (256, 256))
+        and a categorical likelihood over 17 levels (``likelihood="gaussian"``: Gaussian with learned
+        scalar variance). ``linear``: ``n`` samples (default 20000) of N(0, ``cov``) (default "5,2,0.5")
+        and the linear-Gaussian model of :mod:`vaemath.linear`, trained full batch.
+    penalty : str or Penalty
+        Catalogue name or penalty text. Refused before training if unbounded below or without a minimiser.
+    latent : int
+        Latent dimensions L >= 1 (linear: 1 <= k < D).
+    epochs, batch, lr, patience : optional
+        Defaults: digits 200, 64, 1e-3, 20; linear 3000, full batch, 1e-2, none (the last epoch is kept).
+    seed : int
+        Seeds initialisation, shuffling, noise and evaluation: the same seed gives bit-identical results.
+    K : int
+        Importance samples per test datum (default 1000); ``history_K`` per validation datum (default 10).
+    eval_every : int
+        Epochs between validation evaluations (default: digits 1, linear 50); the last epoch is always
+        evaluated. Early stopping counts epochs.
+    out : path, optional
+        Folder for ``params.npz`` (best parameters, rewritten on each improvement) and ``result.json``.
+    progress : bool
+        A tqdm bar per run.
+    quick : bool
+        Small sizes for tests and demos: 3 epochs, hidden (32,), K = 20, linear n = 2000.
+
+    Returns
+    -------
+    TrainResult
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: unknown data or likelihood, latent, epochs, K, batch or patience < 1, lr <= 0,
+        a bad covariance, or a penalty unbounded below or without a minimiser.
+    """
+    s = _setup(data, penalty, latent, epochs, seed, cov, n, hidden, batch, lr, K, patience, quick, likelihood,
+               history_K, split_seed, eval_every)
+    t0 = time.perf_counter()
+    sets = _load(s)
+    s["sizes"] = {k: int(len(v)) for k, v in sets.items()}
+    model = _model(s, sets["train"].shape[1])
+    params = model.init(np.random.default_rng([s["seed"], 2]))
+    if s["data"] == "linear":
+        s["reference"] = _reference(sets["train"], s)
+    run = _Run(s, sets, model, out, progress)
+    status = {"stopped": "epochs", "message": ""}
+    try:
+        final = adam(run.grad, params, num_iters=s["epochs"] * run.steps, step_size=s["lr"])
+        run.end_epoch(final, s["epochs"])
+    except _Stop as stop:
+        status = {"stopped": stop.reason, "message": stop.message}
+        if stop.reason == "non-finite" and run.best["params"] is None:
+            run.best["params"] = run.last
+    finally:
+        run.bar.close()
+    best = run.best["params"]
+    status.update(best_epoch=run.best["epoch"], steps=run.step)
+    result = _finish(s, sets, model, run, best, status)
+    result.status["seconds"] = time.perf_counter() - t0
+    if out is not None:
+        result.save(out)
+    return result
+
+
+def _reference(train: np.ndarray, s: dict) -> dict:
+    """:func:`vaemath.linear.optimum` of the training data's sample covariance (about its mean)."""
+    from vaemath.analysis.linear_optimum import optimum
+
+    c = np.cov(train, rowvar=False, bias=True)
+    return optimum(c, s["latent"], s["penalty"]).to_dict()
+
+
+def _finish(s, sets, model, run, best, status) -> TrainResult:
+    m = run.evaluate(best, sets["test"], s["K"], (s["seed"], 3))
+    train_m = run.evaluate(best, sets["train"], s["history_K"], (s["seed"], 4))
+    if s["data"] == "digits" and s["likelihood"] == "categorical":
+        m["baseline_independent_nll"] = _metrics.independent_pixels(sets["train"], sets["test"])
+    if s["data"] == "linear":
+        m.update(_linear_extras(best, sets["train"], s["penalty"]))
+    return TrainResult(params=best, history=run.history, metrics=m, setup=s, status=status,
+                       objective=train_m["objective"], model=model)
