@@ -1,10 +1,16 @@
 """Public numeric API: grid shapes and planes, out=, float32, pointwise evaluation, grid_reduce, bad input."""
 
+import mpmath as mp
 import numpy as np
 import pytest
+import sympy as sp
 
 import vaemath
 from vaemath.kernels import evaluate, grid, grid_reduce
+from vaemath.symbolic import mu as sym_mu
+from vaemath.symbolic import sigma as sym_sigma
+
+mp.mp.dps = 50
 
 MU = np.linspace(-2, 2, 9)
 SIGMA = np.linspace(0.25, 3, 7)
@@ -71,7 +77,9 @@ def test_grid_reduce_equals_the_full_grid(op, monkeypatch):
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"mu": [0.0, np.nan]}, r"mu: 1 value\(s\) are not finite; the first is mu\[1\]"),
-    ({"sigma": [1.0, -1.0, 0.0]}, r"sigma: 2 value\(s\) are not finite and > 0; the first is sigma\[1\] = -1.0"),
+    ({"sigma": [1.0, -1.0, 0.0]},
+     r"sigma: 2 value\(s\) are not finite and > 0 for param='std' \(standard deviation sigma\); the first is "
+     r"sigma\[1\]"),
     ({"sigma": [np.inf]}, "sigma"),
     ({"mu": np.zeros((2, 2))}, "mu: expected a 1-D array"),
     ({"mu": ["a"]}, "mu: expected real numbers"),
@@ -104,3 +112,74 @@ def test_grid_reduce_bad_input(kwargs, match):
     args = {"mu_range": (-1, 1), "sigma_range": (0.5, 2), "shape": (3, 3)} | kwargs
     with pytest.raises(ValueError, match=match):
         grid_reduce("kl", **args)
+
+
+# --- param=: the second axis in the variance, log std or log variance -------------------------------------------
+
+_SIGMA_OF = {"std": lambda x: x, "var": lambda x: mp.sqrt(x), "logstd": lambda x: mp.exp(x),
+             "logvar": lambda x: mp.exp(x / 2)}
+_AXES = {"std": [0.3, 1.0, 2.5], "var": [0.09, 1.0, 6.25], "logstd": [-1.2, 0.0, 0.9], "logvar": [-2.4, 0.0, 1.8]}
+
+
+def _reference_planes(name, param, m, x):
+    """Value, grad, Hessian in (mu, x) by sympy differentiation in the test of the catalogue expression."""
+    xs = sp.Symbol("x", real=True)
+    sig = {"std": xs, "var": sp.sqrt(xs), "logstd": sp.exp(xs), "logvar": sp.exp(xs / 2)}[param]
+    e = vaemath.penalty(name).expr.subs(sym_sigma, sig)
+    planes = [e, sp.diff(e, sym_mu), sp.diff(e, xs), sp.diff(e, sym_mu, 2), sp.diff(e, sym_mu, xs), sp.diff(e, xs, 2)]
+    return [float(sp.lambdify((sym_mu, xs), p, "mpmath")(mp.mpf(m), mp.mpf(x))) for p in planes]
+
+
+@pytest.mark.parametrize("param", ["std", "var", "logstd", "logvar"])
+@pytest.mark.parametrize("name", ["kl", "reverse_kl", "hellinger_squared"])
+def test_param_planes_are_derivatives_in_that_variable(name, param):
+    v, g, h = evaluate(name, 0.7, np.array(_AXES[param]), what=("value", "grad", "hess"), param=param)
+    got = np.concatenate([v[None], g, h])
+    for j, x in enumerate(_AXES[param]):
+        want = np.array(_reference_planes(name, param, 0.7, x))
+        assert np.allclose(got[:, j], want, rtol=1e-13, atol=1e-15), (name, param, x)
+
+
+def test_kl_in_log_variance_is_exact_for_every_l():
+    kl = vaemath.penalty("kl")
+    for l in [-1000.0, -30.0, -15.0, -1e-9, 0.0, 3e-8, 20.0, 700.0]:  # (mu^2 + e^l - l - 1)/2 at 50 digits
+        want = float((mp.exp(mp.mpf(l)) - l - 1) / 2)
+        assert kl(0.0, l, param="logvar") == pytest.approx(want, rel=2 * np.finfo(float).eps, abs=1e-300), l
+    assert kl(0.0, -1000.0, param="logvar") == 499.5
+    assert kl(0.0, -30.0, param="logvar") == pytest.approx(14.500000000000047, rel=1e-16)
+    g = kl(0.0, -1e-9, param="logvar", what="grad")[1]  # (e^l - 1)/2
+    assert g == pytest.approx(float(mp.expm1(mp.mpf(-1e-9)) / 2), rel=1e-15)
+
+
+def test_param_grid_and_grid_reduce_agree():
+    xs = np.linspace(-3.0, 2.0, 11)
+    v = grid("kl", MU, xs, param="logstd")
+    assert np.allclose(v, _kl_numpy(MU[:, None], np.exp(xs)[None]), rtol=1e-13)
+    assert grid_reduce("kl", (-2, 2), (-3.0, 2.0), (9, 11), op="min", param="logstd") == pytest.approx(v.min())
+
+
+@pytest.mark.parametrize("param, axis, match", [
+    ("var", [1.0, 0.0], r"sigma: 1 value\(s\) are not finite and > 0 for param='var'"),
+    ("logvar", [1.0, np.inf], r"sigma: 1 value\(s\) are not finite for param='logvar'"),
+    ("logit", [1.0], "param: expected one of"),
+])
+def test_param_bad_input_names_the_param(param, axis, match):
+    with pytest.raises(ValueError, match=match):
+        grid("kl", MU, axis, param=param)
+    with pytest.raises(ValueError, match=match):
+        vaemath.penalty("kl")(0.0, np.array(axis), param=param)
+
+
+def test_negative_log_scales_are_valid():
+    assert np.isfinite(grid("kl", [0.0], [-5.0, 0.0], param="logstd")).all()
+    with pytest.raises(ValueError, match="sigma_range: must be > 0 for param='var'"):
+        grid_reduce("kl", (-1, 1), (-1.0, 1.0), (3, 3), param="var")
+
+
+def test_float16_output_is_the_float64_value_rounded_once():
+    xs = np.array([1e-3, 0.5, 1.0, 3.0])
+    got = grid("kl", [0.0, 2.0], xs, dtype=np.float16)
+    assert got.dtype == np.float16
+    want = np.array([[float(mp.mpf(m) ** 2 / 2 + mp.mpf(s) ** 2 / 2 - mp.log(s) - mp.mpf(1) / 2) for s in xs]
+                     for m in [0.0, 2.0]])
+    assert np.array_equal(got, want.astype(np.float16))

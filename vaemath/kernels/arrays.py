@@ -9,6 +9,7 @@ import numpy as np
 
 from vaemath.kernels.cache import load
 from vaemath.kernels.codegen import SIZES, WHATS
+from vaemath.symbolic import PARAMS
 from vaemath.symbolic import penalty as _penalty
 
 OPS = ("min", "max", "sum", "argmin")
@@ -24,34 +25,49 @@ def _what(what) -> tuple:
 
 
 def _dtype(dtype) -> np.dtype:
-    dt = np.dtype(dtype)
-    if dt not in (np.float32, np.float64):
-        raise TypeError(f"dtype: expected float32 or float64, got {dt}")
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype: expected float16, float32 or float64, got {dtype!r}") from None
+    if dt not in (np.float16, np.float32, np.float64):
+        raise TypeError(f"dtype: expected float16, float32 or float64, got {dt}")
     return dt
 
 
-def _axis(name: str, values, errors: str, dtype) -> tuple:
-    """Validated 1-D array and the mask of invalid entries (kept only with errors='nan')."""
+def _param_name(param) -> str:
+    if param not in PARAMS:
+        raise ValueError(f"param: expected one of {sorted(PARAMS)}, got {param!r}")
+    return param
+
+
+def _positive(param: str) -> bool:
+    return param in ("std", "var")
+
+
+def _axis(name: str, values, errors: str, param: str = "std") -> tuple:
+    """Validated 1-D float64 array and the mask of invalid entries (kept only with errors='nan')."""
     arr = np.asarray(values)
     if arr.ndim != 1:
         raise ValueError(f"{name}: expected a 1-D array, got shape {arr.shape}")
     if arr.dtype.kind not in "fiu":
         raise TypeError(f"{name}: expected real numbers, got dtype {arr.dtype}")
-    arr = np.ascontiguousarray(arr, dtype=dtype)
-    return arr, _invalid(name, arr, errors)
+    arr = np.ascontiguousarray(arr, dtype=np.float64)  # exact for float16/32 inputs: the kernels compute in float64
+    return arr, _invalid(name, arr, errors, param)
 
 
-def _invalid(name: str, arr: np.ndarray, errors: str) -> np.ndarray | None:
+def _invalid(name: str, arr: np.ndarray, errors: str, param: str = "std") -> np.ndarray | None:
     bad = ~np.isfinite(arr)
-    if name == "sigma":
+    scale = name == "sigma"
+    if scale and _positive(param):
         bad |= ~(arr > 0)
     if not bad.any():
         return None
     if errors == "nan":
         return bad
     first = int(np.flatnonzero(bad.ravel())[0])
-    rule = "finite and > 0" if name == "sigma" else "finite"
-    raise ValueError(f"{name}: {int(bad.sum())} value(s) are not {rule}; the first is {name}[{first}] = "
+    rule = "finite and > 0" if scale and _positive(param) else "finite"
+    what = f" for param={param!r} ({PARAMS[param].description})" if scale else ""
+    raise ValueError(f"{name}: {int(bad.sum())} value(s) are not {rule}{what}; the first is {name}[{first}] = "
                      f"{arr.ravel()[first].item()!r} (pass errors='nan' to get NaN there instead)")
 
 
@@ -76,52 +92,63 @@ def _split(block: np.ndarray, what: tuple):
     return planes[0] if len(planes) == 1 else tuple(planes)
 
 
-def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="raise", sigma_means="std"):
-    """Evaluate a penalty and its derivatives on the grid mu[i] x sigma[j] with a generated numba kernel.
+def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="raise", sigma_means="std",
+         param="std"):
+    """Evaluate a penalty and its derivatives on the grid mu[i] x x[j] with a generated numba kernel.
 
     Parameters
     ----------
     penalty : str, sympy.Expr or Penalty
         Catalogue name, penalty text or expression (see :func:`vaemath.penalty`).
     mu, sigma : array_like, 1-D
-        Grid axes; sigma is the standard deviation, > 0.
+        Grid axes. The second axis holds the variable x of ``param``: the standard deviation sigma > 0
+        (``"std"``), the variance v = sigma^2 > 0 (``"var"``), s = log sigma (``"logstd"``) or
+        l = log sigma^2 (``"logvar"``), finite.
     what : {"value", "grad", "hess"} or tuple of them
         Planes to compute in one fused pass.
     out : numpy.ndarray, optional
         Array of shape (P, len(mu), len(sigma)) and the dtype, P the number of planes (value 1, grad 2,
         hess 3), reused instead of allocating.
-    dtype : float32 or float64
-        Output dtype; kernels compute in float64 and round once.
+    dtype : float16, float32 or float64
+        Output dtype; kernels compute in float64 from the axes as given and round once.
     errors : {"raise", "nan"}
-        Invalid inputs (sigma <= 0, NaN, inf) raise ValueError, or give NaN in their rows/columns.
+        Invalid inputs (NaN, inf, x <= 0 for std/var) raise ValueError, or give NaN in their rows/columns.
+    sigma_means : {"std", "var"}
+        Reading of sigma in penalty text (see :func:`vaemath.penalty`).
+    param : {"std", "var", "logstd", "logvar"}
+        Parametrisation of the second axis; the kernel is generated in that variable, and derivatives
+        are with respect to (mu, x).
 
     Returns
     -------
     numpy.ndarray or tuple
-        ``value``: (len(mu), len(sigma)); ``grad``: (2, len(mu), len(sigma)), d/dmu then d/dsigma;
-        ``hess``: (3, len(mu), len(sigma)), d2/dmu2, d2/dmu dsigma, d2/dsigma2. A tuple of these, in
-        the order value, grad, hess, when several are asked for. All are views of one block.
+        ``value``: (len(mu), len(sigma)); ``grad``: (2, len(mu), len(sigma)), d/dmu then d/dx;
+        ``hess``: (3, len(mu), len(sigma)), d2/dmu2, d2/dmu dx, d2/dx2. A tuple of these, in the order
+        value, grad, hess, when several are asked for. All are views of one block.
+
+    Raises
+    ------
+    ValueError
+        Bad axes (naming the argument, the first bad entry and the param), ``what``, ``errors``,
+        ``param`` or ``out``. TypeError: non-real axes or an unsupported dtype. MemoryError: an output
+        larger than the available memory (use :func:`grid_reduce`).
     """
     _check_errors(errors)
-    what, dt = _what(what), _dtype(dtype)
-    mu, bad_mu = _axis("mu", mu, errors, dt)
-    sigma, bad_sigma = _axis("sigma", sigma, errors, dt)
+    what, dt, param = _what(what), _dtype(dtype), _param_name(param)
+    mu, bad_mu = _axis("mu", mu, errors)
+    sigma, bad_sigma = _axis("sigma", sigma, errors, param)
     pen = _penalty(penalty, sigma_means)
-    planes = sum(SIZES[w] for w in what)
-    shape = (planes, mu.size, sigma.size)
-    if out is None:
-        need = math.prod(shape) * dt.itemsize
-        if need > 0.8 * _available_bytes():
-            raise MemoryError(f"grid: the output needs {need / 2**30:.1f} GiB, more than the memory available; "
-                              "use vaemath.grid_reduce to stream a reduction over the grid")
-        out = np.empty(shape, dtype=dt)
-    elif not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != dt or not out.flags.c_contiguous:
-        raise ValueError(f"out: expected a C-contiguous {dt} array of shape {shape}, got "
-                         f"{getattr(out, 'dtype', type(out))} {getattr(out, 'shape', '')}")
-    kernel = load(pen.expr, what, pen.name)
+    shape = (sum(SIZES[w] for w in what), mu.size, sigma.size)
+    out = _output(out, shape, dt)
+    kernel = load(pen.expr, what, pen.name, param)
     S = np.empty((kernel.N_STORED, sigma.size), dtype=np.float64)
     kernel.sigma_stage(sigma, S)
-    kernel.grid(mu, S, out)
+    if dt == np.float16:  # numba has no float16 stores: compute in float64, round once
+        block = np.empty(shape)
+        kernel.grid(mu, S, block)
+        out[...] = block
+    else:
+        kernel.grid(mu, S, out)
     if bad_mu is not None:
         out[:, bad_mu, :] = np.nan
     if bad_sigma is not None:
@@ -129,19 +156,33 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     return _split(out, what)
 
 
-def evaluate(penalty, mu, sigma, what="value", errors="raise", sigma_means="std"):
-    """Evaluate a penalty pointwise at broadcast (mu, sigma); shapes as numpy broadcasting gives.
+def _output(out, shape: tuple, dt: np.dtype) -> np.ndarray:
+    if out is None:
+        need = math.prod(shape) * dt.itemsize * (5 if dt == np.float16 else 1)
+        if need > 0.8 * _available_bytes():
+            raise MemoryError(f"grid: the output needs {need / 2**30:.1f} GiB, more than the memory available; "
+                              "use vaemath.grid_reduce to stream a reduction over the grid")
+        return np.empty(shape, dtype=dt)
+    if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != dt or not out.flags.c_contiguous:
+        raise ValueError(f"out: expected a C-contiguous {dt} array of shape {shape}, got "
+                         f"{getattr(out, 'dtype', type(out))} {getattr(out, 'shape', '')}")
+    return out
 
-    Same planes as :func:`grid` (``grad`` and ``hess`` add a leading axis of 2 and 3). This is what
+
+def evaluate(penalty, mu, sigma, what="value", errors="raise", sigma_means="std", param="std"):
+    """Evaluate a penalty pointwise at broadcast (mu, x); shapes as numpy broadcasting gives.
+
+    ``x`` is the variable of ``param`` (as in :func:`grid`); same planes as :func:`grid` (``grad`` and
+    ``hess`` add a leading axis of 2 and 3), derivatives with respect to (mu, x), float64. This is what
     ``Penalty.__call__`` runs.
     """
     _check_errors(errors)
-    what = _what(what)
+    what, param = _what(what), _param_name(param)
     m, s = np.broadcast_arrays(np.asarray(mu, dtype=np.float64), np.asarray(sigma, dtype=np.float64))
     flat_m, flat_s = np.ascontiguousarray(m.ravel()), np.ascontiguousarray(s.ravel())
-    bad = [_invalid(n, a, errors) for n, a in (("mu", flat_m), ("sigma", flat_s))]
+    bad = [_invalid("mu", flat_m, errors), _invalid("sigma", flat_s, errors, param)]
     pen = _penalty(penalty, sigma_means)
-    kernel = load(pen.expr, what, pen.name)
+    kernel = load(pen.expr, what, pen.name, param)
     out = np.empty((sum(SIZES[w] for w in what), flat_m.size))
     kernel.pointwise(flat_m, flat_s, out)
     for mask in bad:
@@ -157,19 +198,20 @@ def _linspace_tile(lo, hi, n, start, stop):
     return lo + step * np.arange(start, stop, dtype=np.float64)
 
 
-def _range(name, rng) -> tuple:
+def _range(name, rng, param="std") -> tuple:
     try:
         lo, hi = (float(v) for v in rng)
     except (TypeError, ValueError):
         raise ValueError(f"{name}: expected (low, high), got {rng!r}") from None
     if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
         raise ValueError(f"{name}: expected finite low <= high, got {rng!r}")
-    if name == "sigma_range" and lo <= 0:
-        raise ValueError(f"sigma_range: sigma must be > 0, got low = {lo!r}")
+    if name == "sigma_range" and _positive(param) and lo <= 0:
+        raise ValueError(f"sigma_range: must be > 0 for param={param!r} ({PARAMS[param].description}), "
+                         f"got low = {lo!r}")
     return lo, hi
 
 
-def grid_reduce(penalty, mu_range, sigma_range, shape, op="min", sigma_means="std"):
+def grid_reduce(penalty, mu_range, sigma_range, shape, op="min", sigma_means="std", param="std"):
     """Reduce a penalty over the linspace grid mu_range x sigma_range of ``shape`` points, in tiles.
 
     Memory stays bounded (one tile of at most ``TILE_POINTS`` values) whatever the grid size, so grids
@@ -179,11 +221,14 @@ def grid_reduce(penalty, mu_range, sigma_range, shape, op="min", sigma_means="st
     ----------
     penalty : str, sympy.Expr or Penalty
     mu_range, sigma_range : (low, high)
-        End points, included, as in ``numpy.linspace``; sigma > 0.
+        End points, included, as in ``numpy.linspace``; ``sigma_range`` is in the variable of ``param``
+        (> 0 for std and var, finite for logstd and logvar).
     shape : (int, int)
         Points along mu and along sigma.
     op : {"min", "max", "sum", "argmin"}
-        ``argmin`` returns ``(value, mu, sigma)`` at the smallest value.
+        ``argmin`` returns ``(value, mu, x)`` at the smallest value.
+    sigma_means, param
+        As in :func:`grid`.
 
     Returns
     -------
@@ -191,7 +236,8 @@ def grid_reduce(penalty, mu_range, sigma_range, shape, op="min", sigma_means="st
     """
     if op not in OPS:
         raise ValueError(f"op: expected one of {OPS}, got {op!r}")
-    (mlo, mhi), (slo, shi) = _range("mu_range", mu_range), _range("sigma_range", sigma_range)
+    param = _param_name(param)
+    (mlo, mhi), (slo, shi) = _range("mu_range", mu_range), _range("sigma_range", sigma_range, param)
     try:
         n, m = (int(v) for v in shape)
     except (TypeError, ValueError):
@@ -207,7 +253,7 @@ def grid_reduce(penalty, mu_range, sigma_range, shape, op="min", sigma_means="st
         for i0 in range(0, n, rows):
             mus = _linspace_tile(mlo, mhi, n, i0, min(n, i0 + rows))
             out = buf[:mus.size * sig.size].reshape(1, mus.size, sig.size)
-            tile = grid(penalty, mus, sig, out=out, sigma_means=sigma_means)
+            tile = grid(penalty, mus, sig, out=out, sigma_means=sigma_means, param=param)
             best, total = _fold(op, tile, best, total, mus, sig)
     if op == "sum":
         return math.fsum(total)

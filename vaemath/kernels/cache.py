@@ -31,24 +31,25 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("vaemath")) / "kernels"
 
 
-def key(expr: sp.Expr, what: tuple) -> str:
-    """Hash naming the module of ``expr``'s kernels for the planes ``what``."""
+def key(expr: sp.Expr, what: tuple, param: str = "std", domain=None) -> str:
+    """Hash naming the module of ``expr``'s kernels for the planes ``what`` in the parametrisation ``param``."""
     from vaemath.kernels.codegen import GENERATOR_VERSION
 
-    text = "\n".join([GENERATOR_VERSION, sp.srepr(expr), ",".join(what)])
+    text = "\n".join([GENERATOR_VERSION, sp.srepr(expr), ",".join(what), param, sp.srepr(domain)])
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 @lru_cache(maxsize=128)
-def load(expr: sp.Expr, what: tuple, name: str = ""):
-    """The imported kernel module for ``expr`` and planes ``what``, generating it on first use."""
+def load(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=None):
+    """The imported kernel module for ``expr``, planes ``what`` and parametrisation ``param``, generated on
+    first use; ``domain`` is the penalty's :class:`~vaemath.symbolic.penalty.Domain` (None: everywhere)."""
     from vaemath.kernels.codegen import source
 
-    module_name = f"vaemath_kernel_{key(expr, what)}"
+    module_name = f"vaemath_kernel_{key(expr, what, param, domain)}"
     path = cache_dir() / f"{module_name}.py"
     if not path.exists():
         with atomic_path(path) as tmp:
-            tmp.write_text(source(expr, what, name))
+            tmp.write_text(source(expr, what, name, param, domain))
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module

@@ -84,8 +84,7 @@ def _pairs(e: sp.Add) -> sp.Expr:
         if name not in ("log1p", "expm1") or term not in terms:
             continue
         x = rest.args[0]
-        partner = -coeff * x if name == "log1p" else coeff * x
-        linear = sp.expand(partner)
+        linear = sp.expand(-coeff * x)  # c expm1(x) - c x and c x - c log1p(x)
         if all(t in terms for t in sp.Add.make_args(linear)):
             for t in sp.Add.make_args(linear):
                 terms.remove(t)
@@ -159,6 +158,30 @@ def _combine_logs(e: sp.Add) -> sp.Expr:
     return sp.Add(c0 * sp.log(sp.together(inside)), *rest)
 
 
+def _expand_log(e: sp.Expr, x0) -> sp.Expr:
+    """log of a product -> sum of logs of its positive factors (sigma = x0 + d > 0 is positive) plus one
+    log of the rest with the sign: unlike a forced expand_log, never log(-1) = I pi."""
+    pos = sp.Symbol("pos", positive=True)
+    positive = (lambda f: bool(f.subs(d, pos - x0).is_positive)) if x0 else (lambda f: bool(f.is_positive))
+
+    def rule(arg):
+        c, rest = arg.as_coeff_Mul()
+        if not isinstance(rest, sp.Mul) and not isinstance(rest, sp.Pow) and c in (1, -1):
+            return sp.log(arg)
+        sign = -1 if c < 0 else 1
+        terms, left = [sp.log(sign * c)] if c != sign else [], []
+        for f in sp.Mul.make_args(rest):
+            base, k = f.as_base_exp()
+            if positive(base):
+                terms.append(k * sp.expand_log(sp.log(base), force=True) if positive(base) else k * sp.log(base))
+            else:
+                left.append(f)
+        if left or sign < 0:
+            terms.append(sp.log(sign * sp.Mul(*left)))
+        return sp.Add(*terms)
+    return e.replace(sp.log, rule)
+
+
 def _one_minus_product(e: sp.Add) -> sp.Expr:
     """c + k P with P a product of powers and exponentials close to -c/k: -c expm1(log(-k P / c))."""
     const, rest = e.as_coeff_Add()
@@ -168,14 +191,16 @@ def _one_minus_product(e: sp.Add) -> sp.Expr:
     return -const * sp.Function("expm1")(inner)
 
 
-def accurate(expr: sp.Expr) -> sp.Expr:
-    """Steps 1-4: the expression in (mu, d = sigma - 1), rewritten for accurate floating-point evaluation.
+def accurate(expr: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
+    """Steps 1-4: the expression in (mu, d = x - x0), rewritten for accurate floating-point evaluation.
 
-    Step 5 (:func:`factor_rational`) is applied by the code generator after it has split the sum into
-    its mu-only, sigma-only and mixed parts, so that factoring never fuses separable terms.
+    ``x`` is the scale variable of the parametrisation and ``x0`` its value at sigma = 1 (1 for sigma and
+    the variance, 0 for the logarithms, where d is the variable itself). Step 5 (:func:`factor_rational`)
+    is applied by the code generator after it has split the sum into its mu-only, sigma-only and mixed
+    parts, so that factoring never fuses separable terms.
     """
-    e = _in_every_sum(_one_minus_product, sp.expand(expr.subs(sigma, 1 + d)))
-    e = _in_every_sum(_combine_logs, sp.expand_log(e, force=True))
+    e = _in_every_sum(_one_minus_product, sp.expand(expr.subs(x, x0 + d)))
+    e = _in_every_sum(_combine_logs, _expand_log(e, x0))
     e = _acosh(_log_of_rational(e))
     if sp.count_ops(e) <= OPTIMIZE_MAX_OPS:  # sympy's pattern search takes minutes on huge Hessians
         e = optimize(e, [log1p_opt, expm1_opt])
@@ -188,9 +213,9 @@ def factor_rational(e: sp.Expr) -> sp.Expr:
     return _in_every_sum(_factor_rational_parts, e)
 
 
-def plain(e: sp.Expr) -> sp.Expr:
+def plain(e: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
     """Undo the rewrites: elementary functions of (mu, sigma) again, to check the rewrites are identities."""
     from sympy.codegen.cfunctions import expm1, log1p
 
     return e.replace(xmlog1p, lambda x: x - sp.log(1 + x)).replace(expm1mx, lambda x: sp.exp(x) - 1 - x) \
-            .replace(log1p, lambda x: sp.log(1 + x)).replace(expm1, lambda x: sp.exp(x) - 1).subs(d, sigma - 1)
+            .replace(log1p, lambda x: sp.log(1 + x)).replace(expm1, lambda x: sp.exp(x) - 1).subs(d, x - x0)

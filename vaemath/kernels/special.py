@@ -11,7 +11,7 @@ import numba as nb
 _EPS = 2.0**-53
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy")
 def xmlog1p(x):
     """x - log1p(x) for x > -1, accurate to a few ulp; 0 <= result.
 
@@ -35,7 +35,7 @@ def xmlog1p(x):
     return x * u - 2.0 * acc
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy")
 def expm1mx(x):
     """expm1(x) - x, accurate to a few ulp: the Taylor series x^2/2 + x^3/6 + ... for |x| < 0.5."""
     if abs(x) >= 0.5:

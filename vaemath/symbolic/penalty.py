@@ -48,13 +48,17 @@ class Penalty:
         if extra:
             raise ValueError(f"expr: a penalty depends on mu and sigma only, found {sorted(map(str, extra))}")
 
-    def __call__(self, mu, sigma, what="value", errors="raise"):
-        """Evaluate at arrays (mu, sigma), broadcast as numpy does; see :func:`vaemath.kernels.evaluate`.
+    def __call__(self, mu, sigma, what="value", errors="raise", param="std"):
+        """Evaluate at arrays (mu, x), broadcast as numpy does; see :func:`vaemath.kernels.evaluate`.
+
+        ``x`` is the variable of ``param``: sigma (``"std"``), sigma^2 (``"var"``), log sigma (``"logstd"``)
+        or log sigma^2 (``"logvar"``); derivatives are with respect to (mu, x).
 
         Numeric evaluation belongs to the kernels layer (generated numba code), imported here lazily
         by name: the symbolic layer itself never needs numba.
         """
-        return importlib.import_module("vaemath.kernels").evaluate(self, mu, sigma, what=what, errors=errors)
+        kernels = importlib.import_module("vaemath.kernels")
+        return kernels.evaluate(self, mu, sigma, what=what, errors=errors, param=param)
 
     def in_param(self, param: str = "std") -> sp.Expr:
         """The expression in the parametrisation ``param`` (std, var, logstd, logvar)."""
