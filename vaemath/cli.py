@@ -69,6 +69,18 @@ def _cmd_bench(args) -> None:
     print("wrote " + ", ".join(map(str, paths)))
 
 
+def _cmd_report(args) -> None:
+    from vaemath.report import report
+
+    result = report(args.penalty, args.against, args.out, args.quick, args.format, args.seed, progress=not args.json,
+                    sigma_means=args.sigma_means)
+    if args.json:
+        _print_json(result)
+        return
+    print(result["verdict"])
+    print(f"wrote {result['report']} and {len(result['files']) - 1} figure file(s) in {args.out}/figures")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the ``vaemath`` command."""
     parser = argparse.ArgumentParser(prog="vaemath", description=__doc__)
@@ -117,6 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
     ben.add_argument("--out", default=".", help="folder that receives benchmarks/ and figures/ (default .)")
     ben.add_argument("--json", action="store_true")
     ben.set_defaults(run=_cmd_bench)
+    rep = sub.add_parser("report", help="the whole answer for one penalty: figures/, report.md and the short verdict")
+    rep.add_argument("--penalty", default="quadratic", help="catalogue name or penalty text (default quadratic)")
+    rep.add_argument("--against", default="kl", help="reference penalty (default kl)")
+    rep.add_argument("--out", default=".", help="folder that receives figures/ and report.md (default .)")
+    rep.add_argument("--quick", action="store_true", help="small sizes: about a minute instead of a few")
+    rep.add_argument("--format", default="png", help="figure formats, comma list of png, svg, pdf (default png)")
+    rep.add_argument("--seed", type=int, default=0, help="seed of every random step (default 0)")
+    rep.add_argument("--sigma-means", default="std", choices=["std", "var"],
+                     help="read the question's sigma as the standard deviation or the variance")
+    rep.add_argument("--json", action="store_true")
+    rep.set_defaults(run=_cmd_report)
     return parser
 
 
