@@ -294,7 +294,7 @@ def _linear_table(optima: dict) -> str:
 
 def _linear_trained_table(runs: dict, optima: dict) -> str:
     rows = ["| penalty | trained objective, last epoch (nats per datum) | analytic optimum / infimum | sigma | "
-            "||W|| | exact log-likelihood of the trained decoder |", "|---|---|---|---|---|---|"]
+            "norm of W | exact log-likelihood of the trained decoder |", "|---|---|---|---|---|---|"]
     for name, r in runs.items():
         h, ll = r.history, r.metrics.get("loglik_train", float("nan"))
         rows.append(f"| `{name}` | {h['linear_objective'][-1]:.5f} | {optima[name].objective:.5f} | "

@@ -128,7 +128,7 @@ def entries_with(*extra, base=CATALOGUE_ENTRIES) -> list:
     exprs = [p.expr for p in pens]
     for item in extra:
         p = penalty(item)
-        if not any(sp.simplify(p.expr - e) == 0 for e in exprs):
+        if not any(sp.expand(p.expr - e) == 0 for e in exprs):
             pens.append(p)
             exprs.append(p.expr)
     return pens
