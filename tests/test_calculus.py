@@ -99,7 +99,7 @@ def test_f_divergence_hessians_are_proportional_to_fisher_information(name):
 
 
 def test_fisher_rao_minimiser_found_numerically_and_recognised_exactly():
-    best = minimizer("fisher_rao_squared")
+    best = minimizer("fisher_rao_squared", budget=None)
     assert best.point == {mu: 0, sigma: 1} and best.method == "numeric, exact"
     assert best.hessian == sp.diag(2, 4)  # twice the Fisher information: FR^2 ~ ds^2 near the optimum
 

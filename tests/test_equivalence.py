@@ -50,7 +50,7 @@ _cache = {}
 def verdict(candidate, reference="kl", sigma_means="std") -> Verdict:
     key = (candidate, reference, sigma_means)
     if key not in _cache:
-        _cache[key] = check(candidate, reference, sigma_means)
+        _cache[key] = check(candidate, reference, sigma_means, budget=None)
     return _cache[key]
 
 

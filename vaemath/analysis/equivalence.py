@@ -22,7 +22,23 @@ import sympy as sp
 from vaemath.analysis.exact import PROBES, exact_number, is_constant, value_at, vanishes
 from vaemath.analysis.ordering import ratio_bounds, witness
 from vaemath.analysis.verdict import RELATIONS, Verdict
-from vaemath.symbolic import catalogue, gradient, limits, minimizer, mu, penalty, sigma, taylor
+from vaemath.symbolic import (
+    DEFAULT_BUDGET,
+    CriticalPoint,
+    MinimizerSet,
+    catalogue,
+    gradient,
+    infimum,
+    limit,
+    limits,
+    minimizer,
+    mu,
+    penalty,
+    sigma,
+    taylor,
+)
+from vaemath.symbolic.budget import attempt, check_budget
+from vaemath.symbolic.nonsmooth import is_smooth
 
 MAX_ORDER = 4  # highest Taylor order compared for the ``local`` relation
 r = sp.Symbol("r", real=True)  # the reference's value, argument of f in candidate = f(reference)
@@ -146,41 +162,58 @@ def identified_as(candidate, exclude: str = "") -> list:
             if name != exclude and affine_fit(candidate, entry.expr) is not None]
 
 
-def rescaling(expr: sp.Expr) -> sp.Expr:
-    """lim_{c->0+} expr(c mu, c sigma): finite means a linear first decoder layer can shrink the code cheaply."""
-    return sp.simplify(sp.limit(expr.subs({mu: _c * mu, sigma: _c * sigma}, simultaneous=True), _c, 0, "+"))
+def rescaling(expr: sp.Expr, budget=DEFAULT_BUDGET) -> sp.Expr | None:
+    """lim_{c->0+} expr(c mu, c sigma): finite means a linear first decoder layer can shrink the code cheaply.
+
+    None when sympy cannot take the limit within ``budget`` seconds.
+    """
+    value = limit(expr.subs({mu: _c * mu, sigma: _c * sigma}, simultaneous=True), _c, 0, "+", budget)
+    return None if value is None else sp.simplify(value)
+
+
+def _point_of(best):
+    """The exact minimising point, or None (no minimiser, a set of them, or a float point)."""
+    if not isinstance(best, CriticalPoint) or any(isinstance(v, sp.Float) for v in best.point.values()):
+        return None
+    return best.point
 
 
 def _same_point(p: dict, q: dict) -> bool:
     return all(sp.simplify(p[x] - q[x]) == 0 for x in (mu, sigma))
 
 
-def _range(expr: sp.Expr, best) -> tuple:
-    """(inf, sup) of a penalty: its minimum value, and the largest boundary limit (oo if any is not a number)."""
-    ends = list(limits(expr).values())
-    upper = max(ends, key=float) if all(e.is_number and e.is_real for e in ends) else sp.oo
-    return (best.value if best is not None else None), upper
+def _range(best, budget) -> tuple:
+    """(inf, sup) of the reference: its minimum value and the largest boundary limit (oo unless all are numbers)."""
+    ends = list(limits(best[1], budget=budget).values())
+    upper = max(ends, key=float) if all(e is not None and e.is_number and e.is_real for e in ends) else sp.oo
+    value = best[0].value if isinstance(best[0], (CriticalPoint, MinimizerSet)) else None
+    return value, upper
 
 
-def _decide(cand: sp.Expr, ref: sp.Expr, best_c, best_r) -> tuple:
+def _decide(cand: sp.Expr, ref: sp.Expr, best_c, best_r, budget) -> tuple:
     """(relation, details) for the strongest relation that holds."""
     if vanishes(cand - ref):
         return "identical", {}
     fit = affine_fit(cand, ref)
     if fit is not None:
         return "affine", {"affine": fit}
-    mono = monotone_map(cand, ref, *_range(ref, best_r))
-    if mono is not None:
-        return "monotone", {"monotone": mono}
-    if best_c is None or best_r is None or not _same_point(best_c.point, best_r.point):
+    if is_smooth(cand) and is_smooth(ref):  # f' > 0 is decided for smooth f only
+        mono = monotone_map(cand, ref, *_range((best_r, ref), budget))
+        if mono is not None:
+            return "monotone", {"monotone": mono}
+    p_c, p_r = _point_of(best_c), _point_of(best_r)
+    if p_c is None or p_r is None or not _same_point(p_c, p_r):
         return "none", {}
+    if best_c.hessian is None or best_r.hessian is None:
+        return "minimizer", {}
     a = hessian_scale(best_c.hessian, best_r.hessian)
     if a is None:
         return "minimizer", {}
-    return "local", {"local": {"scale": a, "order": agreement_order(cand, ref, best_r.point, a)}}
+    done, order = attempt(agreement_order, cand, ref, p_r, a, budget=budget)
+    return "local", {"local": {"scale": a, "order": order if done else None}}
 
 
-def check(candidate, reference="kl", sigma_means: str = "std") -> Verdict:
+def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BUDGET, prior=None) -> Verdict:
     """Decide the strongest relation between two penalties, with exact evidence.
 
     Parameters
@@ -190,49 +223,41 @@ def check(candidate, reference="kl", sigma_means: str = "std") -> Verdict:
         penalty objects; see :func:`vaemath.symbolic.penalty`.
     sigma_means : {"std", "var"}
         Whether ``sigma`` in text (and in ``quadratic``) is the standard deviation or the variance.
+    budget : float or None
+        Seconds allowed to each symbolic step (default 5); a step past it is reported as not decided
+        (an agreement order of None, a limit of None) or falls back to its numeric route, labelled.
+    prior : tuple (mu_p, sigma_p), optional
+        Both penalties taken against the prior N(mu_p, sigma_p^2) (catalogue entries with a general form,
+        and the symbols ``mu_p``, ``sigma_p`` in text); default N(0, 1).
 
     Returns
     -------
     Verdict
         ``relation`` (one of ``identical, affine, monotone, local, minimizer, none``) and the evidence:
-        minimisers and Hessians there, boundary limits, ratio bounds, the rescaling limit, catalogue
-        identities and, below ``monotone``, an order-reversal witness confirmed at 50 digits.
+        minimisers (a point, or a set of them) and Hessians there, boundary limits, infima (-oo when
+        unbounded below), ratio bounds (exact, or labelled bounds from a numeric search), the rescaling
+        limit, catalogue identities and, below ``monotone``, an order-reversal witness confirmed at 50
+        digits.
 
     Examples
     --------
     >>> check("2*kl + 1").affine
     (2, 1)
     """
-    cand, ref = penalty(candidate, sigma_means), penalty(reference, sigma_means)
-    best_c, best_r = minimizer(cand.expr), minimizer(ref.expr)
-    relation, details = _decide(cand.expr, ref.expr, best_c, best_r)
+    budget = check_budget(budget)
+    cand, ref = penalty(candidate, sigma_means, prior=prior), penalty(reference, sigma_means, prior=prior)
+    best_c, best_r = minimizer(cand.expr, budget=budget), minimizer(ref.expr, budget=budget)
+    relation, details = _decide(cand.expr, ref.expr, best_c, best_r, budget)
     needs_witness = RELATIONS.index(relation) > RELATIONS.index("monotone")
     return Verdict(
         candidate=cand, reference=ref, sigma_means=sigma_means, relation=relation,
         affine=details.get("affine"), monotone=details.get("monotone"), local=details.get("local"),
         minimizer={"candidate": best_c, "reference": best_r},
-        limits={"candidate": limits(cand.expr), "reference": limits(ref.expr)},
-        ratio_bounds=ratio_bounds(cand.expr, ref.expr, _base(best_r), _local_ratio(cand.expr, best_c, best_r)),
-        rescaling={"candidate": rescaling(cand.expr), "reference": rescaling(ref.expr)},
+        infimum={"candidate": infimum(cand.expr, budget), "reference": infimum(ref.expr, budget)},
+        limits={"candidate": limits(cand.expr, budget=budget), "reference": limits(ref.expr, budget=budget)},
+        ratio_bounds=ratio_bounds(cand.expr, ref.expr, best_r, budget),
+        rescaling={"candidate": rescaling(cand.expr, budget), "reference": rescaling(ref.expr, budget)},
         identified_as=identified_as(cand.expr, exclude=cand.name),
         witness=witness(cand.expr, ref.expr) if needs_witness else None,
+        prior=prior,
     )
-
-
-def _base(best_r) -> tuple:
-    return (best_r.point[mu], best_r.point[sigma]) if best_r is not None else (sp.S.Zero, sp.S.One)
-
-
-def _local_ratio(cand: sp.Expr, best_c, best_r) -> tuple | None:
-    """Limits of candidate / reference into the reference's minimiser, where the reference vanishes."""
-    if best_r is None or best_r.value != 0:
-        return None
-    at = cand.subs(best_r.point)
-    if at != 0:
-        return (sp.oo if at > 0 else -sp.oo,)
-    if best_c is None or not _same_point(best_c.point, best_r.point):
-        return None
-    if best_r.hessian.det() == 0:
-        return None
-    eig = (best_r.hessian.inv() * best_c.hessian).eigenvals()
-    return tuple(sp.nsimplify(e) for e in eig)

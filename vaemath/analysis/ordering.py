@@ -15,12 +15,14 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import minimize
 
-from vaemath.analysis.exact import value_at
-from vaemath.symbolic import mu, sigma
+from vaemath.analysis.exact import value_at, vanishes
+from vaemath.symbolic import DEFAULT_BUDGET, CriticalPoint, hessian, limit, mu, sigma
+from vaemath.symbolic.budget import attempt
+from vaemath.symbolic.calculus import hessian_by_limits
+from vaemath.symbolic.nonsmooth import active_branch, check_directions, d_mu, d_sigma, directional, kink_directions
 
 _MU_GRID = ("-3", "-2", "-3/2", "-1", "-1/2", "-1/4", "0", "1/4", "1/2", "1", "3/2", "2", "3")
 _SIGMA_GRID = ("1/20", "1/10", "1/5", "7/20", "1/2", "7/10", "17/20", "1", "6/5", "3/2", "2", "3", "5")
-_UNBOUNDED = 1e12
 GRID = tuple((sp.Rational(m), sp.Rational(s)) for m, s in product(_MU_GRID, _SIGMA_GRID))
 
 
@@ -70,45 +72,104 @@ def _confirm(candidate, reference, p, q) -> dict | None:
             "verified": "mpmath, 50 digits: candidate(p) < candidate(q) and reference(p) > reference(q)"}
 
 
-def ratio_bounds(candidate: sp.Expr, reference: sp.Expr, base: tuple, local: tuple | None) -> dict:
+def ratio_bounds(candidate: sp.Expr, reference: sp.Expr, best_r=None, budget=DEFAULT_BUDGET) -> dict:
     """Infimum and supremum of candidate / reference, with the path or point where each is approached.
 
     Parameters
     ----------
     candidate, reference : sympy.Expr
-    base : tuple
-        Exact point (mu0, sigma0) through which the boundary paths run (the reference's minimiser).
-    local : tuple or None
-        ``(value, eigenvalues)`` of the ratio's limit at the reference's minimiser: the candidate's value
-        there when the reference vanishes and the candidate does not, else the generalised eigenvalues of
-        the two Hessians (the ratio's range along rays into the minimiser).
+    best_r : CriticalPoint, MinimizerSet or None
+        The reference's minimiser; the boundary paths run through it ((0, 1) otherwise) and, where the
+        reference vanishes there, the ratio's limits into it follow from the leading terms of both.
+    budget : float or None
+        Seconds per symbolic limit.
 
     Returns
     -------
     dict
-        ``inf``, ``sup`` (strings; "0", "oo" or "-oo" when unbounded), ``inf_path``, ``sup_path`` and
-        ``method``: exact limits along boundary paths and at the minimiser, plus a multi-start
-        Nelder-Mead search over the interior (its values are floats).
+        ``inf``, ``sup`` (strings; "oo" or "-oo" when unbounded), ``inf_path``, ``sup_path``,
+        ``inf_method``, ``sup_method`` ("exact" for limits along boundary paths and into the reference's
+        minimiser; a value found only by the Nelder-Mead search of the interior is labelled a bound:
+        "numeric search: an upper bound on the inf" / "a lower bound on the sup"), ``bounded_away_from_0``
+        and ``bounded_above`` (None where only the numeric search speaks) and ``method``.
     """
+    if vanishes(reference) is True:
+        return {"inf": None, "sup": None, "inf_path": None, "sup_path": None, "inf_method": None, "sup_method": None,
+                "bounded_away_from_0": None, "bounded_above": None,
+                "method": "the reference is identically 0: the ratio is not defined"}
     ratio = candidate / reference
-    m0, s0 = base
-    found = []  # (value as sympy number, where)
-    for where, path in (("sigma->0+", (ratio.subs(mu, m0), sigma, 0, "+")),
+    point = best_r.point if isinstance(best_r, CriticalPoint) else {}
+    m0, s0 = point.get(mu, sp.S.Zero), point.get(sigma, sp.S.One)
+    if not (m0.is_Rational or m0.is_number and not m0.has(sp.Float)) or m0.has(mu):
+        m0 = sp.S.Zero
+    if not (s0.is_number and not s0.has(sp.Float)) or s0.has(sigma):
+        s0 = sp.S.One
+    found = []  # (value, where, exact)
+    for where, args in (("sigma->0+", (ratio.subs(mu, m0), sigma, 0, "+")),
                         ("sigma->oo", (ratio.subs(mu, m0), sigma, sp.oo, "-")),
                         ("mu->oo", (ratio.subs(sigma, s0), mu, sp.oo, "-")),
                         ("mu->-oo", (ratio.subs(sigma, s0), mu, -sp.oo, "+"))):
         fixed = f"mu = {m0}" if where.startswith("sigma") else f"sigma = {s0}"
-        try:
-            value = sp.limit(*path)
-        except (NotImplementedError, ValueError, TypeError):
-            continue
-        if value.is_number and value.is_extended_real:
-            found.append((value, f"{where} at {fixed}"))
-    if local is not None:
-        for value in local:
-            found.append((value, f"(mu, sigma) -> ({m0}, {s0}), the reference's minimiser"))
+        value = limit(*args, budget=budget)
+        if value is not None and value.is_number and value.is_extended_real:
+            found.append((value, f"{where} at {fixed}", True))
+    done, near = attempt(near_minimizer, candidate, reference, best_r, budget=budget)
+    found.extend(near if done else [])
     found.extend(_interior(ratio, reference))
     return _summarise(found)
+
+
+def near_minimizer(candidate: sp.Expr, reference: sp.Expr, best_r) -> list:
+    """Exact limits of candidate / reference into the reference's minimiser p where the reference vanishes.
+
+    From the leading terms of both along rays p + t d, t -> 0+: a candidate non-zero at p gives +-oo; a
+    candidate of first order (D_c(d) != 0) against a reference of second order gives +oo where D_c > 0 and
+    -oo where D_c < 0; two first-order terms give D_c / D_r, whose extremes over directions lie on the
+    directions where a piece of either switches; two second-order terms give the generalised eigenvalues of
+    the two Hessians (the range of d^T H_c d / d^T H_r d).
+
+    Returns
+    -------
+    list of (value, where, True)
+    """
+    if not isinstance(best_r, CriticalPoint) or best_r.value != 0 or any(
+            isinstance(v, sp.Float) or not v.is_number for v in best_r.point.values()):
+        return []
+    p = best_r.point
+    where = f"(mu, sigma) -> ({p[mu]}, {p[sigma]}), the reference's minimiser"
+    c0 = sp.simplify(candidate.subs(p))
+    if c0 != 0:
+        return [(sp.oo * sp.sign(c0), f"{where}, where the reference vanishes and the candidate does not", True)]
+    d_c, d_r = directional(candidate, p), directional(reference, p)
+    if d_c is None or d_r is None:
+        return []
+    directions = kink_directions(d_c) + kink_directions(d_r) + check_directions()
+    first_c = [sp.simplify(d_c.subs({d_mu: a, d_sigma: b})) for a, b in directions]
+    if best_r.order == 2:
+        if any(v != 0 for v in first_c):
+            signs = {sp.sign(v) for v in first_c if v != 0}
+            return [(sp.oo * s, f"{where}: the candidate vanishes to first order there, the reference to second",
+                     True) for s in signs]
+        h_c = _hessian_at_zero_gradient(candidate, p)
+        if h_c is None or best_r.hessian.det() == 0:
+            return []
+        eig = (best_r.hessian.inv() * h_c).eigenvals()
+        return [(sp.nsimplify(e), f"{where}: ratio of the second-order terms", True) for e in eig]
+    if best_r.order == 1:
+        values = [c / sp.simplify(d_r.subs({d_mu: a, d_sigma: b})) for c, (a, b) in zip(first_c, directions)]
+        return [(sp.simplify(v), f"{where}: ratio of the first-order terms", True) for v in values if v.is_finite]
+    return []
+
+
+def _hessian_at_zero_gradient(e: sp.Expr, p: dict) -> sp.Matrix | None:
+    """The Hessian of ``e`` at ``p``, where its gradient vanishes; None if it is not twice differentiable there."""
+    branch = active_branch(e, p)
+    if branch is None:
+        return None
+    h = hessian(branch).subs(p)
+    if any(c.has(sp.nan, sp.zoo, sp.oo, -sp.oo) for c in h):
+        return hessian_by_limits(branch, p)
+    return h.applyfunc(sp.simplify)
 
 
 def _interior(ratio: sp.Expr, reference: sp.Expr) -> list:
@@ -130,27 +191,36 @@ def _interior(ratio: sp.Expr, reference: sp.Expr) -> list:
             res = minimize(f, start, args=(sign,), method="Nelder-Mead",
                            options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 1000})
             if np.isfinite(res.fun) and abs(res.x[0]) < 50 and abs(res.x[1]) < 8:
-                where = f"near (mu, sigma) = ({res.x[0]:.6g}, {np.exp(res.x[1]):.6g}) (numeric)"
-                value = sign * res.fun
-                if abs(value) > _UNBOUNDED:  # the search ran into a singularity of the ratio
-                    out.append((sp.oo * sp.sign(value), f"{where[:-10]} (numeric: the ratio exceeds {value:.3g})"))
-                else:
-                    out.append((sp.Float(value, 15), where))
+                where = f"near (mu, sigma) = ({res.x[0]:.6g}, {np.exp(res.x[1]):.6g})"
+                out.append((sp.Float(sign * res.fun, 15), where, False))
     return out
 
 
 def _summarise(found: list) -> dict:
     if not found:
-        return {"inf": None, "sup": None, "inf_path": None, "sup_path": None, "method": "no value found"}
-    lo, hi = _extreme(found, min), _extreme(found, max)
-    return {"inf": str(lo[0]), "sup": str(hi[0]), "inf_path": lo[1], "sup_path": hi[1],
-            "bounded_away_from_0": bool(float(lo[0]) > 0), "bounded_above": bool(hi[0] != sp.oo),
-            "method": "exact limits along boundary paths and at the minimiser; Nelder-Mead over the interior"}
+        return {"inf": None, "sup": None, "inf_path": None, "sup_path": None, "inf_method": None, "sup_method": None,
+                "bounded_away_from_0": None, "bounded_above": None, "method": "no value found"}
+    (lo, lo_path, lo_how), (hi, hi_path, hi_how) = _extreme(found, min), _extreme(found, max)
+    return {"inf": str(lo), "sup": str(hi), "inf_path": lo_path, "sup_path": hi_path,
+            "inf_method": lo_how, "sup_method": hi_how,
+            "bounded_away_from_0": False if float(lo) <= 0 else (True if lo_how == "exact" else None),
+            "bounded_above": False if hi == sp.oo else (True if hi_how == "exact" else None),
+            "method": "exact limits along boundary paths and into the reference's minimiser (leading terms); "
+                      "Nelder-Mead over the interior, whose values are bounds only"}
 
 
 def _extreme(found: list, pick) -> tuple:
-    """The extreme value; an exact one is preferred to a numeric one that matches it to 1e-8."""
-    best = float(pick(found, key=lambda t: float(t[0]))[0])
-    tol = 1e-8 * (1 + abs(best)) if np.isfinite(best) else 0.0
-    close = [t for t in found if float(t[0]) == best or abs(float(t[0]) - best) <= tol]
-    return min(close, key=lambda t: isinstance(t[0], sp.Float))
+    """(value, where, how): the exact extreme unless the numeric search went beyond it (then a bound)."""
+    exact = [t for t in found if t[2]]
+    numeric = [t for t in found if not t[2]]
+    best_exact = pick(exact, key=lambda t: float(t[0])) if exact else None
+    best_numeric = pick(numeric, key=lambda t: float(t[0])) if numeric else None
+    if best_exact is not None:
+        e = float(best_exact[0])
+        tol = 1e-8 * (1 + abs(e)) if np.isfinite(e) else 0.0
+        beyond = best_numeric is not None and np.isfinite(e) and (
+            float(best_numeric[0]) > e + tol if pick is max else float(best_numeric[0]) < e - tol)
+        if not beyond:
+            return best_exact[0], best_exact[1], "exact"
+    kind = "a lower bound on the sup" if pick is max else "an upper bound on the inf"
+    return best_numeric[0], f"{best_numeric[1]} (numeric)", f"numeric search: {kind}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from vaemath.symbolic import Penalty, to_strings
+from vaemath.symbolic import CriticalPoint, MinimizerSet, Penalty, to_strings
 
 RELATIONS = ("identical", "affine", "monotone", "local", "minimizer", "none")
 
@@ -18,8 +18,8 @@ MEANING = {
                 "sets, but a different trade-off against reconstruction",
     "local": "same minimiser and proportional Hessians there (agreement to second order), "
              "but not a function of each other",
-    "minimizer": "same minimiser only: the Hessians there are not proportional",
-    "none": "different minimisers, or one of the two has no interior minimiser",
+    "minimizer": "same minimiser only: the Hessians there are not proportional, or one of them does not exist",
+    "none": "different minimisers, or one of the two has no single interior minimiser",
 }
 
 
@@ -45,15 +45,22 @@ class Verdict:
         ``scale`` a with H_candidate = a H_reference at the minimiser, and the Taylor ``order`` to which
         candidate - a * reference is constant there.
     minimizer : dict
-        ``candidate`` and ``reference``: :class:`~vaemath.symbolic.calculus.CriticalPoint` or None.
+        ``candidate`` and ``reference``: :class:`~vaemath.symbolic.calculus.CriticalPoint` (its ``order``
+        the local order of growth, ``hessian`` None at a kink), :class:`~vaemath.symbolic.calculus.MinimizerSet`
+        (a whole set of minimisers) or None.
+    infimum : dict
+        ``candidate`` and ``reference``: ``{"value", "attained", "where"}``, value -oo when unbounded below.
     limits, rescaling : dict
         Boundary limits and lim_{c->0+} pen(c mu, c sigma), for ``candidate`` and ``reference``.
     ratio_bounds : dict
-        Infimum and supremum of candidate / reference and where each is approached.
+        Infimum and supremum of candidate / reference, where each is approached, and ``inf_method`` /
+        ``sup_method``: "exact", or a bound from the numeric search.
     identified_as : list of str
         Catalogue entries of which the candidate is a positive multiple plus a constant.
     witness : dict or None
         Two points the penalties order oppositely, confirmed at 50 digits (relations below monotone).
+    prior : tuple or None
+        (mu_p, sigma_p) of the prior both penalties were taken against; None for N(0, 1).
     """
 
     candidate: Penalty
@@ -69,6 +76,8 @@ class Verdict:
     rescaling: dict = field(default_factory=dict)
     identified_as: list = field(default_factory=list)
     witness: dict | None = None
+    infimum: dict = field(default_factory=dict)
+    prior: tuple | None = None
 
     @property
     def meaning(self) -> str:
@@ -91,8 +100,15 @@ class Verdict:
                 "variable": "r (the reference's value)", "increasing": self.monotone["increasing"]},
             "local": None if self.local is None else {
                 "scale": str(self.local["scale"]), "agreement_order": self.local["order"]},
-            "minimizer": {k: None if v is None else to_strings(v.point) for k, v in best.items()},
-            "hessian_at_minimizer": {k: None if v is None else to_strings(v.hessian) for k, v in best.items()},
+            "prior": None if self.prior is None else [str(x) for x in self.prior],
+            "minimizer": {k: _where(v) for k, v in best.items()},
+            "minimizer_method": {k: None if v is None else v.method for k, v in best.items()},
+            "hessian_at_minimizer": {k: to_strings(v.hessian) if isinstance(v, CriticalPoint) and v.hessian is not None
+                                     else None for k, v in best.items()},
+            "local_order": {k: v.order if isinstance(v, CriticalPoint) else None for k, v in best.items()},
+            "differentiable_at_minimizer": {k: v.differentiable if isinstance(v, CriticalPoint) else None
+                                            for k, v in best.items()},
+            "infimum": {k: None if v.get("value") is None else str(v["value"]) for k, v in self.infimum.items()},
             "limits": to_strings(self.limits),
             "ratio_bounds": dict(self.ratio_bounds),
             "rescaling": {**to_strings(self.rescaling),
@@ -105,7 +121,9 @@ class Verdict:
         d = self.to_dict()
         rows = [("expression", d["candidate_expression"], d["reference_expression"]),
                 ("minimiser", d["minimizer"]["candidate"], d["minimizer"]["reference"]),
-                ("Hessian there", d["hessian_at_minimizer"]["candidate"], d["hessian_at_minimizer"]["reference"])]
+                ("Hessian there", d["hessian_at_minimizer"]["candidate"], d["hessian_at_minimizer"]["reference"]),
+                ("local order at the minimiser", d["local_order"]["candidate"], d["local_order"]["reference"]),
+                ("infimum", d["infimum"].get("candidate"), d["infimum"].get("reference"))]
         rows += [(f"limit {k}", d["limits"]["candidate"][k], d["limits"]["reference"][k])
                  for k in d["limits"]["candidate"]]
         rows.append(("rescaling lim c->0+ pen(c mu, c sigma)", d["rescaling"]["candidate"],
@@ -126,10 +144,12 @@ class Verdict:
                     else f"{order} (the highest order compared)" if order >= 4 else str(order))
             out.append(f"local: Hessian(candidate) = {d['local']['scale']} * Hessian(reference) at the minimiser; "
                        f"candidate - {d['local']['scale']} * reference is constant to Taylor order {said}")
+        out += self._kinks_and_bounds()
         rb = d["ratio_bounds"]
         if rb.get("inf") is not None:
-            out.append(f"ratio candidate/reference: inf {rb['inf']} ({rb['inf_path']}), "
-                       f"sup {rb['sup']} ({rb['sup_path']})")
+            out.append(f"ratio candidate/reference: {_bound('inf', rb)}, {_bound('sup', rb)}")
+        elif rb.get("method"):
+            out.append(f"ratio candidate/reference: {rb['method']}")
         out.append("identified as: " + (", ".join(d["identified_as"]) or "no catalogue entry"))
         fin = d["rescaling"]["finite"]
         if fin.get("candidate"):
@@ -143,6 +163,19 @@ class Verdict:
                        f"{_short(w['reference'][1])} ({w['verified'].split(':')[0]})")
         elif self.relation in RELATIONS[3:]:
             out.append("witness: none found on the search grid")
+        return out
+
+    def _kinks_and_bounds(self) -> list:
+        """Lines on minimiser sets, kinks and penalties unbounded below."""
+        out = []
+        for who in ("candidate", "reference"):
+            best, inf = self.minimizer.get(who), self.infimum.get(who, {})
+            if isinstance(best, MinimizerSet):
+                out.append(f"{who}: a whole set of minimisers, {best.description}")
+            elif isinstance(best, CriticalPoint) and not best.differentiable:
+                out.append(f"{who}: not differentiable at the minimiser (a kink), local order {best.order}")
+            if inf.get("value") == -sp.oo:
+                out.append(f"{who}: {inf['where']}, so it has no minimum")
         return out
 
     def _title(self) -> str:
@@ -173,19 +206,38 @@ class Verdict:
         def tex(x):
             return "\\text{none}" if x is None else sp.latex(x)
 
+        def point(b):
+            if isinstance(b, MinimizerSet):
+                return rf"\text{{{b.description}}}"
+            return tex(b and sp.Tuple(*b.point.values()))
+
+        def hess(b):
+            return tex(b.hessian if isinstance(b, CriticalPoint) else None)
+
         rows = [(r"\text{expression}", sp.latex(self.candidate.expr), sp.latex(self.reference.expr)),
-                (r"\text{minimiser}", tex(best["candidate"] and sp.Tuple(*best["candidate"].point.values())),
-                 tex(best["reference"] and sp.Tuple(*best["reference"].point.values()))),
-                (r"\text{Hessian there}", tex(best["candidate"] and best["candidate"].hessian),
-                 tex(best["reference"] and best["reference"].hessian))]
-        rows += [(rf"\text{{{k}}}", sp.latex(lim["candidate"][k]), sp.latex(lim["reference"][k]))
-                 for k in lim["candidate"]]
-        rows.append((r"\lim_{c\to 0^+} \mathrm{pen}(c\mu, c\sigma)", sp.latex(self.rescaling["candidate"]),
-                     sp.latex(self.rescaling["reference"])))
+                (r"\text{minimiser}", point(best["candidate"]), point(best["reference"])),
+                (r"\text{Hessian there}", hess(best["candidate"]), hess(best["reference"]))]
+        rows += [(rf"\text{{{k}}}", tex(lim["candidate"][k]), tex(lim["reference"][k])) for k in lim["candidate"]]
+        rows.append((r"\lim_{c\to 0^+} \mathrm{pen}(c\mu, c\sigma)", tex(self.rescaling["candidate"]),
+                     tex(self.rescaling["reference"])))
         body = r" \\ ".join(" & ".join(row) for row in rows)
         head = rf"\text{{{self.candidate.name} vs {self.reference.name}: }} \textbf{{{self.relation}}}"
         top = rf"{head} & \text{{candidate}} & \text{{reference}}"
         return rf"$$\begin{{array}}{{lll}} {top} \\ \hline {body} \end{{array}}$$"
+
+
+def _where(best):
+    if best is None:
+        return None
+    return best.description if isinstance(best, MinimizerSet) else to_strings(best.point)
+
+
+def _bound(side: str, rb: dict) -> str:
+    """'sup 2 (path)' when exact; 'sup >= 1000.17 (path; numeric search: a lower bound on the sup)' otherwise."""
+    if rb[f"{side}_method"] == "exact":
+        return f"{side} {rb[side]} ({rb[f'{side}_path']})"
+    sign = ">=" if side == "sup" else "<="
+    return f"{side} {sign} {float(rb[side]):.6g} ({rb[f'{side}_path']}; {rb[f'{side}_method']})"
 
 
 def _short(text: str) -> str:

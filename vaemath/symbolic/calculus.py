@@ -6,19 +6,24 @@ parametrisation name; results are sympy objects, printable with ``sympy.latex``.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from math import factorial
 
 import mpmath
+import numpy as np
 import sympy as sp
 
+from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, check_budget
+from vaemath.symbolic.nonsmooth import active_branch, directional, first_order, is_smooth
 from vaemath.symbolic.parser import penalty
 from vaemath.symbolic.symbols import mu, reparametrize, sigma
 from vaemath.symbolic.symbols import param as _param
 
 # Starting points (mu, sigma) for the numeric search of critical points, in the std parametrisation.
 _STARTS = ((0.3, 0.7), (-0.4, 1.5), (1.0, 0.5), (0.1, 2.5), (2.0, 2.0), (-1.5, 0.3))
+NOT_DIFFERENTIABLE = "not differentiable at the minimiser"
 
 
 def variables(param_name: str = "std") -> tuple:
@@ -133,8 +138,8 @@ def _local(e: sp.Expr, xs: tuple, point: dict, order: int) -> sp.Expr:
 def _point(f, point, param_name: str) -> dict:
     if point is None:
         best = minimizer(f, param_name)
-        if best is None:
-            raise ValueError("point: the penalty has no interior minimiser; give the expansion point")
+        if not isinstance(best, CriticalPoint):
+            raise ValueError("point: the penalty has no single interior minimiser; give the expansion point")
         point = best.point
     xs = variables(param_name)
     missing = [x for x in xs if x not in point]
@@ -156,7 +161,9 @@ def hessian_at(f, point: dict, param: str = "std") -> sp.Matrix:
 
 def definiteness(h: sp.Matrix) -> str:
     """'positive definite', 'positive semidefinite', 'negative definite', 'negative semidefinite',
-    'indefinite' or 'unknown' for a symmetric matrix."""
+    'indefinite' or 'unknown' for a symmetric matrix (by numeric eigenvalues when its entries are floats)."""
+    if any(isinstance(c, sp.Float) for c in h):
+        return _numeric_definiteness(h)
     checks = (("positive definite", h.is_positive_definite), ("negative definite", h.is_negative_definite),
               ("positive semidefinite", h.is_positive_semidefinite),
               ("negative semidefinite", h.is_negative_semidefinite), ("indefinite", h.is_indefinite))
@@ -166,21 +173,58 @@ def definiteness(h: sp.Matrix) -> str:
     return "unknown"
 
 
+def _numeric_definiteness(h: sp.Matrix) -> str:
+    try:
+        eig = np.linalg.eigvalsh(np.array(h.tolist(), dtype=float))
+    except (TypeError, ValueError):
+        return "unknown"
+    if not np.all(np.isfinite(eig)):
+        return "unknown"
+    tol = 1e-12 * (1 + np.max(np.abs(eig)))
+    if eig[0] > tol:
+        return "positive definite"
+    if eig[-1] < -tol:
+        return "negative definite"
+    if eig[0] < -tol and eig[-1] > tol:
+        return "indefinite"
+    return "positive semidefinite" if eig[-1] > tol else "negative semidefinite" if eig[0] < -tol else "unknown"
+
+
 @dataclass(frozen=True)
 class CriticalPoint:
-    """A stationary point: location, value, Hessian there and its definiteness, and how it was found."""
+    """A stationary point (or kink): location, value, Hessian there and its definiteness, and how it was found.
+
+    ``hessian`` is None where the penalty is not twice differentiable (a kink of abs, max or min);
+    ``differentiable`` says whether the gradient exists there; ``order`` is the local order of growth
+    (1 at a kink where every one-sided directional derivative is positive, 2 at a positive definite
+    Hessian, None when not decided).
+    """
 
     point: dict
     value: sp.Expr
-    hessian: sp.Matrix
+    hessian: sp.Matrix | None
     definiteness: str
-    method: str  # "symbolic" (sympy.solve) or "numeric, exact" (mpmath root recognised by nsimplify)
+    method: str  # "symbolic" (sympy.solve), "numeric, exact" (a recognised root), "numeric" (a float root)
+    differentiable: bool = True
+    order: int | None = None
 
-    def to_dict(self) -> dict:
-        """Plain data; expressions as strings that sympy reads back."""
-        return {"point": {str(k): str(v) for k, v in self.point.items()}, "value": str(self.value),
-                "hessian": [[str(c) for c in row] for row in self.hessian.tolist()],
-                "definiteness": self.definiteness, "method": self.method}
+
+@dataclass(frozen=True)
+class MinimizerSet:
+    """A whole set of minimisers: every point of ``region`` has the minimum ``value``.
+
+    ``region`` is a sympy condition in (mu, scale), ``sympy.true`` when the penalty is constant.
+    """
+
+    region: sp.Basic
+    value: sp.Expr
+    method: str
+
+    @property
+    def description(self) -> str:
+        if self.region is sp.true:
+            return f"every point (the penalty is constant, {self.value})"
+        return f"every point with {self.region} (value {self.value})"
 
 
 def _elementary(e: sp.Expr) -> bool:
@@ -194,25 +238,42 @@ def _in_domain(sol: dict, p) -> bool:
     return True
 
 
-def _solve_symbolic(grad: list, xs: tuple, p) -> list | None:
+def _solve_symbolic(grad: list, xs: tuple, p, budget) -> tuple:
+    """(solutions or None, whether sympy.solve ran past the budget)."""
     try:
-        sols = sp.solve(grad, xs, dict=True)
-    except (NotImplementedError, ValueError):
-        return None
-    return [{x: sol.get(x, x) for x in xs} for sol in sols if _in_domain(sol, p)]
+        done, sols = attempt(sp.solve, grad, xs, dict=True, budget=budget)
+    except (NotImplementedError, ValueError, TypeError):
+        return None, False
+    if not done:
+        return None, True
+    return [{x: sol.get(x, x) for x in xs} for sol in sols if _in_domain(sol, p)], False
 
 
-def _recognise(r) -> sp.Expr:
+def _recognise(r, tolerance: float = 1e-8) -> sp.Expr:
     """An exact number close to the root ``r``; only kept if the gradient then vanishes exactly."""
-    return sp.S.Zero if abs(r) < 1e-8 else sp.nsimplify(float(r), [sp.pi, sp.E], tolerance=1e-8)
+    return sp.S.Zero if abs(r) < tolerance else sp.nsimplify(float(r), [sp.pi, sp.E], tolerance=tolerance)
 
 
-def _stationary(e: sp.Expr, xs: tuple, point: dict) -> bool:
+def _stationary(e: sp.Expr, xs: tuple, point: dict, budget) -> bool:
+    """The gradient vanishes at ``point``: from exact derivatives where they are finite there, else every
+    one-sided difference quotient (f(p + t d) - f(p)) / t tends to 0 along 5 fixed directions d (a 0/0 form
+    such as acosh near 1, where a series along a symbolic ray is slow)."""
+    def check():
+        linear = _derivative_terms(e, xs, point, 1)
+        if linear is not None:
+            return all(sp.simplify(sp.diff(linear, x)) == 0 for x in xs)
+        t = sp.Dummy("t", positive=True)
+        at = e.subs(point)
+        for a, b in ((1, 0), (0, 1), (-1, 0), (0, -1), (2, -3)):
+            ray = e.subs({xs[0]: point[xs[0]] + a * t, xs[1]: point[xs[1]] + b * t}, simultaneous=True)
+            if sp.limit((ray - at) / t, t, 0, "+") != 0:
+                return False
+        return True
     try:
-        linear = _local(e, xs, point, 1)
+        done, ok = attempt(check, budget=budget)
     except NotImplementedError:
         return False
-    return all(sp.simplify(sp.diff(linear, x)) == 0 for x in xs)
+    return bool(done and ok)
 
 
 def _bounded(fn, a, b):
@@ -222,10 +283,10 @@ def _bounded(fn, a, b):
     return fn(a, b)
 
 
-def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p) -> list:
-    """Roots of the gradient by mpmath.findroot from fixed starts, recognised as exact numbers."""
+def _roots(grad: list, xs: tuple, p) -> list:
+    """Roots of the gradient by mpmath.findroot from fixed starts, at 40 digits."""
     fn = sp.lambdify(xs, grad, "mpmath")
-    found = []
+    out = []
     with mpmath.workdps(40):
         for m0, s0 in _STARTS:
             start = (m0, float(p.of_sigma.subs(sigma, s0)))
@@ -233,28 +294,48 @@ def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p) -> list:
                 root = mpmath.findroot(lambda a, b: _bounded(fn, a, b), start, tol=1e-30, maxsteps=200)
             except (ValueError, ZeroDivisionError, TypeError):
                 continue
-            exact = {x: _recognise(r) for x, r in zip(xs, root)}
-            seen = any(all(abs(exact[x] - q[x]) < 1e-9 for x in xs) for q in found)
-            if not seen and _in_domain(exact, p) and _stationary(e, xs, exact):
-                found.append(exact)
-    return found
+            out.append(tuple(root))
+    return out
 
 
-def critical_points(f, param: str = "std") -> list:
+def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p, budget) -> tuple:
+    """(points, method): roots recognised as exact numbers where the gradient provably vanishes there
+    ("numeric, exact"), else the float roots themselves ("numeric")."""
+    roots = _roots(grad, xs, p)
+    exact, floats = [], []
+    for root in roots:
+        point = {x: _recognise(r) for x, r in zip(xs, root)}
+        if any(all(abs(point[x] - q[x]) < 1e-9 for x in xs) for q in exact + floats):
+            continue
+        if _in_domain(point, p) and _stationary(e, xs, point, budget):
+            exact.append(point)
+        elif p.lower != 0 or root[1] > 0:
+            floats.append({x: sp.Float(r, 15) for x, r in zip(xs, root)})
+    return (exact, "numeric, exact") if exact else (floats, "numeric")
+
+
+def critical_points(f, param: str = "std", budget=DEFAULT_BUDGET) -> list:
     """Stationary points of a penalty, each with its value, Hessian and definiteness.
 
     Solved in the std parametrisation with ``sympy.solve`` when the expression is built from powers, exp
-    and log; otherwise roots of the gradient are found with mpmath from fixed starts and kept only when a
-    recognised exact point makes the gradient vanish identically (checked by a series, so 0/0 forms are
-    handled). Other parametrisations map the points; the Hessian there is J^T H J, exact because the
-    gradient vanishes.
+    and log; otherwise, or when sympy runs past ``budget`` seconds, roots of the gradient are found with
+    mpmath from fixed starts and kept as exact points when a recognised exact point makes the gradient
+    vanish identically (checked by a series, so 0/0 forms are handled; method "numeric, exact"), else as
+    floats (method "numeric"). For a penalty with abs, max or min the points are the local minimisers
+    found by :func:`minimizer`'s search, kinks included. Other parametrisations map the points; the
+    Hessian there is J^T H J, exact because the gradient vanishes.
+
+    Parameters
+    ----------
+    budget : float or None
+        Seconds allowed to each symbolic step (None: no limit); see :mod:`vaemath.symbolic.budget`.
     """
-    return list(_critical_points(_expr(f, "std"), _param(param).name))
+    return list(_critical_points(_expr(f, "std"), _param(param).name, check_budget(budget)))
 
 
 @lru_cache(maxsize=256)
-def _critical_points(e: sp.Expr, param_name: str) -> tuple:
-    found = _critical_points_std(e)
+def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
+    found = _critical_points_std(e, budget) if is_smooth(e) else _kinked_minima(e, budget)
     if param_name == "std":
         return found
     p = _param(param_name)
@@ -262,68 +343,360 @@ def _critical_points(e: sp.Expr, param_name: str) -> tuple:
     out = []
     for c in found:
         x0 = x if c.point[sigma] is sigma else sp.simplify(p.of_sigma.subs(sigma, c.point[sigma]))
-        jac = sp.diag(1, sp.diff(p.sigma_of, x).subs(x, x0))
-        h = (jac.T * c.hessian.subs(sigma, p.sigma_of.subs(x, x0)) * jac).applyfunc(sp.simplify)
-        out.append(CriticalPoint({mu: c.point[mu], x: x0}, c.value, h, definiteness(h), c.method))
+        h = None
+        if c.hessian is not None:
+            jac = sp.diag(1, sp.diff(p.sigma_of, x).subs(x, x0))
+            h = (jac.T * c.hessian.subs(sigma, p.sigma_of.subs(x, x0)) * jac).applyfunc(sp.simplify)
+        out.append(CriticalPoint({mu: c.point[mu], x: x0}, c.value, h, definiteness(h) if h is not None
+                                 else c.definiteness, c.method, c.differentiable, c.order))
     return tuple(out)
+
+
+def _hessian_there(e: sp.Expr, sol: dict, budget) -> sp.Matrix:
+    """The Hessian at a stationary point: exact derivatives where finite, else second difference quotients."""
+    if any(isinstance(v, sp.Float) for v in sol.values()):
+        return hessian(e).subs(sol).evalf(15)
+    free = sol[mu] is mu or sol[sigma] is sigma
+
+    def exact():
+        h = hessian(e).subs(sol)
+        if free or not any(_is_bad(c) for c in h):
+            return h.applyfunc(sp.simplify)
+        return hessian_by_limits(e, sol)
+    done, h = attempt(exact, budget=budget)
+    return h if done and h is not None else hessian(e).subs(sol).evalf(15)
+
+
+def hessian_by_limits(e: sp.Expr, point: dict) -> sp.Matrix | None:
+    """Hessian at a stationary point from q(d) = lim_{t->0+} 2 (f(p + t d) - f(p)) / t^2 along three directions.
+
+    Exact where the printed derivatives are 0/0 there (acosh near 1); valid because the gradient vanishes.
+    """
+    t = sp.Dummy("t", positive=True)
+    at = e.subs(point)
+
+    def q(a, b):
+        ray = e.subs({mu: point[mu] + a * t, sigma: point[sigma] + b * t}, simultaneous=True)
+        return sp.limit(2 * (ray - at) / t**2, t, 0, "+")
+    h11, h22, both = q(1, 0), q(0, 1), q(1, 1)
+    if any(_is_bad(v) for v in (h11, h22, both)):
+        return None
+    return sp.Matrix([[h11, (both - h11 - h22) / 2], [(both - h11 - h22) / 2, h22]]).applyfunc(sp.nsimplify)
 
 
 @lru_cache(maxsize=256)
-def _critical_points_std(e: sp.Expr) -> tuple:
+def _critical_points_std(e: sp.Expr, budget) -> tuple:
     p, xs = _param("std"), (mu, sigma)
     grad = [sp.diff(e, x) for x in xs]
-    sols = _solve_symbolic(grad, xs, p) if _elementary(e) else None
+    sols, late = _solve_symbolic(grad, xs, p, budget) if _elementary(e) else (None, False)
     method = "symbolic"
     if not sols:
-        sols, method = _solve_numeric(e, grad, xs, p), "numeric, exact"
+        sols, method = _solve_numeric(e, grad, xs, p, budget)
+        method += f" (sympy.solve ran past the budget of {budget} s)" if late else ""
     out = []
     for sol in sols:
-        free = sol[mu] is mu or sol[sigma] is sigma
-        h = hessian(e).subs(sol) if free else hessian_at(e, sol)
-        h = h.applyfunc(sp.simplify)
-        out.append(CriticalPoint(sol, sp.simplify(e.subs(sol)), h, definiteness(h), method))
+        h = _hessian_there(e, sol, budget)
+        kind = definiteness(h)
+        value = e.subs(sol)
+        exact = method.startswith(("symbolic", "numeric, exact"))
+        value = _simplified(value, budget) if exact else value.evalf(15)
+        out.append(CriticalPoint(sol, value, h, kind, method, True, 2 if kind == "positive definite" else None))
     return tuple(out)
 
 
-def minimizer(f, param: str = "std") -> CriticalPoint | None:
-    """The interior local minimum with the smallest value, or None when there is none."""
-    minima = [c for c in critical_points(f, param) if c.definiteness.startswith("positive")]
-    return min(minima, key=lambda c: float(c.value) if c.value.is_number else 0.0, default=None)
+def _numeric_minima(e: sp.Expr) -> list:
+    """Local minima by Nelder-Mead in (mu, log sigma) from the fixed starts, as float points."""
+    from scipy.optimize import minimize  # numeric search only for penalties with kinks
+
+    fn = sp.lambdify((mu, sigma), e, "numpy")
+
+    def f(x):
+        with np.errstate(all="ignore"):
+            val = complex(fn(x[0], np.exp(x[1])))
+        return val.real if np.isfinite(val) and abs(val.imag) < 1e-12 else np.inf
+
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for m0, s0 in _STARTS:
+            res = minimize(f, (m0, np.log(s0)), method="Nelder-Mead",
+                           options={"xatol": 1e-13, "fatol": 1e-15, "maxiter": 4000})
+            if np.isfinite(res.fun) and abs(res.x[0]) < 1e6 and abs(res.x[1]) < 20:
+                out.append((res.x[0], float(np.exp(res.x[1]))))
+    return out
 
 
-def limits(f, param: str = "std") -> dict:
+def _kinked_minima(e: sp.Expr, budget) -> tuple:
+    """Local minimisers of a penalty with abs, max or min: numeric search, exact recognition, exact verdict.
+
+    At a recognised point where one smooth branch is active, the branch's gradient must vanish (Hessian
+    from the branch); on a kink, every one-sided directional derivative must be positive (a minimiser of
+    first order, not differentiable there) or, where some vanish, the penalty must grow along 720 rays at
+    50 digits (method "numeric").
+    """
+    found = []
+    for m0, s0 in _numeric_minima(e):
+        point = {mu: _recognise(m0, 1e-6), sigma: _recognise(s0, 1e-6)}
+        if point[sigma] <= 0 or any(_same(point, c.point) for c in found):
+            continue
+        done, c = attempt(_verify_kink, e, point, budget=budget)
+        if done and c is not None:
+            found.append(c)
+    return tuple(found)
+
+
+def _same(p: dict, q: dict) -> bool:
+    return all(abs(float(p[x] - q[x])) < 1e-9 for x in (mu, sigma))
+
+
+def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | None:
+    value = sp.simplify(e.subs(point))
+    branch = active_branch(e, point)
+    if branch is not None:  # smooth near the point: ordinary calculus on the active branch
+        if not _stationary(branch, (mu, sigma), point, None):
+            return None
+        h = hessian_at(branch, point) if branch.has(mu, sigma) else sp.zeros(2)
+        kind = definiteness(h)
+        if not kind.startswith("positive"):
+            return None
+        return CriticalPoint(point, value, h, kind, "numeric, exact", True, 2 if kind == "positive definite" else None)
+    dd = directional(e, point)
+    if dd is None:
+        return None
+    first = first_order(dd)
+    if first == "positive":
+        return CriticalPoint(point, value, None, NOT_DIFFERENTIABLE, "numeric, exact (one-sided derivatives)", False, 1)
+    if first == "negative" or not _grows_on_rays(e, point, value):
+        return None
+    differentiable = sp.simplify(dd) == 0
+    return CriticalPoint(point, value, None, NOT_DIFFERENTIABLE if not differentiable else "no Hessian (kink)",
+                         "numeric (50-digit values along 720 rays)", bool(differentiable), None)
+
+
+def _grows_on_rays(e: sp.Expr, point: dict, value: sp.Expr) -> bool:
+    """The penalty exceeds its value at ``point`` at distances 1e-6 and 1e-12 along 720 rays, at 50 digits."""
+    fn = sp.lambdify((mu, sigma), e - value, "mpmath")
+    with mpmath.workdps(50):
+        m0, s0 = mpmath.mpf(sp.N(point[mu], 60)), mpmath.mpf(sp.N(point[sigma], 60))
+        for k in range(720):
+            a = 2 * mpmath.pi * k / 720
+            for t in (mpmath.mpf("1e-6"), mpmath.mpf("1e-12")):
+                if not fn(m0 + t * mpmath.cos(a), s0 + t * mpmath.sin(a)) > 0:
+                    return False
+    return True
+
+
+def _flat_region(e: sp.Expr, point: dict, value: sp.Expr):
+    """The region of the constant branch active at ``point`` (closed), or None when none is constant there."""
+    folded = sp.piecewise_fold(e.rewrite(sp.Piecewise))
+    if not isinstance(folded, sp.Piecewise):
+        return sp.true if not folded.has(mu, sigma) else None
+    earlier = sp.false
+    for expr, cond in folded.args:
+        here = sp.And(cond, sp.Not(earlier))
+        if here.subs(point) is sp.true:
+            if expr.has(mu, sigma) or sp.simplify(expr - value) != 0:
+                return None
+            return _closure(sp.simplify(here))
+        earlier = sp.Or(earlier, cond)
+    return None
+
+
+def _closure(region: sp.Basic) -> sp.Basic:
+    return region.replace(lambda r: isinstance(r, sp.StrictLessThan), lambda r: sp.Le(*r.args)).replace(
+        lambda r: isinstance(r, sp.StrictGreaterThan), lambda r: sp.Ge(*r.args))
+
+
+def minimizer(f, param: str = "std", budget=DEFAULT_BUDGET):
+    """The interior local minimum with the smallest value, a whole set of minimisers, or None.
+
+    Returns
+    -------
+    CriticalPoint, MinimizerSet or None
+        A :class:`MinimizerSet` when the minimum is taken on a region (a constant penalty: everywhere;
+        ``max(kl, 1/2)``: every point with kl <= 1/2); None when there is no interior local minimum.
+    """
+    e = _expr(f, "std")
+    if not e.has(mu, sigma):
+        return MinimizerSet(sp.true, e, "constant")
+    minima = [c for c in critical_points(f, param, budget)
+              if c.definiteness.startswith("positive") or not c.differentiable or c.hessian is None]
+    best = min(minima, key=lambda c: float(c.value) if c.value.is_number else 0.0, default=None)
+    if best is not None and not is_smooth(e):
+        std_point = {mu: best.point[mu], sigma: _param(param).sigma_of.subs(_param(param).symbol,
+                                                                            best.point[_param(param).symbol])}
+        region = _flat_region(e, std_point, best.value)
+        if region is not None:
+            return MinimizerSet(reparametrize(region, param) if region is not sp.true else region, best.value,
+                                "the constant branch of the penalty's piecewise form")
+    return best
+
+
+def limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEFAULT_BUDGET) -> sp.Expr | None:
+    """lim_{x -> x0} e, exact; None when sympy cannot take it within ``budget`` seconds.
+
+    abs, max and min are passed through (lim max(a, b) = max(lim a, lim b) where both exist), as sympy's
+    own limit fails on them.
+    """
+    try:
+        done, value = attempt(_limit, e, x, x0, direction, budget=budget)
+    except (NotImplementedError, ValueError, TypeError, AttributeError):
+        return None
+    if not done or value is None or value.has(sp.nan, sp.zoo, sp.Limit, sp.AccumBounds):
+        return None
+    return value
+
+
+def _limit(e, x, x0, direction):
+    if is_smooth(e) or not e.has(x):
+        return sp.limit(e, x, x0, direction)
+    branch = _eventual_branch(e, x, x0, direction)
+    if branch is not None:
+        return sp.limit(branch, x, x0, direction)
+    parts = [_limit(a, x, x0, direction) for a in e.args]
+    if any(p is None or p.has(sp.nan, sp.zoo) for p in parts):
+        return None
+    if isinstance(e, (sp.Abs, sp.Max, sp.Min, sp.Add, sp.Mul)) or (e.is_Pow and parts[1].is_finite):
+        return e.func(*parts)
+    if isinstance(e, (sp.exp, sp.log, sp.sqrt)) and parts[0].is_extended_real and parts[0] != 0:
+        return e.func(*parts)
+    return None
+
+
+def _eventual_branch(e, x, x0, direction):
+    """The smooth branch of ``e`` active near the end x -> x0: each abs, max and min resolved by the limits
+    of its arguments (a strict order there); None when one of them ties in the limit."""
+    def resolve(node):
+        if isinstance(node, sp.Abs):
+            inner = resolve(node.args[0])
+            end = sp.limit(inner, x, x0, direction)
+            return None if end == 0 or end.has(sp.nan, sp.zoo) or not end.is_extended_real else sp.sign(end) * inner
+        if isinstance(node, (sp.Max, sp.Min)):
+            args = [resolve(a) for a in node.args]
+            ends = [sp.limit(a, x, x0, direction) for a in args]
+            if any(not v.is_extended_real for v in ends):
+                return None
+            best = max(ends) if isinstance(node, sp.Max) else min(ends)
+            winners = [a for a, v in zip(args, ends) if v == best]
+            return winners[0] if len(winners) == 1 else None
+        if is_smooth(node):
+            return node
+        args = [resolve(a) for a in node.args]
+        return None if any(a is None for a in args) else node.func(*args)
+    try:
+        return resolve(e)
+    except (TypeError, ValueError, NotImplementedError):
+        return None
+
+
+def limits(f, param: str = "std", budget=DEFAULT_BUDGET) -> dict:
     """Limits at the boundary of the parameter space: scale -> its lower and upper ends, mu -> +-oo.
 
     Returns
     -------
     dict
         Keys like ``"sigma->0+"``, ``"sigma->oo"``, ``"mu->oo"``, ``"mu->-oo"`` (the scale symbol and
-        its ends depend on ``param``), values sympy expressions in the other variable.
+        its ends depend on ``param``), values sympy expressions in the other variable; None where sympy
+        could not take the limit within ``budget`` seconds.
     """
     p = _param(param)
     e, x = _expr(f, p.name), p.symbol
     lower = "0+" if p.lower == 0 else "-oo"
     out = {
-        f"{x}->{lower}": sp.limit(e, x, p.lower, "+") if p.lower == 0 else sp.limit(e, x, -sp.oo),
-        f"{x}->oo": sp.limit(e, x, sp.oo),
-        "mu->oo": sp.limit(e, mu, sp.oo),
-        "mu->-oo": sp.limit(e, mu, -sp.oo),
+        f"{x}->{lower}": limit(e, x, p.lower, "+", budget),
+        f"{x}->oo": limit(e, x, sp.oo, "-", budget),
+        "mu->oo": limit(e, mu, sp.oo, "-", budget),
+        "mu->-oo": limit(e, mu, -sp.oo, "+", budget),
     }
-    return {k: sp.simplify(v) for k, v in out.items()}
+    return {k: v if v is None else _simplified(v, budget) for k, v in out.items()}
 
 
-def derive(f, param: str = "std", order: int = 2, sigma_means: str = "std") -> dict:
+def _simplified(v: sp.Expr, budget) -> sp.Expr:
+    done, s = attempt(sp.simplify, v, budget=budget)
+    return s if done else v
+
+
+def unbounded_below(f, budget=DEFAULT_BUDGET) -> str | None:
+    """The boundary path along which the penalty tends to -oo (exact limits), or None if none is found.
+
+    A limit at one end that is -oo, or an expression in the other variable whose own limit at one of that
+    variable's ends is -oo (e.g. mu - log(sigma): mu -> -oo).
+    """
+    e = _expr(f, "std")
+    ends = {mu: ((sp.oo, "-", "mu->oo"), (-sp.oo, "+", "mu->-oo")), sigma: ((0, "+", "sigma->0+"),
+                                                                           (sp.oo, "-", "sigma->oo"))}
+    for x, other in ((sigma, mu), (mu, sigma)):
+        for x0, side, name in ends[x]:
+            value = limit(e, x, x0, side, budget)
+            if value is None:
+                continue
+            if value == -sp.oo:
+                return name
+            if value.has(other):
+                for y0, side2, name2 in ends[other]:
+                    if limit(value, other, y0, side2, budget) == -sp.oo:
+                        return f"{name}, then {name2}"
+    return None
+
+
+def infimum(f, budget=DEFAULT_BUDGET) -> dict:
+    """The penalty's infimum over mu real, sigma > 0, exact where decided.
+
+    Returns
+    -------
+    dict
+        ``value`` (-oo when unbounded below, the minimum value at the minimiser, or None when neither is
+        known), ``attained`` (bool or None) and ``where`` (the path to -oo, or the minimiser).
+    """
+    path = unbounded_below(f, budget)
+    if path is not None:
+        return {"value": -sp.oo, "attained": False, "where": f"unbounded below: {path}"}
+    best = minimizer(f, "std", budget)
+    if isinstance(best, MinimizerSet):
+        return {"value": best.value, "attained": True, "where": best.description}
+    if best is None:
+        return {"value": None, "attained": None, "where": "no interior minimiser found"}
+    return {"value": best.value, "attained": True, "where": f"local minimiser {to_strings(best.point)} (global "
+            "among the stationary points found; the boundary limits are not below it)"}
+
+
+def derive(f, param: str = "std", order: int = 2, sigma_means: str = "std", budget=DEFAULT_BUDGET) -> dict:
     """Everything ``vaemath derive`` prints about a penalty, as sympy objects.
+
+    Parameters
+    ----------
+    budget : float or None
+        Seconds allowed to each symbolic step (default 5); past it the step falls back to its numeric
+        route and says so in ``minimizer_method`` and ``notes``.
 
     Returns
     -------
     dict
         ``penalty``, ``param``, ``sigma_means``, ``value``, ``gradient``, ``hessian``, ``minimizer``
-        (point dict or None), ``hessian_at_minimizer``, ``limits`` and ``taylor`` (at the minimiser,
-        to total degree ``order``; None without an interior minimiser).
+        (point dict, a description of a set of minimisers, or None), ``minimizer_method``,
+        ``hessian_at_minimizer`` (None at a kink), ``infimum`` (-oo when unbounded below), ``limits``,
+        ``taylor`` (at a point minimiser, to total degree ``order``; None otherwise) and ``notes``.
     """
+    budget = check_budget(budget)
     pen = penalty(f, sigma_means)
-    best = minimizer(pen, param)
+    best = minimizer(pen, param, budget)
+    inf = infimum(pen, budget)
+    notes = []
+    point = best.point if isinstance(best, CriticalPoint) else None
+    poly = None
+    if point is not None and is_smooth(pen.expr) and all(not isinstance(v, sp.Float) for v in point.values()):
+        done, poly = attempt(taylor, pen, point, order, param, budget=budget)
+        if not done:
+            notes.append(f"taylor: not found within the budget of {budget} s")
+    if isinstance(best, CriticalPoint) and not best.differentiable:
+        notes.append("the penalty is not differentiable at the minimiser (a kink): no Hessian, local order 1")
+    if isinstance(best, CriticalPoint) and "budget" in best.method:
+        notes.append(f"minimizer: {best.method}")
+    if inf["value"] == -sp.oo:
+        notes.append(f"the penalty is {inf['where']}: it has no minimum")
+    lims = limits(pen, param, budget)
+    if any(v is None for v in lims.values()):
+        notes.append("limits: None where sympy could not take the limit within the budget")
     return {
         "penalty": pen.name,
         "param": _param(param).name,
@@ -331,10 +704,13 @@ def derive(f, param: str = "std", order: int = 2, sigma_means: str = "std") -> d
         "value": _expr(pen, param),
         "gradient": gradient(pen, param),
         "hessian": hessian(pen, param),
-        "minimizer": best.point if best else None,
-        "hessian_at_minimizer": best.hessian if best else None,
-        "limits": limits(pen, param),
-        "taylor": taylor(pen, best.point, order, param) if best else None,
+        "minimizer": point if point is not None else (best.description if best is not None else None),
+        "minimizer_method": best.method if best is not None else None,
+        "hessian_at_minimizer": best.hessian if isinstance(best, CriticalPoint) else None,
+        "infimum": inf["value"],
+        "limits": lims,
+        "taylor": poly,
+        "notes": notes,
     }
 
 

@@ -13,6 +13,7 @@ import sympy as sp
 
 from vaemath.symbolic.divergences import NAMES, catalogue, renyi
 from vaemath.symbolic.penalty import Penalty
+from vaemath.symbolic.prior import against, check_prior, label, prior_values
 from vaemath.symbolic.symbols import PARAMS, check_sigma_means, mu, sigma
 
 MAX_LENGTH = 2000
@@ -56,10 +57,11 @@ def _symbols(sigma_means: str) -> dict:
 
 
 class _Builder:
-    def __init__(self, text: str, sigma_means: str):
+    def __init__(self, text: str, sigma_means: str, prior=None):
         self.text = text
-        self.names = {**_symbols(sigma_means), **CONSTANTS}
+        self.names = {**_symbols(sigma_means), **CONSTANTS, **{str(k): v for k, v in prior_values(prior).items()}}
         self.sigma_means = sigma_means
+        self.prior = prior
 
     def build(self, node: ast.AST) -> sp.Expr:
         method = getattr(self, "_" + type(node).__name__, None)
@@ -84,7 +86,7 @@ class _Builder:
         if node.id in NAMES:
             entry = catalogue()[node.id]
             return entry.expr.subs(sigma, sigma**2) if node.id == "quadratic" and self.sigma_means == "var" \
-                else entry.expr
+                else against(node.id, entry, self.prior)
         known = sorted(self.names) + sorted(NAMES)
         raise _refuse(self.text, node, f"a name other than {', '.join(known)}")
 
@@ -124,6 +126,8 @@ class _Builder:
         if name is None or node.keywords:
             raise _refuse(self.text, node, "this call")
         if name == "renyi":
+            if self.prior is not None:
+                raise ValueError("prior: renyi(a) has no general-prior form")
             if len(node.args) != 1:
                 raise _refuse(self.text, node, "renyi takes one order, as in renyi(2);")
             return renyi(self.build(node.args[0])).expr
@@ -143,7 +147,7 @@ def _describe(node: ast.AST) -> str:
     return kinds.get(type(node), f"the syntax {type(node).__name__}")
 
 
-def parse(text: str, sigma_means: str = "std") -> sp.Expr:
+def parse(text: str, sigma_means: str = "std", prior=None) -> sp.Expr:
     """Turn penalty text into a sympy expression in the canonical (mu, sigma).
 
     Parameters
@@ -155,6 +159,9 @@ def parse(text: str, sigma_means: str = "std") -> sp.Expr:
     sigma_means : {"std", "var"}
         Whether the symbol ``sigma`` (and the entry ``quadratic``, written in the question's notation)
         is read as the standard deviation or the variance.
+    prior : tuple (mu_p, sigma_p), optional
+        Catalogue names and the symbols ``mu_p``, ``sigma_p`` taken against N(mu_p, sigma_p^2) (default
+        N(0, 1)); see :mod:`vaemath.symbolic.prior`.
 
     Raises
     ------
@@ -164,6 +171,7 @@ def parse(text: str, sigma_means: str = "std") -> sp.Expr:
         On anything outside the whitelist, naming the offending piece.
     """
     check_sigma_means(sigma_means)
+    prior = check_prior(prior)
     if not isinstance(text, str):
         raise TypeError(f"penalty: expected text, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
@@ -175,7 +183,7 @@ def parse(text: str, sigma_means: str = "std") -> sp.Expr:
     except (SyntaxError, RecursionError, MemoryError) as exc:
         raise ValueError(f"penalty: {text!r} is not an arithmetic expression ({exc.__class__.__name__})") from None
     try:
-        expr = _Builder(text.strip(), sigma_means).build(tree)
+        expr = _Builder(text.strip(), sigma_means, prior).build(tree)
     except RecursionError:
         raise ValueError("penalty: the expression is nested too deeply") from None
     if not isinstance(expr, sp.Expr) or expr.has(sp.zoo, sp.nan) or expr.is_extended_real is False:
@@ -183,7 +191,7 @@ def parse(text: str, sigma_means: str = "std") -> sp.Expr:
     return expr
 
 
-def penalty(spec, sigma_means: str = "std") -> Penalty:
+def penalty(spec, sigma_means: str = "std", prior=None) -> Penalty:
     """A :class:`Penalty` from a catalogue name, penalty text, a sympy expression or a Penalty.
 
     Parameters
@@ -192,6 +200,9 @@ def penalty(spec, sigma_means: str = "std") -> Penalty:
         ``"kl"``, ``"renyi(2)"``, ``"mu**2 + (sigma - 1)**2"``, an expression in mu and sigma...
     sigma_means : {"std", "var"}
         Reading of ``sigma`` in text and in the question's ``quadratic`` (see :func:`parse`).
+    prior : tuple (mu_p, sigma_p), optional
+        The prior N(mu_p, sigma_p^2) of catalogue entries with a general form (ValueError for the others)
+        and of the symbols ``mu_p``, ``sigma_p`` in text; default N(0, 1).
 
     Examples
     --------
@@ -199,18 +210,23 @@ def penalty(spec, sigma_means: str = "std") -> Penalty:
     mu**2 + sigma**2 - 2*log(sigma)
     """
     check_sigma_means(sigma_means)
+    prior = check_prior(prior)
     if isinstance(spec, Penalty):
-        return spec
+        if prior is None:
+            return spec
+        return Penalty(label(spec.name, prior), against(spec.name, spec, prior), spec.description, spec.citation,
+                       spec.provenance, spec.sigma_means)
     if isinstance(spec, sp.Expr):
-        return Penalty(str(spec), spec, provenance="user", sigma_means=sigma_means)
+        expr = spec.subs(prior_values(prior), simultaneous=True)
+        return Penalty(str(spec), expr, provenance="user", sigma_means=sigma_means)
     if not isinstance(spec, str):
         raise TypeError(f"penalty: expected a name, text, sympy expression or Penalty, got {type(spec).__name__}")
     name = spec.strip()
     if name in NAMES and not (name == "quadratic" and sigma_means == "var"):
-        return catalogue()[name]
-    expr = parse(name, sigma_means)
+        return penalty(catalogue()[name], prior=prior)
+    expr = parse(name, sigma_means, prior)
     if name in NAMES:
         e = catalogue()[name]
         return Penalty(name, expr, e.description + " (sigma read as the variance)", e.citation, e.provenance,
                        sigma_means)
-    return Penalty(name, expr, "user penalty", "", "user", sigma_means)
+    return Penalty(label(name, prior), expr, "user penalty", "", "user", sigma_means)

@@ -1,0 +1,121 @@
+"""Time budgets for symbolic steps: a sympy call that runs past its budget is stopped, never left to hang.
+
+``attempt(fn, *args, budget=seconds)`` runs ``fn`` and returns ``(True, value)``, or ``(False, None)`` when
+the budget ran out; the caller then takes its numeric route and labels the result so.
+
+How a step is really stopped:
+
+- on the main thread (the CLI, scripts, Jupyter, pytest) by ``SIGALRM`` from ``signal.setitimer``: sympy is
+  pure Python, so the handler's exception lands between two bytecodes of the running step. The exception
+  derives from ``BaseException`` so that sympy's ``except Exception`` clauses cannot swallow it, and the timer
+  repeats every 50 ms after the deadline in case one is lost in a ``__del__``. Budgets nest: an inner step
+  never outlives the step that called it.
+- on any other thread (signals are delivered only to the main thread) the step runs in a forked worker
+  process that is killed at the deadline; its result comes back by pickling.
+- where neither exists (no ``SIGALRM`` or no ``fork``, e.g. Windows) the step runs without a limit.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import signal
+import threading
+import time
+
+DEFAULT_BUDGET = 5.0  # seconds per symbolic step
+_REPEAT = 0.05
+
+
+class _Expired(BaseException):
+    """Raised by the alarm inside a step past its deadline; caught by :func:`attempt`, never escapes."""
+
+
+_deadlines: list = []  # deadlines (time.monotonic) of the nested steps running on the main thread
+_state = {"armed": False, "previous": None}
+
+
+def check_budget(budget) -> float | None:
+    """Validate a budget: None (no limit) or a positive finite number of seconds."""
+    if budget is None:
+        return None
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not (0 < budget < math.inf):
+        raise ValueError(f"budget: expected a positive number of seconds or None, got {budget!r}")
+    return float(budget)
+
+
+def attempt(fn, *args, budget=DEFAULT_BUDGET, **kwargs) -> tuple:
+    """``(True, fn(*args, **kwargs))``, or ``(False, None)`` when it runs longer than ``budget`` seconds.
+
+    Exceptions raised by ``fn`` propagate unchanged. ``budget=None`` runs without a limit.
+    """
+    budget = check_budget(budget)
+    if budget is None:
+        return True, fn(*args, **kwargs)
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        return _with_alarm(fn, args, kwargs, budget)
+    if "fork" in multiprocessing.get_all_start_methods():
+        return _forked(fn, args, kwargs, budget)
+    return True, fn(*args, **kwargs)
+
+
+def _on_alarm(signum, frame):
+    if _state["armed"] and _deadlines and time.monotonic() >= _deadlines[-1] - 1e-3:
+        raise _Expired
+
+
+def _arm(deadline: float) -> None:
+    _state["armed"] = True
+    signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 1e-4), _REPEAT)
+
+
+def _with_alarm(fn, args, kwargs, budget: float) -> tuple:
+    mine = time.monotonic() + budget
+    outer = _deadlines[-1] if _deadlines else math.inf
+    if not _deadlines:
+        _state["previous"] = signal.signal(signal.SIGALRM, _on_alarm)
+    _deadlines.append(min(mine, outer))
+    try:
+        _arm(_deadlines[-1])
+        return True, fn(*args, **kwargs)
+    except _Expired:
+        if mine < outer:
+            return False, None
+        raise  # the enclosing step's budget ran out: it handles it
+    finally:
+        _state["armed"] = False
+        _deadlines.pop()
+        if _deadlines:
+            _arm(_deadlines[-1])
+        else:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, _state["previous"])
+
+
+def _child(conn, fn, args, kwargs):
+    try:
+        conn.send((True, fn(*args, **kwargs)))
+    except Exception as exc:  # sent back and raised in the parent
+        conn.send((False, exc))
+    finally:
+        conn.close()
+
+
+def _forked(fn, args, kwargs, budget: float) -> tuple:
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(send, fn, args, kwargs), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if not recv.poll(budget):
+            return False, None
+        ok, value = recv.recv()
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        recv.close()
+    if not ok:
+        raise value
+    return True, value

@@ -1,0 +1,136 @@
+"""Penalties built with abs, max and min: the smooth branch active at a point, and one-sided derivatives.
+
+A penalty is non-smooth where an ``Abs`` argument vanishes or the arguments of a ``Max``/``Min`` tie. Away
+from such points it equals one smooth branch (:func:`active_branch`), to which ordinary calculus applies. At
+a kink the one-sided directional derivative D(d) = lim_{t->0+} (f(p + t d) - f(p)) / t exists and is
+computed exactly by the chain rule with D|u| = |Du| where u(p) = 0 and D max(a, b) = max(Da, Db) where
+a(p) = b(p) (Clarke 1983, Optimization and Nonsmooth Analysis, Sec. 2.3): p is a strict local minimiser of
+first order when D(d) > 0 for every direction d.
+"""
+
+from __future__ import annotations
+
+import math
+
+import sympy as sp
+
+from vaemath.symbolic.symbols import mu, sigma
+
+KINKS = (sp.Abs, sp.Max, sp.Min, sp.Piecewise, sp.sign, sp.Heaviside)
+d_mu, d_sigma = sp.symbols("d_mu d_sigma", real=True)  # a direction (d_mu, d_sigma)
+
+
+def is_smooth(e: sp.Expr) -> bool:
+    """False when the expression contains abs, max, min or another kink."""
+    return not e.has(*KINKS)
+
+
+def _zero(value: sp.Expr) -> bool:
+    return value == 0 or sp.simplify(value) == 0
+
+
+def _active(args, values, pick):
+    best = pick(values, key=lambda v: float(v))
+    return [a for a, v in zip(args, values) if _zero(v - best)]
+
+
+def active_branch(e: sp.Expr, point: dict) -> sp.Expr | None:
+    """The smooth expression equal to ``e`` near ``point``; None when ``point`` is on a kink."""
+    if is_smooth(e):
+        return e
+    if isinstance(e, sp.Abs):
+        u = e.args[0]
+        u0 = u.subs(point)
+        if _zero(u0):
+            return None
+        inner = active_branch(u, point)
+        return None if inner is None else (inner if u0 > 0 else -inner)
+    if isinstance(e, (sp.Max, sp.Min)):
+        values = [a.subs(point) for a in e.args]
+        active = _active(e.args, values, max if isinstance(e, sp.Max) else min)
+        return active_branch(active[0], point) if len(active) == 1 else None
+    if not isinstance(e, (sp.Add, sp.Mul, sp.Pow, sp.Function)):
+        return None
+    args = [active_branch(a, point) for a in e.args]
+    return None if any(a is None for a in args) else e.func(*args)
+
+
+def directional(e: sp.Expr, point: dict) -> sp.Expr | None:
+    """One-sided directional derivative D(d_mu, d_sigma) of ``e`` at ``point``, exact; None if infinite."""
+    if not e.has(mu, sigma):
+        return sp.S.Zero
+    if is_smooth(e):
+        grad = [sp.diff(e, x).subs(point) for x in (mu, sigma)]
+        if any(g.has(sp.oo, -sp.oo, sp.zoo, sp.nan) for g in grad):
+            return None
+        return grad[0] * d_mu + grad[1] * d_sigma
+    if isinstance(e, sp.Abs):
+        u = e.args[0]
+        du, u0 = directional(u, point), u.subs(point)
+        if du is None:
+            return None
+        return sp.Abs(du) if _zero(u0) else sp.sign(u0) * du
+    if isinstance(e, (sp.Max, sp.Min)):
+        values = [a.subs(point) for a in e.args]
+        active = _active(e.args, values, max if isinstance(e, sp.Max) else min)
+        parts = [directional(a, point) for a in active]
+        return None if any(p is None for p in parts) else e.func(*parts)
+    return _chain(e, point)
+
+
+def _chain(e: sp.Expr, point: dict) -> sp.Expr | None:
+    """Chain rule through a smooth head (sum, product, power, function) with non-smooth arguments."""
+    parts = [directional(a, point) for a in e.args]
+    if any(p is None for p in parts):
+        return None
+    dummies = [sp.Dummy() for _ in e.args]
+    head = e.func(*dummies)
+    at = {x: a.subs(point) for x, a in zip(dummies, e.args)}
+    total = sp.S.Zero
+    for x, part in zip(dummies, parts):
+        if part == 0:
+            continue
+        slope = sp.diff(head, x).subs(at)
+        if slope.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
+            return None
+        total += slope * part
+    return total
+
+
+def check_directions(n: int = 16) -> list:
+    """Exact unit-free directions: the axes, the diagonals and rational directions in between."""
+    out = set()
+    for k in range(n):
+        angle = 2 * math.pi * k / n
+        out.add((sp.nsimplify(round(math.cos(angle), 6)), sp.nsimplify(round(math.sin(angle), 6))))
+    return sorted(out, key=lambda d: math.atan2(float(d[1]), float(d[0])))
+
+
+def kink_directions(dd: sp.Expr) -> list:
+    """Directions where a piece of the piecewise-linear D switches: zeros of its Abs arguments and of Max/Min ties."""
+    forms = [a.args[0] for a in dd.atoms(sp.Abs)]
+    for m in dd.atoms(sp.Max, sp.Min):
+        forms += [a - b for i, a in enumerate(m.args) for b in m.args[i + 1:]]
+    rays = []
+    for form in forms:
+        poly = sp.Poly(form, d_mu, d_sigma) if form.is_polynomial(d_mu, d_sigma) else None
+        if poly is None or poly.total_degree() != 1:
+            continue
+        a, b = poly.coeff_monomial(d_mu), poly.coeff_monomial(d_sigma)
+        rays += [(-b, a), (b, -a)]
+    return rays
+
+
+def first_order(dd: sp.Expr) -> str:
+    """'positive' if D(d) > 0 in every direction, 'zero' if it vanishes in some and is >= 0, else 'negative'.
+
+    D is positively homogeneous and linear between the directions where one of its pieces switches, so
+    checking the switching directions together with 16 fixed ones (cones narrower than pi) decides it.
+    """
+    values = [dd.subs({d_mu: a, d_sigma: b}) for a, b in kink_directions(dd) + check_directions()]
+    values = [sp.simplify(v) for v in values]
+    if any(v.is_negative for v in values):
+        return "negative"
+    if all(v.is_positive for v in values):
+        return "positive"
+    return "zero"
