@@ -176,10 +176,15 @@ def lower_bound(verdict) -> dict:
         inf_value = float(sp.sympify(inf)) if inf is not None else float("nan")
     except (TypeError, ValueError, sp.SympifyError):
         inf_value = float("nan")
-    guaranteed = bool(inf_value >= 1 and at_zero.is_number and float(at_zero) >= 0)
+    exact = rb.get("inf_method", "exact") == "exact"
+    above = bool(inf_value >= 1 and at_zero.is_number and float(at_zero) >= 0)
+    guaranteed = above and exact
     if guaranteed:
         reason = (f"penalty >= KL everywhere (the ratio penalty/KL has infimum {inf}), so reconstruction - penalty "
                   "<= ELBO <= log p(x) for every encoder and decoder")
+    elif above:
+        reason = (f"a numeric search found penalty/KL >= {inf} everywhere it looked, but no exact infimum, so the "
+                  "bound is likely but not proved")
     elif np.isnan(inf_value):
         reason = "the infimum of penalty/KL could not be determined, so no guarantee can be given"
     else:
