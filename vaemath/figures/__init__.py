@@ -8,7 +8,8 @@ from importlib import import_module
 
 _EXPORTS = {
     "bench_figure": "vaemath.figures.bench",
-    "save": "vaemath.figures.save",
+    "save": "vaemath.figures.files",
+    "check_formats": "vaemath.figures.files",
     "landscape_figure": "vaemath.figures.penalties",
     "sigma_slice_figure": "vaemath.figures.penalties",
     "ratio_figure": "vaemath.figures.penalties",

@@ -66,7 +66,8 @@ def history_figure(result: dict, panels=HISTORY_PANELS):
             ax.set_xlabel("epoch")
             ax.set_ylabel(ylabel)
             ax.set_title(title, fontsize=11)
-            ax.legend(frameon=False)
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(frameon=False)
         k = result.get("setup", {}).get("train", {}).get("history_K")
         fig.suptitle("Digits, validation set per epoch" + (f" (importance samples K = {k})" if k else "")
                      + "; bands: +- one std. over seeds")
