@@ -26,7 +26,7 @@ COV, LATENT = "5,2,0.5", 1  # the linear-Gaussian VAE of the analysis: C = diag(
 SIZES = {  # per mode: linear multistart, linear training, digits runs, figure detail
     False: {"starts": 8, "linear_train": {"n": 5000, "epochs": 1500, "eval_every": 25}, "seeds": 3,
             "digits": {}, "grid": 301, "entries": None},
-    True: {"starts": 2, "linear_train": {"n": 2000, "epochs": 100, "eval_every": 10}, "seeds": 1,
+    True: {"starts": 2, "linear_train": {"n": 2000, "epochs": 40, "eval_every": 10}, "seeds": 1,
            "digits": {"quick": True}, "grid": 101, "entries": ("kl", "reverse_kl", "hellinger_squared", "quadratic")},
 }
 CAPTIONS = {
@@ -110,7 +110,7 @@ def report(penalty="quadratic", reference="kl", out=".", quick=False, formats=("
         For an unknown or unparsable penalty, a penalty the VAE cannot train (unbounded below, no minimiser),
         a bad format or seed, before any long stage runs.
     """
-    from vaemath.figures.save import check_formats
+    from vaemath.figures.files import check_formats
     from vaemath.symbolic import penalty as parse
     from vaemath.vae.penalty import trainable
 
@@ -202,7 +202,7 @@ def _linear_exact(ctx) -> None:
 
 
 def _save(ctx, fig, name: str) -> None:
-    from vaemath.figures.save import save
+    from vaemath.figures.files import save
 
     for fmt in ctx["formats"]:
         ctx["files"].append(save(fig, ctx["out"] / "figures" / f"{name}.{fmt}"))
