@@ -307,7 +307,7 @@ def _linear_trained_table(runs: dict, optima: dict) -> str:
     return "\n".join(rows)
 
 
-def _digits_reading(result: dict, name: str) -> str:
+def digits_reading(result: dict, name: str) -> str:
     """What the bound gap of one penalty's digits runs shows, read against the estimate's convergence."""
     m = result["summary"][name]
     gap, moved = m["bound_gap"]["mean"], m["nll_iw_k10"]["mean"] - m["nll_iw"]["mean"]
@@ -341,7 +341,7 @@ def _verdict_paragraph(ctx) -> str:
         parts.append(f"In the linear-Gaussian VAE (C = diag(5, 2, 0.5), k = 1) its objective's {kind} is "
                      f"{opt.objective:.4f} nats per datum, not below {best:.4f} = -log-likelihood of pPCA: "
                      "no violation in that model.")
-    parts.append("On the digits, " + _digits_reading(ctx["compare"], ctx["compare"]["setup"]["penalties"][-1]))
+    parts.append("On the digits, " + digits_reading(ctx["compare"], ctx["compare"]["setup"]["penalties"][-1]))
     return " ".join(parts)
 
 
@@ -387,7 +387,7 @@ def _write_report(ctx) -> None:
               f"`vaemath.vae.compare({_pens(ctx)}, seeds={cmp_['setup']['seeds']}, data='digits'"
               f"{', quick=True' if ctx['quick'] else ''})`; test set, nats per image"
               + (f"; independent-pixel baseline NLL {base:.2f}" if base is not None else "") + ":", "",
-              markdown(cmp_), "", *[f"- {_digits_reading(cmp_, n)}" for n in cmp_["setup"]["penalties"]], "",
+              markdown(cmp_), "", *[f"- {digits_reading(cmp_, n)}" for n in cmp_["setup"]["penalties"]], "",
               "## Figures", ""]
     for i, name in enumerate(ctx["figures"], 1):
         lines += [f"**Figure {i}.** {CAPTIONS[name]}", "", f"![{name}](figures/{name}.{ctx['formats'][0]})", ""]
