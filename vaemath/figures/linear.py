@@ -123,8 +123,9 @@ def linear_training_figure(histories: dict, optima: dict):
     Parameters
     ----------
     histories : dict
-        Penalty name -> training history (dict of per-epoch lists with ``epoch``, ``objective`` (reconstruction
-        - penalty, nats per datum), ``sigma`` (mean posterior std) and ``w_norm``), from ``vaemath.vae.train``.
+        Penalty name -> training history (dict of per-epoch lists with ``epoch``, ``linear_objective`` (the exact
+        expected loss on the training data; else ``objective``, reconstruction - penalty on validation, is negated),
+        ``sigma`` (posterior std per dimension) and ``w_norm``), from ``vaemath.vae.train(data="linear")``.
     optima : dict
         Penalty name -> :class:`LinearResult`.
     """
@@ -132,8 +133,9 @@ def linear_training_figure(histories: dict, optima: dict):
         fig, (ax, geo) = new_figure(13.0, 5.0, ncols=2)
         for i, (name, h) in enumerate(histories.items()):
             ep = np.asarray(h["epoch"])
-            ax.plot(ep, -np.asarray(h["objective"], dtype=float), color=colour(i), lw=2.0,
-                    label=f"{name}: trained (gradient descent)")
+            exact = "linear_objective" in h  # the exact expected objective on the training data
+            loss = np.asarray(h["linear_objective"] if exact else -np.asarray(h["objective"]), dtype=float)
+            ax.plot(ep, loss, color=colour(i), lw=2.0, label=f"{name}: trained (gradient descent)")
             if name in optima:
                 res = optima[name]
                 kind = "minimum" if res.attained else "infimum"
