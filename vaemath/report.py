@@ -24,7 +24,7 @@ from vaemath.atomic import atomic_path
 
 COV, LATENT = "5,2,0.5", 1  # the linear-Gaussian VAE of the analysis: C = diag(5, 2, 0.5), k = 1
 SIZES = {  # per mode: linear multistart, linear training, digits runs, figure detail
-    False: {"starts": 8, "linear_train": {"n": 5000, "epochs": 1500, "eval_every": 25}, "seeds": 3,
+    False: {"starts": 8, "linear_train": {"n": 3000, "epochs": 800, "eval_every": 40}, "seeds": 3,
             "digits": {}, "grid": 301, "entries": None},
     True: {"starts": 2, "linear_train": {"n": 2000, "epochs": 40, "eval_every": 10}, "seeds": 1,
            "digits": {"quick": True}, "grid": 101, "entries": ("kl", "reverse_kl", "hellinger_squared", "quadratic")},

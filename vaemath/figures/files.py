@@ -44,5 +44,5 @@ def save(fig, path, dpi: int = 150, format: str | None = None) -> Path:
     path = Path(path)
     fmt = check_formats(format or path.suffix.lstrip(".") or "png")[0]
     with matplotlib.rc_context({"svg.hashsalt": "vaemath"}), atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=dpi, format=fmt, metadata=_METADATA[fmt])
+        fig.savefig(tmp, dpi=dpi, format=fmt, metadata=_METADATA[fmt], bbox_inches="tight", pad_inches=0.1)
     return path
