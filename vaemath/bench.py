@@ -129,7 +129,7 @@ def _reduce_once(points: float) -> dict:
             "rss_before_mib": int(base_kb) / 1024, "peak_rss_mib": int(rss_kb) / 1024}
 
 
-def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0) -> dict:
+def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0, vae: bool = False) -> dict:
     """Time every case and implementation; returns the data written to benchmarks/.
 
     Parameters
@@ -141,6 +141,9 @@ def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0) -> dict:
     reduce_points : float
         If > 0, also run ``grid_reduce`` over that many points in a fresh process and record its time
         and peak memory.
+    vae : bool
+        Also time the VAE: training step against autograd-composed and jax.jit, penalty primitive against
+        the composed expression (:mod:`vaemath.vae.speed`).
     """
     if size < 2 or repeat < 1:
         raise ValueError(f"size, repeat: expected size >= 2 and repeat >= 1, got {size}, {repeat}")
@@ -169,6 +172,10 @@ def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0) -> dict:
               "threading_layer": _threading_layer(), "cpus": os.cpu_count()}
     if reduce_points > 0:
         result["reduce"] = _reduce(reduce_points)
+    if vae:
+        from vaemath.vae import speed
+
+        result["vae"] = speed.run(max(repeat, 5))
     return result
 
 
@@ -206,6 +213,10 @@ def markdown(result: dict) -> str:
                      f"{r['peak_rss_mib']:.0f} MiB, of which {r['rss_before_mib']:.0f} MiB before the reduction "
                      f"(imports, compiled kernel); over {r['smaller']['points']:.3g} points: "
                      f"{r['smaller']['peak_rss_mib']:.0f} MiB.")
+    if "vae" in result:
+        from vaemath.vae import speed
+
+        notes.append(speed.markdown(result["vae"]))
     return head + "\n".join(rows) + "\n" + "\n\n".join(notes) + "\n"
 
 

@@ -60,13 +60,50 @@ def _cmd_bench(args) -> None:
 
     from vaemath import bench
 
-    result = bench.run(args.size, args.repeat, args.reduce_points)
+    result = bench.run(args.size, args.repeat, args.reduce_points, vae=args.vae)
     paths = bench.write(result, Path(args.out) / "benchmarks", Path(args.out) / "figures")
     if args.json:
         _print_json(result)
         return
     print(bench.markdown(result))
     print("wrote " + ", ".join(map(str, paths)))
+
+
+def _cmd_train(args) -> None:
+    from vaemath.vae import train
+
+    result = train(args.data, args.penalty, latent=args.latent, epochs=args.epochs, seed=args.seed, cov=args.cov,
+                   n=args.n, K=args.K, out=args.out, progress=not args.json, quick=args.quick)
+    d = result.to_dict()
+    if args.json:
+        _print_json({k: d[k] for k in ("setup", "status", "objective", "metrics")})
+        return
+    st = d["status"]
+    print(f"{args.data} VAE, penalty {d['setup']['penalty']}: stopped by {st['stopped']}, parameters of epoch "
+          f"{st['best_epoch']}, {st['seconds']:.1f} s; trained objective {d['objective']:.4f} per datum "
+          "(training data)")
+    if st["message"]:
+        print(f"  {st['message']}")
+    for key, value in d["metrics"].items():
+        print(f"  {key}: {value}")
+    ref = d["setup"].get("reference")
+    if ref:
+        kind = "minimum" if ref["attained"] else "infimum (not attained)"
+        print(f"  vaemath.linear.optimum of the training covariance: {kind} {ref['objective']:.6f}; {ref['path']}")
+
+
+def _cmd_compare(args) -> None:
+    from vaemath.vae import compare, markdown
+
+    kwargs = {k: v for k, v in (("latent", args.latent), ("epochs", args.epochs), ("K", args.K), ("cov", args.cov),
+                                ("n", args.n)) if v is not None}
+    result = compare(args.penalties, args.seeds, data=args.data, n_jobs=args.jobs, scheduler=args.scheduler,
+                     out=args.out, quick=args.quick, **kwargs)
+    if args.json:
+        _print_json(result)
+        return
+    print(markdown(result))
+    print(f"wrote {args.out}/compare.json, {args.out}/compare.md")
 
 
 def _cmd_report(args) -> None:
@@ -126,9 +163,39 @@ def build_parser() -> argparse.ArgumentParser:
     ben.add_argument("--repeat", type=int, default=7, help="timed runs per measurement, median (default 7)")
     ben.add_argument("--reduce-points", type=float, default=0.0,
                      help="also stream grid_reduce over this many points (e.g. 1e10) and report its memory")
+    ben.add_argument("--vae", action="store_true", help="also time the VAE (training step, penalty primitive)")
     ben.add_argument("--out", default=".", help="folder that receives benchmarks/ and figures/ (default .)")
     ben.add_argument("--json", action="store_true")
     ben.set_defaults(run=_cmd_bench)
+    trn = sub.add_parser("train", help="train a VAE (digits or linear-Gaussian data) with a penalty and evaluate it")
+    trn.add_argument("--data", default="digits", help="digits or linear (default digits)")
+    trn.add_argument("--penalty", default="kl", help="catalogue name or penalty text (default kl)")
+    trn.add_argument("--latent", type=int, default=None, help="latent dimensions (default: digits 16, linear 1)")
+    trn.add_argument("--epochs", type=int, default=None, help="maximum epochs (default: digits 200, linear 500)")
+    trn.add_argument("--seed", type=int, default=0)
+    trn.add_argument("--cov", default=None, help="linear data: covariance as in `vaemath linear` (default 5,2,0.5)")
+    trn.add_argument("--n", type=int, default=None, help="linear data: samples (default 5000)")
+    trn.add_argument("--K", type=int, default=None, help="importance samples per test datum (default 1000)")
+    trn.add_argument("--out", default=None, help="folder for params.npz and result.json")
+    trn.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
+    trn.add_argument("--json", action="store_true")
+    trn.set_defaults(run=_cmd_train)
+
+    cmp_ = sub.add_parser("compare", help="train penalties x seeds in parallel and tabulate every metric")
+    cmp_.add_argument("--penalties", default="kl,quadratic", help="comma list (default kl,quadratic)")
+    cmp_.add_argument("--seeds", default="0,1,2", help="comma list of seeds (default 0,1,2)")
+    cmp_.add_argument("--data", default="digits", help="digits or linear (default digits)")
+    cmp_.add_argument("--latent", type=int, default=None)
+    cmp_.add_argument("--epochs", type=int, default=None)
+    cmp_.add_argument("--K", type=int, default=None)
+    cmp_.add_argument("--cov", default=None)
+    cmp_.add_argument("--n", type=int, default=None)
+    cmp_.add_argument("--jobs", type=int, default=2, help="parallel processes (default 2)")
+    cmp_.add_argument("--scheduler", default=None, help="dask.distributed scheduler address, e.g. tcp://host:8786")
+    cmp_.add_argument("--out", default="compare", help="folder for compare.json, compare.md and checkpoints")
+    cmp_.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
+    cmp_.add_argument("--json", action="store_true")
+    cmp_.set_defaults(run=_cmd_compare)
     rep = sub.add_parser("report", help="the whole answer for one penalty: figures/, report.md and the short verdict")
     rep.add_argument("--penalty", default="quadratic", help="catalogue name or penalty text (default quadratic)")
     rep.add_argument("--against", default="kl", help="reference penalty (default kl)")

@@ -6,9 +6,9 @@ The penalty enters autograd as one primitive whose value and VJP are the generat
 (:mod:`vaemath.vae.penalty`).
 """
 
-from vaemath.vae.compare import compare, markdown
 from vaemath.vae.data import digits, linear_gaussian
 from vaemath.vae.penalty import penalty_sum
-from vaemath.vae.train import TrainResult, train
+from vaemath.vae.sweep import compare, markdown
+from vaemath.vae.training import TrainResult, train
 
 __all__ = ["TrainResult", "compare", "digits", "linear_gaussian", "markdown", "penalty_sum", "train"]

@@ -1,8 +1,9 @@
 """Likelihoods p(x | z) given the decoder's output: categorical over grey levels, and Gaussian.
 
 The categorical log-likelihood is one autograd primitive (forward and VJP fused): the log-softmax over
-17 levels, the pick of the observed level and the sum over pixels, whose VJP is (one-hot - softmax).
-Composed from autograd.numpy operations it traced six array operations per step; fused it is one pass.
+17 levels, the pick of the observed level and the sum over pixels, whose VJP is (one-hot - softmax) with
+the softmax kept from the forward pass. Composed from autograd.numpy operations it traces six array
+operations and their VJPs per step.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ def _one_hot(x: np.ndarray, levels: int) -> np.ndarray:
     return np.arange(levels) == x.astype(np.int64)[..., None]
 
 
+_LAST = {"ans": None, "p": None}  # softmax of the latest forward call, reused by its VJP
+
+
 @primitive
 def categorical_loglik(logits, x):
     """log p(x | logits) of independent categorical pixels, summed over pixels, in nats.
@@ -42,12 +46,14 @@ def categorical_loglik(logits, x):
     array, shape (...)
         sum_p [logits[p, x_p] - logsumexp_c logits[p, c]]. Differentiable in ``logits`` (autograd).
     """
-    logp, _ = _log_softmax(logits)
-    return np.sum(np.where(_one_hot(x, logits.shape[-1]), logp, 0.0), axis=(-2, -1))
+    logp, p = _log_softmax(logits)
+    ans = np.sum(np.where(_one_hot(x, logits.shape[-1]), logp, 0.0), axis=(-2, -1))
+    _LAST["ans"], _LAST["p"] = ans, p
+    return ans
 
 
 def _categorical_vjp(ans, logits, x):
-    _, p = _log_softmax(logits)
+    p = _LAST["p"] if _LAST["ans"] is ans else _log_softmax(logits)[1]
     delta = _one_hot(x, logits.shape[-1]) - p
     return lambda v: np.asarray(v)[..., None, None] * delta
 

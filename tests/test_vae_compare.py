@@ -1,0 +1,71 @@
+"""Sweeps over penalties and seeds: serial, on a dask.distributed LocalCluster (same numbers), tables, CLI."""
+
+import json
+
+import numpy as np
+import pytest
+
+from vaemath.cli import main
+from vaemath.vae import compare, markdown
+from vaemath.vae.sweep import SUMMARY_METRICS
+
+SMALL = {"data": "linear", "quick": True, "epochs": 2, "K": 10}
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cmp")
+    return compare(("kl", "quadratic"), (0, 1), n_jobs=1, out=out, **SMALL), out
+
+
+def test_summary_is_mean_and_std_over_seeds_of_the_runs(serial):
+    result, out = serial
+    assert [(r["penalty"], r["seed"]) for r in result["runs"]] == [("kl", 0), ("kl", 1), ("quadratic", 0),
+                                                                   ("quadratic", 1)]
+    for p in ("kl", "quadratic"):
+        rows = [r["metrics"] for r in result["runs"] if r["penalty"] == p]
+        for k in SUMMARY_METRICS:
+            assert result["summary"][p][k]["mean"] == pytest.approx(np.mean([m[k] for m in rows]), rel=1e-12)
+            assert result["summary"][p][k]["std"] == pytest.approx(np.std([m[k] for m in rows]), abs=1e-12)
+    assert json.loads((out / "compare.json").read_text())["summary"] == json.loads(json.dumps(result["summary"]))
+    assert (out / "kl-seed1" / "params.npz").exists() and result["runs"][1]["checkpoint"].endswith("params.npz")
+    table = markdown(result)
+    assert table.splitlines()[0].endswith("| kl | quadratic |")
+    assert sum(line.startswith("| nll_iw |") for line in table.splitlines()) == 1 and "±" in table
+
+
+def test_dask_localcluster_on_loopback_gives_the_serial_numbers(serial):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(host="127.0.0.1", protocol="tcp://", n_workers=1, threads_per_worker=1,
+                                  processes=False, dashboard_address=None) as cluster:
+        result = compare(("kl", "quadratic"), (0, 1), scheduler=cluster.scheduler_address, **SMALL)
+    assert cluster.scheduler_address.startswith("tcp://127.0.0.1")
+    assert json.dumps(result["runs"][0]["metrics"]) == json.dumps(serial[0]["runs"][0]["metrics"])
+    assert json.dumps(result["summary"]) == json.dumps(serial[0]["summary"])
+
+
+def test_bad_penalty_is_refused_before_any_run():
+    with pytest.raises(ValueError, match="unbounded below"):
+        compare(("kl", "-log(sigma)"), (0,), **SMALL)
+    with pytest.raises(ValueError, match="seeds"):
+        compare(("kl",), "0,x", **SMALL)
+
+
+def test_cli_train_and_compare_json(capsys, tmp_path):
+    assert main(["train", "--data", "linear", "--quick", "--epochs", "2", "--K", "10", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"setup", "status", "objective", "metrics"} <= set(out) and out["setup"]["penalty"] == "kl"
+    assert np.isfinite(out["objective"]) and "nll_iw" in out["metrics"]
+    assert main(["compare", "--data", "linear", "--quick", "--epochs", "2", "--K", "10", "--seeds", "0",
+                 "--jobs", "1", "--out", str(tmp_path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["summary"]) == {"kl", "quadratic"} and out["summary"]["kl"]["nll_iw"]["std"] == 0.0
+
+
+@pytest.mark.parametrize("argv, word", [(["train", "--data", "mnist"], "data"), (["train", "--latent", "0"], "latent"),
+                                        (["train", "--penalty=-log(sigma)"], "penalty"),
+                                        (["compare", "--seeds", "a"], "seeds")])
+def test_cli_bad_input_one_line_exit_2(capsys, argv, word):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"error: {word}" in err[0]

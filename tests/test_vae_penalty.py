@@ -1,0 +1,81 @@
+"""The penalty primitive and the categorical primitive: autograd gradients, sympy/mpmath values, guards."""
+
+import autograd.numpy as anp
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from autograd import grad
+from autograd.test_util import check_grads
+
+from vaemath.symbolic import catalogue, mu, s, variables
+from vaemath.vae.likelihood import categorical_loglik, categorical_loglik_composed
+from vaemath.vae.penalty import penalty_sum, trainable
+
+PENALTIES = ("kl", "hellinger_squared")  # separable, and not (exp of a mixed sum)
+
+
+def _exact(name: str, mus, ss) -> tuple:
+    """Sum over dims of the sympy expression in (mu, s) and its two partial derivatives, mpmath at 50 digits."""
+    e = sp.expand_log(catalogue()[name].expr.subs(sp.Symbol("sigma", positive=True), sp.exp(s)), force=True)
+    fs = [sp.lambdify(variables("logstd"), f, modules="mpmath") for f in (e, sp.diff(e, mu), sp.diff(e, s))]
+    with mpmath.workdps(50):
+        value = sum(fs[0](mpmath.mpf(float(m)), mpmath.mpf(float(x))) for m, x in zip(mus, ss))
+        grads = [[float(f(mpmath.mpf(float(m)), mpmath.mpf(float(x)))) for m, x in zip(mus, ss)] for f in fs[1:]]
+    return float(value), np.array(grads)
+
+
+@pytest.mark.parametrize("name", PENALTIES)
+def test_value_and_vjp_match_sympy_at_50_digits(name, rng):
+    mus, ss = rng.normal(size=6), rng.uniform(-3, 2, size=6)
+    f = penalty_sum(name)
+    value, (g_mu, g_s) = _exact(name, mus, ss)
+    assert f(mus, ss) == pytest.approx(value, rel=1e-13)
+    np.testing.assert_allclose(grad(f, 0)(mus, ss), g_mu, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(grad(f, 1)(mus, ss), g_s, rtol=1e-12, atol=1e-15)
+
+
+def test_kl_exact_where_sigma_is_1e20_or_1e_minus20():
+    ss = np.array([np.log(1e-20), np.log(1e20), 1e-9])
+    mus = np.array([0.5, -2.0, 1e-8])
+    value, grads = _exact("kl", mus, ss)
+    f = penalty_sum("kl")
+    assert f(mus, ss) == pytest.approx(value, rel=1e-14)
+    for arg in (0, 1):
+        np.testing.assert_allclose(grad(f, arg)(mus, ss), grads[arg], rtol=1e-13)
+
+
+@pytest.mark.parametrize("name", ("kl", "hellinger_squared"))
+def test_check_grads_in_a_batch_sum(name, rng):
+    f = penalty_sum(name)
+    mus, ss = rng.normal(size=(5, 3)), rng.uniform(-1, 1, size=(5, 3))
+    weights = rng.uniform(size=5)
+    check_grads(lambda m, x: anp.sum(weights * f(m, x)), modes=["rev"], order=1)(mus, ss)
+    assert f(mus, ss).shape == (5,)
+
+
+def test_nan_input_gives_nan_for_the_guard_not_an_exception():
+    out = penalty_sum("kl")(np.array([[np.nan, 0.0]]), np.zeros((1, 2)))
+    assert np.isnan(out[0])
+
+
+@pytest.mark.parametrize("text, why", [("-log(sigma)", "unbounded below"), ("mu**2 - log(sigma)", "unbounded below"),
+                                       ("exp(-sigma) + mu**2", "no interior minimiser")])
+def test_untrainable_penalties_are_refused(text, why):
+    with pytest.raises(ValueError, match=why):
+        trainable(text)
+
+
+def test_trainable_accepts_the_question_penalty():
+    assert trainable("quadratic") == "quadratic"
+
+
+def test_categorical_primitive_matches_the_composed_log_softmax_and_its_gradient(rng):
+    logits = rng.normal(size=(4, 3, 17)) * 3
+    x = rng.integers(0, 17, size=(4, 3)).astype(float)
+    np.testing.assert_allclose(categorical_loglik(logits, x), categorical_loglik_composed(logits, x), rtol=1e-13)
+    expected = np.array([sum(logits[n, p, int(x[n, p])] - np.log(np.sum(np.exp(logits[n, p]))) for p in range(3))
+                         for n in range(4)])
+    np.testing.assert_allclose(categorical_loglik(logits, x), expected, rtol=1e-13)
+    w = rng.uniform(size=4)
+    check_grads(lambda a: anp.sum(w * categorical_loglik(a, x)), modes=["rev"], order=1)(logits)

@@ -1,0 +1,157 @@
+"""Training and metrics of the VAE: the linear model against vaemath.linear, estimators against closed forms,
+reproducibility, the NaN guard, checkpoints and bad input."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from vaemath.analysis.linear import loglik, objective, ppca
+from vaemath.vae import metrics, train
+from vaemath.vae.data import digits, linear_gaussian
+from vaemath.vae.model import Linear
+
+COV = "5,2,0.5"
+
+
+@pytest.fixture(scope="module")
+def linear_kl():
+    return train("linear", "kl", n=2000, epochs=400, lr=0.03, eval_every=100, K=20, progress=False)
+
+
+def test_linear_kl_reaches_the_ppca_optimum_of_the_sample_covariance(linear_kl):
+    r = linear_kl
+    ref = r.setup["reference"]
+    x = linear_gaussian(COV, 2000, 0)
+    pp = ppca(np.cov(x, rowvar=False, bias=True), 1)
+    assert ref["path"].startswith("probabilistic PCA")
+    assert abs(r.history["linear_objective"][-1] - ref["objective"]) < 1e-3
+    assert ref["objective"] == pytest.approx(-pp["loglik"], rel=1e-9)
+    w = r.params["W"][:, 0]
+    assert min(np.abs(w - pp["w"][:, 0]).max(), np.abs(w + pp["w"][:, 0]).max()) < 0.05
+    tau2 = float(np.exp(r.params["log_tau2"]))
+    assert tau2 == pytest.approx(pp["tau2"], rel=0.02)
+    sigma_closed = math.sqrt(tau2 / (tau2 + w @ w))  # Lucas et al. 2019: optimal sigma for a fixed decoder
+    assert float(np.exp(r.params["log_sigma"][0])) == pytest.approx(sigma_closed, abs=0.02)
+
+
+def test_linear_quadratic_falls_toward_the_infimum_while_sigma_collapses():
+    r = train("linear", "quadratic", n=2000, epochs=300, lr=0.03, eval_every=30, K=20, progress=False)
+    h, ref = r.history, r.setup["reference"]
+    assert not ref["attained"] and ref["loglik_limit"] == "-oo"
+    late = slice(2, None)  # after 60 epochs the run is on the rescaling path
+    assert np.all(np.diff(h["linear_objective"][late]) < 0)
+    assert np.all(np.diff(np.ravel(h["sigma"])[late]) < 0) and h["sigma"][-1][0] < 0.1
+    assert np.all(np.diff(h["w_norm"][late]) > 0)
+    assert ref["objective"] < h["linear_objective"][-1]  # the infimum is approached, never reached
+    # the objective lies below -log-likelihood of the best model (pPCA): it is no longer a bound
+    assert h["linear_objective"][-1] < -ref["ppca_loglik"]
+
+
+def _linear_params(rng):
+    w = np.array([[1.5], [0.4], [-0.2]])
+    return {"W": w, "V": np.array([[0.4, 0.1, 0.0]]), "b": np.array([0.1, 0.0, -0.1]),
+            "log_sigma": np.array([math.log(0.5)]), "log_tau2": np.array(math.log(0.8))}
+
+
+def test_iwae_and_elbo_against_the_linear_model_closed_forms(rng):
+    """IWAE -> exact log N(x; b, WW^T + tau^2 I); ELBO(kl) = -vaemath.linear.objective; MI Gaussian closed form."""
+    model, p = Linear(3, 1), _linear_params(rng)
+    x = linear_gaussian(COV, 2000, 7)
+    c = (x - p["b"]).T @ (x - p["b"]) / len(x)
+    tau2, sig = 0.8, np.exp(p["log_sigma"])
+    m = metrics.evaluate(model, p, x, "kl", 200, 1, linear_cov=c)
+    exact = loglik(p["W"], tau2, c)
+    assert m["loglik_exact"] == pytest.approx(exact, rel=1e-12)
+    assert m["nll_iw"] == pytest.approx(-exact, abs=0.01)
+    assert m["elbo_kl"] == pytest.approx(-objective(p["W"], p["V"], sig, tau2, c, "kl"), abs=0.02)
+    assert m["elbo_kl"] < -m["nll_iw"] <= m["nll_iw_k10"] * -1 + 0.05
+    var_mu = np.var((x - p["b"]) @ p["V"].T)
+    assert m["mi"] == pytest.approx(0.5 * math.log(1 + var_mu / sig[0] ** 2), abs=0.03)
+    assert m["active_units"] == 1 and m["sigma_geomean"] == pytest.approx(0.5, rel=1e-12)
+
+
+def test_independent_pixel_baseline_by_hand():
+    train_x = np.array([[0, 3], [0, 3], [1, 3]], dtype=float)
+    test_x = np.array([[1, 0]], dtype=float)
+    p0 = (1 + 1) / (3 + 17)  # level 1 at pixel 0, add-one smoothing
+    p1 = (0 + 1) / (3 + 17)
+    assert metrics.independent_pixels(train_x, test_x) == pytest.approx(-math.log(p0) - math.log(p1), rel=1e-14)
+    d = digits()
+    assert 104 < metrics.independent_pixels(d["train"], d["test"]) < 110
+
+
+def test_digits_split_is_the_companion_code_split():
+    from sklearn.datasets import load_digits
+
+    d, raw = digits(), load_digits().data
+    assert [len(d[k]) for k in ("train", "val", "test")] == [1000, 350, 447]
+    np.testing.assert_array_equal(d["val"], raw[1000:1350])
+    assert d["train"].max() == 16 and d["train"].min() == 0
+
+
+@pytest.fixture(scope="module")
+def quick_digits(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    return train("digits", "quadratic", quick=True, epochs=2, K=8, latent=3, progress=False, out=out), out
+
+
+def test_quick_digits_run_reports_every_metric_and_writes_checkpoints(quick_digits):
+    r, out = quick_digits
+    for key in ("nll_iw", "elbo_kl", "objective", "bound_gap", "reconstruction", "penalty", "active_units", "mi",
+                "kl_aggregate", "sigma_mean", "sigma_geomean", "decoder_norm", "mu_sq", "nll_iw_k10", "ess"):
+        assert math.isfinite(r.metrics[key]), key
+        assert len(r.history[key]) == 2 if key not in ("nll_iw_k10",) else True
+    assert r.metrics["bound_gap"] == pytest.approx(r.metrics["objective"] + r.metrics["nll_iw"], rel=1e-12)
+    assert 1 <= r.metrics["ess"] <= 8 and len(r.metrics["sigma_per_dim"]) == 3
+    saved = np.load(out / "params.npz")
+    for k, v in r.params.items():
+        np.testing.assert_array_equal(saved[k], v)
+    assert json.loads((out / "result.json").read_text())["metrics"] == json.loads(json.dumps(r.metrics))
+    assert r.sample_prior(4, seed=1).shape == (4, 64)
+    rec = r.reconstruct(digits()["test"][:5], seed=1)
+    assert rec.shape == (5, 64) and set(np.unique(rec)) <= set(range(17))
+
+
+def test_same_seed_gives_bit_identical_results(quick_digits):
+    r, _ = quick_digits
+    again = train("digits", "quadratic", quick=True, epochs=2, K=8, latent=3, progress=False)
+    for k in r.params:
+        assert np.array_equal(r.params[k], again.params[k]), k
+    assert json.dumps(r.metrics) == json.dumps(again.metrics)
+    other = train("digits", "quadratic", quick=True, epochs=1, K=8, latent=3, seed=1, progress=False)
+    assert not np.array_equal(r.params["dec0_W"], other.params["dec0_W"])
+
+
+def test_nan_guard_stops_keeps_finite_params_and_names_step_and_term(monkeypatch):
+    import vaemath.vae.model as model_mod
+
+    calls = {"n": 0}
+    real = model_mod.categorical_loglik
+
+    def poisoned(logits, x):
+        calls["n"] += 1
+        out = real(logits, x)
+        return out * np.nan if calls["n"] == 3 else out
+
+    monkeypatch.setattr(model_mod, "categorical_loglik", poisoned)
+    r = train("digits", "kl", quick=True, epochs=2, batch=250, K=4, latent=2, progress=False)
+    assert r.status["stopped"] == "non-finite"
+    assert "step 2" in r.status["message"] and "reconstruction" in r.status["message"]
+    assert r.status["steps"] == 3 and r.status["best_epoch"] is None
+    assert all(np.all(np.isfinite(v)) for v in r.params.values())
+    assert math.isfinite(r.metrics["nll_iw"])
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"data": "mnist"}, "data"), ({"latent": 0}, "latent"), ({"epochs": 0}, "epochs"), ({"K": 0}, "K"),
+    ({"penalty": "-log(sigma)"}, "penalty"), ({"penalty": "exp(-sigma) + mu**2"}, "penalty"),
+    ({"data": "linear", "latent": 3}, "latent"), ({"lr": -1.0}, "lr"), ({"data": "linear", "cov": "1,x"}, "cov"),
+])
+def test_bad_input_is_refused_before_training(kwargs, name, monkeypatch):
+    import vaemath.vae.training as training
+
+    monkeypatch.setattr(training, "_load", lambda s: pytest.fail("data loaded before the arguments were checked"))
+    with pytest.raises(ValueError, match=f"^{name}"):
+        train(**{"progress": False, **kwargs})

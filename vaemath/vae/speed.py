@@ -1,0 +1,132 @@
+"""Speed of the VAE (for ``vaemath bench --vae``): training step against autograd-composed and jax.jit versions
+of the same model, the penalty primitive against the composed expression. Never used in tests' assertions."""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import time
+
+import numpy as np
+
+from vaemath.vae.data import digits
+from vaemath.vae.likelihood import categorical_loglik, categorical_loglik_composed
+from vaemath.vae.model import MLP
+from vaemath.vae.penalty import composed, penalty_sum
+
+
+def _median_ms(fn, repeat: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return 1e3 * statistics.median(times)
+
+
+def _autograd_step(model, params, x, eps, pen_fn, loglik_fn):
+    import autograd.numpy as anp
+    from autograd import value_and_grad
+
+    def loss(p):
+        mu, s = model.encode(p, x)
+        z = mu + anp.exp(s) * eps
+        out = model.decode(p, z)
+        return anp.mean(pen_fn(mu, s)) - anp.mean(loglik_fn(out, x))
+
+    vg = value_and_grad(loss)
+    return lambda: vg(params)
+
+
+def _jax_step(model, params, x, eps, pen: str):
+    """The same loss in jax.numpy (penalty lambdified from the same sympy expression), jitted, float64."""
+    import jax
+    import sympy as sp
+
+    from vaemath.symbolic import variables
+    from vaemath.vae.penalty import resolve
+
+    jax.config.update("jax_enable_x64", True)
+    jnp = jax.numpy
+    pen_j = sp.lambdify(variables("logstd"), resolve(pen).in_param("logstd"), "jax")
+    layers = len(model.hidden) + 1
+
+    def mlp(p, prefix, h):
+        for i in range(layers):
+            h = h @ p[f"{prefix}{i}_W"] + p[f"{prefix}{i}_b"]
+            if i < layers - 1:
+                h = jnp.maximum(h, 0.0)
+        return h
+
+    def loss(p, x, eps):
+        h = mlp(p, "enc", x / (model.levels - 1))
+        mu, s = h[:, :model.latent], h[:, model.latent:]
+        logits = mlp(p, "dec", mu + jnp.exp(s) * eps).reshape(x.shape[0], model.dims, model.levels)
+        logp = jax.nn.log_softmax(logits, axis=-1)
+        ll = jnp.sum(jnp.take_along_axis(logp, x.astype(jnp.int32)[..., None], axis=-1), axis=(-2, -1))
+        return jnp.mean(jnp.sum(pen_j(mu, s) + 0 * mu, axis=-1)) - jnp.mean(ll)
+
+    vg = jax.jit(jax.value_and_grad(loss))
+    pj, xj, ej = ({k: jnp.asarray(v) for k, v in params.items()}, jnp.asarray(x), jnp.asarray(eps))
+    return lambda: jax.block_until_ready(vg(pj, xj, ej))
+
+
+def step_times(repeat: int = 20, batch: int = 64, pen: str = "kl") -> dict:
+    """Median ms of one gradient evaluation (value_and_grad of the minibatch loss) of the default digits model.
+
+    Variants: ``vaemath`` (penalty and categorical primitives), ``autograd composed`` (both written as
+    autograd.numpy operations), ``jax.jit`` (the same model in jax, when installed); ratios to jax.jit.
+    """
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(0)
+    model = MLP(64, 16)
+    params = model.init(rng)
+    x = digits()["train"][:batch]
+    eps = rng.standard_normal((batch, model.latent))
+    fns = {"vaemath": _autograd_step(model, params, x, eps, penalty_sum(pen), categorical_loglik),
+           "autograd composed": _autograd_step(model, params, x, eps, composed(pen), categorical_loglik_composed)}
+    with contextlib.suppress(ImportError):  # jax is the optional bench extra
+        fns["jax.jit"] = _jax_step(model, params, x, eps, pen)
+    with threadpool_limits(limits=1):
+        ms = {k: _median_ms(f, repeat) for k, f in fns.items()}
+    out = {"batch": batch, "penalty": pen, "ms": ms}
+    if "jax.jit" in ms:
+        out["ratio_to_jax"] = {k: v / ms["jax.jit"] for k, v in ms.items()}
+    return out
+
+
+def penalty_times(repeat: int = 200, shape=(64, 16), names=("kl", "hellinger_squared")) -> list:
+    """Median microseconds of value + VJP of the summed penalty: the primitive against the composed expression."""
+    import autograd.numpy as anp
+    from autograd import value_and_grad
+
+    rng = np.random.default_rng(1)
+    mu, s = rng.standard_normal(shape), 0.3 * rng.standard_normal(shape)
+    rows = []
+    for name in names:
+        us = {}
+        for label, f in (("primitive", penalty_sum(name)), ("composed", composed(name))):
+            vg = value_and_grad(lambda m, x, f=f: anp.sum(f(m, x)), argnum=(0, 1))
+            us[label] = 1e3 * _median_ms(lambda vg=vg: vg(mu, s), repeat)
+        rows.append({"penalty": name, "us": us, "speedup": us["composed"] / us["primitive"]})
+    return rows
+
+
+def run(repeat: int = 20) -> dict:
+    """Every VAE timing of the benchmark."""
+    return {"step": step_times(repeat), "penalty": penalty_times(10 * repeat)}
+
+
+def markdown(result: dict) -> str:
+    """The VAE timings as Markdown."""
+    st = result["step"]
+    lines = [f"| training step (digits model, batch {st['batch']}, {st['penalty']}) | ms | / jax.jit |",
+             "|---|---|---|"]
+    for k, v in st["ms"].items():
+        lines.append(f"| {k} | {v:.2f} | {st.get('ratio_to_jax', {}).get(k, float('nan')):.2f} |")
+    lines += ["", "| penalty, value + VJP (64 x 16) | primitive µs | composed µs | speed-up |", "|---|---|---|---|"]
+    lines += [f"| {r['penalty']} | {r['us']['primitive']:.1f} | {r['us']['composed']:.1f} | {r['speedup']:.2f}x |"
+              for r in result["penalty"]]
+    return "\n".join(lines) + "\n"
