@@ -8,7 +8,7 @@ import os
 import numpy as np
 
 from vaemath.kernels.cache import load
-from vaemath.kernels.codegen import SIZES, WHATS
+from vaemath.kernels.codegen import SINGULAR_TOL, SIZES, WHATS
 from vaemath.symbolic import PARAMS
 from vaemath.symbolic import penalty as _penalty
 
@@ -140,20 +140,66 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     pen = _penalty(penalty, sigma_means)
     shape = (sum(SIZES[w] for w in what), mu.size, sigma.size)
     out = _output(out, shape, dt)
-    kernel = load(pen.expr, what, pen.name, param)
+    kernel = load(pen.expr, what, pen.name, param, pen.domain)
     S = np.empty((kernel.N_STORED, sigma.size), dtype=np.float64)
-    kernel.sigma_stage(sigma, S)
+    R = np.empty(sigma.size, dtype=np.int64)
+    kernel.sigma_stage(sigma, S, R)
+    runs = _runs(R)
     if dt == np.float16:  # numba has no float16 stores: compute in float64, round once
         block = np.empty(shape)
-        kernel.grid(mu, S, block)
+        kernel.grid(mu, S, runs, block)
         out[...] = block
     else:
-        kernel.grid(mu, S, out)
+        kernel.grid(mu, S, runs, out)
+    _removable_grid(kernel.SINGULAR, mu, sigma, out)
     if bad_mu is not None:
         out[:, bad_mu, :] = np.nan
     if bad_sigma is not None:
         out[:, :, bad_sigma] = np.nan
     return _split(out, what)
+
+
+def _expansion(planes, dm, dx) -> np.ndarray:
+    """First-order expansions (value, d/dmu, d/dx per plane) at displacements (dm, dx); NaN where none."""
+    c = np.array(planes, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        step = np.where(dm == 0, 0.0, c[:, 1, None] * dm) + np.where(dx == 0, 0.0, c[:, 2, None] * dx)
+    return c[:, 0, None] + step
+
+
+def _removable_grid(points, mu, x, out) -> None:
+    """At and within SINGULAR_TOL of each removable singular point, outputs that the printed form left
+    non-finite get the limit's first-order expansion; exactly at the point, the limit itself."""
+    for m0, x0, planes in points:
+        rows = np.flatnonzero(np.abs(mu - m0) <= SINGULAR_TOL)
+        cols = np.flatnonzero(np.abs(x - x0) <= SINGULAR_TOL)
+        if rows.size == 0 or cols.size == 0:
+            continue
+        dm, dx = np.meshgrid(mu[rows] - m0, x[cols] - x0, indexing="ij")
+        fix = _expansion(planes, dm.ravel(), dx.ravel()).reshape((-1,) + dm.shape)
+        block = out[:, rows[:, None], cols[None, :]].astype(np.float64)
+        replace = ~np.isfinite(block) | ((dm == 0) & (dx == 0))[None]
+        out[:, rows[:, None], cols[None, :]] = np.where(replace, fix, block)
+
+
+def _removable_points(points, mu, x, out) -> None:
+    for m0, x0, planes in points:
+        near = np.flatnonzero((np.abs(mu - m0) <= SINGULAR_TOL) & (np.abs(x - x0) <= SINGULAR_TOL))
+        if near.size == 0:
+            continue
+        fix = _expansion(planes, mu[near] - m0, x[near] - x0)
+        block = out[:, near]
+        replace = ~np.isfinite(block) | ((mu[near] == m0) & (x[near] == x0))[None]
+        out[:, near] = np.where(replace, fix, block)
+
+
+def _runs(R: np.ndarray) -> np.ndarray:
+    """Rows (j0, j1, region) covering the axis in runs of equal region."""
+    if R.size == 0:
+        return np.empty((0, 3), dtype=np.int64)
+    cut = np.flatnonzero(np.diff(R)) + 1
+    starts = np.concatenate([[0], cut])
+    return np.ascontiguousarray(np.stack([starts, np.concatenate([cut, [R.size]]), R[starts]], axis=1))
 
 
 def _output(out, shape: tuple, dt: np.dtype) -> np.ndarray:
@@ -182,9 +228,10 @@ def evaluate(penalty, mu, sigma, what="value", errors="raise", sigma_means="std"
     flat_m, flat_s = np.ascontiguousarray(m.ravel()), np.ascontiguousarray(s.ravel())
     bad = [_invalid("mu", flat_m, errors), _invalid("sigma", flat_s, errors, param)]
     pen = _penalty(penalty, sigma_means)
-    kernel = load(pen.expr, what, pen.name, param)
+    kernel = load(pen.expr, what, pen.name, param, pen.domain)
     out = np.empty((sum(SIZES[w] for w in what), flat_m.size))
     kernel.pointwise(flat_m, flat_s, out)
+    _removable_points(kernel.SINGULAR, flat_m, flat_s, out)
     for mask in bad:
         if mask is not None:
             out[:, mask] = np.nan

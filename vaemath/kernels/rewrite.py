@@ -18,6 +18,9 @@ cancellations near the KL's minimiser (0, 1) become visible to algebra, then:
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import reduce
 
 import sympy as sp
@@ -29,19 +32,45 @@ d = sp.Symbol("d", real=True)  # sigma - 1
 OPTIMIZE_MAX_OPS = 1500
 
 
-class xmlog1p(sp.Function):  # noqa: N801  (printed by name into kernels)
-    """x - log1p(x)."""
+@dataclass(frozen=True)
+class Special:
+    """One accurate function of the kernels: its elementary form (what the rewrite replaces, and what
+    :func:`plain` puts back), its derivative, and where its numba implementation lives."""
 
+    name: str
+    arity: int
+    plain: Callable  # args -> elementary sympy expression
+    derivative: Callable | None  # args -> d/d(first arg), for sympy's differentiation of rewritten forms
+    numba: str  # "special.<name>" (vaemath.kernels.special), "math.<name>", or "" (printed inline)
+    doc: str
+
+
+# The one table: every sympy function class below, the kernel header's imports, and plain() come from it.
+SPECIALS = (
+    Special("xmlog1p", 1, lambda x: x - sp.log(1 + x), lambda x: x / (1 + x), "special.xmlog1p",
+            "x - log1p(x), without cancellation near 0"),
+    Special("expm1mx", 1, lambda x: sp.exp(x) - 1 - x, lambda x: sp.exp(x) - 1, "special.expm1mx",
+            "expm1(x) - x, without cancellation near 0"),
+    Special("log1p", 1, lambda x: sp.log(1 + x), lambda x: 1 / (1 + x), "math.log1p", "log(1 + x)"),
+    Special("expm1", 1, lambda x: sp.exp(x) - 1, lambda x: sp.exp(x), "math.expm1", "exp(x) - 1"),
+    Special("onep", 1, lambda x: 1 + x, lambda x: sp.S.One, "", "1 + x kept whole, so that its log is log1p(x)"),
+    Special("pw", 4, lambda m, h, k, n: (m * h**k) ** n, None, "special.mul0",
+            "pw(mu, h, k, n) = (mu h^k)^n, h = T^c, computed as (mul0(mu, h) h ... h)^n: no factor overflows or "
+            "underflows unless the result does ((mu / sigma)^2 at mu = 1e150, sigma = 1e-200), and 0 at mu = 0 "
+            "even where h is inf"),
+)
+KERNEL_FUNCTIONS = tuple(sorted(s.numba.split(".")[1] for s in SPECIALS if s.numba.startswith("special.")))
+
+
+def _function(spec: Special):
     def fdiff(self, argindex=1):
-        x = self.args[0]
-        return x / (1 + x)
+        if argindex != 1 or spec.derivative is None:
+            raise sp.ArgumentIndexError(self, argindex)
+        return spec.derivative(*self.args)
+    return type(spec.name, (sp.Function,), {"nargs": spec.arity, "fdiff": fdiff, "__doc__": spec.doc})
 
 
-class expm1mx(sp.Function):  # noqa: N801
-    """expm1(x) - x."""
-
-    def fdiff(self, argindex=1):
-        return sp.exp(self.args[0]) - 1
+xmlog1p, expm1mx, _log1p, _expm1, onep, pw = (_function(s) for s in SPECIALS)  # noqa: N816
 
 
 def _rational(e: sp.Expr) -> bool:
@@ -213,9 +242,103 @@ def factor_rational(e: sp.Expr) -> sp.Expr:
     return _in_every_sum(_factor_rational_parts, e)
 
 
-def plain(e: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
-    """Undo the rewrites: elementary functions of (mu, sigma) again, to check the rewrites are identities."""
-    from sympy.codegen.cfunctions import expm1, log1p
+def elementary(e: sp.Expr) -> sp.Expr:
+    """Every function of :data:`SPECIALS` (whichever class made it: ours, sympy.codegen's log1p/expm1)
+    replaced by its elementary form."""
+    by_name = {s.name: s for s in SPECIALS}
+    return e.replace(lambda a: getattr(getattr(a, "func", None), "__name__", "") in by_name,
+                     lambda a: by_name[a.func.__name__].plain(*a.args))
 
-    return e.replace(xmlog1p, lambda x: x - sp.log(1 + x)).replace(expm1mx, lambda x: sp.exp(x) - 1 - x) \
-            .replace(log1p, lambda x: sp.log(1 + x)).replace(expm1, lambda x: sp.exp(x) - 1).subs(d, x - x0)
+
+def plain(e: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
+    """Undo the rewrites: elementary functions of (mu, x) again, to check the rewrites are identities."""
+    return elementary(e).subs(d, x - x0)
+
+
+# --- Far forms: accurate where the scale is far from 1 -------------------------------------------------------------
+
+T = sp.Symbol("tt", positive=True)  # the scale as sigma (or the variance for param="var"), far from 1
+lg = sp.Symbol("lg", real=True)  # log(T), computed exactly from the axis (log(sigma), or s itself)
+
+
+def _monomials(e: sp.Add):
+    """[(coefficient, exponent of T)] of a sum of terms c T^k, or None."""
+    out = []
+    for term in e.args:
+        c, rest = term.as_independent(T, as_Add=False)
+        if not c.is_number or not c.is_real:
+            return None
+        k = sp.S.Zero if rest == 1 else rest.as_base_exp()[1] if rest.as_base_exp()[0] == T else None
+        if k is None or not k.is_number:
+            return None
+        out.append((c, k))
+    return out
+
+
+def _dominant(side: str):
+    """Sum of c_i T^k_i -> c T^k onep(sum c_i/c T^(k_i - k)), with T^k the term dominant on ``side``."""
+    def rule(e: sp.Add) -> sp.Expr:
+        terms = _monomials(e)
+        if terms is None or len({k for _, k in terms}) < 2:
+            return e
+        k = min(k for _, k in terms) if side == "low" else max(k for _, k in terms)
+        c = sum(ci for ci, ki in terms if ki == k)
+        if c == 0:
+            return e
+        rest = sp.Add(*(ci / c * T ** (ki - k) for ci, ki in terms if ki != k))
+        return c * T**k * onep(rest)
+    return rule
+
+
+def _log_of_product(arg: sp.Expr) -> sp.Expr:
+    """log of c T^k onep(R) ... as log(c) + k lg + log1p(R) + log(rest); the sign kept with the rest."""
+    c, rest = arg.as_coeff_Mul()
+    if c < 0:  # a negative argument: outside the penalty's domain, keep the log whole (NaN, never I pi)
+        return sp.log(arg, evaluate=False)
+    terms, left = [], []
+    for f in sp.Mul.make_args(rest):
+        base, k = f.as_base_exp()
+        if base == T:
+            terms.append(k * lg)
+        elif isinstance(base, onep):
+            terms.append(k * sp.Function("log1p")(base.args[0]))
+        else:
+            left.append(f)
+    terms.append(sp.log(c))
+    if left:
+        terms.append(sp.log(sp.Mul(*left)))
+    return sp.Add(*terms)
+
+
+def _group_mu(e: sp.Expr) -> sp.Expr:
+    """mu^n T^b -> pw(mu, T^c, k, n) = (mu (T^c)^k)^n in every product, n a positive integer, c = b/(n k)
+    with k the least integer making |c| <= 1."""
+    from vaemath.symbolic import mu
+
+    def rule(m: sp.Mul) -> sp.Expr:
+        powers = m.as_powers_dict()
+        n, b = powers.get(mu, 0), powers.get(T, 0)
+        if not (n and b and sp.sympify(n).is_Integer and n > 0):
+            return m
+        others = sp.Mul(*(f for f in m.args if f.as_base_exp()[0] not in (mu, T)))
+        k = max(1, math.ceil(abs(b / n)))
+        return others * pw(mu, T ** (b / (n * k)), k, n)
+    return e.replace(lambda x: isinstance(x, sp.Mul), rule)
+
+
+def far(e: sp.Expr, side: str) -> sp.Expr:
+    """The expression in (mu, T) rewritten for T far from 1 on ``side`` ("low": T < 1/4, "high": T > 4).
+
+    Every sum of powers of T is written as its dominant power times onep(small remainder), so that logs
+    become log(c) + k log(T) + log1p(remainder) and no power of T overflows or underflows where the value
+    does not (log(1 + sigma^2) at sigma = 1e200 is 2 log(sigma) + log1p(sigma^-2)); products of powers of
+    mu and T are grouped as (mu T^b)^n. log(T) is the symbol ``lg``, computed once per scale value.
+    """
+    e = _in_every_sum(_dominant(side), sp.expand(e, deep=True, log=False, power_base=False, mul=True))
+    e = e.replace(sp.log, _log_of_product)
+    return _group_mu(e)
+
+
+def plain_far(e: sp.Expr, x: sp.Symbol = sigma) -> sp.Expr:
+    """Undo :func:`far`: T -> x, lg -> log(x), the special functions to elementary ones."""
+    return elementary(e).subs({lg: sp.log(T)}).subs(T, x)

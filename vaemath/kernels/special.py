@@ -48,3 +48,9 @@ def expm1mx(x):
         acc += term
         k += 1.0
     return acc
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def mul0(a, b):
+    """a b, but 0 when a == 0 even if b is infinite: (mu / sigma)^2 is 0 at mu = 0 for every sigma."""
+    return 0.0 if a == 0.0 else a * b

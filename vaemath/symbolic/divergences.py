@@ -12,7 +12,7 @@ from functools import cache
 
 import sympy as sp
 
-from vaemath.symbolic.penalty import Penalty
+from vaemath.symbolic.penalty import Domain, Penalty
 from vaemath.symbolic.symbols import mu, prior_mu, prior_sigma, sigma
 
 _z = sp.Symbol("z", real=True)
@@ -126,7 +126,8 @@ def renyi(a) -> Penalty:
     """Renyi divergence of order ``a`` of q from N(0, 1), for a > 0, a != 1.
 
     D_a(q || p) = -log sigma - log(s_a^2) / (2 (a - 1)) + a mu^2 / (2 s_a^2),  s_a^2 = a + (1 - a) sigma^2,
-    finite where s_a^2 > 0 (Gil, Alajaji & Linder 2013, Information Sciences 249, Table 2).
+    finite where s_a^2 > 0 and +oo elsewhere (Gil, Alajaji & Linder 2013, Information Sciences 249, Table 2);
+    the entry's ``domain`` says so, and the kernels return +inf there.
     """
     a_expr = alpha if a is alpha else _positive_order(a)
     s2 = a_expr + (1 - a_expr) * sigma**2
@@ -134,8 +135,9 @@ def renyi(a) -> Penalty:
     name = "renyi(alpha)" if a is alpha else f"renyi({a_expr})"
     if a is alpha:  # the family itself: not a Penalty of (mu, sigma) alone
         return expr
+    domain = Domain(sp.StrictGreaterThan(s2, 0), sp.oo) if a_expr > 1 else Domain()  # +oo where s_a^2 <= 0
     return Penalty(name, expr, f"Renyi divergence of order {a_expr}", "Gil, Alajaji & Linder 2013, Table 2",
-                   "closed form")
+                   "closed form", domain=domain)
 
 
 def _positive_order(a) -> sp.Expr:

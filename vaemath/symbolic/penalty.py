@@ -12,6 +12,49 @@ from vaemath.symbolic.symbols import mu, reparametrize, sigma
 PROVENANCES = ("derived", "closed form", "user")
 
 
+@dataclass(frozen=True)
+class Domain:
+    """Where a penalty's closed form holds, and its value elsewhere.
+
+    Attributes
+    ----------
+    condition : sympy.Boolean
+        A condition in (mu, sigma), sigma the std; ``sympy.true`` when the form holds everywhere.
+    outside : sympy.Expr
+        The penalty's value where the condition fails: ``sympy.oo`` for a divergence that is infinite
+        there (e.g. the Renyi divergence of order a > 1 where a + (1 - a) sigma^2 <= 0), ``sympy.nan``
+        where the penalty is not defined.
+    """
+
+    condition: sp.Basic = sp.true
+    outside: sp.Expr = sp.oo
+
+    @property
+    def everywhere(self) -> bool:
+        return self.condition is sp.true
+
+    def __repr__(self):
+        return "Domain(everywhere)" if self.everywhere else f"Domain({self.condition}; {self.outside} outside)"
+
+
+def infer_domain(expr: sp.Expr) -> Domain:
+    """The domain of a penalty text's expression: every log of a function of sigma alone that sympy cannot
+    prove positive must have a positive argument. Outside, the value is +oo when each such log enters the
+    sum with a negative coefficient (the penalty tends to +oo at the boundary, as divergences do), else NaN.
+    """
+    args = sorted({a.args[0] for a in expr.atoms(sp.log)
+                   if a.args[0].free_symbols == {sigma} and not a.args[0].is_positive}, key=sp.default_sort_key)
+    if not args:
+        return Domain()
+    coeffs = {}
+    for term in sp.Add.make_args(expr):
+        c, rest = term.as_coeff_Mul()
+        if isinstance(rest, sp.log) and rest.args[0] in args:
+            coeffs.setdefault(rest.args[0], []).append(c)
+    blows_up = all(a in coeffs and all(c < 0 for c in coeffs[a]) for a in args)
+    return Domain(sp.And(*(a > 0 for a in args)), sp.oo if blows_up else sp.nan)
+
+
 @dataclass(frozen=True, eq=False)
 class Penalty:
     """A penalty on one latent dimension with q = N(mu, sigma^2), sigma the standard deviation.
@@ -31,6 +74,10 @@ class Penalty:
         How the symbol sigma was read when the penalty came from the question's notation.
     general : sympy.Expr or None
         The same penalty against a general prior N(mu_p, sigma_p^2), when known.
+    domain : Domain
+        Where ``expr`` holds and the value outside (e.g. +oo); given by the catalogue, else inferred from
+        the expression by :func:`infer_domain`. Kernels return ``domain.outside`` where
+        ``domain.condition`` fails.
     """
 
     name: str
@@ -40,6 +87,7 @@ class Penalty:
     provenance: str = "user"
     sigma_means: str = "std"
     general: sp.Expr | None = field(default=None, repr=False)
+    domain: Domain | None = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.provenance not in PROVENANCES:
@@ -47,6 +95,10 @@ class Penalty:
         extra = self.expr.free_symbols - {mu, sigma}
         if extra:
             raise ValueError(f"expr: a penalty depends on mu and sigma only, found {sorted(map(str, extra))}")
+        if self.domain is None:
+            object.__setattr__(self, "domain", infer_domain(self.expr))
+        elif not isinstance(self.domain, Domain):
+            raise TypeError(f"domain: expected a Domain, got {type(self.domain).__name__}")
 
     def __call__(self, mu, sigma, what="value", errors="raise", param="std"):
         """Evaluate at arrays (mu, x), broadcast as numpy does; see :func:`vaemath.kernels.evaluate`.
@@ -74,6 +126,8 @@ class Penalty:
             "citation": self.citation,
             "provenance": self.provenance,
             "sigma_means": self.sigma_means,
+            "domain": str(self.domain.condition),
+            "outside": str(self.domain.outside),
         }
 
     def _repr_latex_(self):

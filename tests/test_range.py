@@ -1,0 +1,388 @@
+"""Kernels right on the whole float64 range, in every parametrisation (issue 7), against an independent reference.
+
+The reference (``tests/_reference.py``) takes the catalogue's sympy expression, or the expression
+``vaemath.penalty`` parses from text, substitutes sigma = x, sqrt(v), exp(s), exp(l/2) itself, differentiates
+with ``sympy.diff`` itself and evaluates with mpmath at adaptive precision (40 digits and up) at the exact
+float64 inputs; nothing of ``vaemath.kernels`` or ``vaemath.symbolic.calculus`` is used.
+
+Inputs: mu in {0, +-1e-200, +-1e-8, +-1, +-1e150} x the whole range of the scale variable: sigma and v
+log-spaced over [1e-300, 1e300] with the extremes 5e-324, 1e-310, 1.7976931348623157e308 and 1 +- k ulp
+(k = 1, 2, 16, 2**20); s = log sigma over [-700, 700] with +-745, +-1e4, +-1e16 and 0 +- k ulp(1); l = log
+sigma^2 over [-1000, 1000] with -30, -15, 20, +-1e4, +-1e16 and 0 +- k ulp(1). Planes: value; d/dmu, d/dx;
+d2/dmu2, d2/dmu dx, d2/dx2, x the scale variable of the parametrisation.
+
+Rules (what counts as right), for ``grid`` and for ``evaluate`` alike:
+
+- truth a finite float64 (mpmath value rounded once; denormals included): error in ulps of the rounded
+  truth, |got - truth| / spacing(truth), at most the bound B of the (entry, plane) in ``BOUNDS`` (default
+  ``DEFAULT_BOUND``), after subtracting B * eps * |mu * d(plane)/dmu| (eps = 2^-53): what perturbing mu by
+  B/2 ulps changes. This allowance is the one principled exception: it is large only where the plane is a
+  cancellation between a mu part and a scale part (reverse KL's d/dsigma = (sigma^2 - 1 - mu^2)/sigma^3 at
+  mu = sigma = 1e150 is -1e-450 from terms of 1e-150), which the inner loop's one float operation joining
+  the per-mu and per-sigma stages cannot resolve; the scale-only parts (the regional forms of the per-sigma
+  stage, e.g. the KL's d-form near sigma = 1) are held to B ulps with no allowance;
+- a truth that is exactly zero must come out exactly zero (either sign);
+- truth beyond the float64 range: exactly +inf (or -inf for a negative plane);
+- outside the domain of the closed form (the mpmath value leaves the reals: Renyi of order a > 1 where
+  a + (1 - a) sigma^2 <= 0): value +inf, and the derivatives not finite (a finite slope of +inf is wrong);
+- a derivative without a limit (the cone sqrt(mu^2 + (sigma - 1)^2) at its tip): NaN, by the documented rule;
+- never NaN where the truth is a number.
+
+User penalties (random, seeded, from a small grammar) are held to the accuracy their own formula allows in
+float64: the bound is ``USER_BOUND`` ulps plus ``USER_BOUND`` times the first-order forward error bound of
+evaluating the plane's expression as written, every operation rounded once (``_reference.naive_bound``: it is
+large only where the plane is a cancellation of much larger terms). A kernel may do better, never worse;
+overflow, underflow to a wrong zero and NaN are not excused by it.
+
+``python -m tests.test_range`` prints the README table of worst errors (ulps) per entry x param x plane.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from functools import cache
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+import vaemath
+from tests import _reference as ref
+from vaemath.symbolic import catalogue
+
+# Known failures at the time of writing (branch kernels, K1 still working): run `python -m tests.test_range`.
+
+WHAT = ("value", "grad", "hess")
+PARAMS = ("std", "var", "logstd", "logvar")
+ENTRIES = tuple(catalogue()) + ("renyi(2)", "renyi(3)", "renyi(1/2)")
+
+MUS = np.array([0.0, 1e-200, -1e-200, 1e-8, -1e-8, 1.0, -1.0, 1e150, -1e150])
+_K = (1, 2, 16, 2**20)
+_NEAR_ONE = [1 + k * 2.0**-52 for k in _K] + [1 - k * 2.0**-53 for k in _K]
+_NEAR_ZERO = [s * k * 2.0**-52 for k in _K for s in (1, -1)] + [0.0, 1e-300, -1e-300]
+_POSITIVE = sorted(set(np.logspace(-300, 300, 33).tolist() + [5e-324, 1e-310, 1.7976931348623157e308] + _NEAR_ONE))
+SCALES = {
+    "std": np.array(_POSITIVE),
+    "var": np.array(_POSITIVE),
+    "logstd": np.array(sorted(set(np.linspace(-700, 700, 29).tolist() + [-745.0, 745.0, -1e4, 1e4, -1e16, 1e16]
+                                  + _NEAR_ZERO))),
+    "logvar": np.array(sorted(set(np.linspace(-1000, 1000, 41).tolist() + [-30.0, -15.0, 20.0, -1e4, 1e4, -1e16,
+                                                                            1e16] + _NEAR_ZERO))),
+}
+
+DEFAULT_BOUND = {"value": 4, "grad": 8, "hess": 16}
+# (entry, what) -> ulps, with the reason when looser than the default.
+BOUNDS = {
+    ("kl", "value"): 4, ("kl", "grad"): 4, ("kl", "hess"): 4,
+}
+USER_BOUND = 4
+EPS = 2.0**-53
+
+
+def bound(name: str, what: str) -> float:
+    return BOUNDS.get((name, what), DEFAULT_BOUND[what])
+
+
+# ---------------------------------------------------------------------------------------------------
+# The code under test, called as a user would.
+
+def _param_kw(param: str) -> dict:
+    return {"param": param}
+
+
+def run_grid(pen, mus, xs, param: str, dtype=np.float64) -> np.ndarray:
+    """All six planes from ``vaemath.grid`` in one fused call, as a (6, len(mus), len(xs)) float64 array."""
+    v, g, h = vaemath.grid(pen, mus, xs, what=WHAT, dtype=dtype, **_param_kw(param))
+    return np.concatenate([np.asarray(v, np.float64)[None], np.asarray(g, np.float64), np.asarray(h, np.float64)])
+
+
+def run_evaluate(pen, mus, xs, param: str) -> np.ndarray:
+    """The same six planes from ``vaemath.evaluate`` at the broadcast points (mus[:, None], xs[None, :])."""
+    v, g, h = vaemath.evaluate(pen, mus[:, None], xs[None, :], what=WHAT, **_param_kw(param))
+    return np.concatenate([np.asarray(v)[None], np.asarray(g), np.asarray(h)])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Error measure.
+
+def errors(got: np.ndarray, t: ref.Truth, allowance=None) -> np.ndarray:
+    """Error of each element in ulps of the rounded truth; +inf for any violation of the exact rules.
+
+    ``allowance`` (6, n, m), optional: an extra allowed absolute error, subtracted before dividing.
+    """
+    err = np.zeros(got.shape)
+    num = t.kind == ref.NUM
+    finite = num & np.isfinite(t.value)
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(got - t.value)
+        if allowance is not None:
+            diff = np.maximum(diff - allowance, 0.0)
+        err[finite] = (diff / np.spacing(np.abs(t.value)))[finite]
+    err[finite & np.isnan(got)] = np.inf
+    zero = finite & np.vectorize(lambda e: e is not None and e == 0, otypes=[bool])(t.exact)
+    err[zero & (got != 0)] = np.inf
+    err[num & np.isinf(t.value) & (got != t.value)] = np.inf
+    domain_value = (t.kind == ref.DOMAIN)
+    err[0][domain_value[0] & (got[0] != np.inf)] = np.inf
+    err[1:][domain_value[1:] & np.isfinite(got[1:])] = np.inf
+    err[(t.kind == ref.UNDEFINED) & ~np.isnan(got)] = np.inf
+    err[np.isnan(err)] = np.inf  # inf - inf in the allowance arithmetic must not hide a plane's maximum
+    return err
+
+
+def worst(err: np.ndarray, got: np.ndarray, t: ref.Truth, mus, xs, k: int, count=3) -> list:
+    """The ``count`` worst points of plane k as readable strings."""
+    order = np.argsort(err[k], axis=None)[::-1][:count]
+    out = []
+    for flat in order:
+        i, j = np.unravel_index(flat, err[k].shape)
+        if err[k, i, j] == 0:
+            break
+        out.append(f"{ref.PLANES[k]} at (mu={mus[i]!r}, x={xs[j]!r}): got {got[k, i, j]!r}, truth "
+                   f"{t.value[k, i, j]!r} ({err[k, i, j]:.3g} ulp)")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Catalogue entries.
+
+def _expr(name: str) -> sp.Expr:
+    return vaemath.penalty(name).expr
+
+
+@cache
+def reference(name: str, param: str) -> ref.Truth:
+    return ref.truth(_expr(name), param, MUS, SCALES[param])
+
+
+@cache
+def measured(name: str, param: str, api: str) -> np.ndarray:
+    run = run_grid if api == "grid" else run_evaluate
+    return run(name, MUS, SCALES[param], param)
+
+
+# Size mode: each (entry, param, api) compiles its own kernel (seconds each), so by default ``evaluate`` is
+# checked in std (what Penalty.__call__ runs) and ``grid`` in every param; VAEMATH_TEST_FULL=1 checks both
+# everywhere, and the random user penalties in every param.
+FULL = os.environ.get("VAEMATH_TEST_FULL") == "1"
+CATALOGUE_CASES = [(name, param, api) for name in ENTRIES for param in PARAMS
+                   for api in ("grid", "evaluate") if FULL or api == "grid" or param == "std"]
+
+
+@pytest.mark.parametrize("what", WHAT)
+@pytest.mark.parametrize(("name", "param", "api"), CATALOGUE_CASES)
+def test_catalogue_whole_range(name, param, api, what):
+    t = reference(name, param)
+    got = measured(name, param, api)
+    limit = bound(name, what)
+    err = errors(got, t, limit * EPS * t.mu_sensitivity)
+    bad = [line for k in ref.WHAT_PLANES[what] if err[k].max() > limit
+           for line in worst(err, got, t, MUS, SCALES[param], k)]
+    assert not bad, f"{name} in {param} via {api}, bound {limit} ulp:\n" + "\n".join(bad)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Random user penalties from a small grammar.
+
+_MU_ATOMS = ("mu**2", "mu**4", "mu", "exp(-mu**2)", "mu**2/2")
+_SIGMA_ATOMS = ("sigma", "sigma**2", "1/sigma", "1/sigma**2", "log(sigma)", "(sigma - 1)**2", "exp(-sigma)",
+                "sigma**3", "sqrt(sigma)", "log(sigma)**2", "(sigma - 1/sigma)**2")
+_COEFS = ("1", "2", "1/2", "3", "1/3")
+
+
+def user_penalties(seed: int = 20261129, count: int = 10) -> list:
+    """``count`` penalty texts: sums of 2 to 4 terms, each a coefficient times a mu atom, a sigma atom or both."""
+    rng = np.random.default_rng(seed)
+    texts = []
+    while len(texts) < count:
+        terms = []
+        for _ in range(rng.integers(2, 5)):
+            shape = rng.integers(3)
+            parts = [_COEFS[rng.integers(len(_COEFS))]]
+            if shape in (0, 2):
+                parts.append(_MU_ATOMS[rng.integers(len(_MU_ATOMS))])
+            if shape in (1, 2):
+                parts.append(_SIGMA_ATOMS[rng.integers(len(_SIGMA_ATOMS))])
+            terms.append("*".join(f"({p})" if p != "1" else p for p in parts))
+        text = " + ".join(terms)
+        if text not in texts:
+            texts.append(text)
+    return texts
+
+
+USER = user_penalties()
+USER_CASES = ([(text, param) for text in USER for param in PARAMS] if FULL
+              else [(text, PARAMS[k % 4]) for k, text in enumerate(USER)])
+
+
+@cache
+def user_reference(text: str, param: str) -> tuple:
+    """Truth and allowance (absolute, float64) of a user penalty in ``param``."""
+    expr = vaemath.penalty(text).expr
+    t = ref.truth(expr, param, MUS, SCALES[param])
+    allow = np.zeros(t.value.shape)
+    x = ref.X[param]
+    for k, p in enumerate(ref.planes(expr, param)):
+        for i, m in enumerate(MUS):
+            for j, xv in enumerate(SCALES[param]):
+                if t.kind[k, i, j] != ref.NUM or not math.isfinite(t.value[k, i, j]):
+                    continue
+                with mpmath.workdps(30):
+                    try:
+                        _, a = ref.naive_bound(p, {vaemath.symbolic.mu: mpmath.mpf(m), x: mpmath.mpf(xv)})
+                    except ZeroDivisionError:
+                        a = mpmath.inf
+                    allow[k, i, j] = float(USER_BOUND * EPS * a)
+    return t, allow
+
+
+@pytest.mark.parametrize("api", ("grid", "evaluate") if FULL else ("grid",))
+@pytest.mark.parametrize(("text", "param"), USER_CASES)
+def test_user_penalty_whole_range(text, param, api):
+    t, allow = user_reference(text, param)
+    run = run_grid if api == "grid" else run_evaluate
+    got = run(vaemath.penalty(text), MUS, SCALES[param], param)
+    err = errors(got, t, allow)
+    bad = [line for k in range(6) if err[k].max() > USER_BOUND for line in worst(err, got, t, MUS, SCALES[param], k)]
+    assert not bad, f"{text!r} in {param} via {api}:\n" + "\n".join(bad)
+
+
+def test_reference_matches_textbook_kl():
+    """The reference itself, against the KL's textbook derivatives (DESIGN.md), written out here by hand:
+    in sigma, grad (mu, sigma - 1/sigma), Hessian diag(1, 1 + 1/sigma^2); in l = log sigma^2,
+    value (mu^2 + e^l - l - 1)/2, d/dl (e^l - 1)/2, d2/dl2 e^l/2."""
+    m, sg, el = mpmath.mpf(0.75), mpmath.mpf(1e-30), mpmath.mpf(-40.0)
+    with mpmath.workdps(50):
+        std = [m**2 / 2 + sg**2 / 2 - mpmath.log(sg) - mpmath.mpf(1) / 2, m, sg - 1 / sg, 1, 0, 1 + 1 / sg**2]
+        logvar = [(m**2 + mpmath.exp(el) - el - 1) / 2, m, (mpmath.exp(el) - 1) / 2, 1, 0, mpmath.exp(el) / 2]
+    assert ref.truth(_expr("kl"), "std", [0.75], [1e-30]).value[:, 0, 0].tolist() == [float(v) for v in std]
+    assert ref.truth(_expr("kl"), "logvar", [0.75], [-40.0]).value[:, 0, 0].tolist() == [float(v) for v in logvar]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The inputs listed in the issue, with their mpmath values (checked against mpmath below).
+
+ISSUE_VALUES = [
+    # (penalty, mu, scale, param, true value rounded to float64)
+    ("kl", 0.0, 1e-20, "std", 45.551701859880914),
+    ("kl", 0.0, 1e-8, "std", 17.920680743952366),
+    ("kl", 0.0, 1e-16, "std", 36.341361487904734),
+    ("reverse_kl", 0.0, 1e9, "std", 20.223265836946411),
+    ("reverse_kl", 0.0, 1e8, "std", 17.920680743952366),
+    ("reverse_kl", 0.5, 1e-200, "std", math.inf),
+    ("reverse_kl", 0.5, 1e-160, "std", math.inf),
+    ("renyi(3)", 0.0, 1e-8, "std", 18.146027671785337),
+    ("renyi(2)", 0.0, 10.0, "std", math.inf),  # outside the domain 2 - sigma^2 > 0
+    ("kl", 0.0, math.exp(-15), "std", 14.500000000000046),  # the issue's 14.500000000000047, rounded to float64
+    ("kl", 0.0, -15.0, "logstd", 14.500000000000046),
+    ("kl", 0.0, -30.0, "logvar", 14.500000000000046),
+    ("kl", 0.0, -15.0, "logvar", 7.00000015295116),
+    ("kl", 0.0, -1000.0, "logvar", 499.5),
+]
+
+
+@pytest.mark.parametrize(("name", "m", "x", "param", "expected"), ISSUE_VALUES)
+def test_issue_value_literals_are_mpmath(name, m, x, param, expected):
+    t = ref.truth(_expr(name), param, [m], [x])
+    assert t.value[0, 0, 0] == expected
+
+
+@pytest.mark.parametrize(("name", "m", "x", "param", "expected"), ISSUE_VALUES)
+def test_issue_values(name, m, x, param, expected):
+    kw = _param_kw(param)
+    pointwise = vaemath.penalty(name)(m, x, **kw)
+    on_grid = vaemath.grid(name, np.array([m]), np.array([x]), **kw)[0, 0]
+    for got in (pointwise, on_grid):
+        if math.isinf(expected):
+            assert got == expected
+        else:
+            assert abs(got - expected) <= 2 * np.spacing(expected), (got, expected)
+
+
+@pytest.mark.parametrize("name", ["reverse_kl", "jeffreys"])
+def test_grid_overflowing_sigma_no_zero_division(name):
+    assert vaemath.grid(name, np.array([0.5]), np.array([1e-200]))[0, 0] == math.inf
+
+
+def test_fisher_rao_at_its_minimum_writes_every_element():
+    for got in (vaemath.penalty("fisher_rao_squared")(0.0, 1.0, what=WHAT),
+                vaemath.grid("fisher_rao_squared", np.array([0.0]), np.array([1.0]), what=WHAT)):
+        value, grad, hess = (np.asarray(p).ravel() for p in got)
+        assert value.tolist() == [0.0]
+        assert grad.tolist() == [0.0, 0.0]
+        assert np.allclose(hess, [2.0, 0.0, 4.0], rtol=4e-16, atol=0)
+
+
+def test_cone_tip_value_zero_gradient_nan_by_rule():
+    text = "sqrt(mu**2 + (sigma - 1)**2)"
+    t = ref.truth(vaemath.penalty(text).expr, "std", [0.0], [1.0])
+    assert t.value[0, 0, 0] == 0 and (t.kind[1:3] == ref.UNDEFINED).all()  # the reference agrees: no gradient
+    for value, grad in (vaemath.penalty(text)(0.0, 1.0, what=("value", "grad")),
+                        vaemath.grid(text, np.array([0.0]), np.array([1.0]), what=("value", "grad"))):
+        assert np.asarray(value).ravel().tolist() == [0.0]
+        assert np.isnan(np.asarray(grad)).all()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Narrow outputs: computed in float64, rounded once.
+
+NARROW = {
+    np.float32: (np.array([0.0, 1e-8, -1.0, 1e19], np.float32),
+                 np.array([1e-20, 1e-8, 0.5, 1.0, 1 + 2.0**-23, 3.0, 1e19, 1e30], np.float32)),
+    np.float16: (np.array([0.0, 0.001, -1.0, 200.0], np.float16),
+                 np.array([1e-4, 0.01, 0.5, 1.0, 1 + 2.0**-10, 300.0, 1000.0], np.float16)),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("name", ["kl", "reverse_kl", "hellinger_squared"])
+def test_narrow_dtype_is_float64_truth_rounded_once(name, dtype):
+    mus, xs = NARROW[dtype]
+    t = ref.truth(_expr(name), "std", mus.astype(np.float64), xs.astype(np.float64))
+    v, g, h = vaemath.grid(name, mus, xs, what=WHAT, dtype=dtype)
+    got = np.concatenate([v[None], g, h])
+    assert got.dtype == dtype
+    expected = t.value.astype(dtype)  # rounded once from the float64 truth (ties are measure-zero)
+    near = np.abs(got.astype(np.float64) - t.value) <= (np.spacing(np.abs(expected)).astype(np.float64) / 2
+                                                        + 8 * np.spacing(np.abs(t.value)))
+    ok = (got == expected) | near
+    assert ok.all(), [(k, mus[i], xs[j], got[k, i, j], t.value[k, i, j]) for k, i, j in zip(*np.nonzero(~ok))][:5]
+
+
+def test_float32_kl_at_tiny_sigma():
+    got = vaemath.grid("kl", np.array([0.0]), np.array([np.float32(1e-20)]), dtype=np.float32)[0, 0]
+    truth = ref.truth(_expr("kl"), "std", [0.0], [float(np.float32(1e-20))]).value[0, 0, 0]
+    assert got == np.float32(truth) == np.float32(45.5517)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The README table.
+
+def table_rows(entries=ENTRIES, params=PARAMS):
+    """Rows of the markdown table of the worst error in ulps over the whole range, per entry x param x plane
+    group (grid and evaluate together, after the mu allowance of the rules above); 'wrong' where an exact
+    rule (inf, NaN, zero, domain) is broken."""
+    yield "| penalty | param | value | gradient | Hessian |"
+    yield "|---|---|---|---|---|"
+    for name in entries:
+        for param in params:
+            t = reference(name, param)
+            cells = []
+            try:
+                got = [measured(name, param, api) for api in ("grid", "evaluate")]
+            except Exception as exc:  # noqa: BLE001  (the table reports whatever the kernel does)
+                cells = [f"error: {type(exc).__name__}"] * 3
+            for what in WHAT if not cells else ():
+                allowance = bound(name, what) * EPS * t.mu_sensitivity
+                e = max(errors(g, t, allowance)[list(ref.WHAT_PLANES[what])].max() for g in got)
+                cells.append("wrong" if math.isinf(e) else f"{e:.3g}")
+            yield f"| `{name}` | {param} | " + " | ".join(cells) + " |"
+
+
+if __name__ == "__main__":
+    import sys
+
+    for row in table_rows(sys.argv[1:] or ENTRIES):
+        print(row, flush=True)
