@@ -298,11 +298,13 @@ def _linear_table(optima: dict) -> str:
 
 
 def _linear_trained_table(runs: dict, optima: dict) -> str:
-    rows = ["| penalty | trained objective, last epoch (nats per datum) | analytic optimum / infimum | sigma | "
-            "norm of W | exact log-likelihood of the trained decoder |", "|---|---|---|---|---|---|"]
+    rows = ["| penalty | trained objective, last epoch (nats per datum) | analytic optimum / infimum (C) | "
+            "the same for the training sample's covariance | sigma | norm of W | exact log-likelihood of the trained "
+            "decoder |", "|---|---|---|---|---|---|---|"]
     for name, r in runs.items():
         h, ll = r.history, r.metrics.get("loglik_train", float("nan"))
-        rows.append(f"| `{name}` | {h['linear_objective'][-1]:.5f} | {optima[name].objective:.5f} | "
+        sample = r.setup.get("reference", {}).get("objective", float("nan"))
+        rows.append(f"| `{name}` | {h['linear_objective'][-1]:.5f} | {optima[name].objective:.5f} | {sample:.5f} | "
                     f"{np.mean(h['sigma'][-1]):.4g} | {h['w_norm'][-1]:.4g} | {ll:.5f} |")
     return "\n".join(rows)
 
