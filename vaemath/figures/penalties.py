@@ -337,10 +337,11 @@ def rescaling_figure(entries=None, point=(1.0, 1.0), c_range=(1e-4, 3.0), n=400,
         fig, ax = new_figure(9.5, 5.0)
         dashes = iter(LINESTYLES[1:] * 4)
         for i, pen in enumerate(pens):
-            lim = sp.simplify(rescaling(pen.expr).subs({mu: sp.nsimplify(m0), sigma: sp.nsimplify(s0)}))
-            bounded = lim.is_number and lim.is_finite
+            found = rescaling(pen.expr)  # None when sympy gives no answer in its time budget
+            lim = sp.nan if found is None else sp.simplify(found.subs({mu: sp.nsimplify(m0), sigma: sp.nsimplify(s0)}))
+            bounded = bool(lim.is_number and lim.is_finite)
             values = evaluate(pen, cs * m0, cs * s0)
-            text = f"-> {sp.N(lim, 4)}" if bounded else f"-> {lim}"
+            text = f"-> {sp.N(lim, 4)}" if bounded else ("limit not found" if found is None else f"-> {lim}")
             ax.plot(cs, values, color=colour(i), ls=next(dashes) if bounded else "-", lw=2.4 if bounded else 1.8,
                     label=f"{label(pen)} ({text})")
             if bounded:
