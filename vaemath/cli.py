@@ -241,6 +241,18 @@ def _cmd_compare(args) -> None:
     print(f"wrote {args.out}/compare.json, {args.out}/compare.md")
 
 
+def _cmd_report(args) -> None:
+    from vaemath.report import report
+
+    result = report(args.penalty, args.against, args.out, args.quick, args.format, args.seed, progress=not args.json,
+                    sigma_means=args.sigma_means)
+    if args.json:
+        _print_json(result)
+        return
+    print(result["verdict"])
+    print(f"wrote {result['report']} and {len(result['files']) - 1} figure file(s) in {args.out}/figures")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the ``vaemath`` command."""
     from vaemath import __version__
@@ -327,6 +339,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_out(cmp_, "compare.json, compare.md and the checkpoints")
     cmp_.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
     _add_json(cmp_)
+
+    rep = _command(sub, "report", "the whole answer for one penalty: figures/, report.md and the short verdict",
+                   _cmd_report)
+    rep.add_argument("--penalty", default="quadratic", type=_text, help="catalogue name or penalty text")
+    rep.add_argument("--against", default="kl", type=_text, help="the reference penalty, name or text")
+    rep.add_argument("--out", default=".", help="folder that receives figures/ and report.md ('.' is the main "
+                                               "job: it regenerates the checkout's figures/ and report.md)")
+    rep.add_argument("--quick", action="store_true", help="small sizes: under a minute, for smoke runs and tests")
+    rep.add_argument("--format", default="png", type=_text, help="figure formats, comma list of png, svg, pdf")
+    rep.add_argument("--seed", type=_int_at_least(0), default=0, help="seed of every random step")
+    _add_sigma_means(rep)
+    _add_json(rep)
     return parser
 
 

@@ -1,0 +1,160 @@
+"""Figures: the data drawn is right (checked against sympy, closed forms and numpy), files are byte-identical."""
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from vaemath import figures as F
+from vaemath.figures.files import check_formats
+from vaemath.figures.penalties import flow_paths, locate
+from vaemath.figures.training import _curves, leading_dims
+
+QUAD_TEXT = "mu**2 + (sigma - 1)**2"
+
+
+def _bytes(fig, tmp_path, name):
+    return F.save(fig, tmp_path / name).read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_same_inputs_give_identical_files(tmp_path, fmt):
+    a = _bytes(F.gradient_flow_figure(QUAD_TEXT, "kl"), tmp_path, f"a.{fmt}")
+    b = _bytes(F.gradient_flow_figure(QUAD_TEXT, "kl"), tmp_path, f"b.{fmt}")
+    assert a == b and len(a) > 1000
+    assert a[:4] == {"png": b"\x89PNG", "svg": b"<?xm", "pdf": b"%PDF"}[fmt]
+    assert b"Date" not in a and b"CreationDate" not in a
+
+
+def test_figures_1_to_5_take_user_text_and_are_deterministic(tmp_path):
+    from vaemath import check
+
+    verdict = check(QUAD_TEXT, "reverse_kl")
+    for build in (lambda: F.landscape_figure(QUAD_TEXT, "reverse_kl", n=61),
+                  lambda: F.sigma_slice_figure(["kl", QUAD_TEXT]),
+                  lambda: F.ratio_figure(verdict=verdict, n=61),
+                  lambda: F.rescaling_figure(["kl", QUAD_TEXT], n=50)):
+        assert _bytes(build(), tmp_path, "a.png") == _bytes(build(), tmp_path, "b.png")
+
+
+def test_sigma_slice_draws_the_sympy_values_and_labels_barrier_and_bounded():
+    fig = F.sigma_slice_figure(["kl", "quadratic"], mu0=0.5, n=200)
+    lines = {ln.get_label().split(" ")[0]: ln for ln in fig.axes[0].get_lines() if not ln.get_label().startswith("_")}
+    mu, sigma = sp.symbols("mu sigma", positive=True)
+    kl = sp.lambdify((mu, sigma), mu**2 / 2 + sigma**2 / 2 - sp.log(sigma) - sp.Rational(1, 2))
+    s, y = lines["kl"].get_data()
+    np.testing.assert_allclose(y, kl(0.5, s), rtol=1e-13)
+    np.testing.assert_allclose(lines["quadratic"].get_data()[1], 0.25 + (s - 1) ** 2, rtol=1e-13)
+    assert "barrier" in lines["kl"].get_label()
+    assert "bounded: -> 1.250" in lines["quadratic"].get_label()  # mu0^2 + 1
+
+
+def test_rescaling_figure_limits_are_exact():
+    fig = F.rescaling_figure(["kl", "quadratic", "hellinger_squared"], point=(1.0, 1.0), n=30)
+    labels = [ln.get_label() for ln in fig.axes[0].get_lines() if not ln.get_label().startswith("_")]
+    assert labels[0].endswith("(-> oo)")
+    assert labels[1].endswith("(-> 1.000)")  # (c - 0)^2 + (c - 1)^2 -> 1
+    assert labels[2].endswith("(-> 1.000)")  # 1 - sqrt(2c/(1+c^2)) exp(-c^2/(4(1+c^2))) -> 1
+
+
+def test_ratio_figure_annotates_the_known_bounds():
+    # quadratic / KL: sup 2 (Talagrand, W2^2 <= 2 KL for Gaussians) as sigma -> oo; inf 0 as sigma -> 0.
+    fig = F.ratio_figure("quadratic", "kl", n=41)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any(t.startswith("infimum 0\nsigma->0+") for t in texts)
+    assert any(t.startswith("supremum 2\nsigma->oo") for t in texts)
+
+
+@pytest.mark.parametrize("where, expected", [
+    ("sigma->0+ at mu = 0", (0.0, 0.01)), ("sigma->oo at mu = 1/2", (0.5, 100.0)), ("mu->-oo at sigma = 1", (-3, 1.0)),
+    ("near (mu, sigma) = (1.25, 0.3) (numeric)", (1.25, 0.3)),
+    ("(mu, sigma) -> (0, 1), the reference's minimiser", (0.0, 1.0)), ("nowhere in particular", None)])
+def test_locate_places_bounds_on_the_window(where, expected):
+    assert locate(where, (-3, 3), (0.01, 100.0)) == expected
+
+
+def test_flow_of_the_quadratic_is_a_straight_line_and_both_reach_the_minimiser():
+    # x' = -2 (x - x*): x(t) = x* + (x0 - x*) exp(-2t), a straight segment into x* = (0, 1).
+    start = np.array([[2.0, 0.2], [-1.0, 2.5]])
+    for path, x0 in zip(flow_paths("quadratic", start), start):
+        d = path - np.array([0.0, 1.0])
+        cross = d[:, 0] * (x0[1] - 1) - d[:, 1] * x0[0]
+        assert np.max(np.abs(cross)) < 1e-9
+        assert np.hypot(*d[-1]) < 1e-6
+    for path in flow_paths("kl", start):
+        assert np.hypot(path[-1, 0], path[-1, 1] - 1) < 1e-6
+        assert np.all(path[:, 1] > 0)
+
+
+def test_rescaling_path_matches_the_analysis_and_its_likelihood_diverges():
+    import vaemath
+    from vaemath.figures.linear import path_curves
+
+    res = vaemath.linear.optimum("5,2,0.5", 1, "quadratic", starts=1)
+    pv = np.array(res.path_values)
+    curves = path_curves("5,2,0.5", 1, ["quadratic"], pv[:, 0])
+    np.testing.assert_allclose(curves["objective"]["quadratic"], pv[:, 1], rtol=1e-10)
+    # closed form of the infimum: D/2 (log(2 pi (lambda_2 + lambda_3)/D) + 1) + lim pen(c mu, c sigma) = ... + 1
+    assert abs(curves["objective"]["quadratic"][-1] - (1.5 * (math.log(2 * math.pi * 2.5 / 3) + 1) + 1)) < 1e-8
+    assert np.all(np.diff(curves["loglik"]) < 0) and curves["loglik"][-1] < -16  # c decreasing: -> -oo
+
+
+def test_history_curves_average_over_seeds_with_early_stopped_runs():
+    runs = [{"penalty": "kl", "seed": 0, "history": {"epoch": [1, 2, 3], "nll_iw": [10.0, 8.0, 7.0]}},
+            {"penalty": "kl", "seed": 1, "history": {"epoch": [1, 2], "nll_iw": [12.0, 6.0]}},
+            {"penalty": "quadratic", "seed": 0, "history": {"epoch": [1], "nll_iw": [5.0]}}]
+    c = _curves(runs, "nll_iw")
+    ep, mean, std, n = c["kl"]
+    assert list(ep) == [1, 2, 3] and n == 2
+    np.testing.assert_allclose(mean, [11.0, 7.0, 7.0])
+    np.testing.assert_allclose(std, [1.0, 1.0, 0.0])
+    fig = F.history_figure({"runs": runs})
+    assert len(fig.axes) == 4
+
+
+class _FakeModel:
+    """A stand-in with TrainResult's sampling interface: codes with known spread per dimension."""
+
+    def __init__(self, scale):
+        self.scale = np.asarray(scale, dtype=float)
+
+    def encode(self, x):
+        rng = np.random.default_rng(1)
+        return rng.standard_normal((len(x), len(self.scale))) * self.scale, np.full((len(x), len(self.scale)), -1.0)
+
+    def sample_prior(self, n, seed=0):
+        return np.random.default_rng(seed).integers(0, 17, (n, 64))
+
+    def reconstruct(self, x, seed=0):
+        return np.clip(np.asarray(x) + np.random.default_rng(seed).integers(-1, 2, np.shape(x)), 0, 16)
+
+
+def test_leading_dims_are_the_most_varying_mean_codes():
+    mu = np.random.default_rng(0).standard_normal((500, 4)) * np.array([0.1, 3.0, 0.01, 1.0])
+    assert list(leading_dims(mu)) == [1, 3]
+
+
+def test_sample_and_posterior_figures_are_deterministic(tmp_path):
+    x = np.random.default_rng(2).integers(0, 17, (30, 64))
+    models = {"kl": _FakeModel([1, 0.1, 2]), "quadratic": _FakeModel([0.5, 0.5, 0.01])}
+    for build in (lambda: F.samples_figure(models, x, n=5), lambda: F.aggregate_posterior_figure(models, x)):
+        assert _bytes(build(), tmp_path, "a.png") == _bytes(build(), tmp_path, "b.png")
+    fig = F.aggregate_posterior_figure(models, x)
+    assert fig.axes[0].get_xlabel().startswith("z[2]") and fig.axes[0].get_ylabel().startswith("z[0]")
+
+
+def test_formats_are_validated():
+    assert check_formats("png, SVG") == ("png", "svg")
+    with pytest.raises(ValueError, match="format"):
+        check_formats("png,gif")
+    with pytest.raises(ValueError, match="format"):
+        check_formats("")
+
+
+def test_matplotlib_is_not_imported_by_vaemath_itself():
+    import subprocess
+    import sys
+
+    code = "import sys, vaemath, vaemath.figures; print('matplotlib' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"

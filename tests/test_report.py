@@ -1,0 +1,104 @@
+"""`vaemath report --quick`: the files, the verdict and the numbers in report.md, checked against closed forms."""
+
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+
+from vaemath import check
+from vaemath.cli import main
+from vaemath.report import CAPTIONS, lower_bound
+
+USER_TEXT = "mu**2 + (sigma - 1)**2"
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    """One quick report for the question's penalty typed as text, PNG and SVG, with --json."""
+    import contextlib
+    import io
+
+    out = tmp_path_factory.mktemp("report")
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        status = main(["report", "--penalty", USER_TEXT, "--out", str(out), "--quick", "--format", "png,svg",
+                       "--json"])
+    return status, json.loads(buf.getvalue()), out, (out / "report.md").read_text()
+
+
+def test_quick_report_writes_every_figure_and_the_report(quick):
+    status, result, out, text = quick
+    assert status == 0
+    for name in CAPTIONS:
+        if name == "bench" and not (out / "figures" / "bench.png").exists():
+            continue
+        for fmt in ("png", "svg"):
+            assert (out / "figures" / f"{name}.{fmt}").stat().st_size > 5000, name
+        assert f"](figures/{name}.png)" in text and CAPTIONS[name] in text
+    for section in ("## Verdict", "## Equivalence check", "## The linear-Gaussian VAE", "## VAEs on the digits",
+                    "## Figures", "## Reproduction"):
+        assert section in text
+    assert set(result["stages"]) == {"equivalence check", "linear-Gaussian VAE (exact)", "figures 1-6",
+                                     "linear VAE training", "digits VAEs (compare)", "figures 7-11", "report.md"}
+    assert "time of each stage" in text and "numpy " in text and "seed 0" in text
+
+
+def test_quick_report_says_the_quadratic_is_not_a_bound(quick):
+    _, result, _, text = quick
+    assert result["relation"] == "minimizer"
+    assert result["lower_bound"]["guaranteed"] is False and result["lower_bound"]["ratio_inf"] == "0"
+    assert "NOT guaranteed to be a lower bound" in result["verdict"]
+    assert "is not guaranteed to be a lower bound on log p(x)" in text
+
+
+def test_linear_table_holds_the_closed_forms(quick):
+    text = quick[3]
+    # pPCA (Tipping & Bishop 1999) for C = diag(5, 2, 0.5), k = 1: tau^2 = 1.25, loglik = -(D log 2pi + log|C| + D)/2
+    ppca = -0.5 * (3 * math.log(2 * math.pi) + math.log(5) + 2 * math.log(1.25) + 3)
+    # quadratic: infimum on the rescaling path, D/2 (log(2 pi (2 + 0.5)/D) + 1) + lim pen(c mu, c sigma) (= 1)
+    inf_quad = 1.5 * (math.log(2 * math.pi * 2.5 / 3) + 1) + 1
+    kl_row = re.search(r"\| `kl` \| ([\d.]+) \| yes \|", text)
+    quad_row = re.search(r"\| `" + re.escape(USER_TEXT) + r"` \| ([\d.]+) \| no \(infimum\) \|.*\| -oo \|", text)
+    assert kl_row and quad_row
+    assert abs(float(kl_row.group(1)) + ppca) < 1e-6
+    assert abs(float(quad_row.group(1)) - inf_quad) < 1e-6
+    assert f"below {-ppca:.4f} = -log-likelihood of the best model" in text
+
+
+def test_digits_table_comes_from_compare(quick):
+    text = quick[3]
+    assert re.search(r"\| nll_iw \| [\d.]+ ± [\d.]+ \| [\d.]+ ± [\d.]+ \|", text)
+    assert "bound gap" in text and "from K/10 to K samples" in text
+
+
+@pytest.mark.parametrize("pen, guaranteed", [("2*kl", True), ("kl + mu**2", True), ("quadratic", False),
+                                             ("kl/2", False), ("kl - 1", False)])
+def test_lower_bound_follows_pen_ge_kl(pen, guaranteed):
+    # pen - KL >= 0 everywhere by construction for the first two; the others fall below KL somewhere.
+    assert lower_bound(check(pen)).get("guaranteed") is guaranteed
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--penalty", "import os"], "penalty"), (["--penalty=-log(sigma)"], "penalty"),
+    (["--format", "png,gif"], "format"), (["--seed", "-1"], "seed")])
+def test_bad_input_exits_2_with_one_line(tmp_path, capsys, argv, words):
+    assert main(["report", "--out", str(tmp_path), "--quick", *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and words in err and "Traceback" not in err
+    assert not (tmp_path / "report.md").exists()
+
+
+def test_quick_figures_are_identical_across_runs(quick, tmp_path):
+    """The analysis figures drawn again with the same seed give the same bytes (VAE figures: test_figures)."""
+    from vaemath import figures as F
+    from vaemath.report import COV, LATENT
+
+    out = quick[2]
+    import vaemath
+
+    optima = {n: vaemath.linear.optimum(COV, LATENT, n, starts=2) for n in ("kl", USER_TEXT)}
+    again = F.save(F.linear_path_figure(optima, COV, LATENT), tmp_path / "linear_path.png").read_bytes()
+    assert again == (out / "figures" / "linear_path.png").read_bytes()
+    assert np.isfinite(len(again))
