@@ -225,6 +225,31 @@ def test_same_seed_same_numbers():
     assert a.to_dict() == b.to_dict()
 
 
+@pytest.mark.parametrize(("cov", "error", "words"), [
+    ("5", ValueError, "D must be >= 2"),
+    (5.0, ValueError, "D must be >= 2"),
+    ([[5.0]], ValueError, "D must be >= 2"),
+    (np.diag([5, 2]).astype(complex), TypeError, "complex"),
+    (np.array([[1, 0], [0, 1]], dtype=object), TypeError, "object"),
+    (np.eye(2, dtype=bool), TypeError, "bool"),
+])
+def test_covariance_refuses_what_it_cannot_use(cov, error, words):
+    with pytest.raises(error, match=words):
+        covariance(cov)
+
+
+def test_complex_npy_file_is_refused_not_cast(tmp_path):
+    np.save(tmp_path / "c.npy", np.diag([5.0, 2.0]) + 1e-3j)
+    with pytest.raises(TypeError, match="cov: expected a real matrix, got complex128"):
+        covariance(tmp_path / "c.npy")
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, True])
+def test_optimum_names_a_bad_seed(seed):
+    with pytest.raises(ValueError, match=f"seed: expected a non-negative integer, got {seed!r}"):
+        optimum("5,2,0.5", 1, seed=seed)
+
+
 def test_covariance_inputs_and_errors(tmp_path):
     np.testing.assert_array_equal(covariance("5,2,0.5"), np.diag([5, 2, 0.5]))
     full = COVS["rot4"]
@@ -236,7 +261,7 @@ def test_covariance_inputs_and_errors(tmp_path):
         covariance([[1.0, 0.5], [0.0, 1.0]])
     with pytest.raises(ValueError, match="not positive definite"):
         covariance("1,-2,3")
-    with pytest.raises(ValueError, match="cov: expected numbers"):
+    with pytest.raises(ValueError, match="cov: '1,a' is neither a comma list"):
         covariance("1,a")
     with pytest.raises(ValueError, match="existing file"):
         covariance(str(tmp_path / "missing.npy"))

@@ -14,7 +14,6 @@ import json
 import math
 import os
 import sys
-import warnings
 
 RESULTS = "vaemath-results"  # default --out of every command that writes files
 USER_ERRORS = (ValueError, TypeError, OSError, MemoryError)  # bad input or environment: one line, exit 2
@@ -72,31 +71,12 @@ def _finite_float(value: str) -> float:
 
 def _covariance(value: str):
     """--cov: a comma list of variances (diagonal) or a .npy / whitespace text file -> a real square matrix."""
-    from pathlib import Path
+    from vaemath.analysis.linear import covariance
 
-    import numpy as np
-
-    text = value.strip()
-    if Path(text).is_file():
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # an empty text file: refused below by its shape
-                c = np.load(text, allow_pickle=False) if text.endswith(".npy") else np.loadtxt(text, ndmin=2)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(f"could not read a matrix from {text!r} ({_one_line(exc)})") from None
-        if not (np.issubdtype(c.dtype, np.integer) or np.issubdtype(c.dtype, np.floating)):
-            raise argparse.ArgumentTypeError(f"{text!r} holds {c.dtype} numbers; expected a real matrix")
-    else:
-        try:
-            c = np.diag([float(x) for x in text.split(",")])
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is neither a comma list of variances nor an existing "
-                                             "file") from None
-    if c.ndim != 2 or c.shape[0] != c.shape[1]:
-        raise argparse.ArgumentTypeError(f"expected a square matrix, got shape {c.shape} from {text!r}")
-    if c.shape[0] < 2:
-        raise argparse.ArgumentTypeError(f"the matrix is 1x1 ({text!r}): D must be >= 2, e.g. --cov 5,2,0.5")
-    return c.astype(float)
+    try:
+        return covariance(value.strip())
+    except (TypeError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(_one_line(exc).removeprefix("cov: ")) from None
 
 
 # ---- commands ---------------------------------------------------------------------------------------------

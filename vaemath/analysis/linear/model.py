@@ -12,6 +12,7 @@ with g(s2, sigma) = E pen(mu, sigma) over codes of mean 0 and variance s2 (:mod:
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,34 +23,50 @@ from vaemath.symbolic import sigma as sym_sigma
 
 
 def covariance(cov) -> np.ndarray:
-    """A data covariance from a comma list (diagonal), a path to .npy or text, or an array.
+    """A data covariance C (D x D, D >= 2, real, symmetric positive definite) from one of: a comma list of
+    variances (the diagonal), a path to a .npy or whitespace text file, or an array.
 
     Raises
     ------
+    TypeError
+        If the array holds complex, object or other non-real numbers (never cast silently).
     ValueError
-        If the matrix is not square, not symmetric or not positive definite, or the text is not numbers.
+        If the text is not numbers, the file cannot be read, or the matrix is not square, is 1x1 (D must be
+        >= 2: the latent size k satisfies 1 <= k < D), not finite, not symmetric or not positive definite.
     """
-    if isinstance(cov, str) and "," in cov or isinstance(cov, (int, float)):
+    if isinstance(cov, (int, float)) and not isinstance(cov, bool):
+        cov = str(cov)
+    if isinstance(cov, (str, Path)) and Path(cov).is_file():
+        c = _read(Path(cov))
+    elif isinstance(cov, str):
         try:
-            c = np.diag([float(x) for x in str(cov).split(",")])
+            c = np.diag([float(x) for x in cov.split(",")])
         except ValueError:
-            raise ValueError(f"cov: expected numbers separated by commas, got {cov!r}") from None
-    elif isinstance(cov, (str, Path)):
-        path = Path(cov)
-        if not path.is_file():
-            raise ValueError(f"cov: {str(cov)!r} is neither a comma list of variances nor an existing file")
-        try:
-            c = np.load(path) if path.suffix == ".npy" else np.loadtxt(path, ndmin=2)
-        except ValueError as exc:
-            raise ValueError(f"cov: could not read a matrix from {str(cov)!r} ({exc})") from None
+            raise ValueError(f"cov: {cov!r} is neither a comma list of variances nor an existing file") from None
+    elif isinstance(cov, Path):
+        raise ValueError(f"cov: no such file {str(cov)!r}")
     else:
-        c = np.array(cov, dtype=float)
-    return _validated(np.atleast_2d(np.asarray(c, dtype=float)))
+        c = np.asarray(cov)
+    if not (np.issubdtype(c.dtype, np.integer) or np.issubdtype(c.dtype, np.floating)) or c.dtype == bool:
+        raise TypeError(f"cov: expected a real matrix, got {c.dtype} entries")
+    return _validated(np.asarray(c, dtype=float))
+
+
+def _read(path: Path) -> np.ndarray:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an empty text file: refused later by its shape
+            return np.load(path, allow_pickle=False) if path.suffix == ".npy" else np.loadtxt(path, ndmin=2)
+    except ValueError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(f"cov: could not read a matrix from {str(path)!r} ({first})") from None
 
 
 def _validated(c: np.ndarray) -> np.ndarray:
     if c.ndim != 2 or c.shape[0] != c.shape[1]:
         raise ValueError(f"cov: expected a square matrix, got shape {c.shape}")
+    if c.shape[0] < 2:
+        raise ValueError(f"cov: the matrix is 1x1 ({c[0, 0]!r}): D must be >= 2, e.g. '5,2,0.5'")
     if not np.all(np.isfinite(c)):
         raise ValueError("cov: the matrix has non-finite entries")
     if not np.allclose(c, c.T, rtol=1e-10, atol=1e-12 * np.max(np.abs(c))):

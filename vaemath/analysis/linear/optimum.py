@@ -201,7 +201,7 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         The penalty per latent dimension.
     sigma_means : {"std", "var"}
     starts, seed : int
-        Random starts of the numerical confirmation (plus one at pPCA), and their seed.
+        Random starts of the numerical confirmation (plus one at pPCA), and their seed (both >= 0).
     budget : float or None
         Seconds per symbolic step (limits deciding unboundedness and the rescaling path).
     prior : tuple (mu_p, sigma_p), optional
@@ -218,11 +218,18 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         attained optimum found in closed form, 1e-4 for an infimum along a path; an interior optimum found
         only numerically needs two starts agreeing within 1e-7), or, for an objective unbounded below
         (``objective`` -inf), when the search too went below the path's value at c = 1e-2.
+
+    Raises
+    ------
+    ValueError
+        Bad ``cov`` (see :func:`covariance`), ``latent``, ``starts``, ``seed``, ``budget``, ``penalty`` or
+        ``prior``, each named in the message. TypeError: a complex or non-numeric ``cov``.
     """
     cov = covariance(cov)
     k = check_latent(latent, cov.shape[0])
-    if not isinstance(starts, int) or starts < 0:
-        raise ValueError(f"starts: expected a non-negative integer, got {starts!r}")
+    for name, value in (("starts", starts), ("seed", seed)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"{name}: expected a non-negative integer, got {value!r}")
     budget = check_budget(budget)
     pen_obj = as_penalty(penalty, sigma_means, prior=prior)
     ex, f, pp = expected_penalty(pen_obj), _Profiled(cov, k, pen_obj), ppca(cov, k)
