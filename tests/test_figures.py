@@ -100,16 +100,25 @@ def test_rescaling_path_matches_the_analysis_and_its_likelihood_diverges():
     assert np.all(np.diff(curves["loglik"]) < 0) and curves["loglik"][-1] < -16  # c decreasing: -> -oo
 
 
-def test_history_curves_average_over_seeds_with_early_stopped_runs():
-    runs = [{"penalty": "kl", "seed": 0, "history": {"epoch": [1, 2, 3], "nll_iw": [10.0, 8.0, 7.0]}},
-            {"penalty": "kl", "seed": 1, "history": {"epoch": [1, 2], "nll_iw": [12.0, 6.0]}},
-            {"penalty": "quadratic", "seed": 0, "history": {"epoch": [1], "nll_iw": [5.0]}}]
-    c = _curves(runs, "nll_iw")
-    ep, mean, std, n = c["kl"]
-    assert list(ep) == [1, 2, 3] and n == 2
-    np.testing.assert_allclose(mean, [11.0, 7.0, 7.0])
-    np.testing.assert_allclose(std, [1.0, 1.0, 0.0])
+def test_history_mean_is_drawn_only_where_every_seed_has_data():
+    # seed 1 stopped early after epoch 2: a mean over the seeds still running would jump from 7 to 9 at epoch 3;
+    # the mean is drawn only over epochs 1-2, by hand (10 + 12)/2 and (8 + 6)/2.
+    runs = [{"penalty": "kl", "seed": 0, "history": {"epoch": [1, 2, 3], "nll_iw": [10.0, 8.0, 9.0]},
+             "status": {"best_epoch": 2}},
+            {"penalty": "kl", "seed": 1, "history": {"epoch": [1, 2], "nll_iw": [12.0, 6.0]},
+             "status": {"best_epoch": 2}},
+            {"penalty": "quadratic", "seed": 0, "history": {"epoch": [1], "nll_iw": [5.0]}, "status": {}}]
+    c = _curves(runs, "nll_iw")["kl"]
+    assert list(c["epoch"]) == [1, 2, 3] and c["best"] == [2, 2]
+    np.testing.assert_array_equal(c["mean"], [11.0, 7.0, np.nan])
+    np.testing.assert_array_equal(c["table"][1], [12.0, 6.0, np.nan])
     fig = F.history_figure({"runs": runs})
+    ax = fig.axes[0]
+    mean_line = next(ln for ln in ax.get_lines() if ln.get_label() == "kl: mean of 2 seeds")
+    np.testing.assert_array_equal(mean_line.get_ydata(), [11.0, 7.0, np.nan])
+    seed_lines = [ln for ln in ax.get_lines() if ln.get_label().startswith("_") and len(ln.get_xdata()) == 3]
+    assert len(seed_lines) == 2 and np.nanmax(seed_lines[0].get_ydata()) == 10.0  # each seed drawn whole
+    assert any(ln.get_label() == "quadratic: 1 seed" for ln in ax.get_lines())
     assert len(fig.axes) == 4
 
 

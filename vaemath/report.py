@@ -46,7 +46,9 @@ CAPTIONS = {
     "linear_training": "The linear VAE trained by gradient descent (exact expected objective on its training data) "
                        "against the analytic optimum or infimum; right: sigma and ||W|| per epoch.",
     "digits_history": "Digits: importance-weighted NLL, mean sigma, decoder first-layer norm and bound gap on the "
-                      "validation set per epoch, mean and spread over seeds.",
+                      "validation set per epoch; thin lines: each seed, ending where early stopping ended it (dot: "
+                      "the best epoch, whose parameters are kept); thick: the mean over seeds, drawn only at epochs "
+                      "every seed reached.",
     "digits_samples": "Digits: reconstructions of test images and samples from the prior, per penalty (seed-0 "
                       "models).",
     "aggregate_posterior": "Digits: the aggregate posterior q(z) in its two most varying dimensions against the "
