@@ -275,8 +275,12 @@ def ratio_figure(candidate="quadratic", reference="kl", verdict=None, sigma_mean
         ax.set_xlabel(MU_LABEL)
         ax.set_ylabel(SIGMA_LABEL + ", log scale")
         fig.colorbar(im, ax=ax, label=f"log10( {label(cand)} / {label(ref)} )  (black line: ratio = 1)")
-        for key, name, dy in (("inf", "infimum", 0.10), ("sup", "supremum", -0.10)):
-            _annotate_bound(ax, name, rb.get(key), rb.get(f"{key}_path"), mu_range, sigma_range, dy)
+        if rb.get("inf") is not None and rb.get("inf") == rb.get("sup"):  # a constant ratio: one note, not two
+            ax.text(0.02, 0.5, f"constant ratio {rb['inf']}\n(infimum = supremum)", transform=ax.transAxes,
+                    fontsize=9, bbox={"boxstyle": "round", "fc": "white", "ec": "grey", "alpha": 0.92})
+        else:
+            for key, name, dy in (("inf", "infimum", 0.10), ("sup", "supremum", -0.10)):
+                _annotate_bound(ax, name, rb.get(key), rb.get(f"{key}_path"), mu_range, sigma_range, dy)
         ax.set_title(f"Ratio {label(cand)} / {label(ref)}: inf {rb.get('inf')}, sup {rb.get('sup')}")
     return fig
 
