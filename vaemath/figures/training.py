@@ -169,6 +169,7 @@ def aggregate_posterior_figure(models: dict, x, draws: int = 4, seed: int = 0):
             gm = float(np.exp(np.mean(s)))
             ax.set_title(f"{name}: geometric-mean sigma {gm:.3g}", fontsize=11)
             ax.plot([], [], color="black", lw=1.0, label="prior N(0, I): 1, 2, 3 std.")
-            ax.legend(loc="upper right", fontsize=8.5, markerscale=4, framealpha=0.9)
+            for handle in ax.legend(loc="upper right", fontsize=8.5, markerscale=4, framealpha=0.9).legend_handles:
+                handle.set_alpha(1.0)  # the legend's marker opaque, though the draws are translucent
         fig.suptitle("Aggregate posterior in the two most varying dimensions against the prior (test set)")
     return fig
