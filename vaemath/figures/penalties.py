@@ -16,7 +16,7 @@ import sympy as sp
 from matplotlib.patches import Ellipse, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from vaemath.figures.style import CANDIDATE, LINESTYLES, REFERENCE, SEQUENTIAL, colour, new_figure, style
+from vaemath.figures.style import CANDIDATE, DIVERGING, LINESTYLES, REFERENCE, SEQUENTIAL, colour, new_figure, style
 from vaemath.kernels import evaluate, grid
 from vaemath.symbolic import MinimizerSet, limit, minimizer, mu, penalty, sigma
 
@@ -256,25 +256,30 @@ def ratio_figure(candidate="quadratic", reference="kl", verdict=None, sigma_mean
     c, r = grid(cand, mus, sigmas).T, grid(ref, mus, sigmas).T
     with np.errstate(all="ignore"):
         logratio = np.log10(c / r)
+    zero = (c == 0) & (np.abs(r) >= 1e-12)  # ratio exactly 0: log10 = -oo, drawn in the lowest colour
     logratio[~np.isfinite(logratio) | (np.abs(r) < 1e-12)] = np.nan
     equal = np.abs(logratio) < 1e-9  # candidate = reference to rounding (free bits outside its flat region, ...)
     logratio[equal] = 0.0
     span = min(max(np.nanmax(np.abs(logratio)) if np.isfinite(logratio).any() else 1.0, 0.5), 3.0)
+    logratio[zero] = -2 * span
     rb = verdict.ratio_bounds
     with style():
         fig, ax = new_figure(9.0, 5.6)
-        im = ax.pcolormesh(mus, sigmas, logratio, cmap="PuOr_r", vmin=-span, vmax=span, shading="auto",
+        im = ax.pcolormesh(mus, sigmas, logratio, cmap=DIVERGING, vmin=-span, vmax=span, shading="auto",
                            rasterized=True)
         if equal.mean() > 0.01:  # a region, not a line: hatch it, its edge is the contour below
             ax.contourf(mus, sigmas, equal.astype(float), levels=[0.5, 1.5], colors="none", hatches=["\\\\"])
             ax.add_patch(Rectangle((0, 0), 0, 0, fill=False, hatch="\\\\", ec="black",
                                    label="ratio = 1 exactly (candidate = reference)"))
+        if zero.any():
+            ax.add_patch(Rectangle((0, 0), 0, 0, fc=im.cmap(0.0), ec="black", label="ratio 0 (candidate = 0)"))
+        if ax.patches:
             ax.legend(loc="lower left", fontsize=9, framealpha=0.92)
         ax.contour(mus, sigmas, logratio, levels=[0.0], colors="black", linewidths=1.6)
         ax.set_yscale("log")
         ax.set_xlabel(MU_LABEL)
         ax.set_ylabel(SIGMA_LABEL + ", log scale")
-        fig.colorbar(im, ax=ax, label=f"log10( {label(cand)} / {label(ref)} )  (black line: ratio = 1)")
+        fig.colorbar(im, ax=ax, extend="both", label=f"log10( {label(cand)} / {label(ref)} )  (black line: ratio = 1)")
         if rb.get("inf") is not None and rb.get("inf") == rb.get("sup"):  # a constant ratio: one note, not two
             ax.text(0.02, 0.5, f"constant ratio {rb['inf']}\n(infimum = supremum)", transform=ax.transAxes,
                     fontsize=9, bbox={"boxstyle": "round", "fc": "white", "ec": "grey", "alpha": 0.92})
