@@ -237,3 +237,15 @@ def test_ratio_of_a_zero_penalty_is_drawn_not_blank():
     assert np.isfinite(mesh).mean() > 0.99 and np.nanmax(mesh) < -1  # below the colour range: the lowest colour
     assert "ratio 0 (candidate = 0)" in ax.get_legend_handles_labels()[1]
     assert any(t.get_text().startswith("constant ratio 0") for t in ax.texts)
+
+
+def test_a_line_of_minimisers_is_drawn_as_the_line():
+    # exp(l) - l = sigma^2 - 2 log sigma is minimal (value 1) on sigma = 1 for every mu, which no grid point hits
+    from matplotlib.contour import ContourSet
+
+    ax = F.landscape_figure("exp(l)-l", "kl", n=41).axes[0]
+    assert "exp(l)-l: its line of minimisers (value 1)" in ax.get_legend_handles_labels()[1]
+    lines = [c for c in ax.collections if isinstance(c, ContourSet) and list(c.levels) == [0.0]]
+    pts = np.concatenate([p.vertices for p in lines[0].get_paths()])
+    np.testing.assert_allclose(pts[:, 1], 1.0, atol=1e-9)
+    assert pts[:, 0].min() < -2.4 and pts[:, 0].max() > 2.4  # across the whole window

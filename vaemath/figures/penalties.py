@@ -47,17 +47,28 @@ def _minimum(pen):
 
 
 def _minimiser_set(ax, pen, best, mu_range, sigma_range, col, n=201, log_sigma=False) -> None:
-    """Hatch the region of a MinimizerSet: grid points where the kernel's value is the minimum (to 1e-9)."""
+    """Draw a MinimizerSet: a region (free bits, a constant) hatched where the kernel's value is the minimum (to
+    1e-9); a line (exp(l) - l: sigma = 1 for every mu), which no grid point may hit, as the zero level of each
+    equation of its region."""
     mus = np.linspace(*mu_range, n)
     sigmas = np.geomspace(*sigma_range, n) if log_sigma else np.linspace(*sigma_range, n)
     field = grid(pen, mus, sigmas).T
     value = float(best.value)
     on = (np.abs(field - value) <= 1e-9 * max(1.0, abs(value))).astype(float)
-    text = f"{label(pen)}: its set of minimisers (value {best.value})"
+    eqs = [best.region] if isinstance(best.region, sp.Eq) else list(getattr(best.region, "args", ()))
+    line = on.mean() < 0.005 and eqs and all(isinstance(q, sp.Eq) for q in eqs)
+    if line:
+        m, s = np.meshgrid(mus, sigmas)
+        for q in eqs:
+            gap = np.broadcast_to(sp.lambdify((mu, sigma), q.lhs - q.rhs, "numpy")(m, s), m.shape)
+            ax.contour(mus, sigmas, gap, levels=[0.0], colors=col, linewidths=3.0)
+        ax.plot([], [], color=col, lw=3.0, label=f"{label(pen)}: its line of minimisers (value {best.value})")
+        return
     if on.any():
         ax.contourf(mus, sigmas, on, levels=[0.5, 1.5], colors="none", hatches=["//"])
         ax.contour(mus, sigmas, on, levels=[0.5], colors=col, linewidths=1.6)
-    ax.add_patch(Rectangle((0, 0), 0, 0, fill=False, hatch="//", ec=col, lw=1.6, label=text))
+    ax.add_patch(Rectangle((0, 0), 0, 0, fill=False, hatch="//", ec=col, lw=1.6,
+                           label=f"{label(pen)}: its set of minimisers (value {best.value})"))
 
 
 def _mark_minimum(ax, pen, best, col, window, level=None, ls="-") -> None:
