@@ -50,6 +50,7 @@ def test_quick_report_says_the_quadratic_is_not_a_bound(quick):
     assert result["relation"] == "minimizer"
     assert result["lower_bound"]["guaranteed"] is False and result["lower_bound"]["ratio_inf"] == "0"
     assert "NOT guaranteed to be a lower bound" in result["verdict"]
+    assert f"reconstruction - ({USER_TEXT}) is NOT" in result["verdict"]  # typed text in brackets, not - mu**2 + ...
     assert "is not guaranteed to be a lower bound on log p(x)" in text
 
 

@@ -359,8 +359,10 @@ def _verdict_paragraph(ctx) -> str:
 def _short(ctx) -> str:
     v, b = ctx["verdict"], ctx["bound"]
     bound = "still a lower bound on log p(x)" if b["guaranteed"] else "NOT guaranteed to be a lower bound on log p(x)"
-    return (f"{ctx['cand'].name} vs {ctx['ref'].name}: {v.relation} ({v.meaning.split(':')[0]}); "
-            f"reconstruction - {ctx['cand'].name} is {bound}.")
+    name = ctx["cand"].name
+    term = name if name.isidentifier() else f"({name})"  # reconstruction - (abs(mu)+abs(sigma-1)), not - abs(mu)+...
+    return (f"{name} vs {ctx['ref'].name}: {v.relation} ({v.meaning.split(':')[0]}); "
+            f"reconstruction - {term} is {bound}.")
 
 
 def _versions() -> str:
