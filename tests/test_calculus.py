@@ -338,3 +338,22 @@ def test_a_semidefinite_minimum_is_kept():
     # mu**4 + (sigma-1)**2 >= 0 with equality only at (0, 1); its Hessian there, diag(0, 2), is only semidefinite.
     c = minimizer("mu**4 + (sigma-1)**2")
     assert (c.point[mu], c.point[sigma], c.value) == (0, 1, 0)
+
+
+@pytest.mark.parametrize("text, value, inside, outside", [
+    # exp(l) - l = sigma^2 - 2 log sigma: d/dsigma = 2 sigma - 2/sigma = 0 at sigma = 1 for every mu, value 1
+    ("exp(l) - l", 1, [(0, 1), (-7, 1), (3, 1)], [(0, 2), (1, sp.Rational(1, 2))]),
+    ("(mu - sigma)**2", 0, [(1, 1), (5, 5)], [(0, 1), (2, 1)]),  # zero on the whole line mu = sigma
+    ("mu**2", 0, [(0, 1), (0, 9)], [(1, 1)])])
+def test_a_smooth_line_of_minimisers_is_a_set(text, value, inside, outside):
+    # sympy.solve leaves one coordinate free there; the set is the line, not a point with a symbol in it
+    best = minimizer(text, budget=None)
+    assert isinstance(best, MinimizerSet) and best.value == value
+    for m, s in inside:
+        assert best.region.subs({mu: m, sigma: s}) is sp.true
+    for m, s in outside:
+        assert best.region.subs({mu: m, sigma: s}) is sp.false
+
+
+def test_a_line_of_maxima_is_not_a_minimiser():
+    assert minimizer("-(mu - sigma)**2", budget=None) is None

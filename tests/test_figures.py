@@ -100,16 +100,25 @@ def test_rescaling_path_matches_the_analysis_and_its_likelihood_diverges():
     assert np.all(np.diff(curves["loglik"]) < 0) and curves["loglik"][-1] < -16  # c decreasing: -> -oo
 
 
-def test_history_curves_average_over_seeds_with_early_stopped_runs():
-    runs = [{"penalty": "kl", "seed": 0, "history": {"epoch": [1, 2, 3], "nll_iw": [10.0, 8.0, 7.0]}},
-            {"penalty": "kl", "seed": 1, "history": {"epoch": [1, 2], "nll_iw": [12.0, 6.0]}},
-            {"penalty": "quadratic", "seed": 0, "history": {"epoch": [1], "nll_iw": [5.0]}}]
-    c = _curves(runs, "nll_iw")
-    ep, mean, std, n = c["kl"]
-    assert list(ep) == [1, 2, 3] and n == 2
-    np.testing.assert_allclose(mean, [11.0, 7.0, 7.0])
-    np.testing.assert_allclose(std, [1.0, 1.0, 0.0])
+def test_history_mean_is_drawn_only_where_every_seed_has_data():
+    # seed 1 stopped early after epoch 2: a mean over the seeds still running would jump from 7 to 9 at epoch 3;
+    # the mean is drawn only over epochs 1-2, by hand (10 + 12)/2 and (8 + 6)/2.
+    runs = [{"penalty": "kl", "seed": 0, "history": {"epoch": [1, 2, 3], "nll_iw": [10.0, 8.0, 9.0]},
+             "status": {"best_epoch": 2}},
+            {"penalty": "kl", "seed": 1, "history": {"epoch": [1, 2], "nll_iw": [12.0, 6.0]},
+             "status": {"best_epoch": 2}},
+            {"penalty": "quadratic", "seed": 0, "history": {"epoch": [1], "nll_iw": [5.0]}, "status": {}}]
+    c = _curves(runs, "nll_iw")["kl"]
+    assert list(c["epoch"]) == [1, 2, 3] and c["best"] == [2, 2]
+    np.testing.assert_array_equal(c["mean"], [11.0, 7.0, np.nan])
+    np.testing.assert_array_equal(c["table"][1], [12.0, 6.0, np.nan])
     fig = F.history_figure({"runs": runs})
+    ax = fig.axes[0]
+    mean_line = next(ln for ln in ax.get_lines() if ln.get_label() == "kl: mean of 2 seeds")
+    np.testing.assert_array_equal(mean_line.get_ydata(), [11.0, 7.0, np.nan])
+    seed_lines = [ln for ln in ax.get_lines() if ln.get_label().startswith("_") and len(ln.get_xdata()) == 3]
+    assert len(seed_lines) == 2 and np.nanmax(seed_lines[0].get_ydata()) == 10.0  # each seed drawn whole
+    assert any(ln.get_label() == "quadratic: 1 seed" for ln in ax.get_lines())
     assert len(fig.axes) == 4
 
 
@@ -158,3 +167,85 @@ def test_matplotlib_is_not_imported_by_vaemath_itself():
 
     code = "import sys, vaemath, vaemath.figures; print('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def _kl(m, s):
+    # KL(N(m, s^2) || N(0, 1)), the textbook closed form, written here independently of vaemath
+    return m**2 / 2 + s**2 / 2 - np.log(s) - 0.5
+
+
+def test_free_bits_set_of_minimisers_is_hatched_on_its_edge_kl_equal_half():
+    # max(kl, 1/2) is minimal (= 1/2) on the whole region kl <= 1/2: no single minimiser, no Hessian there.
+    from matplotlib.contour import ContourSet
+
+    fig = F.landscape_figure("max(kl, 1/2)", "kl", n=41)
+    ax = fig.axes[0]
+    assert "max(kl, 1/2): its set of minimisers (value 1/2)" in ax.get_legend_handles_labels()[1]
+    edge = [c for c in ax.collections if isinstance(c, ContourSet) and list(c.levels) == [0.5]]
+    pts = np.concatenate([p.vertices for p in edge[0].get_paths()])
+    assert len(pts) > 50
+    # the drawn edge lies on kl = 1/2 up to the hatching grid's spacing (0.025 in mu, 0.015 in sigma)
+    assert np.max(np.abs(_kl(pts[:, 0], pts[:, 1]) - 0.5)) < 0.06
+    labels = fig.axes[1].get_legend_handles_labels()[1]
+    assert not any("minimisers" in t for t in labels)  # the set is drawn in its own panel only
+    flow = F.gradient_flow_figure("max(kl, 1/2)", "kl")
+    assert "max(kl, 1/2): its set of minimisers (value 1/2)" in flow.axes[0].get_legend_handles_labels()[1]
+
+
+def test_free_bits_flow_stops_on_the_edge_of_its_set():
+    from vaemath.figures.penalties import flow_paths
+
+    starts = np.array([[2.0, 0.2], [-1.5, 2.5], [0.0, 3.0]])
+    for path in flow_paths("max(kl, 1/2)", starts):
+        end = path[-1]
+        assert abs(_kl(*end) - 0.5) < 0.02  # steps of 0.01 in arc length, the gradient is 0 inside
+        assert np.all(np.diff(_kl(path[:, 0], path[:, 1])) < 1e-12)  # downhill all the way
+
+
+def test_kink_has_a_minimiser_but_no_hessian_ellipse():
+    from matplotlib.patches import Ellipse
+
+    fig = F.landscape_figure("abs(mu)+abs(sigma-1)", "kl", n=41)
+    ax = fig.axes[0]
+    labels = ax.get_legend_handles_labels()[1]
+    assert "abs(mu)+abs(sigma-1): no Hessian at its minimiser (a kink)" in labels
+    assert "minimiser (0, 1)" in labels
+    assert len([p for p in ax.patches if isinstance(p, Ellipse)]) == 1  # the KL's only
+
+
+def test_slices_of_free_bits_constant_and_kink_penalties():
+    entries = ["max(kl, 1/2)", "0", "abs(mu)+abs(sigma-1)"]
+    fig = F.sigma_slice_figure(entries, mu0=0.5, n=100)
+    lines = {ln.get_label().rsplit(" (", 1)[0]: ln for ln in fig.axes[0].get_lines()
+             if not ln.get_label().startswith("_")}
+    s = lines["0"].get_data()[0]
+    np.testing.assert_allclose(lines["max(kl, 1/2)"].get_data()[1], np.maximum(_kl(0.5, s), 0.5), rtol=1e-13)
+    np.testing.assert_array_equal(lines["0"].get_data()[1], 0.0)
+    np.testing.assert_allclose(lines["abs(mu)+abs(sigma-1)"].get_data()[1], 0.5 + np.abs(s - 1), rtol=1e-13)
+    labels = [ln.get_label() for ln in lines.values()]
+    assert labels == ["max(kl, 1/2) (barrier: -> oo)", "0 (bounded: -> 0)",
+                      "abs(mu)+abs(sigma-1) (bounded: -> 1.500)"]  # |1/2| + |0 - 1|
+    scaled = F.rescaling_figure(entries, n=30)
+    assert [ln.get_label() for ln in scaled.axes[0].get_lines() if not ln.get_label().startswith("_")] == [
+        "max(kl, 1/2) (-> oo)", "0 (-> 0)", "abs(mu)+abs(sigma-1) (-> 1.000)"]  # |0| + |0 - 1|
+
+
+def test_ratio_of_a_zero_penalty_is_drawn_not_blank():
+    fig = F.ratio_figure("0", "kl", n=41)
+    ax = fig.axes[0]
+    mesh = ax.collections[0].get_array()
+    assert np.isfinite(mesh).mean() > 0.99 and np.nanmax(mesh) < -1  # below the colour range: the lowest colour
+    assert "ratio 0 (candidate = 0)" in ax.get_legend_handles_labels()[1]
+    assert any(t.get_text().startswith("constant ratio 0") for t in ax.texts)
+
+
+def test_a_line_of_minimisers_is_drawn_as_the_line():
+    # exp(l) - l = sigma^2 - 2 log sigma is minimal (value 1) on sigma = 1 for every mu, which no grid point hits
+    from matplotlib.contour import ContourSet
+
+    ax = F.landscape_figure("exp(l)-l", "kl", n=41).axes[0]
+    assert "exp(l)-l: its line of minimisers (value 1)" in ax.get_legend_handles_labels()[1]
+    lines = [c for c in ax.collections if isinstance(c, ContourSet) and list(c.levels) == [0.0]]
+    pts = np.concatenate([p.vertices for p in lines[0].get_paths()])
+    np.testing.assert_allclose(pts[:, 1], 1.0, atol=1e-9)
+    assert pts[:, 0].min() < -2.4 and pts[:, 0].max() > 2.4  # across the whole window

@@ -38,6 +38,27 @@ def test_public_names_resolve():
         vaemath.not_a_name  # noqa: B018
 
 
+_LAZY_PROBE = """
+import json, sys
+import vaemath
+loaded = lambda names: sorted(m for m in names if m in sys.modules)
+heavy = ("sympy", "numba", "matplotlib", "autograd", "vaemath.vae", "vaemath.report", "vaemath.figures")
+before = loaded(heavy)
+names = {a: getattr(vaemath, a).__name__ for a in ("vae", "report", "figures")}
+listed = sorted({"vae", "report", "figures"} & set(dir(vaemath)))
+print(json.dumps({"before": before, "names": names, "fig": callable(vaemath.figures.landscape_figure),
+                  "rep": callable(vaemath.report.report), "listed": listed}))
+"""
+
+
+def test_vae_report_figures_are_lazy_attributes():
+    out = json.loads(subprocess.run([sys.executable, "-c", _LAZY_PROBE], capture_output=True, text=True,
+                                    check=True).stdout)
+    assert out["before"] == []  # none of them, nor sympy/numba/matplotlib/autograd, at `import vaemath`
+    assert out["names"] == {"vae": "vaemath.vae", "report": "vaemath.report", "figures": "vaemath.figures"}
+    assert out["fig"] and out["rep"] and out["listed"] == ["figures", "report", "vae"]
+
+
 def _quick_start_commands():
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]

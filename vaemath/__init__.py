@@ -27,7 +27,7 @@ _EXPORTS = {
     "evaluate": "vaemath.kernels",
     "derive": "vaemath.symbolic",
 }
-_MODULES = ("symbolic", "analysis", "kernels", "vae")
+_MODULES = ("symbolic", "analysis", "kernels", "vae", "figures", "report")
 _ALIASES = {"linear": "vaemath.analysis.linear"}  # top-level names for modules that live deeper
 
 __all__ = sorted(_EXPORTS) + list(_MODULES) + sorted(_ALIASES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from vaemath.figures.style import colour, new_figure, style
 
@@ -28,6 +29,9 @@ def _draw(result, cases, impls):
         ax.bar(x + (k - (len(impls) - 1) / 2) * width, ratios, width, label=impl, color=colour(k))
     ax.axhline(1.0, color="black", lw=0.8, label="numpy broadcasting (= 1)")
     ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))  # labels below 1 too: 0.2, 0.5, ...
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xticks(x, cases, rotation=20, ha="right", fontsize=10)
     ax.set_ylabel("speed-up over numpy broadcasting (x)", fontsize=11)
     ax.set_title(f"{result['size']} x {result['size']} float64 grid, median of {result['repeat']} runs", fontsize=11)

@@ -84,7 +84,7 @@ def linear_path_figure(optima: dict, cov, latent: int = 1, cs=None):
     best = -next(iter(optima.values())).ppca_loglik
     with style():
         fig, (ax, ll) = new_figure(13.0, 5.0, ncols=2)
-        lo = [best]
+        lo, hi = [best], [best + 1.2]
         for i, (name, res) in enumerate(optima.items()):
             y = curves["objective"][name]
             ax.plot(cs, y, color=colour(i), lw=2.0, label=f"{name} along the path")
@@ -95,9 +95,10 @@ def linear_path_figure(optima: dict, cov, latent: int = 1, cs=None):
                 ax.plot(pv[:, 0], pv[:, 1], "o", color=colour(i), mfc="none", ms=8,
                         label=f"{name}: path values from vaemath.linear.optimum")
             lo += [res.objective, float(np.nanmin(y))]
+            hi += [res.objective + 0.3, float(np.nanmin(y)) + 0.8]  # every curve's lowest part stays in view
         ax.axhline(best, color="black", lw=1.4, ls="--", label=f"-log-likelihood of pPCA (best model) {best:.4f}")
         ax.set_xscale("log")
-        ax.set_ylim(min(lo) - 0.15, best + 1.2)
+        ax.set_ylim(min(lo) - 0.15, max(hi))
         ax.set_xlabel(r"path scale $c$ ($\sigma = c^2$, $\|W\| \propto 1/c$), log scale")
         ax.set_ylabel(LOSS_LABEL)
         ax.set_title(f"Objective (lower is better) along the rescaling path, k = {latent}, "

@@ -9,15 +9,16 @@ penalty text or :class:`~vaemath.symbolic.Penalty`) and returns a :class:`matplo
 from __future__ import annotations
 
 import re
+import textwrap
 
 import numpy as np
 import sympy as sp
-from matplotlib.patches import Ellipse
+from matplotlib.patches import Ellipse, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from vaemath.figures.style import CANDIDATE, LINESTYLES, REFERENCE, SEQUENTIAL, colour, new_figure, style
+from vaemath.figures.style import CANDIDATE, DIVERGING, LINESTYLES, REFERENCE, SEQUENTIAL, colour, new_figure, style
 from vaemath.kernels import evaluate, grid
-from vaemath.symbolic import minimizer, mu, penalty, sigma
+from vaemath.symbolic import MinimizerSet, limit, minimizer, mu, penalty, sigma
 
 CATALOGUE_ENTRIES = ("kl", "reverse_kl", "jeffreys", "bhattacharyya", "hellinger_squared", "fisher_rao_squared",
                      "quadratic", "kl_taylor2")
@@ -36,11 +37,53 @@ def _pens(candidate, reference, sigma_means):
 
 
 def _minimum(pen):
-    """(mu, sigma, Hessian as floats) at the penalty's interior minimiser, or None."""
+    """The penalty's minimum for drawing: (mu, sigma, Hessian as floats or None at a kink), a MinimizerSet (a whole
+    region of minimisers, e.g. free bits or a constant), or None when there is no interior minimiser."""
     best = minimizer(pen.expr)
+    if best is None or isinstance(best, MinimizerSet):
+        return best
+    hess = None if best.hessian is None else np.array(best.hessian.tolist(), dtype=float)
+    return float(best.point[mu]), float(best.point[sigma]), hess
+
+
+def _minimiser_set(ax, pen, best, mu_range, sigma_range, col, n=201, log_sigma=False) -> None:
+    """Draw a MinimizerSet: a region (free bits, a constant) hatched where the kernel's value is the minimum (to
+    1e-9); a line (exp(l) - l: sigma = 1 for every mu), which no grid point may hit, as the zero level of each
+    equation of its region."""
+    mus = np.linspace(*mu_range, n)
+    sigmas = np.geomspace(*sigma_range, n) if log_sigma else np.linspace(*sigma_range, n)
+    field = grid(pen, mus, sigmas).T
+    value = float(best.value)
+    on = (np.abs(field - value) <= 1e-9 * max(1.0, abs(value))).astype(float)
+    eqs = [best.region] if isinstance(best.region, sp.Eq) else list(getattr(best.region, "args", ()))
+    line = on.mean() < 0.005 and eqs and all(isinstance(q, sp.Eq) for q in eqs)
+    if line:
+        m, s = np.meshgrid(mus, sigmas)
+        for q in eqs:
+            gap = np.broadcast_to(sp.lambdify((mu, sigma), q.lhs - q.rhs, "numpy")(m, s), m.shape)
+            ax.contour(mus, sigmas, gap, levels=[0.0], colors=col, linewidths=3.0)
+        ax.plot([], [], color=col, lw=3.0, label=f"{label(pen)}: its line of minimisers (value {best.value})")
+        return
+    if on.any():
+        ax.contourf(mus, sigmas, on, levels=[0.5, 1.5], colors="none", hatches=["//"])
+        ax.contour(mus, sigmas, on, levels=[0.5], colors=col, linewidths=1.6)
+    ax.add_patch(Rectangle((0, 0), 0, 0, fill=False, hatch="//", ec=col, lw=1.6,
+                           label=f"{label(pen)}: its set of minimisers (value {best.value})"))
+
+
+def _mark_minimum(ax, pen, best, col, window, level=None, ls="-") -> None:
+    """The minimiser (star), its level ellipse when it has a Hessian, or the hatched set of minimisers."""
+    if isinstance(best, MinimizerSet):
+        _minimiser_set(ax, pen, best, *window, col)
+        return
     if best is None:
-        return None
-    return float(best.point[mu]), float(best.point[sigma]), np.array(best.hessian.tolist(), dtype=float)
+        return
+    if level is not None:
+        if best[2] is not None:
+            _ellipse(ax, best[:2], best[2], level, col, ls, f"{label(pen)}: 1/2 d'Hd = {level:g}, "
+                     f"H = {_hess_text(best[2])}")
+        else:
+            ax.plot([], [], color=col, ls=ls, label=f"{label(pen)}: no Hessian at its minimiser (a kink)")
 
 
 def _levels(values: list) -> np.ndarray:
@@ -97,12 +140,12 @@ def landscape_figure(candidate="quadratic", reference="kl", sigma_means="std", m
             ax.set_title(f"{label(pen)}: {_short_expr(pen.expr)}", fontsize=11)
             ax.set_xlabel(MU_LABEL)
             for (p, b, c, ls) in ((cand, minima[0], CANDIDATE, "-"), (ref, minima[1], REFERENCE, "--")):
-                if b is not None:
-                    _ellipse(ax, b[:2], b[2], level, c, ls, f"{label(p)}: 1/2 d'Hd = {level:g}, H = {_hess_text(b[2])}")
-            if best is not None:
+                if not isinstance(b, MinimizerSet) or p is pen:
+                    _mark_minimum(ax, p, b, c, (mu_range, sigma_range), level, ls)
+            if isinstance(best, tuple):
                 ax.plot(*best[:2], marker="*", ms=16, color=col, mec="white", mew=1.2, ls="none",
                         label=f"minimiser ({best[0]:.3g}, {best[1]:.3g})")
-            else:
+            elif best is None:
                 ax.text(0.5, 0.95, "no interior minimiser", transform=ax.transAxes, ha="center", color="white")
             ax.set_aspect("equal")
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=9, frameon=False)
@@ -117,9 +160,10 @@ def _short_expr(expr, limit=46) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def _boundary_limit(pen, at_mu=0) -> sp.Expr:
-    """lim_{sigma->0+} pen(at_mu, sigma), exact (sympy)."""
-    return sp.limit(pen.expr.subs(mu, at_mu), sigma, 0, "+")
+def _boundary_limit(pen, at_mu=0) -> sp.Expr | None:
+    """lim_{sigma->0+} pen(at_mu, sigma), exact (:func:`vaemath.symbolic.limit`: abs, max, min too); None if not
+    found in the time budget."""
+    return limit(pen.expr.subs(mu, at_mu), sigma, 0, "+")
 
 
 def entries_with(*extra, base=CATALOGUE_ENTRIES) -> list:
@@ -155,8 +199,9 @@ def sigma_slice_figure(entries=None, mu0=0.0, sigma_range=(1e-3, 1e2), n=600, ym
         dashes = iter(LINESTYLES[1:] * 4)
         for i, pen in enumerate(pens):
             lim = _boundary_limit(pen, sp.nsimplify(mu0))
-            bounded = lim.is_number and lim.is_finite
-            kind = f"bounded: -> {sp.N(lim, 4)}" if bounded else f"barrier: -> {lim}"
+            bounded = lim is not None and bool(lim.is_number and lim.is_finite)
+            kind = f"bounded: -> {sp.N(lim, 4)}" if bounded else ("limit not found" if lim is None else
+                                                                  f"barrier: -> {lim}")
             values = evaluate(pen, np.full(n, mu0), sigmas)
             ax.plot(sigmas, values, color=colour(i), ls=next(dashes) if bounded else "-", lw=2.4 if bounded else 1.8,
                     label=f"{label(pen)} ({kind})")
@@ -222,20 +267,36 @@ def ratio_figure(candidate="quadratic", reference="kl", verdict=None, sigma_mean
     c, r = grid(cand, mus, sigmas).T, grid(ref, mus, sigmas).T
     with np.errstate(all="ignore"):
         logratio = np.log10(c / r)
+    zero = (c == 0) & (np.abs(r) >= 1e-12)  # ratio exactly 0: log10 = -oo, drawn in the lowest colour
     logratio[~np.isfinite(logratio) | (np.abs(r) < 1e-12)] = np.nan
+    equal = np.abs(logratio) < 1e-9  # candidate = reference to rounding (free bits outside its flat region, ...)
+    logratio[equal] = 0.0
     span = min(max(np.nanmax(np.abs(logratio)) if np.isfinite(logratio).any() else 1.0, 0.5), 3.0)
+    logratio[zero] = -2 * span
     rb = verdict.ratio_bounds
     with style():
         fig, ax = new_figure(9.0, 5.6)
-        im = ax.pcolormesh(mus, sigmas, logratio, cmap="PuOr_r", vmin=-span, vmax=span, shading="auto",
+        im = ax.pcolormesh(mus, sigmas, logratio, cmap=DIVERGING, vmin=-span, vmax=span, shading="auto",
                            rasterized=True)
+        if equal.mean() > 0.01:  # a region, not a line: hatch it, its edge is the contour below
+            ax.contourf(mus, sigmas, equal.astype(float), levels=[0.5, 1.5], colors="none", hatches=["\\\\"])
+            ax.add_patch(Rectangle((0, 0), 0, 0, fill=False, hatch="\\\\", ec="black",
+                                   label="ratio = 1 exactly (candidate = reference)"))
+        if zero.any():
+            ax.add_patch(Rectangle((0, 0), 0, 0, fc=im.cmap(0.0), ec="black", label="ratio 0 (candidate = 0)"))
+        if ax.patches:
+            ax.legend(loc="lower left", fontsize=9, framealpha=0.92)
         ax.contour(mus, sigmas, logratio, levels=[0.0], colors="black", linewidths=1.6)
         ax.set_yscale("log")
         ax.set_xlabel(MU_LABEL)
         ax.set_ylabel(SIGMA_LABEL + ", log scale")
-        fig.colorbar(im, ax=ax, label=f"log10( {label(cand)} / {label(ref)} )  (black line: ratio = 1)")
-        for key, name, dy in (("inf", "infimum", 0.10), ("sup", "supremum", -0.10)):
-            _annotate_bound(ax, name, rb.get(key), rb.get(f"{key}_path"), mu_range, sigma_range, dy)
+        fig.colorbar(im, ax=ax, extend="both", label=f"log10( {label(cand)} / {label(ref)} )  (black line: ratio = 1)")
+        if rb.get("inf") is not None and rb.get("inf") == rb.get("sup"):  # a constant ratio: one note, not two
+            ax.text(0.02, 0.5, f"constant ratio {rb['inf']}\n(infimum = supremum)", transform=ax.transAxes,
+                    fontsize=9, bbox={"boxstyle": "round", "fc": "white", "ec": "grey", "alpha": 0.92})
+        else:
+            for key, name, dy in (("inf", "infimum", 0.10), ("sup", "supremum", -0.10)):
+                _annotate_bound(ax, name, rb.get(key), rb.get(f"{key}_path"), mu_range, sigma_range, dy)
         ax.set_title(f"Ratio {label(cand)} / {label(ref)}: inf {rb.get('inf')}, sup {rb.get('sup')}")
     return fig
 
@@ -243,7 +304,7 @@ def ratio_figure(candidate="quadratic", reference="kl", verdict=None, sigma_mean
 def _annotate_bound(ax, name, value, where, mu_range, sigma_range, dy):
     if value is None:
         return
-    text = f"{name} {value}\n{where}"
+    text = f"{name} {value}\n" + "\n".join(textwrap.wrap(str(where), 38))
     point = locate(where, mu_range, sigma_range)
     box = {"boxstyle": "round", "fc": "white", "ec": "grey", "alpha": 0.92}
     if point is None:
@@ -302,15 +363,20 @@ def gradient_flow_figure(candidate="quadratic", reference="kl", sigma_means="std
                 if len(path) > 1:
                     ax.plot(*path[-1], marker="o", ms=5, color=col)
         ax.plot(starts[:, 0], starts[:, 1], "k^", ms=8, label="starting points")
-        for best, col in ((_minimum(cand), CANDIDATE), (_minimum(ref), REFERENCE)):
-            if best is not None:
+        top = max(3.3, starts[:, 1].max() + 0.3)
+        window = ((starts[:, 0].min() - 0.3, starts[:, 0].max() + 0.3), (1e-3, top))
+        for pen, col in ((cand, CANDIDATE), (ref, REFERENCE)):
+            best = _minimum(pen)
+            if isinstance(best, tuple):
                 ax.plot(*best[:2], marker="*", ms=16, color=col, mec="black", ls="none")
+            else:
+                _mark_minimum(ax, pen, best, col, window)
         ax.set_xlabel(MU_LABEL)
         ax.set_ylabel(SIGMA_LABEL)
         ax.set_title(r"Gradient-flow paths $\dot x = -\nabla\,\mathrm{pen}(x)$ in $(\mu, \sigma)$ "
                      "(dots: where each stops)")
-        ax.legend(loc="upper center", ncol=3, frameon=False)
-        ax.set_ylim(0, max(3.3, starts[:, 1].max() + 0.3))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=3, frameon=False)
+        ax.set_ylim(0, top)
     return fig
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Circle
 
-from vaemath.figures.style import colour, new_figure, style
+from vaemath.figures.style import LINESTYLES, colour, new_figure, style
 
 HISTORY_PANELS = (
     ("nll_iw", "importance-weighted NLL (nats per image)", "-log p(x), importance-weighted (Burda et al. 2015)"),
@@ -21,33 +21,37 @@ LEVELS = 17  # grey levels of the digits, 0..16
 
 
 def _curves(runs: list, key: str) -> dict:
-    """Per penalty: epochs, mean and std over seeds of history[key] (epochs present in every run so far)."""
+    """Per penalty: epochs, the table seeds x epochs of history[key] (NaN after a seed stopped), the mean over
+    seeds where every seed has a value (NaN elsewhere), and each seed's best epoch (or None)."""
     out = {}
     for name in dict.fromkeys(r["penalty"] for r in runs):
-        hs = [r["history"] for r in runs if r["penalty"] == name and key in r["history"]]
-        if not hs:
+        rs = [r for r in runs if r["penalty"] == name and key in r["history"]]
+        if not rs:
             continue
-        epochs = sorted(set().union(*(h["epoch"] for h in hs)))
-        table = np.full((len(hs), len(epochs)), np.nan)
-        for i, h in enumerate(hs):
-            for e, v in zip(h["epoch"], h[key]):
+        epochs = sorted(set().union(*(r["history"]["epoch"] for r in rs)))
+        table = np.full((len(rs), len(epochs)), np.nan)
+        for i, r in enumerate(rs):
+            for e, v in zip(r["history"]["epoch"], r["history"][key]):
                 table[i, epochs.index(e)] = np.mean(v) if v is not None else np.nan
-        counts = np.sum(np.isfinite(table), axis=0)
-        with np.errstate(all="ignore"):
-            mean = np.nanmean(np.where(counts > 0, table, 0.0), axis=0)
-            std = np.nanstd(np.where(counts > 0, table, 0.0), axis=0)
-        out[name] = (np.array(epochs), np.where(counts > 0, mean, np.nan), np.where(counts > 0, std, np.nan),
-                     len(hs))
+        complete = np.all(np.isfinite(table), axis=0)
+        mean = np.where(complete, np.mean(np.where(complete, table, 0.0), axis=0), np.nan)
+        best = [r.get("status", {}).get("best_epoch") for r in rs]
+        out[name] = {"epoch": np.array(epochs), "table": table, "mean": mean, "best": best}
     return out
 
 
 def history_figure(result: dict, panels=HISTORY_PANELS):
-    """Figure 8: validation histories per penalty, mean (line) and spread (band: +- one std) over seeds.
+    """Figure 8: validation histories per penalty: each seed (thin line) and the mean over seeds (thick line).
+
+    A seed stopped early (``patience``) ends its thin line at its last epoch, and its best epoch (the parameters
+    kept) is marked with a dot. The mean is drawn only at epochs every seed reached, so it never jumps when
+    the set of seeds averaged changes.
 
     Parameters
     ----------
     result : dict
-        From :func:`vaemath.vae.compare`: ``runs`` with ``penalty``, ``seed`` and ``history`` (per-epoch lists).
+        From :func:`vaemath.vae.compare`: ``runs`` with ``penalty``, ``seed``, ``history`` (per-epoch lists) and
+        ``status`` (``best_epoch``).
     panels : tuple of (key, y label, title)
         History keys drawn, one panel each (default: NLL, mean sigma, decoder first-layer norm, bound gap).
     """
@@ -55,23 +59,34 @@ def history_figure(result: dict, panels=HISTORY_PANELS):
     with style():
         fig, axes = new_figure(12.0, 8.0, nrows=2, ncols=2)
         for ax, (key, ylabel, title) in zip(axes.ravel(), panels):
-            for i, (name, (ep, m, s, n)) in enumerate(_curves(runs, key).items()):
-                ax.plot(ep, m, color=colour(i), lw=2.0, label=f"{name} (mean of {n} seed{'s' * (n > 1)})")
-                if n > 1:
-                    ax.fill_between(ep, m - s, m + s, color=colour(i), alpha=0.25, lw=0)
+            for i, (name, c) in enumerate(_curves(runs, key).items()):
+                _draw_seeds(ax, name, c, colour(i), LINESTYLES[i % len(LINESTYLES)])
             if key == "bound_gap":
-                ax.axhline(0.0, color="black", lw=1.0, ls="--")
+                ax.axhline(0.0, color="black", lw=1.0, ls=":")
             if key == "sigma_mean":
                 ax.set_yscale("log")
             ax.set_xlabel("epoch")
             ax.set_ylabel(ylabel)
             ax.set_title(title, fontsize=11)
             if ax.get_legend_handles_labels()[0]:
-                ax.legend(frameon=False)
+                ax.legend(frameon=False, fontsize=9)
         k = result.get("setup", {}).get("train", {}).get("history_K")
         fig.suptitle("Digits, validation set per epoch" + (f" (importance samples K = {k})" if k else "")
-                     + "; bands: +- one std. over seeds")
+                     + "; thin: each seed (dot: its best epoch), thick: mean where every seed has data")
     return fig
+
+
+def _draw_seeds(ax, name: str, c: dict, col: str, ls) -> None:
+    """One penalty's seeds (thin lines, best epoch dotted) and their mean over the epochs all seeds reached."""
+    n = len(c["table"])
+    for row, best in zip(c["table"], c["best"]):
+        ax.plot(c["epoch"], row, color=col, lw=0.8 if n > 1 else 2.0, alpha=0.55 if n > 1 else 1.0, ls=ls,
+                label=None if n > 1 else f"{name}: 1 seed")
+        if best is not None and best in c["epoch"]:
+            j = list(c["epoch"]).index(best)
+            ax.plot(c["epoch"][j], row[j], marker="o", ms=4, color=col, ls="none")
+    if n > 1:
+        ax.plot(c["epoch"], c["mean"], color=col, lw=2.4, ls=ls, label=f"{name}: mean of {n} seeds")
 
 
 def _mosaic(images: np.ndarray, side: int = 8, gap: int = 1) -> np.ndarray:
@@ -154,6 +169,7 @@ def aggregate_posterior_figure(models: dict, x, draws: int = 4, seed: int = 0):
             gm = float(np.exp(np.mean(s)))
             ax.set_title(f"{name}: geometric-mean sigma {gm:.3g}", fontsize=11)
             ax.plot([], [], color="black", lw=1.0, label="prior N(0, I): 1, 2, 3 std.")
-            ax.legend(loc="upper right", fontsize=8.5, markerscale=4, framealpha=0.9)
+            for handle in ax.legend(loc="upper right", fontsize=8.5, markerscale=4, framealpha=0.9).legend_handles:
+                handle.set_alpha(1.0)  # the legend's marker opaque, though the draws are translucent
         fig.suptitle("Aggregate posterior in the two most varying dimensions against the prior (test set)")
     return fig

@@ -563,6 +563,20 @@ def _is_local_minimum(e: sp.Expr, c: CriticalPoint, param: str) -> bool:
     return c.definiteness == "positive semidefinite" and _grows_on_rays(e, _std_point(c.point, param), c.value)
 
 
+def _free(c: CriticalPoint) -> bool:
+    """Whether the stationary point is a family (its coordinates keep a free symbol)."""
+    return any(sp.sympify(v).free_symbols for v in c.point.values())
+
+
+def _line_of_minima(c: CriticalPoint) -> bool:
+    """A line of stationary points with a numeric value is a line of local minima when the Hessian there has
+    rank 1 and a positive trace (zero along the line, positive across it: a Morse-Bott minimum)."""
+    h = c.hessian
+    if h is None or not c.value.is_number:
+        return False
+    return sp.simplify(h.det()) == 0 and bool(sp.simplify(h.trace()).is_positive)
+
+
 def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
     """The interior local minimum with the smallest value, a whole set of minimisers, or None.
 
@@ -575,8 +589,15 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
     e = _expr(penalty, "std")
     if not e.has(mu, sigma):
         return MinimizerSet(sp.true, e, "constant")
-    minima = [c for c in critical_points(penalty, param, budget) if _is_local_minimum(e, c, param)]
+    found = critical_points(penalty, param, budget)
+    lines = [c for c in found if _free(c)]  # a whole line of stationary points, e.g. sigma = 1 for any mu
+    minima = [c for c in found if not _free(c) and _is_local_minimum(e, c, param)]
     best = min(minima, key=lambda c: float(c.value) if c.value.is_number else 0.0, default=None)
+    line = next((c for c in lines if _line_of_minima(c)), None)
+    if line is not None and (best is None or float(line.value) <= float(best.value)):
+        region = sp.And(*[sp.Eq(x, v) for x, v in line.point.items() if v != x])
+        return MinimizerSet(region, line.value, "a line of stationary points, Hessian positive semidefinite of rank "
+                                                "1 across it (a minimum in the other direction)")
     if best is not None and not is_smooth(e):
         region = _flat_region(e, _std_point(best.point, param), best.value)
         if region is not None:
