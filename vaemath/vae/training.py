@@ -1,6 +1,8 @@
 """Training: reparametrised single-sample objective, Adam on minibatches, early stopping, a NaN/inf guard.
 
-Adam is ``autograd.misc.optimizers.adam`` (Kingma & Ba 2015). It owns its loop, so epochs end, early
+Adam is :func:`vaemath.vae.adam.adam` (Kingma & Ba 2015): ``autograd.misc.optimizers.adam``'s update, bit for
+bit, fused into one numba pass per parameter array (autograd's flattens the parameters and makes a dozen
+numpy passes per step, as long as the gradient itself for the digits model). It owns its loop, so epochs end, early
 stopping and the NaN/inf guard act from inside the gradient function: at an epoch boundary it evaluates
 the validation set and may stop the run by raising :class:`_Stop`, which :func:`train` catches, keeping
 the best (early stopping) or the last finite (guard) parameters.
@@ -16,14 +18,14 @@ from pathlib import Path
 
 import autograd.numpy as anp
 import numpy as np
-from autograd import value_and_grad
-from autograd.misc.optimizers import adam
 from autograd.tracer import getval
 from threadpoolctl import threadpool_limits
 
 from vaemath.atomic import atomic_path
 from vaemath.vae import metrics as _metrics
+from vaemath.vae.adam import adam
 from vaemath.vae.data import digits, linear_gaussian
+from vaemath.vae.gradient import value_and_grad
 from vaemath.vae.model import LIKELIHOODS, MLP, Linear
 from vaemath.vae.penalty import penalty_sum, resolve, trainable
 
@@ -303,7 +305,7 @@ def train(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=Non
 
     Objective per datum (maximised): reconstruction - penalty, with reconstruction log p(x | z) at one
     reparametrised sample z = mu + sigma * eps (Kingma & Welling 2014) and the penalty summed over latent
-    dimensions (:func:`vaemath.vae.penalty.penalty_sum`). Adam (``autograd.misc.optimizers.adam``) on
+    dimensions (:func:`vaemath.vae.penalty.penalty_sum`). Adam (:func:`vaemath.vae.adam.adam`) on
     shuffled minibatches; after each epoch the validation metrics go into the history, and with
     ``patience`` the run stops when the validation objective has not improved for that many epochs and
     returns the best epoch's parameters.
