@@ -1,6 +1,7 @@
 """Sweeps over penalties and seeds: serial, on a dask.distributed LocalCluster (same numbers), tables, CLI."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -28,7 +29,7 @@ def test_summary_is_mean_and_std_over_seeds_of_the_runs(serial):
             assert result["summary"][p][k]["mean"] == pytest.approx(np.mean([m[k] for m in rows]), rel=1e-12)
             assert result["summary"][p][k]["std"] == pytest.approx(np.std([m[k] for m in rows]), abs=1e-12)
     assert json.loads((out / "compare.json").read_text())["summary"] == json.loads(json.dumps(result["summary"]))
-    assert (out / "kl-seed1" / "params.npz").exists() and result["runs"][1]["checkpoint"].endswith("params.npz")
+    assert result["runs"][1]["checkpoint"] == "kl-seed1/params.npz" and (out / "kl-seed1" / "params.npz").exists()
     table = markdown(result)
     assert table.splitlines()[0].endswith("| kl | quadratic |")
     assert sum(line.startswith("| nll_iw |") for line in table.splitlines()) == 1 and "±" in table
@@ -42,6 +43,16 @@ def test_dask_localcluster_on_loopback_gives_the_serial_numbers(serial):
     assert cluster.scheduler_address.startswith("tcp://127.0.0.1")
     assert json.dumps(result["runs"][0]["metrics"]) == json.dumps(serial[0]["runs"][0]["metrics"])
     assert json.dumps(result["summary"]) == json.dumps(serial[0]["summary"])
+
+
+@pytest.mark.parametrize("text", ["mu**2 + (sigma-1)**2", "mu**2 + (sigma - 1)**2/2", "2*kl",
+                                  "sigma**2/2 - log(sigma)"])
+def test_checkpoint_folders_are_safe_names_one_per_text(text):
+    from vaemath.vae.sweep import _folder
+
+    name = _folder(text, 3)
+    assert re.fullmatch(r"[A-Za-z0-9_]+-[0-9a-f]{8}-seed3", name) and name != _folder(text + " + 0*mu", 3)
+    assert _folder("quadratic", 0) == "quadratic-seed0"
 
 
 def test_bad_penalty_is_refused_before_any_run():

@@ -249,6 +249,12 @@ def _pointwise(kernel, flat_m: np.ndarray, flat_s: np.ndarray, bad) -> np.ndarra
     return out
 
 
+def _bad(arr: np.ndarray, positive: bool) -> np.ndarray | None:
+    """The mask of entries that are not finite (or not > 0 when ``positive``), None if there are none."""
+    ok = np.isfinite(arr) & (arr > 0) if positive else np.isfinite(arr)
+    return None if ok.all() else ~ok
+
+
 def pointwise(penalty, what="value", sigma_means="std", param="std", prior=None):
     """The lean form of :func:`evaluate` for repeated calls: arguments resolved and the kernel loaded once.
 
@@ -266,8 +272,7 @@ def pointwise(penalty, what="value", sigma_means="std", param="std", prior=None)
             raise ValueError(f"mu, x: expected one shape, got {np.shape(mu)} and {np.shape(x)}")
         flat_m = np.ascontiguousarray(mu, dtype=np.float64).ravel()
         flat_s = np.ascontiguousarray(x, dtype=np.float64).ravel()
-        bad_s = ~np.isfinite(flat_s) | ~(flat_s > 0) if positive else ~np.isfinite(flat_s)
-        out = _pointwise(kernel, flat_m, flat_s, [~np.isfinite(flat_m), bad_s])
+        out = _pointwise(kernel, flat_m, flat_s, [_bad(flat_m, False), _bad(flat_s, positive)])
         return out.reshape((out.shape[0],) + np.shape(mu))
 
     return f

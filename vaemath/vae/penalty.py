@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cache, lru_cache
 
 import numpy as np
-from autograd.extend import defvjp, primitive
+from autograd.extend import defvjp_argnums, primitive
 
 
 def resolve(penalty, sigma_means: str = "std"):
@@ -81,16 +81,11 @@ def penalty_sum(penalty, sigma_means: str = "std"):
         last["ans"], last["grad"] = ans, block[1:]
         return ans
 
-    def grad_of(ans, mu, s):
-        return last["grad"] if last["ans"] is ans else planes(mu, s)[1:]
+    def vjp(argnums, ans, args, kwargs):
+        g = last["grad"] if last["ans"] is ans else planes(*args)[1:]
+        return lambda v: tuple(np.expand_dims(v, -1) * g[a] for a in argnums)
 
-    def vjp(argnum):
-        def maker(ans, mu, s):
-            g = grad_of(ans, mu, s)[argnum]
-            return lambda v: np.expand_dims(v, -1) * g
-        return maker
-
-    defvjp(f, vjp(0), vjp(1))
+    defvjp_argnums(f, vjp)
     f.__name__ = f"penalty_sum[{p.name}]"
     return f
 
