@@ -18,34 +18,43 @@ from autograd.extend import defvjp, primitive
 from autograd.tracer import isbox
 
 
+@nb.njit(cache=True, error_model="numpy", inline="always")
+def _pixel(row, k, delta):
+    """log softmax(row)[k]; with a non-empty ``delta`` row also one-hot(k) - softmax(row) into it."""
+    levels = row.shape[0]
+    if not (0 <= k < levels):
+        return math.nan
+    top = row[0]
+    for c in range(1, levels):
+        top = max(top, row[c])
+    total = 0.0
+    if delta.shape[0] == 0:
+        for c in range(levels):
+            total += math.exp(row[c] - top)
+    else:
+        for c in range(levels):
+            delta[c] = math.exp(row[c] - top)
+            total += delta[c]
+        for c in range(levels):
+            delta[c] = -delta[c] / total
+        delta[k] += 1.0
+    return row[k] - top - math.log(total)
+
+
 @nb.njit(cache=True, error_model="numpy")
 def _categorical(logits, x, delta):
     """log p per row of (N, P, C) logits at levels x (N, P), in one pass; fills ``delta`` (N, P, C) with
-    one-hot - softmax when it has that shape (the VJP), skips it when it is empty. Out-of-range level: NaN."""
-    n, pixels, levels = logits.shape
+    one-hot - softmax when it has that shape (the VJP), skips it when it is empty. A level that is not an
+    integer in 0..C-1 gives NaN for its row."""
+    n, pixels, _ = logits.shape
     grad = delta.shape[0] == n
+    none = np.empty(0)
     out = np.empty(n)
     for i in range(n):
         acc = 0.0
         for p in range(pixels):
-            k = int(x[i, p])
-            if not (0 <= k < levels and k == x[i, p]):
-                acc = math.nan
-                continue
-            top = logits[i, p, 0]
-            for c in range(1, levels):
-                top = max(top, logits[i, p, c])
-            total = 0.0
-            for c in range(levels):
-                e = math.exp(logits[i, p, c] - top)
-                total += e
-                if grad:
-                    delta[i, p, c] = e
-            acc += logits[i, p, k] - top - math.log(total)
-            if grad:
-                for c in range(levels):
-                    delta[i, p, c] = -delta[i, p, c] / total
-                delta[i, p, k] += 1.0
+            k = int(x[i, p]) if x[i, p] == math.floor(x[i, p]) else -1
+            acc += _pixel(logits[i, p], k, delta[i, p] if grad else none)
         out[i] = acc
     return out
 

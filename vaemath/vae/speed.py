@@ -129,13 +129,42 @@ def penalty_times(repeat: int = 200, shape=(64, 16), names=("kl", "hellinger_squ
     return rows
 
 
-def run(repeat: int = 20) -> dict:
-    """Every VAE timing of the benchmark."""
-    return {"step": step_times(repeat), "penalty": penalty_times(10 * repeat)}
+TARGETS = {"penalty_speedup": 3.0, "step_to_jax": 2.5, "train_s": 30.0, "compare_s": 180.0}
+
+
+def wall_times() -> dict:
+    """Wall seconds of one default digits run (``train("digits", "kl")``: training with early stopping and
+    the K = 1000 evaluation) and of the default ``compare`` (kl and quadratic, seeds 0, 1, 2, two processes),
+    with the load average before each (other processes on the machine slow both)."""
+    import os
+    import time
+
+    from vaemath.vae.sweep import compare
+    from vaemath.vae.training import train
+
+    out = {}
+    for key, fn in (("train", lambda: train("digits", "kl", progress=False)), ("compare", compare)):
+        out[f"{key}_load"] = os.getloadavg()[0]
+        t0 = time.perf_counter()
+        fn()
+        out[f"{key}_s"] = time.perf_counter() - t0
+    return out
+
+
+def run(repeat: int = 20, walls: bool = True) -> dict:
+    """Every VAE timing of the benchmark; ``walls=False`` skips the minutes-long :func:`wall_times`."""
+    out = {"step": step_times(repeat), "penalty": penalty_times(10 * repeat)}
+    if walls:
+        out["wall"] = wall_times()
+    return out
+
+
+def _verdict(ok: bool) -> str:
+    return "meets" if ok else "misses"
 
 
 def markdown(result: dict) -> str:
-    """The VAE timings as Markdown."""
+    """The VAE timings as Markdown, each against its target (issue 9)."""
     st = result["step"]
     lines = [f"| training step (digits model, batch {st['batch']}, {st['penalty']}) | ms | / jax.jit |",
              "|---|---|---|"]
@@ -144,4 +173,20 @@ def markdown(result: dict) -> str:
     lines += ["", "| penalty, value + VJP (64 x 16) | primitive µs | composed µs | speed-up |", "|---|---|---|---|"]
     lines += [f"| {r['penalty']} | {r['us']['primitive']:.1f} | {r['us']['composed']:.1f} | {r['speedup']:.2f}x |"
               for r in result["penalty"]]
-    return "\n".join(lines) + "\n"
+    notes = []
+    if "ratio_to_jax" in st:
+        ratio = st["ratio_to_jax"]["vaemath"]
+        notes.append(f"training step {ratio:.2f}x jax.jit: {_verdict(ratio <= TARGETS['step_to_jax'])} the target "
+                     f"<= {TARGETS['step_to_jax']}x")
+    low = min(r["speedup"] for r in result["penalty"])
+    notes.append(f"penalty primitive at least {low:.2f}x the composed expression: "
+                 f"{_verdict(low >= TARGETS['penalty_speedup'])} the target >= {TARGETS['penalty_speedup']}x")
+    if "wall" in result:
+        w = result["wall"]
+        notes.append(f"one default digits run (kl, early stopping, K = 1000): {w['train_s']:.1f} s at load "
+                     f"{w['train_load']:.1f}: {_verdict(w['train_s'] <= TARGETS['train_s'])} the target "
+                     f"<= {TARGETS['train_s']:.0f} s")
+        notes.append(f"default compare (kl, quadratic x seeds 0, 1, 2, 2 processes): {w['compare_s']:.1f} s at load "
+                     f"{w['compare_load']:.1f}: {_verdict(w['compare_s'] <= TARGETS['compare_s'])} the target "
+                     f"<= {TARGETS['compare_s']:.0f} s")
+    return "\n".join(lines) + "\n\n" + "".join(f"- {n}\n" for n in notes)
