@@ -89,3 +89,21 @@ def test_readme_table_is_the_committed_compare_result():
     result = json.loads((root / "benchmarks" / "vae_compare.json").read_text())
     assert result["setup"]["penalties"] == ["kl", "quadratic"] and result["setup"]["seeds"] == [0, 1, 2]
     assert markdown(result) in (root / "README.md").read_text()
+
+
+def test_bench_vae_lines_say_whether_each_target_is_met():
+    from vaemath.vae import speed
+
+    result = {"step": {"batch": 32, "penalty": "kl", "ms": {"vaemath": 30.0, "jax.jit": 10.0},
+                       "ratio_to_jax": {"vaemath": 3.0, "jax.jit": 1.0}},
+              "penalty": [{"penalty": "kl", "us": {"primitive": 100.0, "composed": 350.0}, "speedup": 3.5},
+                          {"penalty": "hellinger_squared", "us": {"primitive": 100.0, "composed": 250.0},
+                           "speedup": 2.5}],
+              "wall": {"train_s": 29.0, "train_load": 1.0, "compare_s": 200.0, "compare_load": 2.0}}
+    lines = speed.markdown(result).splitlines()
+    verdicts = {key: next(line for line in lines if line.startswith(f"- {key}")) for key in
+                ("training step", "penalty primitive", "one default", "default compare")}
+    assert "3.00x jax.jit: misses" in verdicts["training step"]
+    assert "at least 2.50x" in verdicts["penalty primitive"] and "misses" in verdicts["penalty primitive"]
+    assert "29.0 s at load 1.0: meets" in verdicts["one default"]
+    assert "200.0 s at load 2.0: misses" in verdicts["default compare"]

@@ -190,7 +190,8 @@ def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0, vae: bool
         record its time and peak memory.
     vae : bool
         Also time the VAE: training step against autograd-composed and jax.jit, penalty primitive against
-        the composed expression (:mod:`vaemath.vae.speed`).
+        the composed expression, and the wall time of one default digits run and of the default compare
+        (minutes; :mod:`vaemath.vae.speed`), each against its target.
 
     Raises
     ------
