@@ -45,6 +45,7 @@ def value_and_grad(fun):
                 continue
             for parent, ingrad in zip(node.parents, node.vjp(g)):
                 outgrads[parent] = add_outgrads(outgrads.get(parent), ingrad)
-        return value, {key: found.get(id(roots[key]), np.zeros_like(params[key])) for key in params}
+        return value, {key: found[id(roots[key])] if id(roots[key]) in found else np.zeros_like(params[key])
+                       for key in params}
 
     return vg
