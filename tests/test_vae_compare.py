@@ -1,6 +1,7 @@
 """Sweeps over penalties and seeds: serial, on a dask.distributed LocalCluster (same numbers), tables, CLI."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -28,7 +29,7 @@ def test_summary_is_mean_and_std_over_seeds_of_the_runs(serial):
             assert result["summary"][p][k]["mean"] == pytest.approx(np.mean([m[k] for m in rows]), rel=1e-12)
             assert result["summary"][p][k]["std"] == pytest.approx(np.std([m[k] for m in rows]), abs=1e-12)
     assert json.loads((out / "compare.json").read_text())["summary"] == json.loads(json.dumps(result["summary"]))
-    assert (out / "kl-seed1" / "params.npz").exists() and result["runs"][1]["checkpoint"].endswith("params.npz")
+    assert result["runs"][1]["checkpoint"] == "kl-seed1/params.npz" and (out / "kl-seed1" / "params.npz").exists()
     table = markdown(result)
     assert table.splitlines()[0].endswith("| kl | quadratic |")
     assert sum(line.startswith("| nll_iw |") for line in table.splitlines()) == 1 and "±" in table
@@ -42,6 +43,16 @@ def test_dask_localcluster_on_loopback_gives_the_serial_numbers(serial):
     assert cluster.scheduler_address.startswith("tcp://127.0.0.1")
     assert json.dumps(result["runs"][0]["metrics"]) == json.dumps(serial[0]["runs"][0]["metrics"])
     assert json.dumps(result["summary"]) == json.dumps(serial[0]["summary"])
+
+
+@pytest.mark.parametrize("text", ["mu**2 + (sigma-1)**2", "mu**2 + (sigma - 1)**2/2", "2*kl",
+                                  "sigma**2/2 - log(sigma)"])
+def test_checkpoint_folders_are_safe_names_one_per_text(text):
+    from vaemath.vae.sweep import _folder
+
+    name = _folder(text, 3)
+    assert re.fullmatch(r"[A-Za-z0-9_]+-[0-9a-f]{8}-seed3", name) and name != _folder(text + " + 0*mu", 3)
+    assert _folder("quadratic", 0) == "quadratic-seed0"
 
 
 def test_bad_penalty_is_refused_before_any_run():
@@ -78,3 +89,21 @@ def test_readme_table_is_the_committed_compare_result():
     result = json.loads((root / "benchmarks" / "vae_compare.json").read_text())
     assert result["setup"]["penalties"] == ["kl", "quadratic"] and result["setup"]["seeds"] == [0, 1, 2]
     assert markdown(result) in (root / "README.md").read_text()
+
+
+def test_bench_vae_lines_say_whether_each_target_is_met():
+    from vaemath.vae import speed
+
+    result = {"step": {"batch": 32, "penalty": "kl", "ms": {"vaemath": 30.0, "jax.jit": 10.0},
+                       "ratio_to_jax": {"vaemath": 3.0, "jax.jit": 1.0}},
+              "penalty": [{"penalty": "kl", "us": {"primitive": 100.0, "composed": 350.0}, "speedup": 3.5},
+                          {"penalty": "hellinger_squared", "us": {"primitive": 100.0, "composed": 250.0},
+                           "speedup": 2.5}],
+              "wall": {"train_s": 29.0, "train_load": 1.0, "compare_s": 200.0, "compare_load": 2.0}}
+    lines = speed.markdown(result).splitlines()
+    verdicts = {key: next(line for line in lines if line.startswith(f"- {key}")) for key in
+                ("training step", "penalty primitive", "one default", "default compare")}
+    assert "3.00x jax.jit: misses" in verdicts["training step"]
+    assert "at least 2.50x" in verdicts["penalty primitive"] and "misses" in verdicts["penalty primitive"]
+    assert "29.0 s at load 1.0: meets" in verdicts["one default"]
+    assert "200.0 s at load 2.0: misses" in verdicts["default compare"]

@@ -79,3 +79,27 @@ def test_categorical_primitive_matches_the_composed_log_softmax_and_its_gradient
     np.testing.assert_allclose(categorical_loglik(logits, x), expected, rtol=1e-13)
     w = rng.uniform(size=4)
     check_grads(lambda a: anp.sum(w * categorical_loglik(a, x)), modes=["rev"], order=1)(logits)
+
+
+@pytest.mark.parametrize("n", (1000, 40_000))  # the serial loop below PARALLEL_POINTS, the parallel one above
+@pytest.mark.parametrize("name", PENALTIES)
+def test_lean_pointwise_is_evaluate_bit_for_bit_serial_and_parallel(name, n, rng):
+    from vaemath.kernels import evaluate, pointwise
+    from vaemath.kernels.arrays import PARALLEL_POINTS
+
+    assert (n < PARALLEL_POINTS) == (n == 1000)
+    mus, ss = rng.normal(size=(n // 8, 8)), rng.uniform(-3, 2, size=(n // 8, 8))
+    mus[0, :3], ss[0, :3] = (np.nan, 0.0, 1e-12), (0.0, np.inf, -1e-12)  # NaN, inf, near the singular point
+    value, grads = evaluate(name, mus, ss, what=("value", "grad"), errors="nan", param="logstd")
+    block = pointwise(name, what=("value", "grad"), param="logstd")(mus, ss)
+    np.testing.assert_array_equal(block[0], value)
+    np.testing.assert_array_equal(block[1:], grads)
+    assert np.isnan(block[:, 0, :2]).all() and np.isfinite(block[:, 1:]).all()
+    with pytest.raises(ValueError, match="one shape"):
+        pointwise(name)(mus, ss[:, :4])
+
+
+def test_categorical_level_outside_0_16_gives_nan_for_its_row_only(rng):
+    logits = rng.normal(size=(3, 2, 17))
+    out = categorical_loglik(logits, np.array([[0.0, 16.0], [17.0, 1.0], [2.5, 3.0]]))
+    assert np.isfinite(out[0]) and np.isnan(out[1:]).all()

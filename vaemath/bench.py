@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,22 +22,13 @@ from vaemath.kernels import grid
 from vaemath.kernels.arrays import _available_bytes
 from vaemath.kernels.codegen import SIZES, outputs
 from vaemath.symbolic import mu, penalty, sigma
+from vaemath.timing import median_ms
 
 CASES = (("kl", ("value",)), ("quadratic", ("value",)), ("w2_squared", ("value",)),
          ("hellinger_squared", ("value",)), ("reverse_kl", ("value",)), ("kl", ("value", "grad", "hess")))
 PEAK_PLANES = 12  # N x N float64 planes alive at once at most (measured: ~9 above the imports)
 REDUCE_POINTS = (1e4, 1e12)  # grid_reduce sizes accepted: 1/100 of the lower end is a 10 x 10 grid
 FILES = (("benchmarks", "bench.json"), ("benchmarks", "bench.md"), ("figures", "bench.png"))
-
-
-def _median_ms(fn, repeat: int) -> float:
-    fn()  # warm-up: compilation, page faults
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1e3 * statistics.median(times)
 
 
 def _bandwidth_ms(n: int, repeat: int) -> float:
@@ -51,7 +41,7 @@ def _bandwidth_ms(n: int, repeat: int) -> float:
                 a[i, j] = v
 
     a = np.zeros((n, n))
-    return _median_ms(lambda: fill(a, 1.5), repeat)
+    return median_ms(lambda: fill(a, 1.5), repeat)
 
 
 def _full(planes, shape) -> list:
@@ -200,7 +190,8 @@ def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0, vae: bool
         record its time and peak memory.
     vae : bool
         Also time the VAE: training step against autograd-composed and jax.jit, penalty primitive against
-        the composed expression (:mod:`vaemath.vae.speed`).
+        the composed expression, and the wall time of one default digits run and of the default compare
+        (minutes; :mod:`vaemath.vae.speed`), each against its target.
 
     Raises
     ------
@@ -217,7 +208,7 @@ def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0, vae: bool
     for name, what in CASES:
         fns = implementations(name, what, m, s, M, S)
         planes = sum(SIZES[w] for w in what)
-        ms = {impl: _median_ms(fn, repeat) for impl, fn in fns.items()}
+        ms = {impl: median_ms(fn, repeat) for impl, fn in fns.items()}
         impls += [i for i in ms if i not in impls]
         cases.append({"case": f"{name} {'+'.join(what)}", "ms": ms, "planes": planes,
                       "ratio_to_numpy": {i: ms["numpy"] / t for i, t in ms.items()}})

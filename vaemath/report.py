@@ -241,7 +241,7 @@ def _digits(ctx) -> None:
     seeds = [ctx["seed"] + i for i in range(ctx["sizes"]["seeds"])]
     with tempfile.TemporaryDirectory(prefix="vaemath-report-") as tmp:
         ctx["compare"] = compare(_pens(ctx), seeds, data="digits", n_jobs=2, out=tmp, **ctx["sizes"]["digits"])
-        ctx["models"] = {r["penalty"]: load_run(Path(r["checkpoint"]).parent)
+        ctx["models"] = {r["penalty"]: load_run((Path(tmp) / r["checkpoint"]).parent)
                          for r in ctx["compare"]["runs"] if r["seed"] == seeds[0]}
 
 

@@ -2,7 +2,8 @@
 
 Tiers, as in numba-stats: accurate scalar special functions (:mod:`.special`), generated per-penalty
 scalar and parallel loops (:mod:`.codegen`, cached as modules by :mod:`.cache`), and the public array
-functions :func:`grid`, :func:`evaluate` and :func:`grid_reduce` (:mod:`.arrays`).
+functions :func:`grid`, :func:`evaluate` (and its lean form :func:`pointwise`) and :func:`grid_reduce`
+(:mod:`.arrays`).
 """
 
 import os
@@ -13,7 +14,7 @@ import numba
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "workqueue"
 
-from vaemath.kernels.arrays import evaluate, grid, grid_reduce  # noqa: E402
+from vaemath.kernels.arrays import evaluate, grid, grid_reduce, pointwise  # noqa: E402
 from vaemath.kernels.cache import cache_dir  # noqa: E402
 
-__all__ = ["cache_dir", "evaluate", "grid", "grid_reduce"]
+__all__ = ["cache_dir", "evaluate", "grid", "grid_reduce", "pointwise"]

@@ -14,6 +14,7 @@ from vaemath.symbolic import penalty as _penalty
 
 OPS = ("min", "max", "sum", "argmin")
 TILE_POINTS = 1 << 22  # points per tile of grid_reduce: 32 MiB of float64
+PARALLEL_POINTS = 1 << 15  # evaluate: from this many points the parallel loop, below it the serial one
 
 
 def _what(what) -> tuple:
@@ -230,16 +231,51 @@ def evaluate(penalty, mu, sigma, what="value", errors="raise", sigma_means="std"
     flat_m, flat_s = np.ascontiguousarray(m.ravel()), np.ascontiguousarray(s.ravel())
     bad = [_invalid("mu", flat_m, errors), _invalid("sigma", flat_s, errors, param)]
     pen = _penalty(penalty, sigma_means, prior=prior)
-    kernel = load(pen.expr, what, pen.name, param, pen.domain)
-    out = np.empty((sum(SIZES[w] for w in what), flat_m.size))
-    kernel.pointwise(flat_m, flat_s, out)
+    out = _pointwise(load(pen.expr, what, pen.name, param, pen.domain), flat_m, flat_s, bad)
+    block = out.reshape((out.shape[0],) + m.shape)
+    result = _split(block, what)
+    return result[()] if isinstance(result, np.ndarray) and result.ndim == 0 else result
+
+
+def _pointwise(kernel, flat_m: np.ndarray, flat_s: np.ndarray, bad) -> np.ndarray:
+    """Planes (P, n) of a loaded kernel at contiguous float64 points; ``bad`` masks (or None) become NaN."""
+    out = np.empty((kernel.N_OUT, flat_m.size))
+    run = kernel.pointwise if flat_m.size >= PARALLEL_POINTS else kernel.pointwise_serial
+    run(flat_m, flat_s, out)
     _removable_points(kernel.SINGULAR, flat_m, flat_s, out)
     for mask in bad:
         if mask is not None:
             out[:, mask] = np.nan
-    block = out.reshape((out.shape[0],) + m.shape)
-    result = _split(block, what)
-    return result[()] if isinstance(result, np.ndarray) and result.ndim == 0 else result
+    return out
+
+
+def _bad(arr: np.ndarray, positive: bool) -> np.ndarray | None:
+    """The mask of entries that are not finite (or not > 0 when ``positive``), None if there are none."""
+    ok = np.isfinite(arr) & (arr > 0) if positive else np.isfinite(arr)
+    return None if ok.all() else ~ok
+
+
+def pointwise(penalty, what="value", sigma_means="std", param="std", prior=None):
+    """The lean form of :func:`evaluate` for repeated calls: arguments resolved and the kernel loaded once.
+
+    Returns ``f(mu, x)`` for float64 arrays of one shape, giving the block of planes (P, *shape) that
+    ``evaluate(..., errors="nan")`` splits: bit-identical to it, without its per-call checks (use it
+    where the caller has validated once, e.g. the VAE's penalty primitive inside a training loop).
+    """
+    what, param = _what(what), _param_name(param)
+    pen = _penalty(penalty, sigma_means, prior=prior)
+    kernel = load(pen.expr, what, pen.name, param, pen.domain)
+    positive = _positive(param)
+
+    def f(mu, x):
+        if np.shape(mu) != np.shape(x):  # the kernel reads both flat arrays to the length of mu
+            raise ValueError(f"mu, x: expected one shape, got {np.shape(mu)} and {np.shape(x)}")
+        flat_m = np.ascontiguousarray(mu, dtype=np.float64).ravel()
+        flat_s = np.ascontiguousarray(x, dtype=np.float64).ravel()
+        out = _pointwise(kernel, flat_m, flat_s, [_bad(flat_m, False), _bad(flat_s, positive)])
+        return out.reshape((out.shape[0],) + np.shape(mu))
+
+    return f
 
 
 def _linspace_tile(lo, hi, n, start, stop):

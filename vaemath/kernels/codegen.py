@@ -24,7 +24,7 @@ from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "10"
+GENERATOR_VERSION = "11"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -386,8 +386,10 @@ def _point_fns(regions: list, sc: Scale) -> list:
     for r in regions:
         out += [f"    if r == {r.code}:", f"        return point_{r.code}(mu, sg)"]
     out += [f"    return ({outside},)"]
-    out += ["", "", _PARALLEL, "def pointwise(mu, sigma, out):", "    for i in nb.prange(mu.shape[0]):",
-            "        r = point(mu[i], sigma[i])", *[f"        out[{k}, i] = r[{k}]" for k in range(n)]]
+    body = ["        r = point(mu[i], sigma[i])", *[f"        out[{k}, i] = r[{k}]" for k in range(n)]]
+    out += ["", "", _PARALLEL, "def pointwise(mu, sigma, out):", "    for i in nb.prange(mu.shape[0]):", *body]
+    # the serial twin: below some thousands of points, starting the threads costs more than the loop
+    out += ["", "", _JIT, "def pointwise_serial(mu, sigma, out):", "    for i in range(mu.shape[0]):", *body]
     return out
 
 
@@ -444,7 +446,8 @@ def _singular_literal(points: list) -> str:
 
 
 def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=None) -> str:
-    """Python source of a module with ``region``, ``point``, ``pointwise``, ``sigma_stage`` and ``grid``.
+    """Python source of a module with ``region``, ``point``, ``pointwise`` (and its serial twin
+    ``pointwise_serial``), ``sigma_stage`` and ``grid``.
 
     ``sigma_stage(x, S, R)`` stores each axis value's region in ``R`` and its scale-only quantities in
     the rows of ``S``; ``grid(mu, S, runs, out)`` fills ``out[k, i, j]`` for the k-th plane at

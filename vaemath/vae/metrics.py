@@ -78,8 +78,9 @@ def mutual_information(mu: np.ndarray, s: np.ndarray, rng, max_rows: int = 2000)
     n, latent = mu.shape
     z = mu + np.exp(s) * rng.standard_normal(mu.shape)
     neg_entropy = np.mean(np.sum(-0.5 * (LOG_2PI + 1) - s, axis=1))
-    dev = (z[:, None, :] - mu[None, :, :]) * np.exp(-s)[None, :, :]
-    log_q = np.sum(-0.5 * (dev * dev + LOG_2PI) - s[None, :, :], axis=-1)  # [n, m] = log q(z_n | x_m)
+    a = np.exp(-2 * s)  # sum_j (z_nj - mu_mj)^2 a_mj expanded into matrix products (BLAS, no (N, N, L) array)
+    sq = (z * z) @ a.T - 2 * z @ (mu * a).T + np.sum(mu * mu * a, axis=1)[None, :]
+    log_q = -0.5 * (sq + latent * LOG_2PI) - np.sum(s, axis=1)[None, :]  # [n, m] = log q(z_n | x_m)
     log_qz = logsumexp(log_q, axis=1) - math.log(n)
     return float(neg_entropy - np.mean(log_qz))
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import autograd.numpy as anp
 import numpy as np
+from autograd.extend import defvjp_argnums, primitive
 
 from vaemath.vae.data import LEVELS
 from vaemath.vae.likelihood import categorical_loglik, gaussian_loglik
@@ -23,11 +24,46 @@ def _dense(rng, n_in: int, n_out: int) -> tuple:
     return rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in), np.zeros(n_out)
 
 
+def _affine(h, w, b):
+    out = np.dot(h, w)
+    out += b
+    return out
+
+
+@primitive
+def affine(h, w, b):
+    """h @ w + b for h of shape (N, n), w (n, m), b (m,): one autograd node (its VJP: two products, a sum)."""
+    return _affine(h, w, b)
+
+
+@primitive
+def affine_relu(h, w, b):
+    """max(h @ w + b, 0) as one autograd node; the VJP masks the incoming gradient where the output is 0."""
+    out = _affine(h, w, b)
+    return np.maximum(out, 0.0, out=out)
+
+
+def _affine_vjp(relu: bool):
+    def maker(argnums, ans, args, kwargs):
+        h, w, _ = args
+
+        def vjp(g):
+            if relu:
+                g = g * (ans > 0)
+            grads = {0: lambda: np.dot(g, w.T), 1: lambda: np.dot(h.T, g), 2: lambda: g.sum(axis=0)}
+            return tuple(grads[a]() for a in argnums)
+        return vjp
+    return maker
+
+
+defvjp_argnums(affine, _affine_vjp(False))
+defvjp_argnums(affine_relu, _affine_vjp(True))
+
+
 def _mlp(params: dict, prefix: str, h, layers: int):
     for i in range(layers):
-        h = anp.dot(h, params[f"{prefix}{i}_W"]) + params[f"{prefix}{i}_b"]
-        if i < layers - 1:
-            h = anp.maximum(h, 0.0)
+        layer = affine_relu if i < layers - 1 else affine
+        h = layer(h, params[f"{prefix}{i}_W"], params[f"{prefix}{i}_b"])
     return h
 
 

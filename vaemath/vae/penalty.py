@@ -2,9 +2,10 @@
 
 The encoder outputs (mu, s) with s = log sigma. ``penalty_sum(penalty)`` returns an autograd primitive
 f(mu, s) = sum_j penalty(mu_j, exp(s_j)) over the last axis. Its forward runs the generated numba kernel for
-the value and the gradient in one pass (``vaemath.kernels.evaluate(..., what=("value", "grad"),
-param="logstd")``); its VJP reuses that gradient. No penalty formula is written here: the kernels are
-generated from the symbolic expression, which stays exact for sigma from 1e-20 to 1e20.
+the value and the gradient in one pass (``vaemath.kernels.pointwise(..., what=("value", "grad"),
+param="logstd")``, the lean form of ``evaluate``); its VJP reuses that gradient. No penalty formula is
+written here: the kernels are generated from the symbolic expression, which stays exact for sigma from
+1e-20 to 1e20.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from functools import cache, lru_cache
 
 import numpy as np
-from autograd.extend import defvjp, primitive
+from autograd.extend import defvjp_argnums, primitive
 
 
 def resolve(penalty, sigma_means: str = "std"):
@@ -49,12 +50,6 @@ def trainable(penalty) -> str:
     return p.name
 
 
-def _planes(pen, mu, s):
-    from vaemath.kernels import evaluate
-
-    return evaluate(pen, mu, s, what=("value", "grad"), errors="nan", param="logstd")
-
-
 @lru_cache(maxsize=64)
 def penalty_sum(penalty, sigma_means: str = "std"):
     """The autograd primitive f(mu, s) = sum over the last axis of penalty(mu, sigma = exp(s)).
@@ -70,27 +65,27 @@ def penalty_sum(penalty, sigma_means: str = "std"):
         ``f(mu, s)`` with mu, s of shape (..., L) returns shape (...): the penalty of each datum summed
         over its L latent dimensions. Differentiable by autograd in both arguments; the VJP is the
         generated gradient kernel (d/dmu, d/ds). Invalid inputs give NaN (caught by the training guard).
+        The kernel is loaded once (:func:`vaemath.kernels.pointwise`): each call runs it with no further
+        checks, bit-identical to ``evaluate(..., what=("value", "grad"), errors="nan", param="logstd")``.
     """
+    from vaemath.kernels import pointwise
+
     p = resolve(penalty, sigma_means)
+    planes = pointwise(p, what=("value", "grad"), param="logstd")
     last = {"ans": None, "grad": None}  # the gradient computed with the latest forward value
 
     @primitive
     def f(mu, s):
-        value, grad = _planes(p, mu, s)
-        ans = np.sum(value, axis=-1)
-        last["ans"], last["grad"] = ans, grad
+        block = planes(mu, s)
+        ans = np.sum(block[0], axis=-1)
+        last["ans"], last["grad"] = ans, block[1:]
         return ans
 
-    def grad_of(ans, mu, s):
-        return last["grad"] if last["ans"] is ans else _planes(p, mu, s)[1]
+    def vjp(argnums, ans, args, kwargs):
+        g = last["grad"] if last["ans"] is ans else planes(*args)[1:]
+        return lambda v: tuple(np.expand_dims(v, -1) * g[a] for a in argnums)
 
-    def vjp(argnum):
-        def maker(ans, mu, s):
-            g = grad_of(ans, mu, s)[argnum]
-            return lambda v: np.expand_dims(v, -1) * g
-        return maker
-
-    defvjp(f, vjp(0), vjp(1))
+    defvjp_argnums(f, vjp)
     f.__name__ = f"penalty_sum[{p.name}]"
     return f
 

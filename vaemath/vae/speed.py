@@ -4,36 +4,42 @@ of the same model, the penalty primitive against the composed expression. Never 
 from __future__ import annotations
 
 import contextlib
-import statistics
-import time
 
 import numpy as np
 
+from vaemath.timing import median_ms
 from vaemath.vae.data import digits
 from vaemath.vae.likelihood import categorical_loglik, categorical_loglik_composed
 from vaemath.vae.model import MLP
 from vaemath.vae.penalty import composed, penalty_sum
 
 
-def _median_ms(fn, repeat: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return 1e3 * statistics.median(times)
-
-
-def _autograd_step(model, params, x, eps, pen_fn, loglik_fn):
+def _composed_model(model):
+    """The same encoder and decoder with each layer as autograd.numpy operations (dot, add, maximum)."""
     import autograd.numpy as anp
-    from autograd import value_and_grad
+
+    layers = len(model.hidden) + 1
+
+    def mlp(p, prefix, h):
+        for i in range(layers):
+            h = anp.dot(h, p[f"{prefix}{i}_W"]) + p[f"{prefix}{i}_b"]
+            if i < layers - 1:
+                h = anp.maximum(h, 0.0)
+        return h
+
+    encode = lambda p, x: (lambda h: (h[:, :model.latent], h[:, model.latent:]))(  # noqa: E731
+        mlp(p, "enc", x / (model.levels - 1)))
+    decode = lambda p, z: anp.reshape(mlp(p, "dec", z), (z.shape[0], model.dims, model.levels))  # noqa: E731
+    return encode, decode
+
+
+def _step(encode, decode, params, x, eps, pen_fn, loglik_fn, value_and_grad):
+    import autograd.numpy as anp
 
     def loss(p):
-        mu, s = model.encode(p, x)
+        mu, s = encode(p, x)
         z = mu + anp.exp(s) * eps
-        out = model.decode(p, z)
-        return anp.mean(pen_fn(mu, s)) - anp.mean(loglik_fn(out, x))
+        return anp.mean(pen_fn(mu, s)) - anp.mean(loglik_fn(decode(p, z), x))
 
     vg = value_and_grad(loss)
     return lambda: vg(params)
@@ -75,8 +81,10 @@ def _jax_step(model, params, x, eps, pen: str):
 def step_times(repeat: int = 20, batch: int = 64, pen: str = "kl") -> dict:
     """Median ms of one gradient evaluation (value_and_grad of the minibatch loss) of the default digits model.
 
-    Variants: ``vaemath`` (penalty and categorical primitives), ``autograd composed`` (both written as
-    autograd.numpy operations), ``jax.jit`` (the same model in jax, when installed); ratios to jax.jit.
+    Variants: ``vaemath`` (penalty, categorical and affine-layer primitives, one gradient root per parameter
+    array: :mod:`vaemath.vae.gradient`), ``autograd composed`` (each written as autograd.numpy operations,
+    ``autograd.value_and_grad`` over the parameter dict), ``jax.jit`` (the same model in jax, when installed);
+    ratios to jax.jit.
     """
     from threadpoolctl import threadpool_limits
 
@@ -85,12 +93,19 @@ def step_times(repeat: int = 20, batch: int = 64, pen: str = "kl") -> dict:
     params = model.init(rng)
     x = digits()["train"][:batch]
     eps = rng.standard_normal((batch, model.latent))
-    fns = {"vaemath": _autograd_step(model, params, x, eps, penalty_sum(pen), categorical_loglik),
-           "autograd composed": _autograd_step(model, params, x, eps, composed(pen), categorical_loglik_composed)}
+    from autograd import value_and_grad
+
+    from vaemath.vae.gradient import value_and_grad as value_and_grad_dict
+
+    enc, dec = _composed_model(model)
+    fns = {"vaemath": _step(model.encode, model.decode, params, x, eps, penalty_sum(pen), categorical_loglik,
+                            value_and_grad_dict),
+           "autograd composed": _step(enc, dec, params, x, eps, composed(pen), categorical_loglik_composed,
+                                      value_and_grad)}
     with contextlib.suppress(ImportError):  # jax is the optional bench extra
         fns["jax.jit"] = _jax_step(model, params, x, eps, pen)
     with threadpool_limits(limits=1):
-        ms = {k: _median_ms(f, repeat) for k, f in fns.items()}
+        ms = {k: median_ms(f, repeat) for k, f in fns.items()}
     out = {"batch": batch, "penalty": pen, "ms": ms}
     if "jax.jit" in ms:
         out["ratio_to_jax"] = {k: v / ms["jax.jit"] for k, v in ms.items()}
@@ -109,18 +124,47 @@ def penalty_times(repeat: int = 200, shape=(64, 16), names=("kl", "hellinger_squ
         us = {}
         for label, f in (("primitive", penalty_sum(name)), ("composed", composed(name))):
             vg = value_and_grad(lambda m, x, f=f: anp.sum(f(m, x)), argnum=(0, 1))
-            us[label] = 1e3 * _median_ms(lambda vg=vg: vg(mu, s), repeat)
+            us[label] = 1e3 * median_ms(lambda vg=vg: vg(mu, s), repeat)
         rows.append({"penalty": name, "us": us, "speedup": us["composed"] / us["primitive"]})
     return rows
 
 
-def run(repeat: int = 20) -> dict:
-    """Every VAE timing of the benchmark."""
-    return {"step": step_times(repeat), "penalty": penalty_times(10 * repeat)}
+TARGETS = {"penalty_speedup": 3.0, "step_to_jax": 2.5, "train_s": 30.0, "compare_s": 180.0}
+
+
+def wall_times() -> dict:
+    """Wall seconds of one default digits run (``train("digits", "kl")``: training with early stopping and
+    the K = 1000 evaluation) and of the default ``compare`` (kl and quadratic, seeds 0, 1, 2, two processes),
+    with the load average before each (other processes on the machine slow both)."""
+    import os
+    import time
+
+    from vaemath.vae.sweep import compare
+    from vaemath.vae.training import train
+
+    out = {}
+    for key, fn in (("train", lambda: train("digits", "kl", progress=False)), ("compare", compare)):
+        out[f"{key}_load"] = os.getloadavg()[0]
+        t0 = time.perf_counter()
+        fn()
+        out[f"{key}_s"] = time.perf_counter() - t0
+    return out
+
+
+def run(repeat: int = 20, walls: bool = True) -> dict:
+    """Every VAE timing of the benchmark; ``walls=False`` skips the minutes-long :func:`wall_times`."""
+    out = {"step": step_times(repeat), "penalty": penalty_times(10 * repeat)}
+    if walls:
+        out["wall"] = wall_times()
+    return out
+
+
+def _verdict(ok: bool) -> str:
+    return "meets" if ok else "misses"
 
 
 def markdown(result: dict) -> str:
-    """The VAE timings as Markdown."""
+    """The VAE timings as Markdown, each against its target (issue 9)."""
     st = result["step"]
     lines = [f"| training step (digits model, batch {st['batch']}, {st['penalty']}) | ms | / jax.jit |",
              "|---|---|---|"]
@@ -129,4 +173,20 @@ def markdown(result: dict) -> str:
     lines += ["", "| penalty, value + VJP (64 x 16) | primitive µs | composed µs | speed-up |", "|---|---|---|---|"]
     lines += [f"| {r['penalty']} | {r['us']['primitive']:.1f} | {r['us']['composed']:.1f} | {r['speedup']:.2f}x |"
               for r in result["penalty"]]
-    return "\n".join(lines) + "\n"
+    notes = []
+    if "ratio_to_jax" in st:
+        ratio = st["ratio_to_jax"]["vaemath"]
+        notes.append(f"training step {ratio:.2f}x jax.jit: {_verdict(ratio <= TARGETS['step_to_jax'])} the target "
+                     f"<= {TARGETS['step_to_jax']}x")
+    low = min(r["speedup"] for r in result["penalty"])
+    notes.append(f"penalty primitive at least {low:.2f}x the composed expression: "
+                 f"{_verdict(low >= TARGETS['penalty_speedup'])} the target >= {TARGETS['penalty_speedup']}x")
+    if "wall" in result:
+        w = result["wall"]
+        notes.append(f"one default digits run (kl, early stopping, K = 1000): {w['train_s']:.1f} s at load "
+                     f"{w['train_load']:.1f}: {_verdict(w['train_s'] <= TARGETS['train_s'])} the target "
+                     f"<= {TARGETS['train_s']:.0f} s")
+        notes.append(f"default compare (kl, quadratic x seeds 0, 1, 2, 2 processes): {w['compare_s']:.1f} s at load "
+                     f"{w['compare_load']:.1f}: {_verdict(w['compare_s'] <= TARGETS['compare_s'])} the target "
+                     f"<= {TARGETS['compare_s']:.0f} s")
+    return "\n".join(lines) + "\n\n" + "".join(f"- {n}\n" for n in notes)

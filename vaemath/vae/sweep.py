@@ -18,18 +18,28 @@ def _one(penalty: str, seed: int, out, train_kwargs: dict) -> dict:
     """One run in a worker process (BLAS on one thread unless train_kwargs says otherwise)."""
     from vaemath.vae.training import train
 
-    folder = None if out is None else Path(out) / _folder(penalty, seed)
-    r = train(penalty=penalty, seed=seed, out=folder, progress=False, **train_kwargs)
+    folder = None if out is None else _folder(penalty, seed)
+    r = train(penalty=penalty, seed=seed, out=None if out is None else Path(out) / folder, progress=False,
+              **train_kwargs)
     return {"penalty": r.setup["penalty"], "seed": seed, "metrics": r.metrics, "history": r.history,
-            "status": r.status, "checkpoint": None if folder is None else str(folder / "params.npz")}
+            "status": r.status, "checkpoint": None if folder is None else f"{folder}/params.npz"}
 
 
 def _folder(penalty: str, seed: int) -> str:
-    """A file-name-safe folder per run: the penalty's name if plain, else a hash of its text."""
+    """A file-name-safe folder name per run: a catalogue name as it is; any other penalty text reduced to
+    letters, digits and underscores (at most 24) plus 8 hex digits of its SHA-256, so that two texts
+    never share a folder and no text reaches the file system (no separators, dots or leading dashes)."""
     import hashlib
+    import re
 
-    safe = penalty if penalty.replace("_", "").isalnum() else "p" + hashlib.sha256(penalty.encode()).hexdigest()[:10]
-    return f"{safe}-seed{seed}"
+    from vaemath.symbolic import catalogue
+    from vaemath.vae.penalty import resolve
+
+    name = resolve(penalty).name
+    if name in catalogue() and re.fullmatch(r"[A-Za-z0-9_]+", name):
+        return f"{name}-seed{seed}"
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_")[:24]
+    return f"{slug or 'penalty'}-{hashlib.sha256(name.encode()).hexdigest()[:8]}-seed{seed}"
 
 
 def _summary(runs: list, penalties: list) -> dict:
@@ -64,7 +74,8 @@ def compare(penalties=("kl", "quadratic"), seeds=(0, 1, 2), data="digits", n_job
     Returns
     -------
     dict
-        ``setup``, ``runs`` (per run: penalty, seed, metrics, history, status, checkpoint) and ``summary``
+        ``setup``, ``runs`` (per run: penalty, seed, metrics, history, status, checkpoint: the path of its
+        ``params.npz`` relative to ``out``, or None) and ``summary``
         {penalty: {metric: {"mean", "std"}}} for the metrics in ``SUMMARY_METRICS``.
     """
     from joblib import Parallel, delayed, parallel_config
