@@ -1,8 +1,10 @@
 """A/B timing of the value grids of two vaemath trees, one per process.
 
 ``PYTHONPATH=<tree> VAEMATH_CACHE_DIR=<cache> python benchmarks/ab_regions.py TAG`` prints one JSON line: the fastest
-of 9 runs (ms) of kl, w2_squared and reverse_kl values at 4096^2 on mu in [-3, 3], sigma in [0.05, 5] (all
-three regions), and of a numba parallel fill of the same size. Run it alternately for an old and a new tree.
+and the median of 9 runs (ms) of kl, w2_squared, reverse_kl and hellinger_squared values and of kl's value, gradient
+and Hessian at 4096^2 on mu in [-3, 3], sigma in [0.05, 5] (all three regions), and of a numba parallel fill of one
+plane of the same size. Fractions of write bandwidth: fill time x planes / median. Run it alternately for an old and a
+new tree (the machine's load changes between runs).
 """
 
 import json
@@ -36,12 +38,16 @@ def fastest(fn, runs=9):
 def main(tag):
     n = 4096
     m, s = np.linspace(-3, 3, n), np.linspace(0.05, 5, n)
-    out, a = np.empty((1, n, n)), np.zeros((n, n))
+    out, out6, a = np.empty((1, n, n)), np.empty((6, n, n)), np.zeros((n, n))
     result = {"tag": tag, "bw_ms": fastest(lambda: fill(a, 1.5))[0]}
-    for name in ("kl", "w2_squared", "reverse_kl"):
-        result[name], result[name + "_median"] = fastest(lambda name=name: grid(name, m, s, out=out))
+    cases = {name: (lambda name=name: grid(name, m, s, out=out), 1)
+             for name in ("kl", "w2_squared", "reverse_kl", "hellinger_squared")}
+    cases["kl_vgh"] = (lambda: grid("kl", m, s, what=("value", "grad", "hess"), out=out6), 6)
+    for name, (fn, _) in cases.items():
+        result[name], result[name + "_median"] = fastest(fn)
     result["bw_ms"] = min(result["bw_ms"], fastest(lambda: fill(a, 1.5))[0])
-    result.update({f"{k}_fraction": result["bw_ms"] / result[k] for k in ("kl", "w2_squared", "reverse_kl")})
+    result.update({f"{k}_fraction": round(planes * result["bw_ms"] / result[k + "_median"], 2)
+                   for k, (_, planes) in cases.items()})
     print(json.dumps(result))
 
 

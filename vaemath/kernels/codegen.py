@@ -12,6 +12,7 @@ of equal regions: the branch between regions is never taken per point.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -81,16 +82,19 @@ def in_param(expr: sp.Expr, param: str = "std") -> sp.Expr:
 def outputs(expr: sp.Expr, what: tuple, param: str = "std") -> list:
     """The sympy expressions of the requested planes, in order: value; d/dmu, d/dx; d2/dmu2, d2/dmu dx,
     d2/dx2, with x the variable of ``param`` (sigma, v, s = log sigma or l = log sigma^2)."""
+    return [p for w in what for p in _planes(expr, w, param)]
+
+
+@functools.lru_cache(maxsize=64)
+def _planes(expr: sp.Expr, w: str, param: str) -> tuple:
+    """One kind of planes, differentiated once per process: each kernel asks for them once per region and
+    once for its removable singularities, and kernels of the same penalty share them."""
     e, x = in_param(expr, param), _param(param).symbol
-    planes = []
-    for w in what:
-        if w == "value":
-            planes.append(e)
-        elif w == "grad":
-            planes.extend([sp.diff(e, mu), sp.diff(e, x)])
-        else:
-            planes.extend([sp.diff(e, mu, 2), sp.diff(e, mu, x), sp.diff(e, x, 2)])
-    return planes
+    if w == "value":
+        return (e,)
+    if w == "grad":
+        return sp.diff(e, mu), sp.diff(e, x)
+    return sp.diff(e, mu, 2), sp.diff(e, mu, x), sp.diff(e, x, 2)
 
 
 def _in_T(e: sp.Expr, sc: Scale) -> sp.Expr:
@@ -428,7 +432,10 @@ def _grid_fn(regions: list) -> list:
            "        mu_i = np.float64(mu[i])"]
     for r in regions:
         out += r.lines({"const", "mu"}, "        ", code)
-    out += ["        for q in range(runs.shape[0]):", "            j0, j1, r = runs[q, 0], runs[q, 1], runs[q, 2]"]
+    # unsigned run bounds: a signed j of unknown sign costs a negative-index wraparound per load and store,
+    # which turns the vector loads and stores of the inner loops into per-element ones (2x slower grids)
+    out += ["        for q in range(runs.shape[0]):",
+            "            j0, j1, r = np.uint64(runs[q, 0]), np.uint64(runs[q, 1]), runs[q, 2]"]
     for r in regions:
         out += [f"            if r == {r.code}:", *[line for k in range(n) for line in _inner(r, k, code)]]
     out += [f"            if r == {OUTSIDE}:", "                for j in range(j0, j1):",
