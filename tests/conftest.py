@@ -6,8 +6,11 @@ import tempfile
 import numpy as np
 import pytest
 
-# Generated kernels go to a throw-away cache, never the user's.
-os.environ["VAEMATH_CACHE_DIR"] = tempfile.mkdtemp(prefix="vaemath-test-kernels-")
+# Generated kernels go to a throw-away cache, never the user's; one for the whole run, so that the xdist
+# workers (which inherit the controller's environment) generate and compile each kernel once between them.
+if "VAEMATH_TEST_CACHE" not in os.environ:
+    os.environ["VAEMATH_TEST_CACHE"] = tempfile.mkdtemp(prefix="vaemath-test-kernels-")
+os.environ["VAEMATH_CACHE_DIR"] = os.environ["VAEMATH_TEST_CACHE"]
 
 
 @pytest.fixture
