@@ -85,9 +85,11 @@ SCALES = {
 }
 
 # Small size (the default run): the same extremes, the 1 +- k ulp (0 +- k ulp) points and the whole mu set, on a
-# coarser log-spaced (linearly spaced for s and l) interior.
+# coarser log-spaced (linearly spaced for s and l) interior, plus points where a power of the scale leaves the
+# float64 range while the plane does not: sigma^3 at 1e103 (v^(3/2) at 1e206), mu^2/sigma at mu = 1e150 and
+# sigma = 1e-19, (mu/sigma)^2 at sigma = 1e94.
 _POSITIVE_SMALL = sorted(set(np.logspace(-300, 300, 7).tolist() + [5e-324, 1e-310, 1.7976931348623157e308]
-                             + _NEAR_ONE))
+                             + [1e-19, 1e94, 1e103, 1e206] + _NEAR_ONE))
 SMALL_SCALES = {
     "std": np.array(_POSITIVE_SMALL),
     "var": np.array(_POSITIVE_SMALL),
@@ -178,10 +180,10 @@ def _expr(name: str) -> sp.Expr:
 
 
 # Size mode: each (entry, param) compiles its own kernel and its mpmath reference takes seconds. The default
-# run sweeps every catalogue entry (and renyi(2), renyi(3), renyi(1/2)) via grid in every param and via
-# evaluate in std, on SMALL_SCALES (the KL, the reference entry, on the full scales), and three user penalties
-# via grid in std and logvar; VAEMATH_TEST_FULL=1 sweeps every entry and all ten user penalties in every param
-# and API on the full scales. The full sweep still fails on the faults listed at the top of this file.
+# run sweeps every catalogue entry (and renyi(2), renyi(3), renyi(1/2)) via grid in every param (fisher_rao_squared:
+# in std only) and via evaluate in std, on SMALL_SCALES (the KL, the reference entry, on the full scales), and
+# three user penalties via grid in std and logvar; VAEMATH_TEST_FULL=1 sweeps every entry and all ten user
+# penalties in every param and API on the full scales. Faults still open are listed at the top of this file.
 FULL = os.environ.get("VAEMATH_TEST_FULL") == "1"
 
 
@@ -200,12 +202,26 @@ def measured(name: str, param: str, api: str, full: bool = FULL) -> np.ndarray:
     return run(name, MUS, scales(name, param, full), param)
 
 
-CATALOGUE_CASES = [(name, param, api) for name in ENTRIES for param in PARAMS for api in ("grid", "evaluate")
-                   if FULL or api == "grid" or param == "std"]
+# fisher_rao_squared's kernel takes ~1 CPU minute of sympy per param: by default in std only.
+SLOW_ENTRIES = ("fisher_rao_squared",)
+# Faults still open (see the list at the top of this file): (entry, param, plane group) -> kind. In the default
+# run these cases are strict xfails (a fix makes them fail as XPASS, to be removed here); VAEMATH_TEST_FULL=1
+# runs them as plain tests, so that the full sweep fails on them.
+OPEN_FAULTS = {}
 
 
-@pytest.mark.parametrize("what", WHAT)
-@pytest.mark.parametrize(("name", "param", "api"), CATALOGUE_CASES)
+def _case(name, param, api, what):
+    fault = OPEN_FAULTS.get((name, param, what))
+    marks = [pytest.mark.xfail(strict=True, reason=fault)] if fault and not FULL else []
+    return pytest.param(name, param, api, what, marks=marks)
+
+
+CATALOGUE_CASES = [_case(name, param, api, what) for name in ENTRIES for param in PARAMS
+                   for api in ("grid", "evaluate") for what in WHAT
+                   if FULL or (param == "std" or (api == "grid" and name not in SLOW_ENTRIES))]
+
+
+@pytest.mark.parametrize(("name", "param", "api", "what"), CATALOGUE_CASES)
 def test_catalogue_whole_range(name, param, api, what):
     t = reference(name, param)
     got = measured(name, param, api)
@@ -347,6 +363,18 @@ def test_fisher_rao_at_its_minimum_writes_every_element():
         assert value.tolist() == [0.0]
         assert grad.tolist() == [0.0, 0.0]
         assert np.allclose(hess, [2.0, 0.0, 4.0], rtol=4e-16, atol=0)
+
+
+@pytest.mark.parametrize(("m", "x"), [(1e-200, 1.0), (-1e-200, 1.0), (0.0, 1 + 2.0**-52), (1e-200, 1 - 2.0**-53),
+                                     (1e-300, 1e-300)])
+def test_cone_near_its_tip_no_square_underflows(m, x):
+    """sqrt(mu^2 + (sigma - 1)^2) next to its tip: mu^2 and d^2 underflow, the value and planes do not (hypot)."""
+    text = "sqrt(mu**2 + (sigma - 1)**2)"
+    t = ref.truth(vaemath.penalty(text).expr, "std", [m], [x])
+    mus, xs = np.array([m]), np.array([x])
+    for got in (run_grid(text, mus, xs, "std"), run_evaluate(text, mus, xs, "std")):
+        err = errors(got, t)
+        assert err.max() <= USER_BOUND, [(ref.PLANES[k], got[k, 0, 0], t.value[k, 0, 0]) for k in range(6)]
 
 
 def test_cone_tip_value_zero_gradient_nan_by_rule():

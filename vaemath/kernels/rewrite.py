@@ -284,7 +284,7 @@ def accurate(expr: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
     if sp.count_ops(e) <= OPTIMIZE_MAX_OPS:  # sympy's pattern search takes minutes on huge Hessians
         e = optimize(e, [log1p_opt, expm1_opt])
     e = _in_every_sum(_pairs, sp.expand(_to_codegen_functions(e), deep=False))
-    return _hypot(_in_every_sum(_power_pairs, e))
+    return _decay_first(_hypot(_in_every_sum(_power_pairs, e)))
 
 
 def factor_rational(e: sp.Expr) -> sp.Expr:
@@ -419,8 +419,8 @@ def far(e: sp.Expr, side: str) -> sp.Expr:
 
 def _decay_first(e: sp.Expr) -> sp.Expr:
     """exp(E) P, E and P depending on mu -> pw(exp(E), P, 1, 1) = mul0(exp(E), P): 0 where the Gaussian factor
-    underflows even if the power P of mu overflows (hellinger's Hessian at mu = 1e150, sigma = 5.6e18: 0, was
-    0 inf = NaN)."""
+    underflows even if the power P of mu overflows (hellinger's Hessian at mu = 1e150, sigma = 5.6e18 or 1: 0,
+    was 0 inf = NaN). Used by both the near and the far forms."""
     def rule(m):
         decay = [f for f in m.args if isinstance(f, sp.exp) and f.args[0].has(mu)]
         rest = [f for f in m.args if f not in decay]
