@@ -52,19 +52,20 @@ import vaemath
 from tests import _reference as ref
 from vaemath.symbolic import catalogue
 
-# Kernel faults this file found (branch kernels at d38f5d9 + work in progress, 09:55); `python -m tests.test_range
-# NAME` prints the table, the failing test names the worst points. Kinds, not single inputs:
-# 1. 0 * overflow -> NaN where the truth is 0: d/dmu = mu/sigma^2 and d2/dmu dx of reverse_kl, jeffreys at mu = 0,
-#    sigma <= 1e-310 (also s = -1e16, l = -1e4); fisher_rao_squared d2/dmu dx at sigma = 5e-324.
-# 2. inf - inf -> NaN where the truth overflows to +inf: d2/dx2 of reverse_kl, jeffreys, fisher_rao_squared at
-#    sigma <= 1e-310; value of w2_squared at sigma = 1.8e308 (mu < 0), at s = 1e16, l = 1e16; user penalties
-#    with (sigma - 1)**2 at sigma = 1.8e308 or mu**4 + mu**2 (sigma - 1)**2 at mu = 1e150.
-# 3. hellinger_squared derivatives: NaN where the truth is a (tiny or zero) number at large mu or sigma
-#    (d/dx at sigma = 1.8e308, d2/dmu2 at mu = 1e150, sigma = 5.6e93), 0 where it is 5.5e-226 (mu = sigma = 1e150).
-# 4. fisher_rao_squared: +inf for the finite value 1.02e6 at sigma = 1e-310 (acosh argument overflows), NaN
-#    derivatives for finite truths at sigma = 1e-310 and at mu = -1e150, sigma = 1.8e-19.
-# 5. Gradual underflow lost: w2_squared d2/dv2 in var at v = 1.8e206 gives 0, truth 2.1e-310 (4e13 denormal ulp).
-# 6. Over the bound by a little: reverse_kl value in var 5 ulp (bound 4).
+# Kernel faults this file found, by kind; `python -m tests.test_range NAME` prints the table, the failing test
+# names the worst points. Fixed on branch acc (rules of vaemath.kernels.rewrite): 0 * overflow -> NaN (pw/mul0);
+# inf - inf -> NaN at denormal or huge sigma (the dominant power taken out per group of equal mu factor); hellinger's
+# derivatives at large mu or sigma (no product distributed into a denominator, dyadic exponents in pw, the Gaussian
+# factor first: mul0(exp(E), P)); fisher_rao_squared's value at sigma = 1e-310 and its value and gradient in mu at
+# mu^2/sigma > 1e309 (acosh through acoshexp of the log of a hypot, before differentiation, in the far regions);
+# gradual underflow (b^-k printed as /b/b/b); the cone at (1e-200, 1) (hypot); reverse_kl in var (v and v - 1
+# exact). Still open:
+# 1. fisher_rao_squared: d/dsigma at sigma = 1.8e308 is +inf (truth 1.6e-305) and the Hessian is NaN for finite
+#    truths at sigma >= ~1e150 or <= 5e-324, and at mu = 1e150 near sigma = 1 (the near form's y (y + 2) overflows):
+#    the derivatives of the log-hypot form still form sigma^4 (1 + sigma^-2)^2 and the like.
+# 2. inf - inf between groups of different mu factor: d2/dsigma2 of the user penalty
+#    2/sigma + 2 exp(-mu^2) sqrt(sigma) + ... at sigma <= 1e-300 (4/sigma^3 - exp(-mu^2) sigma^-1.5 / 2).
+# 3. Not swept: the cone's Hessian in the far regions (sigma >= 1e154) is NaN.
 
 WHAT = ("value", "grad", "hess")
 PARAMS = ("std", "var", "logstd", "logvar")
@@ -207,7 +208,9 @@ SLOW_ENTRIES = ("fisher_rao_squared",)
 # Faults still open (see the list at the top of this file): (entry, param, plane group) -> kind. In the default
 # run these cases are strict xfails (a fix makes them fail as XPASS, to be removed here); VAEMATH_TEST_FULL=1
 # runs them as plain tests, so that the full sweep fails on them.
-OPEN_FAULTS = {}
+OPEN_FAULTS = {("fisher_rao_squared", param, what): "open fault 1 (top of file)" for param in PARAMS
+               for what in ("grad", "hess")}
+
 
 
 def _case(name, param, api, what):
@@ -262,8 +265,11 @@ def user_penalties(seed: int = 20261129, count: int = 10) -> list:
 
 
 USER = user_penalties()
-USER_CASES = ([(text, param) for text in USER for param in PARAMS] if FULL
-              else [(text, param) for text in USER[:3] for param in ("std", "logvar")])
+OPEN_USER_FAULTS = {(USER[0], "std"): "open fault 2 (top of file)"}
+USER_CASES = [pytest.param(text, param, marks=[pytest.mark.xfail(strict=True, reason=OPEN_USER_FAULTS[text, param])]
+                           if (text, param) in OPEN_USER_FAULTS and not FULL else [])
+              for text, param in ([(t, p) for t in USER for p in PARAMS] if FULL
+                                  else [(t, p) for t in USER[:3] for p in ("std", "logvar")])]
 
 
 @cache
