@@ -24,7 +24,7 @@ from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "15"
+GENERATOR_VERSION = "17"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -177,10 +177,13 @@ class _Printer(PythonCodePrinter):
         num, den = [], []
         for f in expr.as_ordered_factors():
             b, k = f.as_base_exp()
-            (den if k.is_Integer and -4 <= k <= -2 else num).append((b, -k) if k.is_Integer and k < 0 else f)
+            if k.is_Integer and -4 <= k <= -2:
+                den.append((b, -k))
+            else:
+                num.append(f)
         if not den or not num:
             return super()._print_Mul(expr)
-        return f"({self._print(sp.Mul(*num))}{''.join(self._divisions(b, k) for b, k in den)})"
+        return f"(({self._print(sp.Mul(*num))}){''.join(self._divisions(b, k) for b, k in den)})"
 
     def _print_onep(self, expr):
         return f"(1.0 + {self._print(expr.args[0])})"
