@@ -137,6 +137,25 @@ def test_rewrites_are_identities():
                                                                              rel=1e-14), name
 
 
+def test_log_form_and_hypot_rules_are_identities():
+    """log_form (acosh of a sum through the log of a hypot) and the hypot rule, each on its own, undone by the
+    table's elementary forms and compared with the expression at 30 digits."""
+    from vaemath.kernels.rewrite import elementary, log_form
+
+    cone = sp.sqrt(mu**2 + (sigma - 1) ** 2)
+    cases = [(penalty("fisher_rao_squared").expr, lambda e, side: log_form(e, side)),
+             (sp.diff(cone, sigma, 2), lambda e, side: plain(accurate(e))),
+             (sp.diff(cone, mu, 2), lambda e, side: plain_far(far(e.subs(sigma, T), side)))]
+    for expr, rule in cases:
+        for side in ("low", "high"):
+            form = elementary(rule(expr, side))
+            assert form != expr
+            for m, s in [("0.3", "0.2"), ("-1.2", "2.5"), ("0", "7")]:
+                at = {mu: sp.Rational(m), sigma: sp.Rational(s)}
+                want = expr.subs(at).evalf(30)
+                assert abs(form.subs(at).evalf(30) - want) <= 1e-25 * abs(want), (expr, side, m, s)
+
+
 def test_axis_hoisting_moves_separable_work_out_of_the_inner_loop():
     code = source(penalty("kl").expr, ("value",))
     loops = code.split("def grid")[1].split("for j in range(j0, j1):")[1:]

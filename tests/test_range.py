@@ -52,19 +52,23 @@ import vaemath
 from tests import _reference as ref
 from vaemath.symbolic import catalogue
 
-# Kernel faults this file found (branch kernels at d38f5d9 + work in progress, 09:55); `python -m tests.test_range
-# NAME` prints the table, the failing test names the worst points. Kinds, not single inputs:
-# 1. 0 * overflow -> NaN where the truth is 0: d/dmu = mu/sigma^2 and d2/dmu dx of reverse_kl, jeffreys at mu = 0,
-#    sigma <= 1e-310 (also s = -1e16, l = -1e4); fisher_rao_squared d2/dmu dx at sigma = 5e-324.
-# 2. inf - inf -> NaN where the truth overflows to +inf: d2/dx2 of reverse_kl, jeffreys, fisher_rao_squared at
-#    sigma <= 1e-310; value of w2_squared at sigma = 1.8e308 (mu < 0), at s = 1e16, l = 1e16; user penalties
-#    with (sigma - 1)**2 at sigma = 1.8e308 or mu**4 + mu**2 (sigma - 1)**2 at mu = 1e150.
-# 3. hellinger_squared derivatives: NaN where the truth is a (tiny or zero) number at large mu or sigma
-#    (d/dx at sigma = 1.8e308, d2/dmu2 at mu = 1e150, sigma = 5.6e93), 0 where it is 5.5e-226 (mu = sigma = 1e150).
-# 4. fisher_rao_squared: +inf for the finite value 1.02e6 at sigma = 1e-310 (acosh argument overflows), NaN
-#    derivatives for finite truths at sigma = 1e-310 and at mu = -1e150, sigma = 1.8e-19.
-# 5. Gradual underflow lost: w2_squared d2/dv2 in var at v = 1.8e206 gives 0, truth 2.1e-310 (4e13 denormal ulp).
-# 6. Over the bound by a little: reverse_kl value in var 5 ulp (bound 4).
+# Kernel faults this file found, by kind; `python -m tests.test_range NAME` prints the table, the failing test
+# names the worst points. Fixed on branch acc (rules of vaemath.kernels.rewrite): 0 * overflow -> NaN (pw/mul0);
+# inf - inf -> NaN at denormal or huge sigma (the dominant power taken out per group of equal mu factor); hellinger's
+# derivatives at large mu or sigma (no product distributed into a denominator, dyadic exponents in pw, the Gaussian
+# factor first: mul0(exp(E), P)); fisher_rao_squared's value at sigma = 1e-310 and its value and gradient in mu at
+# mu^2/sigma > 1e309 (acosh through acoshexp of the log of a hypot, before differentiation, in the far regions);
+# gradual underflow (b^-k printed as /b/b/b); the cone at (1e-200, 1) (hypot); reverse_kl in var (v and v - 1
+# exact). Still open:
+# 1. fisher_rao_squared: d/dsigma at sigma = 1.8e308 is +inf (truth 1.6e-305) and the Hessian is NaN for finite
+#    truths at sigma >= ~1e150 or <= 5e-324, and at mu = 1e150 near sigma = 1 (the near form's y (y + 2) overflows):
+#    the derivatives of the log-hypot form still form sigma^4 (1 + sigma^-2)^2 and the like.
+# 2. inf - inf between groups of different mu factor: d2/dsigma2 of the user penalty
+#    2/sigma + 2 exp(-mu^2) sqrt(sigma) + ... at sigma <= 1e-300 (4/sigma^3 - exp(-mu^2) sigma^-1.5 / 2).
+# 3. 0 * inf -> NaN for a Gaussian factor times a power of sigma alone: exp(-mu^2) sqrt(sigma) of the same user
+#    penalty in logvar at mu = 1e150, l >= 1e4 (sigma = inf; the truth is 0 there, the sum +inf); the rule
+#    mul0(exp(E), P) is applied only where P depends on mu.
+# 4. Not swept: the cone's Hessian in the far regions (sigma >= 1e154) is NaN.
 
 WHAT = ("value", "grad", "hess")
 PARAMS = ("std", "var", "logstd", "logvar")
@@ -82,6 +86,21 @@ SCALES = {
                                   + _NEAR_ZERO))),
     "logvar": np.array(sorted(set(np.linspace(-1000, 1000, 41).tolist() + [-30.0, -15.0, 20.0, -1e4, 1e4, -1e16,
                                                                             1e16] + _NEAR_ZERO))),
+}
+
+# Small size (the default run): the same extremes, the 1 +- k ulp (0 +- k ulp) points and the whole mu set, on a
+# coarser log-spaced (linearly spaced for s and l) interior, plus points where a power of the scale leaves the
+# float64 range while the plane does not: sigma^3 at 1e103 (v^(3/2) at 1e206), mu^2/sigma at mu = 1e150 and
+# sigma = 1e-19, (mu/sigma)^2 at sigma = 1e94.
+_POSITIVE_SMALL = sorted(set(np.logspace(-300, 300, 7).tolist() + [5e-324, 1e-310, 1.7976931348623157e308]
+                             + [1e-19, 1e94, 1e103, 1e206] + _NEAR_ONE))
+SMALL_SCALES = {
+    "std": np.array(_POSITIVE_SMALL),
+    "var": np.array(_POSITIVE_SMALL),
+    "logstd": np.array(sorted(set(np.linspace(-700, 700, 5).tolist() + [-745.0, 745.0, -1e4, 1e4, -1e16, 1e16]
+                                  + _NEAR_ZERO))),
+    "logvar": np.array(sorted(set(np.linspace(-1000, 1000, 5).tolist() + [-30.0, 20.0, -1e4, 1e4, -1e16, 1e16]
+                                  + _NEAR_ZERO))),
 }
 
 DEFAULT_BOUND = {"value": 4, "grad": 8, "hess": 16}
@@ -164,35 +183,58 @@ def _expr(name: str) -> sp.Expr:
     return vaemath.penalty(name).expr
 
 
-@cache
-def reference(name: str, param: str) -> ref.Truth:
-    return ref.truth(_expr(name), param, MUS, SCALES[param])
-
-
-@cache
-def measured(name: str, param: str, api: str) -> np.ndarray:
-    run = run_grid if api == "grid" else run_evaluate
-    return run(name, MUS, SCALES[param], param)
-
-
-# Size mode: each (entry, param, api) compiles its own kernel and its mpmath reference takes seconds, so the
-# default suite sweeps the KL (grid in every param, evaluate in std) and the issue's inputs below;
-# VAEMATH_TEST_FULL=1 sweeps every catalogue entry and the random user penalties in every param and API.
-# The full sweep still fails on the kernel faults listed at the top of this file (see README, accuracy).
+# Size mode: each (entry, param) compiles its own kernel and its mpmath reference takes seconds. The default
+# run sweeps every catalogue entry (and renyi(2), renyi(3), renyi(1/2)) via grid in every param (fisher_rao_squared:
+# in std only) and via evaluate in std, on SMALL_SCALES (the KL, the reference entry, on the full scales), and
+# three user penalties via grid in std and logvar; VAEMATH_TEST_FULL=1 sweeps every entry and all ten user
+# penalties in every param and API on the full scales. Faults still open are listed at the top of this file.
 FULL = os.environ.get("VAEMATH_TEST_FULL") == "1"
-CATALOGUE_CASES = [(name, param, api) for name in ENTRIES for param in PARAMS for api in ("grid", "evaluate")
-                   if FULL or (name == "kl" and (api == "grid" or param == "std"))]
 
 
-@pytest.mark.parametrize("what", WHAT)
-@pytest.mark.parametrize(("name", "param", "api"), CATALOGUE_CASES)
+def scales(name: str, param: str, full: bool = FULL) -> np.ndarray:
+    return SCALES[param] if full or name == "kl" else SMALL_SCALES[param]
+
+
+@cache
+def reference(name: str, param: str, full: bool = FULL) -> ref.Truth:
+    return ref.truth(_expr(name), param, MUS, scales(name, param, full))
+
+
+@cache
+def measured(name: str, param: str, api: str, full: bool = FULL) -> np.ndarray:
+    run = run_grid if api == "grid" else run_evaluate
+    return run(name, MUS, scales(name, param, full), param)
+
+
+# fisher_rao_squared's kernel takes ~1 CPU minute of sympy per param: by default in std only.
+SLOW_ENTRIES = ("fisher_rao_squared",)
+# Faults still open (see the list at the top of this file): (entry, param, plane group) -> kind. In the default
+# run these cases are strict xfails (a fix makes them fail as XPASS, to be removed here); VAEMATH_TEST_FULL=1
+# runs them as plain tests, so that the full sweep fails on them.
+OPEN_FAULTS = {("fisher_rao_squared", param, what): "open fault 1 (top of file)" for param in PARAMS
+               for what in ("grad", "hess")}
+
+
+
+def _case(name, param, api, what):
+    fault = OPEN_FAULTS.get((name, param, what))
+    marks = [pytest.mark.xfail(strict=True, reason=fault)] if fault and not FULL else []
+    return pytest.param(name, param, api, what, marks=marks)
+
+
+CATALOGUE_CASES = [_case(name, param, api, what) for name in ENTRIES for param in PARAMS
+                   for api in ("grid", "evaluate") for what in WHAT
+                   if FULL or (param == "std" or (api == "grid" and name not in SLOW_ENTRIES))]
+
+
+@pytest.mark.parametrize(("name", "param", "api", "what"), CATALOGUE_CASES)
 def test_catalogue_whole_range(name, param, api, what):
     t = reference(name, param)
     got = measured(name, param, api)
     limit = bound(name, what)
     err = errors(got, t, limit * EPS * t.mu_sensitivity)
     bad = [line for k in ref.WHAT_PLANES[what] if err[k].max() > limit
-           for line in worst(err, got, t, MUS, SCALES[param], k)]
+           for line in worst(err, got, t, MUS, scales(name, param), k)]
     assert not bad, f"{name} in {param} via {api}, bound {limit} ulp:\n" + "\n".join(bad)
 
 
@@ -226,19 +268,23 @@ def user_penalties(seed: int = 20261129, count: int = 10) -> list:
 
 
 USER = user_penalties()
-USER_CASES = [(text, param) for text in USER for param in PARAMS] if FULL else []
+OPEN_USER_FAULTS = {(USER[0], "std"): "open fault 2 (top of file)", (USER[0], "logvar"): "open fault 3 (top of file)"}
+USER_CASES = [pytest.param(text, param, marks=[pytest.mark.xfail(strict=True, reason=OPEN_USER_FAULTS[text, param])]
+                           if (text, param) in OPEN_USER_FAULTS and not FULL else [])
+              for text, param in ([(t, p) for t in USER for p in PARAMS] if FULL
+                                  else [(t, p) for t in USER[:3] for p in ("std", "logvar")])]
 
 
 @cache
 def user_reference(text: str, param: str) -> tuple:
     """Truth and allowance (absolute, float64) of a user penalty in ``param``."""
     expr = vaemath.penalty(text).expr
-    t = ref.truth(expr, param, MUS, SCALES[param])
+    t = ref.truth(expr, param, MUS, scales(text, param))
     allow = np.zeros(t.value.shape)
     x = ref.X[param]
     for k, p in enumerate(ref.planes(expr, param)):
         for i, m in enumerate(MUS):
-            for j, xv in enumerate(SCALES[param]):
+            for j, xv in enumerate(scales(text, param)):
                 if t.kind[k, i, j] != ref.NUM or not math.isfinite(t.value[k, i, j]):
                     continue
                 with mpmath.workdps(30):
@@ -255,9 +301,10 @@ def user_reference(text: str, param: str) -> tuple:
 def test_user_penalty_whole_range(text, param, api):
     t, allow = user_reference(text, param)
     run = run_grid if api == "grid" else run_evaluate
-    got = run(vaemath.penalty(text), MUS, SCALES[param], param)
+    xs = scales(text, param)
+    got = run(vaemath.penalty(text), MUS, xs, param)
     err = errors(got, t, allow)
-    bad = [line for k in range(6) if err[k].max() > USER_BOUND for line in worst(err, got, t, MUS, SCALES[param], k)]
+    bad = [line for k in range(6) if err[k].max() > USER_BOUND for line in worst(err, got, t, MUS, xs, k)]
     assert not bad, f"{text!r} in {param} via {api}:\n" + "\n".join(bad)
 
 
@@ -327,6 +374,18 @@ def test_fisher_rao_at_its_minimum_writes_every_element():
         assert np.allclose(hess, [2.0, 0.0, 4.0], rtol=4e-16, atol=0)
 
 
+@pytest.mark.parametrize(("m", "x"), [(1e-200, 1.0), (-1e-200, 1.0), (0.0, 1 + 2.0**-52), (1e-200, 1 - 2.0**-53),
+                                     (1e-300, 1e-300)])
+def test_cone_near_its_tip_no_square_underflows(m, x):
+    """sqrt(mu^2 + (sigma - 1)^2) next to its tip: mu^2 and d^2 underflow, the value and planes do not (hypot)."""
+    text = "sqrt(mu**2 + (sigma - 1)**2)"
+    t = ref.truth(vaemath.penalty(text).expr, "std", [m], [x])
+    mus, xs = np.array([m]), np.array([x])
+    for got in (run_grid(text, mus, xs, "std"), run_evaluate(text, mus, xs, "std")):
+        err = errors(got, t)
+        assert err.max() <= USER_BOUND, [(ref.PLANES[k], got[k, 0, 0], t.value[k, 0, 0]) for k in range(6)]
+
+
 def test_cone_tip_value_zero_gradient_nan_by_rule():
     text = "sqrt(mu**2 + (sigma - 1)**2)"
     t = ref.truth(vaemath.penalty(text).expr, "std", [0.0], [1.0])
@@ -383,10 +442,10 @@ def table_rows(entries=ENTRIES, params=PARAMS):
     yield "|---|---|---|---|---|"
     for name in entries:
         for param in params:
-            t = reference(name, param)
+            t = reference(name, param, True)
             cells = []
             try:
-                got = [measured(name, param, api) for api in ("grid", "evaluate")]
+                got = [measured(name, param, api, True) for api in ("grid", "evaluate")]
             except Exception as exc:  # noqa: BLE001  (the table reports whatever the kernel does)
                 cells = [f"error: {type(exc).__name__}"] * 3
             for what in WHAT if not cells else ():

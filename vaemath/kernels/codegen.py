@@ -25,7 +25,7 @@ from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "12"
+GENERATOR_VERSION = "18"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -33,7 +33,8 @@ REGIONS = ("low", "near", "high")  # region codes 0, 1, 2; 3 is outside the pena
 OUTSIDE = 3
 
 sg = sp.Symbol("sg", real=True)  # the axis value x as given
-SCALE_SYMBOLS = (d, sg, T, lg)
+vv, dv = sp.Symbol("vv", positive=True), sp.Symbol("dv", real=True)  # param="var": T^2 = v and T^2 - 1, exact
+SCALE_SYMBOLS = (d, sg, T, lg, vv, dv)
 
 
 @dataclass(frozen=True)
@@ -104,14 +105,24 @@ def _in_T(e: sp.Expr, sc: Scale) -> sp.Expr:
 def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
     """Every plane as (mu-only, scale-only, mixed) parts, rewritten for ``region``."""
     pieces = []
-    for e in outputs(expr, what, sc.param):
+    for e in outputs(expr if region == "near" else rewrite.log_form(expr, region), what, sc.param):
         e = _in_T(e, sc)
         if region == "near":
             parts = _split(accurate(e, T, 1))
-            pieces.extend(_prefer_T(factor_rational(p)) for p in parts)
+            pieces.extend(_exact_variance(_prefer_T(factor_rational(p)), sc) for p in parts)
         else:
-            pieces.extend(_split(_far_symbols(far(e, region), sc)))
+            pieces.extend(_exact_variance(p, sc) for p in _split(_far_symbols(far(e, region), sc)))
     return pieces
+
+
+def _exact_variance(e: sp.Expr, sc: Scale) -> sp.Expr:
+    """param="var": even powers of T = sqrt(v) as powers of v, and T^2 - 1 (as d (T + 1) or d (d + 2)) as
+    v - 1, both exact from the axis, not rebuilt from the rounded sqrt(v)."""
+    if sc.param != "var":
+        return e
+    e = e.subs({d * (T + 1): dv, d * (d + 2): dv})
+    return e.replace(lambda a: isinstance(a, sp.Pow) and a.base == T and a.exp.is_Integer and a.exp % 2 == 0,
+                     lambda a: vv ** (a.exp / 2))
 
 
 def _far_symbols(e: sp.Expr, sc: Scale) -> sp.Expr:
@@ -155,10 +166,28 @@ class _Printer(PythonCodePrinter):
 
     def _print_Pow(self, expr, rational=False):
         base, exp = expr.args
-        if exp.is_Integer and 2 <= abs(exp) <= 4:  # repeated products: exact and faster than pow
-            prod = "*".join([f"({self._print(base)})"] * int(abs(exp)))
-            return f"({prod})" if exp > 0 else f"(1.0/({prod}))"
+        if exp.is_Integer and 2 <= exp <= 4:  # repeated products: exact and faster than pow
+            return f"({'*'.join([f'({self._print(base)})'] * int(exp))})"
+        if exp.is_Integer and -4 <= exp <= -2:
+            return f"(1.0{self._divisions(base, -exp)})"
         return super()._print_Pow(expr, rational)
+
+    def _divisions(self, base, k) -> str:
+        """/b/b.../b: as many roundings as /(b*b...*b), but no b^k that overflows (or underflows) where the
+        quotient is a finite float or a denormal (1/T^3 at T = 1.3e103 is 4e-310, not 0)."""
+        return f"/({self._print(base)})" * int(k)
+
+    def _print_Mul(self, expr):
+        num, den = [], []
+        for f in expr.as_ordered_factors():
+            b, k = f.as_base_exp()
+            if k.is_Integer and -4 <= k <= -2:
+                den.append((b, -k))
+            else:
+                num.append(f)
+        if not den or not num:
+            return super()._print_Mul(expr)
+        return f"(({self._print(sp.Mul(*num))}){''.join(self._divisions(b, k) for b, k in den)})"
 
     def _print_onep(self, expr):
         return f"(1.0 + {self._print(expr.args[0])})"
@@ -171,6 +200,9 @@ class _Printer(PythonCodePrinter):
         if n.is_Integer and 1 <= n <= 4:
             return f"({'*'.join([f'({base})'] * int(n))})"
         return f"({base})**{self._print(n)}"
+
+    def _print_hypot(self, expr):
+        return f"math.hypot({self._print(expr.args[0])}, {self._print(expr.args[1])})"
 
     def _print_log1p(self, expr):
         return f"math.log1p({self._print(expr.args[0])})"
@@ -363,7 +395,8 @@ class _Region:
 
 
 def _prologue(sc: Scale, indent: str) -> list:
-    return [f"{indent}tt = {sc.code_T()}", f"{indent}d = {sc.code_d()}", f"{indent}lg = {sc.code_lg()}"]
+    exact = [f"{indent}vv = sg", f"{indent}dv = sg - 1.0"] if sc.param == "var" else []
+    return [f"{indent}tt = {sc.code_T()}", f"{indent}d = {sc.code_d()}", f"{indent}lg = {sc.code_lg()}", *exact]
 
 
 def _region_fn(sc: Scale, domain) -> list:

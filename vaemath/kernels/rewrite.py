@@ -26,7 +26,7 @@ from functools import reduce
 import sympy as sp
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 
-from vaemath.symbolic import sigma
+from vaemath.symbolic import mu, sigma
 
 d = sp.Symbol("d", real=True)  # sigma - 1
 OPTIMIZE_MAX_OPS = 1500
@@ -43,6 +43,7 @@ class Special:
     derivative: Callable | None  # args -> d/d(first arg), for sympy's differentiation of rewritten forms
     numba: str  # "special.<name>" (vaemath.kernels.special), "math.<name>", or "" (printed inline)
     doc: str
+    symmetric: bool = False  # f(a, b) = f(b, a): the derivative in b is ``derivative`` with the arguments swapped
 
 
 # The one table: every sympy function class below, the kernel header's imports, and plain() come from it.
@@ -58,19 +59,27 @@ SPECIALS = (
             "pw(mu, h, k, n) = (mu h^k)^n, h = T^c, computed as (mul0(mu, h) h ... h)^n: no factor overflows or "
             "underflows unless the result does ((mu / sigma)^2 at mu = 1e150, sigma = 1e-200), and 0 at mu = 0 "
             "even where h is inf"),
+    Special("hypot", 2, lambda a, b: sp.sqrt(a**2 + b**2), lambda a, b: a / hypot(a, b), "math.hypot",
+            "sqrt(a^2 + b^2) without forming a^2 or b^2: no underflow at (1e-200, 0), no overflow at (1e200, 0)",
+            symmetric=True),
+    Special("acoshexp", 1, lambda x: sp.acosh(sp.exp(x)), lambda x: 1 / sp.sqrt(-_expm1(-2 * x)), "special.acoshexp",
+            "acosh(exp(L)) for L >= 0, as L + log1p(sqrt(-expm1(-2 L))): acosh of an argument beyond the float64 "
+            "range from its log (fisher_rao_squared at sigma = 1e-310)"),
 )
 KERNEL_FUNCTIONS = tuple(sorted(s.numba.split(".")[1] for s in SPECIALS if s.numba.startswith("special.")))
 
 
 def _function(spec: Special):
     def fdiff(self, argindex=1):
-        if argindex != 1 or spec.derivative is None:
-            raise sp.ArgumentIndexError(self, argindex)
-        return spec.derivative(*self.args)
+        if spec.derivative is not None and argindex == 1:
+            return spec.derivative(*self.args)
+        if spec.derivative is not None and spec.symmetric and argindex == 2:
+            return spec.derivative(*reversed(self.args))
+        raise sp.ArgumentIndexError(self, argindex)
     return type(spec.name, (sp.Function,), {"nargs": spec.arity, "fdiff": fdiff, "__doc__": spec.doc})
 
 
-xmlog1p, expm1mx, _log1p, _expm1, onep, pw = (_function(s) for s in SPECIALS)  # noqa: N816
+xmlog1p, expm1mx, _log1p, _expm1, onep, pw, hypot, acoshexp = (_function(s) for s in SPECIALS)  # noqa: N816
 
 
 def _rational(e: sp.Expr) -> bool:
@@ -93,6 +102,47 @@ def _acosh(e: sp.Expr) -> sp.Expr:
         y = sp.factor(sp.together(arg - 1))
         return sp.Function("log1p")(y + sp.sqrt(y * (y + 2)))
     return e.replace(sp.acosh, rule)
+
+
+def _square_root(t: sp.Expr):
+    """r with r^2 = t for a term c X^2 Y^4 onep(R)... (c > 0 a number; onep(R) > 0, far forms), else None."""
+    c, rest = t.as_coeff_Mul()
+    if not (c > 0 and rest.free_symbols):
+        return None
+    root = sp.sqrt(c)
+    for f in sp.Mul.make_args(rest):
+        base, k = f.as_base_exp()
+        if isinstance(base, onep) or (k.is_Integer and k % 2 == 0):
+            root *= base ** (k / 2)
+        else:
+            return None
+    return root
+
+
+def _hypot(e: sp.Expr) -> sp.Expr:
+    """(a^2 + b^2)^(n/2), n odd -> hypot(a, b)^n, then a^m hypot^n (m > 0, n < 0) -> pw(a, 1/hypot, 1, m)
+    hypot^(n + m): |a| / hypot <= 1, so no square underflows or overflows where the value does not
+    (the cone sqrt(mu^2 + (sigma - 1)^2) at mu = 1e-200, sigma = 1, its d2/dsigma2 = mu^2 / hypot^3 = 1e200)."""
+    def to_hypot(p):
+        roots = [_square_root(t) for t in p.base.args]
+        if len(roots) != 2 or None in roots:
+            return p
+        return hypot(*roots) ** (2 * p.exp)
+
+    def ratio(m):
+        hs = [(f.as_base_exp()) for f in m.args if isinstance(f.as_base_exp()[0], hypot)]
+        if len(hs) != 1 or not hs[0][1].is_Integer or hs[0][1] >= 0:
+            return m
+        h, n = hs[0]
+        for f in sorted(m.args, key=lambda f: not any(f.as_base_exp()[0] in (x, -x) for x in h.args)):
+            a, k = f.as_base_exp()
+            if k.is_Integer and k > 0 and a.free_symbols and not isinstance(a, hypot):
+                others = [g for g in m.args if g is not f and g.as_base_exp()[0] != h]
+                return sp.Mul(*others, pw(a, 1 / h, 1, k), h ** (n + k))
+        return m
+    e = e.replace(lambda x: isinstance(x, sp.Pow) and isinstance(x.base, sp.Add) and x.exp.is_Rational
+                  and x.exp.q == 2, to_hypot)
+    return e.replace(lambda x: isinstance(x, sp.Mul), ratio)
 
 
 def _in_every_sum(rule, e: sp.Expr) -> sp.Expr:
@@ -234,7 +284,7 @@ def accurate(expr: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
     if sp.count_ops(e) <= OPTIMIZE_MAX_OPS:  # sympy's pattern search takes minutes on huge Hessians
         e = optimize(e, [log1p_opt, expm1_opt])
     e = _in_every_sum(_pairs, sp.expand(_to_codegen_functions(e), deep=False))
-    return _in_every_sum(_power_pairs, e)
+    return _decay_first(_hypot(_in_every_sum(_power_pairs, e)))
 
 
 def factor_rational(e: sp.Expr) -> sp.Expr:
@@ -261,32 +311,41 @@ T = sp.Symbol("tt", positive=True)  # the scale as sigma (or the variance for pa
 lg = sp.Symbol("lg", real=True)  # log(T), computed exactly from the axis (log(sigma), or s itself)
 
 
-def _monomials(e: sp.Add):
-    """[(coefficient, exponent of T)] of a sum of terms c T^k, or None."""
-    out = []
-    for term in e.args:
-        c, rest = term.as_independent(T, as_Add=False)
-        if not c.is_number or not c.is_real:
-            return None
-        k = sp.S.Zero if rest == 1 else rest.as_base_exp()[1] if rest.as_base_exp()[0] == T else None
-        if k is None or not k.is_number:
-            return None
-        out.append((c, k))
-    return out
+def _monomial(term: sp.Expr):
+    """(key, c, k) with term = c key T^k, c a real number, key free of T; None if T enters otherwise."""
+    rest_T, t_part = term.as_independent(T, as_Add=False)
+    c, key = rest_T.as_coeff_Mul()
+    if not c.is_real:
+        return None
+    if t_part == 1:
+        return key, c, sp.S.Zero
+    base, k = t_part.as_base_exp()
+    return (key, c, k) if base == T and k.is_number else None
 
 
 def _dominant(side: str):
-    """Sum of c_i T^k_i -> c T^k onep(sum c_i/c T^(k_i - k)), with T^k the term dominant on ``side``."""
+    """In a sum, each group of terms c_i key T^k_i sharing one factor key free of T (a number, mu^2, ...)
+    -> c key T^k onep(sum c_i/c T^(k_i - k)), with T^k the term dominant on ``side``; the other terms are
+    kept. No power of T then overflows where the group does not (T^2 - 2 T + 1 at T = 1.8e308: inf, never
+    inf - inf), and the remainder is small."""
     def rule(e: sp.Add) -> sp.Expr:
-        terms = _monomials(e)
-        if terms is None or len({k for _, k in terms}) < 2:
-            return e
-        k = min(k for _, k in terms) if side == "low" else max(k for _, k in terms)
-        c = sum(ci for ci, ki in terms if ki == k)
-        if c == 0:
-            return e
-        rest = sp.Add(*(ci / c * T ** (ki - k) for ci, ki in terms if ki != k))
-        return c * T**k * onep(rest)
+        groups, others = {}, []
+        for term in e.args:
+            m = _monomial(term)
+            if m is None:
+                others.append(term)
+            else:
+                groups.setdefault(m[0], []).append(m[1:])
+        out = list(others)
+        for key, terms in groups.items():
+            k = min(k for _, k in terms) if side == "low" else max(k for _, k in terms)
+            c = sum(ci for ci, ki in terms if ki == k)
+            if len({ki for _, ki in terms}) < 2 or c == 0:
+                out.extend(ci * key * T**ki for ci, ki in terms)
+                continue
+            rest = sp.Add(*(ci / c * T ** (ki - k) for ci, ki in terms if ki != k))
+            out.append(c * key * T**k * onep(rest))
+        return sp.Add(*out)
     return rule
 
 
@@ -313,17 +372,36 @@ def _log_of_product(arg: sp.Expr) -> sp.Expr:
 def _group_mu(e: sp.Expr) -> sp.Expr:
     """mu^n T^b -> pw(mu, T^c, k, n) = (mu (T^c)^k)^n in every product, n a positive integer, c = b/(n k)
     with k the least integer making |c| <= 1."""
-    from vaemath.symbolic import mu
-
     def rule(m: sp.Mul) -> sp.Expr:
         powers = m.as_powers_dict()
         n, b = powers.get(mu, 0), powers.get(T, 0)
         if not (n and b and sp.sympify(n).is_Integer and n > 0):
             return m
         others = sp.Mul(*(f for f in m.args if f.as_base_exp()[0] not in (mu, T)))
-        k = max(1, math.ceil(abs(b / n)))
+        least = max(1, math.ceil(abs(b / n)))
+        # the least k >= |b/n| making c a multiple of 1/4: T^c is then a sqrt or an exact power, never pow
+        # with a rounded exponent (T^(-5/6): 3e-15 relative at T = 1e150)
+        k = next((k for k in range(least, 8 * least + 1) if (b / (n * k) * 4).is_Integer), least)
         return others * pw(mu, T ** (b / (n * k)), k, n)
     return e.replace(lambda x: isinstance(x, sp.Mul), rule)
+
+
+def _expanded(e: sp.Expr) -> sp.Expr:
+    """``e`` with its sums expanded into monomials, but no product distributed into a denominator or a radicand:
+    1/(A (4 T^2 + 4)) stays a product whose sum becomes 4 T^2 onep(T^-2), never 1/(4 A T^2 + 4 A), a sum
+    whose terms overflow where the quotient is a finite number."""
+    hidden = {}
+
+    def hide(p):
+        dummy = sp.Dummy()
+        hidden[dummy] = sp.Mul(*(_expanded(f) for f in sp.Mul.make_args(p.base)))
+        return dummy**p.exp
+    e = e.replace(lambda x: isinstance(x, sp.Pow) and isinstance(x.base, (sp.Add, sp.Mul))
+                  and not (x.exp.is_Integer and x.exp > 0), hide)
+    e = sp.expand(e, deep=True, log=False, power_base=False, mul=True)
+    while e.has(*hidden):
+        e = e.xreplace(hidden)
+    return e
 
 
 def far(e: sp.Expr, side: str) -> sp.Expr:
@@ -334,11 +412,65 @@ def far(e: sp.Expr, side: str) -> sp.Expr:
     does not (log(1 + sigma^2) at sigma = 1e200 is 2 log(sigma) + log1p(sigma^-2)); products of powers of
     mu and T are grouped as (mu T^b)^n. log(T) is the symbol ``lg``, computed once per scale value.
     """
-    e = _in_every_sum(_dominant(side), sp.expand(e, deep=True, log=False, power_base=False, mul=True))
+    e = _in_every_sum(_dominant(side), _expanded(e))
     e = e.replace(sp.log, _log_of_product)
-    return _group_mu(e)
+    return _decay_first(_group_mu(_hypot(e)))
+
+
+def _decay_first(e: sp.Expr) -> sp.Expr:
+    """exp(E) P, E and P depending on mu -> pw(exp(E), P, 1, 1) = mul0(exp(E), P): 0 where the Gaussian factor
+    underflows even if the power P of mu overflows (hellinger's Hessian at mu = 1e150, sigma = 5.6e18 or 1: 0,
+    was 0 inf = NaN). Used by both the near and the far forms."""
+    def rule(m):
+        decay = [f for f in m.args if isinstance(f, sp.exp) and f.args[0].has(mu)]
+        rest = [f for f in m.args if f not in decay]
+        if len(decay) != 1 or not any(f.has(mu) for f in rest):
+            return m
+        return pw(decay[0], sp.Mul(*rest), 1, 1)
+    return e.replace(lambda x: isinstance(x, sp.Mul), rule)
 
 
 def plain_far(e: sp.Expr, x: sp.Symbol = sigma) -> sp.Expr:
     """Undo :func:`far`: T -> x, lg -> log(x), the special functions to elementary ones."""
     return elementary(e).subs({lg: sp.log(T)}).subs(T, x)
+
+
+# --- Log forms: a function of a sum that leaves the float64 range, through the sum's log -----------------------------
+
+def _log_of_sum(x: sp.Expr, side: str) -> sp.Expr | None:
+    """log(x) for x = (a^2 + b^2) / (c sigma^k), a^2 the terms in mu and b^2 those in sigma alone, as
+    2 log(hypot(a, b)) - log(c) - k log(sigma), with b = sqrt(sum of the sigma terms) taken out of the power
+    dominant on ``side``; None if x is not of that shape."""
+    num, den = sp.fraction(sp.together(x))
+    c, k = den.as_coeff_Mul()
+    base, k = k.as_base_exp() if k != 1 else (sigma, sp.S.Zero)
+    if not (c > 0 and base == sigma and k.is_number):
+        return None
+    squares = {}
+    for term in sp.Add.make_args(sp.expand(num)):
+        squares.setdefault(term.has(mu), []).append(term)
+    if set(squares) != {True, False} or any(t.has(sigma) for t in squares[True]):
+        return None
+    a = _square_root(sp.Add(*squares[True])) if len(squares[True]) == 1 else None
+    b2 = _dominant_in(sp.Add(*squares[False]), sigma, side)
+    b = _square_root(b2)
+    if a is None or b is None:
+        return None
+    scale, b = b.as_independent(sigma, as_Add=False)  # hypot(a / s, b) + log s^2: no overflow of s b at sigma = 1.8e308
+    return 2 * sp.log(hypot(a / scale, b)) + 2 * sp.log(scale) - sp.log(c) - k * sp.log(sigma)
+
+
+def _dominant_in(e: sp.Expr, x: sp.Symbol, side: str) -> sp.Expr:
+    """:func:`_dominant` for a sum of powers of ``x`` (not T)."""
+    return _dominant(side)(e.subs(x, T)).subs(T, x) if isinstance(e, sp.Add) else e
+
+
+def log_form(expr: sp.Expr, side: str) -> sp.Expr:
+    """``expr`` (in mu and sigma) with acosh(X), X a sum of positive terms, as acoshexp(log X), log X by
+    :func:`_log_of_sum`, for the region ``side`` ("low": sigma < 1/2, "high": sigma > 2). Applied before
+    differentiation, so that the derivatives are in logs too: d/dmu acosh(X) = acoshexp'(log X) d(log X)/dmu,
+    finite where X and X' overflow (fisher_rao_squared at mu = 1e150, sigma = 1e-19)."""
+    def rule(arg):
+        lx = _log_of_sum(arg, side)
+        return sp.acosh(arg) if lx is None else acoshexp(lx)
+    return expr.replace(sp.acosh, rule)

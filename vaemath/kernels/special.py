@@ -54,3 +54,10 @@ def expm1mx(x):
 def mul0(a, b):
     """a b, but 0 when a == 0 even if b is infinite: (mu / sigma)^2 is 0 at mu = 0 for every sigma."""
     return 0.0 if a == 0.0 else a * b
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def acoshexp(x):
+    """acosh(exp(x)) for x >= 0: x + log1p(sqrt(-expm1(-2 x))), finite wherever x is."""
+    return x + math.log1p(math.sqrt(-math.expm1(-2.0 * x)))
+
