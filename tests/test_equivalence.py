@@ -16,8 +16,10 @@ import sympy as sp
 import vaemath
 from vaemath.analysis import RELATIONS, Verdict, check
 from vaemath.analysis.exact import vanishes
+from vaemath.analysis.ordering import GRID, _on_grid, witness
 from vaemath.cli import main
 from vaemath.symbolic import MinimizerSet, get, mu, penalty, sigma
+from vaemath.symbolic.parser import FUNCTIONS
 
 # (candidate, reference, sigma_means, expected relation): the claims the checker must decide.
 CLAIMS = [
@@ -315,3 +317,37 @@ def test_bad_prior_is_refused(prior, error):
 def test_prior_needs_a_general_form():
     with pytest.raises(ValueError, match="prior: 'quadratic' has no general-prior form"):
         check("quadratic", prior=(1, 2))
+
+
+# the argument each whitelisted function gets (inside its real domain on the whole grid) and its mpmath twin
+_MP_TWIN = {"log": mpmath.log, "exp": mpmath.exp, "sqrt": mpmath.sqrt, "log1p": mpmath.log1p,
+            "expm1": mpmath.expm1, "abs": abs, "sinh": mpmath.sinh, "cosh": mpmath.cosh, "tanh": mpmath.tanh,
+            "asinh": mpmath.asinh, "acosh": mpmath.acosh, "atanh": mpmath.atanh, "atan": mpmath.atan,
+            "erf": mpmath.erf, "max": max, "min": min}
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_whitelisted_function_goes_through_the_numeric_search(name):
+    assert set(_MP_TWIN) == set(FUNCTIONS)
+    if FUNCTIONS[name][1] == 2:
+        text, args = f"kl + {name}(mu, sigma - 1)", lambda m, s: (m, s - 1)
+    elif name == "acosh":
+        text, args = "kl + acosh(1 + sigma*mu**2)", lambda m, s: (1 + s * m**2,)
+    else:
+        text, args = f"kl + {name}(sigma/(2 + 2*sigma) + (mu + 3)/16)", lambda m, s: (s / (2 + 2 * s) + (m + 3) / 16,)
+    expr = penalty(text).expr
+    got = _on_grid(expr)
+    with mpmath.workdps(30):
+        want = [float(mp_value(get("kl").expr, {"mu": str(m), "sigma": str(s)})
+                      + _MP_TWIN[name](*args(mpmath.mpf(m.p) / m.q, mpmath.mpf(s.p) / s.q))) for m, s in GRID]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    found = witness(expr, get("kl").expr)  # the order-reversal search runs (kl + f reverses kl's order or not)
+    assert found is None or mp_value(expr, found["p"]) < mp_value(expr, found["q"])
+
+
+@pytest.mark.parametrize("text", ["kl + erf(mu)**2", "kl + erf(mu*sigma)*atan(sigma)*log1p(exp(mu*sigma))"])
+def test_erf_candidates_get_a_verdict(text):
+    c, r = penalty(text).expr, get("kl").expr
+    w = witness(c, r) if "atan" in text else check(text, budget=1).witness  # one full check: the rest is slow
+    p, q = w["p"], w["q"]
+    assert (mp_value(c, p) < mp_value(c, q)) and (mp_value(r, p) > mp_value(r, q))  # an order reversal at 50 digits

@@ -19,6 +19,7 @@ from vaemath.analysis.exact import value_at, vanishes
 from vaemath.symbolic import DEFAULT_BUDGET, CriticalPoint, hessian, limit, mu, sigma
 from vaemath.symbolic.budget import attempt
 from vaemath.symbolic.calculus import hessian_by_limits
+from vaemath.symbolic.symbols import vectorized
 from vaemath.symbolic.nonsmooth import active_branch, check_directions, d_mu, d_sigma, directional, kink_directions
 
 _MU_GRID = ("-3", "-2", "-3/2", "-1", "-1/2", "-1/4", "0", "1/4", "1/2", "1", "3/2", "2", "3")
@@ -27,7 +28,7 @@ GRID = tuple((sp.Rational(m), sp.Rational(s)) for m, s in product(_MU_GRID, _SIG
 
 
 def _on_grid(expr: sp.Expr) -> np.ndarray:
-    fn = sp.lambdify((mu, sigma), expr, "numpy")
+    fn = vectorized(expr)
     pts = np.array([[float(m), float(s)] for m, s in GRID])
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -174,7 +175,7 @@ def _hessian_at_zero_gradient(e: sp.Expr, p: dict) -> sp.Matrix | None:
 
 def _interior(ratio: sp.Expr, reference: sp.Expr) -> list:
     """Local extremes of the ratio by Nelder-Mead in (mu, log sigma), away from the reference's zeros."""
-    fn, ref = sp.lambdify((mu, sigma), ratio, "numpy"), sp.lambdify((mu, sigma), reference, "numpy")
+    fn, ref = vectorized(ratio), vectorized(reference)
 
     def f(x, sign):
         with np.errstate(all="ignore"):

@@ -18,7 +18,7 @@ import sympy as sp
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, check_budget
 from vaemath.symbolic.nonsmooth import active_branch, directional, first_order, is_smooth
 from vaemath.symbolic.parser import penalty as as_penalty
-from vaemath.symbolic.symbols import mu, reparametrize, sigma
+from vaemath.symbolic.symbols import mu, reparametrize, sigma, vectorized
 from vaemath.symbolic.symbols import param as _param
 
 # Starting points (mu, sigma) for the numeric search of critical points, in the std parametrisation.
@@ -412,7 +412,7 @@ def _numeric_minima(e: sp.Expr) -> tuple:
     stops (kinks stall the simplex), as float triples (mu, sigma, value)."""
     from scipy.optimize import minimize  # numeric search only for penalties with kinks
 
-    fn = sp.lambdify((mu, sigma), e, "numpy")
+    fn = vectorized(e)
 
     def f(x):
         with np.errstate(all="ignore"):
