@@ -19,8 +19,8 @@ from vaemath.analysis.exact import value_at, vanishes
 from vaemath.symbolic import DEFAULT_BUDGET, CriticalPoint, hessian, limit, mu, sigma
 from vaemath.symbolic.budget import attempt
 from vaemath.symbolic.calculus import hessian_by_limits
-from vaemath.symbolic.symbols import vectorized
 from vaemath.symbolic.nonsmooth import active_branch, check_directions, d_mu, d_sigma, directional, kink_directions
+from vaemath.symbolic.symbols import vectorized
 
 _MU_GRID = ("-3", "-2", "-3/2", "-1", "-1/2", "-1/4", "0", "1/4", "1/2", "1", "3/2", "2", "3")
 _SIGMA_GRID = ("1/20", "1/10", "1/5", "7/20", "1/2", "7/10", "17/20", "1", "6/5", "3/2", "2", "3", "5")
