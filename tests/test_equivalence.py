@@ -16,7 +16,7 @@ import sympy as sp
 import vaemath
 from vaemath.analysis import RELATIONS, Verdict, check
 from vaemath.analysis.exact import vanishes
-from vaemath.analysis.ordering import GRID, _on_grid, witness
+from vaemath.analysis.ordering import GRID, _on_grid, ratio_bounds, witness
 from vaemath.cli import main
 from vaemath.symbolic import MinimizerSet, get, mu, penalty, sigma
 from vaemath.symbolic.parser import FUNCTIONS
@@ -351,3 +351,25 @@ def test_erf_candidates_get_a_verdict(text):
     w = witness(c, r) if "atan" in text else check(text, budget=1).witness  # one full check: the rest is slow
     p, q = w["p"], w["q"]
     assert (mp_value(c, p) < mp_value(c, q)) and (mp_value(r, p) > mp_value(r, q))  # an order reversal at 50 digits
+
+
+@pytest.mark.parametrize("n", [2, 64])
+def test_an_interior_inf_below_every_limit_is_kept_and_labelled_a_bound(n):
+    # (kl + 1)^n / kl = (r + 1)^n / r over r = kl in (0, oo): by hand its minimum is at r = 1/(n - 1)
+    r = sp.Symbol("r", positive=True)
+    f = (r + 1)**n / r
+    (r0,) = sp.solve(sp.diff(f, r), r)
+    want = float(f.subs(r, r0))  # 4 for n = 2, (64/63)^64 * 63 = 172.609 for n = 64
+    rb = ratio_bounds(penalty(f"(kl+1)**{n}").expr, get("kl").expr, budget=1)
+    assert abs(float(rb["inf"]) - want) < 1e-6 * want
+    assert rb["inf_method"] == "numeric search: an upper bound on the inf"
+    assert "(numeric)" in rb["inf_path"] and rb["bounded_away_from_0"] is None and rb["sup"] == "oo"
+
+
+@pytest.mark.parametrize("text", ["mu**2*sigma**2 + mu**2 + (sigma-1)**2", "mu**2 + (sigma*mu - 1)**2 - 2*sigma"])
+def test_a_sup_along_the_axes_only_is_beaten_by_the_corner_paths(text):
+    c, r = penalty(text).expr, get("kl").expr
+    along = [mp_value(c, {"mu": t, "sigma": t}) / mp_value(r, {"mu": t, "sigma": t}) for t in ("2", "10", "100")]
+    assert along[0] < along[1] < along[2] and along[2] > 5000  # mu = sigma = t: the ratio grows without bound
+    rb = ratio_bounds(c, r, budget=1)
+    assert rb["sup"] == "oo" and rb["bounded_above"] is False and "t->oo" in rb["sup_path"]

@@ -89,9 +89,11 @@ def ratio_bounds(candidate: sp.Expr, reference: sp.Expr, best_r=None, budget=DEF
     -------
     dict
         ``inf``, ``sup`` (strings; "oo" or "-oo" when unbounded), ``inf_path``, ``sup_path``,
-        ``inf_method``, ``sup_method`` ("exact" for limits along boundary paths and into the reference's
-        minimiser; a value found only by the Nelder-Mead search of the interior is labelled a bound:
-        "numeric search: an upper bound on the inf" / "a lower bound on the sup"), ``bounded_away_from_0``
+        ``inf_method``, ``sup_method`` ("exact" for limits along boundary paths, along the curves
+        mu = +-t, sigma = t^a into the corners and into the reference's minimiser, when no value of the
+        numeric search goes beyond them; a value found only by the Nelder-Mead search of the interior, or
+        beyond every exact limit, is labelled a bound with where it is reached: "numeric search: an upper
+        bound on the inf" / "a lower bound on the sup"), ``bounded_away_from_0``
         and ``bounded_above`` (None where only the numeric search speaks) and ``method``.
     """
     if vanishes(reference) is True:
@@ -114,10 +116,26 @@ def ratio_bounds(candidate: sp.Expr, reference: sp.Expr, best_r=None, budget=DEF
         value = limit(*args, budget=budget)
         if value is not None and value.is_number and value.is_extended_real:
             found.append((value, f"{where} at {fixed}", True))
+    found.extend(_corner_limits(ratio, budget))
     done, near = attempt(near_minimizer, candidate, reference, best_r, budget=budget)
     found.extend(near if done else [])
     found.extend(_interior(ratio, reference))
     return _summarise(found)
+
+
+_T = sp.Symbol("t", positive=True)
+CORNER_POWERS = (-1, sp.Rational(1, 2), 1, 2)  # sigma = t^a along mu = +-t: a < 0 runs to sigma -> 0, a > 0 to oo
+
+
+def _corner_limits(ratio: sp.Expr, budget) -> list:
+    """Exact limits of the ratio along the curves mu = +-t, sigma = t^a, t -> oo, into the four corners
+    (mu -> +-oo with sigma -> 0 or oo), which the paths along the axes miss."""
+    out = []
+    for c, a in product((1, -1), CORNER_POWERS):
+        value = limit(ratio.subs({mu: c * _T, sigma: _T**a}), _T, sp.oo, "-", budget=budget)
+        if value is not None and value.is_number and value.is_extended_real:
+            out.append((value, f"mu = {'-' if c < 0 else ''}t, sigma = t**({a}), t->oo", True))
+    return out
 
 
 def near_minimizer(candidate: sp.Expr, reference: sp.Expr, best_r) -> list:
@@ -206,8 +224,9 @@ def _summarise(found: list) -> dict:
             "inf_method": lo_how, "sup_method": hi_how,
             "bounded_away_from_0": False if float(lo) <= 0 else (True if lo_how == "exact" else None),
             "bounded_above": False if hi == sp.oo else (True if hi_how == "exact" else None),
-            "method": "exact limits along boundary paths and into the reference's minimiser (leading terms); "
-                      "Nelder-Mead over the interior, whose values are bounds only"}
+            "method": "exact limits along boundary paths, along mu = +-t, sigma = t^a into the corners and into "
+                      "the reference's minimiser (leading terms); Nelder-Mead over the interior, whose values are "
+                      "bounds only"}
 
 
 def _extreme(found: list, pick) -> tuple:
@@ -219,7 +238,7 @@ def _extreme(found: list, pick) -> tuple:
     if best_exact is not None:
         e = float(best_exact[0])
         tol = 1e-8 * (1 + abs(e)) if np.isfinite(e) else 0.0
-        beyond = best_numeric is not None and np.isfinite(e) and (
+        beyond = best_numeric is not None and (  # an interior value beyond every exact limit (also +-oo) wins
             float(best_numeric[0]) > e + tol if pick is max else float(best_numeric[0]) < e - tol)
         if not beyond:
             return best_exact[0], best_exact[1], "exact"
