@@ -338,3 +338,18 @@ def test_a_semidefinite_minimum_is_kept():
     # mu**4 + (sigma-1)**2 >= 0 with equality only at (0, 1); its Hessian there, diag(0, 2), is only semidefinite.
     c = minimizer("mu**4 + (sigma-1)**2")
     assert (c.point[mu], c.point[sigma], c.value) == (0, 1, 0)
+
+
+# off the axes: a section at a fixed mu, a diagonal, an interior point where a log's argument vanishes
+@pytest.mark.parametrize("text, path, far", [
+    ("mu**2*sigma**2 - sigma", "sigma->oo at mu = 0", (0, mp.mpf("1e60"))),
+    ("sigma*(mu**2 - 1)", "sigma->oo at mu = 0", (0, mp.mpf("1e60"))),
+    ("(sigma - mu)**2 - mu", "mu = t, sigma = t**(1), t->oo", (mp.mpf("1e60"), mp.mpf("1e60"))),
+    ("log(mu**2) + (sigma-1)**2", "mu->0+ at sigma = 1", (mp.mpf("1e-60"), 1))])
+def test_unbounded_below_off_the_axes(text, path, far):
+    assert unbounded_below(text, budget=2) == path
+    assert _mp(penalty(text).expr, *far) < -100  # independent: mpmath far along the path
+    d = derive(text, budget=2)
+    assert d["infimum"] == -sp.oo and d["minimizer"] is None
+    printed = str(to_strings(d["limits"]))
+    assert "nan" not in printed and "sign" not in printed and "Piecewise" not in printed

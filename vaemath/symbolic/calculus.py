@@ -667,7 +667,13 @@ def limits(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> dict:
         "mu->oo": limit(e, mu, sp.oo, "-", budget),
         "mu->-oo": limit(e, mu, -sp.oo, "+", budget),
     }
-    return {k: v if v is None else _simplified(v, budget) for k, v in out.items()}
+    out = {k: v if v is None else _simplified(v, budget) for k, v in out.items()}
+    return {k: None if v is None or _by_cases(v) else v for k, v in out.items()}
+
+
+def _by_cases(v: sp.Expr) -> bool:
+    """A limit that depends on the other variable by cases (sympy's sign, Piecewise or nan): not printed."""
+    return v.has(sp.nan, sp.zoo, sp.sign, sp.Piecewise, sp.Heaviside)
 
 
 def _simplified(v: sp.Expr, budget) -> sp.Expr:
@@ -687,7 +693,7 @@ def unbounded_below(penalty, budget=DEFAULT_BUDGET) -> str | None:
     for x, other in ((sigma, mu), (mu, sigma)):
         for x0, side, name in ends[x]:
             value = limit(e, x, x0, side, budget)
-            if value is None:
+            if value is None or _by_cases(value):
                 continue
             if value == -sp.oo:
                 return name
@@ -695,6 +701,43 @@ def unbounded_below(penalty, budget=DEFAULT_BUDGET) -> str | None:
                 for y0, side2, name2 in ends[other]:
                     if limit(value, other, y0, side2, budget) == -sp.oo:
                         return f"{name}, then {name2}"
+    return _unbounded_on_sections(e, budget)
+
+
+_T = sp.Symbol("t", positive=True)
+
+
+def _sections(e: sp.Expr):
+    """(expression in one variable, variable, end, side, where) for the paths beyond the two axes: mu fixed at
+    0 or a sigma-free root of d/dmu, sigma fixed at 1 or 2 (each to both ends of the other variable); the
+    curves mu = +-t, sigma = t^a into the corners; and the interior points where a log's argument or a
+    denominator vanishes (mu or sigma fixed at 1 on the way in)."""
+    roots = attempt(sp.solve, sp.diff(e, mu), mu, budget=1)
+    mus = {sp.S.Zero} | {r for r in (roots[1] if roots[0] and isinstance(roots[1], list) else [])
+                         if r.is_real and r.is_number}
+    for m0 in sorted(mus, key=float):
+        yield e.subs(mu, m0), sigma, 0, "+", f"sigma->0+ at mu = {m0}"
+        yield e.subs(mu, m0), sigma, sp.oo, "-", f"sigma->oo at mu = {m0}"
+    for s0 in (1, 2):
+        for end, side in ((sp.oo, "-"), (-sp.oo, "+")):
+            yield e.subs(sigma, s0), mu, end, side, f"mu->{end} at sigma = {s0}"
+    for c, a in ((c, a) for c in (1, -1) for a in (-1, sp.Rational(1, 2), 1, 2)):
+        where = f"mu = {'-' if c < 0 else ''}t, sigma = t**({a}), t->oo"
+        yield e.subs({mu: c * _T, sigma: _T**a}), _T, sp.oo, "-", where
+    singular = [a.args[0] for a in e.atoms(sp.log)] + [b.base for b in e.atoms(sp.Pow) if b.exp.is_negative]
+    for x, other in ((mu, sigma), (sigma, mu)):
+        for g in singular:
+            solved = attempt(sp.solve, g.subs(other, 1), x, budget=1)
+            for x0 in (solved[1] if solved[0] and isinstance(solved[1], list) else []):
+                if x0.is_real and x0.is_number and (x is mu or x0 > 0):
+                    for side in ("+", "-"):
+                        yield e.subs(other, 1), x, x0, side, f"{x}->{x0}{side} at {other} = 1"
+
+
+def _unbounded_on_sections(e: sp.Expr, budget) -> str | None:
+    for f, x, x0, side, where in _sections(e):
+        if limit(f, x, x0, side, budget) == -sp.oo:
+            return where
     return None
 
 
@@ -763,7 +806,8 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         notes.append(f"the penalty is {inf['where']}: it has no minimum")
     lims = limits(pen, param, budget)
     if any(v is None for v in lims.values()):
-        notes.append("limits: None where sympy could not take the limit within the budget")
+        notes.append("limits: None where sympy could not take the limit within the budget, or where it depends "
+                     "on the other variable by cases (sign, nan)")
     return {
         "penalty": pen.name,
         "param": _param(param).name,
