@@ -353,3 +353,14 @@ def test_unbounded_below_off_the_axes(text, path, far):
     assert d["infimum"] == -sp.oo and d["minimizer"] is None
     printed = str(to_strings(d["limits"]))
     assert "nan" not in printed and "sign" not in printed and "Piecewise" not in printed
+
+
+@pytest.mark.parametrize("text", ["kl**7 + tanh(kl)**5 + asinh(mu*sigma)**3", "exp(exp(exp(exp(mu*sigma))))"])
+def test_the_numeric_root_search_survives_its_own_numeric_failures(text):
+    from vaemath.symbolic.calculus import _roots
+
+    e = penalty(text).expr
+    roots = _roots([sp.diff(e, mu), sp.diff(e, sigma)], (mu, sigma), param("std"))  # MemoryError/Overflow before
+    for m, s in roots:  # whatever it returns is a root of the gradient (mpmath, independently evaluated)
+        g = [sp.lambdify((mu, sigma), sp.diff(e, x), "mpmath")(m, s) for x in (mu, sigma)]
+        assert all(abs(v) < 1e-10 for v in g)

@@ -276,3 +276,16 @@ def test_the_module_runs_as_a_program(tmp_path):
     done = subprocess.run([sys.executable, "-m", "vaemath.cli", "--version"], capture_output=True, text=True,
                           timeout=120, env=env, cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.startswith("vaemath ")
+
+
+@pytest.mark.parametrize("exc, status", [(TypeError("unsupported operand type(s) for +: 'int' and 'NoneType'"), 1),
+                                         (MemoryError(), 1), (TypeError("cov: expected real numbers, got complex"), 2),
+                                         (MemoryError("size: N = 10 needs about 1 GiB"), 2)])
+def test_only_validation_type_and_memory_errors_are_user_mistakes(exc, status, monkeypatch, capsys):
+    def raising(args):
+        raise exc
+
+    monkeypatch.setattr(cli, "_cmd_catalogue", raising)
+    assert main(["catalogue"]) == status
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and ("internal error" in err) == (status == 1)

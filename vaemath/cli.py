@@ -13,10 +13,12 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 
 RESULTS = "vaemath-results"  # default --out of every command that writes files
 USER_ERRORS = (ValueError, TypeError, OSError, MemoryError)  # bad input or environment: one line, exit 2
+_NAMED = re.compile(r"^-{0,2}[A-Za-z_][\w\-\[\]]*: ")  # validation messages start with the argument's name
 
 
 class _Parser(argparse.ArgumentParser):
@@ -363,8 +365,9 @@ def _one_line(exc: BaseException) -> str:
 def main(argv=None) -> int:
     """Entry point of the ``vaemath`` console script; returns the exit status.
 
-    Bad input (argparse errors, ValueError, TypeError, OSError, MemoryError) prints one line on stderr and
-    returns 2; any other exception is a bug: one line asking for a report, status 1, and the traceback
+    Bad input (argparse errors, ValueError, OSError, and TypeError or MemoryError raised by validation, whose
+    message starts with the argument's name) prints one line on stderr and returns 2; any other exception is
+    a bug: one line asking for a report, status 1, and the traceback
     only when the environment sets VAEMATH_TRACEBACK=1.
     """
     parser = build_parser()
@@ -379,18 +382,24 @@ def main(argv=None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except USER_ERRORS as exc:
+        if isinstance(exc, (TypeError, MemoryError)) and not _NAMED.match(str(exc)):
+            return _internal(args, exc)  # raised inside the code, not by validation: a bug or a numeric failure
         print(f"vaemath {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"vaemath {args.command}: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if os.environ.get("VAEMATH_TRACEBACK") == "1":
-            raise
-        print(f"vaemath {args.command}: internal error ({type(exc).__name__}: {_one_line(exc)}); please report "
-              "it with the command line (VAEMATH_TRACEBACK=1 shows the traceback)", file=sys.stderr)
-        return 1
+        return _internal(args, exc)
     return 0
+
+
+def _internal(args, exc: BaseException) -> int:
+    if os.environ.get("VAEMATH_TRACEBACK") == "1":
+        raise exc
+    print(f"vaemath {args.command}: internal error ({type(exc).__name__}: {_one_line(exc)}); please report "
+          "it with the command line (VAEMATH_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -294,7 +294,7 @@ def _roots(grad: list, xs: tuple, p) -> list:
             start = (m0, float(p.of_sigma.subs(sigma, s0)))
             try:
                 root = mpmath.findroot(lambda a, b: _bounded(fn, a, b), start, tol=1e-30, maxsteps=200)
-            except (ValueError, ZeroDivisionError, TypeError):
+            except (ValueError, ArithmeticError, TypeError, MemoryError):  # a diverging start: try the next
                 continue
             out.append(tuple(root))
     return out
