@@ -712,9 +712,7 @@ def _sections(e: sp.Expr):
     0 or a sigma-free root of d/dmu, sigma fixed at 1 or 2 (each to both ends of the other variable); the
     curves mu = +-t, sigma = t^a into the corners; and the interior points where a log's argument or a
     denominator vanishes (mu or sigma fixed at 1 on the way in)."""
-    roots = attempt(sp.solve, sp.diff(e, mu), mu, budget=1)
-    mus = {sp.S.Zero} | {r for r in (roots[1] if roots[0] and isinstance(roots[1], list) else [])
-                         if r.is_real and r.is_number}
+    mus = {sp.S.Zero} | {r for r in _real_roots(sp.diff(e, mu), mu) if r.is_real}
     for m0 in sorted(mus, key=float):
         yield e.subs(mu, m0), sigma, 0, "+", f"sigma->0+ at mu = {m0}"
         yield e.subs(mu, m0), sigma, sp.oo, "-", f"sigma->oo at mu = {m0}"
@@ -727,11 +725,19 @@ def _sections(e: sp.Expr):
     singular = [a.args[0] for a in e.atoms(sp.log)] + [b.base for b in e.atoms(sp.Pow) if b.exp.is_negative]
     for x, other in ((mu, sigma), (sigma, mu)):
         for g in singular:
-            solved = attempt(sp.solve, g.subs(other, 1), x, budget=1)
-            for x0 in (solved[1] if solved[0] and isinstance(solved[1], list) else []):
-                if x0.is_real and x0.is_number and (x is mu or x0 > 0):
+            for x0 in _real_roots(g.subs(other, 1), x):
+                if x0.is_real and (x is mu or x0 > 0):
                     for side in ("+", "-"):
                         yield e.subs(other, 1), x, x0, side, f"{x}->{x0}{side} at {other} = 1"
+
+
+def _real_roots(g: sp.Expr, x: sp.Symbol) -> list:
+    """Numeric roots of g in x by sympy.solve within a second; none where it cannot solve."""
+    try:
+        done, roots = attempt(sp.solve, g, x, budget=1)
+    except (NotImplementedError, ValueError, TypeError):
+        return []
+    return [r for r in roots if r.is_number] if done and isinstance(roots, list) else []
 
 
 def _unbounded_on_sections(e: sp.Expr, budget) -> str | None:
@@ -757,9 +763,34 @@ def infimum(penalty, budget=DEFAULT_BUDGET) -> dict:
     if isinstance(best, MinimizerSet):
         return {"value": best.value, "attained": True, "where": best.description}
     if best is None:
-        return {"value": None, "attained": None, "where": "no interior minimiser found"}
+        e = _expr(penalty, "std")
+        curve = _zero_curve_of_abs(e)
+        if curve is not None:
+            return {"value": curve.value, "attained": True, "where": curve.description, "set": curve}
+        ends = [(v, w) for f, x, x0, side, w in _sections(e)
+                if (v := limit(f, x, x0, side, budget)) is not None and v.is_number and v.is_finite]
+        if not ends:
+            return {"value": None, "attained": None, "where": "no interior minimiser found"}
+        value, where = min(ends, key=lambda t: float(t[0]))
+        return {"value": value, "attained": False,
+                "where": f"no minimiser; infimum {value} approached as {where} (the least of the exact limits "
+                         "along the paths taken: boundary sections, corner curves)"}
     return {"value": best.value, "attained": True, "where": f"local minimiser {to_strings(best.point)} (global "
             "among the stationary points found; the boundary limits are not below it)"}
+
+
+def _zero_curve_of_abs(e: sp.Expr) -> MinimizerSet | None:
+    """abs(g) (times a positive constant, to a positive power) is 0 on the curve g = 0 when g takes both signs
+    on the grid of test points (intermediate values): a set of minimisers."""
+    base = e.base if e.is_Pow and e.exp.is_positive else e
+    coeff, base = base.as_coeff_Mul() if base.is_Mul else (sp.S.One, base)
+    if not isinstance(base, sp.Abs) or coeff <= 0:
+        return None
+    g = base.args[0]
+    signs = {sp.sign(g.subs({mu: m, sigma: s}).evalf(20)) for m in (-2, 0, 1, 3) for s in (sp.S(1) / 10, 1, 3)}
+    if not {1, -1} <= signs:
+        return None
+    return MinimizerSet(sp.Eq(g, 0), sp.S.Zero, "the zero set of abs's argument (it takes both signs)")
 
 
 def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std", budget=DEFAULT_BUDGET,
@@ -788,6 +819,8 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
     pen = as_penalty(penalty, sigma_means, prior=prior)
     best = minimizer(pen, param, budget)
     inf = infimum(pen, budget)
+    if inf["value"] == -sp.oo or best is None:  # unbounded below has no minimiser
+        best = inf.get("set") if inf["value"] != -sp.oo and param == "std" else None
     notes = []
     point = best.point if isinstance(best, CriticalPoint) else None
     poly = None
@@ -804,6 +837,8 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         notes.append(f"minimizer: {best.method}")
     if inf["value"] == -sp.oo:
         notes.append(f"the penalty is {inf['where']}: it has no minimum")
+    elif inf["attained"] is False:
+        notes.append(inf["where"])
     lims = limits(pen, param, budget)
     if any(v is None for v in lims.values()):
         notes.append("limits: None where sympy could not take the limit within the budget, or where it depends "
