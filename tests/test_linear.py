@@ -348,3 +348,19 @@ def test_an_unconfirmed_minimum_is_not_called_attained_in_the_headline():
     assert str(res).splitlines()[0].split(": ")[1].startswith("minimum (attained)")
     res.numeric["confirmed"] = False
     assert "not confirmed" in str(res).splitlines()[0] and "(attained)" not in str(res).splitlines()[0]
+
+
+def test_loglik_under_a_prior_bounds_the_elbo():
+    from scipy.stats import multivariate_normal
+
+    res = optimum("5,2,0.5", 1, "kl", starts=2, prior=(0, 2))
+    # independent: Monte Carlo of log N(x; 0, sigma_p^2 W W^T + tau^2 I) over x ~ N(0, C), the prior's marginal
+    x = np.random.default_rng(3).multivariate_normal(np.zeros(3), np.diag([5.0, 2.0, 0.5]), size=200_000)
+    s = 4 * res.w @ res.w.T + res.tau2 * np.eye(3)
+    mc = multivariate_normal(np.zeros(3), s).logpdf(x).mean()
+    assert abs(res.loglik - mc) < 0.02 and -res.objective <= res.loglik + 1e-9
+
+
+def test_a_1x1_matrix_prints_its_entry_as_a_number():
+    with pytest.raises(ValueError, match=r"cov: the matrix is 1x1 \(5\.0\): D must be >= 2"):
+        covariance("5")

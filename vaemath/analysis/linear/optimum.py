@@ -28,6 +28,7 @@ from vaemath.analysis.linear.model import check_latent, covariance, loglik, ppca
 from vaemath.symbolic import DEFAULT_BUDGET, limit, mu, sigma
 from vaemath.symbolic import penalty as as_penalty
 from vaemath.symbolic.budget import check_budget
+from vaemath.symbolic.prior import check_prior
 
 try:  # shipped with scikit-learn, a dependency
     from threadpoolctl import threadpool_limits
@@ -271,6 +272,9 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         result = _below(f, down, numeric)
     else:
         result = _decide(f, pen_obj, candidates, best, numeric, pp, (lam, u, sig_min))
+    prior_sigma = 1.0 if check_prior(prior) is None else float(check_prior(prior)[1])
+    if result["loglik"] is not None and prior_sigma != 1.0:
+        result["loglik"] = loglik(result["w"], result["tau2"], cov, prior_sigma)
     return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=ex.assumption,
                         candidates={k_: float(v_) for k_, v_ in candidates.items()}, numeric=numeric, **result)
 
