@@ -373,3 +373,17 @@ def test_a_sup_along_the_axes_only_is_beaten_by_the_corner_paths(text):
     assert along[0] < along[1] < along[2] and along[2] > 5000  # mu = sigma = t: the ratio grows without bound
     rb = ratio_bounds(c, r, budget=1)
     assert rb["sup"] == "oo" and rb["bounded_above"] is False and "t->oo" in rb["sup_path"]
+
+
+def test_a_bad_reference_is_named_reference():
+    with pytest.raises(ValueError, match=r"^reference: a name other than .* is not allowed: 'nonsense'"):
+        check("kl", "nonsense")
+
+
+def test_renyi_against_a_prior_lists_the_entries_that_have_a_general_form():
+    from vaemath.symbolic import catalogue
+
+    with pytest.raises(ValueError, match="renyi") as err:
+        penalty("renyi(2)", prior=(1, 2))
+    listed = str(err.value).split("entries with one: ")[1].split(", ")
+    assert set(listed) == {n for n, e in catalogue().items() if e.general is not None} and len(listed) >= 6

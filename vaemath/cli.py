@@ -71,6 +71,16 @@ def _finite_float(value: str) -> float:
     return number
 
 
+def _reduce_points(value: str) -> float:
+    from vaemath.bench import REDUCE_POINTS
+
+    number, (low, high) = _finite_float(value), REDUCE_POINTS
+    if not (number == 0 or low <= number <= high):
+        raise argparse.ArgumentTypeError(f"expected 0 (skip) or a number from {low:g} to {high:g}, got "
+                                         f"{value.strip()!r}")
+    return number
+
+
 def _covariance(value: str):
     """--cov: a comma list of variances (diagonal) or a .npy / whitespace text file -> a real square matrix."""
     from vaemath.analysis.linear import covariance
@@ -110,7 +120,12 @@ def _cmd_catalogue(args) -> None:
 def _cmd_check(args) -> None:
     from vaemath.analysis import check
 
-    verdict = check(args.candidate, args.against, args.sigma_means, args.budget, args.prior)
+    try:
+        verdict = check(args.candidate, args.against, args.sigma_means, args.budget, args.prior)
+    except ValueError as exc:
+        if str(exc).startswith("reference: "):  # the Python argument is --against here
+            raise ValueError("--against: " + str(exc).removeprefix("reference: ")) from None
+        raise
     if args.json:
         _print_json(verdict.to_dict())
         return
@@ -286,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
                    _cmd_bench)
     ben.add_argument("--size", type=_int_at_least(2), default=4096, help="side N of the N x N float64 grid")
     ben.add_argument("--repeat", type=_int_at_least(1), default=7, help="timed runs per measurement (median kept)")
-    ben.add_argument("--reduce-points", type=_finite_float, default=0.0,
+    ben.add_argument("--reduce-points", type=_reduce_points, default=0.0,
                      help="also stream grid_reduce over this many points (0: skip; else 1e4 to 1e12, e.g. 1e10) "
                           "and report its memory")
     ben.add_argument("--vae", action="store_true", help="also time the VAE (training step, penalty primitive)")

@@ -134,7 +134,8 @@ class _Builder:
             raise _refuse(self.text, node, "this call")
         if name == "renyi":
             if self.prior is not None:
-                raise ValueError("prior: renyi(a) has no general-prior form")
+                with_general = ", ".join(n for n, e in catalogue().items() if e.general is not None)
+                raise ValueError(f"prior: renyi(a) has no general-prior form; entries with one: {with_general}")
             if len(node.args) != 1:
                 raise _refuse(self.text, node, "renyi takes one order, as in renyi(2);")
             return renyi(self.build(node.args[0])).expr
