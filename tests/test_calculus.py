@@ -357,3 +357,52 @@ def test_a_smooth_line_of_minimisers_is_a_set(text, value, inside, outside):
 
 def test_a_line_of_maxima_is_not_a_minimiser():
     assert minimizer("-(mu - sigma)**2", budget=None) is None
+
+
+# off the axes: a section at a fixed mu, a diagonal, an interior point where a log's argument vanishes
+@pytest.mark.parametrize("text, path, far", [
+    ("mu**2*sigma**2 - sigma", "sigma->oo at mu = 0", (0, mp.mpf("1e60"))),
+    ("sigma*(mu**2 - 1)", "sigma->oo at mu = 0", (0, mp.mpf("1e60"))),
+    ("(sigma - mu)**2 - mu", "mu = t, sigma = t**(1), t->oo", (mp.mpf("1e60"), mp.mpf("1e60"))),
+    ("log(mu**2) + (sigma-1)**2", "mu->0+ at sigma = 1", (mp.mpf("1e-60"), 1))])
+def test_unbounded_below_off_the_axes(text, path, far):
+    assert unbounded_below(text, budget=2) == path
+    assert _mp(penalty(text).expr, *far) < -100  # independent: mpmath far along the path
+    d = derive(text, budget=2)
+    assert d["infimum"] == -sp.oo and d["minimizer"] is None
+    printed = str(to_strings(d["limits"]))
+    assert "nan" not in printed and "sign" not in printed and "Piecewise" not in printed
+
+
+@pytest.mark.parametrize("text", ["kl**7 + tanh(kl)**5 + asinh(mu*sigma)**3", "exp(exp(exp(exp(mu*sigma))))"])
+def test_the_numeric_root_search_survives_its_own_numeric_failures(text):
+    from vaemath.symbolic.calculus import _roots
+
+    e = penalty(text).expr
+    roots = _roots([sp.diff(e, mu), sp.diff(e, sigma)], (mu, sigma), param("std"))  # MemoryError/Overflow before
+    for m, s in roots:  # whatever it returns is a root of the gradient (mpmath, independently evaluated)
+        g = [sp.lambdify((mu, sigma), sp.diff(e, x), "mpmath")(m, s) for x in (mu, sigma)]
+        assert all(abs(v) < 1e-10 for v in g)
+
+
+def test_unbounded_below_has_no_minimiser_set():
+    d = derive("min(mu, 0) + (sigma-1)**2", budget=2)
+    assert d["infimum"] == -sp.oo and d["minimizer"] is None
+    assert _mp(penalty("min(mu, 0) + (sigma-1)**2").expr, -10**6, 1) < -100
+
+
+def test_abs_of_a_sign_changing_function_is_minimised_on_its_zero_curve():
+    d = derive("abs(kl - 1/2)", budget=2)
+    assert d["infimum"] == 0 and "every point where" in d["minimizer"]
+    curve = infimum("abs(kl - 1/2)", budget=2)["set"]
+    # by hand: kl(1, 1) = 1/2 (on the curve), kl(0, 1) = 0 (off it)
+    assert curve.region.subs({mu: 1, sigma: 1}) == sp.true and curve.region.subs({mu: 0, sigma: 1}) == sp.false
+
+
+@pytest.mark.parametrize("text, value, far", [("exp(-sigma) + mu**2", 0, (0, 200)), ("sigma", 0, (0, mp.mpf("1e-60"))),
+                                              ("tanh(mu) + (sigma-1)**2", -1, (-200, 1))])
+def test_an_infimum_approached_but_not_attained_is_said(text, value, far):
+    d = derive(text, budget=2)
+    assert d["minimizer"] is None and d["infimum"] == value
+    assert any(n.startswith(f"no minimiser; infimum {value} approached as") for n in d["notes"])
+    assert abs(_mp(penalty(text).expr, *far) - value) < 1e-50  # independent: mpmath far along the path

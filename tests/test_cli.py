@@ -76,7 +76,6 @@ def test_derive_accepts_a_leading_minus_penalty(capsys):
     (["check", "-kl", "--against", "-quadratic"], "against", "-quadratic"),
     (["check", "kl", "--against=-w2_squared"], "against", "-w2_squared"),
     (["linear", "--cov", "5,2,0.5", "--penalty", "-kl"], "penalty", "-kl"),
-    (["bench", "--reduce-points", "-5"], "reduce_points", -5.0),
 ])
 def test_values_starting_with_a_dash_reach_their_argument(argv, field, value):
     parser = build_parser()
@@ -159,9 +158,12 @@ BAD = [  # argv ({file}, {complex}, {empty}, {object}, {vector}: files made by t
     (["bench", "--size", "100000"], "size"),
     (["bench", "--size", "1"], "--size"),
     (["bench", "--repeat", "0"], "--repeat"),
-    (["bench", "--reduce-points", "-5"], "reduce_points"),
-    (["bench", "--reduce-points", "10"], "reduce_points"),
-    (["bench", "--reduce-points", "1e13"], "reduce_points"),
+    (["bench", "--reduce-points", "-5"], "--reduce-points: expected 0 (skip) or a number from 10000 to 1e+12, "
+                                         "got '-5'"),
+    (["bench", "--reduce-points", "10"], "--reduce-points"),
+    (["bench", "--reduce-points", "1e13"], "--reduce-points"),
+    (["check", "kl", "--against", "nonsense"], "check: error: --against: a name other than"),
+    (["derive", "renyi(2)", "--prior", "1,2"], "no general-prior form; entries with one: kl, reverse_kl"),
     (["bench", "--reduce-points", "nan"], "--reduce-points"),
     (["bench", "--reduce-points", "inf"], "--reduce-points"),
 ]
@@ -276,3 +278,16 @@ def test_the_module_runs_as_a_program(tmp_path):
     done = subprocess.run([sys.executable, "-m", "vaemath.cli", "--version"], capture_output=True, text=True,
                           timeout=120, env=env, cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.startswith("vaemath ")
+
+
+@pytest.mark.parametrize("exc, status", [(TypeError("unsupported operand type(s) for +: 'int' and 'NoneType'"), 1),
+                                         (MemoryError(), 1), (TypeError("cov: expected real numbers, got complex"), 2),
+                                         (MemoryError("size: N = 10 needs about 1 GiB"), 2)])
+def test_only_validation_type_and_memory_errors_are_user_mistakes(exc, status, monkeypatch, capsys):
+    def raising(args):
+        raise exc
+
+    monkeypatch.setattr(cli, "_cmd_catalogue", raising)
+    assert main(["catalogue"]) == status
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and ("internal error" in err) == (status == 1)

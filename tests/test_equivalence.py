@@ -16,8 +16,10 @@ import sympy as sp
 import vaemath
 from vaemath.analysis import RELATIONS, Verdict, check
 from vaemath.analysis.exact import vanishes
+from vaemath.analysis.ordering import GRID, _on_grid, ratio_bounds, witness
 from vaemath.cli import main
 from vaemath.symbolic import MinimizerSet, get, mu, penalty, sigma
+from vaemath.symbolic.parser import FUNCTIONS
 
 # (candidate, reference, sigma_means, expected relation): the claims the checker must decide.
 CLAIMS = [
@@ -315,3 +317,73 @@ def test_bad_prior_is_refused(prior, error):
 def test_prior_needs_a_general_form():
     with pytest.raises(ValueError, match="prior: 'quadratic' has no general-prior form"):
         check("quadratic", prior=(1, 2))
+
+
+# the argument each whitelisted function gets (inside its real domain on the whole grid) and its mpmath twin
+_MP_TWIN = {"log": mpmath.log, "exp": mpmath.exp, "sqrt": mpmath.sqrt, "log1p": mpmath.log1p,
+            "expm1": mpmath.expm1, "abs": abs, "sinh": mpmath.sinh, "cosh": mpmath.cosh, "tanh": mpmath.tanh,
+            "asinh": mpmath.asinh, "acosh": mpmath.acosh, "atanh": mpmath.atanh, "atan": mpmath.atan,
+            "erf": mpmath.erf, "max": max, "min": min}
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_whitelisted_function_goes_through_the_numeric_search(name):
+    assert set(_MP_TWIN) == set(FUNCTIONS)
+    if FUNCTIONS[name][1] == 2:
+        text, args = f"kl + {name}(mu, sigma - 1)", lambda m, s: (m, s - 1)
+    elif name == "acosh":
+        text, args = "kl + acosh(1 + sigma*mu**2)", lambda m, s: (1 + s * m**2,)
+    else:
+        text, args = f"kl + {name}(sigma/(2 + 2*sigma) + (mu + 3)/16)", lambda m, s: (s / (2 + 2 * s) + (m + 3) / 16,)
+    expr = penalty(text).expr
+    got = _on_grid(expr)
+    with mpmath.workdps(30):
+        want = [float(mp_value(get("kl").expr, {"mu": str(m), "sigma": str(s)})
+                      + _MP_TWIN[name](*args(mpmath.mpf(m.p) / m.q, mpmath.mpf(s.p) / s.q))) for m, s in GRID]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    found = witness(expr, get("kl").expr)  # the order-reversal search runs (kl + f reverses kl's order or not)
+    assert found is None or mp_value(expr, found["p"]) < mp_value(expr, found["q"])
+
+
+@pytest.mark.parametrize("text", ["kl + erf(mu)**2", "kl + erf(mu*sigma)*atan(sigma)*log1p(exp(mu*sigma))"])
+def test_erf_candidates_get_a_verdict(text):
+    c, r = penalty(text).expr, get("kl").expr
+    w = witness(c, r) if "atan" in text else check(text, budget=1).witness  # one full check: the rest is slow
+    p, q = w["p"], w["q"]
+    assert (mp_value(c, p) < mp_value(c, q)) and (mp_value(r, p) > mp_value(r, q))  # an order reversal at 50 digits
+
+
+@pytest.mark.parametrize("n", [2, 64])
+def test_an_interior_inf_below_every_limit_is_kept_and_labelled_a_bound(n):
+    # (kl + 1)^n / kl = (r + 1)^n / r over r = kl in (0, oo): by hand its minimum is at r = 1/(n - 1)
+    r = sp.Symbol("r", positive=True)
+    f = (r + 1)**n / r
+    (r0,) = sp.solve(sp.diff(f, r), r)
+    want = float(f.subs(r, r0))  # 4 for n = 2, (64/63)^64 * 63 = 172.609 for n = 64
+    rb = ratio_bounds(penalty(f"(kl+1)**{n}").expr, get("kl").expr, budget=1)
+    assert abs(float(rb["inf"]) - want) < 1e-6 * want
+    assert rb["inf_method"] == "numeric search: an upper bound on the inf"
+    assert "(numeric)" in rb["inf_path"] and rb["bounded_away_from_0"] is None and rb["sup"] == "oo"
+
+
+@pytest.mark.parametrize("text", ["mu**2*sigma**2 + mu**2 + (sigma-1)**2", "mu**2 + (sigma*mu - 1)**2 - 2*sigma"])
+def test_a_sup_along_the_axes_only_is_beaten_by_the_corner_paths(text):
+    c, r = penalty(text).expr, get("kl").expr
+    along = [mp_value(c, {"mu": t, "sigma": t}) / mp_value(r, {"mu": t, "sigma": t}) for t in ("2", "10", "100")]
+    assert along[0] < along[1] < along[2] and along[2] > 5000  # mu = sigma = t: the ratio grows without bound
+    rb = ratio_bounds(c, r, budget=1)
+    assert rb["sup"] == "oo" and rb["bounded_above"] is False and "t->oo" in rb["sup_path"]
+
+
+def test_a_bad_reference_is_named_reference():
+    with pytest.raises(ValueError, match=r"^reference: a name other than .* is not allowed: 'nonsense'"):
+        check("kl", "nonsense")
+
+
+def test_renyi_against_a_prior_lists_the_entries_that_have_a_general_form():
+    from vaemath.symbolic import catalogue
+
+    with pytest.raises(ValueError, match="renyi") as err:
+        penalty("renyi(2)", prior=(1, 2))
+    listed = str(err.value).split("entries with one: ")[1].split(", ")
+    assert set(listed) == {n for n, e in catalogue().items() if e.general is not None} and len(listed) >= 6

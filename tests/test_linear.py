@@ -321,3 +321,46 @@ def test_non_smooth_penalty_optimum_against_quadrature():
     by_hand = 1.5 * np.log(2 * np.pi * tau2) + recon / (2 * tau2) + pen
     assert res.objective == pytest.approx(by_hand, rel=1e-8)
     assert res.objective < res.candidates["path, 1 active"]  # below the rescaling path's infimum
+
+
+def test_a_penalty_unbounded_in_mu_makes_the_objective_unbounded_below():
+    pen = "-log(1+mu**2) + (sigma-1)**2"
+    res = optimum("5,2,0.5", 1, pen, starts=2, budget=2)
+    assert res.objective == -np.inf and not res.attained and "||V|| -> oo" in res.path
+    assert "minimum" not in str(res).splitlines()[0]
+    # independent: E[pen(mu, 1)] over codes mu ~ N(0, s2) by quadrature falls without bound as s2 grows
+    e = [integrate.quad(lambda t, s=s: -np.log1p((s * t)**2) * np.exp(-t * t / 2) / np.sqrt(2 * np.pi),
+                        -np.inf, np.inf)[0] for s in (1e2, 1e6)]
+    assert e[1] < e[0] - 15
+
+
+def test_a_penalty_vanishing_as_sigma_grows_has_the_penalty_free_infimum():
+    lam = np.array([5.0, 2.0, 0.5])
+    # penalty 0: the linear autoencoder reconstructs the leading eigenvector exactly (PCA), the rest is noise
+    want = 0.5 * 3 * (np.log(2 * np.pi * lam[1:].sum() / 3) + 1)  # 3.983333264
+    res = optimum("5,2,0.5", 1, "exp(-sigma)", starts=2, budget=2)
+    assert not res.attained and abs(res.objective - want) < 1e-9
+    assert "infimum (not attained)" in str(res).splitlines()[0]
+
+
+def test_an_unconfirmed_minimum_is_not_called_attained_in_the_headline():
+    res = optimum("5,2,0.5", 1, "kl", starts=1)
+    assert str(res).splitlines()[0].split(": ")[1].startswith("minimum (attained)")
+    res.numeric["confirmed"] = False
+    assert "not confirmed" in str(res).splitlines()[0] and "(attained)" not in str(res).splitlines()[0]
+
+
+def test_loglik_under_a_prior_bounds_the_elbo():
+    from scipy.stats import multivariate_normal
+
+    res = optimum("5,2,0.5", 1, "kl", starts=2, prior=(0, 2))
+    # independent: Monte Carlo of log N(x; 0, sigma_p^2 W W^T + tau^2 I) over x ~ N(0, C), the prior's marginal
+    x = np.random.default_rng(3).multivariate_normal(np.zeros(3), np.diag([5.0, 2.0, 0.5]), size=200_000)
+    s = 4 * res.w @ res.w.T + res.tau2 * np.eye(3)
+    mc = multivariate_normal(np.zeros(3), s).logpdf(x).mean()
+    assert abs(res.loglik - mc) < 0.02 and -res.objective <= res.loglik + 1e-9
+
+
+def test_a_1x1_matrix_prints_its_entry_as_a_number():
+    with pytest.raises(ValueError, match=r"cov: the matrix is 1x1 \(5\.0\): D must be >= 2"):
+        covariance("5")

@@ -4,7 +4,7 @@ import mpmath
 import pytest
 import sympy as sp
 
-from vaemath.symbolic import Penalty, catalogue, mu, parse, penalty, sigma
+from vaemath.symbolic import Penalty, catalogue, mu, parse, parser, penalty, sigma
 from vaemath.symbolic.parser import FUNCTIONS, MAX_LENGTH
 
 REFUSED = {
@@ -125,8 +125,9 @@ def test_every_whitelisted_function_has_a_reference():
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCE))
-def test_each_function_maps_to_the_right_function_by_value(name):
+def test_each_function_maps_to_the_right_function_by_value(name, monkeypatch):
     reference, points = REFERENCE[name]
+    monkeypatch.setattr(parser, "_complex_at", lambda expr: None)  # log(mu) is refused by the real-domain probe
     symbols = (mu, sigma)[:FUNCTIONS[name][1]]  # sigma > 0: every second argument above is positive
     expr = parse(f"{name}({', '.join(s.name for s in symbols)})")
     with mpmath.workdps(40):
@@ -177,3 +178,15 @@ def test_length_limit_is_exactly_enforced():
     assert parse(ok) == ((MAX_LENGTH - 2) // 3 + 1) * mu
     with pytest.raises(ValueError, match="longer"):
         parse(ok + "+" + "1" * (MAX_LENGTH - len(ok)))
+
+
+@pytest.mark.parametrize("text", ["log(mu)", "acosh(mu)", "sqrt(-sigma)", "log(sigma - 1)", "sqrt(mu)"])
+def test_an_expression_complex_somewhere_on_the_half_plane_is_refused(text):
+    with pytest.raises(ValueError, match=r"not real-valued on the whole half-plane \(mu real, sigma > 0\)"):
+        parse(text)
+
+
+@pytest.mark.parametrize("text", ["log(mu**2)", "sqrt(kl)", "atanh(sigma/(1 + sigma))", "acosh(1 + mu**2)"])
+def test_real_expressions_with_singular_points_are_accepted(text):
+    e = parse(text)  # real everywhere on the half-plane: by hand each argument stays in its real domain
+    assert mpmath.im(sp.lambdify((mu, sigma), e, "mpmath")(mpmath.mpf(-2), mpmath.mpf("0.3"))) == 0

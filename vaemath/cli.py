@@ -13,10 +13,12 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 
 RESULTS = "vaemath-results"  # default --out of every command that writes files
 USER_ERRORS = (ValueError, TypeError, OSError, MemoryError)  # bad input or environment: one line, exit 2
+_NAMED = re.compile(r"^-{0,2}[A-Za-z_][\w\-\[\]]*: ")  # validation messages start with the argument's name
 
 
 class _Parser(argparse.ArgumentParser):
@@ -69,6 +71,16 @@ def _finite_float(value: str) -> float:
     return number
 
 
+def _reduce_points(value: str) -> float:
+    from vaemath.bench import REDUCE_POINTS
+
+    number, (low, high) = _finite_float(value), REDUCE_POINTS
+    if not (number == 0 or low <= number <= high):
+        raise argparse.ArgumentTypeError(f"expected 0 (skip) or a number from {low:g} to {high:g}, got "
+                                         f"{value.strip()!r}")
+    return number
+
+
 def _covariance(value: str):
     """--cov: a comma list of variances (diagonal) or a .npy / whitespace text file -> a real square matrix."""
     from vaemath.analysis.linear import covariance
@@ -108,7 +120,12 @@ def _cmd_catalogue(args) -> None:
 def _cmd_check(args) -> None:
     from vaemath.analysis import check
 
-    verdict = check(args.candidate, args.against, args.sigma_means, args.budget, args.prior)
+    try:
+        verdict = check(args.candidate, args.against, args.sigma_means, args.budget, args.prior)
+    except ValueError as exc:
+        if str(exc).startswith("reference: "):  # the Python argument is --against here
+            raise ValueError("--against: " + str(exc).removeprefix("reference: ")) from None
+        raise
     if args.json:
         _print_json(verdict.to_dict())
         return
@@ -284,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
                    _cmd_bench)
     ben.add_argument("--size", type=_int_at_least(2), default=4096, help="side N of the N x N float64 grid")
     ben.add_argument("--repeat", type=_int_at_least(1), default=7, help="timed runs per measurement (median kept)")
-    ben.add_argument("--reduce-points", type=_finite_float, default=0.0,
+    ben.add_argument("--reduce-points", type=_reduce_points, default=0.0,
                      help="also stream grid_reduce over this many points (0: skip; else 1e4 to 1e12, e.g. 1e10) "
                           "and report its memory")
     ben.add_argument("--vae", action="store_true", help="also time the VAE (training step, penalty primitive)")
@@ -363,8 +380,9 @@ def _one_line(exc: BaseException) -> str:
 def main(argv=None) -> int:
     """Entry point of the ``vaemath`` console script; returns the exit status.
 
-    Bad input (argparse errors, ValueError, TypeError, OSError, MemoryError) prints one line on stderr and
-    returns 2; any other exception is a bug: one line asking for a report, status 1, and the traceback
+    Bad input (argparse errors, ValueError, OSError, and TypeError or MemoryError raised by validation, whose
+    message starts with the argument's name) prints one line on stderr and returns 2; any other exception is
+    a bug: one line asking for a report, status 1, and the traceback
     only when the environment sets VAEMATH_TRACEBACK=1.
     """
     parser = build_parser()
@@ -379,18 +397,24 @@ def main(argv=None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except USER_ERRORS as exc:
+        if isinstance(exc, (TypeError, MemoryError)) and not _NAMED.match(str(exc)):
+            return _internal(args, exc)  # raised inside the code, not by validation: a bug or a numeric failure
         print(f"vaemath {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"vaemath {args.command}: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if os.environ.get("VAEMATH_TRACEBACK") == "1":
-            raise
-        print(f"vaemath {args.command}: internal error ({type(exc).__name__}: {_one_line(exc)}); please report "
-              "it with the command line (VAEMATH_TRACEBACK=1 shows the traceback)", file=sys.stderr)
-        return 1
+        return _internal(args, exc)
     return 0
+
+
+def _internal(args, exc: BaseException) -> int:
+    if os.environ.get("VAEMATH_TRACEBACK") == "1":
+        raise exc
+    print(f"vaemath {args.command}: internal error ({type(exc).__name__}: {_one_line(exc)}); please report "
+          "it with the command line (VAEMATH_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

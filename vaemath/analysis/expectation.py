@@ -110,9 +110,9 @@ def _integrate(expr: sp.Expr) -> sp.Expr | None:
 @lru_cache(maxsize=64)
 def _numeric(pen_expr: sp.Expr, g: sp.Expr | None):
     if g is not None:
-        return tuple(sp.lambdify((s2, sigma), e, "numpy") for e in (g, sp.diff(g, s2), sp.diff(g, sigma)))
+        return tuple(sp.lambdify((s2, sigma), e, ["scipy", "numpy"]) for e in (g, sp.diff(g, s2), sp.diff(g, sigma)))
     smooth = is_smooth(pen_expr)
-    modules = "numpy" if smooth else [_SCALAR, "math"]  # scalar calls inside adaptive quadrature: plain math
+    modules = ["scipy", "numpy"] if smooth else [_SCALAR, "math"]  # scalar calls inside adaptive quadrature: plain math
     f, f_m, f_s = (sp.lambdify((mu, sigma), e, modules)
                    for e in (pen_expr, sp.diff(pen_expr, mu), sp.diff(pen_expr, sigma)))
     quad = _gauss_hermite if smooth else _adaptive

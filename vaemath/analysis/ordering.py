@@ -20,6 +20,7 @@ from vaemath.symbolic import DEFAULT_BUDGET, CriticalPoint, hessian, limit, mu, 
 from vaemath.symbolic.budget import attempt
 from vaemath.symbolic.calculus import hessian_by_limits
 from vaemath.symbolic.nonsmooth import active_branch, check_directions, d_mu, d_sigma, directional, kink_directions
+from vaemath.symbolic.symbols import vectorized
 
 _MU_GRID = ("-3", "-2", "-3/2", "-1", "-1/2", "-1/4", "0", "1/4", "1/2", "1", "3/2", "2", "3")
 _SIGMA_GRID = ("1/20", "1/10", "1/5", "7/20", "1/2", "7/10", "17/20", "1", "6/5", "3/2", "2", "3", "5")
@@ -27,7 +28,7 @@ GRID = tuple((sp.Rational(m), sp.Rational(s)) for m, s in product(_MU_GRID, _SIG
 
 
 def _on_grid(expr: sp.Expr) -> np.ndarray:
-    fn = sp.lambdify((mu, sigma), expr, "numpy")
+    fn = vectorized(expr)
     pts = np.array([[float(m), float(s)] for m, s in GRID])
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -88,9 +89,11 @@ def ratio_bounds(candidate: sp.Expr, reference: sp.Expr, best_r=None, budget=DEF
     -------
     dict
         ``inf``, ``sup`` (strings; "oo" or "-oo" when unbounded), ``inf_path``, ``sup_path``,
-        ``inf_method``, ``sup_method`` ("exact" for limits along boundary paths and into the reference's
-        minimiser; a value found only by the Nelder-Mead search of the interior is labelled a bound:
-        "numeric search: an upper bound on the inf" / "a lower bound on the sup"), ``bounded_away_from_0``
+        ``inf_method``, ``sup_method`` ("exact" for limits along boundary paths, along the curves
+        mu = +-t, sigma = t^a into the corners and into the reference's minimiser, when no value of the
+        numeric search goes beyond them; a value found only by the Nelder-Mead search of the interior, or
+        beyond every exact limit, is labelled a bound with where it is reached: "numeric search: an upper
+        bound on the inf" / "a lower bound on the sup"), ``bounded_away_from_0``
         and ``bounded_above`` (None where only the numeric search speaks) and ``method``.
     """
     if vanishes(reference) is True:
@@ -113,10 +116,26 @@ def ratio_bounds(candidate: sp.Expr, reference: sp.Expr, best_r=None, budget=DEF
         value = limit(*args, budget=budget)
         if value is not None and value.is_number and value.is_extended_real:
             found.append((value, f"{where} at {fixed}", True))
+    found.extend(_corner_limits(ratio, budget))
     done, near = attempt(near_minimizer, candidate, reference, best_r, budget=budget)
     found.extend(near if done else [])
     found.extend(_interior(ratio, reference))
     return _summarise(found)
+
+
+_T = sp.Symbol("t", positive=True)
+CORNER_POWERS = (-1, sp.Rational(1, 2), 1, 2)  # sigma = t^a along mu = +-t: a < 0 runs to sigma -> 0, a > 0 to oo
+
+
+def _corner_limits(ratio: sp.Expr, budget) -> list:
+    """Exact limits of the ratio along the curves mu = +-t, sigma = t^a, t -> oo, into the four corners
+    (mu -> +-oo with sigma -> 0 or oo), which the paths along the axes miss."""
+    out = []
+    for c, a in product((1, -1), CORNER_POWERS):
+        value = limit(ratio.subs({mu: c * _T, sigma: _T**a}), _T, sp.oo, "-", budget=budget)
+        if value is not None and value.is_number and value.is_extended_real:
+            out.append((value, f"mu = {'-' if c < 0 else ''}t, sigma = t**({a}), t->oo", True))
+    return out
 
 
 def near_minimizer(candidate: sp.Expr, reference: sp.Expr, best_r) -> list:
@@ -174,7 +193,7 @@ def _hessian_at_zero_gradient(e: sp.Expr, p: dict) -> sp.Matrix | None:
 
 def _interior(ratio: sp.Expr, reference: sp.Expr) -> list:
     """Local extremes of the ratio by Nelder-Mead in (mu, log sigma), away from the reference's zeros."""
-    fn, ref = sp.lambdify((mu, sigma), ratio, "numpy"), sp.lambdify((mu, sigma), reference, "numpy")
+    fn, ref = vectorized(ratio), vectorized(reference)
 
     def f(x, sign):
         with np.errstate(all="ignore"):
@@ -205,8 +224,9 @@ def _summarise(found: list) -> dict:
             "inf_method": lo_how, "sup_method": hi_how,
             "bounded_away_from_0": False if float(lo) <= 0 else (True if lo_how == "exact" else None),
             "bounded_above": False if hi == sp.oo else (True if hi_how == "exact" else None),
-            "method": "exact limits along boundary paths and into the reference's minimiser (leading terms); "
-                      "Nelder-Mead over the interior, whose values are bounds only"}
+            "method": "exact limits along boundary paths, along mu = +-t, sigma = t^a into the corners and into "
+                      "the reference's minimiser (leading terms); Nelder-Mead over the interior, whose values are "
+                      "bounds only"}
 
 
 def _extreme(found: list, pick) -> tuple:
@@ -218,7 +238,7 @@ def _extreme(found: list, pick) -> tuple:
     if best_exact is not None:
         e = float(best_exact[0])
         tol = 1e-8 * (1 + abs(e)) if np.isfinite(e) else 0.0
-        beyond = best_numeric is not None and np.isfinite(e) and (
+        beyond = best_numeric is not None and (  # an interior value beyond every exact limit (also +-oo) wins
             float(best_numeric[0]) > e + tol if pick is max else float(best_numeric[0]) < e - tol)
         if not beyond:
             return best_exact[0], best_exact[1], "exact"

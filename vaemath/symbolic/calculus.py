@@ -18,7 +18,7 @@ import sympy as sp
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, check_budget
 from vaemath.symbolic.nonsmooth import active_branch, directional, first_order, is_smooth
 from vaemath.symbolic.parser import penalty as as_penalty
-from vaemath.symbolic.symbols import mu, reparametrize, sigma
+from vaemath.symbolic.symbols import mu, reparametrize, sigma, vectorized
 from vaemath.symbolic.symbols import param as _param
 
 # Starting points (mu, sigma) for the numeric search of critical points, in the std parametrisation.
@@ -294,7 +294,7 @@ def _roots(grad: list, xs: tuple, p) -> list:
             start = (m0, float(p.of_sigma.subs(sigma, s0)))
             try:
                 root = mpmath.findroot(lambda a, b: _bounded(fn, a, b), start, tol=1e-30, maxsteps=200)
-            except (ValueError, ZeroDivisionError, TypeError):
+            except (ValueError, ArithmeticError, TypeError, MemoryError):  # a diverging start: try the next
                 continue
             out.append(tuple(root))
     return out
@@ -412,7 +412,7 @@ def _numeric_minima(e: sp.Expr) -> tuple:
     stops (kinks stall the simplex), as float triples (mu, sigma, value)."""
     from scipy.optimize import minimize  # numeric search only for penalties with kinks
 
-    fn = sp.lambdify((mu, sigma), e, "numpy")
+    fn = vectorized(e)
 
     def f(x):
         with np.errstate(all="ignore"):
@@ -688,7 +688,13 @@ def limits(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> dict:
         "mu->oo": limit(e, mu, sp.oo, "-", budget),
         "mu->-oo": limit(e, mu, -sp.oo, "+", budget),
     }
-    return {k: v if v is None else _simplified(v, budget) for k, v in out.items()}
+    out = {k: v if v is None else _simplified(v, budget) for k, v in out.items()}
+    return {k: None if v is None or _by_cases(v) else v for k, v in out.items()}
+
+
+def _by_cases(v: sp.Expr) -> bool:
+    """A limit that depends on the other variable by cases (sympy's sign, Piecewise or nan): not printed."""
+    return v.has(sp.nan, sp.zoo, sp.sign, sp.Piecewise, sp.Heaviside)
 
 
 def _simplified(v: sp.Expr, budget) -> sp.Expr:
@@ -708,7 +714,7 @@ def unbounded_below(penalty, budget=DEFAULT_BUDGET) -> str | None:
     for x, other in ((sigma, mu), (mu, sigma)):
         for x0, side, name in ends[x]:
             value = limit(e, x, x0, side, budget)
-            if value is None:
+            if value is None or _by_cases(value):
                 continue
             if value == -sp.oo:
                 return name
@@ -716,6 +722,49 @@ def unbounded_below(penalty, budget=DEFAULT_BUDGET) -> str | None:
                 for y0, side2, name2 in ends[other]:
                     if limit(value, other, y0, side2, budget) == -sp.oo:
                         return f"{name}, then {name2}"
+    return _unbounded_on_sections(e, budget)
+
+
+_T = sp.Symbol("t", positive=True)
+
+
+def _sections(e: sp.Expr):
+    """(expression in one variable, variable, end, side, where) for the paths beyond the two axes: mu fixed at
+    0 or a sigma-free root of d/dmu, sigma fixed at 1 or 2 (each to both ends of the other variable); the
+    curves mu = +-t, sigma = t^a into the corners; and the interior points where a log's argument or a
+    denominator vanishes (mu or sigma fixed at 1 on the way in)."""
+    mus = {sp.S.Zero} | {r for r in _real_roots(sp.diff(e, mu), mu) if r.is_real}
+    for m0 in sorted(mus, key=float):
+        yield e.subs(mu, m0), sigma, 0, "+", f"sigma->0+ at mu = {m0}"
+        yield e.subs(mu, m0), sigma, sp.oo, "-", f"sigma->oo at mu = {m0}"
+    for s0 in (1, 2):
+        for end, side in ((sp.oo, "-"), (-sp.oo, "+")):
+            yield e.subs(sigma, s0), mu, end, side, f"mu->{end} at sigma = {s0}"
+    for c, a in ((c, a) for c in (1, -1) for a in (-1, sp.Rational(1, 2), 1, 2)):
+        where = f"mu = {'-' if c < 0 else ''}t, sigma = t**({a}), t->oo"
+        yield e.subs({mu: c * _T, sigma: _T**a}), _T, sp.oo, "-", where
+    singular = [a.args[0] for a in e.atoms(sp.log)] + [b.base for b in e.atoms(sp.Pow) if b.exp.is_negative]
+    for x, other in ((mu, sigma), (sigma, mu)):
+        for g in singular:
+            for x0 in _real_roots(g.subs(other, 1), x):
+                if x0.is_real and (x is mu or x0 > 0):
+                    for side in ("+", "-"):
+                        yield e.subs(other, 1), x, x0, side, f"{x}->{x0}{side} at {other} = 1"
+
+
+def _real_roots(g: sp.Expr, x: sp.Symbol) -> list:
+    """Numeric roots of g in x by sympy.solve within a second; none where it cannot solve."""
+    try:
+        done, roots = attempt(sp.solve, g, x, budget=1)
+    except (NotImplementedError, ValueError, TypeError):
+        return []
+    return [r for r in roots if r.is_number] if done and isinstance(roots, list) else []
+
+
+def _unbounded_on_sections(e: sp.Expr, budget) -> str | None:
+    for f, x, x0, side, where in _sections(e):
+        if limit(f, x, x0, side, budget) == -sp.oo:
+            return where
     return None
 
 
@@ -735,9 +784,34 @@ def infimum(penalty, budget=DEFAULT_BUDGET) -> dict:
     if isinstance(best, MinimizerSet):
         return {"value": best.value, "attained": True, "where": best.description}
     if best is None:
-        return {"value": None, "attained": None, "where": "no interior minimiser found"}
+        e = _expr(penalty, "std")
+        curve = _zero_curve_of_abs(e)
+        if curve is not None:
+            return {"value": curve.value, "attained": True, "where": curve.description, "set": curve}
+        ends = [(v, w) for f, x, x0, side, w in _sections(e)
+                if (v := limit(f, x, x0, side, budget)) is not None and v.is_number and v.is_finite]
+        if not ends:
+            return {"value": None, "attained": None, "where": "no interior minimiser found"}
+        value, where = min(ends, key=lambda t: float(t[0]))
+        return {"value": value, "attained": False,
+                "where": f"no minimiser; infimum {value} approached as {where} (the least of the exact limits "
+                         "along the paths taken: boundary sections, corner curves)"}
     return {"value": best.value, "attained": True, "where": f"local minimiser {to_strings(best.point)} (global "
             "among the stationary points found; the boundary limits are not below it)"}
+
+
+def _zero_curve_of_abs(e: sp.Expr) -> MinimizerSet | None:
+    """abs(g) (times a positive constant, to a positive power) is 0 on the curve g = 0 when g takes both signs
+    on the grid of test points (intermediate values): a set of minimisers."""
+    base = e.base if e.is_Pow and e.exp.is_positive else e
+    coeff, base = base.as_coeff_Mul() if base.is_Mul else (sp.S.One, base)
+    if not isinstance(base, sp.Abs) or coeff <= 0:
+        return None
+    g = base.args[0]
+    signs = {sp.sign(g.subs({mu: m, sigma: s}).evalf(20)) for m in (-2, 0, 1, 3) for s in (sp.S(1) / 10, 1, 3)}
+    if not {1, -1} <= signs:
+        return None
+    return MinimizerSet(sp.Eq(g, 0), sp.S.Zero, "the zero set of abs's argument (it takes both signs)")
 
 
 def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std", budget=DEFAULT_BUDGET,
@@ -766,6 +840,8 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
     pen = as_penalty(penalty, sigma_means, prior=prior)
     best = minimizer(pen, param, budget)
     inf = infimum(pen, budget)
+    if inf["value"] == -sp.oo or best is None:  # unbounded below has no minimiser
+        best = inf.get("set") if inf["value"] != -sp.oo and param == "std" else None
     notes = []
     point = best.point if isinstance(best, CriticalPoint) else None
     poly = None
@@ -782,9 +858,12 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         notes.append(f"minimizer: {best.method}")
     if inf["value"] == -sp.oo:
         notes.append(f"the penalty is {inf['where']}: it has no minimum")
+    elif inf["attained"] is False:
+        notes.append(inf["where"])
     lims = limits(pen, param, budget)
     if any(v is None for v in lims.values()):
-        notes.append("limits: None where sympy could not take the limit within the budget")
+        notes.append("limits: None where sympy could not take the limit within the budget, or where it depends "
+                     "on the other variable by cases (sign, nan)")
     return {
         "penalty": pen.name,
         "param": _param(param).name,

@@ -134,7 +134,8 @@ class _Builder:
             raise _refuse(self.text, node, "this call")
         if name == "renyi":
             if self.prior is not None:
-                raise ValueError("prior: renyi(a) has no general-prior form")
+                with_general = ", ".join(n for n, e in catalogue().items() if e.general is not None)
+                raise ValueError(f"prior: renyi(a) has no general-prior form; entries with one: {with_general}")
             if len(node.args) != 1:
                 raise _refuse(self.text, node, "renyi takes one order, as in renyi(2);")
             return renyi(self.build(node.args[0])).expr
@@ -194,10 +195,43 @@ def parse(penalty: str, sigma_means: str = "std", prior=None) -> sp.Expr:
     except RecursionError:
         raise ValueError("penalty: the expression is nested too deeply") from None
     if not isinstance(expr, sp.Expr) or expr.has(sp.zoo, sp.nan) or expr.is_extended_real is False:
-        raise ValueError(f"penalty: {penalty!r} is not a real-valued expression")
+        raise ValueError(f"penalty: {penalty!r} is not real-valued on the whole half-plane (mu real, sigma > 0)")
     if any(max(abs(r.p), r.q) >= _TOO_BIG for r in expr.atoms(sp.Rational)):
         raise ValueError(f"penalty: {penalty!r} builds a number with more than {MAX_DIGITS} digits")
+    # renyi(a > 1) is +oo where its integral diverges (sigma^2 >= a/(a-1)): its printed form is trusted there
+    where = None if expr.is_extended_real or "renyi" in penalty else _complex_at(expr)
+    if where is not None:
+        raise ValueError(f"penalty: {penalty!r} is not real-valued on the whole half-plane (mu real, sigma > 0): "
+                         f"at (mu, sigma) = ({where[0]}, {where[1]}) it is {where[2]}")
     return expr
+
+
+_PROBE_MU = ("-3", "-1", "-1/2", "0", "1/2", "1", "3")
+_PROBE_SIGMA = ("1/10", "1/2", "1", "2", "10")
+
+
+def _complex_at(expr: sp.Expr):
+    """A probe point (mu, sigma, value) where ``expr`` is complex (mpmath, 30 digits), or None.
+
+    Singular points (log(0), 1/0) are not complex: they are limits, allowed as in ``log(mu**2)``.
+    """
+    import mpmath
+
+    try:
+        fn = sp.lambdify(sorted(expr.free_symbols, key=str), expr, "mpmath")
+    except Exception:  # noqa: BLE001 - a form mpmath cannot take is judged by sympy alone
+        return None
+    names = [s.name for s in sorted(expr.free_symbols, key=str)]
+    with mpmath.workdps(30):
+        for m, s in ((m, s) for m in _PROBE_MU for s in _PROBE_SIGMA):
+            at = {"mu": mpmath.mpf(sp.Rational(m)), "sigma": mpmath.mpf(sp.Rational(s)), "mu_p": 0, "sigma_p": 1}
+            try:
+                value = mpmath.mpc(fn(*(at.get(n, 1) for n in names)))
+            except (ValueError, ArithmeticError, TypeError):
+                continue
+            if mpmath.isfinite(value) and abs(value.imag) > 1e-10 * (1 + abs(value.real)):
+                return m, s, mpmath.nstr(value, 6)
+    return None
 
 
 def penalty(penalty, sigma_means: str = "std", prior=None) -> Penalty:

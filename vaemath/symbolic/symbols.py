@@ -94,3 +94,12 @@ def reparametrize(expr: sp.Expr, to: str = "std") -> sp.Expr:
     if target.name != "std":
         out = sp.expand_log(sp.powsimp(out, force=True), force=True)
     return out
+
+
+def vectorized(expr: sp.Expr, args: tuple = (mu, sigma)):
+    """A numpy function of ``args`` evaluating ``expr`` elementwise on arrays of any shape.
+
+    Every function on the parser's whitelist maps to a ufunc (erf to ``scipy.special.erf``, Max/Min to
+    ``numpy.maximum``/``minimum``); plain ``lambdify(..., "numpy")`` maps erf to the scalar ``math.erf``.
+    """
+    return sp.lambdify(args, expr, ["scipy", "numpy"])

@@ -81,7 +81,8 @@ def optimal_encoder(w, tau2: float, cov, penalty="kl", sigma_means: str = "std")
         v = np.linalg.solve(w.T @ w + 2 * tau2 * float(cond["c"]) * np.eye(k), w.T)
         code_var = np.einsum("jd,de,je->j", v, cov, v)
         if cond["sigma_solution"] is not None:
-            fn = sp.lambdify(sorted(cond["sigma_solution"].free_symbols, key=str), cond["sigma_solution"], "numpy")
+            sol = cond["sigma_solution"]
+            fn = sp.lambdify(sorted(sol.free_symbols, key=str), sol, ["scipy", "numpy"])
             args = {"n": n, "s2": code_var, "tau2": np.full(k, tau2)}
             names = [s.name for s in sorted(cond["sigma_solution"].free_symbols, key=str)]
             return {"v": v, "sigma": np.asarray(fn(*(args[a] for a in names)), dtype=float) + 0 * n,

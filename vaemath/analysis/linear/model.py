@@ -66,7 +66,7 @@ def _validated(c: np.ndarray) -> np.ndarray:
     if c.ndim != 2 or c.shape[0] != c.shape[1]:
         raise ValueError(f"cov: expected a square matrix, got shape {c.shape}")
     if c.shape[0] < 2:
-        raise ValueError(f"cov: the matrix is 1x1 ({c[0, 0]!r}): D must be >= 2, e.g. '5,2,0.5'")
+        raise ValueError(f"cov: the matrix is 1x1 ({float(c[0, 0])}): D must be >= 2, e.g. '5,2,0.5'")
     if not np.all(np.isfinite(c)):
         raise ValueError("cov: the matrix has non-finite entries")
     if not np.allclose(c, c.T, rtol=1e-10, atol=1e-12 * np.max(np.abs(c))):
@@ -84,10 +84,11 @@ def check_latent(latent, dims: int) -> int:
     return int(latent)
 
 
-def loglik(w: np.ndarray, tau2: float, cov: np.ndarray) -> float:
-    """Average exact log-likelihood of the decoder, E_x log N(x; b, W W^T + tau^2 I) for data of covariance C."""
+def loglik(w: np.ndarray, tau2: float, cov: np.ndarray, prior_sigma: float = 1.0) -> float:
+    """Average exact log-likelihood of the decoder, E_x log N(x; b + W mu_p, sigma_p^2 W W^T + tau^2 I) for
+    data of covariance C, the latent prior N(mu_p, sigma_p^2 I) (the optimal bias b absorbs W mu_p)."""
     d = cov.shape[0]
-    s = w @ w.T + tau2 * np.eye(d)
+    s = prior_sigma**2 * (w @ w.T) + tau2 * np.eye(d)
     _, logdet = np.linalg.slogdet(s)
     return float(-0.5 * (d * np.log(2 * np.pi) + logdet + np.trace(np.linalg.solve(s, cov))))
 

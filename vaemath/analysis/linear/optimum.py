@@ -28,6 +28,7 @@ from vaemath.analysis.linear.model import check_latent, covariance, loglik, ppca
 from vaemath.symbolic import DEFAULT_BUDGET, limit, mu, sigma
 from vaemath.symbolic import penalty as as_penalty
 from vaemath.symbolic.budget import check_budget
+from vaemath.symbolic.prior import check_prior
 
 try:  # shipped with scikit-learn, a dependency
     from threadpoolctl import threadpool_limits
@@ -71,7 +72,9 @@ class LinearResult:
 
     def __str__(self) -> str:
         d = self.to_dict()
-        kind = "minimum (attained)" if self.attained else "infimum (not attained)"
+        kind = "infimum (not attained)"
+        if self.attained:
+            kind = "minimum (attained)" if self.numeric.get("confirmed") else "minimum (not confirmed by the search)"
         value = "-oo (unbounded below)" if self.objective == -np.inf else f"{self.objective:.10g}"
         lines = [f"linear-Gaussian VAE, penalty {self.penalty}: {kind} {value} per datum",
                  f"  where: {self.path}"]
@@ -150,9 +153,13 @@ def _min_at_zero_code(pen_obj) -> tuple:
     return float(res.fun), float(np.exp(res.x))
 
 
-def _path_limit(pen_obj, budget) -> float | None:
-    """p0 = lim_{c->0+} pen(c mu, c sigma) when it is a finite constant, else None."""
-    p0 = rescaling(pen_obj.expr, budget)
+def _path_limit(pen_obj, budget, end=0) -> float | None:
+    """p0 = lim_{c->0+} pen(c mu, c sigma) (or c -> oo when ``end`` is oo) when it is a finite constant, else None."""
+    if end == 0:
+        p0 = rescaling(pen_obj.expr, budget)
+    else:
+        c = sp.Symbol("c", positive=True)
+        p0 = limit(pen_obj.expr.subs({mu: c * mu, sigma: c * sigma}, simultaneous=True), c, sp.oo, "-", budget)
     return float(p0) if p0 is not None and p0.is_number and p0.is_finite else None
 
 
@@ -171,6 +178,12 @@ def _unbounded(pen_obj, ex, budget) -> dict | None:
     if ex.expr is not None and limit(ex.expr.subs(sigma, 1), s2, sp.oo, "-", budget) == -sp.oo:
         return {"path": "unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where E pen over codes of variance "
                         "s2 -> oo tends to -oo", "sigma": 1.0, "scale": ("s2", "oo")}
+    # codes V x are symmetric about 0: E pen(mu, 1) -> -oo as their variance grows when the even part of
+    # pen(., 1) does (Fatou: that part is continuous, so bounded above)
+    even = (pen_obj.expr.subs(sigma, 1) + pen_obj.expr.subs({sigma: 1, mu: -mu})) / 2
+    if limit(even, mu, sp.oo, "-", budget) == -sp.oo:
+        return {"path": "unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where (pen(mu, 1) + pen(-mu, 1))/2 "
+                        "-> -oo as mu -> oo", "sigma": 1.0, "scale": ("s2", "oo")}
     return None
 
 
@@ -243,6 +256,11 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         for active in range(1, k + 1):
             candidates[f"path, {active} active"] = (0.5 * d * (np.log(2 * np.pi * np.sum(lam[active:]) / d) + 1)
                                                     + active * p0 + (k - active) * p_min)
+    p_oo = _path_limit(pen_obj, budget, sp.oo)  # (z, W) -> (c z, W / c), c -> oo, leaves the reconstruction
+    if p_oo is not None and (p0 is None or p_oo < p0):
+        for active in range(1, k + 1):
+            candidates[f"path c->oo, {active} active"] = (0.5 * d * (np.log(2 * np.pi * np.sum(lam[active:]) / d) + 1)
+                                                          + active * p_oo + (k - active) * p_min)
     if pen_obj.name == "kl":
         candidates["ppca"] = -pp["loglik"]
     local = _multistart(f, cov, starts, seed)
@@ -254,6 +272,9 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         result = _below(f, down, numeric)
     else:
         result = _decide(f, pen_obj, candidates, best, numeric, pp, (lam, u, sig_min))
+    prior_sigma = 1.0 if check_prior(prior) is None else float(check_prior(prior)[1])
+    if result["loglik"] is not None and prior_sigma != 1.0:
+        result["loglik"] = loglik(result["w"], result["tau2"], cov, prior_sigma)
     return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=ex.assumption,
                         candidates={k_: float(v_) for k_, v_ in candidates.items()}, numeric=numeric, **result)
 
@@ -301,10 +322,15 @@ def _on_path(f, name, paths, lam, u, sig_min, numeric) -> dict:
     where = (f"infimum along the rescaling path: {active} latent dimension(s) with sigma_j = c^2 -> 0, "
              f"w_j = u_j sqrt(lambda_j)/c so ||w_j|| -> oo, v_j = c u_j^T/sqrt(lambda_j), c -> 0+"
              + (f"; the other {f.k - active} collapsed (w_j = 0)" if active < f.k else ""))
+    if "c->oo" in name:
+        where = (f"infimum: {active} latent dimension(s) approach the penalty-free optimum (sigma_j -> 0, exact "
+                 "reconstruction of the leading eigenvectors) while the rescaling (z, W) -> (c z, W/c), c -> oo, "
+                 "takes pen to its limit lim_{c->oo} pen(c mu, c sigma)"
+                 + (f"; the other {f.k - active} collapsed (w_j = 0)" if active < f.k else ""))
     return {"objective": float(value), "attained": False, "path": where,
             "sigma": [0.0] * active + [sig_min] * (f.k - active), "tau2": float(np.sum(lam[active:]) / f.d),
             "w_col_norms2": ["oo"] * active + [0.0] * (f.k - active), "loglik": None, "loglik_limit": "-oo",
-            "path_values": _path_values(f, lam, u, active, sig_min)}
+            "path_values": None if "c->oo" in name else _path_values(f, lam, u, active, sig_min)}
 
 
 def _confirm(numeric: dict, value: float, rel: float, analysed: bool) -> None:
