@@ -69,6 +69,11 @@ from vaemath.symbolic import catalogue
 #    penalty in logvar at mu = 1e150, l >= 1e4 (sigma = inf; the truth is 0 there, the sum +inf); the rule
 #    mul0(exp(E), P) is applied only where P depends on mu.
 # 4. Not swept: the cone's Hessian in the far regions (sigma >= 1e154) is NaN.
+# 5. 0 * inf -> NaN in hellinger_squared's d2/dx2 at |mu| = 1e150 and tiny scale (sigma <= 1e-300, s or l just
+#    above 0 included): the Gaussian factor underflows to 0 while a power of sigma overflows; the truth is 0.
+# 6. Lost underflow and a wrong finite number in d2/dx2 of bhattacharyya and renyi(1/2) in logstd and logvar at
+#    the ends of the scale (s = 350: 0 for 2e-304; l = 500: 0 or 2e-234 for 3.6e-218; l = -500, mu = -1e-8: twice
+#    the truth 1.8e-218): an intermediate is formed that underflows before the factor bringing it back.
 
 WHAT = ("value", "grad", "hess")
 PARAMS = ("std", "var", "logstd", "logvar")
@@ -213,6 +218,9 @@ SLOW_ENTRIES = ("fisher_rao_squared",)
 # runs them as plain tests, so that the full sweep fails on them.
 OPEN_FAULTS = {("fisher_rao_squared", param, what): "open fault 1 (top of file)" for param in PARAMS
                for what in ("grad", "hess")}
+OPEN_FAULTS |= {("hellinger_squared", param, "hess"): "open fault 5 (top of file)" for param in PARAMS}
+OPEN_FAULTS |= {(name, param, "hess"): "open fault 6 (top of file)" for name in ("bhattacharyya", "renyi(1/2)")
+                for param in ("logstd", "logvar")}
 
 
 

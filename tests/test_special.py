@@ -98,4 +98,6 @@ def test_acoshexp_beyond_the_float64_range_of_its_argument():
     from vaemath.kernels.special import acoshexp
 
     for x in (1e-300, 0.5, 20.0, 1e4, 1e300):
-        assert _ulps(acoshexp(x), mp.acosh(mp.exp(mp.mpf(x)))) <= 2, x
+        with mp.workdps(400):  # exp(1e-300) differs from 1 only in its 300th digit
+            truth = mp.acosh(mp.exp(mp.mpf(x)))
+        assert _ulps(acoshexp(x), truth) <= 2, x
