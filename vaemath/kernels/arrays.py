@@ -151,7 +151,8 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     if dt == np.float16:  # numba has no float16 stores: compute in float64, round once
         block = np.empty(shape)
         kernel.grid(mu, S, runs, block)
-        out[...] = block
+        with np.errstate(over="ignore"):  # beyond float16's range is +-inf, the value rounded once
+            out[...] = block
     else:
         kernel.grid(mu, S, runs, out)
     _removable_grid(kernel.SINGULAR, mu, sigma, out)
