@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+import vaemath.report as report_module
 from vaemath import check
 from vaemath.cli import main
 from vaemath.report import CAPTIONS, lower_bound
@@ -88,8 +89,12 @@ def test_lower_bound_follows_pen_ge_kl(pen, guaranteed):
 
 @pytest.mark.parametrize("argv, words", [
     (["--penalty", "import os"], "penalty"), (["--penalty=-log(sigma)"], "penalty"),
-    (["--format", "png,gif"], "format"), (["--seed", "-1"], "seed")])
-def test_bad_input_exits_2_with_one_line(tmp_path, capsys, argv, words):
+    (["--format", "png,gif"], "format"), (["--seed", "-1"], "seed"), (["--against", "nonsense"], "--against: "),
+    (["--out", "{file}"], "out: ")])
+def test_bad_input_exits_2_with_one_line(tmp_path, capsys, monkeypatch, argv, words):
+    (tmp_path / "file").write_text("x")
+    argv = [a.format(file=tmp_path / "file") for a in argv]
+    monkeypatch.setattr(report_module._Stages, "run", lambda *a, **k: pytest.fail("a stage ran before refusing"))
     assert main(["report", "--out", str(tmp_path), "--quick", *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and words in err and "Traceback" not in err

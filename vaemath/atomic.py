@@ -30,3 +30,26 @@ def atomic_path(path):
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_writable(out, entries) -> Path:
+    """Refuse ``out`` now, before any work, if the results could not be written there.
+
+    ``entries``: (relative path, "folder" or "file") pairs that will be written under ``out``.
+
+    Raises
+    ------
+    ValueError
+        Naming ``out``: a path exists with the wrong kind (a file where a folder is due, or the reverse), or
+        the nearest existing folder is not writable.
+    """
+    out = Path(out)
+    for rel, kind in entries:
+        target = out / rel
+        for path, want in [(out / p, "folder") for p in reversed(Path(rel).parents)] + [(target, kind)]:
+            if path.exists() and path.is_dir() != (want == "folder"):
+                raise ValueError(f"out: {str(path)!r} exists and is not a {want}; choose another --out")
+        existing = next(p for p in (target.parent, *target.parent.parents) if p.exists())
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise ValueError(f"out: the folder {str(existing)!r} is not writable; choose another --out")
+    return out

@@ -12,12 +12,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 import sympy as sp
 
-from vaemath.atomic import atomic_path
+from vaemath.atomic import atomic_path, check_writable
 from vaemath.kernels import grid
 from vaemath.kernels.arrays import _available_bytes
 from vaemath.kernels.codegen import SIZES, outputs
@@ -164,14 +163,7 @@ def destinations(out) -> tuple:
         If ``out``, one of the folders or one of the files exists with the wrong kind (a file where a folder
         is due, or the reverse), or the nearest existing folder is not writable.
     """
-    out = Path(out)
-    for folder, name in FILES:
-        for path, kind in ((out, "folder"), (out / folder, "folder"), (out / folder / name, "file")):
-            if path.exists() and path.is_dir() != (kind == "folder"):
-                raise ValueError(f"out: {str(path)!r} exists and is not a {kind}; choose another --out")
-        existing = next(p for p in (out / folder, *(out / folder).parents) if p.exists())
-        if not os.access(existing, os.W_OK | os.X_OK):
-            raise ValueError(f"out: the folder {str(existing)!r} is not writable; choose another --out")
+    out = check_writable(out, [(f"{folder}/{name}", "file") for folder, name in FILES])
     return out / "benchmarks", out / "figures"
 
 

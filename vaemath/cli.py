@@ -10,6 +10,7 @@ benchmarks/ and figures/ are replaced only on request (``--out .``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -117,15 +118,22 @@ def _cmd_catalogue(args) -> None:
               f"{row['citation']}]")
 
 
+@contextlib.contextmanager
+def _reference_is_against():
+    """The Python argument ``reference`` is the command line's --against: errors say so."""
+    try:
+        yield
+    except ValueError as exc:
+        if not str(exc).startswith("reference: "):
+            raise
+        raise ValueError("--against: " + str(exc).removeprefix("reference: ")) from None
+
+
 def _cmd_check(args) -> None:
     from vaemath.analysis import check
 
-    try:
+    with _reference_is_against():
         verdict = check(args.candidate, args.against, args.sigma_means, args.budget, args.prior)
-    except ValueError as exc:
-        if str(exc).startswith("reference: "):  # the Python argument is --against here
-            raise ValueError("--against: " + str(exc).removeprefix("reference: ")) from None
-        raise
     if args.json:
         _print_json(verdict.to_dict())
         return
@@ -241,8 +249,9 @@ def _cmd_compare(args) -> None:
 def _cmd_report(args) -> None:
     from vaemath.report import report
 
-    result = report(args.penalty, args.against, args.out, args.quick, args.format, args.seed, progress=not args.json,
-                    sigma_means=args.sigma_means)
+    with _reference_is_against():
+        result = report(args.penalty, args.against, args.out, args.quick, args.format, args.seed,
+                        progress=not args.json, sigma_means=args.sigma_means)
     if args.json:
         _print_json(result)
         return

@@ -34,6 +34,7 @@ from vaemath.symbolic import (
     minimizer,
     mu,
     penalty,
+    reference_penalty,
     sigma,
     taylor,
 )
@@ -246,10 +247,7 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
     """
     budget = check_budget(budget)
     cand = penalty(candidate, sigma_means, prior=prior)
-    try:
-        ref = penalty(reference, sigma_means, prior=prior)
-    except ValueError as exc:  # the parser names its argument "penalty"; here it is the reference
-        raise ValueError("reference: " + str(exc).removeprefix("penalty: ")) from None
+    ref = reference_penalty(reference, sigma_means, prior=prior)
     best_c, best_r = minimizer(cand.expr, budget=budget), minimizer(ref.expr, budget=budget)
     relation, details = _decide(cand.expr, ref.expr, best_c, best_r, budget)
     needs_witness = RELATIONS.index(relation) > RELATIONS.index("monotone")

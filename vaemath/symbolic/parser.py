@@ -285,3 +285,12 @@ def _against_prior(p: Penalty, prior) -> Penalty:
         return p
     return Penalty(label(p.name, prior), against(p.name, p, prior), p.description, p.citation, p.provenance,
                    p.sigma_means)
+
+
+def reference_penalty(reference, sigma_means: str = "std", prior=None) -> Penalty:
+    """:func:`penalty` for the penalty compared against (``check``'s and ``report``'s ``reference``): the same
+    result, with errors naming ``reference`` instead of ``penalty``."""
+    try:
+        return penalty(reference, sigma_means, prior=prior)
+    except ValueError as exc:
+        raise ValueError("reference: " + str(exc).removeprefix("penalty: ")) from None
