@@ -250,12 +250,6 @@ def _pointwise(kernel, flat_m: np.ndarray, flat_s: np.ndarray, bad) -> np.ndarra
     return out
 
 
-def _bad(arr: np.ndarray, positive: bool) -> np.ndarray | None:
-    """The mask of entries that are not finite (or not > 0 when ``positive``), None if there are none."""
-    ok = np.isfinite(arr) & (arr > 0) if positive else np.isfinite(arr)
-    return None if ok.all() else ~ok
-
-
 def pointwise(penalty, what="value", sigma_means="std", param="std", prior=None):
     """The lean form of :func:`evaluate` for repeated calls: arguments resolved and the kernel loaded once.
 
@@ -266,14 +260,14 @@ def pointwise(penalty, what="value", sigma_means="std", param="std", prior=None)
     what, param = _what(what), _param_name(param)
     pen = _penalty(penalty, sigma_means, prior=prior)
     kernel = load(pen.expr, what, pen.name, param, pen.domain)
-    positive = _positive(param)
 
     def f(mu, x):
         if np.shape(mu) != np.shape(x):  # the kernel reads both flat arrays to the length of mu
             raise ValueError(f"mu, x: expected one shape, got {np.shape(mu)} and {np.shape(x)}")
         flat_m = np.ascontiguousarray(mu, dtype=np.float64).ravel()
         flat_s = np.ascontiguousarray(x, dtype=np.float64).ravel()
-        out = _pointwise(kernel, flat_m, flat_s, [_bad(flat_m, False), _bad(flat_s, positive)])
+        bad = [_invalid("mu", flat_m, "nan"), _invalid("sigma", flat_s, "nan", param)]
+        out = _pointwise(kernel, flat_m, flat_s, bad)
         return out.reshape((out.shape[0],) + np.shape(mu))
 
     return f
