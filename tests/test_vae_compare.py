@@ -96,9 +96,12 @@ def test_bench_vae_lines_say_whether_each_target_is_met():
 
     result = {"step": {"batch": 32, "penalty": "kl", "ms": {"vaemath": 30.0, "jax.jit": 10.0},
                        "ratio_to_jax": {"vaemath": 3.0, "jax.jit": 1.0}},
-              "penalty": [{"penalty": "kl", "us": {"primitive": 100.0, "composed": 350.0}, "speedup": 3.5},
-                          {"penalty": "hellinger_squared", "us": {"primitive": 100.0, "composed": 250.0},
-                           "speedup": 2.5}],
+              "penalty": [{"penalty": "kl", "us": {"primitive": 100.0, "composed": 350.0, "floor": 20.0},
+                           "speedup": 3.5,
+                           "speedup_above_floor": 4.0},
+                          {"penalty": "hellinger_squared",
+                           "us": {"primitive": 100.0, "composed": 250.0, "floor": 20.0},
+                           "speedup": 2.5, "speedup_above_floor": 3.1}],
               "wall": {"train_s": 29.0, "train_load": 1.0, "compare_s": 200.0, "compare_load": 2.0}}
     lines = speed.markdown(result).splitlines()
     verdicts = {key: next(line for line in lines if line.startswith(f"- {key}")) for key in

@@ -7,8 +7,12 @@ O(x^2) near 0 while their terms are O(x).
 import math
 
 import numba as nb
+import numpy as np
 
 _EPS = 2.0**-53
+# series coefficients as products, not divisions: a division per term was a third of a KL gradient kernel's time
+_ODD = np.array([1.0 / k for k in range(3, 125, 2)])  # 1/3, 1/5, ...: enough for |u| <= 0.54 (x in [-0.7, 1])
+_STEP = np.array([1.0 / k for k in range(3, 40)])  # 1/3, 1/4, ...: x^k/k! from x^(k-1)/(k-1)! for |x| < 0.5
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
@@ -24,14 +28,12 @@ def xmlog1p(x):
     u2 = u * u
     term = u * u2
     acc = 0.0
-    k = 3.0
-    while True:
-        add = term / k
+    for c in _ODD:
+        add = term * c
         acc += add
         if abs(add) <= _EPS * abs(acc):
             break
         term *= u2
-        k += 2.0
     return x * u - 2.0 * acc
 
 
@@ -42,11 +44,11 @@ def expm1mx(x):
         return math.expm1(x) - x
     term = x * x / 2.0
     acc = term
-    k = 3.0
-    while abs(term) > _EPS * abs(acc):
-        term *= x / k
+    for c in _STEP:
+        if abs(term) <= _EPS * abs(acc):
+            break
+        term *= x * c
         acc += term
-        k += 1.0
     return acc
 
 

@@ -83,7 +83,7 @@ def penalty_sum(penalty, sigma_means: str = "std"):
 
     def vjp(argnums, ans, args, kwargs):
         g = last["grad"] if last["ans"] is ans else planes(*args)[1:]
-        return lambda v: tuple(np.expand_dims(v, -1) * g[a] for a in argnums)
+        return lambda v: tuple(v[..., None] * g[a] for a in argnums)
 
     defvjp_argnums(f, vjp)
     f.__name__ = f"penalty_sum[{p.name}]"
