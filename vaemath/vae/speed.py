@@ -12,6 +12,9 @@ from vaemath.vae.data import digits
 from vaemath.vae.likelihood import categorical_loglik, categorical_loglik_composed
 from vaemath.vae.model import MLP
 from vaemath.vae.penalty import composed, penalty_sum
+from vaemath.vae.training import DEFAULTS
+
+DIGITS = DEFAULTS["digits"]  # the shapes the digits training runs at
 
 
 def _composed_model(model):
@@ -78,8 +81,9 @@ def _jax_step(model, params, x, eps, pen: str):
     return lambda: jax.block_until_ready(vg(pj, xj, ej))
 
 
-def step_times(repeat: int = 20, batch: int = 64, pen: str = "kl") -> dict:
-    """Median ms of one gradient evaluation (value_and_grad of the minibatch loss) of the default digits model.
+def step_times(repeat: int = 20, batch: int = DIGITS["batch"], pen: str = "kl") -> dict:
+    """Median ms of one gradient evaluation (value_and_grad of the minibatch loss) of the default digits model,
+    at the training's minibatch size.
 
     Variants: ``vaemath`` (penalty, categorical and affine-layer primitives, one gradient root per parameter
     array: :mod:`vaemath.vae.gradient`), ``autograd composed`` (each written as autograd.numpy operations,
@@ -89,7 +93,7 @@ def step_times(repeat: int = 20, batch: int = 64, pen: str = "kl") -> dict:
     from threadpoolctl import threadpool_limits
 
     rng = np.random.default_rng(0)
-    model = MLP(64, 16)
+    model = MLP(64, DIGITS["latent"])
     params = model.init(rng)
     x = digits()["train"][:batch]
     eps = rng.standard_normal((batch, model.latent))
@@ -121,8 +125,10 @@ def _floor():
     return zero
 
 
-def penalty_times(repeat: int = 200, shape=(64, 16), names=("kl", "hellinger_squared")) -> list:
-    """Median microseconds of value + VJP of the summed penalty over a minibatch of encoder outputs (mu, s).
+def penalty_times(repeat: int = 200, shape=(DIGITS["batch"], DIGITS["latent"]),
+                  names=("kl", "hellinger_squared")) -> list:
+    """Median microseconds of value + VJP of the summed penalty over a minibatch of encoder outputs (mu, s) of
+    shape (batch, latent), by default the digits training's.
 
     Each variant is differentiated by the gradient driver the training uses (:mod:`vaemath.vae.gradient`):
     ``primitive`` (:func:`vaemath.vae.penalty.penalty_sum`), ``composed`` (the same expression as
@@ -141,7 +147,7 @@ def penalty_times(repeat: int = 200, shape=(64, 16), names=("kl", "hellinger_squ
         for label, f in (("floor", _floor()), ("primitive", penalty_sum(name)), ("composed", composed(name))):
             vg = value_and_grad(lambda p, f=f: anp.sum(f(p["mu"], p["s"])))
             us[label] = 1e3 * median_ms(lambda vg=vg: vg(params), repeat)
-        rows.append({"penalty": name, "us": us, "speedup": us["composed"] / us["primitive"],
+        rows.append({"penalty": name, "shape": list(shape), "us": us, "speedup": us["composed"] / us["primitive"],
                      "speedup_above_floor": (us["composed"] - us["floor"]) / (us["primitive"] - us["floor"])})
     return rows
 
@@ -187,7 +193,8 @@ def markdown(result: dict) -> str:
              "|---|---|---|"]
     for k, v in st["ms"].items():
         lines.append(f"| {k} | {v:.2f} | {st.get('ratio_to_jax', {}).get(k, float('nan')):.2f} |")
-    lines += ["", "| penalty, value + VJP (64 x 16) | primitive µs | composed µs | speed-up | floor µs "
+    shape = " x ".join(map(str, result["penalty"][0].get("shape", ("?", "?"))))
+    lines += ["", f"| penalty, value + VJP ({shape}) | primitive µs | composed µs | speed-up | floor µs "
               "| speed-up above the floor |", "|---|---|---|---|---|---|"]
     lines += [f"| {r['penalty']} | {r['us']['primitive']:.1f} | {r['us']['composed']:.1f} | {r['speedup']:.2f}x | "
               f"{r['us']['floor']:.1f} | {r['speedup_above_floor']:.2f}x |" for r in result["penalty"]]
