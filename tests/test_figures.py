@@ -38,6 +38,18 @@ def test_figures_1_to_5_take_user_text_and_are_deterministic(tmp_path):
         assert _bytes(build(), tmp_path, "a.png") == _bytes(build(), tmp_path, "b.png")
 
 
+def test_typed_text_keeps_its_colour_and_is_parenthesised_in_a_ratio():
+    from vaemath.figures.penalties import entries_with
+    from vaemath.figures.style import CANDIDATE, REFERENCE
+
+    pens = entries_with("reverse_kl", QUAD_TEXT, base=("kl", "reverse_kl", "quadratic"))
+    assert [p.name for p in pens][:2] == ["reverse_kl", QUAD_TEXT] and len(pens) == 3  # QUAD_TEXT is quadratic
+    lines = [ln for ln in F.sigma_slice_figure(pens, n=20).axes[0].get_lines() if not ln.get_label().startswith("_")]
+    assert [ln.get_color() for ln in lines[:2]] == [REFERENCE, CANDIDATE]  # as in figures 1 and 4
+    title = F.ratio_figure(QUAD_TEXT, "kl", n=21).axes[0].get_title()
+    assert title.startswith(f"Ratio ({QUAD_TEXT}) / kl:")
+
+
 def test_sigma_slice_draws_the_sympy_values_and_labels_barrier_and_bounded():
     fig = F.sigma_slice_figure(["kl", "quadratic"], mu0=0.5, n=200)
     lines = {ln.get_label().split(" ")[0]: ln for ln in fig.axes[0].get_lines() if not ln.get_label().startswith("_")}

@@ -188,3 +188,15 @@ def test_float16_output_is_the_float64_value_rounded_once():
     want = np.array([[float(mp.mpf(m) ** 2 / 2 + mp.mpf(s) ** 2 / 2 - mp.log(s) - mp.mpf(1) / 2) for s in xs]
                      for m in [0.0, 2.0]])
     assert np.array_equal(got, want.astype(np.float16))
+
+
+@pytest.mark.parametrize("text, want", [("0", lambda m, s: 0 * m * s), ("mu**2 + 3", lambda m, s: m * m + 3 + 0 * s),
+                                        ("2 - mu", lambda m, s: 2 - m + 0 * s)])
+@pytest.mark.parametrize("param", ["std", "logvar"])
+def test_penalties_without_sigma_or_without_variables_compile_in_every_region(text, want, param):
+    # an empty per-sigma stage is still a valid kernel; sigma (or l) spans the three regions of the d-form
+    m, x = np.array([-2.0, 0.0, 0.5]), np.array([1e-3, 1.0, 40.0]) if param == "std" else np.array([-9.0, 0.0, 9.0])
+    np.testing.assert_array_equal(grid(text, m, x, param=param), want(m[:, None], x[None, :]))
+    value, (dmu, dx) = evaluate(text, m, x, what=("value", "grad"), param=param)
+    np.testing.assert_array_equal(value, want(m, x))
+    np.testing.assert_array_equal(dx, 0 * x)

@@ -110,3 +110,11 @@ def test_bench_vae_lines_say_whether_each_target_is_met():
     assert "at least 2.50x" in verdicts["penalty primitive"] and "misses" in verdicts["penalty primitive"]
     assert "29.0 s at load 1.0: meets" in verdicts["one default"]
     assert "200.0 s at load 2.0: misses" in verdicts["default compare"]
+
+
+def test_one_seed_table_claims_no_spread():
+    summary = {"kl": {k: {"mean": 1.5, "std": 0.0} for k in SUMMARY_METRICS}}
+    one = markdown({"setup": {"seeds": [4]}, "summary": summary})
+    assert "±" not in one and "seed 4: no spread" in one.splitlines()[0] and "| nll_iw | 1.500 |" in one
+    two = markdown({"setup": {"seeds": [0, 1]}, "summary": summary})
+    assert "| nll_iw | 1.500 ± 0.000 |" in two

@@ -224,7 +224,7 @@ def _figures_analysis(ctx) -> None:
 
     cand, ref, n = ctx["cand"], ctx["ref"], ctx["sizes"]["grid"]
     base = ctx["sizes"]["entries"] or CATALOGUE_ENTRIES
-    entries = entries_with(cand, ref, base=base)
+    entries = entries_with(ref, cand, base=base)  # colours of figures 1 and 4: colour(0), colour(1)
     _save(ctx, F.landscape_figure(cand, ref, n=n), "landscape")
     _save(ctx, F.sigma_slice_figure(entries), "sigma_slice")
     _save(ctx, F.ratio_figure(verdict=ctx["verdict"], n=n), "ratio")

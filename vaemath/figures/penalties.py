@@ -32,6 +32,12 @@ def label(pen) -> str:
     return name if len(name) <= 32 else name[:29] + "..."
 
 
+def operand(pen) -> str:
+    """:func:`label`, in parentheses when it is typed text rather than a name: "(mu**2 + sigma) / kl"."""
+    text = label(pen)
+    return text if text.isidentifier() else f"({text})"
+
+
 def _pens(candidate, reference, sigma_means):
     return penalty(candidate, sigma_means), penalty(reference, sigma_means)
 
@@ -166,11 +172,11 @@ def _boundary_limit(pen, at_mu=0) -> sp.Expr | None:
     return limit(pen.expr.subs(mu, at_mu), sigma, 0, "+")
 
 
-def entries_with(*extra, base=CATALOGUE_ENTRIES) -> list:
-    """Catalogue entries to draw, plus any extra penalty (user text) not already among them, as Penalties."""
-    pens = [penalty(name) for name in base]
-    exprs = [p.expr for p in pens]
-    for item in extra:
+def entries_with(*first, base=CATALOGUE_ENTRIES) -> list:
+    """Penalties to draw: ``first`` (e.g. reference, candidate: the first two line colours are the ones figures 1
+    and 4 give the reference and the candidate), then the catalogue entries not among them."""
+    pens, exprs = [], []
+    for item in (*first, *base):
         p = penalty(item)
         if not any(sp.expand(p.expr - e) == 0 for e in exprs):
             pens.append(p)
@@ -290,14 +296,15 @@ def ratio_figure(candidate="quadratic", reference="kl", verdict=None, sigma_mean
         ax.set_yscale("log")
         ax.set_xlabel(MU_LABEL)
         ax.set_ylabel(SIGMA_LABEL + ", log scale")
-        fig.colorbar(im, ax=ax, extend="both", label=f"log10( {label(cand)} / {label(ref)} )  (black line: ratio = 1)")
+        fig.colorbar(im, ax=ax, extend="both",
+                     label=f"log10( {operand(cand)} / {operand(ref)} )  (black line: ratio = 1)")
         if rb.get("inf") is not None and rb.get("inf") == rb.get("sup"):  # a constant ratio: one note, not two
             ax.text(0.02, 0.5, f"constant ratio {rb['inf']}\n(infimum = supremum)", transform=ax.transAxes,
                     fontsize=9, bbox={"boxstyle": "round", "fc": "white", "ec": "grey", "alpha": 0.92})
         else:
             for key, name, dy in (("inf", "infimum", 0.10), ("sup", "supremum", -0.10)):
                 _annotate_bound(ax, name, rb.get(key), rb.get(f"{key}_path"), mu_range, sigma_range, dy)
-        ax.set_title(f"Ratio {label(cand)} / {label(ref)}: inf {rb.get('inf')}, sup {rb.get('sup')}")
+        ax.set_title(f"Ratio {operand(cand)} / {operand(ref)}: inf {rb.get('inf')}, sup {rb.get('sup')}")
     return fig
 
 

@@ -446,7 +446,7 @@ def _sigma_stage_fn(regions: list, sc: Scale) -> list:
     for r in regions:
         body = [*r.lines({"const", "sigma"}, "            ", pr.doprint),
                 *[f"            S[{k}, j] = {pr.doprint(e)}" for k, e in enumerate(r.stored)]]
-        out += [f"        if r == {r.code}:", *_prologue(sc, "            ", body), *body]
+        out += [f"        if r == {r.code}:", *_prologue(sc, "            ", body), *(body or ["            pass"])]
     return out
 
 

@@ -131,12 +131,12 @@ def _seeds(seeds) -> list:
     return [int(s) for s in seeds]
 
 
-def _fmt(v: dict) -> str:
+def _fmt(v: dict, spread: bool = True) -> str:
     m, s = v["mean"], v["std"]
     if not math.isfinite(m):
         return str(m)
     digits = 3 if abs(m) < 100 else 2
-    return f"{m:.{digits}f} ± {s:.{digits}f}"
+    return f"{m:.{digits}f} ± {s:.{digits}f}" if spread else f"{m:.{digits}f}"
 
 
 def markdown(result: dict) -> str:
@@ -144,9 +144,10 @@ def markdown(result: dict) -> str:
     names = list(result["summary"])
     metrics = [k for k in SUMMARY_METRICS if all(k in result["summary"][p] for p in names)]
     seeds = result["setup"]["seeds"]
-    lines = [f"| metric (test, mean ± std over seeds {','.join(map(str, seeds))}) | " + " | ".join(names) + " |",
-             "|---|" + "---|" * len(names)]
-    lines += [f"| {k} | " + " | ".join(_fmt(result["summary"][p][k]) for p in names) + " |" for k in metrics]
+    over = f"mean ± std over seeds {','.join(map(str, seeds))}" if len(seeds) > 1 else f"seed {seeds[0]}: no spread"
+    lines = [f"| metric (test, {over}) | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    lines += [f"| {k} | " + " | ".join(_fmt(result["summary"][p][k], len(seeds) > 1) for p in names) + " |"
+              for k in metrics]
     return "\n".join(lines)
 
 
