@@ -91,9 +91,11 @@ def test_lean_pointwise_is_evaluate_bit_for_bit_serial_and_parallel(name, n, rng
     mus, ss = rng.normal(size=(n // 8, 8)), rng.uniform(-3, 2, size=(n // 8, 8))
     mus[0, :3], ss[0, :3] = (np.nan, 0.0, 1e-12), (0.0, np.inf, -1e-12)  # NaN, inf, near the singular point
     value, grads = evaluate(name, mus, ss, what=("value", "grad"), errors="nan", param="logstd")
-    block = pointwise(name, what=("value", "grad"), param="logstd")(mus, ss)
+    lean = pointwise(name, what=("value", "grad"), param="logstd")
+    block = lean(mus, ss)
     np.testing.assert_array_equal(block[0], value)
     np.testing.assert_array_equal(block[1:], grads)
+    np.testing.assert_array_equal(lean(mus[1:], ss[1:]), block[:, 1:])  # all finite: the path without masks
     assert np.isnan(block[:, 0, :2]).all() and np.isfinite(block[:, 1:]).all()
     with pytest.raises(ValueError, match="one shape"):
         pointwise(name)(mus, ss[:, :4])

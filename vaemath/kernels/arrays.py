@@ -263,13 +263,17 @@ def pointwise(penalty, what="value", sigma_means="std", param="std", prior=None)
     what, param = _what(what), _param_name(param)
     pen = _penalty(penalty, sigma_means, prior=prior)
     kernel = load(pen.expr, what, pen.name, param, pen.domain)
+    positive = _positive(param)
 
     def f(mu, x):
         if np.shape(mu) != np.shape(x):  # the kernel reads both flat arrays to the length of mu
             raise ValueError(f"mu, x: expected one shape, got {np.shape(mu)} and {np.shape(x)}")
         flat_m = np.ascontiguousarray(mu, dtype=np.float64).ravel()
         flat_s = np.ascontiguousarray(x, dtype=np.float64).ravel()
-        bad = [_invalid("mu", flat_m, "nan"), _invalid("sigma", flat_s, "nan", param)]
+        if positive or not np.isfinite(flat_m + flat_s).all():  # finite sum: both finite, nothing to mask
+            bad = [_invalid("mu", flat_m, "nan"), _invalid("sigma", flat_s, "nan", param)]
+        else:
+            bad = []
         out = _pointwise(kernel, flat_m, flat_s, bad)
         return out.reshape((out.shape[0],) + np.shape(mu))
 
