@@ -526,15 +526,20 @@ def _divided(k, terms: list) -> sp.Expr:
 
 def _same_power(out: list, parsed: dict, side: str) -> sp.Expr:
     """Groups of one power T^k and different mu factors that may differ in sign, not folded into a mu-free group,
-    -> mul0(sum c_g key_g onep(..), T^k): exp(-mu^2) T^(1/2) (8 mu^2 - 4) at sigma = inf is inf, not inf - inf,
-    and 0 (not 0 inf) where the sum is 0."""
+    -> mul0(sum c_g key_g onep(..) / mu^j, mu^j T^k), mu^j the least power of mu in the keys, so that mu^j T^k
+    becomes (mu T^c)^j (:func:`_group_mu`): exp(-mu^2) T^(1/2) (8 mu^2 - 4) at sigma = inf is inf, not inf - inf;
+    (2 mu - 2 mu^3) exp(-mu^2) T^2 at mu = 1e-200, T^2 = inf is 5e147, not 2e-200 inf; 0 (not 0 inf) where the sum
+    is 0 (mu = 1)."""
     powers = {}
     for t, p in parsed.items():
         powers.setdefault(p[2], []).append(t)
     for k, terms in powers.items():
         signed = [parsed[t][1] * parsed[t][0] for t in terms]
         if len(terms) > 1 and any(_may_differ_in_sign(a, b, side) for a in signed for b in signed):
-            out = [t for t in out if t not in terms] + [pw(_divided(k, terms), T**k, 1, 1)]
+            j = min(parsed[t][0].as_powers_dict().get(mu, 0) for t in terms)
+            j = j if sp.sympify(j).is_Integer and j > 0 else 0
+            inside = sp.expand(_divided(k, terms) / mu**j, deep=False)
+            out = [t for t in out if t not in terms] + [pw(inside, mu**j * T**k, 1, 1)]
     return sp.Add(*out)
 
 
