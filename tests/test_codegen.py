@@ -156,6 +156,39 @@ def test_log_form_and_hypot_rules_are_identities():
                 assert abs(form.subs(at).evalf(30) - want) <= 1e-25 * abs(want), (expr, side, m, s)
 
 
+def test_group_folding_and_gaussian_rules_are_identities():
+    """The far-form rules against inf - inf between groups of different mu factor and 0 * inf for a Gaussian factor
+    (issue 7, faults 2, 3, 5), each on an expression where it must fire: the rule's shape is in the form, and the
+    form undone by the table's elementary forms equals the expression at 30 digits."""
+    from vaemath.kernels.rewrite import elementary, pw
+
+    user = 2 / sigma + 2 * sp.exp(-mu**2) * sp.sqrt(sigma) + 3 * (sigma - 1) ** 2
+    gauss = sp.exp(-mu**2 / (4 * sigma**2 + 4)) * sp.sqrt(sigma)
+    cases = [(sp.diff(user, sigma, 2), "low", lambda f: any(isinstance(a, sp.Mul) and any(isinstance(b, sp.Add)
+                                                                                            for b in a.args)
+                                                           for a in sp.Add.make_args(f))),  # T^-3 (4 - ...)
+             (mu * sigma**3 + sigma**3 / 2, "high", lambda f: not isinstance(f, sp.Add)),  # T^3 (mu + 1/2)
+             (sp.diff(sp.exp(-mu**2) * mu**2 * sigma**2, mu, 2), "high", lambda f: f.has(pw)),  # mul0(sum, T^2)
+             (sp.exp(-mu**2) * sp.sqrt(sigma), "high", lambda f: f.has(pw)),  # mul0(exp(-mu^2), T^(1/2))
+             (sp.diff(gauss, sigma, 2), "low", lambda f: f.has(pw))]
+    for expr, side, fired in cases:
+        form = far(expr.subs(sigma, T), side)
+        assert fired(form), (expr, side, form)
+        for m, s in [("0.3", "0.2"), ("-1.2", "2.5"), ("0", "7")]:
+            at = {mu: sp.Rational(m), sigma: sp.Rational(s)}
+            want = expr.subs(at).evalf(30)
+            assert abs(plain_far(form).subs(at).evalf(30) - want) <= 1e-25 * abs(want), (expr, side, m, s)
+    # the near form keeps the Gaussian factor a factor of its term: hellinger's d2/ds2 in s = log sigma
+    s_ = sp.Symbol("s", real=True)
+    hess = sp.diff(penalty("hellinger_squared").expr.subs(sigma, sp.exp(s_)), s_, 2).subs(s_, sp.log(sigma))
+    near = accurate(sp.expand_log(hess))
+    assert not any(isinstance(p, sp.Pow) and p.exp.is_negative and p.base.has(sp.exp) for p in near.atoms(sp.Pow))
+    for m, s in [("0.3", "0.7"), ("-1.2", "1.5")]:
+        at = {mu: sp.Rational(m), sigma: sp.Rational(s)}
+        want = hess.subs(at).evalf(30)
+        assert abs(elementary(plain(near)).subs(at).evalf(30) - want) <= 1e-25 * abs(want)
+
+
 def test_axis_hoisting_moves_separable_work_out_of_the_inner_loop():
     code = source(penalty("kl").expr, ("value",))
     loops = code.split("def grid")[1].split("for j in range(j0, j1):")[1:]

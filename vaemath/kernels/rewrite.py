@@ -278,13 +278,27 @@ def accurate(expr: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
     is applied by the code generator after it has split the sum into its mu-only, sigma-only and mixed
     parts, so that factoring never fuses separable terms.
     """
-    e = _in_every_sum(_one_minus_product, sp.expand(expr.subs(x, x0 + d)))
+    e = _in_every_sum(_one_minus_product, _expand_gaussian_kept(expr.subs(x, x0 + d)))
     e = _in_every_sum(_combine_logs, _expand_log(e, x0))
     e = _acosh(_log_of_rational(e))
     if sp.count_ops(e) <= OPTIMIZE_MAX_OPS:  # sympy's pattern search takes minutes on huge Hessians
         e = optimize(e, [log1p_opt, expm1_opt])
     e = _in_every_sum(_pairs, sp.expand(_to_codegen_functions(e), deep=False))
     return _decay_first(_hypot(_in_every_sum(_power_pairs, e)))
+
+
+def _expand_gaussian_kept(e: sp.Expr) -> sp.Expr:
+    """sp.expand, with each factor exp(E), E depending on mu, kept a factor of the numerator of its term: expand
+    alone turns exp(-E)/(A + B) into 1/(A exp(E) + B exp(E)), where exp(E) overflows to inf and the quotient is
+    inf/inf = NaN (hellinger's d2/ds2 at mu = 1e150, s near 0), and :func:`_decay_first` no longer sees the factor."""
+    hidden = {}
+
+    def hide(f):
+        g = sp.Dummy(positive=True)
+        hidden[g] = sp.expand(f)
+        return g
+    e = e.replace(lambda a: isinstance(a, sp.exp) and a.args[0].has(mu), hide)
+    return sp.expand(e).xreplace(hidden)
 
 
 def factor_rational(e: sp.Expr) -> sp.Expr:
@@ -412,9 +426,9 @@ def far(e: sp.Expr, side: str) -> sp.Expr:
     does not (log(1 + sigma^2) at sigma = 1e200 is 2 log(sigma) + log1p(sigma^-2)); products of powers of
     mu and T are grouped as (mu T^b)^n. log(T) is the symbol ``lg``, computed once per scale value.
     """
-    e = _in_every_sum(_dominant(side), _expanded(e))
+    e = _in_every_sum(_fold_groups(side), _in_every_sum(_dominant(side), _expanded(e)))
     e = e.replace(sp.log, _log_of_product)
-    return _decay_first(_group_mu(_hypot(e)))
+    return _decay_scale(_decay_first(_group_mu(_hypot(e))), side)
 
 
 def _decay_first(e: sp.Expr) -> sp.Expr:
@@ -428,6 +442,105 @@ def _decay_first(e: sp.Expr) -> sp.Expr:
             return m
         return pw(decay[0], sp.Mul(*rest), 1, 1)
     return e.replace(lambda x: isinstance(x, sp.Mul), rule)
+
+
+def _overflows(k, side: str) -> bool:
+    """T^k grows without bound on ``side`` ("low": T -> 0, "high": T -> inf)."""
+    return bool(k < 0) if side == "low" else bool(k > 0)
+
+
+def _decay_scale(e: sp.Expr, side: str) -> sp.Expr:
+    """exp(E) P, E depending on mu, P free of mu with a power of T unbounded on ``side`` -> mul0(exp(E), P):
+    0 where the Gaussian factor underflows even if P overflows (exp(-mu^2) sqrt(sigma) at mu = 1e150, sigma =
+    inf; hellinger's d2/dsigma2 at mu = 1e150, sigma = 1e-300: was 0 inf = NaN). Where P is bounded (hellinger's
+    value) the product is left alone: no mul0 where it cannot matter."""
+    def unbounded(f):
+        base, k = f.as_base_exp()
+        return base == T and k.is_number and _overflows(k, side)
+
+    def rule(m):
+        decay = [f for f in m.args if isinstance(f, sp.exp) and f.args[0].has(mu)]
+        rest = [f for f in m.args if f not in decay]
+        if len(decay) != 1 or any(f.has(mu) for f in rest) or not any(unbounded(f) for f in rest):
+            return m
+        return pw(decay[0], sp.Mul(*rest), 1, 1)
+    return e.replace(lambda x: isinstance(x, sp.Mul), rule)
+
+
+def _power_term(term: sp.Expr):
+    """(key, c, k, tail) for term = c key T^k tail, key free of T, tail a product of powers of onep(R) (the shape
+    :func:`_dominant` leaves its groups in) and of a Gaussian factor exp(E(mu, T)); else None."""
+    rest_T, t_part = term.as_independent(T, as_Add=False)
+    c, key = rest_T.as_coeff_Mul()
+    k, tail = sp.S.Zero, sp.S.One
+    for f in sp.Mul.make_args(t_part):
+        base, n = f.as_base_exp()
+        if base == T and n.is_number:
+            k += n
+        elif isinstance(base, onep) or (isinstance(f, sp.exp) and f.args[0].has(mu)):
+            tail *= f
+        elif f != 1:
+            return None
+    return (key, c, k, tail) if c.is_real else None
+
+
+def _may_differ_in_sign(a: sp.Expr, b: sp.Expr, side: str) -> bool:
+    """a and b (c key, key in mu and lg) may have opposite signs somewhere on ``side`` (lg < 0 low, > 0 high)."""
+    pos = sp.Symbol("pos", positive=True)
+    signs = set()
+    for x in (a, b):
+        x = x.subs(lg, -pos if side == "low" else pos)
+        signs.add(1 if x.is_nonnegative else -1 if x.is_nonpositive else 0)
+    return signs != {1} and signs != {-1}
+
+
+def _fold_groups(side: str):
+    """In a sum left by :func:`_dominant`, the groups c_g key_g T^k_g onep(..) whose key depends on mu, whose power
+    overflows on ``side`` and whose sign may be opposite to the mu-free group c key T^K onep(..) of the most
+    dominant overflowing power, are folded into that group's power: T^K (c key onep(..) + sum c_g key_g
+    T^(k_g - K) onep(..)). Each group alone is free of inf - inf, but two groups of different mu factor are not:
+    4/T^3 - exp(-mu^2) T^-1.5 / 2 at T = 1e-300 was inf - inf = NaN, and is T^-3 (4 - exp(-mu^2) T^1.5 / 2) = inf.
+    The bracket is never 0 inf: the pivot's key is free of mu, and T^K >= 1 where it is used, so no
+    T^(k_g - K) overflows where T^k_g does not. The mixed part then takes the scale-only one into its product
+    (one multiply more in the inner loop), only where the cancellation can happen: a sum of terms of one sign
+    (every catalogue penalty's value) is left alone."""
+    def rule(e: sp.Add) -> sp.Expr:
+        parsed = {t: p for t, p in ((t, _power_term(t)) for t in e.args) if p is not None and _overflows(p[2], side)}
+        has_mu = [t for t, p in parsed.items() if p[0].has(mu) or p[3].has(mu)]
+        out = list(e.args)
+        pivots = [t for t in parsed if t not in has_mu]
+        if pivots:
+            pivot = (min if side == "low" else max)(pivots, key=lambda t: parsed[t][2])
+            key, c, big, _ = parsed[pivot]
+            folded = [t for t in has_mu if _may_differ_in_sign(c * key, parsed[t][1] * parsed[t][0], side)]
+            if folded:
+                out = [t for t in out if t is not pivot and t not in folded]
+                out.append(T**big * _divided(big, [pivot, *folded]))
+        return _same_power(out, {t: parsed[t] for t in has_mu if t in out}, side)
+    return rule
+
+
+def _divided(k, terms: list) -> sp.Expr:
+    return sp.Add(*(sp.powsimp(t * T**-k) for t in terms))
+
+
+def _same_power(out: list, parsed: dict, side: str) -> sp.Expr:
+    """Groups of one power T^k and different mu factors that may differ in sign, not folded into a mu-free group,
+    -> mul0(sum c_g key_g onep(..) / mu^j, mu^j T^k), mu^j the least power of mu in the keys, so that mu^j T^k
+    becomes (mu T^c)^j (:func:`_group_mu`): exp(-mu^2) T^(1/2) (8 mu^2 - 4) at sigma = inf is inf, not inf - inf;
+    (2 mu - 2 mu^3) exp(-mu^2) T^2 at mu = 1e-200, T^2 = inf is 5e147, not 2e-200 inf; 0 (not 0 inf) where the sum
+    is 0 (mu = 1)."""
+    powers = {}
+    for t, p in parsed.items():
+        powers.setdefault(p[2], []).append(t)
+    for k, terms in powers.items():
+        signed = [parsed[t][1] * parsed[t][0] for t in terms]
+        if len(terms) > 1 and any(_may_differ_in_sign(a, b, side) for a in signed for b in signed):
+            j = min(parsed[t][0].as_powers_dict().get(mu, 0) for t in terms)
+            j = j if sp.sympify(j).is_Integer and j > 0 else 0
+            inside = sp.expand(_divided(k, terms) / mu**j, deep=False)
+            out = [t for t in out if t not in terms] + [pw(inside, mu**j * T**k, 1, 1)]
+    return sp.Add(*out)
 
 
 def plain_far(e: sp.Expr, x: sp.Symbol = sigma) -> sp.Expr:
