@@ -6,13 +6,15 @@ with mpmath at the exact float64 inputs. Nothing from ``vaemath.kernels`` or ``v
 is used, so a fault there cannot hide in the reference.
 
 Precision is adaptive: each plane is evaluated at p and p + 40 digits, p = 40 plus twice the largest
-decimal exponent of an input (so 1 + v^2 is exact for every input v and a small part cannot vanish at both
-levels alike), and accepted when the two agree to 25 digits (then the second has >= 55 correct), or when
-both lie beyond the float64 range on the same side with the same sign (the rounded truth is then +-inf
-or +-0 whatever the lost digits); otherwise at 200, 400, ... 3400 digits, the same test between
-successive levels. An exact zero is accepted only when p, p + 40 and 2p + 400 digits all give it.
+decimal exponent of an input, or of sigma^2 for a log scale up to 10^350 (so 1 + v^2 and 1 + exp(l) are
+exact for every input and a small part cannot vanish at both levels alike), and accepted when the two agree
+to 25 digits (then the second has >= 55 correct), or when both lie beyond the float64 range on the same side
+with the same sign (the rounded truth is then +-inf or +-0 whatever the lost digits); otherwise at 200, 400,
+... 3400 digits, the same test between successive levels. An exact zero is accepted only when p, p + 40 and
+2p + 400 digits all give it.
 A plane that fails at every precision (0/0 in its formula) gets the limit: the mean of its values at the
-four points at distance h = 1e-27 along +-mu and +-x, when they agree to 1e-12 (the mean, if below 1e-40,
+eight points at distance h = 1e-27 along +-mu, +-x and the diagonals (-mu (sigma - 1)/hypot^3, the cone's
+d2/dmu dsigma, is 0 along both axes and has no limit), when they agree to 1e-12 (the mean, if below 1e-40,
 is an exact zero); otherwise the derivative does not exist there and NaN is the expected answer.
 """
 
@@ -79,18 +81,24 @@ def _beyond(a, b) -> bool:
     return (abs(a) > big and abs(b) > big) or (abs(a) < small and abs(b) < small)
 
 
-def base_dps(m: float, x: float) -> int:
+# decimal exponent of sigma^2 per unit of a log-scale x: sigma^2 = exp(2 s) = exp(l)
+_LOG_SCALE = {"logstd": 2 / math.log(10), "logvar": 1 / math.log(10)}
+
+
+def base_dps(m: float, x: float, param: str = "std") -> int:
     """Working digits for the point (m, x): 40, plus twice the largest decimal exponent of an input (tiny or
     huge), so that 1 + v^2 and v^2 + 1 are held exactly and a small contribution cannot vanish at every level
-    alike (mu = 1e150: 2 + 5e299 - 5e299 - 1 is 1, not -1). Not covered: exp(2x) of a log-scale x beyond ~20
-    absorbing O(1) terms that then cancel."""
-    mag = max([0.0] + [abs(math.log10(abs(v))) for v in (m, x) if v != 0])
+    alike (mu = 1e150: 2 + 5e299 - 5e299 - 1 is 1, not -1). For a log scale x the exponent of sigma^2 counts
+    too: exp(l) + 1 at l = -500 is held exactly, not 1 at 46 and 86 digits alike (bhattacharyya's d2/dl2 there
+    read half its value), up to 10^350 (sigma^2 * 10^-740 is below every float64 result); capped at 1440 digits."""
+    log_scale = min(abs(x) * _LOG_SCALE.get(param, 0.0), 350.0)
+    mag = max([0.0, log_scale] + [abs(math.log10(abs(v))) for v in (m, x) if v != 0])
     return 40 + min(2 * math.ceil(mag), 1400)
 
 
-def _value(fn, m, x):
+def _value(fn, m, x, param="std"):
     """mpmath value of one plane at (m, x) by the precision ladder; None when no precision gives one."""
-    p = base_dps(m, x)
+    p = base_dps(m, x, param)
     prev = _real(_call(fn, m, x, p))
     cur = _real(_call(fn, m, x, p + 40))
     if prev is not None and cur is not None:
@@ -109,10 +117,10 @@ def _limit(fn, m, x):
     h = mpmath.mpf(10) ** -27
     with mpmath.workdps(100):
         vals = [_real(_call(fn, m + dm, x + dx, 100))
-                for dm, dx in ((h, 0), (-h, 0), (0, h), (0, -h))]
+                for dm, dx in ((h, 0), (-h, 0), (0, h), (0, -h), (h, h), (h, -h), (-h, h), (-h, -h))]
         if any(v is None or isinstance(v, mpmath.mpc) for v in vals):
             return None
-        mean = sum(vals) / 4
+        mean = sum(vals) / len(vals)
         if max(abs(v - mean) for v in vals) > mpmath.mpf(10) ** -12 * max(1, abs(mean)):
             return None
         return mpmath.mpf(0) if abs(mean) < mpmath.mpf(10) ** -40 else mean
@@ -151,9 +159,9 @@ def functions(expr: sp.Expr, param: str) -> tuple:
     return fused, tuple(sp.lambdify(args, p, modules="mpmath", cse=True) for p in ps)
 
 
-def _point(fused, fns, m, x) -> list:
+def _point(fused, fns, m, x, param="std") -> list:
     """The six planes at (m, x): fused at p and p + 40 digits (``base_dps``), else the ladder plane by plane."""
-    p = base_dps(m, x)
+    p = base_dps(m, x, param)
     lo, hi = _call(fused, m, x, p), _call(fused, m, x, p + 40)
     out = []
     for k, fn in enumerate(fns):
@@ -162,7 +170,7 @@ def _point(fused, fns, m, x) -> list:
                 _close(a, b) or _beyond(a, b) or (isinstance(a, mpmath.mpc) and isinstance(b, mpmath.mpc))):
             out.append(b)
             continue
-        r = _value(fn, m, x)
+        r = _value(fn, m, x, param)
         out.append(_limit(fn, m, x) if r is None else r)
     return out
 
@@ -177,7 +185,7 @@ def truth(expr: sp.Expr, param: str, mus, xs) -> Truth:
         for j, x in enumerate(xs):
             if m != 0:
                 sens[:, i, j] = _sensitivity(sens_fn, float(m), float(x))
-            rs = _point(fused, fns, float(m), float(x))
+            rs = _point(fused, fns, float(m), float(x), param)
             if isinstance(rs[0], mpmath.mpc):
                 kind[:, i, j] = DOMAIN  # the formula leaves the reals: the divergence is +inf there
                 value[:, i, j] = np.inf

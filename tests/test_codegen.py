@@ -189,6 +189,28 @@ def test_group_folding_and_gaussian_rules_are_identities():
         assert abs(elementary(plain(near)).subs(at).evalf(30) - want) <= 1e-25 * abs(want)
 
 
+def test_joined_rational_parts_and_hypot_ratios_are_identities():
+    """The far forms' joined rational parts (_join_rational, _numerators_first) and hypot ratios (_hypot_ratio,
+    T taken out of the hypot above 1), undone by the table's elementary forms, against the plane at 30 digits:
+    bhattacharyya's d2/ds2 (2/(T^2 + 1) - 2/(T^2 + 1)^2 joined) and the cone's Hessian in l = log sigma^2."""
+    from vaemath.kernels.codegen import _in_T, outputs, scale
+    from vaemath.kernels.rewrite import onep
+
+    cone = penalty("sqrt(mu**2 + (sigma - 1)**2)").expr
+    planes = [(penalty("bhattacharyya").expr, "logstd", 2), *[(cone, "logvar", k) for k in range(3)]]
+    for expr, param, k in planes:
+        plane = _in_T(outputs(expr, ("hess",), param)[k], scale(param))
+        for side, ts in (("low", (sp.Rational(1, 5), sp.Rational(1, 1000))), ("high", (7, sp.Integer(10) ** 40))):
+            form = plain_far(far(plane, side), T)
+            for m in (sp.Rational(3, 10), sp.Rational(-6, 5), sp.Integer(10) ** 30):
+                for t in ts:
+                    at = {mu: m, T: t}
+                    want = plane.subs(at).evalf(30)
+                    assert abs(form.subs(at).evalf(30) - want) <= 1e-25 * abs(want), (param, k, side, m, t)
+    joined = far(_in_T(outputs(penalty("bhattacharyya").expr, ("hess",), "logstd")[2], scale("logstd")), "high")
+    assert 2 / (T**2 * onep(T**-2) ** 2) in joined.args  # its mu-free part, not 2/onep - 2/onep^2
+
+
 def test_axis_hoisting_moves_separable_work_out_of_the_inner_loop():
     code = source(penalty("kl").expr, ("value",))
     loops = code.split("def grid")[1].split("for j in range(j0, j1):")[1:]

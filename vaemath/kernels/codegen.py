@@ -26,7 +26,7 @@ from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "20"
+GENERATOR_VERSION = "21"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -130,7 +130,15 @@ def _far_symbols(e: sp.Expr, sc: Scale) -> sp.Expr:
     """For the log parametrisations, powers of T as exp(k lg): no overflow of T where T^k is finite."""
     if sc.exact_powers:
         return e
-    return e.replace(lambda a: isinstance(a, sp.Pow) and a.base == T, lambda a: sp.exp(a.exp * lg)).subs(T, sp.exp(lg))
+    e = e.replace(lambda a: isinstance(a, sp.Pow) and a.base == T, lambda a: sp.exp(a.exp * lg)).subs(T, sp.exp(lg))
+    return _halved_exp_factors(e)
+
+
+def _halved_exp_factors(e: sp.Expr) -> sp.Expr:
+    """pw(m, exp(E), k, n) -> pw(m, exp(E/2), 2 k, n): mu exp(-lg) at lg = 745 is mu times a denormal (4.9e-324
+    for 2.8e-324); mu exp(-lg/2) exp(-lg/2) rounds each step in the normal range."""
+    return e.replace(lambda a: isinstance(a, rewrite.pw) and isinstance(a.args[1], sp.exp),
+                     lambda a: rewrite.pw(a.args[0], sp.exp(a.args[1].args[0] / 2), 2 * a.args[2], a.args[3]))
 
 
 def _split(e: sp.Expr) -> tuple:

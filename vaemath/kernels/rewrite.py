@@ -76,7 +76,13 @@ def _function(spec: Special):
         if spec.derivative is not None and spec.symmetric and argindex == 2:
             return spec.derivative(*reversed(self.args))
         raise sp.ArgumentIndexError(self, argindex)
-    return type(spec.name, (sp.Function,), {"nargs": spec.arity, "fdiff": fdiff, "__doc__": spec.doc})
+
+    def canonical(cls, *args):  # f(b, a) is f(a, b): one object, so products see f(a, b) f(b, a) as f(a, b)^2
+        if spec.symmetric and list(args) != sorted(args, key=sp.default_sort_key):
+            return cls(*sorted(args, key=sp.default_sort_key))
+        return None
+    return type(spec.name, (sp.Function,), {"nargs": spec.arity, "fdiff": fdiff, "__doc__": spec.doc,
+                                            "eval": classmethod(canonical)})
 
 
 xmlog1p, expm1mx, _log1p, _expm1, onep, pw, hypot, acoshexp = (_function(s) for s in SPECIALS)  # noqa: N816
@@ -119,30 +125,76 @@ def _square_root(t: sp.Expr):
     return root
 
 
-def _hypot(e: sp.Expr) -> sp.Expr:
-    """(a^2 + b^2)^(n/2), n odd -> hypot(a, b)^n, then a^m hypot^n (m > 0, n < 0) -> pw(a, 1/hypot, 1, m)
-    hypot^(n + m): |a| / hypot <= 1, so no square underflows or overflows where the value does not
-    (the cone sqrt(mu^2 + (sigma - 1)^2) at mu = 1e-200, sigma = 1, its d2/dsigma2 = mu^2 / hypot^3 = 1e200)."""
+def _times(powers: dict, x: sp.Expr) -> int:
+    """How many times the product x divides the product of ``powers`` (base -> exponent, same signs)."""
+    ks = [powers.get(b, 0) / e for b, e in x.as_powers_dict().items()]
+    return int(min(ks)) if ks and all(k.is_number for k in ks) and min(ks) >= 1 else 0
+
+
+def _hypot_ratio(m: sp.Expr) -> sp.Expr:
+    """A product with hypot^n, n < 0, as bounded ratios pw(x, 1/hypot, 1, k) = (x / hypot)^k (see :func:`_hypot`)."""
+    hs = [(f.as_base_exp()) for f in m.args if isinstance(f.as_base_exp()[0], hypot)]
+    if len(hs) != 1 or not hs[0][1].is_Integer or hs[0][1] >= 0:
+        return m
+    h, n = hs[0]
+    powers = dict(m.as_powers_dict())
+    powers.pop(h)
+    out = []
+    for x in h.args:  # an argument x of the hypot as a sub-product of m, at most -n times: |x| / hypot <= 1
+        k = min(_times(powers, x), -n) if n < 0 and x.free_symbols else 0
+        if k:
+            out.append(pw(x, 1 / h, 1, k))
+            powers.update({b: powers[b] - k * e for b, e in x.as_powers_dict().items()})
+            n += k
+    for x in h.args:  # the power of T in an argument (T sqrt(onep(T^-2)) above 1): T / hypot <= 1 too
+        tp = [f for f in sp.Mul.make_args(x) if f.as_base_exp()[0] == T and f.as_base_exp()[1] > 0]
+        k = min(_times(powers, tp[0]), -n) if tp and n < 0 else 0
+        if k:
+            out.append(pw(tp[0], 1 / h, 1, k))
+            powers[T] -= k * tp[0].as_base_exp()[1]
+            n += k
+    first = next(((b, e) for b, e in powers.items() if e.is_Integer and e > 0 and b.free_symbols), None)
+    if not out and first is not None:  # no argument: the first positive power (onep(-1/T)^2 / h^3)
+        k = min(first[1], -n)
+        out.append(pw(first[0], 1 / h, 1, k))
+        powers[first[0]] -= k
+        n += k
+    for i, p in enumerate(list(out)):  # (mu/h)^2 / T^2 as (mu/(T h))^2: 0 at mu = 0 where 1/T^2 is inf (v = 1e-310)
+        j = min(p.args[3], -powers.get(T, 0))
+        if p.args[0].has(mu) and j > 0:
+            out[i] = pw(p.args[0], 1 / (T * h), 1, j)
+            out.append(pw(p.args[0], 1 / h, 1, p.args[3] - j))
+            powers[T] += j
+    j = min(-powers.get(T, 0), -n)
+    if j > 0:  # 1/(T^3 h^2) as (1/(T h))^2 / T: T^-3 overflows at T = 1e-150 where the quotient does not
+        out.append(pw(1 / T, 1 / h, 1, j))
+        powers[T] += j
+        n += j
+    return sp.Mul(*(p for p in out if p.args[3] != 0), *(b**e for b, e in powers.items()), h**n)
+
+
+def _hypot(e: sp.Expr, scale_out: bool = False) -> sp.Expr:
+    """(a^2 + b^2)^(n/2), n odd -> hypot(a, b)^n; then in a product with hypot^n, n < 0, each argument x of the
+    hypot found in it as x^k -> pw(x, 1/hypot, 1, k) hypot^(n + k), k <= -n (else the first positive power):
+    |x| / hypot <= 1, so no square underflows or overflows where the value does not (the cone
+    sqrt(mu^2 + (sigma - 1)^2) at mu = 1e-200, sigma = 1, its d2/dsigma2 = mu^2 / hypot^3 = 1e200; 3 d mu^2/h^3 is
+    3 (d/h) (mu/h)^2, not 0 from d/h^3 = 1e-460 at mu = 1e150; d^2/h is (d/h) d, not h (d/h)^2, denormal at
+    d = 1e-10, mu = 1e150); negative powers of T go with mu into its ratio, then pair with the hypot:
+    (mu/h)^2 / T^3 / h = (mu/(T h))^2 / (T h), 0 at mu = 0 and no T^-3 overflow at T = 1e-150.
+    ``scale_out`` (far forms above 1): a power of T under the hypot taken out of it, hypot(mu, T b) =
+    T hypot(mu / T, b), so that T / hypot is 1 / hypot(mu / T, b) where T = exp(l / 2) overflows (the cone's d/dl
+    at l = 1e4: +inf)."""
     def to_hypot(p):
         roots = [_square_root(t) for t in p.base.args]
         if len(roots) != 2 or None in roots:
             return p
+        powers = [f for r in roots for f in sp.Mul.make_args(r) if f.as_base_exp()[0] == T and f.as_base_exp()[1] > 0]
+        if scale_out and len(powers) == 1:
+            return (powers[0] * hypot(*(r / powers[0] for r in roots))) ** (2 * p.exp)
         return hypot(*roots) ** (2 * p.exp)
-
-    def ratio(m):
-        hs = [(f.as_base_exp()) for f in m.args if isinstance(f.as_base_exp()[0], hypot)]
-        if len(hs) != 1 or not hs[0][1].is_Integer or hs[0][1] >= 0:
-            return m
-        h, n = hs[0]
-        for f in sorted(m.args, key=lambda f: not any(f.as_base_exp()[0] in (x, -x) for x in h.args)):
-            a, k = f.as_base_exp()
-            if k.is_Integer and k > 0 and a.free_symbols and not isinstance(a, hypot):
-                others = [g for g in m.args if g is not f and g.as_base_exp()[0] != h]
-                return sp.Mul(*others, pw(a, 1 / h, 1, k), h ** (n + k))
-        return m
     e = e.replace(lambda x: isinstance(x, sp.Pow) and isinstance(x.base, sp.Add) and x.exp.is_Rational
                   and x.exp.q == 2, to_hypot)
-    return e.replace(lambda x: isinstance(x, sp.Mul), ratio)
+    return e.replace(lambda x: isinstance(x, sp.Mul), _hypot_ratio)
 
 
 def _in_every_sum(rule, e: sp.Expr) -> sp.Expr:
@@ -418,17 +470,76 @@ def _expanded(e: sp.Expr) -> sp.Expr:
     return e
 
 
+def _mu_key(term: sp.Expr):
+    """The factor of ``term`` that is a monomial in mu (mu^n, exp(E(mu))) when the rest is free of mu, else
+    None (mu entangled with T, as in 1/(mu^2 + d^2)): terms of equal key may be joined."""
+    monomial = [f for f in sp.Mul.make_args(term) if f.has(mu) and not f.has(T)
+                and (f.as_base_exp()[0] == mu or isinstance(f, sp.exp))]
+    rest = sp.Mul(*(f for f in sp.Mul.make_args(term) if f not in monomial))
+    return None if rest.has(mu) else sp.Mul(*monomial)
+
+
+def _radical_split(term: sp.Expr):
+    """(bases B, R) with term = R prod sqrt(B), R rational in (mu, T), B the sums under an odd power of a
+    square root; None if ``term`` is not of that form."""
+    bases = frozenset(f.base for f in sp.Mul.make_args(term) if isinstance(f, sp.Pow) and isinstance(f.base, sp.Add)
+                      and f.exp.is_Rational and f.exp.q == 2)
+    rest = term / sp.Mul(*(sp.sqrt(b) for b in bases))
+    return (bases, rest) if rest.is_rational_function(mu, T) else None
+
+
+def _join_rational(e: sp.Add) -> sp.Expr:
+    """In a sum, the terms rational in (mu, T), times the same square roots, over one denominator, factored, per
+    group of equal mu monomial factor (:func:`_mu_key`): cancellations between the terms then happen in algebra,
+    not in floating point; where a term entangles mu with T, its sum's rational terms join whatever their mu
+    factor (2/(T^2 + 1) - 2/(T^2 + 1)^2 at T = 1e175 is 2 T^2/(T^2 + 1)^2, not 2 (1 - R) R with R rounded to 1;
+    1/sqrt(A) - mu^2/A^(3/2), A = mu^2 + d^2, is d^2/A^(3/2)). The far forms' step 5, as :func:`factor_rational`
+    is the near one's."""
+    groups, others = {}, []
+    splits = [(t, _radical_split(t)) for t in e.args]  # numbers too: they cancel against the mu-free group
+    entangled = any(split is not None and _mu_key(t) is None for t, split in splits)
+    for t, split in splits:
+        if split is None:
+            others.append(t)
+        else:  # a term where mu is entangled with T joins all: 1 - mu^2/(mu^2 + d^2)
+            groups.setdefault((None if entangled else _mu_key(t), split[0]), []).append(split[1])
+    joined = [(sp.factor(sp.together(sp.Add(*rs))) if len(rs) > 1 else rs[0]) * sp.Mul(*(sp.sqrt(b) for b in bases))
+              for (_, bases), rs in groups.items()]
+    return sp.Add(*joined, *others)
+
+
+def _numerators_first(e: sp.Expr, side: str) -> sp.Expr:
+    """Sums in a numerator over a denominator in T, expanded and written by :func:`_dominant` before
+    :func:`_expanded` distributes them into terms the dominant form cannot group (T^2/A^(3/2) - 2 T/A^(3/2) +
+    1/A^(3/2), A = mu^2 + d^2, cancelling at T = 1e200, mu = 1e250: T^2 onep(-2/T + T^-2)/A^(3/2))."""
+    def has_T_denominator(m):
+        return any(f.as_base_exp()[1].is_negative and isinstance(f.as_base_exp()[0], sp.Add) and f.has(T)
+                   for f in m.args)
+
+    def numerator(f):
+        base, k = f.as_base_exp()
+        if not (isinstance(base, sp.Add) and base.has(T) and k.is_Integer and k > 0):
+            return f
+        num = sp.expand(base)
+        return (_dominant(side)(num) if isinstance(num, sp.Add) else num) ** k
+
+    return e.replace(lambda m: isinstance(m, sp.Mul) and has_T_denominator(m),
+                     lambda m: sp.Mul(*(numerator(f) for f in m.args)))
+
+
 def far(e: sp.Expr, side: str) -> sp.Expr:
     """The expression in (mu, T) rewritten for T far from 1 on ``side`` ("low": T < 1/2, "high": T > 2).
 
-    Every sum of powers of T is written as its dominant power times onep(small remainder), so that logs
+    Rational parts of every sum are first joined over one denominator (:func:`_join_rational`). Every sum of
+    powers of T is then written as its dominant power times onep(small remainder), so that logs
     become log(c) + k log(T) + log1p(remainder) and no power of T overflows or underflows where the value
     does not (log(1 + sigma^2) at sigma = 1e200 is 2 log(sigma) + log1p(sigma^-2)); products of powers of
     mu and T are grouped as (mu T^b)^n. log(T) is the symbol ``lg``, computed once per scale value.
     """
-    e = _in_every_sum(_fold_groups(side), _in_every_sum(_dominant(side), _expanded(e)))
+    e = _in_every_sum(_join_rational, e)
+    e = _in_every_sum(_fold_groups(side), _in_every_sum(_dominant(side), _expanded(_numerators_first(e, side))))
     e = e.replace(sp.log, _log_of_product)
-    return _decay_scale(_decay_first(_group_mu(_hypot(e))), side)
+    return _decay_scale(_decay_first(_group_mu(_hypot(e, scale_out=side == "high"))), side)
 
 
 def _decay_first(e: sp.Expr) -> sp.Expr:
