@@ -213,7 +213,7 @@ def code_offset(pen, prior=None) -> tuple:
     a = _mu_coefficients(pen.expr)
     if a is not None and a[1] != 0 and sp.simplify(a[2]).is_positive:
         c = sp.simplify(-a[1] / (2 * a[2]))
-        expr = sp.simplify(a[0] - a[1] ** 2 / (4 * a[2]) + a[2] * sym_mu ** 2)
+        expr = sp.expand(a[0] - sp.cancel(a[1] ** 2 / (4 * a[2])) + a[2] * sym_mu ** 2)
     else:
         c = sp.S.Zero if a is not None and a[1] == 0 else (prior[0] if prior else sp.S.Zero)
         expr = pen.expr.subs(sym_mu, sym_mu + c) if c != 0 else pen.expr
