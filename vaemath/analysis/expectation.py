@@ -149,11 +149,17 @@ def _gauss_hermite(fn):
 
 def _adaptive(fn):
     """E fn(sqrt(s2) t, sigma) by adaptive quadrature per value: accurate across the kinks of abs, max, min."""
+    def safe(m, sd):
+        try:
+            return fn(m, sd)
+        except (ZeroDivisionError, ValueError):  # 0/0 at a cone's tip (d sqrt(kl)/dmu where kl rounds to 0): a
+            return 0.0  # bounded integrand on a set quad samples at a few nodes of tiny weight
+
     def one(v, sd):
         r = math.sqrt(v)
         with warnings.catch_warnings():  # round-off at 1e-12 on a kink: the value is still good to ~1e-12
             warnings.simplefilter("ignore", integrate.IntegrationWarning)
-            return integrate.quad(lambda t: fn(r * t, sd) * math.exp(-t * t / 2), -math.inf, math.inf,
+            return integrate.quad(lambda t: safe(r * t, sd) * math.exp(-t * t / 2), -math.inf, math.inf,
                                   epsabs=1e-12, epsrel=1e-11, limit=200)[0] / math.sqrt(2 * math.pi)
     vectorised = np.vectorize(one, otypes=[float])
     return lambda v, sd: vectorised(np.asarray(v, float), np.asarray(sd, float))
