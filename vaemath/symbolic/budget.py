@@ -36,13 +36,11 @@ _state = {"armed": False, "previous": None}
 
 
 def check_budget(budget) -> float | None:
-    """Validate a budget: None or math.inf (no limit, returned as None) or a positive number of seconds."""
+    """Validate a budget: None (no limit) or a positive finite number of seconds."""
     if budget is None:
         return None
-    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not (0 < budget <= math.inf):
-        raise ValueError(f"budget: expected a positive number of seconds, or None or inf for no limit, got {budget!r}")
-    if budget == math.inf:
-        return None
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not (0 < budget < math.inf):
+        raise ValueError(f"budget: expected a positive finite number of seconds, or None for no limit, got {budget!r}")
     return float(budget)
 
 
