@@ -210,7 +210,7 @@ def code_offset(pen, prior=None) -> tuple:
     """
     from vaemath.symbolic import Penalty
 
-    a = _mu_coefficients(pen.expr)
+    a = mu_coefficients(pen.expr)
     if a is not None and a[1] != 0 and sp.simplify(a[2]).is_positive:
         c = sp.simplify(-a[1] / (2 * a[2]))
         expr = sp.expand(a[0] - sp.cancel(a[1] ** 2 / (4 * a[2])) + a[2] * sym_mu ** 2)
@@ -222,7 +222,7 @@ def code_offset(pen, prior=None) -> tuple:
     return Penalty(pen.name, expr, pen.description, pen.citation, pen.provenance, pen.sigma_means), c
 
 
-def _mu_coefficients(expr: sp.Expr) -> list | None:
+def mu_coefficients(expr: sp.Expr) -> list | None:
     """[a0, a1, a2] when ``expr`` = a0 + a1 mu + a2 mu^2 with a_i free of mu, else None."""
     if not expr.is_polynomial(sym_mu):
         return None

@@ -25,7 +25,7 @@ from scipy.optimize import minimize, minimize_scalar
 
 from vaemath.analysis.equivalence import rescaling
 from vaemath.analysis.expectation import expected_penalty, s2
-from vaemath.analysis.linear.model import check_latent, code_offset, covariance, loglik, ppca
+from vaemath.analysis.linear.model import check_latent, code_offset, covariance, loglik, mu_coefficients, ppca
 from vaemath.symbolic import DEFAULT_BUDGET, limit, mu, sigma
 from vaemath.symbolic import penalty as as_penalty
 from vaemath.symbolic.budget import check_budget
@@ -259,7 +259,11 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
             raise ValueError(f"{name}: expected a non-negative integer, got {value!r}")
     budget = check_budget(budget)
     prior = check_prior(prior)
-    pen_obj, offset = code_offset(as_penalty(penalty, sigma_means, prior=prior), prior)
+    typed = as_penalty(penalty, sigma_means, prior=prior)
+    pen_obj, offset = code_offset(typed, prior)
+    assumption = expected_penalty(pen_obj).assumption
+    if mu_coefficients(typed.expr) is None:  # the offset is fixed, not optimised: say so
+        assumption += f"; the encoder's offset c is fixed at mu_p = {offset} (optimised when pen is quadratic in mu)"
     prior_sigma = 1.0 if prior is None else float(prior[1])
     ex, f, pp = expected_penalty(pen_obj), _Profiled(cov, k, pen_obj), ppca(cov, k)
     lam, u = np.linalg.eigh(cov)
@@ -291,7 +295,7 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         result = _deterministic_corner(f, pen_obj, result, numeric, (lam, u, sig_min))
     if result["loglik"] is not None and prior_sigma != 1.0:
         result["loglik"] = loglik(result["w"], result["tau2"], cov, prior_sigma)
-    return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=ex.assumption,
+    return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=assumption,
                         candidates={k_: float(v_) for k_, v_ in candidates.items()}, numeric=numeric,
                         offset=_offset_values(offset, result["sigma"]), **result)
 
