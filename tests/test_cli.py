@@ -291,3 +291,33 @@ def test_only_validation_type_and_memory_errors_are_user_mistakes(exc, status, m
     assert main(["catalogue"]) == status
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and ("internal error" in err) == (status == 1)
+
+
+def test_an_unknown_option_points_to_its_command_help(capsys):
+    assert main(["bench", "--format", "gif"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.endswith("(see vaemath bench --help)") and "--format gif" in err
+
+
+@pytest.mark.parametrize("text, size", [("1e3", 1000), ("4096", 4096), ("2.0", 2)])
+def test_integer_options_accept_integral_floats(text, size):
+    assert build_parser().parse_args(["bench", "--size", text]).size == size
+
+
+@pytest.mark.parametrize("text", ["2.5", "1e99999", "nan"])
+def test_integer_options_refuse_other_numbers(text, capsys):
+    assert main(["bench", "--size", text]) == 2
+    assert "--size: expected an integer >= 2" in capsys.readouterr().err
+
+
+def test_plain_sympy_symbols_are_read_by_name_and_an_infinite_budget_is_refused_as_not_finite():
+    from vaemath.symbolic import Penalty, penalty
+    from vaemath.symbolic.budget import check_budget
+
+    pen = penalty(sp.Symbol("mu") ** 2 + sp.Symbol("sigma"))
+    assert pen.expr - (mu**2 + sigma) == 0 and pen.expr.free_symbols == {mu, sigma}
+    with pytest.raises(ValueError, match="without the assumptions of vaemath.symbolic.mu"):
+        Penalty("x", sp.Symbol("mu") ** 2)
+    with pytest.raises(ValueError, match="budget: expected a positive finite number of seconds, or None for no lim"):
+        check_budget(float("inf"))
+    assert check_budget(None) is None

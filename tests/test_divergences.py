@@ -249,3 +249,45 @@ def test_prior_is_refused_where_there_is_no_general_form():
         with pytest.raises(ValueError, match="prior"):
             penalty(text, prior=(1, 2))
     assert penalty("quadratic", prior=(0, 1)) is catalogue()["quadratic"]  # N(0, 1) is no change
+
+
+@pytest.mark.parametrize("text, a", [("renyi(2)", 2), ("renyi(1/2)", 0.5), ("renyi(0.5)", 0.5), (" renyi( 3 ) ", 3)])
+def test_get_accepts_renyi_of_a_number_as_documented(text, a):
+    from vaemath.symbolic.divergences import get
+
+    entry = get(text)
+    m, s = mp.mpf("0.4"), mp.mpf("0.8")
+    assert _value(entry.expr, {mu: m, sigma: s}) == pytest.approx(_renyi_quad(mp.mpf(a), m, s), rel=RTOL)
+
+
+@pytest.mark.parametrize("text, match", [("renyi(1)", "alpha"), ("renyi(x)", "name"), ("renyi(-2)", "name"),
+                                         ("nope", "name")])
+def test_get_refuses_other_names_naming_the_argument(text, match):
+    from vaemath.symbolic.divergences import get
+
+    with pytest.raises(ValueError, match=match):
+        get(text)
+
+
+def test_names_are_the_keys_of_the_catalogue_tables():
+    from vaemath.symbolic import divergences
+
+    assert tuple(divergences._GENERAL) + tuple(divergences._STANDARD_ONLY) == divergences.NAMES
+    assert len(set(divergences.NAMES)) == len(divergences.NAMES) == len(catalogue())
+
+
+def test_prior_label_parenthesises_sigma_p():
+    from vaemath.symbolic.prior import check_prior, label
+
+    text = label("kl", check_prior((0.1, 0.3)))
+    assert text == "kl against N(1/10, (3/10)**2)" and label("kl", check_prior((5, 3))) == "kl against N(5, 3**2)"
+    # independent: the printed variance read back by sympy is 9/100, not 3/100
+    assert sp.sympify(text.split(", ")[1].rstrip(")")) == sp.Rational(9, 100)
+
+
+def test_catalogue_entries_are_identified_against_the_same_prior():
+    from vaemath.analysis.equivalence import identified_as
+
+    cand = penalty("2*kl + 1", prior=(5, 3)).expr
+    assert identified_as(cand, prior=(5, 3)) == ["kl against N(5, 3**2)"]
+    assert identified_as(cand) == []  # not the KL against N(0, 1)

@@ -200,3 +200,19 @@ def test_penalties_without_sigma_or_without_variables_compile_in_every_region(te
     value, (dmu, dx) = evaluate(text, m, x, what=("value", "grad"), param=param)
     np.testing.assert_array_equal(value, want(m, x))
     np.testing.assert_array_equal(dx, 0 * x)
+
+
+@pytest.mark.parametrize("m, s, name", [(1j, 1.0, "mu"), ("1", 1.0, "mu"), (0.5, "2", "sigma"),
+                                        (0.5, [1.0, 2j], "sigma"), (True, 1.0, "mu")])
+def test_evaluate_refuses_non_real_input_naming_the_argument(m, s, name):
+    with pytest.raises(TypeError, match=f"^{name}: expected real numbers"):
+        evaluate("kl", m, s)
+    with pytest.raises(TypeError, match=f"^{name}: expected real numbers"):
+        vaemath.penalty("kl")(m, s)
+
+
+def test_grid_refuses_strings_and_accepts_sympy_numbers():
+    with pytest.raises(TypeError, match="^mu: expected real numbers"):
+        grid("kl", ["0.5", "1"], [1.0])
+    # independent: KL(N(1/2, 1) || N(0, 1)) = 1/8
+    assert evaluate("kl", sp.Rational(1, 2), sp.Integer(1)) == pytest.approx(0.125, rel=1e-15)

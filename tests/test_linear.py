@@ -364,3 +364,60 @@ def test_loglik_under_a_prior_bounds_the_elbo():
 def test_a_1x1_matrix_prints_its_entry_as_a_number():
     with pytest.raises(ValueError, match=r"cov: the matrix is 1x1 \(5\.0\): D must be >= 2"):
         covariance("5")
+
+
+# ---- review 8: the encoder's mean offset under a prior, the near-deterministic corner, cones -------------------
+
+FLOOR_DIAG3 = 1.5 * np.log(2 * np.pi * 5 / 6) + 1.5  # deterministic autoencoder, k = 1: D/2 log(2 pi e (2+0.5)/3)
+
+
+def test_kl_against_any_prior_is_ppca_because_the_encoder_mean_has_an_offset():
+    # independent: -log-likelihood of pPCA written out (Tipping & Bishop eq. 17) for C = diag(5, 2, 0.5), k = 1
+    want = -ppca_by_hand(COVS["diag3"], 1)[2]  # 5.284678107
+    res = optimum("5,2,0.5", 1, "kl", starts=1, prior=(5, 3))
+    assert res.objective == pytest.approx(want, rel=1e-12) and res.attained and res.numeric["confirmed"]
+    assert res.offset == [5.0] and res.loglik == pytest.approx(-want, rel=1e-12)
+    assert "offset: [5.0]" in str(res)
+
+
+def test_prior_is_a_change_of_variables_for_reverse_kl():
+    # z' = (z - mu_p)/sigma_p maps reverse KL against N(mu_p, sigma_p^2) to reverse KL against N(0, 1)
+    plain = optimum("5,2,0.5", 1, "reverse_kl", starts=1)
+    moved = optimum("5,2,0.5", 1, "reverse_kl", starts=1, prior=(-2, 0.5))
+    assert moved.objective == pytest.approx(plain.objective, rel=1e-9) and moved.offset == [-2.0]
+    assert moved.sigma[0] == pytest.approx(0.5 * plain.sigma[0], rel=1e-5)
+
+
+def test_a_curve_of_minimisers_near_sigma_0_reaches_the_deterministic_floor():
+    res = optimum("5,2,0.5", 1, "abs(kl - 25)", starts=1)
+    assert 0 <= res.objective - FLOOR_DIAG3 < 1e-9 and res.numeric["confirmed"]
+    assert res.numeric["lower_bound"] == pytest.approx(FLOOR_DIAG3, rel=1e-14)
+    # independent: the objective written out at the reported point, E|KL - 25| over codes by scipy quadrature
+    c, w, v, sd, tau2 = COVS["diag3"], res.w, res.v, res.sigma[0], res.tau2
+    r, s2 = np.eye(3) - w @ v, float((v @ c @ v.T)[0, 0])
+    pen = integrate.quad(lambda t: abs(s2 * t * t / 2 + sd**2 / 2 - np.log(sd) - 25.5)
+                         * np.exp(-t * t / 2) / np.sqrt(2 * np.pi), -np.inf, np.inf, epsabs=1e-14)[0]
+    by_hand = 1.5 * np.log(2 * np.pi * tau2) + (np.trace(r @ c @ r.T) + sd**2 * np.sum(w**2)) / (2 * tau2) + pen
+    assert by_hand == pytest.approx(res.objective, abs=1e-9)
+
+
+def test_a_corner_value_without_a_proven_bound_is_labelled_an_upper_bound():
+    res = optimum("5,2,0.5", 1, "abs(kl - 25) - 1", starts=1)  # sympy cannot prove it >= -1: no lower bound
+    assert res.objective == pytest.approx(FLOOR_DIAG3 - 1, abs=1e-8)
+    assert not res.numeric["confirmed"] and "upper bound" in str(res).splitlines()[0]
+
+
+def test_a_cone_penalty_has_its_path_infimum():
+    # lim_{c->0} sqrt((c mu)^2 + (c sigma - 1)^2) = 1: the rescaling path gives the floor + 1
+    res = optimum("5,2,0.5", 1, "sqrt(mu**2 + (sigma-1)**2)", starts=1)
+    assert res.objective == pytest.approx(FLOOR_DIAG3 + 1, rel=1e-12) and not res.attained
+
+
+def test_cone_and_polynomial_log_expectations_are_accurate():
+    cone = expected_penalty("sqrt(mu**2 + (sigma-1)**2)")
+    assert cone.method == "adaptive quadrature"
+    assert float(cone.numeric()[0](2.0, 1.0)) == pytest.approx(np.sqrt(4 / np.pi), rel=1e-9)  # E|mu|, mu ~ N(0, 2)
+    g = expected_penalty("(kl - 30)**2").numeric()[0]
+    sd, s2 = 1e-14, 1e-6  # E (s2 t^2/2 + a)^2 = 3 s2^2/4 + a s2 + a^2, a = sd^2/2 - log sd - 30.5, by hand
+    a = sd**2 / 2 - np.log(sd) - 30.5
+    assert float(g(s2, sd)) == pytest.approx(3 * s2**2 / 4 + a * s2 + a * a, rel=1e-9)

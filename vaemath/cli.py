@@ -28,6 +28,14 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but an unrecognised option is reported by the command it was given to."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            where = f"{self.prog} {parsed.command}" if getattr(parsed, "command", None) else self.prog
+            self.exit(2, f"{where}: error: unrecognized arguments: {' '.join(extras)} (see {where} --help)\n")
+        return parsed
+
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows '(default: X)' after the help of every option that has a meaningful default."""
@@ -48,10 +56,21 @@ def _text(value: str) -> str:
     return value.strip()  # undoes the protective space added by _protect_dashes
 
 
+def _integral(text: str) -> int:
+    """An integer from text such as '4096' or '1e3' (a float with no fractional part); ValueError otherwise."""
+    try:
+        return int(text)
+    except ValueError:
+        number = float(text)
+        if not (math.isfinite(number) and number == int(number)):
+            raise
+        return int(number)
+
+
 def _int_at_least(low: int):
     def convert(value: str) -> int:
         try:
-            number = int(value.strip())
+            number = _integral(value.strip())
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {value.strip()!r}") from None
         if number < low:

@@ -40,6 +40,7 @@ from vaemath.symbolic import (
 )
 from vaemath.symbolic.budget import attempt, check_budget
 from vaemath.symbolic.nonsmooth import is_smooth
+from vaemath.symbolic.prior import against, check_prior, label
 
 MAX_ORDER = 4  # highest Taylor order compared for the ``local`` relation
 r = sp.Symbol("r", real=True)  # the reference's value, argument of f in candidate = f(reference)
@@ -157,10 +158,21 @@ def agreement_order(candidate: sp.Expr, reference: sp.Expr, point: dict, a, max_
     return int(min(degrees)) - 1 if degrees else max_order
 
 
-def identified_as(candidate, exclude: str = "") -> list:
-    """Catalogue entries E with candidate = a * E + c, a > 0 (the candidate's own name left out)."""
-    return [name for name, entry in catalogue().items()
-            if name != exclude and affine_fit(candidate, entry.expr) is not None]
+def identified_as(candidate, exclude: str = "", prior=None) -> list:
+    """Catalogue entries E with candidate = a * E + c, a > 0 (the candidate's own name left out).
+
+    Against a ``prior`` (mu_p, sigma_p) the entries with a general form are compared in that form, and named
+    with it ("kl against N(5, 3**2)"); the others are not candidates.
+    """
+    prior = check_prior(prior)
+    out = []
+    for name, entry in catalogue().items():
+        if prior is not None and entry.general is None:
+            continue
+        shown = label(name, prior)
+        if shown != exclude and affine_fit(candidate, against(name, entry, prior)) is not None:
+            out.append(shown)
+    return out
 
 
 def rescaling(expr: sp.Expr, budget=DEFAULT_BUDGET) -> sp.Expr | None:
@@ -259,7 +271,7 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
         limits={"candidate": limits(cand.expr, budget=budget), "reference": limits(ref.expr, budget=budget)},
         ratio_bounds=ratio_bounds(cand.expr, ref.expr, best_r, budget),
         rescaling={"candidate": rescaling(cand.expr, budget), "reference": rescaling(ref.expr, budget)},
-        identified_as=identified_as(cand.expr, exclude=cand.name),
+        identified_as=identified_as(cand.expr, exclude=cand.name, prior=prior),
         witness=witness(cand.expr, ref.expr) if needs_witness else None,
         prior=prior,
     )

@@ -4,8 +4,10 @@ In the linear-Gaussian VAE each code mu_j = v_j^T (x - b) has mean 0 and varianc
 For a penalty polynomial of degree <= 2 in mu, E pen depends on the data only through s2, for any data
 distribution with covariance C. For any other penalty it is computed under the stated assumption that
 the data are Gaussian N(b, C), so that mu_j ~ N(0, s2): by sympy integration where it succeeds, else by
-Gauss-Hermite quadrature (80 nodes) of the penalty and of its derivatives, or, for a penalty with abs, max or
-min (whose kinks Gauss-Hermite resolves only to ~1e-3), adaptive quadrature (scipy.integrate.quad) per value.
+Gauss-Hermite quadrature (80 nodes) of the penalty and of its derivatives, or, for a penalty with abs, max,
+min or a fractional power of an expression in mu (kinks and cones such as sqrt(mu^2 + (sigma - 1)^2), which
+Gauss-Hermite resolves only to ~1e-3), adaptive quadrature (scipy.integrate.quad) per value. A sympy integral
+in special functions numpy cannot evaluate (Meijer G, polar_lift) is not used: quadrature instead.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def _expected(pen: Penalty) -> ExpectedPenalty:
         return ExpectedPenalty(pen, sp.expand(coeff[0] + coeff[2] * s2), True, ASSUMPTION_EXACT, "second moments")
     expr = _integrate(pen.expr)
     method = "sympy integration" if expr is not None else "Gauss-Hermite quadrature"
-    if expr is None and not is_smooth(pen.expr):
+    if expr is None and _kinked(pen.expr):
         method = "adaptive quadrature"
     return ExpectedPenalty(pen, expr, False, ASSUMPTION_GAUSSIAN, method)
 
@@ -102,16 +104,28 @@ def _integrate(expr: sp.Expr) -> sp.Expr | None:
     s = sp.Symbol("s", positive=True)
     density = sp.exp(-_t**2 / 2) / sp.sqrt(2 * sp.pi)
     value = sp.integrate(sp.expand(expr.subs(mu, s * _t)) * density, (_t, -sp.oo, sp.oo), conds="none")
-    if value.has(sp.Integral) or value.has(sp.Piecewise):
+    if value.has(sp.Integral, sp.Piecewise, sp.meijerg, sp.hyper, sp.polar_lift):
+        return None  # special functions numpy cannot evaluate: quadrature instead
+    g = sp.expand_log(sp.simplify(value.subs(s, sp.sqrt(s2))), force=True)  # log(sigma**61) overflows: 61 log(sigma)
+    try:
+        for e in (g, sp.diff(g, s2), sp.diff(g, sigma)):
+            sp.lambdify((s2, sigma), e, ["scipy", "numpy"])
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
         return None
-    return sp.simplify(value.subs(s, sp.sqrt(s2)))
+    return g
+
+
+def _kinked(expr: sp.Expr) -> bool:
+    """abs, max, min, or a fractional power of an expression in mu (a cone such as sqrt(mu^2 + ...)): kinks that
+    80-node Gauss-Hermite resolves only to ~1e-3."""
+    return not is_smooth(expr) or any(not p.exp.is_integer and p.base.has(mu) for p in expr.atoms(sp.Pow))
 
 
 @lru_cache(maxsize=64)
 def _numeric(pen_expr: sp.Expr, g: sp.Expr | None):
     if g is not None:
         return tuple(sp.lambdify((s2, sigma), e, ["scipy", "numpy"]) for e in (g, sp.diff(g, s2), sp.diff(g, sigma)))
-    smooth = is_smooth(pen_expr)
+    smooth = not _kinked(pen_expr)
     modules = ["scipy", "numpy"] if smooth else [_SCALAR, "math"]  # scalar calls inside adaptive quadrature: plain math
     f, f_m, f_s = (sp.lambdify((mu, sigma), e, modules)
                    for e in (pen_expr, sp.diff(pen_expr, mu), sp.diff(pen_expr, sigma)))
@@ -135,11 +149,17 @@ def _gauss_hermite(fn):
 
 def _adaptive(fn):
     """E fn(sqrt(s2) t, sigma) by adaptive quadrature per value: accurate across the kinks of abs, max, min."""
+    def safe(m, sd):
+        try:
+            return fn(m, sd)
+        except (ZeroDivisionError, ValueError):  # 0/0 at a cone's tip (d sqrt(kl)/dmu where kl rounds to 0): a
+            return 0.0  # bounded integrand on a set quad samples at a few nodes of tiny weight
+
     def one(v, sd):
         r = math.sqrt(v)
         with warnings.catch_warnings():  # round-off at 1e-12 on a kink: the value is still good to ~1e-12
             warnings.simplefilter("ignore", integrate.IntegrationWarning)
-            return integrate.quad(lambda t: fn(r * t, sd) * math.exp(-t * t / 2), -math.inf, math.inf,
+            return integrate.quad(lambda t: safe(r * t, sd) * math.exp(-t * t / 2), -math.inf, math.inf,
                                   epsabs=1e-12, epsrel=1e-11, limit=200)[0] / math.sqrt(2 * math.pi)
     vectorised = np.vectorize(one, otypes=[float])
     return lambda v, sd: vectorised(np.asarray(v, float), np.asarray(sd, float))

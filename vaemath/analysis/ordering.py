@@ -196,9 +196,13 @@ def _interior(ratio: sp.Expr, reference: sp.Expr) -> list:
     fn, ref = vectorized(ratio), vectorized(reference)
 
     def f(x, sign):
-        with np.errstate(all="ignore"):
-            val, den = complex(fn(x[0], np.exp(x[1]))), complex(ref(x[0], np.exp(x[1])))
-        usable = np.isfinite(val) and abs(val.imag) < 1e-12 and abs(den) > 1e-6  # 0/0 round-off near a zero
+        try:  # huge values (exp, cosh far out) overflow in exp, in complex() or in abs(): not usable points
+            with np.errstate(all="ignore"):
+                val, den = complex(fn(x[0], np.exp(x[1]))), complex(ref(x[0], np.exp(x[1])))
+            usable = (np.isfinite(val) and abs(val.imag) < 1e-12 and abs(val.real) < 1e300  # not at overflow's edge
+                      and abs(den) > 1e-6)  # 0/0 round-off near a zero
+        except (OverflowError, ValueError, ZeroDivisionError):
+            return np.inf
         return sign * val.real if usable else np.inf
 
     out = []

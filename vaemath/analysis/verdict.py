@@ -150,7 +150,8 @@ class Verdict:
             out.append(f"ratio candidate/reference: {_bound('inf', rb)}, {_bound('sup', rb)}")
         elif rb.get("method"):
             out.append(f"ratio candidate/reference: {rb['method']}")
-        out.append("identified as: " + (", ".join(d["identified_as"]) or "no catalogue entry"))
+        own = "no other catalogue entry (it is one)" if self.candidate.provenance != "user" else "no catalogue entry"
+        out.append("identified as: " + (", ".join(d["identified_as"]) or own))
         fin = d["rescaling"]["finite"]
         if fin.get("candidate"):
             out.append("rescaling: the candidate stays finite as (mu, sigma) -> (c mu, c sigma), c -> 0: a VAE "

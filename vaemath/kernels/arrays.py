@@ -45,14 +45,26 @@ def _positive(param: str) -> bool:
     return param in ("std", "var")
 
 
+def _real(name: str, values) -> np.ndarray:
+    """``values`` as a float64 array; TypeError naming the argument for strings, complex numbers, booleans and
+    other non-real input (never cast silently: float("1") would read a string, complex would lose a part)."""
+    arr = np.asarray(values)
+    if arr.dtype.kind == "O":  # e.g. sympy numbers: accepted when each is a real number
+        try:
+            return arr.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
+    if arr.dtype.kind not in "fiu":
+        raise TypeError(f"{name}: expected real numbers, got {values!r:.80} (dtype {arr.dtype})")
+    return np.asarray(arr, dtype=np.float64)
+
+
 def _axis(name: str, values, errors: str, param: str = "std") -> tuple:
     """Validated 1-D float64 array and the mask of invalid entries (kept only with errors='nan')."""
-    arr = np.asarray(values)
+    arr = _real(name, values)
     if arr.ndim != 1:
         raise ValueError(f"{name}: expected a 1-D array, got shape {arr.shape}")
-    if arr.dtype.kind not in "fiu":
-        raise TypeError(f"{name}: expected real numbers, got dtype {arr.dtype}")
-    arr = np.ascontiguousarray(arr, dtype=np.float64)  # exact for float16/32 inputs: the kernels compute in float64
+    arr = np.ascontiguousarray(arr)  # exact for float16/32 inputs: the kernels compute in float64
     return arr, _invalid(name, arr, errors, param)
 
 
@@ -231,7 +243,7 @@ def evaluate(penalty, mu, sigma, what="value", errors="raise", sigma_means="std"
     """
     _check_errors(errors)
     what, param = _what(what), _param_name(param)
-    m, s = np.broadcast_arrays(np.asarray(mu, dtype=np.float64), np.asarray(sigma, dtype=np.float64))
+    m, s = np.broadcast_arrays(_real("mu", mu), _real("sigma", sigma))
     flat_m, flat_s = np.ascontiguousarray(m.ravel()), np.ascontiguousarray(s.ravel())
     bad = [_invalid("mu", flat_m, errors), _invalid("sigma", flat_s, errors, param)]
     pen = _penalty(penalty, sigma_means, prior=prior)

@@ -40,7 +40,7 @@ def check_budget(budget) -> float | None:
     if budget is None:
         return None
     if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not (0 < budget < math.inf):
-        raise ValueError(f"budget: expected a positive number of seconds or None, got {budget!r}")
+        raise ValueError(f"budget: expected a positive finite number of seconds, or None for no limit, got {budget!r}")
     return float(budget)
 
 

@@ -7,6 +7,7 @@ citation and are verified against numerical quadrature of their definitions in t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import cache
 
@@ -17,10 +18,6 @@ from vaemath.symbolic.symbols import mu, prior_mu, prior_sigma, sigma
 
 _z = sp.Symbol("z", real=True)
 alpha = sp.Symbol("alpha", positive=True)
-
-
-NAMES = ("kl", "reverse_kl", "jeffreys", "w2_squared", "hellinger_squared", "bhattacharyya", "fisher_rao_squared",
-         "quadratic", "kl_taylor2")  # known without building the catalogue, so text without them skips the KL
 
 
 def _log_normal(x, m, sd):
@@ -96,6 +93,10 @@ _STANDARD_ONLY = {
 }
 
 
+# known without building the catalogue, so text without them skips the KL
+NAMES = tuple(_GENERAL) + tuple(_STANDARD_ONLY)
+
+
 class Catalogue(Mapping):
     """Read-only mapping name -> :class:`Penalty`; each entry is built on first access, then kept.
 
@@ -163,12 +164,28 @@ def _taylor2_at_minimum(expr: sp.Expr) -> sp.Expr:
     return sp.expand(sp.series(shifted, t, 0, 3).removeO().subs(t, 1)).subs(d, sigma - 1)
 
 
+_RENYI = re.compile(r"renyi\(\s*(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?(?:/\d+)?)\s*\)")
+
+
 def get(name: str) -> Penalty:
-    """Catalogue entry ``name``; ``renyi(a)`` with a number a is accepted too."""
+    """Catalogue entry ``name``; ``renyi(a)`` with a number a > 0, a != 1 (``"renyi(2)"``, ``"renyi(1/2)"``,
+    ``"renyi(0.5)"``) is accepted too and gives :func:`renyi` (a).
+
+    Raises
+    ------
+    ValueError
+        For any other name, or a Renyi order that is not a positive number other than 1.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name: expected a catalogue name (str), got {name!r}")
     entries = catalogue()
     if name in entries:
         return entries[name]
-    raise ValueError(f"name: {name!r} is not in the catalogue; known: {sorted(entries)} and renyi(alpha)")
+    order = _RENYI.fullmatch(name.strip())
+    if order:
+        return renyi(sp.Rational(order.group(1)))
+    raise ValueError(f"name: {name!r} is not in the catalogue; known: {sorted(entries)} and renyi(a) with a number "
+                     "a > 0, a != 1")
 
 
 def diagonal(name: str, dims: int, general_prior: bool = False):

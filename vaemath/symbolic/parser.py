@@ -15,7 +15,7 @@ import sympy as sp
 from vaemath.symbolic.divergences import NAMES, catalogue, renyi
 from vaemath.symbolic.penalty import Penalty
 from vaemath.symbolic.prior import against, check_prior, label, prior_values
-from vaemath.symbolic.symbols import PARAMS, check_sigma_means, mu, sigma
+from vaemath.symbolic.symbols import PARAMS, check_sigma_means, mu, prior_mu, prior_sigma, sigma
 
 MAX_LENGTH = 2000
 MAX_EXPONENT = 64  # largest |n| in x**n; stops 9**9**9 from exhausting memory
@@ -264,7 +264,7 @@ def penalty(penalty, sigma_means: str = "std", prior=None) -> Penalty:
     if isinstance(penalty, Penalty):
         return _against_prior(penalty, prior)
     if isinstance(penalty, sp.Expr):
-        expr = penalty.subs(prior_values(prior), simultaneous=True)
+        expr = _canonical_symbols(penalty).subs(prior_values(prior), simultaneous=True)
         return Penalty(str(penalty), expr, provenance="user", sigma_means=sigma_means)
     if not isinstance(penalty, str):
         raise TypeError(f"penalty: expected a name, text, sympy expression or Penalty, got {type(penalty).__name__}")
@@ -277,6 +277,14 @@ def penalty(penalty, sigma_means: str = "std", prior=None) -> Penalty:
         return Penalty(name, expr, e.description + " (sigma read as the variance)", e.citation, e.provenance,
                        sigma_means)
     return Penalty(label(name, prior), expr, "user penalty", "", "user", sigma_means)
+
+
+def _canonical_symbols(expr: sp.Expr) -> sp.Expr:
+    """Symbols named mu, sigma, mu_p, sigma_p with other assumptions (``sympy.Symbol("mu")``) replaced by the
+    package's own (mu real, sigma positive...), so a plain sympy expression is read as typed text would be."""
+    own = {str(x): x for x in (mu, sigma, prior_mu, prior_sigma)}
+    return expr.xreplace({x: own[x.name] for x in expr.free_symbols
+                          if isinstance(x, sp.Symbol) and x.name in own and x != own[x.name]})
 
 
 def _against_prior(p: Penalty, prior) -> Penalty:

@@ -94,7 +94,11 @@ class Penalty:
             raise ValueError(f"provenance: expected one of {PROVENANCES}, got {self.provenance!r}")
         extra = self.expr.free_symbols - {mu, sigma}
         if extra:
-            raise ValueError(f"expr: a penalty depends on mu and sigma only, found {sorted(map(str, extra))}")
+            same_name = sorted(str(x) for x in extra if str(x) in ("mu", "sigma"))
+            hint = (f" ({' and '.join(same_name)} without the assumptions of vaemath.symbolic.mu, real, and sigma, "
+                    "positive: use those symbols, or pass the expression to vaemath.symbolic.penalty(), which "
+                    "maps symbols by name)" if same_name else "")
+            raise ValueError(f"expr: a penalty depends on mu and sigma only, found {sorted(map(str, extra))}{hint}")
         if self.domain is None:
             object.__setattr__(self, "domain", infer_domain(self.expr))
         elif not isinstance(self.domain, Domain):

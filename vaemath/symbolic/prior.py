@@ -61,5 +61,9 @@ def against(name: str, entry, prior) -> sp.Expr:
 
 
 def label(name: str, prior) -> str:
-    """The penalty's name, with the prior when it is not N(0, 1)."""
-    return name if prior is None else f"{name} against N({prior[0]}, {prior[1]}**2)"
+    """The penalty's name, with the prior when it is not N(0, 1): ``kl against N(5, 3**2)``, ``N(1/10, (3/10)**2)``
+    (sigma_p in parentheses unless it is an integer, so the square applies to all of it)."""
+    if prior is None:
+        return name
+    s = prior[1] if sp.sympify(prior[1]).is_Integer else f"({prior[1]})"
+    return f"{name} against N({prior[0]}, {s}**2)"

@@ -1,8 +1,9 @@
 """The linear-Gaussian VAE, exactly.
 
-Model: z ~ N(0, I_k), x | z ~ N(W z + b, tau^2 I_D); encoder mu = V (x - b) and a diagonal sigma that
-does not depend on x. For data with mean b and covariance C, the expected per-datum objective (penalty
-summed over latent dimensions minus the expected log-likelihood under q) is
+Model: z ~ N(0, I_k), x | z ~ N(W z + b, tau^2 I_D); encoder mu = V (x - b) + c and a diagonal sigma that
+does not depend on x (the offset c at its best: :func:`code_offset`). For data with mean b and covariance C,
+the expected per-datum objective (penalty summed over latent dimensions minus the expected log-likelihood
+under q) is
 
     L = D/2 log(2 pi tau^2) + [tr((I - W V) C (I - W V)^T) + sum_j sigma_j^2 ||w_j||^2] / (2 tau^2)
         + sum_j g(s2_j, sigma_j),   s2_j = (V C V^T)_jj,
@@ -22,8 +23,8 @@ infimum and the path to it: :mod:`vaemath.analysis.linear.optimum`.
 
 from vaemath.analysis.expectation import expected_penalty
 from vaemath.analysis.linear.encoder import encoder_conditions, optimal_encoder
-from vaemath.analysis.linear.model import check_latent, covariance, loglik, objective, objective_expr, ppca
+from vaemath.analysis.linear.model import check_latent, code_offset, covariance, loglik, objective, objective_expr, ppca
 from vaemath.analysis.linear.optimum import LinearResult, optimum
 
-__all__ = ["LinearResult", "check_latent", "covariance", "encoder_conditions", "expected_penalty", "loglik",
-           "objective", "objective_expr", "optimal_encoder", "optimum", "ppca"]
+__all__ = ["LinearResult", "check_latent", "code_offset", "covariance", "encoder_conditions", "expected_penalty",
+           "loglik", "objective", "objective_expr", "optimal_encoder", "optimum", "ppca"]

@@ -1,8 +1,9 @@
 """The linear-Gaussian VAE's model: data covariance, exact log-likelihood, pPCA and the expected objective.
 
-Model z ~ N(0, I_k), x | z ~ N(W z + b, tau^2 I_D); encoder mu = V (x - b) with a diagonal sigma that does
-not depend on x. For data with mean b and covariance C the expected per-datum objective (penalty summed over
-latent dimensions minus the expected log-likelihood under q) is
+Model z ~ N(0, I_k), x | z ~ N(W z + b, tau^2 I_D); encoder mu = V (x - b) + c with a diagonal sigma that
+does not depend on x (the offset c: :func:`code_offset`; the decoder's bias absorbs W c). For data with mean
+b and covariance C the expected per-datum objective (penalty summed over latent dimensions minus the expected
+log-likelihood under q) is, with the offset profiled out (:func:`code_offset`),
 
     L = D/2 log(2 pi tau^2) + [tr((I - W V) C (I - W V)^T) + sum_j sigma_j^2 ||w_j||^2] / (2 tau^2)
         + sum_j g(s2_j, sigma_j),   s2_j = (V C V^T)_jj,
@@ -19,6 +20,8 @@ import numpy as np
 import sympy as sp
 
 from vaemath.analysis.expectation import expected_penalty, s2
+from vaemath.symbolic import mu as sym_mu
+from vaemath.symbolic import penalty as as_penalty
 from vaemath.symbolic import sigma as sym_sigma
 
 
@@ -112,14 +115,25 @@ def ppca(cov, latent: int) -> dict:
     return {"w": w, "tau2": tau2, "eigenvalues": lam, "loglik": loglik(w, tau2, cov)}
 
 
-def objective(w, v, sig, tau2, cov, penalty="kl") -> float:
-    """The expected per-datum objective L(W, V, sigma, tau^2) for data covariance C (module docstring)."""
-    g = expected_penalty(penalty).numeric()[0]
+def objective(w, v, sig, tau2, cov, penalty="kl", offset=None) -> float:
+    """The expected per-datum objective L(W, V, sigma, tau^2) for data covariance C (module docstring).
+
+    ``offset`` (k,): the encoder's mean offset c, mu(x) = V (x - b) + c (default 0); the penalty term is then
+    sum_j E pen(c_j + mu_j, sigma_j) over codes mu_j of mean 0 (the decoder's bias absorbs W c).
+    """
     d = cov.shape[0]
     r = np.eye(d) - w @ v
     recon = np.trace(r @ cov @ r.T) + np.sum(sig**2 * np.sum(w**2, axis=0))
     code_var = np.einsum("jd,de,je->j", v, cov, v)
-    return float(0.5 * d * np.log(2 * np.pi * tau2) + recon / (2 * tau2) + np.sum(g(code_var, sig)))
+    if offset is None or not np.any(offset):
+        pen_terms = np.sum(expected_penalty(penalty).numeric()[0](code_var, sig))
+    else:
+        pen_obj = as_penalty(penalty)
+        pen_terms = 0.0
+        for j, c in enumerate(np.broadcast_to(np.asarray(offset, dtype=float), code_var.shape)):
+            shifted = pen_obj.expr.subs(sym_mu, sym_mu + sp.Float(c, 17))
+            pen_terms += float(expected_penalty(shifted).numeric()[0](code_var[j], sig[j]))
+    return float(0.5 * d * np.log(2 * np.pi * tau2) + recon / (2 * tau2) + pen_terms)
 
 
 def objective_expr(penalty, dims: int, latent: int) -> tuple:
@@ -169,3 +183,50 @@ def _moments(poly: sp.Expr, e, eps, c) -> sp.Expr:
         elif len(idx) > 2:
             raise ValueError("moments beyond the second are not needed here")
     return out
+
+
+def code_offset(pen, prior=None) -> tuple:
+    """The encoder's mean offset c (mu(x) = V (x - b) + c) at its best, and the penalty it leaves on codes of mean 0.
+
+    The offset enters the objective only through E pen(c + mu, sigma), mu the code of mean 0 (the decoder's
+    bias absorbs W c). For a penalty a0 + a1 mu + a2 mu^2 with a2 > 0 (a_i functions of sigma) the best offset is
+    c = -a1 / (2 a2) and the penalty left is a0 - a1^2 / (4 a2) + a2 mu^2, exactly. Otherwise c is the prior's
+    mean mu_p (0 without a prior; the best offset for every catalogue entry's general form, which is symmetric
+    about mu_p and, after z' = (z - mu_p)/sigma_p, the entry against N(0, 1) or a multiple of it).
+
+    Parameters
+    ----------
+    pen : Penalty
+        The penalty, already against the prior.
+    prior : tuple (mu_p, sigma_p) or None
+        As checked by :func:`vaemath.symbolic.prior.check_prior`.
+
+    Returns
+    -------
+    penalty : Penalty
+        pen(c + mu, sigma) at the best c, same name (for codes of mean 0).
+    offset : sympy.Expr
+        c as a function of sigma.
+    """
+    from vaemath.symbolic import Penalty
+
+    a = mu_coefficients(pen.expr)
+    if a is not None and a[1] != 0 and sp.simplify(a[2]).is_positive:
+        c = sp.simplify(-a[1] / (2 * a[2]))
+        expr = sp.expand(a[0] - sp.cancel(a[1] ** 2 / (4 * a[2])) + a[2] * sym_mu ** 2)
+    else:
+        c = sp.S.Zero if a is not None and a[1] == 0 else (prior[0] if prior else sp.S.Zero)
+        expr = pen.expr.subs(sym_mu, sym_mu + c) if c != 0 else pen.expr
+    if expr == pen.expr:
+        return pen, c
+    return Penalty(pen.name, expr, pen.description, pen.citation, pen.provenance, pen.sigma_means), c
+
+
+def mu_coefficients(expr: sp.Expr) -> list | None:
+    """[a0, a1, a2] when ``expr`` = a0 + a1 mu + a2 mu^2 with a_i free of mu, else None."""
+    if not expr.is_polynomial(sym_mu):
+        return None
+    poly = sp.Poly(expr, sym_mu)
+    if poly.degree() > 2:
+        return None
+    return (poly.all_coeffs()[::-1] + [sp.S.Zero, sp.S.Zero])[:3]

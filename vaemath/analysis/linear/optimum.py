@@ -15,6 +15,7 @@ Candidate families, each with its exact value:
 
 from __future__ import annotations
 
+import warnings
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -24,7 +25,7 @@ from scipy.optimize import minimize, minimize_scalar
 
 from vaemath.analysis.equivalence import rescaling
 from vaemath.analysis.expectation import expected_penalty, s2
-from vaemath.analysis.linear.model import check_latent, covariance, loglik, ppca
+from vaemath.analysis.linear.model import check_latent, code_offset, covariance, loglik, mu_coefficients, ppca
 from vaemath.symbolic import DEFAULT_BUDGET, limit, mu, sigma
 from vaemath.symbolic import penalty as as_penalty
 from vaemath.symbolic.budget import check_budget
@@ -61,6 +62,7 @@ class LinearResult:
     path_values: list | None = None
     w: np.ndarray | None = field(default=None, repr=False)
     v: np.ndarray | None = field(default=None, repr=False)
+    offset: list | None = None
 
     def to_dict(self) -> dict:
         """Plain data for JSON (limit values as "oo")."""
@@ -68,17 +70,21 @@ class LinearResult:
         return {"penalty": self.penalty, "objective": objective, "attained": self.attained, "path": self.path,
                 "sigma": self.sigma, "tau2": self.tau2, "w_col_norms2": self.w_col_norms2, "loglik": self.loglik,
                 "loglik_limit": self.loglik_limit, "ppca_loglik": self.ppca_loglik, "assumption": self.assumption,
-                "candidates": self.candidates, "numeric": self.numeric, "path_values": self.path_values}
+                "candidates": self.candidates, "numeric": self.numeric, "path_values": self.path_values,
+                "offset": self.offset}
 
     def __str__(self) -> str:
         d = self.to_dict()
         kind = "infimum (not attained)"
-        if self.attained:
+        if self.numeric.get("bound") == "upper":
+            kind = "upper bound (numeric search; the infimum may be lower)"
+        elif self.attained:
             kind = "minimum (attained)" if self.numeric.get("confirmed") else "minimum (not confirmed by the search)"
         value = "-oo (unbounded below)" if self.objective == -np.inf else f"{self.objective:.10g}"
         lines = [f"linear-Gaussian VAE, penalty {self.penalty}: {kind} {value} per datum",
                  f"  where: {self.path}"]
-        lines += [f"  {k}: {d[k]}" for k in ("sigma", "tau2", "w_col_norms2", "loglik", "loglik_limit", "ppca_loglik")]
+        keys = ("sigma", "tau2", "w_col_norms2", "loglik", "loglik_limit", "ppca_loglik")
+        lines += [f"  {k}: {d[k]}" for k in keys + (("offset",) if any(self.offset or []) else ())]
         lines.append(f"  candidates: {self.candidates}")
         lines.append(f"  numeric: {self.numeric}")
         lines.append(f"  assumption: {self.assumption}")
@@ -115,6 +121,14 @@ class _Profiled:
         grad_v = scale * (-2 * w.T @ resid @ self.cov) + 2 * gs[:, None] * (v @ self.cov)
         grad_ls = scale * 2 * sig**2 * n + sig * gsig
         return value, np.concatenate([grad_w.ravel(), grad_v.ravel(), grad_ls])
+
+    def value(self, theta) -> float:
+        """The objective alone (no gradient: one quadrature per dimension, not three)."""
+        w, v, sig = self.split(theta)
+        with np.errstate(all="ignore"):
+            _, _, rec, code_var = self.parts(w, v, sig)
+            value = 0.5 * self.d * (np.log(2 * np.pi * rec / self.d) + 1) + np.sum(self.g(code_var, sig))
+        return float(value) if np.isfinite(value) and rec > 0 else 1e300
 
     def tau2(self, w, v, sig) -> float:
         return float(self.parts(w, v, sig)[2] / self.d)
@@ -244,7 +258,13 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
             raise ValueError(f"{name}: expected a non-negative integer, got {value!r}")
     budget = check_budget(budget)
-    pen_obj = as_penalty(penalty, sigma_means, prior=prior)
+    prior = check_prior(prior)
+    typed = as_penalty(penalty, sigma_means, prior=prior)
+    pen_obj, offset = code_offset(typed, prior)
+    assumption = expected_penalty(pen_obj).assumption
+    if mu_coefficients(typed.expr) is None:  # the offset is fixed, not optimised: say so
+        assumption += f"; the encoder's offset c is fixed at mu_p = {offset} (optimised when pen is quadratic in mu)"
+    prior_sigma = 1.0 if prior is None else float(prior[1])
     ex, f, pp = expected_penalty(pen_obj), _Profiled(cov, k, pen_obj), ppca(cov, k)
     lam, u = np.linalg.eigh(cov)
     lam, u = lam[::-1], u[:, ::-1]
@@ -261,7 +281,7 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         for active in range(1, k + 1):
             candidates[f"path c->oo, {active} active"] = (0.5 * d * (np.log(2 * np.pi * np.sum(lam[active:]) / d) + 1)
                                                           + active * p_oo + (k - active) * p_min)
-    if pen_obj.name == "kl":
+    if _is_kl(pen_obj, prior_sigma):
         candidates["ppca"] = -pp["loglik"]
     local = _multistart(f, cov, starts, seed)
     best = local[0]
@@ -271,19 +291,99 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     if down is not None:
         result = _below(f, down, numeric)
     else:
-        result = _decide(f, pen_obj, candidates, best, numeric, pp, (lam, u, sig_min))
-    prior_sigma = 1.0 if check_prior(prior) is None else float(check_prior(prior)[1])
+        result = _decide(f, candidates, best, numeric, pp, (lam, u, sig_min), prior_sigma)
+        result = _deterministic_corner(f, pen_obj, result, numeric, (lam, u, sig_min))
     if result["loglik"] is not None and prior_sigma != 1.0:
         result["loglik"] = loglik(result["w"], result["tau2"], cov, prior_sigma)
-    return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=ex.assumption,
-                        candidates={k_: float(v_) for k_, v_ in candidates.items()}, numeric=numeric, **result)
+    return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=assumption,
+                        candidates={k_: float(v_) for k_, v_ in candidates.items()}, numeric=numeric,
+                        offset=_offset_values(offset, result["sigma"]), **result)
 
 
-def _decide(f, pen_obj, candidates, best, numeric, pp, spectrum) -> dict:
+def _corner_theta(f: _Profiled, lam, u, x, sig_min: float) -> np.ndarray:
+    """theta for the first a = len(x)//2 dimensions on w_j = u_j sqrt(lambda_j)/c_j, v_j = c_j u_j^T/sqrt(lambda_j)
+    (code variance c_j^2, exact projection), sigma_j free, x = (log c, log sigma); the others collapsed."""
+    a = len(x) // 2
+    c, sig = np.exp(x[:a]), np.full(f.k, sig_min)
+    w, v = np.zeros((f.d, f.k)), np.zeros((f.k, f.d))
+    w[:, :a] = u[:, :a] * np.sqrt(lam[:a]) / c
+    v[:a] = (u[:, :a] / np.sqrt(lam[:a])).T * c[:, None]
+    sig[:a] = np.exp(x[a:])
+    return np.concatenate([w.ravel(), v.ravel(), np.log(sig)])
+
+
+def _corner_search(f: _Profiled, lam, u, sig_min: float) -> tuple:
+    """Nelder-Mead over (log c_j, log sigma_j) of the active dimensions (:func:`_corner_theta`), with no bound on
+    sigma: the near-deterministic corner (sigma -> 0, ||W|| -> oo) where a penalty may reach its least values
+    on a curve away from (0, 1), e.g. |KL - 25| at sigma ~ exp(-25.5), beyond the multi-start's sigma >= e^-25.
+    Returns (value, theta) of the best point found."""
+    best = (np.inf, None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for a in range(1, f.k + 1):
+            def h(x, a=a):
+                return f.value(_corner_theta(f, lam, u, x, sig_min))
+            for log_sig in (-3.0, -40.0):
+                x0 = np.concatenate([np.full(a, log_sig / 2), np.full(a, log_sig)])
+                res = minimize(h, x0, method="Nelder-Mead",
+                               options={"xatol": 1e-9, "fatol": 1e-15, "maxfev": 300 * a})
+                if res.fun < best[0]:
+                    best = (float(res.fun), _corner_theta(f, lam, u, res.x, sig_min))
+    return best
+
+
+def _deterministic_corner(f: _Profiled, pen_obj, result: dict, numeric: dict, spectrum) -> dict:
+    """Replace ``result`` when the near-deterministic corner beats it; then the answer is the point found there,
+    confirmed only if it meets the proven lower bound F_k + k inf pen (F_k the deterministic-autoencoder floor
+    D/2 log(2 pi e sum_{i>k} lambda_i / D), inf pen = 0 when sympy proves the penalty non-negative)."""
+    lam, u, sig_min = spectrum
+    value, theta = _corner_search(f, lam, u, sig_min)
+    if not value < result["objective"] - 1e-9 * (1 + abs(result["objective"])):
+        return result
+    w, v, sig = f.split(theta)
+    low = (0.5 * f.d * (np.log(2 * np.pi * np.sum(lam[f.k:]) / f.d) + 1)
+           if pen_obj.expr.is_nonnegative else None)
+    numeric.pop("note", None)
+    numeric["corner"], numeric["lower_bound"] = value, None if low is None else float(low)
+    numeric["best"] = min(numeric["best"], value)
+    _confirm(numeric, value, TOL_ATTAINED, analysed=low is not None and value - low <= TOL_ATTAINED * (1 + abs(low)))
+    if low is None or value - low > TOL_ATTAINED * (1 + abs(low)):
+        numeric["confirmed"], numeric["bound"] = False, "upper"
+    where = (f"numeric, near-deterministic corner (Nelder-Mead over the code scale and sigma, unbounded): sigma_j = "
+             f"{', '.join(f'{x:.4g}' for x in sig)}, ||w_j||^2 = {', '.join(f'{x:.4g}' for x in np.sum(w**2, axis=0))}"
+             + ("" if low is None else f"; proven lower bound {low:.10g} (the deterministic-autoencoder floor, "
+                                       "penalty >= 0)"))
+    tau2 = f.tau2(w, v, sig)
+    return {"objective": value, "attained": True, "path": where, "sigma": sig.tolist(), "tau2": tau2,
+            "w_col_norms2": np.sum(w**2, axis=0).tolist(), "loglik": loglik(w, tau2, f.cov), "loglik_limit": None,
+            "w": w, "v": v}
+
+
+def _is_kl(pen_obj, prior_sigma: float) -> bool:
+    """The penalty (offset profiled out) is KL(q || N(0, sigma_p^2)): its optimum is pPCA, W scaled by 1/sigma_p."""
+    s = sp.nsimplify(prior_sigma)
+    diff = pen_obj.expr - (sp.log(s / sigma) + (sigma**2 + mu**2) / (2 * s**2) - sp.Rational(1, 2))
+    probes = ({mu: 0.3, sigma: 0.7}, {mu: -1.2, sigma: 1.9}, {mu: 2.0, sigma: 0.2})
+    if any(not abs(complex(diff.evalf(20, subs=p))) < 1e-12 for p in probes):  # cheap refusal before simplify
+        return False
+    return sp.simplify(diff) == 0
+
+
+def _offset_values(offset: sp.Expr, sig: list) -> list:
+    """The offset c_j at each sigma_j (its limit where sigma_j -> 0 or oo along a path; None if not finite)."""
+    out = []
+    for s_ in sig:
+        at = sp.oo if s_ == "oo" else sp.Float(s_) if s_ else None
+        value = offset.subs(sigma, at) if at is not None else sp.limit(offset, sigma, 0, "+")
+        out.append(float(value) if value.is_number and value.is_finite else None)
+    return out
+
+
+def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
     lam, u, sig_min = spectrum
     tol = 1e-9 * (1 + abs(best[0]))
     finite = {"collapse": candidates["collapse"]}
-    if pen_obj.name == "kl":
+    if "ppca" in candidates:
         finite["ppca"] = candidates["ppca"]
     name = min(finite, key=finite.get)
     if numeric["interior"] and best[0] < finite[name] - tol:  # the analysed candidates win ties
@@ -300,6 +400,7 @@ def _decide(f, pen_obj, candidates, best, numeric, pp, spectrum) -> dict:
         m = w.T @ w + pp["tau2"] * np.eye(w.shape[1])
         v, tau2 = np.linalg.solve(m, w.T), pp["tau2"]
         sig = np.sqrt(tau2 / (tau2 + np.sum(w**2, axis=0)))
+        w, v, sig = w / prior_sigma, v * prior_sigma, sig * prior_sigma  # z' = sigma_p z: prior N(0, sigma_p^2)
         where = "probabilistic PCA: W = U_k (Lambda_k - tau^2 I)^(1/2), tau^2 = mean discarded eigenvalue"
     elif name == "collapse":
         w, v, sig = np.zeros((f.d, f.k)), np.zeros((f.k, f.d)), np.full(f.k, sig_min)
