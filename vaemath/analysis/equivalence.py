@@ -39,6 +39,7 @@ from vaemath.symbolic import (
     taylor,
 )
 from vaemath.symbolic.budget import attempt, check_budget
+from vaemath.symbolic.calculus import without_idle_kinks
 from vaemath.symbolic.nonsmooth import is_smooth
 
 MAX_ORDER = 4  # highest Taylor order compared for the ``local`` relation
@@ -193,6 +194,7 @@ def _range(best, budget) -> tuple:
 
 def _decide(cand: sp.Expr, ref: sp.Expr, best_c, best_r, budget) -> tuple:
     """(relation, details) for the strongest relation that holds."""
+    cand = without_idle_kinks(cand, budget)  # abs(kl), max(kl, 0), min(kl, 2*kl) are kl itself
     if vanishes(cand - ref):
         return "identical", {}
     fit = affine_fit(cand, ref)
@@ -248,14 +250,17 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
     budget = check_budget(budget)
     cand = penalty(candidate, sigma_means, prior=prior)
     ref = reference_penalty(reference, sigma_means, prior=prior)
-    best_c, best_r = minimizer(cand.expr, budget=budget), minimizer(ref.expr, budget=budget)
+    inf_c, inf_r = infimum(cand.expr, budget), infimum(ref.expr, budget)
+    # a penalty unbounded below has no minimiser, whatever local minima it has (kl + mu**3)
+    best_c, best_r = (None if inf["value"] == -sp.oo else minimizer(pen.expr, budget=budget)
+                      for inf, pen in ((inf_c, cand), (inf_r, ref)))
     relation, details = _decide(cand.expr, ref.expr, best_c, best_r, budget)
     needs_witness = RELATIONS.index(relation) > RELATIONS.index("monotone")
     return Verdict(
         candidate=cand, reference=ref, sigma_means=sigma_means, relation=relation,
         affine=details.get("affine"), monotone=details.get("monotone"), local=details.get("local"),
         minimizer={"candidate": best_c, "reference": best_r},
-        infimum={"candidate": infimum(cand.expr, budget), "reference": infimum(ref.expr, budget)},
+        infimum={"candidate": inf_c, "reference": inf_r},
         limits={"candidate": limits(cand.expr, budget=budget), "reference": limits(ref.expr, budget=budget)},
         ratio_bounds=ratio_bounds(cand.expr, ref.expr, best_r, budget),
         rescaling={"candidate": rescaling(cand.expr, budget), "reference": rescaling(ref.expr, budget)},
