@@ -469,7 +469,10 @@ def _kinked_minima(e: sp.Expr, budget) -> tuple:
         for point in readings:
             if not point[sigma].is_positive or any(_same(point, c.point) for c in found):
                 continue
-            done, c = attempt(_verify_kink, e, point, budget=budget)
+            try:
+                done, c = attempt(_verify_kink, e, point, budget=budget)
+            except (KeyError, TypeError, ValueError, ZeroDivisionError, NotImplementedError):
+                continue  # sympy cannot decide at this reading: try the next
             if done and c is not None:
                 found.append(c)
                 break
@@ -531,6 +534,8 @@ def _same(p: dict, q: dict) -> bool:
 
 def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | None:
     value = sp.simplify(e.subs(point))
+    if _is_bad(value) or not value.is_extended_real:  # a pole or log(0) the numeric search ran into
+        return None
     branch = active_branch(e, point)
     if branch is not None and _derivative_terms(branch, (mu, sigma), point, 2) is not None:
         if not _stationary(branch, (mu, sigma), point, None):  # smooth near the point: calculus on the branch
@@ -850,7 +855,8 @@ def limits(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> dict:
         "mu->oo": limit(e, mu, sp.oo, "-", budget),
         "mu->-oo": limit(e, mu, -sp.oo, "+", budget),
     }
-    out = {k: v if v is None else _simplified(_signs_decided(v), budget) for k, v in out.items()}
+    out = {k: v if v is None else _signs_decided(v) for k, v in out.items()}
+    out = {k: None if v is None or _by_cases(v) else _simplified(v, budget) for k, v in out.items()}
     return {k: None if v is None or _by_cases(v) else v for k, v in out.items()}
 
 
@@ -964,7 +970,7 @@ def infimum(penalty, budget=DEFAULT_BUDGET) -> dict:
         return {"value": -sp.oo, "attained": False, "where": f"unbounded below: {path}"}
     best = minimizer(penalty, "std", budget)
     if isinstance(best, MinimizerSet):
-        return {"value": best.value, "attained": True, "where": best.description}
+        return {"value": best.value, "attained": True, "where": best.description, "set": best}
     if best is None:
         curve = _zero_curve_of_abs(e, budget)
         if curve is not None:
