@@ -172,7 +172,8 @@ def near_minimizer(candidate: sp.Expr, reference: sp.Expr, best_r) -> list:
     if best_r.order == 2:
         if any(v != 0 for v in first_c):
             signs = {sp.sign(v) for v in first_c if v != 0}
-            return [(sp.oo * s, f"{where}: the candidate vanishes to lower order there than the reference (second)",
+            order = "first order" if d_c is not None else "lower order (a cone, or a power below 1)"
+            return [(sp.oo * s, f"{where}: the candidate vanishes to {order} there, the reference to second",
                      True) for s in signs]
         h_c = _hessian_at_zero_gradient(candidate, p)
         if h_c is None and best_r.hessian is not None and best_r.hessian.is_positive_definite:

@@ -341,7 +341,7 @@ def critical_points(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> list:
 @lru_cache(maxsize=256)
 def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
     found = _critical_points_std(e, budget) if is_smooth(e) else _kinked_minima(e, budget)
-    if is_smooth(e) and not any(c.definiteness.startswith("positive") for c in found):
+    if is_smooth(e) and _has_root(e) and not any(c.definiteness.startswith("positive") for c in found):
         found += _kinked_minima(e, budget)  # a singular gradient (sqrt(mu**2 + (sigma-1)**2)): search, decide
     if param_name == "std":
         return found
@@ -357,6 +357,12 @@ def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
         out.append(CriticalPoint({mu: c.point[mu], x: x0}, c.value, h, definiteness(h) if h is not None
                                  else c.definiteness, c.method, c.differentiable, c.order))
     return tuple(out)
+
+
+def _has_root(e: sp.Expr) -> bool:
+    """A fractional power of an expression in mu, sigma (sqrt, a cube root): its gradient may be singular
+    where that expression vanishes, a minimum the roots of the gradient miss."""
+    return any(p.exp.is_Rational and not p.exp.is_integer and p.base.has(mu, sigma) for p in e.atoms(sp.Pow))
 
 
 def _hessian_there(e: sp.Expr, sol: dict, budget) -> sp.Matrix:
@@ -855,8 +861,7 @@ def limits(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> dict:
         "mu->oo": limit(e, mu, sp.oo, "-", budget),
         "mu->-oo": limit(e, mu, -sp.oo, "+", budget),
     }
-    out = {k: v if v is None else _signs_decided(v) for k, v in out.items()}
-    out = {k: None if v is None or _by_cases(v) else _simplified(v, budget) for k, v in out.items()}
+    out = {k: v if v is None else _simplified(_signs_decided(v), budget) for k, v in out.items()}
     return {k: None if v is None or _by_cases(v) else v for k, v in out.items()}
 
 
@@ -881,7 +886,8 @@ def _signs_decided(v: sp.Expr) -> sp.Expr:
 
 def _by_cases(v: sp.Expr) -> bool:
     """A limit that depends on the other variable by cases (sympy's sign, Piecewise or nan): not printed."""
-    return v.has(sp.nan, sp.zoo, sp.sign, sp.Piecewise, sp.Heaviside)
+    signed = v.has(sp.oo, -sp.oo) and any(isinstance(p.base, sp.Abs) and p.exp.is_negative for p in v.atoms(sp.Pow))
+    return signed or v.has(sp.nan, sp.zoo, sp.sign, sp.Piecewise, sp.Heaviside)  # signed: oo*mu/Abs(mu)
 
 
 def _simplified(v: sp.Expr, budget) -> sp.Expr:
