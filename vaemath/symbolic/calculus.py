@@ -470,7 +470,8 @@ def _kinked_minima(e: sp.Expr, budget) -> tuple:
     digits (method "numeric").
     """
     found = []
-    candidates = [[p] for p in _kink_points(e, budget)] + [_readings(e, m0, s0) for m0, s0, _ in _numeric_minima(e)]
+    minima = {(round(m0, 7), round(s0, 7)): (m0, s0) for m0, s0, _ in _numeric_minima(e)}.values()
+    candidates = [[p] for p in _kink_points(e, budget)] + [_readings(e, m0, s0) for m0, s0 in minima]
     for readings in candidates:
         for point in readings:
             if not point[sigma].is_positive or any(_same(point, c.point) for c in found):
@@ -945,6 +946,7 @@ def _sections(e: sp.Expr):
                         yield e.subs(other, 1), x, x0, side, f"{x}->{x0}{side} at {other} = 1"
 
 
+@lru_cache(maxsize=256)
 def _real_roots(g: sp.Expr, x: sp.Symbol) -> list:
     """Numeric roots of g in x by sympy.solve within a second; none where it cannot solve."""
     try:
