@@ -406,3 +406,91 @@ def test_an_infimum_approached_but_not_attained_is_said(text, value, far):
     assert d["minimizer"] is None and d["infimum"] == value
     assert any(n.startswith(f"no minimiser; infimum {value} approached as") for n in d["notes"])
     assert abs(_mp(penalty(text).expr, *far) - value) < 1e-50  # independent: mpmath far along the path
+
+
+# Review of issue 8 (finding 1): minimisers that are not at a rational point, cones, monotone wrappers.
+KL_TEXT = "mu**2/2 + sigma**2/2 - log(sigma) - 1/2"  # written out by hand
+
+
+@pytest.mark.parametrize("text, at", [("abs(mu - sqrt(2)) + (sigma-1)**2", sp.sqrt(2)),
+                                      ("abs(mu - 1.4142) + (sigma-1)**2", sp.Rational(7071, 5000))])
+def test_a_kink_at_an_irrational_or_decimal_point_is_the_minimiser(text, at):
+    best, inf = minimizer(text, budget=2), infimum(text, budget=2)
+    assert best.point == {mu: at, sigma: 1} and best.value == 0 and inf["value"] == 0 and not best.differentiable
+    f = penalty(text).expr  # independent: >= 0 by hand, 0 at the point and > 0 around it (mpmath, 50 digits)
+    assert abs(_mp(f, sp.N(at, 60), 1)) < 1e-45
+    assert all(_mp(f, sp.N(at, 60) + dm, 1 + ds) > 0 for dm, ds in ((1e-9, 0), (-1e-9, 0), (0, 1e-6), (0, -1e-6)))
+
+
+@pytest.mark.parametrize("text, slope", [
+    ("sqrt(mu**2 + (sigma-1)**2)", lambda c, s: 1),
+    ("sqrt(kl)", lambda c, s: mp.sqrt((c**2 + 2 * s**2) / 2)),  # by hand: kl ~ (d_mu^2 + 2 d_sigma^2) / 2
+    ("sqrt(mu**2 + (sigma-1)**2) + (sigma-1)**2", lambda c, s: 1)])
+def test_a_cone_or_a_square_root_has_its_minimiser_of_first_order(text, slope):
+    best, inf = minimizer(text, budget=2), infimum(text, budget=2)
+    assert best.point == {mu: 0, sigma: 1} and best.value == 0 and inf["value"] == 0
+    assert best.order == 1 and best.hessian is None and not best.differentiable
+    f = penalty(text).expr  # independent: the one-sided slope f(p + t d) / t at t = 1e-15, 80 digits
+    with mp.workdps(80):
+        for a in np.linspace(0, 2 * np.pi, 7):
+            c, s, t = mp.cos(a), mp.sin(a), mp.mpf("1e-15")
+            assert abs(_mp(f, t * c, 1 + t * s, dps=80) / t - slope(c, s)) < 1e-12
+
+
+def test_derive_square_root_of_kl():
+    d = derive("sqrt(kl)", budget=2)
+    assert d["minimizer"] == {mu: 0, sigma: 1} and d["infimum"] == 0 and d["hessian_at_minimizer"] is None
+
+
+@pytest.mark.parametrize("text", ["abs(kl)", "max(kl, 0)", "min(kl, 2*kl)", "max(0, abs(kl))"])
+def test_a_kink_that_is_the_identity_on_a_penalty_ge_0_is_removed(text):
+    from vaemath.symbolic.calculus import without_idle_kinks
+    assert sp.simplify(without_idle_kinks(text, budget=2) - penalty(KL_TEXT).expr) == 0
+
+
+@pytest.mark.parametrize("text, point, value", [("max(kl, 1/2)", (0, 1), sp.S.Half), ("min(kl, 1)", (2, 1), 1),
+                                               ("abs(kl - 1/2)", (0, 1), sp.S.Half)])  # kl(0, 1) = 0, kl(2, 1) = 2
+def test_a_kink_that_acts_is_kept(text, point, value):
+    from vaemath.symbolic.calculus import without_idle_kinks
+    assert without_idle_kinks(text, budget=2).subs({mu: point[0], sigma: point[1]}) == value
+
+
+def test_an_interior_infimum_below_every_limit_is_numeric_when_not_recognised(monkeypatch):
+    from vaemath.symbolic import calculus
+    monkeypatch.setattr(calculus, "_readings", lambda e, m, s: [])  # no exact reading of the numeric minimum
+    text = "abs(mu - sqrt(3)) + (sigma - 1)**2 + 1/7"
+    inf = infimum(text, budget=2)
+    # by hand: the minimum is 1/7 at (sqrt(3), 1); the least boundary limit (sigma -> 0+ at mu = 0) is 1 + sqrt(3)
+    assert inf["method"] == "numeric" and isinstance(inf["value"], sp.Float)
+    assert abs(float(inf["value"]) - 1 / 7) < 1e-8 and "numeric search" in inf["where"]
+
+
+def test_local_order_and_hessian_from_second_order_ray_limits():
+    best = minimizer("max(mu**2, (sigma-1)**2)", budget=2)
+    # by hand: max(a^2, b^2) >= (a^2 + b^2) / 2, so it grows to second order; no quadratic form (max)
+    assert best.order == 2 and best.differentiable and best.hessian is None
+    best = minimizer("abs(mu)**3 + (sigma-1)**2", budget=2)
+    f, h = penalty("abs(mu)**3 + (sigma-1)**2").expr, best.hessian
+    assert best.point == {mu: 0, sigma: 1} and best.differentiable
+    for i, j in ((0, 0), (0, 1), (1, 1)):  # independent: mpmath central differences at (0, 1)
+        order = tuple(int(k == i) + int(k == j) for k in range(2))
+        assert abs(h[i, j] - _fd(f, (mu, sigma), (0, 1), order)) < 1e-10
+    assert h == sp.diag(0, 2)
+
+
+def test_abs_of_kl_minus_a_capacity_is_minimised_on_the_curve_kl_equal_capacity():
+    best, inf = minimizer("abs(kl - 25)", budget=2), infimum("abs(kl - 25)", budget=2)
+    assert isinstance(best, MinimizerSet) and best.value == 0 and inf["value"] == 0
+    # by hand: kl(sqrt(50), 1) = 25 (on the curve), kl(0, 1) = 0 (off it)
+    assert best.region.subs({mu: sp.sqrt(50), sigma: 1}) == sp.true and best.region.subs({mu: 0, sigma: 1}) == sp.false
+
+
+@pytest.mark.parametrize("name, prior", [("reverse_kl", (3, 7)), ("jeffreys", (-2, sp.Rational(1, 2)))])
+def test_limits_against_a_prior_as_sigma_vanishes(name, prior):
+    assert limits(penalty(name, prior=prior).expr, budget=2)["sigma->0+"] == sp.oo
+    f = penalty(name, prior=prior).expr  # independent: mpmath at sigma = 1e-30 for mu on both sides of mu_p
+    assert all(_mp(f, m, mp.mpf("1e-30")) > 1e50 for m in (-5, prior[0], 10))
+
+
+def test_a_limit_whose_sign_depends_on_mu_stays_undecided():
+    assert limits("mu/sigma + (sigma-1)**2", budget=2)["sigma->0+"] is None  # +oo for mu > 0, -oo for mu < 0

@@ -387,3 +387,43 @@ def test_renyi_against_a_prior_lists_the_entries_that_have_a_general_form():
         penalty("renyi(2)", prior=(1, 2))
     listed = str(err.value).split("entries with one: ")[1].split(", ")
     assert set(listed) == {n for n, e in catalogue().items() if e.general is not None} and len(listed) >= 6
+
+
+# Review of issue 8, findings 3, 4 and 8: kinks that change nothing, unbounded penalties, exact ratio bounds.
+def test_a_kink_that_is_the_identity_on_kl_gives_identical():
+    v = check("max(kl, 0)", budget=None)  # by hand: kl >= 0, so max(kl, 0) = kl everywhere
+    assert v.relation == "identical"
+    assert v.minimizer["candidate"].point == {mu: 0, sigma: 1} and v.minimizer["candidate"].hessian == sp.diag(1, 2)
+
+
+def test_a_penalty_unbounded_below_has_no_minimiser_in_the_verdict():
+    v = check("kl + mu**3", budget=None)
+    assert v.relation == "none" and v.minimizer["candidate"] is None and v.infimum["candidate"]["value"] == -sp.oo
+    assert "same minimiser" not in str(v)
+    assert mp_value(penalty("kl + mu**3").expr, {"mu": "-1000", "sigma": "1"}) < -1e8  # mpmath far along mu -> -oo
+
+
+@pytest.mark.parametrize("text", ["sqrt(mu**2 + (sigma-1)**2)", "((sigma-1)**2)**(1/3) + mu**2"])
+def test_a_candidate_of_lower_order_than_kl_has_an_infinite_sup(text):
+    from vaemath.symbolic import minimizer
+    rb = ratio_bounds(penalty(text).expr, get("kl").expr, minimizer("kl"), budget=2)
+    assert rb["sup"] == "oo" and rb["sup_method"] == "exact" and rb["bounded_above"] is False
+    # independent: mpmath at sigma = 1 + 1e-20, mu = 0, where kl ~ 1e-40 and the candidate >= 1e-14
+    near = {"mu": "0", "sigma": f"{10**20 + 1}/{10**20}"}
+    assert mp_value(penalty(f"({text}) / kl").expr, near, dps=80) > 1e10
+
+
+def test_min_of_two_quadratics_over_kl_has_sup_1_along_the_diagonal():
+    from scipy.optimize import minimize
+
+    from vaemath.symbolic import minimizer
+    text = "min(mu**2, (sigma-1)**2)"
+    rb = ratio_bounds(penalty(text).expr, get("kl").expr, minimizer("kl"), budget=2)
+    assert rb["sup"] == "1" and rb["sup_method"] == "exact" and "mu = t, sigma = t**(1)" in rb["sup_path"]
+    ratio = sp.lambdify((mu, sigma), penalty(f"{text} / kl").expr, "mpmath")
+    with mpmath.workdps(50):  # independent: (t-1)^2 / (t^2 - log t - 1/2) -> 1 along mu = sigma = t
+        assert abs(ratio(mpmath.mpf(10) ** 20, mpmath.mpf(10) ** 20) - 1) < 1e-18
+    f = sp.lambdify((mu, sigma), -penalty(f"{text} / kl").expr, "numpy")  # and no interior point goes above 1
+    for start in ((0.5, 0.5), (3, 3), (-2, 4), (1, 0.2)):
+        res = minimize(lambda x: f(x[0], np.exp(x[1])), (start[0], np.log(start[1])), method="Nelder-Mead")
+        assert -res.fun < 1

@@ -39,6 +39,7 @@ from vaemath.symbolic import (
     taylor,
 )
 from vaemath.symbolic.budget import attempt, check_budget
+from vaemath.symbolic.calculus import without_idle_kinks
 from vaemath.symbolic.nonsmooth import is_smooth
 from vaemath.symbolic.prior import against, check_prior, label
 
@@ -260,18 +261,24 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
     budget = check_budget(budget)
     cand = penalty(candidate, sigma_means, prior=prior)
     ref = reference_penalty(reference, sigma_means, prior=prior)
-    best_c, best_r = minimizer(cand.expr, budget=budget), minimizer(ref.expr, budget=budget)
-    relation, details = _decide(cand.expr, ref.expr, best_c, best_r, budget)
+    # abs, max and min that are the identity on their argument's range are dropped: the same function, and
+    # every step below is faster and more often exact on it (abs(kl) is kl)
+    c, r = without_idle_kinks(cand.expr, budget), without_idle_kinks(ref.expr, budget)
+    inf_c, inf_r = infimum(c, budget), infimum(r, budget)
+    # a penalty unbounded below has no minimiser, whatever local minima it has (kl + mu**3)
+    best_c, best_r = (None if inf["value"] == -sp.oo else minimizer(e, budget=budget)
+                      for inf, e in ((inf_c, c), (inf_r, r)))
+    relation, details = _decide(c, r, best_c, best_r, budget)
     needs_witness = RELATIONS.index(relation) > RELATIONS.index("monotone")
     return Verdict(
         candidate=cand, reference=ref, sigma_means=sigma_means, relation=relation,
         affine=details.get("affine"), monotone=details.get("monotone"), local=details.get("local"),
         minimizer={"candidate": best_c, "reference": best_r},
-        infimum={"candidate": infimum(cand.expr, budget), "reference": infimum(ref.expr, budget)},
-        limits={"candidate": limits(cand.expr, budget=budget), "reference": limits(ref.expr, budget=budget)},
-        ratio_bounds=ratio_bounds(cand.expr, ref.expr, best_r, budget),
-        rescaling={"candidate": rescaling(cand.expr, budget), "reference": rescaling(ref.expr, budget)},
-        identified_as=identified_as(cand.expr, exclude=cand.name, prior=prior),
-        witness=witness(cand.expr, ref.expr) if needs_witness else None,
+        infimum={"candidate": inf_c, "reference": inf_r},
+        limits={"candidate": limits(c, budget=budget), "reference": limits(r, budget=budget)},
+        ratio_bounds=ratio_bounds(c, r, best_r, budget),
+        rescaling={"candidate": rescaling(c, budget), "reference": rescaling(r, budget)},
+        identified_as=identified_as(c, exclude=cand.name, prior=prior),
+        witness=witness(c, r) if needs_witness else None,
         prior=prior,
     )

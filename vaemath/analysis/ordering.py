@@ -18,7 +18,7 @@ from scipy.optimize import minimize
 from vaemath.analysis.exact import value_at, vanishes
 from vaemath.symbolic import DEFAULT_BUDGET, CriticalPoint, hessian, limit, mu, sigma
 from vaemath.symbolic.budget import attempt
-from vaemath.symbolic.calculus import hessian_by_limits
+from vaemath.symbolic.calculus import RAYS, along_rays, hessian_by_limits
 from vaemath.symbolic.nonsmooth import active_branch, check_directions, d_mu, d_sigma, directional, kink_directions
 from vaemath.symbolic.symbols import vectorized
 
@@ -160,16 +160,24 @@ def near_minimizer(candidate: sp.Expr, reference: sp.Expr, best_r) -> list:
     if c0 != 0:
         return [(sp.oo * sp.sign(c0), f"{where}, where the reference vanishes and the candidate does not", True)]
     d_c, d_r = directional(candidate, p), directional(reference, p)
-    if d_c is None or d_r is None:
+    if d_r is None:
         return []
-    directions = kink_directions(d_c) + kink_directions(d_r) + list(check_directions())
-    first_c = [sp.simplify(d_c.subs({d_mu: a, d_sigma: b})) for a, b in directions]
+    if d_c is None:  # no finite slope (a cone, sqrt, a power below 1): exact limits along fixed rays instead
+        directions, first_c = list(RAYS), along_rays(candidate, p, sp.S.Zero, 1)
+        if first_c is None:
+            return []
+    else:
+        directions = kink_directions(d_c) + kink_directions(d_r) + list(check_directions())
+        first_c = [sp.simplify(d_c.subs({d_mu: a, d_sigma: b})) for a, b in directions]
     if best_r.order == 2:
         if any(v != 0 for v in first_c):
             signs = {sp.sign(v) for v in first_c if v != 0}
-            return [(sp.oo * s, f"{where}: the candidate vanishes to first order there, the reference to second",
+            order = "first order" if d_c is not None else "lower order (a cone, or a power below 1)"
+            return [(sp.oo * s, f"{where}: the candidate vanishes to {order} there, the reference to second",
                      True) for s in signs]
         h_c = _hessian_at_zero_gradient(candidate, p)
+        if h_c is None and best_r.hessian is not None and best_r.hessian.is_positive_definite:
+            return _second_order_on_rays(candidate, best_r.hessian, p, where)
         if h_c is None or best_r.hessian.det() == 0:
             return []
         eig = (best_r.hessian.inv() * h_c).eigenvals()
@@ -178,6 +186,20 @@ def near_minimizer(candidate: sp.Expr, reference: sp.Expr, best_r) -> list:
         values = [c / sp.simplify(d_r.subs({d_mu: a, d_sigma: b})) for c, (a, b) in zip(first_c, directions)]
         return [(sp.simplify(v), f"{where}: ratio of the first-order terms", True) for v in values if v.is_finite]
     return []
+
+
+def _second_order_on_rays(candidate: sp.Expr, h_r: sp.Matrix, p: dict, where: str) -> list:
+    """Exact limits of the ratio along the rays p + t d, t -> 0+, from the candidate's second-order limits
+    (a kink with no Hessian: min(mu**2, (sigma-1)**2)) over the reference's d^T H d / 2."""
+    second = along_rays(candidate, p, sp.S.Zero, 2)
+    if second is None:
+        return []
+    out = []
+    for v, (a, b) in zip(second, RAYS):
+        q_r = (sp.Matrix([[a, b]]) * h_r * sp.Matrix([a, b]))[0] / 2
+        out.append((sp.nsimplify(sp.simplify(v / q_r)), f"{where} along the ray ({a}, {b}): ratio of the "
+                    "second-order terms", True))
+    return out
 
 
 def _hessian_at_zero_gradient(e: sp.Expr, p: dict) -> sp.Matrix | None:

@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, check_budget
-from vaemath.symbolic.nonsmooth import active_branch, directional, first_order, is_smooth
+from vaemath.symbolic.nonsmooth import active_branch, check_directions, directional, first_order, is_smooth
 from vaemath.symbolic.parser import penalty as as_penalty
 from vaemath.symbolic.symbols import mu, reparametrize, sigma, vectorized
 from vaemath.symbolic.symbols import param as _param
@@ -24,6 +24,7 @@ from vaemath.symbolic.symbols import param as _param
 # Starting points (mu, sigma) for the numeric search of critical points, in the std parametrisation.
 _STARTS = ((0.3, 0.7), (-0.4, 1.5), (1.0, 0.5), (0.1, 2.5), (2.0, 2.0), (-1.5, 0.3))
 NOT_DIFFERENTIABLE = "not differentiable at the minimiser"
+ROOT_SECONDS = 1.5  # wall-clock limit of one numeric root search (whatever the budget: it is numeric already)
 
 
 def variables(param_name: str = "std") -> tuple:
@@ -286,17 +287,19 @@ def _bounded(fn, a, b):
 
 
 def _roots(grad: list, xs: tuple, p) -> list:
-    """Roots of the gradient by mpmath.findroot from fixed starts, at 40 digits."""
+    """Roots of the gradient by mpmath.findroot from fixed starts, at 40 digits, ROOT_SECONDS at most each."""
     fn = sp.lambdify(xs, grad, "mpmath")
     out = []
     with mpmath.workdps(40):
         for m0, s0 in _STARTS:
             start = (m0, float(p.of_sigma.subs(sigma, s0)))
             try:
-                root = mpmath.findroot(lambda a, b: _bounded(fn, a, b), start, tol=1e-30, maxsteps=200)
+                done, root = attempt(mpmath.findroot, lambda a, b: _bounded(fn, a, b), start, tol=1e-30,
+                                     maxsteps=200, budget=ROOT_SECONDS)
             except (ValueError, ArithmeticError, TypeError, MemoryError):  # a diverging start: try the next
                 continue
-            out.append(tuple(root))
+            if done:  # Newton stalls where the gradient is singular (a cone): a bounded time per start
+                out.append(tuple(root))
     return out
 
 
@@ -338,6 +341,8 @@ def critical_points(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> list:
 @lru_cache(maxsize=256)
 def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
     found = _critical_points_std(e, budget) if is_smooth(e) else _kinked_minima(e, budget)
+    if is_smooth(e) and _has_root(e) and not any(c.definiteness.startswith("positive") for c in found):
+        found += _kinked_minima(e, budget)  # a singular gradient (sqrt(mu**2 + (sigma-1)**2)): search, decide
     if param_name == "std":
         return found
     p = _param(param_name)
@@ -352,6 +357,12 @@ def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
         out.append(CriticalPoint({mu: c.point[mu], x: x0}, c.value, h, definiteness(h) if h is not None
                                  else c.definiteness, c.method, c.differentiable, c.order))
     return tuple(out)
+
+
+def _has_root(e: sp.Expr) -> bool:
+    """A fractional power of an expression in mu, sigma (sqrt, a cube root): its gradient may be singular
+    where that expression vanishes, a minimum the roots of the gradient miss."""
+    return any(p.exp.is_Rational and not p.exp.is_integer and p.base.has(mu, sigma) for p in e.atoms(sp.Pow))
 
 
 def _hessian_there(e: sp.Expr, sol: dict, budget) -> sp.Matrix:
@@ -434,9 +445,7 @@ def _numeric_minima(e: sp.Expr) -> tuple:
 
 def _kink_points(e: sp.Expr, budget) -> list:
     """Exact points where two kinks cross: common zeros of two Abs arguments or Max/Min ties (sympy.solve)."""
-    switches = [a.args[0] for a in e.atoms(sp.Abs)]
-    for m in e.atoms(sp.Max, sp.Min):
-        switches += [a - b for i, a in enumerate(m.args) for b in m.args[i + 1:]]
+    switches = _switches(e)
     points = []
     for i, a in enumerate(switches):
         for b in switches[i + 1:]:
@@ -461,15 +470,56 @@ def _kinked_minima(e: sp.Expr, budget) -> tuple:
     digits (method "numeric").
     """
     found = []
-    candidates = _kink_points(e, budget) + [{mu: _recognise(m0, 1e-6), sigma: _recognise(s0, 1e-6)}
-                                           for m0, s0, _ in _numeric_minima(e)]
-    for point in candidates:
-        if point[sigma] <= 0 or any(_same(point, c.point) for c in found):
-            continue
-        done, c = attempt(_verify_kink, e, point, budget=budget)
-        if done and c is not None:
-            found.append(c)
+    minima = {(round(m0, 7), round(s0, 7)): (m0, s0) for m0, s0, _ in _numeric_minima(e)}.values()
+    candidates = [[p] for p in _kink_points(e, budget)] + [_readings(e, m0, s0) for m0, s0 in minima]
+    for readings in candidates:
+        for point in readings:
+            if not point[sigma].is_positive or any(_same(point, c.point) for c in found):
+                continue
+            try:
+                done, c = attempt(_verify_kink, e, point, budget=budget)
+            except (KeyError, TypeError, ValueError, ZeroDivisionError, NotImplementedError):
+                continue  # sympy cannot decide at this reading: try the next
+            if done and c is not None:
+                found.append(c)
+                break
     return tuple(found)
+
+
+def _readings(e: sp.Expr, m0: float, s0: float) -> list:
+    """Exact points a numeric minimum may be: each coordinate read as a rational or algebraic number, or
+    with pi and E, and each snapped onto a nearby kink (a root of an Abs argument or a Max/Min tie, solved
+    for one coordinate at the other's reading: abs(mu - sqrt(2)) has its kink at mu = sqrt(2), no
+    rational)."""
+    out = []
+    for read in (lambda x: sp.nsimplify(x, tolerance=1e-6, rational=True), lambda x: _recognise(x, 1e-6),
+                 lambda x: sp.S.Zero if abs(x) < 1e-6 else sp.nsimplify(x, tolerance=1e-6)):
+        point = {mu: read(m0), sigma: read(s0)}
+        out.append(point)
+        out += _snapped(e, point, (m0, s0))
+    unique = []
+    for p in out:
+        if not any(all(p[x] == q[x] for x in (mu, sigma)) for q in unique):
+            unique.append(p)
+    return unique
+
+
+def _switches(e: sp.Expr) -> list:
+    out = [a.args[0] for a in e.atoms(sp.Abs)]
+    for m in e.atoms(sp.Max, sp.Min):
+        out += [a - b for i, a in enumerate(m.args) for b in m.args[i + 1:]]
+    return out
+
+
+def _snapped(e: sp.Expr, point: dict, floats: tuple) -> list:
+    """``point`` with one coordinate replaced by the exact root, within 1e-6 of the float, of a switch of ``e``."""
+    out = []
+    for g in _switches(e):
+        for k, (x, other) in enumerate(((mu, sigma), (sigma, mu))):
+            for root in _real_roots(g.subs(other, point[other]), x):
+                if root.is_real and abs(float(root) - floats[k]) < 1e-6:
+                    out.append({x: root, other: point[other]})
+    return out
 
 
 def _level_set(e: sp.Expr):
@@ -491,9 +541,11 @@ def _same(p: dict, q: dict) -> bool:
 
 def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | None:
     value = sp.simplify(e.subs(point))
+    if _is_bad(value) or not value.is_extended_real:  # a pole or log(0) the numeric search ran into
+        return None
     branch = active_branch(e, point)
-    if branch is not None:  # smooth near the point: ordinary calculus on the active branch
-        if not _stationary(branch, (mu, sigma), point, None):
+    if branch is not None and _derivative_terms(branch, (mu, sigma), point, 2) is not None:
+        if not _stationary(branch, (mu, sigma), point, None):  # smooth near the point: calculus on the branch
             return None
         h = hessian_at(branch, point) if branch.has(mu, sigma) else sp.zeros(2)
         kind = definiteness(h)
@@ -501,19 +553,61 @@ def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | None:
             return None
         return CriticalPoint(point, value, h, kind, "numeric, exact", True, 2 if kind == "positive definite" else None)
     dd = directional(e, point)
-    if dd is None:  # an infinite one-sided slope (sqrt(abs(mu)) at 0): only the growth along rays can tell
-        if not _grows_on_rays(e, point, value):
-            return None
-        return CriticalPoint(point, value, None, NOT_DIFFERENTIABLE, "numeric (30-digit values along 360 rays)",
-                             False, None)
-    first = first_order(dd)
+    first = None if dd is None else first_order(dd)
     if first == "positive":
         return CriticalPoint(point, value, None, NOT_DIFFERENTIABLE, "numeric, exact (one-sided derivatives)", False, 1)
-    if first == "negative" or not _grows_on_rays(e, point, value):
+    if first == "negative":
         return None
-    differentiable = sp.simplify(dd) == 0
-    return CriticalPoint(point, value, None, NOT_DIFFERENTIABLE if not differentiable else "no Hessian (kink)",
-                         "numeric (30-digit values along 360 rays)", bool(differentiable), None)
+    growth = _ray_growth(e, point, value)
+    if growth is False:
+        return None
+    order, h, flat = growth if growth is not None else (None, None, dd is not None and sp.simplify(dd) == 0)
+    if order is None and not _grows_on_rays(e, point, value):
+        return None
+    method = ("numeric, exact (one-sided limits along rays)" if order is not None
+              else "numeric (30-digit values along 360 rays)")
+    kind = definiteness(h) if h is not None else NOT_DIFFERENTIABLE if not flat else "no Hessian (kink)"
+    return CriticalPoint(point, value, h, kind, method, bool(flat), order)
+
+
+RAYS = ((1, 0), (0, 1), (1, 1)) + check_directions(8)[1:]  # directions d; (1, 1) for a Hessian's mixed entry
+
+
+def along_rays(e: sp.Expr, point: dict, value: sp.Expr, k: int) -> list | None:
+    """lim_{t->0+} (f(p + t d) - f(p)) / t^k along the rays d of RAYS, exact; None where one is not taken."""
+    t = sp.Dummy("t", positive=True)
+    out = []
+    for a, b in RAYS:
+        ray = e.subs({mu: point[mu] + a * t, sigma: point[sigma] + b * t}, simultaneous=True)
+        v = limit((ray - value) / t**k, t, 0, "+", None)
+        if v is None or not v.is_extended_real:
+            return None
+        out.append(v)
+    return out
+
+
+def _ray_growth(e: sp.Expr, point: dict, value: sp.Expr):
+    """(order, hessian, differentiable) from one-sided limits along rays; False where one is negative (not a
+    minimum); None where the limits are not taken. Order 1 when every first-order limit is positive; order 2
+    when they all vanish and every second-order one is positive; the Hessian when the second-order limits are
+    d^T H d of one matrix H (abs(mu)**3 + (sigma-1)**2: diag(0, 2); max(mu**2, (sigma-1)**2): none)."""
+    first = along_rays(e, point, value, 1)
+    if first is None:
+        return None
+    if any(v.is_negative for v in first):
+        return False
+    if any(v != 0 for v in first):
+        return (1 if all(v.is_positive and v.is_finite for v in first) else None), None, False
+    second = along_rays(e, point, value, 2)
+    if second is None:
+        return None, None, True
+    if any(v.is_negative for v in second):
+        return False
+    q = dict(zip(RAYS, [2 * v for v in second]))
+    h = sp.Matrix([[q[1, 0], (q[1, 1] - q[1, 0] - q[0, 1]) / 2], [(q[1, 1] - q[1, 0] - q[0, 1]) / 2, q[0, 1]]])
+    quadratic = all(v.is_finite for v in second) and all(
+        sp.simplify(a * a * h[0, 0] + 2 * a * b * h[0, 1] + b * b * h[1, 1] - q[a, b]) == 0 for a, b in RAYS)
+    return (2 if all(v.is_positive for v in second) else None), (h if quadratic else None), True
 
 
 def _grows_on_rays(e: sp.Expr, point: dict, value: sp.Expr) -> bool:
@@ -586,10 +680,17 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
         A :class:`MinimizerSet` when the minimum is taken on a region (a constant penalty: everywhere;
         ``max(kl, 1/2)``: every point with kl <= 1/2); None when there is no interior local minimum.
     """
-    e = _expr(penalty, "std")
+    budget = check_budget(budget)
+    e = without_idle_kinks(_expr(penalty, "std"), budget)
     if not e.has(mu, sigma):
         return MinimizerSet(sp.true, e, "constant")
-    found = critical_points(penalty, param, budget)
+    curve = _zero_curve_of_abs(e, budget)
+    if curve is not None:
+        return MinimizerSet(reparametrize(curve.region, param), curve.value, curve.method)
+    powered = _powered(e, param, budget)
+    if powered is not None:
+        return powered
+    found = critical_points(e, param, budget)
     lines = [c for c in found if _free(c)]  # a whole line of stationary points, e.g. sigma = 1 for any mu
     minima = [c for c in found if not _free(c) and _is_local_minimum(e, c, param)]
     best = min(minima, key=lambda c: float(c.value) if c.value.is_number else 0.0, default=None)
@@ -608,6 +709,69 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
         if flat is not None and (best is None or float(flat.value) <= float(best.value)):
             return MinimizerSet(reparametrize(flat.region, param), flat.value, flat.method)
     return best
+
+
+def without_idle_kinks(penalty, budget=DEFAULT_BUDGET) -> sp.Expr:
+    """The penalty with each abs, max and min that is the identity on its arguments' range replaced by the
+    argument it always returns: abs(p) -> p, max(p, 0) -> p and min(p, 2 p) -> p for p >= 0 (decided by the
+    exact infimum of p, of p - 0, of 2 p - p)."""
+    return _without_idle_kinks(_expr(penalty, "std"), check_budget(budget))
+
+
+@lru_cache(maxsize=256)
+def _without_idle_kinks(e: sp.Expr, budget) -> sp.Expr:
+    if is_smooth(e) or not isinstance(e, (sp.Add, sp.Mul, sp.Pow, sp.Function, sp.Max, sp.Min)):
+        return e
+    args = [_without_idle_kinks(a, budget) for a in e.args]
+    if isinstance(e, sp.Abs) and _nonnegative(args[0], budget):
+        return args[0]
+    if isinstance(e, (sp.Max, sp.Min)):
+        for a in args:
+            if all(b is a or _nonnegative(a - b if isinstance(e, sp.Max) else b - a, budget) for b in args):
+                return a
+    return e.func(*args)
+
+
+def _nonnegative(g: sp.Expr, budget) -> bool:
+    """g >= 0 everywhere, by sympy's assumptions or an exact infimum >= 0 (not a numeric one)."""
+    if g.is_nonnegative:
+        return True
+    if not g.has(mu, sigma):
+        return False
+    inf = infimum(g, budget)
+    v = inf["value"]
+    return (v is not None and inf.get("method") != "numeric" and v.is_number and not v.has(sp.Float)
+            and bool(v >= 0))
+
+
+def _powered(e: sp.Expr, param: str, budget):
+    """The minimisers of base**k (k > 0 not an integer, base >= 0: sqrt(kl), sqrt(mu**2 + (sigma-1)**2)) are
+    those of the base, as x -> x**k is increasing on [0, oo); at a zero of the base of local order m the
+    order is k m (not differentiable there when k m <= 1). None when the rule does not apply."""
+    if not (e.is_Pow and e.exp.is_number and e.exp.is_positive and not e.exp.is_integer):
+        return None
+    if not _nonnegative(e.base, budget):
+        return None
+    inner, k = minimizer(e.base, param, budget), e.exp
+    how = f"the minimisers of ({e.base})**({k}) are those of its base, which is >= 0"
+    if isinstance(inner, MinimizerSet):
+        return MinimizerSet(inner.region, sp.simplify(inner.value**k), f"{how} ({inner.method})")
+    if not isinstance(inner, CriticalPoint):
+        return None
+    v = inner.value
+    if v != 0:  # the base is positive there: k v^(k-1) H at a stationary point
+        h = None if inner.hessian is None else (k * v ** (k - 1) * inner.hessian).applyfunc(sp.simplify)
+        return CriticalPoint(inner.point, sp.simplify(v**k), h, inner.definiteness, f"{inner.method}; {how}",
+                             inner.differentiable, inner.order)
+    if inner.order is None:
+        return None
+    order = k * inner.order
+    if not order.is_integer:
+        return None
+    order = int(order)
+    h = sp.zeros(2) if order > 2 else None
+    kind = "positive semidefinite" if h is not None else NOT_DIFFERENTIABLE if order <= 1 else "no Hessian (kink)"
+    return CriticalPoint(inner.point, sp.S.Zero, h, kind, f"{inner.method}; {how}", bool(order > 1), order)
 
 
 def limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEFAULT_BUDGET) -> sp.Expr | None:
@@ -644,20 +808,30 @@ def _limit(e, x, x0, direction):
 def _eventual_branch(e, x, x0, direction):
     """The smooth branch of ``e`` active near the end x -> x0: each abs, max and min resolved by the limits
     of its arguments (a strict order there); None when one of them ties in the limit."""
+    def eventual_sign(g):
+        """The sign of g near the end (a tie in the limit decided by the sign of what is left: t**2 > 0 as
+        t -> 0+, 2 t - 1 > 0 as t -> oo); None when it is 0 there or not decided."""
+        if not g.has(x):
+            return sp.sign(g) if g.is_extended_real and g != 0 else None
+        end = sp.limit(g, x, x0, direction)
+        if end.is_extended_real and end != 0 and not end.has(sp.nan, sp.zoo):
+            return sp.sign(end)
+        v = sp.limit(sp.sign(g), x, x0, direction) if end.is_extended_real else None
+        return v if v in (1, -1) else None
+
     def resolve(node):
         if not node.has(x):
             return node
         if isinstance(node, sp.Abs):
             inner = resolve(node.args[0])
-            end = sp.limit(inner, x, x0, direction)
-            return None if end == 0 or end.has(sp.nan, sp.zoo) or not end.is_extended_real else sp.sign(end) * inner
+            side = None if inner is None else eventual_sign(inner)
+            return None if side is None else side * inner
         if isinstance(node, (sp.Max, sp.Min)):
             args = [resolve(a) for a in node.args]
-            ends = [sp.limit(a, x, x0, direction) for a in args]
-            if any(not v.is_extended_real for v in ends):
+            if any(a is None for a in args):
                 return None
-            best = max(ends) if isinstance(node, sp.Max) else min(ends)
-            winners = [a for a, v in zip(args, ends) if v == best]
+            big = 1 if isinstance(node, sp.Max) else -1
+            winners = [a for a in args if all(b is a or eventual_sign(a - b) == big for b in args)]
             return winners[0] if len(winners) == 1 else None
         if is_smooth(node):
             return node
@@ -688,13 +862,33 @@ def limits(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> dict:
         "mu->oo": limit(e, mu, sp.oo, "-", budget),
         "mu->-oo": limit(e, mu, -sp.oo, "+", budget),
     }
-    out = {k: v if v is None else _simplified(v, budget) for k, v in out.items()}
+    out = {k: v if v is None else _simplified(_signs_decided(v), budget) for k, v in out.items()}
     return {k: None if v is None or _by_cases(v) else v for k, v in out.items()}
+
+
+def _signs_decided(v: sp.Expr) -> sp.Expr:
+    """``v`` with each sign(g) replaced by +-1 where g, in one variable, has no zero on that variable's range
+    (oo*sign(mu**2 - 6*mu + 58) is oo): the sign is then that at one point."""
+    for sg in v.atoms(sp.sign):
+        g, free = sg.args[0], sg.args[0].free_symbols & {mu, sigma}
+        if len(free) != 1 or g.free_symbols - free:
+            continue
+        x = free.pop()
+        domain = sp.S.Reals if x is mu else sp.Interval.open(0, sp.oo)
+        try:
+            done, zeros = attempt(sp.solveset, g, x, domain, budget=1)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        value = g.subs(x, 1)
+        if done and zeros is sp.S.EmptySet and value.is_extended_real and value != 0:
+            v = v.subs(sg, sp.sign(value))
+    return v
 
 
 def _by_cases(v: sp.Expr) -> bool:
     """A limit that depends on the other variable by cases (sympy's sign, Piecewise or nan): not printed."""
-    return v.has(sp.nan, sp.zoo, sp.sign, sp.Piecewise, sp.Heaviside)
+    signed = v.has(sp.oo, -sp.oo) and any(isinstance(p.base, sp.Abs) and p.exp.is_negative for p in v.atoms(sp.Pow))
+    return signed or v.has(sp.nan, sp.zoo, sp.sign, sp.Piecewise, sp.Heaviside)  # signed: oo*mu/Abs(mu)
 
 
 def _simplified(v: sp.Expr, budget) -> sp.Expr:
@@ -752,6 +946,7 @@ def _sections(e: sp.Expr):
                         yield e.subs(other, 1), x, x0, side, f"{x}->{x0}{side} at {other} = 1"
 
 
+@lru_cache(maxsize=256)
 def _real_roots(g: sp.Expr, x: sp.Symbol) -> list:
     """Numeric roots of g in x by sympy.solve within a second; none where it cannot solve."""
     try:
@@ -777,38 +972,64 @@ def infimum(penalty, budget=DEFAULT_BUDGET) -> dict:
         ``value`` (-oo when unbounded below, the minimum value at the minimiser, or None when neither is
         known), ``attained`` (bool or None) and ``where`` (the path to -oo, or the minimiser).
     """
-    path = unbounded_below(penalty, budget)
+    e = _expr(penalty, "std")
+    path = unbounded_below(e, budget)
     if path is not None:
         return {"value": -sp.oo, "attained": False, "where": f"unbounded below: {path}"}
     best = minimizer(penalty, "std", budget)
     if isinstance(best, MinimizerSet):
-        return {"value": best.value, "attained": True, "where": best.description}
+        return {"value": best.value, "attained": True, "where": best.description, "set": best}
     if best is None:
-        e = _expr(penalty, "std")
-        curve = _zero_curve_of_abs(e)
+        curve = _zero_curve_of_abs(e, budget)
         if curve is not None:
             return {"value": curve.value, "attained": True, "where": curve.description, "set": curve}
         ends = [(v, w) for f, x, x0, side, w in _sections(e)
                 if (v := limit(f, x, x0, side, budget)) is not None and v.is_number and v.is_finite]
+        value, where = min(ends, key=lambda t: float(t[0])) if ends else (None, None)
+        lower = _interior_below(e, value)
+        if lower is not None:
+            return lower
         if not ends:
             return {"value": None, "attained": None, "where": "no interior minimiser found"}
-        value, where = min(ends, key=lambda t: float(t[0]))
         return {"value": value, "attained": False,
                 "where": f"no minimiser; infimum {value} approached as {where} (the least of the exact limits "
                          "along the paths taken: boundary sections, corner curves)"}
+    if not is_smooth(e) and isinstance(best, CriticalPoint):
+        lower = _interior_below(e, best.value)
+        if lower is not None:
+            return lower
     return {"value": best.value, "attained": True, "where": f"local minimiser {to_strings(best.point)} (global "
             "among the stationary points found; the boundary limits are not below it)"}
 
 
-def _zero_curve_of_abs(e: sp.Expr) -> MinimizerSet | None:
+def _interior_below(e: sp.Expr, value) -> dict | None:
+    """The numeric search's least value when it is below ``value`` (an exact limit or minimum; None: none
+    known), labelled numeric: an interior point the exact routes missed, or None."""
+    found = [m for m in _numeric_minima(e) if np.isfinite(m[2])]
+    if not found:
+        return None
+    m, s, v = min(found, key=lambda t: t[2])
+    if value is not None and not (value.is_number and value.is_finite and v < float(value) - 1e-8 * (1 + abs(v))):
+        return None
+    return {"value": sp.Float(v, 15), "attained": None, "method": "numeric",
+            "where": f"numeric search: least value {v:.10g} near (mu, sigma) = ({m:.10g}, {s:.10g}), an upper bound "
+                     "on the infimum (no exact minimiser recognised there; the exact limits are not below it)"}
+
+
+def _zero_curve_of_abs(e: sp.Expr, budget=DEFAULT_BUDGET) -> MinimizerSet | None:
     """abs(g) (times a positive constant, to a positive power) is 0 on the curve g = 0 when g takes both signs
-    on the grid of test points (intermediate values): a set of minimisers."""
+    (intermediate values) on the grid of test points or in its exact boundary limits (kl - 25 is below 0 at
+    (0, 1) and tends to +oo as sigma -> 0+): a set of minimisers."""
     base = e.base if e.is_Pow and e.exp.is_positive else e
     coeff, base = base.as_coeff_Mul() if base.is_Mul else (sp.S.One, base)
     if not isinstance(base, sp.Abs) or coeff <= 0:
         return None
     g = base.args[0]
     signs = {sp.sign(g.subs({mu: m, sigma: s}).evalf(20)) for m in (-2, 0, 1, 3) for s in (sp.S(1) / 10, 1, 3)}
+    if not {1, -1} <= signs:
+        ends = [limit(g.subs(y, y0), x, x0, side, budget) for x, y, y0 in ((sigma, mu, 0), (mu, sigma, 1))
+                for x0, side in (((0, "+"), (sp.oo, "-")) if x is sigma else ((sp.oo, "-"), (-sp.oo, "+")))]
+        signs |= {sp.sign(v) for v in ends if v is not None and v.is_extended_real}
     if not {1, -1} <= signs:
         return None
     return MinimizerSet(sp.Eq(g, 0), sp.S.Zero, "the zero set of abs's argument (it takes both signs)")
