@@ -136,3 +136,12 @@ def test_destinations_refuse_a_file_where_a_folder_is_due_and_the_reverse(layout
         bench.destinations(tmp_path / "out")
     assert bench.destinations(tmp_path / "new" / "deeper") == (tmp_path / "new/deeper/benchmarks",
                                                                  tmp_path / "new/deeper/figures")
+
+
+def test_interleaved_timing_calls_each_function_in_turn():
+    from vaemath.timing import interleaved_median_ms
+
+    order = []
+    out = interleaved_median_ms({"a": lambda: order.append("a"), "b": lambda: order.append("b")}, rounds=3, calls=2)
+    assert order == ["a", "b"] + ["a", "a", "b", "b"] * 3  # one warm-up each, then alternating rounds
+    assert set(out) == {"a", "b"} and all(v >= 0 for v in out.values())
