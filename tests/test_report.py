@@ -72,7 +72,7 @@ def test_linear_table_holds_the_closed_forms(quick):
 
 def test_digits_table_comes_from_compare(quick):
     text = quick[3]
-    assert re.search(r"\| nll_iw \| [\d.]+ ± [\d.]+ \| [\d.]+ ± [\d.]+ \|", text)
+    assert re.search(r"\| nll_iw \| [\d.]+ \| [\d.]+ \|", text)  # quick: one seed, no spread column
     assert "bound gap" in text
     # the IWAE estimate's convergence is read with its K (quick: one seed, so no spread is claimed)
     k = re.search(r"from K/10 = (\d+) to K = (\d+) importance samples \(mean effective sample size [\d.]+ of (\d+)\)",

@@ -185,7 +185,7 @@ def _moments(poly: sp.Expr, e, eps, c) -> sp.Expr:
     return out
 
 
-def code_offset(pen, prior=None) -> tuple:
+def code_offset(penalty, prior=None) -> tuple:
     """The encoder's mean offset c (mu(x) = V (x - b) + c) at its best, and the penalty it leaves on codes of mean 0.
 
     The offset enters the objective only through E pen(c + mu, sigma), mu the code of mean 0 (the decoder's
@@ -196,7 +196,7 @@ def code_offset(pen, prior=None) -> tuple:
 
     Parameters
     ----------
-    pen : Penalty
+    penalty : Penalty
         The penalty, already against the prior.
     prior : tuple (mu_p, sigma_p) or None
         As checked by :func:`vaemath.symbolic.prior.check_prior`.
@@ -204,22 +204,23 @@ def code_offset(pen, prior=None) -> tuple:
     Returns
     -------
     penalty : Penalty
-        pen(c + mu, sigma) at the best c, same name (for codes of mean 0).
+        penalty(c + mu, sigma) at the best c, same name (for codes of mean 0).
     offset : sympy.Expr
         c as a function of sigma.
     """
     from vaemath.symbolic import Penalty
 
-    a = mu_coefficients(pen.expr)
+    a = mu_coefficients(penalty.expr)
     if a is not None and a[1] != 0 and sp.simplify(a[2]).is_positive:
         c = sp.simplify(-a[1] / (2 * a[2]))
         expr = sp.expand(a[0] - sp.cancel(a[1] ** 2 / (4 * a[2])) + a[2] * sym_mu ** 2)
     else:
         c = sp.S.Zero if a is not None and a[1] == 0 else (prior[0] if prior else sp.S.Zero)
-        expr = pen.expr.subs(sym_mu, sym_mu + c) if c != 0 else pen.expr
-    if expr == pen.expr:
-        return pen, c
-    return Penalty(pen.name, expr, pen.description, pen.citation, pen.provenance, pen.sigma_means), c
+        expr = penalty.expr.subs(sym_mu, sym_mu + c) if c != 0 else penalty.expr
+    if expr == penalty.expr:
+        return penalty, c
+    p = penalty
+    return Penalty(p.name, expr, p.description, p.citation, p.provenance, p.sigma_means), c
 
 
 def mu_coefficients(expr: sp.Expr) -> list | None:
