@@ -10,6 +10,9 @@ import pytest
 from vaemath import bench
 from vaemath.cli import main
 
+# one worker builds the shared (session) fixtures once, for every test of this file
+pytestmark = pytest.mark.xdist_group("bench")
+
 # Textbook closed forms, typed here independently of the catalogue (Gaussian q = N(mu, sigma^2), p = N(0, 1)).
 TEXTBOOK = {
     "kl": lambda m, s: m**2 / 2 + s**2 / 2 - np.log(s) - 0.5,
@@ -21,7 +24,7 @@ TEXTBOOK = {
 KL_GRAD_HESS = lambda m, s: [m + 0 * s, s - 1 / s + 0 * m, 1 + 0 * m * s, 0 * m * s, 1 + 1 / s**2 + 0 * m]  # noqa: E731
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def result():
     return bench.run(size=16, repeat=1, reduce_points=1e4)
 

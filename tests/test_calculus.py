@@ -466,7 +466,8 @@ def test_an_interior_infimum_below_every_limit_is_numeric_when_not_recognised(mo
 
 
 def test_local_order_and_hessian_from_second_order_ray_limits():
-    best = minimizer("max(mu**2, (sigma-1)**2)", budget=2)
+    # no wall-clock budget: on a loaded machine the ray limits ran past 2 s and the order came out None
+    best = minimizer("max(mu**2, (sigma-1)**2)", budget=None)
     # by hand: max(a^2, b^2) >= (a^2 + b^2) / 2, so it grows to second order; no quadratic form (max)
     assert best.order == 2 and best.differentiable and best.hessian is None
     best = minimizer("abs(mu)**3 + (sigma-1)**2", budget=2)

@@ -19,6 +19,9 @@ from vaemath.kernels.codegen import WHATS, source
 from vaemath.kernels.rewrite import T, accurate, far, plain, plain_far
 from vaemath.symbolic import catalogue, mu, penalty, sigma
 
+# one worker builds the shared (session) fixtures once, for every test of this file
+pytestmark = pytest.mark.xdist_group("codegen")
+
 
 @pytest.fixture(autouse=True)
 def _fifty_digits():
@@ -66,7 +69,7 @@ def _ulps(got, want):
     return np.where(ok, err, 0)
 
 
-@pytest.fixture(scope="module", params=NAMES)
+@pytest.fixture(scope="session", params=NAMES)
 def case(request):
     name = request.param
     expr = penalty(name).expr

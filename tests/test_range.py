@@ -239,7 +239,9 @@ OPEN_FAULTS = {("fisher_rao_squared", param, what): "open fault 1 (top of file)"
 
 def _case(name, param, api, what):
     fault = OPEN_FAULTS.get((name, param, what))
-    marks = [pytest.mark.xfail(strict=True, reason=fault)] if fault and not FULL else []
+    # one worker per (entry, param): its reference and kernel are computed once, not once per worker
+    marks = [pytest.mark.xdist_group(f"range-{name}-{param}")]
+    marks += [pytest.mark.xfail(strict=True, reason=fault)] if fault and not FULL else []
     return pytest.param(name, param, api, what, marks=marks)
 
 

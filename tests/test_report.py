@@ -11,12 +11,13 @@ from vaemath import check
 from vaemath.cli import main
 from vaemath.report import CAPTIONS, lower_bound
 
-pytestmark = pytest.mark.xdist_group("quick_report")  # one worker builds the quick report once, for every test
+# one worker builds the quick report once (a session fixture: never rebuilt when tests interleave)
+pytestmark = pytest.mark.xdist_group("quick_report")
 
 USER_TEXT = "mu**2 + (sigma - 1)**2"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def quick(tmp_path_factory):
     """One quick report for the question's penalty typed as text, PNG and SVG, with --json."""
     import contextlib

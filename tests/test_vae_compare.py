@@ -10,10 +10,13 @@ from vaemath.cli import main
 from vaemath.vae import compare, markdown
 from vaemath.vae.sweep import SUMMARY_METRICS
 
+# one worker builds the shared (session) fixtures once, for every test of this file
+pytestmark = pytest.mark.xdist_group("vae_compare")
+
 SMALL = {"data": "linear", "quick": True, "epochs": 2, "K": 10}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def serial(tmp_path_factory):
     out = tmp_path_factory.mktemp("cmp")
     return compare(("kl", "quadratic"), (0, 1), n_jobs=1, out=out, **SMALL), out

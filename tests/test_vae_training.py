@@ -12,10 +12,13 @@ from vaemath.vae import load, metrics, train
 from vaemath.vae.data import digits, linear_gaussian
 from vaemath.vae.model import Linear
 
+# one worker builds the shared (session) fixtures once, for every test of this file
+pytestmark = pytest.mark.xdist_group("vae_training")
+
 COV = "5,2,0.5"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def linear_kl():
     return train("linear", "kl", n=2000, epochs=400, lr=0.03, eval_every=100, K=20, progress=False)
 
@@ -91,7 +94,7 @@ def test_digits_split_is_the_companion_code_split():
     assert d["train"].max() == 16 and d["train"].min() == 0
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def quick_digits(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
     return train("digits", "quadratic", quick=True, epochs=2, K=8, latent=3, progress=False, out=out), out

@@ -516,10 +516,25 @@ def _snapped(e: sp.Expr, point: dict, floats: tuple) -> list:
     out = []
     for g in _switches(e):
         for k, (x, other) in enumerate(((mu, sigma), (sigma, mu))):
+            if not _may_vanish_near(g.subs(other, point[other]), x, floats[k]):
+                continue  # no root within 1e-6: spare sympy.solve (a second each, LambertW for the KL's level sets)
             for root in _real_roots(g.subs(other, point[other]), x):
                 if root.is_real and abs(float(root) - floats[k]) < 1e-6:
                     out.append({x: root, other: point[other]})
     return out
+
+
+def _may_vanish_near(g: sp.Expr, x: sp.Symbol, x0: float, width: float = 1e-6) -> bool:
+    """False only when g (of x alone) provably keeps one sign on [x0 - width, x0 + width]: the same sign at both
+    ends and far from zero in the middle (30 digits); an even root needs |g(x0)| ~ g'' width^2 there."""
+    try:
+        ends = [g.subs(x, sp.Float(x0 + d, 30)).evalf(30) for d in (-width, 0.0, width)]
+        low, mid, high = (complex(v) for v in ends)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return True
+    if any(not np.isfinite(v) or abs(v.imag) > 1e-20 for v in (low, mid, high)):
+        return True
+    return low.real * high.real <= 0 or abs(mid.real) <= 1e-8
 
 
 def _level_set(e: sp.Expr):
