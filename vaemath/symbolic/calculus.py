@@ -918,6 +918,8 @@ def unbounded_below(penalty, budget=DEFAULT_BUDGET) -> str | None:
     variable's ends is -oo (e.g. mu - log(sigma): mu -> -oo).
     """
     e = _expr(penalty, "std")
+    if e.is_nonnegative:  # proved >= 0 by sympy's assumptions (squares, abs, sqrt, max with a constant...)
+        return None
     ends = {mu: ((sp.oo, "-", "mu->oo"), (-sp.oo, "+", "mu->-oo")), sigma: ((0, "+", "sigma->0+"),
                                                                            (sp.oo, "-", "sigma->oo"))}
     for x, other in ((sigma, mu), (mu, sigma)):
