@@ -204,9 +204,10 @@ def _expr(name: str) -> sp.Expr:
 
 
 # Size mode: each (entry, param) compiles its own kernel and its mpmath reference takes seconds. The default
-# run sweeps every catalogue entry (and renyi(2), renyi(3), renyi(1/2)) via grid in every param (fisher_rao_squared:
-# in std only; the cone: in std and logvar) and via evaluate in std, on SMALL_SCALES (the KL, the reference
-# entry, on the full scales), and three user penalties via grid in std and logvar; VAEMATH_TEST_FULL=1 sweeps
+# run sweeps every catalogue entry (and renyi(2), renyi(3), renyi(1/2), the cone) via grid in std and one more
+# param (DEFAULT_PARAMS; the KL in all four, fisher_rao_squared in std only) and via evaluate in std, on
+# SMALL_SCALES (the KL, the reference entry, on the full scales), and three user penalties via grid in std and
+# logvar; VAEMATH_TEST_FULL=1 sweeps
 # every entry and all ten user penalties in every param and API on the full scales. Faults still open are
 # listed at the top of this file.
 FULL = os.environ.get("VAEMATH_TEST_FULL") == "1"
@@ -227,8 +228,6 @@ def measured(name: str, param: str, api: str, full: bool = FULL) -> np.ndarray:
     return run(name, MUS, scales(name, param, full), param)
 
 
-# fisher_rao_squared's kernel takes ~1 CPU minute of sympy per param: by default in std only.
-SLOW_ENTRIES = ("fisher_rao_squared",)
 # Faults still open (see the list at the top of this file): (entry, param, plane group) -> kind. In the default
 # run these cases are strict xfails (a fix makes them fail as XPASS, to be removed here); VAEMATH_TEST_FULL=1
 # runs them as plain tests, so that the full sweep fails on them.
@@ -245,12 +244,18 @@ def _case(name, param, api, what):
     return pytest.param(name, param, api, what, marks=marks)
 
 
-# The cone, like the user penalties, by default in std and logvar only.
-DEFAULT_PARAMS = {CONE: ("std", "logvar")}
+# Compiling a kernel costs 2-20 CPU s, the reference under a second: by default the KL (the reference entry) is
+# swept in every parametrisation, every other entry in std and in the one where its faults were found (each of
+# var, logstd and logvar is swept for four or five entries), fisher_rao_squared in std only.
+DEFAULT_PARAMS = {
+    "kl": PARAMS, "reverse_kl": ("std", "var"), "jeffreys": ("std", "logstd"), "w2_squared": ("std", "var"),
+    "hellinger_squared": ("std", "logvar"), "bhattacharyya": ("std", "logstd"), "fisher_rao_squared": ("std",),
+    "quadratic": ("std", "logstd"), "kl_taylor2": ("std", "var"), "renyi(2)": ("std", "logvar"),
+    "renyi(3)": ("std", "logstd"), "renyi(1/2)": ("std", "logvar"), CONE: ("std", "logvar"),
+}
 CATALOGUE_CASES = [_case(name, param, api, what) for name in ENTRIES for param in PARAMS
                    for api in ("grid", "evaluate") for what in WHAT
-                   if FULL or (param in DEFAULT_PARAMS.get(name, PARAMS)
-                               and (param == "std" or (api == "grid" and name not in SLOW_ENTRIES)))]
+                   if FULL or (param in DEFAULT_PARAMS[name] and (param == "std" or api == "grid"))]
 
 
 @pytest.mark.parametrize(("name", "param", "api", "what"), CATALOGUE_CASES)
