@@ -109,7 +109,8 @@ def test_naive_kl_is_wrong_where_the_kernel_is_right():
     assert abs(penalty("kl")(m, s) - want) <= 4 * np.spacing(want)
 
 
-@pytest.mark.parametrize("name", ["kl", "hellinger_squared", "fisher_rao_squared"])
+# float32 output is a second compile of each kernel (fisher_rao_squared's: 17 s): two entries, an exp and a log
+@pytest.mark.parametrize("name", ["kl", "hellinger_squared"])
 def test_float32_is_the_float64_truth_rounded_once(name):
     axes32 = [a.astype(np.float32) for a in GENERIC]
     got = _computed(name, *axes32, dtype=np.float32)
