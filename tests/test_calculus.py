@@ -495,3 +495,13 @@ def test_limits_against_a_prior_as_sigma_vanishes(name, prior):
 
 def test_a_limit_whose_sign_depends_on_mu_stays_undecided():
     assert limits("mu/sigma + (sigma-1)**2", budget=2)["sigma->0+"] is None  # +oo for mu > 0, -oo for mu < 0
+
+
+@pytest.mark.parametrize("a", [2, 3])
+def test_renyi_of_order_above_one_is_infinite_outside_its_domain_not_unbounded(a):
+    # D_a(q || p) is +oo where a + (1 - a) sigma^2 <= 0 (the integral of q^a p^(1-a) diverges there; Gil, Alajaji &
+    # Linder 2013); near (0, 1) it is (a/2) times the Fisher form: Hessian a * diag(1, 2), minimum 0 at (0, 1)
+    d = derive(f"renyi({a})", budget=None)
+    assert d["minimizer"] == {mu: 0, sigma: 1} and d["infimum"] == 0
+    assert d["hessian_at_minimizer"] == a * sp.diag(1, 2)
+    assert d["limits"]["sigma->oo"] == sp.oo and d["limits"]["sigma->0+"] == sp.oo

@@ -39,6 +39,7 @@ CLAIMS = [
     ("kl + mu**4", "kl", "std", "local"),
     ("fisher_rao_squared", "kl", "std", "local"),  # its Taylor polynomial comes from a series (acosh)
     ("renyi(1/2)", "kl", "std", "local"),
+    ("renyi(3)", "kl", "std", "local"),  # +oo where 3 - 2 sigma^2 <= 0 (its domain), not unbounded below
     ("quadratic", "kl", "std", "minimizer"),
     ("quadratic", "kl", "var", "minimizer"),
     ("mu**2 + (sigma - 2)**2", "kl", "std", "none"),

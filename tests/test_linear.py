@@ -421,3 +421,19 @@ def test_cone_and_polynomial_log_expectations_are_accurate():
     sd, s2 = 1e-14, 1e-6  # E (s2 t^2/2 + a)^2 = 3 s2^2/4 + a s2 + a^2, a = sd^2/2 - log sd - 30.5, by hand
     a = sd**2 / 2 - np.log(sd) - 30.5
     assert float(g(s2, sd)) == pytest.approx(3 * s2**2 / 4 + a * s2 + a * a, rel=1e-9)
+
+
+def test_renyi_of_order_two_has_its_minimum_inside_its_domain():
+    """renyi(2) is +oo for sigma >= sqrt(2): the objective has a minimum, 5.430332994 (Nelder-Mead on an objective
+    written independently by a reviewer), above the KL's pPCA value (D_2 >= D_1 = KL), recomputed by quadrature."""
+    cov = COVS["diag3"]
+    res = optimum(cov, 1, "renyi(2)", starts=4, seed=0)
+    assert res.attained and res.objective == pytest.approx(5.430332994, abs=2e-9)
+    assert res.objective > optimum(cov, 1, "kl").objective
+    w, v, sig, tau2 = res.w, res.v, float(np.asarray(res.sigma)[0]), res.tau2
+    s2 = float(v[0] @ cov @ v[0])
+    renyi2 = lambda t: t * t / (2 - sig**2) - np.log(sig) - np.log(2 - sig**2) / 2  # noqa: E731  Gil et al., a = 2
+    pen = integrate.quad(lambda t: renyi2(t) * np.exp(-t * t / (2 * s2)) / np.sqrt(2 * np.pi * s2), -np.inf, np.inf)[0]
+    resid = np.eye(3) - w @ v
+    recon = np.trace(resid @ cov @ resid.T) + sig**2 * np.sum(w**2)
+    assert res.objective == pytest.approx(1.5 * np.log(2 * np.pi * tau2) + recon / (2 * tau2) + pen, rel=1e-9)

@@ -24,6 +24,7 @@ from scipy import integrate
 from vaemath.symbolic import Penalty, mu, sigma
 from vaemath.symbolic import penalty as as_penalty
 from vaemath.symbolic.nonsmooth import is_smooth
+from vaemath.symbolic.penalty import infer_domain
 
 s2 = sp.Symbol("s2", nonnegative=True)  # variance of the code mu over the data
 _t = sp.Symbol("t", real=True)
@@ -124,7 +125,8 @@ def _kinked(expr: sp.Expr) -> bool:
 @lru_cache(maxsize=64)
 def _numeric(pen_expr: sp.Expr, g: sp.Expr | None):
     if g is not None:
-        return tuple(sp.lambdify((s2, sigma), e, ["scipy", "numpy"]) for e in (g, sp.diff(g, s2), sp.diff(g, sigma)))
+        fns = (sp.lambdify((s2, sigma), e, ["scipy", "numpy"]) for e in (g, sp.diff(g, s2), sp.diff(g, sigma)))
+        return tuple(_on_domain(fn, infer_domain(pen_expr), k == 0) for k, fn in enumerate(fns))
     smooth = not _kinked(pen_expr)
     modules = ["scipy", "numpy"] if smooth else [_SCALAR, "math"]  # scalar calls inside adaptive quadrature: plain math
     f, f_m, f_s = (sp.lambdify((mu, sigma), e, modules)
@@ -136,6 +138,20 @@ def _numeric(pen_expr: sp.Expr, g: sp.Expr | None):
         return quad(lambda m, s: f_m(m, s) * m)(v, sd) / (2 * root**2)
 
     return quad(f), g_s, quad(f_s)
+
+
+def _on_domain(fn, domain, value: bool):
+    """``fn`` of (s2, sigma) with the penalty's value outside its domain (renyi(2): +oo where 2 - sigma^2 <= 0,
+    a condition on sigma alone), and no warning from the closed form's complex continuation there."""
+    if domain.everywhere:
+        return fn
+    inside = sp.lambdify(sigma, domain.condition, "numpy")
+    outside = float(domain.outside) if value else np.nan
+
+    def on_domain(v, sd):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(inside(np.asarray(sd, float)), fn(v, sd), outside)
+    return on_domain
 
 
 def _gauss_hermite(fn):

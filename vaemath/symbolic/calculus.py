@@ -18,6 +18,7 @@ import sympy as sp
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, check_budget
 from vaemath.symbolic.nonsmooth import active_branch, check_directions, directional, first_order, is_smooth
 from vaemath.symbolic.parser import penalty as as_penalty
+from vaemath.symbolic.penalty import infer_domain
 from vaemath.symbolic.symbols import mu, reparametrize, sigma, vectorized
 from vaemath.symbolic.symbols import param as _param
 
@@ -795,13 +796,30 @@ def limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEFAULT_BUD
     abs, max and min are passed through (lim max(a, b) = max(lim a, lim b) where both exist), as sympy's
     own limit fails on them.
     """
+    if e.has(sp.I):  # a log of a negative number: the path runs outside the closed form's domain
+        return None
     try:
+        if _leaves_domain(e, x, x0, direction, budget):  # renyi(2) as sigma -> oo: its closed form is +oo there
+            return sp.oo if infer_domain(e).outside == sp.oo else None
         done, value = attempt(_limit, e, x, x0, direction, budget=budget)
     except (NotImplementedError, ValueError, TypeError, AttributeError):
         return None
-    if not done or value is None or value.has(sp.nan, sp.zoo, sp.Limit, sp.AccumBounds):
+    if not done or value is None or value.has(sp.nan, sp.zoo, sp.Limit, sp.AccumBounds, sp.I):
         return None
     return value
+
+
+def _leaves_domain(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> bool:
+    """Whether the path x -> x0 ends where the argument of a log (of x alone) is negative: outside the set where
+    the closed form holds (a penalty's ``domain``: 2 - sigma^2 > 0 for renyi(2)), where sympy would take the
+    limit of its complex continuation."""
+    for g in {a.args[0] for a in e.atoms(sp.log) if a.args[0].free_symbols == {x} and not a.args[0].is_positive}:
+        done, end = attempt(sp.limit, g, x, x0, direction, budget=budget)
+        if done and end == 0:  # at the domain's edge: inside or outside by the side of approach
+            done, end = attempt(sp.limit, sp.sign(g), x, x0, direction, budget=budget)
+        if done and (end.is_negative or end == -sp.oo):
+            return True
+    return False
 
 
 def _limit(e, x, x0, direction):
