@@ -155,6 +155,9 @@ BAD = [  # argv ({file}, {complex}, {empty}, {object}, {vector}: files made by t
     (["linear", "--cov", "5,2,0.5", "--penalty", "open('f')"], "open('f')"),
     (["bench", "--out", "{file}"], "out"),
     (["bench", "--out", "{file}/below"], "out"),
+    (["bench", "--out", "/proc/vaemath-no-such-folder"], "out: cannot write in"),  # root passes os.access here
+    (["linear", "--cov", "5,2,0.5", "--starts", "100000000"], "starts: 100000000 is above 100"),
+    (["linear", "--cov", ",".join(["1"] * 101)], "cov: D = 101 is above 100"),
     (["bench", "--size", "100000"], "size"),
     (["bench", "--size", "1"], "--size"),
     (["bench", "--repeat", "0"], "--repeat"),

@@ -41,7 +41,8 @@ def check_writable(out, entries) -> Path:
     ------
     ValueError
         Naming ``out``: a path exists with the wrong kind (a file where a folder is due, or the reverse), or
-        the nearest existing folder is not writable.
+        a folder of the results cannot be created or written (tried: each is created and a temporary file
+        written in it, since permission bits say nothing for root or on /proc).
     """
     out = Path(out)
     for rel, kind in entries:
@@ -49,7 +50,11 @@ def check_writable(out, entries) -> Path:
         for path, want in [(out / p, "folder") for p in reversed(Path(rel).parents)] + [(target, kind)]:
             if path.exists() and path.is_dir() != (want == "folder"):
                 raise ValueError(f"out: {str(path)!r} exists and is not a {want}; choose another --out")
-        existing = next(p for p in (target.parent, *target.parent.parents) if p.exists())
-        if not os.access(existing, os.W_OK | os.X_OK):
-            raise ValueError(f"out: the folder {str(existing)!r} is not writable; choose another --out")
+    for folder in sorted({(out / rel).parent for rel, _ in entries} | {out}):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tempfile.TemporaryFile(dir=folder).close()
+        except OSError as exc:
+            raise ValueError(f"out: cannot write in {str(folder)!r} ({exc.strerror or exc}); choose another --out") \
+                from None
     return out

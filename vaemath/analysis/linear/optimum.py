@@ -214,6 +214,10 @@ def _path_values(f: _Profiled, lam, u, active: int, sig_collapsed: float) -> lis
     return out
 
 
+MAX_DIM = 100  # D = 100 takes ~30 s with the default starts, D = 300 ~100 s: bounded time, refused beyond
+MAX_STARTS = 100
+
+
 def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts: int = 8, seed: int = 0,
             budget=DEFAULT_BUDGET, prior=None) -> LinearResult:
     """Global optimum (or infimum, and the path to it) of the linear-Gaussian VAE under a penalty.
@@ -221,14 +225,16 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     Parameters
     ----------
     cov : str, array_like
-        Data covariance C (D x D, symmetric positive definite); see :func:`covariance`.
+        Data covariance C (D x D, symmetric positive definite, 2 <= D <= ``MAX_DIM`` = 100); see
+        :func:`covariance`.
     latent : int
         Latent dimension k, 1 <= k < D.
     penalty : str, sympy.Expr or Penalty
         The penalty per latent dimension.
     sigma_means : {"std", "var"}
     starts, seed : int
-        Random starts of the numerical confirmation (plus one at pPCA), and their seed (both >= 0).
+        Random starts of the numerical confirmation (plus one at pPCA; at most ``MAX_STARTS`` = 100), and
+        their seed (both >= 0).
     budget : float or None
         Seconds per symbolic step (limits deciding unboundedness and the rescaling path).
     prior : tuple (mu_p, sigma_p), optional
@@ -253,10 +259,15 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         ``prior``, each named in the message. TypeError: a complex or non-numeric ``cov``.
     """
     cov = covariance(cov)
+    if cov.shape[0] > MAX_DIM:
+        raise ValueError(f"cov: D = {cov.shape[0]} is above {MAX_DIM}, the size whose numeric confirmation ends in "
+                         "about a minute (its cost grows as D^2 per start); project the data onto fewer dimensions")
     k = check_latent(latent, cov.shape[0])
     for name, value in (("starts", starts), ("seed", seed)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
             raise ValueError(f"{name}: expected a non-negative integer, got {value!r}")
+    if starts > MAX_STARTS:
+        raise ValueError(f"starts: {starts} is above {MAX_STARTS} (each start is one L-BFGS-B run; 8 is the default)")
     budget = check_budget(budget)
     prior = check_prior(prior)
     typed = as_penalty(penalty, sigma_means, prior=prior)
