@@ -505,3 +505,12 @@ def test_renyi_of_order_above_one_is_infinite_outside_its_domain_not_unbounded(a
     assert d["minimizer"] == {mu: 0, sigma: 1} and d["infimum"] == 0
     assert d["hessian_at_minimizer"] == a * sp.diag(1, 2)
     assert d["limits"]["sigma->oo"] == sp.oo and d["limits"]["sigma->0+"] == sp.oo
+
+
+@pytest.mark.parametrize("tiny", [sp.Rational(1, 10**60), sp.Rational(1, 10**300)])
+def test_taylor_at_a_tiny_prior_scale_is_the_quadratic_not_the_penalty(tiny):
+    # by hand: KL(N(mu, s^2) || N(0, p^2)) has Hessian diag(1/p^2, 2/p^2) at its minimiser (0, p)
+    kl_p = penalty("kl", prior=(0, tiny))
+    by_hand = mu**2 / (2 * tiny**2) + (sigma - tiny) ** 2 / tiny**2
+    assert sp.expand(taylor(kl_p, {mu: 0, sigma: tiny}, 2) - by_hand) == 0
+    assert derive(kl_p, budget=None)["hessian_at_minimizer"] == sp.diag(1 / tiny**2, 2 / tiny**2)

@@ -147,7 +147,13 @@ def _point(penalty, point, param_name: str) -> dict:
     missing = [x for x in xs if x not in point]
     if missing:
         raise ValueError(f"point: expected values for {xs}, missing {missing}")
-    return {x: sp.nsimplify(point[x]) for x in xs}
+    return {x: _exact(point[x]) for x in xs}
+
+
+def _exact(v):
+    """Floats read as exact numbers; an exact value kept as it is (nsimplify takes 10**-60 for 0)."""
+    v = sp.sympify(v)
+    return sp.nsimplify(v) if v.atoms(sp.Float) else v
 
 
 def hessian_at(penalty, point: dict, param: str = "std") -> sp.Matrix:
@@ -158,7 +164,7 @@ def hessian_at(penalty, point: dict, param: str = "std") -> sp.Matrix:
     quad = sp.expand(quad.subs({x: point[x] + di for x, di in zip(xs, d)}, simultaneous=True))
     h = [[quad.coeff(d[i], 2) * 2 if i == j else quad.coeff(d[i], 1).coeff(d[j], 1) for j in range(2)]
          for i in range(2)]
-    return sp.Matrix(h).applyfunc(sp.nsimplify)
+    return sp.Matrix(h).applyfunc(_exact)
 
 
 def definiteness(h: sp.Matrix) -> str:
@@ -395,7 +401,7 @@ def hessian_by_limits(e: sp.Expr, point: dict) -> sp.Matrix | None:
     h11, h22, both = q(1, 0), q(0, 1), q(1, 1)
     if any(_is_bad(v) for v in (h11, h22, both)):
         return None
-    return sp.Matrix([[h11, (both - h11 - h22) / 2], [(both - h11 - h22) / 2, h22]]).applyfunc(sp.nsimplify)
+    return sp.Matrix([[h11, (both - h11 - h22) / 2], [(both - h11 - h22) / 2, h22]]).applyfunc(_exact)
 
 
 @lru_cache(maxsize=256)
