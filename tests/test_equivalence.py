@@ -15,6 +15,7 @@ import sympy as sp
 
 import vaemath
 from vaemath.analysis import RELATIONS, Verdict, check
+from vaemath.analysis.equivalence import agreement_order
 from vaemath.analysis.exact import vanishes
 from vaemath.analysis.ordering import GRID, _on_grid, ratio_bounds, witness
 from vaemath.cli import main
@@ -428,3 +429,19 @@ def test_min_of_two_quadratics_over_kl_has_sup_1_along_the_diagonal():
     for start in ((0.5, 0.5), (3, 3), (-2, 4), (1, 0.2)):
         res = minimize(lambda x: f(x[0], np.exp(x[1])), (start[0], np.log(start[1])), method="Nelder-Mead")
         assert -res.fun < 1
+
+
+@pytest.mark.parametrize("extra, order", [("abs(mu)**3", 2), ("abs(sigma - 1)**4", 3), ("mu**4", 3)])
+def test_agreement_order_of_a_kinked_difference_counts_its_first_nonzero_power_on_rays(extra, order):
+    # by hand: along (mu, sigma) = (0, 1) + t (a, b), t > 0, |t a|^3 = t^3 |a|^3: a term of order 3, so the
+    # difference is constant to order 2 (the third derivative of |mu|^3 does not exist at 0; sign(0) = 0 hid it)
+    kl = penalty("kl").expr
+    assert agreement_order(penalty(f"kl + {extra}").expr, kl, {mu: 0, sigma: 1}, 1) == order
+
+
+def test_a_penalty_constant_in_disguise_is_decided_as_a_constant():
+    # by hand: sinh^2 - cosh^2 = -1 everywhere, so the ratio -1/kl runs from -oo (kl -> 0) to 0 (kl -> oo)
+    v = check("sinh(mu)**2 - cosh(mu)**2", budget=None)
+    assert v.relation == "none" and v.ratio_bounds["inf"] == "-oo" and v.ratio_bounds["sup"] == "0"
+    assert v.ratio_bounds["sup_method"] == "exact"
+    assert isinstance(v.minimizer["candidate"], MinimizerSet) and v.infimum["candidate"]["value"] == -1

@@ -148,9 +148,17 @@ def agreement_order(candidate: sp.Expr, reference: sp.Expr, point: dict, a, max_
     # polynomial came from a series (e.g. acosh) it is written with radicals of the direction, so each term
     # is simplified with t > 0 before its power of t is read.
     ray = {mu: point[mu] + t * d_mu, sigma: point[sigma] + t * d_s}
-    diff = taylor(candidate, point, max_order) - a * taylor(reference, point, max_order)
+    if is_smooth(candidate) and is_smooth(reference):
+        on_ray = sp.expand((taylor(candidate, point, max_order)
+                            - a * taylor(reference, point, max_order)).subs(ray, simultaneous=True))
+    else:  # abs(mu)**3 has no third derivative at 0: expand along the ray itself, |t d|^3 = t^3 |d|^3 (t > 0)
+        try:
+            on_ray = sp.expand(sp.series((candidate - a * reference).subs(ray, simultaneous=True), t, 0,
+                                         max_order + 1).removeO())
+        except (NotImplementedError, ValueError, TypeError):
+            return None
     parts = {}
-    for term in sp.Add.make_args(sp.expand(diff.subs(ray, simultaneous=True))):
+    for term in sp.Add.make_args(on_ray):
         coeff, power = sp.simplify(term).as_coeff_exponent(t)
         if coeff.has(t):  # the power of t could not be separated: say so rather than guess
             return None

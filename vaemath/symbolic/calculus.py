@@ -736,8 +736,20 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
 def without_idle_kinks(penalty, budget=DEFAULT_BUDGET) -> sp.Expr:
     """The penalty with each abs, max and min that is the identity on its arguments' range replaced by the
     argument it always returns: abs(p) -> p, max(p, 0) -> p and min(p, 2 p) -> p for p >= 0 (decided by the
-    exact infimum of p, of p - 0, of 2 p - p)."""
-    return _without_idle_kinks(_expr(penalty, "std"), check_budget(budget))
+    exact infimum of p, of p - 0, of 2 p - p). A penalty sympy proves constant (sinh(mu)**2 - cosh(mu)**2) is
+    replaced by its value."""
+    e, budget = _expr(penalty, "std"), check_budget(budget)
+    if e.has(mu, sigma) and _proved_constant(e, budget):
+        return sp.simplify(e)
+    return _without_idle_kinks(e, budget)
+
+
+def _proved_constant(e: sp.Expr, budget) -> bool:
+    try:  # sympy says True only with proof (a derivative simplified to 0); False from two different values
+        done, constant = attempt(e.is_constant, mu, sigma, budget=budget)
+    except (ValueError, TypeError, NotImplementedError, ZeroDivisionError):
+        return False
+    return done and constant is True
 
 
 @lru_cache(maxsize=256)
