@@ -514,3 +514,30 @@ def test_taylor_at_a_tiny_prior_scale_is_the_quadratic_not_the_penalty(tiny):
     by_hand = mu**2 / (2 * tiny**2) + (sigma - tiny) ** 2 / tiny**2
     assert sp.expand(taylor(kl_p, {mu: 0, sigma: tiny}, 2) - by_hand) == 0
     assert derive(kl_p, budget=None)["hessian_at_minimizer"] == sp.diag(1 / tiny**2, 2 / tiny**2)
+
+
+def test_a_budget_never_expires_inside_a_finaliser(monkeypatch):
+    # a __del__ run by the garbage collector past the deadline: an exception raised there would be lost
+    # ("Exception ignored") and the step would run on; the alarm must wait and stop the step itself
+    import sys
+    import time
+
+    from vaemath.symbolic.budget import attempt
+
+    lost = []
+    monkeypatch.setattr(sys, "unraisablehook", lost.append)
+
+    class Slow:
+        def __del__(self):
+            end = time.monotonic() + 0.3
+            while time.monotonic() < end:  # Python bytecodes: the alarm can land here
+                pass
+
+    def step():
+        Slow()  # collected at once: its __del__ runs past the 0.1 s deadline
+        while True:
+            pass
+
+    start = time.monotonic()
+    assert attempt(step, budget=0.1) == (False, None)
+    assert not lost and time.monotonic() - start < 5

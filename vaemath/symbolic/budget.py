@@ -8,7 +8,8 @@ How a step is really stopped:
 - on the main thread (the CLI, scripts, Jupyter, pytest) by ``SIGALRM`` from ``signal.setitimer``: sympy is
   pure Python, so the handler's exception lands between two bytecodes of the running step. The exception
   derives from ``BaseException`` so that sympy's ``except Exception`` clauses cannot swallow it, and the timer
-  repeats every 50 ms after the deadline in case one is lost in a ``__del__``. Budgets nest: an inner step
+  repeats every 50 ms after the deadline; it never fires inside a ``__del__`` or a weakref callback, where
+  the exception would be lost (printed as "Exception ignored"). Budgets nest: an inner step
   never outlives the step that called it.
 - on any other thread (signals are delivered only to the main thread) the step runs in a forked worker
   process that is killed at the deadline; its result comes back by pickling.
@@ -60,8 +61,22 @@ def attempt(fn, *args, budget=DEFAULT_BUDGET, **kwargs) -> tuple:
 
 
 def _on_alarm(signum, frame):
-    if _state["armed"] and _deadlines and time.monotonic() >= _deadlines[-1] - 1e-3:
+    if _state["armed"] and _deadlines and time.monotonic() >= _deadlines[-1] - 1e-3 and not _in_finaliser(frame):
         raise _Expired
+
+
+_FINALISER_FILES = ("weakref.py", "_weakrefset.py", "unraisableexception.py")
+
+
+def _in_finaliser(frame) -> bool:
+    """Whether the step was interrupted inside a ``__del__`` or a weakref callback (sympy's caches run them during
+    garbage collection): an exception there is printed as "Exception ignored" and lost, so the alarm waits for the
+    next tick (every 50 ms) to land in the step itself."""
+    while frame is not None and frame.f_code is not _with_alarm.__code__:
+        if frame.f_code.co_name == "__del__" or frame.f_code.co_filename.endswith(_FINALISER_FILES):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _arm(deadline: float) -> None:
