@@ -120,7 +120,23 @@ def ratio_bounds(candidate: sp.Expr, reference: sp.Expr, best_r=None, budget=DEF
     done, near = attempt(near_minimizer, candidate, reference, best_r, budget=budget)
     found.extend(near if done else [])
     found.extend(_interior(ratio, reference))
+    found.extend(_on_grid_ratio(candidate, reference))
     return _summarise(found)
+
+
+def _on_grid_ratio(candidate: sp.Expr, reference: sp.Expr) -> list:
+    """The least and the largest ratio at the grid points (the witness's), away from the reference's zeros: values
+    evaluated, so no exact bound may lie beyond them (a limit that ran past its budget is simply missing)."""
+    c, r = _on_grid(candidate), _on_grid(reference)
+    with np.errstate(all="ignore"):
+        ratio = np.where(np.abs(r) > 1e-6, c / r, np.nan)
+    if not np.isfinite(ratio).any():
+        return []
+    out = []
+    for k in (int(np.nanargmin(ratio)), int(np.nanargmax(ratio))):
+        m, s = GRID[k]
+        out.append((sp.Float(ratio[k], 15), f"at the grid point (mu, sigma) = ({m}, {s})", False))
+    return out
 
 
 _T = sp.Symbol("t", positive=True)
