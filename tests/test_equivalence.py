@@ -427,3 +427,23 @@ def test_min_of_two_quadratics_over_kl_has_sup_1_along_the_diagonal():
     for start in ((0.5, 0.5), (3, 3), (-2, 4), (1, 0.2)):
         res = minimize(lambda x: f(x[0], np.exp(x[1])), (start[0], np.log(start[1])), method="Nelder-Mead")
         assert -res.fun < 1
+
+
+# Review rev8c, section A: a verdict never contradicted by a value it has evaluated.
+def test_several_minimisers_are_not_the_same_minimiser():
+    v = check("(sigma**2 - 3*sigma + 2)**2 + mu**2", budget=1)  # by hand: zero at (0, 1) and at (0, 2)
+    assert v.relation == "none" and isinstance(v.minimizer["candidate"], MinimizerSet)
+    assert "2 points" in v.to_dict()["minimizer"]["candidate"]
+
+
+def test_a_budget_run_out_gives_bounds_never_a_wrong_exact_ratio():
+    v = check("kl + mu**3", budget=0.005)
+    d = v.to_dict()
+    with mpmath.workdps(50):  # by hand at (-3, 5): kl = 9/2 + 25/2 - log 5 - 1/2, candidate = kl - 27
+        kl = mpmath.mpf(9) / 2 + mpmath.mpf(25) / 2 - mpmath.log(5) - mpmath.mpf(1) / 2
+        ratio = (kl - 27) / kl
+    assert v.relation == "none" and v.minimizer["candidate"] is None
+    assert float(sp.sympify(d["ratio_bounds"]["inf"])) <= ratio
+    assert d["infimum"]["candidate"] == "-oo" or (d["infimum_method"]["candidate"] != "exact"
+                                                 and float(d["infimum"]["candidate"]) < kl - 27)
+    assert "infimum" in str(v) and ("<= " in str(v) or d["infimum"]["candidate"] == "-oo")

@@ -624,7 +624,9 @@ def _level_set(e: sp.Expr):
     values = {sp.simplify(e.subs({mu: _recognise(m, 1e-6), sigma: _recognise(s, 1e-6)})) for m, s in low}
     if len(values) != 1:
         return None
-    v = values.pop()
+    v, least = values.pop(), min(t[2] for t in _numeric_minima(e))
+    if not (v.is_number and abs(complex(v) - least) < 1e-10 * (1 + abs(least))):  # a reading off the minimum
+        return None
     return MinimizerSet(sp.Eq(e, v), v, "numeric search: its smallest value is taken exactly at distinct points")
 
 
