@@ -438,10 +438,23 @@ def _near(p: dict, q: dict, tol: float = 1e-6) -> bool:
         return False
 
 
+def _flat(e: sp.Expr, m: float, s: float, v: float) -> bool:
+    """The penalty has the same float value at four neighbours of (m, s): a plateau where it underflowed (exp(-kl)
+    far out is 0.0), not a well."""
+    fn, h = vectorized(e), 1e-4
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        near = [complex(fn(m + a * h * (1 + abs(m)), s * np.exp(b * h))) for a, b in ((1, 0), (-1, 0), (0, 1), (0, -1))]
+    return all(x == v for x in near)
+
+
 def _missed_minima(e: sp.Expr, sols: list) -> list:
-    """Starts (mu, sigma) at the numeric search's local minima that no point of ``sols`` is near."""
+    """Starts (mu, sigma) at the numeric search's local minima, not on a plateau, that no point of ``sols`` is
+    near."""
     out = []
-    for m, s, _ in _numeric_minima(e):
+    for m, s, v in sorted(_numeric_minima(e), key=lambda t: t[2]):
+        if _flat(e, m, s, v):
+            continue
         point = {mu: m, sigma: s}
         on = [{x: sp.sympify(sol[x]).subs({mu: m, sigma: s}) for x in (mu, sigma)} for sol in sols]  # lines: at m, s
         if not any(_near(point, sol, 1e-4) for sol in on) and not any(_near(point, {mu: a, sigma: b}, 1e-4)
