@@ -508,7 +508,9 @@ def _scipy_min(f, start):
 @pytest.mark.parametrize("text, f, start", [
     ("kl - 10*exp(-4*((mu-2)**2 + (sigma-1)**2))",  # a local minimum near (0, 1) found first; the global one at mu ~ 2
      lambda m, s: m**2 / 2 + s**2 / 2 - np.log(s) - 0.5 - 10 * np.exp(-4 * ((m - 2)**2 + (s - 1)**2)), (2.0, 1.0)),
-    ("2 - exp(-100*((mu-3)**2 + (sigma-1/2)**2)) + 1/(1+sigma)",  # a narrow well below every boundary limit (2)
+    ("2 - exp(-4*((mu-3)**2 + (sigma-1/2)**2)) + 1/(1+sigma)",  # a well below every boundary limit (2)
+     lambda m, s: 2 - np.exp(-4 * ((m - 3)**2 + (s - 0.5)**2)) + 1 / (1 + s), (3.0, 0.5)),
+    ("2 - exp(-100*((mu-3)**2 + (sigma-1/2)**2)) + 1/(1+sigma)",  # the same, narrow: no fixed start is near it
      lambda m, s: 2 - np.exp(-100 * ((m - 3)**2 + (s - 0.5)**2)) + 1 / (1 + s), (3.0, 0.5))])
 def test_the_minimiser_is_the_least_value_found_not_a_local_one(text, f, start):
     x, least = _scipy_min(f, start)
@@ -552,3 +554,12 @@ def test_a_budget_that_runs_out_leaves_the_infimum_a_labelled_bound():
     assert d["minimizer"] is None
     assert d["infimum"] == -sp.oo or (d["infimum_method"] != "exact" and d["infimum"] < -1000)
     assert d["infimum"] <= _mp(penalty("kl + mu**3").expr, -11, 1)  # never above a value evaluated by hand
+
+
+@pytest.mark.parametrize("text, at", [("max(mu - sqrt(3), sqrt(3) - mu) + (sigma - log(3))**2",
+                                      (sp.sqrt(3), sp.log(3)))])
+def test_an_infimum_not_recognised_exactly_is_labelled_an_upper_bound(text, at):
+    inf = infimum(text, budget=2)  # by hand: max(a, -a) = |a| >= 0, so the infimum is 0, at (sqrt(3), log 3)
+    assert abs(_mp(penalty(text).expr, sp.N(at[0], 60), sp.N(at[1], 60))) < 1e-40
+    assert (inf["value"] == 0 and inf["method"] == "exact") or (
+        inf["method"] == "numeric" and 0 <= float(inf["value"]) < 1e-12 and "upper bound" in inf["where"])
