@@ -445,3 +445,33 @@ def test_a_penalty_constant_in_disguise_is_decided_as_a_constant():
     assert v.relation == "none" and v.ratio_bounds["inf"] == "-oo" and v.ratio_bounds["sup"] == "0"
     assert v.ratio_bounds["sup_method"] == "exact"
     assert isinstance(v.minimizer["candidate"], MinimizerSet) and v.infimum["candidate"]["value"] == -1
+
+
+# Review rev8c, section A: a verdict never contradicted by a value it has evaluated.
+def test_several_minimisers_are_not_the_same_minimiser():
+    v = check("(sigma**2 - 3*sigma + 2)**2 + mu**2", budget=1)  # by hand: zero at (0, 1) and at (0, 2)
+    assert v.relation == "none" and isinstance(v.minimizer["candidate"], MinimizerSet)
+    assert "2 points" in v.to_dict()["minimizer"]["candidate"]
+
+
+def test_a_budget_run_out_gives_bounds_never_a_wrong_exact_ratio():
+    v = check("kl + mu**3", budget=0.005)
+    d = v.to_dict()
+    with mpmath.workdps(50):  # by hand at (-3, 5): kl = 9/2 + 25/2 - log 5 - 1/2, candidate = kl - 27
+        kl = mpmath.mpf(9) / 2 + mpmath.mpf(25) / 2 - mpmath.log(5) - mpmath.mpf(1) / 2
+        ratio = (kl - 27) / kl
+    assert v.relation == "none" and v.minimizer["candidate"] is None
+    assert float(sp.sympify(d["ratio_bounds"]["inf"])) <= ratio
+    assert d["infimum"]["candidate"] == "-oo" or (d["infimum_method"]["candidate"] != "exact"
+                                                 and float(d["infimum"]["candidate"]) < kl - 27)
+    assert "infimum" in str(v) and ("<= " in str(v) or d["infimum"]["candidate"] == "-oo")
+
+
+def test_ratio_limits_past_the_budget_give_a_labelled_bound_never_beyond_the_truth():
+    from vaemath.symbolic import minimizer
+    c, r = penalty("kl + mu**4").expr, penalty("kl").expr
+    rb = ratio_bounds(c, r, minimizer("kl", budget=None), budget=0.002)
+    # by hand: (kl + mu**4) / kl >= 1 everywhere, -> 1 as sigma -> 0+, so the true inf is 1: an upper bound on it is
+    # >= 1; in 2 ms sympy finishes no series into the minimiser, so the inf is not decided: a bound, not "exact"
+    assert float(sp.sympify(rb["inf"])) >= 1 - 1e-12
+    assert "bound" in rb["inf_method"] and rb["bounded_away_from_0"] is None

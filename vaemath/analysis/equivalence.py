@@ -273,9 +273,10 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
     # every step below is faster and more often exact on it (abs(kl) is kl)
     c, r = without_idle_kinks(cand.expr, budget), without_idle_kinks(ref.expr, budget)
     inf_c, inf_r = infimum(c, budget), infimum(r, budget)
-    # a penalty unbounded below has no minimiser, whatever local minima it has (kl + mu**3)
-    best_c, best_r = (None if inf["value"] == -sp.oo else minimizer(e, budget=budget)
-                      for inf, e in ((inf_c, c), (inf_r, r)))
+    # a penalty unbounded below has no minimiser, whatever local minima it has (kl + mu**3); nor one with a lower
+    # value found elsewhere, or whose boundary limits ran past the budget (the minimiser is then not established)
+    best_c, best_r = (minimizer(e, budget=budget) if inf["attained"] is True and inf["method"] != "upper bound"
+                      else None for inf, e in ((inf_c, c), (inf_r, r)))
     relation, details = _decide(c, r, best_c, best_r, budget)
     needs_witness = RELATIONS.index(relation) > RELATIONS.index("monotone")
     return Verdict(

@@ -16,9 +16,9 @@ import sympy as sp
 from scipy.optimize import minimize
 
 from vaemath.analysis.exact import value_at, vanishes
-from vaemath.symbolic import DEFAULT_BUDGET, CriticalPoint, hessian, limit, mu, sigma
+from vaemath.symbolic import DEFAULT_BUDGET, CriticalPoint, hessian, mu, sigma
 from vaemath.symbolic.budget import attempt
-from vaemath.symbolic.calculus import RAYS, along_rays, hessian_by_limits
+from vaemath.symbolic.calculus import RAYS, along_rays, hessian_by_limits, timed_limit
 from vaemath.symbolic.nonsmooth import active_branch, check_directions, d_mu, d_sigma, directional, kink_directions
 from vaemath.symbolic.symbols import vectorized
 
@@ -107,35 +107,54 @@ def ratio_bounds(candidate: sp.Expr, reference: sp.Expr, best_r=None, budget=DEF
         m0 = sp.S.Zero
     if not (s0.is_number and not s0.has(sp.Float)) or s0.has(sigma):
         s0 = sp.S.One
-    found = []  # (value, where, exact)
+    found, late = [], False  # (value, where, exact); late: a limit ran past the budget (a path not decided)
     for where, args in (("sigma->0+", (ratio.subs(mu, m0), sigma, 0, "+")),
                         ("sigma->oo", (ratio.subs(mu, m0), sigma, sp.oo, "-")),
                         ("mu->oo", (ratio.subs(sigma, s0), mu, sp.oo, "-")),
                         ("mu->-oo", (ratio.subs(sigma, s0), mu, -sp.oo, "+"))):
         fixed = f"mu = {m0}" if where.startswith("sigma") else f"sigma = {s0}"
-        value = limit(*args, budget=budget)
+        value, ran_out = timed_limit(*args, budget=budget)
+        late |= ran_out
         if value is not None and value.is_number and value.is_extended_real:
             found.append((value, f"{where} at {fixed}", True))
-    found.extend(_corner_limits(ratio, budget))
+    corners, ran_out = _corner_limits(ratio, budget)
+    found.extend(corners)
     done, near = attempt(near_minimizer, candidate, reference, best_r, budget=budget)
     found.extend(near if done else [])
     found.extend(_interior(ratio, reference))
-    return _summarise(found)
+    found.extend(_on_grid_ratio(candidate, reference))
+    return _summarise(found, late or ran_out or not done)
+
+
+def _on_grid_ratio(candidate: sp.Expr, reference: sp.Expr) -> list:
+    """The least and the largest ratio at the grid points (the witness's), away from the reference's zeros: values
+    evaluated, so no exact bound may lie beyond them (a limit that ran past its budget is simply missing)."""
+    c, r = _on_grid(candidate), _on_grid(reference)
+    with np.errstate(all="ignore"):
+        ratio = np.where(np.abs(r) > 1e-6, c / r, np.nan)
+    if not np.isfinite(ratio).any():
+        return []
+    out = []
+    for k in (int(np.nanargmin(ratio)), int(np.nanargmax(ratio))):
+        m, s = GRID[k]
+        out.append((sp.Float(ratio[k], 15), f"at the grid point (mu, sigma) = ({m}, {s})", False))
+    return out
 
 
 _T = sp.Symbol("t", positive=True)
 CORNER_POWERS = (-1, sp.Rational(1, 2), 1, 2)  # sigma = t^a along mu = +-t: a < 0 runs to sigma -> 0, a > 0 to oo
 
 
-def _corner_limits(ratio: sp.Expr, budget) -> list:
+def _corner_limits(ratio: sp.Expr, budget) -> tuple:
     """Exact limits of the ratio along the curves mu = +-t, sigma = t^a, t -> oo, into the four corners
-    (mu -> +-oo with sigma -> 0 or oo), which the paths along the axes miss."""
-    out = []
+    (mu -> +-oo with sigma -> 0 or oo), which the paths along the axes miss; and whether one ran past the budget."""
+    out, late = [], False
     for c, a in product((1, -1), CORNER_POWERS):
-        value = limit(ratio.subs({mu: c * _T, sigma: _T**a}), _T, sp.oo, "-", budget=budget)
+        value, ran_out = timed_limit(ratio.subs({mu: c * _T, sigma: _T**a}), _T, sp.oo, "-", budget=budget)
+        late |= ran_out
         if value is not None and value.is_number and value.is_extended_real:
             out.append((value, f"mu = {'-' if c < 0 else ''}t, sigma = t**({a}), t->oo", True))
-    return out
+    return out, late
 
 
 def near_minimizer(candidate: sp.Expr, reference: sp.Expr, best_r) -> list:
@@ -241,11 +260,11 @@ def _interior(ratio: sp.Expr, reference: sp.Expr) -> list:
     return out
 
 
-def _summarise(found: list) -> dict:
+def _summarise(found: list, late: bool = False) -> dict:
     if not found:
         return {"inf": None, "sup": None, "inf_path": None, "sup_path": None, "inf_method": None, "sup_method": None,
                 "bounded_away_from_0": None, "bounded_above": None, "method": "no value found"}
-    (lo, lo_path, lo_how), (hi, hi_path, hi_how) = _extreme(found, min), _extreme(found, max)
+    (lo, lo_path, lo_how), (hi, hi_path, hi_how) = _extreme(found, min, late), _extreme(found, max, late)
     return {"inf": str(lo), "sup": str(hi), "inf_path": lo_path, "sup_path": hi_path,
             "inf_method": lo_how, "sup_method": hi_how,
             "bounded_away_from_0": False if float(lo) <= 0 else (True if lo_how == "exact" else None),
@@ -255,8 +274,10 @@ def _summarise(found: list) -> dict:
                       "bounds only"}
 
 
-def _extreme(found: list, pick) -> tuple:
-    """(value, where, how): the exact extreme unless the numeric search went beyond it (then a bound)."""
+def _extreme(found: list, pick, late: bool = False) -> tuple:
+    """(value, where, how): the exact extreme unless the numeric search went beyond it (then a bound), or unless an
+    exact step ran past the budget (``late``: the extreme over the paths decided is then a bound, unless it is
+    +-oo, which no path can go beyond)."""
     exact = [t for t in found if t[2]]
     numeric = [t for t in found if not t[2]]
     best_exact = pick(exact, key=lambda t: float(t[0])) if exact else None
@@ -266,6 +287,9 @@ def _extreme(found: list, pick) -> tuple:
         tol = 1e-8 * (1 + abs(e)) if np.isfinite(e) else 0.0
         beyond = best_numeric is not None and (  # an interior value beyond every exact limit (also +-oo) wins
             float(best_numeric[0]) > e + tol if pick is max else float(best_numeric[0]) < e - tol)
+        kind = "a lower bound on the sup" if pick is max else "an upper bound on the inf"
+        if not beyond and late and np.isfinite(e):
+            return best_exact[0], best_exact[1], f"exact along the paths decided, others ran past the budget: {kind}"
         if not beyond:
             return best_exact[0], best_exact[1], "exact"
     kind = "a lower bound on the sup" if pick is max else "an upper bound on the inf"

@@ -49,7 +49,8 @@ class Verdict:
         the local order of growth, ``hessian`` None at a kink), :class:`~vaemath.symbolic.calculus.MinimizerSet`
         (a whole set of minimisers) or None.
     infimum : dict
-        ``candidate`` and ``reference``: ``{"value", "attained", "where"}``, value -oo when unbounded below.
+        ``candidate`` and ``reference``: ``{"value", "attained", "where", "method"}``, value -oo when unbounded
+        below; method "exact", or "upper bound" / "numeric" (an upper bound on the infimum, shown "<= value").
     limits, rescaling : dict
         Boundary limits and lim_{c->0+} pen(c mu, c sigma), for ``candidate`` and ``reference``.
     ratio_bounds : dict
@@ -109,6 +110,7 @@ class Verdict:
             "differentiable_at_minimizer": {k: v.differentiable if isinstance(v, CriticalPoint) else None
                                             for k, v in best.items()},
             "infimum": {k: None if v.get("value") is None else str(v["value"]) for k, v in self.infimum.items()},
+            "infimum_method": {k: v.get("method") for k, v in self.infimum.items()},
             "limits": to_strings(self.limits),
             "ratio_bounds": dict(self.ratio_bounds),
             "rescaling": {**to_strings(self.rescaling),
@@ -123,7 +125,7 @@ class Verdict:
                 ("minimiser", d["minimizer"]["candidate"], d["minimizer"]["reference"]),
                 ("Hessian there", d["hessian_at_minimizer"]["candidate"], d["hessian_at_minimizer"]["reference"]),
                 ("local order at the minimiser", d["local_order"]["candidate"], d["local_order"]["reference"]),
-                ("infimum", d["infimum"].get("candidate"), d["infimum"].get("reference"))]
+                ("infimum", *(_infimum(d, who) for who in ("candidate", "reference")))]
         rows += [(f"limit {k}", d["limits"]["candidate"][k], d["limits"]["reference"][k])
                  for k in d["limits"]["candidate"]]
         rows.append(("rescaling lim c->0+ pen(c mu, c sigma)", d["rescaling"]["candidate"],
@@ -177,6 +179,8 @@ class Verdict:
                 out.append(f"{who}: not differentiable at the minimiser (a kink), local order {best.order}")
             if inf.get("value") == -sp.oo:
                 out.append(f"{who}: {inf['where']}, so it has no minimum")
+            elif inf.get("method") not in (None, "exact"):
+                out.append(f"{who}: infimum {inf['where']}")
         return out
 
     def _title(self) -> str:
@@ -231,6 +235,12 @@ def _where(best):
     if best is None:
         return None
     return best.description if isinstance(best, MinimizerSet) else to_strings(best.point)
+
+
+def _infimum(d: dict, who: str):
+    """The infimum as shown: the value when exact, '<= value (upper bound)' or '<= value (numeric)' otherwise."""
+    value, how = d["infimum"].get(who), d["infimum_method"].get(who)
+    return value if value is None or how == "exact" else f"<= {value} ({how})"
 
 
 def _bound(side: str, rb: dict) -> str:

@@ -221,15 +221,20 @@ class CriticalPoint:
 class MinimizerSet:
     """A whole set of minimisers: every point of ``region`` has the minimum ``value``.
 
-    ``region`` is a sympy condition in (mu, scale), ``sympy.true`` when the penalty is constant.
+    ``region`` is a sympy condition in (mu, scale), ``sympy.true`` when the penalty is constant; ``points`` lists
+    the minimisers when they are finitely many (then ``region`` is the disjunction of their equations).
     """
 
     region: sp.Basic
     value: sp.Expr
     method: str
+    points: tuple = ()  # the minimisers, when they are finitely many (symmetric penalties: (+-sqrt(2), 1))
 
     @property
     def description(self) -> str:
+        if self.points:
+            shown = ", ".join(f"({', '.join(str(v) for v in p.values())})" for p in self.points)
+            return f"{len(self.points)} points, each with the least value {self.value}: {shown}"
         if self.region is sp.true:
             return f"every point (the penalty is constant, {self.value})"
         if isinstance(self.region, sp.Eq):
@@ -293,12 +298,13 @@ def _bounded(fn, a, b):
     return fn(a, b)
 
 
-def _roots(grad: list, xs: tuple, p) -> list:
-    """Roots of the gradient by mpmath.findroot from fixed starts, at 40 digits, ROOT_SECONDS at most each."""
+def _roots(grad: list, xs: tuple, p, starts=_STARTS) -> list:
+    """Roots of the gradient by mpmath.findroot from ``starts`` (mu, sigma), at 40 digits, ROOT_SECONDS at most
+    each."""
     fn = sp.lambdify(xs, grad, "mpmath")
     out = []
     with mpmath.workdps(40):
-        for m0, s0 in _STARTS:
+        for m0, s0 in starts:
             start = (m0, float(p.of_sigma.subs(sigma, s0)))
             try:
                 done, root = attempt(mpmath.findroot, lambda a, b: _bounded(fn, a, b), start, tol=1e-30,
@@ -310,10 +316,10 @@ def _roots(grad: list, xs: tuple, p) -> list:
     return out
 
 
-def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p, budget) -> tuple:
+def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p, budget, starts=_STARTS) -> tuple:
     """(points, method): roots recognised as exact numbers where the gradient provably vanishes there
     ("numeric, exact"), else the float roots themselves ("numeric")."""
-    roots = _roots(grad, xs, p)
+    roots = _roots(grad, xs, p, starts)
     exact, floats = [], []
     for root in roots:
         point = {x: _recognise(r) for x, r in zip(xs, root)}
@@ -413,41 +419,126 @@ def _critical_points_std(e: sp.Expr, budget) -> tuple:
     if not sols:
         sols, method = _solve_numeric(e, grad, xs, p, budget)
         method += f" (sympy.solve ran past the budget of {budget} s)" if late else ""
-    out = []
-    for sol in sols:
-        h = _hessian_there(e, sol, budget)
-        kind = definiteness(h)
-        value = e.subs(sol)
-        exact = method.startswith(("symbolic", "numeric, exact"))
-        value = _simplified(value, budget) if exact else value.evalf(15)
-        out.append(CriticalPoint(sol, value, h, kind, method, True, 2 if kind == "positive definite" else None))
+    out = [_critical_point(e, sol, method, budget) for sol in sols]
+    missed = _missed_minima(e, sols)  # a numeric local minimum no solution is near: a root the routes above missed
+    if missed:
+        more, how = _solve_numeric(e, grad, xs, p, budget, missed)
+        out += [_critical_point(e, sol, f"{how} (from a minimum of the numeric search)", budget) for sol in more
+                if not any(_near(sol, c.point) for c in out)]
     return tuple(out)
 
 
+def _critical_point(e: sp.Expr, sol: dict, method: str, budget) -> CriticalPoint:
+    h = _hessian_there(e, sol, budget)
+    kind = definiteness(h)
+    value = e.subs(sol)
+    exact = method.startswith(("symbolic", "numeric, exact"))
+    value = _simplified(value, budget) if exact else value.evalf(15)
+    return CriticalPoint(sol, value, h, kind, method, True, 2 if kind == "positive definite" else None)
+
+
+def _near(p: dict, q: dict, tol: float = 1e-6) -> bool:
+    """Two points (mu, sigma) within ``tol``; False where a coordinate is not a number (a line of points)."""
+    try:
+        return all(abs(complex(p[x]) - complex(q[x])) < tol * (1 + abs(complex(q[x]))) for x in (mu, sigma))
+    except (TypeError, ValueError):
+        return False
+
+
+def _flat(e: sp.Expr, m: float, s: float, v: float) -> bool:
+    """The penalty has the same float value at four neighbours of (m, s): a plateau where it underflowed (exp(-kl)
+    far out is 0.0), not a well."""
+    fn, h = vectorized(e), 1e-4
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        near = [complex(fn(m + a * h * (1 + abs(m)), s * np.exp(b * h))) for a, b in ((1, 0), (-1, 0), (0, 1), (0, -1))]
+    return all(x == v for x in near)
+
+
+def _missed_minima(e: sp.Expr, sols: list) -> list:
+    """Starts (mu, sigma) at the numeric search's local minima, not on a plateau, that no point of ``sols`` is
+    near."""
+    out = []
+    for m, s, v in sorted(_numeric_minima(e), key=lambda t: t[2]):
+        if _flat(e, m, s, v):
+            continue
+        point = {mu: m, sigma: s}
+        on = [{x: sp.sympify(sol[x]).subs({mu: m, sigma: s}) for x in (mu, sigma)} for sol in sols]  # lines: at m, s
+        if not any(_near(point, sol, 1e-4) for sol in on) and not any(_near(point, {mu: a, sigma: b}, 1e-4)
+                                                                      for a, b in out):
+            out.append((m, s))
+    return out
+
+
+_GRID_MU = np.linspace(-3.0, 3.0, 13)
+_GRID_SIGMA = np.array([0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.85, 1.0, 1.2, 1.5, 2.0, 3.0, 5.0])
+
+
 @lru_cache(maxsize=64)
-def _numeric_minima(e: sp.Expr) -> tuple:
-    """Local minima by Nelder-Mead in (mu, log sigma) from the fixed starts, restarted twice from where it
-    stops (kinks stall the simplex), as float triples (mu, sigma, value)."""
-    from scipy.optimize import minimize  # numeric search only for penalties with kinks
+def _on_grid(e: sp.Expr) -> tuple:
+    """(mu, sigma, value) at the points of a fixed 13 x 13 grid where the penalty is finite and real."""
+    fn = vectorized(e)
+    m, s = (a.ravel() for a in np.meshgrid(_GRID_MU, _GRID_SIGMA))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        values = np.broadcast_to(np.asarray(fn(m, s), dtype=complex), m.shape)
+    ok = np.isfinite(values) & (np.abs(values.imag) < 1e-12)
+    return tuple((float(a), float(b), float(v.real)) for a, b, v in zip(m[ok], s[ok], values[ok]))
+
+
+ESCAPE = (1e4, 12.0)  # |mu| and |log sigma| past which a numeric search is drifting to the boundary
+
+
+class _Escaped(Exception):
+    """Raised by the search's objective at an iterate beyond ESCAPE; carries the point."""
+
+
+@lru_cache(maxsize=64)
+def _numeric_search(e: sp.Expr) -> tuple:
+    """Nelder-Mead in (mu, log sigma) from the fixed starts and the least point of the grid, restarted (at most
+    twice) from where it stops while that still lowers the value (kinks stall the simplex), as (mu, sigma, value,
+    escaped) per start; ``escaped``: the iterates left the box ESCAPE (a drift towards the boundary) and the
+    triple is the first point beyond."""
+    from scipy.optimize import minimize
 
     fn = vectorized(e)
 
-    def f(x):
+    def value(x):
         with np.errstate(all="ignore"):
             val = complex(fn(x[0], np.exp(x[1])))
         return val.real if np.isfinite(val) and abs(val.imag) < 1e-12 else np.inf
 
+    def f(x):
+        if abs(x[0]) > ESCAPE[0] or abs(x[1]) > ESCAPE[1]:
+            raise _Escaped(np.array(x))
+        return value(x)
+
     out = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for m0, s0 in _STARTS:
-            x = np.array([m0, np.log(s0)])
-            for _ in range(3):
-                res = minimize(f, x, method="Nelder-Mead", options={"xatol": 1e-13, "fatol": 1e-15, "maxiter": 4000})
-                x = res.x
-            if np.isfinite(res.fun) and abs(x[0]) < 1e6 and abs(x[1]) < 20:
-                out.append((float(x[0]), float(np.exp(x[1])), float(res.fun)))
+        grid = min(_on_grid(e), key=lambda t: t[2], default=None)  # a narrow well the fixed starts miss
+        for m0, s0 in _STARTS + ((grid[:2],) if grid is not None else ()):
+            x, previous = np.array([m0, np.log(s0)]), np.inf
+            try:
+                for _ in range(3):
+                    res = minimize(f, x, method="Nelder-Mead",
+                                   options={"xatol": 1e-13, "fatol": 1e-15, "maxiter": 4000})
+                    x, done = res.x, not res.fun < previous - 1e-14 * (1 + abs(res.fun))
+                    previous = res.fun
+                    if done:
+                        break
+                if np.isfinite(res.fun):
+                    out.append((float(x[0]), float(np.exp(x[1])), float(res.fun), False))
+            except _Escaped as exc:
+                x = exc.args[0]
+                if np.isfinite(value(x)):
+                    out.append((float(x[0]), float(np.exp(x[1])), value(x), True))
     return tuple(out)
+
+
+def _numeric_minima(e: sp.Expr) -> tuple:
+    """The numeric search's local minima inside the box ESCAPE, as float triples (mu, sigma, value)."""
+    return tuple((m, s, v) for m, s, v, escaped in _numeric_search(e) if not escaped)
 
 
 def _kink_points(e: sp.Expr, budget) -> list:
@@ -553,7 +644,9 @@ def _level_set(e: sp.Expr):
     values = {sp.simplify(e.subs({mu: _recognise(m, 1e-6), sigma: _recognise(s, 1e-6)})) for m, s in low}
     if len(values) != 1:
         return None
-    v = values.pop()
+    v, least = values.pop(), min(t[2] for t in _numeric_minima(e))
+    if not (v.is_number and abs(complex(v) - least) < 1e-10 * (1 + abs(least))):  # a reading off the minimum
+        return None
     return MinimizerSet(sp.Eq(e, v), v, "numeric search: its smallest value is taken exactly at distinct points")
 
 
@@ -730,7 +823,41 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
         flat = _level_set(e)
         if flat is not None and (best is None or float(flat.value) <= float(best.value)):
             return MinimizerSet(reparametrize(flat.region, param), flat.value, flat.method)
-    return best
+    if best is not None and _numeric_below(e, best.value):
+        return None  # the numeric search found a lower interior value no stationary point explains: not global
+    return _tied(best, minima, param)
+
+
+def _numeric_below(e: sp.Expr, value) -> bool:
+    """A local minimum of the numeric search (inside its box) lies below ``value``."""
+    if not (value.is_number and value.is_finite):
+        return False
+    v = float(value)
+    return any(m[2] < v - 1e-8 * (1 + abs(v)) for m in _numeric_minima(e))
+
+
+def _tied(best, minima: list, param: str):
+    """``best``, or the set of every minimum in ``minima`` with the same least value at another point (exactly
+    equal values, or equal floats to 1e-10): several global minimisers, never one of them as "the" minimiser."""
+    if best is None:
+        return None
+    xs = variables(param)
+
+    def same_value(c):
+        if c.value.has(sp.Float) or best.value.has(sp.Float):
+            return abs(float(c.value) - float(best.value)) <= 1e-10 * (1 + abs(float(best.value)))
+        return sp.simplify(c.value - best.value) == 0
+
+    tied = [best]
+    for c in minima:
+        if same_value(c) and not any(all(abs(float(c.point[x] - t.point[x])) < 1e-8 for x in xs) for t in tied):
+            tied.append(c)
+    if len(tied) == 1:
+        return best
+    tied.sort(key=lambda c: tuple(float(c.point[x]) for x in xs))
+    region = sp.Or(*[sp.And(*[sp.Eq(x, c.point[x]) for x in xs]) for c in tied])
+    return MinimizerSet(region, best.value, f"{len(tied)} local minimisers with the same least value ({best.method})",
+                        tuple(c.point for c in tied))
 
 
 def without_idle_kinks(penalty, budget=DEFAULT_BUDGET) -> sp.Expr:
@@ -774,7 +901,7 @@ def _nonnegative(g: sp.Expr, budget) -> bool:
         return False
     inf = infimum(g, budget)
     v = inf["value"]
-    return (v is not None and inf.get("method") != "numeric" and v.is_number and not v.has(sp.Float)
+    return (v is not None and inf.get("method") == "exact" and v.is_number and not v.has(sp.Float)
             and bool(v >= 0))
 
 
@@ -814,17 +941,23 @@ def limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEFAULT_BUD
     abs, max and min are passed through (lim max(a, b) = max(lim a, lim b) where both exist), as sympy's
     own limit fails on them.
     """
+    return timed_limit(e, x, x0, direction, budget)[0]
+
+
+def timed_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEFAULT_BUDGET) -> tuple:
+    """(lim_{x -> x0} e or None, whether the budget ran out): a limit past its budget is not decided, whereas
+    one sympy cannot take is simply unknown."""
     if e.has(sp.I):  # a log of a negative number: the path runs outside the closed form's domain
-        return None
+        return None, False
     try:
         if _leaves_domain(e, x, x0, direction, budget):  # renyi(2) as sigma -> oo: its closed form is +oo there
-            return sp.oo if infer_domain(e).outside == sp.oo else None
+            return (sp.oo if infer_domain(e).outside == sp.oo else None), False
         done, value = attempt(_limit, e, x, x0, direction, budget=budget)
     except (NotImplementedError, ValueError, TypeError, AttributeError):
-        return None
+        return None, False
     if not done or value is None or value.has(sp.nan, sp.zoo, sp.Limit, sp.AccumBounds, sp.I):
-        return None
-    return value
+        return None, not done
+    return value, False
 
 
 def _leaves_domain(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> bool:
@@ -951,25 +1084,67 @@ def unbounded_below(penalty, budget=DEFAULT_BUDGET) -> str | None:
     """The boundary path along which the penalty tends to -oo (exact limits), or None if none is found.
 
     A limit at one end that is -oo, or an expression in the other variable whose own limit at one of that
-    variable's ends is -oo (e.g. mu - log(sigma): mu -> -oo).
+    variable's ends is -oo (e.g. mu - log(sigma): mu -> -oo); then the sections and curves of
+    :func:`_sections`, and the directions the numeric search drifted to with falling values
+    ((mu - 2*sigma)**2 - log(1 + sigma): mu = 2 t, sigma = t).
     """
-    e = _expr(penalty, "std")
+    return _unbounded_below(_expr(penalty, "std"), check_budget(budget))[0]
+
+
+def _unbounded_below(e: sp.Expr, budget) -> tuple:
+    """(path to -oo or None, whether a boundary limit on the axes ran past the budget: then bounded below is
+    not decided)."""
     if e.is_nonnegative:  # proved >= 0 by sympy's assumptions (squares, abs, sqrt, max with a constant...)
-        return None
+        return None, False
     ends = {mu: ((sp.oo, "-", "mu->oo"), (-sp.oo, "+", "mu->-oo")), sigma: ((0, "+", "sigma->0+"),
                                                                            (sp.oo, "-", "sigma->oo"))}
+    late = False
     for x, other in ((sigma, mu), (mu, sigma)):
         for x0, side, name in ends[x]:
-            value = limit(e, x, x0, side, budget)
+            value, ran_out = timed_limit(e, x, x0, side, budget)
+            late |= ran_out
             if value is None or _by_cases(value):
                 continue
             if value == -sp.oo:
-                return name
+                return name, late
             if value.has(other):
                 for y0, side2, name2 in ends[other]:
-                    if limit(value, other, y0, side2, budget) == -sp.oo:
-                        return f"{name}, then {name2}"
-    return _unbounded_on_sections(e, budget)
+                    inner, ran_out = timed_limit(value, other, y0, side2, budget)
+                    late |= ran_out
+                    if inner == -sp.oo:
+                        return f"{name}, then {name2}", late
+    return _unbounded_on_sections(e, budget) or _unbounded_on_drift(e, budget), late
+
+
+def _drift_paths(e: sp.Expr):
+    """(expression in t, where) for the paths the numeric search drifted along with values below its least
+    interior minimum: mu = c t, sigma = t (sigma -> oo, c = mu/sigma read as a small fraction); mu = +-t at a
+    fixed sigma; sigma -> 0+ at a fixed mu."""
+    search = _numeric_search(e)
+    inside = [v for _, _, v, escaped in search if not escaped]
+    floor = min(inside, default=np.inf)
+    for m, s, v, escaped in search:
+        if not escaped or not v < floor:
+            continue
+        if s > np.exp(ESCAPE[1] / 2):
+            c = sp.Rational(m / s).limit_denominator(12)
+            yield e.subs({mu: c * _T, sigma: _T}), f"mu = {c}*t, sigma = t, t->oo (where the numeric search drifted)"
+        elif abs(m) > ESCAPE[0] / 2 and s > 1e-3:
+            s0 = sp.Rational(s).limit_denominator(12)
+            yield e.subs({mu: sp.sign(m) * _T, sigma: s0}), f"mu->{'-' if m < 0 else ''}oo at sigma = {s0} " \
+                "(where the numeric search drifted)"
+        elif s < np.exp(-ESCAPE[1] / 2):
+            m0 = sp.Rational(m).limit_denominator(12)
+            yield e.subs({mu: m0, sigma: 1 / _T}), f"sigma->0+ at mu = {m0} (where the numeric search drifted)"
+
+
+def _unbounded_on_drift(e: sp.Expr, budget) -> str | None:
+    tried = set()
+    for f, where in _drift_paths(e):
+        if where not in tried and limit(f, _T, sp.oo, "-", budget) == -sp.oo:
+            return where
+        tried.add(where)
+    return None
 
 
 _T = sp.Symbol("t", positive=True)
@@ -1017,56 +1192,78 @@ def _unbounded_on_sections(e: sp.Expr, budget) -> str | None:
 
 
 def infimum(penalty, budget=DEFAULT_BUDGET) -> dict:
-    """The penalty's infimum over mu real, sigma > 0, exact where decided.
+    """The penalty's infimum over mu real, sigma > 0, exact where decided, else an upper bound labelled so.
+
+    Never above a value the tool has evaluated: the numeric search's local minima and the points where it
+    drifted to the boundary, and a fixed grid of points.
 
     Returns
     -------
     dict
-        ``value`` (-oo when unbounded below, the minimum value at the minimiser, or None when neither is
-        known), ``attained`` (bool or None) and ``where`` (the path to -oo, or the minimiser).
+        ``value`` (-oo when unbounded below, the minimum value at the minimiser, an upper bound, or None when
+        nothing is known), ``attained`` (bool or None), ``where`` (the path to -oo, or the minimiser, or what
+        the bound is) and ``method``: "exact" (an exact path to -oo, or an exact minimum whose boundary limits
+        were decided and are not below it), "upper bound" (the least boundary limit along the paths taken, or a
+        minimum whose boundary limits ran past the budget) or "numeric" (the least value the numeric search or
+        the grid found, below every exact value: an upper bound on the infimum).
     """
+    budget = check_budget(budget)
     e = _expr(penalty, "std")
-    path = unbounded_below(e, budget)
+    path, late = _unbounded_below(e, budget)
     if path is not None:
-        return {"value": -sp.oo, "attained": False, "where": f"unbounded below: {path}"}
+        return {"value": -sp.oo, "attained": False, "where": f"unbounded below: {path}", "method": "exact"}
+    claim = _exact_claim(penalty, e, late, budget)
+    lower = _least_evaluated(e, claim["value"])
+    return lower if lower is not None else claim
+
+
+def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
+    """The infimum from the minimiser or the boundary limits, before it is compared with evaluated values."""
+    undecided = " (a boundary limit ran past the budget, so lower values there are not excluded)"
     best = minimizer(penalty, "std", budget)
-    if isinstance(best, MinimizerSet):
-        return {"value": best.value, "attained": True, "where": best.description, "set": best}
     if best is None:
         curve = _zero_curve_of_abs(e, budget)
         if curve is not None:
-            return {"value": curve.value, "attained": True, "where": curve.description, "set": curve}
+            return {"value": curve.value, "attained": True, "where": curve.description, "set": curve,
+                    "method": "exact"}
         ends = [(v, w) for f, x, x0, side, w in _sections(e)
                 if (v := limit(f, x, x0, side, budget)) is not None and v.is_number and v.is_finite]
-        value, where = min(ends, key=lambda t: float(t[0])) if ends else (None, None)
-        lower = _interior_below(e, value)
-        if lower is not None:
-            return lower
         if not ends:
-            return {"value": None, "attained": None, "where": "no interior minimiser found"}
-        return {"value": value, "attained": False,
-                "where": f"no minimiser; infimum {value} approached as {where} (the least of the exact limits "
-                         "along the paths taken: boundary sections, corner curves)"}
-    if not is_smooth(e) and isinstance(best, CriticalPoint):
-        lower = _interior_below(e, best.value)
-        if lower is not None:
-            return lower
-    return {"value": best.value, "attained": True, "where": f"local minimiser {to_strings(best.point)} (global "
-            "among the stationary points found; the boundary limits are not below it)"}
+            return {"value": None, "attained": None, "where": "no interior minimiser found", "method": None}
+        value, where = min(ends, key=lambda t: float(t[0]))
+        return {"value": value, "attained": None, "method": "upper bound",
+                "where": f"no minimiser found; {value} is approached as {where}, the least of the exact limits along "
+                         "the paths taken (boundary sections, corner curves): an upper bound on the infimum (the "
+                         "numeric search found nothing lower, which does not prove there is nothing lower)"}
+    if isinstance(best, MinimizerSet):
+        return {"value": best.value, "attained": True, "where": best.description, "set": best,
+                "method": "upper bound" if late else "exact"}
+    where = f"minimiser {to_strings(best.point)}"
+    if best.value.has(sp.Float):
+        return {"value": best.value, "attained": True, "method": "numeric",
+                "where": f"numeric {where} (a float root of the gradient, the least stationary point found): "
+                         "an upper bound on the infimum"}
+    if late:
+        return {"value": best.value, "attained": True, "method": "upper bound",
+                "where": f"local minimiser {to_strings(best.point)}: an upper bound on the infimum{undecided}"}
+    return {"value": best.value, "attained": True, "method": "exact",
+            "where": f"{where} (the least of the stationary points found; the boundary limits are not below it)"}
 
 
-def _interior_below(e: sp.Expr, value) -> dict | None:
-    """The numeric search's least value when it is below ``value`` (an exact limit or minimum; None: none
-    known), labelled numeric: an interior point the exact routes missed, or None."""
-    found = [m for m in _numeric_minima(e) if np.isfinite(m[2])]
+def _least_evaluated(e: sp.Expr, value) -> dict | None:
+    """The least value the numeric search or the grid found, when it is below ``value`` (None: nothing known),
+    labelled an upper bound on the infimum; else None."""
+    found = [(a, b, v, False) for a, b, v in _on_grid(e)] + [t for t in _numeric_search(e) if np.isfinite(t[2])]
     if not found:
         return None
-    m, s, v = min(found, key=lambda t: t[2])
+    a, b, v, escaped = min(found, key=lambda t: t[2])
     if value is not None and not (value.is_number and value.is_finite and v < float(value) - 1e-8 * (1 + abs(v))):
         return None
+    drift = (" where the search drifted towards the boundary: the penalty may be unbounded below along a path not "
+             "tried exactly" if escaped else "")
     return {"value": sp.Float(v, 15), "attained": None, "method": "numeric",
-            "where": f"numeric search: least value {v:.10g} near (mu, sigma) = ({m:.10g}, {s:.10g}), an upper bound "
-                     "on the infimum (no exact minimiser recognised there; the exact limits are not below it)"}
+            "where": f"numeric search: least value {v:.10g} at (mu, sigma) = ({a:.10g}, {b:.10g}){drift}, an upper "
+                     "bound on the infimum (no exact minimiser recognised there; the exact limits are not below it)"}
 
 
 def _zero_curve_of_abs(e: sp.Expr, budget=DEFAULT_BUDGET) -> MinimizerSet | None:
@@ -1107,14 +1304,15 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
     dict
         ``penalty``, ``param``, ``sigma_means``, ``value``, ``gradient``, ``hessian``, ``minimizer``
         (point dict, a description of a set of minimisers, or None), ``minimizer_method``,
-        ``hessian_at_minimizer`` (None at a kink), ``infimum`` (-oo when unbounded below), ``limits``,
+        ``hessian_at_minimizer`` (None at a kink), ``infimum`` (-oo when unbounded below), ``infimum_method``
+        ("exact"; "upper bound" or "numeric": an upper bound on the infimum, see :func:`infimum`), ``limits``,
         ``taylor`` (at a point minimiser, to total degree ``order``; None otherwise) and ``notes``.
     """
     budget = check_budget(budget)
     pen = as_penalty(penalty, sigma_means, prior=prior)
     best = minimizer(pen, param, budget)
     inf = infimum(pen, budget)
-    if inf["value"] == -sp.oo or best is None:  # unbounded below has no minimiser
+    if inf["value"] == -sp.oo or best is None or inf["attained"] is not True:  # a lower value: not a minimiser
         best = inf.get("set") if inf["value"] != -sp.oo and param == "std" else None
     notes = []
     point = best.point if isinstance(best, CriticalPoint) else None
@@ -1132,8 +1330,8 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         notes.append(f"minimizer: {best.method}")
     if inf["value"] == -sp.oo:
         notes.append(f"the penalty is {inf['where']}: it has no minimum")
-    elif inf["attained"] is False:
-        notes.append(inf["where"])
+    elif inf["attained"] is False or inf["method"] != "exact":
+        notes.append(f"infimum: {inf['where']}")
     lims = limits(pen, param, budget)
     if any(v is None for v in lims.values()):
         notes.append("limits: None where sympy could not take the limit within the budget, or where it depends "
@@ -1149,6 +1347,7 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         "minimizer_method": best.method if best is not None else None,
         "hessian_at_minimizer": best.hessian if isinstance(best, CriticalPoint) else None,
         "infimum": inf["value"],
+        "infimum_method": inf["method"],
         "limits": lims,
         "taylor": poly,
         "notes": notes,
