@@ -102,4 +102,6 @@ def vectorized(expr: sp.Expr, args: tuple = (mu, sigma)):
     Every function on the parser's whitelist maps to a ufunc (erf to ``scipy.special.erf``, Max/Min to
     ``numpy.maximum``/``minimum``); plain ``lambdify(..., "numpy")`` maps erf to the scalar ``math.erf``.
     """
-    return sp.lambdify(args, expr, ["scipy", "numpy"])
+    # integers beyond int64 (a prior scale of 1e-60 gives 5*10**119 mu**2) would make numpy object arrays
+    big = {n: sp.Float(n, 20) for n in expr.atoms(sp.Integer) if abs(n) > 2**53}
+    return sp.lambdify(args, expr.xreplace(big), ["scipy", "numpy"])
