@@ -26,7 +26,7 @@ from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "21"
+GENERATOR_VERSION = "22"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -110,9 +110,11 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
         e = _in_T(e, sc)
         if region == "near":
             parts = _split(accurate(e, T, 1))
-            pieces.extend(_exact_variance(_prefer_T(factor_rational(p)), sc) for p in parts)
+            pieces.extend(rewrite.scale_first(rewrite._in_every_sum(rewrite.collect_mu, _exact_variance(
+                _prefer_T(factor_rational(p)), sc)), {d, dv}) for p in parts)
         else:
-            pieces.extend(_exact_variance(p, sc) for p in _split(_far_symbols(far(e, region), sc)))
+            pieces.extend(_exact_variance(p, sc) for p in _split(_far_symbols(_divided_by_T(far(e, region), sc, region),
+                                                                               sc)))
     return pieces
 
 
@@ -124,6 +126,15 @@ def _exact_variance(e: sp.Expr, sc: Scale) -> sp.Expr:
     e = e.subs({d * (T + 1): dv, d * (d + 2): dv})
     return e.replace(lambda a: isinstance(a, sp.Pow) and a.base == T and a.exp.is_Integer and a.exp % 2 == 0,
                      lambda a: vv ** (a.exp / 2))
+
+
+def _divided_by_T(e: sp.Expr, sc: Scale, region: str) -> sp.Expr:
+    """std, below 1/2: pw(m, 1/T, k, n) -> pw(m, T, -k, n), printed as m / T / ... / T: 1/T overflows at a denormal
+    sigma where m / T does not (3 mu / sigma at mu = 1e-200, sigma = 1e-310 is 3e110, was inf)."""
+    if sc.param != "std" or region != "low":
+        return e
+    return e.replace(lambda a: isinstance(a, rewrite.pw) and a.args[1] == 1 / T,
+                     lambda a: rewrite.pw(a.args[0], T, -a.args[2], a.args[3]))
 
 
 def _far_symbols(e: sp.Expr, sc: Scale) -> sp.Expr:
@@ -179,6 +190,8 @@ class _Printer(PythonCodePrinter):
             return f"({'*'.join([f'({self._print(base)})'] * int(exp))})"
         if exp.is_Integer and -4 <= exp <= -2:
             return f"(1.0{self._divisions(base, -exp)})"
+        if exp.is_Rational and not exp.is_Integer and exp.q & (exp.q - 1) and base.is_positive:
+            return f"rootpow({self._print(base)}, {exp.p}, {exp.q})"
         return super()._print_Pow(expr, rational)
 
     def _divisions(self, base, k) -> str:
@@ -187,6 +200,12 @@ class _Printer(PythonCodePrinter):
         return f"/({self._print(base)})" * int(k)
 
     def _print_Mul(self, expr):
+        pws = [f for f in expr.args if isinstance(f, rewrite.pw) and f.args[3].is_Integer and 2 <= f.args[3] <= 4]
+        if len(pws) == 1 and len(expr.args) > 1:  # F x x x, not F (x x x): the power underflows where F brings it back
+            m, h, k, n = pws[0].args
+            first = self._print(sp.Mul(*(f for f in expr.args if f is not pws[0])))
+            x = self._print(rewrite.pw(m, h, k, 1))
+            return f"(({first})*{'*'.join([x] * int(n))})"
         num, den = [], []
         for f in expr.as_ordered_factors():
             b, k = f.as_base_exp()
@@ -204,11 +223,24 @@ class _Printer(PythonCodePrinter):
     def _print_pw(self, expr):
         m, h, k, n = expr.args
         base = self._print(m)
-        for _ in range(int(k)):  # nested: 0 stays 0 even where h is inf
-            base = f"mul0({base}, {self._print(h)})"
+        for _ in range(abs(int(k))):  # nested: 0 stays 0 even where h is inf; k < 0: divided by h (h > 0)
+            base = f"mul0({base}, {self._print(h)})" if k > 0 else f"({base} / {self._print(h)})"
         if n.is_Integer and 1 <= n <= 4:
             return f"({'*'.join([f'({base})'] * int(n))})"
         return f"({base})**{self._print(n)}"
+
+    def _print_lexp(self, expr):
+        return f"math.exp({self._print(expr.args[0])})"
+
+    def _print_llog(self, expr):
+        return f"math.log(abs({self._print(expr.args[0])}))"
+
+    def _print_lmax(self, expr):
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_sgn(self, expr):
+        x = self._print(expr.args[0])
+        return f"(0.0 if {x} == 0 else math.copysign(1.0, {x}))"
 
     def _print_hypot(self, expr):
         return f"math.hypot({self._print(expr.args[0])}, {self._print(expr.args[1])})"
@@ -245,7 +277,27 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     order = {"const": 0, "sigma": 1, "mu": 2, "mixed": 3}  # a valid evaluation order, stage by stage
     reps = sorted(reps + hoisted.reps, key=lambda r: order[stages[r[0]]])
     parts = [tuple(reduced[3 * k:3 * k + 3]) for k in range(len(reduced) // 3)]
-    return {"replacements": reps, "parts": parts, "stages": stages}
+    return {"replacements": reps, "parts": parts, "stages": stages, "fallbacks": _fallbacks(pieces)}
+
+
+def _fallbacks(pieces: list) -> list:
+    """Per plane, its log-magnitude form s exp(L) (:func:`rewrite.log_magnitude`) where a sum of terms in mu of
+    either sign may be inf - inf as printed; else None. Evaluated only at the points where the plane is NaN."""
+    out = []
+    for k in range(len(pieces) // 3):
+        plane = sp.Add(*pieces[3 * k:3 * k + 3])
+        if not rewrite.may_cancel_overflowing(plane):
+            out.append(None)
+            continue
+        log_abs, sign = rewrite.log_magnitude(plane)
+        out.append(sign * rewrite.lexp(log_abs))
+    return out
+
+
+def _fallback_lines(e: sp.Expr, prefix: str, indent: str, code) -> tuple:
+    """(lines, value): ``e`` as cse'd assignments and the printed value."""
+    reps, (value,) = sp.cse([e], symbols=sp.numbered_symbols(prefix), optimizations="basic")
+    return [f"{indent}{s} = {code(sub)}" for s, sub in reps], code(value)
 
 
 def _needed(e: sp.Expr, reps: list, stages: dict) -> set:
@@ -386,7 +438,9 @@ class _Region:
     stages: dict
     parts: list
     loaded: list  # scale-stage symbols the mixed parts read, one row of S each
-    stored: list  # loaded symbols, then the scale-only part of each plane
+    stored: list  # loaded symbols, then the scale-only part of each plane, then the axis value if a fallback needs it
+    fallbacks: list  # per plane, None or its log-magnitude form (evaluated where the plane is NaN)
+    sc: Scale
 
     @classmethod
     def build(cls, expr, what, param, region):
@@ -395,7 +449,9 @@ class _Region:
         mixed = [e for s, e in reps if stages[s] == "mixed"] + [m for _, _, m in parts]
         loaded = sorted({s for e in mixed for s in e.free_symbols if _stage(s, stages) == "sigma"}, key=str)
         stored = list(loaded) + [s for _, s, _ in parts if s != 0]
-        return cls(REGIONS.index(region), reps, stages, parts, loaded, stored)
+        if any(f is not None for f in p["fallbacks"]) and sg not in stored:
+            stored.append(sg)
+        return cls(REGIONS.index(region), reps, stages, parts, loaded, stored, p["fallbacks"], scale(param))
 
     def row(self, e) -> int:
         return next(k for k, s in enumerate(self.stored) if s is e)
@@ -429,8 +485,13 @@ def _region_fn(sc: Scale, domain) -> list:
 def _point_fns(regions: list, sc: Scale) -> list:
     pr, out = _Printer(), []
     for r in regions:
-        body = [*r.lines({"const", "mu", "sigma", "mixed"}, "    ", pr.doprint),
-                f"    return ({', '.join(pr.doprint(sum(ps)) for ps in r.parts)},)"]
+        body = r.lines({"const", "mu", "sigma", "mixed"}, "    ", pr.doprint)
+        for k, (ps, fb) in enumerate(zip(r.parts, r.fallbacks)):
+            body.append(f"    v{k} = {pr.doprint(sum(ps))}")
+            if fb is not None:
+                lines, value = _fallback_lines(fb, f"f{r.code}_{k}_", "        ", pr.doprint)
+                body += [f"    if v{k} != v{k}:", *lines, f"        v{k} = {value}"]
+        body.append(f"    return ({', '.join(f'v{k}' for k in range(len(r.parts)))},)")
         out += ["", "", _JIT, f"def point_{r.code}(mu, sg):", *_prologue(sc, "    ", body), *body]
     n = len(regions[0].parts)
     outside = ", ".join(["OUTSIDE_VALUE"] + ["math.nan"] * (n - 1))
@@ -465,10 +526,19 @@ def _inner(r: _Region, k: int, code) -> list:
     need = _needed(m, r.reps, r.stages)
     terms = [code(a) if a != 0 else None, f"S[{r.row(s)}, j]" if s != 0 else None, code(m) if m != 0 else None]
     value = " + ".join(f"({t})" for t in terms if t) or "0.0"
-    return ["                for j in range(j0, j1):",
-            *[f"                    {s} = S[{i}, j]" for i, s in enumerate(r.loaded) if s in need],
-            *[f"                    {s} = {code(e)}" for s, e in r.reps if s in need and r.stages[s] == "mixed"],
-            f"                    out[{k}, i, j] = {value}"]
+    lines = ["                for j in range(j0, j1):",
+             *[f"                    {s} = S[{i}, j]" for i, s in enumerate(r.loaded) if s in need],
+             *[f"                    {s} = {code(e)}" for s, e in r.reps if s in need and r.stages[s] == "mixed"],
+             f"                    out[{k}, i, j] = {value}"]
+    if r.fallbacks[k] is None:
+        return lines
+    # a second pass, reading the row just written: the first loop stays free of branches
+    body, value = _fallback_lines(r.fallbacks[k], f"f{r.code}_{k}_", "                        ", code)
+    return lines + ["                for j in range(j0, j1):",
+                    f"                    if out[{k}, i, j] != out[{k}, i, j]:",
+                    f"                        sg = S[{r.row(sg)}, j]",
+                    *_prologue(r.sc, "                        ", body + [value]), *body,
+                    f"                        out[{k}, i, j] = {value}"]
 
 
 def _grid_fn(regions: list) -> list:

@@ -62,6 +62,9 @@ SPECIALS = (
     Special("hypot", 2, lambda a, b: sp.sqrt(a**2 + b**2), lambda a, b: a / hypot(a, b), "math.hypot",
             "sqrt(a^2 + b^2) without forming a^2 or b^2: no underflow at (1e-200, 0), no overflow at (1e200, 0)",
             symmetric=True),
+    Special("rootpow", 3, lambda x, p, q: x ** (p / q), None, "special.rootpow",
+            "x^(p/q), q not a power of 2, to about 1 ulp: printed for such powers of a positive base (T^(-1/3) of "
+            "mu^3/sigma at sigma = 1e300: pow with the rounded exponent is 300 ulp off)"),
     Special("acoshexp", 1, lambda x: sp.acosh(sp.exp(x)), lambda x: 1 / sp.sqrt(-_expm1(-2 * x)), "special.acoshexp",
             "acosh(exp(L)) for L >= 0, as L + log1p(sqrt(-expm1(-2 L))): acosh of an argument beyond the float64 "
             "range from its log (fisher_rao_squared at sigma = 1e-310)"),
@@ -85,7 +88,7 @@ def _function(spec: Special):
                                             "eval": classmethod(canonical)})
 
 
-xmlog1p, expm1mx, _log1p, _expm1, onep, pw, hypot, acoshexp = (_function(s) for s in SPECIALS)  # noqa: N816
+xmlog1p, expm1mx, _log1p, _expm1, onep, pw, hypot, rootpow, acoshexp = (_function(s) for s in SPECIALS)  # noqa: N816
 
 
 def _rational(e: sp.Expr) -> bool:
@@ -578,6 +581,44 @@ def _decay_scale(e: sp.Expr, side: str) -> sp.Expr:
     return e.replace(lambda x: isinstance(x, sp.Mul), rule)
 
 
+def scale_first(e: sp.Expr, vanishing: set) -> sp.Expr:
+    """mu^n f^p, f the product of the factors free of mu that hold a symbol of ``vanishing`` (d, log1p(d): 0 at
+    sigma = 1; f^p with p the gcd of their exponents) -> pw(pw(f, mu, 1, m), x, |n - p|, 1), m = min(n, p), x the
+    one of mu, f left over: (f mu)^m, then mu (or f) once at a time. f mu pairs a vanishing factor with a large
+    one, and each chain after it is monotone, so no partial product overflows or underflows unless the result
+    does (mu^4 log1p(d)^2 at mu = 1e150, d = 0 is 0, was inf 0 = NaN; mu^3 d^2 at l = 1e-300 in logvar, mu = 1e150
+    is 1e-150, was 0 from d^2). Terms of one mu factor are first summed (mu^4 (2 - 2 log1p(d))/T^2, not inf -
+    inf). Near forms only: far from sigma = 1 the scale factors are powers of T, grouped by :func:`_group_mu`."""
+    def rule(m: sp.Mul) -> sp.Expr:
+        n = m.as_powers_dict().get(mu, 0)
+        scale = [f for f in m.args if not f.has(mu) and f.free_symbols & vanishing]
+        if not (scale and sp.sympify(n).is_Integer and n >= 1):
+            return m
+        powers = [f.as_base_exp() for f in scale]
+        p = reduce(sp.igcd, [k for _, k in powers]) if all(k.is_Integer and k > 0 for _, k in powers) else 1
+        if n == 1 and p == 1:
+            return m
+        f = sp.Mul(*(b ** (k / p) for b, k in powers))
+        rest = [x for x in m.args if x not in scale and x.as_base_exp()[0] != mu]
+        k = min(n, p)
+        paired = pw(f, mu, 1, k)
+        return sp.Mul(*rest) * (pw(paired, mu if n > p else f, abs(n - p), 1) if n != p else paired)
+    return e.replace(lambda x: isinstance(x, sp.Mul), rule)
+
+
+def collect_mu(e: sp.Add) -> sp.Expr:
+    """In a sum, the terms key R_i of one mu factor key (:func:`_mu_key`, R_i free of mu) -> key sum R_i."""
+    groups, others = {}, []
+    for t in e.args:
+        key = _mu_key(t)
+        if key is None or not key.has(mu):
+            others.append(t)
+        else:
+            groups.setdefault(key, []).append(sp.powsimp(t / key))
+    joined = [key * sp.Add(*rs) for key, rs in groups.items()]
+    return sp.Add(*joined, *others)
+
+
 def _power_term(term: sp.Expr):
     """(key, c, k, tail) for term = c key T^k tail, key free of T, tail a product of powers of onep(R) (the shape
     :func:`_dominant` leaves its groups in) and of a Gaussian factor exp(E(mu, T)); else None."""
@@ -698,3 +739,63 @@ def log_form(expr: sp.Expr, side: str) -> sp.Expr:
         lx = _log_of_sum(arg, side)
         return sp.acosh(arg) if lx is None else acoshexp(lx)
     return expr.replace(sp.acosh, rule)
+
+
+# --- Log-magnitude form: the fallback where a sum of overflowing terms is inf - inf --------------------------------
+
+class lexp(sp.Function):  # noqa: N801  (printed math.exp; a class of its own, so sympy never folds exp(log x))
+    nargs = 1
+
+
+class llog(sp.Function):  # noqa: N801  (printed math.log of the absolute value)
+    nargs = 1
+
+
+class lmax(sp.Function):  # noqa: N801  (printed max)
+    pass
+
+
+class sgn(sp.Function):  # noqa: N801  (printed copysign(1, x), 0 at 0)
+    nargs = 1
+
+
+def log_magnitude(e: sp.Expr) -> tuple:
+    """(L, s) with e = s exp(L), s in {-1, 0, 1}, built so that no step overflows where e's terms do: a product
+    adds its factors' logs (mu^n: n log|mu|; exp(E): E; pw(m, h, k, n): n (L_m + k L_h)), a sum is
+    M + log|sum s_i exp(L_i - M)|, M = max L_i, and any other factor is log|f| of its value. The planes' fallback
+    where the printed form gives NaN: mu^4/sigma - mu^2/(2 sigma^3) at mu = 1e150, sigma = 1e-100 is +inf, was
+    inf - inf (the groups' mu factors differ, and which one dominates depends on mu). Built of functions sympy
+    does not simplify (exp(4 log|mu|) must not become mu^4 again)."""
+    if e.is_Number:
+        return (sp.Float(math.log(abs(float(e)))), sp.sign(e)) if e != 0 else (-sp.oo, sp.S.Zero)
+    if isinstance(e, sp.Mul):
+        parts = [log_magnitude(f) for f in e.args]
+        return sp.Add(*(p[0] for p in parts)), sp.Mul(*(p[1] for p in parts))
+    if isinstance(e, sp.Pow):
+        lb, sb = log_magnitude(e.base)
+        sign = sb if e.exp.is_Integer and e.exp % 2 else sp.S.One
+        return e.exp * lb, sign
+    if isinstance(e, sp.exp):
+        return e.args[0], sp.S.One
+    if isinstance(e, pw):
+        m, h, k, n = e.args
+        (lm, sm), (lh, sh) = log_magnitude(m), log_magnitude(h)
+        return n * (lm + k * lh), (sm * (sh if k % 2 else 1)) ** (n % 2)
+    if isinstance(e, sp.Add):
+        parts = [log_magnitude(t) for t in e.args]
+        top = lmax(*(p[0] for p in parts))
+        r = sp.Add(*(s * lexp(lt - top) for lt, s in parts))
+        return top + llog(r), sgn(r)
+    return llog(e), sgn(e)
+
+
+def may_cancel_overflowing(e: sp.Expr) -> bool:
+    """``e`` holds a sum of two or more terms in mu whose signs may differ: where both overflow, their sum as
+    printed is inf - inf = NaN, and :func:`log_magnitude` is needed."""
+    for a in e.atoms(sp.Add):
+        signed = [t for t in a.args if t.has(mu)]
+        if len(signed) < 2:
+            continue
+        if not (all(t.is_nonnegative for t in signed) or all(t.is_nonpositive for t in signed)):
+            return True
+    return False
