@@ -110,11 +110,12 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
         e = _in_T(e, sc)
         if region == "near":
             parts = _split(accurate(e, T, 1))
-            pieces.extend(rewrite.scale_first(rewrite._in_every_sum(rewrite.collect_mu, _exact_variance(
-                _prefer_T(factor_rational(p)), sc)), {d, dv}) for p in parts)
+            for p in parts:
+                p = rewrite.in_every_sum(rewrite.collect_mu, _exact_variance(_prefer_T(factor_rational(p)), sc))
+                pieces.append(rewrite.power_last(rewrite.scale_first(p, {d, dv})))
         else:
-            pieces.extend(_exact_variance(p, sc) for p in _split(_far_symbols(_divided_by_T(far(e, region), sc, region),
-                                                                               sc)))
+            far_form = _far_symbols(_divided_by_T(far(e, region), sc, region), sc)
+            pieces.extend(rewrite.power_last(_exact_variance(p, sc)) for p in _split(far_form))
     return pieces
 
 
@@ -200,12 +201,6 @@ class _Printer(PythonCodePrinter):
         return f"/({self._print(base)})" * int(k)
 
     def _print_Mul(self, expr):
-        pws = [f for f in expr.args if isinstance(f, rewrite.pw) and f.args[3].is_Integer and 2 <= f.args[3] <= 4]
-        if len(pws) == 1 and len(expr.args) > 1:  # F x x x, not F (x x x): the power underflows where F brings it back
-            m, h, k, n = pws[0].args
-            first = self._print(sp.Mul(*(f for f in expr.args if f is not pws[0])))
-            x = self._print(rewrite.pw(m, h, k, 1))
-            return f"(({first})*{'*'.join([x] * int(n))})"
         num, den = [], []
         for f in expr.as_ordered_factors():
             b, k = f.as_base_exp()
@@ -277,27 +272,61 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     order = {"const": 0, "sigma": 1, "mu": 2, "mixed": 3}  # a valid evaluation order, stage by stage
     reps = sorted(reps + hoisted.reps, key=lambda r: order[stages[r[0]]])
     parts = [tuple(reduced[3 * k:3 * k + 3]) for k in range(len(reduced) // 3)]
-    return {"replacements": reps, "parts": parts, "stages": stages, "fallbacks": _fallbacks(pieces)}
+    return {"replacements": reps, "parts": parts, "stages": stages, "fallbacks": _fallbacks(pieces, f"f{k}_")}
 
 
-def _fallbacks(pieces: list) -> list:
-    """Per plane, its log-magnitude form s exp(L) (:func:`rewrite.log_magnitude`) where a sum of terms in mu of
-    either sign may be inf - inf as printed; else None. Evaluated only at the points where the plane is NaN."""
+def _fallbacks(pieces: list, prefix: str) -> list:
+    """Per plane, None or (assignments, value) of its log-magnitude form s exp(L) (:func:`rewrite.log_magnitude`)
+    where a sum of terms in mu of either sign may be inf - inf as printed. Evaluated only where the plane is NaN."""
     out = []
     for k in range(len(pieces) // 3):
         plane = sp.Add(*pieces[3 * k:3 * k + 3])
         if not rewrite.may_cancel_overflowing(plane):
             out.append(None)
             continue
-        log_abs, sign = rewrite.log_magnitude(plane)
-        out.append(sign * rewrite.lexp(log_abs))
+        reps, names = [], sp.numbered_symbols(f"{prefix}{k}_")
+
+        def emit(e, reps=reps, names=names):
+            if e.is_Atom:
+                return e
+            sym = next(names)
+            reps.append((sym, e))
+            return sym
+        log_abs, sign = rewrite.log_magnitude(plane, emit)
+        out.append((reps, sign * rewrite.lexp(log_abs)))
     return out
 
 
-def _fallback_lines(e: sp.Expr, prefix: str, indent: str, code) -> tuple:
-    """(lines, value): ``e`` as cse'd assignments and the printed value."""
-    reps, (value,) = sp.cse([e], symbols=sp.numbered_symbols(prefix), optimizations="basic")
-    return [f"{indent}{s} = {code(sub)}" for s, sub in reps], code(value)
+def _fallback_fns(regions: list, sc: Scale) -> list:
+    """``fallback_<region>_<plane>(mu, sg)``, the plane's log-magnitude form, and the serial passes ``fixup`` (after
+    ``grid``) and ``fixup_points`` (after ``pointwise``) that call it where the plane is NaN. Apart from the
+    parallel kernels, which stay as small (and quick to compile) as without them; ``HAS_FALLBACK`` says whether
+    there is any."""
+    pr, out = _Printer(), []
+    for r in regions:
+        for k, fb in enumerate(r.fallbacks):
+            if fb is not None:
+                reps, value = fb
+                body = [*(f"    {s} = {pr.doprint(sub)}" for s, sub in reps), f"    return {pr.doprint(value)}"]
+                out += ["", "", _JIT, f"def fallback_{r.code}_{k}(mu, sg):", *_prologue(sc, "    ", body), *body]
+    grid = ["", "", _JIT, "def fixup(mu, S, runs, out):", "    for i in range(mu.shape[0]):",
+            "        mu_i = np.float64(mu[i])", "        for q in range(runs.shape[0]):",
+            "            j0, j1, r = runs[q, 0], runs[q, 1], runs[q, 2]"]
+    points = ["", "", _JIT, "def fixup_points(mu, sigma, out):", "    for i in range(mu.shape[0]):",
+              "        mu_i, sg = np.float64(mu[i]), np.float64(sigma[i])", "        r = region(sg)"]
+    for r in regions:
+        ks = [k for k, fb in enumerate(r.fallbacks) if fb is not None]
+        if not ks:
+            continue
+        grid += [f"            if r == {r.code}:", "                for j in range(j0, j1):"]
+        points += [f"        if r == {r.code}:"]
+        for k in ks:
+            grid += [f"                    if out[{k}, i, j] != out[{k}, i, j]:",
+                     f"                        out[{k}, i, j] = fallback_{r.code}_{k}(mu_i, S[{r.row(sg)}, j])"]
+            points += [f"            if out[{k}, i] != out[{k}, i]:",
+                       f"                out[{k}, i] = fallback_{r.code}_{k}(mu_i, sg)"]
+    has = any(fb is not None for r in regions for fb in r.fallbacks)
+    return out + grid + points if has else out
 
 
 def _needed(e: sp.Expr, reps: list, stages: dict) -> set:
@@ -424,6 +453,7 @@ N_OUT = {n_out}
 N_STORED = {n_stored}
 OUTSIDE_VALUE = {outside}
 SINGULAR = {singular}
+HAS_FALLBACK = {has_fallback}
 '''
 _JIT = '@nb.njit(cache=True, error_model="numpy")'
 _PARALLEL = '@nb.njit(cache=True, parallel=True, error_model="numpy")'
@@ -485,13 +515,8 @@ def _region_fn(sc: Scale, domain) -> list:
 def _point_fns(regions: list, sc: Scale) -> list:
     pr, out = _Printer(), []
     for r in regions:
-        body = r.lines({"const", "mu", "sigma", "mixed"}, "    ", pr.doprint)
-        for k, (ps, fb) in enumerate(zip(r.parts, r.fallbacks)):
-            body.append(f"    v{k} = {pr.doprint(sum(ps))}")
-            if fb is not None:
-                lines, value = _fallback_lines(fb, f"f{r.code}_{k}_", "        ", pr.doprint)
-                body += [f"    if v{k} != v{k}:", *lines, f"        v{k} = {value}"]
-        body.append(f"    return ({', '.join(f'v{k}' for k in range(len(r.parts)))},)")
+        body = [*r.lines({"const", "mu", "sigma", "mixed"}, "    ", pr.doprint),
+                f"    return ({', '.join(pr.doprint(sum(ps)) for ps in r.parts)},)"]
         out += ["", "", _JIT, f"def point_{r.code}(mu, sg):", *_prologue(sc, "    ", body), *body]
     n = len(regions[0].parts)
     outside = ", ".join(["OUTSIDE_VALUE"] + ["math.nan"] * (n - 1))
@@ -530,15 +555,7 @@ def _inner(r: _Region, k: int, code) -> list:
              *[f"                    {s} = S[{i}, j]" for i, s in enumerate(r.loaded) if s in need],
              *[f"                    {s} = {code(e)}" for s, e in r.reps if s in need and r.stages[s] == "mixed"],
              f"                    out[{k}, i, j] = {value}"]
-    if r.fallbacks[k] is None:
-        return lines
-    # a second pass, reading the row just written: the first loop stays free of branches
-    body, value = _fallback_lines(r.fallbacks[k], f"f{r.code}_{k}_", "                        ", code)
-    return lines + ["                for j in range(j0, j1):",
-                    f"                    if out[{k}, i, j] != out[{k}, i, j]:",
-                    f"                        sg = S[{r.row(sg)}, j]",
-                    *_prologue(r.sc, "                        ", body + [value]), *body,
-                    f"                        out[{k}, i, j] = {value}"]
+    return lines
 
 
 def _grid_fn(regions: list) -> list:
@@ -588,7 +605,8 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
                             functions=", ".join(rewrite.KERNEL_FUNCTIONS), n_out=len(regions[0].parts),
                             n_stored=max(max(len(r.stored) for r in regions), 1),
                             outside="math.inf" if outside == sp.oo else "math.nan",
-                            singular=_singular_literal(singular(expr, what, param)))
-    body = [header, "", *_region_fn(sc, domain), *_point_fns(regions, sc), *_sigma_stage_fn(regions, sc),
-            *_grid_fn(regions)]
+                            singular=_singular_literal(singular(expr, what, param)),
+                            has_fallback=any(fb is not None for r in regions for fb in r.fallbacks))
+    body = [header, "", *_region_fn(sc, domain), *_fallback_fns(regions, sc), *_point_fns(regions, sc),
+            *_sigma_stage_fn(regions, sc), *_grid_fn(regions)]
     return "\n".join(body) + "\n"

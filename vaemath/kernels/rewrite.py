@@ -84,8 +84,14 @@ def _function(spec: Special):
         if spec.symmetric and list(args) != sorted(args, key=sp.default_sort_key):
             return cls(*sorted(args, key=sp.default_sort_key))
         return None
+    def nonnegative(self):  # signs sympy can prove, so that sums of one sign need no log-magnitude fallback
+        if spec.name in ("xmlog1p", "expm1mx", "hypot", "acoshexp"):
+            return True
+        if spec.name == "pw" and self.args[3].is_Integer and self.args[3] % 2 == 0:
+            return True
+        return None
     return type(spec.name, (sp.Function,), {"nargs": spec.arity, "fdiff": fdiff, "__doc__": spec.doc,
-                                            "eval": classmethod(canonical)})
+                                            "eval": classmethod(canonical), "_eval_is_nonnegative": nonnegative})
 
 
 xmlog1p, expm1mx, _log1p, _expm1, onep, pw, hypot, rootpow, acoshexp = (_function(s) for s in SPECIALS)  # noqa: N816
@@ -200,11 +206,11 @@ def _hypot(e: sp.Expr, scale_out: bool = False) -> sp.Expr:
     return e.replace(lambda x: isinstance(x, sp.Mul), _hypot_ratio)
 
 
-def _in_every_sum(rule, e: sp.Expr) -> sp.Expr:
+def in_every_sum(rule, e: sp.Expr) -> sp.Expr:
     """Apply ``rule`` to every sum inside ``e``, innermost first."""
     if not e.args:
         return e
-    e = e.func(*(_in_every_sum(rule, a) for a in e.args))
+    e = e.func(*(in_every_sum(rule, a) for a in e.args))
     return rule(e) if isinstance(e, sp.Add) else e
 
 
@@ -333,13 +339,13 @@ def accurate(expr: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
     is applied by the code generator after it has split the sum into its mu-only, sigma-only and mixed
     parts, so that factoring never fuses separable terms.
     """
-    e = _in_every_sum(_one_minus_product, _expand_gaussian_kept(expr.subs(x, x0 + d)))
-    e = _in_every_sum(_combine_logs, _expand_log(e, x0))
+    e = in_every_sum(_one_minus_product, _expand_gaussian_kept(expr.subs(x, x0 + d)))
+    e = in_every_sum(_combine_logs, _expand_log(e, x0))
     e = _acosh(_log_of_rational(e))
     if sp.count_ops(e) <= OPTIMIZE_MAX_OPS:  # sympy's pattern search takes minutes on huge Hessians
         e = optimize(e, [log1p_opt, expm1_opt])
-    e = _in_every_sum(_pairs, sp.expand(_to_codegen_functions(e), deep=False))
-    return _decay_first(_hypot(_in_every_sum(_power_pairs, e)))
+    e = in_every_sum(_pairs, sp.expand(_to_codegen_functions(e), deep=False))
+    return _decay_first(_hypot(in_every_sum(_power_pairs, e)))
 
 
 def _expand_gaussian_kept(e: sp.Expr) -> sp.Expr:
@@ -358,7 +364,7 @@ def _expand_gaussian_kept(e: sp.Expr) -> sp.Expr:
 
 def factor_rational(e: sp.Expr) -> sp.Expr:
     """Step 5: the rational part of every sum over one denominator, factored."""
-    return _in_every_sum(_factor_rational_parts, e)
+    return in_every_sum(_factor_rational_parts, e)
 
 
 def elementary(e: sp.Expr) -> sp.Expr:
@@ -539,8 +545,8 @@ def far(e: sp.Expr, side: str) -> sp.Expr:
     does not (log(1 + sigma^2) at sigma = 1e200 is 2 log(sigma) + log1p(sigma^-2)); products of powers of
     mu and T are grouped as (mu T^b)^n. log(T) is the symbol ``lg``, computed once per scale value.
     """
-    e = _in_every_sum(_join_rational, e)
-    e = _in_every_sum(_fold_groups(side), _in_every_sum(_dominant(side), _expanded(_numerators_first(e, side))))
+    e = in_every_sum(_join_rational, e)
+    e = in_every_sum(_fold_groups(side), in_every_sum(_dominant(side), _expanded(_numerators_first(e, side))))
     e = e.replace(sp.log, _log_of_product)
     return _decay_scale(_decay_first(_group_mu(_hypot(e, scale_out=side == "high"))), side)
 
@@ -603,6 +609,20 @@ def scale_first(e: sp.Expr, vanishing: set) -> sp.Expr:
         k = min(n, p)
         paired = pw(f, mu, 1, k)
         return sp.Mul(*rest) * (pw(paired, mu if n > p else f, abs(n - p), 1) if n != p else paired)
+    return e.replace(lambda x: isinstance(x, sp.Mul), rule)
+
+
+def power_last(e: sp.Expr) -> sp.Expr:
+    """F pw(m, h, k, n), n >= 2, F the other factors of the product -> pw(F, pw(m, h, k, 1), n, 1), printed F x x x
+    with x = m h^k: F first, then the power one factor at a time, so the partial products lie between F and the
+    result (8 lg mu^3/sigma at mu = 1e-8, sigma = 1e300 is 5.5e-321, was 0: (mu sigma^(-1/3))^3 underflowed before
+    8 lg = 5.5e3 multiplied it)."""
+    def rule(m: sp.Mul) -> sp.Expr:
+        pws = [f for f in m.args if isinstance(f, pw) and f.args[3].is_Integer and f.args[3] >= 2]
+        if len(pws) != 1:
+            return m
+        a, h, k, n = pws[0].args
+        return pw(sp.Mul(*(f for f in m.args if f is not pws[0])), pw(a, h, k, 1), n, 1)
     return e.replace(lambda x: isinstance(x, sp.Mul), rule)
 
 
@@ -759,41 +779,48 @@ class sgn(sp.Function):  # noqa: N801  (printed copysign(1, x), 0 at 0)
     nargs = 1
 
 
-def log_magnitude(e: sp.Expr) -> tuple:
+def log_magnitude(e: sp.Expr, emit) -> tuple:
     """(L, s) with e = s exp(L), s in {-1, 0, 1}, built so that no step overflows where e's terms do: a product
     adds its factors' logs (mu^n: n log|mu|; exp(E): E; pw(m, h, k, n): n (L_m + k L_h)), a sum is
     M + log|sum s_i exp(L_i - M)|, M = max L_i, and any other factor is log|f| of its value. The planes' fallback
     where the printed form gives NaN: mu^4/sigma - mu^2/(2 sigma^3) at mu = 1e150, sigma = 1e-100 is +inf, was
     inf - inf (the groups' mu factors differ, and which one dominates depends on mu). Built of functions sympy
-    does not simplify (exp(4 log|mu|) must not become mu^4 again)."""
+    does not simplify (exp(4 log|mu|) must not become mu^4 again); ``emit(expr)`` returns a symbol assigned expr,
+    so that each sum's parts are computed once (linear size, no cse)."""
     if e.is_Number:
         return (sp.Float(math.log(abs(float(e)))), sp.sign(e)) if e != 0 else (-sp.oo, sp.S.Zero)
     if isinstance(e, sp.Mul):
-        parts = [log_magnitude(f) for f in e.args]
+        parts = [log_magnitude(f, emit) for f in e.args]
         return sp.Add(*(p[0] for p in parts)), sp.Mul(*(p[1] for p in parts))
     if isinstance(e, sp.Pow):
-        lb, sb = log_magnitude(e.base)
+        lb, sb = log_magnitude(e.base, emit)
         sign = sb if e.exp.is_Integer and e.exp % 2 else sp.S.One
         return e.exp * lb, sign
     if isinstance(e, sp.exp):
         return e.args[0], sp.S.One
     if isinstance(e, pw):
         m, h, k, n = e.args
-        (lm, sm), (lh, sh) = log_magnitude(m), log_magnitude(h)
+        (lm, sm), (lh, sh) = log_magnitude(m, emit), log_magnitude(h, emit)
         return n * (lm + k * lh), (sm * (sh if k % 2 else 1)) ** (n % 2)
     if isinstance(e, sp.Add):
-        parts = [log_magnitude(t) for t in e.args]
-        top = lmax(*(p[0] for p in parts))
-        r = sp.Add(*(s * lexp(lt - top) for lt, s in parts))
+        parts = [(emit(lt), emit(st)) for lt, st in (log_magnitude(t, emit) for t in e.args)]
+        top = emit(lmax(*(p[0] for p in parts)))
+        r = emit(sp.Add(*(st * lexp(lt - top) for lt, st in parts)))
         return top + llog(r), sgn(r)
     return llog(e), sgn(e)
 
 
+def _grows_in_mu(t: sp.Expr) -> bool:
+    """t holds mu outside any Gaussian factor exp(E(mu)): a power of mu, unbounded as |mu| grows."""
+    return t.has(mu) and not any(g.args[0].has(mu) for g in t.atoms(sp.exp))
+
+
 def may_cancel_overflowing(e: sp.Expr) -> bool:
-    """``e`` holds a sum of two or more terms in mu whose signs may differ: where both overflow, their sum as
-    printed is inf - inf = NaN, and :func:`log_magnitude` is needed."""
+    """``e`` holds a sum of two or more terms growing with |mu| (:func:`_grows_in_mu`) whose signs may differ: where
+    both overflow, their sum as printed is inf - inf = NaN, and :func:`log_magnitude` is needed. (Terms of one
+    mu factor with a Gaussian factor are joined by :func:`_same_power` instead.)"""
     for a in e.atoms(sp.Add):
-        signed = [t for t in a.args if t.has(mu)]
+        signed = [t for t in a.args if _grows_in_mu(t)]
         if len(signed) < 2:
             continue
         if not (all(t.is_nonnegative for t in signed) or all(t.is_nonpositive for t in signed)):
