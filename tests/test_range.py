@@ -351,6 +351,45 @@ KIND_CASES = [
 ]
 
 
+# Faults 2 and 7 (top of file), by kind, on inputs beyond the listed ones (grid and evaluate: the log-magnitude
+# fallback has a pass of its own in each): inf - inf between terms of different mu factor without a mu-free group
+# (mu^4 log(sigma) against mu^2/(4 sigma^2), which one wins depending on mu; its d/dsigma is the listed mu^4/sigma -
+# mu^2/(2 sigma^3)); 1/sigma overflowing before mu brings it back ((mu/sigma)^2/4 at sigma = 1e-310, 2.5e219 at mu =
+# 1e-200); a power of sigma with a non-dyadic exponent (4 mu^3/sigma = 4 mu^3 (sigma^(-1/3))^3 at sigma = 1e300: 211
+# ulp from the rounded exponent); the near form's mu^4 times a scale factor that vanishes at sigma = 1 (inf 0); a
+# factor multiplied after a power that underflows (8 log(sigma) mu^3/sigma, 5.5e-321 at mu = 1e-8, sigma = 1e300).
+# One kernel for all (~20 s of compiling): the listed inputs are its d/dsigma's mu^4/sigma - mu^2/(2 sigma^3) (plus
+# 2 mu^4 log(sigma)/sigma) at mu = 1e150, sigma = 1e-100, and mu^4 log(sigma)^2 at mu = 1e150, sigma = 1.
+FALLBACK_KIND_CASES = [
+    ("mu**4*log(sigma) + mu**2/(4*sigma**2) + mu**4*log(sigma)**2", "std",
+     [1e-310, 1e-100, 1 - 2.0**-53, 1.0, 1 + 2.0**-52, 1e300]),
+]
+
+
+@pytest.mark.parametrize(("text", "param", "xs"), FALLBACK_KIND_CASES)
+def test_fixed_kinds_on_new_inputs_grid_and_evaluate(text, param, xs):
+    xs = np.array(xs)
+    t, allow = user_truth(text, param, MUS, xs)
+    for api, run in (("grid", run_grid), ("evaluate", run_evaluate)):
+        got = run(vaemath.penalty(text), MUS, xs, param)
+        err = errors(got, t, allow)
+        bad = [line for k in range(6) if err[k].max() > USER_BOUND for line in worst(err, got, t, MUS, xs, k)]
+        assert not bad, f"{text!r} in {param} via {api}:\n" + "\n".join(bad)
+
+
+# The listed 3 mu/sigma at mu = 1e-200, sigma = 1e-310, as a penalty of its own (a value kernel), against mpmath.
+LISTED_KIND_VALUES = [
+    ("3*mu/sigma", 1e-200, 1e-310, 3.000000000000009e110),  # 1e-310 is a denormal: 9.99999999999999969e-311
+]
+
+
+@pytest.mark.parametrize(("text", "m", "x", "expected"), LISTED_KIND_VALUES)
+def test_listed_fault_inputs(text, m, x, expected):
+    assert ref.truth(vaemath.penalty(text).expr, "std", [m], [x]).value[0, 0, 0] == expected
+    assert vaemath.penalty(text)(m, x) == expected
+    assert vaemath.grid(text, np.array([m]), np.array([x]))[0, 0] == expected
+
+
 @pytest.mark.parametrize(("text", "param", "xs"), KIND_CASES)
 def test_fixed_kinds_on_new_inputs(text, param, xs):
     xs = np.array(xs)
