@@ -77,7 +77,7 @@ from vaemath.symbolic import catalogue
 # (rewrite._decay_scale); hellinger_squared's d2/dx2 at |mu| = 1e150 and tiny scale: far, by that rule; near (s or l
 # just above 0), the Gaussian factor is kept a factor of its term's numerator when the near form is expanded
 # (rewrite._expand_gaussian_kept).
-# Fixed on branch acc7c (generator version 22): inf - inf between terms of different mu factor without a mu-free
+# Fixed on branch acc7c (generator version 23): inf - inf between terms of different mu factor without a mu-free
 # group (mu^4/sigma - mu^2/(2 sigma^3) at mu = 1e150, sigma = 1e-100): where a plane holds a sum of two or more terms
 # growing with |mu| whose signs may differ, its log-magnitude form (rewrite.log_magnitude: a product adds its
 # factors' logs, a sum is M + log|sum s_i exp(L_i - M)|) is evaluated where the printed plane is NaN, in functions of
@@ -89,7 +89,9 @@ from vaemath.symbolic import catalogue
 # (codegen._divided_by_T); non-dyadic powers of sigma (mu^3/sigma as (mu sigma^(-1/3))^3: 211 ulp at sigma = 1e300,
 # mu^4 (sigma - 1/sigma)^2 in d/dmu: 600 ulp) through special.rootpow (pow, then one Newton step: < 1 ulp); a factor
 # multiplied after a power that underflows (8 log(sigma) mu^3/sigma at mu = 1e-8, sigma = 1e300: 0 for 5.5e-321;
-# mu^2 sigma^3/6 at sigma = 1e103): F x x x, F first (rewrite.power_last).
+# mu^2 sigma^3/6 at sigma = 1e103): F x x x, F first (rewrite.power_last); a near-form term mu R(sigma) split into a
+# mu-only and a mixed part that cancel (mu (sigma - 1/sigma)^2 at sigma = 1 - ulp, seed 4): terms of one power of mu
+# collected before the split (rewrite.collect_mu).
 # Still open:
 # 1. fisher_rao_squared's Hessian: NaN at mu = +-1e150 near sigma = 1 (the near form's expanded denominators,
 #    mu^2 hypot^3 = inf, divide a numerator that overflows too); d2/dmu dsigma at sigma <= 1e-310 is +-inf for a
@@ -372,11 +374,13 @@ KIND_CASES = [
 # mu^2/(2 sigma^3)); 1/sigma overflowing before mu brings it back ((mu/sigma)^2/4 at sigma = 1e-310, 2.5e219 at mu =
 # 1e-200); a power of sigma with a non-dyadic exponent (4 mu^3/sigma = 4 mu^3 (sigma^(-1/3))^3 at sigma = 1e300: 211
 # ulp from the rounded exponent); the near form's mu^4 times a scale factor that vanishes at sigma = 1 (inf 0); a
-# factor multiplied after a power that underflows (8 log(sigma) mu^3/sigma, 5.5e-321 at mu = 1e-8, sigma = 1e300).
+# factor multiplied after a power that underflows (8 log(sigma) mu^3/sigma, 5.5e-321 at mu = 1e-8, sigma = 1e300); a
+# term mu R(sigma) split by the near form into a mu-only part and a mixed part that cancel (mu (sigma - 1/sigma)^2/3:
+# 7e-217 for 1.6e-232 at mu = 1e-200, sigma = 1 - ulp; found with seed 4).
 # One kernel for all (~20 s of compiling): the listed inputs are its d/dsigma's mu^4/sigma - mu^2/(2 sigma^3) (plus
 # 2 mu^4 log(sigma)/sigma) at mu = 1e150, sigma = 1e-100, and mu^4 log(sigma)^2 at mu = 1e150, sigma = 1.
 FALLBACK_KIND_CASES = [
-    ("mu**4*log(sigma) + mu**2/(4*sigma**2) + mu**4*log(sigma)**2", "std",
+    ("mu**4*log(sigma) + mu**2/(4*sigma**2) + mu**4*log(sigma)**2 + mu*(sigma - 1/sigma)**2/3", "std",
      [1e-310, 1e-100, 1 - 2.0**-53, 1.0, 1 + 2.0**-52, 1e300]),
 ]
 

@@ -26,7 +26,7 @@ from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "22"
+GENERATOR_VERSION = "23"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -109,7 +109,7 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
     for e in outputs(expr if region == "near" else rewrite.log_form(expr, region), what, sc.param):
         e = _in_T(e, sc)
         if region == "near":
-            parts = _split(accurate(e, T, 1))
+            parts = _split(rewrite.in_every_sum(rewrite.collect_mu, accurate(e, T, 1)))
             for p in parts:
                 p = rewrite.in_every_sum(rewrite.collect_mu, _exact_variance(_prefer_T(factor_rational(p)), sc))
                 pieces.append(rewrite.power_last(rewrite.scale_first(p, {d, dv})))
