@@ -193,6 +193,53 @@ def test_group_folding_and_gaussian_rules_are_identities():
         assert abs(elementary(plain(near)).subs(at).evalf(30) - want) <= 1e-25 * abs(want)
 
 
+def test_scale_first_power_last_and_log_magnitude_are_identities():
+    """The acc7c rules (issue 7, faults 2 and 7), each on an expression where it must fire: the rule's shape is in
+    the form, and the form undone by the table's elementary forms equals the expression at 30 digits; the
+    log-magnitude form s exp(L), its assignments substituted back, equals the expression where it is finite."""
+    from vaemath.kernels.rewrite import (
+        collect_mu,
+        d,
+        elementary,
+        in_every_sum,
+        lexp,
+        lg,
+        llog,
+        lmax,
+        log_magnitude,
+        power_last,
+        pw,
+        scale_first,
+        sgn,
+    )
+
+    near = mu**4 * sp.log(1 + d) ** 2 * 3 + mu**3 * d**2 / (1 + d) ** 2
+    summed = in_every_sum(collect_mu, 2 * mu**4 / (1 + d) ** 2 - 2 * mu**4 * sp.log(1 + d) / (1 + d) ** 2)
+    cases = [(near, scale_first(near, {d})), (summed, scale_first(summed, {d})),
+             (8 * lg * mu**3 / T, power_last(8 * lg * pw(mu, T ** sp.Rational(-1, 3), 1, 3)))]
+    assert isinstance(summed, sp.Mul) and mu**4 in summed.args  # one mu factor times one sum
+    for expr, form in cases:
+        assert form.has(pw) and form != expr
+        for m, x in [("0.3", "0.2"), ("-1.2", "2.5"), ("7", "0.01")]:
+            at = {mu: sp.Rational(m), d: sp.Rational(x), T: sp.Rational(x) + 1, lg: sp.log(sp.Rational(x) + 1)}
+            want = expr.subs(at).evalf(30)
+            assert abs(elementary(form).subs(at).evalf(30) - want) <= 1e-25 * abs(want), (expr, m, x)
+    plane = mu**4 * lg + mu**2 / (4 * T**2) - 3 * mu / T + pw(mu, T, -1, 2)
+    reps = []
+    log_abs, sign = log_magnitude(plane, lambda e: reps.append(e) or sp.Symbol(f"r{len(reps) - 1}"))
+    back = {sp.Symbol(f"r{k}"): e for k, e in enumerate(reps)}
+    value = sign * lexp(log_abs)
+    for _ in reps:
+        value = value.xreplace(back)
+    funcs = {lexp: sp.exp, llog: lambda a: sp.log(sp.Abs(a)), lmax: sp.Max, sgn: sp.sign}
+    value = value.replace(lambda a: a.func in funcs, lambda a: funcs[a.func](*a.args))
+    for m, t in [("0.3", "0.2"), ("-1.2", "2.5"), ("-7", "0.01")]:
+        at = {mu: sp.Rational(m), T: sp.Rational(t), lg: sp.log(sp.Rational(t))}
+        want = elementary(plane).subs(at).evalf(30)
+        # log|c| of a coefficient is a float64 constant in the form: agreement to 1e-14, not 1e-25
+        assert abs(elementary(value).subs(at).evalf(30) - want) <= 1e-14 * abs(want), (m, t)
+
+
 def test_joined_rational_parts_and_hypot_ratios_are_identities():
     """The far forms' joined rational parts (_join_rational, _numerators_first) and hypot ratios (_hypot_ratio,
     T taken out of the hypot above 1), undone by the table's elementary forms, against the plane at 30 digits:

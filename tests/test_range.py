@@ -77,6 +77,21 @@ from vaemath.symbolic import catalogue
 # (rewrite._decay_scale); hellinger_squared's d2/dx2 at |mu| = 1e150 and tiny scale: far, by that rule; near (s or l
 # just above 0), the Gaussian factor is kept a factor of its term's numerator when the near form is expanded
 # (rewrite._expand_gaussian_kept).
+# Fixed on branch acc7c (generator version 23): inf - inf between terms of different mu factor without a mu-free
+# group (mu^4/sigma - mu^2/(2 sigma^3) at mu = 1e150, sigma = 1e-100): where a plane holds a sum of two or more terms
+# growing with |mu| whose signs may differ, its log-magnitude form (rewrite.log_magnitude: a product adds its
+# factors' logs, a sum is M + log|sum s_i exp(L_i - M)|) is evaluated where the printed plane is NaN, in functions of
+# their own called by serial passes after grid and pointwise (codegen._fallbacks, fixup, fixup_points); the near
+# forms' mu^n times a scale factor vanishing at sigma = 1 (mu^4 log1p(d)^2 at d = 0: inf 0): terms of one mu factor
+# summed (rewrite.collect_mu), the scale factor paired with mu first, (f mu)^m then one factor at a time
+# (rewrite.scale_first; mu^3 d^2 at l = 1e-300 in logvar, 1e-150, was 0); 1/sigma overflowing at a denormal sigma
+# before mu brings it back (3 mu/sigma at mu = 1e-200, sigma = 1e-310): below 1/2 in std, m / T printed for m (1/T)
+# (codegen._divided_by_T); non-dyadic powers of sigma (mu^3/sigma as (mu sigma^(-1/3))^3: 211 ulp at sigma = 1e300,
+# mu^4 (sigma - 1/sigma)^2 in d/dmu: 600 ulp) through special.rootpow (pow, then one Newton step: < 1 ulp); a factor
+# multiplied after a power that underflows (8 log(sigma) mu^3/sigma at mu = 1e-8, sigma = 1e300: 0 for 5.5e-321;
+# mu^2 sigma^3/6 at sigma = 1e103): F x x x, F first (rewrite.power_last); a near-form term mu R(sigma) split into a
+# mu-only and a mixed part that cancel (mu (sigma - 1/sigma)^2 at sigma = 1 - ulp, seed 4): terms of one power of mu
+# collected before the split (rewrite.collect_mu).
 # Still open:
 # 1. fisher_rao_squared's Hessian: NaN at mu = +-1e150 near sigma = 1 (the near form's expanded denominators,
 #    mu^2 hypot^3 = inf, divide a numerator that overflows too); d2/dmu dsigma at sigma <= 1e-310 is +-inf for a
@@ -84,10 +99,12 @@ from vaemath.symbolic import catalogue
 #    and is off by up to 1e10 ulp near sigma = 1 at small mu (cancellation in the near form). In var, logstd and
 #    logvar (run only under VAEMATH_TEST_FULL=1) unmeasured but for logvar on the small scales: value +inf and
 #    d/dl NaN at l >= 1e4 (sigma = inf) for finite truths (5e7 at l = 1e4).
-# 2. inf - inf between groups of different mu factor without a mu-free group: mu^4/sigma - mu^2/(2 sigma^3) at
-#    mu = 1e150, sigma = 1e-100, and mu^4 log(sigma) + mu^2/(4 sigma^2) (which group wins depends on mu).
-# 7. Found by the grammar with other seeds: mu^4 log(sigma)^2 at mu = 1e150, sigma = 1 (near form: inf * 0);
-#    3 mu / sigma at mu = 1e-200, sigma = 1e-310 (1/sigma overflows before mu brings it back: inf, truth 3e110).
+# 2. (fixed on acc7c, see above; kept by number.)
+# 7. Found by the grammar with seeds 1 and 2, fixed on acc7c but: a denormal result rounded more than once (12 mu^2 /
+#    sigma + 1/(2 sigma^3) in d2/dmu2 at s = 745 in logstd, 6e-323 for 3.5e-323: 5 denormal ulps); non-dyadic powers
+#    in the log parametrisations (exp(lg/3): the rounded argument, up to ~100 ulp at |lg| ~ 700; not measured); a
+#    product of a mu power and a vanishing near-form factor whose magnitudes need another order than (f mu)^m then
+#    one at a time (mu^4 d^3 at d = 1e-300, mu = 1e150 in logstd: (d mu)^3 underflows, truth 1e-300).
 
 WHAT = ("value", "grad", "hess")
 PARAMS = ("std", "var", "logstd", "logvar")
@@ -356,6 +373,47 @@ KIND_CASES = [
     ("exp(-mu**2)*mu**2*sigma**2 + exp(-mu**2)/sigma + exp(-mu**2/(1 + sigma**2))/sigma**2", "logstd",
      [-1e4, -745.0, -400.0, 400.0, 1e4]),
 ]
+
+
+# Faults 2 and 7 (top of file), by kind, on inputs beyond the listed ones (grid and evaluate: the log-magnitude
+# fallback has a pass of its own in each): inf - inf between terms of different mu factor without a mu-free group
+# (mu^4 log(sigma) against mu^2/(4 sigma^2), which one wins depending on mu; its d/dsigma is the listed mu^4/sigma -
+# mu^2/(2 sigma^3)); 1/sigma overflowing before mu brings it back ((mu/sigma)^2/4 at sigma = 1e-310, 2.5e219 at mu =
+# 1e-200); a power of sigma with a non-dyadic exponent (4 mu^3/sigma = 4 mu^3 (sigma^(-1/3))^3 at sigma = 1e300: 211
+# ulp from the rounded exponent); the near form's mu^4 times a scale factor that vanishes at sigma = 1 (inf 0); a
+# factor multiplied after a power that underflows (8 log(sigma) mu^3/sigma, 5.5e-321 at mu = 1e-8, sigma = 1e300); a
+# term mu R(sigma) split by the near form into a mu-only part and a mixed part that cancel (mu (sigma - 1/sigma)^2/3:
+# 7e-217 for 1.6e-232 at mu = 1e-200, sigma = 1 - ulp; found with seed 4).
+# One kernel for all (~20 s of compiling): the listed inputs are its d/dsigma's mu^4/sigma - mu^2/(2 sigma^3) (plus
+# 2 mu^4 log(sigma)/sigma) at mu = 1e150, sigma = 1e-100, and mu^4 log(sigma)^2 at mu = 1e150, sigma = 1.
+FALLBACK_KIND_CASES = [
+    ("mu**4*log(sigma) + mu**2/(4*sigma**2) + mu**4*log(sigma)**2 + mu*(sigma - 1/sigma)**2/3", "std",
+     [1e-310, 1e-100, 1 - 2.0**-53, 1.0, 1 + 2.0**-52, 1e300]),
+]
+
+
+@pytest.mark.parametrize(("text", "param", "xs"), FALLBACK_KIND_CASES)
+def test_fixed_kinds_on_new_inputs_grid_and_evaluate(text, param, xs):
+    xs = np.array(xs)
+    t, allow = user_truth(text, param, MUS, xs)
+    for api, run in (("grid", run_grid), ("evaluate", run_evaluate)):
+        got = run(vaemath.penalty(text), MUS, xs, param)
+        err = errors(got, t, allow)
+        bad = [line for k in range(6) if err[k].max() > USER_BOUND for line in worst(err, got, t, MUS, xs, k)]
+        assert not bad, f"{text!r} in {param} via {api}:\n" + "\n".join(bad)
+
+
+# The listed 3 mu/sigma at mu = 1e-200, sigma = 1e-310, as a penalty of its own (a value kernel), against mpmath.
+LISTED_KIND_VALUES = [
+    ("3*mu/sigma", 1e-200, 1e-310, 3.000000000000009e110),  # 1e-310 is a denormal: 9.99999999999999969e-311
+]
+
+
+@pytest.mark.parametrize(("text", "m", "x", "expected"), LISTED_KIND_VALUES)
+def test_listed_fault_inputs(text, m, x, expected):
+    assert ref.truth(vaemath.penalty(text).expr, "std", [m], [x]).value[0, 0, 0] == expected
+    assert vaemath.penalty(text)(m, x) == expected
+    assert vaemath.grid(text, np.array([m]), np.array([x]))[0, 0] == expected
 
 
 @pytest.mark.parametrize(("text", "param", "xs"), KIND_CASES)

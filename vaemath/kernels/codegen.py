@@ -26,7 +26,7 @@ from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "21"
+GENERATOR_VERSION = "23"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -109,10 +109,13 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
     for e in outputs(expr if region == "near" else rewrite.log_form(expr, region), what, sc.param):
         e = _in_T(e, sc)
         if region == "near":
-            parts = _split(accurate(e, T, 1))
-            pieces.extend(_exact_variance(_prefer_T(factor_rational(p)), sc) for p in parts)
+            parts = _split(rewrite.in_every_sum(rewrite.collect_mu, accurate(e, T, 1)))
+            for p in parts:
+                p = rewrite.in_every_sum(rewrite.collect_mu, _exact_variance(_prefer_T(factor_rational(p)), sc))
+                pieces.append(rewrite.power_last(rewrite.scale_first(p, {d, dv})))
         else:
-            pieces.extend(_exact_variance(p, sc) for p in _split(_far_symbols(far(e, region), sc)))
+            far_form = _far_symbols(_divided_by_T(far(e, region), sc, region), sc)
+            pieces.extend(rewrite.power_last(_exact_variance(p, sc)) for p in _split(far_form))
     return pieces
 
 
@@ -124,6 +127,15 @@ def _exact_variance(e: sp.Expr, sc: Scale) -> sp.Expr:
     e = e.subs({d * (T + 1): dv, d * (d + 2): dv})
     return e.replace(lambda a: isinstance(a, sp.Pow) and a.base == T and a.exp.is_Integer and a.exp % 2 == 0,
                      lambda a: vv ** (a.exp / 2))
+
+
+def _divided_by_T(e: sp.Expr, sc: Scale, region: str) -> sp.Expr:
+    """std, below 1/2: pw(m, 1/T, k, n) -> pw(m, T, -k, n), printed as m / T / ... / T: 1/T overflows at a denormal
+    sigma where m / T does not (3 mu / sigma at mu = 1e-200, sigma = 1e-310 is 3e110, was inf)."""
+    if sc.param != "std" or region != "low":
+        return e
+    return e.replace(lambda a: isinstance(a, rewrite.pw) and a.args[1] == 1 / T,
+                     lambda a: rewrite.pw(a.args[0], T, -a.args[2], a.args[3]))
 
 
 def _far_symbols(e: sp.Expr, sc: Scale) -> sp.Expr:
@@ -179,6 +191,8 @@ class _Printer(PythonCodePrinter):
             return f"({'*'.join([f'({self._print(base)})'] * int(exp))})"
         if exp.is_Integer and -4 <= exp <= -2:
             return f"(1.0{self._divisions(base, -exp)})"
+        if exp.is_Rational and not exp.is_Integer and exp.q & (exp.q - 1) and base.is_positive:
+            return f"rootpow({self._print(base)}, {exp.p}, {exp.q})"
         return super()._print_Pow(expr, rational)
 
     def _divisions(self, base, k) -> str:
@@ -204,11 +218,24 @@ class _Printer(PythonCodePrinter):
     def _print_pw(self, expr):
         m, h, k, n = expr.args
         base = self._print(m)
-        for _ in range(int(k)):  # nested: 0 stays 0 even where h is inf
-            base = f"mul0({base}, {self._print(h)})"
+        for _ in range(abs(int(k))):  # nested: 0 stays 0 even where h is inf; k < 0: divided by h (h > 0)
+            base = f"mul0({base}, {self._print(h)})" if k > 0 else f"({base} / {self._print(h)})"
         if n.is_Integer and 1 <= n <= 4:
             return f"({'*'.join([f'({base})'] * int(n))})"
         return f"({base})**{self._print(n)}"
+
+    def _print_lexp(self, expr):
+        return f"math.exp({self._print(expr.args[0])})"
+
+    def _print_llog(self, expr):
+        return f"math.log(abs({self._print(expr.args[0])}))"
+
+    def _print_lmax(self, expr):
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_sgn(self, expr):
+        x = self._print(expr.args[0])
+        return f"(0.0 if {x} == 0 else math.copysign(1.0, {x}))"
 
     def _print_hypot(self, expr):
         return f"math.hypot({self._print(expr.args[0])}, {self._print(expr.args[1])})"
@@ -245,7 +272,61 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     order = {"const": 0, "sigma": 1, "mu": 2, "mixed": 3}  # a valid evaluation order, stage by stage
     reps = sorted(reps + hoisted.reps, key=lambda r: order[stages[r[0]]])
     parts = [tuple(reduced[3 * k:3 * k + 3]) for k in range(len(reduced) // 3)]
-    return {"replacements": reps, "parts": parts, "stages": stages}
+    return {"replacements": reps, "parts": parts, "stages": stages, "fallbacks": _fallbacks(pieces, f"f{k}_")}
+
+
+def _fallbacks(pieces: list, prefix: str) -> list:
+    """Per plane, None or (assignments, value) of its log-magnitude form s exp(L) (:func:`rewrite.log_magnitude`)
+    where a sum of terms in mu of either sign may be inf - inf as printed. Evaluated only where the plane is NaN."""
+    out = []
+    for k in range(len(pieces) // 3):
+        plane = sp.Add(*pieces[3 * k:3 * k + 3])
+        if not rewrite.may_cancel_overflowing(plane):
+            out.append(None)
+            continue
+        reps, names = [], sp.numbered_symbols(f"{prefix}{k}_")
+
+        def emit(e, reps=reps, names=names):
+            if e.is_Atom:
+                return e
+            sym = next(names)
+            reps.append((sym, e))
+            return sym
+        log_abs, sign = rewrite.log_magnitude(plane, emit)
+        out.append((reps, sign * rewrite.lexp(log_abs)))
+    return out
+
+
+def _fallback_fns(regions: list, sc: Scale) -> list:
+    """``fallback_<region>_<plane>(mu, sg)``, the plane's log-magnitude form, and the serial passes ``fixup`` (after
+    ``grid``) and ``fixup_points`` (after ``pointwise``) that call it where the plane is NaN. Apart from the
+    parallel kernels, which stay as small (and quick to compile) as without them; ``HAS_FALLBACK`` says whether
+    there is any."""
+    pr, out = _Printer(), []
+    for r in regions:
+        for k, fb in enumerate(r.fallbacks):
+            if fb is not None:
+                reps, value = fb
+                body = [*(f"    {s} = {pr.doprint(sub)}" for s, sub in reps), f"    return {pr.doprint(value)}"]
+                out += ["", "", _JIT, f"def fallback_{r.code}_{k}(mu, sg):", *_prologue(sc, "    ", body), *body]
+    grid = ["", "", _JIT, "def fixup(mu, S, runs, out):", "    for i in range(mu.shape[0]):",
+            "        mu_i = np.float64(mu[i])", "        for q in range(runs.shape[0]):",
+            "            j0, j1, r = runs[q, 0], runs[q, 1], runs[q, 2]"]
+    points = ["", "", _JIT, "def fixup_points(mu, sigma, out):", "    for i in range(mu.shape[0]):",
+              "        mu_i, sg = np.float64(mu[i]), np.float64(sigma[i])", "        r = region(sg)"]
+    for r in regions:
+        ks = [k for k, fb in enumerate(r.fallbacks) if fb is not None]
+        if not ks:
+            continue
+        grid += [f"            if r == {r.code}:", "                for j in range(j0, j1):"]
+        points += [f"        if r == {r.code}:"]
+        for k in ks:
+            grid += [f"                    if out[{k}, i, j] != out[{k}, i, j]:",
+                     f"                        out[{k}, i, j] = fallback_{r.code}_{k}(mu_i, S[{r.row(sg)}, j])"]
+            points += [f"            if out[{k}, i] != out[{k}, i]:",
+                       f"                out[{k}, i] = fallback_{r.code}_{k}(mu_i, sg)"]
+    has = any(fb is not None for r in regions for fb in r.fallbacks)
+    return out + grid + points if has else out
 
 
 def _needed(e: sp.Expr, reps: list, stages: dict) -> set:
@@ -372,6 +453,7 @@ N_OUT = {n_out}
 N_STORED = {n_stored}
 OUTSIDE_VALUE = {outside}
 SINGULAR = {singular}
+HAS_FALLBACK = {has_fallback}
 '''
 _JIT = '@nb.njit(cache=True, error_model="numpy")'
 _PARALLEL = '@nb.njit(cache=True, parallel=True, error_model="numpy")'
@@ -386,7 +468,9 @@ class _Region:
     stages: dict
     parts: list
     loaded: list  # scale-stage symbols the mixed parts read, one row of S each
-    stored: list  # loaded symbols, then the scale-only part of each plane
+    stored: list  # loaded symbols, then the scale-only part of each plane, then the axis value if a fallback needs it
+    fallbacks: list  # per plane, None or its log-magnitude form (evaluated where the plane is NaN)
+    sc: Scale
 
     @classmethod
     def build(cls, expr, what, param, region):
@@ -395,7 +479,9 @@ class _Region:
         mixed = [e for s, e in reps if stages[s] == "mixed"] + [m for _, _, m in parts]
         loaded = sorted({s for e in mixed for s in e.free_symbols if _stage(s, stages) == "sigma"}, key=str)
         stored = list(loaded) + [s for _, s, _ in parts if s != 0]
-        return cls(REGIONS.index(region), reps, stages, parts, loaded, stored)
+        if any(f is not None for f in p["fallbacks"]) and sg not in stored:
+            stored.append(sg)
+        return cls(REGIONS.index(region), reps, stages, parts, loaded, stored, p["fallbacks"], scale(param))
 
     def row(self, e) -> int:
         return next(k for k, s in enumerate(self.stored) if s is e)
@@ -465,10 +551,11 @@ def _inner(r: _Region, k: int, code) -> list:
     need = _needed(m, r.reps, r.stages)
     terms = [code(a) if a != 0 else None, f"S[{r.row(s)}, j]" if s != 0 else None, code(m) if m != 0 else None]
     value = " + ".join(f"({t})" for t in terms if t) or "0.0"
-    return ["                for j in range(j0, j1):",
-            *[f"                    {s} = S[{i}, j]" for i, s in enumerate(r.loaded) if s in need],
-            *[f"                    {s} = {code(e)}" for s, e in r.reps if s in need and r.stages[s] == "mixed"],
-            f"                    out[{k}, i, j] = {value}"]
+    lines = ["                for j in range(j0, j1):",
+             *[f"                    {s} = S[{i}, j]" for i, s in enumerate(r.loaded) if s in need],
+             *[f"                    {s} = {code(e)}" for s, e in r.reps if s in need and r.stages[s] == "mixed"],
+             f"                    out[{k}, i, j] = {value}"]
+    return lines
 
 
 def _grid_fn(regions: list) -> list:
@@ -518,7 +605,8 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
                             functions=", ".join(rewrite.KERNEL_FUNCTIONS), n_out=len(regions[0].parts),
                             n_stored=max(max(len(r.stored) for r in regions), 1),
                             outside="math.inf" if outside == sp.oo else "math.nan",
-                            singular=_singular_literal(singular(expr, what, param)))
-    body = [header, "", *_region_fn(sc, domain), *_point_fns(regions, sc), *_sigma_stage_fn(regions, sc),
-            *_grid_fn(regions)]
+                            singular=_singular_literal(singular(expr, what, param)),
+                            has_fallback=any(fb is not None for r in regions for fb in r.fallbacks))
+    body = [header, "", *_region_fn(sc, domain), *_fallback_fns(regions, sc), *_point_fns(regions, sc),
+            *_sigma_stage_fn(regions, sc), *_grid_fn(regions)]
     return "\n".join(body) + "\n"

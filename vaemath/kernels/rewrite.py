@@ -62,6 +62,9 @@ SPECIALS = (
     Special("hypot", 2, lambda a, b: sp.sqrt(a**2 + b**2), lambda a, b: a / hypot(a, b), "math.hypot",
             "sqrt(a^2 + b^2) without forming a^2 or b^2: no underflow at (1e-200, 0), no overflow at (1e200, 0)",
             symmetric=True),
+    Special("rootpow", 3, lambda x, p, q: x ** (p / q), None, "special.rootpow",
+            "x^(p/q), q not a power of 2, to about 1 ulp: printed for such powers of a positive base (T^(-1/3) of "
+            "mu^3/sigma at sigma = 1e300: pow with the rounded exponent is 300 ulp off)"),
     Special("acoshexp", 1, lambda x: sp.acosh(sp.exp(x)), lambda x: 1 / sp.sqrt(-_expm1(-2 * x)), "special.acoshexp",
             "acosh(exp(L)) for L >= 0, as L + log1p(sqrt(-expm1(-2 L))): acosh of an argument beyond the float64 "
             "range from its log (fisher_rao_squared at sigma = 1e-310)"),
@@ -81,11 +84,17 @@ def _function(spec: Special):
         if spec.symmetric and list(args) != sorted(args, key=sp.default_sort_key):
             return cls(*sorted(args, key=sp.default_sort_key))
         return None
+    def nonnegative(self):  # signs sympy can prove, so that sums of one sign need no log-magnitude fallback
+        if spec.name in ("xmlog1p", "expm1mx", "hypot", "acoshexp"):
+            return True
+        if spec.name == "pw" and self.args[3].is_Integer and self.args[3] % 2 == 0:
+            return True
+        return None
     return type(spec.name, (sp.Function,), {"nargs": spec.arity, "fdiff": fdiff, "__doc__": spec.doc,
-                                            "eval": classmethod(canonical)})
+                                            "eval": classmethod(canonical), "_eval_is_nonnegative": nonnegative})
 
 
-xmlog1p, expm1mx, _log1p, _expm1, onep, pw, hypot, acoshexp = (_function(s) for s in SPECIALS)  # noqa: N816
+xmlog1p, expm1mx, _log1p, _expm1, onep, pw, hypot, rootpow, acoshexp = (_function(s) for s in SPECIALS)  # noqa: N816
 
 
 def _rational(e: sp.Expr) -> bool:
@@ -197,11 +206,11 @@ def _hypot(e: sp.Expr, scale_out: bool = False) -> sp.Expr:
     return e.replace(lambda x: isinstance(x, sp.Mul), _hypot_ratio)
 
 
-def _in_every_sum(rule, e: sp.Expr) -> sp.Expr:
+def in_every_sum(rule, e: sp.Expr) -> sp.Expr:
     """Apply ``rule`` to every sum inside ``e``, innermost first."""
     if not e.args:
         return e
-    e = e.func(*(_in_every_sum(rule, a) for a in e.args))
+    e = e.func(*(in_every_sum(rule, a) for a in e.args))
     return rule(e) if isinstance(e, sp.Add) else e
 
 
@@ -330,13 +339,13 @@ def accurate(expr: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
     is applied by the code generator after it has split the sum into its mu-only, sigma-only and mixed
     parts, so that factoring never fuses separable terms.
     """
-    e = _in_every_sum(_one_minus_product, _expand_gaussian_kept(expr.subs(x, x0 + d)))
-    e = _in_every_sum(_combine_logs, _expand_log(e, x0))
+    e = in_every_sum(_one_minus_product, _expand_gaussian_kept(expr.subs(x, x0 + d)))
+    e = in_every_sum(_combine_logs, _expand_log(e, x0))
     e = _acosh(_log_of_rational(e))
     if sp.count_ops(e) <= OPTIMIZE_MAX_OPS:  # sympy's pattern search takes minutes on huge Hessians
         e = optimize(e, [log1p_opt, expm1_opt])
-    e = _in_every_sum(_pairs, sp.expand(_to_codegen_functions(e), deep=False))
-    return _decay_first(_hypot(_in_every_sum(_power_pairs, e)))
+    e = in_every_sum(_pairs, sp.expand(_to_codegen_functions(e), deep=False))
+    return _decay_first(_hypot(in_every_sum(_power_pairs, e)))
 
 
 def _expand_gaussian_kept(e: sp.Expr) -> sp.Expr:
@@ -355,7 +364,7 @@ def _expand_gaussian_kept(e: sp.Expr) -> sp.Expr:
 
 def factor_rational(e: sp.Expr) -> sp.Expr:
     """Step 5: the rational part of every sum over one denominator, factored."""
-    return _in_every_sum(_factor_rational_parts, e)
+    return in_every_sum(_factor_rational_parts, e)
 
 
 def elementary(e: sp.Expr) -> sp.Expr:
@@ -536,8 +545,8 @@ def far(e: sp.Expr, side: str) -> sp.Expr:
     does not (log(1 + sigma^2) at sigma = 1e200 is 2 log(sigma) + log1p(sigma^-2)); products of powers of
     mu and T are grouped as (mu T^b)^n. log(T) is the symbol ``lg``, computed once per scale value.
     """
-    e = _in_every_sum(_join_rational, e)
-    e = _in_every_sum(_fold_groups(side), _in_every_sum(_dominant(side), _expanded(_numerators_first(e, side))))
+    e = in_every_sum(_join_rational, e)
+    e = in_every_sum(_fold_groups(side), in_every_sum(_dominant(side), _expanded(_numerators_first(e, side))))
     e = e.replace(sp.log, _log_of_product)
     return _decay_scale(_decay_first(_group_mu(_hypot(e, scale_out=side == "high"))), side)
 
@@ -576,6 +585,61 @@ def _decay_scale(e: sp.Expr, side: str) -> sp.Expr:
             return m
         return pw(decay[0], sp.Mul(*rest), 1, 1)
     return e.replace(lambda x: isinstance(x, sp.Mul), rule)
+
+
+def scale_first(e: sp.Expr, vanishing: set) -> sp.Expr:
+    """mu^n f^p, f the product of the factors free of mu that hold a symbol of ``vanishing`` (d, log1p(d): 0 at
+    sigma = 1; f^p with p the gcd of their exponents) -> pw(pw(f, mu, 1, m), x, |n - p|, 1), m = min(n, p), x the
+    one of mu, f left over: (f mu)^m, then mu (or f) once at a time. f mu pairs a vanishing factor with a large
+    one, and each chain after it is monotone, so no partial product overflows or underflows unless the result
+    does (mu^4 log1p(d)^2 at mu = 1e150, d = 0 is 0, was inf 0 = NaN; mu^3 d^2 at l = 1e-300 in logvar, mu = 1e150
+    is 1e-150, was 0 from d^2). Terms of one mu factor are first summed (mu^4 (2 - 2 log1p(d))/T^2, not inf -
+    inf). Near forms only: far from sigma = 1 the scale factors are powers of T, grouped by :func:`_group_mu`."""
+    def rule(m: sp.Mul) -> sp.Expr:
+        n = m.as_powers_dict().get(mu, 0)
+        scale = [f for f in m.args if not f.has(mu) and f.free_symbols & vanishing]
+        if not (scale and sp.sympify(n).is_Integer and n >= 1):
+            return m
+        powers = [f.as_base_exp() for f in scale]
+        p = reduce(sp.igcd, [k for _, k in powers]) if all(k.is_Integer and k > 0 for _, k in powers) else 1
+        if n == 1 and p == 1:
+            return m
+        f = sp.Mul(*(b ** (k / p) for b, k in powers))
+        rest = [x for x in m.args if x not in scale and x.as_base_exp()[0] != mu]
+        k = min(n, p)
+        paired = pw(f, mu, 1, k)
+        return sp.Mul(*rest) * (pw(paired, mu if n > p else f, abs(n - p), 1) if n != p else paired)
+    return e.replace(lambda x: isinstance(x, sp.Mul), rule)
+
+
+def power_last(e: sp.Expr) -> sp.Expr:
+    """F pw(m, h, k, n), n >= 2, F the other factors of the product -> pw(F, pw(m, h, k, 1), n, 1), printed F x x x
+    with x = m h^k: F first, then the power one factor at a time, so the partial products lie between F and the
+    result (8 lg mu^3/sigma at mu = 1e-8, sigma = 1e300 is 5.5e-321, was 0: (mu sigma^(-1/3))^3 underflowed before
+    8 lg = 5.5e3 multiplied it)."""
+    def rule(m: sp.Mul) -> sp.Expr:
+        pws = [f for f in m.args if isinstance(f, pw) and f.args[3].is_Integer and f.args[3] >= 2]
+        if len(pws) != 1:
+            return m
+        a, h, k, n = pws[0].args
+        return pw(sp.Mul(*(f for f in m.args if f is not pws[0])), pw(a, h, k, 1), n, 1)
+    return e.replace(lambda x: isinstance(x, sp.Mul), rule)
+
+
+def collect_mu(e: sp.Add) -> sp.Expr:
+    """In a sum, the terms key R_i of one power of mu, key (:func:`_mu_key`, R_i free of mu) -> key sum R_i: one
+    mixed term, whose scale sum is then factored, not a mu-only part and a mixed part that cancel as floats
+    (mu (sigma - 1/sigma)^2 / 3 near sigma = 1 expanded to mu/3 (d + d^2 - 1)(3d + d^2 + 1)/T^2 + mu/3: 0 for
+    exp(-1)/3 at mu = 1e150, sigma = 1 in a sum, 7e-217 for 2e-232 at mu = 1e-200, sigma = 1 - ulp)."""
+    groups, others = {}, []
+    for t in e.args:
+        key = _mu_key(t)
+        if key is None or not key.has(mu) or key.has(sp.exp):  # Gaussian factors: kept in their terms (_decay_first)
+            others.append(t)
+        else:
+            groups.setdefault(key, []).append(sp.powsimp(t / key))
+    joined = [key * sp.Add(*rs) for key, rs in groups.items()]
+    return sp.Add(*joined, *others)
 
 
 def _power_term(term: sp.Expr):
@@ -698,3 +762,70 @@ def log_form(expr: sp.Expr, side: str) -> sp.Expr:
         lx = _log_of_sum(arg, side)
         return sp.acosh(arg) if lx is None else acoshexp(lx)
     return expr.replace(sp.acosh, rule)
+
+
+# --- Log-magnitude form: the fallback where a sum of overflowing terms is inf - inf --------------------------------
+
+class lexp(sp.Function):  # noqa: N801  (printed math.exp; a class of its own, so sympy never folds exp(log x))
+    nargs = 1
+
+
+class llog(sp.Function):  # noqa: N801  (printed math.log of the absolute value)
+    nargs = 1
+
+
+class lmax(sp.Function):  # noqa: N801  (printed max)
+    pass
+
+
+class sgn(sp.Function):  # noqa: N801  (printed copysign(1, x), 0 at 0)
+    nargs = 1
+
+
+def log_magnitude(e: sp.Expr, emit) -> tuple:
+    """(L, s) with e = s exp(L), s in {-1, 0, 1}, built so that no step overflows where e's terms do: a product
+    adds its factors' logs (mu^n: n log|mu|; exp(E): E; pw(m, h, k, n): n (L_m + k L_h)), a sum is
+    M + log|sum s_i exp(L_i - M)|, M = max L_i, and any other factor is log|f| of its value. The planes' fallback
+    where the printed form gives NaN: mu^4/sigma - mu^2/(2 sigma^3) at mu = 1e150, sigma = 1e-100 is +inf, was
+    inf - inf (the groups' mu factors differ, and which one dominates depends on mu). Built of functions sympy
+    does not simplify (exp(4 log|mu|) must not become mu^4 again); ``emit(expr)`` returns a symbol assigned expr,
+    so that each sum's parts are computed once (linear size, no cse)."""
+    if e.is_Number:
+        return (sp.Float(math.log(abs(float(e)))), sp.sign(e)) if e != 0 else (-sp.oo, sp.S.Zero)
+    if isinstance(e, sp.Mul):
+        parts = [log_magnitude(f, emit) for f in e.args]
+        return sp.Add(*(p[0] for p in parts)), sp.Mul(*(p[1] for p in parts))
+    if isinstance(e, sp.Pow):
+        lb, sb = log_magnitude(e.base, emit)
+        sign = sb if e.exp.is_Integer and e.exp % 2 else sp.S.One
+        return e.exp * lb, sign
+    if isinstance(e, sp.exp):
+        return e.args[0], sp.S.One
+    if isinstance(e, pw):
+        m, h, k, n = e.args
+        (lm, sm), (lh, sh) = log_magnitude(m, emit), log_magnitude(h, emit)
+        return n * (lm + k * lh), (sm * (sh if k % 2 else 1)) ** (n % 2)
+    if isinstance(e, sp.Add):
+        parts = [(emit(lt), emit(st)) for lt, st in (log_magnitude(t, emit) for t in e.args)]
+        top = emit(lmax(*(p[0] for p in parts)))
+        r = emit(sp.Add(*(st * lexp(lt - top) for lt, st in parts)))
+        return top + llog(r), sgn(r)
+    return llog(e), sgn(e)
+
+
+def _grows_in_mu(t: sp.Expr) -> bool:
+    """t holds mu outside any Gaussian factor exp(E(mu)): a power of mu, unbounded as |mu| grows."""
+    return t.has(mu) and not any(g.args[0].has(mu) for g in t.atoms(sp.exp))
+
+
+def may_cancel_overflowing(e: sp.Expr) -> bool:
+    """``e`` holds a sum of two or more terms growing with |mu| (:func:`_grows_in_mu`) whose signs may differ: where
+    both overflow, their sum as printed is inf - inf = NaN, and :func:`log_magnitude` is needed. (Terms of one
+    mu factor with a Gaussian factor are joined by :func:`_same_power` instead.)"""
+    for a in e.atoms(sp.Add):
+        signed = [t for t in a.args if _grows_in_mu(t)]
+        if len(signed) < 2:
+            continue
+        if not (all(t.is_nonnegative for t in signed) or all(t.is_nonpositive for t in signed)):
+            return True
+    return False

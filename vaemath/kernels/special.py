@@ -63,3 +63,23 @@ def acoshexp(x):
     """acosh(exp(x)) for x >= 0: x + log1p(sqrt(-expm1(-2 x))), finite wherever x is."""
     return x + math.log1p(math.sqrt(-math.expm1(-2.0 * x)))
 
+
+
+@nb.njit(cache=True, error_model="numpy")
+def rootpow(x, p, q):
+    """x^(p/q) for x > 0, p/q in lowest terms, q not a power of 2: pow with the exponent p/q rounded is off by
+    |log x| ulps (300 at x = 1e300 for -1/3); one Newton step on r^q x^-p = 1 brings it to about 1 ulp. The
+    residual's product is taken one factor at a time toward 1, so it stays in range for every float64 x."""
+    r = x ** (p / q)
+    if not (x > 0.0 and 0.0 < r < math.inf):
+        return r
+    acc, nr, nx = 1.0, q, abs(p)
+    while nr > 0 or nx > 0:
+        x_grows = (x > 1.0) == (p < 0)  # the x step multiplies acc by x (p < 0) or divides it (p > 0)
+        if nx > 0 and (nr == 0 or (acc < 1.0) == x_grows):
+            acc = acc * x if p < 0 else acc / x
+            nx -= 1
+        else:
+            acc *= r
+            nr -= 1
+    return r - r * (acc - 1.0) / q
