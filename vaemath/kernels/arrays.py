@@ -163,13 +163,15 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     if dt == np.float16:  # numba has no float16 stores: compute in float64, round once
         block = np.empty(shape)
         kernel.grid(mu, S, runs, block)
-        if kernel.HAS_FALLBACK:
+        if kernel.HAS_FALLBACK and np.isnan(block).any():
             kernel.fixup(mu, S, runs, block)
         with np.errstate(over="ignore"):  # beyond float16's range is +-inf, the value rounded once
             out[...] = block
     else:
         kernel.grid(mu, S, runs, out)
-        if kernel.HAS_FALLBACK:  # where a plane is NaN as printed, its log-magnitude form (codegen._fallbacks)
+        # where a plane is NaN as printed, its log-magnitude form (codegen._fallbacks); compiled (minutes for
+        # fisher_rao_squared's 14 fallback planes) only on the first grid that needs it
+        if kernel.HAS_FALLBACK and np.isnan(out).any():
             kernel.fixup(mu, S, runs, out)
     _removable_grid(kernel.SINGULAR, mu, sigma, out)
     if bad_mu is not None:
@@ -262,7 +264,7 @@ def _pointwise(kernel, flat_m: np.ndarray, flat_s: np.ndarray, bad) -> np.ndarra
     out = np.empty((kernel.N_OUT, flat_m.size))
     run = kernel.pointwise if flat_m.size >= PARALLEL_POINTS else kernel.pointwise_serial
     run(flat_m, flat_s, out)
-    if kernel.HAS_FALLBACK:
+    if kernel.HAS_FALLBACK and np.isnan(out).any():
         kernel.fixup_points(flat_m, flat_s, out)
     _removable_points(kernel.SINGULAR, flat_m, flat_s, out)
     for mask in bad:
