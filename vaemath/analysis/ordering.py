@@ -18,7 +18,7 @@ from scipy.optimize import minimize
 from vaemath.analysis.exact import value_at, vanishes
 from vaemath.symbolic import DEFAULT_BUDGET, CriticalPoint, hessian, mu, sigma
 from vaemath.symbolic.budget import attempt
-from vaemath.symbolic.calculus import RAYS, along_rays, hessian_by_limits, timed_limit
+from vaemath.symbolic.calculus import RAYS, along_rays, hessian_by_limits, real_values, timed_limit
 from vaemath.symbolic.nonsmooth import active_branch, check_directions, d_mu, d_sigma, directional, kink_directions
 from vaemath.symbolic.symbols import vectorized
 
@@ -28,12 +28,8 @@ GRID = tuple((sp.Rational(m), sp.Rational(s)) for m, s in product(_MU_GRID, _SIG
 
 
 def _on_grid(expr: sp.Expr) -> np.ndarray:
-    fn = vectorized(expr)
     pts = np.array([[float(m), float(s)] for m, s in GRID])
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = np.broadcast_to(np.asarray(fn(pts[:, 0], pts[:, 1]), dtype=complex), (len(GRID),))
-    return np.where(np.isfinite(out) & (np.abs(out.imag) < 1e-12), out.real, np.nan)
+    return real_values(expr, pts[:, 0], pts[:, 1])
 
 
 def witness(candidate: sp.Expr, reference: sp.Expr) -> dict | None:

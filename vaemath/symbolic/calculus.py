@@ -474,16 +474,22 @@ _GRID_MU = np.linspace(-3.0, 3.0, 13)
 _GRID_SIGMA = np.array([0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.85, 1.0, 1.2, 1.5, 2.0, 3.0, 5.0])
 
 
+def real_values(e: sp.Expr, mus: np.ndarray, sigmas: np.ndarray) -> np.ndarray:
+    """The penalty at the points (mus[i], sigmas[i]) in float64; NaN where it is not finite and real there."""
+    fn = vectorized(e)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        values = np.broadcast_to(np.asarray(fn(mus, sigmas), dtype=complex), np.shape(mus))
+    return np.where(np.isfinite(values) & (np.abs(values.imag) < 1e-12), values.real, np.nan)
+
+
 @lru_cache(maxsize=64)
 def _on_grid(e: sp.Expr) -> tuple:
     """(mu, sigma, value) at the points of a fixed 13 x 13 grid where the penalty is finite and real."""
-    fn = vectorized(e)
     m, s = (a.ravel() for a in np.meshgrid(_GRID_MU, _GRID_SIGMA))
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        values = np.broadcast_to(np.asarray(fn(m, s), dtype=complex), m.shape)
-    ok = np.isfinite(values) & (np.abs(values.imag) < 1e-12)
-    return tuple((float(a), float(b), float(v.real)) for a, b, v in zip(m[ok], s[ok], values[ok]))
+    values = real_values(e, m, s)
+    ok = ~np.isnan(values)
+    return tuple((float(a), float(b), float(v)) for a, b, v in zip(m[ok], s[ok], values[ok]))
 
 
 ESCAPE = (1e4, 12.0)  # |mu| and |log sigma| past which a numeric search is drifting to the boundary
