@@ -81,7 +81,7 @@ from vaemath.symbolic import catalogue
 # group (mu^4/sigma - mu^2/(2 sigma^3) at mu = 1e150, sigma = 1e-100): where a plane holds a sum of two or more terms
 # growing with |mu| whose signs may differ, its log-magnitude form (rewrite.log_magnitude: a product adds its
 # factors' logs, a sum is M + log|sum s_i exp(L_i - M)|) is evaluated where the printed plane is NaN, in functions of
-# their own called by serial passes after grid and pointwise (codegen._fallbacks, fixup, fixup_points); the near
+# their own called by serial passes after grid and pointwise (codegen._fallback_fns, arrays._fallbacks); the near
 # forms' mu^n times a scale factor vanishing at sigma = 1 (mu^4 log1p(d)^2 at d = 0: inf 0): terms of one mu factor
 # summed (rewrite.collect_mu), the scale factor paired with mu first, (f mu)^m then one factor at a time
 # (rewrite.scale_first; mu^3 d^2 at l = 1e-300 in logvar, 1e-150, was 0); 1/sigma overflowing at a denormal sigma

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 
+import numba as nb
 import numpy as np
 
 from vaemath.kernels.cache import load
@@ -160,20 +161,18 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     R = np.empty(sigma.size, dtype=np.int64)
     kernel.sigma_stage(sigma, S, R)
     runs = _runs(R)
-    if dt == np.float16:  # numba has no float16 stores: compute in float64, round once
-        block = np.empty(shape)
-        kernel.grid(mu, S, runs, block)
-        if kernel.HAS_FALLBACK and np.isnan(block).any():
-            kernel.fixup(mu, S, runs, block)
+    block = np.empty(shape) if dt == np.float16 else out  # numba has no float16 stores: round once at the end
+    kernel.grid(mu, S, runs, block)
+    _removable_grid(kernel.SINGULAR, mu, sigma, block)
+    if kernel.FALLBACKS and np.isnan(block).any():
+        ii, jj = np.nonzero(np.isnan(block).any(axis=0))
+        planes = block[:, ii, jj]
+        _fallbacks(kernel, mu[ii], sigma[jj], R[jj], planes)
+        block[:, ii, jj] = planes
+        _removable_grid(kernel.SINGULAR, mu, sigma, block)
+    if dt == np.float16:
         with np.errstate(over="ignore"):  # beyond float16's range is +-inf, the value rounded once
             out[...] = block
-    else:
-        kernel.grid(mu, S, runs, out)
-        # where a plane is NaN as printed, its log-magnitude form (codegen._fallbacks); compiled (minutes for
-        # fisher_rao_squared's 14 fallback planes) only on the first grid that needs it
-        if kernel.HAS_FALLBACK and np.isnan(out).any():
-            kernel.fixup(mu, S, runs, out)
-    _removable_grid(kernel.SINGULAR, mu, sigma, out)
     if bad_mu is not None:
         out[:, bad_mu, :] = np.nan
     if bad_sigma is not None:
@@ -187,6 +186,18 @@ def _expansion(planes, dm, dx) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         step = np.where(dm == 0, 0.0, c[:, 1, None] * dm) + np.where(dx == 0, 0.0, c[:, 2, None] * dx)
     return c[:, 0, None] + step
+
+
+def _fallbacks(kernel, mu, x, regions, planes) -> None:
+    """Where a plane (P, n) is NaN as printed at points (mu, x) of the given regions, its log-magnitude form
+    (codegen._fallback_fns), in place. Each (region, plane) function is compiled on its first use only."""
+    for r, ks in kernel.FALLBACKS.items():
+        for k in ks:
+            at = np.flatnonzero((regions == r) & np.isnan(planes[k]))
+            if at.size:
+                res = np.empty(at.size)
+                getattr(kernel, f"fallback_{r}_{k}_at")(mu[at], x[at], res)
+                planes[k, at] = res
 
 
 def _removable_grid(points, mu, x, out) -> None:
@@ -204,18 +215,39 @@ def _removable_grid(points, mu, x, out) -> None:
         out[:, rows[:, None], cols[None, :]] = np.where(replace, fix, block)
 
 
-def _removable_points(points, mu, x, out) -> None:
-    for m0, x0, planes in points:
-        dx = np.abs(x - x0)
-        if not dx.size or dx.min() > SINGULAR_TOL:  # the usual case, in three passes instead of seven
-            continue
-        near = np.flatnonzero((np.abs(mu - m0) <= SINGULAR_TOL) & (dx <= SINGULAR_TOL))
-        if near.size == 0:
-            continue
-        fix = _expansion(planes, mu[near] - m0, x[near] - x0)
-        block = out[:, near]
-        replace = ~np.isfinite(block) | ((mu[near] == m0) & (x[near] == x0))[None]
-        out[:, near] = np.where(replace, fix, block)
+def _removable_points(kernel, mu, x, out) -> None:
+    """As :func:`_removable_grid` at points (mu[i], x[i]), in one compiled pass (the VAE calls it every step)."""
+    arrays = getattr(kernel, "_singular_arrays", None)
+    if arrays is None:
+        points = kernel.SINGULAR
+        arrays = (np.array([p[0] for p in points], dtype=np.float64), np.array([p[1] for p in points], dtype=np.float64),
+                  np.array([p[2] for p in points], dtype=np.float64).reshape(len(points), kernel.N_OUT, 3))
+        kernel._singular_arrays = arrays
+    if arrays[0].size:
+        _removable_at(*arrays, SINGULAR_TOL, mu, x, out)
+
+
+@nb.njit(cache=True)
+def _removable_at(ms, xs, c, tol, mu, x, out):
+    for i in range(mu.shape[0]):
+        for p in range(ms.shape[0]):
+            dm, dx = mu[i] - ms[p], x[i] - xs[p]
+            if abs(dm) > tol or abs(dx) > tol:
+                continue
+            for k in range(out.shape[0]):
+                if (dm == 0 and dx == 0) or not np.isfinite(out[k, i]):
+                    step = c[p, k, 1] * dm if dm != 0 else 0.0  # the expansion, added as _expansion adds it
+                    if dx != 0:
+                        step = step + c[p, k, 2] * dx
+                    out[k, i] = c[p, k, 0] + step
+
+
+@nb.njit(cache=True)
+def _nan_where_invalid(mu, x, positive, out):
+    """NaN in every plane at points where mu or x is not finite (or x <= 0 for a positive param)."""
+    for i in range(mu.shape[0]):
+        if not (np.isfinite(mu[i]) and np.isfinite(x[i]) and (x[i] > 0 or not positive)):
+            out[:, i] = np.nan
 
 
 def _runs(R: np.ndarray) -> np.ndarray:
@@ -264,9 +296,15 @@ def _pointwise(kernel, flat_m: np.ndarray, flat_s: np.ndarray, bad) -> np.ndarra
     out = np.empty((kernel.N_OUT, flat_m.size))
     run = kernel.pointwise if flat_m.size >= PARALLEL_POINTS else kernel.pointwise_serial
     run(flat_m, flat_s, out)
-    if kernel.HAS_FALLBACK and np.isnan(out).any():
-        kernel.fixup_points(flat_m, flat_s, out)
-    _removable_points(kernel.SINGULAR, flat_m, flat_s, out)
+    _removable_points(kernel, flat_m, flat_s, out)
+    if kernel.FALLBACKS and np.isnan(out).any():  # as in grid
+        nan = np.flatnonzero(np.isnan(out).any(axis=0))
+        S, R = np.empty((kernel.N_STORED, nan.size)), np.empty(nan.size, dtype=np.int64)
+        kernel.sigma_stage(flat_s[nan], S, R)
+        planes = out[:, nan]
+        _fallbacks(kernel, flat_m[nan], flat_s[nan], R, planes)
+        out[:, nan] = planes
+        _removable_points(kernel, flat_m, flat_s, out)
     for mask in bad:
         if mask is not None:
             out[:, mask] = np.nan
@@ -290,11 +328,8 @@ def pointwise(penalty, what="value", sigma_means="std", param="std", prior=None)
             raise ValueError(f"mu, x: expected one shape, got {np.shape(mu)} and {np.shape(x)}")
         flat_m = np.ascontiguousarray(mu, dtype=np.float64).ravel()
         flat_s = np.ascontiguousarray(x, dtype=np.float64).ravel()
-        if positive or not np.isfinite(flat_m + flat_s).all():  # finite sum: both finite, nothing to mask
-            bad = [_invalid("mu", flat_m, "nan"), _invalid("sigma", flat_s, "nan", param)]
-        else:
-            bad = []
-        out = _pointwise(kernel, flat_m, flat_s, bad)
+        out = _pointwise(kernel, flat_m, flat_s, [])
+        _nan_where_invalid(flat_m, flat_s, positive, out)
         return out.reshape((out.shape[0],) + np.shape(mu))
 
     return f

@@ -26,7 +26,7 @@ from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "23"
+GENERATOR_VERSION = "24"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -284,49 +284,40 @@ def _fallbacks(pieces: list, prefix: str) -> list:
         if not rewrite.may_cancel_overflowing(plane):
             out.append(None)
             continue
-        reps, names = [], sp.numbered_symbols(f"{prefix}{k}_")
+        reps, names, seen = [], sp.numbered_symbols(f"{prefix}{k}_"), {}
 
-        def emit(e, reps=reps, names=names):
+        def emit(e, reps=reps, names=names, seen=seen):
             if e.is_Atom:
                 return e
-            sym = next(names)
-            reps.append((sym, e))
-            return sym
+            if e not in seen:  # a sum met again (the plane repeats its sub-sums) is computed once
+                seen[e] = next(names)
+                reps.append((seen[e], e))
+            return seen[e]
         log_abs, sign = rewrite.log_magnitude(plane, emit)
         out.append((reps, sign * rewrite.lexp(log_abs)))
     return out
 
 
 def _fallback_fns(regions: list, sc: Scale) -> list:
-    """``fallback_<region>_<plane>(mu, sg)``, the plane's log-magnitude form, and the serial passes ``fixup`` (after
-    ``grid``) and ``fixup_points`` (after ``pointwise``) that call it where the plane is NaN. Apart from the
-    parallel kernels, which stay as small (and quick to compile) as without them; ``HAS_FALLBACK`` says whether
-    there is any."""
+    """``fallback_<region>_<plane>(mu, sg)``, the plane's log-magnitude form, and ``fallback_<region>_<plane>_at(mu,
+    sg, res)`` over arrays of points, called where the printed plane is NaN (``FALLBACKS``: region -> planes).
+    Apart from the parallel kernels, which stay as small (and quick to compile) as without them, and one function
+    per plane, so that only the planes a caller meets NaN in are compiled (seconds each)."""
     pr, out = _Printer(), []
     for r in regions:
         for k, fb in enumerate(r.fallbacks):
             if fb is not None:
                 reps, value = fb
                 body = [*(f"    {s} = {pr.doprint(sub)}" for s, sub in reps), f"    return {pr.doprint(value)}"]
-                out += ["", "", _JIT, f"def fallback_{r.code}_{k}(mu, sg):", *_prologue(sc, "    ", body), *body]
-    grid = ["", "", _JIT, "def fixup(mu, S, runs, out):", "    for i in range(mu.shape[0]):",
-            "        mu_i = np.float64(mu[i])", "        for q in range(runs.shape[0]):",
-            "            j0, j1, r = runs[q, 0], runs[q, 1], runs[q, 2]"]
-    points = ["", "", _JIT, "def fixup_points(mu, sigma, out):", "    for i in range(mu.shape[0]):",
-              "        mu_i, sg = np.float64(mu[i]), np.float64(sigma[i])", "        r = region(sg)"]
-    for r in regions:
-        ks = [k for k, fb in enumerate(r.fallbacks) if fb is not None]
-        if not ks:
-            continue
-        grid += [f"            if r == {r.code}:", "                for j in range(j0, j1):"]
-        points += [f"        if r == {r.code}:"]
-        for k in ks:
-            grid += [f"                    if out[{k}, i, j] != out[{k}, i, j]:",
-                     f"                        out[{k}, i, j] = fallback_{r.code}_{k}(mu_i, S[{r.row(sg)}, j])"]
-            points += [f"            if out[{k}, i] != out[{k}, i]:",
-                       f"                out[{k}, i] = fallback_{r.code}_{k}(mu_i, sg)"]
-    has = any(fb is not None for r in regions for fb in r.fallbacks)
-    return out + grid + points if has else out
+                out += ["", "", _JIT, f"def fallback_{r.code}_{k}(mu, sg):", *_prologue(sc, "    ", body, r.code), *body,
+                        "", "", _JIT, f"def fallback_{r.code}_{k}_at(mu, sg, res):", "    for i in range(mu.shape[0]):",
+                        f"        res[i] = fallback_{r.code}_{k}(np.float64(mu[i]), np.float64(sg[i]))"]
+    return out
+
+
+def _fallback_table(regions: list) -> dict:
+    return {r.code: tuple(k for k, fb in enumerate(r.fallbacks) if fb is not None) for r in regions
+            if any(fb is not None for fb in r.fallbacks)}
 
 
 def _needed(e: sp.Expr, reps: list, stages: dict) -> set:
@@ -453,7 +444,7 @@ N_OUT = {n_out}
 N_STORED = {n_stored}
 OUTSIDE_VALUE = {outside}
 SINGULAR = {singular}
-HAS_FALLBACK = {has_fallback}
+FALLBACKS = {fallbacks}
 '''
 _JIT = '@nb.njit(cache=True, error_model="numpy")'
 _PARALLEL = '@nb.njit(cache=True, parallel=True, error_model="numpy")'
@@ -490,13 +481,15 @@ class _Region:
         return [f"{indent}{s} = {fmt(e)}" for s, e in self.reps if self.stages[s] in keep]
 
 
-def _prologue(sc: Scale, indent: str, body: list) -> list:
+def _prologue(sc: Scale, indent: str, body: list, region: int) -> list:
     """The scale quantities (tt, d, lg; vv, dv for var) the lines of ``body`` read, and only those: numba
     keeps a libm call whose result is unused, and the pointwise kernels pay for each per point."""
     quantities = {"tt": sc.code_T(), "d": sc.code_d(), "lg": sc.code_lg()}
     if sc.param == "var":
         quantities.update(vv="sg", dv="sg - 1.0")
     used = set(re.findall(r"\b\w+\b", "\n".join(body)))
+    if {"tt", "d"} <= used and not sc.exact_powers and REGIONS[region] == "near":  # 1 + expm1(x): one libm call
+        quantities = {"d": quantities["d"], "tt": "1.0 + d", "lg": quantities["lg"]}
     return [f"{indent}{name} = {code}" for name, code in quantities.items() if name in used]
 
 
@@ -517,7 +510,7 @@ def _point_fns(regions: list, sc: Scale) -> list:
     for r in regions:
         body = [*r.lines({"const", "mu", "sigma", "mixed"}, "    ", pr.doprint),
                 f"    return ({', '.join(pr.doprint(sum(ps)) for ps in r.parts)},)"]
-        out += ["", "", _JIT, f"def point_{r.code}(mu, sg):", *_prologue(sc, "    ", body), *body]
+        out += ["", "", _JIT, f"def point_{r.code}(mu, sg):", *_prologue(sc, "    ", body, r.code), *body]
     n = len(regions[0].parts)
     outside = ", ".join(["OUTSIDE_VALUE"] + ["math.nan"] * (n - 1))
     out += ["", "", _JIT, "def point(mu, sigma):", "    mu = np.float64(mu)", "    sg = np.float64(sigma)",
@@ -540,7 +533,7 @@ def _sigma_stage_fn(regions: list, sc: Scale) -> list:
     for r in regions:
         body = [*r.lines({"const", "sigma"}, "            ", pr.doprint),
                 *[f"            S[{k}, j] = {pr.doprint(e)}" for k, e in enumerate(r.stored)]]
-        out += [f"        if r == {r.code}:", *_prologue(sc, "            ", body), *(body or ["            pass"])]
+        out += [f"        if r == {r.code}:", *_prologue(sc, "            ", body, r.code), *(body or ["            pass"])]
     return out
 
 
@@ -606,7 +599,7 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
                             n_stored=max(max(len(r.stored) for r in regions), 1),
                             outside="math.inf" if outside == sp.oo else "math.nan",
                             singular=_singular_literal(singular(expr, what, param)),
-                            has_fallback=any(fb is not None for r in regions for fb in r.fallbacks))
+                            fallbacks=_fallback_table(regions))
     body = [header, "", *_region_fn(sc, domain), *_fallback_fns(regions, sc), *_point_fns(regions, sc),
             *_sigma_stage_fn(regions, sc), *_grid_fn(regions)]
     return "\n".join(body) + "\n"
