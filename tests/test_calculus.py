@@ -497,6 +497,17 @@ def test_a_limit_whose_sign_depends_on_mu_stays_undecided():
     assert limits("mu/sigma + (sigma-1)**2", budget=2)["sigma->0+"] is None  # +oo for mu > 0, -oo for mu < 0
 
 
+@pytest.mark.parametrize("text, power", [("abs(mu - sigma)", 1), ("abs(mu - sigma)**3 + sigma", 3),
+                                         ("max(mu - sigma, sigma - mu)", 1)])
+def test_a_limit_with_a_kink_in_mu_is_the_absolute_value(text, power):
+    # sympy's limit is mu*sign(mu) (by cases in form only); by hand |mu|^power, checked with mpmath at sigma = 1e-40
+    lim = limits(text, budget=None)["sigma->0+"]
+    f = penalty(text).expr
+    for m in (-3, -mp.mpf("0.5"), 0, 2):
+        assert abs(_mp(lim, m, 1) - abs(mp.mpf(m)) ** power) < 1e-30
+        assert abs(_mp(f, m, mp.mpf("1e-40")) - abs(mp.mpf(m)) ** power) < 1e-30
+
+
 @pytest.mark.parametrize("a", [2, 3])
 def test_renyi_of_order_above_one_is_infinite_outside_its_domain_not_unbounded(a):
     # D_a(q || p) is +oo where a + (1 - a) sigma^2 <= 0 (the integral of q^a p^(1-a) diverges there; Gil, Alajaji &

@@ -1052,7 +1052,7 @@ def limits(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> dict:
         "mu->oo": limit(e, mu, sp.oo, "-", budget),
         "mu->-oo": limit(e, mu, -sp.oo, "+", budget),
     }
-    out = {k: v if v is None else _simplified(_signs_decided(v), budget) for k, v in out.items()}
+    out = {k: v if v is None else _simplified(_unsigned(_signs_decided(v)), budget) for k, v in out.items()}
     return {k: None if v is None or _by_cases(v) else v for k, v in out.items()}
 
 
@@ -1073,6 +1073,24 @@ def _signs_decided(v: sp.Expr) -> sp.Expr:
         if done and zeros is sp.S.EmptySet and value.is_extended_real and value != 0:
             v = v.subs(sg, sp.sign(value))
     return v
+
+
+def _unsigned(v: sp.Expr) -> sp.Expr:
+    """``v`` with each g^k sign(g) (k a positive integer) written g^(k-1) |g|, equal for real g, 0 at g = 0 too:
+    sympy's limit of |mu - sigma| as sigma -> 0+ is mu*sign(mu), which is |mu|."""
+    def rule(m):
+        args = list(m.args)
+        for s in (a for a in m.args if isinstance(a, sp.sign)):
+            g = s.args[0]
+            for i, a in enumerate(args):
+                base, k = a.as_base_exp()
+                if base == g and k.is_Integer and k > 0:
+                    args[i] = g ** (k - 1) * sp.Abs(g)
+                    args.remove(s)
+                    return sp.Mul(*args)
+        return m
+
+    return v.replace(lambda e: e.is_Mul and any(isinstance(a, sp.sign) for a in e.args), rule)
 
 
 def _by_cases(v: sp.Expr) -> bool:
