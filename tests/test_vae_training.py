@@ -3,6 +3,7 @@ reproducibility, the NaN guard, checkpoints and bad input."""
 
 import json
 import math
+import os
 
 import numpy as np
 import pytest
@@ -122,7 +123,9 @@ def test_quick_digits_run_reports_every_metric_and_writes_checkpoints(quick_digi
 
 def test_same_seed_gives_bit_identical_results(quick_digits):
     r, _ = quick_digits
-    again = train("digits", "quadratic", quick=True, epochs=2, K=8, latent=3, progress=False)
+    # and the evaluation's BLAS threads (all cores in the fixture) do not change a bit
+    assert r.setup["eval_threads"] == len(os.sched_getaffinity(0))
+    again = train("digits", "quadratic", quick=True, epochs=2, K=8, latent=3, progress=False, eval_threads=1)
     for k in r.params:
         assert np.array_equal(r.params[k], again.params[k]), k
     assert json.dumps(r.metrics) == json.dumps(again.metrics)

@@ -220,8 +220,8 @@ def _removable_points(kernel, mu, x, out) -> None:
     arrays = getattr(kernel, "_singular_arrays", None)
     if arrays is None:
         points = kernel.SINGULAR
-        arrays = (np.array([p[0] for p in points], dtype=np.float64), np.array([p[1] for p in points], dtype=np.float64),
-                  np.array([p[2] for p in points], dtype=np.float64).reshape(len(points), kernel.N_OUT, 3))
+        column = lambda k: np.array([p[k] for p in points], dtype=np.float64)  # noqa: E731
+        arrays = (column(0), column(1), column(2).reshape(len(points), kernel.N_OUT, 3))
         kernel._singular_arrays = arrays
     if arrays[0].size:
         _removable_at(*arrays, SINGULAR_TOL, mu, x, out)

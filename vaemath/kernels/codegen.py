@@ -309,9 +309,10 @@ def _fallback_fns(regions: list, sc: Scale) -> list:
             if fb is not None:
                 reps, value = fb
                 body = [*(f"    {s} = {pr.doprint(sub)}" for s, sub in reps), f"    return {pr.doprint(value)}"]
-                out += ["", "", _JIT, f"def fallback_{r.code}_{k}(mu, sg):", *_prologue(sc, "    ", body, r.code), *body,
-                        "", "", _JIT, f"def fallback_{r.code}_{k}_at(mu, sg, res):", "    for i in range(mu.shape[0]):",
-                        f"        res[i] = fallback_{r.code}_{k}(np.float64(mu[i]), np.float64(sg[i]))"]
+                name = f"fallback_{r.code}_{k}"
+                out += ["", "", _JIT, f"def {name}(mu, sg):", *_prologue(sc, "    ", body, r.code), *body,
+                        "", "", _JIT, f"def {name}_at(mu, sg, res):", "    for i in range(mu.shape[0]):",
+                        f"        res[i] = {name}(np.float64(mu[i]), np.float64(sg[i]))"]
     return out
 
 
@@ -533,7 +534,8 @@ def _sigma_stage_fn(regions: list, sc: Scale) -> list:
     for r in regions:
         body = [*r.lines({"const", "sigma"}, "            ", pr.doprint),
                 *[f"            S[{k}, j] = {pr.doprint(e)}" for k, e in enumerate(r.stored)]]
-        out += [f"        if r == {r.code}:", *_prologue(sc, "            ", body, r.code), *(body or ["            pass"])]
+        out += [f"        if r == {r.code}:", *_prologue(sc, "            ", body, r.code),
+                *(body or ["            pass"])]
     return out
 
 

@@ -20,7 +20,7 @@ def _one(penalty: str, seed: int, out, train_kwargs: dict) -> dict:
 
     folder = None if out is None else _folder(penalty, seed)
     r = train(penalty=penalty, seed=seed, out=None if out is None else Path(out) / folder, progress=False,
-              **train_kwargs)
+              **{"eval_threads": 1, **train_kwargs})
     return {"penalty": r.setup["penalty"], "seed": seed, "metrics": r.metrics, "history": r.history,
             "status": r.status, "checkpoint": None if folder is None else f"{folder}/params.npz"}
 
