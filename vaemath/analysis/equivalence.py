@@ -200,6 +200,23 @@ def _point_of(best):
     return best.point
 
 
+_LATE = object()  # a side whose minimiser is not established: neither a point nor "no minimiser" is known
+
+
+def _settled(best, inf: dict, e: sp.Expr, other) -> object:
+    """``best``, or _LATE when the side's infimum is not exact (a budget ran out, or only a numeric search
+    found it) and its value at the other side's exact minimiser is not above a value it takes elsewhere (if it
+    is, that point is not its minimiser, and the minimisers differ whatever its own is)."""
+    if inf["method"] == "exact" or inf["attained"] is False:
+        return best
+    point, value = _point_of(other), inf["value"]
+    if point is not None and value is not None and value.is_number and value.is_finite:
+        at = sp.N(e.subs(point), 50)
+        if at.is_number and at.is_real and float(at) > float(value) + 1e-8 * (1 + abs(float(value))):
+            return best
+    return _LATE
+
+
 def _same_point(p: dict, q: dict) -> bool:
     return all(sp.simplify(p[x] - q[x]) == 0 for x in (mu, sigma))
 
@@ -223,6 +240,8 @@ def _decide(cand: sp.Expr, ref: sp.Expr, best_c, best_r, budget) -> tuple:
         mono = monotone_map(cand, ref, *_range((best_r, ref), budget))
         if mono is not None:
             return "monotone", {"monotone": mono}
+    if best_c is _LATE or best_r is _LATE:
+        return "undecided", {}
     p_c, p_r = _point_of(best_c), _point_of(best_r)
     if p_c is None or p_r is None or not _same_point(p_c, p_r):
         return "none", {}
@@ -255,7 +274,7 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
     Returns
     -------
     Verdict
-        ``relation`` (one of ``identical, affine, monotone, local, minimizer, none``) and the evidence:
+        ``relation`` (one of ``identical, affine, monotone, local, minimizer, none, undecided``) and the evidence:
         minimisers (a point, or a set of them) and Hessians there, boundary limits, infima (-oo when
         unbounded below), ratio bounds (exact, or labelled bounds from a numeric search), the rescaling
         limit, catalogue identities and, below ``monotone``, an order-reversal witness confirmed at 50
@@ -277,7 +296,8 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
     # value found elsewhere, or whose boundary limits ran past the budget (the minimiser is then not established)
     best_c, best_r = (minimizer(e, budget=budget) if inf["attained"] is True and inf["method"] != "upper bound"
                       else None for inf, e in ((inf_c, c), (inf_r, r)))
-    relation, details = _decide(c, r, best_c, best_r, budget)
+    settled = (_settled(best_c, inf_c, c, best_r), _settled(best_r, inf_r, r, best_c))
+    relation, details = _decide(c, r, *settled, budget)
     needs_witness = RELATIONS.index(relation) > RELATIONS.index("monotone")
     return Verdict(
         candidate=cand, reference=ref, sigma_means=sigma_means, relation=relation,

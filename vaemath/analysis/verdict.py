@@ -8,7 +8,7 @@ import sympy as sp
 
 from vaemath.symbolic import CriticalPoint, MinimizerSet, Penalty, to_strings
 
-RELATIONS = ("identical", "affine", "monotone", "local", "minimizer", "none")
+RELATIONS = ("identical", "affine", "monotone", "local", "minimizer", "none", "undecided")
 
 MEANING = {
     "identical": "the same function",
@@ -20,6 +20,9 @@ MEANING = {
              "but not a function of each other",
     "minimizer": "same minimiser only: the Hessians there are not proportional, or one of them does not exist",
     "none": "different minimisers, or one of the two has no single interior minimiser",
+    "undecided": "not decided: a minimiser the decision needs is not established (a symbolic step ran past the "
+                 "budget, or only a numeric search found the infimum) and the other's minimiser is not ruled out "
+                 "as its own; a larger budget may decide it",
 }
 
 
@@ -36,7 +39,7 @@ class Verdict:
     candidate, reference : Penalty
     sigma_means : {"std", "var"}
     relation : str
-        One of ``identical, affine, monotone, local, minimizer, none``.
+        One of ``identical, affine, monotone, local, minimizer, none, undecided``.
     affine : tuple or None
         ``(a, c)`` exact, when the relation is ``affine``.
     monotone : dict or None
