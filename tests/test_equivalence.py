@@ -17,7 +17,7 @@ import vaemath
 from vaemath.analysis import RELATIONS, Verdict, check
 from vaemath.analysis.equivalence import agreement_order
 from vaemath.analysis.exact import vanishes
-from vaemath.analysis.ordering import GRID, _on_grid, ratio_bounds, witness
+from vaemath.analysis.ordering import GRID, _on_grid, near_minimizer, ratio_bounds, witness
 from vaemath.cli import main
 from vaemath.symbolic import MinimizerSet, get, minimizer, mu, penalty, sigma
 from vaemath.symbolic.parser import FUNCTIONS
@@ -498,3 +498,16 @@ def test_ratio_limits_past_the_budget_give_a_labelled_bound_never_beyond_the_tru
     # >= 1; in 2 ms sympy finishes no series into the minimiser, so the inf is not decided: a bound, not "exact"
     assert float(sp.sympify(rb["inf"])) >= 1 - 1e-12
     assert "bound" in rb["inf_method"] and rb["bounded_away_from_0"] is None
+
+
+def test_ratio_extremes_stay_exact_below_float64_resolution():
+    from vaemath.analysis.ordering import _summarise
+
+    # by hand: candidate / kl = 1 + exp(-100 ((mu - 3)^2 + (sigma - 2)^2)), in (1, 2]: inf 1 (mu -> +-oo), not
+    # 1 + exp(-1300) (sigma -> 0+ at mu = 0, the same float) nor 0; at (0, 1) the second-order ratio is 1 + exp(-1000)
+    c, kl = penalty("kl*(1 + exp(-100*((mu-3)**2 + (sigma-2)**2)))").expr, get("kl").expr
+    near = near_minimizer(c, kl, minimizer("kl", budget=None))
+    assert [sp.simplify(v - 1 - sp.exp(-1000)) for v, _, _ in near] == [0]
+    found = [(1 + sp.exp(-1300), "sigma->0+", True), (sp.S.One, "mu->oo", True), (2 - sp.exp(-1300), "near", True)]
+    rb = _summarise(found + near)
+    assert (rb["inf"], rb["inf_path"], rb["sup"], rb["sup_path"]) == ("1", "mu->oo", "2 - exp(-1300)", "near")

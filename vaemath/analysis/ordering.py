@@ -196,11 +196,18 @@ def near_minimizer(candidate: sp.Expr, reference: sp.Expr, best_r) -> list:
         if h_c is None or best_r.hessian.det() == 0:
             return []
         eig = (best_r.hessian.inv() * h_c).eigenvals()
-        return [(sp.nsimplify(e), f"{where}: ratio of the second-order terms", True) for e in eig]
+        return [(_exact_value(e), f"{where}: ratio of the second-order terms", True) for e in eig]
     if best_r.order == 1:
         values = [c / sp.simplify(d_r.subs({d_mu: a, d_sigma: b})) for c, (a, b) in zip(first_c, directions)]
         return [(sp.simplify(v), f"{where}: ratio of the first-order terms", True) for v in values if v.is_finite]
     return []
+
+
+def _exact_value(e: sp.Expr) -> sp.Expr:
+    """``e`` simplified; rationalised only when it holds floats (nsimplify of 1 + exp(-1000) is 1, and of sympy's
+    factored eigenvalue of diag(1 + exp(-1000), ...) 0: cancellation in its float evaluation)."""
+    s = sp.simplify(e)
+    return sp.nsimplify(s) if s.has(sp.Float) else s
 
 
 def _second_order_on_rays(candidate: sp.Expr, h_r: sp.Matrix, p: dict, where: str) -> list:
@@ -212,7 +219,7 @@ def _second_order_on_rays(candidate: sp.Expr, h_r: sp.Matrix, p: dict, where: st
     out = []
     for v, (a, b) in zip(second, RAYS):
         q_r = (sp.Matrix([[a, b]]) * h_r * sp.Matrix([a, b]))[0] / 2
-        out.append((sp.nsimplify(sp.simplify(v / q_r)), f"{where} along the ray ({a}, {b}): ratio of the "
+        out.append((_exact_value(v / q_r), f"{where} along the ray ({a}, {b}): ratio of the "
                     "second-order terms", True))
     return out
 
@@ -270,13 +277,24 @@ def _summarise(found: list, late: bool = False) -> dict:
                       "bounds only"}
 
 
+def _exact_extreme(exact: list, pick) -> tuple:
+    """The extreme of exact values, ties in float64 broken exactly (1 and 1 + exp(-52) are one float)."""
+    best = pick(exact, key=lambda t: float(t[0]))
+    for t in exact:
+        if t is not best and float(t[0]) == float(best[0]) and np.isfinite(float(best[0])):
+            d = sp.N(t[0] - best[0], 30)
+            if d.is_real and (d < 0 if pick is min else d > 0):
+                best = t
+    return best
+
+
 def _extreme(found: list, pick, late: bool = False) -> tuple:
     """(value, where, how): the exact extreme unless the numeric search went beyond it (then a bound), or unless an
     exact step ran past the budget (``late``: the extreme over the paths decided is then a bound, unless it is
     +-oo, which no path can go beyond)."""
     exact = [t for t in found if t[2]]
     numeric = [t for t in found if not t[2]]
-    best_exact = pick(exact, key=lambda t: float(t[0])) if exact else None
+    best_exact = _exact_extreme(exact, pick) if exact else None
     best_numeric = pick(numeric, key=lambda t: float(t[0])) if numeric else None
     if best_exact is not None:
         e = float(best_exact[0])
