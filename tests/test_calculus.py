@@ -620,3 +620,14 @@ def test_an_infimum_not_recognised_exactly_is_labelled_an_upper_bound(text, at):
     assert abs(_mp(penalty(text).expr, sp.N(at[0], 60), sp.N(at[1], 60))) < 1e-40
     assert (inf["value"] == 0 and inf["method"] == "exact") or (
         inf["method"] == "numeric" and 0 <= float(inf["value"]) < 1e-12 and "upper bound" in inf["where"])
+
+
+@pytest.mark.parametrize("text, order", [("kl + abs(mu) - mu", 2), ("abs(mu) + (sigma - 1)**2", 2),
+                                         ("abs(mu) + abs(sigma - 1)", 1)])
+def test_local_order_at_a_kink_is_the_slowest_growth(text, order):
+    # by hand at (0, 1): kl + |mu| - mu is the KL for mu >= 0 (growth t^2/2 along mu) and 2|mu| + kl for mu < 0;
+    # |mu| + (sigma - 1)^2 grows as t^2 along sigma; |mu| + |sigma - 1| as t in every direction
+    best = minimizer(text, budget=None)
+    assert best.point == {mu: 0, sigma: 1} and best.hessian is None and best.order == order
+    d = derive(text, budget=None)
+    assert any(f"local order {order} " in n for n in d["notes"])

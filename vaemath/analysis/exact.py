@@ -34,9 +34,22 @@ def value_at(expr: sp.Expr, point) -> mpmath.mpf | None:
         return mpmath.mpf(sp.re(val))
 
 
+def _with_abs(e: sp.Expr) -> sp.Expr:
+    """max(a, b) = (a + b + |a - b|)/2, min(a, b) = (a + b - |a - b|)/2: kinks in one form, where sympy cancels
+    max(mu, 0) + min(mu, 0) - mu and max(mu, -mu) - abs(mu)."""
+    def fold(sign):
+        def rule(*args):
+            out = args[0]
+            for b in args[1:]:
+                out = (out + b + sign * sp.Abs(out - b)) / 2
+            return out
+        return rule
+    return e.replace(sp.Max, fold(1)).replace(sp.Min, fold(-1))
+
+
 def _simplified_zero(expr: sp.Expr) -> bool:
     for step in (sp.simplify, lambda e: sp.simplify(sp.expand_log(sp.powsimp(e, force=True), force=True)),
-                 lambda e: sp.simplify(sp.radsimp(sp.together(e)))):
+                 lambda e: sp.simplify(sp.radsimp(sp.together(e))), lambda e: sp.simplify(_with_abs(e))):
         try:
             if step(expr) == 0:
                 return True

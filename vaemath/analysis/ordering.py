@@ -193,7 +193,7 @@ def near_minimizer(candidate: sp.Expr, reference: sp.Expr, best_r) -> list:
         h_c = _hessian_at_zero_gradient(candidate, p)
         if h_c is None and best_r.hessian is not None and best_r.hessian.is_positive_definite:
             return _second_order_on_rays(candidate, best_r.hessian, p, where)
-        if h_c is None or best_r.hessian.det() == 0:
+        if h_c is None or best_r.hessian is None or best_r.hessian.det() == 0:
             return []
         eig = (best_r.hessian.inv() * h_c).eigenvals()
         return [(_exact_value(e), f"{where}: ratio of the second-order terms", True) for e in eig]

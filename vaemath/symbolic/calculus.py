@@ -204,8 +204,9 @@ class CriticalPoint:
 
     ``hessian`` is None where the penalty is not twice differentiable (a kink of abs, max or min);
     ``differentiable`` says whether the gradient exists there; ``order`` is the local order of growth
-    (1 at a kink where every one-sided directional derivative is positive, 2 at a positive definite
-    Hessian, None when not decided).
+    near it, the slowest over directions: f - f(p) >= c |x - p|^order (1 at a kink where every one-sided
+    directional derivative is positive; 2 at a positive definite Hessian, or at a kink where the first order
+    vanishes along some rays and the second is positive there; None when not decided).
     """
 
     point: dict
@@ -707,6 +708,18 @@ def along_rays(e: sp.Expr, point: dict, value: sp.Expr, k: int) -> list | None:
     return out
 
 
+def _slowest_growth(e: sp.Expr, point: dict, value: sp.Expr, first: list):
+    """The order of growth along the rays where the first-order limit vanishes (kl + abs(mu) - mu at (0, 1) grows
+    as t along mu < 0 and as t^2 along mu > 0: order 2, the slowest), False where it is negative there, else None."""
+    second = along_rays(e, point, value, 2)
+    if second is None:
+        return None
+    flat = [v for f, v in zip(first, second) if f == 0]
+    if any(v.is_negative for v in flat):
+        return False
+    return 2 if flat and all(v.is_positive and v.is_finite for v in flat) else None
+
+
 def _ray_growth(e: sp.Expr, point: dict, value: sp.Expr):
     """(order, hessian, differentiable) from one-sided limits along rays; False where one is negative (not a
     minimum); None where the limits are not taken. Order 1 when every first-order limit is positive; order 2
@@ -718,7 +731,10 @@ def _ray_growth(e: sp.Expr, point: dict, value: sp.Expr):
     if any(v.is_negative for v in first):
         return False
     if any(v != 0 for v in first):
-        return (1 if all(v.is_positive and v.is_finite for v in first) else None), None, False
+        if all(v.is_positive and v.is_finite for v in first):
+            return 1, None, False
+        order = _slowest_growth(e, point, value, first)
+        return False if order is False else (order, None, False)
     second = along_rays(e, point, value, 2)
     if second is None:
         return None, None, True
@@ -1349,7 +1365,9 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         notes.append("gradient and hessian are sympy's formal derivatives (sign, Heaviside, DiracDelta): they hold "
                      "away from the kinks of abs, max and min")
     if isinstance(best, CriticalPoint) and not best.differentiable:
-        notes.append("the penalty is not differentiable at the minimiser (a kink): no Hessian, local order 1")
+        order = "not decided" if best.order is None else best.order
+        notes.append(f"the penalty is not differentiable at the minimiser (a kink): no Hessian, local order {order} "
+                     "(the slowest growth over directions)")
     if isinstance(best, CriticalPoint) and "budget" in best.method:
         notes.append(f"minimizer: {best.method}")
     if inf["value"] == -sp.oo:
