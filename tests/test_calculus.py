@@ -631,3 +631,13 @@ def test_local_order_at_a_kink_is_the_slowest_growth(text, order):
     assert best.point == {mu: 0, sigma: 1} and best.hessian is None and best.order == order
     d = derive(text, budget=None)
     assert any(f"local order {order} " in n for n in d["notes"])
+
+
+def test_a_minimiser_not_established_as_global_says_so(monkeypatch):
+    import vaemath.symbolic.calculus as calculus
+
+    monkeypatch.setattr(calculus, "timed_limit", lambda *args, **kwargs: (None, True))  # every limit past its budget
+    d = derive("quadratic - 1", budget=1)  # (0, 1) is a stationary point; lower values elsewhere are not excluded
+    assert d["minimizer"] == {mu: 0, sigma: 1} and d["infimum_method"] == "upper bound"
+    assert "not established as the global minimiser" in d["minimizer_method"]
+    assert "not established" not in derive("quadratic", budget=1)["minimizer_method"]  # exact there

@@ -1386,7 +1386,9 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         "gradient": gradient(pen, param),
         "hessian": hessian(pen, param),
         "minimizer": point if point is not None else (best.description if best is not None else None),
-        "minimizer_method": best.method if best is not None else None,
+        "minimizer_method": None if best is None else best.method if inf["method"] == "exact" else
+        f"{best.method}; not established as the global minimiser (the infimum is {inf['method']}: a lower value "
+        "may exist elsewhere)",
         "hessian_at_minimizer": best.hessian if isinstance(best, CriticalPoint) else None,
         "infimum": inf["value"],
         "infimum_method": inf["method"],
