@@ -641,3 +641,10 @@ def test_a_minimiser_not_established_as_global_says_so(monkeypatch):
     assert d["minimizer"] == {mu: 0, sigma: 1} and d["infimum_method"] == "upper bound"
     assert "not established as the global minimiser" in d["minimizer_method"]
     assert "not established" not in derive("quadratic", budget=1)["minimizer_method"]  # exact there
+
+
+def test_taylor_of_a_penalty_smooth_near_its_minimiser_despite_a_kink_elsewhere():
+    # by hand: for mu < 3, kl + |mu - 3|/2 = kl + (3 - mu)/2; at (1/2, 1) its gradient vanishes, value 1/8 + 5/4
+    d = derive("kl + abs(mu - 3)/2", budget=None)
+    assert d["minimizer"] == {mu: sp.Rational(1, 2), sigma: 1}
+    assert sp.expand(d["taylor"] - (sp.Rational(11, 8) + (mu - sp.Rational(1, 2))**2 / 2 + (sigma - 1)**2)) == 0

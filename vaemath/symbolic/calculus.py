@@ -1357,8 +1357,11 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
     notes = []
     point = best.point if isinstance(best, CriticalPoint) else None
     poly = None
-    if point is not None and is_smooth(pen.expr) and all(not isinstance(v, sp.Float) for v in point.values()):
-        done, poly = attempt(taylor, pen, point, order, param, budget=budget)
+    # a non-smooth penalty smooth near its minimiser (kl + abs(mu - 3)/2 at (1/2, 1)): the Taylor polynomial of the
+    # branch active there
+    smooth = pen if is_smooth(pen.expr) else active_branch(pen.expr, point) if point and param == "std" else None
+    if point is not None and smooth is not None and all(not isinstance(v, sp.Float) for v in point.values()):
+        done, poly = attempt(taylor, smooth, point, order, param, budget=budget)
         if not done:
             notes.append(f"taylor: not found within the budget of {budget} s")
     if not is_smooth(pen.expr):
