@@ -216,3 +216,18 @@ def test_grid_refuses_strings_and_accepts_sympy_numbers():
         grid("kl", ["0.5", "1"], [1.0])
     # independent: KL(N(1/2, 1) || N(0, 1)) = 1/8
     assert evaluate("kl", sp.Rational(1, 2), sp.Integer(1)) == pytest.approx(0.125, rel=1e-15)
+
+
+def test_removable_points_get_the_first_order_expansion_exactly_as_documented():
+    from types import SimpleNamespace
+
+    from vaemath.kernels.arrays import _removable_points
+
+    # a removable point at (mu, x) = (0, 0) (x = log sigma) with limit 0 and slopes (2, -3): by hand, a non-finite
+    # output within 1e-100 of it is 2 dm - 3 dx; a finite one is kept; at the point the limit replaces any output
+    kernel = SimpleNamespace(SINGULAR=[(0.0, 0.0, [(0.0, 2.0, -3.0)])], N_OUT=1)
+    mu = np.array([1e-120, 0.0, 1e-120, 1e-120, 0.0, 1e-90])
+    x = np.array([0.0, 1e-120, 1e-120, 0.0, 0.0, 0.0])
+    out = np.array([[np.nan, np.inf, -np.inf, 7.0, 8.0, np.nan]])
+    _removable_points(kernel, mu, x, out)
+    np.testing.assert_allclose(out, [[2e-120, -3e-120, -1e-120, 7.0, 0.0, np.nan]], rtol=1e-14, atol=0)
