@@ -217,8 +217,12 @@ def test_top_level_exports():
 
 
 def test_bad_input_names_the_argument():
-    with pytest.raises(TypeError, match="penalty"):
+    with pytest.raises(TypeError, match="^candidate: .* got int$"):
         check(3)
+    with pytest.raises(TypeError, match="^reference: .* got list$"):  # review 8d, C3: it named penalty
+        check("kl", reference=[1])
+    with pytest.raises(ValueError, match="^candidate: the text is empty"):
+        check(" ")
     with pytest.raises(ValueError, match="sigma_means"):
         check("kl", sigma_means="variance")
     with pytest.raises(ValueError, match="foo"):
