@@ -161,6 +161,12 @@ BAD = [  # argv ({file}, {complex}, {empty}, {object}, {vector}: files made by t
     (["bench", "--size", "100000"], "size"),
     (["bench", "--size", "1"], "--size"),
     (["bench", "--repeat", "0"], "--repeat"),
+    (["bench", "--repeat", "1e9"], "argument --repeat: expected an integer from 1 to 100, got 1000000000"),  # hung
+    (["bench", "--repeat", "101"], "argument --repeat: expected an integer from 1 to 100, got 101"),
+    (["train", "--K", "1000000000"], "K: expected an integer from 1 to 100000, got 1000000000"),
+    (["train", "--latent", "5000"], "latent: expected an integer from 1 to 1000, got 5000"),
+    (["train", "--epochs", "100001"], "epochs: expected an integer from 1 to 100000, got 100001"),
+    (["compare", "--data", "linear", "--n", "1000001"], "n: expected an integer from 2 to 1000000, got 1000001"),
     (["bench", "--reduce-points", "-5"], "--reduce-points: expected 0 (skip) or a number from 10000 to 1e+12, "
                                          "got '-5'"),
     (["bench", "--reduce-points", "10"], "--reduce-points"),
