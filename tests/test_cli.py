@@ -166,6 +166,8 @@ BAD = [  # argv ({file}, {complex}, {empty}, {object}, {vector}: files made by t
     (["train", "--K", "1000000000"], "K: expected an integer from 1 to 100000, got 1000000000"),
     (["train", "--latent", "5000"], "latent: expected an integer from 1 to 1000, got 5000"),
     (["train", "--epochs", "100001"], "epochs: expected an integer from 1 to 100000, got 100001"),
+    (["compare", "--jobs", "1000000"], "argument --jobs: expected an integer from 1 to 64, got 1000000"),
+    (["compare", "--jobs", "65"], "argument --jobs: expected an integer from 1 to 64, got 65"),
     (["compare", "--data", "linear", "--n", "1000001"], "n: expected an integer from 2 to 1000000, got 1000001"),
     (["bench", "--reduce-points", "-5"], "--reduce-points: expected 0 (skip) or a number from 10000 to 1e+12, "
                                          "got '-5'"),
