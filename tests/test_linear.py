@@ -292,11 +292,25 @@ def test_penalty_unbounded_below_gives_an_unbounded_objective():
     cov = COVS["diag3"]
     res = optimum(cov, 1, "log(sigma)", starts=2, seed=0)
     assert res.objective == -np.inf and not res.attained and "unbounded below" in res.path
-    assert res.to_dict()["objective"] == "-oo" and res.numeric["confirmed"]
+    assert res.to_dict()["objective"] == "-oo" and res.numeric["down_the_path"]
+    assert res.numeric["confirmed"] is None and "'confirmed': True" not in str(res)  # no search confirms -oo
     tau2 = np.trace(cov) / 3
     by_hand = [1.5 * np.log(2 * np.pi * tau2) + 1.5 + np.log(c) for c, _ in res.path_values]
     np.testing.assert_allclose([v for _, v in res.path_values], by_hand, rtol=1e-12)
-    assert "-oo" in str(res)
+    assert "-oo" in str(res) and "where pen(0, sigma) -> -oo" in res.path
+
+
+def test_an_unbounded_objective_names_the_offset_it_goes_down_with():
+    """review 8d, C2: pen(0, sigma) = log(sigma)^2 + log(sigma) -> +oo, but the best offset c = log(sigma) leaves
+    pen(c, sigma) = log(sigma) -> -oo (by hand): the path must say pen(c, sigma), and the values are those of
+    log(sigma) along it (written out here, as above)."""
+    cov = COVS["diag3"]
+    res = optimum(cov, 1, "(mu - log(sigma))**2 + log(sigma)", starts=1, seed=0)
+    assert res.objective == -np.inf and "pen(c, sigma) -> -oo, c = log(sigma)" in res.path
+    assert "pen(0, sigma)" not in res.path and res.numeric["confirmed"] is None
+    tau2 = np.trace(cov) / 3
+    by_hand = [1.5 * np.log(2 * np.pi * tau2) + 1.5 + np.log(c) for c, _ in res.path_values]
+    np.testing.assert_allclose([v for _, v in res.path_values], by_hand, rtol=1e-12)
 
 
 def test_expected_penalty_unbounded_in_the_code_variance():

@@ -177,27 +177,30 @@ def _path_limit(pen_obj, budget, end=0) -> float | None:
     return float(p0) if p0 is not None and p0.is_number and p0.is_finite else None
 
 
-def _unbounded(pen_obj, ex, budget) -> dict | None:
+def _unbounded(pen_obj, ex, budget, offset=sp.S.Zero) -> dict | None:
     """A collapsed path (W = 0) along which the objective tends to -oo, from exact limits; None if none.
 
     With W = 0 the reconstruction does not depend on V or sigma, so the objective tends to -oo with the
-    expected penalty: g(0, sigma) = pen(0, sigma) as sigma -> 0+ or oo, or g(s2, 1) as the code variance
-    s2 -> oo (||V|| -> oo).
+    expected penalty: g(0, sigma) = pen(c, sigma) as sigma -> 0+ or oo (c the encoder's ``offset``, a
+    function of sigma; ``pen_obj`` is pen(c + mu, sigma)), or g(s2, 1) as the code variance s2 -> oo
+    (||V|| -> oo). The path's text names pen at the offset actually used, not pen(0, sigma).
     """
+    at, mean = ("pen(0, sigma)", "pen(mu, 1)") if offset == 0 else ("pen(c, sigma)", "pen(c + mu, 1)")
+    why = "" if offset == 0 else f", c = {offset} the encoder's offset (the best for a penalty quadratic in mu)"
     at_zero = pen_obj.expr.subs(mu, 0)
     for end, side, name in ((0, "+", "0+"), (sp.oo, "-", "oo")):
         if limit(at_zero, sigma, end, side, budget) == -sp.oo:
-            return {"path": f"unbounded below: W = 0, V = 0 and sigma_j -> {name}, where pen(0, sigma) -> -oo",
+            return {"path": f"unbounded below: W = 0, V = 0 and sigma_j -> {name}, where {at} -> -oo{why}",
                     "sigma": 0.0 if name == "0+" else "oo", "scale": ("sigma", name)}
     if ex.expr is not None and limit(ex.expr.subs(sigma, 1), s2, sp.oo, "-", budget) == -sp.oo:
-        return {"path": "unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where E pen over codes of variance "
-                        "s2 -> oo tends to -oo", "sigma": 1.0, "scale": ("s2", "oo")}
+        return {"path": f"unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where E {mean} over codes mu of "
+                        f"variance s2 -> oo tends to -oo{why}", "sigma": 1.0, "scale": ("s2", "oo")}
     # codes V x are symmetric about 0: E pen(mu, 1) -> -oo as their variance grows when the even part of
     # pen(., 1) does (Fatou: that part is continuous, so bounded above)
     even = (pen_obj.expr.subs(sigma, 1) + pen_obj.expr.subs({sigma: 1, mu: -mu})) / 2
     if limit(even, mu, sp.oo, "-", budget) == -sp.oo:
-        return {"path": "unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where (pen(mu, 1) + pen(-mu, 1))/2 "
-                        "-> -oo as mu -> oo", "sigma": 1.0, "scale": ("s2", "oo")}
+        return {"path": f"unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where the even part of {mean} in mu "
+                        f"-> -oo as mu -> oo{why}", "sigma": 1.0, "scale": ("s2", "oo")}
     return None
 
 
@@ -298,7 +301,7 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     best = local[0]
     numeric = {"best": best[0], "starts": starts + 1, "seed": seed, "interior": _interior(best[3], best[1]),
                "agreeing_starts": sum(abs(r[0] - best[0]) <= TOL_ATTAINED * (1 + abs(best[0])) for r in local)}
-    down = _unbounded(pen_obj, ex, budget)
+    down = _unbounded(pen_obj, ex, budget, offset)
     if down is not None:
         result = _below(f, down, numeric)
     else:
@@ -469,7 +472,10 @@ def _below(f: _Profiled, down: dict, numeric: dict) -> dict:
             v[:, 0] = 1 / c  # code variance s2 -> oo
         values.append([float(c), float(f(np.concatenate([w.ravel(), v.ravel(), np.log(sig)]))[0])])
     numeric["gap"], numeric["tolerance"] = None, None
-    numeric["confirmed"] = bool(numeric["best"] <= values[1][1])  # the search too runs down the path
+    numeric["confirmed"] = None  # -oo is an exact limit: no finite search can confirm it
+    numeric["down_the_path"] = bool(numeric["best"] <= values[1][1])  # consistent: the search too runs down the path
+    numeric["note"] = ("-oo from exact limits, which a finite search cannot confirm (confirmed: None); down_the_path: "
+                       "the search went below the path's value at c = 1e-2")
     return {"objective": -np.inf, "attained": False, "path": down["path"], "sigma": [down["sigma"]] * f.k,
             "tau2": tau2, "w_col_norms2": [0.0] * f.k, "loglik": loglik(w, tau2, f.cov), "loglik_limit": None,
             "path_values": values}
