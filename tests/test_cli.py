@@ -158,6 +158,7 @@ BAD = [  # argv ({file}, {complex}, {empty}, {object}, {vector}: files made by t
     (["bench", "--out", "/proc/vaemath-no-such-folder"], "out: cannot write in"),  # root passes os.access here
     (["linear", "--cov", "5,2,0.5", "--starts", "100000000"], "starts: 100000000 is above 100"),
     (["linear", "--cov", ",".join(["1"] * 101)], "cov: D = 101 is above 100"),
+    (["linear", "--cov", "1e308,1e308,1"], "--cov: an entry of magnitude 1e+308 is above 1e+150"),  # numpy warned
     (["bench", "--size", "100000"], "size"),
     (["bench", "--size", "1"], "--size"),
     (["bench", "--repeat", "0"], "--repeat"),

@@ -3,6 +3,7 @@ scipy quadrature and optimisation, finite differences)."""
 
 import importlib
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -236,6 +237,15 @@ def test_same_seed_same_numbers():
 def test_covariance_refuses_what_it_cannot_use(cov, error, words):
     with pytest.raises(error, match=words):
         covariance(cov)
+
+
+@pytest.mark.parametrize("cov", ["1e308,1e308,1", [[1.0, 1e200], [1e200, 1.0]], "-1e151,2"])
+def test_covariance_with_entries_whose_squares_overflow_is_refused_before_any_warning(cov):
+    """review 8d, C4: a numpy overflow warning, then 'Eigenvalues did not converge'; (1e151)^2 > 1.8e308 by hand."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any RuntimeWarning before the refusal fails the test
+        with pytest.raises(ValueError, match=r"^cov: an entry of magnitude 1e\+(308|200|151) is above 1e\+150"):
+            covariance(cov)
 
 
 def test_complex_npy_file_is_refused_not_cast(tmp_path):
