@@ -461,3 +461,19 @@ def test_renyi_of_order_two_has_its_minimum_inside_its_domain():
     resid = np.eye(3) - w @ v
     recon = np.trace(resid @ cov @ resid.T) + sig**2 * np.sum(w**2)
     assert res.objective == pytest.approx(1.5 * np.log(2 * np.pi * tau2) + recon / (2 * tau2) + pen, rel=1e-9)
+
+
+def test_a_fixed_offset_is_labelled_and_the_collapse_with_the_offset_free_bounds_the_optimum():
+    """review 8d, A2: kl + abs(mu - 1) is least at (1, 1), value 1/2 (by hand: kl(1, 1) = 1/2, and on mu < 1 the
+    slope is mu - 1 < 0), so W = 0 = V with c = 1, sigma = 1 reaches 3/2 log(2 pi e 7.5/3) + 1/2 = 6.131251697,
+    below the answer over encoders with c = 0 (the reviewer's own Gauss-Hermite objective: 6.1312517 at c = 1)."""
+    from vaemath.analysis.linear.optimum import OFFSET_FREE
+
+    res = optimum("5,2,0.5", 1, "kl + abs(mu - 1)", starts=0)
+    hand = 1.5 * np.log(2 * np.pi * np.e * 7.5 / 3) + 0.5
+    assert res.candidates[OFFSET_FREE] == pytest.approx(hand, rel=1e-9) and hand == pytest.approx(6.131251697)
+    assert res.over == "encoders with offset c = mu_p = 0" and res.to_dict()["over"] == res.over
+    text = str(res).splitlines()
+    assert text[0].endswith("per datum over encoders with offset c = mu_p = 0") and res.objective > hand + 0.2
+    assert any(line.startswith("  offset free:") and "at most 6.131251697" in line for line in text)
+    assert optimum("5,2,0.5", 1, "kl", starts=0).over is None  # quadratic in mu: the offset is optimised exactly
