@@ -112,6 +112,7 @@ def test_cli_writes_into_the_results_folder_not_the_checkout(result, tmp_path, m
 
 @pytest.mark.parametrize("kwargs, words", [
     ({"size": 1}, "size"), ({"size": True}, "size"), ({"size": 2.5}, "size"), ({"repeat": 0}, "repeat"),
+    ({"repeat": 101}, "repeat: 101 is above 100"),
     ({"reduce_points": -5}, "reduce_points"), ({"reduce_points": float("nan")}, "reduce_points"),
     ({"reduce_points": float("inf")}, "reduce_points"), ({"reduce_points": 10}, "reduce_points"),
     ({"reduce_points": 1e13}, "reduce_points"), ({"reduce_points": "1e10"}, "reduce_points"),

@@ -385,6 +385,22 @@ def test_the_numeric_root_search_survives_its_own_numeric_failures(text):
         assert all(abs(v) < 1e-10 for v in g)
 
 
+def test_the_numeric_root_search_keeps_real_roots_only():
+    """findroot steps into complex numbers through log of a negative number (review 8d, B1: a TypeError)."""
+    from vaemath.symbolic.calculus import _roots, _solve_numeric
+
+    std = param("std")
+    assert _roots([sp.log(mu) ** 2 + 1, sigma - 1], (mu, sigma), std) == []  # by hand: mu = exp(+-i) only
+    w = mp.sqrt(mp.lambertw(2 * mp.e ** -2).real / 2)  # by hand: s^2 + log s + 1 = 0 <=> 2s^2 e^(2s^2) = 2/e^2
+    roots = _roots([sp.log(mu) + 2, sigma ** 2 + sp.log(sigma) + 1], (mu, sigma), std)
+    assert roots and all(isinstance(m, mp.mpf) and isinstance(s, mp.mpf) for m, s in roots)
+    assert all(abs(m - mp.e ** -2) < 1e-25 and abs(s - w) < 1e-25 for m, s in roots)
+    e = penalty("kl*(1 + exp(-3*((mu-3)**2 + (sigma-2)**2)))").expr  # the start (2, 2) reaches (0, -1) + 1e-22 i
+    points, method = _solve_numeric(e, [sp.diff(e, mu), sp.diff(e, sigma)], (mu, sigma), std, 1,
+                                    starts=((2.0, 2.0), (0.3, 0.7)))
+    assert points == [{mu: 0, sigma: 1}] and method == "numeric, exact"  # by hand: kl = 0 there, factor in (1, 2]
+
+
 def test_unbounded_below_has_no_minimiser_set():
     d = derive("min(mu, 0) + (sigma-1)**2", budget=2)
     assert d["infimum"] == -sp.oo and d["minimizer"] is None

@@ -158,9 +158,18 @@ BAD = [  # argv ({file}, {complex}, {empty}, {object}, {vector}: files made by t
     (["bench", "--out", "/proc/vaemath-no-such-folder"], "out: cannot write in"),  # root passes os.access here
     (["linear", "--cov", "5,2,0.5", "--starts", "100000000"], "starts: 100000000 is above 100"),
     (["linear", "--cov", ",".join(["1"] * 101)], "cov: D = 101 is above 100"),
+    (["linear", "--cov", "1e308,1e308,1"], "--cov: an entry of magnitude 1e+308 is above 1e+150"),  # numpy warned
     (["bench", "--size", "100000"], "size"),
     (["bench", "--size", "1"], "--size"),
     (["bench", "--repeat", "0"], "--repeat"),
+    (["bench", "--repeat", "1e9"], "argument --repeat: expected an integer from 1 to 100, got 1000000000"),  # hung
+    (["bench", "--repeat", "101"], "argument --repeat: expected an integer from 1 to 100, got 101"),
+    (["train", "--K", "1000000000"], "K: expected an integer from 1 to 100000, got 1000000000"),
+    (["train", "--latent", "5000"], "latent: expected an integer from 1 to 1000, got 5000"),
+    (["train", "--epochs", "100001"], "epochs: expected an integer from 1 to 100000, got 100001"),
+    (["compare", "--jobs", "1000000"], "argument --jobs: expected an integer from 1 to 64, got 1000000"),
+    (["compare", "--jobs", "65"], "argument --jobs: expected an integer from 1 to 64, got 65"),
+    (["compare", "--data", "linear", "--n", "1000001"], "n: expected an integer from 2 to 1000000, got 1000001"),
     (["bench", "--reduce-points", "-5"], "--reduce-points: expected 0 (skip) or a number from 10000 to 1e+12, "
                                          "got '-5'"),
     (["bench", "--reduce-points", "10"], "--reduce-points"),

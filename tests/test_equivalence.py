@@ -5,6 +5,7 @@ Independent routes here: sympy simplification written out in the test, mpmath ev
 differences for Hessians.
 """
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -128,6 +129,18 @@ def test_local_scale_and_agreement_order(candidate, scale, order):
     np.testing.assert_allclose(h_c, float(scale) * h_r, atol=1e-12)
 
 
+def test_a_local_scale_that_is_a_sum_is_parenthesised_in_the_text():
+    """review 8d, C1: 'exp(-4) + 1 * Hessian(reference)' read as a sum (kl*(1 + exp(-(mu-2)**2 - (sigma-1)**2)))."""
+    v = Verdict(get("kl"), get("quadratic"), "std", "local",
+                local={"scale": 1 + sp.exp(-4), "order": 2})  # as for kl*(1 + exp(-(mu-2)**2 - (sigma-1)**2))
+    assert ("local: Hessian(candidate) = (exp(-4) + 1) * Hessian(reference) at the minimiser; "
+            "candidate - (exp(-4) + 1) * reference is constant to Taylor order 2") in v._facts()
+    v = dataclasses.replace(v, local={"scale": -sp.exp(-4) / 2, "order": 2})
+    assert "candidate - (-exp(-4)/2) * reference" in v._facts()[0]
+    v = dataclasses.replace(v, local={"scale": sp.exp(-4) / 2, "order": 2})
+    assert "candidate - exp(-4)/2 * reference" in v._facts()[0]
+
+
 @pytest.mark.parametrize("claim", [c for c in CLAIMS if RELATIONS.index(c[3]) > RELATIONS.index("monotone")],
                          ids=lambda c: f"{c[0]}|{c[2]}")
 def test_witness_orders_the_two_points_oppositely_at_50_digits(claim):
@@ -204,8 +217,12 @@ def test_top_level_exports():
 
 
 def test_bad_input_names_the_argument():
-    with pytest.raises(TypeError, match="penalty"):
+    with pytest.raises(TypeError, match="^candidate: .* got int$"):
         check(3)
+    with pytest.raises(TypeError, match="^reference: .* got list$"):  # review 8d, C3: it named penalty
+        check("kl", reference=[1])
+    with pytest.raises(ValueError, match="^candidate: the text is empty"):
+        check(" ")
     with pytest.raises(ValueError, match="sigma_means"):
         check("kl", sigma_means="variance")
     with pytest.raises(ValueError, match="foo"):

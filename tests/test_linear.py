@@ -3,6 +3,7 @@ scipy quadrature and optimisation, finite differences)."""
 
 import importlib
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -238,6 +239,15 @@ def test_covariance_refuses_what_it_cannot_use(cov, error, words):
         covariance(cov)
 
 
+@pytest.mark.parametrize("cov", ["1e308,1e308,1", [[1.0, 1e200], [1e200, 1.0]], "-1e151,2"])
+def test_covariance_with_entries_whose_squares_overflow_is_refused_before_any_warning(cov):
+    """review 8d, C4: a numpy overflow warning, then 'Eigenvalues did not converge'; (1e151)^2 > 1.8e308 by hand."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any RuntimeWarning before the refusal fails the test
+        with pytest.raises(ValueError, match=r"^cov: an entry of magnitude 1e\+(308|200|151) is above 1e\+150"):
+            covariance(cov)
+
+
 def test_complex_npy_file_is_refused_not_cast(tmp_path):
     np.save(tmp_path / "c.npy", np.diag([5.0, 2.0]) + 1e-3j)
     with pytest.raises(TypeError, match="cov: expected a real matrix, got complex128"):
@@ -292,11 +302,25 @@ def test_penalty_unbounded_below_gives_an_unbounded_objective():
     cov = COVS["diag3"]
     res = optimum(cov, 1, "log(sigma)", starts=2, seed=0)
     assert res.objective == -np.inf and not res.attained and "unbounded below" in res.path
-    assert res.to_dict()["objective"] == "-oo" and res.numeric["confirmed"]
+    assert res.to_dict()["objective"] == "-oo" and res.numeric["down_the_path"]
+    assert res.numeric["confirmed"] is None and "'confirmed': True" not in str(res)  # no search confirms -oo
     tau2 = np.trace(cov) / 3
     by_hand = [1.5 * np.log(2 * np.pi * tau2) + 1.5 + np.log(c) for c, _ in res.path_values]
     np.testing.assert_allclose([v for _, v in res.path_values], by_hand, rtol=1e-12)
-    assert "-oo" in str(res)
+    assert "-oo" in str(res) and "where pen(0, sigma) -> -oo" in res.path
+
+
+def test_an_unbounded_objective_names_the_offset_it_goes_down_with():
+    """review 8d, C2: pen(0, sigma) = log(sigma)^2 + log(sigma) -> +oo, but the best offset c = log(sigma) leaves
+    pen(c, sigma) = log(sigma) -> -oo (by hand): the path must say pen(c, sigma), and the values are those of
+    log(sigma) along it (written out here, as above)."""
+    cov = COVS["diag3"]
+    res = optimum(cov, 1, "(mu - log(sigma))**2 + log(sigma)", starts=1, seed=0)
+    assert res.objective == -np.inf and "pen(c, sigma) -> -oo, c = log(sigma)" in res.path
+    assert "pen(0, sigma)" not in res.path and res.numeric["confirmed"] is None
+    tau2 = np.trace(cov) / 3
+    by_hand = [1.5 * np.log(2 * np.pi * tau2) + 1.5 + np.log(c) for c, _ in res.path_values]
+    np.testing.assert_allclose([v for _, v in res.path_values], by_hand, rtol=1e-12)
 
 
 def test_expected_penalty_unbounded_in_the_code_variance():
@@ -437,3 +461,19 @@ def test_renyi_of_order_two_has_its_minimum_inside_its_domain():
     resid = np.eye(3) - w @ v
     recon = np.trace(resid @ cov @ resid.T) + sig**2 * np.sum(w**2)
     assert res.objective == pytest.approx(1.5 * np.log(2 * np.pi * tau2) + recon / (2 * tau2) + pen, rel=1e-9)
+
+
+def test_a_fixed_offset_is_labelled_and_the_collapse_with_the_offset_free_bounds_the_optimum():
+    """review 8d, A2: kl + abs(mu - 1) is least at (1, 1), value 1/2 (by hand: kl(1, 1) = 1/2, and on mu < 1 the
+    slope is mu - 1 < 0), so W = 0 = V with c = 1, sigma = 1 reaches 3/2 log(2 pi e 7.5/3) + 1/2 = 6.131251697,
+    below the answer over encoders with c = 0 (the reviewer's own Gauss-Hermite objective: 6.1312517 at c = 1)."""
+    from vaemath.analysis.linear.optimum import OFFSET_FREE
+
+    res = optimum("5,2,0.5", 1, "kl + abs(mu - 1)", starts=0)
+    hand = 1.5 * np.log(2 * np.pi * np.e * 7.5 / 3) + 0.5
+    assert res.candidates[OFFSET_FREE] == pytest.approx(hand, rel=1e-9) and hand == pytest.approx(6.131251697)
+    assert res.over == "encoders with offset c = mu_p = 0" and res.to_dict()["over"] == res.over
+    text = str(res).splitlines()
+    assert text[0].endswith("per datum over encoders with offset c = mu_p = 0") and res.objective > hand + 0.2
+    assert any(line.startswith("  offset free:") and "at most 6.131251697" in line for line in text)
+    assert optimum("5,2,0.5", 1, "kl", starts=0).over is None  # quadratic in mu: the offset is optimised exactly

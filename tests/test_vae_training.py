@@ -156,7 +156,9 @@ def test_nan_guard_stops_keeps_finite_params_and_names_step_and_term(monkeypatch
 @pytest.mark.parametrize("kwargs, name", [
     ({"data": "mnist"}, "data"), ({"latent": 0}, "latent"), ({"epochs": 0}, "epochs"), ({"K": 0}, "K"),
     ({"penalty": "-log(sigma)"}, "penalty"), ({"penalty": "exp(-sigma) + mu**2"}, "penalty"),
-    ({"data": "linear", "latent": 3}, "latent"), ({"lr": -1.0}, "lr"), ({"data": "linear", "cov": "1,x"}, "cov"),
+    ({"data": "linear", "latent": 3}, "latent"), ({"K": 10**9}, "K: expected an integer from 1 to 100000, got 10"),
+    ({"hidden": (10**5,)}, "hidden"), ({"data": "linear", "n": 10**9}, "n: expected an integer from 2 to 1000000"),
+    ({"lr": -1.0}, "lr"), ({"data": "linear", "cov": "1,x"}, "cov"),
 ])
 def test_bad_input_is_refused_before_training(kwargs, name, monkeypatch):
     import vaemath.vae.training as training

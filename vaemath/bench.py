@@ -26,6 +26,7 @@ from vaemath.timing import median_ms
 CASES = (("kl", ("value",)), ("quadratic", ("value",)), ("w2_squared", ("value",)),
          ("hellinger_squared", ("value",)), ("reverse_kl", ("value",)), ("kl", ("value", "grad", "hess")))
 PEAK_PLANES = 12  # N x N float64 planes alive at once at most (measured: ~9 above the imports)
+MAX_REPEAT = 100  # timed runs per measurement: the default run at 7 takes minutes, 100 about an hour
 REDUCE_POINTS = (1e4, 1e12)  # grid_reduce sizes accepted: 1/100 of the lower end is a 10 x 10 grid
 FILES = (("benchmarks", "bench.json"), ("benchmarks", "bench.md"), ("figures", "bench.png"))
 
@@ -143,6 +144,9 @@ def check(size, repeat, reduce_points) -> None:
     for name, value, low in (("size", size, 2), ("repeat", repeat, 1)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
             raise ValueError(f"{name}: expected an integer >= {low}, got {value!r}")
+    if repeat > MAX_REPEAT:
+        raise ValueError(f"repeat: {repeat} is above {MAX_REPEAT} (timed runs per measurement, each a full grid per "
+                         f"implementation; 7 is the default)")
     need, free = PEAK_PLANES * 8 * float(size) ** 2, 0.8 * _available_bytes()
     if need > free:
         raise MemoryError(f"size: N = {size} needs about {need / 2**30:.3g} GiB ({PEAK_PLANES} N x N float64 "
@@ -176,7 +180,7 @@ def run(size: int = 4096, repeat: int = 7, reduce_points: float = 0.0, vae: bool
         Grid side N (N x N float64), >= 2; refused if about ``PEAK_PLANES`` N x N planes exceed 80 % of the
         available memory.
     repeat : int
-        Timed runs per measurement (median), >= 1.
+        Timed runs per measurement (median), from 1 to ``MAX_REPEAT`` = 100.
     reduce_points : float
         If not 0, also run ``grid_reduce`` over that many points (1e4 to 1e12) in a fresh process and
         record its time and peak memory.

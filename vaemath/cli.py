@@ -67,17 +67,20 @@ def _integral(text: str) -> int:
         return int(number)
 
 
-def _int_at_least(low: int):
+def _int_at_least(low: int, high: int | None = None):
+    """An argparse type: an integer >= low (and <= high: a count typed 1e9 is refused, not run for hours)."""
+    wanted = f"an integer >= {low}" if high is None else f"an integer from {low} to {high}"
+
     def convert(value: str) -> int:
         try:
             number = _integral(value.strip())
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {value.strip()!r}") from None
-        if number < low:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {number}")
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {value.strip()!r}") from None
+        if number < low or (high is not None and number > high):
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {number}")
         return number
 
-    convert.__name__ = f"integer >= {low}"
+    convert.__name__ = wanted.removeprefix("an ")
     return convert
 
 
@@ -328,7 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
     ben = _command(sub, "bench", "time the generated kernels against numpy, sympy.lambdify, numexpr and jax",
                    _cmd_bench)
     ben.add_argument("--size", type=_int_at_least(2), default=4096, help="side N of the N x N float64 grid")
-    ben.add_argument("--repeat", type=_int_at_least(1), default=7, help="timed runs per measurement (median kept)")
+    ben.add_argument("--repeat", type=_int_at_least(1, 100), default=7,  # vaemath.bench.MAX_REPEAT
+                     help="timed runs per measurement (median kept), at most 100")
     ben.add_argument("--reduce-points", type=_reduce_points, default=0.0,
                      help="also stream grid_reduce over this many points (0: skip; else 1e4 to 1e12, e.g. 1e10) "
                           "and report its memory")
@@ -359,7 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--K", type=int, default=None, help="importance samples per test datum (default 1000)")
     cmp_.add_argument("--cov", default=None, help="linear data: covariance as in vaemath linear (default 5,2,0.5)")
     cmp_.add_argument("--n", type=int, default=None, help="linear data: number of samples (default 5000)")
-    cmp_.add_argument("--jobs", type=_int_at_least(1), default=2, help="parallel processes")
+    cmp_.add_argument("--jobs", type=_int_at_least(1, 64), default=2,  # vaemath.vae.sweep.MAX_JOBS
+                      help="parallel processes, at most 64")
     cmp_.add_argument("--scheduler", default=None, help="dask.distributed scheduler address, e.g. tcp://host:8786")
     _add_out(cmp_, "compare.json, compare.md and the checkpoints")
     cmp_.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")

@@ -33,7 +33,6 @@ from vaemath.symbolic import (
     limits,
     minimizer,
     mu,
-    penalty,
     reference_penalty,
     sigma,
     taylor,
@@ -286,7 +285,7 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
     (2, 1)
     """
     budget = check_budget(budget)
-    cand = penalty(candidate, sigma_means, prior=prior)
+    cand = reference_penalty(candidate, sigma_means, prior=prior, argument="candidate")
     ref = reference_penalty(reference, sigma_means, prior=prior)
     # abs, max and min that are the identity on their argument's range are dropped: the same function, and
     # every step below is faster and more often exact on it (abs(kl) is kl)

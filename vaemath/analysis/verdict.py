@@ -147,8 +147,9 @@ class Verdict:
             order = d["local"]["agreement_order"]
             said = ("undetermined (the expansion could not be split by order)" if order is None
                     else f"{order} (the highest order compared)" if order >= 4 else str(order))
-            out.append(f"local: Hessian(candidate) = {d['local']['scale']} * Hessian(reference) at the minimiser; "
-                       f"candidate - {d['local']['scale']} * reference is constant to Taylor order {said}")
+            a = _factor(self.local["scale"])
+            out.append(f"local: Hessian(candidate) = {a} * Hessian(reference) at the minimiser; "
+                       f"candidate - {a} * reference is constant to Taylor order {said}")
         out += self._kinks_and_bounds()
         rb = d["ratio_bounds"]
         if rb.get("inf") is not None:
@@ -252,6 +253,13 @@ def _bound(side: str, rb: dict) -> str:
         return f"{side} {rb[side]} ({rb[f'{side}_path']})"
     sign = ">=" if side == "sup" else "<="
     return f"{side} {sign} {float(rb[side]):.6g} ({rb[f'{side}_path']}; {rb[f'{side}_method']})"
+
+
+def _factor(a: sp.Expr) -> str:
+    """``a`` as a factor of a product: parenthesised unless atomic, a call, a power or a product (exp(-4) + 1 * H
+    would read as a sum)."""
+    text = str(a)
+    return f"({text})" if isinstance(a, sp.Add) or text.startswith("-") else text
 
 
 def _short(text: str) -> str:

@@ -312,9 +312,22 @@ def _roots(grad: list, xs: tuple, p, starts=_STARTS) -> list:
                                      maxsteps=200, budget=ROOT_SECONDS)
             except (ValueError, ArithmeticError, TypeError, MemoryError):  # a diverging start: try the next
                 continue
-            if done:  # Newton stalls where the gradient is singular (a cone): a bounded time per start
-                out.append(tuple(root))
+            real = _real_point(root) if done else None
+            if real is not None:  # Newton stalls where the gradient is singular (a cone): a bounded time per start
+                out.append(real)
     return out
+
+
+def _real_point(root) -> tuple | None:
+    """The root's coordinates as real mpf numbers, or None for a complex root (findroot may step off the real
+    plane where the gradient holds exp or log of a negative number): only real points are stationary points."""
+    out = []
+    for r in root:
+        z = mpmath.mpc(r)
+        if abs(z.imag) > 1e-20 * (1 + abs(z.real)):
+            return None
+        out.append(mpmath.mpf(z.real))
+    return tuple(out)
 
 
 def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p, budget, starts=_STARTS) -> tuple:
@@ -755,7 +768,10 @@ def _grows_on_rays(e: sp.Expr, point: dict, value: sp.Expr) -> bool:
         for k in range(360):
             a = 2 * mpmath.pi * k / 360
             for t in (mpmath.mpf("1e-6"), mpmath.mpf("1e-12")):
-                if not fn(m0 + t * mpmath.cos(a), s0 + t * mpmath.sin(a)) > 0:
+                v = fn(m0 + t * mpmath.cos(a), s0 + t * mpmath.sin(a))
+                if isinstance(v, mpmath.mpc) and v.imag != 0:
+                    continue  # a ray leaving the real domain (log of sigma < 0 at the edge): no evidence either way
+                if not mpmath.re(v) > 0:
                     return False
     return True
 

@@ -295,10 +295,10 @@ def _against_prior(p: Penalty, prior) -> Penalty:
                    p.sigma_means)
 
 
-def reference_penalty(reference, sigma_means: str = "std", prior=None) -> Penalty:
-    """:func:`penalty` for the penalty compared against (``check``'s and ``report``'s ``reference``): the same
-    result, with errors naming ``reference`` instead of ``penalty``."""
+def reference_penalty(reference, sigma_means: str = "std", prior=None, argument: str = "reference") -> Penalty:
+    """:func:`penalty` for an argument not called ``penalty`` (``check``'s and ``report``'s ``reference``, or
+    ``check``'s ``candidate``): the same result, with errors (ValueError, TypeError) naming ``argument``."""
     try:
         return penalty(reference, sigma_means, prior=prior)
-    except ValueError as exc:
-        raise ValueError("reference: " + str(exc).removeprefix("penalty: ")) from None
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(f"{argument}: " + str(exc).removeprefix("penalty: ")) from None

@@ -51,6 +51,9 @@ def _summary(runs: list, penalties: list) -> dict:
     return out
 
 
+MAX_JOBS = 64  # processes: more than the runs or the cores only costs memory (joblib refuses millions itself)
+
+
 def compare(penalties=("kl", "quadratic"), seeds=(0, 1, 2), data="digits", n_jobs=2, scheduler=None, out=None,
             **train_kwargs) -> dict:
     """Train one VAE per (penalty, seed) and summarise the test metrics per penalty (mean, std over seeds).
@@ -62,7 +65,7 @@ def compare(penalties=("kl", "quadratic"), seeds=(0, 1, 2), data="digits", n_job
     seeds : sequence of int
     data : {"digits", "linear"}
     n_jobs : int
-        Parallel processes (joblib, loky backend); each run uses one BLAS thread.
+        Parallel processes (joblib, loky backend), 1 to ``MAX_JOBS`` = 64; each run uses one BLAS thread.
     scheduler : str, optional
         Address of a dask.distributed scheduler (e.g. "tcp://127.0.0.1:8786"): the runs execute on that
         cluster through joblib's dask backend instead of local processes. Same numbers either way.
@@ -85,8 +88,8 @@ def compare(penalties=("kl", "quadratic"), seeds=(0, 1, 2), data="digits", n_job
     penalties, seeds = _names(penalties), _seeds(seeds)
     for p in penalties:  # every argument checked before any run starts
         _setup(data=data, penalty=p, **train_kwargs)
-    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs < 1:
-        raise ValueError(f"n_jobs: expected an integer >= 1, got {n_jobs!r}")
+    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or not 1 <= n_jobs <= MAX_JOBS:
+        raise ValueError(f"n_jobs: expected an integer from 1 to {MAX_JOBS}, got {n_jobs!r}")
     jobs = [delayed(_one)(p, s, out, dict(train_kwargs, data=data)) for p in penalties for s in seeds]
     if scheduler is not None:
         runs = _on_dask(scheduler, jobs)

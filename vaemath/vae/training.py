@@ -38,6 +38,10 @@ DEFAULTS = {  # per data set: latent, epochs, batch, lr, patience
     "linear": {"latent": 1, "epochs": 500, "batch": None, "lr": 3e-2, "patience": None, "eval_every": 50,
                "anneal": True},
 }
+# upper bounds of sizes and counts: far above any use (the defaults are 16, 30, 1000, 10, 5000, 256), low enough
+# that a mistyped value is refused instead of allocating gigabytes or running for days
+MAXIMA = {"latent": 1000, "epochs": 100_000, "K": 100_000, "history_K": 100_000, "hidden": 10_000, "n": 10**6,
+          "batch": 10**6, "threads": 1024, "eval_threads": 1024}
 QUICK = {"epochs": 3, "hidden": (32,), "K": 20, "history_K": 5, "n": 2000}
 HISTORY_KEYS = ("objective", "nll_iw", "elbo_kl", "bound_gap", "reconstruction", "penalty", "kl", "active_units",
                 "mi", "kl_aggregate", "sigma_mean", "sigma_geomean", "decoder_norm", "mu_sq", "ess")
@@ -141,8 +145,13 @@ def save_params(params: dict, path) -> Path:
 
 
 def _positive_int(name: str, value, low: int = 1) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name}: expected an integer >= {low}, got {value!r}")
+    """``value`` as an int >= low, and at most ``MAXIMA[name]`` for a size or count (a typo such as 1e9 is
+    refused before anything is allocated, not run for days)."""
+    high = MAXIMA.get(name)
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low \
+            or (high is not None and value > high):
+        wanted = f">= {low}" if high is None else f"from {low} to {high}"
+        raise ValueError(f"{name}: expected an integer {wanted}, got {value!r}")
     return int(value)
 
 
@@ -363,7 +372,8 @@ def train(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=Non
     ------
     ValueError
         Naming the argument: unknown data or likelihood, latent, epochs, K, batch or patience < 1, lr <= 0,
-        a bad covariance, or a penalty unbounded below or without a minimiser.
+        a size or count above its maximum in ``MAXIMA`` (latent 1000, epochs 100000, K and history_K 100000,
+        hidden 10000, n and batch 10^6), a bad covariance, or a penalty unbounded below or without a minimiser.
     """
     s = _setup(data=data, penalty=penalty, latent=latent, epochs=epochs, seed=seed, cov=cov, n=n, hidden=hidden,
                batch=batch, lr=lr, K=K, patience=patience, quick=quick, likelihood=likelihood, history_K=history_K,

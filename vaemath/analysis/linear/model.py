@@ -24,6 +24,8 @@ from vaemath.symbolic import mu as sym_mu
 from vaemath.symbolic import penalty as as_penalty
 from vaemath.symbolic import sigma as sym_sigma
 
+MAX_ENTRY = 1e150  # D <= 100 squares of entries below this stay below 1e302: no float64 overflow anywhere
+
 
 def covariance(cov) -> np.ndarray:
     """A data covariance C (D x D, D >= 2, real, symmetric positive definite) from one of: a comma list of
@@ -35,7 +37,8 @@ def covariance(cov) -> np.ndarray:
         If the array holds complex, object or other non-real numbers (never cast silently).
     ValueError
         If the text is not numbers, the file cannot be read, or the matrix is not square, is 1x1 (D must be
-        >= 2: the latent size k satisfies 1 <= k < D), not finite, not symmetric or not positive definite.
+        >= 2: the latent size k satisfies 1 <= k < D), not finite, has an entry above ``MAX_ENTRY`` = 1e150 in
+        magnitude (its squares would overflow), not symmetric or not positive definite.
     """
     if isinstance(cov, (int, float)) and not isinstance(cov, bool):
         cov = str(cov)
@@ -72,6 +75,9 @@ def _validated(c: np.ndarray) -> np.ndarray:
         raise ValueError(f"cov: the matrix is 1x1 ({float(c[0, 0])}): D must be >= 2, e.g. '5,2,0.5'")
     if not np.all(np.isfinite(c)):
         raise ValueError("cov: the matrix has non-finite entries")
+    if np.max(np.abs(c)) > MAX_ENTRY:
+        raise ValueError(f"cov: an entry of magnitude {np.max(np.abs(c)):.6g} is above {MAX_ENTRY:g}, where sums and "
+                         "squares of entries (eigen-decomposition, objective) overflow; rescale the data")
     if not np.allclose(c, c.T, rtol=1e-10, atol=1e-12 * np.max(np.abs(c))):
         raise ValueError("cov: the matrix is not symmetric")
     low = np.linalg.eigvalsh((c + c.T) / 2)[0]

@@ -40,6 +40,7 @@ _INTERIOR_SIGMA, _INTERIOR_NORM2 = 1e-3, 1e6  # beyond these a numeric optimum i
 TOL_ATTAINED = 1e-7  # relative: the search must reach an attained optimum this closely to confirm it
 TOL_INFIMUM = 1e-4  # relative: an infimum along a path is only approached (sigma >= exp(-25) in the search)
 _LOG_SIGMA = (-25.0, 5.0)
+OFFSET_FREE = "collapse, offset c free (upper bound)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +64,7 @@ class LinearResult:
     w: np.ndarray | None = field(default=None, repr=False)
     v: np.ndarray | None = field(default=None, repr=False)
     offset: list | None = None
+    over: str | None = None
 
     def to_dict(self) -> dict:
         """Plain data for JSON (limit values as "oo")."""
@@ -71,7 +73,7 @@ class LinearResult:
                 "sigma": self.sigma, "tau2": self.tau2, "w_col_norms2": self.w_col_norms2, "loglik": self.loglik,
                 "loglik_limit": self.loglik_limit, "ppca_loglik": self.ppca_loglik, "assumption": self.assumption,
                 "candidates": self.candidates, "numeric": self.numeric, "path_values": self.path_values,
-                "offset": self.offset}
+                "offset": self.offset, "over": self.over}
 
     def __str__(self) -> str:
         d = self.to_dict()
@@ -81,8 +83,13 @@ class LinearResult:
         elif self.attained:
             kind = "minimum (attained)" if self.numeric.get("confirmed") else "minimum (not confirmed by the search)"
         value = "-oo (unbounded below)" if self.objective == -np.inf else f"{self.objective:.10g}"
-        lines = [f"linear-Gaussian VAE, penalty {self.penalty}: {kind} {value} per datum",
+        over = "" if self.over is None else f" over {self.over}"
+        lines = [f"linear-Gaussian VAE, penalty {self.penalty}: {kind} {value} per datum{over}",
                  f"  where: {self.path}"]
+        free = self.candidates.get(OFFSET_FREE)
+        if self.over is not None and free is not None and free < self.objective - 1e-9 * (1 + abs(free)):
+            lines.append(f"  offset free: the collapse with c at the penalty's least value reaches {free:.10g} < "
+                         f"{value}, so the optimum over all encoders is at most {free:.10g}")
         keys = ("sigma", "tau2", "w_col_norms2", "loglik", "loglik_limit", "ppca_loglik")
         lines += [f"  {k}: {d[k]}" for k in keys + (("offset",) if any(self.offset or []) else ())]
         lines.append(f"  candidates: {self.candidates}")
@@ -167,6 +174,25 @@ def _min_at_zero_code(pen_obj) -> tuple:
     return float(res.fun), float(np.exp(res.x))
 
 
+def _least_value(pen_obj) -> float | None:
+    """The least value of pen(mu, sigma) found by Nelder-Mead from 7 starts over (mu, log sigma), or None: with
+    W = 0 = V the code is the offset c itself, so a collapse with c free pays k times this (an upper bound on
+    the optimum over all encoders when c is otherwise fixed)."""
+    fn = sp.lambdify((mu, sigma), pen_obj.expr, "numpy")
+
+    def h(x):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            v = complex(fn(x[0], np.exp(x[1])))
+        return v.real if np.isfinite(v) and abs(v.imag) < 1e-12 else np.inf
+
+    best = np.inf
+    for x0 in ((0.0, 0.0), (1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0), (2.0, 0.5), (-2.0, 0.5)):
+        res = minimize(h, x0, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14, "maxfev": 4000})
+        best = min(best, float(res.fun))
+    return best if np.isfinite(best) else None
+
+
 def _path_limit(pen_obj, budget, end=0) -> float | None:
     """p0 = lim_{c->0+} pen(c mu, c sigma) (or c -> oo when ``end`` is oo) when it is a finite constant, else None."""
     if end == 0:
@@ -177,27 +203,30 @@ def _path_limit(pen_obj, budget, end=0) -> float | None:
     return float(p0) if p0 is not None and p0.is_number and p0.is_finite else None
 
 
-def _unbounded(pen_obj, ex, budget) -> dict | None:
+def _unbounded(pen_obj, ex, budget, offset=sp.S.Zero) -> dict | None:
     """A collapsed path (W = 0) along which the objective tends to -oo, from exact limits; None if none.
 
     With W = 0 the reconstruction does not depend on V or sigma, so the objective tends to -oo with the
-    expected penalty: g(0, sigma) = pen(0, sigma) as sigma -> 0+ or oo, or g(s2, 1) as the code variance
-    s2 -> oo (||V|| -> oo).
+    expected penalty: g(0, sigma) = pen(c, sigma) as sigma -> 0+ or oo (c the encoder's ``offset``, a
+    function of sigma; ``pen_obj`` is pen(c + mu, sigma)), or g(s2, 1) as the code variance s2 -> oo
+    (||V|| -> oo). The path's text names pen at the offset actually used, not pen(0, sigma).
     """
+    at, mean = ("pen(0, sigma)", "pen(mu, 1)") if offset == 0 else ("pen(c, sigma)", "pen(c + mu, 1)")
+    why = "" if offset == 0 else f", c = {offset} the encoder's offset (the best for a penalty quadratic in mu)"
     at_zero = pen_obj.expr.subs(mu, 0)
     for end, side, name in ((0, "+", "0+"), (sp.oo, "-", "oo")):
         if limit(at_zero, sigma, end, side, budget) == -sp.oo:
-            return {"path": f"unbounded below: W = 0, V = 0 and sigma_j -> {name}, where pen(0, sigma) -> -oo",
+            return {"path": f"unbounded below: W = 0, V = 0 and sigma_j -> {name}, where {at} -> -oo{why}",
                     "sigma": 0.0 if name == "0+" else "oo", "scale": ("sigma", name)}
     if ex.expr is not None and limit(ex.expr.subs(sigma, 1), s2, sp.oo, "-", budget) == -sp.oo:
-        return {"path": "unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where E pen over codes of variance "
-                        "s2 -> oo tends to -oo", "sigma": 1.0, "scale": ("s2", "oo")}
+        return {"path": f"unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where E {mean} over codes mu of "
+                        f"variance s2 -> oo tends to -oo{why}", "sigma": 1.0, "scale": ("s2", "oo")}
     # codes V x are symmetric about 0: E pen(mu, 1) -> -oo as their variance grows when the even part of
     # pen(., 1) does (Fatou: that part is continuous, so bounded above)
     even = (pen_obj.expr.subs(sigma, 1) + pen_obj.expr.subs({sigma: 1, mu: -mu})) / 2
     if limit(even, mu, sp.oo, "-", budget) == -sp.oo:
-        return {"path": "unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where (pen(mu, 1) + pen(-mu, 1))/2 "
-                        "-> -oo as mu -> oo", "sigma": 1.0, "scale": ("s2", "oo")}
+        return {"path": f"unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where the even part of {mean} in mu "
+                        f"-> -oo as mu -> oo{why}", "sigma": 1.0, "scale": ("s2", "oo")}
     return None
 
 
@@ -273,8 +302,10 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     typed = as_penalty(penalty, sigma_means, prior=prior)
     pen_obj, offset = code_offset(typed, prior)
     assumption = expected_penalty(pen_obj).assumption
+    over = None
     if mu_coefficients(typed.expr) is None:  # the offset is fixed, not optimised: say so
         assumption += f"; the encoder's offset c is fixed at mu_p = {offset} (optimised when pen is quadratic in mu)"
+        over = f"encoders with offset c = mu_p = {offset}"
     prior_sigma = 1.0 if prior is None else float(prior[1])
     ex, f, pp = expected_penalty(pen_obj), _Profiled(cov, k, pen_obj), ppca(cov, k)
     lam, u = np.linalg.eigh(cov)
@@ -294,11 +325,15 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
                                                           + active * p_oo + (k - active) * p_min)
     if _is_kl(pen_obj, prior_sigma):
         candidates["ppca"] = -pp["loglik"]
+    if over is not None:
+        least = _least_value(pen_obj)
+        if least is not None:
+            candidates[OFFSET_FREE] = 0.5 * d * (np.log(2 * np.pi * np.trace(cov) / d) + 1) + k * least
     local = _multistart(f, cov, starts, seed)
     best = local[0]
     numeric = {"best": best[0], "starts": starts + 1, "seed": seed, "interior": _interior(best[3], best[1]),
                "agreeing_starts": sum(abs(r[0] - best[0]) <= TOL_ATTAINED * (1 + abs(best[0])) for r in local)}
-    down = _unbounded(pen_obj, ex, budget)
+    down = _unbounded(pen_obj, ex, budget, offset)
     if down is not None:
         result = _below(f, down, numeric)
     else:
@@ -306,7 +341,7 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         result = _deterministic_corner(f, pen_obj, result, numeric, (lam, u, sig_min))
     if result["loglik"] is not None and prior_sigma != 1.0:
         result["loglik"] = loglik(result["w"], result["tau2"], cov, prior_sigma)
-    return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=assumption,
+    return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=assumption, over=over,
                         candidates={k_: float(v_) for k_, v_ in candidates.items()}, numeric=numeric,
                         offset=_offset_values(offset, result["sigma"]), **result)
 
@@ -469,7 +504,10 @@ def _below(f: _Profiled, down: dict, numeric: dict) -> dict:
             v[:, 0] = 1 / c  # code variance s2 -> oo
         values.append([float(c), float(f(np.concatenate([w.ravel(), v.ravel(), np.log(sig)]))[0])])
     numeric["gap"], numeric["tolerance"] = None, None
-    numeric["confirmed"] = bool(numeric["best"] <= values[1][1])  # the search too runs down the path
+    numeric["confirmed"] = None  # -oo is an exact limit: no finite search can confirm it
+    numeric["down_the_path"] = bool(numeric["best"] <= values[1][1])  # consistent: the search too runs down the path
+    numeric["note"] = ("-oo from exact limits, which a finite search cannot confirm (confirmed: None); down_the_path: "
+                       "the search went below the path's value at c = 1e-2")
     return {"objective": -np.inf, "attained": False, "path": down["path"], "sigma": [down["sigma"]] * f.k,
             "tau2": tau2, "w_col_norms2": [0.0] * f.k, "loglik": loglik(w, tau2, f.cov), "loglik_limit": None,
             "path_values": values}
