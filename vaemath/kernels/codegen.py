@@ -111,8 +111,7 @@ def _in_T(e: sp.Expr, sc: Scale) -> sp.Expr:
 def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
     """Every plane as (mu-only, scale-only, mixed) parts, rewritten for ``region``."""
     pieces = []
-    # sigma taken out of the log form's hypot where it leaves the float64 range (T = exp(lg) = inf at l = 1e4), and
-    # only there: mu/sigma in a hypot costs the mixed derivative ~1e3 ulp at mu = 1e150 (rewrite._log_of_sum)
+    # sigma out of the log form's hypot where it leaves the float64 range (the log params above 2), not near 1
     scale_out = region == "high" and not sc.exact_powers
     region = "high" if region == "near_big_mu" else region  # X >= 3 there: the log form of sigma > 2 holds
     form = rewrite.acosh_square_form(expr) if region == "near" else rewrite.log_form(expr, region, scale_out)
@@ -124,7 +123,7 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
                 p = rewrite.in_every_sum(rewrite.collect_mu, _exact_variance(_prefer_T(factor_rational(p)), sc))
                 pieces.append(rewrite.power_last(rewrite.scale_first(p, {d, dv})))
         else:
-            far_form = _far_symbols(_divided_by_T(far(e, region), sc, region), sc)
+            far_form = _far_symbols(_divided_by_T(far(e, region, sc.exact_powers), sc, region), sc)
             pieces.extend(rewrite.power_last(_exact_variance(p, sc)) for p in _split(far_form))
     return pieces
 
@@ -647,9 +646,10 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
     if big is not None:
         big.base = len(regions[1].stored)
     outside = sp.oo if domain is None else domain.outside
+    n_stored = max(*(len(r.stored) for r in regions), big.base + len(big.stored) if big else 0, 1)
     header = _HEADER.format(version=GENERATOR_VERSION, name=name.replace('"', "'"), param=sc.param,
                             functions=", ".join(rewrite.KERNEL_FUNCTIONS), n_out=len(regions[0].parts),
-                            n_stored=max(*(len(r.stored) for r in regions), big.base + len(big.stored) if big else 0, 1),
+                            n_stored=n_stored,
                             outside="math.inf" if outside == sp.oo else "math.nan",
                             singular=_singular_literal(singular(expr, what, param)),
                             has_fallback=any(fb is not None for r in regions for fb in r.fallbacks))

@@ -439,6 +439,21 @@ def _dominant(side: str):
     return rule
 
 
+def _hypots_scaled(e: sp.Expr) -> sp.Expr:
+    """hypot(a, T^k b) -> T^k hypot(a / T^k, b), after differentiation (above 1): its log is then k lg + log(hypot(..)),
+    and T / hypot is 1 / hypot(a / T, b) (fisher_rao_squared's d2/dmu dsigma at mu = 1e-8, sigma = 1e103, a
+    denormal, was 886 ulp from a product through 1/hypot^3 = 1e-309 before acoshexp = 237 multiplied it; now 63).
+    In std and var only: in the log parametrisations it left d2/dx2 at s = 1e16 0 for 4 (not understood)."""
+    def rule(h):
+        powers = [(i, f) for i, x in enumerate(h.args) for f in sp.Mul.make_args(x)
+                  if f.as_base_exp()[0] == T and f.as_base_exp()[1].is_positive]
+        if len(powers) != 1:
+            return h
+        t = powers[0][1]
+        return t * hypot(*(x / t for x in h.args))
+    return e.replace(lambda x: isinstance(x, hypot), rule)
+
+
 def _log_of_product(arg: sp.Expr) -> sp.Expr:
     """log of c T^k onep(R) ... as log(c) + k lg + log1p(R) + log(rest); the sign kept with the rest."""
     c, rest = arg.as_coeff_Mul()
@@ -551,7 +566,7 @@ def _numerators_first(e: sp.Expr, side: str) -> sp.Expr:
                      lambda m: sp.Mul(*(numerator(f) for f in m.args)))
 
 
-def far(e: sp.Expr, side: str) -> sp.Expr:
+def far(e: sp.Expr, side: str, scaled_hypots: bool = False) -> sp.Expr:
     """The expression in (mu, T) rewritten for T far from 1 on ``side`` ("low": T < 1/2, "high": T > 2).
 
     Rational parts of every sum are first joined over one denominator (:func:`_join_rational`). Every sum of
@@ -562,6 +577,7 @@ def far(e: sp.Expr, side: str) -> sp.Expr:
     """
     e = in_every_sum(_join_rational, e)
     e = in_every_sum(_fold_groups(side), in_every_sum(_dominant(side), _expanded(_numerators_first(e, side))))
+    e = _hypots_scaled(e) if side == "high" and scaled_hypots else e
     e = e.replace(sp.log, _log_of_product)
     return _decay_scale(_decay_first(_group_mu(_hypot(e, scale_out=side == "high"))), side)
 
@@ -761,7 +777,8 @@ def _log_of_sum(x: sp.Expr, side: str, scale_out: bool = False) -> sp.Expr | Non
         return None
     scale, b = b.as_independent(sigma, as_Add=False)  # hypot(a / s, b) + log s^2: no overflow of s b at sigma = 1.8e308
     # ``scale_out``: the power of sigma in b taken out too, sigma = exp(l/2) is inf at l = 1e4 where log X is 5e3
-    # (logvar); not where sigma is finite: mu/sigma in the hypot costs its mixed derivative 1e3 ulp at mu = 1e150
+    # (logvar); mu/sigma in the hypot then costs the mixed derivative a cancellation 1 - (mu/sigma)^2/hypot^2 (3e3 ulp
+    # at mu = 1e150, l = 20): where sigma is a float (std, var) :func:`_hypots_scaled` does it after differentiation
     power = sp.Mul(*(f for f in sp.Mul.make_args(b) if f.as_base_exp()[0] == sigma)) if scale_out else sp.S.One
     return (2 * sp.log(hypot(a / (scale * power), b / power)) + 2 * sp.log(scale) + 2 * sp.expand_log(sp.log(power))
             - sp.log(c) - k * sp.log(sigma))
@@ -818,7 +835,9 @@ def onep_ratios(e: sp.Expr) -> sp.Expr:
         h, n = ps[0].as_base_exp()
         n = -n
         left, out = [], []
-        for f in sorted((f for f in m.args if f is not ps[0]), key=lambda f: not isinstance(f.as_base_exp()[0], sp.Add)):
+        others = [f for f in m.args if f is not ps[0]]
+        sums_first = sorted(others, key=lambda f: not isinstance(f.as_base_exp()[0], sp.Add))
+        for f in sums_first:
             b, k = f.as_base_exp()
             if n > 0 and b.has(mu) and k.is_Integer and k > 0 and (isinstance(b, sp.Add) or b == mu):
                 j = min(k, n)
