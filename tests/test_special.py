@@ -82,9 +82,15 @@ def test_each_numba_implementation_matches_its_elementary_form_at_50_digits(spec
     x = sp.Symbol("x")
     ref = sp.lambdify(x, spec.plain(x), "mpmath")
     xs = np.concatenate([rng.uniform(-0.9, 3, 200), 10 ** rng.uniform(-12, 0, 200) * rng.choice([-0.5, 1], 200)])
-    if spec.name == "acoshexp":  # defined for x >= 0 (acosh of exp(x) >= 1)
-        xs = np.concatenate([np.abs(xs), [20.0, 300.0, 1e4, 1e300]])
-    assert max(_ulps(impl(v), ref(mp.mpf(v))) for v in xs) <= 3
+    if spec.name in ("acoshexp", "acoshsq", "acoshsq1", "acoshsq2"):  # defined for x >= 0 (acosh of 1 and more)
+        xs = np.concatenate([np.abs(xs), [1e-100, 0.999, 1.0, 20.0, 300.0, 1e4, 1e150, 1e300]])
+    # acosh(1 + y)^2 and its derivatives: the square of asinh doubles its error; the Taylor series of q' and q'' at
+    # y = 0 (up to y = 1, ~60 alternating terms) and the closed form of q'' above 1, (2 - (1 + y) q'(y)) / y ...,
+    # which cancels up to 3x near y = 1, lose a few ulp more (measured 4, 6, 9 on 3000 random points)
+    bound = {"acoshsq": 4, "acoshsq1": 6, "acoshsq2": 10}.get(spec.name, 3)
+    with mp.workdps(400):  # 1 + y exact at y = 1e-300
+        worst = max(_ulps(impl(v), ref(mp.mpf(v))) for v in xs)
+    assert worst <= bound
 
 
 def test_mul0_is_zero_at_zero_even_times_inf():

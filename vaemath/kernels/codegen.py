@@ -26,12 +26,17 @@ from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "24"
+GENERATOR_VERSION = "25"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
 REGIONS = ("low", "near", "high")  # region codes 0, 1, 2; 3 is outside the penalty's domain
 OUTSIDE = 3
+# Near sigma = 1, a penalty with acosh(X) has a second form for |mu| > BIG_MU (code 4, chosen once per mu, never per
+# point): acosh(X)^2 through acoshsq(X - 1), analytic at X = 1, cancels as log(X) at large X (fisher_rao_squared's
+# d2/dmu dsigma at mu = 1e150: 1e3 ulp); the far form above sigma = 2, acoshexp(log X) (:func:`rewrite.log_form`),
+# is right wherever X >= 3 (|mu| >= 4: mu^2 dominates every (sigma - 1)^2 there, so no d is needed), but not at X = 1.
+BIG_MU, BIG_MU_CODE = 4.0, 4
 
 sg = sp.Symbol("sg", real=True)  # the axis value x as given
 vv, dv = sp.Symbol("vv", positive=True), sp.Symbol("dv", real=True)  # param="var": T^2 = v and T^2 - 1, exact
@@ -106,15 +111,19 @@ def _in_T(e: sp.Expr, sc: Scale) -> sp.Expr:
 def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
     """Every plane as (mu-only, scale-only, mixed) parts, rewritten for ``region``."""
     pieces = []
-    for e in outputs(expr if region == "near" else rewrite.log_form(expr, region), what, sc.param):
+    # sigma out of the log form's hypot where it leaves the float64 range (the log params above 2), not near 1
+    scale_out = region == "high" and not sc.exact_powers
+    region = "high" if region == "near_big_mu" else region  # X >= 3 there: the log form of sigma > 2 holds
+    form = rewrite.acosh_square_form(expr) if region == "near" else rewrite.log_form(expr, region, scale_out)
+    for e in outputs(form, what, sc.param):
         e = _in_T(e, sc)
         if region == "near":
-            parts = _split(rewrite.in_every_sum(rewrite.collect_mu, accurate(e, T, 1)))
+            parts = _split(rewrite.in_every_sum(rewrite.collect_mu, accurate(rewrite.onep_ratios(e), T, 1)))
             for p in parts:
                 p = rewrite.in_every_sum(rewrite.collect_mu, _exact_variance(_prefer_T(factor_rational(p)), sc))
                 pieces.append(rewrite.power_last(rewrite.scale_first(p, {d, dv})))
         else:
-            far_form = _far_symbols(_divided_by_T(far(e, region), sc, region), sc)
+            far_form = _far_symbols(_divided_by_T(far(e, region, sc.exact_powers), sc, region), sc)
             pieces.extend(rewrite.power_last(_exact_variance(p, sc)) for p in _split(far_form))
     return pieces
 
@@ -134,8 +143,24 @@ def _divided_by_T(e: sp.Expr, sc: Scale, region: str) -> sp.Expr:
     sigma where m / T does not (3 mu / sigma at mu = 1e-200, sigma = 1e-310 is 3e110, was inf)."""
     if sc.param != "std" or region != "low":
         return e
-    return e.replace(lambda a: isinstance(a, rewrite.pw) and a.args[1] == 1 / T,
-                     lambda a: rewrite.pw(a.args[0], T, -a.args[2], a.args[3]))
+    e = e.replace(lambda a: isinstance(a, rewrite.pw) and a.args[1] == 1 / T,
+                  lambda a: rewrite.pw(a.args[0], T, -a.args[2], a.args[3]))
+    return e.replace(lambda a: isinstance(a, sp.Mul), _hypot_before_T)
+
+
+def _hypot_before_T(m: sp.Mul) -> sp.Expr:
+    """m / (T h) times h^-r (pw(m, 1/(T h), 1, 1) h^-r, h a hypot) -> m / h / ... / h / T: the divisions by the
+    hypot first, then by T. mul0(m, 1/(T h)) overflows where 1/(T h) does (fisher_rao_squared's d2/dmu dsigma at
+    sigma = 1e-310: mu / (T h) / h at mu = 1e150 is 8e160 but mu / (T h) is inf; at mu = 1e-200, 1/T is inf)."""
+    ratios = [f for f in m.args if isinstance(f, rewrite.pw) and f.args[2:] == (1, 1)
+              and isinstance(1 / (f.args[1] * T), rewrite.hypot)]
+    if len(ratios) != 1:
+        return m
+    a, h = ratios[0].args[0], 1 / (ratios[0].args[1] * T)
+    k = m.as_powers_dict().get(h, 0)
+    r = int(-k) if sp.sympify(k).is_Integer and k < 0 else 0
+    rest = sp.Mul(*(f for f in m.args if f is not ratios[0]))
+    return rest * h**r * rewrite.pw(rewrite.pw(a, h, -(1 + r), 1), T, -1, 1)
 
 
 def _far_symbols(e: sp.Expr, sc: Scale) -> sp.Expr:
@@ -258,7 +283,7 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     mixed parts, in terms of the cse symbols) and ``stages`` (cse symbol -> stage). Symbols are
     prefixed by the region's code, so the regions' plans can share one module.
     """
-    k = REGIONS.index(region)
+    k = _code(region)
     pieces = _region_planes(expr, what, scale(param), region)
     replacements, reduced = sp.cse(pieces, symbols=sp.numbered_symbols(f"x{k}_"), optimizations="basic")
     stages, hoisted = {}, _Hoister(f"h{k}_")
@@ -273,6 +298,10 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     reps = sorted(reps + hoisted.reps, key=lambda r: order[stages[r[0]]])
     parts = [tuple(reduced[3 * k:3 * k + 3]) for k in range(len(reduced) // 3)]
     return {"replacements": reps, "parts": parts, "stages": stages, "fallbacks": _fallbacks(pieces, f"f{k}_")}
+
+
+def _code(region: str) -> int:
+    return BIG_MU_CODE if region == "near_big_mu" else REGIONS.index(region)
 
 
 def _fallbacks(pieces: list, prefix: str) -> list:
@@ -463,6 +492,7 @@ class _Region:
     stored: list  # loaded symbols, then the scale-only part of each plane, then the axis value if a fallback needs it
     fallbacks: list  # per plane, None or its log-magnitude form (evaluated where the plane is NaN)
     sc: Scale
+    base: int = 0  # its first row of S (the near region's large-mu form stores after the near form's rows)
 
     @classmethod
     def build(cls, expr, what, param, region):
@@ -473,10 +503,10 @@ class _Region:
         stored = list(loaded) + [s for _, s, _ in parts if s != 0]
         if any(f is not None for f in p["fallbacks"]) and sg not in stored:
             stored.append(sg)
-        return cls(REGIONS.index(region), reps, stages, parts, loaded, stored, p["fallbacks"], scale(param))
+        return cls(_code(region), reps, stages, parts, loaded, stored, p["fallbacks"], scale(param))
 
     def row(self, e) -> int:
-        return next(k for k, s in enumerate(self.stored) if s is e)
+        return self.base + next(k for k, s in enumerate(self.stored) if s is e)
 
     def lines(self, keep, indent, fmt) -> list:
         return [f"{indent}{s} = {fmt(e)}" for s, e in self.reps if self.stages[s] in keep]
@@ -489,7 +519,7 @@ def _prologue(sc: Scale, indent: str, body: list, region: int) -> list:
     if sc.param == "var":
         quantities.update(vv="sg", dv="sg - 1.0")
     used = set(re.findall(r"\b\w+\b", "\n".join(body)))
-    if {"tt", "d"} <= used and not sc.exact_powers and REGIONS[region] == "near":  # 1 + expm1(x): one libm call
+    if {"tt", "d"} <= used and not sc.exact_powers and region == REGIONS.index("near"):  # 1 + expm1(x): one libm
         quantities = {"d": quantities["d"], "tt": "1.0 + d", "lg": quantities["lg"]}
     return [f"{indent}{name} = {code}" for name, code in quantities.items() if name in used]
 
@@ -506,9 +536,9 @@ def _region_fn(sc: Scale, domain) -> list:
             f"    if sg <= {hi!r}:", "        return 1", "    return 2"]
 
 
-def _point_fns(regions: list, sc: Scale) -> list:
+def _point_fns(regions: list, sc: Scale, big=None) -> list:
     pr, out = _Printer(), []
-    for r in regions:
+    for r in regions + ([big] if big else []):
         body = [*r.lines({"const", "mu", "sigma", "mixed"}, "    ", pr.doprint),
                 f"    return ({', '.join(pr.doprint(sum(ps)) for ps in r.parts)},)"]
         out += ["", "", _JIT, f"def point_{r.code}(mu, sg):", *_prologue(sc, "    ", body, r.code), *body]
@@ -517,7 +547,10 @@ def _point_fns(regions: list, sc: Scale) -> list:
     out += ["", "", _JIT, "def point(mu, sigma):", "    mu = np.float64(mu)", "    sg = np.float64(sigma)",
             "    r = region(sg)"]
     for r in regions:
-        out += [f"    if r == {r.code}:", f"        return point_{r.code}(mu, sg)"]
+        out += [f"    if r == {r.code}:"]
+        if big is not None and r.code == 1:
+            out += [f"        if abs(mu) > {BIG_MU!r}:", f"            return point_{big.code}(mu, sg)"]
+        out += [f"        return point_{r.code}(mu, sg)"]
     out += [f"    return ({outside},)"]
     body = ["        r = point(mu[i], sigma[i])", *[f"        out[{k}, i] = r[{k}]" for k in range(n)]]
     out += ["", "", _PARALLEL, "def pointwise(mu, sigma, out):", "    for i in nb.prange(mu.shape[0]):", *body]
@@ -526,14 +559,17 @@ def _point_fns(regions: list, sc: Scale) -> list:
     return out
 
 
-def _sigma_stage_fn(regions: list, sc: Scale) -> list:
-    """``sigma_stage(sigma, S, R)``: per axis value, its region in R and that region's scale-only rows in S."""
+def _sigma_stage_fn(regions: list, sc: Scale, big=None) -> list:
+    """``sigma_stage(sigma, S, R)``: per axis value, its region in R and that region's scale-only rows in S (near
+    sigma = 1, those of the large-mu form too, after the near form's)."""
     pr = _Printer()
     out = ["", "", _JIT, "def sigma_stage(sigma, S, R):", "    for j in range(sigma.shape[0]):",
            "        sg = np.float64(sigma[j])", "        r = region(sg)", "        R[j] = r"]
     for r in regions:
-        body = [*r.lines({"const", "sigma"}, "            ", pr.doprint),
-                *[f"            S[{k}, j] = {pr.doprint(e)}" for k, e in enumerate(r.stored)]]
+        body = []
+        for q in [r] + ([big] if big is not None and r.code == 1 else []):
+            body += [*q.lines({"const", "sigma"}, "            ", pr.doprint),
+                     *[f"            S[{q.base + k}, j] = {pr.doprint(e)}" for k, e in enumerate(q.stored)]]
         out += [f"        if r == {r.code}:", *_prologue(sc, "            ", body, r.code),
                 *(body or ["            pass"])]
     return out
@@ -547,13 +583,13 @@ def _inner(r: _Region, k: int, code) -> list:
     terms = [code(a) if a != 0 else None, f"S[{r.row(s)}, j]" if s != 0 else None, code(m) if m != 0 else None]
     value = " + ".join(f"({t})" for t in terms if t) or "0.0"
     lines = ["                for j in range(j0, j1):",
-             *[f"                    {s} = S[{i}, j]" for i, s in enumerate(r.loaded) if s in need],
+             *[f"                    {s} = S[{r.base + i}, j]" for i, s in enumerate(r.loaded) if s in need],
              *[f"                    {s} = {code(e)}" for s, e in r.reps if s in need and r.stages[s] == "mixed"],
              f"                    out[{k}, i, j] = {value}"]
     return lines
 
 
-def _grid_fn(regions: list) -> list:
+def _grid_fn(regions: list, big=None) -> list:
     """``grid(mu, S, runs, out)``: out[k, i, j] for plane k at (mu[i], x[j]); ``runs`` rows (j0, j1, region)
     cover the axis in runs of equal region."""
     pr, mu_i = _Printer(), sp.Symbol("mu_i")
@@ -561,14 +597,20 @@ def _grid_fn(regions: list) -> list:
     n = len(regions[0].parts)
     out = ["", "", _PARALLEL, "def grid(mu, S, runs, out):", "    for i in nb.prange(mu.shape[0]):",
            "        mu_i = np.float64(mu[i])"]
-    for r in regions:
+    for r in regions + ([big] if big is not None else []):
         out += r.lines({"const", "mu"}, "        ", code)
+    if big is not None:
+        out += [f"        big_mu = abs(mu_i) > {BIG_MU!r}"]
     # unsigned run bounds: a signed j of unknown sign costs a negative-index wraparound per load and store,
     # which turns the vector loads and stores of the inner loops into per-element ones (2x slower grids)
     out += ["        for q in range(runs.shape[0]):",
             "            j0, j1, r = np.uint64(runs[q, 0]), np.uint64(runs[q, 1]), runs[q, 2]"]
     for r in regions:
-        out += [f"            if r == {r.code}:", *[line for k in range(n) for line in _inner(r, k, code)]]
+        loops = [line for k in range(n) for line in _inner(r, k, code)]
+        if big is not None and r.code == 1:
+            loops = ["                if big_mu:", *("    " + line for k in range(n) for line in _inner(big, k, code)),
+                     "                else:", *("    " + line for line in loops)]
+        out += [f"            if r == {r.code}:", *loops]
     out += [f"            if r == {OUTSIDE}:", "                for j in range(j0, j1):",
             "                    out[0, i, j] = OUTSIDE_VALUE",
             *[f"                    out[{k}, i, j] = math.nan" for k in range(1, n)]]
@@ -595,13 +637,17 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
     if domain is not None and domain.condition.free_symbols - {sigma}:
         raise ValueError(f"domain: the kernels take conditions on sigma alone, got {domain.condition}")
     regions = [_Region.build(expr, what, param, region) for region in REGIONS]
+    big = _Region.build(expr, what, param, "near_big_mu") if expr.has(sp.acosh) else None
+    if big is not None:
+        big.base = len(regions[1].stored)
     outside = sp.oo if domain is None else domain.outside
+    n_stored = max(*(len(r.stored) for r in regions), big.base + len(big.stored) if big else 0, 1)
     header = _HEADER.format(version=GENERATOR_VERSION, name=name.replace('"', "'"), param=sc.param,
                             functions=", ".join(rewrite.KERNEL_FUNCTIONS), n_out=len(regions[0].parts),
-                            n_stored=max(max(len(r.stored) for r in regions), 1),
+                            n_stored=n_stored,
                             outside="math.inf" if outside == sp.oo else "math.nan",
                             singular=_singular_literal(singular(expr, what, param)),
                             fallbacks=_fallback_table(regions))
-    body = [header, "", *_region_fn(sc, domain), *_fallback_fns(regions, sc), *_point_fns(regions, sc),
-            *_sigma_stage_fn(regions, sc), *_grid_fn(regions)]
+    body = [header, "", *_region_fn(sc, domain), *_fallback_fns(regions, sc), *_point_fns(regions, sc, big),
+            *_sigma_stage_fn(regions, sc, big), *_grid_fn(regions, big)]
     return "\n".join(body) + "\n"

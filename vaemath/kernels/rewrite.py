@@ -68,6 +68,16 @@ SPECIALS = (
     Special("acoshexp", 1, lambda x: sp.acosh(sp.exp(x)), lambda x: 1 / sp.sqrt(-_expm1(-2 * x)), "special.acoshexp",
             "acosh(exp(L)) for L >= 0, as L + log1p(sqrt(-expm1(-2 L))): acosh of an argument beyond the float64 "
             "range from its log (fisher_rao_squared at sigma = 1e-310)"),
+    Special("acoshsq", 1, lambda y: sp.acosh(1 + y) ** 2, lambda y: acoshsq1(y), "special.acoshsq",
+            "acosh(1 + y)^2 for y >= 0, analytic at y = 0 where acosh(1 + y) is not: a penalty acosh(X)^2 near its "
+            "zero X = 1 (fisher_rao_squared near (0, 1)) differentiated through it has no hypot(mu, d) and no "
+            "cancellation of its Hessian's terms (1/h - mu^2/h^3)"),
+    Special("acoshsq1", 1, lambda y: 2 * sp.acosh(1 + y) / (sp.sqrt(y) * sp.sqrt(y + 2)),
+            lambda y: acoshsq2(y) / onep(y) ** 2, "special.acoshsq1", "d/dy acosh(1 + y)^2, 2 at y = 0"),
+    Special("acoshsq2", 1, lambda y: (1 + y) ** 2 * (2 / (y * (y + 2)) - 2 * (1 + y) * sp.acosh(1 + y)
+                                                     / (sp.sqrt(y) * sp.sqrt(y + 2)) ** 3), None, "special.acoshsq2",
+            "(1 + y)^2 d2/dy2 acosh(1 + y)^2: in range where the second derivative underflows (y = 1e300, about "
+            "-2 log(2 y) / y^2); its 1 / (1 + y)^2 is paired with the factors growing with y (:func:`onep_ratios`)"),
 )
 KERNEL_FUNCTIONS = tuple(sorted(s.numba.split(".")[1] for s in SPECIALS if s.numba.startswith("special.")))
 
@@ -85,16 +95,21 @@ def _function(spec: Special):
             return cls(*sorted(args, key=sp.default_sort_key))
         return None
     def nonnegative(self):  # signs sympy can prove, so that sums of one sign need no log-magnitude fallback
-        if spec.name in ("xmlog1p", "expm1mx", "hypot", "acoshexp"):
+        if spec.name in ("xmlog1p", "expm1mx", "hypot", "acoshexp", "acoshsq", "acoshsq1"):
             return True
         if spec.name == "pw" and self.args[3].is_Integer and self.args[3] % 2 == 0:
             return True
         return None
+
+    def nonpositive(self):
+        return True if spec.name == "acoshsq2" else None
     return type(spec.name, (sp.Function,), {"nargs": spec.arity, "fdiff": fdiff, "__doc__": spec.doc,
-                                            "eval": classmethod(canonical), "_eval_is_nonnegative": nonnegative})
+                                            "eval": classmethod(canonical), "_eval_is_nonnegative": nonnegative,
+                                            "_eval_is_nonpositive": nonpositive})
 
 
-xmlog1p, expm1mx, _log1p, _expm1, onep, pw, hypot, rootpow, acoshexp = (_function(s) for s in SPECIALS)  # noqa: N816
+(xmlog1p, expm1mx, _log1p, _expm1, onep, pw, hypot, rootpow, acoshexp,  # noqa: N816
+ acoshsq, acoshsq1, acoshsq2) = (_function(s) for s in SPECIALS)
 
 
 def _rational(e: sp.Expr) -> bool:
@@ -424,6 +439,36 @@ def _dominant(side: str):
     return rule
 
 
+def _pythagoras(e: sp.Add) -> sp.Expr:
+    """In a sum, t - t a^2 / hypot(a, b)^2 -> t b^2 / hypot(a, b)^2: the cancellation done in algebra (the log form's
+    mixed derivative in logvar, 1/h^2 - u^2/h^4 with u = mu exp(-l/2) / sqrt(2): 3e3 ulp at mu = 1e150, l = 20)."""
+    terms = list(e.args)
+    for h in {h for t in terms for h in t.atoms(hypot)}:
+        for a, b in (h.args, h.args[::-1]):
+            for t in list(terms):
+                partner = -t * a**2 / h**2
+                if t in terms and partner in terms and partner is not t:
+                    terms.remove(t)
+                    terms.remove(partner)
+                    terms.append(t * b**2 / h**2)
+    return sp.Add(*terms)
+
+
+def _hypots_scaled(e: sp.Expr) -> sp.Expr:
+    """hypot(a, T^k b) -> T^k hypot(a / T^k, b), after differentiation (above 1): its log is then k lg + log(hypot(..)),
+    and T / hypot is 1 / hypot(a / T, b) (fisher_rao_squared's d2/dmu dsigma at mu = 1e-8, sigma = 1e103, a
+    denormal, was 886 ulp from a product through 1/hypot^3 = 1e-309 before acoshexp = 237 multiplied it; now 63).
+    In std and var only: in the log parametrisations it left d2/dx2 at s = 1e16 0 for 4 (not understood)."""
+    def rule(h):
+        powers = [(i, f) for i, x in enumerate(h.args) for f in sp.Mul.make_args(x)
+                  if f.as_base_exp()[0] == T and f.as_base_exp()[1].is_positive]
+        if len(powers) != 1:
+            return h
+        t = powers[0][1]
+        return t * hypot(*(x / t for x in h.args))
+    return e.replace(lambda x: isinstance(x, hypot), rule)
+
+
 def _log_of_product(arg: sp.Expr) -> sp.Expr:
     """log of c T^k onep(R) ... as log(c) + k lg + log1p(R) + log(rest); the sign kept with the rest."""
     c, rest = arg.as_coeff_Mul()
@@ -536,7 +581,7 @@ def _numerators_first(e: sp.Expr, side: str) -> sp.Expr:
                      lambda m: sp.Mul(*(numerator(f) for f in m.args)))
 
 
-def far(e: sp.Expr, side: str) -> sp.Expr:
+def far(e: sp.Expr, side: str, scaled_hypots: bool = False) -> sp.Expr:
     """The expression in (mu, T) rewritten for T far from 1 on ``side`` ("low": T < 1/2, "high": T > 2).
 
     Rational parts of every sum are first joined over one denominator (:func:`_join_rational`). Every sum of
@@ -546,7 +591,9 @@ def far(e: sp.Expr, side: str) -> sp.Expr:
     mu and T are grouped as (mu T^b)^n. log(T) is the symbol ``lg``, computed once per scale value.
     """
     e = in_every_sum(_join_rational, e)
-    e = in_every_sum(_fold_groups(side), in_every_sum(_dominant(side), _expanded(_numerators_first(e, side))))
+    e = in_every_sum(_pythagoras, _expanded(_numerators_first(e, side)))
+    e = in_every_sum(_fold_groups(side), in_every_sum(_dominant(side), e))
+    e = _hypots_scaled(e) if side == "high" and scaled_hypots else e
     e = e.replace(sp.log, _log_of_product)
     return _decay_scale(_decay_first(_group_mu(_hypot(e, scale_out=side == "high"))), side)
 
@@ -725,7 +772,7 @@ def plain_far(e: sp.Expr, x: sp.Symbol = sigma) -> sp.Expr:
 
 # --- Log forms: a function of a sum that leaves the float64 range, through the sum's log -----------------------------
 
-def _log_of_sum(x: sp.Expr, side: str) -> sp.Expr | None:
+def _log_of_sum(x: sp.Expr, side: str, scale_out: bool = False) -> sp.Expr | None:
     """log(x) for x = (a^2 + b^2) / (c sigma^k), a^2 the terms in mu and b^2 those in sigma alone, as
     2 log(hypot(a, b)) - log(c) - k log(sigma), with b = sqrt(sum of the sigma terms) taken out of the power
     dominant on ``side``; None if x is not of that shape."""
@@ -745,7 +792,12 @@ def _log_of_sum(x: sp.Expr, side: str) -> sp.Expr | None:
     if a is None or b is None:
         return None
     scale, b = b.as_independent(sigma, as_Add=False)  # hypot(a / s, b) + log s^2: no overflow of s b at sigma = 1.8e308
-    return 2 * sp.log(hypot(a / scale, b)) + 2 * sp.log(scale) - sp.log(c) - k * sp.log(sigma)
+    # ``scale_out``: the power of sigma in b taken out too, sigma = exp(l/2) is inf at l = 1e4 where log X is 5e3
+    # (logvar); mu/sigma in the hypot then costs the mixed derivative a cancellation 1 - (mu/sigma)^2/hypot^2 (3e3 ulp
+    # at mu = 1e150, l = 20): where sigma is a float (std, var) :func:`_hypots_scaled` does it after differentiation
+    power = sp.Mul(*(f for f in sp.Mul.make_args(b) if f.as_base_exp()[0] == sigma)) if scale_out else sp.S.One
+    return (2 * sp.log(hypot(a / (scale * power), b / power)) + 2 * sp.log(scale) + 2 * sp.expand_log(sp.log(power))
+            - sp.log(c) - k * sp.log(sigma))
 
 
 def _dominant_in(e: sp.Expr, x: sp.Symbol, side: str) -> sp.Expr:
@@ -753,15 +805,65 @@ def _dominant_in(e: sp.Expr, x: sp.Symbol, side: str) -> sp.Expr:
     return _dominant(side)(e.subs(x, T)).subs(T, x) if isinstance(e, sp.Add) else e
 
 
-def log_form(expr: sp.Expr, side: str) -> sp.Expr:
+def log_form(expr: sp.Expr, side: str, scale_out: bool = False) -> sp.Expr:
     """``expr`` (in mu and sigma) with acosh(X), X a sum of positive terms, as acoshexp(log X), log X by
     :func:`_log_of_sum`, for the region ``side`` ("low": sigma < 1/2, "high": sigma > 2). Applied before
     differentiation, so that the derivatives are in logs too: d/dmu acosh(X) = acoshexp'(log X) d(log X)/dmu,
     finite where X and X' overflow (fisher_rao_squared at mu = 1e150, sigma = 1e-19)."""
     def rule(arg):
-        lx = _log_of_sum(arg, side)
+        lx = _log_of_sum(arg, side, scale_out)
         return sp.acosh(arg) if lx is None else acoshexp(lx)
     return expr.replace(sp.acosh, rule)
+
+
+# --- Squares of acosh near its zero: analytic forms ----------------------------------------------------------------
+
+def acosh_square_form(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with acosh(X)^(2k) as acoshsq(X - 1)^k, X - 1 over one denominator, for the near region: applied
+    before differentiation, so that the derivatives are acoshsq1(y) y' and acoshsq2(y) y'^2 / (1 + y)^2 + acoshsq1(y)
+    y'' with y = X - 1 rational, analytic at y = 0 (fisher_rao_squared near (0, 1): through acosh itself its
+    Hessian had 1/h - mu^2/h^3, h = hypot(mu, sqrt(2) d), cancelling up to 1e10 ulp, and its expanded denominators
+    overflowed at mu = 1e150)."""
+    def rule(p):
+        return acoshsq(sp.factor(sp.together(p.base.args[0] - 1))) ** (p.exp / 2)
+    return expr.replace(lambda p: isinstance(p, sp.Pow) and isinstance(p.base, sp.acosh) and p.exp.is_Integer
+                        and p.exp > 0 and p.exp % 2 == 0, rule)
+
+
+def onep_ratios(e: sp.Expr) -> sp.Expr:
+    """In a product with onep(y)^-n, n >= 1: each of the product's factors that grow with |mu| (sums holding mu
+    first, then powers of mu), up to n of them, divided by 1 + y before they multiply: pw(f, 1/onep(y), 1, k) =
+    (f / (1 + y))^k. y grows like mu^2 where f^2 overflows (acoshsq2(y) y_sigma^2 / (1 + y)^2 at mu = 1e150,
+    sigma = 1: y_sigma^2 is 6e598, (y_sigma / (1 + y))^2 is 1). A product of a sum holding such terms is first
+    distributed over it, so that its other factors (mu (A / (1 + y)^2 - B)) join the pairing."""
+    def divided(t):
+        return [f for f in sp.Mul.make_args(t) if isinstance(f.as_base_exp()[0], onep)
+                and f.as_base_exp()[1].is_Integer and f.as_base_exp()[1] < 0]
+
+    def rule(m: sp.Mul) -> sp.Expr:
+        for f in m.args:
+            if isinstance(f, sp.Add) and any(divided(t) for t in f.args):
+                rest = sp.Mul(*(g for g in m.args if g is not f))
+                return sp.Add(*(rule(rest * t) if isinstance(rest * t, sp.Mul) else rest * t for t in f.args))
+        ps = divided(m)
+        if len(ps) != 1:
+            return m
+        h, n = ps[0].as_base_exp()
+        n = -n
+        left, out = [], []
+        others = [f for f in m.args if f is not ps[0]]
+        sums_first = sorted(others, key=lambda f: not isinstance(f.as_base_exp()[0], sp.Add))
+        for f in sums_first:
+            b, k = f.as_base_exp()
+            if n > 0 and b.has(mu) and k.is_Integer and k > 0 and (isinstance(b, sp.Add) or b == mu):
+                j = min(k, n)
+                out.append(pw(b, 1 / h, 1, j))
+                left.append(b ** (k - j))
+                n -= j
+            else:
+                left.append(f)
+        return sp.Mul(*left, *out, h ** -n)
+    return e.replace(lambda x: isinstance(x, sp.Mul), rule)
 
 
 # --- Log-magnitude form: the fallback where a sum of overflowing terms is inf - inf --------------------------------

@@ -83,3 +83,53 @@ def rootpow(x, p, q):
             acc *= r
             nr -= 1
     return r - r * (acc - 1.0) / q
+
+
+def _acosh_square_series(terms: int = 90) -> tuple:
+    """Taylor coefficients at y = 0 of q(y) = acosh(1 + y)^2 = sum a_n y^n (a_1 = 2, a_(m+1) = -m^2 a_m /
+    ((m + 1)(2m + 1)), from the ODE y (y + 2) q'' + (1 + y) q' = 2), as those of q' and q'' (radius 2)."""
+    a = [0.0, 2.0]
+    for m in range(1, terms + 2):
+        a.append(-m * m * a[m] / ((m + 1) * (2 * m + 1)))
+    return (np.array([(k + 1) * a[k + 1] for k in range(terms)]),
+            np.array([(k + 2) * (k + 1) * a[k + 2] for k in range(terms)]))
+
+
+_Q1, _Q2 = _acosh_square_series()
+_SERIES_Y = 1.0  # below, q' and q'' from their series (at most ~70 terms); above, closed forms
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _series(c, y):
+    acc, term = c[0], 1.0
+    for k in range(1, c.shape[0]):
+        term *= y
+        add = c[k] * term
+        acc += add
+        if abs(add) <= _EPS * abs(acc):
+            break
+    return acc
+
+
+@nb.njit(cache=True, error_model="numpy")
+def acoshsq(y):
+    """acosh(1 + y)^2 for y >= 0, as (2 asinh(sqrt(y / 2)))^2: no cancellation at small y, no overflow of y^2."""
+    a = 2.0 * math.asinh(math.sqrt(0.5 * y))
+    return a * a
+
+
+@nb.njit(cache=True, error_model="numpy")
+def acoshsq1(y):
+    """d/dy acosh(1 + y)^2 = 2 acosh(1 + y) / sqrt(y (y + 2)) for y >= 0: 2 at y = 0 (series below 1)."""
+    if y < _SERIES_Y:
+        return _series(_Q1, y)
+    return 4.0 * math.asinh(math.sqrt(0.5 * y)) / math.sqrt(y) / math.sqrt(y + 2.0)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def acoshsq2(y):
+    """(1 + y)^2 d2/dy2 acosh(1 + y)^2 for y >= 0: -2/3 at y = 0 (series below 1), about -2 log(2 y) for large y,
+    so that it stays in range where the second derivative itself underflows (y = 1e300)."""
+    if y < _SERIES_Y:
+        return (1.0 + y) * (1.0 + y) * _series(_Q2, y)
+    return (2.0 - (1.0 + y) * acoshsq1(y)) / y * ((1.0 + y) / (y + 2.0)) * (1.0 + y)
