@@ -231,3 +231,13 @@ def test_removable_points_get_the_first_order_expansion_exactly_as_documented():
     out = np.array([[np.nan, np.inf, -np.inf, 7.0, 8.0, np.nan]])
     _removable_points(kernel, mu, x, out)
     np.testing.assert_allclose(out, [[2e-120, -3e-120, -1e-120, 7.0, 0.0, np.nan]], rtol=1e-14, atol=0)
+
+
+def test_a_number_beyond_float64_is_refused_not_printed_as_inf():
+    from vaemath.vae.penalty import trainable
+
+    # 1e400 mu^2 at mu = 1e-300 is 1e-200 (finite), but a float64 coefficient would be inf (inf * 0 = NaN at mu = 0)
+    text = "1e400*mu**2 + (sigma-1)**2"
+    for call in (lambda: evaluate(text, [0.0], [1.0]), lambda: grid(text, [0.0], [1.0]), lambda: trainable(text)):
+        with pytest.raises(ValueError, match=r"1\.00E\+400 is beyond float64's range"):
+            call()

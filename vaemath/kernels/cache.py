@@ -43,8 +43,9 @@ def key(expr: sp.Expr, what: tuple, param: str = "std", domain=None) -> str:
 def load(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=None):
     """The imported kernel module for ``expr``, planes ``what`` and parametrisation ``param``, generated on
     first use; ``domain`` is the penalty's :class:`~vaemath.symbolic.penalty.Domain` (None: everywhere)."""
-    from vaemath.kernels.codegen import source
+    from vaemath.kernels.codegen import check_float64, source
 
+    check_float64(expr, name)
     module_name = f"vaemath_kernel_{key(expr, what, param, domain)}"
     path = cache_dir() / f"{module_name}.py"
     if not path.exists():

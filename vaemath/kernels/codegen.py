@@ -619,10 +619,26 @@ def _grid_fn(regions: list, big=None) -> list:
 
 def _singular_literal(points: list) -> str:
     """Python literal of :func:`singular`'s result; planes without an expansion get NaN (documented rule)."""
-    num = lambda v: "math.nan" if v != v else repr(v)  # noqa: E731
+    num = lambda v: "math.nan" if v != v else repr(v) if math.isfinite(v) else f"{'-' if v < 0 else ''}math.inf"  # noqa: E731
     plane = lambda p: "(math.nan, math.nan, math.nan)" if p is None else f"({', '.join(num(v) for v in p)})"  # noqa: E731
     return "[" + ", ".join(f"({num(m)}, {num(x)}, [{', '.join(plane(p) for p in planes)}])"
                            for m, x, planes in points) + "]"
+
+
+def check_float64(expr: sp.Expr, name: str = "") -> None:
+    """Refuse a penalty holding a number beyond float64's range (1e400*mu**2): the kernels compute in float64,
+    where it would be inf, and inf * 0 = NaN where the true value is finite.
+
+    Raises
+    ------
+    ValueError
+        Naming the penalty and the number.
+    """
+    big = [n for n in expr.atoms(sp.Number) if n.is_finite and not math.isfinite(float(n))]
+    if big:
+        shown = f"{name!r}: " if name else ""
+        raise ValueError(f"penalty: {shown}the number {sp.N(big[0], 3)} is beyond float64's range (about 1.8e308); "
+                         "the kernels compute in float64 (rescale the penalty)")
 
 
 def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=None) -> str:

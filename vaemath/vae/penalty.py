@@ -38,9 +38,11 @@ def trainable(penalty) -> str:
     """
     from sympy import oo
 
+    from vaemath.kernels.codegen import check_float64
     from vaemath.symbolic import limits, minimizer
 
     p = resolve(penalty)
+    check_float64(p.expr, p.name)
     bad = [k for k, v in limits(p.expr).items() if v == -oo]
     if bad:
         raise ValueError(f"penalty: {p.name!r} is unbounded below ({', '.join(bad)} gives -oo); "
