@@ -166,3 +166,16 @@ def test_bad_input_is_refused_before_training(kwargs, name, monkeypatch):
     monkeypatch.setattr(training, "_load", lambda s: pytest.fail("data loaded before the arguments were checked"))
     with pytest.raises(ValueError, match=f"^{name}"):
         train(**{"progress": False, **kwargs})
+
+
+def test_an_unwritable_out_is_refused_before_any_training(tmp_path, monkeypatch):
+    import vaemath.vae.training as training
+    from vaemath.vae import compare
+
+    monkeypatch.setattr(training, "_load", lambda s: pytest.fail("data loaded before --out was checked"))
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    with pytest.raises(ValueError, match="out: .* exists and is not a folder"):
+        train("digits", "kl", quick=True, out=blocker, progress=False)
+    with pytest.raises(ValueError, match="out: .* exists and is not a folder"):
+        compare(("kl",), (0,), quick=True, out=blocker)

@@ -204,9 +204,9 @@ def _add_sigma_means(cmd) -> None:
                      help="read the question's sigma as the standard deviation or the variance")
 
 
-def _add_out(cmd, writes: str) -> None:
-    cmd.add_argument("--out", default=RESULTS, help=f"folder that receives {writes}; '.' replaces the committed "
-                                                    "files of a vaemath checkout")
+def _add_out(cmd, writes: str, committed: bool = True) -> None:
+    note = "; '.' replaces the committed files of a vaemath checkout" if committed else ""
+    cmd.add_argument("--out", default=RESULTS, help=f"folder that receives {writes}{note}")
 
 
 def _budget(value: str) -> float:
@@ -366,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--jobs", type=_int_at_least(1, 64), default=2,  # vaemath.vae.sweep.MAX_JOBS
                       help="parallel processes, at most 64")
     cmp_.add_argument("--scheduler", default=None, help="dask.distributed scheduler address, e.g. tcp://host:8786")
-    _add_out(cmp_, "compare.json, compare.md and the checkpoints")
+    _add_out(cmp_, "compare.json, compare.md and the checkpoints", committed=False)
     cmp_.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
     _add_json(cmp_)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vaemath.atomic import atomic_path
+from vaemath.atomic import atomic_path, check_writable
 
 SUMMARY_METRICS = ("nll_iw", "elbo_kl", "objective", "bound_gap", "reconstruction", "penalty", "active_units", "mi",
                    "kl_aggregate", "sigma_mean", "sigma_geomean", "decoder_norm", "mu_sq", "nll_iw_k10", "ess")
@@ -90,6 +90,8 @@ def compare(penalties=("kl", "quadratic"), seeds=(0, 1, 2), data="digits", n_job
         _setup(data=data, penalty=p, **train_kwargs)
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or not 1 <= n_jobs <= MAX_JOBS:
         raise ValueError(f"n_jobs: expected an integer from 1 to {MAX_JOBS}, got {n_jobs!r}")
+    if out is not None:  # refused now, before any run
+        check_writable(out, [("compare.json", "file"), ("compare.md", "file")])
     jobs = [delayed(_one)(p, s, out, dict(train_kwargs, data=data)) for p in penalties for s in seeds]
     if scheduler is not None:
         runs = _on_dask(scheduler, jobs)

@@ -22,7 +22,7 @@ import numpy as np
 from autograd.tracer import getval
 from threadpoolctl import threadpool_limits
 
-from vaemath.atomic import atomic_path
+from vaemath.atomic import atomic_path, check_writable
 from vaemath.vae import metrics as _metrics
 from vaemath.vae.adam import adam
 from vaemath.vae.data import digits, linear_gaussian
@@ -378,6 +378,8 @@ def train(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=Non
     s = _setup(data=data, penalty=penalty, latent=latent, epochs=epochs, seed=seed, cov=cov, n=n, hidden=hidden,
                batch=batch, lr=lr, K=K, patience=patience, quick=quick, likelihood=likelihood, history_K=history_K,
                split_seed=split_seed, eval_every=eval_every, threads=threads, anneal=anneal, eval_threads=eval_threads)
+    if out is not None:  # refused now, before any data is loaded
+        out = check_writable(out, [("params.npz", "file"), ("result.json", "file")])
     t0 = time.perf_counter()
     sets = _load(s)
     s["sizes"] = {k: int(len(v)) for k, v in sets.items()}
