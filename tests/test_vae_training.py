@@ -158,13 +158,15 @@ def test_nan_guard_stops_keeps_finite_params_and_names_step_and_term(monkeypatch
     ({"penalty": "-log(sigma)"}, "penalty"), ({"penalty": "exp(-sigma) + mu**2"}, "penalty"),
     ({"data": "linear", "latent": 3}, "latent"), ({"K": 10**9}, "K: expected an integer from 1 to 100000, got 10"),
     ({"hidden": (10**5,)}, "hidden"), ({"data": "linear", "n": 10**9}, "n: expected an integer from 2 to 1000000"),
-    ({"lr": -1.0}, "lr"), ({"data": "linear", "cov": "1,x"}, "cov"),
+    ({"lr": -1.0}, "lr"), ({"data": "linear", "cov": "1,x"}, "cov"), ({"split_seed": "abc"}, "split_seed"),
+    ({"hidden": 5}, "hidden: expected a sequence"), ({"anneal": "no"}, "anneal"), ({"quick": "yes"}, "quick"),
+    ({"penalty": "1e400*mu**2 + (sigma-1)**2"}, "penalty: .* beyond float64"),
 ])
 def test_bad_input_is_refused_before_training(kwargs, name, monkeypatch):
     import vaemath.vae.training as training
 
     monkeypatch.setattr(training, "_load", lambda s: pytest.fail("data loaded before the arguments were checked"))
-    with pytest.raises(ValueError, match=f"^{name}"):
+    with pytest.raises((ValueError, TypeError), match=f"^{name}"):
         train(**{"progress": False, **kwargs})
 
 

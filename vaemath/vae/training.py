@@ -144,6 +144,18 @@ def save_params(params: dict, path) -> Path:
     return Path(path)
 
 
+def _widths(hidden) -> tuple:
+    if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
+        raise TypeError(f"hidden: expected a sequence of layer widths such as (256, 256), got {hidden!r}")
+    return tuple(hidden)
+
+
+def _flag(name: str, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):  # bool("no") is True
+        raise TypeError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)
+
+
 def _positive_int(name: str, value, low: int = 1) -> int:
     """``value`` as an int >= low, and at most ``MAXIMA[name]`` for a size or count (a typo such as 1e9 is
     refused before anything is allocated, not run for days)."""
@@ -178,7 +190,7 @@ def _setup(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=No
     d = DEFAULTS[data]
     latent = d["latent"] if latent is None else latent
     epochs = q.get("epochs", d["epochs"]) if epochs is None else epochs
-    hidden = q.get("hidden", (256, 256)) if hidden is None else tuple(hidden)
+    hidden = q.get("hidden", (256, 256)) if hidden is None else _widths(hidden)
     K = q.get("K", 1000) if K is None else K
     history_K = q.get("history_K", 10) if history_K is None else history_K
     likelihood = ("categorical" if data == "digits" else "gaussian") if likelihood is None else likelihood
@@ -188,13 +200,14 @@ def _setup(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=No
          "epochs": _positive_int("epochs", epochs), "seed": _positive_int("seed", seed, 0),
          "hidden": [_positive_int("hidden", h) for h in hidden], "K": _positive_int("K", K),
          "history_K": _positive_int("history_K", history_K), "lr": _positive_float("lr", d["lr"] if lr is None else lr),
-         "likelihood": likelihood, "split_seed": split_seed, "quick": bool(quick),
+         "likelihood": likelihood, "quick": _flag("quick", quick),
+         "split_seed": None if split_seed is None else _positive_int("split_seed", split_seed, 0),
          "threads": None if threads is None else _positive_int("threads", threads),
          "eval_threads": _cores() if eval_threads is None else _positive_int("eval_threads", eval_threads)}
     s["patience"] = d["patience"] if patience is None else _positive_int("patience", patience)
     s["batch"] = d["batch"] if batch is None else _positive_int("batch", batch)
     s["eval_every"] = d["eval_every"] if eval_every is None else _positive_int("eval_every", eval_every)
-    s["anneal"] = d["anneal"] if anneal is None else bool(anneal)
+    s["anneal"] = d["anneal"] if anneal is None else _flag("anneal", anneal)
     if data == "linear":
         from vaemath.analysis.linear import check_latent, covariance
 
