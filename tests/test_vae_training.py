@@ -181,3 +181,17 @@ def test_an_unwritable_out_is_refused_before_any_training(tmp_path, monkeypatch)
         train("digits", "kl", quick=True, out=blocker, progress=False)
     with pytest.raises(ValueError, match="out: .* exists and is not a folder"):
         compare(("kl",), (0,), quick=True, out=blocker)
+
+
+def test_a_penalty_object_is_trained_as_its_expression_not_as_its_name():
+    import sympy as sp
+
+    from vaemath.symbolic import mu, sigma
+    from vaemath.symbolic import penalty as parse
+    from vaemath.vae.training import _setup
+
+    # sigma read as the variance: by hand the expression is mu^2 + (s^2 - 1)^2 in the standard deviation s
+    p = parse("mu**2 + (sigma-1)**2", sigma_means="var")
+    text = _setup(penalty=p, quick=True)["penalty"]
+    assert sp.expand(parse(text).expr - (mu**2 + (sigma**2 - 1)**2)) == 0
+    assert _setup(penalty="kl", quick=True)["penalty"] == "kl"

@@ -144,6 +144,23 @@ def save_params(params: dict, path) -> Path:
     return Path(path)
 
 
+def _penalty_text(penalty) -> str:
+    """A name or text that parses back (sigma the standard deviation) to the penalty's expression: every later step
+    (kernels, evaluation, result.json) reads the penalty from it. A Penalty built with sigma_means="var", or under
+    a name of its own, was trained as whatever its name parses to."""
+    import sympy as sp
+
+    p = resolve(penalty)
+    for text in (p.name, sp.sstr(p.expr)):
+        try:
+            if sp.simplify(resolve(text).expr - p.expr) == 0:
+                return text
+        except ValueError:
+            continue
+    raise ValueError(f"penalty: {p.name!r} ({p.expr}) cannot be written as penalty text in sigma = standard "
+                     "deviation; pass the text of its expression")
+
+
 def _widths(hidden) -> tuple:
     if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
         raise TypeError(f"hidden: expected a sequence of layer widths such as (256, 256), got {hidden!r}")
@@ -196,7 +213,7 @@ def _setup(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=No
     likelihood = ("categorical" if data == "digits" else "gaussian") if likelihood is None else likelihood
     if likelihood not in LIKELIHOODS or (data == "linear" and likelihood != "gaussian"):
         raise ValueError(f"likelihood: expected one of {LIKELIHOODS} (linear data: gaussian), got {likelihood!r}")
-    s = {"data": data, "penalty": resolve(penalty).name, "latent": _positive_int("latent", latent),
+    s = {"data": data, "penalty": _penalty_text(penalty), "latent": _positive_int("latent", latent),
          "epochs": _positive_int("epochs", epochs), "seed": _positive_int("seed", seed, 0),
          "hidden": [_positive_int("hidden", h) for h in hidden], "K": _positive_int("K", K),
          "history_K": _positive_int("history_K", history_K), "lr": _positive_float("lr", d["lr"] if lr is None else lr),
@@ -278,7 +295,8 @@ class _Run:
         bad = [k for k, v in params.items() if not np.all(np.isfinite(v))]
         if bad:
             raise _Stop("non-finite", f"step {i}: parameter {bad[0]} became non-finite after the update")
-        self.last = params
+        if self.last is None:
+            self.last = params
         idx = self.order[(i % self.steps) * self.batch:(i % self.steps + 1) * self.batch]
         xb = self.sets["train"][idx]
         eps = self.rng.standard_normal((len(idx), self.model.latent))
@@ -289,6 +307,7 @@ class _Run:
         bad = [k for k, v in g.items() if not np.all(np.isfinite(v))]
         if bad:
             raise _Stop("non-finite", f"step {i}: the gradient with respect to {bad[0]} is not finite")
+        self.last = params  # the latest parameters whose loss and gradient are finite: kept if a later step is not
         self.epoch_obj.append(-float(value))
         return g
 
