@@ -161,6 +161,7 @@ def test_nan_guard_stops_keeps_finite_params_and_names_step_and_term(monkeypatch
     ({"lr": -1.0}, "lr"), ({"data": "linear", "cov": "1,x"}, "cov"), ({"split_seed": "abc"}, "split_seed"),
     ({"hidden": 5}, "hidden: expected a sequence"), ({"anneal": "no"}, "anneal"), ({"quick": "yes"}, "quick"),
     ({"penalty": "1e400*mu**2 + (sigma-1)**2"}, "penalty: .* beyond float64"),
+    ({"latent": 1000, "K": 100000}, "K, latent: .* 333.0 GiB"),  # by hand: 8 * 447 * 1e5 * 1000 bytes
 ])
 def test_bad_input_is_refused_before_training(kwargs, name, monkeypatch):
     import vaemath.vae.training as training
@@ -195,3 +196,13 @@ def test_a_penalty_object_is_trained_as_its_expression_not_as_its_name():
     text = _setup(penalty=p, quick=True)["penalty"]
     assert sp.expand(parse(text).expr - (mu**2 + (sigma**2 - 1)**2)) == 0
     assert _setup(penalty="kl", quick=True)["penalty"] == "kl"
+
+
+def test_compare_on_a_cluster_without_dask_says_what_to_install(monkeypatch):
+    import sys
+
+    from vaemath.vae.sweep import _on_dask
+
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # as in an install without the cluster extra
+    with pytest.raises(ValueError, match=r"^scheduler: .*vaemath\[cluster\]"):
+        _on_dask("tcp://127.0.0.1:8786", [])

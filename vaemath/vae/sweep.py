@@ -108,7 +108,10 @@ def compare(penalties=("kl", "quadratic"), seeds=(0, 1, 2), data="digits", n_job
 
 
 def _on_dask(address: str, jobs: list) -> list:
-    from dask.distributed import Client
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise ValueError("scheduler: a dask cluster needs dask.distributed: pip install 'vaemath[cluster]'") from None
     from joblib import Parallel, parallel_config
 
     with Client(address, timeout=10) as client, parallel_config(backend="dask", client=client):

@@ -234,8 +234,23 @@ def _setup(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=No
         s["n"] = _positive_int("n", q.get("n", 5000) if n is None else n, 2)
     elif cov is not None or n is not None:
         raise ValueError(f"cov, n: only for data='linear', got cov={cov!r}, n={n!r}")
+    _evaluation_fits(s)
     trainable(s["penalty"])
     return s
+
+
+EVAL_BYTES = 2**32  # the K-sample evaluation draws its normal noise (N x K x L) at once: at most 4 GiB of it
+
+
+def _evaluation_fits(s: dict) -> None:
+    """Refuse K and latent whose evaluation noise (test size x K x latent float64, drawn at once so that a seed gives
+    the same numbers) would not fit, before any training: latent 1000 with K 100000 asked for 333 GiB."""
+    n = 447 if s["data"] == "digits" else min(s["n"], 2000)
+    need = 8 * n * max(s["K"], s["history_K"]) * s["latent"]
+    if need > EVAL_BYTES:
+        raise ValueError(f"K, latent: the evaluation draws {n} x K x latent normal numbers at once, "
+                         f"{need / 2**30:.1f} GiB for K = {s['K']}, latent = {s['latent']} (at most "
+                         f"{EVAL_BYTES / 2**30:.0f} GiB); lower K or latent")
 
 
 def _load(s: dict) -> dict:
