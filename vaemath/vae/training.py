@@ -25,7 +25,7 @@ from threadpoolctl import threadpool_limits
 from vaemath.atomic import atomic_path, check_writable
 from vaemath.vae import metrics as _metrics
 from vaemath.vae.adam import adam
-from vaemath.vae.data import digits, linear_gaussian
+from vaemath.vae.data import SPLIT, digits, linear_gaussian
 from vaemath.vae.gradient import value_and_grad
 from vaemath.vae.model import LIKELIHOODS, MLP, Linear
 from vaemath.vae.penalty import penalty_sum, resolve, trainable
@@ -245,7 +245,7 @@ EVAL_BYTES = 2**32  # the K-sample evaluation draws its normal noise (N x K x L)
 def _evaluation_fits(s: dict) -> None:
     """Refuse K and latent whose evaluation noise (test size x K x latent float64, drawn at once so that a seed gives
     the same numbers) would not fit, before any training: latent 1000 with K 100000 asked for 333 GiB."""
-    n = 447 if s["data"] == "digits" else min(s["n"], 2000)
+    n = _held_out(s)
     need = 8 * n * max(s["K"], s["history_K"]) * s["latent"]
     if need > EVAL_BYTES:
         raise ValueError(f"K, latent: the evaluation draws {n} x K x latent normal numbers at once, "
@@ -253,11 +253,16 @@ def _evaluation_fits(s: dict) -> None:
                          f"{EVAL_BYTES / 2**30:.0f} GiB); lower K or latent")
 
 
+def _held_out(s: dict) -> int:
+    """Rows of the test set: the digits split's 447; for linear data min(n, 2000), the validation set's too."""
+    return SPLIT[2] if s["data"] == "digits" else min(s["n"], 2000)
+
+
 def _load(s: dict) -> dict:
     """Train / validation / test arrays; linear data: n training samples, validation and test of min(n, 2000)."""
     if s["data"] == "digits":
         return digits(s["split_seed"])
-    m = min(s["n"], 2000)
+    m = _held_out(s)
     return {"train": linear_gaussian(s["cov"], s["n"], s["seed"]),
             "val": linear_gaussian(s["cov"], m, s["seed"] + 10_000),
             "test": linear_gaussian(s["cov"], m, s["seed"] + 20_000)}
