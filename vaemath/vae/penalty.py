@@ -79,7 +79,7 @@ def penalty_sum(penalty, sigma_means: str = "std"):
     @primitive
     def f(mu, s):
         block = planes(mu, s)
-        ans = np.sum(block[0], axis=-1)
+        ans = block[0].sum(axis=-1)
         last["ans"], last["grad"] = ans, block[1:]
         return ans
 
