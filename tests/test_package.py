@@ -129,3 +129,25 @@ def test_penalty_argument_is_named_penalty_everywhere():
     assert len(functions) > 30  # the walk found the API, not an empty list
     for name, sig in functions.items():
         assert not _RETIRED & set(sig.parameters), f"{name}{sig} uses a retired name for the penalty"
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o077])
+def test_atomic_writes_replace_whole_files_with_the_umask_mode(tmp_path, mask):
+    import os
+
+    from vaemath.atomic import atomic_path
+
+    target = tmp_path / "r.json"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("killed mid-write")
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["r.json"]
+    old = os.umask(mask)
+    try:
+        with atomic_path(tmp_path / "new.json") as tmp:
+            tmp.write_text("new")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.json").read_text() == "new"
+    assert (tmp_path / "new.json").stat().st_mode & 0o777 == 0o666 & ~mask  # what open(path, "w") gives

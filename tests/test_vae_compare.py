@@ -63,6 +63,8 @@ def test_bad_penalty_is_refused_before_any_run():
         compare(("kl", "-log(sigma)"), (0,), **SMALL)
     with pytest.raises(ValueError, match="seeds"):
         compare(("kl",), "0,x", **SMALL)
+    with pytest.raises(ValueError, match=r"^seeds: expected distinct seeds, got \[0, 0\]"):
+        compare(("kl",), "0,0", **SMALL)
     with pytest.raises(ValueError, match="^n_jobs: expected an integer from 1 to 64, got 1000000$"):
         compare(("kl",), (0,), n_jobs=10**6, **SMALL)  # joblib's own message named neither (review 8d, C6)
 

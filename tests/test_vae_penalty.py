@@ -59,6 +59,15 @@ def test_nan_input_gives_nan_for_the_guard_not_an_exception():
     assert np.isnan(out[0])
 
 
+@pytest.mark.parametrize("m, x, error, match", [
+    (np.zeros((2, 3)), np.zeros((2, 4)), ValueError, r"^mu, s: expected one shape, got \(2, 3\) and \(2, 4\)"),
+    (np.zeros((1, 2)), np.array([[1j, 0.0]]), TypeError, "^mu, s: expected real arrays, got float64 and complex128"),
+])
+def test_bad_arrays_are_named_in_the_encoders_variables(m, x, error, match):
+    with pytest.raises(error, match=match):
+        penalty_sum("kl")(m, x)
+
+
 @pytest.mark.parametrize("text, why", [("-log(sigma)", "unbounded below"), ("mu**2 - log(sigma)", "unbounded below"),
                                        ("exp(-sigma) + mu**2", "no interior minimiser")])
 def test_untrainable_penalties_are_refused(text, why):

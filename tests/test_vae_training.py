@@ -121,6 +121,18 @@ def test_quick_digits_run_reports_every_metric_and_writes_checkpoints(quick_digi
     np.testing.assert_array_equal(back.sample_prior(3, seed=2), r.sample_prior(3, seed=2))
 
 
+def test_load_names_what_is_wrong_with_the_folder(quick_digits, tmp_path):
+    import shutil
+
+    _, out = quick_digits
+    shutil.copy(out / "params.npz", tmp_path / "params.npz")  # a run interrupted before result.json
+    with pytest.raises(ValueError, match="has no result.json"):
+        load(tmp_path)
+    (tmp_path / "result.json").write_text('{"setup": ')
+    with pytest.raises(ValueError, match="result.json' is not valid JSON"):
+        load(tmp_path)
+
+
 def test_same_seed_gives_bit_identical_results(quick_digits):
     r, _ = quick_digits
     # and the evaluation's BLAS threads (all cores in the fixture) do not change a bit
@@ -147,7 +159,7 @@ def test_nan_guard_stops_keeps_finite_params_and_names_step_and_term(monkeypatch
     monkeypatch.setattr(model_mod, "categorical_loglik", poisoned)
     r = train("digits", "kl", quick=True, epochs=2, batch=250, K=4, latent=2, progress=False)
     assert r.status["stopped"] == "non-finite"
-    assert "step 2" in r.status["message"] and "reconstruction" in r.status["message"]
+    assert "step 3" in r.status["message"] and "reconstruction" in r.status["message"]
     assert r.status["steps"] == 3 and r.status["best_epoch"] is None
     assert all(np.all(np.isfinite(v)) for v in r.params.values())
     assert math.isfinite(r.metrics["nll_iw"])
@@ -162,6 +174,7 @@ def test_nan_guard_stops_keeps_finite_params_and_names_step_and_term(monkeypatch
     ({"hidden": 5}, "hidden: expected a sequence"), ({"anneal": "no"}, "anneal"), ({"quick": "yes"}, "quick"),
     ({"penalty": "1e400*mu**2 + (sigma-1)**2"}, "penalty: .* beyond float64"),
     ({"latent": 1000, "K": 100000}, "K, latent: .* 333.0 GiB"),  # by hand: 8 * 447 * 1e5 * 1000 bytes
+    ({"data": "linear", "n": 3}, "n: .* expected n > 3, got 3"),  # default cov is 3x3: rank <= n - 1 = 2
 ])
 def test_bad_input_is_refused_before_training(kwargs, name, monkeypatch):
     import vaemath.vae.training as training

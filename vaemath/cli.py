@@ -252,6 +252,7 @@ def _cmd_train(args) -> None:
     if ref:
         kind = "minimum" if ref["attained"] else "infimum (not attained)"
         print(f"  vaemath.linear.optimum of the training covariance: {kind} {ref['objective']:.6f}; {ref['path']}")
+        print("  (linear_objective and the optimum are minimised, penalty - reconstruction: the negative of objective)")
 
 
 def _cmd_compare(args) -> None:

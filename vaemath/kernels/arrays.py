@@ -321,11 +321,13 @@ def pointwise(penalty, what="value", sigma_means="std", param="std", prior=None)
     what, param = _what(what), _param_name(param)
     pen = _penalty(penalty, sigma_means, prior=prior)
     kernel = load(pen.expr, what, pen.name, param, pen.domain)
-    positive = _positive(param)
+    positive, names = _positive(param), f"mu, {PARAMS[param].symbol}"
 
     def f(mu, x):
         if np.shape(mu) != np.shape(x):  # the kernel reads both flat arrays to the length of mu
-            raise ValueError(f"mu, x: expected one shape, got {np.shape(mu)} and {np.shape(x)}")
+            raise ValueError(f"{names}: expected one shape, got {np.shape(mu)} and {np.shape(x)}")
+        if np.iscomplexobj(mu) or np.iscomplexobj(x):
+            raise TypeError(f"{names}: expected real arrays, got {np.asarray(mu).dtype} and {np.asarray(x).dtype}")
         flat_m = np.ascontiguousarray(mu, dtype=np.float64).ravel()
         flat_s = np.ascontiguousarray(x, dtype=np.float64).ravel()
         out = _pointwise(kernel, flat_m, flat_s, [])

@@ -11,7 +11,8 @@ import numpy as np
 from vaemath.atomic import atomic_path, check_writable
 
 SUMMARY_METRICS = ("nll_iw", "elbo_kl", "objective", "bound_gap", "reconstruction", "penalty", "active_units", "mi",
-                   "kl_aggregate", "sigma_mean", "sigma_geomean", "decoder_norm", "mu_sq", "nll_iw_k10", "ess")
+                   "kl_aggregate", "sigma_mean", "sigma_geomean", "decoder_norm", "mu_sq", "nll_iw_k10", "ess",
+                   "loglik_exact", "linear_objective")  # the last two: linear data only
 
 
 def _one(penalty: str, seed: int, out, train_kwargs: dict) -> dict:
@@ -79,7 +80,8 @@ def compare(penalties=("kl", "quadratic"), seeds=(0, 1, 2), data="digits", n_job
     dict
         ``setup``, ``runs`` (per run: penalty, seed, metrics, history, status, checkpoint: the path of its
         ``params.npz`` relative to ``out``, or None) and ``summary``
-        {penalty: {metric: {"mean", "std"}}} for the metrics in ``SUMMARY_METRICS``.
+        {penalty: {metric: {"mean", "std"}}} for the metrics in ``SUMMARY_METRICS``; ``std`` is the population
+        standard deviation over seeds (``numpy.std``, ddof = 0).
     """
     from joblib import Parallel, delayed, parallel_config
 
@@ -136,6 +138,8 @@ def _seeds(seeds) -> list:
     seeds = list(seeds)
     if not seeds or any(not isinstance(s, (int, np.integer)) or isinstance(s, bool) or s < 0 for s in seeds):
         raise ValueError(f"seeds: expected a non-empty list of integers >= 0, got {seeds!r}")
+    if len(set(seeds)) < len(seeds):  # two equal runs would share one checkpoint folder and fake a spread of 0
+        raise ValueError(f"seeds: expected distinct seeds, got {seeds!r}")
     return [int(s) for s in seeds]
 
 

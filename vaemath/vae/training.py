@@ -123,12 +123,16 @@ def load(folder) -> TrainResult:
     Raises
     ------
     ValueError
-        If the folder lacks either file.
+        If the folder lacks either file (the message names which), or result.json is not valid JSON.
     """
     folder = Path(folder)
-    if not (folder / "params.npz").is_file() or not (folder / "result.json").is_file():
-        raise ValueError(f"folder: {str(folder)!r} has no params.npz and result.json")
-    d = json.loads((folder / "result.json").read_text())
+    missing = [f for f in ("params.npz", "result.json") if not (folder / f).is_file()]
+    if missing:
+        raise ValueError(f"folder: {str(folder)!r} has no {' and no '.join(missing)} (written by train(out=...))")
+    try:
+        d = json.loads((folder / "result.json").read_text())
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"folder: {str(folder / 'result.json')!r} is not valid JSON ({exc})") from None
     with np.load(folder / "params.npz") as npz:
         params = {k: npz[k] for k in npz.files}
     s = d["setup"]
@@ -232,6 +236,9 @@ def _setup(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=No
         s["cov"] = c.tolist()
         check_latent(latent, c.shape[0])
         s["n"] = _positive_int("n", q.get("n", 5000) if n is None else n, 2)
+        if s["n"] <= c.shape[0]:  # the analytic reference needs a positive definite sample covariance
+            raise ValueError(f"n: the sample covariance of n points in D = {c.shape[0]} dimensions has rank at most "
+                             f"n - 1; expected n > {c.shape[0]}, got {s['n']}")
     elif cov is not None or n is not None:
         raise ValueError(f"cov, n: only for data='linear', got cov={cov!r}, n={n!r}")
     _evaluation_fits(s)
@@ -314,7 +321,7 @@ class _Run:
             self.order = self.rng.permutation(len(self.sets["train"]))
         bad = [k for k, v in params.items() if not np.all(np.isfinite(v))]
         if bad:
-            raise _Stop("non-finite", f"step {i}: parameter {bad[0]} became non-finite after the update")
+            raise _Stop("non-finite", f"step {self.step}: parameter {bad[0]} became non-finite after the update")
         if self.last is None:
             self.last = params
         idx = self.order[(i % self.steps) * self.batch:(i % self.steps + 1) * self.batch]
@@ -323,10 +330,10 @@ class _Run:
         value, g = self.vg(params, xb, eps)
         for name, v in self.terms.items():
             if not np.isfinite(v):
-                raise _Stop("non-finite", f"step {i}: the {name} term is {v}")
+                raise _Stop("non-finite", f"step {self.step}: the {name} term is {v}")
         bad = [k for k, v in g.items() if not np.all(np.isfinite(v))]
         if bad:
-            raise _Stop("non-finite", f"step {i}: the gradient with respect to {bad[0]} is not finite")
+            raise _Stop("non-finite", f"step {self.step}: the gradient with respect to {bad[0]} is not finite")
         self.last = params  # the latest parameters whose loss and gradient are finite: kept if a later step is not
         self.epoch_obj.append(-float(value))
         return g
