@@ -82,11 +82,22 @@ def test_cli_train_and_compare_json(capsys, tmp_path):
 
 @pytest.mark.parametrize("argv, word", [(["train", "--data", "mnist"], "data"), (["train", "--latent", "0"], "latent"),
                                         (["train", "--penalty=-log(sigma)"], "penalty"),
-                                        (["compare", "--seeds", "a"], "seeds")])
+                                        (["compare", "--seeds", "a"], "seeds"),
+                                        (["train", "--latent", "1e9"], "latent: expected an integer from 1 to"),
+                                        (["compare", "--epochs", "2.5"], "argument --epochs: expected an integer")])
 def test_cli_bad_input_one_line_exit_2(capsys, argv, word):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"error: {word}" in err[0]
+
+
+def test_cli_warning_is_one_line_on_stderr(capsys):
+    assert main(["train", "--data", "linear", "--penalty", "mu**2", "--quick", "--epochs", "1", "--K", "5",
+                 "--n", "50", "--json"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["vaemath train: warning: penalty: 'mu**2' is minimal at every point where mu = 0, not at isolated "
+                   "points: along that set it does not hold the encoder's (mu, sigma), which may drift or collapse "
+                   "freely"]
 
 
 def test_readme_table_is_the_committed_compare_result():

@@ -76,7 +76,18 @@ def test_untrainable_penalties_are_refused(text, why):
 
 
 def test_trainable_accepts_the_question_penalty():
-    assert trainable("quadratic") == "quadratic"
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an isolated minimiser: no warning
+        assert trainable("quadratic") == "quadratic"
+
+
+@pytest.mark.parametrize("text, where", [("mu**2", "mu = 0"), ("(sigma-1)**2", "sigma = 1")])
+def test_a_penalty_minimal_on_a_line_trains_with_a_warning(text, where):
+    for _ in range(2):  # every call, not only the first
+        with pytest.warns(UserWarning, match=f"minimal at every point where {where}, not"):
+            assert trainable(text) == text
 
 
 def test_categorical_primitive_matches_the_composed_log_softmax_and_its_gradient(rng):

@@ -16,6 +16,7 @@ import math
 import os
 import re
 import sys
+import warnings
 
 RESULTS = "vaemath-results"  # default --out of every command that writes files
 USER_ERRORS = (ValueError, TypeError, OSError, MemoryError)  # bad input or environment: one line, exit 2
@@ -65,6 +66,14 @@ def _integral(text: str) -> int:
         if not (math.isfinite(number) and number == int(number)):
             raise
         return int(number)
+
+
+def _whole(value: str) -> int:
+    """An argparse type: any integer, '1e3' too; the range is checked, by name, by the function it goes to."""
+    try:
+        return _integral(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {value.strip()!r}") from None
 
 
 def _int_at_least(low: int, high: int | None = None):
@@ -345,12 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
                    _cmd_train)
     trn.add_argument("--data", default="digits", type=_text, help="data set: digits or linear")
     trn.add_argument("--penalty", default="kl", type=_text, help="catalogue name or penalty text")
-    trn.add_argument("--latent", type=int, default=None, help="latent dimensions (default: digits 16, linear 1)")
-    trn.add_argument("--epochs", type=int, default=None, help="maximum epochs (default: digits 30, linear 500)")
+    trn.add_argument("--latent", type=_whole, default=None, help="latent dimensions (default: digits 16, linear 1)")
+    trn.add_argument("--epochs", type=_whole, default=None, help="maximum epochs (default: digits 30, linear 500)")
     trn.add_argument("--seed", type=_int_at_least(0), default=0, help="seed of the initialisation and minibatches")
     trn.add_argument("--cov", default=None, help="linear data: covariance as in vaemath linear (default 5,2,0.5)")
-    trn.add_argument("--n", type=int, default=None, help="linear data: number of samples (default 5000)")
-    trn.add_argument("--K", type=int, default=None, help="importance samples per test datum (default 1000)")
+    trn.add_argument("--n", type=_whole, default=None, help="linear data: number of samples (default 5000)")
+    trn.add_argument("--K", type=_whole, default=None, help="importance samples per test datum (default 1000)")
     trn.add_argument("--out", default=None, help="folder for params.npz and result.json (default: not written)")
     trn.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
     _add_json(trn)
@@ -359,11 +368,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--penalties", default="kl,quadratic", type=_text, help="comma list of penalties")
     cmp_.add_argument("--seeds", default="0,1,2", type=_text, help="comma list of seeds")
     cmp_.add_argument("--data", default="digits", type=_text, help="data set: digits or linear")
-    cmp_.add_argument("--latent", type=int, default=None, help="latent dimensions (default: digits 16, linear 1)")
-    cmp_.add_argument("--epochs", type=int, default=None, help="maximum epochs (default: digits 30, linear 500)")
-    cmp_.add_argument("--K", type=int, default=None, help="importance samples per test datum (default 1000)")
+    cmp_.add_argument("--latent", type=_whole, default=None, help="latent dimensions (default: digits 16, linear 1)")
+    cmp_.add_argument("--epochs", type=_whole, default=None, help="maximum epochs (default: digits 30, linear 500)")
+    cmp_.add_argument("--K", type=_whole, default=None, help="importance samples per test datum (default 1000)")
     cmp_.add_argument("--cov", default=None, help="linear data: covariance as in vaemath linear (default 5,2,0.5)")
-    cmp_.add_argument("--n", type=int, default=None, help="linear data: number of samples (default 5000)")
+    cmp_.add_argument("--n", type=_whole, default=None, help="linear data: number of samples (default 5000)")
     cmp_.add_argument("--jobs", type=_int_at_least(1, 64), default=2,  # vaemath.vae.sweep.MAX_JOBS
                       help="parallel processes, at most 64")
     cmp_.add_argument("--scheduler", default=None, help="dask.distributed scheduler address, e.g. tcp://host:8786")
@@ -426,7 +435,10 @@ def main(argv=None) -> int:
     except SystemExit as exc:  # --help, --version, or argparse's one-line error, already printed
         return int(exc.code or 0)
     try:
-        args.run(args)
+        with warnings.catch_warnings():  # a warning is one line too, named like an error
+            warnings.showwarning = lambda message, *_, **__: print(
+                f"vaemath {args.command}: warning: {_one_line(message)}", file=sys.stderr)
+            args.run(args)
     except BrokenPipeError:  # the reader went away (| head): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

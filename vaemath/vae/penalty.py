@@ -10,9 +10,9 @@ written here: the kernels are generated from the symbolic expression, which stay
 
 from __future__ import annotations
 
+import warnings
 from functools import cache, lru_cache
 
-import numpy as np
 from autograd.extend import defvjp_argnums, primitive
 
 
@@ -24,22 +24,34 @@ def resolve(penalty, sigma_means: str = "std"):
     return penalty if isinstance(penalty, Penalty) else as_penalty(penalty, sigma_means)
 
 
-@cache
 def trainable(penalty) -> str:
     """Refuse a penalty a VAE cannot be trained with; returns its name.
 
     A penalty unbounded below (a limit -oo at the boundary, e.g. ``-log(sigma)`` as sigma -> oo) sends
     the encoder to that boundary; a penalty with no interior minimiser pulls it nowhere in particular.
+    A penalty minimal on a whole set (``mu**2``: the line mu = 0, any sigma) is trained, with a ``UserWarning``.
 
     Raises
     ------
     ValueError
         Naming the penalty and the reason.
     """
+    name, region = _minimal_set(penalty)
+    if region is not None:
+        warnings.warn(f"penalty: {name!r} is minimal at {region}, not at isolated points: along "
+                      "that set it does not hold the encoder's (mu, sigma), which may drift or collapse freely",
+                      UserWarning, stacklevel=2)
+    return name
+
+
+@cache
+def _minimal_set(penalty) -> tuple:
+    """(name, the set where it is minimal or None if its minimisers are isolated); raises as :func:`trainable`."""
     from sympy import oo
 
     from vaemath.kernels.codegen import check_float64
     from vaemath.symbolic import limits, minimizer
+    from vaemath.symbolic.calculus import MinimizerSet
 
     p = resolve(penalty)
     check_float64(p.expr, p.name)
@@ -47,9 +59,10 @@ def trainable(penalty) -> str:
     if bad:
         raise ValueError(f"penalty: {p.name!r} is unbounded below ({', '.join(bad)} gives -oo); "
                          "training would drive the encoder to that boundary")
-    if minimizer(p.expr) is None:
+    best = minimizer(p.expr)
+    if best is None:
         raise ValueError(f"penalty: {p.name!r} has no interior minimiser in (mu, sigma)")
-    return p.name
+    return p.name, best.description if isinstance(best, MinimizerSet) and not best.points else None
 
 
 @lru_cache(maxsize=64)
