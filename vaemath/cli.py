@@ -374,7 +374,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--cov", default=None, help="linear data: covariance as in vaemath linear (default 5,2,0.5)")
     cmp_.add_argument("--n", type=_whole, default=None, help="linear data: number of samples (default 5000)")
     cmp_.add_argument("--jobs", type=_int_at_least(1, 64), default=2,  # vaemath.vae.sweep.MAX_JOBS
-                      help="parallel processes, at most 64")
+                      help="parallel processes, at most 64 (for --quick runs 1 is often faster: each process "
+                           "starts Python and loads its kernels)")
     cmp_.add_argument("--scheduler", default=None, help="dask.distributed scheduler address, e.g. tcp://host:8786")
     _add_out(cmp_, "compare.json, compare.md and the checkpoints", committed=False)
     cmp_.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
