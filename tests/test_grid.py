@@ -221,7 +221,7 @@ def test_grid_refuses_strings_and_accepts_sympy_numbers():
 def test_removable_points_get_the_first_order_expansion_exactly_as_documented():
     from types import SimpleNamespace
 
-    from vaemath.kernels.arrays import _removable_points
+    from vaemath.kernels.arrays import SINGULAR_TOL, _finish, _singular_arrays
 
     # a removable point at (mu, x) = (0, 0) (x = log sigma) with limit 0 and slopes (2, -3): by hand, a non-finite
     # output within 1e-100 of it is 2 dm - 3 dx; a finite one is kept; at the point the limit replaces any output
@@ -229,8 +229,10 @@ def test_removable_points_get_the_first_order_expansion_exactly_as_documented():
     mu = np.array([1e-120, 0.0, 1e-120, 1e-120, 0.0, 1e-90])
     x = np.array([0.0, 1e-120, 1e-120, 0.0, 0.0, 0.0])
     out = np.array([[np.nan, np.inf, -np.inf, 7.0, 8.0, np.nan]])
-    _removable_points(kernel, mu, x, out)
+    _finish(*_singular_arrays(kernel), SINGULAR_TOL, -1, mu, x, out)
     np.testing.assert_allclose(out, [[2e-120, -3e-120, -1e-120, 7.0, 0.0, np.nan]], rtol=1e-14, atol=0)
+    _finish(*_singular_arrays(kernel), SINGULAR_TOL, 1, mu, x, out)  # and for a positive param, x <= 0 is invalid
+    np.testing.assert_allclose(out, [[np.nan, -3e-120, -1e-120, np.nan, np.nan, np.nan]], rtol=1e-14, atol=0)
 
 
 def test_a_number_beyond_float64_is_refused_not_printed_as_inf():

@@ -215,16 +215,25 @@ def _removable_grid(points, mu, x, out) -> None:
         out[:, rows[:, None], cols[None, :]] = np.where(replace, fix, block)
 
 
-def _removable_points(kernel, mu, x, out) -> None:
-    """As :func:`_removable_grid` at points (mu[i], x[i]), in one compiled pass (the VAE calls it every step)."""
+def _singular_arrays(kernel) -> tuple:
+    """``kernel.SINGULAR`` as arrays (points' mu, points' x, expansions (points, planes, 3)), built once."""
     arrays = getattr(kernel, "_singular_arrays", None)
     if arrays is None:
         points = kernel.SINGULAR
         column = lambda k: np.array([p[k] for p in points], dtype=np.float64)  # noqa: E731
         arrays = (column(0), column(1), column(2).reshape(len(points), kernel.N_OUT, 3))
         kernel._singular_arrays = arrays
-    if arrays[0].size:
-        _removable_at(*arrays, SINGULAR_TOL, mu, x, out)
+    return arrays
+
+
+@nb.njit(cache=True)
+def _finish(ms, xs, c, tol, positive, mu, x, out):
+    """As :func:`_removable_grid` at points (mu[i], x[i]), then (``positive`` 0 or 1, not -1) NaN where the input is
+    invalid: one compiled call (the VAE's penalty runs it every step)."""
+    if ms.shape[0]:
+        _removable_at(ms, xs, c, tol, mu, x, out)
+    if positive >= 0:
+        _nan_where_invalid(mu, x, positive == 1, out)
 
 
 @nb.njit(cache=True)
@@ -291,20 +300,23 @@ def evaluate(penalty, mu, sigma, what="value", errors="raise", sigma_means="std"
     return result[()] if isinstance(result, np.ndarray) and result.ndim == 0 else result
 
 
-def _pointwise(kernel, flat_m: np.ndarray, flat_s: np.ndarray, bad) -> np.ndarray:
-    """Planes (P, n) of a loaded kernel at contiguous float64 points; ``bad`` masks (or None) become NaN."""
+def _pointwise(kernel, flat_m: np.ndarray, flat_s: np.ndarray, bad=(), positive=None) -> np.ndarray:
+    """Planes (P, n) of a loaded kernel at contiguous float64 points; ``bad`` masks (or None) become NaN, and with
+    ``positive`` (bool, that of the param) so do points whose mu or x is not finite (or x <= 0 for a positive param)."""
     out = np.empty((kernel.N_OUT, flat_m.size))
     run = kernel.pointwise if flat_m.size >= PARALLEL_POINTS else kernel.pointwise_serial
     run(flat_m, flat_s, out)
-    _removable_points(kernel, flat_m, flat_s, out)
-    if kernel.FALLBACKS and np.isnan(out).any():  # as in grid
-        nan = np.flatnonzero(np.isnan(out).any(axis=0))
-        S, R = np.empty((kernel.N_STORED, nan.size)), np.empty(nan.size, dtype=np.int64)
-        kernel.sigma_stage(flat_s[nan], S, R)
-        planes = out[:, nan]
-        _fallbacks(kernel, flat_m[nan], flat_s[nan], R, planes)
-        out[:, nan] = planes
-        _removable_points(kernel, flat_m, flat_s, out)
+    singular = _singular_arrays(kernel) + (SINGULAR_TOL,)
+    if kernel.FALLBACKS:
+        _finish(*singular, -1, flat_m, flat_s, out)
+        if np.isnan(out).any():  # as in grid
+            nan = np.flatnonzero(np.isnan(out).any(axis=0))
+            S, R = np.empty((kernel.N_STORED, nan.size)), np.empty(nan.size, dtype=np.int64)
+            kernel.sigma_stage(flat_s[nan], S, R)
+            planes = out[:, nan]
+            _fallbacks(kernel, flat_m[nan], flat_s[nan], R, planes)
+            out[:, nan] = planes
+    _finish(*singular, -1 if positive is None else int(positive), flat_m, flat_s, out)
     for mask in bad:
         if mask is not None:
             out[:, mask] = np.nan
@@ -330,8 +342,7 @@ def pointwise(penalty, what="value", sigma_means="std", param="std", prior=None)
             raise TypeError(f"{names}: expected real arrays, got {np.asarray(mu).dtype} and {np.asarray(x).dtype}")
         flat_m = np.ascontiguousarray(mu, dtype=np.float64).ravel()
         flat_s = np.ascontiguousarray(x, dtype=np.float64).ravel()
-        out = _pointwise(kernel, flat_m, flat_s, [])
-        _nan_where_invalid(flat_m, flat_s, positive, out)
+        out = _pointwise(kernel, flat_m, flat_s, positive=positive)
         return out.reshape((out.shape[0],) + np.shape(mu))
 
     return f
