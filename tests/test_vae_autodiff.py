@@ -1,5 +1,7 @@
 """The training step's machinery against autograd's own: affine primitives, per-array gradients, Adam."""
 
+import math
+
 import autograd.numpy as anp
 import numpy as np
 import pytest
@@ -50,7 +52,12 @@ def test_adam_is_autograd_adam_bit_for_bit(rng):
     assert not np.array_equal(ours["a"], x0["a"])
 
 
-def test_mutual_information_matches_the_direct_pairwise_sum(rng):
+@pytest.mark.parametrize("block_rows", [None, 7])  # one block of pairs; blocks of 7 rows, the last one partial
+def test_mutual_information_matches_the_direct_pairwise_sum(rng, monkeypatch, block_rows):
+    import vaemath.vae.metrics as metrics
+
+    if block_rows:
+        monkeypatch.setattr(metrics, "PAIR_BYTES", 8 * 200 * 5 * block_rows)
     mu, s = 2 * rng.normal(size=(200, 5)), rng.uniform(-4, 0.5, size=(200, 5))
     got = mutual_information(mu, s, np.random.default_rng(3))
     z = mu + np.exp(s) * np.random.default_rng(3).standard_normal(mu.shape)  # the same draw
@@ -58,3 +65,15 @@ def test_mutual_information_matches_the_direct_pairwise_sum(rng):
     log_q = np.sum(-0.5 * (dev * dev + LOG_2PI) - s[None], axis=-1)
     expected = np.mean(np.sum(-0.5 * (LOG_2PI + 1) - s, axis=1)) - np.mean(logsumexp(log_q, 1) - np.log(200))
     assert got == pytest.approx(expected, abs=1e-10)
+
+
+@pytest.mark.parametrize("log_sigma", [math.log(1e-9), math.log(1e-20), -800.0])
+def test_mutual_information_when_every_code_is_nearly_deterministic(rng, log_sigma):
+    # N distinct codes far apart against sigma: each z_n has density under q(z | x_n) alone, so log q(z_n) =
+    # log q(z_n | x_n) - log N and, by hand, I = log N + (mean_n |eps_n|^2 - L) / 2 for the draw eps (review 9b A1:
+    # the expanded products gave -30 nats at sigma 1e-9, -1e23 at 1e-20, NaN at exp(-800))
+    mu = 2 * rng.normal(size=(300, 4))
+    s = np.full_like(mu, log_sigma)
+    eps = np.random.default_rng(3).standard_normal(mu.shape)
+    expected = math.log(300) + 0.5 * (np.mean(np.sum(eps**2, axis=1)) - 4)
+    assert mutual_information(mu, s, np.random.default_rng(3)) == pytest.approx(expected, abs=1e-12)
