@@ -235,11 +235,13 @@ def test_removable_points_get_the_first_order_expansion_exactly_as_documented():
     np.testing.assert_allclose(out, [[np.nan, -3e-120, -1e-120, np.nan, np.nan, np.nan]], rtol=1e-14, atol=0)
 
 
-def test_a_number_beyond_float64_is_refused_not_printed_as_inf():
+# exp(1000) = 10^(1000 / ln 10) = 10^434.2945 = 1.97e434, by hand (review 9b B1: it trained into the NaN guard)
+@pytest.mark.parametrize("text, shown", [("1e400*mu**2 + (sigma-1)**2", r"1\.00E\+400"),
+                                         ("exp(1000)*mu**2 + (sigma-1)**2", r"exp\(1000\) = 1\.97E\+434")])
+def test_a_number_beyond_float64_is_refused_not_printed_as_inf(text, shown):
     from vaemath.vae.penalty import trainable
 
     # 1e400 mu^2 at mu = 1e-300 is 1e-200 (finite), but a float64 coefficient would be inf (inf * 0 = NaN at mu = 0)
-    text = "1e400*mu**2 + (sigma-1)**2"
     for call in (lambda: evaluate(text, [0.0], [1.0]), lambda: grid(text, [0.0], [1.0]), lambda: trainable(text)):
-        with pytest.raises(ValueError, match=r"1\.00E\+400 is beyond float64's range"):
+        with pytest.raises(ValueError, match=shown + " is beyond float64's range"):
             call()

@@ -145,7 +145,8 @@ def test_same_seed_gives_bit_identical_results(quick_digits):
     assert not np.array_equal(r.params["dec0_W"], other.params["dec0_W"])
 
 
-def test_nan_guard_stops_keeps_finite_params_and_names_step_and_term(monkeypatch):
+@pytest.mark.parametrize("bad_step", [3, 1])
+def test_nan_guard_stops_keeps_finite_params_and_names_step_and_term(monkeypatch, bad_step):
     import vaemath.vae.model as model_mod
 
     calls = {"n": 0}
@@ -154,13 +155,14 @@ def test_nan_guard_stops_keeps_finite_params_and_names_step_and_term(monkeypatch
     def poisoned(logits, x):
         calls["n"] += 1
         out = real(logits, x)
-        return out * np.nan if calls["n"] == 3 else out
+        return out * np.nan if calls["n"] == bad_step else out
 
     monkeypatch.setattr(model_mod, "categorical_loglik", poisoned)
     r = train("digits", "kl", quick=True, epochs=2, batch=250, K=4, latent=2, progress=False)
     assert r.status["stopped"] == "non-finite"
-    assert "step 3" in r.status["message"] and "reconstruction" in r.status["message"]
-    assert r.status["steps"] == 3 and r.status["best_epoch"] is None
+    assert f"step {bad_step}: the reconstruction term is nan" in r.status["message"]
+    assert ("the parameters are the initial ones" in r.status["message"]) == (bad_step == 1)
+    assert r.status["steps"] == bad_step and r.status["best_epoch"] is None
     assert all(np.all(np.isfinite(v)) for v in r.params.values())
     assert math.isfinite(r.metrics["nll_iw"])
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import sys
 from dataclasses import dataclass
 
 import sympy as sp
@@ -634,11 +635,29 @@ def check_float64(expr: sp.Expr, name: str = "") -> None:
     ValueError
         Naming the penalty and the number.
     """
-    big = [n for n in expr.atoms(sp.Number) if n.is_finite and not math.isfinite(float(n))]
+    big = [n for n in _numbers(expr) if _beyond_float64(n)]
     if big:
         shown = f"{name!r}: " if name else ""
-        raise ValueError(f"penalty: {shown}the number {sp.N(big[0], 3)} is beyond float64's range (about 1.8e308); "
+        number = sp.N(big[0], 3) if big[0].is_Atom else f"{big[0]} = {sp.N(big[0], 3)}"
+        raise ValueError(f"penalty: {shown}the number {number} is beyond float64's range (about 1.8e308); "
                          "the kernels compute in float64 (rescale the penalty)")
+
+
+def _numbers(expr: sp.Expr) -> list:
+    """The number atoms of ``expr`` and its largest numeric subexpressions (exp(1000), 2**(1/2)**3000)."""
+    out, stack = list(expr.atoms(sp.Number)), [expr]
+    while stack:
+        e = stack.pop()
+        if e.is_number and not e.is_Atom:
+            out.append(e)
+        else:
+            stack.extend(e.args)
+    return out
+
+
+def _beyond_float64(n: sp.Expr) -> bool:
+    v = sp.N(n, 20)
+    return bool(v.is_real and v.is_finite and abs(v) > sys.float_info.max)
 
 
 def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=None) -> str:

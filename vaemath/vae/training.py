@@ -300,7 +300,7 @@ class _Run:
         self.steps = math.ceil(n / self.batch)
         self.history = {"epoch": [], "train_objective": []}
         self.best = {"objective": -math.inf, "params": None, "epoch": 0}
-        self.last, self.order, self.terms, self.epoch_obj, self.step = None, None, {}, [], 0
+        self.last, self.order, self.terms, self.epoch_obj, self.step, self.finite = None, None, {}, [], 0, 0
         self.vg = value_and_grad(self.loss)
         self.bar = tqdm(total=s["epochs"], disable=not progress, leave=False,
                         desc=f"{s['data']} {s['penalty']} seed {s['seed']}")
@@ -334,7 +334,7 @@ class _Run:
         bad = [k for k, v in g.items() if not np.all(np.isfinite(v))]
         if bad:
             raise _Stop("non-finite", f"step {self.step}: the gradient with respect to {bad[0]} is not finite")
-        self.last = params  # the latest parameters whose loss and gradient are finite: kept if a later step is not
+        self.last, self.finite = params, self.finite + 1  # the latest parameters whose loss and gradient are finite
         self.epoch_obj.append(-float(value))
         return g
 
@@ -472,6 +472,8 @@ def _optimise(run: _Run, params: dict) -> dict:
         status = {"stopped": stop.reason, "message": stop.message}
         if stop.reason == "non-finite":
             run.best = {"params": run.last, "epoch": None, "objective": math.nan}
+            if not run.finite:
+                status["message"] += "; no step had a finite loss and gradient: the parameters are the initial ones"
     finally:
         run.bar.close()
     status.update(best_epoch=run.best["epoch"], steps=run.step)
