@@ -4,6 +4,7 @@ reproducibility, the NaN guard, checkpoints and bad input."""
 import json
 import math
 import os
+import re
 
 import numpy as np
 import pytest
@@ -131,6 +132,32 @@ def test_load_names_what_is_wrong_with_the_folder(quick_digits, tmp_path):
     (tmp_path / "result.json").write_text('{"setup": ')
     with pytest.raises(ValueError, match="result.json' is not valid JSON"):
         load(tmp_path)
+    shutil.copy(out / "result.json", tmp_path / "result.json")
+    (tmp_path / "params.npz").write_bytes(b"not a zip file")
+    with pytest.raises(ValueError, match="params.npz' is not a saved parameter file"):
+        load(tmp_path)
+    # an interrupted run over an older one: new parameters beside the old result.json (review 9b A3)
+    params = dict(np.load(out / "params.npz"))
+    params["dec0_W"] = params["dec0_W"] + 1.0
+    np.savez(tmp_path / "params.npz", **params)
+    with pytest.raises(ValueError, match="params.npz and result.json of different runs"):
+        load(tmp_path)
+
+
+def test_a_run_into_a_used_folder_first_removes_the_older_result(tmp_path, monkeypatch):
+    import vaemath.vae.training as training
+
+    (tmp_path / "result.json").write_text("{}")
+    monkeypatch.setattr(training, "_load", lambda s: (_ for _ in ()).throw(KeyboardInterrupt))  # stopped at once
+    with pytest.raises(KeyboardInterrupt):
+        train("digits", "kl", quick=True, out=tmp_path, progress=False)
+    assert not (tmp_path / "result.json").exists()
+
+
+@pytest.mark.parametrize("out, error", [("", ValueError), ("  ", ValueError), (3, TypeError)])
+def test_an_out_that_is_not_a_folder_path_is_refused(out, error):
+    with pytest.raises(error, match=f"^out: expected a folder path, got {re.escape(repr(out))}$"):
+        train("digits", "kl", quick=True, out=out, progress=False)
 
 
 def test_same_seed_gives_bit_identical_results(quick_digits):

@@ -48,11 +48,14 @@ def check_writable(out, entries) -> Path:
 
     Raises
     ------
-    ValueError
-        Naming ``out``: a path exists with the wrong kind (a file where a folder is due, or the reverse), or
-        a folder of the results cannot be created or written (tried: each is created and a temporary file
-        written in it, since permission bits say nothing for root or on /proc).
+    TypeError, ValueError
+        Naming ``out``: not a path, or an empty one (which would mean the current folder); a path exists with
+        the wrong kind (a file where a folder is due, or the reverse), or a folder of the results cannot be
+        created or written (tried: each is created and a temporary file written in it, since permission bits
+        say nothing for root or on /proc).
     """
+    if not isinstance(out, (str, os.PathLike)) or not str(out).strip():
+        raise (ValueError if isinstance(out, str) else TypeError)(f"out: expected a folder path, got {out!r}")
     out = Path(out)
     for rel, kind in entries:
         target = out / rel

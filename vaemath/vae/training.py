@@ -10,10 +10,12 @@ the best (early stopping) or the last finite (guard) parameters.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,12 +111,20 @@ class TrainResult:
         return self.model.sample_x(self.params, self.model.decode(self.params, z), rng)
 
     def save(self, out) -> list:
-        """Write ``params.npz`` and ``result.json`` into folder ``out``, atomically; returns the paths."""
+        """Write ``params.npz`` and ``result.json`` (with the parameters' SHA-256, which :func:`load` checks) into
+        folder ``out``, atomically; returns the paths."""
         out = Path(out)
         paths = [save_params(self.params, out / "params.npz"), out / "result.json"]
         with atomic_path(paths[1]) as tmp:
-            tmp.write_text(json.dumps(self.to_dict(), indent=1))
+            tmp.write_text(json.dumps({**self.to_dict(), "params_sha256": _digest(self.params)}, indent=1))
         return paths
+
+
+def _digest(params: dict) -> str:
+    h = hashlib.sha256()
+    for k in sorted(params):
+        h.update(k.encode() + str(params[k].shape).encode() + np.ascontiguousarray(params[k], dtype=np.float64).data)
+    return h.hexdigest()
 
 
 def load(folder) -> TrainResult:
@@ -133,8 +143,15 @@ def load(folder) -> TrainResult:
         d = json.loads((folder / "result.json").read_text())
     except json.JSONDecodeError as exc:
         raise ValueError(f"folder: {str(folder / 'result.json')!r} is not valid JSON ({exc})") from None
-    with np.load(folder / "params.npz") as npz:
-        params = {k: npz[k] for k in npz.files}
+    try:
+        with np.load(folder / "params.npz") as npz:
+            params = {k: npz[k] for k in npz.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:  # numpy's message advises allow_pickle
+        raise ValueError(f"folder: {str(folder / 'params.npz')!r} is not a saved parameter file "
+                         f"({type(exc).__name__})") from None
+    if d.get("params_sha256", _digest(params)) != _digest(params):
+        raise ValueError(f"folder: {str(folder)!r} holds params.npz and result.json of different runs (a run "
+                         "interrupted after writing its parameters over an older run's?)")
     s = d["setup"]
     dims = params["enc0_W"].shape[0] if "enc0_W" in params else params["W"].shape[0]  # MLP or linear model
     return TrainResult(params=params, history=d["history"], metrics=d["metrics"], setup=s, status=d["status"],
@@ -439,6 +456,7 @@ def train(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=Non
                split_seed=split_seed, eval_every=eval_every, threads=threads, anneal=anneal, eval_threads=eval_threads)
     if out is not None:  # refused now, before any data is loaded
         out = check_writable(out, [("params.npz", "file"), ("result.json", "file")])
+        (out / "result.json").unlink(missing_ok=True)  # an older run's, which the new params.npz would not match
     t0 = time.perf_counter()
     sets = _load(s)
     s["sizes"] = {k: int(len(v)) for k, v in sets.items()}
