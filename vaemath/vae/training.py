@@ -267,14 +267,16 @@ EVAL_BYTES = 2**32  # the K-sample evaluation draws its normal noise (N x K x L)
 
 
 def _evaluation_fits(s: dict) -> None:
-    """Refuse K and latent whose evaluation noise (test size x K x latent float64, drawn at once so that a seed gives
-    the same numbers) would not fit, before any training: latent 1000 with K 100000 asked for 333 GiB."""
-    n = _held_out(s)
-    need = 8 * n * max(s["K"], s["history_K"]) * s["latent"]
+    """Refuse K, history_K and latent whose evaluation noise (rows x samples x latent float64, drawn at once so that
+    a seed gives the same numbers) would not fit, before any training: the test set with K samples, the training
+    set (and validation set) with history_K; latent 1000 with K 100000 asked for 333 GiB."""
+    train_rows = SPLIT[0] if s["data"] == "digits" else s["n"]  # the validation set is smaller
+    rows, samples = max([(_held_out(s), "K"), (train_rows, "history_K")], key=lambda c: c[0] * s[c[1]])
+    need = 8 * rows * s[samples] * s["latent"]
     if need > EVAL_BYTES:
-        raise ValueError(f"K, latent: the evaluation draws {n} x K x latent normal numbers at once, "
-                         f"{need / 2**30:.1f} GiB for K = {s['K']}, latent = {s['latent']} (at most "
-                         f"{EVAL_BYTES / 2**30:.0f} GiB); lower K or latent")
+        raise ValueError(f"{samples}, latent: the evaluation draws {rows} x {samples} x latent normal numbers at once, "
+                         f"{need / 2**30:.1f} GiB for {samples} = {s[samples]}, latent = {s['latent']} (at most "
+                         f"{EVAL_BYTES / 2**30:.0f} GiB); lower {samples} or latent")
 
 
 def _held_out(s: dict) -> int:
