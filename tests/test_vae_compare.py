@@ -65,6 +65,15 @@ def test_bad_penalty_is_refused_before_any_run():
         compare(("kl",), "0,x", **SMALL)
     with pytest.raises(ValueError, match=r"^seeds: expected distinct seeds, got \[0, 0\]"):
         compare(("kl",), "0,0", **SMALL)
+    with pytest.raises(ValueError, match=r"^penalties: expected distinct penalties, got \['kl', 'kl'\]"):
+        compare("kl, kl", (0,), **SMALL)
+
+
+def test_penalties_split_at_commas_outside_parentheses():
+    from vaemath.vae.sweep import _names
+
+    assert _names("max(kl, 1/2),quadratic, min(max(mu**2, 1), kl)") == [
+        "max(kl, 1/2)", "quadratic", "min(max(mu**2, 1), kl)"]  # review 9b C2: 'max(kl' was refused
     with pytest.raises(ValueError, match="^n_jobs: expected an integer from 1 to 64, got 1000000$"):
         compare(("kl",), (0,), n_jobs=10**6, **SMALL)  # joblib's own message named neither (review 8d, C6)
 

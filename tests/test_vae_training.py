@@ -239,6 +239,12 @@ def test_a_penalty_object_is_trained_as_its_expression_not_as_its_name():
     text = _setup(penalty=p, quick=True)["penalty"]
     assert sp.expand(parse(text).expr - (mu**2 + (sigma**2 - 1)**2)) == 0
     assert _setup(penalty="kl", quick=True)["penalty"] == "kl"
+    # kinks too (review 9b C6: Abs and Max were printed as sympy spells them, which the parser refuses); by hand
+    # |mu| + |s^2 - 1| and max(mu^2, (s^2 - 1)^2)
+    for typed, truth in [("abs(mu) + abs(sigma-1)", abs(mu) + abs(sigma**2 - 1)),
+                         ("max(mu**2, (sigma-1)**2)", sp.Max(mu**2, (sigma**2 - 1) ** 2))]:
+        text = _setup(penalty=parse(typed, sigma_means="var"), quick=True)["penalty"]
+        assert parse(text).expr == truth, text
 
 
 def test_compare_on_a_cluster_without_dask_says_what_to_install(monkeypatch):

@@ -365,7 +365,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(trn)
 
     cmp_ = _command(sub, "compare", "train penalties x seeds in parallel and tabulate every metric", _cmd_compare)
-    cmp_.add_argument("--penalties", default="kl,quadratic", type=_text, help="comma list of penalties")
+    cmp_.add_argument("--penalties", default="kl,quadratic", type=_text,
+                      help="comma list of penalties (a comma inside parentheses belongs to its penalty: "
+                           "'max(kl, 1/2),kl' is two)")
     cmp_.add_argument("--seeds", default="0,1,2", type=_text, help="comma list of seeds")
     cmp_.add_argument("--data", default="digits", type=_text, help="data set: digits or linear")
     cmp_.add_argument("--latent", type=_whole, default=None, help="latent dimensions (default: digits 16, linear 1)")

@@ -11,6 +11,7 @@ import math
 from decimal import Decimal
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from vaemath.symbolic.divergences import NAMES, catalogue, renyi
 from vaemath.symbolic.penalty import Penalty
@@ -302,3 +303,28 @@ def reference_penalty(reference, sigma_means: str = "std", prior=None, argument:
         return penalty(reference, sigma_means, prior=prior)
     except (ValueError, TypeError) as exc:
         raise type(exc)(f"{argument}: " + str(exc).removeprefix("penalty: ")) from None
+
+
+class _TextPrinter(StrPrinter):
+    """sympy's str form, with the parser's spellings of the functions it prints differently (abs, two-argument
+    max and min)."""
+
+    def _print_Abs(self, e):
+        return f"abs({self._print(e.args[0])})"
+
+    def _nest(self, name: str, args) -> str:
+        out = self._print(args[0])
+        for a in args[1:]:
+            out = f"{name}({out}, {self._print(a)})"
+        return out
+
+    def _print_Max(self, e):
+        return self._nest("max", e.args)
+
+    def _print_Min(self, e):
+        return self._nest("min", e.args)
+
+
+def as_text(expr: sp.Expr) -> str:
+    """Text that the parser reads back as ``expr`` (sigma the standard deviation), e.g. ``abs(mu) + max(...)``."""
+    return _TextPrinter().doprint(expr)

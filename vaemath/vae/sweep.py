@@ -122,11 +122,24 @@ def _on_dask(address: str, jobs: list) -> list:
 
 def _names(penalties) -> list:
     if isinstance(penalties, str):
-        penalties = [p.strip() for p in penalties.split(",")]
+        penalties = _split_outside_parentheses(penalties)
     names = list(penalties)
     if not names or any(not isinstance(p, str) or not p for p in names):
         raise ValueError(f"penalties: expected a non-empty list of penalty names or texts, got {penalties!r}")
+    if len(set(names)) < len(names):  # two equal runs would share one checkpoint folder
+        raise ValueError(f"penalties: expected distinct penalties, got {names!r}")
     return names
+
+
+def _split_outside_parentheses(text: str) -> list:
+    """``text`` split at its commas outside parentheses: "max(kl, 1/2),quadratic" -> ["max(kl, 1/2)", "quadratic"]."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    return parts + [text[start:].strip()]
 
 
 def _seeds(seeds) -> list:

@@ -171,8 +171,10 @@ def _penalty_text(penalty) -> str:
     a name of its own, was trained as whatever its name parses to."""
     import sympy as sp
 
+    from vaemath.symbolic.parser import as_text
+
     p = resolve(penalty)
-    for text in (p.name, sp.sstr(p.expr)):
+    for text in (p.name, as_text(p.expr)):
         try:
             if sp.simplify(resolve(text).expr - p.expr) == 0:
                 return text
