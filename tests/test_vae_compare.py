@@ -65,6 +65,8 @@ def test_bad_penalty_is_refused_before_any_run():
         compare(("kl",), "0,x", **SMALL)
     with pytest.raises(ValueError, match=r"^seeds: expected distinct seeds, got \[0, 0\]"):
         compare(("kl",), "0,0", **SMALL)
+    with pytest.raises(TypeError, match=r"^seeds: expected a list of integers such as \(0, 1, 2\), got 0$"):
+        compare(("kl",), 0, **SMALL)
     with pytest.raises(ValueError, match=r"^penalties: expected distinct penalties, got \['kl', 'kl'\]"):
         compare("kl, kl", (0,), **SMALL)
 

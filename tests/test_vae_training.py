@@ -203,6 +203,7 @@ def test_nan_guard_stops_keeps_finite_params_and_names_step_and_term(monkeypatch
     ({"hidden": 5}, "hidden: expected a sequence"), ({"anneal": "no"}, "anneal"), ({"quick": "yes"}, "quick"),
     ({"penalty": "1e400*mu**2 + (sigma-1)**2"}, "penalty: .* beyond float64"),
     ({"latent": 1000, "K": 100000}, "K, latent: .* 333.0 GiB"),  # by hand: 8 * 447 * 1e5 * 1000 bytes
+    ({"progress": "no"}, "progress"),
     ({"history_K": 40000}, "history_K, latent: .* 4.8 GiB"),  # the training set's 1000 rows: 8 * 1000 * 4e4 * 16
     ({"data": "linear", "n": 3}, "n: .* expected n > 3, got 3"),  # default cov is 3x3: rank <= n - 1 = 2
 ])

@@ -148,6 +148,8 @@ def _seeds(seeds) -> list:
             seeds = [int(x) for x in seeds.split(",")]
         except ValueError:
             raise ValueError(f"seeds: expected integers separated by commas, got {seeds!r}") from None
+    if not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds: expected a list of integers such as (0, 1, 2), got {seeds!r}")
     seeds = list(seeds)
     if not seeds or any(not isinstance(s, (int, np.integer)) or isinstance(s, bool) or s < 0 for s in seeds):
         raise ValueError(f"seeds: expected a non-empty list of integers >= 0, got {seeds!r}")

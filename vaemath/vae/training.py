@@ -208,7 +208,8 @@ def _positive_int(name: str, value, low: int = 1) -> int:
 
 
 def _positive_float(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value > 0):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not (math.isfinite(value) and value > 0):
         raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
     return float(value)
 
@@ -458,6 +459,7 @@ def train(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=Non
     s = _setup(data=data, penalty=penalty, latent=latent, epochs=epochs, seed=seed, cov=cov, n=n, hidden=hidden,
                batch=batch, lr=lr, K=K, patience=patience, quick=quick, likelihood=likelihood, history_K=history_K,
                split_seed=split_seed, eval_every=eval_every, threads=threads, anneal=anneal, eval_threads=eval_threads)
+    progress = _flag("progress", progress)
     if out is not None:  # refused now, before any data is loaded
         out = check_writable(out, [("params.npz", "file"), ("result.json", "file")])
         (out / "result.json").unlink(missing_ok=True)  # an older run's, which the new params.npz would not match
