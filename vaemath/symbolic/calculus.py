@@ -254,15 +254,24 @@ def _in_domain(sol: dict, p) -> bool:
     return True
 
 
-def _solve_symbolic(grad: list, xs: tuple, p, budget) -> tuple:
-    """(solutions or None, whether sympy.solve ran past the budget)."""
-    try:
-        done, sols = attempt(sp.solve, grad, xs, dict=True, budget=budget)
-    except (NotImplementedError, ValueError, TypeError):
-        return None, False
-    if not done:
-        return None, True
-    return [{x: sol.get(x, x) for x in xs} for sol in sols if _in_domain(sol, p)], False
+def _solve_symbolic(e: sp.Expr, grad: list, xs: tuple, p, budget) -> tuple:
+    """(solutions or None, whether sympy.solve ran past the budget). When sympy's own numeric check of its
+    solutions drops them all, they are solved again unchecked and kept where the gradient vanishes exactly there
+    (:func:`_stationary`): sympy dropped sigma = exp(-21), the minimiser of mu**2 + (log(sigma) + 21)**2."""
+    sols = None
+    for check in (True, False):
+        try:
+            done, found = attempt(sp.solve, grad, xs, dict=True, check=check, budget=budget)
+        except (NotImplementedError, ValueError, TypeError):
+            return sols, False
+        if not done:
+            return sols, sols is None
+        sols = [{x: sol.get(x, x) for x in xs} for sol in found if _in_domain(sol, p)]
+        if sols:
+            break
+    if not check:
+        sols = [sol for sol in sols if sol[mu].is_number and sol[sigma].is_number and _stationary(e, xs, sol, budget)]
+    return sols, False
 
 
 def _recognise(r, tolerance: float = 1e-8) -> sp.Expr:
@@ -428,7 +437,7 @@ def hessian_by_limits(e: sp.Expr, point: dict) -> sp.Matrix | None:
 def _critical_points_std(e: sp.Expr, budget) -> tuple:
     p, xs = _param("std"), (mu, sigma)
     grad = [sp.diff(e, x) for x in xs]
-    sols, late = _solve_symbolic(grad, xs, p, budget) if _elementary(e) else (None, False)
+    sols, late = _solve_symbolic(e, grad, xs, p, budget) if _elementary(e) else (None, False)
     method = "symbolic"
     if not sols:
         sols, method = _solve_numeric(e, grad, xs, p, budget)
