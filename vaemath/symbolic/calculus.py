@@ -230,6 +230,12 @@ class MinimizerSet:
     value: sp.Expr
     method: str
     points: tuple = ()  # the minimisers, when they are finitely many (symmetric penalties: (+-sqrt(2), 1))
+    shape: str = ""  # the set as it is, when decided ("the half-line mu <= 0 at sigma = 1")
+
+    @property
+    def hessian(self) -> sp.Matrix | None:
+        """The zero matrix for a constant penalty (its Hessian everywhere); None otherwise (not one point)."""
+        return sp.zeros(2) if self.region is sp.true else None
 
     @property
     def description(self) -> str:
@@ -239,7 +245,8 @@ class MinimizerSet:
         if self.region is sp.true:
             return f"every point (the penalty is constant, {self.value})"
         if isinstance(self.region, sp.Eq):
-            return f"every point where {self.region.lhs} = {self.region.rhs}"
+            shape = f": {self.shape}" if self.shape else ""
+            return f"every point where {self.region.lhs} = {self.region.rhs}{shape}"
         return f"every point with {self.region} (value {self.value})"
 
 
@@ -667,7 +674,37 @@ def _level_set(e: sp.Expr):
     v, least = values.pop(), min(t[2] for t in _numeric_minima(e))
     if not (v.is_number and abs(complex(v) - least) < 1e-10 * (1 + abs(least))):  # a reading off the minimum
         return None
-    return MinimizerSet(sp.Eq(e, v), v, "numeric search: its smallest value is taken exactly at distinct points")
+    return MinimizerSet(sp.Eq(e, v), v, "numeric search: its smallest value is taken, exactly, at points 1e-3 or more "
+                        "apart: a set of minimisers", shape=_set_shape(e, v, low[0]) or "")
+
+
+def _set_shape(e: sp.Expr, v: sp.Expr, point: tuple) -> str | None:
+    """The set {e = v} as it is, when e = g(mu) + h(sigma) (neither partial derivative has the other variable):
+    {g = min g} x {h = min h}, each found by sympy.solveset through the minimiser ``point`` (floats, read exactly);
+    None when e is not separable, a solveset is not an interval or finite set, or the set is finitely many points."""
+    if sp.diff(e, mu).has(sigma) or sp.diff(e, sigma).has(mu):
+        return None
+    m0, s0 = _recognise(point[0], 1e-6), _recognise(point[1], 1e-6)
+    try:
+        done, sets = attempt(lambda: (sp.solveset(sp.Eq(e.subs(sigma, s0), v), mu, sp.S.Reals),
+                                      sp.solveset(sp.Eq(e.subs(mu, m0), v), sigma, sp.Interval.open(0, sp.oo))),
+                             budget=DEFAULT_BUDGET)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    if not done or not all(isinstance(x, (sp.Interval, sp.FiniteSet)) for x in sets):
+        return None
+    one = [isinstance(x, sp.FiniteSet) and len(x) == 1 for x in sets]
+    if one[0] == one[1]:  # finitely many points (reported as points elsewhere), or a rectangle: the sets as they are
+        return None if all(isinstance(x, sp.FiniteSet) for x in sets) else f"mu in {sets[0]}, sigma in {sets[1]}"
+    (line, x), (at, y) = ((sets[0], mu), (sets[1], sigma)) if one[1] else ((sets[1], sigma), (sets[0], mu))
+    if not isinstance(line, sp.Interval):
+        return f"{x} in {line}, {y} = {next(iter(at))}"
+    ends = [line.start.is_finite, line.end.is_finite]
+    kind = "segment" if all(ends) else "half-line" if any(ends) else "line"
+    lo, hi = ("<" if line.left_open else "<="), ("<" if line.right_open else "<=")
+    cond = (f"{line.start} {lo} {x} {hi} {line.end}" if all(ends) else f"{x} {hi} {line.end}" if ends[1]
+            else f"{line.start} {lo} {x}" if ends[0] else f"every {x}")
+    return f"the {kind} {cond}, {y} = {next(iter(at))}"
 
 
 def _same(p: dict, q: dict) -> bool:
@@ -860,7 +897,8 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
     if not is_smooth(e):
         flat = _level_set(e)
         if flat is not None and (best is None or float(flat.value) <= float(best.value)):
-            return MinimizerSet(reparametrize(flat.region, param), flat.value, flat.method)
+            return MinimizerSet(reparametrize(flat.region, param), flat.value, flat.method,
+                                shape=flat.shape if _param(param).name == "std" else "")
     if best is not None and _numeric_below(e, best.value):
         return None  # the numeric search found a lower interior value no stationary point explains: not global
     return _tied(best, minima, param)
@@ -935,12 +973,23 @@ def _nonnegative(g: sp.Expr, budget) -> bool:
     """g >= 0 everywhere, by sympy's assumptions or an exact infimum >= 0 (not a numeric one)."""
     if g.is_nonnegative:
         return True
-    if not g.has(mu, sigma):
+    if not g.has(mu, sigma) or _negative_on_grid(g):
         return False
     inf = infimum(g, budget)
     v = inf["value"]
     return (v is not None and inf.get("method") == "exact" and v.is_number and not v.has(sp.Float)
             and bool(v >= 0))
+
+
+def _negative_on_grid(g: sp.Expr) -> bool:
+    """g < 0 at a point of the fixed grid, confirmed at 30 digits there: g is not >= 0, with no infimum to take
+    (kl**2 - kl < 0 wherever 0 < kl < 1; its infimum takes minutes)."""
+    for a, b, v in _on_grid(g):
+        if v < -1e-9 * (1 + abs(v)):
+            exact = sp.N(g.subs({mu: sp.nsimplify(a), sigma: sp.nsimplify(b)}), 30)
+            if exact.is_real and exact < 0:
+                return True
+    return False
 
 
 def _powered(e: sp.Expr, param: str, budget):
@@ -954,7 +1003,7 @@ def _powered(e: sp.Expr, param: str, budget):
     inner, k = minimizer(e.base, param, budget), e.exp
     how = f"the minimisers of ({e.base})**({k}) are those of its base, which is >= 0"
     if isinstance(inner, MinimizerSet):
-        return MinimizerSet(inner.region, sp.simplify(inner.value**k), f"{how} ({inner.method})")
+        return MinimizerSet(inner.region, sp.simplify(inner.value**k), f"{how} ({inner.method})", shape=inner.shape)
     if not isinstance(inner, CriticalPoint):
         return None
     v = inner.value
@@ -1408,7 +1457,7 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         "minimizer_method": None if best is None else best.method if inf["method"] == "exact" else
         f"{best.method}; not established as the global minimiser (the infimum is {inf['method']}: a lower value "
         "may exist elsewhere)",
-        "hessian_at_minimizer": best.hessian if isinstance(best, CriticalPoint) else None,
+        "hessian_at_minimizer": best.hessian if isinstance(best, (CriticalPoint, MinimizerSet)) else None,
         "infimum": inf["value"],
         "infimum_method": inf["method"],
         "limits": lims,
