@@ -700,3 +700,26 @@ def test_a_set_of_minimisers_is_named_as_it_is(text, shape, inside, outside):
           "abs": lambda m, s: abs(m) + abs(m - 1) + (s - 1) ** 2}[text[:3]]
     least = float(d["infimum"])
     assert all(fn(m, s) == least for m, s in inside) and all(fn(m, s) > least for m, s in outside)
+
+
+# --- issue 8, fix8f (review 8d D4): curved paths to -oo, fitted to the valley the numeric search drifts along ---
+
+
+@pytest.mark.parametrize("text, m, s, curve, along", [
+    ("(2*mu - 3*sigma**2)**2 - sigma", 10007.9, 81.68, "3*sigma**2/2", lambda t: -t),  # by hand: the square is 0
+    ("(mu + sigma**3)**2 - sigma**2/(1 + sigma)", -10006.6, 21.55, "-sigma**3", lambda t: -t**2 / (1 + t)),
+    ("(mu - log(sigma))**2 + log(sigma)", -14.5, 5.2e-7, "log(sigma)", lambda t: -sp.log(t)),  # sigma = 1/t
+])
+def test_a_curved_drift_is_fitted_and_tried_exactly(text, m, s, curve, along):
+    """From the point the reviewer's search drifted to, the valley's fit is the curve the square vanishes on (by
+    hand), and along it the penalty is the hand-written expression in t, which tends to -oo."""
+    from vaemath.symbolic.calculus import _T, _valley_paths
+
+    found = [(f, where) for f, where in _valley_paths(penalty(text).expr, m, s) if f"mu = {curve}," in where]
+    assert found, text
+    assert sp.simplify(found[0][0] - along(_T)) == 0 and sp.limit(along(_T), _T, sp.oo) == -sp.oo
+
+
+def test_derive_finds_minus_infinity_along_a_fitted_power_curve():
+    d = derive("(2*mu - 3*sigma**2)**2 - sigma", budget=1)
+    assert d["infimum"] == -sp.oo and any("mu = 3*sigma**2/2" in n for n in d["notes"])

@@ -1241,6 +1241,46 @@ def _drift_paths(e: sp.Expr):
         elif s < np.exp(-ESCAPE[1] / 2):
             m0 = sp.Rational(m).limit_denominator(12)
             yield e.subs({mu: m0, sigma: 1 / _T}), f"sigma->0+ at mu = {m0} (where the numeric search drifted)"
+    escaped = [t for t in search if t[3] and t[2] < floor]
+    if escaped:  # curved drifts (mu ~ sigma^2): the valley, fitted
+        m, s, _, _ = min(escaped, key=lambda t: t[2])
+        yield from _valley_paths(e, m, s)
+
+
+def _valley_paths(e: sp.Expr, m: float, s: float):
+    """(expression in t, where) for the curves fitted to the valley the numeric search drifted along to (m, s): at
+    8 values of sigma between s and sqrt(s) (log scale, towards 1) the least point over mu (bounded scalar search),
+    fitted as mu = a sigma^b (least squares in logs) and as mu = a log(sigma) + c, each kept when it fits within
+    1e-2 and tried exactly with a, b, c read as small fractions: (2 mu - 3 sigma^2)^2 - sigma along mu = 3/2 sigma^2."""
+    from scipy.optimize import minimize_scalar
+
+    fn = vectorized(e)
+    width = 2 * abs(m) + 10
+
+    def at(x, sd):
+        with np.errstate(all="ignore"):
+            val = complex(fn(x, sd))
+        return val.real if np.isfinite(val) and abs(val.imag) < 1e-12 else np.inf
+
+    sds = np.exp(np.linspace(np.log(s), np.log(s) / 2, 8))
+    mus = np.array([minimize_scalar(at, bounds=(-width, width), args=(sd,), method="bounded",
+                                    options={"xatol": 1e-10}).x for sd in sds])
+    up = s > 1  # sigma -> oo along the drift, else sigma -> 0+
+    toward = {sigma: _T} if up else {sigma: 1 / _T}
+    ends = "sigma = t, t->oo" if up else "sigma = 1/t, t->oo (sigma->0+)"
+    if np.all(mus > 0) or np.all(mus < 0):
+        b, log_a = np.polyfit(np.log(sds), np.log(np.abs(mus)), 1)
+        if np.max(np.abs(log_a + b * np.log(sds) - np.log(np.abs(mus)))) < 1e-2:
+            a_, b_ = (sp.Rational(x).limit_denominator(12) for x in (np.sign(mus[0]) * np.exp(log_a), b))
+            yield (e.subs({mu: a_ * toward[sigma] ** b_, **toward}, simultaneous=True),
+                   f"mu = {a_ * sigma**b_}, {ends} (a power curve fitted to the valley the numeric search drifted "
+                   "along)")
+    a, c = np.polyfit(np.log(sds), mus, 1)
+    if np.max(np.abs(a * np.log(sds) + c - mus)) < 1e-2 * (1 + np.max(np.abs(mus))):
+        a_, c_ = (sp.Rational(x).limit_denominator(12) for x in (a, c))
+        yield (e.subs({mu: a_ * sp.log(toward[sigma]) + c_, **toward}, simultaneous=True),
+               f"mu = {a_ * sp.log(sigma) + c_}, {ends} (a curve fitted to the valley the numeric search drifted "
+               "along)")
 
 
 def _unbounded_on_drift(e: sp.Expr, budget) -> str | None:
