@@ -151,8 +151,6 @@ def ratio_through(f: sp.Expr, x: sp.Symbol, lower) -> dict | None:
     try:  # the end limits on the end pieces' smooth branches (sympy's limit of a Max may fail)
         found = []  # values attained first: they win ties with the limits at the ends
         for a, b, branch in parts:
-            if a != lower:
-                found.append((q.subs(x, a), f"where the reference = {a} (attained)"))
             slope = sp.simplify(sp.diff(branch / x, x))
             if slope == 0:  # the ratio is constant on this piece (max(kl, kl**2)/kl = 1 on kl <= 1)
                 found.append((sp.simplify(branch / x), f"wherever the reference is in ({a}, {b}) (attained)"))
@@ -161,6 +159,7 @@ def ratio_through(f: sp.Expr, x: sp.Symbol, lower) -> dict | None:
             if zeros != sp.S.EmptySet and not isinstance(zeros, sp.FiniteSet):
                 return None
             found += [((branch / x).subs(x, z), f"where the reference = {z} (attained)") for z in zeros]
+        found += [(q.subs(x, a), f"where the reference = {a} (attained)") for a, _, _ in parts[1:]]
         at_min = "(mu, sigma) -> the reference's minimiser, where the reference -> 0+"
         found.append((sp.limit(parts[0][2] / x, x, 0, "+"), at_min) if lower == 0
                      else (q.subs(x, lower), "at the reference's minimiser (attained)"))
