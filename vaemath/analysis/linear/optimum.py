@@ -191,7 +191,7 @@ def _offset_starts(f: _Profiled, best: tuple, least: tuple, collapse_wins: bool,
         inits.append(f.theta(best[1], best[2], np.log(best[3]), np.full(k, least[0]) if even else None))
     if collapse_wins:
         inits.append(f.theta(rng.normal(0, 0.1 * scale, d * k), rng.normal(0, 0.1 / scale, d * k),
-                             np.full(k, np.clip(np.log(least[1]), *_LOG_SIGMA)), np.full(k, least[0])))
+                             np.full(k, np.log(np.clip(least[1], *np.exp(_LOG_SIGMA)))), np.full(k, least[0])))
     return _local_minima(f, inits) if inits else []
 
 
