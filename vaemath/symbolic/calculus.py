@@ -663,7 +663,7 @@ def _may_vanish_near(g: sp.Expr, x: sp.Symbol, x0: float, width: float = 1e-6) -
 
 
 def _level_set(e: sp.Expr):
-    """A set of minimisers when the search's smallest value is taken, exactly, at distinct points; else None."""
+    """A set of minimisers when the search's least value is taken, exactly, at points 1e-3 or more apart; else None."""
     low = [(m, s) for m, s, v in _numeric_minima(e)
            if v <= min(t[2] for t in _numeric_minima(e)) + 1e-10 * (1 + abs(v))]
     if not any(np.hypot(a[0] - b[0], a[1] - b[1]) > 1e-3 for a in low for b in low):
