@@ -673,3 +673,62 @@ def test_a_minimiser_at_a_tiny_sigma_is_found_exactly(c):
     best = minimizer(f"mu**2 + (log(sigma) + {c})**2")
     assert best.point == {mu: 0, sigma: sp.exp(-c)} and best.value == 0
     assert sp.simplify(best.hessian - sp.diag(2, 2 * sp.exp(2 * c))) == sp.zeros(2, 2)
+
+
+# --- issue 8, fix8f: a constant's Hessian, and a set of minimisers named as it is ---
+
+
+def test_a_constant_penalty_has_the_zero_hessian_at_its_minimisers():
+    """log(sigma^2) - 2 log(sigma) = 0 and |sigma| - sigma + 2 = 2 for sigma > 0 (by hand): every point is a
+    minimiser and the Hessian there is 0; checked by central second differences at 40 digits (mpmath)."""
+    mp.mp.dps = 40
+    for text, fn in (("log(sigma**2) - 2*log(sigma)", lambda m, s: mp.log(s**2) - 2 * mp.log(s)),
+                     ("abs(sigma) - sigma + 2", lambda m, s: abs(s) - s + 2)):
+        d = derive(text, budget=1)
+        assert d["minimizer"].startswith("every point (the penalty is constant") and d["hessian_at_minimizer"] == \
+            sp.zeros(2), text
+        h = mp.mpf("1e-10")
+        m, s = mp.mpf("0.3"), mp.mpf("1.7")
+        second = (fn(m, s + h) - 2 * fn(m, s) + fn(m, s - h)) / h**2
+        assert abs(second) < 1e-15
+
+
+@pytest.mark.parametrize("text, shape, inside, outside", [
+    ("max(mu, 0)**2 + (sigma-1)**2", "the half-line mu <= 0, sigma = 1", [(-5, 1), (-0.2, 1), (0, 1)],
+     [(0.1, 1), (-1, 1.1)]),
+    ("abs(mu) + abs(mu - 1) + (sigma-1)**2", "the segment 0 <= mu <= 1, sigma = 1", [(0, 1), (0.4, 1), (1, 1)],
+     [(-0.1, 1), (1.1, 1), (0.5, 0.9)]),
+])
+def test_a_set_of_minimisers_is_named_as_it_is(text, shape, inside, outside):
+    """By hand: max(mu, 0)^2 = 0 iff mu <= 0 and |mu| + |mu - 1| = 1 iff 0 <= mu <= 1 (triangle inequality, equality
+    between the two points); (sigma - 1)^2 = 0 iff sigma = 1. The penalty, written out in numpy, takes its least
+    value on the stated set and more just outside it."""
+    d = derive(text, budget=1)
+    assert d["minimizer"].endswith(": " + shape) and "distinct points" not in d["minimizer_method"]
+    fn = {"max": lambda m, s: max(m, 0) ** 2 + (s - 1) ** 2,
+          "abs": lambda m, s: abs(m) + abs(m - 1) + (s - 1) ** 2}[text[:3]]
+    least = float(d["infimum"])
+    assert all(fn(m, s) == least for m, s in inside) and all(fn(m, s) > least for m, s in outside)
+
+
+# --- issue 8, fix8f (review 8d D4): curved paths to -oo, fitted to the valley the numeric search drifts along ---
+
+
+@pytest.mark.parametrize("text, m, s, curve, along", [
+    ("(2*mu - 3*sigma**2)**2 - sigma", 10007.9, 81.68, "3*sigma**2/2", lambda t: -t),  # by hand: the square is 0
+    ("(mu + sigma**3)**2 - sigma**2/(1 + sigma)", -10006.6, 21.55, "-sigma**3", lambda t: -t**2 / (1 + t)),
+    ("(mu - log(sigma))**2 + log(sigma)", -14.5, 5.2e-7, "log(sigma)", lambda t: -sp.log(t)),  # sigma = 1/t
+])
+def test_a_curved_drift_is_fitted_and_tried_exactly(text, m, s, curve, along):
+    """From the point the reviewer's search drifted to, the valley's fit is the curve the square vanishes on (by
+    hand), and along it the penalty is the hand-written expression in t, which tends to -oo."""
+    from vaemath.symbolic.calculus import _T, _valley_paths
+
+    found = [(f, where) for f, where in _valley_paths(penalty(text).expr, m, s) if f"mu = {curve}," in where]
+    assert found, text
+    assert sp.simplify(found[0][0] - along(_T)) == 0 and sp.limit(along(_T), _T, sp.oo) == -sp.oo
+
+
+def test_derive_finds_minus_infinity_along_a_fitted_power_curve():
+    d = derive("(2*mu - 3*sigma**2)**2 - sigma", budget=1)
+    assert d["infimum"] == -sp.oo and any("mu = 3*sigma**2/2" in n for n in d["notes"])

@@ -17,7 +17,7 @@ import sympy as sp
 import vaemath
 from vaemath.analysis import RELATIONS, Verdict, check
 from vaemath.analysis.equivalence import agreement_order
-from vaemath.analysis.exact import vanishes
+from vaemath.analysis.exact import value_at, vanishes
 from vaemath.analysis.ordering import GRID, _on_grid, near_minimizer, ratio_bounds, witness
 from vaemath.cli import main
 from vaemath.symbolic import MinimizerSet, get, minimizer, mu, penalty, sigma
@@ -536,3 +536,55 @@ def test_kinks_that_cancel_leave_the_same_function(text, same):
     # by hand: max(a, 0) + min(a, 0) = a and max(mu, -mu) = |mu|, so the first two are the KL (check's first step
     # then says identical); max(mu, 0) - mu = -min(mu, 0) is not 0 at mu = -1
     assert vanishes(penalty(text).expr - get("kl").expr) is same
+
+
+# --- issue 8, fix8f: a non-smooth function of the reference: monotone decided piece by piece, exact ratio ---
+
+KL_TEXT = "mu**2/2 + sigma**2/2 - log(sigma) - 1/2"  # written out: the reference, independently of the catalogue
+
+
+def test_a_non_smooth_increasing_function_of_kl_is_monotone_with_exact_evidence():
+    """max(kl, kl**2) = f(kl), f(r) = max(r, r^2), strictly increasing on [0, oo) (r on [0, 1], r^2 beyond, both
+    increasing, continuous at 1); near (0, 1) kl < 1 so the candidate IS kl there: minimiser (0, 1), value 0, Hessian
+    diag(1, 2) (sympy's hessian of the hand-written KL); the ratio is max(1, kl): inf 1 attained (kl <= 1), sup oo."""
+    v = check("max(kl, kl**2)", budget=1)
+    r = sp.Symbol("r", real=True)
+    assert v.relation == "monotone" and sp.simplify(v.monotone["f"] - sp.Max(r, r**2)) == 0
+    best = v.minimizer["candidate"]
+    kl = sp.sympify(KL_TEXT, locals={"mu": mu, "sigma": sigma})
+    assert best.point == {mu: 0, sigma: 1} and best.value == 0
+    assert best.hessian == sp.hessian(kl, (mu, sigma)).subs({mu: 0, sigma: 1}) == sp.diag(1, 2)
+    assert v.infimum["candidate"]["value"] == 0 and v.infimum["candidate"]["method"] == "exact"
+    rb = v.ratio_bounds
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("1", "oo", "exact", "exact")
+    assert rb["bounded_away_from_0"] is True and rb["bounded_above"] is False
+    m, s = np.meshgrid(np.linspace(-4, 4, 81), np.geomspace(0.05, 20, 81))  # independent: max(1, kl) by numpy
+    k = m**2 / 2 + s**2 / 2 - np.log(s) - 0.5
+    ok = k > 1e-9
+    np.testing.assert_allclose((np.maximum(k, k**2) / np.where(ok, k, 1))[ok], np.maximum(1, k[ok]), rtol=1e-12)
+
+
+def test_a_function_of_kl_that_is_not_strictly_increasing_is_not_called_monotone():
+    """Each f below takes a value twice or decreases somewhere on kl >= 0 (by hand, the two r's in the comment)."""
+    from vaemath.analysis.equivalence import monotone_kinked
+
+    kl = get("kl").expr
+    for text, r1, r2 in (("max(kl, 1/2)", 0.1, 0.4),  # constant 1/2 on kl <= 1/2
+                         ("abs(kl - 25)", 1, 24),  # decreasing on kl < 25
+                         ("max(kl - 1, 1 - kl)", 0.2, 0.8)):  # |kl - 1|, decreasing on kl < 1
+        f = penalty(text).expr
+        at = [float(f.subs(kl, r_)) for r_ in (r1, r2)]
+        assert at[0] >= at[1] and monotone_kinked(f, kl, 0, sp.oo) is None, text
+    # and one that is, with a kink at the golden ratio: max(r, r^2 - 1) = r^2 - 1 for r > (1 + sqrt 5)/2
+    mono = monotone_kinked(penalty("max(kl, kl**2 - 1)").expr, kl, 0, sp.oo)
+    assert mono is not None and "1/2 + sqrt(5)/2" in mono["increasing"]
+
+
+def test_the_ratio_of_abs_kl_minus_25_is_exactly_0_where_kl_is_25():
+    """|kl - 25| / kl >= 0, and = 0 at mu = sqrt(50), sigma = 1 where kl = 25 exactly (by hand): inf 0, attained;
+    sup oo as kl -> 0+ (25/kl)."""
+    v = check("abs(kl - 25)", budget=1)
+    rb = v.ratio_bounds
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("0", "oo", "exact", "exact")
+    assert "25" in rb["inf_path"] and "attained" in rb["inf_path"] and rb["bounded_away_from_0"] is False
+    assert value_at(sp.Abs(sp.sympify(KL_TEXT, locals={"mu": mu, "sigma": sigma}) - 25), (sp.sqrt(50), 1)) == 0

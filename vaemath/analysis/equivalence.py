@@ -20,7 +20,7 @@ from __future__ import annotations
 import sympy as sp
 
 from vaemath.analysis.exact import PROBES, exact_number, is_constant, value_at, vanishes
-from vaemath.analysis.ordering import ratio_bounds, witness
+from vaemath.analysis.ordering import ratio_bounds, ratio_through, witness
 from vaemath.analysis.verdict import RELATIONS, Verdict
 from vaemath.symbolic import (
     DEFAULT_BUDGET,
@@ -36,10 +36,11 @@ from vaemath.symbolic import (
     reference_penalty,
     sigma,
     taylor,
+    to_strings,
 )
 from vaemath.symbolic.budget import attempt, check_budget
 from vaemath.symbolic.calculus import without_idle_kinks
-from vaemath.symbolic.nonsmooth import is_smooth
+from vaemath.symbolic.nonsmooth import is_smooth, pieces
 from vaemath.symbolic.prior import against, check_prior, label
 
 MAX_ORDER = 4  # highest Taylor order compared for the ``local`` relation
@@ -89,6 +90,40 @@ def monotone_map(candidate: sp.Expr, reference: sp.Expr, lower=None, upper=sp.oo
         lam = sp.simplify(g_c.dot(g_r) / g_r.dot(g_r))
         how = "grad C = lambda grad R with lambda > 0 (sympy)" if lam.is_positive else None
     return {"f": f, "jacobian": sp.S.Zero, "increasing": how} if how else None
+
+
+def monotone_kinked(candidate: sp.Expr, reference: sp.Expr, lower=None, upper=sp.oo, budget=DEFAULT_BUDGET):
+    """Evidence that candidate = f(reference) with f strictly increasing, for penalties with abs, max or min
+    (where the Jacobian route needs derivatives that do not exist at the kinks), or None.
+
+    f is found by solving reference = r (:func:`find_f`) and checked by ``vanishes(f(reference) - candidate)``;
+    f is continuous (abs, max, min of continuous functions, checked by sympy on the range), so it is strictly
+    increasing on the reference's range (``lower``, ``upper``) when it is on each piece between its kinks (the
+    values of r where the arguments of a max or min tie or that of an abs vanishes, all found by sympy), each
+    piece one smooth branch with f' > 0 (:func:`_increasing`). Constant pieces (max(kl, 1/2) on kl <= 1/2) and
+    decreasing ones (abs(kl - 25) on kl < 25) fail, as does any piece sympy does not decide.
+    """
+    done, f = attempt(find_f, candidate, reference, budget=budget)
+    if not done or f is None or vanishes(f.subs(r, reference) - candidate) is not True:
+        return None
+    done, how = attempt(_increasing_pieces, f, lower, upper, budget=budget)
+    return {"f": f, "jacobian": None, "increasing": how} if done and how else None
+
+
+def _increasing_pieces(f: sp.Expr, lower, upper) -> str | None:
+    """How f, continuous with kinks, was shown strictly increasing on (lower, upper) piece by piece, or None."""
+    lo, upper = -sp.oo if lower is None else sp.sympify(lower), sp.sympify(upper)
+    span = sp.Interval.open(lo, upper)
+    try:
+        if not span.is_subset(sp.calculus.util.continuous_domain(f, r, span)):
+            return None
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    parts = pieces(f, r, lo, upper)
+    if parts is None or any(_increasing(sp.diff(branch, r), a, b) is None for a, b, branch in parts):
+        return None
+    shown = "; ".join(f"{branch} on ({a}, {b})" for a, b, branch in parts)
+    return f"f is continuous and strictly increasing on each piece between its kinks ({shown}: f' > 0 on each, sympy)"
 
 
 def find_f(candidate: sp.Expr, reference: sp.Expr) -> sp.Expr | None:
@@ -228,17 +263,19 @@ def _range(best, budget) -> tuple:
     return value, upper
 
 
-def _decide(cand: sp.Expr, ref: sp.Expr, best_c, best_r, budget) -> tuple:
-    """(relation, details) for the strongest relation that holds."""
+def _decide(cand: sp.Expr, ref: sp.Expr, best_c, best_r, budget, mono=None) -> tuple:
+    """(relation, details) for the strongest relation that holds (``mono``: the monotone map already found)."""
     if vanishes(cand - ref):
         return "identical", {}
     fit = affine_fit(cand, ref)
     if fit is not None:
         return "affine", {"affine": fit}
-    if is_smooth(cand) and is_smooth(ref):  # f' > 0 is decided for smooth f only
+    if is_smooth(cand) and is_smooth(ref):
         mono = monotone_map(cand, ref, *_range((best_r, ref), budget))
-        if mono is not None:
-            return "monotone", {"monotone": mono}
+    elif mono is None:  # kinks: f piece by piece between them
+        mono = monotone_kinked(cand, ref, *_range((best_r, ref), budget), budget=budget)
+    if mono is not None:
+        return "monotone", {"monotone": mono}
     if best_c is _LATE or best_r is _LATE:
         return "undecided", {}
     p_c, p_r = _point_of(best_c), _point_of(best_r)
@@ -251,6 +288,39 @@ def _decide(cand: sp.Expr, ref: sp.Expr, best_c, best_r, budget) -> tuple:
         return "minimizer", {}
     done, order = attempt(agreement_order, cand, ref, p_r, a, budget=budget)
     return "local", {"local": {"scale": a, "order": order if done else None}}
+
+
+def _through_f(cand: sp.Expr, ref: sp.Expr, inf_r: dict, best_r, budget) -> dict:
+    """What follows from candidate = f(reference) for a candidate with kinks and a smooth reference whose exact
+    minimum m >= 0 is attained at a point and which is unbounded above (it takes every value in [m, oo)): the ratio
+    bounds exactly (:func:`~vaemath.analysis.ordering.ratio_through`) and, when f is strictly increasing
+    (:func:`monotone_kinked`), the candidate's minimiser (the reference's), its minimum f(m) and its Hessian
+    f'(m+) H there when the right derivative f'(m+) is positive and finite. Empty when any step is not decided."""
+    if is_smooth(cand) or not is_smooth(ref) or inf_r["method"] != "exact" or not isinstance(best_r, CriticalPoint):
+        return {}
+    low = best_r.value
+    if not (low.is_number and low.is_nonnegative) or sp.oo not in limits(ref, budget=budget).values():
+        return {}
+    done, f = attempt(find_f, cand, ref, budget=budget)
+    if not done or f is None or vanishes(f.subs(r, ref) - cand) is not True:
+        return {}
+    done, ratio = attempt(ratio_through, f, r, low, budget=budget)
+    out = {"ratio": ratio if done else None}
+    done, how = attempt(_increasing_pieces, f, low, sp.oo, budget=budget)
+    if not done or how is None:
+        return out
+    out["monotone"] = {"f": f, "jacobian": None, "increasing": how}
+    parts = pieces(f, r, low, sp.oo)
+    slope = sp.limit(sp.diff(parts[0][2], r), r, low, "+") if parts else None
+    if slope is None or not (slope.is_positive and slope.is_finite) or best_r.hessian is None:
+        return out
+    value = sp.simplify(f.subs(r, low))
+    out["minimizer"] = CriticalPoint(best_r.point, value, sp.simplify(slope * best_r.hessian), best_r.definiteness,
+                                     best_r.method, best_r.differentiable, best_r.order)
+    out["infimum"] = {"value": value, "attained": True, "method": "exact",
+                      "where": f"minimiser {to_strings(best_r.point)}, the reference's: candidate = f(reference), f "
+                               f"strictly increasing, so its minimum is f({low}) = {value}"}
+    return out
 
 
 def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BUDGET, prior=None) -> Verdict:
@@ -290,13 +360,16 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
     # abs, max and min that are the identity on their argument's range are dropped: the same function, and
     # every step below is faster and more often exact on it (abs(kl) is kl)
     c, r = without_idle_kinks(cand.expr, budget), without_idle_kinks(ref.expr, budget)
-    inf_c, inf_r = infimum(c, budget), infimum(r, budget)
+    inf_r = infimum(r, budget)
     # a penalty unbounded below has no minimiser, whatever local minima it has (kl + mu**3); nor one with a lower
     # value found elsewhere, or whose boundary limits ran past the budget (the minimiser is then not established)
-    best_c, best_r = (minimizer(e, budget=budget) if inf["attained"] is True and inf["method"] != "upper bound"
-                      else None for inf, e in ((inf_c, c), (inf_r, r)))
+    best_r = minimizer(r, budget=budget) if inf_r["attained"] is True and inf_r["method"] != "upper bound" else None
+    via = _through_f(c, r, inf_r, best_r, budget)
+    inf_c = via["infimum"] if via.get("infimum") else infimum(c, budget)
+    best_c = via.get("minimizer") or (minimizer(c, budget=budget) if inf_c["attained"] is True
+                                      and inf_c["method"] != "upper bound" else None)
     settled = (_settled(best_c, inf_c, c, best_r), _settled(best_r, inf_r, r, best_c))
-    relation, details = _decide(c, r, *settled, budget)
+    relation, details = _decide(c, r, *settled, budget, mono=via.get("monotone"))
     needs_witness = RELATIONS.index(relation) > RELATIONS.index("monotone")
     return Verdict(
         candidate=cand, reference=ref, sigma_means=sigma_means, relation=relation,
@@ -304,7 +377,7 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
         minimizer={"candidate": best_c, "reference": best_r},
         infimum={"candidate": inf_c, "reference": inf_r},
         limits={"candidate": limits(c, budget=budget), "reference": limits(r, budget=budget)},
-        ratio_bounds=ratio_bounds(c, r, best_r, budget),
+        ratio_bounds=via.get("ratio") or ratio_bounds(c, r, best_r, budget),
         rescaling={"candidate": rescaling(c, budget), "reference": rescaling(r, budget)},
         identified_as=identified_as(c, exclude=cand.name, prior=prior),
         witness=witness(c, r) if needs_witness else None,

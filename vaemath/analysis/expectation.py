@@ -63,6 +63,12 @@ class ExpectedPenalty:
         """Three numpy functions of (s2, sigma): g, dg/ds2 and dg/dsigma."""
         return _numeric(self.penalty.expr, self.expr)
 
+    def shifted(self):
+        """Four numpy functions of (s2, sigma, c): h = E pen(c + mu, sigma) over mu with mean 0 and variance s2
+        (Gaussian), dh/ds2, dh/dsigma and dh/dc, by the same quadrature as :meth:`numeric` (Gauss-Hermite, or
+        adaptive for kinks and cones): the encoder's offset c as one more variable."""
+        return _shifted(self.penalty.expr)
+
 
 def expected_penalty(penalty, sigma_means: str = "std") -> ExpectedPenalty:
     """E pen(mu, sigma) over codes mu with mean 0 and variance s2, as g(s2, sigma).
@@ -140,6 +146,21 @@ def _numeric(pen_expr: sp.Expr, g: sp.Expr | None):
     return quad(f), g_s, quad(f_s)
 
 
+@lru_cache(maxsize=64)
+def _shifted(pen_expr: sp.Expr):
+    smooth = not _kinked(pen_expr)
+    modules = ["scipy", "numpy"] if smooth else [_SCALAR, "math"]
+    f, f_m, f_s = (sp.lambdify((mu, sigma), e, modules)
+                   for e in (pen_expr, sp.diff(pen_expr, mu), sp.diff(pen_expr, sigma)))
+    quad = _gauss_hermite if smooth else _adaptive
+
+    def g_s(v, sd, c):  # d/ds2 E f(c + sqrt(s2) t) = E[f'(c + sqrt(s2) t) t] / (2 sqrt(s2))
+        root = np.sqrt(np.maximum(np.asarray(v, float), 1e-300))
+        return quad(f_m, times_t=True)(v, sd, c) / (2 * root)
+
+    return quad(f), g_s, quad(f_s), quad(f_m)
+
+
 def _on_domain(fn, domain, value: bool):
     """``fn`` of (s2, sigma) with the penalty's value outside its domain (renyi(2): +oo where 2 - sigma^2 <= 0,
     a condition on sigma alone), and no warning from the closed form's complex continuation there."""
@@ -154,28 +175,33 @@ def _on_domain(fn, domain, value: bool):
     return on_domain
 
 
-def _gauss_hermite(fn):
-    """E fn(sqrt(s2) t, sigma), t ~ N(0, 1), by 80-node Gauss-Hermite, broadcast over arrays of (s2, sigma)."""
-    def h(v, sd):
-        v, sd = np.broadcast_arrays(np.asarray(v, float), np.asarray(sd, float))
-        vals = fn(np.sqrt(v)[..., None] * _NODES, sd[..., None] + 0 * _NODES)
-        return np.sum(vals * _WEIGHTS, axis=-1)
+def _gauss_hermite(fn, times_t: bool = False):
+    """E fn(c + sqrt(s2) t, sigma) (times t if ``times_t``), t ~ N(0, 1), by 80-node Gauss-Hermite, broadcast over
+    arrays of (s2, sigma[, c]); c = 0 unless given."""
+    def h(v, sd, c=0.0):
+        v, sd, c = np.broadcast_arrays(np.asarray(v, float), np.asarray(sd, float), np.asarray(c, float))
+        vals = fn(c[..., None] + np.sqrt(v)[..., None] * _NODES, sd[..., None] + 0 * _NODES)
+        return np.sum(vals * (_WEIGHTS * _NODES if times_t else _WEIGHTS), axis=-1)
     return h
 
 
-def _adaptive(fn):
-    """E fn(sqrt(s2) t, sigma) by adaptive quadrature per value: accurate across the kinks of abs, max, min."""
+def _adaptive(fn, times_t: bool = False):
+    """E fn(c + sqrt(s2) t, sigma) (times t if ``times_t``) by adaptive quadrature per value: accurate across the
+    kinks of abs, max, min; c = 0 unless given."""
     def safe(m, sd):
         try:
             return fn(m, sd)
         except (ZeroDivisionError, ValueError):  # 0/0 at a cone's tip (d sqrt(kl)/dmu where kl rounds to 0): a
             return 0.0  # bounded integrand on a set quad samples at a few nodes of tiny weight
 
-    def one(v, sd):
+    def one(v, sd, c):
         r = math.sqrt(v)
+        if r == 0:
+            return 0.0 if times_t else safe(c, sd)
         with warnings.catch_warnings():  # round-off at 1e-12 on a kink: the value is still good to ~1e-12
             warnings.simplefilter("ignore", integrate.IntegrationWarning)
-            return integrate.quad(lambda t: safe(r * t, sd) * math.exp(-t * t / 2), -math.inf, math.inf,
-                                  epsabs=1e-12, epsrel=1e-11, limit=200)[0] / math.sqrt(2 * math.pi)
+            value = integrate.quad(lambda t: safe(c + r * t, sd) * (t if times_t else 1.0) * math.exp(-t * t / 2),
+                                   -math.inf, math.inf, epsabs=1e-12, epsrel=1e-11, limit=200)[0]
+        return value / math.sqrt(2 * math.pi)
     vectorised = np.vectorize(one, otypes=[float])
-    return lambda v, sd: vectorised(np.asarray(v, float), np.asarray(sd, float))
+    return lambda v, sd, c=0.0: vectorised(np.asarray(v, float), np.asarray(sd, float), np.asarray(c, float))

@@ -19,7 +19,15 @@ from vaemath.analysis.exact import value_at, vanishes
 from vaemath.symbolic import DEFAULT_BUDGET, CriticalPoint, hessian, mu, sigma
 from vaemath.symbolic.budget import attempt
 from vaemath.symbolic.calculus import RAYS, along_rays, hessian_by_limits, real_values, timed_limit
-from vaemath.symbolic.nonsmooth import active_branch, check_directions, d_mu, d_sigma, directional, kink_directions
+from vaemath.symbolic.nonsmooth import (
+    active_branch,
+    check_directions,
+    d_mu,
+    d_sigma,
+    directional,
+    kink_directions,
+    pieces,
+)
 from vaemath.symbolic.symbols import vectorized
 
 _MU_GRID = ("-3", "-2", "-3/2", "-1", "-1/2", "-1/4", "0", "1/4", "1/2", "1", "3/2", "2", "3")
@@ -120,6 +128,52 @@ def ratio_bounds(candidate: sp.Expr, reference: sp.Expr, best_r=None, budget=DEF
     found.extend(_interior(ratio, reference))
     found.extend(_on_grid_ratio(candidate, reference))
     return _summarise(found, late or ran_out or not done)
+
+
+def ratio_through(f: sp.Expr, x: sp.Symbol, lower) -> dict | None:
+    """Infimum and supremum of candidate / reference when candidate = f(reference) exactly and the reference takes
+    every value in [lower, oo), lower >= 0 (its attained minimum; unbounded above): the ratio is q(x) = f(x)/x over
+    x in [lower, oo) minus x = 0, a problem in one variable, solved exactly piece by piece between the kinks of f
+    (:func:`~vaemath.symbolic.nonsmooth.pieces`): the critical points of q on each piece, its values at the kinks
+    and its limits at the ends. None when sympy does not find every critical point and kink, or a value is not a
+    real number (or +-oo).
+
+    Returns
+    -------
+    dict or None
+        As :func:`ratio_bounds`, with ``inf_method`` and ``sup_method`` "exact".
+    """
+    lower = sp.sympify(lower)
+    parts = pieces(f, x, lower, sp.oo)
+    if parts is None:
+        return None
+    q = f / x
+    try:  # the end limits on the end pieces' smooth branches (sympy's limit of a Max may fail)
+        found = []  # values attained first: they win ties with the limits at the ends
+        for a, b, branch in parts:
+            slope = sp.simplify(sp.diff(branch / x, x))
+            if slope == 0:  # the ratio is constant on this piece (max(kl, kl**2)/kl = 1 on kl <= 1)
+                found.append((sp.simplify(branch / x), f"wherever the reference is in ({a}, {b}) (attained)"))
+                continue
+            zeros = sp.solveset(slope, x, sp.Interval.open(a, b))
+            if zeros != sp.S.EmptySet and not isinstance(zeros, sp.FiniteSet):
+                return None
+            found += [((branch / x).subs(x, z), f"where the reference = {z} (attained)") for z in zeros]
+        found += [(q.subs(x, a), f"where the reference = {a} (attained)") for a, _, _ in parts[1:]]
+        at_min = "(mu, sigma) -> the reference's minimiser, where the reference -> 0+"
+        found.append((sp.limit(parts[0][2] / x, x, 0, "+"), at_min) if lower == 0
+                     else (q.subs(x, lower), "at the reference's minimiser (attained)"))
+        found.append((sp.limit(parts[-1][2] / x, x, sp.oo), "the reference -> oo"))
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    found = [(sp.simplify(v), where, True) for v, where in found]
+    if not all(v.is_number and (v.is_extended_real is True) for v, _, _ in found):
+        return None
+    summary = _summarise(found)
+    summary["method"] = (f"exact: candidate = f(reference) with f(r) = {f}, so the ratio is f(r)/r over the "
+                         f"reference's values r >= {lower}, r != 0 (one variable: critical points and kinks by sympy, "
+                         "limits at the ends)")
+    return summary
 
 
 def _on_grid_ratio(candidate: sp.Expr, reference: sp.Expr) -> list:

@@ -230,6 +230,12 @@ class MinimizerSet:
     value: sp.Expr
     method: str
     points: tuple = ()  # the minimisers, when they are finitely many (symmetric penalties: (+-sqrt(2), 1))
+    shape: str = ""  # the set as it is, when decided ("the half-line mu <= 0 at sigma = 1")
+
+    @property
+    def hessian(self) -> sp.Matrix | None:
+        """The zero matrix for a constant penalty (its Hessian everywhere); None otherwise (not one point)."""
+        return sp.zeros(2) if self.region is sp.true else None
 
     @property
     def description(self) -> str:
@@ -239,7 +245,8 @@ class MinimizerSet:
         if self.region is sp.true:
             return f"every point (the penalty is constant, {self.value})"
         if isinstance(self.region, sp.Eq):
-            return f"every point where {self.region.lhs} = {self.region.rhs}"
+            shape = f": {self.shape}" if self.shape else ""
+            return f"every point where {self.region.lhs} = {self.region.rhs}{shape}"
         return f"every point with {self.region} (value {self.value})"
 
 
@@ -665,7 +672,7 @@ def _may_vanish_near(g: sp.Expr, x: sp.Symbol, x0: float, width: float = 1e-6) -
 
 
 def _level_set(e: sp.Expr):
-    """A set of minimisers when the search's smallest value is taken, exactly, at distinct points; else None."""
+    """A set of minimisers when the search's least value is taken, exactly, at points 1e-3 or more apart; else None."""
     low = [(m, s) for m, s, v in _numeric_minima(e)
            if v <= min(t[2] for t in _numeric_minima(e)) + 1e-10 * (1 + abs(v))]
     if not any(np.hypot(a[0] - b[0], a[1] - b[1]) > 1e-3 for a in low for b in low):
@@ -676,7 +683,37 @@ def _level_set(e: sp.Expr):
     v, least = values.pop(), min(t[2] for t in _numeric_minima(e))
     if not (v.is_number and abs(complex(v) - least) < 1e-10 * (1 + abs(least))):  # a reading off the minimum
         return None
-    return MinimizerSet(sp.Eq(e, v), v, "numeric search: its smallest value is taken exactly at distinct points")
+    return MinimizerSet(sp.Eq(e, v), v, "numeric search: its smallest value is taken, exactly, at points 1e-3 or more "
+                        "apart: a set of minimisers", shape=_set_shape(e, v, low[0]) or "")
+
+
+def _set_shape(e: sp.Expr, v: sp.Expr, point: tuple) -> str | None:
+    """The set {e = v} as it is, when e = g(mu) + h(sigma) (neither partial derivative has the other variable):
+    {g = min g} x {h = min h}, each found by sympy.solveset through the minimiser ``point`` (floats, read exactly);
+    None when e is not separable, a solveset is not an interval or finite set, or the set is finitely many points."""
+    if sp.diff(e, mu).has(sigma) or sp.diff(e, sigma).has(mu):
+        return None
+    m0, s0 = _recognise(point[0], 1e-6), _recognise(point[1], 1e-6)
+    try:
+        done, sets = attempt(lambda: (sp.solveset(sp.Eq(e.subs(sigma, s0), v), mu, sp.S.Reals),
+                                      sp.solveset(sp.Eq(e.subs(mu, m0), v), sigma, sp.Interval.open(0, sp.oo))),
+                             budget=DEFAULT_BUDGET)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    if not done or not all(isinstance(x, (sp.Interval, sp.FiniteSet)) for x in sets):
+        return None
+    one = [isinstance(x, sp.FiniteSet) and len(x) == 1 for x in sets]
+    if one[0] == one[1]:  # finitely many points (reported as points elsewhere), or a rectangle: the sets as they are
+        return None if all(isinstance(x, sp.FiniteSet) for x in sets) else f"mu in {sets[0]}, sigma in {sets[1]}"
+    (line, x), (at, y) = ((sets[0], mu), (sets[1], sigma)) if one[1] else ((sets[1], sigma), (sets[0], mu))
+    if not isinstance(line, sp.Interval):
+        return f"{x} in {line}, {y} = {next(iter(at))}"
+    ends = [line.start.is_finite, line.end.is_finite]
+    kind = "segment" if all(ends) else "half-line" if any(ends) else "line"
+    lo, hi = ("<" if line.left_open else "<="), ("<" if line.right_open else "<=")
+    cond = (f"{line.start} {lo} {x} {hi} {line.end}" if all(ends) else f"{x} {hi} {line.end}" if ends[1]
+            else f"{line.start} {lo} {x}" if ends[0] else f"every {x}")
+    return f"the {kind} {cond}, {y} = {next(iter(at))}"
 
 
 def _same(p: dict, q: dict) -> bool:
@@ -869,7 +906,8 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
     if not is_smooth(e):
         flat = _level_set(e)
         if flat is not None and (best is None or float(flat.value) <= float(best.value)):
-            return MinimizerSet(reparametrize(flat.region, param), flat.value, flat.method)
+            return MinimizerSet(reparametrize(flat.region, param), flat.value, flat.method,
+                                shape=flat.shape if _param(param).name == "std" else "")
     if best is not None and _numeric_below(e, best.value):
         return None  # the numeric search found a lower interior value no stationary point explains: not global
     return _tied(best, minima, param)
@@ -944,12 +982,23 @@ def _nonnegative(g: sp.Expr, budget) -> bool:
     """g >= 0 everywhere, by sympy's assumptions or an exact infimum >= 0 (not a numeric one)."""
     if g.is_nonnegative:
         return True
-    if not g.has(mu, sigma):
+    if not g.has(mu, sigma) or _negative_on_grid(g):
         return False
     inf = infimum(g, budget)
     v = inf["value"]
     return (v is not None and inf.get("method") == "exact" and v.is_number and not v.has(sp.Float)
             and bool(v >= 0))
+
+
+def _negative_on_grid(g: sp.Expr) -> bool:
+    """g < 0 at a point of the fixed grid, confirmed at 30 digits there: g is not >= 0, with no infimum to take
+    (kl**2 - kl < 0 wherever 0 < kl < 1; its infimum takes minutes)."""
+    for a, b, v in _on_grid(g):
+        if v < -1e-9 * (1 + abs(v)):
+            exact = sp.N(g.subs({mu: sp.nsimplify(a), sigma: sp.nsimplify(b)}), 30)
+            if exact.is_real and exact < 0:
+                return True
+    return False
 
 
 def _powered(e: sp.Expr, param: str, budget):
@@ -963,7 +1012,7 @@ def _powered(e: sp.Expr, param: str, budget):
     inner, k = minimizer(e.base, param, budget), e.exp
     how = f"the minimisers of ({e.base})**({k}) are those of its base, which is >= 0"
     if isinstance(inner, MinimizerSet):
-        return MinimizerSet(inner.region, sp.simplify(inner.value**k), f"{how} ({inner.method})")
+        return MinimizerSet(inner.region, sp.simplify(inner.value**k), f"{how} ({inner.method})", shape=inner.shape)
     if not isinstance(inner, CriticalPoint):
         return None
     v = inner.value
@@ -1201,6 +1250,46 @@ def _drift_paths(e: sp.Expr):
         elif s < np.exp(-ESCAPE[1] / 2):
             m0 = sp.Rational(m).limit_denominator(12)
             yield e.subs({mu: m0, sigma: 1 / _T}), f"sigma->0+ at mu = {m0} (where the numeric search drifted)"
+    escaped = [t for t in search if t[3] and t[2] < floor]
+    if escaped:  # curved drifts (mu ~ sigma^2): the valley, fitted
+        m, s, _, _ = min(escaped, key=lambda t: t[2])
+        yield from _valley_paths(e, m, s)
+
+
+def _valley_paths(e: sp.Expr, m: float, s: float):
+    """(expression in t, where) for the curves fitted to the valley the numeric search drifted along to (m, s): at
+    8 values of sigma between s and sqrt(s) (log scale, towards 1) the least point over mu (bounded scalar search),
+    fitted as mu = a sigma^b (least squares in logs) and as mu = a log(sigma) + c, each kept when it fits within
+    1e-2 and tried exactly with a, b, c read as small fractions: (2 mu - 3 sigma^2)^2 - sigma along mu = 3/2 sigma^2."""
+    from scipy.optimize import minimize_scalar
+
+    fn = vectorized(e)
+    width = 2 * abs(m) + 10
+
+    def at(x, sd):
+        with np.errstate(all="ignore"):
+            val = complex(fn(x, sd))
+        return val.real if np.isfinite(val) and abs(val.imag) < 1e-12 else np.inf
+
+    sds = np.exp(np.linspace(np.log(s), np.log(s) / 2, 8))
+    mus = np.array([minimize_scalar(at, bounds=(-width, width), args=(sd,), method="bounded",
+                                    options={"xatol": 1e-10}).x for sd in sds])
+    up = s > 1  # sigma -> oo along the drift, else sigma -> 0+
+    toward = {sigma: _T} if up else {sigma: 1 / _T}
+    ends = "sigma = t, t->oo" if up else "sigma = 1/t, t->oo (sigma->0+)"
+    if np.all(mus > 0) or np.all(mus < 0):
+        b, log_a = np.polyfit(np.log(sds), np.log(np.abs(mus)), 1)
+        if np.max(np.abs(log_a + b * np.log(sds) - np.log(np.abs(mus)))) < 1e-2:
+            a_, b_ = (sp.Rational(x).limit_denominator(12) for x in (np.sign(mus[0]) * np.exp(log_a), b))
+            yield (e.subs({mu: a_ * toward[sigma] ** b_, **toward}, simultaneous=True),
+                   f"mu = {a_ * sigma**b_}, {ends} (a power curve fitted to the valley the numeric search drifted "
+                   "along)")
+    a, c = np.polyfit(np.log(sds), mus, 1)
+    if np.max(np.abs(a * np.log(sds) + c - mus)) < 1e-2 * (1 + np.max(np.abs(mus))):
+        a_, c_ = (sp.Rational(x).limit_denominator(12) for x in (a, c))
+        yield (e.subs({mu: a_ * sp.log(toward[sigma]) + c_, **toward}, simultaneous=True),
+               f"mu = {a_ * sp.log(sigma) + c_}, {ends} (a curve fitted to the valley the numeric search drifted "
+               "along)")
 
 
 def _unbounded_on_drift(e: sp.Expr, budget) -> str | None:
@@ -1417,7 +1506,7 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         "minimizer_method": None if best is None else best.method if inf["method"] == "exact" else
         f"{best.method}; not established as the global minimiser (the infimum is {inf['method']}: a lower value "
         "may exist elsewhere)",
-        "hessian_at_minimizer": best.hessian if isinstance(best, CriticalPoint) else None,
+        "hessian_at_minimizer": best.hessian if isinstance(best, (CriticalPoint, MinimizerSet)) else None,
         "infimum": inf["value"],
         "infimum_method": inf["method"],
         "limits": lims,

@@ -145,3 +145,39 @@ def _sign(value: sp.Expr) -> int:
         return 0
     x = sp.N(value, 30)
     return 0 if abs(x) < 1e-25 else (1 if x > 0 else -1)
+
+
+def pieces(f: sp.Expr, x: sp.Symbol, lower, upper) -> list | None:
+    """f of one variable x, with abs, max, min, split at its kinks on the open interval (lower, upper).
+
+    The kinks are the points where an abs argument vanishes or two max/min arguments tie, all found by
+    ``sympy.solveset``; between two of them f is one smooth branch (:func:`active_branch` at the midpoint).
+
+    Returns
+    -------
+    list of (a, b, branch) or None
+        The pieces in order, or None when sympy does not find every kink (not a finite set) or a midpoint lies on
+        a kink.
+    """
+    span = sp.Interval.open(lower, upper)
+    cuts = set()
+    try:
+        for kink in f.atoms(sp.Abs, sp.Max, sp.Min):
+            args = kink.args
+            ties = [args[0]] if isinstance(kink, sp.Abs) else [a - b for i, a in enumerate(args) for b in args[i + 1:]]
+            for tie in ties:
+                zeros = sp.solveset(tie, x, span)
+                if zeros != sp.S.EmptySet and not isinstance(zeros, sp.FiniteSet):
+                    return None
+                cuts |= set(zeros) if zeros != sp.S.EmptySet else set()
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    ends = [lower] + sorted(cuts, key=lambda z: float(z)) + [upper]
+    out = []
+    for a, b in zip(ends, ends[1:]):
+        mid = (a + 1 if b == sp.oo else (a + b) / 2) if a.is_finite else (0 if b == sp.oo else b - 1)
+        branch = active_branch(f, {x: mid})
+        if branch is None:
+            return None
+        out.append((a, b, branch))
+    return out

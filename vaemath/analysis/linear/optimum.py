@@ -40,7 +40,6 @@ _INTERIOR_SIGMA, _INTERIOR_NORM2 = 1e-3, 1e6  # beyond these a numeric optimum i
 TOL_ATTAINED = 1e-7  # relative: the search must reach an attained optimum this closely to confirm it
 TOL_INFIMUM = 1e-4  # relative: an infimum along a path is only approached (sigma >= exp(-25) in the search)
 _LOG_SIGMA = (-25.0, 5.0)
-OFFSET_FREE = "collapse, offset c free (upper bound)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,7 +63,6 @@ class LinearResult:
     w: np.ndarray | None = field(default=None, repr=False)
     v: np.ndarray | None = field(default=None, repr=False)
     offset: list | None = None
-    over: str | None = None
 
     def to_dict(self) -> dict:
         """Plain data for JSON (limit values as "oo")."""
@@ -73,7 +71,7 @@ class LinearResult:
                 "sigma": self.sigma, "tau2": self.tau2, "w_col_norms2": self.w_col_norms2, "loglik": self.loglik,
                 "loglik_limit": self.loglik_limit, "ppca_loglik": self.ppca_loglik, "assumption": self.assumption,
                 "candidates": self.candidates, "numeric": self.numeric, "path_values": self.path_values,
-                "offset": self.offset, "over": self.over}
+                "offset": self.offset}
 
     def __str__(self) -> str:
         d = self.to_dict()
@@ -83,13 +81,8 @@ class LinearResult:
         elif self.attained:
             kind = "minimum (attained)" if self.numeric.get("confirmed") else "minimum (not confirmed by the search)"
         value = "-oo (unbounded below)" if self.objective == -np.inf else f"{self.objective:.10g}"
-        over = "" if self.over is None else f" over {self.over}"
-        lines = [f"linear-Gaussian VAE, penalty {self.penalty}: {kind} {value} per datum{over}",
+        lines = [f"linear-Gaussian VAE, penalty {self.penalty}: {kind} {value} per datum",
                  f"  where: {self.path}"]
-        free = self.candidates.get(OFFSET_FREE)
-        if self.over is not None and free is not None and free < self.objective - 1e-9 * (1 + abs(free)):
-            lines.append(f"  offset free: the collapse with c at the penalty's least value reaches {free:.10g} < "
-                         f"{value}, so the optimum over all encoders is at most {free:.10g}")
         keys = ("sigma", "tau2", "w_col_norms2", "loglik", "loglik_limit", "ppca_loglik")
         lines += [f"  {k}: {d[k]}" for k in keys + (("offset",) if any(self.offset or []) else ())]
         lines.append(f"  candidates: {self.candidates}")
@@ -99,15 +92,31 @@ class LinearResult:
 
 
 class _Profiled:
-    """The exact objective with tau^2 profiled out, and its gradient, over theta = (W, V, log sigma)."""
+    """The exact objective with tau^2 profiled out, and its gradient, over theta = (W, V, log sigma), and the
+    encoder's offsets c (k of them, added to the penalty's argument) when ``free_offset``."""
 
-    def __init__(self, cov: np.ndarray, k: int, pen):
-        self.cov, self.d, self.k = cov, cov.shape[0], k
-        self.g, self.g_s, self.g_sigma = expected_penalty(pen).numeric()
+    def __init__(self, cov: np.ndarray, k: int, pen, free_offset: bool = False):
+        self.cov, self.d, self.k, self.free = cov, cov.shape[0], k, free_offset
+        ex = expected_penalty(pen)
+        if free_offset:
+            self.g, self.g_s, self.g_sigma, self.g_c = ex.shifted()
+        else:
+            g, g_s, g_sigma = ex.numeric()
+            self.g, self.g_s, self.g_sigma = (lambda v, sd, c, h=h: h(v, sd) for h in (g, g_s, g_sigma))
 
     def split(self, theta):
         d, k = self.d, self.k
-        return theta[:d * k].reshape(d, k), theta[d * k:2 * d * k].reshape(k, d), np.exp(theta[2 * d * k:])
+        return (theta[:d * k].reshape(d, k), theta[d * k:2 * d * k].reshape(k, d),
+                np.exp(theta[2 * d * k:2 * d * k + k]))
+
+    def offsets(self, theta) -> np.ndarray:
+        """The offsets c (relative to the penalty's own mu = 0), zeros when they are not searched."""
+        return theta[2 * self.d * self.k + self.k:] if self.free else np.zeros(self.k)
+
+    def theta(self, w, v, log_sig, c=None) -> np.ndarray:
+        """theta from W, V, log sigma and the offsets c (0 when None; dropped when they are not searched)."""
+        extra = [np.zeros(self.k) if c is None else np.asarray(c, float)] if self.free else []
+        return np.concatenate([np.ravel(w), np.ravel(v), np.asarray(log_sig, float)] + extra)
 
     def parts(self, w, v, sig):
         resid = np.eye(self.d) - w @ v
@@ -117,24 +126,28 @@ class _Profiled:
 
     def __call__(self, theta):
         w, v, sig = self.split(theta)
+        c = self.offsets(theta)
         with np.errstate(all="ignore"):
             resid, n, rec, code_var = self.parts(w, v, sig)
-            value = 0.5 * self.d * (np.log(2 * np.pi * rec / self.d) + 1) + np.sum(self.g(code_var, sig))
-            gs, gsig = np.asarray(self.g_s(code_var, sig)) + 0 * sig, np.asarray(self.g_sigma(code_var, sig)) + 0 * sig
+            value = 0.5 * self.d * (np.log(2 * np.pi * rec / self.d) + 1) + np.sum(self.g(code_var, sig, c))
+            gs = np.asarray(self.g_s(code_var, sig, c)) + 0 * sig
+            gsig = np.asarray(self.g_sigma(code_var, sig, c)) + 0 * sig
+            gc = [np.asarray(self.g_c(code_var, sig, c)) + 0 * sig] if self.free else []
         if not np.isfinite(value) or rec <= 0:
             return 1e300, np.zeros_like(theta)
         scale = self.d / (2 * rec)
         grad_w = scale * (-2 * resid @ self.cov @ v.T + 2 * w * sig**2)
         grad_v = scale * (-2 * w.T @ resid @ self.cov) + 2 * gs[:, None] * (v @ self.cov)
         grad_ls = scale * 2 * sig**2 * n + sig * gsig
-        return value, np.concatenate([grad_w.ravel(), grad_v.ravel(), grad_ls])
+        return value, np.concatenate([grad_w.ravel(), grad_v.ravel(), grad_ls] + gc)
 
     def value(self, theta) -> float:
         """The objective alone (no gradient: one quadrature per dimension, not three)."""
         w, v, sig = self.split(theta)
         with np.errstate(all="ignore"):
             _, _, rec, code_var = self.parts(w, v, sig)
-            value = 0.5 * self.d * (np.log(2 * np.pi * rec / self.d) + 1) + np.sum(self.g(code_var, sig))
+            value = (0.5 * self.d * (np.log(2 * np.pi * rec / self.d) + 1)
+                     + np.sum(self.g(code_var, sig, self.offsets(theta))))
         return float(value) if np.isfinite(value) and rec > 0 else 1e300
 
     def tau2(self, w, v, sig) -> float:
@@ -142,24 +155,44 @@ class _Profiled:
 
 
 def _multistart(f: _Profiled, cov, starts: int, seed: int) -> list:
-    """Local minima from seeded random starts and from pPCA; each as (value, W, V, sigma)."""
+    """Local minima from seeded random starts and from pPCA; each as (value, W, V, sigma, c)."""
     rng = np.random.default_rng(seed)
     d, k, scale = f.d, f.k, np.sqrt(np.trace(cov) / f.d)
     pp = ppca(cov, k)
     m = pp["w"].T @ pp["w"] + pp["tau2"] * np.eye(k)
-    inits = [np.concatenate([pp["w"].ravel(), np.linalg.solve(m, pp["w"].T).ravel(), np.zeros(k)])]
+    inits = [f.theta(pp["w"], np.linalg.solve(m, pp["w"].T), np.zeros(k))]
     for _ in range(starts):
-        inits.append(np.concatenate([rng.normal(0, scale, d * k), rng.normal(0, 1 / scale, d * k),
-                                     rng.normal(-0.5, 0.5, k)]))
-    bounds = [(None, None)] * (2 * d * k) + [_LOG_SIGMA] * k
+        inits.append(f.theta(rng.normal(0, scale, d * k), rng.normal(0, 1 / scale, d * k), rng.normal(-0.5, 0.5, k)))
+    return _local_minima(f, inits)
+
+
+def _local_minima(f: _Profiled, inits: list) -> list:
+    """L-BFGS-B from each start in ``inits``; (value, W, V, sigma, c) sorted by value."""
+    bounds = [(None, None)] * (2 * f.d * f.k) + [_LOG_SIGMA] * f.k + [(None, None)] * (f.k if f.free else 0)
     found = []
     # one BLAS thread: tiny matrices, where threads only contend (30x slower on a busy machine)
     with threadpool_limits(1) if threadpool_limits else nullcontext():
         for x0 in inits:
             res = minimize(f, x0, jac=True, method="L-BFGS-B", bounds=bounds,
                            options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-11})
-            found.append((float(res.fun), *f.split(res.x)))
+            found.append((float(res.fun), *f.split(res.x), f.offsets(res.x)))
     return sorted(found, key=lambda t: t[0])
+
+
+def _offset_starts(f: _Profiled, best: tuple, least: tuple, collapse_wins: bool, even: bool, seed: int) -> list:
+    """The search with the offsets c free (``f.free``), from up to two starts: the best point found with c = mu_p
+    (at c = the least point's c instead when the penalty is even in mu, where dE/dc = 0 at c = mu_p by symmetry),
+    and, when the collapse at ``least`` = (c, sigma), the penalty's least point, beats that best point, near the
+    collapse (W, V small and seeded-random, not 0: the search must reach the collapse, not start there)."""
+    rng = np.random.default_rng([seed, 1])
+    d, k, scale = f.d, f.k, np.sqrt(np.trace(f.cov) / f.d)
+    inits = []
+    if not even or least[0] != 0:
+        inits.append(f.theta(best[1], best[2], np.log(best[3]), np.full(k, least[0]) if even else None))
+    if collapse_wins:
+        inits.append(f.theta(rng.normal(0, 0.1 * scale, d * k), rng.normal(0, 0.1 / scale, d * k),
+                             np.full(k, np.log(np.clip(least[1], *np.exp(_LOG_SIGMA)))), np.full(k, least[0])))
+    return _local_minima(f, inits) if inits else []
 
 
 def _interior(sig, w) -> bool:
@@ -174,10 +207,9 @@ def _min_at_zero_code(pen_obj) -> tuple:
     return float(res.fun), float(np.exp(res.x))
 
 
-def _least_value(pen_obj) -> float | None:
-    """The least value of pen(mu, sigma) found by Nelder-Mead from 7 starts over (mu, log sigma), or None: with
-    W = 0 = V the code is the offset c itself, so a collapse with c free pays k times this (an upper bound on
-    the optimum over all encoders when c is otherwise fixed)."""
+def _least_value(pen_obj) -> tuple | None:
+    """(least value, mu, sigma) of pen(mu, sigma) found by Nelder-Mead from 7 starts over (mu, log sigma), or None:
+    with W = 0 = V the code is the offset c itself, so the collapse with c free pays k times this value."""
     fn = sp.lambdify((mu, sigma), pen_obj.expr, "numpy")
 
     def h(x):
@@ -186,11 +218,12 @@ def _least_value(pen_obj) -> float | None:
             v = complex(fn(x[0], np.exp(x[1])))
         return v.real if np.isfinite(v) and abs(v.imag) < 1e-12 else np.inf
 
-    best = np.inf
+    best = (np.inf, 0.0, 1.0)
     for x0 in ((0.0, 0.0), (1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0), (2.0, 0.5), (-2.0, 0.5)):
         res = minimize(h, x0, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14, "maxfev": 4000})
-        best = min(best, float(res.fun))
-    return best if np.isfinite(best) else None
+        if res.fun < best[0]:
+            best = (float(res.fun), float(res.x[0]), float(np.exp(res.x[1])))
+    return best if np.isfinite(best[0]) else None
 
 
 def _path_limit(pen_obj, budget, end=0) -> float | None:
@@ -239,7 +272,7 @@ def _path_values(f: _Profiled, lam, u, active: int, sig_collapsed: float) -> lis
         v[:active] = c * (u[:, :active] / np.sqrt(lam[:active])).T
         sig = np.full(f.k, sig_collapsed)
         sig[:active] = c**2
-        out.append([float(c), float(f(np.concatenate([w.ravel(), v.ravel(), np.log(sig)]))[0])])
+        out.append([float(c), float(f(f.theta(w, v, np.log(sig)))[0])])
     return out
 
 
@@ -302,16 +335,22 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     typed = as_penalty(penalty, sigma_means, prior=prior)
     pen_obj, offset = code_offset(typed, prior)
     assumption = expected_penalty(pen_obj).assumption
-    over = None
-    if mu_coefficients(typed.expr) is None:  # the offset is fixed, not optimised: say so
-        assumption += f"; the encoder's offset c is fixed at mu_p = {offset} (optimised when pen is quadratic in mu)"
-        over = f"encoders with offset c = mu_p = {offset}"
+    free = mu_coefficients(typed.expr) is None  # not quadratic in mu: the offset c is searched numerically
+    if free:
+        assumption += (f"; the encoder's offset c is searched (L-BFGS-B from the best point with c = mu_p = {offset} "
+                       "and from near the collapse at the penalty's least point (c, sigma), found by Nelder-Mead)")
     prior_sigma = 1.0 if prior is None else float(prior[1])
-    ex, f, pp = expected_penalty(pen_obj), _Profiled(cov, k, pen_obj), ppca(cov, k)
+    ex, f, pp = expected_penalty(pen_obj), _Profiled(cov, k, pen_obj, free), ppca(cov, k)
     lam, u = np.linalg.eigh(cov)
     lam, u = lam[::-1], u[:, ::-1]
     d = cov.shape[0]
     p_min, sig_min = _min_at_zero_code(pen_obj)
+    least = _least_value(pen_obj) if free else None
+    collapse_at = (0.0, sig_min)  # (c, sigma) of a collapsed dimension, c relative to mu_p
+    if least is not None and least[0] < p_min:
+        p_min, collapse_at = least[0], least[1:]
+        sig_min = collapse_at[1]
+    f.c_rest = collapse_at[0]
     candidates = {"collapse": 0.5 * d * (np.log(2 * np.pi * np.trace(cov) / d) + 1) + k * p_min}
     p0 = _path_limit(pen_obj, budget)
     if p0 is not None:
@@ -325,13 +364,13 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
                                                           + active * p_oo + (k - active) * p_min)
     if _is_kl(pen_obj, prior_sigma):
         candidates["ppca"] = -pp["loglik"]
-    if over is not None:
-        least = _least_value(pen_obj)
-        if least is not None:
-            candidates[OFFSET_FREE] = 0.5 * d * (np.log(2 * np.pi * np.trace(cov) / d) + 1) + k * least
-    local = _multistart(f, cov, starts, seed)
+    local = _multistart(_Profiled(cov, k, pen_obj) if free else f, cov, starts, seed)
+    if free:
+        even = pen_obj.expr.subs(mu, -mu) == pen_obj.expr  # structural: False when unsure (then no start is lost)
+        wins = candidates["collapse"] < local[0][0] - 1e-9 * (1 + abs(local[0][0]))
+        local = sorted(local + _offset_starts(f, local[0], collapse_at, wins, even, seed), key=lambda t: t[0])
     best = local[0]
-    numeric = {"best": best[0], "starts": starts + 1, "seed": seed, "interior": _interior(best[3], best[1]),
+    numeric = {"best": best[0], "starts": len(local), "seed": seed, "interior": _interior(best[3], best[1]),
                "agreeing_starts": sum(abs(r[0] - best[0]) <= TOL_ATTAINED * (1 + abs(best[0])) for r in local)}
     down = _unbounded(pen_obj, ex, budget, offset)
     if down is not None:
@@ -341,9 +380,13 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         result = _deterministic_corner(f, pen_obj, result, numeric, (lam, u, sig_min))
     if result["loglik"] is not None and prior_sigma != 1.0:
         result["loglik"] = loglik(result["w"], result["tau2"], cov, prior_sigma)
-    return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=assumption, over=over,
+    shift = result.pop("shift", None)
+    offsets = _offset_values(offset, result["sigma"])
+    if shift is not None and free:
+        offsets = [None if o is None else float(o + s_) for o, s_ in zip(offsets, shift)]
+    return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=assumption,
                         candidates={k_: float(v_) for k_, v_ in candidates.items()}, numeric=numeric,
-                        offset=_offset_values(offset, result["sigma"]), **result)
+                        offset=offsets, **result)
 
 
 def _corner_theta(f: _Profiled, lam, u, x, sig_min: float) -> np.ndarray:
@@ -355,7 +398,14 @@ def _corner_theta(f: _Profiled, lam, u, x, sig_min: float) -> np.ndarray:
     w[:, :a] = u[:, :a] * np.sqrt(lam[:a]) / c
     v[:a] = (u[:, :a] / np.sqrt(lam[:a])).T * c[:, None]
     sig[:a] = np.exp(x[a:])
-    return np.concatenate([w.ravel(), v.ravel(), np.log(sig)])
+    return f.theta(w, v, np.log(sig), _rest(f, a))
+
+
+def _rest(f: _Profiled, active: int) -> np.ndarray:
+    """Offsets c: 0 (mu_p) on the first ``active`` dimensions, the collapse's c on the others."""
+    c = np.full(f.k, f.c_rest)
+    c[:active] = 0.0
+    return c
 
 
 def _corner_search(f: _Profiled, lam, u, sig_min: float) -> tuple:
@@ -402,7 +452,7 @@ def _deterministic_corner(f: _Profiled, pen_obj, result: dict, numeric: dict, sp
     tau2 = f.tau2(w, v, sig)
     return {"objective": value, "attained": True, "path": where, "sigma": sig.tolist(), "tau2": tau2,
             "w_col_norms2": np.sum(w**2, axis=0).tolist(), "loglik": loglik(w, tau2, f.cov), "loglik_limit": None,
-            "w": w, "v": v}
+            "w": w, "v": v, "shift": f.offsets(theta).tolist()}
 
 
 def _is_kl(pen_obj, prior_sigma: float) -> bool:
@@ -448,18 +498,23 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
         sig = np.sqrt(tau2 / (tau2 + np.sum(w**2, axis=0)))
         w, v, sig = w / prior_sigma, v * prior_sigma, sig * prior_sigma  # z' = sigma_p z: prior N(0, sigma_p^2)
         where = "probabilistic PCA: W = U_k (Lambda_k - tau^2 I)^(1/2), tau^2 = mean discarded eigenvalue"
+        shift = np.zeros(f.k)
     elif name == "collapse":
         w, v, sig = np.zeros((f.d, f.k)), np.zeros((f.k, f.d)), np.full(f.k, sig_min)
         tau2, where = float(np.trace(f.cov) / f.d), "collapse: W = 0, V = 0, tau^2 = tr(C)/D (posterior = prior)"
+        shift = _rest(f, 0)
+        if f.free:
+            where += "; c, sigma at the penalty's least value"
     else:
-        w, v, sig = best[1], best[2], best[3]
+        w, v, sig, shift = best[1], best[2], best[3], best[4]
         tau2 = f.tau2(w, v, sig)
         where = ("interior stationary point (numeric, L-BFGS-B)" if name == "interior"
                  else "numeric: the optimiser drifts to a boundary (not analysed)")
     attained = name != "drift"
     return {"objective": float(finite[name]), "attained": attained, "path": where, "sigma": sig.tolist(),
             "tau2": float(tau2), "w_col_norms2": np.sum(w**2, axis=0).tolist(),
-            "loglik": loglik(w, tau2, f.cov) if attained else None, "loglik_limit": None, "w": w, "v": v}
+            "loglik": loglik(w, tau2, f.cov) if attained else None, "loglik_limit": None, "w": w, "v": v,
+            "shift": np.asarray(shift, float).tolist()}
 
 
 def _on_path(f, name, paths, lam, u, sig_min, numeric) -> dict:
@@ -477,7 +532,8 @@ def _on_path(f, name, paths, lam, u, sig_min, numeric) -> dict:
     return {"objective": float(value), "attained": False, "path": where,
             "sigma": [0.0] * active + [sig_min] * (f.k - active), "tau2": float(np.sum(lam[active:]) / f.d),
             "w_col_norms2": ["oo"] * active + [0.0] * (f.k - active), "loglik": None, "loglik_limit": "-oo",
-            "path_values": None if "c->oo" in name else _path_values(f, lam, u, active, sig_min)}
+            "path_values": None if "c->oo" in name else _path_values(f, lam, u, active, sig_min),
+            "shift": _rest(f, active).tolist()}
 
 
 def _confirm(numeric: dict, value: float, rel: float, analysed: bool) -> None:
@@ -502,7 +558,7 @@ def _below(f: _Profiled, down: dict, numeric: dict) -> dict:
             sig[:] = 1 / c
         else:
             v[:, 0] = 1 / c  # code variance s2 -> oo
-        values.append([float(c), float(f(np.concatenate([w.ravel(), v.ravel(), np.log(sig)]))[0])])
+        values.append([float(c), float(f(f.theta(w, v, np.log(sig)))[0])])
     numeric["gap"], numeric["tolerance"] = None, None
     numeric["confirmed"] = None  # -oo is an exact limit: no finite search can confirm it
     numeric["down_the_path"] = bool(numeric["best"] <= values[1][1])  # consistent: the search too runs down the path
