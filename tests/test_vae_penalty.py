@@ -83,6 +83,14 @@ def test_trainable_accepts_the_question_penalty():
         assert trainable("quadratic") == "quadratic"
 
 
+def test_a_symbolic_step_past_its_budget_is_not_taken_for_no_minimiser(monkeypatch):
+    import vaemath.symbolic as symbolic
+
+    real = symbolic.minimizer  # as on a loaded machine: the default 5 s per step ran out (a refusal, before)
+    monkeypatch.setattr(symbolic, "minimizer", lambda e, budget=5.0: real(e, budget=budget) if budget > 5 else None)
+    assert trainable("kl + mu**2/7") == "kl + mu**2/7"
+
+
 @pytest.mark.parametrize("text, where", [("mu**2", "mu = 0"), ("(sigma-1)**2", "sigma = 1")])
 def test_a_penalty_minimal_on_a_line_trains_with_a_warning(text, where):
     for _ in range(2):  # every call, not only the first

@@ -24,6 +24,9 @@ def resolve(penalty, sigma_means: str = "std"):
     return penalty if isinstance(penalty, Penalty) else as_penalty(penalty, sigma_means)
 
 
+SLOW_BUDGET = 60.0  # seconds per symbolic step before a penalty is refused as having no minimiser
+
+
 def trainable(penalty) -> str:
     """Refuse a penalty a VAE cannot be trained with; returns its name.
 
@@ -60,6 +63,8 @@ def _minimal_set(penalty) -> tuple:
         raise ValueError(f"penalty: {p.name!r} is unbounded below ({', '.join(bad)} gives -oo); "
                          "training would drive the encoder to that boundary")
     best = minimizer(p.expr)
+    if best is None:  # no minimiser, or a symbolic step ran past its 5 s (a loaded machine): decide with more time
+        best = minimizer(p.expr, budget=SLOW_BUDGET)
     if best is None:
         raise ValueError(f"penalty: {p.name!r} has no interior minimiser in (mu, sigma)")
     return p.name, best.description if isinstance(best, MinimizerSet) and not best.points else None
