@@ -170,6 +170,7 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
         _fallbacks(kernel, mu[ii], sigma[jj], R[jj], planes)
         block[:, ii, jj] = planes
         _removable_grid(kernel.SINGULAR, mu, sigma, block)
+    _removable_lines(kernel, mu, sigma, block)
     if dt == np.float16:
         with np.errstate(over="ignore"):  # beyond float16's range is +-inf, the value rounded once
             out[...] = block
@@ -225,6 +226,33 @@ def _removable_points(kernel, mu, x, out) -> None:
         kernel._singular_arrays = arrays
     if arrays[0].size:
         _removable_at(*arrays, SINGULAR_TOL, mu, x, out)
+
+
+def _removable_lines(kernel, mu, x, out) -> None:
+    """On and within SINGULAR_TOL of each line of 0/0 (``kernel.LINES``: mu = v0 or x = v0), outputs that the printed
+    form left non-finite (or 0, an underflow, where the expansion is not) get the line's limit, a function of the other
+    variable, plus its first-order term across the line (codegen.line_limits). ``out``: a grid block
+    (P, len(mu), len(x)), or planes (P, n) at points (mu, x). Only the axis values near a line are scanned: a grid
+    without them pays one comparison per axis value."""
+    for n, (axis, v0, _) in enumerate(kernel.LINES):
+        near = np.flatnonzero(np.abs((mu, x)[axis] - v0) <= SINGULAR_TOL)
+        if near.size == 0:
+            continue
+        if out.ndim == 3:
+            i, j = np.nonzero(_suspect(out[:, near, :] if axis == 0 else out[:, :, near]))
+            ii, jj = (near[i], j) if axis == 0 else (i, near[j])
+        else:
+            ii = jj = near[_suspect(out[:, near])]
+        if ii.size:
+            index = (slice(None), ii, jj) if out.ndim == 3 else (slice(None), ii)
+            planes = np.ascontiguousarray(out[index], dtype=np.float64)
+            getattr(kernel, f"line_{n}_at")(mu[ii], x[jj], planes)
+            out[index] = planes
+
+
+def _suspect(planes: np.ndarray) -> np.ndarray:
+    """Where some plane is non-finite or 0 (the line's function decides, plane by plane)."""
+    return (~np.isfinite(planes) | (planes == 0)).any(axis=0)
 
 
 @nb.njit(cache=True)
@@ -305,6 +333,7 @@ def _pointwise(kernel, flat_m: np.ndarray, flat_s: np.ndarray, bad) -> np.ndarra
         _fallbacks(kernel, flat_m[nan], flat_s[nan], R, planes)
         out[:, nan] = planes
         _removable_points(kernel, flat_m, flat_s, out)
+    _removable_lines(kernel, flat_m, flat_s, out)
     for mask in bad:
         if mask is not None:
             out[:, mask] = np.nan

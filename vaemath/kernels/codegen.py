@@ -24,9 +24,10 @@ from vaemath.kernels import rewrite
 from vaemath.kernels.rewrite import T, accurate, d, factor_rational, far, lg
 from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
+from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "25"
+GENERATOR_VERSION = "26"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -459,6 +460,109 @@ def singular(expr: sp.Expr, what: tuple, param: str = "std") -> list:
     return out
 
 
+# --- Removable singularities along lines -----------------------------------------------------------------------
+
+_ORDERS = {"value": ((0, 0),), "grad": ((1, 0), (0, 1)), "hess": ((2, 0), (1, 1), (0, 2))}  # (d/dmu, d/dx) orders
+_ONE_SIDED = (sp.Abs, sp.sign, sp.Piecewise, sp.Heaviside)
+
+
+def candidate_lines(expr: sp.Expr, param: str = "std", budget=DEFAULT_BUDGET) -> list:
+    """Lines (axis, v0), mu = v0 (axis 0) or x = v0 (axis 1), on which a printed plane may be 0/0 for every value of
+    the other variable: the real zeros of the denominators that depend on one variable alone (sigma - 1 and
+    log(sigma) at sigma = 1, exp(mu^2) - 1 at mu = 0), inside the variable's range."""
+    p = _param(param)
+    bases = {b.base for b in in_param(expr, param).atoms(sp.Pow) if b.exp.is_negative and len(b.base.free_symbols) == 1}
+    lines = []
+    for base in sorted(bases, key=sp.default_sort_key):
+        v = next(iter(base.free_symbols))
+        done, zeros = attempt(sp.solveset, base, v, sp.S.Reals, budget=budget)
+        if not done or not isinstance(zeros, sp.FiniteSet):
+            continue
+        for z in sorted(zeros, key=sp.default_sort_key):
+            if v == mu or (v == p.symbol and (z > 0 or p.name not in ("std", "var"))):
+                lines.append((0 if v == mu else 1, z))
+    return list(dict.fromkeys(lines))
+
+
+def _taylor(e: sp.Expr, v: sp.Symbol, v0, order: int) -> list | None:
+    """Coefficients a_0..a_{order-1} of e = sum a_k(other) h^k + O(h^order), h = v - v0, by sympy.series; None where
+    e is not a power series in h there (a pole, log h, a fractional power, sides that differ) or a coefficient is
+    not finite and real."""
+    h = sp.Dummy("h", real=True)
+    f = e.subs(v, v0 + h)
+    sides = ("+", "-") if f.has(*_ONE_SIDED) or any(not b.exp.is_Integer for b in f.atoms(sp.Pow)) else ("+",)
+    found = []
+    for side in sides:
+        for n in range(order, order + 4):  # sympy's series may stop short of the order asked for
+            s = sp.series(f, h, 0, n, dir=side)
+            if s.getO() is None or sp.O(h**order, (h, 0)).contains(s.getO()):
+                break
+        else:
+            return None
+        s = s.removeO()
+        if not s.is_polynomial(h):
+            return None
+        found.append([sp.expand(s).coeff(h, k) for k in range(order)])
+    coeffs = found[0]
+    if any(sp.simplify(a - b) != 0 for a, b in zip(found[-1], coeffs)):
+        return None
+    if any(c.has(h, sp.oo, -sp.oo, sp.zoo, sp.nan, sp.I) for c in coeffs):
+        return None
+    return coeffs
+
+
+def _line(value: sp.Expr, what: tuple, param: str, axis: int, v0, budget) -> list:
+    """Per plane, None or (c0, c1): its limit on the line and its slope across it, functions of the other variable,
+    from the value's series in the displacement h across the line, differentiated term by term."""
+    x = _param(param).symbol
+    v, other = (mu, x) if axis == 0 else (x, mu)
+    orders = [o if axis == 1 else o[::-1] for w in what for o in _ORDERS[w]]  # (along, across)
+    try:
+        done, coeffs = attempt(_taylor, value, v, v0, max(n for _, n in orders) + 2, budget=budget)
+    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError):
+        done = False
+    if not done or coeffs is None:
+        return [None] * len(orders)
+    return [(math.factorial(n) * sp.diff(coeffs[n], other, k), math.factorial(n + 1) * sp.diff(coeffs[n + 1], other, k))
+            for k, n in orders]
+
+
+def line_limits(expr: sp.Expr, what: tuple, param: str = "std", budget=DEFAULT_BUDGET) -> list:
+    """[(axis, v0, [(c0, c1) or None per plane])] on every :func:`candidate_lines` line: each plane's limit there, c0,
+    and its first-order term in the displacement h across the line, c1 h, as functions of the other variable (sympy,
+    each line's series under ``budget`` seconds). None where no series is found in time: the plane stays NaN there."""
+    value = in_param(expr, param)
+    return [(axis, v0, _line(value, what, param, axis, v0, budget))
+            for axis, v0 in candidate_lines(expr, param, budget)]
+
+
+def _line_fns(lines: list, param: str) -> list:
+    """``line_<n>(mu, sg)``: every plane's limit on line n plus its first-order term across it (NaN for a plane
+    without one), and ``line_<n>_at(mu, sg, out)``: written into the planes of out (P, n) that have one where they
+    are non-finite, or 0 where it is not (within SINGULAR_TOL of the line, such a zero is an underflow: mu^3 /
+    (exp(mu^2) - 1) at mu = 1e-155 is 1e-155, printed 0)."""
+    pr, x, out = _Printer(), _param(param).symbol, []
+    for n, (axis, v0, planes) in enumerate(lines):
+        code = lambda e: pr.doprint(e.subs(x, sg))  # noqa: E731
+        terms = ["math.nan" if p is None else f"({code(p[0])})" if p[1] == 0
+                 else f"({code(p[0])}) + (({code(p[1])}) * h if h != 0.0 else 0.0)" for p in planes]
+        has = [k for k, p in enumerate(planes) if p is not None]
+        out += ["", "", _JIT, f"def line_{n}(mu, sg):", f"    h = {'mu' if axis == 0 else 'sg'} - {float(v0)!r}",
+                f"    return ({', '.join(terms)},)",
+                "", "", _JIT, f"def line_{n}_at(mu, sg, out):", "    for i in range(mu.shape[0]):",
+                f"        r = line_{n}(np.float64(mu[i]), np.float64(sg[i]))",
+                *[line for k in has for line in (
+                    f"        if not np.isfinite(out[{k}, i]) or (out[{k}, i] == 0.0 and r[{k}] != 0.0):",
+                    f"            out[{k}, i] = r[{k}]")]]
+    return out
+
+
+def _lines_literal(lines: list) -> str:
+    """LINES: (axis, v0, planes that have a limit there) per line; a line with none keeps NaN, and says so here."""
+    return "[" + ", ".join(f"({axis}, {float(v0)!r}, {tuple(k for k, p in enumerate(ps) if p is not None)!r})"
+                           for axis, v0, ps in lines) + "]"
+
+
 # --- The module, one function per kernel ------------------------------------------------------------------------
 
 _HEADER = '''"""Generated by vaemath.kernels.codegen (version {version}); do not edit. Penalty: {name}; param={param}"""
@@ -475,6 +579,7 @@ N_STORED = {n_stored}
 OUTSIDE_VALUE = {outside}
 SINGULAR = {singular}
 FALLBACKS = {fallbacks}
+LINES = {lines}
 '''
 _JIT = '@nb.njit(cache=True, error_model="numpy")'
 _PARALLEL = '@nb.njit(cache=True, parallel=True, error_model="numpy")'
@@ -657,13 +762,15 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
     if big is not None:
         big.base = len(regions[1].stored)
     outside = sp.oo if domain is None else domain.outside
+    lines = line_limits(expr, what, param)
     n_stored = max(*(len(r.stored) for r in regions), big.base + len(big.stored) if big else 0, 1)
     header = _HEADER.format(version=GENERATOR_VERSION, name=name.replace('"', "'"), param=sc.param,
                             functions=", ".join(rewrite.KERNEL_FUNCTIONS), n_out=len(regions[0].parts),
                             n_stored=n_stored,
                             outside="math.inf" if outside == sp.oo else "math.nan",
                             singular=_singular_literal(singular(expr, what, param)),
-                            fallbacks=_fallback_table(regions))
-    body = [header, "", *_region_fn(sc, domain), *_fallback_fns(regions, sc), *_point_fns(regions, sc, big),
+                            fallbacks=_fallback_table(regions), lines=_lines_literal(lines))
+    body = [header, "", *_region_fn(sc, domain), *_fallback_fns(regions, sc), *_line_fns(lines, sc.param),
+            *_point_fns(regions, sc, big),
             *_sigma_stage_fn(regions, sc, big), *_grid_fn(regions, big)]
     return "\n".join(body) + "\n"
