@@ -229,30 +229,24 @@ def _removable_points(kernel, mu, x, out) -> None:
 
 
 def _removable_lines(kernel, mu, x, out) -> None:
-    """On and within SINGULAR_TOL of each line of 0/0 (``kernel.LINES``: mu = v0 or x = v0), outputs that the printed
-    form left non-finite (or 0, an underflow, where the expansion is not) get the line's limit, a function of the other
-    variable, plus its first-order term across the line (codegen.line_limits). ``out``: a grid block
-    (P, len(mu), len(x)), or planes (P, n) at points (mu, x). Only the axis values near a line are scanned: a grid
-    without them pays one comparison per axis value."""
+    """On and within SINGULAR_TOL of each line of 0/0 (``kernel.LINES``: mu = v0 or x = v0), the line's limit, a
+    function of the other variable, plus its first-order term across the line (codegen.line_limits), where it is not
+    0 or the printed output is not finite (codegen._line_fns says why). ``out``: a grid block (P, len(mu), len(x)),
+    or planes (P, n) at points (mu, x). A grid without axis values near a line pays one comparison per axis value."""
     for n, (axis, v0, _) in enumerate(kernel.LINES):
         near = np.flatnonzero(np.abs((mu, x)[axis] - v0) <= SINGULAR_TOL)
         if near.size == 0:
             continue
         if out.ndim == 3:
-            i, j = np.nonzero(_suspect(out[:, near, :] if axis == 0 else out[:, :, near]))
-            ii, jj = (near[i], j) if axis == 0 else (i, near[j])
+            i, j = np.meshgrid(near, np.arange(x.size), indexing="ij") if axis == 0 else \
+                np.meshgrid(np.arange(mu.size), near, indexing="ij")
+            ii, jj, index = i.ravel(), j.ravel(), (slice(None), i.ravel(), j.ravel())
         else:
-            ii = jj = near[_suspect(out[:, near])]
-        if ii.size:
-            index = (slice(None), ii, jj) if out.ndim == 3 else (slice(None), ii)
-            planes = np.ascontiguousarray(out[index], dtype=np.float64)
-            getattr(kernel, f"line_{n}_at")(mu[ii], x[jj], planes)
-            out[index] = planes
-
-
-def _suspect(planes: np.ndarray) -> np.ndarray:
-    """Where some plane is non-finite or 0 (the line's function decides, plane by plane)."""
-    return (~np.isfinite(planes) | (planes == 0)).any(axis=0)
+            ii = jj = near
+            index = (slice(None), near)
+        planes = np.ascontiguousarray(out[index], dtype=np.float64)
+        getattr(kernel, f"line_{n}_at")(mu[ii], x[jj], planes)
+        out[index] = planes
 
 
 @nb.njit(cache=True)

@@ -538,9 +538,10 @@ def line_limits(expr: sp.Expr, what: tuple, param: str = "std", budget=DEFAULT_B
 
 def _line_fns(lines: list, param: str) -> list:
     """``line_<n>(mu, sg)``: every plane's limit on line n plus its first-order term across it (NaN for a plane
-    without one), and ``line_<n>_at(mu, sg, out)``: written into the planes of out (P, n) that have one where they
-    are non-finite, or 0 where it is not (within SINGULAR_TOL of the line, such a zero is an underflow: mu^3 /
-    (exp(mu^2) - 1) at mu = 1e-155 is 1e-155, printed 0)."""
+    without one), and ``line_<n>_at(mu, sg, out)``, for points within SINGULAR_TOL of the line: written into the planes
+    of out (P, n) that have one, where it is not 0 or the printed plane is not finite. There the printed form is 0/0,
+    cancels (d/dl of log(sigma)/(sigma - 1) at l = 1e-300 was 1.1e284, true -1/4) or underflows (mu^3/(exp(mu^2) - 1)
+    at mu = 1e-155 was 0, true 1e-155), and a non-zero expansion is exact to about 1e-100 relative."""
     pr, x, out = _Printer(), _param(param).symbol, []
     for n, (axis, v0, planes) in enumerate(lines):
         code = lambda e: pr.doprint(e.subs(x, sg))  # noqa: E731
@@ -552,7 +553,7 @@ def _line_fns(lines: list, param: str) -> list:
                 "", "", _JIT, f"def line_{n}_at(mu, sg, out):", "    for i in range(mu.shape[0]):",
                 f"        r = line_{n}(np.float64(mu[i]), np.float64(sg[i]))",
                 *[line for k in has for line in (
-                    f"        if not np.isfinite(out[{k}, i]) or (out[{k}, i] == 0.0 and r[{k}] != 0.0):",
+                    f"        if r[{k}] != 0.0 or not np.isfinite(out[{k}, i]):",
                     f"            out[{k}, i] = r[{k}]")]]
     return out
 
