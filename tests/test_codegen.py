@@ -397,9 +397,9 @@ def test_every_output_element_is_written(name):
 
 def _line_truth(expr, x, points, across):
     """Every plane at each (mu, x) point from ``expr`` (in mu and x) differentiated here by sympy, at 1300 digits; on
-    the line (``across`` = mu or x equal to the line's value), the mean of the two sides 1e-150 away (exact to
-    1e-300: values below are read as 0). The digits: terms up to h^-3 = 1e450 on the line, and up to mu^-6 = 1e930
-    next to it at mu = 1e-155, cancel to O(1) or O(mu)."""
+    the line (``across`` = "mu" or "x" equal to the line's value; "both" where two lines cross), the mean of the two
+    sides (four corners) 1e-150 away, exact to 1e-300: values below are read as 0. The digits: terms up to h^-3 =
+    1e450 on the line, and up to mu^-6 = 1e930 next to it at mu = 1e-155, cancel to O(1) or O(mu)."""
     d = sp.diff
     planes = [expr, d(expr, mu), d(expr, x), d(expr, mu, 2), d(expr, mu, x), d(expr, x, 2)]
     fns = [sp.lambdify((mu, x), p, "mpmath") for p in planes]
@@ -407,9 +407,10 @@ def _line_truth(expr, x, points, across):
     with mp.workdps(1300):
         for i, (m, v, on_line) in enumerate(points):
             h = mp.mpf(10) ** -150 if on_line else 0
-            shift = [(h, 0), (-h, 0)] if across == "mu" else [(0, h), (0, -h)]
+            shift = {"mu": [(h, 0), (-h, 0)], "x": [(0, h), (0, -h)],
+                     "both": [(h, h), (h, -h), (-h, h), (-h, -h)]}[across]
             for k, f in enumerate(fns):
-                t = sum(f(mp.mpf(m) + a, mp.mpf(v) + b) for a, b in shift) / 2
+                t = sum(f(mp.mpf(m) + a, mp.mpf(v) + b) for a, b in shift) / len(shift)
                 out[k, i] = 0.0 if abs(t) < mp.mpf(10) ** -290 else float(t)
     return out
 
@@ -434,7 +435,7 @@ def test_a_line_of_zero_over_zero_in_sigma_gets_its_limit_for_every_mu():
     + d^2/3 - ...), for every mu; was NaN."""
     expr = sp.log(sigma) / (sigma - 1) + mu**2
     points = [(0.0, 1.0, True), (2.0, 1.0, True), (-1e-200, 1.0, True), (1e150, 1.0, True)]
-    truth = _line_truth(expr, sigma, points, "sigma")
+    truth = _line_truth(expr, sigma, points, "x")
     assert truth[:, 1].tolist() == [5.0, 4.0, -0.5, 2.0, 0.0, float(mp.mpf(2) / 3)]  # the closed form
     for got in _both_ways("log(sigma)/(sigma - 1) + mu**2", [p[:2] for p in points]):
         _assert_ulps(got, truth)
@@ -445,7 +446,7 @@ def test_a_line_where_the_log_is_the_denominator():
     d2/dsigma2 2/3, for every mu."""
     expr = (sigma**2 - 1) / sp.log(sigma)
     points = [(0.0, 1.0, True), (3.0, 1.0, True), (-7.5, 1.0, True)]
-    truth = _line_truth(expr, sigma, points, "sigma")
+    truth = _line_truth(expr, sigma, points, "x")
     assert truth[:, 0].tolist() == [2.0, 0.0, 2.0, 0.0, 0.0, float(mp.mpf(2) / 3)]
     v, g, h = penalty("(sigma**2 - 1)/log(sigma)")([p[0] for p in points], [p[1] for p in points], what=WHATS)
     _assert_ulps(np.vstack([v[None], g, h]), truth)
@@ -477,13 +478,13 @@ def test_lines_in_the_log_parametrisations():
     mus, xs = np.array([p[0] for p in points]), np.array([p[1] for p in points])
     v, g = evaluate("log(sigma)/(sigma - 1) + mu**2", mus, xs, what=("value", "grad"), param="logvar")
     _assert_ulps(np.vstack([v[None], g]), truth)
-    s = sp.Symbol("s", real=True)  # a product of a line-0/0 factor and a function of mu
-    expr = ((sp.exp(sigma - 1) - 1) / (sigma - 1) * (1 + mu**2)).subs(sigma, sp.exp(s))
-    points = [(0.0, 0.0, True), (1.5, 0.0, True), (-3.0, 0.0, True)]
-    truth = _line_truth(expr, s, points, "x")[:3]
-    assert truth[:, 1].tolist() == [3.25, 3.0, 1.625]  # (1 + mu^2) (1 + s/2 + ...): d/ds = (1 + mu^2)/2
+    s = sp.Symbol("s", real=True)  # a product of two line-0/0 factors: lines s = 0 and mu = 0 crossing at (0, 0)
+    expr = ((sp.exp(sigma - 1) - 1) / (sigma - 1) * mu / (sp.exp(mu) - 1)).subs(sigma, sp.exp(s))
+    points, across = [(0.0, 0.0), (1.5, 0.0), (-3.0, 0.0), (0.0, 0.7), (0.0, -20.0)], ["both", "x", "x", "mu", "mu"]
+    truth = np.hstack([_line_truth(expr, s, [(*p, True)], a)[:3] for p, a in zip(points, across)])
+    assert truth[:, 0].tolist() == [1.0, -0.5, 0.5]  # (1 + s/2 + ...) (1 - mu/2 + ...)
     mus, xs = np.array([p[0] for p in points]), np.array([p[1] for p in points])
-    v, g = grid("(exp(sigma-1)-1)/(sigma-1) * (1+mu**2)", mus, xs, what=("value", "grad"), param="logstd")
+    v, g = grid("(exp(sigma-1)-1)/(sigma-1) * mu/(exp(mu)-1)", mus, xs, what=("value", "grad"), param="logstd")
     _assert_ulps(np.vstack([v[None], g])[:, np.arange(mus.size), np.arange(xs.size)], truth)
 
 
@@ -492,6 +493,6 @@ def test_a_line_without_a_limit_keeps_its_printed_value_and_says_so():
     that runs past the time budget gives none either."""
     from vaemath.kernels.codegen import line_limits
 
-    assert line_limits(sp.Integer(1) / (sigma - 1) + mu**2, WHATS) == [(1, 1, [None] * 6)]
-    found = line_limits((sp.exp(sigma - 1) - 1) / (sigma - 1) * (1 + mu**2), WHATS, "logstd", budget=1e-3)
+    assert line_limits(sp.Integer(1) / (sigma - 1) + mu**2, WHATS) == ([(1, 1, [None] * 6)], [])
+    found, _ = line_limits((sp.exp(sigma - 1) - 1) / (sigma - 1) * (1 + mu**2), WHATS, "logstd", budget=1e-3)
     assert all(p is None for _, _, planes in found for p in planes)

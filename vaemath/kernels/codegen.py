@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 from sympy.printing.pycode import PythonCodePrinter
 
 from vaemath.kernels import rewrite
@@ -511,40 +512,74 @@ def _taylor(e: sp.Expr, v: sp.Symbol, v0, order: int) -> list | None:
     return coeffs
 
 
-def _line(value: sp.Expr, what: tuple, param: str, axis: int, v0, budget) -> list:
-    """Per plane, None or (c0, c1): its limit on the line and its slope across it, functions of the other variable,
-    from the value's series in the displacement h across the line, differentiated term by term."""
+def _series(e: sp.Expr, v: sp.Symbol, v0, order: int, budget) -> list | None:
+    """:func:`_taylor` under ``budget`` seconds; None where it fails or runs out of time."""
+    try:
+        done, coeffs = attempt(_taylor, e, v, v0, order, budget=budget)
+    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError):
+        return None
+    return coeffs if done else None
+
+
+def _orders(what: tuple, axis: int) -> list:
+    """Per plane, its orders of differentiation (along the line, across it)."""
+    return [o if axis == 1 else o[::-1] for w in what for o in _ORDERS[w]]
+
+
+def _line(value: sp.Expr, what: tuple, param: str, axis: int, v0, budget) -> tuple:
+    """(coefficients of the value's series across the line or None, per plane None or (c0, c1)): each plane's limit
+    on the line and its slope across it, functions of the other variable, by differentiating the series term by term."""
     x = _param(param).symbol
     v, other = (mu, x) if axis == 0 else (x, mu)
-    orders = [o if axis == 1 else o[::-1] for w in what for o in _ORDERS[w]]  # (along, across)
-    try:
-        done, coeffs = attempt(_taylor, value, v, v0, max(n for _, n in orders) + 2, budget=budget)
-    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError):
-        done = False
-    if not done or coeffs is None:
-        return [None] * len(orders)
-    return [(math.factorial(n) * sp.diff(coeffs[n], other, k), math.factorial(n + 1) * sp.diff(coeffs[n + 1], other, k))
-            for k, n in orders]
+    orders = _orders(what, axis)
+    coeffs = _series(value, v, v0, max(n for _, n in orders) + 2, budget)
+    if coeffs is None:
+        return None, [None] * len(orders)
+    return coeffs, [(math.factorial(n) * sp.diff(coeffs[n], other, k),
+                     math.factorial(n + 1) * sp.diff(coeffs[n + 1], other, k)) for k, n in orders]
 
 
-def line_limits(expr: sp.Expr, what: tuple, param: str = "std", budget=DEFAULT_BUDGET) -> list:
-    """[(axis, v0, [(c0, c1) or None per plane])] on every :func:`candidate_lines` line: each plane's limit there, c0,
-    and its first-order term in the displacement h across the line, c1 h, as functions of the other variable (sympy,
-    each line's series under ``budget`` seconds). None where no series is found in time: the plane stays NaN there."""
+def _crossing(coeffs: list, m0, what: tuple, budget) -> list:
+    """At the crossing (m0, x0) of the line x = x0 (the value's series there: coefficients a_k(mu)) and a line
+    mu = m0: per plane d^i/dmu^i d^j/dx^j, (limit, d/dmu, d/dx) = (j! a_j^(i), j! a_j^(i+1), (j+1)! a_(j+1)^(i)) at
+    m0, each a_k^(i)(m0) from a_k's own series in mu there; None where one is missing."""
+    orders = _orders(what, 1)
+    series = [_series(a, mu, m0, max(i for i, _ in orders) + 2, budget) for a in coeffs]
+    f = math.factorial
+
+    def at(k, i):  # a_k^(i)(m0)
+        return None if series[k] is None else f(i) * series[k][i]
+    out = []
+    for i, j in orders:
+        vals = (at(j, i), at(j, i + 1), at(j + 1, i))
+        out.append(None if None in vals else (f(j) * vals[0], f(j) * vals[1], f(j + 1) * vals[2]))
+    return [None if p is None else tuple(float(v) for v in p) for p in out]
+
+
+def line_limits(expr: sp.Expr, what: tuple, param: str = "std", budget=DEFAULT_BUDGET) -> tuple:
+    """Lines [(axis, v0, [(c0, c1) or None per plane])] on every :func:`candidate_lines` line: each plane's limit
+    there, c0, and its first-order term in the displacement h across the line, c1 h, as functions of the other
+    variable (sympy, each series under ``budget`` seconds; None where none is found in time: the plane stays NaN
+    there); and crossings [(m0, x0, [(limit, d/dmu, d/dx) or None per plane])], where a line mu = m0 meets a line
+    x = x0 (both limits are 0/0 there), in :func:`singular`'s form."""
     value = in_param(expr, param)
-    return [(axis, v0, _line(value, what, param, axis, v0, budget))
-            for axis, v0 in candidate_lines(expr, param, budget)]
+    found = [(axis, v0, *_line(value, what, param, axis, v0, budget))
+             for axis, v0 in candidate_lines(expr, param, budget)]
+    crossings = [(float(m0), float(x0), _crossing(coeffs, m0, what, budget))
+                 for a, x0, coeffs, _ in found if a == 1 and coeffs is not None for b, m0, _, _ in found if b == 0]
+    return [(axis, v0, planes) for axis, v0, _, planes in found], crossings
 
 
 def _line_fns(lines: list, param: str) -> list:
     """``line_<n>(mu, sg)``: every plane's limit on line n plus its first-order term across it (NaN for a plane
     without one), and ``line_<n>_at(mu, sg, out)``, for points within SINGULAR_TOL of the line: written into the planes
-    of out (P, n) that have one, where it is not 0 or the printed plane is not finite. There the printed form is 0/0,
-    cancels (d/dl of log(sigma)/(sigma - 1) at l = 1e-300 was 1.1e284, true -1/4) or underflows (mu^3/(exp(mu^2) - 1)
-    at mu = 1e-155 was 0, true 1e-155), and a non-zero expansion is exact to about 1e-100 relative."""
+    of out (P, n) that have one, where it is finite and not 0 or the printed plane is not finite. There the printed
+    form is 0/0, cancels (d/dl of log(sigma)/(sigma - 1) at l = 1e-300 was 1.1e284, true -1/4) or underflows
+    (mu^3/(exp(mu^2) - 1) at mu = 1e-155 was 0, true 1e-155), and a non-zero expansion is exact to about 1e-100
+    relative. Where another line crosses, the coefficients are 0/0 (not written): SINGULAR holds the crossing."""
     pr, x, out = _Printer(), _param(param).symbol, []
     for n, (axis, v0, planes) in enumerate(lines):
-        code = lambda e: pr.doprint(e.subs(x, sg))  # noqa: E731
+        code = lambda e: pr.doprint(optimize(e, [log1p_opt, expm1_opt]).subs(x, sg))  # noqa: E731
         terms = ["math.nan" if p is None else f"({code(p[0])})" if p[1] == 0
                  else f"({code(p[0])}) + (({code(p[1])}) * h if h != 0.0 else 0.0)" for p in planes]
         has = [k for k, p in enumerate(planes) if p is not None]
@@ -553,7 +588,7 @@ def _line_fns(lines: list, param: str) -> list:
                 "", "", _JIT, f"def line_{n}_at(mu, sg, out):", "    for i in range(mu.shape[0]):",
                 f"        r = line_{n}(np.float64(mu[i]), np.float64(sg[i]))",
                 *[line for k in has for line in (
-                    f"        if r[{k}] != 0.0 or not np.isfinite(out[{k}, i]):",
+                    f"        if np.isfinite(r[{k}]) and (r[{k}] != 0.0 or not np.isfinite(out[{k}, i])):",
                     f"            out[{k}, i] = r[{k}]")]]
     return out
 
@@ -763,13 +798,14 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
     if big is not None:
         big.base = len(regions[1].stored)
     outside = sp.oo if domain is None else domain.outside
-    lines = line_limits(expr, what, param)
+    lines, crossings = line_limits(expr, what, param)
+    points = {(m, x): planes for m, x, planes in singular(expr, what, param) + crossings}  # crossings win
     n_stored = max(*(len(r.stored) for r in regions), big.base + len(big.stored) if big else 0, 1)
     header = _HEADER.format(version=GENERATOR_VERSION, name=name.replace('"', "'"), param=sc.param,
                             functions=", ".join(rewrite.KERNEL_FUNCTIONS), n_out=len(regions[0].parts),
                             n_stored=n_stored,
                             outside="math.inf" if outside == sp.oo else "math.nan",
-                            singular=_singular_literal(singular(expr, what, param)),
+                            singular=_singular_literal([(m, x, planes) for (m, x), planes in points.items()]),
                             fallbacks=_fallback_table(regions), lines=_lines_literal(lines))
     body = [header, "", *_region_fn(sc, domain), *_fallback_fns(regions, sc), *_line_fns(lines, sc.param),
             *_point_fns(regions, sc, big),
