@@ -476,7 +476,7 @@ def candidate_lines(expr: sp.Expr, param: str = "std", budget=DEFAULT_BUDGET) ->
     lines = []
     for base in sorted(bases, key=sp.default_sort_key):
         v = next(iter(base.free_symbols))
-        done, zeros = attempt(sp.solveset, base, v, sp.S.Reals, budget=budget)
+        done, zeros = (True, sp.FiniteSet(0)) if base == v else attempt(sp.solveset, base, v, sp.S.Reals, budget=budget)
         if not done or not isinstance(zeros, sp.FiniteSet):
             continue
         for z in sorted(zeros, key=sp.default_sort_key):
