@@ -491,7 +491,12 @@ def _taylor(e: sp.Expr, v: sp.Symbol, v0, order: int) -> list | None:
     not finite and real."""
     h = sp.Dummy("h", real=True)
     f = e.subs(v, v0 + h)
-    sides = ("+", "-") if f.has(*_ONE_SIDED) or any(not b.exp.is_Integer for b in f.atoms(sp.Pow)) else ("+",)
+    smooth = not f.has(*_ONE_SIDED) and all(b.exp.is_Integer for b in f.atoms(sp.Pow))
+    if smooth:
+        quotient = _by_quotient(f, h, order)
+        if quotient is not False:
+            return quotient
+    sides = ("+",) if smooth else ("+", "-")
     found = []
     for side in sides:
         for n in range(order, order + 4):  # sympy's series may stop short of the order asked for
@@ -510,6 +515,38 @@ def _taylor(e: sp.Expr, v: sp.Symbol, v0, order: int) -> list | None:
     if any(c.has(h, sp.oo, -sp.oo, sp.zoo, sp.nan, sp.I) for c in coeffs):
         return None
     return coeffs
+
+
+def _by_quotient(f: sp.Expr, h: sp.Symbol, order: int) -> list | None | bool:
+    """The coefficients of f = N/D (sympy.together) at h = 0 from the Taylor coefficients of N and D, found by
+    differentiation (D's first p vanish for every value of the other variable, N's too: 0/0): a power series
+    division, many times faster than sympy.series (1.9 s for (exp(exp(h) - 1) - 1)/(exp(h) - 1), here 0.05 s).
+    None where N's do not vanish with D's (a pole); False where N or D is not smooth at 0 (sympy.series decides)."""
+    num, den = sp.fraction(sp.together(f))
+    n_coeffs, d_coeffs, dn, dd = [], [], num, den
+    for k in range(order + 3):
+        n_coeffs.append(dn.subs(h, 0) / math.factorial(k))
+        d_coeffs.append(dd.subs(h, 0) / math.factorial(k))
+        if any(c.has(sp.oo, -sp.oo, sp.zoo, sp.nan) for c in (n_coeffs[-1], d_coeffs[-1])):
+            return False
+        if sp.simplify(d_coeffs[-1]) != 0:
+            break
+        if sp.simplify(n_coeffs[-1]) != 0:
+            return None
+        dn, dd = sp.diff(dn, h), sp.diff(dd, h)
+    else:
+        return False
+    p = len(d_coeffs) - 1
+    for k in range(p + 1, p + order):  # the coefficients the division reads
+        dn, dd = sp.diff(dn, h), sp.diff(dd, h)
+        n_coeffs.append(dn.subs(h, 0) / math.factorial(k))
+        d_coeffs.append(dd.subs(h, 0) / math.factorial(k))
+        if any(c.has(sp.oo, -sp.oo, sp.zoo, sp.nan) for c in (n_coeffs[-1], d_coeffs[-1])):
+            return False
+    a = []
+    for k in range(order):
+        a.append((n_coeffs[p + k] - sum(d_coeffs[p + j] * a[k - j] for j in range(1, k + 1))) / d_coeffs[p])
+    return a
 
 
 def _series(e: sp.Expr, v: sp.Symbol, v0, order: int, budget) -> list | None:
@@ -548,7 +585,7 @@ def _crossing(coeffs: list, m0, what: tuple, budget) -> list:
     f = math.factorial
 
     def at(k, i):  # a_k^(i)(m0)
-        return None if series[k] is None else f(i) * series[k][i]
+        return None if series[k] is None or not series[k][i].is_number else f(i) * series[k][i]
     out = []
     for i, j in orders:
         vals = (at(j, i), at(j, i + 1), at(j + 1, i))
