@@ -496,3 +496,14 @@ def test_a_line_without_a_limit_keeps_its_printed_value_and_says_so():
     assert line_limits(sp.Integer(1) / (sigma - 1) + mu**2, WHATS) == ([(1, 1, [None] * 6)], [])
     found, _ = line_limits((sp.exp(sigma - 1) - 1) / (sigma - 1) * (1 + mu**2), WHATS, "logstd", budget=1e-3)
     assert all(p is None for _, _, planes in found for p in planes)
+
+
+def test_a_line_outside_the_domain_is_not_written():
+    """renyi(2) is +inf where 2 - sigma^2 <= 0: a line at sigma = 2 (l = 2 log 2 for logvar) lies outside, where the
+    kernel's value is the domain's, so it is dropped; sigma = 1 (l = 0) is inside."""
+    from vaemath.kernels.codegen import _inside
+
+    domain = penalty("renyi(2)").domain
+    assert not _inside(domain, "std", sp.Integer(2)) and _inside(domain, "std", sp.Integer(1))
+    assert not _inside(domain, "logvar", 2 * sp.log(2)) and _inside(domain, "logvar", sp.Integer(0))
+    assert _inside(None, "std", sp.Integer(2))

@@ -630,6 +630,14 @@ def _line_fns(lines: list, param: str) -> list:
     return out
 
 
+def _inside(domain, param: str, x0) -> bool:
+    """Whether the line x = x0 is inside the penalty's domain (outside it, the kernel's value is the domain's)."""
+    if domain is None or domain.condition is sp.true:
+        return True
+    p = _param(param)
+    return domain.condition.subs(sigma, p.sigma_of.subs(p.symbol, x0)) != sp.false
+
+
 def _lines_literal(lines: list) -> str:
     """LINES: (axis, v0, planes that have a limit there) per line; a line with none keeps NaN, and says so here."""
     return "[" + ", ".join(f"({axis}, {float(v0)!r}, {tuple(k for k, p in enumerate(ps) if p is not None)!r})"
@@ -836,6 +844,7 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
         big.base = len(regions[1].stored)
     outside = sp.oo if domain is None else domain.outside
     lines, crossings = line_limits(expr, what, param)
+    lines = [ln for ln in lines if ln[0] == 0 or _inside(domain, param, ln[1])]
     points = {(m, x): planes for m, x, planes in singular(expr, what, param) + crossings}  # crossings win
     n_stored = max(*(len(r.stored) for r in regions), big.base + len(big.stored) if big else 0, 1)
     header = _HEADER.format(version=GENERATOR_VERSION, name=name.replace('"', "'"), param=sc.param,
