@@ -233,9 +233,9 @@ def _removable_lines(kernel, mu, x, out) -> None:
     function of the other variable, plus its first-order term across the line (codegen.line_limits), where it is not
     0 or the printed output is not finite (codegen._line_fns says why). ``out``: a grid block (P, len(mu), len(x)),
     or planes (P, n) at points (mu, x). A grid without axis values near a line pays one comparison per axis value."""
-    for n, (axis, v0, _) in enumerate(kernel.LINES):
-        near = np.flatnonzero(np.abs((mu, x)[axis] - v0) <= SINGULAR_TOL)
-        if near.size == 0:
+    for n, (axis, v0, limits) in enumerate(kernel.LINES):
+        near = np.flatnonzero(np.abs((mu, x)[axis] - v0) <= SINGULAR_TOL) if limits else ()
+        if len(near) == 0:  # no axis value near the line, or no limit there (a pole): the printed form stays
             continue
         if out.ndim == 3:
             i, j = np.meshgrid(near, np.arange(x.size), indexing="ij") if axis == 0 else \

@@ -616,6 +616,8 @@ def _line_fns(lines: list, param: str) -> list:
     relative. Where another line crosses, the coefficients are 0/0 (not written): SINGULAR holds the crossing."""
     pr, x, out = _Printer(), _param(param).symbol, []
     for n, (axis, v0, planes) in enumerate(lines):
+        if all(p is None for p in planes):  # listed in LINES with no planes, never called
+            continue
         code = lambda e: pr.doprint(optimize(e, [log1p_opt, expm1_opt]).subs(x, sg))  # noqa: E731
         terms = ["math.nan" if p is None else f"({code(p[0])})" if p[1] == 0
                  else f"({code(p[0])}) + (({code(p[1])}) * h if h != 0.0 else 0.0)" for p in planes]
