@@ -391,3 +391,119 @@ def test_every_output_element_is_written(name):
     out = np.full((6, mus.size, xs.size), 12345.678)
     grid(name, mus, xs, what=WHATS, out=out)
     assert not np.any(out == 12345.678)
+
+
+# --- Removable singularities along a line: the limit as a function of the other variable ----------------------
+
+def _line_truth(expr, x, points, across):
+    """Every plane at each (mu, x) point from ``expr`` (in mu and x) differentiated here by sympy, at 1300 digits; on
+    the line (``across`` = "mu" or "x" equal to the line's value; "both" where two lines cross), the mean of the two
+    sides (four corners) 1e-150 away, exact to 1e-300: values below are read as 0. The digits: terms up to h^-3 =
+    1e450 on the line, and up to mu^-6 = 1e930 next to it at mu = 1e-155, cancel to O(1) or O(mu)."""
+    d = sp.diff
+    planes = [expr, d(expr, mu), d(expr, x), d(expr, mu, 2), d(expr, mu, x), d(expr, x, 2)]
+    fns = [sp.lambdify((mu, x), p, "mpmath") for p in planes]
+    out = np.empty((6, len(points)))
+    with mp.workdps(1300):
+        for i, (m, v, on_line) in enumerate(points):
+            h = mp.mpf(10) ** -150 if on_line else 0
+            shift = {"mu": [(h, 0), (-h, 0)], "x": [(0, h), (0, -h)],
+                     "both": [(h, h), (h, -h), (-h, h), (-h, -h)]}[across]
+            for k, f in enumerate(fns):
+                t = sum(f(mp.mpf(m) + a, mp.mpf(v) + b) for a, b in shift) / len(shift)
+                out[k, i] = 0.0 if abs(t) < mp.mpf(10) ** -290 else float(t)
+    return out
+
+
+def _assert_ulps(got, truth, ulps=4):
+    got = np.asarray(got, dtype=np.float64)
+    assert np.all(np.abs(got - truth) <= ulps * np.spacing(np.abs(truth))), (got, truth)
+
+
+def _both_ways(text, points, param="std"):
+    """Planes (6, n) at the points from evaluate and from grid (the diagonal of the grid over the points' axes)."""
+    mus, xs = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    v, g, h = evaluate(text, mus, xs, what=WHATS, param=param)
+    pointwise = np.vstack([v[None], g, h])
+    v, g, h = grid(text, mus, xs, what=WHATS, param=param)
+    on_grid = np.vstack([v[None], g, h])[:, np.arange(mus.size), np.arange(xs.size)]
+    return pointwise, on_grid
+
+
+def test_a_line_of_zero_over_zero_in_sigma_gets_its_limit_for_every_mu():
+    """log(sigma)/(sigma - 1) + mu^2 at sigma = 1: 1 + mu^2, d/dsigma -1/2, d2/dsigma2 2/3 (log(1+d)/d = 1 - d/2
+    + d^2/3 - ...), for every mu; was NaN."""
+    expr = sp.log(sigma) / (sigma - 1) + mu**2
+    points = [(0.0, 1.0, True), (2.0, 1.0, True), (-1e-200, 1.0, True), (1e150, 1.0, True)]
+    truth = _line_truth(expr, sigma, points, "x")
+    assert truth[:, 1].tolist() == [5.0, 4.0, -0.5, 2.0, 0.0, float(mp.mpf(2) / 3)]  # the closed form
+    for got in _both_ways("log(sigma)/(sigma - 1) + mu**2", [p[:2] for p in points]):
+        _assert_ulps(got, truth)
+
+
+def test_a_line_where_the_log_is_the_denominator():
+    """(sigma^2 - 1)/log(sigma) at sigma = 1: (2 d + d^2)/log(1 + d) = 2 + 2 d + d^2/3 + 0 d^3: value 2, d/dsigma 2,
+    d2/dsigma2 2/3, for every mu."""
+    expr = (sigma**2 - 1) / sp.log(sigma)
+    points = [(0.0, 1.0, True), (3.0, 1.0, True), (-7.5, 1.0, True)]
+    truth = _line_truth(expr, sigma, points, "x")
+    assert truth[:, 0].tolist() == [2.0, 0.0, 2.0, 0.0, 0.0, float(mp.mpf(2) / 3)]
+    v, g, h = penalty("(sigma**2 - 1)/log(sigma)")([p[0] for p in points], [p[1] for p in points], what=WHATS)
+    _assert_ulps(np.vstack([v[None], g, h]), truth)
+
+
+def test_a_line_of_zero_over_zero_in_mu_and_its_underflowing_neighbours():
+    """mu^3/(exp(mu^2) - 1) = mu - mu^3/2 + ... at mu = 0 for every sigma: value 0, d/dmu 1; within 1e-100 of the
+    line mu^3 underflows (printed 0 at mu = 1e-155, true 1e-155) and the line's expansion gives it."""
+    expr = mu**3 / (sp.exp(mu**2) - 1)
+    points = [(0.0, 2.0, True), (0.0, 1.0, True), (0.0, 1e-3, True), (1e-200, 1.0, False), (1e-155, 1.0, False),
+              (-1e-120, 0.7, False), (1e-155, 30.0, False)]
+    truth = _line_truth(expr, sigma, points, "mu")[:3]
+    assert truth[:, 0].tolist() == [0.0, 1.0, 0.0] and truth[0, 4] == 1e-155
+    mus, xs = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    v, g = grid("mu**3/(exp(mu**2) - 1)", mus, xs, what=("value", "grad"))  # the Hessian's lines: test above
+    _assert_ulps(np.vstack([v[None], g])[:, np.arange(mus.size), np.arange(xs.size)], truth)
+
+
+def test_lines_in_the_log_parametrisations():
+    """The line sigma = 1 is l = 0 (logvar) or s = 0 (logstd); planes are in that variable, here by sympy from the
+    sigma form: log(sigma)/(sigma - 1) at sigma = exp(l/2) is (l/2)/expm1(l/2) = 1 - l/4 + l^2/48. Next to the line
+    (l = 1e-300) the printed d/dl cancels (it was 1.1e284): the line's expansion. Value and gradient only (each
+    kernel's compilation is what these tests cost)."""
+    lv = sp.Symbol("l", real=True)
+    expr = (sp.log(sigma) / (sigma - 1) + mu**2).subs(sigma, sp.exp(lv / 2))
+    points = [(0.0, 0.0, True), (-2.0, 0.0, True), (0.5, 1e-300, False)]
+    truth = _line_truth(expr, lv, points, "x")[:3]
+    assert truth[:, 1].tolist() == [5.0, -4.0, -0.25]
+    mus, xs = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    v, g = evaluate("log(sigma)/(sigma - 1) + mu**2", mus, xs, what=("value", "grad"), param="logvar")
+    _assert_ulps(np.vstack([v[None], g]), truth)
+    s = sp.Symbol("s", real=True)  # a product of two line-0/0 factors: lines s = 0 and mu = 0 crossing at (0, 0)
+    expr = ((sp.exp(sigma - 1) - 1) / (sigma - 1) * mu / (sp.exp(mu) - 1)).subs(sigma, sp.exp(s))
+    points, across = [(0.0, 0.0), (1.5, 0.0), (-3.0, 0.0), (0.0, 0.7), (0.0, -20.0)], ["both", "x", "x", "mu", "mu"]
+    truth = np.hstack([_line_truth(expr, s, [(*p, True)], a)[:3] for p, a in zip(points, across)])
+    assert truth[:, 0].tolist() == [1.0, -0.5, 0.5]  # (1 + s/2 + ...) (1 - mu/2 + ...)
+    mus, xs = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    v, g = grid("(exp(sigma-1)-1)/(sigma-1) * mu/(exp(mu)-1)", mus, xs, what=("value", "grad"), param="logstd")
+    _assert_ulps(np.vstack([v[None], g])[:, np.arange(mus.size), np.arange(xs.size)], truth)
+
+
+def test_a_line_without_a_limit_keeps_its_printed_value_and_says_so():
+    """A pole along sigma = 1 has no limit: the line is listed with no planes (NaN or inf stays), and a series
+    that runs past the time budget gives none either."""
+    from vaemath.kernels.codegen import line_limits
+
+    assert line_limits(sp.Integer(1) / (sigma - 1) + mu**2, WHATS) == ([(1, 1, [None] * 6)], [])
+    found, _ = line_limits((sp.exp(sigma - 1) - 1) / (sigma - 1) * (1 + mu**2), WHATS, "logstd", budget=1e-3)
+    assert all(p is None for _, _, planes in found for p in planes)
+
+
+def test_a_line_outside_the_domain_is_not_written():
+    """renyi(2) is +inf where 2 - sigma^2 <= 0: a line at sigma = 2 (l = 2 log 2 for logvar) lies outside, where the
+    kernel's value is the domain's, so it is dropped; sigma = 1 (l = 0) is inside."""
+    from vaemath.kernels.codegen import _inside
+
+    domain = penalty("renyi(2)").domain
+    assert not _inside(domain, "std", sp.Integer(2)) and _inside(domain, "std", sp.Integer(1))
+    assert not _inside(domain, "logvar", 2 * sp.log(2)) and _inside(domain, "logvar", sp.Integer(0))
+    assert _inside(None, "std", sp.Integer(2))

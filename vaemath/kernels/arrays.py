@@ -170,6 +170,7 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
         _fallbacks(kernel, mu[ii], sigma[jj], R[jj], planes)
         block[:, ii, jj] = planes
         _removable_grid(kernel.SINGULAR, mu, sigma, block)
+    _removable_lines(kernel, mu, sigma, block)
     if dt == np.float16:
         with np.errstate(over="ignore"):  # beyond float16's range is +-inf, the value rounded once
             out[...] = block
@@ -234,6 +235,27 @@ def _finish(ms, xs, c, tol, positive, mu, x, out):
         _removable_at(ms, xs, c, tol, mu, x, out)
     if positive >= 0:
         _nan_where_invalid(mu, x, positive == 1, out)
+
+
+def _removable_lines(kernel, mu, x, out) -> None:
+    """On and within SINGULAR_TOL of each line of 0/0 (``kernel.LINES``: mu = v0 or x = v0), the line's limit, a
+    function of the other variable, plus its first-order term across the line (codegen.line_limits), where it is not
+    0 or the printed output is not finite (codegen._line_fns says why). ``out``: a grid block (P, len(mu), len(x)),
+    or planes (P, n) at points (mu, x). A grid without axis values near a line pays one comparison per axis value."""
+    for n, (axis, v0, limits) in enumerate(kernel.LINES):
+        near = np.flatnonzero(np.abs((mu, x)[axis] - v0) <= SINGULAR_TOL) if limits else ()
+        if len(near) == 0:  # no axis value near the line, or no limit there (a pole): the printed form stays
+            continue
+        if out.ndim == 3:
+            i, j = np.meshgrid(near, np.arange(x.size), indexing="ij") if axis == 0 else \
+                np.meshgrid(np.arange(mu.size), near, indexing="ij")
+            ii, jj, index = i.ravel(), j.ravel(), (slice(None), i.ravel(), j.ravel())
+        else:
+            ii = jj = near
+            index = (slice(None), near)
+        planes = np.ascontiguousarray(out[index], dtype=np.float64)
+        getattr(kernel, f"line_{n}_at")(mu[ii], x[jj], planes)
+        out[index] = planes
 
 
 @nb.njit(cache=True)
@@ -306,17 +328,22 @@ def _pointwise(kernel, flat_m: np.ndarray, flat_s: np.ndarray, bad=(), positive=
     out = np.empty((kernel.N_OUT, flat_m.size))
     run = kernel.pointwise if flat_m.size >= PARALLEL_POINTS else kernel.pointwise_serial
     run(flat_m, flat_s, out)
-    singular = _singular_arrays(kernel) + (SINGULAR_TOL,)
-    if kernel.FALLBACKS:
+    singular, check = _singular_arrays(kernel) + (SINGULAR_TOL,), -1 if positive is None else int(positive)
+    if not (kernel.FALLBACKS or kernel.LINES):  # the VAE's usual case: one compiled pass after the kernel
+        _finish(*singular, check, flat_m, flat_s, out)
+    else:
         _finish(*singular, -1, flat_m, flat_s, out)
-        if np.isnan(out).any():  # as in grid
+        if kernel.FALLBACKS and np.isnan(out).any():  # as in grid
             nan = np.flatnonzero(np.isnan(out).any(axis=0))
             S, R = np.empty((kernel.N_STORED, nan.size)), np.empty(nan.size, dtype=np.int64)
             kernel.sigma_stage(flat_s[nan], S, R)
             planes = out[:, nan]
             _fallbacks(kernel, flat_m[nan], flat_s[nan], R, planes)
             out[:, nan] = planes
-    _finish(*singular, -1 if positive is None else int(positive), flat_m, flat_s, out)
+            _finish(*singular, -1, flat_m, flat_s, out)
+        _removable_lines(kernel, flat_m, flat_s, out)
+        if positive is not None:
+            _nan_where_invalid(flat_m, flat_s, positive, out)
     for mask in bad:
         if mask is not None:
             out[:, mask] = np.nan

@@ -19,15 +19,17 @@ import sys
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 from sympy.printing.pycode import PythonCodePrinter
 
 from vaemath.kernels import rewrite
 from vaemath.kernels.rewrite import T, accurate, d, factor_rational, far, lg
 from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
+from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "26"
+GENERATOR_VERSION = "27"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -460,6 +462,191 @@ def singular(expr: sp.Expr, what: tuple, param: str = "std") -> list:
     return out
 
 
+# --- Removable singularities along lines -----------------------------------------------------------------------
+
+_ORDERS = {"value": ((0, 0),), "grad": ((1, 0), (0, 1)), "hess": ((2, 0), (1, 1), (0, 2))}  # (d/dmu, d/dx) orders
+_ONE_SIDED = (sp.Abs, sp.sign, sp.Piecewise, sp.Heaviside)
+
+
+def candidate_lines(expr: sp.Expr, param: str = "std", budget=DEFAULT_BUDGET) -> list:
+    """Lines (axis, v0), mu = v0 (axis 0) or x = v0 (axis 1), on which a printed plane may be 0/0 for every value of
+    the other variable: the real zeros of the denominators that depend on one variable alone (sigma - 1 and
+    log(sigma) at sigma = 1, exp(mu^2) - 1 at mu = 0), inside the variable's range."""
+    p = _param(param)
+    bases = {b.base for b in in_param(expr, param).atoms(sp.Pow) if b.exp.is_negative and len(b.base.free_symbols) == 1}
+    lines = []
+    for base in sorted(bases, key=sp.default_sort_key):
+        v = next(iter(base.free_symbols))
+        done, zeros = (True, sp.FiniteSet(0)) if base == v else attempt(sp.solveset, base, v, sp.S.Reals, budget=budget)
+        if not done or not isinstance(zeros, sp.FiniteSet):
+            continue
+        for z in sorted(zeros, key=sp.default_sort_key):
+            if v == mu or (v == p.symbol and (z > 0 or p.name not in ("std", "var"))):
+                lines.append((0 if v == mu else 1, z))
+    return list(dict.fromkeys(lines))
+
+
+def _taylor(e: sp.Expr, v: sp.Symbol, v0, order: int) -> list | None:
+    """Coefficients a_0..a_{order-1} of e = sum a_k(other) h^k + O(h^order), h = v - v0, by sympy.series; None where
+    e is not a power series in h there (a pole, log h, a fractional power, sides that differ) or a coefficient is
+    not finite and real."""
+    h = sp.Dummy("h", real=True)
+    f = e.subs(v, v0 + h)
+    smooth = not f.has(*_ONE_SIDED) and all(b.exp.is_Integer for b in f.atoms(sp.Pow))
+    if smooth:
+        quotient = _by_quotient(f, h, order)
+        if quotient is not False:
+            return quotient
+    sides = ("+",) if smooth else ("+", "-")
+    found = []
+    for side in sides:
+        for n in range(order, order + 4):  # sympy's series may stop short of the order asked for
+            s = sp.series(f, h, 0, n, dir=side)
+            if s.getO() is None or sp.O(h**order, (h, 0)).contains(s.getO()):
+                break
+        else:
+            return None
+        s = s.removeO()
+        if not s.is_polynomial(h):
+            return None
+        found.append([sp.expand(s).coeff(h, k) for k in range(order)])
+    coeffs = found[0]
+    if any(sp.simplify(a - b) != 0 for a, b in zip(found[-1], coeffs)):
+        return None
+    if any(c.has(h, sp.oo, -sp.oo, sp.zoo, sp.nan, sp.I) for c in coeffs):
+        return None
+    return coeffs
+
+
+def _by_quotient(f: sp.Expr, h: sp.Symbol, order: int) -> list | None | bool:
+    """The coefficients of f = N/D (sympy.together) at h = 0 from the Taylor coefficients of N and D, found by
+    differentiation (D's first p vanish for every value of the other variable, N's too: 0/0): a power series
+    division, many times faster than sympy.series (1.9 s for (exp(exp(h) - 1) - 1)/(exp(h) - 1), here 0.05 s).
+    None where N's do not vanish with D's (a pole); False where N or D is not smooth at 0 (sympy.series decides)."""
+    num, den = sp.fraction(sp.together(f))
+    n_coeffs, d_coeffs, dn, dd = [], [], num, den
+    for k in range(order + 3):
+        n_coeffs.append(dn.subs(h, 0) / math.factorial(k))
+        d_coeffs.append(dd.subs(h, 0) / math.factorial(k))
+        if any(c.has(sp.oo, -sp.oo, sp.zoo, sp.nan) for c in (n_coeffs[-1], d_coeffs[-1])):
+            return False
+        if sp.simplify(d_coeffs[-1]) != 0:
+            break
+        if sp.simplify(n_coeffs[-1]) != 0:
+            return None
+        dn, dd = sp.diff(dn, h), sp.diff(dd, h)
+    else:
+        return False
+    p = len(d_coeffs) - 1
+    for k in range(p + 1, p + order):  # the coefficients the division reads
+        dn, dd = sp.diff(dn, h), sp.diff(dd, h)
+        n_coeffs.append(dn.subs(h, 0) / math.factorial(k))
+        d_coeffs.append(dd.subs(h, 0) / math.factorial(k))
+        if any(c.has(sp.oo, -sp.oo, sp.zoo, sp.nan) for c in (n_coeffs[-1], d_coeffs[-1])):
+            return False
+    a = []
+    for k in range(order):
+        a.append((n_coeffs[p + k] - sum(d_coeffs[p + j] * a[k - j] for j in range(1, k + 1))) / d_coeffs[p])
+    return a
+
+
+def _series(e: sp.Expr, v: sp.Symbol, v0, order: int, budget) -> list | None:
+    """:func:`_taylor` under ``budget`` seconds; None where it fails or runs out of time."""
+    try:
+        done, coeffs = attempt(_taylor, e, v, v0, order, budget=budget)
+    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError):
+        return None
+    return coeffs if done else None
+
+
+def _orders(what: tuple, axis: int) -> list:
+    """Per plane, its orders of differentiation (along the line, across it)."""
+    return [o if axis == 1 else o[::-1] for w in what for o in _ORDERS[w]]
+
+
+def _line(value: sp.Expr, what: tuple, param: str, axis: int, v0, budget) -> tuple:
+    """(coefficients of the value's series across the line or None, per plane None or (c0, c1)): each plane's limit
+    on the line and its slope across it, functions of the other variable, by differentiating the series term by term."""
+    x = _param(param).symbol
+    v, other = (mu, x) if axis == 0 else (x, mu)
+    orders = _orders(what, axis)
+    coeffs = _series(value, v, v0, max(n for _, n in orders) + 2, budget)
+    if coeffs is None:
+        return None, [None] * len(orders)
+    return coeffs, [(math.factorial(n) * sp.diff(coeffs[n], other, k),
+                     math.factorial(n + 1) * sp.diff(coeffs[n + 1], other, k)) for k, n in orders]
+
+
+def _crossing(coeffs: list, m0, what: tuple, budget) -> list:
+    """At the crossing (m0, x0) of the line x = x0 (the value's series there: coefficients a_k(mu)) and a line
+    mu = m0: per plane d^i/dmu^i d^j/dx^j, (limit, d/dmu, d/dx) = (j! a_j^(i), j! a_j^(i+1), (j+1)! a_(j+1)^(i)) at
+    m0, each a_k^(i)(m0) from a_k's own series in mu there; None where one is missing."""
+    orders = _orders(what, 1)
+    series = [_series(a, mu, m0, max(i for i, _ in orders) + 2, budget) for a in coeffs]
+    f = math.factorial
+
+    def at(k, i):  # a_k^(i)(m0)
+        return None if series[k] is None or not series[k][i].is_number else f(i) * series[k][i]
+    out = []
+    for i, j in orders:
+        vals = (at(j, i), at(j, i + 1), at(j + 1, i))
+        out.append(None if None in vals else (f(j) * vals[0], f(j) * vals[1], f(j + 1) * vals[2]))
+    return [None if p is None else tuple(float(v) for v in p) for p in out]
+
+
+def line_limits(expr: sp.Expr, what: tuple, param: str = "std", budget=DEFAULT_BUDGET) -> tuple:
+    """Lines [(axis, v0, [(c0, c1) or None per plane])] on every :func:`candidate_lines` line: each plane's limit
+    there, c0, and its first-order term in the displacement h across the line, c1 h, as functions of the other
+    variable (sympy, each series under ``budget`` seconds; None where none is found in time: the plane stays NaN
+    there); and crossings [(m0, x0, [(limit, d/dmu, d/dx) or None per plane])], where a line mu = m0 meets a line
+    x = x0 (both limits are 0/0 there), in :func:`singular`'s form."""
+    value = in_param(expr, param)
+    found = [(axis, v0, *_line(value, what, param, axis, v0, budget))
+             for axis, v0 in candidate_lines(expr, param, budget)]
+    crossings = [(float(m0), float(x0), _crossing(coeffs, m0, what, budget))
+                 for a, x0, coeffs, _ in found if a == 1 and coeffs is not None for b, m0, _, _ in found if b == 0]
+    return [(axis, v0, planes) for axis, v0, _, planes in found], crossings
+
+
+def _line_fns(lines: list, param: str) -> list:
+    """``line_<n>(mu, sg)``: every plane's limit on line n plus its first-order term across it (NaN for a plane
+    without one), and ``line_<n>_at(mu, sg, out)``, for points within SINGULAR_TOL of the line: written into the planes
+    of out (P, n) that have one, where it is finite and not 0 or the printed plane is not finite. There the printed
+    form is 0/0, cancels (d/dl of log(sigma)/(sigma - 1) at l = 1e-300 was 1.1e284, true -1/4) or underflows
+    (mu^3/(exp(mu^2) - 1) at mu = 1e-155 was 0, true 1e-155), and a non-zero expansion is exact to about 1e-100
+    relative. Where another line crosses, the coefficients are 0/0 (not written): SINGULAR holds the crossing."""
+    pr, x, out = _Printer(), _param(param).symbol, []
+    for n, (axis, v0, planes) in enumerate(lines):
+        if all(p is None for p in planes):  # listed in LINES with no planes, never called
+            continue
+        code = lambda e: pr.doprint(optimize(e, [log1p_opt, expm1_opt]).subs(x, sg))  # noqa: E731
+        terms = ["math.nan" if p is None else f"({code(p[0])})" if p[1] == 0
+                 else f"({code(p[0])}) + (({code(p[1])}) * h if h != 0.0 else 0.0)" for p in planes]
+        has = [k for k, p in enumerate(planes) if p is not None]
+        out += ["", "", _JIT, f"def line_{n}(mu, sg):", f"    h = {'mu' if axis == 0 else 'sg'} - {float(v0)!r}",
+                f"    return ({', '.join(terms)},)",
+                "", "", _JIT, f"def line_{n}_at(mu, sg, out):", "    for i in range(mu.shape[0]):",
+                f"        r = line_{n}(np.float64(mu[i]), np.float64(sg[i]))",
+                *[line for k in has for line in (
+                    f"        if np.isfinite(r[{k}]) and (r[{k}] != 0.0 or not np.isfinite(out[{k}, i])):",
+                    f"            out[{k}, i] = r[{k}]")]]
+    return out
+
+
+def _inside(domain, param: str, x0) -> bool:
+    """Whether the line x = x0 is inside the penalty's domain (outside it, the kernel's value is the domain's)."""
+    if domain is None or domain.condition is sp.true:
+        return True
+    p = _param(param)
+    return domain.condition.subs(sigma, p.sigma_of.subs(p.symbol, x0)) != sp.false
+
+
+def _lines_literal(lines: list) -> str:
+    """LINES: (axis, v0, planes that have a limit there) per line; a line with none keeps NaN, and says so here."""
+    return "[" + ", ".join(f"({axis}, {float(v0)!r}, {tuple(k for k, p in enumerate(ps) if p is not None)!r})"
+                           for axis, v0, ps in lines) + "]"
+
+
 # --- The module, one function per kernel ------------------------------------------------------------------------
 
 _HEADER = '''"""Generated by vaemath.kernels.codegen (version {version}); do not edit. Penalty: {name}; param={param}"""
@@ -476,6 +663,7 @@ N_STORED = {n_stored}
 OUTSIDE_VALUE = {outside}
 SINGULAR = {singular}
 FALLBACKS = {fallbacks}
+LINES = {lines}
 '''
 _JIT = '@nb.njit(cache=True, error_model="numpy")'
 _PARALLEL = '@nb.njit(cache=True, parallel=True, error_model="numpy")'
@@ -676,13 +864,17 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
     if big is not None:
         big.base = len(regions[1].stored)
     outside = sp.oo if domain is None else domain.outside
+    lines, crossings = line_limits(expr, what, param)
+    lines = [ln for ln in lines if ln[0] == 0 or _inside(domain, param, ln[1])]
+    points = {(m, x): planes for m, x, planes in singular(expr, what, param) + crossings}  # crossings win
     n_stored = max(*(len(r.stored) for r in regions), big.base + len(big.stored) if big else 0, 1)
     header = _HEADER.format(version=GENERATOR_VERSION, name=name.replace('"', "'"), param=sc.param,
                             functions=", ".join(rewrite.KERNEL_FUNCTIONS), n_out=len(regions[0].parts),
                             n_stored=n_stored,
                             outside="math.inf" if outside == sp.oo else "math.nan",
-                            singular=_singular_literal(singular(expr, what, param)),
-                            fallbacks=_fallback_table(regions))
-    body = [header, "", *_region_fn(sc, domain), *_fallback_fns(regions, sc), *_point_fns(regions, sc, big),
+                            singular=_singular_literal([(m, x, planes) for (m, x), planes in points.items()]),
+                            fallbacks=_fallback_table(regions), lines=_lines_literal(lines))
+    body = [header, "", *_region_fn(sc, domain), *_fallback_fns(regions, sc), *_line_fns(lines, sc.param),
+            *_point_fns(regions, sc, big),
             *_sigma_stage_fn(regions, sc, big), *_grid_fn(regions, big)]
     return "\n".join(body) + "\n"
