@@ -245,3 +245,13 @@ def test_a_number_beyond_float64_is_refused_not_printed_as_inf(text, shown):
     for call in (lambda: evaluate(text, [0.0], [1.0]), lambda: grid(text, [0.0], [1.0]), lambda: trainable(text)):
         with pytest.raises(ValueError, match=shown + " is beyond float64's range"):
             call()
+
+
+@pytest.mark.parametrize("text, hess", [("1e200*(mu**2 + (sigma-1)**2)", (2e200, 0.0, 2e200)),
+                                        ("1e50*mu**2 + (sigma-1)**2", (2e50, 0.0, 2.0))])
+def test_the_minimiser_of_a_steep_penalty_is_its_own_value_not_an_extrapolation(text, hess):
+    # by hand: 0 with gradient 0 at (0, 1), the Hessian the coefficients doubled; 1e50 (1e-30)^2 = 1e-10 beside it.
+    # The removable-point rule's rays (length 1e-40) extrapolated -2e120 and NaN here (review 9c A1)
+    value, grad_, hess_ = evaluate(text, [0.0, 1e-30], [1.0, 1.0], what=("value", "grad", "hess"))
+    assert value[0] == 0.0 and list(grad_[:, 0]) == [0.0, 0.0] and tuple(hess_[:, 0]) == hess
+    assert value[1] == pytest.approx(1e-10 if "1e50" in text else 1e140, rel=1e-15)

@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "27"
+GENERATOR_VERSION = "28"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -458,8 +458,23 @@ def singular(expr: sp.Expr, what: tuple, param: str = "std") -> list:
 
         with mpmath.workdps(_DIGITS):
             m, xx = mpmath.mpf(sp.Float(m0, _DIGITS)), mpmath.mpf(sp.Float(x0, _DIGITS))
-            out.append((float(m0), float(x0), [_limit(f, m, xx) for f in fns]))
+            out.append((float(m0), float(x0), [_at_point(f, m, xx) for f in fns]))
     return out
+
+
+def _at_point(f, m0, x0) -> tuple | None:
+    """:func:`_limit`, but the value there is the plane's own wherever it is finite at the point itself: the rays'
+    extrapolation is off by the curvature times r^2 (1e200 (mu^2 + (sigma - 1)^2) at (0, 1) came out -2e120)."""
+    import mpmath
+
+    try:
+        at = mpmath.mpmathify(f(m0, x0))
+    except (ZeroDivisionError, ValueError, TypeError):
+        return _limit(f, m0, x0)
+    if not mpmath.isfinite(at) or mpmath.im(at) != 0:
+        return _limit(f, m0, x0)
+    near = _limit(f, m0, x0)
+    return (float(mpmath.re(at)),) + (near[1:] if near is not None else (math.nan, math.nan))
 
 
 # --- Removable singularities along lines -----------------------------------------------------------------------
