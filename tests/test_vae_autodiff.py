@@ -52,19 +52,17 @@ def test_adam_is_autograd_adam_bit_for_bit(rng):
     assert not np.array_equal(ours["a"], x0["a"])
 
 
-@pytest.mark.parametrize("block_rows", [None, 7])  # one block of pairs; blocks of 7 rows, the last one partial
-def test_mutual_information_matches_the_direct_pairwise_sum(rng, monkeypatch, block_rows):
-    import vaemath.vae.metrics as metrics
-
-    if block_rows:
-        monkeypatch.setattr(metrics, "PAIR_BYTES", 8 * 200 * 5 * block_rows)
+@pytest.mark.parametrize("wide", [False, True])  # |s| >= 300 somewhere: sigma_n / sigma_m as exp(s_n - s_m)
+def test_mutual_information_matches_the_direct_pairwise_sum(rng, wide):
     mu, s = 2 * rng.normal(size=(200, 5)), rng.uniform(-4, 0.5, size=(200, 5))
+    if wide:  # a sixth latent at mu = 0, sigma = e^-400, where the reference below loses nothing either
+        mu, s = np.hstack([mu, np.zeros((200, 1))]), np.hstack([s, np.full((200, 1), -400.0)])
     got = mutual_information(mu, s, np.random.default_rng(3))
     z = mu + np.exp(s) * np.random.default_rng(3).standard_normal(mu.shape)  # the same draw
     dev = (z[:, None, :] - mu[None]) * np.exp(-s)[None]
     log_q = np.sum(-0.5 * (dev * dev + LOG_2PI) - s[None], axis=-1)
     expected = np.mean(np.sum(-0.5 * (LOG_2PI + 1) - s, axis=1)) - np.mean(logsumexp(log_q, 1) - np.log(200))
-    assert got == pytest.approx(expected, abs=1e-10)
+    assert got == pytest.approx(expected, abs=1e-9)  # log q ~ 400: its ulp is 6e-14
 
 
 @pytest.mark.parametrize("log_sigma", [math.log(1e-9), math.log(1e-20), -800.0])
@@ -77,3 +75,14 @@ def test_mutual_information_when_every_code_is_nearly_deterministic(rng, log_sig
     eps = np.random.default_rng(3).standard_normal(mu.shape)
     expected = math.log(300) + 0.5 * (np.mean(np.sum(eps**2, axis=1)) - 4)
     assert mutual_information(mu, s, np.random.default_rng(3)) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("log_sigma", [-1.0, -5778.0])
+def test_mutual_information_of_a_collapsed_encoder(log_sigma):
+    # every datum coded alike (one mu, one sigma): q(z | x_m) is one density, so log q(z_n) = log q(z_n | x_n) and,
+    # by hand, I = (mean_n |eps_n|^2 - L) / 2, about 0; review 9c A2: sigma = exp(-5778) gave -8 nats (z = mu)
+    mu, s = np.full((200, 16), 0.3), np.full((200, 16), log_sigma)
+    eps = np.random.default_rng(5).standard_normal(mu.shape)
+    expected = 0.5 * (np.mean(np.sum(eps**2, axis=1)) - 16)
+    got = mutual_information(mu, s, np.random.default_rng(5))
+    assert got == pytest.approx(expected, abs=1e-9)  # log q ~ 16 * 5778: its ulp is 1.5e-11
