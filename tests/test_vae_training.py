@@ -133,9 +133,10 @@ def test_load_names_what_is_wrong_with_the_folder(quick_digits, tmp_path):
     with pytest.raises(ValueError, match="result.json' is not valid JSON"):
         load(tmp_path)
     shutil.copy(out / "result.json", tmp_path / "result.json")
-    (tmp_path / "params.npz").write_bytes(b"not a zip file")
-    with pytest.raises(ValueError, match="params.npz' is not a saved parameter file"):
-        load(tmp_path)
+    for write in (lambda f: f.write_bytes(b"not a zip file"), lambda f: np.save(f.open("wb"), np.zeros(3))):
+        write(tmp_path / "params.npz")  # garbage, or one .npy array under the name (review 9c B2)
+        with pytest.raises(ValueError, match="params.npz' is not a saved parameter file"):
+            load(tmp_path)
     # an interrupted run over an older one: new parameters beside the old result.json (review 9b A3)
     params = dict(np.load(out / "params.npz"))
     params["dec0_W"] = params["dec0_W"] + 1.0

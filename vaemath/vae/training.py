@@ -144,9 +144,9 @@ def load(folder) -> TrainResult:
     except json.JSONDecodeError as exc:
         raise ValueError(f"folder: {str(folder / 'result.json')!r} is not valid JSON ({exc})") from None
     try:
-        with np.load(folder / "params.npz") as npz:
+        with np.load(folder / "params.npz") as npz:  # a .npy file gives an array: no context manager, a TypeError
             params = {k: npz[k] for k in npz.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:  # numpy's message advises allow_pickle
+    except (OSError, ValueError, TypeError, EOFError, zipfile.BadZipFile) as exc:  # numpy's advises allow_pickle
         raise ValueError(f"folder: {str(folder / 'params.npz')!r} is not a saved parameter file "
                          f"({type(exc).__name__})") from None
     if d.get("params_sha256", _digest(params)) != _digest(params):
