@@ -52,6 +52,12 @@ CLAIMS = [
 _cache = {}
 
 
+def _shared(rows: list, key) -> list:
+    """Parameter rows whose verdict another test computes too, put on that test's worker: the cache above is per
+    process, and a verdict such as fisher_rao_squared against kl takes 30 s."""
+    return [pytest.param(*r, marks=pytest.mark.xdist_group("verdict-" + "|".join(map(str, key(r))))) for r in rows]
+
+
 def verdict(candidate, reference="kl", sigma_means="std") -> Verdict:
     key = (candidate, reference, sigma_means)
     if key not in _cache:
@@ -75,7 +81,7 @@ def mp_hessian(expr, point):
                           for j in range(2)] for i in range(2)])
 
 
-@pytest.mark.parametrize("candidate, reference, sigma_means, expected", CLAIMS)
+@pytest.mark.parametrize("candidate, reference, sigma_means, expected", _shared(CLAIMS, lambda r: r[:3]))
 def test_claim_gets_the_expected_relation(candidate, reference, sigma_means, expected):
     v = verdict(candidate, reference, sigma_means)
     assert v.relation == expected
@@ -89,9 +95,9 @@ def test_there_are_at_least_twelve_claims_covering_every_relation():
     assert {c[3] for c in CLAIMS} == set(RELATIONS) - {"undecided"}  # undecided: from a budget run out (below)
 
 
-@pytest.mark.parametrize("candidate, reference, a, c", [
+@pytest.mark.parametrize("candidate, reference, a, c", _shared([
     ("2*kl + 1", "kl", 2, 1), ("kl/3 - 1/7", "kl", sp.Rational(1, 3), sp.Rational(-1, 7)),
-    ("4*w2_squared - 3", "quadratic", 4, -3)])
+    ("4*w2_squared - 3", "quadratic", 4, -3)], lambda r: (r[0], r[1], "std")))
 def test_affine_constants_are_exact_and_rational(candidate, reference, a, c):
     v = verdict(candidate, reference)
     assert v.affine == (a, c)
@@ -100,9 +106,9 @@ def test_affine_constants_are_exact_and_rational(candidate, reference, a, c):
     assert v.to_dict()["affine"] == {"a": str(a), "c": str(c)}
 
 
-@pytest.mark.parametrize("candidate, reference, f", [
+@pytest.mark.parametrize("candidate, reference, f", _shared([
     ("kl**2", "kl", "r**2"), ("log(1 + kl)", "kl", "log(r + 1)"),
-    ("hellinger_squared", "bhattacharyya", "1 - exp(-r)")])
+    ("hellinger_squared", "bhattacharyya", "1 - exp(-r)")], lambda r: (r[0], r[1], "std")))
 def test_monotone_gives_f_and_f_is_increasing(candidate, reference, f):
     v = verdict(candidate, reference)
     r = sp.Symbol("r", real=True)
@@ -118,9 +124,10 @@ def test_monotone_gives_f_and_f_is_increasing(candidate, reference, f):
     assert v.affine is None and v.witness is None
 
 
-@pytest.mark.parametrize("candidate, scale, order", [
+@pytest.mark.parametrize("candidate, scale, order", _shared([
     ("kl_taylor2", 1, 2), ("reverse_kl", 1, 2), ("jeffreys", 2, 2), ("bhattacharyya", sp.Rational(1, 4), 2),
-    ("kl + mu**4", 1, 3), ("fisher_rao_squared", 2, 2), ("renyi(1/2)", sp.Rational(1, 2), 2)])
+    ("kl + mu**4", 1, 3), ("fisher_rao_squared", 2, 2), ("renyi(1/2)", sp.Rational(1, 2), 2)],
+    lambda r: (r[0], "kl", "std")))
 def test_local_scale_and_agreement_order(candidate, scale, order):
     v = verdict(candidate)
     assert v.local["scale"] == scale and v.local["order"] == order
@@ -141,8 +148,9 @@ def test_a_local_scale_that_is_a_sum_is_parenthesised_in_the_text():
     assert "candidate - exp(-4)/2 * reference" in v._facts()[0]
 
 
-@pytest.mark.parametrize("claim", [c for c in CLAIMS if RELATIONS.index(c[3]) > RELATIONS.index("monotone")],
-                         ids=lambda c: f"{c[0]}|{c[2]}")
+@pytest.mark.parametrize("claim", [pytest.param(c, marks=pytest.mark.xdist_group("verdict-" + "|".join(c[:3])),
+                                                  id=f"{c[0]}|{c[2]}")
+                                   for c in CLAIMS if RELATIONS.index(c[3]) > RELATIONS.index("monotone")])
 def test_witness_orders_the_two_points_oppositely_at_50_digits(claim):
     candidate, reference, sigma_means, _ = claim
     v = verdict(candidate, reference, sigma_means)
