@@ -467,13 +467,13 @@ def _at_point(f, m0, x0) -> tuple | None:
     extrapolation is off by the curvature times r^2 (1e200 (mu^2 + (sigma - 1)^2) at (0, 1) came out -2e120)."""
     import mpmath
 
+    near = _limit(f, m0, x0)
     try:
         at = mpmath.mpmathify(f(m0, x0))
     except (ZeroDivisionError, ValueError, TypeError):
-        return _limit(f, m0, x0)
+        return near
     if not mpmath.isfinite(at) or mpmath.im(at) != 0:
-        return _limit(f, m0, x0)
-    near = _limit(f, m0, x0)
+        return near
     return (float(mpmath.re(at)),) + (near[1:] if near is not None else (math.nan, math.nan))
 
 

@@ -149,7 +149,7 @@ def load(folder) -> TrainResult:
     except (OSError, ValueError, TypeError, EOFError, zipfile.BadZipFile) as exc:  # numpy's advises allow_pickle
         raise ValueError(f"folder: {str(folder / 'params.npz')!r} is not a saved parameter file "
                          f"({type(exc).__name__})") from None
-    if d.get("params_sha256", _digest(params)) != _digest(params):
+    if "params_sha256" in d and d["params_sha256"] != _digest(params):  # absent: a result.json from before it
         raise ValueError(f"folder: {str(folder)!r} holds params.npz and result.json of different runs (a run "
                          "interrupted after writing its parameters over an older run's?)")
     s = d["setup"]
@@ -322,7 +322,7 @@ class _Run:
         self.steps = math.ceil(n / self.batch)
         self.history = {"epoch": [], "train_objective": []}
         self.best = {"objective": -math.inf, "params": None, "epoch": 0}
-        self.last, self.order, self.terms, self.epoch_obj, self.step, self.finite = None, None, {}, [], 0, 0
+        self.last, self.order, self.terms, self.epoch_obj, self.step = None, None, {}, [], 0
         self.vg = value_and_grad(self.loss)
         self.bar = tqdm(total=s["epochs"], disable=not progress, leave=False,
                         desc=f"{s['data']} {s['penalty']} seed {s['seed']}")
@@ -344,8 +344,6 @@ class _Run:
         bad = [k for k, v in params.items() if not np.all(np.isfinite(v))]
         if bad:
             raise _Stop("non-finite", f"step {self.step}: parameter {bad[0]} became non-finite after the update")
-        if self.last is None:
-            self.last = params
         idx = self.order[(i % self.steps) * self.batch:(i % self.steps + 1) * self.batch]
         xb = self.sets["train"][idx]
         eps = self.rng.standard_normal((len(idx), self.model.latent))
@@ -356,7 +354,7 @@ class _Run:
         bad = [k for k, v in g.items() if not np.all(np.isfinite(v))]
         if bad:
             raise _Stop("non-finite", f"step {self.step}: the gradient with respect to {bad[0]} is not finite")
-        self.last, self.finite = params, self.finite + 1  # the latest parameters whose loss and gradient are finite
+        self.last = params  # the latest parameters whose loss and gradient are finite: kept if a later step is not
         self.epoch_obj.append(-float(value))
         return g
 
@@ -495,8 +493,8 @@ def _optimise(run: _Run, params: dict) -> dict:
     except _Stop as stop:
         status = {"stopped": stop.reason, "message": stop.message}
         if stop.reason == "non-finite":
-            run.best = {"params": run.last, "epoch": None, "objective": math.nan}
-            if not run.finite:
+            run.best = {"params": params if run.last is None else run.last, "epoch": None, "objective": math.nan}
+            if run.last is None:
                 status["message"] += "; no step had a finite loss and gradient: the parameters are the initial ones"
     finally:
         run.bar.close()
