@@ -141,6 +141,25 @@ def test_rewrites_are_identities():
                                                                              rel=1e-14), name
 
 
+def test_log_scale_rule_is_an_identity():
+    """The log parametrisations' near rule (log1p(y) -> p lg, xmlog1p(y) -> expm1mx(p lg) where 1 + y = (1 + d)^p),
+    undone with lg = log(1 + d): the same numbers as the expression; and it fires on the KL, whose value in
+    s = log sigma is then d^2/2 + expm1mx(s) with no log1p left."""
+    from vaemath.kernels.rewrite import d, expm1mx, lg, log_scale_near, xmlog1p
+
+    fired = set()
+    for name in NAMES:
+        expr, near = penalty(name).expr, accurate(penalty(name).expr)
+        form = log_scale_near(near)
+        fired |= {name} if form != near else set()
+        undone = plain(form.subs(lg, sp.log(1 + d)))
+        for m, s in [(0.3, 0.7), (-1.2, 1.5)]:
+            assert float(undone.subs({mu: m, sigma: s})) == pytest.approx(float(expr.subs({mu: m, sigma: s})),
+                                                                           rel=1e-14), name
+    kl = log_scale_near(accurate(penalty("kl").expr))
+    assert kl.has(expm1mx) and not kl.has(xmlog1p) and {"kl", "reverse_kl", "jeffreys"} & fired == {"kl", "reverse_kl"}
+
+
 def test_log_form_and_hypot_rules_are_identities():
     """log_form (acosh of a sum through the log of a hypot) and the hypot rule, each on its own, undone by the
     table's elementary forms and compared with the expression at 30 digits."""

@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "28"
+GENERATOR_VERSION = "29"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -121,7 +121,9 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
     for e in outputs(form, what, sc.param):
         e = _in_T(e, sc)
         if region == "near":
-            parts = _split(rewrite.in_every_sum(rewrite.collect_mu, accurate(rewrite.onep_ratios(e), T, 1)))
+            e = accurate(rewrite.onep_ratios(e), T, 1)
+            e = e if sc.exact_powers else rewrite.log_scale_near(e)
+            parts = _split(rewrite.in_every_sum(rewrite.collect_mu, e))
             for p in parts:
                 p = rewrite.in_every_sum(rewrite.collect_mu, _exact_variance(_prefer_T(factor_rational(p)), sc))
                 pieces.append(rewrite.power_last(rewrite.scale_first(p, {d, dv})))
@@ -342,7 +344,8 @@ def _fallback_fns(regions: list, sc: Scale) -> list:
                 reps, value = fb
                 body = [*(f"    {s} = {pr.doprint(sub)}" for s, sub in reps), f"    return {pr.doprint(value)}"]
                 name = f"fallback_{r.code}_{k}"
-                out += ["", "", _JIT, f"def {name}(mu, sg):", *_prologue(sc, "    ", body, r.code), *body,
+                head, body = _prologue(sc, "    ", body, r.code)
+                out += ["", "", _JIT, f"def {name}(mu, sg):", *head, *body,
                         "", "", _JIT, f"def {name}_at(mu, sg, res):", "    for i in range(mu.shape[0]):",
                         f"        res[i] = {name}(np.float64(mu[i]), np.float64(sg[i]))"]
     return out
@@ -716,16 +719,20 @@ class _Region:
         return [f"{indent}{s} = {fmt(e)}" for s, e in self.reps if self.stages[s] in keep]
 
 
-def _prologue(sc: Scale, indent: str, body: list, region: int) -> list:
-    """The scale quantities (tt, d, lg; vv, dv for var) the lines of ``body`` read, and only those: numba
-    keeps a libm call whose result is unused, and the pointwise kernels pay for each per point."""
+def _prologue(sc: Scale, indent: str, body: list, region: int) -> tuple:
+    """(lines, body): the scale quantities (tt, d, lg; vv, dv for var) the lines of ``body`` read, and only those:
+    numba keeps a libm call whose result is unused, and the pointwise kernels pay for each per point."""
     quantities = {"tt": sc.code_T(), "d": sc.code_d(), "lg": sc.code_lg()}
     if sc.param == "var":
         quantities.update(vv="sg", dv="sg - 1.0")
-    used = set(re.findall(r"\b\w+\b", "\n".join(body)))
-    if {"tt", "d"} <= used and not sc.exact_powers and region == REGIONS.index("near"):  # 1 + expm1(x): one libm
-        quantities = {"d": quantities["d"], "tt": "1.0 + d", "lg": quantities["lg"]}
-    return [f"{indent}{name} = {code}" for name, code in quantities.items() if name in used]
+    text = "\n".join(body)
+    used = set(re.findall(r"\b\w+\b", text))
+    if "d" in used and not sc.exact_powers and region == REGIONS.index("near"):
+        quantities = {"lg": quantities["lg"], "d": quantities["d"], "tt": "1.0 + d"}  # 1 + expm1(x): one libm call
+        if "expm1mx(lg)" in text:  # expm1(lg) from that series: one series per point, not a libm call too
+            quantities = {"lg": quantities["lg"], "em": "expm1mx(lg)", "d": "em + lg", "tt": "1.0 + d"}
+            body, used = [line.replace("expm1mx(lg)", "em") for line in body], used | {"lg", "em"}
+    return [f"{indent}{name} = {code}" for name, code in quantities.items() if name in used], body
 
 
 def _region_fn(sc: Scale, domain) -> list:
@@ -745,7 +752,8 @@ def _point_fns(regions: list, sc: Scale, big=None) -> list:
     for r in regions + ([big] if big else []):
         body = [*r.lines({"const", "mu", "sigma", "mixed"}, "    ", pr.doprint),
                 f"    return ({', '.join(pr.doprint(sum(ps)) for ps in r.parts)},)"]
-        out += ["", "", _JIT, f"def point_{r.code}(mu, sg):", *_prologue(sc, "    ", body, r.code), *body]
+        head, body = _prologue(sc, "    ", body, r.code)
+        out += ["", "", _JIT, f"def point_{r.code}(mu, sg):", *head, *body]
     n = len(regions[0].parts)
     outside = ", ".join(["OUTSIDE_VALUE"] + ["math.nan"] * (n - 1))
     out += ["", "", _JIT, "def point(mu, sigma):", "    mu = np.float64(mu)", "    sg = np.float64(sigma)",
@@ -774,8 +782,8 @@ def _sigma_stage_fn(regions: list, sc: Scale, big=None) -> list:
         for q in [r] + ([big] if big is not None and r.code == 1 else []):
             body += [*q.lines({"const", "sigma"}, "            ", pr.doprint),
                      *[f"            S[{q.base + k}, j] = {pr.doprint(e)}" for k, e in enumerate(q.stored)]]
-        out += [f"        if r == {r.code}:", *_prologue(sc, "            ", body, r.code),
-                *(body or ["            pass"])]
+        head, body = _prologue(sc, "            ", body, r.code)
+        out += [f"        if r == {r.code}:", *head, *(body or ["            pass"])]
     return out
 
 

@@ -363,6 +363,24 @@ def accurate(expr: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
     return _decay_first(_hypot(in_every_sum(_power_pairs, e)))
 
 
+def log_scale_near(e: sp.Expr) -> sp.Expr:
+    """The log parametrisations near sigma = 1, where d = expm1(lg) and lg is the axis value itself: log1p(y)
+    with 1 + y = (1 + d)^p is p lg, and xmlog1p(y) = y - log1p(y) is expm1mx(p lg). Exact identities that drop
+    a log1p (or a division and a series) per point: the KL's value in s = log sigma is d^2/2 + expm1mx(s)."""
+    def power(y):
+        r = sp.factor(sp.together(1 + y.subs(T, 1 + d)))
+        if r == 1 + d:
+            return sp.S.One
+        return r.exp if isinstance(r, sp.Pow) and r.base == 1 + d and r.exp.is_Rational else None
+
+    def rule(a):
+        p = power(a.args[0])
+        if p is None:
+            return a
+        return p * lg if a.func.__name__ == "log1p" else expm1mx(p * lg)
+    return e.replace(lambda a: getattr(getattr(a, "func", None), "__name__", "") in ("log1p", "xmlog1p"), rule)
+
+
 def _expand_gaussian_kept(e: sp.Expr) -> sp.Expr:
     """sp.expand, with each factor exp(E), E depending on mu, kept a factor of the numerator of its term: expand
     alone turns exp(-E)/(A + B) into 1/(A exp(E) + B exp(E)), where exp(E) overflows to inf and the quotient is
