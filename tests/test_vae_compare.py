@@ -67,8 +67,12 @@ def test_bad_penalty_is_refused_before_any_run():
         compare(("kl",), "0,0", **SMALL)
     with pytest.raises(TypeError, match=r"^seeds: expected a list of integers such as \(0, 1, 2\), got 0$"):
         compare(("kl",), 0, **SMALL)
-    with pytest.raises(ValueError, match=r"^penalties: expected distinct penalties, got \['kl', 'kl'\]"):
+    with pytest.raises(ValueError, match=r"^penalties: 'kl' and 'kl' are the same penalty; expected distinct"):
         compare("kl, kl", (0,), **SMALL)
+    with pytest.raises(ValueError, match=r"^penalties: 'kl' and '\(kl\)' are the same penalty"):  # review 9c D
+        compare("kl,(kl)", (0,), **SMALL)
+    with pytest.raises(ValueError, match=r"^penalties: 'quadratic' and 'mu\*\*2 \+ \(sigma - 1\)\*\*2' are the same"):
+        compare(("quadratic", "mu**2 + (sigma - 1)**2"), (0,), **SMALL)
 
 
 def test_penalties_split_at_commas_outside_parentheses():
@@ -76,6 +80,9 @@ def test_penalties_split_at_commas_outside_parentheses():
 
     assert _names("max(kl, 1/2),quadratic, min(max(mu**2, 1), kl)") == [
         "max(kl, 1/2)", "quadratic", "min(max(mu**2, 1), kl)"]  # review 9b C2: 'max(kl' was refused
+    for text in ("max(kl, 1/2,quadratic", "kl),quadratic", "kl,quadratic)("):  # review 9c C: the whole list quoted
+        with pytest.raises(ValueError, match=r"^penalties: unbalanced parentheses in "):
+            _names(text)
     with pytest.raises(ValueError, match="^n_jobs: expected an integer from 1 to 64, got 1000000$"):
         compare(("kl",), (0,), n_jobs=10**6, **SMALL)  # joblib's own message named neither (review 8d, C6)
 

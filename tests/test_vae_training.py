@@ -5,6 +5,7 @@ import json
 import math
 import os
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -186,7 +187,9 @@ def test_nan_guard_stops_keeps_finite_params_and_names_step_and_term(monkeypatch
         return out * np.nan if calls["n"] == bad_step else out
 
     monkeypatch.setattr(model_mod, "categorical_loglik", poisoned)
-    r = train("digits", "kl", quick=True, epochs=2, batch=250, K=4, latent=2, progress=False)
+    with warnings.catch_warnings():  # the guard's message, not numpy's overflow/invalid warnings (review 9c D1)
+        warnings.simplefilter("error", RuntimeWarning)
+        r = train("digits", "kl", quick=True, epochs=2, batch=250, K=4, latent=2, progress=False)
     assert r.status["stopped"] == "non-finite"
     assert f"step {bad_step}: the reconstruction term is nan" in r.status["message"]
     assert ("the parameters are the initial ones" in r.status["message"]) == (bad_step == 1)
@@ -203,6 +206,9 @@ def test_nan_guard_stops_keeps_finite_params_and_names_step_and_term(monkeypatch
     ({"lr": -1.0}, "lr"), ({"data": "linear", "cov": "1,x"}, "cov"), ({"split_seed": "abc"}, "split_seed"),
     ({"hidden": 5}, "hidden: expected a sequence"), ({"anneal": "no"}, "anneal"), ({"quick": "yes"}, "quick"),
     ({"penalty": "1e400*mu**2 + (sigma-1)**2"}, "penalty: .* beyond float64"),
+    # by hand: exp(1000 * 0.7788) / 4 > 1.8e308 (review 9c B1: 240 s of symbolic work, then the NaN guard)
+    ({"penalty": "exp(1000*sigma)*mu**2 + (sigma-1)**2"},
+     r"penalty: .* not finite in float64 at \(mu, sigma\) = \(-0.5, 0.7788\)"),
     ({"latent": 1000, "K": 100000}, "K, latent: .* 333.0 GiB"),  # by hand: 8 * 447 * 1e5 * 1000 bytes
     ({"progress": "no"}, "progress"),
     ({"history_K": 40000}, "history_K, latent: .* 4.8 GiB"),  # the training set's 1000 rows: 8 * 1000 * 4e4 * 16

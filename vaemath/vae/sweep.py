@@ -126,8 +126,15 @@ def _names(penalties) -> list:
     names = list(penalties)
     if not names or any(not isinstance(p, str) or not p for p in names):
         raise ValueError(f"penalties: expected a non-empty list of penalty names or texts, got {penalties!r}")
-    if len(set(names)) < len(names):  # two equal runs would share one checkpoint folder
-        raise ValueError(f"penalties: expected distinct penalties, got {names!r}")
+    from vaemath.vae.penalty import resolve
+
+    seen = {}
+    for name in names:  # two equal runs would share one checkpoint folder ("kl" and "(kl)" too)
+        expr = resolve(name).expr
+        if expr in seen:
+            raise ValueError(f"penalties: {seen[expr]!r} and {name!r} are the same penalty; "
+                             "expected distinct penalties")
+        seen[expr] = name
     return names
 
 
@@ -136,9 +143,13 @@ def _split_outside_parentheses(text: str) -> list:
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(text):
         depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            break
         if ch == "," and depth == 0:
             parts.append(text[start:i].strip())
             start = i + 1
+    if depth != 0:
+        raise ValueError(f"penalties: unbalanced parentheses in {text!r} (a ')' without its '(' or the reverse)")
     return parts + [text[start:].strip()]
 
 

@@ -483,21 +483,23 @@ def _optimise(run: _Run, params: dict) -> dict:
     """Adam over all epochs, in phases of constant step size; returns the status (why and where it stopped)."""
     s = run.s
     status = {"stopped": "epochs", "message": ""}
-    try:
-        done = 0
-        for epochs, step in _phases(s):
-            iters = epochs * run.steps
-            params = adam(lambda p, i, d=done: run.grad(p, i + d), params, num_iters=iters, step_size=step)
-            done += iters
-        run.end_epoch(params, s["epochs"])
-    except _Stop as stop:
-        status = {"stopped": stop.reason, "message": stop.message}
-        if stop.reason == "non-finite":
-            run.best = {"params": params if run.last is None else run.last, "epoch": None, "objective": math.nan}
-            if run.last is None:
-                status["message"] += "; no step had a finite loss and gradient: the parameters are the initial ones"
-    finally:
-        run.bar.close()
+    # numpy's overflow/invalid warnings stay silent: the guard checks every step and says which term went bad
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        try:
+            done = 0
+            for epochs, step in _phases(s):
+                iters = epochs * run.steps
+                params = adam(lambda p, i, d=done: run.grad(p, i + d), params, num_iters=iters, step_size=step)
+                done += iters
+            run.end_epoch(params, s["epochs"])
+        except _Stop as stop:
+            status = {"stopped": stop.reason, "message": stop.message}
+            if stop.reason == "non-finite":
+                run.best = {"params": params if run.last is None else run.last, "epoch": None, "objective": math.nan}
+                if run.last is None:
+                    status["message"] += "; no step had a finite loss and gradient: the parameters are the initial ones"
+        finally:
+            run.bar.close()
     status.update(best_epoch=run.best["epoch"], steps=run.step)
     return status
 
