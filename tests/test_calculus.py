@@ -675,6 +675,15 @@ def test_a_minimiser_at_a_tiny_sigma_is_found_exactly(c):
     assert sp.simplify(best.hessian - sp.diag(2, 2 * sp.exp(2 * c))) == sp.zeros(2, 2)
 
 
+@pytest.mark.parametrize("c", [21, -30])
+def test_a_minimiser_of_a_hyperbolic_penalty_at_an_extreme_sigma_is_found_exactly(c):
+    # by hand: cosh(t) >= 1 with equality only at t = 0, so the minimiser is (0, e^-c), value 1; d2/dsigma2 of
+    # cosh(log(sigma) + c) there is 1/sigma^2 = e^(2c) (review 9c A3: refused as having no interior minimiser)
+    best = minimizer(f"mu**2 + cosh(log(sigma) + {c})")
+    assert best.point == {mu: 0, sigma: sp.exp(-c)} and best.value == 1
+    assert sp.simplify(best.hessian - sp.diag(2, sp.exp(2 * c))) == sp.zeros(2, 2)
+
+
 # --- issue 8, fix8f: a constant's Hessian, and a set of minimisers named as it is ---
 
 

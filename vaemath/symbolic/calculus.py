@@ -250,6 +250,15 @@ class MinimizerSet:
         return f"every point with {self.region} (value {self.value})"
 
 
+def _hyperbolics_as_exp(e: sp.Expr) -> sp.Expr:
+    """cosh, sinh, tanh, ... as exponentials, the functions sympy.solve is given here: the minimiser (0, e^-21) of
+    mu**2 + cosh(log(sigma) + 21) was found by neither route (review 9c A3). Their inverses (acosh in
+    fisher_rao_squared) stay: their minimisers are decided as before."""
+    from sympy.functions.elementary.hyperbolic import HyperbolicFunction
+
+    return e.replace(lambda a: isinstance(a, HyperbolicFunction), lambda a: a.rewrite(sp.exp))
+
+
 def _elementary(e: sp.Expr) -> bool:
     return all(isinstance(fn, (sp.exp, sp.log)) for fn in e.atoms(sp.Function))
 
@@ -443,8 +452,9 @@ def hessian_by_limits(e: sp.Expr, point: dict) -> sp.Matrix | None:
 @lru_cache(maxsize=256)
 def _critical_points_std(e: sp.Expr, budget) -> tuple:
     p, xs = _param("std"), (mu, sigma)
-    grad = [sp.diff(e, x) for x in xs]
-    sols, late = _solve_symbolic(e, grad, xs, p, budget) if _elementary(e) else (None, False)
+    plain = _hyperbolics_as_exp(e)
+    grad = [sp.diff(plain, x) for x in xs]
+    sols, late = _solve_symbolic(plain, grad, xs, p, budget) if _elementary(plain) else (None, False)
     method = "symbolic"
     if not sols:
         sols, method = _solve_numeric(e, grad, xs, p, budget)
