@@ -144,6 +144,13 @@ def test_load_names_what_is_wrong_with_the_folder(quick_digits, tmp_path):
     np.savez(tmp_path / "params.npz", **params)
     with pytest.raises(ValueError, match="params.npz and result.json of different runs"):
         load(tmp_path)
+    result = json.loads((out / "result.json").read_text())
+    (tmp_path / "result.json").write_text(json.dumps({k: v for k, v in result.items() if k != "params_sha256"}))
+    with pytest.warns(UserWarning, match="has no params_sha256"):  # an older run's result.json (review 9c D4)
+        load(tmp_path)
+    (tmp_path / "result.json").write_text("[]")
+    with pytest.raises(ValueError, match="result.json' is not a result written by train"):
+        load(tmp_path)
 
 
 def test_a_run_into_a_used_folder_first_removes_the_older_result(tmp_path, monkeypatch):

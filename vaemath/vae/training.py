@@ -15,6 +15,7 @@ import json
 import math
 import os
 import time
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,7 +150,12 @@ def load(folder) -> TrainResult:
     except (OSError, ValueError, TypeError, EOFError, zipfile.BadZipFile) as exc:  # numpy's advises allow_pickle
         raise ValueError(f"folder: {str(folder / 'params.npz')!r} is not a saved parameter file "
                          f"({type(exc).__name__})") from None
-    if "params_sha256" in d and d["params_sha256"] != _digest(params):  # absent: a result.json from before it
+    if not isinstance(d, dict) or not {"setup", "history", "metrics", "status", "objective"} <= set(d):
+        raise ValueError(f"folder: {str(folder / 'result.json')!r} is not a result written by train(out=...)")
+    if "params_sha256" not in d:
+        warnings.warn(f"folder: {str(folder / 'result.json')!r} has no params_sha256 (written before vaemath kept "
+                      "one): whether params.npz is of the same run is not checked", UserWarning, stacklevel=2)
+    elif d["params_sha256"] != _digest(params):
         raise ValueError(f"folder: {str(folder)!r} holds params.npz and result.json of different runs (a run "
                          "interrupted after writing its parameters over an older run's?)")
     s = d["setup"]
