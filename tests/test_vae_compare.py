@@ -83,6 +83,9 @@ def test_penalties_split_at_commas_outside_parentheses():
     for text in ("max(kl, 1/2,quadratic", "kl),quadratic", "kl,quadratic)("):  # review 9c C: the whole list quoted
         with pytest.raises(ValueError, match=r"^penalties: unbalanced parentheses in "):
             _names(text)
+    for bad in ({"bogus": 1}, {"seed": 3}):  # review 9c D3: was "train: unexpected argument(s)"
+        with pytest.raises(TypeError, match=f"^compare: unexpected argument\\(s\\) \\['{next(iter(bad))}'\\]"):
+            compare(("kl",), (0,), **bad, **SMALL)
     with pytest.raises(ValueError, match="^n_jobs: expected an integer from 1 to 64, got 1000000$"):
         compare(("kl",), (0,), n_jobs=10**6, **SMALL)  # joblib's own message named neither (review 8d, C6)
 

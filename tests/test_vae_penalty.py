@@ -62,10 +62,16 @@ def test_nan_input_gives_nan_for_the_guard_not_an_exception():
 @pytest.mark.parametrize("m, x, error, match", [
     (np.zeros((2, 3)), np.zeros((2, 4)), ValueError, r"^mu, s: expected one shape, got \(2, 3\) and \(2, 4\)"),
     (np.zeros((1, 2)), np.array([[1j, 0.0]]), TypeError, "^mu, s: expected real arrays, got float64 and complex128"),
+    ("a", "b", TypeError, "^mu, s: expected real arrays, got 'a' and 'b'"),  # review 9c D3: numpy's own message
 ])
 def test_bad_arrays_are_named_in_the_encoders_variables(m, x, error, match):
     with pytest.raises(error, match=match):
         penalty_sum("kl")(m, x)
+
+
+def test_a_penalty_that_is_not_text_or_a_penalty_is_named():
+    with pytest.raises(TypeError, match=r"^penalty: expected a catalogue name, penalty text or Penalty, got \['kl'\]"):
+        penalty_sum(["kl"])  # was "unhashable type: 'list'" (review 9c D3)
 
 
 @pytest.mark.parametrize("text, why", [("-log(sigma)", "unbounded below"), ("mu**2 - log(sigma)", "unbounded below"),

@@ -367,8 +367,11 @@ def pointwise(penalty, what="value", sigma_means="std", param="std", prior=None)
             raise ValueError(f"{names}: expected one shape, got {np.shape(mu)} and {np.shape(x)}")
         if np.iscomplexobj(mu) or np.iscomplexobj(x):
             raise TypeError(f"{names}: expected real arrays, got {np.asarray(mu).dtype} and {np.asarray(x).dtype}")
-        flat_m = np.ascontiguousarray(mu, dtype=np.float64).ravel()
-        flat_s = np.ascontiguousarray(x, dtype=np.float64).ravel()
+        try:
+            flat_m = np.ascontiguousarray(mu, dtype=np.float64).ravel()
+            flat_s = np.ascontiguousarray(x, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            raise TypeError(f"{names}: expected real arrays, got {mu!r} and {x!r}") from None
         out = _pointwise(kernel, flat_m, flat_s, positive=positive)
         return out.reshape((out.shape[0],) + np.shape(mu))
 

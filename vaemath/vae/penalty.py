@@ -94,7 +94,6 @@ def _finite_where_encoders_start(p) -> None:
                                  "starts, no training step would be finite")
 
 
-@lru_cache(maxsize=64)
 def penalty_sum(penalty, sigma_means: str = "std"):
     """The autograd primitive f(mu, s) = sum over the last axis of penalty(mu, sigma = exp(s)).
 
@@ -112,6 +111,15 @@ def penalty_sum(penalty, sigma_means: str = "std"):
         The kernel is loaded once (:func:`vaemath.kernels.pointwise`): each call runs it with no further
         checks, bit-identical to ``evaluate(..., what=("value", "grad"), errors="nan", param="logstd")``.
     """
+    from vaemath.symbolic import Penalty
+
+    if not isinstance(penalty, (str, Penalty)):
+        raise TypeError(f"penalty: expected a catalogue name, penalty text or Penalty, got {penalty!r}")
+    return _penalty_sum(penalty, sigma_means)
+
+
+@lru_cache(maxsize=64)
+def _penalty_sum(penalty, sigma_means: str):
     from vaemath.kernels import pointwise
 
     p = resolve(penalty, sigma_means)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 from pathlib import Path
@@ -88,6 +89,10 @@ def compare(penalties=("kl", "quadratic"), seeds=(0, 1, 2), data="digits", n_job
     from vaemath.vae.training import _setup
 
     penalties, seeds = _names(penalties), _seeds(seeds)
+    passed = set(inspect.signature(_setup).parameters) - {"data", "penalty", "seed", "unknown"}
+    if set(train_kwargs) - passed:
+        raise TypeError(f"compare: unexpected argument(s) {sorted(set(train_kwargs) - passed)}; it passes these to "
+                        f"train: {sorted(passed)}")
     for p in penalties:  # every argument checked before any run starts
         _setup(data=data, penalty=p, **train_kwargs)
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or not 1 <= n_jobs <= MAX_JOBS:

@@ -136,6 +136,8 @@ def load(folder) -> TrainResult:
     ValueError
         If the folder lacks either file (the message names which), or result.json is not valid JSON.
     """
+    if not isinstance(folder, (str, os.PathLike)):
+        raise TypeError(f"folder: expected a folder path, got {folder!r}")
     folder = Path(folder)
     missing = [f for f in ("params.npz", "result.json") if not (folder / f).is_file()]
     if missing:
