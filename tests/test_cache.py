@@ -48,3 +48,24 @@ def test_cache_dir_follows_the_environment_and_modules_are_written_whole(tmp_pat
     path = tmp_path / f"{module.__name__}.py"
     assert path.exists() and not list(tmp_path.glob(".tmp-*"))
     compile(path.read_text(), str(path), "exec")  # a complete, valid module
+
+
+def test_a_kernel_made_while_a_step_ran_out_of_time_serves_its_process_and_is_not_kept(tmp_path, monkeypatch):
+    """mu^3/(exp(mu^2) - 1) is mu^3/mu^2 = 1e-155 at mu = 1e-155 (by hand), through the series on its line mu = 0.
+    With every symbolic step out of time (a loaded machine), the module generated then is used and not cached (it
+    was cached with the line missing, wrong for good); generated again on time, it is kept and right."""
+    import time
+
+    import vaemath.kernels.codegen as codegen
+    from vaemath.kernels import evaluate
+    from vaemath.symbolic.budget import attempt
+
+    monkeypatch.setenv("VAEMATH_CACHE_DIR", str(tmp_path))
+    expr = mu**3 / (sp.exp(mu**2) - 1) + (sigma - 1) ** 2
+    monkeypatch.setattr(codegen, "attempt", lambda *a, **k: attempt(time.sleep, 1, budget=1e-3))
+    load.cache_clear()
+    assert not load(expr, ("value",)).COMPLETE and not list(tmp_path.glob("vaemath_kernel_*.py"))
+    monkeypatch.setattr(codegen, "attempt", attempt)
+    load.cache_clear()
+    assert load(expr, ("value",)).COMPLETE and list(tmp_path.glob("vaemath_kernel_*.py"))
+    assert evaluate(expr, 1e-155, 1.0) == 1e-155

@@ -2,7 +2,8 @@
 
 Numba cannot cache functions built with ``exec``; a module file on disk it can. The file name is a hash
 of the expression, the requested planes and the generator version, so a changed expression gets a new
-module. Writes are atomic (temporary file, then ``os.replace``).
+module. Writes are atomic (temporary file, then ``os.replace``). A module generated while a symbolic step ran past
+its budget (a removable line's limit not found in time) serves the process that made it and is not kept.
 """
 
 from __future__ import annotations
@@ -55,4 +56,6 @@ def load(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     spec.loader.exec_module(module)
+    if not module.COMPLETE:  # a limit not found in time (a loaded machine): this process uses it, the next regenerates
+        path.unlink(missing_ok=True)
     return module

@@ -26,10 +26,10 @@ from vaemath.kernels import rewrite
 from vaemath.kernels.rewrite import T, accurate, d, factor_rational, far, lg
 from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
-from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt
+from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "29"
+GENERATOR_VERSION = "30"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -682,6 +682,7 @@ OUTSIDE_VALUE = {outside}
 SINGULAR = {singular}
 FALLBACKS = {fallbacks}
 LINES = {lines}
+COMPLETE = {complete}  # False: a symbolic step ran past its budget while this was generated (not kept in the cache)
 '''
 _JIT = '@nb.njit(cache=True, error_model="numpy")'
 _PARALLEL = '@nb.njit(cache=True, parallel=True, error_model="numpy")'
@@ -882,6 +883,7 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
     sc = scale(param)
     if domain is not None and domain.condition.free_symbols - {sigma}:
         raise ValueError(f"domain: the kernels take conditions on sigma alone, got {domain.condition}")
+    steps_expired = expired()
     regions = [_Region.build(expr, what, param, region) for region in REGIONS]
     big = _Region.build(expr, what, param, "near_big_mu") if expr.has(sp.acosh) else None
     if big is not None:
@@ -896,7 +898,8 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
                             n_stored=n_stored,
                             outside="math.inf" if outside == sp.oo else "math.nan",
                             singular=_singular_literal([(m, x, planes) for (m, x), planes in points.items()]),
-                            fallbacks=_fallback_table(regions), lines=_lines_literal(lines))
+                            fallbacks=_fallback_table(regions), lines=_lines_literal(lines),
+                            complete=expired() == steps_expired)
     body = [header, "", *_region_fn(sc, domain), *_fallback_fns(regions, sc), *_line_fns(lines, sc.param),
             *_point_fns(regions, sc, big),
             *_sigma_stage_fn(regions, sc, big), *_grid_fn(regions, big)]

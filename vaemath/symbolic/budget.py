@@ -33,7 +33,12 @@ class _Expired(BaseException):
 
 
 _deadlines: list = []  # deadlines (time.monotonic) of the nested steps running on the main thread
-_state = {"armed": False, "previous": None}
+_state = {"armed": False, "previous": None, "expired": 0}
+
+
+def expired() -> int:
+    """How many steps of this process ran past their budget so far (a result built meanwhile may be partial)."""
+    return _state["expired"]
 
 
 def check_budget(budget) -> float | None:
@@ -95,6 +100,7 @@ def _with_alarm(fn, args, kwargs, budget: float) -> tuple:
         return True, fn(*args, **kwargs)
     except _Expired:
         if mine < outer:
+            _state["expired"] += 1
             return False, None
         raise  # the enclosing step's budget ran out: it handles it
     finally:
@@ -124,6 +130,7 @@ def _forked(fn, args, kwargs, budget: float) -> tuple:
     send.close()
     try:
         if not recv.poll(budget):
+            _state["expired"] += 1
             return False, None
         ok, value = recv.recv()
     finally:
