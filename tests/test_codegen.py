@@ -526,3 +526,17 @@ def test_a_line_outside_the_domain_is_not_written():
     assert not _inside(domain, "std", sp.Integer(2)) and _inside(domain, "std", sp.Integer(1))
     assert not _inside(domain, "logvar", 2 * sp.log(2)) and _inside(domain, "logvar", sp.Integer(0))
     assert _inside(None, "std", sp.Integer(2))
+
+
+@pytest.mark.parametrize("text, c, n, m", [("1e300*mu**2 + (sigma - 1)**2", 1e300, 2, 1e-200),
+                                           ("1e-300*mu**2 + (sigma - 1)**2", 1e-300, 2, 1e200),
+                                           ("-1e300*mu**4 + (sigma - 1)**2", -1e300, 4, 1e-100)])
+def test_an_extreme_coefficient_times_a_power_of_mu_is_in_range_where_the_product_is(text, c, n, m):
+    """c mu^n (and its derivatives in mu) at sigma = 1, against mpmath at 50 digits: mu * mu under- or overflowed
+    before c came in (1e300 mu^2 at mu = 1e-200 was 0, true 1e-100)."""
+    mp.mp.dps = 50
+    v, g, h = evaluate(text, m, 1.0, what=("value", "grad", "hess"))
+    cm, mm = mp.mpf(c), mp.mpf(m)
+    want = [cm * mm**n, n * cm * mm ** (n - 1), n * (n - 1) * cm * mm ** (n - 2)]
+    for got, truth in zip((v, g[0], h[0]), want):
+        assert abs(mp.mpf(float(got)) - truth) <= 4 * abs(truth) * 2.0**-52, (text, got, truth)

@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "30"
+GENERATOR_VERSION = "31"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -238,9 +238,22 @@ class _Printer(PythonCodePrinter):
                 den.append((b, -k))
             else:
                 num.append(f)
+        c, rest = expr.as_coeff_Mul()
+        if not den and c.is_Number and c != 0 and abs(math.log2(abs(float(c)))) > 64:
+            return self._coefficient_first(c, rest)
         if not den or not num:
             return super()._print_Mul(expr)
         return f"(({self._print(sp.Mul(*num))}){''.join(self._divisions(b, k) for b, k in den)})"
+
+    def _coefficient_first(self, c, rest) -> str:
+        """c x x ... as ((c x) x)...: with |c| far from 1, c mu^2 at mu = 1e-200 is 1e300 * 1e-400, which mu * mu
+        underflows to 0 first; from c outward each product lies between c and the result, so none overflows or
+        underflows unless the result does."""
+        factors = []
+        for f in sp.Mul.make_args(rest):
+            b, k = f.as_base_exp()
+            factors += [b] * int(k) if k.is_Integer and 2 <= k <= 4 else [f]
+        return f"({'*'.join([repr(float(c))] + [f'({self._print(f)})' for f in factors])})"
 
     def _print_onep(self, expr):
         return f"(1.0 + {self._print(expr.args[0])})"
