@@ -236,8 +236,13 @@ def test_removable_points_get_the_first_order_expansion_exactly_as_documented():
 
 
 # exp(1000) = 10^(1000 / ln 10) = 10^434.2945 = 1.97e434, by hand (review 9b B1: it trained into the NaN guard)
+# exp(-800) = 10^(-800 / ln 10) = 10^-347.435 = 3.67e-348 (review r9d A1-A3, B3: tiny numbers rounded to 0, a subnormal,
+# or printed as 0.0 * inf: NaN, a minute of code generation, numba's "name 'inf' is not defined")
 @pytest.mark.parametrize("text, shown", [("1e400*mu**2 + (sigma-1)**2", r"1\.00E\+400"),
-                                         ("exp(1000)*mu**2 + (sigma-1)**2", r"exp\(1000\) = 1\.97E\+434")])
+                                         ("exp(1000)*mu**2 + (sigma-1)**2", r"exp\(1000\) = 1\.97E\+434"),
+                                         ("mu**2 + (sigma-1)**2 + 1e-400*sigma", r"1\.00E-400"),
+                                         ("mu**2 + (sigma-1)**2 + 3e-320*sigma**2", r"3\.00E-320"),
+                                         ("exp(-800)*mu**2 + (sigma-1)**2", r"exp\(-800\) = 3\.67E-348")])
 def test_a_number_beyond_float64_is_refused_not_printed_as_inf(text, shown):
     from vaemath.vae.penalty import trainable
 

@@ -73,6 +73,8 @@ def test_bad_penalty_is_refused_before_any_run():
         compare("kl,(kl)", (0,), **SMALL)
     with pytest.raises(ValueError, match=r"^penalties: 'quadratic' and 'mu\*\*2 \+ \(sigma - 1\)\*\*2' are the same"):
         compare(("quadratic", "mu**2 + (sigma - 1)**2"), (0,), **SMALL)
+    with pytest.raises(ValueError, match=r"^penalties: 'kl' and 'mu\*\*2/2.*' are the same penalty"):  # review r9d B2
+        compare("kl,mu**2/2+sigma**2/2-log(sigma**2)/2-1/2", (0,), **SMALL)  # log(sigma^2)/2 = log(sigma), sigma > 0
 
 
 def test_penalties_split_at_commas_outside_parentheses():

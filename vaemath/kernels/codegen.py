@@ -852,8 +852,9 @@ def _singular_literal(points: list) -> str:
 
 
 def check_float64(expr: sp.Expr, name: str = "") -> None:
-    """Refuse a penalty holding a number beyond float64's range (1e400*mu**2): the kernels compute in float64,
-    where it would be inf, and inf * 0 = NaN where the true value is finite.
+    """Refuse a penalty holding a number beyond float64's range (1e400*mu**2, 1e-400*sigma, exp(-800)*mu**2): the
+    kernels compute in float64, where it would be inf (and inf * 0 = NaN where the true value is finite) or 0 or a
+    subnormal (exp(-800)*mu**2 would hold nothing, and is NaN at mu = 1e160 where it is 3.7e-28).
 
     Raises
     ------
@@ -864,8 +865,8 @@ def check_float64(expr: sp.Expr, name: str = "") -> None:
     if big:
         shown = f"{name!r}: " if name else ""
         number = sp.N(big[0], 3) if big[0].is_Atom else f"{big[0]} = {sp.N(big[0], 3)}"
-        raise ValueError(f"penalty: {shown}the number {number} is beyond float64's range (about 1.8e308); "
-                         "the kernels compute in float64 (rescale the penalty)")
+        raise ValueError(f"penalty: {shown}the number {number} is beyond float64's range (magnitudes from about "
+                         "2.2e-308 to 1.8e308); the kernels compute in float64 (rescale the penalty)")
 
 
 def _numbers(expr: sp.Expr) -> list:
@@ -882,7 +883,7 @@ def _numbers(expr: sp.Expr) -> list:
 
 def _beyond_float64(n: sp.Expr) -> bool:
     v = sp.N(n, 20)
-    return bool(v.is_real and v.is_finite and abs(v) > sys.float_info.max)
+    return bool(v.is_real and v.is_finite and v != 0 and not sys.float_info.min <= abs(v) <= sys.float_info.max)
 
 
 def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=None) -> str:

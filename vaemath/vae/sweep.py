@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
 import math
 from pathlib import Path
@@ -133,14 +134,30 @@ def _names(penalties) -> list:
         raise ValueError(f"penalties: expected a non-empty list of penalty names or texts, got {penalties!r}")
     from vaemath.vae.penalty import resolve
 
-    seen = {}
-    for name in names:  # two equal runs would share one checkpoint folder ("kl" and "(kl)" too)
-        expr = resolve(name).expr
-        if expr in seen:
-            raise ValueError(f"penalties: {seen[expr]!r} and {name!r} are the same penalty; "
+    exprs = [resolve(name).expr for name in names]
+    for i, j in itertools.combinations(range(len(names)), 2):  # "kl" and "(kl)" would run twice
+        if _same(exprs[i], exprs[j]):
+            raise ValueError(f"penalties: {names[i]!r} and {names[j]!r} are the same penalty; "
                              "expected distinct penalties")
-        seen[expr] = name
     return names
+
+
+def _same(a, b) -> bool:
+    """Equal as functions of (mu, sigma > 0): the difference is 0 at a point and simplifies to 0 in 5 s
+    (log(sigma**2)/2 is log(sigma))."""
+    import sympy as sp
+
+    from vaemath.symbolic import mu, sigma
+    from vaemath.symbolic.budget import attempt
+
+    diff = sp.expand_log(a - b)
+    if diff == 0:
+        return True
+    at = complex(diff.subs({mu: sp.Rational(3, 10), sigma: sp.Rational(7, 10)}).evalf(30))
+    if abs(at) > 1e-20:
+        return False
+    done, simple = attempt(sp.simplify, diff, budget=5.0)
+    return done and simple == 0
 
 
 def _split_outside_parentheses(text: str) -> list:
