@@ -65,16 +65,18 @@ def test_mutual_information_matches_the_direct_pairwise_sum(rng, wide):
     assert got == pytest.approx(expected, abs=1e-9)  # log q ~ 400: its ulp is 6e-14
 
 
-@pytest.mark.parametrize("log_sigma", [math.log(1e-9), math.log(1e-20), -800.0])
+@pytest.mark.parametrize("log_sigma", [math.log(1e-9), math.log(1e-20), -800.0, "spread"])
 def test_mutual_information_when_every_code_is_nearly_deterministic(rng, log_sigma):
     # N distinct codes far apart against sigma: each z_n has density under q(z | x_n) alone, so log q(z_n) =
     # log q(z_n | x_n) - log N and, by hand, I = log N + (mean_n |eps_n|^2 - L) / 2 for the draw eps (review 9b A1:
-    # the expanded products gave -30 nats at sigma 1e-9, -1e23 at 1e-20, NaN at exp(-800))
+    # the expanded products gave -30 nats at sigma 1e-9, -1e23 at 1e-20, NaN at exp(-800); review r9d A4: NaN with
+    # log sigma from -6e5 to -2e5 per datum, a guard-stopped encoder's, where both terms of a pair overflow)
     mu = 2 * rng.normal(size=(300, 4))
-    s = np.full_like(mu, log_sigma)
+    s = rng.uniform(-6.1e5, -1.8e5, size=mu.shape) if log_sigma == "spread" else np.full_like(mu, log_sigma)
     eps = np.random.default_rng(3).standard_normal(mu.shape)
     expected = math.log(300) + 0.5 * (np.mean(np.sum(eps**2, axis=1)) - 4)
-    assert mutual_information(mu, s, np.random.default_rng(3)) == pytest.approx(expected, abs=1e-12)
+    tol = 1e-8 if log_sigma == "spread" else 1e-12  # spread: log q ~ 4 * 6e5, its ulp is 5e-10
+    assert mutual_information(mu, s, np.random.default_rng(3)) == pytest.approx(expected, abs=tol)
 
 
 @pytest.mark.parametrize("log_sigma", [-1.0, -5778.0])

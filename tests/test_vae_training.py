@@ -207,6 +207,15 @@ def test_nan_guard_stops_keeps_finite_params_and_names_step_and_term(monkeypatch
     assert math.isfinite(r.metrics["nll_iw"])
 
 
+def test_a_run_the_guard_stopped_is_evaluated_without_numpy_warnings():
+    # lr = 1e4 on linear data: a NaN at step 4; the kept parameters overflow exp(log tau^2) in the final evaluation,
+    # whose five RuntimeWarnings reached the user after the guard's own message (review r9d B1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        r = train("linear", "kl", lr=1e4, quick=True, epochs=20, progress=False)
+    assert r.status["stopped"] == "non-finite" and math.isfinite(r.metrics["mi"])
+
+
 @pytest.mark.parametrize("kwargs, name", [
     ({"data": "mnist"}, "data"), ({"latent": 0}, "latent"), ({"epochs": 0}, "epochs"), ({"K": 0}, "K"),
     ({"penalty": "-log(sigma)"}, "penalty"), ({"penalty": "exp(-sigma) + mu**2"}, "penalty"),

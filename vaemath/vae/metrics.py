@@ -103,6 +103,8 @@ def _pair_distances(mu, s, eps, tame, out):
                 apart = d * inv[b, j] if d != 0.0 else 0.0
                 ratio = sig[a, j] * inv[b, j] if tame else math.exp(s[a, j] - s[b, j])
                 u = apart + ratio * eps[a, j]
+                if u != u:  # inf - inf: both terms beyond float64 (a guard-stopped encoder, s ~ -1e5), so is |u|
+                    u = math.inf
                 acc += u * u
             out[a, b] = acc
 

@@ -479,7 +479,8 @@ def train(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=Non
     run = _Run(s, sets, model, out, progress)
     with threadpool_limits(limits=s["threads"]):
         status = _optimise(run, params)
-    with threadpool_limits(limits=s["eval_threads"]):
+    quiet = {"over": "ignore", "invalid": "ignore", "divide": "ignore"} if status["stopped"] == "non-finite" else {}
+    with threadpool_limits(limits=s["eval_threads"]), np.errstate(**quiet):  # the guard has said what went bad
         result = _finish(s, sets, model, run, run.best["params"], status)
     result.status["seconds"] = time.perf_counter() - t0
     if out is not None:
