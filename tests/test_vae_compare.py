@@ -82,6 +82,8 @@ def test_penalties_split_at_commas_outside_parentheses():
 
     assert _names("max(kl, 1/2),quadratic, min(max(mu**2, 1), kl)") == [
         "max(kl, 1/2)", "quadratic", "min(max(mu**2, 1), kl)"]  # review 9b C2: 'max(kl' was refused
+    with pytest.raises(ValueError, match=r"^penalties: item 1 of 2, '\[kl', of the list \['\[kl', 'quadratic\]'\]"):
+        _names("[kl,quadratic]")  # review r9d D5: the parser's message named neither the list nor its syntax
     for text in ("max(kl, 1/2,quadratic", "kl),quadratic", "kl,quadratic)("):  # review 9c C: the whole list quoted
         with pytest.raises(ValueError, match=r"^penalties: unbalanced parentheses in "):
             _names(text)

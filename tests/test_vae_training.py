@@ -129,6 +129,8 @@ def test_load_names_what_is_wrong_with_the_folder(quick_digits, tmp_path):
     _, out = quick_digits
     with pytest.raises(TypeError, match="^folder: expected a folder path, got 3$"):
         load(3)
+    with pytest.raises(ValueError, match="params.npz' is a file; expected the folder"):  # review r9d D2
+        load(out / "params.npz")
     shutil.copy(out / "params.npz", tmp_path / "params.npz")  # a run interrupted before result.json
     with pytest.raises(ValueError, match="has no result.json"):
         load(tmp_path)

@@ -134,7 +134,13 @@ def _names(penalties) -> list:
         raise ValueError(f"penalties: expected a non-empty list of penalty names or texts, got {penalties!r}")
     from vaemath.vae.penalty import resolve
 
-    exprs = [resolve(name).expr for name in names]
+    exprs = []
+    for k, name in enumerate(names, 1):
+        try:
+            exprs.append(resolve(name).expr)
+        except ValueError as exc:  # '[kl' of "[kl,quadratic]": say which item of which list
+            raise ValueError(f"penalties: item {k} of {len(names)}, {name!r}, of the list {names!r} (names or texts "
+                             f"separated by commas, e.g. kl,quadratic): {exc}") from None
     for i, j in itertools.combinations(range(len(names)), 2):  # "kl" and "(kl)" would run twice
         if _same(exprs[i], exprs[j]):
             raise ValueError(f"penalties: {names[i]!r} and {names[j]!r} are the same penalty; "

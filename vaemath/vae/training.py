@@ -139,6 +139,8 @@ def load(folder) -> TrainResult:
     if not isinstance(folder, (str, os.PathLike)):
         raise TypeError(f"folder: expected a folder path, got {folder!r}")
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"folder: {str(folder)!r} is a file; expected the folder holding params.npz and result.json")
     missing = [f for f in ("params.npz", "result.json") if not (folder / f).is_file()]
     if missing:
         raise ValueError(f"folder: {str(folder)!r} has no {' and no '.join(missing)} (written by train(out=...))")
