@@ -675,6 +675,18 @@ def test_a_minimiser_at_a_tiny_sigma_is_found_exactly(c):
     assert sp.simplify(best.hessian - sp.diag(2, 2 * sp.exp(2 * c))) == sp.zeros(2, 2)
 
 
+@pytest.mark.parametrize("text, a", [("1e30*kl + 1", 10**30), ("1e17*kl + 1", 10**17)])
+def test_a_large_multiple_of_the_kl_plus_one_has_its_minimum_one_at_0_1(text, a):
+    # by hand: kl >= 0 with kl = 0 only at (0, 1), so the minimum is 1 there, Hessian a diag(1, 2); in float64 the
+    # expanded form's +1 is lost beside 5e29 sigma^2 - 5e29, and the numeric search's least value 0 discarded the
+    # true minimiser (review r8e A1)
+    best = minimizer(text)
+    assert best.point == {mu: 0, sigma: 1} and best.value == 1
+    assert sp.simplify(best.hessian - a * sp.diag(1, 2)) == sp.zeros(2, 2)
+    d = derive(text)  # its infimum was "0.0 (numeric)" from the float64 grid
+    assert d["minimizer"] == {mu: 0, sigma: 1} and d["infimum"] == 1 and d["infimum_method"] == "exact"
+
+
 @pytest.mark.parametrize("c", [21, -30])
 def test_a_minimiser_of_a_hyperbolic_penalty_at_an_extreme_sigma_is_found_exactly(c):
     # by hand: cosh(t) >= 1 with equality only at t = 0, so the minimiser is (0, e^-c), value 1; d2/dsigma2 of

@@ -574,12 +574,21 @@ def _numeric_search(e: sp.Expr) -> tuple:
                     if done:
                         break
                 if np.isfinite(res.fun):
-                    out.append((float(x[0]), float(np.exp(x[1])), float(res.fun), False))
+                    out.append((float(x[0]), float(np.exp(x[1])), _exact_value(e, x[0], np.exp(x[1]), res.fun), False))
             except _Escaped as exc:
                 x = exc.args[0]
                 if np.isfinite(value(x)):
-                    out.append((float(x[0]), float(np.exp(x[1])), value(x), True))
+                    out.append((float(x[0]), float(np.exp(x[1])), _exact_value(e, x[0], np.exp(x[1]), value(x)), True))
     return tuple(out)
+
+
+def _exact_value(e: sp.Expr, m: float, s: float, fallback: float) -> float:
+    """The penalty at a numeric point (mu, sigma) = (m, s), by sympy at 30 digits (2 s at most), else ``fallback``:
+    float64 loses a penalty's small terms beside large ones (1e30*kl + 1 is 0 at (0, 1) in float64, not 1), and a
+    search's least value below the true minimum would discard the true minimiser."""
+    at = {mu: sp.Rational(float(m)), sigma: sp.Rational(float(s))}
+    done, v = attempt(lambda: e.subs(at).evalf(30), budget=2.0)
+    return float(v) if done and v.is_real and v.is_finite else float(fallback)
 
 
 def _numeric_minima(e: sp.Expr) -> tuple:
@@ -1421,6 +1430,7 @@ def _least_evaluated(e: sp.Expr, value) -> dict | None:
     if not found:
         return None
     a, b, v, escaped = min(found, key=lambda t: t[2])
+    v = _exact_value(e, a, b, v)  # the grid's values are float64's
     if value is not None and not (value.is_number and value.is_finite and v < float(value) - 1e-8 * (1 + abs(v))):
         return None
     drift = (" where the search drifted towards the boundary: the penalty may be unbounded below along a path not "
