@@ -323,6 +323,20 @@ def test_an_unbounded_objective_names_the_offset_it_goes_down_with():
     np.testing.assert_allclose([v for _, v in res.path_values], by_hand, rtol=1e-12)
 
 
+@pytest.mark.parametrize("text, pen_at_1, end", [("mu", lambda c: c, "-oo"), ("sigma**2 + mu", lambda c: 1 + c, "-oo"),
+                                                 ("kl - mu**3", lambda c: c**2 / 2 - c**3, "oo")])
+def test_a_penalty_going_to_minus_infinity_with_the_offset_gives_an_unbounded_objective(text, pen_at_1, end):
+    """review r8e A2: E pen(c + mu, sigma) = a0 + a1 c for a penalty linear in mu (c enters only the penalty), so
+    c -> -oo takes the objective to -oo; it was reported as 3.983 'confirmed' with c held at 0. By hand along the
+    path (W = 0, V = 0, sigma = 1, offset -+1/t): D/2 log(2 pi tau2) + D/2 + pen(-+1/t, 1)."""
+    cov = COVS["diag3"]
+    res = optimum(cov, 1, text, starts=1, seed=0)
+    assert res.objective == -np.inf and f"offset c -> {end}" in res.path and res.offset == [None]
+    tau2, sign = np.trace(cov) / 3, -1 if end == "-oo" else 1
+    by_hand = [1.5 * np.log(2 * np.pi * tau2) + 1.5 + pen_at_1(sign / t) for t, _ in res.path_values]
+    np.testing.assert_allclose([v for _, v in res.path_values], by_hand, rtol=1e-12)
+
+
 def test_expected_penalty_unbounded_in_the_code_variance():
     """kl - mu**2 = kl(0, sigma) - mu**2/2: E over codes of variance s2 is -s2/2 + ..., unbounded as ||V|| -> oo."""
     res = optimum(COVS["diag3"], 1, "kl - mu**2", starts=2, seed=0)

@@ -251,6 +251,12 @@ def _unbounded(pen_obj, ex, budget, offset=sp.S.Zero) -> dict | None:
         if limit(at_zero, sigma, end, side, budget) == -sp.oo:
             return {"path": f"unbounded below: W = 0, V = 0 and sigma_j -> {name}, where {at} -> -oo{why}",
                     "sigma": 0.0 if name == "0+" else "oo", "scale": ("sigma", name)}
+    at_one = pen_obj.expr.subs(sigma, 1)  # the offset enters only the penalty: pen(c, 1) -> -oo takes it along
+    for end, side, name in ((-sp.oo, "+", "-oo"), (sp.oo, "-", "oo")):
+        if limit(at_one, mu, end, side, budget) == -sp.oo:
+            return {"path": f"unbounded below: W = 0, V = 0, sigma_j = 1 and the encoder's offset c -> {name}, where "
+                            f"pen(c, 1) -> -oo (the offset c enters the objective only through the penalty)",
+                    "sigma": 1.0, "scale": ("c", name), "at": sp.lambdify(mu, at_one, "math")}
     if ex.expr is not None and limit(ex.expr.subs(sigma, 1), s2, sp.oo, "-", budget) == -sp.oo:
         return {"path": f"unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where E {mean} over codes mu of "
                         f"variance s2 -> oo tends to -oo{why}", "sigma": 1.0, "scale": ("s2", "oo")}
@@ -381,7 +387,7 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     if result["loglik"] is not None and prior_sigma != 1.0:
         result["loglik"] = loglik(result["w"], result["tau2"], cov, prior_sigma)
     shift = result.pop("shift", None)
-    offsets = _offset_values(offset, result["sigma"])
+    offsets = [None] * k if down is not None and down["scale"][0] == "c" else _offset_values(offset, result["sigma"])
     if shift is not None and free:
         offsets = [None if o is None else float(o + s_) for o, s_ in zip(offsets, shift)]
     return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=assumption,
@@ -552,6 +558,10 @@ def _below(f: _Profiled, down: dict, numeric: dict) -> dict:
     values = []
     for c in 10.0 ** -np.arange(1, 6):
         v, sig = np.zeros((f.k, f.d)), np.ones(f.k)
+        if down["scale"][0] == "c":  # the collapse's reconstruction and pen at the offset -+1/c
+            offset = (-1 if down["scale"][1] == "-oo" else 1) / c
+            values.append([float(c), 0.5 * f.d * (np.log(2 * np.pi * tau2) + 1) + f.k * float(down["at"](offset))])
+            continue
         if down["scale"] == ("sigma", "0+"):
             sig[:] = c
         elif down["scale"] == ("sigma", "oo"):
