@@ -337,6 +337,23 @@ def test_a_penalty_going_to_minus_infinity_with_the_offset_gives_an_unbounded_ob
     np.testing.assert_allclose([v for _, v in res.path_values], by_hand, rtol=1e-12)
 
 
+def test_a_small_multiple_of_the_kl_has_an_attained_minimum_at_a_small_sigma():
+    """review r8e B1: 1e-6 kl tends to +oo as sigma -> 0+, so its optimum at sigma = 4e-4 is attained, not a drift to
+    a boundary. By hand for C = diag(5, 2, 0.5), k = 1, along the top eigenvector (tau^2 profiled): R = 7.5 - 10 w v +
+    w^2 (5 v^2 + s^2), objective 1.5 log(2 pi R / 3) + 1.5 + beta ((5 v^2 + s^2 - 1)/2 - log s), minimised by scipy."""
+    beta = 1e-6
+
+    def objective(x):
+        w, v, s = x[0], x[1], np.exp(x[2])
+        r = 7.5 - 10 * w * v + w**2 * (5 * v**2 + s**2)
+        return 1.5 * np.log(2 * np.pi * r / 3) + 1.5 + beta * ((5 * v**2 + s**2 - 1) / 2 - np.log(s))
+    best = optimize.minimize(objective, [2.0, 0.4, -7.0], method="Nelder-Mead",
+                             options={"xatol": 1e-12, "fatol": 1e-15, "maxiter": 20000})
+    res = optimum(COVS["diag3"], 1, "1e-6*kl", starts=2, seed=0)
+    assert res.attained and res.path.startswith("interior") and res.objective == pytest.approx(best.fun, rel=1e-10)
+    assert res.sigma[0] == pytest.approx(np.exp(best.x[2]), rel=1e-4)
+
+
 def test_expected_penalty_unbounded_in_the_code_variance():
     """kl - mu**2 = kl(0, sigma) - mu**2/2: E over codes of variance s2 is -s2/2 + ..., unbounded as ||V|| -> oo."""
     res = optimum(COVS["diag3"], 1, "kl - mu**2", starts=2, seed=0)

@@ -195,8 +195,10 @@ def _offset_starts(f: _Profiled, best: tuple, least: tuple, collapse_wins: bool,
     return _local_minima(f, inits) if inits else []
 
 
-def _interior(sig, w) -> bool:
-    return bool(np.min(sig) > _INTERIOR_SIGMA and np.max(np.sum(w**2, axis=0)) < _INTERIOR_NORM2)
+def _interior(sig, w, small_sigma_ok: bool = False) -> bool:
+    """Not drifting to a boundary: ||w_j||^2 bounded, and sigma_j above _INTERIOR_SIGMA unless the penalty tends to
+    +oo as sigma -> 0+ (``small_sigma_ok``: 1e-6 kl has its minimum at sigma = 4e-4, attained)."""
+    return bool((small_sigma_ok or np.min(sig) > _INTERIOR_SIGMA) and np.max(np.sum(w**2, axis=0)) < _INTERIOR_NORM2)
 
 
 def _min_at_zero_code(pen_obj) -> tuple:
@@ -376,7 +378,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         wins = candidates["collapse"] < local[0][0] - 1e-9 * (1 + abs(local[0][0]))
         local = sorted(local + _offset_starts(f, local[0], collapse_at, wins, even, seed), key=lambda t: t[0])
     best = local[0]
-    numeric = {"best": best[0], "starts": len(local), "seed": seed, "interior": _interior(best[3], best[1]),
+    walls = limit(pen_obj.expr.subs(mu, 0), sigma, 0, "+", budget) == sp.oo  # no drift to sigma -> 0 then
+    numeric = {"best": best[0], "starts": len(local), "seed": seed, "interior": _interior(best[3], best[1], walls),
                "agreeing_starts": sum(abs(r[0] - best[0]) <= TOL_ATTAINED * (1 + abs(best[0])) for r in local)}
     down = _unbounded(pen_obj, ex, budget, offset)
     if down is not None:
