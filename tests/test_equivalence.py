@@ -596,3 +596,19 @@ def test_the_ratio_of_abs_kl_minus_25_is_exactly_0_where_kl_is_25():
     assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("0", "oo", "exact", "exact")
     assert "25" in rb["inf_path"] and "attained" in rb["inf_path"] and rb["bounded_away_from_0"] is False
     assert value_at(sp.Abs(sp.sympify(KL_TEXT, locals={"mu": mu, "sigma": sigma}) - 25), (sp.sqrt(50), 1)) == 0
+
+
+def test_an_increasing_function_of_the_kl_has_the_kls_minimiser_its_hessian_and_order():
+    """review r8e B2, B5: candidate = f(kl), f increasing, said "same minimiser" and named none (kl**(1/3), kl**64).
+    By hand at (0, 1), kl = 0 with Hessian diag(1, 2) and order 2: kl**(1/3) ~ kl^(1/3), a cusp of order 2/3, no
+    Hessian, minimum 0; kl**64 ~ kl^64, Hessian 0, order 128, minimum 0; 3 exp(kl) = 3 + 3 kl + ..., Hessian
+    diag(3, 6), order 2, minimum 3."""
+    for text, value, hessian, order in (("kl**(1/3)", 0, None, sp.Rational(2, 3)),
+                                        ("kl**64", 0, sp.zeros(2, 2), 128), ("3*exp(kl)", 3, sp.diag(3, 6), 2)):
+        v = check(text)
+        best = v.minimizer["candidate"]
+        assert v.relation == "monotone" and best.point == {mu: 0, sigma: 1} and best.value == value, text
+        assert (best.hessian is None) if hessian is None else (best.hessian - hessian == sp.zeros(2, 2)), text
+        assert best.order == order and v.infimum["candidate"]["value"] == value, text
+        assert ("a cusp), local order 2/3" in str(v)) == (text == "kl**(1/3)")
+

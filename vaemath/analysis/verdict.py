@@ -109,7 +109,7 @@ class Verdict:
             "minimizer_method": {k: None if v is None else v.method for k, v in best.items()},
             "hessian_at_minimizer": {k: to_strings(v.hessian) if isinstance(v, (CriticalPoint, MinimizerSet))
                                      and v.hessian is not None else None for k, v in best.items()},
-            "local_order": {k: v.order if isinstance(v, CriticalPoint) else None for k, v in best.items()},
+            "local_order": {k: _order(v.order) if isinstance(v, CriticalPoint) else None for k, v in best.items()},
             "differentiable_at_minimizer": {k: v.differentiable if isinstance(v, CriticalPoint) else None
                                             for k, v in best.items()},
             "infimum": {k: None if v.get("value") is None else str(v["value"]) for k, v in self.infimum.items()},
@@ -180,7 +180,8 @@ class Verdict:
             if isinstance(best, MinimizerSet):
                 out.append(f"{who}: a whole set of minimisers, {best.description}")
             elif isinstance(best, CriticalPoint) and not best.differentiable:
-                out.append(f"{who}: not differentiable at the minimiser (a kink), local order {best.order}")
+                shape = "a cusp" if best.order is not None and best.order < 1 else "a kink"
+                out.append(f"{who}: not differentiable at the minimiser ({shape}), local order {best.order}")
             if inf.get("value") == -sp.oo:
                 out.append(f"{who}: {inf['where']}, so it has no minimum")
             elif inf.get("method") not in (None, "exact"):
@@ -268,3 +269,8 @@ def _short(text: str) -> str:
 
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def _order(order):
+    """A local order for JSON: an int, or a fraction as text ("2/3")."""
+    return order if order is None or isinstance(order, int) else str(order)
