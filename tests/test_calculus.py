@@ -500,6 +500,11 @@ def test_abs_of_kl_minus_a_capacity_is_minimised_on_the_curve_kl_equal_capacity(
     assert isinstance(best, MinimizerSet) and best.value == 0 and inf["value"] == 0
     # by hand: kl(sqrt(50), 1) = 25 (on the curve), kl(0, 1) = 0 (off it)
     assert best.region.subs({mu: sp.sqrt(50), sigma: 1}) == sp.true and best.region.subs({mu: 0, sigma: 1}) == sp.false
+    # plus a constant (review r8e B3: minimiser None, "infimum <= 0.5 (numeric)" after 113 s): by hand least 1/2 on
+    # kl = 1/2, e.g. at (1, 1), not at (0, 1)
+    best = minimizer("abs(kl - 1/2) + 1/2", budget=2)
+    assert isinstance(best, MinimizerSet) and best.value == sp.Rational(1, 2)
+    assert best.region.subs({mu: 1, sigma: 1}) == sp.true and best.region.subs({mu: 0, sigma: 1}) == sp.false
 
 
 @pytest.mark.parametrize("name, prior", [("reverse_kl", (3, 7)), ("jeffreys", (-2, sp.Rational(1, 2)))])

@@ -1441,9 +1441,10 @@ def _least_evaluated(e: sp.Expr, value) -> dict | None:
 
 
 def _zero_curve_of_abs(e: sp.Expr, budget=DEFAULT_BUDGET) -> MinimizerSet | None:
-    """abs(g) (times a positive constant, to a positive power) is 0 on the curve g = 0 when g takes both signs
-    (intermediate values) on the grid of test points or in its exact boundary limits (kl - 25 is below 0 at
-    (0, 1) and tends to +oo as sigma -> 0+): a set of minimisers."""
+    """abs(g) (times a positive constant, to a positive power, plus a constant c) is least, c, on the curve g = 0
+    when g takes both signs (intermediate values) on the grid of test points or in its exact boundary limits
+    (kl - 25 is below 0 at (0, 1) and tends to +oo as sigma -> 0+): a set of minimisers."""
+    c, e = e.as_coeff_Add() if e.is_Add else (sp.S.Zero, e)
     base = e.base if e.is_Pow and e.exp.is_positive else e
     coeff, base = base.as_coeff_Mul() if base.is_Mul else (sp.S.One, base)
     if not isinstance(base, sp.Abs) or coeff <= 0:
@@ -1456,7 +1457,7 @@ def _zero_curve_of_abs(e: sp.Expr, budget=DEFAULT_BUDGET) -> MinimizerSet | None
         signs |= {sp.sign(v) for v in ends if v is not None and v.is_extended_real}
     if not {1, -1} <= signs:
         return None
-    return MinimizerSet(sp.Eq(g, 0), sp.S.Zero, "the zero set of abs's argument (it takes both signs)")
+    return MinimizerSet(sp.Eq(g, 0), c, "the zero set of abs's argument (it takes both signs)")
 
 
 def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std", budget=DEFAULT_BUDGET,
