@@ -338,7 +338,7 @@ def _minimum_through(f: sp.Expr, best_r: CriticalPoint, budget) -> tuple | None:
     hessian = None if q < 1 or h is None else a * h if q == 1 else sp.zeros(2, 2)
     kind = best_r.definiteness if q == 1 else "positive semidefinite" if q > 1 else "unknown"
     order = None if best_r.order is None else q * best_r.order
-    best = CriticalPoint(best_r.point, value, hessian, kind, best_r.method, best_r.differentiable and q >= 1,
+    best = CriticalPoint(best_r.point, value, hessian, kind, best_r.method, bool(best_r.differentiable and q >= 1),
                          int(order) if order is not None and order.is_integer else order)
     where = (f"minimiser {to_strings(best_r.point)}, the reference's: candidate = f(reference), f strictly "
              f"increasing, so its minimum is f({m}) = {value}")

@@ -244,7 +244,8 @@ def _unbounded(pen_obj, ex, budget, offset=sp.S.Zero) -> dict | None:
     With W = 0 the reconstruction does not depend on V or sigma, so the objective tends to -oo with the
     expected penalty: g(0, sigma) = pen(c, sigma) as sigma -> 0+ or oo (c the encoder's ``offset``, a
     function of sigma; ``pen_obj`` is pen(c + mu, sigma)), or g(s2, 1) as the code variance s2 -> oo
-    (||V|| -> oo). The path's text names pen at the offset actually used, not pen(0, sigma).
+    (||V|| -> oo), or pen(c, 1) as the offset c itself -> -oo or oo (V = 0: it enters only the penalty). The
+    path's text names pen at the offset actually used, not pen(0, sigma).
     """
     at, mean = ("pen(0, sigma)", "pen(mu, 1)") if offset == 0 else ("pen(c, sigma)", "pen(c + mu, 1)")
     why = "" if offset == 0 else f", c = {offset} the encoder's offset (the best for a penalty quadratic in mu)"
@@ -253,12 +254,6 @@ def _unbounded(pen_obj, ex, budget, offset=sp.S.Zero) -> dict | None:
         if limit(at_zero, sigma, end, side, budget) == -sp.oo:
             return {"path": f"unbounded below: W = 0, V = 0 and sigma_j -> {name}, where {at} -> -oo{why}",
                     "sigma": 0.0 if name == "0+" else "oo", "scale": ("sigma", name)}
-    at_one = pen_obj.expr.subs(sigma, 1)  # the offset enters only the penalty: pen(c, 1) -> -oo takes it along
-    for end, side, name in ((-sp.oo, "+", "-oo"), (sp.oo, "-", "oo")):
-        if limit(at_one, mu, end, side, budget) == -sp.oo:
-            return {"path": f"unbounded below: W = 0, V = 0, sigma_j = 1 and the encoder's offset c -> {name}, where "
-                            f"pen(c, 1) -> -oo (the offset c enters the objective only through the penalty)",
-                    "sigma": 1.0, "scale": ("c", name), "at": sp.lambdify(mu, at_one, "math")}
     if ex.expr is not None and limit(ex.expr.subs(sigma, 1), s2, sp.oo, "-", budget) == -sp.oo:
         return {"path": f"unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where E {mean} over codes mu of "
                         f"variance s2 -> oo tends to -oo{why}", "sigma": 1.0, "scale": ("s2", "oo")}
@@ -268,6 +263,12 @@ def _unbounded(pen_obj, ex, budget, offset=sp.S.Zero) -> dict | None:
     if limit(even, mu, sp.oo, "-", budget) == -sp.oo:
         return {"path": f"unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where the even part of {mean} in mu "
                         f"-> -oo as mu -> oo{why}", "sigma": 1.0, "scale": ("s2", "oo")}
+    at_one = pen_obj.expr.subs(sigma, 1)  # the offset enters only the penalty: pen(c, 1) -> -oo takes it along
+    for end, side, name in ((-sp.oo, "+", "-oo"), (sp.oo, "-", "oo")):
+        if limit(at_one, mu, end, side, budget) == -sp.oo:
+            return {"path": f"unbounded below: W = 0, V = 0, sigma_j = 1 and the encoder's offset c -> {name}, where "
+                            f"pen(c, 1) -> -oo (the offset c enters the objective only through the penalty)",
+                    "sigma": 1.0, "scale": ("c", name), "at": sp.lambdify(mu, at_one, "math")}
     return None
 
 
