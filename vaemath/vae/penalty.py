@@ -11,6 +11,7 @@ written here: the kernels are generated from the symbolic expression, which stay
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from functools import cache, lru_cache
 
@@ -72,12 +73,9 @@ def _minimal_set(penalty) -> tuple:
     return p.name, best.description if isinstance(best, MinimizerSet) and not best.points else None
 
 
-FLOAT64_MAX = 1.7976931348623157e308
-
-
 def _finite_where_encoders_start(p) -> None:
     """Refuse, before any symbolic search, a penalty whose value or gradient is beyond float64 around (mu, sigma)
-    = (0, 1), where an encoder starts: ``exp(1000*sigma)*mu**2`` is 2e337 at (1/2, e^(-1/4)). Exact values (sympy at
+    = (0, 1), where an encoder starts: ``exp(1000*sigma)*mu**2`` is 4e337 at (-1/2, e^(-1/4)). Exact values (sympy at
     30 digits), not a kernel: generating one for such a penalty took minutes."""
     import sympy as sp
 
@@ -88,7 +86,7 @@ def _finite_where_encoders_start(p) -> None:
         at = {mu: sp.Rational(m0, 2), sigma: sp.exp(sp.Rational(t, 4))}
         for name, e in zip(("value", "d/dmu", "d/dsigma"), planes):
             v = e.subs(at).evalf(30)
-            if v.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or (v.is_real and abs(v) > FLOAT64_MAX):
+            if v.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or (v.is_real and abs(v) > sys.float_info.max):
                 raise ValueError(f"penalty: {p.name!r} is not finite in float64 at (mu, sigma) = ({m0 / 2}, "
                                  f"{math.exp(t / 4):.4g}): its {name} is {sp.N(v, 6)}; around (0, 1), where an encoder "
                                  "starts, no training step would be finite")

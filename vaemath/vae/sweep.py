@@ -159,7 +159,10 @@ def _same(a, b) -> bool:
     diff = sp.expand_log(a - b)
     if diff == 0:
         return True
-    at = complex(diff.subs({mu: sp.Rational(3, 10), sigma: sp.Rational(7, 10)}).evalf(30))
+    try:
+        at = complex(diff.subs({mu: sp.Rational(3, 10), sigma: sp.Rational(7, 10)}).evalf(30))
+    except (TypeError, ValueError):  # not a number there (zoo): decided by simplification alone
+        at = 0.0
     if abs(at) > 1e-20:
         return False
     done, simple = attempt(sp.simplify, diff, budget=5.0)
