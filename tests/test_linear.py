@@ -539,3 +539,21 @@ def test_objective_gradient_with_the_offset_free_matches_finite_differences(rng)
     theta = np.concatenate([rng.normal(size=8), rng.normal(size=8) * 0.4, [-0.3, 0.2], [0.7, -0.4]])
     fd = np.array([(f(theta + h)[0] - f(theta - h)[0]) / 2e-6 for h in np.eye(len(theta)) * 1e-6])
     np.testing.assert_allclose(f(theta)[1], fd, rtol=1e-6, atol=1e-7)
+
+
+def test_loglik_and_objective_from_log_tau2_where_tau2_overflows():
+    """review r9d A4: a VAE stopped by its NaN guard kept log tau^2 = 800, tau^2 = inf in float64, and loglik_exact
+    was NaN. By mpmath at 50 digits: -1/2 (D log 2 pi + log det S + tr(S^-1 C)), S = W W^T + e^800 I; and the
+    objective's D/2 log(2 pi tau^2) + recon / (2 tau^2) with recon = tr(C) (V = 0, so r = I; sigma = 1, W = 0)."""
+    import mpmath as mp
+
+    mp.mp.dps = 50
+    w, cov, lt = np.array([[2.0], [-1.0], [0.5]]), COVS["diag3"], 800.0
+    s = mp.matrix(w.tolist()) * mp.matrix(w.T.tolist()) + mp.exp(lt) * mp.eye(3)
+    trace = sum((s**-1 * mp.matrix(cov.tolist()))[i, i] for i in range(3))
+    want = -(3 * mp.log(2 * mp.pi) + mp.log(mp.det(s)) + trace) / 2
+    assert loglik(w, None, cov, log_tau2=lt) == pytest.approx(float(want), rel=1e-14)
+    assert loglik(w, None, cov, log_tau2=0.5) == loglik(w, float(np.exp(0.5)), cov)  # in range: the same numbers
+    zero = np.zeros((3, 1))
+    got = objective(zero, zero.T, np.ones(1), None, cov, "kl", log_tau2=lt)
+    assert got == pytest.approx(float(1.5 * (mp.log(2 * mp.pi) + lt) + 7.5 * mp.exp(-lt) / 2), rel=1e-14)

@@ -165,7 +165,7 @@ def evaluate(model, params: dict, x: np.ndarray, pen, K: int, seed, linear_cov=N
     if linear_cov is not None:
         from vaemath.analysis.linear import loglik
 
-        m["loglik_exact"] = loglik(params["W"], float(np.exp(params["log_tau2"])), linear_cov)
+        m["loglik_exact"] = loglik(params["W"], None, linear_cov, log_tau2=float(params["log_tau2"]))
     return m
 
 

@@ -399,11 +399,11 @@ def _linear_extras(params: dict, train: np.ndarray, pen: str) -> dict:
     """||W||, sigma and the exact expected objective of :func:`vaemath.linear.objective` on the training data."""
     from vaemath.analysis.linear import loglik, objective
 
-    sig, tau2 = np.exp(params["log_sigma"]), float(np.exp(params["log_tau2"]))
+    sig, log_tau2 = np.exp(params["log_sigma"]), float(params["log_tau2"])
     c = _second_moment(train, params["b"])
-    return {"w_norm": float(np.linalg.norm(params["W"])), "sigma": sig.tolist(), "tau2": tau2,
-            "linear_objective": objective(params["W"], params["V"], sig, tau2, c, pen),
-            "loglik_train": loglik(params["W"], tau2, c)}
+    return {"w_norm": float(np.linalg.norm(params["W"])), "sigma": sig.tolist(), "tau2": float(np.exp(log_tau2)),
+            "linear_objective": objective(params["W"], params["V"], sig, None, c, pen, log_tau2=log_tau2),
+            "loglik_train": loglik(params["W"], None, c, log_tau2=log_tau2)}
 
 
 def train(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=None, n=None, hidden=None, batch=None,

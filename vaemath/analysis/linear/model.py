@@ -93,10 +93,23 @@ def check_latent(latent, dims: int) -> int:
     return int(latent)
 
 
-def loglik(w: np.ndarray, tau2: float, cov: np.ndarray, prior_sigma: float = 1.0) -> float:
+def loglik(w: np.ndarray, tau2: float, cov: np.ndarray, prior_sigma: float = 1.0, log_tau2=None) -> float:
     """Average exact log-likelihood of the decoder, E_x log N(x; b + W mu_p, sigma_p^2 W W^T + tau^2 I) for
-    data of covariance C, the latent prior N(mu_p, sigma_p^2 I) (the optimal bias b absorbs W mu_p)."""
+    data of covariance C, the latent prior N(mu_p, sigma_p^2 I) (the optimal bias b absorbs W mu_p).
+
+    ``log_tau2`` given (tau2 then unused): tau^2 = exp(log_tau2), and where that overflows (a VAE stopped by its
+    NaN guard at log tau^2 = 800) the same from M = sigma_p^2 W W^T / tau^2 + I: log det = D log tau^2 + log det M,
+    tr(S^-1 C) = tr(M^-1 C) / tau^2.
+    """
     d = cov.shape[0]
+    if log_tau2 is not None:
+        with np.errstate(over="ignore"):
+            tau2 = float(np.exp(log_tau2))
+        if not np.isfinite(tau2):
+            m = prior_sigma**2 * (w @ w.T) * np.exp(-log_tau2) + np.eye(d)
+            _, logdet = np.linalg.slogdet(m)
+            return float(-0.5 * (d * np.log(2 * np.pi) + d * log_tau2 + logdet
+                                 + np.exp(-log_tau2) * np.trace(np.linalg.solve(m, cov))))
     s = prior_sigma**2 * (w @ w.T) + tau2 * np.eye(d)
     _, logdet = np.linalg.slogdet(s)
     return float(-0.5 * (d * np.log(2 * np.pi) + logdet + np.trace(np.linalg.solve(s, cov))))
@@ -121,11 +134,12 @@ def ppca(cov, latent: int) -> dict:
     return {"w": w, "tau2": tau2, "eigenvalues": lam, "loglik": loglik(w, tau2, cov)}
 
 
-def objective(w, v, sig, tau2, cov, penalty="kl", offset=None) -> float:
+def objective(w, v, sig, tau2, cov, penalty="kl", offset=None, log_tau2=None) -> float:
     """The expected per-datum objective L(W, V, sigma, tau^2) for data covariance C (module docstring).
 
     ``offset`` (k,): the encoder's mean offset c, mu(x) = V (x - b) + c (default 0); the penalty term is then
-    sum_j E pen(c_j + mu_j, sigma_j) over codes mu_j of mean 0 (the decoder's bias absorbs W c).
+    sum_j E pen(c_j + mu_j, sigma_j) over codes mu_j of mean 0 (the decoder's bias absorbs W c). ``log_tau2`` in
+    place of tau2: finite where tau^2 = exp(log_tau2) overflows (as :func:`loglik`).
     """
     d = cov.shape[0]
     r = np.eye(d) - w @ v
@@ -139,6 +153,11 @@ def objective(w, v, sig, tau2, cov, penalty="kl", offset=None) -> float:
         for j, c in enumerate(np.broadcast_to(np.asarray(offset, dtype=float), code_var.shape)):
             shifted = pen_obj.expr.subs(sym_mu, sym_mu + sp.Float(c, 17))
             pen_terms += float(expected_penalty(shifted).numeric()[0](code_var[j], sig[j]))
+    if log_tau2 is not None:
+        with np.errstate(over="ignore"):
+            tau2 = float(np.exp(log_tau2))
+        if not np.isfinite(tau2):
+            return float(0.5 * d * (np.log(2 * np.pi) + log_tau2) + recon * np.exp(-log_tau2) / 2 + pen_terms)
     return float(0.5 * d * np.log(2 * np.pi * tau2) + recon / (2 * tau2) + pen_terms)
 
 
