@@ -692,6 +692,15 @@ def test_a_large_multiple_of_the_kl_plus_one_has_its_minimum_one_at_0_1(text, a)
     assert d["minimizer"] == {mu: 0, sigma: 1} and d["infimum"] == 1 and d["infimum_method"] == "exact"
 
 
+@pytest.mark.parametrize("text, order", [("mu**2 + (sigma-1)**4", 4), ("mu**6 + (sigma-1)**4", 6),
+                                         ("mu**2*sigma + (sigma-1)**4", None)])
+def test_the_local_order_of_a_separable_penalty_with_a_singular_hessian(text, order):
+    # by hand: A(mu) + B(sigma) - f(p) >= c (|dmu|^a + |dsigma|^b) >= c' |d|^max(a, b), and no better along sigma - 1
+    # alone (review r8e B5: order None); the third is not separable, where rays do not bound the order: None
+    best = minimizer(text)
+    assert best.point == {mu: 0, sigma: 1} and best.order == order
+
+
 @pytest.mark.parametrize("c", [21, -30])
 def test_a_minimiser_of_a_hyperbolic_penalty_at_an_extreme_sigma_is_found_exactly(c):
     # by hand: cosh(t) >= 1 with equality only at t = 0, so the minimiser is (0, e^-c), value 1; d2/dsigma2 of

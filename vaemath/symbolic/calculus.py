@@ -474,7 +474,34 @@ def _critical_point(e: sp.Expr, sol: dict, method: str, budget) -> CriticalPoint
     value = e.subs(sol)
     exact = method.startswith(("symbolic", "numeric, exact"))
     value = _simplified(value, budget) if exact else value.evalf(15)
-    return CriticalPoint(sol, value, h, kind, method, True, 2 if kind == "positive definite" else None)
+    order = 2 if kind == "positive definite" else _separable_order(e, sol, budget) if exact else None
+    return CriticalPoint(sol, value, h, kind, method, True, order)
+
+
+def _separable_order(e: sp.Expr, point: dict, budget) -> int | None:
+    """The local order at ``point`` of f = A(mu) + B(sigma): the larger of A's and B's orders there (each the
+    exponent of the leading term of A(mu0 + t) - A(mu0) on both sides, with a positive coefficient), since f - f(p)
+    >= c (|dmu|^a + |dsigma|^b): mu**2 + (sigma-1)**4 has order 4. None otherwise (for a penalty that is not
+    separable, the order along a curve can exceed the order along every straight ray)."""
+    a, b = e.as_independent(sigma, as_Add=True)
+    if b.has(mu) or not a.has(mu) or not b.has(sigma) or not all(v.is_number for v in point.values()):
+        return None
+    t = sp.Dummy("t", positive=True)
+
+    def order(part, x):
+        out = []
+        for step in (t, -t):
+            lead = sp.simplify(part.subs(x, point[x] + step) - part.subs(x, point[x])).as_leading_term(t)
+            c, q = lead.as_coeff_exponent(t)
+            if not (c.is_positive and q.is_positive) or c.has(t):
+                return None
+            out.append(q)
+        return max(out)
+    done, found = attempt(lambda: [order(a, mu), order(b, sigma)], budget=budget)
+    if not done or None in found:
+        return None
+    q = max(found)
+    return int(q) if q.is_integer else q
 
 
 def _near(p: dict, q: dict, tol: float = 1e-6) -> bool:
