@@ -152,6 +152,9 @@ def test_load_names_what_is_wrong_with_the_folder(quick_digits, tmp_path):
     (tmp_path / "result.json").write_text(json.dumps({k: v for k, v in result.items() if k != "params_sha256"}))
     with pytest.warns(UserWarning, match="has no params_sha256"):  # an older run's result.json (review 9c D4)
         load(tmp_path)
+    np.savez(tmp_path / "params.npz", **Linear(3, 1).init(np.random.default_rng(0)))  # beside the digits result.json
+    with pytest.warns(UserWarning), pytest.raises(ValueError, match="does not hold the parameters of the model"):
+        load(tmp_path)  # review r9d D1: loaded, then a KeyError in encode
     (tmp_path / "result.json").write_text("[]")
     with pytest.raises(ValueError, match="result.json' is not a result written by train"):
         load(tmp_path)

@@ -164,8 +164,13 @@ def load(folder) -> TrainResult:
                          "interrupted after writing its parameters over an older run's?)")
     s = d["setup"]
     dims = params["enc0_W"].shape[0] if "enc0_W" in params else params["W"].shape[0]  # MLP or linear model
+    model = _model(s, dims)
+    expected = {k: v.shape for k, v in model.init(np.random.default_rng(0)).items()}
+    if expected != {k: v.shape for k, v in params.items()}:  # a legacy result.json beside another model's parameters
+        raise ValueError(f"folder: {str(folder)!r}: params.npz does not hold the parameters of the model result.json "
+                         f"describes ({s['data']}, latent {s['latent']})")
     return TrainResult(params=params, history=d["history"], metrics=d["metrics"], setup=s, status=d["status"],
-                       objective=d["objective"], model=_model(s, dims))
+                       objective=d["objective"], model=model)
 
 
 def save_params(params: dict, path) -> Path:
