@@ -1431,6 +1431,10 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
         if not ends:
             return {"value": None, "attained": None, "where": "no interior minimiser found", "method": None}
         value, where = min(ends, key=lambda t: float(t[0]))
+        if (e - value).is_positive:  # sympy proves pen > value everywhere (mu**2 + sigma, exp(-kl)): approached only
+            return {"value": value, "attained": False, "method": "exact",
+                    "where": f"no minimiser; {value} is approached as {where}, and pen - {value} > 0 everywhere "
+                             "(sympy): the infimum, not attained"}
         return {"value": value, "attained": None, "method": "upper bound",
                 "where": f"no minimiser found; {value} is approached as {where}, the least of the exact limits along "
                          "the paths taken (boundary sections, corner curves): an upper bound on the infimum (the "
