@@ -252,6 +252,14 @@ def test_a_number_beyond_float64_is_refused_not_printed_as_inf(text, shown):
             call()
 
 
+@pytest.mark.parametrize("text, shown", [("9e307*mu**2 + (sigma-1)**2", r"1\.80E\+308"),  # d/dmu: 2 * 9e307
+                                         ("(1e-160*sigma + 1)**2 + mu**2", r"1\.00E-320")])  # expanded: 1e-320 sigma^2
+def test_a_number_beyond_float64_in_a_derivative_or_expansion_is_refused(text, shown):
+    # review r9e A1, A2: printed as `inf` (numba: "name 'inf' is not defined", exit 1) or as a subnormal
+    with pytest.raises(ValueError, match=f"^penalty: .*its kernel needs the number {shown}.* beyond float64's range"):
+        evaluate(text, [0.5], [1.2], what=("value", "grad"))
+
+
 @pytest.mark.parametrize("text, hess", [("1e200*(mu**2 + (sigma-1)**2)", (2e200, 0.0, 2e200)),
                                         ("1e50*mu**2 + (sigma-1)**2", (2e50, 0.0, 2.0))])
 def test_the_minimiser_of_a_steep_penalty_is_its_own_value_not_an_extrapolation(text, hess):

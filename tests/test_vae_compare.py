@@ -75,6 +75,12 @@ def test_bad_penalty_is_refused_before_any_run():
         compare(("quadratic", "mu**2 + (sigma - 1)**2"), (0,), **SMALL)
     with pytest.raises(ValueError, match=r"^penalties: 'kl' and 'mu\*\*2/2.*' are the same penalty"):  # review r9d B2
         compare("kl,mu**2/2+sigma**2/2-log(sigma**2)/2-1/2", (0,), **SMALL)  # log(sigma^2)/2 = log(sigma), sigma > 0
+    for twice in ("kl,sqrt(kl**2)", "quadratic,mu**2 + (sigma-1)**2 + atan(sigma) + atan(1/sigma) - pi/2"):
+        with pytest.raises(ValueError, match="are the same penalty"):  # review r9e B1: simplify proved neither
+            compare(twice, (0,), **SMALL)
+    from vaemath.vae.sweep import _names
+
+    assert _names("kl,kl + 1e-30*mu**2") == ["kl", "kl + 1e-30*mu**2"]  # different, however little
 
 
 def test_penalties_split_at_commas_outside_parentheses():

@@ -44,14 +44,18 @@ def key(expr: sp.Expr, what: tuple, param: str = "std", domain=None) -> str:
 def load(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=None):
     """The imported kernel module for ``expr``, planes ``what`` and parametrisation ``param``, generated on
     first use; ``domain`` is the penalty's :class:`~vaemath.symbolic.penalty.Domain` (None: everywhere)."""
-    from vaemath.kernels.codegen import check_float64, source
+    from vaemath.kernels.codegen import BeyondFloat64, check_float64, source
 
     check_float64(expr, name)
     module_name = f"vaemath_kernel_{key(expr, what, param, domain)}"
     path = cache_dir() / f"{module_name}.py"
     if not path.exists():
+        try:
+            text = source(expr, what, name, param, domain)
+        except BeyondFloat64 as exc:
+            raise ValueError(f"penalty: {name or str(expr)!r}: {exc}") from None
         with atomic_path(path) as tmp:
-            tmp.write_text(source(expr, what, name, param, domain))
+            tmp.write_text(text)
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module

@@ -205,15 +205,32 @@ def _prefer_T(e: sp.Expr) -> sp.Expr:
     return e.replace(lambda x: isinstance(x, sp.Add) and x.free_symbols == {d} and x.is_polynomial(d), better)
 
 
+class BeyondFloat64(ValueError):
+    """A number the generated code needs (in a derivative or an expanded form) is not a normal float64."""
+
+
+def _float64(expr) -> float:
+    v = float(expr)
+    if not math.isfinite(v) or (v == 0) != (expr == 0) or 0 < abs(v) < sys.float_info.min:
+        raise BeyondFloat64(f"its kernel needs the number {sp.N(expr, 3)} (in a derivative or an expanded form: "
+                            "9e307*mu**2 has the gradient 1.8e308*mu), beyond float64's range (magnitudes from about "
+                            "2.2e-308 to 1.8e308); rescale the penalty")
+    return v
+
+
 class _Printer(PythonCodePrinter):
     def __init__(self):
         super().__init__({"allow_unknown_functions": True, "fully_qualified_modules": True})
 
     def _print_Rational(self, expr):
-        return f"{float(expr)!r}"
+        return f"{_float64(expr)!r}"
 
     def _print_Integer(self, expr):
-        return f"{float(expr)!r}"
+        return f"{_float64(expr)!r}"
+
+    def _print_Float(self, expr):
+        _float64(expr)
+        return super()._print_Float(expr)
 
     def _print_Pow(self, expr, rational=False):
         base, exp = expr.args
@@ -239,7 +256,7 @@ class _Printer(PythonCodePrinter):
             else:
                 num.append(f)
         c, rest = expr.as_coeff_Mul()
-        if not den and c.is_Number and c != 0 and abs(math.log2(abs(float(c)))) > 64:
+        if not den and c.is_Number and c != 0 and abs(math.log2(abs(_float64(c)))) > 64:
             return self._coefficient_first(c, rest)
         if not den or not num:
             return super()._print_Mul(expr)
@@ -253,7 +270,7 @@ class _Printer(PythonCodePrinter):
         for f in sp.Mul.make_args(rest):
             b, k = f.as_base_exp()
             factors += [b] * int(k) if k.is_Integer and 2 <= k <= 4 else [f]
-        return f"({'*'.join([repr(float(c))] + [f'({self._print(f)})' for f in factors])})"
+        return f"({'*'.join([repr(_float64(c))] + [f'({self._print(f)})' for f in factors])})"
 
     def _print_onep(self, expr):
         return f"(1.0 + {self._print(expr.args[0])})"

@@ -6,6 +6,8 @@ parametrisation name; results are sympy objects, printable with ``sympy.latex``.
 
 from __future__ import annotations
 
+import math
+import sys
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -518,7 +520,8 @@ def _flat(e: sp.Expr, m: float, s: float, v: float) -> bool:
     fn, h = vectorized(e), 1e-4
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        near = [complex(fn(m + a * h * (1 + abs(m)), s * np.exp(b * h))) for a, b in ((1, 0), (-1, 0), (0, 1), (0, -1))]
+        near = [complex(fn(np.float64(m + a * h * (1 + abs(m))), np.float64(s * np.exp(b * h))))  # numpy: inf, not
+                for a, b in ((1, 0), (-1, 0), (0, 1), (0, -1))]                                # OverflowError
     return all(x == v for x in near)
 
 
@@ -615,7 +618,9 @@ def _exact_value(e: sp.Expr, m: float, s: float, fallback: float) -> float:
     search's least value below the true minimum would discard the true minimiser."""
     at = {mu: sp.Rational(float(m)), sigma: sp.Rational(float(s))}
     done, v = attempt(lambda: e.subs(at).evalf(30), budget=2.0)
-    return float(v) if done and v.is_real and v.is_finite else float(fallback)
+    if not (done and v.is_real and v.is_finite):
+        return float(fallback)
+    return float(v) if abs(v) <= sys.float_info.max else math.copysign(math.inf, v)
 
 
 def _numeric_minima(e: sp.Expr) -> tuple:
