@@ -211,7 +211,7 @@ class BeyondFloat64(ValueError):
 
 def _float64(expr) -> float:
     v = float(expr)
-    if not math.isfinite(v) or (v == 0) != (expr == 0) or 0 < abs(v) < sys.float_info.min:
+    if not math.isfinite(v) or (v == 0) != bool(expr.is_zero) or 0 < abs(v) < sys.float_info.min:
         raise BeyondFloat64(f"its kernel needs the number {sp.N(expr, 3)} (in a derivative or an expanded form: "
                             "9e307*mu**2 has the gradient 1.8e308*mu), beyond float64's range (magnitudes from about "
                             "2.2e-308 to 1.8e308); rescale the penalty")
