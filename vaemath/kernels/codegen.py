@@ -209,13 +209,17 @@ class BeyondFloat64(ValueError):
     """A number the generated code needs (in a derivative or an expanded form) is not a normal float64."""
 
 
+def _in_float64(v: sp.Expr) -> bool:
+    """A real number that float64 holds as a normal number, or exactly 0 (compared exactly: float() of 1e-400 is 0)."""
+    return bool(v.is_zero) or sys.float_info.min <= abs(v) <= sys.float_info.max
+
+
 def _float64(expr) -> float:
-    v = float(expr)
-    if not math.isfinite(v) or (v == 0) != bool(expr.is_zero) or 0 < abs(v) < sys.float_info.min:
+    if not _in_float64(expr):
         raise BeyondFloat64(f"its kernel needs the number {sp.N(expr, 3)} (in a derivative or an expanded form: "
                             "9e307*mu**2 has the gradient 1.8e308*mu), beyond float64's range (magnitudes from about "
                             "2.2e-308 to 1.8e308); rescale the penalty")
-    return v
+    return float(expr)
 
 
 class _Printer(PythonCodePrinter):
@@ -256,7 +260,7 @@ class _Printer(PythonCodePrinter):
             else:
                 num.append(f)
         c, rest = expr.as_coeff_Mul()
-        if not den and c.is_Number and c != 0 and abs(math.log2(abs(_float64(c)))) > 64:
+        if not den and c.is_Number and not c.is_zero and abs(math.log2(abs(_float64(c)))) > 64:
             return self._coefficient_first(c, rest)
         if not den or not num:
             return super()._print_Mul(expr)
@@ -900,7 +904,7 @@ def _numbers(expr: sp.Expr) -> list:
 
 def _beyond_float64(n: sp.Expr) -> bool:
     v = sp.N(n, 20)
-    return bool(v.is_real and v.is_finite and v != 0 and not sys.float_info.min <= abs(v) <= sys.float_info.max)
+    return bool(v.is_real and v.is_finite) and not _in_float64(v)
 
 
 def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=None) -> str:

@@ -93,6 +93,12 @@ def check_latent(latent, dims: int) -> int:
     return int(latent)
 
 
+def _tau2(log_tau2: float) -> float:
+    """exp(log_tau2), inf (quietly) where it overflows: :func:`loglik` and :func:`objective` then use the log."""
+    with np.errstate(over="ignore"):
+        return float(np.exp(log_tau2))
+
+
 def loglik(w: np.ndarray, tau2: float, cov: np.ndarray, prior_sigma: float = 1.0, log_tau2=None) -> float:
     """Average exact log-likelihood of the decoder, E_x log N(x; b + W mu_p, sigma_p^2 W W^T + tau^2 I) for
     data of covariance C, the latent prior N(mu_p, sigma_p^2 I) (the optimal bias b absorbs W mu_p).
@@ -103,8 +109,7 @@ def loglik(w: np.ndarray, tau2: float, cov: np.ndarray, prior_sigma: float = 1.0
     """
     d = cov.shape[0]
     if log_tau2 is not None:
-        with np.errstate(over="ignore"):
-            tau2 = float(np.exp(log_tau2))
+        tau2 = _tau2(log_tau2)
         if not np.isfinite(tau2):
             m = prior_sigma**2 * (w @ w.T) * np.exp(-log_tau2) + np.eye(d)
             _, logdet = np.linalg.slogdet(m)
@@ -154,8 +159,7 @@ def objective(w, v, sig, tau2, cov, penalty="kl", offset=None, log_tau2=None) ->
             shifted = pen_obj.expr.subs(sym_mu, sym_mu + sp.Float(c, 17))
             pen_terms += float(expected_penalty(shifted).numeric()[0](code_var[j], sig[j]))
     if log_tau2 is not None:
-        with np.errstate(over="ignore"):
-            tau2 = float(np.exp(log_tau2))
+        tau2 = _tau2(log_tau2)
         if not np.isfinite(tau2):
             return float(0.5 * d * (np.log(2 * np.pi) + log_tau2) + recon * np.exp(-log_tau2) / 2 + pen_terms)
     return float(0.5 * d * np.log(2 * np.pi * tau2) + recon / (2 * tau2) + pen_terms)
