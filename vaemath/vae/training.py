@@ -404,9 +404,10 @@ def _linear_extras(params: dict, train: np.ndarray, pen: str) -> dict:
     """||W||, sigma and the exact expected objective of :func:`vaemath.linear.objective` on the training data."""
     from vaemath.analysis.linear import loglik, objective
 
-    sig, log_tau2 = np.exp(params["log_sigma"]), float(params["log_tau2"])
-    c = _second_moment(train, params["b"])
-    return {"w_norm": float(np.linalg.norm(params["W"])), "sigma": sig.tolist(), "tau2": float(np.exp(log_tau2)),
+    with np.errstate(over="ignore", under="ignore"):  # a diverged run's tau^2 or sigma: inf or 0 is the true rounding
+        sig, tau2 = np.exp(params["log_sigma"]), float(np.exp(params["log_tau2"]))
+    log_tau2, c = float(params["log_tau2"]), _second_moment(train, params["b"])
+    return {"w_norm": float(np.linalg.norm(params["W"])), "sigma": sig.tolist(), "tau2": tau2,
             "linear_objective": objective(params["W"], params["V"], sig, None, c, pen, log_tau2=log_tau2),
             "loglik_train": loglik(params["W"], None, c, log_tau2=log_tau2)}
 
