@@ -131,6 +131,10 @@ def test_load_names_what_is_wrong_with_the_folder(quick_digits, tmp_path):
         load(3)
     with pytest.raises(ValueError, match="params.npz' is a file; expected the folder"):  # review r9d D2
         load(out / "params.npz")
+    with pytest.raises(ValueError, match="nonexist' does not exist$"):  # review r9e D2: said "has no params.npz"
+        load(tmp_path / "nonexist")
+    with pytest.raises(ValueError, match="^folder: got an empty path"):  # was reported as '.'
+        load("")
     shutil.copy(out / "params.npz", tmp_path / "params.npz")  # a run interrupted before result.json
     with pytest.raises(ValueError, match="has no result.json"):
         load(tmp_path)

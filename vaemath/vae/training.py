@@ -134,12 +134,16 @@ def load(folder) -> TrainResult:
     Raises
     ------
     ValueError
-        If the folder lacks either file (the message names which), or result.json is not valid JSON.
+        If the folder does not exist, lacks either file (the message names which), or result.json is not valid JSON.
     """
     if not isinstance(folder, (str, os.PathLike)):
         raise TypeError(f"folder: expected a folder path, got {folder!r}")
+    if str(folder) == "":
+        raise ValueError("folder: got an empty path; expected the folder train(out=...) wrote")
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
+    if not folder.exists():
+        raise ValueError(f"folder: {str(folder)!r} does not exist")
+    if not folder.is_dir():
         raise ValueError(f"folder: {str(folder)!r} is a file; expected the folder holding params.npz and result.json")
     missing = [f for f in ("params.npz", "result.json") if not (folder / f).is_file()]
     if missing:
