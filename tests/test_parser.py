@@ -44,6 +44,11 @@ REFUSED = {
     "1" + "0" * 1000: "more than 1000 digits is not allowed: '1000",
     "1e999*1e999*mu": "builds a number with more than 1000 digits",
     "mu / 1e999 / 1e999": "builds a number with more than 1000 digits",
+    # review r8e D: a variable order was named 'alpha:', a capitalised function got no hint
+    "renyi(mu)": "penalty: renyi of a variable is not allowed: 'renyi(mu)'; the order is a number",
+    "renyi(2*sigma) + kl": "renyi of a variable",
+    "Max(kl, 0.5)": "not allowed: 'Max(kl, 0.5)' (did you mean max?)",
+    "LOG(sigma)": "(did you mean log?)",
 }
 
 
@@ -152,8 +157,8 @@ def test_refuses_an_expression_that_is_not_real():
 
 def test_renyi_inside_text():
     assert sp.simplify(parse("renyi(2)") - penalty("renyi(2)").expr) == 0
-    with pytest.raises(ValueError, match="alpha"):
-        parse("renyi(mu)")
+    with pytest.raises(ValueError, match="alpha: .* positive number other than 1, got -2"):
+        parse("renyi(-2)")
 
 
 def test_sigma_means_var_reads_sigma_as_the_variance():

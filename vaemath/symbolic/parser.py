@@ -46,9 +46,9 @@ _BINARY = {ast.Add: sp.Add, ast.Sub: lambda a, b: a - b, ast.Mult: sp.Mul, ast.D
            ast.Pow: lambda a, b: a**b}
 
 
-def _refuse(text: str, node: ast.AST, what: str) -> ValueError:
+def _refuse(text: str, node: ast.AST, what: str, hint: str = "") -> ValueError:
     piece = ast.get_source_segment(text, node) or type(node).__name__
-    return ValueError(f"penalty: {what} is not allowed: {piece!r}")
+    return ValueError(f"penalty: {what} is not allowed: {piece!r}{hint}")
 
 
 def _symbols(sigma_means: str) -> dict:
@@ -139,9 +139,13 @@ class _Builder:
                 raise ValueError(f"prior: renyi(a) has no general-prior form; entries with one: {with_general}")
             if len(node.args) != 1:
                 raise _refuse(self.text, node, "renyi takes one order, as in renyi(2);")
-            return renyi(self.build(node.args[0])).expr
+            order = self.build(node.args[0])
+            if not order.is_number:
+                raise _refuse(self.text, node, "renyi of a variable", "; the order is a number, as in renyi(2)")
+            return renyi(order).expr
         if name not in FUNCTIONS:
-            raise _refuse(self.text, node, "the function")
+            near = [f for f in FUNCTIONS if f.lower() == (name or "").lower()]
+            raise _refuse(self.text, node, "the function", f" (did you mean {near[0]}?)" if near else "")
         func, arity = FUNCTIONS[name]
         if len(node.args) != arity:
             raise _refuse(self.text, node, f"{name} with {len(node.args)} arguments (it takes {arity})")
