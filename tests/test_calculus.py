@@ -649,10 +649,11 @@ def test_an_infimum_not_recognised_exactly_is_labelled_an_upper_bound(text, at):
 
 
 @pytest.mark.parametrize("text, order", [("kl + abs(mu) - mu", 2), ("abs(mu) + (sigma - 1)**2", 2),
-                                         ("abs(mu) + abs(sigma - 1)", 1)])
+                                         ("abs(mu) + abs(sigma - 1)", 1), ("abs(mu)**(3/2) + (sigma - 1)**2", 2)])
 def test_local_order_at_a_kink_is_the_slowest_growth(text, order):
     # by hand at (0, 1): kl + |mu| - mu is the KL for mu >= 0 (growth t^2/2 along mu) and 2|mu| + kl for mu < 0;
-    # |mu| + (sigma - 1)^2 grows as t^2 along sigma; |mu| + |sigma - 1| as t in every direction
+    # |mu| + (sigma - 1)^2 grows as t^2 along sigma; |mu| + |sigma - 1| as t in every direction; |mu|^(3/2) +
+    # (sigma - 1)^2 as t^(3/2) along mu and t^2 along sigma: the slowest, 2 (r8e B5: None)
     best = minimizer(text, budget=None)
     assert best.point == {mu: 0, sigma: 1} and best.hessian is None and best.order == order
     d = derive(text, budget=None)

@@ -456,6 +456,13 @@ def test_min_of_two_quadratics_over_kl_has_sup_1_along_the_diagonal():
         assert -res.fun < 1
 
 
+def test_a_ray_where_the_candidate_vanishes_below_second_order_is_labelled_so():
+    from vaemath.symbolic import minimizer
+    # by hand: along (t, 1), |t|^(3/2) / (t^2 / 2) -> oo; the label said "ratio of the second-order terms" (r8e B5)
+    rb = ratio_bounds(penalty("abs(mu)**(3/2) + (sigma-1)**2").expr, get("kl").expr, minimizer("kl"), budget=2)
+    assert rb["sup"] == "oo" and "along the ray (1, 0): the candidate vanishes to lower order" in rb["sup_path"]
+
+
 @pytest.mark.parametrize("extra, order", [("abs(mu)**3", 2), ("abs(sigma - 1)**4", 3), ("mu**4", 3)])
 def test_agreement_order_of_a_kinked_difference_counts_its_first_nonzero_power_on_rays(extra, order):
     # by hand: along (mu, sigma) = (0, 1) + t (a, b), t > 0, |t a|^3 = t^3 |a|^3: a term of order 3, so the

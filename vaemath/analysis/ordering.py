@@ -273,8 +273,9 @@ def _second_order_on_rays(candidate: sp.Expr, h_r: sp.Matrix, p: dict, where: st
     out = []
     for v, (a, b) in zip(second, RAYS):
         q_r = (sp.Matrix([[a, b]]) * h_r * sp.Matrix([a, b]))[0] / 2
-        out.append((_exact_value(v / q_r), f"{where} along the ray ({a}, {b}): ratio of the "
-                    "second-order terms", True))
+        why = ("the candidate vanishes to lower order than second there" if v.is_infinite
+               else "ratio of the second-order terms")
+        out.append((_exact_value(v / q_r), f"{where} along the ray ({a}, {b}): {why}", True))
     return out
 
 

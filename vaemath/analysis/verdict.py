@@ -182,6 +182,9 @@ class Verdict:
             elif isinstance(best, CriticalPoint) and not best.differentiable:
                 shape = "a cusp" if best.order is not None and best.order < 1 else "a kink"
                 out.append(f"{who}: not differentiable at the minimiser ({shape}), local order {best.order}")
+            elif isinstance(best, CriticalPoint) and best.hessian is None:
+                out.append(f"{who}: differentiable but not twice at the minimiser: no Hessian, local order "
+                           f"{best.order}")
             if inf.get("value") == -sp.oo:
                 out.append(f"{who}: {inf['where']}, so it has no minimum")
             elif inf.get("method") not in (None, "exact"):

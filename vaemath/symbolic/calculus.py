@@ -796,6 +796,8 @@ def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | None:
     order, h, flat = growth if growth is not None else (None, None, dd is not None and sp.simplify(dd) == 0)
     if order is None and not _grows_on_rays(e, point, value):
         return None
+    if order is None:  # abs(mu)**(3/2) + (sigma-1)**2: no ray limit of second order, but separable: order 2
+        order = _separable_order(e, point, DEFAULT_BUDGET)
     method = ("numeric, exact (one-sided limits along rays)" if order is not None
               else "numeric (30-digit values along 360 rays)")
     kind = definiteness(h) if h is not None else NOT_DIFFERENTIABLE if not flat else "no Hessian (kink)"
@@ -1541,6 +1543,10 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
     if isinstance(best, CriticalPoint) and not best.differentiable:
         order = "not decided" if best.order is None else best.order
         notes.append(f"the penalty is not differentiable at the minimiser (a kink): no Hessian, local order {order} "
+                     "(the slowest growth over directions)")
+    elif isinstance(best, CriticalPoint) and best.hessian is None:
+        order = "not decided" if best.order is None else best.order
+        notes.append(f"the penalty is differentiable but not twice at the minimiser: no Hessian, local order {order} "
                      "(the slowest growth over directions)")
     if isinstance(best, CriticalPoint) and "budget" in best.method:
         notes.append(f"minimizer: {best.method}")
