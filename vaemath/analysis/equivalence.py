@@ -40,7 +40,7 @@ from vaemath.symbolic import (
 )
 from vaemath.symbolic.budget import attempt, check_budget
 from vaemath.symbolic.calculus import without_idle_kinks
-from vaemath.symbolic.nonsmooth import is_smooth, pieces
+from vaemath.symbolic.nonsmooth import active_branch, is_smooth, pieces
 from vaemath.symbolic.prior import against, check_prior, label
 
 MAX_ORDER = 4  # highest Taylor order compared for the ``local`` relation
@@ -182,6 +182,9 @@ def agreement_order(candidate: sp.Expr, reference: sp.Expr, point: dict, a, max_
     # polynomial came from a series (e.g. acosh) it is written with radicals of the direction, so each term
     # is simplified with t > 0 before its power of t is read.
     ray = {mu: point[mu] + t * d_mu, sigma: point[sigma] + t * d_s}
+    # min(kl, 1) is kl near (0, 1): a kink away from the point does not change the expansion there
+    branches = [active_branch(e, point) for e in (candidate, reference)]
+    candidate, reference = (e if b is None else b for b, e in zip(branches, (candidate, reference)))
     if is_smooth(candidate) and is_smooth(reference):
         on_ray = sp.expand((taylor(candidate, point, max_order)
                             - a * taylor(reference, point, max_order)).subs(ray, simultaneous=True))

@@ -233,11 +233,13 @@ class MinimizerSet:
     method: str
     points: tuple = ()  # the minimisers, when they are finitely many (symmetric penalties: (+-sqrt(2), 1))
     shape: str = ""  # the set as it is, when decided ("the half-line mu <= 0 at sigma = 1")
+    on_line: sp.Matrix | None = None  # the Hessian at the points of a line of minimisers, in its free coordinate
 
     @property
     def hessian(self) -> sp.Matrix | None:
-        """The zero matrix for a constant penalty (its Hessian everywhere); None otherwise (not one point)."""
-        return sp.zeros(2) if self.region is sp.true else None
+        """The zero matrix for a constant penalty (its Hessian everywhere), the Hessian along a line of stationary
+        minimisers (1000*mu**2: diag(2000, 0) at every (0, sigma)); None otherwise."""
+        return sp.zeros(2) if self.region is sp.true else self.on_line
 
     @property
     def description(self) -> str:
@@ -950,7 +952,7 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
     if line is not None and (best is None or float(line.value) <= float(best.value)):
         region = sp.And(*[sp.Eq(x, v) for x, v in line.point.items() if v != x])
         return MinimizerSet(region, line.value, "a line of stationary points, Hessian positive semidefinite of rank "
-                                                "1 across it (a minimum in the other direction)")
+                                                "1 across it (a minimum in the other direction)", on_line=line.hessian)
     if best is not None and not is_smooth(e):
         region = _flat_region(e, _std_point(best.point, param), best.value)
         if region is not None:
@@ -1478,16 +1480,32 @@ def _least_evaluated(e: sp.Expr, value) -> dict | None:
                      "bound on the infimum (no exact minimiser recognised there; the exact limits are not below it)"}
 
 
+def _abs_argument(e: sp.Expr) -> sp.Expr | None:
+    """g where e is abs(g), or g to an even power with g a function of both mu and sigma (mu**2 is left to the
+    stationary points, which describe its line), under positive constant factors and positive powers
+    (2*abs(g)**3, (3*g**2)**(1/3)); else None."""
+    while True:
+        coeff, e = e.as_independent(mu, sigma, as_Add=False)
+        if not coeff.is_positive:
+            return None
+        if isinstance(e, sp.Abs):
+            return e.args[0]
+        if not (e.is_Pow and e.exp.is_positive):
+            return None
+        if e.exp.is_even and not isinstance(e.base, sp.Abs):  # g**2 of a g of both variables: a curve, not a line
+            return e.base if e.base.has(mu) and e.base.has(sigma) else None
+        e = e.base
+
+
 def _zero_curve_of_abs(e: sp.Expr, budget=DEFAULT_BUDGET) -> MinimizerSet | None:
-    """abs(g) (times a positive constant, to a positive power, plus a constant c) is least, c, on the curve g = 0
+    """abs(g) or g**(2k) (times a positive constant, to a positive power, plus a constant c) is least, c, on the
+    curve g = 0
     when g takes both signs (intermediate values) on the grid of test points or in its exact boundary limits
     (kl - 25 is below 0 at (0, 1) and tends to +oo as sigma -> 0+): a set of minimisers."""
     c, e = e.as_coeff_Add() if e.is_Add else (sp.S.Zero, e)
-    base = e.base if e.is_Pow and e.exp.is_positive else e
-    coeff, base = base.as_coeff_Mul() if base.is_Mul else (sp.S.One, base)
-    if not isinstance(base, sp.Abs) or coeff <= 0:
+    g = _abs_argument(e)
+    if g is None:
         return None
-    g = base.args[0]
     signs = {sp.sign(g.subs({mu: m, sigma: s}).evalf(20)) for m in (-2, 0, 1, 3) for s in (sp.S(1) / 10, 1, 3)}
     if not {1, -1} <= signs:
         ends = [limit(g.subs(y, y0), x, x0, side, budget) for x, y, y0 in ((sigma, mu, 0), (mu, sigma, 1))
@@ -1495,7 +1513,7 @@ def _zero_curve_of_abs(e: sp.Expr, budget=DEFAULT_BUDGET) -> MinimizerSet | None
         signs |= {sp.sign(v) for v in ends if v is not None and v.is_extended_real}
     if not {1, -1} <= signs:
         return None
-    return MinimizerSet(sp.Eq(g, 0), c, "the zero set of abs's argument (it takes both signs)")
+    return MinimizerSet(sp.Eq(g, 0), c, "the zero set of g in abs(g) or g**2 (g takes both signs)")
 
 
 def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std", budget=DEFAULT_BUDGET,
@@ -1517,8 +1535,9 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
     dict
         ``penalty``, ``param``, ``sigma_means``, ``value``, ``gradient``, ``hessian``, ``minimizer``
         (point dict, a description of a set of minimisers, or None), ``minimizer_method``,
-        ``hessian_at_minimizer`` (None at a kink), ``infimum`` (-oo when unbounded below), ``infimum_method``
-        ("exact"; "upper bound" or "numeric": an upper bound on the infimum, see :func:`infimum`), ``limits``,
+        ``hessian_at_minimizer`` (None at a kink; along a line of minimisers, in its free coordinate),
+        ``infimum`` (-oo when unbounded below), ``infimum_method`` ("exact"; "upper bound" or "numeric": an upper
+        bound on the infimum, see :func:`infimum`), ``limits``,
         ``taylor`` (at a point minimiser, to total degree ``order``; None otherwise) and ``notes``.
     """
     budget = check_budget(budget)
