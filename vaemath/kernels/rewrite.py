@@ -248,6 +248,27 @@ def _pairs(e: sp.Add) -> sp.Expr:
     return sp.Add(*terms)
 
 
+def _log_sum(e: sp.Add) -> sp.Expr:
+    """sum c_i log1p(x_i) + R(d), two logs or more left apart (powers beyond MAX_LOG_POWER), x_i(0) = 0:
+    sum c_i x_i + R - sum c_i xmlog1p(x_i) when sum c_i x_i + R vanishes to second order at d = 0, so the logs'
+    first-order terms cancel exactly (renyi(0.01): -log1p(d) + 50/99 log1p(99/100 d (d + 2)) is d^2 / 2 - ...)."""
+    logs, rational, others = [], [], []
+    for term in e.args:
+        c, rest = term.as_coeff_Mul()
+        if getattr(rest.func, "__name__", "") == "log1p" and rest.args[0].subs(d, 0) == 0:
+            logs.append((c, rest.args[0]))
+        elif term.free_symbols <= {d} and _rational(term):
+            rational.append(term)
+        else:
+            others.append(term)
+    if len(logs) < 2:
+        return e
+    linear = sp.factor(sp.together(sp.Add(*rational, *(c * x for c, x in logs))))
+    if _order_at_0(linear) < 2:
+        return e
+    return sp.Add(linear, *(-c * xmlog1p(x) for c, x in logs), *others)
+
+
 def _powered(x, coeff, rational):
     """(p, R + k y, k, y) for y = (1 + x)^p - 1, k = coeff / p."""
     for power in (1, -1, 2, -2):
@@ -302,12 +323,17 @@ def _to_codegen_functions(e: sp.Expr) -> sp.Expr:
             .replace(lambda x: getattr(x.func, "__name__", "") == "expm1", lambda x: expm1(*x.args))
 
 
+MAX_LOG_POWER = 8  # logs are combined only into powers up to this: beyond, factor and expand take minutes
+
+
 def _combine_logs(e: sp.Add) -> sp.Expr:
     """sum c_i log(A_i) -> c log(prod A_i^(c_i / c)), so ratios near 1 become visible."""
     logs = [(c, r.args[0]) for c, r in (t.as_coeff_Mul() for t in e.args) if isinstance(r, sp.log)]
     if len(logs) < 2:
         return e
     c0 = reduce(sp.gcd, [c for c, _ in logs]) * sp.sign(logs[0][0])  # integer powers keep A rational
+    if max(abs(c / c0) for c, _ in logs) > MAX_LOG_POWER:  # renyi(0.01): (a + (1-a) sigma^2)^50 sigma^99, expanded
+        return e
     inside = sp.Mul(*(a ** (c / c0) for c, a in logs))
     rest = [t for t in e.args if not isinstance(t.as_coeff_Mul()[1], sp.log)]
     return sp.Add(c0 * sp.log(sp.together(inside)), *rest)
@@ -359,7 +385,7 @@ def accurate(expr: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
     e = _acosh(_log_of_rational(e))
     if sp.count_ops(e) <= OPTIMIZE_MAX_OPS:  # sympy's pattern search takes minutes on huge Hessians
         e = optimize(e, [log1p_opt, expm1_opt])
-    e = in_every_sum(_pairs, sp.expand(_to_codegen_functions(e), deep=False))
+    e = in_every_sum(_log_sum, in_every_sum(_pairs, sp.expand(_to_codegen_functions(e), deep=False)))
     return _decay_first(_hypot(in_every_sum(_power_pairs, e)))
 
 
