@@ -171,21 +171,66 @@ def hessian_at(penalty, point: dict, param: str = "std") -> sp.Matrix:
 
 def definiteness(h: sp.Matrix) -> str:
     """'positive definite', 'positive semidefinite', 'negative definite', 'negative semidefinite',
-    'indefinite' or 'unknown' for a symmetric matrix (by numeric eigenvalues when its entries are floats)."""
+    'indefinite' or 'unknown' for a symmetric matrix (by numeric eigenvalues when its entries are floats).
+
+    A 2 x 2 matrix [[a, b], [b, c]] is decided by the signs of a, c and det = ac - b^2 (:func:`_sign`: exact, or
+    50-digit values with a proved error bound); sympy's checks, tried one at a time, are the fallback: its
+    ``is_indefinite`` factors the characteristic polynomial and ran for minutes at the minimiser of
+    mu**2 + (sigma-1)**2 + exp(-1000*sigma), whose entry 10^6 exp(-1000 - LambertW(500000 e^-1000)) + 2 it
+    read as a polynomial of degree 1000 (review 9f B3)."""
     if any(isinstance(c, sp.Float) for c in h):
         return _numeric_definiteness(h)
-    checks = (("positive definite", h.is_positive_definite), ("negative definite", h.is_negative_definite),
-              ("positive semidefinite", h.is_positive_semidefinite),
-              ("negative semidefinite", h.is_negative_semidefinite), ("indefinite", h.is_indefinite))
+    if h.shape == (2, 2) and sp.simplify(h[0, 1] - h[1, 0]) == 0:
+        kind = _definiteness_2x2(h[0, 0], h[0, 1], h[1, 1])
+        if kind is not None:
+            return kind
+    checks = (("positive definite", "is_positive_definite"), ("negative definite", "is_negative_definite"),
+              ("positive semidefinite", "is_positive_semidefinite"),
+              ("negative semidefinite", "is_negative_semidefinite"), ("indefinite", "is_indefinite"))
     for name, flag in checks:
-        if flag:
+        if getattr(h, flag):
             return name
     return "unknown"
 
 
+def _definiteness_2x2(a: sp.Expr, b: sp.Expr, c: sp.Expr) -> str | None:
+    """The definiteness of [[a, b], [b, c]] from the signs of det = ac - b^2, a and c (eigenvalues of equal signs
+    when det > 0, of opposite signs when det < 0, one zero when det = 0); None when a sign is not decided."""
+    det = _sign(a * c - b * b)
+    if det is None:
+        return None
+    if det < 0:
+        return "indefinite"
+    sa, sc = _sign(a), _sign(c)
+    if sa is None or sc is None:
+        return None
+    if det > 0:
+        return "positive definite" if sa > 0 else "negative definite"
+    return "negative semidefinite" if min(sa, sc) < 0 else "positive semidefinite"  # the zero matrix is both
+
+
+def _sign(v: sp.Expr) -> int | None:
+    """-1, 0 or 1: the sign of the real number ``v``, from sympy's assumptions, else from its value at 50 digits
+    (``strict``: sympy's error bound proves the sign), else 0 when it simplifies to 0; None if undecided."""
+    v = sp.sympify(v)
+    if v.is_zero:
+        return 0
+    if v.is_positive:
+        return 1
+    if v.is_negative:
+        return -1
+    try:
+        x = v.evalf(50, strict=True)
+    except (sp.core.evalf.PrecisionExhausted, ValueError, TypeError):
+        x = None
+    if x is not None and x.is_real and x.is_number and x != 0:
+        return 1 if x > 0 else -1
+    return 0 if sp.simplify(v) == 0 else None
+
+
 def _numeric_definiteness(h: sp.Matrix) -> str:
     try:
-        eig = np.linalg.eigvalsh(np.array(h.tolist(), dtype=float))
+        eig = np.linalg.eigvalsh(np.array(_balanced(h).tolist(), dtype=float))
     except (TypeError, ValueError):
         return "unknown"
     if not np.all(np.isfinite(eig)):
@@ -198,6 +243,14 @@ def _numeric_definiteness(h: sp.Matrix) -> str:
     if eig[0] < -tol and eig[-1] > tol:
         return "indefinite"
     return "positive semidefinite" if eig[-1] > tol else "negative semidefinite" if eig[0] < -tol else "unknown"
+
+
+def _balanced(h: sp.Matrix) -> sp.Matrix:
+    """D h D with D = diag(|h_ii|^(-1/2)) (1 where h_ii = 0), in sympy's arbitrary-exponent floats: a congruence,
+    so the same definiteness (Sylvester's law of inertia), with entries float64 holds: at sigma = 1e-300 the
+    Hessian's d2/dsigma2 is ~1e600, beyond float64."""
+    scale = [1 / sp.sqrt(abs(h[i, i])) if h[i, i] != 0 else sp.S.One for i in range(h.shape[0])]
+    return sp.Matrix(h.shape[0], h.shape[1], lambda i, j: (h[i, j] * scale[i] * scale[j]).evalf(15))
 
 
 @dataclass(frozen=True)
