@@ -171,7 +171,8 @@ def hessian_at(penalty, point: dict, param: str = "std") -> sp.Matrix:
 
 def definiteness(h: sp.Matrix) -> str:
     """'positive definite', 'positive semidefinite', 'negative definite', 'negative semidefinite',
-    'indefinite' or 'unknown' for a symmetric matrix (by numeric eigenvalues when its entries are floats).
+    'indefinite' or 'unknown' for a symmetric matrix (by numeric eigenvalues when its entries are floats;
+    'unknown' when sympy's checks run past the default budget).
 
     A 2 x 2 matrix [[a, b], [b, c]] is decided by the signs of a, c and det = ac - b^2 (:func:`_sign`: exact, or
     50-digit values with a proved error bound); sympy's checks, tried one at a time, are the fallback: its
@@ -187,10 +188,8 @@ def definiteness(h: sp.Matrix) -> str:
     checks = (("positive definite", "is_positive_definite"), ("negative definite", "is_negative_definite"),
               ("positive semidefinite", "is_positive_semidefinite"),
               ("negative semidefinite", "is_negative_semidefinite"), ("indefinite", "is_indefinite"))
-    for name, flag in checks:
-        if getattr(h, flag):
-            return name
-    return "unknown"
+    done, kind = attempt(lambda: next((name for name, flag in checks if getattr(h, flag)), "unknown"))
+    return kind if done else "unknown"
 
 
 def _definiteness_2x2(a: sp.Expr, b: sp.Expr, c: sp.Expr) -> str | None:
