@@ -243,13 +243,18 @@ def test_bounded_penalties_are_not_called_unbounded(text):
 
 
 def test_budget_stops_sympy_solve_and_falls_back_to_the_numeric_route():
-    text = "kl+exp(-1*sigma)*mu**2+exp(-2*sigma)*mu**2+exp(-3*sigma)*mu**2"
+    # issue 8's input (5 minutes in sympy.solve) is solved at once since the factor 1 + 2e^-s + 4e^-2s + 6e^-3s,
+    # positive, leaves the mu equation; with one term's sign flipped sympy cannot prove that factor positive and
+    # runs on solving a cubic in e^-sigma (over 15 s): the budget stops it. f >= kl with equality at (0, 1) only,
+    # as e^-s - e^-2s + e^-3s > 0 for s > 0 (by hand)
+    assert minimizer("kl+exp(-1*sigma)*mu**2+exp(-2*sigma)*mu**2+exp(-3*sigma)*mu**2").method == "symbolic"
+    text = "kl+exp(-1*sigma)*mu**2-exp(-2*sigma)*mu**2+exp(-3*sigma)*mu**2"
     d = derive(text, budget=1)
     assert d["minimizer"] == {mu: 0, sigma: 1} and "budget" in d["minimizer_method"]
     assert any("budget" in n for n in d["notes"])
     # the Hessian there against mpmath finite differences of the expression written out
-    e = mu**2 / 2 + sigma**2 / 2 - sp.log(sigma) - sp.Rational(1, 2) + sum(sp.exp(-k * sigma) * mu**2
-                                                                        for k in (1, 2, 3))
+    e = mu**2 / 2 + sigma**2 / 2 - sp.log(sigma) - sp.Rational(1, 2) + sum(c * sp.exp(-k * sigma) * mu**2
+                                                                        for k, c in ((1, 1), (2, -1), (3, 1)))
     h = np.array(d["hessian_at_minimizer"].evalf(), dtype=float)
     want = [[float(_fd(e, (mu, sigma), (0, 1), (2, 0))), 0.0], [0.0, float(_fd(e, (mu, sigma), (0, 1), (0, 2)))]]
     np.testing.assert_allclose(h, want, rtol=1e-12, atol=1e-12)
@@ -791,3 +796,44 @@ def test_a_curved_drift_is_fitted_and_tried_exactly(text, m, s, curve, along):
 def test_derive_finds_minus_infinity_along_a_fitted_power_curve():
     d = derive("(2*mu - 3*sigma**2)**2 - sigma", budget=1)
     assert d["infimum"] == -sp.oo and any("mu = 3*sigma**2/2" in n for n in d["notes"])
+
+
+# --- review 9f: stiff exponentials decided in seconds, minimisers far from sigma = 1 found ---
+
+
+def test_definiteness_of_a_2x2_matrix_from_the_signs_of_its_entries_and_determinant():
+    # eigenvalues by hand: [[1, 2], [2, 1]]: 3, -1; [[1, 1], [1, 1]]: 2, 0; diag(-e^-1000, 0): -e^-1000, 0;
+    # [[-1, e^-500], [e^-500, -pi]]: both < 0 (trace < 0, det = pi - e^-1000 > 0); log 2 + log 3 - log 6 = 0
+    w = sp.LambertW(500000 * sp.exp(-1000))  # the minimiser's entry of mu**2 + (sigma-1)**2 + exp(-1000*sigma)
+    cases = [(sp.Matrix([[2, 0], [0, 1000000 * sp.exp(-1000 - w) + 2]]), "positive definite"),
+             (sp.Matrix([[1, 2], [2, 1]]), "indefinite"), (sp.Matrix([[1, 1], [1, 1]]), "positive semidefinite"),
+             (sp.diag(-sp.exp(-1000), 0), "negative semidefinite"), (sp.zeros(2), "positive semidefinite"),
+             (sp.Matrix([[-1, sp.exp(-500)], [sp.exp(-500), -sp.pi]]), "negative definite"),
+             (sp.diag(1, sp.log(2) + sp.log(3) - sp.log(6)), "positive semidefinite"),
+             (sp.diag(sp.Float(2), sp.Float("1e600")), "positive definite")]  # d2/dsigma2 at sigma = 1e-300: no inf
+    assert [definiteness(h) for h, _ in cases] == [kind for _, kind in cases]
+
+
+def test_a_stiff_exponential_term_is_decided_exactly():
+    # by hand: mu = 0 and 2 (sigma - 1) = 1000 exp(-1000 sigma), so sigma = 1 + W(500000 e^-1000)/1000 ~ 1 + 2.5e-432
+    # (checked against mpmath's root at 500 digits); exp(1000*(sigma-1))*mu**2 + (sigma-1)**2 >= 0 is 0 only at
+    # (0, 1), Hessian diag(2, 2) (review 9f B3: 70 s, most of it in sympy's is_indefinite, before)
+    best = minimizer("mu**2+(sigma-1)**2+exp(-1000*sigma)")
+    with mp.workdps(500):
+        root = mp.findroot(lambda s: 2 * (s - 1) - 1000 * mp.exp(-1000 * s), mp.mpf(1))
+        assert best.point[mu] == 0 and abs(mp.mpf(sp.N(best.point[sigma], 500)) - root) < mp.mpf(10) ** -480
+    assert best.definiteness == "positive definite" and best.method == "symbolic"
+    best = minimizer("exp(1000*(sigma-1))*mu**2+(sigma-1)**2")
+    assert best.point == {mu: 0, sigma: 1} and best.hessian == sp.diag(2, 2)
+
+
+@pytest.mark.parametrize("text, log_sigma", [("mu**2 + cosh(log(sigma) - 650) + atan(mu)**2", 650),
+                                             ("mu**2 + cosh(log(sigma) + 690) + atan(mu)**2", -690)])
+def test_a_minimiser_at_sigma_1e300_or_1e_minus300_is_found_by_the_numeric_route(text, log_sigma):
+    # by hand: mu**2 + atan(mu)**2 >= 0 and cosh >= 1, equality only at mu = 0, log(sigma) = +-650 / -690 (sigma =
+    # 2e282, 3e-300); atan keeps sympy.solve out, and Newton from sigma ~ 1 never gets there: the scan of log sigma
+    # over float64's range does (review 9f A5, the kind); the Hessian there is diag(4, e^(-2 log sigma)) by hand
+    best = minimizer(text)
+    assert best.point == {mu: 0, sigma: sp.exp(log_sigma)} and best.value == 1
+    assert best.method.startswith("numeric, exact") and "log sigma" in best.method
+    assert best.hessian == sp.diag(4, sp.exp(-2 * log_sigma)) and best.definiteness == "positive definite"

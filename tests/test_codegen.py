@@ -141,6 +141,20 @@ def test_rewrites_are_identities():
                                                                              rel=1e-14), name
 
 
+def test_a_stiff_exponential_is_rewritten_without_factoring_and_stays_an_identity():
+    # sympy's expm1 and log1p optimisations factor the whole expression, reading exp(1000*d) as exp(d)**1000: 90 s
+    # per kernel plane for exp(1000*(sigma-1))*mu**2 (review 9f B3); without factor, expm1 is still found in
+    # exp(1000*(sigma-1)) - 1, and each form equals the expression at 30 digits (mpmath)
+    cases = [sp.exp(1000 * (sigma - 1)) * mu**2 + (sigma - 1) ** 2, sp.diff(sp.exp(1000 * (sigma - 1)) * mu**2, sigma),
+             sp.exp(1000 * (sigma - 1)) - 1 + mu**2, sp.log(1 + sp.exp(-500 * sigma)) + mu**2]
+    forms = [accurate(e) for e in cases]
+    assert "expm1(1000*d)" in str(forms[2])
+    for e, form in zip(cases, forms):
+        for m, x in ((0.3, 0.999), (-1.5, 1.002), (2.0, 0.5)):
+            at = {mu: sp.Rational(m), sigma: sp.Rational(x)}
+            assert sp.N(plain(form).subs(at), 30) == pytest.approx(sp.N(e.subs(at), 30), rel=1e-25), e
+
+
 def test_log_scale_rule_is_an_identity():
     """The log parametrisations' near rule (log1p(y) -> p lg, xmlog1p(y) -> expm1mx(p lg) where 1 + y = (1 + d)^p),
     undone with lg = log(1 + d): the same numbers as the expression; and it fires on the KL, whose value in

@@ -8,7 +8,8 @@ import sympy as sp
 from autograd import grad
 from autograd.test_util import check_grads
 
-from vaemath.symbolic import catalogue, mu, s, variables
+from vaemath.symbolic import catalogue, minimizer, mu, s, sigma, variables
+from vaemath.symbolic import penalty as parse
 from vaemath.vae.likelihood import categorical_loglik, categorical_loglik_composed
 from vaemath.vae.penalty import penalty_sum, trainable
 
@@ -95,6 +96,35 @@ def test_a_symbolic_step_past_its_budget_is_not_taken_for_no_minimiser(monkeypat
     real = symbolic.minimizer  # as on a loaded machine: the default 5 s per step ran out (a refusal, before)
     monkeypatch.setattr(symbolic, "minimizer", lambda e, budget=5.0: real(e, budget=budget) if budget > 5 else None)
     assert trainable("kl + mu**2/7") == "kl + mu**2/7"
+
+
+@pytest.mark.parametrize("text, k", [("exp(mu**2)*cosh(log(sigma)+21)", 21), ("exp(mu**2)*cosh(log(sigma)+25)", 25),
+                                     ("exp(mu**2)*cosh(log(sigma)+30)", 30),
+                                     ("cosh(mu)*cosh(log(sigma)+21)+mu**2", 21),
+                                     ("mu**2+cosh(log(sigma)+21)*cosh(mu)", 21),
+                                     ("exp(mu**2)*(sigma*exp(21)+exp(-21)/sigma)", 21)])
+def test_a_product_minimal_at_an_extreme_sigma_is_trainable(text, k):
+    # by hand: each factor is >= its value at mu = 0, log(sigma) = -k (exp(mu**2), cosh >= 1; sigma e^k + e^-k/sigma
+    # = 2 cosh(log(sigma) + k) >= 2), so the minimiser is (0, e^-k) (review 9f A5: refused as having no interior
+    # minimiser); the value there at 50 digits, and nowhere lower on a ring of points around it
+    assert trainable(text) == text
+    best = minimizer(text)
+    assert best.point == {mu: 0, sigma: sp.exp(-k)}
+    f = sp.lambdify((mu, sigma), parse(text).expr, "mpmath")
+    with mpmath.workdps(50):
+        at = f(0, mpmath.exp(-k))
+        assert abs(at - sp.N(best.value, 50)) < mpmath.mpf(10) ** -45
+        assert all(f(mpmath.mpf(a) / 100, mpmath.exp(-k + mpmath.mpf(b) / 100)) > at for a, b in
+                   ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1)))
+
+
+@pytest.mark.parametrize("text", ["mu**2+(sigma-1)**2+exp(-1000*sigma)", "exp(1000*(sigma-1))*mu**2+(sigma-1)**2"])
+def test_a_stiff_exponential_penalty_is_trainable(text):
+    import warnings
+
+    with warnings.catch_warnings():  # review 9f B3: 70 s, and 75 s (most in the kernel), before; no warning: isolated
+        warnings.simplefilter("error")
+        assert trainable(text) == text
 
 
 @pytest.mark.parametrize("text, where", [("mu**2", "mu = 0"), ("(sigma-1)**2", "sigma = 1")])

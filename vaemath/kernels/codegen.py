@@ -19,11 +19,11 @@ import sys
 from dataclasses import dataclass
 
 import sympy as sp
-from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
+from sympy.codegen.rewriting import optimize
 from sympy.printing.pycode import PythonCodePrinter
 
 from vaemath.kernels import rewrite
-from vaemath.kernels.rewrite import T, accurate, d, factor_rational, far, lg
+from vaemath.kernels.rewrite import ACCURACY_OPTIMS, T, accurate, d, factor_rational, far, lg
 from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
@@ -671,7 +671,7 @@ def _line_fns(lines: list, param: str) -> list:
     for n, (axis, v0, planes) in enumerate(lines):
         if all(p is None for p in planes):  # listed in LINES with no planes, never called
             continue
-        code = lambda e: pr.doprint(optimize(e, [log1p_opt, expm1_opt]).subs(x, sg))  # noqa: E731
+        code = lambda e: pr.doprint(optimize(e, ACCURACY_OPTIMS).subs(x, sg))  # noqa: E731
         terms = ["math.nan" if p is None else f"({code(p[0])})" if p[1] == 0
                  else f"({code(p[0])}) + (({code(p[1])}) * h if h != 0.0 else 0.0)" for p in planes]
         has = [k for k, p in enumerate(planes) if p is not None]

@@ -24,12 +24,46 @@ from dataclasses import dataclass
 from functools import reduce
 
 import sympy as sp
-from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
+from sympy.codegen.cfunctions import expm1, log1p
+from sympy.codegen.rewriting import FuncMinusOneOptim, ReplaceOptim, optimize
 
 from vaemath.symbolic import mu, sigma
 
 d = sp.Symbol("d", real=True)  # sigma - 1
 OPTIMIZE_MAX_OPS = 1500
+FACTOR_MAX_DEGREE = 64  # exp(1000*d) is exp(d)**1000 to sympy's factor: 90 s of Hensel lifting (review 9f B3)
+
+
+def _factor_costly(e: sp.Expr) -> bool:
+    """Whether sympy's ``factor`` would see a generator of degree above FACTOR_MAX_DEGREE: it reads exp(k x), k = p/q,
+    as exp(x/q)**p, so exp(1000*(sigma - 1))*mu**2 is a polynomial of degree 1000 in exp(d)."""
+    for a in e.atoms(sp.exp, sp.Pow):
+        power = a.args[0] if isinstance(a, sp.exp) else a.exp
+        if power.free_symbols:
+            for t in sp.Add.make_args(power):
+                c = t.as_coeff_Mul(rational=True)[0]
+                if max(abs(c.p), c.q) > FACTOR_MAX_DEGREE:
+                    return True
+    return False
+
+
+def _factor(e: sp.Expr) -> sp.Expr:
+    return e if _factor_costly(e) else e.factor()
+
+
+class _FuncMinusOne(FuncMinusOneOptim):
+    """sympy's exp(x) - 1 -> expm1(x) optimisation, without its ``factor`` where that is costly (:func:`_factor`)."""
+
+    def __call__(self, expr):
+        alt1 = ReplaceOptim.__call__(self, expr)
+        return alt1 if _factor_costly(expr) else self.cheapest(alt1, ReplaceOptim.__call__(self, expr.factor()))
+
+
+_u = sp.Wild("u")
+# sympy.codegen.rewriting's log1p_opt and expm1_opt, each ``factor`` skipped where it is costly
+ACCURACY_OPTIMS = (ReplaceOptim(lambda e: isinstance(e, sp.log), lambda a: sp.expand_log(a.replace(
+                       sp.log, lambda arg: sp.log(_factor(arg)))).replace(sp.log(_u + 1), log1p(_u))),
+                   _FuncMinusOne(sp.exp, expm1))
 
 
 @dataclass(frozen=True)
@@ -384,7 +418,7 @@ def accurate(expr: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
     e = in_every_sum(_combine_logs, _expand_log(e, x0))
     e = _acosh(_log_of_rational(e))
     if sp.count_ops(e) <= OPTIMIZE_MAX_OPS:  # sympy's pattern search takes minutes on huge Hessians
-        e = optimize(e, [log1p_opt, expm1_opt])
+        e = optimize(e, ACCURACY_OPTIMS)
     e = in_every_sum(_log_sum, in_every_sum(_pairs, sp.expand(_to_codegen_functions(e), deep=False)))
     return _decay_first(_hypot(in_every_sum(_power_pairs, e)))
 

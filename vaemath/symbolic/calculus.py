@@ -171,21 +171,65 @@ def hessian_at(penalty, point: dict, param: str = "std") -> sp.Matrix:
 
 def definiteness(h: sp.Matrix) -> str:
     """'positive definite', 'positive semidefinite', 'negative definite', 'negative semidefinite',
-    'indefinite' or 'unknown' for a symmetric matrix (by numeric eigenvalues when its entries are floats)."""
+    'indefinite' or 'unknown' for a symmetric matrix (by numeric eigenvalues when its entries are floats;
+    'unknown' when sympy's checks run past the default budget).
+
+    A 2 x 2 matrix [[a, b], [b, c]] is decided by the signs of a, c and det = ac - b^2 (:func:`_sign`: exact, or
+    50-digit values with a proved error bound); sympy's checks, tried one at a time, are the fallback: its
+    ``is_indefinite`` factors the characteristic polynomial and ran for minutes at the minimiser of
+    mu**2 + (sigma-1)**2 + exp(-1000*sigma), whose entry 10^6 exp(-1000 - LambertW(500000 e^-1000)) + 2 it
+    read as a polynomial of degree 1000 (review 9f B3)."""
     if any(isinstance(c, sp.Float) for c in h):
         return _numeric_definiteness(h)
-    checks = (("positive definite", h.is_positive_definite), ("negative definite", h.is_negative_definite),
-              ("positive semidefinite", h.is_positive_semidefinite),
-              ("negative semidefinite", h.is_negative_semidefinite), ("indefinite", h.is_indefinite))
-    for name, flag in checks:
-        if flag:
-            return name
-    return "unknown"
+    if h.shape == (2, 2) and sp.simplify(h[0, 1] - h[1, 0]) == 0:
+        kind = _definiteness_2x2(h[0, 0], h[0, 1], h[1, 1])
+        if kind is not None:
+            return kind
+    checks = (("positive definite", "is_positive_definite"), ("negative definite", "is_negative_definite"),
+              ("positive semidefinite", "is_positive_semidefinite"),
+              ("negative semidefinite", "is_negative_semidefinite"), ("indefinite", "is_indefinite"))
+    done, kind = attempt(lambda: next((name for name, flag in checks if getattr(h, flag)), "unknown"))
+    return kind if done else "unknown"
+
+
+def _definiteness_2x2(a: sp.Expr, b: sp.Expr, c: sp.Expr) -> str | None:
+    """The definiteness of [[a, b], [b, c]] from the signs of det = ac - b^2, a and c (eigenvalues of equal signs
+    when det > 0, of opposite signs when det < 0, one zero when det = 0); None when a sign is not decided."""
+    det = _sign(a * c - b * b)
+    if det is None:
+        return None
+    if det < 0:
+        return "indefinite"
+    sa, sc = _sign(a), _sign(c)
+    if sa is None or sc is None:
+        return None
+    if det > 0:
+        return "positive definite" if sa > 0 else "negative definite"
+    return "negative semidefinite" if min(sa, sc) < 0 else "positive semidefinite"  # the zero matrix is both
+
+
+def _sign(v: sp.Expr) -> int | None:
+    """-1, 0 or 1: the sign of the real number ``v``, from sympy's assumptions, else from its value at 50 digits
+    (``strict``: sympy's error bound proves the sign), else 0 when it simplifies to 0; None if undecided."""
+    v = sp.sympify(v)
+    if v.is_zero:
+        return 0
+    if v.is_positive:
+        return 1
+    if v.is_negative:
+        return -1
+    try:
+        x = v.evalf(50, strict=True)
+    except (sp.core.evalf.PrecisionExhausted, ValueError, TypeError):
+        x = None
+    if x is not None and x.is_real and x.is_number and x != 0:
+        return 1 if x > 0 else -1
+    return 0 if sp.simplify(v) == 0 else None
 
 
 def _numeric_definiteness(h: sp.Matrix) -> str:
     try:
-        eig = np.linalg.eigvalsh(np.array(h.tolist(), dtype=float))
+        eig = np.linalg.eigvalsh(np.array(_balanced(h).tolist(), dtype=float))
     except (TypeError, ValueError):
         return "unknown"
     if not np.all(np.isfinite(eig)):
@@ -198,6 +242,14 @@ def _numeric_definiteness(h: sp.Matrix) -> str:
     if eig[0] < -tol and eig[-1] > tol:
         return "indefinite"
     return "positive semidefinite" if eig[-1] > tol else "negative semidefinite" if eig[0] < -tol else "unknown"
+
+
+def _balanced(h: sp.Matrix) -> sp.Matrix:
+    """D h D with D = diag(|h_ii|^(-1/2)) (1 where h_ii = 0), in sympy's arbitrary-exponent floats: a congruence,
+    so the same definiteness (Sylvester's law of inertia), with entries float64 holds: at sigma = 1e-300 the
+    Hessian's d2/dsigma2 is ~1e600, beyond float64."""
+    scale = [1 / sp.sqrt(abs(h[i, i])) if h[i, i] != 0 else sp.S.One for i in range(h.shape[0])]
+    return sp.Matrix(h.shape[0], h.shape[1], lambda i, j: (h[i, j] * scale[i] * scale[j]).evalf(15))
 
 
 @dataclass(frozen=True)
@@ -314,11 +366,29 @@ def _stationary(e: sp.Expr, xs: tuple, point: dict, budget) -> bool:
             if sp.limit((ray - at) / t, t, 0, "+") != 0:
                 return False
         return True
+    if _gradient_nonzero(e, xs, point):
+        return False
     try:
         done, ok = attempt(check, budget=budget)
     except NotImplementedError:
         return False
     return bool(done and ok)
+
+
+def _gradient_nonzero(e: sp.Expr, xs: tuple, point: dict) -> bool:
+    """A partial derivative is provably non-zero at ``point`` (30 digits, sympy's error bound): a reading of a root
+    that is not one, refused at once (simplifying exp(-1000*(1 - 5*E/66 - ...))*(...) took the 5 s budget)."""
+    for x in xs:
+        v = sp.diff(e, x).subs(point)
+        if _is_bad(v):
+            continue
+        try:
+            v = v.evalf(30, strict=True)
+        except (sp.core.evalf.PrecisionExhausted, ValueError, TypeError, ArithmeticError):
+            continue
+        if v.is_number and v.is_finite and not v.is_zero:
+            return True
+    return False
 
 
 def _bounded(fn, a, b):
@@ -328,23 +398,38 @@ def _bounded(fn, a, b):
     return fn(a, b)
 
 
-def _roots(grad: list, xs: tuple, p, starts=_STARTS) -> list:
+def _roots(grad: list, xs: tuple, p, starts=_STARTS, log_scale: bool = False) -> list:
     """Roots of the gradient by mpmath.findroot from ``starts`` (mu, sigma), at 40 digits, ROOT_SECONDS at most
-    each."""
+    each; with ``log_scale`` Newton steps in (mu, log sigma) (std parametrisation only), where a root at sigma =
+    1e-300 is as near as one at 1, and the roots are returned as (mu, log sigma). A root is kept where the gradient
+    is below 1e-15, or 1e-20 of the sum of its terms' sizes (exp(100) - exp(-100)/sigma**2 is 1e3 at its root in
+    40-digit arithmetic)."""
+    t = sp.Dummy("t", real=True)
+    if log_scale:
+        grad, xs = [g.subs(sigma, sp.exp(t)) for g in grad], (mu, t)
     fn = sp.lambdify(xs, grad, "mpmath")
+    size = sp.lambdify(xs, [sp.Add(*[abs(a) for a in sp.Add.make_args(g)]) for g in grad], "mpmath")
     out = []
     with mpmath.workdps(40):
         for m0, s0 in starts:
-            start = (m0, float(p.of_sigma.subs(sigma, s0)))
-            try:
-                done, root = attempt(mpmath.findroot, lambda a, b: _bounded(fn, a, b), start, tol=1e-30,
-                                     maxsteps=200, budget=ROOT_SECONDS)
+            start = (m0, math.log(s0) if log_scale else float(p.of_sigma.subs(sigma, s0)))
+            try:  # far out, each equation divided by its size at the start (1e-282 at sigma = e^650: "singular")
+                scale = [w if log_scale and w != 0 else 1 for w in size(*map(mpmath.mpf, start))]
+                scaled = lambda a, b, by=scale: [v / w for v, w in zip(_bounded(fn, a, b), by)]  # noqa: E731
+                done, root = attempt(mpmath.findroot, scaled, start, tol=1e-30, maxsteps=200, verify=False,
+                                     budget=ROOT_SECONDS)
+                done = done and _vanishes(fn(*root), size(*root))
             except (ValueError, ArithmeticError, TypeError, MemoryError):  # a diverging start: try the next
                 continue
             real = _real_point(root) if done else None
             if real is not None:  # Newton stalls where the gradient is singular (a cone): a bounded time per start
                 out.append(real)
     return out
+
+
+def _vanishes(values: list, sizes: list) -> bool:
+    return mpmath.norm(values) ** 2 <= 1e-30 or all(abs(v) <= 1e-15 or abs(v) <= 1e-20 * abs(w)
+                                                    for v, w in zip(values, sizes))
 
 
 def _real_point(root) -> tuple | None:
@@ -359,14 +444,19 @@ def _real_point(root) -> tuple | None:
     return tuple(out)
 
 
-def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p, budget, starts=_STARTS) -> tuple:
+def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p, budget, starts=_STARTS, log_scale: bool = False) -> tuple:
     """(points, method): roots recognised as exact numbers where the gradient provably vanishes there
-    ("numeric, exact"), else the float roots themselves ("numeric")."""
-    roots = _roots(grad, xs, p, starts)
+    ("numeric, exact"), else the float roots themselves ("numeric"). With ``log_scale`` (starts far from sigma = 1,
+    std parametrisation) the roots are found and read in (mu, log sigma): sigma = exp(-21) exactly, or a float."""
+    roots = _roots(grad, xs, p, starts, log_scale)
     exact, floats = [], []
     for root in roots:
         point = {x: _recognise(r) for x, r in zip(xs, root)}
-        if any(all(abs(point[x] - q[x]) < 1e-9 for x in xs) for q in exact + floats):
+        if log_scale:  # log sigma read as an integer first: nsimplify reads 650 as -38 + 193 E/2 + 271 pi/2
+            near = sp.Integer(int(mpmath.nint(root[1])))
+            point[sigma] = sp.exp(near if abs(root[1] - near) < 1e-8 else point[sigma])
+            root = (root[0], mpmath.exp(root[1]))
+        if any(_near(point, q, 1e-9) for q in exact + floats):
             continue
         if _in_domain(point, p) and _stationary(e, xs, point, budget):
             exact.append(point)
@@ -457,7 +547,7 @@ def hessian_by_limits(e: sp.Expr, point: dict) -> sp.Matrix | None:
 def _critical_points_std(e: sp.Expr, budget) -> tuple:
     p, xs = _param("std"), (mu, sigma)
     plain = _hyperbolics_as_exp(e)
-    grad = [sp.diff(plain, x) for x in xs]
+    grad = [_without_positive_factors(sp.diff(plain, x)) for x in xs]
     sols, late = _solve_symbolic(plain, grad, xs, p, budget) if _elementary(plain) else (None, False)
     method = "symbolic"
     if not sols:
@@ -465,11 +555,22 @@ def _critical_points_std(e: sp.Expr, budget) -> tuple:
         method += f" (sympy.solve ran past the budget of {budget} s)" if late else ""
     out = [_critical_point(e, sol, method, budget) for sol in sols]
     missed = _missed_minima(e, sols)  # a numeric local minimum no solution is near: a root the routes above missed
-    if missed:
-        more, how = _solve_numeric(e, grad, xs, p, budget, missed)
-        out += [_critical_point(e, sol, f"{how} (from a minimum of the numeric search)", budget) for sol in more
-                if not any(_near(sol, c.point) for c in out)]
+    for starts, log_scale, where in ((missed, False, "the numeric search"), (_far_wells(e, sols), True, "a scan of "
+                                     f"log sigma in [-{FAR}, {FAR}]")):
+        if starts:
+            more, how = _solve_numeric(e, grad, xs, p, budget, starts, log_scale)
+            out += [_critical_point(e, sol, f"{how} (from a minimum of {where})", budget) for sol in more
+                    if not any(_near(sol, c.point) for c in out)]
     return tuple(out)
+
+
+def _without_positive_factors(g: sp.Expr) -> sp.Expr:
+    """``g`` without its factors positive on the whole domain (exp(1000*sigma - 1000) + 2, exp(mu**2), sigma*e^21 +
+    e^-21/sigma): the same zeros, but sympy.solve no longer reads exp(1000*sigma) as a polynomial of degree 1000 (a
+    minute, then no answer), nor stops at a factor that never vanishes (exp(mu**2)*cosh(log(sigma) + 21): only
+    sigma solved, review 9f A5), and Newton's steps are not scaled by it."""
+    g = sp.factor_terms(g)
+    return sp.Mul(*[a for a in sp.Mul.make_args(g) if not a.is_positive])
 
 
 def _critical_point(e: sp.Expr, sol: dict, method: str, budget) -> CriticalPoint:
@@ -628,6 +729,57 @@ def _exact_value(e: sp.Expr, m: float, s: float, fallback: float) -> float:
 def _numeric_minima(e: sp.Expr) -> tuple:
     """The numeric search's local minima inside the box ESCAPE, as float triples (mu, sigma, value)."""
     return tuple((m, s, v) for m, s, v, escaped in _numeric_search(e) if not escaped)
+
+
+FAR = 700.0  # |log sigma| of the scan for wells beyond ESCAPE: sigma from 1e-304 to 1e304, float64's normal range
+_FAR_LOG_SIGMA = np.linspace(-FAR, FAR, 281)
+
+
+def _far_wells(e: sp.Expr, sols: list) -> tuple:
+    """Starts (mu, sigma) in a well of the penalty beyond the numeric search's box ESCAPE that no point of ``sols``
+    is in (exp(mu**2)*cosh(log(sigma) + 21), minimal at sigma = e^-21: refused, review 9f A5)."""
+    def near(w, sol):  # in (mu, log sigma): every sigma below 1e-6 is near every other in sigma itself
+        try:
+            return abs(complex(sol[mu]) - w[0]) < 1e-6 * (1 + abs(w[0])) and \
+                abs(complex(sp.log(sol[sigma]).evalf(20)) - math.log(w[1])) < 1e-6
+        except (TypeError, ValueError):
+            return False
+    return tuple(w for w in _far_search(e) if not any(near(w, sol) for sol in sols))
+
+
+@lru_cache(maxsize=64)
+def _far_search(e: sp.Expr) -> tuple:
+    """The least point of the penalty on the grid's mu x log sigma in [-FAR, FAR] (step 5), when it lies beyond
+    ESCAPE, refined by Nelder-Mead in (mu, log sigma); none where the search leaves the box of ESCAPE's sizes around
+    that point (a drift to the boundary, not a well) or stops on a float plateau (exp(-sigma) underflowed to 0)."""
+    from scipy.optimize import minimize
+
+    m, t = (a.ravel() for a in np.meshgrid(_GRID_MU, _FAR_LOG_SIGMA))
+    values = real_values(e, m, np.exp(t))
+    if np.all(np.isnan(values)):
+        return ()
+    k = int(np.nanargmin(values))
+    if abs(t[k]) <= ESCAPE[1]:
+        return ()  # inside the box: the numeric search's
+    fn = vectorized(e)
+
+    def f(x):  # x = (mu, log sigma - t[k]): the simplex's first steps are 5% of each coordinate
+        if abs(x[0]) > ESCAPE[0] or abs(x[1]) > ESCAPE[1]:
+            raise _Escaped(x)
+        with np.errstate(all="ignore"):
+            val = complex(fn(x[0], np.exp(t[k] + x[1])))
+        return val.real if np.isfinite(val) and abs(val.imag) < 1e-12 else np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            res = minimize(f, np.array([m[k], 0.0]), method="Nelder-Mead",
+                           options={"xatol": 1e-13, "fatol": 1e-15, "maxiter": 4000})
+        except _Escaped:
+            return ()
+    s = float(np.exp(t[k] + res.x[1]))
+    if not np.isfinite(res.fun) or _flat(e, float(res.x[0]), s, res.fun):
+        return ()
+    return ((float(res.x[0]), s),)
 
 
 def _kink_points(e: sp.Expr, budget) -> list:
@@ -1012,11 +1164,21 @@ def without_idle_kinks(penalty, budget=DEFAULT_BUDGET) -> sp.Expr:
 
 
 def _proved_constant(e: sp.Expr, budget) -> bool:
+    if _two_values(e):
+        return False
     try:  # sympy says True only with proof (a derivative simplified to 0); False from two different values
         done, constant = attempt(e.is_constant, mu, sigma, budget=budget)
     except (ValueError, TypeError, NotImplementedError, ZeroDivisionError):
         return False
     return done and constant is True
+
+
+def _two_values(e: sp.Expr) -> bool:
+    """``e`` takes two different values (30 digits) at two fixed points, so is not constant: no proof to seek
+    (sympy's is_constant ran past its budget on exp(mu**2)*cosh(log(sigma) + 200*pi) + atan(mu)**2)."""
+    a, b = (sp.N(e.subs({mu: sp.Rational(m), sigma: sp.Rational(s)}), 30)
+            for m, s in (("3/10", "7/10"), ("-2/5", "3/2")))
+    return all(v.is_real and v.is_finite for v in (a, b)) and abs(a - b) > 1e-20 * (1 + abs(a))
 
 
 @lru_cache(maxsize=256)
