@@ -508,6 +508,20 @@ def test_issue_values(name, m, x, param, expected):
             assert abs(got - expected) <= 2 * np.spacing(expected), (got, expected)
 
 
+@pytest.mark.parametrize("name", ["renyi(1/100)", "renyi(1000)"])
+def test_renyi_of_an_order_far_from_1_is_generated_quickly_and_accurate_near_sigma_1(name):
+    # review r9f A1: combining its two logs made (a + (1-a) sigma^2)^50 sigma^99 (order 0.01): minutes of sympy and
+    # GiB (order 1e-6 was killed), so a training run with renyi(0.01) never started; now two logs whose first-order
+    # terms cancel, to a few ulp in the value near s = 0 (d^2-sized) and the gradient, against mpmath
+    mus, xs = (0.0, 0.3), (-30.0, -1e-3, 1e-6, 4e-4)  # inside renyi(1000)'s domain, s < log(1000/999)/2 = 5e-4
+    t = ref.truth(_expr(name), "logstd", mus, xs)
+    for i, m in enumerate(mus):
+        for j, x in enumerate(xs):
+            value, grad = vaemath.penalty(name)(m, x, what=("value", "grad"), param="logstd")
+            for got, want in zip((value, *np.ravel(grad)), t.value[:3, i, j]):
+                assert abs(got - want) <= 1e-13 * abs(want), (m, x, got, want)
+
+
 @pytest.mark.parametrize("name", ["reverse_kl", "jeffreys"])
 def test_grid_overflowing_sigma_no_zero_division(name):
     assert vaemath.grid(name, np.array([0.5]), np.array([1e-200]), what=WHAT)[0][0, 0] == math.inf
