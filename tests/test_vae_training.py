@@ -225,18 +225,24 @@ def test_a_run_the_guard_stopped_is_evaluated_without_numpy_warnings():
     assert r.status["stopped"] == "non-finite" and math.isfinite(r.metrics["mi"])
 
 
-def test_a_diverged_run_the_guard_did_not_stop_has_true_metrics_and_no_warnings():
+def test_a_diverged_run_the_guard_did_not_stop_has_true_metrics_and_no_warnings(tmp_path):
     # lr = 3e3 on linear data, quadratic: every step finite, but log tau^2 ends near 2780 (review r9e B2: NaN
     # loglik_exact and three RuntimeWarnings). By hand, with tau^2 = e^2780 swamping W W^T and the data about b:
     # log N(x; b, W W^T + tau^2 I) = -D/2 (log 2 pi + log tau^2) to ~1e-300, and tau^2 itself is +inf in float64
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        r = train("linear", "quadratic", lr=3e3, quick=True, epochs=3, progress=False)
+        r = train("linear", "quadratic", lr=3e3, quick=True, epochs=3, progress=False, out=tmp_path)
     log_tau2 = float(r.params["log_tau2"])
     assert r.status["stopped"] == "epochs" and log_tau2 > 710
     assert r.metrics["loglik_exact"] == pytest.approx(-1.5 * (math.log(2 * math.pi) + log_tau2), rel=1e-12)
     assert r.metrics["tau2"] == math.inf
     assert not [k for k, v in r.metrics.items() if isinstance(v, float) and math.isnan(v)]
+    # r9f D2: "tau2": Infinity is not JSON (RFC 8259); strict parsers (jq, JavaScript) refused the file
+
+    def strict(token):
+        raise ValueError(f"not JSON: {token}")
+    saved = json.loads((tmp_path / "result.json").read_text(), parse_constant=strict)
+    assert saved["metrics"]["tau2"] == "inf" and load(tmp_path).metrics == r.metrics
 
 
 @pytest.mark.parametrize("kwargs, name", [

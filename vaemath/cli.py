@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import math
 import os
 import re
@@ -48,7 +47,9 @@ class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
 
 
 def _print_json(data) -> None:
-    print(json.dumps(data, indent=2, sort_keys=False))
+    from vaemath import jsonio
+
+    print(jsonio.dumps(data, indent=2, sort_keys=False))
 
 
 # ---- argument types: argparse names the option in the error ---------------------------------------------

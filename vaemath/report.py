@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from vaemath import jsonio
 from vaemath.atomic import atomic_path, check_writable
 
 COV, LATENT = "5,2,0.5", 1  # the linear-Gaussian VAE of the analysis: C = diag(5, 2, 0.5), k = 1
@@ -256,7 +257,7 @@ def load_run(folder):
     from vaemath.vae.model import MLP
 
     folder = Path(folder)
-    saved = json.loads((folder / "result.json").read_text())
+    saved = jsonio.loads((folder / "result.json").read_text())
     s = saved["setup"]
     with np.load(folder / "params.npz") as f:
         params = {k: f[k] for k in f.files}

@@ -104,7 +104,7 @@ def mutual_information(mu: np.ndarray, s: np.ndarray, rng, max_rows: int = 2000)
     # [n, m] = log q(z_n | x_m) - log q(z_n | x_n); the diagonal is 0 by construction
     rel = -0.5 * (sq - np.diag(sq)[:, None]) - (log_det[None, :] - log_det[:, None])
     np.fill_diagonal(rel, 0.0)
-    return float(math.log(n) - np.mean(logsumexp(rel, axis=1)))
+    return float(np.mean(math.log(n) - logsumexp(rel, axis=1)))  # each datum's term first: 0 exactly when collapsed
 
 
 @nb.njit(cache=True, error_model="numpy")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import inspect
 import itertools
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 
+from vaemath import jsonio
 from vaemath.atomic import atomic_path, check_writable
 
 SUMMARY_METRICS = ("nll_iw", "elbo_kl", "objective", "bound_gap", "reconstruction", "penalty", "active_units", "mi",
@@ -223,7 +223,7 @@ def write(result: dict, out) -> list:
     """Write ``compare.json`` and ``compare.md`` into folder ``out`` atomically; returns the paths."""
     out = Path(out)
     paths = [out / "compare.json", out / "compare.md"]
-    for path, text in zip(paths, (json.dumps(result, indent=1), markdown(result) + "\n")):
+    for path, text in zip(paths, (jsonio.dumps(result, indent=1), markdown(result) + "\n")):
         with atomic_path(path) as tmp:
             tmp.write_text(text)
     return paths

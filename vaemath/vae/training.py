@@ -25,6 +25,7 @@ import numpy as np
 from autograd.tracer import getval
 from threadpoolctl import threadpool_limits
 
+from vaemath import jsonio
 from vaemath.atomic import atomic_path, check_writable
 from vaemath.vae import metrics as _metrics
 from vaemath.vae.adam import adam
@@ -117,7 +118,7 @@ class TrainResult:
         out = Path(out)
         paths = [save_params(self.params, out / "params.npz"), out / "result.json"]
         with atomic_path(paths[1]) as tmp:
-            tmp.write_text(json.dumps({**self.to_dict(), "params_sha256": _digest(self.params)}, indent=1))
+            tmp.write_text(jsonio.dumps({**self.to_dict(), "params_sha256": _digest(self.params)}, indent=1))
         return paths
 
 
@@ -149,7 +150,7 @@ def load(folder) -> TrainResult:
     if missing:
         raise ValueError(f"folder: {str(folder)!r} has no {' and no '.join(missing)} (written by train(out=...))")
     try:
-        d = json.loads((folder / "result.json").read_text())
+        d = jsonio.loads((folder / "result.json").read_text())
     except json.JSONDecodeError as exc:
         raise ValueError(f"folder: {str(folder / 'result.json')!r} is not valid JSON ({exc})") from None
     try:
