@@ -48,6 +48,14 @@ def test_dask_localcluster_on_loopback_gives_the_serial_numbers(serial):
     assert json.dumps(result["summary"]) == json.dumps(serial[0]["summary"])
 
 
+@pytest.mark.parametrize("address", ["nonsense", "tcp://127.0.0.1:notaport"])
+def test_a_bad_scheduler_address_is_named(address):
+    pytest.importorskip("dask.distributed")
+    # r9f B1: dask's and Python's own messages ("invalid literal for int() ...") named no argument
+    with pytest.raises(ValueError, match=f"^scheduler: cannot connect to '{re.escape(address)}' "):
+        compare(("kl",), (0,), scheduler=address, **SMALL)
+
+
 @pytest.mark.parametrize("text", ["mu**2 + (sigma-1)**2", "mu**2 + (sigma - 1)**2/2", "2*kl",
                                   "sigma**2/2 - log(sigma)"])
 def test_checkpoint_folders_are_safe_names_one_per_text(text):
