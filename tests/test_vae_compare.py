@@ -139,6 +139,14 @@ def test_cli_warning_is_one_line_on_stderr(capsys):
                    "freely"]
 
 
+def test_compare_warns_once_per_penalty(capsys):
+    # r9f D3: compare's own check and the run's each printed it
+    assert main(["compare", "--data", "linear", "--penalties", "mu**2", "--seeds", "0", "--jobs", "1", "--quick",
+                 "--epochs", "1", "--K", "5", "--n", "50", "--json"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "warning: penalty: 'mu**2' is minimal at every point where mu = 0" in err[0]
+
+
 def test_readme_table_is_the_committed_compare_result():
     from pathlib import Path
 
