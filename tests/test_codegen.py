@@ -572,3 +572,20 @@ def test_a_tiny_coefficient_is_not_factored_out_of_a_sum(param):
             elif abs(truth) >= mp.mpf(np.finfo(np.float64).tiny):
                 assert abs(mp.mpf(float(got[k, i])) - truth) <= 4 * abs(truth) * 2.0**-52, (k, m[i], xx[i], got[k, i],
                                                                                            truth)
+
+
+def test_exact_constants_of_both_extremes_are_not_factored_with_a_power_of_mu():
+    """sqrt(2) exp(-650) mu^4 + exp(650) mu^2 at sigma = 1 against mpmath (hand derivatives): factored as
+    mu^2 (sqrt(2) exp(-650) mu^2 + exp(650)) its value was 0 at mu = 1e-200 (true 2e-118) and its d2/dmu2 inf at
+    mu = 1e160 (true 3.9e282); sympy's factor of it as a polynomial in E did not end."""
+    a, b = mp.sqrt(2) * mp.exp(-650), mp.exp(650)
+    m = np.array([1e-200, 1e-100, 3.0, 1e80, 1e160])
+    v, g, h = evaluate("sqrt(2)*exp(-650)*mu**4 + exp(650)*mu**2 + (sigma - 1)**2", m, np.ones(m.size),
+                       what=("value", "grad", "hess"))
+    for i, x in enumerate(mp.mpf(float(t)) for t in m):
+        want = [a * x**4 + b * x**2, 4 * a * x**3 + 2 * b * x, 12 * a * x**2 + 2 * b]
+        for got, truth in zip((v[i], g[0, i], h[0, i]), want):
+            if truth > mp.mpf(np.finfo(np.float64).max):
+                assert got == np.inf
+            else:
+                assert abs(mp.mpf(float(got)) - truth) <= 4 * truth * 2.0**-52, (float(x), got, truth)

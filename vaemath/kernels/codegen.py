@@ -135,16 +135,17 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
                 pieces.append(rewrite.power_last(rewrite.scale_first(p, {d, dv})))
         else:
             far_form = _divided_by_T(far(e, region, sc.exact_powers, sc.lg_range), sc, region)
-            far_form = _far_symbols(_coefficient_chains(far_form), sc)
+            far_form = _far_symbols(_coefficient_chains(far_form, sc), sc)
             pieces.extend(rewrite.power_last(_exact_variance(p, sc)) for p in _split(far_form))
     return pieces
 
 
-def _coefficient_chains(e: sp.Expr) -> sp.Expr:
+def _coefficient_chains(e: sp.Expr, sc: Scale) -> sp.Expr:
     """c T^(p/q) F, c a constant far from 1 (|log2 c| > 64), F free of T, q in (1, 2, 4), the power not an integer
-    from -4 to 4 (those the printer divides or multiplies from c outward) -> pw(c, T^(1/q), p, 1) F: c / T^(1/q) ...
-    / T^(1/q), each step between c and c T^(p/q), so none leaves the float64 range unless the product does
-    (-2.5e-301 sigma^(-3/2) at sigma = 1e-300 is -2.5e149, was -2.5e-301 (1 / sigma^1.5) = -inf)."""
+    from -4 to 4 in std and var (those the printer divides or multiplies from c outward) -> pw(c, T^(1/q), p, 1) F:
+    c / T^(1/q) ... / T^(1/q), each step between c and c T^(p/q), so none leaves the float64 range unless the product
+    does (-2.5e-301 sigma^(-3/2) at sigma = 1e-300 is -2.5e149, was -2.5e-301 (1 / sigma^1.5) = -inf; 3e-300 exp(3 s)
+    at s = 300 is 3e91, was 3e-300 inf)."""
     def rule(m: sp.Mul) -> sp.Expr:
         powers = [f for f in m.args if f.as_base_exp()[0] == T]
         c = sp.Mul(*(f for f in m.args if f.is_number))
@@ -152,7 +153,8 @@ def _coefficient_chains(e: sp.Expr) -> sp.Expr:
         if len(powers) != 1 or not c.is_Number or c == 0 or abs(math.log2(abs(_float64(c)))) <= 64:
             return m
         k = powers[0].as_base_exp()[1]
-        if not k.is_Rational or k.q not in (1, 2, 4) or (k.is_Integer and abs(k) <= 4) or abs(k.p) > 16:
+        if not k.is_Rational or k.q not in (1, 2, 4) or (k.is_Integer and abs(k) <= 4 and sc.exact_powers) \
+                or abs(k.p) > 16:
             return m
         rest = sp.Mul(*(f for f in m.args if not f.is_number and f is not powers[0]))
         return rest * rewrite.pw(c, T ** sp.Rational(1, k.q), k.p, 1)
@@ -366,17 +368,21 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
 
 
 def _constants_as_numbers(e: sp.Expr) -> sp.Expr:
-    """In every product, its constant factors (exp(-700), sqrt(2) exp(-650)) as one number to 30 digits where that is
-    far from 1: kept whole, cse makes them a variable that the printer cannot order, and exp(-700) mu^2 at mu = 1e160
-    was mu * mu * x0 = inf (true 9.9e15); a number is printed first, ((c mu) mu), like a literal coefficient."""
+    """In every product, its constant factors (exp(-700), sqrt(2) exp(-650)) as one number c to 30 digits where that is
+    far from 1 (|log2 c| > 64), and c mu^n as pw(c, mu, n, 1) = (c mu) mu ...: kept whole, cse makes exp(-700) and
+    mu^2 variables that the printer cannot order (exp(-700) mu^2 at mu = 1e160 was mu * mu * x0 = inf, true 9.9e15;
+    mu (4e-300 mu^2 + 2) was inf, true 4e180); from c outward each product lies between c and the result."""
     def rule(m: sp.Mul) -> sp.Expr:
-        constants = [f for f in m.args if f.is_number]
-        if all(f.is_Number for f in constants):
+        c = sp.Mul(*(f for f in m.args if f.is_number))
+        c = c if c.is_Number else sp.N(c, 30)  # an exact constant to 30 digits: correctly rounded when printed
+        if not (c.is_Number and c != 0 and abs(math.log2(abs(_float64(c)))) > 64):
             return m
-        c = sp.N(sp.Mul(*constants), 30)  # an exact constant (exp(-700)) to 30 digits: correctly rounded when printed
-        if not (c.is_Float and c != 0 and abs(math.log2(abs(_float64(c)))) > 64):
-            return m
-        return sp.Mul(c, *(f for f in m.args if not f.is_number))
+        rest = [f for f in m.args if not f.is_number]
+        powers = [f for f in rest if f.as_base_exp()[0] == mu and f.as_base_exp()[1].is_Integer
+                  and 1 <= f.as_base_exp()[1] <= 8]
+        if not powers:
+            return sp.Mul(c, *rest)
+        return sp.Mul(*(f for f in rest if f is not powers[0])) * rewrite.pw(c, mu, powers[0].as_base_exp()[1], 1)
     return e.replace(lambda x: isinstance(x, sp.Mul), rule)
 
 

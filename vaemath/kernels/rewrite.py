@@ -291,7 +291,7 @@ def _factor_rational_parts(e: sp.Add) -> sp.Expr:
     if len(rational) < 2:
         return e
     others = [t for t in e.args if not _rational(t)]
-    return sp.Add(sp.factor(sp.together(sp.Add(*rational))), *others)
+    return sp.Add(_factor_joined(sp.Add(*rational)), *others)
 
 
 def _to_codegen_functions(e: sp.Expr) -> sp.Expr:
@@ -346,6 +346,35 @@ def _one_minus_product(e: sp.Add) -> sp.Expr:
     return -const * sp.Function("expm1")(inner)
 
 
+def _with_numbers_hidden(step, e: sp.Expr) -> sp.Expr:
+    """``step(e)`` with the rationals of more than 20 digits (1e-300 is read as 1/10^300) and the constants holding an
+    exp (exp(-700), sqrt(2) exp(650)) as symbols. sympy's expm1 pattern search on sqrt(d + 1)/10^300 took 10 s a plane
+    (0.01 s hidden), its factor of sqrt(2) exp(-650) mu^4 + exp(650) mu^2 (a polynomial of degree 1300 in E) did not
+    end, and factor pulls such a coefficient out of a sum as its reciprocal (1e-300 mu^4 + mu^2 as
+    mu^2 (mu^2 + 1e300) 1e-300). Such a number is never the 1 of exp(x) - 1."""
+    hidden = {}
+
+    def hide(r):
+        g = sp.Dummy(positive=True)
+        hidden[g] = abs(r)
+        return g if r > 0 else -g
+
+    def far_or_exp(a):
+        if isinstance(a, sp.Rational):
+            return max(abs(a.p), a.q) > 10**20
+        return a.is_number and not a.is_Atom and a.has(sp.exp, sp.E) and a.is_real is True and not a.is_zero
+    return step(e.replace(far_or_exp, hide)).xreplace(hidden)
+
+
+def _factor_joined(e: sp.Expr) -> sp.Expr:
+    """sp.factor(sp.together(e)); ``e`` itself where it holds far numbers or exp constants
+    (:func:`_with_numbers_hidden`): factor and together take a power of mu out of the terms they multiply
+    (exp(650) mu^2 + sqrt(2) exp(-650) mu^4 as mu^2 (...): 0 at mu = 1e-200 from mu^2, true 2e-118)."""
+    def step(x):
+        return x if x.atoms(sp.Dummy) - e.atoms(sp.Dummy) else sp.factor(sp.together(x))
+    return _with_numbers_hidden(step, e)
+
+
 def accurate(expr: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
     """Steps 1-4: the expression in (mu, d = x - x0), rewritten for accurate floating-point evaluation.
 
@@ -358,7 +387,7 @@ def accurate(expr: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
     e = in_every_sum(_combine_logs, _expand_log(e, x0))
     e = _acosh(_log_of_rational(e))
     if sp.count_ops(e) <= OPTIMIZE_MAX_OPS:  # sympy's pattern search takes minutes on huge Hessians
-        e = optimize(e, [log1p_opt, expm1_opt])
+        e = _with_numbers_hidden(lambda x: optimize(x, [log1p_opt, expm1_opt]), e)
     e = in_every_sum(_pairs, sp.expand(_to_codegen_functions(e), deep=False))
     return _decay_first(_hypot(in_every_sum(_power_pairs, e)))
 
@@ -483,6 +512,8 @@ def _joins(c, k, ci, ki, side: str, lg_range: tuple) -> bool:
     (5e-301 T^(1/2) + 2 T^2 - 2 T below sigma = 1/2 as 5e-301 T^(1/2) (1 + 4e300 T^(1/2) (T - 1)): 0 at
     sigma = exp(-300), true -2e-130); a tiny c on the overflowing power is safe (1e-300 T^3 - T^2 above 2)."""
     lc, lci = _ln_abs(c), _ln_abs(ci)
+    if not LN_TINY <= lci - lc <= LN_HUGE:  # c_i/c itself beyond float64 (1e-300 T^(1/4) + 1e300 T^-3: 1e-600)
+        return False
     lo, hi = (lg_range[0], math.log(0.5)) if side == "low" else (math.log(2.0), lg_range[1])
     normal = [(float(ki), lci - LN_TINY), (-float(ki), LN_HUGE - lci)]  # alpha lg + beta >= 0 each
     pivot_below = (-float(k), LN_TINY - 1e-9 - lc)  # c T^k below the normal range
@@ -624,7 +655,7 @@ def _join_rational(e: sp.Add) -> sp.Expr:
             others.append(t)
         else:  # a term where mu is entangled with T joins all: 1 - mu^2/(mu^2 + d^2)
             groups.setdefault((None if entangled else _mu_key(t), split[0]), []).append(split[1])
-    joined = [(sp.factor(sp.together(sp.Add(*rs))) if len(rs) > 1 else rs[0]) * sp.Mul(*(sp.sqrt(b) for b in bases))
+    joined = [(_factor_joined(sp.Add(*rs)) if len(rs) > 1 else rs[0]) * sp.Mul(*(sp.sqrt(b) for b in bases))
               for (_, bases), rs in groups.items()]
     return sp.Add(*joined, *others)
 
