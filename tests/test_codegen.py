@@ -544,13 +544,62 @@ def test_a_line_outside_the_domain_is_not_written():
 
 @pytest.mark.parametrize("text, c, n, m", [("1e300*mu**2 + (sigma - 1)**2", 1e300, 2, 1e-200),
                                            ("1e-300*mu**2 + (sigma - 1)**2", 1e-300, 2, 1e200),
-                                           ("-1e300*mu**4 + (sigma - 1)**2", -1e300, 4, 1e-100)])
+                                           ("-1e300*mu**4 + (sigma - 1)**2", -1e300, 4, 1e-100),
+                                           # an exact constant, not a literal: exp(-700) mu^2 at mu = 1e160 was inf
+                                           ("exp(-700)*mu**2 + (sigma - 1)**2", lambda: mp.exp(-700), 2, 1e160),
+                                           ("sqrt(2)/exp(600)*mu**4 + (sigma - 1)**2",
+                                            lambda: mp.sqrt(2) * mp.exp(-600), 4, 1e80)])
 def test_an_extreme_coefficient_times_a_power_of_mu_is_in_range_where_the_product_is(text, c, n, m):
     """c mu^n (and its derivatives in mu) at sigma = 1, against mpmath at 50 digits: mu * mu under- or overflowed
     before c came in (1e300 mu^2 at mu = 1e-200 was 0, true 1e-100)."""
     mp.mp.dps = 50
     v, g, h = evaluate(text, m, 1.0, what=("value", "grad", "hess"))
-    cm, mm = mp.mpf(c), mp.mpf(m)
+    cm, mm = c() if callable(c) else mp.mpf(c), mp.mpf(m)
     want = [cm * mm**n, n * cm * mm ** (n - 1), n * (n - 1) * cm * mm ** (n - 2)]
     for got, truth in zip((v, g[0], h[0]), want):
         assert abs(mp.mpf(float(got)) - truth) <= 4 * abs(truth) * 2.0**-52, (text, got, truth)
+
+
+@pytest.mark.parametrize("param", ["logstd", "logvar", "std"])
+def test_a_tiny_coefficient_is_not_factored_out_of_a_sum(param):
+    """mu^2 + (sigma - 1)^2 + 1e-300 sqrt(sigma) for sigma = exp(s), s in [-700, 700], against mpmath at 50 digits from
+    the expression built here: its d/ds was written 5e-301 x (1 + 4e300 x (e^s - 1)), x = e^(s/2), whose first factor
+    underflows (s = -300: -0.0 for -1.03e-130; s = -60: 5e-11 relative). Value, gradient and Hessian within 4 ulp
+    where the truth is a normal float, +-inf where it overflows."""
+    x = sp.Symbol("x", real=True)
+    sig = {"logstd": sp.exp(x), "logvar": sp.exp(x / 2), "std": x}[param]
+    expr = (mu**2 + (sigma - 1) ** 2 + sp.Rational(1, 10**300) * sp.sqrt(sigma)).subs(sigma, sig)
+    derivatives = (expr, sp.diff(expr, mu), sp.diff(expr, x), sp.diff(expr, mu, 2), sp.diff(expr, mu, x),
+                   sp.diff(expr, x, 2))
+    planes = [sp.lambdify((mu, x), p, "mpmath") for p in derivatives]
+    s = np.array([-700.0, -300.0, -80.0, -70.0, -60.0, -40.0, -1.0, 0.5, 40.0, 300.0, 700.0])
+    xs = {"logstd": s, "logvar": 2 * s, "std": np.exp(s)}[param]
+    mus = np.array([0.3, -1e-200, 1e150])
+    m, xx = np.repeat(mus, xs.size), np.tile(xs, mus.size)
+    v, g, h = evaluate("mu**2+(sigma-1)**2+1e-300*sqrt(sigma)", m, xx, what=WHATS, param=param)
+    got = np.vstack([v[None], g, h])
+    for k, f in enumerate(planes):
+        for i in range(m.size):
+            truth = f(mp.mpf(float(m[i])), mp.mpf(float(xx[i])))
+            if abs(truth) > mp.mpf(np.finfo(np.float64).max):
+                assert got[k, i] == np.sign(float(truth)) * np.inf, (k, m[i], xx[i], got[k, i], truth)
+            elif abs(truth) >= mp.mpf(np.finfo(np.float64).tiny):
+                assert abs(mp.mpf(float(got[k, i])) - truth) <= 4 * abs(truth) * 2.0**-52, (k, m[i], xx[i], got[k, i],
+                                                                                           truth)
+
+
+def test_exact_constants_of_both_extremes_are_not_factored_with_a_power_of_mu():
+    """sqrt(2) exp(-650) mu^4 + exp(650) mu^2 at sigma = 1 against mpmath (hand derivatives): factored as
+    mu^2 (sqrt(2) exp(-650) mu^2 + exp(650)) its value was 0 at mu = 1e-200 (true 2e-118) and its d2/dmu2 inf at
+    mu = 1e160 (true 3.9e282); sympy's factor of it as a polynomial in E did not end."""
+    a, b = mp.sqrt(2) * mp.exp(-650), mp.exp(650)
+    m = np.array([1e-200, 1e-100, 3.0, 1e80, 1e160])
+    v, g, h = evaluate("sqrt(2)*exp(-650)*mu**4 + exp(650)*mu**2 + (sigma - 1)**2", m, np.ones(m.size),
+                       what=("value", "grad", "hess"))
+    for i, x in enumerate(mp.mpf(float(t)) for t in m):
+        want = [a * x**4 + b * x**2, 4 * a * x**3 + 2 * b * x, 12 * a * x**2 + 2 * b]
+        for got, truth in zip((v[i], g[0, i], h[0, i]), want):
+            if truth > mp.mpf(np.finfo(np.float64).max):
+                assert got == np.inf
+            else:
+                assert abs(mp.mpf(float(got)) - truth) <= 4 * truth * 2.0**-52, (float(x), got, truth)

@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "32"
+GENERATOR_VERSION = "33"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -71,6 +71,12 @@ class Scale:
     def code_lg(self) -> str:
         return {"std": "math.log(sg)", "var": "0.5 * math.log(sg)", "logstd": "sg", "logvar": "0.5 * sg"}[
             self.param]
+
+    @property
+    def lg_range(self) -> tuple:
+        """The values log(T) takes: sigma (var: its square) from the least denormal to the largest float64."""
+        lo, hi = math.log(5e-324), math.log(sys.float_info.max)
+        return {"std": (lo, hi), "var": (lo / 2, hi / 2)}.get(self.param, rewrite.ALL_LG)
 
     @property
     def exact_powers(self) -> bool:
@@ -128,9 +134,31 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
                 p = rewrite.in_every_sum(rewrite.collect_mu, _exact_variance(_prefer_T(factor_rational(p)), sc))
                 pieces.append(rewrite.power_last(rewrite.scale_first(p, {d, dv})))
         else:
-            far_form = _far_symbols(_divided_by_T(far(e, region, sc.exact_powers), sc, region), sc)
+            far_form = _divided_by_T(far(e, region, sc.exact_powers, sc.lg_range), sc, region)
+            far_form = _far_symbols(_coefficient_chains(far_form, sc), sc)
             pieces.extend(rewrite.power_last(_exact_variance(p, sc)) for p in _split(far_form))
     return pieces
+
+
+def _coefficient_chains(e: sp.Expr, sc: Scale) -> sp.Expr:
+    """c T^(p/q) F, c a constant far from 1 (|log2 c| > 64), F free of T, q in (1, 2, 4), the power not an integer
+    from -4 to 4 in std and var (those the printer divides or multiplies from c outward) -> pw(c, T^(1/q), p, 1) F:
+    c / T^(1/q) ... / T^(1/q), each step between c and c T^(p/q), so none leaves the float64 range unless the product
+    does (-2.5e-301 sigma^(-3/2) at sigma = 1e-300 is -2.5e149, was -2.5e-301 (1 / sigma^1.5) = -inf; 3e-300 exp(3 s)
+    at s = 300 is 3e91, was 3e-300 inf)."""
+    def rule(m: sp.Mul) -> sp.Expr:
+        powers = [f for f in m.args if f.as_base_exp()[0] == T]
+        c = sp.Mul(*(f for f in m.args if f.is_number))
+        c = c if c.is_Number else sp.N(c, 30)
+        if len(powers) != 1 or not c.is_Number or c == 0 or abs(math.log2(abs(_float64(c)))) <= 64:
+            return m
+        k = powers[0].as_base_exp()[1]
+        if not k.is_Rational or k.q not in (1, 2, 4) or (k.is_Integer and abs(k) <= 4 and sc.exact_powers) \
+                or abs(k.p) > 16:
+            return m
+        rest = sp.Mul(*(f for f in m.args if not f.is_number and f is not powers[0]))
+        return rest * rewrite.pw(c, T ** sp.Rational(1, k.q), k.p, 1)
+    return e.replace(lambda x: isinstance(x, sp.Mul), rule)
 
 
 def _exact_variance(e: sp.Expr, sc: Scale) -> sp.Expr:
@@ -323,7 +351,7 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     prefixed by the region's code, so the regions' plans can share one module.
     """
     k = _code(region)
-    pieces = _region_planes(expr, what, scale(param), region)
+    pieces = [_constants_as_numbers(p) for p in _region_planes(expr, what, scale(param), region)]
     replacements, reduced = sp.cse(pieces, symbols=sp.numbered_symbols(f"x{k}_"), optimizations="basic")
     stages, hoisted = {}, _Hoister(f"h{k}_")
     for sym, sub in replacements:
@@ -337,6 +365,25 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     reps = sorted(reps + hoisted.reps, key=lambda r: order[stages[r[0]]])
     parts = [tuple(reduced[3 * k:3 * k + 3]) for k in range(len(reduced) // 3)]
     return {"replacements": reps, "parts": parts, "stages": stages, "fallbacks": _fallbacks(pieces, f"f{k}_")}
+
+
+def _constants_as_numbers(e: sp.Expr) -> sp.Expr:
+    """In every product, its constant factors (exp(-700), sqrt(2) exp(-650)) as one number c to 30 digits where that is
+    far from 1 (|log2 c| > 64), and c mu^n as pw(c, mu, n, 1) = (c mu) mu ...: kept whole, cse makes exp(-700) and
+    mu^2 variables that the printer cannot order (exp(-700) mu^2 at mu = 1e160 was mu * mu * x0 = inf, true 9.9e15;
+    mu (4e-300 mu^2 + 2) was inf, true 4e180); from c outward each product lies between c and the result."""
+    def rule(m: sp.Mul) -> sp.Expr:
+        c = sp.Mul(*(f for f in m.args if f.is_number))
+        c = c if c.is_Number else sp.N(c, 30)  # an exact constant to 30 digits: correctly rounded when printed
+        if not (c.is_Number and c != 0 and abs(math.log2(abs(_float64(c)))) > 64):
+            return m
+        rest = [f for f in m.args if not f.is_number]
+        powers = [f for f in rest if f.as_base_exp()[0] == mu and f.as_base_exp()[1].is_Integer
+                  and 1 <= f.as_base_exp()[1] <= 8]
+        if not powers:
+            return sp.Mul(c, *rest)
+        return sp.Mul(*(f for f in rest if f is not powers[0])) * rewrite.pw(c, mu, powers[0].as_base_exp()[1], 1)
+    return e.replace(lambda x: isinstance(x, sp.Mul), rule)
 
 
 def _code(region: str) -> int:

@@ -346,7 +346,7 @@ def _factor_rational_parts(e: sp.Add) -> sp.Expr:
     if len(rational) < 2:
         return e
     others = [t for t in e.args if not _rational(t)]
-    return sp.Add(sp.factor(sp.together(sp.Add(*rational))), *others)
+    return sp.Add(_factor_joined(sp.Add(*rational)), *others)
 
 
 def _to_codegen_functions(e: sp.Expr) -> sp.Expr:
@@ -406,6 +406,35 @@ def _one_minus_product(e: sp.Add) -> sp.Expr:
     return -const * sp.Function("expm1")(inner)
 
 
+def _with_numbers_hidden(step, e: sp.Expr) -> sp.Expr:
+    """``step(e)`` with the rationals of more than 20 digits (1e-300 is read as 1/10^300) and the constants holding an
+    exp (exp(-700), sqrt(2) exp(650)) as symbols. sympy's expm1 pattern search on sqrt(d + 1)/10^300 took 10 s a plane
+    (0.01 s hidden), its factor of sqrt(2) exp(-650) mu^4 + exp(650) mu^2 (a polynomial of degree 1300 in E) did not
+    end, and factor pulls such a coefficient out of a sum as its reciprocal (1e-300 mu^4 + mu^2 as
+    mu^2 (mu^2 + 1e300) 1e-300). Such a number is never the 1 of exp(x) - 1."""
+    hidden = {}
+
+    def hide(r):
+        g = sp.Dummy(positive=True)
+        hidden[g] = abs(r)
+        return g if r > 0 else -g
+
+    def far_or_exp(a):
+        if isinstance(a, sp.Rational):
+            return max(abs(a.p), a.q) > 10**20
+        return a.is_number and not a.is_Atom and a.has(sp.exp, sp.E) and a.is_real is True and not a.is_zero
+    return step(e.replace(far_or_exp, hide)).xreplace(hidden)
+
+
+def _factor_joined(e: sp.Expr) -> sp.Expr:
+    """sp.factor(sp.together(e)); ``e`` itself where it holds far numbers or exp constants
+    (:func:`_with_numbers_hidden`): factor and together take a power of mu out of the terms they multiply
+    (exp(650) mu^2 + sqrt(2) exp(-650) mu^4 as mu^2 (...): 0 at mu = 1e-200 from mu^2, true 2e-118)."""
+    def step(x):
+        return x if x.atoms(sp.Dummy) - e.atoms(sp.Dummy) else sp.factor(sp.together(x))
+    return _with_numbers_hidden(step, e)
+
+
 def accurate(expr: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
     """Steps 1-4: the expression in (mu, d = x - x0), rewritten for accurate floating-point evaluation.
 
@@ -418,7 +447,7 @@ def accurate(expr: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
     e = in_every_sum(_combine_logs, _expand_log(e, x0))
     e = _acosh(_log_of_rational(e))
     if sp.count_ops(e) <= OPTIMIZE_MAX_OPS:  # sympy's pattern search takes minutes on huge Hessians
-        e = optimize(e, ACCURACY_OPTIMS)
+        e = _with_numbers_hidden(lambda x: optimize(x, ACCURACY_OPTIMS), e)
     e = in_every_sum(_log_sum, in_every_sum(_pairs, sp.expand(_to_codegen_functions(e), deep=False)))
     return _decay_first(_hypot(in_every_sum(_power_pairs, e)))
 
@@ -491,11 +520,16 @@ def _monomial(term: sp.Expr):
     return (key, c, k) if base == T and k.is_number else None
 
 
-def _dominant(side: str):
+LN_TINY, LN_HUGE = math.log(2.2250738585072014e-308), math.log(1.7976931348623157e308)  # float64's normal range
+ALL_LG = (-math.inf, math.inf)  # lg = log(T) takes every value (the log parametrisations); std, var: a bounded range
+
+
+def _dominant(side: str, lg_range: tuple = ALL_LG):
     """In a sum, each group of terms c_i key T^k_i sharing one factor key free of T (a number, mu^2, ...)
     -> c key T^k onep(sum c_i/c T^(k_i - k)), with T^k the term dominant on ``side``; the other terms are
     kept. No power of T then overflows where the group does not (T^2 - 2 T + 1 at T = 1.8e308: inf, never
-    inf - inf), and the remainder is small."""
+    inf - inf), and the remainder is small. A term joins the dominant one only where that is safe
+    (:func:`_joins`); the others form groups of their own (:func:`_groups`)."""
     def rule(e: sp.Add) -> sp.Expr:
         groups, others = {}, []
         for term in e.args:
@@ -506,15 +540,61 @@ def _dominant(side: str):
                 groups.setdefault(m[0], []).append(m[1:])
         out = list(others)
         for key, terms in groups.items():
-            k = min(k for _, k in terms) if side == "low" else max(k for _, k in terms)
-            c = sum(ci for ci, ki in terms if ki == k)
-            if len({ki for _, ki in terms}) < 2 or c == 0:
-                out.extend(ci * key * T**ki for ci, ki in terms)
-                continue
-            rest = sp.Add(*(ci / c * T ** (ki - k) for ci, ki in terms if ki != k))
-            out.append(c * key * T**k * onep(rest))
+            for part in _groups(terms, side, lg_range):
+                k = min(k for _, k in part) if side == "low" else max(k for _, k in part)
+                c = sum(ci for ci, ki in part if ki == k)
+                if len({ki for _, ki in part}) < 2 or c == 0:
+                    out.extend(ci * key * T**ki for ci, ki in part)
+                    continue
+                rest = sp.Add(*(ci / c * T ** (ki - k) for ci, ki in part if ki != k))
+                out.append(c * key * T**k * onep(rest))
         return sp.Add(*out)
     return rule
+
+
+def _groups(terms: list, side: str, lg_range: tuple) -> list:
+    """``terms`` [(c_i, k_i)] in groups: the dominant power's terms with every term that :func:`_joins` them, then
+    the same for the terms left. One group unless a coefficient lies far from the others'."""
+    out, left = [], list(terms)
+    while left:
+        k = min(k for _, k in left) if side == "low" else max(k for _, k in left)
+        c = sum(ci for ci, ki in left if ki == k)
+        part = [t for t in left if t[1] == k or (c != 0 and _joins(c, k, *t, side, lg_range))]
+        out.append(part)
+        left = [t for t in left if t not in part]
+    return out
+
+
+def _joins(c, k, ci, ki, side: str, lg_range: tuple) -> bool:
+    """Whether c_i T^k_i may be written inside c T^k onep(c_i/c T^(k_i - k)) on ``side`` (lg = log T in ``lg_range``):
+    nowhere where c_i T^k_i is a normal float64 does c T^k leave the normal range below, or the ratio
+    c_i/c T^(k_i - k) overflow. A tiny c joined to larger ones was 0 times a finite ratio where the sum is normal
+    (5e-301 T^(1/2) + 2 T^2 - 2 T below sigma = 1/2 as 5e-301 T^(1/2) (1 + 4e300 T^(1/2) (T - 1)): 0 at
+    sigma = exp(-300), true -2e-130); a tiny c on the overflowing power is safe (1e-300 T^3 - T^2 above 2)."""
+    lc, lci = _ln_abs(c), _ln_abs(ci)
+    if not LN_TINY <= lci - lc <= LN_HUGE:  # c_i/c itself beyond float64 (1e-300 T^(1/4) + 1e300 T^-3: 1e-600)
+        return False
+    lo, hi = (lg_range[0], math.log(0.5)) if side == "low" else (math.log(2.0), lg_range[1])
+    normal = [(float(ki), lci - LN_TINY), (-float(ki), LN_HUGE - lci)]  # alpha lg + beta >= 0 each
+    pivot_below = (-float(k), LN_TINY - 1e-9 - lc)  # c T^k below the normal range
+    ratio_over = (float(ki - k), lci - lc - LN_HUGE + 1.0)  # c_i/c T^(k_i - k) beyond it
+    return not any(_nonempty(lo, hi, [*normal, bad]) for bad in (pivot_below, ratio_over))
+
+
+def _ln_abs(c) -> float:
+    return float(sp.log(abs(c)).evalf(20))
+
+
+def _nonempty(lo: float, hi: float, constraints: list) -> bool:
+    """Whether some lg in [lo, hi] satisfies alpha lg + beta >= 0 for every (alpha, beta) of ``constraints``."""
+    for alpha, beta in constraints:
+        if alpha > 0:
+            lo = max(lo, -beta / alpha)
+        elif alpha < 0:
+            hi = min(hi, -beta / alpha)
+        elif beta < 0:
+            return False
+    return lo <= hi
 
 
 def _pythagoras(e: sp.Add) -> sp.Expr:
@@ -635,7 +715,7 @@ def _join_rational(e: sp.Add) -> sp.Expr:
             others.append(t)
         else:  # a term where mu is entangled with T joins all: 1 - mu^2/(mu^2 + d^2)
             groups.setdefault((None if entangled else _mu_key(t), split[0]), []).append(split[1])
-    joined = [(sp.factor(sp.together(sp.Add(*rs))) if len(rs) > 1 else rs[0]) * sp.Mul(*(sp.sqrt(b) for b in bases))
+    joined = [(_factor_joined(sp.Add(*rs)) if len(rs) > 1 else rs[0]) * sp.Mul(*(sp.sqrt(b) for b in bases))
               for (_, bases), rs in groups.items()]
     return sp.Add(*joined, *others)
 
@@ -659,7 +739,7 @@ def _numerators_first(e: sp.Expr, side: str) -> sp.Expr:
                      lambda m: sp.Mul(*(numerator(f) for f in m.args)))
 
 
-def far(e: sp.Expr, side: str, scaled_hypots: bool = False) -> sp.Expr:
+def far(e: sp.Expr, side: str, scaled_hypots: bool = False, lg_range: tuple = ALL_LG) -> sp.Expr:
     """The expression in (mu, T) rewritten for T far from 1 on ``side`` ("low": T < 1/2, "high": T > 2).
 
     Rational parts of every sum are first joined over one denominator (:func:`_join_rational`). Every sum of
@@ -670,7 +750,7 @@ def far(e: sp.Expr, side: str, scaled_hypots: bool = False) -> sp.Expr:
     """
     e = in_every_sum(_join_rational, e)
     e = in_every_sum(_pythagoras, _expanded(_numerators_first(e, side)))
-    e = in_every_sum(_fold_groups(side), in_every_sum(_dominant(side), e))
+    e = in_every_sum(_fold_groups(side), in_every_sum(_dominant(side, lg_range), e))
     e = _hypots_scaled(e) if side == "high" and scaled_hypots else e
     e = e.replace(sp.log, _log_of_product)
     return _decay_scale(_decay_first(_group_mu(_hypot(e, scale_out=side == "high"))), side)
