@@ -125,6 +125,16 @@ def test_a_stiff_exponential_penalty_is_trainable(text):
     with warnings.catch_warnings():  # review 9f B3: 70 s, and 75 s (most in the kernel), before; no warning: isolated
         warnings.simplefilter("error")
         assert trainable(text) == text
+    # r9g A1: trainable, then no kernel ("needs the number 5.08E-435": exp(-1000) * 10^6 / 2 multiplied out)
+    e = parse(text).expr.subs(sigma, sp.exp(s))
+    fs = [sp.lambdify((mu, s), f, modules="mpmath") for f in (e, sp.diff(e, mu), sp.diff(e, s))]
+    mus, ss = np.array([0.3, -1.2, 0.0]), np.array([-0.2, 1e-9, 0.3])
+    with mpmath.workdps(50):
+        want = [[float(f(mpmath.mpf(m), mpmath.mpf(x))) for m, x in zip(mus, ss)] for f in fs]
+    f = penalty_sum(text)
+    assert f(mus, ss) == pytest.approx(sum(want[0]), rel=1e-13)
+    np.testing.assert_allclose(grad(f, 0)(mus, ss), want[1], rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(grad(f, 1)(mus, ss), want[2], rtol=1e-12, atol=1e-300)
 
 
 @pytest.mark.parametrize("text, where", [("mu**2", "mu = 0"), ("(sigma-1)**2", "sigma = 1")])

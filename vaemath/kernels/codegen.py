@@ -150,7 +150,7 @@ def _coefficient_chains(e: sp.Expr, sc: Scale) -> sp.Expr:
         powers = [f for f in m.args if f.as_base_exp()[0] == T]
         c = sp.Mul(*(f for f in m.args if f.is_number))
         c = c if c.is_Number else sp.N(c, 30)
-        if len(powers) != 1 or not c.is_Number or c == 0 or abs(math.log2(abs(_float64(c)))) <= 64:
+        if len(powers) != 1 or not _far_from_1(c):
             return m
         k = powers[0].as_base_exp()[1]
         if not k.is_Rational or k.q not in (1, 2, 4) or (k.is_Integer and abs(k) <= 4 and sc.exact_powers) \
@@ -159,6 +159,12 @@ def _coefficient_chains(e: sp.Expr, sc: Scale) -> sp.Expr:
         rest = sp.Mul(*(f for f in m.args if not f.is_number and f is not powers[0]))
         return rest * rewrite.pw(c, T ** sp.Rational(1, k.q), k.p, 1)
     return e.replace(lambda x: isinstance(x, sp.Mul), rule)
+
+
+def _far_from_1(c: sp.Expr) -> bool:
+    """A non-zero number float64 holds (a product of constants beyond it, exp(-1000) 10^6 / 2, is left as it is: its
+    factors are printed and rounded one by one, as before) with |log2 c| > 64."""
+    return bool(c.is_Number and c != 0 and _in_float64(c) and abs(math.log2(abs(float(c)))) > 64)
 
 
 def _exact_variance(e: sp.Expr, sc: Scale) -> sp.Expr:
@@ -375,7 +381,7 @@ def _constants_as_numbers(e: sp.Expr) -> sp.Expr:
     def rule(m: sp.Mul) -> sp.Expr:
         c = sp.Mul(*(f for f in m.args if f.is_number))
         c = c if c.is_Number else sp.N(c, 30)  # an exact constant to 30 digits: correctly rounded when printed
-        if not (c.is_Number and c != 0 and abs(math.log2(abs(_float64(c)))) > 64):
+        if not _far_from_1(c):
             return m
         rest = [f for f in m.args if not f.is_number]
         powers = [f for f in rest if f.as_base_exp()[0] == mu and f.as_base_exp()[1].is_Integer
