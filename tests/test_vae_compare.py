@@ -139,6 +139,14 @@ def test_cli_warning_is_one_line_on_stderr(capsys):
                    "freely"]
 
 
+def test_cli_prints_no_numpy_warning_for_a_penalty_that_overflows_far_out(capsys):
+    # r9g B2: the linear reference's search over log sigma in (-20, 10) overflowed 1e306 (sigma - 1)^2 at e^10:
+    # "warning: overflow encountered in scalar multiply"
+    assert main(["train", "--data", "linear", "--penalty", "mu**2+1e306*(sigma-1)**2", "--quick", "--epochs", "1",
+                 "--K", "5", "--n", "50", "--json"]) == 0
+    assert "overflow" not in capsys.readouterr().err
+
+
 def test_compare_warns_once_per_penalty(capsys):
     # r9f D3: compare's own check and the run's each printed it
     assert main(["compare", "--data", "linear", "--penalties", "mu**2", "--seeds", "0", "--jobs", "1", "--quick",

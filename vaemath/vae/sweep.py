@@ -129,7 +129,7 @@ def _on_dask(address: str, jobs: list) -> list:
         raise TypeError(f"scheduler: expected an address such as 'tcp://127.0.0.1:8786', got {address!r}")
     try:  # dask's own errors name no argument: "missing port number in address 'nonsense'"
         client = Client(address, timeout=10)
-    except (ValueError, TypeError, OSError) as exc:  # OSError covers dask's connection timeout
+    except (ValueError, TypeError, OSError, MemoryError) as exc:  # OSError: a timeout; MemoryError: an HTTP server
         raise ValueError(f"scheduler: cannot connect to {address!r} ({exc})") from None
     with client, parallel_config(backend="dask", client=client):
         return Parallel()(jobs)

@@ -492,8 +492,8 @@ def train(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=Non
     run = _Run(s, sets, model, out, progress)
     with threadpool_limits(limits=s["threads"]):
         status = _optimise(run, params)
-    quiet = {"over": "ignore", "invalid": "ignore", "divide": "ignore"} if status["stopped"] == "non-finite" else {}
-    with threadpool_limits(limits=s["eval_threads"]), np.errstate(**quiet):  # the guard has said what went bad
+    # a run the guard stopped, or one that diverged with finite steps: its metrics say inf where values overflow
+    with threadpool_limits(limits=s["eval_threads"]), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         result = _finish(s, sets, model, run, run.best["params"], status)
     result.status["seconds"] = time.perf_counter() - t0
     if out is not None:

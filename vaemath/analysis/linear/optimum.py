@@ -204,8 +204,9 @@ def _interior(sig, w, small_sigma_ok: bool = False) -> bool:
 def _min_at_zero_code(pen_obj) -> tuple:
     """(min over sigma of pen(0, sigma), its argmin): the price of a collapsed latent dimension."""
     g = expected_penalty(pen_obj).numeric()[0]
-    res = minimize_scalar(lambda ls: float(g(0.0, np.exp(ls))), bounds=(-20, 10), method="bounded",
-                          options={"xatol": 1e-12})
+    with np.errstate(over="ignore"):  # exp(1000*sigma)-like penalties at sigma = e^10: inf, a point not taken
+        res = minimize_scalar(lambda ls: float(g(0.0, np.exp(ls))), bounds=(-20, 10), method="bounded",
+                              options={"xatol": 1e-12})
     return float(res.fun), float(np.exp(res.x))
 
 
