@@ -522,6 +522,14 @@ def test_renyi_of_an_order_far_from_1_is_generated_quickly_and_accurate_near_sig
                 assert abs(got - want) <= 1e-13 * abs(want), (m, x, got, want)
 
 
+@pytest.mark.parametrize("order", ["1e-7", "1e-100", "1e200"])
+def test_renyi_kernels_beyond_their_accurate_orders_are_refused(order):
+    # by hand: renyi(1e-100) at (0.5, 0.5) is 1e-100 (0.25 / 0.5 + ...) / 2 ~ 5e-101, the kernel gave 0.0; renyi(1e200)
+    # at (0, 1) is 0, the kernel gave NaN (a (1 - sigma^2) overflowing); a finite wrong number is refused instead
+    with pytest.raises(ValueError, match=rf"^penalty: 'renyi\({order}\)': its kernel is accurate for orders from"):
+        vaemath.penalty(f"renyi({order})")(0.0, 1.0)
+
+
 @pytest.mark.parametrize("name", ["reverse_kl", "jeffreys"])
 def test_grid_overflowing_sigma_no_zero_division(name):
     assert vaemath.grid(name, np.array([0.5]), np.array([1e-200]), what=WHAT)[0][0, 0] == math.inf

@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import sys
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,6 +42,21 @@ def key(expr: sp.Expr, what: tuple, param: str = "std", domain=None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+RENYI_ORDERS = (1e-6, 1e100)  # orders a whose kernels are right: below, the value near sigma = 1 is off by ~eps/a
+# (renyi(1e-100): 1.6e-30 for 4.5e-102); above, a (1 - sigma^2) overflows (renyi(1e200) at (0, 1): NaN for 0)
+
+
+def _check_renyi_order(name: str) -> None:
+    match = re.fullmatch(r"renyi\((.+)\)", name or "")
+    try:
+        a = Fraction(match.group(1)) if match else None
+    except ValueError:  # renyi(alpha): the family, not a number
+        return
+    if a is not None and not RENYI_ORDERS[0] <= a <= RENYI_ORDERS[1]:
+        raise ValueError(f"penalty: {name!r}: its kernel is accurate for orders from {RENYI_ORDERS[0]:g} to "
+                         f"{RENYI_ORDERS[1]:g} only (derive and check hold for any order)")
+
+
 @lru_cache(maxsize=128)
 def load(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=None):
     """The imported kernel module for ``expr``, planes ``what`` and parametrisation ``param``, generated on
@@ -47,6 +64,7 @@ def load(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=
     from vaemath.kernels.codegen import BeyondFloat64, check_float64, source
 
     check_float64(expr, name)
+    _check_renyi_order(name)
     module_name = f"vaemath_kernel_{key(expr, what, param, domain)}"
     path = cache_dir() / f"{module_name}.py"
     if not path.exists():
