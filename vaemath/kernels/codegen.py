@@ -147,10 +147,8 @@ def _coefficient_chains(e: sp.Expr, sc: Scale) -> sp.Expr:
     does (-2.5e-301 sigma^(-3/2) at sigma = 1e-300 is -2.5e149, was -2.5e-301 (1 / sigma^1.5) = -inf; 3e-300 exp(3 s)
     at s = 300 is 3e91, was 3e-300 inf)."""
     def rule(m: sp.Mul) -> sp.Expr:
-        powers = [f for f in m.args if f.as_base_exp()[0] == T]
-        c = sp.Mul(*(f for f in m.args if f.is_number))
-        c = c if c.is_Number else sp.N(c, 30)
-        if len(powers) != 1 or not _far_from_1(c):
+        powers, c = [f for f in m.args if f.as_base_exp()[0] == T], _far_constant(m)
+        if len(powers) != 1 or c is None:
             return m
         k = powers[0].as_base_exp()[1]
         if not k.is_Rational or k.q not in (1, 2, 4) or (k.is_Integer and abs(k) <= 4 and sc.exact_powers) \
@@ -161,10 +159,13 @@ def _coefficient_chains(e: sp.Expr, sc: Scale) -> sp.Expr:
     return e.replace(lambda x: isinstance(x, sp.Mul), rule)
 
 
-def _far_from_1(c: sp.Expr) -> bool:
-    """A non-zero number float64 holds (a product of constants beyond it, exp(-1000) 10^6 / 2, is left as it is: its
-    factors are printed and rounded one by one, as before) with |log2 c| > 64."""
-    return bool(c.is_Number and c != 0 and _in_float64(c) and abs(math.log2(abs(float(c)))) > 64)
+def _far_constant(m: sp.Mul) -> sp.Number | None:
+    """The product of the constant factors of ``m`` as one number (an exact constant to 30 digits: correctly rounded
+    when printed) where float64 holds it, non-zero, with |log2 c| > 64; else None (a product of constants beyond
+    float64, exp(-1000) 10^6 / 2, is left as it is: its factors are printed and rounded one by one)."""
+    c = sp.Mul(*(f for f in m.args if f.is_number))
+    c = c if c.is_Number else sp.N(c, 30)
+    return c if c.is_Number and c != 0 and _in_float64(c) and abs(math.log2(abs(float(c)))) > 64 else None
 
 
 def _exact_variance(e: sp.Expr, sc: Scale) -> sp.Expr:
@@ -379,9 +380,8 @@ def _constants_as_numbers(e: sp.Expr) -> sp.Expr:
     mu^2 variables that the printer cannot order (exp(-700) mu^2 at mu = 1e160 was mu * mu * x0 = inf, true 9.9e15;
     mu (4e-300 mu^2 + 2) was inf, true 4e180); from c outward each product lies between c and the result."""
     def rule(m: sp.Mul) -> sp.Expr:
-        c = sp.Mul(*(f for f in m.args if f.is_number))
-        c = c if c.is_Number else sp.N(c, 30)  # an exact constant to 30 digits: correctly rounded when printed
-        if not _far_from_1(c):
+        c = _far_constant(m)
+        if c is None:
             return m
         rest = [f for f in m.args if not f.is_number]
         powers = [f for f in rest if f.as_base_exp()[0] == mu and f.as_base_exp()[1].is_Integer

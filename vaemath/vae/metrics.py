@@ -101,7 +101,8 @@ def mutual_information(mu: np.ndarray, s: np.ndarray, rng, max_rows: int = 2000)
     sq = np.empty((n, n))
     _pair_distances(mu, s, eps, bool(np.all(np.abs(s) < 300)), sq)
     log_det = np.sum(s, axis=1)
-    # [n, m] = log q(z_n | x_m) - log q(z_n | x_n); the diagonal is 0 by construction
+    # [n, m] = log q(z_n | x_m) - log q(z_n | x_n); its diagonal is 0, set rather than computed (inf - inf where a
+    # sum of log sigma overflows)
     rel = -0.5 * (sq - np.diag(sq)[:, None]) - (log_det[None, :] - log_det[:, None])
     np.fill_diagonal(rel, 0.0)
     return float(np.mean(math.log(n) - logsumexp(rel, axis=1)))  # each datum's term first: 0 exactly when collapsed
