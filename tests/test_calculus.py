@@ -513,6 +513,18 @@ def test_local_order_and_hessian_from_second_order_ray_limits():
     assert h == sp.diag(0, 2)
 
 
+@pytest.mark.parametrize("text, hessian", [("max(kl, mu**2)", None), ("max(kl, 2*mu**2)", None),
+                                           ("max(kl, mu**2 + (sigma-1)**2)", sp.diag(2, 2)),
+                                           ("min(mu**2 + 2*(sigma-1)**2, 2*mu**2 + (sigma-1)**2)", None)])
+def test_max_and_min_of_smooth_pieces_tied_at_the_minimiser(text, hessian):
+    # by hand at (0, 1), d = (a, b): the pieces' quadratic forms are kl: a^2/2 + b^2 and mu^2: a^2, so the max
+    # a form on no ray pair (max(a^2/2 + b^2, a^2) is not quadratic): order 2, no Hessian; with the quadratic,
+    # a^2 + b^2 >= a^2/2 + b^2 on every ray: 2I; min(a^2 + 2b^2, 2a^2 + b^2) is not a quadratic form
+    best = minimizer(text, budget=None)
+    assert best.point == {mu: 0, sigma: 1} and best.value == 0 and best.order == 2 and best.differentiable
+    assert best.hessian == hessian
+
+
 def test_abs_of_kl_minus_a_capacity_is_minimised_on_the_curve_kl_equal_capacity():
     best, inf = minimizer("abs(kl - 25)", budget=2), infimum("abs(kl - 25)", budget=2)
     assert isinstance(best, MinimizerSet) and best.value == 0 and inf["value"] == 0

@@ -962,16 +962,35 @@ RAYS = ((1, 0), (0, 1), (1, 1)) + check_directions(8)[1:]  # directions d; (1, 1
 
 
 def along_rays(e: sp.Expr, point: dict, value: sp.Expr, k: int) -> list | None:
-    """lim_{t->0+} (f(p + t d) - f(p)) / t^k along the rays d of RAYS, exact; None where one is not taken."""
-    t = sp.Dummy("t", positive=True)
+    """lim_{t->0+} (f(p + t d) - f(p)) / t^k along the rays d of RAYS, exact; None where one is not taken.
+
+    For f = max or min of pieces, the limit of each piece (max(f, g) - v over t^k is max(f - v, g - v) over
+    t^k): from its Taylor polynomial at p where its derivatives to second order are finite, else sympy's limit.
+    """
+    pieces = e.args if isinstance(e, (sp.Max, sp.Min)) else (e,)
+    taylors = [_derivative_terms(q, (mu, sigma), point, 2) if len(pieces) > 1 and is_smooth(q) else None
+               for q in pieces]
     out = []
-    for a, b in RAYS:
-        ray = e.subs({mu: point[mu] + a * t, sigma: point[sigma] + b * t}, simultaneous=True)
-        v = limit((ray - value) / t**k, t, 0, "+", None)
-        if v is None or not v.is_extended_real:
+    for d in RAYS:
+        limits_ = [_ray_limit(q, poly, point, value, d, k) for q, poly in zip(pieces, taylors)]
+        if any(v is None or not v.is_extended_real for v in limits_):
             return None
-        out.append(v)
+        out.append(e.func(*limits_) if len(limits_) > 1 else limits_[0])
     return out
+
+
+def _ray_limit(e: sp.Expr, poly, point: dict, value: sp.Expr, d: tuple, k: int) -> sp.Expr | None:
+    """lim_{t->0+} (e(p + t d) - value) / t^k: from the Taylor polynomial ``poly`` of e at p when given (k <= 2)."""
+    t = sp.Dummy("t", positive=True)
+    ray = {mu: point[mu] + d[0] * t, sigma: point[sigma] + d[1] * t}
+    if poly is None:
+        return limit((e.subs(ray, simultaneous=True) - value) / t**k, t, 0, "+", None)
+    coeffs = sp.Poly(sp.expand(poly.subs(ray, simultaneous=True) - value), t).all_coeffs()[::-1] + [0] * 3
+    for c in coeffs[:k]:
+        c = sp.simplify(c)
+        if c != 0:
+            return sp.oo * sp.sign(c)
+    return sp.simplify(coeffs[k])
 
 
 def _slowest_growth(e: sp.Expr, point: dict, value: sp.Expr, first: list):
@@ -1289,6 +1308,10 @@ def _leaves_domain(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> bool
 def _limit(e, x, x0, direction):
     if is_smooth(e) or not e.has(x):
         return sp.limit(e, x, x0, direction)
+    if isinstance(e, (sp.Max, sp.Min, sp.Abs)):  # continuous on the extended reals: the limits of the arguments
+        parts = [_limit(a, x, x0, direction) for a in e.args]
+        if all(p is not None and not p.has(sp.nan, sp.zoo) for p in parts):
+            return e.func(*parts)
     branch = _eventual_branch(e, x, x0, direction)
     if branch is not None:
         return sp.limit(branch, x, x0, direction)
