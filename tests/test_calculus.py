@@ -525,6 +525,25 @@ def test_max_and_min_of_smooth_pieces_tied_at_the_minimiser(text, hessian):
     assert best.hessian == hessian
 
 
+def test_a_curve_of_minimisers_at_kinks_is_a_set_not_isolated_points():
+    # by hand: abs(mu - 1) + abs(mu + 1) = 2 for |mu| <= 1, so the least value 2 is taken on the whole arc
+    # mu sigma = 1, 0 < mu <= 1 (each point a minimiser of first order across the arc, level along it)
+    text = "abs(mu*sigma - 1) + abs(mu - 1) + abs(mu + 1)"
+    best = minimizer(text, budget=None)
+    assert isinstance(best, MinimizerSet) and best.value == 2 and not best.points
+    for m in (sp.Rational(1, 3), sp.Rational(1, 2), 1):
+        assert best.region.subs({mu: m, sigma: 1 / m}) is sp.true
+    assert best.region.subs({mu: sp.Rational(1, 2), sigma: 3}) is sp.false
+
+
+def test_a_kink_minimiser_off_the_axes_from_its_subgradient():
+    # by hand: on mu = sigma, kl = sigma^2 - log(sigma) - 1/2 is least at sigma = 1/sqrt(2); there grad kl =
+    # (s, s - 1/s) = (1, -1)/sqrt(2) = -t (1, -1) with t = -1/sqrt(2) in [-1, 1]: 0 is in the subdifferential
+    best = minimizer("abs(mu - sigma) + kl", budget=None)
+    assert best.point == {mu: sp.sqrt(2) / 2, sigma: sp.sqrt(2) / 2} and best.value == sp.log(2) / 2
+    assert best.order == 2 and not best.differentiable  # second order along mu = sigma, first across it
+
+
 def test_abs_of_kl_minus_a_capacity_is_minimised_on_the_curve_kl_equal_capacity():
     best, inf = minimizer("abs(kl - 25)", budget=2), infimum("abs(kl - 25)", budget=2)
     assert isinstance(best, MinimizerSet) and best.value == 0 and inf["value"] == 0

@@ -18,7 +18,8 @@ import numpy as np
 import sympy as sp
 
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, check_budget
-from vaemath.symbolic.nonsmooth import active_branch, check_directions, directional, first_order, is_smooth
+from vaemath.symbolic.nonsmooth import (active_branch, check_directions, d_mu, d_sigma, directional, first_order,
+                                       is_smooth, kink_directions)
 from vaemath.symbolic.parser import penalty as as_penalty
 from vaemath.symbolic.penalty import infer_domain
 from vaemath.symbolic.symbols import mu, reparametrize, sigma, vectorized
@@ -799,6 +800,10 @@ def _kink_points(e: sp.Expr, budget) -> list:
     return points
 
 
+KINK_STEPS = 6  # budgets for the whole search of kinked minima
+ON_A_CURVE = "on a curve of minimisers"  # _verify_kink's answer at a point of a curve with the same value
+
+
 def _kinked_minima(e: sp.Expr, budget) -> tuple:
     """Local minimisers of a penalty with abs, max or min: exact kink crossings and a numeric search
     recognised exactly, each then decided exactly.
@@ -808,20 +813,32 @@ def _kinked_minima(e: sp.Expr, budget) -> tuple:
     order, not differentiable there) or, where some vanish, the penalty must grow along 360 rays at 30
     digits (method "numeric").
     """
-    found = []
-    minima = {(round(m0, 7), round(s0, 7)): (m0, s0) for m0, s0, _ in _numeric_minima(e)}.values()
-    candidates = [[p] for p in _kink_points(e, budget)] + [_readings(e, m0, s0) for m0, s0 in minima]
-    for readings in candidates:
-        for point in readings:
-            if not point[sigma].is_positive or any(_same(point, c.point) for c in found):
-                continue
-            try:
-                done, c = attempt(_verify_kink, e, point, budget=budget)
-            except (KeyError, TypeError, ValueError, ZeroDivisionError, NotImplementedError):
-                continue  # sympy cannot decide at this reading: try the next
-            if done and c is not None:
-                found.append(c)
-                break
+    found, levels = [], []
+
+    def candidates():
+        yield from ([p] for p in _kink_points(e, budget))
+        for m0, s0, v0 in {(round(m, 7), round(s, 7)): (m, s, v) for m, s, v in _numeric_minima(e)}.values():
+            if not any(abs(v0 - v) <= 1e-10 * (1 + abs(v)) for v in levels):  # else on that curve: the level set's
+                yield _readings(e, m0, s0)
+
+    def verify_each():
+        for readings in candidates():
+            for point in readings:
+                if not point[sigma].is_positive or any(_same(point, c.point) for c in found):
+                    continue
+                try:
+                    done, c = attempt(_verify_kink, e, point, budget=budget)
+                except (KeyError, TypeError, ValueError, ZeroDivisionError, NotImplementedError):
+                    continue  # sympy cannot decide at this reading: try the next
+                if done and c is ON_A_CURVE:
+                    levels.append(float(e.subs(point)))
+                    break
+                if done and c is not None:
+                    found.append(c)
+                    break
+
+    # many readings of many numeric minima, each up to a budget: the whole search gets KINK_STEPS budgets
+    attempt(verify_each, budget=None if budget is None else KINK_STEPS * budget)
     return tuple(found)
 
 
@@ -876,20 +893,38 @@ def _may_vanish_near(g: sp.Expr, x: sp.Symbol, x0: float, width: float = 1e-6) -
     return low.real * high.real <= 0 or abs(mid.real) <= 1e-8
 
 
-def _level_set(e: sp.Expr):
-    """A set of minimisers when the search's least value is taken, exactly, at points 1e-3 or more apart; else None."""
+def _level_set(e: sp.Expr, isolated: list = ()):
+    """A set of minimisers when the search's least value is taken, exactly, at points 1e-3 or more apart; else
+    None, also when each of those points is within 1e-6 of one of the ``isolated`` minimisers (std points)."""
     low = [(m, s) for m, s, v in _numeric_minima(e)
            if v <= min(t[2] for t in _numeric_minima(e)) + 1e-10 * (1 + abs(v))]
     if not any(np.hypot(a[0] - b[0], a[1] - b[1]) > 1e-3 for a in low for b in low):
         return None
-    values = {sp.simplify(e.subs({mu: _recognise(m, 1e-6), sigma: _recognise(s, 1e-6)})) for m, s in low}
-    if len(values) != 1:
+    if all(any(np.hypot(m - float(p[mu]), s - float(p[sigma])) < 1e-6 for p in isolated) for m, s in low):
+        return None  # abs(mu**2 - 2) + (sigma - 1)**2: two points, reported as such
+    values = {_least_reading(e, m, s) for m, s in low}
+    if len(values) != 1 or None in values:
         return None
     v, least = values.pop(), min(t[2] for t in _numeric_minima(e))
     if not (v.is_number and abs(complex(v) - least) < 1e-10 * (1 + abs(least))):  # a reading off the minimum
         return None
     return MinimizerSet(sp.Eq(e, v), v, "numeric search: its smallest value is taken, exactly, at points 1e-3 or more "
                         "apart: a set of minimisers", shape=_set_shape(e, v, low[0]) or "")
+
+
+def _least_reading(e: sp.Expr, m: float, s: float):
+    """The least exact value of ``e`` at the exact readings of a numeric minimum (snapped onto kinks: on the curve
+    mu sigma = 1 of abs(mu*sigma - 1), where no rational reading of both coordinates lies); None if none is a number."""
+    values = []
+    for p in _readings(e, m, s):
+        v = e.subs(p)
+        approx = complex(v.evalf(30)) if v.is_number else complex("nan")
+        if np.isfinite(approx) and approx.imag == 0:
+            values.append((approx.real, v))
+    if not values:
+        return None
+    v = sp.simplify(min(values, key=lambda a: a[0])[1])
+    return v if v.is_number else None
 
 
 def _set_shape(e: sp.Expr, v: sp.Expr, point: tuple) -> str | None:
@@ -925,7 +960,7 @@ def _same(p: dict, q: dict) -> bool:
     return all(abs(float(p[x] - q[x])) < 1e-9 for x in (mu, sigma))
 
 
-def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | None:
+def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | str | None:
     value = sp.simplify(e.subs(point))
     if _is_bad(value) or not value.is_extended_real:  # a pole or log(0) the numeric search ran into
         return None
@@ -944,6 +979,8 @@ def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | None:
         return CriticalPoint(point, value, None, NOT_DIFFERENTIABLE, "numeric, exact (one-sided derivatives)", False, 1)
     if first == "negative":
         return None
+    if first == "zero" and _level_along_kink(e, point, value, dd):
+        return ON_A_CURVE  # abs(mu*sigma - 1) at (1, 1): a point of a curve of minimisers, not an isolated one
     growth = _ray_growth(e, point, value)
     if growth is False:
         return None
@@ -958,34 +995,103 @@ def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | None:
     return CriticalPoint(point, value, h, kind, method, bool(flat), order)
 
 
+def _level_along_kink(e: sp.Expr, point: dict, value: sp.Expr, dd: sp.Expr, r: str = "1e-5") -> bool:
+    """The penalty takes its value at ``point`` again at distance r, within 0.05 rad of a direction where the
+    one-sided derivative D vanishes (a curve of minimisers through the point, tangent there): the least value on
+    that arc, by a 200-step ternary search at 50 digits, is below 1e-30 (second-order growth leaves ~1e-10)."""
+    fn = sp.lambdify((mu, sigma), e - value, "mpmath")
+    zeros = [(a, b) for a, b in kink_directions(dd) if dd.subs({d_mu: a, d_sigma: b}) == 0]
+    with mpmath.workdps(50):
+        m0, s0, r = mpmath.mpf(sp.N(point[mu], 60)), mpmath.mpf(sp.N(point[sigma], 60)), mpmath.mpf(r)
+
+        def height(angle):
+            v = fn(m0 + r * mpmath.cos(angle), s0 + r * mpmath.sin(angle))
+            return abs(v) if isinstance(v, mpmath.mpc) else v
+
+        for a, b in zeros:
+            lo = mpmath.atan2(mpmath.mpf(sp.N(b, 60)), mpmath.mpf(sp.N(a, 60))) - mpmath.mpf("0.05")
+            hi = lo + mpmath.mpf("0.1")
+            for _ in range(200):
+                left, right = lo + (hi - lo) / 3, hi - (hi - lo) / 3
+                lo, hi = (lo, right) if height(left) < height(right) else (left, hi)
+            if height((lo + hi) / 2) < mpmath.mpf("1e-30"):
+                return True
+    return False
+
+
 RAYS = ((1, 0), (0, 1), (1, 1)) + check_directions(8)[1:]  # directions d; (1, 1) for a Hessian's mixed entry
 
 
 def along_rays(e: sp.Expr, point: dict, value: sp.Expr, k: int) -> list | None:
     """lim_{t->0+} (f(p + t d) - f(p)) / t^k along the rays d of RAYS, exact; None where one is not taken.
 
-    For f = max or min of pieces, the limit of each piece (max(f, g) - v over t^k is max(f - v, g - v) over
-    t^k): from its Taylor polynomial at p where its derivatives to second order are finite, else sympy's limit.
+    For k <= 2 each abs, max and min is first resolved along the ray by the signs of the Taylor coefficients of
+    its argument (or of the difference of its arguments) at p, and the limit read off the Taylor polynomial of
+    the smooth branch this gives, where its derivatives to second order are finite; else sympy's limit.
     """
-    pieces = e.args if isinstance(e, (sp.Max, sp.Min)) else (e,)
-    taylors = [_derivative_terms(q, (mu, sigma), point, 2) if len(pieces) > 1 and is_smooth(q) else None
-               for q in pieces]
-    out = []
+    taylors, out = {}, []
     for d in RAYS:
-        limits_ = [_ray_limit(q, poly, point, value, d, k) for q, poly in zip(pieces, taylors)]
-        if any(v is None or not v.is_extended_real for v in limits_):
+        branch = None if is_smooth(e) or k > 2 else _ray_branch(e, point, d)
+        if branch is not None and branch not in taylors:
+            taylors[branch] = _derivative_terms(branch, (mu, sigma), point, 2)
+        poly = taylors.get(branch)
+        v = _ray_limit(e if poly is None else branch, poly, point, value, d, k)
+        if v is None or not v.is_extended_real:
             return None
-        out.append(e.func(*limits_) if len(limits_) > 1 else limits_[0])
+        out.append(v)
     return out
+
+
+def _ray_branch(e: sp.Expr, point: dict, d: tuple) -> sp.Expr | None:
+    """A smooth expression equal to e, up to terms o(t^2), on the ray p + t d for small t > 0; None if a sign
+    is not decided. abs(g) is g times the sign of g's first nonzero Taylor coefficient along d (either sign when
+    all vanish to second order: then |g| - g = o(t^2)); max(a, b) the piece with the larger such expansion."""
+    def sign(g):
+        poly = _derivative_terms(g, (mu, sigma), point, 2)
+        if poly is None:
+            return None
+        for c in _ray_coefficients(poly, point, d)[:3]:
+            side = _sign(c)
+            if side != 0:
+                return side
+        return 1
+
+    def resolve(node):
+        if is_smooth(node):
+            return node
+        args = [resolve(a) for a in node.args]
+        if any(a is None for a in args):
+            return None
+        if isinstance(node, sp.Abs):
+            side = sign(args[0])
+            return None if side is None else side * args[0]
+        if isinstance(node, (sp.Max, sp.Min)):
+            big = 1 if isinstance(node, sp.Max) else -1
+            best = args[0]
+            for a in args[1:]:
+                side = sign(a - best)
+                if side is None:
+                    return None
+                best = a if side == big else best
+            return best
+        return node.func(*args) if is_smooth(node.func(*args)) else None
+    return resolve(e)
+
+
+def _ray_coefficients(poly: sp.Expr, point: dict, d: tuple) -> list:
+    """Coefficients c_0, c_1, c_2 of the polynomial ``poly`` in (mu, sigma) along p + t d, padded with zeros."""
+    t = sp.Dummy("t")
+    ray = {mu: point[mu] + d[0] * t, sigma: point[sigma] + d[1] * t}
+    return sp.Poly(sp.expand(poly.subs(ray, simultaneous=True)), t).all_coeffs()[::-1] + [sp.S.Zero] * 3
 
 
 def _ray_limit(e: sp.Expr, poly, point: dict, value: sp.Expr, d: tuple, k: int) -> sp.Expr | None:
     """lim_{t->0+} (e(p + t d) - value) / t^k: from the Taylor polynomial ``poly`` of e at p when given (k <= 2)."""
-    t = sp.Dummy("t", positive=True)
-    ray = {mu: point[mu] + d[0] * t, sigma: point[sigma] + d[1] * t}
     if poly is None:
+        t = sp.Dummy("t", positive=True)
+        ray = {mu: point[mu] + d[0] * t, sigma: point[sigma] + d[1] * t}
         return limit((e.subs(ray, simultaneous=True) - value) / t**k, t, 0, "+", None)
-    coeffs = sp.Poly(sp.expand(poly.subs(ray, simultaneous=True) - value), t).all_coeffs()[::-1] + [0] * 3
+    coeffs = _ray_coefficients(poly - value, point, d)
     for c in coeffs[:k]:
         c = sp.simplify(c)
         if c != 0:
@@ -1130,7 +1236,7 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
             return MinimizerSet(reparametrize(region, param) if region is not sp.true else region, best.value,
                                 "the constant branch of the penalty's piecewise form")
     if not is_smooth(e):
-        flat = _level_set(e)
+        flat = _level_set(e, [_std_point(c.point, param) for c in minima])
         if flat is not None and (best is None or float(flat.value) <= float(best.value)):
             return MinimizerSet(reparametrize(flat.region, param), flat.value, flat.method,
                                 shape=flat.shape if _param(param).name == "std" else "")
