@@ -414,6 +414,8 @@ def test_fixed_kinds_on_new_inputs_grid_and_evaluate(text, param, xs):
 # The listed 3 mu/sigma at mu = 1e-200, sigma = 1e-310, as a penalty of its own (a value kernel), against mpmath.
 LISTED_KIND_VALUES = [
     ("3*mu/sigma", 1e-200, 1e-310, 3.000000000000009e110),  # 1e-310 is a denormal: 9.99999999999999969e-311
+    # the pointwise kernel added sqrt(1 + sigma^2) to mu^2 before subtracting 1: 0.0 (r7h A10)
+    ("mu**2 + sqrt(1 + sigma**2) - 1", 1e-8, 1e-20, 1.0000000000000001e-16),
 ]
 
 

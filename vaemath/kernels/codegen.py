@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "33"
+GENERATOR_VERSION = "34"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -839,7 +839,7 @@ def _point_fns(regions: list, sc: Scale, big=None) -> list:
     pr, out = _Printer(), []
     for r in regions + ([big] if big else []):
         body = [*r.lines({"const", "mu", "sigma", "mixed"}, "    ", pr.doprint),
-                f"    return ({', '.join(pr.doprint(sum(ps)) for ps in r.parts)},)"]
+                f"    return ({', '.join(_sum_of_parts(ps, pr.doprint) for ps in r.parts)},)"]
         head, body = _prologue(sc, "    ", body, r.code)
         out += ["", "", _JIT, f"def point_{r.code}(mu, sg):", *head, *body]
     n = len(regions[0].parts)
@@ -875,13 +875,21 @@ def _sigma_stage_fn(regions: list, sc: Scale, big=None) -> list:
     return out
 
 
+def _sum_of_parts(parts: tuple, code, stored=None) -> str:
+    """mu-only + scale-only + mixed part, added in that order as printed (a sympy sum would reorder the terms:
+    mu**2 + (sqrt(1 + sigma**2) - 1) became mu**2 + sqrt(..) - 1, 0 at mu = 1e-8); the grid and the pointwise
+    kernels add the same parts alike."""
+    a, s, m = parts
+    terms = [code(a) if a != 0 else None, (stored or code)(s) if s != 0 else None, code(m) if m != 0 else None]
+    return " + ".join(f"({t})" for t in terms if t) or "0.0"
+
+
 def _inner(r: _Region, k: int, code) -> list:
     """One j-loop over a run for plane k: one write stream at a time is faster than interleaving planes
     that lie a power of two apart in memory; mixed work a plane needs is recomputed in its loop."""
     a, s, m = r.parts[k]
     need = _needed(m, r.reps, r.stages)
-    terms = [code(a) if a != 0 else None, f"S[{r.row(s)}, j]" if s != 0 else None, code(m) if m != 0 else None]
-    value = " + ".join(f"({t})" for t in terms if t) or "0.0"
+    value = _sum_of_parts((a, s, m), code, lambda s: f"S[{r.row(s)}, j]")
     lines = ["                for j in range(j0, j1):",
              *[f"                    {s} = S[{r.base + i}, j]" for i, s in enumerate(r.loaded) if s in need],
              *[f"                    {s} = {code(e)}" for s, e in r.reps if s in need and r.stages[s] == "mixed"],

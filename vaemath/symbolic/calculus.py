@@ -18,8 +18,16 @@ import numpy as np
 import sympy as sp
 
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, check_budget
-from vaemath.symbolic.nonsmooth import (active_branch, check_directions, d_mu, d_sigma, directional, first_order,
-                                       is_smooth, kink_directions)
+from vaemath.symbolic.nonsmooth import (
+    active_branch,
+    check_directions,
+    d_mu,
+    d_sigma,
+    directional,
+    first_order,
+    is_smooth,
+    kink_directions,
+)
 from vaemath.symbolic.parser import penalty as as_penalty
 from vaemath.symbolic.penalty import infer_domain
 from vaemath.symbolic.symbols import mu, reparametrize, sigma, vectorized
