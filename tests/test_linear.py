@@ -303,6 +303,7 @@ def test_penalty_unbounded_below_gives_an_unbounded_objective():
     res = optimum(cov, 1, "log(sigma)", starts=2, seed=0)
     assert res.objective == -np.inf and not res.attained and "unbounded below" in res.path
     assert res.to_dict()["objective"] == "-oo" and res.numeric["down_the_path"]
+    assert "the search went below" in res.numeric["note"]  # the note says what the field says (r8f B5)
     assert res.numeric["confirmed"] is None and "'confirmed': True" not in str(res)  # no search confirms -oo
     tau2 = np.trace(cov) / 3
     by_hand = [1.5 * np.log(2 * np.pi * tau2) + 1.5 + np.log(c) for c, _ in res.path_values]

@@ -157,6 +157,12 @@ def test_refuses_an_expression_that_is_not_real():
 
 def test_renyi_inside_text():
     assert sp.simplify(parse("renyi(2)") - penalty("renyi(2)").expr) == 0
+    # the text renyi(a) alone is the catalogue's entry (r8f B3: check called it "no catalogue entry"), in either
+    # reading of sigma (a divergence has no notation to read); inside other text it is the user's
+    for text, means in (("renyi(2)", "std"), ("renyi( 3/2 )", "var")):
+        p = penalty(text, sigma_means=means)
+        assert p.provenance == "closed form" and p.description.startswith("Renyi divergence of order")
+    assert penalty("2*renyi(2)").provenance == "user"
     with pytest.raises(ValueError, match="alpha: .* positive number other than 1, got -2"):
         parse("renyi(-2)")
 

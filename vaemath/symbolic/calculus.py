@@ -36,6 +36,7 @@ from vaemath.symbolic.symbols import param as _param
 # Starting points (mu, sigma) for the numeric search of critical points, in the std parametrisation.
 _STARTS = ((0.3, 0.7), (-0.4, 1.5), (1.0, 0.5), (0.1, 2.5), (2.0, 2.0), (-1.5, 0.3))
 NOT_DIFFERENTIABLE = "not differentiable at the minimiser"
+NO_HESSIAN = "no Hessian (not twice differentiable there)"
 ROOT_SECONDS = 1.5  # wall-clock limit of one numeric root search (whatever the budget: it is numeric already)
 
 
@@ -469,9 +470,25 @@ def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p, budget, starts=_STARTS,
             continue
         if _in_domain(point, p) and _stationary(e, xs, point, budget):
             exact.append(point)
-        elif p.lower != 0 or root[1] > 0:
+        elif (p.lower != 0 or root[1] > 0) and not _underflow_at_the_edge(grad[1], xs, root, p):
             floats.append({x: sp.Float(r, 15) for x, r in zip(xs, root)})
     return (exact, "numeric, exact") if exact else (floats, "numeric")
+
+
+def _underflow_at_the_edge(g: sp.Expr, xs: tuple, root: tuple, p) -> bool:
+    """A float 'root' at a scale below 1e-8 of the positive half-line where the scale component of the gradient
+    only tends to 0 at the edge: the same sign at a thousandth and a thousand times the scale (cosh(sigma)
+    + mu**2: sinh(sigma) = 1.8e-34 at sigma = 1.8e-34 passed the absolute test; its infimum is approached as sigma
+    -> 0+, not attained)."""
+    if p.lower != 0 or not 0 < root[1] < 1e-8:
+        return False
+    fn = sp.lambdify(xs, g, "mpmath")
+    with mpmath.workdps(40 + int(-mpmath.log10(root[1]))):  # exp(s) - exp(-s) at s = 1e-307 needs 330 digits
+        try:
+            ends = [mpmath.re(fn(mpmath.mpf(root[0]), mpmath.mpf(root[1]) * k)) for k in (mpmath.mpf("1e-3"), 1000)]
+        except (ValueError, ArithmeticError, TypeError):
+            return False
+    return ends[0] * ends[1] > 0
 
 
 def critical_points(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> list:
@@ -532,7 +549,7 @@ def _hessian_there(e: sp.Expr, sol: dict, budget) -> sp.Matrix:
             return h.applyfunc(sp.simplify)
         return hessian_by_limits(e, sol)
     done, h = attempt(exact, budget=budget)
-    return h if done and h is not None else hessian(e).subs(sol).evalf(15)
+    return h if done else hessian(e).subs(sol).evalf(15)  # None: not twice differentiable there
 
 
 def hessian_by_limits(e: sp.Expr, point: dict) -> sp.Matrix | None:
@@ -549,7 +566,24 @@ def hessian_by_limits(e: sp.Expr, point: dict) -> sp.Matrix | None:
     h11, h22, both = q(1, 0), q(0, 1), q(1, 1)
     if any(_is_bad(v) for v in (h11, h22, both)):
         return None
-    return sp.Matrix([[h11, (both - h11 - h22) / 2], [(both - h11 - h22) / 2, h22]]).applyfunc(_exact)
+    h = sp.Matrix([[h11, (both - h11 - h22) / 2], [(both - h11 - h22) / 2, h22]])
+    return h.applyfunc(_exact) if _quadratic_on_rays(e, point, h) else None
+
+
+def _quadratic_on_rays(e: sp.Expr, point: dict, h: sp.Matrix, t: str = "1e-20") -> bool:
+    """2 (f(p + t d) - f(p)) / t^2 is d^T H d to 1e-10 along three rays H was not fitted on, at 60 digits and
+    t = 1e-20 (a twice differentiable f is off by O(t)): three rays fit any form, so sqrt(kl**2 + mu**4), whose
+    second-order limits are no quadratic form, would get a Hessian (1.80 against 2.43 along (1, -1))."""
+    fn = sp.lambdify((mu, sigma), e, "mpmath")
+    with mpmath.workdps(60):
+        m0, s0, t = mpmath.mpf(sp.N(point[mu], 70)), mpmath.mpf(sp.N(point[sigma], 70)), mpmath.mpf(t)
+        at = fn(m0, s0)
+        for a, b in ((1, -1), (1, 2), (2, -1)):
+            form = mpmath.mpf(sp.N(a * a * h[0, 0] + 2 * a * b * h[0, 1] + b * b * h[1, 1], 70))
+            q = 2 * (fn(m0 + a * t, s0 + b * t) - at) / t**2
+            if not abs(q - form) <= mpmath.mpf("1e-10") * (1 + abs(form)):
+                return False
+    return True
 
 
 @lru_cache(maxsize=256)
@@ -584,10 +618,16 @@ def _without_positive_factors(g: sp.Expr) -> sp.Expr:
 
 def _critical_point(e: sp.Expr, sol: dict, method: str, budget) -> CriticalPoint:
     h = _hessian_there(e, sol, budget)
-    kind = definiteness(h)
     value = e.subs(sol)
     exact = method.startswith(("symbolic", "numeric, exact"))
     value = _simplified(value, budget) if exact else value.evalf(15)
+    if h is None:  # the second-order limits along rays are no quadratic form: the order from the rays
+        done, growth = attempt(_ray_growth, e, sol, value, budget=budget)
+        growth = growth if done else None
+        if growth is False or (growth is None and not _grows_on_rays(e, sol, value)):
+            return CriticalPoint(sol, value, None, "indefinite", method, True, None)
+        return CriticalPoint(sol, value, None, NO_HESSIAN, method, True, growth[0] if growth else None)
+    kind = definiteness(h)
     order = 2 if kind == "positive definite" else _separable_order(e, sol, budget) if exact else None
     return CriticalPoint(sol, value, h, kind, method, True, order)
 
@@ -1191,6 +1231,8 @@ def _std_point(point: dict, param: str) -> dict:
 def _is_local_minimum(e: sp.Expr, c: CriticalPoint, param: str) -> bool:
     """Positive definite, a kink, or semidefinite with growth along every ray (a flat numeric 'root' such as
     sigma ~ 66 for exp(-sigma) + mu**2, where the gradient has only underflowed towards 0, is not)."""
+    if c.definiteness == "indefinite":
+        return False
     if c.definiteness == "positive definite" or not c.differentiable or c.hessian is None:
         return True
     return c.definiteness == "positive semidefinite" and _grows_on_rays(e, _std_point(c.point, param), c.value)
@@ -1660,11 +1702,12 @@ _T = sp.Symbol("t", positive=True)
 
 def _sections(e: sp.Expr):
     """(expression in one variable, variable, end, side, where) for the paths beyond the two axes: mu fixed at
-    0 or a sigma-free root of d/dmu, sigma fixed at 1 or 2 (each to both ends of the other variable); the
+    0 or at a root of d/dmu (in sigma: (mu - exp(sigma))**2 - sigma along mu = exp(sigma)), sigma fixed at 1
+    or 2 (each to both ends of the other variable); the
     curves mu = +-t, sigma = t^a into the corners; and the interior points where a log's argument or a
     denominator vanishes (mu or sigma fixed at 1 on the way in)."""
-    mus = {sp.S.Zero} | {r for r in _real_roots(sp.diff(e, mu), mu) if r.is_real}
-    for m0 in sorted(mus, key=float):
+    mus = {sp.S.Zero} | {r for r in _mu_roots(sp.diff(e, mu)) if r.is_real}
+    for m0 in sorted(mus, key=sp.default_sort_key):
         yield e.subs(mu, m0), sigma, 0, "+", f"sigma->0+ at mu = {m0}"
         yield e.subs(mu, m0), sigma, sp.oo, "-", f"sigma->oo at mu = {m0}"
     for s0 in (1, 2):
@@ -1690,6 +1733,16 @@ def _real_roots(g: sp.Expr, x: sp.Symbol) -> list:
     except (NotImplementedError, ValueError, TypeError):
         return []
     return [r for r in roots if r.is_number] if done and isinstance(roots, list) else []
+
+
+def _mu_roots(g: sp.Expr) -> list:
+    """Roots mu = r(sigma) of g by sympy.solve within its budget, free of I; none where it cannot solve."""
+    try:
+        done, roots = attempt(sp.solve, g, mu, budget=DEFAULT_BUDGET)
+    except (NotImplementedError, ValueError, TypeError):
+        return []
+    return [r for r in roots if r.free_symbols <= {sigma} and not r.has(sp.I)] if done and isinstance(roots, list) \
+        else []
 
 
 def _unbounded_on_sections(e: sp.Expr, budget) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from decimal import Decimal
 
 import sympy as sp
@@ -277,6 +278,9 @@ def penalty(penalty, sigma_means: str = "std", prior=None) -> Penalty:
     if name in NAMES and not (name == "quadratic" and sigma_means == "var"):
         return _against_prior(catalogue()[name], prior)
     expr = parse(name, sigma_means, prior)
+    order = re.fullmatch(r"renyi\((.+)\)", name.replace(" ", ""))
+    if order and prior is None and expr == renyi(parse(order.group(1))).expr:
+        return renyi(parse(order.group(1)))  # the catalogue's entry, its provenance and domain (r8f B3)
     if name in NAMES:
         e = catalogue()[name]
         return Penalty(name, expr, e.description + " (sigma read as the variance)", e.citation, e.provenance,

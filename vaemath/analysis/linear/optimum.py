@@ -577,8 +577,9 @@ def _below(f: _Profiled, down: dict, numeric: dict) -> dict:
     numeric["gap"], numeric["tolerance"] = None, None
     numeric["confirmed"] = None  # -oo is an exact limit: no finite search can confirm it
     numeric["down_the_path"] = bool(numeric["best"] <= values[1][1])  # consistent: the search too runs down the path
+    went = "went" if numeric["down_the_path"] else "did not go"
     numeric["note"] = ("-oo from exact limits, which a finite search cannot confirm (confirmed: None); down_the_path: "
-                       "the search went below the path's value at c = 1e-2")
+                       f"the search {went} below the path's value at c = 1e-2")
     return {"objective": -np.inf, "attained": False, "path": down["path"], "sigma": [down["sigma"]] * f.k,
             "tau2": tau2, "w_col_norms2": [0.0] * f.k, "loglik": loglik(w, tau2, f.cov), "loglik_limit": None,
             "path_values": values}
