@@ -1050,8 +1050,11 @@ def log_magnitude(e: sp.Expr, emit) -> tuple:
     inf - inf (the groups' mu factors differ, and which one dominates depends on mu). Built of functions sympy
     does not simplify (exp(4 log|mu|) must not become mu^4 again); ``emit(expr)`` returns a symbol assigned expr,
     so that each sum's parts are computed once (linear size, no cse)."""
-    if e.is_Number:  # its log from sympy: a constant beyond float64 (1e-400) has one
-        return (sp.Float(sp.log(abs(e)).evalf(30), 30), sp.sign(e)) if e != 0 else (-sp.oo, sp.S.Zero)
+    if e.is_Number:  # a constant beyond float64 (1e-400, from scaled products) has its log from sympy
+        if e == 0:
+            return -sp.oo, sp.S.Zero
+        v = abs(float(e))
+        return sp.Float(math.log(v) if 0 < v < math.inf else sp.log(abs(e)).evalf(30)), sp.sign(e)
     from vaemath.kernels.scaled import ldexpf  # here: scaled imports this module
 
     if isinstance(e, ldexpf):  # m 2^e
