@@ -79,7 +79,14 @@ def _flatten(e: sp.Expr) -> tuple:
     return sp.S.One, {b: k}
 
 
+def _plain(c: sp.Expr) -> bool:
+    """A rational of small numerator and denominator: never far from 1 (|log2 c| < 60), known without sympy's N."""
+    return bool(c.is_Rational and abs(c.p) < 2**60 and c.q < 2**60)
+
+
 def _beyond_float64(c: sp.Expr) -> bool:
+    if _plain(c):
+        return False
     v = abs(sp.N(c, 30))
     return bool(v != 0 and (v < sp.Float("2.2250738585072014e-308") or v > sp.Float("1.7976931348623157e308")))
 
@@ -95,7 +102,7 @@ def _chain(factors: dict) -> bool:
 
 
 def _needs_scaling(c: sp.Expr, factors: dict) -> bool:
-    if not factors or c.is_zero:
+    if not factors or c.is_zero or _plain(c):
         return False
     return _beyond_float64(c) or (_far(c) and not _chain(factors))
 
@@ -131,6 +138,9 @@ def products(e: sp.Expr) -> sp.Expr:
     distributed over it first; such a constant left as a summand of a plane or of a function's argument is its
     float64 rounding (0 or a denormal: the sum moves by at most half the least denormal); anywhere else it is
     refused by the printer (:class:`codegen.BeyondFloat64`)."""
+    numbers = e.atoms(sp.Number) | {f for f in e.atoms(sp.exp, sp.cosh, sp.sinh) if f.is_number}
+    if all(n.is_Number and _plain(n) for n in numbers):  # no far constant: nothing to do (catalogue kernels)
+        return e
     return _rounded_summands(_products(e))
 
 
