@@ -108,11 +108,11 @@ def _needs_scaling(c: sp.Expr, factors: dict) -> bool:
 
 
 def _pair(base: sp.Expr, k: sp.Rational) -> tuple:
-    """(mantissa, exponent) of base^k."""
-    if not k.is_Integer:
-        return powman(base, k.p, k.q), powexp(base, k.p, k.q)
+    """(mantissa, exponent) of base^k: exp(a)^k from k a, never forming exp(a)."""
     if isinstance(base, sp.exp):
         base, k = sp.exp(k * base.args[0], evaluate=False), sp.S.One
+    if not k.is_Integer:
+        return powman(base, k.p, k.q), powexp(base, k.p, k.q)
     man, exp = _BY_HEAD.get(type(base), (fman, fexp))
     arg = base.args[0] if type(base) in _BY_HEAD else base
     return man(arg) ** k, k * exp(arg)
@@ -126,6 +126,21 @@ def _split_constant(c: sp.Expr) -> tuple:
 
 
 def scaled(c: sp.Expr, factors: dict) -> sp.Expr:
+    """c prod base^k as ldexpf(m_c prod m_i, e_c + sum e_i).
+
+    Parameters
+    ----------
+    c : sympy number
+        The product's constant, any magnitude (exact; split into m_c 2^(e_c) at 30 digits).
+    factors : dict
+        base -> rational exponent; each pair (m_i, e_i) is computed from the base's argument (frexp, exp, cosh,
+        sinh, x^(p/q)), never from the power itself.
+
+    Returns
+    -------
+    sympy.Expr
+        An :class:`ldexpf` whose arguments' mu-only and scale-only parts cse and the hoister move to their stages.
+    """
     m, e = _split_constant(c)
     pairs = [_pair(b, k) for b, k in factors.items()]
     return ldexpf(sp.Mul(m, *(p[0] for p in pairs)), sp.Add(e, *(p[1] for p in pairs)))
