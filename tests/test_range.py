@@ -510,6 +510,63 @@ def test_issue_values(name, m, x, param, expected):
             assert abs(got - expected) <= 2 * np.spacing(expected), (got, expected)
 
 
+# Issue 7, kind "a product overflows or underflows mid-evaluation though its true value is a finite float": a term
+# c mu^n F(sigma) with c far from 1 (1e-200 mu^2 sigma^2 at mu = 1e150, s = 350: d/dmu was mu exp(2 s) = inf times
+# 2e-200), an exact constant beside factors that leave the range (cosh(mu) cosh(2 log(sigma) - 1300) / exp(600): inf
+# wherever cosh(2 log sigma - 1300) overflows), or constants beyond float64 made by multiplying the penalty out
+# (1e-200 (1 + mu^2) (1e-200 sigma^2 + ...) has 1e-400 mu^2 sigma^2: refused, "rescale the penalty"). Now
+# ldexpf(mantissas, exponents), each factor's pair in its own stage (vaemath.kernels.scaled). Each case is a kernel
+# (~15 s to generate and compile) swept with all planes on mu values where c mu^n spans the float64 range x the small
+# scales, against the mpmath reference, by the user-penalty rules (4 ulp plus the formula's own rounding allowance).
+FAR_MUS = np.array([0.0, 1e-200, -1e-8, 1.0, 1e100, -1e150, 1e250])
+FAR_CONSTANT_CASES = [
+    ("1e-200*mu**2*sigma**2", "logstd", FAR_MUS, ("grid", "evaluate")),
+    ("cosh(mu)*cosh(2*log(sigma)-1300)/exp(600)", "logvar",
+     np.array([0.0, -1e-200, 1.0, 300.0, -700.0, 1000.0, 1300.0, 1e150]), ("grid", "evaluate")),
+    ("(1+mu**2)*(sigma**2*1e-200 + 1e200/sigma**2)*1e-200", "std", FAR_MUS, ("grid",)),
+    # the kind beyond the issue's inputs: a huge negative constant beside a fractional power (v^(-3/4) in the variance)
+    ("-3e250*mu**3/sigma**(3/2)", "var", FAR_MUS, ("grid",)),
+]
+
+
+@pytest.mark.parametrize(("text", "param", "mus", "apis"), FAR_CONSTANT_CASES)
+def test_products_with_a_far_constant_are_right_on_the_whole_range(text, param, mus, apis):
+    xs = SMALL_SCALES[param]
+    t, allow = user_truth(text, param, mus, xs)
+    finite = np.isfinite(t.value) & (t.kind == ref.NUM)
+    assert finite.sum() > t.value.size / 5 and np.isinf(t.value).any()  # both sides of the range are swept
+    for api in apis:
+        got = (run_grid if api == "grid" else run_evaluate)(vaemath.penalty(text), mus, xs, param)
+        err = errors(got, t, allow)
+        bad = [line for k in range(6) if err[k].max() > USER_BOUND for line in worst(err, got, t, mus, xs, k)]
+        assert not bad, f"{text!r} in {param} via {api}:\n" + "\n".join(bad)
+
+
+FAR_CONSTANT_INPUTS = [  # the issue's calls (std at sigma = 200; logstd at s = 200, where d/dmu was inf)
+    ("1e-200*mu**2*sigma**2", 1e150, 200.0, "std"),
+    ("1e-200*mu**2*sigma**2", 1e150, 200.0, "logstd"),
+    ("cosh(mu)*cosh(2*log(sigma)-1300)/exp(600)", 1.0, 0.0, "logvar"),  # sigma = 1: 7.8e303, was inf
+    ("cosh(mu)*cosh(2*log(sigma)-1300)/exp(600)", 1000.0, 1300.0, "logvar"),  # cosh(mu) beyond float64, 2.6e173
+    ("(1+mu**2)*(sigma**2*1e-200 + 1e200/sigma**2)*1e-200", 1e100, 1e150, "std"),  # 1e100, was refused
+]
+
+
+@pytest.mark.parametrize(("text", "m", "x", "param"), FAR_CONSTANT_INPUTS)
+def test_far_constant_issue_inputs_against_mpmath_at_50_digits(text, m, x, param):
+    """Every plane by sympy.diff here, evaluated with mpmath at 50 digits at the exact inputs; within 4 ulp."""
+    planes = [sp.lambdify((vaemath.symbolic.mu, ref.X[param]), p, "mpmath")
+              for p in ref.planes(vaemath.penalty(text).expr, param)]
+    with mpmath.workdps(50):
+        want = [float(f(mpmath.mpf(m), mpmath.mpf(x))) for f in planes]
+    assert all(math.isfinite(w) for w in want)
+    v, g, h = vaemath.penalty(text)(m, x, what=WHAT, param=param)
+    on_grid = vaemath.grid(text, np.array([m]), np.array([x]), what=WHAT, param=param)
+    for got in (np.concatenate([[v], np.ravel(g), np.ravel(h)]), [p[0, 0] for p in np.concatenate(
+            [on_grid[0][None], on_grid[1], on_grid[2]])]):
+        for k, (a, w) in enumerate(zip(got, want)):
+            assert abs(a - w) <= 4 * np.spacing(abs(w)), (ref.PLANES[k], a, w)
+
+
 @pytest.mark.parametrize("name", ["renyi(1/100)", "renyi(1000)"])
 def test_renyi_of_an_order_far_from_1_is_generated_quickly_and_accurate_near_sigma_1(name):
     # review r9f A1: combining its two logs made (a + (1-a) sigma^2)^50 sigma^99 (order 0.01): minutes of sympy and

@@ -22,7 +22,7 @@ import sympy as sp
 from sympy.codegen.rewriting import optimize
 from sympy.printing.pycode import PythonCodePrinter
 
-from vaemath.kernels import rewrite
+from vaemath.kernels import rewrite, scaled
 from vaemath.kernels.rewrite import ACCURACY_OPTIMS, T, accurate, d, factor_rational, far, lg
 from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
@@ -268,6 +268,8 @@ class _Printer(PythonCodePrinter):
         return f"{_float64(expr)!r}"
 
     def _print_Float(self, expr):
+        if expr != 0 and abs(expr) < sys.float_info.min and float(expr) == expr:  # a denormal: scaled's summands
+            return repr(float(expr))
         _float64(expr)
         return super()._print_Float(expr)
 
@@ -310,6 +312,11 @@ class _Printer(PythonCodePrinter):
             b, k = f.as_base_exp()
             factors += [b] * int(k) if k.is_Integer and 2 <= k <= 4 else [f]
         return f"({'*'.join([repr(_float64(c))] + [f'({self._print(f)})' for f in factors])})"
+
+    def _print_powman(self, expr):
+        return f"{type(expr).__name__}({self._print(expr.args[0])}, {int(expr.args[1])}, {int(expr.args[2])})"
+
+    _print_powexp = _print_powman
 
     def _print_onep(self, expr):
         return f"(1.0 + {self._print(expr.args[0])})"
@@ -358,7 +365,7 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     prefixed by the region's code, so the regions' plans can share one module.
     """
     k = _code(region)
-    pieces = [_constants_as_numbers(p) for p in _region_planes(expr, what, scale(param), region)]
+    pieces = [_constants_as_numbers(scaled.products(p)) for p in _region_planes(expr, what, scale(param), region)]
     replacements, reduced = sp.cse(pieces, symbols=sp.numbered_symbols(f"x{k}_"), optimizations="basic")
     stages, hoisted = {}, _Hoister(f"h{k}_")
     for sym, sub in replacements:
@@ -989,14 +996,15 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
     lines = [ln for ln in lines if ln[0] == 0 or _inside(domain, param, ln[1])]
     points = {(m, x): planes for m, x, planes in singular(expr, what, param) + crossings}  # crossings win
     n_stored = max(*(len(r.stored) for r in regions), big.base + len(big.stored) if big else 0, 1)
+    body = [*_region_fn(sc, domain), *_fallback_fns(regions, sc), *_line_fns(lines, sc.param),
+            *_point_fns(regions, sc, big), *_sigma_stage_fn(regions, sc, big), *_grid_fn(regions, big)]
+    used = set(re.findall(r"\b(\w+)\(", "\n".join(body)))
+    functions = sorted(rewrite.KERNEL_FUNCTIONS) + [f for f in scaled.FUNCTIONS if f in used]  # those only if used
     header = _HEADER.format(version=GENERATOR_VERSION, name=name.replace('"', "'"), param=sc.param,
-                            functions=", ".join(rewrite.KERNEL_FUNCTIONS), n_out=len(regions[0].parts),
+                            functions=", ".join(functions), n_out=len(regions[0].parts),
                             n_stored=n_stored,
                             outside="math.inf" if outside == sp.oo else "math.nan",
                             singular=_singular_literal([(m, x, planes) for (m, x), planes in points.items()]),
                             fallbacks=_fallback_table(regions), lines=_lines_literal(lines),
                             complete=expired() == steps_expired)
-    body = [header, "", *_region_fn(sc, domain), *_fallback_fns(regions, sc), *_line_fns(lines, sc.param),
-            *_point_fns(regions, sc, big),
-            *_sigma_stage_fn(regions, sc, big), *_grid_fn(regions, big)]
-    return "\n".join(body) + "\n"
+    return "\n".join([header, "", *body]) + "\n"

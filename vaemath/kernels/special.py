@@ -129,3 +129,128 @@ def acoshsq2(y):
     if y < _SERIES_Y:
         return (1.0 + y) * (1.0 + y) * _series(_Q2, y)
     return (2.0 - (1.0 + y) * acoshsq1(y)) / y * ((1.0 + y) / (y + 2.0)) * (1.0 + y)
+
+
+# --- Scaled products: mantissa and binary exponent per factor (vaemath.kernels.scaled) ------------------------------
+# A product c mu^n F(sigma) whose factors leave the float64 range where the product does not (1e-200 mu^2 exp(2 s) at
+# mu = 1e150, s = 350) is computed as ldexpf(m_1 ... m_k, e_1 + ... + e_k), each factor f_i = m_i 2^e_i with m_i
+# near 1 computed in its own stage (per mu, per sigma), the binary exponents summed exactly as floats.
+_LN2_HI = 6.93147180369123816490e-01  # fdlibm's split of log(2): k * _LN2_HI is exact for |k| < 2^20
+_LN2_LO = 1.90821492927058770002e-10
+_HUGE_EXP = 2.0**18  # a binary exponent no product of a kernel's factors can bring back into range
+_COSH_FAR = 20.0  # above, cosh(x) = e^|x| / 2 to within e^-40 < 2^-56 relative
+
+
+@nb.njit(cache=True, error_model="numpy")
+def fman(x):
+    """Mantissa of x = m 2^e, 0.5 <= |m| < 1 (0 for 0, +-1 for +-inf, NaN for NaN)."""
+    if math.isinf(x):
+        return math.copysign(1.0, x)
+    return math.frexp(x)[0]
+
+
+@nb.njit(cache=True, error_model="numpy")
+def fexp(x):
+    """Binary exponent of x = m 2^e as a float (2^18 for +-inf: beyond every finite product; 0 for 0 and NaN)."""
+    if math.isinf(x):
+        return _HUGE_EXP
+    if x != x:
+        return 0.0
+    return float(math.frexp(x)[1])
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _exp_k(x):
+    """The integer nearest x / log(2), as a float, clamped to +-2^18."""
+    if not abs(x) < _HUGE_EXP * 0.5:
+        return math.copysign(_HUGE_EXP, x) if x == x else 0.0
+    return math.floor(x * 1.4426950408889634 + 0.5)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def expman(x):
+    """m of exp(x) = m 2^k, k = round(x / log 2), m in [0.7, 1.42], to about 1 ulp for every x (exp(x - k log 2)
+    with the reduction exact: Cody and Waite's split of log 2); 1 where |x| >= 2^17 (the exponent says inf or 0)."""
+    k = _exp_k(x)
+    if abs(k) >= _HUGE_EXP:
+        return 1.0
+    return math.exp((x - k * _LN2_HI) - k * _LN2_LO)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def expexp(x):
+    """k of exp(x) = m 2^k (:func:`expman`)."""
+    return _exp_k(x)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def coshman(x):
+    """m of cosh(x) = m 2^e: frexp of cosh(x) for |x| < 20, else of e^|x| / 2 (:func:`expman`)."""
+    if abs(x) < _COSH_FAR:
+        return math.frexp(math.cosh(x))[0]
+    return expman(abs(x))
+
+
+@nb.njit(cache=True, error_model="numpy")
+def coshexp(x):
+    if abs(x) < _COSH_FAR:
+        return float(math.frexp(math.cosh(x))[1])
+    return expexp(abs(x)) - 1.0
+
+
+@nb.njit(cache=True, error_model="numpy")
+def sinhman(x):
+    """m of sinh(x) = m 2^e: frexp of sinh(x) for |x| < 20, else of sign(x) e^|x| / 2."""
+    if abs(x) < _COSH_FAR:
+        return math.frexp(math.sinh(x))[0]
+    return math.copysign(expman(abs(x)), x)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def sinhexp(x):
+    if abs(x) < _COSH_FAR:
+        return float(math.frexp(math.sinh(x))[1])
+    return expexp(abs(x)) - 1.0
+
+
+@nb.njit(cache=True, error_model="numpy")
+def powman(x, p, q):
+    """m of x^(p/q) = m 2^(a p) for x > 0 (x = f 2^e, e = a q + b, 0 <= b < q, m = (f 2^b)^(p/q)): in range for
+    every float64 x, where x^(p/q) itself may not be (sigma^(5/2) at sigma = 1e200)."""
+    f, e = math.frexp(x)
+    if math.isinf(x) or x != x or x <= 0.0:
+        return x ** (p / q)
+    b = e % q
+    y = math.ldexp(f, b)
+    if q & (q - 1) == 0:
+        return y ** (p / q)
+    return rootpow(y, p, q)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def powexp(x, p, q):
+    """a p of x^(p/q) = m 2^(a p) (:func:`powman`)."""
+    if math.isinf(x):
+        return math.copysign(_HUGE_EXP, p)
+    if x != x or x <= 0.0:
+        return 0.0
+    e = math.frexp(x)[1]
+    return float((e - e % q) // q * p)
+
+
+_POW2_MAX = 1023
+_POW2 = np.array([math.ldexp(1.0, k) for k in range(-_POW2_MAX, _POW2_MAX + 1)])  # 2^k, k in [-1023, 1023], exact
+
+
+@nb.njit(cache=True, error_model="numpy")
+def ldexpf(m, e):
+    """m 2^e for a float e holding an integer, as (m 2^h) 2^(e - h), h = floor(e / 2), both powers exact from a
+    table (a libm ldexp per point made grids 6x slower): for |m| near 1 the first product lies halfway between m and
+    the result, so it neither overflows nor underflows unless the result does, and the second rounds once (to a
+    denormal, 0 or inf only where the product is one). |e| is clamped to 2046, beyond every finite result."""
+    if not abs(e) <= 2.0 * _POW2_MAX:
+        if e != e:
+            return math.nan
+        e = math.copysign(2.0 * _POW2_MAX, e)
+    h = math.floor(0.5 * e)
+    return m * _POW2[int(h) + _POW2_MAX] * _POW2[int(e - h) + _POW2_MAX]

@@ -1,0 +1,196 @@
+"""Products computed as a mantissa times a power of 2, each factor normalised in its own stage.
+
+A term c mu^n F(sigma) with c far from 1 (or beyond float64: 1e-400 from multiplying out 1e-200 (... 1e-200 ...))
+leaves the float64 range part way through whatever order its factors are multiplied in, for some (mu, sigma) where
+its value is a finite float: 1e-200 mu exp(2 s) overflows as (mu exp(2 s)) at mu = 1e-200, s = 700 (true 1e208), and
+as (1e-200 mu) exp(2 s) ... at other points; no order fixed at generation time is right on the whole plane. Written
+f_i = m_i 2^(e_i), m_i near 1, each factor's pair is computed where the factor is (per mu, per sigma), and the
+inner loop forms ldexpf(m_1 ... m_k, e_1 + ... + e_k): the mantissas' product stays in [2^-k, 2^k], the exponents'
+sum is exact, and the one ldexp rounds only where the product is a denormal, 0 or inf. Costs one ldexp per point,
+so it is used only for products with such a constant (no catalogue kernel has one).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from vaemath.kernels import rewrite
+
+FAR_LOG2 = 64  # a constant c with |log2 c| above this is far from 1 (as in codegen._far_constant)
+
+
+class ldexpf(sp.Function):  # noqa: N801
+    """ldexpf(m, e) = m 2^e (special.ldexpf)."""
+
+    nargs = 2
+
+
+def _normaliser(name: str, doc: str):
+    return type(name, (sp.Function,), {"nargs": 1, "__doc__": doc})
+
+
+fman, fexp = _normaliser("fman", "mantissa of frexp"), _normaliser("fexp", "binary exponent of frexp")
+expman, expexp = _normaliser("expman", "m of exp(x) = m 2^k"), _normaliser("expexp", "k of exp(x) = m 2^k")
+coshman, coshexp = _normaliser("coshman", "m of cosh(x)"), _normaliser("coshexp", "e of cosh(x)")
+sinhman, sinhexp = _normaliser("sinhman", "m of sinh(x)"), _normaliser("sinhexp", "e of sinh(x)")
+
+
+class powman(sp.Function):  # noqa: N801
+    """m of x^(p/q) = m 2^(a p) (special.powman)."""
+
+    nargs = 3
+
+
+class powexp(sp.Function):  # noqa: N801
+    nargs = 3
+
+
+FUNCTIONS = ("coshexp", "coshman", "expexp", "expman", "fexp", "fman", "ldexpf", "powexp", "powman", "sinhexp",
+             "sinhman")
+_BY_HEAD = {sp.exp: (expman, expexp), sp.cosh: (coshman, coshexp), sp.sinh: (sinhman, sinhexp)}
+
+
+def _flatten(e: sp.Expr) -> tuple:
+    """(c, {base: exponent}) with e = c prod base^exponent, c the product of e's numeric factors (exact), through
+    Mul, integer powers and pw(m, h, k, n) = (m h^k)^n."""
+    if e.is_number:
+        return e, {}
+    if isinstance(e, sp.Mul):
+        c, out = sp.S.One, {}
+        for f in e.args:
+            cf, fs = _flatten(f)
+            c *= cf
+            for b, k in fs.items():
+                out[b] = out.get(b, 0) + k
+        return c, out
+    if isinstance(e, rewrite.pw) and e.args[2].is_Integer and e.args[3].is_Integer:
+        m, h, k, n = e.args
+        (cm, fm), (ch, fh) = _flatten(m), _flatten(h)
+        out = {b: v * n for b, v in fm.items()}
+        for b, v in fh.items():
+            out[b] = out.get(b, 0) + v * k * n
+        return cm**n * ch ** (k * n), out
+    if isinstance(e, sp.Pow) and e.exp.is_Integer:
+        c, fs = _flatten(e.base)
+        return c**e.exp, {b: v * e.exp for b, v in fs.items()}
+    b, k = e.as_base_exp()
+    if not k.is_Rational or not (k.is_Integer or b.is_positive):
+        b, k = e, sp.S.One
+    return sp.S.One, {b: k}
+
+
+def _plain(c: sp.Expr) -> bool:
+    """A rational of small numerator and denominator: never far from 1 (|log2 c| < 60), known without sympy's N."""
+    return bool(c.is_Rational and abs(c.p) < 2**60 and c.q < 2**60)
+
+
+def _beyond_float64(c: sp.Expr) -> bool:
+    if _plain(c):
+        return False
+    v = abs(sp.N(c, 30))
+    return bool(v != 0 and (v < sp.Float("2.2250738585072014e-308") or v > sp.Float("1.7976931348623157e308")))
+
+
+def _far(c: sp.Expr) -> bool:
+    v = abs(sp.N(c, 30))
+    return bool(v != 0 and abs(sp.log(v, 2)) > FAR_LOG2)
+
+
+def _chain(factors: dict) -> bool:
+    """One power of one variable: c x^k is right as the chain (c x) x ... (codegen's coefficient chains)."""
+    return len(factors) == 1 and next(iter(factors)).is_Symbol
+
+
+def _needs_scaling(c: sp.Expr, factors: dict) -> bool:
+    if not factors or c.is_zero or _plain(c):
+        return False
+    return _beyond_float64(c) or (_far(c) and not _chain(factors))
+
+
+def _pair(base: sp.Expr, k: sp.Rational) -> tuple:
+    """(mantissa, exponent) of base^k: exp(a)^k from k a, never forming exp(a)."""
+    if isinstance(base, sp.exp):
+        base, k = sp.exp(k * base.args[0], evaluate=False), sp.S.One
+    if not k.is_Integer:
+        return powman(base, k.p, k.q), powexp(base, k.p, k.q)
+    man, exp = _BY_HEAD.get(type(base), (fman, fexp))
+    arg = base.args[0] if type(base) in _BY_HEAD else base
+    return man(arg) ** k, k * exp(arg)
+
+
+def _split_constant(c: sp.Expr) -> tuple:
+    """(m, e): c = m 2^e, 1/2 <= |m| < 1, m a Float of 30 digits, e an Integer."""
+    v = sp.N(c, 40)
+    e = int(sp.floor(sp.log(abs(v), 2))) + 1
+    return sp.Float(sp.N(v * sp.Integer(2) ** -e, 30), 30), sp.Integer(e)
+
+
+def scaled(c: sp.Expr, factors: dict) -> sp.Expr:
+    """c prod base^k as ldexpf(m_c prod m_i, e_c + sum e_i).
+
+    Parameters
+    ----------
+    c : sympy number
+        The product's constant, any magnitude (exact; split into m_c 2^(e_c) at 30 digits).
+    factors : dict
+        base -> rational exponent; each pair (m_i, e_i) is computed from the base's argument (frexp, exp, cosh,
+        sinh, x^(p/q)), never from the power itself.
+
+    Returns
+    -------
+    sympy.Expr
+        An :class:`ldexpf` whose arguments' mu-only and scale-only parts cse and the hoister move to their stages.
+    """
+    m, e = _split_constant(c)
+    pairs = [_pair(b, k) for b, k in factors.items()]
+    return ldexpf(sp.Mul(m, *(p[0] for p in pairs)), sp.Add(e, *(p[1] for p in pairs)))
+
+
+def products(e: sp.Expr) -> sp.Expr:
+    """Every product (Mul, pw) in ``e`` whose constant is beyond float64, or far from 1 beside more than one power
+    of one variable, as :func:`scaled`; its factors' arguments rewritten first. A product of a sum holding a
+    constant beyond float64 (mu^2 (2e-400 + 6/sigma^4), expanded from 1e-200 (1 + mu^2) (1e-200 sigma^2 + ...)) is
+    distributed over it first; such a constant left as a summand of a plane or of a function's argument is its
+    float64 rounding (0 or a denormal: the sum moves by at most half the least denormal); anywhere else it is
+    refused by the printer (:class:`codegen.BeyondFloat64`)."""
+    numbers = e.atoms(sp.Number) | {f for f in e.atoms(sp.exp, sp.cosh, sp.sinh) if f.is_number}
+    if all(n.is_Number and _plain(n) for n in numbers):  # no far constant: nothing to do (catalogue kernels)
+        return e
+    return _rounded_summands(_products(e))
+
+
+def _products(e: sp.Expr) -> sp.Expr:
+    if e.is_Atom or e.is_number:
+        return e
+    if isinstance(e, (sp.Mul, rewrite.pw)):
+        spread = _distributed(e)
+        if spread is not None:
+            return _products(spread)
+        c, factors = _flatten(e)
+        if _needs_scaling(c, factors):
+            return scaled(c, {_products(b): k for b, k in factors.items()})
+    return e.func(*(_products(a) for a in e.args))
+
+
+def _holds_beyond(s: sp.Expr) -> bool:
+    return isinstance(s, sp.Add) and any(_beyond_float64(_flatten(t)[0]) for t in s.args)
+
+
+def _distributed(e: sp.Expr) -> sp.Expr | None:
+    """``e`` (Mul or pw) with a factor that is a sum holding a constant beyond float64, multiplied out over it."""
+    c, factors = _flatten(e)
+    sums = [b for b, k in factors.items() if k == 1 and _holds_beyond(b)]
+    if not sums:
+        return None
+    rest = c * sp.Mul(*(b**k for b, k in factors.items() if b is not sums[0]))
+    return sp.Add(*(rest * t for t in sums[0].args))
+
+
+def _rounded_summands(e: sp.Expr, top: bool = True) -> sp.Expr:
+    if e.is_Atom:
+        return e
+    if isinstance(e, sp.Add) and top:
+        return sp.Add(*(sp.Float(float(a)) if a.is_number and _beyond_float64(a) and abs(sp.N(a)) < 1
+                        else _rounded_summands(a, False) for a in e.args))
+    inner = isinstance(e, sp.Function) and not isinstance(e, (rewrite.pw, ldexpf))
+    return e.func(*(_rounded_summands(a, inner) for a in e.args))
