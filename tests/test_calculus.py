@@ -563,6 +563,16 @@ def test_a_curve_of_minimisers_at_kinks_is_a_set_not_isolated_points():
     assert best.region.subs({mu: sp.Rational(1, 2), sigma: 3}) is sp.false
 
 
+def test_two_kinks_crossing_at_no_closed_form_point():
+    # r8f A2: both abs arguments vanish at one point, atan(1 + tanh(mu)) = mu, which has no closed form: the value 0
+    # there is the least, and each abs grows linearly across its own curve (transversal): a minimiser of order 1
+    best = minimizer("abs(mu - atan(sigma)) + abs(sigma - tanh(mu) - 1)", budget=1)
+    with mp.workdps(40):  # independent: the common root by mpmath from another start
+        m, s = mp.findroot(lambda a, b: [a - mp.atan(b), b - mp.tanh(a) - 1], (1, 2))
+    assert abs(best.point[mu] - m) < 1e-13 and abs(best.point[sigma] - s) < 1e-13
+    assert best.order == 1 and not best.differentiable and best.method.startswith("numeric")
+
+
 def test_a_kink_minimiser_off_the_axes_from_its_subgradient():
     # by hand: on mu = sigma, kl = sigma^2 - log(sigma) - 1/2 is least at sigma = 1/sqrt(2); there grad kl =
     # (s, s - 1/s) = (1, -1)/sqrt(2) = -t (1, -1) with t = -1/sqrt(2) in [-1, 1]: 0 is in the subdifferential

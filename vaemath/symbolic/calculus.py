@@ -863,9 +863,11 @@ def _kinked_minima(e: sp.Expr, budget) -> tuple:
     """
     found, levels = [], []
 
+    minima = {(round(m, 7), round(s, 7)): (m, s, v) for m, s, v in _numeric_minima(e)}.values()
+
     def candidates():
         yield from ([p] for p in _kink_points(e, budget))
-        for m0, s0, v0 in {(round(m, 7), round(s, 7)): (m, s, v) for m, s, v in _numeric_minima(e)}.values():
+        for m0, s0, v0 in minima:
             if not any(abs(v0 - v) <= 1e-10 * (1 + abs(v)) for v in levels):  # else on that curve: the level set's
                 yield _readings(e, m0, s0)
 
@@ -887,7 +889,45 @@ def _kinked_minima(e: sp.Expr, budget) -> tuple:
 
     # many readings of many numeric minima, each up to a budget: the whole search gets KINK_STEPS budgets
     attempt(verify_each, budget=None if budget is None else KINK_STEPS * budget)
+    for m0, s0, v0 in minima:  # no exact reading: two kinks crossing at no closed-form point, found numerically
+        if not any(_near({mu: m0, sigma: s0}, c.point, 1e-5) for c in found) and not any(
+                abs(v0 - v) <= 1e-10 * (1 + abs(v)) for v in levels):
+            c = _crossing(e, m0, s0)
+            found += [c] if c is not None else []
     return tuple(found)
+
+
+def _crossing(e: sp.Expr, m0: float, s0: float) -> CriticalPoint | None:
+    """A minimiser where two kinks cross near the numeric minimum (m0, s0): the common root of two switches
+    (abs arguments, max/min ties) by Newton at 50 digits, kept where the one-sided derivative is positive in every
+    direction there (a minimiser of first order; method "numeric", the point a float)."""
+    fns = [(g, sp.lambdify((mu, sigma), g, "mpmath")) for g in _switches(e)]
+    with mpmath.workdps(50):
+        near = [(g, f) for g, f in fns if _finite_abs(f, m0, s0) < 1e-6]
+        for i, (_, f) in enumerate(near):
+            for _, h in near[i + 1:]:
+                try:
+                    root = mpmath.findroot(lambda a, b, f=f, h=h: [f(a, b), h(a, b)], (m0, s0), tol=1e-80)
+                except (ValueError, ArithmeticError, TypeError, ZeroDivisionError):
+                    continue
+                m, s = (mpmath.re(r) for r in root)
+                if not (s > 0 and abs(m - m0) + abs(s - s0) < 1e-4 and abs(f(m, s)) + abs(h(m, s)) < 1e-40):
+                    continue
+                point = {mu: sp.Float(m, 15), sigma: sp.Float(s, 15)}
+                dd = directional(e, {mu: sp.Float(m, 50), sigma: sp.Float(s, 50)})
+                if dd is not None and first_order(dd) == "positive":
+                    return CriticalPoint(point, e.subs(point).evalf(15), None, NOT_DIFFERENTIABLE, "numeric (two "
+                                         "kinks cross: their common root at 50 digits; every one-sided derivative "
+                                         "positive there)", False, 1)
+    return None
+
+
+def _finite_abs(f, m: float, s: float) -> float:
+    try:
+        v = complex(f(mpmath.mpf(m), mpmath.mpf(s)))
+    except (ValueError, ArithmeticError, TypeError):
+        return math.inf
+    return abs(v) if np.isfinite(v) else math.inf
 
 
 def _readings(e: sp.Expr, m0: float, s0: float) -> list:
