@@ -7,6 +7,7 @@ turned into sympy by hand. Anything not on the list is refused with a ValueError
 from __future__ import annotations
 
 import ast
+import dataclasses
 import math
 import re
 from decimal import Decimal
@@ -279,8 +280,8 @@ def penalty(penalty, sigma_means: str = "std", prior=None) -> Penalty:
         return _against_prior(catalogue()[name], prior)
     expr = parse(name, sigma_means, prior)
     order = re.fullmatch(r"renyi\((.+)\)", name.replace(" ", ""))
-    if order and prior is None and expr == renyi(parse(order.group(1))).expr:
-        return renyi(parse(order.group(1)))  # the catalogue's entry, its provenance and domain (r8f B3)
+    if order and prior is None and expr == renyi(parse(order.group(1))).expr:  # the catalogue's entry (r8f B3)
+        return dataclasses.replace(renyi(parse(order.group(1))), name=name, sigma_means=sigma_means)
     if name in NAMES:
         e = catalogue()[name]
         return Penalty(name, expr, e.description + " (sigma read as the variance)", e.citation, e.provenance,
