@@ -102,3 +102,12 @@ def test_issue_inputs():
            np.array([0, nan, 0, nan, 0, 2]), "max(mu, 0)")
     g = vaemath.grid("abs(mu) + (sigma-1)**2", np.array([0.0]), np.array([0.3]), what="grad")
     assert np.isnan(g[0, 0, 0]) and g[1, 0, 0] == pytest.approx(-1.4)
+
+
+def test_gradient_flow_goes_on_along_a_kink():
+    """The flow figure's paths from mu = 0 (on the kink of |mu|, where d/dmu is NaN by rule) descend (sigma - 1)^2
+    to (0, 1), as by hand; they stopped at their start when the flow took the NaN as the end."""
+    from vaemath.figures.penalties import flow_paths
+
+    for path in flow_paths("abs(mu) + (sigma-1)**2", np.array([[0.0, 0.04], [0.0, 3.0]])):
+        assert len(path) > 100 and np.all(path[:, 0] == 0.0) and abs(path[-1, 1] - 1.0) < 1e-6
