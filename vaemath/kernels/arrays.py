@@ -140,7 +140,9 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     numpy.ndarray or tuple
         ``value``: (len(mu), len(sigma)); ``grad``: (2, len(mu), len(sigma)), d/dmu then d/dx;
         ``hess``: (3, len(mu), len(sigma)), d2/dmu2, d2/dmu dx, d2/dx2. A tuple of these, in the order
-        value, grad, hess, when several are asked for. All are views of one block.
+        value, grad, hess, when several are asked for. All are views of one block. A derivative that does not
+        exist is NaN: at a cone's tip, and at a kink of abs/max/min where the two sides' formulas differ
+        (:mod:`vaemath.kernels.kinks`: d/dmu of abs(mu) at mu = 0; d/dmu of abs(mu)**3 there is 0).
 
     Raises
     ------

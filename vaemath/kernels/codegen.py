@@ -22,14 +22,14 @@ import sympy as sp
 from sympy.codegen.rewriting import optimize
 from sympy.printing.pycode import PythonCodePrinter
 
-from vaemath.kernels import rewrite, scaled
+from vaemath.kernels import kinks, rewrite, scaled
 from vaemath.kernels.rewrite import ACCURACY_OPTIMS, T, accurate, d, factor_rational, far, lg
 from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "35"
+GENERATOR_VERSION = "36"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -109,8 +109,8 @@ def _planes(expr: sp.Expr, w: str, param: str) -> tuple:
     if w == "value":
         return (e,)
     if w == "grad":
-        return sp.diff(e, mu), sp.diff(e, x)
-    return sp.diff(e, mu, 2), sp.diff(e, mu, x), sp.diff(e, x, 2)
+        return kinks.resolve(sp.diff(e, mu)), kinks.resolve(sp.diff(e, x))
+    return tuple(kinks.resolve(p) for p in (sp.diff(e, mu, 2), sp.diff(e, mu, x), sp.diff(e, x, 2)))
 
 
 def _in_T(e: sp.Expr, sc: Scale) -> sp.Expr:
@@ -343,6 +343,12 @@ class _Printer(PythonCodePrinter):
         x = self._print(expr.args[0])
         return f"(0.0 if {x} == 0 else math.copysign(1.0, {x}))"
 
+    def _print_kink(self, expr):
+        """a where g > 0, b where g < 0; at g = 0, a if a == b and c == 0, else NaN (:mod:`vaemath.kernels.kinks`)."""
+        g, a, b, c = (self._print(x) for x in expr.args)
+        same = f"{a} == {b}" + ("" if expr.args[3] == 0 else f" and {c} == 0.0")
+        return f"({a} if {g} > 0.0 else {b} if {g} < 0.0 else {a} if {same} else math.nan)"
+
     def _print_hypot(self, expr):
         return f"math.hypot({self._print(expr.args[0])}, {self._print(expr.args[1])})"
 
@@ -567,6 +573,8 @@ def _at_point(f, m0, x0) -> tuple | None:
     near = _limit(f, m0, x0)
     try:
         at = mpmath.mpmathify(f(m0, x0))
+    except kinks.Undecided:  # at a kink whose sides differ there: no derivative (NaN), whatever the rays say
+        return None
     except (ZeroDivisionError, ValueError, TypeError):
         return near
     if not mpmath.isfinite(at) or mpmath.im(at) != 0:
@@ -685,8 +693,8 @@ def _line(value: sp.Expr, what: tuple, param: str, axis: int, v0, budget) -> tup
     coeffs = _series(value, v, v0, max(n for _, n in orders) + 2, budget)
     if coeffs is None:
         return None, [None] * len(orders)
-    return coeffs, [(math.factorial(n) * sp.diff(coeffs[n], other, k),
-                     math.factorial(n + 1) * sp.diff(coeffs[n + 1], other, k)) for k, n in orders]
+    return coeffs, [(kinks.resolve(math.factorial(n) * sp.diff(coeffs[n], other, k)),
+                     kinks.resolve(math.factorial(n + 1) * sp.diff(coeffs[n + 1], other, k))) for k, n in orders]
 
 
 def _crossing(coeffs: list, m0, what: tuple, budget) -> list:
