@@ -220,9 +220,12 @@ def _add_out(cmd, writes: str, committed: bool = True) -> None:
 
 
 def _budget(value: str) -> float:
+    from vaemath.symbolic.budget import MAX_BUDGET
+
     number = _finite_float(value)
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {value.strip()!r}")
+    if not 0 < number <= MAX_BUDGET:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds up to {MAX_BUDGET:g}, got "
+                                         f"{value.strip()!r}")
     return number
 
 

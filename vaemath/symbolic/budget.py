@@ -25,6 +25,7 @@ import threading
 import time
 
 DEFAULT_BUDGET = 5.0  # seconds per symbolic step
+MAX_BUDGET = 1e9  # seconds (31 years): the interval timer overflows near 1e300
 _REPEAT = 0.05
 
 
@@ -45,8 +46,9 @@ def check_budget(budget) -> float | None:
     """Validate a budget: None (no limit) or a positive finite number of seconds."""
     if budget is None:
         return None
-    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not (0 < budget < math.inf):
-        raise ValueError(f"budget: expected a positive finite number of seconds, or None for no limit, got {budget!r}")
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not (0 < budget <= MAX_BUDGET):
+        raise ValueError(f"budget: expected a positive number of seconds up to {MAX_BUDGET:g}, or None for no limit, "
+                         f"got {budget!r}")
     return float(budget)
 
 

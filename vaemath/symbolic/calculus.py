@@ -470,25 +470,29 @@ def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p, budget, starts=_STARTS,
             continue
         if _in_domain(point, p) and _stationary(e, xs, point, budget):
             exact.append(point)
-        elif (p.lower != 0 or root[1] > 0) and not _underflow_at_the_edge(grad[1], xs, root, p):
+        elif (p.lower != 0 or root[1] > 0) and not _no_sign_change(grad, xs, root, p):
             floats.append({x: sp.Float(r, 15) for x, r in zip(xs, root)})
     return (exact, "numeric, exact") if exact else (floats, "numeric")
 
 
-def _underflow_at_the_edge(g: sp.Expr, xs: tuple, root: tuple, p) -> bool:
-    """A float 'root' at a scale below 1e-8 of the positive half-line where the scale component of the gradient
-    only tends to 0 at the edge: the same sign at a thousandth and a thousand times the scale (cosh(sigma)
-    + mu**2: sinh(sigma) = 1.8e-34 at sigma = 1.8e-34 passed the absolute test; its infimum is approached as sigma
-    -> 0+, not attained)."""
-    if p.lower != 0 or not 0 < root[1] < 1e-8:
-        return False
-    fn = sp.lambdify(xs, g, "mpmath")
-    with mpmath.workdps(40 + int(-mpmath.log10(root[1]))):  # exp(s) - exp(-s) at s = 1e-307 needs 330 digits
-        try:
-            ends = [mpmath.re(fn(mpmath.mpf(root[0]), mpmath.mpf(root[1]) * k)) for k in (mpmath.mpf("1e-3"), 1000)]
-        except (ValueError, ArithmeticError, TypeError):
-            return False
-    return ends[0] * ends[1] > 0
+def _no_sign_change(grad: list, xs: tuple, root: tuple, p) -> bool:
+    """A float 'root' where a component of the gradient keeps one strict sign across it (1e-6 relative on either
+    side, in as many digits as the scale needs): it only tends to 0 there, towards an edge (cosh(sigma) + mu**2:
+    sinh(sigma) = 1.8e-34 at sigma = 1.8e-34 passed the absolute test; mu**2 - tanh(sigma): sech(sigma)^2 at sigma =
+    28), whose infimum is approached at the boundary, not attained. A simple root changes sign."""
+    with mpmath.workdps(40 + max(0, int(-mpmath.log10(abs(root[1]) + 1e-300)))):  # exp(s) - exp(-s) at s = 1e-307
+        at = [mpmath.mpf(r) for r in root]
+        for k, g in enumerate(grad):
+            fn = sp.lambdify(xs, g, "mpmath")
+            step = at[k] * mpmath.mpf("1e-6") if k == 1 and p.lower == 0 else mpmath.mpf("1e-6") * (1 + abs(at[k]))
+            try:
+                ends = [mpmath.re(fn(*[a + (side * step if j == k else 0) for j, a in enumerate(at)]))
+                        for side in (-1, 1)]
+            except (ValueError, ArithmeticError, TypeError):
+                continue
+            if ends[0] * ends[1] > 0:
+                return True
+    return False
 
 
 def critical_points(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> list:
@@ -545,11 +549,17 @@ def _hessian_there(e: sp.Expr, sol: dict, budget) -> sp.Matrix:
 
     def exact():
         h = hessian(e).subs(sol)
-        if free or not any(_is_bad(c) for c in h):
+        if free:
             return h.applyfunc(sp.simplify)
+        if not any(_is_bad(c) for c in h):  # subs takes mu first: mu^2 d^2/(mu^2 + d^2) gave 2 at (0, 1), no Hessian
+            h = h.applyfunc(sp.simplify)
+            return h if _quadratic_on_rays(e, sol, h) else None
         return hessian_by_limits(e, sol)
     done, h = attempt(exact, budget=budget)
-    return h if done else hessian(e).subs(sol).evalf(15)  # None: not twice differentiable there
+    if done:
+        return h  # None: not twice differentiable there
+    h = hessian(e).subs(sol).evalf(15)
+    return h if not any(_is_bad(c) for c in h) and _quadratic_on_rays(e, sol, h) else None
 
 
 def hessian_by_limits(e: sp.Expr, point: dict) -> sp.Matrix | None:
@@ -571,17 +581,20 @@ def hessian_by_limits(e: sp.Expr, point: dict) -> sp.Matrix | None:
 
 
 def _quadratic_on_rays(e: sp.Expr, point: dict, h: sp.Matrix, t: str = "1e-20") -> bool:
-    """2 (f(p + t d) - f(p)) / t^2 is d^T H d to 1e-10 along three rays H was not fitted on, at 60 digits and
-    t = 1e-20 (a twice differentiable f is off by O(t)): three rays fit any form, so sqrt(kl**2 + mu**4), whose
-    second-order limits are no quadratic form, would get a Hessian (1.80 against 2.43 along (1, -1))."""
+    """At a stationary point, 2 (f(p + 2t d) - f(p + t d)) / (3 t^2) is d^T H d to 1e-10 along three rays H was
+    not fitted on (60 digits, t = 1e-20: a twice differentiable f is off by O(t); f(p) itself may be 0/0): three
+    rays fit any form, so sqrt(kl**2 + mu**4), whose second-order limits are no quadratic form, would get a
+    Hessian (1.80 against 2.43 along (1, -1)). True where f cannot be evaluated there (nothing to refute H)."""
     fn = sp.lambdify((mu, sigma), e, "mpmath")
     with mpmath.workdps(60):
         m0, s0, t = mpmath.mpf(sp.N(point[mu], 70)), mpmath.mpf(sp.N(point[sigma], 70)), mpmath.mpf(t)
-        at = fn(m0, s0)
         for a, b in ((1, -1), (1, 2), (2, -1)):
             form = mpmath.mpf(sp.N(a * a * h[0, 0] + 2 * a * b * h[0, 1] + b * b * h[1, 1], 70))
-            q = 2 * (fn(m0 + a * t, s0 + b * t) - at) / t**2
-            if not abs(q - form) <= mpmath.mpf("1e-10") * (1 + abs(form)):
+            try:
+                q = 2 * (fn(m0 + 2 * a * t, s0 + 2 * b * t) - fn(m0 + a * t, s0 + b * t)) / (3 * t**2)
+            except (ValueError, ArithmeticError, TypeError):
+                return True
+            if not abs(mpmath.re(q) - form) <= mpmath.mpf("1e-10") * (1 + abs(form)):
                 return False
     return True
 
