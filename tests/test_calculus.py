@@ -582,6 +582,14 @@ def test_two_kinks_crossing_at_no_closed_form_point():
     assert best.order == 1 and not best.differentiable and best.method.startswith("numeric")
 
 
+def test_two_kinks_crossing_at_a_lambert_w_point_are_exact():
+    # r8g B1: mu = log(sigma) and mu + sigma = 2 give sigma e^sigma = e^2 (by hand): sigma = W(e^2), value 0
+    best = minimizer("abs(mu - log(sigma)) + abs(mu + sigma - 2)", budget=None)
+    w = sp.LambertW(sp.exp(2))
+    assert best.point == {mu: 2 - w, sigma: w} and best.value == 0 and best.order == 1
+    assert abs(float(w) - float(mp.lambertw(mp.e**2))) < 1e-15
+
+
 def test_a_kink_minimiser_off_the_axes_from_its_subgradient():
     # by hand: on mu = sigma, kl = sigma^2 - log(sigma) - 1/2 is least at sigma = 1/sqrt(2); there grad kl =
     # (s, s - 1/s) = (1, -1)/sqrt(2) = -t (1, -1) with t = -1/sqrt(2) in [-1, 1]: 0 is in the subdifferential

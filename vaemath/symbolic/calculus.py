@@ -581,20 +581,25 @@ def hessian_by_limits(e: sp.Expr, point: dict) -> sp.Matrix | None:
 
 
 def _quadratic_on_rays(e: sp.Expr, point: dict, h: sp.Matrix, t: str = "1e-20") -> bool:
-    """At a stationary point, 2 (f(p + 2t d) - f(p + t d)) / (3 t^2) is d^T H d to 1e-10 along three rays H was
-    not fitted on (60 digits, t = 1e-20: a twice differentiable f is off by O(t); f(p) itself may be 0/0): three
-    rays fit any form, so sqrt(kl**2 + mu**4), whose second-order limits are no quadratic form, would get a
-    Hessian (1.80 against 2.43 along (1, -1)). True where f cannot be evaluated there (nothing to refute H)."""
+    """At a stationary point, 2 (f(p + 2 d) - f(p + d)) / 3 is d^T H d to 1e-10 along three rays H was not fitted
+    on, d = t (a (1 + |mu|), b sigma) (80 digits, t = 1e-20: a twice differentiable f is off by O(t); f(p) itself may
+    be 0/0; sigma's step relative, for a minimiser at sigma = e^-60): three rays fit any form, so sqrt(kl**2 +
+    mu**4), whose second-order limits are no quadratic form, would get a Hessian (1.80 against 2.43 along (1, -1)).
+    True where f cannot be evaluated there (nothing to refute H)."""
     fn = sp.lambdify((mu, sigma), e, "mpmath")
-    with mpmath.workdps(60):
-        m0, s0, t = mpmath.mpf(sp.N(point[mu], 70)), mpmath.mpf(sp.N(point[sigma], 70)), mpmath.mpf(t)
+    with mpmath.workdps(80):
+        m0, s0, t = mpmath.mpf(sp.N(point[mu], 90)), mpmath.mpf(sp.N(point[sigma], 90)), mpmath.mpf(t)
+        hh = [[mpmath.mpf(sp.N(h[i, j], 90)) for j in range(2)] for i in range(2)]
         for a, b in ((1, -1), (1, 2), (2, -1)):
-            form = mpmath.mpf(sp.N(a * a * h[0, 0] + 2 * a * b * h[0, 1] + b * b * h[1, 1], 70))
+            dm, ds = a * t * (1 + abs(m0)), b * t * s0
+            terms = (dm * dm * hh[0][0], 2 * dm * ds * hh[0][1], ds * ds * hh[1][1])
             try:
-                q = 2 * (fn(m0 + 2 * a * t, s0 + 2 * b * t) - fn(m0 + a * t, s0 + b * t)) / (3 * t**2)
+                q = 2 * (fn(m0 + 2 * dm, s0 + 2 * ds) - fn(m0 + dm, s0 + ds)) / 3
             except (ValueError, ArithmeticError, TypeError):
                 return True
-            if not abs(mpmath.re(q) - form) <= mpmath.mpf("1e-10") * (1 + abs(form)):
+            # a twice differentiable f: off by its third derivative times |d|^3; a form that does not fit: by |d|^2
+            slack = mpmath.mpf("1e-10") * sum(abs(x) for x in terms) + mpmath.mpf("1e10") * (abs(dm) + abs(ds)) ** 3
+            if not abs(mpmath.re(q) - sum(terms)) <= slack:
                 return False
     return True
 
@@ -1062,7 +1067,10 @@ def _same(p: dict, q: dict) -> bool:
 
 
 def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | str | None:
-    value = sp.simplify(e.subs(point))
+    # log W(a) = log a - W(a) for a > 0, which simplify leaves: |2 - W(e^2) - log W(e^2)| is 0 (a kink crossing)
+    value = sp.simplify(e.subs(point).replace(
+        lambda x: isinstance(x, sp.log) and isinstance(x.args[0], sp.LambertW) and x.args[0].args[0].is_positive,
+        lambda x: sp.log(x.args[0].args[0]) - x.args[0]))
     if _is_bad(value) or not value.is_extended_real:  # a pole or log(0) the numeric search ran into
         return None
     branch = active_branch(e, point)
@@ -1857,10 +1865,10 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
         return {"value": best.value, "attained": True, "where": best.description, "set": best,
                 "method": "upper bound" if late else "exact"}
     where = f"minimiser {to_strings(best.point)}"
-    if best.value.has(sp.Float):
+    if best.value.has(sp.Float) or any(v.has(sp.Float) for v in best.point.values()):
+        how = "a float root of the gradient" if best.differentiable else "where two kinks cross, at 50 digits"
         return {"value": best.value, "attained": True, "method": "numeric",
-                "where": f"numeric {where} (a float root of the gradient, the least stationary point found): "
-                         "an upper bound on the infimum"}
+                "where": f"numeric {where} ({how}, the least stationary point found): an upper bound on the infimum"}
     if late:
         return {"value": best.value, "attained": True, "method": "upper bound",
                 "where": f"local minimiser {to_strings(best.point)}: an upper bound on the infimum{undecided}"}

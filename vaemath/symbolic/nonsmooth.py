@@ -29,7 +29,10 @@ def is_smooth(e: sp.Expr) -> bool:
 def _zero(value: sp.Expr) -> bool:
     if value.is_number and value.has(sp.Float):  # at a point known to 50 digits (two kinks crossing): 0 to 1e-40
         return abs(complex(value)) < 1e-40
-    return value == 0 or sp.simplify(value) == 0
+    if value == 0 or sp.simplify(value) == 0:
+        return True
+    # 2 - W(e^2) - log(W(e^2)) is 0, which simplify does not see: an exact number below 1e-60 at 80 digits
+    return bool(value.is_number and abs(complex(value.evalf(80))) < 1e-60)
 
 
 def _active(args, values, pick):
