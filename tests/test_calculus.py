@@ -561,6 +561,13 @@ def test_hessian_from_ray_limits_only_where_they_are_one_quadratic_form(text, he
     assert hessian_by_limits(penalty(text).expr, {mu: 0, sigma: 1}) == hessian
 
 
+def test_a_max_with_a_piece_of_first_order_on_half_the_rays():
+    # by hand at (0, 1): max(kl, mu) is mu (first order) along rays with d_mu > 0 and kl (second order) elsewhere:
+    # a minimiser, not differentiable (one-sided slope max(0, d_mu)), of order 2 (the slowest), no Hessian
+    best = minimizer("max(kl, mu)", budget=None)
+    assert best.point == {mu: 0, sigma: 1} and best.order == 2 and not best.differentiable and best.hessian is None
+
+
 def test_a_curve_of_minimisers_at_kinks_is_a_set_not_isolated_points():
     # by hand: abs(mu - 1) + abs(mu + 1) = 2 for |mu| <= 1, so the least value 2 is taken on the whole arc
     # mu sigma = 1, 0 < mu <= 1 (each point a minimiser of first order across the arc, level along it)

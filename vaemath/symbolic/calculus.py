@@ -880,14 +880,14 @@ def _kinked_minima(e: sp.Expr, budget) -> tuple:
     digits (method "numeric").
     """
     found, levels = [], []
-
     minima = {(round(m, 7), round(s, 7)): (m, s, v) for m, s, v in _numeric_minima(e)}.values()
+
+    def on_a_level(v0):  # the value of a curve of minimisers met before: the point is on it, the level set's
+        return any(abs(v0 - v) <= 1e-10 * (1 + abs(v)) for v in levels)
 
     def candidates():
         yield from ([p] for p in _kink_points(e, budget))
-        for m0, s0, v0 in minima:
-            if not any(abs(v0 - v) <= 1e-10 * (1 + abs(v)) for v in levels):  # else on that curve: the level set's
-                yield _readings(e, m0, s0)
+        yield from (_readings(e, m0, s0) for m0, s0, v0 in minima if not on_a_level(v0))
 
     def verify_each():
         for readings in candidates():
@@ -908,8 +908,7 @@ def _kinked_minima(e: sp.Expr, budget) -> tuple:
     # many readings of many numeric minima, each up to a budget: the whole search gets KINK_STEPS budgets
     attempt(verify_each, budget=None if budget is None else KINK_STEPS * budget)
     for m0, s0, v0 in minima:  # no exact reading: two kinks crossing at no closed-form point, found numerically
-        if not any(_near({mu: m0, sigma: s0}, c.point, 1e-5) for c in found) and not any(
-                abs(v0 - v) <= 1e-10 * (1 + abs(v)) for v in levels):
+        if not on_a_level(v0) and not any(_near({mu: m0, sigma: s0}, c.point, 1e-5) for c in found):
             c = _crossing(e, m0, s0)
             found += [c] if c is not None else []
     return tuple(found)
