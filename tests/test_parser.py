@@ -163,6 +163,7 @@ def test_renyi_inside_text():
         p = penalty(text, sigma_means=means)
         assert p.provenance == "closed form" and p.description.startswith("Renyi divergence of order")
     assert penalty("2*renyi(2)").provenance == "user"
+    assert penalty("renyi(2) + renyi(3)").provenance == "user"  # two calls: the order is not "2) + renyi(3"
     with pytest.raises(ValueError, match="alpha: .* positive number other than 1, got -2"):
         parse("renyi(-2)")
 

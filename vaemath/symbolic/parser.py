@@ -279,9 +279,10 @@ def penalty(penalty, sigma_means: str = "std", prior=None) -> Penalty:
     if name in NAMES and not (name == "quadratic" and sigma_means == "var"):
         return _against_prior(catalogue()[name], prior)
     expr = parse(name, sigma_means, prior)
-    order = re.fullmatch(r"renyi\((.+)\)", name.replace(" ", ""))
-    if order and prior is None and expr == renyi(parse(order.group(1))).expr:  # the catalogue's entry (r8f B3)
-        return dataclasses.replace(renyi(parse(order.group(1))), name=name, sigma_means=sigma_means)
+    order = re.fullmatch(r"renyi\(([^()]+)\)", name.replace(" ", ""))
+    entry = renyi(parse(order.group(1))) if order and prior is None else None
+    if entry is not None and expr == entry.expr:  # the catalogue's entry (r8f B3)
+        return dataclasses.replace(entry, name=name, sigma_means=sigma_means)
     if name in NAMES:
         e = catalogue()[name]
         return Penalty(name, expr, e.description + " (sigma read as the variance)", e.citation, e.provenance,
