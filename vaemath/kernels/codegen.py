@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "36"
+GENERATOR_VERSION = "37"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -351,6 +351,15 @@ class _Printer(PythonCodePrinter):
 
     def _print_hypot(self, expr):
         return f"math.hypot({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+
+    def _print_exp(self, expr):
+        """exp(c lg), c x not exact (c not a power of 2): expmul(c's float, the rest, lg), to about 1 ulp."""
+        c, rest = expr.args[0].as_coeff_Mul()
+        if rest != lg or not c.is_Rational or c == 0 or (abs(c).p & (abs(c).p - 1) == 0
+                                                         and abs(c).q & (abs(c).q - 1) == 0):
+            return super()._print_exp(expr)
+        hi = _float64(c)
+        return f"expmul({hi!r}, {float(c - sp.Float(hi, 40))!r}, {self._print(lg)})"
 
     def _print_log1p(self, expr):
         return f"math.log1p({self._print(expr.args[0])})"
@@ -1007,7 +1016,7 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
     body = [*_region_fn(sc, domain), *_fallback_fns(regions, sc), *_line_fns(lines, sc.param),
             *_point_fns(regions, sc, big), *_sigma_stage_fn(regions, sc, big), *_grid_fn(regions, big)]
     used = set(re.findall(r"\b(\w+)\(", "\n".join(body)))
-    functions = sorted(rewrite.KERNEL_FUNCTIONS) + [f for f in scaled.FUNCTIONS if f in used]  # those only if used
+    functions = sorted(rewrite.KERNEL_FUNCTIONS) + [f for f in (*scaled.FUNCTIONS, "expmul") if f in used]  # if used
     header = _HEADER.format(version=GENERATOR_VERSION, name=name.replace('"', "'"), param=sc.param,
                             functions=", ".join(functions), n_out=len(regions[0].parts),
                             n_stored=n_stored,
