@@ -589,6 +589,18 @@ def test_two_kinks_crossing_at_no_closed_form_point():
     assert best.order == 1 and not best.differentiable and best.method.startswith("numeric")
 
 
+def test_a_minimiser_on_the_tie_of_a_max_at_a_transcendental_point():
+    # r8g B2: kl(mu, sigma) is least over sigma at sigma = 1 for every mu and exp(-mu) - 1/2 is free of sigma, so the
+    # minimiser of max(kl, exp(-mu) - 1/2) has sigma = 1 and mu the root of mu**2/2 = exp(-mu) - 1/2 (by hand; the
+    # root by mpmath), away from either piece's own minimiser: a numeric point on the tie curve, not None
+    best = minimizer("max(kl, exp(-mu) - 1/2)")
+    with mp.workdps(50):
+        r = mp.findroot(lambda m: m**2 / 2 - mp.exp(-m) + mp.mpf(1) / 2, 0.5)
+    assert abs(best.point[mu] - r) < 1e-13 and abs(best.point[sigma] - 1) < 1e-13
+    assert abs(best.value - r**2 / 2) < 1e-13 and not best.differentiable and best.method.startswith("numeric")
+    assert infimum("max(kl, exp(-mu) - 1/2)")["method"] == "numeric"
+
+
 def test_two_kinks_crossing_at_a_lambert_w_point_are_exact():
     # r8g B1: mu = log(sigma) and mu + sigma = 2 give sigma e^sigma = e^2 (by hand): sigma = W(e^2), value 0
     best = minimizer("abs(mu - log(sigma)) + abs(mu + sigma - 2)", budget=None)

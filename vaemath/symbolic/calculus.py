@@ -909,9 +909,60 @@ def _kinked_minima(e: sp.Expr, budget) -> tuple:
     attempt(verify_each, budget=None if budget is None else KINK_STEPS * budget)
     for m0, s0, v0 in minima:  # no exact reading: two kinks crossing at no closed-form point, found numerically
         if not on_a_level(v0) and not any(_near({mu: m0, sigma: s0}, c.point, 1e-5) for c in found):
-            c = _crossing(e, m0, s0)
+            c = _crossing(e, m0, s0) or _tie_minimum(e, m0, s0)
             found += [c] if c is not None else []
     return tuple(found)
+
+
+def _branches(e: sp.Expr) -> list:
+    """(switch g, e on one side, e on the other) for each kink of ``e``: abs(g) read as g and -g, max(a, b) and
+    min(a, b) as a and b (g = a - b)."""
+    out = []
+    for node in e.atoms(sp.Abs):
+        out.append((node.args[0], e.xreplace({node: node.args[0]}), e.xreplace({node: -node.args[0]})))
+    for node in e.atoms(sp.Max, sp.Min):
+        for i, a in enumerate(node.args):
+            for b in node.args[i + 1:]:
+                out.append((a - b, e.xreplace({node: a}), e.xreplace({node: b})))
+    return out
+
+
+def _tie_minimum(e: sp.Expr, m0: float, s0: float) -> CriticalPoint | None:
+    """A minimiser on one kink curve g = 0 (the tie a = b of max(a, b), the zero set of abs(g)) near the numeric
+    minimum (m0, s0), away from either branch's own minimiser: the Lagrange condition grad e1 = -t grad e2,
+    t >= 0 (e1, e2 the penalty on either side), i.e. g = 0 and grad e1 x grad e2 = 0, by Newton at 50 digits,
+    kept where the gradients point opposite ways and the penalty grows along 360 rays at 30 digits there
+    (method "numeric", the point a float): max(kl, exp(-mu) - 1/2) at (0.48326..., 1)."""
+    for g, e1, e2 in _branches(e):
+        try:
+            fg = sp.lambdify((mu, sigma), g, "mpmath")
+            if _finite_abs(fg, m0, s0) > 1e-4:
+                continue
+            g1 = [sp.lambdify((mu, sigma), sp.diff(e1, x), "mpmath") for x in (mu, sigma)]
+            g2 = [sp.lambdify((mu, sigma), sp.diff(e2, x), "mpmath") for x in (mu, sigma)]
+        except (TypeError, ValueError, NameError, KeyError):
+            continue
+        with mpmath.workdps(50):
+            def system(a, b, fg=fg, g1=g1, g2=g2):
+                return [fg(a, b), g1[0](a, b) * g2[1](a, b) - g1[1](a, b) * g2[0](a, b)]
+            try:
+                root = mpmath.findroot(system, (mpmath.mpf(m0), mpmath.mpf(s0)), tol=1e-60)
+                m, s = (mpmath.re(r) for r in root)
+                residual = sum(abs(v) for v in system(m, s))
+                dot = g1[0](m, s) * g2[0](m, s) + g1[1](m, s) * g2[1](m, s)
+            except (ValueError, ArithmeticError, TypeError, ZeroDivisionError):
+                continue
+            if not (s > 0 and abs(m - m0) + abs(s - s0) < 1e-3 and residual < 1e-40 and mpmath.re(dot) <= 0):
+                continue
+            point = {mu: sp.Float(m, 50), sigma: sp.Float(s, 50)}
+            value = e.subs(point).evalf(50)
+            if not (value.is_real and _grows_on_rays(e, point, value)):
+                continue
+        shown = {x: sp.Float(v, 15) for x, v in point.items()}
+        return CriticalPoint(shown, value.evalf(15), None, NOT_DIFFERENTIABLE, "numeric (a minimiser on the kink "
+                             f"{g} = 0: the Lagrange condition grad e1 = -t grad e2, t >= 0, of the penalty on its two "
+                             "sides, solved at 50 digits; the penalty grows along 360 rays at 30 digits)", False, None)
+    return None
 
 
 def _crossing(e: sp.Expr, m0: float, s0: float) -> CriticalPoint | None:
@@ -1658,16 +1709,59 @@ def unbounded_below(penalty, budget=DEFAULT_BUDGET) -> str | None:
     :func:`_sections`, and the directions the numeric search drifted to with falling values
     ((mu - 2*sigma)**2 - log(1 + sigma): mu = 2 t, sigma = t).
     """
-    return _unbounded_below(_expr(penalty, "std"), check_budget(budget))[0]
+    path = descent_path(penalty, budget)
+    return None if path is None else path["where"]
+
+
+def descent_path(penalty, budget=DEFAULT_BUDGET) -> dict | None:
+    """The path of :func:`unbounded_below` with its curve, or None if none is found.
+
+    Returns
+    -------
+    dict or None
+        ``where`` (the text of :func:`unbounded_below`) and ``points``: points (x, mu, sigma) on the curve
+        (mu(x), sigma(x)) along which the limit -oo was taken, x five steps towards its end (10, ..., 1e5 for
+        oo; 0.1, ..., 1e-5 for 0+), or None for a repeated limit (sigma->0+, then mu->-oo), which is no curve;
+        ``sigma``: sigma's limit along the path (0, oo, a number, or None when unknown).
+    """
+    path = _descent(_expr(penalty, "std"), check_budget(budget))[0]
+    if path is None:
+        return None
+    if path[1] is None:  # a repeated limit: sigma's end is the first limit's when that is in sigma
+        first = path[0].split(",")[0]
+        end = {"sigma->0+": sp.S.Zero, "sigma->oo": sp.oo}.get(first)
+        return {"where": path[0], "points": None, "sigma": end}
+    subs, x, x0, side = path[1]
+    end = limit(sp.sympify(subs[sigma]), x, x0, side) if sp.sympify(subs[sigma]).has(x) else sp.sympify(subs[sigma])
+    return {"where": path[0], "points": _curve_points(*path[1]), "sigma": end}
+
+
+def _curve_points(subs: dict, x: sp.Symbol, x0, side: str) -> list:
+    """(x, mu, sigma) at five values of x towards x0 on the curve ``subs`` = {mu: mu(x), sigma: sigma(x)}."""
+    steps = [sp.Integer(10) ** k for k in range(1, 6)]
+    if x0 in (sp.oo, -sp.oo):
+        xs = [t if x0 == sp.oo else -t for t in steps]
+    else:
+        xs = [x0 + (1 / t if side == "+" else -1 / t) for t in steps]
+    return [(float(t), float(sp.sympify(subs[mu]).subs(x, t).evalf(30)),
+             float(sp.sympify(subs[sigma]).subs(x, t).evalf(30))) for t in xs]
 
 
 def _unbounded_below(e: sp.Expr, budget) -> tuple:
     """(path to -oo or None, whether a boundary limit on the axes ran past the budget: then bounded below is
     not decided)."""
+    path, late = _descent(e, budget)
+    return (None if path is None else path[0]), late
+
+
+def _descent(e: sp.Expr, budget) -> tuple:
+    """((where, curve) or None, late) for :func:`_unbounded_below`; ``curve`` is (subs, x, x0, side), the path
+    {mu: mu(x), sigma: sigma(x)} as x -> x0 from ``side``, or None for a repeated limit."""
     if e.is_nonnegative:  # proved >= 0 by sympy's assumptions (squares, abs, sqrt, max with a constant...)
         return None, False
     ends = {mu: ((sp.oo, "-", "mu->oo"), (-sp.oo, "+", "mu->-oo")), sigma: ((0, "+", "sigma->0+"),
                                                                            (sp.oo, "-", "sigma->oo"))}
+    fixed = {mu: sp.S.Zero, sigma: sp.S.One}  # the other variable on the curve of a limit -oo at one end
     late = False
     for x, other in ((sigma, mu), (mu, sigma)):
         for x0, side, name in ends[x]:
@@ -1676,19 +1770,19 @@ def _unbounded_below(e: sp.Expr, budget) -> tuple:
             if value is None or _by_cases(value):
                 continue
             if value == -sp.oo:
-                return name, late
+                return (name, ({x: x, other: fixed[other]}, x, x0, side)), late
             if value.has(other):
                 for y0, side2, name2 in ends[other]:
                     inner, ran_out = timed_limit(value, other, y0, side2, budget)
                     late |= ran_out
                     if inner == -sp.oo:
-                        return f"{name}, then {name2}", late
+                        return (f"{name}, then {name2}", None), late
     return _unbounded_on_sections(e, budget) or _unbounded_on_drift(e, budget), late
 
 
 def _drift_paths(e: sp.Expr):
-    """(expression in t, where) for the paths the numeric search drifted along with values below its least
-    interior minimum: mu = c t, sigma = t (sigma -> oo, c = mu/sigma read as a small fraction); mu = +-t at a
+    """(curve {mu: mu(t), sigma: sigma(t)}, where) for the paths the numeric search drifted along with values below
+    its least interior minimum: mu = c t, sigma = t (sigma -> oo, c = mu/sigma read as a small fraction); mu = +-t at a
     fixed sigma; sigma -> 0+ at a fixed mu."""
     search = _numeric_search(e)
     inside = [v for _, _, v, escaped in search if not escaped]
@@ -1698,14 +1792,14 @@ def _drift_paths(e: sp.Expr):
             continue
         if s > np.exp(ESCAPE[1] / 2):
             c = sp.Rational(m / s).limit_denominator(12)
-            yield e.subs({mu: c * _T, sigma: _T}), f"mu = {c}*t, sigma = t, t->oo (where the numeric search drifted)"
+            yield {mu: c * _T, sigma: _T}, f"mu = {c}*t, sigma = t, t->oo (where the numeric search drifted)"
         elif abs(m) > ESCAPE[0] / 2 and s > 1e-3:
             s0 = sp.Rational(s).limit_denominator(12)
-            yield e.subs({mu: sp.sign(m) * _T, sigma: s0}), f"mu->{'-' if m < 0 else ''}oo at sigma = {s0} " \
+            yield {mu: sp.sign(m) * _T, sigma: s0}, f"mu->{'-' if m < 0 else ''}oo at sigma = {s0} " \
                 "(where the numeric search drifted)"
         elif s < np.exp(-ESCAPE[1] / 2):
             m0 = sp.Rational(m).limit_denominator(12)
-            yield e.subs({mu: m0, sigma: 1 / _T}), f"sigma->0+ at mu = {m0} (where the numeric search drifted)"
+            yield {mu: m0, sigma: 1 / _T}, f"sigma->0+ at mu = {m0} (where the numeric search drifted)"
     escaped = [t for t in search if t[3] and t[2] < floor]
     if escaped:  # curved drifts (mu ~ sigma^2): the valley, fitted
         m, s, _, _ = min(escaped, key=lambda t: t[2])
@@ -1713,10 +1807,11 @@ def _drift_paths(e: sp.Expr):
 
 
 def _valley_paths(e: sp.Expr, m: float, s: float):
-    """(expression in t, where) for the curves fitted to the valley the numeric search drifted along to (m, s): at
-    8 values of sigma between s and sqrt(s) (log scale, towards 1) the least point over mu (bounded scalar search),
-    fitted as mu = a sigma^b (least squares in logs) and as mu = a log(sigma) + c, each kept when it fits within
-    1e-2 and tried exactly with a, b, c read as small fractions: (2 mu - 3 sigma^2)^2 - sigma along mu = 3/2 sigma^2."""
+    """(curve {mu: mu(t), sigma: sigma(t)}, where) for the curves fitted to the valley the numeric search drifted
+    along to (m, s): at 8 values of sigma between s and sqrt(s) (log scale, towards 1) the least point over mu
+    (bounded scalar search), fitted as mu = a sigma^b (least squares in logs) and as mu = a log(sigma) + c, each kept
+    when it fits within 1e-2 and tried exactly with a, b, c read as small fractions: (2 mu - 3 sigma^2)^2 - sigma
+    along mu = 3/2 sigma^2."""
     from scipy.optimize import minimize_scalar
 
     fn = vectorized(e)
@@ -1737,22 +1832,22 @@ def _valley_paths(e: sp.Expr, m: float, s: float):
         b, log_a = np.polyfit(np.log(sds), np.log(np.abs(mus)), 1)
         if np.max(np.abs(log_a + b * np.log(sds) - np.log(np.abs(mus)))) < 1e-2:
             a_, b_ = (sp.Rational(x).limit_denominator(12) for x in (np.sign(mus[0]) * np.exp(log_a), b))
-            yield (e.subs({mu: a_ * toward[sigma] ** b_, **toward}, simultaneous=True),
+            yield ({mu: a_ * toward[sigma] ** b_, **toward},
                    f"mu = {a_ * sigma**b_}, {ends} (a power curve fitted to the valley the numeric search drifted "
                    "along)")
     a, c = np.polyfit(np.log(sds), mus, 1)
     if np.max(np.abs(a * np.log(sds) + c - mus)) < 1e-2 * (1 + np.max(np.abs(mus))):
         a_, c_ = (sp.Rational(x).limit_denominator(12) for x in (a, c))
-        yield (e.subs({mu: a_ * sp.log(toward[sigma]) + c_, **toward}, simultaneous=True),
+        yield ({mu: a_ * sp.log(toward[sigma]) + c_, **toward},
                f"mu = {a_ * sp.log(sigma) + c_}, {ends} (a curve fitted to the valley the numeric search drifted "
                "along)")
 
 
-def _unbounded_on_drift(e: sp.Expr, budget) -> str | None:
+def _unbounded_on_drift(e: sp.Expr, budget) -> tuple | None:
     tried = set()
-    for f, where in _drift_paths(e):
-        if where not in tried and limit(f, _T, sp.oo, "-", budget) == -sp.oo:
-            return where
+    for subs, where in _drift_paths(e):
+        if where not in tried and limit(e.subs(subs, simultaneous=True), _T, sp.oo, "-", budget) == -sp.oo:
+            return where, (subs, _T, sp.oo, "-")
         tried.add(where)
     return None
 
@@ -1761,28 +1856,35 @@ _T = sp.Symbol("t", positive=True)
 
 
 def _sections(e: sp.Expr):
-    """(expression in one variable, variable, end, side, where) for the paths beyond the two axes: mu fixed at
-    0 or at a root of d/dmu (in sigma: (mu - exp(sigma))**2 - sigma along mu = exp(sigma)), sigma fixed at 1
+    """(expression in one variable, variable, end, side, where, curve) for the paths beyond the two axes: mu fixed
+    at 0 or at a root of d/dmu (in sigma: (mu - exp(sigma))**2 - sigma along mu = exp(sigma)), sigma fixed at 1
     or 2 (each to both ends of the other variable); the
     curves mu = +-t, sigma = t^a into the corners; and the interior points where a log's argument or a
-    denominator vanishes (mu or sigma fixed at 1 on the way in)."""
+    denominator vanishes (mu or sigma fixed at 1 on the way in). ``curve`` is {mu: mu(x), sigma: sigma(x)}."""
+    def on(subs):
+        return e.subs(subs, simultaneous=True), subs
+
     mus = {sp.S.Zero} | {r for r in _mu_roots(sp.diff(e, mu)) if r.is_real}
     for m0 in sorted(mus, key=sp.default_sort_key):
-        yield e.subs(mu, m0), sigma, 0, "+", f"sigma->0+ at mu = {m0}"
-        yield e.subs(mu, m0), sigma, sp.oo, "-", f"sigma->oo at mu = {m0}"
+        f, subs = on({mu: m0, sigma: sigma})
+        yield f, sigma, 0, "+", f"sigma->0+ at mu = {m0}", subs
+        yield f, sigma, sp.oo, "-", f"sigma->oo at mu = {m0}", subs
     for s0 in (1, 2):
+        f, subs = on({mu: mu, sigma: s0})
         for end, side in ((sp.oo, "-"), (-sp.oo, "+")):
-            yield e.subs(sigma, s0), mu, end, side, f"mu->{end} at sigma = {s0}"
+            yield f, mu, end, side, f"mu->{end} at sigma = {s0}", subs
     for c, a in ((c, a) for c in (1, -1) for a in (-1, sp.Rational(1, 2), 1, 2)):
         where = f"mu = {'-' if c < 0 else ''}t, sigma = t**({a}), t->oo"
-        yield e.subs({mu: c * _T, sigma: _T**a}), _T, sp.oo, "-", where
+        f, subs = on({mu: c * _T, sigma: _T**a})
+        yield f, _T, sp.oo, "-", where, subs
     singular = [a.args[0] for a in e.atoms(sp.log)] + [b.base for b in e.atoms(sp.Pow) if b.exp.is_negative]
     for x, other in ((mu, sigma), (sigma, mu)):
         for g in singular:
             for x0 in _real_roots(g.subs(other, 1), x):
                 if x0.is_real and (x is mu or x0 > 0):
+                    f, subs = on({x: x, other: 1})
                     for side in ("+", "-"):
-                        yield e.subs(other, 1), x, x0, side, f"{x}->{x0}{side} at {other} = 1"
+                        yield f, x, x0, side, f"{x}->{x0}{side} at {other} = 1", subs
 
 
 @lru_cache(maxsize=256)
@@ -1805,10 +1907,10 @@ def _mu_roots(g: sp.Expr) -> list:
         else []
 
 
-def _unbounded_on_sections(e: sp.Expr, budget) -> str | None:
-    for f, x, x0, side, where in _sections(e):
+def _unbounded_on_sections(e: sp.Expr, budget) -> tuple | None:
+    for f, x, x0, side, where, subs in _sections(e):
         if limit(f, x, x0, side, budget) == -sp.oo:
-            return where
+            return where, (subs, x, x0, side)
     return None
 
 
@@ -1847,7 +1949,7 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
         if curve is not None:
             return {"value": curve.value, "attained": True, "where": curve.description, "set": curve,
                     "method": "exact"}
-        ends = [(v, w) for f, x, x0, side, w in _sections(e)
+        ends = [(v, w) for f, x, x0, side, w, _ in _sections(e)
                 if (v := limit(f, x, x0, side, budget)) is not None and v.is_number and v.is_finite]
         if not ends:
             return {"value": None, "attained": None, "where": "no interior minimiser found", "method": None}
@@ -1865,7 +1967,8 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
                 "method": "upper bound" if late else "exact"}
     where = f"minimiser {to_strings(best.point)}"
     if best.value.has(sp.Float) or any(v.has(sp.Float) for v in best.point.values()):
-        how = "a float root of the gradient" if best.differentiable else "where two kinks cross, at 50 digits"
+        how = ("a float root of the gradient" if best.differentiable else "on a kink curve, by its Lagrange condition "
+               "at 50 digits" if "Lagrange" in best.method else "where two kinks cross, at 50 digits")
         return {"value": best.value, "attained": True, "method": "numeric",
                 "where": f"numeric {where} ({how}, the least stationary point found): an upper bound on the infimum"}
     if late:
