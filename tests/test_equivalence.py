@@ -626,3 +626,14 @@ def test_an_increasing_function_of_the_kl_has_the_kls_minimiser_its_hessian_and_
         assert best.order == order and v.infimum["candidate"]["value"] == value, text
         assert ("a cusp), local order 2/3" in str(v)) == (text == "kl**(1/3)")
 
+
+
+def test_a_tiny_budget_labels_what_follows_from_a_numeric_minimum():
+    """r8g: with budget 1e-9 the KL's minimum is only numeric, so the candidate's minimum f(m) that follows from it
+    (candidate = f(reference)) is numeric too, not "exact"; the relations proved by algebra alone still hold (kl is
+    kl; 2 kl + 3 = a kl + c with a = 2, c = 3 by hand) and the others are undecided, not refuted."""
+    same = check("kl", budget=1e-9)
+    assert same.relation == "identical" and same.infimum["candidate"]["method"] == "numeric"
+    affine = check("2*kl + 3", budget=1e-9)
+    assert affine.relation == "affine" and affine.affine == (2, 3)
+    assert check("quadratic", budget=1e-9).relation == "undecided"

@@ -324,7 +324,7 @@ def _through_f(cand: sp.Expr, ref: sp.Expr, inf_r: dict, best_r, budget) -> dict
     return out
 
 
-def _minimum_through(f: sp.Expr, best_r: CriticalPoint, budget) -> tuple | None:
+def _minimum_through(f: sp.Expr, best_r: CriticalPoint, budget, how: str = "exact") -> tuple | None:
     """(minimiser, infimum) of candidate = f(reference), f strictly increasing: the reference's minimiser p, value
     f(m), and from the leading term a t^q of f(m + t) - f(m): the Hessian a H there (q = 1), 0 (q > 1) or none, a
     cusp (q < 1), and the local order q times the reference's (kl**(1/3): 2/3; kl**64: 128). None if not found."""
@@ -345,7 +345,9 @@ def _minimum_through(f: sp.Expr, best_r: CriticalPoint, budget) -> tuple | None:
                          int(order) if order is not None and order.is_integer else order)
     where = (f"minimiser {to_strings(best_r.point)}, the reference's: candidate = f(reference), f strictly "
              f"increasing, so its minimum is f({m}) = {value}")
-    return best, {"value": value, "attained": True, "method": "exact", "where": where}
+    if how != "exact":  # the reference's minimum is itself numeric or an upper bound (a budget ran out): so is this
+        where += f" (the reference's minimum is {how}: so is this, an upper bound on the infimum)"
+    return best, {"value": value, "attained": True, "method": how, "where": where}
 
 
 def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BUDGET, prior=None) -> Verdict:
@@ -394,7 +396,8 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
     if mono is None and is_smooth(c) and is_smooth(r):
         mono = monotone_map(c, r, *_range((best_r, r), budget))
     # candidate = f(reference), f increasing: its minimum follows from the reference's (kl**64's own search took 50 s)
-    through = (_minimum_through(mono["f"], best_r, budget) if mono is not None and mono["f"] is not None
+    through = (_minimum_through(mono["f"], best_r, budget, inf_r["method"])
+               if mono is not None and mono["f"] is not None
                and isinstance(best_r, CriticalPoint) else None)
     if through is not None:
         best_c, inf_c = through
