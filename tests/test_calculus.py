@@ -613,6 +613,18 @@ def test_a_tiny_budget_gives_exact_or_labelled_answers_never_below_the_infimum(t
     assert d["minimizer"] is not None or "not decided" in d["minimizer_method"]
 
 
+def test_a_minimiser_where_the_gradient_is_0_over_0_is_found_through_the_inner_function():
+    # r8g: acosh(1 + kl)**2 has its gradient 0/0 at (0, 1) (acosh'(1) is infinite, kl' = 0); by hand acosh(1 + x)**2
+    # = 2 x - x**2/3 + ..., so the minimiser is the KL's, value 0, Hessian 2 diag(1, 2); acosh(1 + kl) ~ sqrt(2 kl)
+    # is a cone there (order 1, no gradient). The leading coefficient 2 checked by mpmath at 50 digits.
+    with mp.workdps(50):
+        assert abs(mp.acosh(1 + mp.mpf("1e-20")) ** 2 / mp.mpf("1e-20") - 2) < 1e-18
+    best = minimizer("acosh(1+kl)**2", budget=None)
+    assert best.point == {mu: 0, sigma: 1} and best.value == 0 and best.hessian == sp.diag(2, 4) and best.order == 2
+    cone = minimizer("acosh(1+kl)", budget=None)
+    assert cone.point == {mu: 0, sigma: 1} and cone.order == 1 and not cone.differentiable and cone.hessian is None
+
+
 def test_two_kinks_crossing_at_a_lambert_w_point_are_exact():
     # r8g B1: mu = log(sigma) and mu + sigma = 2 give sigma e^sigma = e^2 (by hand): sigma = W(e^2), value 0
     best = minimizer("abs(mu - log(sigma)) + abs(mu + sigma - 2)", budget=None)

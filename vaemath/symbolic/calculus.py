@@ -517,8 +517,11 @@ def critical_points(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> list:
 @lru_cache(maxsize=256)
 def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
     found = _critical_points_std(e, budget) if is_smooth(e) else _kinked_minima(e, budget)
-    if is_smooth(e) and _has_root(e) and not any(c.definiteness.startswith("positive") for c in found):
-        found += _kinked_minima(e, budget)  # a singular gradient (sqrt(mu**2 + (sigma-1)**2)): search, decide
+    if is_smooth(e) and not any(c.definiteness.startswith("positive") for c in found):
+        inner = _through_inner(e, budget)  # acosh(1 + kl)**2: a gradient 0/0 at the minimiser of kl
+        found += inner
+        if not inner and _has_root(e):
+            found += _kinked_minima(e, budget)  # a singular gradient (sqrt(mu**2 + (sigma-1)**2)): search, decide
     if param_name == "std":
         return found
     p = _param(param_name)
@@ -533,6 +536,42 @@ def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
         out.append(CriticalPoint({mu: c.point[mu], x: x0}, c.value, h, definiteness(h) if h is not None
                                  else c.definiteness, c.method, c.differentiable, c.order))
     return tuple(out)
+
+
+_R = sp.Dummy("r", real=True)
+
+
+def _through_inner(e: sp.Expr, budget) -> tuple:
+    """Minimisers of pen = G(h), h an inner expression carrying all of mu and sigma (acosh(1 + kl)**2: h = 1 + kl,
+    G = acosh(r)**2), found at h's own exact minimiser p where G(h(p) + t) - G(h(p)) has a leading term a t^q with
+    a, q > 0 (G increasing from h's minimum, where pen's gradient may be 0/0): Hessian a H_h (q = 1), 0 (q > 1) or
+    none (q < 1, a cusp), order q times h's. Each inner h, smallest first; () when none applies."""
+    t = sp.Dummy("t", positive=True)
+    inner = sorted({h for h in sp.preorder_traversal(e) if h != e and isinstance(h, sp.Expr) and h.has(mu, sigma)
+                    and not h.is_Symbol}, key=sp.count_ops)
+    for h in inner:
+        g = e.xreplace({h: _R})
+        if g.has(mu, sigma) or not g.has(_R):
+            continue
+        best = minimizer(h, "std", budget)
+        if not isinstance(best, CriticalPoint) or best.order is None or any(
+                isinstance(v, sp.Float) or sp.sympify(v).free_symbols for v in best.point.values()):
+            continue
+        h0 = best.value
+        done, lead = attempt(lambda g=g, h0=h0: sp.simplify(g.subs(_R, h0 + t) - g.subs(_R, h0)).as_leading_term(t),
+                             budget=budget)
+        a, q = lead.as_coeff_exponent(t) if done else (None, None)
+        if not (done and a.is_positive and q.is_positive and not a.has(t)):
+            continue
+        hh = best.hessian
+        hess = None if q < 1 or hh is None else (a * hh).applyfunc(sp.simplify) if q == 1 else sp.zeros(2, 2)
+        kind = best.definiteness if q == 1 else "positive semidefinite" if q > 1 else NOT_DIFFERENTIABLE
+        order = q * best.order
+        return (CriticalPoint(best.point, sp.simplify(g.subs(_R, h0)), hess, kind,
+                              f"exact: the penalty is G({h}) with G(h0 + t) - G(h0) ~ {a}*t**{q} (increasing from "
+                              f"h's minimum h0 = {h0}), at h's minimiser ({best.method})",
+                              bool(best.differentiable and q >= 1), int(order) if order.is_integer else order),)
+    return ()
 
 
 def _has_root(e: sp.Expr) -> bool:
