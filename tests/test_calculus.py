@@ -625,6 +625,17 @@ def test_a_minimiser_where_the_gradient_is_0_over_0_is_found_through_the_inner_f
     assert cone.point == {mu: 0, sigma: 1} and cone.order == 1 and not cone.differentiable and cone.hessian is None
 
 
+def test_a_max_of_two_abs_crossing_at_a_transcendental_point():
+    # r8g A4 (63 s, now a few): max(|a|, |b|) >= 0 is 0 exactly where a = mu - tanh(sigma) and b = sigma - exp(-mu)
+    # both vanish (by hand), a point with no closed form: mpmath's common root; the tie |a| = |b| is a +- b = 0,
+    # whose crossings with a, b or each other are that same point (tried once)
+    best = minimizer("max(abs(mu - tanh(sigma)), abs(sigma - exp(-mu)))")
+    with mp.workdps(40):
+        m, s = mp.findroot(lambda a, b: [a - mp.tanh(b), b - mp.exp(-a)], (0.5, 0.6))
+    assert abs(best.point[mu] - m) < 1e-13 and abs(best.point[sigma] - s) < 1e-13 and abs(best.value) < 1e-14
+    assert best.order == 1 and not best.differentiable and best.method.startswith("numeric")
+
+
 def test_two_kinks_crossing_at_a_lambert_w_point_are_exact():
     # r8g B1: mu = log(sigma) and mu + sigma = 2 give sigma e^sigma = e^2 (by hand): sigma = W(e^2), value 0
     best = minimizer("abs(mu - log(sigma)) + abs(mu + sigma - 2)", budget=None)

@@ -127,7 +127,11 @@ def _increasing_pieces(f: sp.Expr, lower, upper) -> str | None:
 
 
 def find_f(candidate: sp.Expr, reference: sp.Expr) -> sp.Expr | None:
-    """f with candidate = f(reference) identically, by solving reference = r; None if sympy finds none."""
+    """f with candidate = f(reference) identically, by solving reference = r; None if sympy finds none, or at once
+    when the Jacobian determinant of (candidate, reference) is not 0 at a probe point (no such f exists: sympy.solve
+    spent 5 s on max(abs(mu - tanh(sigma)), abs(sigma - exp(-mu))) against the KL, r8g A4)."""
+    if _independent_at_probes(candidate, reference):
+        return None
     for x in (mu, sigma):
         try:
             roots = sp.solve(sp.Eq(reference, r), x)
@@ -138,6 +142,20 @@ def find_f(candidate: sp.Expr, reference: sp.Expr) -> sp.Expr | None:
             if not f.free_symbols & {mu, sigma} and vanishes(f.subs(r, reference) - candidate):
                 return f
     return None
+
+
+def _independent_at_probes(candidate: sp.Expr, reference: sp.Expr) -> bool:
+    """The Jacobian determinant dC/dmu dR/dsigma - dC/dsigma dR/dmu is not 0 (relative to |grad C| |grad R|, at 50
+    digits) at one of three probe points: then C is no function of R near that point."""
+    gc = [sp.diff(candidate, x) for x in (mu, sigma)]
+    gr = [sp.diff(reference, x) for x in (mu, sigma)]
+    for p in PROBES[:3]:
+        a, b, c, d = (value_at(g, p) for g in (*gc, *gr))
+        if None in (a, b, c, d):
+            continue
+        if abs(a * d - b * c) > 1e-30 * (abs(a) + abs(b)) * (abs(c) + abs(d)) + 1e-45:
+            return True
+    return False
 
 
 def _increasing(fprime: sp.Expr, lower, upper) -> str | None:

@@ -899,10 +899,13 @@ def _far_search(e: sp.Expr) -> tuple:
 
 def _kink_points(e: sp.Expr, budget) -> list:
     """Exact points where two kinks cross: common zeros of two Abs arguments or Max/Min ties (sympy.solve)."""
-    switches = _switches(e)
+    switches, parts = _switches(e), _tie_parts(e)
     points = []
     for i, a in enumerate(switches):
         for b in switches[i + 1:]:
+            if any(set(parts.get(x, ())) & {y} or parts.get(x) == parts.get(y) for x, y in ((a, b), (b, a))
+                   if x in parts):
+                continue  # g - h with g, h or g + h: the crossing of g and h, tried as that pair
             try:
                 done, sols = attempt(sp.solve, [a, b], [mu, sigma], dict=True, budget=budget)
             except (NotImplementedError, ValueError, TypeError):
@@ -935,7 +938,7 @@ def _kinked_minima(e: sp.Expr, budget) -> tuple:
 
     def candidates():
         yield from ([p] for p in _kink_points(e, budget))
-        yield from (_readings(e, m0, s0) for m0, s0, v0 in minima if not on_a_level(v0))
+        yield from (_below_or_at(e, _readings(e, m0, s0), v0) for m0, s0, v0 in minima if not on_a_level(v0))
 
     def verify_each():
         for readings in candidates():
@@ -1013,6 +1016,22 @@ def _tie_minimum(e: sp.Expr, m0: float, s0: float) -> CriticalPoint | None:
     return None
 
 
+def _below_or_at(e: sp.Expr, readings: list, v0: float) -> list:
+    """The readings whose value (30 digits) is not above v0, the value at the numeric minimum they read: a local
+    minimiser whose basin holds that point is not above it, so the others are spared the exact check (2.5 s each
+    for max(abs(mu - tanh(sigma)), abs(sigma - exp(-mu))), where every reading is 1e-12 above, r8g A4)."""
+    out = []
+    for p in readings:
+        try:
+            v = complex(e.subs(p).evalf(30))
+        except (TypeError, ValueError, ZeroDivisionError):
+            out.append(p)
+            continue
+        if not (np.isfinite(v) and abs(v.imag) < 1e-20 and v.real > v0 + 1e-14 * (1 + abs(v0))):
+            out.append(p)
+    return out
+
+
 def _crossing(e: sp.Expr, m0: float, s0: float) -> CriticalPoint | None:
     """A minimiser where two kinks cross near the numeric minimum (m0, s0): the common root of two switches
     (abs arguments, max/min ties) by Newton at 50 digits, kept where the one-sided derivative is positive in every
@@ -1065,16 +1084,40 @@ def _readings(e: sp.Expr, m0: float, s0: float) -> list:
 
 
 def _switches(e: sp.Expr) -> list:
+    """Abs arguments and max/min ties a - b; a tie of abs(a) and abs(b) as a - b and a + b (its zero set), which
+    sympy.solve and Newton handle (abs(a) - abs(b) ran solve to its budget each time, r8g A4)."""
     out = [a.args[0] for a in e.atoms(sp.Abs)]
     for m in e.atoms(sp.Max, sp.Min):
-        out += [a - b for i, a in enumerate(m.args) for b in m.args[i + 1:]]
+        for i, a in enumerate(m.args):
+            for b in m.args[i + 1:]:
+                out += list(_abs_tie(a, b)) or [a - b]
+    return out
+
+
+def _abs_tie(a: sp.Expr, b: sp.Expr) -> tuple:
+    """(g - h, g + h) for the tie of abs(g) and abs(h), else ()."""
+    if isinstance(a, sp.Abs) and isinstance(b, sp.Abs):
+        return a.args[0] - b.args[0], a.args[0] + b.args[0]
+    return ()
+
+
+def _tie_parts(e: sp.Expr) -> dict:
+    """{g -+ h: (g, h)} for each tie of abs(g) and abs(h) in a max or min of ``e``: on g = 0 = h both vanish, so a
+    crossing of g -+ h with g, h or each other is the crossing of g and h, found once."""
+    out = {}
+    for m in e.atoms(sp.Max, sp.Min):
+        for i, a in enumerate(m.args):
+            for b in m.args[i + 1:]:
+                out.update({s_: (a.args[0], b.args[0]) for s_ in _abs_tie(a, b)})
     return out
 
 
 def _snapped(e: sp.Expr, point: dict, floats: tuple) -> list:
     """``point`` with one coordinate replaced by the exact root, within 1e-6 of the float, of a switch of ``e``."""
-    out = []
+    out, parts = [], _tie_parts(e)
     for g in _switches(e):
+        if g in parts and all(_finite_abs(sp.lambdify((mu, sigma), h, "mpmath"), *floats) < 1e-6 for h in parts[g]):
+            continue  # at the crossing of g = 0 and h = 0 the snaps onto g and h suffice
         for k, (x, other) in enumerate(((mu, sigma), (sigma, mu))):
             if not _may_vanish_near(g.subs(other, point[other]), x, floats[k]):
                 continue  # no root within 1e-6: spare sympy.solve (a second each, LambertW for the KL's level sets)
@@ -1363,6 +1406,8 @@ def _grows_on_rays(e: sp.Expr, point: dict, value: sp.Expr) -> bool:
 
 def _flat_region(e: sp.Expr, point: dict, value: sp.Expr):
     """The region of the constant branch active at ``point`` (closed), or None when none is constant there."""
+    if not _may_have_constant_branch(e):  # spare piecewise_fold: 8 s for max(abs(a), abs(b)), r8g A4
+        return None
     folded = sp.piecewise_fold(e.rewrite(sp.Piecewise))
     if not isinstance(folded, sp.Piecewise):
         return sp.true if not folded.has(mu, sigma) else None
@@ -1375,6 +1420,24 @@ def _flat_region(e: sp.Expr, point: dict, value: sp.Expr):
             return _closure(sp.simplify(here))
         earlier = sp.Or(earlier, cond)
     return None
+
+
+def _may_have_constant_branch(e: sp.Expr, most: int = 256) -> bool:
+    """Whether some choice of branches (abs(g) as g or -g, max/min as one argument) makes ``e`` free of mu and
+    sigma (max(kl, 1/2): 1/2; max(mu, sigma) - mu: 0); True when there are more than ``most`` choices."""
+    import itertools
+
+    nodes = sorted(e.atoms(sp.Abs, sp.Max, sp.Min), key=sp.default_sort_key)
+    options = [(n.args[0], -n.args[0]) if isinstance(n, sp.Abs) else n.args for n in nodes]
+    if math.prod(len(o) for o in options) > most:
+        return True
+    for choice in itertools.product(*options):
+        out, mapping = e, dict(zip(nodes, choice))
+        for _ in range(len(nodes) + 1):  # xreplace does not look inside what it put: once per nesting level
+            out = out.xreplace(mapping)
+        if not out.has(mu, sigma):
+            return True
+    return False
 
 
 def _closure(region: sp.Basic) -> sp.Basic:
