@@ -637,3 +637,20 @@ def test_a_tiny_budget_labels_what_follows_from_a_numeric_minimum():
     affine = check("2*kl + 3", budget=1e-9)
     assert affine.relation == "affine" and affine.affine == (2, 3)
     assert check("quadratic", budget=1e-9).relation == "undecided"
+
+
+def test_agreement_order_at_a_kink_and_where_the_active_branch_is_the_reference():
+    """r8g D: max(kl, reverse_kl) ties at (0, 1); by hand at mu = 0, sigma = 1 + d, kl = d**2 - d**3/3 + ... and
+    reverse_kl = d**2 - 5 d**3/3 + ..., so max - kl = 4/3 |d|**3 for d < 0 (checked by mpmath below): agreement to
+    order 2 exactly (was "undetermined"). min(kl, 1) is kl itself near (0, 1): every order (was "4, the highest
+    compared")."""
+    with mpmath.workdps(50):
+        d = mpmath.mpf("-1e-8")
+        s_ = 1 + d
+        kl, rkl = s_**2 / 2 - mpmath.log(s_) - mpmath.mpf(1) / 2, mpmath.log(s_) + 1 / (2 * s_**2) - mpmath.mpf(1) / 2
+        assert abs((max(kl, rkl) - kl) / abs(d) ** 3 - mpmath.mpf(4) / 3) < 1e-6
+    kl = vaemath.penalty("kl").expr
+    assert agreement_order(vaemath.penalty("max(kl, reverse_kl)").expr, kl, {mu: 0, sigma: 1}, 1) == 2
+    w = check("min(kl, 1)")
+    assert w.relation == "local" and w.local["order"] == sp.oo and w.to_dict()["local"]["agreement_order"] == "oo"
+    assert any("to every order" in line for line in w._facts())

@@ -17,6 +17,9 @@ at 50 digits at a fixed rational point (see :mod:`vaemath.analysis.exact`).
 
 from __future__ import annotations
 
+import math
+
+import mpmath
 import sympy as sp
 
 from vaemath.analysis.exact import PROBES, exact_number, is_constant, value_at, vanishes
@@ -203,6 +206,12 @@ def agreement_order(candidate: sp.Expr, reference: sp.Expr, point: dict, a, max_
     # min(kl, 1) is kl near (0, 1): a kink away from the point does not change the expansion there
     branches = [active_branch(e, point) for e in (candidate, reference)]
     candidate, reference = (e if b is None else b for b, e in zip(branches, (candidate, reference)))
+    if is_smooth(candidate) and is_smooth(reference) and is_constant(candidate - a * reference) is True:
+        return sp.oo  # min(kl, 1) near (0, 1) is kl itself: they agree to every order there
+    if is_smooth(reference) and not is_smooth(candidate):
+        order = _order_on_branches(candidate, reference, point, a, max_order)
+        if order is not None:
+            return order
     if is_smooth(candidate) and is_smooth(reference):
         on_ray = sp.expand((taylor(candidate, point, max_order)
                             - a * taylor(reference, point, max_order)).subs(ray, simultaneous=True))
@@ -220,6 +229,42 @@ def agreement_order(candidate: sp.Expr, reference: sp.Expr, point: dict, a, max_
         parts[power] = parts.get(power, 0) + coeff
     degrees = [j for j, coeff in parts.items() if j > 0 and sp.simplify(coeff) != 0]
     return int(min(degrees)) - 1 if degrees else max_order
+
+
+def _order_on_branches(candidate: sp.Expr, reference: sp.Expr, point: dict, a, max_order: int, rays: int = 32):
+    """The agreement order of a candidate with a kink at ``point`` (max(kl, reverse_kl) at (0, 1), where the two
+    tie): the least order over the smooth branches (each abs, max or min read as one of its arguments) that are the
+    candidate along some of ``rays`` directions at distance 1e-10 (80 digits); None when a branch is not smooth or
+    its order is not found. Along each ray the candidate is one branch near the point, so it agrees with a *
+    reference to the order of that branch there."""
+    import itertools
+
+    nodes = sorted(candidate.atoms(sp.Abs, sp.Max, sp.Min), key=sp.default_sort_key)
+    options = [(n.args[0], -n.args[0]) if isinstance(n, sp.Abs) else n.args for n in nodes]
+    if not nodes or math.prod(len(o) for o in options) > 16:
+        return None
+    combos = []
+    for choice in itertools.product(*options):
+        b, mapping = candidate, dict(zip(nodes, choice))
+        for _ in range(len(nodes) + 1):
+            b = b.xreplace(mapping)
+        if not is_smooth(b):
+            return None
+        combos.append(b)
+    fns = [sp.lambdify((mu, sigma), f, "mpmath") for f in [candidate, *combos]]
+    active = set()
+    with mpmath.workdps(80):
+        t, m0, s0 = mpmath.mpf("1e-10"), mpmath.mpf(sp.N(point[mu], 90)), mpmath.mpf(sp.N(point[sigma], 90))
+        for k in range(rays):
+            angle = 2 * mpmath.pi * (k + mpmath.mpf(1) / 3) / rays  # off the axes and diagonals
+            at = (m0 + t * mpmath.cos(angle), s0 + t * mpmath.sin(angle))
+            try:
+                values = [f(*at) for f in fns]
+            except (ValueError, ArithmeticError, TypeError):
+                return None
+            active |= {i for i, v in enumerate(values[1:]) if abs(v - values[0]) <= mpmath.mpf("1e-60")}
+    orders = [agreement_order(combos[i], reference, point, a, max_order) for i in sorted(active)]
+    return None if not orders or None in orders else min(orders)
 
 
 def identified_as(candidate, exclude: str = "", prior=None) -> list:
