@@ -636,6 +636,20 @@ def test_a_max_of_two_abs_crossing_at_a_transcendental_point():
     assert best.order == 1 and not best.differentiable and best.method.startswith("numeric")
 
 
+@pytest.mark.parametrize("text, value, near", [
+    ("exp(sigma) - sigma + mu**2", 1, (0, "1e-12")),  # by hand: (e^s - s)' = e^s - 1 > 0, so e^s - s > 1 -> 1 at 0+
+    ("tanh(mu) + (sigma - 1)**2", -1, ("-40", 1)),  # tanh > -1 -> -1 as mu -> -oo; (sigma - 1)**2 >= 0 at 1
+])
+def test_the_infimum_of_a_separable_penalty_is_exact(text, value, near):
+    # r8g D: was "upper bound"; inf A(mu) + B(sigma) = inf A + inf B, not attained when one is only approached. The
+    # value near the approach (mpmath, 50 digits) is just above it
+    inf = infimum(text)
+    assert inf["value"] == value and inf["method"] == "exact" and inf["attained"] is False
+    fn = sp.lambdify((mu, sigma), penalty(text).expr, "mpmath")
+    with mp.workdps(50):
+        assert 0 < fn(mp.mpf(near[0]), mp.mpf(near[1])) - value < 1e-11
+
+
 def test_two_kinks_crossing_at_a_lambert_w_point_are_exact():
     # r8g B1: mu = log(sigma) and mu + sigma = 2 give sigma e^sigma = e^2 (by hand): sigma = W(e^2), value 0
     best = minimizer("abs(mu - log(sigma)) + abs(mu + sigma - 2)", budget=None)

@@ -2060,6 +2060,9 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
         if curve is not None:
             return {"value": curve.value, "attained": True, "where": curve.description, "set": curve,
                     "method": "exact"}
+        separable = _separable_infimum(e, budget)
+        if separable is not None:
+            return separable
         ends = [(v, w) for f, x, x0, side, w, _ in _sections(e)
                 if (v := limit(f, x, x0, side, budget)) is not None and v.is_number and v.is_finite]
         if not ends:
@@ -2087,6 +2090,58 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
                 "where": f"local minimiser {to_strings(best.point)}: an upper bound on the infimum{undecided}"}
     return {"value": best.value, "attained": True, "method": "exact",
             "where": f"{where} (the least of the stationary points found; the boundary limits are not below it)"}
+
+
+def _separable_infimum(e: sp.Expr, budget) -> dict | None:
+    """The exact infimum of a separable penalty A(mu) + B(sigma): inf A + inf B, each found in one variable (every
+    critical point by solveset on the open domain, the limits at both ends), attained when both are; None when the
+    penalty is not separable or a step is not decided (exp(sigma) - sigma + mu**2: 1, approached as sigma -> 0+)."""
+    a, b = e.as_independent(sigma, as_Add=True)
+    if b.has(mu) or not b.has(sigma) or not is_smooth(e):
+        return None
+    parts = []
+    for f, x, domain, ends in ((a, mu, sp.Reals, ((-sp.oo, "+"), (sp.oo, "-"))),
+                               (b, sigma, sp.Interval.open(0, sp.oo), ((0, "+"), (sp.oo, "-")))):
+        part = _infimum_1d(f, x, domain, ends, budget) if f.has(x) else (f, True, f"{x} absent")
+        if part is None:
+            return None
+        parts.append(part)
+    value = sp.simplify(parts[0][0] + parts[1][0])
+    if not (value.is_number and value.is_finite):
+        return None
+    attained = parts[0][1] and parts[1][1]
+    return {"value": value, "attained": attained, "method": "exact",
+            "where": f"{'minimum' if attained else 'no minimiser; the infimum'} {value}"
+                     f"{'' if attained else ', not attained'}: the penalty is A(mu) + B(sigma), so its infimum is "
+                     f"inf A + inf B, each exact in one variable (A = {a}: {parts[0][0]}, {parts[0][2]}; "
+                     f"B = {b}: {parts[1][0]}, {parts[1][2]})"}
+
+
+def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple | None:
+    """(infimum, attained, where) of a smooth f of x alone on an open interval: the least of its values at every
+    critical point (solveset, a finite set) and its limits at both ends; None when not decided."""
+    done, cont = attempt(lambda: sp.calculus.util.continuous_domain(f, x, domain), budget=budget)
+    if not done or cont != domain:
+        return None
+    done, crit = attempt(sp.solveset, sp.diff(f, x), x, domain, budget=budget)
+    if not done or not (crit is sp.S.EmptySet or isinstance(crit, sp.FiniteSet) and len(crit) <= 20):
+        return None
+    found = []
+    for c in crit:
+        v = sp.simplify(f.subs(x, c))
+        found.append((v, True, f"at {x} = {c}"))
+    for x0, side in ends:
+        v = limit(f, x, x0, side, budget)
+        if v is None or not v.is_number or v.is_finite is None or v == -sp.oo:
+            return None
+        if v.is_finite:
+            found.append((v, False, f"as {x} -> {x0}{side if x0 == 0 else ''}"))
+    if not found or any(not v.is_real for v, _, _ in found):
+        return None
+    least = min(float(sp.N(v, 30)) for v, _, _ in found)
+    tied = [t for t in found if abs(float(sp.N(t[0], 30)) - least) <= 1e-25 * (1 + abs(least))]
+    best = next((t for t in tied if t[1]), tied[0])  # attained where a critical point reaches it
+    return best[0], best[1], ("attained " if best[1] else "approached ") + best[2]
 
 
 def _least_evaluated(e: sp.Expr, value) -> dict | None:
