@@ -2110,11 +2110,13 @@ def _separable_infimum(e: sp.Expr, budget) -> dict | None:
     if not (value.is_number and value.is_finite):
         return None
     attained = parts[0][1] and parts[1][1]
-    return {"value": value, "attained": attained, "method": "exact",
-            "where": f"{'minimum' if attained else 'no minimiser; the infimum'} {value}"
-                     f"{'' if attained else ', not attained'}: the penalty is A(mu) + B(sigma), so its infimum is "
-                     f"inf A + inf B, each exact in one variable (A = {a}: {parts[0][0]}, {parts[0][2]}; "
-                     f"B = {b}: {parts[1][0]}, {parts[1][2]})"}
+    how = (f"the penalty is A(mu) + B(sigma), so its infimum is inf A + inf B, each exact in one variable (A = {a}: "
+           f"{parts[0][0]}, {parts[0][2]}; B = {b}: {parts[1][0]}, {parts[1][2]})")
+    if attained:
+        return {"value": value, "attained": True, "method": "exact", "where": f"minimum {value}: {how}"}
+    approach = " and ".join(p[2].removeprefix("approached as ") for p in parts if not p[1])
+    return {"value": value, "attained": False, "method": "exact",
+            "where": f"no minimiser; {value} is approached as {approach}: {how}; the infimum, not attained"}
 
 
 def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple | None:
