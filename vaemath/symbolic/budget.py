@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import signal
+import sys
 import threading
 import time
 
@@ -34,7 +35,7 @@ class _Expired(BaseException):
 
 
 _deadlines: list = []  # deadlines (time.monotonic) of the nested steps running on the main thread
-_state = {"armed": False, "previous": None, "expired": 0}
+_state = {"armed": False, "previous": None, "expired": 0, "unraisable": None}
 
 
 def expired() -> int:
@@ -86,6 +87,13 @@ def _in_finaliser(frame) -> bool:
     return False
 
 
+def _quiet_unraisable(unraisable) -> None:
+    """An alarm that landed in a finaliser not recognised above (numba's weakref callbacks, called from C): Python
+    prints it as "Exception ignored" and drops it; the timer repeats it in the step itself, so it is dropped quietly."""
+    if unraisable.exc_type is not _Expired:
+        _state["unraisable"](unraisable)
+
+
 def _arm(deadline: float) -> None:
     _state["armed"] = True
     signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 1e-4), _REPEAT)
@@ -96,6 +104,7 @@ def _with_alarm(fn, args, kwargs, budget: float) -> tuple:
     outer = _deadlines[-1] if _deadlines else math.inf
     if not _deadlines:
         _state["previous"] = signal.signal(signal.SIGALRM, _on_alarm)
+        _state["unraisable"], sys.unraisablehook = sys.unraisablehook, _quiet_unraisable
     _deadlines.append(min(mine, outer))
     try:
         _arm(_deadlines[-1])
@@ -113,6 +122,7 @@ def _with_alarm(fn, args, kwargs, budget: float) -> tuple:
         else:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, _state["previous"])
+            sys.unraisablehook = _state["unraisable"]
 
 
 def _child(conn, fn, args, kwargs):

@@ -15,6 +15,7 @@ Candidate families, each with its exact value:
 
 from __future__ import annotations
 
+import math
 import warnings
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -375,7 +376,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         sig_min = collapse_at[1]
     f.c_rest = collapse_at[0]
     # a least point the Nelder-Mead reached only by running off to a far boundary (sigma = 1.8e308): no minimum
-    f.collapse_far = bool(abs(np.log(collapse_at[1])) > _FAR_LOG_SIGMA or abs(collapse_at[0]) > _FAR_OFFSET)
+    f.collapse_far = bool(not collapse_at[1] > 0 or abs(math.log(collapse_at[1])) > _FAR_LOG_SIGMA
+                          or abs(collapse_at[0]) > _FAR_OFFSET)
     candidates = {"collapse": 0.5 * d * (np.log(2 * np.pi * np.trace(cov) / d) + 1) + k * p_min}
     p0 = _path_limit(pen_obj, budget)
     if p0 is not None:
