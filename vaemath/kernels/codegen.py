@@ -357,6 +357,9 @@ class _Printer(PythonCodePrinter):
             text = f"{float(c)!r} + ({u}) * ({text})"
         return f"({text})"
 
+    def _print_absval(self, expr):
+        return f"abs({self._print(expr.args[0])})"
+
     def _print_hypot(self, expr):
         return f"math.hypot({self._print(expr.args[0])}, {self._print(expr.args[1])})"
 

@@ -46,6 +46,21 @@ class horner(sp.Function):  # noqa: N801  (printed c0 + u*(c1 + u*(...)) with fl
         return True
 
 
+class absval(sp.Function):  # noqa: N801  (printed abs(x); opaque to sympy, which writes Abs(x)**-3 as Abs(x)/x**4)
+    """|x| in an asymptotic form: 1/absval(mu)**3 is divided three times, never |mu|/mu^4 (inf at mu = 1e308)."""
+
+    nargs = 1
+
+    def _eval_is_positive(self):
+        return True
+
+
+def plain(e: sp.Expr) -> sp.Expr:
+    """A series form in elementary functions: horner as its sum, absval as Abs."""
+    e = e.replace(lambda a: isinstance(a, horner), lambda a: horner_value(a.args))
+    return e.replace(lambda a: isinstance(a, absval), lambda a: sp.Abs(a.args[0]))
+
+
 def horner_value(args) -> sp.Expr:
     u, cs = args[0], args[1:]
     return sp.Add(*(c * u**k for k, c in enumerate(cs)))
@@ -136,8 +151,7 @@ def truth(expr: sp.Expr, sc):
     from vaemath.kernels.codegen import dv, sg, vv
     syms = (mu, T, d, lg, vv, dv, sg)
     try:
-        e = rewrite.elementary(expr)
-        e = e.replace(lambda a: isinstance(a, horner), lambda a: horner_value(a.args))
+        e = plain(rewrite.elementary(expr))
         if e.atoms(sp.Function) - set().union(*(e.atoms(f) for f in (sp.exp, sp.log, sp.sqrt, sp.cosh, sp.sinh,
                                                                         sp.tanh, sp.atan, sp.asinh, sp.acosh,
                                                                         sp.atanh, sp.cos, sp.sin, sp.erf))):
@@ -166,17 +180,25 @@ def _ulps(got: float, want) -> float:
 
 
 def _true_at(f, m, s):
+    """f at (m, s) to about 20 digits: evaluated at 50 digits plus twice the inputs' decimal exponents, raised (up to
+    3000) until two levels agree (a cancellation of 1 - tanh(64)^2 needs 56 more)."""
     digits = _DPS + 2 * max(abs(int(mpmath.log10(abs(v)))) if v != 0 else 0 for v in (mpmath.mpf(m), s))
-    try:
-        with mpmath.workdps(min(digits, 1500)):
-            v = f(mpmath.mpf(m), s)
-            if isinstance(v, mpmath.mpc):
-                if abs(v.imag) > 1e-40 * max(abs(v.real), mpmath.mpf(10) ** -300):
-                    return None
-                v = v.real
-            return mpmath.mpf(v)
-    except (ZeroDivisionError, ValueError, TypeError, OverflowError):
-        return None
+    prev = None
+    while digits <= 3000:
+        try:
+            with mpmath.workdps(digits):
+                v = f(mpmath.mpf(m), s)
+                if isinstance(v, mpmath.mpc):
+                    if abs(v.imag) > 1e-40 * max(abs(v.real), mpmath.mpf(10) ** -300):
+                        return None
+                    v = v.real
+                v = mpmath.mpf(v)
+        except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+            return None
+        if prev is not None and v != 0 and abs(v - prev) <= mpmath.mpf(10) ** -20 * abs(v):
+            return v
+        prev, digits = v, 2 * digits
+    return prev
 
 
 # --- Scale functions: Taylor series in the region's series variable ------------------------------------------------
@@ -406,8 +428,8 @@ def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None
     failing = [abs(v) for v in probes if (w := want_at(v)) is not None and _ulps(run_at(run, v), w) > BAD_ULPS]
     if not failing:
         return None
-    first = min(failing)
-    for n in (4, 8):
+    first, found = min(failing), None
+    for n in (4, 8, 16):
         forms = {}
         for s, es in sides.items():
             try:
@@ -418,22 +440,25 @@ def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None
             if a.has(sp.Order) or not a.free_symbols <= {x}:
                 return None
             if var == "mu":
-                forms[s] = a.subs(x, sp.Abs(mu))
+                forms[s] = a.subs(x, absval(mu))
             else:
                 forms[s] = a.subs(sp.log(x), lg).subs(x, T if sc.exact_powers else sp.exp(lg))
         far_form = forms[1] if len(forms) == 1 or sp.simplify(forms[1] - forms[-1]) == 0 else \
             sp.Piecewise((forms[1], mu > 0), (forms[-1], True))
-        for big in _MU_THRESHOLDS:
-            if big > first:
-                continue
+        # the least threshold above which the asymptotic form is right (below, the printed form, right below `first`)
+        for big in sorted(_MU_THRESHOLDS):
+            if found is not None and big >= found[0]:
+                break
             v = sp.Abs(mu) if var == "mu" else T
             form = sp.Piecewise((part, v < big), (far_form, True))
             run2 = printed(code(form))
             checks = [v for v in probes if abs(v) >= big] + [s * big for s in ((1, -1) if var == "mu" else (1,))]
             if all(w is None or _ulps(run_at(run2, c), w) <= GOOD_ULPS for c in checks for w in [want_at(c)]):
-                return form
+                found = (big, form)
+                break
+        if found is not None and found[0] <= first:
             break
-    return None
+    return None if found is None else found[1]
 
 
 # --- Applied to a region's pieces --------------------------------------------------------------------------------
