@@ -268,9 +268,11 @@ def _coefficients(g, lo, hi, n: int = _CHEB_N) -> list | None:
         if not all(mpmath.isfinite(v) for v in vals):
             return None
         big = max(abs(v) for v in vals)
-        cheb = [2 * mpmath.fsum(v * mpmath.cos(k * mpmath.pi * (j + mpmath.mpf(1) / 2) / (n + 1))
-                                for j, v in enumerate(vals)) / (n + 1) for k in range(n + 1)]
-        cheb[0] /= 2
+        cheb, t_prev, t_cur = [mpmath.mpf(0)] * (n + 1), [mpmath.mpf(1)] * (n + 1), list(xs)  # T_k at the nodes
+        cheb[0] = mpmath.fsum(vals) / (n + 1)
+        for k in range(1, n + 1):
+            cheb[k] = 2 * mpmath.fsum(v * t for v, t in zip(vals, t_cur)) / (n + 1)
+            t_prev, t_cur = t_cur, [2 * x * t - tp for x, t, tp in zip(xs, t_cur, t_prev)]
         # sum c_k T_k(x), x = (u - c0) / h, as a polynomial in u: T_k by their recurrence, in powers of x
         poly_x, t_prev, t_cur = [mpmath.mpf(0)] * (n + 1), [mpmath.mpf(1)], [mpmath.mpf(0), mpmath.mpf(1)]
         poly_x[0] += cheb[0]
@@ -283,12 +285,16 @@ def _coefficients(g, lo, hi, n: int = _CHEB_N) -> list | None:
             for i, a in enumerate(t_prev):
                 t_next[i] -= a
             t_prev, t_cur = t_cur, t_next
-        # x = (u - c0) / h: p(u) = sum b_i ((u - c0)/h)^i, expanded
-        out = [mpmath.mpf(0)] * (n + 1)
-        for i, b in enumerate(poly_x):
-            scale_i = b / h**i
-            for j in range(i + 1):  # (u - c0)^i = sum binom(i, j) u^j (-c0)^(i - j)
-                out[j] += scale_i * mpmath.binomial(i, j) * (-c0) ** (i - j)
+        # x = (u - c0) / h: p(u) by Horner's rule on polynomials, p = (...(b_n x + b_(n-1)) x + ...) + b_0
+        out = [mpmath.mpf(0)]
+        for b in reversed(poly_x):
+            shifted = [mpmath.mpf(0)] * (len(out) + 1)
+            for i, a in enumerate(out):  # out * (u - c0) / h
+                shifted[i + 1] += a / h
+                shifted[i] -= a * c0 / h
+            shifted[0] += b
+            out = shifted
+        out = out[:n + 1]
         return [a if abs(a) * max(abs(lo), abs(hi)) ** k > 1e-45 * big else mpmath.mpf(0) for k, a in enumerate(out)]
 
 
@@ -420,9 +426,13 @@ def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None
             return run(mu=m, sg=1.0, tt=1.0, d=0.0, lg=0.0, vv=1.0, dv=0.0)
         return run(**quantities(sc, float(_X_OF_SIGMA[sc.param](mpmath.mpf(s))), "high"))
 
-    def want_at(v):
-        m, s = val(v)
-        return _true_at(f, m, mpmath.mpf(1) if s is None else mpmath.mpf(s))
+    known = {}
+
+    def want_at(v):  # each probe's truth once (cosh(1e300) at 650 digits costs 10 ms)
+        if v not in known:
+            m, s = val(v)
+            known[v] = _true_at(f, m, mpmath.mpf(1) if s is None else mpmath.mpf(s))
+        return known[v]
 
     run = printed(code(part))
     failing = [abs(v) for v in probes if (w := want_at(v)) is not None and _ulps(run_at(run, v), w) > BAD_ULPS]
@@ -468,6 +478,19 @@ def _scale_symbols():
     return set(SCALE_SYMBOLS)
 
 
+_DONE: dict = {}  # (part, param, region) -> its form: the mu-only parts recur in every region, parts in every kernel
+
+
+def _memo(fn):
+    def run(part, sc, region, code):
+        key = (part, sc.param, region)
+        if key not in _DONE:
+            _DONE[key] = fn(part, sc, region, code)
+        return _DONE[key]
+    return run
+
+
+@_memo
 def _fix_scale(part: sp.Expr, sc, region: str, code) -> sp.Expr:
     """A scale-only expression, replaced by its series form where its printed form is measured wrong."""
     if part.is_number or part.is_Symbol or region not in ("near", "low", "high"):
@@ -485,7 +508,8 @@ def _fix_scale(part: sp.Expr, sc, region: str, code) -> sp.Expr:
     return part if form is None else form
 
 
-def _fix_mu(part: sp.Expr, sc, code) -> sp.Expr:
+@_memo
+def _fix_mu(part: sp.Expr, sc, region, code) -> sp.Expr:
     if part == 0 or part.is_number or part.has(sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside):
         return part
     f = truth(part, sc)
@@ -503,7 +527,7 @@ def patch(pieces: list, sc, region: str, code) -> list:
     out = list(pieces)
     for k in range(0, len(pieces), 3):
         a, s, m = pieces[k:k + 3]
-        out[k] = _fix_mu(a, sc, code)
+        out[k] = _fix_mu(a, sc, "mu", code)
         out[k + 1] = _fix_scale(s, sc, region, code)
         terms, changed = [], False
         for t in sp.Add.make_args(m):
