@@ -44,6 +44,16 @@ CASES = [
 ]
 
 
+# the review's own numbers (mpmath at 60 digits), where a case holds its input: 0.0, -1.1e-16, inf or NaN before
+WRITTEN = {("mu**2 + (sqrt(sigma) - 1)**2", 0.0, 1 + 1e-8): 2.4999999571126455e-17,
+           ("sqrt(sigma) - 1 - log(sigma)/2 + mu**2/(1 + mu**2)", 0.0, 1 + ULP): 6.1629758220391536e-33,
+           ("mu**2 + exp(sigma) - 1 - sigma", 0.0, 1e-8): 5.0000000166666669e-17,
+           ("log(1 + sigma) - sigma + mu**2", 0.0, 1e-8): -4.9999999666666671e-17,
+           ("sqrt(1 + sigma**2) - 1", 0.0, 1e-8): 5.0000000000000001e-17,
+           ("sqrt(sigma**2 + 1) - sigma", 0.0, 1e10): 5.0e-11,
+           ("log(cosh(mu)) + 1 - exp(-sigma)", 0.0, 1e-8): 9.9999999500000004e-9}
+
+
 def _reference(text: str):
     """The planes of the plain formula, by sympy.diff, as mpmath functions."""
     e = sp.sympify(text, locals={"mu": mu, "sigma": sigma})
@@ -71,6 +81,8 @@ def test_cancellation_against_mpmath(text, points):
     got = np.concatenate([np.asarray(value)[None], np.asarray(grad), np.asarray(hess)])
     bad = []
     for i, (m, s) in enumerate(points):
+        if (text, m, s) in WRITTEN:
+            assert abs(got[0, i] - WRITTEN[text, m, s]) <= 4 * math.ulp(WRITTEN[text, m, s]), (m, s, got[0, i])
         with mpmath.workdps(_digits(m, s)):
             for k, (f, bound) in enumerate(zip(refs, BOUNDS)):
                 want = f(mpmath.mpf(m), mpmath.mpf(s))
@@ -78,21 +90,6 @@ def test_cancellation_against_mpmath(text, points):
                 if err > bound:
                     bad.append((k, m, s, float(got[k, i]), mpmath.nstr(want, 17), err))
     assert not bad, bad
-
-
-def test_issue_values_written_out():
-    """The review's numbers (mpmath at 60 digits), printed 0.0, -1.1e-16, inf or NaN before."""
-    cases = [("mu**2 + (sqrt(sigma)-1)**2", 0.0, 1 + 1e-8, 2.4999999571126455e-17),
-             ("sqrt(sigma) - 1 - log(sigma)/2", 0.0, 1 + ULP, 6.1629758220391536e-33),
-             ("exp(sigma) - 1 - sigma", 0.0, 1e-8, 5.0000000166666669e-17),
-             ("1 - exp(-sigma)", 0.0, 1e-8, 9.9999999500000004e-9),
-             ("log(1 + sigma) - sigma", 0.0, 1e-8, -4.9999999666666671e-17),
-             ("sqrt(1 + sigma**2) - 1", 0.0, 1e-8, 5.0000000000000001e-17),
-             ("sqrt(sigma**2 + 1) - sigma", 0.0, 1e10, 5.0e-11),
-             ("log(cosh(sigma))", 0.0, 800.0, 799.30685281944005)]
-    for text, m, s, want in cases:
-        got = float(vaemath.penalty(text)(m, s))
-        assert abs(got - want) <= 4 * math.ulp(want), (text, got, want)
 
 
 def _pieces(text: str, region: str, param: str = "std"):
@@ -144,3 +141,36 @@ def test_accurate_parts_are_left_as_printed():
     for region in ("near", "low", "high"):
         raw, new = _pieces("kl", region)
         assert all(a is b for a, b in zip(raw, new))
+
+
+@pytest.mark.parametrize("text, mus, sigmas", [
+    ("sqrt(sigma) - 1 - log(sigma)/2 + mu**2/(1 + mu**2)", [0.0, 1e155, -1e300], [1 - 1e-8, 1.0, 1 + ULP, 1.3]),
+])
+def test_grid_takes_the_series_forms_in_its_per_sigma_stage(text, mus, sigmas):
+    """``grid`` (scale-only parts once per sigma, mu-only once per mu) equals the truth as ``evaluate`` does."""
+    refs = _reference(text)
+    value, grad, hess = vaemath.grid(text, np.array(mus), np.array(sigmas), what=("value", "grad", "hess"))
+    out = np.concatenate([value[None], grad, hess])
+    bad = []
+    for i, m in enumerate(mus):
+        for j, s in enumerate(sigmas):
+            with mpmath.workdps(_digits(m, s)):
+                for k, (f, bound) in enumerate(zip(refs, BOUNDS)):
+                    want = f(mpmath.mpf(m), mpmath.mpf(s))
+                    if _ulps(float(out[k, i, j]), want) > bound:
+                        bad.append((k, m, s, float(out[k, i, j]), mpmath.nstr(want, 17)))
+    assert not bad, bad
+
+
+def test_log_parametrisation_near_one():
+    """In logvar the near form's series variable is log sigma = l/2 (exact from the axis): sqrt(sigma) - 1 -
+    log(sigma)/2 = exp(l/4) - 1 - l/4 at l = 1e-10, and d/dl, d2/dl2, against mpmath."""
+    p = vaemath.penalty("sqrt(sigma) - 1 - log(sigma)/2")
+    ls = np.array([1e-10, -3e-7, 2.0**-40, 0.3])
+    value, grad, hess = p(np.zeros(4), ls, what=("value", "grad", "hess"), param="logvar")
+    with mpmath.workdps(80):
+        for i, el in enumerate(ls):
+            q = mpmath.mpf(el) / 4
+            for got, want, bound in ((value[i], mpmath.exp(q) - 1 - q, 4), (grad[1, i], (mpmath.exp(q) - 1) / 4, 8),
+                                     (hess[2, i], mpmath.exp(q) / 16, 16)):
+                assert _ulps(float(got), want) <= bound, (el, float(got), want)
