@@ -181,11 +181,14 @@ def _ulps(got: float, want) -> float:
 
 
 def _true_at(f, m, s):  # s: sigma, or a function giving it at the working precision (from an axis value)
-    """f at (m, s) to about 20 digits: evaluated at 60 digits, doubled (up to 1920) until two levels agree and are not
-    0 (a cancellation of 1 - tanh(64)^2 needs 56 more; an exact 0 is 0 at every level)."""
-    digits = 60
+    """f at (m, s) to about 20 digits: evaluated at 50 digits plus twice the inputs' decimal exponents (1 + 1e-300 is
+    1 below 300, and log(1 + sigma) - sigma agrees with -sigma at two levels there), doubled until two levels agree
+    and are not 0 (1 - tanh(64)^2 needs 56 more digits; an exact 0 is 0 at every level)."""
+    with mpmath.workdps(20):
+        s0 = s() if callable(s) else s
+    digits = _DPS + 2 * max(abs(int(mpmath.log10(abs(v)))) if v != 0 else 0 for v in (mpmath.mpf(m), s0))
     prev = None
-    while digits <= 2000:
+    while digits <= 4000:
         try:
             with mpmath.workdps(digits):
                 v = f(mpmath.mpf(m), s() if callable(s) else s)
@@ -524,7 +527,9 @@ def _fix_mu(part: sp.Expr, sc, region, code) -> sp.Expr:
 
 def patch(pieces: list, sc, region: str, code) -> list:
     """Per plane (mu-only, scale-only, mixed): the parts whose printed form is wrong at probe points replaced by their
-    series or asymptotic forms; every other part returned as it is (the same object)."""
+    series or asymptotic forms, and near sigma = 1 the scale coefficients of mixed terms mu^k c(d) too (in the far
+    forms a mixed term's factors are ordered and scaled as a whole: :mod:`vaemath.kernels.scaled`); every other part
+    returned as it is (the same object)."""
     if region not in ("near", "low", "high"):
         return pieces
     out = list(pieces)
@@ -533,9 +538,11 @@ def patch(pieces: list, sc, region: str, code) -> list:
         out[k] = _fix_mu(a, sc, "mu", code)
         out[k + 1] = _fix_scale(s, sc, region, code)
         terms, changed = [], False
-        for t in sp.Add.make_args(m):
+        for t in sp.Add.make_args(m) if region == "near" else ():  # near 1: mu^k times a scale coefficient
             scale_factor, rest = t.as_independent(mu, as_Add=False)
-            if scale_factor.free_symbols & _scale_symbols() and not rest.free_symbols & _scale_symbols():
+            monomial = rest.is_Pow and rest.base == mu or rest == mu or rest.is_Mul and all(
+                a.is_number or a == mu or a.is_Pow and a.base == mu for a in rest.args)
+            if monomial and scale_factor.free_symbols & _scale_symbols():
                 new = _fix_scale(scale_factor, sc, region, code)
                 if new is not scale_factor:
                     changed = True
