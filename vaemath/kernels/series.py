@@ -3,17 +3,18 @@
 The rewrite rules (:mod:`vaemath.kernels.rewrite`) know the catalogue's cancellations (x - log1p(x), expm1...). A
 user's text may hold others: sqrt(sigma) - 1 - log(sigma)/2 near sigma = 1, exp(sigma) - 1 - sigma at small sigma,
 sqrt(sigma^2 + 1) - sigma at large sigma, log(1 + mu^2) at |mu| = 1e200. The rule here is general and applied only
-where the printed form is measured wrong: each scale-only part, each scale coefficient of a mixed term and each
-mu-only part is evaluated as printed (in Python, float64, the kernel's own code) at probe points of its region and
-compared with mpmath at 50 digits; where it is more than ``BAD_ULPS`` off,
+where the printed form is measured wrong: each scale-only part, each scale coefficient c(d) of a mixed term
+mu^k c(d) near sigma = 1 and each mu-only part is evaluated as printed (in Python, float64, the kernel's own code) at
+probe points of its region and compared with mpmath at 50+ digits; where it is more than ``BAD_ULPS`` off,
 
 - a scale function is replaced, on |u| <= r, by its Taylor polynomial in the region's series variable u (d = sigma - 1,
   or v - 1 in var, or log sigma in the log params, near 1; sigma below 1/2; 1/sigma above 2, times a power of sigma
-  where it has a pole there), Horner-evaluated, with coefficients from a Cauchy integral at 70 digits and a degree
-  checked against mpmath (:func:`series_form`);
+  where it has a pole there), Horner-evaluated, its coefficients from a Chebyshev interpolant at 140 digits on real
+  points (no complex branch is met), its degree such that the tail is below 2^-64, r from 1/2 down to 1/64 until
+  the polynomial is the function to 2^-60 (:func:`series_form`);
 - where that fails (log(cosh(sigma)): no series in 1/sigma) above 2, and for a mu-only part at large |mu|, by sympy's
   asymptotic series at infinity (log(1 + mu^2) = 2 log|mu| + 1/mu^2 + ..., log(cosh(x)) = x - log 2 + exp(-2x)),
-  above a threshold R below which the printed form was right (:func:`asymptotic_form`).
+  above the least threshold R (4 to 1e150) at which it is right (:func:`asymptotic_form`).
 
 Each form is checked in float64 against mpmath at generation time, and is used only if it passes.
 """
@@ -404,6 +405,10 @@ def _power(u, p: int, sc, region: str) -> sp.Expr:
     return 1 / T ** (-p)
 
 
+_TRUTHS: dict = {}  # (elementary formula, variable, param, probe) -> truth: log1p(cosh(mu) - 1) near 1 is log(cosh(mu))
+_ASYMPTOTIC: dict = {}  # (formula, terms) -> sympy's asymptotic series
+
+
 def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None:
     """``part`` (mu-only: var = "mu"; or a scale part above sigma = 2: var = "T") where its printed form fails at
     large arguments: sympy's asymptotic series at infinity (n terms; each side of mu = 0 its own) above a threshold R
@@ -429,13 +434,12 @@ def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None
             return run(mu=m, sg=1.0, tt=1.0, d=0.0, lg=0.0, vv=1.0, dv=0.0)
         return run(**quantities(sc, _x_of(sc, s), "high"))
 
-    known = {}
-
-    def want_at(v):  # each probe's truth once (cosh(1e300) at 650 digits costs 10 ms)
-        if v not in known:
+    def want_at(v):  # each probe's truth once per formula (cosh(1e300) at 650 digits costs 10 ms)
+        key = (e, var, sc.param if sc is not None else None, v)
+        if key not in _TRUTHS:
             m, s = val(v)
-            known[v] = _true_at(f, m, mpmath.mpf(1) if s is None else lambda: _sigma_at_x(sc, _x_of(sc, s)))
-        return known[v]
+            _TRUTHS[key] = _true_at(f, m, mpmath.mpf(1) if s is None else lambda: _sigma_at_x(sc, _x_of(sc, s)))
+        return _TRUTHS[key]
 
     run = printed(code(part))
     failing = [abs(v) for v in probes if (w := want_at(v)) is not None and _ulps(run_at(run, v), w) > BAD_ULPS]
@@ -449,7 +453,9 @@ def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None
                 forms[s] = parity * forms[1]
                 continue
             try:
-                a = sp.series(es.rewrite(sp.exp), x, sp.oo, n).removeO()
+                if (es, n) not in _ASYMPTOTIC:
+                    _ASYMPTOTIC[es, n] = sp.series(es.rewrite(sp.exp), x, sp.oo, n).removeO()
+                a = _ASYMPTOTIC[es, n]
             except Exception:  # noqa: BLE001  (no asymptotic series: the printed form stays)
                 return None
             a = sp.expand_log(a, force=True)
@@ -491,8 +497,9 @@ def _memo(fn):
     def run(part, sc, region, code):
         key = (part, sc.param, region)
         if key not in _DONE:
-            _DONE[key] = fn(part, sc, region, code)
-        return _DONE[key]
+            form = fn(part, sc, region, code)
+            _DONE[key] = None if form is part else form  # unchanged: the caller's own object, whichever it is
+        return part if _DONE[key] is None else _DONE[key]
     return run
 
 
