@@ -310,7 +310,7 @@ def test_local_ratio_of_hessians_and_bounded_above_beyond_the_quadratic():
 
 def test_a_value_found_only_by_the_search_is_labelled_a_bound():
     # ratio 1 + exp(-((mu-2)^2 + (sigma-2)^2)): its sup 2 lies inside, where only the search reaches it
-    v = check("kl * (1 + exp(-((mu - 2)**2 + (sigma - 2)**2)))", budget=2)  # labels do not depend on the budget
+    v = check("kl * (1 + exp(-((mu - 2)**2 + (sigma - 2)**2)))", budget=0.5)  # labels do not depend on the budget
     rb = v.ratio_bounds
     assert rb["sup_method"] == "numeric search: a lower bound on the sup" and rb["bounded_above"] is None
     assert abs(float(rb["sup"]) - 2) < 1e-6 and "(numeric)" in rb["sup_path"]

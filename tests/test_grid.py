@@ -196,7 +196,9 @@ def test_float16_output_is_the_float64_value_rounded_once():
 def test_penalties_without_sigma_or_without_variables_compile_in_every_region(text, want, param):
     # an empty per-sigma stage is still a valid kernel; sigma (or l) spans the three regions of the d-form
     m, x = np.array([-2.0, 0.0, 0.5]), np.array([1e-3, 1.0, 40.0]) if param == "std" else np.array([-9.0, 0.0, 9.0])
-    np.testing.assert_array_equal(grid(text, m, x, param=param), want(m[:, None], x[None, :]))
+    value, (dmu, dx) = grid(text, m, x, what=("value", "grad"), param=param)  # one kernel for both APIs
+    np.testing.assert_array_equal(value, want(m[:, None], x[None, :]))
+    np.testing.assert_array_equal(dx, 0 * value)
     value, (dmu, dx) = evaluate(text, m, x, what=("value", "grad"), param=param)
     np.testing.assert_array_equal(value, want(m, x))
     np.testing.assert_array_equal(dx, 0 * x)

@@ -294,6 +294,31 @@ def test_catalogue_whole_range(name, param, api, what):
     assert not bad, f"{name} in {param} via {api}, bound {limit} ulp:\n" + "\n".join(bad)
 
 
+# Kind: exp of a rounded exponent in the log parametrisations (r7h): sigma^c = exp(c s) where the product c s rounds
+# is off by |c s| ulp (hellinger_squared's d2/dmu2 in logstd at s = 230.3, mu = 1: 885 ulp; the sweep's round s made
+# exact products). Scales where c s is not exact, by the entry (in the sweep's group: its kernel is compiled once)
+# and by a user penalty with powers 5/3 and -7/3 of sigma.
+ROUNDED_EXPONENT_SCALES = {"logstd": [-700.9, -345.6, 230.3, 231.7, 345.6, 500.3, 700.9],
+                           "logvar": [-1400.7, -601.1, 460.7, 463.3, 601.1, 1000.3, 1400.7]}
+
+
+@pytest.mark.parametrize(("pen", "param"), [
+    pytest.param("hellinger_squared", "logvar", marks=pytest.mark.xdist_group("range-hellinger_squared-logvar")),
+    ("mu**2*sigma**(5/3) + 3*sigma**(-7/3)", "logstd")])
+def test_powers_of_sigma_with_a_rounded_exponent_in_the_log_params(pen, param):
+    xs = np.array(ROUNDED_EXPONENT_SCALES[param])
+    expr = vaemath.penalty(pen).expr
+    t = ref.truth(expr, param, MUS, xs)
+    for api, run in (("grid", run_grid), ("evaluate", run_evaluate)):
+        got = run(pen, MUS, xs, param)
+        for what in WHAT:
+            limit = bound(pen, what) if pen in ENTRIES else USER_BOUND
+            err = errors(got, t, limit * EPS * t.mu_sensitivity)
+            bad = [line for k in ref.WHAT_PLANES[what] if err[k].max() > limit
+                   for line in worst(err, got, t, MUS, xs, k)]
+            assert not bad, f"{pen} in {param} via {api}, bound {limit} ulp:\n" + "\n".join(bad)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Random user penalties from a small grammar.
 

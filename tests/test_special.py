@@ -107,3 +107,30 @@ def test_acoshexp_beyond_the_float64_range_of_its_argument():
         with mp.workdps(400):  # exp(1e-300) differs from 1 only in its 300th digit
             truth = mp.acosh(mp.exp(mp.mpf(x)))
         assert _ulps(acoshexp(x), truth) <= 2, x
+
+
+@pytest.mark.parametrize("c", [sp_c for sp_c in ("5/3", "-7/3", "1/3", "5/2", "-9/32", "3", "1/10")])
+def test_expmul_is_exp_of_the_exact_product(c, rng):
+    """exp(c x) for a rational c as (c's float64, the rest): within 1 ulp of mpmath's exp of the exact c x, where
+    exp(fl(c) x) is off by up to |c x| ulp; 0 and inf where the truth leaves the float64 range."""
+    import sympy as sp
+
+    from vaemath.kernels.special import expmul
+
+    q = sp.Rational(c)
+    hi = float(q)
+    lo = float(q - sp.Float(hi, 40))
+    reach = 745.0 / abs(hi)
+    xs = np.concatenate([rng.uniform(-reach, reach, 300), [0.0, 1e-300, 2 * reach, -2 * reach, 1e300, -1e16]])
+    worst = 0.0
+    with mp.workdps(60):
+        for x in xs:
+            want = mp.exp(mp.mpf(q.p) / q.q * mp.mpf(x))
+            got = expmul(hi, lo, x)
+            if want > mp.mpf("1.7976931348623157e308"):
+                assert got == np.inf, x
+            elif want < mp.mpf("2.5e-324"):
+                assert got == 0.0, x
+            else:
+                worst = max(worst, _ulps(got, want))
+    assert worst <= 1.5

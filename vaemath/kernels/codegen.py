@@ -363,6 +363,15 @@ class _Printer(PythonCodePrinter):
     def _print_hypot(self, expr):
         return f"math.hypot({self._print(expr.args[0])}, {self._print(expr.args[1])})"
 
+    def _print_exp(self, expr):
+        """exp(c lg), c x not exact (c not a power of 2): expmul(c's float, the rest, lg), to about 1 ulp."""
+        c, rest = expr.args[0].as_coeff_Mul()
+        if rest != lg or not c.is_Rational or c == 0 or (abs(c).p & (abs(c).p - 1) == 0
+                                                         and abs(c).q & (abs(c).q - 1) == 0):
+            return super()._print_exp(expr)
+        hi = _float64(c)
+        return f"expmul({hi!r}, {float(c - sp.Float(hi, 40))!r}, {self._print(lg)})"
+
     def _print_log1p(self, expr):
         return f"math.log1p({self._print(expr.args[0])})"
 
@@ -1022,7 +1031,7 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
     body = [*_region_fn(sc, domain), *_fallback_fns(regions, sc), *_line_fns(lines, sc.param),
             *_point_fns(regions, sc, big), *_sigma_stage_fn(regions, sc, big), *_grid_fn(regions, big)]
     used = set(re.findall(r"\b(\w+)\(", "\n".join(body)))
-    functions = sorted(rewrite.KERNEL_FUNCTIONS) + [f for f in scaled.FUNCTIONS if f in used]  # those only if used
+    functions = sorted(rewrite.KERNEL_FUNCTIONS) + [f for f in (*scaled.FUNCTIONS, "expmul") if f in used]  # if used
     header = _HEADER.format(version=GENERATOR_VERSION, name=name.replace('"', "'"), param=sc.param,
                             functions=", ".join(functions), n_out=len(regions[0].parts),
                             n_stored=n_stored,

@@ -254,3 +254,30 @@ def ldexpf(m, e):
         e = math.copysign(2.0 * _POW2_MAX, e)
     h = math.floor(0.5 * e)
     return m * _POW2[int(h) + _POW2_MAX] * _POW2[int(e - h) + _POW2_MAX]
+
+
+_SPLIT = 134217729.0  # 2^27 + 1: Veltkamp's split of a float64 into two halves of 26 bits
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _two_product_error(a, b, p):
+    """a b - p exactly, for p = fl(a b) (Dekker 1971, with Veltkamp's split; no fma in numba's math)."""
+    t = _SPLIT * a
+    ah = t - (t - a)
+    al = a - ah
+    t = _SPLIT * b
+    bh = t - (t - b)
+    bl = b - bh
+    return ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+@nb.njit(cache=True, error_model="numpy")
+def expmul(ch, cl, x):
+    """exp(c x) for a constant c = ch + cl (its float64 value and the rest), to about 1 ulp: exp(fl(c x)) is off by
+    |c x| ulp, the error of the rounded exponent (exp(2.5 s) at s = 230.3: 60 ulp); here c x = h + l to 106 bits
+    and exp(c x) = exp(h) (1 + l). Where |h| > 746 the product is inf or 0 whatever l is."""
+    h = ch * x
+    if not (abs(h) <= 746.0 and abs(x) < 1e290 and abs(ch) < 1e290):
+        return math.exp(h)
+    e = math.exp(h)
+    return e if e == math.inf else e + e * (_two_product_error(ch, x, h) + cl * x)
