@@ -95,7 +95,7 @@ class _Math:
 
 def _namespace() -> dict:
     ns = {"math": _Math(), "np": np, "abs": abs, "max": max, "min": min}
-    for name in (*rewrite.KERNEL_FUNCTIONS, *scaled.FUNCTIONS):
+    for name in (*rewrite.KERNEL_FUNCTIONS, *scaled.FUNCTIONS, "expmul"):
         fn = getattr(special, name, None)
         if fn is not None:
             ns[name] = getattr(fn, "py_func", fn)
