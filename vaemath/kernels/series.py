@@ -554,6 +554,12 @@ def patch(pieces: list, sc, region: str, code) -> list:
                 if new is not scale_factor:
                     changed = True
                     t = sp.Mul(new, rest, evaluate=False)
+            else:  # c mu^k written scale first, pw(pw(c, mu, 1, 1), mu, 1, 1) = (c mu) mu (rewrite.scale_first)
+                new_t = t.replace(lambda a: isinstance(a, rewrite.pw) and a.args[1] == mu and not a.args[0].has(mu)
+                                  and bool(a.args[0].free_symbols & _scale_symbols()),
+                                  lambda a: rewrite.pw(_fix_scale(a.args[0], sc, region, code), *a.args[1:]))
+                if new_t != t:
+                    changed, t = True, new_t
             terms.append(t)
         if changed:
             out[k + 2] = sp.Add(*terms, evaluate=False)
