@@ -334,3 +334,15 @@ def test_plain_sympy_symbols_are_read_by_name_and_an_infinite_budget_is_refused_
         with pytest.raises(ValueError, match=r"budget: expected a positive number of seconds up to 1e\+09, or None"):
             check_budget(bad)
     assert check_budget(None) is None
+
+
+def test_linear_json_reports_an_objective_falling_along_a_curve_and_derive_a_tiny_budget(capsys):
+    """r8g A3: pen = (sigma*exp(-mu) - 1)**2 + mu -> 1 + c as sigma -> 0+ at any offset c (by hand), then -> -oo with
+    c: the objective is -oo along that repeated limit (no single curve: no path values), not the minimum -704 at
+    sigma = 5.6e-309 it was; r8g budgets: at --budget 1e-9 a minimiser not found is "not decided", not None."""
+    out = _json(capsys, ["linear", "--cov", "5,2,0.5", "--latent", "1", "--penalty", "(sigma*exp(-mu)-1)**2+mu",
+                         "--starts", "1", "--json"])
+    assert out["objective"] == "-oo" and out["attained"] is False and "sigma->0+, then mu->-oo" in out["path"]
+    assert out["numeric"]["confirmed"] is None and out["path_values"] is None
+    out = _json(capsys, ["derive", "min(kl, 1)", "--budget", "1e-9", "--json"])
+    assert out["minimizer"] is None and "not decided" in out["minimizer_method"] and out["infimum_method"] != "exact"

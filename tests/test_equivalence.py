@@ -16,7 +16,7 @@ import sympy as sp
 
 import vaemath
 from vaemath.analysis import RELATIONS, Verdict, check
-from vaemath.analysis.equivalence import MAX_ORDER, agreement_order
+from vaemath.analysis.equivalence import agreement_order
 from vaemath.analysis.exact import value_at, vanishes
 from vaemath.analysis.ordering import GRID, _on_grid, near_minimizer, ratio_bounds, witness
 from vaemath.cli import main
@@ -471,7 +471,7 @@ def test_agreement_order_of_a_kinked_difference_counts_its_first_nonzero_power_o
     assert agreement_order(penalty(f"kl + {extra}").expr, kl, {mu: 0, sigma: 1}, 1) == order
 
 
-@pytest.mark.parametrize("text, order", [("min(kl, 1)", MAX_ORDER), ("min(kl, 1) + mu**4", 3)])
+@pytest.mark.parametrize("text, order", [("min(kl, 1)", sp.oo), ("min(kl, 1) + mu**4", 3)])
 def test_agreement_order_of_a_penalty_smooth_near_the_minimiser_despite_a_kink_elsewhere(text, order):
     # by hand: min(kl, 1) = kl wherever kl < 1, a neighbourhood of (0, 1): they agree to every order there, and
     # with mu^4 added to order 3 (r8e D: "constant to Taylor order undetermined")
@@ -626,3 +626,31 @@ def test_an_increasing_function_of_the_kl_has_the_kls_minimiser_its_hessian_and_
         assert best.order == order and v.infimum["candidate"]["value"] == value, text
         assert ("a cusp), local order 2/3" in str(v)) == (text == "kl**(1/3)")
 
+
+
+def test_a_tiny_budget_labels_what_follows_from_a_numeric_minimum():
+    """r8g: with budget 1e-9 the KL's minimum is only numeric, so the candidate's minimum f(m) that follows from it
+    (candidate = f(reference)) is numeric too, not "exact"; the relations proved by algebra alone still hold (kl is
+    kl; 2 kl + 3 = a kl + c with a = 2, c = 3 by hand) and the others are undecided, not refuted."""
+    same = check("kl", budget=1e-9)
+    assert same.relation == "identical" and same.infimum["candidate"]["method"] == "numeric"
+    affine = check("2*kl + 3", budget=1e-9)
+    assert affine.relation == "affine" and affine.affine == (2, 3)
+    assert check("quadratic", budget=1e-9).relation == "undecided"
+
+
+def test_agreement_order_at_a_kink_and_where_the_active_branch_is_the_reference():
+    """r8g D: max(kl, reverse_kl) ties at (0, 1); by hand at mu = 0, sigma = 1 + d, kl = d**2 - d**3/3 + ... and
+    reverse_kl = d**2 - 5 d**3/3 + ..., so max - kl = 4/3 |d|**3 for d < 0 (checked by mpmath below): agreement to
+    order 2 exactly (was "undetermined"). min(kl, 1) is kl itself near (0, 1): every order (was "4, the highest
+    compared")."""
+    with mpmath.workdps(50):
+        d = mpmath.mpf("-1e-8")
+        s_ = 1 + d
+        kl, rkl = s_**2 / 2 - mpmath.log(s_) - mpmath.mpf(1) / 2, mpmath.log(s_) + 1 / (2 * s_**2) - mpmath.mpf(1) / 2
+        assert abs((max(kl, rkl) - kl) / abs(d) ** 3 - mpmath.mpf(4) / 3) < 1e-6
+    kl = vaemath.penalty("kl").expr
+    assert agreement_order(vaemath.penalty("max(kl, reverse_kl)").expr, kl, {mu: 0, sigma: 1}, 1) == 2
+    w = check("min(kl, 1)")
+    assert w.relation == "local" and w.local["order"] == sp.oo and w.to_dict()["local"]["agreement_order"] == "oo"
+    assert any("to every order" in line for line in w._facts())

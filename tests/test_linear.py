@@ -338,6 +338,42 @@ def test_a_penalty_going_to_minus_infinity_with_the_offset_gives_an_unbounded_ob
     np.testing.assert_allclose([v for _, v in res.path_values], by_hand, rtol=1e-12)
 
 
+@pytest.mark.parametrize("text, by_hand", [
+    ("(sigma - exp(mu))**2 - mu", "c = log(sigma), sigma -> oo: pen = -log(sigma)"),
+    ("abs(mu - sigma**2) - sqrt(sigma)", "c = sigma**2, sigma -> oo: pen = -sqrt(sigma)"),
+])
+def test_a_penalty_falling_along_a_curve_in_c_and_sigma_gives_an_unbounded_objective(text, by_hand):
+    """review r8g A3: with W = 0 = V the code is the offset c and the reconstruction constant, so any path
+    (c(t), sigma(t)) with pen -> -oo takes the objective to -oo (by hand: see ``by_hand``); it was reported as an
+    attained minimum -704 at sigma = 1.8e308 (or a finite interior 1.25). The values along the reported path are the
+    collapse's D/2 log(2 pi e tau2) plus pen at the path's points, by mpmath from the plain formula, and fall."""
+    import mpmath
+
+    cov = COVS["diag3"]
+    res = optimum(cov, 1, text, starts=1, seed=0)
+    assert res.objective == -np.inf and not res.attained and "unbounded below" in res.path and res.offset == [None]
+    assert res.sigma == ["oo"] and "attained" not in str(res).split("\n")[0].replace("not attained", "")
+    pen = {"(sigma - exp(mu))**2 - mu": lambda c, s: (s - mpmath.exp(c))**2 - c,
+           "abs(mu - sigma**2) - sqrt(sigma)": lambda c, s: abs(c - s**2) - mpmath.sqrt(s)}[text]
+    floor = 1.5 * mpmath.log(2 * mpmath.pi * np.trace(cov) / 3) + 1.5
+    points = vaemath.symbolic.calculus.descent_path(text)["points"]
+    expected = [float(floor + pen(mpmath.mpf(m), mpmath.mpf(s))) for _, m, s in points]
+    np.testing.assert_allclose([v for _, v in res.path_values], expected, rtol=1e-9)
+    assert expected[-1] < expected[0] - 2  # down the path
+
+
+def test_a_least_point_found_at_a_far_boundary_is_no_attained_minimum(monkeypatch):
+    """review r8g A3: with the exact route switched off, the collapse's least point found by Nelder-Mead at sigma =
+    1.8e308 is labelled an upper bound found numerically, never a minimum attained there."""
+    import importlib
+
+    module = importlib.import_module("vaemath.analysis.linear.optimum")
+    monkeypatch.setattr(module, "descent_path", lambda *a, **k: None)
+    res = module.optimum(COVS["diag3"], 1, "(sigma - exp(mu))**2 - mu", starts=1, seed=0)
+    assert not res.attained and res.numeric["bound"] == "upper" and res.numeric["confirmed"] is False
+    assert "ran off to a far boundary" in res.path and str(res).split("\n")[0].count("upper bound") == 1
+
+
 def test_a_small_multiple_of_the_kl_has_an_attained_minimum_at_a_small_sigma():
     """review r8e B1: 1e-6 kl tends to +oo as sigma -> 0+, so its optimum at sigma = 4e-4 is attained, not a drift to
     a boundary. By hand for C = diag(5, 2, 0.5), k = 1, along the top eigenvector (tau^2 profiled): R = 7.5 - 10 w v +

@@ -1,5 +1,7 @@
 """Accurate special functions against mpmath at 50 digits."""
 
+import math
+
 import mpmath as mp
 import numpy as np
 import pytest
@@ -134,3 +136,42 @@ def test_expmul_is_exp_of_the_exact_product(c, rng):
             else:
                 worst = max(worst, _ulps(got, want))
     assert worst <= 1.5
+
+
+@pytest.mark.parametrize("coeffs, kmin", [((1, 0, -2), 0), ((2, 4, -1), 0), ((1, 0, -5), -2), ((1, 0, -3, 0, 1), 0),
+                                          ((3, 0, -25), -2)])
+def test_compensated_horner_next_to_a_root(coeffs, kmin, rng):
+    """chorner and claurent against mpmath at floats next to each (simple) real root and at random x (2 - x^2 next to
+    sqrt(2): the plain Horner sum is off by up to 1e15 ulp); claurent also where x^n overflows (Horner in 1/x there).
+    A repeated root is beyond any fixed precision: the generator factors it out first (codegen._compensated_form)."""
+    import sympy as sp
+
+    from vaemath.kernels.special import chorner, claurent
+
+    c = tuple(float(v) for v in coeffs)
+    x = sp.Symbol("x")
+    poly = sp.Poly(list(coeffs), x)
+    xs = list(rng.uniform(0.1, 4, 50)) + [1e100, 1e300]
+    for r in sp.real_roots(poly):
+        near = float(r)
+        for _ in range(4):
+            xs += [near, -near]
+            near = np.nextafter(near, np.inf)
+    worst = 0.0
+    with mp.workdps(80):
+        for v in xs:
+            want = sum(mp.mpf(k) * mp.mpf(v) ** (len(coeffs) - 1 - i) for i, k in enumerate(coeffs)) * mp.mpf(v) ** kmin
+            got = chorner(v, c) * v**kmin if kmin == 0 else claurent(v, c, kmin)
+            if abs(want) > mp.mpf("1.7976931348623157e308"):
+                assert got == math.copysign(math.inf, want), v
+            else:
+                worst = max(worst, _ulps(got, want))
+    assert worst <= 4
+
+
+def test_log1p_or_log_takes_the_accurate_route_on_each_side():
+    from vaemath.kernels.special import log1p_or_log
+
+    a = -(1 - 2.0**-40)  # 1 + a = 2^-40 exactly, where the rounded a would not give it
+    assert log1p_or_log(a, 2.0**-40) == float(mp.log(mp.mpf(2) ** -40))
+    assert log1p_or_log(1e-20, 99.0) == 1e-20  # |a| < 1/2: log1p(a), q unused

@@ -17,6 +17,9 @@ at 50 digits at a fixed rational point (see :mod:`vaemath.analysis.exact`).
 
 from __future__ import annotations
 
+import math
+
+import mpmath
 import sympy as sp
 
 from vaemath.analysis.exact import PROBES, exact_number, is_constant, value_at, vanishes
@@ -127,7 +130,11 @@ def _increasing_pieces(f: sp.Expr, lower, upper) -> str | None:
 
 
 def find_f(candidate: sp.Expr, reference: sp.Expr) -> sp.Expr | None:
-    """f with candidate = f(reference) identically, by solving reference = r; None if sympy finds none."""
+    """f with candidate = f(reference) identically, by solving reference = r; None if sympy finds none, or at once
+    when the Jacobian determinant of (candidate, reference) is not 0 at a probe point (no such f exists: sympy.solve
+    spent 5 s on max(abs(mu - tanh(sigma)), abs(sigma - exp(-mu))) against the KL, r8g A4)."""
+    if _independent_at_probes(candidate, reference):
+        return None
     for x in (mu, sigma):
         try:
             roots = sp.solve(sp.Eq(reference, r), x)
@@ -138,6 +145,20 @@ def find_f(candidate: sp.Expr, reference: sp.Expr) -> sp.Expr | None:
             if not f.free_symbols & {mu, sigma} and vanishes(f.subs(r, reference) - candidate):
                 return f
     return None
+
+
+def _independent_at_probes(candidate: sp.Expr, reference: sp.Expr) -> bool:
+    """The Jacobian determinant dC/dmu dR/dsigma - dC/dsigma dR/dmu is not 0 (relative to |grad C| |grad R|, at 50
+    digits) at one of three probe points: then C is no function of R near that point."""
+    gc = [sp.diff(candidate, x) for x in (mu, sigma)]
+    gr = [sp.diff(reference, x) for x in (mu, sigma)]
+    for p in PROBES[:3]:
+        a, b, c, d = (value_at(g, p) for g in (*gc, *gr))
+        if None in (a, b, c, d):
+            continue
+        if abs(a * d - b * c) > 1e-30 * (abs(a) + abs(b)) * (abs(c) + abs(d)) + 1e-45:
+            return True
+    return False
 
 
 def _increasing(fprime: sp.Expr, lower, upper) -> str | None:
@@ -185,6 +206,12 @@ def agreement_order(candidate: sp.Expr, reference: sp.Expr, point: dict, a, max_
     # min(kl, 1) is kl near (0, 1): a kink away from the point does not change the expansion there
     branches = [active_branch(e, point) for e in (candidate, reference)]
     candidate, reference = (e if b is None else b for b, e in zip(branches, (candidate, reference)))
+    if is_smooth(candidate) and is_smooth(reference) and is_constant(candidate - a * reference) is True:
+        return sp.oo  # min(kl, 1) near (0, 1) is kl itself: they agree to every order there
+    if is_smooth(reference) and not is_smooth(candidate):
+        order = _order_on_branches(candidate, reference, point, a, max_order)
+        if order is not None:
+            return order
     if is_smooth(candidate) and is_smooth(reference):
         on_ray = sp.expand((taylor(candidate, point, max_order)
                             - a * taylor(reference, point, max_order)).subs(ray, simultaneous=True))
@@ -202,6 +229,42 @@ def agreement_order(candidate: sp.Expr, reference: sp.Expr, point: dict, a, max_
         parts[power] = parts.get(power, 0) + coeff
     degrees = [j for j, coeff in parts.items() if j > 0 and sp.simplify(coeff) != 0]
     return int(min(degrees)) - 1 if degrees else max_order
+
+
+def _order_on_branches(candidate: sp.Expr, reference: sp.Expr, point: dict, a, max_order: int, rays: int = 32):
+    """The agreement order of a candidate with a kink at ``point`` (max(kl, reverse_kl) at (0, 1), where the two
+    tie): the least order over the smooth branches (each abs, max or min read as one of its arguments) that are the
+    candidate along some of ``rays`` directions at distance 1e-10 (80 digits); None when a branch is not smooth or
+    its order is not found. Along each ray the candidate is one branch near the point, so it agrees with a *
+    reference to the order of that branch there."""
+    import itertools
+
+    nodes = sorted(candidate.atoms(sp.Abs, sp.Max, sp.Min), key=sp.default_sort_key)
+    options = [(n.args[0], -n.args[0]) if isinstance(n, sp.Abs) else n.args for n in nodes]
+    if not nodes or math.prod(len(o) for o in options) > 16:
+        return None
+    combos = []
+    for choice in itertools.product(*options):
+        b, mapping = candidate, dict(zip(nodes, choice))
+        for _ in range(len(nodes) + 1):
+            b = b.xreplace(mapping)
+        if not is_smooth(b):
+            return None
+        combos.append(b)
+    fns = [sp.lambdify((mu, sigma), f, "mpmath") for f in [candidate, *combos]]
+    active = set()
+    with mpmath.workdps(80):
+        t, m0, s0 = mpmath.mpf("1e-10"), mpmath.mpf(sp.N(point[mu], 90)), mpmath.mpf(sp.N(point[sigma], 90))
+        for k in range(rays):
+            angle = 2 * mpmath.pi * (k + mpmath.mpf(1) / 3) / rays  # off the axes and diagonals
+            at = (m0 + t * mpmath.cos(angle), s0 + t * mpmath.sin(angle))
+            try:
+                values = [f(*at) for f in fns]
+            except (ValueError, ArithmeticError, TypeError):
+                return None
+            active |= {i for i, v in enumerate(values[1:]) if abs(v - values[0]) <= mpmath.mpf("1e-60")}
+    orders = [agreement_order(combos[i], reference, point, a, max_order) for i in sorted(active)]
+    return None if not orders or None in orders else min(orders)
 
 
 def identified_as(candidate, exclude: str = "", prior=None) -> list:
@@ -324,7 +387,7 @@ def _through_f(cand: sp.Expr, ref: sp.Expr, inf_r: dict, best_r, budget) -> dict
     return out
 
 
-def _minimum_through(f: sp.Expr, best_r: CriticalPoint, budget) -> tuple | None:
+def _minimum_through(f: sp.Expr, best_r: CriticalPoint, budget, how: str = "exact") -> tuple | None:
     """(minimiser, infimum) of candidate = f(reference), f strictly increasing: the reference's minimiser p, value
     f(m), and from the leading term a t^q of f(m + t) - f(m): the Hessian a H there (q = 1), 0 (q > 1) or none, a
     cusp (q < 1), and the local order q times the reference's (kl**(1/3): 2/3; kl**64: 128). None if not found."""
@@ -345,7 +408,9 @@ def _minimum_through(f: sp.Expr, best_r: CriticalPoint, budget) -> tuple | None:
                          int(order) if order is not None and order.is_integer else order)
     where = (f"minimiser {to_strings(best_r.point)}, the reference's: candidate = f(reference), f strictly "
              f"increasing, so its minimum is f({m}) = {value}")
-    return best, {"value": value, "attained": True, "method": "exact", "where": where}
+    if how != "exact":  # the reference's minimum is itself numeric or an upper bound (a budget ran out): so is this
+        where += f" (the reference's minimum is {how}: so is this, an upper bound on the infimum)"
+    return best, {"value": value, "attained": True, "method": how, "where": where}
 
 
 def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BUDGET, prior=None) -> Verdict:
@@ -394,7 +459,8 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
     if mono is None and is_smooth(c) and is_smooth(r):
         mono = monotone_map(c, r, *_range((best_r, r), budget))
     # candidate = f(reference), f increasing: its minimum follows from the reference's (kl**64's own search took 50 s)
-    through = (_minimum_through(mono["f"], best_r, budget) if mono is not None and mono["f"] is not None
+    through = (_minimum_through(mono["f"], best_r, budget, inf_r["method"])
+               if mono is not None and mono["f"] is not None
                and isinstance(best_r, CriticalPoint) else None)
     if through is not None:
         best_c, inf_c = through

@@ -103,7 +103,8 @@ class Verdict:
                 "f": None if self.monotone["f"] is None else str(self.monotone["f"]),
                 "variable": "r (the reference's value)", "increasing": self.monotone["increasing"]},
             "local": None if self.local is None else {
-                "scale": str(self.local["scale"]), "agreement_order": self.local["order"]},
+                "scale": str(self.local["scale"]), "agreement_order": "oo" if self.local["order"] == sp.oo
+                else self.local["order"]},
             "prior": None if self.prior is None else [str(x) for x in self.prior],
             "minimizer": {k: _where(v) for k, v in best.items()},
             "minimizer_method": {k: None if v is None else v.method for k, v in best.items()},
@@ -145,11 +146,14 @@ class Verdict:
             out.append(f"monotone: candidate = f(reference), f(r) = {f}; {d['monotone']['increasing']}")
         if d["local"]:
             order = d["local"]["agreement_order"]
-            said = ("undetermined (the expansion could not be split by order)" if order is None
-                    else f"{order} (the highest order compared)" if order >= 4 else str(order))
+            said = ("to Taylor order undetermined (the expansion could not be split by order)" if order is None
+                    else "near the minimiser, to every order (there the candidate's active branch is that multiple of "
+                         "the reference plus a constant)" if order == "oo"
+                    else f"to Taylor order {order} (the highest order compared)" if order >= 4
+                    else f"to Taylor order {order}")
             a = _factor(self.local["scale"])
             out.append(f"local: Hessian(candidate) = {a} * Hessian(reference) at the minimiser; "
-                       f"candidate - {a} * reference is constant to Taylor order {said}")
+                       f"candidate - {a} * reference is constant {said}")
         out += self._kinks_and_bounds()
         rb = d["ratio_bounds"]
         if rb.get("inf") is not None:

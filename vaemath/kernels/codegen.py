@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "38"
+GENERATOR_VERSION = "39"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -240,6 +240,101 @@ def _prefer_T(e: sp.Expr) -> sp.Expr:
     return e.replace(lambda x: isinstance(x, sp.Add) and x.free_symbols == {d} and x.is_polynomial(d), better)
 
 
+PRINTED = ("chorner", "claurent", "expmul", "log1p_or_log")  # functions of special.py that only the printer writes
+
+
+class chorner(sp.Function):  # noqa: N801
+    """chorner(x, c_n, ..., c_0) = c_n x^n + ... + c_0, by the compensated Horner scheme (:func:`special.chorner`)."""
+
+
+class log1p_or_log(sp.Function):  # noqa: N801
+    """log1p_or_log(a, q) = log1p(a) = log(q) for q = 1 + a: log1p where |a| < 1/2, log(q) elsewhere
+    (:func:`special.log1p_or_log`)."""
+
+    nargs = 2
+
+
+class claurent(sp.Function):  # noqa: N801
+    """claurent(x, kmin, c_n, ..., c_0) = (c_n x^n + ... + c_0) x^kmin, compensated (:func:`special.claurent`)."""
+
+
+# Where the scale quantity is exact (std: T = sigma, and d = T - 1 in the near form) and a (Laurent) polynomial in it
+# has a root other than 0 inside the region, its plain sum cancels next to the root: (x, lo, hi) per region.
+_EXACT_RANGES = {"low": ((T, 0, sp.Rational(1, 2)),), "near": ((d, sp.Rational(-1, 2), 1), (T, sp.Rational(1, 2), 2)),
+                 "high": ((T, 2, sp.oo),)}
+
+
+def _cancelling(a: sp.Expr, x: sp.Symbol, lo, hi) -> tuple | None:
+    """(kmin, polynomial P) with ``a`` = x^kmin P(x) (T read as 1 + d where x is d), P of exact small coefficients
+    and a real root other than 0 in [lo, hi]; else None."""
+    if not a.free_symbols or not a.free_symbols <= {x, T}:
+        return None
+    a = sp.expand(a.subs(T, 1 + d) if x == d else a)
+    powers = [t.as_coeff_exponent(x)[1] for t in sp.Add.make_args(a)]
+    if not all(k.is_Integer for k in powers):
+        return None
+    kmin = min(min(powers), 0)
+    try:
+        p = sp.Poly(sp.expand(a * x**-kmin), x)
+    except sp.PolynomialError:
+        return None
+    if p.degree() < 1 or p.degree() > 16 or not all(c.is_Rational for c in p.all_coeffs()):
+        return None
+    if not _root_in(p, lo, hi):
+        return None
+    return int(kmin), p, lo, hi
+
+
+def _root_in(p: sp.Poly, lo, hi) -> bool:
+    return any(r != 0 and lo <= r <= hi for r in sp.real_roots(p))
+
+
+def _compensated_form(found, x, region: str) -> sp.Expr | None:
+    """x^kmin P(x) as a product over P's irreducible factors f^k of (compensated f)^k: a repeated root is a factor's
+    simple root, raised (the expanded (sigma^2 - 5)^2 cancels beyond even twice the working precision). Above sigma =
+    2 each factor is divided by x^deg f (claurent: finite where x^deg f overflows), else taken whole (chorner); the
+    coefficients integers below 2^53."""
+    kmin, p, lo, hi = found
+    content, factors = sp.factor_list(p.as_expr(), x)
+    out, shift = sp.S(content), kmin
+    for f, k in factors:
+        q = sp.Poly(f, x)
+        coeffs = q.all_coeffs()
+        if not _root_in(q, lo, hi):  # no cancellation in this factor: as it is
+            out *= f**k
+            continue
+        if not all(c.is_Integer and abs(c) <= 2**53 for c in coeffs):
+            return None
+        n = len(coeffs) - 1 if region == "high" else 0
+        out *= (claurent(x, -n, *coeffs) if n else chorner(x, *coeffs)) ** k
+        shift += n * k
+    return out * x**shift
+
+
+def compensated(e: sp.Expr, region: str, sc: Scale) -> sp.Expr:
+    """Sums in ``e`` that are (Laurent) polynomials in an exact scale quantity with a root inside ``region`` (std
+    only) -> their compensated form; log1p(A) where 1 + A is one -> log1p_or_log(A, that form). A domain edge is such
+    a root (Renyi's a + (1 - a) sigma^2: its plain sum was 2e-3 off at the float below sqrt(2)), and so is a plane's
+    zero (reverse_kl's d2/dsigma2 at sigma = sqrt(3))."""
+    if sc.param != "std" or region not in _EXACT_RANGES:
+        return e
+
+    def form(a):  # in d first, where the near form has it, else in T
+        for x, lo, hi in _EXACT_RANGES[region]:
+            found = _cancelling(a, x, lo, hi)
+            if found:
+                return _compensated_form(found, x, region)
+        return None
+
+    def rule(a):
+        if isinstance(a, (rewrite._log1p, rewrite.log1p)):  # 1 + A next to its root, A itself near 0
+            c = form(1 + a.args[0])
+            return a if c is None else log1p_or_log(a.args[0], c)
+        c = form(1 + a.args[0] if isinstance(a, rewrite.onep) else a)
+        return a if c is None else c
+    return e.replace(lambda a: isinstance(a, (sp.Add, rewrite.onep, rewrite._log1p, rewrite.log1p)), rule)
+
+
 class BeyondFloat64(ValueError):
     """A number the generated code needs (in a derivative or an expanded form) is not a normal float64."""
 
@@ -372,6 +467,17 @@ class _Printer(PythonCodePrinter):
         hi = _float64(c)
         return f"expmul({hi!r}, {float(c - sp.Float(hi, 40))!r}, {self._print(lg)})"
 
+    def _print_log1p_or_log(self, expr):
+        return f"log1p_or_log({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+
+    def _print_chorner(self, expr):
+        x, *coeffs = expr.args
+        return f"chorner({self._print(x)}, ({', '.join(repr(float(c)) for c in coeffs)},))"
+
+    def _print_claurent(self, expr):
+        x, kmin, *coeffs = expr.args
+        return f"claurent({self._print(x)}, ({', '.join(repr(float(c)) for c in coeffs)},), {int(kmin)})"
+
     def _print_log1p(self, expr):
         return f"math.log1p({self._print(expr.args[0])})"
 
@@ -393,10 +499,12 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     k = _code(region)
     raw = _region_planes(expr, what, scale(param), region)
     plain_pieces = [_constants_as_numbers(scaled.products(p)) for p in raw]
-    code = lambda e: _Printer().doprint(_constants_as_numbers(scaled.products(e)))  # noqa: E731
+    code = lambda e: _Printer().doprint(  # noqa: E731  (as the kernel prints it)
+        compensated(_constants_as_numbers(scaled.products(e)), region, scale(param)))
     patched = series.patch(raw, scale(param), region, code)  # parts whose printed form is measured wrong
-    pieces = [q if p is r else _constants_as_numbers(scaled.products(p)) for p, r, q in zip(patched, raw, plain_pieces)]
-    replacements, reduced = sp.cse(pieces, symbols=sp.numbered_symbols(f"x{k}_"), optimizations="basic")
+    coded = [compensated(q, region, scale(param)) if p is r else _constants_as_numbers(scaled.products(p))
+             for p, r, q in zip(patched, raw, plain_pieces)]
+    replacements, reduced = sp.cse(coded, symbols=sp.numbered_symbols(f"x{k}_"), optimizations="basic")
     stages, hoisted = {}, _Hoister(f"h{k}_")
     for sym, sub in replacements:
         stages[sym] = _kind(sub, stages)
@@ -869,6 +977,9 @@ def _region_fn(sc: Scale, domain) -> list:
     inside = []
     if domain is not None and domain.condition is not sp.true:
         cond = domain.condition.subs(sigma, sc.sigma_of_T)
+        if sc.param == "std":  # the edge's sign from the compensated polynomial (T exact: its root anywhere)
+            cond = cond.replace(lambda a: isinstance(a, sp.Add) and _cancelling(a, T, 0, sp.oo) is not None,
+                                lambda a: _compensated_form(_cancelling(a, T, 0, sp.oo), T, "low") or a)
         inside = [f"    tt = {sc.code_T()}", f"    if not ({_Printer().doprint(cond)}):", f"        return {OUTSIDE}"]
     return [_JIT, "def region(sg):", *inside, f"    if sg < {lo!r}:", "        return 0",
             f"    if sg <= {hi!r}:", "        return 1", "    return 2"]
@@ -1031,7 +1142,7 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
     body = [*_region_fn(sc, domain), *_fallback_fns(regions, sc), *_line_fns(lines, sc.param),
             *_point_fns(regions, sc, big), *_sigma_stage_fn(regions, sc, big), *_grid_fn(regions, big)]
     used = set(re.findall(r"\b(\w+)\(", "\n".join(body)))
-    functions = sorted(rewrite.KERNEL_FUNCTIONS) + [f for f in (*scaled.FUNCTIONS, "expmul") if f in used]  # if used
+    functions = sorted(rewrite.KERNEL_FUNCTIONS) + [f for f in (*scaled.FUNCTIONS, *PRINTED) if f in used]  # if used
     header = _HEADER.format(version=GENERATOR_VERSION, name=name.replace('"', "'"), param=sc.param,
                             functions=", ".join(functions), n_out=len(regions[0].parts),
                             n_stored=n_stored,

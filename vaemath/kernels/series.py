@@ -95,7 +95,8 @@ class _Math:
 
 def _namespace() -> dict:
     ns = {"math": _Math(), "np": np, "abs": abs, "max": max, "min": min}
-    for name in (*rewrite.KERNEL_FUNCTIONS, *scaled.FUNCTIONS, "expmul"):
+    from vaemath.kernels.codegen import PRINTED
+    for name in (*rewrite.KERNEL_FUNCTIONS, *scaled.FUNCTIONS, *PRINTED):
         fn = getattr(special, name, None)
         if fn is not None:
             ns[name] = getattr(fn, "py_func", fn)

@@ -517,8 +517,11 @@ def critical_points(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> list:
 @lru_cache(maxsize=256)
 def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
     found = _critical_points_std(e, budget) if is_smooth(e) else _kinked_minima(e, budget)
-    if is_smooth(e) and _has_root(e) and not any(c.definiteness.startswith("positive") for c in found):
-        found += _kinked_minima(e, budget)  # a singular gradient (sqrt(mu**2 + (sigma-1)**2)): search, decide
+    if is_smooth(e) and not any(c.definiteness.startswith("positive") for c in found):
+        inner = _through_inner(e, budget)  # acosh(1 + kl)**2: a gradient 0/0 at the minimiser of kl
+        found += inner
+        if not inner and _has_root(e):
+            found += _kinked_minima(e, budget)  # a singular gradient (sqrt(mu**2 + (sigma-1)**2)): search, decide
     if param_name == "std":
         return found
     p = _param(param_name)
@@ -533,6 +536,42 @@ def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
         out.append(CriticalPoint({mu: c.point[mu], x: x0}, c.value, h, definiteness(h) if h is not None
                                  else c.definiteness, c.method, c.differentiable, c.order))
     return tuple(out)
+
+
+_R = sp.Dummy("r", real=True)
+
+
+def _through_inner(e: sp.Expr, budget) -> tuple:
+    """Minimisers of pen = G(h), h an inner expression carrying all of mu and sigma (acosh(1 + kl)**2: h = 1 + kl,
+    G = acosh(r)**2), found at h's own exact minimiser p where G(h(p) + t) - G(h(p)) has a leading term a t^q with
+    a, q > 0 (G increasing from h's minimum, where pen's gradient may be 0/0): Hessian a H_h (q = 1), 0 (q > 1) or
+    none (q < 1, a cusp), order q times h's. Each inner h, smallest first; () when none applies."""
+    t = sp.Dummy("t", positive=True)
+    inner = sorted({h for h in sp.preorder_traversal(e) if h != e and isinstance(h, sp.Expr) and h.has(mu, sigma)
+                    and not h.is_Symbol}, key=sp.count_ops)
+    for h in inner:
+        g = e.xreplace({h: _R})
+        if g.has(mu, sigma) or not g.has(_R):
+            continue
+        best = minimizer(h, "std", budget)
+        if not isinstance(best, CriticalPoint) or best.order is None or any(
+                isinstance(v, sp.Float) or sp.sympify(v).free_symbols for v in best.point.values()):
+            continue
+        h0 = best.value
+        done, lead = attempt(lambda g=g, h0=h0: sp.simplify(g.subs(_R, h0 + t) - g.subs(_R, h0)).as_leading_term(t),
+                             budget=budget)
+        a, q = lead.as_coeff_exponent(t) if done else (None, None)
+        if not (done and a.is_positive and q.is_positive and not a.has(t)):
+            continue
+        hh = best.hessian
+        hess = None if q < 1 or hh is None else (a * hh).applyfunc(sp.simplify) if q == 1 else sp.zeros(2, 2)
+        kind = best.definiteness if q == 1 else "positive semidefinite" if q > 1 else NOT_DIFFERENTIABLE
+        order = q * best.order
+        return (CriticalPoint(best.point, sp.simplify(g.subs(_R, h0)), hess, kind,
+                              f"exact: the penalty is G({h}) with G(h0 + t) - G(h0) ~ {a}*t**{q} (increasing from "
+                              f"h's minimum h0 = {h0}), at h's minimiser ({best.method})",
+                              bool(best.differentiable and q >= 1), int(order) if order.is_integer else order),)
+    return ()
 
 
 def _has_root(e: sp.Expr) -> bool:
@@ -638,7 +677,7 @@ def _critical_point(e: sp.Expr, sol: dict, method: str, budget) -> CriticalPoint
     h = _hessian_there(e, sol, budget)
     value = e.subs(sol)
     exact = method.startswith(("symbolic", "numeric, exact"))
-    value = _simplified(value, budget) if exact else value.evalf(15)
+    value = _simplified(value, budget) if exact else _value_at_floats(e, sol)
     if h is None:  # the second-order limits along rays are no quadratic form: the order from the rays
         done, growth = attempt(_ray_growth, e, sol, value, budget=budget)
         growth = growth if done else None
@@ -648,6 +687,15 @@ def _critical_point(e: sp.Expr, sol: dict, method: str, budget) -> CriticalPoint
     kind = definiteness(h)
     order = 2 if kind == "positive definite" else _separable_order(e, sol, budget) if exact else None
     return CriticalPoint(sol, value, h, kind, method, True, order)
+
+
+def _value_at_floats(e: sp.Expr, point: dict) -> sp.Expr:
+    """The penalty at a float point, evaluated at the point's exact binary value to 50 digits, then shown to 15: the
+    value of a point that exists, never below the infimum (hellinger_squared at the float (0, 1.0) at 15 digits gave
+    -6.8e-17 < 0 by cancellation)."""
+    at = {x: sp.Rational(v) if isinstance(v, sp.Float) else v for x, v in point.items()}
+    v = e.subs(at).evalf(50)
+    return v.evalf(15) if v.is_number else e.subs(point).evalf(15)
 
 
 def _separable_order(e: sp.Expr, point: dict, budget) -> int | None:
@@ -851,10 +899,13 @@ def _far_search(e: sp.Expr) -> tuple:
 
 def _kink_points(e: sp.Expr, budget) -> list:
     """Exact points where two kinks cross: common zeros of two Abs arguments or Max/Min ties (sympy.solve)."""
-    switches = _switches(e)
+    switches, parts = _switches(e), _tie_parts(e)
     points = []
     for i, a in enumerate(switches):
         for b in switches[i + 1:]:
+            if any(set(parts.get(x, ())) & {y} or parts.get(x) == parts.get(y) for x, y in ((a, b), (b, a))
+                   if x in parts):
+                continue  # g - h with g, h or g + h: the crossing of g and h, tried as that pair
             try:
                 done, sols = attempt(sp.solve, [a, b], [mu, sigma], dict=True, budget=budget)
             except (NotImplementedError, ValueError, TypeError):
@@ -887,7 +938,7 @@ def _kinked_minima(e: sp.Expr, budget) -> tuple:
 
     def candidates():
         yield from ([p] for p in _kink_points(e, budget))
-        yield from (_readings(e, m0, s0) for m0, s0, v0 in minima if not on_a_level(v0))
+        yield from (_below_or_at(e, _readings(e, m0, s0), v0) for m0, s0, v0 in minima if not on_a_level(v0))
 
     def verify_each():
         for readings in candidates():
@@ -909,9 +960,76 @@ def _kinked_minima(e: sp.Expr, budget) -> tuple:
     attempt(verify_each, budget=None if budget is None else KINK_STEPS * budget)
     for m0, s0, v0 in minima:  # no exact reading: two kinks crossing at no closed-form point, found numerically
         if not on_a_level(v0) and not any(_near({mu: m0, sigma: s0}, c.point, 1e-5) for c in found):
-            c = _crossing(e, m0, s0)
+            c = _crossing(e, m0, s0) or _tie_minimum(e, m0, s0)
             found += [c] if c is not None else []
     return tuple(found)
+
+
+def _branches(e: sp.Expr) -> list:
+    """(switch g, e on one side, e on the other) for each kink of ``e``: abs(g) read as g and -g, max(a, b) and
+    min(a, b) as a and b (g = a - b)."""
+    out = []
+    for node in e.atoms(sp.Abs):
+        out.append((node.args[0], e.xreplace({node: node.args[0]}), e.xreplace({node: -node.args[0]})))
+    for node in e.atoms(sp.Max, sp.Min):
+        for i, a in enumerate(node.args):
+            for b in node.args[i + 1:]:
+                out.append((a - b, e.xreplace({node: a}), e.xreplace({node: b})))
+    return out
+
+
+def _tie_minimum(e: sp.Expr, m0: float, s0: float) -> CriticalPoint | None:
+    """A minimiser on one kink curve g = 0 (the tie a = b of max(a, b), the zero set of abs(g)) near the numeric
+    minimum (m0, s0), away from either branch's own minimiser: the Lagrange condition grad e1 = -t grad e2,
+    t >= 0 (e1, e2 the penalty on either side), i.e. g = 0 and grad e1 x grad e2 = 0, by Newton at 50 digits,
+    kept where the gradients point opposite ways and the penalty grows along 360 rays at 30 digits there
+    (method "numeric", the point a float): max(kl, exp(-mu) - 1/2) at (0.48326..., 1)."""
+    for g, e1, e2 in _branches(e):
+        try:
+            fg = sp.lambdify((mu, sigma), g, "mpmath")
+            if _finite_abs(fg, m0, s0) > 1e-4:
+                continue
+            g1 = [sp.lambdify((mu, sigma), sp.diff(e1, x), "mpmath") for x in (mu, sigma)]
+            g2 = [sp.lambdify((mu, sigma), sp.diff(e2, x), "mpmath") for x in (mu, sigma)]
+        except (TypeError, ValueError, NameError, KeyError):
+            continue
+        with mpmath.workdps(50):
+            def system(a, b, fg=fg, g1=g1, g2=g2):
+                return [fg(a, b), g1[0](a, b) * g2[1](a, b) - g1[1](a, b) * g2[0](a, b)]
+            try:
+                root = mpmath.findroot(system, (mpmath.mpf(m0), mpmath.mpf(s0)), tol=1e-60)
+                m, s = (mpmath.re(r) for r in root)
+                residual = sum(abs(v) for v in system(m, s))
+                dot = g1[0](m, s) * g2[0](m, s) + g1[1](m, s) * g2[1](m, s)
+            except (ValueError, ArithmeticError, TypeError, ZeroDivisionError):
+                continue
+            if not (s > 0 and abs(m - m0) + abs(s - s0) < 1e-3 and residual < 1e-40 and mpmath.re(dot) <= 0):
+                continue
+            point = {mu: sp.Float(m, 50), sigma: sp.Float(s, 50)}
+            value = e.subs(point).evalf(50)
+            if not (value.is_real and _grows_on_rays(e, point, value)):
+                continue
+        shown = {x: sp.Float(v, 15) for x, v in point.items()}
+        return CriticalPoint(shown, value.evalf(15), None, NOT_DIFFERENTIABLE, "numeric (a minimiser on the kink "
+                             f"{g} = 0: the Lagrange condition grad e1 = -t grad e2, t >= 0, of the penalty on its two "
+                             "sides, solved at 50 digits; the penalty grows along 360 rays at 30 digits)", False, None)
+    return None
+
+
+def _below_or_at(e: sp.Expr, readings: list, v0: float) -> list:
+    """The readings whose value (30 digits) is not above v0, the value at the numeric minimum they read: a local
+    minimiser whose basin holds that point is not above it, so the others are spared the exact check (2.5 s each
+    for max(abs(mu - tanh(sigma)), abs(sigma - exp(-mu))), where every reading is 1e-12 above, r8g A4)."""
+    out = []
+    for p in readings:
+        try:
+            v = complex(e.subs(p).evalf(30))
+        except (TypeError, ValueError, ZeroDivisionError):
+            out.append(p)
+            continue
+        if not (np.isfinite(v) and abs(v.imag) < 1e-20 and v.real > v0 + 1e-14 * (1 + abs(v0))):
+            out.append(p)
+    return out
 
 
 def _crossing(e: sp.Expr, m0: float, s0: float) -> CriticalPoint | None:
@@ -966,16 +1084,40 @@ def _readings(e: sp.Expr, m0: float, s0: float) -> list:
 
 
 def _switches(e: sp.Expr) -> list:
+    """Abs arguments and max/min ties a - b; a tie of abs(a) and abs(b) as a - b and a + b (its zero set), which
+    sympy.solve and Newton handle (abs(a) - abs(b) ran solve to its budget each time, r8g A4)."""
     out = [a.args[0] for a in e.atoms(sp.Abs)]
     for m in e.atoms(sp.Max, sp.Min):
-        out += [a - b for i, a in enumerate(m.args) for b in m.args[i + 1:]]
+        for i, a in enumerate(m.args):
+            for b in m.args[i + 1:]:
+                out += list(_abs_tie(a, b)) or [a - b]
+    return out
+
+
+def _abs_tie(a: sp.Expr, b: sp.Expr) -> tuple:
+    """(g - h, g + h) for the tie of abs(g) and abs(h), else ()."""
+    if isinstance(a, sp.Abs) and isinstance(b, sp.Abs):
+        return a.args[0] - b.args[0], a.args[0] + b.args[0]
+    return ()
+
+
+def _tie_parts(e: sp.Expr) -> dict:
+    """{g -+ h: (g, h)} for each tie of abs(g) and abs(h) in a max or min of ``e``: on g = 0 = h both vanish, so a
+    crossing of g -+ h with g, h or each other is the crossing of g and h, found once."""
+    out = {}
+    for m in e.atoms(sp.Max, sp.Min):
+        for i, a in enumerate(m.args):
+            for b in m.args[i + 1:]:
+                out.update({s_: (a.args[0], b.args[0]) for s_ in _abs_tie(a, b)})
     return out
 
 
 def _snapped(e: sp.Expr, point: dict, floats: tuple) -> list:
     """``point`` with one coordinate replaced by the exact root, within 1e-6 of the float, of a switch of ``e``."""
-    out = []
+    out, parts = [], _tie_parts(e)
     for g in _switches(e):
+        if g in parts and all(_finite_abs(sp.lambdify((mu, sigma), h, "mpmath"), *floats) < 1e-6 for h in parts[g]):
+            continue  # at the crossing of g = 0 and h = 0 the snaps onto g and h suffice
         for k, (x, other) in enumerate(((mu, sigma), (sigma, mu))):
             if not _may_vanish_near(g.subs(other, point[other]), x, floats[k]):
                 continue  # no root within 1e-6: spare sympy.solve (a second each, LambertW for the KL's level sets)
@@ -1264,6 +1406,8 @@ def _grows_on_rays(e: sp.Expr, point: dict, value: sp.Expr) -> bool:
 
 def _flat_region(e: sp.Expr, point: dict, value: sp.Expr):
     """The region of the constant branch active at ``point`` (closed), or None when none is constant there."""
+    if not _may_have_constant_branch(e):  # spare piecewise_fold: 8 s for max(abs(a), abs(b)), r8g A4
+        return None
     folded = sp.piecewise_fold(e.rewrite(sp.Piecewise))
     if not isinstance(folded, sp.Piecewise):
         return sp.true if not folded.has(mu, sigma) else None
@@ -1276,6 +1420,24 @@ def _flat_region(e: sp.Expr, point: dict, value: sp.Expr):
             return _closure(sp.simplify(here))
         earlier = sp.Or(earlier, cond)
     return None
+
+
+def _may_have_constant_branch(e: sp.Expr, most: int = 256) -> bool:
+    """Whether some choice of branches (abs(g) as g or -g, max/min as one argument) makes ``e`` free of mu and
+    sigma (max(kl, 1/2): 1/2; max(mu, sigma) - mu: 0); True when there are more than ``most`` choices."""
+    import itertools
+
+    nodes = sorted(e.atoms(sp.Abs, sp.Max, sp.Min), key=sp.default_sort_key)
+    options = [(n.args[0], -n.args[0]) if isinstance(n, sp.Abs) else n.args for n in nodes]
+    if math.prod(len(o) for o in options) > most:
+        return True
+    for choice in itertools.product(*options):
+        out, mapping = e, dict(zip(nodes, choice))
+        for _ in range(len(nodes) + 1):  # xreplace does not look inside what it put: once per nesting level
+            out = out.xreplace(mapping)
+        if not out.has(mu, sigma):
+            return True
+    return False
 
 
 def _closure(region: sp.Basic) -> sp.Basic:
@@ -1658,16 +1820,59 @@ def unbounded_below(penalty, budget=DEFAULT_BUDGET) -> str | None:
     :func:`_sections`, and the directions the numeric search drifted to with falling values
     ((mu - 2*sigma)**2 - log(1 + sigma): mu = 2 t, sigma = t).
     """
-    return _unbounded_below(_expr(penalty, "std"), check_budget(budget))[0]
+    path = descent_path(penalty, budget)
+    return None if path is None else path["where"]
+
+
+def descent_path(penalty, budget=DEFAULT_BUDGET) -> dict | None:
+    """The path of :func:`unbounded_below` with its curve, or None if none is found.
+
+    Returns
+    -------
+    dict or None
+        ``where`` (the text of :func:`unbounded_below`) and ``points``: points (x, mu, sigma) on the curve
+        (mu(x), sigma(x)) along which the limit -oo was taken, x five steps towards its end (10, ..., 1e5 for
+        oo; 0.1, ..., 1e-5 for 0+), or None for a repeated limit (sigma->0+, then mu->-oo), which is no curve;
+        ``sigma``: sigma's limit along the path (0, oo, a number, or None when unknown).
+    """
+    path = _descent(_expr(penalty, "std"), check_budget(budget))[0]
+    if path is None:
+        return None
+    if path[1] is None:  # a repeated limit: sigma's end is the first limit's when that is in sigma
+        first = path[0].split(",")[0]
+        end = {"sigma->0+": sp.S.Zero, "sigma->oo": sp.oo}.get(first)
+        return {"where": path[0], "points": None, "sigma": end}
+    subs, x, x0, side = path[1]
+    end = limit(sp.sympify(subs[sigma]), x, x0, side) if sp.sympify(subs[sigma]).has(x) else sp.sympify(subs[sigma])
+    return {"where": path[0], "points": _curve_points(*path[1]), "sigma": end}
+
+
+def _curve_points(subs: dict, x: sp.Symbol, x0, side: str) -> list:
+    """(x, mu, sigma) at five values of x towards x0 on the curve ``subs`` = {mu: mu(x), sigma: sigma(x)}."""
+    steps = [sp.Integer(10) ** k for k in range(1, 6)]
+    if x0 in (sp.oo, -sp.oo):
+        xs = [t if x0 == sp.oo else -t for t in steps]
+    else:
+        xs = [x0 + (1 / t if side == "+" else -1 / t) for t in steps]
+    return [(float(t), float(sp.sympify(subs[mu]).subs(x, t).evalf(30)),
+             float(sp.sympify(subs[sigma]).subs(x, t).evalf(30))) for t in xs]
 
 
 def _unbounded_below(e: sp.Expr, budget) -> tuple:
     """(path to -oo or None, whether a boundary limit on the axes ran past the budget: then bounded below is
     not decided)."""
+    path, late = _descent(e, budget)
+    return (None if path is None else path[0]), late
+
+
+def _descent(e: sp.Expr, budget) -> tuple:
+    """((where, curve) or None, late) for :func:`_unbounded_below`; ``curve`` is (subs, x, x0, side), the path
+    {mu: mu(x), sigma: sigma(x)} as x -> x0 from ``side``, or None for a repeated limit."""
     if e.is_nonnegative:  # proved >= 0 by sympy's assumptions (squares, abs, sqrt, max with a constant...)
         return None, False
     ends = {mu: ((sp.oo, "-", "mu->oo"), (-sp.oo, "+", "mu->-oo")), sigma: ((0, "+", "sigma->0+"),
                                                                            (sp.oo, "-", "sigma->oo"))}
+    fixed = {mu: sp.S.Zero, sigma: sp.S.One}  # the other variable on the curve of a limit -oo at one end
     late = False
     for x, other in ((sigma, mu), (mu, sigma)):
         for x0, side, name in ends[x]:
@@ -1676,19 +1881,19 @@ def _unbounded_below(e: sp.Expr, budget) -> tuple:
             if value is None or _by_cases(value):
                 continue
             if value == -sp.oo:
-                return name, late
+                return (name, ({x: x, other: fixed[other]}, x, x0, side)), late
             if value.has(other):
                 for y0, side2, name2 in ends[other]:
                     inner, ran_out = timed_limit(value, other, y0, side2, budget)
                     late |= ran_out
                     if inner == -sp.oo:
-                        return f"{name}, then {name2}", late
+                        return (f"{name}, then {name2}", None), late
     return _unbounded_on_sections(e, budget) or _unbounded_on_drift(e, budget), late
 
 
 def _drift_paths(e: sp.Expr):
-    """(expression in t, where) for the paths the numeric search drifted along with values below its least
-    interior minimum: mu = c t, sigma = t (sigma -> oo, c = mu/sigma read as a small fraction); mu = +-t at a
+    """(curve {mu: mu(t), sigma: sigma(t)}, where) for the paths the numeric search drifted along with values below
+    its least interior minimum: mu = c t, sigma = t (sigma -> oo, c = mu/sigma read as a small fraction); mu = +-t at a
     fixed sigma; sigma -> 0+ at a fixed mu."""
     search = _numeric_search(e)
     inside = [v for _, _, v, escaped in search if not escaped]
@@ -1698,14 +1903,14 @@ def _drift_paths(e: sp.Expr):
             continue
         if s > np.exp(ESCAPE[1] / 2):
             c = sp.Rational(m / s).limit_denominator(12)
-            yield e.subs({mu: c * _T, sigma: _T}), f"mu = {c}*t, sigma = t, t->oo (where the numeric search drifted)"
+            yield {mu: c * _T, sigma: _T}, f"mu = {c}*t, sigma = t, t->oo (where the numeric search drifted)"
         elif abs(m) > ESCAPE[0] / 2 and s > 1e-3:
             s0 = sp.Rational(s).limit_denominator(12)
-            yield e.subs({mu: sp.sign(m) * _T, sigma: s0}), f"mu->{'-' if m < 0 else ''}oo at sigma = {s0} " \
+            yield {mu: sp.sign(m) * _T, sigma: s0}, f"mu->{'-' if m < 0 else ''}oo at sigma = {s0} " \
                 "(where the numeric search drifted)"
         elif s < np.exp(-ESCAPE[1] / 2):
             m0 = sp.Rational(m).limit_denominator(12)
-            yield e.subs({mu: m0, sigma: 1 / _T}), f"sigma->0+ at mu = {m0} (where the numeric search drifted)"
+            yield {mu: m0, sigma: 1 / _T}, f"sigma->0+ at mu = {m0} (where the numeric search drifted)"
     escaped = [t for t in search if t[3] and t[2] < floor]
     if escaped:  # curved drifts (mu ~ sigma^2): the valley, fitted
         m, s, _, _ = min(escaped, key=lambda t: t[2])
@@ -1713,10 +1918,11 @@ def _drift_paths(e: sp.Expr):
 
 
 def _valley_paths(e: sp.Expr, m: float, s: float):
-    """(expression in t, where) for the curves fitted to the valley the numeric search drifted along to (m, s): at
-    8 values of sigma between s and sqrt(s) (log scale, towards 1) the least point over mu (bounded scalar search),
-    fitted as mu = a sigma^b (least squares in logs) and as mu = a log(sigma) + c, each kept when it fits within
-    1e-2 and tried exactly with a, b, c read as small fractions: (2 mu - 3 sigma^2)^2 - sigma along mu = 3/2 sigma^2."""
+    """(curve {mu: mu(t), sigma: sigma(t)}, where) for the curves fitted to the valley the numeric search drifted
+    along to (m, s): at 8 values of sigma between s and sqrt(s) (log scale, towards 1) the least point over mu
+    (bounded scalar search), fitted as mu = a sigma^b (least squares in logs) and as mu = a log(sigma) + c, each kept
+    when it fits within 1e-2 and tried exactly with a, b, c read as small fractions: (2 mu - 3 sigma^2)^2 - sigma
+    along mu = 3/2 sigma^2."""
     from scipy.optimize import minimize_scalar
 
     fn = vectorized(e)
@@ -1737,22 +1943,22 @@ def _valley_paths(e: sp.Expr, m: float, s: float):
         b, log_a = np.polyfit(np.log(sds), np.log(np.abs(mus)), 1)
         if np.max(np.abs(log_a + b * np.log(sds) - np.log(np.abs(mus)))) < 1e-2:
             a_, b_ = (sp.Rational(x).limit_denominator(12) for x in (np.sign(mus[0]) * np.exp(log_a), b))
-            yield (e.subs({mu: a_ * toward[sigma] ** b_, **toward}, simultaneous=True),
+            yield ({mu: a_ * toward[sigma] ** b_, **toward},
                    f"mu = {a_ * sigma**b_}, {ends} (a power curve fitted to the valley the numeric search drifted "
                    "along)")
     a, c = np.polyfit(np.log(sds), mus, 1)
     if np.max(np.abs(a * np.log(sds) + c - mus)) < 1e-2 * (1 + np.max(np.abs(mus))):
         a_, c_ = (sp.Rational(x).limit_denominator(12) for x in (a, c))
-        yield (e.subs({mu: a_ * sp.log(toward[sigma]) + c_, **toward}, simultaneous=True),
+        yield ({mu: a_ * sp.log(toward[sigma]) + c_, **toward},
                f"mu = {a_ * sp.log(sigma) + c_}, {ends} (a curve fitted to the valley the numeric search drifted "
                "along)")
 
 
-def _unbounded_on_drift(e: sp.Expr, budget) -> str | None:
+def _unbounded_on_drift(e: sp.Expr, budget) -> tuple | None:
     tried = set()
-    for f, where in _drift_paths(e):
-        if where not in tried and limit(f, _T, sp.oo, "-", budget) == -sp.oo:
-            return where
+    for subs, where in _drift_paths(e):
+        if where not in tried and limit(e.subs(subs, simultaneous=True), _T, sp.oo, "-", budget) == -sp.oo:
+            return where, (subs, _T, sp.oo, "-")
         tried.add(where)
     return None
 
@@ -1761,28 +1967,35 @@ _T = sp.Symbol("t", positive=True)
 
 
 def _sections(e: sp.Expr):
-    """(expression in one variable, variable, end, side, where) for the paths beyond the two axes: mu fixed at
-    0 or at a root of d/dmu (in sigma: (mu - exp(sigma))**2 - sigma along mu = exp(sigma)), sigma fixed at 1
+    """(expression in one variable, variable, end, side, where, curve) for the paths beyond the two axes: mu fixed
+    at 0 or at a root of d/dmu (in sigma: (mu - exp(sigma))**2 - sigma along mu = exp(sigma)), sigma fixed at 1
     or 2 (each to both ends of the other variable); the
     curves mu = +-t, sigma = t^a into the corners; and the interior points where a log's argument or a
-    denominator vanishes (mu or sigma fixed at 1 on the way in)."""
+    denominator vanishes (mu or sigma fixed at 1 on the way in). ``curve`` is {mu: mu(x), sigma: sigma(x)}."""
+    def on(subs):
+        return e.subs(subs, simultaneous=True), subs
+
     mus = {sp.S.Zero} | {r for r in _mu_roots(sp.diff(e, mu)) if r.is_real}
     for m0 in sorted(mus, key=sp.default_sort_key):
-        yield e.subs(mu, m0), sigma, 0, "+", f"sigma->0+ at mu = {m0}"
-        yield e.subs(mu, m0), sigma, sp.oo, "-", f"sigma->oo at mu = {m0}"
+        f, subs = on({mu: m0, sigma: sigma})
+        yield f, sigma, 0, "+", f"sigma->0+ at mu = {m0}", subs
+        yield f, sigma, sp.oo, "-", f"sigma->oo at mu = {m0}", subs
     for s0 in (1, 2):
+        f, subs = on({mu: mu, sigma: s0})
         for end, side in ((sp.oo, "-"), (-sp.oo, "+")):
-            yield e.subs(sigma, s0), mu, end, side, f"mu->{end} at sigma = {s0}"
+            yield f, mu, end, side, f"mu->{end} at sigma = {s0}", subs
     for c, a in ((c, a) for c in (1, -1) for a in (-1, sp.Rational(1, 2), 1, 2)):
         where = f"mu = {'-' if c < 0 else ''}t, sigma = t**({a}), t->oo"
-        yield e.subs({mu: c * _T, sigma: _T**a}), _T, sp.oo, "-", where
+        f, subs = on({mu: c * _T, sigma: _T**a})
+        yield f, _T, sp.oo, "-", where, subs
     singular = [a.args[0] for a in e.atoms(sp.log)] + [b.base for b in e.atoms(sp.Pow) if b.exp.is_negative]
     for x, other in ((mu, sigma), (sigma, mu)):
         for g in singular:
             for x0 in _real_roots(g.subs(other, 1), x):
                 if x0.is_real and (x is mu or x0 > 0):
+                    f, subs = on({x: x, other: 1})
                     for side in ("+", "-"):
-                        yield e.subs(other, 1), x, x0, side, f"{x}->{x0}{side} at {other} = 1"
+                        yield f, x, x0, side, f"{x}->{x0}{side} at {other} = 1", subs
 
 
 @lru_cache(maxsize=256)
@@ -1805,10 +2018,10 @@ def _mu_roots(g: sp.Expr) -> list:
         else []
 
 
-def _unbounded_on_sections(e: sp.Expr, budget) -> str | None:
-    for f, x, x0, side, where in _sections(e):
+def _unbounded_on_sections(e: sp.Expr, budget) -> tuple | None:
+    for f, x, x0, side, where, subs in _sections(e):
         if limit(f, x, x0, side, budget) == -sp.oo:
-            return where
+            return where, (subs, x, x0, side)
     return None
 
 
@@ -1847,7 +2060,10 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
         if curve is not None:
             return {"value": curve.value, "attained": True, "where": curve.description, "set": curve,
                     "method": "exact"}
-        ends = [(v, w) for f, x, x0, side, w in _sections(e)
+        separable = _separable_infimum(e, budget)
+        if separable is not None:
+            return separable
+        ends = [(v, w) for f, x, x0, side, w, _ in _sections(e)
                 if (v := limit(f, x, x0, side, budget)) is not None and v.is_number and v.is_finite]
         if not ends:
             return {"value": None, "attained": None, "where": "no interior minimiser found", "method": None}
@@ -1865,7 +2081,8 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
                 "method": "upper bound" if late else "exact"}
     where = f"minimiser {to_strings(best.point)}"
     if best.value.has(sp.Float) or any(v.has(sp.Float) for v in best.point.values()):
-        how = "a float root of the gradient" if best.differentiable else "where two kinks cross, at 50 digits"
+        how = ("a float root of the gradient" if best.differentiable else "on a kink curve, by its Lagrange condition "
+               "at 50 digits" if "Lagrange" in best.method else "where two kinks cross, at 50 digits")
         return {"value": best.value, "attained": True, "method": "numeric",
                 "where": f"numeric {where} ({how}, the least stationary point found): an upper bound on the infimum"}
     if late:
@@ -1873,6 +2090,60 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
                 "where": f"local minimiser {to_strings(best.point)}: an upper bound on the infimum{undecided}"}
     return {"value": best.value, "attained": True, "method": "exact",
             "where": f"{where} (the least of the stationary points found; the boundary limits are not below it)"}
+
+
+def _separable_infimum(e: sp.Expr, budget) -> dict | None:
+    """The exact infimum of a separable penalty A(mu) + B(sigma): inf A + inf B, each found in one variable (every
+    critical point by solveset on the open domain, the limits at both ends), attained when both are; None when the
+    penalty is not separable or a step is not decided (exp(sigma) - sigma + mu**2: 1, approached as sigma -> 0+)."""
+    a, b = e.as_independent(sigma, as_Add=True)
+    if b.has(mu) or not b.has(sigma) or not is_smooth(e):
+        return None
+    parts = []
+    for f, x, domain, ends in ((a, mu, sp.Reals, ((-sp.oo, "+"), (sp.oo, "-"))),
+                               (b, sigma, sp.Interval.open(0, sp.oo), ((0, "+"), (sp.oo, "-")))):
+        part = _infimum_1d(f, x, domain, ends, budget) if f.has(x) else (f, True, f"{x} absent")
+        if part is None:
+            return None
+        parts.append(part)
+    value = sp.simplify(parts[0][0] + parts[1][0])
+    if not (value.is_number and value.is_finite):
+        return None
+    attained = parts[0][1] and parts[1][1]
+    how = (f"the penalty is A(mu) + B(sigma), so its infimum is inf A + inf B, each exact in one variable (A = {a}: "
+           f"{parts[0][0]}, {parts[0][2]}; B = {b}: {parts[1][0]}, {parts[1][2]})")
+    if attained:
+        return {"value": value, "attained": True, "method": "exact", "where": f"minimum {value}: {how}"}
+    approach = " and ".join(p[2].removeprefix("approached as ") for p in parts if not p[1])
+    return {"value": value, "attained": False, "method": "exact",
+            "where": f"no minimiser; {value} is approached as {approach}: {how}; the infimum, not attained"}
+
+
+def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple | None:
+    """(infimum, attained, where) of a smooth f of x alone on an open interval: the least of its values at every
+    critical point (solveset, a finite set) and its limits at both ends; None when not decided."""
+    done, cont = attempt(lambda: sp.calculus.util.continuous_domain(f, x, domain), budget=budget)
+    if not done or cont != domain:
+        return None
+    done, crit = attempt(sp.solveset, sp.diff(f, x), x, domain, budget=budget)
+    if not done or not (crit is sp.S.EmptySet or isinstance(crit, sp.FiniteSet) and len(crit) <= 20):
+        return None
+    found = []
+    for c in crit:
+        v = sp.simplify(f.subs(x, c))
+        found.append((v, True, f"at {x} = {c}"))
+    for x0, side in ends:
+        v = limit(f, x, x0, side, budget)
+        if v is None or not v.is_number or v.is_finite is None or v == -sp.oo:
+            return None
+        if v.is_finite:
+            found.append((v, False, f"as {x} -> {x0}{side if x0 == 0 else ''}"))
+    if not found or any(not v.is_real for v, _, _ in found):
+        return None
+    least = min(float(sp.N(v, 30)) for v, _, _ in found)
+    tied = [t for t in found if abs(float(sp.N(t[0], 30)) - least) <= 1e-25 * (1 + abs(least))]
+    best = next((t for t in tied if t[1]), tied[0])  # attained where a critical point reaches it
+    return best[0], best[1], ("attained " if best[1] else "approached ") + best[2]
 
 
 def _least_evaluated(e: sp.Expr, value) -> dict | None:
@@ -1997,7 +2268,9 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         "gradient": gradient(pen, param),
         "hessian": hessian(pen, param),
         "minimizer": point if point is not None else (best.description if best is not None else None),
-        "minimizer_method": None if best is None else best.method if inf["method"] == "exact" else
+        "minimizer_method": (None if inf["method"] == "exact" or inf["value"] == -sp.oo else "none found, not decided "
+                             f"(the infimum is {inf['method']}: a larger budget may find one)") if best is None
+        else best.method if inf["method"] == "exact" else
         f"{best.method}; not established as the global minimiser (the infimum is {inf['method']}: a lower value "
         "may exist elsewhere)",
         "hessian_at_minimizer": best.hessian if isinstance(best, (CriticalPoint, MinimizerSet)) else None,

@@ -29,6 +29,7 @@ from vaemath.analysis.linear.model import check_latent, code_offset, covariance,
 from vaemath.symbolic import DEFAULT_BUDGET, limit, mu, sigma
 from vaemath.symbolic import penalty as as_penalty
 from vaemath.symbolic.budget import check_budget
+from vaemath.symbolic.calculus import descent_path
 from vaemath.symbolic.prior import check_prior
 
 try:  # shipped with scikit-learn, a dependency
@@ -40,6 +41,7 @@ _INTERIOR_SIGMA, _INTERIOR_NORM2 = 1e-3, 1e6  # beyond these a numeric optimum i
 TOL_ATTAINED = 1e-7  # relative: the search must reach an attained optimum this closely to confirm it
 TOL_INFIMUM = 1e-4  # relative: an infimum along a path is only approached (sigma >= exp(-25) in the search)
 _LOG_SIGMA = (-25.0, 5.0)
+_FAR_LOG_SIGMA, _FAR_OFFSET = 30.0, 1e6  # a numeric least point beyond these is a drift, never an attained minimum
 
 
 @dataclass(frozen=True, eq=False)
@@ -270,7 +272,18 @@ def _unbounded(pen_obj, ex, budget, offset=sp.S.Zero) -> dict | None:
             return {"path": f"unbounded below: W = 0, V = 0, sigma_j = 1 and the encoder's offset c -> {name}, where "
                             f"pen(c, 1) -> -oo (the offset c enters the objective only through the penalty)",
                     "sigma": 1.0, "scale": ("c", name), "at": sp.lambdify(mu, at_one, "math")}
-    return None
+    # any other path (c(t), sigma(t)) with pen -> -oo: V = 0 makes the code the offset, W = 0 the reconstruction
+    # constant, so the objective follows pen down it (the symbolic route of unbounded_below, on pen(c0 + mu, sigma))
+    path = descent_path(pen_obj.expr, budget)
+    if path is None:
+        return None
+    code = "c" if offset == 0 else f"c - ({offset})"
+    end = path["sigma"]
+    return {"path": f"unbounded below: W = 0, V = 0, and the encoder's offset c with sigma_j along the path where "
+                    f"pen(c, sigma) -> -oo: {path['where']} (mu read as {code}; the offset and sigma enter the "
+                    "objective only through the penalty when W = 0 = V)",
+            "sigma": None if end is None else "oo" if end == sp.oo else float(end) if end.is_number else None,
+            "scale": ("path", None), "points": path["points"], "expr": pen_obj.expr}
 
 
 def _path_values(f: _Profiled, lam, u, active: int, sig_collapsed: float) -> list:
@@ -361,6 +374,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         p_min, collapse_at = least[0], least[1:]
         sig_min = collapse_at[1]
     f.c_rest = collapse_at[0]
+    # a least point the Nelder-Mead reached only by running off to a far boundary (sigma = 1.8e308): no minimum
+    f.collapse_far = bool(abs(np.log(collapse_at[1])) > _FAR_LOG_SIGMA or abs(collapse_at[0]) > _FAR_OFFSET)
     candidates = {"collapse": 0.5 * d * (np.log(2 * np.pi * np.trace(cov) / d) + 1) + k * p_min}
     p0 = _path_limit(pen_obj, budget)
     if p0 is not None:
@@ -392,7 +407,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     if result["loglik"] is not None and prior_sigma != 1.0:
         result["loglik"] = loglik(result["w"], result["tau2"], cov, prior_sigma)
     shift = result.pop("shift", None)
-    offsets = [None] * k if down is not None and down["scale"][0] == "c" else _offset_values(offset, result["sigma"])
+    offsets = ([None] * k if down is not None and down["scale"][0] in ("c", "path")
+               else _offset_values(offset, result["sigma"]))
     if shift is not None and free:
         offsets = [None if o is None else float(o + s_) for o, s_ in zip(offsets, shift)]
     return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=assumption,
@@ -501,7 +517,10 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
     if not numeric["interior"] and best[0] < finite[name] - 1e-6 * (1 + abs(best[0])):
         numeric["note"] = "the optimiser drifts to a boundary below every analysed candidate"
         name, finite[name] = "drift", best[0]
-    _confirm(numeric, finite[name], TOL_ATTAINED, analysed=name in ("ppca", "collapse"))
+    far = name == "collapse" and getattr(f, "collapse_far", False)
+    _confirm(numeric, finite[name], TOL_ATTAINED, analysed=name in ("ppca", "collapse") and not far)
+    if far:  # found only numerically, where the search ran off: an upper bound on the infimum, labelled so
+        numeric["confirmed"], numeric["bound"] = False, "upper"
     if name == "ppca":
         w = pp["w"]
         m = w.T @ w + pp["tau2"] * np.eye(w.shape[1])
@@ -516,15 +535,20 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
         shift = _rest(f, 0)
         if f.free:
             where += "; c, sigma at the penalty's least value"
+        if far:
+            where = (f"numeric: W = 0, V = 0 with the offset c and sigma where the Nelder-Mead search for the "
+                     f"penalty's least value ran off to a far boundary (c = {f.c_rest:.4g}, sigma = {sig_min:.4g}): "
+                     "an upper bound on the infimum, not attained (the penalty may fall further along a path no "
+                     "exact limit found)")
     else:
         w, v, sig, shift = best[1], best[2], best[3], best[4]
         tau2 = f.tau2(w, v, sig)
         where = ("interior stationary point (numeric, L-BFGS-B)" if name == "interior"
                  else "numeric: the optimiser drifts to a boundary (not analysed)")
-    attained = name != "drift"
+    attained = name != "drift" and not far
     return {"objective": float(finite[name]), "attained": attained, "path": where, "sigma": sig.tolist(),
             "tau2": float(tau2), "w_col_norms2": np.sum(w**2, axis=0).tolist(),
-            "loglik": loglik(w, tau2, f.cov) if attained else None, "loglik_limit": None, "w": w, "v": v,
+            "loglik": loglik(w, tau2, f.cov) if attained or far else None, "loglik_limit": None, "w": w, "v": v,
             "shift": np.asarray(shift, float).tolist()}
 
 
@@ -561,8 +585,17 @@ def _below(f: _Profiled, down: dict, numeric: dict) -> dict:
     """The result for an objective unbounded below along a collapsed path, with its values along the path."""
     w, tau2 = np.zeros((f.d, f.k)), float(np.trace(f.cov) / f.d)
     values = []
-    for c in 10.0 ** -np.arange(1, 6):
+    floor = 0.5 * f.d * (np.log(2 * np.pi * tau2) + 1)  # the collapse's reconstruction term
+    for i, c in enumerate(10.0 ** -np.arange(1, 6)):
         v, sig = np.zeros((f.k, f.d)), np.ones(f.k)
+        if down["scale"][0] == "path":  # the path's own parameter t, and pen at its points by sympy (no overflow)
+            if down["points"] is None:
+                values = None
+                break
+            t, m, s_ = down["points"][i]
+            at = down["expr"].subs({mu: sp.Float(m, 30), sigma: sp.Float(s_, 30)}).evalf(30)
+            values.append([t, floor + f.k * float(at)])
+            continue
         if down["scale"][0] == "c":  # the collapse's reconstruction and pen at the offset -+1/c
             offset = (-1 if down["scale"][1] == "-oo" else 1) / c
             values.append([float(c), 0.5 * f.d * (np.log(2 * np.pi * tau2) + 1) + f.k * float(down["at"](offset))])
@@ -576,10 +609,16 @@ def _below(f: _Profiled, down: dict, numeric: dict) -> dict:
         values.append([float(c), float(f(f.theta(w, v, np.log(sig)))[0])])
     numeric["gap"], numeric["tolerance"] = None, None
     numeric["confirmed"] = None  # -oo is an exact limit: no finite search can confirm it
-    numeric["down_the_path"] = bool(numeric["best"] <= values[1][1])  # consistent: the search too runs down the path
-    went = "went" if numeric["down_the_path"] else "did not go"
-    numeric["note"] = ("-oo from exact limits, which a finite search cannot confirm (confirmed: None); down_the_path: "
-                       f"the search {went} below the path's value at c = 1e-2")
+    if values is None:  # a repeated limit (sigma->0+, then c->-oo): no curve to take values on
+        numeric["down_the_path"] = None
+        numeric["note"] = ("-oo from exact limits (a repeated limit, no single curve), which a finite search cannot "
+                           "confirm (confirmed: None)")
+    else:
+        numeric["down_the_path"] = bool(numeric["best"] <= values[1][1])  # the search too runs down the path
+        went = "went" if numeric["down_the_path"] else "did not go"
+        step = "c = 1e-2" if down["scale"][0] != "path" else f"the path's second point (t = {values[1][0]:g})"
+        numeric["note"] = ("-oo from exact limits, which a finite search cannot confirm (confirmed: None); "
+                           f"down_the_path: the search {went} below the path's value at {step}")
     return {"objective": -np.inf, "attained": False, "path": down["path"], "sigma": [down["sigma"]] * f.k,
             "tau2": tau2, "w_col_norms2": [0.0] * f.k, "loglik": loglik(w, tau2, f.cov), "loglik_limit": None,
             "path_values": values}
