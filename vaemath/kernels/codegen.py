@@ -22,14 +22,14 @@ import sympy as sp
 from sympy.codegen.rewriting import optimize
 from sympy.printing.pycode import PythonCodePrinter
 
-from vaemath.kernels import kinks, rewrite, scaled
+from vaemath.kernels import kinks, rewrite, scaled, series
 from vaemath.kernels.rewrite import ACCURACY_OPTIMS, T, accurate, d, factor_rational, far, lg
 from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "38"
+GENERATOR_VERSION = "39"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -444,6 +444,17 @@ class _Printer(PythonCodePrinter):
         same = f"{a} == {b}" + ("" if expr.args[3] == 0 else f" and {c} == 0.0")
         return f"({a} if {g} > 0.0 else {b} if {g} < 0.0 else {a} if {same} else math.nan)"
 
+    def _print_horner(self, expr):
+        """c0 + u*(c1 + u*(... + u*cN)): the Taylor polynomial of :mod:`vaemath.kernels.series`."""
+        u, cs = self._print(expr.args[0]), expr.args[1:]
+        text = repr(float(cs[-1]))
+        for c in reversed(cs[:-1]):
+            text = f"{float(c)!r} + ({u}) * ({text})"
+        return f"({text})"
+
+    def _print_absval(self, expr):
+        return f"abs({self._print(expr.args[0])})"
+
     def _print_hypot(self, expr):
         return f"math.hypot({self._print(expr.args[0])}, {self._print(expr.args[1])})"
 
@@ -486,8 +497,13 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     prefixed by the region's code, so the regions' plans can share one module.
     """
     k = _code(region)
-    pieces = [_constants_as_numbers(scaled.products(p)) for p in _region_planes(expr, what, scale(param), region)]
-    coded = [compensated(p, region, scale(param)) for p in pieces]
+    raw = _region_planes(expr, what, scale(param), region)
+    plain_pieces = [_constants_as_numbers(scaled.products(p)) for p in raw]
+    code = lambda e: _Printer().doprint(  # noqa: E731  (as the kernel prints it)
+        compensated(_constants_as_numbers(scaled.products(e)), region, scale(param)))
+    patched = series.patch(raw, scale(param), region, code)  # parts whose printed form is measured wrong
+    coded = [compensated(q, region, scale(param)) if p is r else _constants_as_numbers(scaled.products(p))
+             for p, r, q in zip(patched, raw, plain_pieces)]
     replacements, reduced = sp.cse(coded, symbols=sp.numbered_symbols(f"x{k}_"), optimizations="basic")
     stages, hoisted = {}, _Hoister(f"h{k}_")
     for sym, sub in replacements:
@@ -500,7 +516,7 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     order = {"const": 0, "sigma": 1, "mu": 2, "mixed": 3}  # a valid evaluation order, stage by stage
     reps = sorted(reps + hoisted.reps, key=lambda r: order[stages[r[0]]])
     parts = [tuple(reduced[3 * k:3 * k + 3]) for k in range(len(reduced) // 3)]
-    return {"replacements": reps, "parts": parts, "stages": stages, "fallbacks": _fallbacks(pieces, f"f{k}_")}
+    return {"replacements": reps, "parts": parts, "stages": stages, "fallbacks": _fallbacks(plain_pieces, f"f{k}_")}
 
 
 def _constants_as_numbers(e: sp.Expr) -> sp.Expr:

@@ -1,0 +1,177 @@
+"""Cancellations in user text that the rewrite rules do not know (issue 7, review r7h): series forms.
+
+Each case is a penalty typed as a user would, evaluated by its kernels (value, gradient, Hessian) at points where
+its printed form cancels or overflows, against mpmath: the text is parsed and differentiated by ``sympy.diff``
+here, and evaluated at 60 digits plus twice the decimal exponent of the inputs (the plain formula, not vaemath's
+rewritten one).
+"""
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+import vaemath
+from vaemath.kernels import codegen, scaled, series
+from vaemath.symbolic import mu, sigma
+
+BOUNDS = (4, 8, 8, 16, 16, 16)  # value; d/dmu, d/dsigma; d2/dmu2, d2/dmu dsigma, d2/dsigma2
+ULP = 2.0**-52
+
+# (text, points): the issue's inputs (r7h), paired so that each kernel is compiled once: a mu-only and a scale-only
+# part are tested at points where the other is exact (mu = 0 or sigma = 1), and inputs of the same kinds invented here
+CASES = [
+    ("sqrt(sigma) - 1 - log(sigma)/2 + mu**2/(1 + mu**2)",
+     [(0.0, 1 + ULP), (0.0, 1 - ULP / 2), (0.0, 1 + 1e-8), (0.0, 1 - 1e-3), (0.0, 1.3), (1e155, 1.0), (-1e200, 1.0),
+      (1e300, 1.0), (1e10, 1.0)]),
+    ("mu**2 + (sqrt(sigma) - 1)**2", [(0.0, 1 + 1e-8), (0.0, 1 - 1e-8), (1e-9, 1 + 1e-8), (0.0, 1 + 2 * ULP)]),
+    ("log(1 + mu**2) + cosh(log(sigma)) - 1",
+     [(0.0, 1 + 1e-5), (0.0, 1 - ULP / 2), (0.0, 1.3), (1e155, 1.0), (-1e200, 1.0), (1e308, 1.0)]),
+    ("sqrt(1 + mu**2) - 1 + (sqrt(sigma) - 1)**2", [(1e155, 1.0), (-1e200, 1 + 1e-8), (1e308, 1.0), (1e10, 1.0)]),
+    ("mu**2 + exp(sigma) - 1 - sigma", [(0.0, 1e-8), (0.0, 1e-3), (0.0, 1e-200), (1e-9, 1e-8), (0.0, 0.4)]),
+    ("log(cosh(mu)) + 1 - exp(-sigma)", [(0.0, 1e-8), (0.0, 1e-300), (1e155, 1e-8), (-1e300, 0.3), (1e300, 1.0)]),
+    ("log(1 + sigma) - sigma + mu**2", [(0.0, 1e-8), (0.0, 0.2), (1e-5, 1e-8), (0.0, 1e-100)]),
+    ("sqrt(1 + sigma**2) - 1", [(0.0, 1e-8), (0.0, 1e-160), (0.0, 0.1)]),
+    ("sqrt(sigma**2 + 1) - sigma", [(0.0, 1e10), (0.0, 1e200), (0.0, 3.0)]),
+    ("log(cosh(sigma)) + mu**2", [(0.0, 711.0), (0.0, 1e5), (1.0, 1e300), (0.0, 1e-8)]),
+    # invented, of the same kinds: another non-integer power near 1, sinh in the far form below, a log of a sum
+    # above, a scale coefficient of a mu monomial near 1 and a mu-only log at large |mu|
+    ("sigma**(1/3) - 1 - log(sigma)/3 + mu**4", [(0.0, 1 + 1e-8), (0.0, 1 - 1e-4), (1e-3, 1 + ULP)]),
+    ("sinh(sigma) - sigma + log(sigma**2 + 1)", [(0.0, 1e-8), (0.0, 1e-100), (0.0, 1e200), (0.0, 1e300)]),
+    ("log(1 + mu**4) + mu**2*(sqrt(sigma) - 1)", [(1e100, 1 + 1e-8), (-1e150, 1 - 1e-10), (1e150, 1.0)]),
+    ("mu**2*(sqrt(sigma) - 1 - log(sigma)/2)", [(1.0, 1 + ULP), (1e150, 1 + ULP), (-3.0, 1 - 1e-8), (1e-100, 1.2)]),
+]
+
+
+# the review's own numbers (mpmath at 60 digits), where a case holds its input: 0.0, -1.1e-16, inf or NaN before
+WRITTEN = {("mu**2 + (sqrt(sigma) - 1)**2", 0.0, 1 + 1e-8): 2.4999999571126455e-17,
+           ("sqrt(sigma) - 1 - log(sigma)/2 + mu**2/(1 + mu**2)", 0.0, 1 + ULP): 6.1629758220391536e-33,
+           ("mu**2 + exp(sigma) - 1 - sigma", 0.0, 1e-8): 5.0000000166666669e-17,
+           ("log(1 + sigma) - sigma + mu**2", 0.0, 1e-8): -4.9999999666666671e-17,
+           ("sqrt(1 + sigma**2) - 1", 0.0, 1e-8): 5.0000000000000001e-17,
+           ("sqrt(sigma**2 + 1) - sigma", 0.0, 1e10): 5.0e-11,
+           ("log(cosh(mu)) + 1 - exp(-sigma)", 0.0, 1e-8): 9.9999999500000004e-9}
+
+
+def _reference(text: str):
+    """The planes of the plain formula, by sympy.diff, as mpmath functions."""
+    e = sp.sympify(text, locals={"mu": mu, "sigma": sigma})
+    planes = [e, sp.diff(e, mu), sp.diff(e, sigma), sp.diff(e, mu, 2), sp.diff(e, mu, sigma), sp.diff(e, sigma, 2)]
+    return [sp.lambdify((mu, sigma), p, "mpmath") for p in planes]
+
+
+def _digits(m: float, s: float) -> int:
+    return 60 + 2 * max(abs(math.frexp(v)[1]) * 3 // 10 if v != 0 else 0 for v in (m, s))
+
+
+def _ulps(got: float, want) -> float:
+    w = float(want)
+    if math.isinf(w) or not math.isfinite(got):
+        return 0.0 if got == w else math.inf
+    return float(abs(mpmath.mpf(got) - want) / max(math.ulp(w), 5e-324))
+
+
+@pytest.mark.parametrize("text, points", CASES, ids=[c[0] for c in CASES])
+def test_cancellation_against_mpmath(text, points):
+    refs = _reference(text)
+    p = vaemath.penalty(text)
+    ms, ss = np.array([m for m, _ in points]), np.array([s for _, s in points])
+    value, grad, hess = p(ms, ss, what=("value", "grad", "hess"))
+    got = np.concatenate([np.asarray(value)[None], np.asarray(grad), np.asarray(hess)])
+    bad = []
+    for i, (m, s) in enumerate(points):
+        if (text, m, s) in WRITTEN:
+            assert abs(got[0, i] - WRITTEN[text, m, s]) <= 4 * math.ulp(WRITTEN[text, m, s]), (m, s, got[0, i])
+        with mpmath.workdps(_digits(m, s)):
+            for k, (f, bound) in enumerate(zip(refs, BOUNDS)):
+                want = f(mpmath.mpf(m), mpmath.mpf(s))
+                err = _ulps(float(got[k, i]), want)
+                if err > bound:
+                    bad.append((k, m, s, float(got[k, i]), mpmath.nstr(want, 17), err))
+    assert not bad, bad
+
+
+def _pieces(text: str, region: str, param: str = "std"):
+    sc = codegen.scale(param)
+    raw = codegen._region_planes(vaemath.penalty(text).expr, ("value",), sc, region)
+    code = lambda e: codegen._Printer().doprint(codegen._constants_as_numbers(scaled.products(e)))  # noqa: E731
+    return raw, series.patch(raw, sc, region, code)
+
+
+def test_taylor_polynomial_is_the_series_of_the_formula():
+    """The near form's polynomial in d = sigma - 1 has sympy's Taylor coefficients of the plain formula."""
+    raw, new = _pieces("sqrt(sigma) - 1 - log(sigma)/2", "near")
+    assert new[1] is not raw[1] and new[0] is raw[0]
+    poly = next(iter(new[1].atoms(series.horner)))
+    dd = sp.Symbol("dd")
+    exact = sp.series(sp.sqrt(1 + dd) - 1 - sp.log(1 + dd) / 2, dd, 0, 12).removeO()
+    for k, c in enumerate(poly.args[1:12]):
+        assert float(c) == pytest.approx(float(exact.coeff(dd, k)), rel=1e-15, abs=0)
+    # used on |d| <= r only; the printed form beyond
+    (form, cond), (rest, _) = new[1].args
+    assert rest == raw[1] and cond.has(sp.Abs)
+
+
+def test_far_series_with_a_pole_factored_is_the_formula():
+    """Above sigma = 2, sqrt(sigma^2 + 1) - sigma as a polynomial in 1/sigma: equal to the formula in mpmath."""
+    raw, new = _pieces("sqrt(sigma**2 + 1) - sigma", "high")
+    assert new[1] is not raw[1]
+    e = new[1].replace(lambda a: isinstance(a, series.horner), lambda a: series.horner_value(a.args))
+    f = sp.lambdify(codegen.T, e, "mpmath")
+    with mpmath.workdps(300):
+        for t in (2.5, 3.0, 10.0, 1e5, 1e100):
+            want = mpmath.sqrt(mpmath.mpf(t) ** 2 + 1) - t
+            assert abs(f(mpmath.mpf(t)) - want) <= 2.0**-58 * want
+
+
+def test_asymptotic_form_at_large_mu_is_the_formula():
+    raw, new = _pieces("log(1 + mu**2) + mu**2/(1 + mu**2)", "near")
+    assert new[0] is not raw[0]
+    f = sp.lambdify(mu, series.plain(new[0]), "mpmath")
+    with mpmath.workdps(80):
+        for m in (1e150, -1e200, 1e300, 3.0, -0.5):
+            m = mpmath.mpf(m)
+            want = mpmath.log(1 + m**2) + m**2 / (1 + m**2)
+            assert abs(f(m) - want) <= 2.0**-58 * abs(want)
+
+
+def test_accurate_parts_are_left_as_printed():
+    """A part whose printed form is right at every probe is the same object: the catalogue's kernels are unchanged."""
+    for region in ("near", "low", "high"):
+        raw, new = _pieces("kl", region)
+        assert all(a is b for a, b in zip(raw, new))
+
+
+@pytest.mark.parametrize("text, mus, sigmas", [
+    ("sqrt(sigma) - 1 - log(sigma)/2 + mu**2/(1 + mu**2)", [0.0, 1e155, -1e300], [1 - 1e-8, 1.0, 1 + ULP, 1.3]),
+])
+def test_grid_takes_the_series_forms_in_its_per_sigma_stage(text, mus, sigmas):
+    """``grid`` (scale-only parts once per sigma, mu-only once per mu) equals the truth as ``evaluate`` does."""
+    refs = _reference(text)
+    value, grad, hess = vaemath.grid(text, np.array(mus), np.array(sigmas), what=("value", "grad", "hess"))
+    out = np.concatenate([value[None], grad, hess])
+    bad = []
+    for i, m in enumerate(mus):
+        for j, s in enumerate(sigmas):
+            with mpmath.workdps(_digits(m, s)):
+                for k, (f, bound) in enumerate(zip(refs, BOUNDS)):
+                    want = f(mpmath.mpf(m), mpmath.mpf(s))
+                    if _ulps(float(out[k, i, j]), want) > bound:
+                        bad.append((k, m, s, float(out[k, i, j]), mpmath.nstr(want, 17)))
+    assert not bad, bad
+
+
+def test_log_parametrisation_near_one():
+    """In logvar the near form's series variable is log sigma = l/2 (exact from the axis): sqrt(sigma) - 1 -
+    log(sigma)/2 = exp(l/4) - 1 - l/4 at l = 1e-10, and d/dl, d2/dl2, against mpmath."""
+    p = vaemath.penalty("sqrt(sigma) - 1 - log(sigma)/2")
+    ls = np.array([1e-10, -3e-7, 2.0**-40, 0.3])
+    value, grad, hess = p(np.zeros(4), ls, what=("value", "grad", "hess"), param="logvar")
+    with mpmath.workdps(80):
+        for i, el in enumerate(ls):
+            q = mpmath.mpf(el) / 4
+            for got, want, bound in ((value[i], mpmath.exp(q) - 1 - q, 4), (grad[1, i], (mpmath.exp(q) - 1) / 4, 8),
+                                     (hess[2, i], mpmath.exp(q) / 16, 16)):
+                assert _ulps(float(got), want) <= bound, (el, float(got), want)

@@ -1,0 +1,567 @@
+"""Series forms for the parts of a region's planes whose printed float64 form cancels or overflows.
+
+The rewrite rules (:mod:`vaemath.kernels.rewrite`) know the catalogue's cancellations (x - log1p(x), expm1...). A
+user's text may hold others: sqrt(sigma) - 1 - log(sigma)/2 near sigma = 1, exp(sigma) - 1 - sigma at small sigma,
+sqrt(sigma^2 + 1) - sigma at large sigma, log(1 + mu^2) at |mu| = 1e200. The rule here is general and applied only
+where the printed form is measured wrong: each scale-only part, each scale coefficient c(d) of a mixed term
+mu^k c(d) near sigma = 1 and each mu-only part is evaluated as printed (in Python, float64, the kernel's own code) at
+probe points of its region and compared with mpmath at 50+ digits; where it is more than ``BAD_ULPS`` off,
+
+- a scale function is replaced, on |u| <= r, by its Taylor polynomial in the region's series variable u (d = sigma - 1,
+  or v - 1 in var, or log sigma in the log params, near 1; sigma below 1/2; 1/sigma above 2, times a power of sigma
+  where it has a pole there), Horner-evaluated, its coefficients from a Chebyshev interpolant at 140 digits on real
+  points (no complex branch is met), its degree such that the tail is below 2^-64, r from 1/2 down to 1/64 until
+  the polynomial is the function to 2^-60 (:func:`series_form`);
+- where that fails (log(cosh(sigma)): no series in 1/sigma) above 2, and for a mu-only part at large |mu|, by sympy's
+  asymptotic series at infinity (log(1 + mu^2) = 2 log|mu| + 1/mu^2 + ..., log(cosh(x)) = x - log 2 + exp(-2x)),
+  above the least threshold R (4 to 1e150) at which it is right (:func:`asymptotic_form`).
+
+Each form is checked in float64 against mpmath at generation time, and is used only if it passes.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from vaemath.kernels import rewrite, scaled, special
+from vaemath.kernels.rewrite import T, d, lg
+from vaemath.symbolic import mu
+
+BAD_ULPS = 8.0  # a printed part further off than this at a probe point is replaced (where its replacement passes)
+GOOD_ULPS = 4.0  # a replacement must be within this at every check point
+_DPS = 50
+_CHEB_DPS, _CHEB_N = 140, 100
+_DEBUG = bool(__import__("os").environ.get("VAEMATH_SERIES_DEBUG"))
+_MU_PROBES = (4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 1e3, 1e8, 1e16, 1e32, 1e64, 1e100, 1e155, 1e300, 1.7e308)
+_MU_THRESHOLDS = (1e150, 1e100, 1e64, 1e32, 1e16, 1e8, 1e3, 128.0, 64.0, 32.0, 16.0, 8.0, 4.0)
+
+
+class horner(sp.Function):  # noqa: N801  (printed c0 + u*(c1 + u*(...)) with float64 coefficients)
+    """horner(u, c0, c1, ..., cN): the polynomial sum c_k u^k, evaluated by Horner's rule."""
+
+    def _eval_is_real(self):
+        return True
+
+
+class absval(sp.Function):  # noqa: N801  (printed abs(x); opaque to sympy, which writes Abs(x)**-3 as Abs(x)/x**4)
+    """|x| in an asymptotic form: 1/absval(mu)**3 is divided three times, never |mu|/mu^4 (inf at mu = 1e308)."""
+
+    nargs = 1
+
+    def _eval_is_positive(self):
+        return True
+
+
+def plain(e: sp.Expr) -> sp.Expr:
+    """A series form in elementary functions: horner as its sum, absval as Abs."""
+    e = e.replace(lambda a: isinstance(a, horner), lambda a: horner_value(a.args))
+    return e.replace(lambda a: isinstance(a, absval), lambda a: sp.Abs(a.args[0]))
+
+
+def horner_value(args) -> sp.Expr:
+    u, cs = args[0], args[1:]
+    return sp.Add(*(c * u**k for k, c in enumerate(cs)))
+
+
+# --- Evaluating a part as the kernel prints it, and as mpmath does ------------------------------------------------
+
+class _Math:
+    """math as numba runs it (error_model="numpy"): inf on overflow, -inf for log(0), NaN outside a domain; float64
+    results (so that 1.0 / 0.0 further on is inf, not ZeroDivisionError)."""
+
+    def __getattr__(self, name):
+        fn = getattr(math, name)
+        if not callable(fn):
+            return fn
+        by_numpy = {"exp": np.exp, "expm1": np.expm1, "log": np.log, "log1p": np.log1p, "sqrt": np.sqrt,
+                    "cosh": np.cosh, "sinh": np.sinh, "pow": np.power, "atanh": np.arctanh, "acosh": np.arccosh}
+
+        def run(*args):
+            with np.errstate(all="ignore"):
+                if name in by_numpy:
+                    return np.float64(by_numpy[name](*(np.float64(a) for a in args)))
+                try:
+                    v = fn(*args)
+                except (OverflowError, ValueError):
+                    return np.float64(math.nan)
+                return np.float64(v) if isinstance(v, float) else v
+        return run
+
+
+def _namespace() -> dict:
+    ns = {"math": _Math(), "np": np, "abs": abs, "max": max, "min": min}
+    from vaemath.kernels.codegen import PRINTED
+    for name in (*rewrite.KERNEL_FUNCTIONS, *scaled.FUNCTIONS, *PRINTED):
+        fn = getattr(special, name, None)
+        if fn is not None:
+            ns[name] = getattr(fn, "py_func", fn)
+    return ns
+
+
+_NS = None
+
+
+def printed(code: str):
+    """A Python function of the kernel's names (mu, sg, tt, d, lg, vv, dv) running the printed ``code`` in float64."""
+    global _NS
+    if _NS is None:
+        _NS = _namespace()
+    fn = eval(f"lambda mu, sg, tt, d, lg, vv, dv: {code}", _NS)  # noqa: S307  (our own generated code)
+
+    def run(**q):
+        try:
+            with np.errstate(all="ignore"):
+                v = fn(*(np.float64(q[k]) for k in ("mu", "sg", "tt", "d", "lg", "vv", "dv")))
+            return float(v)
+        except (ZeroDivisionError, OverflowError, ValueError):
+            return math.nan
+    return run
+
+
+def quantities(sc, sg: float, region: str, mu_value: float = 0.0) -> dict:
+    """The kernel's scale quantities at the axis value ``sg`` (as its prologue computes them)."""
+    sg = np.float64(sg)
+    with np.errstate(all="ignore"):
+        ns = {"math": _Math(), "sg": sg}
+        try:
+            q = {k: float(eval(code, ns)) for k, code in (("tt", sc.code_T()), ("d", sc.code_d()),  # noqa: S307
+                                                          ("lg", sc.code_lg()))}
+        except (ZeroDivisionError, OverflowError, ValueError):
+            q = {"tt": math.nan, "d": math.nan, "lg": math.nan}
+        if region == "near" and not sc.exact_powers:
+            q["tt"] = 1.0 + q["d"]
+    q.update(mu=mu_value, sg=float(sg), vv=float(sg), dv=float(sg) - 1.0)
+    return q
+
+
+_SIGMA_OF_X = {"std": lambda x: x, "var": mpmath.sqrt, "logstd": mpmath.exp, "logvar": lambda x: mpmath.exp(x / 2)}
+_X_OF_SIGMA = {"std": lambda s: s, "var": lambda s: s**2, "logstd": mpmath.log, "logvar": lambda s: 2 * mpmath.log(s)}
+
+
+def _symbols_at(sc, s) -> dict:
+    """Every scale symbol's exact value at sigma = s (mpmath, real or complex)."""
+    from vaemath.kernels.codegen import dv, sg, vv
+    return {T: s, d: s - 1, lg: mpmath.log(s), vv: s**2, dv: s**2 - 1, sg: _X_OF_SIGMA[sc.param](s)}
+
+
+def truth(expr: sp.Expr, sc):
+    """f(mu, sigma) in mpmath from the elementary form of a rewritten part (None where it cannot be built)."""
+    from vaemath.kernels.codegen import dv, sg, vv
+    syms = (mu, T, d, lg, vv, dv, sg)
+    try:
+        e = plain(rewrite.elementary(expr))
+        if e.atoms(sp.Function) - set().union(*(e.atoms(f) for f in (sp.exp, sp.log, sp.sqrt, sp.cosh, sp.sinh,
+                                                                        sp.tanh, sp.atan, sp.asinh, sp.acosh,
+                                                                        sp.atanh, sp.cos, sp.sin, sp.erf))):
+            return None
+        fn = sp.lambdify(syms, e, "mpmath")
+    except Exception:  # noqa: BLE001  (anything sympy cannot turn into mpmath: the part stays as printed)
+        return None
+
+    def f(m, s):
+        vals = _symbols_at(sc, s)
+        return fn(m, *(vals[k] for k in syms[1:]))
+    return f
+
+
+def _ulps(got: float, want) -> float:
+    """|got - want| in ulps of want rounded to float64 (denormal ulps below the normal range)."""
+    if not mpmath.isfinite(want):
+        return 0.0 if got == float(want) else math.inf
+    w = float(want)
+    if math.isinf(w):
+        return 0.0 if got == w else math.inf
+    if not math.isfinite(got):
+        return math.inf
+    ulp = max(math.ulp(w), 5e-324)
+    return float(abs(mpmath.mpf(got) - want) / ulp)
+
+
+def _true_at(f, m, s):  # s: sigma, or a function giving it at the working precision (from an axis value)
+    """f at (m, s) to about 20 digits: evaluated at 50 digits plus twice the inputs' decimal exponents (1 + 1e-300 is
+    1 below 300, and log(1 + sigma) - sigma agrees with -sigma at two levels there), doubled until two levels agree
+    and are not 0 (1 - tanh(64)^2 needs 56 more digits; an exact 0 is 0 at every level)."""
+    with mpmath.workdps(20):
+        s0 = s() if callable(s) else s
+    digits = _DPS + 2 * max(abs(int(mpmath.log10(abs(v)))) if v != 0 else 0 for v in (mpmath.mpf(m), s0))
+    prev = None
+    while digits <= 4000:
+        try:
+            with mpmath.workdps(digits):
+                v = f(mpmath.mpf(m), s() if callable(s) else s)
+                if isinstance(v, mpmath.mpc):
+                    if abs(v.imag) > 1e-40 * max(abs(v.real), mpmath.mpf(10) ** -300):
+                        return None
+                    v = v.real
+                v = mpmath.mpf(v)
+        except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+            return None
+        if prev is not None and v != 0 and abs(v - prev) <= mpmath.mpf(10) ** -20 * abs(v):
+            return v
+        prev, digits = v, 2 * digits
+    return prev
+
+
+# --- Scale functions: Taylor series in the region's series variable ------------------------------------------------
+
+# region -> probe values of sigma
+_PROBES = {"near": [1 + k * t for t in (2.0**-52, 1e-8, 1e-3, 0.1, 0.4) for k in (1, -1)] + [1.0, 1.9],
+           "low": [1e-300, 1e-100, 1e-20, 1e-8, 1e-3, 0.1, 0.3, 0.45],
+           "high": [2.5, 10.0, 1e3, 1e8, 1e20, 1e100, 1e300]}
+
+
+def _x_probes(sc, region: str) -> list:
+    """Axis values (floats) of the region's probe sigmas, kept inside the region and the float64 range."""
+    from vaemath.kernels.codegen import NEAR
+    lo, hi = (float(_X_OF_SIGMA[sc.param](mpmath.mpf(t))) for t in NEAR)
+    out = []
+    for s in _PROBES[region]:
+        with mpmath.workdps(30):
+            x = float(_X_OF_SIGMA[sc.param](mpmath.mpf(s)))
+        inside = {"near": lo <= x <= hi, "low": x < lo, "high": x > hi}[region]
+        if inside and math.isfinite(x) and (sc.param in ("logstd", "logvar") or x > 0):
+            out.append(x)
+    if region == "near":
+        out += [math.nextafter(1.0 if sc.exact_powers else 0.0, k) for k in (math.inf, -math.inf)]
+    return sorted(set(out))
+
+
+def _x_of(sc, s: float) -> float:
+    """The axis value of sigma = s, rounded to float64 (the kernel's input; its sigma is _sigma_at_x of it)."""
+    with mpmath.workdps(30):
+        return float(_X_OF_SIGMA[sc.param](mpmath.mpf(s)))
+
+
+def _sigma_at_x(sc, x) -> mpmath.mpf:
+    return _SIGMA_OF_X[sc.param](mpmath.mpf(x))
+
+
+def _variable(sc, region: str):
+    """(u as a sympy expression of the kernel's symbols, sigma as a function of u, u from sigma)."""
+    from vaemath.kernels.codegen import dv
+    if region == "near":
+        if sc.param == "std":
+            return d, lambda u: 1 + u, lambda s: s - 1
+        if sc.param == "var":
+            return dv, lambda u: mpmath.sqrt(1 + u), lambda s: s**2 - 1
+        return lg, mpmath.exp, mpmath.log
+    if region == "low":
+        return T, lambda u: u, lambda s: s
+    u = sp.exp(-lg) if not sc.exact_powers else 1 / T
+    return u, lambda u: 1 / u, lambda s: 1 / s
+
+
+def _bad(run, f, sc, region: str, xs: list, mu_value=0.0, bound=BAD_ULPS) -> bool:
+    """Whether ``run`` (a part as printed) is more than ``bound`` ulp off its truth at an axis value of ``xs``."""
+    for x in xs:
+        want = _true_at(f, mu_value, functools.partial(_sigma_at_x, sc, x))
+        if want is None:
+            continue
+        if _ulps(run(**quantities(sc, x, region, mu_value)), want) > bound:
+            return True
+    return False
+
+
+def _coefficients(g, lo, hi, n: int = _CHEB_N) -> list | None:
+    """Taylor coefficients a_0.. a_n at u = 0 of the degree-n Chebyshev interpolant of g on [lo, hi] (real nodes: no
+    branch of a complex continuation is met), at _CHEB_DPS digits; those below 1e-45 of max |g| are 0."""
+    with mpmath.workdps(_CHEB_DPS):
+        lo, hi = mpmath.mpf(lo), mpmath.mpf(hi)
+        c0, h = (hi + lo) / 2, (hi - lo) / 2
+        xs = [mpmath.cos(mpmath.pi * (j + mpmath.mpf(1) / 2) / (n + 1)) for j in range(n + 1)]
+        try:
+            vals = [mpmath.mpf(g(c0 + h * x)) for x in xs]
+        except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+            return None
+        if not all(mpmath.isfinite(v) for v in vals):
+            return None
+        big = max(abs(v) for v in vals)
+        cheb, t_prev, t_cur = [mpmath.mpf(0)] * (n + 1), [mpmath.mpf(1)] * (n + 1), list(xs)  # T_k at the nodes
+        cheb[0] = mpmath.fsum(vals) / (n + 1)
+        for k in range(1, n + 1):
+            cheb[k] = 2 * mpmath.fsum(v * t for v, t in zip(vals, t_cur)) / (n + 1)
+            t_prev, t_cur = t_cur, [2 * x * t - tp for x, t, tp in zip(xs, t_cur, t_prev)]
+        # sum c_k T_k(x), x = (u - c0) / h, as a polynomial in u: T_k by their recurrence, in powers of x
+        poly_x, t_prev, t_cur = [mpmath.mpf(0)] * (n + 1), [mpmath.mpf(1)], [mpmath.mpf(0), mpmath.mpf(1)]
+        poly_x[0] += cheb[0]
+        for k in range(1, n + 1):
+            for i, a in enumerate(t_cur):
+                poly_x[i] += cheb[k] * a
+            t_next = [mpmath.mpf(0)] * (len(t_cur) + 1)
+            for i, a in enumerate(t_cur):
+                t_next[i + 1] += 2 * a
+            for i, a in enumerate(t_prev):
+                t_next[i] -= a
+            t_prev, t_cur = t_cur, t_next
+        # x = (u - c0) / h: p(u) by Horner's rule on polynomials, p = (...(b_n x + b_(n-1)) x + ...) + b_0
+        out = [mpmath.mpf(0)]
+        for b in reversed(poly_x):
+            shifted = [mpmath.mpf(0)] * (len(out) + 1)
+            for i, a in enumerate(out):  # out * (u - c0) / h
+                shifted[i + 1] += a / h
+                shifted[i] -= a * c0 / h
+            shifted[0] += b
+            out = shifted
+        out = out[:n + 1]
+        return [a if abs(a) * max(abs(lo), abs(hi)) ** k > 1e-45 * big else mpmath.mpf(0) for k, a in enumerate(out)]
+
+
+def _interpolates(g, coeffs: list, lo, hi) -> bool:
+    """The polynomial is g to 2^-60 relative at 60 points of [lo, hi] (log- and linearly spaced, both signs): the
+    Taylor series of an analytic g; a function with no series at 0 (exp(-1/u), u log u) fails."""
+    with mpmath.workdps(_CHEB_DPS):
+        fractions = [mpmath.mpf(2) ** -k for k in range(0, 200, 8)] + [mpmath.mpf(j) / 16 for j in range(1, 16)]
+        pts = [mpmath.mpf(hi) * t for t in fractions]
+        pts += [mpmath.mpf(lo) * abs(t) / hi for t in pts] if lo < 0 else []
+        for u in pts:
+            try:
+                want = mpmath.mpf(g(u))
+            except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+                return False
+            got = mpmath.polyval(coeffs[::-1], u)
+            if abs(got - want) > mpmath.mpf(2) ** -60 * abs(want):
+                return False
+    return True
+
+
+def _degree(coeffs: list, r) -> int | None:
+    """The degree after which the terms' sum on |u| <= r is below 2^-64 of the lowest term, or None."""
+    m = next((k for k, a in enumerate(coeffs) if a != 0), None)
+    if m is None:
+        return 0
+    lead = abs(coeffs[m]) * mpmath.mpf(r) ** m
+    for n in range(m, len(coeffs) - 8):
+        if all(abs(a) * mpmath.mpf(r) ** k < lead * mpmath.mpf(2) ** -64 for k, a in enumerate(coeffs[n + 1:], n + 1)):
+            return n
+    return None
+
+
+def _leading_power(g) -> int | None:
+    """k such that g(u) ~ c u^k at u -> 0+ (k an integer from -4 to 4; 0 where g has a finite limit)."""
+    try:
+        with mpmath.workdps(_CHEB_DPS):
+            a, b = mpmath.mpf(10) ** -20, mpmath.mpf(10) ** -30
+            ga, gb = g(a), g(b)
+            if ga == 0 or gb == 0:
+                return 0
+            k = mpmath.log(abs(mpmath.re(gb) / mpmath.re(ga))) / mpmath.log(b / a)
+    except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+        return None
+    n = int(mpmath.nint(k))
+    return n if abs(k - n) < 1e-3 and -4 <= n <= 4 else None
+
+
+def series_form(part: sp.Expr, f, sc, region: str, code) -> sp.Expr | None:
+    """``part`` (a function of the scale alone, its truth ``f(0, sigma)``) as its Taylor polynomial in the region's
+    series variable u on |u| <= r (its printed form beyond), times u^p where it has a pole of order -p at u = 0;
+    None where no r from 1/2 down to 1/64 gives a series that float64 Horner evaluates to GOOD_ULPS at the checks."""
+    u, sigma_of_u, u_of_sigma = _variable(sc, region)
+    with mpmath.workdps(_DPS):
+        g0 = lambda w: f(0, sigma_of_u(w))  # noqa: E731
+        p = 0 if region == "near" else _leading_power(g0)
+    if p is None:
+        return None
+    p = min(p, 0)  # only poles are factored out; zeros of g at u = 0 are zero coefficients
+    g = (lambda w: g0(w) * w ** (-p)) if p else g0
+    xs = _x_probes(sc, region)
+    for r in (0.5, 0.25, 0.125, 1 / 16, 1 / 64):
+        coeffs = _coefficients(g, -r if region == "near" else 0, r)
+        if coeffs is None:
+            continue
+        n = _degree(coeffs, r)
+        if n is None or not _interpolates(g, coeffs[:n + 1], -r if region == "near" else 0, r):
+            continue
+        poly = horner(u, *(sp.Float(float(a), 17) for a in coeffs[:n + 1]))
+        form = poly * (_power(u, p, sc, region) if p else 1)
+        full = {"near": 1.0, "low": 0.5, "high": 0.5}[region]  # the region's extent in u (near: d up to 1)
+        if r < full:
+            u_abs = sp.Abs(u) if region == "near" else u
+            form = sp.Piecewise((form, u_abs <= r), (part, True))
+        run = printed(code(form))
+        with mpmath.workdps(30):  # the series is checked where it is used; beyond r the printed form is as it was
+            checks = [x for x in xs if abs(u_of_sigma(_sigma_at_x(sc, x))) <= r]
+        with mpmath.workdps(30):
+            for t in (r, r / 2, r / 8, r / 64, r / 2**20, r / 2**40):
+                for s in ((1, -1) if region == "near" else (1,)):
+                    x = float(_X_OF_SIGMA[sc.param](sigma_of_u(mpmath.mpf(s * t))))
+                    if math.isfinite(x):
+                        checks.append(x)
+        if not _bad(run, f, sc, region, checks, bound=GOOD_ULPS):
+            return form
+        if _DEBUG:
+            print("series_form: r", r, "degree", n, "fails", [(x, _ulps(run(**quantities(sc, x, region)),
+                  _true_at(f, 0, functools.partial(_sigma_at_x, sc, x)))) for x in checks])
+    return None
+
+
+def _power(u, p: int, sc, region: str) -> sp.Expr:
+    """u^p (p < 0) as the kernel computes it: T^-p above 2 (exp(-p lg) in the log params), 1/T^-p below 1/2."""
+    if region == "high":
+        return T ** (-p) if sc.exact_powers else sp.exp(-p * lg)
+    return 1 / T ** (-p)
+
+
+_TRUTHS: dict = {}  # (elementary formula, variable, param, probe) -> truth: log1p(cosh(mu) - 1) near 1 is log(cosh(mu))
+_ASYMPTOTIC: dict = {}  # (formula, terms) -> sympy's asymptotic series
+
+
+def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None:
+    """``part`` (mu-only: var = "mu"; or a scale part above sigma = 2: var = "T") where its printed form fails at
+    large arguments: sympy's asymptotic series at infinity (n terms; each side of mu = 0 its own) above a threshold R
+    below which the printed form was right; None where none passes the checks."""
+    x = sp.Symbol("xpos", positive=True)
+    e = rewrite.elementary(part)
+    if var == "mu":
+        probes = [s * m for m in _MU_PROBES for s in (1, -1)]
+        sides = {1: e.subs(mu, x), -1: e.subs(mu, -x)}
+        parity = next((p for p in (1, -1) if sp.expand(sides[-1] - p * sides[1]) == 0), None)
+        val = lambda v: (v, None)  # noqa: E731
+    else:
+        if part.free_symbols - {T, lg}:
+            return None
+        probes = [m for m in _MU_PROBES if m > 2]
+        sides = {1: e.subs(lg, sp.log(x)).subs(T, x)}
+        parity = None
+        val = lambda v: (0.0, v)  # noqa: E731
+
+    def run_at(run, v):
+        m, s = val(v)
+        if s is None:
+            return run(mu=m, sg=1.0, tt=1.0, d=0.0, lg=0.0, vv=1.0, dv=0.0)
+        return run(**quantities(sc, _x_of(sc, s), "high"))
+
+    def want_at(v):  # each probe's truth once per formula (cosh(1e300) at 650 digits costs 10 ms)
+        key = (e, var, sc.param if sc is not None else None, v)
+        if key not in _TRUTHS:
+            m, s = val(v)
+            _TRUTHS[key] = _true_at(f, m, mpmath.mpf(1) if s is None else lambda: _sigma_at_x(sc, _x_of(sc, s)))
+        return _TRUTHS[key]
+
+    run = printed(code(part))
+    failing = [abs(v) for v in probes if (w := want_at(v)) is not None and _ulps(run_at(run, v), w) > BAD_ULPS]
+    if not failing:
+        return None
+    first, found = min(failing), None
+    for n in (4, 8, 16):
+        forms = {}
+        for s, es in sides.items():
+            if s == -1 and parity is not None:  # an even or odd part: its series for mu < 0 from that for mu > 0
+                forms[s] = parity * forms[1]
+                continue
+            try:
+                if (es, n) not in _ASYMPTOTIC:
+                    _ASYMPTOTIC[es, n] = sp.series(es.rewrite(sp.exp), x, sp.oo, n).removeO()
+                a = _ASYMPTOTIC[es, n]
+            except Exception:  # noqa: BLE001  (no asymptotic series: the printed form stays)
+                return None
+            a = sp.expand_log(a, force=True)
+            if a.has(sp.Order) or not a.free_symbols <= {x}:
+                return None
+            if var == "mu":
+                forms[s] = a.subs(x, absval(mu))
+            else:
+                forms[s] = a.subs(sp.log(x), lg).subs(x, T if sc.exact_powers else sp.exp(lg))
+        far_form = forms[1] if len(forms) == 1 or sp.simplify(forms[1] - forms[-1]) == 0 else \
+            sp.Piecewise((forms[1], mu > 0), (forms[-1], True))
+        # the least threshold above which the asymptotic form is right (below, the printed form, right below `first`)
+        for big in sorted(_MU_THRESHOLDS):
+            if found is not None and big >= found[0]:
+                break
+            v = sp.Abs(mu) if var == "mu" else T
+            form = sp.Piecewise((part, v < big), (far_form, True))
+            run2 = printed(code(form))
+            checks = [v for v in probes if abs(v) >= big] + [s * big for s in ((1, -1) if var == "mu" else (1,))]
+            if all(w is None or _ulps(run_at(run2, c), w) <= GOOD_ULPS for c in checks for w in [want_at(c)]):
+                found = (big, form)
+                break
+        if found is not None and found[0] <= first:
+            break
+    return None if found is None else found[1]
+
+
+# --- Applied to a region's pieces --------------------------------------------------------------------------------
+
+def _scale_symbols():
+    from vaemath.kernels.codegen import SCALE_SYMBOLS
+    return set(SCALE_SYMBOLS)
+
+
+_DONE: dict = {}  # (part, param, region) -> its form: the mu-only parts recur in every region, parts in every kernel
+
+
+def _memo(fn):
+    def run(part, sc, region, code):
+        key = (part, sc.param, region)
+        if key not in _DONE:
+            form = fn(part, sc, region, code)
+            _DONE[key] = None if form is part else form  # unchanged: the caller's own object, whichever it is
+        return part if _DONE[key] is None else _DONE[key]
+    return run
+
+
+@_memo
+def _fix_scale(part: sp.Expr, sc, region: str, code) -> sp.Expr:
+    """A scale-only expression, replaced by its series form where its printed form is measured wrong."""
+    if part.is_number or part.is_Symbol or region not in ("near", "low", "high"):
+        return part
+    if part.has(sp.Piecewise, horner, sp.Abs, sp.sign, sp.Heaviside):
+        return part
+    f = truth(part, sc)
+    if f is None:
+        return part
+    if not _bad(printed(code(part)), f, sc, region, _x_probes(sc, region)):
+        return part
+    form = series_form(part, f, sc, region, code)
+    if form is None and region == "high":
+        form = asymptotic_form(part, f, "T", code, sc)
+    return part if form is None else form
+
+
+@_memo
+def _fix_mu(part: sp.Expr, sc, region, code) -> sp.Expr:
+    if part == 0 or part.is_number or part.has(sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside):
+        return part
+    f = truth(part, sc)
+    if f is None:
+        return part
+    form = asymptotic_form(part, f, "mu", code)
+    return part if form is None else form
+
+
+def patch(pieces: list, sc, region: str, code) -> list:
+    """Per plane (mu-only, scale-only, mixed): the parts whose printed form is wrong at probe points replaced by their
+    series or asymptotic forms, and near sigma = 1 the scale coefficients of mixed terms mu^k c(d) too (in the far
+    forms a mixed term's factors are ordered and scaled as a whole: :mod:`vaemath.kernels.scaled`); every other part
+    returned as it is (the same object)."""
+    if region not in ("near", "low", "high"):
+        return pieces
+    out = list(pieces)
+    for k in range(0, len(pieces), 3):
+        a, s, m = pieces[k:k + 3]
+        out[k] = _fix_mu(a, sc, "mu", code)
+        out[k + 1] = _fix_scale(s, sc, region, code)
+        terms, changed = [], False
+        for t in sp.Add.make_args(m) if region == "near" else ():  # near 1: mu^k times a scale coefficient
+            scale_factor, rest = t.as_independent(mu, as_Add=False)
+            monomial = rest.is_Pow and rest.base == mu or rest == mu or rest.is_Mul and all(
+                a.is_number or a == mu or a.is_Pow and a.base == mu for a in rest.args)
+            if monomial and scale_factor.free_symbols & _scale_symbols():
+                new = _fix_scale(scale_factor, sc, region, code)
+                if new is not scale_factor:
+                    changed = True
+                    t = sp.Mul(new, rest, evaluate=False)
+            else:  # c mu^k written scale first, pw(pw(c, mu, 1, 1), mu, 1, 1) = (c mu) mu (rewrite.scale_first)
+                new_t = t.replace(lambda a: isinstance(a, rewrite.pw) and a.args[1] == mu and not a.args[0].has(mu)
+                                  and bool(a.args[0].free_symbols & _scale_symbols()),
+                                  lambda a: rewrite.pw(_fix_scale(a.args[0], sc, region, code), *a.args[1:]))
+                if new_t != t:
+                    changed, t = True, new_t
+            terms.append(t)
+        if changed:
+            out[k + 2] = sp.Add(*terms, evaluate=False)
+    return out
