@@ -265,8 +265,8 @@ _EXACT_RANGES = {"low": ((T, 0, sp.Rational(1, 2)),), "near": ((d, sp.Rational(-
 
 
 def _cancelling(a: sp.Expr, x: sp.Symbol, lo, hi) -> tuple | None:
-    """(kmin, polynomial P) with ``a`` = x^kmin P(x) (T read as 1 + d where x is d), P of exact small coefficients
-    and a real root other than 0 in [lo, hi]; else None."""
+    """(kmin, P, lo, hi) with ``a`` = x^kmin P(x) (T read as 1 + d where x is d), P a polynomial of rational
+    coefficients with a real root other than 0 in [lo, hi]; else None."""
     if not a.free_symbols or not a.free_symbols <= {x, T}:
         return None
     a = sp.expand(a.subs(T, 1 + d) if x == d else a)
