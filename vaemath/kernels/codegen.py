@@ -22,7 +22,7 @@ import sympy as sp
 from sympy.codegen.rewriting import optimize
 from sympy.printing.pycode import PythonCodePrinter
 
-from vaemath.kernels import kinks, rewrite, scaled, series
+from vaemath.kernels import kinks, rewrite, scaled, series, special
 from vaemath.kernels.rewrite import ACCURACY_OPTIMS, T, accurate, d, factor_rational, far, lg
 from vaemath.symbolic import mu, sigma
 from vaemath.symbolic import param as _param
@@ -238,9 +238,6 @@ def _prefer_T(e: sp.Expr) -> sp.Expr:
         signs = {c > 0 for c in q.coeffs()}
         return q.as_expr() if len(signs) == 1 else p
     return e.replace(lambda x: isinstance(x, sp.Add) and x.free_symbols == {d} and x.is_polynomial(d), better)
-
-
-PRINTED = ("chorner", "claurent", "expmul", "log1p_or_log")  # functions of special.py that only the printer writes
 
 
 class chorner(sp.Function):  # noqa: N801
@@ -1142,7 +1139,7 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
     body = [*_region_fn(sc, domain), *_fallback_fns(regions, sc), *_line_fns(lines, sc.param),
             *_point_fns(regions, sc, big), *_sigma_stage_fn(regions, sc, big), *_grid_fn(regions, big)]
     used = set(re.findall(r"\b(\w+)\(", "\n".join(body)))
-    functions = sorted(rewrite.KERNEL_FUNCTIONS) + [f for f in (*scaled.FUNCTIONS, *PRINTED) if f in used]  # if used
+    functions = sorted(rewrite.KERNEL_FUNCTIONS) + [f for f in (*scaled.FUNCTIONS, *special.PRINTED) if f in used]
     header = _HEADER.format(version=GENERATOR_VERSION, name=name.replace('"', "'"), param=sc.param,
                             functions=", ".join(functions), n_out=len(regions[0].parts),
                             n_stored=n_stored,

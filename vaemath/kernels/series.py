@@ -95,8 +95,7 @@ class _Math:
 
 def _namespace() -> dict:
     ns = {"math": _Math(), "np": np, "abs": abs, "max": max, "min": min}
-    from vaemath.kernels.codegen import PRINTED
-    for name in (*rewrite.KERNEL_FUNCTIONS, *scaled.FUNCTIONS, *PRINTED):
+    for name in (*rewrite.KERNEL_FUNCTIONS, *scaled.FUNCTIONS, *special.PRINTED):
         fn = getattr(special, name, None)
         if fn is not None:
             ns[name] = getattr(fn, "py_func", fn)

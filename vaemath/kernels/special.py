@@ -9,6 +9,7 @@ import math
 import numba as nb
 import numpy as np
 
+PRINTED = ("chorner", "claurent", "expmul", "log1p_or_log")  # those the code printer writes (not sympy functions)
 _EPS = 2.0**-53
 # series coefficients as products, not divisions: a division per term was a third of a KL gradient kernel's time
 _ODD = np.array([1.0 / k for k in range(3, 125, 2)])  # 1/3, 1/5, ...: enough for |u| <= 0.54 (x in [-0.7, 1])
