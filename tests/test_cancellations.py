@@ -175,3 +175,29 @@ def test_log_parametrisation_near_one():
             for got, want, bound in ((value[i], mpmath.exp(q) - 1 - q, 4), (grad[1, i], (mpmath.exp(q) - 1) / 4, 8),
                                      (hess[2, i], mpmath.exp(q) / 16, 16)):
                 assert _ulps(float(got), want) <= bound, (el, float(got), want)
+
+
+def test_var_parametrisation_generates_and_is_right():
+    """r7i A1: in var the far probe sigma = 1.7e308 is v = inf, where the truth was taken (log10(inf): ValueError at
+    generation). A non-integer power near 1 in var, value and d/dv against mpmath (v = sigma^2)."""
+    p = vaemath.penalty("(sigma**(1/3) - 1)**2 + mu**2")
+    vs = np.array([1.3, 1 + 1e-8, 0.8, 1e300, 1e-300])  # (1.5, 4] in v: r7i A5, open
+    value, grad = p(np.zeros(5), vs, what=("value", "grad"), param="var")
+    with mpmath.workdps(400):
+        for i, v in enumerate(vs):
+            w = mpmath.mpf(v)
+            want = (w ** (mpmath.mpf(1) / 6) - 1) ** 2
+            d_want = 2 * (w ** (mpmath.mpf(1) / 6) - 1) * w ** (-mpmath.mpf(5) / 6) / 6
+            assert _ulps(float(value[i]), want) <= 4, (v, value[i])
+            assert _ulps(float(grad[1, i]), d_want) <= 8, (v, grad[1, i])
+
+
+@pytest.mark.parametrize("order", ["7/3", "2.3", "8/3"])
+def test_renyi_is_exactly_zero_at_its_minimiser(order):
+    """r7i A4: renyi(7/3) at (0, 1) was -6.7e-162 with d/dsigma -1.8e-161 (the removable-point table took the plane's
+    value at 160 digits, its rounding of an exact 0): a negative divergence. By hand D_a = a mu^2/2 + a d^2 + ...
+    at (0, 1): value 0, gradient 0, Hessian diag(a, 2a)."""
+    a = float(sp.Rational(order)) if "/" in order else float(order)
+    value, grad, hess = vaemath.penalty(f"renyi({order})")(0.0, 1.0, what=("value", "grad", "hess"))
+    assert value == 0.0 and list(grad) == [0.0, 0.0]
+    np.testing.assert_allclose(hess, [a, 0.0, 2 * a], rtol=1e-15)

@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "39"
+GENERATOR_VERSION = "40"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -696,7 +696,9 @@ def singular(expr: sp.Expr, what: tuple, param: str = "std") -> list:
 
 def _at_point(f, m0, x0) -> tuple | None:
     """:func:`_limit`, but the value there is the plane's own wherever it is finite at the point itself: the rays'
-    extrapolation is off by the curvature times r^2 (1e200 (mu^2 + (sigma - 1)^2) at (0, 1) came out -2e120)."""
+    extrapolation is off by the curvature times r^2 (1e200 (mu^2 + (sigma - 1)^2) at (0, 1) came out -2e120). A value
+    below 1e-140 is the 160 digits' rounding of an exact 0 (renyi(7/3) at (0, 1) read -6.7e-162: a negative
+    divergence)."""
     import mpmath
 
     near = _limit(f, m0, x0)
@@ -708,7 +710,8 @@ def _at_point(f, m0, x0) -> tuple | None:
         return near
     if not mpmath.isfinite(at) or mpmath.im(at) != 0:
         return near
-    return (float(mpmath.re(at)),) + (near[1:] if near is not None else (math.nan, math.nan))
+    at = mpmath.re(at) if abs(mpmath.re(at)) > mpmath.mpf(10) ** (20 - _DIGITS) else 0  # 160 digits' rounding: 0
+    return (float(at),) + (near[1:] if near is not None else (math.nan, math.nan))
 
 
 # --- Removable singularities along lines -----------------------------------------------------------------------

@@ -187,6 +187,8 @@ def _true_at(f, m, s):  # s: sigma, or a function giving it at the working preci
     and are not 0 (1 - tanh(64)^2 needs 56 more digits; an exact 0 is 0 at every level)."""
     with mpmath.workdps(20):
         s0 = s() if callable(s) else s
+    if not all(mpmath.isfinite(v) for v in (mpmath.mpf(m), s0)):  # an axis value beyond float64 (v = sigma^2 in var)
+        return None
     digits = _DPS + 2 * max(abs(int(mpmath.log10(abs(v)))) if v != 0 else 0 for v in (mpmath.mpf(m), s0))
     prev = None
     while digits <= 4000:
