@@ -304,7 +304,9 @@ ROUNDED_EXPONENT_SCALES = {"logstd": [-700.9, -345.6, 230.3, 231.7, 345.6, 500.3
 
 @pytest.mark.parametrize(("pen", "param"), [
     pytest.param("hellinger_squared", "logvar", marks=pytest.mark.xdist_group("range-hellinger_squared-logvar")),
-    ("mu**2*sigma**(5/3) + 3*sigma**(-7/3)", "logstd")])
+    ("mu**2*sigma**(5/3) + 3*sigma**(-7/3)", "logstd"),
+    # r7i A10: a power in a sum with a constant (cse took c s out of the exp), a float and an irrational exponent
+    ("sigma**(7/5) + 1 + mu**2*sigma**(-0.3)", "logstd"), ("mu**2*sigma**sqrt(2) + mu**2", "logvar")])
 def test_powers_of_sigma_with_a_rounded_exponent_in_the_log_params(pen, param):
     xs = np.array(ROUNDED_EXPONENT_SCALES[param])
     expr = vaemath.penalty(pen).expr
