@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "41"
+GENERATOR_VERSION = "42"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -273,6 +273,13 @@ class chorner(sp.Function):  # noqa: N801
     """chorner(x, c_n, ..., c_0) = c_n x^n + ... + c_0, by the compensated Horner scheme (:func:`special.chorner`)."""
 
 
+class xmlog1p_or_log(sp.Function):  # noqa: N801
+    """xmlog1p_or_log(a, q) = a - log1p(a), q = 1 + a: xmlog1p(a) where a >= -0.7, a - log(q) below
+    (:func:`special.xmlog1p_or_log`)."""
+
+    nargs = 2
+
+
 class log1p_or_log(sp.Function):  # noqa: N801
     """log1p_or_log(a, q) = log1p(a) = log(q) for q = 1 + a: log1p where |a| < 1/2, log(q) elsewhere
     (:func:`special.log1p_or_log`)."""
@@ -353,12 +360,14 @@ def compensated(e: sp.Expr, region: str, sc: Scale) -> sp.Expr:
         return None
 
     def rule(a):
-        if isinstance(a, (rewrite._log1p, rewrite.log1p)):  # 1 + A next to its root, A itself near 0
+        if isinstance(a, (rewrite._log1p, rewrite.log1p, rewrite.xmlog1p)):  # 1 + A next to its root, A near 0
             c = form(1 + a.args[0])
-            return a if c is None else log1p_or_log(a.args[0], c)
+            kind = xmlog1p_or_log if isinstance(a, rewrite.xmlog1p) else log1p_or_log
+            return a if c is None else kind(a.args[0], c)
         c = form(1 + a.args[0] if isinstance(a, rewrite.onep) else a)
         return a if c is None else c
-    return e.replace(lambda a: isinstance(a, (sp.Add, rewrite.onep, rewrite._log1p, rewrite.log1p)), rule)
+    return e.replace(lambda a: isinstance(a, (sp.Add, rewrite.onep, rewrite._log1p, rewrite.log1p, rewrite.xmlog1p)),
+                     rule)
 
 
 class BeyondFloat64(ValueError):
@@ -494,7 +503,9 @@ class _Printer(PythonCodePrinter):
         return f"expmul({float(hi)!r}, {float(lo)!r}, {self._print(x)})"
 
     def _print_log1p_or_log(self, expr):
-        return f"log1p_or_log({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+        return f"{type(expr).__name__}({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+
+    _print_xmlog1p_or_log = _print_log1p_or_log
 
     def _print_chorner(self, expr):
         x, *coeffs = expr.args

@@ -9,7 +9,8 @@ import math
 import numba as nb
 import numpy as np
 
-PRINTED = ("chorner", "claurent", "expmul", "log1p_or_log")  # those the code printer writes (not sympy functions)
+# the functions the code printer writes (not sympy functions of the rewrite table)
+PRINTED = ("chorner", "claurent", "expmul", "log1p_or_log", "xmlog1p_or_log")
 _EPS = 2.0**-53
 # series coefficients as products, not divisions: a division per term was a third of a KL gradient kernel's time
 _ODD = np.array([1.0 / k for k in range(3, 125, 2)])  # 1/3, 1/5, ...: enough for |u| <= 0.54 (x in [-0.7, 1])
@@ -322,3 +323,10 @@ def claurent(x, c, kmin):
     for i in range(n - 1, -1, -1):
         acc = acc * u + c[i]
     return acc * x ** (kmin + n)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def xmlog1p_or_log(a, q):
+    """a - log(1 + a) from a where a >= -0.7 (:func:`xmlog1p`), as a - log(q), q = 1 + a computed on its own,
+    below: next to a root of 1 + a (Renyi's domain edge for orders from 6 up) the rounded a loses what q keeps."""
+    return xmlog1p(a) if a >= -0.7 else a - math.log(q)
