@@ -994,3 +994,30 @@ def test_a_minimiser_at_sigma_1e300_or_1e_minus300_is_found_by_the_numeric_route
     assert best.point == {mu: 0, sigma: sp.exp(log_sigma)} and best.value == 1
     assert best.method.startswith("numeric, exact") and "log sigma" in best.method
     assert best.hessian == sp.diag(4, sp.exp(-2 * log_sigma)) and best.definiteness == "positive definite"
+
+
+# Review r8h A1/A2: a least value taken on a whole curve is reported as that set, never as one point (sigma = e^-700
+# with a bogus Hessian) nor as a few Nelder-Mead end points. The sets by hand: mu**2*(sigma - 1)**2 = 0 iff mu = 0 or
+# sigma = 1; mu**2*log(sigma)**2 likewise; min(mu**2, sigma) = 0 iff mu = 0 (sigma > 0); (mu**2 + sigma**2 - 1)**2 *
+# (2 + tanh(mu)) = 0 iff mu**2 + sigma**2 = 1 (2 + tanh > 1).
+@pytest.mark.parametrize("text, inside, outside", [
+    ("mu**2*(sigma - 1)**2", [(0, 5), (0, sp.exp(-700)), (3, 1), (-7, 1)], [(1, 2), (sp.Rational(1, 10), 3)]),
+    ("mu**2*log(sigma)**2", [(0, 5), (2, 1)], [(1, 2)]),
+    ("min(mu**2, sigma)", [(0, sp.Rational(1, 20)), (0, 7), (0, sp.Rational(3, 2))], [(sp.Rational(1, 10), 1)]),
+    ("(mu**2 + sigma**2 - 1)**2*(2 + tanh(mu))", [(0, 1), (sp.Rational(3, 5), sp.Rational(4, 5))],
+     [(0, 2), (1, 1)]),
+])
+def test_a_least_value_on_a_curve_is_the_whole_set(text, inside, outside):
+    best = minimizer(text)
+    assert isinstance(best, MinimizerSet) and best.value == 0 and not best.points
+    for m, s in inside:
+        assert best.region.subs({mu: m, sigma: s}) is sp.true, (m, s)
+    for m, s in outside:
+        assert best.region.subs({mu: m, sigma: s}) is sp.false, (m, s)
+
+
+def test_an_isolated_minimum_with_a_singular_hessian_stays_a_point():
+    # mu**2 + (sigma - 1)**4 and abs(mu)**3 + (sigma - 1)**2: (0, 1) only, by hand
+    for text in ("mu**2 + (sigma - 1)**4", "abs(mu)**3 + (sigma - 1)**2"):
+        best = minimizer(text)
+        assert not isinstance(best, MinimizerSet) and best.point == {mu: 0, sigma: 1} and best.value == 0

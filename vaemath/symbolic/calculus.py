@@ -313,6 +313,8 @@ class MinimizerSet:
         if isinstance(self.region, sp.Eq):
             shape = f": {self.shape}" if self.shape else ""
             return f"every point where {self.region.lhs} = {self.region.rhs}{shape}"
+        if self.shape:
+            return f"every point where {self.shape} (value {self.value})"
         return f"every point with {self.region} (value {self.value})"
 
 
@@ -1502,6 +1504,10 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
         region = sp.And(*[sp.Eq(x, v) for x, v in line.point.items() if v != x])
         return MinimizerSet(region, line.value, "a line of stationary points, Hessian positive semidefinite of rank "
                                                 "1 across it (a minimum in the other direction)", on_line=line.hessian)
+    family = next((c for c in lines if _family_at_least(e, c)), None)
+    if family is not None and (best is None or float(family.value) <= float(best.value) + 1e-10):
+        return _curve_of_minima(e, family.value, param, "a curve of stationary points at the search's least value, "
+                                "a least point of the search on it")  # kl*(kl - 1)**2: kl = 1, and (0, 1)
     if best is not None and not is_smooth(e):
         region = _flat_region(e, _std_point(best.point, param), best.value)
         if region is not None:
@@ -1514,7 +1520,109 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
                                 shape=flat.shape if _param(param).name == "std" else "")
     if best is not None and _numeric_below(e, best.value):
         return None  # the numeric search found a lower interior value no stationary point explains: not global
-    return _tied(best, minima, param)
+    out = _tied(best, minima, param)
+    tied = [best] if isinstance(out, CriticalPoint) else [c for c in minima if out is not None and c.point in out.points]
+    if any(c.order is None and c.definiteness != "positive definite" and c.value.is_number
+           and _on_level_curve(e, _std_point(c.point, param), c.value) for c in tied):
+        return _curve_of_minima(e, out.value, param, "a curve of minimisers: the least value is taken again on a "
+                                f"circle of radius {LEVEL_RADIUS} around a minimiser (50 digits)")
+    return out
+
+
+def _family_at_least(e: sp.Expr, c: CriticalPoint) -> bool:
+    """A curve of stationary points (a free coordinate) with a constant value, the numeric search's least value, and
+    a least point of the search on it (within 1e-5): a curve of minimisers, whatever its Hessian (which sympy may not
+    prove singular), not a ridge of maxima or saddles."""
+    if not (c.value.is_number and c.value.is_real):
+        return False
+    found = _numeric_minima(e)
+    if not found:
+        return False
+    least, v = min(t[2] for t in found), float(c.value)
+    if abs(v - least) > 1e-10 * (1 + abs(least)):
+        return False
+    for m, s, w in found:
+        if abs(w - least) <= 1e-10 * (1 + abs(least)):
+            try:
+                on = {x: complex(sp.sympify(c.point[x]).subs({mu: m, sigma: s})) for x in (mu, sigma)}
+            except (TypeError, ValueError):
+                continue
+            if _near({mu: m, sigma: s}, on, 1e-5):
+                return True
+    return False
+
+
+LEVEL_RADIUS = "1e-3"  # (mu, log sigma) distance of _on_level_curve's circle: growth of order 8 still leaves 1e-24
+
+
+def _on_level_curve(e: sp.Expr, point: dict, value: sp.Expr) -> bool:
+    """The penalty takes its value at ``point`` again (to 1e-22) on the circle of radius LEVEL_RADIUS around it in
+    (mu, log sigma): a curve of minimisers through a minimiser whose Hessian is only semidefinite (mu = 0 through
+    (0, e^-700) for mu**2*(sigma - 1)**2, kl = 1 through a float point for kl*(kl - 1)**2), not an isolated one
+    (growth of any order up to 7 leaves more than 1e-21 there). The least value on the circle: 360 angles, then a
+    golden-section search of 120 steps around the least, at 50 digits."""
+    try:
+        fn = sp.lambdify((mu, sigma), e, "mpmath")
+    except (TypeError, ValueError, NameError, KeyError):
+        return False
+    with mpmath.workdps(50):
+        try:
+            m0, t0 = mpmath.mpf(sp.N(point[mu], 60)), mpmath.log(mpmath.mpf(sp.N(point[sigma], 60)))
+            v0 = mpmath.mpf(sp.N(value, 60))
+        except (TypeError, ValueError):
+            return False
+        r, tol = mpmath.mpf(LEVEL_RADIUS), mpmath.mpf("1e-22") * (1 + abs(v0))
+
+        def height(angle):
+            try:
+                v = fn(m0 + r * mpmath.cos(angle), mpmath.exp(t0 + r * mpmath.sin(angle)))
+            except (ValueError, ZeroDivisionError, TypeError):
+                return mpmath.inf
+            if isinstance(v, mpmath.mpc):
+                if abs(v.imag) > tol:
+                    return mpmath.inf
+                v = v.real
+            return v - v0 if mpmath.isfinite(v) else mpmath.inf
+        step = 2 * mpmath.pi / 360
+        heights = [(height(k * step), k) for k in range(360)]
+        for _, k in sorted(heights)[:3]:
+            lo, hi = (k - 1) * step, (k + 1) * step
+            phi = (mpmath.sqrt(5) - 1) / 2
+            a, b = hi - phi * (hi - lo), lo + phi * (hi - lo)
+            fa, fb = height(a), height(b)
+            for _ in range(120):
+                if fa < fb:
+                    hi, b, fb = b, a, fa
+                    a = hi - phi * (hi - lo)
+                    fa = height(a)
+                else:
+                    lo, a, fa = a, b, fb
+                    b = lo + phi * (hi - lo)
+                    fb = height(b)
+            if min(fa, fb) <= tol:
+                return True
+    return False
+
+
+def _vanishes_on_grid(g: sp.Expr) -> bool:
+    """g is 0 at a point of the 13 x 13 grid or changes sign on it."""
+    m, s = (a.ravel() for a in np.meshgrid(_GRID_MU, _GRID_SIGMA))
+    values = real_values(g, m, s)
+    values = values[~np.isnan(values)]
+    return values.size > 0 and (np.any(values == 0) or (values.min() < 0 < values.max()))
+
+
+def _curve_of_minima(e: sp.Expr, value: sp.Expr, param: str, method: str) -> MinimizerSet:
+    """The set {e = value} of a penalty whose least value is taken on a curve: the union of the zero sets of the
+    factors of e - value that vanish somewhere (mu**2*(sigma - 1)**2: mu = 0 or sigma = 1), else the level set."""
+    g = sp.factor_terms(e - value)
+    bases = [b.as_base_exp()[0] if b.is_Pow else b for b in sp.Mul.make_args(g) if b.has(mu, sigma)]
+    bases = [b for b in bases if _vanishes_on_grid(b)]  # not 2 + tanh(mu), which never does
+    region = sp.Or(*[sp.Eq(b, 0) for b in bases]) if bases else sp.Eq(e, value)
+    shape = ""
+    if len(bases) > 1:
+        shape = " or ".join(f"{b} = 0" for b in bases)
+    return MinimizerSet(reparametrize(region, param), value, method, shape=shape)
 
 
 def _numeric_below(e: sp.Expr, value) -> bool:
