@@ -1021,3 +1021,12 @@ def test_an_isolated_minimum_with_a_singular_hessian_stays_a_point():
     for text in ("mu**2 + (sigma - 1)**4", "abs(mu)**3 + (sigma - 1)**2"):
         best = minimizer(text)
         assert not isinstance(best, MinimizerSet) and best.point == {mu: 0, sigma: 1} and best.value == 0
+
+
+@pytest.mark.parametrize("text, value", [("atan(mu)", -sp.pi / 2), ("tanh(mu) + tanh(sigma)", -1),
+                                         ("cosh(sigma) + mu**2", 1), ("-exp(-sigma**2)", -1)])
+def test_a_function_of_one_variable_or_a_sum_of_them_has_an_exact_infimum(text, value):
+    """review r8h B4: each term is bounded below by its own limit (atan > -pi/2, tanh > -1 and > 0 on sigma > 0,
+    cosh(sigma) > 1, -exp(-sigma**2) > -1, by hand), approached and never reached: exact, not an upper bound."""
+    inf = infimum(text)
+    assert inf["value"] == value and inf["method"] == "exact" and inf["attained"] is False

@@ -2205,7 +2205,7 @@ def _separable_infimum(e: sp.Expr, budget) -> dict | None:
     critical point by solveset on the open domain, the limits at both ends), attained when both are; None when the
     penalty is not separable or a step is not decided (exp(sigma) - sigma + mu**2: 1, approached as sigma -> 0+)."""
     a, b = e.as_independent(sigma, as_Add=True)
-    if b.has(mu) or not b.has(sigma) or not is_smooth(e):
+    if b.has(mu) or not e.has(mu, sigma) or not is_smooth(e):  # atan(mu), -exp(-sigma**2): one part absent
         return None
     parts = []
     for f, x, domain, ends in ((a, mu, sp.Reals, ((-sp.oo, "+"), (sp.oo, "-"))),
@@ -2225,6 +2225,20 @@ def _separable_infimum(e: sp.Expr, budget) -> dict | None:
     approach = " and ".join(p[2].removeprefix("approached as ") for p in parts if not p[1])
     return {"value": value, "attained": False, "method": "exact",
             "where": f"no minimiser; {value} is approached as {approach}: {how}; the infimum, not attained"}
+
+
+def infimum_1d(f, x: sp.Symbol, budget=DEFAULT_BUDGET) -> dict | None:
+    """The exact infimum of a smooth f of ``x`` alone (mu on the reals, sigma on (0, oo)) as {"value", "attained",
+    "where", "method": "exact"}, from every critical point and the limits at both ends; None when not decided."""
+    f = sp.sympify(f)
+    if f.free_symbols - {x} or x not in (mu, sigma) or not is_smooth(f):
+        return None
+    domain, ends = ((sp.Reals, ((-sp.oo, "+"), (sp.oo, "-"))) if x == mu
+                    else (sp.Interval.open(0, sp.oo), ((0, "+"), (sp.oo, "-"))))
+    found = _infimum_1d(f, x, domain, ends, check_budget(budget)) if f.has(x) else (f, True, f"{x} absent")
+    if found is None:
+        return None
+    return {"value": found[0], "attained": found[1], "where": found[2], "method": "exact"}
 
 
 def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple | None:
