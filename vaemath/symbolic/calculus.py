@@ -1521,7 +1521,8 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
     if best is not None and _numeric_below(e, best.value):
         return None  # the numeric search found a lower interior value no stationary point explains: not global
     out = _tied(best, minima, param)
-    tied = [best] if isinstance(out, CriticalPoint) else [c for c in minima if out is not None and c.point in out.points]
+    tied = [best] if isinstance(out, CriticalPoint) else [c for c in minima
+                                                          if out is not None and c.point in out.points]
     if any(c.order is None and c.definiteness != "positive definite" and c.value.is_number
            and _on_level_curve(e, _std_point(c.point, param), c.value) for c in tied):
         return _curve_of_minima(e, out.value, param, "a curve of minimisers: the least value is taken again on a "

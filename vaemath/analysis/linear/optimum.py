@@ -663,7 +663,8 @@ def _on_path(f, name, paths, lam, u, sig_min, numeric) -> dict:
     return {"objective": float(value), "attained": False, "path": where,
             "sigma": [None if large else 0.0] * active + [sig_min] * (f.k - active),
             "tau2": float(np.sum(lam[active:]) / f.d),
-            "w_col_norms2": [0.0 if large else "oo"] * active + [0.0] * (f.k - active), "loglik": None, "loglik_limit": "-oo",
+            "w_col_norms2": [0.0 if large else "oo"] * active + [0.0] * (f.k - active), "loglik": None,
+            "loglik_limit": "-oo",
             "path_values": None if "c->oo" in name or "offset" in name else _path_values(f, lam, u, active, sig_min),
             "shift": _offset_shift(f, active, name)}
 
