@@ -1030,3 +1030,22 @@ def test_a_function_of_one_variable_or_a_sum_of_them_has_an_exact_infimum(text, 
     cosh(sigma) > 1, -exp(-sigma**2) > -1, by hand), approached and never reached: exact, not an upper bound."""
     inf = infimum(text)
     assert inf["value"] == value and inf["method"] == "exact" and inf["attained"] is False
+
+
+def test_a_numeric_root_is_snapped_to_the_exact_root_of_its_gradient_component():
+    """review r8h B1: erf(mu)**2 + (tanh(sigma) - 1/2)**2 is 0 exactly at erf(mu) = 0, tanh(sigma) = 1/2, i.e. (0,
+    atanh(1/2) = log(3)/2) by hand (not mu = 1.4e-143, value 2e-286, 'numeric')."""
+    best = minimizer("erf(mu)**2 + (tanh(sigma) - 1/2)**2")
+    assert sp.simplify(best.point[mu]) == 0 and sp.simplify(best.point[sigma] - sp.log(3) / 2) == 0
+    inf = infimum("erf(mu)**2 + (tanh(sigma) - 1/2)**2")
+    assert inf["value"] == 0 and inf["method"] == "exact"
+
+
+def test_a_sum_of_abs_zero_at_a_crossing_has_the_exact_infimum_0():
+    """review r8h B1: abs(mu - tanh(sigma)) + abs(sigma - exp(-mu)) >= 0 is 0 where mu = tanh(sigma) and sigma =
+    exp(-mu) cross (mpmath's own root of that system): infimum 0 exactly, attained there."""
+    inf = infimum("abs(mu - tanh(sigma)) + abs(sigma - exp(-mu))")
+    assert inf["value"] == 0 and inf["method"] == "exact" and inf["attained"]
+    m, s = mp.findroot(lambda a, b: [a - mp.tanh(b), b - mp.exp(-a)], (0.5, 0.6))
+    best = minimizer("abs(mu - tanh(sigma)) + abs(sigma - exp(-mu))")
+    assert abs(best.point[mu] - m) < 1e-12 and abs(best.point[sigma] - s) < 1e-12

@@ -470,11 +470,35 @@ def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p, budget, starts=_STARTS,
             root = (root[0], mpmath.exp(root[1]))
         if any(_near(point, q, 1e-9) for q in exact + floats):
             continue
+        if not (_in_domain(point, p) and _stationary(e, xs, point, budget)):
+            point = _snapped_root(e, grad, xs, point, root, p, budget) or point
         if _in_domain(point, p) and _stationary(e, xs, point, budget):
             exact.append(point)
         elif (p.lower != 0 or root[1] > 0) and not _no_sign_change(grad, xs, root, p):
             floats.append({x: sp.Float(r, 15) for x, r in zip(xs, root)})
     return (exact, "numeric, exact") if exact else (floats, "numeric")
+
+
+def _snapped_root(e: sp.Expr, grad: list, xs: tuple, point: dict, root: tuple, p, budget) -> dict | None:
+    """``point`` with a coordinate nsimplify did not read replaced by the exact root, within 1e-8 of the float, of
+    its gradient component at the other coordinate (sympy.solve, a second): sigma = atanh(1/2) = log(3)/2 for
+    erf(mu)**2 + (tanh(sigma) - 1/2)**2; None when no such root makes the gradient vanish."""
+    for i, x in enumerate(xs):
+        other = xs[1 - i]
+        if not point[other].is_number or isinstance(point[other], sp.Float):
+            continue
+        g = grad[i].subs(other, point[other])
+        for r in _real_roots(g, x):
+            try:
+                close = abs(complex(r) - complex(root[i])) < 1e-8 * (1 + abs(complex(root[i])))
+            except (TypeError, ValueError):
+                continue
+            if close and r.is_real:
+                snapped = {x: sp.expand_log(r, force=True) if i else r, other: point[other]}
+                snapped = {y: snapped[y] for y in xs}
+                if _in_domain(snapped, p) and _stationary(e, xs, snapped, budget):
+                    return snapped
+    return None
 
 
 def _no_sign_change(grad: list, xs: tuple, root: tuple, p) -> bool:
@@ -1041,8 +1065,8 @@ def _crossing(e: sp.Expr, m0: float, s0: float) -> CriticalPoint | None:
     fns = [(g, sp.lambdify((mu, sigma), g, "mpmath")) for g in _switches(e)]
     with mpmath.workdps(50):
         near = [(g, f) for g, f in fns if _finite_abs(f, m0, s0) < 1e-6]
-        for i, (_, f) in enumerate(near):
-            for _, h in near[i + 1:]:
+        for i, (gf, f) in enumerate(near):
+            for gh, h in near[i + 1:]:
                 try:
                     root = mpmath.findroot(lambda a, b, f=f, h=h: [f(a, b), h(a, b)], (m0, s0), tol=1e-80)
                 except (ValueError, ArithmeticError, TypeError, ZeroDivisionError):
@@ -1053,7 +1077,11 @@ def _crossing(e: sp.Expr, m0: float, s0: float) -> CriticalPoint | None:
                 point = {mu: sp.Float(m, 15), sigma: sp.Float(s, 15)}
                 dd = directional(e, {mu: sp.Float(m, 50), sigma: sp.Float(s, 50)})
                 if dd is not None and first_order(dd) == "positive":
-                    return CriticalPoint(point, e.subs(point).evalf(15), None, NOT_DIFFERENTIABLE, "numeric (two "
+                    # abs(g) + abs(h) at a common root of g and h (Newton at 50 digits from a nonsingular start,
+                    # residual < 1e-40): 0 exactly, what remains once both abs terms are 0
+                    rest = e.xreplace({sp.Abs(x): 0 for x in (gf, -gf, gh, -gh)})
+                    value = sp.S.Zero if rest == 0 else e.subs(point).evalf(15)
+                    return CriticalPoint(point, value, None, NOT_DIFFERENTIABLE, "numeric (two "
                                          "kinks cross: their common root at 50 digits; every one-sided derivative "
                                          "positive there)", False, 1)
     return None
@@ -2189,6 +2217,10 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
         return {"value": best.value, "attained": True, "where": best.description, "set": best,
                 "method": "upper bound" if late else "exact"}
     where = f"minimiser {to_strings(best.point)}"
+    if best.value == 0 and not best.value.has(sp.Float) and e.is_nonnegative:
+        return {"value": sp.S.Zero, "attained": True, "method": "exact",
+                "where": f"numeric {where} ({best.method}), where the penalty is 0 exactly, and the penalty is >= 0 "
+                         "(sympy): the infimum 0, attained"}
     if best.value.has(sp.Float) or any(v.has(sp.Float) for v in best.point.values()):
         how = ("a float root of the gradient" if best.differentiable else "on a kink curve, by its Lagrange condition "
                "at 50 digits" if "Lagrange" in best.method else "where two kinks cross, at 50 digits")
