@@ -1049,3 +1049,20 @@ def test_a_sum_of_abs_zero_at_a_crossing_has_the_exact_infimum_0():
     m, s = mp.findroot(lambda a, b: [a - mp.tanh(b), b - mp.exp(-a)], (0.5, 0.6))
     best = minimizer("abs(mu - tanh(sigma)) + abs(sigma - exp(-mu))")
     assert abs(best.point[mu] - m) < 1e-12 and abs(best.point[sigma] - s) < 1e-12
+
+
+@pytest.mark.parametrize("text, at_zero", [
+    ("abs(mu - exp(-sigma)) + abs(sigma - 1)", sp.Abs(mu - 1) + 1),
+    ("abs(mu - sigma) + abs(mu + sigma - 2)", sp.Abs(mu) + sp.Abs(mu - 2)),
+    ("max(mu**2, sigma) + tanh(sigma)", mu**2),
+])
+def test_a_limit_that_is_a_substitution_is_taken(text, at_zero):
+    """review r8h B3: each is continuous at sigma = 0 (by hand, the values above), so sigma -> 0+ is plain
+    substitution, not None."""
+    assert sp.simplify(limits(text)["sigma->0+"] - at_zero) == 0
+
+
+def test_a_limit_through_a_singular_term_is_not_a_substitution():
+    # 1/sigma, log(sigma) and sign(sigma) at 0 are no values (sign: a sympy expression, the parser refuses it): the limits by hand are oo, oo and 1 + mu**2
+    assert limits("1/sigma + mu**2")["sigma->0+"] == sp.oo and limits("kl")["sigma->0+"] == sp.oo
+    assert sp.simplify(limits(sp.sign(sigma) + mu**2)["sigma->0+"] - (1 + mu**2)) == 0

@@ -1820,7 +1820,27 @@ def _leaves_domain(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> bool
     return False
 
 
+_DISCONTINUOUS = (sp.sign, sp.Heaviside, sp.floor, sp.ceiling, sp.Piecewise, sp.DiracDelta)
+
+
+def _by_substitution(e: sp.Expr, x: sp.Symbol, x0) -> sp.Expr | None:
+    """e at x = x0 when every subexpression is finite there (elementary functions, abs, max and min are continuous
+    where finite): a limit that is a plain substitution (abs(mu - exp(-sigma)) + abs(sigma - 1) at sigma = 0:
+    abs(mu - 1) + 1); None otherwise (1/sigma, log(sigma), sign)."""
+    if not (x0.is_number and x0.is_finite) or e.has(*_DISCONTINUOUS):
+        return None
+    bad = (sp.zoo, sp.nan, sp.oo, -sp.oo)
+    for node in sp.preorder_traversal(e):
+        if isinstance(node, sp.Expr) and node.has(x) and node.subs(x, x0).has(*bad):
+            return None
+    v = e.subs(x, x0)
+    return None if v.has(*bad) else v
+
+
 def _limit(e, x, x0, direction):
+    at = _by_substitution(e, x, sp.sympify(x0))
+    if at is not None:
+        return at
     if is_smooth(e) or not e.has(x):
         return sp.limit(e, x, x0, direction)
     if isinstance(e, (sp.Max, sp.Min, sp.Abs)):  # continuous on the extended reals: the limits of the arguments
