@@ -654,3 +654,12 @@ def test_agreement_order_at_a_kink_and_where_the_active_branch_is_the_reference(
     w = check("min(kl, 1)")
     assert w.relation == "local" and w.local["order"] == sp.oo and w.to_dict()["local"]["agreement_order"] == "oo"
     assert any("to every order" in line for line in w._facts())
+
+
+def test_the_identification_says_it_is_up_to_an_affine_map_and_local_does_not_deny_a_function():
+    """review r8h B7/B2: 4*kl = 4 kl + 0 is kl only up to a * kl + c; min(kl, 1) is a non-decreasing (not strictly)
+    function of kl, so 'not a function of each other' was false."""
+    text = str(check("4*kl"))
+    assert "identified as: kl (up to a * entry + c, a > 0)" in text
+    local = str(check("min(kl, 1)"))
+    assert "local" in local.splitlines()[0] and "not a function of each other" not in local
