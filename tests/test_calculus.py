@@ -1017,8 +1017,9 @@ def test_a_least_value_on_a_curve_is_the_whole_set(text, inside, outside):
 
 
 def test_an_isolated_minimum_with_a_singular_hessian_stays_a_point():
-    # mu**2 + (sigma - 1)**4 and abs(mu)**3 + (sigma - 1)**2: (0, 1) only, by hand
-    for text in ("mu**2 + (sigma - 1)**4", "abs(mu)**3 + (sigma - 1)**2"):
+    # mu**2 + (sigma - 1)**4, abs(mu)**3 + (sigma - 1)**2 and (mu - (sigma - 1)**2)**2 + (sigma - 1)**4 (not
+    # separable; Hessian diag(2, 0)): each is 0 only where both terms are, (0, 1), by hand
+    for text in ("mu**2 + (sigma - 1)**4", "abs(mu)**3 + (sigma - 1)**2", "(mu - (sigma - 1)**2)**2 + (sigma - 1)**4"):
         best = minimizer(text)
         assert not isinstance(best, MinimizerSet) and best.point == {mu: 0, sigma: 1} and best.value == 0
 
