@@ -622,3 +622,12 @@ def test_a_headline_is_never_above_the_search():
     out = module._never_above_search(f, {"objective": 2.0, "path": "x"}, numeric, best)
     assert out["objective"] == 1.0 and numeric["bound"] == "upper" and numeric["analysed"] == 2.0
     assert module._never_above_search(f, {"objective": 0.5, "path": "x"}, {"best": 1.0}, best)["objective"] == 0.5
+
+
+def test_the_corner_is_confirmed_by_the_floor_plus_the_exact_least_penalty():
+    """review r8h B5: sigma*log(sigma) >= -1/e (by hand, at sigma = 1/e) and the reconstruction term >= the
+    deterministic floor F_1, so F_1 - 1/e bounds the objective below; the corner search reaches it."""
+    res = optimum(COVS["diag3"], 1, "sigma*log(sigma)", starts=1, seed=0)
+    want = float(1.5 * mpmath.log(2 * mpmath.pi * mpmath.e * 2.5 / 3) - 1 / mpmath.e)
+    assert res.objective == pytest.approx(want, rel=1e-8) and res.numeric.get("bound") != "upper"
+    assert res.numeric["lower_bound"] == pytest.approx(want, rel=1e-12)

@@ -465,7 +465,7 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         result = _below(f, down, numeric)
     else:
         result = _decide(f, candidates, best, numeric, pp, (lam, u, sig_min), prior_sigma)
-        result = _deterministic_corner(f, pen_obj, result, numeric, (lam, u, sig_min))
+        result = _deterministic_corner(f, pen_obj, result, numeric, (lam, u, sig_min), budget)
         result = _never_above_search(f, result, numeric, best)
     if result["loglik"] is not None and prior_sigma != 1.0:
         result["loglik"] = loglik(result["w"], result["tau2"], cov, prior_sigma)
@@ -536,7 +536,20 @@ def _corner_search(f: _Profiled, lam, u, sig_min: float) -> tuple:
     return best
 
 
-def _deterministic_corner(f: _Profiled, pen_obj, result: dict, numeric: dict, spectrum) -> dict:
+def _exact_least(pen_obj, budget) -> float | None:
+    """inf pen when exact and finite (0 when sympy proves pen >= 0), else None."""
+    if pen_obj.expr.is_nonnegative:
+        return 0.0
+    from vaemath.symbolic import infimum
+
+    inf = infimum(pen_obj.expr, budget)
+    v = inf.get("value")
+    if inf.get("method") != "exact" or v is None or not (v.is_number and v.is_finite):
+        return None
+    return float(v)
+
+
+def _deterministic_corner(f: _Profiled, pen_obj, result: dict, numeric: dict, spectrum, budget=DEFAULT_BUDGET) -> dict:
     """Replace ``result`` when the near-deterministic corner beats it; then the answer is the point found there,
     confirmed only if it meets the proven lower bound F_k + k inf pen (F_k the deterministic-autoencoder floor
     D/2 log(2 pi e sum_{i>k} lambda_i / D), inf pen = 0 when sympy proves the penalty non-negative)."""
@@ -545,18 +558,19 @@ def _deterministic_corner(f: _Profiled, pen_obj, result: dict, numeric: dict, sp
     if not value < result["objective"] - 1e-9 * (1 + abs(result["objective"])):
         return result
     w, v, sig = f.split(theta)
-    low = (0.5 * f.d * (np.log(2 * np.pi * np.sum(lam[f.k:]) / f.d) + 1)
-           if pen_obj.expr.is_nonnegative else None)
+    least = _exact_least(pen_obj, budget)  # objective >= floor + k inf pen: the floor bounds the reconstruction
+    low = (0.5 * f.d * (np.log(2 * np.pi * np.sum(lam[f.k:]) / f.d) + 1) + f.k * least
+           if least is not None else None)
     numeric.pop("note", None)
     numeric["corner"], numeric["lower_bound"] = value, None if low is None else float(low)
     numeric["best"] = min(numeric["best"], value)
-    _confirm(numeric, value, TOL_ATTAINED, analysed=low is not None and value - low <= TOL_ATTAINED * (1 + abs(low)))
-    if low is None or value - low > TOL_ATTAINED * (1 + abs(low)):
+    _confirm(numeric, value, TOL_ATTAINED, analysed=low is not None and abs(value - low) <= TOL_ATTAINED * (1 + abs(low)))
+    if low is None or abs(value - low) > TOL_ATTAINED * (1 + abs(low)):
         numeric["confirmed"], numeric["bound"] = False, "upper"
     where = (f"numeric, near-deterministic corner (Nelder-Mead over the code scale and sigma, unbounded): sigma_j = "
              f"{', '.join(f'{x:.4g}' for x in sig)}, ||w_j||^2 = {', '.join(f'{x:.4g}' for x in np.sum(w**2, axis=0))}"
-             + ("" if low is None else f"; proven lower bound {low:.10g} (the deterministic-autoencoder floor, "
-                                       "penalty >= 0)"))
+             + ("" if low is None else f"; proven lower bound {low:.10g} (the deterministic-autoencoder floor "
+                                       f"plus k inf pen = {f.k} * {least:.10g})"))
     tau2 = f.tau2(w, v, sig)
     return {"objective": value, "attained": True, "path": where, "sigma": sig.tolist(), "tau2": tau2,
             "w_col_norms2": np.sum(w**2, axis=0).tolist(), "loglik": loglik(w, tau2, f.cov), "loglik_limit": None,
