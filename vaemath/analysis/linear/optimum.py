@@ -564,8 +564,9 @@ def _deterministic_corner(f: _Profiled, pen_obj, result: dict, numeric: dict, sp
     numeric.pop("note", None)
     numeric["corner"], numeric["lower_bound"] = value, None if low is None else float(low)
     numeric["best"] = min(numeric["best"], value)
-    _confirm(numeric, value, TOL_ATTAINED, analysed=low is not None and abs(value - low) <= TOL_ATTAINED * (1 + abs(low)))
-    if low is None or abs(value - low) > TOL_ATTAINED * (1 + abs(low)):
+    meets = low is not None and abs(value - low) <= TOL_ATTAINED * (1 + abs(low))
+    _confirm(numeric, value, TOL_ATTAINED, analysed=meets)
+    if not meets:
         numeric["confirmed"], numeric["bound"] = False, "upper"
     where = (f"numeric, near-deterministic corner (Nelder-Mead over the code scale and sigma, unbounded): sigma_j = "
              f"{', '.join(f'{x:.4g}' for x in sig)}, ||w_j||^2 = {', '.join(f'{x:.4g}' for x in np.sum(w**2, axis=0))}"
