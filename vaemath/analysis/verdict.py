@@ -173,6 +173,9 @@ class Verdict:
                        f"q = ({w['q']['mu']}, {w['q']['sigma']}): candidate {_short(w['candidate'][0])} < "
                        f"{_short(w['candidate'][1])} but reference {_short(w['reference'][0])} > "
                        f"{_short(w['reference'][1])} ({w['verified'].split(':')[0]})")
+        elif self.relation in RELATIONS[3:] and rb.get("nondecreasing"):
+            out.append("witness: none exists (the candidate is a non-decreasing function of the reference, so it "
+                       "never ranks two points the other way round)")
         elif self.relation in RELATIONS[3:]:
             out.append("witness: none found on the search grid")
         return out
