@@ -1068,3 +1068,11 @@ def test_a_limit_through_a_singular_term_is_not_a_substitution():
     # the limits by hand are oo, oo and 1 + mu**2
     assert limits("1/sigma + mu**2")["sigma->0+"] == sp.oo and limits("kl")["sigma->0+"] == sp.oo
     assert sp.simplify(limits(sp.sign(sigma) + mu**2)["sigma->0+"] - (1 + mu**2)) == 0
+
+
+def test_the_local_order_is_the_largest_exponent_the_growth_bound_holds_for():
+    """review r8h A5 asked for 1/2 at sqrt(abs(mu)) + abs(sigma - 1); by the definition f - f(p) >= c |x - p|^q,
+    q = 1: along sigma the growth is t, along mu t^(1/2) >= t for t <= 1, so q = 1 holds and any q < 1 fails on
+    the sigma axis (t < c t^q for small t) -- the slowest growth over directions is the sigma axis's t^1."""
+    best = minimizer("sqrt(abs(mu)) + abs(sigma - 1)")
+    assert best.point == {mu: 0, sigma: 1} and best.order == 1
