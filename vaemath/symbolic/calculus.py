@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -461,7 +462,7 @@ def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p, budget, starts=_STARTS,
     ("numeric, exact"), else the float roots themselves ("numeric"). With ``log_scale`` (starts far from sigma = 1,
     std parametrisation) the roots are found and read in (mu, log sigma): sigma = exp(-21) exactly, or a float."""
     roots = _roots(grad, xs, p, starts, log_scale)
-    exact, floats = [], []
+    exact, floats, snapping = [], [], 0.0
     for root in roots:
         point = {x: _recognise(r) for x, r in zip(xs, root)}
         if log_scale:  # log sigma read as an integer first: nsimplify reads 650 as -38 + 193 E/2 + 271 pi/2
@@ -470,13 +471,18 @@ def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p, budget, starts=_STARTS,
             root = (root[0], mpmath.exp(root[1]))
         if any(_near(point, q, 1e-9) for q in exact + floats):
             continue
-        if not (_in_domain(point, p) and _stationary(e, xs, point, budget)):
+        if not (_in_domain(point, p) and _stationary(e, xs, point, budget)) and snapping < SNAP_SECONDS:
+            start = time.perf_counter()
             point = _snapped_root(e, grad, xs, point, root, p, budget) or point
+            snapping += time.perf_counter() - start
         if _in_domain(point, p) and _stationary(e, xs, point, budget):
             exact.append(point)
         elif (p.lower != 0 or root[1] > 0) and not _no_sign_change(grad, xs, root, p):
             floats.append({x: sp.Float(r, 15) for x, r in zip(xs, root)})
     return (exact, "numeric, exact") if exact else (floats, "numeric")
+
+
+SNAP_SECONDS = 3.0  # wall-clock limit of the snapping of one numeric search's roots (each solve up to a second)
 
 
 def _snapped_root(e: sp.Expr, grad: list, xs: tuple, point: dict, root: tuple, p, budget) -> dict | None:
@@ -485,8 +491,8 @@ def _snapped_root(e: sp.Expr, grad: list, xs: tuple, point: dict, root: tuple, p
     erf(mu)**2 + (tanh(sigma) - 1/2)**2; None when no such root makes the gradient vanish."""
     for i, x in enumerate(xs):
         other = xs[1 - i]
-        if not point[other].is_number or isinstance(point[other], sp.Float):
-            continue
+        if not point[other].is_number or isinstance(point[other], sp.Float) or len(str(point[other])) > 12:
+            continue  # the other coordinate must be read exactly and plainly (0, 2, pi/4), not as 39414/877435
         g = grad[i].subs(other, point[other])
         for r in _real_roots(g, x):
             try:
