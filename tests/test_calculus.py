@@ -1076,3 +1076,12 @@ def test_the_local_order_is_the_largest_exponent_the_growth_bound_holds_for():
     the sigma axis (t < c t^q for small t) -- the slowest growth over directions is the sigma axis's t^1."""
     best = minimizer("sqrt(abs(mu)) + abs(sigma - 1)")
     assert best.point == {mu: 0, sigma: 1} and best.order == 1
+
+
+def test_a_tied_max_at_the_minimiser_is_shown_as_one_of_its_arguments():
+    """review r8h C2: max(kl, exp(-mu)) is least at sigma = 1 where mu**2/2 = exp(-mu) (by hand); its infimum was
+    shown as Max(a, b) with a = b. mpmath's root of that equation gives the value."""
+    inf = infimum("max(kl, exp(-mu))")
+    assert not isinstance(inf["value"], (sp.Max, sp.Min)) and inf["method"] == "exact"
+    m0 = mp.findroot(lambda m: m**2 / 2 - mp.exp(-m), 1)
+    assert abs(sp.N(inf["value"], 40) - m0**2 / 2) < mp.mpf("1e-35")
