@@ -631,3 +631,11 @@ def test_the_corner_is_confirmed_by_the_floor_plus_the_exact_least_penalty():
     want = float(1.5 * mpmath.log(2 * mpmath.pi * mpmath.e * 2.5 / 3) - 1 / mpmath.e)
     assert res.objective == pytest.approx(want, rel=1e-8) and res.numeric.get("bound") != "upper"
     assert res.numeric["lower_bound"] == pytest.approx(want, rel=1e-12)
+
+
+def test_the_collapse_candidate_of_an_unbounded_objective_is_minus_infinity():
+    """review r8h D3: -sigma -> -oo as sigma -> oo with W = 0 (by hand): the collapse is the path down, not the
+    finite value where a bounded search over log sigma stopped (-22020.8)."""
+    res = optimum(COVS["diag3"], 1, "-sigma", starts=1, seed=0)
+    assert res.objective == -np.inf and res.candidates["collapse"] == -np.inf
+    assert res.to_dict()["candidates"]["collapse"] == "-oo" and json.loads(json.dumps(res.to_dict()))

@@ -72,7 +72,8 @@ class LinearResult:
         return {"penalty": self.penalty, "objective": objective, "attained": self.attained, "path": self.path,
                 "sigma": self.sigma, "tau2": self.tau2, "w_col_norms2": self.w_col_norms2, "loglik": self.loglik,
                 "loglik_limit": self.loglik_limit, "ppca_loglik": self.ppca_loglik, "assumption": self.assumption,
-                "candidates": self.candidates, "numeric": self.numeric, "path_values": self.path_values,
+                "candidates": {k: "-oo" if v == -np.inf else v for k, v in self.candidates.items()},
+                "numeric": self.numeric, "path_values": self.path_values,
                 "offset": self.offset}
 
     def __str__(self) -> str:
@@ -87,7 +88,7 @@ class LinearResult:
                  f"  where: {self.path}"]
         keys = ("sigma", "tau2", "w_col_norms2", "loglik", "loglik_limit", "ppca_loglik")
         lines += [f"  {k}: {d[k]}" for k in keys + (("offset",) if any(self.offset or []) else ())]
-        lines.append(f"  candidates: {self.candidates}")
+        lines.append(f"  candidates: {d['candidates']}")
         lines.append(f"  numeric: {self.numeric}")
         lines.append(f"  assumption: {self.assumption}")
         return "\n".join(lines)
@@ -463,6 +464,7 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     down = _unbounded(pen_obj, ex, budget, offset)
     if down is not None:
         result = _below(f, down, numeric)
+        candidates["collapse"] = -np.inf  # the path down is a collapse (W = 0): its least value was a search's stop
     else:
         result = _decide(f, candidates, best, numeric, pp, (lam, u, sig_min), prior_sigma)
         result = _deterministic_corner(f, pen_obj, result, numeric, (lam, u, sig_min), budget)
