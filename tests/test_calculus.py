@@ -1090,3 +1090,14 @@ def test_a_tied_max_at_the_minimiser_is_shown_as_one_of_its_arguments():
     assert abs(sp.N(shown, 40) - m0**2 / 2) < mp.mpf("1e-35")
     assert isinstance(_one_of_tied(sp.Max(sp.exp(-2 * w), 2 * w**2 + sp.Float("1e-80", 100), evaluate=False)),
                       sp.Max)  # not equal: kept
+
+
+def test_a_polynomial_in_mu_with_a_one_signed_leading_coefficient_has_its_limits():
+    """review r8h B3: the coefficient of mu**2 in kl + (e^-s - e^-2s + e^-3s) mu**2 is 1/2 + x - x^2 + x^3 > 1/2
+    (x = e^-sigma in (0, 1), x(1 - x + x^2) > 0, by hand): oo at both ends; mu**2*(sigma - 1) changes sign with
+    sigma, so its limit depends on sigma by cases (None)."""
+    out = limits("kl + exp(-sigma)*mu**2 - exp(-2*sigma)*mu**2 + exp(-3*sigma)*mu**2")
+    assert out["mu->oo"] == sp.oo and out["mu->-oo"] == sp.oo
+    assert limits("mu**2*(sigma - 1)")["mu->oo"] is None
+    odd = limits("mu**3*(1/2 + exp(-sigma) - exp(-2*sigma))")  # c = 1/2 + x - x^2 > 1/2 on (0, 1): odd degree
+    assert odd["mu->oo"] == sp.oo and odd["mu->-oo"] == -sp.oo

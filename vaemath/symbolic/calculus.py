@@ -1823,9 +1823,34 @@ def timed_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEFAU
         done, value = attempt(_limit, e, x, x0, direction, budget=budget)
     except (NotImplementedError, ValueError, TypeError, AttributeError):
         return None, False
+    if done and (value is None or value.has(sp.nan, sp.zoo, sp.Limit, sp.AccumBounds, sp.I, sp.sign)):
+        value = _polynomial_limit(e, x, x0, budget) or value  # oo*sign(c(sigma)): decided when c keeps one sign
     if not done or value is None or value.has(sp.nan, sp.zoo, sp.Limit, sp.AccumBounds, sp.I):
         return None, not done
     return value, False
+
+
+def _polynomial_limit(e: sp.Expr, x: sp.Symbol, x0, budget) -> sp.Expr | None:
+    """lim_{mu -> +-oo} of a polynomial in mu whose leading coefficient c(sigma) keeps one sign on sigma > 0 (its
+    exact infimum > 0, or supremum < 0, in one variable): +-oo by that sign and the degree's parity, for each sigma
+    (kl + (e^-sigma - e^-2sigma + e^-3sigma) mu**2: c = 1/2 + x - x^2 + x^3 > 1/2, x = e^-sigma). None otherwise."""
+    if x != mu or x0 not in (sp.oo, -sp.oo):
+        return None
+    try:
+        poly = sp.Poly(e, mu)
+    except (sp.PolynomialError, sp.GeneratorsNeeded, ValueError, TypeError):
+        return None
+    lc, n = poly.LC(), poly.degree()
+    if n < 1 or lc.free_symbols - {sigma}:
+        return None
+    sign = None
+    for s_, c in ((1, lc), (-1, -lc)):
+        inf = infimum_1d(c, sigma, budget) if c.has(sigma) else {"value": c}
+        if inf is not None and inf["value"].is_number and inf["value"].is_positive:
+            sign = s_
+    if sign is None:
+        return None
+    return sign * sp.oo if x0 == sp.oo or n % 2 == 0 else -sign * sp.oo
 
 
 def _leaves_domain(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> bool:
