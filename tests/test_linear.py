@@ -494,8 +494,15 @@ def test_a_curve_of_minimisers_near_sigma_0_reaches_the_deterministic_floor():
     assert by_hand == pytest.approx(res.objective, abs=1e-9)
 
 
-def test_a_corner_value_without_a_proven_bound_is_labelled_an_upper_bound():
-    res = optimum("5,2,0.5", 1, "abs(kl - 25) - 1", starts=1)  # sympy cannot prove it >= -1: no lower bound
+def test_a_corner_value_without_a_proven_bound_is_labelled_an_upper_bound(monkeypatch):
+    # abs(kl - 25) - 1 >= -1, 0 on kl = 25 (by hand): the floor - 1 bounds the objective and the corner meets it
+    res = optimum("5,2,0.5", 1, "abs(kl - 25) - 1", starts=1)
+    assert res.objective == pytest.approx(FLOOR_DIAG3 - 1, abs=1e-8)
+    assert res.numeric["confirmed"] and res.numeric["lower_bound"] == pytest.approx(FLOOR_DIAG3 - 1, rel=1e-12)
+    # without the exact least penalty (a route that does not decide it) the same value is an upper bound
+    module = importlib.import_module("vaemath.analysis.linear.optimum")
+    monkeypatch.setattr(module, "_exact_least", lambda pen_obj, budget: None)
+    res = optimum("5,2,0.5", 1, "abs(kl - 25) - 1", starts=1)
     assert res.objective == pytest.approx(FLOOR_DIAG3 - 1, abs=1e-8)
     assert not res.numeric["confirmed"] and "upper bound" in str(res).splitlines()[0]
 
