@@ -1067,6 +1067,7 @@ def test_a_limit_through_a_singular_term_is_not_a_substitution():
     # 1/sigma, log(sigma) and sign(sigma) at 0 are no values (sign: a sympy expression, the parser refuses it);
     # the limits by hand are oo, oo and 1 + mu**2
     assert limits("1/sigma + mu**2")["sigma->0+"] == sp.oo and limits("kl")["sigma->0+"] == sp.oo
+    assert limits("max(kl, 1/2)")["sigma->0+"] == sp.oo  # Max(1/2, zoo) raises in the substitution: not a value
     assert sp.simplify(limits(sp.sign(sigma) + mu**2)["sigma->0+"] - (1 + mu**2)) == 0
 
 

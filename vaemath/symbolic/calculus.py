@@ -1876,10 +1876,13 @@ def _by_substitution(e: sp.Expr, x: sp.Symbol, x0) -> sp.Expr | None:
     if not (x0.is_number and x0.is_finite) or e.has(*_DISCONTINUOUS):
         return None
     bad = (sp.zoo, sp.nan, sp.oo, -sp.oo)
-    for node in sp.preorder_traversal(e):
-        if isinstance(node, sp.Expr) and node.has(x) and node.subs(x, x0).has(*bad):
-            return None
-    v = e.subs(x, x0)
+    try:  # Max(1/2, zoo) raises: not comparable
+        for node in sp.preorder_traversal(e):
+            if isinstance(node, sp.Expr) and node.has(x) and node.subs(x, x0).has(*bad):
+                return None
+        v = e.subs(x, x0)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
     return None if v.has(*bad) else v
 
 
