@@ -1028,3 +1028,111 @@ def test_a_minimiser_at_sigma_1e300_or_1e_minus300_is_found_by_the_numeric_route
     assert best.point == {mu: 0, sigma: sp.exp(log_sigma)} and best.value == 1
     assert best.method.startswith("numeric, exact") and "log sigma" in best.method
     assert best.hessian == sp.diag(4, sp.exp(-2 * log_sigma)) and best.definiteness == "positive definite"
+
+
+# Review r8h A1/A2: a least value taken on a whole curve is reported as that set, never as one point (sigma = e^-700
+# with a bogus Hessian) nor as a few Nelder-Mead end points. The sets by hand: mu**2*(sigma - 1)**2 = 0 iff mu = 0 or
+# sigma = 1; mu**2*log(sigma)**2 likewise; min(mu**2, sigma) = 0 iff mu = 0 (sigma > 0); (mu**2 + sigma**2 - 1)**2 *
+# (2 + tanh(mu)) = 0 iff mu**2 + sigma**2 = 1 (2 + tanh > 1).
+@pytest.mark.parametrize("text, inside, outside", [
+    ("mu**2*(sigma - 1)**2", [(0, 5), (0, sp.exp(-700)), (3, 1), (-7, 1)], [(1, 2), (sp.Rational(1, 10), 3)]),
+    ("mu**2*log(sigma)**2", [(0, 5), (2, 1)], [(1, 2)]),
+    ("min(mu**2, sigma)", [(0, sp.Rational(1, 20)), (0, 7), (0, sp.Rational(3, 2))], [(sp.Rational(1, 10), 1)]),
+    ("(mu**2 + sigma**2 - 1)**2*(2 + tanh(mu))", [(0, 1), (sp.Rational(3, 5), sp.Rational(4, 5))],
+     [(0, 2), (1, 1)]),
+])
+def test_a_least_value_on_a_curve_is_the_whole_set(text, inside, outside):
+    best = minimizer(text)
+    assert isinstance(best, MinimizerSet) and best.value == 0 and not best.points
+    for m, s in inside:
+        assert best.region.subs({mu: m, sigma: s}) is sp.true, (m, s)
+    for m, s in outside:
+        assert best.region.subs({mu: m, sigma: s}) is sp.false, (m, s)
+
+
+def test_an_isolated_minimum_with_a_singular_hessian_stays_a_point():
+    # mu**2 + (sigma - 1)**4, abs(mu)**3 + (sigma - 1)**2 and (mu - (sigma - 1)**2)**2 + (sigma - 1)**4 (not
+    # separable; Hessian diag(2, 0)): each is 0 only where both terms are, (0, 1), by hand
+    for text in ("mu**2 + (sigma - 1)**4", "abs(mu)**3 + (sigma - 1)**2", "(mu - (sigma - 1)**2)**2 + (sigma - 1)**4"):
+        best = minimizer(text)
+        assert not isinstance(best, MinimizerSet) and best.point == {mu: 0, sigma: 1} and best.value == 0
+
+
+@pytest.mark.parametrize("text, value", [("atan(mu)", -sp.pi / 2), ("tanh(mu) + tanh(sigma)", -1),
+                                         ("cosh(sigma) + mu**2", 1), ("-exp(-sigma**2)", -1)])
+def test_a_function_of_one_variable_or_a_sum_of_them_has_an_exact_infimum(text, value):
+    """review r8h B4: each term is bounded below by its own limit (atan > -pi/2, tanh > -1 and > 0 on sigma > 0,
+    cosh(sigma) > 1, -exp(-sigma**2) > -1, by hand), approached and never reached: exact, not an upper bound."""
+    inf = infimum(text)
+    assert inf["value"] == value and inf["method"] == "exact" and inf["attained"] is False
+
+
+def test_a_numeric_root_is_snapped_to_the_exact_root_of_its_gradient_component():
+    """review r8h B1: erf(mu)**2 + (tanh(sigma) - 1/2)**2 is 0 exactly at erf(mu) = 0, tanh(sigma) = 1/2, i.e. (0,
+    atanh(1/2) = log(3)/2) by hand (not mu = 1.4e-143, value 2e-286, 'numeric')."""
+    best = minimizer("erf(mu)**2 + (tanh(sigma) - 1/2)**2")
+    assert sp.simplify(best.point[mu]) == 0 and sp.simplify(best.point[sigma] - sp.log(3) / 2) == 0
+    inf = infimum("erf(mu)**2 + (tanh(sigma) - 1/2)**2")
+    assert inf["value"] == 0 and inf["method"] == "exact"
+
+
+def test_a_sum_of_abs_zero_at_a_crossing_has_the_exact_infimum_0():
+    """review r8h B1: abs(mu - tanh(sigma)) + abs(sigma - exp(-mu)) >= 0 is 0 where mu = tanh(sigma) and sigma =
+    exp(-mu) cross (mpmath's own root of that system): infimum 0 exactly, attained there."""
+    inf = infimum("abs(mu - tanh(sigma)) + abs(sigma - exp(-mu))")
+    assert inf["value"] == 0 and inf["method"] == "exact" and inf["attained"]
+    m, s = mp.findroot(lambda a, b: [a - mp.tanh(b), b - mp.exp(-a)], (0.5, 0.6))
+    best = minimizer("abs(mu - tanh(sigma)) + abs(sigma - exp(-mu))")
+    assert abs(best.point[mu] - m) < 1e-12 and abs(best.point[sigma] - s) < 1e-12
+
+
+@pytest.mark.parametrize("text, at_zero", [
+    ("abs(mu - exp(-sigma)) + abs(sigma - 1)", sp.Abs(mu - 1) + 1),
+    ("abs(mu - sigma) + abs(mu + sigma - 2)", sp.Abs(mu) + sp.Abs(mu - 2)),
+    ("max(mu**2, sigma) + tanh(sigma)", mu**2),
+])
+def test_a_limit_that_is_a_substitution_is_taken(text, at_zero):
+    """review r8h B3: each is continuous at sigma = 0 (by hand, the values above), so sigma -> 0+ is plain
+    substitution, not None."""
+    assert sp.simplify(limits(text)["sigma->0+"] - at_zero) == 0
+
+
+def test_a_limit_through_a_singular_term_is_not_a_substitution():
+    # 1/sigma, log(sigma) and sign(sigma) at 0 are no values (sign: a sympy expression, the parser refuses it);
+    # the limits by hand are oo, oo and 1 + mu**2
+    assert limits("1/sigma + mu**2")["sigma->0+"] == sp.oo and limits("kl")["sigma->0+"] == sp.oo
+    assert limits("max(kl, 1/2)")["sigma->0+"] == sp.oo  # Max(1/2, zoo) raises in the substitution: not a value
+    assert sp.simplify(limits(sp.sign(sigma) + mu**2)["sigma->0+"] - (1 + mu**2)) == 0
+
+
+def test_the_local_order_is_the_largest_exponent_the_growth_bound_holds_for():
+    """review r8h A5 asked for 1/2 at sqrt(abs(mu)) + abs(sigma - 1); by the definition f - f(p) >= c |x - p|^q,
+    q = 1: along sigma the growth is t, along mu t^(1/2) >= t for t <= 1, so q = 1 holds and any q < 1 fails on
+    the sigma axis (t < c t^q for small t) -- the slowest growth over directions is the sigma axis's t^1."""
+    best = minimizer("sqrt(abs(mu)) + abs(sigma - 1)")
+    assert best.point == {mu: 0, sigma: 1} and best.order == 1
+
+
+def test_a_tied_max_at_the_minimiser_is_shown_as_one_of_its_arguments():
+    """review r8h C2: max(kl, exp(-mu)) is least at sigma = 1 where mu**2/2 = exp(-mu) (by hand), mu = 2 W(1/sqrt 2);
+    its infimum was shown as Max(a, b) with a = b. mpmath's root of that equation gives the value."""
+    from vaemath.symbolic.calculus import _one_of_tied
+
+    w = sp.LambertW(sp.sqrt(2) / 2)
+    shown = _one_of_tied(sp.Max(sp.exp(-2 * w), 2 * w**2, evaluate=False))
+    assert not isinstance(shown, sp.Max)
+    m0 = mp.findroot(lambda m: m**2 / 2 - mp.exp(-m), 1)
+    assert abs(sp.N(shown, 40) - m0**2 / 2) < mp.mpf("1e-35")
+    assert isinstance(_one_of_tied(sp.Max(sp.exp(-2 * w), 2 * w**2 + sp.Float("1e-80", 100), evaluate=False)),
+                      sp.Max)  # not equal: kept
+
+
+def test_a_polynomial_in_mu_with_a_one_signed_leading_coefficient_has_its_limits():
+    """review r8h B3: the coefficient of mu**2 in kl + (e^-s - e^-2s + e^-3s) mu**2 is 1/2 + x - x^2 + x^3 > 1/2
+    (x = e^-sigma in (0, 1), x(1 - x + x^2) > 0, by hand): oo at both ends; mu**2*(sigma - 1) changes sign with
+    sigma, so its limit depends on sigma by cases (None)."""
+    out = limits("kl + exp(-sigma)*mu**2 - exp(-2*sigma)*mu**2 + exp(-3*sigma)*mu**2")
+    assert out["mu->oo"] == sp.oo and out["mu->-oo"] == sp.oo
+    assert limits("mu**2*(sigma - 1)")["mu->oo"] is None
+    odd = limits("mu**3*(1/2 + exp(-sigma) - exp(-2*sigma))")  # c = 1/2 + x - x^2 > 1/2 on (0, 1): odd degree
+    assert odd["mu->oo"] == sp.oo and odd["mu->-oo"] == -sp.oo

@@ -654,3 +654,17 @@ def test_agreement_order_at_a_kink_and_where_the_active_branch_is_the_reference(
     w = check("min(kl, 1)")
     assert w.relation == "local" and w.local["order"] == sp.oo and w.to_dict()["local"]["agreement_order"] == "oo"
     assert any("to every order" in line for line in w._facts())
+
+
+def test_a_non_decreasing_function_of_the_reference_has_no_witness_and_closed_ends():
+    """review r8h C1/C3: max(kl, 1/2)/kl = 1 for kl >= 1/2 (kl = 1/2 included), min(kl, 1)/kl = 1 for 0 < kl <= 1,
+    by hand; both are non-decreasing functions of kl, so no pair of points is ranked the other way round; abs(kl -
+    5) is not (kl = 0 and kl = 10 tie), so it is not said to have none."""
+    text = str(check("max(kl, 1/2)"))
+    assert "inf 1 (wherever the reference is in [1/2, oo); attained)" in text and "witness: none exists" in text
+    local = str(check("min(kl, 1)"))
+    assert "sup 1 (wherever the reference is in (0, 1]; attained)" in local and "witness: none exists" in local
+    # review r8h B2/B7: min(kl, 1) is a non-decreasing function of kl, 4*kl = 4 kl + 0 is kl up to a * kl + c
+    assert "local" in local.splitlines()[0] and "not a function of each other" not in local
+    assert "identified as: kl (up to a * entry + c, a > 0)" in str(check("4*kl"))
+    assert "witness: none exists" not in str(check("abs(kl - 5)"))

@@ -5,6 +5,7 @@ import importlib
 import json
 import warnings
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -493,8 +494,15 @@ def test_a_curve_of_minimisers_near_sigma_0_reaches_the_deterministic_floor():
     assert by_hand == pytest.approx(res.objective, abs=1e-9)
 
 
-def test_a_corner_value_without_a_proven_bound_is_labelled_an_upper_bound():
-    res = optimum("5,2,0.5", 1, "abs(kl - 25) - 1", starts=1)  # sympy cannot prove it >= -1: no lower bound
+def test_a_corner_value_without_a_proven_bound_is_labelled_an_upper_bound(monkeypatch):
+    # abs(kl - 25) - 1 >= -1, 0 on kl = 25 (by hand): the floor - 1 bounds the objective and the corner meets it
+    res = optimum("5,2,0.5", 1, "abs(kl - 25) - 1", starts=1)
+    assert res.objective == pytest.approx(FLOOR_DIAG3 - 1, abs=1e-8)
+    assert res.numeric["confirmed"] and res.numeric["lower_bound"] == pytest.approx(FLOOR_DIAG3 - 1, rel=1e-12)
+    # without the exact least penalty (a route that does not decide it) the same value is an upper bound
+    module = importlib.import_module("vaemath.analysis.linear.optimum")
+    monkeypatch.setattr(module, "_exact_least", lambda pen_obj, budget: None)
+    res = optimum("5,2,0.5", 1, "abs(kl - 25) - 1", starts=1)
     assert res.objective == pytest.approx(FLOOR_DIAG3 - 1, abs=1e-8)
     assert not res.numeric["confirmed"] and "upper bound" in str(res).splitlines()[0]
 
@@ -594,3 +602,47 @@ def test_loglik_and_objective_from_log_tau2_where_tau2_overflows():
     zero = np.zeros((3, 1))
     got = objective(zero, zero.T, np.ones(1), None, cov, "kl", log_tau2=lt)
     assert got == pytest.approx(float(1.5 * (mp.log(2 * mp.pi) + lt) + 7.5 * mp.exp(-lt) / 2), rel=1e-14)
+
+
+@pytest.mark.parametrize("text, inf_pen", [("atan(mu)", -mpmath.pi / 2), ("exp(mu)", 0),
+                                           ("tanh(mu) + (sigma - 1)**2", -1)])
+def test_the_path_to_the_infimum_takes_the_best_offset(text, inf_pen):
+    """review r8h A4/B5: the rescaling path was taken with offset 0 only (atan(mu): floor + atan(0), above the
+    search's own best). By hand: the objective is >= F_1 + inf pen (F_1 = D/2 log(2 pi e (lambda_2 + lambda_3)/D)
+    the deterministic floor), and F_1 + inf pen is approached: the codes at offset a -> -oo with sigma -> 0
+    (atan, exp) or with codes of variance c^2 -> oo, sigma = 1 fixed, a -> -oo faster (tanh(mu) + (sigma-1)**2:
+    -1 + 0). So the infimum is F_1 + inf pen, not attained, and never above the numeric search's best."""
+    res = optimum(COVS["diag3"], 1, text, starts=1, seed=0)
+    floor = 1.5 * mpmath.log(2 * mpmath.pi * mpmath.e * 2.5 / 3)
+    assert res.objective == pytest.approx(float(floor + inf_pen), rel=1e-9) and not res.attained
+    assert res.objective <= res.numeric["best"] + 1e-9
+
+
+def test_a_headline_is_never_above_the_search():
+    """The search's best point replaces an analysed value above it, labelled as an upper bound (a tampered analysed
+    candidate: the collapse's value raised by 1)."""
+    module = importlib.import_module("vaemath.analysis.linear.optimum")
+    f = module._Profiled(COVS["diag3"], 1, vaemath.symbolic.penalty("kl"))
+    w, v, sig = np.ones((3, 1)), np.ones((1, 3)) * 0.1, np.ones(1) * 0.5
+    best = (1.0, w, v, sig, np.zeros(1))
+    numeric = {"best": 1.0}
+    out = module._never_above_search(f, {"objective": 2.0, "path": "x"}, numeric, best)
+    assert out["objective"] == 1.0 and numeric["bound"] == "upper" and numeric["analysed"] == 2.0
+    assert module._never_above_search(f, {"objective": 0.5, "path": "x"}, {"best": 1.0}, best)["objective"] == 0.5
+
+
+def test_the_corner_is_confirmed_by_the_floor_plus_the_exact_least_penalty():
+    """review r8h B5: sigma*log(sigma) >= -1/e (by hand, at sigma = 1/e) and the reconstruction term >= the
+    deterministic floor F_1, so F_1 - 1/e bounds the objective below; the corner search reaches it."""
+    res = optimum(COVS["diag3"], 1, "sigma*log(sigma)", starts=1, seed=0)
+    want = float(1.5 * mpmath.log(2 * mpmath.pi * mpmath.e * 2.5 / 3) - 1 / mpmath.e)
+    assert res.objective == pytest.approx(want, rel=1e-8) and res.numeric.get("bound") != "upper"
+    assert res.numeric["lower_bound"] == pytest.approx(want, rel=1e-12)
+
+
+def test_the_collapse_candidate_of_an_unbounded_objective_is_minus_infinity():
+    """review r8h D3: -sigma -> -oo as sigma -> oo with W = 0 (by hand): the collapse is the path down, not the
+    finite value where a bounded search over log sigma stopped (-22020.8)."""
+    res = optimum(COVS["diag3"], 1, "-sigma", starts=1, seed=0)
+    assert res.objective == -np.inf and res.candidates["collapse"] == -np.inf
+    assert res.to_dict()["candidates"]["collapse"] == "-oo" and json.loads(json.dumps(res.to_dict()))

@@ -202,3 +202,13 @@ def test_an_expression_complex_somewhere_on_the_half_plane_is_refused(text):
 def test_real_expressions_with_singular_points_are_accepted(text):
     e = parse(text)  # real everywhere on the half-plane: by hand each argument stays in its real domain
     assert mpmath.im(sp.lambdify((mu, sigma), e, "mpmath")(mpmath.mpf(-2), mpmath.mpf("0.3"))) == 0
+
+
+def test_a_prior_with_many_digits_is_labelled_short():
+    """review r8h D1: 1e300 read exactly is a 301-digit integer; the label shows it as a float, the short ones as
+    written (by hand)."""
+    from vaemath.symbolic.prior import check_prior, label
+
+    assert label("kl", check_prior((1e300, 1))) == "kl against N(1e+300, 1**2)"
+    assert label("kl", check_prior((0, 1e-200))) == "kl against N(0, (1e-200)**2)"
+    assert label("kl", check_prior((0.1, 0.3))) == "kl against N(1/10, (3/10)**2)"

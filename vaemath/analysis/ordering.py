@@ -130,6 +130,21 @@ def ratio_bounds(candidate: sp.Expr, reference: sp.Expr, best_r=None, budget=DEF
     return _summarise(found, late or ran_out or not done)
 
 
+def _nondecreasing(parts: list, x: sp.Symbol) -> bool:
+    """Each piece's branch has a derivative >= 0 on its open interval (sympy), so f, continuous, is non-decreasing."""
+    for a, b, branch in parts:
+        d = sp.simplify(sp.diff(branch, x))
+        if d.is_nonnegative or d == 0:
+            continue
+        try:
+            below = sp.solveset(d < 0, x, sp.Interval.open(a, b))
+        except (NotImplementedError, ValueError, TypeError):
+            return False
+        if below != sp.S.EmptySet:
+            return False
+    return True
+
+
 def ratio_through(f: sp.Expr, x: sp.Symbol, lower) -> dict | None:
     """Infimum and supremum of candidate / reference when candidate = f(reference) exactly and the reference takes
     every value in [lower, oo), lower >= 0 (its attained minimum; unbounded above): the ratio is q(x) = f(x)/x over
@@ -153,7 +168,9 @@ def ratio_through(f: sp.Expr, x: sp.Symbol, lower) -> dict | None:
         for a, b, branch in parts:
             slope = sp.simplify(sp.diff(branch / x, x))
             if slope == 0:  # the ratio is constant on this piece (max(kl, kl**2)/kl = 1 on kl <= 1)
-                found.append((sp.simplify(branch / x), f"wherever the reference is in ({a}, {b}) (attained)"))
+                left = "[" if a.is_finite and a != 0 else "("  # f is continuous: a finite end is included (not 0)
+                right = "]" if b.is_finite else ")"
+                found.append((sp.simplify(branch / x), f"wherever the reference is in {left}{a}, {b}{right}; attained"))
                 continue
             zeros = sp.solveset(slope, x, sp.Interval.open(a, b))
             if zeros != sp.S.EmptySet and not isinstance(zeros, sp.FiniteSet):
@@ -170,6 +187,7 @@ def ratio_through(f: sp.Expr, x: sp.Symbol, lower) -> dict | None:
     if not all(v.is_number and (v.is_extended_real is True) for v, _, _ in found):
         return None
     summary = _summarise(found)
+    summary["nondecreasing"] = _nondecreasing(parts, x)
     summary["method"] = (f"exact: candidate = f(reference) with f(r) = {f}, so the ratio is f(r)/r over the "
                          f"reference's values r >= {lower}, r != 0 (one variable: critical points and kinks by sympy, "
                          "limits at the ends)")

@@ -17,7 +17,7 @@ MEANING = {
     "monotone": "candidate = f(reference) with f strictly increasing but not affine: same minimiser and level "
                 "sets, but a different trade-off against reconstruction",
     "local": "same minimiser and proportional Hessians there (agreement to second order), "
-             "but not a function of each other",
+             "but neither is a strictly increasing function of the other",
     "minimizer": "same minimiser only: the Hessians there are not proportional, or one of them does not exist",
     "none": "different minimisers, or one of the two has no single interior minimiser",
     "undecided": "not decided: a minimiser the decision needs is not established (a symbolic step ran past the "
@@ -161,7 +161,8 @@ class Verdict:
         elif rb.get("method"):
             out.append(f"ratio candidate/reference: {rb['method']}")
         own = "no other catalogue entry (it is one)" if self.candidate.provenance != "user" else "no catalogue entry"
-        out.append("identified as: " + (", ".join(d["identified_as"]) or own))
+        found = ", ".join(d["identified_as"])
+        out.append("identified as: " + (f"{found} (up to a * entry + c, a > 0)" if found else own))
         fin = d["rescaling"]["finite"]
         if fin.get("candidate"):
             out.append("rescaling: the candidate stays finite as (mu, sigma) -> (c mu, c sigma), c -> 0: a VAE "
@@ -172,6 +173,9 @@ class Verdict:
                        f"q = ({w['q']['mu']}, {w['q']['sigma']}): candidate {_short(w['candidate'][0])} < "
                        f"{_short(w['candidate'][1])} but reference {_short(w['reference'][0])} > "
                        f"{_short(w['reference'][1])} ({w['verified'].split(':')[0]})")
+        elif self.relation in RELATIONS[3:] and rb.get("nondecreasing"):
+            out.append("witness: none exists (the candidate is a non-decreasing function of the reference, so it "
+                       "never ranks two points the other way round)")
         elif self.relation in RELATIONS[3:]:
             out.append("witness: none found on the search grid")
         return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -313,6 +314,8 @@ class MinimizerSet:
         if isinstance(self.region, sp.Eq):
             shape = f": {self.shape}" if self.shape else ""
             return f"every point where {self.region.lhs} = {self.region.rhs}{shape}"
+        if self.shape:
+            return f"every point where {self.shape} (value {self.value})"
         return f"every point with {self.region} (value {self.value})"
 
 
@@ -459,7 +462,7 @@ def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p, budget, starts=_STARTS,
     ("numeric, exact"), else the float roots themselves ("numeric"). With ``log_scale`` (starts far from sigma = 1,
     std parametrisation) the roots are found and read in (mu, log sigma): sigma = exp(-21) exactly, or a float."""
     roots = _roots(grad, xs, p, starts, log_scale)
-    exact, floats = [], []
+    exact, floats, snapping = [], [], 0.0
     for root in roots:
         point = {x: _recognise(r) for x, r in zip(xs, root)}
         if log_scale:  # log sigma read as an integer first: nsimplify reads 650 as -38 + 193 E/2 + 271 pi/2
@@ -468,11 +471,40 @@ def _solve_numeric(e: sp.Expr, grad: list, xs: tuple, p, budget, starts=_STARTS,
             root = (root[0], mpmath.exp(root[1]))
         if any(_near(point, q, 1e-9) for q in exact + floats):
             continue
+        if not (_in_domain(point, p) and _stationary(e, xs, point, budget)) and snapping < SNAP_SECONDS:
+            start = time.perf_counter()
+            point = _snapped_root(e, grad, xs, point, root, p, budget) or point
+            snapping += time.perf_counter() - start
         if _in_domain(point, p) and _stationary(e, xs, point, budget):
             exact.append(point)
         elif (p.lower != 0 or root[1] > 0) and not _no_sign_change(grad, xs, root, p):
             floats.append({x: sp.Float(r, 15) for x, r in zip(xs, root)})
     return (exact, "numeric, exact") if exact else (floats, "numeric")
+
+
+SNAP_SECONDS = 3.0  # wall-clock limit of the snapping of one numeric search's roots (each solve up to a second)
+
+
+def _snapped_root(e: sp.Expr, grad: list, xs: tuple, point: dict, root: tuple, p, budget) -> dict | None:
+    """``point`` with a coordinate nsimplify did not read replaced by the exact root, within 1e-8 of the float, of
+    its gradient component at the other coordinate (sympy.solve, a second): sigma = atanh(1/2) = log(3)/2 for
+    erf(mu)**2 + (tanh(sigma) - 1/2)**2; None when no such root makes the gradient vanish."""
+    for i, x in enumerate(xs):
+        other = xs[1 - i]
+        if not point[other].is_number or isinstance(point[other], sp.Float) or len(str(point[other])) > 12:
+            continue  # the other coordinate must be read exactly and plainly (0, 2, pi/4), not as 39414/877435
+        g = grad[i].subs(other, point[other])
+        for r in _real_roots(g, x):
+            try:
+                close = abs(complex(r) - complex(root[i])) < 1e-8 * (1 + abs(complex(root[i])))
+            except (TypeError, ValueError):
+                continue
+            if close and r.is_real:
+                snapped = {x: sp.expand_log(r, force=True) if i else r, other: point[other]}
+                snapped = {y: snapped[y] for y in xs}
+                if _in_domain(snapped, p) and _stationary(e, xs, snapped, budget):
+                    return snapped
+    return None
 
 
 def _no_sign_change(grad: list, xs: tuple, root: tuple, p) -> bool:
@@ -1039,8 +1071,8 @@ def _crossing(e: sp.Expr, m0: float, s0: float) -> CriticalPoint | None:
     fns = [(g, sp.lambdify((mu, sigma), g, "mpmath")) for g in _switches(e)]
     with mpmath.workdps(50):
         near = [(g, f) for g, f in fns if _finite_abs(f, m0, s0) < 1e-6]
-        for i, (_, f) in enumerate(near):
-            for _, h in near[i + 1:]:
+        for i, (gf, f) in enumerate(near):
+            for gh, h in near[i + 1:]:
                 try:
                     root = mpmath.findroot(lambda a, b, f=f, h=h: [f(a, b), h(a, b)], (m0, s0), tol=1e-80)
                 except (ValueError, ArithmeticError, TypeError, ZeroDivisionError):
@@ -1051,7 +1083,11 @@ def _crossing(e: sp.Expr, m0: float, s0: float) -> CriticalPoint | None:
                 point = {mu: sp.Float(m, 15), sigma: sp.Float(s, 15)}
                 dd = directional(e, {mu: sp.Float(m, 50), sigma: sp.Float(s, 50)})
                 if dd is not None and first_order(dd) == "positive":
-                    return CriticalPoint(point, e.subs(point).evalf(15), None, NOT_DIFFERENTIABLE, "numeric (two "
+                    # abs(g) + abs(h) at a common root of g and h (Newton at 50 digits from a nonsingular start,
+                    # residual < 1e-40): 0 exactly, what remains once both abs terms are 0
+                    rest = e.xreplace({sp.Abs(x): 0 for x in (gf, -gf, gh, -gh)})
+                    value = sp.S.Zero if rest == 0 else e.subs(point).evalf(15)
+                    return CriticalPoint(point, value, None, NOT_DIFFERENTIABLE, "numeric (two "
                                          "kinks cross: their common root at 50 digits; every one-sided derivative "
                                          "positive there)", False, 1)
     return None
@@ -1243,6 +1279,21 @@ def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | str | None:
               else "numeric (30-digit values along 360 rays)")
     kind = definiteness(h) if h is not None else NOT_DIFFERENTIABLE if not flat else "no Hessian (kink)"
     return CriticalPoint(point, value, h, kind, method, bool(flat), order)
+
+
+def _one_of_tied(value: sp.Expr) -> sp.Expr:
+    """A max or min of arguments equal at 100 digits (a point on the tie a = b, read exactly, where sympy cannot
+    simplify a - b: exp(-2 W(sqrt(2)/2)) and 2 W(sqrt(2)/2)**2) as its shortest argument, for the infimum shown
+    (the minimiser keeps the max, which the ray checks compare with the penalty exactly)."""
+    if not isinstance(value, (sp.Max, sp.Min)):
+        return value
+    try:
+        approx = [a.evalf(100) for a in value.args]
+        if all(abs(a - approx[0]) <= sp.Float("1e-90", 100) * (1 + abs(approx[0])) for a in approx):
+            return min(value.args, key=sp.count_ops)
+    except (TypeError, ValueError):
+        pass
+    return value
 
 
 def _level_along_kink(e: sp.Expr, point: dict, value: sp.Expr, dd: sp.Expr, r: str = "1e-5") -> bool:
@@ -1502,6 +1553,10 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
         region = sp.And(*[sp.Eq(x, v) for x, v in line.point.items() if v != x])
         return MinimizerSet(region, line.value, "a line of stationary points, Hessian positive semidefinite of rank "
                                                 "1 across it (a minimum in the other direction)", on_line=line.hessian)
+    family = next((c for c in lines if _family_at_least(e, c)), None)
+    if family is not None and (best is None or float(family.value) <= float(best.value) + 1e-10):
+        return _curve_of_minima(e, family.value, param, "a curve of stationary points at the search's least value, "
+                                "a least point of the search on it")  # kl*(kl - 1)**2: kl = 1, and (0, 1)
     if best is not None and not is_smooth(e):
         region = _flat_region(e, _std_point(best.point, param), best.value)
         if region is not None:
@@ -1514,7 +1569,110 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
                                 shape=flat.shape if _param(param).name == "std" else "")
     if best is not None and _numeric_below(e, best.value):
         return None  # the numeric search found a lower interior value no stationary point explains: not global
-    return _tied(best, minima, param)
+    out = _tied(best, minima, param)
+    tied = [best] if isinstance(out, CriticalPoint) else [c for c in minima
+                                                          if out is not None and c.point in out.points]
+    if any(c.order is None and c.definiteness != "positive definite" and c.value.is_number
+           and _on_level_curve(e, _std_point(c.point, param), c.value) for c in tied):
+        return _curve_of_minima(e, out.value, param, "a curve of minimisers: the least value is taken again on a "
+                                f"circle of radius {LEVEL_RADIUS} around a minimiser (50 digits)")
+    return out
+
+
+def _family_at_least(e: sp.Expr, c: CriticalPoint) -> bool:
+    """A curve of stationary points (a free coordinate) with a constant value, the numeric search's least value, and
+    a least point of the search on it (within 1e-5): a curve of minimisers, whatever its Hessian (which sympy may not
+    prove singular), not a ridge of maxima or saddles."""
+    if not (c.value.is_number and c.value.is_real):
+        return False
+    found = _numeric_minima(e)
+    if not found:
+        return False
+    least, v = min(t[2] for t in found), float(c.value)
+    if abs(v - least) > 1e-10 * (1 + abs(least)):
+        return False
+    for m, s, w in found:
+        if abs(w - least) <= 1e-10 * (1 + abs(least)):
+            try:
+                on = {x: complex(sp.sympify(c.point[x]).subs({mu: m, sigma: s})) for x in (mu, sigma)}
+            except (TypeError, ValueError):
+                continue
+            if _near({mu: m, sigma: s}, on, 1e-5):
+                return True
+    return False
+
+
+LEVEL_RADIUS = "1e-3"  # (mu, log sigma) distance of _on_level_curve's circle: growth of order 8 still leaves 1e-24
+
+
+def _on_level_curve(e: sp.Expr, point: dict, value: sp.Expr) -> bool:
+    """The penalty takes its value at ``point`` again (to 1e-22) on the circle of radius LEVEL_RADIUS around it in
+    (mu, log sigma): a curve of minimisers through a minimiser whose Hessian is only semidefinite (mu = 0 through
+    (0, e^-700) for mu**2*(sigma - 1)**2, kl = 1 through a float point for kl*(kl - 1)**2), not an isolated one
+    (growth of any order up to 7 leaves more than 1e-21 there). The least value on the circle: 360 angles, then a
+    golden-section search of 120 steps around the least, at 50 digits."""
+    try:
+        fn = sp.lambdify((mu, sigma), e, "mpmath")
+    except (TypeError, ValueError, NameError, KeyError):
+        return False
+    with mpmath.workdps(50):
+        try:
+            m0, t0 = mpmath.mpf(sp.N(point[mu], 60)), mpmath.log(mpmath.mpf(sp.N(point[sigma], 60)))
+            v0 = mpmath.mpf(sp.N(value, 60))
+        except (TypeError, ValueError):
+            return False
+        r, tol = mpmath.mpf(LEVEL_RADIUS), mpmath.mpf("1e-22") * (1 + abs(v0))
+
+        def height(angle):
+            try:
+                v = fn(m0 + r * mpmath.cos(angle), mpmath.exp(t0 + r * mpmath.sin(angle)))
+            except (ValueError, ZeroDivisionError, TypeError):
+                return mpmath.inf
+            if isinstance(v, mpmath.mpc):
+                if abs(v.imag) > tol:
+                    return mpmath.inf
+                v = v.real
+            return v - v0 if mpmath.isfinite(v) else mpmath.inf
+        step = 2 * mpmath.pi / 360
+        heights = [(height(k * step), k) for k in range(360)]
+        for _, k in sorted(heights)[:3]:
+            lo, hi = (k - 1) * step, (k + 1) * step
+            phi = (mpmath.sqrt(5) - 1) / 2
+            a, b = hi - phi * (hi - lo), lo + phi * (hi - lo)
+            fa, fb = height(a), height(b)
+            for _ in range(120):
+                if fa < fb:
+                    hi, b, fb = b, a, fa
+                    a = hi - phi * (hi - lo)
+                    fa = height(a)
+                else:
+                    lo, a, fa = a, b, fb
+                    b = lo + phi * (hi - lo)
+                    fb = height(b)
+            if min(fa, fb) <= tol:
+                return True
+    return False
+
+
+def _vanishes_on_grid(g: sp.Expr) -> bool:
+    """g is 0 at a point of the 13 x 13 grid or changes sign on it."""
+    m, s = (a.ravel() for a in np.meshgrid(_GRID_MU, _GRID_SIGMA))
+    values = real_values(g, m, s)
+    values = values[~np.isnan(values)]
+    return values.size > 0 and (np.any(values == 0) or (values.min() < 0 < values.max()))
+
+
+def _curve_of_minima(e: sp.Expr, value: sp.Expr, param: str, method: str) -> MinimizerSet:
+    """The set {e = value} of a penalty whose least value is taken on a curve: the union of the zero sets of the
+    factors of e - value that vanish somewhere (mu**2*(sigma - 1)**2: mu = 0 or sigma = 1), else the level set."""
+    g = sp.factor_terms(e - value)
+    bases = [b.as_base_exp()[0] if b.is_Pow else b for b in sp.Mul.make_args(g) if b.has(mu, sigma)]
+    bases = [b for b in bases if _vanishes_on_grid(b)]  # not 2 + tanh(mu), which never does
+    region = sp.Or(*[sp.Eq(b, 0) for b in bases]) if bases else sp.Eq(e, value)
+    shape = ""
+    if len(bases) > 1:
+        shape = " or ".join(f"{b} = 0" for b in bases)
+    return MinimizerSet(reparametrize(region, param), value, method, shape=shape)
 
 
 def _numeric_below(e: sp.Expr, value) -> bool:
@@ -1665,9 +1823,34 @@ def timed_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEFAU
         done, value = attempt(_limit, e, x, x0, direction, budget=budget)
     except (NotImplementedError, ValueError, TypeError, AttributeError):
         return None, False
+    if done and (value is None or value.has(sp.nan, sp.zoo, sp.Limit, sp.AccumBounds, sp.I, sp.sign)):
+        value = _polynomial_limit(e, x, x0, budget) or value  # oo*sign(c(sigma)): decided when c keeps one sign
     if not done or value is None or value.has(sp.nan, sp.zoo, sp.Limit, sp.AccumBounds, sp.I):
         return None, not done
     return value, False
+
+
+def _polynomial_limit(e: sp.Expr, x: sp.Symbol, x0, budget) -> sp.Expr | None:
+    """lim_{mu -> +-oo} of a polynomial in mu whose leading coefficient c(sigma) keeps one sign on sigma > 0 (its
+    exact infimum > 0, or supremum < 0, in one variable): +-oo by that sign and the degree's parity, for each sigma
+    (kl + (e^-sigma - e^-2sigma + e^-3sigma) mu**2: c = 1/2 + x - x^2 + x^3 > 1/2, x = e^-sigma). None otherwise."""
+    if x != mu or x0 not in (sp.oo, -sp.oo):
+        return None
+    try:
+        poly = sp.Poly(e, mu)
+    except (sp.PolynomialError, sp.GeneratorsNeeded, ValueError, TypeError):
+        return None
+    lc, n = poly.LC(), poly.degree()
+    if n < 1 or lc.free_symbols - {sigma}:
+        return None
+    sign = None
+    for s_, c in ((1, lc), (-1, -lc)):
+        inf = infimum_1d(c, sigma, budget) if c.has(sigma) else {"value": c}
+        if inf is not None and inf["value"].is_number and inf["value"].is_positive:
+            sign = s_
+    if sign is None:
+        return None
+    return sign * sp.oo if x0 == sp.oo or n % 2 == 0 else -sign * sp.oo
 
 
 def _leaves_domain(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> bool:
@@ -1683,7 +1866,30 @@ def _leaves_domain(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> bool
     return False
 
 
+_DISCONTINUOUS = (sp.sign, sp.Heaviside, sp.floor, sp.ceiling, sp.Piecewise, sp.DiracDelta)
+
+
+def _by_substitution(e: sp.Expr, x: sp.Symbol, x0) -> sp.Expr | None:
+    """e at x = x0 when every subexpression is finite there (elementary functions, abs, max and min are continuous
+    where finite): a limit that is a plain substitution (abs(mu - exp(-sigma)) + abs(sigma - 1) at sigma = 0:
+    abs(mu - 1) + 1); None otherwise (1/sigma, log(sigma), sign)."""
+    if not (x0.is_number and x0.is_finite) or e.has(*_DISCONTINUOUS):
+        return None
+    bad = (sp.zoo, sp.nan, sp.oo, -sp.oo)
+    try:  # Max(1/2, zoo) raises: not comparable
+        for node in sp.preorder_traversal(e):
+            if isinstance(node, sp.Expr) and node.has(x) and node.subs(x, x0).has(*bad):
+                return None
+        v = e.subs(x, x0)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return None if v.has(*bad) else v
+
+
 def _limit(e, x, x0, direction):
+    at = _by_substitution(e, x, sp.sympify(x0))
+    if at is not None:
+        return at
     if is_smooth(e) or not e.has(x):
         return sp.limit(e, x, x0, direction)
     if isinstance(e, (sp.Max, sp.Min, sp.Abs)):  # continuous on the extended reals: the limits of the arguments
@@ -2080,6 +2286,10 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
         return {"value": best.value, "attained": True, "where": best.description, "set": best,
                 "method": "upper bound" if late else "exact"}
     where = f"minimiser {to_strings(best.point)}"
+    if best.value == 0 and not best.value.has(sp.Float) and e.is_nonnegative:
+        return {"value": sp.S.Zero, "attained": True, "method": "exact",
+                "where": f"numeric {where} ({best.method}), where the penalty is 0 exactly, and the penalty is >= 0 "
+                         "(sympy): the infimum 0, attained"}
     if best.value.has(sp.Float) or any(v.has(sp.Float) for v in best.point.values()):
         how = ("a float root of the gradient" if best.differentiable else "on a kink curve, by its Lagrange condition "
                "at 50 digits" if "Lagrange" in best.method else "where two kinks cross, at 50 digits")
@@ -2088,7 +2298,7 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
     if late:
         return {"value": best.value, "attained": True, "method": "upper bound",
                 "where": f"local minimiser {to_strings(best.point)}: an upper bound on the infimum{undecided}"}
-    return {"value": best.value, "attained": True, "method": "exact",
+    return {"value": _one_of_tied(best.value), "attained": True, "method": "exact",
             "where": f"{where} (the least of the stationary points found; the boundary limits are not below it)"}
 
 
@@ -2097,7 +2307,7 @@ def _separable_infimum(e: sp.Expr, budget) -> dict | None:
     critical point by solveset on the open domain, the limits at both ends), attained when both are; None when the
     penalty is not separable or a step is not decided (exp(sigma) - sigma + mu**2: 1, approached as sigma -> 0+)."""
     a, b = e.as_independent(sigma, as_Add=True)
-    if b.has(mu) or not b.has(sigma) or not is_smooth(e):
+    if b.has(mu) or not e.has(mu, sigma) or not is_smooth(e):  # atan(mu), -exp(-sigma**2): one part absent
         return None
     parts = []
     for f, x, domain, ends in ((a, mu, sp.Reals, ((-sp.oo, "+"), (sp.oo, "-"))),
@@ -2117,6 +2327,20 @@ def _separable_infimum(e: sp.Expr, budget) -> dict | None:
     approach = " and ".join(p[2].removeprefix("approached as ") for p in parts if not p[1])
     return {"value": value, "attained": False, "method": "exact",
             "where": f"no minimiser; {value} is approached as {approach}: {how}; the infimum, not attained"}
+
+
+def infimum_1d(f, x: sp.Symbol, budget=DEFAULT_BUDGET) -> dict | None:
+    """The exact infimum of a smooth f of ``x`` alone (mu on the reals, sigma on (0, oo)) as {"value", "attained",
+    "where", "method": "exact"}, from every critical point and the limits at both ends; None when not decided."""
+    f = sp.sympify(f)
+    if f.free_symbols - {x} or x not in (mu, sigma) or not is_smooth(f):
+        return None
+    domain, ends = ((sp.Reals, ((-sp.oo, "+"), (sp.oo, "-"))) if x == mu
+                    else (sp.Interval.open(0, sp.oo), ((0, "+"), (sp.oo, "-"))))
+    found = _infimum_1d(f, x, domain, ends, check_budget(budget)) if f.has(x) else (f, True, f"{x} absent")
+    if found is None:
+        return None
+    return {"value": found[0], "attained": found[1], "where": found[2], "method": "exact"}
 
 
 def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple | None:

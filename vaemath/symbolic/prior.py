@@ -65,5 +65,13 @@ def label(name: str, prior) -> str:
     (sigma_p in parentheses unless it is an integer, so the square applies to all of it)."""
     if prior is None:
         return name
-    s = prior[1] if sp.sympify(prior[1]).is_Integer else f"({prior[1]})"
-    return f"{name} against N({prior[0]}, {s}**2)"
+    m, s = (_shown(v) for v in prior)
+    s = s if sp.sympify(prior[1]).is_Integer and len(s) == len(str(prior[1])) else f"({s})"
+    return f"{name} against N({m}, {s}**2)"
+
+
+def _shown(v) -> str:
+    """An exact number as written, or as a 15-digit float when that runs past 20 characters (1e300 typed as a
+    float is the 301-digit integer exactly: shown 1e+300)."""
+    text = str(v)
+    return text if len(text) <= 20 else f"{float(v):.15g}"

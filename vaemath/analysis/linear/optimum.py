@@ -73,7 +73,8 @@ class LinearResult:
         return {"penalty": self.penalty, "objective": objective, "attained": self.attained, "path": self.path,
                 "sigma": self.sigma, "tau2": self.tau2, "w_col_norms2": self.w_col_norms2, "loglik": self.loglik,
                 "loglik_limit": self.loglik_limit, "ppca_loglik": self.ppca_loglik, "assumption": self.assumption,
-                "candidates": self.candidates, "numeric": self.numeric, "path_values": self.path_values,
+                "candidates": {k: "-oo" if v == -np.inf else v for k, v in self.candidates.items()},
+                "numeric": self.numeric, "path_values": self.path_values,
                 "offset": self.offset}
 
     def __str__(self) -> str:
@@ -88,7 +89,7 @@ class LinearResult:
                  f"  where: {self.path}"]
         keys = ("sigma", "tau2", "w_col_norms2", "loglik", "loglik_limit", "ppca_loglik")
         lines += [f"  {k}: {d[k]}" for k in keys + (("offset",) if any(self.offset or []) else ())]
-        lines.append(f"  candidates: {self.candidates}")
+        lines.append(f"  candidates: {d['candidates']}")
         lines.append(f"  numeric: {self.numeric}")
         lines.append(f"  assumption: {self.assumption}")
         return "\n".join(lines)
@@ -242,6 +243,61 @@ def _path_limit(pen_obj, budget, end=0) -> float | None:
     return float(p0) if p0 is not None and p0.is_number and p0.is_finite else None
 
 
+def _offset_path(pen_obj, budget) -> dict | None:
+    """The rescaling path with the encoder's offset a on the active codes: pen(a + c mu, c sigma) -> h(a) =
+    lim_{sigma->0+} pen(a, sigma) as c -> 0+, least over a (a -> -oo or oo included) by the exact infimum of h:
+    atan(mu): h(a) = atan(a), -pi/2 as a -> -oo. {"value", "where", "method", "offset"} or None when h is not a
+    finite function of a alone (kl: oo) or its infimum is not a finite number."""
+    from vaemath.symbolic import MinimizerSet, infimum, minimizer
+    from vaemath.symbolic.calculus import infimum_1d
+
+    h = limit(pen_obj.expr, sigma, 0, "+", budget)
+    if h is None or h.has(sigma) or not h.has(mu) or h.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
+        return None
+    inf = infimum_1d(h, mu, budget) or infimum(h, budget)
+    value = inf.get("value")
+    if value is None or not (value.is_number and value.is_finite):
+        return None
+    offset = None  # a -> +-oo, or a whole set of least points: not one number
+    if inf.get("attained"):
+        best = minimizer(h, "std", budget)
+        if best is not None and not isinstance(best, MinimizerSet) and best.point[mu].is_number:
+            offset = float(best.point[mu])
+    where = str(inf.get("where", ""))
+    return {"value": float(value), "exact": inf.get("method") == "exact", "h": h, "where": where, "offset": offset}
+
+
+def _large_code_path(pen_obj, budget) -> dict | None:
+    """The rescaling (z, W) -> (c z, W / c), c -> oo, with sigma_j fixed and the offset a -> -oo or oo faster than
+    c: the reconstruction tends to the deterministic floor (sigma_j^2 ||w_j||^2 = sigma_j^2 lambda_j / c^2 -> 0)
+    and pen(a + c mu, sigma) to g(sigma) = lim_(mu->-+oo) pen(mu, sigma), least over sigma by the exact infimum of
+    g: tanh(mu) + (sigma - 1)**2: g = -1 + (sigma - 1)**2, -1 at sigma = 1. The lesser end; None when neither
+    is a finite function of sigma alone with a finite infimum."""
+    from vaemath.symbolic import infimum
+    from vaemath.symbolic.calculus import infimum_1d
+
+    out = None
+    for end, side, name in ((-sp.oo, "+", "-oo"), (sp.oo, "-", "oo")):
+        g = limit(pen_obj.expr, mu, end, side, budget)
+        if g is None or g.has(mu) or g.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
+            continue
+        inf = (infimum_1d(g, sigma, budget) or infimum(g, budget) if g.has(sigma)
+               else {"value": g, "method": "exact", "where": "a constant"})
+        value = inf.get("value")
+        if value is None or not (value.is_number and value.is_finite):
+            continue
+        if out is None or float(value) < out["value"]:
+            out = {"value": float(value), "exact": inf.get("method") == "exact", "h": g, "offset": None,
+                   "where": str(inf.get("where", "")), "kind": "large code", "end": name}
+    return out
+
+
+def _best_offset_path(pen_obj, budget) -> dict | None:
+    """The lesser of :func:`_offset_path` (small codes, sigma -> 0) and :func:`_large_code_path` (large codes)."""
+    found = [p for p in (_offset_path(pen_obj, budget), _large_code_path(pen_obj, budget)) if p is not None]
+    return min(found, key=lambda p: p["value"], default=None)
+
+
 def _unbounded(pen_obj, ex, budget, offset=sp.S.Zero) -> dict | None:
     """A collapsed path (W = 0) along which the objective tends to -oo, from exact limits; None if none.
 
@@ -384,6 +440,13 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         for active in range(1, k + 1):
             candidates[f"path, {active} active"] = (0.5 * d * (np.log(2 * np.pi * np.sum(lam[active:]) / d) + 1)
                                                     + active * p0 + (k - active) * p_min)
+    best_offset = _best_offset_path(pen_obj, budget) if free else None
+    if best_offset is not None and (p0 is None or best_offset["value"] < p0 - 1e-12 * (1 + abs(p0))):
+        for active in range(1, k + 1):
+            candidates[f"path with offset, {active} active"] = (
+                0.5 * d * (np.log(2 * np.pi * np.sum(lam[active:]) / d) + 1) + active * best_offset["value"]
+                + (k - active) * p_min)
+        f.best_offset = best_offset
     p_oo = _path_limit(pen_obj, budget, sp.oo)  # (z, W) -> (c z, W / c), c -> oo, leaves the reconstruction
     if p_oo is not None and (p0 is None or p_oo < p0):
         for active in range(1, k + 1):
@@ -403,19 +466,39 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     down = _unbounded(pen_obj, ex, budget, offset)
     if down is not None:
         result = _below(f, down, numeric)
+        candidates["collapse"] = -np.inf  # the path down is a collapse (W = 0): its least value was a search's stop
     else:
         result = _decide(f, candidates, best, numeric, pp, (lam, u, sig_min), prior_sigma)
-        result = _deterministic_corner(f, pen_obj, result, numeric, (lam, u, sig_min))
+        result = _deterministic_corner(f, pen_obj, result, numeric, (lam, u, sig_min), budget)
+        result = _never_above_search(f, result, numeric, best)
     if result["loglik"] is not None and prior_sigma != 1.0:
         result["loglik"] = loglik(result["w"], result["tau2"], cov, prior_sigma)
     shift = result.pop("shift", None)
     offsets = ([None] * k if down is not None and down["scale"][0] in ("c", "path")
                else _offset_values(offset, result["sigma"]))
     if shift is not None and free:
-        offsets = [None if o is None else float(o + s_) for o, s_ in zip(offsets, shift)]
+        offsets = [None if o is None or s_ is None else float(o + s_) for o, s_ in zip(offsets, shift)]
     return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=assumption,
                         candidates={k_: float(v_) for k_, v_ in candidates.items()}, numeric=numeric,
                         offset=offsets, **result)
+
+
+def _never_above_search(f: _Profiled, result: dict, numeric: dict, best: tuple) -> dict:
+    """The search's best point when it lies below the analysed value (by more than 1e-7 relative): the headline is
+    never above a value the tool reached; it is then an upper bound on the infimum, labelled so, and the analysed
+    value is kept in ``numeric["analysed"]``."""
+    value = result["objective"]
+    if not (np.isfinite(value) and numeric["best"] < value - TOL_ATTAINED * (1 + abs(value))):
+        return result
+    w, v, sig, shift = best[1], best[2], best[3], best[4]
+    tau2 = f.tau2(w, v, sig)
+    numeric["analysed"], numeric["confirmed"], numeric["bound"] = float(value), False, "upper"
+    numeric["gap"] = float(numeric["best"] - value)
+    where = (f"numeric: the search's best point, below the analysed value {value:.10g} ({result['path']}): an upper "
+             "bound on the infimum")
+    return {"objective": float(numeric["best"]), "attained": False, "path": where, "sigma": sig.tolist(),
+            "tau2": tau2, "w_col_norms2": np.sum(w**2, axis=0).tolist(), "loglik": loglik(w, tau2, f.cov),
+            "loglik_limit": None, "w": w, "v": v, "shift": np.asarray(shift, float).tolist()}
 
 
 def _corner_theta(f: _Profiled, lam, u, x, sig_min: float) -> np.ndarray:
@@ -457,7 +540,20 @@ def _corner_search(f: _Profiled, lam, u, sig_min: float) -> tuple:
     return best
 
 
-def _deterministic_corner(f: _Profiled, pen_obj, result: dict, numeric: dict, spectrum) -> dict:
+def _exact_least(pen_obj, budget) -> float | None:
+    """inf pen when exact and finite (0 when sympy proves pen >= 0), else None."""
+    if pen_obj.expr.is_nonnegative:
+        return 0.0
+    from vaemath.symbolic import infimum
+
+    inf = infimum(pen_obj.expr, budget)
+    v = inf.get("value")
+    if inf.get("method") != "exact" or v is None or not (v.is_number and v.is_finite):
+        return None
+    return float(v)
+
+
+def _deterministic_corner(f: _Profiled, pen_obj, result: dict, numeric: dict, spectrum, budget=DEFAULT_BUDGET) -> dict:
     """Replace ``result`` when the near-deterministic corner beats it; then the answer is the point found there,
     confirmed only if it meets the proven lower bound F_k + k inf pen (F_k the deterministic-autoencoder floor
     D/2 log(2 pi e sum_{i>k} lambda_i / D), inf pen = 0 when sympy proves the penalty non-negative)."""
@@ -466,18 +562,20 @@ def _deterministic_corner(f: _Profiled, pen_obj, result: dict, numeric: dict, sp
     if not value < result["objective"] - 1e-9 * (1 + abs(result["objective"])):
         return result
     w, v, sig = f.split(theta)
-    low = (0.5 * f.d * (np.log(2 * np.pi * np.sum(lam[f.k:]) / f.d) + 1)
-           if pen_obj.expr.is_nonnegative else None)
+    least = _exact_least(pen_obj, budget)  # objective >= floor + k inf pen: the floor bounds the reconstruction
+    low = (0.5 * f.d * (np.log(2 * np.pi * np.sum(lam[f.k:]) / f.d) + 1) + f.k * least
+           if least is not None else None)
     numeric.pop("note", None)
     numeric["corner"], numeric["lower_bound"] = value, None if low is None else float(low)
     numeric["best"] = min(numeric["best"], value)
-    _confirm(numeric, value, TOL_ATTAINED, analysed=low is not None and value - low <= TOL_ATTAINED * (1 + abs(low)))
-    if low is None or value - low > TOL_ATTAINED * (1 + abs(low)):
+    meets = low is not None and abs(value - low) <= TOL_ATTAINED * (1 + abs(low))
+    _confirm(numeric, value, TOL_ATTAINED, analysed=meets)
+    if not meets:
         numeric["confirmed"], numeric["bound"] = False, "upper"
     where = (f"numeric, near-deterministic corner (Nelder-Mead over the code scale and sigma, unbounded): sigma_j = "
              f"{', '.join(f'{x:.4g}' for x in sig)}, ||w_j||^2 = {', '.join(f'{x:.4g}' for x in np.sum(w**2, axis=0))}"
-             + ("" if low is None else f"; proven lower bound {low:.10g} (the deterministic-autoencoder floor, "
-                                       "penalty >= 0)"))
+             + ("" if low is None else f"; proven lower bound {low:.10g} (the deterministic-autoencoder floor "
+                                       f"plus k inf pen = {f.k} * {least:.10g})"))
     tau2 = f.tau2(w, v, sig)
     return {"objective": value, "attained": True, "path": where, "sigma": sig.tolist(), "tau2": tau2,
             "w_col_norms2": np.sum(w**2, axis=0).tolist(), "loglik": loglik(w, tau2, f.cov), "loglik_limit": None,
@@ -561,16 +659,41 @@ def _on_path(f, name, paths, lam, u, sig_min, numeric) -> dict:
     where = (f"infimum along the rescaling path: {active} latent dimension(s) with sigma_j = c^2 -> 0, "
              f"w_j = u_j sqrt(lambda_j)/c so ||w_j|| -> oo, v_j = c u_j^T/sqrt(lambda_j), c -> 0+"
              + (f"; the other {f.k - active} collapsed (w_j = 0)" if active < f.k else ""))
+    if "offset" in name:
+        b = f.best_offset
+        where = (f"infimum along the rescaling (z, W) -> (c z, W/c), c -> oo, with sigma_j fixed and the encoder's "
+                 f"offset a -> {b['end']} faster than c: {active} latent dimension(s) reconstruct exactly "
+                 "(sigma_j^2 ||w_j||^2 -> 0) while pen(a + c mu, sigma) -> g(sigma) = lim_(mu->"
+                 f"{b['end']}) pen(mu, sigma) = {b['h']}, at the sigma of its infimum {b['value']:.10g} "
+                 f"({'exact' if b['exact'] else 'an upper bound'}: {b['where']})" if b.get("kind") == "large code" else
+                 f"infimum along the rescaling path with the encoder's offset a on the active codes: {active} latent "
+                 "dimension(s) with sigma_j = c^2 -> 0, ||w_j|| -> oo, c -> 0+, where pen(a + c mu, c sigma) -> "
+                 f"h(a) = lim_(sigma->0+) pen(a, sigma) = {b['h']}, at the offset a of its infimum {b['value']:.10g} "
+                 f"({'exact' if b['exact'] else 'an upper bound'}: {b['where']})"
+                 + (f"; the other {f.k - active} collapsed (w_j = 0)" if active < f.k else ""))
+        if not b["exact"]:
+            numeric["bound"] = "upper"
     if "c->oo" in name:
         where = (f"infimum: {active} latent dimension(s) approach the penalty-free optimum (sigma_j -> 0, exact "
                  "reconstruction of the leading eigenvectors) while the rescaling (z, W) -> (c z, W/c), c -> oo, "
                  "takes pen to its limit lim_{c->oo} pen(c mu, c sigma)"
                  + (f"; the other {f.k - active} collapsed (w_j = 0)" if active < f.k else ""))
+    large = "offset" in name and f.best_offset.get("kind") == "large code"  # sigma_j at g's least point, w_j -> 0
     return {"objective": float(value), "attained": False, "path": where,
-            "sigma": [0.0] * active + [sig_min] * (f.k - active), "tau2": float(np.sum(lam[active:]) / f.d),
-            "w_col_norms2": ["oo"] * active + [0.0] * (f.k - active), "loglik": None, "loglik_limit": "-oo",
-            "path_values": None if "c->oo" in name else _path_values(f, lam, u, active, sig_min),
-            "shift": _rest(f, active).tolist()}
+            "sigma": [None if large else 0.0] * active + [sig_min] * (f.k - active),
+            "tau2": float(np.sum(lam[active:]) / f.d),
+            "w_col_norms2": [0.0 if large else "oo"] * active + [0.0] * (f.k - active), "loglik": None,
+            "loglik_limit": "-oo",
+            "path_values": None if "c->oo" in name or "offset" in name else _path_values(f, lam, u, active, sig_min),
+            "shift": _offset_shift(f, active, name)}
+
+
+def _offset_shift(f, active: int, name: str) -> list:
+    """The offsets on the path: the best offset a on the active codes (None where a -> +-oo or is not known)."""
+    shift = _rest(f, active).tolist()
+    if "offset" in name:
+        shift[:active] = [f.best_offset["offset"]] * active
+    return shift
 
 
 def _confirm(numeric: dict, value: float, rel: float, analysed: bool) -> None:
