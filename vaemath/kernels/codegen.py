@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "42"
+GENERATOR_VERSION = "43"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -738,8 +738,8 @@ def singular(expr: sp.Expr, what: tuple, param: str = "std") -> list:
 def _at_point(f, m0, x0) -> tuple | None:
     """:func:`_limit`, but the value there is the plane's own wherever it is finite at the point itself: the rays'
     extrapolation is off by the curvature times r^2 (1e200 (mu^2 + (sigma - 1)^2) at (0, 1) came out -2e120). A value
-    below 1e-140 is the 160 digits' rounding of an exact 0 (renyi(7/3) at (0, 1) read -6.7e-162: a negative
-    divergence)."""
+    that differs at 320 digits is the rounding of an exact 0 (renyi(7/3) at (0, 1) read -6.7e-162 at 160: a negative
+    divergence), one that does not is kept (1e-200 mu^2 sigma^2's d2/dmu2, 2e-200)."""
     import mpmath
 
     near = _limit(f, m0, x0)
@@ -751,7 +751,9 @@ def _at_point(f, m0, x0) -> tuple | None:
         return near
     if not mpmath.isfinite(at) or mpmath.im(at) != 0:
         return near
-    at = mpmath.re(at) if abs(mpmath.re(at)) > mpmath.mpf(10) ** (20 - _DIGITS) else 0  # 160 digits' rounding: 0
+    with mpmath.workdps(2 * _DIGITS):  # a value that moves with the precision is the rounding of an exact 0
+        again = mpmath.re(mpmath.mpmathify(f(m0, x0)))
+    at = mpmath.re(at) if abs(again - mpmath.re(at)) <= mpmath.mpf(10) ** -20 * abs(again) else 0
     return (float(at),) + (near[1:] if near is not None else (math.nan, math.nan))
 
 
