@@ -229,7 +229,8 @@ def _least_value(pen_obj) -> tuple | None:
     for x0 in ((0.0, 0.0), (1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0), (2.0, 0.5), (-2.0, 0.5)):
         res = minimize(h, x0, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14, "maxfev": 4000})
         if res.fun < best[0]:
-            best = (float(res.fun), float(res.x[0]), float(np.exp(res.x[1])))
+            with np.errstate(over="ignore"):  # a search run off to sigma = inf: a far boundary, said so by the caller
+                best = (float(res.fun), float(res.x[0]), float(np.exp(res.x[1])))
     return best if np.isfinite(best[0]) else None
 
 
