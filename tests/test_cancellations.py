@@ -201,3 +201,22 @@ def test_renyi_is_exactly_zero_at_its_minimiser(order):
     value, grad, hess = vaemath.penalty(f"renyi({order})")(0.0, 1.0, what=("value", "grad", "hess"))
     assert value == 0.0 and list(grad) == [0.0, 0.0]
     np.testing.assert_allclose(hess, [a, 0.0, 2 * a], rtol=1e-15)
+
+
+@pytest.mark.parametrize("text, what, plane, points", [
+    # 0 * inf: the exp underflows where the power overflows (r7h; r7i A13: the value itself, 1e300 at mu = 1e150)
+    ("exp(-1/sigma**2)/sigma**4 + mu**2", "value", 0, [(0.0, 1e-100), (1e150, 1e-100), (0.0, 1e-160), (2.0, 0.05)]),
+    ("sigma**2*exp(-1/sigma)", "hess", 5, [(0.0, 1e-200), (0.0, 1e-300), (0.0, 1e-3)]),
+    # inf - inf: two parts overflowing with opposite signs, the truth -2e437 (r7i A12)
+    ("exp(-1/sigma) + sigma*(exp(1/sigma) - 1) - 1 + mu**2", "grad", 2, [(0.0, 1e-3), (0.0, 1e-8), (0.0, 0.5)])])
+def test_an_exp_of_the_scale_overflowing_or_underflowing_on_its_own(text, what, plane, points):
+    """The log-magnitude form (rewrite.log_magnitude) where the printed plane is 0 * inf or inf - inf: the float64
+    truth rounded once (+-inf beyond the range, 0 below it) from mpmath, never NaN."""
+    ref = _reference(text)[plane]
+    p = vaemath.penalty(text)
+    out = p(np.array([m for m, _ in points]), np.array([s for _, s in points]), what=(what,))
+    got = np.asarray(out)[plane - {"value": 0, "grad": 1, "hess": 3}[what]] if what != "value" else np.asarray(out)
+    for (m, s), g in zip(points, got):
+        with mpmath.workdps(_digits(m, s) + 400):
+            want = ref(mpmath.mpf(m), mpmath.mpf(s))
+        assert not math.isnan(g) and _ulps(float(g), want) <= 16, (m, s, g, mpmath.nstr(want, 17))
