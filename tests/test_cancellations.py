@@ -42,6 +42,9 @@ CASES = [
     ("sinh(sigma) - sigma + log(sigma**2 + 1)", [(0.0, 1e-8), (0.0, 1e-100), (0.0, 1e200), (0.0, 1e300)]),
     ("log(1 + mu**4) + mu**2*(sqrt(sigma) - 1)", [(1e100, 1 + 1e-8), (-1e150, 1 - 1e-10), (1e150, 1.0)]),
     ("mu**2*(sqrt(sigma) - 1 - log(sigma)/2)", [(1.0, 1 + ULP), (1e150, 1 + ULP), (-3.0, 1 - 1e-8), (1e-100, 1.2)]),
+    # r7i A8: mu-only parts cancelling at small |mu| (probed from |mu| = 4 up only before)
+    ("sinh(mu) - mu + (sigma - 1)**2", [(1e-8, 1.0), (1e-5, 1.0), (-1e-3, 1.0), (0.3, 1.0), (1e-100, 1.0)]),
+    ("mu - atan(mu)", [(1e-8, 1.0), (-1e-5, 1.0), (0.4, 1.0), (1e-100, 1.0), (1e200, 1.0)]),
 ]
 
 

@@ -523,6 +523,38 @@ def _fix_scale(part: sp.Expr, sc, region: str, code) -> sp.Expr:
     return part if form is None else form
 
 
+_SMALL_MU = [s * t for t in (1e-300, 1e-100, 1e-8, 1e-3, 0.1, 0.4) for s in (1, -1)]
+
+
+def _bad_in_mu(run, f, sc, mus: list, bound=BAD_ULPS) -> bool:
+    """Whether ``run`` (a mu-only part as printed) is more than ``bound`` ulp off its truth at a mu of ``mus``."""
+    for m in mus:
+        want = _true_at(f, m, mpmath.mpf(1))
+        if want is not None and _ulps(run(**quantities(sc, 1.0, "near", m)), want) > bound:
+            return True
+    return False
+
+
+def small_mu_form(part: sp.Expr, f, sc, code, rest: sp.Expr) -> sp.Expr | None:
+    """``part`` (mu-only) as its Taylor polynomial in mu on |mu| <= r, ``rest`` beyond, where its printed form cancels
+    near mu = 0 (sinh(mu) - mu at 1e-8 was 10x too big, mu - atan(mu) 0.0); coefficients as in :func:`series_form`.
+    None where no r from 1/2 down to 1/16 gives a polynomial that runs to GOOD_ULPS."""
+    g = lambda w: f(w, mpmath.mpf(1))  # noqa: E731
+    for r in (0.5, 0.25, 0.125, 1 / 16):
+        coeffs = _coefficients(g, -r, r)
+        if coeffs is None:
+            continue
+        n = _degree(coeffs, r)
+        if n is None or not _interpolates(g, coeffs[:n + 1], -r, r):
+            continue
+        poly = horner(mu, *(sp.Float(float(a), 17) for a in coeffs[:n + 1]))
+        form = sp.Piecewise((poly, sp.Abs(mu) <= r), (rest, True))
+        checks = [s * r * t for t in (1, 1 / 2, 1 / 8, 2.0**-20, 2.0**-40, 2.0**-200) for s in (1, -1)]
+        if not _bad_in_mu(printed(code(form)), f, sc, checks, GOOD_ULPS):
+            return form
+    return None
+
+
 @_memo
 def _fix_mu(part: sp.Expr, sc, region, code) -> sp.Expr:
     if part == 0 or part.is_number or part.has(sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside):
@@ -530,8 +562,10 @@ def _fix_mu(part: sp.Expr, sc, region, code) -> sp.Expr:
     f = truth(part, sc)
     if f is None:
         return part
-    form = asymptotic_form(part, f, "mu", code)
-    return part if form is None else form
+    form = asymptotic_form(part, f, "mu", code) or part  # large |mu|
+    if _bad_in_mu(printed(code(part)), f, sc, _SMALL_MU):  # and small |mu|
+        form = small_mu_form(part, f, sc, code, form) or form
+    return form
 
 
 def patch(pieces: list, sc, region: str, code) -> list:
