@@ -260,11 +260,9 @@ def _lg_multiple(arg: sp.Expr) -> sp.Expr | None:
     return None if c.is_Rational and sp.log(abs(c), 2).is_Integer else c
 
 
-def exact_products(e: sp.Expr, sc: Scale) -> sp.Expr:
-    """In the log params, where lg is exact, every exp(c lg) whose product c lg rounds as expc(c, lg): sigma^(7/5) + 1
-    was printed exp(x) after cse took x = 1.4 lg out (304 ulp at s = 320.95), and so were float and irrational c."""
-    if sc.exact_powers:
-        return e
+def exact_products(e: sp.Expr) -> sp.Expr:
+    """Every exp(c lg) whose product c lg rounds as expc(c, lg), before cse (sigma^(7/5) + 1 was printed exp(x) after
+    cse took x = 1.4 lg out: 304 ulp at s = 320.95), for float and irrational c too; lg is exact in the log params."""
     return e.replace(lambda a: isinstance(a, sp.exp) and _lg_multiple(a.args[0]) is not None,
                      lambda a: _expc(_lg_multiple(a.args[0])))
 
@@ -493,11 +491,6 @@ class _Printer(PythonCodePrinter):
     def _print_hypot(self, expr):
         return f"math.hypot({self._print(expr.args[0])}, {self._print(expr.args[1])})"
 
-    def _print_exp(self, expr):
-        """exp(c lg), c lg not exact (c not a power of 2): expmul(c's float, the rest, lg), to about 1 ulp."""
-        c = _lg_multiple(expr.args[0])
-        return super()._print_exp(expr) if c is None else self._print_expc(_expc(c))
-
     def _print_expc(self, expr):
         hi, lo, x = expr.args
         return f"expmul({float(hi)!r}, {float(lo)!r}, {self._print(x)})"
@@ -534,13 +527,13 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     prefixed by the region's code, so the regions' plans can share one module.
     """
     k = _code(region)
-    raw = _region_planes(expr, what, scale(param), region)
+    sc = scale(param)
+    raw = _region_planes(expr, what, sc, region)
     plain_pieces = [_constants_as_numbers(scaled.products(p)) for p in raw]
     code = lambda e: _Printer().doprint(  # noqa: E731  (as the kernel prints it)
-        compensated(_constants_as_numbers(scaled.products(e)), region, scale(param)))
-    patched = series.patch(raw, scale(param), region, code)  # parts whose printed form is measured wrong
-    coded = [exact_products(compensated(q, region, scale(param)) if p is r else
-                            _constants_as_numbers(scaled.products(p)), scale(param))
+        exact_products(compensated(_constants_as_numbers(scaled.products(e)), region, sc)))
+    patched = series.patch(raw, sc, region, code)  # parts whose printed form is measured wrong
+    coded = [exact_products(compensated(q, region, sc) if p is r else _constants_as_numbers(scaled.products(p)))
              for p, r, q in zip(patched, raw, plain_pieces)]
     replacements, reduced = sp.cse(coded, symbols=sp.numbered_symbols(f"x{k}_"), optimizations="basic")
     stages, hoisted = {}, _Hoister(f"h{k}_")
@@ -612,7 +605,8 @@ def _fallback_fns(regions: list, sc: Scale) -> list:
         for k, fb in enumerate(r.fallbacks):
             if fb is not None:
                 reps, value = fb
-                body = [*(f"    {s} = {pr.doprint(sub)}" for s, sub in reps), f"    return {pr.doprint(value)}"]
+                body = [*(f"    {s} = {pr.doprint(exact_products(sub))}" for s, sub in reps),
+                        f"    return {pr.doprint(exact_products(value))}"]
                 name = f"fallback_{r.code}_{k}"
                 head, body = _prologue(sc, "    ", body, r.code)
                 out += ["", "", _JIT, f"def {name}(mu, sg):", *head, *body,
@@ -1021,8 +1015,10 @@ def _region_fn(sc: Scale, domain) -> list:
     if domain is not None and domain.condition is not sp.true:
         cond = domain.condition.subs(sigma, sc.sigma_of_T)
         if sc.param == "std":  # the edge's sign from the compensated polynomial (T exact: its root anywhere)
-            cond = cond.replace(lambda a: isinstance(a, sp.Add) and _cancelling(a, T, 0, sp.oo) is not None,
-                                lambda a: _compensated_form(_cancelling(a, T, 0, sp.oo), T, "low") or a)
+            def edge(a):
+                found = _cancelling(a, T, 0, sp.oo)
+                return (_compensated_form(found, T, "low") or a) if found else a
+            cond = cond.replace(lambda a: isinstance(a, sp.Add), edge)
         inside = [f"    tt = {sc.code_T()}", f"    if not ({_Printer().doprint(cond)}):", f"        return {OUTSIDE}"]
     return [_JIT, "def region(sg):", *inside, f"    if sg < {lo!r}:", "        return 0",
             f"    if sg <= {hi!r}:", "        return 1", "    return 2"]
