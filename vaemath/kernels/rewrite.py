@@ -228,14 +228,6 @@ def _hypot_ratio(m: sp.Expr) -> sp.Expr:
         out.append(pw(1 / T, 1 / h, 1, j))
         powers[T] += j
         n += j
-    k_mu = sp.sympify(powers.get(mu, 0))
-    decaying = [i for i, p in enumerate(out) if not p.args[0].has(mu) and p.args[3] >= 1
-                and any(b == T and e < 0 for b, e in p.args[0].as_powers_dict().items())]
-    if k_mu.is_Integer and k_mu >= 1 and decaying:  # mu (T^-1/h)^2 as (mu T^-1/h)(T^-1/h): the square underflows first
-        i = decaying[0]
-        x, k = out[i].args[0], out[i].args[3]
-        out[i:i + 1] = [pw(mu * x, 1 / h, 1, 1), pw(x, 1 / h, 1, k - 1)]
-        powers[mu] -= 1
     return sp.Mul(*(p for p in out if p.args[3] != 0), *(b**e for b, e in powers.items()), h**n)
 
 

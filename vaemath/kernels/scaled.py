@@ -7,7 +7,10 @@ as (1e-200 mu) exp(2 s) ... at other points; no order fixed at generation time i
 f_i = m_i 2^(e_i), m_i near 1, each factor's pair is computed where the factor is (per mu, per sigma), and the
 inner loop forms ldexpf(m_1 ... m_k, e_1 + ... + e_k): the mantissas' product stays in [2^-k, 2^k], the exponents'
 sum is exact, and the one ldexp rounds only where the product is a denormal, 0 or inf. Costs one ldexp per point,
-so it is used only for products with such a constant (no catalogue kernel has one).
+so it is used only for products with such a constant (no catalogue kernel has one) and for two kinds of products of
+the scale no order keeps in range: an exp of the scale that is not a power of it beside another factor of the scale
+(exp(-1/sigma)/sigma^60), and mu^n beside a hypot^-k and a decaying power of the scale (fisher_rao_squared's
+Hessian in logvar).
 """
 
 from __future__ import annotations
@@ -101,8 +104,42 @@ def _chain(factors: dict) -> bool:
     return len(factors) == 1 and next(iter(factors)).is_Symbol
 
 
+def _of_scale(b: sp.Expr) -> bool:
+    return bool(b.free_symbols & {rewrite.T, rewrite.lg}) and not b.has(rewrite.mu)
+
+
+def _opposed_exp(factors: dict) -> bool:
+    """An exp of the scale alone that is not a power of it (exp(-1/T), exp(-T), exp(-exp(-lg))) beside another factor
+    of the scale: exp(-1/sigma)/sigma^60 at sigma = 1.3e-3 underflowed to 0 before sigma^-60 brought it back to
+    1.2e-161, and exp(1/sigma) sigma^60 at 1e-3 overflowed (true 2e254)."""
+    def power(b):  # exp(c lg) is T^c
+        return b.args[0].free_symbols == {rewrite.lg} and sp.diff(b.args[0], rewrite.lg).is_number
+    exps = [b for b in factors if isinstance(b, sp.exp) and _of_scale(b) and not power(b)]
+    return bool(exps) and sum(map(_of_scale, factors)) >= 2
+
+
+def _decaying_over_hypot(factors: dict) -> bool:
+    """mu^n beside hypot^-k and a decaying power of the scale: 4 mu (exp(-lg)/h)^2 A in fisher_rao_squared's
+    d2/dmu dl at l = 1000 underflowed before mu = 1e150 brought it back to -1e-281 as (x/h)^2 mu, and lost bits as a
+    denormal partial product at mu = 1e-8, l = 700 as (mu x/h)(x/h): no order is right for every mu."""
+    def decaying(b, k):
+        return (b == rewrite.T and k < 0) or (isinstance(b, sp.exp) and b.args[0].free_symbols == {rewrite.lg}
+                                               and (sp.diff(b.args[0], rewrite.lg) * k).is_negative)
+    return (factors.get(rewrite.mu, 0) > 0 and any(isinstance(b, rewrite.hypot) and k < 0 for b, k in factors.items())
+            and any(decaying(b, k) for b, k in factors.items()))
+
+
+def _ordered_nowhere(factors: dict) -> bool:
+    """A product of factors of the scale that no order of multiplication fixed at generation time keeps in range."""
+    return _opposed_exp(factors) or _decaying_over_hypot(factors)
+
+
 def _needs_scaling(c: sp.Expr, factors: dict) -> bool:
-    if not factors or c.is_zero or _plain(c):
+    if not factors or c.is_zero:
+        return False
+    if _ordered_nowhere(factors):
+        return True
+    if _plain(c):
         return False
     return _beyond_float64(c) or (_far(c) and not _chain(factors))
 
@@ -154,8 +191,9 @@ def products(e: sp.Expr) -> sp.Expr:
     float64 rounding (0 or a denormal: the sum moves by at most half the least denormal); anywhere else it is
     refused by the printer (:class:`codegen.BeyondFloat64`)."""
     numbers = e.atoms(sp.Number) | {f for f in e.atoms(sp.exp, sp.cosh, sp.sinh) if f.is_number}
-    if all(n.is_Number and _plain(n) for n in numbers):  # no far constant: nothing to do (catalogue kernels)
-        return e
+    products = (_flatten(m)[1] for m in e.atoms(sp.Mul, rewrite.pw))
+    if all(n.is_Number and _plain(n) for n in numbers) and not any(map(_ordered_nowhere, products)):
+        return e  # nothing to do (the catalogue's kernels but fisher_rao_squared's)
     return _rounded_summands(_products(e))
 
 
