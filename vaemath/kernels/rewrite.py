@@ -28,15 +28,21 @@ from sympy.codegen.cfunctions import expm1, log1p
 from sympy.codegen.rewriting import FuncMinusOneOptim, ReplaceOptim, optimize
 
 from vaemath.symbolic import mu, sigma
+from vaemath.symbolic.budget import attempt
 
 d = sp.Symbol("d", real=True)  # sigma - 1
 OPTIMIZE_MAX_OPS = 1500
 FACTOR_MAX_DEGREE = 64  # exp(1000*d) is exp(d)**1000 to sympy's factor: 90 s of Hensel lifting (review 9f B3)
+FACTOR_SECONDS = 30.0  # a hang guard on that factor (wall clock); the catalogue's take under 0.2 s of CPU
 
 
 def _factor_costly(e: sp.Expr) -> bool:
     """Whether sympy's ``factor`` would see a generator of degree above FACTOR_MAX_DEGREE: it reads exp(k x), k = p/q,
-    as exp(x/q)**p, so exp(1000*(sigma - 1))*mu**2 is a polynomial of degree 1000 in exp(d)."""
+    as exp(x/q)**p, so exp(1000*(sigma - 1))*mu**2 is a polynomial of degree 1000 in exp(d); or two exps of the
+    variables (the derivatives of exp(-1/sigma)/sigma**20 + exp(-sigma)*sigma**20: 10 s a plane, no catalogue
+    entry has two)."""
+    if len([a for a in e.atoms(sp.exp) if a.free_symbols]) >= 2:
+        return True
     for a in e.atoms(sp.exp, sp.Pow):
         power = a.args[0] if isinstance(a, sp.exp) else a.exp
         if power.free_symbols:
@@ -52,11 +58,13 @@ def _factor(e: sp.Expr) -> sp.Expr:
 
 
 class _FuncMinusOne(FuncMinusOneOptim):
-    """sympy's exp(x) - 1 -> expm1(x) optimisation, without its ``factor`` where that is costly (:func:`_factor`)."""
+    """sympy's exp(x) - 1 -> expm1(x) optimisation, without its ``factor`` where that is costly (:func:`_factor`) or
+    runs past FACTOR_SECONDS."""
 
     def __call__(self, expr):
         alt1 = ReplaceOptim.__call__(self, expr)
-        return alt1 if _factor_costly(expr) else self.cheapest(alt1, ReplaceOptim.__call__(self, expr.factor()))
+        done, factored = (False, None) if _factor_costly(expr) else attempt(expr.factor, budget=FACTOR_SECONDS)
+        return self.cheapest(alt1, ReplaceOptim.__call__(self, factored)) if done else alt1
 
 
 _u = sp.Wild("u")
