@@ -10,7 +10,7 @@ import numba as nb
 import numpy as np
 
 # the functions the code printer writes (not sympy functions of the rewrite table)
-PRINTED = ("chorner", "claurent", "expmul", "log1p_or_log", "xmlog1p_or_log")
+PRINTED = ("chorner", "claurent", "croot", "expmul", "log1p_or_log", "xmlog1p_or_log")
 _EPS = 2.0**-53
 # series coefficients as products, not divisions: a division per term was a third of a KL gradient kernel's time
 _ODD = np.array([1.0 / k for k in range(3, 125, 2)])  # 1/3, 1/5, ...: enough for |u| <= 0.54 (x in [-0.7, 1])
@@ -330,3 +330,22 @@ def xmlog1p_or_log(a, q):
     """a - log(1 + a) from a where a >= -0.7 (:func:`xmlog1p`), as a - log(q), q = 1 + a computed on its own,
     below: next to a root of 1 + a (Renyi's domain edge for orders from 6 up) the rounded a loses what q keeps."""
     return xmlog1p(a) if a >= -0.7 else a - math.log(q)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def croot(lg, l0, l0_lo, b, n, window, plain):
+    """f(T) / T^n at T = exp(lg) next to a simple root r = exp(l0 + l0_lo) of the polynomial f, where T is rounded
+    (the log parametrisations: sigma^2 = exp(l)) and the plain sum of f cancels: with t = lg - log r formed with
+    log r to 106 bits (lg - l0 is exact near the root, Sterbenz) and E = expm1(t), T = r (1 + E) and
+    f(T) / T^n = E (b[0] E^(m-1) + ... + b[m-1]) exp(-n t), b[m-k] = f^(k)(r) r^(k-n) / k!: as right as the input
+    allows (Renyi's domain edge a + (1 - a) exp(l) = -a expm1(l - l0)). Where |t| > ``window`` (beyond half the
+    distance to f's other roots, or 1/2), ``plain``, the sum as printed."""
+    t = (lg - l0) - l0_lo
+    if not abs(t) <= window:
+        return plain
+    e = math.expm1(t)
+    acc = b[0]
+    for k in range(1, len(b)):
+        acc = acc * e + b[k]
+    acc *= e
+    return acc * math.exp(-n * t) if n else acc  # (1 + E)^-n = exp(-n t): one rounding, not n
