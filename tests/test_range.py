@@ -365,7 +365,8 @@ _LN = math.log
 @pytest.mark.parametrize(("pen", "param", "root", "whats"), [
     ("renyi(2)", "var", 2.0, WHAT), ("renyi(2)", "logstd", _LN(2) / 2, WHAT), ("renyi(2)", "logvar", _LN(2), WHAT),
     ("renyi(5/4)", "logvar", _LN(5), WHAT), ("renyi(10)", "logstd", _LN(10 / 9) / 2, WHAT),
-    ("reverse_kl", "var", 2.0, ("hess",)),
+    ("reverse_kl", "var", 2.0, ("hess",)), ("bhattacharyya", "var", 1 + math.sqrt(2), ("hess",)),
+    ("quadratic", "logstd", -_LN(2), ("hess",)),  # d2/ds2 = 2 e^s (2 e^s - 1): 0 at s = -log 2
     ("mu**2 + (sigma**2 - 2)**2", "logvar", _LN(2), WHAT), ("mu**2 + (1 - 5/sigma**2)**2", "var", 5.0, WHAT)])
 def test_the_root_of_a_polynomial_in_sigma_squared_in_var_and_the_log_params(pen, param, root, whats):
     # a representable root (v = 2) is left out: the reference divides by 0 there (the value is +inf by the domain rule)
