@@ -289,6 +289,11 @@ class claurent(sp.Function):  # noqa: N801
     """claurent(x, kmin, c_n, ..., c_0) = (c_n x^n + ... + c_0) x^kmin, compensated (:func:`special.claurent`)."""
 
 
+class lograt(sp.Function):  # noqa: N801
+    """lograt(kind, x, n, c_N..., c_D...) = log1p(N/D) (kind 0) or xmlog1p(N/D) (kind 1), the first n coefficients
+    N's, from 106-bit N, D and u = N / (N + 2 D) (:func:`special.lograt`)."""
+
+
 class croot(sp.Function):  # noqa: N801
     """croot(lg, l0, l0_lo, n, window, plain, b_0, ..., b_m-1) = f(T) / T^n next to a root r = exp(l0 + l0_lo) of f,
     T = exp(lg) rounded, from E = expm1(lg - log r) (:func:`special.croot`); ``plain`` elsewhere."""
@@ -435,6 +440,41 @@ def _croot(q: sp.Poly, r, n: int, plain: sp.Expr) -> croot:
         return croot(*args, *(sp.Float(float(v), 17) for v in b))
 
 
+_EXACT_SYMBOLS = (d, T, vv, dv)
+
+
+def _lograt(a: sp.Expr, kind: str) -> lograt | None:
+    """log1p(A) or xmlog1p(A) near sigma = 1 (std: d, T exact; var: v), A a ratio of polynomials in the exact
+    quantity formed with more than one rounding (not c x^k y^m of exact x, y): lograt of N(x) and D(x), integer
+    coefficients below 2^53, x = d in std, v in var. reverse_kl's value in std, xmlog1p(-d (T + 1) / T^2), was 7 ulp
+    off on sigma in [1.5, 2] (A rounded four times, xmlog1p's condition 3.5 there); renyi(0.3)'s log1p, 9 ulp at 0.51."""
+    arg = a.args[0]
+    if all(f.is_number or (f.as_base_exp()[0] in _EXACT_SYMBOLS and f.as_base_exp()[1].is_Integer)
+           for f in sp.Mul.make_args(arg)):
+        return None  # one rounding at most (d, -dv / v)
+    if not arg.free_symbols or not arg.free_symbols <= set(_EXACT_SYMBOLS):
+        return None
+    x = vv if kind == "var" else d
+    num, den = sp.fraction(sp.together(arg))
+    polys = []
+    for part in (num, den):
+        part = _in_v(part) if kind == "var" else sp.expand(part.subs(T, 1 + d))
+        if part is None or not part.free_symbols <= {x}:
+            return None
+        try:
+            polys.append(sp.Poly(part, x))
+        except sp.PolynomialError:
+            return None
+    if max(p.degree() for p in polys) > 16 or not all(c.is_Rational for p in polys for c in p.all_coeffs()):
+        return None
+    scale = sp.ilcm(*[c.q for p in polys for c in p.all_coeffs()])
+    coeffs = [[c * scale for c in p.all_coeffs()] for p in polys]
+    if not all(abs(c) <= 2**53 for cs in coeffs for c in cs):
+        return None
+    return lograt(sp.Integer(int(isinstance(a, rewrite.xmlog1p))), x, sp.Integer(len(coeffs[0])), *coeffs[0],
+                  *coeffs[1])
+
+
 def compensated(e: sp.Expr, region: str, sc: Scale) -> sp.Expr:
     """Sums in ``e`` that are (Laurent) polynomials in the scale with a root inside ``region`` -> their compensated
     form; log1p(A) where 1 + A is one -> log1p_or_log(A, that form). In std and var, where the quantity (T, d; v) is
@@ -457,6 +497,8 @@ def compensated(e: sp.Expr, region: str, sc: Scale) -> sp.Expr:
         if isinstance(a, (rewrite._log1p, rewrite.log1p, rewrite.xmlog1p)):  # 1 + A next to its root, A near 0
             c = form(1 + a.args[0])
             fn = xmlog1p_or_log if isinstance(a, rewrite.xmlog1p) else log1p_or_log
+            if c is None and region == "near" and kind != "log":
+                return _lograt(a, kind) or a
             return a if c is None else fn(a.args[0], c)
         c = form(1 + a.args[0] if isinstance(a, rewrite.onep) else a)
         return a if c is None else c
@@ -604,6 +646,11 @@ class _Printer(PythonCodePrinter):
         x, kmin, *coeffs = expr.args
         return f"claurent({self._print(x)}, ({', '.join(repr(float(c)) for c in coeffs)},), {int(kmin)})"
 
+    def _print_lograt(self, expr):
+        kind, x, n, *c = expr.args
+        num, den = (", ".join(repr(float(v)) for v in part) for part in (c[:int(n)], c[int(n):]))
+        return f"lograt({int(kind)}, {self._print(x)}, ({num},), ({den},))"
+
     def _print_croot(self, expr):
         lg_, l0, l0_lo, n, window, plain, *b = expr.args
         coeffs = ", ".join(repr(float(c)) for c in b)
@@ -633,9 +680,10 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     raw = _region_planes(expr, what, sc, region)
     plain_pieces = [_constants_as_numbers(scaled.products(p)) for p in raw]
     code = lambda e: _Printer().doprint(  # noqa: E731  (as the kernel prints it)
-        exact_products(compensated(_constants_as_numbers(scaled.products(e)), region, sc)))
+        _numbers_once(exact_products(compensated(_constants_as_numbers(scaled.products(e)), region, sc))))
     patched = series.patch(raw, sc, region, code)  # parts whose printed form is measured wrong
-    coded = [exact_products(compensated(q, region, sc) if p is r else _constants_as_numbers(scaled.products(p)))
+    coded = [_numbers_once(exact_products(compensated(q, region, sc) if p is r
+                                          else _constants_as_numbers(scaled.products(p))))
              for p, r, q in zip(patched, raw, plain_pieces)]
     replacements, reduced = sp.cse(coded, symbols=sp.numbered_symbols(f"x{k}_"), optimizations="basic")
     stages, hoisted = {}, _Hoister(f"h{k}_")
@@ -650,6 +698,30 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     reps = sorted(reps + hoisted.reps, key=lambda r: order[stages[r[0]]])
     parts = [tuple(reduced[3 * k:3 * k + 3]) for k in range(len(reduced) // 3)]
     return {"replacements": reps, "parts": parts, "stages": stages, "fallbacks": _fallbacks(plain_pieces, f"f{k}_")}
+
+
+def _numbers_once(e: sp.Expr) -> sp.Expr:
+    """The constant part of every sum and product that is not rational (5/7 log(3/10), log(2)/2 + 1/3) as one number
+    to 30 digits, printed and so rounded once: as printed, log(0.3) took the rounded 0.3 and the product and the sum
+    rounded again, and a constant that cancels against the scale's terms carries that to the result (renyi(0.3)'s
+    value far from sigma = 1, 5/7 log(3/10) - log(sigma) + 5/7 log1p(7 sigma^2/3): 9 ulp at sigma = 1/2). Rationals
+    (printed correctly rounded) and constants beyond the float64 range (left to the printer, factor by factor) stay."""
+    def number(c):
+        v = sp.N(c, 30)
+        return v if v.is_Float and _in_float64(v) else None
+
+    def walk(a):
+        if a.is_Atom:
+            return a
+        if a.is_number and not a.is_Rational:
+            return number(a) or a
+        if isinstance(a, (sp.Add, sp.Mul)):
+            nums = [t for t in a.args if t.is_number]
+            c = number(a.func(*nums)) if nums and not all(t.is_Rational for t in nums) else None
+            if c is not None:
+                return a.func(c, *(walk(t) for t in a.args if not t.is_number))
+        return a.func(*(walk(t) for t in a.args))
+    return walk(e)
 
 
 def _constants_as_numbers(e: sp.Expr) -> sp.Expr:
