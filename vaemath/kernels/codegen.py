@@ -447,7 +447,8 @@ def _lograt(a: sp.Expr, kind: str) -> lograt | None:
     """log1p(A) or xmlog1p(A) near sigma = 1 (std: d, T exact; var: v), A a ratio of polynomials in the exact
     quantity formed with more than one rounding (not c x^k y^m of exact x, y): lograt of N(x) and D(x), integer
     coefficients below 2^53, x = d in std, v in var. reverse_kl's value in std, xmlog1p(-d (T + 1) / T^2), was 7 ulp
-    off on sigma in [1.5, 2] (A rounded four times, xmlog1p's condition 3.5 there); renyi(0.3)'s log1p, 9 ulp at 0.51."""
+    off on sigma in [1.5, 2] (A rounded four times, xmlog1p's condition 3.5 there); renyi(0.3)'s log1p, 9 ulp at
+    0.51."""
     arg = a.args[0]
     if all(f.is_number or (f.as_base_exp()[0] in _EXACT_SYMBOLS and f.as_base_exp()[1].is_Integer)
            for f in sp.Mul.make_args(arg)):
