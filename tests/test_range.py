@@ -383,6 +383,27 @@ def test_the_root_of_a_polynomial_in_sigma_squared_in_var_and_the_log_params(pen
             assert not bad, f"{pen} in {param} next to x = {root!r} via {api}, bound {limit} ulp:\n" + "\n".join(bad)
 
 
+# Kind: near sigma = 1, log1p(A) or xmlog1p(A) of a ratio A of polynomials in the exact d, formed with several
+# roundings where the function amplifies them (r7h): reverse_kl's value on sigma in [1.5, 2] (xmlog1p(1/sigma^2 - 1),
+# condition 3.5 at sigma = 2: up to 7 ulp), renyi(0.3)'s near form (9 ulp at sigma = 0.51). Random sigma over the whole
+# near region, seeded, at mu = 0 (the value is then the scale part alone: no allowance), grid and evaluate, against
+# mpmath at 50 digits from the plain formulas written here.
+_PLAIN = {"reverse_kl": lambda m, s: mpmath.log(s) + (1 + m * m) / (2 * s * s) - mpmath.mpf(1) / 2,
+          "renyi(0.3)": lambda m, s: (3 * m * m / (2 * (7 * s * s + 3)) - mpmath.log(s)
+                                      + 5 * mpmath.log((7 * s * s + 3) / 10) / 7)}
+
+
+@pytest.mark.parametrize("pen", sorted(_PLAIN))
+def test_near_form_logs_of_a_ratio_are_within_the_bound_on_the_whole_near_region(pen, rng):
+    xs = np.sort(np.concatenate([rng.uniform(0.5, 2.0, 1500), rng.uniform(1.5, 2.0, 1500), [0.5, 2.0]]))
+    mus = np.array([0.0])
+    with mpmath.workdps(50):
+        want = np.array([float(_PLAIN[pen](mpmath.mpf(0), mpmath.mpf(x))) for x in xs])
+    for got in (vaemath.grid(pen, mus, xs)[0], vaemath.evaluate(pen, np.zeros_like(xs), xs)):
+        err = np.abs(np.asarray(got, np.float64) - want) / np.spacing(np.abs(want))
+        assert err.max() <= bound(pen, "value"), (pen, xs[err.argmax()], err.max())
+
+
 # ---------------------------------------------------------------------------------------------------
 # Random user penalties from a small grammar.
 

@@ -218,3 +218,34 @@ def test_croot_is_the_polynomial_at_exp_lg_next_to_each_positive_root(coeffs, n,
             worst = max(worst, _ulps(got, want))
     assert worst <= 4
     assert math.isnan(croot(hi + 2 * window, hi, lo, b, n, window, math.nan))  # beyond the window: the plain sum
+
+
+@pytest.mark.parametrize(("num", "den"), [((-1, -2, 0), (1, 2, 1)),  # reverse_kl: A = -d (d + 2) / (1 + d)^2
+                                          ((1, 0), (1, 0, 1)),  # x / (x^2 + 1)
+                                          ((-9, -18, 1), (1, 2, 1))])  # 1 + A = (10/9 - (1 + x)^2) / (1 + x)^2
+def test_lograt_is_log1p_and_xmlog1p_of_a_ratio_of_polynomials(num, den, rng):
+    """lograt(0 | 1, x, N, D) = log1p(N/D), N/D - log1p(N/D), against mpmath from the plain ratio at the exact x:
+    random x where 1 + A > 0, the floats next to a root of 1 + A (Renyi's edge for orders from 6 up) and near 0."""
+    from vaemath.kernels.special import lograt
+
+    ratio = lambda x: (sum(mp.mpf(c) * x ** (len(num) - 1 - i) for i, c in enumerate(num))  # noqa: E731
+                       / sum(mp.mpf(c) * x ** (len(den) - 1 - i) for i, c in enumerate(den)))
+    xs = list(rng.uniform(-0.5, 1.0, 400)) + list(10 ** rng.uniform(-300, -1, 100))
+    q1 = np.trim_zeros(np.polyadd(num, den), "f")
+    q = [r.real for r in mp.polyroots(list(q1), extraprec=100) if abs(r.imag) < 1e-30] if len(q1) > 1 else []
+    for r in q:  # 1 + A = (N + D) / D = 0 there
+        near = float(r)
+        for _ in range(4):
+            xs += [near]
+            near = np.nextafter(near, np.inf)
+    worst = 0.0
+    for x in xs:
+        with mp.workdps(700):  # A - log1p(A) at A = 1e-300 cancels 300 digits
+            a = ratio(mp.mpf(x))
+            if not 1 + a > 0:
+                continue
+            wants = ((0, mp.log1p(a)), (1, a - mp.log1p(a)))
+        for kind, want in wants:
+            if want != 0:
+                worst = max(worst, _ulps(lograt(kind, x, tuple(map(float, num)), tuple(map(float, den))), want))
+    assert worst <= 3

@@ -402,5 +402,7 @@ def lograt(kind, x, num, den):
     qh = nh + dh  # 1 + A = (N + D) / D, N + D to 106 bits: right next to a root of 1 + A too
     bb = qh - nh
     ql = ((nh - (qh - bb)) + (dh - bb)) + (nl + dl)
-    lq = math.log(qh / dh) + (ql - qh * dl / dh) / qh
+    s = qh + ql  # renormalised: next to the root qh is as small as nl + dl, and ql / qh is no correction term
+    ql -= s - qh
+    lq = math.log(s / dh) + (ql - s * dl / dh) / s
     return lq if kind == 0 else a - lq
