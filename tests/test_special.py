@@ -175,3 +175,77 @@ def test_log1p_or_log_takes_the_accurate_route_on_each_side():
     a = -(1 - 2.0**-40)  # 1 + a = 2^-40 exactly, where the rounded a would not give it
     assert log1p_or_log(a, 2.0**-40) == float(mp.log(mp.mpf(2) ** -40))
     assert log1p_or_log(1e-20, 99.0) == 1e-20  # |a| < 1/2: log1p(a), q unused
+
+
+@pytest.mark.parametrize(("coeffs", "n"), [((1, 0, -2), 0), ((1, 0, -2), 2), ((1, 0, -5), 2), ((7, 0, -14, -3), 0),
+                                           ((1, -3, 0, 1), 3)])
+def test_croot_is_the_polynomial_at_exp_lg_next_to_each_positive_root(coeffs, n, rng):
+    """croot(lg, ..) = f(e^lg) / e^(n lg) from the float lg, against mpmath at the exact lg, next to each positive
+    root r of f (the floats next to log r, and log r times (1 +- 1e-12 .. 1e-2)): the plain sum of f at the rounded
+    e^lg is off by up to 1e16 ulp there (Renyi's edge 2 - sigma^2 in the log params). Its coefficients are f's Taylor
+    coefficients at r from mpmath's own differentiation, its window half the distance to the other roots."""
+    from vaemath.kernels.special import croot
+
+    f = lambda t: sum(mp.mpf(c) * t ** (len(coeffs) - 1 - i) for i, c in enumerate(coeffs))  # noqa: E731
+    roots = [r.real for r in mp.polyroots(coeffs, extraprec=100) if abs(r.imag) < 1e-30 and r.real > 0]
+    assert roots
+    worst = 0.0
+    for r in roots:
+        m = len(coeffs) - 1
+        taylor = mp.taylor(f, r, m)  # f(r + h) = sum taylor[k] h^k; T = r (1 + E): b_k = taylor[k] r^(k - n)
+        b = tuple(float(taylor[k] * r ** (k - n)) for k in range(m, 0, -1))
+        gap = min([abs(z / r - 1) for z in mp.polyroots(coeffs, extraprec=100) if abs(z - r) > 1e-30], default=2)
+        window = float(min(mp.mpf(1) / 2, mp.log1p(gap / 2)))
+        l0 = mp.log(r)
+        hi = float(l0)
+        lo = float(l0 - hi)
+        lgs = [hi, *(hi * (1 + s * 10.0**-k) for k in range(2, 13) for s in (1, -1))]
+        near = hi
+        for _ in range(4):
+            near = np.nextafter(near, np.inf)
+            lgs.append(near)
+        near = hi
+        for _ in range(4):
+            near = np.nextafter(near, -np.inf)
+            lgs.append(near)
+        lgs += list(hi + rng.uniform(-window, window, 200))
+        for lg in lgs:
+            t = mp.exp(mp.mpf(lg))
+            want = f(t) / t**n
+            plain = math.nan  # beyond the window only
+            got = croot(lg, hi, lo, b, n, window, plain)
+            assert not math.isnan(got), lg
+            worst = max(worst, _ulps(got, want))
+    assert worst <= 4
+    assert math.isnan(croot(hi + 2 * window, hi, lo, b, n, window, math.nan))  # beyond the window: the plain sum
+
+
+@pytest.mark.parametrize(("num", "den"), [((-1, -2, 0), (1, 2, 1)),  # reverse_kl: A = -d (d + 2) / (1 + d)^2
+                                          ((1, 0), (1, 0, 1)),  # x / (x^2 + 1)
+                                          ((-9, -18, 1), (1, 2, 1))])  # 1 + A = (10/9 - (1 + x)^2) / (1 + x)^2
+def test_lograt_is_log1p_and_xmlog1p_of_a_ratio_of_polynomials(num, den, rng):
+    """lograt(0 | 1, x, N, D) = log1p(N/D), N/D - log1p(N/D), against mpmath from the plain ratio at the exact x:
+    random x where 1 + A > 0, the floats next to a root of 1 + A (Renyi's edge for orders from 6 up) and near 0."""
+    from vaemath.kernels.special import lograt
+
+    ratio = lambda x: (sum(mp.mpf(c) * x ** (len(num) - 1 - i) for i, c in enumerate(num))  # noqa: E731
+                       / sum(mp.mpf(c) * x ** (len(den) - 1 - i) for i, c in enumerate(den)))
+    xs = list(rng.uniform(-0.5, 1.0, 400)) + list(10 ** rng.uniform(-300, -1, 100))
+    q1 = np.trim_zeros(np.polyadd(num, den), "f")
+    q = [r.real for r in mp.polyroots(list(q1), extraprec=100) if abs(r.imag) < 1e-30] if len(q1) > 1 else []
+    for r in q:  # 1 + A = (N + D) / D = 0 there
+        near = float(r)
+        for _ in range(4):
+            xs += [near]
+            near = np.nextafter(near, np.inf)
+    worst = 0.0
+    for x in xs:
+        with mp.workdps(700):  # A - log1p(A) at A = 1e-300 cancels 300 digits
+            a = ratio(mp.mpf(x))
+            if not 1 + a > 0:
+                continue
+            wants = ((0, mp.log1p(a)), (1, a - mp.log1p(a)))
+        for kind, want in wants:
+            if want != 0:
+                worst = max(worst, _ulps(lograt(kind, x, tuple(map(float, num)), tuple(map(float, den))), want))
+    assert worst <= 3

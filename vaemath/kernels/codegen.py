@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "46"
+GENERATOR_VERSION = "48"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -289,16 +289,57 @@ class claurent(sp.Function):  # noqa: N801
     """claurent(x, kmin, c_n, ..., c_0) = (c_n x^n + ... + c_0) x^kmin, compensated (:func:`special.claurent`)."""
 
 
-# Where the scale quantity is exact (std: T = sigma, and d = T - 1 in the near form) and a (Laurent) polynomial in it
-# has a root other than 0 inside the region, its plain sum cancels next to the root: (x, lo, hi) per region.
-_EXACT_RANGES = {"low": ((T, 0, sp.Rational(1, 2)),), "near": ((d, sp.Rational(-1, 2), 1), (T, sp.Rational(1, 2), 2)),
-                 "high": ((T, 2, sp.oo),)}
+class lograt(sp.Function):  # noqa: N801
+    """lograt(kind, x, n, c_N..., c_D...) = log1p(N/D) (kind 0) or xmlog1p(N/D) (kind 1), the first n coefficients
+    N's, from 106-bit N, D and u = N / (N + 2 D) (:func:`special.lograt`)."""
 
 
-def _cancelling(a: sp.Expr, x: sp.Symbol, lo, hi) -> tuple | None:
-    """(kmin, P, lo, hi) with ``a`` = x^kmin P(x) (T read as 1 + d where x is d), P a polynomial of rational
-    coefficients with a real root other than 0 in [lo, hi]; else None."""
-    if not a.free_symbols or not a.free_symbols <= {x, T}:
+class croot(sp.Function):  # noqa: N801
+    """croot(lg, l0, l0_lo, n, window, plain, b_0, ..., b_m-1) = f(T) / T^n next to a root r = exp(l0 + l0_lo) of f,
+    T = exp(lg) rounded, from E = expm1(lg - log r) (:func:`special.croot`); ``plain`` elsewhere."""
+
+
+# Where the scale quantity is exact (std: T = sigma, and d = T - 1 in the near form; var: v = T^2, the axis value) and
+# a (Laurent) polynomial in it has a root other than 0 inside the region, its plain sum cancels next to the root:
+# (x, lo, hi) per region. In the log parametrisations T = exp(lg) is rounded: the ranges are of T (croot).
+_HALF = sp.Rational(1, 2)
+_EXACT_RANGES = {
+    "std": {"low": ((T, 0, _HALF),), "near": ((d, -_HALF, 1), (T, _HALF, 2)), "high": ((T, 2, sp.oo),)},
+    "var": {"low": ((vv, 0, _HALF / 2),), "near": ((vv, _HALF / 2, 4),), "high": ((vv, 4, sp.oo),)},
+    "log": {"low": ((T, 0, _HALF),), "near": ((T, _HALF, 2),), "high": ((T, 2, sp.oo),)},
+}
+# roots left to the d-form: sigma = 1 (v = 1), where d = expm1(lg) (v - 1) is already exact; and 0
+_SKIPPED = {"std": (0,), "var": (0, 1), "log": (0, 1)}
+
+
+def _in_v(a: sp.Expr) -> sp.Expr | None:
+    """param="var": ``a`` in v = T^2 alone (d = T - 1, dv = v - 1, T^2 = v), or None where an odd power of T stays."""
+    if not a.free_symbols <= {vv, dv, d, T}:
+        return None
+    a = sp.expand(sp.expand(a.subs({dv: vv - 1, d: T - 1})).subs(T, sp.sqrt(vv)))
+    return a if a.free_symbols <= {vv} else None
+
+
+def _in_T_powers(a: sp.Expr) -> sp.Expr | None:
+    """The log params: ``a`` in T alone (d = T - 1, exp(k lg) = T^k for an integer k), or None."""
+    if not a.free_symbols <= {d, T, lg}:
+        return None
+
+    def power(e):
+        k = sp.simplify(e.args[0] / lg)
+        return T**k if k.is_Integer else e
+    a = a.subs(d, T - 1).replace(lambda e: isinstance(e, sp.exp) and e.args[0].free_symbols == {lg}, power)
+    return a if lg not in a.free_symbols else None
+
+
+def _cancelling(a: sp.Expr, x: sp.Symbol, lo, hi, kind: str = "std") -> tuple | None:
+    """(kmin, P, lo, hi) with ``a`` = x^kmin P(x) (T read as 1 + d where x is d; in var, T^2 as v; in the log params
+    exp(k lg) as T^k), P a polynomial of rational coefficients with a real root in [lo, hi] other than those
+    :data:`_SKIPPED`; else None."""
+    if not a.free_symbols:
+        return None
+    a = _in_v(a) if x == vv else _in_T_powers(a) if kind == "log" else a
+    if a is None or not a.free_symbols or not a.free_symbols <= {x, T}:
         return None
     a = sp.expand(a.subs(T, 1 + d) if x == d else a)
     powers = [t.as_coeff_exponent(x)[1] for t in sp.Add.make_args(a)]
@@ -311,13 +352,17 @@ def _cancelling(a: sp.Expr, x: sp.Symbol, lo, hi) -> tuple | None:
         return None
     if p.degree() < 1 or p.degree() > 16 or not all(c.is_Rational for c in p.all_coeffs()):
         return None
-    if not _root_in(p, lo, hi):
+    if not _roots_in(p, lo, hi, _SKIPPED[kind]):
         return None
     return int(kmin), p, lo, hi
 
 
+def _roots_in(p: sp.Poly, lo, hi, skipped=(0,)) -> list:
+    return [r for r in sp.real_roots(p) if r not in skipped and lo <= r <= hi]
+
+
 def _root_in(p: sp.Poly, lo, hi) -> bool:
-    return any(r != 0 and lo <= r <= hi for r in sp.real_roots(p))
+    return bool(_roots_in(p, lo, hi))
 
 
 def _compensated_form(found, x, region: str) -> sp.Expr | None:
@@ -342,26 +387,120 @@ def _compensated_form(found, x, region: str) -> sp.Expr | None:
     return out * x**shift
 
 
+def _T_power(k, region: str) -> sp.Expr:
+    """T^k as the log params print it: T (= 1 + d) near 1, exp(k lg) in the far regions (no overflow of T)."""
+    return T**k if region == "near" else sp.exp(k * lg)
+
+
+def _croot_form(found, region: str) -> sp.Expr | None:
+    """The log params: T^kmin P(T) as a product over P's irreducible factors f^k; a factor with a root r inside the
+    region (not 0 or 1) is croot(.., f(T) / T^n, ..)^k, n = deg f above sigma = 2 (no overflow of T^n), else 0: its
+    value from expm1(lg - log r) within the root's window, the plain sum elsewhere (a second root in the region:
+    nested)."""
+    kmin, p, lo, hi = found
+    content, factors = sp.factor_list(p.as_expr(), T)
+    out, shift = sp.S(content), kmin
+    for f, k in factors:
+        q = sp.Poly(f, T)
+        roots = _roots_in(q, lo, hi, _SKIPPED["log"])
+        if not roots:
+            out *= f**k
+            continue
+        if q.degree() > 8:
+            return None
+        n = q.degree() if region == "high" else 0
+        form = sp.expand(f / T**n)
+        form = form if region == "near" else form.replace(lambda a: isinstance(a, sp.Pow) and a.base == T,
+                                                          lambda a: sp.exp(a.exp * lg)).subs(T, sp.exp(lg))
+        for r in roots:
+            form = _croot(q, r, n, form)
+        out *= form**k
+        shift += n * k
+    return out * _T_power(shift, region)
+
+
+def _croot(q: sp.Poly, r, n: int, plain: sp.Expr) -> croot:
+    """croot of the factor q at its simple root r: b_k = q^(k)(r) r^(k - n) / k! (k = m .. 1), to 60 digits; the
+    window in t = lg - log r: |E| at most half the distance |r_j / r - 1| to every other root r_j, and t <= 1/2."""
+    import mpmath
+
+    with mpmath.workdps(60):
+        rr = mpmath.mpf(str(sp.N(r, 70)))
+        a = [mpmath.mpf(int(c.p)) / int(c.q) for c in reversed(q.all_coeffs())]  # a[j] T^j
+        m = q.degree()
+        b = [sum(a[j] * mpmath.binomial(j, k) * rr ** (j - k) for j in range(k, m + 1)) * rr ** (k - n)
+             for k in range(m, 0, -1)]
+        others = [z for z in mpmath.polyroots(list(reversed(a)), maxsteps=200, extraprec=200)
+                  if abs(z - rr) > mpmath.mpf(10) ** -40]
+        gap = min([abs(z / rr - 1) for z in others], default=mpmath.mpf(2))
+        window = min(mpmath.mpf(1) / 2, mpmath.log1p(gap / 2))
+        l0 = mpmath.log(rr)
+        hi = float(l0)
+        args = [lg, sp.Float(hi, 17), sp.Float(float(l0 - hi), 17), sp.Integer(n), sp.Float(float(window), 17), plain]
+        return croot(*args, *(sp.Float(float(v), 17) for v in b))
+
+
+_EXACT_SYMBOLS = (d, T, vv, dv)
+
+
+def _lograt(a: sp.Expr, kind: str) -> lograt | None:
+    """log1p(A) or xmlog1p(A) near sigma = 1 (std: d, T exact; var: v), A a ratio of polynomials in the exact
+    quantity formed with more than one rounding (not c x^k y^m of exact x, y): lograt of N(x) and D(x), integer
+    coefficients below 2^53, x = d in std, v in var. reverse_kl's value in std, xmlog1p(-d (T + 1) / T^2), was 7 ulp
+    off on sigma in [1.5, 2] (A rounded four times, xmlog1p's condition 3.5 there); renyi(0.3)'s log1p, 9 ulp at
+    0.51."""
+    arg = a.args[0]
+    if all(f.is_number or (f.as_base_exp()[0] in _EXACT_SYMBOLS and f.as_base_exp()[1].is_Integer)
+           for f in sp.Mul.make_args(arg)):
+        return None  # one rounding at most (d, -dv / v)
+    if not arg.free_symbols or not arg.free_symbols <= set(_EXACT_SYMBOLS):
+        return None
+    x = vv if kind == "var" else d
+    num, den = sp.fraction(sp.together(arg))
+    polys = []
+    for part in (num, den):
+        part = _in_v(part) if kind == "var" else sp.expand(part.subs(T, 1 + d))
+        if part is None or not part.free_symbols <= {x}:
+            return None
+        try:
+            polys.append(sp.Poly(part, x))
+        except sp.PolynomialError:
+            return None
+    if max(p.degree() for p in polys) > 16 or not all(c.is_Rational for p in polys for c in p.all_coeffs()):
+        return None
+    scale = sp.ilcm(*[c.q for p in polys for c in p.all_coeffs()])
+    coeffs = [[c * scale for c in p.all_coeffs()] for p in polys]
+    if not all(abs(c) <= 2**53 for cs in coeffs for c in cs):
+        return None
+    return lograt(sp.Integer(int(isinstance(a, rewrite.xmlog1p))), x, sp.Integer(len(coeffs[0])), *coeffs[0],
+                  *coeffs[1])
+
+
 def compensated(e: sp.Expr, region: str, sc: Scale) -> sp.Expr:
-    """Sums in ``e`` that are (Laurent) polynomials in an exact scale quantity with a root inside ``region`` (std
-    only) -> their compensated form; log1p(A) where 1 + A is one -> log1p_or_log(A, that form). A domain edge is such
-    a root (Renyi's a + (1 - a) sigma^2: its plain sum was 2e-3 off at the float below sqrt(2)), and so is a plane's
-    zero (reverse_kl's d2/dsigma2 at sigma = sqrt(3))."""
-    if sc.param != "std" or region not in _EXACT_RANGES:
+    """Sums in ``e`` that are (Laurent) polynomials in the scale with a root inside ``region`` -> their compensated
+    form; log1p(A) where 1 + A is one -> log1p_or_log(A, that form). In std and var, where the quantity (T, d; v) is
+    exact, the compensated Horner scheme; in the log params, where T = exp(lg) is rounded, croot (from expm1(lg -
+    log r): as right as the input lg allows). A domain edge is such a root (Renyi's a + (1 - a) sigma^2: its plain sum
+    was 2e-3 off at the float below sqrt(2) in std, 4.5e11 ulp at v = 2(1 - 1e-12) in var), and so is a plane's zero
+    (reverse_kl's d2/dsigma2 at sigma = sqrt(3), d2/dv2 at v = 2)."""
+    kind = sc.param if sc.param in ("std", "var") else "log"
+    if region not in _EXACT_RANGES[kind]:
         return e
 
-    def form(a):  # in d first, where the near form has it, else in T
-        for x, lo, hi in _EXACT_RANGES[region]:
-            found = _cancelling(a, x, lo, hi)
+    def form(a):  # in d first, where the near form in std has it, else in T (v)
+        for x, lo, hi in _EXACT_RANGES[kind][region]:
+            found = _cancelling(a, x, lo, hi, kind)
             if found:
-                return _compensated_form(found, x, region)
+                return _croot_form(found, region) if kind == "log" else _compensated_form(found, x, region)
         return None
 
     def rule(a):
         if isinstance(a, (rewrite._log1p, rewrite.log1p, rewrite.xmlog1p)):  # 1 + A next to its root, A near 0
             c = form(1 + a.args[0])
-            kind = xmlog1p_or_log if isinstance(a, rewrite.xmlog1p) else log1p_or_log
-            return a if c is None else kind(a.args[0], c)
+            fn = xmlog1p_or_log if isinstance(a, rewrite.xmlog1p) else log1p_or_log
+            if c is None and region == "near" and kind != "log":
+                return _lograt(a, kind) or a
+            return a if c is None else fn(a.args[0], c)
         c = form(1 + a.args[0] if isinstance(a, rewrite.onep) else a)
         return a if c is None else c
     return e.replace(lambda a: isinstance(a, (sp.Add, rewrite.onep, rewrite._log1p, rewrite.log1p, rewrite.xmlog1p)),
@@ -508,6 +647,17 @@ class _Printer(PythonCodePrinter):
         x, kmin, *coeffs = expr.args
         return f"claurent({self._print(x)}, ({', '.join(repr(float(c)) for c in coeffs)},), {int(kmin)})"
 
+    def _print_lograt(self, expr):
+        kind, x, n, *c = expr.args
+        num, den = (", ".join(repr(float(v)) for v in part) for part in (c[:int(n)], c[int(n):]))
+        return f"lograt({int(kind)}, {self._print(x)}, ({num},), ({den},))"
+
+    def _print_croot(self, expr):
+        lg_, l0, l0_lo, n, window, plain, *b = expr.args
+        coeffs = ", ".join(repr(float(c)) for c in b)
+        return (f"croot({self._print(lg_)}, {float(l0)!r}, {float(l0_lo)!r}, ({coeffs},), {int(n)}, {float(window)!r}, "
+                f"{self._print(plain)})")
+
     def _print_log1p(self, expr):
         return f"math.log1p({self._print(expr.args[0])})"
 
@@ -531,9 +681,10 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     raw = _region_planes(expr, what, sc, region)
     plain_pieces = [_constants_as_numbers(scaled.products(p)) for p in raw]
     code = lambda e: _Printer().doprint(  # noqa: E731  (as the kernel prints it)
-        exact_products(compensated(_constants_as_numbers(scaled.products(e)), region, sc)))
+        _numbers_once(exact_products(compensated(_constants_as_numbers(scaled.products(e)), region, sc))))
     patched = series.patch(raw, sc, region, code)  # parts whose printed form is measured wrong
-    coded = [exact_products(compensated(q, region, sc) if p is r else _constants_as_numbers(scaled.products(p)))
+    coded = [_numbers_once(exact_products(compensated(q, region, sc) if p is r
+                                          else _constants_as_numbers(scaled.products(p))))
              for p, r, q in zip(patched, raw, plain_pieces)]
     replacements, reduced = sp.cse(coded, symbols=sp.numbered_symbols(f"x{k}_"), optimizations="basic")
     stages, hoisted = {}, _Hoister(f"h{k}_")
@@ -548,6 +699,30 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     reps = sorted(reps + hoisted.reps, key=lambda r: order[stages[r[0]]])
     parts = [tuple(reduced[3 * k:3 * k + 3]) for k in range(len(reduced) // 3)]
     return {"replacements": reps, "parts": parts, "stages": stages, "fallbacks": _fallbacks(plain_pieces, f"f{k}_")}
+
+
+def _numbers_once(e: sp.Expr) -> sp.Expr:
+    """The constant part of every sum and product that is not rational (5/7 log(3/10), log(2)/2 + 1/3) as one number
+    to 30 digits, printed and so rounded once: as printed, log(0.3) took the rounded 0.3 and the product and the sum
+    rounded again, and a constant that cancels against the scale's terms carries that to the result (renyi(0.3)'s
+    value far from sigma = 1, 5/7 log(3/10) - log(sigma) + 5/7 log1p(7 sigma^2/3): 9 ulp at sigma = 1/2). Rationals
+    (printed correctly rounded) and constants beyond the float64 range (left to the printer, factor by factor) stay."""
+    def number(c):
+        v = sp.N(c, 30)
+        return v if v.is_Float and _in_float64(v) else None
+
+    def walk(a):
+        if a.is_Atom:
+            return a
+        if a.is_number and not a.is_Rational:
+            return number(a) or a
+        if isinstance(a, (sp.Add, sp.Mul)):
+            nums = [t for t in a.args if t.is_number]
+            c = number(a.func(*nums)) if nums and not all(t.is_Rational for t in nums) else None
+            if c is not None:
+                return a.func(c, *(walk(t) for t in a.args if not t.is_number))
+        return a.func(*(walk(t) for t in a.args))
+    return walk(e)
 
 
 def _constants_as_numbers(e: sp.Expr) -> sp.Expr:
@@ -1014,12 +1189,20 @@ def _region_fn(sc: Scale, domain) -> list:
     inside = []
     if domain is not None and domain.condition is not sp.true:
         cond = domain.condition.subs(sigma, sc.sigma_of_T)
-        if sc.param == "std":  # the edge's sign from the compensated polynomial (T exact: its root anywhere)
-            def edge(a):
-                found = _cancelling(a, T, 0, sp.oo)
-                return (_compensated_form(found, T, "low") or a) if found else a
-            cond = cond.replace(lambda a: isinstance(a, sp.Add), edge)
-        inside = [f"    tt = {sc.code_T()}", f"    if not ({_Printer().doprint(cond)}):", f"        return {OUTSIDE}"]
+        kind = sc.param if sc.param in ("std", "var") else "log"
+        x = vv if kind == "var" else T
+
+        def edge(a):  # the edge's sign from the compensated polynomial (std, var: x exact; log: croot, lg exact)
+            found = _cancelling(a, x, 0, sp.oo, kind)
+            if not found:
+                return a
+            return (_croot_form(found, "low") if kind == "log" else _compensated_form(found, x, "low")) or a
+        cond = cond.replace(lambda a: isinstance(a, sp.Add), edge)
+        text = _Printer().doprint(cond)
+        used = set(re.findall(r"\b\w+\b", text))
+        head = [f"    {name} = {code}" for name, code in (("tt", sc.code_T()), ("lg", sc.code_lg()), ("vv", "sg"))
+                if name in used]
+        inside = [*head, f"    if not ({text}):", f"        return {OUTSIDE}"]
     return [_JIT, "def region(sg):", *inside, f"    if sg < {lo!r}:", "        return 0",
             f"    if sg <= {hi!r}:", "        return 1", "    return 2"]
 

@@ -10,13 +10,14 @@ import numba as nb
 import numpy as np
 
 # the functions the code printer writes (not sympy functions of the rewrite table)
-PRINTED = ("chorner", "claurent", "expmul", "log1p_or_log", "xmlog1p_or_log")
+PRINTED = ("chorner", "claurent", "croot", "expmul", "log1p_or_log", "lograt", "xmlog1p_or_log")
 _EPS = 2.0**-53
 # series coefficients as products, not divisions: a division per term was a third of a KL gradient kernel's time
 _ODD = np.array([1.0 / k for k in range(3, 125, 2)])  # 1/3, 1/5, ...: enough for |u| <= 0.54 (x in [-0.7, 1])
 # fixed-length Horner sums (no per-term convergence test, whose branch cost more than the terms it saved):
 # u^2 <= 1/9 needs 18 odd terms, u^2 <= 0.2916 needs 32, |x| < 0.5 needs 1/2! .. 1/16! (each last term < 2^-56)
 _ODD_NEAR, _ODD_FAR = _ODD[:18][::-1].copy(), _ODD[:32][::-1].copy()
+_ODD_WIDE = _ODD[:44][::-1].copy()  # u^2 <= 0.36 (|u| <= 0.6): 0.36^44 / 89 < 2^-71
 _INV_FACT = np.array([1.0 / math.factorial(k) for k in range(16, 1, -1)])  # 1/16!, ..., 1/2!
 
 
@@ -330,3 +331,78 @@ def xmlog1p_or_log(a, q):
     """a - log(1 + a) from a where a >= -0.7 (:func:`xmlog1p`), as a - log(q), q = 1 + a computed on its own,
     below: next to a root of 1 + a (Renyi's domain edge for orders from 6 up) the rounded a loses what q keeps."""
     return xmlog1p(a) if a >= -0.7 else a - math.log(q)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def croot(lg, l0, l0_lo, b, n, window, plain):
+    """f(T) / T^n at T = exp(lg) next to a simple root r = exp(l0 + l0_lo) of the polynomial f, where T is rounded
+    (the log parametrisations: sigma^2 = exp(l)) and the plain sum of f cancels: with t = lg - log r formed with
+    log r to 106 bits (lg - l0 is exact near the root, Sterbenz) and E = expm1(t), T = r (1 + E) and
+    f(T) / T^n = E (b[0] E^(m-1) + ... + b[m-1]) exp(-n t), b[m-k] = f^(k)(r) r^(k-n) / k!: as right as the input
+    allows (Renyi's domain edge a + (1 - a) exp(l) = -a expm1(l - l0)). Where |t| > ``window`` (beyond half the
+    distance to f's other roots, or 1/2), ``plain``, the sum as printed."""
+    t = (lg - l0) - l0_lo
+    if not abs(t) <= window:
+        return plain
+    e = math.expm1(t)
+    acc = b[0]
+    for k in range(1, len(b)):
+        acc = acc * e + b[k]
+    acc *= e
+    return acc * math.exp(-n * t) if n else acc  # (1 + E)^-n = exp(-n t): one rounding, not n
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _chorner_dd(x, c):
+    """The polynomial c[0] x^n + ... + c[n] by the compensated Horner scheme, as an unevaluated sum hi + lo (to
+    about 2^-106 relative away from a root)."""
+    s, err = c[0], 0.0
+    for k in range(1, len(c)):
+        p = s * x
+        pe = _two_product_error(s, x, p)
+        t = p + c[k]
+        bb = t - p
+        se = (p - (t - bb)) + (c[k] - bb)
+        err = err * x + (pe + se)
+        s = t
+    h = s + err
+    return h, err - (h - s)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _div_dd(ah, al, bh, bl):
+    """(ah + al) / (bh + bl) as hi + lo (Dekker): q = ah / bh, then the remainder divided once more."""
+    q = ah / bh
+    p = q * bh
+    r = ((ah - p) - _two_product_error(q, bh, p) + al - q * bl) / bh
+    return q, r
+
+
+@nb.njit(cache=True, error_model="numpy")
+def lograt(kind, x, num, den):
+    """log1p(A) (kind 0) or xmlog1p(A) = A - log1p(A) (kind 1) for A = N(x) / D(x), N and D polynomials with exact
+    coefficients at an exact x (std, var near sigma = 1): A formed as printed rounds several times and both
+    functions amplify that (xmlog1p(A) at A = -0.75 by 3.5: reverse_kl's value on sigma in [1.5, 2] was 7 ulp off).
+    N and D by compensated Horner to about 106 bits, u = A / (2 + A) = N / (N + 2 D) to 106 bits, and for |u| <= 0.6
+    log1p(A) = 2 atanh(u) = 2 u + 2 u^3 S(u^2), xmlog1p(A) = 2 u^2 / (1 - u) - 2 u^3 S(u^2), S = 1/3 + u^2/5 + ...,
+    at u's leading part plus the derivative times its trailing part; elsewhere from A and 1 + A = (N + D) / D."""
+    nh, nl = _chorner_dd(x, num)
+    dh, dl = _chorner_dd(x, den)
+    mh = nh + 2.0 * dh  # N + 2 D to 106 bits (Knuth's TwoSum)
+    bb = mh - nh
+    ml = ((nh - (mh - bb)) + (2.0 * dh - bb)) + (nl + 2.0 * dl)
+    uh, ul = _div_dd(nh, nl, mh, ml)
+    if abs(uh) <= 0.6:
+        u2 = uh * uh
+        odd = 2.0 * (uh * u2) * _horner(_ODD_WIDE, u2)
+        if kind == 0:
+            return (2.0 * uh + odd) + 2.0 * ul / (1.0 - u2)
+        return (2.0 * u2 / (1.0 - uh) - odd) + ul * (4.0 * uh / ((1.0 + uh) * (1.0 - uh) * (1.0 - uh)))
+    a = nh / dh
+    qh = nh + dh  # 1 + A = (N + D) / D, N + D to 106 bits: right next to a root of 1 + A too
+    bb = qh - nh
+    ql = ((nh - (qh - bb)) + (dh - bb)) + (nl + dl)
+    s = qh + ql  # renormalised: next to the root qh is as small as nl + dl, and ql / qh is no correction term
+    ql -= s - qh
+    lq = math.log(s / dh) + (ql - s * dl / dh) / s
+    return lq if kind == 0 else a - lq
