@@ -698,7 +698,7 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     order = {"const": 0, "sigma": 1, "mu": 2, "mixed": 3}  # a valid evaluation order, stage by stage
     reps = sorted(reps + hoisted.reps, key=lambda r: order[stages[r[0]]])
     parts = [tuple(reduced[3 * k:3 * k + 3]) for k in range(len(reduced) // 3)]
-    return {"replacements": reps, "parts": parts, "stages": stages, "fallbacks": _fallbacks(plain_pieces, f"f{k}_")}
+    return {"replacements": reps, "parts": parts, "stages": stages, "fallbacks": _fallbacks(raw, f"f{k}_")}
 
 
 def _numbers_once(e: sp.Expr) -> sp.Expr:
@@ -749,7 +749,8 @@ def _code(region: str) -> int:
 
 def _fallbacks(pieces: list, prefix: str) -> list:
     """Per plane, None or (assignments, value) of its log-magnitude form s exp(L) (:func:`rewrite.log_magnitude`)
-    where a sum of terms in mu of either sign may be inf - inf as printed. Evaluated only where the plane is NaN."""
+    where a sum of terms in mu of either sign may be inf - inf as printed. Evaluated only where the plane is NaN. Built
+    from the pieces before scaled products: ldexpf's exponents are clamped (exp(1e8) is 2^262144), their logs not."""
     out = []
     for k in range(len(pieces) // 3):
         plane = sp.Add(*pieces[3 * k:3 * k + 3])

@@ -1058,16 +1058,11 @@ def log_magnitude(e: sp.Expr, emit) -> tuple:
     inf - inf (the groups' mu factors differ, and which one dominates depends on mu). Built of functions sympy
     does not simplify (exp(4 log|mu|) must not become mu^4 again); ``emit(expr)`` returns a symbol assigned expr,
     so that each sum's parts are computed once (linear size, no cse)."""
-    if e.is_Number:  # a constant beyond float64 (1e-400, from scaled products) has its log from sympy
+    if e.is_Number:  # a constant beyond float64 (1e-400, multiplied out) has its log from sympy
         if e == 0:
             return -sp.oo, sp.S.Zero
         v = abs(float(e))
         return sp.Float(math.log(v) if 0 < v < math.inf else sp.log(abs(e)).evalf(30)), sp.sign(e)
-    from vaemath.kernels.scaled import ldexpf  # here: scaled imports this module
-
-    if isinstance(e, ldexpf):  # m 2^e
-        lm, sm = log_magnitude(e.args[0], emit)
-        return lm + e.args[1] * sp.log(2), sm
     if isinstance(e, sp.Mul):
         parts = [log_magnitude(f, emit) for f in e.args]
         return sp.Add(*(p[0] for p in parts)), sp.Mul(*(p[1] for p in parts))
