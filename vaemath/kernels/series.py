@@ -317,14 +317,15 @@ def _coefficients(g, lo, hi, n: int = _CHEB_N) -> list | None:
 
 def _at(g, u) -> mpmath.mpf:
     """g(u) to about 30 digits: at _CHEB_DPS digits plus twice u's decimal exponent, doubled until two levels agree (a
-    cancellation of order k at u = 2^-192 loses 58 k digits: exp(u) - 1 - u - u^2/2, sigma^3 - log(1 + sigma^3))."""
+    cancellation of order k at u = 2^-192 loses 58 k digits: exp(u) - 1 - u - u^2/2, sigma^3 - log(1 + sigma^3); a 0
+    at two levels is no answer: exp(u^5) - (1 + u^5) is 0.0 at 256 and 512 digits, 5e-582 at 1024)."""
     with mpmath.workdps(30):
         digits = _CHEB_DPS + (2 * abs(int(mpmath.log10(abs(u)))) if u != 0 else 0)
     prev = None
     while digits <= 8000:
         with mpmath.workdps(digits):
             v = mpmath.mpf(mpmath.re(g(mpmath.mpf(u))))
-        if prev is not None and (v == prev == 0 or abs(v - prev) <= mpmath.mpf(10) ** -30 * abs(v)):
+        if prev is not None and v != 0 and abs(v - prev) <= mpmath.mpf(10) ** -30 * abs(v):  # 0 is 0 at every level
             return v
         prev, digits = v, 2 * digits
     return prev
@@ -417,17 +418,34 @@ def series_form(part: sp.Expr, f, sc, region: str, code) -> sp.Expr | None:
                       _true_at(f, 0, functools.partial(_sigma_at_x, sc, x)))) for x in checks])
             continue
         piece = functools.partial(_cover, g, part, u, scale_power, f, sc, region, code, sigma_of_u)
-        above = piece(r, hi_u) if r < hi_u else []
+        above = _joined(piece(r, hi_u) if r < hi_u else [], part)
         if region != "near":
-            return sp.Piecewise((core, u <= r), *((pf, u <= b) for _, b, pf in above), (part, True)) if above \
-                else core
-        below = piece(lo_u, -r) if -r > lo_u else []
-        if not above and not below:
+            return core if r >= hi_u else sp.Piecewise((core, u <= r), *((pf, u <= b) for _, b, pf in above),
+                                                       (part, True))
+        below = _joined(piece(lo_u, -r) if -r > lo_u else [], part, reverse=True)
+        if r >= hi_u and -r <= lo_u:
             return core
+        if not above and not below:
+            return sp.Piecewise((core, sp.Abs(u) <= r), (part, True))
         neg = sp.Piecewise(*((pf, u >= a) for a, _, pf in reversed(below)), (part, True)) if below else part
         pos = sp.Piecewise(*((pf, u <= b) for _, b, pf in above), (part, True)) if above else part
         return sp.Piecewise((core, sp.Abs(u) <= r), (neg, u < 0), (pos, True))
     return None
+
+
+def _joined(pieces: list, part, reverse: bool = False) -> list:
+    """Pieces with runs of the printed part joined, and none where only the printed part is left at the far end."""
+    seq = list(reversed(pieces)) if reverse else list(pieces)  # from u = r outward
+    out = []
+    for a, b, form in seq:
+        if out and form is part and out[-1][2] is part:
+            a0, b0, _ = out[-1]
+            out[-1] = (min(a, a0), max(b, b0), part)
+        else:
+            out.append((a, b, form))
+    while out and out[-1][2] is part:
+        out.pop()
+    return list(reversed(out)) if reverse else out
 
 
 def _extent(sc, region: str, u_of_sigma) -> tuple:
@@ -439,28 +457,29 @@ def _extent(sc, region: str, u_of_sigma) -> tuple:
         return tuple(float(u_of_sigma(mpmath.mpf(t))) for t in NEAR)
 
 
-_MIN_PIECE = 1 / 32
+_MIN_PIECE, _PIECE_N = 1 / 32, 64
 
 
 def _cover(g, part, u, scale_power, f, sc, region, code, sigma_of_u, a: float, b: float) -> list:
-    """[(a_i, b_i, form_i)] covering [a, b]: on each piece the Chebyshev interpolant of g as a polynomial in u - c
-    (c its middle; g has no cancellation there, it is away from u = 0), checked to 2^-60 against mpmath and in
-    float64 to GOOD_ULPS at 9 points; a piece that fails is halved, down to _MIN_PIECE, then left as printed (the
-    near form of sigma^(2/7) - 1 - 2 log(sigma)/7 at sigma = 1.6 was 111 ulp off beyond |d| <= 1/2)."""
+    """[(a_i, b_i, form_i)] covering [a, b]: where the printed part is more than GOOD_ULPS off at one of 17 points of a
+    piece, the Chebyshev interpolant of g on it as a polynomial in u - c (c its middle; g has no cancellation there,
+    it is away from u = 0), checked to 2^-60 against mpmath and in float64 to GOOD_ULPS at those points; a piece
+    whose polynomial fails is halved, down to _MIN_PIECE, then left as printed (the near form of sigma^(2/7) - 1 -
+    2 log(sigma)/7 at sigma = 1.6 was 111 ulp off beyond |d| <= 1/2)."""
+    with mpmath.workdps(30):
+        pts = [float(_X_OF_SIGMA[sc.param](sigma_of_u(mpmath.mpf(a + (b - a) * t / 16)))) for t in range(17)]
+    pts = [x for x in pts if math.isfinite(x)]
+    if not _bad(printed(code(part)), f, sc, region, pts, bound=GOOD_ULPS):  # the part was found wrong elsewhere
+        return [(a, b, part)]
     c, h = (a + b) / 2, (b - a) / 2
     gc = lambda w: g(c + w)  # noqa: E731
-    coeffs = _coefficients(gc, -h, h)
-    form = None
+    coeffs = _coefficients(gc, -h, h, _PIECE_N)
     if coeffs is not None:
         n = _degree(coeffs, h)
         if n is not None and _fits(gc, coeffs[:n + 1], h):
             form = horner(u - sp.Float(c, 17), *(sp.Float(float(x), 17) for x in coeffs[:n + 1])) * scale_power
-            with mpmath.workdps(30):
-                pts = [float(_X_OF_SIGMA[sc.param](sigma_of_u(mpmath.mpf(a + (b - a) * t / 8)))) for t in range(9)]
-            if _bad(printed(code(form)), f, sc, region, [x for x in pts if math.isfinite(x)], bound=GOOD_ULPS):
-                form = None
-    if form is not None:
-        return [(a, b, form)]
+            if not _bad(printed(code(form)), f, sc, region, pts, bound=GOOD_ULPS):
+                return [(a, b, form)]
     if b - a <= _MIN_PIECE:
         return [(a, b, part)]
     return _cover(g, part, u, scale_power, f, sc, region, code, sigma_of_u, a, c) + \
