@@ -11,7 +11,9 @@ probe points of its region and compared with mpmath at 50+ digits; where it is m
   or v - 1 in var, or log sigma in the log params, near 1; sigma below 1/2; 1/sigma above 2, times a power of sigma
   where it has a pole there), Horner-evaluated, its coefficients from a Chebyshev interpolant at 140 digits on real
   points (no complex branch is met), its degree such that the tail is below 2^-64, r from 1/2 down to 1/64 until
-  the polynomial is the function to 2^-60 (:func:`series_form`);
+  the polynomial is the function to 2^-60 (:func:`series_form`), and beyond r to the region's edge (sigma = 2 or 1/2)
+  by polynomials in u - c on pieces where the printed form is off there (:func:`_cover`); the truth behind them at a
+  precision raised with the point (:func:`_at`: a cancellation of order k at u = 2^-192 loses 58 k digits);
 - where that fails (log(cosh(sigma)): no series in 1/sigma) above 2, and for a mu-only part at large |mu|, by sympy's
   asymptotic series at infinity (log(1 + mu^2) = 2 log|mu| + 1/mu^2 + ..., log(cosh(x)) = x - log 2 + exp(-2x)),
   above the least threshold R (4 to 1e150) at which it is right (:func:`asymptotic_form`).
