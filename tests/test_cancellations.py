@@ -107,14 +107,14 @@ def test_taylor_polynomial_is_the_series_of_the_formula():
     """The near form's polynomial in d = sigma - 1 has sympy's Taylor coefficients of the plain formula."""
     raw, new = _pieces("sqrt(sigma) - 1 - log(sigma)/2", "near")
     assert new[1] is not raw[1] and new[0] is raw[0]
-    poly = next(iter(new[1].atoms(series.horner)))
+    poly = next(p for p in new[1].atoms(series.horner) if p.args[0] == codegen.d)  # the others: pieces in d - c
     dd = sp.Symbol("dd")
     exact = sp.series(sp.sqrt(1 + dd) - 1 - sp.log(1 + dd) / 2, dd, 0, 12).removeO()
     for k, c in enumerate(poly.args[1:12]):
         assert float(c) == pytest.approx(float(exact.coeff(dd, k)), rel=1e-15, abs=0)
-    # used on |d| <= r only; the printed form beyond
-    (form, cond), (rest, _) = new[1].args
-    assert rest == raw[1] and cond.has(sp.Abs)
+    # used on |d| <= r only; beyond, pieces or the printed form
+    (form, cond), *_, (rest, _) = new[1].args
+    assert cond.has(sp.Abs) and (rest == raw[1] or raw[1] in rest.atoms(sp.Add) or rest.has(series.horner))
 
 
 def test_far_series_with_a_pole_factored_is_the_formula():
@@ -223,3 +223,110 @@ def test_an_exp_of_the_scale_overflowing_or_underflowing_on_its_own(text, what, 
         with mpmath.workdps(_digits(m, s) + 400):
             want = ref(mpmath.mpf(m), mpmath.mpf(s))
         assert not math.isnan(g) and _ulps(float(g), want) <= 16, (m, s, g, mpmath.nstr(want, 17))
+
+
+# --- Issue 7, review r7i: the series rule's reach -------------------------------------------------------------------
+# Kinds, each with the review's input and inputs of the same kind invented here: (1) near 1 beyond |u| <= 1/2, where the
+# printed form was used (sigma in (1.5, 2] in std; v in (1.5, 4] in var; |log sigma| > 1/2 in the logs); (2) a
+# cancellation of order 3 or more near 1 (the series was checked at 140 digits at u = 2^-192, too few); (3) an order
+# above 4 at small sigma (leading powers were tried from -4 to 4 only); (4) a non-integer power of a cse symbol (|mu|
+# at large |mu|: pow with the exponent rounded); (5) log(cosh(sigma)) in logstd and logvar above sigma = 400; (6) terms
+# sharing exp(sigma) in the log-magnitude fallback (d2/dv2 at v = 1e40: 0.0 for +inf).
+_SIGMA_OF = {"std": lambda x: x, "var": sp.sqrt, "logstd": sp.exp, "logvar": lambda x: sp.exp(x / 2)}
+
+REACH = [  # (text, param, [(mu, x)])
+    ("sigma**(2/7) - 1 - 2*log(sigma)/7", "std",
+     [(0.0, 1.6), (0.0, 1.51), (0.0, 1.75), (0.0, 1.797167443101161), (0.0, 1.99), (0.0, 2.0), (0.0, 0.55),
+      (0.0, 1 + ULP)]),
+    ("sigma**(3/5) - 1 - 3*log(sigma)/5 + mu**2", "std", [(0.0, 1.7), (0.0, 1.95), (1e-3, 1.55), (0.0, 0.52)]),
+    ("(sigma**(1/3) - 1)**2 + mu**2", "var", [(0.0, 2.5), (0.0, 3.9), (0.0, 1.7), (0.0, 0.3), (0.0, 1 + 1e-9)]),
+    ("sqrt(sigma) - 1 - log(sigma)/2", "logvar", [(0.0, 1.2), (0.0, -1.3), (0.0, 1.38), (0.0, 0.9)]),
+    # order 3 and 4 near 1
+    ("exp(sigma - 1) - sigma - (sigma - 1)**2/2", "std",
+     [(0.0, 1 + ULP), (0.0, 1 - ULP / 2), (0.0, 1 + 1e-8), (0.0, 1 - 1e-5), (0.0, 1.3), (0.0, 1.9)]),
+    ("log(sigma) - (sigma - 1) + (sigma - 1)**2/2 + mu**2", "std",
+     [(0.0, 1 + 4 * ULP), (0.0, 1 - 1e-6), (0.0, 1.8), (1e-4, 1 - ULP / 2), (-0.3, 1.0)]),
+    ("cosh(sigma - 1) - 1 - (sigma - 1)**2/2", "logstd", [(0.0, 1e-9), (0.0, -3e-5), (0.0, 0.6)]),
+    # orders above 4 at small sigma
+    ("sigma**3 - log(1 + sigma**3)", "std", [(0.0, 1e-8), (0.0, 1e-3), (0.0, 0.3), (0.0, 1e-100), (0.0, 0.45)]),
+    ("log(1 + sigma**5) - sigma**5 + mu**2", "std", [(0.0, 1e-8), (0.0, 0.1), (0.0, 1e-40), (1.0, 0.3), (0.0, 0.49)]),
+    # a non-integer power of mu (and of sigma) at large arguments
+    ("(1 + mu**2)**(1/3) + (1 + sigma**2)**(1/3)", "std",
+     [(1e150, 1.0), (-1e200, 1.0), (1e300, 1.0), (1e20, 1.0), (0.0, 1e150), (0.0, 1e300), (0.0, 1e20)]),
+    ("(1 + mu**4)**(1/5)", "std", [(1e100, 1.0), (-1e70, 1.0), (3e50, 1.0)]),
+    # log(cosh(sigma)) in the log parametrisations, from sigma = 400 up
+    ("log(cosh(sigma))", "logstd",
+     [(0.0, math.log(400.0)), (0.0, math.log(711.0)), (0.0, math.log(1e5)), (0.0, 230.0), (0.0, 700.0), (0.0, 3.0)]),
+    ("log(cosh(sigma))", "logvar",
+     [(0.0, 2 * math.log(400.0)), (0.0, 2 * math.log(1e5)), (0.0, 460.0), (0.0, 1400.0), (0.0, 6.0)]),
+    # terms sharing exp(sigma) in the log-magnitude fallback: +inf where the truth overflows
+    ("exp(sigma) - 1 - sigma", "var", [(0.0, 1e20), (0.0, 1e40), (0.0, 1e300), (0.0, 6e5), (0.0, 1e-8)]),
+    ("exp(2*sigma) - 2*sigma + mu**2", "var", [(0.0, 1e20), (0.0, 1e100), (0.0, 2e5), (1e100, 1e300)]),
+]
+
+
+def _reference_in(text: str, param: str):
+    """The six planes of the plain formula in ``param``'s variable x (sigma of x substituted, sympy.diff)."""
+    x = sp.Symbol("x", real=True)
+    e = sp.sympify(text, locals={"mu": mu, "sigma": sigma}).subs(sigma, _SIGMA_OF[param](x))
+    planes = [e, sp.diff(e, mu), sp.diff(e, x), sp.diff(e, mu, 2), sp.diff(e, mu, x), sp.diff(e, x, 2)]
+    return [sp.lambdify((mu, x), p, "mpmath") for p in planes]
+
+
+def _truth(f, m: float, x: float, param: str):
+    """f at (m, x) to 25 digits: from 60 digits plus the inputs' (and sigma's) decimal exponents, doubled until two
+    levels agree (cosh(e^x) at x = 700 needs 310 digits)."""
+    digits = _digits(m, x) + (int(abs(x) / 2.3) + 20 if param in ("logstd", "logvar") else 0)
+    prev = None
+    while digits <= 8000:
+        with mpmath.workdps(digits):
+            v = +f(mpmath.mpf(m), mpmath.mpf(x))
+        if prev is not None and (v == prev or abs(v - prev) <= mpmath.mpf(10) ** -25 * abs(v)):
+            return v
+        prev, digits = v, 2 * digits
+    return prev
+
+
+@pytest.mark.parametrize("text, param, points", REACH, ids=[f"{c[1]}:{c[0]}" for c in REACH])
+def test_reach_orders_and_powers_against_mpmath(text, param, points):
+    refs = _reference_in(text, param)
+    ms, xs = np.array([m for m, _ in points]), np.array([x for _, x in points])
+    value, grad, hess = vaemath.penalty(text)(ms, xs, what=("value", "grad", "hess"), param=param)
+    got = np.concatenate([np.asarray(value)[None], np.asarray(grad), np.asarray(hess)])
+    bad = []
+    for i, (m, x) in enumerate(points):
+        for k, (f, bound) in enumerate(zip(refs, BOUNDS)):
+            want = _truth(f, m, x, param)
+            err = _ulps(float(got[k, i]), want)
+            if err > bound:
+                bad.append((k, m, x, float(got[k, i]), mpmath.nstr(want, 17), err))
+    assert not bad, bad
+
+
+def test_review_inputs_r7i():
+    """The review's own numbers (mpmath at 60+ digits, written here)."""
+    assert vaemath.penalty("exp(sigma - 1) - sigma - (sigma - 1)**2/2")(0.0, 1 + ULP) == pytest.approx(
+        1.824607375422939e-48, rel=4 * ULP)
+    assert vaemath.penalty("sigma**3 - log(1 + sigma**3)")(0.0, 1e-8) == pytest.approx(5.0000000000000006e-49,
+                                                                                          rel=4 * ULP)
+    assert vaemath.penalty("(1 + mu**2)**(1/3)")(1e150, 1.0) == pytest.approx(9.9999999999999999e+99, rel=2 * ULP)
+    hess = vaemath.penalty("exp(sigma) - 1 - sigma")(np.array([0.0]), np.array([1e20]), what=("hess",), param="var")
+    assert hess[2, 0] == math.inf
+    hess = vaemath.grid("exp(sigma) - 1 - sigma", np.zeros(1), np.array([1e20, 1e40, 1e300]), what=("hess",),
+                        param="var")
+    assert list(hess[2, 0]) == [math.inf] * 3
+
+
+def test_near_form_pieces_cover_the_region():
+    """Beyond |d| <= r the near form is polynomials in d - c on pieces reaching d = 1 (sigma = 2), each equal to the
+    formula: sympy's value of the plain text at the piece's points, in mpmath."""
+    raw, new = _pieces("sigma**(2/7) - 1 - 2*log(sigma)/7", "near")
+    polys = list(new[1].atoms(series.horner))
+    assert len(polys) >= 2
+    e = series.plain(new[1])
+    f = sp.lambdify(codegen.d, e, "mpmath")
+    with mpmath.workdps(60):
+        for t in (0.51, 0.6, 0.75, 0.9, 0.99, 1.0, -0.49, 1e-3):
+            s = 1 + mpmath.mpf(t)
+            want = s ** (mpmath.mpf(2) / 7) - 1 - 2 * mpmath.log(s) / 7
+            assert abs(f(mpmath.mpf(t)) - want) <= 2.0**-51 * abs(want), t  # float64 coefficients

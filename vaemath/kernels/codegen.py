@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "48"
+GENERATOR_VERSION = "49"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -546,7 +546,9 @@ class _Printer(PythonCodePrinter):
             return f"({'*'.join([f'({self._print(base)})'] * int(exp))})"
         if exp.is_Integer and -4 <= exp <= -2:
             return f"(1.0{self._divisions(base, -exp)})"
-        if exp.is_Rational and not exp.is_Integer and exp.q & (exp.q - 1) and base.is_positive:
+        if exp.is_Rational and not exp.is_Integer and exp.q & (exp.q - 1) and base.is_positive is not False:
+            # any base not known to be negative (cse symbols carry no sign: |mu|^(2/3) as x0**0.666 was 66 ulp off
+            # at mu = 1e150); rootpow is pow itself where x <= 0 or the power overflows
             return f"rootpow({self._print(base)}, {exp.p}, {exp.q})"
         return super()._print_Pow(expr, rational)
 

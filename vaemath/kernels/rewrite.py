@@ -1077,11 +1077,38 @@ def log_magnitude(e: sp.Expr, emit) -> tuple:
         (lm, sm), (lh, sh) = log_magnitude(m, emit), log_magnitude(h, emit)
         return n * (lm + k * lh), (sm * (sh if k % 2 else 1)) ** (n % 2)
     if isinstance(e, sp.Add):
-        parts = [(emit(lt), emit(st)) for lt, st in (log_magnitude(t, emit) for t in e.args)]
+        # terms sharing a factor exp(E): E + L(sum of their cofactors), not max(E + L(a), E + L(b)), both rounded to E
+        # where E is large (d2/dv2 of exp(sigma) - 1 - sigma at v = 1e40, e^s/(4v) - e^s/(4 s^3): 0.0 for +inf)
+        parts = []
+        for exponent, terms in _by_exp_factor(e):
+            lt, st = log_magnitude(terms[0] if exponent is None else sp.Add(*terms), emit)
+            parts.append((emit(lt if exponent is None else exponent + lt), emit(st)))
         top = emit(lmax(*(p[0] for p in parts)))
         r = emit(sp.Add(*(st * lexp(lt - top) for lt, st in parts)))
         return top + llog(r), sgn(r)
     return llog(e), sgn(e)
+
+
+def _by_exp_factor(e: sp.Add) -> list:
+    """e's terms as [(E, cofactors)] for each exp(E) factor held by two or more terms, and [(None, [t])] for the
+    others, in order of first appearance."""
+    def exponent(t):
+        exps = [f for f in sp.Mul.make_args(t) if isinstance(f, sp.exp)]
+        return sp.Add(*(f.args[0] for f in exps)) if exps else None
+    count: dict = {}
+    for t in e.args:
+        count[exponent(t)] = count.get(exponent(t), 0) + 1
+    out, index = [], {}
+    for t in e.args:
+        x = exponent(t)
+        if x is None or count[x] < 2:
+            out.append((None, [t]))
+            continue
+        if x not in index:
+            index[x] = len(out)
+            out.append((x, []))
+        out[index[x]][1].append(sp.Mul(*(f for f in sp.Mul.make_args(t) if not isinstance(f, sp.exp))))
+    return out
 
 
 def _grows_in_mu(t: sp.Expr) -> bool:

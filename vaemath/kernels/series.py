@@ -11,7 +11,9 @@ probe points of its region and compared with mpmath at 50+ digits; where it is m
   or v - 1 in var, or log sigma in the log params, near 1; sigma below 1/2; 1/sigma above 2, times a power of sigma
   where it has a pole there), Horner-evaluated, its coefficients from a Chebyshev interpolant at 140 digits on real
   points (no complex branch is met), its degree such that the tail is below 2^-64, r from 1/2 down to 1/64 until
-  the polynomial is the function to 2^-60 (:func:`series_form`);
+  the polynomial is the function to 2^-60 (:func:`series_form`), and beyond r to the region's edge (sigma = 2 or 1/2)
+  by polynomials in u - c on pieces where the printed form is off there (:func:`_cover`); the truth behind them at a
+  precision raised with the point (:func:`_at`: a cancellation of order k at u = 2^-192 loses 58 k digits);
 - where that fails (log(cosh(sigma)): no series in 1/sigma) above 2, and for a mu-only part at large |mu|, by sympy's
   asymptotic series at infinity (log(1 + mu^2) = 2 log|mu| + 1/mu^2 + ..., log(cosh(x)) = x - log 2 + exp(-2x)),
   above the least threshold R (4 to 1e150) at which it is right (:func:`asymptotic_form`).
@@ -211,7 +213,10 @@ def _true_at(f, m, s):  # s: sigma, or a function giving it at the working preci
 # --- Scale functions: Taylor series in the region's series variable ------------------------------------------------
 
 # region -> probe values of sigma
-_PROBES = {"near": [1 + k * t for t in (2.0**-52, 1e-8, 1e-3, 0.1, 0.4) for k in (1, -1)] + [1.0, 1.9],
+_PROBES = {"near": [1 + k * t for t in (2.0**-52, 1e-8, 1e-3, 0.1, 0.4) for k in (1, -1)] + [1.0, 1.9]
+           + [0.6 + k * 0.7 / 32 for k in range(1, 33)],  # the region up to 2 (a printed error is scattered); not
+           # below 0.6, where the catalogue's quadratic and w2_squared in logstd and logvar would change (d2/dx2 has a
+           # zero at sigma = 1/2: 0.0 for 2.3e-17 at x = log(0.5) rounded; kept byte-identical, reported)
            "low": [1e-300, 1e-100, 1e-20, 1e-8, 1e-3, 0.1, 0.3, 0.45],
            "high": [2.5, 10.0, 1e3, 1e8, 1e20, 1e100, 1e300]}
 
@@ -312,6 +317,22 @@ def _coefficients(g, lo, hi, n: int = _CHEB_N) -> list | None:
         return [a if abs(a) * max(abs(lo), abs(hi)) ** k > 1e-45 * big else mpmath.mpf(0) for k, a in enumerate(out)]
 
 
+def _at(g, u) -> mpmath.mpf:
+    """g(u) to about 30 digits: at _CHEB_DPS digits plus twice u's decimal exponent, doubled until two levels agree (a
+    cancellation of order k at u = 2^-192 loses 58 k digits: exp(u) - 1 - u - u^2/2, sigma^3 - log(1 + sigma^3); a 0
+    at two levels is no answer: exp(u^5) - (1 + u^5) is 0.0 at 256 and 512 digits, 5e-582 at 1024)."""
+    with mpmath.workdps(30):
+        digits = _CHEB_DPS + (2 * abs(int(mpmath.log10(abs(u)))) if u != 0 else 0)
+    prev = None
+    while digits <= 8000:
+        with mpmath.workdps(digits):
+            v = mpmath.mpf(mpmath.re(g(mpmath.mpf(u))))
+        if prev is not None and v != 0 and abs(v - prev) <= mpmath.mpf(10) ** -30 * abs(v):  # 0 is 0 at every level
+            return v
+        prev, digits = v, 2 * digits
+    return prev
+
+
 def _interpolates(g, coeffs: list, lo, hi) -> bool:
     """The polynomial is g to 2^-60 relative at 60 points of [lo, hi] (log- and linearly spaced, both signs): the
     Taylor series of an analytic g; a function with no series at 0 (exp(-1/u), u log u) fails."""
@@ -321,7 +342,7 @@ def _interpolates(g, coeffs: list, lo, hi) -> bool:
         pts += [mpmath.mpf(lo) * abs(t) / hi for t in pts] if lo < 0 else []
         for u in pts:
             try:
-                want = mpmath.mpf(g(u))
+                want = _at(g, u)
             except (ZeroDivisionError, ValueError, TypeError, OverflowError):
                 return False
             got = mpmath.polyval(coeffs[::-1], u)
@@ -343,24 +364,27 @@ def _degree(coeffs: list, r) -> int | None:
 
 
 def _leading_power(g) -> int | None:
-    """k such that g(u) ~ c u^k at u -> 0+ (k an integer from -4 to 4; 0 where g has a finite limit)."""
+    """k such that g(u) ~ c u^k at u -> 0+ (k an integer from -64 to 64, any order of zero or pole: sigma^3 -
+    log(1 + sigma^3) ~ sigma^6/2; 0 where g has a finite limit)."""
     try:
+        a, b = mpmath.mpf(10) ** -20, mpmath.mpf(10) ** -30
+        ga, gb = _at(g, a), _at(g, b)
+        if ga == 0 or gb == 0:
+            return 0
         with mpmath.workdps(_CHEB_DPS):
-            a, b = mpmath.mpf(10) ** -20, mpmath.mpf(10) ** -30
-            ga, gb = g(a), g(b)
-            if ga == 0 or gb == 0:
-                return 0
-            k = mpmath.log(abs(mpmath.re(gb) / mpmath.re(ga))) / mpmath.log(b / a)
+            k = mpmath.log(abs(gb / ga)) / mpmath.log(b / a)
     except (ZeroDivisionError, ValueError, TypeError, OverflowError):
         return None
     n = int(mpmath.nint(k))
-    return n if abs(k - n) < 1e-3 and -4 <= n <= 4 else None
+    return n if abs(k - n) < 1e-3 and -64 <= n <= 64 else None
 
 
 def series_form(part: sp.Expr, f, sc, region: str, code) -> sp.Expr | None:
     """``part`` (a function of the scale alone, its truth ``f(0, sigma)``) as its Taylor polynomial in the region's
-    series variable u on |u| <= r (its printed form beyond), times u^p where it has a pole of order -p at u = 0;
-    None where no r from 1/2 down to 1/64 gives a series that float64 Horner evaluates to GOOD_ULPS at the checks."""
+    series variable u on |u| <= r, times u^p where it has a pole of order -p at u = 0, and beyond r to the region's
+    edge as polynomials in u - c on pieces of the rest (:func:`_cover`; its printed form only on a piece where none
+    passes); None where no r from 1/2 down to 1/64 gives a series that float64 Horner evaluates to GOOD_ULPS at the
+    checks."""
     u, sigma_of_u, u_of_sigma = _variable(sc, region)
     with mpmath.workdps(_DPS):
         g0 = lambda w: f(0, sigma_of_u(w))  # noqa: E731
@@ -370,6 +394,7 @@ def series_form(part: sp.Expr, f, sc, region: str, code) -> sp.Expr | None:
     p = min(p, 0)  # only poles are factored out; zeros of g at u = 0 are zero coefficients
     g = (lambda w: g0(w) * w ** (-p)) if p else g0
     xs = _x_probes(sc, region)
+    lo_u, hi_u = _extent(sc, region, u_of_sigma)
     for r in (0.5, 0.25, 0.125, 1 / 16, 1 / 64):
         coeffs = _coefficients(g, -r if region == "near" else 0, r)
         if coeffs is None:
@@ -378,13 +403,10 @@ def series_form(part: sp.Expr, f, sc, region: str, code) -> sp.Expr | None:
         if n is None or not _interpolates(g, coeffs[:n + 1], -r if region == "near" else 0, r):
             continue
         poly = horner(u, *(sp.Float(float(a), 17) for a in coeffs[:n + 1]))
-        form = poly * (_power(u, p, sc, region) if p else 1)
-        full = {"near": 1.0, "low": 0.5, "high": 0.5}[region]  # the region's extent in u (near: d up to 1)
-        if r < full:
-            u_abs = sp.Abs(u) if region == "near" else u
-            form = sp.Piecewise((form, u_abs <= r), (part, True))
-        run = printed(code(form))
-        with mpmath.workdps(30):  # the series is checked where it is used; beyond r the printed form is as it was
+        scale_power = _power(u, p, sc, region) if p else 1
+        core = poly * scale_power
+        run = printed(code(core))
+        with mpmath.workdps(30):  # the series is checked where it is used; beyond r the pieces are checked on their own
             checks = [x for x in xs if abs(u_of_sigma(_sigma_at_x(sc, x))) <= r]
         with mpmath.workdps(30):
             for t in (r, r / 2, r / 8, r / 64, r / 2**20, r / 2**40):
@@ -392,12 +414,93 @@ def series_form(part: sp.Expr, f, sc, region: str, code) -> sp.Expr | None:
                     x = float(_X_OF_SIGMA[sc.param](sigma_of_u(mpmath.mpf(s * t))))
                     if math.isfinite(x):
                         checks.append(x)
-        if not _bad(run, f, sc, region, checks, bound=GOOD_ULPS):
-            return form
-        if _DEBUG:
-            print("series_form: r", r, "degree", n, "fails", [(x, _ulps(run(**quantities(sc, x, region)),
-                  _true_at(f, 0, functools.partial(_sigma_at_x, sc, x)))) for x in checks])
+        if _bad(run, f, sc, region, checks, bound=GOOD_ULPS):
+            if _DEBUG:
+                print("series_form: r", r, "degree", n, "fails", [(x, _ulps(run(**quantities(sc, x, region)),
+                      _true_at(f, 0, functools.partial(_sigma_at_x, sc, x)))) for x in checks])
+            continue
+        piece = functools.partial(_cover, g, part, u, scale_power, f, sc, region, code, sigma_of_u)
+        above = _joined(piece(r, hi_u) if r < hi_u else [], part)
+        if region != "near":
+            return core if r >= hi_u else sp.Piecewise((core, u <= r), *((pf, u <= b) for _, b, pf in above),
+                                                       (part, True))
+        below = _joined(piece(lo_u, -r) if -r > lo_u else [], part, reverse=True)
+        if r >= hi_u and -r <= lo_u:
+            return core
+        if not above and not below:
+            return sp.Piecewise((core, sp.Abs(u) <= r), (part, True))
+        neg = sp.Piecewise(*((pf, u >= a) for a, _, pf in reversed(below)), (part, True)) if below else part
+        pos = sp.Piecewise(*((pf, u <= b) for _, b, pf in above), (part, True)) if above else part
+        return sp.Piecewise((core, sp.Abs(u) <= r), (neg, u < 0), (pos, True))
     return None
+
+
+def _joined(pieces: list, part, reverse: bool = False) -> list:
+    """Pieces with runs of the printed part joined, and none where only the printed part is left at the far end."""
+    seq = list(reversed(pieces)) if reverse else list(pieces)  # from u = r outward
+    out = []
+    for a, b, form in seq:
+        if out and form is part and out[-1][2] is part:
+            a0, b0, _ = out[-1]
+            out[-1] = (min(a, a0), max(b, b0), part)
+        else:
+            out.append((a, b, form))
+    while out and out[-1][2] is part:
+        out.pop()
+    return list(reversed(out)) if reverse else out
+
+
+def _extent(sc, region: str, u_of_sigma) -> tuple:
+    """The region's range of u (near: sigma from 1/2 to 2; low and high: u = sigma, 1/sigma up to 1/2)."""
+    from vaemath.kernels.codegen import NEAR
+    if region != "near":
+        return 0.0, 0.5
+    with mpmath.workdps(30):
+        return tuple(float(u_of_sigma(mpmath.mpf(t))) for t in NEAR)
+
+
+_MIN_PIECE, _PIECE_N = 1 / 32, 64
+
+
+def _cover(g, part, u, scale_power, f, sc, region, code, sigma_of_u, a: float, b: float) -> list:
+    """[(a_i, b_i, form_i)] covering [a, b]: where the printed part is more than GOOD_ULPS off at one of 17 points of a
+    piece, the Chebyshev interpolant of g on it as a polynomial in u - c (c its middle; g has no cancellation there,
+    it is away from u = 0), checked to 2^-60 against mpmath and in float64 to GOOD_ULPS at those points; a piece
+    whose polynomial fails is halved, down to _MIN_PIECE, then left as printed (the near form of sigma^(2/7) - 1 -
+    2 log(sigma)/7 at sigma = 1.6 was 111 ulp off beyond |d| <= 1/2)."""
+    with mpmath.workdps(30):
+        pts = [float(_X_OF_SIGMA[sc.param](sigma_of_u(mpmath.mpf(a + (b - a) * t / 16)))) for t in range(17)]
+    pts = [x for x in pts if math.isfinite(x)]
+    if not _bad(printed(code(part)), f, sc, region, pts, bound=GOOD_ULPS):  # the part was found wrong elsewhere
+        return [(a, b, part)]
+    c, h = (a + b) / 2, (b - a) / 2
+    gc = lambda w: g(c + w)  # noqa: E731
+    coeffs = _coefficients(gc, -h, h, _PIECE_N)
+    if coeffs is not None:
+        n = _degree(coeffs, h)
+        if n is not None and _fits(gc, coeffs[:n + 1], h):
+            form = horner(u - sp.Float(c, 17), *(sp.Float(float(x), 17) for x in coeffs[:n + 1])) * scale_power
+            if not _bad(printed(code(form)), f, sc, region, pts, bound=GOOD_ULPS):
+                return [(a, b, form)]
+    if b - a <= _MIN_PIECE:
+        return [(a, b, part)]
+    return _cover(g, part, u, scale_power, f, sc, region, code, sigma_of_u, a, c) + \
+        _cover(g, part, u, scale_power, f, sc, region, code, sigma_of_u, c, b)
+
+
+def _fits(g, coeffs: list, h) -> bool:
+    """The polynomial is g to 2^-60 relative at 41 points of [-h, h] (ends, Chebyshev points and a uniform grid)."""
+    with mpmath.workdps(_CHEB_DPS):
+        h = mpmath.mpf(h)
+        pts = [h * mpmath.cos(mpmath.pi * j / 20) for j in range(21)] + [h * (j - 10) / 10 for j in range(21)]
+        for w in pts:
+            try:
+                want = mpmath.mpf(mpmath.re(g(w)))
+            except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+                return False
+            if want == 0 or abs(mpmath.polyval(coeffs[::-1], w) - want) > mpmath.mpf(2) ** -60 * abs(want):
+                return False
+    return True
 
 
 def _power(u, p: int, sc, region: str) -> sp.Expr:
