@@ -62,6 +62,7 @@ class LinearResult:
     assumption: str
     candidates: dict = field(default_factory=dict)
     numeric: dict = field(default_factory=dict)
+    expectation: str = ""
     path_values: list | None = None
     w: np.ndarray | None = field(default=None, repr=False)
     v: np.ndarray | None = field(default=None, repr=False)
@@ -74,7 +75,7 @@ class LinearResult:
                 "sigma": self.sigma, "tau2": self.tau2, "w_col_norms2": self.w_col_norms2, "loglik": self.loglik,
                 "loglik_limit": self.loglik_limit, "ppca_loglik": self.ppca_loglik, "assumption": self.assumption,
                 "candidates": {k: "-oo" if v == -np.inf else v for k, v in self.candidates.items()},
-                "numeric": self.numeric, "path_values": self.path_values,
+                "numeric": self.numeric, "expectation": self.expectation, "path_values": self.path_values,
                 "offset": self.offset}
 
     def __str__(self) -> str:
@@ -92,6 +93,8 @@ class LinearResult:
         lines.append(f"  candidates: {d['candidates']}")
         lines.append(f"  numeric: {self.numeric}")
         lines.append(f"  assumption: {self.assumption}")
+        if self.expectation:
+            lines.append(f"  expectation: {self.expectation}")
         return "\n".join(lines)
 
 
@@ -99,9 +102,9 @@ class _Profiled:
     """The exact objective with tau^2 profiled out, and its gradient, over theta = (W, V, log sigma), and the
     encoder's offsets c (k of them, added to the penalty's argument) when ``free_offset``."""
 
-    def __init__(self, cov: np.ndarray, k: int, pen, free_offset: bool = False):
+    def __init__(self, cov: np.ndarray, k: int, pen, free_offset: bool = False, budget=DEFAULT_BUDGET):
         self.cov, self.d, self.k, self.free = cov, cov.shape[0], k, free_offset
-        ex = expected_penalty(pen)
+        ex = self.ex = expected_penalty(pen, budget=budget)
         if free_offset:
             self.g, self.g_s, self.g_sigma, self.g_c = ex.shifted()
         else:
@@ -205,9 +208,9 @@ def _interior(sig, w, small_sigma_ok: bool = False) -> bool:
     return bool((small_sigma_ok or np.min(sig) > _INTERIOR_SIGMA) and np.max(np.sum(w**2, axis=0)) < _INTERIOR_NORM2)
 
 
-def _min_at_zero_code(pen_obj) -> tuple:
+def _min_at_zero_code(pen_obj, budget=DEFAULT_BUDGET) -> tuple:
     """(min over sigma of pen(0, sigma), its argmin): the price of a collapsed latent dimension."""
-    g = expected_penalty(pen_obj).numeric()[0]
+    g = expected_penalty(pen_obj, budget=budget).numeric()[0]
     with np.errstate(over="ignore"):  # exp(1000*sigma)-like penalties at sigma = e^10: inf, a point not taken
         res = minimize_scalar(lambda ls: float(g(0.0, np.exp(ls))), bounds=(-20, 10), method="bounded",
                               options={"xatol": 1e-12})
@@ -415,17 +418,18 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     prior = check_prior(prior)
     typed = as_penalty(penalty, sigma_means, prior=prior)
     pen_obj, offset = code_offset(typed, prior)
-    assumption = expected_penalty(pen_obj).assumption
+    ex = expected_penalty(pen_obj, budget=budget)
+    assumption = ex.assumption
     free = mu_coefficients(typed.expr) is None  # not quadratic in mu: the offset c is searched numerically
     if free:
         assumption += (f"; the encoder's offset c is searched (L-BFGS-B from the best point with c = mu_p = {offset} "
                        "and from near the collapse at the penalty's least point (c, sigma), found by Nelder-Mead)")
     prior_sigma = 1.0 if prior is None else float(prior[1])
-    ex, f, pp = expected_penalty(pen_obj), _Profiled(cov, k, pen_obj, free), ppca(cov, k)
+    f, pp = _Profiled(cov, k, pen_obj, free, budget), ppca(cov, k)
     lam, u = np.linalg.eigh(cov)
     lam, u = lam[::-1], u[:, ::-1]
     d = cov.shape[0]
-    p_min, sig_min = _min_at_zero_code(pen_obj)
+    p_min, sig_min = _min_at_zero_code(pen_obj, budget)
     least = _least_value(pen_obj) if free else None
     collapse_at = (0.0, sig_min)  # (c, sigma) of a collapsed dimension, c relative to mu_p
     if least is not None and least[0] < p_min:
@@ -455,7 +459,7 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
                                                           + active * p_oo + (k - active) * p_min)
     if _is_kl(pen_obj, prior_sigma):
         candidates["ppca"] = -pp["loglik"]
-    local = _multistart(_Profiled(cov, k, pen_obj) if free else f, cov, starts, seed)
+    local = _multistart(_Profiled(cov, k, pen_obj, budget=budget) if free else f, cov, starts, seed)
     if free:
         even = pen_obj.expr.subs(mu, -mu) == pen_obj.expr  # structural: False when unsure (then no start is lost)
         wins = candidates["collapse"] < local[0][0] - 1e-9 * (1 + abs(local[0][0]))
@@ -472,6 +476,7 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         result = _decide(f, candidates, best, numeric, pp, (lam, u, sig_min), prior_sigma)
         result = _deterministic_corner(f, pen_obj, result, numeric, (lam, u, sig_min), budget)
         result = _never_above_search(f, result, numeric, best)
+    expectation = _expectation_at(f, result, numeric)
     if result["loglik"] is not None and prior_sigma != 1.0:
         result["loglik"] = loglik(result["w"], result["tau2"], cov, prior_sigma)
     shift = result.pop("shift", None)
@@ -481,7 +486,28 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         offsets = [None if o is None or s_ is None else float(o + s_) for o, s_ in zip(offsets, shift)]
     return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=assumption,
                         candidates={k_: float(v_) for k_, v_ in candidates.items()}, numeric=numeric,
-                        offset=offsets, **result)
+                        offset=offsets, expectation=expectation, **result)
+
+
+def _expectation_at(f: _Profiled, result: dict, numeric: dict) -> str:
+    """How E pen was computed and its estimated error at the answer (``numeric["expectation_error"]``, the sum over
+    latent dimensions); ``confirmed`` needs that error within ``numeric["tolerance"]``: the search must have reached
+    the answer of an objective known that closely."""
+    ex = f.ex
+    if ex.expr is not None and not f.free:
+        return f"{ex.method} (closed form)"
+    sig, v = np.asarray(result["sigma"], dtype=object), result.get("v")
+    if v is None or not np.isfinite(result["objective"]) or any(not isinstance(x, float) or not x > 0 for x in sig):
+        return ex.accuracy  # an answer along a path (sigma -> 0 or oo): no point to estimate the error at
+    code_var = np.einsum("jd,de,je->j", v, f.cov, v)
+    shift = np.asarray(result.get("shift") or np.zeros(f.k), float)
+    err = float(np.sum(ex.error(code_var, sig.astype(float), shift if f.free else None)))
+    numeric["expectation_error"] = err
+    tol = numeric.get("tolerance")
+    if numeric.get("confirmed") and not (tol is not None and err <= tol):
+        numeric["confirmed"] = False
+        numeric["note"] = f"the expectation's estimated error at the answer, {err:.2g}, exceeds the tolerance"
+    return f"{ex.accuracy}; estimated error of the objective's expectation at the answer {err:.1e}"
 
 
 def _never_above_search(f: _Profiled, result: dict, numeric: dict, best: tuple) -> dict:
