@@ -64,7 +64,7 @@ class ExpectedPenalty:
     assumption : str
     method : {"second moments", "sympy integration", "Gauss-Hermite quadrature", "adaptive quadrature"}
         "Gauss-Hermite quadrature" is checked (80 against 160 nodes) with adaptive Gauss-Legendre where the
-        check fails; see :attr:`accuracy`.
+        check fails; see :meth:`accuracy`.
     note : str
         Why the numeric route was taken ("" when sympy was not tried), e.g. sympy's integration ran past its
         budget.
@@ -77,13 +77,13 @@ class ExpectedPenalty:
     method: str
     note: str = ""
 
-    @property
-    def accuracy(self) -> str:
-        """The method and its stated error bound, in words."""
-        if self.expr is not None:
+    def accuracy(self, shifted: bool = False) -> str:
+        """The method and its stated error bound, in words: of :meth:`numeric`, or of :meth:`shifted` (``shifted``:
+        always quadrature)."""
+        if self.expr is not None and not shifted:
             return f"{self.method} (closed form: exact up to rounding)"
-        how = ("Gauss-Hermite quadrature (80 and 160 nodes), adaptive Gauss-Legendre where they differ"
-               if self.method == "Gauss-Hermite quadrature" else "adaptive quadrature (scipy.integrate.quad)")
+        how = ("adaptive quadrature (scipy.integrate.quad)" if _kinked(self.penalty.expr) else
+               "Gauss-Hermite quadrature (80 and 160 nodes), adaptive Gauss-Legendre where they differ")
         return f"{how}, each value within {EXPECTATION_TOL:g} (1 + |E pen|) (estimated)" + (
             f"; {self.note}" if self.note else "")
 
@@ -218,6 +218,8 @@ def _gauss_hermite(fn, times_t: bool = False):
     """E fn(c + sqrt(s2) t, sigma) (times t if ``times_t``), t ~ N(0, 1), broadcast over arrays of (s2, sigma[, c])
     (c = 0 unless given): Gauss-Hermite with 160 nodes where it agrees with 80 nodes within EXPECTATION_TOL
     (1 + |value|), else adaptive Gauss-Legendre (:func:`_panels`). ``h.error`` gives the error estimates."""
+    last = [None]  # the panels of the previous adaptive value: the next call (a nearby point) starts from them
+
     def both(v, sd, c=0.0):
         v, sd, c = np.broadcast_arrays(np.asarray(v, float), np.asarray(sd, float), np.asarray(c, float))
         with np.errstate(all="ignore"):
@@ -228,7 +230,7 @@ def _gauss_hermite(fn, times_t: bool = False):
         redo = np.isfinite(lo) & ~(err <= EXPECTATION_TOL * (1 + np.abs(hi)))
         for i in np.ndindex(redo.shape):
             if redo[i]:
-                value[i], err[i] = _panels(fn, float(v[i]), float(sd[i]), float(c[i]), times_t)
+                value[i], err[i], last[0] = _panels(fn, float(v[i]), float(sd[i]), float(c[i]), times_t, last[0])
         keep = ~np.isfinite(lo)  # the penalty infinite or undefined at a node: its value as before
         value[keep], err[keep] = lo[keep], np.nan
         return value, err
@@ -239,14 +241,17 @@ def _gauss_hermite(fn, times_t: bool = False):
     return h
 
 
-def _panels(fn, v: float, sd: float, c: float, times_t: bool) -> tuple:
-    """(E fn(c + sqrt(v) t, sd) [times t], error estimate) by adaptive Gauss-Legendre over t = x / (1 - x^2),
-    x in (-1, 1): every panel is split until its 10- and 20-node values agree within its share of the tolerance
-    (vectorised: one call of ``fn`` per level of splitting)."""
+def _panels(fn, v: float, sd: float, c: float, times_t: bool, start=None) -> tuple:
+    """(E fn(c + sqrt(v) t, sd) [times t], error estimate, the accepted panels) by adaptive Gauss-Legendre over
+    t = x / (1 - x^2), x in (-1, 1): every panel is split until its 10- and 20-node values agree within its share
+    of the tolerance (vectorised: one call of ``fn`` per level of splitting), from 16 equal panels or from the
+    panels ``start`` (lo, hi) of a previous value (a warm start: the same acceptance test, fewer levels)."""
     r = math.sqrt(v)
-    edges = np.linspace(-1.0, 1.0, 17)
-    lo_, hi_ = edges[:-1], edges[1:]
-    total, error, scale = 0.0, 0.0, None
+    if start is None or start[0].size > _MAX_PANELS // 8:
+        edges = np.linspace(-1.0, 1.0, 17)
+        start = edges[:-1], edges[1:]
+    lo_, hi_ = start
+    total, error, scale, kept = 0.0, 0.0, None, ([], [])
     while lo_.size:
         half, mid = (hi_ - lo_) / 2, (hi_ + lo_) / 2
         sums = []
@@ -265,10 +270,12 @@ def _panels(fn, v: float, sd: float, c: float, times_t: bool) -> tuple:
         done = (diff <= share) | (lo_.size * 2 > _MAX_PANELS)
         total += float(np.sum(fine[done]))
         error += float(np.sum(diff[done]))
+        kept[0].append(lo_[done])
+        kept[1].append(hi_[done])
         split = ~done
         lo_, mid_, hi_ = lo_[split], mid[split], hi_[split]
         lo_, hi_ = np.concatenate([lo_, mid_]), np.concatenate([mid_, hi_])
-    return total, error
+    return total, error, (np.concatenate(kept[0]), np.concatenate(kept[1]))
 
 
 def _adaptive(fn, times_t: bool = False):

@@ -29,7 +29,7 @@ from vaemath.analysis.expectation import expected_penalty, s2
 from vaemath.analysis.linear.model import check_latent, code_offset, covariance, loglik, mu_coefficients, ppca
 from vaemath.symbolic import DEFAULT_BUDGET, limit, mu, sigma
 from vaemath.symbolic import penalty as as_penalty
-from vaemath.symbolic.budget import check_budget
+from vaemath.symbolic.budget import attempt, check_budget
 from vaemath.symbolic.calculus import descent_path
 from vaemath.symbolic.prior import check_prior
 
@@ -43,6 +43,7 @@ TOL_ATTAINED = 1e-7  # relative: the search must reach an attained optimum this 
 TOL_INFIMUM = 1e-4  # relative: an infimum along a path is only approached (sigma >= exp(-25) in the search)
 _LOG_SIGMA = (-25.0, 5.0)
 _FAR_LOG_SIGMA, _FAR_OFFSET = 30.0, 1e6  # a numeric least point beyond these is a drift, never an attained minimum
+_ZERO_CODE_LOG_SIGMA = (-20.0, 10.0)  # the bounded search for min_sigma pen(0, sigma)
 
 
 @dataclass(frozen=True, eq=False)
@@ -212,7 +213,7 @@ def _min_at_zero_code(pen_obj, budget=DEFAULT_BUDGET) -> tuple:
     """(min over sigma of pen(0, sigma), its argmin): the price of a collapsed latent dimension."""
     g = expected_penalty(pen_obj, budget=budget).numeric()[0]
     with np.errstate(over="ignore"):  # exp(1000*sigma)-like penalties at sigma = e^10: inf, a point not taken
-        res = minimize_scalar(lambda ls: float(g(0.0, np.exp(ls))), bounds=(-20, 10), method="bounded",
+        res = minimize_scalar(lambda ls: float(g(0.0, np.exp(ls))), bounds=_ZERO_CODE_LOG_SIGMA, method="bounded",
                               options={"xatol": 1e-12})
     return float(res.fun), float(np.exp(res.x))
 
@@ -235,6 +236,50 @@ def _least_value(pen_obj) -> tuple | None:
             with np.errstate(over="ignore"):  # a search run off to sigma = inf: a far boundary, said so by the caller
                 best = (float(res.fun), float(res.x[0]), float(np.exp(res.x[1])))
     return best if np.isfinite(best[0]) else None
+
+
+def _where_least_1d(h: sp.Expr, value: sp.Expr, attained: bool, budget):
+    """sigma where h, a function of sigma alone, reaches its exact infimum ``value``: the critical point there when
+    ``attained`` (a float), else the end (0.0 or "oo") where h tends to it; None when not found."""
+    v = float(value)
+    if attained:
+        done, crit = attempt(sp.solveset, sp.diff(h, sigma), sigma, sp.Interval.open(0, sp.oo), budget=budget)
+        for c in (crit if done and isinstance(crit, sp.FiniteSet) else ()):
+            at = sp.N(h.subs(sigma, c), 30)
+            if c.is_real and at.is_real and abs(float(at) - v) <= 1e-12 * (1 + abs(v)):
+                return float(c)
+        return None
+    for end, side, out in ((0, "+", 0.0), (sp.oo, "-", "oo")):
+        lim = limit(h, sigma, end, side, budget)
+        if lim is not None and lim.is_number and lim.is_finite and abs(float(lim) - v) <= 1e-12 * (1 + abs(v)):
+            return out
+    return None
+
+
+def _exact_collapse(pen_obj, free: bool, budget, numeric_least: float) -> dict | None:
+    """The collapsed dimension's price from the penalty's own exact infimum: inf_sigma pen(0, sigma) (c fixed at its
+    best, 0 here), or inf pen over (mu, sigma) when the offset c is searched (``free``). {"value", "attained",
+    "where", "sigma", "c"} (sigma a float, 0.0 or "oo" at the end approached, or None; c a float or None), or None
+    when not exact, or when the numeric least value found lies below it (then the numeric route stands)."""
+    from vaemath.symbolic import MinimizerSet, infimum, minimizer
+    from vaemath.symbolic.calculus import infimum_1d
+
+    h = pen_obj.expr if free else pen_obj.expr.subs(mu, 0)
+    inf = infimum_1d(h, sigma, budget) if not h.has(mu) else infimum(h, budget)
+    value = None if inf is None else inf.get("value")
+    if (inf is None or inf.get("method") != "exact" or value is None or not (value.is_number and value.is_finite)
+            or inf.get("attained") is None or numeric_least < float(value) - 1e-9 * (1 + abs(float(value)))):
+        return None
+    out = {"value": float(value), "attained": bool(inf["attained"]), "where": str(inf.get("where", "")),
+           "sigma": None, "c": 0.0 if not free else None}
+    if not h.has(mu):
+        out["sigma"] = _where_least_1d(h, value, out["attained"], budget)
+    elif out["attained"]:
+        best = minimizer(h, "std", budget)
+        if (best is not None and not isinstance(best, MinimizerSet)
+                and all(best.point[x].is_number for x in (mu, sigma))):
+            out["c"], out["sigma"] = float(best.point[mu]), float(best.point[sigma])
+    return out
 
 
 def _path_limit(pen_obj, budget, end=0) -> float | None:
@@ -291,7 +336,10 @@ def _large_code_path(pen_obj, budget) -> dict | None:
         if value is None or not (value.is_number and value.is_finite):
             continue
         if out is None or float(value) < out["value"]:
-            out = {"value": float(value), "exact": inf.get("method") == "exact", "h": g, "offset": None,
+            exact = inf.get("method") == "exact"
+            at = (_where_least_1d(g, value, bool(inf.get("attained")), budget) if exact and g.has(sigma)
+                  and inf.get("attained") is not None else None)  # the sigma the path fixes (D2 of review r8i)
+            out = {"value": float(value), "exact": exact, "h": g, "offset": None, "sigma": at,
                    "where": str(inf.get("where", "")), "kind": "large code", "end": name}
     return out
 
@@ -435,10 +483,21 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     if least is not None and least[0] < p_min:
         p_min, collapse_at = least[0], least[1:]
         sig_min = collapse_at[1]
+    # the penalty's own exact infimum, where sympy finds it: the collapse's exact price and point (jeffreys: sigma = 1,
+    # not 0.99999999968), or an infimum approached at an end and never attained (mu**2 + 1/sigma: sigma -> oo)
+    exact = _exact_collapse(pen_obj, free, budget, p_min)
+    f.collapse_exact = exact
+    if exact is not None:
+        p_min = exact["value"]
+        if exact["attained"] and exact["sigma"] is not None and exact["c"] is not None:
+            collapse_at = (exact["c"], exact["sigma"])
+            sig_min = exact["sigma"]
     f.c_rest = collapse_at[0]
-    # a least point the Nelder-Mead reached only by running off to a far boundary (sigma = 1.8e308): no minimum
-    f.collapse_far = bool(not collapse_at[1] > 0 or abs(math.log(collapse_at[1])) > _FAR_LOG_SIGMA
-                          or abs(collapse_at[0]) > _FAR_OFFSET)
+    # a least point the Nelder-Mead reached only by running off to a far boundary (sigma = 1.8e308), or the bounded
+    # search's edge (log sigma = -20 or 10): no minimum (unless the exact infimum above decided it)
+    at_edge = bool(collapse_at[1] > 0 and min(abs(math.log(collapse_at[1]) - b) for b in _ZERO_CODE_LOG_SIGMA) < 1e-3)
+    f.collapse_far = bool(exact is None and (not collapse_at[1] > 0 or abs(math.log(collapse_at[1])) > _FAR_LOG_SIGMA
+                                             or abs(collapse_at[0]) > _FAR_OFFSET or at_edge))
     candidates = {"collapse": 0.5 * d * (np.log(2 * np.pi * np.trace(cov) / d) + 1) + k * p_min}
     p0 = _path_limit(pen_obj, budget)
     if p0 is not None:
@@ -498,7 +557,7 @@ def _expectation_at(f: _Profiled, result: dict, numeric: dict) -> str:
         return f"{ex.method} (closed form)"
     sig, v = np.asarray(result["sigma"], dtype=object), result.get("v")
     if v is None or not np.isfinite(result["objective"]) or any(not isinstance(x, float) or not x > 0 for x in sig):
-        return ex.accuracy  # an answer along a path (sigma -> 0 or oo): no point to estimate the error at
+        return ex.accuracy(f.free)  # an answer along a path (sigma -> 0 or oo): no point to estimate the error at
     code_var = np.einsum("jd,de,je->j", v, f.cov, v)
     shift = np.asarray(result.get("shift") or np.zeros(f.k), float)
     err = float(np.sum(ex.error(code_var, sig.astype(float), shift if f.free else None)))
@@ -507,7 +566,7 @@ def _expectation_at(f: _Profiled, result: dict, numeric: dict) -> str:
     if numeric.get("confirmed") and not (tol is not None and err <= tol):
         numeric["confirmed"] = False
         numeric["note"] = f"the expectation's estimated error at the answer, {err:.2g}, exceeds the tolerance"
-    return f"{ex.accuracy}; estimated error of the objective's expectation at the answer {err:.1e}"
+    return f"{ex.accuracy(f.free)}; estimated error of the objective's expectation at the answer {err:.1e}"
 
 
 def _never_above_search(f: _Profiled, result: dict, numeric: dict, best: tuple) -> dict:
@@ -645,7 +704,10 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
         numeric["note"] = "the optimiser drifts to a boundary below every analysed candidate"
         name, finite[name] = "drift", best[0]
     far = name == "collapse" and getattr(f, "collapse_far", False)
-    _confirm(numeric, finite[name], TOL_ATTAINED, analysed=name in ("ppca", "collapse") and not far)
+    exact = getattr(f, "collapse_exact", None) if name == "collapse" else None
+    approached = exact is not None and not exact["attained"]  # an exact infimum at an end, never attained
+    _confirm(numeric, finite[name], TOL_INFIMUM if approached else TOL_ATTAINED,
+             analysed=name in ("ppca", "collapse") and not far)
     if far:  # found only numerically, where the search ran off: an upper bound on the infimum, labelled so
         numeric["confirmed"], numeric["bound"] = False, "upper"
     if name == "ppca":
@@ -662,6 +724,14 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
         shift = _rest(f, 0)
         if f.free:
             where += "; c, sigma at the penalty's least value"
+        if exact is not None:
+            least = "inf_(mu, sigma) pen" if f.free else "inf_sigma pen(0, sigma)"
+            where += f"; the penalty's exact infimum {least} = {exact['value']:.10g}: {exact['where']}"
+        if approached:
+            where = ("collapse, an infimum not attained: W = 0, V = 0, tau^2 = tr(C)/D, each latent dimension paying "
+                     + where.split("; the penalty's exact infimum ", 1)[1])
+            if exact["sigma"] is not None:
+                sig = np.full(f.k, exact["sigma"], dtype=object)
         if far:
             where = (f"numeric: W = 0, V = 0 with the offset c and sigma where the Nelder-Mead search for the "
                      f"penalty's least value ran off to a far boundary (c = {f.c_rest:.4g}, sigma = {sig_min:.4g}): "
@@ -672,10 +742,11 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
         tau2 = f.tau2(w, v, sig)
         where = ("interior stationary point (numeric, L-BFGS-B)" if name == "interior"
                  else "numeric: the optimiser drifts to a boundary (not analysed)")
-    attained = name != "drift" and not far
+    attained = name != "drift" and not far and not approached
     return {"objective": float(finite[name]), "attained": attained, "path": where, "sigma": sig.tolist(),
             "tau2": float(tau2), "w_col_norms2": np.sum(w**2, axis=0).tolist(),
-            "loglik": loglik(w, tau2, f.cov) if attained or far else None, "loglik_limit": None, "w": w, "v": v,
+            "loglik": loglik(w, tau2, f.cov) if attained or far or approached else None, "loglik_limit": None,
+            "w": w, "v": v,
             "shift": np.asarray(shift, float).tolist()}
 
 
@@ -707,7 +778,7 @@ def _on_path(f, name, paths, lam, u, sig_min, numeric) -> dict:
                  + (f"; the other {f.k - active} collapsed (w_j = 0)" if active < f.k else ""))
     large = "offset" in name and f.best_offset.get("kind") == "large code"  # sigma_j at g's least point, w_j -> 0
     return {"objective": float(value), "attained": False, "path": where,
-            "sigma": [None if large else 0.0] * active + [sig_min] * (f.k - active),
+            "sigma": [f.best_offset.get("sigma") if large else 0.0] * active + [sig_min] * (f.k - active),
             "tau2": float(np.sum(lam[active:]) / f.d),
             "w_col_norms2": [0.0 if large else "oo"] * active + [0.0] * (f.k - active), "loglik": None,
             "loglik_limit": "-oo",
