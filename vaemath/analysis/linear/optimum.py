@@ -485,7 +485,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         sig_min = collapse_at[1]
     # the penalty's own exact infimum, where sympy finds it: the collapse's exact price and point (jeffreys: sigma = 1,
     # not 0.99999999968), or an infimum approached at an end and never attained (mu**2 + 1/sigma: sigma -> oo)
-    exact = _exact_collapse(pen_obj, free, budget, p_min)
+    done, exact = attempt(_exact_collapse, pen_obj, free, budget, p_min, budget=budget)  # one budget for it all
+    exact = exact if done else None
     f.collapse_exact = exact
     if exact is not None:
         p_min = exact["value"]
