@@ -142,3 +142,16 @@ def test_the_large_code_path_names_its_sigma(pen, sigma_star, least):
     res = optimum("5,2,0.5", 1, pen, starts=1)
     assert not res.attained and res.sigma == [pytest.approx(sigma_star, rel=1e-15)]
     assert res.objective == pytest.approx(FLOOR_RANK1 + least, rel=1e-14)
+
+
+def test_kinked_expectation_at_large_code_variances():
+    """E|c + X - 1| + sigma, X ~ N(0, v), by the folded normal mean 2 s phi(a/s) + a erf(a/(s sqrt 2)), a = c - 1:
+    quad over the whole line stepped over the kink at s2 = 1e6 (4e-4 off); the kinked route splits there."""
+    from scipy.special import erf
+
+    h = expected_penalty("abs(mu - 1) + sigma").shifted()[0]
+    for v in (0.01, 400.0, 1e6, 1e8):
+        for c in (0.0, 0.7, -3.0):
+            s, a = math.sqrt(v), c - 1
+            want = 2 * s * math.exp(-(a / s) ** 2 / 2) / math.sqrt(2 * math.pi) + a * erf(a / (s * math.sqrt(2))) + 1.2
+            assert float(h(v, 1.2, c)) == pytest.approx(want, rel=10 * EXPECTATION_TOL, abs=10 * EXPECTATION_TOL)
