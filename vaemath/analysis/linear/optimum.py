@@ -430,7 +430,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         Random starts of the numerical confirmation (plus one at pPCA; at most ``MAX_STARTS`` = 100), and
         their seed (both >= 0).
     budget : float or None
-        Seconds per symbolic step (limits deciding unboundedness and the rescaling path).
+        Seconds per symbolic step (limits deciding unboundedness and the rescaling path, the penalty's exact
+        infimum for the collapse, sympy's integration of E pen).
     prior : tuple (mu_p, sigma_p), optional
         The penalty taken against N(mu_p, sigma_p^2) (see :func:`vaemath.symbolic.penalty`).
 
@@ -443,7 +444,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         value of every candidate family and the numerical confirmation: ``numeric["confirmed"]`` is True when
         the multi-start search reached the answer within ``numeric["tolerance"]`` (relative 1e-7 for an
         attained optimum found in closed form, 1e-4 for an infimum along a path; an interior optimum found
-        only numerically needs two starts agreeing within 1e-7), or, for an objective unbounded below
+        only numerically needs two starts agreeing within 1e-7; a numeric expectation needs its estimated error
+        at the answer, ``numeric["expectation_error"]``, within the tolerance too), or, for an objective unbounded below
         (``objective`` -inf), when the search too went below the path's value at c = 1e-2.
 
     Raises
