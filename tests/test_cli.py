@@ -178,6 +178,15 @@ BAD = [  # argv ({file}, {complex}, {empty}, {object}, {vector}: files made by t
     (["derive", "renyi(2)", "--prior", "1,2"], "no general-prior form; entries with one: kl, reverse_kl"),
     (["bench", "--reduce-points", "nan"], "--reduce-points"),
     (["bench", "--reduce-points", "inf"], "--reduce-points"),
+    # a bad --prior is blamed on --prior and the text typed (was "candidate: prior: ...", "got inf"): review r8i B3
+    (["check", "kl", "--prior", "5,0"], "argument --prior: SIGMA must be positive, got '0'"),
+    (["derive", "kl", "--prior", "5, -1"], "argument --prior: SIGMA must be positive, got '-1'"),
+    (["linear", "--cov", "5,2,0.5", "--prior", "5,inf"], "argument --prior: SIGMA must be a finite number, got 'inf'"),
+    (["check", "kl", "--prior", "1e400,1"], "argument --prior: MU must be a finite number, got '1e400' (beyond"),
+    (["derive", "kl", "--prior", "0,1e-400"], "argument --prior: SIGMA must be positive, got '1e-400' (it rounds"),
+    (["check", "kl", "--against", "jeffreys", "--prior", "nan,2"], "argument --prior: MU must be a finite number, "
+                                                                  "got 'nan'"),
+    (["linear", "--cov", "5,2,0.5", "--prior", "-0.5,-0"], "argument --prior: SIGMA must be positive, got '-0'"),
 ]
 
 

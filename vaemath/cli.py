@@ -229,11 +229,29 @@ def _budget(value: str) -> float:
     return number
 
 
-def _prior(value: str) -> tuple:
+def _nonzero_decimal(text: str) -> bool:
+    import decimal
+
     try:
-        mu_p, sigma_p = (float(x) for x in value.strip().split(","))
+        return decimal.Decimal(text) != 0
+    except decimal.InvalidOperation:
+        return False
+
+
+def _prior(value: str) -> tuple:
+    """MU,SIGMA as two finite numbers, SIGMA > 0; argparse names --prior and the text typed in the error."""
+    parts = [x.strip() for x in value.strip().split(",")]
+    try:
+        mu_p, sigma_p = (float(x) for x in parts)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected MU,SIGMA (two numbers), got {value.strip()!r}") from None
+    for name, typed, number in (("MU", parts[0], mu_p), ("SIGMA", parts[1], sigma_p)):
+        if not math.isfinite(number):
+            why = "" if typed.lower().lstrip("+-") in ("inf", "infinity", "nan") else " (beyond double precision)"
+            raise argparse.ArgumentTypeError(f"{name} must be a finite number, got {typed!r}{why}")
+    if not sigma_p > 0:
+        why = " (it rounds to 0 in double precision)" if sigma_p == 0 and _nonzero_decimal(parts[1]) else ""
+        raise argparse.ArgumentTypeError(f"SIGMA must be positive, got {parts[1]!r}{why}")
     return mu_p, sigma_p
 
 

@@ -3,11 +3,20 @@
 In the linear-Gaussian VAE each code mu_j = v_j^T (x - b) has mean 0 and variance s2 = (V C V^T)_jj.
 For a penalty polynomial of degree <= 2 in mu, E pen depends on the data only through s2, for any data
 distribution with covariance C. For any other penalty it is computed under the stated assumption that
-the data are Gaussian N(b, C), so that mu_j ~ N(0, s2): by sympy integration where it succeeds, else by
-Gauss-Hermite quadrature (80 nodes) of the penalty and of its derivatives, or, for a penalty with abs, max,
-min or a fractional power of an expression in mu (kinks and cones such as sqrt(mu^2 + (sigma - 1)^2), which
-Gauss-Hermite resolves only to ~1e-3), adaptive quadrature (scipy.integrate.quad) per value. A sympy integral
-in special functions numpy cannot evaluate (Meijer G, polar_lift) is not used: quadrature instead.
+the data are Gaussian N(b, C), so that mu_j ~ N(0, s2): by sympy integration where it succeeds within the
+symbolic budget (``budget`` seconds, :func:`vaemath.symbolic.budget.attempt`), else numerically, each value
+to within ``EXPECTATION_TOL`` (1 + |E pen|) (estimated):
+
+- a smooth penalty by Gauss-Hermite quadrature with 80 and 160 nodes, the 160-node value kept where the two
+  agree within the tolerance; where they do not (a pole or branch point near the real axis seen at a large
+  code variance: mu^2/(1 + mu^2) at s2 = 400 is off by 4e-2 with 80 nodes), by adaptive Gauss-Legendre
+  quadrature (panels split until each panel's 10- and 20-node values agree);
+- a penalty with abs, max, min or a fractional power of an expression in mu (kinks and cones such as
+  sqrt(mu^2 + (sigma - 1)^2), which Gauss-Hermite resolves only to ~1e-3) by adaptive quadrature
+  (scipy.integrate.quad) per value.
+
+A sympy integral in special functions numpy cannot evaluate (Meijer G, polar_lift) is not used: quadrature
+instead. :meth:`ExpectedPenalty.error` gives the error estimate at any point.
 """
 
 from __future__ import annotations
@@ -21,8 +30,9 @@ import numpy as np
 import sympy as sp
 from scipy import integrate
 
-from vaemath.symbolic import Penalty, mu, sigma
+from vaemath.symbolic import DEFAULT_BUDGET, Penalty, mu, sigma
 from vaemath.symbolic import penalty as as_penalty
+from vaemath.symbolic.budget import attempt, check_budget
 from vaemath.symbolic.nonsmooth import is_smooth
 from vaemath.symbolic.penalty import infer_domain
 
@@ -34,8 +44,11 @@ ASSUMPTION_GAUSSIAN = ("assumes Gaussian data x ~ N(b, C), so each code mu_j ~ N
                        "polynomial of degree <= 2 in mu")
 _SCALAR = {"Heaviside": lambda x, h0=0.5: 1.0 if x > 0 else 0.0 if x < 0 else h0,
            "sign": lambda x: (x > 0) - (x < 0)}
-_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(80)
-_WEIGHTS = _WEIGHTS / np.sqrt(2 * np.pi)
+EXPECTATION_TOL = 1e-10  # each numeric value of E pen within this times (1 + |E pen|), estimated
+_RULES = [(x, w / np.sqrt(2 * np.pi)) for x, w in (np.polynomial.hermite_e.hermegauss(n) for n in (80, 160))]
+_GL20, _GL10 = np.polynomial.legendre.leggauss(20), np.polynomial.legendre.leggauss(10)
+_KINK_GUESSES, _T_SPLIT = (-10.0, -3.0, -1.0, 0.0, 1.0, 3.0, 10.0), 40.0  # adaptive quadrature's breakpoints
+_MAX_PANELS = 4000  # per value: beyond this the adaptive rule stops and reports its (larger) error estimate
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,11 @@ class ExpectedPenalty:
         True when g holds for any data distribution (penalty quadratic in mu).
     assumption : str
     method : {"second moments", "sympy integration", "Gauss-Hermite quadrature", "adaptive quadrature"}
+        "Gauss-Hermite quadrature" is checked (80 against 160 nodes) with adaptive Gauss-Legendre where the
+        check fails; see :meth:`accuracy`.
+    note : str
+        Why the numeric route was taken ("" when sympy was not tried), e.g. sympy's integration ran past its
+        budget.
     """
 
     penalty: Penalty
@@ -58,10 +76,29 @@ class ExpectedPenalty:
     exact: bool
     assumption: str
     method: str
+    note: str = ""
+
+    def accuracy(self, shifted: bool = False) -> str:
+        """The method and its stated error bound, in words: of :meth:`numeric`, or of :meth:`shifted` (``shifted``:
+        always quadrature)."""
+        if self.expr is not None and not shifted:
+            return f"{self.method} (closed form: exact up to rounding)"
+        how = ("adaptive quadrature (scipy.integrate.quad)" if _kinked(self.penalty.expr) else
+               "Gauss-Hermite quadrature (80 and 160 nodes), adaptive Gauss-Legendre where they differ")
+        return f"{how}, each value within {EXPECTATION_TOL:g} (1 + |E pen|) (estimated)" + (
+            f"; {self.note}" if self.note else "")
 
     def numeric(self):
         """Three numpy functions of (s2, sigma): g, dg/ds2 and dg/dsigma."""
         return _numeric(self.penalty.expr, self.expr)
+
+    def error(self, v, sd, c=None):
+        """Estimated absolute error of E pen(c + mu, sigma) at (s2, sigma), as :meth:`numeric` computes it (``c``
+        None: 0 for a closed form) or as :meth:`shifted` does (``c`` given): the 80/160-node difference where
+        Gauss-Hermite is kept, else the adaptive rule's estimate."""
+        if self.expr is not None and c is None:
+            return np.zeros(np.broadcast(np.asarray(v, float), np.asarray(sd, float)).shape)
+        return _shifted(self.penalty.expr)[0].error(v, sd, 0.0 if c is None else c)
 
     def shifted(self):
         """Four numpy functions of (s2, sigma, c): h = E pen(c + mu, sigma) over mu with mean 0 and variance s2
@@ -70,7 +107,7 @@ class ExpectedPenalty:
         return _shifted(self.penalty.expr)
 
 
-def expected_penalty(penalty, sigma_means: str = "std") -> ExpectedPenalty:
+def expected_penalty(penalty, sigma_means: str = "std", budget=DEFAULT_BUDGET) -> ExpectedPenalty:
     """E pen(mu, sigma) over codes mu with mean 0 and variance s2, as g(s2, sigma).
 
     Parameters
@@ -78,6 +115,8 @@ def expected_penalty(penalty, sigma_means: str = "std") -> ExpectedPenalty:
     penalty : str, sympy.Expr or Penalty
         The penalty (see :func:`vaemath.symbolic.penalty`).
     sigma_means : {"std", "var"}
+    budget : float or None
+        Seconds for sympy's integration (None: no limit); past it the numeric route, said so in ``note``.
 
     Returns
     -------
@@ -88,20 +127,21 @@ def expected_penalty(penalty, sigma_means: str = "std") -> ExpectedPenalty:
     >>> expected_penalty("kl").expr
     s2/2 + sigma**2/2 - log(sigma) - 1/2
     """
-    return _expected(as_penalty(penalty, sigma_means))
+    return _expected(as_penalty(penalty, sigma_means), check_budget(budget))
 
 
 @lru_cache(maxsize=64)
-def _expected(pen: Penalty) -> ExpectedPenalty:
+def _expected(pen: Penalty, budget) -> ExpectedPenalty:
     poly = sp.Poly(pen.expr, mu) if pen.expr.is_polynomial(mu) else None
     if poly is not None and poly.degree() <= 2:
         coeff = poly.all_coeffs()[::-1] + [0, 0]
         return ExpectedPenalty(pen, sp.expand(coeff[0] + coeff[2] * s2), True, ASSUMPTION_EXACT, "second moments")
-    expr = _integrate(pen.expr)
+    done, expr = attempt(_integrate, pen.expr, budget=budget)
+    note = "" if done else f"sympy's integration ran past its budget of {budget:g} s: numeric quadrature instead"
     method = "sympy integration" if expr is not None else "Gauss-Hermite quadrature"
     if expr is None and _kinked(pen.expr):
         method = "adaptive quadrature"
-    return ExpectedPenalty(pen, expr, False, ASSUMPTION_GAUSSIAN, method)
+    return ExpectedPenalty(pen, expr, False, ASSUMPTION_GAUSSIAN, method, note)
 
 
 def _integrate(expr: sp.Expr) -> sp.Expr | None:
@@ -176,18 +216,72 @@ def _on_domain(fn, domain, value: bool):
 
 
 def _gauss_hermite(fn, times_t: bool = False):
-    """E fn(c + sqrt(s2) t, sigma) (times t if ``times_t``), t ~ N(0, 1), by 80-node Gauss-Hermite, broadcast over
-    arrays of (s2, sigma[, c]); c = 0 unless given."""
-    def h(v, sd, c=0.0):
+    """E fn(c + sqrt(s2) t, sigma) (times t if ``times_t``), t ~ N(0, 1), broadcast over arrays of (s2, sigma[, c])
+    (c = 0 unless given): Gauss-Hermite with 160 nodes where it agrees with 80 nodes within EXPECTATION_TOL
+    (1 + |value|), else adaptive Gauss-Legendre (:func:`_panels`). ``h.error`` gives the error estimates."""
+    last = [None]  # the panels of the previous adaptive value: the next call (a nearby point) starts from them
+
+    def both(v, sd, c=0.0):
         v, sd, c = np.broadcast_arrays(np.asarray(v, float), np.asarray(sd, float), np.asarray(c, float))
-        vals = fn(c[..., None] + np.sqrt(v)[..., None] * _NODES, sd[..., None] + 0 * _NODES)
-        return np.sum(vals * (_WEIGHTS * _NODES if times_t else _WEIGHTS), axis=-1)
+        with np.errstate(all="ignore"):
+            lo, hi = (np.sum(fn(c[..., None] + np.sqrt(v)[..., None] * x, sd[..., None] + 0 * x)
+                             * (w * x if times_t else w), axis=-1) for x, w in _RULES)
+            err = np.array(np.abs(hi - lo), dtype=float)
+        value = np.array(hi, dtype=float)
+        redo = np.isfinite(lo) & ~(err <= EXPECTATION_TOL * (1 + np.abs(hi)))
+        for i in np.ndindex(redo.shape):
+            if redo[i]:
+                value[i], err[i], last[0] = _panels(fn, float(v[i]), float(sd[i]), float(c[i]), times_t, last[0])
+        keep = ~np.isfinite(lo)  # the penalty infinite or undefined at a node: its value as before
+        value[keep], err[keep] = lo[keep], np.nan
+        return value, err
+
+    def h(v, sd, c=0.0):
+        return both(v, sd, c)[0]
+    h.error = lambda v, sd, c=0.0: both(v, sd, c)[1]
     return h
+
+
+def _panels(fn, v: float, sd: float, c: float, times_t: bool, start=None) -> tuple:
+    """(E fn(c + sqrt(v) t, sd) [times t], error estimate, the accepted panels) by adaptive Gauss-Legendre over
+    t = x / (1 - x^2), x in (-1, 1): every panel is split until its 10- and 20-node values agree within its share
+    of the tolerance (vectorised: one call of ``fn`` per level of splitting), from 16 equal panels or from the
+    panels ``start`` (lo, hi) of a previous value (a warm start: the same acceptance test, fewer levels)."""
+    r = math.sqrt(v)
+    if start is None or start[0].size > _MAX_PANELS // 8:
+        edges = np.linspace(-1.0, 1.0, 17)
+        start = edges[:-1], edges[1:]
+    lo_, hi_ = start
+    total, error, scale, kept = 0.0, 0.0, None, ([], [])
+    while lo_.size:
+        half, mid = (hi_ - lo_) / 2, (hi_ + lo_) / 2
+        sums = []
+        for x, w in (_GL20, _GL10):
+            xs = mid[:, None] + half[:, None] * x
+            t = xs / (1 - xs * xs)
+            jac = (1 + xs * xs) / (1 - xs * xs) ** 2
+            with np.errstate(all="ignore"):
+                vals = fn(c + r * t, sd + 0 * t) * np.exp(-t * t / 2) * jac / math.sqrt(2 * math.pi)
+                vals = np.where(np.exp(-t * t / 2) == 0, 0.0, vals)  # the Gaussian factor is 0: no 0 * inf
+            sums.append(np.sum(vals * (t if times_t else 1.0) * w, axis=-1) * half)
+        fine, diff = sums[0], np.abs(sums[0] - sums[1])
+        if scale is None:
+            scale = 1 + abs(float(np.sum(fine)))
+        share = EXPECTATION_TOL * scale * half  # the panel's share of the tolerance (the widths sum to 2)
+        done = (diff <= share) | (lo_.size * 2 > _MAX_PANELS)
+        total += float(np.sum(fine[done]))
+        error += float(np.sum(diff[done]))
+        kept[0].append(lo_[done])
+        kept[1].append(hi_[done])
+        split = ~done
+        lo_, mid_, hi_ = lo_[split], mid[split], hi_[split]
+        lo_, hi_ = np.concatenate([lo_, mid_]), np.concatenate([mid_, hi_])
+    return total, error, (np.concatenate(kept[0]), np.concatenate(kept[1]))
 
 
 def _adaptive(fn, times_t: bool = False):
     """E fn(c + sqrt(s2) t, sigma) (times t if ``times_t``) by adaptive quadrature per value: accurate across the
-    kinks of abs, max, min; c = 0 unless given."""
+    kinks of abs, max, min; c = 0 unless given. ``h.error`` gives quad's error estimates."""
     def safe(m, sd):
         try:
             return fn(m, sd)
@@ -197,11 +291,24 @@ def _adaptive(fn, times_t: bool = False):
     def one(v, sd, c):
         r = math.sqrt(v)
         if r == 0:
-            return 0.0 if times_t else safe(c, sd)
+            return (0.0 if times_t else safe(c, sd)), 0.0
+        def integrand(t):
+            return safe(c + r * t, sd) * (t if times_t else 1.0) * math.exp(-t * t / 2)
+
+        # split at the t of mu = 0, +-1, +-3, +-10, where kinks usually sit: at a large code variance a kink is a
+        # narrow feature in t that quad over the whole line steps over (abs(mu - 1) at s2 = 1e6: 4e-4 off)
+        points = sorted({(m - c) / r for m in _KINK_GUESSES if abs(m - c) < _T_SPLIT * r})
+        value = err = 0.0
         with warnings.catch_warnings():  # round-off at 1e-12 on a kink: the value is still good to ~1e-12
             warnings.simplefilter("ignore", integrate.IntegrationWarning)
-            value = integrate.quad(lambda t: safe(c + r * t, sd) * (t if times_t else 1.0) * math.exp(-t * t / 2),
-                                   -math.inf, math.inf, epsabs=1e-12, epsrel=1e-11, limit=200)[0]
-        return value / math.sqrt(2 * math.pi)
-    vectorised = np.vectorize(one, otypes=[float])
-    return lambda v, sd, c=0.0: vectorised(np.asarray(v, float), np.asarray(sd, float), np.asarray(c, float))
+            for a, b, pts in ((-math.inf, -_T_SPLIT, None), (-_T_SPLIT, _T_SPLIT, points or None),
+                              (_T_SPLIT, math.inf, None)):
+                part, e = integrate.quad(integrand, a, b, points=pts, epsabs=1e-12, epsrel=1e-11, limit=200)[:2]
+                value, err = value + part, err + e
+        return value / math.sqrt(2 * math.pi), err / math.sqrt(2 * math.pi)
+    vectorised = np.vectorize(one, otypes=[float, float])
+
+    def h(v, sd, c=0.0):
+        return vectorised(np.asarray(v, float), np.asarray(sd, float), np.asarray(c, float))[0]
+    h.error = lambda v, sd, c=0.0: vectorised(np.asarray(v, float), np.asarray(sd, float), np.asarray(c, float))[1]
+    return h

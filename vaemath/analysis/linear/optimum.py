@@ -29,7 +29,7 @@ from vaemath.analysis.expectation import expected_penalty, s2
 from vaemath.analysis.linear.model import check_latent, code_offset, covariance, loglik, mu_coefficients, ppca
 from vaemath.symbolic import DEFAULT_BUDGET, limit, mu, sigma
 from vaemath.symbolic import penalty as as_penalty
-from vaemath.symbolic.budget import check_budget
+from vaemath.symbolic.budget import attempt, check_budget
 from vaemath.symbolic.calculus import descent_path
 from vaemath.symbolic.prior import check_prior
 
@@ -43,6 +43,7 @@ TOL_ATTAINED = 1e-7  # relative: the search must reach an attained optimum this 
 TOL_INFIMUM = 1e-4  # relative: an infimum along a path is only approached (sigma >= exp(-25) in the search)
 _LOG_SIGMA = (-25.0, 5.0)
 _FAR_LOG_SIGMA, _FAR_OFFSET = 30.0, 1e6  # a numeric least point beyond these is a drift, never an attained minimum
+_ZERO_CODE_LOG_SIGMA = (-20.0, 10.0)  # the bounded search for min_sigma pen(0, sigma)
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +63,7 @@ class LinearResult:
     assumption: str
     candidates: dict = field(default_factory=dict)
     numeric: dict = field(default_factory=dict)
+    expectation: str = ""
     path_values: list | None = None
     w: np.ndarray | None = field(default=None, repr=False)
     v: np.ndarray | None = field(default=None, repr=False)
@@ -74,7 +76,7 @@ class LinearResult:
                 "sigma": self.sigma, "tau2": self.tau2, "w_col_norms2": self.w_col_norms2, "loglik": self.loglik,
                 "loglik_limit": self.loglik_limit, "ppca_loglik": self.ppca_loglik, "assumption": self.assumption,
                 "candidates": {k: "-oo" if v == -np.inf else v for k, v in self.candidates.items()},
-                "numeric": self.numeric, "path_values": self.path_values,
+                "numeric": self.numeric, "expectation": self.expectation, "path_values": self.path_values,
                 "offset": self.offset}
 
     def __str__(self) -> str:
@@ -92,6 +94,8 @@ class LinearResult:
         lines.append(f"  candidates: {d['candidates']}")
         lines.append(f"  numeric: {self.numeric}")
         lines.append(f"  assumption: {self.assumption}")
+        if self.expectation:
+            lines.append(f"  expectation: {self.expectation}")
         return "\n".join(lines)
 
 
@@ -99,9 +103,9 @@ class _Profiled:
     """The exact objective with tau^2 profiled out, and its gradient, over theta = (W, V, log sigma), and the
     encoder's offsets c (k of them, added to the penalty's argument) when ``free_offset``."""
 
-    def __init__(self, cov: np.ndarray, k: int, pen, free_offset: bool = False):
+    def __init__(self, cov: np.ndarray, k: int, pen, free_offset: bool = False, budget=DEFAULT_BUDGET):
         self.cov, self.d, self.k, self.free = cov, cov.shape[0], k, free_offset
-        ex = expected_penalty(pen)
+        ex = self.ex = expected_penalty(pen, budget=budget)
         if free_offset:
             self.g, self.g_s, self.g_sigma, self.g_c = ex.shifted()
         else:
@@ -205,11 +209,11 @@ def _interior(sig, w, small_sigma_ok: bool = False) -> bool:
     return bool((small_sigma_ok or np.min(sig) > _INTERIOR_SIGMA) and np.max(np.sum(w**2, axis=0)) < _INTERIOR_NORM2)
 
 
-def _min_at_zero_code(pen_obj) -> tuple:
+def _min_at_zero_code(pen_obj, budget=DEFAULT_BUDGET) -> tuple:
     """(min over sigma of pen(0, sigma), its argmin): the price of a collapsed latent dimension."""
-    g = expected_penalty(pen_obj).numeric()[0]
+    g = expected_penalty(pen_obj, budget=budget).numeric()[0]
     with np.errstate(over="ignore"):  # exp(1000*sigma)-like penalties at sigma = e^10: inf, a point not taken
-        res = minimize_scalar(lambda ls: float(g(0.0, np.exp(ls))), bounds=(-20, 10), method="bounded",
+        res = minimize_scalar(lambda ls: float(g(0.0, np.exp(ls))), bounds=_ZERO_CODE_LOG_SIGMA, method="bounded",
                               options={"xatol": 1e-12})
     return float(res.fun), float(np.exp(res.x))
 
@@ -232,6 +236,50 @@ def _least_value(pen_obj) -> tuple | None:
             with np.errstate(over="ignore"):  # a search run off to sigma = inf: a far boundary, said so by the caller
                 best = (float(res.fun), float(res.x[0]), float(np.exp(res.x[1])))
     return best if np.isfinite(best[0]) else None
+
+
+def _where_least_1d(h: sp.Expr, value: sp.Expr, attained: bool, budget):
+    """sigma where h, a function of sigma alone, reaches its exact infimum ``value``: the critical point there when
+    ``attained`` (a float), else the end (0.0 or "oo") where h tends to it; None when not found."""
+    v = float(value)
+    if attained:
+        done, crit = attempt(sp.solveset, sp.diff(h, sigma), sigma, sp.Interval.open(0, sp.oo), budget=budget)
+        for c in (crit if done and isinstance(crit, sp.FiniteSet) else ()):
+            at = sp.N(h.subs(sigma, c), 30)
+            if c.is_real and at.is_real and abs(float(at) - v) <= 1e-12 * (1 + abs(v)):
+                return float(c)
+        return None
+    for end, side, out in ((0, "+", 0.0), (sp.oo, "-", "oo")):
+        lim = limit(h, sigma, end, side, budget)
+        if lim is not None and lim.is_number and lim.is_finite and abs(float(lim) - v) <= 1e-12 * (1 + abs(v)):
+            return out
+    return None
+
+
+def _exact_collapse(pen_obj, free: bool, budget, numeric_least: float) -> dict | None:
+    """The collapsed dimension's price from the penalty's own exact infimum: inf_sigma pen(0, sigma) (c fixed at its
+    best, 0 here), or inf pen over (mu, sigma) when the offset c is searched (``free``). {"value", "attained",
+    "where", "sigma", "c"} (sigma a float, 0.0 or "oo" at the end approached, or None; c a float or None), or None
+    when not exact, or when the numeric least value found lies below it (then the numeric route stands)."""
+    from vaemath.symbolic import MinimizerSet, infimum, minimizer
+    from vaemath.symbolic.calculus import infimum_1d
+
+    h = pen_obj.expr if free else pen_obj.expr.subs(mu, 0)
+    inf = infimum_1d(h, sigma, budget) if not h.has(mu) else infimum(h, budget)
+    value = None if inf is None else inf.get("value")
+    if (inf is None or inf.get("method") != "exact" or value is None or not (value.is_number and value.is_finite)
+            or inf.get("attained") is None or numeric_least < float(value) - 1e-9 * (1 + abs(float(value)))):
+        return None
+    out = {"value": float(value), "attained": bool(inf["attained"]), "where": str(inf.get("where", "")),
+           "sigma": None, "c": 0.0 if not free else None}
+    if not h.has(mu):
+        out["sigma"] = _where_least_1d(h, value, out["attained"], budget)
+    elif out["attained"]:
+        best = minimizer(h, "std", budget)
+        if (best is not None and not isinstance(best, MinimizerSet)
+                and all(best.point[x].is_number for x in (mu, sigma))):
+            out["c"], out["sigma"] = float(best.point[mu]), float(best.point[sigma])
+    return out
 
 
 def _path_limit(pen_obj, budget, end=0) -> float | None:
@@ -288,7 +336,10 @@ def _large_code_path(pen_obj, budget) -> dict | None:
         if value is None or not (value.is_number and value.is_finite):
             continue
         if out is None or float(value) < out["value"]:
-            out = {"value": float(value), "exact": inf.get("method") == "exact", "h": g, "offset": None,
+            exact = inf.get("method") == "exact"
+            at = (_where_least_1d(g, value, bool(inf.get("attained")), budget) if exact and g.has(sigma)
+                  and inf.get("attained") is not None else None)  # the sigma the path fixes (D2 of review r8i)
+            out = {"value": float(value), "exact": exact, "h": g, "offset": None, "sigma": at,
                    "where": str(inf.get("where", "")), "kind": "large code", "end": name}
     return out
 
@@ -379,7 +430,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         Random starts of the numerical confirmation (plus one at pPCA; at most ``MAX_STARTS`` = 100), and
         their seed (both >= 0).
     budget : float or None
-        Seconds per symbolic step (limits deciding unboundedness and the rescaling path).
+        Seconds per symbolic step (limits deciding unboundedness and the rescaling path, the penalty's exact
+        infimum for the collapse, sympy's integration of E pen).
     prior : tuple (mu_p, sigma_p), optional
         The penalty taken against N(mu_p, sigma_p^2) (see :func:`vaemath.symbolic.penalty`).
 
@@ -392,7 +444,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         value of every candidate family and the numerical confirmation: ``numeric["confirmed"]`` is True when
         the multi-start search reached the answer within ``numeric["tolerance"]`` (relative 1e-7 for an
         attained optimum found in closed form, 1e-4 for an infimum along a path; an interior optimum found
-        only numerically needs two starts agreeing within 1e-7), or, for an objective unbounded below
+        only numerically needs two starts agreeing within 1e-7; a numeric expectation needs its estimated error
+        at the answer, ``numeric["expectation_error"]``, within the tolerance too), or, for an objective unbounded below
         (``objective`` -inf), when the search too went below the path's value at c = 1e-2.
 
     Raises
@@ -415,26 +468,39 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     prior = check_prior(prior)
     typed = as_penalty(penalty, sigma_means, prior=prior)
     pen_obj, offset = code_offset(typed, prior)
-    assumption = expected_penalty(pen_obj).assumption
+    ex = expected_penalty(pen_obj, budget=budget)
+    assumption = ex.assumption
     free = mu_coefficients(typed.expr) is None  # not quadratic in mu: the offset c is searched numerically
     if free:
         assumption += (f"; the encoder's offset c is searched (L-BFGS-B from the best point with c = mu_p = {offset} "
                        "and from near the collapse at the penalty's least point (c, sigma), found by Nelder-Mead)")
     prior_sigma = 1.0 if prior is None else float(prior[1])
-    ex, f, pp = expected_penalty(pen_obj), _Profiled(cov, k, pen_obj, free), ppca(cov, k)
+    f, pp = _Profiled(cov, k, pen_obj, free, budget), ppca(cov, k)
     lam, u = np.linalg.eigh(cov)
     lam, u = lam[::-1], u[:, ::-1]
     d = cov.shape[0]
-    p_min, sig_min = _min_at_zero_code(pen_obj)
+    p_min, sig_min = _min_at_zero_code(pen_obj, budget)
     least = _least_value(pen_obj) if free else None
     collapse_at = (0.0, sig_min)  # (c, sigma) of a collapsed dimension, c relative to mu_p
     if least is not None and least[0] < p_min:
         p_min, collapse_at = least[0], least[1:]
         sig_min = collapse_at[1]
+    # the penalty's own exact infimum, where sympy finds it: the collapse's exact price and point (jeffreys: sigma = 1,
+    # not 0.99999999968), or an infimum approached at an end and never attained (mu**2 + 1/sigma: sigma -> oo)
+    done, exact = attempt(_exact_collapse, pen_obj, free, budget, p_min, budget=budget)  # one budget for it all
+    exact = exact if done else None
+    f.collapse_exact = exact
+    if exact is not None:
+        p_min = exact["value"]
+        if exact["attained"] and exact["sigma"] is not None and exact["c"] is not None:
+            collapse_at = (exact["c"], exact["sigma"])
+            sig_min = exact["sigma"]
     f.c_rest = collapse_at[0]
-    # a least point the Nelder-Mead reached only by running off to a far boundary (sigma = 1.8e308): no minimum
-    f.collapse_far = bool(not collapse_at[1] > 0 or abs(math.log(collapse_at[1])) > _FAR_LOG_SIGMA
-                          or abs(collapse_at[0]) > _FAR_OFFSET)
+    # a least point the Nelder-Mead reached only by running off to a far boundary (sigma = 1.8e308), or the bounded
+    # search's edge (log sigma = -20 or 10): no minimum (unless the exact infimum above decided it)
+    at_edge = bool(collapse_at[1] > 0 and min(abs(math.log(collapse_at[1]) - b) for b in _ZERO_CODE_LOG_SIGMA) < 1e-3)
+    f.collapse_far = bool(exact is None and (not collapse_at[1] > 0 or abs(math.log(collapse_at[1])) > _FAR_LOG_SIGMA
+                                             or abs(collapse_at[0]) > _FAR_OFFSET or at_edge))
     candidates = {"collapse": 0.5 * d * (np.log(2 * np.pi * np.trace(cov) / d) + 1) + k * p_min}
     p0 = _path_limit(pen_obj, budget)
     if p0 is not None:
@@ -455,7 +521,7 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
                                                           + active * p_oo + (k - active) * p_min)
     if _is_kl(pen_obj, prior_sigma):
         candidates["ppca"] = -pp["loglik"]
-    local = _multistart(_Profiled(cov, k, pen_obj) if free else f, cov, starts, seed)
+    local = _multistart(_Profiled(cov, k, pen_obj, budget=budget) if free else f, cov, starts, seed)
     if free:
         even = pen_obj.expr.subs(mu, -mu) == pen_obj.expr  # structural: False when unsure (then no start is lost)
         wins = candidates["collapse"] < local[0][0] - 1e-9 * (1 + abs(local[0][0]))
@@ -472,6 +538,7 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         result = _decide(f, candidates, best, numeric, pp, (lam, u, sig_min), prior_sigma)
         result = _deterministic_corner(f, pen_obj, result, numeric, (lam, u, sig_min), budget)
         result = _never_above_search(f, result, numeric, best)
+    expectation = _expectation_at(f, result, numeric)
     if result["loglik"] is not None and prior_sigma != 1.0:
         result["loglik"] = loglik(result["w"], result["tau2"], cov, prior_sigma)
     shift = result.pop("shift", None)
@@ -481,7 +548,28 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         offsets = [None if o is None or s_ is None else float(o + s_) for o, s_ in zip(offsets, shift)]
     return LinearResult(penalty=pen_obj.name, ppca_loglik=pp["loglik"], assumption=assumption,
                         candidates={k_: float(v_) for k_, v_ in candidates.items()}, numeric=numeric,
-                        offset=offsets, **result)
+                        offset=offsets, expectation=expectation, **result)
+
+
+def _expectation_at(f: _Profiled, result: dict, numeric: dict) -> str:
+    """How E pen was computed and its estimated error at the answer (``numeric["expectation_error"]``, the sum over
+    latent dimensions); ``confirmed`` needs that error within ``numeric["tolerance"]``: the search must have reached
+    the answer of an objective known that closely."""
+    ex = f.ex
+    if ex.expr is not None and not f.free:
+        return f"{ex.method} (closed form)"
+    sig, v = np.asarray(result["sigma"], dtype=object), result.get("v")
+    if v is None or not np.isfinite(result["objective"]) or any(not isinstance(x, float) or not x > 0 for x in sig):
+        return ex.accuracy(f.free)  # an answer along a path (sigma -> 0 or oo): no point to estimate the error at
+    code_var = np.einsum("jd,de,je->j", v, f.cov, v)
+    shift = np.asarray(result.get("shift") or np.zeros(f.k), float)
+    err = float(np.sum(ex.error(code_var, sig.astype(float), shift if f.free else None)))
+    numeric["expectation_error"] = err
+    tol = numeric.get("tolerance")
+    if numeric.get("confirmed") and not (tol is not None and err <= tol):
+        numeric["confirmed"] = False
+        numeric["note"] = f"the expectation's estimated error at the answer, {err:.2g}, exceeds the tolerance"
+    return f"{ex.accuracy(f.free)}; estimated error of the objective's expectation at the answer {err:.1e}"
 
 
 def _never_above_search(f: _Profiled, result: dict, numeric: dict, best: tuple) -> dict:
@@ -619,7 +707,10 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
         numeric["note"] = "the optimiser drifts to a boundary below every analysed candidate"
         name, finite[name] = "drift", best[0]
     far = name == "collapse" and getattr(f, "collapse_far", False)
-    _confirm(numeric, finite[name], TOL_ATTAINED, analysed=name in ("ppca", "collapse") and not far)
+    exact = getattr(f, "collapse_exact", None) if name == "collapse" else None
+    approached = exact is not None and not exact["attained"]  # an exact infimum at an end, never attained
+    _confirm(numeric, finite[name], TOL_INFIMUM if approached else TOL_ATTAINED,
+             analysed=name in ("ppca", "collapse") and not far)
     if far:  # found only numerically, where the search ran off: an upper bound on the infimum, labelled so
         numeric["confirmed"], numeric["bound"] = False, "upper"
     if name == "ppca":
@@ -636,6 +727,14 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
         shift = _rest(f, 0)
         if f.free:
             where += "; c, sigma at the penalty's least value"
+        if exact is not None:
+            least = "inf_(mu, sigma) pen" if f.free else "inf_sigma pen(0, sigma)"
+            where += f"; the penalty's exact infimum {least} = {exact['value']:.10g}: {exact['where']}"
+        if approached:
+            where = ("collapse, an infimum not attained: W = 0, V = 0, tau^2 = tr(C)/D, each latent dimension paying "
+                     + where.split("; the penalty's exact infimum ", 1)[1])
+            if exact["sigma"] is not None:
+                sig = np.full(f.k, exact["sigma"], dtype=object)
         if far:
             where = (f"numeric: W = 0, V = 0 with the offset c and sigma where the Nelder-Mead search for the "
                      f"penalty's least value ran off to a far boundary (c = {f.c_rest:.4g}, sigma = {sig_min:.4g}): "
@@ -646,10 +745,11 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
         tau2 = f.tau2(w, v, sig)
         where = ("interior stationary point (numeric, L-BFGS-B)" if name == "interior"
                  else "numeric: the optimiser drifts to a boundary (not analysed)")
-    attained = name != "drift" and not far
+    attained = name != "drift" and not far and not approached
     return {"objective": float(finite[name]), "attained": attained, "path": where, "sigma": sig.tolist(),
             "tau2": float(tau2), "w_col_norms2": np.sum(w**2, axis=0).tolist(),
-            "loglik": loglik(w, tau2, f.cov) if attained or far else None, "loglik_limit": None, "w": w, "v": v,
+            "loglik": loglik(w, tau2, f.cov) if attained or far or approached else None, "loglik_limit": None,
+            "w": w, "v": v,
             "shift": np.asarray(shift, float).tolist()}
 
 
@@ -681,7 +781,7 @@ def _on_path(f, name, paths, lam, u, sig_min, numeric) -> dict:
                  + (f"; the other {f.k - active} collapsed (w_j = 0)" if active < f.k else ""))
     large = "offset" in name and f.best_offset.get("kind") == "large code"  # sigma_j at g's least point, w_j -> 0
     return {"objective": float(value), "attained": False, "path": where,
-            "sigma": [None if large else 0.0] * active + [sig_min] * (f.k - active),
+            "sigma": [f.best_offset.get("sigma") if large else 0.0] * active + [sig_min] * (f.k - active),
             "tau2": float(np.sum(lam[active:]) / f.d),
             "w_col_norms2": [0.0 if large else "oo"] * active + [0.0] * (f.k - active), "loglik": None,
             "loglik_limit": "-oo",
