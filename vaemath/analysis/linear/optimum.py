@@ -212,7 +212,8 @@ def _interior(sig, w, small_sigma_ok: bool = False) -> bool:
 def _min_at_zero_code(pen_obj, budget=DEFAULT_BUDGET) -> tuple:
     """(min over sigma of pen(0, sigma), its argmin): the price of a collapsed latent dimension."""
     g = expected_penalty(pen_obj, budget=budget).numeric()[0]
-    with np.errstate(over="ignore"):  # exp(1000*sigma)-like penalties at sigma = e^10: inf, a point not taken
+    # exp(1000*sigma) or exp(1/sigma) at the ends of the bracket: inf, a point not taken (Brent's parabola is then NaN)
+    with np.errstate(over="ignore", invalid="ignore"):
         res = minimize_scalar(lambda ls: float(g(0.0, np.exp(ls))), bounds=_ZERO_CODE_LOG_SIGMA, method="bounded",
                               options={"xatol": 1e-12})
     return float(res.fun), float(np.exp(res.x))
