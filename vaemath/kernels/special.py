@@ -292,17 +292,25 @@ def chorner(x, c):
     Algorithm 4): as accurate as Horner in twice the working precision, then rounded, so a few ulp even next to a
     root where the plain sum cancels (2 - sigma^2 at the float below sqrt(2), Renyi's domain edge: 2e-3 relative).
     For a polynomial with exact coefficients and |x| where no term overflows."""
+    s, err = _horner_and_error(x, c)
+    r = s + err
+    return r if r == r else s  # where a product overflows the correction is inf - inf: the plain value
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _horner_and_error(x, c):
+    """(s, err): s the plain Horner value of c[0] x^n + ... + c[n], err the Horner sum of its rounding errors (each
+    product's by TwoProduct, each sum's by Knuth's TwoSum), so that s + err is the value in twice the precision."""
     s, err = c[0], 0.0
     for k in range(1, len(c)):
         p = s * x
         pe = _two_product_error(s, x, p)
         t = p + c[k]
         bb = t - p
-        se = (p - (t - bb)) + (c[k] - bb)  # Knuth's TwoSum: p + c[k] - t exactly
+        se = (p - (t - bb)) + (c[k] - bb)  # p + c[k] - t exactly
         err = err * x + (pe + se)
         s = t
-    r = s + err
-    return r if r == r else s  # where a product overflows the correction is inf - inf: the plain value
+    return s, err
 
 
 @nb.njit(cache=True, error_model="numpy")
@@ -356,15 +364,7 @@ def croot(lg, l0, l0_lo, b, n, window, plain):
 def _chorner_dd(x, c):
     """The polynomial c[0] x^n + ... + c[n] by the compensated Horner scheme, as an unevaluated sum hi + lo (to
     about 2^-106 relative away from a root)."""
-    s, err = c[0], 0.0
-    for k in range(1, len(c)):
-        p = s * x
-        pe = _two_product_error(s, x, p)
-        t = p + c[k]
-        bb = t - p
-        se = (p - (t - bb)) + (c[k] - bb)
-        err = err * x + (pe + se)
-        s = t
+    s, err = _horner_and_error(x, c)
     h = s + err
     return h, err - (h - s)
 
