@@ -1137,3 +1137,61 @@ def test_a_polynomial_in_mu_with_a_one_signed_leading_coefficient_has_its_limits
     assert limits("mu**2*(sigma - 1)")["mu->oo"] is None
     odd = limits("mu**3*(1/2 + exp(-sigma) - exp(-2*sigma))")  # c = 1/2 + x - x^2 > 1/2 on (0, 1): odd degree
     assert odd["mu->oo"] == sp.oo and odd["mu->-oo"] == -sp.oo
+
+
+# sympy's own limits of hyperbolic identities are wrong (limit(sinh(mu)**2 - cosh(mu)**2 + 3, mu, oo) = -1): each
+# truth below is by hand (cosh^2 - sinh^2 = 1, (cosh - sinh) e^mu = 1, tanh^2 + 1/cosh^2 = 1), and the finite ones
+# are confirmed here by mpmath at 600 digits at the last points of the approach.
+_HYPERBOLIC_LIMITS = [
+    ("sinh(mu)**2 - cosh(mu)**2 + 3", "mu->oo", sp.Integer(2)),
+    ("cosh(mu)**2 - sinh(mu)**2 + (sigma-1)**2", "mu->oo", 1 + (sigma - 1) ** 2),
+    ("(sinh(mu)**2 - cosh(mu)**2 + 3)*(sigma-1)**2", "mu->-oo", 2 * (sigma - 1) ** 2),
+    ("kl + sinh(mu)**2 - cosh(mu)**2 + 1", "mu->oo", sp.oo),
+    ("mu**2 + (cosh(sigma)**2 - sinh(sigma)**2)/sigma", "sigma->oo", mu**2),
+    ("sigma*(cosh(mu) - sinh(mu))*exp(mu)", "mu->oo", sigma),
+    ("(cosh(log(sigma))**2 - sinh(log(sigma))**2 - 1)/sigma + mu**2", "sigma->0+", mu**2),
+    ("tanh(mu)**2 + 1/cosh(mu)**2 + sigma", "mu->-oo", sigma + 1),
+]
+
+
+@pytest.mark.parametrize("text, key, truth", _HYPERBOLIC_LIMITS)
+def test_a_limit_sympy_gets_wrong_is_checked_against_values(text, key, truth):
+    got = limits(text)[key]
+    assert got is not None and (got == truth if truth.is_finite is False else sp.simplify(got - truth) == 0)
+    if truth.is_finite is not False:
+        x, end = (mu, 60) if key.startswith("mu") else (sigma, mp.mpf(2) ** (60 if key.endswith("oo") else -60))
+        other = sigma if x is mu else mu
+        fn = sp.lambdify((mu, sigma), penalty(text).expr, "mpmath")
+        with mp.workdps(600):
+            at = {x: (-1 if key == "mu->-oo" else 1) * mp.mpf(end), other: mp.mpf("1.3")}
+            value = fn(at[mu], at[sigma])
+            assert abs(value - sp.lambdify((mu, sigma), truth, "mpmath")(at[mu], at[sigma])) < 1e-15
+
+
+def test_a_constant_penalty_has_that_constant_as_every_limit():
+    # sinh^2 - cosh^2 + 3 = 2 by hand: derive proves the constant, and its limits are that constant
+    out = derive("sinh(mu)**2 - cosh(mu)**2 + 3")
+    assert out["infimum"] == 2
+    assert set(out["limits"].values()) == {2}
+
+
+def test_unbounded_below_is_not_claimed_from_a_wrong_limit():
+    # (sinh^2 - cosh^2 + 3)(sigma - 1)^2 = 2 (sigma - 1)^2 >= 0: no path to -oo, infimum 0 on sigma = 1
+    assert unbounded_below("(sinh(mu)**2 - cosh(mu)**2 + 3)*(sigma-1)**2") is None
+
+
+@pytest.mark.parametrize("text, m, z", [
+    ("abs(sigma - exp(-sigma)) + mu**2", 0, 1),  # review r8i B2: read 1e-130 at mu = 1e-65
+    ("(sigma*exp(sigma) - 2)**2 + abs(mu**3 + 1)", -1, 2),
+])
+def test_a_penalty_proved_nonnegative_with_a_zero_has_the_exact_infimum_0(text, m, z):
+    # each term >= 0 vanishes at (m, W(z)) (by hand: sigma e^sigma = z at sigma = W(z)); mpmath confirms the zero
+    fn = sp.lambdify((mu, sigma), penalty(text).expr, "mpmath")
+    with mp.workdps(60):
+        point = (m, mp.lambertw(z).real)
+        assert abs(fn(mp.mpf(point[0]), mp.mpf(point[1]))) < mp.mpf("1e-50")
+    inf = infimum(text)
+    assert inf["value"] == 0 and inf["value"].is_Integer and inf["method"] == "exact" and inf["attained"]
+    best = minimizer(text)
+    assert best.value == 0 and not any(v.has(sp.Float) for v in best.point.values())
+    assert abs(complex(sp.N(best.point[sigma], 40)) - complex(point[1])) < 1e-30 and best.point[mu] == point[0]

@@ -10,7 +10,7 @@ import math
 import sys
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from math import factorial
 
@@ -623,7 +623,7 @@ def _hessian_there(e: sp.Expr, sol: dict, budget) -> sp.Matrix:
         if free:
             return h.applyfunc(sp.simplify)
         if not any(_is_bad(c) for c in h):  # subs takes mu first: mu^2 d^2/(mu^2 + d^2) gave 2 at (0, 1), no Hessian
-            h = h.applyfunc(sp.simplify)
+            h = h.applyfunc(lambda c: sp.simplify(lambert_exp(c)))
             return h if _quadratic_on_rays(e, sol, h) else None
         return hessian_by_limits(e, sol)
     done, h = attempt(exact, budget=budget)
@@ -1286,7 +1286,7 @@ def _one_of_tied(value: sp.Expr) -> sp.Expr:
     simplify a - b: exp(-2 W(sqrt(2)/2)) and 2 W(sqrt(2)/2)**2) as its shortest argument, for the infimum shown
     (the minimiser keeps the max, which the ray checks compare with the penalty exactly)."""
     if not isinstance(value, (sp.Max, sp.Min)):
-        return value
+        return sp.simplify(lambert_exp(value)) if value.has(sp.LambertW) else value
     try:
         approx = [a.evalf(100) for a in value.args]
         if all(abs(a - approx[0]) <= sp.Float("1e-90", 100) * (1 + abs(approx[0])) for a in approx):
@@ -1576,6 +1576,11 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
            and _on_level_curve(e, _std_point(c.point, param), c.value) for c in tied):
         return _curve_of_minima(e, out.value, param, "a curve of minimisers: the least value is taken again on a "
                                 f"circle of radius {LEVEL_RADIUS} around a minimiser (50 digits)")
+    if isinstance(out, CriticalPoint) and _param(param).name == "std":
+        zero = _exact_zero(e, out, budget)
+        if zero is not None:  # abs(sigma - exp(-sigma)) + mu**2: (0, W(1)), not the search's (1e-65, 0.567...)
+            out = replace(out, point=zero, value=sp.S.Zero,
+                          method=f"{out.method}; exact: each term of the penalty (>= 0) vanishes there")
     return out
 
 
@@ -1814,7 +1819,120 @@ def limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEFAULT_BUD
 
 def timed_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEFAULT_BUDGET) -> tuple:
     """(lim_{x -> x0} e or None, whether the budget ran out): a limit past its budget is not decided, whereas
-    one sympy cannot take is simply unknown."""
+    one sympy cannot take is simply unknown.
+
+    Each limit is checked against evaluations of ``e`` at high precision along x -> x0 (:func:`_contradicted`): sympy's
+    limit of sinh(mu)**2 - cosh(mu)**2 + 3 as mu -> oo is -1, the truth 2 (review r8i A1). A limit the values
+    contradict is taken again from ``e`` with its hyperbolics as exponentials, expanded, then simplified; None when
+    no route gives a limit the values agree with.
+    """
+    value, late = _timed_limit(e, x, x0, direction, budget)
+    if value is None or not _contradicted(e, x, x0, direction, value):
+        return value, late
+    for route in (lambda g: sp.expand(_hyperbolics_as_exp(g)), sp.simplify):
+        done, g = attempt(route, e, budget=budget)
+        if done and g != e:
+            value, ran_out = _timed_limit(g, x, x0, direction, budget)
+            late |= ran_out
+            if value is not None and not _contradicted(e, x, x0, direction, value):
+                return value, late
+    return None, late
+
+
+def _approach(x0, direction: str) -> list:
+    """Exact points towards x0 for the check of a limit: 2^3, ..., 2^10 towards oo; x0 +- 2^-4, ..., 2^-256."""
+    if x0 in (sp.oo, -sp.oo):
+        return [sp.sign(x0) * sp.Integer(2) ** k for k in range(3, 11)]
+    side = 1 if direction == "+" else -1
+    return [x0 + side * sp.Rational(1, 2 ** k) for k in (4, 8, 16, 32, 64, 128, 256)]
+
+
+def _digits_needed(g: sp.Expr) -> int | None:
+    """Working digits for g (a closed number): 30 beyond the largest term of any of its sums (the digits a
+    cancellation there can lose: sinh(x)**2 - cosh(x)**2 at x = 128 loses 111); None past 4000 or not found."""
+    most = 0.0
+    for node in sp.preorder_traversal(g):
+        if isinstance(node, sp.Add):
+            for term in node.args:
+                v = sp.N(term, 5)
+                if v.is_Float and v != 0:
+                    most = max(most, float(mpmath.log10(abs(mpmath.mpf(v)))))
+                elif not v.is_Number:
+                    return None
+    need = 30 + max(0, math.ceil(most))
+    return need if need <= 4000 else None
+
+
+def _high_precision(fn, g: sp.Expr, t: sp.Expr) -> float | None:
+    """fn(t) = g by mpmath, at :func:`_digits_needed` working digits and twice that, as a float when the two agree
+    to 20 digits; None when not real, not finite or not agreed. Plain precision doubling is not enough: at 30 and 60
+    digits sinh(128)**2 - cosh(128)**2 rounds to 0 both times (sympy's evalf, for its part, returns 0 for it with a
+    claim of full accuracy)."""
+    need = _digits_needed(g)
+    if need is None:
+        return None
+    values = []
+    for dps in (need, 2 * need):
+        with mpmath.workdps(dps):
+            try:
+                v = fn(mpmath.mpf(t.p) / t.q if t.is_Rational else mpmath.mpf(str(sp.N(t, dps + 10))))
+            except (ValueError, TypeError, ZeroDivisionError, OverflowError, AttributeError, NameError):
+                return None
+            if not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v):
+                return None
+            values.append(v)
+    a, b = values
+    return float(b) if abs(a - b) <= mpmath.mpf("1e-20") * max(1, abs(a), abs(b)) else None
+
+
+def _contradicted(e: sp.Expr, x: sp.Symbol, x0, direction: str, value: sp.Expr, seconds: float = 2.0) -> bool:
+    """Whether evaluations of e along x -> x0 (:func:`_approach`, :func:`_high_precision`), at the other variables
+    7/10 and 2, contradict the claimed limit ``value``: they settle (the last three steps shrinking by 0.6 at least
+    each, so that what is left is below 1.5 times the last step) on a number more than 4 last steps from the claim,
+    or stop changing at another number; they move away from a finite claim, past
+    1e3 (1 + |claim|), the gap growing by half at least at each step; or they rise above 0 for a claim -oo (fall
+    below 0 for oo). Convergence slower than geometric along the points (1/log x) never contradicts."""
+    others = sorted(e.free_symbols - {x}, key=str)
+    if value.free_symbols - set(others) - {x}:
+        return False
+    samples = [{o: sp.Rational(7, 10) for o in others}, {o: sp.Integer(2) for o in others}] if others else [{}]
+
+    def check():
+        for sample in samples:
+            f, claim = e.subs(sample), sp.sympify(value).subs(sample)
+            fn = sp.lambdify(x, f, "mpmath")
+            vals = []
+            for t in _approach(x0, direction):
+                v = _high_precision(fn, f.subs(x, t), t)
+                if v is None:
+                    break
+                vals.append(v)
+            if len(vals) < 4 or claim.has(sp.nan, sp.zoo) or not claim.is_extended_real:
+                continue
+            a, b, c = vals[-3:]
+            steps = [abs(v - u) for u, v in zip(vals, vals[1:])][-3:]
+            settled = all(d2 <= 0.6 * d1 for d1, d2 in zip(steps, steps[1:])) and steps[0] > 0 or steps[-1] == 0
+            if claim in (sp.oo, -sp.oo):
+                rising = 0 < a < b < c if claim == -sp.oo else 0 > a > b > c
+                if settled or rising:
+                    return True
+                continue
+            L = float(claim)
+            if settled and abs(c - L) > 4 * steps[-1] + 1e-9 * (1 + abs(c)):
+                return True
+            gaps = [abs(v - L) for v in vals]
+            if (all(g1 < g2 for g1, g2 in zip(gaps, gaps[1:])) and gaps[-1] >= 1.5 * gaps[-2]
+                    and gaps[-1] > 1e3 * (1 + abs(L))):
+                return True
+        return False
+    try:
+        done, out = attempt(check, budget=seconds)
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError, NotImplementedError, AttributeError):
+        return False
+    return bool(done and out)
+
+
+def _timed_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> tuple:
     if e.has(sp.I):  # a log of a negative number: the path runs outside the closed form's domain
         return None, False
     try:
@@ -2249,6 +2367,10 @@ def infimum(penalty, budget=DEFAULT_BUDGET) -> dict:
     """
     budget = check_budget(budget)
     e = _expr(penalty, "std")
+    if e.has(mu, sigma) and _proved_constant(e, budget):  # sinh(mu)**2 - cosh(mu)**2 + 3: no boundary to search
+        value = sp.simplify(e)
+        return {"value": value, "attained": True, "where": f"every point (the penalty is constant, {value})",
+                "set": MinimizerSet(sp.true, value, "constant"), "method": "exact"}
     path, late = _unbounded_below(e, budget)
     if path is not None:
         return {"value": -sp.oo, "attained": False, "where": f"unbounded below: {path}", "method": "exact"}
@@ -2290,6 +2412,11 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
         return {"value": sp.S.Zero, "attained": True, "method": "exact",
                 "where": f"numeric {where} ({best.method}), where the penalty is 0 exactly, and the penalty is >= 0 "
                          "(sympy): the infimum 0, attained"}
+    zero = _exact_zero(e, best, budget)
+    if zero is not None:
+        return {"value": sp.S.Zero, "attained": True, "method": "exact",
+                "where": f"minimiser {to_strings(zero)}, where each term of the penalty is 0 exactly, and the "
+                         "penalty is >= 0 (sympy): the infimum 0, attained"}
     if best.value.has(sp.Float) or any(v.has(sp.Float) for v in best.point.values()):
         how = ("a float root of the gradient" if best.differentiable else "on a kink curve, by its Lagrange condition "
                "at 50 digits" if "Lagrange" in best.method else "where two kinks cross, at 50 digits")
@@ -2300,6 +2427,67 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
                 "where": f"local minimiser {to_strings(best.point)}: an upper bound on the infimum{undecided}"}
     return {"value": _one_of_tied(best.value), "attained": True, "method": "exact",
             "where": f"{where} (the least of the stationary points found; the boundary limits are not below it)"}
+
+
+def lambert_exp(e: sp.Expr) -> sp.Expr:
+    """``e`` with each exp(a + k W(z)) written exp(a) (z / W(z))^k, from W e^W = z on every branch (sympy's simplify
+    leaves exp(-LambertW(1)) - LambertW(1), which is 0)."""
+    def rule(node):
+        rest, factor = [], sp.S.One
+        for term in sp.Add.make_args(node.args[0]):
+            k, w = term.as_coeff_Mul()
+            if isinstance(w, sp.LambertW) and w.args[0] != 0:
+                factor *= (w.args[0] / w) ** k
+            else:
+                rest.append(term)
+        return factor * sp.exp(sp.Add(*rest)) if factor != 1 else node
+    return e.replace(lambda a: isinstance(a, sp.exp) and a.has(sp.LambertW), rule)
+
+
+def _is_zero(v: sp.Expr, budget) -> bool:
+    """v (a closed number) is 0: below 1e-40 at 50 digits and simplified to 0 after :func:`lambert_exp`."""
+    if abs(sp.N(v, 50)) >= 1e-40:
+        return False
+    done, out = attempt(lambda: sp.simplify(lambert_exp(v)), budget=budget)
+    return bool(done and out == 0)
+
+
+def _exact_zero(e: sp.Expr, best: CriticalPoint, budget) -> dict | None:
+    """The exact point where a penalty sympy proves >= 0 vanishes, near a numeric minimiser of value below 1e-12:
+    the zeros of its terms, each >= 0 (abs(sigma - exp(-sigma)) + mu**2: mu = 0, sigma = W(1), where the numeric
+    minimiser read 1e-130 at mu = 1e-65, review r8i B2), solved together by sympy and checked at 50 digits and by
+    simplification; None otherwise."""
+    if not (e.is_nonnegative and best.value.is_number and abs(float(best.value)) < 1e-12):
+        return None
+    terms = sp.Add.make_args(e)
+    if not all(t.is_nonnegative for t in terms):
+        return None
+
+    def root(t):  # the expression whose zeros are the term's: |g|, g^(2k), c g^2 -> g
+        t = t.as_coeff_Mul()[1]
+        while True:
+            if isinstance(t, sp.Abs):
+                t = t.args[0]
+            elif t.is_Pow and t.exp.is_positive:
+                t = t.base
+            else:
+                return t
+    eqs = [root(t) for t in terms if t.has(mu, sigma)]
+    try:
+        done, sols = attempt(sp.solve, eqs, [mu, sigma], dict=True, budget=budget)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    for sol in sols if done else []:
+        if set(sol) != {mu, sigma} or any(v.has(mu, sigma) for v in sol.values()):
+            continue
+        m, s_ = (complex(sp.N(sol[v], 30)) for v in (mu, sigma))
+        if abs(m.imag) > 1e-25 or abs(s_.imag) > 1e-25 or s_.real <= 0:
+            continue
+        if abs(m.real - float(best.point[mu])) + abs(s_.real - float(best.point[sigma])) > 1e-6:
+            continue
+        if _is_zero(e.subs(sol), budget):
+            return sol
+    return None
 
 
 def _separable_infimum(e: sp.Expr, budget) -> dict | None:
@@ -2481,6 +2669,8 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
     elif inf["attained"] is False or inf["method"] != "exact":
         notes.append(f"infimum: {inf['where']}")
     lims = limits(pen, param, budget)
+    if isinstance(best, MinimizerSet) and best.region is sp.true:  # proved constant: so is every limit
+        lims = dict.fromkeys(lims, best.value)
     if any(v is None for v in lims.values()):
         notes.append("limits: None where sympy could not take the limit within the budget, or where it depends "
                      "on the other variable by cases (sign, nan)")
