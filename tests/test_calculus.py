@@ -1195,3 +1195,21 @@ def test_a_penalty_proved_nonnegative_with_a_zero_has_the_exact_infimum_0(text, 
     best = minimizer(text)
     assert best.value == 0 and not any(v.has(sp.Float) for v in best.point.values())
     assert abs(complex(sp.N(best.point[sigma], 40)) - complex(point[1])) < 1e-30 and best.point[mu] == point[0]
+
+
+@pytest.mark.parametrize("text, a, b", [
+    ("mu**2 + sigma - 2*sqrt(sigma)*log(sigma)", 0, lambda s: s - 2 * mp.sqrt(s) * mp.log(s)),  # review r8i B1
+    ("(mu - 1)**2 + sigma - 3*sqrt(sigma)*log(sigma)", 1, lambda s: s - 3 * mp.sqrt(s) * mp.log(s)),
+])
+def test_a_separable_penalty_with_a_lambert_w_stationary_point_is_exact(text, a, b):
+    # inf = inf_mu A + inf_sigma B; B's least value by mpmath: the root of B' from the numeric minimum's side
+    # (B -> 0 as sigma -> 0+ and B -> oo, so the interior minimum, below 0, is the infimum)
+    with mp.workdps(50):
+        s_star = mp.findroot(lambda s: mp.diff(b, s), 30)
+        truth = b(s_star)
+    inf = infimum(text)
+    assert inf["method"] == "exact" and inf["attained"] and not inf["value"].has(sp.Float)
+    assert abs(sp.N(inf["value"], 40) - sp.Float(truth, 40)) < 1e-30
+    best = minimizer(text)
+    assert best.point[mu] == a and not best.point[sigma].has(sp.Float)
+    assert abs(sp.N(best.point[sigma], 40) - sp.Float(s_star, 40)) < 1e-25

@@ -1576,6 +1576,14 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
            and _on_level_curve(e, _std_point(c.point, param), c.value) for c in tied):
         return _curve_of_minima(e, out.value, param, "a curve of minimisers: the least value is taken again on a "
                                 f"circle of radius {LEVEL_RADIUS} around a minimiser (50 digits)")
+    if isinstance(out, CriticalPoint) and _param(param).name == "std" and any(
+            v.has(sp.Float) for v in (out.value, *out.point.values())):
+        sep = _separable_infimum(e, budget) if is_smooth(e) else None
+        at = sep.get("point") if sep is not None else None
+        if at is not None and not any(v.has(mu, sigma) for v in at.values()) and _near(
+                {k: float(sp.N(v, 20)) for k, v in at.items()}, {k: float(v) for k, v in out.point.items()}):
+            out = CriticalPoint(at, sep["value"], _hessian_there(e, at, budget), out.definiteness,
+                                "exact: the penalty is A(mu) + B(sigma), each minimised exactly in one variable")
     if isinstance(out, CriticalPoint) and _param(param).name == "std":
         zero = _exact_zero(e, out, budget)
         if zero is not None:  # abs(sigma - exp(-sigma)) + mu**2: (0, W(1)), not the search's (1e-65, 0.567...)
@@ -2500,7 +2508,7 @@ def _separable_infimum(e: sp.Expr, budget) -> dict | None:
     parts = []
     for f, x, domain, ends in ((a, mu, sp.Reals, ((-sp.oo, "+"), (sp.oo, "-"))),
                                (b, sigma, sp.Interval.open(0, sp.oo), ((0, "+"), (sp.oo, "-")))):
-        part = _infimum_1d(f, x, domain, ends, budget) if f.has(x) else (f, True, f"{x} absent")
+        part = _infimum_1d(f, x, domain, ends, budget) if f.has(x) else (f, True, f"{x} absent", x)
         if part is None:
             return None
         parts.append(part)
@@ -2511,7 +2519,8 @@ def _separable_infimum(e: sp.Expr, budget) -> dict | None:
     how = (f"the penalty is A(mu) + B(sigma), so its infimum is inf A + inf B, each exact in one variable (A = {a}: "
            f"{parts[0][0]}, {parts[0][2]}; B = {b}: {parts[1][0]}, {parts[1][2]})")
     if attained:
-        return {"value": value, "attained": True, "method": "exact", "where": f"minimum {value}: {how}"}
+        return {"value": value, "attained": True, "method": "exact", "where": f"minimum {value}: {how}",
+                "point": {mu: parts[0][3], sigma: parts[1][3]}}
     approach = " and ".join(p[2].removeprefix("approached as ") for p in parts if not p[1])
     return {"value": value, "attained": False, "method": "exact",
             "where": f"no minimiser; {value} is approached as {approach}: {how}; the infimum, not attained"}
@@ -2525,37 +2534,82 @@ def infimum_1d(f, x: sp.Symbol, budget=DEFAULT_BUDGET) -> dict | None:
         return None
     domain, ends = ((sp.Reals, ((-sp.oo, "+"), (sp.oo, "-"))) if x == mu
                     else (sp.Interval.open(0, sp.oo), ((0, "+"), (sp.oo, "-"))))
-    found = _infimum_1d(f, x, domain, ends, check_budget(budget)) if f.has(x) else (f, True, f"{x} absent")
+    found = _infimum_1d(f, x, domain, ends, check_budget(budget)) if f.has(x) else (f, True, f"{x} absent", x)
     if found is None:
         return None
     return {"value": found[0], "attained": found[1], "where": found[2], "method": "exact"}
 
 
 def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple | None:
-    """(infimum, attained, where) of a smooth f of x alone on an open interval: the least of its values at every
-    critical point (solveset, a finite set) and its limits at both ends; None when not decided."""
+    """(infimum, attained, where, at) of a smooth f of x alone on an open interval: the least of its values at every
+    critical point (solveset, a finite set) and its limits at both ends, ``at`` the critical point where it is
+    attained (else None); None when not decided."""
     done, cont = attempt(lambda: sp.calculus.util.continuous_domain(f, x, domain), budget=budget)
     if not done or cont != domain:
         return None
     done, crit = attempt(sp.solveset, sp.diff(f, x), x, domain, budget=budget)
-    if not done or not (crit is sp.S.EmptySet or isinstance(crit, sp.FiniteSet) and len(crit) <= 20):
+    if done and isinstance(crit, sp.ConditionSet):  # sqrt(sigma) and log(sigma): Lambert W roots, by solve
+        crit = _solved_roots(sp.diff(f, x), x, budget)
+        how = " (sympy.solve; every sign change of the derivative on a grid of 4000 points is at one of them)"
+    else:
+        how = ""
+    if not done or crit is None or not (crit is sp.S.EmptySet or isinstance(crit, sp.FiniteSet) and len(crit) <= 20):
         return None
     found = []
     for c in crit:
         v = sp.simplify(f.subs(x, c))
-        found.append((v, True, f"at {x} = {c}"))
+        found.append((v, True, f"at {x} = {c}{how}", c))
     for x0, side in ends:
         v = limit(f, x, x0, side, budget)
         if v is None or not v.is_number or v.is_finite is None or v == -sp.oo:
             return None
         if v.is_finite:
-            found.append((v, False, f"as {x} -> {x0}{side if x0 == 0 else ''}"))
-    if not found or any(not v.is_real for v, _, _ in found):
+            found.append((v, False, f"as {x} -> {x0}{side if x0 == 0 else ''}", None))
+    if not found or any(not v.is_real for v, _, _, _ in found):
         return None
-    least = min(float(sp.N(v, 30)) for v, _, _ in found)
+    least = min(float(sp.N(v, 30)) for v, _, _, _ in found)
     tied = [t for t in found if abs(float(sp.N(t[0], 30)) - least) <= 1e-25 * (1 + abs(least))]
     best = next((t for t in tied if t[1]), tied[0])  # attained where a critical point reaches it
-    return best[0], best[1], ("attained " if best[1] else "approached ") + best[2]
+    return best[0], best[1], ("attained " if best[1] else "approached ") + best[2], best[3]
+
+
+def _solved_roots(d: sp.Expr, x: sp.Symbol, budget):
+    """The real zeros of d(x) (sigma > 0 or mu real) that sympy.solve finds, directly or in y with sigma = y**2 (log
+    sigma = 2 log y: 1 - (log(sigma) + 2)/sqrt(sigma) has the roots 4 W(-e^-1/2)^2 and 4 W_-1(-e^-1/2)^2), each a
+    zero at 50 digits, as a FiniteSet; None unless every sign change of d on a grid of 4000 points (sigma from 1e-12 to
+    1e12, mu from -1e12 to 1e12) lies between two grid points around one of them."""
+    y = sp.Symbol("y", positive=True)
+    routes = [(d, x, lambda r: r)]
+    if x == sigma:
+        routes.append((sp.expand_log(d.subs(sigma, y**2), force=True), y, lambda r: r**2))
+    for g, z, back in routes:
+        try:
+            done, sols = attempt(sp.solve, sp.numer(sp.together(g)), z, budget=budget)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        if not done or not sols:
+            continue
+        roots = []
+        for r in sols:
+            r = back(r)
+            v = complex(sp.N(r, 50))
+            if abs(v.imag) > 1e-30 or (x == sigma and v.real <= 0) or abs(sp.N(d.subs(x, r), 50)) > 1e-40:
+                continue
+            roots.append((v.real, r))
+        if roots and _every_sign_change_at(d, x, [v for v, _ in roots]):
+            return sp.FiniteSet(*[r for _, r in roots])
+    return None
+
+
+def _every_sign_change_at(d: sp.Expr, x: sp.Symbol, roots: list) -> bool:
+    """Every sign change of d on the grid (see :func:`_solved_roots`) brackets one of ``roots``."""
+    half = np.logspace(-12, 12, 2000)
+    grid = half if x == sigma else np.concatenate([-half[::-1], half])
+    with np.errstate(all="ignore"):
+        vals = np.asarray(sp.lambdify(x, d, "numpy")(grid), dtype=float) * np.ones_like(grid)
+    ok = np.isfinite(vals) & (vals != 0)
+    g, v = grid[ok], np.sign(vals[ok])
+    return all(any(g[i] <= r <= g[i + 1] for r in roots) for i in np.nonzero(v[1:] != v[:-1])[0])
 
 
 def _least_evaluated(e: sp.Expr, value) -> dict | None:
