@@ -1213,3 +1213,17 @@ def test_a_separable_penalty_with_a_lambert_w_stationary_point_is_exact(text, a,
     best = minimizer(text)
     assert best.point[mu] == a and not best.point[sigma].has(sp.Float)
     assert abs(sp.N(best.point[sigma], 40) - sp.Float(s_star, 40)) < 1e-25
+
+
+@pytest.mark.parametrize("text, value, far", [
+    ("erf(mu)*erf(sigma)", -1, (-30, 30)),  # review r8i B4: |erf| < 1, so > -1 everywhere, -1 approached
+    ("tanh(mu)*exp(-sigma)", -1, (-400, mp.mpf("1e-300"))),  # tanh > -1, 0 < e^-sigma < 1
+    ("exp(mu)*(1 + sigma)", 0, (-800, mp.mpf("1e-300"))),  # a product of two positive factors
+])
+def test_an_infimum_of_a_product_of_one_variable_factors_is_exact(text, value, far):
+    # by hand: the bound holds strictly, and mpmath at the far point is within 1e-100 of it
+    fn = sp.lambdify((mu, sigma), penalty(text).expr, "mpmath")
+    with mp.workdps(400):
+        assert 0 < fn(*far) - value < mp.mpf("1e-100")
+    inf = infimum(text)
+    assert inf["value"] == value and inf["method"] == "exact" and inf["attained"] is False

@@ -2396,7 +2396,7 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
         if curve is not None:
             return {"value": curve.value, "attained": True, "where": curve.description, "set": curve,
                     "method": "exact"}
-        separable = _separable_infimum(e, budget)
+        separable = _separable_infimum(e, budget) or _product_infimum(e, budget)
         if separable is not None:
             return separable
         ends = [(v, w) for f, x, x0, side, w, _ in _sections(e)
@@ -2526,6 +2526,67 @@ def _separable_infimum(e: sp.Expr, budget) -> dict | None:
             "where": f"no minimiser; {value} is approached as {approach}: {how}; the infimum, not attained"}
 
 
+def _product_infimum(e: sp.Expr, budget) -> dict | None:
+    """The exact infimum of a product c A(mu) B(sigma): A and B are continuous on connected domains, so their ranges
+    are intervals, from the exact infimum and supremum of each (:func:`infimum_1d`), and a product of two intervals
+    is least at a corner (erf(mu)*erf(sigma) > -1 = (-1)(1), not attained: review r8i B4). None when a part is not
+    decided, or a corner is 0 times an infinite end not attained."""
+    if not is_smooth(e) or not e.has(mu) or not e.has(sigma):
+        return None
+    if e.has(sp.sinh, sp.cosh, sp.tanh):
+        done, g = attempt(lambda: sp.simplify(_hyperbolics_as_exp(e)), budget=budget)
+        e = g if done else e
+    c, rest = e.as_coeff_Mul()
+    a, b = rest.as_independent(sigma, as_Add=False)
+    if b.has(mu) or not a.has(mu) or not b.has(sigma) or not c.is_number or c == 0:
+        return None
+    ranges = []
+    for f, x in ((c * a, mu), (b, sigma)):
+        lo, hi = _range_end(f, x, 1, budget), _range_end(f, x, -1, budget)
+        if lo is None or hi is None:
+            return None
+        ranges.append([(*lo, 1), (*hi, -1)])
+    corners = []
+    for (u, u_at, u_where, u_side), (v, v_at, v_where, v_side) in ((p, q) for p in ranges[0] for q in ranges[1]):
+        if (u == 0 and v.is_infinite) or (v == 0 and u.is_infinite):
+            # near the corner the product has the sign of the side the 0 is approached from times the infinite end's
+            sign = u_side * sp.sign(v) if u == 0 else v_side * sp.sign(u)
+            if sign < 0 and not ((u == 0 and u_at) or (v == 0 and v_at)):
+                return None
+            value = sp.S.Zero
+        else:
+            value = u * v
+        corners.append((value, u_at and v_at or value == 0 and (u == 0 and u_at or v == 0 and v_at),
+                        f"c A(mu) = {c * a} {u_where} and B(sigma) = {b} {v_where}"))
+    if any(v is sp.nan or not v.is_extended_real for v, _, _ in corners):
+        return None
+    least = min(corners, key=lambda t: (float(t[0]) if t[0].is_finite else -math.inf if t[0] == -sp.oo else math.inf,
+                                        not t[1]))
+    value, attained, where = least
+    tied = [t for t in corners if t[0] == value]
+    attained = any(t[1] for t in tied)
+    how = ("the penalty is c A(mu) B(sigma), so its infimum is the least product of the ends of the two ranges "
+           f"(each exact in one variable): {where}")
+    if value == -sp.oo:
+        return None  # a path to -oo is the descent's to name
+    if attained:
+        return {"value": value, "attained": True, "method": "exact", "where": f"minimum {value}: {how}"}
+    return {"value": value, "attained": False, "method": "exact",
+            "where": f"no minimiser; {value} is approached: {how}; the infimum, not attained"}
+
+
+def _range_end(f: sp.Expr, x: sp.Symbol, side: int, budget) -> tuple | None:
+    """(inf f, attained, where) for side 1, (sup f, ...) for side -1, exact in one variable; an infinite end from the
+    limit at an end of x's range (exp(-mu): sup oo as mu -> -oo); None when not decided."""
+    found = infimum_1d(side * f, x, budget)
+    if found is not None:
+        return side * found["value"], found["attained"], found["where"]
+    for x0, d in (((-sp.oo, "+"), (sp.oo, "-")) if x == mu else ((0, "+"), (sp.oo, "-"))):
+        if limit(f, x, x0, d, budget) == -side * sp.oo:
+            return -side * sp.oo, False, f"as {x} -> {x0}{d if x0 == 0 else ''}"
+    return None
+
+
 def infimum_1d(f, x: sp.Symbol, budget=DEFAULT_BUDGET) -> dict | None:
     """The exact infimum of a smooth f of ``x`` alone (mu on the reals, sigma on (0, oo)) as {"value", "attained",
     "where", "method": "exact"}, from every critical point and the limits at both ends; None when not decided."""
@@ -2544,7 +2605,12 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
     """(infimum, attained, where, at) of a smooth f of x alone on an open interval: the least of its values at every
     critical point (solveset, a finite set) and its limits at both ends, ``at`` the critical point where it is
     attained (else None); None when not decided."""
-    done, cont = attempt(lambda: sp.calculus.util.continuous_domain(f, x, domain), budget=budget)
+    try:
+        entire = f.replace(lambda a: isinstance(a, (sp.erf, sp.erfc, sp.atan, sp.tanh)),
+                           lambda a: sp.exp(a.args[0]))  # continuous where their argument is, as exp: sympy has no rule
+        done, cont = attempt(lambda: sp.calculus.util.continuous_domain(entire, x, domain), budget=budget)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
     if not done or cont != domain:
         return None
     done, crit = attempt(sp.solveset, sp.diff(f, x), x, domain, budget=budget)
