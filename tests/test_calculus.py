@@ -1227,3 +1227,15 @@ def test_an_infimum_of_a_product_of_one_variable_factors_is_exact(text, value, f
         assert 0 < fn(*far) - value < mp.mpf("1e-100")
     inf = infimum(text)
     assert inf["value"] == value and inf["method"] == "exact" and inf["attained"] is False
+
+
+@pytest.mark.parametrize("text, hessians", [
+    # by hand: d2/dmu2 (mu^2 - 2)^2 = 12 mu^2 - 8 = 16 at mu^2 = 2; (mu - 1)^2 g(mu) has 2 g(1) at 1, and so on
+    ("(mu**2 - 2)**2 + (sigma-1)**2", [sp.diag(16, 2)]),
+    ("(mu-1)**2*(mu+2)**2*(mu**2+3) + (sigma-1)**2", [sp.diag(2 * 9 * 7, 2), sp.diag(2 * 9 * 4, 2)]),  # (-2, 1), (1, 1)
+])
+def test_several_minimisers_get_their_hessians(text, hessians):
+    best = minimizer(text)
+    assert isinstance(best, MinimizerSet) and len(best.points) == 2
+    got = best.at_points
+    assert (got == hessians[0]) if len(hessians) == 1 else (got == hessians)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from vaemath.symbolic import CriticalPoint, MinimizerSet, Penalty, to_strings
+from vaemath.symbolic.calculus import hessian_of
 
 RELATIONS = ("identical", "affine", "monotone", "local", "minimizer", "none", "undecided")
 
@@ -108,8 +109,8 @@ class Verdict:
             "prior": None if self.prior is None else [str(x) for x in self.prior],
             "minimizer": {k: _where(v) for k, v in best.items()},
             "minimizer_method": {k: None if v is None else v.method for k, v in best.items()},
-            "hessian_at_minimizer": {k: to_strings(v.hessian) if isinstance(v, (CriticalPoint, MinimizerSet))
-                                     and v.hessian is not None else None for k, v in best.items()},
+            "hessian_at_minimizer": {k: None if hessian_of(v) is None else to_strings(hessian_of(v))
+                                     for k, v in best.items()},
             "local_order": {k: _order(v.order) if isinstance(v, CriticalPoint) else None for k, v in best.items()},
             "differentiable_at_minimizer": {k: v.differentiable if isinstance(v, CriticalPoint) else None
                                             for k, v in best.items()},

@@ -297,12 +297,24 @@ class MinimizerSet:
     points: tuple = ()  # the minimisers, when they are finitely many (symmetric penalties: (+-sqrt(2), 1))
     shape: str = ""  # the set as it is, when decided ("the half-line mu <= 0 at sigma = 1")
     on_line: sp.Matrix | None = None  # the Hessian at the points of a line of minimisers, in its free coordinate
+    hessians: tuple = ()  # the Hessian at each of ``points`` (None at a kink), when they are finitely many
 
     @property
     def hessian(self) -> sp.Matrix | None:
         """The zero matrix for a constant penalty (its Hessian everywhere), the Hessian along a line of stationary
         minimisers (1000*mu**2: diag(2000, 0) at every (0, sigma)); None otherwise."""
         return sp.zeros(2) if self.region is sp.true else self.on_line
+
+    @property
+    def at_points(self):
+        """What derive prints as the Hessian of finitely many minimisers: the one Hessian they share, a list of one per
+        point where they differ, or None where one of them is a kink (no Hessian there)."""
+        if not self.hessians or any(h is None for h in self.hessians):
+            return None
+        first = self.hessians[0]
+        same = all(h.shape == first.shape and all(sp.simplify(a - b) == 0 for a, b in zip(h, first))
+                   for h in self.hessians[1:])
+        return first if same else list(self.hessians)
 
     @property
     def description(self) -> str:
@@ -317,6 +329,14 @@ class MinimizerSet:
         if self.shape:
             return f"every point where {self.shape} (value {self.value})"
         return f"every point with {self.region} (value {self.value})"
+
+
+def hessian_of(best):
+    """The Hessian derive and check print for a minimiser: a point's, a set's (constant, line), or the Hessians at
+    finitely many minimisers (:attr:`MinimizerSet.at_points`); None where there is none."""
+    if isinstance(best, MinimizerSet) and best.points:
+        return best.at_points
+    return best.hessian if isinstance(best, (CriticalPoint, MinimizerSet)) else None
 
 
 def _hyperbolics_as_exp(e: sp.Expr) -> sp.Expr:
@@ -336,6 +356,10 @@ def _in_domain(sol: dict, p) -> bool:
     for x, val in sol.items():
         if val.is_real is False or (x is p.symbol and p.lower == 0 and val.is_positive is False):
             return False
+        if val.is_real is None and val.is_number:  # a root of a cubic in radicals: sympy cannot tell; 50 digits can
+            z = complex(sp.N(val, 50))
+            if abs(z.imag) > 1e-30 * (1 + abs(z.real)) or (x is p.symbol and p.lower == 0 and z.real <= 0):
+                return False
     return True
 
 
@@ -659,8 +683,9 @@ def _quadratic_on_rays(e: sp.Expr, point: dict, h: sp.Matrix, t: str = "1e-20") 
     True where f cannot be evaluated there (nothing to refute H)."""
     fn = sp.lambdify((mu, sigma), e, "mpmath")
     with mpmath.workdps(80):
-        m0, s0, t = mpmath.mpf(sp.N(point[mu], 90)), mpmath.mpf(sp.N(point[sigma], 90)), mpmath.mpf(t)
-        hh = [[mpmath.mpf(sp.N(h[i, j], 90)) for j in range(2)] for i in range(2)]
+        # sp.re: a real root of a cubic in radicals evaluates with an imaginary part of 1e-98 (mu**4 - 4 mu**2 + mu)
+        m0, s0, t = mpmath.mpf(sp.re(sp.N(point[mu], 90))), mpmath.mpf(sp.re(sp.N(point[sigma], 90))), mpmath.mpf(t)
+        hh = [[mpmath.mpf(sp.re(sp.N(h[i, j], 90))) for j in range(2)] for i in range(2)]
         for a, b in ((1, -1), (1, 2), (2, -1)):
             dm, ds = a * t * (1 + abs(m0)), b * t * s0
             terms = (dm * dm * hh[0][0], 2 * dm * ds * hh[0][1], ds * ds * hh[1][1])
@@ -1717,7 +1742,7 @@ def _tied(best, minima: list, param: str):
     tied.sort(key=lambda c: tuple(float(c.point[x]) for x in xs))
     region = sp.Or(*[sp.And(*[sp.Eq(x, c.point[x]) for x in xs]) for c in tied])
     return MinimizerSet(region, best.value, f"{len(tied)} local minimisers with the same least value ({best.method})",
-                        tuple(c.point for c in tied))
+                        tuple(c.point for c in tied), hessians=tuple(c.hessian for c in tied))
 
 
 def without_idle_kinks(penalty, budget=DEFAULT_BUDGET) -> sp.Expr:
@@ -2782,6 +2807,12 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         order = "not decided" if best.order is None else best.order
         notes.append(f"the penalty is differentiable but not twice at the minimiser: no Hessian, local order {order} "
                      "(the slowest growth over directions)")
+    if isinstance(best, MinimizerSet) and best.points:
+        h = best.at_points
+        notes.append(f"hessian_at_minimizer: {'none: the penalty is not twice differentiable at ' if h is None else ''}"
+                     f"{'each' if h is None or isinstance(h, sp.Matrix) else 'one per point, in order, at each'} of "
+                     f"the {len(best.points)} minimisers" + (" (the same Hessian at each)" if isinstance(h, sp.Matrix)
+                                                            else ""))
     if isinstance(best, CriticalPoint) and "budget" in best.method:
         notes.append(f"minimizer: {best.method}")
     if inf["value"] == -sp.oo:
@@ -2807,7 +2838,7 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         else best.method if inf["method"] == "exact" else
         f"{best.method}; not established as the global minimiser (the infimum is {inf['method']}: a lower value "
         "may exist elsewhere)",
-        "hessian_at_minimizer": best.hessian if isinstance(best, (CriticalPoint, MinimizerSet)) else None,
+        "hessian_at_minimizer": hessian_of(best),
         "infimum": inf["value"],
         "infimum_method": inf["method"],
         "limits": lims,
