@@ -1239,3 +1239,18 @@ def test_several_minimisers_get_their_hessians(text, hessians):
     assert isinstance(best, MinimizerSet) and len(best.points) == 2
     got = best.at_points
     assert (got == hessians[0]) if len(hessians) == 1 else (got == hessians)
+
+
+@pytest.mark.parametrize("text, inside, outside", [
+    ("max(kl, 1/2)", [(0, 1), (1, 1), (sp.Rational(1, 2), sp.Rational(3, 2))], [(2, 1), (0, 3)]),  # kl(1, 1) = 1/2
+    ("max(kl - 1, 0)", [(0, 1), (0, 2)], [(2, 1), (0, 5)]),  # kl(0, 2) = 2 - log 2 - 1/2 < 1
+])
+def test_the_set_of_a_max_with_a_constant_is_exact(text, inside, outside):
+    best = minimizer(text)
+    assert isinstance(best, MinimizerSet) and best.method.startswith("exact")
+    kl = lambda m, s: m**2 / 2 + s**2 / 2 - sp.log(s) - sp.Rational(1, 2)  # noqa: E731
+    bound = sp.Rational(1, 2) if text.startswith("max(kl,") else 1
+    for m, s in inside:
+        assert sp.N(kl(m, s) - bound, 30) <= 0 and best.region.subs({mu: m, sigma: s}) == sp.true
+    for m, s in outside:
+        assert sp.N(kl(m, s) - bound, 30) > 0 and best.region.subs({mu: m, sigma: s}) == sp.false

@@ -1216,6 +1216,13 @@ def _level_set(e: sp.Expr, isolated: list = ()):
     v, least = values.pop(), min(t[2] for t in _numeric_minima(e))
     if not (v.is_number and abs(complex(v) - least) < 1e-10 * (1 + abs(least))):  # a reading off the minimum
         return None
+    if isinstance(e, sp.Max) and v in e.args:  # max(kl, 1/2) >= 1/2: the least value by the max's own bound
+        others = [a for a in e.args if a != v]
+        region = sp.And(*[sp.Le(a, v) for a in others])
+        return MinimizerSet(region, v, f"exact: the penalty is a max with the constant {v}, so it is >= {v}, with "
+                            f"equality exactly where every other argument is <= {v} (the numeric search meets {v} "
+                            "at points 1e-3 or more apart)",
+                            shape=" and ".join(f"{a} <= {v}" for a in others))
     return MinimizerSet(sp.Eq(e, v), v, "numeric search: its smallest value is taken, exactly, at points 1e-3 or more "
                         "apart: a set of minimisers", shape=_set_shape(e, v, low[0]) or "")
 
