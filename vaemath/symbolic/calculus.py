@@ -339,6 +339,12 @@ def hessian_of(best):
     return best.hessian if isinstance(best, (CriticalPoint, MinimizerSet)) else None
 
 
+def corner_path(c: int, a) -> str:
+    """The path mu = c t, sigma = t^a, t -> oo as text: sigma = t, t**2, 1/t, t**(1/2) (never t**(1))."""
+    power = {1: "t", -1: "1/t"}.get(a, f"t**{a}" if sp.sympify(a).is_Integer else f"t**({a})")
+    return f"mu = {'-' if c < 0 else ''}t, sigma = {power}, t->oo"
+
+
 def _hyperbolics_as_exp(e: sp.Expr) -> sp.Expr:
     """cosh, sinh, tanh, ... as exponentials, the functions sympy.solve is given here: the minimiser (0, e^-21) of
     mu**2 + cosh(log(sigma) + 21) was found by neither route (review 9c A3). Their inverses (acosh in
@@ -2349,7 +2355,7 @@ def _sections(e: sp.Expr):
         for end, side in ((sp.oo, "-"), (-sp.oo, "+")):
             yield f, mu, end, side, f"mu->{end} at sigma = {s0}", subs
     for c, a in ((c, a) for c in (1, -1) for a in (-1, sp.Rational(1, 2), 1, 2)):
-        where = f"mu = {'-' if c < 0 else ''}t, sigma = t**({a}), t->oo"
+        where = corner_path(c, a)
         f, subs = on({mu: c * _T, sigma: _T**a})
         yield f, _T, sp.oo, "-", where, subs
     singular = [a.args[0] for a in e.atoms(sp.log)] + [b.base for b in e.atoms(sp.Pow) if b.exp.is_negative]
