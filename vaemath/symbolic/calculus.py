@@ -1622,7 +1622,8 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
                 {k: float(sp.N(v, 20)) for k, v in at.items()}, {k: float(v) for k, v in out.point.items()}):
             out = CriticalPoint(at, sep["value"], _hessian_there(e, at, budget), out.definiteness,
                                 "exact: the penalty is A(mu) + B(sigma), each minimised exactly in one variable")
-    if isinstance(out, CriticalPoint) and _param(param).name == "std":
+    if isinstance(out, CriticalPoint) and _param(param).name == "std" and any(
+            v.has(sp.Float) for v in (out.value, *out.point.values())):
         zero = _exact_zero(e, out, budget)
         if zero is not None:  # abs(sigma - exp(-sigma)) + mu**2: (0, W(1)), not the search's (1e-65, 0.567...)
             out = replace(out, point=zero, value=sp.S.Zero,
@@ -2007,14 +2008,35 @@ def _polynomial_limit(e: sp.Expr, x: sp.Symbol, x0, budget) -> sp.Expr | None:
     lc, n = poly.LC(), poly.degree()
     if n < 1 or lc.free_symbols - {sigma}:
         return None
-    sign = None
-    for s_, c in ((1, lc), (-1, -lc)):
-        inf = infimum_1d(c, sigma, budget) if c.has(sigma) else {"value": c}
-        if inf is not None and inf["value"].is_number and inf["value"].is_positive:
-            sign = s_
+    sign = _kept_sign(lc, budget)
     if sign is None:
         return None
     return sign * sp.oo if x0 == sp.oo or n % 2 == 0 else -sign * sp.oo
+
+
+@lru_cache(maxsize=64)
+def _kept_sign(c: sp.Expr, budget) -> int | None:
+    """+1 or -1 when c(sigma) keeps that sign on sigma > 0, exactly; None otherwise. A rational function of
+    z = e^-sigma (in (0, 1)) is decided by counting the real roots of its numerator and denominator there (kl + (e^-s -
+    e^-2s + ... + e^-5s) mu**2: 10 s of solveset per call before, r8i A5); else by exact infima of c and -c."""
+    if not c.has(sigma):
+        return 1 if c.is_positive else -1 if c.is_negative else None
+    z = sp.Dummy("z", positive=True)
+    g = c.replace(lambda a: isinstance(a, sp.exp) and (a.args[0] / sigma).is_Integer,
+                  lambda a: z ** (-(a.args[0] / sigma)))
+    if not g.has(sigma):
+        try:
+            num, den = sp.fraction(sp.cancel(sp.together(g)))
+            if all(sp.Poly(p, z).count_roots(0, 1) == 0 for p in (num, den) if p.has(z)):
+                at = g.subs(z, sp.Rational(1, 2))
+                return 1 if at.is_positive else -1 if at.is_negative else None
+        except (sp.PolynomialError, ValueError, TypeError, NotImplementedError):
+            pass
+    for s_, f in ((1, c), (-1, -c)):
+        inf = infimum_1d(f, sigma, budget)
+        if inf is not None and inf["value"].is_number and inf["value"].is_positive:
+            return s_
+    return None
 
 
 def _leaves_domain(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> bool:
