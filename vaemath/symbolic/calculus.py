@@ -2433,7 +2433,11 @@ def infimum(penalty, budget=DEFAULT_BUDGET) -> dict:
         minimum whose boundary limits ran past the budget) or "numeric" (the least value the numeric search or
         the grid found, below every exact value: an upper bound on the infimum).
     """
-    budget = check_budget(budget)
+    return _infimum(penalty, check_budget(budget))
+
+
+def _infimum(penalty, budget, best=False) -> dict:
+    """:func:`infimum`, given the minimiser in std when already found (``best``; False: not yet looked for)."""
     e = _expr(penalty, "std")
     if e.has(mu, sigma) and _proved_constant(e, budget):  # sinh(mu)**2 - cosh(mu)**2 + 3: no boundary to search
         value = sp.simplify(e)
@@ -2442,15 +2446,15 @@ def infimum(penalty, budget=DEFAULT_BUDGET) -> dict:
     path, late = _unbounded_below(e, budget)
     if path is not None:
         return {"value": -sp.oo, "attained": False, "where": f"unbounded below: {path}", "method": "exact"}
-    claim = _exact_claim(penalty, e, late, budget)
+    claim = _exact_claim(penalty, e, late, budget, best)
     lower = _least_evaluated(e, claim["value"])
     return lower if lower is not None else claim
 
 
-def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
+def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
     """The infimum from the minimiser or the boundary limits, before it is compared with evaluated values."""
     undecided = " (a boundary limit ran past the budget, so lower values there are not excluded)"
-    best = minimizer(penalty, "std", budget)
+    best = minimizer(penalty, "std", budget) if best is False else best
     if best is None:
         curve = _zero_curve_of_abs(e, budget)
         if curve is not None:
@@ -2818,7 +2822,7 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
     budget = check_budget(budget)
     pen = as_penalty(penalty, sigma_means, prior=prior)
     best = minimizer(pen, param, budget)
-    inf = infimum(pen, budget)
+    inf = _infimum(pen, budget, best if _param(param).name == "std" else False)  # the minimiser is not sought twice
     if inf["value"] == -sp.oo or best is None or inf["attained"] is not True:  # a lower value: not a minimiser
         best = inf.get("set") if inf["value"] != -sp.oo and param == "std" else None
     notes = []
