@@ -696,3 +696,10 @@ def test_no_witness_exists_against_a_constant():
     # a constant never ranks two points strictly: p, q with ref(p) > ref(q) cannot exist (r8i C4)
     lines = str(check("kl", reference="0", budget=2)).splitlines()
     assert any(line.strip().startswith("witness: none exists (the reference is constant") for line in lines)
+
+
+def test_an_infimum_not_exact_is_named_as_the_penalty_s_infimum():
+    # at a budget of 1e-9 the KL's minimum is a float root (an upper bound): the line reads "reference's infimum: ..."
+    lines = [line.strip() for line in str(check("quadratic", budget=1e-9)).splitlines()]
+    assert any(line.startswith("reference's infimum: numeric minimiser") for line in lines)
+    assert not any(line.startswith(("candidate: infimum", "reference: infimum")) for line in lines)
