@@ -1140,7 +1140,8 @@ def test_a_polynomial_in_mu_with_a_one_signed_leading_coefficient_has_its_limits
 
 
 # sympy's own limits of hyperbolic identities are wrong (limit(sinh(mu)**2 - cosh(mu)**2 + 3, mu, oo) = -1): each
-# truth below is by hand (cosh^2 - sinh^2 = 1, (cosh - sinh) e^mu = 1, tanh^2 + 1/cosh^2 = 1), and the finite ones
+# truth below is by hand (cosh^2 - sinh^2 = 1, (cosh - sinh) e^mu = 1, tanh^2 + 1/cosh^2 = 1, (1 - tanh^2) cosh^2 = 1),
+# and the finite ones
 # are confirmed here by mpmath at 600 digits at the last points of the approach.
 _HYPERBOLIC_LIMITS = [
     ("sinh(mu)**2 - cosh(mu)**2 + 3", "mu->oo", sp.Integer(2)),
@@ -1151,6 +1152,8 @@ _HYPERBOLIC_LIMITS = [
     ("sigma*(cosh(mu) - sinh(mu))*exp(mu)", "mu->oo", sigma),
     ("(cosh(log(sigma))**2 - sinh(log(sigma))**2 - 1)/sigma + mu**2", "sigma->0+", mu**2),
     ("tanh(mu)**2 + 1/cosh(mu)**2 + sigma", "mu->-oo", sigma + 1),
+    ("(cosh(mu) - sinh(mu))*(cosh(mu) + sinh(mu)) + sigma", "mu->oo", sigma + 1),  # a tiny factor times a huge one
+    ("(1 - tanh(mu)**2)*cosh(mu)**2 + sigma", "mu->-oo", sigma + 1),
 ]
 
 
