@@ -1258,3 +1258,16 @@ def test_the_set_of_a_max_with_a_constant_is_exact(text, inside, outside):
         assert sp.N(kl(m, s) - bound, 30) <= 0 and best.region.subs({mu: m, sigma: s}) == sp.true
     for m, s in outside:
         assert sp.N(kl(m, s) - bound, 30) > 0 and best.region.subs({mu: m, sigma: s}) == sp.false
+
+
+@pytest.mark.parametrize("c, sign", [
+    # x = e^-sigma in (0, 1): 1/2 + x - x^2 + x^3 - x^4 + x^5 > 1/2 (x - x^2 >= 0, x^3 - x^4 >= 0); the others by hand
+    (sp.Rational(1, 2) + sum((-1) ** (k + 1) * sp.exp(-k * sigma) for k in range(1, 6)), 1),
+    (-1 - sp.exp(-sigma) + sp.exp(-2 * sigma), -1),  # -1 - x + x^2 < -1 + 0 on (0, 1)
+    (sp.Rational(1, 2) - sp.exp(-sigma), None),  # 0 at sigma = log 2
+    (sp.exp(sigma) - 3, None),  # 0 at sigma = log 3
+])
+def test_the_sign_of_a_leading_coefficient_in_e_to_minus_sigma(c, sign):
+    from vaemath.symbolic.calculus import _kept_sign
+
+    assert _kept_sign(c, 5.0) == sign
