@@ -832,7 +832,8 @@ def test_derive_lists_both_symmetric_minimisers():
     d = derive("(mu**2 - 2)**2 + (sigma-1)**2", budget=1)  # symmetric in mu -> -mu: both or neither
     assert d["minimizer"].startswith("2 points") and "(-sqrt(2), 1)" in d["minimizer"] and "(sqrt(2), 1)" in d[
         "minimizer"]
-    assert d["infimum"] == 0 and d["taylor"] is None and d["hessian_at_minimizer"] is None
+    # the same Hessian at both, by hand: d2/dmu2 (mu^2 - 2)^2 = 12 mu^2 - 8 = 16 at mu^2 = 2
+    assert d["infimum"] == 0 and d["taylor"] is None and d["hessian_at_minimizer"] == sp.diag(16, 2)
 
 
 @pytest.mark.parametrize("text, c", [("(mu - 2*sigma)**2 - log(1+sigma)", 2)])
@@ -1137,3 +1138,136 @@ def test_a_polynomial_in_mu_with_a_one_signed_leading_coefficient_has_its_limits
     assert limits("mu**2*(sigma - 1)")["mu->oo"] is None
     odd = limits("mu**3*(1/2 + exp(-sigma) - exp(-2*sigma))")  # c = 1/2 + x - x^2 > 1/2 on (0, 1): odd degree
     assert odd["mu->oo"] == sp.oo and odd["mu->-oo"] == -sp.oo
+
+
+# sympy's own limits of hyperbolic identities are wrong (limit(sinh(mu)**2 - cosh(mu)**2 + 3, mu, oo) = -1): each
+# truth below is by hand (cosh^2 - sinh^2 = 1, (cosh - sinh) e^mu = 1, tanh^2 + 1/cosh^2 = 1, (1 - tanh^2) cosh^2 = 1),
+# and the finite ones
+# are confirmed here by mpmath at 600 digits at the last points of the approach.
+_HYPERBOLIC_LIMITS = [
+    ("sinh(mu)**2 - cosh(mu)**2 + 3", "mu->oo", sp.Integer(2)),
+    ("cosh(mu)**2 - sinh(mu)**2 + (sigma-1)**2", "mu->oo", 1 + (sigma - 1) ** 2),
+    ("(sinh(mu)**2 - cosh(mu)**2 + 3)*(sigma-1)**2", "mu->-oo", 2 * (sigma - 1) ** 2),
+    ("kl + sinh(mu)**2 - cosh(mu)**2 + 1", "mu->oo", sp.oo),
+    ("mu**2 + (cosh(sigma)**2 - sinh(sigma)**2)/sigma", "sigma->oo", mu**2),
+    ("sigma*(cosh(mu) - sinh(mu))*exp(mu)", "mu->oo", sigma),
+    ("(cosh(log(sigma))**2 - sinh(log(sigma))**2 - 1)/sigma + mu**2", "sigma->0+", mu**2),
+    ("tanh(mu)**2 + 1/cosh(mu)**2 + sigma", "mu->-oo", sigma + 1),
+    ("(cosh(mu) - sinh(mu))*(cosh(mu) + sinh(mu)) + sigma", "mu->oo", sigma + 1),  # a tiny factor times a huge one
+    ("(1 - tanh(mu)**2)*cosh(mu)**2 + sigma", "mu->-oo", sigma + 1),
+]
+
+
+@pytest.mark.parametrize("text, key, truth", _HYPERBOLIC_LIMITS)
+def test_a_limit_sympy_gets_wrong_is_checked_against_values(text, key, truth):
+    got = limits(text)[key]
+    assert got is not None and (got == truth if truth.is_finite is False else sp.simplify(got - truth) == 0)
+    if truth.is_finite is not False:
+        x, end = (mu, 60) if key.startswith("mu") else (sigma, mp.mpf(2) ** (60 if key.endswith("oo") else -60))
+        other = sigma if x is mu else mu
+        fn = sp.lambdify((mu, sigma), penalty(text).expr, "mpmath")
+        with mp.workdps(600):
+            at = {x: (-1 if key == "mu->-oo" else 1) * mp.mpf(end), other: mp.mpf("1.3")}
+            value = fn(at[mu], at[sigma])
+            assert abs(value - sp.lambdify((mu, sigma), truth, "mpmath")(at[mu], at[sigma])) < 1e-15
+
+
+def test_a_constant_penalty_has_that_constant_as_every_limit():
+    # sinh^2 - cosh^2 + 3 = 2 by hand: derive proves the constant, and its limits are that constant
+    out = derive("sinh(mu)**2 - cosh(mu)**2 + 3")
+    assert out["infimum"] == 2
+    assert set(out["limits"].values()) == {2}
+
+
+def test_unbounded_below_is_not_claimed_from_a_wrong_limit():
+    # (sinh^2 - cosh^2 + 3)(sigma - 1)^2 = 2 (sigma - 1)^2 >= 0: no path to -oo, infimum 0 on sigma = 1
+    assert unbounded_below("(sinh(mu)**2 - cosh(mu)**2 + 3)*(sigma-1)**2") is None
+
+
+@pytest.mark.parametrize("text, m, z", [
+    ("abs(sigma - exp(-sigma)) + mu**2", 0, 1),  # review r8i B2: read 1e-130 at mu = 1e-65
+    ("(sigma*exp(sigma) - 2)**2 + abs(mu**3 + 1)", -1, 2),
+])
+def test_a_penalty_proved_nonnegative_with_a_zero_has_the_exact_infimum_0(text, m, z):
+    # each term >= 0 vanishes at (m, W(z)) (by hand: sigma e^sigma = z at sigma = W(z)); mpmath confirms the zero
+    fn = sp.lambdify((mu, sigma), penalty(text).expr, "mpmath")
+    with mp.workdps(60):
+        point = (m, mp.lambertw(z).real)
+        assert abs(fn(mp.mpf(point[0]), mp.mpf(point[1]))) < mp.mpf("1e-50")
+    inf = infimum(text)
+    assert inf["value"] == 0 and inf["value"].is_Integer and inf["method"] == "exact" and inf["attained"]
+    best = minimizer(text)
+    assert best.value == 0 and not any(v.has(sp.Float) for v in best.point.values())
+    assert abs(complex(sp.N(best.point[sigma], 40)) - complex(point[1])) < 1e-30 and best.point[mu] == point[0]
+
+
+@pytest.mark.parametrize("text, a, b", [
+    ("mu**2 + sigma - 2*sqrt(sigma)*log(sigma)", 0, lambda s: s - 2 * mp.sqrt(s) * mp.log(s)),  # review r8i B1
+    ("(mu - 1)**2 + sigma - 3*sqrt(sigma)*log(sigma)", 1, lambda s: s - 3 * mp.sqrt(s) * mp.log(s)),
+])
+def test_a_separable_penalty_with_a_lambert_w_stationary_point_is_exact(text, a, b):
+    # inf = inf_mu A + inf_sigma B; B's least value by mpmath: the root of B' from the numeric minimum's side
+    # (B -> 0 as sigma -> 0+ and B -> oo, so the interior minimum, below 0, is the infimum)
+    with mp.workdps(50):
+        s_star = mp.findroot(lambda s: mp.diff(b, s), 30)
+        truth = b(s_star)
+    inf = infimum(text)
+    assert inf["method"] == "exact" and inf["attained"] and not inf["value"].has(sp.Float)
+    assert abs(sp.N(inf["value"], 40) - sp.Float(truth, 40)) < 1e-30
+    best = minimizer(text)
+    assert best.point[mu] == a and not best.point[sigma].has(sp.Float)
+    assert abs(sp.N(best.point[sigma], 40) - sp.Float(s_star, 40)) < 1e-25
+
+
+@pytest.mark.parametrize("text, value, far", [
+    ("erf(mu)*erf(sigma)", -1, (-30, 30)),  # review r8i B4: |erf| < 1, so > -1 everywhere, -1 approached
+    ("tanh(mu)*exp(-sigma)", -1, (-400, mp.mpf("1e-300"))),  # tanh > -1, 0 < e^-sigma < 1
+    ("exp(mu)*(1 + sigma)", 0, (-800, mp.mpf("1e-300"))),  # a product of two positive factors
+])
+def test_an_infimum_of_a_product_of_one_variable_factors_is_exact(text, value, far):
+    # by hand: the bound holds strictly, and mpmath at the far point is within 1e-100 of it
+    fn = sp.lambdify((mu, sigma), penalty(text).expr, "mpmath")
+    with mp.workdps(400):
+        assert 0 < fn(*far) - value < mp.mpf("1e-100")
+    inf = infimum(text)
+    assert inf["value"] == value and inf["method"] == "exact" and inf["attained"] is False
+
+
+@pytest.mark.parametrize("text, hessians", [
+    # by hand: d2/dmu2 (mu^2 - 2)^2 = 12 mu^2 - 8 = 16 at mu^2 = 2; (mu - 1)^2 g(mu) has 2 g(1) at 1, and so on
+    ("(mu**2 - 2)**2 + (sigma-1)**2", [sp.diag(16, 2)]),
+    ("(mu-1)**2*(mu+2)**2*(mu**2+3) + (sigma-1)**2", [sp.diag(2 * 9 * 7, 2), sp.diag(2 * 9 * 4, 2)]),  # (-2, 1), (1, 1)
+])
+def test_several_minimisers_get_their_hessians(text, hessians):
+    best = minimizer(text)
+    assert isinstance(best, MinimizerSet) and len(best.points) == 2
+    got = best.at_points
+    assert (got == hessians[0]) if len(hessians) == 1 else (got == hessians)
+
+
+@pytest.mark.parametrize("text, inside, outside", [
+    ("max(kl, 1/2)", [(0, 1), (1, 1), (sp.Rational(1, 2), sp.Rational(3, 2))], [(2, 1), (0, 3)]),  # kl(1, 1) = 1/2
+    ("max(kl - 1, 0)", [(0, 1), (0, 2)], [(2, 1), (0, 5)]),  # kl(0, 2) = 2 - log 2 - 1/2 < 1
+])
+def test_the_set_of_a_max_with_a_constant_is_exact(text, inside, outside):
+    best = minimizer(text)
+    assert isinstance(best, MinimizerSet) and best.method.startswith("exact")
+    kl = lambda m, s: m**2 / 2 + s**2 / 2 - sp.log(s) - sp.Rational(1, 2)  # noqa: E731
+    bound = sp.Rational(1, 2) if text.startswith("max(kl,") else 1
+    for m, s in inside:
+        assert sp.N(kl(m, s) - bound, 30) <= 0 and best.region.subs({mu: m, sigma: s}) == sp.true
+    for m, s in outside:
+        assert sp.N(kl(m, s) - bound, 30) > 0 and best.region.subs({mu: m, sigma: s}) == sp.false
+
+
+@pytest.mark.parametrize("c, sign", [
+    # x = e^-sigma in (0, 1): 1/2 + x - x^2 + x^3 - x^4 + x^5 > 1/2 (x - x^2 >= 0, x^3 - x^4 >= 0); the others by hand
+    (sp.Rational(1, 2) + sum((-1) ** (k + 1) * sp.exp(-k * sigma) for k in range(1, 6)), 1),
+    (-1 - sp.exp(-sigma) + sp.exp(-2 * sigma), -1),  # -1 - x + x^2 < -1 + 0 on (0, 1)
+    (sp.Rational(1, 2) - sp.exp(-sigma), None),  # 0 at sigma = log 2
+    (sp.exp(sigma) - 3, None),  # 0 at sigma = log 3
+])
+def test_the_sign_of_a_leading_coefficient_in_e_to_minus_sigma(c, sign):
+    from vaemath.symbolic.calculus import _kept_sign
+
+    assert _kept_sign(c, 5.0) == sign

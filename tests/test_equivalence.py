@@ -446,7 +446,7 @@ def test_min_of_two_quadratics_over_kl_has_sup_1_along_the_diagonal():
     from vaemath.symbolic import minimizer
     text = "min(mu**2, (sigma-1)**2)"
     rb = ratio_bounds(penalty(text).expr, get("kl").expr, minimizer("kl"), budget=2)
-    assert rb["sup"] == "1" and rb["sup_method"] == "exact" and "mu = t, sigma = t**(1)" in rb["sup_path"]
+    assert rb["sup"] == "1" and rb["sup_method"] == "exact" and "mu = t, sigma = t, t->oo" in rb["sup_path"]
     ratio = sp.lambdify((mu, sigma), penalty(f"{text} / kl").expr, "mpmath")
     with mpmath.workdps(50):  # independent: (t-1)^2 / (t^2 - log t - 1/2) -> 1 along mu = sigma = t
         assert abs(ratio(mpmath.mpf(10) ** 20, mpmath.mpf(10) ** 20) - 1) < 1e-18
@@ -668,3 +668,38 @@ def test_a_non_decreasing_function_of_the_reference_has_no_witness_and_closed_en
     assert "local" in local.splitlines()[0] and "not a function of each other" not in local
     assert "identified as: kl (up to a * entry + c, a > 0)" in str(check("4*kl"))
     assert "witness: none exists" not in str(check("abs(kl - 5)"))
+
+
+@pytest.mark.parametrize("value, text", [
+    (sp.Rational(1, 2) / sp.Rational(1, 10**30), "5*10**29"),  # check kl --against 1e-30*mu**2 (r8i D3)
+    (sp.Rational(1, 2 * 10**30), "1/(2*10**30)"),
+    (sp.Integer(-10**12), "-10**12"),
+    (sp.Rational(3, 7), "3/7"),
+    (sp.Integer(100000), "100000"),
+])
+def test_an_exact_bound_prints_readably_and_reads_back(value, text):
+    from vaemath.analysis.verdict import readable
+
+    assert readable(value) == text and sp.sympify(text) == value
+
+
+@pytest.mark.parametrize("c, a, text", [(1, 1, "sigma = t,"), (1, 2, "sigma = t**2,"),
+                                        (-1, -1, "mu = -t, sigma = 1/t,"), (1, sp.Rational(1, 2), "sigma = t**(1/2),")])
+def test_corner_paths_read_as_math(c, a, text):
+    from vaemath.symbolic.calculus import corner_path
+
+    path = corner_path(c, a)
+    assert text in path and "**(1)" not in path and "**(-1)" not in path and "**(2)" not in path
+
+
+def test_no_witness_exists_against_a_constant():
+    # a constant never ranks two points strictly: p, q with ref(p) > ref(q) cannot exist (r8i C4)
+    lines = str(check("kl", reference="0", budget=2)).splitlines()
+    assert any(line.strip().startswith("witness: none exists (the reference is constant") for line in lines)
+
+
+def test_an_infimum_not_exact_is_named_as_the_penalty_s_infimum():
+    # at a budget of 1e-9 the KL's minimum is a float root (an upper bound): the line reads "reference's infimum: ..."
+    lines = [line.strip() for line in str(check("quadratic", budget=1e-9)).splitlines()]
+    assert any(line.startswith("reference's infimum: numeric minimiser") for line in lines)
+    assert not any(line.startswith(("candidate: infimum", "reference: infimum")) for line in lines)

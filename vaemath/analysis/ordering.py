@@ -18,7 +18,7 @@ from scipy.optimize import minimize
 from vaemath.analysis.exact import value_at, vanishes
 from vaemath.symbolic import DEFAULT_BUDGET, CriticalPoint, hessian, mu, sigma
 from vaemath.symbolic.budget import attempt
-from vaemath.symbolic.calculus import RAYS, along_rays, hessian_by_limits, real_values, timed_limit
+from vaemath.symbolic.calculus import RAYS, along_rays, corner_path, hessian_by_limits, real_values, timed_limit
 from vaemath.symbolic.nonsmooth import (
     active_branch,
     check_directions,
@@ -221,7 +221,7 @@ def _corner_limits(ratio: sp.Expr, budget) -> tuple:
         value, ran_out = timed_limit(ratio.subs({mu: c * _T, sigma: _T**a}), _T, sp.oo, "-", budget=budget)
         late |= ran_out
         if value is not None and value.is_number and value.is_extended_real:
-            out.append((value, f"mu = {'-' if c < 0 else ''}t, sigma = t**({a}), t->oo", True))
+            out.append((value, corner_path(c, a), True))
     return out, late
 
 

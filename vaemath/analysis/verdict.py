@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from vaemath.symbolic import CriticalPoint, MinimizerSet, Penalty, to_strings
+from vaemath.symbolic.calculus import hessian_of
 
 RELATIONS = ("identical", "affine", "monotone", "local", "minimizer", "none", "undecided")
 
@@ -108,8 +109,8 @@ class Verdict:
             "prior": None if self.prior is None else [str(x) for x in self.prior],
             "minimizer": {k: _where(v) for k, v in best.items()},
             "minimizer_method": {k: None if v is None else v.method for k, v in best.items()},
-            "hessian_at_minimizer": {k: to_strings(v.hessian) if isinstance(v, (CriticalPoint, MinimizerSet))
-                                     and v.hessian is not None else None for k, v in best.items()},
+            "hessian_at_minimizer": {k: None if hessian_of(v) is None else to_strings(hessian_of(v))
+                                     for k, v in best.items()},
             "local_order": {k: _order(v.order) if isinstance(v, CriticalPoint) else None for k, v in best.items()},
             "differentiable_at_minimizer": {k: v.differentiable if isinstance(v, CriticalPoint) else None
                                             for k, v in best.items()},
@@ -176,9 +177,20 @@ class Verdict:
         elif self.relation in RELATIONS[3:] and rb.get("nondecreasing"):
             out.append("witness: none exists (the candidate is a non-decreasing function of the reference, so it "
                        "never ranks two points the other way round)")
+        elif self.relation in RELATIONS[3:] and (constant := self._constant_side()):
+            out.append(f"witness: none exists (the {constant} is constant, so it never ranks two points strictly "
+                       "either way)")
         elif self.relation in RELATIONS[3:]:
             out.append("witness: none found on the search grid")
         return out
+
+    def _constant_side(self) -> str | None:
+        """'candidate' or 'reference' when that penalty is constant (its minimiser set is every point)."""
+        for who in ("candidate", "reference"):
+            best = self.minimizer.get(who)
+            if isinstance(best, MinimizerSet) and best.region is sp.true:
+                return who
+        return None
 
     def _kinks_and_bounds(self) -> list:
         """Lines on minimiser sets, kinks and penalties unbounded below."""
@@ -196,7 +208,7 @@ class Verdict:
             if inf.get("value") == -sp.oo:
                 out.append(f"{who}: {inf['where']}, so it has no minimum")
             elif inf.get("method") not in (None, "exact"):
-                out.append(f"{who}: infimum {inf['where']}")
+                out.append(f"{who}'s infimum: {inf['where']}")
         return out
 
     def _title(self) -> str:
@@ -262,9 +274,27 @@ def _infimum(d: dict, who: str):
 def _bound(side: str, rb: dict) -> str:
     """'sup 2 (path)' when exact; 'sup >= 1000.17 (path; numeric search: a lower bound on the sup)' otherwise."""
     if rb[f"{side}_method"] == "exact":
-        return f"{side} {rb[side]} ({rb[f'{side}_path']})"
+        return f"{side} {readable(rb[side])} ({rb[f'{side}_path']})"
     sign = ">=" if side == "sup" else "<="
     return f"{side} {sign} {float(rb[side]):.6g} ({rb[f'{side}_path']}; {rb[f'{side}_method']})"
+
+
+def readable(v) -> str:
+    """An exact number as text, a power of ten written as such where it ends in 6 zeros or more: 5*10**29, not
+    500000000000000000000000000000 (review r8i D3); 1/(2*10**30)."""
+    def digits(n: int) -> str:
+        k = len(str(abs(n))) - len(str(abs(n)).rstrip("0"))
+        if n == 0 or k < 6:
+            return str(n)
+        m = n // 10**k
+        return f"10**{k}" if m == 1 else f"-10**{k}" if m == -1 else f"{m}*10**{k}"
+    v = sp.sympify(v)
+    if not v.is_Rational:
+        return str(v)
+    p, q = digits(int(v.p)), digits(int(v.q))
+    if q == "1":
+        return p
+    return f"{p}/{q if '*' not in q else f'({q})'}"
 
 
 def _factor(a: sp.Expr) -> str:

@@ -10,7 +10,7 @@ import math
 import sys
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from math import factorial
 
@@ -297,12 +297,24 @@ class MinimizerSet:
     points: tuple = ()  # the minimisers, when they are finitely many (symmetric penalties: (+-sqrt(2), 1))
     shape: str = ""  # the set as it is, when decided ("the half-line mu <= 0 at sigma = 1")
     on_line: sp.Matrix | None = None  # the Hessian at the points of a line of minimisers, in its free coordinate
+    hessians: tuple = ()  # the Hessian at each of ``points`` (None at a kink), when they are finitely many
 
     @property
     def hessian(self) -> sp.Matrix | None:
         """The zero matrix for a constant penalty (its Hessian everywhere), the Hessian along a line of stationary
         minimisers (1000*mu**2: diag(2000, 0) at every (0, sigma)); None otherwise."""
         return sp.zeros(2) if self.region is sp.true else self.on_line
+
+    @property
+    def at_points(self):
+        """What derive prints as the Hessian of finitely many minimisers: the one Hessian they share, a list of one per
+        point where they differ, or None where one of them is a kink (no Hessian there)."""
+        if not self.hessians or any(h is None for h in self.hessians):
+            return None
+        first = self.hessians[0]
+        same = all(h.shape == first.shape and all(sp.simplify(a - b) == 0 for a, b in zip(h, first))
+                   for h in self.hessians[1:])
+        return first if same else list(self.hessians)
 
     @property
     def description(self) -> str:
@@ -317,6 +329,20 @@ class MinimizerSet:
         if self.shape:
             return f"every point where {self.shape} (value {self.value})"
         return f"every point with {self.region} (value {self.value})"
+
+
+def hessian_of(best):
+    """The Hessian derive and check print for a minimiser: a point's, a set's (constant, line), or the Hessians at
+    finitely many minimisers (:attr:`MinimizerSet.at_points`); None where there is none."""
+    if isinstance(best, MinimizerSet) and best.points:
+        return best.at_points
+    return best.hessian if isinstance(best, (CriticalPoint, MinimizerSet)) else None
+
+
+def corner_path(c: int, a) -> str:
+    """The path mu = c t, sigma = t^a, t -> oo as text: sigma = t, t**2, 1/t, t**(1/2) (never t**(1))."""
+    power = {1: "t", -1: "1/t"}.get(a, f"t**{a}" if sp.sympify(a).is_Integer else f"t**({a})")
+    return f"mu = {'-' if c < 0 else ''}t, sigma = {power}, t->oo"
 
 
 def _hyperbolics_as_exp(e: sp.Expr) -> sp.Expr:
@@ -336,6 +362,10 @@ def _in_domain(sol: dict, p) -> bool:
     for x, val in sol.items():
         if val.is_real is False or (x is p.symbol and p.lower == 0 and val.is_positive is False):
             return False
+        if val.is_real is None and val.is_number:  # a root of a cubic in radicals: sympy cannot tell; 50 digits can
+            z = complex(sp.N(val, 50))
+            if abs(z.imag) > 1e-30 * (1 + abs(z.real)) or (x is p.symbol and p.lower == 0 and z.real <= 0):
+                return False
     return True
 
 
@@ -623,7 +653,7 @@ def _hessian_there(e: sp.Expr, sol: dict, budget) -> sp.Matrix:
         if free:
             return h.applyfunc(sp.simplify)
         if not any(_is_bad(c) for c in h):  # subs takes mu first: mu^2 d^2/(mu^2 + d^2) gave 2 at (0, 1), no Hessian
-            h = h.applyfunc(sp.simplify)
+            h = h.applyfunc(lambda c: sp.simplify(lambert_exp(c)))
             return h if _quadratic_on_rays(e, sol, h) else None
         return hessian_by_limits(e, sol)
     done, h = attempt(exact, budget=budget)
@@ -659,8 +689,9 @@ def _quadratic_on_rays(e: sp.Expr, point: dict, h: sp.Matrix, t: str = "1e-20") 
     True where f cannot be evaluated there (nothing to refute H)."""
     fn = sp.lambdify((mu, sigma), e, "mpmath")
     with mpmath.workdps(80):
-        m0, s0, t = mpmath.mpf(sp.N(point[mu], 90)), mpmath.mpf(sp.N(point[sigma], 90)), mpmath.mpf(t)
-        hh = [[mpmath.mpf(sp.N(h[i, j], 90)) for j in range(2)] for i in range(2)]
+        # sp.re: a real root of a cubic in radicals evaluates with an imaginary part of 1e-98 (mu**4 - 4 mu**2 + mu)
+        m0, s0, t = mpmath.mpf(sp.re(sp.N(point[mu], 90))), mpmath.mpf(sp.re(sp.N(point[sigma], 90))), mpmath.mpf(t)
+        hh = [[mpmath.mpf(sp.re(sp.N(h[i, j], 90))) for j in range(2)] for i in range(2)]
         for a, b in ((1, -1), (1, 2), (2, -1)):
             dm, ds = a * t * (1 + abs(m0)), b * t * s0
             terms = (dm * dm * hh[0][0], 2 * dm * ds * hh[0][1], ds * ds * hh[1][1])
@@ -1191,6 +1222,13 @@ def _level_set(e: sp.Expr, isolated: list = ()):
     v, least = values.pop(), min(t[2] for t in _numeric_minima(e))
     if not (v.is_number and abs(complex(v) - least) < 1e-10 * (1 + abs(least))):  # a reading off the minimum
         return None
+    if isinstance(e, sp.Max) and v in e.args:  # max(kl, 1/2) >= 1/2: the least value by the max's own bound
+        others = [a for a in e.args if a != v]
+        region = sp.And(*[sp.Le(a, v) for a in others])
+        return MinimizerSet(region, v, f"exact: the penalty is a max with the constant {v}, so it is >= {v}, with "
+                            f"equality exactly where every other argument is <= {v} (the numeric search meets {v} "
+                            "at points 1e-3 or more apart)",
+                            shape=" and ".join(f"{a} <= {v}" for a in others))
     return MinimizerSet(sp.Eq(e, v), v, "numeric search: its smallest value is taken, exactly, at points 1e-3 or more "
                         "apart: a set of minimisers", shape=_set_shape(e, v, low[0]) or "")
 
@@ -1286,7 +1324,7 @@ def _one_of_tied(value: sp.Expr) -> sp.Expr:
     simplify a - b: exp(-2 W(sqrt(2)/2)) and 2 W(sqrt(2)/2)**2) as its shortest argument, for the infimum shown
     (the minimiser keeps the max, which the ray checks compare with the penalty exactly)."""
     if not isinstance(value, (sp.Max, sp.Min)):
-        return value
+        return sp.simplify(lambert_exp(value)) if value.has(sp.LambertW) else value
     try:
         approx = [a.evalf(100) for a in value.args]
         if all(abs(a - approx[0]) <= sp.Float("1e-90", 100) * (1 + abs(approx[0])) for a in approx):
@@ -1576,6 +1614,20 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
            and _on_level_curve(e, _std_point(c.point, param), c.value) for c in tied):
         return _curve_of_minima(e, out.value, param, "a curve of minimisers: the least value is taken again on a "
                                 f"circle of radius {LEVEL_RADIUS} around a minimiser (50 digits)")
+    if isinstance(out, CriticalPoint) and _param(param).name == "std" and any(
+            v.has(sp.Float) for v in (out.value, *out.point.values())):
+        sep = _separable_infimum(e, budget) if is_smooth(e) else None
+        at = sep.get("point") if sep is not None else None
+        if at is not None and not any(v.has(mu, sigma) for v in at.values()) and _near(
+                {k: float(sp.N(v, 20)) for k, v in at.items()}, {k: float(v) for k, v in out.point.items()}):
+            out = CriticalPoint(at, sep["value"], _hessian_there(e, at, budget), out.definiteness,
+                                "exact: the penalty is A(mu) + B(sigma), each minimised exactly in one variable")
+    if isinstance(out, CriticalPoint) and _param(param).name == "std" and any(
+            v.has(sp.Float) for v in (out.value, *out.point.values())):
+        zero = _exact_zero(e, out, budget)
+        if zero is not None:  # abs(sigma - exp(-sigma)) + mu**2: (0, W(1)), not the search's (1e-65, 0.567...)
+            out = replace(out, point=zero, value=sp.S.Zero,
+                          method=f"{out.method}; exact: each term of the penalty (>= 0) vanishes there")
     return out
 
 
@@ -1704,7 +1756,7 @@ def _tied(best, minima: list, param: str):
     tied.sort(key=lambda c: tuple(float(c.point[x]) for x in xs))
     region = sp.Or(*[sp.And(*[sp.Eq(x, c.point[x]) for x in xs]) for c in tied])
     return MinimizerSet(region, best.value, f"{len(tied)} local minimisers with the same least value ({best.method})",
-                        tuple(c.point for c in tied))
+                        tuple(c.point for c in tied), hessians=tuple(c.hessian for c in tied))
 
 
 def without_idle_kinks(penalty, budget=DEFAULT_BUDGET) -> sp.Expr:
@@ -1814,7 +1866,119 @@ def limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEFAULT_BUD
 
 def timed_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEFAULT_BUDGET) -> tuple:
     """(lim_{x -> x0} e or None, whether the budget ran out): a limit past its budget is not decided, whereas
-    one sympy cannot take is simply unknown."""
+    one sympy cannot take is simply unknown.
+
+    Each limit is checked against evaluations of ``e`` at high precision along x -> x0 (:func:`_contradicted`): sympy's
+    limit of sinh(mu)**2 - cosh(mu)**2 + 3 as mu -> oo is -1, the truth 2 (review r8i A1). A limit the values
+    contradict is taken again from ``e`` with its hyperbolics as exponentials, expanded, then simplified; None when
+    no route gives a limit the values agree with.
+    """
+    value, late = _timed_limit(e, x, x0, direction, budget)
+    if value is None or not _contradicted(e, x, x0, direction, value):
+        return value, late
+    for route in (lambda g: sp.expand(_hyperbolics_as_exp(g)), sp.simplify):
+        done, g = attempt(route, e, budget=budget)
+        if done and g != e:
+            value, ran_out = _timed_limit(g, x, x0, direction, budget)
+            late |= ran_out
+            if value is not None and not _contradicted(e, x, x0, direction, value):
+                return value, late
+    return None, late
+
+
+def _approach(x0, direction: str) -> list:
+    """Exact points towards x0 for the check of a limit: 2^3, ..., 2^10 towards oo; x0 +- 2^-4, ..., 2^-256."""
+    if x0 in (sp.oo, -sp.oo):
+        return [sp.sign(x0) * sp.Integer(2) ** k for k in range(3, 11)]
+    side = 1 if direction == "+" else -1
+    return [x0 + side * sp.Rational(1, 2 ** k) for k in (4, 8, 16, 32, 64, 128, 256)]
+
+
+def _digits_needed(g: sp.Expr) -> int | None:
+    """Working digits for g (a closed number): 30 beyond the largest term of any of its sums (the digits a
+    cancellation there can lose: sinh(x)**2 - cosh(x)**2 at x = 128 loses 111); None past 4000 or not found."""
+    most = 0.0
+    for node in sp.preorder_traversal(g):
+        if isinstance(node, sp.Add):
+            for term in node.args:
+                v = sp.N(term, 5)
+                if v.is_Float and v != 0:
+                    most = max(most, float(mpmath.log10(abs(mpmath.mpf(v)))))
+                elif not v.is_Number:
+                    return None
+    need = 30 + max(0, math.ceil(most))
+    return need if need <= 4000 else None
+
+
+def _high_precision(fn, g: sp.Expr, t: sp.Expr) -> float | None:
+    """fn(t) = g by mpmath, from :func:`_digits_needed` working digits, doubled until two in a row agree to 20
+    digits, as a float; None when not real, not finite or not agreed by 8000 digits. Doubling from 30 digits alone is
+    not enough: at 30 and 60 digits sinh(128)**2 - cosh(128)**2 rounds to 0 both times (sympy's evalf, for its part,
+    returns 0 for it with a claim of full accuracy)."""
+    dps = _digits_needed(g)
+    previous = None
+    while dps is not None and dps <= 8000:
+        with mpmath.workdps(dps):
+            try:
+                v = fn(mpmath.mpf(t.p) / t.q if t.is_Rational else mpmath.mpf(str(sp.N(t, dps + 10))))
+            except (ValueError, TypeError, ZeroDivisionError, OverflowError, AttributeError, NameError):
+                return None
+            if not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v):
+                return None
+            if previous is not None and abs(v - previous) <= mpmath.mpf("1e-20") * max(1, abs(v), abs(previous)):
+                return float(v)
+        previous, dps = v, 2 * dps  # a small difference of large products ((cosh - sinh)(cosh + sinh)): more digits
+    return None
+
+
+def _contradicted(e: sp.Expr, x: sp.Symbol, x0, direction: str, value: sp.Expr, seconds: float = 2.0) -> bool:
+    """Whether evaluations of e along x -> x0 (:func:`_approach`, :func:`_high_precision`), at the other variables
+    7/10 and 2, contradict the claimed limit ``value``: they settle (the last three steps shrinking by 0.6 at least
+    each, so that what is left is below 1.5 times the last step) on a number more than 4 last steps from the claim,
+    or stop changing at another number; they move away from a finite claim, past
+    1e3 (1 + |claim|), the gap growing by half at least at each step; or they rise above 0 for a claim -oo (fall
+    below 0 for oo). Convergence slower than geometric along the points (1/log x) never contradicts."""
+    others = sorted(e.free_symbols - {x}, key=str)
+    if value.free_symbols - set(others) - {x}:
+        return False
+    samples = [{o: sp.Rational(7, 10) for o in others}, {o: sp.Integer(2) for o in others}] if others else [{}]
+
+    def check():
+        for sample in samples:
+            f, claim = e.subs(sample), sp.sympify(value).subs(sample)
+            fn = sp.lambdify(x, f, "mpmath")
+            vals = []
+            for t in _approach(x0, direction):
+                v = _high_precision(fn, f.subs(x, t), t)
+                if v is None:
+                    break
+                vals.append(v)
+            if len(vals) < 4 or claim.has(sp.nan, sp.zoo) or not claim.is_extended_real:
+                continue
+            a, b, c = vals[-3:]
+            steps = [abs(v - u) for u, v in zip(vals, vals[1:])][-3:]
+            settled = all(d2 <= 0.6 * d1 for d1, d2 in zip(steps, steps[1:])) and steps[0] > 0 or steps[-1] == 0
+            if claim in (sp.oo, -sp.oo):
+                rising = 0 < a < b < c if claim == -sp.oo else 0 > a > b > c
+                if settled or rising:
+                    return True
+                continue
+            L = float(claim)
+            if settled and abs(c - L) > 4 * steps[-1] + 1e-9 * (1 + abs(c)):
+                return True
+            gaps = [abs(v - L) for v in vals]
+            if (all(g1 < g2 for g1, g2 in zip(gaps, gaps[1:])) and gaps[-1] >= 1.5 * gaps[-2]
+                    and gaps[-1] > 1e3 * (1 + abs(L))):
+                return True
+        return False
+    try:
+        done, out = attempt(check, budget=seconds)
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError, NotImplementedError, AttributeError):
+        return False
+    return bool(done and out)
+
+
+def _timed_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> tuple:
     if e.has(sp.I):  # a log of a negative number: the path runs outside the closed form's domain
         return None, False
     try:
@@ -1843,14 +2007,35 @@ def _polynomial_limit(e: sp.Expr, x: sp.Symbol, x0, budget) -> sp.Expr | None:
     lc, n = poly.LC(), poly.degree()
     if n < 1 or lc.free_symbols - {sigma}:
         return None
-    sign = None
-    for s_, c in ((1, lc), (-1, -lc)):
-        inf = infimum_1d(c, sigma, budget) if c.has(sigma) else {"value": c}
-        if inf is not None and inf["value"].is_number and inf["value"].is_positive:
-            sign = s_
+    sign = _kept_sign(lc, budget)
     if sign is None:
         return None
     return sign * sp.oo if x0 == sp.oo or n % 2 == 0 else -sign * sp.oo
+
+
+@lru_cache(maxsize=64)
+def _kept_sign(c: sp.Expr, budget) -> int | None:
+    """+1 or -1 when c(sigma) keeps that sign on sigma > 0, exactly; None otherwise. A rational function of
+    z = e^-sigma (in (0, 1)) is decided by counting the real roots of its numerator and denominator there (kl + (e^-s -
+    e^-2s + ... + e^-5s) mu**2: 10 s of solveset per call before, r8i A5); else by exact infima of c and -c."""
+    if not c.has(sigma):
+        return 1 if c.is_positive else -1 if c.is_negative else None
+    z = sp.Dummy("z", positive=True)
+    g = c.replace(lambda a: isinstance(a, sp.exp) and (a.args[0] / sigma).is_Integer,
+                  lambda a: z ** (-(a.args[0] / sigma)))
+    if not g.has(sigma):
+        try:
+            num, den = sp.fraction(sp.cancel(sp.together(g)))
+            if all(sp.Poly(p, z).count_roots(0, 1) == 0 for p in (num, den) if p.has(z)):
+                at = g.subs(z, sp.Rational(1, 2))
+                return 1 if at.is_positive else -1 if at.is_negative else None
+        except (sp.PolynomialError, ValueError, TypeError, NotImplementedError):
+            pass
+    for s_, f in ((1, c), (-1, -c)):
+        inf = infimum_1d(f, sigma, budget)
+        if inf is not None and inf["value"].is_number and inf["value"].is_positive:
+            return s_
+    return None
 
 
 def _leaves_domain(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> bool:
@@ -2191,7 +2376,7 @@ def _sections(e: sp.Expr):
         for end, side in ((sp.oo, "-"), (-sp.oo, "+")):
             yield f, mu, end, side, f"mu->{end} at sigma = {s0}", subs
     for c, a in ((c, a) for c in (1, -1) for a in (-1, sp.Rational(1, 2), 1, 2)):
-        where = f"mu = {'-' if c < 0 else ''}t, sigma = t**({a}), t->oo"
+        where = corner_path(c, a)
         f, subs = on({mu: c * _T, sigma: _T**a})
         yield f, _T, sp.oo, "-", where, subs
     singular = [a.args[0] for a in e.atoms(sp.log)] + [b.base for b in e.atoms(sp.Pow) if b.exp.is_negative]
@@ -2247,26 +2432,34 @@ def infimum(penalty, budget=DEFAULT_BUDGET) -> dict:
         minimum whose boundary limits ran past the budget) or "numeric" (the least value the numeric search or
         the grid found, below every exact value: an upper bound on the infimum).
     """
-    budget = check_budget(budget)
+    return _infimum(penalty, check_budget(budget))
+
+
+def _infimum(penalty, budget, best=False) -> dict:
+    """:func:`infimum`, given the minimiser in std when already found (``best``; False: not yet looked for)."""
     e = _expr(penalty, "std")
+    if e.has(mu, sigma) and _proved_constant(e, budget):  # sinh(mu)**2 - cosh(mu)**2 + 3: no boundary to search
+        value = sp.simplify(e)
+        return {"value": value, "attained": True, "where": f"every point (the penalty is constant, {value})",
+                "set": MinimizerSet(sp.true, value, "constant"), "method": "exact"}
     path, late = _unbounded_below(e, budget)
     if path is not None:
         return {"value": -sp.oo, "attained": False, "where": f"unbounded below: {path}", "method": "exact"}
-    claim = _exact_claim(penalty, e, late, budget)
+    claim = _exact_claim(penalty, e, late, budget, best)
     lower = _least_evaluated(e, claim["value"])
     return lower if lower is not None else claim
 
 
-def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
+def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
     """The infimum from the minimiser or the boundary limits, before it is compared with evaluated values."""
     undecided = " (a boundary limit ran past the budget, so lower values there are not excluded)"
-    best = minimizer(penalty, "std", budget)
+    best = minimizer(penalty, "std", budget) if best is False else best
     if best is None:
         curve = _zero_curve_of_abs(e, budget)
         if curve is not None:
             return {"value": curve.value, "attained": True, "where": curve.description, "set": curve,
                     "method": "exact"}
-        separable = _separable_infimum(e, budget)
+        separable = _separable_infimum(e, budget) or _product_infimum(e, budget)
         if separable is not None:
             return separable
         ends = [(v, w) for f, x, x0, side, w, _ in _sections(e)
@@ -2290,6 +2483,11 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
         return {"value": sp.S.Zero, "attained": True, "method": "exact",
                 "where": f"numeric {where} ({best.method}), where the penalty is 0 exactly, and the penalty is >= 0 "
                          "(sympy): the infimum 0, attained"}
+    zero = _exact_zero(e, best, budget)
+    if zero is not None:
+        return {"value": sp.S.Zero, "attained": True, "method": "exact",
+                "where": f"minimiser {to_strings(zero)}, where each term of the penalty is 0 exactly, and the "
+                         "penalty is >= 0 (sympy): the infimum 0, attained"}
     if best.value.has(sp.Float) or any(v.has(sp.Float) for v in best.point.values()):
         how = ("a float root of the gradient" if best.differentiable else "on a kink curve, by its Lagrange condition "
                "at 50 digits" if "Lagrange" in best.method else "where two kinks cross, at 50 digits")
@@ -2302,6 +2500,67 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget) -> dict:
             "where": f"{where} (the least of the stationary points found; the boundary limits are not below it)"}
 
 
+def lambert_exp(e: sp.Expr) -> sp.Expr:
+    """``e`` with each exp(a + k W(z)) written exp(a) (z / W(z))^k, from W e^W = z on every branch (sympy's simplify
+    leaves exp(-LambertW(1)) - LambertW(1), which is 0)."""
+    def rule(node):
+        rest, factor = [], sp.S.One
+        for term in sp.Add.make_args(node.args[0]):
+            k, w = term.as_coeff_Mul()
+            if isinstance(w, sp.LambertW) and w.args[0] != 0:
+                factor *= (w.args[0] / w) ** k
+            else:
+                rest.append(term)
+        return factor * sp.exp(sp.Add(*rest)) if factor != 1 else node
+    return e.replace(lambda a: isinstance(a, sp.exp) and a.has(sp.LambertW), rule)
+
+
+def _is_zero(v: sp.Expr, budget) -> bool:
+    """v (a closed number) is 0: below 1e-40 at 50 digits and simplified to 0 after :func:`lambert_exp`."""
+    if abs(sp.N(v, 50)) >= 1e-40:
+        return False
+    done, out = attempt(lambda: sp.simplify(lambert_exp(v)), budget=budget)
+    return bool(done and out == 0)
+
+
+def _exact_zero(e: sp.Expr, best: CriticalPoint, budget) -> dict | None:
+    """The exact point where a penalty sympy proves >= 0 vanishes, near a numeric minimiser of value below 1e-12:
+    the zeros of its terms, each >= 0 (abs(sigma - exp(-sigma)) + mu**2: mu = 0, sigma = W(1), where the numeric
+    minimiser read 1e-130 at mu = 1e-65, review r8i B2), solved together by sympy and checked at 50 digits and by
+    simplification; None otherwise."""
+    if not (e.is_nonnegative and best.value.is_number and abs(float(best.value)) < 1e-12):
+        return None
+    terms = sp.Add.make_args(e)
+    if not all(t.is_nonnegative for t in terms):
+        return None
+
+    def root(t):  # the expression whose zeros are the term's: |g|, g^(2k), c g^2 -> g
+        t = t.as_coeff_Mul()[1]
+        while True:
+            if isinstance(t, sp.Abs):
+                t = t.args[0]
+            elif t.is_Pow and t.exp.is_positive:
+                t = t.base
+            else:
+                return t
+    eqs = [root(t) for t in terms if t.has(mu, sigma)]
+    try:
+        done, sols = attempt(sp.solve, eqs, [mu, sigma], dict=True, budget=budget)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    for sol in sols if done else []:
+        if set(sol) != {mu, sigma} or any(v.has(mu, sigma) for v in sol.values()):
+            continue
+        m, s_ = (complex(sp.N(sol[v], 30)) for v in (mu, sigma))
+        if abs(m.imag) > 1e-25 or abs(s_.imag) > 1e-25 or s_.real <= 0:
+            continue
+        if abs(m.real - float(best.point[mu])) + abs(s_.real - float(best.point[sigma])) > 1e-6:
+            continue
+        if _is_zero(e.subs(sol), budget):
+            return sol
+    return None
+
+
 def _separable_infimum(e: sp.Expr, budget) -> dict | None:
     """The exact infimum of a separable penalty A(mu) + B(sigma): inf A + inf B, each found in one variable (every
     critical point by solveset on the open domain, the limits at both ends), attained when both are; None when the
@@ -2312,7 +2571,7 @@ def _separable_infimum(e: sp.Expr, budget) -> dict | None:
     parts = []
     for f, x, domain, ends in ((a, mu, sp.Reals, ((-sp.oo, "+"), (sp.oo, "-"))),
                                (b, sigma, sp.Interval.open(0, sp.oo), ((0, "+"), (sp.oo, "-")))):
-        part = _infimum_1d(f, x, domain, ends, budget) if f.has(x) else (f, True, f"{x} absent")
+        part = _infimum_1d(f, x, domain, ends, budget) if f.has(x) else (f, True, f"{x} absent", x)
         if part is None:
             return None
         parts.append(part)
@@ -2323,10 +2582,72 @@ def _separable_infimum(e: sp.Expr, budget) -> dict | None:
     how = (f"the penalty is A(mu) + B(sigma), so its infimum is inf A + inf B, each exact in one variable (A = {a}: "
            f"{parts[0][0]}, {parts[0][2]}; B = {b}: {parts[1][0]}, {parts[1][2]})")
     if attained:
-        return {"value": value, "attained": True, "method": "exact", "where": f"minimum {value}: {how}"}
+        return {"value": value, "attained": True, "method": "exact", "where": f"minimum {value}: {how}",
+                "point": {mu: parts[0][3], sigma: parts[1][3]}}
     approach = " and ".join(p[2].removeprefix("approached as ") for p in parts if not p[1])
     return {"value": value, "attained": False, "method": "exact",
             "where": f"no minimiser; {value} is approached as {approach}: {how}; the infimum, not attained"}
+
+
+def _product_infimum(e: sp.Expr, budget) -> dict | None:
+    """The exact infimum of a product c A(mu) B(sigma): A and B are continuous on connected domains, so their ranges
+    are intervals, from the exact infimum and supremum of each (:func:`infimum_1d`), and a product of two intervals
+    is least at a corner (erf(mu)*erf(sigma) > -1 = (-1)(1), not attained: review r8i B4). None when a part is not
+    decided, or a corner is 0 times an infinite end not attained."""
+    if not is_smooth(e) or not e.has(mu) or not e.has(sigma):
+        return None
+    if e.has(sp.sinh, sp.cosh, sp.tanh):
+        done, g = attempt(lambda: sp.simplify(_hyperbolics_as_exp(e)), budget=budget)
+        e = g if done else e
+    c, rest = e.as_coeff_Mul()
+    a, b = rest.as_independent(sigma, as_Add=False)
+    if b.has(mu) or not a.has(mu) or not b.has(sigma) or not c.is_number or c == 0:
+        return None
+    ranges = []
+    for f, x in ((c * a, mu), (b, sigma)):
+        lo, hi = _range_end(f, x, 1, budget), _range_end(f, x, -1, budget)
+        if lo is None or hi is None:
+            return None
+        ranges.append([(*lo, 1), (*hi, -1)])
+    corners = []
+    for (u, u_at, u_where, u_side), (v, v_at, v_where, v_side) in ((p, q) for p in ranges[0] for q in ranges[1]):
+        if (u == 0 and v.is_infinite) or (v == 0 and u.is_infinite):
+            # near the corner the product has the sign of the side the 0 is approached from times the infinite end's
+            sign = u_side * sp.sign(v) if u == 0 else v_side * sp.sign(u)
+            if sign < 0 and not ((u == 0 and u_at) or (v == 0 and v_at)):
+                return None
+            value = sp.S.Zero
+        else:
+            value = u * v
+        corners.append((value, u_at and v_at or value == 0 and (u == 0 and u_at or v == 0 and v_at),
+                        f"c A(mu) = {c * a} {u_where} and B(sigma) = {b} {v_where}"))
+    if any(v is sp.nan or not v.is_extended_real for v, _, _ in corners):
+        return None
+    least = min(corners, key=lambda t: (float(t[0]) if t[0].is_finite else -math.inf if t[0] == -sp.oo else math.inf,
+                                        not t[1]))
+    value, attained, where = least
+    tied = [t for t in corners if t[0] == value]
+    attained = any(t[1] for t in tied)
+    how = ("the penalty is c A(mu) B(sigma), so its infimum is the least product of the ends of the two ranges "
+           f"(each exact in one variable): {where}")
+    if value == -sp.oo:
+        return None  # a path to -oo is the descent's to name
+    if attained:
+        return {"value": value, "attained": True, "method": "exact", "where": f"minimum {value}: {how}"}
+    return {"value": value, "attained": False, "method": "exact",
+            "where": f"no minimiser; {value} is approached: {how}; the infimum, not attained"}
+
+
+def _range_end(f: sp.Expr, x: sp.Symbol, side: int, budget) -> tuple | None:
+    """(inf f, attained, where) for side 1, (sup f, ...) for side -1, exact in one variable; an infinite end from the
+    limit at an end of x's range (exp(-mu): sup oo as mu -> -oo); None when not decided."""
+    found = infimum_1d(side * f, x, budget)
+    if found is not None:
+        return side * found["value"], found["attained"], found["where"]
+    for x0, d in (((-sp.oo, "+"), (sp.oo, "-")) if x == mu else ((0, "+"), (sp.oo, "-"))):
+        if limit(f, x, x0, d, budget) == -side * sp.oo:
+            return -side * sp.oo, False, f"as {x} -> {x0}{d if x0 == 0 else ''}"
+    return None
 
 
 def infimum_1d(f, x: sp.Symbol, budget=DEFAULT_BUDGET) -> dict | None:
@@ -2337,37 +2658,87 @@ def infimum_1d(f, x: sp.Symbol, budget=DEFAULT_BUDGET) -> dict | None:
         return None
     domain, ends = ((sp.Reals, ((-sp.oo, "+"), (sp.oo, "-"))) if x == mu
                     else (sp.Interval.open(0, sp.oo), ((0, "+"), (sp.oo, "-"))))
-    found = _infimum_1d(f, x, domain, ends, check_budget(budget)) if f.has(x) else (f, True, f"{x} absent")
+    found = _infimum_1d(f, x, domain, ends, check_budget(budget)) if f.has(x) else (f, True, f"{x} absent", x)
     if found is None:
         return None
     return {"value": found[0], "attained": found[1], "where": found[2], "method": "exact"}
 
 
 def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple | None:
-    """(infimum, attained, where) of a smooth f of x alone on an open interval: the least of its values at every
-    critical point (solveset, a finite set) and its limits at both ends; None when not decided."""
-    done, cont = attempt(lambda: sp.calculus.util.continuous_domain(f, x, domain), budget=budget)
+    """(infimum, attained, where, at) of a smooth f of x alone on an open interval: the least of its values at every
+    critical point (solveset, a finite set) and its limits at both ends, ``at`` the critical point where it is
+    attained (else None); None when not decided."""
+    try:
+        entire = f.replace(lambda a: isinstance(a, (sp.erf, sp.erfc, sp.atan, sp.tanh)),
+                           lambda a: sp.exp(a.args[0]))  # continuous where their argument is, as exp: sympy has no rule
+        done, cont = attempt(lambda: sp.calculus.util.continuous_domain(entire, x, domain), budget=budget)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
     if not done or cont != domain:
         return None
     done, crit = attempt(sp.solveset, sp.diff(f, x), x, domain, budget=budget)
-    if not done or not (crit is sp.S.EmptySet or isinstance(crit, sp.FiniteSet) and len(crit) <= 20):
+    if done and isinstance(crit, sp.ConditionSet):  # sqrt(sigma) and log(sigma): Lambert W roots, by solve
+        crit = _solved_roots(sp.diff(f, x), x, budget)
+        how = " (sympy.solve; every sign change of the derivative on a grid of 4000 points is at one of them)"
+    else:
+        how = ""
+    if not done or crit is None or not (crit is sp.S.EmptySet or isinstance(crit, sp.FiniteSet) and len(crit) <= 20):
         return None
     found = []
     for c in crit:
         v = sp.simplify(f.subs(x, c))
-        found.append((v, True, f"at {x} = {c}"))
+        found.append((v, True, f"at {x} = {c}{how}", c))
     for x0, side in ends:
         v = limit(f, x, x0, side, budget)
         if v is None or not v.is_number or v.is_finite is None or v == -sp.oo:
             return None
         if v.is_finite:
-            found.append((v, False, f"as {x} -> {x0}{side if x0 == 0 else ''}"))
-    if not found or any(not v.is_real for v, _, _ in found):
+            found.append((v, False, f"as {x} -> {x0}{side if x0 == 0 else ''}", None))
+    if not found or any(not v.is_real for v, _, _, _ in found):
         return None
-    least = min(float(sp.N(v, 30)) for v, _, _ in found)
+    least = min(float(sp.N(v, 30)) for v, _, _, _ in found)
     tied = [t for t in found if abs(float(sp.N(t[0], 30)) - least) <= 1e-25 * (1 + abs(least))]
     best = next((t for t in tied if t[1]), tied[0])  # attained where a critical point reaches it
-    return best[0], best[1], ("attained " if best[1] else "approached ") + best[2]
+    return best[0], best[1], ("attained " if best[1] else "approached ") + best[2], best[3]
+
+
+def _solved_roots(d: sp.Expr, x: sp.Symbol, budget):
+    """The real zeros of d(x) (sigma > 0 or mu real) that sympy.solve finds, directly or in y with sigma = y**2 (log
+    sigma = 2 log y: 1 - (log(sigma) + 2)/sqrt(sigma) has the roots 4 W(-e^-1/2)^2 and 4 W_-1(-e^-1/2)^2), each a
+    zero at 50 digits, as a FiniteSet; None unless every sign change of d on a grid of 4000 points (sigma from 1e-12 to
+    1e12, mu from -1e12 to 1e12) lies between two grid points around one of them."""
+    y = sp.Symbol("y", positive=True)
+    routes = [(d, x, lambda r: r)]
+    if x == sigma:
+        routes.append((sp.expand_log(d.subs(sigma, y**2), force=True), y, lambda r: r**2))
+    for g, z, back in routes:
+        try:
+            done, sols = attempt(sp.solve, sp.numer(sp.together(g)), z, budget=budget)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        if not done or not sols:
+            continue
+        roots = []
+        for r in sols:
+            r = back(r)
+            v = complex(sp.N(r, 50))
+            if abs(v.imag) > 1e-30 or (x == sigma and v.real <= 0) or abs(sp.N(d.subs(x, r), 50)) > 1e-40:
+                continue
+            roots.append((v.real, r))
+        if roots and _every_sign_change_at(d, x, [v for v, _ in roots]):
+            return sp.FiniteSet(*[r for _, r in roots])
+    return None
+
+
+def _every_sign_change_at(d: sp.Expr, x: sp.Symbol, roots: list) -> bool:
+    """Every sign change of d on the grid (see :func:`_solved_roots`) brackets one of ``roots``."""
+    half = np.logspace(-12, 12, 2000)
+    grid = half if x == sigma else np.concatenate([-half[::-1], half])
+    with np.errstate(all="ignore"):
+        vals = np.asarray(sp.lambdify(x, d, "numpy")(grid), dtype=float) * np.ones_like(grid)
+    ok = np.isfinite(vals) & (vals != 0)
+    g, v = grid[ok], np.sign(vals[ok])
+    return all(any(g[i] <= r <= g[i + 1] for r in roots) for i in np.nonzero(v[1:] != v[:-1])[0])
 
 
 def _least_evaluated(e: sp.Expr, value) -> dict | None:
@@ -2450,7 +2821,7 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
     budget = check_budget(budget)
     pen = as_penalty(penalty, sigma_means, prior=prior)
     best = minimizer(pen, param, budget)
-    inf = infimum(pen, budget)
+    inf = _infimum(pen, budget, best if _param(param).name == "std" else False)  # the minimiser is not sought twice
     if inf["value"] == -sp.oo or best is None or inf["attained"] is not True:  # a lower value: not a minimiser
         best = inf.get("set") if inf["value"] != -sp.oo and param == "std" else None
     notes = []
@@ -2474,6 +2845,12 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         order = "not decided" if best.order is None else best.order
         notes.append(f"the penalty is differentiable but not twice at the minimiser: no Hessian, local order {order} "
                      "(the slowest growth over directions)")
+    if isinstance(best, MinimizerSet) and best.points:
+        h = best.at_points
+        notes.append(f"hessian_at_minimizer: {'none: the penalty is not twice differentiable at ' if h is None else ''}"
+                     f"{'each' if h is None or isinstance(h, sp.Matrix) else 'one per point, in order, at each'} of "
+                     f"the {len(best.points)} minimisers" + (" (the same Hessian at each)" if isinstance(h, sp.Matrix)
+                                                            else ""))
     if isinstance(best, CriticalPoint) and "budget" in best.method:
         notes.append(f"minimizer: {best.method}")
     if inf["value"] == -sp.oo:
@@ -2481,6 +2858,8 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
     elif inf["attained"] is False or inf["method"] != "exact":
         notes.append(f"infimum: {inf['where']}")
     lims = limits(pen, param, budget)
+    if isinstance(best, MinimizerSet) and best.region is sp.true:  # proved constant: so is every limit
+        lims = dict.fromkeys(lims, best.value)
     if any(v is None for v in lims.values()):
         notes.append("limits: None where sympy could not take the limit within the budget, or where it depends "
                      "on the other variable by cases (sign, nan)")
@@ -2497,7 +2876,7 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         else best.method if inf["method"] == "exact" else
         f"{best.method}; not established as the global minimiser (the infimum is {inf['method']}: a lower value "
         "may exist elsewhere)",
-        "hessian_at_minimizer": best.hessian if isinstance(best, (CriticalPoint, MinimizerSet)) else None,
+        "hessian_at_minimizer": hessian_of(best),
         "infimum": inf["value"],
         "infimum_method": inf["method"],
         "limits": lims,
