@@ -1271,3 +1271,22 @@ def test_the_sign_of_a_leading_coefficient_in_e_to_minus_sigma(c, sign):
     from vaemath.symbolic.calculus import _kept_sign
 
     assert _kept_sign(c, 5.0) == sign
+
+
+# A valley float64 cannot see descend (review r8i's kind: no minimiser): (mu - sigma)^4 - tanh(sigma) + 2 exp(-sigma)
+# is -1 in float64 from sigma ~ 40 on mu = sigma, yet 1 - tanh(s) + 2 e^-s > 0 everywhere, so the infimum -1 is
+# approached as sigma -> oo and never attained. The search's points near sigma = 60 were a "curve of minimisers".
+VALLEYS = ["(mu-sigma)**4 - tanh(sigma) + 2*exp(-sigma)", "(mu - 2*sigma)**4 + 3*exp(-sigma/2) - 1"]
+
+
+@pytest.mark.parametrize("text", VALLEYS)
+def test_a_valley_descending_below_float64_has_no_minimiser(text):
+    e = penalty(text).expr
+    with mp.workdps(60):  # by hand: along the valley the value keeps falling towards -1 at 60 digits
+        f = sp.lambdify((mu, sigma), e, "mpmath")
+        k = 2 if "2*sigma" in text else 1
+        along = [f(k * mp.mpf(s), mp.mpf(s)) for s in (40, 60, 80)]
+        assert along[0] > along[1] > along[2] > -1
+    assert minimizer(text) is None
+    inf = infimum(text)
+    assert sp.sympify(inf["value"]) == -1 and not inf.get("attained", False)
