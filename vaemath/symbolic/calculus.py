@@ -2713,7 +2713,10 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         return None
     if not done or cont != domain:
         return None
-    done, crit = attempt(sp.solveset, sp.diff(f, x), x, domain, budget=budget)
+    try:  # solveset raises TypeError on undecidable set membership (log(sigma)/sigma**(1/100) + sigma**(1/3))
+        done, crit = attempt(sp.solveset, sp.diff(f, x), x, domain, budget=budget)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
     if done and isinstance(crit, sp.ConditionSet):  # sqrt(sigma) and log(sigma): Lambert W roots, by solve
         crit = _solved_roots(sp.diff(f, x), x, budget)
         how = " (sympy.solve; every sign change of the derivative on a grid of 4000 points is at one of them)"
