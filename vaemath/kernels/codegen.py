@@ -361,10 +361,6 @@ def _roots_in(p: sp.Poly, lo, hi, skipped=(0,)) -> list:
     return [r for r in sp.real_roots(p) if r not in skipped and lo <= r <= hi]
 
 
-def _root_in(p: sp.Poly, lo, hi) -> bool:
-    return bool(_roots_in(p, lo, hi))
-
-
 def _compensated_form(found, x, region: str) -> sp.Expr | None:
     """x^kmin P(x) as a product over P's irreducible factors f^k of (compensated f)^k: a repeated root is a factor's
     simple root, raised (the expanded (sigma^2 - 5)^2 cancels beyond even twice the working precision). Above sigma =
@@ -376,7 +372,7 @@ def _compensated_form(found, x, region: str) -> sp.Expr | None:
     for f, k in factors:
         q = sp.Poly(f, x)
         coeffs = q.all_coeffs()
-        if not _root_in(q, lo, hi):  # no cancellation in this factor: as it is
+        if not _roots_in(q, lo, hi):  # no cancellation in this factor: as it is
             out *= f**k
             continue
         if not all(c.is_Integer and abs(c) <= 2**53 for c in coeffs):

@@ -1116,7 +1116,7 @@ def _grows_in_mu(t: sp.Expr) -> bool:
     return t.has(mu) and not any(g.args[0].has(mu) for g in t.atoms(sp.exp))
 
 
-def _scale_exp(t: sp.Expr) -> bool:
+def scale_exp(t: sp.Expr) -> bool:
     """t holds exp(E) with E a non-constant function of the scale alone, other than a power of sigma (E linear in lg,
     which the far forms' dominant powers handle): it may overflow or underflow on its own (exp(1/sigma))."""
     return any(not E.has(mu) and not E.is_number and not (E.has(lg) and sp.diff(E, lg).is_number)
@@ -1125,16 +1125,16 @@ def _scale_exp(t: sp.Expr) -> bool:
 
 def may_cancel_overflowing(e: sp.Expr) -> bool:
     """``e`` holds a sum of two or more terms growing with |mu| (:func:`_grows_in_mu`), or holding an exp of the scale
-    alone (:func:`_scale_exp`), whose signs may differ: where both overflow, their sum as printed is inf - inf = NaN
+    alone (:func:`scale_exp`), whose signs may differ: where both overflow, their sum as printed is inf - inf = NaN
     (d/dsigma of exp(-1/sigma) + sigma (exp(1/sigma) - 1) at 1e-3, truth -2e437); or a product of such an exp with
     another factor of the scale: 0 * inf = NaN where the exp underflows (exp(-1/sigma^2)/sigma^4 at 1e-100, truth 0).
     Then :func:`log_magnitude` is needed where the plane is NaN. (Terms of one mu factor with a Gaussian factor are
     joined by :func:`_same_power` instead.)"""
     for a in e.atoms(sp.Add):
-        signed = [t for t in a.args if _grows_in_mu(t) or _scale_exp(t)]
+        signed = [t for t in a.args if _grows_in_mu(t) or scale_exp(t)]
         if len(signed) < 2:
             continue
         if not (all(t.is_nonnegative for t in signed) or all(t.is_nonpositive for t in signed)):
             return True
-    return any(_scale_exp(m) and any(not f.is_number and not isinstance(f, sp.exp) and not f.has(mu) for f in m.args)
+    return any(scale_exp(m) and any(not f.is_number and not isinstance(f, sp.exp) and not f.has(mu) for f in m.args)
                for m in e.atoms(sp.Mul))

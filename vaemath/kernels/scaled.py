@@ -112,10 +112,7 @@ def _opposed_exp(factors: dict) -> bool:
     """An exp of the scale alone that is not a power of it (exp(-1/T), exp(-T), exp(-exp(-lg))) beside another factor
     of the scale: exp(-1/sigma)/sigma^60 at sigma = 1.3e-3 underflowed to 0 before sigma^-60 brought it back to
     1.2e-161, and exp(1/sigma) sigma^60 at 1e-3 overflowed (true 2e254)."""
-    def power(b):  # exp(c lg) is T^c
-        return b.args[0].free_symbols == {rewrite.lg} and sp.diff(b.args[0], rewrite.lg).is_number
-    exps = [b for b in factors if isinstance(b, sp.exp) and _of_scale(b) and not power(b)]
-    return bool(exps) and sum(map(_of_scale, factors)) >= 2
+    return any(isinstance(b, sp.exp) and rewrite.scale_exp(b) for b in factors) and sum(map(_of_scale, factors)) >= 2
 
 
 def _decaying_over_hypot(factors: dict) -> bool:
