@@ -382,6 +382,32 @@ def test_the_root_of_a_polynomial_in_sigma_squared_in_var_and_the_log_params(pen
             assert not bad, f"{pen} in {param} next to x = {root!r} via {api}, bound {limit} ulp:\n" + "\n".join(bad)
 
 
+# Renyi's domain edge a + (1 - a) sigma^2 > 0 decided at the float input itself, not at a rounded sigma: in var,
+# sqrt(v) rounded and squared lands on the other side of the edge v = a/(a - 1) at v = 3/2 (a = 3), 3 (a = 3/2), 9/2
+# (a = 9/7) and at the float below the edge for a = 100, 1000 (found with Fractions); in the log params the side of
+# the float x is decided at 50 digits by mpmath. Value +inf exactly outside (v >= edge), finite inside.
+@pytest.mark.parametrize("param", ["var", "logstd", "logvar"])
+@pytest.mark.parametrize("a", ["3", "9/7", "1000"])
+def test_the_side_of_renyis_domain_edge_is_that_of_the_float_input(a, param):
+    from fractions import Fraction
+    fa = Fraction(a)
+    edge = fa / (fa - 1)  # in v = sigma^2
+    with mpmath.workdps(60):
+        x0 = {"var": float(edge), "logstd": float(mpmath.log(mpmath.mpf(edge.numerator) / edge.denominator) / 2),
+              "logvar": float(mpmath.log(mpmath.mpf(edge.numerator) / edge.denominator))}[param]
+        xs = np.array(_next_to(x0, 6))
+        v_of = {"var": lambda x: mpmath.mpf(x), "logstd": lambda x: mpmath.exp(2 * mpmath.mpf(x)),
+                "logvar": lambda x: mpmath.exp(mpmath.mpf(x))}[param]
+        outside = np.array([v_of(x) * edge.denominator >= edge.numerator for x in xs])
+    assert outside.any() and (~outside).any()
+    mus = np.array([0.0, 1.0])
+    for api, value in (("grid", vaemath.grid(f"renyi({a})", mus, xs, param=param)),
+                       ("evaluate", vaemath.evaluate(f"renyi({a})", mus[:, None], xs[None, :], param=param))):
+        wrong = [(float(x), float(v)) for x, v, o in zip(xs, value[0], outside) if (v == np.inf) != o or np.isnan(v)]
+        assert not wrong, f"renyi({a}) in {param} via {api}: (x, value) on the wrong side of the edge: {wrong}"
+        assert np.array_equal(value[0] == np.inf, value[1] == np.inf)
+
+
 # Kind: near sigma = 1, log1p(A) or xmlog1p(A) of a ratio A of polynomials in the exact d, formed with several
 # roundings where the function amplifies them (r7h): reverse_kl's value on sigma in [1.5, 2] (xmlog1p(1/sigma^2 - 1),
 # condition 3.5 at sigma = 2: up to 7 ulp), renyi(0.3)'s near form (9 ulp at sigma = 0.51). Random sigma over the whole
