@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "50"
+GENERATOR_VERSION = "51"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -350,7 +350,7 @@ def _cancelling(a: sp.Expr, x: sp.Symbol, lo, hi, kind: str = "std") -> tuple | 
         p = sp.Poly(sp.expand(a * x**-kmin), x)
     except sp.PolynomialError:
         return None
-    if p.degree() < 1 or p.degree() > 16 or not all(c.is_Rational for c in p.all_coeffs()):
+    if p.degree() < 1 or p.degree() > 64 or not all(c.is_Rational for c in p.all_coeffs()):
         return None
     if not _roots_in(p, lo, hi, _SKIPPED[kind]):
         return None
@@ -488,6 +488,11 @@ def compensated(e: sp.Expr, region: str, sc: Scale) -> sp.Expr:
             found = _cancelling(a, x, lo, hi, kind)
             if found:
                 return _croot_form(found, region) if kind == "log" else _compensated_form(found, x, region)
+            if x == vv:  # sigma times a polynomial in v (renyi(3/2)'s joined logs: sigma (3 - v) / 2)
+                found = _cancelling(sp.expand(a.subs(d, T - 1) / T), x, lo, hi, kind)
+                c = found and _compensated_form(found, x, region)
+                if c is not None and c is not False:
+                    return T * c
         return None
 
     def rule(a):
@@ -499,8 +504,18 @@ def compensated(e: sp.Expr, region: str, sc: Scale) -> sp.Expr:
             return a if c is None else fn(a.args[0], c)
         c = form(1 + a.args[0] if isinstance(a, rewrite.onep) else a)
         return a if c is None else c
-    return e.replace(lambda a: isinstance(a, (sp.Add, rewrite.onep, rewrite._log1p, rewrite.log1p, rewrite.xmlog1p)),
-                     rule)
+    def sums(a):
+        return a.replace(lambda b: isinstance(b, (sp.Add, rewrite.onep)), rule)
+    done = {}
+
+    def logs(a):  # before the sums inside A, which would hide the polynomial 1 + A (renyi(9/4)'s near form)
+        b = rule(a)
+        if b is a:
+            return a
+        done[k := sp.Dummy()] = b.func(sums(b.args[0]), *b.args[1:]) if b.func in (log1p_or_log, xmlog1p_or_log) else b
+        return k
+    e = e.replace(lambda a: isinstance(a, (rewrite._log1p, rewrite.log1p, rewrite.xmlog1p)), logs)
+    return sums(e).xreplace(done)
 
 
 class BeyondFloat64(ValueError):
