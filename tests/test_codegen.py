@@ -542,6 +542,18 @@ def test_a_line_outside_the_domain_is_not_written():
     assert _inside(None, "std", sp.Integer(2))
 
 
+@pytest.mark.parametrize("param, x", [("std", 1.0), ("var", 1.0), ("logvar", 0.0)])
+def test_a_removable_point_outside_the_domain_is_not_written(param, x):
+    """review r7j B1: renyi(2) - log(1 - sigma) + mu**2 is +inf where 1 - sigma <= 0 (its logs enter with negative
+    coefficients); its limit point (0, 1) lies on that edge, where the kernel wrote the point's NaN limit."""
+    pen = penalty("renyi(2) - log(1 - sigma) + mu**2")
+    assert pen(0.0, x, param=param) == np.inf
+    below = {"std": 0.5, "var": 0.25, "logvar": float(-2 * mp.log(2))}[param]  # sigma = 1/2: by hand, mpmath
+    s = mp.mpf(1) / 2
+    want = -mp.log(s) - mp.log(2 - s**2) / 2 - mp.log(1 - s)
+    assert pen(0.0, below, param=param) == pytest.approx(float(want), rel=4 * EPS)
+
+
 @pytest.mark.parametrize("text, c, n, m", [("1e300*mu**2 + (sigma - 1)**2", 1e300, 2, 1e-200),
                                            ("1e-300*mu**2 + (sigma - 1)**2", 1e-300, 2, 1e200),
                                            ("-1e300*mu**4 + (sigma - 1)**2", -1e300, 4, 1e-100),

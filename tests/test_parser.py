@@ -132,7 +132,7 @@ def test_every_whitelisted_function_has_a_reference():
 @pytest.mark.parametrize("name", sorted(REFERENCE))
 def test_each_function_maps_to_the_right_function_by_value(name, monkeypatch):
     reference, points = REFERENCE[name]
-    monkeypatch.setattr(parser, "_complex_at", lambda expr: None)  # log(mu) is refused by the real-domain probe
+    monkeypatch.setattr(parser, "_complex_at", lambda expr, inside: None)  # log(mu) is refused by the real probe
     symbols = (mu, sigma)[:FUNCTIONS[name][1]]  # sigma > 0: every second argument above is positive
     expr = parse(f"{name}({', '.join(s.name for s in symbols)})")
     with mpmath.workdps(40):
@@ -196,6 +196,21 @@ def test_length_limit_is_exactly_enforced():
 def test_an_expression_complex_somewhere_on_the_half_plane_is_refused(text):
     with pytest.raises(ValueError, match=r"not real-valued on the whole half-plane \(mu real, sigma > 0\)"):
         parse(text)
+
+
+def test_a_barrier_text_is_accepted_inside_its_domain_only():
+    """review r7j B1: a text whose logs of sigma enter with negative coefficients is +oo outside their domain (a
+    barrier, as renyi(a > 1) is past its edge): complex only there, it is accepted with that domain, and checked for
+    real values inside it, every part of it (the word renyi in the text used to skip the check)."""
+    typed = parse("2*mu**2/(4 - 2*sigma**2) - log(sigma) - log(2 - sigma**2)/2")  # renyi(2), Gil et al. (2013)
+    assert sp.simplify(typed - parse("renyi(2)")) == 0
+    barrier = penalty("-log(3 - sigma**2) + mu**2")
+    assert barrier.domain.condition == (3 - sigma**2 > 0) and barrier.domain.outside == sp.oo
+    for text in ("renyi(2) + sqrt(1 - sigma)", "renyi(2) + log(1 - sigma)"):  # complex at sigma = 6/5, inside
+        with pytest.raises(ValueError, match="not real-valued on"):
+            parse(text)
+    with pytest.raises(ValueError, match=r"on its domain \(2 - sigma\*\*2 > 0\)"):
+        parse("renyi(2) + sqrt(1 - sigma)")
 
 
 @pytest.mark.parametrize("text", ["log(mu**2)", "sqrt(kl)", "atanh(sigma/(1 + sigma))", "acosh(1 + mu**2)"])

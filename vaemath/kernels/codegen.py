@@ -1112,7 +1112,8 @@ def _line_fns(lines: list, param: str) -> list:
 
 
 def _inside(domain, param: str, x0) -> bool:
-    """Whether the line x = x0 is inside the penalty's domain (outside it, the kernel's value is the domain's)."""
+    """Whether the line (or point) x = x0 is inside the penalty's domain (outside it, the kernel's value is the
+    domain's)."""
     if domain is None or domain.condition is sp.true:
         return True
     p = _param(param)
@@ -1373,7 +1374,8 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
     outside = sp.oo if domain is None else domain.outside
     lines, crossings = line_limits(expr, what, param)
     lines = [ln for ln in lines if ln[0] == 0 or _inside(domain, param, ln[1])]
-    points = {(m, x): planes for m, x, planes in singular(expr, what, param) + crossings}  # crossings win
+    points = {(m, x): planes for m, x, planes in singular(expr, what, param) + crossings  # crossings win
+              if _inside(domain, param, x)}
     n_stored = max(*(len(r.stored) for r in regions), big.base + len(big.stored) if big else 0, 1)
     body = [*_region_fn(sc, domain), *_fallback_fns(regions, sc), *_line_fns(lines, sc.param),
             *_point_fns(regions, sc, big), *_sigma_stage_fn(regions, sc, big), *_grid_fn(regions, big)]

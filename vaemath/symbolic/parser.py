@@ -16,7 +16,7 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from vaemath.symbolic.divergences import NAMES, catalogue, renyi
-from vaemath.symbolic.penalty import Penalty
+from vaemath.symbolic.penalty import Penalty, infer_domain
 from vaemath.symbolic.prior import against, check_prior, label, prior_values
 from vaemath.symbolic.symbols import PARAMS, check_sigma_means, mu, prior_mu, prior_sigma, sigma
 
@@ -205,20 +205,31 @@ def parse(penalty: str, sigma_means: str = "std", prior=None) -> sp.Expr:
         raise ValueError(f"penalty: {penalty!r} is not real-valued on the whole half-plane (mu real, sigma > 0)")
     if any(max(abs(r.p), r.q) >= _TOO_BIG for r in expr.atoms(sp.Rational)):
         raise ValueError(f"penalty: {penalty!r} builds a number with more than {MAX_DIGITS} digits")
-    # renyi(a > 1) is +oo where its integral diverges (sigma^2 >= a/(a-1)): its printed form is trusted there
-    where = None if expr.is_extended_real or "renyi" in penalty else _complex_at(expr)
+    inside = sp.true if expr.is_extended_real else _barrier(expr)
+    where = None if expr.is_extended_real else _complex_at(expr, inside)
     if where is not None:
-        raise ValueError(f"penalty: {penalty!r} is not real-valued on the whole half-plane (mu real, sigma > 0): "
+        region = "the whole half-plane (mu real, sigma > 0)" if inside == sp.true else f"its domain ({inside})"
+        raise ValueError(f"penalty: {penalty!r} is not real-valued on {region}: "
                          f"at (mu, sigma) = ({where[0]}, {where[1]}) it is {where[2]}")
     return expr
 
 
 _PROBE_MU = ("-3", "-1", "-1/2", "0", "1/2", "1", "3")
-_PROBE_SIGMA = ("1/10", "1/2", "1", "2", "10")
+_PROBE_SIGMA = ("1/10", "1/2", "1", "6/5", "2", "10")
 
 
-def _complex_at(expr: sp.Expr):
-    """A probe point (mu, sigma, value) where ``expr`` is complex (mpmath, 30 digits), or None.
+def _barrier(expr: sp.Expr):
+    """The condition on sigma inside which a penalty must be real: where its inferred domain (the logs of a function
+    of sigma, :func:`~vaemath.symbolic.penalty.infer_domain`) makes it +oo outside, as renyi(a > 1) is past its edge
+    (a barrier: ``2*mu**2/(4 - 2*sigma**2) - log(sigma) - log(2 - sigma**2)/2``, renyi(2) typed out), that domain;
+    else the whole half-plane."""
+    domain = infer_domain(expr)
+    return domain.condition if domain.outside == sp.oo else sp.true
+
+
+def _complex_at(expr: sp.Expr, inside=sp.true):
+    """A probe point (mu, sigma, value) where ``expr`` is complex (mpmath, 30 digits), or None; probe points outside
+    the condition ``inside`` (on sigma) are skipped.
 
     Singular points (log(0), 1/0) are not complex: they are limits, allowed as in ``log(mu**2)``.
     """
@@ -230,7 +241,7 @@ def _complex_at(expr: sp.Expr):
         return None
     names = [s.name for s in sorted(expr.free_symbols, key=str)]
     with mpmath.workdps(30):
-        for m, s in ((m, s) for m in _PROBE_MU for s in _PROBE_SIGMA):
+        for m, s in ((m, s) for m in _PROBE_MU for s in _PROBE_SIGMA if inside.subs(sigma, sp.Rational(s)) != sp.false):
             at = {"mu": mpmath.mpf(sp.Rational(m)), "sigma": mpmath.mpf(sp.Rational(s)), "mu_p": 0, "sigma_p": 1}
             try:
                 value = mpmath.mpc(fn(*(at.get(n, 1) for n in names)))
