@@ -784,7 +784,12 @@ def upper_shown(v: sp.Expr) -> sp.Expr:
             min(50, int(mpmath.ceil(mpmath.log10(abs(x) / gap))) + 6)
         unit = mpmath.mpf(10) ** (lead - digits + 1)
         up = mpmath.ceil(x / unit) * unit
-        return sp.Float(mpmath.nstr(up, digits + 5), digits)
+        for _ in range(3):  # the decimal's binary Float may fall below x by its last bit: then one unit more
+            out = sp.Float(mpmath.nstr(up, digits + 5), digits)
+            if mpmath.mpf(out) >= x:
+                break
+            up += unit
+        return out
 
 
 def _separable_order(e: sp.Expr, point: dict, budget) -> int | None:
@@ -1758,14 +1763,15 @@ def _refined(e: sp.Expr, c: CriticalPoint, budget) -> CriticalPoint:
 
 def _float_order(e: sp.Expr, at: tuple) -> list | None:
     """The orders of growth at the numeric minimiser ``at`` (mpf mu, sigma) along the eigenvectors w of its Hessian
-    in the coordinates (mu / (1 + |mu|), sigma / sigma) (whose flat direction is the Hessian's own), as (order,
-    eigenvalue, w in (mu, sigma)) per direction: log2 of (f(p + 2 t w) - f(p)) / (f(p + t w) - f(p)) at t = 1e-4 and
-    1e-5 on both sides (100 digits), the same integer >= 2 each time; None when they differ or the values do not rise
-    (not a minimum). (sigma + tanh(sigma) - 2)**8 + mu**2: 2 along mu, 8 along sigma."""
+    with the coordinates scaled by (1 + |mu|, sigma) (the flat direction is the Hessian's own), as (order,
+    eigenvalue, w in (mu, sigma)) per direction: log2 of (f(p + 2 t w) - f(p)) / (f(p + t w) - f(p)) at t = 1e-4,
+    1e-5 and 1e-6 on both sides (120 digits), the same integer >= 2 each time; None when they differ (mu**2 +
+    (sigma-1)**2/10**12 + (sigma-1)**4 reads 4 at 1e-4, 3.3 at 1e-6) or the values do not rise (not a minimum).
+    (sigma + tanh(sigma) - 2)**8 + mu**2: 2 along mu, 8 along sigma."""
     try:
         f = sp.lambdify((mu, sigma), e, "mpmath")
         hs = sp.lambdify((mu, sigma), [sp.diff(e, mu, 2), sp.diff(e, mu, sigma), sp.diff(e, sigma, 2)], "mpmath")
-        with mpmath.workdps(100):
+        with mpmath.workdps(120):
             m, s = at
             a, b, c = (mpmath.re(v) for v in hs(m, s))
             u = (1 + abs(m), s)
@@ -1773,7 +1779,7 @@ def _float_order(e: sp.Expr, at: tuple) -> list | None:
             f0, out = mpmath.re(f(m, s)), []
             for k in range(2):
                 w, orders = (vec[0, k] * u[0], vec[1, k] * u[1]), set()
-                for t in (mpmath.mpf("1e-4"), mpmath.mpf("1e-5")):
+                for t in (mpmath.mpf("1e-4"), mpmath.mpf("1e-5"), mpmath.mpf("1e-6")):
                     for side in (1, -1):
                         near, far = (mpmath.re(f(m + j * side * t * w[0], s + j * side * t * w[1])) - f0
                                      for j in (1, 2))
@@ -2735,7 +2741,7 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
             return {"value": value, "attained": False, "method": "exact",
                     "where": f"no minimiser; {value} is approached as {where}, and pen - {value} > 0 everywhere "
                              "(sympy): the infimum, not attained"}
-        bound = _termwise_bound(e, budget)
+        bound = _termwise_bound(e, budget, value)
         if bound is not None and _is_zero(bound[0] - value, budget):  # approached, and a lower bound: the infimum
             if bound[1]:
                 return {"value": value, "attained": False, "method": "exact",
@@ -2923,46 +2929,43 @@ def _separable_infimum(e: sp.Expr, budget) -> dict | None:
             "where": f"no minimiser; {value} is approached as {approach}: {how}; the infimum, not attained"}
 
 
-def _termwise_bound(e: sp.Expr, budget) -> tuple | None:
-    """(L, strict, how): a lower bound L on the penalty, the sum of exact infima of its parts: the terms in mu alone
-    together, the terms in sigma alone together (else each such term alone), each by :func:`infimum_1d`, and 0 for
-    each term in both that sympy proves >= 0; ``strict``: pen > L everywhere, since a part never attains its infimum
-    (-tanh(sigma) > -1). None when a part is not decided. (mu-sigma)**4 - tanh(sigma) + 2*exp(-sigma) > 0 - 1 + 0
-    (review r8j B2)."""
+def _termwise_bound(e: sp.Expr, budget, target=None) -> tuple | None:
+    """(L, strict, how): a lower bound L on the penalty, the sum of exact infima of its parts: each term in one
+    variable alone by :func:`infimum_1d` (the terms in mu alone, or in sigma alone, taken together instead when the
+    sum of theirs is not ``target``), and 0 for each term in both that sympy proves >= 0; ``strict``: pen > L
+    everywhere, since a part never attains its infimum (-tanh(sigma) > -1). None when a part is not decided.
+    (mu-sigma)**4 - tanh(sigma) + 2*exp(-sigma) > -1 + 0 + 0 (review r8j B2)."""
     if not e.is_Add:
         return None
     const, rest = e.as_independent(mu, sigma, as_Add=True)
     groups = {mu: [], sigma: [], None: []}
     for t in sp.Add.make_args(rest):
         groups[mu if not t.has(sigma) else sigma if not t.has(mu) else None].append(t)
-    parts = []  # (infimum, attained, text)
-    for x in (mu, sigma):
-        if not groups[x]:
-            continue
-        whole = sp.Add(*groups[x])
-        found = infimum_1d(whole, x, budget)
-        if found is not None:
-            parts.append((found["value"], found["attained"], f"{whole} >= {found['value']} ({found['where']})"))
-            continue
-        if len(groups[x]) == 1:
-            return None
-        for t in groups[x]:
-            found = infimum_1d(t, x, budget)
-            if found is None:
-                return None
-            parts.append((found["value"], found["attained"], f"{t} >= {found['value']} ({found['where']})"))
+    mixed = []
     for t in groups[None]:
         if t.is_positive:
-            parts.append((sp.S.Zero, False, f"{t} > 0 (sympy)"))
+            mixed.append((sp.S.Zero, False, f"{t} > 0 (sympy)"))
         elif t.is_nonnegative:
-            parts.append((sp.S.Zero, None, f"{t} >= 0 (sympy)"))
+            mixed.append((sp.S.Zero, None, f"{t} >= 0 (sympy)"))
         else:
             return None
-    if any(not (v.is_number and v.is_finite) for v, _, _ in parts):
-        return None
-    bound = const + sp.Add(*[v for v, _, _ in parts])
-    strict = any(a is False for _, a, _ in parts)
-    return bound, strict, "; ".join(w for _, _, w in parts)
+
+    def inf(f, x):
+        found = infimum_1d(f, x, budget)
+        return None if found is None else (found["value"], found["attained"], f"{f} >= {found['value']} "
+                                                                              f"({found['where']})")
+
+    def total(parts):
+        if any(p is None or not (p[0].is_number and p[0].is_finite) for p in parts):
+            return None
+        bound = const + sp.Add(*[v for v, _, _ in parts])
+        return bound, any(a is False for _, a, _ in parts), "; ".join(w for _, _, w in parts)
+    each = total([inf(t, x) for x in (mu, sigma) for t in groups[x]] + mixed)  # term by term: quick
+    if each is not None and (target is None or _is_zero(each[0] - target, budget)):
+        return each
+    together = [inf(sp.Add(*groups[x]), x) for x in (mu, sigma) if len(groups[x]) > 1]
+    singles = [inf(groups[x][0], x) for x in (mu, sigma) if len(groups[x]) == 1]
+    return total(together + singles + mixed) or each
 
 
 def _product_infimum(e: sp.Expr, budget) -> dict | None:
