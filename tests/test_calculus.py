@@ -1334,6 +1334,19 @@ def test_a_minimum_behind_a_float64_plateau_is_found_with_its_value_at_high_prec
     assert sp.Float(best.value, 60) >= sp.Float(least, 60)
 
 
+def test_a_minimum_at_the_far_end_of_a_float64_flat_valley_is_found():
+    # review r8j w2: the valley mu = sigma of (mu - sigma)^4 - tanh(sigma) + 2 exp(-sigma), with (sigma - 40)^2/10^30
+    # added, has its minimum on mu = sigma where -sech^2(s) - 2 e^-s + 2 (s - 40)/10^30 = 0 (mpmath, 80 digits; by
+    # hand s ~ 65.8, since (s - 40) = 10^30 e^-s there); the search stops near sigma = 33, flat in float64
+    text = "(mu-sigma)**4 - tanh(sigma) + 2*exp(-sigma) + (sigma-40)**2/10**30"
+    with mp.workdps(80):
+        s_star = mp.findroot(lambda s: -mp.sech(s) ** 2 - 2 * mp.exp(-s) + 2 * (s - 40) / mp.mpf(10) ** 30, 65)
+        least = -mp.tanh(s_star) + 2 * mp.exp(-s_star) + (s_star - 40) ** 2 / mp.mpf(10) ** 30
+    best = minimizer(text, budget=2)
+    assert all(abs(float(best.point[x]) - float(s_star)) < 1e-9 for x in (mu, sigma)) and best.order == 4
+    assert sp.Float(least, 60) <= sp.Float(best.value, 60) < sp.Float(least, 60) + sp.Float(1e-5 * (least + 1), 60)
+
+
 @pytest.mark.parametrize("text, k", [("(mu-sigma)**4 - tanh(sigma) + 2*exp(-sigma)", 1),
                                      ("(mu-sigma)**2 - tanh(sigma)", 1), ("(mu + sigma)**4 - erf(sigma)", -1)])
 def test_a_sum_bounded_below_by_its_parts_infima_has_no_minimiser_and_an_exact_infimum(text, k):
@@ -1342,7 +1355,7 @@ def test_a_sum_bounded_below_by_its_parts_infima_has_no_minimiser_and_an_exact_i
     f = sp.lambdify((mu, sigma), penalty(text).expr, "mpmath")
     with mp.workdps(800):  # 1 - erf(40) is 1e-697
         along = [f(k * mp.mpf(s), mp.mpf(s)) for s in (10, 20, 40)]
-        assert along[0] > along[1] > along[2] > -1 and along[2] < -1 + mp.mpf("1e-30")
+        assert along[0] > along[1] > along[2] > -1 and along[2] < -1 + mp.mpf("1e-15")
     inf = infimum(text, budget=2)
     assert inf["value"] == -1 and inf["method"] == "exact" and inf["attained"] is False
     d = derive(text, budget=2)
