@@ -271,7 +271,9 @@ class CriticalPoint:
     ``differentiable`` says whether the gradient exists there; ``order`` is the local order of growth
     near it, the slowest over directions: f - f(p) >= c |x - p|^order (1 at a kink where every one-sided
     directional derivative is positive; 2 at a positive definite Hessian, or at a kink where the first order
-    vanishes along some rays and the second is positive there; None when not decided).
+    vanishes along some rays and the second is positive there; at a numeric minimiser of higher order, the order
+    read at 120 digits along the Hessian's eigenvectors, 8 for (sigma + tanh(sigma) - 2)**8 + mu**2; None when not
+    decided).
     """
 
     point: dict
