@@ -1309,3 +1309,110 @@ def test_an_undecidable_solveset_falls_back_to_a_labelled_numeric_infimum(text):
     else:
         best = minimize_scalar(lambda t: np.exp(t / 3) - t * np.exp(-t / 100), bounds=(0, 10), method="bounded").fun
         assert abs(value - best) < 1e-6
+
+
+# A minimum float64 cannot see (review r8j B1): mu^2 - tanh(sigma) + (sigma - c)^2/10^k is -1 in float64 from sigma ~ 19
+# on, so the search stops on a plateau far from the minimiser; damped Newton steps at 60 digits reach it. Truth: the
+# root of d/dsigma = -sech^2(sigma) + 2 (sigma - c)/10^k by mpmath at 80 digits, and the value there.
+@pytest.mark.parametrize("text, m0, c, k", [
+    ("mu**2 - tanh(sigma) + (sigma-40)**2/10**30", 0, 40, 30),
+    ("(mu-1)**2 - tanh(sigma) + (sigma-35)**2/10**24", 1, 35, 24),
+])
+def test_a_minimum_behind_a_float64_plateau_is_found_with_its_value_at_high_precision(text, m0, c, k):
+    with mp.workdps(80):
+        s_star = mp.findroot(lambda s: -mp.sech(s) ** 2 + 2 * (s - c) / mp.mpf(10) ** k, c)
+        least = -mp.tanh(s_star) + (s_star - c) ** 2 / mp.mpf(10) ** k
+        assert -1 + mp.mpf("1e-40") < least < -1 + mp.mpf("1e-20")  # far below float64's resolution of -1
+    best = minimizer(text)
+    assert abs(float(best.point[mu]) - m0) < 1e-12 and abs(float(best.point[sigma]) - float(s_star)) < 1e-10
+    inf = infimum(text)
+    shown = sp.Float(inf["value"], 60)
+    # an upper bound: never below the least value (float64's -1 is below it), and showing its distance from -1 to
+    # 5 digits
+    least = sp.Float(least, 60)
+    assert inf["method"] == "numeric" and least <= shown < least + (least + 1) * sp.Float("1e-5", 60)
+    assert sp.Float(best.value, 60) >= sp.Float(least, 60)
+
+
+def test_a_minimum_at_the_far_end_of_a_float64_flat_valley_is_found():
+    # review r8j w2: the valley mu = sigma of (mu - sigma)^4 - tanh(sigma) + 2 exp(-sigma), with (sigma - 40)^2/10^30
+    # added, has its minimum on mu = sigma where -sech^2(s) - 2 e^-s + 2 (s - 40)/10^30 = 0 (mpmath, 80 digits; by
+    # hand s ~ 65.8, since (s - 40) = 10^30 e^-s there); the search stops near sigma = 33, flat in float64
+    text = "(mu-sigma)**4 - tanh(sigma) + 2*exp(-sigma) + (sigma-40)**2/10**30"
+    with mp.workdps(80):
+        s_star = mp.findroot(lambda s: -mp.sech(s) ** 2 - 2 * mp.exp(-s) + 2 * (s - 40) / mp.mpf(10) ** 30, 65)
+        least = -mp.tanh(s_star) + 2 * mp.exp(-s_star) + (s_star - 40) ** 2 / mp.mpf(10) ** 30
+    best = minimizer(text, budget=2)
+    assert all(abs(float(best.point[x]) - float(s_star)) < 1e-9 for x in (mu, sigma)) and best.order == 4
+    assert sp.Float(least, 60) <= sp.Float(best.value, 60) < sp.Float(least, 60) + sp.Float(1e-5 * (least + 1), 60)
+
+
+@pytest.mark.parametrize("text, k", [("(mu-sigma)**4 - tanh(sigma) + 2*exp(-sigma)", 1),
+                                     ("(mu-sigma)**2 - tanh(sigma)", 1), ("(mu + sigma)**4 - erf(sigma)", -1)])
+def test_a_sum_bounded_below_by_its_parts_infima_has_no_minimiser_and_an_exact_infimum(text, k):
+    # review r8j B2: -tanh(sigma) > -1 (and -erf(sigma) > -1), the other terms >= 0, so pen > -1 everywhere (by hand);
+    # along the valley mu = k sigma the value falls to -1 (mpmath, 800 digits): the infimum -1, exact, not attained
+    f = sp.lambdify((mu, sigma), penalty(text).expr, "mpmath")
+    with mp.workdps(800):  # 1 - erf(40) is 1e-697
+        along = [f(k * mp.mpf(s), mp.mpf(s)) for s in (10, 20, 40)]
+        assert along[0] > along[1] > along[2] > -1 and along[2] < -1 + mp.mpf("1e-15")
+    inf = infimum(text, budget=2)
+    assert inf["value"] == -1 and inf["method"] == "exact" and inf["attained"] is False
+    d = derive(text, budget=2)
+    assert d["minimizer"] is None and d["infimum"] == -1 and d["infimum_method"] == "exact"
+    assert "larger budget" not in str(d["minimizer_method"]) and "not attained" in " ".join(d["notes"])
+
+
+def _s_star():
+    """The root of sigma + tanh(sigma) = 2 by mpmath at 50 digits (1.17434113825366...)."""
+    with mp.workdps(50):
+        return mp.findroot(lambda s: s + mp.tanh(s) - 2, 1)
+
+
+@pytest.mark.parametrize("text, order, at_mu", [
+    ("(sigma + tanh(sigma) - 2)**8 + mu**2", 8, lambda s: 0),  # review r8j B3
+    ("(sigma + tanh(sigma) - 2)**10 + mu**2", 10, lambda s: 0),
+    ("(sigma + tanh(sigma) - 2)**12 + (mu - 1)**2", 12, lambda s: 1),
+    ("(sigma + tanh(sigma) - 2)**4*(sigma**2 + 1)**3 + mu**2", 4, lambda s: 0),  # a product of powers
+    ("((sigma + tanh(sigma) - 2)**2 + mu**2)**6", 12, lambda s: 0),  # order 12 in every direction
+])
+def test_a_minimum_of_high_order_is_found_with_its_exact_value_0(text, order, at_mu):
+    # by hand: each term >= 0 vanishes at (at_mu, s*), so the minimum is 0 there; along sigma the penalty grows as
+    # (sigma - s*)^order ((1 + sech^2 s*) (sigma - s*) is the first term of sigma + tanh(sigma) - 2)
+    s_star = _s_star()
+    best = minimizer(text, budget=2)
+    assert abs(float(best.point[sigma]) - float(s_star)) < 1e-13 and abs(float(best.point[mu]) - at_mu(s_star)) < 1e-13
+    assert best.value == 0 and best.order == order
+    h = best.hessian  # by hand: d2/dmu2 = 2 (0 for the sixth power), every other second derivative 0 at (mu, s*)
+    truth = sp.zeros(2, 2) if "**6" in text else sp.diag(2, 0)
+    assert all(abs(float(h[i, j] - truth[i, j])) < 1e-12 for i in range(2) for j in range(2))
+    inf = infimum(text, budget=2)
+    assert inf["value"] == 0 and inf["method"] == "exact" and inf["attained"] is True
+
+
+def test_a_high_order_minimum_on_a_curved_valley_is_found():
+    # (sigma + tanh(sigma) - 2)^10 + (mu - tanh(sigma))^2: 0 at (tanh s*, s*), the valley mu = tanh(sigma) curved;
+    # along its tangent the penalty grows as t^4 (the curvature's t^2, squared), along the valley as t^10
+    s_star = _s_star()
+    text = "(sigma + tanh(sigma) - 2)**10 + (mu - tanh(sigma))**2"
+    best = minimizer(text, budget=1)
+    assert abs(float(best.point[sigma]) - float(s_star)) < 1e-13
+    assert abs(float(best.point[mu]) - float(mp.tanh(s_star))) < 1e-13
+    assert best.value == 0 and best.order == 4
+    with mp.workdps(50):  # by hand: the Hessian 2 (1, -sech^2)(1, -sech^2)^T, singular along the valley's tangent
+        q = mp.sech(s_star) ** 2
+        truth = [[2, -2 * q], [-2 * q, 2 * q * q]]
+    assert all(abs(float(best.hessian[i, j]) - float(truth[i][j])) < 1e-12 for i in range(2) for j in range(2))
+
+
+@pytest.mark.parametrize("value, shown, close", [
+    (sp.Rational(1, 3), "0.333333333333334", 1e-15),  # rounded up, never down: an upper bound stays one
+    (-sp.Rational(1, 3), "-0.333333333333333", 1e-15),
+    (sp.Integer(-1) + sp.Rational(361, 10**37), "-0." + "9" * 34 + "63", 1e-40),  # -1 + 3.61e-35
+    (sp.Integer(2), "2.00000000000000", 1e-15),
+])
+def test_a_value_shown_as_an_upper_bound_is_rounded_up_with_the_digits_cancellation_hides(value, shown, close):
+    from vaemath.symbolic.calculus import upper_shown
+
+    got = upper_shown(value)  # its digits, and its binary value, never below the value, and within ``close`` of it
+    assert str(got).startswith(shown) and value <= sp.Float(got, 60) <= value + sp.Rational(close)

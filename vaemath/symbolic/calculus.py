@@ -271,7 +271,9 @@ class CriticalPoint:
     ``differentiable`` says whether the gradient exists there; ``order`` is the local order of growth
     near it, the slowest over directions: f - f(p) >= c |x - p|^order (1 at a kink where every one-sided
     directional derivative is positive; 2 at a positive definite Hessian, or at a kink where the first order
-    vanishes along some rays and the second is positive there; None when not decided).
+    vanishes along some rays and the second is positive there; at a numeric minimiser of higher order, the order
+    read at 120 digits along the Hessian's eigenvectors, 8 for (sigma + tanh(sigma) - 2)**8 + mu**2; None when not
+    decided).
     """
 
     point: dict
@@ -706,12 +708,17 @@ def _quadratic_on_rays(e: sp.Expr, point: dict, h: sp.Matrix, t: str = "1e-20") 
     return True
 
 
+_SOLVE_LATE = set()  # penalties (std) whose stationary points sympy.solve did not find within the budget
+
+
 @lru_cache(maxsize=256)
 def _critical_points_std(e: sp.Expr, budget) -> tuple:
     p, xs = _param("std"), (mu, sigma)
     plain = _hyperbolics_as_exp(e)
     grad = [_without_positive_factors(sp.diff(plain, x)) for x in xs]
     sols, late = _solve_symbolic(plain, grad, xs, p, budget) if _elementary(plain) else (None, False)
+    if late:
+        _SOLVE_LATE.add(e)
     method = "symbolic"
     if not sols:
         sols, method = _solve_numeric(e, grad, xs, p, budget)
@@ -724,7 +731,10 @@ def _critical_points_std(e: sp.Expr, budget) -> tuple:
             more, how = _solve_numeric(e, grad, xs, p, budget, starts, log_scale)
             out += [_critical_point(e, sol, f"{how} (from a minimum of {where})", budget) for sol in more
                     if not any(_near(sol, c.point) for c in out)]
-    return tuple(out)
+    out = [_refined(e, c, budget) for c in out]
+    kept = [c.point for c in out if c.definiteness.startswith("positive") and not (
+        any(isinstance(v, sp.Float) for v in c.point.values()) and _newton_escapes(e, c.point))]
+    return tuple(out) + tuple(_polished_minima(e, kept, budget))
 
 
 def _without_positive_factors(g: sp.Expr) -> sp.Expr:
@@ -758,7 +768,30 @@ def _value_at_floats(e: sp.Expr, point: dict) -> sp.Expr:
     -6.8e-17 < 0 by cancellation)."""
     at = {x: sp.Rational(v) if isinstance(v, sp.Float) else v for x, v in point.items()}
     v = e.subs(at).evalf(50)
-    return v.evalf(15) if v.is_number else e.subs(point).evalf(15)
+    return upper_shown(v) if v.is_number else e.subs(point).evalf(15)
+
+
+def upper_shown(v: sp.Expr) -> sp.Expr:
+    """A value of the penalty at a point (an upper bound on the infimum), shown to 15 significant digits rounded up,
+    or to as many more (at most 50) as it takes to see it leave the nearest number of 8 digits: -1 + 3.6e-35, the
+    minimum of mu**2 - tanh(sigma) + (sigma-40)**2/10**30, is -0.99999999999999999999999999999999996390944 and
+    never -1.00000000000000, which is below it (review r8j B1). ``v`` is exact or has 50 digits."""
+    if not (v.is_number and v.is_real and v.is_finite) or v == 0:
+        return v.evalf(15) if v.is_number else v
+    with mpmath.workdps(60):
+        x = mpmath.mpf(sp.N(v, 60))
+        lead = mpmath.floor(mpmath.log10(abs(x)))
+        gap = abs(x - mpmath.nint(x / mpmath.mpf(10) ** (lead - 7)) * mpmath.mpf(10) ** (lead - 7))
+        digits = 15 if gap == 0 or gap >= abs(x) * mpmath.mpf("1e-14") else \
+            min(50, int(mpmath.ceil(mpmath.log10(abs(x) / gap))) + 6)
+        unit = mpmath.mpf(10) ** (lead - digits + 1)
+        up = mpmath.ceil(x / unit) * unit
+        for _ in range(3):  # the decimal's binary Float may fall below x by its last bit: then one unit more
+            out = sp.Float(mpmath.nstr(up, digits + 5), digits)
+            if mpmath.mpf(out) >= x:
+                break
+            up += unit
+        return out
 
 
 def _separable_order(e: sp.Expr, point: dict, budget) -> int | None:
@@ -1549,6 +1582,8 @@ def _is_local_minimum(e: sp.Expr, c: CriticalPoint, param: str) -> bool:
         return False
     if c.definiteness == "positive definite" or not c.differentiable or c.hessian is None:
         return True
+    if c.order is not None and c.order > 2 and any(isinstance(v, sp.Float) for v in c.point.values()):
+        return True  # a numeric minimum of high order: its growth was read at 120 digits (:func:`_float_order`)
     return c.definiteness == "positive semidefinite" and _grows_on_rays(e, _std_point(c.point, param), c.value)
 
 
@@ -1584,6 +1619,205 @@ def _newton_escapes(e: sp.Expr, point: dict) -> bool:
             return bool(abs(m - m0) > (1 + abs(m0)) / 100 or abs(s - s0) > s0 / 100)
     except (TypeError, ValueError, ZeroDivisionError, NameError, OverflowError):
         return False
+
+
+POLISH_SECONDS = 1.5  # wall-clock limit of one high-precision descent from a float64 minimum
+POLISH_DIGITS = (60, 120, 240)  # the descent's working precisions, raised where the values stop resolving a step
+
+
+def _polished(e: sp.Expr, m0: float, s0: float, seconds: float = POLISH_SECONDS) -> tuple | None:
+    """The local minimiser that damped Newton steps (Levenberg-Marquardt, each accepted where the value does not
+    rise) at 60 digits reach from a float64 minimum of the search at (m0, s0), as (mu, sigma) mpf numbers, or None
+    when they do not converge within POLISH_SECONDS. The precision is doubled (to 240 digits) where the values no
+    longer resolve a step. Converged: the Hessian there is positive definite and its undamped Newton step is below
+    1e-20 of the scale, which holds at a minimum of any order (at distance d from one of order q, the step is
+    d/(q - 1)) and never along a valley that keeps descending (there the step stays of the valley's own size).
+    float64 stops short of such minima: mu**2 - tanh(sigma) + (sigma-40)**2/10**30 is -1 in float64 from sigma ~ 19
+    on, its minimiser is at sigma = 40.0000361 (review r8j B1); (sigma + tanh(sigma) - 2)**8 is below 1e-104 within
+    1e-5 of its zero (B3)."""
+    xs = (mu, sigma)
+    try:
+        g = [sp.diff(e, x) for x in xs]
+        f, fn = (sp.lambdify(xs, x, "mpmath") for x in (e, [g, [sp.diff(g[0], mu), sp.diff(g[0], sigma),
+                                                                sp.diff(g[1], sigma)]]))
+    except (TypeError, ValueError, NameError, KeyError):
+        return None
+    start, digits = time.perf_counter(), list(POLISH_DIGITS)
+
+    def newton(m, s):  # the point one undamped Newton step from (m, s) and its value; None if the Hessian is not > 0
+        (gm, gs), (a, b, c) = (list(map(real, v)) for v in fn(m, s))
+        det = a * c - b * b
+        if not (a > 0 and det > 0):
+            return None
+        m, s = m - (c * gm - b * gs) / det, s - (a * gs - b * gm) / det
+        return (m, s, real(f(m, s))) if s > 0 else None
+
+    def real(v):
+        if isinstance(v, mpmath.mpc):
+            return v.real if abs(v.imag) <= abs(v.real) * mpmath.eps * 100 else mpmath.nan
+        return v
+    try:
+        with mpmath.workdps(digits.pop(0)):
+            m, s = mpmath.mpf(m0), mpmath.mpf(s0)
+            here, lam = real(f(m, s)), mpmath.mpf("1e-3")
+            steps, sizes = 0, []
+            while time.perf_counter() - start < seconds:
+                (gm, gs), (a, b, c) = (list(map(real, v)) for v in fn(m, s))
+                det = a * c - b * b
+                if a > 0 and det > 0:  # the undamped Newton step: converged where it is below 1e-20 of the scale
+                    dm, ds = -(c * gm - b * gs) / det, -(a * gs - b * gm) / det
+                    size = max(abs(dm) / (1 + abs(m)), abs(ds) / s)
+                    if size <= mpmath.mpf("1e-20"):
+                        return m, s
+                    sizes.append(size)
+                elif abs(det) <= (abs(a * c) + b * b) * mpmath.mpf(10) ** (10 - mpmath.mp.dps) and digits:
+                    mpmath.mp.dps = digits.pop(0)  # the determinant is lost in cancellation (a curved valley of
+                    here = real(f(m, s))           # order 10 near its floor): more digits, the same point
+                    continue
+                steps += 1
+                if steps % 100 == 0:  # no progress in 100 steps: a valley (steps of its own size), not a minimum
+                    if len(sizes) < 50 or not min(sizes[-50:]) < max(sizes[:10]) / 10:
+                        return None
+                    sizes = sizes[-10:]
+                # Marquardt's damping, each coordinate by its own curvature (mu**2 beside a sigma term of 1e-30)
+                tiny = max(abs(a), abs(c), mpmath.mpf(10) ** -(2 * mpmath.mp.dps)) * mpmath.mpf(10) ** -mpmath.mp.dps
+                da, dc = max(abs(a), tiny), max(abs(c), tiny)
+                for k in range(61):  # the Newton step first, then more damping until the value does not rise
+                    damp = 0 if k == 0 else lam
+                    aa, cc = a + damp * da, c + damp * dc
+                    det = aa * cc - b * b
+                    if aa > 0 and det > 0:
+                        dm, ds = -(cc * gm - b * gs) / det, -(aa * gs - b * gm) / det
+                        there = real(f(m + dm, s + ds)) if s + ds > 0 else mpmath.inf
+                        if k == 0 and not there < here:  # along a curved valley of order 10 the Newton step
+                            back = newton(m + dm, s + ds)    # leaves the floor by more than it gains (damped steps
+                            if back is not None and back[2] < here:  # crawl there): then a second Newton step
+                                dm, ds, there = back[0] - m, back[1] - s, back[2]  # back onto the floor
+                        if there < here or (there == here and damp <= mpmath.mpf("1e-3")):
+                            m, s, here = m + dm, s + ds, there
+                            lam = max(lam / 10, mpmath.mpf("1e-6")) if k else lam
+                            break
+                    if k:
+                        lam *= 10
+                else:
+                    if not digits:
+                        return None
+                    mpmath.mp.dps, lam = digits.pop(0), mpmath.mpf("1e-3")  # restored by workdps on leaving
+                    here = real(f(m, s))
+    except (TypeError, ValueError, ZeroDivisionError, NameError, OverflowError, AttributeError):
+        return None
+    return None
+
+
+POLISH_STARTS = 2  # numeric minima the search found and no stationary point explains, descended at high precision
+
+
+def _polished_minima(e: sp.Expr, found: list, budget) -> list:
+    """Critical points at the local minima that :func:`_polished` reaches from the numeric search's least minima
+    (float64 plateaus included: -1 + 3e-19 reads -1) that no point of ``found`` is near, at most POLISH_STARTS;
+    method "numeric (...)", the order from 100-digit values along the flattest direction (:func:`_float_order`)."""
+    out, starts = [], []
+    for m0, s0, _ in sorted(_numeric_minima(e), key=lambda t: t[2]):
+        if len(starts) == POLISH_STARTS:
+            break
+        p = {mu: m0, sigma: s0}
+        if not any(_near(p, c, 1e-4) for c in found + starts):
+            starts.append(p)
+    for p in starts:
+        reached = _polished(e, p[mu], p[sigma])
+        c = None if reached is None else _polished_point(e, reached, "numeric (damped Newton steps at 60 or more "
+                                                         "digits from a float64 minimum of the search, which float64 "
+                                                         "could not resolve)", budget)
+        if c is not None and not any(_near(c.point, q) for q in found + [q.point for q in out]):
+            out.append(c)
+    return out
+
+
+def _polished_point(e: sp.Expr, reached: tuple, method: str, budget) -> CriticalPoint | None:
+    """The critical point at a minimiser :func:`_polished` reached (mpf mu, sigma), shown to 15 digits, with its
+    order (:func:`_float_order`) and its Hessian (singular along the flattest direction when the order exceeds 2);
+    None where the Hessian is indefinite or the values do not rise as a power of the distance."""
+    point = {mu: sp.Float(reached[0], 15), sigma: sp.Float(reached[1], 15)}
+    found = _float_order(e, reached)  # the values rise along both eigenvectors: a minimum, whatever the float
+    if found is None:                 # Hessian at the point read to 15 digits says ((mu-sigma)**4 + ...: 1e-27)
+        return None
+    order = max(q for q, _, _ in found)
+    h = _singular_part_dropped(found)  # at 120 digits; singular along the directions of order > 2
+    kind = "positive definite" if order == 2 else "positive semidefinite"
+    return CriticalPoint(point, _value_at_floats(e, point), h, kind, method, True, order)
+
+
+def _refined(e: sp.Expr, c: CriticalPoint, budget) -> CriticalPoint:
+    """A float local minimum of the root search, descended at high precision (:func:`_polished`) to its minimiser
+    when that is within 1e-4 of it, with its order: the gradient's root of a minimum of order q has multiplicity
+    q - 1, which Newton's method at 40 digits reads to a few digits only ((sigma + tanh(sigma) - 2)**4*(sigma**2 + 1)**3
+    + mu**2: a Hessian of 7e-19 at the reading, 0 at the minimiser); ``c`` itself otherwise."""
+    if not (c.definiteness.startswith("positive") and any(isinstance(v, sp.Float) for v in c.point.values())):
+        return c
+    reached = _polished(e, float(c.point[mu]), float(c.point[sigma]))
+    if reached is None:
+        return c
+    better = _polished_point(e, reached, c.method, budget)
+    return better if better is not None and _near(better.point, c.point, 1e-4) else c
+
+
+def _float_order(e: sp.Expr, at: tuple) -> list | None:
+    """The orders of growth at the numeric minimiser ``at`` (mpf mu, sigma) along the eigenvectors w of its Hessian
+    with the coordinates scaled by (1 + |mu|, sigma) (the flat direction is the Hessian's own), as (order,
+    eigenvalue, w in (mu, sigma)) per direction: log2 of (f(p + 2 t w) - f(p)) / (f(p + t w) - f(p)) at t = 1e-4,
+    1e-5 and 1e-6 on both sides (120 digits), the same integer >= 2 each time, and the values rise along 32 rays at
+    1e-5; None when the orders differ (mu**2 +
+    (sigma-1)**2/10**12 + (sigma-1)**4 reads 4 at 1e-4, 3.3 at 1e-6) or the values do not rise (not a minimum).
+    (sigma + tanh(sigma) - 2)**8 + mu**2: 2 along mu, 8 along sigma."""
+    try:
+        f = sp.lambdify((mu, sigma), e, "mpmath")
+        hs = sp.lambdify((mu, sigma), [sp.diff(e, mu, 2), sp.diff(e, mu, sigma), sp.diff(e, sigma, 2)], "mpmath")
+        with mpmath.workdps(120):
+            m, s = at
+            a, b, c = (mpmath.re(v) for v in hs(m, s))
+            u = (1 + abs(m), s)
+            eig, vec = mpmath.eigsy(mpmath.matrix([[a * u[0] ** 2, b * u[0] * u[1]], [b * u[0] * u[1], c * u[1] ** 2]]))
+            f0, out = mpmath.re(f(m, s)), []
+            for k in range(2):
+                w, orders = (vec[0, k] * u[0], vec[1, k] * u[1]), set()
+                for t in (mpmath.mpf("1e-4"), mpmath.mpf("1e-5"), mpmath.mpf("1e-6")):
+                    for side in (1, -1):
+                        near, far = (mpmath.re(f(m + j * side * t * w[0], s + j * side * t * w[1])) - f0
+                                     for j in (1, 2))
+                        if not (near > 0 and far > 0):
+                            return None
+                        q = mpmath.log(far / near, 2)
+                        if abs(q - mpmath.nint(q)) > mpmath.mpf("0.05"):
+                            return None
+                        orders.add(int(mpmath.nint(q)))
+                if len(orders) != 1 or min(orders) < 2:
+                    return None
+                out.append((orders.pop(), eig[k], (w[0] / u[0] ** 2, w[1] / u[1] ** 2)))
+            t = mpmath.mpf("1e-5")  # and the values rise along 32 rays between them (a minimum, not a saddle)
+            for j in range(32):
+                a = 2 * mpmath.pi * j / 32
+                if not mpmath.re(f(m + t * u[0] * mpmath.cos(a), s + t * u[1] * mpmath.sin(a))) > f0:
+                    return None
+            return out
+    except (TypeError, ValueError, ZeroDivisionError, NameError, KeyError, ArithmeticError):
+        return None
+
+
+def _singular_part_dropped(pieces: list) -> sp.Matrix:
+    """The Hessian at a numeric minimiser from :func:`_float_order`'s directions: the sum of lambda z z^T over those
+    of order 2 only (H = sum lambda z z^T, z = D^-1 v for the eigenvectors v of D H D), so that its part along a
+    direction of higher order, the reading's error (1e-112 for (sigma + tanh(sigma) - 2)**8 at 1e-20 from its
+    minimiser), is 0; entries below 1e-30 of the largest shown as 0. (A direction whose quadratic term is hidden at
+    the distances measured by a quartic one is counted of order 4: (mu-sigma)**4 - tanh(sigma) + 2*exp(-sigma) +
+    (sigma-40)**2/10**30 at its minimiser near sigma = 65.8, where d2/dsigma2 is 3e-28.)"""
+    kept = sp.zeros(2, 2)
+    with mpmath.workdps(100):
+        for q, lam, z in pieces:
+            if q == 2:
+                col = sp.Matrix([sp.Float(x, 40) for x in z])
+                kept += sp.Float(lam, 40) * col * col.T
+    big = max((abs(x) for x in kept), default=0)
+    return kept.applyfunc(lambda x: sp.S.Zero if abs(x) <= big * sp.Float("1e-30") else sp.Float(x, 15))
 
 
 def _free(c: CriticalPoint) -> bool:
@@ -1662,7 +1896,13 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
     if isinstance(out, CriticalPoint) and _param(param).name == "std" and any(
             v.has(sp.Float) for v in (out.value, *out.point.values())):
         zero = _exact_zero(e, out, budget)
-        if zero is not None:  # abs(sigma - exp(-sigma)) + mu**2: (0, W(1)), not the search's (1e-65, 0.567...)
+        if zero is not None and any(isinstance(v, sp.Float) for v in zero.values()):  # located numerically
+            out = replace(out, point={x: sp.Float(v, 15) if isinstance(v, sp.Float) else v for x, v in zero.items()},
+                          value=sp.S.Zero,
+                          method=f"{out.method}; the value 0 is exact: each term of the penalty (>= 0) vanishes at a "
+                          f"point within {ZERO_BRACKET} (relative) of {to_strings(zero)}, where the root of its "
+                          "one-variable term changes sign")
+        elif zero is not None:  # abs(sigma - exp(-sigma)) + mu**2: (0, W(1)), not the search's (1e-65, 0.567...)
             out = replace(out, point=zero, value=sp.S.Zero,
                           method=f"{out.method}; exact: each term of the penalty (>= 0) vanishes there")
     return out
@@ -2464,10 +2704,11 @@ def infimum(penalty, budget=DEFAULT_BUDGET) -> dict:
     dict
         ``value`` (-oo when unbounded below, the minimum value at the minimiser, an upper bound, or None when
         nothing is known), ``attained`` (bool or None), ``where`` (the path to -oo, or the minimiser, or what
-        the bound is) and ``method``: "exact" (an exact path to -oo, or an exact minimum whose boundary limits
-        were decided and are not below it), "upper bound" (the least boundary limit along the paths taken, or a
-        minimum whose boundary limits ran past the budget) or "numeric" (the least value the numeric search or
-        the grid found, below every exact value: an upper bound on the infimum).
+        the bound is), ``late`` (a boundary limit ran past the budget) and ``method``: "exact" (an exact path to
+        -oo, or an exact minimum whose boundary limits were decided and are not below it), "upper bound" (the least
+        boundary limit along the paths taken, or a minimum whose boundary limits ran past the budget) or "numeric"
+        (the least value the numeric search or the grid found, below every exact value: an upper bound on the
+        infimum).
     """
     return _infimum(penalty, check_budget(budget))
 
@@ -2484,7 +2725,7 @@ def _infimum(penalty, budget, best=False) -> dict:
         return {"value": -sp.oo, "attained": False, "where": f"unbounded below: {path}", "method": "exact"}
     claim = _exact_claim(penalty, e, late, budget, best)
     lower = _least_evaluated(e, claim["value"])
-    return lower if lower is not None else claim
+    return {**(lower if lower is not None else claim), "late": late}
 
 
 def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
@@ -2508,6 +2749,17 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
             return {"value": value, "attained": False, "method": "exact",
                     "where": f"no minimiser; {value} is approached as {where}, and pen - {value} > 0 everywhere "
                              "(sympy): the infimum, not attained"}
+        bound = _termwise_bound(e, budget, value)
+        if bound is not None and _is_zero(bound[0] - value, budget):  # approached, and a lower bound: the infimum
+            if bound[1]:
+                return {"value": value, "attained": False, "method": "exact",
+                        "where": f"no minimiser; {value} is approached as {where}, and the penalty is > {value} "
+                                 f"everywhere, the sum of its parts' infima, one of them never attained: {bound[2]}; "
+                                 "the infimum, not attained"}
+            return {"value": value, "attained": None, "method": "exact",
+                    "where": f"{value} is approached as {where}, and the penalty is >= {value} everywhere, the sum of "
+                             f"its parts' infima: {bound[2]}; the infimum (whether a point attains it is not decided: "
+                             "each part attains its own)"}
         return {"value": value, "attained": None, "method": "upper bound",
                 "where": f"no minimiser found; {value} is approached as {where}, the least of the exact limits along "
                          "the paths taken (boundary sections, corner curves): an upper bound on the infimum (the "
@@ -2526,7 +2778,8 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
                 "where": f"minimiser {to_strings(zero)}, where each term of the penalty is 0 exactly, and the "
                          "penalty is >= 0 (sympy): the infimum 0, attained"}
     if best.value.has(sp.Float) or any(v.has(sp.Float) for v in best.point.values()):
-        how = ("a float root of the gradient" if best.differentiable else "on a kink curve, by its Lagrange condition "
+        how = ("damped Newton steps at 60 or more digits" if "damped Newton" in best.method else
+               "a float root of the gradient" if best.differentiable else "on a kink curve, by its Lagrange condition "
                "at 50 digits" if "Lagrange" in best.method else "where two kinks cross, at 50 digits")
         return {"value": best.value, "attained": True, "method": "numeric",
                 "where": f"numeric {where} ({how}, the least stationary point found): an upper bound on the infimum"}
@@ -2571,20 +2824,32 @@ def _exact_zero(e: sp.Expr, best: CriticalPoint, budget) -> dict | None:
     if not all(t.is_nonnegative for t in terms):
         return None
 
-    def root(t):  # the expression whose zeros are the term's: |g|, g^(2k), c g^2 -> g
-        t = t.as_coeff_Mul()[1]
+    def small(g):  # |g| at the numeric minimiser (30 digits), to pick the factor of a product that vanishes there
+        try:
+            return abs(complex(sp.N(g.subs(best.point), 30)))
+        except (TypeError, ValueError):
+            return math.inf
+
+    def roots(t):  # the expressions whose common zeros are the term's: |g|, g^(2k), c g^2 -> g; a product: the factor
+        t = t.as_coeff_Mul()[1]  # vanishing at the minimiser; a sum of terms >= 0: each term's
         while True:
             if isinstance(t, sp.Abs):
                 t = t.args[0]
             elif t.is_Pow and t.exp.is_positive:
                 t = t.base
+            elif t.is_Mul:
+                t = min((f for f in sp.Mul.make_args(t) if f.has(mu, sigma)), key=small)
+            elif t.is_Add and all(a.is_nonnegative for a in t.args):
+                return [g for a in t.args if a.has(mu, sigma) for g in roots(a)]
             else:
-                return t
-    eqs = [root(t) for t in terms if t.has(mu, sigma)]
+                return [t]
+    eqs = [g for t in terms if t.has(mu, sigma) for g in roots(t)]
     try:
         done, sols = attempt(sp.solve, eqs, [mu, sigma], dict=True, budget=budget)
     except (NotImplementedError, ValueError, TypeError):
-        return None
+        done, sols = False, []
+    if not (done and sols):
+        return _bracketed_zero(eqs, best.point, budget)
     for sol in sols if done else []:
         if set(sol) != {mu, sigma} or any(v.has(mu, sigma) for v in sol.values()):
             continue
@@ -2597,6 +2862,52 @@ def _exact_zero(e: sp.Expr, best: CriticalPoint, budget) -> dict | None:
             return sol
     return None
 
+
+ZERO_BRACKET = "1e-30"  # relative half-width of the interval where a one-variable term of a zero changes sign
+
+
+def _bracketed_zero(eqs: list, point: dict, budget) -> dict | None:
+    """A common zero of ``eqs`` near the numeric ``point`` that sympy.solve could not give: an equation in one
+    variable x whose root r (mpmath, 60 digits, from the point) it brackets by a sign change on r -+ 1e-30 (1 + |r|)
+    (so an exact zero r* lies there), with the other equations solved by sympy for the other variable y = phi(x),
+    phi(r) near the point: each term vanishes at (phi(r*), r*). (sigma + tanh(sigma) - 2)**8 + mu**2: sigma +
+    tanh(sigma) = 2 at sigma = 1.17434113825366..., mu = 0 (review r8j B3). The point's coordinates as Floats of 40
+    digits (exact where phi is a constant); None otherwise."""
+    for q in eqs:
+        if q.has(mu) and q.has(sigma) or not q.has(mu, sigma):
+            continue
+        x, y = (mu, sigma) if q.has(mu) else (sigma, mu)
+        try:
+            fn = sp.lambdify(x, q, "mpmath")
+            with mpmath.workdps(60):
+                r = mpmath.findroot(fn, mpmath.mpf(sp.N(point[x], 40)), tol=mpmath.mpf(10) ** -100)
+                if isinstance(r, mpmath.mpc) or (x == sigma and r <= 0):
+                    continue
+                d = mpmath.mpf(ZERO_BRACKET) * (1 + abs(r))
+                ends = [fn(r - d), fn(r + d)]
+                if any(isinstance(v, mpmath.mpc) for v in ends) or not ends[0] * ends[1] < 0:
+                    continue
+                root = sp.Float(r, 40)
+        except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, NameError):
+            continue
+        rest = [g for g in eqs if g is not q]
+        if not rest or any(not g.has(y) for g in rest):
+            continue  # y free (a line of zeros), or a second equation in x alone, which need not vanish at r*
+        try:
+            done, sols = attempt(sp.solve, rest, [y], dict=True, budget=budget)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        for sol in sols if done else []:
+            phi = sp.sympify(sol.get(y, y))
+            if phi.free_symbols - {x}:
+                continue
+            at = complex(sp.N(phi.subs(x, root), 40))
+            if abs(at.imag) > 1e-30 or (y == sigma and at.real <= 0) or \
+                    abs(at.real - float(point[y])) > 1e-6 * (1 + abs(at.real)):
+                continue
+            other = phi if not phi.has(x) else sp.Float(at.real, 40)  # mu = 0: exact
+            return {x: root, y: other} if x == mu else {mu: other, sigma: root}
+    return None
 
 def _separable_infimum(e: sp.Expr, budget) -> dict | None:
     """The exact infimum of a separable penalty A(mu) + B(sigma): inf A + inf B, each found in one variable (every
@@ -2624,6 +2935,45 @@ def _separable_infimum(e: sp.Expr, budget) -> dict | None:
     approach = " and ".join(p[2].removeprefix("approached as ") for p in parts if not p[1])
     return {"value": value, "attained": False, "method": "exact",
             "where": f"no minimiser; {value} is approached as {approach}: {how}; the infimum, not attained"}
+
+
+def _termwise_bound(e: sp.Expr, budget, target=None) -> tuple | None:
+    """(L, strict, how): a lower bound L on the penalty, the sum of exact infima of its parts: each term in one
+    variable alone by :func:`infimum_1d` (the terms in mu alone, or in sigma alone, taken together instead when the
+    sum of theirs is not ``target``), and 0 for each term in both that sympy proves >= 0; ``strict``: pen > L
+    everywhere, since a part never attains its infimum (-tanh(sigma) > -1). None when a part is not decided.
+    (mu-sigma)**4 - tanh(sigma) + 2*exp(-sigma) > -1 + 0 + 0 (review r8j B2)."""
+    if not e.is_Add:
+        return None
+    const, rest = e.as_independent(mu, sigma, as_Add=True)
+    groups = {mu: [], sigma: [], None: []}
+    for t in sp.Add.make_args(rest):
+        groups[mu if not t.has(sigma) else sigma if not t.has(mu) else None].append(t)
+    mixed = []
+    for t in groups[None]:
+        if t.is_positive:
+            mixed.append((sp.S.Zero, False, f"{t} > 0 (sympy)"))
+        elif t.is_nonnegative:
+            mixed.append((sp.S.Zero, None, f"{t} >= 0 (sympy)"))
+        else:
+            return None
+
+    def inf(f, x):
+        found = infimum_1d(f, x, budget)
+        return None if found is None else (found["value"], found["attained"], f"{f} >= {found['value']} "
+                                                                              f"({found['where']})")
+
+    def total(parts):
+        if any(p is None or not (p[0].is_number and p[0].is_finite) for p in parts):
+            return None
+        bound = const + sp.Add(*[v for v, _, _ in parts])
+        return bound, any(a is False for _, a, _ in parts), "; ".join(w for _, _, w in parts)
+    each = total([inf(t, x) for x in (mu, sigma) for t in groups[x]] + mixed)  # term by term: quick
+    if each is not None and (target is None or _is_zero(each[0] - target, budget)):
+        return each
+    together = [inf(sp.Add(*groups[x]), x) for x in (mu, sigma) if len(groups[x]) > 1]
+    singles = [inf(groups[x][0], x) for x in (mu, sigma) if len(groups[x]) == 1]
+    return total(together + singles + mixed) or each
 
 
 def _product_infimum(e: sp.Expr, budget) -> dict | None:
@@ -2793,8 +3143,11 @@ def _least_evaluated(e: sp.Expr, value) -> dict | None:
         return None
     drift = (" where the search drifted towards the boundary: the penalty may be unbounded below along a path not "
              "tried exactly" if escaped else "")
-    return {"value": sp.Float(v, 15), "attained": None, "method": "numeric",
-            "where": f"numeric search: least value {v:.10g} at (mu, sigma) = ({a:.10g}, {b:.10g}){drift}, an upper "
+    at = {mu: sp.Rational(a), sigma: sp.Rational(b)}  # the value at the point itself, 50 digits, rounded up: float64
+    done, exact = attempt(lambda: e.subs(at).evalf(50), budget=2.0)  # read -1 + 3e-19 as -1 (review r8j B1)
+    shown = upper_shown(exact) if done and exact.is_number and exact.is_real and exact.is_finite else sp.Float(v, 15)
+    return {"value": shown, "attained": None, "method": "numeric",
+            "where": f"numeric search: least value {shown} at (mu, sigma) = ({a:.10g}, {b:.10g}){drift}, an upper "
                      "bound on the infimum (no exact minimiser recognised there; the exact limits are not below it)"}
 
 
@@ -2881,6 +3234,10 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         order = "not decided" if best.order is None else best.order
         notes.append(f"the penalty is not differentiable at the minimiser (a kink): no Hessian, local order {order} "
                      "(the slowest growth over directions)")
+    elif isinstance(best, CriticalPoint) and isinstance(best.order, int) and best.order > 2:
+        notes.append(f"a minimum of order {best.order}: the Hessian at the minimiser is singular, and along the "
+                     f"flattest straight line through it the penalty grows as the distance to the power {best.order} "
+                     "(along a curved valley it can grow more slowly still)")
     elif isinstance(best, CriticalPoint) and best.hessian is None:
         order = "not decided" if best.order is None else best.order
         notes.append(f"the penalty is differentiable but not twice at the minimiser: no Hessian, local order {order} "
@@ -2912,7 +3269,7 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         "hessian": hessian(pen, param),
         "minimizer": point if point is not None else (best.description if best is not None else None),
         "minimizer_method": (None if inf["method"] == "exact" or inf["value"] == -sp.oo else "none found, not decided "
-                             f"(the infimum is {inf['method']}: a larger budget may find one)") if best is None
+                             f"(the infimum is {inf['method']}{_why_undecided(pen, inf, budget)})") if best is None
         else best.method if inf["method"] == "exact" else
         f"{best.method}; not established as the global minimiser (the infimum is {inf['method']}: a lower value "
         "may exist elsewhere)",
@@ -2923,6 +3280,15 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         "taylor": poly,
         "notes": notes,
     }
+
+
+def _why_undecided(pen, inf: dict, budget) -> str:
+    """Why no minimiser was found, for derive's ``minimizer_method``: a budget that ran out (then a larger one may find
+    one), else only that the search found none (review r8j B2: "a larger budget may find one" where none exists)."""
+    e = _expr(pen, "std")
+    if inf.get("late") or any(x in _SOLVE_LATE for x in (e, without_idle_kinks(e, budget))):
+        return "; a symbolic step ran past the budget: a larger budget may find one"
+    return "; the numeric search found no minimiser, which does not prove there is none"
 
 
 def to_strings(obj):
