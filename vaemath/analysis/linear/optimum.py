@@ -554,8 +554,9 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
 
 def _expectation_at(f: _Profiled, result: dict, numeric: dict) -> str:
     """How E pen was computed and its estimated error at the answer (``numeric["expectation_error"]``, the sum over
-    latent dimensions); ``confirmed`` needs that error within ``numeric["tolerance"]``: the search must have reached
-    the answer of an objective known that closely."""
+    latent dimensions, checked there by an independent adaptive rule: :meth:`ExpectedPenalty.checked_error`);
+    ``confirmed`` needs that error within ``numeric["tolerance"]``: the search must have reached the answer of an
+    objective known that closely."""
     ex = f.ex
     if ex.expr is not None and not f.free:
         return f"{ex.method} (closed form)"
@@ -564,13 +565,14 @@ def _expectation_at(f: _Profiled, result: dict, numeric: dict) -> str:
         return ex.accuracy(f.free)  # an answer along a path (sigma -> 0 or oo): no point to estimate the error at
     code_var = np.einsum("jd,de,je->j", v, f.cov, v)
     shift = np.asarray(result.get("shift") or np.zeros(f.k), float)
-    err = float(np.sum(ex.error(code_var, sig.astype(float), shift if f.free else None)))
+    err = float(np.sum(ex.checked_error(code_var, sig.astype(float), shift if f.free else None)))
     numeric["expectation_error"] = err
     tol = numeric.get("tolerance")
     if numeric.get("confirmed") and not (tol is not None and err <= tol):
         numeric["confirmed"] = False
         numeric["note"] = f"the expectation's estimated error at the answer, {err:.2g}, exceeds the tolerance"
-    return f"{ex.accuracy(f.free)}; estimated error of the objective's expectation at the answer {err:.1e}"
+    return (f"{ex.accuracy(f.free)}; error of the objective's expectation at the answer {err:.1e} (estimated, and "
+            "checked there against a second adaptive rule split at the penalty's poles, branch points and kinks)")
 
 
 def _never_above_search(f: _Profiled, result: dict, numeric: dict, best: tuple) -> dict:
