@@ -142,6 +142,17 @@ def test_the_large_code_path_names_its_sigma(pen, sigma_star, least):
     res = optimum("5,2,0.5", 1, pen, starts=1)
     assert not res.attained and res.sigma == [pytest.approx(sigma_star, rel=1e-15)]
     assert res.objective == pytest.approx(FLOOR_RANK1 + least, rel=1e-14)
+    assert "the encoder's offset a -> -oo faster than c" in res.path  # atan(mu) -> -pi/2 needs the offset
+
+
+def test_a_path_whose_penalty_does_not_depend_on_mu_names_no_offset():
+    """(sinh(mu)^2 - cosh(mu)^2 + 3)(sigma - 1)^2 = 2 (sigma - 1)^2 (by hand): the infimum is the rank-1 floor + 0
+    at sigma = 1, and the path's text said 'the encoder's offset a -> -oo faster than c', which plays no part
+    (review r8j D2)."""
+    res = optimum("5,2,0.5", 1, "(sinh(mu)**2 - cosh(mu)**2 + 3)*(sigma-1)**2", starts=0)
+    assert not res.attained and res.sigma == [1.0]
+    assert res.objective == pytest.approx(FLOOR_RANK1, rel=1e-14)
+    assert "does not depend on mu" in res.path and "offset" not in res.path
 
 
 def test_kinked_expectation_at_large_code_variances():

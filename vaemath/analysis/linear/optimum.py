@@ -342,7 +342,16 @@ def _large_code_path(pen_obj, budget) -> dict | None:
                   and inf.get("attained") is not None else None)  # the sigma the path fixes (D2 of review r8i)
             out = {"value": float(value), "exact": exact, "h": g, "offset": None, "sigma": at,
                    "where": str(inf.get("where", "")), "kind": "large code", "end": name}
+    if out is not None:  # pen = g(sigma) identically ((sinh(mu)**2 - cosh(mu)**2 + 3)*(sigma-1)**2): no offset at work
+        done, same = attempt(_free_of_mu, pen_obj.expr, out["h"], budget=budget)
+        out["free_of_mu"] = bool(done and same)
     return out
+
+
+def _free_of_mu(expr: sp.Expr, g: sp.Expr) -> bool:
+    """``expr`` equals ``g``, a function of sigma alone, identically (sympy proves the difference 0 after rewriting
+    in exp): the penalty does not depend on mu."""
+    return sp.simplify((expr - g).rewrite(sp.exp)) == 0
 
 
 def _best_offset_path(pen_obj, budget) -> dict | None:
@@ -765,7 +774,12 @@ def _on_path(f, name, paths, lam, u, sig_min, numeric) -> dict:
              + (f"; the other {f.k - active} collapsed (w_j = 0)" if active < f.k else ""))
     if "offset" in name:
         b = f.best_offset
-        where = (f"infimum along the rescaling (z, W) -> (c z, W/c), c -> oo, with sigma_j fixed and the encoder's "
+        where = (f"infimum along the rescaling (z, W) -> (c z, W/c), c -> oo, with sigma_j fixed: {active} latent "
+                 "dimension(s) reconstruct exactly (sigma_j^2 ||w_j||^2 -> 0) while the penalty, which does not "
+                 f"depend on mu (it is g(sigma) = {b['h']} identically), stays at g(sigma), at the sigma of its "
+                 f"infimum {b['value']:.10g} ({'exact' if b['exact'] else 'an upper bound'}: {b['where']})"
+                 if b.get("kind") == "large code" and b.get("free_of_mu") else
+                 f"infimum along the rescaling (z, W) -> (c z, W/c), c -> oo, with sigma_j fixed and the encoder's "
                  f"offset a -> {b['end']} faster than c: {active} latent dimension(s) reconstruct exactly "
                  "(sigma_j^2 ||w_j||^2 -> 0) while pen(a + c mu, sigma) -> g(sigma) = lim_(mu->"
                  f"{b['end']}) pen(mu, sigma) = {b['h']}, at the sigma of its infimum {b['value']:.10g} "
