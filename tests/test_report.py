@@ -4,6 +4,7 @@ import json
 import math
 import re
 
+import numpy as np
 import pytest
 
 import vaemath.report as report_module
@@ -156,3 +157,10 @@ def test_report_stages_take_the_prior(monkeypatch):
     text = ctx["train_as"]["kl against N(5, 3**2)"]
     by_hand = sp.log(3 / sigma) + (sigma**2 + (mu - 5) ** 2) / 18 - sp.Rational(1, 2)
     assert sp.simplify(parse(text) - by_hand) == 0
+    # figure 6 draws the penalty at the encoder's best offset c = 5, what the optimum minimises: KL against N(0, 9)
+    drawn = report_module._at_offset(ctx)["kl against N(5, 3**2)"]
+    assert sp.simplify(drawn.expr - by_hand.subs(mu, mu + 5)) == 0
+    from vaemath.figures.linear import path_curves
+
+    curves = path_curves(report_module.COV, 1, [drawn], [1e-2, 1.0])
+    assert np.all(np.isfinite(curves["objective"]["kl against N(5, 3**2)"]))

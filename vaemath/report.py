@@ -267,7 +267,7 @@ def _figures_analysis(ctx) -> None:
 def _at_offset(ctx) -> dict | None:
     """With a prior: name -> the penalty at the encoder's best offset (what linear.optimum minimises), for the
     rescaling path of figure 6; None without one (the names are read back)."""
-    from vaemath.linear import code_offset
+    from vaemath.analysis.linear import code_offset
 
     if ctx["prior"] is None:
         return None
