@@ -352,6 +352,7 @@ def _gauss_hermite(fn, times_t: bool = False, features=None):
         with np.errstate(all="ignore"):
             lo, hi = (np.sum(fn(c[..., None] + np.sqrt(v)[..., None] * x, sd[..., None] + 0 * x)
                              * (w * x if times_t else w), axis=-1) for x, w in _RULES)
+            lo, hi = (np.broadcast_to(a, v.shape) for a in (lo, hi))  # a constant fn (d/dsigma of atan(mu)): one 0
             err = np.array(np.abs(hi - lo), dtype=float)
         value = np.array(hi, dtype=float)
         redo = np.isfinite(lo) & ~(err <= EXPECTATION_TOL * (1 + np.abs(hi)))
