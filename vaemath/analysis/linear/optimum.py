@@ -454,8 +454,10 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         value of every candidate family and the numerical confirmation: ``numeric["confirmed"]`` is True when
         the multi-start search reached the answer within ``numeric["tolerance"]`` (relative 1e-7 for an
         attained optimum found in closed form, 1e-4 for an infimum along a path; an interior optimum found
-        only numerically needs two starts agreeing within 1e-7; a numeric expectation needs its estimated error
-        at the answer, ``numeric["expectation_error"]``, within the tolerance too), or, for an objective unbounded below
+        only numerically needs two starts agreeing within 1e-7; a numeric expectation needs its error at the
+        answer, ``numeric["expectation_error"]`` (the quadrature's estimate, checked there by a second adaptive
+        rule split at the penalty's poles, branch points and kinks: an estimate, not a bound), within the
+        tolerance too), or, for an objective unbounded below
         (``objective`` -inf), when the search too went below the path's value at c = 1e-2.
 
     Raises
