@@ -49,6 +49,24 @@ def test_derive_latex_and_param_and_order(capsys):
     assert "\\frac{e^{l}}{2}" in text and "taylor:" in text
 
 
+@pytest.mark.parametrize("pen, pieces", [
+    # two minimisers (+-sqrt(2), 1): the points as LaTeX, written here by hand
+    ("(mu**2 - 2)**2 + (sigma - 1)**2", [r"\text{2 points, each with the least value } 0",
+                                         r"\left(- \sqrt{2}, 1\right), \left(\sqrt{2}, 1\right)"]),
+    # a whole set: kl <= 1/2
+    ("max(kl, 1/2)", [r"\frac{\mu^{2}}{2} + \frac{\sigma^{2}}{2} - \log{\left(\sigma \right)} - \frac{1}{2} "
+                      r"\leq \frac{1}{2}", r"\text{ (value } \frac{1}{2}\text{)}"]),
+    ("mu**2*(sigma - 1)**2", [r"\mu = 0 \vee \sigma - 1 = 0"]),
+    ("0", [r"\text{every point (the penalty is constant, } 0\text{)}"]),
+])
+def test_derive_latex_prints_minimiser_sets_as_latex(capsys, pen, pieces):
+    """--latex printed sets and multi-point minimisers as sympy text (review r8i C2)."""
+    assert main(["derive", pen, "--latex"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("minimizer: "))
+    assert all(p in line for p in pieces), line
+    assert "**" not in line and "sqrt(" not in line and "log(" not in line
+
+
 def test_derive_sigma_means_var(capsys):
     out = _json(capsys, ["derive", "quadratic", "--sigma-means", "var", "--json"])
     assert out["hessian_at_minimizer"] == [["2", "0"], ["0", "8"]]

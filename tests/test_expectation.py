@@ -106,7 +106,8 @@ def test_optimum_of_a_penalty_with_poles_near_the_real_axis():
     assert res.attained and res.numeric["confirmed"]
     assert res.objective == pytest.approx(best, abs=1e-8)
     assert res.numeric["expectation_error"] <= res.numeric["tolerance"]
-    assert "adaptive Gauss-Legendre" in res.expectation and "estimated error" in str(res)
+    assert "adaptive Gauss-Legendre" in res.expectation and "at the answer" in str(res)
+    assert "(estimated, and checked there against a second adaptive rule" in res.expectation
 
 
 def test_confirmed_needs_the_expectation_known_to_the_tolerance(monkeypatch):
@@ -142,6 +143,28 @@ def test_the_large_code_path_names_its_sigma(pen, sigma_star, least):
     res = optimum("5,2,0.5", 1, pen, starts=1)
     assert not res.attained and res.sigma == [pytest.approx(sigma_star, rel=1e-15)]
     assert res.objective == pytest.approx(FLOOR_RANK1 + least, rel=1e-14)
+    assert "the encoder's offset a -> -oo faster than c" in res.path  # atan(mu) -> -pi/2 needs the offset
+
+
+def test_a_path_whose_penalty_does_not_depend_on_mu_names_no_offset():
+    """(sinh(mu)^2 - cosh(mu)^2 + 3)(sigma - 1)^2 = 2 (sigma - 1)^2 (by hand): the large-code path pays its least
+    value 0 at sigma = 1, and its text said 'the encoder's offset a -> -oo faster than c', which plays no part
+    (review r8j D2; the whole optimum, 3.983333264 = the rank-1 floor, takes 10-17 s: here its two steps)."""
+    from types import SimpleNamespace
+
+    from vaemath.analysis.linear.optimum import _large_code_path, _on_path
+    from vaemath.symbolic import penalty
+
+    for text, free in (("(sinh(mu)**2 - cosh(mu)**2 + 3)*(sigma-1)**2", True), ("tanh(mu) + (sigma-1)**2", False)):
+        path = _large_code_path(penalty(text), 5.0)
+        assert path["free_of_mu"] is free and path["sigma"] == 1.0
+        assert path["value"] == (0.0 if free else -1.0)  # min 2 (sigma-1)^2; lim_(mu->-oo) tanh = -1
+        lam = np.array([5.0, 2.0, 0.5])
+        f = SimpleNamespace(k=1, d=3, best_offset=path, c_rest=0.0)
+        res = _on_path(f, "path with offset, 1 active", {"path with offset, 1 active": FLOOR_RANK1 + path["value"]},
+                       lam, np.eye(3), 1.0, {"best": FLOOR_RANK1, "agreeing_starts": 1})
+        assert ("does not depend on mu" in res["path"]) is free and ("offset a -> -oo" in res["path"]) is not free
+        assert res["sigma"] == [1.0] and res["tau2"] == pytest.approx(2.5 / 3, rel=1e-15)
 
 
 def test_kinked_expectation_at_large_code_variances():
@@ -155,3 +178,86 @@ def test_kinked_expectation_at_large_code_variances():
             s, a = math.sqrt(v), c - 1
             want = 2 * s * math.exp(-(a / s) ** 2 / 2) / math.sqrt(2 * math.pi) + a * erf(a / (s * math.sqrt(2))) + 1.2
             assert float(h(v, 1.2, c)) == pytest.approx(want, rel=10 * EXPECTATION_TOL, abs=10 * EXPECTATION_TOL)
+
+
+def narrow(c, v, sd=1.0):
+    """E [m^2 - 1/(1 + 10^6 (m - 5)^2)], m ~ N(c, v): c^2 + v - 10^-6 E 1/(10^-6 + (m - 5)^2) (Faddeeva): a dip of
+    width 1e-3 at mu = 5, about s2 - (pi/1000) phi(5; 0, s2) for a large s2 (review r8j A5)."""
+    return c * c + v - 1e-6 * lorentz(1e-3, c - 5, v)
+
+
+def by_mpmath(text, c, v, sd, cuts):
+    """E pen(m, sd), m ~ N(c, v), by mpmath quad at 30 digits split at ``cuts`` (the features, placed by hand)."""
+    import mpmath as mp
+    import sympy as sp
+
+    from vaemath.symbolic import mu, penalty, sigma
+
+    fn = sp.lambdify((mu, sigma), penalty(text).expr, "mpmath")
+    with mp.workdps(30):
+        return float(mp.quad(lambda m: fn(m, mp.mpf(sd)) * mp.npdf(m, c, mp.sqrt(v)), [-mp.inf, *cuts, mp.inf]))
+
+
+NARROW_CASES = [  # penalty, sigma, E over N(c, v) by an independent route
+    ("mu**2 - 1/(1 + 10**6*(mu-5)**2)", 1.0, lambda c, v: narrow(c, v)),
+    # the dip's place moves with sigma: at sigma = 1.5 it sits at mu = 4.5
+    ("mu**2 - 1/(1 + 10**6*(mu - 3*sigma)**2)", 1.5, lambda c, v: narrow(c + 0.5, v) - (c + 0.5)**2 + c * c),
+    # a kinked penalty (the quad route) with the same dip
+    ("abs(mu) - 1/(1 + 10**6*(mu-5)**2)", 1.0,
+     lambda c, v: by_mpmath("abs(mu) - 1/(1 + 10**6*(mu-5)**2)", c, v, 1.0, [0, 4.99, 4.999, 5, 5.001, 5.01])),
+    # a near-step tanh(1000 (mu - 2)): poles at 2 +- i pi/2000
+    ("tanh(1000*(mu - 2)) + mu**2", 1.0,
+     lambda c, v: by_mpmath("tanh(1000*(mu - 2)) + mu**2", c, v, 1.0, [1.99, 1.999, 2, 2.001, 2.01])),
+]
+
+
+@pytest.mark.parametrize("pen, sd, truth", NARROW_CASES, ids=[c[0] for c in NARROW_CASES])
+def test_a_narrow_feature_both_node_sets_step_over(pen, sd, truth):
+    """Gauss-Hermite with 80 and 160 nodes both stepped over a dip of width 1e-3 and agreed: 399.99999996387 at s2 =
+    400, truth 399.99993926466 (6e-5 off), error estimate 3e-8 (review r8j A5). Each value within the tolerance of
+    an independent route, and the stated error estimates (the rule's own and the checked one) cover the error."""
+    ex = expected_penalty(pen, budget=0.5)
+    h = ex.shifted()[0]
+    for v in (1.0, 400.0, 1e4):
+        for c in (0.0, 4.9, -3.0):
+            want = truth(c, v)
+            got = float(h(v, sd, c))
+            tol = EXPECTATION_TOL * (1 + abs(want))
+            assert abs(got - want) <= 10 * tol, (v, c, got, want)
+            checked = float(ex.checked_error(v, sd, c))
+            assert checked <= tol and abs(got - want) <= max(checked, float(ex.error(v, sd, c)), 1e-13), (v, c)
+    assert float(ex.numeric()[0](400.0, sd)) == pytest.approx(truth(0.0, 400.0), abs=10 * EXPECTATION_TOL * 401)
+
+
+@pytest.mark.parametrize("pen, sd, want", [
+    ("1/(1 + 10**6*(mu-5)**2)", 1.0, [5 + 1e-3j, 5 - 1e-3j]),
+    ("log(mu**2 + 1/10**12) + sigma", 2.0, [1e-6j, -1e-6j]),
+    ("atan(10*(mu - 2))", 1.0, [2 + 0.1j, 2 - 0.1j]),
+    ("max(mu**2, sigma)", 4.0, [2, -2]),
+    ("tanh(100*(mu - 1))", 1.0, [1 + 1j * math.pi / 200, 1 - 1j * math.pi / 200]),
+    ("sqrt((mu - sigma)**2 + 1/100)", 3.0, [3 + 0.1j, 3 - 0.1j]),
+])
+def test_features_are_the_poles_branch_points_and_kinks(pen, sd, want):
+    """The points in mu where the penalty is singular or kinked, by hand."""
+    from vaemath.analysis.expectation import _features
+    from vaemath.symbolic import penalty
+
+    got = _features(penalty(pen).expr)(sd)
+    assert len(got) == len(want)
+    for z in want:  # np.roots of 10^6 m^2 - 10^7 m + 25000001: the imaginary part to ~1e-10 relative
+        assert min(abs(got - z)) <= 1e-9, (z, got)
+
+
+def test_confirmed_needs_the_checked_expectation(monkeypatch):
+    """The expectation at the answer is checked by a second adaptive rule: where the two differ by more than the
+    tolerance, the answer is not confirmed (a rule that stepped over a feature no longer confirms itself)."""
+    from vaemath.analysis import expectation
+
+    real = expectation._second_rule
+
+    def off(expr):
+        rule = real(expr)
+        return lambda v, sd, c: (rule(v, sd, c)[0] + 1e-5, rule(v, sd, c)[1])
+    monkeypatch.setattr(expectation, "_second_rule", off)
+    res = optimum("5,2,0.5", 1, "mu**2/(1 + mu**2) + (sigma - 1)**2", starts=2, budget=0.5)
+    assert res.numeric["expectation_error"] >= 1e-5 and res.numeric["confirmed"] is False

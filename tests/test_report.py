@@ -4,6 +4,7 @@ import json
 import math
 import re
 
+import numpy as np
 import pytest
 
 import vaemath.report as report_module
@@ -92,7 +93,9 @@ def test_lower_bound_follows_pen_ge_kl(pen, guaranteed):
 @pytest.mark.parametrize("argv, words", [
     (["--penalty", "import os"], "penalty"), (["--penalty=-log(sigma)"], "penalty"),
     (["--format", "png,gif"], "format"), (["--seed", "-1"], "seed"), (["--against", "nonsense"], "--against: "),
-    (["--out", "{file}"], "out: ")])
+    (["--out", "{file}"], "out: "), (["--prior", "5"], "--prior"), (["--prior", "5,0"], "--prior"),
+    (["--prior", "5,nan"], "--prior"), (["--budget", "0"], "--budget"), (["--budget", "nan"], "--budget"),
+    (["--penalty", "quadratic", "--prior", "1,2"], "prior: ")])
 def test_bad_input_exits_2_with_one_line(tmp_path, capsys, monkeypatch, argv, words):
     (tmp_path / "file").write_text("x")
     argv = [a.format(file=tmp_path / "file") for a in argv]
@@ -114,3 +117,50 @@ def test_quick_figures_are_identical_across_runs(quick, tmp_path):
     optima = {n: vaemath.linear.optimum(COV, LATENT, n, starts=2) for n in ("kl", USER_TEXT)}
     again = F.save(F.linear_path_figure(optima, COV, LATENT), tmp_path / "linear_path.png").read_bytes()
     assert again == (out / "figures" / "linear_path.png").read_bytes()
+
+
+def test_report_passes_prior_and_budget_to_what_it_runs(monkeypatch, capsys, tmp_path):
+    """`report --prior MU,SIGMA --budget S` reaches report() as check and derive take them (review r8i C5)."""
+    seen = {}
+    monkeypatch.setattr(report_module, "report",
+                        lambda *a, **k: seen.update(k) or {"verdict": "v", "report": "r", "files": ["r"]})
+    assert main(["report", "--penalty", "kl", "--out", str(tmp_path), "--quick", "--prior", "5,3", "--budget",
+                 "2"]) == 0
+    assert seen["prior"] == (5.0, 3.0) and seen["budget"] == 2.0
+
+
+def test_report_stages_take_the_prior(monkeypatch):
+    """The check and the linear-Gaussian VAE's optimum of a report against N(5, 3^2), run at the quick size: kl
+    against the prior is identical to the reference, keeps the bound (its zero is at (5, 3), not (0, 1)), and its
+    optimum is pPCA with the offset c = 5, -loglik = 3/2 log(2 pi) + 1/2 log(5 * 1.25^2) + 3/2 for C = diag(5, 2, 1/2),
+    k = 1 (tau^2 = 1.25, by hand); the VAEs train KL(N(mu, sigma^2) || N(5, 9)) written out."""
+    import sympy as sp
+
+    from vaemath import analysis, linear
+    from vaemath.symbolic import mu, parse, sigma
+
+    calls = []
+    for module, name in ((analysis, "check"), (linear, "optimum")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name,
+                            lambda *a, _real=real, _n=name, **k: calls.append((_n, a, k)) or _real(*a, **k))
+    ctx = report_module.setup("kl", "kl", budget=2, prior=(5, 3))
+    ctx.update(sizes=report_module.SIZES[True], seed=0)
+    report_module._check(ctx)
+    report_module._linear_exact(ctx)
+    assert ctx["verdict"].relation == "identical" and ctx["bound"]["guaranteed"] is True
+    opt = ctx["optima"]["kl against N(5, 3**2)"]
+    want = 1.5 * math.log(2 * math.pi) + 0.5 * math.log(5 * 1.25**2) + 1.5
+    assert opt.objective == pytest.approx(want, rel=1e-12) and opt.offset == [5.0]
+    assert all(a[3] == 2 for n, a, k in calls if n == "check")  # the budget, positionally
+    assert [(a[6], a[7]) for n, a, k in calls if n == "optimum"] == [(2, (5, 3))]
+    text = ctx["train_as"]["kl against N(5, 3**2)"]
+    by_hand = sp.log(3 / sigma) + (sigma**2 + (mu - 5) ** 2) / 18 - sp.Rational(1, 2)
+    assert sp.simplify(parse(text) - by_hand) == 0
+    # figure 6 draws the penalty at the encoder's best offset c = 5, what the optimum minimises: KL against N(0, 9)
+    drawn = report_module._at_offset(ctx)["kl against N(5, 3**2)"]
+    assert sp.simplify(drawn.expr - by_hand.subs(mu, mu + 5)) == 0
+    from vaemath.figures.linear import path_curves
+
+    curves = path_curves(report_module.COV, 1, [drawn], [1e-2, 1.0])
+    assert np.all(np.isfinite(curves["objective"]["kl against N(5, 3**2)"]))

@@ -305,7 +305,7 @@ def _cmd_report(args) -> None:
 
     with _reference_is_against():
         result = report(args.penalty, args.against, args.out, args.quick, args.format, args.seed,
-                        progress=not args.json, sigma_means=args.sigma_means)
+                        progress=not args.json, sigma_means=args.sigma_means, budget=args.budget, prior=args.prior)
     if args.json:
         _print_json(result)
         return
@@ -415,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", default="png", type=_text, help="figure formats, comma list of png, svg, pdf")
     rep.add_argument("--seed", type=_int_at_least(0), default=0, help="seed of every random step")
     _add_sigma_means(rep)
+    _add_symbolic(rep)
     _add_json(rep)
     return parser
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from vaemath import jsonio
 from vaemath.atomic import atomic_path, check_writable
+from vaemath.symbolic.budget import DEFAULT_BUDGET
 
 COV, LATENT = "5,2,0.5", 1  # the linear-Gaussian VAE of the analysis: C = diag(5, 2, 0.5), k = 1
 SIZES = {  # per mode: linear multistart, linear training, digits runs, figure detail
@@ -87,7 +88,7 @@ STAGES = ["equivalence check", "linear-Gaussian VAE (exact)", "figures 1-6", "li
 
 
 def report(penalty="quadratic", reference="kl", out=".", quick=False, formats=("png",), seed=0, progress=True,
-           sigma_means="std") -> dict:
+           sigma_means="std", budget=DEFAULT_BUDGET, prior=None) -> dict:
     """Run the whole analysis of one penalty against a reference; write figures/ and report.md into ``out``.
 
     Parameters
@@ -105,6 +106,13 @@ def report(penalty="quadratic", reference="kl", out=".", quick=False, formats=("
     progress : bool
         Print the running stage and its time to stderr.
     sigma_means : {"std", "var"}
+    budget : float or None
+        Seconds allowed to each symbolic step of the check and of the linear-Gaussian VAE's optimum (as for
+        :func:`vaemath.check`).
+    prior : tuple (mu_p, sigma_p), optional
+        Both penalties (and the KL of the lower-bound question) taken against N(mu_p, sigma_p^2), passed to the check
+        and to the linear-Gaussian VAE's optimum; the VAEs are trained with the penalties so specialised, written
+        out as text (their own prior stays N(0, I): only the penalty changes).
 
     Returns
     -------
@@ -116,24 +124,22 @@ def report(penalty="quadratic", reference="kl", out=".", quick=False, formats=("
     ------
     ValueError
         For an unknown or unparsable penalty, a penalty the VAE cannot train (unbounded below, no minimiser),
-        a bad format or seed, before any long stage runs.
+        a bad format, seed, budget or prior, before any long stage runs.
     """
     from vaemath.figures.files import check_formats
-    from vaemath.symbolic import penalty as parse
-    from vaemath.symbolic import reference_penalty
     from vaemath.vae.penalty import trainable
 
     formats = check_formats(formats)
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed: expected an integer >= 0, got {seed!r}")
     out = check_writable(out, [("report.md", "file"), ("figures", "folder")])
-    cand, ref = parse(penalty, sigma_means), reference_penalty(reference, sigma_means)
-    for p in (cand, ref):
-        trainable(p.name)
+    ctx = setup(penalty, reference, sigma_means, budget, prior)
+    for name in ctx["train_as"].values():
+        trainable(name)
     sizes = SIZES[bool(quick)]
     stages = _Stages(STAGES, progress)
-    ctx = {"cand": cand, "ref": ref, "out": out, "formats": formats, "seed": int(seed), "sizes": sizes,
-           "quick": bool(quick), "files": [], "sigma_means": sigma_means}
+    ctx.update({"out": out, "formats": formats, "seed": int(seed), "sizes": sizes, "quick": bool(quick),
+                "files": []})
     stages.run("equivalence check", _check, ctx)
     stages.run("linear-Gaussian VAE (exact)", _linear_exact, ctx)
     stages.run("figures 1-6", _figures_analysis, ctx)
@@ -148,6 +154,27 @@ def report(penalty="quadratic", reference="kl", out=".", quick=False, formats=("
     return summary
 
 
+def setup(penalty="quadratic", reference="kl", sigma_means="std", budget=DEFAULT_BUDGET, prior=None) -> dict:
+    """The report's penalties, checked before any stage runs: ``cand``, ``ref`` and ``kl`` (Penalty, against the
+    ``prior`` when given, named so: ``kl against N(5, 3**2)``), ``typed`` (name -> the text passed with ``prior``
+    to :func:`vaemath.linear.optimum`), ``train_as`` (name -> the text the VAEs train: the name itself without a
+    prior, else the specialised expression written out), ``budget``, ``prior`` and ``sigma_means``.
+    ValueError or TypeError naming ``penalty``, ``reference``, ``budget`` or ``prior``."""
+    from vaemath.symbolic import penalty as parse
+    from vaemath.symbolic import reference_penalty
+    from vaemath.symbolic.budget import check_budget
+    from vaemath.symbolic.parser import as_text
+    from vaemath.symbolic.prior import check_prior
+
+    budget, prior = check_budget(budget), check_prior(prior)
+    cand, ref = parse(penalty, sigma_means, prior=prior), reference_penalty(reference, sigma_means, prior=prior)
+    kl = reference_penalty("kl", sigma_means, prior=prior)
+    typed = {cand.name: penalty, ref.name: reference, kl.name: "kl"}
+    train_as = {p.name: p.name if prior is None else as_text(p.expr) for p in (cand, ref)}
+    return {"cand": cand, "ref": ref, "kl": kl, "typed": typed, "train_as": train_as, "budget": budget,
+            "prior": prior, "sigma_means": sigma_means}
+
+
 def _pens(ctx) -> list:
     """The penalties compared: reference first, then the candidate (once if they are the same)."""
     names = [ctx["ref"].name, ctx["cand"].name]
@@ -157,18 +184,20 @@ def _pens(ctx) -> list:
 def _check(ctx) -> None:
     from vaemath.analysis import check
 
-    ctx["verdict"] = check(ctx["cand"], ctx["ref"], ctx["sigma_means"])
-    ctx["against_kl"] = (ctx["verdict"] if ctx["ref"].name == "kl"
-                         else check(ctx["cand"], "kl", ctx["sigma_means"]))
-    ctx["bound"] = lower_bound(ctx["against_kl"])
+    # the penalties are already against the prior (check would refuse a second one)
+    ctx["verdict"] = check(ctx["cand"], ctx["ref"], ctx["sigma_means"], ctx["budget"])
+    ctx["against_kl"] = (ctx["verdict"] if ctx["ref"].name == ctx["kl"].name
+                         else check(ctx["cand"], ctx["kl"], ctx["sigma_means"], ctx["budget"]))
+    ctx["bound"] = lower_bound(ctx["against_kl"], ctx["prior"])
 
 
-def lower_bound(verdict) -> dict:
-    """Whether reconstruction - penalty is guaranteed to stay below log p(x), from a Verdict against ``kl``.
+def lower_bound(verdict, prior=None) -> dict:
+    """Whether reconstruction - penalty is guaranteed to stay below log p(x), from a Verdict against ``kl`` (against
+    the ``prior`` (mu_p, sigma_p) when given).
 
     recon - pen <= recon - KL = ELBO <= log p(x) for every encoder and decoder when pen >= KL everywhere, i.e. when
-    the ratio pen / KL has infimum >= 1 (where KL > 0) and pen >= 0 at the KL's zero (0, 1). If the infimum is
-    below 1 there are (mu, sigma) where pen < KL and no such guarantee holds.
+    the ratio pen / KL has infimum >= 1 (where KL > 0) and pen >= 0 at the KL's zero (0, 1), or (mu_p, sigma_p).
+    If the infimum is below 1 there are (mu, sigma) where pen < KL and no such guarantee holds.
 
     Returns
     -------
@@ -181,7 +210,8 @@ def lower_bound(verdict) -> dict:
 
     rb = verdict.ratio_bounds
     inf = rb.get("inf")
-    at_zero = verdict.candidate.expr.subs({mu: 0, sigma: 1})
+    zero = (0, 1) if prior is None else prior
+    at_zero = verdict.candidate.expr.subs({mu: zero[0], sigma: zero[1]})
     try:
         inf_value = float(sp.sympify(inf)) if inf is not None else float("nan")
     except (TypeError, ValueError, sp.SympifyError):
@@ -206,9 +236,9 @@ def lower_bound(verdict) -> dict:
 def _linear_exact(ctx) -> None:
     from vaemath import linear
 
-    names = list(dict.fromkeys(_pens(ctx) + ["kl"]))
-    ctx["optima"] = {n: linear.optimum(COV, LATENT, n, ctx["sigma_means"], ctx["sizes"]["starts"], ctx["seed"])
-                     for n in names}
+    names = list(dict.fromkeys(_pens(ctx) + [ctx["kl"].name]))
+    ctx["optima"] = {n: linear.optimum(COV, LATENT, ctx["typed"][n], ctx["sigma_means"], ctx["sizes"]["starts"],
+                                       ctx["seed"], ctx["budget"], ctx["prior"]) for n in names}
 
 
 def _save(ctx, fig, name: str) -> None:
@@ -231,14 +261,24 @@ def _figures_analysis(ctx) -> None:
     _save(ctx, F.ratio_figure(verdict=ctx["verdict"], n=n), "ratio")
     _save(ctx, F.gradient_flow_figure(cand, ref), "gradient_flow")
     _save(ctx, F.rescaling_figure(entries), "rescaling")
-    _save(ctx, F.linear_path_figure(ctx["optima"], COV, LATENT), "linear_path")
+    _save(ctx, F.linear_path_figure(ctx["optima"], COV, LATENT, penalties=_at_offset(ctx)), "linear_path")
+
+
+def _at_offset(ctx) -> dict | None:
+    """With a prior: name -> the penalty at the encoder's best offset (what linear.optimum minimises), for the
+    rescaling path of figure 6; None without one (the names are read back)."""
+    from vaemath.analysis.linear import code_offset
+
+    if ctx["prior"] is None:
+        return None
+    return {p.name: code_offset(p, ctx["prior"])[0] for p in (ctx["kl"], ctx["ref"], ctx["cand"])}
 
 
 def _linear_training(ctx) -> None:
     from vaemath.vae import train
 
-    ctx["linear_runs"] = {n: train("linear", n, latent=LATENT, cov=COV, seed=ctx["seed"], progress=False,
-                                   **ctx["sizes"]["linear_train"]) for n in _pens(ctx)}
+    ctx["linear_runs"] = {n: train("linear", ctx["train_as"][n], latent=LATENT, cov=COV, seed=ctx["seed"],
+                                   progress=False, **ctx["sizes"]["linear_train"]) for n in _pens(ctx)}
 
 
 def _digits(ctx) -> None:
@@ -246,7 +286,8 @@ def _digits(ctx) -> None:
 
     seeds = [ctx["seed"] + i for i in range(ctx["sizes"]["seeds"])]
     with tempfile.TemporaryDirectory(prefix="vaemath-report-") as tmp:
-        ctx["compare"] = compare(_pens(ctx), seeds, data="digits", n_jobs=2, out=tmp, **ctx["sizes"]["digits"])
+        ctx["compare"] = compare([ctx["train_as"][n] for n in _pens(ctx)], seeds, data="digits", n_jobs=2, out=tmp,
+                                 **ctx["sizes"]["digits"])
         ctx["models"] = {r["penalty"]: load_run((Path(tmp) / r["checkpoint"]).parent)
                          for r in ctx["compare"]["runs"] if r["seed"] == seeds[0]}
 
@@ -341,7 +382,7 @@ def digits_reading(result: dict, name: str) -> str:
 
 def _verdict_paragraph(ctx) -> str:
     v, b, cand = ctx["verdict"], ctx["bound"], ctx["cand"].name
-    opt, kl_opt = ctx["optima"][cand], ctx["optima"]["kl"]
+    opt, kl_opt = ctx["optima"][cand], ctx["optima"][ctx["kl"].name]
     best = -kl_opt.ppca_loglik
     parts = [f"**Can `{cand}` replace `{ctx['ref'].name}`?** The check finds the relation `{v.relation}`: {v.meaning}."]
     if b["guaranteed"]:
@@ -371,6 +412,14 @@ def _short(ctx) -> str:
             f"reconstruction - {term} is {bound}.")
 
 
+def _options(ctx) -> str:
+    """The command line's options other than --penalty and --against, as typed for this run."""
+    out = " --quick" if ctx["quick"] else ""
+    if ctx["prior"] is not None:
+        out += f" --prior {ctx['prior'][0]},{ctx['prior'][1]}"
+    return out + ("" if ctx["budget"] in (None, DEFAULT_BUDGET) else f" --budget {ctx['budget']:g}")
+
+
 def _versions() -> str:
     names = ("numpy", "sympy", "numba", "scipy", "autograd", "matplotlib", "scikit-learn")
     found = []
@@ -391,8 +440,8 @@ def _write_report(ctx) -> None:
     cmp_ = ctx["compare"]
     base = next((r["metrics"].get("baseline_independent_nll") for r in cmp_["runs"]), None)
     lines = [f"# vaemath report: `{ctx['cand'].name}` against `{ctx['ref'].name}`", "",
-             f"Written by `vaemath report --penalty {ctx['cand'].name!r} --against {ctx['ref'].name!r}"
-             f"{' --quick' if ctx['quick'] else ''}`. Every number below comes from this run.", "",
+             f"Written by `vaemath report --penalty {str(ctx['typed'][ctx['cand'].name])!r} --against "
+             f"{str(ctx['typed'][ctx['ref'].name])!r}{_options(ctx)}`. Every number below comes from this run.", "",
              "## Verdict", "", _verdict_paragraph(ctx), "",
              "## Equivalence check", "", ctx["verdict"]._repr_markdown_(), ""]
     if ctx["against_kl"] is not ctx["verdict"]:
@@ -416,7 +465,14 @@ def _write_report(ctx) -> None:
     lines += ["## Reproduction", "", f"- versions: {_versions()}",
               f"- seed {ctx['seed']} (digits seeds {cmp_['setup']['seeds']}; linear training seed {ctx['seed']}; "
               f"linear multistart {ctx['sizes']['starts']} starts)", f"- time of each stage: {times}",
-              f"- sigma read as the {'standard deviation' if ctx['sigma_means'] == 'std' else 'variance'}", ""]
+              f"- sigma read as the {'standard deviation' if ctx['sigma_means'] == 'std' else 'variance'}",
+              "- symbolic budget: " + ("none (Python's budget=None)" if ctx["budget"] is None
+                                       else f"{ctx['budget']:g} s per step")]
+    if ctx["prior"] is not None:
+        lines += [f"- prior N({ctx['prior'][0]}, {ctx['prior'][1]}**2) for the check and the linear-Gaussian VAE's "
+                  "optimum; the VAEs trained the penalties against it written out: "
+                  + "; ".join(f"`{n}` as `{t}`" for n, t in ctx["train_as"].items())]
+    lines.append("")
     path = ctx["out"] / "report.md"
     with atomic_path(path) as tmp:
         tmp.write_text("\n".join(lines))

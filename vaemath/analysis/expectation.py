@@ -8,15 +8,23 @@ symbolic budget (``budget`` seconds, :func:`vaemath.symbolic.budget.attempt`), e
 to within ``EXPECTATION_TOL`` (1 + |E pen|) (estimated):
 
 - a smooth penalty by Gauss-Hermite quadrature with 80 and 160 nodes, the 160-node value kept where the two
-  agree within the tolerance; where they do not (a pole or branch point near the real axis seen at a large
-  code variance: mu^2/(1 + mu^2) at s2 = 400 is off by 4e-2 with 80 nodes), by adaptive Gauss-Legendre
-  quadrature (panels split until each panel's 10- and 20-node values agree);
+  agree within the tolerance and no narrow feature lies within reach; where they do not (a pole or branch point
+  near the real axis seen at a large code variance: mu^2/(1 + mu^2) at s2 = 400 is off by 4e-2 with 80 nodes),
+  by adaptive Gauss-Legendre quadrature (panels split until each panel's 10- and 20-node values agree). A narrow
+  feature is a pole, branch point or kink z found symbolically (a root of a polynomial argument: a denominator,
+  the argument of log or of a fractional power, atan's +-i...; :func:`_features`) with |Im z| < sqrt(s2): both
+  node sets can step over it and agree (mu^2 - 1/(1 + 10^6 (mu - 5)^2) at s2 = 400: 6e-5 off, the two 3e-8
+  apart), so the panels are split at its real part and at +-1, 10, 100 times |Im z| around it (measured: for a
+  Lorentzian of width delta sqrt(s2), the 80/160 difference covers the error for delta >= 0.5, and falls short
+  by up to 50x below);
 - a penalty with abs, max, min or a fractional power of an expression in mu (kinks and cones such as
   sqrt(mu^2 + (sigma - 1)^2), which Gauss-Hermite resolves only to ~1e-3) by adaptive quadrature
   (scipy.integrate.quad) per value.
 
 A sympy integral in special functions numpy cannot evaluate (Meijer G, polar_lift) is not used: quadrature
-instead. :meth:`ExpectedPenalty.error` gives the error estimate at any point.
+instead. :meth:`ExpectedPenalty.error` gives the error estimate at any point, and
+:meth:`ExpectedPenalty.checked_error` that estimate checked by a second adaptive rule split at the same features.
+Features at the roots of non-polynomial expressions (a sigmoid 1/(1 + exp(k (mu - a)))) are not located.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import sympy as sp
@@ -84,7 +92,8 @@ class ExpectedPenalty:
         if self.expr is not None and not shifted:
             return f"{self.method} (closed form: exact up to rounding)"
         how = ("adaptive quadrature (scipy.integrate.quad)" if _kinked(self.penalty.expr) else
-               "Gauss-Hermite quadrature (80 and 160 nodes), adaptive Gauss-Legendre where they differ")
+               "Gauss-Hermite quadrature (80 and 160 nodes), adaptive Gauss-Legendre where they differ or a pole, "
+               "branch point or kink lies within sqrt(s2) of the real axis")
         return f"{how}, each value within {EXPECTATION_TOL:g} (1 + |E pen|) (estimated)" + (
             f"; {self.note}" if self.note else "")
 
@@ -99,6 +108,23 @@ class ExpectedPenalty:
         if self.expr is not None and c is None:
             return np.zeros(np.broadcast(np.asarray(v, float), np.asarray(sd, float)).shape)
         return _shifted(self.penalty.expr)[0].error(v, sd, 0.0 if c is None else c)
+
+    def checked_error(self, v, sd, c=None):
+        """:meth:`error`, checked by an independent rule at (s2, sigma[, c]): the larger of the rule's own estimate
+        and its difference from a second adaptive evaluation of E pen(c + mu, sigma) (scipy.integrate.quad split
+        at the features of :func:`_features` and at mu = 0, +-1, +-3, +-10 for Gauss-Hermite and Gauss-Legendre;
+        adaptive Gauss-Legendre split at the same points for the kinked route's quad) plus that evaluation's own
+        estimate. Both are still estimates, not bounds: a feature not located (a root of a non-polynomial
+        expression) can be missed by both."""
+        if self.expr is not None and c is None:
+            return np.zeros(np.broadcast(np.asarray(v, float), np.asarray(sd, float)).shape)
+        c = 0.0 if c is None else c
+        h = _shifted(self.penalty.expr)[0]
+        v, sd, c = np.broadcast_arrays(np.asarray(v, float), np.asarray(sd, float), np.asarray(c, float))
+        own, est = h(v, sd, c), self.error(v, sd, c)
+        other, other_est = _second_rule(self.penalty.expr)(v, sd, c)
+        with np.errstate(invalid="ignore"):
+            return np.maximum(est, np.abs(own - other) + other_est)
 
     def shifted(self):
         """Four numpy functions of (s2, sigma, c): h = E pen(c + mu, sigma) over mu with mean 0 and variance s2
@@ -168,6 +194,82 @@ def _kinked(expr: sp.Expr) -> bool:
     return not is_smooth(expr) or any(not p.exp.is_integer and p.base.has(mu) for p in expr.atoms(sp.Pow))
 
 
+_BRANCH = {sp.log: (0,), sp.Abs: (0,), sp.sign: (0,), sp.Heaviside: (0,), sp.atan: (sp.I, -sp.I),
+           sp.asinh: (sp.I, -sp.I), sp.atanh: (1, -1), sp.acosh: (1, -1),
+           sp.tanh: (sp.I * sp.pi / 2, -sp.I * sp.pi / 2)}  # where each function is singular, kinked or branches
+_ZEROS = {sp.cosh: (sp.I * sp.pi / 2, -sp.I * sp.pi / 2), sp.sinh: (0,)}  # zeros of a function in a denominator
+NARROW = 1.0  # a feature |Im z| < NARROW sqrt(s2) from the real axis: quadrature split at it (see _features)
+_MAX_FEATURE_DEGREE = 12
+
+
+def _singular_equations(expr: sp.Expr) -> list:
+    """Equations a(mu, sigma) = b whose roots in mu are where ``expr`` (or a derivative) is singular, kinked or
+    branches: zeros of denominators and of the bases of fractional powers, the arguments of log, abs, sign and
+    Heaviside at 0, max/min where their arguments cross, atan/asinh at +-i, atanh/acosh at +-1, tanh's poles at
+    +-i pi/2 (and cosh or sinh in a denominator at their zeros)."""
+    out = []
+    for node in sp.preorder_traversal(expr):
+        if not (isinstance(node, sp.Basic) and node.has(mu)):
+            continue
+        if isinstance(node, sp.Pow) and not (node.exp.is_integer and node.exp.is_nonnegative):
+            base = node.base
+            out.append((base, 0))
+            for fn, roots in _ZEROS.items():
+                if isinstance(base, fn):
+                    out += [(base.args[0], b) for b in roots]
+        elif isinstance(node, (sp.Max, sp.Min)):
+            args = node.args
+            out += [(a - b, 0) for i, a in enumerate(args) for b in args[i + 1:]]
+        elif isinstance(node, tuple(_BRANCH)):
+            out += [(node.args[0], b) for b in _BRANCH[type(node)]]
+    return out
+
+
+@lru_cache(maxsize=64)
+def _features(pen_expr: sp.Expr):
+    """A function of sigma giving the complex points z in mu (a numpy array) where the penalty has a pole, branch
+    point or kink that is polynomial in mu (roots of a polynomial whose coefficients are functions of sigma), or
+    None when there is none. A feature at |Im z| < NARROW sqrt(s2) is narrower than Gauss-Hermite's node spacing
+    can be trusted to see (both the 80- and the 160-node rule can step over it, and agree: mu**2 - 1/(1 +
+    10**6 (mu-5)**2) at s2 = 400, 6e-5 off with a difference of 3e-8): quadrature is then split at it."""
+    polys = []
+    for a, b in _singular_equations(pen_expr):
+        num = sp.numer(sp.together(a - b))
+        if not num.has(mu) or not num.is_polynomial(mu):
+            continue  # a root of a non-polynomial (a sigmoid's 1 + exp(k mu)): not located
+        coeffs = sp.Poly(num, mu).all_coeffs()
+        if not 1 <= len(coeffs) - 1 <= _MAX_FEATURE_DEGREE or any(c.free_symbols - {sigma} for c in coeffs):
+            continue
+        polys.append(sp.lambdify(sigma, coeffs, ["scipy", "numpy"]))
+    if not polys:
+        return None
+
+    def at(sd: float) -> np.ndarray:
+        found = []
+        for poly in polys:
+            with np.errstate(all="ignore"):
+                coeffs = np.asarray(poly(sd), dtype=complex)
+            nonzero = np.flatnonzero(coeffs != 0)
+            if nonzero.size and np.all(np.isfinite(coeffs)):
+                found.append(np.roots(coeffs[nonzero[0]:]))
+        return np.concatenate(found) if found else np.zeros(0, complex)
+    return at
+
+
+def _breaks(features, v: float, sd: float, c: float) -> np.ndarray:
+    """The t = (mu - c)/sqrt(v) to split quadrature at: each narrow feature's real part and +-1, 10, 100 times its
+    distance from the real axis on each side (empty when there is none)."""
+    if features is None or not v > 0:
+        return np.zeros(0)
+    r, z = math.sqrt(v), features(sd)
+    tau, delta = (z.real - c) / r, np.abs(z.imag) / r
+    narrow = (delta < NARROW) & (np.abs(tau) < _T_SPLIT)
+    tau, delta = tau[narrow], delta[narrow]
+    pts = (tau[:, None] + delta[:, None] * np.array([-100.0, -10.0, -1.0, 0.0, 1.0, 10.0, 100.0])).ravel()
+    pts = np.sort(pts[np.abs(pts) < _T_SPLIT])
+    return pts[np.concatenate([[True], np.diff(pts) > 1e-9 * (1 + np.abs(pts[1:]))])] if pts.size else pts
+
+
 @lru_cache(maxsize=64)
 def _numeric(pen_expr: sp.Expr, g: sp.Expr | None):
     if g is not None:
@@ -177,7 +279,8 @@ def _numeric(pen_expr: sp.Expr, g: sp.Expr | None):
     modules = ["scipy", "numpy"] if smooth else [_SCALAR, "math"]  # scalar calls inside adaptive quadrature: plain math
     f, f_m, f_s = (sp.lambdify((mu, sigma), e, modules)
                    for e in (pen_expr, sp.diff(pen_expr, mu), sp.diff(pen_expr, sigma)))
-    quad = _gauss_hermite if smooth else _adaptive
+    features = _features(pen_expr)
+    quad = partial(_gauss_hermite if smooth else _adaptive, features=features)
 
     def g_s(v, sd):  # d/ds2 E f(sqrt(s2) t) = E[f'(sqrt(s2) t) t] / (2 sqrt(s2)): needs f' only (kinks allowed)
         root = np.sqrt(np.maximum(np.asarray(v, float), 1e-300))
@@ -192,13 +295,35 @@ def _shifted(pen_expr: sp.Expr):
     modules = ["scipy", "numpy"] if smooth else [_SCALAR, "math"]
     f, f_m, f_s = (sp.lambdify((mu, sigma), e, modules)
                    for e in (pen_expr, sp.diff(pen_expr, mu), sp.diff(pen_expr, sigma)))
-    quad = _gauss_hermite if smooth else _adaptive
+    features = _features(pen_expr)
+    quad = partial(_gauss_hermite if smooth else _adaptive, features=features)
 
     def g_s(v, sd, c):  # d/ds2 E f(c + sqrt(s2) t) = E[f'(c + sqrt(s2) t) t] / (2 sqrt(s2))
         root = np.sqrt(np.maximum(np.asarray(v, float), 1e-300))
         return quad(f_m, times_t=True)(v, sd, c) / (2 * root)
 
     return quad(f), g_s, quad(f_s), quad(f_m)
+
+
+@lru_cache(maxsize=64)
+def _second_rule(pen_expr: sp.Expr):
+    """E pen(c + mu, sigma) by the rule the value route does not use, as (value, error estimate) over arrays of
+    (s2, sigma, c): scipy's adaptive quad for a smooth penalty (whose route is Gauss-Hermite / Gauss-Legendre),
+    adaptive Gauss-Legendre split at the kinks and features for a kinked one (whose route is quad)."""
+    features = _features(pen_expr)
+    if not _kinked(pen_expr):
+        h = _adaptive(sp.lambdify((mu, sigma), pen_expr, [_SCALAR, "math"]), features=features)
+        return lambda v, sd, c: (h(v, sd, c), h.error(v, sd, c))
+    fn = sp.lambdify((mu, sigma), pen_expr, ["scipy", "numpy"])
+
+    def one(v, sd, c):
+        if not v > 0:
+            return float(fn(np.array(c), np.array(sd))), 0.0
+        breaks = np.union1d(_breaks(features, v, sd, c),
+                            [(m - c) / math.sqrt(v) for m in _KINK_GUESSES if abs(m - c) < _T_SPLIT * math.sqrt(v)])
+        return _panels(fn, v, sd, c, False, None, breaks)[:2]
+    vectorised = np.vectorize(one, otypes=[float, float])
+    return lambda v, sd, c: vectorised(v, sd, c)
 
 
 def _on_domain(fn, domain, value: bool):
@@ -215,10 +340,11 @@ def _on_domain(fn, domain, value: bool):
     return on_domain
 
 
-def _gauss_hermite(fn, times_t: bool = False):
+def _gauss_hermite(fn, times_t: bool = False, features=None):
     """E fn(c + sqrt(s2) t, sigma) (times t if ``times_t``), t ~ N(0, 1), broadcast over arrays of (s2, sigma[, c])
     (c = 0 unless given): Gauss-Hermite with 160 nodes where it agrees with 80 nodes within EXPECTATION_TOL
-    (1 + |value|), else adaptive Gauss-Legendre (:func:`_panels`). ``h.error`` gives the error estimates."""
+    (1 + |value|) and no narrow feature (:func:`_features`, given as ``features``) lies within reach, else adaptive
+    Gauss-Legendre (:func:`_panels`) split at the features. ``h.error`` gives the error estimates."""
     last = [None]  # the panels of the previous adaptive value: the next call (a nearby point) starts from them
 
     def both(v, sd, c=0.0):
@@ -226,12 +352,15 @@ def _gauss_hermite(fn, times_t: bool = False):
         with np.errstate(all="ignore"):
             lo, hi = (np.sum(fn(c[..., None] + np.sqrt(v)[..., None] * x, sd[..., None] + 0 * x)
                              * (w * x if times_t else w), axis=-1) for x, w in _RULES)
+            lo, hi = (np.broadcast_to(a, v.shape) for a in (lo, hi))  # a constant fn (d/dsigma of atan(mu)): one 0
             err = np.array(np.abs(hi - lo), dtype=float)
         value = np.array(hi, dtype=float)
         redo = np.isfinite(lo) & ~(err <= EXPECTATION_TOL * (1 + np.abs(hi)))
         for i in np.ndindex(redo.shape):
-            if redo[i]:
-                value[i], err[i], last[0] = _panels(fn, float(v[i]), float(sd[i]), float(c[i]), times_t, last[0])
+            breaks = _breaks(features, float(v[i]), float(sd[i]), float(c[i])) if np.isfinite(lo[i]) else ()
+            if redo[i] or len(breaks):
+                value[i], err[i], last[0] = _panels(fn, float(v[i]), float(sd[i]), float(c[i]), times_t, last[0],
+                                                    breaks)
         keep = ~np.isfinite(lo)  # the penalty infinite or undefined at a node: its value as before
         value[keep], err[keep] = lo[keep], np.nan
         return value, err
@@ -242,16 +371,23 @@ def _gauss_hermite(fn, times_t: bool = False):
     return h
 
 
-def _panels(fn, v: float, sd: float, c: float, times_t: bool, start=None) -> tuple:
+def _panels(fn, v: float, sd: float, c: float, times_t: bool, start=None, breaks=()) -> tuple:
     """(E fn(c + sqrt(v) t, sd) [times t], error estimate, the accepted panels) by adaptive Gauss-Legendre over
     t = x / (1 - x^2), x in (-1, 1): every panel is split until its 10- and 20-node values agree within its share
     of the tolerance (vectorised: one call of ``fn`` per level of splitting), from 16 equal panels or from the
-    panels ``start`` (lo, hi) of a previous value (a warm start: the same acceptance test, fewer levels)."""
+    panels ``start`` (lo, hi) of a previous value (a warm start: the same acceptance test, fewer levels), with
+    edges added at the t in ``breaks`` (narrow features: a panel that holds one whole can agree with itself and
+    miss it)."""
     r = math.sqrt(v)
     if start is None or start[0].size > _MAX_PANELS // 8:
         edges = np.linspace(-1.0, 1.0, 17)
-        start = edges[:-1], edges[1:]
-    lo_, hi_ = start
+    else:
+        edges = np.concatenate([start[0], start[1]])
+    if len(breaks):
+        t = np.asarray(breaks, float)
+        edges = np.concatenate([edges, 2 * t / (1 + np.sqrt(1 + 4 * t * t))])  # x of t: t = x / (1 - x^2)
+    edges = np.unique(edges)
+    lo_, hi_ = edges[:-1], edges[1:]
     total, error, scale, kept = 0.0, 0.0, None, ([], [])
     while lo_.size:
         half, mid = (hi_ - lo_) / 2, (hi_ + lo_) / 2
@@ -279,9 +415,10 @@ def _panels(fn, v: float, sd: float, c: float, times_t: bool, start=None) -> tup
     return total, error, (np.concatenate(kept[0]), np.concatenate(kept[1]))
 
 
-def _adaptive(fn, times_t: bool = False):
+def _adaptive(fn, times_t: bool = False, features=None):
     """E fn(c + sqrt(s2) t, sigma) (times t if ``times_t``) by adaptive quadrature per value: accurate across the
-    kinks of abs, max, min; c = 0 unless given. ``h.error`` gives quad's error estimates."""
+    kinks of abs, max, min; c = 0 unless given; split at the narrow features (:func:`_features`, ``features``) and
+    at the kinks and branch points on the real axis found there. ``h.error`` gives quad's error estimates."""
     def safe(m, sd):
         try:
             return fn(m, sd)
@@ -297,13 +434,15 @@ def _adaptive(fn, times_t: bool = False):
 
         # split at the t of mu = 0, +-1, +-3, +-10, where kinks usually sit: at a large code variance a kink is a
         # narrow feature in t that quad over the whole line steps over (abs(mu - 1) at s2 = 1e6: 4e-4 off)
-        points = sorted({(m - c) / r for m in _KINK_GUESSES if abs(m - c) < _T_SPLIT * r})
+        points = sorted({(m - c) / r for m in _KINK_GUESSES if abs(m - c) < _T_SPLIT * r}
+                        | set(_breaks(features, v, sd, c).tolist()))
         value = err = 0.0
         with warnings.catch_warnings():  # round-off at 1e-12 on a kink: the value is still good to ~1e-12
             warnings.simplefilter("ignore", integrate.IntegrationWarning)
             for a, b, pts in ((-math.inf, -_T_SPLIT, None), (-_T_SPLIT, _T_SPLIT, points or None),
                               (_T_SPLIT, math.inf, None)):
-                part, e = integrate.quad(integrand, a, b, points=pts, epsabs=1e-12, epsrel=1e-11, limit=200)[:2]
+                part, e = integrate.quad(integrand, a, b, points=pts, epsabs=1e-12, epsrel=1e-11,
+                                         limit=200 + 4 * len(pts or ()))[:2]
                 value, err = value + part, err + e
         return value / math.sqrt(2 * math.pi), err / math.sqrt(2 * math.pi)
     vectorised = np.vectorize(one, otypes=[float, float])

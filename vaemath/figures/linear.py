@@ -60,7 +60,7 @@ def path_curves(cov, latent: int, penalties, cs) -> dict:
     return out
 
 
-def linear_path_figure(optima: dict, cov, latent: int = 1, cs=None):
+def linear_path_figure(optima: dict, cov, latent: int = 1, cs=None, penalties=None):
     """Figure 6: the linear-Gaussian VAE's objective along the rescaling path, against each penalty's optimum.
 
     Left: for each penalty, the objective along the path sigma = c^2, ||W|| ~ 1/c (c -> 0 to the left), with the
@@ -78,9 +78,13 @@ def linear_path_figure(optima: dict, cov, latent: int = 1, cs=None):
     latent : int
     cs : array_like, optional
         Path scales (default 10^-4 ... 1).
+    penalties : dict, optional
+        Penalty name -> the Penalty drawn along the path, for names the parser cannot read back (``kl against
+        N(5, 3**2)``: the penalty at the encoder's best offset, :func:`vaemath.linear.code_offset`); default the
+        names themselves.
     """
     cs = np.geomspace(1e-5, 1.0, 201) if cs is None else np.asarray(cs, dtype=float)
-    curves = path_curves(cov, latent, list(optima), cs)
+    curves = path_curves(cov, latent, [(penalties or {}).get(n, n) for n in optima], cs)
     best = -next(iter(optima.values())).ppca_loglik
     with style():
         fig, (ax, ll) = new_figure(13.0, 5.0, ncols=2)

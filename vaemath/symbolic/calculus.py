@@ -332,6 +332,38 @@ class MinimizerSet:
             return f"every point where {self.shape} (value {self.value})"
         return f"every point with {self.region} (value {self.value})"
 
+    @property
+    def latex(self) -> str:
+        """:attr:`description` as LaTeX (``derive --latex``): points, equations and values in math, words in \\text."""
+        value = sp.latex(self.value)
+        if self.points:
+            shown = ", ".join(r"\left(" + ", ".join(sp.latex(v) for v in p.values()) + r"\right)" for p in self.points)
+            return (rf"\text{{{len(self.points)} points, each with the least value }} {value}\text{{: }} {shown}")
+        if self.region is sp.true:
+            return rf"\text{{every point (the penalty is constant, }} {value}\text{{)}}"
+        if isinstance(self.region, sp.Eq):
+            shape = rf"\text{{: {_latex_text(self.shape)}}}" if self.shape else ""
+            return rf"\text{{every point where }} {sp.latex(self.region)}{shape}"
+        # a shape that restates the region (max(kl, 1/2): "kl <= 1/2"; "mu = 0 or sigma - 1 = 0"): the region itself
+        return rf"\text{{every point where }} {sp.latex(self.region)} \text{{ (value }} {value}\text{{)}}"
+
+
+class Described(str):
+    """Text that has a LaTeX form too (``.latex``): a set of minimisers in derive's result, printed by
+    :func:`to_latex` as LaTeX and everywhere else as this text."""
+
+    def __new__(cls, text: str, latex: str):
+        out = super().__new__(cls, text)
+        out.latex = latex
+        return out
+
+
+def _latex_text(text: str) -> str:
+    """Plain text safe inside LaTeX's \\text{...}."""
+    for char in "\\&%$#_{}":
+        text = text.replace(char, "\\" + char)
+    return text
+
 
 def hessian_of(best):
     """The Hessian derive and check print for a minimiser: a point's, a set's (constant, line), or the Hessians at
@@ -3267,7 +3299,8 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         "value": _expr(pen, param),
         "gradient": gradient(pen, param),
         "hessian": hessian(pen, param),
-        "minimizer": point if point is not None else (best.description if best is not None else None),
+        "minimizer": point if point is not None else (Described(best.description, best.latex) if best is not None
+                                                      else None),
         "minimizer_method": (None if inf["method"] == "exact" or inf["value"] == -sp.oo else "none found, not decided "
                              f"(the infimum is {inf['method']}{_why_undecided(pen, inf, budget)})") if best is None
         else best.method if inf["method"] == "exact" else
@@ -3305,7 +3338,9 @@ def to_strings(obj):
 
 
 def to_latex(obj):
-    """Sympy objects inside dicts and lists as LaTeX strings."""
+    """Sympy objects inside dicts and lists as LaTeX strings (a set of minimisers, :class:`Described`, too)."""
+    if isinstance(obj, Described):
+        return obj.latex
     if isinstance(obj, dict):
         return {str(k): to_latex(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

@@ -342,7 +342,16 @@ def _large_code_path(pen_obj, budget) -> dict | None:
                   and inf.get("attained") is not None else None)  # the sigma the path fixes (D2 of review r8i)
             out = {"value": float(value), "exact": exact, "h": g, "offset": None, "sigma": at,
                    "where": str(inf.get("where", "")), "kind": "large code", "end": name}
+    if out is not None:  # pen = g(sigma) identically ((sinh(mu)**2 - cosh(mu)**2 + 3)*(sigma-1)**2): no offset at work
+        done, same = attempt(_free_of_mu, pen_obj.expr, out["h"], budget=budget)
+        out["free_of_mu"] = bool(done and same)
     return out
+
+
+def _free_of_mu(expr: sp.Expr, g: sp.Expr) -> bool:
+    """``expr`` equals ``g``, a function of sigma alone, identically (sympy proves the difference 0 after rewriting
+    in exp): the penalty does not depend on mu."""
+    return sp.simplify((expr - g).rewrite(sp.exp)) == 0
 
 
 def _best_offset_path(pen_obj, budget) -> dict | None:
@@ -445,8 +454,10 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         value of every candidate family and the numerical confirmation: ``numeric["confirmed"]`` is True when
         the multi-start search reached the answer within ``numeric["tolerance"]`` (relative 1e-7 for an
         attained optimum found in closed form, 1e-4 for an infimum along a path; an interior optimum found
-        only numerically needs two starts agreeing within 1e-7; a numeric expectation needs its estimated error
-        at the answer, ``numeric["expectation_error"]``, within the tolerance too), or, for an objective unbounded below
+        only numerically needs two starts agreeing within 1e-7; a numeric expectation needs its error at the
+        answer, ``numeric["expectation_error"]`` (the quadrature's estimate, checked there by a second adaptive
+        rule split at the penalty's poles, branch points and kinks: an estimate, not a bound), within the
+        tolerance too), or, for an objective unbounded below
         (``objective`` -inf), when the search too went below the path's value at c = 1e-2.
 
     Raises
@@ -554,8 +565,9 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
 
 def _expectation_at(f: _Profiled, result: dict, numeric: dict) -> str:
     """How E pen was computed and its estimated error at the answer (``numeric["expectation_error"]``, the sum over
-    latent dimensions); ``confirmed`` needs that error within ``numeric["tolerance"]``: the search must have reached
-    the answer of an objective known that closely."""
+    latent dimensions, checked there by an independent adaptive rule: :meth:`ExpectedPenalty.checked_error`);
+    ``confirmed`` needs that error within ``numeric["tolerance"]``: the search must have reached the answer of an
+    objective known that closely."""
     ex = f.ex
     if ex.expr is not None and not f.free:
         return f"{ex.method} (closed form)"
@@ -564,13 +576,14 @@ def _expectation_at(f: _Profiled, result: dict, numeric: dict) -> str:
         return ex.accuracy(f.free)  # an answer along a path (sigma -> 0 or oo): no point to estimate the error at
     code_var = np.einsum("jd,de,je->j", v, f.cov, v)
     shift = np.asarray(result.get("shift") or np.zeros(f.k), float)
-    err = float(np.sum(ex.error(code_var, sig.astype(float), shift if f.free else None)))
+    err = float(np.sum(ex.checked_error(code_var, sig.astype(float), shift if f.free else None)))
     numeric["expectation_error"] = err
     tol = numeric.get("tolerance")
     if numeric.get("confirmed") and not (tol is not None and err <= tol):
         numeric["confirmed"] = False
         numeric["note"] = f"the expectation's estimated error at the answer, {err:.2g}, exceeds the tolerance"
-    return f"{ex.accuracy(f.free)}; estimated error of the objective's expectation at the answer {err:.1e}"
+    return (f"{ex.accuracy(f.free)}; error of the objective's expectation at the answer {err:.1e} (estimated, and "
+            "checked there against a second adaptive rule split at the penalty's poles, branch points and kinks)")
 
 
 def _never_above_search(f: _Profiled, result: dict, numeric: dict, best: tuple) -> dict:
@@ -763,7 +776,12 @@ def _on_path(f, name, paths, lam, u, sig_min, numeric) -> dict:
              + (f"; the other {f.k - active} collapsed (w_j = 0)" if active < f.k else ""))
     if "offset" in name:
         b = f.best_offset
-        where = (f"infimum along the rescaling (z, W) -> (c z, W/c), c -> oo, with sigma_j fixed and the encoder's "
+        where = (f"infimum along the rescaling (z, W) -> (c z, W/c), c -> oo, with sigma_j fixed: {active} latent "
+                 "dimension(s) reconstruct exactly (sigma_j^2 ||w_j||^2 -> 0) while the penalty, which does not "
+                 f"depend on mu (it is g(sigma) = {b['h']} identically), stays at g(sigma), at the sigma of its "
+                 f"infimum {b['value']:.10g} ({'exact' if b['exact'] else 'an upper bound'}: {b['where']})"
+                 if b.get("kind") == "large code" and b.get("free_of_mu") else
+                 f"infimum along the rescaling (z, W) -> (c z, W/c), c -> oo, with sigma_j fixed and the encoder's "
                  f"offset a -> {b['end']} faster than c: {active} latent dimension(s) reconstruct exactly "
                  "(sigma_j^2 ||w_j||^2 -> 0) while pen(a + c mu, sigma) -> g(sigma) = lim_(mu->"
                  f"{b['end']}) pen(mu, sigma) = {b['h']}, at the sigma of its infimum {b['value']:.10g} "
