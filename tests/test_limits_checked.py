@@ -128,7 +128,7 @@ def test_review_a2_a_minus_infinity_the_values_cannot_back_is_never_exact(no_nor
     # (slow, 1/log, and not computable beyond mu = 2^10) neither back nor contradict it: no "exact" -oo
     inf = infimum("(sinh(mu)**2 - cosh(mu)**2 + 3)*(sigma-1)**2 + 1/log(2+mu**2)")
     assert inf["value"] != -sp.oo and inf["method"] != "exact" and "not verified" in inf["where"]
-    assert inf["value"] >= 0  # an upper bound on the true infimum 0 (sympy's -1 along mu -> oo at sigma = 2 is no bound)
+    assert inf["value"] >= 0  # a bound on the true infimum 0 (sympy's -1 along mu -> oo at sigma = 2 is no bound)
 
 
 def test_a_true_minus_infinity_too_slow_to_back_is_labelled():
