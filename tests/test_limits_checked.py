@@ -166,3 +166,12 @@ def test_review_c2_limit_printed_as_simple_as_sympy_can():
     got = limits("(sigma-1)**2 - (1+1/log(2+mu**2))**log(2+mu**2)")["sigma->0+"]
     L = sp.log(mu**2 + 2)
     assert got == 1 - (1 + 1 / L) ** L  # by substitution sigma = 0, not a quotient of two powers
+
+
+def test_the_values_keep_their_digits():
+    # at sigma = 7/10, cosh(log(sigma) - 650) is 1e282: the steps of mu**2 beside it vanish in a float (which read as
+    # settled, contradicting oo: review r8j B4); the absorbed term of sigma*log(1 + 1/sigma) -> 1 (by hand: log(1 + u)
+    # = u - u^2/2 + ...) needs 1 + 2^-4096 held exactly at sigma = 2^4096
+    assert _limit_status(P("mu**2 + cosh(log(sigma) - 650)"), mu, sp.oo, "-", sp.oo) == "backed"
+    assert _limit_status(P("mu**2 + sigma*log(1 + 1/sigma)"), sigma, sp.oo, "-", mu**2 + 1) == "backed"
+    assert limits("mu**2 + sigma*log(1 + 1/sigma)")["sigma->oo"] == mu**2 + 1
