@@ -2034,7 +2034,10 @@ def _plain(node: sp.Expr) -> sp.Expr | None:
     g = sp.expand(_hyperbolics_as_exp(node))
     for h in (g, sp.cancel(sp.together(g)) if sp.count_ops(g) <= 400 else g):
         if h.is_number or {a for a in h.atoms(sp.exp) if a.free_symbols & free} <= before:
-            return h
+            # 2*(sigma - 1)**2, which sympy proves >= 0; never with exp(650) or E among the coefficients (factor hangs)
+            rational = not [a for a in h.atoms(sp.Function, sp.NumberSymbol) if not a.free_symbols]
+            f = sp.factor(h) if rational and sp.count_ops(h) <= 400 else h
+            return f if sp.count_ops(f) < sp.count_ops(h) else h
     return None
 
 
