@@ -496,7 +496,7 @@ def test_several_minimisers_are_not_the_same_minimiser():
 def test_a_minimiser_whose_limits_ran_past_the_budget_leaves_the_relation_undecided(monkeypatch):
     import vaemath.symbolic.calculus as calculus
 
-    monkeypatch.setattr(calculus, "timed_limit", lambda *args, **kwargs: (None, True))  # every limit past its budget
+    monkeypatch.setattr(calculus, "checked_limit", lambda *args, **kwargs: (None, True, False))  # every limit late
     v = check("quadratic - 1", budget=1)  # at a full budget: minimizer (as quadratic, CLAIMS); (0, 1) is a local
     # minimiser not established as the global one
     assert v.relation == "undecided" and v.infimum["candidate"]["method"] == "upper bound"

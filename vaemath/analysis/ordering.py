@@ -18,7 +18,7 @@ from scipy.optimize import minimize
 from vaemath.analysis.exact import value_at, vanishes
 from vaemath.symbolic import DEFAULT_BUDGET, CriticalPoint, hessian, mu, sigma
 from vaemath.symbolic.budget import attempt
-from vaemath.symbolic.calculus import RAYS, along_rays, corner_path, hessian_by_limits, real_values, timed_limit
+from vaemath.symbolic.calculus import RAYS, along_rays, checked_limit, corner_path, hessian_by_limits, real_values
 from vaemath.symbolic.nonsmooth import (
     active_branch,
     check_directions,
@@ -117,9 +117,9 @@ def ratio_bounds(candidate: sp.Expr, reference: sp.Expr, best_r=None, budget=DEF
                         ("mu->oo", (ratio.subs(sigma, s0), mu, sp.oo, "-")),
                         ("mu->-oo", (ratio.subs(sigma, s0), mu, -sp.oo, "+"))):
         fixed = f"mu = {m0}" if where.startswith("sigma") else f"sigma = {s0}"
-        value, ran_out = timed_limit(*args, budget=budget)
-        late |= ran_out
-        if value is not None and value.is_number and value.is_extended_real:
+        value, ran_out, backed = checked_limit(*args, budget=budget)
+        late |= ran_out or (value is not None and not backed)  # sympy's alone: the path is not decided
+        if value is not None and backed and value.is_number and value.is_extended_real:
             found.append((value, f"{where} at {fixed}", True))
     corners, ran_out = _corner_limits(ratio, budget)
     found.extend(corners)
@@ -215,12 +215,14 @@ CORNER_POWERS = (-1, sp.Rational(1, 2), 1, 2)  # sigma = t^a along mu = +-t: a <
 
 def _corner_limits(ratio: sp.Expr, budget) -> tuple:
     """Exact limits of the ratio along the curves mu = +-t, sigma = t^a, t -> oo, into the four corners
-    (mu -> +-oo with sigma -> 0 or oo), which the paths along the axes miss; and whether one ran past the budget."""
+    (mu -> +-oo with sigma -> 0 or oo), which the paths along the axes miss, each backed by evaluations at high
+    precision (:func:`~vaemath.symbolic.calculus.checked_limit`); and whether one ran past the budget or is sympy's
+    alone (not backed): that path is not decided."""
     out, late = [], False
     for c, a in product((1, -1), CORNER_POWERS):
-        value, ran_out = timed_limit(ratio.subs({mu: c * _T, sigma: _T**a}), _T, sp.oo, "-", budget=budget)
-        late |= ran_out
-        if value is not None and value.is_number and value.is_extended_real:
+        value, ran_out, backed = checked_limit(ratio.subs({mu: c * _T, sigma: _T**a}), _T, sp.oo, "-", budget=budget)
+        late |= ran_out or (value is not None and not backed)
+        if value is not None and backed and value.is_number and value.is_extended_real:
             out.append((value, corner_path(c, a), True))
     return out, late
 
@@ -376,7 +378,8 @@ def _extreme(found: list, pick, late: bool = False) -> tuple:
             float(best_numeric[0]) > e + tol if pick is max else float(best_numeric[0]) < e - tol)
         kind = "a lower bound on the sup" if pick is max else "an upper bound on the inf"
         if not beyond and late and np.isfinite(e):
-            return best_exact[0], best_exact[1], f"exact along the paths decided, others ran past the budget: {kind}"
+            return (best_exact[0], best_exact[1],
+                    f"exact along the paths decided, others ran past the budget or are not verified: {kind}")
         if not beyond:
             return best_exact[0], best_exact[1], "exact"
     kind = "a lower bound on the sup" if pick is max else "an upper bound on the inf"

@@ -30,7 +30,7 @@ from vaemath.analysis.linear.model import check_latent, code_offset, covariance,
 from vaemath.symbolic import DEFAULT_BUDGET, limit, mu, sigma
 from vaemath.symbolic import penalty as as_penalty
 from vaemath.symbolic.budget import attempt, check_budget
-from vaemath.symbolic.calculus import descent_path
+from vaemath.symbolic.calculus import backed_limit, checked_limit, descent_path
 from vaemath.symbolic.prior import check_prior
 
 try:  # shipped with scikit-learn, a dependency
@@ -301,7 +301,7 @@ def _offset_path(pen_obj, budget) -> dict | None:
     from vaemath.symbolic import MinimizerSet, infimum, minimizer
     from vaemath.symbolic.calculus import infimum_1d
 
-    h = limit(pen_obj.expr, sigma, 0, "+", budget)
+    h, _, backed = checked_limit(pen_obj.expr, sigma, 0, "+", budget)
     if h is None or h.has(sigma) or not h.has(mu) or h.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
         return None
     inf = infimum_1d(h, mu, budget) or infimum(h, budget)
@@ -314,7 +314,8 @@ def _offset_path(pen_obj, budget) -> dict | None:
         if best is not None and not isinstance(best, MinimizerSet) and best.point[mu].is_number:
             offset = float(best.point[mu])
     where = str(inf.get("where", ""))
-    return {"value": float(value), "exact": inf.get("method") == "exact", "h": h, "where": where, "offset": offset}
+    return {"value": float(value), "exact": backed and inf.get("method") == "exact", "h": h, "where": where,
+            "offset": offset}
 
 
 def _large_code_path(pen_obj, budget) -> dict | None:
@@ -328,7 +329,7 @@ def _large_code_path(pen_obj, budget) -> dict | None:
 
     out = None
     for end, side, name in ((-sp.oo, "+", "-oo"), (sp.oo, "-", "oo")):
-        g = limit(pen_obj.expr, mu, end, side, budget)
+        g, _, backed = checked_limit(pen_obj.expr, mu, end, side, budget)
         if g is None or g.has(mu) or g.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
             continue
         inf = (infimum_1d(g, sigma, budget) or infimum(g, budget) if g.has(sigma)
@@ -337,7 +338,7 @@ def _large_code_path(pen_obj, budget) -> dict | None:
         if value is None or not (value.is_number and value.is_finite):
             continue
         if out is None or float(value) < out["value"]:
-            exact = inf.get("method") == "exact"
+            exact = backed and inf.get("method") == "exact"  # g is sympy's alone when the values do not back it
             at = (_where_least_1d(g, value, bool(inf.get("attained")), budget) if exact and g.has(sigma)
                   and inf.get("attained") is not None else None)  # the sigma the path fixes (D2 of review r8i)
             out = {"value": float(value), "exact": exact, "h": g, "offset": None, "sigma": at,
@@ -373,21 +374,21 @@ def _unbounded(pen_obj, ex, budget, offset=sp.S.Zero) -> dict | None:
     why = "" if offset == 0 else f", c = {offset} the encoder's offset (the best for a penalty quadratic in mu)"
     at_zero = pen_obj.expr.subs(mu, 0)
     for end, side, name in ((0, "+", "0+"), (sp.oo, "-", "oo")):
-        if limit(at_zero, sigma, end, side, budget) == -sp.oo:
+        if backed_limit(at_zero, sigma, end, side, budget) == -sp.oo:
             return {"path": f"unbounded below: W = 0, V = 0 and sigma_j -> {name}, where {at} -> -oo{why}",
                     "sigma": 0.0 if name == "0+" else "oo", "scale": ("sigma", name)}
-    if ex.expr is not None and limit(ex.expr.subs(sigma, 1), s2, sp.oo, "-", budget) == -sp.oo:
+    if ex.expr is not None and backed_limit(ex.expr.subs(sigma, 1), s2, sp.oo, "-", budget) == -sp.oo:
         return {"path": f"unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where E {mean} over codes mu of "
                         f"variance s2 -> oo tends to -oo{why}", "sigma": 1.0, "scale": ("s2", "oo")}
     # codes V x are symmetric about 0: E pen(mu, 1) -> -oo as their variance grows when the even part of
     # pen(., 1) does (Fatou: that part is continuous, so bounded above)
     even = (pen_obj.expr.subs(sigma, 1) + pen_obj.expr.subs({sigma: 1, mu: -mu})) / 2
-    if limit(even, mu, sp.oo, "-", budget) == -sp.oo:
+    if backed_limit(even, mu, sp.oo, "-", budget) == -sp.oo:
         return {"path": f"unbounded below: W = 0, sigma_j = 1 and ||V|| -> oo, where the even part of {mean} in mu "
                         f"-> -oo as mu -> oo{why}", "sigma": 1.0, "scale": ("s2", "oo")}
     at_one = pen_obj.expr.subs(sigma, 1)  # the offset enters only the penalty: pen(c, 1) -> -oo takes it along
     for end, side, name in ((-sp.oo, "+", "-oo"), (sp.oo, "-", "oo")):
-        if limit(at_one, mu, end, side, budget) == -sp.oo:
+        if backed_limit(at_one, mu, end, side, budget) == -sp.oo:
             return {"path": f"unbounded below: W = 0, V = 0, sigma_j = 1 and the encoder's offset c -> {name}, where "
                             f"pen(c, 1) -> -oo (the offset c enters the objective only through the penalty)",
                     "sigma": 1.0, "scale": ("c", name), "at": sp.lambdify(mu, at_one, "math")}
