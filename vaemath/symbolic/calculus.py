@@ -18,7 +18,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from vaemath.symbolic.approach import limit_status
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, check_budget
+from vaemath.symbolic.hidden_zeros import hyperbolics_as_exp, without_hidden_zeros
 from vaemath.symbolic.nonsmooth import (
     active_branch,
     check_directions,
@@ -379,15 +381,6 @@ def corner_path(c: int, a) -> str:
     return f"mu = {'-' if c < 0 else ''}t, sigma = {power}, t->oo"
 
 
-def _hyperbolics_as_exp(e: sp.Expr) -> sp.Expr:
-    """cosh, sinh, tanh, ... as exponentials, the functions sympy.solve is given here: the minimiser (0, e^-21) of
-    mu**2 + cosh(log(sigma) + 21) was found by neither route (review 9c A3). Their inverses (acosh in
-    fisher_rao_squared) stay: their minimisers are decided as before."""
-    from sympy.functions.elementary.hyperbolic import HyperbolicFunction
-
-    return e.replace(lambda a: isinstance(a, HyperbolicFunction), lambda a: a.rewrite(sp.exp))
-
-
 def _elementary(e: sp.Expr) -> bool:
     return all(isinstance(fn, (sp.exp, sp.log)) for fn in e.atoms(sp.Function))
 
@@ -746,7 +739,7 @@ _SOLVE_LATE = set()  # penalties (std) whose stationary points sympy.solve did n
 @lru_cache(maxsize=256)
 def _critical_points_std(e: sp.Expr, budget) -> tuple:
     p, xs = _param("std"), (mu, sigma)
-    plain = _hyperbolics_as_exp(e)
+    plain = hyperbolics_as_exp(e)
     grad = [_without_positive_factors(sp.diff(plain, x)) for x in xs]
     sols, late = _solve_symbolic(plain, grad, xs, p, budget) if _elementary(plain) else (None, False)
     if late:
@@ -2184,7 +2177,7 @@ def checked_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEF
     """(lim_{x -> x0} e or None, whether the budget ran out, whether evaluations back it).
 
     ``e`` is first rid of its hidden zeros (:func:`without_hidden_zeros`: sinh(x)**2 - cosh(x)**2 + 1 is 0, exactly).
-    Each limit is then checked against evaluations of ``e`` at high precision along x -> x0 (:func:`_limit_status`):
+    Each limit is then checked against evaluations of ``e`` at high precision along x -> x0 (:func:`limit_status`):
     sympy's limit of sinh(mu)**2 - cosh(mu)**2 + 3 as mu -> oo is -1, the truth 2 (review r8i A1). A limit the values
     contradict is taken again from ``e`` with its hyperbolics as exponentials, expanded, then simplified, and, for a
     sum, from the limits of its terms (:func:`_divergent_sum`); None when no route gives a limit the values agree with.
@@ -2201,20 +2194,20 @@ def checked_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEF
     except (NotImplementedError, ValueError, TypeError, AttributeError):
         pass
     value, late = _timed_limit(e, x, x0, direction, budget)
-    status = "unchecked" if value is None else _limit_status(e, x, x0, direction, value)
+    status = "unchecked" if value is None else limit_status(e, x, x0, direction, value)
     if value is not None and status != "contradicted":
         if status != "backed" and value.is_infinite:  # sympy's oo for a sum: backed exactly by its terms' limits
             bound = _divergent_sum(e, x, x0, direction, budget)
             if bound == value:
                 return value, late, True
         return value, late, status == "backed"
-    routes = [lambda g: sp.expand(_hyperbolics_as_exp(g)), sp.simplify] if value is not None else []
+    routes = [lambda g: sp.expand(hyperbolics_as_exp(g)), sp.simplify] if value is not None else []
     for route in routes:
         done, g = attempt(route, e, budget=budget)
         if done and g != e:
             value, ran_out = _timed_limit(g, x, x0, direction, budget)
             late |= ran_out
-            status = "unchecked" if value is None else _limit_status(e, x, x0, direction, value)
+            status = "unchecked" if value is None else limit_status(e, x, x0, direction, value)
             if value is not None and status != "contradicted":
                 return value, late, status == "backed"
     bound = None if late else _divergent_sum(e, x, x0, direction, budget)  # past the budget: no further route
@@ -2251,245 +2244,6 @@ def _bounded_term(term: sp.Expr, v, backed: bool, x: sp.Symbol, sign: int) -> bo
     if not term.has(x) and term.is_extended_real or (sign * term).is_nonnegative:
         return True
     return v is not None and backed and (v == sign * sp.oo or not v.has(sp.oo, -sp.oo, sp.zoo, sp.nan, sp.I))
-
-
-def without_hidden_zeros(e: sp.Expr, budget=DEFAULT_BUDGET) -> sp.Expr:
-    """``e`` with each subexpression holding cosh, sinh, tanh, ... replaced by its exponential form, expanded (and
-    put over one denominator), when that form is a number or free of exponentials of the variables:
-    sinh(x)**2 - cosh(x)**2 + 1 -> 0, tanh(x)**2 + 1/cosh(x)**2 -> 1, (cosh(x) - sinh(x)) exp(x) -> 1,
-    cosh(log(sigma)) -> (sigma**2 + 1)/(2 sigma). Each replacement is an identity, so the result equals ``e``
-    exactly; sympy's limit mishandles these hidden zeros (review r8j A1-A3). Within ``budget`` seconds (else ``e``
-    unchanged); an expression without hyperbolics is returned as it is, at no cost."""
-    from sympy.functions.elementary.hyperbolic import HyperbolicFunction
-
-    if not isinstance(e, sp.Basic) or not e.has(HyperbolicFunction):
-        return e
-    return _without_hidden_zeros(e, check_budget(budget))
-
-
-@lru_cache(maxsize=256)
-def _without_hidden_zeros(e: sp.Expr, budget) -> sp.Expr:
-    try:
-        done, g = attempt(_normalised, e, budget=budget)
-    except (NotImplementedError, ValueError, TypeError, RecursionError):
-        return e
-    return g if done else e
-
-
-def _normalised(e: sp.Expr) -> sp.Expr:
-    """:func:`without_hidden_zeros` from the top: a node is tried whole before its parts, so that
-    cosh(log(sigma))**2 - sinh(log(sigma))**2 becomes 1, not a difference of squares of (sigma**2 +- 1)/(2 sigma)."""
-    from sympy.functions.elementary.hyperbolic import HyperbolicFunction
-
-    if e.is_Atom or not e.has(HyperbolicFunction):
-        return e
-    if not e.free_symbols:  # a constant: replaced when it is a rational number, else left to the sum it is in
-        g = sp.expand(_hyperbolics_as_exp(e))
-        return g if g.is_Rational else e
-    if isinstance(e, sp.Add):  # the terms with hyperbolics together (kl + sinh(mu)**2 - cosh(mu)**2 + 1), the rest kept
-        hyper = [a for a in e.args if a.has(HyperbolicFunction)]
-        plain = _plain(sp.Add(*hyper)) if len(hyper) > 1 else None
-        if plain is not None:
-            return sp.Add(plain, *[a for a in e.args if not a.has(HyperbolicFunction)])
-        return sp.Add(*[_normalised(a) for a in e.args])
-    plain = _plain(e)
-    return plain if plain is not None else e.func(*[_normalised(a) for a in e.args])
-
-
-def _plain(node: sp.Expr) -> sp.Expr | None:
-    """The exponential form of ``node``, expanded, or over one denominator, when it is a number or free of
-    exponentials of the variables that ``node`` did not already hold; else None."""
-    if sp.count_ops(node) > 80:  # tanh(kl)**5 expands to hundreds of terms: left to sympy's limit and the check
-        return None
-    free = node.free_symbols
-    before = {a for a in node.atoms(sp.exp) if a.free_symbols}
-    g = sp.expand(_hyperbolics_as_exp(node))
-    for h in (g, sp.cancel(sp.together(g)) if sp.count_ops(g) <= 400 else g):
-        if h.is_number or {a for a in h.atoms(sp.exp) if a.free_symbols & free} <= before:
-            # 2*(sigma - 1)**2, which sympy proves >= 0; never with exp(650) or E among the coefficients (factor hangs)
-            rational = not [a for a in h.atoms(sp.Function, sp.NumberSymbol) if not a.free_symbols]
-            f = sp.factor(h) if rational and sp.count_ops(h) <= 400 else h
-            return f if sp.count_ops(f) < sp.count_ops(h) else h
-    return None
-
-
-def _approach(x0, direction: str, far: bool = True) -> list:
-    """Exact points towards x0 for the check of a limit: 2^0, ..., 2^10 towards oo, then (``far``) 2^16, 2^32, ...,
-    2^4096, on which a logarithm grows geometrically (1/log(x) halves at each); 0 +- 2^-1, 2^-2, 2^-4, ..., 2^-256
-    (``far``: to 2^-4096); another finite x0 +- 2^-1, ..., 2^-64."""
-    if x0 in (sp.oo, -sp.oo):
-        ks = list(range(11)) + ([2 ** j for j in range(4, 13)] if far else [])
-        return [sp.sign(x0) * sp.Integer(2) ** k for k in ks]
-    side = 1 if direction == "+" else -1
-    ks = [2 ** j for j in range(13 if far and x0 == 0 else 9 if x0 == 0 else 7)]
-    return [x0 + side * sp.Rational(1, 2 ** k) for k in ks]
-
-
-def _nested_growth(f: sp.Expr, x: sp.Symbol) -> bool:
-    """Whether an exponential of ``x`` sits inside another (exp(exp(x)), cosh(exp(x)), 2**(x**x)): its value at 2^16 may
-    need more memory than exists, so the check stops at 2^10 (2^-256)."""
-    from sympy.functions.elementary.hyperbolic import HyperbolicFunction
-
-    def growing(a):
-        return (isinstance(a, (sp.exp, HyperbolicFunction)) or a.is_Pow and a.exp.has(x)) and a.has(x)
-
-    return any(growing(a) and any(growing(b) for b in sp.preorder_traversal(a) if b is not a)
-               for a in sp.preorder_traversal(f))
-
-
-def _term_functions(f: sp.Expr, x: sp.Symbol) -> tuple:
-    """(one mpmath function of x giving the terms of every sum in f, the positions of each sum's terms in its
-    output), for :func:`_digits_needed`."""
-    sums = [node.args for node in sp.preorder_traversal(f) if isinstance(node, sp.Add)]
-    terms = sorted({t for args in sums for t in args}, key=sp.default_sort_key)
-    where = {t: i for i, t in enumerate(terms)}
-    return sp.lambdify(x, terms, "mpmath"), [[where[t] for t in args] for args in sums]
-
-
-def _digits_needed(terms: tuple, t: sp.Expr) -> int | None:
-    """Working digits for f at x = t: 30, plus the digits of the largest term of any of its sums (those a
-    cancellation there can lose: sinh(x)**2 - cosh(x)**2 at x = 128 loses 111), plus the largest ratio of two terms
-    of one sum (those an absorbed term needs: sigma*log(1 + 1/sigma) at sigma = 2^4096 is 0 unless 1 + 2^-4096 is
-    held exactly). ``terms`` is :func:`_term_functions`'s, evaluated by mpmath at 40 digits (sympy's own evaluation
-    at sigma = 2^-4096, where sqrt(sigma**2 + 1) is a square root of a 8192-bit rational, took 7 s). None past 8000,
-    or where a term is not a finite real number."""
-    fn, sums = terms
-    with mpmath.workdps(40):
-        at = mpmath.mpf(t.p) / t.q if t.is_Rational else mpmath.mpf(str(sp.N(t, 50)))
-        try:
-            values = fn(at)
-        except (ValueError, TypeError, ZeroDivisionError, OverflowError, AttributeError, NameError):
-            return None
-        sizes = []
-        for v in values:
-            if isinstance(v, mpmath.mpc):
-                if v.imag != 0:
-                    return None
-                v = v.real
-            v = mpmath.mpf(v) if isinstance(v, (int, float)) else v
-            if not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v):
-                return None
-            sizes.append(float(mpmath.log10(abs(v))) if v != 0 else None)
-    most, spread = 0.0, 0.0
-    for args in sums:
-        known = [sizes[i] for i in args if sizes[i] is not None]
-        if known:
-            most, spread = max(most, max(known)), max(spread, max(known) - min(known))
-    need = 30 + math.ceil(most) + math.ceil(spread)
-    return need if need <= 8000 else None
-
-
-def _high_precision(fn, terms: tuple, t: sp.Expr):
-    """fn(t) by mpmath, from :func:`_digits_needed` working digits, doubled until two in a row agree to 20
-    digits, as an mpf at those digits (a float would lose the steps of mu**2 beside cosh(650): review r8j B4); None when
-    not real, not finite or not agreed by 16000 digits. Doubling from 30 digits alone is
-    not enough: at 30 and 60 digits sinh(128)**2 - cosh(128)**2 rounds to 0 both times (sympy's evalf, for its part,
-    returns 0 for it with a claim of full accuracy)."""
-    dps = _digits_needed(terms, t)
-    previous = None
-    while dps is not None and dps <= 16000:
-        with mpmath.workdps(dps):
-            try:
-                v = fn(mpmath.mpf(t.p) / t.q if t.is_Rational else mpmath.mpf(str(sp.N(t, dps + 10))))
-            except (ValueError, TypeError, ZeroDivisionError, OverflowError, AttributeError, NameError):
-                return None
-            v = mpmath.mpf(v) if isinstance(v, (int, float)) else v  # a constant f: lambdify returns the int
-            if not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v):
-                return None
-            if previous is not None and abs(v - previous) <= mpmath.mpf("1e-20") * max(1, abs(v), abs(previous)):
-                return v
-        previous, dps = v, 2 * dps  # a small difference of large products ((cosh - sinh)(cosh + sinh)): more digits
-    return None
-
-
-def _contradicted(e: sp.Expr, x: sp.Symbol, x0, direction: str, value: sp.Expr, seconds: float = 2.0) -> bool:
-    """Whether evaluations of e along x -> x0 contradict the claimed limit ``value`` (:func:`_limit_status`)."""
-    return _limit_status(e, x, x0, direction, value, seconds) == "contradicted"
-
-
-def _limit_status(e: sp.Expr, x: sp.Symbol, x0, direction: str, value: sp.Expr, seconds: float = 2.0) -> str:
-    """"contradicted", "backed" or "unchecked": what evaluations of e along x -> x0 (:func:`_approach`,
-    :func:`_high_precision`), at the other variables 7/10 and 2, say of the claimed limit ``value``
-    (:func:`_judged`). Backed needs every sample with a value to back it (renyi(2) at sigma = 2 is outside its domain,
-    complex); one contradiction suffices. The points run as far as the values can be computed
-    (:func:`_digits_needed`) within ``seconds`` of CPU time per sample."""
-    others = sorted(e.free_symbols - {x}, key=str)
-    if value.free_symbols - set(others) - {x}:
-        return "unchecked"
-    samples = [{o: sp.Rational(7, 10) for o in others}, {o: sp.Integer(2) for o in others}] if others else [{}]
-
-    def check():
-        verdicts = []
-        for sample in samples:
-            f, claim = e.subs(sample), sp.sympify(value).subs(sample)
-            if claim.has(sp.nan, sp.zoo) or not claim.is_extended_real:
-                verdicts.append("unchecked")
-                continue
-            fn, terms = sp.lambdify(x, f, "mpmath"), _term_functions(f, x)
-            vals, stop = [], time.process_time() + seconds  # CPU time: the same points on a loaded machine
-            for k, t in enumerate(_approach(x0, direction, far=not _nested_growth(f, x))):
-                if k >= 12 and len(vals) >= 6 and _far_enough(vals, claim):
-                    break
-                if time.process_time() > stop:
-                    break
-                v = _high_precision(fn, terms, t)
-                if v is None and vals:  # past where the values can be computed (not before: a pole at sigma = 1)
-                    break
-                if v is not None:
-                    vals.append(v)
-            verdicts.append(_judged(vals, claim) if vals else None)  # None: no value at all (outside the domain)
-            if verdicts[-1] == "contradicted":
-                break
-        verdicts = [v for v in verdicts if v is not None]
-        return ("contradicted" if "contradicted" in verdicts else
-                "backed" if verdicts and all(v == "backed" for v in verdicts) else "unchecked")
-    try:
-        done, out = attempt(check, budget=5 * seconds * len(samples))
-    except (TypeError, ValueError, OverflowError, ZeroDivisionError, NotImplementedError, AttributeError):
-        return "unchecked"
-    return out if done else "unchecked"
-
-
-def _far_enough(vals: list, claim: sp.Expr) -> bool:
-    """The values back the claim and are already within 1e-25 of a finite one, or past 1e25 for +-oo: the points
-    further out (up to 2^4096) are not evaluated (they cost as much again, and change nothing)."""
-    if _judged(vals, claim) != "backed":
-        return False
-    if claim in (sp.oo, -sp.oo):
-        return abs(vals[-1]) > mpmath.mpf("1e25")
-    L = mpmath.mpf(str(sp.N(claim, 60)))
-    return abs(vals[-1] - L) < mpmath.mpf("1e-25") * (1 + abs(L))
-
-
-def _judged(vals: list, claim: sp.Expr) -> str:
-    """The verdict of values (mpf) along the approach on a claimed limit. With the last three steps shrinking by 0.6 at
-    least each (settled: what is left is below 1.5 times the last step) or the last step 0, the values back a finite
-    claim within 4 last steps (1e-9 relative) and contradict any other; they contradict a finite claim they move away
-    from, past 1e3 (1 + |claim|), the gap growing by half at least at each of the last steps; they contradict -oo
-    when they rise above 0 (oo when they fall below 0). They back +-oo when the last three steps go that way, each
-    1.5 times the one before at least (a logarithm on the points 2^16, 2^32, ... doubles its steps). Fewer than four
-    values, or anything else: unchecked."""
-    if len(vals) < 4:
-        return "unchecked"
-    a, b, c = vals[-3:]
-    moves = [v - u for u, v in zip(vals, vals[1:])][-3:]
-    steps = [abs(d) for d in moves]
-    settled = all(d2 <= 0.6 * d1 for d1, d2 in zip(steps, steps[1:])) and steps[0] > 0 or steps[-1] == 0
-    if claim in (sp.oo, -sp.oo):
-        s = 1 if claim == sp.oo else -1
-        if settled or (0 < a < b < c if s < 0 else 0 > a > b > c):
-            return "contradicted"
-        ahead = [s * d for d in moves]
-        if all(d > 0 for d in ahead) and all(d2 >= 1.5 * d1 for d1, d2 in zip(ahead, ahead[1:])):
-            return "backed"
-        return "unchecked"
-    L = mpmath.mpf(str(sp.N(claim, 60)))
-    if settled:
-        return "contradicted" if abs(c - L) > 4 * steps[-1] + mpmath.mpf("1e-9") * (1 + abs(c)) else "backed"
-    gaps = [abs(v - L) for v in vals][-4:]
-    if all(g1 < g2 for g1, g2 in zip(gaps, gaps[1:])) and gaps[-1] >= 1.5 * gaps[-2] and gaps[-1] > 1e3 * (1 + abs(L)):
-        return "contradicted"
-    return "unchecked"
 
 
 def _timed_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> tuple:
@@ -3261,7 +3015,7 @@ def _product_infimum(e: sp.Expr, budget) -> dict | None:
     if not is_smooth(e) or not e.has(mu) or not e.has(sigma):
         return None
     if e.has(sp.sinh, sp.cosh, sp.tanh):
-        done, g = attempt(lambda: sp.simplify(_hyperbolics_as_exp(e)), budget=budget)
+        done, g = attempt(lambda: sp.simplify(hyperbolics_as_exp(e)), budget=budget)
         e = g if done else e
     c, rest = e.as_coeff_Mul()
     a, b = rest.as_independent(sigma, as_Add=False)
