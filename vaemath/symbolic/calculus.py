@@ -21,6 +21,7 @@ import sympy as sp
 from vaemath.symbolic.approach import limit_status
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, check_budget
 from vaemath.symbolic.hidden_zeros import hyperbolics_as_exp, without_hidden_zeros
+from vaemath.symbolic.newton import float_order, newton_escapes, polished, singular_part_dropped
 from vaemath.symbolic.nonsmooth import (
     active_branch,
     check_directions,
@@ -758,7 +759,7 @@ def _critical_points_std(e: sp.Expr, budget) -> tuple:
                     if not any(_near(sol, c.point) for c in out)]
     out = [_refined(e, c, budget) for c in out]
     kept = [c.point for c in out if c.definiteness.startswith("positive") and not (
-        any(isinstance(v, sp.Float) for v in c.point.values()) and _newton_escapes(e, c.point))]
+        any(isinstance(v, sp.Float) for v in c.point.values()) and newton_escapes(e, c.point))]
     return tuple(out) + tuple(_polished_minima(e, kept, budget))
 
 
@@ -1603,144 +1604,22 @@ def _is_local_minimum(e: sp.Expr, c: CriticalPoint, param: str) -> bool:
     if c.definiteness == "indefinite":
         return False
     if any(sp.sympify(v).has(sp.Float) for v in c.point.values()) and c.differentiable and is_smooth(e) \
-            and _newton_escapes(e, _std_point(c.point, param)):
+            and newton_escapes(e, _std_point(c.point, param)):
         return False
     if c.definiteness == "positive definite" or not c.differentiable or c.hessian is None:
         return True
     if c.order is not None and c.order > 2 and any(isinstance(v, sp.Float) for v in c.point.values()):
-        return True  # a numeric minimum of high order: its growth was read at 120 digits (:func:`_float_order`)
+        return True  # a numeric minimum of high order: its growth was read at 120 digits (:func:`float_order`)
     return c.definiteness == "positive semidefinite" and _grows_on_rays(e, _std_point(c.point, param), c.value)
-
-
-def _newton_escapes(e: sp.Expr, point: dict) -> bool:
-    """A numeric minimum that float64 only stopped at: from it, 30 damped Newton steps (Levenberg-Marquardt, each
-    accepted only where the value falls) at 60 digits travel more than a hundredth of sigma (or of 1 + |mu|).
-    (mu - sigma)**4 - tanh(sigma) + 2*exp(-sigma) is -1 in float64 from sigma ~ 40 on mu = sigma; at 60 digits it
-    still falls by e^-sigma per unit step along mu = sigma (its infimum -1 is approached as sigma -> oo). From a
-    minimum the steps stop within the search's own error (1e-8 relative; 1e-4 at a quartic one)."""
-    xs = (mu, sigma)
-    g = [sp.diff(e, x) for x in xs]
-    try:
-        f, fn = (sp.lambdify(xs, x, "mpmath") for x in (e, [g, [sp.diff(g[0], mu), sp.diff(g[0], sigma),
-                                                                sp.diff(g[1], sigma)]]))
-        with mpmath.workdps(60):
-            m0, s0 = (mpmath.mpf(sp.N(point[x], 70)) for x in xs)
-            m, s, here, lam = m0, s0, f(m0, s0), mpmath.mpf("1e-3")
-            for _ in range(30):
-                (gm, gs), (a, b, c) = fn(m, s)
-                scale = max(abs(a), abs(c), mpmath.mpf(10) ** -60)
-                for _ in range(40):  # raise the damping until the value falls (to a step of 1e-40 scale)
-                    aa, cc = a + lam * scale, c + lam * scale
-                    det = aa * cc - b * b
-                    if det > 0:
-                        dm, ds = -(cc * gm - b * gs) / det, -(aa * gs - b * gm) / det
-                        there = f(m + dm, s + ds) if s + ds > 0 else mpmath.inf
-                        if isinstance(there, mpmath.mpf) and there < here:
-                            m, s, here, lam = m + dm, s + ds, there, lam / 10
-                            break
-                    lam *= 10
-                else:
-                    break
-            return bool(abs(m - m0) > (1 + abs(m0)) / 100 or abs(s - s0) > s0 / 100)
-    except (TypeError, ValueError, ZeroDivisionError, NameError, OverflowError):
-        return False
-
-
-POLISH_SECONDS = 1.5  # wall-clock limit of one high-precision descent from a float64 minimum
-POLISH_DIGITS = (60, 120, 240)  # the descent's working precisions, raised where the values stop resolving a step
-
-
-def _polished(e: sp.Expr, m0: float, s0: float, seconds: float = POLISH_SECONDS) -> tuple | None:
-    """The local minimiser that damped Newton steps (Levenberg-Marquardt, each accepted where the value does not
-    rise) at 60 digits reach from a float64 minimum of the search at (m0, s0), as (mu, sigma) mpf numbers, or None
-    when they do not converge within POLISH_SECONDS. The precision is doubled (to 240 digits) where the values no
-    longer resolve a step. Converged: the Hessian there is positive definite and its undamped Newton step is below
-    1e-20 of the scale, which holds at a minimum of any order (at distance d from one of order q, the step is
-    d/(q - 1)) and never along a valley that keeps descending (there the step stays of the valley's own size).
-    float64 stops short of such minima: mu**2 - tanh(sigma) + (sigma-40)**2/10**30 is -1 in float64 from sigma ~ 19
-    on, its minimiser is at sigma = 40.0000361 (review r8j B1); (sigma + tanh(sigma) - 2)**8 is below 1e-104 within
-    1e-5 of its zero (B3)."""
-    xs = (mu, sigma)
-    try:
-        g = [sp.diff(e, x) for x in xs]
-        f, fn = (sp.lambdify(xs, x, "mpmath") for x in (e, [g, [sp.diff(g[0], mu), sp.diff(g[0], sigma),
-                                                                sp.diff(g[1], sigma)]]))
-    except (TypeError, ValueError, NameError, KeyError):
-        return None
-    start, digits = time.perf_counter(), list(POLISH_DIGITS)
-
-    def newton(m, s):  # the point one undamped Newton step from (m, s) and its value; None if the Hessian is not > 0
-        (gm, gs), (a, b, c) = (list(map(real, v)) for v in fn(m, s))
-        det = a * c - b * b
-        if not (a > 0 and det > 0):
-            return None
-        m, s = m - (c * gm - b * gs) / det, s - (a * gs - b * gm) / det
-        return (m, s, real(f(m, s))) if s > 0 else None
-
-    def real(v):
-        if isinstance(v, mpmath.mpc):
-            return v.real if abs(v.imag) <= abs(v.real) * mpmath.eps * 100 else mpmath.nan
-        return v
-    try:
-        with mpmath.workdps(digits.pop(0)):
-            m, s = mpmath.mpf(m0), mpmath.mpf(s0)
-            here, lam = real(f(m, s)), mpmath.mpf("1e-3")
-            steps, sizes = 0, []
-            while time.perf_counter() - start < seconds:
-                (gm, gs), (a, b, c) = (list(map(real, v)) for v in fn(m, s))
-                det = a * c - b * b
-                if a > 0 and det > 0:  # the undamped Newton step: converged where it is below 1e-20 of the scale
-                    dm, ds = -(c * gm - b * gs) / det, -(a * gs - b * gm) / det
-                    size = max(abs(dm) / (1 + abs(m)), abs(ds) / s)
-                    if size <= mpmath.mpf("1e-20"):
-                        return m, s
-                    sizes.append(size)
-                elif abs(det) <= (abs(a * c) + b * b) * mpmath.mpf(10) ** (10 - mpmath.mp.dps) and digits:
-                    mpmath.mp.dps = digits.pop(0)  # the determinant is lost in cancellation (a curved valley of
-                    here = real(f(m, s))           # order 10 near its floor): more digits, the same point
-                    continue
-                steps += 1
-                if steps % 100 == 0:  # no progress in 100 steps: a valley (steps of its own size), not a minimum
-                    if len(sizes) < 50 or not min(sizes[-50:]) < max(sizes[:10]) / 10:
-                        return None
-                    sizes = sizes[-10:]
-                # Marquardt's damping, each coordinate by its own curvature (mu**2 beside a sigma term of 1e-30)
-                tiny = max(abs(a), abs(c), mpmath.mpf(10) ** -(2 * mpmath.mp.dps)) * mpmath.mpf(10) ** -mpmath.mp.dps
-                da, dc = max(abs(a), tiny), max(abs(c), tiny)
-                for k in range(61):  # the Newton step first, then more damping until the value does not rise
-                    damp = 0 if k == 0 else lam
-                    aa, cc = a + damp * da, c + damp * dc
-                    det = aa * cc - b * b
-                    if aa > 0 and det > 0:
-                        dm, ds = -(cc * gm - b * gs) / det, -(aa * gs - b * gm) / det
-                        there = real(f(m + dm, s + ds)) if s + ds > 0 else mpmath.inf
-                        if k == 0 and not there < here:  # along a curved valley of order 10 the Newton step
-                            back = newton(m + dm, s + ds)    # leaves the floor by more than it gains (damped steps
-                            if back is not None and back[2] < here:  # crawl there): then a second Newton step
-                                dm, ds, there = back[0] - m, back[1] - s, back[2]  # back onto the floor
-                        if there < here or (there == here and damp <= mpmath.mpf("1e-3")):
-                            m, s, here = m + dm, s + ds, there
-                            lam = max(lam / 10, mpmath.mpf("1e-6")) if k else lam
-                            break
-                    if k:
-                        lam *= 10
-                else:
-                    if not digits:
-                        return None
-                    mpmath.mp.dps, lam = digits.pop(0), mpmath.mpf("1e-3")  # restored by workdps on leaving
-                    here = real(f(m, s))
-    except (TypeError, ValueError, ZeroDivisionError, NameError, OverflowError, AttributeError):
-        return None
-    return None
 
 
 POLISH_STARTS = 2  # numeric minima the search found and no stationary point explains, descended at high precision
 
 
 def _polished_minima(e: sp.Expr, found: list, budget) -> list:
-    """Critical points at the local minima that :func:`_polished` reaches from the numeric search's least minima
+    """Critical points at the local minima that :func:`polished` reaches from the numeric search's least minima
     (float64 plateaus included: -1 + 3e-19 reads -1) that no point of ``found`` is near, at most POLISH_STARTS;
-    method "numeric (...)", the order from 100-digit values along the flattest direction (:func:`_float_order`)."""
+    method "numeric (...)", the order from 100-digit values along the flattest direction (:func:`float_order`)."""
     out, starts = [], []
     for m0, s0, _ in sorted(_numeric_minima(e), key=lambda t: t[2]):
         if len(starts) == POLISH_STARTS:
@@ -1749,7 +1628,7 @@ def _polished_minima(e: sp.Expr, found: list, budget) -> list:
         if not any(_near(p, c, 1e-4) for c in found + starts):
             starts.append(p)
     for p in starts:
-        reached = _polished(e, p[mu], p[sigma])
+        reached = polished(e, p[mu], p[sigma])
         c = None if reached is None else _polished_point(e, reached, "numeric (damped Newton steps at 60 or more "
                                                          "digits from a float64 minimum of the search, which float64 "
                                                          "could not resolve)", budget)
@@ -1759,90 +1638,31 @@ def _polished_minima(e: sp.Expr, found: list, budget) -> list:
 
 
 def _polished_point(e: sp.Expr, reached: tuple, method: str, budget) -> CriticalPoint | None:
-    """The critical point at a minimiser :func:`_polished` reached (mpf mu, sigma), shown to 15 digits, with its
-    order (:func:`_float_order`) and its Hessian (singular along the flattest direction when the order exceeds 2);
+    """The critical point at a minimiser :func:`polished` reached (mpf mu, sigma), shown to 15 digits, with its
+    order (:func:`float_order`) and its Hessian (singular along the flattest direction when the order exceeds 2);
     None where the Hessian is indefinite or the values do not rise as a power of the distance."""
     point = {mu: sp.Float(reached[0], 15), sigma: sp.Float(reached[1], 15)}
-    found = _float_order(e, reached)  # the values rise along both eigenvectors: a minimum, whatever the float
+    found = float_order(e, reached)  # the values rise along both eigenvectors: a minimum, whatever the float
     if found is None:                 # Hessian at the point read to 15 digits says ((mu-sigma)**4 + ...: 1e-27)
         return None
     order = max(q for q, _, _ in found)
-    h = _singular_part_dropped(found)  # at 120 digits; singular along the directions of order > 2
+    h = singular_part_dropped(found)  # at 120 digits; singular along the directions of order > 2
     kind = "positive definite" if order == 2 else "positive semidefinite"
     return CriticalPoint(point, _value_at_floats(e, point), h, kind, method, True, order)
 
 
 def _refined(e: sp.Expr, c: CriticalPoint, budget) -> CriticalPoint:
-    """A float local minimum of the root search, descended at high precision (:func:`_polished`) to its minimiser
+    """A float local minimum of the root search, descended at high precision (:func:`polished`) to its minimiser
     when that is within 1e-4 of it, with its order: the gradient's root of a minimum of order q has multiplicity
     q - 1, which Newton's method at 40 digits reads to a few digits only ((sigma + tanh(sigma) - 2)**4*(sigma**2 + 1)**3
     + mu**2: a Hessian of 7e-19 at the reading, 0 at the minimiser); ``c`` itself otherwise."""
     if not (c.definiteness.startswith("positive") and any(isinstance(v, sp.Float) for v in c.point.values())):
         return c
-    reached = _polished(e, float(c.point[mu]), float(c.point[sigma]))
+    reached = polished(e, float(c.point[mu]), float(c.point[sigma]))
     if reached is None:
         return c
     better = _polished_point(e, reached, c.method, budget)
     return better if better is not None and _near(better.point, c.point, 1e-4) else c
-
-
-def _float_order(e: sp.Expr, at: tuple) -> list | None:
-    """The orders of growth at the numeric minimiser ``at`` (mpf mu, sigma) along the eigenvectors w of its Hessian
-    with the coordinates scaled by (1 + |mu|, sigma) (the flat direction is the Hessian's own), as (order,
-    eigenvalue, w in (mu, sigma)) per direction: log2 of (f(p + 2 t w) - f(p)) / (f(p + t w) - f(p)) at t = 1e-4,
-    1e-5 and 1e-6 on both sides (120 digits), the same integer >= 2 each time, and the values rise along 32 rays at
-    1e-5; None when the orders differ (mu**2 +
-    (sigma-1)**2/10**12 + (sigma-1)**4 reads 4 at 1e-4, 3.3 at 1e-6) or the values do not rise (not a minimum).
-    (sigma + tanh(sigma) - 2)**8 + mu**2: 2 along mu, 8 along sigma."""
-    try:
-        f = sp.lambdify((mu, sigma), e, "mpmath")
-        hs = sp.lambdify((mu, sigma), [sp.diff(e, mu, 2), sp.diff(e, mu, sigma), sp.diff(e, sigma, 2)], "mpmath")
-        with mpmath.workdps(120):
-            m, s = at
-            a, b, c = (mpmath.re(v) for v in hs(m, s))
-            u = (1 + abs(m), s)
-            eig, vec = mpmath.eigsy(mpmath.matrix([[a * u[0] ** 2, b * u[0] * u[1]], [b * u[0] * u[1], c * u[1] ** 2]]))
-            f0, out = mpmath.re(f(m, s)), []
-            for k in range(2):
-                w, orders = (vec[0, k] * u[0], vec[1, k] * u[1]), set()
-                for t in (mpmath.mpf("1e-4"), mpmath.mpf("1e-5"), mpmath.mpf("1e-6")):
-                    for side in (1, -1):
-                        near, far = (mpmath.re(f(m + j * side * t * w[0], s + j * side * t * w[1])) - f0
-                                     for j in (1, 2))
-                        if not (near > 0 and far > 0):
-                            return None
-                        q = mpmath.log(far / near, 2)
-                        if abs(q - mpmath.nint(q)) > mpmath.mpf("0.05"):
-                            return None
-                        orders.add(int(mpmath.nint(q)))
-                if len(orders) != 1 or min(orders) < 2:
-                    return None
-                out.append((orders.pop(), eig[k], (w[0] / u[0] ** 2, w[1] / u[1] ** 2)))
-            t = mpmath.mpf("1e-5")  # and the values rise along 32 rays between them (a minimum, not a saddle)
-            for j in range(32):
-                a = 2 * mpmath.pi * j / 32
-                if not mpmath.re(f(m + t * u[0] * mpmath.cos(a), s + t * u[1] * mpmath.sin(a))) > f0:
-                    return None
-            return out
-    except (TypeError, ValueError, ZeroDivisionError, NameError, KeyError, ArithmeticError):
-        return None
-
-
-def _singular_part_dropped(pieces: list) -> sp.Matrix:
-    """The Hessian at a numeric minimiser from :func:`_float_order`'s directions: the sum of lambda z z^T over those
-    of order 2 only (H = sum lambda z z^T, z = D^-1 v for the eigenvectors v of D H D), so that its part along a
-    direction of higher order, the reading's error (1e-112 for (sigma + tanh(sigma) - 2)**8 at 1e-20 from its
-    minimiser), is 0; entries below 1e-30 of the largest shown as 0. (A direction whose quadratic term is hidden at
-    the distances measured by a quartic one is counted of order 4: (mu-sigma)**4 - tanh(sigma) + 2*exp(-sigma) +
-    (sigma-40)**2/10**30 at its minimiser near sigma = 65.8, where d2/dsigma2 is 3e-28.)"""
-    kept = sp.zeros(2, 2)
-    with mpmath.workdps(100):
-        for q, lam, z in pieces:
-            if q == 2:
-                col = sp.Matrix([sp.Float(x, 40) for x in z])
-                kept += sp.Float(lam, 40) * col * col.T
-    big = max((abs(x) for x in kept), default=0)
-    return kept.applyfunc(lambda x: sp.S.Zero if abs(x) <= big * sp.Float("1e-30") else sp.Float(x, 15))
 
 
 def _free(c: CriticalPoint) -> bool:
