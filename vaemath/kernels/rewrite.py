@@ -893,14 +893,19 @@ def _fold_groups(side: str):
     (one multiply more in the inner loop), only where the cancellation can happen: a sum of terms of one sign
     (every catalogue penalty's value) is left alone."""
     def rule(e: sp.Add) -> sp.Expr:
-        parsed = {t: p for t, p in ((t, _power_term(t)) for t in e.args) if p is not None and _overflows(p[2], side)}
+        terms = {t: p for t, p in ((t, _power_term(t)) for t in e.args) if p is not None}
+        parsed = {t: p for t, p in terms.items() if _overflows(p[2], side)}
         has_mu = [t for t, p in parsed.items() if p[0].has(mu) or p[3].has(mu)]
+        # groups whose power of T stays bounded on this side but whose mu factor grows without bound: mu^2 overflows
+        # where the pivot's power does (bhattacharyya's d2/dsigma2 below 1/2, 1/(2 T^2) - mu^2/2 ..., at mu = 1e200,
+        # T = 1e-300: inf - inf, truth +5e599; at mu = 1.8e308, -inf); folded, mu^2 T^2 = (mu T)^2 is in range
+        growing = [t for t, p in terms.items() if t not in parsed and _grows_in_mu(p[0] * p[3])]
         out = list(e.args)
         pivots = [t for t in parsed if t not in has_mu]
         if pivots:
             pivot = (min if side == "low" else max)(pivots, key=lambda t: parsed[t][2])
             key, c, big, _ = parsed[pivot]
-            folded = [t for t in has_mu if _may_differ_in_sign(c * key, parsed[t][1] * parsed[t][0], side)]
+            folded = [t for t in has_mu + growing if _may_differ_in_sign(c * key, terms[t][1] * terms[t][0], side)]
             if folded:
                 out = [t for t in out if t is not pivot and t not in folded]
                 out.append(T**big * _divided(big, [pivot, *folded]))
