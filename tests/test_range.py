@@ -307,7 +307,13 @@ BIG_MU_SCALES = {
     "logvar": np.array([-1e16, -1000.0, -30.0, -1.0, 0.0, 1e-300, 0.3, 1.0, 20.0, 1000.0, 1e16]),
 }
 # (entry, param) -> kind, as OPEN_FAULTS (strict xfails in the default run)
-OPEN_BIG_MU_FAULTS = {}
+OPEN_BIG_MU_FAULTS = {
+    ("fisher_rao_squared", "std"): "near sigma = 1, below 1, at |mu| > sigma 1.27e308: the large-mu form's "
+                                   "hypot(mu/(sqrt(2) sigma), ..) overflows (value inf for 4.0e6 at mu = 1.8e308, "
+                                   "sigma = 1 - ulp)",
+    ("fisher_rao_squared", "logvar"): "near l = 0 at mu = -1.8e308: d2/dmu2 and d2/dl2 NaN (truth -0 and 1)",
+    (CONE, "logvar"): "hypot(mu, sigma - 1) at mu = 1.8e308, l = 20 is the largest float; 1 ulp above it is inf",
+}
 
 
 @cache
@@ -369,7 +375,8 @@ def test_a_hessian_plane_is_the_same_whatever_else_is_requested(name, param):
     limit = bound(name, "hess")
     for what in (("hess",), ("grad", "hess"), WHAT):
         got = np.full((6, len(SAME_PLANE_MUS), len(xs)), np.nan)
-        got[3:] = vaemath.grid(name, SAME_PLANE_MUS, xs, what=what, param=param)[-1]
+        planes = vaemath.grid(name, SAME_PLANE_MUS, xs, what=what, param=param)
+        got[3:] = planes if len(what) == 1 else planes[-1]
         err = errors(got, t, limit * EPS * t.mu_sensitivity)
         bad = [line for k in ref.WHAT_PLANES["hess"] if err[k].max() > limit
                for line in worst(err, got, t, SAME_PLANE_MUS, xs, k)]

@@ -818,10 +818,15 @@ def scale_first(e: sp.Expr, vanishing: set) -> sp.Expr:
         if n == 1 and p == 1:
             return m
         f = sp.Mul(*(b ** (k / p) for b, k in powers))
-        rest = [x for x in m.args if x not in scale and x.as_base_exp()[0] != mu]
+        rest = sp.Mul(*(x for x in m.args if x not in scale and x.as_base_exp()[0] != mu))
         k = min(n, p)
-        paired = pw(f, mu, 1, k)
-        return sp.Mul(*rest) * (pw(paired, mu if n > p else f, abs(n - p), 1) if n != p else paired)
+        # the rest R (free of mu: bounded near sigma = 1) starts the chain: R (f mu)^k, then mu or f one at a time
+        # (d T^2 (T + 1) mu^2 / (4 (T^2 + 1)^3) in bhattacharyya's d2/dl2 at mu = 3e154, l = 1: (d mu) mu then R was
+        # inf, truth 2e307)
+        first = rest.has(mu) or rest == 1
+        paired = pw(f, mu, 1, k) if first else pw(rest * f, mu, 1, 1) if k == 1 else pw(rest, pw(f, mu, 1, 1), k, 1)
+        chain = pw(paired, mu if n > p else f, abs(n - p), 1) if n != p else paired
+        return rest * chain if first else chain
     return e.replace(lambda x: isinstance(x, sp.Mul), rule)
 
 
@@ -898,13 +903,16 @@ def _fold_groups(side: str):
         has_mu = [t for t, p in parsed.items() if p[0].has(mu) or p[3].has(mu)]
         # groups whose power of T stays bounded on this side but whose mu factor grows without bound: mu^2 overflows
         # where the pivot's power does (bhattacharyya's d2/dsigma2 below 1/2, 1/(2 T^2) - mu^2/2 ..., at mu = 1e200,
-        # T = 1e-300: inf - inf, truth +5e599; at mu = 1.8e308, -inf); folded, mu^2 T^2 = (mu T)^2 is in range
+        # T = 1e-300: inf - inf, truth +5e599; at mu = 1.8e308, -inf); folded, mu^2 T^2 = (mu T)^2 is in range, and
+        # where it underflows it is below 2^-1000 of the pivot's c; so only beside a pivot whose c is near 1 (next
+        # to 2e-400 T, the folded 2 mu^2 T^-4 underflowed at T = 1e100 where it is the plane's size)
         growing = [t for t, p in terms.items() if t not in parsed and _grows_in_mu(p[0] * p[3])]
         out = list(e.args)
         pivots = [t for t in parsed if t not in has_mu]
         if pivots:
             pivot = (min if side == "low" else max)(pivots, key=lambda t: parsed[t][2])
             key, c, big, _ = parsed[pivot]
+            growing = growing if abs(_ln_abs(c)) <= 64 * math.log(2) else []
             folded = [t for t in has_mu + growing if _may_differ_in_sign(c * key, terms[t][1] * terms[t][0], side)]
             if folded:
                 out = [t for t in out if t is not pivot and t not in folded]
