@@ -311,9 +311,6 @@ OPEN_BIG_MU_FAULTS = {
     ("fisher_rao_squared", "std"): "near sigma = 1, below 1, at |mu| > sigma 1.27e308: the large-mu form's "
                                    "hypot(mu/(sqrt(2) sigma), ..) overflows (value inf for 4.0e6 at mu = 1.8e308, "
                                    "sigma = 1 - ulp)",
-    ("fisher_rao_squared", "logvar"): "near l = 0 at |mu| >= 1e154, its large-mu form: d2/dmu2 and d2/dl2 NaN or "
-                                      "-inf (truth -0 and 1): mu^2 times 1/hypot^6 (hypot ~ |mu|) not paired as "
-                                      "(mu/hypot)^2; at 1e154 -inf only in the fused kernels (review r7j A2)",
     (CONE, "logvar"): "hypot(mu, sigma - 1) at mu = 1.8e308, l = 20 is the largest float; 1 ulp above it is inf",
 }
 

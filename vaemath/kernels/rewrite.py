@@ -207,6 +207,10 @@ def _hypot_ratio(m: sp.Expr) -> sp.Expr:
     powers.pop(h)
     out = []
     for x in h.args:  # an argument x of the hypot as a sub-product of m, at most -n times: |x| / hypot <= 1
+        # (or x = c y, c a number, with y a sub-product: |y| / hypot <= 1/|c|; mu^2 / h^6 beside h = hypot(mu/sqrt(2),
+        # ..) in fisher_rao_squared's logvar Hessian at mu = 1e200 was inf 0)
+        y = x.as_independent(*x.free_symbols, as_Add=False)[1] if x.free_symbols else x
+        x = x if _times(powers, x) else y
         k = min(_times(powers, x), -n) if n < 0 and x.free_symbols else 0
         if k:
             out.append(pw(x, 1 / h, 1, k))
