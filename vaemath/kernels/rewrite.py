@@ -207,6 +207,10 @@ def _hypot_ratio(m: sp.Expr) -> sp.Expr:
     powers.pop(h)
     out = []
     for x in h.args:  # an argument x of the hypot as a sub-product of m, at most -n times: |x| / hypot <= 1
+        # (or x = c y, c a number, with y a sub-product: |y| / hypot <= 1/|c|; mu^2 / h^6 beside h = hypot(mu/sqrt(2),
+        # ..) in fisher_rao_squared's logvar Hessian at mu = 1e200 was inf 0)
+        y = x.as_independent(*x.free_symbols, as_Add=False)[1] if x.free_symbols else x
+        x = x if _times(powers, x) else y
         k = min(_times(powers, x), -n) if n < 0 and x.free_symbols else 0
         if k:
             out.append(pw(x, 1 / h, 1, k))
@@ -818,10 +822,15 @@ def scale_first(e: sp.Expr, vanishing: set) -> sp.Expr:
         if n == 1 and p == 1:
             return m
         f = sp.Mul(*(b ** (k / p) for b, k in powers))
-        rest = [x for x in m.args if x not in scale and x.as_base_exp()[0] != mu]
+        rest = sp.Mul(*(x for x in m.args if x not in scale and x.as_base_exp()[0] != mu))
         k = min(n, p)
-        paired = pw(f, mu, 1, k)
-        return sp.Mul(*rest) * (pw(paired, mu if n > p else f, abs(n - p), 1) if n != p else paired)
+        # the rest R (free of mu: bounded near sigma = 1) starts the chain: R (f mu)^k, then mu or f one at a time
+        # (d T^2 (T + 1) mu^2 / (4 (T^2 + 1)^3) in bhattacharyya's d2/dl2 at mu = 3e154, l = 1: (d mu) mu then R was
+        # inf, truth 2e307)
+        first = rest.has(mu) or rest == 1
+        paired = pw(f, mu, 1, k) if first else pw(rest * f, mu, 1, 1) if k == 1 else pw(rest, pw(f, mu, 1, 1), k, 1)
+        chain = pw(paired, mu if n > p else f, abs(n - p), 1) if n != p else paired
+        return rest * chain if first else chain
     return e.replace(lambda x: isinstance(x, sp.Mul), rule)
 
 
@@ -893,14 +902,22 @@ def _fold_groups(side: str):
     (one multiply more in the inner loop), only where the cancellation can happen: a sum of terms of one sign
     (every catalogue penalty's value) is left alone."""
     def rule(e: sp.Add) -> sp.Expr:
-        parsed = {t: p for t, p in ((t, _power_term(t)) for t in e.args) if p is not None and _overflows(p[2], side)}
+        terms = {t: p for t, p in ((t, _power_term(t)) for t in e.args) if p is not None}
+        parsed = {t: p for t, p in terms.items() if _overflows(p[2], side)}
         has_mu = [t for t, p in parsed.items() if p[0].has(mu) or p[3].has(mu)]
+        # groups whose power of T stays bounded on this side but whose mu factor grows without bound: mu^2 overflows
+        # where the pivot's power does (bhattacharyya's d2/dsigma2 below 1/2, 1/(2 T^2) - mu^2/2 ..., at mu = 1e200,
+        # T = 1e-300: inf - inf, truth +5e599; at mu = 1.8e308, -inf); folded, mu^2 T^2 = (mu T)^2 is in range, and
+        # where it underflows it is below 2^-1000 of the pivot's c; so only beside a pivot whose c is near 1 (next
+        # to 2e-400 T, the folded 2 mu^2 T^-4 underflowed at T = 1e100 where it is the plane's size)
+        growing = [t for t, p in terms.items() if t not in parsed and _grows_in_mu(p[0] * p[3])]
         out = list(e.args)
         pivots = [t for t in parsed if t not in has_mu]
         if pivots:
             pivot = (min if side == "low" else max)(pivots, key=lambda t: parsed[t][2])
             key, c, big, _ = parsed[pivot]
-            folded = [t for t in has_mu if _may_differ_in_sign(c * key, parsed[t][1] * parsed[t][0], side)]
+            growing = growing if abs(_ln_abs(c)) <= 64 * math.log(2) else []
+            folded = [t for t in has_mu + growing if _may_differ_in_sign(c * key, terms[t][1] * terms[t][0], side)]
             if folded:
                 out = [t for t in out if t is not pivot and t not in folded]
                 out.append(T**big * _divided(big, [pivot, *folded]))
