@@ -4,6 +4,7 @@ split at the poles' real parts), and the optimum against a minimisation written 
 
 import math
 
+import mpmath
 import numpy as np
 import pytest
 from scipy import integrate, optimize
@@ -261,3 +262,20 @@ def test_confirmed_needs_the_checked_expectation(monkeypatch):
     monkeypatch.setattr(expectation, "_second_rule", off)
     res = optimum("5,2,0.5", 1, "mu**2/(1 + mu**2) + (sigma - 1)**2", starts=2, budget=0.5)
     assert res.numeric["expectation_error"] >= 1e-5 and res.numeric["confirmed"] is False
+
+
+@pytest.mark.parametrize("text, tail", [("kl + 1/(1+exp(mu**2))", lambda m: 1 / (1 + mpmath.exp(m * m))),
+                                        ("kl + 1/cosh(50*mu)", lambda m: 1 / mpmath.cosh(50 * m))])
+def test_an_integrand_that_overflows_in_float_math_is_its_limit(text, tail):
+    """review r8k A3: exp(mu**2) overflows math.exp from |mu| = 26.6 on, where 1/(1 + exp(mu**2)) is 0; the adaptive
+    rule that checks the expectation ended `linear` in an OverflowError. Truth: s2/2 (the KL at sigma = 1) plus
+    mpmath's quadrature of the tail term, split at 0."""
+    e = expected_penalty(text)
+    for s2 in (1.0, 400.0):
+        with mpmath.workdps(30):
+            sd = mpmath.sqrt(s2)
+            want = s2 / 2 + mpmath.quad(lambda m, sd=sd: tail(m) * mpmath.npdf(m, 0, sd),
+                                        [-mpmath.inf, -1, 0, 1, mpmath.inf])
+        got = e.shifted()[0](np.array(s2), 1.0, 0.0)
+        assert abs(float(got) - float(want)) <= 1e-10 * (1 + float(want))
+        assert e.checked_error(np.array(s2), 1.0, 0.0) < 1e-8 * (1 + float(want))

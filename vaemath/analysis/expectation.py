@@ -276,9 +276,7 @@ def _numeric(pen_expr: sp.Expr, g: sp.Expr | None):
         fns = (sp.lambdify((s2, sigma), e, ["scipy", "numpy"]) for e in (g, sp.diff(g, s2), sp.diff(g, sigma)))
         return tuple(_on_domain(fn, infer_domain(pen_expr), k == 0) for k, fn in enumerate(fns))
     smooth = not _kinked(pen_expr)
-    modules = ["scipy", "numpy"] if smooth else [_SCALAR, "math"]  # scalar calls inside adaptive quadrature: plain math
-    f, f_m, f_s = (sp.lambdify((mu, sigma), e, modules)
-                   for e in (pen_expr, sp.diff(pen_expr, mu), sp.diff(pen_expr, sigma)))
+    f, f_m, f_s = (_lambdified(e, smooth) for e in (pen_expr, sp.diff(pen_expr, mu), sp.diff(pen_expr, sigma)))
     features = _features(pen_expr)
     quad = partial(_gauss_hermite if smooth else _adaptive, features=features)
 
@@ -292,9 +290,7 @@ def _numeric(pen_expr: sp.Expr, g: sp.Expr | None):
 @lru_cache(maxsize=64)
 def _shifted(pen_expr: sp.Expr):
     smooth = not _kinked(pen_expr)
-    modules = ["scipy", "numpy"] if smooth else [_SCALAR, "math"]
-    f, f_m, f_s = (sp.lambdify((mu, sigma), e, modules)
-                   for e in (pen_expr, sp.diff(pen_expr, mu), sp.diff(pen_expr, sigma)))
+    f, f_m, f_s = (_lambdified(e, smooth) for e in (pen_expr, sp.diff(pen_expr, mu), sp.diff(pen_expr, sigma)))
     features = _features(pen_expr)
     quad = partial(_gauss_hermite if smooth else _adaptive, features=features)
 
@@ -305,6 +301,23 @@ def _shifted(pen_expr: sp.Expr):
     return quad(f), g_s, quad(f_s), quad(f_m)
 
 
+def _lambdified(e: sp.Expr, vectorised: bool):
+    """e as a function of (mu, sigma): of arrays (scipy, numpy) for the fixed rules; of floats for adaptive quadrature,
+    by plain math (fast) and by numpy where math overflows (1/(1 + exp(mu**2)) at mu = 30 is 0, exp(mu**2) inf:
+    review r8k A3, an OverflowError that ended `linear`)."""
+    if vectorised:
+        return sp.lambdify((mu, sigma), e, ["scipy", "numpy"])
+    fast, wide = (sp.lambdify((mu, sigma), e, [_SCALAR, m]) for m in ("math", "numpy"))
+
+    def f(m, s):
+        try:
+            return fast(m, s)
+        except OverflowError:
+            with np.errstate(all="ignore"):
+                return float(wide(np.float64(m), np.float64(s)))
+    return f
+
+
 @lru_cache(maxsize=64)
 def _second_rule(pen_expr: sp.Expr):
     """E pen(c + mu, sigma) by the rule the value route does not use, as (value, error estimate) over arrays of
@@ -312,7 +325,7 @@ def _second_rule(pen_expr: sp.Expr):
     adaptive Gauss-Legendre split at the kinks and features for a kinked one (whose route is quad)."""
     features = _features(pen_expr)
     if not _kinked(pen_expr):
-        h = _adaptive(sp.lambdify((mu, sigma), pen_expr, [_SCALAR, "math"]), features=features)
+        h = _adaptive(_lambdified(pen_expr, False), features=features)
         return lambda v, sd, c: (h(v, sd, c), h.error(v, sd, c))
     fn = sp.lambdify((mu, sigma), pen_expr, ["scipy", "numpy"])
 
