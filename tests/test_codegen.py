@@ -544,9 +544,12 @@ def test_a_line_outside_the_domain_is_not_written():
 
 @pytest.mark.parametrize("param, x", [("std", 1.0), ("var", 1.0), ("logvar", 0.0)])
 def test_a_removable_point_outside_the_domain_is_not_written(param, x):
-    """review r7j B1: renyi(2) - log(1 - sigma) + mu**2 is +inf where 1 - sigma <= 0 (its logs enter with negative
-    coefficients); its limit point (0, 1) lies on that edge, where the kernel wrote the point's NaN limit."""
-    pen = penalty("renyi(2) - log(1 - sigma) + mu**2")
+    """review r7j B1: renyi(2) - log(1 - sigma) + mu**2 (a sympy expression: the parser refuses the text) is +inf where
+    1 - sigma <= 0 (its logs enter with negative coefficients); its limit point (0, 1) lies on that edge, where the
+    kernel wrote the point's NaN limit."""
+    from vaemath.symbolic import Penalty
+
+    pen = Penalty("barrier", penalty("renyi(2)").expr - sp.log(1 - sigma) + mu**2)  # its domain inferred
     assert pen(0.0, x, param=param) == np.inf
     below = {"std": 0.5, "var": 0.25, "logvar": float(-2 * mp.log(2))}[param]  # sigma = 1/2: by hand, mpmath
     s = mp.mpf(1) / 2

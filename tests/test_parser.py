@@ -198,19 +198,18 @@ def test_an_expression_complex_somewhere_on_the_half_plane_is_refused(text):
         parse(text)
 
 
-def test_a_barrier_text_is_accepted_inside_its_domain_only():
-    """review r7j B1: a text whose logs of sigma enter with negative coefficients is +oo outside their domain (a
-    barrier, as renyi(a > 1) is past its edge): complex only there, it is accepted with that domain, and checked for
-    real values inside it, every part of it (the word renyi in the text used to skip the check)."""
-    typed = parse("2*mu**2/(4 - 2*sigma**2) - log(sigma) - log(2 - sigma**2)/2")  # renyi(2), Gil et al. (2013)
-    assert sp.simplify(typed - parse("renyi(2)")) == 0
-    barrier = penalty("-log(3 - sigma**2) + mu**2")
-    assert barrier.domain.condition == (3 - sigma**2 > 0) and barrier.domain.outside == sp.oo
+def test_a_text_with_renyi_is_checked_inside_renyis_domain_every_part_of_it():
+    """review r7j B1: the word renyi in the text skipped the real-value check for the whole text (renyi(2) + sqrt(1 -
+    sigma) was NaN inside renyi(2)'s domain); now the text is checked inside the domains of its renyi(a) terms, where
+    their closed forms are real (Gil et al. 2013), and refused naming that domain; renyi(pi) is accepted (review r8k
+    B3: it was refused at sigma = 2, outside its domain sigma^2 < pi/(pi - 1))."""
+    assert parse("renyi(2) + mu**2") == parse("renyi(2)") + mu**2
+    assert penalty("renyi(pi)").domain.condition.subs(sigma, 1) == sp.true
     for text in ("renyi(2) + sqrt(1 - sigma)", "renyi(2) + log(1 - sigma)"):  # complex at sigma = 6/5, inside
-        with pytest.raises(ValueError, match="not real-valued on"):
+        with pytest.raises(ValueError, match=r"not real-valued on its domain \(2 - sigma\*\*2 > 0\)"):
             parse(text)
-    with pytest.raises(ValueError, match=r"on its domain \(2 - sigma\*\*2 > 0\)"):
-        parse("renyi(2) + sqrt(1 - sigma)")
+    with pytest.raises(ValueError, match=r"not real-valued on the whole half-plane"):  # no renyi term: no domain
+        parse("-log(3 - sigma**2) + mu**2")
 
 
 @pytest.mark.parametrize("text", ["log(mu**2)", "sqrt(kl)", "atanh(sigma/(1 + sigma))", "acosh(1 + mu**2)"])

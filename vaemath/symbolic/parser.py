@@ -16,7 +16,7 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from vaemath.symbolic.divergences import NAMES, catalogue, renyi
-from vaemath.symbolic.penalty import Penalty, infer_domain
+from vaemath.symbolic.penalty import Penalty
 from vaemath.symbolic.prior import against, check_prior, label, prior_values
 from vaemath.symbolic.symbols import PARAMS, check_sigma_means, mu, prior_mu, prior_sigma, sigma
 
@@ -67,6 +67,7 @@ class _Builder:
         self.names = {**_symbols(sigma_means), **CONSTANTS, **{str(k): v for k, v in prior_values(prior).items()}}
         self.sigma_means = sigma_means
         self.prior = prior
+        self.edges = []  # the domains of the renyi(a) terms: the text must be real inside them
 
     def build(self, node: ast.AST) -> sp.Expr:
         method = getattr(self, "_" + type(node).__name__, None)
@@ -144,7 +145,9 @@ class _Builder:
             order = self.build(node.args[0])
             if not order.is_number:
                 raise _refuse(self.text, node, "renyi of a variable", "; the order is a number, as in renyi(2)")
-            return renyi(order).expr
+            divergence = renyi(order)
+            self.edges.append(divergence.domain.condition)
+            return divergence.expr
         if name not in FUNCTIONS:
             near = [f for f in FUNCTIONS if f.lower() == (name or "").lower()]
             raise _refuse(self.text, node, "the function", f" (did you mean {near[0]}?)" if near else "")
@@ -197,15 +200,16 @@ def parse(penalty: str, sigma_means: str = "std", prior=None) -> sp.Expr:
         tree = ast.parse(penalty.strip(), mode="eval")
     except (SyntaxError, RecursionError, MemoryError) as exc:
         raise ValueError(f"penalty: {penalty!r} is not an arithmetic expression ({exc.__class__.__name__})") from None
+    builder = _Builder(penalty.strip(), sigma_means, prior)
     try:
-        expr = _Builder(penalty.strip(), sigma_means, prior).build(tree)
+        expr = builder.build(tree)
     except RecursionError:
         raise ValueError("penalty: the expression is nested too deeply") from None
     if not isinstance(expr, sp.Expr) or expr.has(sp.zoo, sp.nan) or expr.is_extended_real is False:
         raise ValueError(f"penalty: {penalty!r} is not real-valued on the whole half-plane (mu real, sigma > 0)")
     if any(max(abs(r.p), r.q) >= _TOO_BIG for r in expr.atoms(sp.Rational)):
         raise ValueError(f"penalty: {penalty!r} builds a number with more than {MAX_DIGITS} digits")
-    inside = sp.true if expr.is_extended_real else _barrier(expr)
+    inside = sp.And(*builder.edges)  # renyi(a > 1) is +oo past its edge, where its closed form is complex
     where = None if expr.is_extended_real else _complex_at(expr, inside)
     if where is not None:
         region = "the whole half-plane (mu real, sigma > 0)" if inside == sp.true else f"its domain ({inside})"
@@ -216,15 +220,6 @@ def parse(penalty: str, sigma_means: str = "std", prior=None) -> sp.Expr:
 
 _PROBE_MU = ("-3", "-1", "-1/2", "0", "1/2", "1", "3")
 _PROBE_SIGMA = ("1/10", "1/2", "1", "6/5", "2", "10")
-
-
-def _barrier(expr: sp.Expr):
-    """The condition on sigma inside which a penalty must be real: where its inferred domain (the logs of a function
-    of sigma, :func:`~vaemath.symbolic.penalty.infer_domain`) makes it +oo outside, as renyi(a > 1) is past its edge
-    (a barrier: ``2*mu**2/(4 - 2*sigma**2) - log(sigma) - log(2 - sigma**2)/2``, renyi(2) typed out), that domain;
-    else the whole half-plane."""
-    domain = infer_domain(expr)
-    return domain.condition if domain.outside == sp.oo else sp.true
 
 
 def _complex_at(expr: sp.Expr, inside=sp.true):
