@@ -564,7 +564,7 @@ def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None
             except Exception:  # noqa: BLE001  (no asymptotic series: the printed form stays)
                 return None
             a = sp.expand_log(a, force=True)
-            if a.has(sp.Order) or not a.free_symbols <= {x}:
+            if a.has(sp.Order, sp.I) or not a.free_symbols <= {x}:  # I: a log past a domain edge (renyi(101/100))
                 return None
             if var == "mu":
                 forms[s] = a.subs(x, absval(mu))
