@@ -3124,9 +3124,9 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         "minimizer": point if point is not None else (Described(best.description, best.latex) if best is not None
                                                       else None),
         "minimizer_method": (None if inf["method"] == "exact" or inf["value"] == -sp.oo else "none found, not decided "
-                             f"(the infimum is {inf['method']}{_why_undecided(pen, inf, budget)})") if best is None
+                             f"(the infimum is {_a(inf['method'])}{_why_undecided(pen, inf, budget)})") if best is None
         else best.method if inf["method"] == "exact" else
-        f"{best.method}; not established as the global minimiser (the infimum is {inf['method']}: a lower value "
+        f"{best.method}; not established as the global minimiser (the infimum is {_a(inf['method'])}: a lower value "
         "may exist elsewhere)",
         "hessian_at_minimizer": hessian_of(best),
         "infimum": inf["value"],
@@ -3135,6 +3135,11 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         "taylor": poly,
         "notes": notes,
     }
+
+
+def _a(method: str) -> str:
+    """An infimum's label as a phrase: "an upper bound", "numeric"."""
+    return f"an {method}" if method == "upper bound" else method
 
 
 def _why_undecided(pen, inf: dict, budget) -> str:
