@@ -67,6 +67,16 @@ def test_derive_latex_prints_minimiser_sets_as_latex(capsys, pen, pieces):
     assert "**" not in line and "sqrt(" not in line and "log(" not in line
 
 
+def test_derive_latex_prints_a_point_and_the_limits_as_latex_lines(capsys):
+    """review r8k B2: a single minimiser and the limits printed as a Python dict's repr (doubled backslashes)."""
+    assert main(["derive", "abs(mu) + (sigma-1)**2", "--latex"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert r"minimizer: \left(\mu, \sigma\right) = \left(0, 1\right)" in lines
+    at = lines.index("limits:")  # by hand: sigma -> 0+ gives |mu| + 1, the other three ends oo
+    assert lines[at + 1:at + 5] == [r"  sigma->0+: \left|{\mu}\right| + 1", r"  sigma->oo: \infty",
+                                    r"  mu->oo: \infty", r"  mu->-oo: \infty"]
+
+
 def test_derive_sigma_means_var(capsys):
     out = _json(capsys, ["derive", "quadratic", "--sigma-means", "var", "--json"])
     assert out["hessian_at_minimizer"] == [["2", "0"], ["0", "8"]]

@@ -135,7 +135,12 @@ def _cmd_derive(args) -> None:
         return
     shown = to_latex(result) if args.latex else to_strings(result)
     for key, value in shown.items():
-        print(f"{key}: {value}")
+        if args.latex and isinstance(value, dict):  # one LaTeX string a line, not a dict's repr (review r8k B2)
+            print(f"{key}:", *(f"  {k}: {v}" for k, v in value.items()), sep="\n")
+        elif args.latex and isinstance(value, list):
+            print(f"{key}:", *(f"  {v}" for v in value), sep="\n")
+        else:
+            print(f"{key}: {value}")
 
 
 def _cmd_catalogue(args) -> None:

@@ -3168,6 +3168,9 @@ def to_latex(obj):
     """Sympy objects inside dicts and lists as LaTeX strings (a set of minimisers, :class:`Described`, too)."""
     if isinstance(obj, Described):
         return obj.latex
+    if isinstance(obj, dict) and obj and all(isinstance(k, sp.Symbol) for k in obj):  # a point: (mu, sigma) = (0, 1)
+        return (rf"\left({', '.join(map(sp.latex, obj))}\right) = "
+                rf"\left({', '.join(sp.latex(sp.sympify(v)) for v in obj.values())}\right)")
     if isinstance(obj, dict):
         return {str(k): to_latex(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
