@@ -279,3 +279,15 @@ def test_an_integrand_that_overflows_in_float_math_is_its_limit(text, tail):
         got = e.shifted()[0](np.array(s2), 1.0, 0.0)
         assert abs(float(got) - float(want)) <= 1e-10 * (1 + float(want))
         assert e.checked_error(np.array(s2), 1.0, 0.0) < 1e-8 * (1 + float(want))
+
+
+def test_a_narrow_gaussian_bump_is_a_feature():
+    """review r8k A4: exp(-k (mu - a)^2), an entire function with no pole to locate, is 1e-3 wide at k = 1e6 and
+    invisible to the shifted quadrature (0.0 with an error estimate of 0). Truth, the Gaussian integral by hand:
+    E exp(-k (mu - a)^2) = exp(-k a^2 / (1 + 2 k s2)) / sqrt(1 + 2 k s2) for mu ~ N(0, s2)."""
+    k, a = 10**6, 5
+    e = expected_penalty(f"exp(-{k}*(mu-{a})**2)", budget=2)
+    for s2 in (1.0, 400.0):
+        want = math.exp(-k * a * a / (1 + 2 * k * s2)) / math.sqrt(1 + 2 * k * s2)
+        assert abs(float(e.shifted()[0](np.array(s2), 1.0, 0.0)) - want) <= 1e-8 * want
+        assert e.checked_error(np.array(s2), 1.0, 0.0) <= EXPECTATION_TOL * (1 + want)

@@ -241,7 +241,10 @@ def _features(pen_expr: sp.Expr):
         if not 1 <= len(coeffs) - 1 <= _MAX_FEATURE_DEGREE or any(c.free_symbols - {sigma} for c in coeffs):
             continue
         polys.append(sp.lambdify(sigma, coeffs, ["scipy", "numpy"]))
-    if not polys:
+    bumps = [sp.lambdify(sigma, sp.Poly(g.args[0], mu).all_coeffs(), ["scipy", "numpy"])
+             for g in pen_expr.atoms(sp.exp) if g.args[0].is_polynomial(mu) and sp.degree(g.args[0], mu) == 2
+             and not g.args[0].free_symbols - {mu, sigma}]
+    if not polys and not bumps:
         return None
 
     def at(sd: float) -> np.ndarray:
@@ -252,6 +255,10 @@ def _features(pen_expr: sp.Expr):
             nonzero = np.flatnonzero(coeffs != 0)
             if nonzero.size and np.all(np.isfinite(coeffs)):
                 found.append(np.roots(coeffs[nonzero[0]:]))
+        for bump in bumps:  # exp(-k (mu - a)^2): a Gaussian bump of width 1/sqrt(2 k) at a (review r8k A4), an entire
+            k2, k1, _ = (float(np.real(c)) for c in bump(sd))  # function with no pole to find: its centre and width
+            if k2 < 0:                                          # as the point a + i / sqrt(2 k)
+                found.append(np.array([-k1 / (2 * k2) + 1j / math.sqrt(-2 * k2)]))
         return np.concatenate(found) if found else np.zeros(0, complex)
     return at
 
