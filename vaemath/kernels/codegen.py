@@ -522,8 +522,8 @@ def compensated(e: sp.Expr, region: str, sc: Scale) -> sp.Expr:
                 return _croot_form(found, region) if kind == "log" else _compensated_form(found, x, region)
             if x == vv:  # sigma times a polynomial in v (renyi(3/2)'s joined logs: sigma (3 - v) / 2)
                 found = _cancelling(sp.expand(a.subs(d, T - 1) / T), x, lo, hi, kind)
-                c = found and _compensated_form(found, x, region)
-                if c is not None and c is not False:
+                c = _compensated_form(found, x, region) if found else None
+                if c is not None:
                     return T * c
         return None
 
