@@ -282,10 +282,7 @@ def _numeric(pen_expr: sp.Expr, g: sp.Expr | None):
     if g is not None:
         fns = (sp.lambdify((s2, sigma), e, ["scipy", "numpy"]) for e in (g, sp.diff(g, s2), sp.diff(g, sigma)))
         return tuple(_on_domain(fn, infer_domain(pen_expr), k == 0) for k, fn in enumerate(fns))
-    smooth = not _kinked(pen_expr)
-    f, f_m, f_s = (_lambdified(e, smooth) for e in (pen_expr, sp.diff(pen_expr, mu), sp.diff(pen_expr, sigma)))
-    features = _features(pen_expr)
-    quad = partial(_gauss_hermite if smooth else _adaptive, features=features)
+    f, f_m, f_s, quad = _rule(pen_expr)
 
     def g_s(v, sd):  # d/ds2 E f(sqrt(s2) t) = E[f'(sqrt(s2) t) t] / (2 sqrt(s2)): needs f' only (kinks allowed)
         root = np.sqrt(np.maximum(np.asarray(v, float), 1e-300))
@@ -294,12 +291,17 @@ def _numeric(pen_expr: sp.Expr, g: sp.Expr | None):
     return quad(f), g_s, quad(f_s)
 
 
-@lru_cache(maxsize=64)
-def _shifted(pen_expr: sp.Expr):
+def _rule(pen_expr: sp.Expr) -> tuple:
+    """The penalty, its d/dmu and d/dsigma as functions for quadrature, and the quadrature itself: Gauss-Hermite
+    (checked) for a smooth penalty, adaptive for a kinked one, each split at the penalty's narrow features."""
     smooth = not _kinked(pen_expr)
     f, f_m, f_s = (_lambdified(e, smooth) for e in (pen_expr, sp.diff(pen_expr, mu), sp.diff(pen_expr, sigma)))
-    features = _features(pen_expr)
-    quad = partial(_gauss_hermite if smooth else _adaptive, features=features)
+    return f, f_m, f_s, partial(_gauss_hermite if smooth else _adaptive, features=_features(pen_expr))
+
+
+@lru_cache(maxsize=64)
+def _shifted(pen_expr: sp.Expr):
+    f, f_m, f_s, quad = _rule(pen_expr)
 
     def g_s(v, sd, c):  # d/ds2 E f(c + sqrt(s2) t) = E[f'(c + sqrt(s2) t) t] / (2 sqrt(s2))
         root = np.sqrt(np.maximum(np.asarray(v, float), 1e-300))
