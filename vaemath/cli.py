@@ -416,7 +416,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--against", default="kl", type=_text, help="the reference penalty, name or text")
     rep.add_argument("--out", default=".", help="folder that receives figures/ and report.md ('.' is the main "
                                                "job: it regenerates the checkout's figures/ and report.md)")
-    rep.add_argument("--quick", action="store_true", help="small sizes for smoke runs and tests: about 30 s once the kernels are compiled and cached, about a minute on a first run")
+    rep.add_argument("--quick", action="store_true", help="small sizes for smoke runs and tests: about 30 s once the "
+                     "kernels are compiled and cached, about a minute on a first run")
     rep.add_argument("--format", default="png", type=_text, help="figure formats, comma list of png, svg, pdf")
     rep.add_argument("--seed", type=_int_at_least(0), default=0, help="seed of every random step")
     _add_sigma_means(rep)

@@ -117,11 +117,10 @@ class ExpectedPenalty:
         estimate. Both are still estimates, not bounds: a feature not located (a root of a non-polynomial
         expression) can be missed by both."""
         if self.expr is not None and c is None:
-            return np.zeros(np.broadcast(np.asarray(v, float), np.asarray(sd, float)).shape)
+            return self.error(v, sd)
         c = 0.0 if c is None else c
-        h = _shifted(self.penalty.expr)[0]
         v, sd, c = np.broadcast_arrays(np.asarray(v, float), np.asarray(sd, float), np.asarray(c, float))
-        own, est = h(v, sd, c), self.error(v, sd, c)
+        own, est = _shifted(self.penalty.expr)[0](v, sd, c), self.error(v, sd, c)
         other, other_est = _second_rule(self.penalty.expr)(v, sd, c)
         with np.errstate(invalid="ignore"):
             return np.maximum(est, np.abs(own - other) + other_est)
