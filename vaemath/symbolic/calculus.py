@@ -21,6 +21,7 @@ import sympy as sp
 from vaemath.symbolic.approach import limit_status
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, check_budget
 from vaemath.symbolic.hidden_zeros import hyperbolics_as_exp, without_hidden_zeros
+from vaemath.symbolic.interval import RANGE, keeps_sign
 from vaemath.symbolic.newton import float_order, newton_escapes, polished, scale_digits, singular_part_dropped
 from vaemath.symbolic.nonsmooth import (
     active_branch,
@@ -3081,6 +3082,14 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         how = " (sympy.solve; every sign change of the derivative on a grid of 4000 points is at one of them)"
     else:
         how = ""
+    monotone = ""
+    if (not done or crit is None) and x == sigma and gaps is sp.S.EmptySet:
+        sign = _monotone(f, budget)  # sigma/(1 + sigma) - 1/log(log(3 + 1/sigma)) (review r8k C2)
+        if sign is not None:  # the infimum is the limit at the lower end: the other end's limit is not needed
+            done, crit, ends = True, sp.S.EmptySet, ends[:1] if sign > 0 else ends[1:]
+            monotone = (f" ({'in' if sign > 0 else 'de'}creasing: its derivative is {'> 0' if sign > 0 else '< 0'} for "
+                        f"sigma in [e^-{RANGE:g}, e^{RANGE:g}] by interval arithmetic, and beyond by the sign of its "
+                        "limits as sigma -> 0+ and oo)")
     if not done or crit is None or not (crit is sp.S.EmptySet or isinstance(crit, sp.FiniteSet) and len(crit) <= 20):
         return None
     found = []
@@ -3092,7 +3101,7 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         if v is None or not v.is_number or v.is_finite is None or v == -sp.oo:
             return None
         if v.is_finite:
-            found.append((v, False, f"as {x} -> {x0}{side if x0 == 0 else ''}", None))
+            found.append((v, False, f"as {x} -> {x0}{side if x0 == 0 else ''}{monotone}", None))
     for r in gaps:  # exp(-1/(sigma - 1)**2) at sigma = 1 (review r8k B4)
         sides = [backed_limit(f, x, r, side, budget) for side in ("-", "+")]
         if any(v is None or not v.is_number or v.is_finite is None or v == -sp.oo for v in sides):
@@ -3108,6 +3117,28 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
     tied = [t for t in found if abs(float(sp.N(t[0], 30)) - least) <= 1e-25 * (1 + abs(least))]
     best = next((t for t in tied if t[1]), tied[0])  # attained where a critical point reaches it
     return best[0], best[1], ("attained " if best[1] else "approached ") + best[2], best[3]
+
+
+def _monotone(f: sp.Expr, budget) -> int | None:
+    """+1 (-1) when f(sigma) is strictly increasing (decreasing) on sigma > 0: its derivative's sign proved by sympy
+    or by interval arithmetic on [e^-RANGE, e^RANGE] (:func:`keeps_sign`), and the same sign in the limit as sigma ->
+    0+ and oo (sympy); None otherwise."""
+    d = sp.diff(f, sigma)
+    sign = 1 if d.is_positive else -1 if d.is_negative else None
+    if sign is not None:
+        return sign
+    sign = keeps_sign(d, sigma, seconds=budget if budget is not None else 5.0)
+    if sign is None:
+        return None
+    for x0, side in ((0, "+"), (sp.oo, "-")):
+        end = limit(d, sigma, x0, side, budget)
+        if end is None or not end.is_extended_real:
+            return None
+        if end == 0:
+            end = limit(sp.sign(d), sigma, x0, side, budget)
+        if end is None or sp.sign(end) != sign:
+            return None
+    return sign
 
 
 def _solved_roots(d: sp.Expr, x: sp.Symbol, budget):
