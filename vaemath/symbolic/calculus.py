@@ -667,8 +667,7 @@ def _removable_minimum(e: sp.Expr, budget) -> CriticalPoint | None:
     with a limit at a point where the function is continuous has that value there) and the order of growth, the
     larger of the parts' lim log(f(x0 +- t) - f(x0)) / log t (oo: flatter than every power); None otherwise."""
     a, b = e.as_independent(sigma, as_Add=True)
-    if b.has(mu) or not a.has(mu) or not b.has(sigma) or not any(
-            not isinstance(g, sp.Interval) for g in _gap_points(e)):
+    if b.has(mu) or not a.has(mu) or not b.has(sigma) or not _gap_points(e):
         return None
     sep = _separable_infimum(e, budget)
     at = None if sep is None or not sep["attained"] else sep.get("point")
@@ -698,13 +697,21 @@ def _removable_minimum(e: sp.Expr, budget) -> CriticalPoint | None:
 
 
 def _gap_points(e: sp.Expr) -> list:
-    """The values of sigma (and of mu) where a one-variable denominator of ``e`` vanishes: candidates for a removable
-    point (an Interval when none is found, so that the caller's test is cheap)."""
+    """The values of sigma or mu (solveset, a second each) where a one-variable denominator of ``e`` vanishes inside
+    the domain: candidates for a removable point (1/sigma and 1/log(log(3 + 1/sigma)) never vanish there;
+    1/(sigma - 1)**2 does, at 1)."""
     out = []
     for p in e.atoms(sp.Pow):
-        if p.exp.is_negative and len(p.base.free_symbols & {mu, sigma}) == 1:
-            out.append(p.base)
-    return out or [sp.Interval(0, 1)]
+        if p.exp.is_negative and len(p.base.free_symbols & {mu, sigma}) == 1 and not p.base.is_positive:
+            x = mu if p.base.has(mu) else sigma
+            try:
+                done, zeros = attempt(sp.solveset, p.base, x, sp.Reals if x == mu else sp.Interval.open(0, sp.oo),
+                                      budget=1.0)
+            except (NotImplementedError, ValueError, TypeError):
+                continue
+            if done and isinstance(zeros, sp.FiniteSet):
+                out += list(zeros)
+    return out
 
 
 _R = sp.Dummy("r", real=True)
@@ -751,8 +758,9 @@ def _has_root(e: sp.Expr) -> bool:
 
 def _hessian_there(e: sp.Expr, sol: dict, budget) -> sp.Matrix:
     """The Hessian at a stationary point: exact derivatives where finite, else second difference quotients."""
-    if any(isinstance(v, sp.Float) for v in sol.values()):
-        return hessian(e).subs(sol).evalf(15)
+    if any(isinstance(v, sp.Float) for v in sol.values()):  # at the floats' exact binary values, 15 digits by sympy's
+        at = {x: sp.Rational(v) if isinstance(v, sp.Float) else v for x, v in sol.items()}  # adaptive evalf: a
+        return hessian(e).subs(at).evalf(15)  # Float sigma = 5e21 makes log(1 + 1/sigma) 0 at 15 digits
     free = sol[mu] is mu or sol[sigma] is sigma
 
     def exact():
@@ -3119,6 +3127,9 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
     return best[0], best[1], ("attained " if best[1] else "approached ") + best[2], best[3]
 
 
+MONOTONE_SECONDS = 4.0  # wall-clock limit of one proof by interval arithmetic that a derivative keeps its sign
+
+
 def _monotone(f: sp.Expr, budget) -> int | None:
     """+1 (-1) when f(sigma) is strictly increasing (decreasing) on sigma > 0: its derivative's sign proved by sympy
     or by interval arithmetic on [e^-RANGE, e^RANGE] (:func:`keeps_sign`), and the same sign in the limit as sigma ->
@@ -3127,7 +3138,7 @@ def _monotone(f: sp.Expr, budget) -> int | None:
     sign = 1 if d.is_positive else -1 if d.is_negative else None
     if sign is not None:
         return sign
-    sign = keeps_sign(d, sigma, seconds=budget if budget is not None else 5.0)
+    sign = keeps_sign(d, sigma, seconds=MONOTONE_SECONDS)
     if sign is None:
         return None
     for x0, side in ((0, "+"), (sp.oo, "-")):

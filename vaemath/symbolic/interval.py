@@ -6,6 +6,7 @@ derivative (review r8k C2: sigma/(1 + sigma) - 1/log(log(3 + 1/sigma)) is decrea
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 import mpmath
 import sympy as sp
@@ -24,6 +25,7 @@ class _Unsupported(Exception):
 
 
 def _number(v: sp.Expr):
+    """An interval holding the number ``v`` (at 50 digits: still an enclosure at any working precision)."""
     if v is sp.pi:
         return iv.pi
     if v is sp.E:
@@ -33,48 +35,65 @@ def _number(v: sp.Expr):
     raise _Unsupported(v)
 
 
-def _enclose(e: sp.Expr, x: sp.Symbol, box):
-    """An interval holding e(x) for every x in ``box`` (an iv.mpf), computed node by node."""
+def _compiled(e: sp.Expr, x: sp.Symbol):
+    """A function of an interval box (iv.mpf) returning an interval holding e(x) for every x in it, built once node by
+    node (constants enclosed once)."""
     if e == x:
-        return box
-    if e.is_Number or e.is_NumberSymbol:
-        return _number(e)
-    args = [_enclose(a, x, box) if a.has(x) else _number(a) if a.is_Number or a.is_NumberSymbol else None
-            for a in e.args]
-    if any(a is None for a in args):
-        raise _Unsupported(e)
-    if e.is_Add:
-        out = args[0]
-        for a in args[1:]:
-            out = out + a
-        return out
-    if e.is_Mul:
-        out = args[0]
-        for a in args[1:]:
-            out = out * a
-        return out
+        return lambda box: box
+    if not e.has(x):
+        saved, iv.dps = iv.dps, 50
+        try:
+            c = _number(e) if e.is_Number or e.is_NumberSymbol else None
+        finally:
+            iv.dps = saved
+        if c is None:
+            raise _Unsupported(e)
+        return lambda box: c
+    args = [_compiled(a, x) for a in e.args]
+    if e.is_Add or e.is_Mul:
+        add = e.is_Add
+
+        def combine(box):
+            out = args[0](box)
+            for a in args[1:]:
+                out = out + a(box) if add else out * a(box)
+            return out
+        return combine
     if e.is_Pow:
         base, k = args[0], e.exp
         if k.is_Integer:
-            return base ** int(k)
-        if base.a > 0:  # a positive base to any power: exp(k log base)
-            return iv.exp(args[1] * iv.log(base))
-        raise _Unsupported(e)
+            return lambda box: base(box) ** int(k)
+        power = args[1]
+
+        def pow_(box):  # a positive base to any power: exp(k log base)
+            b = base(box)
+            if not b.a > 0:
+                raise _Unsupported(e)
+            return iv.exp(power(box) * iv.log(b))
+        return pow_
     if isinstance(e, sp.exp):
-        return iv.exp(args[0])
-    if isinstance(e, sp.log) and args[0].a > 0:
-        return iv.log(args[0])
+        return lambda box: iv.exp(args[0](box))
+    if isinstance(e, sp.log):
+        def log_(box):
+            v = args[0](box)
+            if not v.a > 0:
+                raise _Unsupported(e)
+            return iv.log(v)
+        return log_
     if isinstance(e, sp.erf):
-        return iv.erf(args[0])
+        return lambda box: iv.erf(args[0](box))
     raise _Unsupported(e)
 
 
+@lru_cache(maxsize=256)
 def keeps_sign(d: sp.Expr, x: sp.Symbol, seconds: float = 5.0, far: float = RANGE) -> int | None:
     """+1 or -1 when d(x) has that strict sign for every x in [e^-far, e^far] (:func:`_keeps_sign`), tried on d and on
     the numerator and denominator of d put over one denominator and cancelled (1/(1 + s) - s/(1 + s)**2 is 1/(1 +
     s)**2: the enclosure of the difference of two terms of size 1/s is never narrower than their spread); None when
     neither is proved."""
     start = time.perf_counter()
+    if _sign_changes(d, x, far):
+        return None
     try:
         num, den = sp.fraction(sp.cancel(sp.together(hyperbolics_as_exp(sp.sympify(d)))))
     except (TypeError, ValueError, AttributeError, sp.PolynomialError):
@@ -88,13 +107,32 @@ def keeps_sign(d: sp.Expr, x: sp.Symbol, seconds: float = 5.0, far: float = RANG
     return _keeps_sign(d, x, rest, far) if rest > 0 else None
 
 
+def _sign_changes(d: sp.Expr, x: sp.Symbol, far: float) -> bool:
+    """d takes both signs at 57 points of [e^-far, e^far] (mpmath at 30 + 2 |log10 x| digits): no proof to seek."""
+    try:
+        fn = sp.lambdify(x, d, "mpmath")
+    except (TypeError, ValueError, NameError, KeyError):
+        return False
+    signs = set()
+    for k in range(57):
+        t = -far + 2 * far * k / 56
+        with mpmath.workdps(30 + int(abs(t) / 1.15)):
+            try:
+                v = fn(mpmath.exp(mpmath.mpf(t)))
+            except (ValueError, ArithmeticError, TypeError):
+                continue
+            if isinstance(v, mpmath.mpf) and v != 0:
+                signs.add(v > 0)
+    return len(signs) == 2
+
+
 def _keeps_sign(d: sp.Expr, x: sp.Symbol, seconds: float, far: float) -> int | None:
     """+1 or -1 when d(x) has that strict sign for every x in [e^-far, e^far], proved by interval arithmetic (at
     30 + |log10 x| digits, the range cut in log x, each piece bisected until its enclosure excludes 0, MOST enclosures
     and ``seconds`` at most); None when not proved (a sign change, a 0, or an enclosure that stays too wide)."""
     try:
-        d = hyperbolics_as_exp(sp.sympify(d))
-    except (TypeError, ValueError, AttributeError):
+        fn = _compiled(hyperbolics_as_exp(sp.sympify(d)), x)
+    except (TypeError, ValueError, AttributeError, _Unsupported):
         return None
     start, sign, count = time.perf_counter(), None, 0
     width = 2 * far / PIECES
@@ -105,10 +143,10 @@ def _keeps_sign(d: sp.Expr, x: sp.Symbol, seconds: float, far: float) -> int | N
             count += 1
             if count > MOST or time.perf_counter() - start > seconds or b - a < 1e-9:
                 return None
-            saved, iv.dps = iv.dps, 30 + int(max(abs(a), abs(b)) / 2.3)
+            saved, iv.dps = iv.dps, 20 + int(max(abs(a), abs(b)) / 2.3)
             try:
                 box = iv.mpf([iv.exp(a).a, iv.exp(b).b])
-                v = _enclose(d, x, box)
+                v = fn(box)
                 lo, hi = v.a, v.b
             finally:
                 iv.dps = saved
