@@ -3085,19 +3085,15 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         done, crit = attempt(sp.solveset, sp.diff(f, x), x, cont, budget=budget)
     except (NotImplementedError, ValueError, TypeError):
         return None
+    how = monotone = ""
+    if (not done or isinstance(crit, sp.ConditionSet)) and x == sigma and gaps is sp.S.EmptySet:
+        proved = _monotone(f, budget)  # sigma/(1 + sigma) - 1/log(log(3 + 1/sigma)) (review r8k C2): before solve
+        if proved is not None:  # the infimum is the limit at the lower end: the other end's limit is not needed
+            sign, monotone = proved
+            done, crit, ends = True, sp.S.EmptySet, ends[:1] if sign > 0 else ends[1:]
     if done and isinstance(crit, sp.ConditionSet):  # sqrt(sigma) and log(sigma): Lambert W roots, by solve
         crit = _solved_roots(sp.diff(f, x), x, budget)
         how = " (sympy.solve; every sign change of the derivative on a grid of 4000 points is at one of them)"
-    else:
-        how = ""
-    monotone = ""
-    if (not done or crit is None) and x == sigma and gaps is sp.S.EmptySet:
-        sign = _monotone(f, budget)  # sigma/(1 + sigma) - 1/log(log(3 + 1/sigma)) (review r8k C2)
-        if sign is not None:  # the infimum is the limit at the lower end: the other end's limit is not needed
-            done, crit, ends = True, sp.S.EmptySet, ends[:1] if sign > 0 else ends[1:]
-            monotone = (f" ({'in' if sign > 0 else 'de'}creasing: its derivative is {'> 0' if sign > 0 else '< 0'} for "
-                        f"sigma in [e^-{RANGE:g}, e^{RANGE:g}] by interval arithmetic, and beyond by the sign of its "
-                        "limits as sigma -> 0+ and oo)")
     if not done or crit is None or not (crit is sp.S.EmptySet or isinstance(crit, sp.FiniteSet) and len(crit) <= 20):
         return None
     found = []
@@ -3130,14 +3126,17 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
 MONOTONE_SECONDS = 4.0  # wall-clock limit of one proof by interval arithmetic that a derivative keeps its sign
 
 
-def _monotone(f: sp.Expr, budget) -> int | None:
-    """+1 (-1) when f(sigma) is strictly increasing (decreasing) on sigma > 0: its derivative's sign proved by sympy
-    or by interval arithmetic on [e^-RANGE, e^RANGE] (:func:`keeps_sign`), and the same sign in the limit as sigma ->
-    0+ and oo (sympy); None otherwise."""
+def _monotone(f: sp.Expr, budget) -> tuple | None:
+    """(+1 or -1, how) when f(sigma) is strictly increasing (decreasing) on sigma > 0: its derivative's sign proved by
+    sympy, or by interval arithmetic on [e^-RANGE, e^RANGE] (:func:`keeps_sign`) with the same sign in the limit as
+    sigma -> 0+ and oo (sympy); None otherwise."""
     d = sp.diff(f, sigma)
+
+    def said(sign, how):
+        return sign, f" ({'in' if sign > 0 else 'de'}creasing: its derivative is {'>' if sign > 0 else '<'} 0 {how})"
     sign = 1 if d.is_positive else -1 if d.is_negative else None
     if sign is not None:
-        return sign
+        return said(sign, "on sigma > 0 (sympy)")
     sign = keeps_sign(d, sigma, seconds=MONOTONE_SECONDS)
     if sign is None:
         return None
@@ -3149,7 +3148,8 @@ def _monotone(f: sp.Expr, budget) -> int | None:
             end = limit(sp.sign(d), sigma, x0, side, budget)
         if end is None or sp.sign(end) != sign:
             return None
-    return sign
+    return said(sign, f"for sigma in [e^-{RANGE:g}, e^{RANGE:g}] by interval arithmetic, and beyond by the sign of its "
+                      "limits as sigma -> 0+ and oo")
 
 
 def _solved_roots(d: sp.Expr, x: sp.Symbol, budget):
