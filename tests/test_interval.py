@@ -3,7 +3,7 @@
 import pytest
 import sympy as sp
 
-from vaemath.symbolic.interval import keeps_sign
+from vaemath.symbolic.interval import _keeps_sign, keeps_sign
 from vaemath.symbolic.symbols import sigma
 
 L = sp.log(3 + 1 / sigma)
@@ -24,7 +24,18 @@ def test_a_derivative_of_one_sign_is_proved(d, sign):
     sigma - sp.Rational(10) ** 200,  # 0 at 1e200, inside the range
     (sp.log(sigma) - 1) ** 2,  # 0 at e, no sign change
     sp.atan(sigma - 2) + 2,  # > 0, but no interval rule for atan: no proof
+    sp.Rational(1, 10**40) - (sp.log(sigma) - 1) ** 2,  # > 0 only where |log(sigma) - 1| < 1e-20
     sp.diff(sigma * sp.log(1 + 1 / sigma) - sp.log(sigma) / sigma ** sp.Rational(1, 100), sigma),  # 0 near e^100
 ])
 def test_no_sign_is_claimed_where_there_is_a_zero_or_no_rule(d):
     assert keeps_sign(d, sigma) is None
+
+
+@pytest.mark.parametrize("scale", [1, sp.Rational(1, 10**40)])
+def test_a_narrow_dip_between_the_sample_points_is_not_missed_at_any_scale(scale):
+    # (log(sigma) - 101/100) (log(sigma) - 102/100) is < 0 only for log(sigma) in (1.01, 1.02), between the 57 sample
+    # points; times 1e-40 every value is below 1e-40 in size
+    t = sp.log(sigma)
+    d = scale * (t - sp.Rational(101, 100)) * (t - sp.Rational(102, 100))
+    assert keeps_sign(d, sigma) is None
+    assert _keeps_sign(d, sigma, 5.0, 700.0) is None  # the enclosures themselves, d not put over one denominator
