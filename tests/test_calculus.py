@@ -1310,12 +1310,15 @@ def test_an_undecidable_solveset_falls_back_to_a_labelled_numeric_infimum(text):
 # A far minimum beside a term float64 rounds away (review r8k B1): sigma*log(1 + 1/sigma) is 1 - 1/(2 sigma) + ...,
 # but 0 in float64 past sigma = 1e16 (and 1 + 1/sigma is 1 at 40 digits past 1e40); sigma**2*log(1 + 1/sigma) - sigma is
 # -1/2 + ..., but -sigma in float64. The minimiser is where d/dt B(e^t) = 0, by mpmath at 120 digits from the plain
-# formula (by hand: t = 100 - 50 e^-99, B = 1 - 100/e to 1e-43, for the first; t ~ 50, B ~ -1/2 - 50/e for the second).
+# formula (by hand: t = 100 - 50 e^-99, B = 1 - 100/e to 1e-43, for the first; t ~ 50, B ~ -1/2 - 50/e for the second;
+# t ~ -100, B ~ 1 - 100/e for the third).
 @pytest.mark.parametrize("text, m0, b, t0", [
     ("mu**2 + sigma*log(1+1/sigma) - log(sigma)/sigma**(1/100)", 0,
      lambda s: s * mp.log(1 + 1 / s) - mp.log(s) / s ** (mp.mpf(1) / 100), 100),
     ("(mu-1)**2 + sigma**2*log(1+1/sigma) - sigma - log(sigma)/sigma**(1/50)", 1,
      lambda s: s**2 * mp.log(1 + 1 / s) - s - mp.log(s) / s ** (mp.mpf(1) / 50), 50),
+    ("mu**2 + log(1+sigma)/sigma + sigma**(1/100)*log(sigma)", 0,  # the mirror image: sigma = e^-100, where the terms
+     lambda s: mp.log(1 + s) / s + s ** (mp.mpf(1) / 100) * mp.log(s), -100),  # of d2/dsigma2 cancel from 1e87 to 3e84
 ])
 def test_a_far_minimum_beside_a_term_float64_rounds_away_is_found_at_high_precision(text, m0, b, t0):
     with mp.workdps(120):
@@ -1329,7 +1332,7 @@ def test_a_far_minimum_beside_a_term_float64_rounds_away_is_found_at_high_precis
     with mp.workdps(120):  # d2/dsigma2 = (B''(t) - B'(t)) / sigma^2 at the minimiser, B' = 0 there
         h22 = mp.diff(lambda u: b(mp.exp(u)), t_star, 2) / mp.exp(2 * t_star)
     assert abs(float(best.hessian[1, 1]) / float(h22) - 1) < 1e-6
-    if m0 == 0:  # the penalty of the review (the other is as slow, and its infimum comes from the same minimiser)
+    if t0 == 100:  # the penalty of the review (the others are as slow, and their infima come from the same minimiser)
         inf = infimum(text, budget=1)
         assert inf["method"] == "numeric" and 0 <= float(inf["value"]) - float(least) < 1e-12 * abs(float(least))
 

@@ -758,9 +758,17 @@ def _has_root(e: sp.Expr) -> bool:
 
 def _hessian_there(e: sp.Expr, sol: dict, budget) -> sp.Matrix:
     """The Hessian at a stationary point: exact derivatives where finite, else second difference quotients."""
-    if any(isinstance(v, sp.Float) for v in sol.values()):  # at the floats' exact binary values, 15 digits by sympy's
-        at = {x: sp.Rational(v) if isinstance(v, sp.Float) else v for x, v in sol.items()}  # adaptive evalf: a
-        return hessian(e).subs(at).evalf(15)  # Float sigma = 5e21 makes log(1 + 1/sigma) 0 at 15 digits
+    if any(isinstance(v, sp.Float) for v in sol.values()):  # at the floats' exact binary values, by mpmath at 30 +
+        at = {x: sp.Rational(v) if isinstance(v, sp.Float) else v for x, v in sol.items()}  # scale_digits digits: a
+        digits = 30 + scale_digits(sp.N(at[sigma], 20))  # Float sigma = 5e21 makes log(1 + 1/sigma) 0 at 15 digits,
+        try:  # and at sigma = e^-100 the terms of d2/dsigma2 log(1 + sigma)/sigma cancel from 1e87 to 2/3
+            fn = sp.lambdify((mu, sigma), hessian(e), "mpmath")
+            with mpmath.workdps(digits):
+                h = fn(*(mpmath.mpf(sp.N(at[x], digits + 10)) for x in (mu, sigma)))
+                return sp.Matrix(h.tolist() if hasattr(h, "tolist") else h).applyfunc(
+                    lambda v: sp.Float(mpmath.re(v), 15) if abs(mpmath.im(v)) <= abs(mpmath.re(v)) * 1e-20 else sp.nan)
+        except (ValueError, ArithmeticError, TypeError, NameError):
+            return hessian(e).subs(at).evalf(15)
     free = sol[mu] is mu or sol[sigma] is sigma
 
     def exact():
