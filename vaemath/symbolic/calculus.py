@@ -634,8 +634,8 @@ def critical_points(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> list:
 def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
     found = _critical_points_std(e, budget) if is_smooth(e) else _kinked_minima(e, budget)
     removable = _removable_minimum(e, budget) if is_smooth(e) else None
-    if removable is not None:  # the float points the search found around it (1 - tanh(x)/x is 0/0 at x = 0) go
-        found = tuple(c for c in found if not _near(c.point, removable.point, 1e-4)) + (removable,)
+    if removable is not None:  # float points a search found around it go (exp(-1/(sigma - 1)**2) is 0 in float64
+        found = tuple(c for c in found if not _near(c.point, removable.point, 1e-4)) + (removable,)  # near 1)
     if is_smooth(e) and not any(c.definiteness.startswith("positive") for c in found):
         inner = _through_inner(e, budget)  # acosh(1 + kl)**2: a gradient 0/0 at the minimiser of kl
         found += inner
@@ -662,7 +662,7 @@ REMOVABLE = "at a removable point"  # in the method of a minimiser where the pen
 
 def _removable_minimum(e: sp.Expr, budget) -> CriticalPoint | None:
     """The minimiser of a separable A(mu) + B(sigma) at a point where the penalty is undefined but has a limit, the
-    value of its continuous extension (exp(-1/(sigma - 1)**2) at sigma = 1, 1 - tanh(x)/x at x = 0), as the
+    value of its continuous extension (exp(-1/(sigma - 1)**2) at sigma = 1, review r8k B4), as the
     exact infimum attained there (:func:`_separable_infimum`), with the Hessian diag(lim A'', lim B'') (a derivative
     with a limit at a point where the function is continuous has that value there) and the order of growth, the
     larger of the parts' lim log(f(x0 +- t) - f(x0)) / log t (oo: flatter than every power); None otherwise."""
