@@ -21,7 +21,8 @@ import sympy as sp
 from vaemath.symbolic.approach import limit_status
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, check_budget
 from vaemath.symbolic.hidden_zeros import hyperbolics_as_exp, without_hidden_zeros
-from vaemath.symbolic.newton import float_order, newton_escapes, polished, singular_part_dropped
+from vaemath.symbolic.interval import RANGE, keeps_sign
+from vaemath.symbolic.newton import float_order, newton_escapes, polished, scale_digits, singular_part_dropped
 from vaemath.symbolic.nonsmooth import (
     active_branch,
     check_directions,
@@ -124,9 +125,34 @@ def taylor(penalty, point: dict | None = None, order: int = 2, param: str = "std
     poly = _derivative_terms(e, xs, point, order)
     if poly is not None:
         return poly
+    if _param(param).name == "std" and _is_bad(e.subs(point)):
+        poly = _taylor_by_limits(e, point, order)
+        if poly is not None:
+            return poly
     if _param(param).name == "std":
         return _directional(e, xs, point, order)
     return _compose_from_std(e, point, order, _param(param))
+
+
+def _taylor_by_limits(e: sp.Expr, point: dict, order: int) -> sp.Expr | None:
+    """Taylor polynomial of a separable A(mu) + B(sigma) at a removable point, from the two-sided limits of each
+    part's derivatives (exp(-1/(sigma - 1)**2) at sigma = 1: every one is 0, where a series along a ray fails); None
+    when the penalty is not separable or a limit is not finite and the same on both sides."""
+    a, b = e.as_independent(sigma, as_Add=True)
+    if b.has(mu):
+        return None
+    terms = []
+    for f, x in ((a, mu), (b, sigma)):
+        for j in range(order + 1):
+            d = sp.diff(f, x, j)
+            v = d.subs(x, point[x])
+            if _is_bad(v):
+                ends = [sp.limit(d, x, point[x], side) for side in "-+"]
+                if not all(w.is_number and w.is_finite for w in ends) or sp.simplify(ends[0] - ends[1]) != 0:
+                    return None
+                v = ends[0]
+            terms.append(v * (x - point[x]) ** j / factorial(j))
+    return sp.Add(*terms)
 
 
 def _compose_from_std(e: sp.Expr, point: dict, order: int, p) -> sp.Expr:
@@ -481,9 +507,9 @@ def _roots(grad: list, xs: tuple, p, starts=_STARTS, log_scale: bool = False) ->
     fn = sp.lambdify(xs, grad, "mpmath")
     size = sp.lambdify(xs, [sp.Add(*[abs(a) for a in sp.Add.make_args(g)]) for g in grad], "mpmath")
     out = []
-    with mpmath.workdps(40):
-        for m0, s0 in starts:
-            start = (m0, math.log(s0) if log_scale else float(p.of_sigma.subs(sigma, s0)))
+    for m0, s0 in starts:
+        start = (m0, math.log(s0) if log_scale else float(p.of_sigma.subs(sigma, s0)))
+        with mpmath.workdps(40 + (scale_digits(s0) if log_scale else 0)):  # 1 + 1/sigma is 1 at 40 digits past 1e40
             try:  # far out, each equation divided by its size at the start (1e-282 at sigma = e^650: "singular")
                 scale = [w if log_scale and w != 0 else 1 for w in size(*map(mpmath.mpf, start))]
                 scaled = lambda a, b, by=scale: [v / w for v, w in zip(_bounded(fn, a, b), by)]  # noqa: E731
@@ -493,8 +519,8 @@ def _roots(grad: list, xs: tuple, p, starts=_STARTS, log_scale: bool = False) ->
             except (ValueError, ArithmeticError, TypeError, MemoryError):  # a diverging start: try the next
                 continue
             real = _real_point(root) if done else None
-            if real is not None:  # Newton stalls where the gradient is singular (a cone): a bounded time per start
-                out.append(real)
+        if real is not None:  # Newton stalls where the gradient is singular (a cone): a bounded time per start
+            out.append(real)
     return out
 
 
@@ -570,7 +596,7 @@ def _no_sign_change(grad: list, xs: tuple, root: tuple, p) -> bool:
     side, in as many digits as the scale needs): it only tends to 0 there, towards an edge (cosh(sigma) + mu**2:
     sinh(sigma) = 1.8e-34 at sigma = 1.8e-34 passed the absolute test; mu**2 - tanh(sigma): sech(sigma)^2 at sigma =
     28), whose infimum is approached at the boundary, not attained. A simple root changes sign."""
-    with mpmath.workdps(40 + max(0, int(-mpmath.log10(abs(root[1]) + 1e-300)))):  # exp(s) - exp(-s) at s = 1e-307
+    with mpmath.workdps(40 + scale_digits(abs(root[1]) + 1e-300)):  # exp(s) - exp(-s) at s = 1e-307
         at = [mpmath.mpf(r) for r in root]
         for k, g in enumerate(grad):
             fn = sp.lambdify(xs, g, "mpmath")
@@ -607,6 +633,9 @@ def critical_points(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> list:
 @lru_cache(maxsize=256)
 def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
     found = _critical_points_std(e, budget) if is_smooth(e) else _kinked_minima(e, budget)
+    removable = _removable_minimum(e, budget) if is_smooth(e) else None
+    if removable is not None:  # float points a search found around it go (exp(-1/(sigma - 1)**2) is 0 in float64
+        found = tuple(c for c in found if not _near(c.point, removable.point, 1e-4)) + (removable,)  # near 1)
     if is_smooth(e) and not any(c.definiteness.startswith("positive") for c in found):
         inner = _through_inner(e, budget)  # acosh(1 + kl)**2: a gradient 0/0 at the minimiser of kl
         found += inner
@@ -626,6 +655,63 @@ def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
         out.append(CriticalPoint({mu: c.point[mu], x: x0}, c.value, h, definiteness(h) if h is not None
                                  else c.definiteness, c.method, c.differentiable, c.order))
     return tuple(out)
+
+
+REMOVABLE = "at a removable point"  # in the method of a minimiser where the penalty's value is a limit
+
+
+def _removable_minimum(e: sp.Expr, budget) -> CriticalPoint | None:
+    """The minimiser of a separable A(mu) + B(sigma) at a point where the penalty is undefined but has a limit, the
+    value of its continuous extension (exp(-1/(sigma - 1)**2) at sigma = 1, review r8k B4), as the
+    exact infimum attained there (:func:`_separable_infimum`), with the Hessian diag(lim A'', lim B'') (a derivative
+    with a limit at a point where the function is continuous has that value there) and the order of growth, the
+    larger of the parts' lim log(f(x0 +- t) - f(x0)) / log t (oo: flatter than every power); None otherwise."""
+    a, b = e.as_independent(sigma, as_Add=True)
+    if b.has(mu) or not a.has(mu) or not b.has(sigma) or not _gap_points(e):
+        return None
+    sep = _separable_infimum(e, budget)
+    at = None if sep is None or not sep["attained"] else sep.get("point")
+    if at is None or any(sp.sympify(v).has(mu, sigma) for v in at.values()) or not _is_bad(e.subs(at)):
+        return None
+    t = sp.Dummy("t", positive=True)
+    second, orders = [], []
+    for f, x in ((a, mu), (b, sigma)):
+        x0 = at[x]
+        values = []
+        for g in (f, sp.diff(f, x, 2)):
+            ends = [g.subs(x, x0)] if not _is_bad(g.subs(x, x0)) else [limit(g, x, x0, side, budget) for side in "-+"]
+            if any(v is None or not (v.is_number and v.is_finite) for v in ends) or not _is_zero(ends[0] - ends[-1],
+                                                                                                   budget):
+                return None
+            values.append(ends[0])
+        second.append(values[1])
+        for side in (1, -1):
+            q = limit(sp.log(f.subs(x, x0 + side * t) - values[0]) / sp.log(t), t, 0, "+", budget)
+            if q is None or not (q.is_positive or q == sp.oo):
+                return None
+            orders.append(q)
+    h = sp.diag(*second)
+    order = max(orders, key=lambda q: math.inf if q == sp.oo else float(q))
+    return CriticalPoint(at, sep["value"], h, definiteness(h), f"exact, {REMOVABLE}: {sep['where']}", True,
+                         int(order) if order.is_integer else order)
+
+
+def _gap_points(e: sp.Expr) -> list:
+    """The values of sigma or mu (solveset, a second each) where a one-variable denominator of ``e`` vanishes inside
+    the domain: candidates for a removable point (1/sigma and 1/log(log(3 + 1/sigma)) never vanish there;
+    1/(sigma - 1)**2 does, at 1)."""
+    out = []
+    for p in e.atoms(sp.Pow):
+        if p.exp.is_negative and len(p.base.free_symbols & {mu, sigma}) == 1 and not p.base.is_positive:
+            x = mu if p.base.has(mu) else sigma
+            try:
+                done, zeros = attempt(sp.solveset, p.base, x, sp.Reals if x == mu else sp.Interval.open(0, sp.oo),
+                                      budget=1.0)
+            except (NotImplementedError, ValueError, TypeError):
+                continue
+            if done and isinstance(zeros, sp.FiniteSet):
+                out += list(zeros)
+    return out
 
 
 _R = sp.Dummy("r", real=True)
@@ -672,8 +758,17 @@ def _has_root(e: sp.Expr) -> bool:
 
 def _hessian_there(e: sp.Expr, sol: dict, budget) -> sp.Matrix:
     """The Hessian at a stationary point: exact derivatives where finite, else second difference quotients."""
-    if any(isinstance(v, sp.Float) for v in sol.values()):
-        return hessian(e).subs(sol).evalf(15)
+    if any(isinstance(v, sp.Float) for v in sol.values()):  # at the floats' exact binary values, by mpmath at 30 +
+        at = {x: sp.Rational(v) if isinstance(v, sp.Float) else v for x, v in sol.items()}  # scale_digits digits: a
+        digits = 30 + scale_digits(sp.N(at[sigma], 20))  # Float sigma = 5e21 makes log(1 + 1/sigma) 0 at 15 digits,
+        try:  # and at sigma = e^-100 the terms of d2/dsigma2 log(1 + sigma)/sigma cancel from 1e87 to 2/3
+            fn = sp.lambdify((mu, sigma), hessian(e), "mpmath")
+            with mpmath.workdps(digits):
+                h = fn(*(mpmath.mpf(sp.N(at[x], digits + 10)) for x in (mu, sigma)))
+                return sp.Matrix(h.tolist() if hasattr(h, "tolist") else h).applyfunc(
+                    lambda v: sp.Float(mpmath.re(v), 15) if abs(mpmath.im(v)) <= abs(mpmath.re(v)) * 1e-20 else sp.nan)
+        except (ValueError, ArithmeticError, TypeError, NameError):
+            return hessian(e).subs(at).evalf(15)
     free = sol[mu] is mu or sol[sigma] is sigma
 
     def exact():
@@ -984,28 +1079,99 @@ def _far_wells(e: sp.Expr, sols: list) -> tuple:
     return tuple(w for w in _far_search(e) if not any(near(w, sol) for sol in sols))
 
 
+FAR_SECONDS = 3.0  # wall-clock limit of the scan's values at high precision, where float64's were caught wrong
+_FAR_CHECKS = ((0.0, 1.5), _FAR_LOG_SIGMA[::10])  # the mu and log sigma where float64 is compared with mpmath
+
+
+def _precise(e: sp.Expr):
+    """The penalty as a float function of (mu, log sigma), evaluated by mpmath at 30 + :func:`scale_digits` digits
+    (nan where it is not finite and real, +-inf beyond float64's range)."""
+    fn = sp.lambdify((mu, sigma), e, "mpmath")
+
+    def value(m, t):
+        with mpmath.workdps(30 + scale_digits(mpmath.exp(abs(t)))):
+            try:
+                v = fn(mpmath.mpf(float(m)), mpmath.exp(mpmath.mpf(float(t))))
+                if isinstance(v, mpmath.mpc):
+                    if abs(v.imag) > abs(v.real) * 1e-20:
+                        return math.nan
+                    v = v.real
+                v = float(v)
+            except (ValueError, ArithmeticError, TypeError, OverflowError):
+                return math.nan
+        return math.nan if math.isnan(v) else v
+    return value
+
+
+def _float_fails_far(e: sp.Expr, high) -> bool:
+    """float64 misreads the penalty far out: at a check point (mu 0 and 1.5, every 50 in log sigma) its value is not
+    mpmath's (to 1e-6 relative; nan and a value off float64's range count as +oo). sigma*log(1 + 1/sigma) is 0 in
+    float64 past sigma = 1e16, 1 exactly (review r8k B1)."""
+    def read(v):
+        return math.inf if math.isnan(v) else v
+    m, t = (a.ravel() for a in np.meshgrid(*_FAR_CHECKS))
+    low = real_values(e, m, np.exp(t))
+    for a, b, v in zip(m, t, low):
+        x, y = read(float(v)), read(high(a, b))
+        if not (x == y or abs(x - y) <= 1e-6 * (1 + abs(y))):
+            return True
+    return False
+
+
+def _far_values(e: sp.Expr, m: np.ndarray, t: np.ndarray) -> tuple:
+    """(values, value): the penalty on the scan's points (mu m, log sigma t) and a float function of (mu, log sigma)
+    for the refinement: float64's, or mpmath's (:func:`_precise`) where float64's are caught wrong
+    (:func:`_float_fails_far`). A separable A(mu) + B(sigma) is evaluated part by part (13 + 281 values at high
+    precision instead of 3653); a scan past FAR_SECONDS keeps float64's."""
+    fn = vectorized(e)
+
+    def low(a, b):
+        with np.errstate(all="ignore"):
+            val = complex(fn(a, np.exp(b)))
+        return val.real if np.isfinite(val) and abs(val.imag) < 1e-12 else math.nan
+    values = real_values(e, m, np.exp(t))
+    high = _precise(e)
+    if not _float_fails_far(e, high):
+        return values, low
+    a, b = e.as_independent(sigma, as_Add=True)
+    start = time.perf_counter()
+    if not b.has(mu):  # separable: each part at its own points
+        fa, fb = _precise(a), _precise(b)
+        parts = [{x: f(x, x) for x in np.unique(z)} for f, z in ((fa, m), (fb, t))]  # a has no sigma, b no mu
+        if time.perf_counter() - start > FAR_SECONDS:
+            return values, low
+        out = np.array([parts[0][x] + parts[1][y] for x, y in zip(m, t)])
+    else:
+        out = []
+        for x, y in zip(m, t):
+            if time.perf_counter() - start > FAR_SECONDS:
+                return values, low
+            out.append(high(x, y))
+        out = np.array(out)
+    return np.where(np.isfinite(out), out, np.nan), high
+
+
 @lru_cache(maxsize=64)
 def _far_search(e: sp.Expr) -> tuple:
     """The least point of the penalty on the grid's mu x log sigma in [-FAR, FAR] (step 5), when it lies beyond
     ESCAPE, refined by Nelder-Mead in (mu, log sigma); none where the search leaves the box of ESCAPE's sizes around
-    that point (a drift to the boundary, not a well) or stops on a float plateau (exp(-sigma) underflowed to 0)."""
+    that point (a drift to the boundary, not a well) or stops on a float plateau (exp(-sigma) underflowed to 0). The
+    values are float64's, or mpmath's where float64 rounds a term away (:func:`_far_values`)."""
     from scipy.optimize import minimize
 
     m, t = (a.ravel() for a in np.meshgrid(_GRID_MU, _FAR_LOG_SIGMA))
-    values = real_values(e, m, np.exp(t))
+    values, value = _far_values(e, m, t)
     if np.all(np.isnan(values)):
         return ()
     k = int(np.nanargmin(values))
     if abs(t[k]) <= ESCAPE[1]:
         return ()  # inside the box: the numeric search's
-    fn = vectorized(e)
 
     def f(x):  # x = (mu, log sigma - t[k]): the simplex's first steps are 5% of each coordinate
         if abs(x[0]) > ESCAPE[0] or abs(x[1]) > ESCAPE[1]:
             raise _Escaped(x)
-        with np.errstate(all="ignore"):
-            val = complex(fn(x[0], np.exp(t[k] + x[1])))
-        return val.real if np.isfinite(val) and abs(val.imag) < 1e-12 else np.inf
+        val = value(x[0], t[k] + x[1])
+        return val if np.isfinite(val) else np.inf
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -1544,7 +1710,10 @@ def _grows_on_rays(e: sp.Expr, point: dict, value: sp.Expr) -> bool:
         for k in range(360):
             a = 2 * mpmath.pi * k / 360
             for t in (mpmath.mpf("1e-6"), mpmath.mpf("1e-12")):
-                v = fn(m0 + t * mpmath.cos(a), s0 + t * mpmath.sin(a))
+                try:
+                    v = fn(m0 + t * mpmath.cos(a), s0 + t * mpmath.sin(a))
+                except (ZeroDivisionError, ValueError):  # along mu through a removable point at sigma = 1: undefined
+                    continue
                 if isinstance(v, mpmath.mpc) and v.imag != 0:
                     continue  # a ray leaving the real domain (log of sigma < 0 at the edge): no evidence either way
                 if not mpmath.re(v) > 0:
@@ -1646,7 +1815,7 @@ def _polished_point(e: sp.Expr, reached: tuple, method: str, budget) -> Critical
     if found is None:                 # Hessian at the point read to 15 digits says ((mu-sigma)**4 + ...: 1e-27)
         return None
     order = max(q for q, _, _ in found)
-    h = singular_part_dropped(found)  # at 120 digits; singular along the directions of order > 2
+    h = singular_part_dropped(found, reached)  # at 120 digits; singular along the directions of order > 2
     kind = "positive definite" if order == 2 else "positive semidefinite"
     return CriticalPoint(point, _value_at_floats(e, point), h, kind, method, True, order)
 
@@ -2619,6 +2788,8 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
         return {"value": best.value, "attained": True, "where": best.description, "set": best,
                 "method": "upper bound" if late else "exact"}
     where = f"minimiser {to_strings(best.point)}"
+    if REMOVABLE in best.method:  # exp(-1/(sigma - 1)**2) + mu**2 at (0, 1): the separable parts' exact infima
+        return {"value": best.value, "attained": True, "method": "exact", "where": best.method.removeprefix("exact, ")}
     if best.value == 0 and not best.value.has(sp.Float) and e.is_nonnegative:
         return {"value": sp.S.Zero, "attained": True, "method": "exact",
                 "where": f"numeric {where} ({best.method}), where the penalty is 0 exactly, and the penalty is >= 0 "
@@ -2912,17 +3083,25 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         done, cont = attempt(lambda: sp.calculus.util.continuous_domain(entire, x, domain), budget=budget)
     except (NotImplementedError, ValueError, TypeError):
         return None
-    if not done or cont != domain:
+    if not done:
+        return None
+    gaps = sp.Complement(domain, cont) if cont != domain else sp.S.EmptySet  # isolated points f is undefined at
+    if not (isinstance(gaps, sp.FiniteSet) or gaps is sp.S.EmptySet) or len(gaps) > 5 or not all(
+            g.is_real for g in gaps):
         return None
     try:  # solveset raises TypeError on undecidable set membership (log(sigma)/sigma**(1/100) + sigma**(1/3))
-        done, crit = attempt(sp.solveset, sp.diff(f, x), x, domain, budget=budget)
+        done, crit = attempt(sp.solveset, sp.diff(f, x), x, cont, budget=budget)
     except (NotImplementedError, ValueError, TypeError):
         return None
+    how = monotone = ""
+    if (not done or isinstance(crit, sp.ConditionSet)) and x == sigma and gaps is sp.S.EmptySet:
+        proved = _monotone(f, budget)  # sigma/(1 + sigma) - 1/log(log(3 + 1/sigma)) (review r8k C2): before solve
+        if proved is not None:  # the infimum is the limit at the lower end: the other end's limit is not needed
+            sign, monotone = proved
+            done, crit, ends = True, sp.S.EmptySet, ends[:1] if sign > 0 else ends[1:]
     if done and isinstance(crit, sp.ConditionSet):  # sqrt(sigma) and log(sigma): Lambert W roots, by solve
         crit = _solved_roots(sp.diff(f, x), x, budget)
         how = " (sympy.solve; every sign change of the derivative on a grid of 4000 points is at one of them)"
-    else:
-        how = ""
     if not done or crit is None or not (crit is sp.S.EmptySet or isinstance(crit, sp.FiniteSet) and len(crit) <= 20):
         return None
     found = []
@@ -2934,13 +3113,51 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         if v is None or not v.is_number or v.is_finite is None or v == -sp.oo:
             return None
         if v.is_finite:
-            found.append((v, False, f"as {x} -> {x0}{side if x0 == 0 else ''}", None))
+            found.append((v, False, f"as {x} -> {x0}{side if x0 == 0 else ''}{monotone}", None))
+    for r in gaps:  # exp(-1/(sigma - 1)**2) at sigma = 1 (review r8k B4)
+        sides = [backed_limit(f, x, r, side, budget) for side in ("-", "+")]
+        if any(v is None or not v.is_number or v.is_finite is None or v == -sp.oo for v in sides):
+            return None
+        if sides[0].is_finite and _is_zero(sides[0] - sides[1], budget):  # removable: the extension attains it
+            found.append((sides[0], True, f"at {x} = {r}, a removable point (the limit from both sides, the value "
+                                          "of the penalty's continuous extension there)", r))
+        else:
+            found += [(v, False, f"as {x} -> {r}{side}", None) for v, side in zip(sides, "-+") if v.is_finite]
     if not found or any(not v.is_real for v, _, _, _ in found):
         return None
     least = min(float(sp.N(v, 30)) for v, _, _, _ in found)
     tied = [t for t in found if abs(float(sp.N(t[0], 30)) - least) <= 1e-25 * (1 + abs(least))]
     best = next((t for t in tied if t[1]), tied[0])  # attained where a critical point reaches it
     return best[0], best[1], ("attained " if best[1] else "approached ") + best[2], best[3]
+
+
+MONOTONE_SECONDS = 4.0  # wall-clock limit of one proof by interval arithmetic that a derivative keeps its sign
+
+
+def _monotone(f: sp.Expr, budget) -> tuple | None:
+    """(+1 or -1, how) when f(sigma) is strictly increasing (decreasing) on sigma > 0: its derivative's sign proved by
+    sympy, or by interval arithmetic on [e^-RANGE, e^RANGE] (:func:`keeps_sign`) with the same sign in the limit as
+    sigma -> 0+ and oo (sympy); None otherwise."""
+    d = sp.diff(f, sigma)
+
+    def said(sign, how):
+        return sign, f" ({'in' if sign > 0 else 'de'}creasing: its derivative is {'>' if sign > 0 else '<'} 0 {how})"
+    sign = 1 if d.is_positive else -1 if d.is_negative else None
+    if sign is not None:
+        return said(sign, "on sigma > 0 (sympy)")
+    sign = keeps_sign(d, sigma, seconds=MONOTONE_SECONDS)
+    if sign is None:
+        return None
+    for x0, side in ((0, "+"), (sp.oo, "-")):
+        end = limit(d, sigma, x0, side, budget)
+        if end is None or not end.is_extended_real:
+            return None
+        if end == 0:
+            end = limit(sp.sign(d), sigma, x0, side, budget)
+        if end is None or sp.sign(end) != sign:
+            return None
+    return said(sign, f"for sigma in [e^-{RANGE:g}, e^{RANGE:g}] by interval arithmetic, and beyond by the sign of its "
+                      "limits as sigma -> 0+ and oo")
 
 
 def _solved_roots(d: sp.Expr, x: sp.Symbol, budget):
@@ -3085,6 +3302,10 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         order = "not decided" if best.order is None else best.order
         notes.append(f"the penalty is not differentiable at the minimiser (a kink): no Hessian, local order {order} "
                      "(the slowest growth over directions)")
+    elif isinstance(best, CriticalPoint) and best.order == sp.oo:
+        notes.append("a minimum flatter than every power (order oo, as exp(-1/t**2)): the Hessian at the minimiser is "
+                     "singular, and the penalty grows more slowly than any power of the distance along its flat "
+                     "direction")
     elif isinstance(best, CriticalPoint) and isinstance(best.order, int) and best.order > 2:
         notes.append(f"a minimum of order {best.order}: the Hessian at the minimiser is singular, and along the "
                      f"flattest straight line through it the penalty grows as the distance to the power {best.order} "

@@ -12,6 +12,16 @@ import sympy as sp
 from vaemath.symbolic.symbols import mu, sigma
 
 
+def scale_digits(s) -> int:
+    """Working digits to add at sigma = s far from 1: 2 |log10 s|, so that a term that a sum rounds away to first or
+    second order in 1/sigma (sigma*log(1 + 1/sigma) = 1 - 1/(2 sigma) + ..., whose 1 + 1/sigma is 1 at 40 digits for
+    sigma > 1e40, review r8k B1) keeps the working precision it has near sigma = 1."""
+    try:
+        return 2 * int(mpmath.ceil(abs(mpmath.log10(mpmath.mpf(s)))))
+    except (TypeError, ValueError, ArithmeticError):
+        return 0
+
+
 def _value_and_derivatives(e: sp.Expr) -> tuple:
     """mpmath functions of (mu, sigma): e, and ((de/dmu, de/dsigma), (d2e/dmu2, d2e/dmu dsigma, d2e/dsigma2))."""
     g = [sp.diff(e, x) for x in (mu, sigma)]
@@ -28,8 +38,8 @@ def newton_escapes(e: sp.Expr, point: dict) -> bool:
     xs = (mu, sigma)
     try:
         f, fn = _value_and_derivatives(e)
-        with mpmath.workdps(60):
-            m0, s0 = (mpmath.mpf(sp.N(point[x], 70)) for x in xs)
+        with mpmath.workdps(60 + scale_digits(sp.N(point[sigma], 20))):
+            m0, s0 = (mpmath.mpf(sp.N(point[x], 70 + scale_digits(sp.N(point[sigma], 20)))) for x in xs)
             m, s, here, lam = m0, s0, f(m0, s0), mpmath.mpf("1e-3")
             for _ in range(30):
                 (gm, gs), (a, b, c) = fn(m, s)
@@ -69,7 +79,7 @@ def polished(e: sp.Expr, m0: float, s0: float, seconds: float = POLISH_SECONDS) 
         f, fn = _value_and_derivatives(e)
     except (TypeError, ValueError, NameError, KeyError):
         return None
-    start, digits = time.perf_counter(), list(POLISH_DIGITS)
+    start, digits = time.perf_counter(), [d + scale_digits(s0) for d in POLISH_DIGITS]
 
     def newton(m, s):  # the point one undamped Newton step from (m, s) and its value; None if the Hessian is not > 0
         (gm, gs), (a, b, c) = (list(map(real, v)) for v in fn(m, s))
@@ -147,7 +157,7 @@ def float_order(e: sp.Expr, at: tuple) -> list | None:
     try:
         f = sp.lambdify((mu, sigma), e, "mpmath")
         hs = sp.lambdify((mu, sigma), [sp.diff(e, mu, 2), sp.diff(e, mu, sigma), sp.diff(e, sigma, 2)], "mpmath")
-        with mpmath.workdps(120):
+        with mpmath.workdps(120 + scale_digits(at[1])):
             m, s = at
             a, b, c = (mpmath.re(v) for v in hs(m, s))
             u = (1 + abs(m), s)
@@ -178,18 +188,23 @@ def float_order(e: sp.Expr, at: tuple) -> list | None:
         return None
 
 
-def singular_part_dropped(pieces: list) -> sp.Matrix:
+def singular_part_dropped(pieces: list, at: tuple = (0, 1)) -> sp.Matrix:
     """The Hessian at a numeric minimiser from :func:`float_order`'s directions: the sum of lambda z z^T over those
     of order 2 only (H = sum lambda z z^T, z = D^-1 v for the eigenvectors v of D H D), so that its part along a
     direction of higher order, the reading's error (1e-112 for (sigma + tanh(sigma) - 2)**8 at 1e-20 from its
     minimiser), is 0; entries below 1e-30 of the largest shown as 0. (A direction whose quadratic term is hidden at
     the distances measured by a quartic one is counted of order 4: (mu-sigma)**4 - tanh(sigma) + 2*exp(-sigma) +
-    (sigma-40)**2/10**30 at its minimiser near sigma = 65.8, where d2/dsigma2 is 3e-28.)"""
+    (sigma-40)**2/10**30 at its minimiser near sigma = 65.8, where d2/dsigma2 is 3e-28.) The entries are compared in
+    the coordinates scaled by (1 + |mu|, sigma) at the minimiser ``at`` (mu, sigma): at sigma = e^100, d2/dsigma2 is
+    5e-90 beside d2/dmu2 = 2, of the same size once multiplied by sigma^2 (review r8k B1)."""
     kept = sp.zeros(2, 2)
     with mpmath.workdps(100):
         for q, lam, z in pieces:
             if q == 2:
                 col = sp.Matrix([sp.Float(x, 40) for x in z])
                 kept += sp.Float(lam, 40) * col * col.T
-    big = max((abs(x) for x in kept), default=0)
-    return kept.applyfunc(lambda x: sp.S.Zero if abs(x) <= big * sp.Float("1e-30") else sp.Float(x, 15))
+        u = [sp.Float(1 + abs(at[0]), 40), sp.Float(at[1], 40)]
+    scaled = sp.Matrix(2, 2, lambda i, j: abs(kept[i, j]) * u[i] * u[j])
+    big = max(scaled, default=0)
+    return sp.Matrix(2, 2, lambda i, j: sp.S.Zero if scaled[i, j] <= big * sp.Float("1e-30") else
+                     sp.Float(kept[i, j], 15))
