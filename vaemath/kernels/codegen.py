@@ -153,16 +153,17 @@ def _accurate_logs(e: sp.Expr, sc: Scale) -> sp.Expr:
                 return loghyp1p(x, b.base.args[0])
         return a
     e = e.replace(lambda a: isinstance(a, sp.log) and isinstance(a.args[0], rewrite.hypot), hyp)
+    e = e.replace(lambda a: isinstance(a, sp.Add) and len(a.args) == 2 and sp.S.One in a.args, _one_minus_exp)
     if not sc.exact_powers:
         return e
     y, k = (T, sp.S.One) if sc.param == "std" else (vv, sp.S.Half)
 
-    def dyadic_log(t: sp.Expr):  # q log(2^j) -> (q j), q rational
+    def dyadic_log(t: sp.Expr):  # q log((2^i)^x) -> q i x, q and x rational (log(sqrt(2)) of a product's constant)
         q, r = t.as_coeff_Mul()
-        if q.is_Rational and isinstance(r, sp.log) and r.args[0].is_Rational and r.args[0] > 0:
-            c = r.args[0]
-            if (c.p & (c.p - 1)) == 0 and (c.q & (c.q - 1)) == 0:
-                return q * (int(c.p).bit_length() - int(c.q).bit_length())
+        if q.is_Rational and isinstance(r, sp.log):
+            c, x = r.args[0].as_base_exp()
+            if c.is_Rational and c > 0 and x.is_Rational and (c.p & (c.p - 1)) == 0 and (c.q & (c.q - 1)) == 0:
+                return q * x * (int(c.p).bit_length() - int(c.q).bit_length())
         return None
 
     def pair(s: sp.Add) -> sp.Expr:
@@ -178,6 +179,34 @@ def _accurate_logs(e: sp.Expr, sc: Scale) -> sp.Expr:
         terms = [t for t in terms if t is not logs[0] and t != g * lg]
         return sp.Add(*terms, g * logscaled(y, lg, sp.Integer(2) ** e2, k))
     return e.replace(lambda a: isinstance(a, sp.Add) and a.has(lg), pair)
+
+
+def _positive_scale_factor(f: sp.Expr) -> bool:
+    """A positive constant, a power of T, or a power of onep(c T^k), c > 0: a factor whose log the far forms take."""
+    base, _ = f.as_base_exp()
+    if f.is_number:
+        return bool(f.is_positive)
+    if base == T:
+        return True
+    if isinstance(base, rewrite.onep):
+        c, r = base.args[0].as_coeff_Mul()
+        return c > 0 and r.as_base_exp()[0] == T
+    return False
+
+
+def _one_minus_exp(s: sp.Add) -> sp.Expr:
+    """1 - P exp(E), P a product of positive scale factors -> -expm1(E + log P), log P term by term (k lg + log1p(..)
+    + log c): next to 1 (hellinger_squared's far forms next to sigma = 2, P exp(E) = 0.89) the difference of the rounded
+    product cancels (7 ulp); the near form has the same -expm1 already."""
+    t = s.args[0] if s.args[1] == 1 else s.args[1]
+    q, rest = t.as_coeff_Mul()
+    exps = [f for f in sp.Mul.make_args(rest) if isinstance(f, sp.exp)]
+    if q != -1 or len(exps) != 1:
+        return s
+    factors = [f for f in sp.Mul.make_args(rest) if f is not exps[0]]
+    if not factors or not all(_positive_scale_factor(f) for f in factors):
+        return s
+    return -rewrite._expm1(exps[0].args[0] + rewrite._log_of_product(sp.Mul(*factors)))
 
 
 def _coefficient_chains(e: sp.Expr, sc: Scale) -> sp.Expr:
