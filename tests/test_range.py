@@ -554,9 +554,11 @@ def test_renyi_of_a_rational_order_next_to_its_edge(a, param):
 # (the sweep's kernel, same xdist group: the mpmath reference costs 1-5 s) and one more param for a few entries, so
 # that each param is covered (where the review found this kind); VAEMATH_TEST_FULL=1 every param.
 def _region_edges(param: str) -> list:
+    from vaemath.kernels.codegen import NEAR  # where the kernels switch forms (only to place points): 1/2 and 2 now
+
     out = []
     with mpmath.workdps(50):
-        for t in (mpmath.mpf(1) / 2, mpmath.mpf(2)):
+        for t in sorted({mpmath.mpf(1) / 2, mpmath.mpf(2)} | {mpmath.mpf(b) for b in NEAR}):
             x0 = float({"std": t, "var": t * t, "logstd": mpmath.log(t), "logvar": 2 * mpmath.log(t)}[param])
             below = above = x0
             out.append(x0)
