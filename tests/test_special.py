@@ -249,3 +249,35 @@ def test_lograt_is_log1p_and_xmlog1p_of_a_ratio_of_polynomials(num, den, rng):
             if want != 0:
                 worst = max(worst, _ulps(lograt(kind, x, tuple(map(float, num)), tuple(map(float, den))), want))
     assert worst <= 3
+
+
+# The far forms' logs of a sum next to 1 (branch cat7): log(hypot(a, sqrt(1 + r))) as 0.5 log1p(r + a^2), and
+# k log(c y) from the exact product c y; against mpmath at 50 digits from the plain formulas, and the naive forms lose
+# what these keep (next to sigma = 2: log(hypot(0, sqrt(1.25))) from a rounded hypot; log(2 + 2e-10) - log(2)).
+def test_loghyp1p_is_the_log_of_the_hypot_to_2_ulp(rng):
+    from vaemath.kernels.special import loghyp1p
+
+    a = np.concatenate([rng.uniform(-3, 3, 300), 10 ** rng.uniform(-300, 300, 100), [0.0, 1e154, 1e200, 1e308]])
+    r = np.concatenate([10 ** rng.uniform(-20, 1, 300), 10 ** rng.uniform(-300, 300, 100), [0.25, 0.25, 4.0, 1e300]])
+    with mp.workdps(700):
+        worst = max(_ulps(loghyp1p(x, y), mp.log(mp.mpf(x) ** 2 + 1 + mp.mpf(y)) / 2) for x, y in zip(a, r))
+    assert worst <= 2
+    with mp.workdps(50):
+        want = mp.log(mp.mpf(1.25)) / 2
+    assert _ulps(loghyp1p(0.0, 0.25), want) <= 1 and _ulps(math.log(math.hypot(0.0, math.sqrt(1.25))), want) > 1
+
+
+def test_logscaled_is_the_log_of_the_exact_product(rng):
+    from vaemath.kernels.special import logscaled
+
+    ys = np.concatenate([10 ** rng.uniform(-320, 308, 300), np.nextafter(2.0, [0.0, 9.0] * 50), [5e-324, 1.7e308]])
+    for c, k in ((0.5, 1.0), (2.0, 1.0), (0.25, 0.5), (4.0, 0.5)):
+        with mp.workdps(60):
+            worst = max(_ulps(logscaled(y, k * math.log(y), c, k), k * mp.log(c * mp.mpf(y))) for y in ys
+                        if c * mp.mpf(y) != 1)
+        assert worst <= 2, (c, k)
+    y = 2.0000000002
+    with mp.workdps(60):
+        want = mp.log(mp.mpf(y) / 2)
+    assert _ulps(logscaled(y, math.log(y), 0.5, 1.0), want) <= 1
+    assert _ulps(math.log(y) - math.log(2.0), want) > 1e3

@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "53"
+GENERATOR_VERSION = "54"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -134,10 +134,79 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
                 p = rewrite.in_every_sum(rewrite.collect_mu, _exact_variance(_prefer_T(factor_rational(p)), sc))
                 pieces.append(rewrite.power_last(rewrite.scale_first(p, {d, dv})))
         else:
-            far_form = _divided_by_T(far(e, region, sc.exact_powers, sc.lg_range), sc, region)
+            far_form = _divided_by_T(_accurate_logs(far(e, region, sc.exact_powers, sc.lg_range), sc), sc, region)
             far_form = _far_symbols(_coefficient_chains(far_form, sc), sc)
             pieces.extend(rewrite.power_last(_exact_variance(p, sc)) for p in _split(far_form))
     return pieces
+
+
+def _accurate_logs(e: sp.Expr, sc: Scale) -> sp.Expr:
+    """The far forms' logs of a sum next to 1, as the log form of acosh makes them (fisher_rao_squared next to sigma = 2
+    and 1/2: log X = lg + 2 log(hypot(mu/(sqrt(2) T), sqrt(1 + T^-2))) - log 2 is 0.22 from terms of 0.7, 12 ulp off):
+    log(hypot(a, sqrt(onep(r)))) -> loghyp1p(a, r), log1p of the sum r + a^2 instead of the log of its rounded root;
+    in std and var, +-lg + log(c), c = 2^j, -> +-logscaled(y, lg, ..): the log of the exact product c T (c^2 v) instead
+    of a rounded lg beside a constant it cancels (in the log parametrisations lg is the exact axis value already)."""
+    def hyp(a: sp.log) -> sp.Expr:
+        h = a.args[0]
+        for x, b in (h.args, h.args[::-1]):
+            if isinstance(b, sp.Pow) and b.exp == sp.S.Half and isinstance(b.base, rewrite.onep):
+                return loghyp1p(x, b.base.args[0])
+        return a
+    e = e.replace(lambda a: isinstance(a, sp.log) and isinstance(a.args[0], rewrite.hypot), hyp)
+    e = e.replace(lambda a: isinstance(a, sp.Add) and len(a.args) == 2 and sp.S.One in a.args, _one_minus_exp)
+    if not sc.exact_powers:
+        return e
+    y, k = (T, sp.S.One) if sc.param == "std" else (vv, sp.S.Half)
+
+    def dyadic_log(t: sp.Expr):  # q log((2^i)^x) -> q i x, q and x rational (log(sqrt(2)) of a product's constant)
+        q, r = t.as_coeff_Mul()
+        if q.is_Rational and isinstance(r, sp.log):
+            c, x = r.args[0].as_base_exp()
+            if c.is_Rational and c > 0 and x.is_Rational and (c.p & (c.p - 1)) == 0 and (c.q & (c.q - 1)) == 0:
+                return q * x * (int(c.p).bit_length() - int(c.q).bit_length())
+        return None
+
+    def pair(s: sp.Add) -> sp.Expr:
+        terms = list(s.args)
+        gs = [t.as_coeff_Mul()[0] for t in terms if t.as_coeff_Mul()[1] == lg and t.as_coeff_Mul()[0].is_Rational]
+        logs = [t for t in terms if dyadic_log(t) is not None]
+        if len(gs) != 1 or len(logs) != 1:
+            return s
+        g, j = gs[0], dyadic_log(logs[0])  # g lg + j log 2 = g k log(2^(j / (g k)) y), exact where j/(g k) is whole
+        e2 = j / (g * k)
+        if not e2.is_Integer:
+            return s
+        terms = [t for t in terms if t is not logs[0] and t != g * lg]
+        return sp.Add(*terms, g * logscaled(y, lg, sp.Integer(2) ** e2, k))
+    return e.replace(lambda a: isinstance(a, sp.Add) and a.has(lg), pair)
+
+
+def _positive_scale_factor(f: sp.Expr) -> bool:
+    """A positive constant, a power of T, or a power of onep(c T^k), c > 0: a factor whose log the far forms take."""
+    base, _ = f.as_base_exp()
+    if f.is_number:
+        return bool(f.is_positive)
+    if base == T:
+        return True
+    if isinstance(base, rewrite.onep):
+        c, r = base.args[0].as_coeff_Mul()
+        return c > 0 and r.as_base_exp()[0] == T
+    return False
+
+
+def _one_minus_exp(s: sp.Add) -> sp.Expr:
+    """1 - P exp(E), P a product of positive scale factors -> -expm1(E + log P), log P term by term (k lg + log1p(..)
+    + log c): next to 1 (hellinger_squared's far forms next to sigma = 2, P exp(E) = 0.89) the difference of the rounded
+    product cancels (7 ulp); the near form has the same -expm1 already."""
+    t = s.args[0] if s.args[1] == 1 else s.args[1]
+    q, rest = t.as_coeff_Mul()
+    exps = [f for f in sp.Mul.make_args(rest) if isinstance(f, sp.exp)]
+    if q != -1 or len(exps) != 1:
+        return s
+    factors = [f for f in sp.Mul.make_args(rest) if f is not exps[0]]
+    if not factors or not all(_positive_scale_factor(f) for f in factors):
+        return s
+    return -rewrite._expm1(exps[0].args[0] + rewrite._log_of_product(sp.Mul(*factors)))
 
 
 def _coefficient_chains(e: sp.Expr, sc: Scale) -> sp.Expr:
@@ -315,6 +384,20 @@ class log1p_or_log(sp.Function):  # noqa: N801
     (:func:`special.log1p_or_log`)."""
 
     nargs = 2
+
+
+class loghyp1p(sp.Function):  # noqa: N801
+    """loghyp1p(a, r) = log(hypot(a, sqrt(1 + r))), r >= 0: 0.5 log1p(r + a^2), one rounding of the sum, where a^2 is
+    in range, so that a log of a number next to 1 keeps its digits (:func:`special.loghyp1p`)."""
+
+    nargs = 2
+
+
+class logscaled(sp.Function):  # noqa: N801
+    """logscaled(y, lg, c, k) = lg + k log(c) with lg = k log(y): k log(c y) from the product c y, exact for a dyadic c
+    (:func:`special.logscaled`)."""
+
+    nargs = 4
 
 
 class claurent(sp.Function):  # noqa: N801
@@ -690,6 +773,13 @@ class _Printer(PythonCodePrinter):
         return f"{type(expr).__name__}({self._print(expr.args[0])}, {self._print(expr.args[1])})"
 
     _print_xmlog1p_or_log = _print_log1p_or_log
+
+    def _print_loghyp1p(self, expr):
+        return f"loghyp1p({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+
+    def _print_logscaled(self, expr):
+        y, lg_, c, k = expr.args
+        return f"logscaled({self._print(y)}, {self._print(lg_)}, {float(c)!r}, {float(k)!r})"
 
     def _print_chorner(self, expr):
         x, *coeffs = expr.args

@@ -10,7 +10,8 @@ import numba as nb
 import numpy as np
 
 # the functions the code printer writes (not sympy functions of the rewrite table)
-PRINTED = ("chorner", "claurent", "croot", "expmul", "log1p_or_log", "lograt", "xmlog1p_or_log")
+PRINTED = ("chorner", "claurent", "croot", "expmul", "log1p_or_log", "loghyp1p", "lograt", "logscaled",
+           "xmlog1p_or_log")
 _EPS = 2.0**-53
 # series coefficients as products, not divisions: a division per term was a third of a KL gradient kernel's time
 _ODD = np.array([1.0 / k for k in range(3, 125, 2)])  # 1/3, 1/5, ...: enough for |u| <= 0.54 (x in [-0.7, 1])
@@ -318,6 +319,26 @@ def log1p_or_log(a, q):
     """log(1 + a) from a where |a| < 1/2 (log1p), from q = 1 + a computed on its own elsewhere (log): next to a
     root of 1 + a, a rounded a loses what q, a compensated polynomial (:func:`chorner`), keeps."""
     return math.log1p(a) if abs(a) < 0.5 else math.log(q)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def loghyp1p(a, r):
+    """log(hypot(a, sqrt(1 + r))) for r >= 0: 0.5 log1p(r + a^2) where a^2 and r are below 1e300 (the sum rounded
+    once, then log1p: no log of a rounded number next to 1), else the log of the hypot (no overflow of a^2)."""
+    s = a * a
+    if s < 1e300 and r < 1e300:
+        return 0.5 * math.log1p(r + s)
+    return math.log(math.hypot(a, math.sqrt(1.0 + r)))
+
+
+@nb.njit(cache=True, error_model="numpy")
+def logscaled(y, lg, c, k):
+    """k log(c y), lg = k log(y), c a power of 2: from the exact product c y where it is a normal float64 (next to
+    y = 1/c, lg + k log(c) cancels and keeps lg's rounding), else lg + k log(c)."""
+    z = c * y
+    if 2.2250738585072014e-308 <= z < math.inf:
+        return k * math.log(z)
+    return lg + k * math.log(c)
 
 
 @nb.njit(cache=True, error_model="numpy")
