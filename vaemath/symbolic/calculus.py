@@ -33,8 +33,8 @@ from vaemath.symbolic.nonsmooth import (
     kink_directions,
 )
 from vaemath.symbolic.parser import penalty as as_penalty
-from vaemath.symbolic.penalty import infer_domain
-from vaemath.symbolic.symbols import mu, reparametrize, sigma, vectorized
+from vaemath.symbolic.penalty import Penalty, infer_domain
+from vaemath.symbolic.symbols import mu, reparametrize, sigma, to_std, vectorized
 from vaemath.symbolic.symbols import param as _param
 
 # Starting points (mu, sigma) for the numeric search of critical points, in the std parametrisation.
@@ -2238,34 +2238,94 @@ def _limits(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> tuple:
     p = _param(param)
     e, x = _expr(penalty, p.name), p.symbol
     lower = "0+" if p.lower == 0 else "-oo"
+    free = _free_of(e, mu, budget)  # a mu-free penalty (mu terms that cancel too): its own limit as mu -> +-oo
     taken = {
         f"{x}->{lower}": checked_limit(e, x, p.lower, "+", budget),
         f"{x}->oo": checked_limit(e, x, sp.oo, "-", budget),
-        "mu->oo": checked_limit(e, mu, sp.oo, "-", budget),
-        "mu->-oo": checked_limit(e, mu, -sp.oo, "+", budget),
+        "mu->oo": (free, False, True) if free is not None else checked_limit(e, mu, sp.oo, "-", budget),
+        "mu->-oo": (free, False, True) if free is not None else checked_limit(e, mu, -sp.oo, "+", budget),
     }
-    out = {k: v if v is None else _simplified(_unsigned(_signs_decided(v)), budget) for k, (v, _, _) in taken.items()}
+    ranges = {mu: sp.S.Reals, x: _scale_range(penalty, p, budget)}
+    out = {k: v if v is None else _shortest(_unsigned(_signs_decided(v, ranges, budget)), budget)
+           for k, (v, _, _) in taken.items()}
     out = {k: None if v is None or _by_cases(v) else v for k, v in out.items()}
     return out, [k for k, (_, _, backed) in taken.items() if out[k] is not None and not backed]
 
 
-def _signs_decided(v: sp.Expr) -> sp.Expr:
-    """``v`` with each sign(g) replaced by +-1 where g, in one variable, has no zero on that variable's range
-    (oo*sign(mu**2 - 6*mu + 58) is oo): the sign is then that at one point."""
+def _free_of(e: sp.Expr, x: sp.Symbol, budget) -> sp.Expr | None:
+    """``e`` written without ``x`` when it does not depend on it (its derivative in ``x`` cancels to 0 exactly:
+    ``renyi(2) - mu**2/(2 - sigma**2)``), so its limit along x is itself, exactly; None otherwise."""
+    if not e.has(x):
+        return None if e.has(sp.I, sp.zoo, sp.nan) else e
+    try:
+        done, d = attempt(lambda: sp.cancel(sp.together(sp.diff(e, x))), budget=budget)
+    except (NotImplementedError, ValueError, TypeError, sp.PolynomialError):
+        return None
+    if not done or d != 0:
+        return None
+    done, g = attempt(lambda: sp.cancel(sp.together(e)), budget=budget)
+    g = g if done and not g.has(x) else e.subs(x, 0)
+    return None if g.has(sp.I, sp.zoo, sp.nan) else g
+
+
+def _scale_range(penalty, p, budget) -> sp.Set:
+    """The values of the scale variable of ``p`` inside the penalty's domain (where its closed form holds):
+    renyi(17/10) in var, 0 < v < 17/7; the whole range of the variable when there is no domain or sympy cannot
+    solve its condition within ``budget``."""
+    whole = sp.Interval.open(0, sp.oo) if p.lower == 0 else sp.S.Reals
+    try:
+        dom = penalty.domain if isinstance(penalty, Penalty) else infer_domain(to_std(_expr(penalty, "std")))
+        if dom is None or dom.everywhere or dom.condition.has(mu):
+            return whole
+        cond = dom.condition.subs(sigma, p.sigma_of)
+        done, inside = attempt(sp.solveset, cond, p.symbol, whole, budget=budget)
+    except (NotImplementedError, ValueError, TypeError, AttributeError):
+        return whole
+    return inside if done and isinstance(inside, (sp.Interval, sp.Union)) and inside.measure != 0 else whole
+
+
+def _signs_decided(v: sp.Expr, ranges: dict | None = None, budget=1) -> sp.Expr:
+    """``v`` with each sign(g) replaced by +-1 where g, in one variable, has no zero and no pole on that variable's
+    range (oo*sign(mu**2 - 6*mu + 58) is oo; oo*sign(1/(34 - 14*v)) is oo on renyi(17/10)'s domain 0 < v < 17/7,
+    where the limit is taken, but not for mu**2/(2 - sigma) on sigma > 0): the sign is then that at one point.
+    ``ranges`` maps a variable to its range (default: mu real, sigma > 0)."""
+    ranges = {mu: sp.S.Reals, sigma: sp.Interval.open(0, sp.oo), **(ranges or {})}
     for sg in v.atoms(sp.sign):
-        g, free = sg.args[0], sg.args[0].free_symbols & {mu, sigma}
-        if len(free) != 1 or g.free_symbols - free:
+        g, free = sg.args[0], sg.args[0].free_symbols
+        if len(free) != 1 or next(iter(free)) not in ranges:
             continue
         x = free.pop()
-        domain = sp.S.Reals if x is mu else sp.Interval.open(0, sp.oo)
+        domain = ranges[x]
         try:
-            done, zeros = attempt(sp.solveset, g, x, domain, budget=1)
+            num, den = sp.fraction(sp.together(g))
+            done, zeros = attempt(_zeros_of, [q for q in (num, den) if q.has(x)], x, domain, budget=budget)
         except (NotImplementedError, ValueError, TypeError):
             continue
-        value = g.subs(x, 1)
-        if done and zeros is sp.S.EmptySet and value.is_extended_real and value != 0:
+        value = g.subs(x, _a_point(domain))
+        if done and all(z is sp.S.EmptySet for z in zeros) and value.is_extended_real and value != 0:
             v = v.subs(sg, sp.sign(value))
     return v
+
+
+def _zeros_of(qs: list, x: sp.Symbol, domain: sp.Set) -> list:
+    return [sp.solveset(q, x, domain) for q in qs]
+
+
+def _a_point(region: sp.Set) -> sp.Expr:
+    """A point inside an interval (or the first interval of a union): the midpoint, or one unit inside an infinite
+    end; 1 for the whole line."""
+    if isinstance(region, sp.Union):
+        region = region.args[0]
+    if not isinstance(region, sp.Interval):
+        return sp.S.One
+    a, b = region.start, region.end
+    if a.is_finite and b.is_finite:
+        return (a + b) / 2
+    if a.is_finite:
+        return a + 1
+    if b.is_finite:
+        return b - 1
+    return sp.S.One
 
 
 def _unsigned(v: sp.Expr) -> sp.Expr:
@@ -2297,6 +2357,23 @@ def _simplified(v: sp.Expr, budget) -> sp.Expr:
     1 - (1 + 1/log(mu**2 + 2))**log(mu**2 + 2) as a quotient of two powers (review r8j C2)."""
     done, s = attempt(sp.simplify, v, budget=budget)
     return s if done and sp.count_ops(s) <= sp.count_ops(v) else v
+
+
+def _shortest(v: sp.Expr, budget) -> sp.Expr:
+    """The shortest (count_ops) of v, its expansion and sympy's simplify of it, each within ``budget`` seconds (v
+    itself when both run out); on a tie the earlier. simplify alone accepts up to 1.7 times longer, and wrote
+    1 - (1 + 1/log(mu**2 + 2))**log(mu**2 + 2) as a quotient of two powers (review r8j C2); it also folds a sum into
+    a log of a power (mu**2 + 1 - 1/log(log(3)) as (log(log(3**(log(3)**(mu**2)))) - 1)/log(log(3)), review r8k C2),
+    which the expansion undoes."""
+    best, ops = v, sp.count_ops(v)
+    for route in (sp.expand, sp.simplify):
+        try:
+            done, s = attempt(route, v, budget=budget)
+        except (NotImplementedError, ValueError, TypeError, AttributeError, RecursionError):
+            continue
+        if done and isinstance(s, sp.Expr) and not s.has(sp.nan, sp.zoo) and sp.count_ops(s) < ops:
+            best, ops = s, sp.count_ops(s)
+    return best
 
 
 def unbounded_below(penalty, budget=DEFAULT_BUDGET) -> str | None:
