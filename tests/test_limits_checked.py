@@ -187,6 +187,8 @@ def renyi_by_hand(a, m, s2):
     ("renyi(17/10)", "var", sp.Rational(17, 10)),
     ("renyi(3)", "logstd", sp.Integer(3)),
     ("renyi(2) + (sigma-1)**2", "logvar", sp.Integer(2)),  # a sum with a Renyi term: the same kind
+    ("renyi(3/2) + renyi(2)", "var", sp.Integer(2)),  # two domains: sigma^2 < 2 binds; A of renyi(2) at s2 = 1
+    ("renyi(5/4) + mu**2*sigma", "logstd", sp.Rational(5, 4)),  # sign of a cubic with no root on 0 < sigma < sqrt 5
 ])
 def test_renyi_mu_limits_are_oo_in_every_param(text, param, a):
     """Inside the domain pen grows like a mu^2 / (2 A) with A > 0 (mpmath, by hand, at s2 halfway to the edge

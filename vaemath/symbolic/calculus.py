@@ -34,7 +34,7 @@ from vaemath.symbolic.nonsmooth import (
 )
 from vaemath.symbolic.parser import penalty as as_penalty
 from vaemath.symbolic.penalty import Penalty, infer_domain
-from vaemath.symbolic.symbols import mu, reparametrize, sigma, to_std, vectorized
+from vaemath.symbolic.symbols import PARAMS, mu, reparametrize, sigma, to_std, vectorized
 from vaemath.symbolic.symbols import param as _param
 
 # Starting points (mu, sigma) for the numeric search of critical points, in the std parametrisation.
@@ -2245,8 +2245,8 @@ def _limits(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> tuple:
         "mu->oo": (free, False, True) if free is not None else checked_limit(e, mu, sp.oo, "-", budget),
         "mu->-oo": (free, False, True) if free is not None else checked_limit(e, mu, -sp.oo, "+", budget),
     }
-    ranges = {mu: sp.S.Reals, x: _scale_range(penalty, p, budget)}
-    out = {k: v if v is None else _shortest(_unsigned(_signs_decided(v, ranges, budget)), budget)
+    inside = _sigma_range(penalty, budget)
+    out = {k: v if v is None else _shortest(_unsigned(_signs_decided(v, x, inside, budget)), budget)
            for k, (v, _, _) in taken.items()}
     out = {k: None if v is None or _by_cases(v) else v for k, v in out.items()}
     return out, [k for k, (_, _, backed) in taken.items() if out[k] is not None and not backed]
@@ -2268,47 +2268,89 @@ def _free_of(e: sp.Expr, x: sp.Symbol, budget) -> sp.Expr | None:
     return None if g.has(sp.I, sp.zoo, sp.nan) else g
 
 
-def _scale_range(penalty, p, budget) -> sp.Set:
-    """The values of the scale variable of ``p`` inside the penalty's domain (where its closed form holds):
-    renyi(17/10) in var, 0 < v < 17/7; the whole range of the variable when there is no domain or sympy cannot
-    solve its condition within ``budget``."""
-    whole = sp.Interval.open(0, sp.oo) if p.lower == 0 else sp.S.Reals
+def _sigma_range(penalty, budget) -> sp.Set:
+    """The values of sigma inside the penalty's domain (where its closed form holds): renyi(17/10), 0 < sigma <
+    sqrt(17/7); renyi(3/2) + renyi(2), 0 < sigma < sqrt(2); sigma > 0 when there is no domain or sympy cannot solve
+    its conditions within ``budget``."""
+    whole = sp.Interval.open(0, sp.oo)
     try:
         dom = penalty.domain if isinstance(penalty, Penalty) else infer_domain(to_std(_expr(penalty, "std")))
         if dom is None or dom.everywhere or dom.condition.has(mu):
             return whole
-        cond = dom.condition.subs(sigma, p.sigma_of)
-        done, inside = attempt(sp.solveset, cond, p.symbol, whole, budget=budget)
+        conds = dom.condition.args if isinstance(dom.condition, sp.And) else (dom.condition,)
+        done, sets = attempt(_solved_each, conds, sigma, whole, budget=budget)
     except (NotImplementedError, ValueError, TypeError, AttributeError):
         return whole
-    return inside if done and isinstance(inside, (sp.Interval, sp.Union)) and inside.measure != 0 else whole
+    if not done:
+        return whole
+    inside = sp.Intersection(whole, *sets)
+    return inside if isinstance(inside, (sp.Interval, sp.Union)) and inside.measure != 0 else whole
 
 
-def _signs_decided(v: sp.Expr, ranges: dict | None = None, budget=1) -> sp.Expr:
-    """``v`` with each sign(g) replaced by +-1 where g, in one variable, has no zero and no pole on that variable's
-    range (oo*sign(mu**2 - 6*mu + 58) is oo; oo*sign(1/(34 - 14*v)) is oo on renyi(17/10)'s domain 0 < v < 17/7,
-    where the limit is taken, but not for mu**2/(2 - sigma) on sigma > 0): the sign is then that at one point.
-    ``ranges`` maps a variable to its range (default: mu real, sigma > 0)."""
-    ranges = {mu: sp.S.Reals, sigma: sp.Interval.open(0, sp.oo), **(ranges or {})}
+def _solved_each(conds, x: sp.Symbol, whole: sp.Set) -> list:
+    return [sp.solveset(c, x, whole) for c in conds]
+
+
+def _signs_decided(v: sp.Expr, scale: sp.Symbol = sigma, sigma_range: sp.Set | None = None, budget=1) -> sp.Expr:
+    """``v`` with each sign(g) replaced by +-1 where g, in mu alone or in the scale variable alone, has no zero and no
+    pole on that variable's range: mu real, sigma in ``sigma_range`` (default sigma > 0; the penalty's domain, where
+    the limit is taken: renyi(17/10)'s 0 < sigma < sqrt(17/7)). oo*sign(mu**2 - 6*mu + 58) is oo; oo*sign(1/(34 -
+    14*v)) is oo in var on renyi(17/10)'s domain; mu**2/(2 - sigma) gives sign(1/(2 - sigma)), with no zero on
+    sigma > 0 but a change of sign at its pole: not decided. The sign is that at one point of the range."""
+    sigma_range = sp.Interval.open(0, sp.oo) if sigma_range is None else sigma_range
+    of_sigma = {p.symbol: p.sigma_of for p in PARAMS.values()}
     for sg in v.atoms(sp.sign):
-        g, free = sg.args[0], sg.args[0].free_symbols
-        if len(free) != 1 or next(iter(free)) not in ranges:
+        g = sg.args[0]
+        if g.free_symbols == {mu}:
+            x, h, region = mu, g, sp.S.Reals
+        elif g.free_symbols == {scale} and scale in of_sigma:  # in sigma: v**(3/2), exp(l) become powers of sigma
+            x, h, region = sigma, _in_sigma(g, scale), sigma_range
+        else:
             continue
-        x = free.pop()
-        domain = ranges[x]
         try:
-            num, den = sp.fraction(sp.together(g))
-            done, zeros = attempt(_zeros_of, [q for q in (num, den) if q.has(x)], x, domain, budget=budget)
-        except (NotImplementedError, ValueError, TypeError):
+            done, kept = attempt(_keeps_sign, h, x, region, budget=budget)
+        except (NotImplementedError, ValueError, TypeError, sp.PolynomialError):
             continue
-        value = g.subs(x, _a_point(domain))
-        if done and all(z is sp.S.EmptySet for z in zeros) and value.is_extended_real and value != 0:
+        value = h.subs(x, _a_point(region))
+        if done and kept and value.is_extended_real and value != 0:
             v = v.subs(sg, sp.sign(value))
     return v
 
 
-def _zeros_of(qs: list, x: sp.Symbol, domain: sp.Set) -> list:
-    return [sp.solveset(q, x, domain) for q in qs]
+def _in_sigma(g: sp.Expr, scale: sp.Symbol) -> sp.Expr:
+    """g(scale) written in sigma (v = sigma**2, s = log(sigma), l = 2 log(sigma)), powers merged."""
+    of_sigma = {p.symbol: p.of_sigma for p in PARAMS.values()}
+    return sp.powsimp(sp.powdenest(g.subs(scale, of_sigma[scale]), force=True), force=True)
+
+
+def _keeps_sign(h: sp.Expr, x: sp.Symbol, region: sp.Set) -> bool:
+    """Whether neither the numerator nor the denominator of h vanishes inside ``region`` (an open interval or a union
+    of them): a polynomial's real roots exactly (RootOf, compared at 50 digits), else solveset, which must find no
+    zero at all."""
+    num, den = sp.fraction(sp.together(h))
+    for q in (num, den):
+        if not q.has(x):
+            continue
+        if q.is_polynomial(x):
+            for r in sp.Poly(q, x).real_roots():
+                if _strictly_inside(r, region):
+                    return False
+        elif sp.solveset(q, x, region) is not sp.S.EmptySet:
+            return False
+    return True
+
+
+def _strictly_inside(r: sp.Expr, region: sp.Set) -> bool:
+    """Whether the real number r lies inside the open interval(s) ``region``, by 50 digits (a root at an end, such as
+    sqrt(5) of 2 sigma**2 - 10 on 0 < sigma < sqrt(5), is not inside)."""
+    for part in (region.args if isinstance(region, sp.Union) else (region,)):
+        if not isinstance(part, sp.Interval):
+            return True  # not an interval: not decided, so counted as a zero inside
+        above = part.start == -sp.oo or sp.N(r - part.start, 50) > 1e-40
+        below = part.end == sp.oo or sp.N(part.end - r, 50) > 1e-40
+        if above and below:
+            return True
+    return False
 
 
 def _a_point(region: sp.Set) -> sp.Expr:
