@@ -171,3 +171,93 @@ def test_the_values_keep_their_digits():
     assert limit_status(P("mu**2 + cosh(log(sigma) - 650)"), mu, sp.oo, "-", sp.oo) == "backed"
     assert limit_status(P("mu**2 + sigma*log(1 + 1/sigma)"), sigma, sp.oo, "-", mu**2 + 1) == "backed"
     assert limits("mu**2 + sigma*log(1 + 1/sigma)")["sigma->oo"] == mu**2 + 1
+
+
+# --- limits inside a penalty's domain, witness paths inside it, limits printed short (review r8k B6, D2, D3, C2) ---
+
+def renyi_by_hand(a, m, s2):
+    """D_a(N(m, s2) || N(0, 1)) for a > 1 inside its domain A = a + (1 - a) s2 > 0 (Gil, Alajaji & Hoseinzadeh
+    2013, by hand): a m^2 / (2 A) - log(s2)/2 - log(A) / (2 (a - 1))."""
+    A = a + (1 - a) * s2
+    return a * m**2 / (2 * A) - mp.log(s2) / 2 - mp.log(A) / (2 * (a - 1))
+
+
+@pytest.mark.parametrize("text, param, a", [
+    ("renyi(101/100)", "logvar", sp.Rational(101, 100)),
+    ("renyi(17/10)", "var", sp.Rational(17, 10)),
+    ("renyi(3)", "logstd", sp.Integer(3)),
+    ("renyi(2) + (sigma-1)**2", "logvar", sp.Integer(2)),  # a sum with a Renyi term: the same kind
+    ("renyi(3/2) + renyi(2)", "var", sp.Integer(2)),  # two domains: sigma^2 < 2 binds; A of renyi(2) at s2 = 1
+    ("renyi(5/4) + mu**2*sigma", "logstd", sp.Rational(5, 4)),  # sign of a cubic with no root on 0 < sigma < sqrt 5
+])
+def test_renyi_mu_limits_are_oo_in_every_param(text, param, a):
+    """Inside the domain pen grows like a mu^2 / (2 A) with A > 0 (mpmath, by hand, at s2 halfway to the edge
+    a/(a-1)); outside it is +oo by convention: the limit is oo in every parametrisation (was None in var/logvar)."""
+    got, unbacked = calculus._limits(penalty(text), param)
+    assert got["mu->oo"] == sp.oo and got["mu->-oo"] == sp.oo
+    assert "mu->oo" not in unbacked and "mu->-oo" not in unbacked
+    with mp.workdps(50):
+        af = mp.mpf(a.p) / a.q
+        s2 = af / (af - 1) / 2
+        vals = [renyi_by_hand(af, m, s2) for m in (mp.mpf(10) ** 10, -mp.mpf(10) ** 20)]
+        assert vals[0] > 1e19 and vals[1] > 1e39
+
+
+def test_a_sign_across_a_pole_is_not_decided():
+    """mu**2/(2 - sigma): +oo as mu -> oo for sigma < 2, -oo for sigma > 2 (by hand); the limit depends on sigma by
+    cases, so it is not printed (the sign of 1/(2 - sigma) has no zero on sigma > 0 but changes at its pole)."""
+    got = limits("mu**2/(2 - sigma)")
+    assert got["mu->oo"] is None and got["mu->-oo"] is None
+
+
+@pytest.mark.parametrize("text, param, truth", [
+    ("renyi(2) - mu**2/(2 - sigma**2)", "std", -sp.log(sigma) - sp.log(2 - sigma**2) / 2),  # mu cancels, by hand
+    ("sigma - log(sigma)", "logvar", sp.exp(sp.Symbol("l", real=True) / 2) - sp.Symbol("l", real=True) / 2),
+    ("(sigma - 1)**2", "var", (sp.sqrt(sp.Symbol("v", positive=True)) - 1) ** 2),
+    ("log(exp(mu**2)*sigma) - mu**2", "std", sp.log(sigma)),  # sympy's limit alone: not backed by the values
+    ("(sigma**2 + sigma*atan(mu))/(sigma + atan(mu)) - log(sigma)", "logvar",  # = sigma - log(sigma), by hand
+     sp.exp(sp.Symbol("l", real=True) / 2) - sp.Symbol("l", real=True) / 2),
+])
+def test_a_mu_free_penalty_is_its_own_mu_limit_exactly(text, param, truth):
+    got, unbacked = calculus._limits(penalty(text), param)
+    x = calculus._param(param).symbol
+    assert not got["mu->oo"].has(mu) and sp.count_ops(got["mu->oo"]) <= sp.count_ops(truth) + 2  # short
+    truth = truth.subs({s_: x for s_ in truth.free_symbols if s_.name == x.name})
+    for key in ("mu->oo", "mu->-oo"):
+        assert key not in unbacked  # exact: "not verified" is wrong for a function that does not depend on mu
+        with mp.workdps(50):  # at three points of the domain, 50 digits
+            for at in (sp.Rational(1, 3), sp.Rational(1, 2), sp.Rational(6, 5)):
+                assert abs(sp.N((got[key] - truth).subs(x, at), 50)) < 1e-45
+
+
+def test_review_r8k_c2_limit_printed_expanded_not_folded_into_a_log():
+    """sigma -> oo of mu**2 + sigma/(1+sigma) - 1/log(log(3 + 1/sigma)) is mu**2 + 1 - 1/log(log(3)) (by hand: each
+    term's limit); sympy's simplify folded it into (log(log(3**(log(3)**(mu**2)))) - 1)/log(log(3))."""
+    got = limits("mu**2 + sigma/(1+sigma) - 1/log(log(3 + 1/sigma))")["sigma->oo"]
+    assert got == mu**2 + 1 - 1 / sp.log(sp.log(3))
+
+
+@pytest.mark.parametrize("a", [sp.Rational(17, 10), sp.Rational(101, 100), sp.Integer(3)])
+def test_review_r8k_d2_the_sup_path_of_renyi_stays_in_its_domain(a):
+    """renyi(a)/kl: sup oo, reached as sigma runs to the edge sigma^2 = a/(a - 1) from inside at mu = 0 (by hand:
+    -log(A)/(2(a-1)) -> +oo while kl stays finite), not along mu = t, sigma = t**(1/2), which leaves the domain."""
+    from vaemath.analysis.ordering import ratio_bounds
+
+    rb = ratio_bounds(P(f"renyi({a})"), KL)
+    assert rb["sup"] == "oo" and rb["sup_method"] == "exact"
+    path = rb["sup_path"]
+    assert path.startswith("sigma->") and path.split(" ")[0].endswith("-")
+    edge = sp.sympify(path.split(" ")[0][len("sigma->"):-1])
+    assert sp.simplify(edge**2 - a / (a - 1)) == 0
+    for where in (rb["inf_path"], rb["sup_path"]):  # no corner path with sigma = t, t**2, t**(1/2): outside
+        assert "sigma = t" not in where
+
+
+def test_the_ratio_against_a_renyi_reference_reaches_0_at_its_edge():
+    """kl/renyi(2): renyi(2) -> +oo as sigma -> sqrt(2)- (by hand), kl stays finite: inf 0 there; sup 1 as sigma ->
+    0+ (both ~ -log sigma)."""
+    from vaemath.analysis.ordering import ratio_bounds
+
+    rb = ratio_bounds(KL, P("renyi(2)"))
+    assert (rb["inf"], rb["inf_path"]) == ("0", "sigma->sqrt(2)- at mu = 0, the edge of the domain")
+    assert rb["sup"] == "1"

@@ -18,7 +18,15 @@ from scipy.optimize import minimize
 from vaemath.analysis.exact import value_at, vanishes
 from vaemath.symbolic import DEFAULT_BUDGET, CriticalPoint, hessian, mu, sigma
 from vaemath.symbolic.budget import attempt
-from vaemath.symbolic.calculus import RAYS, along_rays, checked_limit, corner_path, hessian_by_limits, real_values
+from vaemath.symbolic.calculus import (
+    RAYS,
+    _leaves_domain,
+    along_rays,
+    checked_limit,
+    corner_path,
+    hessian_by_limits,
+    real_values,
+)
 from vaemath.symbolic.nonsmooth import (
     active_branch,
     check_directions,
@@ -28,6 +36,7 @@ from vaemath.symbolic.nonsmooth import (
     kink_directions,
     pieces,
 )
+from vaemath.symbolic.penalty import infer_domain
 from vaemath.symbolic.symbols import vectorized
 
 _MU_GRID = ("-3", "-2", "-3/2", "-1", "-1/2", "-1/4", "0", "1/4", "1/2", "1", "3/2", "2", "3")
@@ -117,12 +126,17 @@ def ratio_bounds(candidate: sp.Expr, reference: sp.Expr, best_r=None, budget=DEF
                         ("mu->oo", (ratio.subs(sigma, s0), mu, sp.oo, "-")),
                         ("mu->-oo", (ratio.subs(sigma, s0), mu, -sp.oo, "+"))):
         fixed = f"mu = {m0}" if where.startswith("sigma") else f"sigma = {s0}"
+        if _outside(*args, budget):  # renyi(2) as sigma -> oo: +oo by convention, no path to name
+            continue
         value, ran_out, backed = checked_limit(*args, budget=budget)
         late |= ran_out or (value is not None and not backed)  # sympy's alone: the path is not decided
         if value is not None and backed and value.is_number and value.is_extended_real:
             found.append((value, f"{where} at {fixed}", True))
     corners, ran_out = _corner_limits(ratio, budget)
     found.extend(corners)
+    edges, edge_late = _edge_limits(ratio, (candidate, reference), m0, budget)
+    found.extend(edges)
+    late |= edge_late
     done, near = attempt(near_minimizer, candidate, reference, best_r, budget=budget)
     found.extend(near if done else [])
     found.extend(_interior(ratio, reference))
@@ -220,10 +234,60 @@ def _corner_limits(ratio: sp.Expr, budget) -> tuple:
     alone (not backed): that path is not decided."""
     out, late = [], False
     for c, a in product((1, -1), CORNER_POWERS):
-        value, ran_out, backed = checked_limit(ratio.subs({mu: c * _T, sigma: _T**a}), _T, sp.oo, "-", budget=budget)
+        path = ratio.subs({mu: c * _T, sigma: _T**a})
+        if _outside(path, _T, sp.oo, "-", budget):  # mu = t, sigma = t**(1/2) leaves renyi(17/10)'s domain at once
+            continue
+        value, ran_out, backed = checked_limit(path, _T, sp.oo, "-", budget=budget)
         late |= ran_out or (value is not None and not backed)
         if value is not None and backed and value.is_number and value.is_extended_real:
             out.append((value, corner_path(c, a), True))
+    return out, late
+
+
+def _outside(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> bool:
+    """Whether the path x -> x0 ends outside a penalty's domain (a log of x alone has a negative argument there):
+    the value is the domain's convention (+oo), not a limit, and such a path is never named as a witness."""
+    try:
+        return _leaves_domain(e, x, x0, direction, budget)
+    except (NotImplementedError, ValueError, TypeError, AttributeError):
+        return False
+
+
+def _domain_edges(exprs: tuple, budget) -> list:
+    """(edge, side) for the edges of the penalties' domains inside every other condition: sigma -> edge from the side
+    ("-" below, "+" above) where each log argument of sigma alone is positive (renyi(17/10): sigma -> sqrt(119)/7-)."""
+    conds = []
+    for e in exprs:
+        c = infer_domain(e).condition
+        conds += [a.lhs for a in (c.args if isinstance(c, sp.And) else (c,)) if isinstance(a, sp.StrictGreaterThan)]
+    out = []
+    for g in conds:
+        try:
+            done, zeros = attempt(sp.solveset, g, sigma, sp.Interval.open(0, sp.oo), budget=budget)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        if not done or not isinstance(zeros, sp.FiniteSet):
+            continue
+        for z in zeros:
+            for side, near in (("-", z * (1 - sp.Rational(1, 10**12))), ("+", z * (1 + sp.Rational(1, 10**12)))):
+                try:
+                    if all(sp.N(h.subs(sigma, near), 40) > 0 for h in conds):
+                        out.append((z, side))
+                except TypeError:  # not comparable: complex there
+                    continue
+    return out
+
+
+def _edge_limits(ratio: sp.Expr, exprs: tuple, m0, budget) -> tuple:
+    """Exact limits of the ratio as sigma runs to an edge of the penalties' domain from inside, at mu = m0: where
+    Renyi's divergence of order a > 1 runs to +oo inside its domain (the corner paths that leave it are not
+    witnesses); and whether one ran past the budget or is sympy's alone."""
+    out, late = [], False
+    for z, side in _domain_edges(exprs, budget):
+        value, ran_out, backed = checked_limit(ratio.subs(mu, m0), sigma, z, side, budget=budget)
+        late |= ran_out or (value is not None and not backed)
+        if value is not None and backed and value.is_number and value.is_extended_real:
+            out.append((value, f"sigma->{z}{side} at mu = {m0}, the edge of the domain", True))
     return out, late
 
 

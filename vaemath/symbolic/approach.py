@@ -111,7 +111,7 @@ def limit_status(e: sp.Expr, x: sp.Symbol, x0, direction: str, value: sp.Expr, s
     others = sorted(e.free_symbols - {x}, key=str)
     if value.free_symbols - set(others) - {x}:
         return "unchecked"
-    samples = [{o: sp.Rational(7, 10) for o in others}, {o: sp.Integer(2) for o in others}] if others else [{}]
+    samples = _samples(e, x, others)
 
     def check():
         verdicts = []
@@ -143,6 +143,30 @@ def limit_status(e: sp.Expr, x: sp.Symbol, x0, direction: str, value: sp.Expr, s
     except (TypeError, ValueError, OverflowError, ZeroDivisionError, NotImplementedError, AttributeError):
         return "unchecked"
     return out if done else "unchecked"
+
+
+_OTHERS = tuple(sp.Rational(r) for r in ("7/10", "2", "1/2", "1/5", "1/20", "0", "-1/2", "-2", "-5", "3/2", "5", "10"))
+
+
+def _samples(e: sp.Expr, x: sp.Symbol, others: list) -> list:
+    """The values of the other variables at which a limit along ``x`` is checked: 7/10 and 2, or where one of them is
+    outside the closed form's domain (a log of the other variable alone negative there: renyi(3) in logvar, l < log
+    3/2), the first two of 1/2, 1/5, ..., -5, 3/2, 5, 10 inside it (the check needs values; outside there are none)."""
+    if not others:
+        return [{}]
+    args = [a.args[0] for a in e.atoms(sp.log) if a.args[0].free_symbols and not a.args[0].has(x)
+            and a.args[0].free_symbols <= set(others) and not a.args[0].is_positive]
+
+    def inside(sample):
+        if any(o.is_positive and r <= 0 for o, r in sample.items()):
+            return False
+        try:
+            return all(sp.N(g.subs(sample), 30) > 0 for g in args)
+        except TypeError:  # not comparable: complex or not a number
+            return False
+
+    chosen = [smp for smp in ({o: r for o in others} for r in _OTHERS) if inside(smp)][:2]
+    return chosen or [{o: sp.Rational(7, 10) for o in others}, {o: sp.Integer(2) for o in others}]
 
 
 def _far_enough(vals: list, claim: sp.Expr) -> bool:

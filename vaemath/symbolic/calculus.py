@@ -34,8 +34,8 @@ from vaemath.symbolic.nonsmooth import (
     kink_directions,
 )
 from vaemath.symbolic.parser import penalty as as_penalty
-from vaemath.symbolic.penalty import infer_domain
-from vaemath.symbolic.symbols import mu, reparametrize, sigma, vectorized
+from vaemath.symbolic.penalty import Penalty, infer_domain
+from vaemath.symbolic.symbols import PARAMS, mu, reparametrize, sigma, to_std, vectorized
 from vaemath.symbolic.symbols import param as _param
 
 # Starting points (mu, sigma) for the numeric search of critical points, in the std parametrisation.
@@ -2407,34 +2407,136 @@ def _limits(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> tuple:
     p = _param(param)
     e, x = _expr(penalty, p.name), p.symbol
     lower = "0+" if p.lower == 0 else "-oo"
+    free = _free_of(e, mu, budget)  # a mu-free penalty (mu terms that cancel too): its own limit as mu -> +-oo
     taken = {
         f"{x}->{lower}": checked_limit(e, x, p.lower, "+", budget),
         f"{x}->oo": checked_limit(e, x, sp.oo, "-", budget),
-        "mu->oo": checked_limit(e, mu, sp.oo, "-", budget),
-        "mu->-oo": checked_limit(e, mu, -sp.oo, "+", budget),
+        "mu->oo": (free, False, True) if free is not None else checked_limit(e, mu, sp.oo, "-", budget),
+        "mu->-oo": (free, False, True) if free is not None else checked_limit(e, mu, -sp.oo, "+", budget),
     }
-    out = {k: v if v is None else _simplified(_unsigned(_signs_decided(v)), budget) for k, (v, _, _) in taken.items()}
+    inside = _sigma_range(penalty, budget)
+    out = {k: v if v is None else _shortest(_unsigned(_signs_decided(v, x, inside, budget)), budget)
+           for k, (v, _, _) in taken.items()}
     out = {k: None if v is None or _by_cases(v) else v for k, v in out.items()}
     return out, [k for k, (_, _, backed) in taken.items() if out[k] is not None and not backed]
 
 
-def _signs_decided(v: sp.Expr) -> sp.Expr:
-    """``v`` with each sign(g) replaced by +-1 where g, in one variable, has no zero on that variable's range
-    (oo*sign(mu**2 - 6*mu + 58) is oo): the sign is then that at one point."""
+def _free_of(e: sp.Expr, x: sp.Symbol, budget) -> sp.Expr | None:
+    """``e`` written without ``x`` when it does not depend on it (its derivative in ``x`` cancels to 0 exactly:
+    ``renyi(2) - mu**2/(2 - sigma**2)``), so its limit along x is itself, exactly; None otherwise."""
+    if not e.has(x):
+        return None if e.has(sp.I, sp.zoo, sp.nan) else e
+    try:
+        done, d = attempt(lambda: sp.cancel(sp.together(sp.diff(e, x))), budget=budget)
+    except (NotImplementedError, ValueError, TypeError, sp.PolynomialError):
+        return None
+    if not done or d != 0:
+        return None
+    done, g = attempt(lambda: sp.cancel(sp.together(e)), budget=budget)
+    g = g if done and not g.has(x) else e.subs(x, 0)
+    return None if g.has(sp.I, sp.zoo, sp.nan) else g
+
+
+def _sigma_range(penalty, budget) -> sp.Set:
+    """The values of sigma inside the penalty's domain (where its closed form holds): renyi(17/10), 0 < sigma <
+    sqrt(17/7); renyi(3/2) + renyi(2), 0 < sigma < sqrt(2); sigma > 0 when there is no domain or sympy cannot solve
+    its conditions within ``budget``."""
+    whole = sp.Interval.open(0, sp.oo)
+    try:
+        dom = penalty.domain if isinstance(penalty, Penalty) else infer_domain(to_std(_expr(penalty, "std")))
+        if dom is None or dom.everywhere or dom.condition.has(mu):
+            return whole
+        conds = dom.condition.args if isinstance(dom.condition, sp.And) else (dom.condition,)
+        done, sets = attempt(_solved_each, conds, sigma, whole, budget=budget)
+    except (NotImplementedError, ValueError, TypeError, AttributeError):
+        return whole
+    if not done:
+        return whole
+    inside = sp.Intersection(whole, *sets)
+    return inside if isinstance(inside, (sp.Interval, sp.Union)) and inside.measure != 0 else whole
+
+
+def _solved_each(conds, x: sp.Symbol, whole: sp.Set) -> list:
+    return [sp.solveset(c, x, whole) for c in conds]
+
+
+def _signs_decided(v: sp.Expr, scale: sp.Symbol = sigma, sigma_range: sp.Set | None = None, budget=1) -> sp.Expr:
+    """``v`` with each sign(g) replaced by +-1 where g, in mu alone or in the scale variable alone, has no zero and no
+    pole on that variable's range: mu real, sigma in ``sigma_range`` (default sigma > 0; the penalty's domain, where
+    the limit is taken: renyi(17/10)'s 0 < sigma < sqrt(17/7)). oo*sign(mu**2 - 6*mu + 58) is oo; oo*sign(1/(34 -
+    14*v)) is oo in var on renyi(17/10)'s domain; mu**2/(2 - sigma) gives sign(1/(2 - sigma)), with no zero on
+    sigma > 0 but a change of sign at its pole: not decided. The sign is that at one point of the range."""
+    sigma_range = sp.Interval.open(0, sp.oo) if sigma_range is None else sigma_range
+    of_sigma = {p.symbol: p.sigma_of for p in PARAMS.values()}
     for sg in v.atoms(sp.sign):
-        g, free = sg.args[0], sg.args[0].free_symbols & {mu, sigma}
-        if len(free) != 1 or g.free_symbols - free:
+        g = sg.args[0]
+        if g.free_symbols == {mu}:
+            x, h, region = mu, g, sp.S.Reals
+        elif g.free_symbols == {scale} and scale in of_sigma:  # in sigma: v**(3/2), exp(l) become powers of sigma
+            x, h, region = sigma, _in_sigma(g, scale), sigma_range
+        else:
             continue
-        x = free.pop()
-        domain = sp.S.Reals if x is mu else sp.Interval.open(0, sp.oo)
         try:
-            done, zeros = attempt(sp.solveset, g, x, domain, budget=1)
-        except (NotImplementedError, ValueError, TypeError):
+            done, kept = attempt(_keeps_sign, h, x, region, budget=budget)
+        except (NotImplementedError, ValueError, TypeError, sp.PolynomialError):
             continue
-        value = g.subs(x, 1)
-        if done and zeros is sp.S.EmptySet and value.is_extended_real and value != 0:
+        value = h.subs(x, _a_point(region))
+        if done and kept and value.is_extended_real and value != 0:
             v = v.subs(sg, sp.sign(value))
     return v
+
+
+def _in_sigma(g: sp.Expr, scale: sp.Symbol) -> sp.Expr:
+    """g(scale) written in sigma (v = sigma**2, s = log(sigma), l = 2 log(sigma)), powers merged."""
+    of_sigma = {p.symbol: p.of_sigma for p in PARAMS.values()}
+    return sp.powsimp(sp.powdenest(g.subs(scale, of_sigma[scale]), force=True), force=True)
+
+
+def _keeps_sign(h: sp.Expr, x: sp.Symbol, region: sp.Set) -> bool:
+    """Whether neither the numerator nor the denominator of h vanishes inside ``region`` (an open interval or a union
+    of them): a polynomial's real roots exactly (RootOf, compared at 50 digits), else solveset, which must find no
+    zero at all."""
+    num, den = sp.fraction(sp.together(h))
+    for q in (num, den):
+        if not q.has(x):
+            continue
+        if q.is_polynomial(x):
+            for r in sp.Poly(q, x).real_roots():
+                if _strictly_inside(r, region):
+                    return False
+        elif sp.solveset(q, x, region) is not sp.S.EmptySet:
+            return False
+    return True
+
+
+def _strictly_inside(r: sp.Expr, region: sp.Set) -> bool:
+    """Whether the real number r lies inside the open interval(s) ``region``, by 50 digits (a root at an end, such as
+    sqrt(5) of 2 sigma**2 - 10 on 0 < sigma < sqrt(5), is not inside)."""
+    for part in (region.args if isinstance(region, sp.Union) else (region,)):
+        if not isinstance(part, sp.Interval):
+            return True  # not an interval: not decided, so counted as a zero inside
+        above = part.start == -sp.oo or sp.N(r - part.start, 50) > 1e-40
+        below = part.end == sp.oo or sp.N(part.end - r, 50) > 1e-40
+        if above and below:
+            return True
+    return False
+
+
+def _a_point(region: sp.Set) -> sp.Expr:
+    """A point inside an interval (or the first interval of a union): the midpoint, or one unit inside an infinite
+    end; 1 for the whole line."""
+    if isinstance(region, sp.Union):
+        region = region.args[0]
+    if not isinstance(region, sp.Interval):
+        return sp.S.One
+    a, b = region.start, region.end
+    if a.is_finite and b.is_finite:
+        return (a + b) / 2
+    if a.is_finite:
+        return a + 1
+    if b.is_finite:
+        return b - 1
+    return sp.S.One
 
 
 def _unsigned(v: sp.Expr) -> sp.Expr:
@@ -2466,6 +2568,23 @@ def _simplified(v: sp.Expr, budget) -> sp.Expr:
     1 - (1 + 1/log(mu**2 + 2))**log(mu**2 + 2) as a quotient of two powers (review r8j C2)."""
     done, s = attempt(sp.simplify, v, budget=budget)
     return s if done and sp.count_ops(s) <= sp.count_ops(v) else v
+
+
+def _shortest(v: sp.Expr, budget) -> sp.Expr:
+    """The shortest (count_ops) of v, its expansion and sympy's simplify of it, each within ``budget`` seconds (v
+    itself when both run out); on a tie the earlier. simplify alone accepts up to 1.7 times longer, and wrote
+    1 - (1 + 1/log(mu**2 + 2))**log(mu**2 + 2) as a quotient of two powers (review r8j C2); it also folds a sum into
+    a log of a power (mu**2 + 1 - 1/log(log(3)) as (log(log(3**(log(3)**(mu**2)))) - 1)/log(log(3)), review r8k C2),
+    which the expansion undoes."""
+    best, ops = v, sp.count_ops(v)
+    for route in (sp.expand, sp.simplify):
+        try:
+            done, s = attempt(route, v, budget=budget)
+        except (NotImplementedError, ValueError, TypeError, AttributeError, RecursionError):
+            continue
+        if done and isinstance(s, sp.Expr) and not s.has(sp.nan, sp.zoo) and sp.count_ops(s) < ops:
+            best, ops = s, sp.count_ops(s)
+    return best
 
 
 def unbounded_below(penalty, budget=DEFAULT_BUDGET) -> str | None:
