@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "53"
+GENERATOR_VERSION = "54"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -800,9 +800,12 @@ def _code(region: str) -> int:
 
 
 def _fallbacks(pieces: list, prefix: str) -> list:
-    """Per plane, None or (assignments, value) of its log-magnitude form s exp(L) (:func:`rewrite.log_magnitude`)
-    where a sum of terms in mu of either sign may be inf - inf as printed. Evaluated only where the plane is NaN. Built
-    from the pieces before scaled products: ldexpf's exponents are clamped (exp(1e8) is 2^262144), their logs not."""
+    """Per plane, None or (assignments, value, at_inf) of its log-magnitude form s exp(L)
+    (:func:`rewrite.log_magnitude`) where a sum of terms in mu of either sign may be inf - inf as printed. Evaluated
+    only where the plane is NaN, and with ``at_inf`` where it is +-inf too: where an exp of mu may grow
+    (:func:`rewrite.grows_exp`), whose overflow beside a small factor is inf as printed where the product is finite.
+    Built from the pieces before scaled products: ldexpf's exponents are clamped (exp(1e8) is 2^262144), their logs
+    not."""
     out = []
     for k in range(len(pieces) // 3):
         plane = sp.Add(*pieces[3 * k:3 * k + 3])
@@ -818,8 +821,10 @@ def _fallbacks(pieces: list, prefix: str) -> list:
                 seen[e] = next(names)
                 reps.append((seen[e], e))
             return seen[e]
-        log_abs, sign = rewrite.log_magnitude(plane, emit)
-        out.append((reps, sign * rewrite.lexp(log_abs)))
+        zeros = rewrite.grows_exp(plane)  # an exp of mu that overflows beside an exact 0 (or sign 0) is 0
+        log_abs, sign = rewrite.log_magnitude(rewrite.exps_plain(plane) if zeros else plane, emit, zeros)
+        out.append((reps, rewrite.pw(sign, rewrite.lexp(log_abs), 1, 1) if zeros else sign * rewrite.lexp(log_abs),
+                    zeros))
     return out
 
 
@@ -832,7 +837,7 @@ def _fallback_fns(regions: list, sc: Scale) -> list:
     for r in regions:
         for k, fb in enumerate(r.fallbacks):
             if fb is not None:
-                reps, value = fb
+                reps, value, _ = fb
                 body = [*(f"    {s} = {pr.doprint(exact_products(sub))}" for s, sub in reps),
                         f"    return {pr.doprint(exact_products(value))}"]
                 name = f"fallback_{r.code}_{k}"
@@ -843,9 +848,11 @@ def _fallback_fns(regions: list, sc: Scale) -> list:
     return out
 
 
-def _fallback_table(regions: list) -> dict:
-    return {r.code: tuple(k for k, fb in enumerate(r.fallbacks) if fb is not None) for r in regions
-            if any(fb is not None for fb in r.fallbacks)}
+def _fallback_table(regions: list, at_inf: bool = False) -> dict:
+    """region -> planes with a fallback (``at_inf``: those whose fallback is due at +-inf too, :func:`_fallbacks`)."""
+    due = lambda fb: fb is not None and (not at_inf or fb[2])  # noqa: E731
+    return {r.code: tuple(k for k, fb in enumerate(r.fallbacks) if due(fb)) for r in regions
+            if any(due(fb) for fb in r.fallbacks)}
 
 
 def _needed(e: sp.Expr, reps: list, stages: dict) -> set:
@@ -1427,4 +1434,7 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
                             singular=_singular_literal([(m, x, planes) for (m, x), planes in points.items()]),
                             fallbacks=_fallback_table(regions), lines=_lines_literal(lines),
                             complete=expired() == steps_expired)
+    at_inf = _fallback_table(regions, at_inf=True)
+    if at_inf:  # only where an exp of mu may grow: other kernels' source is unchanged
+        header += f"FALLBACKS_AT_INF = {at_inf}\n"
     return "\n".join([header, "", *body]) + "\n"
