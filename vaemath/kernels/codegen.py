@@ -655,6 +655,13 @@ class _Printer(PythonCodePrinter):
     def _print_llog(self, expr):
         return f"math.log(abs({self._print(expr.args[0])}))"
 
+    def _print_lzero(self, expr):
+        return f"(-math.inf if {self._print(expr.args[0])} == 0 else {self._print(expr.args[1])})"
+
+    def _print_lrel(self, expr):
+        a, b = (self._print(x) for x in expr.args)
+        return f"(1.0 if {a} == {b} else math.exp({a} - {b}))"
+
     def _print_lmax(self, expr):
         return f"max({', '.join(self._print(a) for a in expr.args)})"
 

@@ -1068,6 +1068,14 @@ class sgn(sp.Function):  # noqa: N801  (printed copysign(1, x), 0 at 0)
     nargs = 1
 
 
+class lzero(sp.Function):  # noqa: N801  (printed -inf where the sign s is 0, else L: no NaN from inf + -inf in max)
+    nargs = 2
+
+
+class lrel(sp.Function):  # noqa: N801  (printed exp(a - b), 1 where a == b: inf - inf at the largest term is 0)
+    nargs = 2
+
+
 def log_magnitude(e: sp.Expr, emit, zeros: bool = False) -> tuple:
     """(L, s) with e = s exp(L), s in {-1, 0, 1}, built so that no step overflows where e's terms do: a product
     adds its factors' logs (mu^n: n log|mu|; exp(E): E; pw(m, h, k, n): n (L_m + k L_h)), a sum is
@@ -1077,7 +1085,8 @@ def log_magnitude(e: sp.Expr, emit, zeros: bool = False) -> tuple:
     does not simplify (exp(4 log|mu|) must not become mu^4 again); ``emit(expr)`` returns a symbol assigned expr,
     so that each sum's parts are computed once (linear size, no cse). With ``zeros``, a sign is 0 where a factor is
     0, and a 0 sign times any exp is 0 (mul0): an exact zero factor beside an exp that overflows makes 0 (exp(mu**2)
-    d**4 at d = 0, mu = 1e200), as a growing exp of mu needs (:func:`grows_exp`)."""
+    d**4 at d = 0, mu = 1e200), a zero term's log is -inf, and the largest term counts 1 even at L = inf
+    (exp(mu**2/2) sigma - 1 at mu = 1e200 is inf, not NaN), as a growing exp of mu needs (:func:`grows_exp`)."""
     if e.is_Number:  # a constant beyond float64 (1e-400, multiplied out) has its log from sympy
         if e == 0:
             return -sp.oo, sp.S.Zero
@@ -1102,9 +1111,10 @@ def log_magnitude(e: sp.Expr, emit, zeros: bool = False) -> tuple:
         parts = []
         for exponent, terms in _by_exp_factor(e):
             lt, st = log_magnitude(terms[0] if exponent is None else sp.Add(*terms), emit, zeros)
-            parts.append((emit(lt if exponent is None else exponent + lt), emit(st)))
+            lt, st = lt if exponent is None else exponent + lt, emit(st)
+            parts.append((emit(lzero(st, lt) if zeros else lt), st))
         top = emit(lmax(*(p[0] for p in parts)))
-        r = emit(sp.Add(*(pw(st, lexp(lt - top), 1, 1) if zeros else st * lexp(lt - top) for lt, st in parts)))
+        r = emit(sp.Add(*(pw(st, lrel(lt, top), 1, 1) if zeros else st * lexp(lt - top) for lt, st in parts)))
         return top + llog(r), sgn(r)
     return llog(e), sgn(e)
 
