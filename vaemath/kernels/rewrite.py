@@ -1111,8 +1111,12 @@ def log_magnitude(e: sp.Expr, emit, zeros: bool = False) -> tuple:
         parts = []
         for exponent, terms in _by_exp_factor(e):
             lt, st = log_magnitude(terms[0] if exponent is None else sp.Add(*terms), emit, zeros)
-            lt, st = lt if exponent is None else exponent + lt, emit(st)
-            parts.append((emit(lzero(st, lt) if zeros else lt), st))
+            lt = lt if exponent is None else exponent + lt
+            if zeros:  # a zero term's log is -inf (its sign emitted first: lzero reads it)
+                st = emit(st)
+                parts.append((emit(lzero(st, lt)), st))
+            else:
+                parts.append((emit(lt), emit(st)))
         top = emit(lmax(*(p[0] for p in parts)))
         r = emit(sp.Add(*(pw(st, lrel(lt, top), 1, 1) if zeros else st * lexp(lt - top) for lt, st in parts)))
         return top + llog(r), sgn(r)
