@@ -107,3 +107,17 @@ def test_more_growing_exps_beside_vanishing_and_small_factors(param, xs):
     # mu = -1e-8 left out: d2/dmu dl at (-1e-8, l = 1e-8) is 1.5e-9 off, a cancellation inside the mixed terms
     # near (0, 1) (README "Still open"), not this kind
     _check(OWN, OWN_EXPR, [0.0, 1e-3, 1.0, -27.0, 40.0, -45.0, 400.0, 1e100], xs, param)
+
+
+# A mixed term exp(E) P that meets the scale part at mu = 0 (review r7j A9): exp(mu^2/2) sigma - 1 - log(sigma) at
+# (0, 1 - 2**-53) was 0.0 (d - log1p(d) from a mixed and a scale part), truth 6.1629758220391552e-33; near sigma = 1
+# the term is P + expm1(E) P. Own input of the kind: exp(mu**2)*sigma**2 - 1 - 2*log(sigma) (2 d^2 + ... at mu = 0),
+# in logstd (where sigma^2 - 1 - 2 s is expm1mx(2 s)).
+@pytest.mark.parametrize(("text", "expr", "param", "xs"), [
+    (MU_SQ_HALF, EXPR[MU_SQ_HALF], "std", [0.75, 1 - 1e-8, 1 - 2.0**-53, 1.0, 1 + 2.0**-52, 1 + 1e-8, 1.5]),
+    ("exp(mu**2)*sigma**2 - 1 - 2*log(sigma)", sp.exp(mu**2) * sigma**2 - 1 - 2 * sp.log(sigma), "logstd",
+     [-0.3, -1e-8, -2.0**-60, 0.0, 2.0**-60, 1e-8, 0.4])])
+def test_a_growing_exp_meeting_the_scale_part_at_mu_0(text, expr, param, xs):
+    _check(text, expr, [0.0, 1e-200, -1e-8, 1e-3, 1.0], xs, param)
+    if text == MU_SQ_HALF:
+        assert vaemath.penalty(text)(0.0, 1 - 2.0**-53) == 6.162975822039155e-33

@@ -129,6 +129,7 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
         if region == "near":
             e = accurate(rewrite.onep_ratios(e), T, 1)
             e = e if sc.exact_powers else rewrite.log_scale_near(e)
+            e = rewrite.growing_exp_split(e)
             parts = _split(rewrite.in_every_sum(rewrite.collect_mu, e))
             for p in parts:
                 p = rewrite.in_every_sum(rewrite.collect_mu, _exact_variance(_prefer_T(factor_rational(p)), sc))

@@ -1187,6 +1187,24 @@ def exps_plain(e: sp.Expr) -> sp.Expr:
     return e.replace(lambda a: isinstance(a, sp.Add), lambda a: sp.Add(*(sp.expand_mul(t) for t in a.args)))
 
 
+def growing_exp_split(e: sp.Expr) -> sp.Expr:
+    """Near sigma = 1: a term exp(E) P, E a growing exponent of mu (:func:`grows_exp`) with E = 0 at mu = 0 and P free
+    of mu, as P + expm1(E) P, and the sum's pairs fused again (:func:`_pairs`): its value at mu = 0 joins the scale
+    part, where it may cancel (exp(mu**2/2)*sigma - 1 - log(sigma) at (0, 1 - 2**-53) is xmlog1p(d), 6.2e-33, was
+    d - log1p(d) = 0.0 from a mixed and a scale part), and the mixed part is 0 at mu = 0."""
+    def split(t):
+        exps = [f for f in sp.Mul.make_args(t) if isinstance(f, sp.exp) and _may_grow(f.args[0])
+                and f.args[0].subs(mu, 0) == 0]
+        rest = sp.Mul(*(f for f in sp.Mul.make_args(t) if f not in exps))
+        if len(exps) != 1 or rest.has(mu) or not rest.free_symbols:
+            return t
+        return rest + expm1(exps[0].args[0]) * rest
+
+    def rule(a):
+        return _pairs(sp.Add(*(split(t) for t in a.args)))
+    return in_every_sum(rule, e) if grows_exp(e) else e
+
+
 def may_cancel_overflowing(e: sp.Expr) -> bool:
     """``e`` holds a sum of two or more terms growing with |mu| (:func:`_grows_in_mu`), or holding an exp of the scale
     alone (:func:`scale_exp`), whose signs may differ: where both overflow, their sum as printed is inf - inf = NaN
