@@ -166,8 +166,8 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     block = np.empty(shape) if dt == np.float16 else out  # numba has no float16 stores: round once at the end
     kernel.grid(mu, S, runs, block)
     _removable_grid(kernel.SINGULAR, mu, sigma, block)
-    if kernel.FALLBACKS and np.isnan(block).any():
-        ii, jj = np.nonzero(np.isnan(block).any(axis=0))
+    if kernel.FALLBACKS and _to_redo(kernel, block).any():
+        ii, jj = np.nonzero(_to_redo(kernel, block).any(axis=0))
         planes = block[:, ii, jj]
         _fallbacks(kernel, mu[ii], sigma[jj], R[jj], planes)
         block[:, ii, jj] = planes
@@ -191,12 +191,24 @@ def _expansion(planes, dm, dx) -> np.ndarray:
     return c[:, 0, None] + step
 
 
+def _to_redo(kernel, block) -> np.ndarray:
+    """Where a plane's fallback is due: NaN, and +-inf too in the planes of ``FALLBACKS_AT_INF`` (an exp of mu that
+    overflows beside a small factor: exp(mu**2/2)*sigma at (40, 1e-300) is 2e47, inf as printed)."""
+    redo = np.isnan(block)
+    for k in {k for ks in getattr(kernel, "FALLBACKS_AT_INF", {}).values() for k in ks}:
+        redo[k] |= np.isinf(block[k])
+    return redo
+
+
 def _fallbacks(kernel, mu, x, regions, planes) -> None:
-    """Where a plane (P, n) is NaN as printed at points (mu, x) of the given regions, its log-magnitude form
-    (codegen._fallback_fns), in place. Each (region, plane) function is compiled on its first use only."""
+    """Where a plane (P, n) is NaN as printed at points (mu, x) of the given regions (or +-inf, where
+    ``FALLBACKS_AT_INF`` says so), its log-magnitude form (codegen._fallback_fns), in place. Each (region, plane)
+    function is compiled on its first use only."""
+    at_inf = getattr(kernel, "FALLBACKS_AT_INF", {})
     for r, ks in kernel.FALLBACKS.items():
         for k in ks:
-            at = np.flatnonzero((regions == r) & np.isnan(planes[k]))
+            redo = np.isnan(planes[k]) | np.isinf(planes[k]) if k in at_inf.get(r, ()) else np.isnan(planes[k])
+            at = np.flatnonzero((regions == r) & redo)
             if at.size:
                 res = np.empty(at.size)
                 getattr(kernel, f"fallback_{r}_{k}_at")(mu[at], x[at], res)
@@ -335,8 +347,8 @@ def _pointwise(kernel, flat_m: np.ndarray, flat_s: np.ndarray, bad=(), positive=
         _finish(*singular, check, flat_m, flat_s, out)
     else:
         _finish(*singular, -1, flat_m, flat_s, out)
-        if kernel.FALLBACKS and np.isnan(out).any():  # as in grid
-            nan = np.flatnonzero(np.isnan(out).any(axis=0))
+        if kernel.FALLBACKS and _to_redo(kernel, out).any():  # as in grid
+            nan = np.flatnonzero(_to_redo(kernel, out).any(axis=0))
             S, R = np.empty((kernel.N_STORED, nan.size)), np.empty(nan.size, dtype=np.int64)
             kernel.sigma_stage(flat_s[nan], S, R)
             planes = out[:, nan]

@@ -129,6 +129,7 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
         if region == "near":
             e = accurate(rewrite.onep_ratios(e), T, 1)
             e = e if sc.exact_powers else rewrite.log_scale_near(e)
+            e = rewrite.growing_exp_split(e)
             parts = _split(rewrite.in_every_sum(rewrite.collect_mu, e))
             for p in parts:
                 p = rewrite.in_every_sum(rewrite.collect_mu, _exact_variance(_prefer_T(factor_rational(p)), sc))
@@ -738,6 +739,13 @@ class _Printer(PythonCodePrinter):
     def _print_llog(self, expr):
         return f"math.log(abs({self._print(expr.args[0])}))"
 
+    def _print_lzero(self, expr):
+        return f"(-math.inf if {self._print(expr.args[0])} == 0 else {self._print(expr.args[1])})"
+
+    def _print_lrel(self, expr):
+        a, b = (self._print(x) for x in expr.args)
+        return f"(1.0 if {a} == {b} else math.exp({a} - {b}))"
+
     def _print_lmax(self, expr):
         return f"max({', '.join(self._print(a) for a in expr.args)})"
 
@@ -890,9 +898,12 @@ def _code(region: str) -> int:
 
 
 def _fallbacks(pieces: list, prefix: str) -> list:
-    """Per plane, None or (assignments, value) of its log-magnitude form s exp(L) (:func:`rewrite.log_magnitude`)
-    where a sum of terms in mu of either sign may be inf - inf as printed. Evaluated only where the plane is NaN. Built
-    from the pieces before scaled products: ldexpf's exponents are clamped (exp(1e8) is 2^262144), their logs not."""
+    """Per plane, None or (assignments, value, at_inf) of its log-magnitude form s exp(L)
+    (:func:`rewrite.log_magnitude`) where a sum of terms in mu of either sign may be inf - inf as printed. Evaluated
+    only where the plane is NaN, and with ``at_inf`` where it is +-inf too: where an exp of mu may grow
+    (:func:`rewrite.grows_exp`), whose overflow beside a small factor is inf as printed where the product is finite.
+    Built from the pieces before scaled products: ldexpf's exponents are clamped (exp(1e8) is 2^262144), their logs
+    not."""
     out = []
     for k in range(len(pieces) // 3):
         plane = sp.Add(*pieces[3 * k:3 * k + 3])
@@ -908,8 +919,10 @@ def _fallbacks(pieces: list, prefix: str) -> list:
                 seen[e] = next(names)
                 reps.append((seen[e], e))
             return seen[e]
-        log_abs, sign = rewrite.log_magnitude(plane, emit)
-        out.append((reps, sign * rewrite.lexp(log_abs)))
+        zeros = rewrite.grows_exp(plane)  # an exp of mu that overflows beside an exact 0 (or sign 0) is 0
+        log_abs, sign = rewrite.log_magnitude(rewrite.exps_plain(plane) if zeros else plane, emit, zeros)
+        out.append((reps, rewrite.pw(sign, rewrite.lexp(log_abs), 1, 1) if zeros else sign * rewrite.lexp(log_abs),
+                    zeros))
     return out
 
 
@@ -922,7 +935,7 @@ def _fallback_fns(regions: list, sc: Scale) -> list:
     for r in regions:
         for k, fb in enumerate(r.fallbacks):
             if fb is not None:
-                reps, value = fb
+                reps, value, _ = fb
                 body = [*(f"    {s} = {pr.doprint(exact_products(sub))}" for s, sub in reps),
                         f"    return {pr.doprint(exact_products(value))}"]
                 name = f"fallback_{r.code}_{k}"
@@ -933,9 +946,11 @@ def _fallback_fns(regions: list, sc: Scale) -> list:
     return out
 
 
-def _fallback_table(regions: list) -> dict:
-    return {r.code: tuple(k for k, fb in enumerate(r.fallbacks) if fb is not None) for r in regions
-            if any(fb is not None for fb in r.fallbacks)}
+def _fallback_table(regions: list, at_inf: bool = False) -> dict:
+    """region -> planes with a fallback (``at_inf``: those whose fallback is due at +-inf too, :func:`_fallbacks`)."""
+    due = lambda fb: fb is not None and (not at_inf or fb[2])  # noqa: E731
+    return {r.code: tuple(k for k, fb in enumerate(r.fallbacks) if due(fb)) for r in regions
+            if any(due(fb) for fb in r.fallbacks)}
 
 
 def _needed(e: sp.Expr, reps: list, stages: dict) -> set:
@@ -1517,4 +1532,7 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
                             singular=_singular_literal([(m, x, planes) for (m, x), planes in points.items()]),
                             fallbacks=_fallback_table(regions), lines=_lines_literal(lines),
                             complete=expired() == steps_expired)
+    at_inf = _fallback_table(regions, at_inf=True)
+    if at_inf:  # only where an exp of mu may grow: other kernels' source is unchanged
+        header += f"FALLBACKS_AT_INF = {at_inf}\n"
     return "\n".join([header, "", *body]) + "\n"

@@ -18,6 +18,7 @@ cancellations near the KL's minimiser (0, 1) become visible to algebra, then:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -1067,41 +1068,57 @@ class sgn(sp.Function):  # noqa: N801  (printed copysign(1, x), 0 at 0)
     nargs = 1
 
 
-def log_magnitude(e: sp.Expr, emit) -> tuple:
+class lzero(sp.Function):  # noqa: N801  (printed -inf where the sign s is 0, else L: no NaN from inf + -inf in max)
+    nargs = 2
+
+
+class lrel(sp.Function):  # noqa: N801  (printed exp(a - b), 1 where a == b: inf - inf at the largest term is 0)
+    nargs = 2
+
+
+def log_magnitude(e: sp.Expr, emit, zeros: bool = False) -> tuple:
     """(L, s) with e = s exp(L), s in {-1, 0, 1}, built so that no step overflows where e's terms do: a product
     adds its factors' logs (mu^n: n log|mu|; exp(E): E; pw(m, h, k, n): n (L_m + k L_h)), a sum is
     M + log|sum s_i exp(L_i - M)|, M = max L_i, and any other factor is log|f| of its value. The planes' fallback
     where the printed form gives NaN: mu^4/sigma - mu^2/(2 sigma^3) at mu = 1e150, sigma = 1e-100 is +inf, was
     inf - inf (the groups' mu factors differ, and which one dominates depends on mu). Built of functions sympy
     does not simplify (exp(4 log|mu|) must not become mu^4 again); ``emit(expr)`` returns a symbol assigned expr,
-    so that each sum's parts are computed once (linear size, no cse)."""
+    so that each sum's parts are computed once (linear size, no cse). With ``zeros``, a sign is 0 where a factor is
+    0, and a 0 sign times any exp is 0 (mul0): an exact zero factor beside an exp that overflows makes 0 (exp(mu**2)
+    d**4 at d = 0, mu = 1e200), a zero term's log is -inf, and the largest term counts 1 even at L = inf
+    (exp(mu**2/2) sigma - 1 at mu = 1e200 is inf, not NaN), as a growing exp of mu needs (:func:`grows_exp`)."""
     if e.is_Number:  # a constant beyond float64 (1e-400, multiplied out) has its log from sympy
         if e == 0:
             return -sp.oo, sp.S.Zero
         v = abs(float(e))
         return sp.Float(math.log(v) if 0 < v < math.inf else sp.log(abs(e)).evalf(30)), sp.sign(e)
     if isinstance(e, sp.Mul):
-        parts = [log_magnitude(f, emit) for f in e.args]
+        parts = [log_magnitude(f, emit, zeros) for f in e.args]
         return sp.Add(*(p[0] for p in parts)), sp.Mul(*(p[1] for p in parts))
     if isinstance(e, sp.Pow):
-        lb, sb = log_magnitude(e.base, emit)
-        sign = sb if e.exp.is_Integer and e.exp % 2 else sp.S.One
+        lb, sb = log_magnitude(e.base, emit, zeros)
+        sign = sb if e.exp.is_Integer and e.exp % 2 else sb**2 if zeros and e.exp.is_Integer else sp.S.One
         return e.exp * lb, sign
     if isinstance(e, sp.exp):
         return e.args[0], sp.S.One
     if isinstance(e, pw):
         m, h, k, n = e.args
-        (lm, sm), (lh, sh) = log_magnitude(m, emit), log_magnitude(h, emit)
-        return n * (lm + k * lh), (sm * (sh if k % 2 else 1)) ** (n % 2)
+        (lm, sm), (lh, sh) = log_magnitude(m, emit, zeros), log_magnitude(h, emit, zeros)
+        return n * (lm + k * lh), (sm * (sh if k % 2 else sh**2 if zeros else 1)) ** (n % 2 or (2 if zeros else 0))
     if isinstance(e, sp.Add):
         # terms sharing a factor exp(E): E + L(sum of their cofactors), not max(E + L(a), E + L(b)), both rounded to E
         # where E is large (d2/dv2 of exp(sigma) - 1 - sigma at v = 1e40, e^s/(4v) - e^s/(4 s^3): 0.0 for +inf)
         parts = []
         for exponent, terms in _by_exp_factor(e):
-            lt, st = log_magnitude(terms[0] if exponent is None else sp.Add(*terms), emit)
-            parts.append((emit(lt if exponent is None else exponent + lt), emit(st)))
+            lt, st = log_magnitude(terms[0] if exponent is None else sp.Add(*terms), emit, zeros)
+            lt = lt if exponent is None else exponent + lt
+            if zeros:  # a zero term's log is -inf (its sign emitted first: lzero reads it)
+                st = emit(st)
+                parts.append((emit(lzero(st, lt)), st))
+            else:
+                parts.append((emit(lt), emit(st)))
         top = emit(lmax(*(p[0] for p in parts)))
-        r = emit(sp.Add(*(st * lexp(lt - top) for lt, st in parts)))
+        r = emit(sp.Add(*(pw(st, lrel(lt, top), 1, 1) if zeros else st * lexp(lt - top) for lt, st in parts)))
         return top + llog(r), sgn(r)
     return llog(e), sgn(e)
 
@@ -1140,13 +1157,63 @@ def scale_exp(t: sp.Expr) -> bool:
                for E in (g.args[0] for g in t.atoms(sp.exp)))
 
 
+def grows_exp(t: sp.Expr) -> bool:
+    """t holds exp(E) (or expm1(E), expm1(E) - E), E depending on mu and not <= 0 for every mu: it overflows at large
+    |mu| while a factor beside it is 0 or small, or a term beside it overflows with the other sign
+    (exp(mu**2) (1 - sigma)**4 at (30, 1) is 0, was inf 0 = NaN)."""
+    return any(_may_grow(f.args[0]) for f in t.atoms(sp.exp, expm1, _expm1, expm1mx))
+
+
+@functools.lru_cache(maxsize=1024)
+def _may_grow(E: sp.Expr) -> bool:
+    """E depends on mu, and its terms in mu (elementary again, d as T - 1, lg as log T) are not provably <= 0: a
+    Gaussian factor exp(-mu^2/(4 onep(T^2))) and fisher_rao_squared's expm1(2 lg - 4 log(hypot(mu/sqrt(2), ..)))
+    do not grow."""
+    if not E.has(mu):
+        return False
+    plain_E = sp.expand(elementary(E).subs(d, T - 1).subs(lg, sp.log(T)))
+    return not sp.Add(*(t for t in sp.Add.make_args(plain_E) if t.has(mu))).is_nonpositive
+
+
+def exps_plain(e: sp.Expr) -> sp.Expr:
+    """expm1(E) and expm1mx(E) of a growing E (:func:`grows_exp`) as exp(E) - 1 and exp(E) - 1 - E, pw products
+    holding one as plain products, each sum's terms multiplied out, so that :func:`log_magnitude` sees the terms
+    sharing exp(E) (expm1(E) + d exp(E) at E = 800, d = -1/2 is exp(E) (1 + d) - 1, not inf - inf; mu exp(E) + d mu
+    exp(E) at mu = 1e100 is mu exp(E) (1 + d), not 0 from two logs rounded to E alike)."""
+    e = e.replace(lambda a: isinstance(a, pw) and grows_exp(a), lambda a: (a.args[0] * a.args[1]**a.args[2])**a.args[3])
+    e = e.replace(lambda a: isinstance(a, (expm1, _expm1)) and _may_grow(a.args[0]), lambda a: sp.exp(a.args[0]) - 1)
+    e = e.replace(lambda a: isinstance(a, expm1mx) and _may_grow(a.args[0]),
+                  lambda a: sp.exp(a.args[0]) - 1 - a.args[0])
+    return e.replace(lambda a: isinstance(a, sp.Add), lambda a: sp.Add(*(sp.expand_mul(t) for t in a.args)))
+
+
+def growing_exp_split(e: sp.Expr) -> sp.Expr:
+    """Near sigma = 1: a term exp(E) P, E a growing exponent of mu (:func:`grows_exp`) with E = 0 at mu = 0 and P free
+    of mu, as P + expm1(E) P, and the sum's pairs fused again (:func:`_pairs`): its value at mu = 0 joins the scale
+    part, where it may cancel (exp(mu**2/2)*sigma - 1 - log(sigma) at (0, 1 - 2**-53) is xmlog1p(d), 6.2e-33, was
+    d - log1p(d) = 0.0 from a mixed and a scale part), and the mixed part is 0 at mu = 0."""
+    def split(t):
+        exps = [f for f in sp.Mul.make_args(t) if isinstance(f, sp.exp) and _may_grow(f.args[0])
+                and f.args[0].subs(mu, 0) == 0]
+        rest = sp.Mul(*(f for f in sp.Mul.make_args(t) if f not in exps))
+        if len(exps) != 1 or rest.has(mu) or not rest.free_symbols:
+            return t
+        return rest + expm1(exps[0].args[0]) * rest
+
+    def rule(a):
+        return _pairs(sp.Add(*(split(t) for t in a.args)))
+    return in_every_sum(rule, e) if grows_exp(e) else e
+
+
 def may_cancel_overflowing(e: sp.Expr) -> bool:
     """``e`` holds a sum of two or more terms growing with |mu| (:func:`_grows_in_mu`), or holding an exp of the scale
     alone (:func:`scale_exp`), whose signs may differ: where both overflow, their sum as printed is inf - inf = NaN
     (d/dsigma of exp(-1/sigma) + sigma (exp(1/sigma) - 1) at 1e-3, truth -2e437); or a product of such an exp with
     another factor of the scale: 0 * inf = NaN where the exp underflows (exp(-1/sigma^2)/sigma^4 at 1e-100, truth 0).
     Then :func:`log_magnitude` is needed where the plane is NaN. (Terms of one mu factor with a Gaussian factor are
-    joined by :func:`_same_power` instead.)"""
+    joined by :func:`_same_power` instead.) So it is wherever an exp of mu may grow (:func:`grows_exp`)."""
+    if grows_exp(e):
+        return True
     for a in e.atoms(sp.Add):
         signed = [t for t in a.args if _grows_in_mu(t) or scale_exp(t)]
         if len(signed) < 2:
