@@ -125,3 +125,15 @@ def test_a_growing_exp_meeting_the_scale_part_at_mu_0(text, expr, param, xs):
     _check(text, expr, [0.0, 1e-200, -1e-8, 1e-3, 1.0], xs, param)
     if text == MU_SQ_HALF:
         assert vaemath.penalty(text)(0.0, 1 - 2.0**-53) == 6.162975822039155e-33
+
+
+# The catalogue has no exp of mu that grows, so none of its kernels takes this fallback: fisher_rao_squared's far
+# form exp(-4 loghyp1p(mu/sqrt(2), T^2) + 2 lg) (branch cat7) is bounded by 1, as its log of a hypot is >= 0; the same
+# exponent with the other sign grows.
+def test_an_exp_of_minus_a_log_of_a_hypot_does_not_grow():
+    from vaemath.kernels.codegen import loghyp1p, logscaled
+    from vaemath.kernels.rewrite import T, grows_exp, lg
+
+    log_h = loghyp1p(mu * sp.sqrt(2) / 2, T**2)
+    assert not grows_exp(sp.exp(-4 * log_h + 2 * logscaled(T, lg, 2, 1)))
+    assert grows_exp(sp.exp(4 * log_h - 2 * lg))

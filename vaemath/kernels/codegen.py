@@ -393,6 +393,9 @@ class loghyp1p(sp.Function):  # noqa: N801
 
     nargs = 2
 
+    def _eval_is_nonnegative(self):  # the log of a number >= 1: an exp of -loghyp1p does not grow (rewrite.grows_exp)
+        return True if self.args[1].is_nonnegative else None
+
 
 class logscaled(sp.Function):  # noqa: N801
     """logscaled(y, lg, c, k) = lg + k log(c) with lg = k log(y): k log(c y) from the product c y, exact for a dyadic c
