@@ -1390,3 +1390,23 @@ def test_the_infimum_of_a_part_proved_monotone_is_its_end_limit_exactly(part, va
         end = mp.mpf(10) ** (30 if decreasing else -30)
         assert 0 < b(end) - mp.mpf(sp.N(value, 50)) < mp.mpf("1e-2")
         assert all(b(mp.mpf(10) ** k) > mp.mpf(sp.N(value, 50)) for k in range(-20, 21))
+
+
+
+# review r8l A1/A2: a float point far out is valued at 50 + 2|log10 sigma| digits, numerically (at 50 digits 1 + 1/sigma
+# is 1 past sigma = 1e50: sigma*log(1 + 1/sigma) was 0, not 1, and the "upper bound" 1 below the minimum; substituted
+# exactly, (1 + 1/N)^N at the integer N = 2.7e43 never finished). Truth: mpmath at 400 digits at the same binary point.
+@pytest.mark.parametrize(("text", "sigma0", "truth"), [
+    ("mu**2 + sigma*log(1+1/sigma) - log(sigma)/sigma**(1/300)", 1.94242639524126e+130,
+     lambda s: s * mp.log1p(1 / s) - mp.log(s) / s ** (mp.mpf(1) / 300)),
+    ("mu**2 + (1 + 1/sigma)**sigma - log(sigma)/sigma**(1/100)", 2.68811714181614e+43,
+     lambda s: (1 + 1 / s) ** s - mp.log(s) / s ** (mp.mpf(1) / 100)),
+    ("mu**2 + log(1+sigma)/sigma + sigma**(1/600)*log(sigma)", 2.65039655300431e-261,
+     lambda s: mp.log1p(s) / s + s ** (mp.mpf(1) / 600) * mp.log(s))])
+def test_a_far_float_point_is_valued_at_its_own_precision(text, sigma0, truth):
+    from vaemath.symbolic.calculus import _value_at_floats
+
+    got = _value_at_floats(penalty(text).expr, {mu: sp.Integer(0), sigma: sp.Float(sigma0)})
+    with mp.workdps(400):
+        want, shown = truth(mp.mpf(sigma0)), mp.mpf(str(got))
+        assert want <= shown < want + abs(want) * 1e-14  # an upper bound, to 15 digits

@@ -884,11 +884,14 @@ def _critical_point(e: sp.Expr, sol: dict, method: str, budget) -> CriticalPoint
 
 
 def _value_at_floats(e: sp.Expr, point: dict) -> sp.Expr:
-    """The penalty at a float point, evaluated at the point's exact binary value to 50 digits, then shown to 15: the
-    value of a point that exists, never below the infimum (hellinger_squared at the float (0, 1.0) at 15 digits gave
-    -6.8e-17 < 0 by cancellation)."""
+    """The penalty at a float point, evaluated at the point's exact binary value to 50 + :func:`scale_digits` digits,
+    then shown to 15: the value of a point that exists, never below the infimum (hellinger_squared at the float (0, 1.0)
+    at 15 digits gave -6.8e-17 < 0 by cancellation; sigma*log(1 + 1/sigma) at sigma = e^300 is 0 at 50 digits, not 1,
+    review r8l A1). Far out, numerically (evalf's subs): substituted, sympy made (1 + 1/N)^N exact for the integer
+    N = 2.7e43 (r8l A2); near 1 substituted, so that a value exactly 0 there comes out 0."""
     at = {x: sp.Rational(v) if isinstance(v, sp.Float) else v for x, v in point.items()}
-    v = e.subs(at).evalf(50)
+    far = scale_digits(sp.N(at[sigma], 20)) if at.get(sigma, 0) != 0 else 0
+    v = e.subs(at).evalf(50) if far <= 16 else e.evalf(50 + far, subs=at)
     return upper_shown(v) if v.is_number else e.subs(point).evalf(15)
 
 
