@@ -226,3 +226,15 @@ def test_a_prior_with_many_digits_is_labelled_short():
     assert label("kl", check_prior((1e300, 1))) == "kl against N(1e+300, 1**2)"
     assert label("kl", check_prior((0, 1e-200))) == "kl against N(0, (1e-200)**2)"
     assert label("kl", check_prior((0.1, 0.3))) == "kl against N(1/10, (3/10)**2)"
+
+
+# review r8l C2: a call with the wrong number of arguments says how many it had and how many it takes, in English
+@pytest.mark.parametrize(("text", "said"), [
+    ("max(mu)", "max with 1 argument is not allowed: 'max(mu)'; it takes 2 arguments"),
+    ("abs(mu, sigma)", "abs with 2 arguments is not allowed: 'abs(mu, sigma)'; it takes 1 argument"),
+    ("renyi()", "renyi with 0 orders is not allowed: 'renyi()'; it takes one, as in renyi(2)"),
+    ("renyi(2, 3)", "renyi with 2 orders is not allowed: 'renyi(2, 3)'; it takes one, as in renyi(2)")])
+def test_a_call_with_the_wrong_number_of_arguments_says_both_counts(text, said):
+    with pytest.raises(ValueError) as err:
+        penalty(text)
+    assert str(err.value) == f"penalty: {said}"

@@ -53,6 +53,10 @@ def _refuse(text: str, node: ast.AST, what: str, hint: str = "") -> ValueError:
     return ValueError(f"penalty: {what} is not allowed: {piece!r}{hint}")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _symbols(sigma_means: str) -> dict:
     # The question's sigma is the std or the variance; the other scale symbols are unambiguous.
     table = {p.symbol.name: p.of_sigma for p in PARAMS.values()}
@@ -141,7 +145,8 @@ class _Builder:
                 with_general = ", ".join(n for n, e in catalogue().items() if e.general is not None)
                 raise ValueError(f"prior: renyi(a) has no general-prior form; entries with one: {with_general}")
             if len(node.args) != 1:
-                raise _refuse(self.text, node, "renyi takes one order, as in renyi(2);")
+                raise _refuse(self.text, node, f"renyi with {_count(len(node.args), 'order')}",
+                              "; it takes one, as in renyi(2)")
             order = self.build(node.args[0])
             if not order.is_number:
                 raise _refuse(self.text, node, "renyi of a variable", "; the order is a number, as in renyi(2)")
@@ -153,7 +158,8 @@ class _Builder:
             raise _refuse(self.text, node, "the function", f" (did you mean {near[0]}?)" if near else "")
         func, arity = FUNCTIONS[name]
         if len(node.args) != arity:
-            raise _refuse(self.text, node, f"{name} with {len(node.args)} arguments (it takes {arity})")
+            raise _refuse(self.text, node, f"{name} with {_count(len(node.args), 'argument')}",
+                              f"; it takes {_count(arity, 'argument')}")
         return func(*(self.build(a) for a in node.args))
 
 
