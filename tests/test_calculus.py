@@ -180,6 +180,17 @@ def test_constant_penalty_has_every_point_as_minimiser():
     assert d["minimizer"].startswith("every point") and d["infimum"] == 0 and d["taylor"] is None
 
 
+# review r8l B3: constants however written: one that cancel shows ((sigma**2 - 1)/(sigma - 1) - sigma = 1, by hand) and
+# one whose value simplify keeps as atan(sigma) + atan(1/sigma) (pi/2 by hand: atan x + atan 1/x = pi/2 for x > 0),
+# whose value is then a number, never an expression in sigma
+@pytest.mark.parametrize(("text", "value"), [("(sigma**2 - 1)/(sigma - 1) - sigma", 1),
+                                             ("atan(sigma) + atan(1/sigma)", sp.pi / 2)])
+def test_a_constant_however_written_has_every_point_as_minimiser(text, value):
+    best = minimizer(text)
+    assert isinstance(best, MinimizerSet) and best.region is sp.true and not best.value.free_symbols
+    assert abs(sp.N(best.value - value, 50)) < 1e-45
+
+
 def test_free_bits_has_a_set_of_minimisers():
     best = minimizer("max(kl, 1/2)", budget=None)
     assert isinstance(best, MinimizerSet) and best.value == sp.Rational(1, 2)

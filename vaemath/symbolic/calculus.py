@@ -2060,18 +2060,31 @@ def without_idle_kinks(penalty, budget=DEFAULT_BUDGET) -> sp.Expr:
     replaced by its value."""
     e, budget = _expr(penalty, "std"), check_budget(budget)
     if e.has(mu, sigma) and _proved_constant(e, budget):
-        return sp.simplify(e)
+        return _constant_value(e)
     return _without_idle_kinks(e, budget)
 
 
 def _proved_constant(e: sp.Expr, budget) -> bool:
     if _two_values(e):
         return False
+    if not sp.cancel(e).has(mu, sigma):  # (sigma**2 - 1)/(sigma - 1) - sigma, which is_constant leaves undecided
+        return True
     try:  # sympy says True only with proof (a derivative simplified to 0); False from two different values
         done, constant = attempt(e.is_constant, mu, sigma, budget=budget)
     except (ValueError, TypeError, NotImplementedError, ZeroDivisionError):
         return False
     return done and constant is True
+
+
+def _constant_value(e: sp.Expr) -> sp.Expr:
+    """The value of a penalty proved constant, a number: simplified, else its exact value at a fixed point
+    (atan(sigma) + atan(1/sigma), which simplify keeps, is atan(7/10) + atan(10/7) there; review r8l B3)."""
+    value = sp.simplify(e)
+    for m, x in (("3/10", "7/10"), ("-2/5", "3/2")):
+        if not value.has(mu, sigma):
+            break
+        value = sp.simplify(e.subs({mu: sp.Rational(m), sigma: sp.Rational(x)}))
+    return value
 
 
 def _two_values(e: sp.Expr) -> bool:
@@ -2849,7 +2862,7 @@ def _infimum(penalty, budget, best=False) -> dict:
     """:func:`infimum`, given the minimiser in std when already found (``best``; False: not yet looked for)."""
     e = _expr(penalty, "std")
     if e.has(mu, sigma) and _proved_constant(e, budget):  # sinh(mu)**2 - cosh(mu)**2 + 3: no boundary to search
-        value = sp.simplify(e)
+        value = _constant_value(e)
         return {"value": value, "attained": True, "where": f"every point (the penalty is constant, {value})",
                 "set": MinimizerSet(sp.true, value, "constant"), "method": "exact"}
     path, late, unverified = _unbounded_below(e, budget)
