@@ -238,3 +238,23 @@ def test_a_call_with_the_wrong_number_of_arguments_says_both_counts(text, said):
     with pytest.raises(ValueError) as err:
         penalty(text)
     assert str(err.value) == f"penalty: {said}"
+
+
+# review r8l B6: a function of a renyi term is +oo past the term's edge where it tends to +oo there (mpmath's values
+# approaching the edge), NaN where it does not, never a finite number from a complex closed form: exp(renyi(2))
+# holds sqrt(2 - sigma**2) and no log, and was 1/(3 sqrt 7) = 0.126 at (1, 3); renyi(2)**2 was NaN
+@pytest.mark.parametrize(("text", "outside"), [("renyi(2)**2", sp.oo), ("sqrt(renyi(2))", sp.oo),
+                                               ("exp(renyi(2))", sp.oo), ("max(renyi(2), 1/2)", sp.oo),
+                                               ("-renyi(2)", sp.nan), ("exp(renyi(3))*mu", sp.nan)])
+def test_a_function_of_a_renyi_term_past_its_edge(text, outside):
+    domain = penalty(text).domain
+    assert domain.outside is outside and domain.condition.subs(sigma, 3) == sp.false
+
+
+def test_the_kernel_of_a_function_of_a_renyi_term_past_its_edge():
+    import vaemath
+
+    assert vaemath.evaluate("exp(renyi(2))", 1.0, 3.0) == float("inf")  # was 0.126
+    big_a = 2 - mpmath.mpf(1.2) ** 2  # inside: renyi(2) = mu^2/A - log(sigma) - log(A)/2, A = 2 - sigma^2, by hand
+    want = mpmath.exp(1 / big_a - mpmath.log(mpmath.mpf(1.2)) - mpmath.log(big_a) / 2)
+    assert vaemath.evaluate("exp(renyi(2))", 1.0, 1.2) == pytest.approx(float(want), rel=1e-13)

@@ -38,12 +38,16 @@ class Domain:
 
 
 def infer_domain(expr: sp.Expr) -> Domain:
-    """The domain of a penalty text's expression: every log of a function of sigma alone that sympy cannot
-    prove positive must have a positive argument. Outside, the value is +oo when each such log enters the
-    sum with a negative coefficient (the penalty tends to +oo at the boundary, as divergences do), else NaN.
+    """The domain of a penalty text's expression: every log, and every fractional power, of a function of sigma
+    alone that sympy cannot prove positive must have a positive argument. Outside, the value is +oo when each such
+    log enters the sum with a negative coefficient, or when the penalty tends to +oo at each edge (as divergences do),
+    else NaN.
     """
     args = sorted({a.args[0] for a in expr.atoms(sp.log)
-                   if a.args[0].free_symbols == {sigma} and not a.args[0].is_positive}, key=sp.default_sort_key)
+                   if a.args[0].free_symbols == {sigma} and not a.args[0].is_positive}
+                  | {p.base for p in expr.atoms(sp.Pow)  # exp(renyi(2)) holds sqrt(2 - sigma**2), no log
+                     if not p.exp.is_integer and p.base.free_symbols == {sigma} and not p.base.is_positive},
+                  key=sp.default_sort_key)
     if not args:
         return Domain()
     coeffs = {}
@@ -51,8 +55,39 @@ def infer_domain(expr: sp.Expr) -> Domain:
         c, rest = term.as_coeff_Mul()
         if isinstance(rest, sp.log) and rest.args[0] in args:
             coeffs.setdefault(rest.args[0], []).append(c)
-    blows_up = all(a in coeffs and all(c < 0 for c in coeffs[a]) for a in args)
+    blows_up = all(a in coeffs and all(c < 0 for c in coeffs[a]) for a in args) or _tends_to_oo_at_edges(expr, args)
     return Domain(sp.And(*(a > 0 for a in args)), sp.oo if blows_up else sp.nan)
+
+
+def _tends_to_oo_at_edges(expr: sp.Expr, args: list) -> bool:
+    """``expr`` tends to +oo at every edge of the domain: each positive root r of each (polynomial) argument, approached
+    from where the argument is positive, at mu = 0 and 1, by mpmath's values at sigma = r -+ 10^-k, k = 10, 20, 40, 80,
+    160 (200 digits): real and increasing. Evidence, not proof, and the same on every machine (sympy's limit, under a
+    time budget, would not be; it gave -oo for 1/(sigma sqrt(2 - sigma**2)) as sigma -> sqrt(2)-). renyi(2)**2 is +oo
+    past sigma = sqrt(2), as renyi(2) is (review r8l B6)."""
+    import mpmath
+
+    for a in args:
+        try:
+            roots = [r for r in sp.Poly(a, sigma).real_roots() if r > 0]
+        except (sp.PolynomialError, sp.polys.polyerrors.PolificationFailed, NotImplementedError):
+            return False
+        for r in roots:
+            slope = sp.diff(a, sigma).subs(sigma, r)
+            if slope == 0:
+                return False
+            side = -1 if slope < 0 else 1
+            with mpmath.workdps(200):
+                for m in (0, 1):
+                    f = sp.lambdify(sigma, expr.subs(mu, m), "mpmath")
+                    try:
+                        values = [mpmath.mpc(f(mpmath.mpf(sp.N(r, 200)) + side * mpmath.mpf(10) ** -k))
+                                  for k in (10, 20, 40, 80, 160)]
+                    except (ValueError, ArithmeticError, TypeError):
+                        return False
+                    if any(v.imag != 0 for v in values) or any(u.real >= v.real for u, v in zip(values, values[1:])):
+                        return False
+    return True
 
 
 @dataclass(frozen=True, eq=False)
