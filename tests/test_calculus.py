@@ -1377,7 +1377,7 @@ def test_a_minimum_at_a_removable_point_is_the_limit_there(text, m0, c):
 # is < 0: at sigma -> oo it is (1 - 34.4 a)/sigma^2); the infimum is the limit as sigma -> oo, 1 - a/log(log 3), by
 # hand, not attained. The same part in 1/sigma is increasing, with the infimum as sigma -> 0+.
 def test_the_infimum_of_a_separable_penalty_with_a_part_proved_monotone_is_exact():
-    inf = infimum("mu**2 + sigma/(1+sigma) - 1/log(log(3 + 1/sigma))", budget=1)
+    inf = infimum("mu**2 + sigma/(1+sigma) - 1/log(log(3 + 1/sigma))", budget=5)
     assert inf["method"] == "exact" and inf["attained"] is False
     assert sp.simplify(inf["value"] - (1 - 1 / sp.log(sp.log(3)))) == 0 and "interval arithmetic" in inf["where"]
 
@@ -1393,7 +1393,7 @@ def test_the_infimum_of_a_separable_penalty_with_a_part_proved_monotone_is_exact
 def test_the_infimum_of_a_part_proved_monotone_is_its_end_limit_exactly(part, value, b):
     from vaemath.symbolic.calculus import infimum_1d
 
-    inf = infimum_1d(part, sigma, budget=1)
+    inf = infimum_1d(part, sigma, budget=5)
     assert inf["attained"] is False and sp.simplify(inf["value"] - value) == 0
     decreasing = "3 + 1/sigma" in str(part)
     assert ("decreasing" if decreasing else "increasing") in inf["where"]
