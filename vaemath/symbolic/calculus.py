@@ -19,7 +19,7 @@ import numpy as np
 import sympy as sp
 
 from vaemath.symbolic.approach import limit_status
-from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, check_budget
+from vaemath.symbolic.budget import DEFAULT_BUDGET, SYMPY_FAILED, attempt, check_budget
 from vaemath.symbolic.hidden_zeros import hyperbolics_as_exp, without_hidden_zeros
 from vaemath.symbolic.interval import RANGE, keeps_sign
 from vaemath.symbolic.newton import float_order, newton_escapes, polished, scale_digits, singular_part_dropped
@@ -424,15 +424,17 @@ def _in_domain(sol: dict, p) -> bool:
 
 
 def _solve_symbolic(e: sp.Expr, grad: list, xs: tuple, p, budget) -> tuple:
-    """(solutions or None, whether sympy.solve ran past the budget). When sympy's own numeric check of its
-    solutions drops them all, they are solved again unchecked and kept where the gradient vanishes exactly there
-    (:func:`_stationary`): sympy dropped sigma = exp(-21), the minimiser of mu**2 + (log(sigma) + 21)**2."""
+    """(solutions or None, whether sympy.solve ran past the budget, or the reason it failed, a string). When sympy's
+    own numeric check of its solutions drops them all, they are solved again unchecked and kept where the gradient
+    vanishes exactly there (:func:`_stationary`): sympy dropped sigma = exp(-21), the minimiser of
+    mu**2 + (log(sigma) + 21)**2."""
     sols = None
     for check in (True, False):
         try:
             done, found = attempt(sp.solve, grad, xs, dict=True, check=check, budget=budget)
-        except (NotImplementedError, ValueError, TypeError):
-            return sols, False
+        except SYMPY_FAILED as exc:  # sympy's own failure, not the budget: the numeric route, labelled with it
+            internal = not isinstance(exc, (NotImplementedError, ValueError, TypeError))
+            return sols, f"sympy.solve failed: {type(exc).__name__}" if internal else False
         if not done:
             return sols, sols is None
         sols = [{x: sol.get(x, x) for x in xs} for sol in found if _in_domain(sol, p)]
@@ -641,6 +643,7 @@ def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
         found += inner
         if not inner and _has_root(e):
             found += _kinked_minima(e, budget)  # a singular gradient (sqrt(mu**2 + (sigma-1)**2)): search, decide
+    found = tuple(c for c in found if _real_value(c.value))
     if param_name == "std":
         return found
     p = _param(param_name)
@@ -655,6 +658,18 @@ def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
         out.append(CriticalPoint({mu: c.point[mu], x: x0}, c.value, h, definiteness(h) if h is not None
                                  else c.definiteness, c.method, c.differentiable, c.order))
     return tuple(out)
+
+
+def _real_value(v: sp.Expr) -> bool:
+    """The value of a stationary point is a real number or an expression (kept): not complex (the point is outside
+    the penalty's domain, sigma**2 > 3 in -log(3 - sigma**2) + mu**2 + sigma, review r8l A4) and not nan (0/0 at a
+    point the removable-point rule did not decide: a nan is never an infimum, r8l A3)."""
+    if not v.is_number:
+        return True
+    if v.has(sp.nan) or v.is_real is False:
+        return False
+    z = complex(sp.N(v, 30)) if v.is_real is None else None
+    return z is None or (not math.isnan(z.real) and abs(z.imag) <= 1e-25 * (1 + abs(z.real)))
 
 
 REMOVABLE = "at a removable point"  # in the method of a minimiser where the penalty's value is a limit
@@ -707,7 +722,7 @@ def _gap_points(e: sp.Expr) -> list:
             try:
                 done, zeros = attempt(sp.solveset, p.base, x, sp.Reals if x == mu else sp.Interval.open(0, sp.oo),
                                       budget=1.0)
-            except (NotImplementedError, ValueError, TypeError):
+            except SYMPY_FAILED:
                 continue
             if done and isinstance(zeros, sp.FiniteSet):
                 out += list(zeros)
@@ -838,12 +853,13 @@ def _critical_points_std(e: sp.Expr, budget) -> tuple:
     plain = hyperbolics_as_exp(e)
     grad = [_without_positive_factors(sp.diff(plain, x)) for x in xs]
     sols, late = _solve_symbolic(plain, grad, xs, p, budget) if _elementary(plain) else (None, False)
-    if late:
+    if late is True:
         _SOLVE_LATE.add(e)
     method = "symbolic"
     if not sols:
         sols, method = _solve_numeric(e, grad, xs, p, budget)
-        method += f" (sympy.solve ran past the budget of {budget} s)" if late else ""
+        method += f" ({late})" if isinstance(late, str) else f" (sympy.solve ran past the budget of {budget} s)" \
+            if late else ""
     out = [_critical_point(e, sol, method, budget) for sol in sols]
     missed = _missed_minima(e, sols)  # a numeric local minimum no solution is near: a root the routes above missed
     for starts, log_scale, where in ((missed, False, "the numeric search"), (_far_wells(e, sols), True, "a scan of "
@@ -1196,7 +1212,7 @@ def _kink_points(e: sp.Expr, budget) -> list:
                 continue  # g - h with g, h or g + h: the crossing of g and h, tried as that pair
             try:
                 done, sols = attempt(sp.solve, [a, b], [mu, sigma], dict=True, budget=budget)
-            except (NotImplementedError, ValueError, TypeError):
+            except SYMPY_FAILED:
                 continue
             for sol in sols if done else []:
                 point = {x: sol.get(x) for x in (mu, sigma)}
@@ -1484,7 +1500,7 @@ def _set_shape(e: sp.Expr, v: sp.Expr, point: tuple) -> str | None:
         done, sets = attempt(lambda: (sp.solveset(sp.Eq(e.subs(sigma, s0), v), mu, sp.S.Reals),
                                       sp.solveset(sp.Eq(e.subs(mu, m0), v), sigma, sp.Interval.open(0, sp.oo))),
                              budget=DEFAULT_BUDGET)
-    except (NotImplementedError, ValueError, TypeError):
+    except SYMPY_FAILED:
         return None
     if not done or not all(isinstance(x, (sp.Interval, sp.FiniteSet)) for x in sets):
         return None
@@ -2800,7 +2816,7 @@ def _real_roots(g: sp.Expr, x: sp.Symbol) -> list:
     """Numeric roots of g in x by sympy.solve within a second; none where it cannot solve."""
     try:
         done, roots = attempt(sp.solve, g, x, budget=1)
-    except (NotImplementedError, ValueError, TypeError):
+    except SYMPY_FAILED:
         return []
     return [r for r in roots if r.is_number] if done and isinstance(roots, list) else []
 
@@ -2809,7 +2825,7 @@ def _mu_roots(g: sp.Expr) -> list:
     """Roots mu = r(sigma) of g by sympy.solve within its budget, free of I; none where it cannot solve."""
     try:
         done, roots = attempt(sp.solve, g, mu, budget=DEFAULT_BUDGET)
-    except (NotImplementedError, ValueError, TypeError):
+    except SYMPY_FAILED:
         return []
     return [r for r in roots if r.free_symbols <= {sigma} and not r.has(sp.I)] if done and isinstance(roots, list) \
         else []
@@ -2987,7 +3003,7 @@ def _exact_zero(e: sp.Expr, best: CriticalPoint, budget) -> dict | None:
     eqs = [g for t in terms if t.has(mu, sigma) for g in roots(t)]
     try:
         done, sols = attempt(sp.solve, eqs, [mu, sigma], dict=True, budget=budget)
-    except (NotImplementedError, ValueError, TypeError):
+    except SYMPY_FAILED:
         done, sols = False, []
     if not (done and sols):
         return _bracketed_zero(eqs, best.point, budget)
@@ -3036,7 +3052,7 @@ def _bracketed_zero(eqs: list, point: dict, budget) -> dict | None:
             continue  # y free (a line of zeros), or a second equation in x alone, which need not vanish at r*
         try:
             done, sols = attempt(sp.solve, rest, [y], dict=True, budget=budget)
-        except (NotImplementedError, ValueError, TypeError):
+        except SYMPY_FAILED:
             continue
         for sol in sols if done else []:
             phi = sp.sympify(sol.get(y, y))
@@ -3200,7 +3216,7 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         entire = f.replace(lambda a: isinstance(a, (sp.erf, sp.erfc, sp.atan, sp.tanh)),
                            lambda a: sp.exp(a.args[0]))  # continuous where their argument is, as exp: sympy has no rule
         done, cont = attempt(lambda: sp.calculus.util.continuous_domain(entire, x, domain), budget=budget)
-    except (NotImplementedError, ValueError, TypeError):
+    except SYMPY_FAILED:
         return None
     if not done:
         return None
@@ -3210,7 +3226,7 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         return None
     try:  # solveset raises TypeError on undecidable set membership (log(sigma)/sigma**(1/100) + sigma**(1/3))
         done, crit = attempt(sp.solveset, sp.diff(f, x), x, cont, budget=budget)
-    except (NotImplementedError, ValueError, TypeError):
+    except SYMPY_FAILED:
         return None
     how = monotone = ""
     if (not done or isinstance(crit, sp.ConditionSet)) and x == sigma and gaps is sp.S.EmptySet:
@@ -3298,7 +3314,7 @@ def _solved_roots(d: sp.Expr, x: sp.Symbol, budget, gaps: tuple = ()):
     for g, z, back in routes:
         try:
             done, sols = attempt(sp.solve, sp.numer(sp.together(g)), z, budget=budget)
-        except (NotImplementedError, ValueError, TypeError):
+        except SYMPY_FAILED:
             continue
         if not done or not sols:
             continue
