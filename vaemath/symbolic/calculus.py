@@ -2090,8 +2090,11 @@ def _proved_constant(e: sp.Expr, budget) -> bool:
 def _two_values(e: sp.Expr) -> bool:
     """``e`` takes two different values (30 digits) at two fixed points, so is not constant: no proof to seek
     (sympy's is_constant ran past its budget on exp(mu**2)*cosh(log(sigma) + 200*pi) + atan(mu)**2)."""
-    a, b = (sp.N(e.subs({mu: sp.Rational(m), sigma: sp.Rational(s)}), 30)
-            for m, s in (("3/10", "7/10"), ("-2/5", "3/2")))
+    try:  # max(renyi(2), 1/2) at sigma = 3/2, outside renyi's domain: sympy's Max refuses a complex argument
+        a, b = (sp.N(e.subs({mu: sp.Rational(m), sigma: sp.Rational(s)}), 30)
+                for m, s in (("3/10", "7/10"), ("-2/5", "3/2")))
+    except ValueError:
+        return False
     return all(v.is_real and v.is_finite for v in (a, b)) and abs(a - b) > 1e-20 * (1 + abs(a))
 
 
@@ -2785,8 +2788,11 @@ def _sections(e: sp.Expr):
     or 2 (each to both ends of the other variable); the
     curves mu = +-t, sigma = t^a into the corners; and the interior points where a log's argument or a
     denominator vanishes (mu or sigma fixed at 1 on the way in). ``curve`` is {mu: mu(x), sigma: sigma(x)}."""
-    def on(subs):
-        return e.subs(subs, simultaneous=True), subs
+    def on(subs):  # None where sympy's Max refuses a complex argument (min(renyi(2), 1) at sigma = 2, review r8l A6)
+        try:
+            return e.subs(subs, simultaneous=True), subs
+        except ValueError:
+            return None, subs
 
     mus = {sp.S.Zero} | {r for r in _mu_roots(sp.diff(e, mu)) if r.is_real}
     for m0 in sorted(mus, key=sp.default_sort_key):
@@ -2833,7 +2839,7 @@ def _mu_roots(g: sp.Expr) -> list:
 
 def _unbounded_on_sections(e: sp.Expr, budget, unverified: list) -> tuple | None:
     for f, x, x0, side, where, subs in _sections(e):
-        if _falls(f, x, x0, side, budget, where, unverified):
+        if f is not None and _falls(f, x, x0, side, budget, where, unverified):
             return where, (subs, x, x0, side)
     return None
 
@@ -2893,7 +2899,7 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
             return separable
         # the limits along the paths that the values back: sympy's alone is no bound (review r8j A2: -1 for a
         # penalty > 0, with its hidden zero kept)
-        ends = [(v, w) for f, x, x0, side, w, _ in _sections(e)
+        ends = [(v, w) for f, x, x0, side, w, _ in _sections(e) if f is not None
                 for v, _, backed in [checked_limit(f, x, x0, side, budget)]
                 if backed and v is not None and v.is_number and v.is_finite]
         if not ends:
