@@ -3240,8 +3240,8 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         if proved is not None:  # the infimum is the limit at the lower end: the other end's limit is not needed
             sign, monotone = proved
             done, crit, ends = True, sp.S.EmptySet, ends[:1] if sign > 0 else ends[1:]
-    if done and isinstance(crit, sp.ConditionSet):  # sqrt(sigma) and log(sigma): Lambert W roots, by solve
-        crit = _solved_roots(sp.diff(f, x), x, budget, tuple(gaps))
+    if not done or isinstance(crit, sp.ConditionSet):  # sqrt(sigma) and log(sigma): Lambert W roots, by solve; and
+        done, crit = True, _solved_roots(sp.diff(f, x), x, budget, tuple(gaps))  # when solveset ran past the budget
         how = " (sympy.solve; every sign change of the derivative on a grid of 4000 points is at one of them)"
     if not done or crit is None or not (crit is sp.S.EmptySet or isinstance(crit, sp.FiniteSet) and len(crit) <= 20):
         return None
