@@ -643,7 +643,7 @@ def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
         found += inner
         if not inner and _has_root(e):
             found += _kinked_minima(e, budget)  # a singular gradient (sqrt(mu**2 + (sigma-1)**2)): search, decide
-    found = tuple(c for c in found if _real_value(c.value))
+    found = tuple(_real_parts(c) for c in found if _real_value(c.value))
     if param_name == "std":
         return found
     p = _param(param_name)
@@ -670,6 +670,23 @@ def _real_value(v: sp.Expr) -> bool:
         return False
     z = complex(sp.N(v, 30)) if v.is_real is None else None
     return z is None or (not math.isnan(z.real) and abs(z.imag) <= 1e-25 * (1 + abs(z.real)))
+
+
+def _unsure(v) -> bool:
+    return isinstance(v, sp.Expr) and v.is_number and v.is_real is None
+
+
+def _real_parts(c: CriticalPoint) -> CriticalPoint:
+    """A real stationary point whose coordinates or value sympy writes with I (a cubic's real root in radicals: the
+    minimiser of renyi(2) - log(3 - sigma**2) + sigma, review r8l A4), each as its real part, which float() reads
+    (float() of the radicals raised TypeError on an imaginary part of 1e-30 at 15 digits)."""
+    if not (_unsure(c.value) or any(_unsure(v) for v in c.point.values())):
+        return c
+
+    def real(v):
+        return sp.re(v, evaluate=False) if _unsure(v) else v
+    h = c.hessian.applyfunc(real) if c.hessian is not None else None
+    return replace(c, point={x: real(v) for x, v in c.point.items()}, value=real(c.value), hessian=h)
 
 
 REMOVABLE = "at a removable point"  # in the method of a minimiser where the penalty's value is a limit
