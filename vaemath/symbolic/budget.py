@@ -38,6 +38,16 @@ _deadlines: list = []  # deadlines (time.monotonic) of the nested steps running 
 _state = {"armed": False, "previous": None, "expired": 0, "unraisable": None}
 
 
+def _sympy_failures() -> tuple:
+    from sympy.polys.polyerrors import BasePolynomialError
+    return (NotImplementedError, ValueError, TypeError, ArithmeticError, BasePolynomialError, RecursionError)
+
+
+# What sympy raises when a step of its own fails, not a budget: solve's Groebner code raises ZeroDivisionError
+# ("polynomial division") on renyi(2) + mu**2*sigma**3 - sigma (review r8l A4). A caller falls back, as on a timeout.
+SYMPY_FAILED = _sympy_failures()
+
+
 def expired() -> int:
     """How many steps of this process ran past their budget so far (a result built meanwhile may be partial)."""
     return _state["expired"]

@@ -19,7 +19,7 @@ import numpy as np
 import sympy as sp
 
 from vaemath.symbolic.approach import limit_status
-from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, check_budget
+from vaemath.symbolic.budget import DEFAULT_BUDGET, SYMPY_FAILED, attempt, check_budget
 from vaemath.symbolic.hidden_zeros import hyperbolics_as_exp, without_hidden_zeros
 from vaemath.symbolic.interval import RANGE, keeps_sign
 from vaemath.symbolic.newton import float_order, newton_escapes, polished, scale_digits, singular_part_dropped
@@ -424,15 +424,17 @@ def _in_domain(sol: dict, p) -> bool:
 
 
 def _solve_symbolic(e: sp.Expr, grad: list, xs: tuple, p, budget) -> tuple:
-    """(solutions or None, whether sympy.solve ran past the budget). When sympy's own numeric check of its
-    solutions drops them all, they are solved again unchecked and kept where the gradient vanishes exactly there
-    (:func:`_stationary`): sympy dropped sigma = exp(-21), the minimiser of mu**2 + (log(sigma) + 21)**2."""
+    """(solutions or None, whether sympy.solve ran past the budget, or the reason it failed, a string). When sympy's
+    own numeric check of its solutions drops them all, they are solved again unchecked and kept where the gradient
+    vanishes exactly there (:func:`_stationary`): sympy dropped sigma = exp(-21), the minimiser of
+    mu**2 + (log(sigma) + 21)**2."""
     sols = None
     for check in (True, False):
         try:
             done, found = attempt(sp.solve, grad, xs, dict=True, check=check, budget=budget)
-        except (NotImplementedError, ValueError, TypeError):
-            return sols, False
+        except SYMPY_FAILED as exc:  # sympy's own failure, not the budget: the numeric route, labelled with it
+            internal = not isinstance(exc, (NotImplementedError, ValueError, TypeError))
+            return sols, f"sympy.solve failed: {type(exc).__name__}" if internal else False
         if not done:
             return sols, sols is None
         sols = [{x: sol.get(x, x) for x in xs} for sol in found if _in_domain(sol, p)]
@@ -641,6 +643,7 @@ def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
         found += inner
         if not inner and _has_root(e):
             found += _kinked_minima(e, budget)  # a singular gradient (sqrt(mu**2 + (sigma-1)**2)): search, decide
+    found = tuple(_real_parts(c) for c in found if _real_value(c.value))
     if param_name == "std":
         return found
     p = _param(param_name)
@@ -655,6 +658,35 @@ def _critical_points(e: sp.Expr, param_name: str, budget) -> tuple:
         out.append(CriticalPoint({mu: c.point[mu], x: x0}, c.value, h, definiteness(h) if h is not None
                                  else c.definiteness, c.method, c.differentiable, c.order))
     return tuple(out)
+
+
+def _real_value(v: sp.Expr) -> bool:
+    """The value of a stationary point is a real number or an expression (kept): not complex (the point is outside
+    the penalty's domain, sigma**2 > 3 in -log(3 - sigma**2) + mu**2 + sigma, review r8l A4) and not nan (0/0 at a
+    point the removable-point rule did not decide: a nan is never an infimum, r8l A3)."""
+    if not v.is_number:
+        return True
+    if v.has(sp.nan) or v.is_real is False:
+        return False
+    z = complex(sp.N(v, 30)) if v.is_real is None else None
+    return z is None or (not math.isnan(z.real) and abs(z.imag) <= 1e-25 * (1 + abs(z.real)))
+
+
+def _unsure(v) -> bool:
+    return isinstance(v, sp.Expr) and v.is_number and v.is_real is None
+
+
+def _real_parts(c: CriticalPoint) -> CriticalPoint:
+    """A real stationary point whose coordinates or value sympy writes with I (a cubic's real root in radicals: the
+    minimiser of renyi(2) - log(3 - sigma**2) + sigma, review r8l A4), each as its real part, which float() reads
+    (float() of the radicals raised TypeError on an imaginary part of 1e-30 at 15 digits)."""
+    if not (_unsure(c.value) or any(_unsure(v) for v in c.point.values())):
+        return c
+
+    def real(v):
+        return sp.re(v, evaluate=False) if _unsure(v) else v
+    h = c.hessian.applyfunc(real) if c.hessian is not None else None
+    return replace(c, point={x: real(v) for x, v in c.point.items()}, value=real(c.value), hessian=h)
 
 
 REMOVABLE = "at a removable point"  # in the method of a minimiser where the penalty's value is a limit
@@ -707,7 +739,7 @@ def _gap_points(e: sp.Expr) -> list:
             try:
                 done, zeros = attempt(sp.solveset, p.base, x, sp.Reals if x == mu else sp.Interval.open(0, sp.oo),
                                       budget=1.0)
-            except (NotImplementedError, ValueError, TypeError):
+            except SYMPY_FAILED:
                 continue
             if done and isinstance(zeros, sp.FiniteSet):
                 out += list(zeros)
@@ -838,12 +870,13 @@ def _critical_points_std(e: sp.Expr, budget) -> tuple:
     plain = hyperbolics_as_exp(e)
     grad = [_without_positive_factors(sp.diff(plain, x)) for x in xs]
     sols, late = _solve_symbolic(plain, grad, xs, p, budget) if _elementary(plain) else (None, False)
-    if late:
+    if late is True:
         _SOLVE_LATE.add(e)
     method = "symbolic"
     if not sols:
         sols, method = _solve_numeric(e, grad, xs, p, budget)
-        method += f" (sympy.solve ran past the budget of {budget} s)" if late else ""
+        method += f" ({late})" if isinstance(late, str) else f" (sympy.solve ran past the budget of {budget} s)" \
+            if late else ""
     out = [_critical_point(e, sol, method, budget) for sol in sols]
     missed = _missed_minima(e, sols)  # a numeric local minimum no solution is near: a root the routes above missed
     for starts, log_scale, where in ((missed, False, "the numeric search"), (_far_wells(e, sols), True, "a scan of "
@@ -1199,7 +1232,7 @@ def _kink_points(e: sp.Expr, budget) -> list:
                 continue  # g - h with g, h or g + h: the crossing of g and h, tried as that pair
             try:
                 done, sols = attempt(sp.solve, [a, b], [mu, sigma], dict=True, budget=budget)
-            except (NotImplementedError, ValueError, TypeError):
+            except SYMPY_FAILED:
                 continue
             for sol in sols if done else []:
                 point = {x: sol.get(x) for x in (mu, sigma)}
@@ -1487,7 +1520,7 @@ def _set_shape(e: sp.Expr, v: sp.Expr, point: tuple) -> str | None:
         done, sets = attempt(lambda: (sp.solveset(sp.Eq(e.subs(sigma, s0), v), mu, sp.S.Reals),
                                       sp.solveset(sp.Eq(e.subs(mu, m0), v), sigma, sp.Interval.open(0, sp.oo))),
                              budget=DEFAULT_BUDGET)
-    except (NotImplementedError, ValueError, TypeError):
+    except SYMPY_FAILED:
         return None
     if not done or not all(isinstance(x, (sp.Interval, sp.FiniteSet)) for x in sets):
         return None
@@ -2090,8 +2123,11 @@ def _constant_value(e: sp.Expr) -> sp.Expr:
 def _two_values(e: sp.Expr) -> bool:
     """``e`` takes two different values (30 digits) at two fixed points, so is not constant: no proof to seek
     (sympy's is_constant ran past its budget on exp(mu**2)*cosh(log(sigma) + 200*pi) + atan(mu)**2)."""
-    a, b = (sp.N(e.subs({mu: sp.Rational(m), sigma: sp.Rational(s)}), 30)
-            for m, s in (("3/10", "7/10"), ("-2/5", "3/2")))
+    try:  # max(renyi(2), 1/2) at sigma = 3/2, outside renyi's domain: sympy's Max refuses a complex argument
+        a, b = (sp.N(e.subs({mu: sp.Rational(m), sigma: sp.Rational(s)}), 30)
+                for m, s in (("3/10", "7/10"), ("-2/5", "3/2")))
+    except ValueError:
+        return False
     return all(v.is_real and v.is_finite for v in (a, b)) and abs(a - b) > 1e-20 * (1 + abs(a))
 
 
@@ -2785,8 +2821,11 @@ def _sections(e: sp.Expr):
     or 2 (each to both ends of the other variable); the
     curves mu = +-t, sigma = t^a into the corners; and the interior points where a log's argument or a
     denominator vanishes (mu or sigma fixed at 1 on the way in). ``curve`` is {mu: mu(x), sigma: sigma(x)}."""
-    def on(subs):
-        return e.subs(subs, simultaneous=True), subs
+    def on(subs):  # None where sympy's Max refuses a complex argument (min(renyi(2), 1) at sigma = 2, review r8l A6)
+        try:
+            return e.subs(subs, simultaneous=True), subs
+        except ValueError:
+            return None, subs
 
     mus = {sp.S.Zero} | {r for r in _mu_roots(sp.diff(e, mu)) if r.is_real}
     for m0 in sorted(mus, key=sp.default_sort_key):
@@ -2816,7 +2855,7 @@ def _real_roots(g: sp.Expr, x: sp.Symbol) -> list:
     """Numeric roots of g in x by sympy.solve within a second; none where it cannot solve."""
     try:
         done, roots = attempt(sp.solve, g, x, budget=1)
-    except (NotImplementedError, ValueError, TypeError):
+    except SYMPY_FAILED:
         return []
     return [r for r in roots if r.is_number] if done and isinstance(roots, list) else []
 
@@ -2825,7 +2864,7 @@ def _mu_roots(g: sp.Expr) -> list:
     """Roots mu = r(sigma) of g by sympy.solve within its budget, free of I; none where it cannot solve."""
     try:
         done, roots = attempt(sp.solve, g, mu, budget=DEFAULT_BUDGET)
-    except (NotImplementedError, ValueError, TypeError):
+    except SYMPY_FAILED:
         return []
     return [r for r in roots if r.free_symbols <= {sigma} and not r.has(sp.I)] if done and isinstance(roots, list) \
         else []
@@ -2833,7 +2872,7 @@ def _mu_roots(g: sp.Expr) -> list:
 
 def _unbounded_on_sections(e: sp.Expr, budget, unverified: list) -> tuple | None:
     for f, x, x0, side, where, subs in _sections(e):
-        if _falls(f, x, x0, side, budget, where, unverified):
+        if f is not None and _falls(f, x, x0, side, budget, where, unverified):
             return where, (subs, x, x0, side)
     return None
 
@@ -2893,7 +2932,7 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
             return separable
         # the limits along the paths that the values back: sympy's alone is no bound (review r8j A2: -1 for a
         # penalty > 0, with its hidden zero kept)
-        ends = [(v, w) for f, x, x0, side, w, _ in _sections(e)
+        ends = [(v, w) for f, x, x0, side, w, _ in _sections(e) if f is not None
                 for v, _, backed in [checked_limit(f, x, x0, side, budget)]
                 if backed and v is not None and v.is_number and v.is_finite]
         if not ends:
@@ -3003,7 +3042,7 @@ def _exact_zero(e: sp.Expr, best: CriticalPoint, budget) -> dict | None:
     eqs = [g for t in terms if t.has(mu, sigma) for g in roots(t)]
     try:
         done, sols = attempt(sp.solve, eqs, [mu, sigma], dict=True, budget=budget)
-    except (NotImplementedError, ValueError, TypeError):
+    except SYMPY_FAILED:
         done, sols = False, []
     if not (done and sols):
         return _bracketed_zero(eqs, best.point, budget)
@@ -3052,7 +3091,7 @@ def _bracketed_zero(eqs: list, point: dict, budget) -> dict | None:
             continue  # y free (a line of zeros), or a second equation in x alone, which need not vanish at r*
         try:
             done, sols = attempt(sp.solve, rest, [y], dict=True, budget=budget)
-        except (NotImplementedError, ValueError, TypeError):
+        except SYMPY_FAILED:
             continue
         for sol in sols if done else []:
             phi = sp.sympify(sol.get(y, y))
@@ -3216,7 +3255,7 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         entire = f.replace(lambda a: isinstance(a, (sp.erf, sp.erfc, sp.atan, sp.tanh)),
                            lambda a: sp.exp(a.args[0]))  # continuous where their argument is, as exp: sympy has no rule
         done, cont = attempt(lambda: sp.calculus.util.continuous_domain(entire, x, domain), budget=budget)
-    except (NotImplementedError, ValueError, TypeError):
+    except SYMPY_FAILED:
         return None
     if not done:
         return None
@@ -3226,7 +3265,7 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         return None
     try:  # solveset raises TypeError on undecidable set membership (log(sigma)/sigma**(1/100) + sigma**(1/3))
         done, crit = attempt(sp.solveset, sp.diff(f, x), x, cont, budget=budget)
-    except (NotImplementedError, ValueError, TypeError):
+    except SYMPY_FAILED:
         return None
     how = monotone = ""
     if (not done or isinstance(crit, sp.ConditionSet)) and x == sigma and gaps is sp.S.EmptySet:
@@ -3234,14 +3273,18 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         if proved is not None:  # the infimum is the limit at the lower end: the other end's limit is not needed
             sign, monotone = proved
             done, crit, ends = True, sp.S.EmptySet, ends[:1] if sign > 0 else ends[1:]
-    if done and isinstance(crit, sp.ConditionSet):  # sqrt(sigma) and log(sigma): Lambert W roots, by solve
-        crit = _solved_roots(sp.diff(f, x), x, budget)
+    if not done or isinstance(crit, sp.ConditionSet):  # sqrt(sigma) and log(sigma): Lambert W roots, by solve; and
+        done, crit = True, _solved_roots(sp.diff(f, x), x, budget, tuple(gaps))  # when solveset ran past the budget
         how = " (sympy.solve; every sign change of the derivative on a grid of 4000 points is at one of them)"
     if not done or crit is None or not (crit is sp.S.EmptySet or isinstance(crit, sp.FiniteSet) and len(crit) <= 20):
         return None
     found = []
     for c in crit:
+        if c in gaps:  # a root where f is undefined: its value is the limit, taken below with the other gaps
+            continue
         v = sp.simplify(f.subs(x, c))
+        if _is_bad(v):  # 0/0 at a root the gaps did not list: not decided here (review r8l A3: nan is no infimum)
+            return None
         found.append((v, True, f"at {x} = {c}{how}", c))
     for x0, side in ends:
         v = backed_limit(f, x, x0, side, budget)  # an exact infimum: sympy's limit alone is not enough
@@ -3295,11 +3338,14 @@ def _monotone(f: sp.Expr, budget) -> tuple | None:
                       "limits as sigma -> 0+ and oo")
 
 
-def _solved_roots(d: sp.Expr, x: sp.Symbol, budget):
+def _solved_roots(d: sp.Expr, x: sp.Symbol, budget, gaps: tuple = ()):
     """The real zeros of d(x) (sigma > 0 or mu real) that sympy.solve finds, directly or in y with sigma = y**2 (log
     sigma = 2 log y: 1 - (log(sigma) + 2)/sqrt(sigma) has the roots 4 W(-e^-1/2)^2 and 4 W_-1(-e^-1/2)^2), each a
     zero at 50 digits, as a FiniteSet; None unless every sign change of d on a grid of 4000 points (sigma from 1e-12 to
-    1e12, mu from -1e12 to 1e12) lies between two grid points around one of them."""
+    1e12, mu from -1e12 to 1e12) lies between two grid points around one of them or around one of ``gaps`` (points
+    where the function is undefined, whose value the caller takes as a limit: sinh(sigma - 1)/(sigma - 1) at 1, where
+    solve finds no root, review r8l A3). A root where d itself is 0/0 is no zero at 50 digits: it is dropped, and
+    counts only as one of ``gaps``."""
     y = sp.Symbol("y", positive=True)
     routes = [(d, x, lambda r: r)]
     if x == sigma:
@@ -3307,7 +3353,7 @@ def _solved_roots(d: sp.Expr, x: sp.Symbol, budget):
     for g, z, back in routes:
         try:
             done, sols = attempt(sp.solve, sp.numer(sp.together(g)), z, budget=budget)
-        except (NotImplementedError, ValueError, TypeError):
+        except SYMPY_FAILED:
             continue
         if not done or not sols:
             continue
@@ -3315,11 +3361,16 @@ def _solved_roots(d: sp.Expr, x: sp.Symbol, budget):
         for r in sols:
             r = back(r)
             v = complex(sp.N(r, 50))
-            if abs(v.imag) > 1e-30 or (x == sigma and v.real <= 0) or abs(sp.N(d.subs(x, r), 50)) > 1e-40:
+            if abs(v.imag) > 1e-30 or (x == sigma and v.real <= 0):
+                continue
+            at = sp.N(d.subs(x, r), 50)
+            if not (at.is_number and at.is_finite) or abs(at) > 1e-40:  # nan (0/0) compares with nothing
                 continue
             roots.append((v.real, r))
-        if roots and _every_sign_change_at(d, x, [v for v, _ in roots]):
+        if roots and _every_sign_change_at(d, x, [v for v, _ in roots] + [float(g) for g in gaps]):
             return sp.FiniteSet(*[r for _, r in roots])
+    if gaps and _every_sign_change_at(d, x, [float(g) for g in gaps]):
+        return sp.FiniteSet(*gaps)  # no root solve could find: every sign change is at a gap (limits taken there)
     return None
 
 

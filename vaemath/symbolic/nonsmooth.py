@@ -15,6 +15,7 @@ from functools import cache
 
 import sympy as sp
 
+from vaemath.symbolic.budget import SYMPY_FAILED
 from vaemath.symbolic.symbols import mu, sigma
 
 KINKS = (sp.Abs, sp.Max, sp.Min, sp.Piecewise, sp.sign, sp.Heaviside)
@@ -175,7 +176,7 @@ def pieces(f: sp.Expr, x: sp.Symbol, lower, upper) -> list | None:
                 if zeros != sp.S.EmptySet and not isinstance(zeros, sp.FiniteSet):
                     return None
                 cuts |= set(zeros) if zeros != sp.S.EmptySet else set()
-    except (NotImplementedError, ValueError, TypeError):
+    except SYMPY_FAILED:
         return None
     ends = [lower] + sorted(cuts, key=lambda z: float(z)) + [upper]
     out = []
