@@ -765,8 +765,90 @@ def far(e: sp.Expr, side: str, scaled_hypots: bool = False, lg_range: tuple = AL
     e = in_every_sum(_pythagoras, _expanded(_numerators_first(e, side)))
     e = in_every_sum(_fold_groups(side), in_every_sum(_dominant(side, lg_range), e))
     e = _hypots_scaled(e) if side == "high" and scaled_hypots else e
-    e = e.replace(sp.log, _log_of_product)
+    e = mixed_sums(e.replace(sp.log, _log_of_product))
     return _decay_scale(_decay_first(_group_mu(_hypot(e, scale_out=side == "high"))), side)
+
+
+class pick(sp.Function):  # noqa: N801  (printed as a conditional expression)
+    """pick(m, b, x, y) = x where m <= b, else y: two forms of one quantity, chosen per point by the size of m."""
+    nargs = 4
+
+
+class logabs(sp.Function):  # noqa: N801
+    """log|x|, printed math.log(abs(x)): -inf at x = 0."""
+    nargs = 1
+
+
+def _mixed_monomial(m: sp.Expr, near: bool):
+    """(a, n, log S) with m = a mu^n S, a > 0 a number, n a positive even integer, S = T^k (k a nonzero number) far
+    from sigma = 1, or (``near``) any factor free of mu that is not a number (bounded there); else None."""
+    a, rest = m.as_coeff_Mul()
+    n = rest.as_powers_dict().get(mu, 0)
+    scale = rest / mu**n
+    if not (a.is_Number and a > 0) or not (sp.sympify(n).is_Integer and n > 0 and n % 2 == 0) or scale.has(mu):
+        return None
+    if near:
+        return (a, n, sp.log(scale)) if scale.free_symbols else None
+    base, k = scale.as_base_exp()
+    return (a, n, k * lg) if base == T and k.is_number and k != 0 else None
+
+
+def _mixed_sum(arg: sp.Expr, near: bool):
+    """(c, M, (a, n, log S)) for arg = c + M, c > 0 a number and M a mixed monomial (:func:`_mixed_monomial`)."""
+    if not isinstance(arg, sp.Add) or len(arg.args) != 2:
+        return None
+    c, m = arg.as_coeff_Add()
+    found = _mixed_monomial(m, near) if c.is_Number and c > 0 else None
+    return (c, m, found) if found else None
+
+
+def _inverse_chain(q: sp.Expr) -> sp.Expr:
+    """q with its factor mu^p T^q, p < 0, written 1/pw(mu, .., -p): no power of mu alone overflows (1/(mu^4 T^2) at
+    mu = 1e100, T = 1e-99 is 1e-202, not 1/inf)."""
+    powers = q.as_powers_dict()
+    p, k = powers.get(mu, 0), powers.get(T, 0)
+    if not (sp.sympify(p).is_Integer and p < 0):
+        return q
+    chain = _group_mu(mu**-p * T**-k) if k != 0 else mu**-p
+    return q * mu**-p * T**-k / chain
+
+
+def mixed_sums(e: sp.Expr, near: bool = False) -> sp.Expr:
+    """log(c + M) and N/(c + M)^j, M = a mu^n T^k a mixed monomial whose float64 value overflows or underflows where
+    the log or the ratio is an ordinary number (log(1 + mu^2 sigma^2) at mu = 1e100, sigma = 1e100 is 921; 2 mu
+    sigma^2/(1 + mu^2 sigma^2) there is 2e-100, was inf/inf): where M is large they are written from its log and its
+    inverse, log(c + M) = L + log1p(c/M) with L = log(a) + n log|mu| + k lg, and N/(c + M)^j = (N/M^j) (1/(1 +
+    c/M))^j with N/M^j one monomial; elsewhere they are kept as they are (:class:`pick`, per point). ``near``: the
+    near forms, where the scale factor S of M = a mu^n S is bounded (mu^4/(1 + mu^2 v)^2 in var at mu = 1e100)."""
+    def inverse(c, m):
+        return _inverse_chain(c / m)
+
+    def walk(x):
+        if x.is_Atom or isinstance(x, pick):
+            return x
+        if isinstance(x, sp.log) and (found := _mixed_sum(x.args[0], near)):
+            c, m, (a, n, log_s) = found
+            big = sp.log(a) + n * logabs(mu) + log_s + sp.Function("log1p")(inverse(c, m))
+            return pick(m, sp.Float(1e300) * min(c, 1), x, big)
+        if getattr(x.func, "__name__", "") == "log1p" and (found := _mixed_sum(1 + x.args[0], near)):
+            c, m, (a, n, log_s) = found  # log1p(M) = log(1 + M)
+            big = sp.log(a) + n * logabs(mu) + log_s + sp.Function("log1p")(inverse(c, m))
+            return pick(m, sp.Float(1e300), x, big)
+        if isinstance(x, (sp.Mul, sp.Pow)):
+            factors = sp.Mul.make_args(x)
+            sums = [(f, found) for f in factors for base, j in [f.as_base_exp()]
+                    if j.is_number and j < 0 and (found := _mixed_sum(base, near))]
+            if len(sums) == 1:
+                f, (c, m, _) = sums[0]
+                j = -f.as_base_exp()[1]
+                rest = [walk(g) for g in factors if g is not f]
+                # N/M^j distributed over N's sums: (v mu^2 - 1)/(mu^4 v^2) is 1/(mu^2 v) - 1/(mu^4 v^2), never
+                # (v mu^2 - 1) 1/mu^4 = inf 0 at mu = 1e200; from M > 2c on, where 1 - c/M loses at most a bit
+                scaled = _expanded(sp.Mul(*rest) / m**j)
+                big = sp.Add(*(_inverse_chain(t) for t in sp.Add.make_args(scaled))) * (1 + inverse(c, m)) ** -j
+                return pick(m, 2 * c, sp.Mul(*rest) * f, big)
+        return x.func(*[walk(a) for a in x.args])
+    return walk(e)
 
 
 def _decay_first(e: sp.Expr) -> sp.Expr:
