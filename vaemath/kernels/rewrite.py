@@ -788,29 +788,54 @@ def _mixed_monomial(m: sp.Expr, near: bool):
     if not (a.is_Number and a > 0) or not (sp.sympify(n).is_Integer and n > 0 and n % 2 == 0) or scale.has(mu):
         return None
     if near:
-        return (a, n, sp.log(scale)) if scale.free_symbols else None
+        return a, n, sp.log(scale)
+    if scale == 1:  # a power of mu beside the scale's part: T^2 + mu^4
+        return a, n, sp.S.Zero
     base, k = scale.as_base_exp()
     return (a, n, k * lg) if base == T and k.is_number and k != 0 else None
 
 
+NEAR_D = tuple(-0.5 + 1.5 * i / 16 for i in range(17))  # d = sigma - 1 over the near region, sigma in [1/2, 2]
+
+
+def _positive_part(c: sp.Expr, near: bool) -> bool:
+    """c > 0 where the form is used: a number, a sum of positive terms c_i T^k_i (far), or a function of d positive
+    at every sample of the near region (near: T^2 = 1 + 2 d + d^2)."""
+    if c.is_Number:
+        return bool(c > 0)
+    if not near:
+        return all(t.is_positive for t in sp.Add.make_args(c))
+    if not c.free_symbols <= {d, T}:
+        return False
+    return all(float(c.subs({d: x, T: 1 + x})) > 0 for x in NEAR_D)
+
+
 def _mixed_sum(arg: sp.Expr, near: bool):
-    """(c, M, (a, n, log S)) for arg = c + M, c > 0 a number and M a mixed monomial (:func:`_mixed_monomial`)."""
-    if not isinstance(arg, sp.Add) or len(arg.args) != 2:
+    """(C, M, (a, n, log S)) for arg = C + M, C > 0 free of mu (a number, or the scale's part) and M a mixed monomial
+    (:func:`_mixed_monomial`)."""
+    if not isinstance(arg, sp.Add):
         return None
-    c, m = arg.as_coeff_Add()
-    found = _mixed_monomial(m, near) if c.is_Number and c > 0 else None
+    c, m = arg.as_independent(mu, as_Add=True)
+    if c == 0 or isinstance(m, sp.Add) or not _positive_part(c, near):
+        return None
+    found = _mixed_monomial(m, near)
     return (c, m, found) if found else None
 
 
 def _inverse_chain(q: sp.Expr) -> sp.Expr:
-    """q with its factor mu^p T^q, p < 0, written 1/pw(mu, .., -p): no power of mu alone overflows (1/(mu^4 T^2) at
-    mu = 1e100, T = 1e-99 is 1e-202, not 1/inf)."""
+    """q with its factor mu^p T^k, p < 0, written pw(1/mu, 1/h, .., -p), h^(..) = T^(-k/..): no power of mu alone
+    overflows (1/(mu^4 T^2) at mu = 1e100, T = 1e-99 is 1e-202, not 1/inf), and a denormal result is one (8/(mu^3 T^2)
+    at mu = 1e100, T = exp(23) is 4.2e-320, not 1/inf)."""
     powers = q.as_powers_dict()
     p, k = powers.get(mu, 0), powers.get(T, 0)
     if not (sp.sympify(p).is_Integer and p < 0):
         return q
-    chain = _group_mu(mu**-p * T**-k) if k != 0 else mu**-p
-    return q * mu**-p * T**-k / chain
+    if k == 0:
+        return q
+    chain = _group_mu(mu**-p * T**-k)
+    chain = chain.replace(lambda x: isinstance(x, pw) and x.args[0] == mu,
+                          lambda x: pw(1 / mu, 1 / x.args[1], *x.args[2:]))
+    return q * mu**-p * T**-k * chain
 
 
 def mixed_sums(e: sp.Expr, near: bool = False) -> sp.Expr:
@@ -823,13 +848,31 @@ def mixed_sums(e: sp.Expr, near: bool = False) -> sp.Expr:
     def inverse(c, m):
         return _inverse_chain(c / m)
 
+    def scale_term(arg):  # far: (C, M) for arg = C + M with C = c T^k, c > 0, k != 0 (T^2 + mu^4), else None
+        found = None if near else _mixed_sum(arg, near)
+        if not found:
+            return None
+        c, k = _monomial(found[0])[1:] if _monomial(found[0]) and _monomial(found[0])[0] == 1 else (0, 0)
+        return (found[0], found[1]) if c > 0 and k != 0 else None
+
+    def unscaled(f):  # (C + M)^p -> C^p (1 + M/C)^p: M/C one mixed monomial, C^p joins N's powers of T
+        base, p = f.as_base_exp()
+        if not (p.is_number and p < 0 and (found := scale_term(base))):
+            return f
+        return found[0] ** p * (1 + sp.powsimp(found[1] / found[0])) ** p
+
     def walk(x):
         if x.is_Atom or isinstance(x, pick):
             return x
+        if isinstance(x, sp.log) and (found := scale_term(x.args[0])):
+            c, k = _monomial(found[0])[1:]
+            return sp.log(c) + k * lg + walk(sp.log(1 + sp.powsimp(found[1] / found[0])))
+        if isinstance(x, (sp.Mul, sp.Pow)) and any(unscaled(f) is not f for f in sp.Mul.make_args(x)):
+            x = sp.Mul(*(unscaled(f) for f in sp.Mul.make_args(x)))
         if isinstance(x, sp.log) and (found := _mixed_sum(x.args[0], near)):
             c, m, (a, n, log_s) = found
             big = sp.log(a) + n * logabs(mu) + log_s + sp.Function("log1p")(inverse(c, m))
-            return pick(m, sp.Float(1e300) * min(c, 1), x, big)
+            return pick(m, sp.Float(1e300) * (min(c, 1) if c.is_Number else 1), x, big)
         if getattr(x.func, "__name__", "") == "log1p" and (found := _mixed_sum(1 + x.args[0], near)):
             c, m, (a, n, log_s) = found  # log1p(M) = log(1 + M)
             big = sp.log(a) + n * logabs(mu) + log_s + sp.Function("log1p")(inverse(c, m))
