@@ -1230,6 +1230,10 @@ def log_magnitude(e: sp.Expr, emit, zeros: bool = False) -> tuple:
         m, h, k, n = e.args
         (lm, sm), (lh, sh) = log_magnitude(m, emit, zeros), log_magnitude(h, emit, zeros)
         return n * (lm + k * lh), (sm * (sh if k % 2 else sh**2 if zeros else 1)) ** (n % 2 or (2 if zeros else 0))
+    if isinstance(e, pick):  # each form's own log-magnitude, chosen as the form is (1/v^2 r^2 at v = 1e-300: inf)
+        m, b, x, y = e.args
+        (lx, sx), (ly, sy) = log_magnitude(x, emit, zeros), log_magnitude(y, emit, zeros)
+        return pick(m, b, emit(lx), emit(ly)), pick(m, b, emit(sx), emit(sy))
     if isinstance(e, sp.Add):
         # terms sharing a factor exp(E): E + L(sum of their cofactors), not max(E + L(a), E + L(b)), both rounded to E
         # where E is large (d2/dv2 of exp(sigma) - 1 - sigma at v = 1e40, e^s/(4v) - e^s/(4 s^3): 0.0 for +inf)
