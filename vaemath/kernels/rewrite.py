@@ -830,8 +830,8 @@ def _inverse_chain(q: sp.Expr) -> sp.Expr:
     p, k = powers.get(mu, 0), powers.get(T, 0)
     if not (sp.sympify(p).is_Integer and p < 0):
         return q
-    if k == 0:
-        return q
+    if k == 0:  # (1/mu)^n, not 1/mu^n: -2/mu^2 at mu = 1e155 is -2e-310, not -2/inf (near forms, log(1 + mu^2))
+        return q * mu**-p * pw(1 / mu, sp.S.One, 0, -p)
     chain = _group_mu(mu**-p * T**-k)
     chain = chain.replace(lambda x: isinstance(x, pw) and x.args[0] == mu,
                           lambda x: pw(1 / mu, 1 / x.args[1], *x.args[2:]))
