@@ -819,6 +819,9 @@ def _mixed_sum(arg: sp.Expr, near: bool):
     if c == 0 or isinstance(m, sp.Add) or not _positive_part(c, near):
         return None
     found = _mixed_monomial(m, near)
+    if found and found[2] == 0 and c.is_Number:  # c + mu^n (log(1 + mu^2)): the mu-only part's, with its large-mu
+        # forms (series.py); mu^n beside a scale part (mu^4 + T^2) is this kind
+        return None
     return (c, m, found) if found else None
 
 
