@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "55"
+GENERATOR_VERSION = "56"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -133,7 +133,7 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
             parts = _split(rewrite.in_every_sum(rewrite.collect_mu, e))
             for p in parts:
                 p = rewrite.in_every_sum(rewrite.collect_mu, _exact_variance(_prefer_T(factor_rational(p)), sc))
-                pieces.append(rewrite.power_last(rewrite.scale_first(p, {d, dv})))
+                pieces.append(rewrite.power_last(rewrite.scale_first(rewrite.mixed_sums(p, near=True), {d, dv})))
         else:
             far_form = _divided_by_T(_accurate_logs(far(e, region, sc.exact_powers, sc.lg_range), sc), sc, region)
             far_form = _far_symbols(_coefficient_chains(far_form, sc), sc)
@@ -769,6 +769,13 @@ class _Printer(PythonCodePrinter):
         for c in reversed(cs[:-1]):
             text = f"{float(c)!r} + ({u}) * ({text})"
         return f"({text})"
+
+    def _print_pick(self, expr):
+        m, b, x, y = (self._print(a) for a in expr.args)
+        return f"(({x}) if {m} <= {b} else ({y}))"
+
+    def _print_logabs(self, expr):
+        return f"math.log(abs({self._print(expr.args[0])}))"
 
     def _print_absval(self, expr):
         return f"abs({self._print(expr.args[0])})"

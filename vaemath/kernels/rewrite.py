@@ -765,8 +765,136 @@ def far(e: sp.Expr, side: str, scaled_hypots: bool = False, lg_range: tuple = AL
     e = in_every_sum(_pythagoras, _expanded(_numerators_first(e, side)))
     e = in_every_sum(_fold_groups(side), in_every_sum(_dominant(side, lg_range), e))
     e = _hypots_scaled(e) if side == "high" and scaled_hypots else e
-    e = e.replace(sp.log, _log_of_product)
+    e = mixed_sums(e.replace(sp.log, _log_of_product))
     return _decay_scale(_decay_first(_group_mu(_hypot(e, scale_out=side == "high"))), side)
+
+
+class pick(sp.Function):  # noqa: N801  (printed as a conditional expression)
+    """pick(m, b, x, y) = x where m <= b, else y: two forms of one quantity, chosen per point by the size of m."""
+    nargs = 4
+
+
+class logabs(sp.Function):  # noqa: N801
+    """log|x|, printed math.log(abs(x)): -inf at x = 0."""
+    nargs = 1
+
+
+def _mixed_monomial(m: sp.Expr, near: bool):
+    """(a, n, log S) with m = a mu^n S, a > 0 a number, n a positive even integer, S = T^k (k a nonzero number) far
+    from sigma = 1, or (``near``) any factor free of mu that is not a number (bounded there); else None."""
+    a, rest = m.as_coeff_Mul()
+    n = rest.as_powers_dict().get(mu, 0)
+    scale = rest / mu**n
+    if not (a.is_Number and a > 0) or not (sp.sympify(n).is_Integer and n > 0 and n % 2 == 0) or scale.has(mu):
+        return None
+    if near:
+        return a, n, sp.log(scale)
+    if scale == 1:  # a power of mu beside the scale's part: T^2 + mu^4
+        return a, n, sp.S.Zero
+    base, k = scale.as_base_exp()
+    return (a, n, k * lg) if base == T and k.is_number and k != 0 else None
+
+
+NEAR_D = tuple(-0.5 + 1.5 * i / 16 for i in range(17))  # d = sigma - 1 over the near region, sigma in [1/2, 2]
+
+
+def _positive_part(c: sp.Expr, near: bool) -> bool:
+    """c > 0 where the form is used: a number, a sum of positive terms c_i T^k_i (far), or a function of d positive
+    at every sample of the near region (near: T^2 = 1 + 2 d + d^2)."""
+    if c.is_Number:
+        return bool(c > 0)
+    if not near:
+        return all(t.is_positive for t in sp.Add.make_args(c))
+    if not c.free_symbols <= {d, T}:
+        return False
+    return all(float(c.subs({d: x, T: 1 + x})) > 0 for x in NEAR_D)
+
+
+def _mixed_sum(arg: sp.Expr, near: bool):
+    """(C, M, (a, n, log S)) for arg = C + M, C > 0 free of mu (a number, or the scale's part) and M a mixed monomial
+    (:func:`_mixed_monomial`)."""
+    if not isinstance(arg, sp.Add):
+        return None
+    c, m = arg.as_independent(mu, as_Add=True)
+    if c == 0 or isinstance(m, sp.Add) or not _positive_part(c, near):
+        return None
+    found = _mixed_monomial(m, near)
+    if found and found[2] == 0 and c.is_Number:  # c + mu^n (log(1 + mu^2)): the mu-only part's, with its large-mu
+        # forms (series.py); mu^n beside a scale part (mu^4 + T^2) is this kind
+        return None
+    return (c, m, found) if found else None
+
+
+def _inverse_chain(q: sp.Expr) -> sp.Expr:
+    """q with its factor mu^p T^k, p < 0, written pw(1/mu, 1/h, .., -p), h^(..) = T^(-k/..): no power of mu alone
+    overflows (1/(mu^4 T^2) at mu = 1e100, T = 1e-99 is 1e-202, not 1/inf), and a denormal result is one (8/(mu^3 T^2)
+    at mu = 1e100, T = exp(23) is 4.2e-320, not 1/inf)."""
+    powers = q.as_powers_dict()
+    p, k = powers.get(mu, 0), powers.get(T, 0)
+    if not (sp.sympify(p).is_Integer and p < 0):
+        return q
+    if k == 0:  # (1/mu)^n, not 1/mu^n: -2/mu^2 at mu = 1e155 is -2e-310, not -2/inf (near forms, log(1 + mu^2))
+        return q * mu**-p * pw(1 / mu, sp.S.One, 0, -p)
+    chain = _group_mu(mu**-p * T**-k)
+    chain = chain.replace(lambda x: isinstance(x, pw) and x.args[0] == mu,
+                          lambda x: pw(1 / mu, 1 / x.args[1], *x.args[2:]))
+    return q * mu**-p * T**-k * chain
+
+
+def mixed_sums(e: sp.Expr, near: bool = False) -> sp.Expr:
+    """log(c + M) and N/(c + M)^j, M = a mu^n T^k a mixed monomial whose float64 value overflows or underflows where
+    the log or the ratio is an ordinary number (log(1 + mu^2 sigma^2) at mu = 1e100, sigma = 1e100 is 921; 2 mu
+    sigma^2/(1 + mu^2 sigma^2) there is 2e-100, was inf/inf): where M is large they are written from its log and its
+    inverse, log(c + M) = L + log1p(c/M) with L = log(a) + n log|mu| + k lg, and N/(c + M)^j = (N/M^j) (1/(1 +
+    c/M))^j with N/M^j one monomial; elsewhere they are kept as they are (:class:`pick`, per point). ``near``: the
+    near forms, where the scale factor S of M = a mu^n S is bounded (mu^4/(1 + mu^2 v)^2 in var at mu = 1e100)."""
+    def inverse(c, m):
+        return _inverse_chain(c / m)
+
+    def scale_term(arg):  # far: (C, M) for arg = C + M with C = c T^k, c > 0, k != 0 (T^2 + mu^4), else None
+        found = None if near else _mixed_sum(arg, near)
+        if not found:
+            return None
+        c, k = _monomial(found[0])[1:] if _monomial(found[0]) and _monomial(found[0])[0] == 1 else (0, 0)
+        return (found[0], found[1]) if c > 0 and k != 0 else None
+
+    def unscaled(f):  # (C + M)^p -> C^p (1 + M/C)^p: M/C one mixed monomial, C^p joins N's powers of T
+        base, p = f.as_base_exp()
+        if not (p.is_number and p < 0 and (found := scale_term(base))):
+            return f
+        return found[0] ** p * (1 + sp.powsimp(found[1] / found[0])) ** p
+
+    def walk(x):
+        if x.is_Atom or isinstance(x, pick):
+            return x
+        if isinstance(x, sp.log) and (found := scale_term(x.args[0])):
+            c, k = _monomial(found[0])[1:]
+            return sp.log(c) + k * lg + walk(sp.log(1 + sp.powsimp(found[1] / found[0])))
+        if isinstance(x, (sp.Mul, sp.Pow)) and any(unscaled(f) is not f for f in sp.Mul.make_args(x)):
+            x = sp.Mul(*(unscaled(f) for f in sp.Mul.make_args(x)))
+        if isinstance(x, sp.log) and (found := _mixed_sum(x.args[0], near)):
+            c, m, (a, n, log_s) = found
+            big = sp.log(a) + n * logabs(mu) + log_s + sp.Function("log1p")(inverse(c, m))
+            return pick(m, sp.Float(1e300) * (min(c, 1) if c.is_Number else 1), x, big)
+        if getattr(x.func, "__name__", "") == "log1p" and (found := _mixed_sum(1 + x.args[0], near)):
+            c, m, (a, n, log_s) = found  # log1p(M) = log(1 + M)
+            big = sp.log(a) + n * logabs(mu) + log_s + sp.Function("log1p")(inverse(c, m))
+            return pick(m, sp.Float(1e300), x, big)
+        if isinstance(x, (sp.Mul, sp.Pow)):
+            factors = sp.Mul.make_args(x)
+            sums = [(f, found) for f in factors for base, j in [f.as_base_exp()]
+                    if j.is_number and j < 0 and (found := _mixed_sum(base, near))]
+            if len(sums) == 1:
+                f, (c, m, _) = sums[0]
+                j = -f.as_base_exp()[1]
+                rest = [walk(g) for g in factors if g is not f]
+                # N/M^j distributed over N's sums: (v mu^2 - 1)/(mu^4 v^2) is 1/(mu^2 v) - 1/(mu^4 v^2), never
+                # (v mu^2 - 1) 1/mu^4 = inf 0 at mu = 1e200; from M > 2c on, where 1 - c/M loses at most a bit
+                scaled = _expanded(sp.Mul(*rest) / m**j)
+                big = sp.Add(*(_inverse_chain(t) for t in sp.Add.make_args(scaled))) * (1 + inverse(c, m)) ** -j
+                return pick(m, 2 * c, sp.Mul(*rest) * f, big)
+        return x.func(*[walk(a) for a in x.args])
+    return walk(e)
 
 
 def _decay_first(e: sp.Expr) -> sp.Expr:
@@ -1105,6 +1233,10 @@ def log_magnitude(e: sp.Expr, emit, zeros: bool = False) -> tuple:
         m, h, k, n = e.args
         (lm, sm), (lh, sh) = log_magnitude(m, emit, zeros), log_magnitude(h, emit, zeros)
         return n * (lm + k * lh), (sm * (sh if k % 2 else sh**2 if zeros else 1)) ** (n % 2 or (2 if zeros else 0))
+    if isinstance(e, pick):  # each form's own log-magnitude, chosen as the form is (1/v^2 r^2 at v = 1e-300: inf)
+        m, b, x, y = e.args
+        (lx, sx), (ly, sy) = log_magnitude(x, emit, zeros), log_magnitude(y, emit, zeros)
+        return pick(m, b, emit(lx), emit(ly)), pick(m, b, emit(sx), emit(sy))
     if isinstance(e, sp.Add):
         # terms sharing a factor exp(E): E + L(sum of their cofactors), not max(E + L(a), E + L(b)), both rounded to E
         # where E is large (d2/dv2 of exp(sigma) - 1 - sigma at v = 1e40, e^s/(4v) - e^s/(4 s^3): 0.0 for +inf)
