@@ -199,6 +199,26 @@ def truth(expr: sp.Expr, param: str, mus, xs) -> Truth:
     return Truth(kind, value, exact, sens)
 
 
+def log_form_failures(t: Truth, got: np.ndarray, allow, where) -> list:
+    """Points where ``got`` (the six planes on the grid of ``t``) breaks the rules of the log-magnitude forms' tests:
+    an exact zero is exactly 0, a truth beyond the float64 range exactly +-inf, any other truth within ``allow(mag, m)``
+    (mag its magnitude, a denormal held to denormal ulps; m the index of mu), named by ``where(k, i, j)``."""
+    bad = []
+    for k, i, j in np.ndindex(got.shape):
+        want, have, exact = t.value[k, i, j], got[k, i, j], t.exact[k, i, j]
+        if t.kind[k, i, j] != NUM:
+            continue
+        if exact is not None and exact == 0:
+            ok = have == 0
+        elif math.isinf(want):
+            ok = have == want
+        else:
+            ok = math.isfinite(have) and abs(have - want) <= allow(max(abs(want), 5e-324), i)
+        if not ok:
+            bad.append(f"{where(k, i, j)}: got {have!r}, truth {want!r}")
+    return bad
+
+
 # ---------------------------------------------------------------------------------------------------
 # First-order forward error bound of evaluating an expression as written, for user penalties.
 

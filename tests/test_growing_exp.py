@@ -42,25 +42,9 @@ def _check(text, expr, mus, xs, param, api="grid"):
     """Every plane at mus x xs against the truth of ``expr`` (written in the test), by the rules above."""
     t = ref.truth(expr, param, mus, xs)
     got = _planes(text, mus, xs, param, api)
-    bad = []
-    for k in range(6):
-        for i, m in enumerate(mus):
-            for j, x in enumerate(xs):
-                want, have, exact = t.value[k, i, j], got[k, i, j], t.exact[k, i, j]
-                where = f"{ref.PLANES[k]} of {text!r} in {param} via {api} at ({m!r}, {x!r}): got {have!r}, " \
-                        f"truth {want!r}"
-                if t.kind[k, i, j] != ref.NUM:
-                    continue
-                if exact is not None and exact == 0:
-                    ok = have == 0
-                elif math.isinf(want):
-                    ok = have == want
-                else:
-                    mag = max(abs(want), 5e-324)  # a denormal truth is held to BOUND denormal ulps
-                    allow = BOUND * (mag * (EPS * (4 + min(m * m, 1e300) + abs(math.log(mag)))) + 5e-324)
-                    ok = math.isfinite(have) and abs(have - want) <= allow
-                if not ok:
-                    bad.append(where)
+    bad = ref.log_form_failures(
+        t, got, lambda mag, i: BOUND * (mag * (EPS * (4 + min(mus[i] * mus[i], 1e300) + abs(math.log(mag)))) + 5e-324),
+        lambda k, i, j: f"{ref.PLANES[k]} of {text!r} in {param} via {api} at ({mus[i]!r}, {xs[j]!r})")
     assert not bad, "\n".join(bad)
 
 
