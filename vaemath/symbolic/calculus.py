@@ -2109,11 +2109,14 @@ def _proved_constant(e: sp.Expr, budget) -> bool:
     return done and constant is True
 
 
+_PROBES = (("3/10", "7/10"), ("-2/5", "3/2"))  # (mu, sigma): fixed generic points where a penalty is valued
+
+
 def _constant_value(e: sp.Expr) -> sp.Expr:
     """The value of a penalty proved constant, a number: simplified, else its exact value at a fixed point
     (atan(sigma) + atan(1/sigma), which simplify keeps, is atan(7/10) + atan(10/7) there; review r8l B3)."""
     value = sp.simplify(e)
-    for m, x in (("3/10", "7/10"), ("-2/5", "3/2")):
+    for m, x in _PROBES:
         if not value.has(mu, sigma):
             break
         value = sp.simplify(e.subs({mu: sp.Rational(m), sigma: sp.Rational(x)}))
@@ -2125,7 +2128,7 @@ def _two_values(e: sp.Expr) -> bool:
     (sympy's is_constant ran past its budget on exp(mu**2)*cosh(log(sigma) + 200*pi) + atan(mu)**2)."""
     try:  # max(renyi(2), 1/2) at sigma = 3/2, outside renyi's domain: sympy's Max refuses a complex argument
         a, b = (sp.N(e.subs({mu: sp.Rational(m), sigma: sp.Rational(s)}), 30)
-                for m, s in (("3/10", "7/10"), ("-2/5", "3/2")))
+                for m, s in _PROBES)
     except ValueError:
         return False
     return all(v.is_real and v.is_finite for v in (a, b)) and abs(a - b) > 1e-20 * (1 + abs(a))
