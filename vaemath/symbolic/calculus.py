@@ -2100,11 +2100,12 @@ def without_idle_kinks(penalty, budget=DEFAULT_BUDGET) -> sp.Expr:
 def _proved_constant(e: sp.Expr, budget) -> bool:
     if _two_values(e):
         return False
-    if not sp.cancel(e).has(mu, sigma):  # (sigma**2 - 1)/(sigma - 1) - sigma, which is_constant leaves undecided
-        return True
-    try:  # sympy says True only with proof (a derivative simplified to 0); False from two different values
+    try:  # cancel: (sigma**2 - 1)/(sigma - 1) - sigma, which is_constant leaves undecided; then sympy's proof
+        done, cancelled = attempt(sp.cancel, e, budget=budget)  # (kl**64 expands for a minute: budgeted)
+        if done and not cancelled.has(mu, sigma):
+            return True
         done, constant = attempt(e.is_constant, mu, sigma, budget=budget)
-    except (ValueError, TypeError, NotImplementedError, ZeroDivisionError):
+    except SYMPY_FAILED:
         return False
     return done and constant is True
 
@@ -2127,11 +2128,22 @@ def _two_values(e: sp.Expr) -> bool:
     """``e`` takes two different values (30 digits) at two fixed points, so is not constant: no proof to seek
     (sympy's is_constant ran past its budget on exp(mu**2)*cosh(log(sigma) + 200*pi) + atan(mu)**2)."""
     try:  # max(renyi(2), 1/2) at sigma = 3/2, outside renyi's domain: sympy's Max refuses a complex argument
-        a, b = (sp.N(e.subs({mu: sp.Rational(m), sigma: sp.Rational(s)}), 30)
-                for m, s in _PROBES)
+        a, b = _probe_values(e)
     except ValueError:
         return False
-    return all(v.is_real and v.is_finite for v in (a, b)) and abs(a - b) > 1e-20 * (1 + abs(a))
+    if not all(v.is_real and v.is_finite for v in (a, b)):
+        return False
+    if abs(a - b) > 1e-20 * (1 + abs(a)):
+        return True
+    try:  # two tiny values (kl**64: 5e-54 and 3e-34) differ when both are known to 30 digits: evalf's strict mode
+        a, b = _probe_values(e, strict=True)  # raises where it cannot reach them (an exact zero, 0.e-165)
+    except (ValueError, ArithmeticError, sp.core.evalf.PrecisionExhausted):
+        return False
+    return a != 0 and b != 0 and abs(a - b) > 1e-20 * max(abs(a), abs(b))
+
+
+def _probe_values(e: sp.Expr, strict: bool = False) -> tuple:
+    return tuple(sp.N(e.subs({mu: sp.Rational(m), sigma: sp.Rational(s)}), 30, strict=strict) for m, s in _PROBES)
 
 
 @lru_cache(maxsize=256)
