@@ -206,6 +206,20 @@ def test_tiny_different_values_are_not_a_constant(text):
         assert not _two_values(c) and _proved_constant(c, 5)
 
 
+# two numeric local minima whose values differ by 2.3e-16 on a penalty of size 1e-12 are not tied (they were, to an
+# absolute 1e-10: a set of two minimisers); by mpmath, B(sigma) = (sigma-1)^2 (sigma-2)^2 + exp(-sigma)/1000 has its
+# least stationary value near sigma = 2, not 1; the verdict is the same at any scale (renyi(1e-400) had a tie too)
+@pytest.mark.parametrize("scale", ["", "/10**12", "*10**-40"])
+def test_ties_are_judged_at_the_penalty_s_own_scale(scale):
+    B = lambda s: (s - 1)**2 * (s - 2)**2 + mp.exp(-s) / 1000  # noqa: E731
+    with mp.workdps(50):
+        lows = [mp.findroot(lambda s: mp.diff(B, s), s0) for s0 in (1, 2)]
+        assert B(lows[1]) < B(lows[0]) - 1e-4  # the premise
+    best = minimizer(f"(mu**2 + (sigma-1)**2*(sigma-2)**2 + exp(-sigma)/1000){scale}")
+    assert not isinstance(best, MinimizerSet) and best.point[mu] == 0
+    assert abs(best.point[sigma] - lows[1]) < 1e-12
+
+
 def test_free_bits_has_a_set_of_minimisers():
     best = minimizer("max(kl, 1/2)", budget=None)
     assert isinstance(best, MinimizerSet) and best.value == sp.Rational(1, 2)

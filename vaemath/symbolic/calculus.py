@@ -1928,7 +1928,7 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
                                 shape=flat.shape if _param(param).name == "std" else "")
     if best is not None and _numeric_below(e, best.value):
         return None  # the numeric search found a lower interior value no stationary point explains: not global
-    out = _tied(best, minima, param)
+    out = _tied(e, best, minima, param)
     tied = [best] if isinstance(out, CriticalPoint) else [c for c in minima
                                                           if out is not None and c.point in out.points]
     if any(c.order is None and c.definiteness != "positive definite" and c.value.is_number
@@ -2062,16 +2062,17 @@ def _numeric_below(e: sp.Expr, value) -> bool:
     return any(m[2] < v - 1e-8 * (1 + abs(v)) for m in _numeric_minima(e))
 
 
-def _tied(best, minima: list, param: str):
+def _tied(e: sp.Expr, best, minima: list, param: str):
     """``best``, or the set of every minimum in ``minima`` with the same least value at another point (exactly
-    equal values, or equal floats to 1e-10): several global minimisers, never one of them as "the" minimiser."""
+    equal values, or equal floats to 1e-10 of the penalty's magnitude, at most 1): several global minimisers, never
+    one of them as "the" minimiser. renyi(1e-400), about 1e-400 everywhere, has one."""
     if best is None:
         return None
-    xs = variables(param)
+    xs, unit = variables(param), sp.Min(1, _magnitude(e))
 
     def same_value(c):
         if c.value.has(sp.Float) or best.value.has(sp.Float):
-            return abs(float(c.value) - float(best.value)) <= 1e-10 * (1 + abs(float(best.value)))
+            return abs(sp.N(c.value - best.value, 30)) <= 1e-10 * (unit + abs(sp.N(best.value, 30)))
         return sp.simplify(c.value - best.value) == 0
 
     tied = [best]
@@ -2140,6 +2141,16 @@ def _two_values(e: sp.Expr) -> bool:
     except (ValueError, ArithmeticError, sp.core.evalf.PrecisionExhausted):
         return False
     return a != 0 and b != 0 and abs(a - b) > 1e-20 * max(abs(a), abs(b))
+
+
+def _magnitude(e: sp.Expr) -> sp.Expr:
+    """The larger |value| at the probe points, to 15 digits however small (renyi(1e-400): 2.6e-401), or 1 where
+    neither is a nonzero real number."""
+    try:
+        values = [abs(sp.N(e.subs({mu: sp.Rational(m), sigma: sp.Rational(s)}), 15, maxn=3000)) for m, s in _PROBES]
+    except (ValueError, TypeError):
+        return sp.Integer(1)
+    return max((v for v in values if v.is_real and v.is_finite and v != 0), default=sp.Integer(1))
 
 
 def _probe_values(e: sp.Expr, strict: bool = False) -> tuple:
