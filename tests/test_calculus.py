@@ -215,9 +215,14 @@ def test_ties_are_judged_at_the_penalty_s_own_scale(scale):
     with mp.workdps(50):
         lows = [mp.findroot(lambda s: mp.diff(B, s), s0) for s0 in (1, 2)]
         assert B(lows[1]) < B(lows[0]) - 1e-4  # the premise
-    best = minimizer(f"(mu**2 + (sigma-1)**2*(sigma-2)**2 + exp(-sigma)/1000){scale}")
+    text = f"(mu**2 + (sigma-1)**2*(sigma-2)**2 + exp(-sigma)/1000){scale}"
+    best = minimizer(text)
     assert not isinstance(best, MinimizerSet) and best.point[mu] == 0
     assert abs(best.point[sigma] - lows[1]) < 1e-12
+    from vaemath.symbolic.calculus import _numeric_below  # the search's least value is below the one at sigma = 1
+
+    e = penalty(text).expr
+    assert _numeric_below(e, e.subs({mu: 0, sigma: 1})) and not _numeric_below(e, e.subs({mu: 0, sigma: lows[1]}))
 
 
 def test_free_bits_has_a_set_of_minimisers():

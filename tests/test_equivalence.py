@@ -478,6 +478,23 @@ def test_agreement_order_of_a_penalty_smooth_near_the_minimiser_despite_a_kink_e
     assert agreement_order(penalty(text).expr, penalty("kl").expr, {mu: 0, sigma: 1}, 1) == order
 
 
+def test_minimisers_that_differ_by_a_tiny_value_differ_at_any_scale():
+    """B(sigma) = (sigma-1)^2 (sigma-2)^2 + exp(-sigma)/1000: by mpmath its least stationary value is near sigma = 2,
+    below its value exp(-1)/1000 at KL's minimiser (0, 1), so (0, 1) is not its minimiser, whatever its own is (the
+    verdict "none"), also divided by 1e12 (the values then differ by 2.3e-16, which an absolute 1e-8 called equal:
+    "undecided")."""
+    B = lambda s: (s - 1)**2 * (s - 2)**2 + mpmath.exp(-s) / 1000  # noqa: E731
+    with mpmath.workdps(50):
+        low = B(mpmath.findroot(lambda s: mpmath.diff(B, s), 2))
+        assert 0 < (B(1) - low) / 10**12 < 1e-15  # the premise: a gap an absolute tolerance would miss
+    from vaemath.analysis.equivalence import _settled
+
+    text = "(mu**2 + (sigma-1)**2*(sigma-2)**2 + exp(-sigma)/1000)/10**12"
+    best, inf = minimizer(text), vaemath.symbolic.infimum(text)
+    assert inf["method"] != "exact"  # else the rule below is not needed
+    assert _settled(best, inf, penalty(text).expr, minimizer("kl")) is best  # (0, 1) is not its minimiser
+
+
 def test_a_penalty_constant_in_disguise_is_decided_as_a_constant():
     # by hand: sinh^2 - cosh^2 = -1 everywhere, so the ratio -1/kl runs from -oo (kl -> 0) to 0 (kl -> oo)
     v = check("sinh(mu)**2 - cosh(mu)**2", budget=None)

@@ -42,7 +42,7 @@ from vaemath.symbolic import (
     to_strings,
 )
 from vaemath.symbolic.budget import attempt, check_budget
-from vaemath.symbolic.calculus import without_idle_kinks
+from vaemath.symbolic.calculus import value_slack, without_idle_kinks
 from vaemath.symbolic.nonsmooth import active_branch, is_smooth, pieces
 from vaemath.symbolic.prior import against, check_prior, label
 
@@ -312,7 +312,7 @@ def _settled(best, inf: dict, e: sp.Expr, other) -> object:
     point, value = _point_of(other), inf["value"]
     if point is not None and value is not None and value.is_number and value.is_finite:
         at = sp.N(e.subs(point), 50)
-        if at.is_number and at.is_real and float(at) > float(value) + 1e-8 * (1 + abs(float(value))):
+        if at.is_number and at.is_real and at > value + value_slack(e, value, 1e-8):
             return best
     return _LATE
 

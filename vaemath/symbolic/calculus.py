@@ -2058,8 +2058,8 @@ def _numeric_below(e: sp.Expr, value) -> bool:
     """A local minimum of the numeric search (inside its box) lies below ``value``."""
     if not (value.is_number and value.is_finite):
         return False
-    v = float(value)
-    return any(m[2] < v - 1e-8 * (1 + abs(v)) for m in _numeric_minima(e))
+    v, slack = float(value), float(value_slack(e, value, 1e-8))
+    return any(m[2] < v - slack for m in _numeric_minima(e))
 
 
 def _tied(e: sp.Expr, best, minima: list, param: str):
@@ -2068,11 +2068,11 @@ def _tied(e: sp.Expr, best, minima: list, param: str):
     one of them as "the" minimiser. renyi(1e-400), about 1e-400 everywhere, has one."""
     if best is None:
         return None
-    xs, unit = variables(param), sp.Min(1, _magnitude(e))
+    xs = variables(param)
 
     def same_value(c):
         if c.value.has(sp.Float) or best.value.has(sp.Float):
-            return abs(sp.N(c.value - best.value, 30)) <= 1e-10 * (unit + abs(sp.N(best.value, 30)))
+            return abs(sp.N(c.value - best.value, 30)) <= value_slack(e, best.value, 1e-10)
         return sp.simplify(c.value - best.value) == 0
 
     tied = [best]
@@ -2143,6 +2143,13 @@ def _two_values(e: sp.Expr) -> bool:
     return a != 0 and b != 0 and abs(a - b) > 1e-20 * max(abs(a), abs(b))
 
 
+def value_slack(e: sp.Expr, value: sp.Expr, rel: float) -> sp.Expr:
+    """How far apart two values of ``e`` near ``value`` must be to differ: rel (m + |value|), m the penalty's own
+    size, at most 1 (the same verdict for a penalty scaled by 1e-12, or renyi(1e-400), about 1e-400 everywhere)."""
+    return rel * (sp.Min(1, _magnitude(e)) + abs(sp.N(value, 30)))
+
+
+@lru_cache(maxsize=64)
 def _magnitude(e: sp.Expr) -> sp.Expr:
     """The larger |value| at the probe points, to 15 digits however small (renyi(1e-400): 2.6e-401), or 1 where
     neither is a nonzero real number."""
