@@ -2151,17 +2151,18 @@ def value_slack(e: sp.Expr, value: sp.Expr, rel: float) -> sp.Expr:
 
 @lru_cache(maxsize=64)
 def _magnitude(e: sp.Expr) -> sp.Expr:
-    """The larger |value| at the probe points, to 15 digits however small (renyi(1e-400): 2.6e-401), or 1 where
-    neither is a nonzero real number."""
-    try:
-        values = [abs(sp.N(e.subs({mu: sp.Rational(m), sigma: sp.Rational(s)}), 15, maxn=3000)) for m, s in _PROBES]
-    except (ValueError, TypeError):
+    """The larger |value| at the probe points, or 1 where neither is a nonzero real number."""
+    try:  # strict: a value with no digits (an exact zero at 3000 bits is 2^-17199) raises
+        values = [abs(v) for v in _probe_values(e, strict=True)]
+    except (ValueError, TypeError, ArithmeticError, sp.core.evalf.PrecisionExhausted):
         return sp.Integer(1)
     return max((v for v in values if v.is_real and v.is_finite and v != 0), default=sp.Integer(1))
 
 
 def _probe_values(e: sp.Expr, strict: bool = False) -> tuple:
-    return tuple(sp.N(e.subs({mu: sp.Rational(m), sigma: sp.Rational(s)}), 30, strict=strict) for m, s in _PROBES)
+    """``e`` at the probe points to 30 digits, however small (3000 bits: renyi(1e-400) is 2.6e-401 there)."""
+    return tuple(sp.N(e.subs({mu: sp.Rational(m), sigma: sp.Rational(s)}), 30, strict=strict, maxn=3000)
+                 for m, s in _PROBES)
 
 
 @lru_cache(maxsize=256)
