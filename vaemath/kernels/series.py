@@ -150,6 +150,44 @@ def _symbols_at(sc, s) -> dict:
     return {T: s, d: s - 1, lg: mpmath.log(s), vv: s**2, dv: s**2 - 1, sg: _X_OF_SIGMA[sc.param](s)}
 
 
+_MEMO_FUNCTIONS = ("exp", "log", "sqrt", "cosh", "sinh", "tanh", "atan", "asinh", "acosh", "atanh", "cos", "sin",
+                   "erf", "expm1", "log1p")
+_MEMO_LIMIT = 1 << 16
+
+
+def _memo_key(a):
+    """A hashable key of an mpmath argument that determines the value exactly (None: not memoised)."""
+    if isinstance(a, mpmath.mpf):
+        return a._mpf_
+    if isinstance(a, mpmath.mpc):
+        return ("c", a._mpc_)
+    if type(a) in (int, float, bool):
+        return (type(a).__name__, a)
+    return None
+
+
+def _memoised(name: str, fn, memo: dict):
+    """mpmath's ``fn``, its results kept per (argument, working precision, rounding): a truth of a plane holds the same
+    exp(-1/sigma) in many terms and the parts of one expression share it (exp(-1/sigma) was 44 exp calls per point).
+    The value returned is the one the call would return (mpmath's functions are functions of these)."""
+    def run(*args):
+        keys = tuple(_memo_key(a) for a in args)
+        if None in keys:
+            return fn(*args)
+        key = (name, mpmath.mp._prec_rounding[0], mpmath.mp._prec_rounding[1], keys)
+        v = memo.get(key)
+        if v is None:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            v = memo[key] = fn(*args)
+        return v
+    return run
+
+
+_MPMATH_MEMO: dict = {}
+_MPMATH_NS = {name: _memoised(name, getattr(mpmath, name), _MPMATH_MEMO) for name in _MEMO_FUNCTIONS}
+
+
 def truth(expr: sp.Expr, sc):
     """f(mu, sigma) in mpmath from the elementary form of a rewritten part (None where it cannot be built)."""
     from vaemath.kernels.codegen import dv, sg, vv
@@ -160,7 +198,7 @@ def truth(expr: sp.Expr, sc):
                                                                         sp.tanh, sp.atan, sp.asinh, sp.acosh,
                                                                         sp.atanh, sp.cos, sp.sin, sp.erf))):
             return None
-        fn = sp.lambdify(syms, e, "mpmath")
+        fn = sp.lambdify(syms, e, [_MPMATH_NS, "mpmath"])  # the mpmath printer, its functions memoised
     except Exception:  # noqa: BLE001  (anything sympy cannot turn into mpmath: the part stays as printed)
         return None
 
