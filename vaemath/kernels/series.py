@@ -29,6 +29,7 @@ import math
 import mpmath
 import numpy as np
 import sympy as sp
+from mpmath import libmp
 
 from vaemath.kernels import rewrite, scaled, special
 from vaemath.kernels.rewrite import T, d, lg
@@ -313,11 +314,16 @@ def _bad(run, f, sc, region: str, xs: list, mu_value=0.0, bound=BAD_ULPS) -> boo
 
 def _coefficients(g, lo, hi, n: int = _CHEB_N) -> list | None:
     """Taylor coefficients a_0.. a_n at u = 0 of the degree-n Chebyshev interpolant of g on [lo, hi] (real nodes: no
-    branch of a complex continuation is met), at _CHEB_DPS digits; those below 1e-45 of max |g| are 0."""
+    branch of a complex continuation is met), at _CHEB_DPS digits; those below 1e-45 of max |g| are 0.
+
+    The arithmetic is mpmath's on raw values (libmp), each operation the one ``mpf`` arithmetic would do in the same
+    order at the same precision, so the same numbers; the nodes, T_k at the nodes and T_k's integer coefficients
+    depend on n alone and are computed once (:func:`_chebyshev_tables`)."""
     with mpmath.workdps(_CHEB_DPS):
+        prec, rnd = mpmath.mp._prec_rounding
         lo, hi = mpmath.mpf(lo), mpmath.mpf(hi)
         c0, h = (hi + lo) / 2, (hi - lo) / 2
-        xs = [mpmath.cos(mpmath.pi * (j + mpmath.mpf(1) / 2) / (n + 1)) for j in range(n + 1)]
+        xs, t_at_nodes, t_coeffs = _chebyshev_tables(n, prec, rnd)
         try:
             vals = [mpmath.mpf(g(c0 + h * x)) for x in xs]
         except (ZeroDivisionError, ValueError, TypeError, OverflowError):
@@ -325,34 +331,66 @@ def _coefficients(g, lo, hi, n: int = _CHEB_N) -> list | None:
         if not all(mpmath.isfinite(v) for v in vals):
             return None
         big = max(abs(v) for v in vals)
-        cheb, t_prev, t_cur = [mpmath.mpf(0)] * (n + 1), [mpmath.mpf(1)] * (n + 1), list(xs)  # T_k at the nodes
-        cheb[0] = mpmath.fsum(vals) / (n + 1)
+        raw = [v._mpf_ for v in vals]
+        n1 = libmp.from_int(n + 1)
+        cheb = [libmp.mpf_div(libmp.mpf_sum(raw, prec, rnd), n1, prec, rnd)]
+        for k in range(1, n + 1):  # 2 * fsum(v * T_k(x)) / (n + 1)
+            s = libmp.mpf_sum([libmp.mpf_mul(v, t, prec, rnd) for v, t in zip(raw, t_at_nodes[k])], prec, rnd)
+            cheb.append(libmp.mpf_div(libmp.mpf_mul_int(s, 2, prec, rnd), n1, prec, rnd))
+        # sum c_k T_k(x), x = (u - c0) / h, as a polynomial in u: T_k's integer coefficients (adding c_k * 0 leaves a
+        # sum at the working precision as it is)
+        poly_x = [libmp.fzero] * (n + 1)
+        poly_x[0] = libmp.mpf_add(poly_x[0], cheb[0], prec, rnd)
         for k in range(1, n + 1):
-            cheb[k] = 2 * mpmath.fsum(v * t for v, t in zip(vals, t_cur)) / (n + 1)
-            t_prev, t_cur = t_cur, [2 * x * t - tp for x, t, tp in zip(xs, t_cur, t_prev)]
-        # sum c_k T_k(x), x = (u - c0) / h, as a polynomial in u: T_k by their recurrence, in powers of x
-        poly_x, t_prev, t_cur = [mpmath.mpf(0)] * (n + 1), [mpmath.mpf(1)], [mpmath.mpf(0), mpmath.mpf(1)]
-        poly_x[0] += cheb[0]
-        for k in range(1, n + 1):
-            for i, a in enumerate(t_cur):
-                poly_x[i] += cheb[k] * a
-            t_next = [mpmath.mpf(0)] * (len(t_cur) + 1)
-            for i, a in enumerate(t_cur):
-                t_next[i + 1] += 2 * a
-            for i, a in enumerate(t_prev):
-                t_next[i] -= a
-            t_prev, t_cur = t_cur, t_next
-        # x = (u - c0) / h: p(u) by Horner's rule on polynomials, p = (...(b_n x + b_(n-1)) x + ...) + b_0
-        out = [mpmath.mpf(0)]
+            ck = cheb[k]
+            for i, a in t_coeffs[k]:
+                poly_x[i] = libmp.mpf_add(poly_x[i], libmp.mpf_mul(ck, a, prec, rnd), prec, rnd)
+        # x = (u - c0) / h: p(u) by Horner's rule on polynomials, p = (...(b_n x + b_(n-1)) x + ...) + b_0; entry j of
+        # out * (u - c0) / h is (0 + out[j-1] / h) - out[j] * c0 / h, as the loop over out's entries left it
+        h_, c0_ = h._mpf_, c0._mpf_
+        out = [libmp.fzero]
         for b in reversed(poly_x):
-            shifted = [mpmath.mpf(0)] * (len(out) + 1)
-            for i, a in enumerate(out):  # out * (u - c0) / h
-                shifted[i + 1] += a / h
-                shifted[i] -= a * c0 / h
-            shifted[0] += b
+            m = len(out)
+            shifted = []
+            for j in range(m + 1):
+                v = libmp.fzero
+                if j >= 1:
+                    v = libmp.mpf_add(v, libmp.mpf_div(out[j - 1], h_, prec, rnd), prec, rnd)
+                if j < m:
+                    v = libmp.mpf_sub(v, libmp.mpf_div(libmp.mpf_mul(out[j], c0_, prec, rnd), h_, prec, rnd),
+                                      prec, rnd)
+                shifted.append(v)
+            shifted[0] = libmp.mpf_add(shifted[0], b, prec, rnd)
             out = shifted
-        out = out[:n + 1]
+        out = [mpmath.mp.make_mpf(a) for a in out[:n + 1]]
         return [a if abs(a) * max(abs(lo), abs(hi)) ** k > 1e-45 * big else mpmath.mpf(0) for k, a in enumerate(out)]
+
+
+_TABLES: dict = {}
+
+
+def _chebyshev_tables(n: int, prec: int, rnd: str) -> tuple:
+    """(the n + 1 Chebyshev nodes as mpf, T_k at the nodes as raw values by the recurrence 2 x T_k - T_(k-1), T_k's
+    nonzero integer coefficients [(i, raw a_i)]) for k = 0.. n, at precision ``prec``: the same numbers for every
+    interpolant of degree n."""
+    key = (n, prec, rnd)
+    if key not in _TABLES:
+        xs = [mpmath.cos(mpmath.pi * (j + mpmath.mpf(1) / 2) / (n + 1)) for j in range(n + 1)]
+        t_prev, t_cur = [libmp.fone] * (n + 1), [x._mpf_ for x in xs]
+        t_at_nodes = [t_prev, t_cur]
+        for _ in range(2, n + 1):
+            t_prev, t_cur = t_cur, [libmp.mpf_sub(libmp.mpf_mul(libmp.mpf_mul_int(x._mpf_, 2, prec, rnd), t, prec, rnd),
+                                                  tp, prec, rnd) for x, t, tp in zip(xs, t_cur, t_prev)]
+            t_at_nodes.append(t_cur)
+        coeffs, p_prev, p_cur = [[(0, libmp.fone)]], [1], [0, 1]
+        for _ in range(1, n + 1):
+            coeffs.append([(i, libmp.from_int(a)) for i, a in enumerate(p_cur) if a])
+            nxt = [2 * a for a in [0, *p_cur]]
+            for i, a in enumerate(p_prev):
+                nxt[i] -= a
+            p_prev, p_cur = p_cur, nxt
+        _TABLES[key] = (xs, t_at_nodes[:n + 1], coeffs)
+    return _TABLES[key]
 
 
 def _at(g, u) -> mpmath.mpf:
