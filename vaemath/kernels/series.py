@@ -301,10 +301,20 @@ def _variable(sc, region: str):
     return u, lambda u: 1 / u, lambda s: 1 / s
 
 
+_WANTS: dict = {}  # (truth, mu, param, axis value, working precision) -> its _true_at
+
+
 def _bad(run, f, sc, region: str, xs: list, mu_value=0.0, bound=BAD_ULPS) -> bool:
-    """Whether ``run`` (a part as printed) is more than ``bound`` ulp off its truth at an axis value of ``xs``."""
+    """Whether ``run`` (a part as printed) is more than ``bound`` ulp off its truth at an axis value of ``xs`` (each
+    truth computed once: a piece of :func:`_cover` checks the printed part and its polynomial at the same points, and
+    shares 9 of them with its halves)."""
     for x in xs:
-        want = _true_at(f, mu_value, functools.partial(_sigma_at_x, sc, x))
+        key = (f, mu_value, sc.param, x, mpmath.mp.prec)
+        if key not in _WANTS:
+            if len(_WANTS) >= _MEMO_LIMIT:
+                _WANTS.clear()
+            _WANTS[key] = _true_at(f, mu_value, functools.partial(_sigma_at_x, sc, x))
+        want = _WANTS[key]
         if want is None:
             continue
         if _ulps(run(**quantities(sc, x, region, mu_value)), want) > bound:
@@ -684,6 +694,18 @@ def _memo(fn):
     return run
 
 
+def _printed_once(code):
+    """``code``, its text kept per expression object: :func:`_cover` prints the part it covers on every piece."""
+    done = {}
+
+    def run(e):
+        kept = done.get(id(e))
+        if kept is None or kept[0] is not e:
+            kept = done[id(e)] = (e, code(e))
+        return kept[1]
+    return run
+
+
 @_memo
 def _fix_scale(part: sp.Expr, sc, region: str, code) -> sp.Expr:
     """A scale-only expression, replaced by its series form where its printed form is measured wrong."""
@@ -694,6 +716,7 @@ def _fix_scale(part: sp.Expr, sc, region: str, code) -> sp.Expr:
     f = truth(part, sc)
     if f is None:
         return part
+    code = _printed_once(code)
     if not _bad(printed(code(part)), f, sc, region, _x_probes(sc, region)):
         return part
     form = series_form(part, f, sc, region, code)
