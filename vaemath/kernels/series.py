@@ -30,7 +30,6 @@ import mpmath
 import numpy as np
 import sympy as sp
 from mpmath import libmp
-from sympy.printing.pycode import MpmathPrinter
 
 from vaemath.kernels import rewrite, scaled, special
 from vaemath.kernels.rewrite import T, d, lg
@@ -188,23 +187,6 @@ def _memoised(name: str, fn, memo: dict):
 
 _MPMATH_MEMO: dict = {}
 _MPMATH_NS = {name: _memoised(name, getattr(mpmath, name), _MPMATH_MEMO) for name in _MEMO_FUNCTIONS}
-_MPMATH_NS["_ipow"] = _memoised("pow", lambda b, n: b**n, _MPMATH_MEMO)  # b**n, n an integer (d**21 in many terms)
-
-
-class _TruthPrinter(MpmathPrinter):
-    """sympy's mpmath printer, b**n with an integer n other than -1 printed _ipow(b, n): the same operation (Python's
-    ** on the same operands), memoised."""
-
-    def _print_Pow(self, expr, rational=False):
-        if expr.exp.is_Integer and expr.exp != -1 and not rational:
-            return f"_ipow({self._print(expr.base)}, {int(expr.exp)})"
-        return super()._print_Pow(expr, rational=rational)
-
-
-def _truth_printer() -> _TruthPrinter:
-    """The printer lambdify makes for [_MPMATH_NS, "mpmath"], but for powers."""
-    return _TruthPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
-                          "user_functions": {k: k for k in _MPMATH_NS}})
 
 
 def truth(expr: sp.Expr, sc):
@@ -217,7 +199,7 @@ def truth(expr: sp.Expr, sc):
                                                                         sp.tanh, sp.atan, sp.asinh, sp.acosh,
                                                                         sp.atanh, sp.cos, sp.sin, sp.erf))):
             return None
-        fn = sp.lambdify(syms, e, [_MPMATH_NS, "mpmath"], printer=_truth_printer())  # functions memoised
+        fn = sp.lambdify(syms, e, [_MPMATH_NS, "mpmath"])  # the mpmath printer, its functions memoised
     except Exception:  # noqa: BLE001  (anything sympy cannot turn into mpmath: the part stays as printed)
         return None
 
