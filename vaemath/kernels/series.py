@@ -171,11 +171,16 @@ def _memoised(name: str, fn, memo: dict):
     """mpmath's ``fn``, its results kept per (argument, working precision, rounding): a truth of a plane holds the same
     exp(-1/sigma) in many terms and the parts of one expression share it (exp(-1/sigma) was 44 exp calls per point).
     The value returned is the one the call would return (mpmath's functions are functions of these)."""
+    ctx, real = mpmath.mp, mpmath.mpf
+
     def run(*args):
-        keys = tuple(_memo_key(a) for a in args)
-        if None in keys:
-            return fn(*args)
-        key = (name, mpmath.mp._prec_rounding[0], mpmath.mp._prec_rounding[1], keys)
+        if len(args) == 1 and type(args[0]) is real:  # the common case, keyed quickly
+            key = (name, args[0]._mpf_, *ctx._prec_rounding)
+        else:
+            keys = tuple(_memo_key(a) for a in args)
+            if None in keys:
+                return fn(*args)
+            key = (name, keys, *ctx._prec_rounding)
         v = memo.get(key)
         if v is None:
             if len(memo) >= _MEMO_LIMIT:
