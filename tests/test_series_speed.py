@@ -76,3 +76,15 @@ def test_memoised_mpmath_functions_return_the_calls_values():
         low = exp(half)
     with mpmath.workdps(200):  # a value kept at 20 digits is not served at 200 (the same argument)
         assert exp(half) == mpmath.exp(half) != low
+
+
+def test_each_probe_point_is_checked_against_its_own_truth():
+    from vaemath.kernels.codegen import scale
+    sc = scale("std")
+    f = lambda m, s: 1 / s  # noqa: E731  (a truth: 1/sigma in mpmath)
+    right = lambda **q: 1.0 / q["sg"]  # noqa: E731
+    wrong_at_1_3 = lambda **q: 0.5 if q["sg"] == 1.3 else 1.0 / q["sg"]  # noqa: E731
+    assert not series._bad(right, f, sc, "near", [0.7, 1.3])
+    assert not series._bad(right, f, sc, "near", [1.3, 0.7])  # the truths kept: each at its own point
+    assert series._bad(wrong_at_1_3, f, sc, "near", [0.7, 1.3])
+    assert not series._bad(wrong_at_1_3, f, sc, "near", [0.7, 0.9])
