@@ -29,6 +29,7 @@ import math
 import mpmath
 import numpy as np
 import sympy as sp
+from mpmath import libmp
 
 from vaemath.kernels import rewrite, scaled, special
 from vaemath.kernels.rewrite import T, d, lg
@@ -150,6 +151,49 @@ def _symbols_at(sc, s) -> dict:
     return {T: s, d: s - 1, lg: mpmath.log(s), vv: s**2, dv: s**2 - 1, sg: _X_OF_SIGMA[sc.param](s)}
 
 
+_MEMO_FUNCTIONS = ("exp", "log", "sqrt", "cosh", "sinh", "tanh", "atan", "asinh", "acosh", "atanh", "cos", "sin",
+                   "erf", "expm1", "log1p")
+_MEMO_LIMIT = 1 << 16
+
+
+def _memo_key(a):
+    """A hashable key of an mpmath argument that determines the value exactly (None: not memoised)."""
+    if isinstance(a, mpmath.mpf):
+        return a._mpf_
+    if isinstance(a, mpmath.mpc):
+        return ("c", a._mpc_)
+    if type(a) in (int, float, bool):
+        return (type(a).__name__, a)
+    return None
+
+
+def _memoised(name: str, fn, memo: dict):
+    """mpmath's ``fn``, its results kept per (argument, working precision, rounding): a truth of a plane holds the same
+    exp(-1/sigma) in many terms and the parts of one expression share it (exp(-1/sigma) was 44 exp calls per point).
+    The value returned is the one the call would return (mpmath's functions are functions of these)."""
+    ctx, real = mpmath.mp, mpmath.mpf
+
+    def run(*args):
+        if len(args) == 1 and type(args[0]) is real:  # the common case, keyed quickly
+            key = (name, args[0]._mpf_, *ctx._prec_rounding)
+        else:
+            keys = tuple(_memo_key(a) for a in args)
+            if None in keys:
+                return fn(*args)
+            key = (name, keys, *ctx._prec_rounding)
+        v = memo.get(key)
+        if v is None:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            v = memo[key] = fn(*args)
+        return v
+    return run
+
+
+_MPMATH_MEMO: dict = {}
+_MPMATH_NS = {name: _memoised(name, getattr(mpmath, name), _MPMATH_MEMO) for name in _MEMO_FUNCTIONS}
+
+
 def truth(expr: sp.Expr, sc):
     """f(mu, sigma) in mpmath from the elementary form of a rewritten part (None where it cannot be built)."""
     from vaemath.kernels.codegen import dv, sg, vv
@@ -160,7 +204,7 @@ def truth(expr: sp.Expr, sc):
                                                                         sp.tanh, sp.atan, sp.asinh, sp.acosh,
                                                                         sp.atanh, sp.cos, sp.sin, sp.erf))):
             return None
-        fn = sp.lambdify(syms, e, "mpmath")
+        fn = sp.lambdify(syms, e, [_MPMATH_NS, "mpmath"])  # the mpmath printer, its functions memoised
     except Exception:  # noqa: BLE001  (anything sympy cannot turn into mpmath: the part stays as printed)
         return None
 
@@ -262,10 +306,20 @@ def _variable(sc, region: str):
     return u, lambda u: 1 / u, lambda s: 1 / s
 
 
+_WANTS: dict = {}  # (truth, mu, param, axis value, working precision) -> its _true_at
+
+
 def _bad(run, f, sc, region: str, xs: list, mu_value=0.0, bound=BAD_ULPS) -> bool:
-    """Whether ``run`` (a part as printed) is more than ``bound`` ulp off its truth at an axis value of ``xs``."""
+    """Whether ``run`` (a part as printed) is more than ``bound`` ulp off its truth at an axis value of ``xs`` (each
+    truth computed once: a piece of :func:`_cover` checks the printed part and its polynomial at the same points, and
+    shares 9 of them with its halves)."""
     for x in xs:
-        want = _true_at(f, mu_value, functools.partial(_sigma_at_x, sc, x))
+        key = (f, mu_value, sc.param, x, mpmath.mp.prec)
+        if key not in _WANTS:
+            if len(_WANTS) >= _MEMO_LIMIT:
+                _WANTS.clear()
+            _WANTS[key] = _true_at(f, mu_value, functools.partial(_sigma_at_x, sc, x))
+        want = _WANTS[key]
         if want is None:
             continue
         if _ulps(run(**quantities(sc, x, region, mu_value)), want) > bound:
@@ -275,11 +329,16 @@ def _bad(run, f, sc, region: str, xs: list, mu_value=0.0, bound=BAD_ULPS) -> boo
 
 def _coefficients(g, lo, hi, n: int = _CHEB_N) -> list | None:
     """Taylor coefficients a_0.. a_n at u = 0 of the degree-n Chebyshev interpolant of g on [lo, hi] (real nodes: no
-    branch of a complex continuation is met), at _CHEB_DPS digits; those below 1e-45 of max |g| are 0."""
+    branch of a complex continuation is met), at _CHEB_DPS digits; those below 1e-45 of max |g| are 0.
+
+    The arithmetic is mpmath's on raw values (libmp), each operation the one ``mpf`` arithmetic would do in the same
+    order at the same precision, so the same numbers; the nodes, T_k at the nodes and T_k's integer coefficients
+    depend on n alone and are computed once (:func:`_chebyshev_tables`)."""
     with mpmath.workdps(_CHEB_DPS):
+        prec, rnd = mpmath.mp._prec_rounding
         lo, hi = mpmath.mpf(lo), mpmath.mpf(hi)
         c0, h = (hi + lo) / 2, (hi - lo) / 2
-        xs = [mpmath.cos(mpmath.pi * (j + mpmath.mpf(1) / 2) / (n + 1)) for j in range(n + 1)]
+        xs, t_at_nodes, t_coeffs = _chebyshev_tables(n, prec, rnd)
         try:
             vals = [mpmath.mpf(g(c0 + h * x)) for x in xs]
         except (ZeroDivisionError, ValueError, TypeError, OverflowError):
@@ -287,34 +346,66 @@ def _coefficients(g, lo, hi, n: int = _CHEB_N) -> list | None:
         if not all(mpmath.isfinite(v) for v in vals):
             return None
         big = max(abs(v) for v in vals)
-        cheb, t_prev, t_cur = [mpmath.mpf(0)] * (n + 1), [mpmath.mpf(1)] * (n + 1), list(xs)  # T_k at the nodes
-        cheb[0] = mpmath.fsum(vals) / (n + 1)
+        raw = [v._mpf_ for v in vals]
+        n1 = libmp.from_int(n + 1)
+        cheb = [libmp.mpf_div(libmp.mpf_sum(raw, prec, rnd), n1, prec, rnd)]
+        for k in range(1, n + 1):  # 2 * fsum(v * T_k(x)) / (n + 1)
+            s = libmp.mpf_sum([libmp.mpf_mul(v, t, prec, rnd) for v, t in zip(raw, t_at_nodes[k])], prec, rnd)
+            cheb.append(libmp.mpf_div(libmp.mpf_mul_int(s, 2, prec, rnd), n1, prec, rnd))
+        # sum c_k T_k(x), x = (u - c0) / h, as a polynomial in u: T_k's integer coefficients (adding c_k * 0 leaves a
+        # sum at the working precision as it is)
+        poly_x = [libmp.fzero] * (n + 1)
+        poly_x[0] = libmp.mpf_add(poly_x[0], cheb[0], prec, rnd)
         for k in range(1, n + 1):
-            cheb[k] = 2 * mpmath.fsum(v * t for v, t in zip(vals, t_cur)) / (n + 1)
-            t_prev, t_cur = t_cur, [2 * x * t - tp for x, t, tp in zip(xs, t_cur, t_prev)]
-        # sum c_k T_k(x), x = (u - c0) / h, as a polynomial in u: T_k by their recurrence, in powers of x
-        poly_x, t_prev, t_cur = [mpmath.mpf(0)] * (n + 1), [mpmath.mpf(1)], [mpmath.mpf(0), mpmath.mpf(1)]
-        poly_x[0] += cheb[0]
-        for k in range(1, n + 1):
-            for i, a in enumerate(t_cur):
-                poly_x[i] += cheb[k] * a
-            t_next = [mpmath.mpf(0)] * (len(t_cur) + 1)
-            for i, a in enumerate(t_cur):
-                t_next[i + 1] += 2 * a
-            for i, a in enumerate(t_prev):
-                t_next[i] -= a
-            t_prev, t_cur = t_cur, t_next
-        # x = (u - c0) / h: p(u) by Horner's rule on polynomials, p = (...(b_n x + b_(n-1)) x + ...) + b_0
-        out = [mpmath.mpf(0)]
+            ck = cheb[k]
+            for i, a in t_coeffs[k]:
+                poly_x[i] = libmp.mpf_add(poly_x[i], libmp.mpf_mul(ck, a, prec, rnd), prec, rnd)
+        # x = (u - c0) / h: p(u) by Horner's rule on polynomials, p = (...(b_n x + b_(n-1)) x + ...) + b_0; entry j of
+        # out * (u - c0) / h is (0 + out[j-1] / h) - out[j] * c0 / h, as the loop over out's entries left it
+        h_, c0_ = h._mpf_, c0._mpf_
+        out = [libmp.fzero]
         for b in reversed(poly_x):
-            shifted = [mpmath.mpf(0)] * (len(out) + 1)
-            for i, a in enumerate(out):  # out * (u - c0) / h
-                shifted[i + 1] += a / h
-                shifted[i] -= a * c0 / h
-            shifted[0] += b
+            m = len(out)
+            shifted = []
+            for j in range(m + 1):
+                v = libmp.fzero
+                if j >= 1:
+                    v = libmp.mpf_add(v, libmp.mpf_div(out[j - 1], h_, prec, rnd), prec, rnd)
+                if j < m:
+                    v = libmp.mpf_sub(v, libmp.mpf_div(libmp.mpf_mul(out[j], c0_, prec, rnd), h_, prec, rnd),
+                                      prec, rnd)
+                shifted.append(v)
+            shifted[0] = libmp.mpf_add(shifted[0], b, prec, rnd)
             out = shifted
-        out = out[:n + 1]
+        out = [mpmath.mp.make_mpf(a) for a in out[:n + 1]]
         return [a if abs(a) * max(abs(lo), abs(hi)) ** k > 1e-45 * big else mpmath.mpf(0) for k, a in enumerate(out)]
+
+
+_TABLES: dict = {}
+
+
+def _chebyshev_tables(n: int, prec: int, rnd: str) -> tuple:
+    """(the n + 1 Chebyshev nodes as mpf, T_k at the nodes as raw values by the recurrence 2 x T_k - T_(k-1), T_k's
+    nonzero integer coefficients [(i, raw a_i)]) for k = 0.. n, at precision ``prec``: the same numbers for every
+    interpolant of degree n."""
+    key = (n, prec, rnd)
+    if key not in _TABLES:
+        xs = [mpmath.cos(mpmath.pi * (j + mpmath.mpf(1) / 2) / (n + 1)) for j in range(n + 1)]
+        t_prev, t_cur = [libmp.fone] * (n + 1), [x._mpf_ for x in xs]
+        t_at_nodes = [t_prev, t_cur]
+        for _ in range(2, n + 1):
+            t_prev, t_cur = t_cur, [libmp.mpf_sub(libmp.mpf_mul(libmp.mpf_mul_int(x._mpf_, 2, prec, rnd), t, prec, rnd),
+                                                  tp, prec, rnd) for x, t, tp in zip(xs, t_cur, t_prev)]
+            t_at_nodes.append(t_cur)
+        coeffs, p_prev, p_cur = [[(0, libmp.fone)]], [1], [0, 1]
+        for _ in range(1, n + 1):
+            coeffs.append([(i, libmp.from_int(a)) for i, a in enumerate(p_cur) if a])
+            nxt = [2 * a for a in [0, *p_cur]]
+            for i, a in enumerate(p_prev):
+                nxt[i] -= a
+            p_prev, p_cur = p_cur, nxt
+        _TABLES[key] = (xs, t_at_nodes[:n + 1], coeffs)
+    return _TABLES[key]
 
 
 def _at(g, u) -> mpmath.mpf:
@@ -608,6 +699,18 @@ def _memo(fn):
     return run
 
 
+def _printed_once(code):
+    """``code``, its text kept per expression object: :func:`_cover` prints the part it covers on every piece."""
+    done = {}
+
+    def run(e):
+        kept = done.get(id(e))
+        if kept is None or kept[0] is not e:
+            kept = done[id(e)] = (e, code(e))
+        return kept[1]
+    return run
+
+
 @_memo
 def _fix_scale(part: sp.Expr, sc, region: str, code) -> sp.Expr:
     """A scale-only expression, replaced by its series form where its printed form is measured wrong."""
@@ -618,6 +721,7 @@ def _fix_scale(part: sp.Expr, sc, region: str, code) -> sp.Expr:
     f = truth(part, sc)
     if f is None:
         return part
+    code = _printed_once(code)
     if not _bad(printed(code(part)), f, sc, region, _x_probes(sc, region)):
         return part
     form = series_form(part, f, sc, region, code)
