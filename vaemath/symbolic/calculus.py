@@ -20,6 +20,7 @@ import sympy as sp
 
 from vaemath.symbolic.approach import limit_status
 from vaemath.symbolic.budget import DEFAULT_BUDGET, SYMPY_FAILED, attempt, check_budget
+from vaemath.symbolic.far import FAR_PART, part_minimum
 from vaemath.symbolic.hidden_zeros import hyperbolics_as_exp, without_hidden_zeros
 from vaemath.symbolic.interval import RANGE, keeps_sign
 from vaemath.symbolic.newton import float_order, newton_escapes, polished, scale_digits, singular_part_dropped
@@ -2930,7 +2931,7 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
         if curve is not None:
             return {"value": curve.value, "attained": True, "where": curve.description, "set": curve,
                     "method": "exact"}
-        separable = _separable_infimum(e, budget) or _product_infimum(e, budget)
+        separable = _separable_infimum(e, budget) or _product_infimum(e, budget) or _far_separable(e, budget)
         if separable is not None:
             return separable
         # the limits along the paths that the values back: sympy's alone is no bound (review r8j A2: -1 for a
@@ -3134,6 +3135,62 @@ def _separable_infimum(e: sp.Expr, budget) -> dict | None:
     approach = " and ".join(p[2].removeprefix("approached as ") for p in parts if not p[1])
     return {"value": value, "attained": False, "method": "exact",
             "where": f"no minimiser; {value} is approached as {approach}: {how}; the infimum, not attained"}
+
+
+def far_minimum_1d(b: sp.Expr, budget=DEFAULT_BUDGET) -> dict | None:
+    """The least point of b(sigma) (sigma alone) past float64's range, by mpmath in t = log sigma
+    (:func:`vaemath.symbolic.far.part_minimum`): {"t", "sigma" (exp(t), unevaluated), "value" (b there, 60 digits
+    rounded up: a value b takes, an upper bound on its infimum), "kind" ("minimum" or "falling"), "where"}; None
+    when b's least scanned value lies inside float64's range, or b tends to a limit at that end from above."""
+    b = sp.sympify(b)
+    if b.free_symbols - {sigma} or not b.has(sigma) or not is_smooth(b):
+        return None
+    ends = {}
+    for side, (x0, d) in ((-1, (0, "+")), (1, (sp.oo, "-"))):
+        v = limit(b, sigma, x0, d, budget)
+        ends[side] = v if v is not None and v.is_number and v.is_extended_real else None
+        if ends[side] == -sp.oo:
+            return None  # unbounded below: the descent's to name
+    found = part_minimum(b, ends)
+    if found is None:
+        return None
+    t, v = found["t"], sp.Float(mpmath.nstr(found["value"], 60), 60)
+    if found["kind"] == "minimum":
+        where = (f"sigma = exp({t}), where its derivative in t = log sigma changes sign, found by mpmath in t at "
+                 "30 + 2|log10 sigma| digits beyond float64's range")
+    else:
+        where = (f"sigma = exp({t}): {b} still falls there, the farthest point followed by mpmath in t = log sigma "
+                 f"(|t| <= {FAR_PART:g}): a lower value may lie further out")
+    return {"t": t, "sigma": sp.exp(t, evaluate=False), "value": v, "kind": found["kind"], "where": where}
+
+
+def _far_separable(e: sp.Expr, budget) -> dict | None:
+    """A numeric infimum (an upper bound, labelled "numeric") of a separable A(mu) + B(sigma) whose part B has its
+    least value past float64's range (e^800: review r8l B4): inf A exact, attained at mu0, plus B at the point
+    exp(t) found by :func:`far_minimum_1d`; the penalty's value at (mu0, exp(t)), rounded up. The minimiser is in
+    ``set``, a CriticalPoint with sigma = exp(t) unevaluated."""
+    a, b = e.as_independent(sigma, as_Add=True)
+    if b.has(mu) or not a.has(mu) or not b.has(sigma) or not is_smooth(e):
+        return None
+    part = _infimum_1d(a, mu, sp.Reals, ((-sp.oo, "+"), (sp.oo, "-")), budget)
+    if part is None or not part[1] or part[3] is None or not (part[0].is_number and part[0].is_finite):
+        return None
+    far = far_minimum_1d(b, budget)
+    if far is None:
+        return None
+    value = upper_shown(sp.N(part[0], 60) + far["value"])
+    point = {mu: part[3], sigma: far["sigma"]}
+    with mpmath.workdps(30):
+        h = _hessian_there(e, {mu: part[3], sigma: sp.Float(mpmath.exp(mpmath.mpf(str(far["t"]))), 30)}, budget)
+    kind = definiteness(h) if h is not None and not any(_is_bad(c) for c in h) else "not decided"
+    how = (f"the penalty is A(mu) + B(sigma): A = {a}: {part[0]}, {part[2]}; B = {b}: least at {far['where']}")
+    where = (f"numeric minimiser {to_strings(point)} ({how}): an upper bound on the infimum" if far["kind"] ==
+             "minimum" else f"numeric: the value at {to_strings(point)} ({how}): an upper bound on the infimum")
+    method = ("numeric (B's least point in t = log sigma by mpmath, past float64's range)" if far["kind"] == "minimum"
+              else "numeric (the farthest point followed in t = log sigma; B still falls there)")
+    best = CriticalPoint(point, value, h, kind, method)
+    return {"value": value, "attained": True if far["kind"] == "minimum" else None, "method": "numeric",
+            "where": where, "set": best if far["kind"] == "minimum" else None}
 
 
 def _termwise_bound(e: sp.Expr, budget, target=None) -> tuple | None:
@@ -3480,7 +3537,7 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
     # a non-smooth penalty smooth near its minimiser (kl + abs(mu - 3)/2 at (1/2, 1)): the Taylor polynomial of the
     # branch active there
     smooth = pen if is_smooth(pen.expr) else active_branch(pen.expr, point) if point and param == "std" else None
-    if point is not None and smooth is not None and all(not isinstance(v, sp.Float) for v in point.values()):
+    if point is not None and smooth is not None and all(not v.has(sp.Float) for v in point.values()):
         done, poly = attempt(taylor, smooth, point, order, param, budget=budget)
         if not done:
             notes.append(f"taylor: not found within the budget of {budget} s")
@@ -3556,6 +3613,8 @@ def _why_undecided(pen, inf: dict, budget) -> str:
     """Why no minimiser was found, for derive's ``minimizer_method``: a budget that ran out (then a larger one may find
     one), else only that the search found none (review r8j B2: "a larger budget may find one" where none exists)."""
     e = _expr(pen, "std")
+    if "still falls there" in str(inf.get("where")):  # past float64's range no budget helps (review r8l B4)
+        return "; the part in sigma still falls at the farthest point followed, past float64's range"
     if inf.get("late") or any(x in _SOLVE_LATE for x in (e, without_idle_kinks(e, budget))):
         return "; a symbolic step ran past the budget: a larger budget may find one"
     return "; the numeric search found no minimiser, which does not prove there is none"
