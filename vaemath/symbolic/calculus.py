@@ -3137,11 +3137,12 @@ def _separable_infimum(e: sp.Expr, budget) -> dict | None:
             "where": f"no minimiser; {value} is approached as {approach}: {how}; the infimum, not attained"}
 
 
-def far_minimum_1d(b: sp.Expr, budget=DEFAULT_BUDGET) -> dict | None:
+def far_minimum_1d(b: sp.Expr, budget=DEFAULT_BUDGET, inside: bool = False) -> dict | None:
     """The least point of b(sigma) (sigma alone) past float64's range, by mpmath in t = log sigma
     (:func:`vaemath.symbolic.far.part_minimum`): {"t", "sigma" (exp(t), unevaluated), "value" (b there, 60 digits
     rounded up: a value b takes, an upper bound on its infimum), "kind" ("minimum" or "falling"), "where"}; None
-    when b's least scanned value lies inside float64's range, or b tends to a limit at that end from above."""
+    when b's least scanned value lies inside float64's range (unless ``inside``), or b tends to a limit at that end
+    from above."""
     b = sp.sympify(b)
     if b.free_symbols - {sigma} or not b.has(sigma) or not is_smooth(b):
         return None
@@ -3151,13 +3152,13 @@ def far_minimum_1d(b: sp.Expr, budget=DEFAULT_BUDGET) -> dict | None:
         ends[side] = v if v is not None and v.is_number and v.is_extended_real else None
         if ends[side] == -sp.oo:
             return None  # unbounded below: the descent's to name
-    found = part_minimum(b, ends)
+    found = part_minimum(b, ends, inside=inside)
     if found is None:
         return None
     t, v = found["t"], sp.Float(mpmath.nstr(found["value"], 60), 60)
     if found["kind"] == "minimum":
         where = (f"sigma = exp({t}), where its derivative in t = log sigma changes sign, found by mpmath in t at "
-                 "30 + 2|log10 sigma| digits beyond float64's range")
+                 "30 + 2|log10 sigma| digits (beyond float64's range where it lies there)")
     else:
         where = (f"sigma = exp({t}): {b} still falls there, the farthest point followed by mpmath in t = log sigma "
                  f"(|t| <= {FAR_PART:g}): a lower value may lie further out")

@@ -51,9 +51,10 @@ def _valued(b: sp.Expr):
     return (lambda t, extra=0: call(fn, t, extra)), (lambda t: call(dfn, t))
 
 
-def part_minimum(b: sp.Expr, limits: dict, seconds: float = FAR_PART_SECONDS) -> dict | None:
+def part_minimum(b: sp.Expr, limits: dict, seconds: float = FAR_PART_SECONDS, inside: bool = False) -> dict | None:
     """The least point of B(sigma) (``b``, sigma alone) found by mpmath in t = log sigma, when it lies beyond
-    float64's range (|t| > FAR - 5), else None.
+    float64's range (|t| > FAR - 5), else None; with ``inside``, wherever it lies (a least scanned point inside
+    float64's range refined the same way: linear's collapse, whose own search stops at sigma = e^10).
 
     ``limits`` maps -1 and 1 to B's limits as sigma -> 0+ and oo (sympy numbers, or None when unknown): the walk
     beyond e^+-FAR is taken only where B at the edge is below that end's limit (or the limit is unknown), so that it
@@ -78,7 +79,9 @@ def part_minimum(b: sp.Expr, limits: dict, seconds: float = FAR_PART_SECONDS) ->
         return None
     k = min(finite, key=lambda i: vs[i])
     if k not in (0, len(ts) - 1):
-        return None  # the least grid point inside float64's range: the float routes' (no far minimum)
+        if not inside:
+            return None  # the least grid point inside float64's range: the float routes' (no far minimum)
+        return _refined(value, slope, [(ts[i], vs[i]) for i in (k - 1, k, k + 1)], 1, FAR)
     side = 1 if k else -1
     end = limits.get(side)
     if end is not None and end.is_number and end.is_finite and not vs[k] < float(end):
@@ -98,6 +101,12 @@ def part_minimum(b: sp.Expr, limits: dict, seconds: float = FAR_PART_SECONDS) ->
     if j == len(walk) - 1:
         tt = sp.Float(walk[j][0], 30)
         return {"t": tt, "value": _at(value, tt), "kind": "falling", "reach": reach}
+    return _refined(value, slope, walk, j, reach)
+
+
+def _refined(value, slope, walk: list, j: int, reach: float) -> dict:
+    """The minimum bracketed by walk[j - 1] and walk[j + 1] (points (t, B)), walk[j] least: the root of dB/dt there
+    (Anderson-Bjorck at 40 digits in t), kept only when B there is not above B at walk[j]."""
     lo, hi = sorted((walk[j - 1][0], walk[j + 1][0]))
     best = walk[j][0]
     with mpmath.workdps(40):
@@ -105,7 +114,7 @@ def part_minimum(b: sp.Expr, limits: dict, seconds: float = FAR_PART_SECONDS) ->
         if s_lo is not None and s_hi is not None and s_lo < 0 < s_hi:
             try:
                 root = mpmath.findroot(lambda x: slope(x), (mpmath.mpf(lo), mpmath.mpf(hi)), solver="anderson",
-                                       tol=mpmath.mpf(10) ** -60, maxsteps=200)
+                                       tol=mpmath.mpf(10) ** -30, maxsteps=200)
                 if lo <= root <= hi:
                     best = root
             except (ValueError, ZeroDivisionError, TypeError):

@@ -283,6 +283,24 @@ def _exact_collapse(pen_obj, free: bool, budget, numeric_least: float) -> dict |
     return out
 
 
+def _scanned_collapse(pen_obj, budget, numeric_least: float) -> dict | None:
+    """The collapse's price when the bounded search for min_sigma pen(0, sigma) ran off and sympy decided no exact
+    infimum: the least point of pen(0, sigma) found by derive's scan in t = log sigma by mpmath (e^+-700, followed
+    past float64's range: :func:`vaemath.symbolic.calculus.far_minimum_1d`), a value the penalty takes there (an
+    upper bound on its infimum, review r8l A7: -102.36 at sigma = e^300, where the search stopped at -1.67); None
+    unless it is a bracketed minimum below ``numeric_least``."""
+    from vaemath.symbolic.calculus import far_minimum_1d
+
+    h = pen_obj.expr.subs(mu, 0)
+    if h.has(mu) or not h.has(sigma):
+        return None
+    found = far_minimum_1d(h, budget, inside=True)
+    if found is None or found["kind"] != "minimum" or not float(found["value"]) < numeric_least:
+        return None
+    t = float(found["t"])
+    return {**found, "float": math.exp(t) if abs(t) < 700 else f"exp({found['t']})"}
+
+
 def _path_limit(pen_obj, budget, end=0) -> float | None:
     """p0 = lim_{c->0+} pen(c mu, c sigma) (or c -> oo when ``end`` is oo) when it is a finite constant, else None."""
     if end == 0:
@@ -514,6 +532,13 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     at_edge = bool(collapse_at[1] > 0 and min(abs(math.log(collapse_at[1]) - b) for b in _ZERO_CODE_LOG_SIGMA) < 1e-3)
     f.collapse_far = bool(exact is None and (not collapse_at[1] > 0 or abs(math.log(collapse_at[1])) > _FAR_LOG_SIGMA
                                              or abs(collapse_at[0]) > _FAR_OFFSET or at_edge))
+    f.collapse_scan = None
+    if f.collapse_far and not free:  # the search ran off: the penalty's least value by derive's scan of log sigma
+        scan = _scanned_collapse(pen_obj, budget, p_min)
+        if scan is not None:
+            f.collapse_scan, f.collapse_far, p_min = scan, False, float(scan["value"])
+            sig_min = scan["float"] if isinstance(scan["float"], float) else sig_min  # past float64: the numeric
+            # routes keep the search's sigma, and the collapse reports exp(t) as text
     candidates = {"collapse": 0.5 * d * (np.log(2 * np.pi * np.trace(cov) / d) + 1) + k * p_min}
     p0 = _path_limit(pen_obj, budget)
     if p0 is not None:
@@ -700,7 +725,7 @@ def _offset_values(offset: sp.Expr, sig: list) -> list:
     """The offset c_j at each sigma_j (its limit where sigma_j -> 0 or oo along a path; None if not finite)."""
     out = []
     for s_ in sig:
-        at = sp.oo if s_ == "oo" else sp.Float(s_) if s_ else None
+        at = sp.oo if s_ == "oo" else sp.sympify(s_) if isinstance(s_, str) else sp.Float(s_) if s_ else None
         value = offset.subs(sigma, at) if at is not None else sp.limit(offset, sigma, 0, "+")
         out.append(float(value) if value.is_number and value.is_finite else None)
     return out
@@ -750,6 +775,13 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
                      + where.split("; the penalty's exact infimum ", 1)[1])
             if exact["sigma"] is not None:
                 sig = np.full(f.k, exact["sigma"], dtype=object)
+        scan = getattr(f, "collapse_scan", None)
+        if scan is not None:
+            sig = np.full(f.k, scan["float"], dtype=object if isinstance(scan["float"], str) else float)
+            where += (f"; each latent dimension pays pen(0, sigma) at its least point found by derive's scan of log "
+                      f"sigma by mpmath, {float(scan['value']):.10g} at {scan['where']}: numeric, an upper bound on "
+                      "the infimum, attained there (the bounded search for it ran off)")
+            numeric["confirmed"], numeric["bound"] = False, "upper"
         if far:
             where = (f"numeric: W = 0, V = 0 with the offset c and sigma where the Nelder-Mead search for the "
                      f"penalty's least value ran off to a far boundary (c = {f.c_rest:.4g}, sigma = {sig_min:.4g}): "
