@@ -22,7 +22,7 @@ from vaemath.symbolic.approach import limit_status
 from vaemath.symbolic.budget import DEFAULT_BUDGET, SYMPY_FAILED, attempt, check_budget
 from vaemath.symbolic.far import FAR_PART, part_minimum
 from vaemath.symbolic.hidden_zeros import hyperbolics_as_exp, without_hidden_zeros
-from vaemath.symbolic.interval import RANGE, keeps_sign
+from vaemath.symbolic.interval import RANGE, above_level, keeps_sign
 from vaemath.symbolic.newton import float_order, newton_escapes, polished, scale_digits, singular_part_dropped
 from vaemath.symbolic.nonsmooth import (
     active_branch,
@@ -3334,6 +3334,10 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         if proved is not None:  # the infimum is the limit at the lower end: the other end's limit is not needed
             sign, monotone = proved
             done, crit, ends = True, sp.S.EmptySet, ends[:1] if sign > 0 else ends[1:]
+    if (not done or isinstance(crit, sp.ConditionSet)) and x == sigma and gaps is sp.S.EmptySet:
+        above = _above_ends(f, budget)  # tanh(sigma) - sigma/(1 + sigma): > 0, -> 0 at both ends (review r8l B5)
+        if above is not None:
+            return above
     if not done or isinstance(crit, sp.ConditionSet):  # sqrt(sigma) and log(sigma): Lambert W roots, by solve; and
         done, crit = True, _solved_roots(sp.diff(f, x), x, budget, tuple(gaps))  # when solveset ran past the budget
         how = " (sympy.solve; every sign change of the derivative on a grid of 4000 points is at one of them)"
@@ -3397,6 +3401,33 @@ def _monotone(f: sp.Expr, budget) -> tuple | None:
             return None
     return said(sign, f"for sigma in [e^-{RANGE:g}, e^{RANGE:g}] by interval arithmetic, and beyond by the sign of its "
                       "limits as sigma -> 0+ and oo")
+
+
+def _above_ends(f: sp.Expr, budget) -> tuple | None:
+    """(L, False, where, None): f(sigma) > L on sigma > 0, L the lesser of its limits at 0+ and oo (both backed,
+    finite), so its infimum is L, approached at that end and never attained; proved by interval arithmetic
+    (:func:`vaemath.symbolic.interval.above_level`: f' > 0 up from 0+, f' < 0 down from oo, f - L > 0 between) on
+    [e^-RANGE, e^RANGE], and beyond by the signs of the limits of f - L and f' at each end. None when not proved."""
+    d = sp.diff(f, sigma)
+    lims, signs = [], []
+    for x0, side, toward in ((0, "+", 1), (sp.oo, "-", -1)):
+        v, _, backed = checked_limit(f, sigma, x0, side, budget)
+        if not (backed and v is not None and v.is_number and v.is_finite and v.is_real):
+            return None
+        slope = limit(sp.sign(d), sigma, x0, side, budget)
+        lims.append(v)
+        signs.append(toward if slope is not None and slope == toward else None)
+    level = min(lims, key=lambda v: float(sp.N(v, 30)))
+    for k, v in enumerate(lims):  # each end: f moves up away from it, or stays above the level (a larger limit)
+        if signs[k] is None and not (v - level).is_positive:
+            return None
+    if not above_level(f, sigma, level, tuple(signs), seconds=MONOTONE_SECONDS * 2):
+        return None
+    end = "sigma -> 0+" if lims[0] == level else "sigma -> oo"
+    moves = [w for w, k in (("increasing up from 0+", 0), ("decreasing down from oo", 1)) if signs[k] is not None]
+    return level, False, (f"approached as {end} ({f} > {level} on sigma > 0: {', '.join(moves + [''])}above "
+                          f"{level} between, by interval arithmetic for sigma in [e^-{RANGE:g}, e^{RANGE:g}], and "
+                          "beyond by the signs of its limits)"), None
 
 
 def _solved_roots(d: sp.Expr, x: sp.Symbol, budget, gaps: tuple = ()):
