@@ -185,11 +185,15 @@ def above_level(f: sp.Expr, x: sp.Symbol, level: sp.Expr, ends: tuple, seconds: 
     for sign, side in ((1, 0), (-1, 1)):
         if ends[side] != sign:
             continue
-        while high - low > 1e-9:
-            piece = (low, min(high, low + width)) if side == 0 else (max(low, high - width), high)
+        step = width
+        while high - low > 1e-9 and step > width / 256:  # a piece not proved is halved, down to 1/256 of the first
+            piece = (low, min(high, low + step)) if side == 0 else (max(low, high - step), high)
             rest = seconds - (time.perf_counter() - start)
-            if rest <= 0 or _piece_sign(d, x, rest / 4, far, piece) != sign:
+            if rest <= 0:
                 break
+            if _piece_sign(d, x, rest / 8, far, piece, most=60) != sign:
+                step /= 2
+                continue
             low, high = (piece[1], high) if side == 0 else (low, piece[0])
     if high - low <= 1e-9:
         return True
@@ -201,10 +205,7 @@ def _piece_sign(d: sp.Expr, x: sp.Symbol, seconds: float, far: float, span: tupl
     """The strict sign of d on [e^a, e^b] (``span`` = (a, b)) as :func:`keeps_sign` proves it: the numerator and
     denominator of d over one denominator (sech(s)**2 - 1/(1 + s)**2 at s = e^690 is -inf/inf as it stands), else d."""
     start = time.perf_counter()
-    try:
-        num, den = sp.fraction(sp.cancel(sp.together(hyperbolics_as_exp(sp.sympify(d)))))
-    except (TypeError, ValueError, AttributeError, sp.PolynomialError):
-        num, den = None, None
+    num, den = _over_one(d)
     if num is not None:
         signs = [1 if p.is_positive else -1 if p.is_negative else
                  _keeps_sign(p, x, (seconds - (time.perf_counter() - start)) / 2, far, span, most) for p in (den, num)]
@@ -212,3 +213,12 @@ def _piece_sign(d: sp.Expr, x: sp.Symbol, seconds: float, far: float, span: tupl
             return signs[0] * signs[1]
     rest = seconds - (time.perf_counter() - start)
     return _keeps_sign(d, x, rest, far, span, most) if rest > 0 else None
+
+
+@lru_cache(maxsize=256)
+def _over_one(d: sp.Expr) -> tuple:
+    """(numerator, denominator) of d over one denominator, cancelled, hyperbolics as exp; (None, None) on failure."""
+    try:
+        return sp.fraction(sp.cancel(sp.together(hyperbolics_as_exp(sp.sympify(d)))))
+    except (TypeError, ValueError, AttributeError, sp.PolynomialError):
+        return None, None
