@@ -92,3 +92,13 @@ def test_a_part_below_one_of_its_end_limits_is_not_claimed_above_it():
         assert mp.exp(-10) - mp.mpf(1) / 121 < 0
     inf = infimum_1d(f, sigma, budget=2)
     assert inf is None or float(inf["value"]) < 0
+
+
+def test_a_part_that_dips_below_its_end_limits_between_them_is_not_proved_above_them():
+    # s/(1 + s)^2 - 2 s^3/(1 + s^3)^2 rises from 0 at 0+ (~ s) and falls to 0 at oo (~ 1/s), but is -1/4 at s = 1 (by
+    # hand): the ends' directions hold, the stretch between is not above 0, so no proof
+    from vaemath.symbolic.calculus import _above_ends
+
+    f = penalty("sigma/(1+sigma)**2 - 2*sigma**3/(1+sigma**3)**2").expr
+    assert f.subs(sigma, 1) == sp.Rational(-1, 4)
+    assert _above_ends(f, 2) is None
