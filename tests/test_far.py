@@ -102,3 +102,14 @@ def test_a_part_that_dips_below_its_end_limits_between_them_is_not_proved_above_
     f = penalty("sigma/(1+sigma)**2 - 2*sigma**3/(1+sigma**3)**2").expr
     assert f.subs(sigma, 1) == sp.Rational(-1, 4)
     assert _above_ends(f, 2) is None
+
+
+def test_a_far_least_value_of_a_penalty_that_is_not_separable_is_never_above_the_scan():
+    # r8l B4's kind, mixed: the far scan's value at its edge (mu = 1/(1 + sigma) -> 0, sigma = e^700) is about
+    # 1 - 700 e^(-7/8) = -290.80 (by hand); the infimum is never above it, and the message names the edge, not a budget
+    from vaemath.symbolic import derive
+
+    d = derive("(mu - 1/(1+sigma))**2 + sigma*log(1+1/sigma) - log(sigma)/sigma**(1/800)", budget=1)
+    edge = 1 - 700 * mp.exp(mp.mpf(-7) / 8)
+    assert d["infimum_method"] == "numeric" and float(d["infimum"]) <= float(edge) + 1e-9
+    assert "a larger budget" not in d["minimizer_method"] and "edge of float64's range" in d["minimizer_method"]

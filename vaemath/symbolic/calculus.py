@@ -1189,6 +1189,29 @@ def _far_values(e: sp.Expr, m: np.ndarray, t: np.ndarray) -> tuple:
 
 
 @lru_cache(maxsize=64)
+def _far_grid(e: sp.Expr) -> tuple:
+    """(mu, log sigma, values, value function) of the far scan: the grid's mu x log sigma in [-FAR, FAR] (step 5),
+    valued by :func:`_far_values`."""
+    m, t = (a.ravel() for a in np.meshgrid(_GRID_MU, _FAR_LOG_SIGMA))
+    return (m, t) + tuple(_far_values(e, m, t))
+
+
+def _far_least(e: sp.Expr) -> tuple | None:
+    """(mu, sigma, value) at the far scan's least point beyond the numeric search's box, or None: a value the tool
+    has evaluated, which the infimum is never above (review r8l B4: -290.8 at sigma = e^700, reported -11.6)."""
+    if e.has(mu) and e.has(sigma) and e in _FAR_SCANNED:
+        m, t, values, _ = _far_grid(e)
+        if not np.all(np.isnan(values)):
+            k = int(np.nanargmin(values))
+            if abs(t[k]) > ESCAPE[1]:
+                return float(m[k]), float(np.exp(t[k])), float(values[k])
+    return None
+
+
+_FAR_SCANNED = set()  # penalties whose far scan the stationary-point search ran (its values are then at hand)
+
+
+@lru_cache(maxsize=64)
 def _far_search(e: sp.Expr) -> tuple:
     """The least point of the penalty on the grid's mu x log sigma in [-FAR, FAR] (step 5), when it lies beyond
     ESCAPE, refined by Nelder-Mead in (mu, log sigma); none where the search leaves the box of ESCAPE's sizes around
@@ -1196,8 +1219,8 @@ def _far_search(e: sp.Expr) -> tuple:
     values are float64's, or mpmath's where float64 rounds a term away (:func:`_far_values`)."""
     from scipy.optimize import minimize
 
-    m, t = (a.ravel() for a in np.meshgrid(_GRID_MU, _FAR_LOG_SIGMA))
-    values, value = _far_values(e, m, t)
+    _FAR_SCANNED.add(e)
+    m, t, values, value = _far_grid(e)
     if np.all(np.isnan(values)):
         return ()
     k = int(np.nanargmin(values))
@@ -3481,16 +3504,23 @@ def _least_evaluated(e: sp.Expr, value) -> dict | None:
     """The least value the numeric search or the grid found, when it is below ``value`` (None: nothing known),
     labelled an upper bound on the infimum; else None."""
     found = [(a, b, v, False) for a, b, v in _on_grid(e)] + [t for t in _numeric_search(e) if np.isfinite(t[2])]
+    far = _far_least(e)
+    if far is not None:
+        found.append((*far, "far"))
     if not found:
         return None
     a, b, v, escaped = min(found, key=lambda t: t[2])
-    v = _exact_value(e, a, b, v)  # the grid's values are float64's
+    v = _exact_value(e, a, b, v) if escaped != "far" else float(_value_at_floats(e, {mu: sp.Float(a), sigma: sp.Float(
+        b)}))  # the grid's values are float64's; far out, at 50 + scale_digits digits (30 lose sigma*log(1 + 1/sigma))
     if value is not None and not (value.is_number and value.is_finite and v < float(value) - 1e-8 * (1 + abs(v))):
         return None
     drift = (" where the search drifted towards the boundary: the penalty may be unbounded below along a path not "
-             "tried exactly" if escaped else "")
+             "tried exactly" if escaped is True else f", the least point of the scan of log sigma in [-{FAR:g}, "
+             f"{FAR:g}] (float64's range), at its edge: the penalty may fall further out" if escaped == "far" and
+             abs(math.log(b)) > FAR - 1 else ", the least point of the scan of log sigma" if escaped == "far" else "")
     at = {mu: sp.Rational(a), sigma: sp.Rational(b)}  # the value at the point itself, 50 digits, rounded up: float64
-    done, exact = attempt(lambda: e.subs(at).evalf(50), budget=2.0)  # read -1 + 3e-19 as -1 (review r8j B1)
+    done, exact = attempt(lambda: e.subs(at).evalf(50) if escaped != "far" else _value_at_floats(e, at),
+                          budget=2.0)  # read -1 + 3e-19 as -1 (review r8j B1)
     shown = upper_shown(exact) if done and exact.is_number and exact.is_real and exact.is_finite else sp.Float(v, 15)
     return {"value": shown, "attained": None, "method": "numeric",
             "where": f"numeric search: least value {shown} at (mu, sigma) = ({a:.10g}, {b:.10g}){drift}, an upper "
@@ -3647,6 +3677,8 @@ def _why_undecided(pen, inf: dict, budget) -> str:
     e = _expr(pen, "std")
     if "still falls there" in str(inf.get("where")):  # past float64's range no budget helps (review r8l B4)
         return "; the part in sigma still falls at the farthest point followed, past float64's range"
+    if "may fall further out" in str(inf.get("where")):
+        return "; the least value found is at the edge of float64's range, where the penalty may fall further out"
     if inf.get("late") or any(x in _SOLVE_LATE for x in (e, without_idle_kinks(e, budget))):
         return "; a symbolic step ran past the budget: a larger budget may find one"
     return "; the numeric search found no minimiser, which does not prove there is none"
