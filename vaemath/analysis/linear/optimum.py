@@ -236,7 +236,14 @@ def _least_value(pen_obj) -> tuple | None:
         if res.fun < best[0]:
             with np.errstate(over="ignore"):  # a search run off to sigma = inf: a far boundary, said so by the caller
                 best = (float(res.fun), float(res.x[0]), float(np.exp(res.x[1])))
-    return best if np.isfinite(best[0]) else None
+    if not np.isfinite(best[0]):
+        return None
+    if 0 < best[2] < np.inf and abs(math.log(best[2])) > _FAR_LOG_SIGMA:  # far out, float64 rounds terms away
+        from vaemath.symbolic.calculus import _value_at_floats  # (sigma*log(1 + 1/sigma) is 0 past 1e16, not 1: a
+
+        v = _value_at_floats(pen_obj.expr, {mu: sp.Float(best[1]), sigma: sp.Float(best[2])})  # "least value" 1 below
+        best = (float(v), best[1], best[2]) if v.is_real and v.is_finite else best  # the point's, r8l A7)
+    return best
 
 
 def _where_least_1d(h: sp.Expr, value: sp.Expr, attained: bool, budget):
@@ -299,6 +306,29 @@ def _scanned_collapse(pen_obj, budget, numeric_least: float) -> dict | None:
         return None
     t = float(found["t"])
     return {**found, "float": math.exp(t) if abs(t) < 700 else f"exp({found['t']})"}
+
+
+def _derived_collapse(pen_obj, budget, numeric_least: float) -> dict | None:
+    """The collapse's price when the offset c is searched and the Nelder-Mead search for the penalty's least value ran
+    off: derive's minimiser (its far scan in log sigma included: a point exp(t) past float64's range), as
+    :func:`_scanned_collapse`'s dict with the offset ``c``; None unless it is a point below ``numeric_least``."""
+    from vaemath.symbolic import infimum, minimizer
+    from vaemath.symbolic.calculus import CriticalPoint
+
+    e = pen_obj.expr
+    best = minimizer(e, "std", budget)
+    if not isinstance(best, CriticalPoint):
+        best = infimum(e, budget).get("set")
+    if not isinstance(best, CriticalPoint) or not all(best.point[x].is_number for x in (mu, sigma)):
+        return None
+    value, s = sp.N(best.value, 30), best.point[sigma]
+    if not (value.is_real and float(value) < numeric_least):
+        return None
+    t = float(s.args[0]) if isinstance(s, sp.exp) else math.log(float(s))
+    where = (f"sigma = {s}, mu = {best.point[mu]}, derive's minimiser ({best.method}; the far scan of log sigma "
+             "included)")
+    return {"value": float(value), "where": where, "c": float(best.point[mu]),
+            "float": math.exp(t) if abs(t) < 700 else f"exp({s.args[0]})"}
 
 
 def _path_limit(pen_obj, budget, end=0) -> float | None:
@@ -533,12 +563,14 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     f.collapse_far = bool(exact is None and (not collapse_at[1] > 0 or abs(math.log(collapse_at[1])) > _FAR_LOG_SIGMA
                                              or abs(collapse_at[0]) > _FAR_OFFSET or at_edge))
     f.collapse_scan = None
-    if f.collapse_far and not free:  # the search ran off: the penalty's least value by derive's scan of log sigma
-        scan = _scanned_collapse(pen_obj, budget, p_min)
+    if f.collapse_far:  # the search ran off: the penalty's least value by derive's scan of log sigma, or derive's own
+        scan = (_derived_collapse if free else _scanned_collapse)(pen_obj, budget, p_min)  # minimiser (offset free)
         if scan is not None:
             f.collapse_scan, f.collapse_far, p_min = scan, False, float(scan["value"])
-            sig_min = scan["float"] if isinstance(scan["float"], float) else sig_min  # past float64: the numeric
-            # routes keep the search's sigma, and the collapse reports exp(t) as text
+            if isinstance(scan["float"], float):  # past float64 the numeric routes keep the search's sigma, and the
+                sig_min = scan["float"]  # collapse reports exp(t) as text
+                collapse_at = (scan.get("c", collapse_at[0]), sig_min)
+            f.c_rest = scan.get("c", f.c_rest)
     candidates = {"collapse": 0.5 * d * (np.log(2 * np.pi * np.trace(cov) / d) + 1) + k * p_min}
     p0 = _path_limit(pen_obj, budget)
     if p0 is not None:
@@ -778,9 +810,10 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
         scan = getattr(f, "collapse_scan", None)
         if scan is not None:
             sig = np.full(f.k, scan["float"], dtype=object if isinstance(scan["float"], str) else float)
-            where += (f"; each latent dimension pays pen(0, sigma) at its least point found by derive's scan of log "
-                      f"sigma by mpmath, {float(scan['value']):.10g} at {scan['where']}: numeric, an upper bound on "
-                      "the infimum, attained there (the bounded search for it ran off)")
+            paid = "pen(c, sigma)" if f.free else "pen(0, sigma)"
+            where += (f"; each latent dimension pays {paid} at its least point found by derive's scan of log sigma by "
+                      f"mpmath, {float(scan['value']):.10g} at {scan['where']}: numeric, an upper bound on the "
+                      "infimum, attained there (the bounded search for it ran off)")
             numeric["confirmed"], numeric["bound"] = False, "upper"
         if far:
             where = (f"numeric: W = 0, V = 0 with the offset c and sigma where the Nelder-Mead search for the "
