@@ -3426,6 +3426,9 @@ def _monotone(f: sp.Expr, budget) -> tuple | None:
                       "limits as sigma -> 0+ and oo")
 
 
+ABOVE_SECONDS = 30.0  # wall-clock limit of a proof that a part stays above its end limits (4 s on an idle machine)
+
+
 def _above_ends(f: sp.Expr, budget) -> tuple | None:
     """(L, False, where, None): f(sigma) > L on sigma > 0, L the lesser of its limits at 0+ and oo (both backed,
     finite), so its infimum is L, approached at that end and never attained; proved by interval arithmetic
@@ -3444,7 +3447,7 @@ def _above_ends(f: sp.Expr, budget) -> tuple | None:
     for k, v in enumerate(lims):  # each end: f moves up away from it, or stays above the level (a larger limit)
         if signs[k] is None and not (v - level).is_positive:
             return None
-    if not above_level(f, sigma, level, tuple(signs), seconds=MONOTONE_SECONDS * 2):
+    if not above_level(f, sigma, level, tuple(signs), seconds=ABOVE_SECONDS):
         return None
     end = "sigma -> 0+" if lims[0] == level else "sigma -> oo"
     moves = [w for w, k in (("increasing up from 0+", 0), ("decreasing down from oo", 1)) if signs[k] is not None]

@@ -84,8 +84,11 @@ def part_minimum(b: sp.Expr, limits: dict, seconds: float = FAR_PART_SECONDS, in
         return _refined(value, slope, [(ts[i], vs[i]) for i in (k - 1, k, k + 1)], 1, FAR)
     side = 1 if k else -1
     end = limits.get(side)
-    if end is not None and end.is_number and end.is_finite and not vs[k] < float(end):
-        return None  # approaching its limit at that end from above: the infimum is that limit, decided elsewhere
+    if end is not None and end.is_number and end.is_finite:
+        with mpmath.workdps(digits(FAR) + 20):  # at the edge's precision: -log(2) + e^-700 is above -log(2), which
+            above = not vs[k] < mpmath.mpf(str(sp.N(end, digits(FAR) + 20)))  # float(-log(2)) is not
+        if above:
+            return None  # approaching its limit at that end from above: the infimum is that limit, decided elsewhere
     start, t, reach = time.perf_counter(), FAR, FAR
     walk = [(side * (FAR - 5.0), vs[k - side]), (side * FAR, vs[k])]  # the edge, below its neighbour
     while t < FAR_PART and time.perf_counter() - start < seconds:
