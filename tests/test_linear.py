@@ -680,15 +680,17 @@ def test_a_smooth_interior_optimum_is_reached_when_the_integrand_overflows():
     assert res.sigma[0] == pytest.approx(0.522926, abs=2e-6) and res.tau2 == pytest.approx(1.214957, abs=2e-6)
 
 
-def test_the_offsets_least_value_far_out_is_the_penaltys_value_at_that_point():
+def test_the_offsets_far_least_value_is_derives_minimum_not_float64s():
     """review r8l A7's kind with the offset searched (mu**4: not quadratic): Nelder-Mead runs off to sigma ~ e^300,
     where float64 reads sigma*log(1 + 1/sigma) as 0, not 1, a "least value" 1 below the true minimum 1 - 300/e (by
-    hand). The value kept is the penalty's at the point (mpmath at 400 digits from the plain formula)."""
+    hand; mpmath at 400 digits from the plain formula). The collapse is priced by derive's minimiser instead."""
     module = importlib.import_module("vaemath.analysis.linear.optimum")
-    text = "mu**4 + sigma*log(1+1/sigma) - log(sigma)/sigma**(1/300)"
-    value, m, s = module._least_value(vaemath.symbolic.penalty(text))
+    pen = vaemath.symbolic.penalty("mu**4 + sigma*log(1+1/sigma) - log(sigma)/sigma**(1/300)")
+    least, m, s = module._least_value(pen)
     with mpmath.workdps(400):
-        m_, s_ = mpmath.mpf(m), mpmath.mpf(s)
-        at = m_**4 + s_ * mpmath.log(1 + 1 / s_) - mpmath.log(s_) / mpmath.root(s_, 300)
-        assert float(at) >= float(1 - 300 / mpmath.e) - 1e-12
-    assert value == pytest.approx(float(at), rel=1e-14)
+        b = lambda t: mpmath.exp(t) * mpmath.log(1 + mpmath.exp(-t)) - t * mpmath.exp(-t / 300)  # noqa: E731
+        truth = b(mpmath.findroot(lambda t: mpmath.diff(b, t), 300))
+        assert abs(truth - (1 - 300 / mpmath.e)) < mpmath.mpf(10) ** -100
+    assert least < float(truth) - 0.5  # float64's misreading, which must not price the collapse
+    found = module._derived_collapse(pen, 1, (m, s))
+    assert found is not None and 0 <= found["value"] - float(truth) < 1e-12 * abs(float(truth))

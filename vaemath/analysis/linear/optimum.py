@@ -236,14 +236,7 @@ def _least_value(pen_obj) -> tuple | None:
         if res.fun < best[0]:
             with np.errstate(over="ignore"):  # a search run off to sigma = inf: a far boundary, said so by the caller
                 best = (float(res.fun), float(res.x[0]), float(np.exp(res.x[1])))
-    if not np.isfinite(best[0]):
-        return None
-    if 0 < best[2] < np.inf and abs(math.log(best[2])) > _FAR_LOG_SIGMA:  # far out, float64 rounds terms away
-        from vaemath.symbolic.calculus import _value_at_floats  # (sigma*log(1 + 1/sigma) is 0 past 1e16, not 1: a
-
-        v = _value_at_floats(pen_obj.expr, {mu: sp.Float(best[1]), sigma: sp.Float(best[2])})  # "least value" 1 below
-        best = (float(v), best[1], best[2]) if v.is_real and v.is_finite else best  # the point's, r8l A7)
-    return best
+    return best if np.isfinite(best[0]) else None
 
 
 def _where_least_1d(h: sp.Expr, value: sp.Expr, attained: bool, budget):
@@ -308,22 +301,37 @@ def _scanned_collapse(pen_obj, budget, numeric_least: float) -> dict | None:
     return {**found, "float": math.exp(t) if abs(t) < 700 else f"exp({found['t']})"}
 
 
-def _derived_collapse(pen_obj, budget, numeric_least: float) -> dict | None:
+def _derived_collapse(pen_obj, budget, reached: tuple) -> dict | None:
     """The collapse's price when the offset c is searched and the Nelder-Mead search for the penalty's least value ran
     off: derive's minimiser (its far scan in log sigma included: a point exp(t) past float64's range), as
-    :func:`_scanned_collapse`'s dict with the offset ``c``; None unless it is a point below ``numeric_least``."""
+    :func:`_scanned_collapse`'s dict with the offset ``c``; None unless it is a point whose value is not above the
+    penalty's value at the point the search ``reached`` (c, sigma), taken at high precision: float64's value there is
+    no bound (sigma*log(1 + 1/sigma) is 0 past 1e16, not 1: -110.36 read for -109.36 at e^300, review r8l A7)."""
     from vaemath.symbolic import infimum, minimizer
-    from vaemath.symbolic.calculus import CriticalPoint
+    from vaemath.symbolic.calculus import CriticalPoint, _infimum_1d, _value_at_floats, far_minimum_1d
 
     e = pen_obj.expr
-    best = minimizer(e, "std", budget)
+    a, b = e.as_independent(sigma, as_Add=True)
+    best = None
+    if a.has(mu) and b.has(sigma) and not b.has(mu):  # separable: each part in one variable (mu**4: a minimiser
+        part = _infimum_1d(a, mu, sp.Reals, ((-sp.oo, "+"), (sp.oo, "-")), budget)  # of order 4, which the 2-d
+        scan = far_minimum_1d(b, budget, inside=True)  # route does not establish)
+        if part is not None and part[1] and part[3] is not None and scan is not None and scan["kind"] == "minimum":
+            best = CriticalPoint({mu: part[3], sigma: scan["sigma"]}, part[0] + scan["value"], None, "",
+                                 f"A(mu) = {a} least at mu = {part[3]}, B(sigma) = {b} least at {scan['where']}")
+    best = minimizer(e, "std", budget) if best is None else best
     if not isinstance(best, CriticalPoint):
         best = infimum(e, budget).get("set")
     if not isinstance(best, CriticalPoint) or not all(best.point[x].is_number for x in (mu, sigma)):
         return None
     value, s = sp.N(best.value, 30), best.point[sigma]
-    if not (value.is_real and float(value) < numeric_least):
+    c0, s0 = reached
+    if not value.is_real:
         return None
+    if 0 < s0 < math.inf and math.isfinite(c0):  # sigma = inf (float64's end) is no point to compare with
+        there = _value_at_floats(e, {mu: sp.Float(c0), sigma: sp.Float(s0)})
+        if not (there.is_real and there.is_finite and float(value) <= float(there) + 1e-9 * (1 + abs(float(there)))):
+            return None
     t = float(s.args[0]) if isinstance(s, sp.exp) else math.log(float(s))
     where = (f"sigma = {s}, mu = {best.point[mu]}, derive's minimiser ({best.method}; the far scan of log sigma "
              "included)")
@@ -564,7 +572,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
                                              or abs(collapse_at[0]) > _FAR_OFFSET or at_edge))
     f.collapse_scan = None
     if f.collapse_far:  # the search ran off: the penalty's least value by derive's scan of log sigma, or derive's own
-        scan = (_derived_collapse if free else _scanned_collapse)(pen_obj, budget, p_min)  # minimiser (offset free)
+        scan = (_derived_collapse(pen_obj, budget, collapse_at) if free  # minimiser (offset free)
+                else _scanned_collapse(pen_obj, budget, p_min))
         if scan is not None:
             f.collapse_scan, f.collapse_far, p_min = scan, False, float(scan["value"])
             if isinstance(scan["float"], float):  # past float64 the numeric routes keep the search's sigma, and the
