@@ -646,3 +646,51 @@ def test_the_collapse_candidate_of_an_unbounded_objective_is_minus_infinity():
     res = optimum(COVS["diag3"], 1, "-sigma", starts=1, seed=0)
     assert res.objective == -np.inf and res.candidates["collapse"] == -np.inf
     assert res.to_dict()["candidates"]["collapse"] == "-oo" and json.loads(json.dumps(res.to_dict()))
+
+
+def test_a_collapse_past_the_bounded_search_is_priced_by_the_scan_of_log_sigma():
+    """review r8l A7: pen(0, sigma) = sigma log(1 + 1/sigma) - log(sigma)/sigma^(1/300) is least near sigma = e^300
+    (by hand: log(sigma)/sigma^(1/n) peaks at n/e there, and sigma log(1 + 1/sigma) -> 1), where the bounded search
+    (log sigma <= 10) ran off. The collapse W = 0 costs D/2 (log(2 pi tr(C)/D) + 1) + min pen (mpmath: the root of
+    d/dt pen(0, e^t)); the headline is that value (an upper bound, attained at the collapse), was -3.04."""
+    text = "mu**2 + sigma*log(1+1/sigma) - log(sigma)/sigma**(1/300)"
+    res = optimum("5,2,0.5", 1, text, starts=1, seed=0, budget=1)
+    with mpmath.workdps(300):
+        b = lambda t: mpmath.exp(t) * mpmath.log(1 + mpmath.exp(-t)) - t * mpmath.exp(-t / 300)  # noqa: E731
+        t_star = mpmath.findroot(lambda t: mpmath.diff(b, t), 300)
+        want = 1.5 * (mpmath.log(2 * mpmath.pi * mpmath.mpf(7.5) / 3) + 1) + b(t_star)
+        assert abs(want - (1.5 * (mpmath.log(5 * mpmath.pi) + 1) + 1 - 300 / mpmath.e)) < 1e-120  # by hand
+    assert res.objective == pytest.approx(float(want), rel=1e-10) and res.objective >= float(want) - 1e-12
+    assert res.numeric["bound"] == "upper" and res.w_col_norms2 == [0.0]
+    assert np.log(res.sigma[0]) == pytest.approx(float(t_star), rel=1e-9)
+
+
+def test_a_smooth_interior_optimum_is_reached_when_the_integrand_overflows():
+    """review r8l B1: d/ds2 E[1/(1 + exp(mu^2))] was nan for s2 >= 2 (float64's inf/inf at the far nodes), which
+    stopped every start; the review's scipy multistart found 5.634694880 at sigma 0.522926, tau2 1.214957."""
+    g_s = expected_penalty("1/(1+exp(mu**2))").numeric()[1]
+    for v in (2.0, 10.0):
+        with mpmath.workdps(30):  # independent: d/ds2 of E by mpmath quadrature, t ~ N(0, 1)
+            e = lambda s2: mpmath.quad(lambda t: mpmath.npdf(t) / (1 + mpmath.exp(s2 * t * t)),  # noqa: E731
+                                       [-mpmath.inf, 0, mpmath.inf])
+            want = mpmath.diff(e, v)
+        assert float(g_s(np.array([v]), np.array([0.7]))[0]) == pytest.approx(float(want), rel=1e-8)
+    res = optimum("5,2,0.5", 1, "kl + 1/(1+exp(mu**2))", starts=2, seed=0, budget=1)
+    assert res.objective == pytest.approx(5.634694880, abs=2e-9) and res.attained and res.numeric["confirmed"]
+    assert res.sigma[0] == pytest.approx(0.522926, abs=2e-6) and res.tau2 == pytest.approx(1.214957, abs=2e-6)
+
+
+def test_the_offsets_far_least_value_is_derives_minimum_not_float64s():
+    """review r8l A7's kind with the offset searched (mu**4: not quadratic): Nelder-Mead runs off to sigma ~ e^300,
+    where float64 reads sigma*log(1 + 1/sigma) as 0, not 1, a "least value" 1 below the true minimum 1 - 300/e (by
+    hand; mpmath at 400 digits from the plain formula). The collapse is priced by derive's minimiser instead."""
+    module = importlib.import_module("vaemath.analysis.linear.optimum")
+    pen = vaemath.symbolic.penalty("mu**4 + sigma*log(1+1/sigma) - log(sigma)/sigma**(1/300)")
+    least, m, s = module._least_value(pen)
+    with mpmath.workdps(400):
+        b = lambda t: mpmath.exp(t) * mpmath.log(1 + mpmath.exp(-t)) - t * mpmath.exp(-t / 300)  # noqa: E731
+        truth = b(mpmath.findroot(lambda t: mpmath.diff(b, t), 300))
+        assert abs(truth - (1 - 300 / mpmath.e)) < mpmath.mpf(10) ** -100
+    assert least < float(truth) - 0.5  # float64's misreading, which must not price the collapse
+    found = module._derived_collapse(pen, 1, (m, s))
+    assert found is not None and 0 <= found["value"] - float(truth) < 1e-12 * abs(float(truth))

@@ -34,6 +34,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
+import mpmath
 import numpy as np
 import sympy as sp
 from scipy import integrate
@@ -309,12 +310,45 @@ def _shifted(pen_expr: sp.Expr):
     return quad(f), g_s, quad(f_s), quad(f_m)
 
 
+_REPAIRED = 256  # at most this many nan values of one array call are recomputed by mpmath
+
+
 def _lambdified(e: sp.Expr, vectorised: bool):
     """e as a function of (mu, sigma): of arrays (scipy, numpy) for the fixed rules; of floats for adaptive quadrature,
     by plain math (fast) and by numpy where math overflows (1/(1 + exp(mu**2)) at mu = 30 is 0, exp(mu**2) inf:
-    review r8k A3, an OverflowError that ended `linear`)."""
+    review r8k A3, an OverflowError that ended `linear`). A nan at a finite point, where float64 overflowed to
+    inf/inf (d/dmu 1/(1 + exp(mu**2)) = -2 mu exp(mu**2)/(1 + exp(mu**2))**2 at mu = 27, which is 0 to float64:
+    review r8l B1, a nan gradient that stopped every start of `linear`), is recomputed by mpmath, whose exponents do
+    not overflow; it stays nan where mpmath's value is not real (outside the domain) or undefined, and in an array
+    call where every value, or more than _REPAIRED, are nan (a sigma outside the domain)."""
+    slow = sp.lambdify((mu, sigma), e, "mpmath")
+
+    def repaired(m, s, v):
+        try:
+            with mpmath.workdps(20):
+                x = slow(mpmath.mpf(float(m)), mpmath.mpf(float(s)))
+        except (ValueError, ArithmeticError, TypeError):
+            return v
+        if isinstance(x, mpmath.mpc):
+            if abs(x.imag) > abs(x.real) * 1e-12:
+                return v
+            x = x.real
+        return float(x) if mpmath.isfinite(x) else v
+
     if vectorised:
-        return sp.lambdify((mu, sigma), e, ["scipy", "numpy"])
+        fast_array = sp.lambdify((mu, sigma), e, ["scipy", "numpy"])
+
+        def g(m, s):
+            out = fast_array(m, s)
+            bad = np.isnan(out) if np.ndim(out) else None
+            if bad is None or not bad.any() or bad.all() or np.count_nonzero(bad) > _REPAIRED:
+                return out
+            m_, s_ = np.broadcast_arrays(np.asarray(m, float), np.asarray(s, float))
+            out = np.array(out, dtype=float)
+            for i in zip(*np.nonzero(bad & np.isfinite(m_) & np.isfinite(s_))):
+                out[i] = repaired(m_[i], s_[i], out[i])
+            return out
+        return g
     fast, wide = (sp.lambdify((mu, sigma), e, [_SCALAR, m]) for m in ("math", "numpy"))
 
     def f(m, s):
@@ -322,7 +356,8 @@ def _lambdified(e: sp.Expr, vectorised: bool):
             return fast(m, s)
         except OverflowError:
             with np.errstate(all="ignore"):
-                return float(wide(np.float64(m), np.float64(s)))
+                v = float(wide(np.float64(m), np.float64(s)))
+            return repaired(m, s, v) if math.isnan(v) and math.isfinite(m) and math.isfinite(s) else v
     return f
 
 

@@ -20,8 +20,9 @@ import sympy as sp
 
 from vaemath.symbolic.approach import limit_status
 from vaemath.symbolic.budget import DEFAULT_BUDGET, SYMPY_FAILED, attempt, check_budget
+from vaemath.symbolic.far import FAR_PART, part_minimum
 from vaemath.symbolic.hidden_zeros import hyperbolics_as_exp, without_hidden_zeros
-from vaemath.symbolic.interval import RANGE, keeps_sign
+from vaemath.symbolic.interval import RANGE, above_level, keeps_sign
 from vaemath.symbolic.newton import float_order, newton_escapes, polished, scale_digits, singular_part_dropped
 from vaemath.symbolic.nonsmooth import (
     active_branch,
@@ -1188,6 +1189,29 @@ def _far_values(e: sp.Expr, m: np.ndarray, t: np.ndarray) -> tuple:
 
 
 @lru_cache(maxsize=64)
+def _far_grid(e: sp.Expr) -> tuple:
+    """(mu, log sigma, values, value function) of the far scan: the grid's mu x log sigma in [-FAR, FAR] (step 5),
+    valued by :func:`_far_values`."""
+    m, t = (a.ravel() for a in np.meshgrid(_GRID_MU, _FAR_LOG_SIGMA))
+    return (m, t) + tuple(_far_values(e, m, t))
+
+
+def _far_least(e: sp.Expr) -> tuple | None:
+    """(mu, sigma, value) at the far scan's least point beyond the numeric search's box, or None: a value the tool
+    has evaluated, which the infimum is never above (review r8l B4: -290.8 at sigma = e^700, reported -11.6)."""
+    if e.has(mu) and e.has(sigma) and e in _FAR_SCANNED:
+        m, t, values, _ = _far_grid(e)
+        if not np.all(np.isnan(values)):
+            k = int(np.nanargmin(values))
+            if abs(t[k]) > ESCAPE[1]:
+                return float(m[k]), float(np.exp(t[k])), float(values[k])
+    return None
+
+
+_FAR_SCANNED = set()  # penalties whose far scan the stationary-point search ran (its values are then at hand)
+
+
+@lru_cache(maxsize=64)
 def _far_search(e: sp.Expr) -> tuple:
     """The least point of the penalty on the grid's mu x log sigma in [-FAR, FAR] (step 5), when it lies beyond
     ESCAPE, refined by Nelder-Mead in (mu, log sigma); none where the search leaves the box of ESCAPE's sizes around
@@ -1195,8 +1219,8 @@ def _far_search(e: sp.Expr) -> tuple:
     values are float64's, or mpmath's where float64 rounds a term away (:func:`_far_values`)."""
     from scipy.optimize import minimize
 
-    m, t = (a.ravel() for a in np.meshgrid(_GRID_MU, _FAR_LOG_SIGMA))
-    values, value = _far_values(e, m, t)
+    _FAR_SCANNED.add(e)
+    m, t, values, value = _far_grid(e)
     if np.all(np.isnan(values)):
         return ()
     k = int(np.nanargmin(values))
@@ -2961,7 +2985,7 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
         if curve is not None:
             return {"value": curve.value, "attained": True, "where": curve.description, "set": curve,
                     "method": "exact"}
-        separable = _separable_infimum(e, budget) or _product_infimum(e, budget)
+        separable = _separable_infimum(e, budget) or _product_infimum(e, budget) or _far_separable(e, budget)
         if separable is not None:
             return separable
         # the limits along the paths that the values back: sympy's alone is no bound (review r8j A2: -1 for a
@@ -3167,6 +3191,63 @@ def _separable_infimum(e: sp.Expr, budget) -> dict | None:
             "where": f"no minimiser; {value} is approached as {approach}: {how}; the infimum, not attained"}
 
 
+def far_minimum_1d(b: sp.Expr, budget=DEFAULT_BUDGET, inside: bool = False) -> dict | None:
+    """The least point of b(sigma) (sigma alone) past float64's range, by mpmath in t = log sigma
+    (:func:`vaemath.symbolic.far.part_minimum`): {"t", "sigma" (exp(t), unevaluated), "value" (b there, 60 digits
+    rounded up: a value b takes, an upper bound on its infimum), "kind" ("minimum" or "falling"), "where"}; None
+    when b's least scanned value lies inside float64's range (unless ``inside``), or b tends to a limit at that end
+    from above."""
+    b = sp.sympify(b)
+    if b.free_symbols - {sigma} or not b.has(sigma) or not is_smooth(b):
+        return None
+    ends = {}
+    for side, (x0, d) in ((-1, (0, "+")), (1, (sp.oo, "-"))):
+        v = limit(b, sigma, x0, d, budget)
+        ends[side] = v if v is not None and v.is_number and v.is_extended_real else None
+        if ends[side] == -sp.oo:
+            return None  # unbounded below: the descent's to name
+    found = part_minimum(b, ends, inside=inside)
+    if found is None:
+        return None
+    t, v = found["t"], sp.Float(mpmath.nstr(found["value"], 60), 60)
+    if found["kind"] == "minimum":
+        where = (f"sigma = exp({t}), where its derivative in t = log sigma changes sign, found by mpmath in t at "
+                 "30 + 2|log10 sigma| digits (beyond float64's range where it lies there)")
+    else:
+        where = (f"sigma = exp({t}): {b} still falls there, the farthest point followed by mpmath in t = log sigma "
+                 f"(|t| <= {FAR_PART:g}): a lower value may lie further out")
+    return {"t": t, "sigma": sp.exp(t, evaluate=False), "value": v, "kind": found["kind"], "where": where}
+
+
+def _far_separable(e: sp.Expr, budget) -> dict | None:
+    """A numeric infimum (an upper bound, labelled "numeric") of a separable A(mu) + B(sigma) whose part B has its
+    least value past float64's range (e^800: review r8l B4): inf A exact, attained at mu0, plus B at the point
+    exp(t) found by :func:`far_minimum_1d`; the penalty's value at (mu0, exp(t)), rounded up. The minimiser is in
+    ``set``, a CriticalPoint with sigma = exp(t) unevaluated."""
+    a, b = e.as_independent(sigma, as_Add=True)
+    if b.has(mu) or not a.has(mu) or not b.has(sigma) or not is_smooth(e):
+        return None
+    part = _infimum_1d(a, mu, sp.Reals, ((-sp.oo, "+"), (sp.oo, "-")), budget)
+    if part is None or not part[1] or part[3] is None or not (part[0].is_number and part[0].is_finite):
+        return None
+    far = far_minimum_1d(b, budget)
+    if far is None:
+        return None
+    value = upper_shown(sp.N(part[0], 60) + far["value"])
+    point = {mu: part[3], sigma: far["sigma"]}
+    with mpmath.workdps(30):
+        h = _hessian_there(e, {mu: part[3], sigma: sp.Float(mpmath.exp(mpmath.mpf(str(far["t"]))), 30)}, budget)
+    kind = definiteness(h) if h is not None and not any(_is_bad(c) for c in h) else "not decided"
+    how = (f"the penalty is A(mu) + B(sigma): A = {a}: {part[0]}, {part[2]}; B = {b}: least at {far['where']}")
+    where = (f"numeric minimiser {to_strings(point)} ({how}): an upper bound on the infimum" if far["kind"] ==
+             "minimum" else f"numeric: the value at {to_strings(point)} ({how}): an upper bound on the infimum")
+    method = ("numeric (B's least point in t = log sigma by mpmath, past float64's range)" if far["kind"] == "minimum"
+              else "numeric (the farthest point followed in t = log sigma; B still falls there)")
+    best = CriticalPoint(point, value, h, kind, method)
+    return {"value": value, "attained": True if far["kind"] == "minimum" else None, "method": "numeric",
+            "where": where, "set": best if far["kind"] == "minimum" else None}
+
+
 def _termwise_bound(e: sp.Expr, budget, target=None) -> tuple | None:
     """(L, strict, how): a lower bound L on the penalty, the sum of exact infima of its parts: each term in one
     variable alone by :func:`infimum_1d` (the terms in mu alone, or in sigma alone, taken together instead when the
@@ -3307,6 +3388,10 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         if proved is not None:  # the infimum is the limit at the lower end: the other end's limit is not needed
             sign, monotone = proved
             done, crit, ends = True, sp.S.EmptySet, ends[:1] if sign > 0 else ends[1:]
+    if (not done or isinstance(crit, sp.ConditionSet)) and x == sigma and gaps is sp.S.EmptySet:
+        above = _above_ends(f, budget)  # tanh(sigma) - sigma/(1 + sigma): > 0, -> 0 at both ends (review r8l B5)
+        if above is not None:
+            return above
     if not done or isinstance(crit, sp.ConditionSet):  # sqrt(sigma) and log(sigma): Lambert W roots, by solve; and
         done, crit = True, _solved_roots(sp.diff(f, x), x, budget, tuple(gaps))  # when solveset ran past the budget
         how = " (sympy.solve; every sign change of the derivative on a grid of 4000 points is at one of them)"
@@ -3372,6 +3457,36 @@ def _monotone(f: sp.Expr, budget) -> tuple | None:
                       "limits as sigma -> 0+ and oo")
 
 
+ABOVE_SECONDS = 30.0  # wall-clock limit of a proof that a part stays above its end limits (4 s on an idle machine)
+
+
+def _above_ends(f: sp.Expr, budget) -> tuple | None:
+    """(L, False, where, None): f(sigma) > L on sigma > 0, L the lesser of its limits at 0+ and oo (both backed,
+    finite), so its infimum is L, approached at that end and never attained; proved by interval arithmetic
+    (:func:`vaemath.symbolic.interval.above_level`: f' > 0 up from 0+, f' < 0 down from oo, f - L > 0 between) on
+    [e^-RANGE, e^RANGE], and beyond by the signs of the limits of f - L and f' at each end. None when not proved."""
+    d = sp.diff(f, sigma)
+    lims, signs = [], []
+    for x0, side, toward in ((0, "+", 1), (sp.oo, "-", -1)):
+        v, _, backed = checked_limit(f, sigma, x0, side, budget)
+        if not (backed and v is not None and v.is_number and v.is_finite and v.is_real):
+            return None
+        slope = limit(sp.sign(d), sigma, x0, side, budget)
+        lims.append(v)
+        signs.append(toward if slope is not None and slope == toward else None)
+    level = min(lims, key=lambda v: float(sp.N(v, 30)))
+    for k, v in enumerate(lims):  # each end: f moves up away from it, or stays above the level (a larger limit)
+        if signs[k] is None and not (v - level).is_positive:
+            return None
+    if not above_level(f, sigma, level, tuple(signs), seconds=ABOVE_SECONDS):
+        return None
+    end = "sigma -> 0+" if lims[0] == level else "sigma -> oo"
+    moves = [w for w, k in (("increasing up from 0+", 0), ("decreasing down from oo", 1)) if signs[k] is not None]
+    return level, False, (f"approached as {end} ({f} > {level} on sigma > 0: {', '.join(moves + [''])}above "
+                          f"{level} between, by interval arithmetic for sigma in [e^-{RANGE:g}, e^{RANGE:g}], and "
+                          "beyond by the signs of its limits)"), None
+
+
 def _solved_roots(d: sp.Expr, x: sp.Symbol, budget, gaps: tuple = ()):
     """The real zeros of d(x) (sigma > 0 or mu real) that sympy.solve finds, directly or in y with sigma = y**2 (log
     sigma = 2 log y: 1 - (log(sigma) + 2)/sqrt(sigma) has the roots 4 W(-e^-1/2)^2 and 4 W_-1(-e^-1/2)^2), each a
@@ -3423,16 +3538,23 @@ def _least_evaluated(e: sp.Expr, value) -> dict | None:
     """The least value the numeric search or the grid found, when it is below ``value`` (None: nothing known),
     labelled an upper bound on the infimum; else None."""
     found = [(a, b, v, False) for a, b, v in _on_grid(e)] + [t for t in _numeric_search(e) if np.isfinite(t[2])]
+    far = _far_least(e)
+    if far is not None:
+        found.append((*far, "far"))
     if not found:
         return None
     a, b, v, escaped = min(found, key=lambda t: t[2])
-    v = _exact_value(e, a, b, v)  # the grid's values are float64's
+    v = _exact_value(e, a, b, v) if escaped != "far" else float(_value_at_floats(e, {mu: sp.Float(a), sigma: sp.Float(
+        b)}))  # the grid's values are float64's; far out, at 50 + scale_digits digits (30 lose sigma*log(1 + 1/sigma))
     if value is not None and not (value.is_number and value.is_finite and v < float(value) - 1e-8 * (1 + abs(v))):
         return None
     drift = (" where the search drifted towards the boundary: the penalty may be unbounded below along a path not "
-             "tried exactly" if escaped else "")
+             "tried exactly" if escaped is True else f", the least point of the scan of log sigma in [-{FAR:g}, "
+             f"{FAR:g}] (float64's range), at its edge: the penalty may fall further out" if escaped == "far" and
+             abs(math.log(b)) > FAR - 1 else ", the least point of the scan of log sigma" if escaped == "far" else "")
     at = {mu: sp.Rational(a), sigma: sp.Rational(b)}  # the value at the point itself, 50 digits, rounded up: float64
-    done, exact = attempt(lambda: e.subs(at).evalf(50), budget=2.0)  # read -1 + 3e-19 as -1 (review r8j B1)
+    done, exact = attempt(lambda: e.subs(at).evalf(50) if escaped != "far" else _value_at_floats(e, at),
+                          budget=2.0)  # read -1 + 3e-19 as -1 (review r8j B1)
     shown = upper_shown(exact) if done and exact.is_number and exact.is_real and exact.is_finite else sp.Float(v, 15)
     return {"value": shown, "attained": None, "method": "numeric",
             "where": f"numeric search: least value {shown} at (mu, sigma) = ({a:.10g}, {b:.10g}){drift}, an upper "
@@ -3511,7 +3633,7 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
     # a non-smooth penalty smooth near its minimiser (kl + abs(mu - 3)/2 at (1/2, 1)): the Taylor polynomial of the
     # branch active there
     smooth = pen if is_smooth(pen.expr) else active_branch(pen.expr, point) if point and param == "std" else None
-    if point is not None and smooth is not None and all(not isinstance(v, sp.Float) for v in point.values()):
+    if point is not None and smooth is not None and all(not v.has(sp.Float) for v in point.values()):
         done, poly = attempt(taylor, smooth, point, order, param, budget=budget)
         if not done:
             notes.append(f"taylor: not found within the budget of {budget} s")
@@ -3587,6 +3709,10 @@ def _why_undecided(pen, inf: dict, budget) -> str:
     """Why no minimiser was found, for derive's ``minimizer_method``: a budget that ran out (then a larger one may find
     one), else only that the search found none (review r8j B2: "a larger budget may find one" where none exists)."""
     e = _expr(pen, "std")
+    if "still falls there" in str(inf.get("where")):  # past float64's range no budget helps (review r8l B4)
+        return "; the part in sigma still falls at the farthest point followed, past float64's range"
+    if "may fall further out" in str(inf.get("where")):
+        return "; the least value found is at the edge of float64's range, where the penalty may fall further out"
     if inf.get("late") or any(x in _SOLVE_LATE for x in (e, without_idle_kinks(e, budget))):
         return "; a symbolic step ran past the budget: a larger budget may find one"
     return "; the numeric search found no minimiser, which does not prove there is none"

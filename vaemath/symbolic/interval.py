@@ -126,22 +126,26 @@ def _sign_changes(d: sp.Expr, x: sp.Symbol, far: float) -> bool:
     return len(signs) == 2
 
 
-def _keeps_sign(d: sp.Expr, x: sp.Symbol, seconds: float, far: float) -> int | None:
-    """+1 or -1 when d(x) has that strict sign for every x in [e^-far, e^far], proved by interval arithmetic (at
-    30 + |log10 x| digits, the range cut in log x, each piece bisected until its enclosure excludes 0, MOST enclosures
-    and ``seconds`` at most); None when not proved (a sign change, a 0, or an enclosure that stays too wide)."""
+def _keeps_sign(d: sp.Expr, x: sp.Symbol, seconds: float, far: float, span: tuple | None = None,
+                most: int = MOST) -> int | None:
+    """+1 or -1 when d(x) has that strict sign for every x in [e^-far, e^far] (or [e^a, e^b] for ``span`` = (a, b)),
+    proved by interval arithmetic (at 30 + |log10 x| digits, the range cut in log x, each piece bisected until its
+    enclosure excludes 0, ``most`` enclosures and ``seconds`` at most); None when not proved (a sign change, a 0, or
+    an enclosure that stays too wide)."""
     try:
         fn = _compiled(hyperbolics_as_exp(sp.sympify(d)), x)
     except (TypeError, ValueError, AttributeError, _Unsupported):
         return None
     start, sign, count = time.perf_counter(), None, 0
-    width = 2 * far / PIECES
-    stack = [(far - (k + 1) * width, far - k * width) for k in range(PIECES)]
+    low, high = span if span is not None else (-far, far)
+    pieces = max(1, int(round(PIECES * (high - low) / (2 * far))))
+    width = (high - low) / pieces
+    stack = [(high - (k + 1) * width, high - k * width) for k in range(pieces)]
     try:
         while stack:
             a, b = stack.pop()
             count += 1
-            if count > MOST or time.perf_counter() - start > seconds or b - a < 1e-9:
+            if count > most or time.perf_counter() - start > seconds or b - a < 1e-9:
                 return None
             saved, iv.dps = iv.dps, 20 + int(max(abs(a), abs(b)) / 2.3)
             try:
@@ -163,3 +167,58 @@ def _keeps_sign(d: sp.Expr, x: sp.Symbol, seconds: float, far: float) -> int | N
     except (_Unsupported, ValueError, ZeroDivisionError, TypeError, ArithmeticError):
         return None
     return sign
+
+
+def above_level(f: sp.Expr, x: sp.Symbol, level: sp.Expr, ends: tuple, seconds: float = 8.0,
+                far: float = RANGE) -> bool:
+    """f(x) > ``level`` for every x in [e^-far, e^far], where ``level`` is the lesser of f's limits at the two ends:
+    from the lower end f increases (f' > 0, interval arithmetic piece by piece in log x until a piece is not proved),
+    from the upper end it decreases (f' < 0 likewise), so each stretch lies above its end's limit; on the stretch
+    left between, f - level > 0 by interval arithmetic. A difference that vanishes to second order at an end
+    (tanh(s) - s/(1 + s) ~ s^2 as s -> 0+) defeats a direct enclosure of f - level there, never of f' (~ 2 s).
+    ``ends`` = (the sign of f' as x -> 0+, as x -> oo), both needed beyond the range (+1 and -1 there, or None when
+    that end's stretch is not used). False when not proved."""
+    start = time.perf_counter()
+    d = sp.diff(f, x)
+    width = 2 * far / PIECES
+    low, high = -far, far
+    for sign, side in ((1, 0), (-1, 1)):
+        if ends[side] != sign:
+            continue
+        step = width
+        while high - low > 1e-9 and step > width / 256:  # a piece not proved is halved, down to 1/256 of the first
+            piece = (low, min(high, low + step)) if side == 0 else (max(low, high - step), high)
+            rest = seconds - (time.perf_counter() - start)
+            if rest <= 0:
+                break
+            if _piece_sign(d, x, rest / 8, far, piece, most=60) != sign:
+                step /= 2
+                continue
+            low, high = (piece[1], high) if side == 0 else (low, piece[0])
+    if high - low <= 1e-9:
+        return True
+    rest = seconds - (time.perf_counter() - start)
+    return rest > 0 and _piece_sign(f - level, x, rest, far, (low, high), MOST) == 1
+
+
+def _piece_sign(d: sp.Expr, x: sp.Symbol, seconds: float, far: float, span: tuple, most: int = 200) -> int | None:
+    """The strict sign of d on [e^a, e^b] (``span`` = (a, b)) as :func:`keeps_sign` proves it: the numerator and
+    denominator of d over one denominator (sech(s)**2 - 1/(1 + s)**2 at s = e^690 is -inf/inf as it stands), else d."""
+    start = time.perf_counter()
+    num, den = _over_one(d)
+    if num is not None:
+        signs = [1 if p.is_positive else -1 if p.is_negative else
+                 _keeps_sign(p, x, (seconds - (time.perf_counter() - start)) / 2, far, span, most) for p in (den, num)]
+        if None not in signs:
+            return signs[0] * signs[1]
+    rest = seconds - (time.perf_counter() - start)
+    return _keeps_sign(d, x, rest, far, span, most) if rest > 0 else None
+
+
+@lru_cache(maxsize=256)
+def _over_one(d: sp.Expr) -> tuple:
+    """(numerator, denominator) of d over one denominator, cancelled, hyperbolics as exp; (None, None) on failure."""
+    try:
+        return sp.fraction(sp.cancel(sp.together(hyperbolics_as_exp(sp.sympify(d)))))
+    except (TypeError, ValueError, AttributeError, sp.PolynomialError):
+        return None, None

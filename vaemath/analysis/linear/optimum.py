@@ -283,6 +283,62 @@ def _exact_collapse(pen_obj, free: bool, budget, numeric_least: float) -> dict |
     return out
 
 
+def _scanned_collapse(pen_obj, budget, numeric_least: float) -> dict | None:
+    """The collapse's price when the bounded search for min_sigma pen(0, sigma) ran off and sympy decided no exact
+    infimum: the least point of pen(0, sigma) found by derive's scan in t = log sigma by mpmath (e^+-700, followed
+    past float64's range: :func:`vaemath.symbolic.calculus.far_minimum_1d`), a value the penalty takes there (an
+    upper bound on its infimum, review r8l A7: -102.36 at sigma = e^300, where the search stopped at -1.67); None
+    unless it is a bracketed minimum below ``numeric_least``."""
+    from vaemath.symbolic.calculus import far_minimum_1d
+
+    h = pen_obj.expr.subs(mu, 0)
+    if h.has(mu) or not h.has(sigma):
+        return None
+    found = far_minimum_1d(h, budget, inside=True)
+    if found is None or found["kind"] != "minimum" or not float(found["value"]) < numeric_least:
+        return None
+    t = float(found["t"])
+    return {**found, "float": math.exp(t) if abs(t) < 700 else f"exp({found['t']})"}
+
+
+def _derived_collapse(pen_obj, budget, reached: tuple) -> dict | None:
+    """The collapse's price when the offset c is searched and the Nelder-Mead search for the penalty's least value ran
+    off: derive's minimiser (its far scan in log sigma included: a point exp(t) past float64's range), as
+    :func:`_scanned_collapse`'s dict with the offset ``c``; None unless it is a point whose value is not above the
+    penalty's value at the point the search ``reached`` (c, sigma), taken at high precision: float64's value there is
+    no bound (sigma*log(1 + 1/sigma) is 0 past 1e16, not 1: -110.36 read for -109.36 at e^300, review r8l A7)."""
+    from vaemath.symbolic import infimum, minimizer
+    from vaemath.symbolic.calculus import CriticalPoint, _infimum_1d, _value_at_floats, far_minimum_1d
+
+    e = pen_obj.expr
+    a, b = e.as_independent(sigma, as_Add=True)
+    best = None
+    if a.has(mu) and b.has(sigma) and not b.has(mu):  # separable: each part in one variable (mu**4: a minimiser
+        part = _infimum_1d(a, mu, sp.Reals, ((-sp.oo, "+"), (sp.oo, "-")), budget)  # of order 4, which the 2-d
+        scan = far_minimum_1d(b, budget, inside=True)  # route does not establish)
+        if part is not None and part[1] and part[3] is not None and scan is not None and scan["kind"] == "minimum":
+            best = CriticalPoint({mu: part[3], sigma: scan["sigma"]}, part[0] + scan["value"], None, "",
+                                 f"A(mu) = {a} least at mu = {part[3]}, B(sigma) = {b} least at {scan['where']}")
+    best = minimizer(e, "std", budget) if best is None else best
+    if not isinstance(best, CriticalPoint):
+        best = infimum(e, budget).get("set")
+    if not isinstance(best, CriticalPoint) or not all(best.point[x].is_number for x in (mu, sigma)):
+        return None
+    value, s = sp.N(best.value, 30), best.point[sigma]
+    c0, s0 = reached
+    if not value.is_real:
+        return None
+    if 0 < s0 < math.inf and math.isfinite(c0):  # sigma = inf (float64's end) is no point to compare with
+        there = _value_at_floats(e, {mu: sp.Float(c0), sigma: sp.Float(s0)})
+        if not (there.is_real and there.is_finite and float(value) <= float(there) + 1e-9 * (1 + abs(float(there)))):
+            return None
+    t = float(s.args[0]) if isinstance(s, sp.exp) else math.log(float(s))
+    where = (f"sigma = {s}, mu = {best.point[mu]}, derive's minimiser ({best.method}; the far scan of log sigma "
+             "included)")
+    return {"value": float(value), "where": where, "c": float(best.point[mu]),
+            "float": math.exp(t) if abs(t) < 700 else f"exp({s.args[0]})"}
+
+
 def _path_limit(pen_obj, budget, end=0) -> float | None:
     """p0 = lim_{c->0+} pen(c mu, c sigma) (or c -> oo when ``end`` is oo) when it is a finite constant, else None."""
     if end == 0:
@@ -514,6 +570,16 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     at_edge = bool(collapse_at[1] > 0 and min(abs(math.log(collapse_at[1]) - b) for b in _ZERO_CODE_LOG_SIGMA) < 1e-3)
     f.collapse_far = bool(exact is None and (not collapse_at[1] > 0 or abs(math.log(collapse_at[1])) > _FAR_LOG_SIGMA
                                              or abs(collapse_at[0]) > _FAR_OFFSET or at_edge))
+    f.collapse_scan = None
+    if f.collapse_far:  # the search ran off: the penalty's least value by derive's scan of log sigma, or derive's own
+        scan = (_derived_collapse(pen_obj, budget, collapse_at) if free  # minimiser (offset free)
+                else _scanned_collapse(pen_obj, budget, p_min))
+        if scan is not None:
+            f.collapse_scan, f.collapse_far, p_min = scan, False, float(scan["value"])
+            if isinstance(scan["float"], float):  # past float64 the numeric routes keep the search's sigma, and the
+                sig_min = scan["float"]  # collapse reports exp(t) as text
+                collapse_at = (scan.get("c", collapse_at[0]), sig_min)
+            f.c_rest = scan.get("c", f.c_rest)
     candidates = {"collapse": 0.5 * d * (np.log(2 * np.pi * np.trace(cov) / d) + 1) + k * p_min}
     p0 = _path_limit(pen_obj, budget)
     if p0 is not None:
@@ -700,7 +766,7 @@ def _offset_values(offset: sp.Expr, sig: list) -> list:
     """The offset c_j at each sigma_j (its limit where sigma_j -> 0 or oo along a path; None if not finite)."""
     out = []
     for s_ in sig:
-        at = sp.oo if s_ == "oo" else sp.Float(s_) if s_ else None
+        at = sp.oo if s_ == "oo" else sp.sympify(s_) if isinstance(s_, str) else sp.Float(s_) if s_ else None
         value = offset.subs(sigma, at) if at is not None else sp.limit(offset, sigma, 0, "+")
         out.append(float(value) if value.is_number and value.is_finite else None)
     return out
@@ -750,6 +816,14 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
                      + where.split("; the penalty's exact infimum ", 1)[1])
             if exact["sigma"] is not None:
                 sig = np.full(f.k, exact["sigma"], dtype=object)
+        scan = getattr(f, "collapse_scan", None)
+        if scan is not None:
+            sig = np.full(f.k, scan["float"], dtype=object if isinstance(scan["float"], str) else float)
+            paid = "pen(c, sigma)" if f.free else "pen(0, sigma)"
+            where += (f"; each latent dimension pays {paid} at its least point found by derive's scan of log sigma by "
+                      f"mpmath, {float(scan['value']):.10g} at {scan['where']}: numeric, an upper bound on the "
+                      "infimum, attained there (the bounded search for it ran off)")
+            numeric["confirmed"], numeric["bound"] = False, "upper"
         if far:
             where = (f"numeric: W = 0, V = 0 with the offset c and sigma where the Nelder-Mead search for the "
                      f"penalty's least value ran off to a far boundary (c = {f.c_rest:.4g}, sigma = {sig_min:.4g}): "
