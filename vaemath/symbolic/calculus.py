@@ -20,6 +20,7 @@ import sympy as sp
 
 from vaemath.symbolic.approach import limit_status
 from vaemath.symbolic.budget import DEFAULT_BUDGET, SYMPY_FAILED, attempt, check_budget
+from vaemath.symbolic.domains import domain_edges, real_roots
 from vaemath.symbolic.hidden_zeros import hyperbolics_as_exp, without_hidden_zeros
 from vaemath.symbolic.interval import RANGE, keeps_sign
 from vaemath.symbolic.newton import float_order, newton_escapes, polished, scale_digits, singular_part_dropped
@@ -2377,10 +2378,29 @@ def _by_substitution(e: sp.Expr, x: sp.Symbol, x0) -> sp.Expr | None:
         for node in sp.preorder_traversal(e):
             if isinstance(node, sp.Expr) and node.has(x) and node.subs(x, x0).has(*bad):
                 return None
+            if _singular_unsimplified(node, x, x0):
+                return None
         v = e.subs(x, x0)
     except (TypeError, ValueError, ZeroDivisionError):
         return None
     return None if v.has(*bad) else v
+
+
+def _singular_unsimplified(node: sp.Expr, x: sp.Symbol, x0) -> bool:
+    """A log, or a negative power, of an argument that vanishes at x = x0 without sympy writing it as 0: renyi(pi) at
+    its edge sigma = sqrt(pi/(pi - 1)) has log(pi*(1 - pi)/(pi - 1) + pi), which is log(0) (0 by 50 digits)."""
+    if isinstance(node, sp.log):
+        arg = node.args[0]
+    elif node.is_Pow and node.exp.is_negative:
+        arg = node.base
+    else:
+        return False
+    if not arg.has(x):
+        return False
+    at = arg.subs(x, x0)
+    if not at.is_number or at.is_Rational:
+        return False
+    return abs(sp.N(at, 50)) < sp.Float("1e-40")
 
 
 def _limit(e, x, x0, direction):
@@ -2555,10 +2575,10 @@ def _keeps_sign(h: sp.Expr, x: sp.Symbol, region: sp.Set) -> bool:
     for q in (num, den):
         if not q.has(x):
             continue
-        if q.is_polynomial(x):
-            for r in sp.Poly(q, x).real_roots():
-                if _strictly_inside(r, region):
-                    return False
+        roots = real_roots(q, x) if q.is_polynomial(x) else None  # exact, for renyi(pi)'s coefficients too
+        if roots is not None:
+            if any(_strictly_inside(r, region) for r in roots):
+                return False
         elif sp.solveset(q, x, region) is not sp.S.EmptySet:
             return False
     return True
