@@ -27,6 +27,7 @@ from vaemath.symbolic.calculus import (
     hessian_by_limits,
     real_values,
 )
+from vaemath.symbolic.domains import domain_edges
 from vaemath.symbolic.nonsmooth import (
     active_branch,
     check_directions,
@@ -36,7 +37,6 @@ from vaemath.symbolic.nonsmooth import (
     kink_directions,
     pieces,
 )
-from vaemath.symbolic.domains import domain_edges
 from vaemath.symbolic.symbols import vectorized
 
 _MU_GRID = ("-3", "-2", "-3/2", "-1", "-1/2", "-1/4", "0", "1/4", "1/2", "1", "3/2", "2", "3")

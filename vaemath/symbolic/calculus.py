@@ -2743,8 +2743,8 @@ def _descent(e: sp.Expr, budget) -> tuple:
                         if backed and inner_backed:
                             return (f"{name}, then {name2}", None), late, unverified
                         unverified.append(f"{name}, then {name2}")
-    return (_unbounded_on_sections(e, budget, unverified) or _unbounded_on_drift(e, budget, unverified), late,
-            unverified)
+    return (_unbounded_on_sections(e, budget, unverified) or _unbounded_at_edges(e, budget, unverified)
+            or _unbounded_on_drift(e, budget, unverified), late, unverified)
 
 
 def _drift_paths(e: sp.Expr):
@@ -2897,6 +2897,26 @@ def _unbounded_on_sections(e: sp.Expr, budget, unverified: list) -> tuple | None
     for f, x, x0, side, where, subs in _sections(e):
         if f is not None and _falls(f, x, x0, side, budget, where, unverified):
             return where, (subs, x, x0, side)
+    return None
+
+
+def _unbounded_at_edges(e: sp.Expr, budget, unverified: list) -> tuple | None:
+    """A path to -oo into an edge of the domain (:func:`~vaemath.symbolic.domains.domain_edges`, the rule ``check``
+    uses for the ratio): sigma -> edge from inside at mu = 0 or at a root mu(sigma) of d/dmu (renyi(2) + log(2 -
+    sigma**2): sigma -> sqrt(2)- at mu = 0, where it is log(2 - sigma**2)/2 + O(1), review r8l A5)."""
+    edges = domain_edges((e,), budget)
+    if not edges:
+        return None
+    mus = {sp.S.Zero} | {r for r in _mu_roots(sp.diff(e, mu)) if r.is_real is not False}
+    for m0 in sorted(mus, key=sp.default_sort_key):
+        try:
+            f = e.subs(mu, m0)
+        except ValueError:  # sympy's Max refuses a complex argument
+            continue
+        for z, side in edges:
+            where = f"sigma->{z}{side} at mu = {m0}, the edge of the domain"
+            if _falls(f, sigma, z, side, budget, where, unverified):
+                return where, ({mu: m0, sigma: sigma}, sigma, z, side)
     return None
 
 
