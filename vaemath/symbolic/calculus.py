@@ -20,7 +20,7 @@ import sympy as sp
 
 from vaemath.symbolic.approach import limit_status
 from vaemath.symbolic.budget import DEFAULT_BUDGET, SYMPY_FAILED, attempt, check_budget
-from vaemath.symbolic.domains import domain_edges, real_roots
+from vaemath.symbolic.domains import as_real_root, domain_edges, real_roots
 from vaemath.symbolic.hidden_zeros import hyperbolics_as_exp, without_hidden_zeros
 from vaemath.symbolic.interval import RANGE, keeps_sign
 from vaemath.symbolic.newton import float_order, newton_escapes, polished, scale_digits, singular_part_dropped
@@ -443,7 +443,14 @@ def _solve_symbolic(e: sp.Expr, grad: list, xs: tuple, p, budget) -> tuple:
             break
     if not check:
         sols = [sol for sol in sols if sol[mu].is_number and sol[sigma].is_number and _stationary(e, xs, sol, budget)]
-    return sols, False
+    return [_real_radicals_as_roots(sol, budget) for sol in sols], False
+
+
+def _real_radicals_as_roots(sol: dict, budget) -> dict:
+    """``sol`` with each real value sympy wrote with I (a cubic's root in radicals) as the CRootOf of its minimal
+    polynomial (:func:`~vaemath.symbolic.domains.as_real_root`): renyi(2) + 3*sigma's minimiser is (0,
+    CRootOf(3*x**3 - 2*x**2 - 6*x + 2, 1)), exact, where the radicals' value was complex to sympy (review r8l B7)."""
+    return {x: as_real_root(v, budget) for x, v in sol.items()}
 
 
 def _recognise(r, tolerance: float = 1e-8) -> sp.Expr:

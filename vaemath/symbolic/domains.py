@@ -72,3 +72,27 @@ def _positive_zeros(g: sp.Expr, budget) -> list:
     except (NotImplementedError, ValueError, TypeError, sp.PolynomialError):
         return []
     return list(zeros) if done and isinstance(zeros, sp.FiniteSet) else []
+
+
+def as_real_root(v: sp.Expr, budget) -> sp.Expr:
+    """``v``, a real number sympy writes with I (a cubic's real root in radicals, the casus irreducibilis: renyi(2) +
+    3*sigma's stationary sigma), as the real root of its minimal polynomial equal to it at 50 digits, a CRootOf
+    (CRootOf(3*x**3 - 2*x**2 - 6*x + 2, 1)); ``v`` unchanged when it has no I, is not real by 50 digits, or sympy
+    finds no rational minimal polynomial within ``budget``."""
+    if not (isinstance(v, sp.Expr) and v.is_number and v.has(sp.I)):
+        return v
+    re, im = sp.N(v, 50).as_real_imag()
+    if abs(im) > 1e-30 * (1 + abs(re)):
+        return v
+    x = sp.Dummy("x")
+    try:
+        done, p = attempt(sp.minimal_polynomial, v, x, budget=budget)
+        if not done:
+            return v
+        poly = sp.Poly(p, x)
+        if not (poly.domain.is_ZZ or poly.domain.is_QQ):
+            return v
+        near = [r for r in poly.real_roots() if abs(sp.N(r, 50) - re) < 1e-25 * (1 + abs(re))]
+    except (NotImplementedError, ValueError, TypeError, sp.PolynomialError):
+        return v
+    return near[0] if len(near) == 1 else v
