@@ -20,7 +20,7 @@ import sympy as sp
 
 from vaemath.symbolic.approach import limit_status
 from vaemath.symbolic.budget import DEFAULT_BUDGET, SYMPY_FAILED, attempt, check_budget
-from vaemath.symbolic.domains import as_real_root, domain_edges, real_roots
+from vaemath.symbolic.domains import as_real_root, conditions, domain_edges, real_roots
 from vaemath.symbolic.hidden_zeros import hyperbolics_as_exp, without_hidden_zeros
 from vaemath.symbolic.interval import RANGE, keeps_sign
 from vaemath.symbolic.newton import float_order, newton_escapes, polished, scale_digits, singular_part_dropped
@@ -443,7 +443,7 @@ def _solve_symbolic(e: sp.Expr, grad: list, xs: tuple, p, budget) -> tuple:
             break
     if not check:
         sols = [sol for sol in sols if sol[mu].is_number and sol[sigma].is_number and _stationary(e, xs, sol, budget)]
-    return [_real_radicals_as_roots(sol, budget) for sol in sols], False
+    return sols, False
 
 
 def _real_radicals_as_roots(sol: dict, budget) -> dict:
@@ -878,6 +878,12 @@ def _critical_points_std(e: sp.Expr, budget) -> tuple:
     plain = hyperbolics_as_exp(e)
     grad = [_without_positive_factors(sp.diff(plain, x)) for x in xs]
     sols, late = _solve_symbolic(plain, grad, xs, p, budget) if _elementary(plain) else (None, False)
+    if _elementary(plain) and (not sols or any(v.has(sp.I) for sol in sols for v in sol.values())):
+        exact = _polynomial_stationary(plain, grad, budget)  # a polynomial system: every real root, as CRootOf
+        if exact is not None and (exact or not sols):
+            sols, late = exact, False
+        elif sols:
+            sols = [_real_radicals_as_roots(sol, budget) for sol in sols]
     if late is True:
         _SOLVE_LATE.add(e)
     method = "symbolic"
@@ -897,6 +903,54 @@ def _critical_points_std(e: sp.Expr, budget) -> tuple:
     kept = [c.point for c in out if c.definiteness.startswith("positive") and not (
         any(isinstance(v, sp.Float) for v in c.point.values()) and newton_escapes(e, c.point))]
     return tuple(out) + tuple(_polished_minima(e, kept, budget))
+
+
+def _polynomial_stationary(e: sp.Expr, grad: list, budget) -> list | None:
+    """The stationary points of a penalty whose gradient is rational in (mu, sigma) with rational coefficients, exact,
+    where sympy.solve finds none (it returns [] for renyi(3) + sigma**3, whose sigma solves a quintic): the numerators'
+    lex Groebner bases give one polynomial in sigma and one in mu (a finite set of points), whose real roots (CRootOf)
+    are paired where every numerator vanishes at 50 digits, kept where sigma > 0, no denominator vanishes and the
+    point lies inside the penalty's domain (renyi(2) + 3*sigma: sigma in (0, sqrt(2)), so not the root 1.639). None
+    when the gradient is not so, the set is not finite or sympy runs past ``budget``."""
+    nums, dens = [], []
+    for g in grad:
+        n, d = sp.fraction(sp.together(g))
+        try:
+            if not all(sp.Poly(q, mu, sigma).domain.is_QQ or sp.Poly(q, mu, sigma).domain.is_ZZ for q in (n, d)):
+                return None
+        except (sp.PolynomialError, sp.GeneratorsNeeded):
+            return None
+        nums.append(sp.expand(n))
+        dens.append(d)
+    roots = {}
+    for x, other in ((sigma, mu), (mu, sigma)):
+        try:
+            done, basis = attempt(sp.groebner, nums, other, x, order="lex", budget=budget)
+        except SYMPY_FAILED:
+            return None
+        if not done:
+            return None
+        alone = [q for q in basis.exprs if not q.has(other)]
+        if len(alone) != 1 or not alone[0].has(x):
+            return None  # no stationary point at all (1 in the basis), or a curve of them
+        found = real_roots(alone[0], x)
+        if found is None:
+            return None
+        roots[x] = found
+    inside = conditions(e)
+
+    def vanishing(q, point):
+        return abs(sp.N(q.subs(point), 50)) < 1e-40
+
+    out = []
+    for s0 in roots[sigma]:
+        if sp.N(s0, 50) <= 0 or any(sp.N(c.subs(sigma, s0), 50) <= 0 for c in inside):
+            continue
+        for m0 in roots[mu]:
+            point = {mu: m0, sigma: s0}
+            if all(vanishing(q, point) for q in nums) and not any(vanishing(d, point) for d in dens):
+                out.append({mu: m0, sigma: s0})
+    return out
 
 
 def _without_positive_factors(g: sp.Expr) -> sp.Expr:
@@ -2985,6 +3039,7 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
         ends = [(v, w) for f, x, x0, side, w, _ in _sections(e) if f is not None
                 for v, _, backed in [checked_limit(f, x, x0, side, budget)]
                 if backed and v is not None and v.is_number and v.is_finite]
+        ends += [(v, w) for v, w in _edge_ends(e, (sp.S.Zero,), budget) if v.is_finite]
         if not ends:
             return {"value": None, "attained": None, "where": "no interior minimiser found", "method": None}
         value, where = min(ends, key=lambda t: float(t[0]))
@@ -3032,8 +3087,30 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
     if late:
         return {"value": best.value, "attained": True, "method": "upper bound",
                 "where": f"local minimiser {to_strings(best.point)}: an upper bound on the infimum{undecided}"}
+    edges = _edge_ends(e, tuple(dict.fromkeys((sp.S.Zero, best.point[mu] if best.point[mu].is_Rational else 0))),
+                       budget)
+    lower = [(v, w) for v, w in edges if v is None or (v.is_finite and float(v) < float(sp.N(best.value, 30)))]
+    if lower:  # the edge of the domain is a boundary too: a limit there below the minimum, or not decided
+        return {"value": best.value, "attained": True, "method": "upper bound",
+                "where": f"local minimiser {to_strings(best.point)}: an upper bound on the infimum (the limit as "
+                         f"{lower[0][1]} is {'not decided' if lower[0][0] is None else lower[0][0]})"}
+    at_edges = "; the limits at the edge of the domain, " + ", ".join(f"{v} as {w}" for v, w in edges) if edges else ""
     return {"value": _one_of_tied(best.value), "attained": True, "method": "exact",
-            "where": f"{where} (the least of the stationary points found; the boundary limits are not below it)"}
+            "where": f"{where} (the least of the stationary points found; the boundary limits are not below it"
+                     f"{at_edges})"}
+
+
+def _edge_ends(e: sp.Expr, mus: tuple, budget) -> list:
+    """(limit or None, where) as sigma runs to each edge of the domain from inside (:func:`domain_edges`) at each mu
+    in ``mus``, the limit backed by evaluations (None: not decided); none when the domain has no edge. The edge is a
+    boundary of the penalty's domain as sigma -> 0+ and oo are: renyi(2) + 3*sigma -> oo as sigma -> sqrt(2)-."""
+    out = []
+    for z, side in domain_edges((e,), budget):
+        for m0 in mus:
+            v, _, backed = checked_limit(e.subs(mu, m0), sigma, z, side, budget)
+            ok = backed and v is not None and v.is_number and v.is_extended_real
+            out.append((v if ok else None, f"sigma->{z}{side} at mu = {m0}"))
+    return out
 
 
 def lambert_exp(e: sp.Expr) -> sp.Expr:
