@@ -2319,7 +2319,57 @@ def checked_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEF
     bound = None if late else _divergent_sum(e, x, x0, direction, budget)  # past the budget: no further route
     if bound is not None:
         return bound, late, True
+    bound = None if late else _product_limit(e, x, x0, direction, budget)
+    if bound is not None:
+        return bound, late, True
     return None, late, False
+
+
+def _product_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> sp.Expr | None:
+    """+-oo for a product A(x) B(other) whose part in x tends to oo or -oo (its limit backed by evaluations) while
+    B keeps one strict sign for every value of the other variable (:func:`_strict_sign`): exp(mu**2)*atan(sigma) -> oo
+    as mu -> +-oo for every sigma > 0, where sympy's limit is oo*I*sign(log(1 - I*sigma) - log(1 + I*sigma)) (review
+    r8l B8). None otherwise."""
+    if not isinstance(e, sp.Mul) or e.has(sp.I):
+        return None
+    inner = sp.Mul(*[a for a in e.args if a.has(x)])
+    outer = sp.Mul(*[a for a in e.args if not a.has(x)])
+    if outer == 1 or inner.free_symbols != {x}:
+        return None
+    value, _, backed = checked_limit(inner, x, x0, direction, budget)
+    if not (backed and value in (sp.oo, -sp.oo)):
+        return None
+    sign = _strict_sign(outer, budget)
+    return None if sign is None else sign * value
+
+
+def _strict_sign(c: sp.Expr, budget) -> int | None:
+    """+1 or -1 when c, a function of one variable (mu real, or sigma > 0), has that strict sign everywhere: by sympy's
+    assumptions (exp(mu**2), atan(sigma)), else, for sigma over the whole half-line, by interval arithmetic on [e^-700,
+    e^700] (:func:`~vaemath.symbolic.interval.keeps_sign`) and, beyond, by the sign of c's leading term at 0+ and oo
+    (sigma - tanh(sigma): sigma**3/3 and sigma). None otherwise."""
+    if c.is_positive:
+        return 1
+    if c.is_negative:
+        return -1
+    if c.free_symbols != {sigma} or domain_edges((c,), budget):
+        return None
+    sign = keeps_sign(c, sigma, seconds=min(budget or 5.0, 5.0))
+    if sign is None:
+        return None
+    t = sp.Dummy("t", positive=True)
+    for f, end in ((c, 0), (c.subs(sigma, 1 / t), sp.oo)):  # beyond e^+-700: the limit's sign, else the leading term's
+        x = sigma if end == 0 else t
+        value, _, backed = checked_limit(c, sigma, end, "+" if end == 0 else "-", budget)
+        if backed and value is not None and value != 0 and (sign * value).is_positive:
+            continue
+        try:
+            lead = f.as_leading_term(x)
+        except (NotImplementedError, ValueError, TypeError, sp.PoleError):
+            return None
+        if not (sign * lead).is_positive:
+            return None
+    return sign
 
 
 def _divergent_sum(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> sp.Expr | None:
@@ -2409,7 +2459,7 @@ def _kept_sign(c: sp.Expr, budget) -> int | None:
         inf = infimum_1d(f, sigma, budget)
         if inf is not None and inf["value"].is_number and inf["value"].is_positive:
             return s_
-    return None
+    return _strict_sign(c, budget)
 
 
 def _leaves_domain(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> bool:
@@ -2619,6 +2669,9 @@ def _signs_decided(v: sp.Expr, scale: sp.Symbol = sigma, sigma_range: sp.Set | N
         value = h.subs(x, _a_point(region))
         if done and kept and value.is_extended_real and value != 0:
             v = v.subs(sg, sp.sign(value))
+        elif x is mu or region == sp.Interval.open(0, sp.oo):  # sympy's assumptions, or intervals (sigma - tanh)
+            strict = _strict_sign(h, budget)
+            v = v if strict is None else v.subs(sg, strict)
     return v
 
 
