@@ -2415,6 +2415,8 @@ def _timed_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> tuple:
         value = _polynomial_limit(e, x, x0, budget) or value  # oo*sign(c(sigma)): decided when c keeps one sign
     if not done or value is None or value.has(sp.nan, sp.zoo, sp.Limit, sp.AccumBounds, sp.I):
         return None, not done
+    if value.is_number and value.is_finite and not value.is_Rational:  # renyi(pi)/kl as sigma -> 0+:
+        value = _shortest(value, budget)  # (-4 + 4*pi)/(2*(-2 + 2*pi)) is 1
     return value, False
 
 
