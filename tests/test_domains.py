@@ -149,7 +149,8 @@ def test_a_real_radical_with_i_becomes_its_root():
 @pytest.mark.parametrize("text, coefficient, sign", [
     ("exp(mu**2)*atan(sigma)", mp.atan, 1),
     ("-exp(mu**2)*atan(sigma)", lambda s: -mp.atan(s), -1),
-    ("mu**4*(exp(-sigma) + atan(sigma) - 1/2)", lambda s: mp.exp(-s) + mp.atan(s) - mp.mpf(1) / 2, 1),  # intervals
+    ("mu**4*(exp(-sigma) + atan(sigma) - 1/2)", lambda s: mp.exp(-s) + mp.atan(s) - mp.mpf(1) / 2, 1),
+    ("exp(mu**2)*(exp(-sigma) + atan(sigma) - 1/2)", lambda s: mp.exp(-s) + mp.atan(s) - mp.mpf(1) / 2, 1),  # intervals
 ])
 def test_mu_limits_follow_the_sign_of_the_coefficient_in_sigma(text, coefficient, sign):
     lim = limits(text)
