@@ -3094,7 +3094,7 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
         ends = [(v, w) for f, x, x0, side, w, _ in _sections(e) if f is not None
                 for v, _, backed in [checked_limit(f, x, x0, side, budget)]
                 if backed and v is not None and v.is_number and v.is_finite]
-        ends += [(v, w) for v, w in _edge_ends(e, (sp.S.Zero,), budget) if v.is_finite]
+        ends += [(v, w) for v, w in _edge_ends(e, (sp.S.Zero,), budget) if v is not None and v.is_finite]
         if not ends:
             return {"value": None, "attained": None, "where": "no interior minimiser found", "method": None}
         value, where = min(ends, key=lambda t: float(t[0]))
@@ -3144,7 +3144,8 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
                 "where": f"local minimiser {to_strings(best.point)}: an upper bound on the infimum{undecided}"}
     edges = _edge_ends(e, tuple(dict.fromkeys((sp.S.Zero, best.point[mu] if best.point[mu].is_Rational else 0))),
                        budget)
-    lower = [(v, w) for v, w in edges if v is None or (v.is_finite and float(v) < float(sp.N(best.value, 30)))]
+    lower = [(v, w) for v, w in edges
+             if v is None or v == -sp.oo or (v.is_finite and float(v) < float(sp.N(best.value, 30)))]
     if lower:  # the edge of the domain is a boundary too: a limit there below the minimum, or not decided
         return {"value": best.value, "attained": True, "method": "upper bound",
                 "where": f"local minimiser {to_strings(best.point)}: an upper bound on the infimum (the limit as "
