@@ -14,6 +14,8 @@ L = sp.log(3 + 1 / sigma)
     (-sp.exp(-sigma) - 1 / sigma**2, -1),
     (sp.diff(sigma / (1 + sigma) - 1 / sp.log(L), sigma), -1),  # review r8k C2, by hand: (1 - 34.4)/sigma^2 far out
     (sp.log(sigma) ** 2 + 1, 1),
+    (sp.atan(sigma - 2) + 2, 1),  # atan > -pi/2 > -2 (the atan rule, review r8l B8)
+    (sp.exp(-sigma) + sp.atan(sigma) - sp.Rational(1, 2), 1),  # 1/2 at 0+, pi/2 - 1/2 at oo, never below 1/2 between
 ])
 def test_a_derivative_of_one_sign_is_proved(d, sign):
     assert keeps_sign(d, sigma) == sign
@@ -23,7 +25,8 @@ def test_a_derivative_of_one_sign_is_proved(d, sign):
     sp.log(sigma) - 1,  # 0 at e
     sigma - sp.Rational(10) ** 200,  # 0 at 1e200, inside the range
     (sp.log(sigma) - 1) ** 2,  # 0 at e, no sign change
-    sp.atan(sigma - 2) + 2,  # > 0, but no interval rule for atan: no proof
+    sp.cos(sigma) + 2,  # > 0, but no interval rule for cos: no proof
+    sp.exp(-sigma) + sp.atan(sigma) - sp.Rational(11, 10),  # -1/10 at 0+, pi/2 - 11/10 at oo
     sp.Rational(1, 10**40) - (sp.log(sigma) - 1) ** 2,  # > 0 only where |log(sigma) - 1| < 1e-20
     sp.diff(sigma * sp.log(1 + 1 / sigma) - sp.log(sigma) / sigma ** sp.Rational(1, 100), sigma),  # 0 near e^100
 ])

@@ -27,6 +27,7 @@ from vaemath.symbolic.calculus import (
     hessian_by_limits,
     real_values,
 )
+from vaemath.symbolic.domains import domain_edges
 from vaemath.symbolic.nonsmooth import (
     active_branch,
     check_directions,
@@ -36,7 +37,6 @@ from vaemath.symbolic.nonsmooth import (
     kink_directions,
     pieces,
 )
-from vaemath.symbolic.penalty import infer_domain
 from vaemath.symbolic.symbols import vectorized
 
 _MU_GRID = ("-3", "-2", "-3/2", "-1", "-1/2", "-1/4", "0", "1/4", "1/2", "1", "3/2", "2", "3")
@@ -253,37 +253,12 @@ def _outside(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> bool:
         return False
 
 
-def _domain_edges(exprs: tuple, budget) -> list:
-    """(edge, side) for the edges of the penalties' domains inside every other condition: sigma -> edge from the side
-    ("-" below, "+" above) where each log argument of sigma alone is positive (renyi(17/10): sigma -> sqrt(119)/7-)."""
-    conds = []
-    for e in exprs:
-        c = infer_domain(e).condition
-        conds += [a.lhs for a in (c.args if isinstance(c, sp.And) else (c,)) if isinstance(a, sp.StrictGreaterThan)]
-    out = []
-    for g in conds:
-        try:
-            done, zeros = attempt(sp.solveset, g, sigma, sp.Interval.open(0, sp.oo), budget=budget)
-        except (NotImplementedError, ValueError, TypeError):
-            continue
-        if not done or not isinstance(zeros, sp.FiniteSet):
-            continue
-        for z in zeros:
-            for side, near in (("-", z * (1 - sp.Rational(1, 10**12))), ("+", z * (1 + sp.Rational(1, 10**12)))):
-                try:
-                    if all(sp.N(h.subs(sigma, near), 40) > 0 for h in conds):
-                        out.append((z, side))
-                except TypeError:  # not comparable: complex there
-                    continue
-    return out
-
-
 def _edge_limits(ratio: sp.Expr, exprs: tuple, m0, budget) -> tuple:
     """Exact limits of the ratio as sigma runs to an edge of the penalties' domain from inside, at mu = m0: where
     Renyi's divergence of order a > 1 runs to +oo inside its domain (the corner paths that leave it are not
     witnesses); and whether one ran past the budget or is sympy's alone."""
     out, late = [], False
-    for z, side in _domain_edges(exprs, budget):
+    for z, side in domain_edges(exprs, budget):
         value, ran_out, backed = checked_limit(ratio.subs(mu, m0), sigma, z, side, budget=budget)
         late |= ran_out or (value is not None and not backed)
         if value is not None and backed and value.is_number and value.is_extended_real:

@@ -46,6 +46,15 @@ def _term_functions(f: sp.Expr, x: sp.Symbol) -> tuple:
     return sp.lambdify(x, terms, "mpmath"), [[where[t] for t in args] for args in sums]
 
 
+_CONSTANT = type(mpmath.pi)  # mpmath's constants (pi, e, euler...) are of this type, not mpf
+
+
+def _real_mpf(v):
+    """v as an mpf when it is a plain number: an int or float, or one of mpmath's constants (mpmath.pi, mpmath.e: what
+    lambdify makes of a term pi or E, as in renyi(pi)); other values (mpc, None) unchanged."""
+    return mpmath.mpf(v) if isinstance(v, (int, float, _CONSTANT)) else v
+
+
 def _digits_needed(terms: tuple, t: sp.Expr) -> int | None:
     """Working digits for f at x = t: 30, plus the digits of the largest term of any of its sums (those a
     cancellation there can lose: sinh(x)**2 - cosh(x)**2 at x = 128 loses 111), plus the largest ratio of two terms
@@ -66,7 +75,7 @@ def _digits_needed(terms: tuple, t: sp.Expr) -> int | None:
                 if v.imag != 0:
                     return None
                 v = v.real
-            v = mpmath.mpf(v) if isinstance(v, (int, float)) else v
+            v = _real_mpf(v)
             if not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v):
                 return None
             sizes.append(float(mpmath.log10(abs(v))) if v != 0 else None)
@@ -93,7 +102,7 @@ def _high_precision(fn, terms: tuple, t: sp.Expr):
                 v = fn(mpmath.mpf(t.p) / t.q if t.is_Rational else mpmath.mpf(str(sp.N(t, dps + 10))))
             except (ValueError, TypeError, ZeroDivisionError, OverflowError, AttributeError, NameError):
                 return None
-            v = mpmath.mpf(v) if isinstance(v, (int, float)) else v  # a constant f: lambdify returns the int
+            v = _real_mpf(v)  # a constant f: lambdify returns the int (or mpmath's pi)
             if not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v):
                 return None
             if previous is not None and abs(v - previous) <= mpmath.mpf("1e-20") * max(1, abs(v), abs(previous)):

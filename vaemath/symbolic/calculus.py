@@ -20,6 +20,7 @@ import sympy as sp
 
 from vaemath.symbolic.approach import limit_status
 from vaemath.symbolic.budget import DEFAULT_BUDGET, SYMPY_FAILED, attempt, check_budget
+from vaemath.symbolic.domains import as_real_root, conditions, domain_edges, real_roots
 from vaemath.symbolic.far import FAR_PART, part_minimum
 from vaemath.symbolic.hidden_zeros import hyperbolics_as_exp, without_hidden_zeros
 from vaemath.symbolic.interval import RANGE, above_level, keeps_sign
@@ -444,6 +445,13 @@ def _solve_symbolic(e: sp.Expr, grad: list, xs: tuple, p, budget) -> tuple:
     if not check:
         sols = [sol for sol in sols if sol[mu].is_number and sol[sigma].is_number and _stationary(e, xs, sol, budget)]
     return sols, False
+
+
+def _real_radicals_as_roots(sol: dict, budget) -> dict:
+    """``sol`` with each real value sympy wrote with I (a cubic's root in radicals) as the CRootOf of its minimal
+    polynomial (:func:`~vaemath.symbolic.domains.as_real_root`): renyi(2) + 3*sigma's minimiser is (0,
+    CRootOf(3*x**3 - 2*x**2 - 6*x + 2, 1)), exact, where the radicals' value was complex to sympy (review r8l B7)."""
+    return {x: as_real_root(v, budget) for x, v in sol.items()}
 
 
 def _recognise(r, tolerance: float = 1e-8) -> sp.Expr:
@@ -871,6 +879,12 @@ def _critical_points_std(e: sp.Expr, budget) -> tuple:
     plain = hyperbolics_as_exp(e)
     grad = [_without_positive_factors(sp.diff(plain, x)) for x in xs]
     sols, late = _solve_symbolic(plain, grad, xs, p, budget) if _elementary(plain) else (None, False)
+    if _elementary(plain) and (not sols or any(v.has(sp.I) for sol in sols for v in sol.values())):
+        exact = _polynomial_stationary(plain, grad, budget)  # a polynomial system: every real root, as CRootOf
+        if exact is not None and (exact or not sols):
+            sols, late = exact, False
+        elif sols:
+            sols = [_real_radicals_as_roots(sol, budget) for sol in sols]
     if late is True:
         _SOLVE_LATE.add(e)
     method = "symbolic"
@@ -890,6 +904,54 @@ def _critical_points_std(e: sp.Expr, budget) -> tuple:
     kept = [c.point for c in out if c.definiteness.startswith("positive") and not (
         any(isinstance(v, sp.Float) for v in c.point.values()) and newton_escapes(e, c.point))]
     return tuple(out) + tuple(_polished_minima(e, kept, budget))
+
+
+def _polynomial_stationary(e: sp.Expr, grad: list, budget) -> list | None:
+    """The stationary points of a penalty whose gradient is rational in (mu, sigma) with rational coefficients, exact,
+    where sympy.solve finds none (it returns [] for renyi(3) + sigma**3, whose sigma solves a quintic): the numerators'
+    lex Groebner bases give one polynomial in sigma and one in mu (a finite set of points), whose real roots (CRootOf)
+    are paired where every numerator vanishes at 50 digits, kept where sigma > 0, no denominator vanishes and the
+    point lies inside the penalty's domain (renyi(2) + 3*sigma: sigma in (0, sqrt(2)), so not the root 1.639). None
+    when the gradient is not so, the set is not finite or sympy runs past ``budget``."""
+    nums, dens = [], []
+    for g in grad:
+        n, d = sp.fraction(sp.together(g))
+        try:
+            if not all(sp.Poly(q, mu, sigma).domain.is_QQ or sp.Poly(q, mu, sigma).domain.is_ZZ for q in (n, d)):
+                return None
+        except (sp.PolynomialError, sp.GeneratorsNeeded):
+            return None
+        nums.append(sp.expand(n))
+        dens.append(d)
+    roots = {}
+    for x, other in ((sigma, mu), (mu, sigma)):
+        try:
+            done, basis = attempt(sp.groebner, nums, other, x, order="lex", budget=budget)
+        except SYMPY_FAILED:
+            return None
+        if not done:
+            return None
+        alone = [q for q in basis.exprs if not q.has(other)]
+        if len(alone) != 1 or not alone[0].has(x):
+            return None  # no stationary point at all (1 in the basis), or a curve of them
+        found = real_roots(alone[0], x)
+        if found is None:
+            return None
+        roots[x] = found
+    inside = conditions(e)
+
+    def vanishing(q, point):
+        return abs(sp.N(q.subs(point), 50)) < 1e-40
+
+    out = []
+    for s0 in roots[sigma]:
+        if sp.N(s0, 50) <= 0 or any(sp.N(c.subs(sigma, s0), 50) <= 0 for c in inside):
+            continue
+        for m0 in roots[mu]:
+            point = {mu: m0, sigma: s0}
+            if all(vanishing(q, point) for q in nums) and not any(vanishing(d, point) for d in dens):
+                out.append({mu: m0, sigma: s0})
+    return out
 
 
 def _without_positive_factors(g: sp.Expr) -> sp.Expr:
@@ -2312,7 +2374,57 @@ def checked_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEF
     bound = None if late else _divergent_sum(e, x, x0, direction, budget)  # past the budget: no further route
     if bound is not None:
         return bound, late, True
+    bound = None if late else _product_limit(e, x, x0, direction, budget)
+    if bound is not None:
+        return bound, late, True
     return None, late, False
+
+
+def _product_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> sp.Expr | None:
+    """+-oo for a product A(x) B(other) whose part in x tends to oo or -oo (its limit backed by evaluations) while
+    B keeps one strict sign for every value of the other variable (:func:`_strict_sign`): exp(mu**2)*atan(sigma) -> oo
+    as mu -> +-oo for every sigma > 0, where sympy's limit is oo*I*sign(log(1 - I*sigma) - log(1 + I*sigma)) (review
+    r8l B8). None otherwise."""
+    if not isinstance(e, sp.Mul) or e.has(sp.I):
+        return None
+    inner = sp.Mul(*[a for a in e.args if a.has(x)])
+    outer = sp.Mul(*[a for a in e.args if not a.has(x)])
+    if outer == 1 or inner.free_symbols != {x}:
+        return None
+    value, _, backed = checked_limit(inner, x, x0, direction, budget)
+    if not (backed and value in (sp.oo, -sp.oo)):
+        return None
+    sign = _strict_sign(outer, budget)
+    return None if sign is None else sign * value
+
+
+def _strict_sign(c: sp.Expr, budget) -> int | None:
+    """+1 or -1 when c, a function of one variable (mu real, or sigma > 0), has that strict sign everywhere: by sympy's
+    assumptions (exp(mu**2), atan(sigma)), else, for sigma over the whole half-line, by interval arithmetic on [e^-700,
+    e^700] (:func:`~vaemath.symbolic.interval.keeps_sign`) and, beyond, by the sign of c's leading term at 0+ and oo
+    (sigma - tanh(sigma): sigma**3/3 and sigma). None otherwise."""
+    if c.is_positive:
+        return 1
+    if c.is_negative:
+        return -1
+    if c.free_symbols != {sigma} or domain_edges((c,), budget):
+        return None
+    sign = keeps_sign(c, sigma, seconds=min(budget or 5.0, 5.0))
+    if sign is None:
+        return None
+    t = sp.Dummy("t", positive=True)
+    for f, end in ((c, 0), (c.subs(sigma, 1 / t), sp.oo)):  # beyond e^+-700: the limit's sign, else the leading term's
+        x = sigma if end == 0 else t
+        value, _, backed = checked_limit(c, sigma, end, "+" if end == 0 else "-", budget)
+        if backed and value is not None and value != 0 and (sign * value).is_positive:
+            continue
+        try:
+            lead = f.as_leading_term(x)
+        except (NotImplementedError, ValueError, TypeError, sp.PoleError):
+            return None
+        if not (sign * lead).is_positive:
+            return None
+    return sign
 
 
 def _divergent_sum(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> sp.Expr | None:
@@ -2358,6 +2470,8 @@ def _timed_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> tuple:
         value = _polynomial_limit(e, x, x0, budget) or value  # oo*sign(c(sigma)): decided when c keeps one sign
     if not done or value is None or value.has(sp.nan, sp.zoo, sp.Limit, sp.AccumBounds, sp.I):
         return None, not done
+    if value.is_number and value.is_finite and not value.is_Rational:  # renyi(pi)/kl as sigma -> 0+:
+        value = _shortest(value, budget)  # (-4 + 4*pi)/(2*(-2 + 2*pi)) is 1
     return value, False
 
 
@@ -2402,7 +2516,7 @@ def _kept_sign(c: sp.Expr, budget) -> int | None:
         inf = infimum_1d(f, sigma, budget)
         if inf is not None and inf["value"].is_number and inf["value"].is_positive:
             return s_
-    return None
+    return _strict_sign(c, budget)
 
 
 def _leaves_domain(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> bool:
@@ -2432,10 +2546,29 @@ def _by_substitution(e: sp.Expr, x: sp.Symbol, x0) -> sp.Expr | None:
         for node in sp.preorder_traversal(e):
             if isinstance(node, sp.Expr) and node.has(x) and node.subs(x, x0).has(*bad):
                 return None
+            if _singular_unsimplified(node, x, x0):
+                return None
         v = e.subs(x, x0)
     except (TypeError, ValueError, ZeroDivisionError):
         return None
     return None if v.has(*bad) else v
+
+
+def _singular_unsimplified(node: sp.Expr, x: sp.Symbol, x0) -> bool:
+    """A log, or a negative power, of an argument that vanishes at x = x0 without sympy writing it as 0: renyi(pi) at
+    its edge sigma = sqrt(pi/(pi - 1)) has log(pi*(1 - pi)/(pi - 1) + pi), which is log(0) (0 by 50 digits)."""
+    if isinstance(node, sp.log):
+        arg = node.args[0]
+    elif node.is_Pow and node.exp.is_negative:
+        arg = node.base
+    else:
+        return False
+    if not arg.has(x):
+        return False
+    at = arg.subs(x, x0)
+    if not at.is_number or at.is_Rational:
+        return False
+    return abs(sp.N(at, 50)) < sp.Float("1e-40")
 
 
 def _limit(e, x, x0, direction):
@@ -2593,6 +2726,9 @@ def _signs_decided(v: sp.Expr, scale: sp.Symbol = sigma, sigma_range: sp.Set | N
         value = h.subs(x, _a_point(region))
         if done and kept and value.is_extended_real and value != 0:
             v = v.subs(sg, sp.sign(value))
+        elif x is mu or region == sp.Interval.open(0, sp.oo):  # sympy's assumptions, or intervals (sigma - tanh)
+            strict = _strict_sign(h, budget)
+            v = v if strict is None else v.subs(sg, strict)
     return v
 
 
@@ -2610,10 +2746,10 @@ def _keeps_sign(h: sp.Expr, x: sp.Symbol, region: sp.Set) -> bool:
     for q in (num, den):
         if not q.has(x):
             continue
-        if q.is_polynomial(x):
-            for r in sp.Poly(q, x).real_roots():
-                if _strictly_inside(r, region):
-                    return False
+        roots = real_roots(q, x) if q.is_polynomial(x) else None  # exact, for renyi(pi)'s coefficients too
+        if roots is not None:
+            if any(_strictly_inside(r, region) for r in roots):
+                return False
         elif sp.solveset(q, x, region) is not sp.S.EmptySet:
             return False
     return True
@@ -2778,8 +2914,8 @@ def _descent(e: sp.Expr, budget) -> tuple:
                         if backed and inner_backed:
                             return (f"{name}, then {name2}", None), late, unverified
                         unverified.append(f"{name}, then {name2}")
-    return (_unbounded_on_sections(e, budget, unverified) or _unbounded_on_drift(e, budget, unverified), late,
-            unverified)
+    return (_unbounded_on_sections(e, budget, unverified) or _unbounded_at_edges(e, budget, unverified)
+            or _unbounded_on_drift(e, budget, unverified), late, unverified)
 
 
 def _drift_paths(e: sp.Expr):
@@ -2935,6 +3071,26 @@ def _unbounded_on_sections(e: sp.Expr, budget, unverified: list) -> tuple | None
     return None
 
 
+def _unbounded_at_edges(e: sp.Expr, budget, unverified: list) -> tuple | None:
+    """A path to -oo into an edge of the domain (:func:`~vaemath.symbolic.domains.domain_edges`, the rule ``check``
+    uses for the ratio): sigma -> edge from inside at mu = 0 or at a root mu(sigma) of d/dmu (renyi(2) + log(2 -
+    sigma**2): sigma -> sqrt(2)- at mu = 0, where it is log(2 - sigma**2)/2 + O(1), review r8l A5)."""
+    edges = domain_edges((e,), budget)
+    if not edges:
+        return None
+    mus = {sp.S.Zero} | {r for r in _mu_roots(sp.diff(e, mu)) if r.is_real is not False}
+    for m0 in sorted(mus, key=sp.default_sort_key):
+        try:
+            f = e.subs(mu, m0)
+        except ValueError:  # sympy's Max refuses a complex argument
+            continue
+        for z, side in edges:
+            where = f"sigma->{z}{side} at mu = {m0}, the edge of the domain"
+            if _falls(f, sigma, z, side, budget, where, unverified):
+                return where, ({mu: m0, sigma: sigma}, sigma, z, side)
+    return None
+
+
 def infimum(penalty, budget=DEFAULT_BUDGET) -> dict:
     """The penalty's infimum over mu real, sigma > 0, exact where decided, else an upper bound labelled so.
 
@@ -2993,6 +3149,7 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
         ends = [(v, w) for f, x, x0, side, w, _ in _sections(e) if f is not None
                 for v, _, backed in [checked_limit(f, x, x0, side, budget)]
                 if backed and v is not None and v.is_number and v.is_finite]
+        ends += [(v, w) for v, w in _edge_ends(e, (sp.S.Zero,), budget) if v is not None and v.is_finite]
         if not ends:
             return {"value": None, "attained": None, "where": "no interior minimiser found", "method": None}
         value, where = min(ends, key=lambda t: float(t[0]))
@@ -3040,8 +3197,31 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
     if late:
         return {"value": best.value, "attained": True, "method": "upper bound",
                 "where": f"local minimiser {to_strings(best.point)}: an upper bound on the infimum{undecided}"}
+    edges = _edge_ends(e, tuple(dict.fromkeys((sp.S.Zero, best.point[mu] if best.point[mu].is_Rational else 0))),
+                       budget)
+    lower = [(v, w) for v, w in edges
+             if v is None or v == -sp.oo or (v.is_finite and float(v) < float(sp.N(best.value, 30)))]
+    if lower:  # the edge of the domain is a boundary too: a limit there below the minimum, or not decided
+        return {"value": best.value, "attained": True, "method": "upper bound",
+                "where": f"local minimiser {to_strings(best.point)}: an upper bound on the infimum (the limit as "
+                         f"{lower[0][1]} is {'not decided' if lower[0][0] is None else lower[0][0]})"}
+    at_edges = "; the limits at the edge of the domain, " + ", ".join(f"{v} as {w}" for v, w in edges) if edges else ""
     return {"value": _one_of_tied(best.value), "attained": True, "method": "exact",
-            "where": f"{where} (the least of the stationary points found; the boundary limits are not below it)"}
+            "where": f"{where} (the least of the stationary points found; the boundary limits are not below it"
+                     f"{at_edges})"}
+
+
+def _edge_ends(e: sp.Expr, mus: tuple, budget) -> list:
+    """(limit or None, where) as sigma runs to each edge of the domain from inside (:func:`domain_edges`) at each mu
+    in ``mus``, the limit backed by evaluations (None: not decided); none when the domain has no edge. The edge is a
+    boundary of the penalty's domain as sigma -> 0+ and oo are: renyi(2) + 3*sigma -> oo as sigma -> sqrt(2)-."""
+    out = []
+    for z, side in domain_edges((e,), budget):
+        for m0 in mus:
+            v, _, backed = checked_limit(e.subs(mu, m0), sigma, z, side, budget)
+            ok = backed and v is not None and v.is_number and v.is_extended_real
+            out.append((v if ok else None, f"sigma->{z}{side} at mu = {m0}"))
+    return out
 
 
 def lambert_exp(e: sp.Expr) -> sp.Expr:

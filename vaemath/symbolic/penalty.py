@@ -67,11 +67,16 @@ def _tends_to_oo_at_edges(expr: sp.Expr, args: list) -> bool:
     past sigma = sqrt(2), as renyi(2) is (review r8l B6)."""
     import mpmath
 
+    from vaemath.symbolic.domains import real_roots
+
     for a in args:
         try:
-            roots = [r for r in sp.Poly(a, sigma).real_roots() if r > 0]
+            roots = real_roots(a, sigma)  # exact for renyi(pi)'s coefficients too
         except (sp.PolynomialError, sp.polys.polyerrors.PolificationFailed, NotImplementedError):
             return False
+        if roots is None:
+            return False
+        roots = [r for r in roots if sp.N(r, 50) > 0]
         for r in roots:
             slope = sp.diff(a, sigma).subs(sigma, r)
             if slope == 0:

@@ -1,0 +1,176 @@
+"""The edges of a penalty's domain (vaemath.symbolic.domains) and what rests on them: paths to -oo into an edge
+(derive, descent_path, check, linear), irrational Renyi orders, exact minimisers that are roots of polynomials inside a
+domain, and mu -> +-oo limits whose sign is that of a function of sigma (review r8l A5, B2, B7, B8). Each right answer
+is computed here, by mpmath from the plain formula or by sympy on it, never taken from the code under test."""
+
+import mpmath as mp
+import numpy as np
+import pytest
+import sympy as sp
+
+import vaemath
+from vaemath.analysis.ordering import ratio_bounds
+from vaemath.symbolic import derive, infimum, limits, mu, sigma
+from vaemath.symbolic.calculus import descent_path
+from vaemath.symbolic.domains import as_real_root, domain_edges, real_roots
+from vaemath.symbolic.interval import _atan
+
+X = sp.Symbol("x")
+
+
+def _renyi(a, m, s):
+    """Renyi's divergence of order a of N(m, s^2) from N(0, 1), written out (Gil, Alajaji & Linder 2013, Table 2)."""
+    s2 = a + (1 - a) * s**2
+    return -mp.log(s) - mp.log(s2) / (2 * (a - 1)) + a * m**2 / (2 * s2)
+
+
+# ---- A5: unbounded below only at the edge of the domain ----------------------------------------------------------
+
+EDGE_DESCENTS = [  # (text, the plain formula, mu on the path, the edge): each -> -oo there, by hand
+    ("renyi(2) + log(2 - sigma**2)", lambda m, s: _renyi(2, m, s) + mp.log(2 - s**2), 0, sp.sqrt(2)),
+    ("renyi(3) + log(3 - 2*sigma**2)/2", lambda m, s: _renyi(3, m, s) + mp.log(3 - 2 * s**2) / 2, 0,
+     sp.sqrt(sp.Rational(3, 2))),
+    # -oo only at mu = 3/2 (elsewhere (mu - 3/2)^2/(2 - sigma^2) -> +oo wins)
+    ("renyi(2) + ((mu-3/2)**2 - mu**2)/(2 - sigma**2) + log(2 - sigma**2)",
+     lambda m, s: _renyi(2, m, s) + ((m - 1.5) ** 2 - m**2) / (2 - s**2) + mp.log(2 - s**2), 1.5, sp.sqrt(2)),
+]
+
+
+@pytest.mark.parametrize("text, plain, m0, edge", EDGE_DESCENTS)
+def test_a_penalty_unbounded_below_at_the_edge_of_its_domain_has_that_path(text, plain, m0, edge):
+    path = descent_path(text)
+    assert path is not None and "the edge of the domain" in path["where"]
+    assert sp.simplify(path["sigma"] - edge) == 0
+    with mp.workdps(50):
+        z = mp.mpf(str(sp.N(edge, 60)))
+        on_path = [plain(mp.mpf(m), mp.mpf(s)) for _, m, s in path["points"]]
+        assert all(abs(m - m0) < 1e-12 for _, m, _ in path["points"])
+        assert all(b < a for a, b in zip(on_path, on_path[1:]))  # falling towards the edge
+        assert plain(mp.mpf(m0), z * (1 - mp.mpf(10) ** -40)) < -20  # and without bound
+        if m0 != 0:  # at another mu the same edge is +oo: only this section descends
+            assert plain(mp.mpf(0), z * (1 - mp.mpf(10) ** -40)) > 20
+
+
+def test_derive_in_logvar_and_check_and_linear_say_minus_infinity_at_the_edge():
+    text = "renyi(2) + log(2 - sigma**2)"
+    d = derive(text, param="logvar")
+    assert d["infimum"] == -sp.oo and d["infimum_method"] == "exact" and d["minimizer"] is None
+    assert infimum(text)["value"] == -sp.oo
+    res = vaemath.linear.optimum("5,2,0.5", 1, text, starts=2, seed=0)
+    assert res.objective == -np.inf and not res.attained and "sigma->sqrt(2)-" in res.path
+    # W = 0 = V: the objective is D/2 log(2 pi tau2) + D/2 + pen(0, sigma), tau2 = tr C / D (written out here)
+    tau2 = (5 + 2 + 0.5) / 3
+    by_hand = [1.5 * np.log(2 * np.pi * tau2) + 1.5 - np.log(s) + np.log(2 - s * s) / 2 for s, _ in res.path_values]
+    np.testing.assert_allclose([v for _, v in res.path_values], by_hand, rtol=1e-9)
+
+
+def test_check_gives_the_candidate_infimum_minus_infinity_at_the_edge():
+    v = vaemath.check("renyi(2) + log(2 - sigma**2)")
+    assert v.infimum["candidate"]["value"] == -sp.oo and "sqrt(2)-" in v.infimum["candidate"]["where"]
+    assert v.ratio_bounds["inf"] == "-oo"
+
+
+# ---- B2: irrational orders get the domain work of rational ones ---------------------------------------------------
+
+@pytest.mark.parametrize("a", [sp.pi, sp.E, sp.sqrt(2)])
+def test_the_edge_of_an_irrational_order_is_exact(a):
+    e = vaemath.penalty(f"renyi({a})").expr
+    (edge, side), = domain_edges((e,), 5)
+    assert side == "-" and sp.simplify(edge - sp.sqrt(a / (a - 1))) == 0  # s_a^2 = a + (1 - a) sigma^2 = 0
+    roots = real_roots(a + (1 - a) * X**2, X)
+    assert len(roots) == 2 and sp.simplify(roots[1] - sp.sqrt(a / (a - 1))) == 0
+
+
+def test_renyi_of_pi_has_its_limits_and_its_exact_ratio():
+    lim = limits("renyi(pi)")
+    assert lim == {"sigma->0+": sp.oo, "sigma->oo": sp.oo, "mu->oo": sp.oo, "mu->-oo": sp.oo}
+    lim = limits("renyi(pi)", "logvar")
+    assert lim["mu->oo"] == sp.oo and lim["mu->-oo"] == sp.oo and lim["l->oo"] == sp.oo
+    rb = ratio_bounds(vaemath.penalty("renyi(pi)").expr, vaemath.penalty("kl").expr, vaemath.minimizer("kl"))
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("1", "oo", "exact", "exact")
+    assert "sigma->0+" in rb["inf_path"] and "sqrt(pi)/sqrt(-1 + pi)-" in rb["sup_path"]
+    with mp.workdps(50):  # by hand: renyi(pi)/kl -> 1 as sigma -> 0+ (both ~ -log sigma), -> oo at the edge
+        kl = lambda s: s * s / 2 - mp.log(s) - mp.mpf(1) / 2  # noqa: E731
+        z = mp.sqrt(mp.pi / (mp.pi - 1))
+        assert abs(_renyi(mp.pi, 0, mp.mpf("1e-4000")) / kl(mp.mpf("1e-4000")) - 1) < 1e-3
+        assert _renyi(mp.pi, 0, z * (1 - mp.mpf(10) ** -30)) / kl(z) > 20
+
+
+def test_an_irrational_order_edge_descent():
+    path = descent_path("renyi(pi) + log(pi + (1-pi)*sigma**2)")
+    assert path is not None and sp.simplify(path["sigma"] - sp.sqrt(sp.pi / (sp.pi - 1))) == 0
+
+
+# ---- B7: exact minimisers that are roots of polynomials inside a Renyi domain --------------------------------------
+
+MINIMA = [  # (text, the plain formula in sigma at mu = 0, the polynomial by hand, a start for findroot)
+    ("renyi(2) + 3*sigma", lambda s: _renyi(2, 0, s) + 3 * s, 3 * X**3 - 2 * X**2 - 6 * X + 2, "0.3"),
+    ("renyi(2) - sigma", lambda s: _renyi(2, 0, s) - s, X**3 + 2 * X**2 - 2 * X - 2, "1.2"),
+    ("renyi(3) + sigma**3", lambda s: _renyi(3, 0, s) + s**3, 2 * X**5 - 3 * X**3 - X**2 + 1, "0.6"),
+]
+
+
+@pytest.mark.parametrize("text, plain, poly, start", MINIMA)
+def test_a_minimiser_at_a_root_of_a_polynomial_is_exact_and_global(text, plain, poly, start):
+    inf = infimum(text)
+    assert inf["method"] == "exact" and inf["attained"]
+    best = vaemath.minimizer(text)
+    assert best.point[mu] == 0 and isinstance(best.point[sigma], sp.CRootOf)
+    assert best.point[sigma].poly.monic() == sp.PurePoly(poly, X).monic()  # a root of the polynomial by hand
+    with mp.workdps(50):
+        s0 = mp.findroot(lambda s: mp.diff(plain, s), mp.mpf(start))
+        assert abs(mp.im(s0)) < mp.mpf(10) ** -45
+        s0 = mp.re(s0)
+        assert abs(mp.mpf(str(sp.N(best.point[sigma], 50))) - s0) < mp.mpf(10) ** -40
+        assert abs(mp.mpf(str(sp.N(inf["value"], 50))) - plain(s0)) < mp.mpf(10) ** -40
+        assert plain(s0) < min(plain(s0 * (1 + mp.mpf(k) / 100)) for k in (-5, 5))  # a minimum
+
+
+def test_the_unique_root_in_the_domain_and_its_values():
+    """The review's values (mpmath): the other roots of 3s^3 - 2s^2 - 6s + 2, -1.288 and 1.639, lie outside (0,
+    sqrt(2)), so this one is the minimiser (the penalty -> +oo at both ends)."""
+    assert [float(r) for r in sp.Poly(3 * X**3 - 2 * X**2 - 6 * X + 2).nroots()] == pytest.approx(
+        [-1.28799661877018, 0.315835280383892, 1.63882800505296], rel=1e-12)
+    assert float(sp.N(vaemath.minimizer("renyi(2) + 3*sigma").point[sigma], 30)) == pytest.approx(
+        0.31583528038389197, rel=1e-15)
+    assert float(sp.N(infimum("renyi(2) + 3*sigma")["value"], 30)) == pytest.approx(1.7790480851660832, rel=1e-15)
+    assert "sqrt(2)-" in infimum("renyi(2) + 3*sigma")["where"]  # the edge's limit is named: oo
+
+
+def test_a_real_radical_with_i_becomes_its_root():
+    v = sp.S("2/9 - (73/27 + sqrt(2343)*I/3)**(1/3)/3 - 58/(27*(73/27 + sqrt(2343)*I/3)**(1/3))")  # a Cardano root
+    r = as_real_root(v, 10)
+    assert isinstance(r, sp.CRootOf) and abs(sp.N(r - v, 50)) < 1e-45
+    assert sp.simplify((3 * X**3 - 2 * X**2 - 6 * X + 2).subs(X, r)) == 0
+
+
+# ---- B8: mu -> +-oo when the growing part's coefficient, a function of sigma, keeps its sign ----------------------
+
+@pytest.mark.parametrize("text, coefficient, sign", [
+    ("exp(mu**2)*atan(sigma)", mp.atan, 1),
+    ("-exp(mu**2)*atan(sigma)", lambda s: -mp.atan(s), -1),
+    ("mu**4*(exp(-sigma) + atan(sigma) - 1/2)", lambda s: mp.exp(-s) + mp.atan(s) - mp.mpf(1) / 2, 1),
+    ("exp(mu**2)*(exp(-sigma) + atan(sigma) - 1/2)", lambda s: mp.exp(-s) + mp.atan(s) - mp.mpf(1) / 2, 1),  # intervals
+])
+def test_mu_limits_follow_the_sign_of_the_coefficient_in_sigma(text, coefficient, sign):
+    lim = limits(text)
+    assert lim["mu->oo"] == sign * sp.oo and lim["mu->-oo"] == sign * sp.oo
+    with mp.workdps(30):  # the coefficient's sign by hand, on sigma = e^-30 ... e^30
+        assert all(mp.sign(coefficient(mp.exp(t))) == sign for t in np.linspace(-30, 30, 31))
+
+
+def test_a_coefficient_that_changes_sign_leaves_the_mu_limit_undecided():
+    lim = limits("exp(mu**2)*(exp(-sigma) + atan(sigma) - 11/10)")
+    c = lambda s: mp.exp(-s) + mp.atan(s) - mp.mpf(11) / 10  # noqa: E731  -1/10 at 0+, pi/2 - 11/10 > 0 at oo
+    assert c(mp.mpf("0.01")) < 0 < c(mp.mpf(10))
+    assert lim["mu->oo"] is None and lim["mu->-oo"] is None
+
+
+def test_the_interval_atan_encloses_mpmaths_atan():
+    rng = np.random.default_rng(8)
+    for lo, width in zip(rng.uniform(-5, 5, 20), rng.uniform(0, 3, 20)):
+        box = mp.iv.mpf([lo, lo + width])
+        out = _atan(box)
+        with mp.workdps(60):
+            assert out.a <= mp.atan(mp.mpf(box.a)) and mp.atan(mp.mpf(box.b)) <= out.b
+            assert out.b - out.a < mp.atan(mp.mpf(box.b)) - mp.atan(mp.mpf(box.a)) + 1e-12
