@@ -126,9 +126,30 @@ def _decaying_over_hypot(factors: dict) -> bool:
             and any(decaying(b, k) for b, k in factors.items()))
 
 
+def _exp_of_mu_beside_scale(factors: dict) -> bool:
+    """An exp of mu alone, exp(E(mu)) (E not a number, free of the scale), beside a factor of the scale: each may
+    leave the float64 range where the product does not, one computed per mu and the other per sigma, so no order
+    helps (exp(mu**2) sigma^2 at (26, 1e-300) is 3.8e-307, was exp(676) 0 = 0; exp(mu) (sigma - 1)^2 at (-800,
+    1e300) is 3.7e252, was 0 inf, read as 0). Only user text: the catalogue's exps hold the scale too."""
+    return (any(isinstance(b, sp.exp) and b.args[0].has(rewrite.mu) and not b.args[0].free_symbols - {rewrite.mu}
+                for b in factors)
+            and any(b.free_symbols and not b.has(rewrite.mu) for b in factors))
+
+
+def _scale_exp_over_mu(factors: dict) -> bool:
+    """exp(c lg) (the log parametrisations' power of the scale) divided by |mu| or a power of mu, as a mixed sum's large
+    form writes a typed hypot's derivatives (exp(2 lg)/(|mu| sqrt(1 + ..))): exp(2 s) underflows at s = -400 where
+    the quotient is 3.7e-248 at mu = 1e-100."""
+    def over_mu(b, k):
+        return k < 0 and (b == rewrite.mu or b == sp.Abs(rewrite.mu))
+    return (any(isinstance(b, sp.exp) and b.args[0].free_symbols == {rewrite.lg} for b in factors)
+            and any(over_mu(b, k) for b, k in factors.items()))
+
+
 def _ordered_nowhere(factors: dict) -> bool:
-    """A product of factors of the scale that no order of multiplication fixed at generation time keeps in range."""
-    return _opposed_exp(factors) or _decaying_over_hypot(factors)
+    """A product of factors that no order of multiplication fixed at generation time keeps in range."""
+    return (_opposed_exp(factors) or _decaying_over_hypot(factors) or _exp_of_mu_beside_scale(factors)
+            or _scale_exp_over_mu(factors))
 
 
 def _needs_scaling(c: sp.Expr, factors: dict) -> bool:
