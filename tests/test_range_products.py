@@ -36,7 +36,9 @@ KW = {"std": {}, "var": {"param": "var"}, "logstd": {"param": "logstd"}, "logvar
 SQUARED = "exp(mu**2)*sigma**2"
 LINEAR = "exp(mu)*(sigma - 1)**2"
 HYPOT = "sqrt(mu**2 + sigma**2)"
-EXPR = {SQUARED: sp.exp(mu**2) * sigma**2, LINEAR: sp.exp(mu) * (sigma - 1)**2, HYPOT: sp.sqrt(mu**2 + sigma**2)}
+GAUSS = "exp(-mu**2/2)/sigma**4"
+EXPR = {SQUARED: sp.exp(mu**2) * sigma**2, LINEAR: sp.exp(mu) * (sigma - 1)**2, HYPOT: sp.sqrt(mu**2 + sigma**2),
+        GAUSS: sp.exp(-mu**2 / 2) / sigma**4}
 
 
 def _check(text, expr, mus, xs, param):
@@ -88,14 +90,14 @@ HYPOT_XS = XS_LOG if FULL else [-700.0, -400.0, -1e-8, 0.0, 23.0, 700.0]
 @pytest.mark.parametrize(("text", "param", "mus", "xs"), [
     case for case in [
         (SQUARED, "std", MUS, XS_STD),
-        (LINEAR, "std", MUS, XS_STD),
+        # a decaying exp of mu beside a power of the scale that overflows, its d2/dmu2 (mu^2 - 1) exp(-mu^2/2)/v^2 a
+        # sum sharing the exp (at (38, 1e-300) 4.0e289, was inf; 0 at mu = -1e200, where mu^2 - 1 is inf; mu = 1 left
+        # out: at v = 1e150 the two terms cancel through T = sqrt(v) rounded, 1.7e-316 for 0, main too)
+        (GAUSS, "var", [0.0, -20.0, 30.0, 38.0, -1e200], [1e-300, 1e-150, 0.5, 1.0, 3.0, 1e150]),
         (HYPOT, "logstd", HYPOT_MUS, HYPOT_XS),
-        # more of the kind: a decaying exp of mu beside a power of the scale that overflows, its d2/dmu2 (mu^2 - 1)
-        # exp(-mu^2/2)/v^2 a sum sharing the exp (at (38, 1e-300) 4.0e289, was inf; mu = 1 left out: at v = 1e150
-        # the two terms cancel through T = sqrt(v) rounded, 1.7e-316 for 0, main too); a growing one in logvar;
-        # the hypot in logvar
-        ("exp(-mu**2/2)/sigma**4", "var", [0.0, -20.0, 30.0, 38.0, 1e100, -1e200],
-         [1e-300, 1e-150, 0.5, 1.0, 3.0, 1e150]),
+        (LINEAR, "std", MUS, XS_STD),
+        # more of the kind: exp(-mu)/v^2 at (700, 1e-300) is 9.9e295, was 0 times inf; a growing exp in logvar; the
+        # hypot in logvar
         ("exp(-mu)/sigma**4", "var", [0.0, 1.0, -20.0, 650.0, 700.0, 800.0], [1e-300, 1e-150, 0.5, 1.0, 3.0, 1e150]),
         ("exp(2*mu)*sigma**3", "logvar", [0.0, -1.0, 300.0, -300.0, 350.0], XS_LOG),
         (HYPOT, "logvar", [0.0, 1e-300, -1e-200, 1e-100, 1e-8, 1.0, 1e100, -1e150],
