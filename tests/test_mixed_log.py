@@ -91,3 +91,27 @@ def test_catalogue_sources_have_no_mixed_log():
     e = mixed_sums(sp.log(1 + mu**2 * T**2))
     assert e.has(pick) and e.has(lg)
     assert not mixed_sums(sp.log(1 + mu**3 * T**2)).has(pick)  # mu^3 may be negative: no log of it
+
+
+# The fallback (the plane's log-magnitude form, evaluated where the printed plane is NaN) takes each branch of a
+# mixed sum's pick its own logs: session 13's plant (the small branch's logs for both) passed every test, as no test
+# point reached the fallback where the branches differ. Called directly here, in each region, where M = mu^2 sigma^2
+# overflows (the large form: the small one's log(1 + M) is inf there) and where it is small (the small form); the
+# kernel is test_all_planes' first (A6 in logstd, all planes), each fallback function compiled on this first call.
+def test_the_fallback_takes_each_branch_its_own_logs():
+    from vaemath.kernels.cache import load
+
+    p = vaemath.penalty(A6)
+    kernel = load(p.expr, WHAT, p.name, "logstd", p.domain)
+    points = {0: [(1e200, -1.5), (0.5, -1.5)], 1: [(1e200, 0.3), (0.5, 0.3)], 2: [(1e200, 1.5), (0.5, 1.5)]}
+    bad = []
+    for region, planes in kernel.FALLBACKS.items():
+        for m, x in points[region]:
+            t = ref.truth(A6_EXPR, "logstd", [m], [x])
+            for k in planes:
+                have, want = getattr(kernel, f"fallback_{region}_{k}")(m, x), t.value[k, 0, 0]
+                mag = max(abs(want), 5e-324)
+                if not (have == want if want == 0 or math.isinf(want)
+                        else abs(have - want) <= BOUND * (mag * EPS * (4 + abs(math.log(mag))) + 5e-324)):
+                    bad.append(f"{ref.PLANES[k]} in region {region} at ({m}, {x}): got {have!r}, truth {want!r}")
+    assert not bad, "\n".join(bad)

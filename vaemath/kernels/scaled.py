@@ -48,8 +48,9 @@ class powexp(sp.Function):  # noqa: N801
     nargs = 3
 
 
-FUNCTIONS = ("coshexp", "coshman", "expexp", "expman", "fexp", "fman", "ldexpf", "powexp", "powman", "sinhexp",
-             "sinhman")
+expexpw = _normaliser("expexpw", "k of exp(x) = m 2^k, +-2^22 where clamped (special.expexpw)")
+FUNCTIONS = ("coshexp", "coshman", "expexp", "expexpw", "expman", "fexp", "fman", "ldexpf", "powexp", "powman",
+             "sinhexp", "sinhman")
 _BY_HEAD = {sp.exp: (expman, expexp), sp.cosh: (coshman, coshexp), sp.sinh: (sinhman, sinhexp)}
 
 
@@ -76,10 +77,38 @@ def _flatten(e: sp.Expr) -> tuple:
     if isinstance(e, sp.Pow) and e.exp.is_Integer:
         c, fs = _flatten(e.base)
         return c**e.exp, {b: v * e.exp for b, v in fs.items()}
+    shared = _shared_exp(e)
+    if shared is not None:
+        return sp.S.One, {shared[0]: sp.S.One, shared[1]: sp.S.One}
     b, k = e.as_base_exp()
     if not k.is_Rational or not (k.is_Integer or b.is_positive):
         b, k = e, sp.S.One
     return sp.S.One, {b: k}
+
+
+def _mu_exp(b: sp.Expr) -> bool:
+    """exp(E) with E a non-constant function of mu alone."""
+    return isinstance(b, sp.exp) and b.args[0].has(rewrite.mu) and not b.args[0].free_symbols - {rewrite.mu}
+
+
+def _shared_exp(e: sp.Expr) -> tuple | None:
+    """(exp(E), Q) for a sum of mu alone whose every term holds the factor exp(E), E of mu alone (as a factor or as
+    pw(exp(E), P, 1, 1)), e = exp(E) Q; else None: its pair is then exp(E)'s and Q's, not that of the rounded sum
+    ((4 mu^2 - 2) exp(-mu^2) at mu = 30 underflows, beside sigma^-2 = 1e600 at sigma = 1e-300 where the product
+    is 4.9e212)."""
+    if not isinstance(e, sp.Add) or e.free_symbols != {rewrite.mu}:
+        return None
+    rests, common = [], None
+    for t in e.args:
+        factors = list(sp.Mul.make_args(t))
+        if len(factors) == 1 and isinstance(t, rewrite.pw) and t.args[2:] == (1, 1) and _mu_exp(t.args[0]):
+            factors = [t.args[0], t.args[1]]
+        exps = [f for f in factors if _mu_exp(f)]
+        if len(exps) != 1 or (common is not None and exps[0] != common):
+            return None
+        common = exps[0]
+        rests.append(sp.Mul(*(f for f in factors if f is not exps[0])))
+    return common, sp.Add(*rests)
 
 
 def _plain(c: sp.Expr) -> bool:
@@ -126,9 +155,28 @@ def _decaying_over_hypot(factors: dict) -> bool:
             and any(decaying(b, k) for b, k in factors.items()))
 
 
+def _exp_of_mu_beside_scale(factors: dict) -> bool:
+    """An exp of mu alone, exp(E(mu)) (E not a number, free of the scale), beside a factor of the scale: each may
+    leave the float64 range where the product does not, one computed per mu and the other per sigma, so no order
+    helps (exp(mu**2) sigma^2 at (26, 1e-300) is 3.8e-307, was exp(676) 0 = 0; exp(mu) (sigma - 1)^2 at (-800,
+    1e300) is 3.7e252, was 0 inf, read as 0). Only user text: the catalogue's exps hold the scale too."""
+    return any(map(_mu_exp, factors)) and any(b.free_symbols and not b.has(rewrite.mu) for b in factors)
+
+
+def _scale_exp_over_mu(factors: dict) -> bool:
+    """exp(c lg) (the log parametrisations' power of the scale) divided by |mu| or a power of mu, as a mixed sum's large
+    form writes a typed hypot's derivatives (exp(2 lg)/(|mu| sqrt(1 + ..))): exp(2 s) underflows at s = -400 where
+    the quotient is 3.7e-248 at mu = 1e-100."""
+    def over_mu(b, k):
+        return k < 0 and (b == rewrite.mu or b == sp.Abs(rewrite.mu))
+    return (any(isinstance(b, sp.exp) and b.args[0].free_symbols == {rewrite.lg} for b in factors)
+            and any(over_mu(b, k) for b, k in factors.items()))
+
+
 def _ordered_nowhere(factors: dict) -> bool:
-    """A product of factors of the scale that no order of multiplication fixed at generation time keeps in range."""
-    return _opposed_exp(factors) or _decaying_over_hypot(factors)
+    """A product of factors that no order of multiplication fixed at generation time keeps in range."""
+    return (_opposed_exp(factors) or _decaying_over_hypot(factors) or _exp_of_mu_beside_scale(factors)
+            or _scale_exp_over_mu(factors))
 
 
 def _needs_scaling(c: sp.Expr, factors: dict) -> bool:
@@ -143,6 +191,8 @@ def _needs_scaling(c: sp.Expr, factors: dict) -> bool:
 
 def _pair(base: sp.Expr, k: sp.Rational) -> tuple:
     """(mantissa, exponent) of base^k: exp(a)^k from k a, never forming exp(a)."""
+    if _mu_exp(base):  # an exp of mu alone beside factors that may overflow where it underflows (_shared_exp)
+        return expman(k * base.args[0]), expexpw(k * base.args[0])
     if isinstance(base, sp.exp):
         base, k = sp.exp(k * base.args[0], evaluate=False), sp.S.One
     if not k.is_Integer:

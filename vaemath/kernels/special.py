@@ -188,6 +188,15 @@ def expexp(x):
 
 
 @nb.njit(cache=True, error_model="numpy")
+def expexpw(x):
+    """k of exp(x) = m 2^k for an exp of mu beside a sum of powers of mu (exp(-mu^2) (4 mu^2 - 2)): as :func:`expexp`,
+    but +-2^22 where that is clamped, so that it outweighs the exponent 2^18 of a factor that overflows beside it
+    (4 mu^2 - 2 = inf at mu = 1e200, where exp(-mu^2) (4 mu^2 - 2) is 0)."""
+    k = _exp_k(x)
+    return k * 16.0 if abs(k) >= _HUGE_EXP else k
+
+
+@nb.njit(cache=True, error_model="numpy")
 def coshman(x):
     """m of cosh(x) = m 2^e: frexp of cosh(x) for |x| < 20, else of e^|x| / 2 (:func:`expman`)."""
     if abs(x) < _COSH_FAR:

@@ -1,0 +1,124 @@
+"""User text whose factors leave the float64 range where the product does not (issue 7, task prod7), against mpmath.
+
+The kind: a product or quotient of a factor in mu and a factor in the scale, one computed per mu and the other per
+sigma, where one overflows or underflows and the product is an ordinary float: exp(mu**2) sigma^2 at (26, 1e-300)
+(exp(676) times 1e-600), exp(mu) (sigma - 1)^2 at (-800, 1e300) (0 times inf), a typed hypot's derivatives in
+logstd, exp(2 s)/|mu| at (1e-100, s = -400). The kernels form such products as a mantissa times a power of 2
+(vaemath/kernels/scaled.py), so the result is rounded once.
+
+The truth is ``tests/_reference.py``'s: the formula written here in sympy (mu, sigma), moved to the parametrisation by
+substitution, differentiated by ``sympy.diff`` and evaluated by mpmath at 40+ digits at the exact float64 inputs; the
+rules are those of ``tests/test_growing_exp.py`` (a finite truth within the allowance, an exact zero exactly 0, a
+truth beyond the float64 range exactly +-inf, never NaN). The allowance is 8 eps |plane| (4 + mu^2), mu^2 capped at
+1e4: exp(mu^2) moves by 2 mu^2 ulps per ulp of mu, so rounding mu^2 costs that much whatever the kernel does (beyond
+|mu| = 100 an exp of mu^2 is 0 or inf).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import vaemath
+from tests import _reference as ref
+from vaemath.symbolic import mu, sigma
+
+EPS = 2.0**-53
+BOUND = 8
+WHAT = ("value", "grad", "hess")
+FULL = os.environ.get("VAEMATH_TEST_FULL") == "1"  # every case below; the default run three kernels, fewer points
+KW = {"std": {}, "var": {"param": "var"}, "logstd": {"param": "logstd"}, "logvar": {"param": "logvar"}}
+
+SQUARED = "exp(mu**2)*sigma**2"
+LINEAR = "exp(mu)*(sigma - 1)**2"
+HYPOT = "sqrt(mu**2 + sigma**2)"
+GAUSS = "exp(-mu**2/2)/sigma**4"
+EXPR = {SQUARED: sp.exp(mu**2) * sigma**2, LINEAR: sp.exp(mu) * (sigma - 1)**2, HYPOT: sp.sqrt(mu**2 + sigma**2),
+        GAUSS: sp.exp(-mu**2 / 2) / sigma**4}
+
+
+def _check(text, expr, mus, xs, param):
+    """Every plane of ``text`` by ``grid`` at mus x xs against the truth of ``expr`` (written in the test)."""
+    t = ref.truth(expr, param, mus, xs)
+    v, g, h = vaemath.grid(text, np.array(mus), np.array(xs), what=WHAT, **KW[param])
+    got = np.concatenate([np.asarray(v)[None], np.asarray(g), np.asarray(h)])
+    bad = ref.log_form_failures(
+        t, got, lambda mag, i: BOUND * (mag * EPS * (4 + min(mus[i] * mus[i], 1e4)) + 5e-324),
+        lambda k, i, j: f"{ref.PLANES[k]} of {text!r} in {param} at ({mus[i]!r}, {xs[j]!r})")
+    assert not bad, "\n".join(bad)
+
+
+# the listed inputs, each plane's truth from mpmath (written out: the value to the digits quoted)
+@pytest.mark.parametrize(("text", "m", "x", "param", "value"), [
+    (SQUARED, 26.0, 1e-300, "std", 3.8288624657452e-307),  # was 0: sigma^2 underflowed beside exp(676) = 1e293
+    (LINEAR, -800.0, 1e300, "std", 3.6678745841777e252),   # was 0: exp(-800) = 0 beside (1e300 - 1)^2 = inf
+    (HYPOT, 1e-100, -400.0, "logstd", 1e-100),             # d/ds exp(2 s)/hypot was 0, truth 3.7e-248
+])
+def test_listed_inputs(text, m, x, param, value):
+    t = ref.truth(EXPR[text], param, [m], [x])
+    assert t.value[0, 0, 0] == pytest.approx(value, rel=1e-13)
+    got = vaemath.penalty(text)(m, x, what=WHAT, **KW[param])
+    planes = [got[0], *got[1], *got[2]]
+    for k, have in enumerate(planes):
+        want = t.value[k, 0, 0]
+        assert have == want if want == 0 or math.isinf(want) else abs(have - want) <= 8 * EPS * abs(want) * (
+            4 + m * m), f"{ref.PLANES[k]} of {text!r} at ({m}, {x}): got {have!r}, truth {want!r}"
+
+
+@pytest.mark.skipif(not FULL, reason="a kernel of its own; test_cancellations has log(1 + mu**2) at 1e155 in a sum")
+def test_a_log_of_one_plus_a_power_of_mu():
+    # log(1 + mu**2) at (1e155, 1): 2 log(1e155) + log1p(1e-310) = 713.80137882815..., the mu-only part's large-mu
+    # form (series.py); was inf on main before bigmu7's forms
+    assert vaemath.penalty("log(1 + mu**2)")(1e155, 1.0) == pytest.approx(713.8013788281542, rel=4 * EPS)
+
+
+MUS = [0.0, -1e-8, 1.0, 26.0, -27.0, 30.0, -800.0, 1e100, -1e200] if FULL else [0.0, 1.0, 26.0, -800.0, 1e100]
+XS_STD = ([1e-300, 1e-200, 1e-10, 0.3, 0.75, 1.0, 1.5, 1e10, 1e200, 1e300] if FULL
+          else [1e-300, 1e-10, 0.75, 1.0, 1e10, 1e300])
+XS_LOG = [-700.0, -400.0, -23.0, -1e-8, 0.0, 1e-8, 23.0, 400.0, 700.0]
+HYPOT_MUS = [0.0, 1e-300, -1e-200, 1e-100, 1e-8, 1.0, 1e100, -1e150] if FULL else [0.0, -1e-200, 1e-100, 1.0, 1e150]
+HYPOT_XS = XS_LOG if FULL else [-700.0, -400.0, -1e-8, 0.0, 23.0, 700.0]
+
+
+# every plane of the listed penalties on a grid over the whole range (each case compiles a kernel of all planes:
+# about 10 s; the default run the first three on fewer points, FULL=1 all); where exp(mu^2) or mu^2 is beyond float64
+# (mu = 1e100), the truth is +-inf or 0
+@pytest.mark.parametrize(("text", "param", "mus", "xs"), [
+    case for case in [
+        (SQUARED, "std", MUS, XS_STD),
+        # a decaying exp of mu beside a power of the scale that overflows, its d2/dmu2 (mu^2 - 1) exp(-mu^2/2)/v^2 a
+        # sum sharing the exp (at (38, 1e-300) 4.0e289, was inf; 0 at mu = -1e200, where mu^2 - 1 is inf; mu = 1 left
+        # out: at v = 1e150 the two terms cancel through T = sqrt(v) rounded, 1.7e-316 for 0, main too)
+        (GAUSS, "var", [0.0, -20.0, 30.0, 38.0, -1e200], [1e-300, 1e-150, 0.5, 1.0, 3.0, 1e150]),
+        (HYPOT, "logstd", HYPOT_MUS, HYPOT_XS),
+        (LINEAR, "std", MUS, XS_STD),
+        # more of the kind: exp(-mu)/v^2 at (700, 1e-300) is 9.9e295, was 0 times inf; a growing exp in logvar; the
+        # hypot in logvar
+        ("exp(-mu)/sigma**4", "var", [0.0, 1.0, -20.0, 650.0, 700.0, 800.0], [1e-300, 1e-150, 0.5, 1.0, 3.0, 1e150]),
+        ("exp(2*mu)*sigma**3", "logvar", [0.0, -1.0, 300.0, -300.0, 350.0], XS_LOG),
+        (HYPOT, "logvar", [0.0, 1e-300, -1e-200, 1e-100, 1e-8, 1.0, 1e100, -1e150],
+         [-1400.0, -800.0, -46.0, -1e-8, 0.0, 1e-8, 46.0, 800.0, 1400.0]),
+    ][:None if FULL else 3]])
+def test_all_planes(text, param, mus, xs):
+    expr = EXPR.get(text) or sp.sympify(text, locals={"mu": mu, "sigma": sigma})
+    _check(text, expr, mus, xs, param)
+
+
+def test_catalogue_products_are_left_alone():
+    """Only an exp of mu alone beside the scale, or exp(c lg) over mu, is scaled: the catalogue's Gaussian factors hold
+    the scale in their exponent (hellinger's exp(-mu^2/(4 (1 + T^2)))), its powers of mu and T are pw chains."""
+    from vaemath.kernels import scaled
+    from vaemath.kernels.rewrite import T, lg
+
+    assert scaled.products(sp.exp(mu**2) * T**2).has(scaled.ldexpf)
+    assert scaled.products(2 * mu * sp.exp(-mu**2) / T**3).has(scaled.ldexpf)
+    shared = scaled.products((4 * mu**2 * sp.exp(-mu**2) - 2 * sp.exp(-mu**2)) / T**2)  # the exp out of the sum
+    assert shared.has(scaled.expexpw) and not shared.has(sp.exp)
+    assert scaled.products(sp.exp(2 * lg) / (sp.Abs(mu) * sp.sqrt(1 + T))).has(scaled.ldexpf)
+    assert not scaled.products(sp.exp(-mu**2 / (4 * (1 + T**2))) / T**2).has(scaled.ldexpf)
+    assert not scaled.products(sp.exp(mu**2) * mu**2).has(scaled.ldexpf)  # mu alone: no factor of the scale
+    assert not scaled.products(mu**2 * T**-2).has(scaled.ldexpf)
