@@ -3719,13 +3719,14 @@ def _least_evaluated(e: sp.Expr, value) -> dict | None:
     labelled an upper bound on the infimum; else None."""
     found = [(a, b, v, False) for a, b, v in _on_grid(e)] + [t for t in _numeric_search(e) if np.isfinite(t[2])]
     far = _far_least(e)
-    if far is not None:
-        found.append((*far, "far"))
+    if far is not None:  # far out, the value at 50 + scale_digits digits (30 lose sigma*log(1 + 1/sigma))
+        exact = _value_at_floats(e, {mu: sp.Float(far[0]), sigma: sp.Float(far[1])})
+        if exact.is_real and exact.is_finite:  # renyi(1e300) at a float past its edge 1 + 5e-301: complex
+            found.append((far[0], far[1], float(exact), "far"))
     if not found:
         return None
     a, b, v, escaped = min(found, key=lambda t: t[2])
-    v = _exact_value(e, a, b, v) if escaped != "far" else float(_value_at_floats(e, {mu: sp.Float(a), sigma: sp.Float(
-        b)}))  # the grid's values are float64's; far out, at 50 + scale_digits digits (30 lose sigma*log(1 + 1/sigma))
+    v = _exact_value(e, a, b, v) if escaped != "far" else v  # the grid's values are float64's
     if value is not None and not (value.is_number and value.is_finite and v < float(value) - 1e-8 * (1 + abs(v))):
         return None
     drift = (" where the search drifted towards the boundary: the penalty may be unbounded below along a path not "
