@@ -720,3 +720,22 @@ def test_an_infimum_not_exact_is_named_as_the_penalty_s_infimum():
     lines = [line.strip() for line in str(check("quadratic", budget=1e-9)).splitlines()]
     assert any(line.startswith("reference's infimum: numeric minimiser") for line in lines)
     assert not any(line.startswith(("candidate: infimum", "reference: infimum")) for line in lines)
+
+
+def test_a_witness_is_confirmed_at_50_digits_of_each_value_however_small():
+    """review r8m A3: renyi(1e-400) (about 1e-400) cancelled to noise at 50 digits, 0 at p and 3.6e-161 at q, and that
+    was printed as a witness against kl. At 1000 digits (mpmath, the Gil et al. closed form written here) the candidate
+    orders p above q, as kl does: no witness. The values the confirmation uses are those."""
+    from vaemath.analysis.ordering import _confirm
+
+    a = mpmath.mpf(10) ** -400
+    with mpmath.workdps(1000):
+        def renyi(m, s):
+            g = a + (1 - a) * s**2
+            return a * m**2 / (2 * g) - mpmath.log(g / s ** (2 * (1 - a))) / (2 * (a - 1))
+        p, q = (sp.Rational(-1, 4), sp.Rational(17, 20)), (0, sp.Rational(6, 5))
+        at_p, at_q = renyi(mpmath.mpf(-1) / 4, mpmath.mpf(17) / 20), renyi(0, mpmath.mpf(6) / 5)
+        assert at_p > at_q > 0
+        e = penalty("renyi(1e-400)").expr
+        assert all(abs(value_at(e, x, strict=True) / v - 1) < 1e-14 for x, v in ((p, at_p), (q, at_q)))
+    assert _confirm(e, penalty("kl").expr, p, q) is None and _confirm(penalty("kl").expr, e, q, p) is None

@@ -22,12 +22,15 @@ PROBES = tuple(
 )
 
 
-def value_at(expr: sp.Expr, point) -> mpmath.mpf | None:
-    """Value of ``expr`` at the exact point (mu, sigma) to 50 digits; None where it is not a finite real."""
+def value_at(expr: sp.Expr, point, strict: bool = False) -> mpmath.mpf | None:
+    """Value of ``expr`` at the exact point (mu, sigma) to 50 digits; None where it is not a finite real, or, when
+    ``strict``, where evalf cannot reach 50 digits within 3000 bits: renyi(1e-400), about 1e-400, cancels to noise at
+    50 digits (0 and 3.6e-161 at two points: a false witness, review r8m A3)."""
     with mpmath.workdps(DPS + 10):
         try:
-            val = sp.N(expr.subs({mu: point[0], sigma: point[1]}), DPS)
-        except (TypeError, ValueError, ZeroDivisionError):
+            val = sp.N(expr.subs({mu: point[0], sigma: point[1]}), DPS, **(dict(strict=True, maxn=3000) if strict
+                                                                             else {}))
+        except (TypeError, ValueError, ZeroDivisionError, sp.core.evalf.PrecisionExhausted):
             return None
         if not val.is_number or val.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or abs(sp.im(val)) > ZERO_TOL:
             return None

@@ -74,7 +74,8 @@ def witness(candidate: sp.Expr, reference: sp.Expr) -> dict | None:
 
 
 def _confirm(candidate, reference, p, q) -> dict | None:
-    cp, cq, rp, rq = (value_at(e, x) for e, x in ((candidate, p), (candidate, q), (reference, p), (reference, q)))
+    pairs = ((candidate, p), (candidate, q), (reference, p), (reference, q))
+    cp, cq, rp, rq = (value_at(e, x, strict=True) for e, x in pairs)  # strict: 50 digits however small
     if None in (cp, cq, rp, rq) or not (cp < cq and rp > rq):
         return None
 
