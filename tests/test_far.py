@@ -113,3 +113,13 @@ def test_a_far_least_value_of_a_penalty_that_is_not_separable_is_never_above_the
     edge = 1 - 700 * mp.exp(mp.mpf(-7) / 8)
     assert d["infimum_method"] == "numeric" and float(d["infimum"]) <= float(edge) + 1e-9
     assert "a larger budget" not in d["minimizer_method"] and "edge of float64's range" in d["minimizer_method"]
+
+
+def test_no_far_value_past_a_renyi_edge():
+    """renyi(2) - sigma is finite only for sigma < sqrt(2) (its closed form is complex beyond, +oo by convention): the
+    walk past e^700 found 'falling' values -8.8e4342 there, complex by pi/2 I, read as real (a relative tolerance)."""
+    from vaemath.symbolic.far import part_minimum
+
+    b = penalty("renyi(2) - sigma").expr.subs(mu, 0)
+    assert b.subs(sigma, 2).evalf().as_real_imag()[1] != 0  # the premise: complex past the edge
+    assert part_minimum(b, {-1: sp.oo, 1: None}) is None

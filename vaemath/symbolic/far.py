@@ -42,7 +42,7 @@ def _valued(b: sp.Expr):
             except (ValueError, ArithmeticError, TypeError, OverflowError, ZeroDivisionError):
                 return None
             if isinstance(v, mpmath.mpc):
-                if abs(v.imag) > abs(v.real) * mpmath.mpf(10) ** (-20):
+                if abs(v.imag) > mpmath.mpf(10) ** -20:  # absolute: complex past a Renyi edge, however large
                     return None
                 v = v.real
             if not mpmath.isfinite(v):
