@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -115,3 +116,17 @@ def test_catalogue_products_are_left_alone():
     assert not scaled.products(sp.exp(-mu**2 / (4 * (1 + T**2))) / T**2).has(scaled.ldexpf)
     assert not scaled.products(sp.exp(mu**2) * mu**2).has(scaled.ldexpf)  # mu alone: no factor of the scale
     assert not scaled.products(mu**2 * T**-2).has(scaled.ldexpf)
+
+
+def test_float32_output_is_the_float64_truth_rounded_once_without_a_warning():
+    """review r8m D7: a fallback's float64 value beyond float32's range (exp(729) 1e-200 = 1e116) assigned into the
+    float32 output printed numpy's 'overflow encountered in cast'; the output is +-inf there, rounded once."""
+    mus, xs = [27.0, 26.0], [1e-100, 1e-300]
+    t = ref.truth(EXPR[SQUARED], "std", mus, xs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v, g, h = vaemath.grid(SQUARED, np.array(mus), np.array(xs), what=WHAT, dtype=np.float32)
+    got = np.concatenate([np.asarray(v)[None], np.asarray(g), np.asarray(h)])
+    want = np.array([[[float(t.value[k, i, j]) for j in range(2)] for i in range(2)] for k in range(6)])
+    with np.errstate(over="ignore"):
+        assert np.array_equal(got, want.astype(np.float32))  # inf beyond float32's range, 3.8e-307 -> 0

@@ -212,7 +212,8 @@ def _fallbacks(kernel, mu, x, regions, planes) -> None:
             if at.size:
                 res = np.empty(at.size)
                 getattr(kernel, f"fallback_{r}_{k}_at")(mu[at], x[at], res)
-                planes[k, at] = res
+                with np.errstate(over="ignore"):  # float32 output: beyond its range is +-inf, rounded once
+                    planes[k, at] = res
 
 
 def _removable_grid(points, mu, x, out) -> None:
