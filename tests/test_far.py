@@ -123,3 +123,16 @@ def test_no_far_value_past_a_renyi_edge():
     b = penalty("renyi(2) - sigma").expr.subs(mu, 0)
     assert b.subs(sigma, 2).evalf().as_real_imag()[1] != 0  # the premise: complex past the edge
     assert part_minimum(b, {-1: sp.oo, 1: None}) is None
+
+
+def test_a_far_minimiser_is_not_blamed_on_the_budget():
+    """review r8m B2: in logvar the far minimiser (l = -1600) is named in the infimum's note only, and the reason given
+    for "none found" was "a larger budget may find one", which no budget can; the infimum is 1 - 800/e (by hand:
+    B(t) = e^(-t) log(1 + e^t) + t e^(t/800) -> 1 + t e^(t/800), least at t = -800)."""
+    from vaemath.symbolic.calculus import _why_undecided
+
+    text = "mu**2 + log(1+sigma)/sigma + sigma**(1/800)*log(sigma)"
+    claim = _far_separable(penalty(text).expr, 1)
+    assert abs(float(claim["value"]) - float(1 - 800 / mp.e)) < 1e-9
+    why = _why_undecided(text, claim, 1)
+    assert "budget" not in why and "past float64's range" in why

@@ -3894,6 +3894,8 @@ def _why_undecided(pen, inf: dict, budget) -> str:
         return "; the part in sigma still falls at the farthest point followed, past float64's range"
     if "may fall further out" in str(inf.get("where")):
         return "; the least value found is at the edge of float64's range, where the penalty may fall further out"
+    if "beyond float64's range where it lies there" in str(inf.get("where")):  # review r8m B2: not a budget's fault
+        return "; the minimiser lies past float64's range: the infimum's note names it in sigma"
     if inf.get("late") or any(x in _SOLVE_LATE for x in (e, without_idle_kinks(e, budget))):
         return "; a symbolic step ran past the budget: a larger budget may find one"
     return "; the numeric search found no minimiser, which does not prove there is none"
