@@ -642,6 +642,7 @@ def test_an_increasing_function_of_the_kl_has_the_kls_minimiser_its_hessian_and_
         assert (best.hessian is None) if hessian is None else (best.hessian - hessian == sp.zeros(2, 2)), text
         assert best.order == order and v.infimum["candidate"]["value"] == value, text
         assert ("a cusp), local order 2/3" in str(v)) == (text == "kl**(1/3)")
+        assert ("the candidate vanishes to higher order than second" in str(v)) == (text == "kl**64")  # r8m D1
 
 
 

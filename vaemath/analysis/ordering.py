@@ -310,7 +310,9 @@ def near_minimizer(candidate: sp.Expr, reference: sp.Expr, best_r) -> list:
         if h_c is None or best_r.hessian is None or best_r.hessian.det() == 0:
             return []
         eig = (best_r.hessian.inv() * h_c).eigenvals()
-        return [(_exact_value(e), f"{where}: ratio of the second-order terms", True) for e in eig]
+        return [(_exact_value(e), f"{where}: " + ("ratio of the second-order terms" if e != 0 else  # kl**64 (r8m D1)
+                 "the candidate vanishes to higher order than second there, the reference to second"), True)
+                for e in eig]
     if best_r.order == 1:
         values = [c / sp.simplify(d_r.subs({d_mu: a, d_sigma: b})) for c, (a, b) in zip(first_c, directions)]
         return [(sp.simplify(v), f"{where}: ratio of the first-order terms", True) for v in values if v.is_finite]
