@@ -737,7 +737,8 @@ def _precise_value(f: _Profiled, theta) -> float | None:
             h = sp.lambdify((mu, sigma), e, "mpmath")
             with mpmath.workdps(50 + scale_digits(float(sd))):
                 sd_, sc, c_ = mpmath.mpf(float(sd)), mpmath.sqrt(mpmath.mpf(float(s2v))), mpmath.mpf(float(cj))
-                g = mpmath.quad(lambda t: h(c_ + sc * t, sd_) * mpmath.npdf(t), [-mpmath.inf, 0, mpmath.inf])
+                g = mpmath.quad(lambda t, h=h, c_=c_, sc=sc, sd_=sd_: h(c_ + sc * t, sd_) * mpmath.npdf(t),
+                                [-mpmath.inf, 0, mpmath.inf])
                 g = sp.Float(mpmath.re(g), 30) if abs(mpmath.im(g)) <= mpmath.mpf(10)**-20 else sp.nan
         if not (g.is_number and g.is_real and g.is_finite):
             return None
