@@ -700,7 +700,7 @@ def test_the_corner_is_valued_at_high_precision_never_below_the_infimum():
     """review r8m A1: log(1+sigma)/sigma is 1 at sigma = e^-100, 0 in float64. The objective is >= the deterministic
     floor F_1 = 3/2 log(2 pi 5/6) + 3/2 plus inf pen = 1 + inf sigma**(1/100) log(sigma) = 1 - 100/e (by hand, at
     sigma = e^-100), approached together at the corner: an upper bound printed below it (-32.8046) is false."""
-    res = optimum("5,2,0.5", 1, "mu**2 + log(1+sigma)/sigma + sigma**(1/100)*log(sigma)", starts=1, seed=0)
+    res = optimum("5,2,0.5", 1, "mu**2 + log(1+sigma)/sigma + sigma**(1/100)*log(sigma)", starts=1, seed=0, budget=1)
     with mpmath.workdps(50):
         truth = float(1.5 * mpmath.log(2 * mpmath.pi * mpmath.mpf(5) / 6) + 1.5 + 1 - 100 / mpmath.e)
     assert truth - 1e-9 <= res.objective <= truth + 1e-6
