@@ -694,3 +694,33 @@ def test_the_offsets_far_least_value_is_derives_minimum_not_float64s():
     assert least < float(truth) - 0.5  # float64's misreading, which must not price the collapse
     found = module._derived_collapse(pen, 1, (m, s))
     assert found is not None and 0 <= found["value"] - float(truth) < 1e-12 * abs(float(truth))
+
+
+def test_the_corner_is_valued_at_high_precision_never_below_the_infimum():
+    """review r8m A1: log(1+sigma)/sigma is 1 at sigma = e^-100, 0 in float64. The objective is >= the deterministic
+    floor F_1 = 3/2 log(2 pi 5/6) + 3/2 plus inf pen = 1 + inf sigma**(1/100) log(sigma) = 1 - 100/e (by hand, at
+    sigma = e^-100), approached together at the corner: an upper bound printed below it (-32.8046) is false."""
+    res = optimum("5,2,0.5", 1, "mu**2 + log(1+sigma)/sigma + sigma**(1/100)*log(sigma)", starts=1, seed=0, budget=1)
+    with mpmath.workdps(50):
+        truth = float(1.5 * mpmath.log(2 * mpmath.pi * mpmath.mpf(5) / 6) + 1.5 + 1 - 100 / mpmath.e)
+    assert truth - 1e-9 <= res.objective <= truth + 1e-6
+
+
+def test_the_corner_value_of_a_quadrature_penalty_is_taken_at_high_precision():
+    """The same kind through the quadrature route (pen not polynomial in mu): at c = e^-50 (code variance c^2),
+    sigma = e^-100 on w = u sqrt(lam)/c, v = c u^T/sqrt(lam), the objective is 3/2 log(2 pi rec/3) + 3/2 + E pen,
+    rec = 2 + 0.5 + sigma^2 5/c^2, E pen = E sqrt(1 + mu^2) + 1 + e^-1 (-100) + O(sigma) (mpmath by hand)."""
+    module = importlib.import_module("vaemath.analysis.linear.optimum")
+    text = "sqrt(1 + mu**2) + log(1+sigma)/sigma + sigma**(1/100)*log(sigma)"
+    f = module._Profiled(np.diag([5.0, 2.0, 0.5]), 1, text)
+    f.c_rest = 0.0
+    lam, u = np.array([5.0, 2.0, 0.5]), np.eye(3)
+    value = module._precise_value(f, module._corner_theta(f, lam, u, np.array([-50.0, -100.0]), 1e-3))
+    with mpmath.workdps(100):
+        s = mpmath.mpf(float(np.exp(-100.0)))
+        c = mpmath.mpf(float(np.exp(-50.0)))
+        rec = 2.5 + s**2 * (mpmath.sqrt(5) / c) ** 2
+        e_pen = mpmath.quad(lambda t: mpmath.sqrt(1 + (c * t) ** 2) * mpmath.npdf(t), [-mpmath.inf, 0, mpmath.inf])
+        b = mpmath.log(1 + s) / s + s**(mpmath.mpf(1) / 100) * mpmath.log(s)
+        want = 1.5 * mpmath.log(2 * mpmath.pi * rec / 3) + 1.5 + e_pen + b
+    assert value == pytest.approx(float(want), abs=1e-9)

@@ -20,6 +20,7 @@ import warnings
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+import mpmath
 import numpy as np
 import sympy as sp
 from scipy.optimize import minimize, minimize_scalar
@@ -710,6 +711,41 @@ def _corner_search(f: _Profiled, lam, u, sig_min: float) -> tuple:
     return best
 
 
+def _precise_value(f: _Profiled, theta) -> float | None:
+    """The objective at ``theta``, each dimension's E pen valued at high precision (the point's exact binary values,
+    50 + :func:`~vaemath.symbolic.newton.scale_digits` digits, rounded up: the value of a point that exists, review
+    r8m A1): the closed form E pen(s2, sigma) where there is one, pen(c, sigma) for a code of variance 0, else
+    mpmath's quadrature over mu ~ N(0, s2) at that precision. The reconstruction term is float64's (no
+    cancellation there). None when a value is not a finite real number."""
+    from vaemath.symbolic.calculus import _value_at_floats
+    from vaemath.symbolic.newton import scale_digits
+
+    w, v, sig = f.split(theta)
+    c = f.offsets(theta)
+    _, _, rec, code_var = f.parts(w, v, sig)
+    if not (np.isfinite(rec) and rec > 0):
+        return None
+    e, total = f.ex.penalty.expr, 0.0
+    for s2v, sd, cj in zip(code_var, sig, c):
+        if not (sd > 0 and np.isfinite(sd) and s2v >= 0):
+            return None
+        if s2v == 0:
+            g = _value_at_floats(e, {mu: sp.Float(float(cj)), sigma: sp.Float(float(sd))})
+        elif cj == 0 and f.ex.expr is not None:
+            g = _value_at_floats(f.ex.expr, {s2: sp.Float(float(s2v)), sigma: sp.Float(float(sd))})
+        else:
+            h = sp.lambdify((mu, sigma), e, "mpmath")
+            with mpmath.workdps(50 + scale_digits(float(sd))):
+                sd_, sc, c_ = mpmath.mpf(float(sd)), mpmath.sqrt(mpmath.mpf(float(s2v))), mpmath.mpf(float(cj))
+                g = mpmath.quad(lambda t, h=h, c_=c_, sc=sc, sd_=sd_: h(c_ + sc * t, sd_) * mpmath.npdf(t),
+                                [-mpmath.inf, 0, mpmath.inf])
+                g = sp.Float(mpmath.re(g), 30) if abs(mpmath.im(g)) <= mpmath.mpf(10)**-20 else sp.nan
+        if not (g.is_number and g.is_real and g.is_finite):
+            return None
+        total += float(g)
+    return float(0.5 * f.d * (math.log(2 * math.pi * rec / f.d) + 1) + total)
+
+
 def _exact_least(pen_obj, budget) -> float | None:
     """inf pen when exact and finite (0 when sympy proves pen >= 0), else None."""
     if pen_obj.expr.is_nonnegative:
@@ -729,7 +765,10 @@ def _deterministic_corner(f: _Profiled, pen_obj, result: dict, numeric: dict, sp
     D/2 log(2 pi e sum_{i>k} lambda_i / D), inf pen = 0 when sympy proves the penalty non-negative)."""
     lam, u, sig_min = spectrum
     value, theta = _corner_search(f, lam, u, sig_min)
-    if not value < result["objective"] - 1e-9 * (1 + abs(result["objective"])):
+    if theta is None or not value < result["objective"] - 1e-9 * (1 + abs(result["objective"])):
+        return result
+    value = _precise_value(f, theta)  # float64's value there is no bound: log(1 + sigma)/sigma is 0 at 3.7e-44, not 1
+    if value is None or not value < result["objective"] - 1e-9 * (1 + abs(result["objective"])):
         return result
     w, v, sig = f.split(theta)
     least = _exact_least(pen_obj, budget)  # objective >= floor + k inf pen: the floor bounds the reconstruction
