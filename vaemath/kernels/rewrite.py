@@ -1232,6 +1232,11 @@ def log_magnitude(e: sp.Expr, emit, zeros: bool = False) -> tuple:
         return e.exp * lb, sign
     if isinstance(e, sp.exp):
         return e.args[0], sp.S.One
+    if isinstance(e, (sp.cosh, sp.sinh)):  # |E| - log 2 + log(1 +- e^(-2|E|)): finite where cosh(E) overflows
+        a = sp.Abs(e.args[0])                   # (d/dsigma of cosh(mu) sigma^2 at (711, 0.5) is inf, was NaN)
+        if isinstance(e, sp.cosh):
+            return a + _log1p(lexp(-2 * a)) - sp.log(2), sp.S.One
+        return a + llog(_expm1(-2 * a)) - sp.log(2), sgn(e.args[0])
     if isinstance(e, pw):
         m, h, k, n = e.args
         (lm, sm), (lh, sh) = log_magnitude(m, emit, zeros), log_magnitude(h, emit, zeros)
