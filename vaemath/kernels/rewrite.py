@@ -1300,8 +1300,10 @@ def scale_exp(t: sp.Expr) -> bool:
 def grows_exp(t: sp.Expr) -> bool:
     """t holds exp(E) (or expm1(E), expm1(E) - E), E depending on mu and not <= 0 for every mu: it overflows at large
     |mu| while a factor beside it is 0 or small, or a term beside it overflows with the other sign
-    (exp(mu**2) (1 - sigma)**4 at (30, 1) is 0, was inf 0 = NaN)."""
-    return any(_may_grow(f.args[0]) for f in t.atoms(sp.exp, expm1, _expm1, expm1mx))
+    (exp(mu**2) (1 - sigma)**4 at (30, 1) is 0, was inf 0 = NaN). cosh(E) and sinh(E) of such an E grow either way
+    (2 cosh(mu) + 2 d cosh(mu), d/dsigma of cosh(mu) sigma^2 near sigma = 1, at (-710, 0.75) is 1.68e308, was inf)."""
+    return (any(_may_grow(f.args[0]) for f in t.atoms(sp.exp, expm1, _expm1, expm1mx))
+            or any(f.args[0].has(mu) for f in t.atoms(sp.cosh, sp.sinh)))
 
 
 @functools.lru_cache(maxsize=1024)
