@@ -38,8 +38,10 @@ SQUARED = "exp(mu**2)*sigma**2"
 LINEAR = "exp(mu)*(sigma - 1)**2"
 HYPOT = "sqrt(mu**2 + sigma**2)"
 GAUSS = "exp(-mu**2/2)/sigma**4"
+COSH = "cosh(mu)*sigma**2"
+SINH = "sinh(mu)/sigma"
 EXPR = {SQUARED: sp.exp(mu**2) * sigma**2, LINEAR: sp.exp(mu) * (sigma - 1)**2, HYPOT: sp.sqrt(mu**2 + sigma**2),
-        GAUSS: sp.exp(-mu**2 / 2) / sigma**4}
+        GAUSS: sp.exp(-mu**2 / 2) / sigma**4, COSH: sp.cosh(mu) * sigma**2, SINH: sp.sinh(mu) / sigma}
 
 
 def _check(text, expr, mus, xs, param):
@@ -58,6 +60,11 @@ def _check(text, expr, mus, xs, param):
     (SQUARED, 26.0, 1e-300, "std", 3.8288624657452e-307),  # was 0: sigma^2 underflowed beside exp(676) = 1e293
     (LINEAR, -800.0, 1e300, "std", 3.6678745841777e252),   # was 0: exp(-800) = 0 beside (1e300 - 1)^2 = inf
     (HYPOT, 1e-100, -400.0, "logstd", 1e-100),             # d/ds exp(2 s)/hypot was 0, truth 3.7e-248
+    # cosh/sinh of mu beside the scale (review r8m A4): cosh(711) = 3e308 overflows, sigma^2 = 1e-600 underflows
+    (COSH, 711.0, 0.5, "std", 7.5907842221624913e+307),    # was inf; d/dsigma (truth 3.04e308: inf) was NaN
+    (COSH, 711.0, 1e-300, "std", 3.0363136888649967e-292),  # was NaN (inf times 0)
+    (COSH, 700.0, 1e-300, "std", 5.0711602736750228e-297),  # was 0 (sigma^2 underflowed)
+    (SINH, -750.0, 1e300, "std", -2.6292472707274e+25),     # was -inf (sinh(-750) = -inf over 1e300)
 ])
 def test_listed_inputs(text, m, x, param, value):
     t = ref.truth(EXPR[text], param, [m], [x])
@@ -100,6 +107,14 @@ HYPOT_XS = XS_LOG if FULL else [-700.0, -400.0, -1e-8, 0.0, 23.0, 700.0]
 def test_all_planes(text, param, mus, xs):
     expr = EXPR.get(text) or sp.sympify(text, locals={"mu": mu, "sigma": sigma})
     _check(text, expr, mus, xs, param)
+
+
+# cosh/sinh of mu beside the scale on a small grid (the kernels above, compiled once): near mu = 0 (sinh's accuracy,
+# kept by sinhman's frexp of sinh below |mu| = 20), at the edge of cosh's range and beyond, both signs of mu
+@pytest.mark.parametrize("text", [COSH, SINH])
+def test_cosh_sinh_beside_scale(text):
+    _check(text, EXPR[text], [0.0, 1e-8, -1.0, 25.0, 700.0, -710.0, 711.0, -720.0, 750.0],
+           [1e-300, 1e-10, 0.5, 0.75, 1.5, 1e10, 1e300], "std")
 
 
 def test_catalogue_products_are_left_alone():

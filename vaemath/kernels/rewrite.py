@@ -1232,6 +1232,11 @@ def log_magnitude(e: sp.Expr, emit, zeros: bool = False) -> tuple:
         return e.exp * lb, sign
     if isinstance(e, sp.exp):
         return e.args[0], sp.S.One
+    if isinstance(e, (sp.cosh, sp.sinh)):  # |E| - log 2 + log(1 +- e^(-2|E|)): finite where cosh(E) overflows
+        a = sp.Abs(e.args[0])                   # (d/dsigma of cosh(mu) sigma^2 at (711, 0.5) is inf, was NaN)
+        if isinstance(e, sp.cosh):
+            return a + _log1p(lexp(-2 * a)) - sp.log(2), sp.S.One
+        return a + llog(_expm1(-2 * a)) - sp.log(2), sgn(e.args[0])
     if isinstance(e, pw):
         m, h, k, n = e.args
         (lm, sm), (lh, sh) = log_magnitude(m, emit, zeros), log_magnitude(h, emit, zeros)
@@ -1295,8 +1300,10 @@ def scale_exp(t: sp.Expr) -> bool:
 def grows_exp(t: sp.Expr) -> bool:
     """t holds exp(E) (or expm1(E), expm1(E) - E), E depending on mu and not <= 0 for every mu: it overflows at large
     |mu| while a factor beside it is 0 or small, or a term beside it overflows with the other sign
-    (exp(mu**2) (1 - sigma)**4 at (30, 1) is 0, was inf 0 = NaN)."""
-    return any(_may_grow(f.args[0]) for f in t.atoms(sp.exp, expm1, _expm1, expm1mx))
+    (exp(mu**2) (1 - sigma)**4 at (30, 1) is 0, was inf 0 = NaN). cosh(E) and sinh(E) of such an E grow either way
+    (2 cosh(mu) + 2 d cosh(mu), d/dsigma of cosh(mu) sigma^2 near sigma = 1, at (-710, 0.75) is 1.68e308, was inf)."""
+    return (any(_may_grow(f.args[0]) for f in t.atoms(sp.exp, expm1, _expm1, expm1mx))
+            or any(f.args[0].has(mu) for f in t.atoms(sp.cosh, sp.sinh)))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -155,12 +155,21 @@ def _decaying_over_hypot(factors: dict) -> bool:
             and any(decaying(b, k) for b, k in factors.items()))
 
 
+def _hyp_of_mu(b: sp.Expr) -> bool:
+    """cosh(E) or sinh(E), E a non-constant function of mu alone: e^|E|/2 to 2^-56 beyond |E| = 20, so beside a factor
+    of the scale it leaves the float64 range where the product does not (cosh(mu) sigma^2 at (711, 1e-300) is
+    3.0e-292, was inf 0 = NaN; sinh(mu)/sigma at (-750, 1e300) is -2.6e25, was -inf). Its pair is special.coshman/
+    coshexp (sinhman/sinhexp): frexp of cosh(E) below |E| = 20, of e^|E|/2 beyond, so sinh keeps its accuracy near 0."""
+    return isinstance(b, (sp.cosh, sp.sinh)) and b.args[0].has(rewrite.mu) and not b.args[0].free_symbols - {rewrite.mu}
+
+
 def _exp_of_mu_beside_scale(factors: dict) -> bool:
     """An exp of mu alone, exp(E(mu)) (E not a number, free of the scale), beside a factor of the scale: each may
     leave the float64 range where the product does not, one computed per mu and the other per sigma, so no order
     helps (exp(mu**2) sigma^2 at (26, 1e-300) is 3.8e-307, was exp(676) 0 = 0; exp(mu) (sigma - 1)^2 at (-800,
     1e300) is 3.7e252, was 0 inf, read as 0). Only user text: the catalogue's exps hold the scale too."""
-    return any(map(_mu_exp, factors)) and any(b.free_symbols and not b.has(rewrite.mu) for b in factors)
+    return (any(_mu_exp(b) or _hyp_of_mu(b) for b in factors)
+            and any(b.free_symbols and not b.has(rewrite.mu) for b in factors))
 
 
 def _scale_exp_over_mu(factors: dict) -> bool:
