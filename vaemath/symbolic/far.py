@@ -9,12 +9,12 @@ it rises again, and the minimiser refined where dB/dt changes sign. Every value 
 
 from __future__ import annotations
 
-import math
 import time
 
 import mpmath
 import sympy as sp
 
+from .newton import scale_digits
 from .symbols import sigma
 
 FAR = 700.0  # |log sigma| of the scan in float64's range
@@ -25,8 +25,8 @@ _GRID = [-FAR + 5.0 * i for i in range(281)]  # t from -700 to 700, step 5
 
 
 def digits(t) -> int:
-    """Working digits at sigma = e^t: 30 + 2 |log10 sigma| (a term rounded away to second order in 1/sigma is kept)."""
-    return 30 + 2 * int(math.ceil(abs(float(t)) / math.log(10)))
+    """Working digits at sigma = e^t: 30 + :func:`~vaemath.symbolic.newton.scale_digits` (2 |log10 sigma|)."""
+    return 30 + scale_digits(mpmath.exp(mpmath.mpf(t)))
 
 
 def _valued(b: sp.Expr):
