@@ -117,6 +117,20 @@ def test_cosh_sinh_beside_scale(text):
            [1e-300, 1e-10, 0.5, 0.75, 1.5, 1e10, 1e300], "std")
 
 
+# a typed hypot near sigma = 1 beyond the overflow of mu^2 (review r8m): the near form summed mu^2 + d^2 + 2 d + 1,
+# inf at (1e200, 1) for 1e200; its groups are squares (mu, 1 + d) or a positive polynomial (d + 1, d^2 + 2 d + 2)
+@pytest.mark.parametrize(("text", "what"), [(HYPOT, WHAT), ("sqrt(mu**2 + sigma)", ("value",)),
+                                            ("sqrt(mu**2 + sigma**2 + 1)", ("value",))])
+def test_typed_hypot_near_one_beyond_the_overflow_of_mu_squared(text, what):
+    mus, xs = [1e200, -1e300, 1.7976931348623157e308, 0.5], [0.5, 1 - 2.0**-53, 1.0, 1.5, 2.0, 3.0]
+    t = ref.truth(sp.sympify(text, locals={"mu": mu, "sigma": sigma}), "std", mus, xs)
+    got = vaemath.grid(text, np.array(mus), np.array(xs), what=what)
+    got = np.concatenate([np.asarray(got[0])[None], *got[1:]]) if what == WHAT else np.asarray(got)[None]
+    for k, i, j in np.ndindex(got.shape):
+        have, want = got[k, i, j], t.value[k, i, j]
+        assert abs(have - want) <= 4 * EPS * abs(want) or have == want, (text, ref.PLANES[k], mus[i], xs[j], have, want)
+
+
 def test_catalogue_products_are_left_alone():
     """Only an exp of mu alone beside the scale, or exp(c lg) over mu, is scaled: the catalogue's Gaussian factors hold
     the scale in their exponent (hellinger's exp(-mu^2/(4 (1 + T^2)))), its powers of mu and T are pw chains."""

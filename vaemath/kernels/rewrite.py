@@ -192,6 +192,33 @@ def _square_root(t: sp.Expr):
     return root
 
 
+def _grouped_roots(s: sp.Add) -> list | None:
+    """[a, b] with a^2 + b^2 = s, a the root of its mu terms and b of the rest, each group a square once factored
+    or the rest a positive polynomial (mu^2 + d^2 + 2 d + 1 near sigma = 1: [mu, d + 1]; mu^2 + d^2 + 2 d + 2: [mu,
+    sqrt(d^2 + 2 d + 2)]), else None: mu^2 is then never formed, and overflows nowhere the value does not."""
+    mu_terms = sp.Add(*(t for t in s.args if t.has(mu)))
+    groups = [sp.factor(mu_terms), sp.factor(s - mu_terms)]
+    if groups[0].has(*(x for x in groups[1].free_symbols)) or not all(g.free_symbols for g in groups):
+        return None
+    roots = [_square_root(groups[0]), _square_root(groups[1]) or _positive_root(groups[1])]
+    return None if None in roots else roots
+
+
+def _positive_root(r: sp.Expr) -> sp.Expr | None:
+    """sqrt(r) for a polynomial r in one variable, positive where that variable lives (d = T - 1 in [-1/2, 1], the
+    near region; a positive symbol: nonnegative coefficients; else everywhere), else None."""
+    if len(r.free_symbols) != 1 or not r.is_polynomial():
+        return None
+    x = next(iter(r.free_symbols))
+    poly = sp.Poly(r, x)
+    if x.is_positive:
+        positive = all(c >= 0 for c in poly.all_coeffs()) and poly.eval(1) > 0
+    else:
+        lo, hi = (-sp.S.Half, 1) if x == d else (None, None)
+        positive = poly.count_roots(lo, hi) == 0 and poly.eval(0) > 0
+    return sp.sqrt(r) if positive else None
+
+
 def _times(powers: dict, x: sp.Expr) -> int:
     """How many times the product x divides the product of ``powers`` (base -> exponent, same signs)."""
     ks = [powers.get(b, 0) / e for b, e in x.as_powers_dict().items()]
@@ -258,6 +285,8 @@ def _hypot(e: sp.Expr, scale_out: bool = False) -> sp.Expr:
     def to_hypot(p):
         roots = [_square_root(t) for t in p.base.args]
         if len(roots) != 2 or None in roots:
+            roots = _grouped_roots(p.base)
+        if roots is None:
             return p
         powers = [f for r in roots for f in sp.Mul.make_args(r) if f.as_base_exp()[0] == T and f.as_base_exp()[1] > 0]
         if scale_out and len(powers) == 1:
