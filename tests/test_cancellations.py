@@ -45,6 +45,13 @@ CASES = [
     # r7i A8: mu-only parts cancelling at small |mu| (probed from |mu| = 4 up only before)
     ("sinh(mu) - mu + (sigma - 1)**2", [(1e-8, 1.0), (1e-5, 1.0), (-1e-3, 1.0), (0.3, 1.0), (1e-100, 1.0)]),
     ("mu - atan(mu)", [(1e-8, 1.0), (-1e-5, 1.0), (0.4, 1.0), (1e-100, 1.0), (1e200, 1.0)]),
+    # a mu-only part is the same function in every region: expm1 and the removable line at mu = 0 beyond the near
+    # region too (1 - exp(-1e-16) rounded: 0.9 for 1 at sigma = 1/2 - ulp), a log of a power of mu as k log|mu|
+    # (mu^2 underflows at 1e-300: -inf; log1p(mu^4 + mu^2 - 1): NaN at 1e-100), log(sigma) never log1p(sigma - 1)
+    ("mu**2/(1 - exp(-mu**2)) + log(sigma)**2", [(1e-8, 0.4999999999999999), (1e-8, 1e-20), (-1e-5, 3.0),
+                                                  (1e-8, 1e20), (2.0, 0.1)]),
+    ("log(mu**2 + mu**4) + log(sigma)**2", [(1e-300, 1.5), (1e-300, 3.0), (-1e-100, 0.1), (1e200, 1.0), (-1e300, 0.1),
+                                             (0.5, 1e-20)]),
 ]
 
 
@@ -94,6 +101,47 @@ def test_cancellation_against_mpmath(text, points):
                 if err > bound:
                     bad.append((k, m, s, float(got[k, i]), mpmath.nstr(want, 17), err))
     assert not bad, bad
+
+
+def test_a_removable_mu_only_part_on_its_line_in_every_region():
+    """mu^2/(1 - exp(-mu^2)) is 1 + mu^2/2 + ... at mu = 0 (by hand): NaN at (0, 1e-20) before, the line's limit
+    printed with log1p(sigma - 1), -inf there; 0.9 at (1e-200, 1/2 - ulp), 1 - exp(-mu^2) rounded."""
+    p = vaemath.penalty("mu**2/(1 - exp(-mu**2)) + log(sigma)**2")
+    for s in (1e-20, 0.4999999999999999, 1.0, 3.0, 1e20):
+        want = 1 + float(mpmath.log(s)) ** 2
+        for m in (0.0, 1e-200, -1e-200):
+            assert abs(p(m, s) - want) <= 2 * math.ulp(want), (m, s, p(m, s), want)
+
+
+# removable lines x = 1 of typed text: the printed derivatives cancelled within a few ulp of the line (d2/dsigma2 of
+# log(sigma)/(sigma - 1) at 1 + 2^-52 was -4.5e15 for 2/3); the references at 300 digits (terms of 1/d^3 cancel)
+@pytest.mark.parametrize("text", ["log(sigma)/(sigma - 1) + mu**2", "(sigma**2 - 1)/log(sigma)"])
+def test_removable_line_near_it(text):
+    refs = _reference(text)
+    points = [(2.0, 1 + ULP), (2.0, 1 - ULP / 2), (0.0, 1 + 1e-8), (1.0, 1 - 1e-3), (1.0, 1.3), (1.0, 0.6)]
+    value, grad, hess = vaemath.penalty(text)(*np.array(points).T, what=("value", "grad", "hess"))
+    got = np.concatenate([np.asarray(value)[None], np.asarray(grad), np.asarray(hess)])
+    with mpmath.workdps(300):
+        bad = [(k, m, s, got[k, i]) for i, (m, s) in enumerate(points) for k, (f, bound) in enumerate(zip(refs, BOUNDS))
+               if _ulps(float(got[k, i]), f(mpmath.mpf(m), mpmath.mpf(s))) > bound]
+    assert not bad, bad
+
+
+def test_a_product_with_an_exp_of_mu_and_a_removable_scale_factor_keeps_its_algebra():
+    """log(sigma)/(sigma - 1) * mu/(exp(mu) - 1): near sigma = 1 the denominator d exp(mu) - d, split as d + d expm1(mu)
+    - d, collapsed to the product d expm1(mu), whose factors were then summed as a sum's terms: d + expm1(mu) (d/dmu
+    at (0.5, 1.5) was -1.2355, truth -0.3385). Value and gradient against sympy.diff and mpmath (the Hessian's
+    d2/dmu2 cancels at small mu, an open kind)."""
+    text = "log(sigma)/(sigma - 1) * mu/(exp(mu) - 1)"
+    refs = _reference(text)[:3]
+    points = [(0.5, 1.5), (2.0, 1.9), (-1.0, 0.7), (0.3, 0.6), (-2.0, 1.2)]
+    value, grad = vaemath.penalty(text)(*np.array(points).T, what=("value", "grad"))
+    got = np.concatenate([np.asarray(value)[None], np.asarray(grad)])
+    with mpmath.workdps(60):
+        for i, (m, s) in enumerate(points):
+            for k, f in enumerate(refs):
+                want = f(mpmath.mpf(m), mpmath.mpf(s))
+                assert abs(got[k, i] - want) <= 1e-13 * abs(want), (k, m, s, got[k, i], want)
 
 
 def _pieces(text: str, region: str, param: str = "std"):

@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "59"
+GENERATOR_VERSION = "60"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -137,7 +137,8 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
         else:
             far_form = _divided_by_T(_accurate_logs(far(e, region, sc.exact_powers, sc.lg_range), sc), sc, region)
             far_form = _far_symbols(_coefficient_chains(far_form, sc), sc)
-            pieces.extend(rewrite.power_last(_exact_variance(p, sc)) for p in _split(far_form))
+            mu_part, *rest = _split(far_form)
+            pieces.extend(rewrite.power_last(_exact_variance(p, sc)) for p in (rewrite.accurate_in_mu(mu_part), *rest))
     return pieces
 
 

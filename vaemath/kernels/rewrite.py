@@ -69,10 +69,35 @@ class _FuncMinusOne(FuncMinusOneOptim):
 
 
 _u = sp.Wild("u")
-# sympy.codegen.rewriting's log1p_opt and expm1_opt, each ``factor`` skipped where it is costly
-ACCURACY_OPTIMS = (ReplaceOptim(lambda e: isinstance(e, sp.log), lambda a: sp.expand_log(a.replace(
-                       sp.log, lambda arg: sp.log(_factor(arg)))).replace(sp.log(_u + 1), log1p(_u))),
-                   _FuncMinusOne(sp.exp, expm1))
+
+
+def _log1p_of(arg: sp.Expr) -> bool:
+    """log(arg) -> log1p(arg - 1) only for a sum with a constant term or a product that is 1 at mu = d = 0: log(sigma)
+    as log1p(sigma - 1) is -inf at sigma = 1e-20, log(mu^2 (mu^2 + 1)) as log1p(mu^4 + mu^2 - 1) NaN at mu = 1e-100,
+    where log itself is exact to an ulp."""
+    if isinstance(arg, sp.Add):
+        return any(t.is_Number for t in arg.args)
+    return arg.subs({mu: 0, d: 0}) == 1
+
+
+def _log_of_monomial(e: sp.log) -> sp.Expr:
+    """log(c x^k) -> log(c) + k log|x| (c > 0; the argument is positive wherever the penalty is real): log(mu^2) is
+    -inf at mu = 1e-300, where mu^2 underflows, and 2 log|mu| is -1381.55."""
+    c, rest = e.args[0].as_coeff_Mul()
+    base, k = rest.as_base_exp()
+    return sp.log(c) + k * logabs(base) if c > 0 and base.is_Symbol and k.is_Integer and k > 1 else e
+
+
+def _accurate_log(a: sp.log) -> sp.Expr:
+    """sympy.codegen.rewriting's log1p_opt, its ``factor`` skipped where costly, log1p only where the argument is near
+    1 (:func:`_log1p_of`), a log of a power of a variable as a multiple of log|x| (:func:`_log_of_monomial`)."""
+    e = sp.expand_log(a.replace(sp.log, lambda arg: sp.log(_factor(arg))))
+    e = e.replace(lambda x: isinstance(x, sp.log) and _log1p_of(x.args[0]), lambda x: log1p(x.args[0] - 1))
+    return e.replace(lambda x: isinstance(x, sp.log), _log_of_monomial)
+
+
+# log1p_opt and expm1_opt of sympy.codegen.rewriting, each ``factor`` skipped where it is costly
+ACCURACY_OPTIMS = (ReplaceOptim(lambda e: isinstance(e, sp.log), _accurate_log), _FuncMinusOne(sp.exp, expm1))
 
 
 @dataclass(frozen=True)
@@ -160,11 +185,12 @@ def _rational(e: sp.Expr) -> bool:
 
 
 def _log_of_rational(e: sp.Expr) -> sp.Expr:
-    """log(R) -> log1p(R - 1), and log1p(R) -> log1p(R), with R rational and R - 1 factored."""
+    """log(R) -> log1p(R - 1), and log1p(R) -> log1p(R), with R rational and R - 1 factored; log(R) only where R is 1
+    at mu = d = 0 (:func:`_log1p_of`)."""
     from sympy.codegen.cfunctions import log1p
 
     def rule(arg, shift):
-        if _rational(arg) and arg.free_symbols:
+        if _rational(arg) and arg.free_symbols and (not shift or _log1p_of(arg)):
             return sp.Function("log1p")(sp.factor(sp.together(arg - shift)))
         return sp.log(arg) if shift else log1p(arg)
     return e.replace(sp.log, lambda a: rule(a, 1)).replace(log1p, lambda a: rule(a, 0))
@@ -306,7 +332,10 @@ def in_every_sum(rule, e: sp.Expr) -> sp.Expr:
 
 
 def _pairs(e: sp.Add) -> sp.Expr:
-    """Fuse c x - c log1p(x) and c expm1(x) - c x in a sum."""
+    """Fuse c x - c log1p(x) and c expm1(x) - c x in a sum (anything else as it is: a sum that collapsed to the
+    product d expm1(mu) is not the sum of its factors)."""
+    if not isinstance(e, sp.Add):
+        return e
     terms = list(e.args)
     for term in list(terms):
         coeff, rest = term.as_coeff_Mul()
@@ -494,6 +523,12 @@ def accurate(expr: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
     return _decay_first(_hypot(in_every_sum(_power_pairs, e)))
 
 
+def accurate_in_mu(e: sp.Expr) -> sp.Expr:
+    """A mu-only part of a far form with the near form's expm1 and log1p (the same function of mu in every region:
+    mu^2/(1 - exp(-mu^2)) at mu = 1e-8 is 1, not 0.9 from 1 - exp(-1e-16) rounded)."""
+    return _with_numbers_hidden(lambda x: optimize(x, ACCURACY_OPTIMS), e) if e.has(sp.exp, sp.log) else e
+
+
 def log_scale_near(e: sp.Expr) -> sp.Expr:
     """The log parametrisations near sigma = 1, where d = expm1(lg) and lg is the axis value itself: log1p(y)
     with 1 + y = (1 + d)^p is p lg, and xmlog1p(y) = y - log1p(y) is expm1mx(p lg). Exact identities that drop
@@ -536,7 +571,7 @@ def elementary(e: sp.Expr) -> sp.Expr:
     replaced by its elementary form."""
     by_name = {s.name: s for s in SPECIALS}
     return e.replace(lambda a: getattr(getattr(a, "func", None), "__name__", "") in by_name,
-                     lambda a: by_name[a.func.__name__].plain(*a.args))
+                     lambda a: by_name[a.func.__name__].plain(*a.args)).replace(logabs, lambda x: sp.log(x**2) / 2)
 
 
 def plain(e: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:

@@ -340,7 +340,7 @@ def _coefficients(g, lo, hi, n: int = _CHEB_N) -> list | None:
         c0, h = (hi + lo) / 2, (hi - lo) / 2
         xs, t_at_nodes, t_coeffs = _chebyshev_tables(n, prec, rnd)
         try:
-            vals = [mpmath.mpf(g(c0 + h * x)) for x in xs]
+            vals = [_node_value(g, c0 + h * x) for x in xs]
         except (ZeroDivisionError, ValueError, TypeError, OverflowError):
             return None
         if not all(mpmath.isfinite(v) for v in vals):
@@ -406,6 +406,15 @@ def _chebyshev_tables(n: int, prec: int, rnd: str) -> tuple:
             p_prev, p_cur = p_cur, nxt
         _TABLES[key] = (xs, t_at_nodes[:n + 1], coeffs)
     return _TABLES[key]
+
+
+def _node_value(g, u) -> mpmath.mpf:
+    """g(u) at the working precision, or by :func:`_at` where a denominator cancels to 0 there (the node u = 4e-142
+    of (1 - exp(-u^2))^2 in a removable point's neighbourhood)."""
+    try:
+        return mpmath.mpf(g(u))
+    except ZeroDivisionError:
+        return +_at(g, u)  # rounded to the working precision
 
 
 def _at(g, u) -> mpmath.mpf:
