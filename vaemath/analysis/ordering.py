@@ -264,7 +264,38 @@ def _edge_limits(ratio: sp.Expr, exprs: tuple, m0, budget) -> tuple:
         late |= ran_out or (value is not None and not backed)
         if value is not None and backed and value.is_number and value.is_extended_real:
             out.append((value, f"sigma->{z}{side} at mu = {m0}, the edge of the domain", True))
+        for m, value in _edge_infinities(ratio, z, side, m0, value, budget):
+            out.append((value, f"sigma->{z}{side} at mu = {m}, the edge of the domain", True))
     return out, late
+
+
+EDGE_MUS = tuple(sp.Rational(k, 2) for k in (2, -2, 1, -1, 4, -4, 6, -6))  # mu = 1, -1, 1/2, -1/2, 2, -2, 3, -3
+
+
+def _edge_infinities(ratio: sp.Expr, z, side: str, m0, at_m0, budget) -> list:
+    """(mu, +-oo) for each infinity of the ratio's limit into the edge sigma -> z at a mu other than m0 (where the
+    limit is ``at_m0``): the limit with mu free is +-oo times the sign of a function h(mu) (sympy's, which holds off
+    the zeros of h: renyi(3) + log(3/2 - sigma**2) over kl is oo*sign(mu**2/...) as sigma -> sqrt(6)/2-, +oo at every
+    mu != 0 and -oo at mu = 0, review r8m B3), read at the mu of ``EDGE_MUS``; the first mu of each infinity not
+    at m0 is kept once the limit at that mu, taken on its own, is backed by evaluations."""
+    wanted = {sp.oo, -sp.oo} - {at_m0}
+    if not wanted:
+        return []
+    general, _, backed = checked_limit(ratio, sigma, z, side, budget=budget)
+    if general is None or not backed or not general.has(mu) and general not in wanted:
+        return []
+    out = []
+    for m in EDGE_MUS:
+        if not wanted or m == m0:
+            continue
+        guess = general.subs(mu, m)
+        if guess not in wanted:
+            continue
+        value, _, backed = checked_limit(ratio.subs(mu, m), sigma, z, side, budget=budget)
+        if backed and value == guess:
+            out.append((m, value))
+            wanted.discard(value)
+    return out
 
 
 def near_minimizer(candidate: sp.Expr, reference: sp.Expr, best_r) -> list:
