@@ -264,8 +264,8 @@ def _edge_limits(ratio: sp.Expr, exprs: tuple, m0, budget) -> tuple:
         late |= ran_out or (value is not None and not backed)
         if value is not None and backed and value.is_number and value.is_extended_real:
             out.append((value, f"sigma->{z}{side} at mu = {m0}, the edge of the domain", True))
-        for m, value in _edge_infinities(ratio, z, side, m0, value, budget):
-            out.append((value, f"sigma->{z}{side} at mu = {m}, the edge of the domain", True))
+        for m, inf in _edge_infinities(ratio, z, side, m0, value, budget):
+            out.append((inf, f"sigma->{z}{side} at mu = {m}, the edge of the domain", True))
     return out, late
 
 
