@@ -3213,6 +3213,8 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
                     "where": f"no minimiser; {value} is approached as {where}, and pen - {value} > 0 everywhere "
                              "(sympy): the infimum, not attained"}
         bound = _termwise_bound(e, budget, value)
+        if bound is None or not _is_zero(bound[0] - value, budget):
+            bound = _termwise_bound_inside(penalty, budget) or bound
         if bound is not None and _is_zero(bound[0] - value, budget):  # approached, and a lower bound: the infimum
             if bound[1]:
                 return {"value": value, "attained": False, "method": "exact",
@@ -3519,6 +3521,53 @@ def _termwise_bound(e: sp.Expr, budget, target=None) -> tuple | None:
     together = [inf(sp.Add(*groups[x]), x) for x in (mu, sigma) if len(groups[x]) > 1]
     singles = [inf(groups[x][0], x) for x in (mu, sigma) if len(groups[x]) == 1]
     return total(together + singles + mixed) or each
+
+
+def _termwise_bound_inside(penalty, budget) -> tuple | None:
+    """:func:`_termwise_bound` on the penalty's domain, an interval lo < sigma < hi (:func:`_sigma_range`): the terms
+    in sigma alone together by their exact infimum there, those in mu alone by theirs, and 0 for each c(mu) h(sigma)
+    with c >= 0 (sympy) and h > 0 on the whole interval (no zero or pole inside, positive at a point). For a text whose
+    renyi term's log cancelled: ``renyi(2) + log(2 - sigma**2)/2`` = 2 mu^2/(4 - 2 sigma^2) - log(sigma) > -log(2)/2
+    for sigma^2 < 2 (review r8m). None when a part is not decided or the domain is the half-line."""
+    if isinstance(penalty, sp.Expr):
+        return None
+    pen = as_penalty(penalty)
+    region = _sigma_range(pen, budget)
+    e = pen.expr
+    if not isinstance(region, sp.Interval) or region == sp.Interval.open(0, sp.oo) or not e.is_Add:
+        return None
+    const, rest = e.as_independent(mu, sigma, as_Add=True)
+    in_mu, in_sigma, parts = [], [], []
+    try:
+        for t in sp.Add.make_args(rest):
+            if not t.has(sigma):
+                in_mu.append(t)
+            elif not t.has(mu):
+                in_sigma.append(t)
+            else:
+                c, h = t.as_independent(sigma, as_Mul=True)
+                if not (c.is_nonnegative and h.free_symbols == {sigma} and _keeps_sign(h, sigma, region)
+                        and h.subs(sigma, _a_point(region)).is_positive):
+                    return None
+                parts.append((sp.S.Zero, None, f"{t} >= 0 for {region.start} < sigma < {region.end}"))
+        if in_mu:
+            found = infimum_1d(sp.Add(*in_mu), mu, budget)
+            if found is None:
+                return None
+            parts.append((found["value"], found["attained"], f"{sp.Add(*in_mu)} >= {found['value']}"))
+        if in_sigma:
+            f = sp.Add(*in_sigma)
+            found = _infimum_1d(f, sigma, region, ((region.start, "+"), (region.end, "-")), budget)
+            if found is None:
+                return None
+            parts.append((found[0], found[1], f"{f} >= {found[0]} for {region.start} < sigma < {region.end} "
+                                              f"({found[2]})"))
+    except SYMPY_FAILED:
+        return None
+    if any(not (v.is_number and v.is_finite) for v, _, _ in parts):
+        return None
+    return const + sp.Add(*[v for v, _, _ in parts]), any(a is False for _, a, _ in parts), "; ".join(
+        w for _, _, w in parts)
 
 
 def _product_infimum(e: sp.Expr, budget) -> dict | None:
