@@ -36,7 +36,7 @@ from vaemath.symbolic.nonsmooth import (
     kink_directions,
 )
 from vaemath.symbolic.parser import penalty as as_penalty
-from vaemath.symbolic.penalty import Penalty, infer_domain
+from vaemath.symbolic.penalty import Penalty, domain_arguments, infer_domain
 from vaemath.symbolic.symbols import PARAMS, mu, reparametrize, sigma, to_std, vectorized
 from vaemath.symbolic.symbols import param as _param
 
@@ -69,7 +69,7 @@ def with_domain(p: Penalty) -> sp.Expr:
     if p.domain is None or p.domain.everywhere:
         return p.expr
     c = p.domain.condition
-    shown = set(conditions(p.expr))
+    shown = set(domain_arguments(p.expr))  # infer_domain's conditions, without its judgement of the value outside
     lost = [a.lhs for a in (c.args if isinstance(c, sp.And) else (c,))
             if isinstance(a, sp.StrictGreaterThan) and a.lhs.free_symbols == {sigma} and a.lhs not in shown]
     return p.expr + sum((sp.log(g) + sp.log(1 / g) for g in lost), sp.S.Zero)

@@ -11,6 +11,7 @@ import dataclasses
 import math
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 import sympy as sp
 from sympy.printing.str import StrPrinter
@@ -233,7 +234,8 @@ def _parsed(penalty: str, sigma_means: str = "std", prior=None) -> tuple:
     return expr, builder
 
 
-def _text_domain(text: str, expr: sp.Expr, builder, sigma_means: str, prior) -> Domain:
+@lru_cache(maxsize=256)
+def _text_domain(text: str, expr: sp.Expr, edges: tuple, sigma_means: str, prior) -> Domain:
     """The domain of a text with renyi(a) terms, a > 1, taken from the terms as typed, before sympy simplifies the
     sum: ``renyi(2) + log(2 - sigma**2)/2`` is 2 mu^2/(4 - 2 sigma^2) - log(sigma), whose own domain is everywhere,
     but the text is renyi(2)'s, sigma^2 < 2 (review r8m). The condition is every renyi term's and every log's of the
@@ -244,7 +246,7 @@ def _text_domain(text: str, expr: sp.Expr, builder, sigma_means: str, prior) -> 
     sigma**2), not renyi(2) + log(1 - sigma**2), which is complex, not +oo, for 1 < sigma < sqrt(2)); else the
     expression's own value outside."""
     own = infer_domain(expr)
-    edges = [c for c in builder.edges if c is not sp.true]
+    edges = [c for c in edges if c is not sp.true]
     if not edges:
         return own
     condition = sp.And(own.condition, *edges)
@@ -353,7 +355,7 @@ def penalty(penalty, sigma_means: str = "std", prior=None) -> Penalty:
         return Penalty(name, expr, e.description + " (sigma read as the variance)", e.citation, e.provenance,
                        sigma_means)
     return Penalty(label(name, prior), expr, "user penalty", "", "user", sigma_means,
-                   domain=_text_domain(name, expr, builder, sigma_means, prior))
+                   domain=_text_domain(name, expr, tuple(builder.edges), sigma_means, prior) if builder.edges else None)
 
 
 def _canonical_symbols(expr: sp.Expr) -> sp.Expr:
