@@ -283,3 +283,20 @@ def test_the_ratio_at_the_references_edge_is_zero_from_the_limits_of_each(a_c, a
         zz = mp.mpf(str(sp.N(z, 60))) * (1 - mp.mpf(10) ** -30)
         ac, ar = (mp.mpf(str(sp.N(x, 60))) for x in (a_c, a_r))
         assert _renyi(ac, 0, zz) / _renyi(ar, 0, zz) < 1e-1
+
+
+def test_a_section_past_the_edge_is_no_path_even_where_the_text_reads_real():
+    """renyi(sqrt(2)) plus its own log term with the argument written otherwise: sympy does not cancel the two logs,
+    and past the edge sqrt(2 + sqrt(2)) = 1.848 their imaginary parts cancel, so the text reads real at sigma = 2 and
+    falls to -oo as mu -> oo there (the mu coefficient is negative past the edge). Inside, the mu term is >= 0 and
+    -log(sigma) > -log(2 + sqrt(2))/2: bounded below, by -log(2 + sqrt(2))/2 approached at the edge (by hand and
+    mpmath; derive gives it, labelled an upper bound)."""
+    text = "renyi(sqrt(2)) + log(sqrt(2) - (sqrt(2)-1)*sigma**2)/(2*(sqrt(2)-1))"
+    assert descent_path(text) is None  # was "mu->oo at sigma = 2"
+    truth = -sp.log(2 + sp.sqrt(2)) / 2
+    with mp.workdps(50):
+        a = mp.sqrt(2)
+        plain = lambda m, s: _renyi(a, m, s) + mp.log(a - (a - 1) * s**2) / (2 * (a - 1))  # noqa: E731
+        z = mp.sqrt(2 + mp.sqrt(2))
+        assert abs(plain(0, z * (1 - mp.mpf(10) ** -30)) - mp.mpf(str(sp.N(truth, 50)))) < 1e-25
+        assert mp.re(plain(10, 2)) < 0 and mp.re(plain(10**6, 2)) < -10**10  # the real reading past the edge

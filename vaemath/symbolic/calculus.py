@@ -3081,6 +3081,8 @@ def _sections(e: sp.Expr):
         yield f, sigma, 0, "+", f"sigma->0+ at mu = {m0}", subs
         yield f, sigma, sp.oo, "-", f"sigma->oo at mu = {m0}", subs
     for s0 in (1, 2):
+        if _outside_at(e, s0):  # renyi(sqrt(2)) + log(sqrt(2) - (sqrt(2)-1)*sigma**2)/(2*(sqrt(2)-1)) at sigma = 2:
+            continue  # its two logs' imaginary parts cancel there, so it reads real, but it is past the edge 1.848
         f, subs = on({mu: mu, sigma: s0})
         for end, side in ((sp.oo, "-"), (-sp.oo, "+")):
             yield f, mu, end, side, f"mu->{end} at sigma = {s0}", subs
@@ -3096,6 +3098,16 @@ def _sections(e: sp.Expr):
                     f, subs = on({x: x, other: 1})
                     for side in ("+", "-"):
                         yield f, x, x0, side, f"{x}->{x0}{side} at {other} = 1", subs
+
+
+def _outside_at(e: sp.Expr, s0) -> bool:
+    """Whether sigma = s0 lies outside the domain of ``e`` (in std): an argument of its domain condition
+    (:func:`~vaemath.symbolic.penalty.domain_arguments`) is <= 0 there, at 30 digits."""
+    for g in domain_arguments(e):
+        v = sp.N(g.subs(sigma, s0), 30)
+        if v.is_real and v <= 0:
+            return True
+    return False
 
 
 @lru_cache(maxsize=256)
