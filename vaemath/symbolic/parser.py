@@ -242,9 +242,9 @@ def _text_domain(text: str, expr: sp.Expr, edges: tuple, sigma_means: str, prior
     expression (:func:`~vaemath.symbolic.penalty.infer_domain`). Outside it the value is +oo, as a Renyi divergence's
     is past its edge, when the text increases with each renyi term (the text built with a positive symbol for each,
     its derivative in each positive by sympy) and every point outside the expression's own domain is outside a
-    renyi term's (its conditions solved on sigma > 0: renyi(2) + log(2 - sigma**2) and renyi(3) + log(3/2 -
-    sigma**2), not renyi(2) + log(1 - sigma**2), which is complex, not +oo, for 1 < sigma < sqrt(2)); else the
-    expression's own value outside."""
+    renyi term's (its conditions solved on sigma > 0: renyi(2) + log(2 - sigma**2), renyi(3) + log(3/2 - sigma**2);
+    a log that is complex inside a renyi domain is refused by the parse where a probe point shows it, and not
+    judged +oo here where none does); else the expression's own value outside (-renyi(2): NaN)."""
     own = infer_domain(expr)
     edges = [c for c in edges if c is not sp.true]
     if not edges:
