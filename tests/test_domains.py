@@ -300,3 +300,15 @@ def test_a_section_past_the_edge_is_no_path_even_where_the_text_reads_real():
         z = mp.sqrt(2 + mp.sqrt(2))
         assert abs(plain(0, z * (1 - mp.mpf(10) ** -30)) - mp.mpf(str(sp.N(truth, 50)))) < 1e-25
         assert mp.re(plain(10, 2)) < 0 and mp.re(plain(10**6, 2)) < -10**10  # the real reading past the edge
+
+
+def test_linear_keeps_a_cancelled_domain():
+    """renyi(2) + log(2 - sigma**2)/2 in the linear VAE: no path to -oo (sigma -> oo leaves the domain, where the
+    penalty is +oo). By hand the objective is >= the PPCA floor -loglik_ppca plus the penalty's infimum -log(2)/2
+    (each latent pays at least that), and the collapse (W = 0 = V, sigma -> sqrt(2)-) approaches
+    D/2 log(2 pi tau2) + D/2 - log(2)/2 (the tool's sigma stops just inside: 1e-8)."""
+    res = vaemath.linear.optimum("5,2,0.5", 1, "renyi(2) + log(2 - sigma**2)/2", starts=1, seed=0)
+    tau2 = (5 + 2 + 0.5) / 3
+    collapse = 1.5 * np.log(2 * np.pi * tau2) + 1.5 - np.log(2) / 2
+    assert np.isfinite(res.objective) and res.objective <= collapse + 1e-8
+    assert res.objective >= -res.ppca_loglik - np.log(2) / 2 - 1e-9
