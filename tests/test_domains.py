@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 import vaemath
-from vaemath.analysis.ordering import ratio_bounds
+from vaemath.analysis.ordering import _edge_limits, _quotient_of_limits, ratio_bounds
 from vaemath.symbolic import derive, infimum, limits, mu, sigma
 from vaemath.symbolic.calculus import descent_path
 from vaemath.symbolic.domains import as_real_root, domain_edges, real_roots
@@ -181,3 +181,134 @@ def test_a_huge_order_whose_edge_float64_cannot_resolve_gets_its_exact_minimum()
     lay past it, where the value is complex: an internal error. By hand D_a >= 0 with D_a(0, 1) = 0."""
     inf = infimum("renyi(1e300)")
     assert inf["value"] == 0 and inf["method"] == "exact" and inf["attained"] is True
+
+
+# ---- review r8m B1, B3, B4 and the cancelled domain: orders sympy cannot sign, the domain's convention outside ----
+
+def _mu_coefficient(a, s):
+    """The coefficient of mu^2 in renyi(a), a / (2 (a + (1 - a) s^2)), by hand (the plain formula's last term)."""
+    return a / (2 * (a + (1 - a) * s**2))
+
+
+@pytest.mark.parametrize("text, a, param", [
+    ("renyi(log(3))", mp.log(3), "std"),
+    ("renyi(E/2)", mp.e / 2, "logstd"),
+    ("renyi(log(5))", mp.log(5), "var"),  # log 5 = 1.609: sympy cannot sign 1 - log(5) either
+])
+def test_an_order_sympy_cannot_sign_still_gets_mu_limits(text, a, param):
+    lim = limits(text, param)
+    assert lim["mu->oo"] == sp.oo and lim["mu->-oo"] == sp.oo
+    with mp.workdps(50):  # by hand: the coefficient is > 0 on the whole domain 0 < sigma < sqrt(a/(a - 1))
+        z = mp.sqrt(a / (a - 1))
+        assert all(_mu_coefficient(a, z * k / 100) > 0 for k in range(1, 100))
+        assert _renyi(a, mp.mpf(10) ** 6, z / 2) > 10**11
+
+
+RENYI_SUMS = [  # renyi(a) + c log(g), g > 0 exactly on renyi(a)'s domain: +oo outside it, as renyi(a) is
+    "renyi(2) + log(2 - sigma**2)",
+    "renyi(3) + log(3/2 - sigma**2)",
+    "renyi(pi) + log(pi - (pi-1)*sigma**2)",
+    "renyi(5/2) + 2*log(5 - 3*sigma**2)",  # 5/2: sigma^2 < 5/3
+]
+SCALE_ENDS = {"std": "sigma->oo", "var": "v->oo", "logstd": "s->oo", "logvar": "l->oo"}
+
+
+@pytest.mark.parametrize("text", RENYI_SUMS)
+def test_a_renyi_sum_is_plus_infinity_past_its_edge(text):
+    dom = vaemath.penalty(text).domain
+    assert dom.outside == sp.oo
+    params = ("std", "var", "logstd", "logvar") if text == RENYI_SUMS[0] else ("std",)
+    for p in params:
+        lim = limits(text, p)
+        assert lim[SCALE_ENDS[p]] == sp.oo and lim["mu->oo"] == sp.oo
+
+
+@pytest.mark.parametrize("text, a, edge2", [
+    ("renyi(2) + log(2 - sigma**2)/2", 2, 2),  # renyi(2)'s log term is -log(2 - sigma^2)/2: cancelled
+    ("renyi(3) + log(3 - 2*sigma**2)/4", 3, sp.Rational(3, 2)),  # renyi(3)'s is -log(3 - 2 sigma^2)/4
+])
+def test_a_cancelled_renyi_log_keeps_the_domain(text, a, edge2):
+    pen = vaemath.penalty(text)
+    assert not any(isinstance(x, sp.log) and x.args[0].has(sigma) and x.args[0] != sigma for x in pen.expr.atoms(
+        sp.log))  # sympy did cancel it
+    assert pen.domain.outside == sp.oo and pen.domain.condition.subs(sigma, sp.sqrt(edge2) * 99 / 100) == sp.true
+    assert pen.domain.condition.subs(sigma, sp.sqrt(edge2) * 101 / 100) == sp.false
+    lim = limits(text)
+    assert lim["sigma->oo"] == sp.oo and lim["mu->oo"] == sp.oo
+    inf = infimum(text)
+    truth = -sp.log(edge2) / 2  # by hand: pen = a mu^2/(2 g) - log(sigma) >= -log(sigma) > -log(sqrt(edge2)) inside
+    assert sp.simplify(inf["value"] - truth) == 0 and "sigma->sqrt" in inf["where"] and inf["attained"] is False
+    assert inf["method"] == "exact"
+    with mp.workdps(50):  # the plain formula at mu = 0 approaches it at the edge, and is above it inside
+        z = mp.sqrt(mp.mpf(edge2))
+        plain = lambda m, s: _renyi(a, m, s) + mp.log(a - (a - 1) * s**2) / (2 * (a - 1))  # noqa: E731
+        assert abs(plain(0, z * (1 - mp.mpf(10) ** -30)) - mp.mpf(str(sp.N(truth, 50)))) < 1e-25
+        assert min(plain(m, z * k / 50) for m in (0, 0.5, -2) for k in range(1, 50)) > mp.mpf(str(sp.N(truth, 50)))
+
+
+@pytest.mark.parametrize("text, a, c, edge2", [
+    ("renyi(3) + log(3/2 - sigma**2)", 3, 1, sp.Rational(3, 2)),
+    ("renyi(2) + 2*log(2 - sigma**2)", 2, 2, 2),
+])
+def test_a_ratio_with_a_descent_at_one_edge_point_is_plus_infinity_at_another(text, a, c, edge2):
+    """review r8m B3: -oo at mu = 0 as sigma -> the edge (c log g beats renyi's -log(g)/(2(a-1))), +oo at mu = 1 (the
+    mu term a mu^2/(2 g) beats every log), while kl stays finite: sup oo."""
+    rb = ratio_bounds(vaemath.penalty(text).expr, vaemath.penalty("kl").expr, vaemath.minimizer("kl"))
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("-oo", "oo", "exact", "exact")
+    assert "at mu = 0" in rb["inf_path"] and "at mu = 1," in rb["sup_path"]
+    with mp.workdps(50):
+        z = mp.sqrt(mp.mpf(edge2))
+        plain = lambda m, s: _renyi(a, m, s) + c * mp.log(a - (a - 1) * s**2)  # noqa: E731 (a constant apart)
+        s = z * (1 - mp.mpf(10) ** -30)
+        assert plain(1, s) > 10**29 and plain(0, s) < -30
+
+
+@pytest.mark.parametrize("a_c, a_r", [
+    ((1 + sp.sqrt(5)) / 2, sp.sqrt(3)),
+    (sp.log(3), sp.E / 2),
+])
+def test_the_ratio_at_the_references_edge_is_zero_from_the_limits_of_each(a_c, a_r):
+    """review r8m B1: renyi(a_c) + mu**2 over renyi(a_r): the reference's edge comes first (its order is the larger);
+    there the reference -> +oo and the candidate stays finite, so the ratio -> 0, its infimum (both are > 0 elsewhere).
+    sympy's limit of the quotient may run past the budget (it did at 5 s), the quotient of the two limits does not."""
+    C, R = vaemath.penalty(f"renyi({a_c}) + mu**2").expr, vaemath.penalty(f"renyi({a_r})").expr
+    assert _quotient_of_limits(C.subs(mu, 0), R.subs(mu, 0), sp.sqrt(a_r / (a_r - 1)), "-", 5) == 0
+    z = sp.sqrt(a_r / (a_r - 1))  # the reference's edge, before the candidate's
+    assert sp.N(z, 30) < sp.N(sp.sqrt(a_c / (a_c - 1)), 30)
+    if a_c == sp.log(3):  # and through the ratio's edge limits (the golden ratio's sympy quotient takes 5 s more)
+        edges, _ = _edge_limits(C / R, (C, R), sp.S.Zero, 5)
+        (value, where, exact), = [t for t in edges if "at mu = 0" in t[1]]
+        assert value == 0 and exact and sp.simplify(sp.sympify(where.split("->")[1].split("- ")[0]) - z) == 0
+    with mp.workdps(50):
+        zz = mp.mpf(str(sp.N(z, 60))) * (1 - mp.mpf(10) ** -30)
+        ac, ar = (mp.mpf(str(sp.N(x, 60))) for x in (a_c, a_r))
+        assert _renyi(ac, 0, zz) / _renyi(ar, 0, zz) < 1e-1
+
+
+def test_a_section_past_the_edge_is_no_path_even_where_the_text_reads_real():
+    """renyi(sqrt(2)) plus its own log term with the argument written otherwise: sympy does not cancel the two logs,
+    and past the edge sqrt(2 + sqrt(2)) = 1.848 their imaginary parts cancel, so the text reads real at sigma = 2 and
+    falls to -oo as mu -> oo there (the mu coefficient is negative past the edge). Inside, the mu term is >= 0 and
+    -log(sigma) > -log(2 + sqrt(2))/2: bounded below, by -log(2 + sqrt(2))/2 approached at the edge (by hand and
+    mpmath; derive gives it, labelled an upper bound)."""
+    text = "renyi(sqrt(2)) + log(sqrt(2) - (sqrt(2)-1)*sigma**2)/(2*(sqrt(2)-1))"
+    assert descent_path(text) is None  # was "mu->oo at sigma = 2"
+    truth = -sp.log(2 + sp.sqrt(2)) / 2
+    with mp.workdps(50):
+        a = mp.sqrt(2)
+        plain = lambda m, s: _renyi(a, m, s) + mp.log(a - (a - 1) * s**2) / (2 * (a - 1))  # noqa: E731
+        z = mp.sqrt(2 + mp.sqrt(2))
+        assert abs(plain(0, z * (1 - mp.mpf(10) ** -30)) - mp.mpf(str(sp.N(truth, 50)))) < 1e-25
+        assert mp.re(plain(10, 2)) < 0 and mp.re(plain(10**6, 2)) < -10**10  # the real reading past the edge
+
+
+def test_linear_keeps_a_cancelled_domain():
+    """renyi(2) + log(2 - sigma**2)/2 in the linear VAE: no path to -oo (sigma -> oo leaves the domain, where the
+    penalty is +oo). By hand the objective is >= the PPCA floor -loglik_ppca plus the penalty's infimum -log(2)/2
+    (each latent pays at least that), and the collapse (W = 0 = V, sigma -> sqrt(2)-) approaches
+    D/2 log(2 pi tau2) + D/2 - log(2)/2 (the tool's sigma stops just inside: 1e-8)."""
+    res = vaemath.linear.optimum("5,2,0.5", 1, "renyi(2) + log(2 - sigma**2)/2", starts=1, seed=0)
+    tau2 = (5 + 2 + 0.5) / 3
+    collapse = 1.5 * np.log(2 * np.pi * tau2) + 1.5 - np.log(2) / 2
+    assert np.isfinite(res.objective) and res.objective <= collapse + 1e-8
+    assert res.objective >= -res.ppca_loglik - np.log(2) / 2 - 1e-9

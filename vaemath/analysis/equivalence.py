@@ -18,6 +18,7 @@ at 50 digits at a fixed rational point (see :mod:`vaemath.analysis.exact`).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import mpmath
 import sympy as sp
@@ -42,7 +43,7 @@ from vaemath.symbolic import (
     to_strings,
 )
 from vaemath.symbolic.budget import attempt, check_budget
-from vaemath.symbolic.calculus import value_slack, without_idle_kinks
+from vaemath.symbolic.calculus import value_slack, with_domain, without_idle_kinks
 from vaemath.symbolic.nonsmooth import active_branch, is_smooth, pieces
 from vaemath.symbolic.prior import against, check_prior, label
 
@@ -449,7 +450,9 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
     ref = reference_penalty(reference, sigma_means, prior=prior)
     # abs, max and min that are the identity on their argument's range are dropped: the same function, and
     # every step below is faster and more often exact on it (abs(kl) is kl)
-    c, r = without_idle_kinks(cand.expr, budget), without_idle_kinks(ref.expr, budget)
+    # each with its domain kept where the text's sum cancelled a renyi term's log (renyi(2) + log(2 - sigma**2)/2)
+    c_pen, r_pen = (replace(p, expr=without_idle_kinks(with_domain(p), budget)) for p in (cand, ref))
+    c, r = c_pen.expr, r_pen.expr
     inf_r = infimum(r, budget)
     # a penalty unbounded below has no minimiser, whatever local minima it has (kl + mu**3); nor one with a lower
     # value found elsewhere, or whose boundary limits ran past the budget (the minimiser is then not established)
@@ -476,7 +479,7 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
         affine=details.get("affine"), monotone=details.get("monotone"), local=details.get("local"),
         minimizer={"candidate": best_c, "reference": best_r},
         infimum={"candidate": inf_c, "reference": inf_r},
-        limits={"candidate": limits(c, budget=budget), "reference": limits(r, budget=budget)},
+        limits={"candidate": limits(c_pen, budget=budget), "reference": limits(r_pen, budget=budget)},
         ratio_bounds=via.get("ratio") or ratio_bounds(c, r, best_r, budget),
         rescaling={"candidate": rescaling(c, budget), "reference": rescaling(r, budget)},
         identified_as=identified_as(c, exclude=cand.name, prior=prior),

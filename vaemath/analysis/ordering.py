@@ -261,10 +261,66 @@ def _edge_limits(ratio: sp.Expr, exprs: tuple, m0, budget) -> tuple:
     out, late = [], False
     for z, side in domain_edges(exprs, budget):
         value, ran_out, backed = checked_limit(ratio.subs(mu, m0), sigma, z, side, budget=budget)
+        if value is None or not backed:  # sympy's limit of the quotient past the budget: the quotient of the limits
+            parts = _quotient_of_limits(*(e.subs(mu, m0) for e in exprs[:2]), z, side, budget)
+            value, ran_out, backed = (parts, False, True) if parts is not None else (value, ran_out, backed)
         late |= ran_out or (value is not None and not backed)
         if value is not None and backed and value.is_number and value.is_extended_real:
             out.append((value, f"sigma->{z}{side} at mu = {m0}, the edge of the domain", True))
+        for m, inf in _edge_infinities(ratio, z, side, m0, value, budget):
+            out.append((inf, f"sigma->{z}{side} at mu = {m}, the edge of the domain", True))
     return out, late
+
+
+def _quotient_of_limits(c: sp.Expr, r: sp.Expr, z, side: str, budget):
+    """lim c/r as sigma -> z from ``side``, from the limits of c and r, each backed by evaluations, where their
+    quotient is determinate: a finite c over r -> +-oo is 0, c -> +-oo over a finite r != 0 is +-oo by the signs, two
+    finite ones with r != 0 their quotient. renyi((1+sqrt(5))/2) + mu**2 over renyi(sqrt(3)) as sigma runs to the
+    reference's edge sqrt((3 + sqrt(3))/2): 0, where sympy's limit of the quotient ran past 5 s (review r8m B1).
+    None otherwise."""
+    ends = []
+    for e in (c, r):
+        v, _, backed = checked_limit(e, sigma, z, side, budget=budget)
+        if v is None or not backed or not v.is_number or v.is_extended_real is not True:
+            return None
+        ends.append(v)
+    a, b = ends
+    if a.is_finite and b.is_infinite:
+        return sp.S.Zero
+    if a.is_infinite and b.is_finite and (b.is_positive or b.is_negative):
+        return a * sp.sign(b)
+    if a.is_finite and b.is_finite and (b.is_positive or b.is_negative):
+        return sp.simplify(a / b)
+    return None
+
+
+EDGE_MUS = tuple(sp.Rational(k, 2) for k in (2, -2, 1, -1, 4, -4, 6, -6))  # mu = 1, -1, 1/2, -1/2, 2, -2, 3, -3
+
+
+def _edge_infinities(ratio: sp.Expr, z, side: str, m0, at_m0, budget) -> list:
+    """(mu, +-oo) for each infinity of the ratio's limit into the edge sigma -> z at a mu other than m0 (where the
+    limit is ``at_m0``): the limit with mu free is +-oo times the sign of a function h(mu) (sympy's, which holds off
+    the zeros of h: renyi(3) + log(3/2 - sigma**2) over kl is oo*sign(mu**2/...) as sigma -> sqrt(6)/2-, +oo at every
+    mu != 0 and -oo at mu = 0, review r8m B3), read at the mu of ``EDGE_MUS``; the first mu of each infinity not
+    at m0 is kept once the limit at that mu, taken on its own, is backed by evaluations."""
+    wanted = {sp.oo, -sp.oo} - {at_m0}
+    if not wanted:
+        return []
+    general, _, backed = checked_limit(ratio, sigma, z, side, budget=budget)
+    if general is None or not backed or not general.has(mu) and general not in wanted:
+        return []
+    out = []
+    for m in EDGE_MUS:
+        if not wanted or m == m0:
+            continue
+        guess = general.subs(mu, m)
+        if guess not in wanted:
+            continue
+        value, _, backed = checked_limit(ratio.subs(mu, m), sigma, z, side, budget=budget)
+        if backed and value == guess:
+            out.append((m, value))
+            wanted.discard(value)
+    return out
 
 
 def near_minimizer(candidate: sp.Expr, reference: sp.Expr, best_r) -> list:

@@ -36,7 +36,7 @@ from vaemath.symbolic.nonsmooth import (
     kink_directions,
 )
 from vaemath.symbolic.parser import penalty as as_penalty
-from vaemath.symbolic.penalty import Penalty, infer_domain
+from vaemath.symbolic.penalty import Penalty, domain_arguments, infer_domain
 from vaemath.symbolic.symbols import PARAMS, mu, reparametrize, sigma, to_std, vectorized
 from vaemath.symbolic.symbols import param as _param
 
@@ -53,8 +53,26 @@ def variables(param_name: str = "std") -> tuple:
 
 
 def _expr(penalty, param_name: str) -> sp.Expr:
-    expr = penalty if isinstance(penalty, sp.Expr) else as_penalty(penalty).expr
+    """The expression the calculus analyses: a Penalty's own with each condition of its domain that the expression
+    no longer shows kept in it (:func:`with_domain`)."""
+    expr = penalty if isinstance(penalty, sp.Expr) else with_domain(as_penalty(penalty))
     return reparametrize(expr, param_name)
+
+
+def with_domain(p: Penalty) -> sp.Expr:
+    """``p.expr`` plus log(g) + log(1/g) for each condition g(sigma) > 0 of its domain that the expression does not
+    show (:func:`~vaemath.symbolic.domains.conditions`): 0 where g > 0, 2 pi i where g < 0 (principal logs), so the
+    expression is the penalty inside the domain and complex outside it, and every step that reads a domain from an
+    expression (its edges, limits into them, the numeric searches, which skip complex values) reads the penalty's.
+    ``renyi(2) + log(2 - sigma**2)/2`` is 2 mu^2/(4 - 2 sigma^2) - log(sigma) once sympy cancels the logs; its domain is
+    renyi(2)'s, sigma^2 < 2 (review r8m). Its derivatives are the expression's: those of the pair cancel."""
+    if p.domain is None or p.domain.everywhere:
+        return p.expr
+    c = p.domain.condition
+    shown = set(domain_arguments(p.expr))  # infer_domain's conditions, without its judgement of the value outside
+    lost = [a.lhs for a in (c.args if isinstance(c, sp.And) else (c,))
+            if isinstance(a, sp.StrictGreaterThan) and a.lhs.free_symbols == {sigma} and a.lhs not in shown]
+    return p.expr + sum((sp.log(g) + sp.log(1 / g) for g in lost), sp.S.Zero)
 
 
 def gradient(penalty, param: str = "std") -> sp.Matrix:
@@ -2657,6 +2675,9 @@ def _limits(penalty, param: str = "std", budget=DEFAULT_BUDGET) -> tuple:
         "mu->oo": (free, False, True) if free is not None else checked_limit(e, mu, sp.oo, "-", budget),
         "mu->-oo": (free, False, True) if free is not None else checked_limit(e, mu, -sp.oo, "+", budget),
     }
+    for key, end in ((f"{x}->{lower}", p.lower), (f"{x}->oo", sp.oo)):
+        if _outside_end(penalty, p, end, budget):  # +oo there by the domain's convention, whatever sympy says
+            taken[key] = (sp.oo, False, True)
     inside = _sigma_range(penalty, budget)
     out = {k: v if v is None else _shortest(_unsigned(_signs_decided(v, x, inside, budget)), budget)
            for k, (v, _, _) in taken.items()}
@@ -2686,7 +2707,7 @@ def _sigma_range(penalty, budget) -> sp.Set:
     its conditions within ``budget``."""
     whole = sp.Interval.open(0, sp.oo)
     try:
-        dom = penalty.domain if isinstance(penalty, Penalty) else infer_domain(to_std(_expr(penalty, "std")))
+        dom = _domain(penalty)
         if dom is None or dom.everywhere or dom.condition.has(mu):
             return whole
         conds = dom.condition.args if isinstance(dom.condition, sp.And) else (dom.condition,)
@@ -2697,6 +2718,32 @@ def _sigma_range(penalty, budget) -> sp.Set:
         return whole
     inside = sp.Intersection(whole, *sets)
     return inside if isinstance(inside, (sp.Interval, sp.Union)) and inside.measure != 0 else whole
+
+
+def _domain(penalty):
+    """The penalty's domain: a Penalty's own (text's: its renyi terms' as typed, :func:`~vaemath.symbolic.parser
+    .penalty`), else the expression's (:func:`~vaemath.symbolic.penalty.infer_domain`)."""
+    if isinstance(penalty, sp.Expr):
+        return infer_domain(to_std(_expr(penalty, "std")))
+    return as_penalty(penalty).domain
+
+
+def _outside_end(penalty, p, end, budget) -> bool:
+    """Whether the scale's ``end`` (p.lower or oo, in param ``p``) lies outside the penalty's domain, where its value
+    is +oo by the domain's convention (renyi(2) + log(2 - sigma**2) as sigma -> oo, in every param; review r8m B4):
+    the domain's condition, on sigma alone, fails for every sigma beyond its range's last edge."""
+    try:
+        dom = _domain(penalty)
+    except (ValueError, TypeError):
+        return False
+    if dom is None or dom.everywhere or dom.outside != sp.oo or dom.condition.has(mu):
+        return False
+    inside = _sigma_range(penalty, budget)
+    if inside == sp.Interval.open(0, sp.oo) or not isinstance(inside, (sp.Interval, sp.Union)):
+        return False
+    at = sp.S.Zero if p.lower in (0, -sp.oo) and end != sp.oo else sp.oo
+    bound = inside.inf if at == 0 else inside.sup
+    return bool(bound.is_number and (bound > 0 if at == 0 else bound.is_finite))
 
 
 def _solved_each(conds, x: sp.Symbol, whole: sp.Set) -> list:
@@ -2769,19 +2816,26 @@ def _strictly_inside(r: sp.Expr, region: sp.Set) -> bool:
 
 
 def _a_point(region: sp.Set) -> sp.Expr:
-    """A point inside an interval (or the first interval of a union): the midpoint, or one unit inside an infinite
-    end; 1 for the whole line."""
+    """A point inside an interval (or the first interval of a union): a rational near the midpoint (within 1e-6 of
+    the width, by 50 digits), or one unit inside an infinite end; 1 for the whole line. Rational, so that sympy can
+    sign a function of it: at the midpoint of renyi(log(3))'s 0 < sigma < sqrt(log(3)/(log(3) - 1)) it could not
+    (review r8m B1)."""
     if isinstance(region, sp.Union):
         region = region.args[0]
     if not isinstance(region, sp.Interval):
         return sp.S.One
     a, b = region.start, region.end
     if a.is_finite and b.is_finite:
-        return (a + b) / 2
+        mid = (a + b) / 2
+        if mid.is_Rational:
+            return mid
+        width = abs(sp.N(b - a, 50))
+        return sp.nsimplify(sp.N(mid, 50), rational=True, tolerance=width * sp.Float("1e-6", 50)) if width > 0 \
+            else mid
     if a.is_finite:
-        return a + 1
+        return a + 1 if a.is_Rational else sp.floor(sp.N(a, 50)) + 1
     if b.is_finite:
-        return b - 1
+        return b - 1 if b.is_Rational else sp.ceiling(sp.N(b, 50)) - 1
     return sp.S.One
 
 
@@ -3027,6 +3081,8 @@ def _sections(e: sp.Expr):
         yield f, sigma, 0, "+", f"sigma->0+ at mu = {m0}", subs
         yield f, sigma, sp.oo, "-", f"sigma->oo at mu = {m0}", subs
     for s0 in (1, 2):
+        if _outside_at(e, s0):  # renyi(sqrt(2)) + log(sqrt(2) - (sqrt(2)-1)*sigma**2)/(2*(sqrt(2)-1)) at sigma = 2:
+            continue  # its two logs' imaginary parts cancel there, so it reads real, but it is past the edge 1.848
         f, subs = on({mu: mu, sigma: s0})
         for end, side in ((sp.oo, "-"), (-sp.oo, "+")):
             yield f, mu, end, side, f"mu->{end} at sigma = {s0}", subs
@@ -3042,6 +3098,16 @@ def _sections(e: sp.Expr):
                     f, subs = on({x: x, other: 1})
                     for side in ("+", "-"):
                         yield f, x, x0, side, f"{x}->{x0}{side} at {other} = 1", subs
+
+
+def _outside_at(e: sp.Expr, s0) -> bool:
+    """Whether sigma = s0 lies outside the domain of ``e`` (in std): an argument of its domain condition
+    (:func:`~vaemath.symbolic.penalty.domain_arguments`) is <= 0 there, at 30 digits."""
+    for g in domain_arguments(e):
+        v = sp.N(g.subs(sigma, s0), 30)
+        if v.is_real and v <= 0:
+            return True
+    return False
 
 
 @lru_cache(maxsize=256)
@@ -3159,6 +3225,8 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
                     "where": f"no minimiser; {value} is approached as {where}, and pen - {value} > 0 everywhere "
                              "(sympy): the infimum, not attained"}
         bound = _termwise_bound(e, budget, value)
+        if bound is None or not _is_zero(bound[0] - value, budget):
+            bound = _termwise_bound_inside(penalty, budget) or bound
         if bound is not None and _is_zero(bound[0] - value, budget):  # approached, and a lower bound: the infimum
             if bound[1]:
                 return {"value": value, "attained": False, "method": "exact",
@@ -3465,6 +3533,53 @@ def _termwise_bound(e: sp.Expr, budget, target=None) -> tuple | None:
     together = [inf(sp.Add(*groups[x]), x) for x in (mu, sigma) if len(groups[x]) > 1]
     singles = [inf(groups[x][0], x) for x in (mu, sigma) if len(groups[x]) == 1]
     return total(together + singles + mixed) or each
+
+
+def _termwise_bound_inside(penalty, budget) -> tuple | None:
+    """:func:`_termwise_bound` on the penalty's domain, an interval lo < sigma < hi (:func:`_sigma_range`): the terms
+    in sigma alone together by their exact infimum there, those in mu alone by theirs, and 0 for each c(mu) h(sigma)
+    with c >= 0 (sympy) and h > 0 on the whole interval (no zero or pole inside, positive at a point). For a text whose
+    renyi term's log cancelled: ``renyi(2) + log(2 - sigma**2)/2`` = 2 mu^2/(4 - 2 sigma^2) - log(sigma) > -log(2)/2
+    for sigma^2 < 2 (review r8m). None when a part is not decided or the domain is the half-line."""
+    if isinstance(penalty, sp.Expr):
+        return None
+    pen = as_penalty(penalty)
+    region = _sigma_range(pen, budget)
+    e = pen.expr
+    if not isinstance(region, sp.Interval) or region == sp.Interval.open(0, sp.oo) or not e.is_Add:
+        return None
+    const, rest = e.as_independent(mu, sigma, as_Add=True)
+    in_mu, in_sigma, parts = [], [], []
+    try:
+        for t in sp.Add.make_args(rest):
+            if not t.has(sigma):
+                in_mu.append(t)
+            elif not t.has(mu):
+                in_sigma.append(t)
+            else:
+                c, h = t.as_independent(sigma, as_Mul=True)
+                if not (c.is_nonnegative and h.free_symbols == {sigma} and _keeps_sign(h, sigma, region)
+                        and h.subs(sigma, _a_point(region)).is_positive):
+                    return None
+                parts.append((sp.S.Zero, None, f"{t} >= 0 for {region.start} < sigma < {region.end}"))
+        if in_mu:
+            found = infimum_1d(sp.Add(*in_mu), mu, budget)
+            if found is None:
+                return None
+            parts.append((found["value"], found["attained"], f"{sp.Add(*in_mu)} >= {found['value']}"))
+        if in_sigma:
+            f = sp.Add(*in_sigma)
+            found = _infimum_1d(f, sigma, region, ((region.start, "+"), (region.end, "-")), budget)
+            if found is None:
+                return None
+            parts.append((found[0], found[1], f"{f} >= {found[0]} for {region.start} < sigma < {region.end} "
+                                              f"({found[2]})"))
+    except SYMPY_FAILED:
+        return None
+    if any(not (v.is_number and v.is_finite) for v, _, _ in parts):
+        return None
+    return const + sp.Add(*[v for v, _, _ in parts]), any(a is False for _, a, _ in parts), "; ".join(
+        w for _, _, w in parts)
 
 
 def _product_infimum(e: sp.Expr, budget) -> dict | None:
@@ -3862,7 +3977,7 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         "penalty": pen.name,
         "param": _param(param).name,
         "sigma_means": sigma_means,
-        "value": _expr(pen, param),
+        "value": reparametrize(pen.expr, param),
         "gradient": gradient(pen, param),
         "hessian": hessian(pen, param),
         "minimizer": point if point is not None else (Described(best.description, best.latex) if best is not None

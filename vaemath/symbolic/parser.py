@@ -11,12 +11,13 @@ import dataclasses
 import math
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from vaemath.symbolic.divergences import NAMES, catalogue, renyi
-from vaemath.symbolic.penalty import Penalty
+from vaemath.symbolic.penalty import Domain, Penalty, infer_domain
 from vaemath.symbolic.prior import against, check_prior, label, prior_values
 from vaemath.symbolic.symbols import PARAMS, check_sigma_means, mu, prior_mu, prior_sigma, sigma
 
@@ -72,6 +73,7 @@ class _Builder:
         self.sigma_means = sigma_means
         self.prior = prior
         self.edges = []  # the domains of the renyi(a) terms: the text must be real inside them
+        self.stand_ins = None  # a list: each renyi(a) with an edge built as a positive symbol (its place in the text)
 
     def build(self, node: ast.AST) -> sp.Expr:
         method = getattr(self, "_" + type(node).__name__, None)
@@ -152,6 +154,9 @@ class _Builder:
                 raise _refuse(self.text, node, "renyi of a variable", "; the order is a number, as in renyi(2)")
             divergence = renyi(order)
             self.edges.append(divergence.domain.condition)
+            if self.stand_ins is not None and divergence.domain.condition is not sp.true:
+                self.stand_ins.append(sp.Dummy("renyi", positive=True))
+                return self.stand_ins[-1]
             return divergence.expr
         if name not in FUNCTIONS:
             near = [f for f in FUNCTIONS if f.lower() == (name or "").lower()]
@@ -194,6 +199,11 @@ def parse(penalty: str, sigma_means: str = "std", prior=None) -> sp.Expr:
     ValueError
         On anything outside the whitelist, naming the offending piece.
     """
+    return _parsed(penalty, sigma_means, prior)[0]
+
+
+def _parsed(penalty: str, sigma_means: str = "std", prior=None) -> tuple:
+    """(:func:`parse`'s expression, the builder that made it: its ``edges``, the conditions of the renyi(a) terms)."""
     check_sigma_means(sigma_means)
     prior = check_prior(prior)
     if not isinstance(penalty, str):
@@ -221,7 +231,52 @@ def parse(penalty: str, sigma_means: str = "std", prior=None) -> sp.Expr:
         region = "the whole half-plane (mu real, sigma > 0)" if inside == sp.true else f"its domain ({inside})"
         raise ValueError(f"penalty: {penalty!r} is not real-valued on {region}: "
                          f"at (mu, sigma) = ({where[0]}, {where[1]}) it is {where[2]}")
-    return expr
+    return expr, builder
+
+
+@lru_cache(maxsize=256)
+def _text_domain(text: str, expr: sp.Expr, edges: tuple, sigma_means: str, prior) -> Domain:
+    """The domain of a text with renyi(a) terms, a > 1, taken from the terms as typed, before sympy simplifies the
+    sum: ``renyi(2) + log(2 - sigma**2)/2`` is 2 mu^2/(4 - 2 sigma^2) - log(sigma), whose own domain is everywhere,
+    but the text is renyi(2)'s, sigma^2 < 2 (review r8m). The condition is every renyi term's and every log's of the
+    expression (:func:`~vaemath.symbolic.penalty.infer_domain`). Outside it the value is +oo, as a Renyi divergence's
+    is past its edge, when the text increases with each renyi term (the text built with a positive symbol for each,
+    its derivative in each positive by sympy) and every point outside the expression's own domain is outside a
+    renyi term's (its conditions solved on sigma > 0: renyi(2) + log(2 - sigma**2), renyi(3) + log(3/2 - sigma**2);
+    a log that is complex inside a renyi domain is refused by the parse where a probe point shows it, and not
+    judged +oo here where none does); else the expression's own value outside (-renyi(2): NaN)."""
+    own = infer_domain(expr)
+    edges = [c for c in edges if c is not sp.true]
+    if not edges:
+        return own
+    condition = sp.And(own.condition, *edges)
+    outside = sp.oo if _increasing_in_renyi(text, sigma_means, prior) and _within(edges, own.condition) \
+        else own.outside
+    return Domain(condition, outside)
+
+
+def _increasing_in_renyi(text: str, sigma_means: str, prior) -> bool:
+    builder = _Builder(text, sigma_means, prior)
+    builder.stand_ins = []
+    try:
+        expr = builder.build(ast.parse(text, mode="eval"))
+        return all(sp.diff(expr, r).is_positive for r in builder.stand_ins)
+    except (ValueError, TypeError, RecursionError):
+        return False
+
+
+def _within(edges: list, condition) -> bool:
+    """Whether every sigma > 0 where the ``edges`` hold satisfies ``condition`` (both on sigma alone), by solveset."""
+    if condition is sp.true:
+        return True
+    whole = sp.Interval.open(0, sp.oo)
+    try:
+        inside = sp.Intersection(whole, *(sp.solveset(c, sigma, whole) for c in edges))
+        own = sp.Intersection(whole, *(sp.solveset(c, sigma, whole)
+                                       for c in (condition.args if isinstance(condition, sp.And) else (condition,))))
+        return bool(inside.is_subset(own))
+    except (NotImplementedError, ValueError, TypeError):
+        return False
 
 
 _PROBE_MU = ("-3", "-1", "-1/2", "0", "1/2", "1", "3")
@@ -290,7 +345,7 @@ def penalty(penalty, sigma_means: str = "std", prior=None) -> Penalty:
     name = penalty.strip()
     if name in NAMES and not (name == "quadratic" and sigma_means == "var"):
         return _against_prior(catalogue()[name], prior)
-    expr = parse(name, sigma_means, prior)
+    expr, builder = _parsed(name, sigma_means, prior)
     order = re.fullmatch(r"renyi\(([^()]+)\)", name.replace(" ", ""))
     entry = renyi(parse(order.group(1))) if order and prior is None else None
     if entry is not None and expr == entry.expr:  # the catalogue's entry (r8f B3)
@@ -299,7 +354,8 @@ def penalty(penalty, sigma_means: str = "std", prior=None) -> Penalty:
         e = catalogue()[name]
         return Penalty(name, expr, e.description + " (sigma read as the variance)", e.citation, e.provenance,
                        sigma_means)
-    return Penalty(label(name, prior), expr, "user penalty", "", "user", sigma_means)
+    return Penalty(label(name, prior), expr, "user penalty", "", "user", sigma_means,
+                   domain=_text_domain(name, expr, tuple(builder.edges), sigma_means, prior) if builder.edges else None)
 
 
 def _canonical_symbols(expr: sp.Expr) -> sp.Expr:

@@ -43,11 +43,7 @@ def infer_domain(expr: sp.Expr) -> Domain:
     log enters the sum with a negative coefficient, or when the penalty tends to +oo at each edge (as divergences do),
     else NaN.
     """
-    args = sorted({a.args[0] for a in expr.atoms(sp.log)
-                   if a.args[0].free_symbols == {sigma} and not a.args[0].is_positive}
-                  | {p.base for p in expr.atoms(sp.Pow)  # exp(renyi(2)) holds sqrt(2 - sigma**2), no log
-                     if not p.exp.is_integer and p.base.free_symbols == {sigma} and not p.base.is_positive},
-                  key=sp.default_sort_key)
+    args = domain_arguments(expr)
     if not args:
         return Domain()
     coeffs = {}
@@ -57,6 +53,16 @@ def infer_domain(expr: sp.Expr) -> Domain:
             coeffs.setdefault(rest.args[0], []).append(c)
     blows_up = all(a in coeffs and all(c < 0 for c in coeffs[a]) for a in args) or _tends_to_oo_at_edges(expr, args)
     return Domain(sp.And(*(a > 0 for a in args)), sp.oo if blows_up else sp.nan)
+
+
+def domain_arguments(expr: sp.Expr) -> list:
+    """The functions g(sigma) that must be positive for ``expr`` to be real (:func:`infer_domain`'s condition): the
+    argument of each log, and the base of each fractional power, of sigma alone that sympy cannot prove positive."""
+    return sorted({a.args[0] for a in expr.atoms(sp.log)
+                   if a.args[0].free_symbols == {sigma} and not a.args[0].is_positive}
+                  | {p.base for p in expr.atoms(sp.Pow)  # exp(renyi(2)) holds sqrt(2 - sigma**2), no log
+                     if not p.exp.is_integer and p.base.free_symbols == {sigma} and not p.base.is_positive},
+                  key=sp.default_sort_key)
 
 
 def _tends_to_oo_at_edges(expr: sp.Expr, args: list) -> bool:

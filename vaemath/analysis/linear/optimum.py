@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import warnings
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import mpmath
 import numpy as np
@@ -31,7 +31,7 @@ from vaemath.analysis.linear.model import check_latent, code_offset, covariance,
 from vaemath.symbolic import DEFAULT_BUDGET, limit, mu, sigma
 from vaemath.symbolic import penalty as as_penalty
 from vaemath.symbolic.budget import attempt, check_budget
-from vaemath.symbolic.calculus import backed_limit, checked_limit, descent_path
+from vaemath.symbolic.calculus import backed_limit, checked_limit, descent_path, with_domain
 from vaemath.symbolic.prior import check_prior
 
 try:  # shipped with scikit-learn, a dependency
@@ -537,6 +537,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     budget = check_budget(budget)
     prior = check_prior(prior)
     typed = as_penalty(penalty, sigma_means, prior=prior)
+    kept = with_domain(typed)  # a domain the text's sum cancelled (renyi(2) + log(2 - sigma**2)/2), kept in the expr
+    typed = typed if kept == typed.expr else replace(typed, expr=kept)
     pen_obj, offset = code_offset(typed, prior)
     ex = expected_penalty(pen_obj, budget=budget)
     assumption = ex.assumption
