@@ -52,6 +52,8 @@ CASES = [
                                                   (1e-8, 1e20), (2.0, 0.1)]),
     ("log(mu**2 + mu**4) + log(sigma)**2", [(1e-300, 1.5), (1e-300, 3.0), (-1e-100, 0.1), (1e200, 1.0), (-1e300, 0.1),
                                              (0.5, 1e-20)]),
+    # the same log inside a far form's sum of powers of sigma (sigma (1 + log(mu^2)/sigma) above 2: inf at 1e200)
+    ("log(mu**2) + sigma", [(1e200, 3.0), (-1e-300, 1e100), (1e-300, 1e-3), (2.0, 5.0)]),
 ]
 
 

@@ -825,7 +825,7 @@ def far(e: sp.Expr, side: str, scaled_hypots: bool = False, lg_range: tuple = AL
     does not (log(1 + sigma^2) at sigma = 1e200 is 2 log(sigma) + log1p(sigma^-2)); products of powers of
     mu and T are grouped as (mu T^b)^n. log(T) is the symbol ``lg``, computed once per scale value.
     """
-    e = in_every_sum(_join_rational, e)
+    e = in_every_sum(_join_rational, e.replace(lambda x: isinstance(x, sp.log), _log_of_monomial))
     e = in_every_sum(_pythagoras, _expanded(_numerators_first(e, side)))
     e = in_every_sum(_fold_groups(side), in_every_sum(_dominant(side, lg_range), e))
     e = _hypots_scaled(e) if side == "high" and scaled_hypots else e
