@@ -1294,10 +1294,12 @@ def test_several_minimisers_get_their_hessians(text, hessians):
 @pytest.mark.parametrize("text, inside, outside", [
     ("max(kl, 1/2)", [(0, 1), (1, 1), (sp.Rational(1, 2), sp.Rational(3, 2))], [(2, 1), (0, 3)]),  # kl(1, 1) = 1/2
     ("max(kl - 1, 0)", [(0, 1), (0, 2)], [(2, 1), (0, 5)]),  # kl(0, 2) = 2 - log 2 - 1/2 < 1
+    # the same set at another scale: not {Max(..)/10^12 = 1/(2 10^12)} but {kl <= 1/2} (review r8m)
+    ("max(kl, 1/2)/10**12", [(0, 1), (1, 1)], [(2, 1), (0, 3)]),
 ])
 def test_the_set_of_a_max_with_a_constant_is_exact(text, inside, outside):
     best = minimizer(text)
-    assert isinstance(best, MinimizerSet) and best.method.startswith("exact")
+    assert isinstance(best, MinimizerSet) and best.method.startswith("exact") and not best.region.has(sp.Max)
     kl = lambda m, s: m**2 / 2 + s**2 / 2 - sp.log(s) - sp.Rational(1, 2)  # noqa: E731
     bound = sp.Rational(1, 2) if text.startswith("max(kl,") else 1
     for m, s in inside:

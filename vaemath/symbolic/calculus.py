@@ -1587,13 +1587,15 @@ def _level_set(e: sp.Expr, isolated: list = ()):
     v, least = values.pop(), min(t[2] for t in _numeric_minima(e))
     if not (v.is_number and abs(complex(v) - least) < 1e-10 * (1 + abs(least))):  # a reading off the minimum
         return None
-    if isinstance(e, sp.Max) and v in e.args:  # max(kl, 1/2) >= 1/2: the least value by the max's own bound
-        others = [a for a in e.args if a != v]
-        region = sp.And(*[sp.Le(a, v) for a in others])
-        return MinimizerSet(region, v, f"exact: the penalty is a max with the constant {v}, so it is >= {v}, with "
-                            f"equality exactly where every other argument is <= {v} (the numeric search meets {v} "
-                            "at points 1e-3 or more apart)",
-                            shape=" and ".join(f"{a} <= {v}" for a in others))
+    c, core = e.as_coeff_Mul()  # max(kl, 1/2) >= 1/2: the least value by the max's own bound (times c > 0)
+    if c > 0 and isinstance(core, sp.Max) and v / c in core.args:
+        k = v / c
+        others = [a for a in core.args if a != k]
+        region = sp.And(*[sp.Le(a, k) for a in others])
+        times = "" if c == 1 else f"{c} times "
+        return MinimizerSet(region, v, f"exact: the penalty is {times}a max with the constant {k}, so it is >= {v}, "
+                            f"with equality exactly where every other argument is <= {k} (the numeric search meets "
+                            f"{v} at points 1e-3 or more apart)", shape=" and ".join(f"{a} <= {k}" for a in others))
     return MinimizerSet(sp.Eq(e, v), v, "numeric search: its smallest value is taken, exactly, at points 1e-3 or more "
                         "apart: a set of minimisers", shape=_set_shape(e, v, low[0]) or "")
 
