@@ -77,7 +77,8 @@ class LinearResult:
         not known."""
         objective = "-oo" if self.objective == -np.inf else self.objective
         return {"penalty": self.penalty, "objective": objective, "attained": self.attained, "path": self.path,
-                "sigma": [None if x is None else x if isinstance(x, str) else repr(float(x)) for x in self.sigma], "tau2": self.tau2, "w_col_norms2": self.w_col_norms2, "loglik": self.loglik,
+                "sigma": [None if x is None else x if isinstance(x, str) else repr(float(x)) for x in self.sigma],
+                "tau2": self.tau2, "w_col_norms2": self.w_col_norms2, "loglik": self.loglik,
                 "loglik_limit": self.loglik_limit, "ppca_loglik": self.ppca_loglik, "assumption": self.assumption,
                 "candidates": {k: "-oo" if v == -np.inf else v for k, v in self.candidates.items()},
                 "numeric": self.numeric, "expectation": self.expectation, "path_values": self.path_values,
@@ -94,7 +95,8 @@ class LinearResult:
         lines = [f"linear-Gaussian VAE, penalty {self.penalty}: {kind} {value} per datum",
                  f"  where: {self.path}"]
         keys = ("sigma", "tau2", "w_col_norms2", "loglik", "loglik_limit", "ppca_loglik")
-        lines += [f"  {k}: {self.sigma if k == 'sigma' else d[k]}" for k in keys + (("offset",) if any(self.offset or []) else ())]
+        lines += [f"  {k}: {self.sigma if k == 'sigma' else d[k]}"  # sigma's values, not the JSON's strings
+                  for k in keys + (("offset",) if any(self.offset or []) else ())]
         lines.append(f"  candidates: {d['candidates']}")
         lines.append(f"  numeric: {self.numeric}")
         lines.append(f"  assumption: {self.assumption}")
