@@ -1,6 +1,8 @@
 """Minima past float64's range (review r8l B4) and parts proved above their end limits (r8l B5), against mpmath
 from the plain formulas and against limits by hand."""
 
+import importlib
+
 import mpmath as mp
 import pytest
 import sympy as sp
@@ -136,3 +138,75 @@ def test_a_far_minimiser_is_not_blamed_on_the_budget():
     assert abs(float(claim["value"]) - float(1 - 800 / mp.e)) < 1e-9
     why = _why_undecided(text, claim, 1)
     assert "budget" not in why and "past float64's range" in why
+
+
+UP_DOWN = [  # (text, plain formula of B(e^u) for mpmath, t* near)
+    ("mu**2 + log(1+sigma)/sigma + sigma**(1/800)*log(sigma)",
+     lambda u: mp.exp(-u) * mp.log(1 + mp.exp(u)) + u * mp.exp(u / 800), -800),
+    ("mu**2 + sigma*log(1+1/sigma) - log(sigma)/sigma**(1/800)",
+     lambda u: mp.exp(u) * mp.log(1 + mp.exp(-u)) - u * mp.exp(-u / 800), 800),
+]
+
+
+@pytest.mark.parametrize("text, b, t0", UP_DOWN)
+def test_a_far_minimiser_is_given_in_every_parametrisation_with_its_hessian_there(text, b, t0):
+    """review r8m B2: derive in logvar printed "minimizer: None" where std had (0, exp(-+800)). In l = 2u, s = u,
+    v = e^(2u) (u = log sigma) the minimiser is l = 2t*, s = t*, v = exp(2t*), t* the root of dB/du (mpmath from the
+    plain formula), and the Hessian there is diag(2, B_uu/4), diag(2, B_uu), diag(2, (B_uu/4 - B_u/2)/v^2)."""
+    from vaemath.symbolic.calculus import _far_in_param
+
+    e = penalty(text).expr
+    best = _far_separable(e, 1)["set"]
+    t = float(best.point[sigma].args[0])
+    with mp.workdps(800):
+        t_star = mp.findroot(lambda u: mp.diff(b, u), mp.mpf(t0))
+        assert abs(t_star - t0) < 1e-300  # by hand: least at u = -+800 (to e^-800)
+        u = mp.mpf(str(best.point[sigma].args[0]))  # the point found, 30 digits: the Hessian is taken there
+        b1, b2 = mp.diff(b, u), mp.diff(b, u, 2)
+        want = {"logvar": (2 * t_star, b2 / 4), "logstd": (t_star, b2),
+                "var": (2 * t_star, (b2 / 4 - b1 / 2) / mp.exp(4 * u))}
+    assert abs(t - float(t_star)) < 1e-9
+    for name, (x, h) in want.items():
+        got = _far_in_param(e, best, name)
+        (m0, x_got), = [(got.point[mu], v) for k, v in got.point.items() if k != mu]
+        assert m0 == 0 and got.definiteness == "positive definite"
+        x_got = x_got.args[0] if name == "var" else x_got  # v = exp(2t), printed unevaluated
+        assert abs(float(x_got) - float(x)) < 1e-9 * 1600
+        assert [float(got.hessian[i, j]) for i, j in ((0, 0), (0, 1), (1, 0))] == [2.0, 0.0, 0.0]
+        with mp.workdps(60):
+            assert abs(mp.mpf(str(got.hessian[1, 1])) / h - 1) < 1e-12
+
+
+def test_notes_in_logvar_name_the_users_variable(monkeypatch):
+    """review r8m D5: "approached as sigma->0+" in logvar is l -> -oo (l = log sigma^2), s -> -oo in logstd, v -> 0+
+    in var; a point's sigma = exp(t) is l = 2t, v = exp(2t); an edge sigma -> sqrt(6)/2- is l -> log(3/2)-."""
+    from vaemath.symbolic.calculus import derive, in_param_words
+
+    cases = [("approached as sigma->0+ at mu = 0", {"logvar": "approached as l->-oo at mu = 0",
+                                                    "logstd": "approached as s->-oo at mu = 0",
+                                                    "var": "approached as v->0+ at mu = 0"}),
+             ("{'mu': '0', 'sigma': 'exp(-800.0)'}", {"logvar": "{'mu': '0', 'l': '-1600.00000000000'}",
+                                                      "var": "{'mu': '0', 'v': 'exp(-1600.0)'}"}),
+             ("sigma->sqrt(6)/2- at mu = 0", {"logvar": "l->log(3/2)- at mu = 0", "var": "v->3/2- at mu = 0"}),
+             ("as sigma -> oo,", {"logvar": "as l -> oo,"}),
+             ("sigma->1 + sqrt(2) at", {"logvar": "sigma->1 + sqrt(2) at"}),  # not one token: left as written
+             ("approached as sigma->0+", {"std": "approached as sigma->0+"})]
+    for text, by_param in cases:
+        for name, want in by_param.items():
+            assert in_param_words(text, name) == want
+    # derive (r8m B2 and D5): l = -1600, the Hessian there diag(2, e^-1/3200) (by hand: B = 1 + (l/2) e^(l/1600) +
+    # O(e^(l/2)), d2/dl2 = e^(l/1600) (1/1600 + l/(2 1600^2))), the notes in l. Its search (no interior minimiser
+    # in float64's range) and infimum (the far separable claim, tested above) take 12 s: given here as they come out
+    text = "mu**2 + log(1+sigma)/sigma + sigma**(1/800)*log(sigma)"
+    calculus = importlib.import_module("vaemath.symbolic.calculus")
+    claim = _far_separable(penalty(text).expr, 1)
+    monkeypatch.setattr(calculus, "minimizer", lambda pen, param, budget: None)
+    monkeypatch.setattr(calculus, "_infimum", lambda pen, budget, best=False: {**claim, "late": False})
+    out = derive(text, "logvar", budget=1)
+    assert out["minimizer"] == {mu: 0, sp.Symbol("l", real=True): sp.Float(-1600, 30)} or (
+        abs(float(out["minimizer"][sp.Symbol("l", real=True)]) + 1600) < 1e-9)
+    h = out["hessian_at_minimizer"]
+    assert float(h[0, 0]) == 2.0 and abs(float(h[1, 1]) / float(mp.exp(-1) / 3200) - 1) < 1e-12
+    assert abs(float(out["infimum"]) - float(1 - 800 / mp.e)) < 1e-12
+    text = " ".join(out["notes"] + [out["minimizer_method"]])
+    assert "'l': '-1600" in text and "'sigma'" not in text and "budget" not in text

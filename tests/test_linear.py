@@ -724,3 +724,55 @@ def test_the_corner_value_of_a_quadrature_penalty_is_taken_at_high_precision():
         b = mpmath.log(1 + s) / s + s**(mpmath.mpf(1) / 100) * mpmath.log(s)
         want = 1.5 * mpmath.log(2 * mpmath.pi * rec / 3) + 1.5 + e_pen + b
     assert value == pytest.approx(float(want), abs=1e-9)
+
+
+def _far_corner_truth(n: int, dps: int = 800):
+    """F_1 + min_u B(e^u), B(sigma) = log(1 + sigma)/sigma + sigma^(1/n) log(sigma), by mpmath from the plain formula
+    (the root of dB/du near u = -n), checked against the closed form by hand: 3/2 log(2 pi 5/6) + 3/2 + 1 - n/e."""
+    with mpmath.workdps(dps):
+        b = lambda u: mpmath.exp(-u) * mpmath.log(1 + mpmath.exp(u)) + u * mpmath.exp(u / n)  # noqa: E731
+        least = b(mpmath.findroot(lambda u: mpmath.diff(b, u), -n))
+        want = 1.5 * mpmath.log(2 * mpmath.pi * mpmath.mpf(5) / 6) + 1.5 + least
+        assert abs(want - (mpmath.mpf("3.983333264423086") + 1 - n / mpmath.e)) < 1e-14
+        return float(want)
+
+
+def test_a_corner_past_float64s_least_sigma_is_priced_as_the_collapse_is(monkeypatch):
+    """review r8m A1: for pen = mu^2 + log(1+sigma)/sigma + sigma^(1/800) log(sigma) the corner search stops at
+    sigma = 5e-324 (-288.5767304 there); the infimum is the floor F_1 plus min pen = 1 - 800/e at sigma = e^-800,
+    -289.32021967273077, approached as s2 -> 0 and ||w|| -> oo with sigma there. Both routes: the corner search run to
+    float64's end (no collapse scan), and the collapse's own scan of log sigma. (derive's infimum of this penalty is
+    numeric, so the proven lower bound _exact_least gives is None; patched so, to skip its 10 s.)"""
+    module = importlib.import_module("vaemath.analysis.linear.optimum")
+    monkeypatch.setattr(module, "_exact_least", lambda pen_obj, budget: None)
+    pen = vaemath.symbolic.penalty("mu**2 + log(1+sigma)/sigma + sigma**(1/800)*log(sigma)")
+    f = module._Profiled(np.diag([5.0, 2.0, 0.5]), 1, pen)
+    f.c_rest = 0.0
+    lam, u = np.array([5.0, 2.0, 0.5]), np.eye(3)
+    truth = _far_corner_truth(800)
+    numeric = {"best": -287.6, "agreeing_starts": 1}
+    res = module._deterministic_corner(f, pen, {"objective": -287.67}, numeric, (lam, u, 1.0), 1)
+    assert res["objective"] == pytest.approx(truth, rel=1e-14)
+    assert res["attained"] is False and res["w_col_norms2"] == ["oo"] and res["loglik_limit"] == "-oo"
+    assert numeric["bound"] == "upper" and numeric["confirmed"] is False and numeric["corner"] == res["objective"]
+    assert sp.sympify(res["sigma"][0], evaluate=False).args[0] == pytest.approx(-800, abs=1e-9)
+    assert "past float64's range" in res["path"] and "approached" in res["path"]
+    f.collapse_scan = module._scanned_collapse(pen, 1, np.inf)  # the collapse's scan: no corner search needed
+    assert module._far_corner(f, pen, lam, None, 1)["objective"] == pytest.approx(truth, rel=1e-14)
+    f.collapse_scan = {**f.collapse_scan, "float": "exp(800.0)"}  # a far point at sigma -> oo is no corner
+    assert module._far_corner(f, pen, lam, None, 1) is None
+
+
+def test_the_json_sigma_list_has_one_type():
+    """review r8m D3: sigma mixed floats ([1.94e130]) and strings (['exp(800.000...)']); in JSON every entry is a
+    string sympy reads back to the value (null where unknown), while the printed result keeps the values."""
+    module = importlib.import_module("vaemath.analysis.linear.optimum")
+    sig = [0.5229261035, 1.9424263952412558e130, "exp(-800.0)", "oo", 0.0, None]
+    res = module.LinearResult(penalty="kl", objective=1.0, attained=True, path="", sigma=sig, tau2=1.0,
+                              w_col_norms2=[1.0] * 6, loglik=None, loglik_limit=None, ppca_loglik=0.0, assumption="")
+    out = json.loads(json.dumps(res.to_dict()))["sigma"]
+    assert {type(x) for x in out if x is not None} == {str} and out[-1] is None
+    assert [float(x) for x in (out[0], out[1], out[4])] == [0.5229261035, 1.9424263952412558e130, 0.0]
+    assert sp.sympify(out[2], evaluate=False) == sp.exp(sp.Float(-800.0), evaluate=False)
+    assert sp.sympify(out[3]) == sp.oo
+    assert f"sigma: {sig}" in str(res)

@@ -7,6 +7,7 @@ parametrisation name; results are sympy objects, printable with ``sympy.latex``.
 from __future__ import annotations
 
 import math
+import re
 import sys
 import time
 import warnings
@@ -22,6 +23,7 @@ from vaemath.symbolic.approach import limit_status
 from vaemath.symbolic.budget import DEFAULT_BUDGET, SYMPY_FAILED, attempt, check_budget
 from vaemath.symbolic.domains import as_real_root, conditions, domain_edges, real_roots
 from vaemath.symbolic.far import FAR_PART, part_minimum
+from vaemath.symbolic.far import digits as far_digits
 from vaemath.symbolic.hidden_zeros import hyperbolics_as_exp, without_hidden_zeros
 from vaemath.symbolic.interval import RANGE, above_level, keeps_sign
 from vaemath.symbolic.newton import float_order, newton_escapes, polished, scale_digits, singular_part_dropped
@@ -3469,6 +3471,32 @@ def far_minimum_1d(b: sp.Expr, budget=DEFAULT_BUDGET, inside: bool = False) -> d
     return {"t": t, "sigma": sp.exp(t, evaluate=False), "value": v, "kind": found["kind"], "where": where}
 
 
+def _far_in_param(e: sp.Expr, best, param: str):
+    """A far minimiser found in std (sigma = exp(t) unevaluated, :func:`_far_separable`) in ``param``'s variables:
+    s = t, l = 2t, v = exp(2t), and the Hessian in them by mpmath at :func:`vaemath.symbolic.far.digits` + 10 digits
+    (review r8m B2: found in std, lost in logvar); None for any other minimiser (those are sought in ``param``)."""
+    s_ = best.point.get(sigma) if isinstance(best, CriticalPoint) else None
+    if not isinstance(s_, sp.exp) or not isinstance(s_.args[0], sp.Float):
+        return None
+    p, t = _param(param), s_.args[0]
+    x = {"std": s_, "logstd": t, "logvar": 2 * t, "var": sp.exp(2 * t, evaluate=False)}[p.name]
+    h = None
+    try:
+        fn = sp.lambdify((mu, p.symbol), hessian(e, p.name), "mpmath")
+        with mpmath.workdps(far_digits(t) + 10):
+            tt = mpmath.mpf(str(t))
+            at = {"std": mpmath.exp(tt), "logstd": tt, "logvar": 2 * tt, "var": mpmath.exp(2 * tt)}[p.name]
+            m = fn(mpmath.mpf(sp.N(best.point[mu], far_digits(t) + 10)), at)
+            rows = m.tolist() if hasattr(m, "tolist") else m
+            h = sp.Matrix([[sp.Float(mpmath.re(v), 15) if abs(mpmath.im(v)) <= abs(mpmath.re(v)) * 1e-20 else sp.nan
+                            for v in row] for row in rows])
+    except (ValueError, ArithmeticError, TypeError, NameError):
+        h = None
+    ok = h is not None and not any(_is_bad(c) for c in h)
+    return CriticalPoint({mu: best.point[mu], p.symbol: x}, best.value, h if ok else None,
+                         definiteness(h) if ok else "not decided", best.method)
+
+
 def _far_separable(e: sp.Expr, budget) -> dict | None:
     """A numeric infimum (an upper bound, labelled "numeric") of a separable A(mu) + B(sigma) whose part B has its
     least value past float64's range (e^800: review r8l B4): inf A exact, attained at mu0, plus B at the point
@@ -3924,7 +3952,9 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
     best = minimizer(pen, param, budget)
     inf = _infimum(pen, budget, best if _param(param).name == "std" else False)  # the minimiser is not sought twice
     if inf["value"] == -sp.oo or best is None or inf["attained"] is not True:  # a lower value: not a minimiser
-        best = inf.get("set") if inf["value"] != -sp.oo and param == "std" else None
+        best = inf.get("set") if inf["value"] != -sp.oo else None
+        if best is not None and _param(param).name != "std":  # a far minimiser is found in std: moved to param
+            best = _far_in_param(pen.expr, best, param)
     notes = []
     point = best.point if isinstance(best, CriticalPoint) else None
     poly = None
@@ -3975,6 +4005,11 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
     if any(v is None for v in lims.values()):
         notes.append("limits: None where sympy could not take the limit within the budget, or where it depends "
                      "on the other variable by cases (sign, nan)")
+    method = ((None if inf["method"] == "exact" or inf["value"] == -sp.oo else "none found, not decided "
+               f"(the infimum is {_a(inf['method'])}{_why_undecided(pen, inf, budget)})") if best is None
+              else best.method if inf["method"] == "exact" else
+              f"{best.method}; not established as the global minimiser (the infimum is {_a(inf['method'])}: a lower "
+              "value may exist elsewhere)")
     return {
         "penalty": pen.name,
         "param": _param(param).name,
@@ -3984,18 +4019,59 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
         "hessian": hessian(pen, param),
         "minimizer": point if point is not None else (Described(best.description, best.latex) if best is not None
                                                       else None),
-        "minimizer_method": (None if inf["method"] == "exact" or inf["value"] == -sp.oo else "none found, not decided "
-                             f"(the infimum is {_a(inf['method'])}{_why_undecided(pen, inf, budget)})") if best is None
-        else best.method if inf["method"] == "exact" else
-        f"{best.method}; not established as the global minimiser (the infimum is {_a(inf['method'])}: a lower value "
-        "may exist elsewhere)",
+        "minimizer_method": None if method is None else in_param_words(method, param),
         "hessian_at_minimizer": hessian_of(best),
         "infimum": inf["value"],
         "infimum_method": inf["method"],
         "limits": lims,
         "taylor": poly,
-        "notes": notes,
+        "notes": [in_param_words(n, param) for n in notes],
     }
+
+
+_SIGMA_AT = re.compile(r"sigma(\s*->\s*|\s*=\s*|': ')")
+
+
+def in_param_words(text: str, param: str) -> str:
+    """A note written in sigma, its points and approaches in ``param``'s variable (review r8m D5): "sigma->0+" is
+    "l->-oo" in logvar, "'sigma': 'exp(-800.0)'" is "'l': '-1600.0'"; a value that is not one sympy-readable token
+    (no spaces) is left as written."""
+    p = _param(param)
+    if p.name == "std" or "sigma" not in text:
+        return text
+    out, i = [], 0
+    for m in _SIGMA_AT.finditer(text):
+        if m.start() < i or (m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_")):
+            continue
+        j, depth = m.end(), 0
+        while j < len(text) and (depth or text[j] not in " ,;:'"):
+            if text[j] == ")" and not depth:
+                break
+            depth += {"(": 1, ")": -1}.get(text[j], 0)
+            j += 1
+        token, rest = text[m.end():j], text[j:]
+        arrow = "->" in m.group(1)
+        side = token[-1] if arrow and token[-1:] in "+-" and len(token) > 1 else ""
+        token = token[:len(token) - len(side)]
+        if not token or re.match(r"\s+[-+*/]\s", rest):
+            continue
+        try:
+            value = sp.sympify(token, locals={"oo": sp.oo, "E": sp.E}, evaluate=False)
+            if value in (0, sp.oo):
+                x = p.lower if value == 0 else p.upper
+            elif isinstance(value, sp.exp):  # a far point exp(t): t, 2t, exp(2t) (never a float of 700 digits)
+                t = value.args[0]
+                x = {"logstd": t, "logvar": 2 * t, "var": sp.exp(2 * t, evaluate=False)}[p.name]
+            else:
+                x = sp.logcombine(sp.simplify(p.of_sigma.subs(sigma, value)), force=True)
+        except (sp.SympifyError, TypeError, ValueError, AttributeError):
+            continue
+        if not x.is_number:
+            continue
+        side = "" if x.is_infinite else side
+        out += [text[i:m.start()], f"{p.symbol}{m.group(1)}{x}{side}"]
+        i = j
+    return "".join(out) + text[i:]
 
 
 def _a(method: str) -> str:

@@ -45,6 +45,7 @@ TOL_INFIMUM = 1e-4  # relative: an infimum along a path is only approached (sigm
 _LOG_SIGMA = (-25.0, 5.0)
 _FAR_LOG_SIGMA, _FAR_OFFSET = 30.0, 1e6  # a numeric least point beyond these is a drift, never an attained minimum
 _ZERO_CODE_LOG_SIGMA = (-20.0, 10.0)  # the bounded search for min_sigma pen(0, sigma)
+_FLOAT_END_SIGMA = 1e-300  # a corner sigma below it: the search ran to float64's least sigma (5e-324)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,10 +72,13 @@ class LinearResult:
     offset: list | None = None
 
     def to_dict(self) -> dict:
-        """Plain data for JSON (limit values as "oo")."""
+        """Plain data for JSON (limit values as "oo"); ``sigma`` as strings sympy reads back, one type whatever the
+        value (review r8m D3): "0.5229261035", "0.0" (a limit), "oo", "exp(-800.0)" past float64's range; null where
+        not known."""
         objective = "-oo" if self.objective == -np.inf else self.objective
         return {"penalty": self.penalty, "objective": objective, "attained": self.attained, "path": self.path,
-                "sigma": self.sigma, "tau2": self.tau2, "w_col_norms2": self.w_col_norms2, "loglik": self.loglik,
+                "sigma": [None if x is None else x if isinstance(x, str) else repr(float(x)) for x in self.sigma],
+                "tau2": self.tau2, "w_col_norms2": self.w_col_norms2, "loglik": self.loglik,
                 "loglik_limit": self.loglik_limit, "ppca_loglik": self.ppca_loglik, "assumption": self.assumption,
                 "candidates": {k: "-oo" if v == -np.inf else v for k, v in self.candidates.items()},
                 "numeric": self.numeric, "expectation": self.expectation, "path_values": self.path_values,
@@ -91,7 +95,8 @@ class LinearResult:
         lines = [f"linear-Gaussian VAE, penalty {self.penalty}: {kind} {value} per datum",
                  f"  where: {self.path}"]
         keys = ("sigma", "tau2", "w_col_norms2", "loglik", "loglik_limit", "ppca_loglik")
-        lines += [f"  {k}: {d[k]}" for k in keys + (("offset",) if any(self.offset or []) else ())]
+        lines += [f"  {k}: {self.sigma if k == 'sigma' else d[k]}"  # sigma's values, not the JSON's strings
+                  for k in keys + (("offset",) if any(self.offset or []) else ())]
         lines.append(f"  candidates: {d['candidates']}")
         lines.append(f"  numeric: {self.numeric}")
         lines.append(f"  assumption: {self.assumption}")
@@ -767,6 +772,53 @@ def _deterministic_corner(f: _Profiled, pen_obj, result: dict, numeric: dict, sp
     D/2 log(2 pi e sum_{i>k} lambda_i / D), inf pen = 0 when sympy proves the penalty non-negative)."""
     lam, u, sig_min = spectrum
     value, theta = _corner_search(f, lam, u, sig_min)
+    out = _float_corner(f, pen_obj, result, numeric, spectrum, (value, theta), budget)
+    far = _far_corner(f, pen_obj, lam, theta, budget)
+    if far is None or not far["objective"] < out["objective"] - 1e-9 * (1 + abs(out["objective"])):
+        return out
+    numeric.pop("note", None)
+    numeric["corner"] = far["objective"]
+    numeric["gap"] = float(numeric["best"] - far["objective"])
+    numeric["confirmed"], numeric["bound"] = False, "upper"
+    return far
+
+
+def _far_corner(f: _Profiled, pen_obj, lam, theta, budget) -> dict | None:
+    """The near-deterministic corner priced as the collapse is (review r8m A1): the deterministic-autoencoder floor
+    F_k plus k pen(c, sigma*) at the penalty's least point found by derive's scan of log sigma past float64's range
+    (sigma* = exp(t), t < -700: the collapse's scan, or, when the corner search ran to float64's least sigma, the
+    scan of pen(0, sigma)). The objective tends to it, within O(sigma*), as the code variance s2 -> 0 and ||w|| -> oo
+    with sigma_j = sigma* (sigma*^2 ||w_j||^2 -> 0): a value within float64's resolution of one the objective comes
+    to, numeric (sigma* is a least point found by mpmath, not proved global). None when there is no such point."""
+    from vaemath.symbolic.calculus import far_minimum_1d
+
+    scan, found = getattr(f, "collapse_scan", None), None
+    if scan is not None and isinstance(scan["float"], str) and scan["float"].startswith("exp(-"):
+        found = (float(scan["value"]), float(scan.get("c", 0.0)), scan["float"], scan["where"])
+    elif (theta is not None and not f.free and f.split(theta)[2].min() < _FLOAT_END_SIGMA
+          and not pen_obj.expr.subs(mu, 0).has(mu)):  # the corner search ran to float64's least sigma
+        far = far_minimum_1d(pen_obj.expr.subs(mu, 0), budget)
+        if far is not None and far["kind"] == "minimum" and far["t"] < 0:
+            found = (float(far["value"]), 0.0, f"exp({far['t']})", far["where"])
+    if found is None:
+        return None
+    value, c, at, where = found
+    floor = 0.5 * f.d * (math.log(2 * math.pi * float(np.sum(lam[f.k:])) / f.d) + 1)
+    path = (f"numeric, near-deterministic corner past float64's range: the deterministic-autoencoder floor "
+            f"{floor:.10g} plus k pen = {f.k} * {value:.10g}, the penalty at (mu, sigma) = ({c:g}, {at}), its least "
+            f"point found by derive's scan of log sigma by mpmath ({where}); approached, within O(sigma), as the code "
+            "variance s2 -> 0 and ||w_j|| -> oo with sigma_j there (sigma_j^2 ||w_j||^2 -> 0), not attained: an upper "
+            "bound on the infimum to float64's precision (float64's corner search stops at sigma = 5e-324)")
+    return {"objective": float(floor + f.k * value), "attained": False, "path": path, "sigma": [at] * f.k,
+            "tau2": float(np.sum(lam[f.k:]) / f.d), "w_col_norms2": ["oo"] * f.k, "loglik": None,
+            "loglik_limit": "-oo", "shift": [c] * f.k}
+
+
+def _float_corner(f: _Profiled, pen_obj, result: dict, numeric: dict, spectrum, found: tuple, budget) -> dict:
+    """:func:`_deterministic_corner` on the corner search's point ``found`` = (float64 value, theta), valued at high
+    precision."""
+    lam, u, sig_min = spectrum
+    value, theta = found
     if theta is None or not value < result["objective"] - 1e-9 * (1 + abs(result["objective"])):
         return result
     value = _precise_value(f, theta)  # float64's value there is no bound: log(1 + sigma)/sigma is 0 at 3.7e-44, not 1
