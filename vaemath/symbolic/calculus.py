@@ -3688,6 +3688,12 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         how = " (sympy.solve; every sign change of the derivative on a grid of 4000 points is at one of them)"
     if not done or crit is None or not (crit is sp.S.EmptySet or isinstance(crit, sp.FiniteSet) and len(crit) <= 20):
         return None
+    if crit is sp.S.EmptySet and gaps is sp.S.EmptySet and len(ends) == 2 and not monotone:
+        sign = _one_sign(sp.diff(f, x), x, domain, budget)  # exp(exp(exp(exp(mu)))): mu -> oo is past every
+        if sign is not None:  # evaluation, and not needed: increasing, the infimum is the limit as mu -> -oo
+            ends = ends[:1] if sign > 0 else ends[1:]
+            monotone = (f" ({'in' if sign > 0 else 'de'}creasing: its derivative, continuous, has no root and is "
+                        f"{'positive' if sign > 0 else 'negative'} at one point)")
     found = []
     for c in crit:
         if c in gaps:  # a root where f is undefined: its value is the limit, taken below with the other gaps
@@ -3717,6 +3723,26 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
     tied = [t for t in found if abs(float(sp.N(t[0], 30)) - least) <= 1e-25 * (1 + abs(least))]
     best = next((t for t in tied if t[1]), tied[0])  # attained where a critical point reaches it
     return best[0], best[1], ("attained " if best[1] else "approached ") + best[2], best[3]
+
+
+def _one_sign(d: sp.Expr, x: sp.Symbol, domain, budget) -> int | None:
+    """The sign of a derivative with no root on the open interval ``domain``, where it is continuous (sympy's
+    continuous_domain is the whole interval): its sign at one point (x = 0, or 1 for sigma), read at 30 digits; None
+    where that is not decided."""
+    try:
+        done, cont = attempt(lambda: sp.calculus.util.continuous_domain(d, x, domain), budget=budget)
+    except SYMPY_FAILED:
+        return None
+    if not done or cont != domain:
+        return None
+    at = sp.S.One if x == sigma else sp.S.Zero
+    try:
+        v = sp.N(d.subs(x, at), 30)
+    except SYMPY_FAILED:
+        return None
+    if not (v.is_number and v.is_real and v.is_finite) or v == 0:
+        return None
+    return 1 if v > 0 else -1
 
 
 MONOTONE_SECONDS = 4.0  # wall-clock limit of one proof by interval arithmetic that a derivative keeps its sign
