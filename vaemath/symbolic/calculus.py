@@ -849,9 +849,9 @@ RAY_LEVELS = (20, 40, 80, 160, 320, 640)  # the steps t = 10^-k of _quadratic_on
 
 
 def _quadratic_on_rays(e: sp.Expr, point: dict, h: sp.Matrix, levels=RAY_LEVELS) -> bool:
-    """At a stationary point, 2 (f(p + 2 d) - f(p + d)) / 3 is d^T H d to 1e-10 along three rays H was not fitted
-    on, d = t (a (1 + |mu|), b sigma) (at 40 + 2 k digits for t = 10^-k; f(p) itself may be 0/0; sigma's step
-    relative, for a minimiser at sigma = e^-60): three rays fit any form, so sqrt(kl**2 + mu**4), whose
+    """At a stationary point, 2 (f(p + 2 d) - f(p + d)) / 3 is d^T H d to sqrt(t) relative along three rays H was
+    not fitted on, d = t (a (1 + |mu|), b sigma) (at 30 + 3 k digits for t = 10^-k; f(p) itself may be 0/0; sigma's
+    step relative, for a minimiser at sigma = e^-60): three rays fit any form, so sqrt(kl**2 + mu**4), whose
     second-order limits are no quadratic form, would get a Hessian (1.80 against 2.43 along (1, -1)).
     A twice differentiable f is off by O(t) relative, with a constant as large as f's scale of curvature: renyi(a) at
     (0, 1) is analytic only within sigma**2 < a/(a - 1), so for a = 1e20 the step t = 1e-20 leaves the domain and
@@ -860,10 +860,11 @@ def _quadratic_on_rays(e: sp.Expr, point: dict, h: sp.Matrix, levels=RAY_LEVELS)
     that does not fit misses by the same fraction at every t). True where f cannot be evaluated near p at any t
     (nothing to refute H)."""
     fn = sp.lambdify((mu, sigma), e, "mpmath")
+    inside = [sp.lambdify(sigma, g, "mpmath") for g in conditions(e)]  # renyi(a): a + (1 - a) sigma**2 > 0
     last = None
     for k in levels:
-        with mpmath.workdps(40 + 2 * k):
-            misfit = _ray_misfit(fn, point, h, mpmath.mpf(10) ** -k, 50 + 2 * k)
+        with mpmath.workdps(30 + 3 * k):
+            misfit = _ray_misfit(fn, inside, point, h, mpmath.mpf(10) ** -k, 40 + 3 * k)
         if misfit is None:
             continue  # f not real there (outside the domain at this step): a smaller step
         if misfit <= 1:
@@ -874,10 +875,12 @@ def _quadratic_on_rays(e: sp.Expr, point: dict, h: sp.Matrix, levels=RAY_LEVELS)
     return last is None
 
 
-def _ray_misfit(fn, point: dict, h: sp.Matrix, t, digits: int):
+def _ray_misfit(fn, inside: list, point: dict, h: sp.Matrix, t, digits: int):
     """The largest |2 (f(p + 2 d) - f(p + d)) / 3 - d^T H d| / slack over three rays d = t (a (1 + |mu|), b sigma),
-    slack = 1e-10 |terms| + 1e10 |d|^3 (a twice differentiable f: off by its third derivative times |d|^3; a form
-    that does not fit: by |d|^2); None where f is not real or cannot be evaluated there."""
+    slack = sqrt(t) |terms| + 1e10 |d|^3 (a twice differentiable f: off by its third derivative times |d|^3, so by
+    O(t) relative; a form that does not fit: by |d|^2, the same fraction at every t, which sqrt(t) exposes even
+    beside a much larger smooth part: renyi(1e20) + sqrt(kl**2 + mu**4), 1e-20 of it at (0, 1)); None where f is not
+    real, outside the domain (``inside``: functions of sigma positive there) or cannot be evaluated there."""
     # sp.re: a real root of a cubic in radicals evaluates with an imaginary part of 1e-98 (mu**4 - 4 mu**2 + mu)
     m0, s0 = mpmath.mpf(sp.re(sp.N(point[mu], digits))), mpmath.mpf(sp.re(sp.N(point[sigma], digits)))
     hh = [[mpmath.mpf(sp.re(sp.N(h[i, j], digits))) for j in range(2)] for i in range(2)]
@@ -886,14 +889,16 @@ def _ray_misfit(fn, point: dict, h: sp.Matrix, t, digits: int):
         dm, ds = a * t * (1 + abs(m0)), b * t * s0
         terms = (dm * dm * hh[0][0], 2 * dm * ds * hh[0][1], ds * ds * hh[1][1])
         try:
+            if not all(g(s0 + c * ds) > 0 for g in inside for c in (1, 2)):
+                return None  # a step outside the domain (its log's imaginary parts cancel in the difference)
             far, near = fn(m0 + 2 * dm, s0 + 2 * ds), fn(m0 + dm, s0 + ds)
         except (ValueError, ArithmeticError, TypeError):
             return None
-        tiny = mpmath.mpf(10) ** (-digits // 2)  # each value real (log of a negative: outside the domain, though
+        tiny = mpmath.mpf(10) ** (-digits // 2)
         if not all(mpmath.isfinite(v) and abs(mpmath.im(v)) <= abs(mpmath.re(v)) * tiny for v in (far, near)):
-            return None  # the imaginary parts of the two cancel in their difference)
+            return None
         q = 2 * (mpmath.re(far) - mpmath.re(near)) / 3
-        slack = mpmath.mpf("1e-10") * sum(abs(x) for x in terms) + mpmath.mpf("1e10") * (abs(dm) + abs(ds)) ** 3
+        slack = mpmath.sqrt(t) * sum(abs(x) for x in terms) + mpmath.mpf("1e10") * (abs(dm) + abs(ds)) ** 3
         worst = max(worst, abs(q - sum(terms)) / slack)
     return worst
 
