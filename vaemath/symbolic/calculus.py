@@ -2075,14 +2075,14 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
             out = replace(out, point=zero, value=sp.S.Zero,
                           method=f"{out.method}; exact: each term of the penalty (>= 0) vanishes there")
     if isinstance(out, CriticalPoint) and out.differentiable and is_smooth(e):
-        out = _snapped(e, out, param, budget)
+        out = _on_exact_lines(e, out, param, budget)
     return out
 
 
 SNAP_DENOMINATOR = 1000  # the largest denominator a numeric minimiser's coordinate is snapped to
 
 
-def _snapped(e: sp.Expr, c: CriticalPoint, param: str, budget) -> CriticalPoint:
+def _on_exact_lines(e: sp.Expr, c: CriticalPoint, param: str, budget) -> CriticalPoint:
     """A numeric minimiser with each float coordinate x that sits on a simple exact value r (0 where |x| < 1e-12,
     else the nearest rational of denominator <= SNAP_DENOMINATOR within 1e-12 relative, or sympy's nsimplify) put at
     r, when the penalty's partial derivative in x vanishes at x = r exactly, for every value of the other coordinate
