@@ -651,7 +651,9 @@ def test_a_tiny_budget_labels_what_follows_from_a_numeric_minimum():
     (candidate = f(reference)) is numeric too, not "exact"; the relations proved by algebra alone still hold (kl is
     kl; 2 kl + 3 = a kl + c with a = 2, c = 3 by hand) and the others are undecided, not refuted."""
     same = check("kl", budget=1e-9)
-    assert same.relation == "identical" and same.infimum["candidate"]["method"] == "numeric"
+    # the numeric minimiser's coordinates are exact where a partial derivative vanishes on a whole line (d/dmu = mu on
+    # mu = 0, d/dsigma = sigma - 1/sigma on sigma = 1): the local minimum 0 is exact there, still only an upper bound
+    assert same.relation == "identical" and same.infimum["candidate"]["method"] in ("numeric", "upper bound")
     affine = check("2*kl + 3", budget=1e-9)
     assert affine.relation == "affine" and affine.affine == (2, 3)
     assert check("quadratic", budget=1e-9).relation == "undecided"

@@ -128,6 +128,7 @@ def _covariance(value: str):
 
 def _cmd_derive(args) -> None:
     from vaemath.symbolic import derive, to_latex, to_strings
+    from vaemath.symbolic.numerals import numbers_shown
 
     result = derive(args.penalty, args.param, args.order, args.sigma_means, args.budget, args.prior)
     if args.json:
@@ -139,8 +140,10 @@ def _cmd_derive(args) -> None:
             print(f"{key}:", *(f"  {k}: {v}" for k, v in value.items()), sep="\n")
         elif args.latex and isinstance(value, list):
             print(f"{key}:", *(f"  {v}" for v in value), sep="\n")
-        else:
+        elif args.latex:
             print(f"{key}: {value}")
+        else:  # long exact numbers by one rule (vaemath.symbolic.numerals); --json keeps every digit
+            print(numbers_shown(f"{key}: {value}"))
 
 
 def _cmd_catalogue(args) -> None:

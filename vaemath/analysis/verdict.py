@@ -8,6 +8,7 @@ import sympy as sp
 
 from vaemath.symbolic import CriticalPoint, MinimizerSet, Penalty, to_strings
 from vaemath.symbolic.calculus import hessian_of
+from vaemath.symbolic.numerals import integer_shown, numbers_shown
 
 RELATIONS = ("identical", "affine", "monotone", "local", "minimizer", "none", "undecided")
 
@@ -216,10 +217,10 @@ class Verdict:
         return f"{self.candidate.name} vs {self.reference.name} (sigma read as the {reading})"
 
     def __str__(self) -> str:
-        lines = [f"{self._title()}: {self.relation}", f"  {self.meaning}"]
-        lines += [f"  {line}" for line in self._facts()]
+        lines = [numbers_shown(f"{self._title()}: {self.relation}"), f"  {self.meaning}"]
+        lines += [f"  {numbers_shown(line)}" for line in self._facts()]
         lines.append(f"  {'':<40} candidate | reference")
-        lines += [f"  {label:<40} {c} | {r}" for label, c, r in self._rows()]
+        lines += [f"  {label:<40} {_shown(c)} | {_shown(r)}" for label, c, r in self._rows()]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -228,9 +229,10 @@ class Verdict:
 
     def _repr_markdown_(self) -> str:
         lines = [f"**{_md(self._title())}: `{self.relation}`** — {_md(self.meaning)}", ""]
-        lines += [f"- {_md(line)}" for line in self._facts()]
+        lines += [f"- {_md(numbers_shown(line))}" for line in self._facts()]
         lines += ["", "| | candidate | reference |", "|---|---|---|"]
-        lines += [f"| {_md(label)} | `{c}` | `{r}` |" for label, c, r in self._rows()]
+        lines += [f"| {_md(label)} | `{_shown(c)}` | `{_shown(r)}` |"
+                  for label, c, r in self._rows()]
         return "\n".join(lines)
 
     def _repr_latex_(self) -> str:
@@ -280,21 +282,16 @@ def _bound(side: str, rb: dict) -> str:
 
 
 def readable(v) -> str:
-    """An exact number as text, a power of ten written as such where it ends in 6 zeros or more: 5*10**29, not
-    500000000000000000000000000000 (review r8i D3); 1/(2*10**30)."""
-    def digits(n: int) -> str:
-        k = len(str(abs(n))) - len(str(abs(n)).rstrip("0"))
-        if n == 0 or k < 6:
-            return str(n)
-        m = n // 10**k
-        return f"10**{k}" if m == 1 else f"-10**{k}" if m == -1 else f"{m}*10**{k}"
+    """An exact number as text by the one rule of :mod:`vaemath.symbolic.numerals`: 5*10**29, not
+    500000000000000000000000000000 (review r8i D3); 1/(2*10**30); 2*10**20 - 2."""
     v = sp.sympify(v)
     if not v.is_Rational:
-        return str(v)
-    p, q = digits(int(v.p)), digits(int(v.q))
+        return numbers_shown(str(v))
+    p, q = integer_shown(int(v.p)), integer_shown(int(v.q))
     if q == "1":
         return p
-    return f"{p}/{q if '*' not in q else f'({q})'}"
+    p = f"({p})" if " " in p else p
+    return f"{p}/{q if '*' not in q.replace('**', '') and ' ' not in q else f'({q})'}"
 
 
 def _factor(a: sp.Expr) -> str:
@@ -302,6 +299,11 @@ def _factor(a: sp.Expr) -> str:
     would read as a sum)."""
     text = str(a)
     return f"({text})" if isinstance(a, sp.Add) or text.startswith("-") else text
+
+
+def _shown(cell):
+    """A cell of the evidence table as text, its long numbers by the rule of :mod:`vaemath.symbolic.numerals`."""
+    return numbers_shown(str(cell))
 
 
 def _short(text: str) -> str:

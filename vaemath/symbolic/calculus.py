@@ -865,29 +865,62 @@ def hessian_by_limits(e: sp.Expr, point: dict) -> sp.Matrix | None:
     return h.applyfunc(_exact) if _quadratic_on_rays(e, point, h) else None
 
 
-def _quadratic_on_rays(e: sp.Expr, point: dict, h: sp.Matrix, t: str = "1e-20") -> bool:
-    """At a stationary point, 2 (f(p + 2 d) - f(p + d)) / 3 is d^T H d to 1e-10 along three rays H was not fitted
-    on, d = t (a (1 + |mu|), b sigma) (80 digits, t = 1e-20: a twice differentiable f is off by O(t); f(p) itself may
-    be 0/0; sigma's step relative, for a minimiser at sigma = e^-60): three rays fit any form, so sqrt(kl**2 +
-    mu**4), whose second-order limits are no quadratic form, would get a Hessian (1.80 against 2.43 along (1, -1)).
-    True where f cannot be evaluated there (nothing to refute H)."""
+RAY_LEVELS = (20, 40, 80, 160, 320, 640)  # the steps t = 10^-k of _quadratic_on_rays
+
+
+def _quadratic_on_rays(e: sp.Expr, point: dict, h: sp.Matrix, levels=RAY_LEVELS) -> bool:
+    """At a stationary point, 2 (f(p + 2 d) - f(p + d)) / 3 is d^T H d to sqrt(t) relative along three rays H was
+    not fitted on, d = t (a (1 + |mu|), b sigma) (at 30 + 3 k digits for t = 10^-k; f(p) itself may be 0/0; sigma's
+    step relative, for a minimiser at sigma = e^-60): three rays fit any form, so sqrt(kl**2 + mu**4), whose
+    second-order limits are no quadratic form, would get a Hessian (1.80 against 2.43 along (1, -1)).
+    A twice differentiable f is off by O(t) relative, with a constant as large as f's scale of curvature: renyi(a) at
+    (0, 1) is analytic only within sigma**2 < a/(a - 1), so for a = 1e20 the step t = 1e-20 leaves the domain and
+    for a = 1e12 its third-order term is 1e-8 of the second. So t shrinks (10^-20, 10^-40, ... 10^-640) until the
+    rays fit, and H is refused once they do not and the misfit did not fall by a factor 1000 from the last t (a form
+    that does not fit misses by the same fraction at every t). True where f cannot be evaluated near p at any t
+    (nothing to refute H)."""
     fn = sp.lambdify((mu, sigma), e, "mpmath")
-    with mpmath.workdps(80):
-        # sp.re: a real root of a cubic in radicals evaluates with an imaginary part of 1e-98 (mu**4 - 4 mu**2 + mu)
-        m0, s0, t = mpmath.mpf(sp.re(sp.N(point[mu], 90))), mpmath.mpf(sp.re(sp.N(point[sigma], 90))), mpmath.mpf(t)
-        hh = [[mpmath.mpf(sp.re(sp.N(h[i, j], 90))) for j in range(2)] for i in range(2)]
-        for a, b in ((1, -1), (1, 2), (2, -1)):
-            dm, ds = a * t * (1 + abs(m0)), b * t * s0
-            terms = (dm * dm * hh[0][0], 2 * dm * ds * hh[0][1], ds * ds * hh[1][1])
-            try:
-                q = 2 * (fn(m0 + 2 * dm, s0 + 2 * ds) - fn(m0 + dm, s0 + ds)) / 3
-            except (ValueError, ArithmeticError, TypeError):
-                return True
-            # a twice differentiable f: off by its third derivative times |d|^3; a form that does not fit: by |d|^2
-            slack = mpmath.mpf("1e-10") * sum(abs(x) for x in terms) + mpmath.mpf("1e10") * (abs(dm) + abs(ds)) ** 3
-            if not abs(mpmath.re(q) - sum(terms)) <= slack:
-                return False
-    return True
+    inside = [sp.lambdify(sigma, g, "mpmath") for g in conditions(e)]  # renyi(a): a + (1 - a) sigma**2 > 0
+    last = None
+    for k in levels:
+        with mpmath.workdps(30 + 3 * k):
+            misfit = _ray_misfit(fn, inside, point, h, mpmath.mpf(10) ** -k, 40 + 3 * k)
+        if misfit is None:
+            continue  # f not real there (outside the domain at this step): a smaller step
+        if misfit <= 1:
+            return True
+        if last is not None and misfit > last / 1000:
+            return False
+        last = misfit
+    return last is None
+
+
+def _ray_misfit(fn, inside: list, point: dict, h: sp.Matrix, t, digits: int):
+    """The largest |2 (f(p + 2 d) - f(p + d)) / 3 - d^T H d| / slack over three rays d = t (a (1 + |mu|), b sigma),
+    slack = sqrt(t) |terms| + 1e10 |d|^3 (a twice differentiable f: off by its third derivative times |d|^3, so by
+    O(t) relative; a form that does not fit: by |d|^2, the same fraction at every t, which sqrt(t) exposes even
+    beside a much larger smooth part: renyi(1e20) + sqrt(kl**2 + mu**4), 1e-20 of it at (0, 1)); None where f is not
+    real, outside the domain (``inside``: functions of sigma positive there) or cannot be evaluated there."""
+    # sp.re: a real root of a cubic in radicals evaluates with an imaginary part of 1e-98 (mu**4 - 4 mu**2 + mu)
+    m0, s0 = mpmath.mpf(sp.re(sp.N(point[mu], digits))), mpmath.mpf(sp.re(sp.N(point[sigma], digits)))
+    hh = [[mpmath.mpf(sp.re(sp.N(h[i, j], digits))) for j in range(2)] for i in range(2)]
+    worst = mpmath.mpf(0)
+    for a, b in ((1, -1), (1, 2), (2, -1)):
+        dm, ds = a * t * (1 + abs(m0)), b * t * s0
+        terms = (dm * dm * hh[0][0], 2 * dm * ds * hh[0][1], ds * ds * hh[1][1])
+        try:
+            if not all(g(s0 + c * ds) > 0 for g in inside for c in (1, 2)):
+                return None  # a step outside the domain (its log's imaginary parts cancel in the difference)
+            far, near = fn(m0 + 2 * dm, s0 + 2 * ds), fn(m0 + dm, s0 + ds)
+        except (ValueError, ArithmeticError, TypeError):
+            return None
+        tiny = mpmath.mpf(10) ** (-digits // 2)
+        if not all(mpmath.isfinite(v) and abs(mpmath.im(v)) <= abs(mpmath.re(v)) * tiny for v in (far, near)):
+            return None
+        q = 2 * (mpmath.re(far) - mpmath.re(near)) / 3
+        slack = mpmath.sqrt(t) * sum(abs(x) for x in terms) + mpmath.mpf("1e10") * (abs(dm) + abs(ds)) ** 3
+        worst = max(worst, abs(q - sum(terms)) / slack)
+    return worst
 
 
 _SOLVE_LATE = set()  # penalties (std) whose stationary points sympy.solve did not find within the budget
@@ -2063,7 +2096,90 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
         elif zero is not None:  # abs(sigma - exp(-sigma)) + mu**2: (0, W(1)), not the search's (1e-65, 0.567...)
             out = replace(out, point=zero, value=sp.S.Zero,
                           method=f"{out.method}; exact: each term of the penalty (>= 0) vanishes there")
+    if isinstance(out, CriticalPoint) and out.differentiable and is_smooth(e):
+        out = _on_exact_lines(e, out, param, budget)
     return out
+
+
+SNAP_DENOMINATOR = 1000  # the largest denominator a numeric minimiser's coordinate is snapped to
+
+
+def _on_exact_lines(e: sp.Expr, c: CriticalPoint, param: str, budget) -> CriticalPoint:
+    """A numeric minimiser with each float coordinate x that sits on a simple exact value r (0 where |x| < 1e-12,
+    else the nearest rational of denominator <= SNAP_DENOMINATOR within 1e-12 relative, or sympy's nsimplify) put at
+    r, when the penalty's partial derivative in x vanishes at x = r exactly, for every value of the other coordinate
+    (renyi(2) + 3*sigma + exp(-sigma) is even in mu: d/dmu = 0 on mu = 0, so mu = 0, not the search's 2.3e-66;
+    (mu - 1/3)**2 + a part in sigma: mu = 1/3). The minimiser then lies on that line (the float point is a
+    nondegenerate stationary point near it), and the other coordinate, when still a float, is the root of its own
+    partial derivative on the line, found again at 50 digits from the float; ``c`` when nothing snaps."""
+    p = _param(param)
+    xs = (mu, p.symbol)
+    ep = reparametrize(e, p.name) if p.symbol is not sigma else e
+    point, snapped = dict(c.point), []
+    for x, other in ((mu, p.symbol), (p.symbol, mu)):
+        v = point[x]
+        if not isinstance(v, sp.Float):
+            continue
+        for r in _simple_values(v):
+            if point.get(other) is other:
+                continue
+            done, zero = attempt(_vanishes_on_line, sp.diff(ep, x), x, r, budget=budget)
+            if done and zero:
+                point[x] = r
+                snapped.append(x)
+                break
+    if not snapped:
+        return c
+    free = [x for x in xs if isinstance(point[x], sp.Float)]
+    if free:  # the other coordinate: the root of its partial derivative on the line, at 50 digits
+        y = free[0]
+        g = sp.lambdify(y, sp.diff(ep, y).subs({x: point[x] for x in xs if x is not y}), "mpmath")
+        try:
+            with mpmath.workdps(50):
+                root = mpmath.findroot(g, mpmath.mpf(sp.N(point[y], 20)))
+        except (ValueError, ZeroDivisionError, TypeError, ArithmeticError):
+            return c
+        if mpmath.im(root) != 0 or not abs(root - float(point[y])) < 1e-6 * (1 + abs(float(point[y]))):
+            return c
+        point[y] = sp.Float(mpmath.re(root), 15)
+        value = _value_at_floats(e, _std_point(point, param))
+    else:  # both exact: an exact stationary point
+        value = _simplified(ep.subs(point), budget)
+    h = _hessian_there(ep, point, budget) if p.symbol is sigma else c.hessian
+    shown = ", ".join(f"{x} = {point[x]}" for x in snapped)
+    return replace(c, point=point, value=value, hessian=h if h is not None else c.hessian,
+                   method=f"{c.method}; {shown} exactly (" + ", ".join(
+                       f"d/d{x} vanishes at {x} = {point[x]} for every {y}" for x, y in ((mu, p.symbol), (p.symbol, mu))
+                       if x in snapped) + ")")
+
+
+def _simple_values(v: sp.Float) -> list:
+    """Exact values a float coordinate may stand for: 0, a rational of small denominator, nsimplify's form."""
+    x = float(v)
+    if abs(x) < 1e-12:
+        return [sp.S.Zero]
+    out = []
+    r = sp.Rational(x).limit_denominator(SNAP_DENOMINATOR)
+    if abs(float(r) - x) <= 1e-12 * abs(x):
+        out.append(r)
+    try:
+        guess = sp.nsimplify(v, tolerance=1e-12 * abs(x), rational=False)
+    except (ValueError, TypeError, ArithmeticError):
+        guess = None
+    if guess is not None and guess not in out and guess.is_number and not guess.has(sp.Float) \
+            and sp.count_ops(guess) <= 8 and abs(float(sp.N(guess, 20)) - x) <= 1e-12 * abs(x):
+        out.append(guess)
+    return out
+
+
+def _vanishes_on_line(g: sp.Expr, x: sp.Symbol, r: sp.Expr) -> bool:
+    """Whether the partial derivative ``g`` (in ``x``) is 0 at x = r for every value of the other coordinate."""
+    at = g.subs(x, r)
+    if at == 0:
+        return True
+    if at.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return False
+    return sp.simplify(at) == 0
 
 
 def _family_at_least(e: sp.Expr, c: CriticalPoint) -> bool:
@@ -3722,6 +3838,12 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         how = " (sympy.solve; every sign change of the derivative on a grid of 4000 points is at one of them)"
     if not done or crit is None or not (crit is sp.S.EmptySet or isinstance(crit, sp.FiniteSet) and len(crit) <= 20):
         return None
+    if crit is sp.S.EmptySet and gaps is sp.S.EmptySet and len(ends) == 2 and not monotone:
+        sign = _one_sign(sp.diff(f, x), x, domain, budget)  # exp(exp(exp(exp(mu)))): mu -> oo is past every
+        if sign is not None:  # evaluation, and not needed: increasing, the infimum is the limit as mu -> -oo
+            ends = ends[:1] if sign > 0 else ends[1:]
+            monotone = (f" ({'in' if sign > 0 else 'de'}creasing: its derivative, continuous, has no root and is "
+                        f"{'positive' if sign > 0 else 'negative'} at one point)")
     found = []
     for c in crit:
         if c in gaps:  # a root where f is undefined: its value is the limit, taken below with the other gaps
@@ -3751,6 +3873,26 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
     tied = [t for t in found if abs(float(sp.N(t[0], 30)) - least) <= 1e-25 * (1 + abs(least))]
     best = next((t for t in tied if t[1]), tied[0])  # attained where a critical point reaches it
     return best[0], best[1], ("attained " if best[1] else "approached ") + best[2], best[3]
+
+
+def _one_sign(d: sp.Expr, x: sp.Symbol, domain, budget) -> int | None:
+    """The sign of a derivative with no root on the open interval ``domain``, where it is continuous (sympy's
+    continuous_domain is the whole interval): its sign at one point (x = 0, or 1 for sigma), read at 30 digits; None
+    where that is not decided."""
+    try:
+        done, cont = attempt(lambda: sp.calculus.util.continuous_domain(d, x, domain), budget=budget)
+    except SYMPY_FAILED:
+        return None
+    if not done or cont != domain:
+        return None
+    at = sp.S.One if x == sigma else sp.S.Zero
+    try:
+        v = sp.N(d.subs(x, at), 30)
+    except SYMPY_FAILED:
+        return None
+    if not (v.is_number and v.is_real and v.is_finite) or v == 0:
+        return None
+    return 1 if v > 0 else -1
 
 
 MONOTONE_SECONDS = 4.0  # wall-clock limit of one proof by interval arithmetic that a derivative keeps its sign

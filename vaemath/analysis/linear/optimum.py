@@ -32,6 +32,7 @@ from vaemath.symbolic import DEFAULT_BUDGET, limit, mu, sigma
 from vaemath.symbolic import penalty as as_penalty
 from vaemath.symbolic.budget import attempt, check_budget
 from vaemath.symbolic.calculus import backed_limit, checked_limit, descent_path, with_domain
+from vaemath.symbolic.numerals import numbers_shown
 from vaemath.symbolic.prior import check_prior
 
 try:  # shipped with scikit-learn, a dependency
@@ -102,7 +103,7 @@ class LinearResult:
         lines.append(f"  assumption: {self.assumption}")
         if self.expectation:
             lines.append(f"  expectation: {self.expectation}")
-        return "\n".join(lines)
+        return numbers_shown("\n".join(lines))  # long exact numbers by one rule; to_dict keeps every digit
 
 
 class _Profiled:
