@@ -2,6 +2,7 @@
 from the plain formulas and against limits by hand."""
 
 import importlib
+import math
 
 import mpmath as mp
 import pytest
@@ -210,3 +211,19 @@ def test_notes_in_logvar_name_the_users_variable(monkeypatch):
     assert abs(float(out["infimum"]) - float(1 - 800 / mp.e)) < 1e-12
     text = " ".join(out["notes"] + [out["minimizer_method"]])
     assert "'l': '-1600" in text and "'sigma'" not in text and "budget" not in text
+
+
+def test_a_nested_exp_far_out_is_refused_not_computed():
+    """mpmath computes exp(x) with e to about 1.45 log2|x| bits first: exp(exp(exp(1/sigma))) at sigma = e^-1000
+    (x = e^(e^1000)) ran for minutes in the far scan (big8). The bounded exp refuses it (nan: not a finite value), and
+    derive answers exactly: exp(E) as sigma -> oo (B decreasing), 0 for mu**2."""
+    from vaemath.symbolic.calculus import _precise
+    from vaemath.symbolic.newton import MPMATH
+
+    with pytest.raises(OverflowError):
+        sp.lambdify(sigma, sp.exp(sp.exp(sp.exp(1 / sigma))), MPMATH)(mp.exp(-1000))
+    assert math.isnan(_precise(sp.exp(sp.exp(sp.exp(1 / sigma))))(0.0, -1000.0))
+    from vaemath.symbolic.calculus import derive
+
+    out = derive("mu**2 + exp(exp(exp(1/sigma)))")
+    assert out["infimum"] == sp.exp(sp.E) and out["infimum_method"] == "exact"

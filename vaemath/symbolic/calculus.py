@@ -26,7 +26,7 @@ from vaemath.symbolic.far import FAR_PART, part_minimum
 from vaemath.symbolic.far import digits as far_digits
 from vaemath.symbolic.hidden_zeros import hyperbolics_as_exp, without_hidden_zeros
 from vaemath.symbolic.interval import RANGE, above_level, keeps_sign
-from vaemath.symbolic.newton import float_order, newton_escapes, polished, scale_digits, singular_part_dropped
+from vaemath.symbolic.newton import MPMATH, float_order, newton_escapes, polished, scale_digits, singular_part_dropped
 from vaemath.symbolic.nonsmooth import (
     active_branch,
     check_directions,
@@ -1238,7 +1238,7 @@ _FAR_CHECKS = ((0.0, 1.5), _FAR_LOG_SIGMA[::10])  # the mu and log sigma where f
 def _precise(e: sp.Expr):
     """The penalty as a float function of (mu, log sigma), evaluated by mpmath at 30 + :func:`scale_digits` digits
     (nan where it is not finite and real, +-inf beyond float64's range)."""
-    fn = sp.lambdify((mu, sigma), e, "mpmath")
+    fn = sp.lambdify((mu, sigma), e, MPMATH)
 
     def value(m, t):
         with mpmath.workdps(30 + scale_digits(mpmath.exp(abs(t)))):

@@ -14,7 +14,7 @@ import time
 import mpmath
 import sympy as sp
 
-from .newton import scale_digits
+from .newton import MPMATH, scale_digits
 from .symbols import sigma
 
 FAR = 700.0  # |log sigma| of the scan in float64's range
@@ -32,8 +32,8 @@ def digits(t) -> int:
 def _valued(b: sp.Expr):
     """B(e^t) and dB/dt = sigma B'(sigma) as mpmath functions of t (value's optional ``extra`` digits); None where
     not finite and real."""
-    fn = sp.lambdify(sigma, b, "mpmath")
-    dfn = sp.lambdify(sigma, sigma * sp.diff(b, sigma), "mpmath")
+    fn = sp.lambdify(sigma, b, MPMATH)
+    dfn = sp.lambdify(sigma, sigma * sp.diff(b, sigma), MPMATH)
 
     def call(f, t, extra=0):
         with mpmath.workdps(digits(t) + extra):

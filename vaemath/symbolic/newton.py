@@ -12,6 +12,18 @@ import sympy as sp
 from vaemath.symbolic.symbols import mu, sigma
 
 
+def _exp(x):
+    """mpmath's exp, refusing (OverflowError) an argument of more than 2^16 bits in size: mpmath first computes e to
+    about that many bits times 1.45, so exp(exp(exp(1/sigma))) at sigma = e^-1000 (an argument of 2^(10^434)) ran for
+    minutes; a value past e^(2^65536) is +-oo or 0 for every use here."""
+    if mpmath.mag(x) > 2**16:
+        raise OverflowError(f"exp of an argument of magnitude 2^{mpmath.mag(x)}")
+    return mpmath.exp(x)
+
+
+MPMATH = [{"exp": _exp}, "mpmath"]  # lambdify's modules for values far out: mpmath with a bounded exp
+
+
 def scale_digits(s) -> int:
     """Working digits to add at sigma = s far from 1: 2 |log10 s|, so that a term that a sum rounds away to first or
     second order in 1/sigma (sigma*log(1 + 1/sigma) = 1 - 1/(2 sigma) + ..., whose 1 + 1/sigma is 1 at 40 digits for
