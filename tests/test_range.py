@@ -587,11 +587,6 @@ EDGE_DEFAULT_PARAMS = {"kl": ("std", "logvar"), "hellinger_squared": ("std", "lo
 OPEN_EDGE_FAULTS = {
     # near form in var next to v = 1/4: d = (v - 1)/(sqrt(v) + 1) and T = sqrt(v) rounded, y = d^2/(2 T) off by 3 ulp
     ("fisher_rao_squared", "var", "value"): "value 5 ulp at (0, v = 1/4 + ulp)",
-    # far forms: -lg + log(3/10 + 7 T^2/10)/(7/5) is 0.12 from terms of 0.7 next to sigma = 2 (a constant log(7/10)
-    # that is not a power of 2: no exact product to take the log of)
-    ("renyi(0.3)", "var", "value"): "value 6 ulp next to v = 4",
-    ("renyi(0.3)", "logstd", "value"): "value 5 ulp next to s = log 2",
-    ("renyi(0.3)", "logvar", "value"): "value 5 ulp next to l = log 4",
     # d2 planes with a zero on a curve sigma(mu) inside a region, where terms of different mu power cancel beyond the
     # allowance for mu-only parts: hellinger_squared's d2/dmu dsigma (0 at sigma = 1/sqrt(5), mu = 0),
     # fisher_rao_squared's d2/dsigma2 (4 (1 - log sigma)/sigma^2 at mu = 0: 0 at sigma = e), the cone's d2/ds2 in the
@@ -672,6 +667,36 @@ def test_near_form_logs_of_a_ratio_are_within_the_bound_on_the_whole_near_region
     for got in (vaemath.grid(pen, mus, xs)[0], vaemath.evaluate(pen, np.zeros_like(xs), xs)):
         err = np.abs(np.asarray(got, np.float64) - want) / np.spacing(np.abs(want))
         assert err.max() <= bound(pen, "value"), (pen, xs[err.argmax()], err.max())
+
+
+# Kind: a far form's scale-only sum q log(sigma) + c + rest whose terms cancel next to the region edge, with c a
+# constant that is not a power of 2 (renyi(0.3): 3/7 log(sigma) - 0.2548 + 5/7 log1p(3/(7 sigma^2)) is 0.115 at
+# sigma = 2 from terms of 0.3; each term's rounding reached the result, 5-7 ulp in var and the log params). Points on
+# the far side of sigma = 1/2 and 2, 1-20 ulp of each param's variable from the edge, and seeded sigma in [2, 3] and
+# [0.35, 1/2), at mu = 0 (the scale part alone), grid and evaluate, against mpmath at 50 digits from the formula.
+@pytest.mark.parametrize("param", PARAMS)
+def test_far_form_log_sums_cancelling_next_to_the_region_edge(param, rng):
+    with mpmath.workdps(50):
+        xs = []
+        for t, way in ((mpmath.mpf(1) / 2, -np.inf), (mpmath.mpf(2), np.inf)):
+            x = float({"std": t, "var": t * t, "logstd": mpmath.log(t), "logvar": 2 * mpmath.log(t)}[param])
+            for _ in range(20):
+                x = float(np.nextafter(x, way))
+                xs.append(x)
+        sig = np.concatenate([rng.uniform(2.0, 3.0, 200), rng.uniform(0.35, 0.5, 200)])
+        xs = np.array(xs + list({"std": sig, "var": sig**2, "logstd": np.log(sig), "logvar": 2 * np.log(sig)}[param]))
+
+        def sigma_of(x):
+            x = mpmath.mpf(float(x))
+            return {"std": x, "var": mpmath.sqrt(x), "logstd": mpmath.exp(x), "logvar": mpmath.exp(x / 2)}[param]
+        s = [sigma_of(x) for x in xs]
+        assert all(v < 0.5 or v > 2 for v in s)
+        want = np.array([float(-mpmath.log(v) + 5 * mpmath.log((7 * v * v + 3) / 10) / 7) for v in s])
+    got_grid = vaemath.grid("renyi(0.3)", np.array([0.0]), xs, param=param)[0]
+    got_eval = vaemath.evaluate("renyi(0.3)", np.zeros_like(xs), xs, param=param)
+    for got in (got_grid, got_eval):
+        err = np.abs(np.asarray(got, np.float64) - want) / np.spacing(np.abs(want))
+        assert err.max() <= bound("renyi(0.3)", "value"), (param, xs[err.argmax()], err.max())
 
 
 # ---------------------------------------------------------------------------------------------------
