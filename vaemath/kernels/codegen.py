@@ -466,9 +466,10 @@ class lgsum(sp.Function):  # noqa: N801
 
 def _lg_sums(e: sp.Expr, region: str, sc: Scale) -> sp.Expr:
     """A far form's scale-only sum q lg + c + rest (c a number that is not rational, :func:`_numbers_once`) that
-    cancels at the region's edge sigma = 1/2 or 2 (|sum| < max |term| / 2 there) -> lgsum(lg, q, c, rest): renyi(0.3)'s
-    value, -lg + 5/7 log1p(7 sigma^2/3) - 0.86 below 1/2 and 3/7 lg + 5/7 log1p(3/(7 sigma^2)) - 0.25 above 2, is 0.115
-    at sigma = 2 from terms of 0.3, and each term's rounding (q lg, c, the sums) reached the result: 5-6 ulp."""
+    cancels at the region's edge sigma = 1/2 or 2 (|sum| < max |term| / 2 there) -> lgsum(lg, kind, q, c, r, rest):
+    renyi(0.3)'s value, -lg + 5/7 log1p(7 sigma^2/3) - 0.86 below 1/2 and 3/7 lg + 5/7 log1p(3/(7 sigma^2)) - 0.25
+    above 2, is 0.115 at sigma = 2 from terms of 0.3, and each term's rounding (q lg, c, the sums) reached the result:
+    5-6 ulp."""
     if region not in ("low", "high") or not isinstance(e, sp.Add):
         return e
     consts = [a for a in e.args if a.is_Float]
