@@ -10,8 +10,8 @@ import numba as nb
 import numpy as np
 
 # the functions the code printer writes (not sympy functions of the rewrite table)
-PRINTED = ("chorner", "claurent", "croot", "expmul", "log1p_or_log", "loghyp1p", "lograt", "logscaled",
-           "xmlog1p_or_log")
+PRINTED = ("chorner", "claurent", "croot", "expmul", "lglo", "lgsum", "log1p_or_log", "loghyp1p", "lograt",
+           "logscaled", "xmlog1p_or_log")
 _EPS = 2.0**-53
 # series coefficients as products, not divisions: a division per term was a third of a KL gradient kernel's time
 _ODD = np.array([1.0 / k for k in range(3, 125, 2)])  # 1/3, 1/5, ...: enough for |u| <= 0.54 (x in [-0.7, 1])
@@ -436,3 +436,48 @@ def lograt(kind, x, num, den):
     ql -= s - qh
     lq = math.log(s / dh) + (ql - s * dl / dh) / s
     return lq if kind == 0 else a - lq
+
+
+_LN2_HI = 6.93147180369123816490e-01  # fdlibm's split of log(2): 32 bits, so e * _LN2_HI is exact for |e| < 2^21
+_LN2_LO = 1.90821492927058770002e-10
+
+
+@nb.njit(cache=True, error_model="numpy")
+def lglo(x, lg, k):
+    """k log(x) - lg for lg = fl(k log(x)), k = 1 or 1/2 (std, var): log(x) = e log(2) + log1p(m - 1), x = m 2^e with
+    m in [1/sqrt(2), sqrt(2)] (m - 1 exact, Sterbenz), e log(2) to 85 bits, so k log(x) to about 2^-54 absolute where
+    math.log is off by up to an ulp of log(x) (the rest of :func:`lgsum`'s lg). 0 where x is not a positive normal."""
+    if not 2.2250738585072014e-308 <= x < math.inf:
+        return 0.0
+    m, e = math.frexp(x)
+    if m < 0.7071067811865476:
+        m *= 2.0
+        e -= 1
+    h = e * _LN2_HI
+    f = math.log1p(m - 1.0)
+    s = h + f  # TwoSum
+    bb = s - h
+    lo = ((h - (s - bb)) + (f - bb)) + e * _LN2_LO
+    return (k * s - lg) + k * lo  # k s and lg within a factor 2 of each other: the difference is exact
+
+
+@nb.njit(cache=True, error_model="numpy")
+def lgsum(lg, lg_lo, qh, ql, ch, cl, rh, rl, rest):
+    """q lg + c + r rest, q = qh + ql, c = ch + cl and r = rh + rl constants to 106 bits, lg + lg_lo the log of the
+    scale: each product's and sum's rounding error kept (TwoProduct, TwoSum) and added once at the end. Where q lg
+    cancels against a constant that is not a power of 2 (Renyi's far forms next to sigma = 2: 3/7 log(sigma) - 0.2548
+    + 5/7 log1p(3/(7 sigma^2)), 0.115 from terms of 0.3), the plain sum carried each term's rounding to the result
+    (6 ulp); here only the errors of lg + lg_lo and of rest itself are left."""
+    p = qh * lg
+    r = rh * rest
+    if not (abs(p) < 1e300 and abs(r) < 1e300):
+        return (p + ch) + r
+    pe = _two_product_error(qh, lg, p) + (ql * lg + qh * lg_lo)
+    re_ = _two_product_error(rh, rest, r) + rl * rest
+    s = p + ch
+    bb = s - p
+    se = (p - (s - bb)) + (ch - bb)
+    t = s + r
+    bb = t - s
+    te = (s - (t - bb)) + (r - bb)
+    return t + ((((te + se) + pe) + re_) + cl)
