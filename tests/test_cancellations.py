@@ -115,6 +115,29 @@ def test_a_removable_mu_only_part_on_its_line_in_every_region():
             assert abs(p(m, s) - want) <= 2 * math.ulp(want), (m, s, p(m, s), want)
 
 
+# mu-only parts with a removable point at mu = 0 (review r8n): the series rule had no interpolant where the plain
+# formula is exactly 0 or 0/0 at the Chebyshev node 4e-142 from mu = 0 (expm1(u^2)/u^2 as (exp(u^2) - 1)/u^2 is 0 at
+# 140 and 280 digits) or at the check points (1 - exp(-u^2))^3, so the printed form stayed: d2/dmu2 of the first was
+# NaN near sigma = 1, (cosh(mu) - 1)/mu^2 0.0 for 0.5, d2/dmu2 of mu^2/(exp(mu^2) - 1) 2e16 for -1. Against sympy.diff
+# at 400 digits; 2e-12 relative (sums of such parts are right to ~1e-12 between the probe points, each alone to ulps)
+@pytest.mark.parametrize("text, sigmas", [
+    ("mu**2/(1 - exp(-mu**2)) + log(sigma)**2", (1e-20, 0.51, 1.0, 1.7, 5.0)),
+    ("(cosh(mu)-1)/mu**2 + tanh(mu)/mu + (sigma-1)**2", (1e-20, 0.1, 1.0, 1.7, 1e20)),  # 5.0: open (README)
+    ("mu**2/(exp(mu**2)-1) + (exp(mu)-1)/mu + log(sigma)**2", (1e-20, 0.1, 1.0, 1.7, 5.0)),
+])
+def test_removable_mu_only_parts_in_every_region(text, sigmas):
+    e = sp.sympify(text, locals={"mu": mu, "sigma": sigma})
+    refs = [sp.lambdify((mu, sigma), d, "mpmath") for d in (e, sp.diff(e, mu), sp.diff(e, mu, 2))]
+    mus = (1e-20, 1e-8, -1e-4, 1e-2, 0.7)
+    ms, ss = np.array([(m, s) for m in mus for s in sigmas]).T
+    value, grad, hess = vaemath.penalty(text)(ms, ss, what=("value", "grad", "hess"))
+    with mpmath.workdps(400):
+        for i, (m, s) in enumerate(zip(ms, ss)):
+            for got, f in zip((value[i], grad[0][i], hess[0][i]), refs):
+                want = f(mpmath.mpf(m), mpmath.mpf(s))
+                assert abs(got - want) <= 2e-12 * abs(want), (text, m, s, got, want)
+
+
 # removable lines x = 1 of typed text: the printed derivatives cancelled within a few ulp of the line (d2/dsigma2 of
 # log(sigma)/(sigma - 1) at 1 + 2^-52 was -4.5e15 for 2/3); the references at 300 digits (terms of 1/d^3 cancel)
 @pytest.mark.parametrize("text", ["log(sigma)/(sigma - 1) + mu**2", "(sigma**2 - 1)/log(sigma)"])

@@ -340,7 +340,7 @@ def _coefficients(g, lo, hi, n: int = _CHEB_N) -> list | None:
         c0, h = (hi + lo) / 2, (hi - lo) / 2
         xs, t_at_nodes, t_coeffs = _chebyshev_tables(n, prec, rnd)
         try:
-            vals = [_node_value(g, c0 + h * x) for x in xs]
+            vals = [_node_value(g, c0 + h * x, abs(x) < 1e-100) for x in xs]
         except (ZeroDivisionError, ValueError, TypeError, OverflowError):
             return None
         if not all(mpmath.isfinite(v) for v in vals):
@@ -408,13 +408,29 @@ def _chebyshev_tables(n: int, prec: int, rnd: str) -> tuple:
     return _TABLES[key]
 
 
-def _node_value(g, u) -> mpmath.mpf:
-    """g(u) at the working precision, or by :func:`_at` where a denominator cancels to 0 there (the node u = 4e-142
-    of (1 - exp(-u^2))^2 in a removable point's neighbourhood)."""
-    try:
-        return mpmath.mpf(g(u))
-    except ZeroDivisionError:
-        return +_at(g, u)  # rounded to the working precision
+def _node_value(g, u, central: bool = False) -> mpmath.mpf:
+    """g(u) at the working precision; at the ``central`` node (u = 4e-142 from the expansion point, where a removable
+    point's formula cancels completely: expm1(u^2)/u^2 as (exp(u^2) - 1)/u^2 is 0 at 140 digits, (1 - exp(-u^2))^2 is
+    0/0) or where g raises ZeroDivisionError, at twice, four times... the digits until two levels agree to the working
+    precision and are not 0 (the interpolant's coefficients need every node to all its digits: the constant term of
+    expm1(u^2)/u^2 was 0, not 1, from 0 at 140 and at 280 digits)."""
+    if not central:
+        try:
+            return mpmath.mpf(g(u))
+        except ZeroDivisionError:
+            pass
+    dps, prev = mpmath.mp.dps, None
+    for digits in (dps, 2 * dps, 4 * dps, 8 * dps, 16 * dps, 32 * dps):
+        with mpmath.workdps(digits):
+            try:
+                v = mpmath.mpf(mpmath.re(g(u)))
+            except ZeroDivisionError:
+                v = None
+            agree = bool(v) and prev is not None and abs(v - prev) <= mpmath.mpf(10) ** -(dps + 5) * abs(v)
+        if agree:
+            return +v  # rounded to the working precision
+        prev = v
+    raise ZeroDivisionError(f"no value at the node {u}")
 
 
 def _at(g, u) -> mpmath.mpf:
@@ -426,7 +442,11 @@ def _at(g, u) -> mpmath.mpf:
     prev = None
     while digits <= 8000:
         with mpmath.workdps(digits):
-            v = mpmath.mpf(mpmath.re(g(mpmath.mpf(u))))
+            try:
+                v = mpmath.mpf(mpmath.re(g(mpmath.mpf(u))))
+            except ZeroDivisionError:  # a denominator that cancels to 0 at this precision ((1 - exp(-u^2))^3)
+                prev, digits = None, 2 * digits
+                continue
         if prev is not None and v != 0 and abs(v - prev) <= mpmath.mpf(10) ** -30 * abs(v):  # 0 is 0 at every level
             return v
         prev, digits = v, 2 * digits
