@@ -403,3 +403,14 @@ def test_near_form_pieces_cover_the_region():
             s = 1 + mpmath.mpf(t)
             want = s ** (mpmath.mpf(2) / 7) - 1 - 2 * mpmath.log(s) / 7
             assert abs(f(mpmath.mpf(t)) - want) <= 2.0**-51 * abs(want), t  # float64 coefficients
+
+
+def test_a_pole_next_to_a_singular_point_keeps_its_printed_infinity():
+    """d2/dmu2 of log(mu**6) + sigma is -6/mu^2 (by hand): -6e600 at (1e-300, 1), beyond float64, so -inf. The point
+    (0, 1) has no limit (NaN by rule); within 1e-100 of it the rule for removable points wrote that NaN over the
+    printed -inf (review r8n A4). Pointwise and grid; the point itself keeps its rule."""
+    text = "log(mu**6) + sigma"
+    _, grad, hess = vaemath.penalty(text)(1e-300, 1.0, what=("value", "grad", "hess"))
+    assert hess[0] == -math.inf and grad[0] == 6e300
+    _, _, h = vaemath.grid(text, np.array([1e-300, -1e-300]), np.array([1.0]), what=("value", "grad", "hess"))
+    assert list(h[0][:, 0]) == [-math.inf, -math.inf]

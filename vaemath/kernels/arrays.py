@@ -218,7 +218,9 @@ def _fallbacks(kernel, mu, x, regions, planes) -> None:
 
 def _removable_grid(points, mu, x, out) -> None:
     """At and within SINGULAR_TOL of each removable singular point, outputs that the printed form left
-    non-finite get the limit's first-order expansion; exactly at the point, the limit itself."""
+    non-finite get the limit's first-order expansion where it has one (a plane with no limit there keeps its
+    printed +-inf next to the point: d2/dmu2 of log(mu**6) + sigma at (1e-300, 1) is -inf, was NaN); exactly at the
+    point, the limit itself."""
     for m0, x0, planes in points:
         rows = np.flatnonzero(np.abs(mu - m0) <= SINGULAR_TOL)
         cols = np.flatnonzero(np.abs(x - x0) <= SINGULAR_TOL)
@@ -227,7 +229,7 @@ def _removable_grid(points, mu, x, out) -> None:
         dm, dx = np.meshgrid(mu[rows] - m0, x[cols] - x0, indexing="ij")
         fix = _expansion(planes, dm.ravel(), dx.ravel()).reshape((-1,) + dm.shape)
         block = out[:, rows[:, None], cols[None, :]].astype(np.float64)
-        replace = ~np.isfinite(block) | ((dm == 0) & (dx == 0))[None]
+        replace = (~np.isfinite(block) & ~np.isnan(fix)) | ((dm == 0) & (dx == 0))[None]
         out[:, rows[:, None], cols[None, :]] = np.where(replace, fix, block)
 
 
@@ -285,7 +287,8 @@ def _removable_at(ms, xs, c, tol, mu, x, out):
                     step = c[p, k, 1] * dm if dm != 0 else 0.0  # the expansion, added as _expansion adds it
                     if dx != 0:
                         step = step + c[p, k, 2] * dx
-                    out[k, i] = c[p, k, 0] + step
+                    if (dm == 0 and dx == 0) or not np.isnan(c[p, k, 0] + step):
+                        out[k, i] = c[p, k, 0] + step
 
 
 @nb.njit(cache=True)
