@@ -411,32 +411,23 @@ def _chebyshev_tables(n: int, prec: int, rnd: str) -> tuple:
 def _node_value(g, u, central: bool = False) -> mpmath.mpf:
     """g(u) at the working precision; at the ``central`` node (u = 4e-142 from the expansion point, where a removable
     point's formula cancels completely: expm1(u^2)/u^2 as (exp(u^2) - 1)/u^2 is 0 at 140 digits, (1 - exp(-u^2))^2 is
-    0/0) or where g raises ZeroDivisionError, at twice, four times... the digits until two levels agree to the working
-    precision and are not 0 (the interpolant's coefficients need every node to all its digits: the constant term of
-    expm1(u^2)/u^2 was 0, not 1, from 0 at 140 and at 280 digits)."""
+    0/0) or where g raises ZeroDivisionError, by :func:`_at` to the working precision's digits and rounded (the
+    interpolant's coefficients need every node to all its digits: the constant term of expm1(u^2)/u^2 was 0, not 1)."""
     if not central:
         try:
             return mpmath.mpf(g(u))
         except ZeroDivisionError:
             pass
-    dps, prev = mpmath.mp.dps, None
-    for digits in (dps, 2 * dps, 4 * dps, 8 * dps, 16 * dps, 32 * dps):
-        with mpmath.workdps(digits):
-            try:
-                v = mpmath.mpf(mpmath.re(g(u)))
-            except ZeroDivisionError:
-                v = None
-            agree = bool(v) and prev is not None and abs(v - prev) <= mpmath.mpf(10) ** -(dps + 5) * abs(v)
-        if agree:
-            return +v  # rounded to the working precision
-        prev = v
-    raise ZeroDivisionError(f"no value at the node {u}")
+    v = _at(g, u, mpmath.mp.dps + 5)
+    if not v:
+        raise ZeroDivisionError(f"no value at the node {u}")
+    return +v
 
 
-def _at(g, u) -> mpmath.mpf:
-    """g(u) to about 30 digits: at _CHEB_DPS digits plus twice u's decimal exponent, doubled until two levels agree (a
-    cancellation of order k at u = 2^-192 loses 58 k digits: exp(u) - 1 - u - u^2/2, sigma^3 - log(1 + sigma^3); a 0
-    at two levels is no answer: exp(u^5) - (1 + u^5) is 0.0 at 256 and 512 digits, 5e-582 at 1024)."""
+def _at(g, u, agree: int = 30) -> mpmath.mpf:
+    """g(u) to about ``agree`` digits: at _CHEB_DPS digits plus twice u's decimal exponent, doubled until two levels
+    agree (a cancellation of order k at u = 2^-192 loses 58 k digits: exp(u) - 1 - u - u^2/2, sigma^3 -
+    log(1 + sigma^3); a 0 at two levels is no answer: exp(u^5) - (1 + u^5) is 0.0 at 256 and 512 digits, 5e-582 at 1024)."""
     with mpmath.workdps(30):
         digits = _CHEB_DPS + (2 * abs(int(mpmath.log10(abs(u)))) if u != 0 else 0)
     prev = None
@@ -447,7 +438,7 @@ def _at(g, u) -> mpmath.mpf:
             except ZeroDivisionError:  # a denominator that cancels to 0 at this precision ((1 - exp(-u^2))^3)
                 prev, digits = None, 2 * digits
                 continue
-        if prev is not None and v != 0 and abs(v - prev) <= mpmath.mpf(10) ** -30 * abs(v):  # 0 is 0 at every level
+        if prev is not None and v != 0 and abs(v - prev) <= mpmath.mpf(10) ** -agree * abs(v):  # 0 is 0 at every level
             return v
         prev, digits = v, 2 * digits
     return prev
