@@ -427,7 +427,8 @@ def _node_value(g, u, central: bool = False) -> mpmath.mpf:
 def _at(g, u, agree: int = 30) -> mpmath.mpf:
     """g(u) to about ``agree`` digits: at _CHEB_DPS digits plus twice u's decimal exponent, doubled until two levels
     agree (a cancellation of order k at u = 2^-192 loses 58 k digits: exp(u) - 1 - u - u^2/2, sigma^3 -
-    log(1 + sigma^3); a 0 at two levels is no answer: exp(u^5) - (1 + u^5) is 0.0 at 256 and 512 digits, 5e-582 at 1024)."""
+    log(1 + sigma^3); a 0 at two levels is no answer: exp(u^5) - (1 + u^5) is 0.0 at 256 and 512 digits, 5e-582 at
+    1024)."""
     with mpmath.workdps(30):
         digits = _CHEB_DPS + (2 * abs(int(mpmath.log10(abs(u)))) if u != 0 else 0)
     prev = None
