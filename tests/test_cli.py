@@ -204,6 +204,9 @@ BAD = [  # argv ({file}, {complex}, {empty}, {object}, {vector}: files made by t
     (["bench", "--reduce-points", "1e13"], "--reduce-points"),
     (["check", "kl", "--against", "nonsense"], "check: error: --against: a name other than"),
     (["derive", "renyi(2)", "--prior", "1,2"], "no general-prior form; entries with one: kl, reverse_kl"),
+    # a prior the text does not refer to would change nothing (review r8n B4: it was accepted and printed as used)
+    (["derive", "mu**2 + sigma", "--prior", "1,2"], "prior: 'mu**2 + sigma' names neither mu_p, sigma_p nor"),
+    (["check", "mu**2", "--against", "sigma**2 - log(sigma**2)", "--prior", "1,2"], "prior: neither 'mu**2' nor"),
     (["bench", "--reduce-points", "nan"], "--reduce-points"),
     (["bench", "--reduce-points", "inf"], "--reduce-points"),
     # a bad --prior is blamed on --prior and the text typed (was "candidate: prior: ...", "got inf"): review r8i B3

@@ -251,6 +251,28 @@ def test_prior_is_refused_where_there_is_no_general_form():
     assert penalty("quadratic", prior=(0, 1)) is catalogue()["quadratic"]  # N(0, 1) is no change
 
 
+def test_a_prior_the_penalty_does_not_refer_to_is_refused_unless_optional():
+    """Text naming neither mu_p, sigma_p nor an entry with a general form is unchanged by a prior (review r8n B4)."""
+    from vaemath.analysis.equivalence import check
+
+    for text in ("mu**2 + sigma", "mu**2 + (sigma - 1)**2 + log(sigma)"):
+        with pytest.raises(ValueError, match="names neither mu_p, sigma_p"):
+            penalty(text, prior=(1, 2))
+        with pytest.raises(ValueError, match="names neither mu_p, sigma_p"):
+            penalty(sp.sympify(text, locals={"mu": mu, "sigma": sigma}), prior=(1, 2))
+        assert penalty(text, prior=(1, 2), prior_optional=True).name == text  # no "against N(1, 2**2)" in its name
+    # each way of referring to the prior: mu_p, sigma_p, an entry with a general form inside the text
+    assert penalty("(mu - mu_p)**2", prior=(1, 2)).expr == (mu - 1) ** 2
+    assert penalty("log(sigma_p) + mu**2", prior=(1, 2)).expr == mu**2 + sp.log(2)
+    by_hand = sp.log(2 / sigma) + (sigma**2 + (mu - 1) ** 2) / 8 - sp.Rational(1, 2) + mu**2
+    assert sp.simplify(penalty("kl + mu**2", prior=(1, 2)).expr - by_hand) == 0
+    # check: one of the two penalties referring to the prior is enough
+    verdict = check("(mu - 1)**2 + (sigma - 2)**2", "kl", prior=(1, 2))
+    assert verdict.minimizer["reference"].point == verdict.minimizer["candidate"].point == {mu: 1, sigma: 2}
+    with pytest.raises(ValueError, match="neither"):
+        check("mu**2", "mu**2 + sigma**2", prior=(1, 2))
+
+
 @pytest.mark.parametrize("text, a", [("renyi(2)", 2), ("renyi(1/2)", 0.5), ("renyi(0.5)", 0.5), (" renyi( 3 ) ", 3)])
 def test_get_accepts_renyi_of_a_number_as_documented(text, a):
     from vaemath.symbolic.divergences import get

@@ -167,7 +167,9 @@ def setup(penalty="quadratic", reference="kl", sigma_means="std", budget=DEFAULT
     from vaemath.symbolic.prior import check_prior
 
     budget, prior = check_budget(budget), check_prior(prior)
-    cand, ref = parse(penalty, sigma_means, prior=prior), reference_penalty(reference, sigma_means, prior=prior)
+    # the KL is always among the penalties compared, so a prior the other two do not name still matters
+    cand = parse(penalty, sigma_means, prior=prior, prior_optional=True)
+    ref = reference_penalty(reference, sigma_means, prior=prior, prior_optional=True)
     kl = reference_penalty("kl", sigma_means, prior=prior)
     typed = {cand.name: penalty, ref.name: reference, kl.name: "kl"}
     train_as = {p.name: p.name if prior is None else as_text(p.expr) for p in (cand, ref)}

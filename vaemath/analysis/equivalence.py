@@ -45,6 +45,7 @@ from vaemath.symbolic import (
 from vaemath.symbolic.budget import attempt, check_budget
 from vaemath.symbolic.calculus import value_slack, with_domain, without_idle_kinks
 from vaemath.symbolic.nonsmooth import active_branch, is_smooth, pieces
+from vaemath.symbolic.parser import refers_to_prior
 from vaemath.symbolic.prior import against, check_prior, label
 
 MAX_ORDER = 4  # highest Taylor order compared for the ``local`` relation
@@ -446,8 +447,11 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
     (2, 1)
     """
     budget = check_budget(budget)
-    cand = reference_penalty(candidate, sigma_means, prior=prior, argument="candidate")
-    ref = reference_penalty(reference, sigma_means, prior=prior)
+    cand = reference_penalty(candidate, sigma_means, prior=prior, argument="candidate", prior_optional=True)
+    ref = reference_penalty(reference, sigma_means, prior=prior, prior_optional=True)
+    if prior is not None and not (refers_to_prior(candidate, sigma_means) or refers_to_prior(reference, sigma_means)):
+        raise ValueError(f"prior: neither {cand.name!r} nor {ref.name!r} names mu_p, sigma_p or a catalogue entry "
+                         "with a general-prior form, so a prior changes nothing: drop it")
     # abs, max and min that are the identity on their argument's range are dropped: the same function, and
     # every step below is faster and more often exact on it (abs(kl) is kl)
     # each with its domain kept where the text's sum cancelled a renyi term's log (renyi(2) + log(2 - sigma**2)/2)

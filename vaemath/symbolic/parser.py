@@ -74,6 +74,7 @@ class _Builder:
         self.prior = prior
         self.edges = []  # the domains of the renyi(a) terms: the text must be real inside them
         self.stand_ins = None  # a list: each renyi(a) with an edge built as a positive symbol (its place in the text)
+        self.refers_to_prior = False  # names mu_p, sigma_p or a catalogue entry with a general-prior form
 
     def build(self, node: ast.AST) -> sp.Expr:
         method = getattr(self, "_" + type(node).__name__, None)
@@ -99,9 +100,11 @@ class _Builder:
 
     def _Name(self, node):
         if node.id in self.names:
+            self.refers_to_prior |= node.id in (prior_mu.name, prior_sigma.name)
             return self.names[node.id]
         if node.id in NAMES:
             entry = catalogue()[node.id]
+            self.refers_to_prior |= entry.general is not None
             return entry.expr.subs(sigma, sigma**2) if node.id == "quadratic" and self.sigma_means == "var" \
                 else against(node.id, entry, self.prior)
         known = sorted(self.names) + sorted(NAMES)
@@ -308,7 +311,7 @@ def _complex_at(expr: sp.Expr, inside=sp.true):
     return None
 
 
-def penalty(penalty, sigma_means: str = "std", prior=None) -> Penalty:
+def penalty(penalty, sigma_means: str = "std", prior=None, *, prior_optional: bool = False) -> Penalty:
     """A :class:`Penalty` from a catalogue name, penalty text, a sympy expression or a Penalty.
 
     Parameters
@@ -320,13 +323,17 @@ def penalty(penalty, sigma_means: str = "std", prior=None) -> Penalty:
     prior : tuple (mu_p, sigma_p), optional
         The prior N(mu_p, sigma_p^2) of catalogue entries with a general form (ValueError for the others)
         and of the symbols ``mu_p``, ``sigma_p`` in text; default N(0, 1).
+    prior_optional : bool
+        Accept a ``prior`` the penalty does not refer to (one of ``check``'s two penalties); otherwise that is a
+        ValueError, since the prior would change nothing.
 
     Raises
     ------
     TypeError
         If ``penalty`` is none of these types.
     ValueError
-        On text outside the parser's whitelist (see :func:`parse`).
+        On text outside the parser's whitelist (see :func:`parse`), or a ``prior`` the penalty does not refer to
+        (it names neither ``mu_p``, ``sigma_p`` nor a catalogue entry with a general form).
 
     Examples
     --------
@@ -338,6 +345,7 @@ def penalty(penalty, sigma_means: str = "std", prior=None) -> Penalty:
     if isinstance(penalty, Penalty):
         return _against_prior(penalty, prior)
     if isinstance(penalty, sp.Expr):
+        _check_refers(penalty, refers_to_prior(penalty), prior, prior_optional)
         expr = _canonical_symbols(penalty).subs(prior_values(prior), simultaneous=True)
         return Penalty(str(penalty), expr, provenance="user", sigma_means=sigma_means)
     if not isinstance(penalty, str):
@@ -346,6 +354,7 @@ def penalty(penalty, sigma_means: str = "std", prior=None) -> Penalty:
     if name in NAMES and not (name == "quadratic" and sigma_means == "var"):
         return _against_prior(catalogue()[name], prior)
     expr, builder = _parsed(name, sigma_means, prior)
+    _check_refers(name, builder.refers_to_prior, prior, prior_optional)
     order = re.fullmatch(r"renyi\(([^()]+)\)", name.replace(" ", ""))
     entry = renyi(parse(order.group(1))) if order and prior is None else None
     if entry is not None and expr == entry.expr:  # the catalogue's entry (r8f B3)
@@ -354,8 +363,29 @@ def penalty(penalty, sigma_means: str = "std", prior=None) -> Penalty:
         e = catalogue()[name]
         return Penalty(name, expr, e.description + " (sigma read as the variance)", e.citation, e.provenance,
                        sigma_means)
-    return Penalty(label(name, prior), expr, "user penalty", "", "user", sigma_means,
+    shown = label(name, prior if builder.refers_to_prior else None)
+    return Penalty(shown, expr, "user penalty", "", "user", sigma_means,
                    domain=_text_domain(name, expr, tuple(builder.edges), sigma_means, prior) if builder.edges else None)
+
+
+def refers_to_prior(penalty, sigma_means: str = "std") -> bool:
+    """Whether a prior N(mu_p, sigma_p^2) changes ``penalty`` (a name, text, sympy expression or Penalty): it names
+    ``mu_p`` or ``sigma_p``, or a catalogue entry with a general-prior form (``"kl + mu**2"``, not ``"mu**2 + sigma"``).
+    """
+    if isinstance(penalty, Penalty):
+        return penalty.general is not None
+    if isinstance(penalty, sp.Expr):
+        return _canonical_symbols(penalty).has(prior_mu, prior_sigma)
+    if isinstance(penalty, str) and penalty.strip() in NAMES:
+        return catalogue()[penalty.strip()].general is not None
+    return _parsed(penalty, sigma_means)[1].refers_to_prior
+
+
+def _check_refers(penalty, refers: bool, prior, prior_optional: bool) -> None:
+    if prior is not None and not refers and not prior_optional:
+        raise ValueError(f"prior: {str(penalty)!r} names neither mu_p, sigma_p nor a catalogue entry with a "
+                         "general-prior form, so a prior changes nothing: drop it, or write the prior's parameters "
+                         "into the text as mu_p and sigma_p")
 
 
 def _canonical_symbols(expr: sp.Expr) -> sp.Expr:
@@ -374,11 +404,12 @@ def _against_prior(p: Penalty, prior) -> Penalty:
                    p.sigma_means)
 
 
-def reference_penalty(reference, sigma_means: str = "std", prior=None, argument: str = "reference") -> Penalty:
+def reference_penalty(reference, sigma_means: str = "std", prior=None, argument: str = "reference", *,
+                      prior_optional: bool = False) -> Penalty:
     """:func:`penalty` for an argument not called ``penalty`` (``check``'s and ``report``'s ``reference``, or
     ``check``'s ``candidate``): the same result, with errors (ValueError, TypeError) naming ``argument``."""
     try:
-        return penalty(reference, sigma_means, prior=prior)
+        return penalty(reference, sigma_means, prior=prior, prior_optional=prior_optional)
     except (ValueError, TypeError) as exc:
         raise type(exc)(f"{argument}: " + str(exc).removeprefix("penalty: ")) from None
 

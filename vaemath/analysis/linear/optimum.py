@@ -542,7 +542,7 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         raise ValueError(f"starts: {starts} is above {MAX_STARTS} (each start is one L-BFGS-B run; 8 is the default)")
     budget = check_budget(budget)
     prior = check_prior(prior)
-    typed = as_penalty(penalty, sigma_means, prior=prior)
+    typed = as_penalty(penalty, sigma_means, prior=prior, prior_optional=True)  # the prior is also the model's
     kept = with_domain(typed)  # a domain the text's sum cancelled (renyi(2) + log(2 - sigma**2)/2), kept in the expr
     typed = typed if kept == typed.expr else replace(typed, expr=kept)
     pen_obj, offset = code_offset(typed, prior)
