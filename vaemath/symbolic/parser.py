@@ -44,6 +44,7 @@ FUNCTIONS = {
     "max": (sp.Max, 2),
     "min": (sp.Min, 2),
 }
+VARIADIC = {"max", "min"}  # two arguments or more, as Python's: max(kl, mu**2, 1/2)
 CONSTANTS = {"pi": sp.pi, "E": sp.E}
 _BINARY = {ast.Add: sp.Add, ast.Sub: lambda a, b: a - b, ast.Mult: sp.Mul, ast.Div: lambda a, b: a / b,
            ast.Pow: lambda a, b: a**b}
@@ -165,9 +166,9 @@ class _Builder:
             near = [f for f in FUNCTIONS if f.lower() == (name or "").lower()]
             raise _refuse(self.text, node, "the function", f" (did you mean {near[0]}?)" if near else "")
         func, arity = FUNCTIONS[name]
-        if len(node.args) != arity:
+        if len(node.args) != arity and not (name in VARIADIC and len(node.args) > arity):
             raise _refuse(self.text, node, f"{name} with {_count(len(node.args), 'argument')}",
-                              f"; it takes {_count(arity, 'argument')}")
+                          f"; it takes {_count(arity, 'argument')}{' or more' if name in VARIADIC else ''}")
         return func(*(self.build(a) for a in node.args))
 
 
