@@ -1296,12 +1296,18 @@ def test_several_minimisers_get_their_hessians(text, hessians):
     ("max(kl - 1, 0)", [(0, 1), (0, 2)], [(2, 1), (0, 5)]),  # kl(0, 2) = 2 - log 2 - 1/2 < 1
     # the same set at another scale: not {Max(..)/10^12 = 1/(2 10^12)} but {kl <= 1/2} (review r8m)
     ("max(kl, 1/2)/10**12", [(0, 1), (1, 1)], [(2, 1), (0, 3)]),
+    # strictly increasing functions of the max on [1/2, oo): the same set (review r8n D2; was numeric only)
+    ("max(kl, 1/2) + 1", [(0, 1), (1, 1)], [(2, 1), (0, 3)]),
+    ("max(kl, 1/2)**2", [(0, 1), (sp.Rational(1, 2), sp.Rational(3, 2))], [(2, 1)]),
+    ("-1/max(kl, 1/2)", [(1, 1)], [(0, 3)]),
 ])
 def test_the_set_of_a_max_with_a_constant_is_exact(text, inside, outside):
     best = minimizer(text)
     assert isinstance(best, MinimizerSet) and best.method.startswith("exact") and not best.region.has(sp.Max)
     kl = lambda m, s: m**2 / 2 + s**2 / 2 - sp.log(s) - sp.Rational(1, 2)  # noqa: E731
-    bound = sp.Rational(1, 2) if text.startswith("max(kl,") else 1
+    bound = 1 if "kl - 1" in text else sp.Rational(1, 2)
+    least = {"max(kl, 1/2) + 1": sp.Rational(3, 2), "max(kl, 1/2)**2": sp.Rational(1, 4), "-1/max(kl, 1/2)": -2}
+    assert best.value == least.get(text, best.value)  # the max's bound through f, by hand
     for m, s in inside:
         assert sp.N(kl(m, s) - bound, 30) <= 0 and best.region.subs({mu: m, sigma: s}) == sp.true
     for m, s in outside:

@@ -1622,17 +1622,38 @@ def _level_set(e: sp.Expr, isolated: list = ()):
     v, least = values.pop(), min(t[2] for t in _numeric_minima(e))
     if not (v.is_number and abs(complex(v) - least) < 1e-10 * (1 + abs(least))):  # a reading off the minimum
         return None
-    c, core = e.as_coeff_Mul()  # max(kl, 1/2) >= 1/2: the least value by the max's own bound (times c > 0)
-    if c > 0 and isinstance(core, sp.Max) and v / c in core.args:
-        k = v / c
+    found = _increasing_in_max(e, v)
+    if found is not None:
+        core, k, f = found
         others = [a for a in core.args if a != k]
-        region = sp.And(*[sp.Le(a, k) for a in others])
-        times = "" if c == 1 else f"{c} times "
-        return MinimizerSet(region, v, f"exact: the penalty is {times}a max with the constant {k}, so it is >= {v}, "
+        t = next(iter(f.free_symbols))
+        how = ("" if f == t else f"{f / t} times " if (f / t).is_number else
+               f"f(t) = {f.subs(t, sp.Symbol('t'))}, strictly increasing for t >= {k}, of ")
+        return MinimizerSet(sp.And(*[sp.Le(a, k) for a in others]), v,
+                            f"exact: the penalty is {how}a max with the constant {k}, so it is >= {v}, "
                             f"with equality exactly where every other argument is <= {k} (the numeric search meets "
                             f"{v} at points 1e-3 or more apart)", shape=" and ".join(f"{a} <= {k}" for a in others))
     return MinimizerSet(sp.Eq(e, v), v, "numeric search: its smallest value is taken, exactly, at points 1e-3 or more "
                         "apart: a set of minimisers", shape=_set_shape(e, v, low[0]) or "")
+
+
+def _increasing_in_max(e: sp.Expr, v: sp.Expr):
+    """(M, k, f) when e = f(M) for a Max M with one constant argument k, f strictly increasing on [k, oo) and
+    f(k) = v: then e >= v, with equality exactly where M = k (max(kl, 1/2)/10, max(kl, 1/2) + 1, max(kl, 1/2)**2);
+    else None. sympy decides the monotonicity, within the default budget."""
+    t = sp.Dummy("t", real=True)
+    for core in e.find(sp.Max):
+        ks = [a for a in core.args if a.is_number]
+        f = e.xreplace({core: t})
+        if len(ks) != 1 or f.free_symbols != {t} or sp.simplify(f.subs(t, ks[0]) - v) != 0:
+            continue
+        try:
+            done, up = attempt(sp.is_strictly_increasing, f, sp.Interval(ks[0], sp.oo), t, budget=DEFAULT_BUDGET)
+        except SYMPY_FAILED:
+            continue
+        if done and up is True:
+            return core, ks[0], f
+    return None
 
 
 def _least_reading(e: sp.Expr, m: float, s: float):
