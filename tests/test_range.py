@@ -308,9 +308,6 @@ BIG_MU_SCALES = {
 }
 # (entry, param) -> kind, as OPEN_FAULTS (strict xfails in the default run)
 OPEN_BIG_MU_FAULTS = {
-    ("fisher_rao_squared", "std"): "near sigma = 1, below 1, at |mu| > sigma 1.27e308: the large-mu form's "
-                                   "hypot(mu/(sqrt(2) sigma), ..) overflows (value inf for 4.0e6 at mu = 1.8e308, "
-                                   "sigma = 1 - ulp)",
     (CONE, "logvar"): "hypot(mu, sigma - 1) at mu = 1.8e308, l = 20 is the largest float; 1 ulp above it is inf",
 }
 

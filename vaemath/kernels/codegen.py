@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "63"
+GENERATOR_VERSION = "64"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -37,8 +37,9 @@ REGIONS = ("low", "near", "high")  # region codes 0, 1, 2; 3 is outside the pena
 OUTSIDE = 3
 # Near sigma = 1, a penalty with acosh(X) has a second form for |mu| > BIG_MU (code 4, chosen once per mu, never per
 # point): acosh(X)^2 through acoshsq(X - 1), analytic at X = 1, cancels as log(X) at large X (fisher_rao_squared's
-# d2/dmu dsigma at mu = 1e150: 1e3 ulp); the far form above sigma = 2, acoshexp(log X) (:func:`rewrite.log_form`),
-# is right wherever X >= 3 (|mu| >= 4: mu^2 dominates every (sigma - 1)^2 there, so no d is needed), but not at X = 1.
+# d2/dmu dsigma at mu = 1e150: 1e3 ulp); the far form below sigma = 1/2, acoshexp(log X) (:func:`rewrite.log_form`),
+# is right wherever X >= 3 (|mu| >= 4: mu^2 dominates every (sigma - 1)^2 there, so no d is needed), but not at X = 1;
+# the one above 2 would divide mu by sigma, which overflows below sigma = 1 at |mu| near the largest float.
 BIG_MU, BIG_MU_CODE = 4.0, 4
 
 sg = sp.Symbol("sg", real=True)  # the axis value x as given
@@ -160,7 +161,7 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
     pieces = []
     # sigma out of the log form's hypot where it leaves the float64 range (the log params above 2), not near 1
     scale_out = region == "high" and not sc.exact_powers
-    region = "high" if region == "near_big_mu" else region  # X >= 3 there: the log form of sigma > 2 holds
+    region = "low" if region == "near_big_mu" else region  # X >= 3 there: the log form of sigma < 1/2 holds
     form = rewrite.acosh_square_form(expr) if region == "near" else rewrite.log_form(expr, region, scale_out)
     for e in outputs(form, what, sc.param):
         e = _in_T(e, sc)
