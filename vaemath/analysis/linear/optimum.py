@@ -248,7 +248,8 @@ def _least_value(pen_obj) -> tuple | None:
 
 def _where_least_1d(h: sp.Expr, value: sp.Expr, attained: bool, budget):
     """sigma where h, a function of sigma alone, reaches its exact infimum ``value``: the critical point there when
-    ``attained`` (a float), else the end (0.0 or "oo") where h tends to it; None when not found."""
+    ``attained`` (a float), else the end (0.0 or "oo") or the edge of h's domain (its exact value as a string sympy
+    reads, "sqrt(2)", approached from inside: :func:`_edge_of_least`) where h tends to it; None when not found."""
     v = float(value)
     if attained:
         done, crit = attempt(sp.solveset, sp.diff(h, sigma), sigma, sp.Interval.open(0, sp.oo), budget=budget)
@@ -261,10 +262,27 @@ def _where_least_1d(h: sp.Expr, value: sp.Expr, attained: bool, budget):
         lim = limit(h, sigma, end, side, budget)
         if lim is not None and lim.is_number and lim.is_finite and abs(float(lim) - v) <= 1e-12 * (1 + abs(v)):
             return out
+    edge = _edge_of_least(h, (sp.S.Zero,), value, budget)
+    return None if edge is None else edge[1]
+
+
+def _edge_of_least(e: sp.Expr, mus: tuple, value: sp.Expr, budget) -> tuple | None:
+    """(mu, sigma edge as a string, side) where pen(mu, sigma) tends to ``value`` as sigma runs to an edge of its domain
+    from inside (renyi(2) + log(2 - sigma**2)/2 at mu = 0: -log(2)/2 as sigma -> sqrt(2)-), the limit backed by
+    evaluations, for mu in ``mus``; None when no edge gives it."""
+    from vaemath.symbolic.domains import domain_edges
+
+    v = float(value)
+    for z, side in domain_edges((e,), budget):
+        for m0 in mus:
+            lim, _, backed = checked_limit(e.subs(mu, m0), sigma, z, side, budget)
+            if (backed and lim is not None and lim.is_number and lim.is_finite
+                    and abs(float(lim) - v) <= 1e-12 * (1 + abs(v))):
+                return float(m0), str(z), side
     return None
 
 
-def _exact_collapse(pen_obj, free: bool, budget, numeric_least: float) -> dict | None:
+def _exact_collapse(pen_obj, free: bool, budget, numeric_least: float, least_c: float = 0.0) -> dict | None:
     """The collapsed dimension's price from the penalty's own exact infimum: inf_sigma pen(0, sigma) (c fixed at its
     best, 0 here), or inf pen over (mu, sigma) when the offset c is searched (``free``). {"value", "attained",
     "where", "sigma", "c"} (sigma a float, 0.0 or "oo" at the end approached, or None; c a float or None), or None
@@ -278,9 +296,16 @@ def _exact_collapse(pen_obj, free: bool, budget, numeric_least: float) -> dict |
     if (inf is None or inf.get("method") != "exact" or value is None or not (value.is_number and value.is_finite)
             or inf.get("attained") is None or numeric_least < float(value) - 1e-9 * (1 + abs(float(value)))):
         return None
-    out = {"value": float(value), "attained": bool(inf["attained"]), "where": str(inf.get("where", "")),
+    out = {"value": float(value), "exact": str(value), "attained": bool(inf["attained"]),
+           "where": str(inf.get("where", "")),
            "sigma": None, "c": 0.0 if not free else None}
-    if not h.has(mu):
+    edge = None
+    if not out["attained"]:  # approached at an edge of the domain, at mu = 0 or near the least point found
+        mus = (sp.S.Zero,) if not h.has(mu) else tuple(dict.fromkeys((sp.S.Zero, sp.nsimplify(round(least_c, 6)))))
+        edge = _edge_of_least(h, mus, value, budget)
+    if edge is not None:
+        out["c"], out["sigma"], out["side"] = edge
+    elif not h.has(mu):
         out["sigma"] = _where_least_1d(h, value, out["attained"], budget)
     elif out["attained"]:
         best = minimizer(h, "std", budget)
@@ -565,7 +590,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         sig_min = collapse_at[1]
     # the penalty's own exact infimum, where sympy finds it: the collapse's exact price and point (jeffreys: sigma = 1,
     # not 0.99999999968), or an infimum approached at an end and never attained (mu**2 + 1/sigma: sigma -> oo)
-    done, exact = attempt(_exact_collapse, pen_obj, free, budget, p_min, budget=budget)  # one budget for it all
+    done, exact = attempt(_exact_collapse, pen_obj, free, budget, p_min, float(collapse_at[0]),
+                          budget=budget)  # one budget for it all
     exact = exact if done else None
     f.collapse_exact = exact
     if exact is not None:
@@ -573,6 +599,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         if exact["attained"] and exact["sigma"] is not None and exact["c"] is not None:
             collapse_at = (exact["c"], exact["sigma"])
             sig_min = exact["sigma"]
+        elif not exact["attained"] and exact["c"] is not None:  # approached at (c, an edge): the numeric sigma kept
+            collapse_at = (exact["c"], collapse_at[1])
     f.c_rest = collapse_at[0]
     # a least point the Nelder-Mead reached only by running off to a far boundary (sigma = 1.8e308), or the bounded
     # search's edge (log sigma = -20 or 10): no minimum (unless the exact infimum above decided it)
@@ -898,16 +926,25 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
         shift = np.zeros(f.k)
     elif name == "collapse":
         w, v, sig = np.zeros((f.d, f.k)), np.zeros((f.k, f.d)), np.full(f.k, sig_min)
-        tau2, where = float(np.trace(f.cov) / f.d), "collapse: W = 0, V = 0, tau^2 = tr(C)/D (posterior = prior)"
+        tau2, where = float(np.trace(f.cov) / f.d), "collapse: W = 0, V = 0, tau^2 = tr(C)/D"
         shift = _rest(f, 0)
+        if f.c_rest == 0 and isinstance(sig_min, float) and abs(sig_min - prior_sigma) <= 1e-9 * prior_sigma:
+            where += " (posterior = prior)"  # q = N(mu_p, sigma_p^2) itself: the penalty is least at the prior
         if f.free:
             where += "; c, sigma at the penalty's least value"
         if exact is not None:
             least = "inf_(mu, sigma) pen" if f.free else "inf_sigma pen(0, sigma)"
             where += f"; the penalty's exact infimum {least} = {exact['value']:.10g}: {exact['where']}"
         if approached:
-            where = ("collapse, an infimum not attained: W = 0, V = 0, tau^2 = tr(C)/D, each latent dimension paying "
-                     + where.split("; the penalty's exact infimum ", 1)[1])
+            floor = 0.5 * f.d * (np.log(2 * np.pi * tau2) + 1)
+            edge = exact.get("side")
+            least = "inf_(mu, sigma) pen" if f.free else "inf_sigma pen(0, sigma)"
+            where = ("collapse, an infimum not attained: W = 0, V = 0, tau^2 = tr(C)/D; the reconstruction's "
+                     f"D/2 log(2 pi e tr(C)/D) = {floor:.10g} plus k times the penalty's exact infimum, {f.k} * "
+                     f"{least} = {f.k} * ({exact['exact']} = {exact['value']:.10g}, exact: {exact['where']})"
+                     + (f"; each sigma_j -> {exact['sigma']}{edge}, the edge of the penalty's domain, where the "
+                        f"encoder's q = N(c, sigma_j^2) tends to N({exact['c']:g}, {sp.sympify(exact['sigma'])**2}), "
+                        "not the prior" if edge is not None else ""))
             if exact["sigma"] is not None:
                 sig = np.full(f.k, exact["sigma"], dtype=object)
         scan = getattr(f, "collapse_scan", None)
