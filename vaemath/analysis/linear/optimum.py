@@ -526,8 +526,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         The penalty per latent dimension.
     sigma_means : {"std", "var"}
     starts, seed : int
-        Random starts of the numerical confirmation (plus one at pPCA; at most ``MAX_STARTS`` = 100), and
-        their seed (both >= 0).
+        Random starts of the numerical confirmation (plus one at pPCA; 1 to ``MAX_STARTS`` = 100), and
+        their seed (>= 0).
     budget : float or None
         Seconds per symbolic step (limits deciding unboundedness and the rescaling path, the penalty's exact
         infimum for the collapse, sympy's integration of E pen).
@@ -560,9 +560,9 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         raise ValueError(f"cov: D = {cov.shape[0]} is above {MAX_DIM}, the size whose numeric confirmation ends in "
                          "about a minute (its cost grows as D^2 per start); project the data onto fewer dimensions")
     k = check_latent(latent, cov.shape[0])
-    for name, value in (("starts", starts), ("seed", seed)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
-            raise ValueError(f"{name}: expected a non-negative integer, got {value!r}")
+    for name, value, low in (("starts", starts, 1), ("seed", seed, 0)):  # one random start at least: the search
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:  # confirms by two
+            raise ValueError(f"{name}: expected {'a positive' if low else 'a non-negative'} integer, got {value!r}")
     if starts > MAX_STARTS:
         raise ValueError(f"starts: {starts} is above {MAX_STARTS} (each start is one L-BFGS-B run; 8 is the default)")
     budget = check_budget(budget)
