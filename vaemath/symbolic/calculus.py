@@ -3812,10 +3812,8 @@ def infimum_1d(f, x: sp.Symbol, budget=DEFAULT_BUDGET) -> dict | None:
     domain, ends = ((sp.Reals, ((-sp.oo, "+"), (sp.oo, "-"))) if x == mu
                     else (sp.Interval.open(0, sp.oo), ((0, "+"), (sp.oo, "-"))))
     if x == sigma and domain_arguments(f):  # a domain with an edge: the infimum over it, the marks dropped
-        region = _sigma_range(f, check_budget(budget))
-        if region != domain:
-            if not (isinstance(region, sp.Interval) and region.left_open and region.right_open):
-                return None
+        region = _sigma_range(f, check_budget(budget))  # a union (sqrt((sigma - 1)**2): sigma != 1): as before
+        if region != domain and isinstance(region, sp.Interval) and region.left_open and region.right_open:
             domain, ends, f = region, ((region.start, "+"), (region.end, "-")), without_domain_marks(f)
     found = _infimum_1d(f, x, domain, ends, check_budget(budget)) if f.has(x) else (f, True, f"{x} absent", x)
     if found is None:
