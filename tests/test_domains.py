@@ -317,7 +317,7 @@ def _edge_value(plain, edge):
         return plain(z * (1 - mp.mpf(10) ** -45))
 
 
-@pytest.mark.parametrize("text, plain, edge", EDGE_INFIMA[:2])
+@pytest.mark.parametrize("text, plain, edge", EDGE_INFIMA)
 def test_linear_prices_an_infimum_at_the_edge_exactly_and_says_it_is_not_attained(text, plain, edge):
     """review r8n B1: the collapse (W = 0 = V) pays inf_sigma pen(0, sigma), approached as sigma -> edge- and never
     attained; the objective's infimum is D/2 log(2 pi e tr(C)/D) + that limit (renyi(2)'s: 5.631251697425251 -
@@ -333,6 +333,17 @@ def test_linear_prices_an_infimum_at_the_edge_exactly_and_says_it_is_not_attaine
     assert str(res).splitlines()[0].endswith(f"infimum (not attained) {truth:.10g} per datum")
     assert "posterior = prior" not in res.path and f"sigma_j -> {res.sigma[0]}-" in res.path
     assert res.objective >= -res.ppca_loglik + float(_edge_value(plain, edge)) - 1e-9  # each latent pays >= inf pen
+
+
+def test_linear_past_its_budget_labels_a_least_value_at_the_edge_an_upper_bound():
+    """With the exact infimum past the budget the collapse's least value is the bounded search's, at sigma =
+    1.4142135586, next to the edge sqrt(2) (by hand: -log(sigma) falls all the way to it): approached, not attained, an
+    upper bound on the truth 5.631251697425251 - log(2)/2 (was 'minimum (not confirmed by the search)')."""
+    res = vaemath.linear.optimum("5,2,0.5", 1, "renyi(2) + log(2 - sigma**2)/2", starts=1, seed=0, budget=0.01)
+    truth = 5.631251697425251 - np.log(2) / 2
+    assert not res.attained and res.numeric["bound"] == "upper" and res.numeric["confirmed"] is False
+    assert truth <= res.objective <= truth + 1e-7 and "sigma -> sqrt(2)-" in res.path
+    assert str(res).splitlines()[0].split(": ", 1)[1].startswith("upper bound")
 
 
 @pytest.mark.parametrize("text, plain, edge", EDGE_INFIMA)

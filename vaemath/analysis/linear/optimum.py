@@ -285,8 +285,10 @@ def _edge_of_least(e: sp.Expr, mus: tuple, value: sp.Expr, budget) -> tuple | No
 def _exact_collapse(pen_obj, free: bool, budget, numeric_least: float, least_c: float = 0.0) -> dict | None:
     """The collapsed dimension's price from the penalty's own exact infimum: inf_sigma pen(0, sigma) (c fixed at its
     best, 0 here), or inf pen over (mu, sigma) when the offset c is searched (``free``). {"value", "attained",
-    "where", "sigma", "c"} (sigma a float, 0.0 or "oo" at the end approached, or None; c a float or None), or None
-    when not exact, or when the numeric least value found lies below it (then the numeric route stands)."""
+    "where", "sigma", "c", "exact" (the value's sympy text), "side"} (sigma a float, 0.0 or "oo" at the end
+    approached, the edge of the domain as a string with "side" the side it is approached from, or None; c a float or
+    None), or None when not exact, or when the numeric least value found lies below it (then the numeric route
+    stands)."""
     from vaemath.symbolic import MinimizerSet, infimum, minimizer
     from vaemath.symbolic.calculus import infimum_1d
 
@@ -299,13 +301,19 @@ def _exact_collapse(pen_obj, free: bool, budget, numeric_least: float, least_c: 
     out = {"value": float(value), "exact": str(value), "attained": bool(inf["attained"]),
            "where": str(inf.get("where", "")),
            "sigma": None, "c": 0.0 if not free else None}
-    edge = None
-    if not out["attained"]:  # approached at an edge of the domain, at mu = 0 or near the least point found
-        mus = (sp.S.Zero,) if not h.has(mu) else tuple(dict.fromkeys((sp.S.Zero, sp.nsimplify(round(least_c, 6)))))
+    edge, end = None, inf.get("end")
+    if not out["attained"] and not h.has(mu) and end is not None:  # the end infimum_1d took the limit at (not
+        x0, side = end  # taken twice: a limit at renyi(E/2)'s edge takes seconds)
+        if x0 == 0 or x0 == sp.oo:
+            out["sigma"] = 0.0 if x0 == 0 else "oo"
+        else:  # the edge's shortest form: sqrt(E/(E - 2)), not sqrt(-1/(2 - E))*exp(1/2)
+            edge = (0.0, str(min((x0, sp.sqrt(sp.factor(x0**2))), key=sp.count_ops)), side)
+    elif not out["attained"] and h.has(mu):  # approached at an edge of the domain, at mu = 0 or near the least point
+        mus = (sp.S.Zero,) + ((sp.nsimplify(round(least_c, 6)),) if math.isfinite(least_c) and least_c != 0 else ())
         edge = _edge_of_least(h, mus, value, budget)
     if edge is not None:
         out["c"], out["sigma"], out["side"] = edge
-    elif not h.has(mu):
+    elif not h.has(mu) and out["sigma"] is None:
         out["sigma"] = _where_least_1d(h, value, out["attained"], budget)
     elif out["attained"]:
         best = minimizer(h, "std", budget)
@@ -313,6 +321,22 @@ def _exact_collapse(pen_obj, free: bool, budget, numeric_least: float, least_c: 
                 and all(best.point[x].is_number for x in (mu, sigma))):
             out["c"], out["sigma"] = float(best.point[mu]), float(best.point[sigma])
     return out
+
+
+def _numeric_edge(pen_obj, sig: float, budget) -> tuple | None:
+    """(edge as a string, side) when the numeric least sigma of the collapse lies within 1e-6 (relative) of an edge of
+    the penalty's domain (:func:`~vaemath.symbolic.domains.domain_edges`): the least value is approached there, not
+    attained (renyi(2) + log(2 - sigma**2)/2 with its exact infimum past the budget: sigma = 1.4142135586); None
+    otherwise."""
+    from vaemath.symbolic.domains import domain_edges
+
+    if not (isinstance(sig, float) and 0 < sig < math.inf):
+        return None
+    for z, side in domain_edges((pen_obj.expr,), budget):
+        zf = float(z)
+        if abs(sig - zf) <= 1e-6 * zf:
+            return str(z), side
+    return None
 
 
 def _scanned_collapse(pen_obj, budget, numeric_least: float) -> dict | None:
@@ -617,6 +641,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
                 sig_min = scan["float"]  # collapse reports exp(t) as text
                 collapse_at = (scan.get("c", collapse_at[0]), sig_min)
             f.c_rest = scan.get("c", f.c_rest)
+    f.collapse_edge = (_numeric_edge(pen_obj, sig_min, budget)
+                       if exact is None and not f.collapse_far and f.collapse_scan is None else None)
     candidates = {"collapse": 0.5 * d * (np.log(2 * np.pi * np.trace(cov) / d) + 1) + k * p_min}
     p0 = _path_limit(pen_obj, budget)
     if p0 is not None:
@@ -909,7 +935,8 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
     if not numeric["interior"] and best[0] < finite[name] - 1e-6 * (1 + abs(best[0])):
         numeric["note"] = "the optimiser drifts to a boundary below every analysed candidate"
         name, finite[name] = "drift", best[0]
-    far = name == "collapse" and getattr(f, "collapse_far", False)
+    near_edge = getattr(f, "collapse_edge", None) if name == "collapse" else None
+    far = name == "collapse" and (getattr(f, "collapse_far", False) or near_edge is not None)
     exact = getattr(f, "collapse_exact", None) if name == "collapse" else None
     approached = exact is not None and not exact["attained"]  # an exact infimum at an end, never attained
     _confirm(numeric, finite[name], TOL_INFIMUM if approached else TOL_ATTAINED,
@@ -955,7 +982,12 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
                       f"mpmath, {float(scan['value']):.10g} at {scan['where']}: numeric, an upper bound on the "
                       "infimum, attained there (the bounded search for it ran off)")
             numeric["confirmed"], numeric["bound"] = False, "upper"
-        if far:
+        if near_edge is not None:
+            where = (f"numeric: W = 0, V = 0, tau^2 = tr(C)/D, each latent dimension paying the penalty's least value "
+                     f"found by the bounded search, at sigma = {sig_min:.10g}, next to the edge of its domain, "
+                     f"sigma -> {near_edge[0]}{near_edge[1]}: approached there, not attained; an upper bound on the "
+                     "infimum (its exact value was not decided within the budget)")
+        elif far:
             where = (f"numeric: W = 0, V = 0 with the offset c and sigma where the Nelder-Mead search for the "
                      f"penalty's least value ran off to a far boundary (c = {f.c_rest:.4g}, sigma = {sig_min:.4g}): "
                      "an upper bound on the infimum, not attained (the penalty may fall further along a path no "
