@@ -180,6 +180,7 @@ BAD = [  # argv ({file}, {complex}, {empty}, {object}, {vector}: files made by t
     (["linear", "--cov", "5,2,0.5", "--seed", "1.5"], "--seed"),
     (["linear", "--cov", "5,2,0.5", "--latent", "3"], "latent"),
     (["linear", "--cov", "5,2,0.5", "--starts", "-1"], "--starts"),
+    (["linear", "--cov", "5,2,0.5", "--starts", "0"], "argument --starts: expected an integer >= 1, got 0"),
     (["linear", "--cov", "5,2,0.5", "--penalty", "open('f')"], "open('f')"),
     (["bench", "--out", "{file}"], "out"),
     (["bench", "--out", "{file}/below"], "out"),

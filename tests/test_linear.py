@@ -261,6 +261,13 @@ def test_optimum_names_a_bad_seed(seed):
         optimum("5,2,0.5", 1, seed=seed)
 
 
+@pytest.mark.parametrize("starts", [0, -1, 2.0])
+def test_optimum_names_a_bad_starts(starts):
+    """review r8n B5: starts = 0 ran the pPCA start alone ('starts': 1 in the output); one random start at least."""
+    with pytest.raises(ValueError, match=f"starts: expected a positive integer, got {starts!r}"):
+        optimum("5,2,0.5", 1, starts=starts)
+
+
 def test_covariance_inputs_and_errors(tmp_path):
     np.testing.assert_array_equal(covariance("5,2,0.5"), np.diag([5, 2, 0.5]))
     full = COVS["rot4"]
@@ -544,7 +551,7 @@ def test_the_offset_is_searched_for_a_penalty_least_away_from_mu_0():
     slope is mu - 1 < 0), so W = 0 = V with c = 1, sigma = 1 reaches 3/2 log(2 pi e 7.5/3) + 1/2 = 6.131251697 (the
     reviewer's own Gauss-Hermite objective with c free: 6.1312517 at c = 0.99992), below 6.364225158, the best with
     c fixed at 0; the headline is the optimum over all encoders, with no label or bound line."""
-    res = optimum("5,2,0.5", 1, "kl + abs(mu - 1)", starts=0)
+    res = optimum("5,2,0.5", 1, "kl + abs(mu - 1)", starts=1)
     hand = 1.5 * np.log(2 * np.pi * np.e * 7.5 / 3) + 0.5
     assert res.objective == pytest.approx(hand, rel=1e-12) and hand == pytest.approx(6.131251697)
     assert res.attained and res.numeric["confirmed"] and res.offset[0] == pytest.approx(1, abs=1e-6)

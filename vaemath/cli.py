@@ -362,9 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
     lin.add_argument("--latent", type=_int_at_least(1), default=1, help="latent dimension k, 1 <= k < D")
     lin.add_argument("--penalty", default="kl", type=_text, help="catalogue name or penalty text")
     _add_sigma_means(lin)
-    lin.add_argument("--starts", type=_int_at_least(0), default=8,
-                     help="random starts of the numerical confirmation, 0 to 100, besides the one at pPCA "
-                          "(0: that start alone)")
+    lin.add_argument("--starts", type=_int_at_least(1), default=8,
+                     help="random starts of the numerical confirmation, 1 to 100, besides the one at pPCA")
     lin.add_argument("--seed", type=_int_at_least(0), default=0, help="seed of the random starts")
     _add_symbolic(lin)
     _add_json(lin)

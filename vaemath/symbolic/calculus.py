@@ -3292,10 +3292,23 @@ def _unbounded_at_edges(e: sp.Expr, budget, unverified: list) -> tuple | None:
         except ValueError:  # sympy's Max refuses a complex argument
             continue
         for z, side in edges:
+            if m0.has(sigma) and not _real_near(m0, z, side):  # a root complex inside the domain is no path there:
+                continue  # renyi(2) + log(2 - sigma**2)/2 + mu**4 has mu = -sqrt(2)*sqrt(1/(sigma**2 - 2))/2
             where = f"sigma->{z}{side} at mu = {m0}, the edge of the domain"
             if _falls(f, sigma, z, side, budget, where, unverified):
                 return where, ({mu: m0, sigma: sigma}, sigma, z, side)
     return None
+
+
+def _real_near(r: sp.Expr, z: sp.Expr, side: str) -> bool:
+    """Whether r(sigma) is real just inside the edge z (sigma = z (1 -+ 1e-12) from ``side``), at 40 digits."""
+    near = z * (1 - sp.Rational(1, 10**12) if side == "-" else 1 + sp.Rational(1, 10**12))
+    try:
+        v = sp.N(r.subs(sigma, near), 40)
+    except SYMPY_FAILED:
+        return False
+    re_, im_ = v.as_real_imag()
+    return bool(v.is_number and abs(im_) <= 1e-30 * (1 + abs(re_)))
 
 
 def infimum(penalty, budget=DEFAULT_BUDGET) -> dict:
@@ -3707,12 +3720,11 @@ def _termwise_bound_inside(penalty, budget) -> tuple | None:
     in sigma alone together by their exact infimum there, those in mu alone by theirs, and 0 for each c(mu) h(sigma)
     with c >= 0 (sympy) and h > 0 on the whole interval (no zero or pole inside, positive at a point). For a text whose
     renyi term's log cancelled: ``renyi(2) + log(2 - sigma**2)/2`` = 2 mu^2/(4 - 2 sigma^2) - log(sigma) > -log(2)/2
-    for sigma^2 < 2 (review r8m). None when a part is not decided or the domain is the half-line."""
-    if isinstance(penalty, sp.Expr):
-        return None
-    pen = as_penalty(penalty)
+    for sigma^2 < 2 (review r8m). An expression (``check``'s) gives its domain by :func:`with_domain`'s marks, dropped
+    here. None when a part is not decided or the domain is the half-line."""
+    pen = penalty if isinstance(penalty, sp.Expr) else as_penalty(penalty)
     region = _sigma_range(pen, budget)
-    e = pen.expr
+    e = without_domain_marks(pen if isinstance(pen, sp.Expr) else pen.expr)
     if not isinstance(region, sp.Interval) or region == sp.Interval.open(0, sp.oo) or not e.is_Add:
         return None
     const, rest = e.as_independent(mu, sigma, as_Add=True)
@@ -3736,7 +3748,8 @@ def _termwise_bound_inside(penalty, budget) -> tuple | None:
             parts.append((found["value"], found["attained"], f"{sp.Add(*in_mu)} >= {found['value']}"))
         if in_sigma:
             f = sp.Add(*in_sigma)
-            found = _infimum_1d(f, sigma, region, ((region.start, "+"), (region.end, "-")), budget)
+            found = _infimum_1d(_proportional_logs(f), sigma, region, ((region.start, "+"), (region.end, "-")),
+                                budget)
             if found is None:
                 return None
             parts.append((found[0], found[1], f"{f} >= {found[0]} for {region.start} < sigma < {region.end} "
@@ -3811,23 +3824,31 @@ def _range_end(f: sp.Expr, x: sp.Symbol, side: int, budget) -> tuple | None:
 
 
 def infimum_1d(f, x: sp.Symbol, budget=DEFAULT_BUDGET) -> dict | None:
-    """The exact infimum of a smooth f of ``x`` alone (mu on the reals, sigma on (0, oo)) as {"value", "attained",
+    """The exact infimum of a smooth f of ``x`` alone (mu on the reals, sigma on (0, oo), or on f's domain when that
+    is an interval with an edge: -log(sigma) + log(2 - sigma**2) + log(1/(2 - sigma**2)), :func:`with_domain`'s
+    renyi(2) + log(2 - sigma**2)/2 at mu = 0, is -log(2)/2 approached as sigma -> sqrt(2)-) as {"value", "attained",
     "where", "method": "exact"}, from every critical point and the limits at both ends; None when not decided."""
     f = sp.sympify(f)
     if f.free_symbols - {x} or x not in (mu, sigma) or not is_smooth(f):
         return None
     domain, ends = ((sp.Reals, ((-sp.oo, "+"), (sp.oo, "-"))) if x == mu
                     else (sp.Interval.open(0, sp.oo), ((0, "+"), (sp.oo, "-"))))
+    if x == sigma and domain_arguments(f):  # a domain with an edge: the infimum over it, the marks dropped
+        region = _sigma_range(f, check_budget(budget))  # a union (sqrt((sigma - 1)**2): sigma != 1): as before
+        if region != domain and isinstance(region, sp.Interval) and region.left_open and region.right_open:
+            domain, ends = region, ((region.start, "+"), (region.end, "-"))
+            f = _proportional_logs(without_domain_marks(f))
     found = _infimum_1d(f, x, domain, ends, check_budget(budget)) if f.has(x) else (f, True, f"{x} absent", x)
     if found is None:
         return None
-    return {"value": found[0], "attained": found[1], "where": found[2], "method": "exact"}
+    return {"value": found[0], "attained": found[1], "where": found[2], "method": "exact",
+            "end": found[4] if len(found) > 4 else None}
 
 
 def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple | None:
-    """(infimum, attained, where, at) of a smooth f of x alone on an open interval: the least of its values at every
-    critical point (solveset, a finite set) and its limits at both ends, ``at`` the critical point where it is
-    attained (else None); None when not decided."""
+    """(infimum, attained, where, at, end) of a smooth f of x alone on an open interval: the least of its values at
+    every critical point (solveset, a finite set) and its limits at both ends, ``at`` the critical point where it is
+    attained (else None), ``end`` the (x0, side) it is approached at (else None); None when not decided."""
     try:
         entire = f.replace(lambda a: isinstance(a, (sp.erf, sp.erfc, sp.atan, sp.tanh)),
                            lambda a: sp.exp(a.args[0]))  # continuous where their argument is, as exp: sympy has no rule
@@ -3836,7 +3857,7 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         return None
     if not done:
         return None
-    gaps = sp.Complement(domain, cont) if cont != domain else sp.S.EmptySet  # isolated points f is undefined at
+    gaps = _isolated_gaps(domain, cont) if cont != domain else sp.S.EmptySet  # isolated points f is undefined at
     if not (isinstance(gaps, sp.FiniteSet) or gaps is sp.S.EmptySet) or len(gaps) > 5 or not all(
             g.is_real for g in gaps):
         return None
@@ -3872,28 +3893,94 @@ def _infimum_1d(f: sp.Expr, x: sp.Symbol, domain, ends: tuple, budget) -> tuple 
         v = sp.simplify(f.subs(x, c))
         if _is_bad(v):  # 0/0 at a root the gaps did not list: not decided here (review r8l A3: nan is no infimum)
             return None
-        found.append((v, True, f"at {x} = {c}{how}", c))
+        found.append((v, True, f"at {x} = {c}{how}", c, None))
     for x0, side in ends:
         v = backed_limit(f, x, x0, side, budget)  # an exact infimum: sympy's limit alone is not enough
         if v is None or not v.is_number or v.is_finite is None or v == -sp.oo:
             return None
         if v.is_finite:
-            found.append((v, False, f"as {x} -> {x0}{side if x0 == 0 else ''}{monotone}", None))
+            found.append((v, False, f"as {x} -> {x0}{'' if x0 in (sp.oo, -sp.oo) else side}{monotone}", None,
+                          (x0, side)))
     for r in gaps:  # exp(-1/(sigma - 1)**2) at sigma = 1 (review r8k B4)
         sides = [backed_limit(f, x, r, side, budget) for side in ("-", "+")]
         if any(v is None or not v.is_number or v.is_finite is None or v == -sp.oo for v in sides):
             return None
         if sides[0].is_finite and _is_zero(sides[0] - sides[1], budget):  # removable: the extension attains it
             found.append((sides[0], True, f"at {x} = {r}, a removable point (the limit from both sides, the value "
-                                          "of the penalty's continuous extension there)", r))
+                                          "of the penalty's continuous extension there)", r, None))
         else:
-            found += [(v, False, f"as {x} -> {r}{side}", None) for v, side in zip(sides, "-+") if v.is_finite]
-    if not found or any(not v.is_real for v, _, _, _ in found):
+            found += [(v, False, f"as {x} -> {r}{side}", None, (r, side)) for v, side in zip(sides, "-+")
+                      if v.is_finite]
+    if not found or any(not v.is_real for v, *_ in found):
         return None
-    least = min(float(sp.N(v, 30)) for v, _, _, _ in found)
+    least = min(float(sp.N(v, 30)) for v, *_ in found)
     tied = [t for t in found if abs(float(sp.N(t[0], 30)) - least) <= 1e-25 * (1 + abs(least))]
     best = next((t for t in tied if t[1]), tied[0])  # attained where a critical point reaches it
-    return best[0], best[1], ("attained " if best[1] else "approached ") + best[2], best[3]
+    return best[0], best[1], ("attained " if best[1] else "approached ") + best[2], best[3], best[4]
+
+
+def _isolated_gaps(domain: sp.Set, cont: sp.Set) -> sp.Set:
+    """The points of the open interval ``domain`` where f is not continuous, given sympy's continuous domain ``cont``:
+    a FiniteSet when they are isolated points. sympy may leave them as Complement(domain, Intersection({r}, domain))
+    where it cannot decide r is inside: renyi(E/2)'s log pair has r = sqrt(2)*sqrt(-1/(1 - E/2))*exp(1/2)/2, the
+    domain's own edge sqrt(E/(E - 2)), outside it; each r is then kept when it lies inside by 50 digits, more than
+    1e-40 (relative) from both ends."""
+    gaps = sp.Complement(domain, cont)
+    if isinstance(gaps, sp.FiniteSet) or gaps is sp.S.EmptySet or not (
+            isinstance(cont, sp.Complement) and cont.args[0] == domain):
+        return gaps
+    removed = cont.args[1]
+    points = removed if isinstance(removed, sp.FiniteSet) else next(
+        (a for a in getattr(removed, "args", ()) if isinstance(a, sp.FiniteSet)), None)
+    if points is None or len(points) > 5 or not isinstance(domain, sp.Interval):
+        return gaps
+    kept = []
+    for r in points:
+        v = sp.N(r, 50)
+        if not (v.is_real and v.is_finite):
+            return gaps
+        ends = [sp.N(b, 50) for b in (domain.start, domain.end) if b.is_finite]
+        if any(abs(v - b) <= 1e-40 * (1 + abs(b)) for b in ends):
+            continue
+        if (domain.start.is_finite and not v > sp.N(domain.start, 50)) or (
+                domain.end.is_finite and not v < sp.N(domain.end, 50)):
+            continue
+        kept.append(r)
+    return sp.FiniteSet(*kept)
+
+
+def without_domain_marks(e: sp.Expr) -> sp.Expr:
+    """``e`` without :func:`with_domain`'s pairs log(g) + log(1/g) (0 inside the domain): the penalty's own
+    expression, for steps that take its domain from elsewhere."""
+    if not e.is_Add:
+        return e
+    terms = list(e.args)
+    logs = {t.args[0]: t for t in terms if isinstance(t, sp.log)}
+    drop = set()
+    for g, t in logs.items():
+        inverse = logs.get(1 / g)
+        if inverse is not None and t not in drop and inverse is not t:
+            drop |= {t, inverse}
+    return sp.Add(*[t for t in terms if t not in drop]) if drop else e
+
+
+def _proportional_logs(f: sp.Expr) -> sp.Expr:
+    """``f`` with each pair c log(a) - c log(b) whose arguments are proportional (a/b a positive number k) written
+    c log(k): equal where both are defined, and renyi(E/2)'s log(E - (E-2) sigma^2)/(E-2) - log(sigma^2 (1 - E/2) +
+    E/2)/(E-2) is log(2)/(E-2), whose limits and critical points sympy finds in a fraction of the time."""
+    terms = list(sp.Add.make_args(f))
+    logs = [(i, *t.as_independent(sigma, as_Add=False)) for i, t in enumerate(terms)]
+    logs = [(i, c, r) for i, c, r in logs if isinstance(r, sp.log) and r.args[0].has(sigma)]
+    used = set()
+    for i, c, r in logs:
+        for j, c2, r2 in logs:
+            if i >= j or {i, j} & used or not (c + c2 == 0 or sp.simplify(c + c2) == 0):
+                continue
+            k = sp.cancel(r.args[0] / r2.args[0])
+            if k.is_number and k.is_positive:
+                terms[i], terms[j] = c * sp.log(k), sp.S.Zero
+                used |= {i, j}
+    return sp.Add(*terms) if used else f
 
 
 def _one_sign(d: sp.Expr, x: sp.Symbol, domain, budget) -> int | None:

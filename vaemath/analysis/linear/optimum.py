@@ -248,7 +248,8 @@ def _least_value(pen_obj) -> tuple | None:
 
 def _where_least_1d(h: sp.Expr, value: sp.Expr, attained: bool, budget):
     """sigma where h, a function of sigma alone, reaches its exact infimum ``value``: the critical point there when
-    ``attained`` (a float), else the end (0.0 or "oo") where h tends to it; None when not found."""
+    ``attained`` (a float), else the end (0.0 or "oo") or the edge of h's domain (its exact value as a string sympy
+    reads, "sqrt(2)", approached from inside: :func:`_edge_of_least`) where h tends to it; None when not found."""
     v = float(value)
     if attained:
         done, crit = attempt(sp.solveset, sp.diff(h, sigma), sigma, sp.Interval.open(0, sp.oo), budget=budget)
@@ -261,14 +262,33 @@ def _where_least_1d(h: sp.Expr, value: sp.Expr, attained: bool, budget):
         lim = limit(h, sigma, end, side, budget)
         if lim is not None and lim.is_number and lim.is_finite and abs(float(lim) - v) <= 1e-12 * (1 + abs(v)):
             return out
+    edge = _edge_of_least(h, (sp.S.Zero,), value, budget)
+    return None if edge is None else edge[1]
+
+
+def _edge_of_least(e: sp.Expr, mus: tuple, value: sp.Expr, budget) -> tuple | None:
+    """(mu, sigma edge as a string, side) where pen(mu, sigma) tends to ``value`` as sigma runs to an edge of its domain
+    from inside (renyi(2) + log(2 - sigma**2)/2 at mu = 0: -log(2)/2 as sigma -> sqrt(2)-), the limit backed by
+    evaluations, for mu in ``mus``; None when no edge gives it."""
+    from vaemath.symbolic.domains import domain_edges
+
+    v = float(value)
+    for z, side in domain_edges((e,), budget):
+        for m0 in mus:
+            lim, _, backed = checked_limit(e.subs(mu, m0), sigma, z, side, budget)
+            if (backed and lim is not None and lim.is_number and lim.is_finite
+                    and abs(float(lim) - v) <= 1e-12 * (1 + abs(v))):
+                return float(m0), str(z), side
     return None
 
 
-def _exact_collapse(pen_obj, free: bool, budget, numeric_least: float) -> dict | None:
+def _exact_collapse(pen_obj, free: bool, budget, numeric_least: float, least_c: float = 0.0) -> dict | None:
     """The collapsed dimension's price from the penalty's own exact infimum: inf_sigma pen(0, sigma) (c fixed at its
     best, 0 here), or inf pen over (mu, sigma) when the offset c is searched (``free``). {"value", "attained",
-    "where", "sigma", "c"} (sigma a float, 0.0 or "oo" at the end approached, or None; c a float or None), or None
-    when not exact, or when the numeric least value found lies below it (then the numeric route stands)."""
+    "where", "sigma", "c", "exact" (the value's sympy text), "side"} (sigma a float, 0.0 or "oo" at the end
+    approached, the edge of the domain as a string with "side" the side it is approached from, or None; c a float or
+    None), or None when not exact, or when the numeric least value found lies below it (then the numeric route
+    stands)."""
     from vaemath.symbolic import MinimizerSet, infimum, minimizer
     from vaemath.symbolic.calculus import infimum_1d
 
@@ -278,9 +298,22 @@ def _exact_collapse(pen_obj, free: bool, budget, numeric_least: float) -> dict |
     if (inf is None or inf.get("method") != "exact" or value is None or not (value.is_number and value.is_finite)
             or inf.get("attained") is None or numeric_least < float(value) - 1e-9 * (1 + abs(float(value)))):
         return None
-    out = {"value": float(value), "attained": bool(inf["attained"]), "where": str(inf.get("where", "")),
+    out = {"value": float(value), "exact": str(value), "attained": bool(inf["attained"]),
+           "where": str(inf.get("where", "")),
            "sigma": None, "c": 0.0 if not free else None}
-    if not h.has(mu):
+    edge, end = None, inf.get("end")
+    if not out["attained"] and not h.has(mu) and end is not None:  # the end infimum_1d took the limit at (not
+        x0, side = end  # taken twice: a limit at renyi(E/2)'s edge takes seconds)
+        if x0 == 0 or x0 == sp.oo:
+            out["sigma"] = 0.0 if x0 == 0 else "oo"
+        else:  # the edge's shortest form: sqrt(E/(E - 2)), not sqrt(-1/(2 - E))*exp(1/2)
+            edge = (0.0, str(min((x0, sp.sqrt(sp.factor(x0**2))), key=sp.count_ops)), side)
+    elif not out["attained"] and h.has(mu):  # approached at an edge of the domain, at mu = 0 or near the least point
+        mus = (sp.S.Zero,) + ((sp.nsimplify(round(least_c, 6)),) if math.isfinite(least_c) and least_c != 0 else ())
+        edge = _edge_of_least(h, mus, value, budget)
+    if edge is not None:
+        out["c"], out["sigma"], out["side"] = edge
+    elif not h.has(mu) and out["sigma"] is None:
         out["sigma"] = _where_least_1d(h, value, out["attained"], budget)
     elif out["attained"]:
         best = minimizer(h, "std", budget)
@@ -288,6 +321,22 @@ def _exact_collapse(pen_obj, free: bool, budget, numeric_least: float) -> dict |
                 and all(best.point[x].is_number for x in (mu, sigma))):
             out["c"], out["sigma"] = float(best.point[mu]), float(best.point[sigma])
     return out
+
+
+def _numeric_edge(pen_obj, sig: float, budget) -> tuple | None:
+    """(edge as a string, side) when the numeric least sigma of the collapse lies within 1e-6 (relative) of an edge of
+    the penalty's domain (:func:`~vaemath.symbolic.domains.domain_edges`): the least value is approached there, not
+    attained (renyi(2) + log(2 - sigma**2)/2 with its exact infimum past the budget: sigma = 1.4142135586); None
+    otherwise."""
+    from vaemath.symbolic.domains import domain_edges
+
+    if not (isinstance(sig, float) and 0 < sig < math.inf):
+        return None
+    for z, side in domain_edges((pen_obj.expr,), budget):
+        zf = float(z)
+        if abs(sig - zf) <= 1e-6 * zf:
+            return str(z), side
+    return None
 
 
 def _scanned_collapse(pen_obj, budget, numeric_least: float) -> dict | None:
@@ -501,8 +550,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         The penalty per latent dimension.
     sigma_means : {"std", "var"}
     starts, seed : int
-        Random starts of the numerical confirmation (plus one at pPCA; at most ``MAX_STARTS`` = 100), and
-        their seed (both >= 0).
+        Random starts of the numerical confirmation (plus one at pPCA; 1 to ``MAX_STARTS`` = 100), and
+        their seed (>= 0).
     budget : float or None
         Seconds per symbolic step (limits deciding unboundedness and the rescaling path, the penalty's exact
         infimum for the collapse, sympy's integration of E pen).
@@ -535,9 +584,9 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         raise ValueError(f"cov: D = {cov.shape[0]} is above {MAX_DIM}, the size whose numeric confirmation ends in "
                          "about a minute (its cost grows as D^2 per start); project the data onto fewer dimensions")
     k = check_latent(latent, cov.shape[0])
-    for name, value in (("starts", starts), ("seed", seed)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
-            raise ValueError(f"{name}: expected a non-negative integer, got {value!r}")
+    for name, value, low in (("starts", starts, 1), ("seed", seed, 0)):  # one random start at least: the search
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:  # confirms by two
+            raise ValueError(f"{name}: expected {'a positive' if low else 'a non-negative'} integer, got {value!r}")
     if starts > MAX_STARTS:
         raise ValueError(f"starts: {starts} is above {MAX_STARTS} (each start is one L-BFGS-B run; 8 is the default)")
     budget = check_budget(budget)
@@ -565,7 +614,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         sig_min = collapse_at[1]
     # the penalty's own exact infimum, where sympy finds it: the collapse's exact price and point (jeffreys: sigma = 1,
     # not 0.99999999968), or an infimum approached at an end and never attained (mu**2 + 1/sigma: sigma -> oo)
-    done, exact = attempt(_exact_collapse, pen_obj, free, budget, p_min, budget=budget)  # one budget for it all
+    done, exact = attempt(_exact_collapse, pen_obj, free, budget, p_min, float(collapse_at[0]),
+                          budget=budget)  # one budget for it all
     exact = exact if done else None
     f.collapse_exact = exact
     if exact is not None:
@@ -573,6 +623,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
         if exact["attained"] and exact["sigma"] is not None and exact["c"] is not None:
             collapse_at = (exact["c"], exact["sigma"])
             sig_min = exact["sigma"]
+        elif not exact["attained"] and exact["c"] is not None:  # approached at (c, an edge): the numeric sigma kept
+            collapse_at = (exact["c"], collapse_at[1])
     f.c_rest = collapse_at[0]
     # a least point the Nelder-Mead reached only by running off to a far boundary (sigma = 1.8e308), or the bounded
     # search's edge (log sigma = -20 or 10): no minimum (unless the exact infimum above decided it)
@@ -589,6 +641,8 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
                 sig_min = scan["float"]  # collapse reports exp(t) as text
                 collapse_at = (scan.get("c", collapse_at[0]), sig_min)
             f.c_rest = scan.get("c", f.c_rest)
+    f.collapse_edge = (_numeric_edge(pen_obj, sig_min, budget)
+                       if exact is None and not f.collapse_far and f.collapse_scan is None else None)
     candidates = {"collapse": 0.5 * d * (np.log(2 * np.pi * np.trace(cov) / d) + 1) + k * p_min}
     p0 = _path_limit(pen_obj, budget)
     if p0 is not None:
@@ -881,7 +935,8 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
     if not numeric["interior"] and best[0] < finite[name] - 1e-6 * (1 + abs(best[0])):
         numeric["note"] = "the optimiser drifts to a boundary below every analysed candidate"
         name, finite[name] = "drift", best[0]
-    far = name == "collapse" and getattr(f, "collapse_far", False)
+    near_edge = getattr(f, "collapse_edge", None) if name == "collapse" else None
+    far = name == "collapse" and (getattr(f, "collapse_far", False) or near_edge is not None)
     exact = getattr(f, "collapse_exact", None) if name == "collapse" else None
     approached = exact is not None and not exact["attained"]  # an exact infimum at an end, never attained
     _confirm(numeric, finite[name], TOL_INFIMUM if approached else TOL_ATTAINED,
@@ -898,16 +953,25 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
         shift = np.zeros(f.k)
     elif name == "collapse":
         w, v, sig = np.zeros((f.d, f.k)), np.zeros((f.k, f.d)), np.full(f.k, sig_min)
-        tau2, where = float(np.trace(f.cov) / f.d), "collapse: W = 0, V = 0, tau^2 = tr(C)/D (posterior = prior)"
+        tau2, where = float(np.trace(f.cov) / f.d), "collapse: W = 0, V = 0, tau^2 = tr(C)/D"
         shift = _rest(f, 0)
+        if f.c_rest == 0 and isinstance(sig_min, float) and abs(sig_min - prior_sigma) <= 1e-9 * prior_sigma:
+            where += " (posterior = prior)"  # q = N(mu_p, sigma_p^2) itself: the penalty is least at the prior
         if f.free:
             where += "; c, sigma at the penalty's least value"
         if exact is not None:
             least = "inf_(mu, sigma) pen" if f.free else "inf_sigma pen(0, sigma)"
             where += f"; the penalty's exact infimum {least} = {exact['value']:.10g}: {exact['where']}"
         if approached:
-            where = ("collapse, an infimum not attained: W = 0, V = 0, tau^2 = tr(C)/D, each latent dimension paying "
-                     + where.split("; the penalty's exact infimum ", 1)[1])
+            floor = 0.5 * f.d * (np.log(2 * np.pi * tau2) + 1)
+            edge = exact.get("side")
+            least = "inf_(mu, sigma) pen" if f.free else "inf_sigma pen(0, sigma)"
+            where = ("collapse, an infimum not attained: W = 0, V = 0, tau^2 = tr(C)/D; the reconstruction's "
+                     f"D/2 log(2 pi e tr(C)/D) = {floor:.10g} plus k times the penalty's exact infimum, {f.k} * "
+                     f"{least} = {f.k} * ({exact['exact']} = {exact['value']:.10g}, exact: {exact['where']})"
+                     + (f"; each sigma_j -> {exact['sigma']}{edge}, the edge of the penalty's domain, where the "
+                        f"encoder's q = N(c, sigma_j^2) tends to N({exact['c']:g}, {sp.sympify(exact['sigma'])**2}), "
+                        "not the prior" if edge is not None else ""))
             if exact["sigma"] is not None:
                 sig = np.full(f.k, exact["sigma"], dtype=object)
         scan = getattr(f, "collapse_scan", None)
@@ -918,7 +982,12 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
                       f"mpmath, {float(scan['value']):.10g} at {scan['where']}: numeric, an upper bound on the "
                       "infimum, attained there (the bounded search for it ran off)")
             numeric["confirmed"], numeric["bound"] = False, "upper"
-        if far:
+        if near_edge is not None:
+            where = (f"numeric: W = 0, V = 0, tau^2 = tr(C)/D, each latent dimension paying the penalty's least value "
+                     f"found by the bounded search, at sigma = {sig_min:.10g}, next to the edge of its domain, "
+                     f"sigma -> {near_edge[0]}{near_edge[1]}: approached there, not attained; an upper bound on the "
+                     "infimum (its exact value was not decided within the budget)")
+        elif far:
             where = (f"numeric: W = 0, V = 0 with the offset c and sigma where the Nelder-Mead search for the "
                      f"penalty's least value ran off to a far boundary (c = {f.c_rest:.4g}, sigma = {sig_min:.4g}): "
                      "an upper bound on the infimum, not attained (the penalty may fall further along a path no "
