@@ -223,7 +223,8 @@ def test_other_penalties_agree_with_the_numerical_optimiser(pen, where):
 
 
 def test_same_seed_same_numbers():
-    a, b = optimum(COVS["rot4"], 1, "hellinger_squared", seed=3), optimum(COVS["rot4"], 1, "hellinger_squared", seed=3)
+    # no wall-clock budget: under load a symbolic step past it falls back in one run and not the other (README)
+    a, b = (optimum(COVS["rot4"], 1, "hellinger_squared", seed=3, budget=None) for _ in range(2))
     assert a.to_dict() == b.to_dict()
 
 
