@@ -345,29 +345,54 @@ def _ddpoly(xh, xl, c):
     return sh, sl
 
 
-_EXP_TAIL = np.array([1.0 / math.factorial(k) for k in range(9, 2, -1)])  # 1/9!, ..., 1/3!
-_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10  # fdlibm's: k _LN2_HI exact for |k| < 2^20
+def _dd_constants():
+    """log 2 as three floats (the first fdlibm's 32-bit ln2_hi, k ln2_hi exact for |k| < 2^20) and 1/k! for k = 9 ... 2
+    as double-doubles (hi, lo), from mpmath at 50 digits."""
+    import mpmath  # noqa: PLC0415  (at import time only)
+    with mpmath.workdps(50):
+        ln2 = mpmath.log(2)
+        a = 6.93147180369123816490e-01
+        b = float(ln2 - a)
+        c = float(ln2 - a - b)
+        facts = [1 / mpmath.factorial(k) for k in range(9, 1, -1)]
+        hi = [float(f) for f in facts]
+        lo = [float(f - h) for f, h in zip(facts, hi)]
+    return (a, b, c), np.array(hi), np.array(lo)
+
+
+(_LN2_A, _LN2_B, _LN2_C), _FACT_HI, _FACT_LO = _dd_constants()
 
 
 @nb.njit(cache=True, error_model="numpy")
 def _ddexp(x):
     """exp(x) as a double-double (hi, lo), to some 100 bits where it is a normal number: x = k log 2 + r (Cody and
-    Waite), expm1(r / 256) by its series with the first two terms in double-double, squared back 8 times as
-    e -> 2 e + e^2 (in double-double), times 2^k."""
+    Waite, log 2 in three parts), expm1(r / 256) = r' + r'^2 (1/2! + r'/3! + ... + r'^7/9!) in double-double (the rest
+    below 2^-110 for |r'| < 1.4e-3), squared back 8 times as e -> 2 e + e^2 (in double-double), times 2^k."""
     if x > 709.8:
         return math.inf, 0.0
     if x < -745.2:
         return 0.0, 0.0
     k = float(round(x / 0.6931471805599453))
-    r1 = x - k * _LN2_HI  # exact: k _LN2_HI is, and x is within a factor 2 of it or k is 0
-    p = k * _LN2_LO
+    r1 = x - k * _LN2_A  # exact: k _LN2_A is, and x is within a factor 2 of it or k is 0
+    p = k * _LN2_B
     rh, re = _two_sum(r1, -p)
-    rl = re + _two_product_error(k, _LN2_LO, p)
+    rl = re - _two_product_error(k, _LN2_B, p) - k * _LN2_C
     rh, rl = rh / 256.0, rl / 256.0
-    sq = rh * rh
-    tail = sq * rh * _horner(_EXP_TAIL, rh)  # r^3/3! + ... + r^9/9!, |r| < 1.4e-3: the rest is below 2^-115
-    eh, el = _two_sum(rh, 0.5 * sq)
-    el += rl + 0.5 * _two_product_error(rh, rh, sq) + rh * rl + tail
+    h = rh + rl
+    rh, rl = h, rl - (h - rh)
+    ph, pl = _FACT_HI[0], _FACT_LO[0]  # Horner in double-double over 1/9!, ..., 1/2!
+    for i in range(1, len(_FACT_HI)):
+        qh = ph * rh
+        ql = _two_product_error(ph, rh, qh) + (ph * rl + pl * rh)
+        th, te = _two_sum(qh, _FACT_HI[i])
+        ph = th + (te + ql + _FACT_LO[i])
+        pl = (te + ql + _FACT_LO[i]) - (ph - th)
+    sh = rh * rh  # r^2, then r + r^2 p
+    sl = _two_product_error(rh, rh, sh) + 2.0 * rh * rl
+    qh = sh * ph
+    ql = _two_product_error(sh, ph, qh) + (sh * pl + sl * ph)
+    eh, ee = _two_sum(rh, qh)
+    el = ee + ql + rl
     h = eh + el
     eh, el = h, el - (h - eh)
     for _ in range(8):  # e -> 2 e + e^2
