@@ -80,3 +80,20 @@ def test_hellinger_hessian_next_to_its_zero_curves(param):
     assert len(xs) >= 6
     u, k, mm, xx, g, t = _ulps(param, mus, xs)
     assert u <= BOUND, f"plane {k} at ({mm}, {xx!r}): got {g!r}, truth {t!r} ({u:.3g} ulp)"
+
+
+def test_double_double_exp_and_inverse_against_mpmath():
+    """The per-sigma double-doubles the rule takes: exp(y x) (the log params' sigma^2, 1/sigma^2, 1/sigma) and
+    1/x, 1/x^2, 1/sqrt(x), to 2^-100 relative where their low parts are normal numbers (seeded x)."""
+    from vaemath.kernels.special import _dd_of
+
+    rng = np.random.default_rng(11)
+    cases = [(x, y, 2) for x in rng.uniform(-290.0, 290.0, 200) for y in (2.0, -2.0, -1.0)]
+    cases += [(float(x), y, mode) for x in np.exp(rng.uniform(-300.0, 300.0, 200)) for y, mode in ((1.0, 1), (1.0, 3))]
+    cases += [(float(x), float(x), 1) for x in np.exp(rng.uniform(-150.0, 150.0, 200))]
+    with mpmath.workdps(50):
+        for x, y, mode in cases:
+            hi, lo = _dd_of(x, y, mode)
+            xm = mpmath.mpf(x)
+            t = {2: mpmath.exp(y * xm), 1: 1 / (xm * y), 3: 1 / mpmath.sqrt(xm)}[mode]
+            assert abs((mpmath.mpf(hi) + lo - t) / t) < 2.0**-100, (x, y, mode)
