@@ -224,7 +224,9 @@ def _dd_form(e: sp.Expr, sc: Scale, region: str) -> tuple | None:
     P = w^N P'(z, u), z = (mu a)^2, a = 1/T, u = 1/w, so that no power of T or mu overflows where the plane is finite
     (F' = F w^N). Next to P's zero curve, the plain sum of the terms, each right to an ulp, cancelled (d2/dv2 1340 ulp
     at v = 1/4 + ulp; d2/dl2 215 ulp at (5, l = 1.443) from T = exp(l/2) rounded). None for any other plane."""
-    if not e.has(sp.exp) or any(not isinstance(f, sp.exp) for f in e.atoms(sp.Function)):
+    exps = e.atoms(sp.exp)  # before any factor: sympy's factor of a polynomial in exp(650) did not end
+    if (not any(f.args[0].has(mu) and f.args[0].has(T) for f in exps) or any(f.is_number for f in exps)
+            or any(not isinstance(f, sp.exp) for f in e.atoms(sp.Function))):
         return None
     f = sp.factor(sp.together(e))
     polys = [a for a in sp.Mul.make_args(f) if isinstance(a, sp.Add) and a.has(mu) and a.has(T)
