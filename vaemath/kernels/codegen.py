@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "64"
+GENERATOR_VERSION = "66"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -166,21 +166,122 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
     for e in outputs(form, what, sc.param):
         e = _in_T(e, sc)
         if region == "near":
-            e = accurate(rewrite.onep_ratios(e), T, 1)
-            e = e if sc.exact_powers else rewrite.log_scale_near(e)
-            e = rewrite.growing_exp_split(e)
-            parts = _split(rewrite.in_every_sum(rewrite.collect_mu, e))
-            for p in parts:
-                p = rewrite.in_every_sum(rewrite.collect_mu, _exact_variance(_prefer_T(factor_rational(p)), sc))
-                p = rewrite.power_last(rewrite.scale_first(rewrite.mixed_sums(p, near=True), {d, dv}))
+            for p in _near_parts(e, sc):
                 hess = "hess" in what and len(pieces) // 3 >= sum(SIZES[w] for w in what) - 3
                 pieces.append(_d_groups(p, sc) if hess and len(pieces) % 3 == 2 else p)
         else:
-            far_form = _divided_by_T(_accurate_logs(far(e, region, sc.exact_powers, sc.lg_range), sc), sc, region)
-            far_form = _far_symbols(_coefficient_chains(far_form, sc), sc)
-            mu_part, *rest = _split(far_form)
-            pieces.extend(rewrite.power_last(_exact_variance(p, sc)) for p in (rewrite.accurate_in_mu(mu_part), *rest))
+            pieces.extend(_far_parts(e, sc, region))
     return pieces
+
+
+def _near_parts(e: sp.Expr, sc: Scale) -> list:
+    """The near form of one plane (in mu and T) as its (mu-only, scale-only, mixed) parts."""
+    e = accurate(rewrite.onep_ratios(e), T, 1)
+    e = e if sc.exact_powers else rewrite.log_scale_near(e)
+    e = rewrite.growing_exp_split(e)
+    out = []
+    for p in _split(rewrite.in_every_sum(rewrite.collect_mu, e)):
+        p = rewrite.in_every_sum(rewrite.collect_mu, _exact_variance(_prefer_T(factor_rational(p)), sc))
+        out.append(rewrite.power_last(rewrite.scale_first(rewrite.mixed_sums(p, near=True), {d, dv})))
+    return out
+
+
+def _far_parts(e: sp.Expr, sc: Scale, region: str) -> list:
+    """The far form (``region`` low or high) of one plane as its (mu-only, scale-only, mixed) parts."""
+    far_form = _divided_by_T(_accurate_logs(far(e, region, sc.exact_powers, sc.lg_range), sc), sc, region)
+    far_form = _far_symbols(_coefficient_chains(far_form, sc), sc)
+    mu_part, *rest = _split(far_form)
+    return [rewrite.power_last(_exact_variance(p, sc)) for p in (rewrite.accurate_in_mu(mu_part), *rest)]
+
+
+class ddcoef_hi(sp.Function):  # noqa: N801
+    """ddcoef_hi(x, y, mode, c_n, ..., c_0): the high part of c_n w^n + ... + c_0 at w = x y (mode 0), 1/(x y) (1),
+    exp(y x) (2) or 1/sqrt(x) (3), in double-double (:func:`special.ddcoef_hi`); ddcoef_lo its low part."""
+
+
+class ddcoef_lo(sp.Function):  # noqa: N801
+    """The low part of :class:`ddcoef_hi`'s polynomial."""
+
+
+class ddhorner(sp.Function):  # noqa: N801
+    """ddhorner(x, sq, a_hi, a_lo, h_n, ..., h_0, l_n, ..., l_0) = sum (h_k + l_k) y^k, y = (x (a_hi + a_lo))^2 where sq
+    is 1 (else x), by Horner in double-double (:func:`special.ddhorner`)."""
+
+
+class ddplane(sp.Function):  # noqa: N801
+    """ddplane(F, P) = F P, printed mul0(F, P): 0 where the factor F (an exp of mu^2 times powers) is 0 and P, a
+    polynomial in mu, overflows."""
+
+    nargs = 2
+
+
+def _dd_form(e: sp.Expr, sc: Scale, region: str) -> tuple | None:
+    """A d2 plane F(mu, T) P(mu, T) with P a polynomial with rational coefficients in mu and T (T^2 where P is even in
+    T) that has terms of both signs, F a product of powers and exps with an exp of mu (hellinger_squared's planes:
+    exp(-mu^2/(4 (1 + T^2))) T^a (1 + T^2)^b mu^c times P, 0 on a curve T(mu)) -> (F', ddhorner of P'): P in mu (mu^2
+    where even) by Horner in double-double, its coefficients c_k(w) polynomials in w = T^2 evaluated in double-double
+    per sigma (w = T T by TwoProduct, v in var, exp(2 lg) to 100 bits in the log params, not the rounded T squared);
+    F in the region's own form. Above sigma = 2 (P even in mu and T, terms mu^2a w^b, N the largest a + b):
+    P = w^N P'(z, u), z = (mu a)^2, a = 1/T, u = 1/w, so that no power of T or mu overflows where the plane is finite
+    (F' = F w^N). Next to P's zero curve, the plain sum of the terms, each right to an ulp, cancelled (d2/dv2 1340 ulp
+    at v = 1/4 + ulp; d2/dl2 215 ulp at (5, l = 1.443) from T = exp(l/2) rounded). None for any other plane."""
+    exps = e.atoms(sp.exp)  # before any factor: sympy's factor of a polynomial in exp(650) did not end
+    if (not any(f.args[0].has(mu) and f.args[0].has(T) for f in exps) or any(f.is_number for f in exps)
+            or any(not isinstance(f, sp.exp) for f in e.atoms(sp.Function))):
+        return None
+    f = sp.factor(sp.together(e))
+    polys = [a for a in sp.Mul.make_args(f) if isinstance(a, sp.Add) and a.has(mu) and a.has(T)
+             and a.is_polynomial(mu, T)]
+    if len(polys) != 1:
+        return None
+    q = sp.Poly(polys[0], mu, T)
+    pref = f / polys[0]
+    if (not all(c.is_Rational for c in q.coeffs()) or len({c > 0 for c in q.coeffs()}) < 2
+            or not any(isinstance(a, sp.exp) and a.has(mu) for a in sp.Mul.make_args(pref))):
+        return None
+    even = all(j % 2 == 0 for _, j in q.monoms())
+    sq = int(all(i % 2 == 0 for i, _ in q.monoms()))  # P in mu^2: Horner in the double-double mu^2
+    if not even and sc.param == "var":
+        return None
+    if not even and not sc.exact_powers:
+        return None
+    # the double-double w = T^2 (or T), u = 1/w and a = 1/T as _dd_of's (x, y, mode): in the log params from lg
+    # exactly (exp to 100 bits), not from the rounded T = exp(lg)
+    step = 2 if even else 1
+    w_of, u_of, a_of = {
+        "std": ((T, T, 0), (T, T, 1), (T, 1, 1)), "var": ((vv, 1, 0), (vv, 1, 1), (vv, 1, 3)),
+        "logstd": ((lg, 2, 2), (lg, -2, 2), (lg, -1, 2)), "logvar": ((lg, 2, 2), (lg, -2, 2), (lg, -1, 2)),
+    }[sc.param] if even else ((T, 1, 0), None, None)
+    terms = q.as_dict()  # (i, j) -> coefficient of mu^i T^j
+    of, ah, al = w_of, sp.Integer(1), sp.Integer(0)
+    if region == "high":
+        if not (even and sq):
+            return None
+        n = max(i // 2 + j // 2 for i, j in terms)
+        terms = {(i, step * (n - i // 2 - j // 2)): c for (i, j), c in terms.items()}  # mu^2a u^(N-a-b)
+        pref *= T**(2 * n)
+        of, ah, al = u_of, ddcoef_hi(*a_of, 1, 0), ddcoef_lo(*a_of, 1, 0)
+    his, los = [], []
+    for k in range(max(i for i, _ in terms), -1, -1 - sq):
+        top = max((j for i, j in terms if i == k), default=0) // step
+        coeffs = [terms.get((k, step * i), sp.Integer(0)) for i in range(top, -1, -1)]
+        his.append(ddcoef_hi(*of, *coeffs) if top else coeffs[0])
+        los.append(ddcoef_lo(*of, *coeffs) if top else sp.Integer(0))
+    return pref, ddhorner(mu, sp.Integer(sq), ah, al, *his, *los)
+
+
+def _dd_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str, coded: list, code) -> list:
+    """``coded`` with each d2 plane that :func:`_dd_form` takes as (0, 0, ddplane(F, P))."""
+    planes = outputs(expr, what, sc.param)
+    out = list(coded)
+    for k in range(len(planes) - 3, len(planes)):
+        found = _dd_form(_in_T(planes[k], sc), sc, region)
+        if found is None:
+            continue
+        pref, poly = found
+        parts = _near_parts(pref, sc) if region == "near" else _far_parts(pref, sc, region)
+        out[3 * k:3 * k + 3] = [sp.Integer(0), sp.Integer(0), ddplane(sp.Add(*(code(p) for p in parts)), poly)]
+    return out
 
 
 def _accurate_logs(e: sp.Expr, sc: Scale) -> sp.Expr:
@@ -874,6 +975,22 @@ class _Printer(PythonCodePrinter):
         y, lg_, c, k = expr.args
         return f"logscaled({self._print(y)}, {self._print(lg_)}, {float(c)!r}, {float(k)!r})"
 
+    def _print_ddcoef_hi(self, expr):
+        x, y, mode, *coeffs = expr.args
+        return (f"{type(expr).__name__}({self._print(x)}, {self._print(y)}, {int(mode)}, "
+                f"({', '.join(self._print(c) for c in coeffs)},))")
+
+    _print_ddcoef_lo = _print_ddcoef_hi
+
+    def _print_ddhorner(self, expr):
+        x, sq, uh, ul, *c = expr.args
+        n = len(c) // 2
+        his, los = (", ".join(self._print(a) for a in part) for part in (c[:n], c[n:]))
+        return f"ddhorner({self._print(x)}, {bool(sq)}, {self._print(uh)}, {self._print(ul)}, ({his},), ({los},))"
+
+    def _print_ddplane(self, expr):
+        return f"mul0({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+
     def _print_chorner(self, expr):
         x, *coeffs = expr.args
         return f"chorner({self._print(x)}, ({', '.join(repr(float(c)) for c in coeffs)},))"
@@ -930,6 +1047,9 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
                                                     else _constants_as_numbers(scaled.products(p)))))
              for p, r, q in zip(patched, raw, plain_pieces)]
     coded = [_lg_sums(c, region, sc) if i % 3 == 1 else c for i, c in enumerate(coded)]
+    if "hess" in what and region in REGIONS:
+        coded = _dd_planes(expr, what, sc, region, coded, lambda p: mu_chains(_numbers_once(exact_products(
+            compensated(_constants_as_numbers(scaled.products(p)), region, sc)))))
     replacements, reduced = sp.cse(coded, symbols=sp.numbered_symbols(f"x{k}_"), optimizations="basic")
     stages, hoisted = {}, _Hoister(f"h{k}_")
     for sym, sub in replacements:

@@ -10,8 +10,8 @@ import numba as nb
 import numpy as np
 
 # the functions the code printer writes (not sympy functions of the rewrite table)
-PRINTED = ("chorner", "claurent", "croot", "expmul", "lglo", "lgsum", "log1p_or_log", "loghyp1p", "lograt",
-           "logscaled", "xmlog1p_or_log")
+PRINTED = ("chorner", "claurent", "croot", "ddcoef_hi", "ddcoef_lo", "ddhorner", "expmul", "lglo", "lgsum",
+           "log1p_or_log", "loghyp1p", "lograt", "logscaled", "xmlog1p_or_log")
 _EPS = 2.0**-53
 # series coefficients as products, not divisions: a division per term was a third of a KL gradient kernel's time
 _ODD = np.array([1.0 / k for k in range(3, 125, 2)])  # 1/3, 1/5, ...: enough for |u| <= 0.54 (x in [-0.7, 1])
@@ -321,6 +321,162 @@ def _horner_and_error(x, c):
         err = err * x + (pe + se)
         s = t
     return s, err
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _two_sum(a, b):
+    """(s, e): s = fl(a + b) and e = a + b - s exactly (Knuth)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _ddpoly(xh, xl, c):
+    """c[0] x^n + ... + c[n] at the double-double x = xh + xl, c exact floats, by Horner in double-double (each
+    product's error by TwoProduct, each sum's by TwoSum): (hi, lo), to some 100 bits where no term overflows."""
+    sh, sl = c[0], 0.0
+    for k in range(1, len(c)):
+        ph = sh * xh
+        pl = _two_product_error(sh, xh, ph) + (sh * xl + sl * xh)
+        th, te = _two_sum(ph, c[k])
+        sh = th + (te + pl)
+        sl = (te + pl) - (sh - th)
+    return sh, sl
+
+
+def _dd_constants():
+    """log 2 as three floats (the first fdlibm's 32-bit ln2_hi, k ln2_hi exact for |k| < 2^20) and 1/k! for k = 9 ... 2
+    as double-doubles (hi, lo), from mpmath at 50 digits."""
+    import mpmath  # noqa: PLC0415  (at import time only)
+    with mpmath.workdps(50):
+        ln2 = mpmath.log(2)
+        a = 6.93147180369123816490e-01
+        b = float(ln2 - a)
+        c = float(ln2 - a - b)
+        facts = [1 / mpmath.factorial(k) for k in range(9, 1, -1)]
+        hi = [float(f) for f in facts]
+        lo = [float(f - h) for f, h in zip(facts, hi)]
+    return (a, b, c), np.array(hi), np.array(lo)
+
+
+(_LN2_A, _LN2_B, _LN2_C), _FACT_HI, _FACT_LO = _dd_constants()
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _ddexp(x):
+    """exp(x) as a double-double (hi, lo), to some 100 bits where it is a normal number: x = k log 2 + r (Cody and
+    Waite, log 2 in three parts), expm1(r / 256) = r' + r'^2 (1/2! + r'/3! + ... + r'^7/9!) in double-double (the rest
+    below 2^-110 for |r'| < 1.4e-3), squared back 8 times as e -> 2 e + e^2 (in double-double), times 2^k."""
+    if x > 709.8:
+        return math.inf, 0.0
+    if x < -745.2:
+        return 0.0, 0.0
+    k = float(round(x / 0.6931471805599453))
+    r1 = x - k * _LN2_A  # exact: k _LN2_A is, and x is within a factor 2 of it or k is 0
+    p = k * _LN2_B
+    rh, re = _two_sum(r1, -p)
+    rl = re - _two_product_error(k, _LN2_B, p) - k * _LN2_C
+    rh, rl = rh / 256.0, rl / 256.0
+    h = rh + rl
+    rh, rl = h, rl - (h - rh)
+    ph, pl = _FACT_HI[0], _FACT_LO[0]  # Horner in double-double over 1/9!, ..., 1/2!
+    for i in range(1, len(_FACT_HI)):
+        qh = ph * rh
+        ql = _two_product_error(ph, rh, qh) + (ph * rl + pl * rh)
+        th, te = _two_sum(qh, _FACT_HI[i])
+        ph = th + (te + ql + _FACT_LO[i])
+        pl = (te + ql + _FACT_LO[i]) - (ph - th)
+    sh = rh * rh  # r^2, then r + r^2 p
+    sl = _two_product_error(rh, rh, sh) + 2.0 * rh * rl
+    qh = sh * ph
+    ql = _two_product_error(sh, ph, qh) + (sh * pl + sl * ph)
+    eh, ee = _two_sum(rh, qh)
+    el = ee + ql + rl
+    h = eh + el
+    eh, el = h, el - (h - eh)
+    for _ in range(8):  # e -> 2 e + e^2
+        s2 = eh * eh
+        th, te = _two_sum(2.0 * eh, s2)
+        tl = te + _two_product_error(eh, eh, s2) + 2.0 * el + 2.0 * eh * el
+        eh = th + tl
+        el = tl - (eh - th)
+    hi, lo = _two_sum(1.0, eh)
+    lo += el
+    h = hi + lo
+    lo = lo - (h - hi)
+    half = 2.0**(k // 2)
+    rest = 2.0**(k - k // 2)
+    return h * half * rest, lo * half * rest
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _dd_of(x, y, mode):
+    """(hi, lo), a double-double of x y (mode 0), 1 / (x y) (1; y is x or 1; 0 for an infinite x), exp(y x) (2; y a
+    power of 2 times -1, 1 or 2) or 1 / sqrt(x) (3; y unused)."""
+    if mode == 0:
+        w = x * y
+        return w, _two_product_error(x, y, w)
+    if mode == 2:
+        return _ddexp(y * x)
+    if x == math.inf:
+        return 0.0, 0.0
+    sl = 0.0
+    if mode == 3:  # sqrt(x) = s + sl, x - s^2 exactly over 2 s
+        s = math.sqrt(x)
+        p = s * s
+        sl = ((x - p) - _two_product_error(s, s, p)) / (2.0 * s)
+        x = s
+    ah = 1.0 / x
+    p = ah * x
+    al = ((1.0 - p) - _two_product_error(ah, x, p) - ah * sl) / x  # 1 - ah (x + sl), over x
+    if y == 1.0:  # (at x = 1, 1/x^2 too)
+        return ah, al
+    uh = ah * ah
+    return uh, _two_product_error(ah, ah, uh) + 2.0 * ah * al
+
+
+@nb.njit(cache=True, error_model="numpy")
+def ddcoef_hi(x, y, mode, c):
+    """The high part of the polynomial c[0] w^n + ... + c[n] at the double-double w of (x, y, mode) (:func:`_dd_of`),
+    in double-double (:func:`_ddpoly`)."""
+    wh, wl = _dd_of(x, y, mode)
+    return _ddpoly(wh, wl, c)[0]
+
+
+@nb.njit(cache=True, error_model="numpy")
+def ddcoef_lo(x, y, mode, c):
+    """The low part (:func:`ddcoef_hi`): hi + lo is the polynomial to twice the working precision."""
+    wh, wl = _dd_of(x, y, mode)
+    return _ddpoly(wh, wl, c)[1]
+
+
+@nb.njit(cache=True, error_model="numpy")
+def ddhorner(x, sq, ah, al, ch, cl):
+    """ch[0] y^n + ... + ch[n] at y = x (sq False) or y = (x (ah + al))^2 (sq True: the double-double square of x
+    times the double-double a, 1 or 1/sigma), each coefficient the double-double ch[k] + cl[k], by Horner in
+    double-double, rounded once: a few ulp next to a zero of the polynomial (a d2 plane's zero curve, where its terms
+    of different powers of x cancel); the plain Horner sum of the high parts where a product overflows."""
+    yh, yl = x, 0.0
+    if sq:
+        m = x * ah
+        ml = _two_product_error(x, ah, m) + x * al
+        yh = m * m
+        yl = _two_product_error(m, m, yh) + 2.0 * m * ml
+    sh, sl = ch[0], cl[0]
+    for k in range(1, len(ch)):
+        ph = sh * yh
+        pl = _two_product_error(sh, yh, ph) + (sh * yl + sl * yh)
+        th, te = _two_sum(ph, ch[k])
+        sh = th + (te + pl + cl[k])
+        sl = (te + pl + cl[k]) - (sh - th)
+    r = sh + sl
+    if r - r == 0.0:
+        return r
+    s = ch[0]
+    for k in range(1, len(ch)):
+        s = s * yh + ch[k]
+    return s
 
 
 @nb.njit(cache=True, error_model="numpy")
