@@ -80,9 +80,32 @@ def _log1p_of(arg: sp.Expr) -> bool:
     return arg.subs({mu: 0, d: 0}) == 1
 
 
+def _log_of_mu_polynomial(arg: sp.Expr) -> sp.Expr | None:
+    """log(sum c_k mu^k) with no constant term, two or more terms, the least and greatest powers even with positive
+    coefficients -> log(c_lo) + lo log|mu| + log1p(sum c_k/c_lo mu^(k - lo)) where |mu| <= 1, log(c_hi) + hi log|mu| +
+    log1p(sum c_k/c_hi mu^(k - hi)) above: no power of mu underflows or overflows where the log is a finite number
+    (log(mu^4 + mu^6) at mu = 1e-100 is -918.03, was -inf; at 1e200 2766.10, was inf); else None."""
+    if arg.free_symbols != {mu} or not arg.is_polynomial(mu):
+        return None
+    terms = {k: c for (k,), c in sp.Poly(sp.expand(arg), mu).terms()}
+    lo, hi = min(terms), max(terms)
+    if len(terms) < 2 or lo == 0 or lo % 2 or hi % 2 or not (terms[lo].is_real and terms[lo] > 0 and terms[hi] > 0):
+        return None
+    log1p_ = sp.Function("log1p")
+
+    def side(k0):
+        rest = sp.Add(*(c / terms[k0] * mu ** (k - k0) for k, c in terms.items() if k != k0))
+        return sp.log(terms[k0]) + k0 * logabs(mu) + log1p_(rest)
+    return pick(sp.Abs(mu), sp.S.One, side(lo), side(hi))
+
+
 def _log_of_monomial(e: sp.log) -> sp.Expr:
     """log(c x^k) -> log(c) + k log|x| (c > 0; the argument is positive wherever the penalty is real): log(mu^2) is
-    -inf at mu = 1e-300, where mu^2 underflows, and 2 log|mu| is -1381.55."""
+    -inf at mu = 1e-300, where mu^2 underflows, and 2 log|mu| is -1381.55; a log of a polynomial in mu alone with no
+    constant term by its least power near 0 and its greatest beyond 1 (:func:`_log_of_mu_polynomial`)."""
+    by_powers = _log_of_mu_polynomial(e.args[0])
+    if by_powers is not None:
+        return by_powers
     c, rest = e.args[0].as_coeff_Mul()
     base, k = rest.as_base_exp()
     return sp.log(c) + k * logabs(base) if c > 0 and base.is_Symbol and k.is_Integer and k > 1 else e
@@ -91,6 +114,7 @@ def _log_of_monomial(e: sp.log) -> sp.Expr:
 def _accurate_log(a: sp.log) -> sp.Expr:
     """sympy.codegen.rewriting's log1p_opt, its ``factor`` skipped where costly, log1p only where the argument is near
     1 (:func:`_log1p_of`), a log of a power of a variable as a multiple of log|x| (:func:`_log_of_monomial`)."""
+    a = a.replace(lambda x: isinstance(x, sp.log) and _log_of_mu_polynomial(x.args[0]) is not None, _log_of_monomial)
     e = sp.expand_log(a.replace(sp.log, lambda arg: sp.log(_factor(arg))))
     e = e.replace(lambda x: isinstance(x, sp.log) and _log1p_of(x.args[0]), lambda x: log1p(x.args[0] - 1))
     return e.replace(lambda x: isinstance(x, sp.log), _log_of_monomial)
@@ -1099,6 +1123,7 @@ def _fold_groups(side: str):
     (every catalogue penalty's value) is left alone."""
     def rule(e: sp.Add) -> sp.Expr:
         terms = {t: p for t, p in ((t, _power_term(t)) for t in e.args) if p is not None}
+        removable = _removable_mu_part(e)
         parsed = {t: p for t, p in terms.items() if _overflows(p[2], side)}
         has_mu = [t for t, p in parsed.items() if p[0].has(mu) or p[3].has(mu)]
         # groups whose power of T stays bounded on this side but whose mu factor grows without bound: mu^2 overflows
@@ -1106,7 +1131,8 @@ def _fold_groups(side: str):
         # T = 1e-300: inf - inf, truth +5e599; at mu = 1.8e308, -inf); folded, mu^2 T^2 = (mu T)^2 is in range, and
         # where it underflows it is below 2^-1000 of the pivot's c; so only beside a pivot whose c is near 1 (next
         # to 2e-400 T, the folded 2 mu^2 T^-4 underflowed at T = 1e100 where it is the plane's size)
-        growing = [t for t, p in terms.items() if t not in parsed and _grows_in_mu(p[0] * p[3])]
+        growing = [t for t, p in terms.items() if t not in parsed and _grows_in_mu(p[0] * p[3])
+                   and not (p[2] == 0 and (t in removable or _bounded_in_mu(t)))]
         out = list(e.args)
         pivots = [t for t in parsed if t not in has_mu]
         if pivots:
@@ -1119,6 +1145,49 @@ def _fold_groups(side: str):
                 out.append(T**big * _divided(big, [pivot, *folded]))
         return _same_power(out, {t: parsed[t] for t in has_mu if t in out}, side)
     return rule
+
+
+def _removable_mu_part(e: sp.Add) -> list:
+    """The terms of e's mu-only part (free of the scale) where that part has two or more terms and one holds mu in a
+    denominator: a part that may have a removable point at mu = 0 ((exp(mu**2) - 1)/mu**2 expanded), right only
+    as one function (:func:`accurate_in_mu` and the series rule see it whole); none of them is folded into the scale
+    part (at (1e-8, 5) the far form was 16 - 1e16 T^-2 ... for 17). Else []."""
+    part = [t for t in e.args if t.has(mu) and not t.free_symbols - {mu}]
+    if len(part) > 1 and any(sp.fraction(sp.together(t))[1].has(mu) for t in part):
+        return part
+    return []
+
+
+def _bounded_in_mu(t: sp.Expr) -> bool:
+    """t grows at most like a log as |mu| -> oo (:func:`_growth_in_mu` <= 0)."""
+    g = _growth_in_mu(t)
+    return bool(g.is_number and not g.has(sp.nan) and g.is_extended_real and g <= 0)
+
+
+def _growth_in_mu(t: sp.Expr):
+    """An upper bound on the power of |mu| that t grows like as |mu| -> oo, t free of the scale (a log counts 0, an
+    exp, cosh, sinh or any other function of mu oo). A term of power <= 0 never overflows where mu is finite and
+    non-zero, so it is not folded into the scale part: log(mu^4 + mu^6) + sigma and log(1 + mu^2)/mu^2 + (sigma - 1)^2
+    above 2 were sigma (1 + log(..)/sigma) and T^2 (onep(..) + log(..)/(mu^2 T^2)), the mu-only function beyond its
+    accurate form (16 for 17 at (1e-8, 5))."""
+    if t == mu:
+        return sp.S.One
+    if not t.has(mu):
+        return sp.S.Zero
+    if isinstance(t, sp.Add):
+        return sp.Max(*(_growth_in_mu(a) for a in t.args))
+    if isinstance(t, sp.Mul):
+        return sp.Add(*(_growth_in_mu(a) for a in t.args))
+    if isinstance(t, sp.Pow) and t.exp.is_Number:
+        g = _growth_in_mu(t.base)
+        return g * t.exp if g.is_finite or t.exp > 0 else sp.oo
+    if isinstance(t, pick):
+        return sp.Max(_growth_in_mu(t.args[2]), _growth_in_mu(t.args[3]))
+    if isinstance(t, (sp.log, logabs)) or t.func.__name__ == "log1p":
+        return sp.S.Zero if _growth_in_mu(t.args[0]).is_finite else sp.oo
+    if isinstance(t, sp.Abs):
+        return _growth_in_mu(t.args[0])
+    return sp.oo
 
 
 def _divided(k, terms: list) -> sp.Expr:
