@@ -1382,7 +1382,7 @@ def log_magnitude(e: sp.Expr, emit, zeros: bool = False) -> tuple:
         # terms sharing a factor exp(E): E + L(sum of their cofactors), not max(E + L(a), E + L(b)), both rounded to E
         # where E is large (d2/dv2 of exp(sigma) - 1 - sigma at v = 1e40, e^s/(4v) - e^s/(4 s^3): 0.0 for +inf)
         parts = []
-        for exponent, terms in _by_exp_factor(e):
+        for exponent, terms in _by_exp_factor(_hyperbolic_as_exp(e)):
             lt, st = log_magnitude(terms[0] if exponent is None else sp.Add(*terms), emit, zeros)
             lt = lt if exponent is None else exponent + lt
             if zeros:  # a zero term's log is -inf (its sign emitted first: lzero reads it)
@@ -1394,6 +1394,31 @@ def log_magnitude(e: sp.Expr, emit, zeros: bool = False) -> tuple:
         r = emit(sp.Add(*(pw(st, lrel(lt, top), 1, 1) if zeros else st * lexp(lt - top) for lt, st in parts)))
         return top + llog(r), sgn(r)
     return llog(e), sgn(e)
+
+
+def _hyperbolic_as_exp(e: sp.Add) -> sp.Add:
+    """In a sum where two or more terms hold cosh(E) or sinh(E) of one E in mu, each such factor as exp(|E|) (1 +-
+    exp(-2|E|))/2 (sinh with the sign of E): the terms then share exp(|E|), whose log is not rounded together with
+    theirs (d/dmu of sinh(mu)/mu, cosh(mu)/mu - sinh(mu)/mu^2 at mu = 1e200: both logs round to 1e200, the
+    difference was 0.0 for +inf). Else e as it is."""
+    def hyperbolic(t):
+        return [f for f in sp.Mul.make_args(t) if isinstance(f, (sp.cosh, sp.sinh)) and f.args[0].has(mu)]
+    held = [hyperbolic(t) for t in e.args]
+    args = {f.args[0] for fs in held for f in fs}
+    if len(args) != 1 or sum(1 for fs in held if fs) < 2:
+        return e
+
+    def split(t):
+        out = []
+        for f in sp.Mul.make_args(t):
+            if f in hyperbolic(t):
+                a = sp.Abs(f.args[0])
+                sign = sp.S.One if isinstance(f, sp.cosh) else sgn(f.args[0])
+                out += [sp.exp(a), sign * (1 + (1 if isinstance(f, sp.cosh) else -1) * sp.exp(-2 * a)) / 2]
+            else:
+                out.append(f)
+        return sp.Mul(*out)
+    return sp.Add(*(split(t) for t in e.args))
 
 
 def _by_exp_factor(e: sp.Add) -> list:
