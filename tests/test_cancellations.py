@@ -435,7 +435,12 @@ MU_KINDS = [
     ("log(mu**2 + 2*mu**4) + log(3*mu**2) + sigma", "logvar",
      [(1e200, 2.0), (1e-300, 0.0), (-1e-8, -3.0), (1e-300, 8.0)]),
     # (3) a derivative of a mu-only part whose terms overflow: +-inf, not 0 (sinh(mu)/mu's d/dmu at 1e200 was 0.0)
-    ("sinh(mu)/mu + (sigma-1)**2", "std", [(1e200, 1.0), (-1e200, 5.0), (800.0, 0.1), (715.0, 1.0), (-716.0, 0.3)]),
+    ("sinh(mu)/mu + (sigma-1)**2", "std", [(1e200, 1.0), (-1e200, 5.0), (800.0, 0.1), (-1e-8, 1.0)]),
+    # (4) a typed hypot's other roots and powers, and one of exp(sigma), beyond the overflow of mu^2 (inf for 1e100,
+    # 1e200; d2/dmu2 of the 4th root 0 for -2.5e-151 at (1e100, 1))
+    ("(mu**2 + sigma**2)**(1/4) + mu**2/sqrt(mu**2 + sigma**2)", "std",
+     [(1e200, 1.0), (1e200, 5.0), (-1e200, 0.1), (1e100, 1.0), (2.0, 3.0)]),
+    ("sqrt(mu**2 + exp(sigma))", "logvar", [(1e200, 0.0), (-1e200, 2.0), (1e200, -4.0), (1e100, 0.5)]),
 ]
 
 
@@ -453,6 +458,16 @@ def test_mu_only_parts_in_every_region_against_mpmath(text, param, points):
             if err > bound:
                 bad.append((k, m, x, float(got[k, i]), mpmath.nstr(want, 17), err))
     assert not bad, bad
+
+
+def test_overflowing_hyperbolic_terms_with_a_finite_derivative():
+    """sinh(mu)/mu at mu = 715: cosh and sinh overflow, cosh(mu)/mu - sinh(mu)/mu^2 does not (1.5e307); the
+    log-magnitude form exp(L), L about 715, is good to about |L| ulp (1e-12 relative)."""
+    f = _reference_in("sinh(mu)/mu + (sigma-1)**2", "std")[1]
+    for m in (715.0, -716.0, 712.5):
+        _, grad, _ = vaemath.penalty("sinh(mu)/mu + (sigma-1)**2")(m, 1.0, what=("value", "grad", "hess"))
+        want = _truth(f, m, 1.0, "std")
+        assert abs(grad[0] - want) <= 1e-12 * abs(want), (m, grad[0], want)
 
 
 def test_review_inputs_r8n_mu_only():

@@ -234,6 +234,9 @@ def _square_root(t: sp.Expr):
         return None
     root = sp.sqrt(c)
     for f in sp.Mul.make_args(rest):
+        if isinstance(f, sp.exp) or (f.is_number and f.is_positive):  # exp(E) = exp(E/2)^2, a constant such as E
+            root *= sp.exp(f.args[0] / 2) if isinstance(f, sp.exp) else sp.sqrt(f)  # (sqrt(mu**2 + exp(sigma)) at
+            continue                                                                # mu = 1e200 was inf for 1e200)
         base, k = f.as_base_exp()
         if isinstance(base, onep) or (k.is_Integer and k % 2 == 0):
             root *= base ** (k / 2)
@@ -278,6 +281,9 @@ def _times(powers: dict, x: sp.Expr) -> int:
 def _hypot_ratio(m: sp.Expr) -> sp.Expr:
     """A product with hypot^n, n < 0, as bounded ratios pw(x, 1/hypot, 1, k) = (x / hypot)^k (see :func:`_hypot`)."""
     hs = [(f.as_base_exp()) for f in m.args if isinstance(f.as_base_exp()[0], hypot)]
+    if len(hs) == 1 and hs[0][1].is_Rational and hs[0][1].q == 2 and hs[0][1] < -1:  # h^(-7/2) as h^-4 h^(1/2): the
+        h, n = hs[0]  # ratios take the integer power ((mu^2 + sigma^2)^(1/4)'s d2/dmu2 at mu = 1e100 was 0, -2.5e-151)
+        return _hypot_ratio(m / h**n * h ** sp.floor(n)) * h ** (n - sp.floor(n))
     if len(hs) != 1 or not hs[0][1].is_Integer or hs[0][1] >= 0:
         return m
     h, n = hs[0]
@@ -322,7 +328,8 @@ def _hypot_ratio(m: sp.Expr) -> sp.Expr:
 
 
 def _hypot(e: sp.Expr, scale_out: bool = False) -> sp.Expr:
-    """(a^2 + b^2)^(n/2), n odd -> hypot(a, b)^n; then in a product with hypot^n, n < 0, each argument x of the
+    """(a^2 + b^2)^(n/2), n odd -> hypot(a, b)^n, and (a^2 + b^2)^(n/4) -> hypot(a, b)^(n/2) (its 4th root at mu = 1e200
+    was inf for 1e100); then in a product with hypot^n, n < 0, each argument x of the
     hypot found in it as x^k -> pw(x, 1/hypot, 1, k) hypot^(n + k), k <= -n (else the first positive power):
     |x| / hypot <= 1, so no square underflows or overflows where the value does not (the cone
     sqrt(mu^2 + (sigma - 1)^2) at mu = 1e-200, sigma = 1, its d2/dsigma2 = mu^2 / hypot^3 = 1e200; 3 d mu^2/h^3 is
@@ -343,7 +350,7 @@ def _hypot(e: sp.Expr, scale_out: bool = False) -> sp.Expr:
             return (powers[0] * hypot(*(r / powers[0] for r in roots))) ** (2 * p.exp)
         return hypot(*roots) ** (2 * p.exp)
     e = e.replace(lambda x: isinstance(x, sp.Pow) and isinstance(x.base, sp.Add) and x.exp.is_Rational
-                  and x.exp.q == 2, to_hypot)
+                  and x.exp.q in (2, 4), to_hypot)
     return e.replace(lambda x: isinstance(x, sp.Mul), _hypot_ratio)
 
 
@@ -932,6 +939,18 @@ def _inverse_chain(q: sp.Expr) -> sp.Expr:
     return q * mu**-p * T**-k * chain
 
 
+def _abs_powers(e: sp.Expr) -> sp.Expr:
+    """mu^p |mu|^q, p even, -> |mu|^(p + q) in every product: a half-integer power of M = mu^n S is written with
+    |mu|, and mu^2/|mu| overflowed where |mu| does not (mu**2/sqrt(mu**2 + sigma**2) at mu = 1e200 was inf)."""
+    def rule(m):
+        powers = m.as_powers_dict()
+        p, q = powers.get(mu, 0), powers.get(sp.Abs(mu), 0)
+        if not (q and sp.sympify(p).is_Integer and p % 2 == 0 and p):
+            return m
+        return m / (mu**p * sp.Abs(mu)**q) * sp.Abs(mu) ** (p + q)
+    return e.replace(lambda x: isinstance(x, sp.Mul), rule)
+
+
 def mixed_sums(e: sp.Expr, near: bool = False) -> sp.Expr:
     """log(c + M) and N/(c + M)^j, M = a mu^n T^k a mixed monomial whose float64 value overflows or underflows where
     the log or the ratio is an ordinary number (log(1 + mu^2 sigma^2) at mu = 1e100, sigma = 1e100 is 921; 2 mu
@@ -981,7 +1000,7 @@ def mixed_sums(e: sp.Expr, near: bool = False) -> sp.Expr:
                 rest = [walk(g) for g in factors if g is not f]
                 # N/M^j distributed over N's sums: (v mu^2 - 1)/(mu^4 v^2) is 1/(mu^2 v) - 1/(mu^4 v^2), never
                 # (v mu^2 - 1) 1/mu^4 = inf 0 at mu = 1e200; from M > 2c on, where 1 - c/M loses at most a bit
-                scaled = _expanded(sp.Mul(*rest) / m**j)
+                scaled = _abs_powers(_expanded(sp.Mul(*rest) / m**j))
                 big = sp.Add(*(_inverse_chain(t) for t in sp.Add.make_args(scaled))) * (1 + inverse(c, m)) ** -j
                 return pick(m, 2 * c, sp.Mul(*rest) * f, big)
         return x.func(*[walk(a) for a in x.args])
