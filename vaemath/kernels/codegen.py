@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "66"
+GENERATOR_VERSION = "67"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -191,7 +191,16 @@ def _far_parts(e: sp.Expr, sc: Scale, region: str) -> list:
     far_form = _divided_by_T(_accurate_logs(far(e, region, sc.exact_powers, sc.lg_range), sc), sc, region)
     far_form = _far_symbols(_coefficient_chains(far_form, sc), sc)
     mu_part, *rest = _split(far_form)
-    return [rewrite.power_last(_exact_variance(p, sc)) for p in (rewrite.accurate_in_mu(mu_part), *rest)]
+    return [rewrite.power_last(_exact_variance(p, sc)) for p in (_far_mu_part(mu_part), *rest)]
+
+
+def _far_mu_part(e: sp.Expr) -> sp.Expr:
+    """A far form's mu-only part as the near form has it: accurate in mu and, where mu is in a denominator, its
+    rational parts over one denominator, factored (d/dmu of log(mu^2 + 2 mu^4) below 1/2 is 2 (4 mu^2 + 1)/(mu (2 mu^2
+    + 1)), 2e300 at mu = 1e-300, was 2 mu (..)/(mu^2 + 2 mu^4) = inf)."""
+    if any(sp.fraction(t)[1].has(mu) for t in sp.Add.make_args(e)):
+        e = factor_rational(e)
+    return rewrite.accurate_in_mu(e)
 
 
 class ddcoef_hi(sp.Function):  # noqa: N801

@@ -80,9 +80,32 @@ def _log1p_of(arg: sp.Expr) -> bool:
     return arg.subs({mu: 0, d: 0}) == 1
 
 
+def _log_of_mu_polynomial(arg: sp.Expr) -> sp.Expr | None:
+    """log(sum c_k mu^k) with no constant term, two or more terms, the least and greatest powers even with positive
+    coefficients -> log(c_lo) + lo log|mu| + log1p(sum c_k/c_lo mu^(k - lo)) where |mu| <= 1, log(c_hi) + hi log|mu| +
+    log1p(sum c_k/c_hi mu^(k - hi)) above: no power of mu underflows or overflows where the log is a finite number
+    (log(mu^4 + mu^6) at mu = 1e-100 is -918.03, was -inf; at 1e200 2766.10, was inf); else None."""
+    if arg.free_symbols != {mu} or not arg.is_polynomial(mu):
+        return None
+    terms = {k: c for (k,), c in sp.Poly(sp.expand(arg), mu).terms()}
+    lo, hi = min(terms), max(terms)
+    if len(terms) < 2 or lo == 0 or lo % 2 or hi % 2 or not (terms[lo].is_real and terms[lo] > 0 and terms[hi] > 0):
+        return None
+    log1p_ = sp.Function("log1p")
+
+    def side(k0):
+        rest = sp.Add(*(c / terms[k0] * mu ** (k - k0) for k, c in terms.items() if k != k0))
+        return sp.log(terms[k0]) + k0 * logabs(mu) + log1p_(rest)
+    return pick(sp.Abs(mu), sp.S.One, side(lo), side(hi))
+
+
 def _log_of_monomial(e: sp.log) -> sp.Expr:
     """log(c x^k) -> log(c) + k log|x| (c > 0; the argument is positive wherever the penalty is real): log(mu^2) is
-    -inf at mu = 1e-300, where mu^2 underflows, and 2 log|mu| is -1381.55."""
+    -inf at mu = 1e-300, where mu^2 underflows, and 2 log|mu| is -1381.55; a log of a polynomial in mu alone with no
+    constant term by its least power near 0 and its greatest beyond 1 (:func:`_log_of_mu_polynomial`)."""
+    by_powers = _log_of_mu_polynomial(e.args[0])
+    if by_powers is not None:
+        return by_powers
     c, rest = e.args[0].as_coeff_Mul()
     base, k = rest.as_base_exp()
     return sp.log(c) + k * logabs(base) if c > 0 and base.is_Symbol and k.is_Integer and k > 1 else e
@@ -91,6 +114,7 @@ def _log_of_monomial(e: sp.log) -> sp.Expr:
 def _accurate_log(a: sp.log) -> sp.Expr:
     """sympy.codegen.rewriting's log1p_opt, its ``factor`` skipped where costly, log1p only where the argument is near
     1 (:func:`_log1p_of`), a log of a power of a variable as a multiple of log|x| (:func:`_log_of_monomial`)."""
+    a = a.replace(lambda x: isinstance(x, sp.log) and _log_of_mu_polynomial(x.args[0]) is not None, _log_of_monomial)
     e = sp.expand_log(a.replace(sp.log, lambda arg: sp.log(_factor(arg))))
     e = e.replace(lambda x: isinstance(x, sp.log) and _log1p_of(x.args[0]), lambda x: log1p(x.args[0] - 1))
     return e.replace(lambda x: isinstance(x, sp.log), _log_of_monomial)
@@ -210,6 +234,9 @@ def _square_root(t: sp.Expr):
         return None
     root = sp.sqrt(c)
     for f in sp.Mul.make_args(rest):
+        if isinstance(f, sp.exp) or (f.is_number and f.is_positive):  # exp(E) = exp(E/2)^2, a constant such as E
+            root *= sp.exp(f.args[0] / 2) if isinstance(f, sp.exp) else sp.sqrt(f)  # (sqrt(mu**2 + exp(sigma)) at
+            continue                                                                # mu = 1e200 was inf for 1e200)
         base, k = f.as_base_exp()
         if isinstance(base, onep) or (k.is_Integer and k % 2 == 0):
             root *= base ** (k / 2)
@@ -254,6 +281,9 @@ def _times(powers: dict, x: sp.Expr) -> int:
 def _hypot_ratio(m: sp.Expr) -> sp.Expr:
     """A product with hypot^n, n < 0, as bounded ratios pw(x, 1/hypot, 1, k) = (x / hypot)^k (see :func:`_hypot`)."""
     hs = [(f.as_base_exp()) for f in m.args if isinstance(f.as_base_exp()[0], hypot)]
+    if len(hs) == 1 and hs[0][1].is_Rational and hs[0][1].q == 2 and hs[0][1] < -1:  # h^(-7/2) as h^-4 h^(1/2): the
+        h, n = hs[0]  # ratios take the integer power ((mu^2 + sigma^2)^(1/4)'s d2/dmu2 at mu = 1e100 was 0, -2.5e-151)
+        return _hypot_ratio(m / h**n * h ** sp.floor(n)) * h ** (n - sp.floor(n))
     if len(hs) != 1 or not hs[0][1].is_Integer or hs[0][1] >= 0:
         return m
     h, n = hs[0]
@@ -298,7 +328,8 @@ def _hypot_ratio(m: sp.Expr) -> sp.Expr:
 
 
 def _hypot(e: sp.Expr, scale_out: bool = False) -> sp.Expr:
-    """(a^2 + b^2)^(n/2), n odd -> hypot(a, b)^n; then in a product with hypot^n, n < 0, each argument x of the
+    """(a^2 + b^2)^(n/2), n odd -> hypot(a, b)^n, and (a^2 + b^2)^(n/4) -> hypot(a, b)^(n/2) (its 4th root at mu = 1e200
+    was inf for 1e100); then in a product with hypot^n, n < 0, each argument x of the
     hypot found in it as x^k -> pw(x, 1/hypot, 1, k) hypot^(n + k), k <= -n (else the first positive power):
     |x| / hypot <= 1, so no square underflows or overflows where the value does not (the cone
     sqrt(mu^2 + (sigma - 1)^2) at mu = 1e-200, sigma = 1, its d2/dsigma2 = mu^2 / hypot^3 = 1e200; 3 d mu^2/h^3 is
@@ -319,7 +350,7 @@ def _hypot(e: sp.Expr, scale_out: bool = False) -> sp.Expr:
             return (powers[0] * hypot(*(r / powers[0] for r in roots))) ** (2 * p.exp)
         return hypot(*roots) ** (2 * p.exp)
     e = e.replace(lambda x: isinstance(x, sp.Pow) and isinstance(x.base, sp.Add) and x.exp.is_Rational
-                  and x.exp.q == 2, to_hypot)
+                  and x.exp.q in (2, 4), to_hypot)
     return e.replace(lambda x: isinstance(x, sp.Mul), _hypot_ratio)
 
 
@@ -908,6 +939,18 @@ def _inverse_chain(q: sp.Expr) -> sp.Expr:
     return q * mu**-p * T**-k * chain
 
 
+def _abs_powers(e: sp.Expr) -> sp.Expr:
+    """mu^p |mu|^q, p even, -> |mu|^(p + q) in every product: a half-integer power of M = mu^n S is written with
+    |mu|, and mu^2/|mu| overflowed where |mu| does not (mu**2/sqrt(mu**2 + sigma**2) at mu = 1e200 was inf)."""
+    def rule(m):
+        powers = m.as_powers_dict()
+        p, q = powers.get(mu, 0), powers.get(sp.Abs(mu), 0)
+        if not (q and sp.sympify(p).is_Integer and p % 2 == 0 and p):
+            return m
+        return m / (mu**p * sp.Abs(mu)**q) * sp.Abs(mu) ** (p + q)
+    return e.replace(lambda x: isinstance(x, sp.Mul), rule)
+
+
 def mixed_sums(e: sp.Expr, near: bool = False) -> sp.Expr:
     """log(c + M) and N/(c + M)^j, M = a mu^n T^k a mixed monomial whose float64 value overflows or underflows where
     the log or the ratio is an ordinary number (log(1 + mu^2 sigma^2) at mu = 1e100, sigma = 1e100 is 921; 2 mu
@@ -957,7 +1000,7 @@ def mixed_sums(e: sp.Expr, near: bool = False) -> sp.Expr:
                 rest = [walk(g) for g in factors if g is not f]
                 # N/M^j distributed over N's sums: (v mu^2 - 1)/(mu^4 v^2) is 1/(mu^2 v) - 1/(mu^4 v^2), never
                 # (v mu^2 - 1) 1/mu^4 = inf 0 at mu = 1e200; from M > 2c on, where 1 - c/M loses at most a bit
-                scaled = _expanded(sp.Mul(*rest) / m**j)
+                scaled = _abs_powers(_expanded(sp.Mul(*rest) / m**j))
                 big = sp.Add(*(_inverse_chain(t) for t in sp.Add.make_args(scaled))) * (1 + inverse(c, m)) ** -j
                 return pick(m, 2 * c, sp.Mul(*rest) * f, big)
         return x.func(*[walk(a) for a in x.args])
@@ -1099,6 +1142,7 @@ def _fold_groups(side: str):
     (every catalogue penalty's value) is left alone."""
     def rule(e: sp.Add) -> sp.Expr:
         terms = {t: p for t, p in ((t, _power_term(t)) for t in e.args) if p is not None}
+        removable = _removable_mu_part(e)
         parsed = {t: p for t, p in terms.items() if _overflows(p[2], side)}
         has_mu = [t for t, p in parsed.items() if p[0].has(mu) or p[3].has(mu)]
         # groups whose power of T stays bounded on this side but whose mu factor grows without bound: mu^2 overflows
@@ -1106,7 +1150,8 @@ def _fold_groups(side: str):
         # T = 1e-300: inf - inf, truth +5e599; at mu = 1.8e308, -inf); folded, mu^2 T^2 = (mu T)^2 is in range, and
         # where it underflows it is below 2^-1000 of the pivot's c; so only beside a pivot whose c is near 1 (next
         # to 2e-400 T, the folded 2 mu^2 T^-4 underflowed at T = 1e100 where it is the plane's size)
-        growing = [t for t, p in terms.items() if t not in parsed and _grows_in_mu(p[0] * p[3])]
+        growing = [t for t, p in terms.items() if t not in parsed and _grows_in_mu(p[0] * p[3])
+                   and not (p[2] == 0 and (t in removable or _bounded_in_mu(t)))]
         out = list(e.args)
         pivots = [t for t in parsed if t not in has_mu]
         if pivots:
@@ -1119,6 +1164,49 @@ def _fold_groups(side: str):
                 out.append(T**big * _divided(big, [pivot, *folded]))
         return _same_power(out, {t: parsed[t] for t in has_mu if t in out}, side)
     return rule
+
+
+def _removable_mu_part(e: sp.Add) -> list:
+    """The terms of e's mu-only part (free of the scale) where that part has two or more terms and one holds mu in a
+    denominator: a part that may have a removable point at mu = 0 ((exp(mu**2) - 1)/mu**2 expanded), right only
+    as one function (:func:`accurate_in_mu` and the series rule see it whole); none of them is folded into the scale
+    part (at (1e-8, 5) the far form was 16 - 1e16 T^-2 ... for 17). Else []."""
+    part = [t for t in e.args if t.has(mu) and not t.free_symbols - {mu}]
+    if len(part) > 1 and any(sp.fraction(sp.together(t))[1].has(mu) for t in part):
+        return part
+    return []
+
+
+def _bounded_in_mu(t: sp.Expr) -> bool:
+    """t grows at most like a log as |mu| -> oo (:func:`_growth_in_mu` <= 0)."""
+    g = _growth_in_mu(t)
+    return bool(g.is_number and not g.has(sp.nan) and g.is_extended_real and g <= 0)
+
+
+def _growth_in_mu(t: sp.Expr):
+    """An upper bound on the power of |mu| that t grows like as |mu| -> oo, t free of the scale (a log counts 0, an
+    exp, cosh, sinh or any other function of mu oo). A term of power <= 0 never overflows where mu is finite and
+    non-zero, so it is not folded into the scale part: log(mu^4 + mu^6) + sigma and log(1 + mu^2)/mu^2 + (sigma - 1)^2
+    above 2 were sigma (1 + log(..)/sigma) and T^2 (onep(..) + log(..)/(mu^2 T^2)), the mu-only function beyond its
+    accurate form (16 for 17 at (1e-8, 5))."""
+    if t == mu:
+        return sp.S.One
+    if not t.has(mu):
+        return sp.S.Zero
+    if isinstance(t, sp.Add):
+        return sp.Max(*(_growth_in_mu(a) for a in t.args))
+    if isinstance(t, sp.Mul):
+        return sp.Add(*(_growth_in_mu(a) for a in t.args))
+    if isinstance(t, sp.Pow) and t.exp.is_Number:
+        g = _growth_in_mu(t.base)
+        return g * t.exp if g.is_finite or t.exp > 0 else sp.oo
+    if isinstance(t, pick):
+        return sp.Max(_growth_in_mu(t.args[2]), _growth_in_mu(t.args[3]))
+    if isinstance(t, (sp.log, logabs)) or t.func.__name__ == "log1p":
+        return sp.S.Zero if _growth_in_mu(t.args[0]).is_finite else sp.oo
+    if isinstance(t, sp.Abs):
+        return _growth_in_mu(t.args[0])
+    return sp.oo
 
 
 def _divided(k, terms: list) -> sp.Expr:
@@ -1313,7 +1401,7 @@ def log_magnitude(e: sp.Expr, emit, zeros: bool = False) -> tuple:
         # terms sharing a factor exp(E): E + L(sum of their cofactors), not max(E + L(a), E + L(b)), both rounded to E
         # where E is large (d2/dv2 of exp(sigma) - 1 - sigma at v = 1e40, e^s/(4v) - e^s/(4 s^3): 0.0 for +inf)
         parts = []
-        for exponent, terms in _by_exp_factor(e):
+        for exponent, terms in _by_exp_factor(_hyperbolic_as_exp(e)):
             lt, st = log_magnitude(terms[0] if exponent is None else sp.Add(*terms), emit, zeros)
             lt = lt if exponent is None else exponent + lt
             if zeros:  # a zero term's log is -inf (its sign emitted first: lzero reads it)
@@ -1325,6 +1413,31 @@ def log_magnitude(e: sp.Expr, emit, zeros: bool = False) -> tuple:
         r = emit(sp.Add(*(pw(st, lrel(lt, top), 1, 1) if zeros else st * lexp(lt - top) for lt, st in parts)))
         return top + llog(r), sgn(r)
     return llog(e), sgn(e)
+
+
+def _hyperbolic_as_exp(e: sp.Add) -> sp.Add:
+    """In a sum where two or more terms hold cosh(E) or sinh(E) of one E in mu, each such factor as exp(|E|) (1 +-
+    exp(-2|E|))/2 (sinh with the sign of E): the terms then share exp(|E|), whose log is not rounded together with
+    theirs (d/dmu of sinh(mu)/mu, cosh(mu)/mu - sinh(mu)/mu^2 at mu = 1e200: both logs round to 1e200, the
+    difference was 0.0 for +inf). Else e as it is."""
+    def hyperbolic(t):
+        return [f for f in sp.Mul.make_args(t) if isinstance(f, (sp.cosh, sp.sinh)) and f.args[0].has(mu)]
+    held = [hyperbolic(t) for t in e.args]
+    args = {f.args[0] for fs in held for f in fs}
+    if len(args) != 1 or sum(1 for fs in held if fs) < 2:
+        return e
+
+    def split(t):
+        out = []
+        for f in sp.Mul.make_args(t):
+            if f in hyperbolic(t):
+                a = sp.Abs(f.args[0])
+                sign = sp.S.One if isinstance(f, sp.cosh) else sgn(f.args[0])
+                out += [sp.exp(a), sign * (1 + (1 if isinstance(f, sp.cosh) else -1) * sp.exp(-2 * a)) / 2]
+            else:
+                out.append(f)
+        return sp.Mul(*out)
+    return sp.Add(*(split(t) for t in e.args))
 
 
 def _by_exp_factor(e: sp.Add) -> list:
