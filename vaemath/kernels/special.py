@@ -345,6 +345,19 @@ def _ddpoly(xh, xl, c):
     return sh, sl
 
 
+@nb.njit(cache=True, error_model="numpy")
+def _dd_horner(xh, xl, ch, cl):
+    """As :func:`_ddpoly`, with double-double coefficients ch[k] + cl[k]: (hi, lo)."""
+    sh, sl = ch[0], cl[0]
+    for k in range(1, len(ch)):
+        ph = sh * xh
+        pl = _two_product_error(sh, xh, ph) + (sh * xl + sl * xh)
+        th, te = _two_sum(ph, ch[k])
+        sh = th + (te + pl + cl[k])
+        sl = (te + pl + cl[k]) - (sh - th)
+    return sh, sl
+
+
 def _dd_constants():
     """log 2 as three floats (the first fdlibm's 32-bit ln2_hi, k ln2_hi exact for |k| < 2^20) and 1/k! for k = 9 ... 2
     as double-doubles (hi, lo), from mpmath at 50 digits."""
@@ -380,13 +393,7 @@ def _ddexp(x):
     rh, rl = rh / 256.0, rl / 256.0
     h = rh + rl
     rh, rl = h, rl - (h - rh)
-    ph, pl = _FACT_HI[0], _FACT_LO[0]  # Horner in double-double over 1/9!, ..., 1/2!
-    for i in range(1, len(_FACT_HI)):
-        qh = ph * rh
-        ql = _two_product_error(ph, rh, qh) + (ph * rl + pl * rh)
-        th, te = _two_sum(qh, _FACT_HI[i])
-        ph = th + (te + ql + _FACT_LO[i])
-        pl = (te + ql + _FACT_LO[i]) - (ph - th)
+    ph, pl = _dd_horner(rh, rl, _FACT_HI, _FACT_LO)  # over 1/9!, ..., 1/2!
     sh = rh * rh  # r^2, then r + r^2 p
     sl = _two_product_error(rh, rh, sh) + 2.0 * rh * rl
     qh = sh * ph
@@ -463,13 +470,7 @@ def ddhorner(x, sq, ah, al, ch, cl):
         ml = _two_product_error(x, ah, m) + x * al
         yh = m * m
         yl = _two_product_error(m, m, yh) + 2.0 * m * ml
-    sh, sl = ch[0], cl[0]
-    for k in range(1, len(ch)):
-        ph = sh * yh
-        pl = _two_product_error(sh, yh, ph) + (sh * yl + sl * yh)
-        th, te = _two_sum(ph, ch[k])
-        sh = th + (te + pl + cl[k])
-        sl = (te + pl + cl[k]) - (sh - th)
+    sh, sl = _dd_horner(yh, yl, ch, cl)
     r = sh + sl
     if r - r == 0.0:
         return r
