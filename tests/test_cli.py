@@ -285,7 +285,7 @@ def test_a_multi_line_message_is_printed_on_one_line(monkeypatch, capsys):
 
 # ---- fuzz: malformed penalty text never gives a traceback ------------------------------------------------
 
-MALFORMED = ["mu +", "(", ")", "mu**", "**mu", "log(", "log()", "log(mu,,)", "max(mu)", "min(mu, sigma, 1)",
+MALFORMED = ["mu +", "(", ")", "mu**", "**mu", "log(", "log()", "log(mu,,)", "max(mu)", "min(sigma)", "abs(mu, sigma)",
              "mu sigma", "1e", "1e+", "..5", "mu..x", "0x", "mu[0]", "{}", "mu; sigma", "mu\nsigma", "#",
              "mu = 1", "lambda: mu", "'kl'", "b'kl'", "kl()", "kl(2)", "renyi()", "renyi(1, 2)", "renyi(mu)",
              "renyi(1)", "renyi(-1)", "exp(x=mu)", "log(*mu)", "mu if 1 else 2", "not mu", "mu is mu", "-",

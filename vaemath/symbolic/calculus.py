@@ -3612,13 +3612,14 @@ def far_minimum_1d(b: sp.Expr, budget=DEFAULT_BUDGET, inside: bool = False) -> d
     if found is None:
         return None
     t, v = found["t"], sp.Float(mpmath.nstr(found["value"], 60), 60)
+    at = sp.exp(t, evaluate=False)
     if found["kind"] == "minimum":
-        where = (f"sigma = exp({t}), where its derivative in t = log sigma changes sign, found by mpmath in t at "
-                 "30 + 2|log10 sigma| digits (beyond float64's range where it lies there)")
+        where = (f"sigma = {at}, past float64's range, where its derivative in t = log sigma changes sign (found by "
+                 "mpmath in t at 30 + 2|log10 sigma| digits)")
     else:
-        where = (f"sigma = exp({t}): {b} still falls there, the farthest point followed by mpmath in t = log sigma "
+        where = (f"sigma = {at}: {b} still falls there, the farthest point followed by mpmath in t = log sigma "
                  f"(|t| <= {FAR_PART:g}): a lower value may lie further out")
-    return {"t": t, "sigma": sp.exp(t, evaluate=False), "value": v, "kind": found["kind"], "where": where}
+    return {"t": t, "sigma": at, "value": v, "kind": found["kind"], "where": where}
 
 
 def _far_in_param(e: sp.Expr, best, param: str):
@@ -4337,7 +4338,7 @@ def _why_undecided(pen, inf: dict, budget) -> str:
         return "; the part in sigma still falls at the farthest point followed, past float64's range"
     if "may fall further out" in str(inf.get("where")):
         return "; the least value found is at the edge of float64's range, where the penalty may fall further out"
-    if "beyond float64's range where it lies there" in str(inf.get("where")):  # review r8m B2: not a budget's fault
+    if "past float64's range, where its derivative" in str(inf.get("where")):  # review r8m B2: not a budget's fault
         return "; the minimiser lies past float64's range: the infimum's note names it in sigma"
     if inf.get("late") or any(x in _SOLVE_LATE for x in (e, without_idle_kinks(e, budget))):
         return "; a symbolic step ran past the budget: a larger budget may find one"

@@ -354,7 +354,7 @@ def _scanned_collapse(pen_obj, budget, numeric_least: float) -> dict | None:
     if found is None or found["kind"] != "minimum" or not float(found["value"]) < numeric_least:
         return None
     t = float(found["t"])
-    return {**found, "float": math.exp(t) if abs(t) < 700 else f"exp({found['t']})"}
+    return {**found, "float": math.exp(t) if abs(t) < 700 else str(found["sigma"])}
 
 
 def _derived_collapse(pen_obj, budget, reached: tuple) -> dict | None:
@@ -392,7 +392,7 @@ def _derived_collapse(pen_obj, budget, reached: tuple) -> dict | None:
     where = (f"sigma = {s}, mu = {best.point[mu]}, derive's minimiser ({best.method}; the far scan of log sigma "
              "included)")
     return {"value": float(value), "where": where, "c": float(best.point[mu]),
-            "float": math.exp(t) if abs(t) < 700 else f"exp({s.args[0]})"}
+            "float": math.exp(t) if abs(t) < 700 else str(s)}
 
 
 def _path_limit(pen_obj, budget, end=0) -> float | None:
@@ -854,7 +854,7 @@ def _far_corner(f: _Profiled, pen_obj, lam, theta, budget) -> dict | None:
           and not pen_obj.expr.subs(mu, 0).has(mu)):  # the corner search ran to float64's least sigma
         far = far_minimum_1d(pen_obj.expr.subs(mu, 0), budget)
         if far is not None and far["kind"] == "minimum" and far["t"] < 0:
-            found = (float(far["value"]), 0.0, f"exp({far['t']})", far["where"])
+            found = (float(far["value"]), 0.0, str(far["sigma"]), far["where"])
     if found is None:
         return None
     value, c, at, where = found
