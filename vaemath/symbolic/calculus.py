@@ -1607,22 +1607,24 @@ def _may_vanish_near(g: sp.Expr, x: sp.Symbol, x0: float, width: float = 1e-6) -
     return low.real * high.real <= 0 or abs(mid.real) <= 1e-8
 
 
-def _level_set(e: sp.Expr, isolated: list = ()):
+def _level_set(e: sp.Expr, isolated: list = (), budget=DEFAULT_BUDGET):
     """A set of minimisers when the search's least value is taken, exactly, at points 1e-3 or more apart; else
-    None, also when each of those points is within 1e-6 of one of the ``isolated`` minimisers (std points)."""
+    None, also when each of those points is within 1e-6 of one of the ``isolated`` minimisers (std points), or when
+    reading a point's exact value runs past the ``budget`` (review r8o A1: sympy's simplify of max(kl, 1/2)**3 -
+    max(kl, 1/2) at the readings of kl = 1/sqrt(3) ran for minutes)."""
     low = [(m, s) for m, s, v in _numeric_minima(e)
            if v <= min(t[2] for t in _numeric_minima(e)) + 1e-10 * (1 + abs(v))]
     if not any(np.hypot(a[0] - b[0], a[1] - b[1]) > 1e-3 for a in low for b in low):
         return None
     if all(any(np.hypot(m - float(p[mu]), s - float(p[sigma])) < 1e-6 for p in isolated) for m, s in low):
         return None  # abs(mu**2 - 2) + (sigma - 1)**2: two points, reported as such
-    values = {_least_reading(e, m, s) for m, s in low}
-    if len(values) != 1 or None in values:
+    values = _budgeted(lambda: {_least_reading(e, m, s) for m, s in low}, budget=budget)  # one budget for all
+    if values is None or len(values) != 1 or None in values:
         return None
     v, least = values.pop(), min(t[2] for t in _numeric_minima(e))
     if not (v.is_number and abs(complex(v) - least) < 1e-10 * (1 + abs(least))):  # a reading off the minimum
         return None
-    found = _increasing_in_max(e, v)
+    found = _increasing_in_max(e, v, budget)
     if found is not None:
         core, k, f = found
         others = [a for a in core.args if a != k]
@@ -1637,10 +1639,10 @@ def _level_set(e: sp.Expr, isolated: list = ()):
                         "apart: a set of minimisers", shape=_set_shape(e, v, low[0]) or "")
 
 
-def _increasing_in_max(e: sp.Expr, v: sp.Expr):
+def _increasing_in_max(e: sp.Expr, v: sp.Expr, budget=DEFAULT_BUDGET):
     """(M, k, f) when e = f(M) for a Max M with one constant argument k, f strictly increasing on [k, oo) and
     f(k) = v: then e >= v, with equality exactly where M = k (max(kl, 1/2)/10, max(kl, 1/2) + 1, max(kl, 1/2)**2);
-    else None. sympy decides the monotonicity, within the default budget."""
+    else None. sympy decides the monotonicity, within the ``budget``."""
     t = sp.Dummy("t", real=True)
     for core in e.find(sp.Max):
         ks = [a for a in core.args if a.is_number]
@@ -1648,12 +1650,21 @@ def _increasing_in_max(e: sp.Expr, v: sp.Expr):
         if len(ks) != 1 or f.free_symbols != {t} or sp.simplify(f.subs(t, ks[0]) - v) != 0:
             continue
         try:
-            done, up = attempt(sp.is_strictly_increasing, f, sp.Interval(ks[0], sp.oo), t, budget=DEFAULT_BUDGET)
+            done, up = attempt(sp.is_strictly_increasing, f, sp.Interval(ks[0], sp.oo), t, budget=budget)
         except SYMPY_FAILED:
             continue
         if done and up is True:
             return core, ks[0], f
     return None
+
+
+def _budgeted(fn, *args, budget):
+    """fn(*args) within the ``budget``; None when it runs past it or sympy fails."""
+    try:
+        done, out = attempt(fn, *args, budget=budget)
+    except SYMPY_FAILED:
+        return None
+    return out if done else None
 
 
 def _least_reading(e: sp.Expr, m: float, s: float):
@@ -2084,7 +2095,7 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
             return MinimizerSet(reparametrize(region, param) if region is not sp.true else region, best.value,
                                 "the constant branch of the penalty's piecewise form")
     if not is_smooth(e):
-        flat = _level_set(e, [_std_point(c.point, param) for c in minima])
+        flat = _level_set(e, [_std_point(c.point, param) for c in minima], budget)
         if flat is not None and (best is None or float(flat.value) <= float(best.value)):
             return MinimizerSet(reparametrize(flat.region, param), flat.value, flat.method,
                                 shape=flat.shape if _param(param).name == "std" else "")
