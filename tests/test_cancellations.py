@@ -425,6 +425,10 @@ def test_a_pole_next_to_a_singular_point_keeps_its_printed_infinity():
 # Each kind with the review's input and inputs of the same kind invented here, against sympy.diff of the plain text in
 # mpmath (``_truth``), every plane, in ulps (BOUNDS): +-inf where the truth overflows.
 MU_KINDS = [
+    # a log of mu alone beside a log of the scale near sigma = 1: the near form joined them, log(mu**4 + mu**6) -
+    # log(sigma) as log1p(mu^2) - log(sigma/mu^4), inf at (1e200, 1) for 2764.10 (review r8o A2)
+    ("log(mu**4 + mu**6) + sigma**2 - log(sigma)", "std", [(1e200, 1.0), (1e-300, 1.0), (1e200, 0.7), (0.5, 1.2)]),
+    ("log(mu**2/2 + 5*mu**4) + sigma**2 - log(sigma)", "logvar", [(1e200, 0.0), (1e-300, 0.3), (-2.0, -0.5)]),
     # (1) a mu-only part with a removable point at mu = 0 is one function of mu in every region: a far form took its
     # terms into its sum of powers of sigma above 2 ((exp(mu**2)-1)/mu**2 + (sigma-1)**2 at (1e-8, 5): 16 for 17;
     # (cosh(mu)-1)/mu**2 there 15.625 for 16.5), a bounded one too (log(1+mu**2)/mu**2: 16 for 17)

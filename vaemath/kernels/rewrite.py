@@ -463,15 +463,19 @@ MAX_LOG_POWER = 8  # logs are combined only into powers up to this: beyond, fact
 
 
 def _combine_logs(e: sp.Add) -> sp.Expr:
-    """sum c_i log(A_i) -> c log(prod A_i^(c_i / c)), so ratios near 1 become visible."""
-    logs = [(c, r.args[0]) for c, r in (t.as_coeff_Mul() for t in e.args) if isinstance(r, sp.log)]
+    """sum c_i log(A_i) -> c log(prod A_i^(c_i / c)), so ratios near 1 become visible; a log of mu alone is kept
+    apart (its own rules: log(mu**4 + mu**6) - log(sigma) as log1p(mu^2) - log(sigma/mu^4) overflowed, r8o A2)."""
+    def joins(r) -> bool:
+        return isinstance(r, sp.log) and r.args[0].free_symbols != {mu}
+
+    logs = [(c, r.args[0]) for c, r in (t.as_coeff_Mul() for t in e.args) if joins(r)]
     if len(logs) < 2:
         return e
     c0 = reduce(sp.gcd, [c for c, _ in logs]) * sp.sign(logs[0][0])  # integer powers keep A rational
     if max(abs(c / c0) for c, _ in logs) > MAX_LOG_POWER:  # renyi(0.01): (a + (1-a) sigma^2)^50 sigma^99, expanded
         return e
     inside = sp.Mul(*(a ** (c / c0) for c, a in logs))
-    rest = [t for t in e.args if not isinstance(t.as_coeff_Mul()[1], sp.log)]
+    rest = [t for t in e.args if not joins(t.as_coeff_Mul()[1])]
     return sp.Add(c0 * sp.log(sp.together(inside)), *rest)
 
 
