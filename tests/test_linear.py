@@ -222,6 +222,14 @@ def test_other_penalties_agree_with_the_numerical_optimiser(pen, where):
         assert res.loglik <= res.ppca_loglik + 1e-12  # pPCA is the maximum likelihood
 
 
+def test_a_prior_the_penalty_does_not_name_is_said_to_enter_only_the_model():
+    """review r8o B2: linear takes any penalty with a prior (it is also the model's latent prior), and says when the
+    penalty itself does not name it; a penalty that does (kl) gets no such words."""
+    own = optimum("5,2,0.5", 1, "mu**2 + sigma**2 - 2*log(sigma)", starts=1, prior=(1, 2))
+    assert "enters only the model's latent prior" in own.assumption
+    assert "enters only" not in optimum("5,2,0.5", 1, "kl", starts=1, prior=(1, 2)).assumption
+
+
 def test_same_seed_same_numbers():
     # no wall-clock budget: under load a symbolic step past it falls back in one run and not the other (README)
     a, b = (optimum(COVS["rot4"], 1, "hellinger_squared", seed=3, budget=None) for _ in range(2))

@@ -33,6 +33,7 @@ from vaemath.symbolic import penalty as as_penalty
 from vaemath.symbolic.budget import attempt, check_budget
 from vaemath.symbolic.calculus import backed_limit, checked_limit, descent_path, with_domain
 from vaemath.symbolic.numerals import numbers_shown
+from vaemath.symbolic.parser import refers_to_prior
 from vaemath.symbolic.prior import check_prior
 
 try:  # shipped with scikit-learn, a dependency
@@ -601,6 +602,9 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     if free:
         assumption += (f"; the encoder's offset c is searched (L-BFGS-B from the best point with c = mu_p = {offset} "
                        "and from near the collapse at the penalty's least point (c, sigma), found by Nelder-Mead)")
+    if prior is not None and not refers_to_prior(penalty, sigma_means):  # review r8o B2: said, not silent
+        assumption += ("; the penalty names neither mu_p, sigma_p nor a catalogue entry with a general-prior form: "
+                       "the prior enters only the model's latent prior N(mu_p, sigma_p^2)")
     prior_sigma = 1.0 if prior is None else float(prior[1])
     f, pp = _Profiled(cov, k, pen_obj, free, budget), ppca(cov, k)
     lam, u = np.linalg.eigh(cov)
@@ -941,6 +945,9 @@ def _decide(f, candidates, best, numeric, pp, spectrum, prior_sigma) -> dict:
     approached = exact is not None and not exact["attained"]  # an exact infimum at an end, never attained
     _confirm(numeric, finite[name], TOL_INFIMUM if approached else TOL_ATTAINED,
              analysed=name in ("ppca", "collapse") and not far)
+    if approached and not numeric["confirmed"]:  # review r8o B3: why, so as not to read it as doubt of the answer
+        numeric.setdefault("note", "an exact infimum approached, not attained: a finite search only nears it from "
+                                   "above (gap: how near it came), so it cannot confirm it")
     if far:  # found only numerically, where the search ran off: an upper bound on the infimum, labelled so
         numeric["confirmed"], numeric["bound"] = False, "upper"
     if name == "ppca":
