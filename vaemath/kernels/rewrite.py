@@ -328,9 +328,10 @@ def _hypot_ratio(m: sp.Expr) -> sp.Expr:
 
 
 def _hypot(e: sp.Expr, scale_out: bool = False) -> sp.Expr:
-    """(a^2 + b^2)^(n/2), n odd -> hypot(a, b)^n, and (a^2 + b^2)^(n/4) -> hypot(a, b)^(n/2) (its 4th root at mu = 1e200
-    was inf for 1e100); then in a product with hypot^n, n < 0, each argument x of the
-    hypot found in it as x^k -> pw(x, 1/hypot, 1, k) hypot^(n + k), k <= -n (else the first positive power):
+    """(a^2 + b^2)^(n/2), n odd -> hypot(a, b)^n, and (a^2 + b^2)^(n/q) -> hypot(a, b)^(2n/q) for q = 3, 4, 6 (its 4th
+    root at mu = 1e200 was inf for 1e100, its cube root at 1e160 inf for 4.6e106); then in a product with hypot^n,
+    n < 0, each argument x of the hypot found in it as x^k -> pw(x, 1/hypot, 1, k) hypot^(n + k), k <= -n (else the
+    first positive power):
     |x| / hypot <= 1, so no square underflows or overflows where the value does not (the cone
     sqrt(mu^2 + (sigma - 1)^2) at mu = 1e-200, sigma = 1, its d2/dsigma2 = mu^2 / hypot^3 = 1e200; 3 d mu^2/h^3 is
     3 (d/h) (mu/h)^2, not 0 from d/h^3 = 1e-460 at mu = 1e150; d^2/h is (d/h) d, not h (d/h)^2, denormal at
@@ -350,7 +351,7 @@ def _hypot(e: sp.Expr, scale_out: bool = False) -> sp.Expr:
             return (powers[0] * hypot(*(r / powers[0] for r in roots))) ** (2 * p.exp)
         return hypot(*roots) ** (2 * p.exp)
     e = e.replace(lambda x: isinstance(x, sp.Pow) and isinstance(x.base, sp.Add) and x.exp.is_Rational
-                  and x.exp.q in (2, 4), to_hypot)
+                  and x.exp.q in (2, 3, 4, 6), to_hypot)
     return e.replace(lambda x: isinstance(x, sp.Mul), _hypot_ratio)
 
 
