@@ -1649,11 +1649,7 @@ def _increasing_in_max(e: sp.Expr, v: sp.Expr, budget=DEFAULT_BUDGET):
         f = e.xreplace({core: t})
         if len(ks) != 1 or f.free_symbols != {t} or sp.simplify(f.subs(t, ks[0]) - v) != 0:
             continue
-        try:
-            done, up = attempt(sp.is_strictly_increasing, f, sp.Interval(ks[0], sp.oo), t, budget=budget)
-        except SYMPY_FAILED:
-            continue
-        if done and up is True:
+        if _budgeted(sp.is_strictly_increasing, f, sp.Interval(ks[0], sp.oo), t, budget=budget) is True:
             return core, ks[0], f
     return None
 
