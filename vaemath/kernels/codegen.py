@@ -1049,16 +1049,18 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     sc = scale(param)
     raw = _region_planes(expr, what, sc, region)
     plain_pieces = [_constants_as_numbers(scaled.products(p)) for p in raw]
-    code = lambda e: _Printer().doprint(  # noqa: E731  (as the kernel prints it)
-        mu_chains(_numbers_once(exact_products(compensated(_constants_as_numbers(scaled.products(e)), region, sc)))))
+    def form(e):  # a part as the kernel has it
+        return mu_chains(_numbers_once(exact_products(compensated(_constants_as_numbers(scaled.products(e)), region,
+                                                                  sc))))
+
+    code = lambda e: _Printer().doprint(form(e))  # noqa: E731  (as the kernel prints it)
     patched = series.patch(raw, sc, region, code)  # parts whose printed form is measured wrong
     coded = [mu_chains(_numbers_once(exact_products(compensated(q, region, sc) if p is r
                                                     else _constants_as_numbers(scaled.products(p)))))
              for p, r, q in zip(patched, raw, plain_pieces)]
     coded = [_lg_sums(c, region, sc) if i % 3 == 1 else c for i, c in enumerate(coded)]
     if "hess" in what and region in REGIONS:
-        coded = _dd_planes(expr, what, sc, region, coded, lambda p: mu_chains(_numbers_once(exact_products(
-            compensated(_constants_as_numbers(scaled.products(p)), region, sc)))))
+        coded = _dd_planes(expr, what, sc, region, coded, form)
     replacements, reduced = sp.cse(coded, symbols=sp.numbered_symbols(f"x{k}_"), optimizations="basic")
     stages, hoisted = {}, _Hoister(f"h{k}_")
     for sym, sub in replacements:
