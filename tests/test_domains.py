@@ -381,6 +381,11 @@ def test_derive_takes_the_exact_infimum_at_the_edge_for_an_irrational_order():
     with mp.workdps(50):
         assert abs(mp.mpf(str(sp.N(d["infimum"], 50))) - _edge_value(plain, edge)) < 1e-40
     assert abs(float(_edge_value(plain, edge)) - 0.2995606278) < 1e-10
+    # review r8o C1: no negative constant under a root or a log (sqrt(-1/(2 - E)) is 1/sqrt(E - 2)), one form
+    assert not any(b.is_number and b.is_negative for b, _ in (p.args for p in d["infimum"].atoms(sp.Pow)))
+    assert "(-1/" not in " ".join(d["notes"])  # was sqrt(-1/(2 - E)), log(-1/(2 - E))
+    assert d["infimum"] == -(1 - sp.log(sp.E - 2)) / 2 + sp.log(2) / (sp.E - 2)  # the form by hand, not a third
+    assert str(d["infimum"]) in d["notes"][0] and f"sigma->{sp.sqrt(sp.E / (sp.E - 2))}-" in d["notes"][0]
 
 
 def test_a_root_in_mu_complex_inside_the_domain_is_no_path_down():

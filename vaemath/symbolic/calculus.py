@@ -2501,7 +2501,8 @@ def timed_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEFAU
 
 
 def checked_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEFAULT_BUDGET) -> tuple:
-    """(lim_{x -> x0} e or None, whether the budget ran out, whether evaluations back it).
+    """(lim_{x -> x0} e or None, whether the budget ran out, whether evaluations back it), the limit with
+    :func:`positive_bases`.
 
     ``e`` is first rid of its hidden zeros (:func:`without_hidden_zeros`: sinh(x)**2 - cosh(x)**2 + 1 is 0, exactly).
     Each limit is then checked against evaluations of ``e`` at high precision along x -> x0 (:func:`limit_status`):
@@ -2512,6 +2513,22 @@ def checked_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEF
     for an infinite one), False when they neither back nor contradict it (too slow, or not computable): such a limit is
     sympy's alone, and a verdict resting on it is not exact.
     """
+    value, late, backed = _checked_limit(e, x, x0, direction, budget)
+    return positive_bases(value), late, backed
+
+
+def positive_bases(v):
+    """``v`` with each integer power of a negative constant sum written as one of its positive negation:
+    sqrt(-1/(2 - E)) as 1/sqrt(-2 + E), log(-1/(2 - E)) as log(1/(-2 + E)) (review r8o C1: no minus sign inside a
+    root or a log of a real value); ``v`` itself when it is not a sympy expression."""
+    if not isinstance(v, sp.Basic):
+        return v
+    return v.replace(lambda p: isinstance(p, sp.Pow) and p.exp.is_Integer and isinstance(p.base, sp.Add)
+                     and p.base.is_number and p.base.is_negative,
+                     lambda p: (-1) ** p.exp * sp.Pow(sp.Add(*[-t for t in p.base.args]), p.exp))
+
+
+def _checked_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str, budget) -> tuple:
     e = without_hidden_zeros(e, budget)
     if isinstance(e, sp.Expr) and not e.has(x) and e.is_extended_real and e.is_finite:  # constant along the path
         return e, False, True
@@ -2864,7 +2881,7 @@ def _sigma_range(penalty, budget) -> sp.Set:
         return whole
     if not done:
         return whole
-    inside = sp.Intersection(whole, *sets)
+    inside = positive_bases(sp.Intersection(whole, *sets))
     return inside if isinstance(inside, (sp.Interval, sp.Union)) and inside.measure != 0 else whole
 
 
@@ -3389,6 +3406,7 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
         if bound is None or not _is_zero(bound[0] - value, budget):
             bound = _termwise_bound_inside(penalty, budget) or bound
         if bound is not None and _is_zero(bound[0] - value, budget):  # approached, and a lower bound: the infimum
+            value = min(value, bound[0], key=sp.count_ops)  # one number, its shorter form (review r8o C1)
             if bound[1]:
                 return {"value": value, "attained": False, "method": "exact",
                         "where": f"no minimiser; {value} is approached as {where}, and the penalty is > {value} "
