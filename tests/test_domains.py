@@ -58,6 +58,7 @@ def test_derive_in_logvar_and_check_and_linear_say_minus_infinity_at_the_edge():
     assert infimum(text)["value"] == -sp.oo
     res = vaemath.linear.optimum("5,2,0.5", 1, text, starts=2, seed=0)
     assert res.objective == -np.inf and not res.attained and "sigma->sqrt(2)-" in res.path
+    assert res.sigma == ["sqrt(2)"] and res.to_dict()["sigma"] == ["sqrt(2)"]  # exact, as an approached edge's
     # W = 0 = V: the objective is D/2 log(2 pi tau2) + D/2 + pen(0, sigma), tau2 = tr C / D (written out here)
     tau2 = (5 + 2 + 0.5) / 3
     by_hand = [1.5 * np.log(2 * np.pi * tau2) + 1.5 - np.log(s) + np.log(2 - s * s) / 2 for s, _ in res.path_values]

@@ -515,7 +515,8 @@ def _unbounded(pen_obj, ex, budget, offset=sp.S.Zero) -> dict | None:
     return {"path": f"unbounded below: W = 0, V = 0, and the encoder's offset c with sigma_j along the path where "
                     f"pen(c, sigma) -> -oo: {path['where']} (mu read as {code}; the offset and sigma enter the "
                     "objective only through the penalty when W = 0 = V)",
-            "sigma": None if end is None else "oo" if end == sp.oo else float(end) if end.is_number else None,
+            "sigma": None if end is None or not end.is_number else "oo" if end == sp.oo else (  # an edge as the
+                float(end) if end.is_Integer else str(end)),  # edge of an approached infimum: exact (review r8o D1)
             "scale": ("path", None), "points": path["points"], "expr": pen_obj.expr}
 
 
