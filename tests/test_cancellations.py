@@ -421,6 +421,24 @@ def test_a_pole_next_to_a_singular_point_keeps_its_printed_infinity():
     assert list(h[0][:, 0]) == [-math.inf, -math.inf]
 
 
+# --- Issue 7: a mu-only part's value at mu = 0 against the plane's constants ----------------------------------------
+# The mu part's value c at mu = 0 cancelled against the scale part's constants in the sum: (exp(mu**2) - 1 -
+# mu**2)/mu**2 + (sigma-1)**2 at (1e-8, 1) was 0.0 for 5e-17 (1 + mu^2/2 plus sigma^2 - 2 sigma); sqrt(1 + mu**2) - 1 +
+# sigma at (1e-5, 1e-20) 5.0000000000000004e-11 for 5.000000000875e-11. Every plane against sympy.diff in mpmath.
+CONSTANT_KINDS = [
+    ("(exp(mu**2) - 1 - mu**2)/mu**2 + (sigma-1)**2", "std",
+     [(1e-8, 1.0), (-1e-8, 1.0 + 2**-40), (1e-4, 1.0), (1e-8, 5.0), (3e-9, 1e-30)]),
+    ("sqrt(1 + mu**2) - 1 + sigma", "logstd", [(1e-5, math.log(1e-20)), (-1e-7, -50.0), (1e-5, 0.0), (2e-8, 3.0)]),
+    ("cosh(mu) - 1 + log(sigma)", "var", [(1e-8, 1.0), (-1e-6, 1.0 + 2**-30), (1e-8, 1e-40), (1e-3, 7.0)]),
+    ("mu**2/(1 - exp(-mu**2)) + sigma - 2", "logvar", [(1e-8, 0.0), (-1e-7, 1e-12), (1e-8, -2.0), (0.5, 0.0)]),
+]
+
+
+@pytest.mark.parametrize("text, param, points", CONSTANT_KINDS, ids=[f"{c[1]}:{c[0]}" for c in CONSTANT_KINDS])
+def test_a_mu_part_constant_joins_the_scale_part(text, param, points):
+    _check_planes(text, param, points)
+
+
 # --- Issue 7, review r8n A2, A4, A6 (task mu7) -----------------------------------------------------------------------
 # Each kind with the review's input and inputs of the same kind invented here, against sympy.diff of the plain text in
 # mpmath (``_truth``), every plane, in ulps (BOUNDS): +-inf where the truth overflows.

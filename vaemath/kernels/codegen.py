@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "69"
+GENERATOR_VERSION = "72"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -1048,6 +1048,7 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     k = _code(region)
     sc = scale(param)
     raw = _region_planes(expr, what, sc, region)
+    raw = series.moved_constants(raw, sc) if region in ("near", "low", "high") else raw
     plain_pieces = [_constants_as_numbers(scaled.products(p)) for p in raw]
     def form(e):  # a part as the kernel has it
         return mu_chains(_numbers_once(exact_products(compensated(_constants_as_numbers(scaled.products(e)), region,

@@ -34,6 +34,7 @@ from mpmath import libmp
 from vaemath.kernels import rewrite, scaled, special
 from vaemath.kernels.rewrite import T, d, lg
 from vaemath.symbolic import mu
+from vaemath.symbolic.budget import SYMPY_FAILED, attempt
 
 BAD_ULPS = 8.0  # a printed part further off than this at a probe point is replaced (where its replacement passes)
 GOOD_ULPS = 4.0  # a replacement must be within this at every check point
@@ -781,6 +782,46 @@ def small_mu_form(part: sp.Expr, f, sc, code, rest: sp.Expr) -> sp.Expr | None:
         if not _bad_in_mu(printed(code(form)), f, sc, checks, GOOD_ULPS):
             return form
     return None
+
+
+def moved_constants(pieces: list, sc) -> list:
+    """Per plane (mu-only, scale-only, mixed): the mu-only part's value c at mu = 0, where it is a nonzero number,
+    moved to the scale part (a - c, s + c), where the plane's other constants are: both parts then vanish where the
+    plane's sum would cancel them ((exp(mu**2) - 1 - mu**2)/mu**2 + (sigma-1)**2 at (1e-8, 1) was 0.0 for 5e-17: a mu
+    part 1 + mu^2/2 and a scale part sigma^2 - 2 sigma); a - c is then the series rule's (:func:`small_mu_form`).
+    Not where the plane has no scale part, or a tends to 0 at large |mu| (d2/dmu2 of mu**2/(1 + mu**2) + ..., -6e-40
+    at mu = 1e10: a - c and s + c would cancel there instead)."""
+    out = list(pieces)
+    for k in range(0, len(pieces), 3):
+        a, s = pieces[k:k + 2]
+        c = _value_at_zero(a) if s.free_symbols & _scale_symbols() else None
+        if c is not None and not _vanishes_far(a, sc, c):
+            out[k], out[k + 1] = a - c, s + c
+    return out
+
+
+def _vanishes_far(part: sp.Expr, sc, c) -> bool:
+    """Whether a mu-only part falls below |c|/1000 at mu = +-1e8 (or cannot be evaluated there)."""
+    f = truth(part, sc)
+    values = [None if f is None else _true_at(f, m, mpmath.mpf(1)) for m in (1e8, -1e8)]
+    return any(v is None or abs(v) < abs(c) / 1000 for v in values)
+
+
+def _value_at_zero(part: sp.Expr) -> sp.Expr | None:
+    """A mu-only part's exact value (its limit, where removable) at mu = 0 when a nonzero real number, else None."""
+    if part.free_symbols != {mu} or part.has(sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside):
+        return None
+    e = plain(rewrite.elementary(part))
+    c = e.subs(mu, 0)
+    if not (c.is_number and c.is_finite):
+        try:  # one value from both sides, or no constant to move
+            sides = [attempt(sp.limit, e, mu, 0, side, budget=2) for side in "+-"]
+        except SYMPY_FAILED:
+            return None
+        if not all(done for done, _ in sides) or sides[0][1] != sides[1][1]:
+            return None
+        c = sides[0][1]
+    return c if c.is_number and c.is_finite and c.is_real and c != 0 else None
 
 
 @_memo
