@@ -172,7 +172,7 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
                 pieces.append(_d_groups(p, sc) if hess and len(pieces) % 3 == 2 else p)
         else:
             pieces.extend(_far_parts(e, sc, region))
-    return [rewrite.logpoly_forms(p) for p in pieces]
+    return [rewrite.logpoly_forms(p, frozenset({d, dv})) for p in pieces]
 
 
 def _near_parts(e: sp.Expr, sc: Scale) -> list:

@@ -151,13 +151,16 @@ def _logpoly_sides(a: logpoly) -> tuple:
     return (low.subs(mu, x), j * lo_p - lo_n), (high.subs(mu, x), j * hi_p - hi_n)
 
 
-def logpoly_forms(e: sp.Expr) -> sp.Expr:
+def logpoly_forms(e: sp.Expr, vanishing: frozenset = frozenset()) -> sp.Expr:
     """Every :class:`logpoly` in ``e`` in its accurate form, chosen per point by |mu| <= 1 (:class:`pick`): a product
     holding logpoly atoms to positive integer powers as F R_1^e_1 ... (1/mu)^K on each side, F its other factors and
     K = sum e_i k_i (:func:`_logpoly_sides`), the divisions by mu last: the product is finite where a factor is not
     (d2/dmu2 of log(mu^4 + mu^6) sigma, -4/mu^2 sigma, at mu = sigma = 1e-300 is -4e300, was -inf from -4e600; at
     mu = sigma = 1e200 -6e-200, was 0 from -6e-400) and no power of mu underflows or overflows where the derivative is
-    a finite number (d/dmu of log(mu^4 + mu^6) sigma at (1e-100, 3) is 1.2e101, was inf)."""
+    a finite number (d/dmu of log(mu^4 + mu^6) sigma at (1e-100, 3) is 1.2e101, was inf). Chains holding mu among
+    the other factors are multiplied out first, so that their powers of mu cancel (d/dmu of mu^2 log(mu^2 + mu^4) sigma
+    at (1e-300, 1) holds mu^2 (2/mu) = 2e-300, not 0 from mu^2), and what is left of them beside a factor of
+    ``vanishing`` (d = sigma - 1) chained again (:func:`scale_first`)."""
     if not e.has(logpoly):
         return e
 
@@ -165,22 +168,39 @@ def logpoly_forms(e: sp.Expr) -> sp.Expr:
         return [f for f in sp.Mul.make_args(m) if isinstance(f.as_base_exp()[0], logpoly)
                 and f.as_base_exp()[1].is_Integer and f.as_base_exp()[1] > 0]
 
+    def unchained(f):  # a chain holding mu (scale_first's, _group_mu's) as its plain product: its powers of mu cancel
+        if isinstance(f, pw) and f.has(mu):
+            return sp.Mul(*(unchained(g) for g in sp.Mul.make_args((f.args[0] * f.args[1] ** f.args[2]) ** f.args[3])))
+        return f
+
     def side(m, s):  # m on side s (0: |mu| <= 1, 1: above), any other logpoly in it in that side's form
         held = atoms(m)
-        rest = sp.Mul(*(f for f in sp.Mul.make_args(m) if f not in held))
+        rest = sp.Mul(*(unchained(f) for f in sp.Mul.make_args(m) if f not in held))
         ratio = rest.replace(lambda x: isinstance(x, logpoly), lambda x: _chain(*_logpoly_sides(x)[s]))
         k = 0
         for f in held:
             (r, kf), n = _logpoly_sides(f.as_base_exp()[0])[s], f.as_base_exp()[1]
             ratio, k = ratio * r**n, k + kf * n
-        if k > 0 and rest.has(T, lg):  # a factor of the scale over mu^k: no order of the multiplications is right
-            from vaemath.kernels import scaled  # everywhere (sigma^2 2/mu at mu = sigma = 1e200 is 2e200, was inf from
-            return scaled.scaled(*scaled._flatten(ratio * mu**-k))  # sigma^2): mantissas and exponents apart
+        ratio = ratio * mu**-k  # a power of mu among the other factors cancels first (mu^2 2/mu at mu = 1e-300 is
+        k = -ratio.as_powers_dict().get(mu, 0)  # 2e-300, was 0 from mu^2)
+        if not (sp.sympify(k).is_Integer and k > 0):  # mu^n left: chained again beside a factor vanishing at sigma = 1
+            return scale_first(ratio, set(vanishing))
+        ratio = ratio * mu**k
+        if rest.has(T, lg):  # a factor of the scale over mu^k: no order of the multiplications is right everywhere
+            from vaemath.kernels import scaled  # (sigma^2 2/mu at mu = sigma = 1e200 is 2e200, was inf from sigma^2):
+            return scaled.scaled(*scaled._flatten(ratio * mu**-k))  # mantissas and exponents apart
         return _chain(ratio, k)
 
     def walk(x):
         if x.is_Atom or not x.has(logpoly):
             return x
+        if isinstance(x, pw) and x.has(mu):  # power_last's pw(L2, (mu T^c), 2, 1): mu^2 with L2's 1/mu^2 (mu^2 L2 T
+            return walk(unchained(x))  # at mu = 1e200 is -4 T, was 0 from L2 = -4e-400)
+        if isinstance(x, sp.Mul):  # a product of a sum holding logpoly, distributed: each term its own divisions
+            for f in x.args:  # (T (2 L1^2 + 2 L0 L2) at mu = T = 1e200 is T 2 R^2/mu^2, not T 0)
+                if isinstance(f, sp.Add) and f.has(logpoly):
+                    rest = x / f
+                    return walk(sp.Add(*(rest * t for t in f.args)))
         if atoms(x):
             return pick(sp.Abs(mu), sp.S.One, side(x, 0), side(x, 1))
         return x.func(*(walk(a) for a in x.args))
