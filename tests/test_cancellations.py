@@ -521,7 +521,10 @@ LOG7C_KINDS = {
                            # of mu^2 T^c beside L2 at 1e200 were 0 for -4 T), a product of two such logs
                            "mu**2*log(mu**2 + mu**4)*sigma", "log(mu**2 + mu**4)**3*sigma"],
     "hypot of a power of mu": ["sqrt(mu**4 + sigma**2)", "sqrt(mu**6 + sigma**2) + sigma**2",
-                               "sqrt(3*mu**4 + sigma**2) + log(sigma)**2", "sqrt(mu**4 + 4*sigma**2)"],
+                               "sqrt(3*mu**4 + sigma**2) + log(sigma)**2", "sqrt(mu**4 + 4*sigma**2)",
+                               # the cone's power in var, whose d2/dmu dv held (1 + d) h^3 expanded into d h^3 + h^3
+                               # (at (1e200, v = 2.25): NaN for -2e-601)
+                               "sqrt(mu**4 + (sigma + 1)**2)", "sqrt(2*mu**4 + (sigma - 1)**2)"],
 }
 _PARAMS = ("std", "var", "logstd", "logvar")
 LOG7C = [(kind, text, param) for kind, texts in LOG7C_KINDS.items() for i, text in enumerate(texts)
@@ -532,9 +535,17 @@ LOG7C = [(kind, text, param) for kind, texts in LOG7C_KINDS.items() for i, text 
 # rounded T^(1/3) of the log params (sqrt(mu**6 + sigma**2) at (1e100, s = 2): 4.03 ulp); a mixed part and a scale part
 # overflowing with opposite signs (d2/dv2 of sqrt(3*mu**4 + sigma**2) + log(sigma)**2 at v = 1e-300: NaN for +inf,
 # as of sqrt(mu**2 + sigma**2) + log(sigma)**2).
+# The hypot of a power of mu beside a scale part (sigma +- 1)^2: its far forms (a mixed sum's large form) at |mu| >=
+# 1e200 below v = 1e-300 and at 1.8e308 above s = 600 (d/dv 0 for 5e-251, d/ds 0 for 4.4e-96), and next to the
+# cone's tip, where the hypot underflows (d2/dmu dsigma at (1e-300, 1) NaN for 0): README "Still open".
+_FAR_OPEN = {"var": [(-1e200, 1e-300), (1.7976931348623157e308, 1e-300)],
+             "logstd": [(1.7976931348623157e308, 600.0)], "logvar": [(1.7976931348623157e308, 1200.0)]}
 _LOG7C_OPEN = {("sqrt(mu**6 + sigma**2) + sigma**2", "logstd"): [(1e100, 2.0)],
                ("sqrt(mu**6 + sigma**2) + sigma**2", "logvar"): [(1e100, 4.0)],
-               ("sqrt(3*mu**4 + sigma**2) + log(sigma)**2", "var"): [(1e-300, 1e-300), (-1e-100, 1e-300)]}
+               ("sqrt(3*mu**4 + sigma**2) + log(sigma)**2", "var"): [(1e-300, 1e-300), (-1e-100, 1e-300)],
+               **{("sqrt(mu**4 + (sigma + 1)**2)", p): _FAR_OPEN[p] for p in _FAR_OPEN},
+               **{("sqrt(2*mu**4 + (sigma - 1)**2)", p): _FAR_OPEN.get(p, []) + [(1e-300, x)]
+                  for p, x in (("std", 1.0), ("var", 1.0), ("logstd", 0.0), ("logvar", 0.0))}}
 
 
 @pytest.mark.parametrize("kind, text, param", LOG7C, ids=[f"{c[2]}:{c[1]}" for c in LOG7C])

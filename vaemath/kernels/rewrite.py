@@ -500,7 +500,19 @@ def _hypot(e: sp.Expr, scale_out: bool = False) -> sp.Expr:
         return hypot(*roots) ** (2 * p.exp)
     e = e.replace(lambda x: isinstance(x, sp.Pow) and isinstance(x.base, sp.Add) and x.exp.is_Rational
                   and x.exp.q in (2, 3, 4, 6), to_hypot)
-    return e.replace(lambda x: isinstance(x, sp.Mul), _hypot_ratio)
+    return e.replace(lambda x: isinstance(x, sp.Add), _hypot_out_of_sum).replace(lambda x: isinstance(x, sp.Mul),
+                                                                               _hypot_ratio)
+
+
+def _hypot_out_of_sum(s: sp.Add) -> sp.Expr:
+    """A sum whose every term holds h^n, h a hypot of a power of mu (:func:`_mu_power_arg`), n > 0 -> h^n (sum / h^n):
+    the product :func:`_hypot_ratio` pairs (d2/dmu dv of sqrt(2*mu**4 + (sigma - 1)**2) in var, mu^3 d / ((1 + d) h^3)
+    expanded to d h^3 + h^3, at (1e200, 1/2) NaN for 2.9e-601)."""
+    hs = {f.as_base_exp() for f in sp.Mul.make_args(s.args[0]) if _mu_power_arg(f.as_base_exp()[0])}
+    for h, n in hs:
+        if n.is_Integer and n > 0 and all(t.as_powers_dict().get(h, 0) >= n for t in s.args):
+            return h**n * sp.Add(*(t / h**n for t in s.args))
+    return s
 
 
 def in_every_sum(rule, e: sp.Expr) -> sp.Expr:
