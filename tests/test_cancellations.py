@@ -509,3 +509,82 @@ def test_review_inputs_r8n_mu_only():
     assert planes("log(mu**4 + mu**6) + sigma", 1e-100, 3.0)[0] == pytest.approx(-918.0340371976183, rel=4 * ULP)
     assert planes("log(mu**2 + mu**8) + sigma", 1e200, 3.0)[0] == pytest.approx(3687.136148790473, rel=4 * ULP)
     assert planes("sinh(mu)/mu + (sigma-1)**2", 1e200, 1.0)[1] == math.inf
+
+
+# --- Issue 7, review r8o A2, A8, B1 and the hypot of a power of mu (task log7c) -------------------------------------
+# Three kinds, each with the review's inputs and inputs of the same kind invented here, every plane against sympy's
+# diff of the plain text in mpmath (``_truth``: 60 digits plus twice the inputs' decimal exponents, 1300 and more at
+# 1e200), in ulps (BOUNDS), +-inf where the truth overflows, in all four parametrisations, on extreme mu (where the kind
+# lives: the powers of mu under- or overflow) and sigma in every region (below 1/2, near 1 with 1 + ulp, above 2):
+# (1) a log of a sum of powers of mu (three terms or more, or beside a KL-like scale part) in every region: near
+#     sigma = 1 it was inf at (1e200, 1) (log(mu**2 + mu**4 + mu**6) + sigma: truth 2764.1021);
+# (2) such a log inside a mixed product: its mu factor is the same accurate function of mu, divided by mu last
+#     (log(mu**4 + mu**6)*sigma's d/dmu at (1e-100, 3) was inf, truth 1.2e101);
+# (3) a hypot of a power of mu beyond that power's overflow: (mu^2/h) as 1/hypot(1, sigma/mu/mu) (sqrt(mu**4 +
+#     sigma**2)'s d/dmu at (1e200, 1) was NaN, truth 2e200), mu left over paired with the hypot.
+# Points where the mu part and the scale part of a sum cancel at ordinary mu (0.5 beside sigma = 1) are a different
+# kind (README "Still open") and left out. Each case compiles one kernel of all planes (about 2 s); the default run
+# each text in one param (every param in each kind), VAEMATH_TEST_FULL=1 every text in every param.
+_FULL = __import__("os").environ.get("VAEMATH_TEST_FULL") == "1"
+_XS = {"std": [1e-300, 0.3, 1.0, 1 + ULP, 1.5, 3.0, 1e200], "var": [1e-300, 0.09, 1.0, 2.25, 9.0, 1e300],
+       "logstd": [-600.0, -1.2, 0.0, 0.4, 2.0, 600.0], "logvar": [-1200.0, -2.4, 0.0, 0.8, 4.0, 1200.0]}
+_MUS = (1e-300, -1e-100, 3.0, 1e100, -1e200, 1.7976931348623157e308)
+LOG7C_KINDS = {
+    "log of a mu polynomial": ["log(mu**2 + mu**4 + mu**6) + sigma", "log(mu**4 + mu**6) + sigma**2 - log(sigma)",
+                               "log(mu**6 + mu**2 + mu**4) + log(sigma)**2",
+                               "log(mu**2/2 + 5*mu**4 + 3*mu**8) + sigma**2 - log(sigma)"],
+    "in a mixed product": ["log(mu**4 + mu**6)*sigma", "sigma**2*log(mu**2 + mu**4)",
+                           "log(mu**2/2 + 3*mu**4 + mu**8)*log(sigma) + sigma", "log(mu**4 + mu**6)/sigma**3 + sigma",
+                           # a power of mu beside the log's derivative (mu^2 (2/mu) at 1e-300 was 0 from mu^2; chains
+                           # of mu^2 T^c beside L2 at 1e200 were 0 for -4 T), a product of two such logs
+                           "mu**2*log(mu**2 + mu**4)*sigma", "log(mu**2 + mu**4)**3*sigma"],
+    "hypot of a power of mu": ["sqrt(mu**4 + sigma**2)", "sqrt(mu**6 + sigma**2) + sigma**2",
+                               "sqrt(3*mu**4 + sigma**2) + log(sigma)**2", "sqrt(mu**4 + 4*sigma**2)",
+                               # the cone's power in var, whose d2/dmu dv held (1 + d) h^3 expanded into d h^3 + h^3
+                               # (at (1e200, v = 2.25): NaN for -2e-601)
+                               "sqrt(mu**4 + (sigma + 1)**2)", "sqrt(2*mu**4 + (sigma - 1)**2)"],
+}
+_PARAMS = ("std", "var", "logstd", "logvar")
+LOG7C = [(kind, text, param) for kind, texts in LOG7C_KINDS.items() for i, text in enumerate(texts)
+         for j, param in enumerate(_PARAMS) if _FULL or i % 4 == j]
+
+
+# Points of the full run left out, the same on main, other kinds (README "Still open"): a far form's value through the
+# rounded T^(1/3) of the log params (sqrt(mu**6 + sigma**2) at (1e100, s = 2): 4.03 ulp); a mixed part and a scale part
+# overflowing with opposite signs (d2/dv2 of sqrt(3*mu**4 + sigma**2) + log(sigma)**2 at v = 1e-300: NaN for +inf,
+# as of sqrt(mu**2 + sigma**2) + log(sigma)**2).
+# The hypot of a power of mu beside a scale part (sigma +- 1)^2: its far forms (a mixed sum's large form) at |mu| >=
+# 1e200 below v = 1e-300 and at 1.8e308 above s = 600 (d/dv 0 for 5e-251, d/ds 0 for 4.4e-96), and next to the
+# cone's tip, where the hypot underflows (d2/dmu dsigma at (1e-300, 1) NaN for 0): README "Still open".
+_FAR_OPEN = {"var": [(-1e200, 1e-300), (1.7976931348623157e308, 1e-300)],
+             "logstd": [(1.7976931348623157e308, 600.0)], "logvar": [(1.7976931348623157e308, 1200.0)]}
+_LOG7C_OPEN = {("sqrt(mu**6 + sigma**2) + sigma**2", "logstd"): [(1e100, 2.0)],
+               ("sqrt(mu**6 + sigma**2) + sigma**2", "logvar"): [(1e100, 4.0)],
+               ("sqrt(3*mu**4 + sigma**2) + log(sigma)**2", "var"): [(1e-300, 1e-300), (-1e-100, 1e-300)],
+               **{("sqrt(mu**4 + (sigma + 1)**2)", p): _FAR_OPEN[p] for p in _FAR_OPEN},
+               **{("sqrt(2*mu**4 + (sigma - 1)**2)", p): _FAR_OPEN.get(p, []) + [(1e-300, x)]
+                  for p, x in (("std", 1.0), ("var", 1.0), ("logstd", 0.0), ("logvar", 0.0))}}
+
+
+@pytest.mark.parametrize("kind, text, param", LOG7C, ids=[f"{c[2]}:{c[1]}" for c in LOG7C])
+def test_log7c_kinds_in_every_region_against_mpmath(kind, text, param):
+    skipped = _LOG7C_OPEN.get((text, param), [])
+    _check_planes(text, param, [(m, x) for m in _MUS for x in _XS[param] if (m, x) not in skipped])
+
+
+def test_review_inputs_r8o_logs_and_hypot():
+    """The review's own numbers and the task's (mpmath at 1300 digits of the plain text, written here), from the
+    kernels of the test above (all planes; each text in the param the default run gives it: sigma = 1 is v = 1)."""
+    def planes(text, m, x, param):
+        value, grad, hess = vaemath.penalty(text)(m, x, what=("value", "grad", "hess"), param=param)
+        return [float(value), *grad, *hess]
+    text = "log(mu**2 + mu**4 + mu**6) + sigma"
+    assert planes(text, 1e200, 1.0, "std")[0] == pytest.approx(2764.1021115928547, rel=4 * ULP)  # 1200 ln 10 + 1; inf
+    assert planes(text, 1e200, 3.0, "std")[0] == pytest.approx(2766.1021115928547, rel=4 * ULP)
+    text = "log(mu**4 + mu**6) + sigma**2 - log(sigma)"
+    assert planes(text, 1e200, 1.0, "var")[0] == pytest.approx(2764.1021115928547, rel=4 * ULP)  # was inf
+    assert planes(text, 1e-300, 1.0, "var")[0] == pytest.approx(-2762.1021115928547, rel=4 * ULP)  # was -inf
+    # 4 sigma/mu (1 + O(mu^2)) at (1e-100, 3); was inf
+    assert planes("log(mu**4 + mu**6)*sigma", 1e-100, 3.0, "std")[1] == pytest.approx(1.2e101, rel=4 * ULP)
+    # 2 mu^3/h and sigma/h (5e-401: 0) at (1e200, 1); was NaN
+    assert planes("sqrt(mu**4 + sigma**2)", 1e200, 1.0, "std")[1:3] == [2e200, 0.0]

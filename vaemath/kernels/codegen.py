@@ -163,6 +163,7 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
     scale_out = region == "high" and not sc.exact_powers
     region = "low" if region == "near_big_mu" else region  # X >= 3 there: the log form of sigma < 1/2 holds
     form = rewrite.acosh_square_form(expr) if region == "near" else rewrite.log_form(expr, region, scale_out)
+    form = rewrite.logpoly_atoms(form)
     for e in outputs(form, what, sc.param):
         e = _in_T(e, sc)
         if region == "near":
@@ -171,7 +172,7 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
                 pieces.append(_d_groups(p, sc) if hess and len(pieces) % 3 == 2 else p)
         else:
             pieces.extend(_far_parts(e, sc, region))
-    return pieces
+    return [rewrite.logpoly_forms(p, frozenset({d, dv})) for p in pieces]
 
 
 def _near_parts(e: sp.Expr, sc: Scale) -> list:

@@ -99,6 +99,114 @@ def _log_of_mu_polynomial(arg: sp.Expr) -> sp.Expr | None:
     return pick(sp.Abs(mu), sp.S.One, side(lo), side(hi))
 
 
+class logpoly(sp.Function):  # noqa: N801  (never printed: :func:`logpoly_forms` replaces it first)
+    """logpoly(j, mu, c_0, ..., c_n): the j-th derivative in mu of log(sum c_k mu^k), a polynomial that
+    :func:`_log_of_mu_polynomial` takes, kept whole through differentiation and the rewrites, so that every plane
+    and every product holding it (log(mu^4 + mu^6) sigma, its d/dmu) has the one accurate function of mu."""
+
+    def fdiff(self, argindex=2):
+        if argindex != 2:
+            raise sp.ArgumentIndexError(self, argindex)
+        return logpoly(self.args[0] + 1, *self.args[1:])
+
+
+def logpoly_atoms(e: sp.Expr) -> sp.Expr:
+    """``e`` (in mu and sigma) with every log(P(mu)) that :func:`_log_of_mu_polynomial` takes as logpoly(0, mu, ..):
+    applied before differentiation (its derivatives P'/P, (P'/P)' are then atoms of mu alone too)."""
+    def rule(a):
+        arg = a.args[0]
+        if _log_of_mu_polynomial(arg) is None:
+            return a
+        poly = sp.Poly(sp.expand(arg), mu)
+        return logpoly(sp.S.Zero, mu, *reversed(poly.all_coeffs()))
+    return e.replace(lambda x: isinstance(x, sp.log) and x.args[0].free_symbols == {mu}, rule)
+
+
+def _chain(e: sp.Expr, n: int) -> sp.Expr:
+    """e (1/mu)^n as e / mu / mu ...: partial products between e and the result, no (1/mu)^n overflow beside a
+    small e (:class:`pw`); n < 0: e mu^-n."""
+    return e if n == 0 else pw(e, 1 / mu, n, 1) if n > 0 else e * mu**-n
+
+
+@functools.lru_cache(maxsize=256)
+def _logpoly_sides(a: logpoly) -> tuple:
+    """((R_low, k_low), (R_high, k_high)) with logpoly(j, ..) = R (1/mu)^k on each side of |mu| = 1, R bounded there:
+    j = 0 is :func:`_log_of_mu_polynomial`'s (k = 0); j >= 1 is N/P^j with N a polynomial (sympy's exact algebra: no
+    cancellation of P''P - P'^2's leading terms), divided by mu^(j lo) where |mu| <= 1 and by mu^(j hi) above: the
+    quotients of polynomials in mu (in 1/mu above), k = j."""
+    j, x, *coeffs = a.args
+    j = int(j)
+    p = sp.Add(*(c * mu**k for k, c in enumerate(coeffs)))
+    if j == 0:
+        low, high = _log_of_mu_polynomial(p).args[2:]
+        return (low.subs(mu, x), 0), (high.subs(mu, x), 0)
+    num = sp.cancel(sp.diff(sp.log(p), mu, j) * p**j)  # a polynomial: (log P)^(j) = N / P^j
+    n_poly, p_poly = sp.Poly(num, mu), sp.Poly(p, mu)
+    lo_p, hi_p = min(k for (k,) in p_poly.monoms()), p_poly.degree()
+    lo_n, hi_n = min(k for (k,) in n_poly.monoms()), n_poly.degree()
+    low = sp.expand(num / mu**lo_n) / sp.expand(p / mu**lo_p) ** j
+    u = 1 / mu
+    high = (sp.Add(*(c * u ** (hi_n - k) for (k,), c in n_poly.terms()))
+            / sp.Add(*(c * u ** (hi_p - k) for (k,), c in p_poly.terms())) ** j)
+    return (low.subs(mu, x), j * lo_p - lo_n), (high.subs(mu, x), j * hi_p - hi_n)
+
+
+def logpoly_forms(e: sp.Expr, vanishing: frozenset = frozenset()) -> sp.Expr:
+    """Every :class:`logpoly` in ``e`` in its accurate form, chosen per point by |mu| <= 1 (:class:`pick`): a product
+    holding logpoly atoms to positive integer powers as F R_1^e_1 ... (1/mu)^K on each side, F its other factors and
+    K = sum e_i k_i (:func:`_logpoly_sides`), the divisions by mu last: the product is finite where a factor is not
+    (d2/dmu2 of log(mu^4 + mu^6) sigma, -4/mu^2 sigma, at mu = sigma = 1e-300 is -4e300, was -inf from -4e600; at
+    mu = sigma = 1e200 -6e-200, was 0 from -6e-400) and no power of mu underflows or overflows where the derivative is
+    a finite number (d/dmu of log(mu^4 + mu^6) sigma at (1e-100, 3) is 1.2e101, was inf). Chains holding mu among
+    the other factors are multiplied out first, so that their powers of mu cancel (d/dmu of mu^2 log(mu^2 + mu^4) sigma
+    at (1e-300, 1) holds mu^2 (2/mu) = 2e-300, not 0 from mu^2), and what is left of them beside a factor of
+    ``vanishing`` (d = sigma - 1) chained again (:func:`scale_first`)."""
+    if not e.has(logpoly):
+        return e
+
+    def atoms(m):
+        return [f for f in sp.Mul.make_args(m) if isinstance(f.as_base_exp()[0], logpoly)
+                and f.as_base_exp()[1].is_Integer and f.as_base_exp()[1] > 0]
+
+    def unchained(f):  # a chain holding mu (scale_first's, _group_mu's) as its plain product: its powers of mu cancel
+        if isinstance(f, pw) and f.has(mu):
+            return sp.Mul(*(unchained(g) for g in sp.Mul.make_args((f.args[0] * f.args[1] ** f.args[2]) ** f.args[3])))
+        return f
+
+    def side(m, s):  # m on side s (0: |mu| <= 1, 1: above), any other logpoly in it in that side's form
+        held = atoms(m)
+        rest = sp.Mul(*(unchained(f) for f in sp.Mul.make_args(m) if f not in held))
+        ratio = rest.replace(lambda x: isinstance(x, logpoly), lambda x: _chain(*_logpoly_sides(x)[s]))
+        k = 0
+        for f in held:
+            (r, kf), n = _logpoly_sides(f.as_base_exp()[0])[s], f.as_base_exp()[1]
+            ratio, k = ratio * r**n, k + kf * n
+        ratio = ratio * mu**-k  # a power of mu among the other factors cancels first (mu^2 2/mu at mu = 1e-300 is
+        k = -ratio.as_powers_dict().get(mu, 0)  # 2e-300, was 0 from mu^2)
+        if not (sp.sympify(k).is_Integer and k > 0):  # mu^n left: chained again beside a factor vanishing at sigma = 1
+            return scale_first(ratio, set(vanishing))
+        ratio = ratio * mu**k
+        if rest.has(T, lg):  # a factor of the scale over mu^k: no order of the multiplications is right everywhere
+            from vaemath.kernels import scaled  # (sigma^2 2/mu at mu = sigma = 1e200 is 2e200, was inf from sigma^2):
+            return scaled.scaled(*scaled._flatten(ratio * mu**-k))  # mantissas and exponents apart
+        return _chain(ratio, k)
+
+    def walk(x):
+        if x.is_Atom or not x.has(logpoly):
+            return x
+        if isinstance(x, pw) and x.has(mu):  # power_last's pw(L2, (mu T^c), 2, 1): mu^2 with L2's 1/mu^2 (mu^2 L2 T
+            return walk(unchained(x))  # at mu = 1e200 is -4 T, was 0 from L2 = -4e-400)
+        if isinstance(x, sp.Mul):  # a product of a sum holding logpoly, distributed: each term its own divisions
+            for f in x.args:  # (T (2 L1^2 + 2 L0 L2) at mu = T = 1e200 is T 2 R^2/mu^2, not T 0)
+                if isinstance(f, sp.Add) and f.has(logpoly):
+                    rest = x / f
+                    return walk(sp.Add(*(rest * t for t in f.args)))
+        if atoms(x):
+            return pick(sp.Abs(mu), sp.S.One, side(x, 0), side(x, 1))
+        return x.func(*(walk(a) for a in x.args))
+    return walk(e)
+
+
 def _log_of_monomial(e: sp.log) -> sp.Expr:
     """log(c x^k) -> log(c) + k log|x| (c > 0; the argument is positive wherever the penalty is real): log(mu^2) is
     -inf at mu = 1e-300, where mu^2 underflows, and 2 log|mu| is -1381.55; a log of a polynomial in mu alone with no
@@ -290,7 +398,9 @@ def _hypot_ratio(m: sp.Expr) -> sp.Expr:
     powers = dict(m.as_powers_dict())
     powers.pop(h)
     out = []
-    for x in h.args:  # an argument x of the hypot as a sub-product of m, at most -n times: |x| / hypot <= 1
+    mu_power = _mu_power_arg(h)
+    for x in sorted(h.args, key=lambda a: not a.has(mu)) if mu_power else h.args:
+        # an argument x of the hypot as a sub-product of m, at most -n times: |x| / hypot <= 1
         # (or x = c y, c a number, with y a sub-product: |y| / hypot <= 1/|c|; mu^2 / h^6 beside h = hypot(mu/sqrt(2),
         # ..) in fisher_rao_squared's logvar Hessian at mu = 1e200 was inf 0)
         y = x.as_independent(*x.free_symbols, as_Add=False)[1] if x.free_symbols else x
@@ -299,6 +409,15 @@ def _hypot_ratio(m: sp.Expr) -> sp.Expr:
         if k:
             out.append(pw(x, 1 / h, 1, k))
             powers.update({b: powers[b] - k * e for b, e in x.as_powers_dict().items()})
+            n += k
+        p = powers.get(mu, 0)
+        if mu_power and x.has(mu) and sp.sympify(p).is_Integer and p > 0 and n < 0:
+            # beside a hypot of a power of mu, mu left over goes with the hypot left over before the other argument:
+            # -2 mu^3 sigma / h^3, h = hypot(mu^2, sigma), at mu = 1e100 is -2 (mu^2/h) (mu/h) sigma, -2e-300, was 0
+            # from h^2 = inf; -3 mu^5 T^2 / h^3 (logstd, h = hypot(mu^3, T)) at mu = 1e200 -0.0, was -inf (T/h)^2 = NaN
+            k = min(p, -n)
+            out.append(pw(mu, 1 / h, 1, k))
+            powers[mu] -= k
             n += k
     for x in h.args:  # the power of T in an argument (T sqrt(onep(T^-2)) above 1): T / hypot <= 1 too
         tp = [f for f in sp.Mul.make_args(x) if f.as_base_exp()[0] == T and f.as_base_exp()[1] > 0]
@@ -324,7 +443,36 @@ def _hypot_ratio(m: sp.Expr) -> sp.Expr:
         out.append(pw(1 / T, 1 / h, 1, j))
         powers[T] += j
         n += j
-    return sp.Mul(*(p for p in out if p.args[3] != 0), *(b**e for b, e in powers.items()), h**n)
+    out = [_mu_power_ratio(p.args[0], h, p.args[3]) if p.args[1] == 1 / h else p for p in out if p.args[3] != 0]
+    return sp.Mul(*out, *(b**e for b, e in powers.items()), h**n)
+
+
+def _mu_power_arg(h: sp.Expr) -> bool:
+    """h is a hypot one of whose arguments is c mu^n S, n >= 2, c > 0 a number, S positive and free of mu."""
+    held = [a for a in h.args if a.has(mu)]
+    if not isinstance(h, hypot) or len(held) != 1:
+        return False
+    n = held[0].as_powers_dict().get(mu, 0)
+    rest = held[0] / mu**n
+    return bool(sp.sympify(n).is_Integer and n >= 2 and not rest.has(mu) and rest.is_positive)
+
+
+def _mu_power_ratio(x: sp.Expr, h: hypot, k) -> sp.Expr:
+    """(x / h)^k = pw(x, 1/h, 1, k); where the argument a of h holding mu is a c mu^n S, n >= 2 (S free of mu, c > 0),
+    a / h as sgn(mu)^n / hypot(1, b / a), b / a = (b / (c S)) / mu / ... / mu, beside mu = 0: mu^n overflows where the
+    ratio is about 1 (d/dmu of sqrt(mu**4 + sigma**2), 2 mu (mu^2 / hypot(mu^2, sigma)), at (1e200, 1) is 2e200, was
+    inf/inf = NaN), and underflows where it is not small (mu^2 / hypot(mu^2, b) at (1e-200, b = 1e-300) is 1e-100)."""
+    base = pw(x, 1 / h, 1, k)
+    if not _mu_power_arg(h):
+        return base
+    a = next(y for y in h.args if y.has(mu))
+    b = next(y for y in h.args if y is not a)
+    n = a.as_powers_dict().get(mu, 0)
+    rest = a / mu**n
+    if not (x / a).is_number:
+        return base
+    q = (x / a) * (sgn(mu) if n % 2 else 1) / hypot(sp.S.One, pw(b / rest, 1 / mu, n, 1))
+    return pick(sp.Abs(mu), sp.S.Zero, base, q if k == 1 else pw(q, sp.S.One, 0, k))
 
 
 def _hypot(e: sp.Expr, scale_out: bool = False) -> sp.Expr:
@@ -352,7 +500,19 @@ def _hypot(e: sp.Expr, scale_out: bool = False) -> sp.Expr:
         return hypot(*roots) ** (2 * p.exp)
     e = e.replace(lambda x: isinstance(x, sp.Pow) and isinstance(x.base, sp.Add) and x.exp.is_Rational
                   and x.exp.q in (2, 3, 4, 6), to_hypot)
-    return e.replace(lambda x: isinstance(x, sp.Mul), _hypot_ratio)
+    return e.replace(lambda x: isinstance(x, sp.Add), _hypot_out_of_sum).replace(lambda x: isinstance(x, sp.Mul),
+                                                                               _hypot_ratio)
+
+
+def _hypot_out_of_sum(s: sp.Add) -> sp.Expr:
+    """A sum whose every term holds h^n, h a hypot of a power of mu (:func:`_mu_power_arg`), n > 0 -> h^n (sum / h^n):
+    the product :func:`_hypot_ratio` pairs (d2/dmu dv of sqrt(2*mu**4 + (sigma - 1)**2) in var, mu^3 d / ((1 + d) h^3)
+    expanded to d h^3 + h^3, at (1e200, 1/2) NaN for 2.9e-601)."""
+    hs = {f.as_base_exp() for f in sp.Mul.make_args(s.args[0]) if _mu_power_arg(f.as_base_exp()[0])}
+    for h, n in hs:
+        if n.is_Integer and n > 0 and all(t.as_powers_dict().get(h, 0) >= n for t in s.args):
+            return h**n * sp.Add(*(t / h**n for t in s.args))
+    return s
 
 
 def in_every_sum(rule, e: sp.Expr) -> sp.Expr:
@@ -1207,6 +1367,8 @@ def _growth_in_mu(t: sp.Expr):
         return g * t.exp if g.is_finite or t.exp > 0 else sp.oo
     if isinstance(t, pick):
         return sp.Max(_growth_in_mu(t.args[2]), _growth_in_mu(t.args[3]))
+    if isinstance(t, logpoly):  # log P(mu) grows like a log, its j-th derivative like |mu|^-j
+        return -t.args[0]
     if isinstance(t, (sp.log, logabs)) or t.func.__name__ == "log1p":
         return sp.S.Zero if _growth_in_mu(t.args[0]).is_finite else sp.oo
     if isinstance(t, sp.Abs):
