@@ -172,8 +172,10 @@ BAD = [  # argv ({file}, {complex}, {empty}, {object}, {vector}: files made by t
     (["linear", "--cov", "5"], "D must be >= 2"),
     (["linear", "--cov", "5,2,abc"], "neither a comma list"),
     (["linear", "--cov", "{complex}"], "complex"),
-    (["linear", "--cov", "{empty}"], "--cov"),
-    (["linear", "--cov", "{object}"], "--cov"),
+    (["linear", "--cov", "{empty}"], "holds no numbers"),
+    (["linear", "--cov", "{none}"], "the matrix is empty, shape (0, 0)"),  # review r8p A4: an IndexError
+    (["train", "--data", "linear", "--quick", "--cov", "{none}"], "the matrix is empty, shape (0, 0)"),
+    (["linear", "--cov", "{object}"], "not a numeric array"),
     (["linear", "--cov", "{vector}"], "square"),
     (["linear", "--cov", "5,-2,0.5"], "positive definite"),
     (["linear", "--cov", "5,2,0.5", "--seed", "-1"], "--seed"),
@@ -227,10 +229,11 @@ def files(tmp_path):
     np.save(tmp_path / "complex.npy", np.diag([5, 2, 0.5]) * (1 + 1j))
     np.save(tmp_path / "object.npy", np.array([{}, {}], dtype=object), allow_pickle=True)
     np.save(tmp_path / "vector.npy", np.ones(3))
+    np.save(tmp_path / "none.npy", np.zeros((0, 0)))
     (tmp_path / "empty.txt").write_text("")
     (tmp_path / "file").write_text("x")
     return {"file": tmp_path / "file", "complex": tmp_path / "complex.npy", "empty": tmp_path / "empty.txt",
-            "object": tmp_path / "object.npy", "vector": tmp_path / "vector.npy"}
+            "object": tmp_path / "object.npy", "vector": tmp_path / "vector.npy", "none": tmp_path / "none.npy"}
 
 
 def _fill(argv, files):

@@ -65,10 +65,14 @@ def _read(path: Path) -> np.ndarray:
             return np.load(path, allow_pickle=False) if path.suffix == ".npy" else np.loadtxt(path, ndmin=2)
     except ValueError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = "not a numeric array: it holds Python objects" if "pickle" in first else first
         raise ValueError(f"cov: could not read a matrix from {str(path)!r} ({first})") from None
 
 
 def _validated(c: np.ndarray) -> np.ndarray:
+    if c.size == 0:  # a 0 x 0 .npy, an empty or blank text file
+        raise ValueError(f"cov: the matrix is empty, shape {c.shape} (the file holds no numbers): expected D x D with "
+                         "D >= 2, e.g. '5,2,0.5'")
     if c.ndim != 2 or c.shape[0] != c.shape[1]:
         raise ValueError(f"cov: expected a square matrix, got shape {c.shape}")
     if c.shape[0] < 2:
