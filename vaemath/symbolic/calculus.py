@@ -1712,10 +1712,12 @@ def _same(p: dict, q: dict) -> bool:
 
 
 def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | str | None:
-    # log W(a) = log a - W(a) for a > 0, which simplify leaves: |2 - W(e^2) - log W(e^2)| is 0 (a kink crossing)
-    value = sp.simplify(e.subs(point).replace(
+    # log W(a) = log a - W(a) for a > 0, which simplify leaves: |2 - W(e^2) - log W(e^2)| is 0 (a kink crossing);
+    # exp(a + k W(z)) = exp(a) (z/W(z))^k on every branch (lambert_exp): |W(-e^-3)/2 + exp(-3 - W(-e^-3))/2| is 0,
+    # the value of abs(kl - 1) + abs(mu) at both roots of kl(0, sigma) = 1, which must compare equal (review r8p A2)
+    value = sp.simplify(lambert_exp(e.subs(point).replace(
         lambda x: isinstance(x, sp.log) and isinstance(x.args[0], sp.LambertW) and x.args[0].args[0].is_positive,
-        lambda x: sp.log(x.args[0].args[0]) - x.args[0]))
+        lambda x: sp.log(x.args[0].args[0]) - x.args[0])))
     if _is_bad(value) or not value.is_extended_real:  # a pole or log(0) the numeric search ran into
         return None
     branch = active_branch(e, point)
@@ -2325,7 +2327,8 @@ def _tied(e: sp.Expr, best, minima: list, param: str):
     def same_value(c):
         if c.value.has(sp.Float) or best.value.has(sp.Float):
             return abs(sp.N(c.value - best.value, 30)) <= value_slack(e, best.value, 1e-10)
-        return sp.simplify(c.value - best.value) == 0
+        # exact values: equal when simplify, or lambert_exp then simplify (values with W and W_-1), says 0
+        return sp.simplify(c.value - best.value) == 0 or _is_zero(c.value - best.value, DEFAULT_BUDGET)
 
     tied = [best]
     for c in minima:
