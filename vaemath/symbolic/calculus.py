@@ -1455,11 +1455,16 @@ def _snapped_kink_minimum(e: sp.Expr, c: CriticalPoint, budget) -> CriticalPoint
         for r in _simple_values(c.point[x]):
             if x == sigma and not r.is_positive:
                 continue
-            done, zero = attempt(_vanishes_on_line, sp.diff(e, x), x, r, budget=budget)
-            if not (done and zero):
+            line = next((g for g in near if not g.has(y) and g.subs(x, r) == 0), None)  # a kink on x = r itself
+            if line is None:
+                done, zero = attempt(_vanishes_on_line, sp.diff(e, x), x, r, budget=budget)
+                if not (done and zero):
+                    continue
+            eq = next((g.subs(x, r) for g in near if g.subs(x, r).has(y)), None)
+            if eq is None:
                 continue
             y0 = float(c.point[y])
-            for root in _every_root(near[0].subs(x, r), y, budget):
+            for root in _every_root(eq, y, budget):
                 if abs(float(sp.N(root, 30)) - y0) > 1e-12 * (1 + abs(y0)):
                     continue
                 point = {x: r, y: root}
@@ -1469,10 +1474,11 @@ def _snapped_kink_minimum(e: sp.Expr, c: CriticalPoint, budget) -> CriticalPoint
                 if not (done and value.is_number and value.is_real and
                         abs(sp.N(value, 30) - sp.N(e.subs(c.point), 30)) < 1e-12 * (1 + abs(sp.N(value, 30)))):
                     continue
+                why = (f"the kink {line} = 0 is the line {x} = {r}" if line is not None else
+                       f"d/d{x} of the penalty vanishes on {x} = {r} for every {y}, on either side of the kink")
                 return replace(c, point={mu: point[mu], sigma: point[sigma]}, value=value,
-                               method=f"{c.method}; {x} = {r} exactly (d/d{x} of the penalty vanishes on {x} = {r} "
-                               f"for every {y}, on either side of the kink), {y} the exact root of "
-                               f"{near[0].subs(x, r)} = 0 there: the point and its value exact")
+                               method=f"{c.method}; {x} = {r} exactly ({why}), {y} the exact root of {eq} = 0 "
+                               "there: the point and its value exact")
     return c
 
 
@@ -3564,7 +3570,8 @@ def _edge_ends(e: sp.Expr, mus: tuple, budget) -> list:
 
 def lambert_exp(e: sp.Expr) -> sp.Expr:
     """``e`` with each exp(a + k W(z)) written exp(a) (z / W(z))^k, from W e^W = z on every branch (sympy's simplify
-    leaves exp(-LambertW(1)) - LambertW(1), which is 0)."""
+    leaves exp(-LambertW(1)) - LambertW(1), which is 0), and each log(k W(z)) with k z > 0 written log(k z) - W(z)
+    (2 log(-2 W(-e^-1/2)) + 2 W(-e^-1/2) + 2 is 0: a root of sigma - 2 log(sigma) - 2, on either branch)."""
     def rule(node):
         rest, factor = [], sp.S.One
         for term in sp.Add.make_args(node.args[0]):
@@ -3574,6 +3581,13 @@ def lambert_exp(e: sp.Expr) -> sp.Expr:
             else:
                 rest.append(term)
         return factor * sp.exp(sp.Add(*rest)) if factor != 1 else node
+
+    def log_rule(node):  # log(k W(z)) = log(k z) - W(z) where k z > 0 (then k W > 0 too): W = z e^-W, any branch
+        k, w = node.args[0].as_coeff_Mul()
+        if isinstance(w, sp.LambertW) and w.args[0].is_number and (k * w.args[0]).is_positive:
+            return sp.log(k * w.args[0]) - w
+        return node
+    e = e.replace(lambda a: isinstance(a, sp.log) and a.has(sp.LambertW), log_rule)
     return e.replace(lambda a: isinstance(a, sp.exp) and a.has(sp.LambertW), rule)
 
 
