@@ -766,12 +766,21 @@ def test_both_real_branches_of_lambert_w_are_tried():
     from vaemath.symbolic.calculus import _every_root, _other_branches
     w0 = sp.exp(-sp.Rational(3, 2) - sp.LambertW(-sp.exp(-3)) / 2)
     both = _other_branches(w0)  # W_0 and W_-1 of -e^-3, each a root of kl(0, sigma) = 1 (mpmath)
-    assert len(both) == 2 and all(abs(KL_LEVEL[0](mp.mpf(str(sp.N(r, 50))))) < 1e-35 for r in both)
+    assert len(set(both)) == 2 and all(abs(KL_LEVEL[0](mp.mpf(str(sp.N(r, 50))))) < 1e-35 for r in both)
     assert _other_branches(sp.exp(sp.LambertW(2))) == [sp.exp(sp.LambertW(2))]  # z > 0: one real branch
     g = sigma**2 / 2 - sp.log(sigma) - sp.Rational(3, 2)
     roots = sorted(float(sp.N(r, 30)) for r in _every_root(g, sigma, 2))
     truth = sorted(float(r) for r in _roots_of_a_level(*KL_LEVEL))
     assert len(roots) == 2 and all(abs(a - b) < 1e-14 for a, b in zip(roots, truth))
+    # sigma - 2 log(sigma) - 2 = 0 at sigma = -2 W_k(-e^-1/2), k = 0, -1 (by hand, and mpmath's findroot):
+    # log(-2 W) = -1 - W makes the equation 0 exactly on either branch
+    from vaemath.symbolic.calculus import lambert_exp
+    for k, guess in ((0, 0.5), (-1, 5)):
+        r = -2 * sp.LambertW(-sp.exp(-1) / 2, k)
+        assert sp.simplify(lambert_exp(r - 2 * sp.log(r) - 2)) == 0
+        with mp.workdps(50):
+            assert abs(sp.N(r, 40) - sp.Float(mp.nstr(mp.findroot(lambda s: s - 2 * mp.log(s) - 2, guess), 45), 40)) \
+                < 1e-35
 
 
 @pytest.mark.parametrize("text, value, on", [("2*abs(kl-1)**2 + 3", 3, (sp.sqrt(2), 1)),
