@@ -545,12 +545,21 @@ def test_a_kink_that_acts_is_kept(text, point, value):
 def test_an_interior_infimum_below_every_limit_is_numeric_when_not_recognised(monkeypatch):
     from vaemath.symbolic import calculus
     monkeypatch.setattr(calculus, "_readings", lambda e, m, s: [])  # no exact reading of the numeric minimum
+    monkeypatch.setattr(calculus, "_snapped_kink_minimum", lambda e, c, budget: c)  # nor a snap onto mu = sqrt(3)
     text = "abs(mu - sqrt(3)) + (sigma - 1)**2 + 1/7"
     inf = infimum(text, budget=2)
     # by hand: the minimum is 1/7 at (sqrt(3), 1); the least boundary limit (sigma -> 0+ at mu = 0) is 1 + sqrt(3)
     assert inf["method"] == "numeric" and isinstance(inf["value"], sp.Float)
     # the numeric search's least value, or (since r8g B2) the minimiser on the kink mu = sqrt(3) at 50 digits
     assert abs(float(inf["value"]) - 1 / 7) < 1e-8 and "numeric" in inf["where"]
+
+
+def test_a_kink_minimiser_on_a_simple_line_snaps_exactly_without_a_reading(monkeypatch):
+    from vaemath.symbolic import calculus
+    monkeypatch.setattr(calculus, "_readings", lambda e, m, s: [])  # only the snap onto the kink line can be exact
+    inf = infimum("abs(mu - sqrt(3)) + (sigma - 1)**2 + 1/7", budget=None)
+    # by hand: |mu - sqrt 3| >= 0 and (sigma - 1)^2 >= 0, both 0 at (sqrt(3), 1): the value is 1/7 there
+    assert inf["method"] == "exact" and inf["value"] == sp.Rational(1, 7)
 
 
 def test_local_order_and_hessian_from_second_order_ray_limits():
@@ -766,10 +775,11 @@ def test_both_real_branches_of_lambert_w_are_tried():
     from vaemath.symbolic.calculus import _every_root, _other_branches
     w0 = sp.exp(-sp.Rational(3, 2) - sp.LambertW(-sp.exp(-3)) / 2)
     both = _other_branches(w0)  # W_0 and W_-1 of -e^-3, each a root of kl(0, sigma) = 1 (mpmath)
-    assert len(set(both)) == 2 and all(abs(KL_LEVEL[0](mp.mpf(str(sp.N(r, 50))))) < 1e-35 for r in both)
+    with mp.workdps(60):  # other test modules set mp.dps globally at import (30 in test_divergences)
+        assert len(set(both)) == 2 and all(abs(KL_LEVEL[0](mp.mpf(str(sp.N(r, 50))))) < 1e-35 for r in both)
     assert _other_branches(sp.exp(sp.LambertW(2))) == [sp.exp(sp.LambertW(2))]  # z > 0: one real branch
     g = sigma**2 / 2 - sp.log(sigma) - sp.Rational(3, 2)
-    roots = sorted(float(sp.N(r, 30)) for r in _every_root(g, sigma, 2))
+    roots = sorted(float(sp.N(r, 30)) for r in _every_root(g, sigma, None))  # no wall clock: CI runs loaded
     truth = sorted(float(r) for r in _roots_of_a_level(*KL_LEVEL))
     assert len(roots) == 2 and all(abs(a - b) < 1e-14 for a, b in zip(roots, truth))
     # sigma - 2 log(sigma) - 2 = 0 at sigma = -2 W_k(-e^-1/2), k = 0, -1 (by hand, and mpmath's findroot):
