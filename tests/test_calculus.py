@@ -545,12 +545,21 @@ def test_a_kink_that_acts_is_kept(text, point, value):
 def test_an_interior_infimum_below_every_limit_is_numeric_when_not_recognised(monkeypatch):
     from vaemath.symbolic import calculus
     monkeypatch.setattr(calculus, "_readings", lambda e, m, s: [])  # no exact reading of the numeric minimum
+    monkeypatch.setattr(calculus, "_snapped_kink_minimum", lambda e, c, budget: c)  # nor a snap onto mu = sqrt(3)
     text = "abs(mu - sqrt(3)) + (sigma - 1)**2 + 1/7"
     inf = infimum(text, budget=2)
     # by hand: the minimum is 1/7 at (sqrt(3), 1); the least boundary limit (sigma -> 0+ at mu = 0) is 1 + sqrt(3)
     assert inf["method"] == "numeric" and isinstance(inf["value"], sp.Float)
     # the numeric search's least value, or (since r8g B2) the minimiser on the kink mu = sqrt(3) at 50 digits
     assert abs(float(inf["value"]) - 1 / 7) < 1e-8 and "numeric" in inf["where"]
+
+
+def test_a_kink_minimiser_on_a_simple_line_snaps_exactly_without_a_reading(monkeypatch):
+    from vaemath.symbolic import calculus
+    monkeypatch.setattr(calculus, "_readings", lambda e, m, s: [])  # only the snap onto the kink line can be exact
+    inf = infimum("abs(mu - sqrt(3)) + (sigma - 1)**2 + 1/7", budget=None)
+    # by hand: |mu - sqrt 3| >= 0 and (sigma - 1)^2 >= 0, both 0 at (sqrt(3), 1): the value is 1/7 there
+    assert inf["method"] == "exact" and inf["value"] == sp.Rational(1, 7)
 
 
 def test_local_order_and_hessian_from_second_order_ray_limits():
@@ -722,6 +731,66 @@ def test_abs_of_kl_minus_a_capacity_is_minimised_on_the_curve_kl_equal_capacity(
     best = minimizer("abs(kl - 1/2) + 1/2", budget=2)
     assert isinstance(best, MinimizerSet) and best.value == sp.Rational(1, 2)
     assert best.region.subs({mu: 1, sigma: 1}) == sp.true and best.region.subs({mu: 0, sigma: 1}) == sp.false
+
+
+def _roots_of_a_level(fn, guesses):
+    """The roots of fn(sigma) = 0 (the plain formula), by mpmath's findroot at 50 digits from each guess."""
+    with mp.workdps(50):
+        return [mp.findroot(fn, mp.mpf(g)) for g in guesses]
+
+
+# kl(0, sigma) = 1: sigma^2/2 - log(sigma) - 1/2 = 1; reverse_kl(0, sigma) = 1: 1/(2 sigma^2) + log(sigma) - 1/2 = 1
+# (the plain formulas, by hand); each has two roots, one on either side of sigma = 1 (the function's minimum there)
+KL_LEVEL = (lambda s: s**2 / 2 - mp.log(s) - mp.mpf(3) / 2, (0.2, 2))
+REVERSE_LEVEL = (lambda s: 1 / (2 * s**2) + mp.log(s) - mp.mpf(3) / 2, (0.5, 4))
+
+
+@pytest.mark.parametrize("text, level", [("abs(kl - 1) + abs(mu)", KL_LEVEL), ("abs(kl - 1) + mu**2", KL_LEVEL),
+                                         ("abs(reverse_kl - 1) + mu**2", REVERSE_LEVEL)])
+def test_every_root_of_a_kink_curve_on_a_line_is_a_minimiser_exactly(text, level):
+    # review r8p A2/A3: the penalty is >= 0, and 0 exactly where mu = 0 and the level function vanishes: at both of
+    # its roots (0.229061339945690 and 2.12255541642448 for kl, by mpmath), each exact (no float: mu = 0, not the
+    # search's 9e-140; the value 0, not 8.5e-279), reported together
+    best = minimizer(text, budget=2)
+    assert isinstance(best, MinimizerSet) and best.value == 0 and len(best.points) == 2
+    truth = sorted(_roots_of_a_level(*level))
+    got = sorted(best.points, key=lambda p: float(p[sigma]))
+    for p, r in zip(got, truth):
+        assert p[mu] == 0 and not p[sigma].has(sp.Float)
+        assert abs(sp.N(p[sigma], 50) - sp.Float(mp.nstr(r, 50), 50)) < 1e-40
+        assert abs(_mp(penalty(text).expr, 0, r)) < 1e-40  # the plain formula vanishes there
+    inf = infimum(text, budget=2)
+    assert inf["value"] == 0 and inf["method"] == "exact"
+
+
+def test_a_search_float_as_a_set_value_is_never_exact():
+    # review r8p A3: a set of minimisers whose value is a numeric search's float is an upper bound, labelled numeric
+    from vaemath.symbolic.calculus import _exact_claim
+    fake = MinimizerSet(sp.Eq(mu, 0), sp.Float("8.52630520050971e-279"), "numeric search")
+    claim = _exact_claim("abs(kl - 1) + mu**2", penalty("abs(kl - 1) + mu**2").expr, False, 2, best=fake)
+    assert claim["method"] != "exact" and "upper bound" in claim["where"]
+
+
+def test_both_real_branches_of_lambert_w_are_tried():
+    from vaemath.symbolic.calculus import _every_root, _other_branches
+    w0 = sp.exp(-sp.Rational(3, 2) - sp.LambertW(-sp.exp(-3)) / 2)
+    both = _other_branches(w0)  # W_0 and W_-1 of -e^-3, each a root of kl(0, sigma) = 1 (mpmath)
+    with mp.workdps(60):  # other test modules set mp.dps globally at import (30 in test_divergences)
+        assert len(set(both)) == 2 and all(abs(KL_LEVEL[0](mp.mpf(str(sp.N(r, 50))))) < 1e-35 for r in both)
+    assert _other_branches(sp.exp(sp.LambertW(2))) == [sp.exp(sp.LambertW(2))]  # z > 0: one real branch
+    g = sigma**2 / 2 - sp.log(sigma) - sp.Rational(3, 2)
+    roots = sorted(float(sp.N(r, 30)) for r in _every_root(g, sigma, None))  # no wall clock: CI runs loaded
+    truth = sorted(float(r) for r in _roots_of_a_level(*KL_LEVEL))
+    assert len(roots) == 2 and all(abs(a - b) < 1e-14 for a, b in zip(roots, truth))
+    # sigma - 2 log(sigma) - 2 = 0 at sigma = -2 W_k(-e^-1/2), k = 0, -1 (by hand, and mpmath's findroot):
+    # log(-2 W) = -1 - W makes the equation 0 exactly on either branch
+    from vaemath.symbolic.calculus import lambert_exp
+    for k, guess in ((0, 0.5), (-1, 5)):
+        r = -2 * sp.LambertW(-sp.exp(-1) / 2, k)
+        assert sp.simplify(lambert_exp(r - 2 * sp.log(r) - 2)) == 0
+        with mp.workdps(50):
+            assert abs(sp.N(r, 40) - sp.Float(mp.nstr(mp.findroot(lambda s: s - 2 * mp.log(s) - 2, guess), 45), 40)) \
+                < 1e-35
 
 
 @pytest.mark.parametrize("text, value, on", [("2*abs(kl-1)**2 + 3", 3, (sp.sqrt(2), 1)),

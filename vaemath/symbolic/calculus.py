@@ -1374,9 +1374,18 @@ def _kink_points(e: sp.Expr, budget) -> list:
             except SYMPY_FAILED:
                 continue
             for sol in sols if done else []:
-                point = {x: sol.get(x) for x in (mu, sigma)}
-                if all(v is not None and v.is_real for v in point.values()) and point[sigma].is_positive:
-                    points.append(point)
+                first = {x: sol.get(x) for x in (mu, sigma)}
+                if any(v is None for v in first.values()):
+                    continue
+                for point in [first] + [{x: sp.sympify(v).xreplace({w: o}) for x, v in first.items()}  # other W branch
+                                        for w in first[sigma].atoms(sp.LambertW) | first[mu].atoms(sp.LambertW)
+                                        for o in [_other_branches(w)[-1]] if o != w]:
+                    if not (all(v.is_real for v in point.values()) and point[sigma].is_positive):
+                        continue
+                    if point is not first and not all(abs(sp.N(g.subs(point), 50)) < 1e-40 for g in (a, b)):
+                        continue  # the other branch is no common root
+                    if not any(_same(point, q) for q in points):
+                        points.append(point)
     return points
 
 
@@ -1424,8 +1433,88 @@ def _kinked_minima(e: sp.Expr, budget) -> tuple:
     for m0, s0, v0 in minima:  # no exact reading: two kinks crossing at no closed-form point, found numerically
         if not on_a_level(v0) and not any(_near({mu: m0, sigma: s0}, c.point, 1e-5) for c in found):
             c = _crossing(e, m0, s0) or _tie_minimum(e, m0, s0)
+            c = _snapped_kink_minimum(e, c, budget) if c is not None else None
             found += [c] if c is not None else []
     return tuple(found)
+
+
+def _snapped_kink_minimum(e: sp.Expr, c: CriticalPoint, budget) -> CriticalPoint:
+    """A numeric minimiser on a kink (``c``, floats from :func:`_crossing` or :func:`_tie_minimum`) put at its exact
+    point when a coordinate x sits on a simple value r (:func:`_simple_values`: 0 for mu = 9e-140) and d/dx of the
+    penalty vanishes on the line x = r for every value of the other coordinate y, on either side of the kinks (so
+    the Lagrange system's root lies on that line): y is then the root, near the float, of the kinks vanishing there
+    on x = r, solved exactly (:func:`_every_root`, both branches of LambertW), and checked at 50 digits; the value is
+    then computed exactly (abs(kl - 1) + mu**2: 0 at (0, exp(-3/2 - W(-e^-3)/2)), not the search's 8.5e-279, review
+    r8p A3). ``c`` when nothing snaps or a step is not decided."""
+    if not any(isinstance(v, sp.Float) for v in c.point.values()):
+        return c
+    near = [g for g in _switches(e) if abs(complex(sp.N(g.subs(c.point), 30))) < 1e-10]  # the point: 15 digits
+    if not near:
+        return c
+    for x, y in ((mu, sigma), (sigma, mu)):
+        for r in _simple_values(c.point[x]):
+            if x == sigma and not r.is_positive:
+                continue
+            line = next((g for g in near if not g.has(y) and g.subs(x, r) == 0), None)  # a kink on x = r itself
+            if line is None:
+                done, zero = attempt(_vanishes_on_line, sp.diff(e, x), x, r, budget=budget)
+                if not (done and zero):
+                    continue
+            eq = next((g.subs(x, r) for g in near if g.subs(x, r).has(y)), None)
+            if eq is None:
+                continue
+            y0 = float(c.point[y])
+            for root in _every_root(eq, y, budget):
+                if abs(float(sp.N(root, 30)) - y0) > 1e-12 * (1 + abs(y0)):
+                    continue
+                point = {x: r, y: root}
+                if not all(_is_zero(g.subs(point), budget) for g in near):
+                    continue
+                done, value = attempt(lambda p=point: sp.simplify(lambert_exp(e.subs(p))), budget=budget)
+                if not (done and value.is_number and value.is_real and
+                        abs(sp.N(value, 30) - sp.N(e.subs(c.point), 30)) < 1e-12 * (1 + abs(sp.N(value, 30)))):
+                    continue
+                why = (f"the kink {line} = 0 is the line {x} = {r}" if line is not None else
+                       f"d/d{x} of the penalty vanishes on {x} = {r} for every {y}, on either side of the kink")
+                return replace(c, point={mu: point[mu], sigma: point[sigma]}, value=value,
+                               method=f"{c.method}; {x} = {r} exactly ({why}), {y} the exact root of {eq} = 0 "
+                               "there: the point and its value exact")
+    return c
+
+
+def _every_root(g: sp.Expr, x: sp.Symbol, budget) -> list:
+    """Every real root of g(x) (x = sigma > 0, or mu) that sympy.solve gives, with each LambertW(z) of a root also
+    tried on its other real branch, W_-1 for W_0 and W_0 for W_-1 (-1/e < z < 0: both branches are real, and solve
+    may give one), each kept where g is 0 at 50 digits; [] where solve fails or runs past the ``budget``."""
+    try:
+        done, sols = attempt(sp.solve, g, x, budget=budget)
+    except SYMPY_FAILED:
+        return []
+    if not (done and isinstance(sols, list)):
+        return []
+    out = []
+    for r in [v for s_ in sols for v in _other_branches(s_)]:
+        if not r.is_number or any(r == q for q in out):
+            continue
+        v = complex(sp.N(r, 50))
+        if abs(v.imag) > 1e-40 or (x == sigma and v.real <= 0):
+            continue
+        at = sp.N(g.subs(x, r), 50)
+        if at.is_number and at.is_finite and abs(at) < 1e-40:
+            out.append(r)
+    return out
+
+
+def _other_branches(r: sp.Expr) -> list:
+    """[r] and, when r has a LambertW(z) on one real branch with -1/e < z < 0, r with it on the other."""
+    ws = [w for w in r.atoms(sp.LambertW) if w.args[0].is_number]
+    out = [r]
+    for w in ws:
+        z, k = w.args[0], (w.args[1] if len(w.args) > 1 else sp.S.Zero)
+        if k not in (0, -1) or not (z.is_negative and (z + 1 / sp.E).is_positive):
+            continue
+        out.append(r.xreplace({w: sp.LambertW(z, -1) if k == 0 else sp.LambertW(z)}))
+    return out
 
 
 def _branches(e: sp.Expr) -> list:
@@ -1712,10 +1801,12 @@ def _same(p: dict, q: dict) -> bool:
 
 
 def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | str | None:
-    # log W(a) = log a - W(a) for a > 0, which simplify leaves: |2 - W(e^2) - log W(e^2)| is 0 (a kink crossing)
-    value = sp.simplify(e.subs(point).replace(
+    # log W(a) = log a - W(a) for a > 0, which simplify leaves: |2 - W(e^2) - log W(e^2)| is 0 (a kink crossing);
+    # exp(a + k W(z)) = exp(a) (z/W(z))^k on every branch (lambert_exp): |W(-e^-3)/2 + exp(-3 - W(-e^-3))/2| is 0,
+    # the value of abs(kl - 1) + abs(mu) at both roots of kl(0, sigma) = 1, which must compare equal (review r8p A2)
+    value = sp.simplify(lambert_exp(e.subs(point).replace(
         lambda x: isinstance(x, sp.log) and isinstance(x.args[0], sp.LambertW) and x.args[0].args[0].is_positive,
-        lambda x: sp.log(x.args[0].args[0]) - x.args[0]))
+        lambda x: sp.log(x.args[0].args[0]) - x.args[0])))
     if _is_bad(value) or not value.is_extended_real:  # a pole or log(0) the numeric search ran into
         return None
     branch = active_branch(e, point)
@@ -2325,7 +2416,8 @@ def _tied(e: sp.Expr, best, minima: list, param: str):
     def same_value(c):
         if c.value.has(sp.Float) or best.value.has(sp.Float):
             return abs(sp.N(c.value - best.value, 30)) <= value_slack(e, best.value, 1e-10)
-        return sp.simplify(c.value - best.value) == 0
+        # exact values: equal when simplify, or lambert_exp then simplify (values with W and W_-1), says 0
+        return sp.simplify(c.value - best.value) == 0 or _is_zero(c.value - best.value, DEFAULT_BUDGET)
 
     tied = [best]
     for c in minima:
@@ -3282,7 +3374,9 @@ def _real_roots(g: sp.Expr, x: sp.Symbol) -> list:
         done, roots = attempt(sp.solve, g, x, budget=1)
     except SYMPY_FAILED:
         return []
-    return [r for r in roots if r.is_number] if done and isinstance(roots, list) else []
+    if not (done and isinstance(roots, list)):
+        return []
+    return list(dict.fromkeys(v for r in roots if r.is_number for v in _other_branches(r)))  # both W branches
 
 
 def _mu_roots(g: sp.Expr) -> list:
@@ -3421,6 +3515,9 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
                          "the paths taken (boundary sections, corner curves): an upper bound on the infimum (the "
                          "numeric search found nothing lower, which does not prove there is nothing lower)"}
     if isinstance(best, MinimizerSet):
+        if sp.sympify(best.value).has(sp.Float):  # a search's float (8.5e-279 for a true 0, review r8p A3): a value
+            return {"value": best.value, "attained": True, "where": f"{best.description}: numeric values, an upper "
+                    "bound on the infimum", "set": best, "method": "numeric"}  # the penalty takes, never exact
         return {"value": best.value, "attained": True, "where": best.description, "set": best,
                 "method": "upper bound" if late else "exact"}
     where = f"minimiser {to_strings(best.point)}"
@@ -3473,7 +3570,8 @@ def _edge_ends(e: sp.Expr, mus: tuple, budget) -> list:
 
 def lambert_exp(e: sp.Expr) -> sp.Expr:
     """``e`` with each exp(a + k W(z)) written exp(a) (z / W(z))^k, from W e^W = z on every branch (sympy's simplify
-    leaves exp(-LambertW(1)) - LambertW(1), which is 0)."""
+    leaves exp(-LambertW(1)) - LambertW(1), which is 0), and each log(k W(z)) with k z > 0 written log(k z) - W(z)
+    (2 log(-2 W(-e^-1/2)) + 2 W(-e^-1/2) + 2 is 0: a root of sigma - 2 log(sigma) - 2, on either branch)."""
     def rule(node):
         rest, factor = [], sp.S.One
         for term in sp.Add.make_args(node.args[0]):
@@ -3483,6 +3581,13 @@ def lambert_exp(e: sp.Expr) -> sp.Expr:
             else:
                 rest.append(term)
         return factor * sp.exp(sp.Add(*rest)) if factor != 1 else node
+
+    def log_rule(node):  # log(k W(z)) = log(k z) - W(z) where k z > 0 (then k W > 0 too): W = z e^-W, any branch
+        k, w = node.args[0].as_coeff_Mul()
+        if isinstance(w, sp.LambertW) and w.args[0].is_number and (k * w.args[0]).is_positive:
+            return sp.log(k * w.args[0]) - w
+        return node
+    e = e.replace(lambda a: isinstance(a, sp.log) and a.has(sp.LambertW), log_rule)
     return e.replace(lambda a: isinstance(a, sp.exp) and a.has(sp.LambertW), rule)
 
 
@@ -4108,8 +4213,7 @@ def _solved_roots(d: sp.Expr, x: sp.Symbol, budget, gaps: tuple = ()):
         if not done or not sols:
             continue
         roots = []
-        for r in sols:
-            r = back(r)
+        for r in [v for s_ in sols for v in _other_branches(back(s_))]:  # both real branches of a LambertW
             v = complex(sp.N(r, 50))
             if abs(v.imag) > 1e-30 or (x == sigma and v.real <= 0):
                 continue
