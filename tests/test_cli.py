@@ -86,6 +86,17 @@ def test_catalogue_json_lists_every_entry(capsys):
     rows = _json(capsys, ["catalogue", "--json"])
     assert {r["name"] for r in rows} == set(catalogue())
     assert all({"name", "expression", "description", "citation", "provenance"} <= set(r) for r in rows)
+    # review r8p C1: which entries take a prior. The six with a general form (README, issue 8 section 5)
+    general = {r["name"]: r["general"] for r in rows if r["general"] is not None}
+    assert set(general) == {"kl", "reverse_kl", "jeffreys", "w2_squared", "hellinger_squared", "bhattacharyya"}
+    at = {"mu": 5, "sigma": 3, "mu_p": 10, "sigma_p": 4}  # KL(N(5, 3^2) || N(10, 4^2)) = log(4/3) + 34/32 - 1/2
+    assert sp.simplify(sp.sympify(general["kl"]).subs({sp.Symbol(k): v for k, v in at.items()})
+                       - (sp.log(sp.Rational(4, 3)) + sp.Rational(34, 32) - sp.Rational(1, 2))) == 0
+    assert main(["catalogue"]) == 0
+    text = capsys.readouterr().out
+    lines = text.split("\n\n")[0].split("\n")  # a name line, then its description line
+    marked = {name.split()[0] for name, about in zip(lines[::2], lines[1::2]) if "any prior" in about}
+    assert marked == set(general) and "renyi(a)" in text
 
 
 # ---- a penalty that starts with '-' is a penalty, not an option ------------------------------------------
@@ -104,6 +115,8 @@ def test_derive_accepts_a_leading_minus_penalty(capsys):
     (["check", "-kl", "--against", "-quadratic"], "against", "-quadratic"),
     (["check", "kl", "--against=-w2_squared"], "against", "-w2_squared"),
     (["linear", "--cov", "5,2,0.5", "--penalty", "-kl"], "penalty", "-kl"),
+    (["derive", "---mu"], "penalty", "---mu"),  # review r8p D4: three dashes are never an option
+    (["derive", "-" * 1990 + "mu"], "penalty", "-" * 1990 + "mu"),
 ])
 def test_values_starting_with_a_dash_reach_their_argument(argv, field, value):
     parser = build_parser()

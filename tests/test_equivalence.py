@@ -334,8 +334,24 @@ def test_check_against_a_general_prior():
     assert v.to_dict()["prior"] == ["5", "3"]
 
 
+def test_a_prior_of_exact_sympy_numbers():
+    # review r8p B5: (pi, E) was refused. Independent: KL(N(1, 2^2) || N(pi, e^2)) by its textbook form in mpmath
+    from fractions import Fraction
+
+    from vaemath.symbolic import penalty
+    for prior, twin in (((sp.pi, sp.E), lambda: (+mpmath.pi, +mpmath.e)),
+                        ((Fraction(1, 3), np.int64(2)), lambda: (1 / mpmath.mpf(3), 2))):
+        value = sp.N(penalty("kl", prior=prior).expr.subs({mu: 1, sigma: 2}), 40)
+        with mpmath.workdps(40):
+            mp_, sp_ = twin()
+            truth = mpmath.log(sp_ / 2) + (4 + (1 - mp_)**2) / (2 * sp_**2) - mpmath.mpf(1) / 2
+            assert abs(mpmath.mpf(str(value)) - truth) < mpmath.mpf("1e-35")
+
+
 @pytest.mark.parametrize("prior, error", [((0, -1), ValueError), ((0,), ValueError), (("a", 1), TypeError),
-                                          ((0, float("nan")), ValueError)])
+                                          ((0, float("nan")), ValueError), ((sp.I, 1), ValueError),
+                                          ((0, sp.oo), ValueError), ((0, -sp.pi), ValueError),
+                                          ((0, sp.Symbol("x")), TypeError)])
 def test_bad_prior_is_refused(prior, error):
     with pytest.raises(error, match="prior"):
         check("kl", prior=prior)

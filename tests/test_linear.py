@@ -209,6 +209,15 @@ def test_quadratic_with_two_latents_uses_both():
     assert res.sigma == [0.0, 0.0] and res.numeric["confirmed"]
 
 
+@pytest.mark.parametrize("a", [500.0, 1e5])
+def test_the_search_reaches_a_collapse_at_a_far_sigma(a):
+    # review r8p B2: the search's log sigma stopped at 5 (sigma 148) and could not reach sigma = 500. By hand:
+    # pen(0, s) = -s + s^2 / (2 a) is least at s = a, value -a / 2; W = 0 leaves tau^2 = tr(C)/D = 2.5
+    res = optimum(COVS["diag3"], 1, f"mu**2 - sigma + sigma**2/{2 * a!r}", starts=4, seed=0)
+    assert res.objective == pytest.approx(1.5 * (np.log(2 * np.pi * 2.5) + 1) - a / 2, rel=1e-12)
+    assert res.sigma[0] == pytest.approx(a, rel=1e-6) and res.numeric["confirmed"]
+
+
 @pytest.mark.parametrize("pen, where", [("jeffreys", "collapse"), ("hellinger_squared", "interior"),
                                         ("reverse_kl", "interior")])
 def test_other_penalties_agree_with_the_numerical_optimiser(pen, where):

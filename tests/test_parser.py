@@ -185,6 +185,11 @@ def test_penalty_from_expression_and_object():
     assert penalty(p) is p
     with pytest.raises(ValueError, match="mu and sigma only"):
         Penalty("bad", mu + sp.Symbol("x"))
+    with pytest.raises(ValueError, match=r"mu and sigma only.*prior=\(mu_p, sigma_p\)"):  # review r8p B4
+        Penalty("x", catalogue()["kl"].general)
+    with pytest.raises(ValueError, match="mu and sigma only") as e:
+        Penalty("bad", mu + sp.Symbol("x"))
+    assert "prior=" not in str(e.value)  # the hint only for the prior's symbols
 
 
 def test_length_limit_is_exactly_enforced():

@@ -154,8 +154,11 @@ def _cmd_catalogue(args) -> None:
         _print_json(rows)
         return
     for row in rows:
-        print(f"{row['name']:<20} {row['expression']}\n{'':<20} {row['description']} [{row['provenance']}; "
+        prior = "; any prior (--prior)" if row["general"] is not None else ""
+        print(f"{row['name']:<20} {row['expression']}\n{'':<20} {row['description']} [{row['provenance']}{prior}; "
               f"{row['citation']}]")
+    print("\nAlso the family renyi(a), the Renyi divergence of order a (a > 0, a != 1), e.g. 'renyi(2)'. Entries "
+          "marked 'any prior' take --prior MU,SIGMA (N(MU, SIGMA^2) in place of N(0, 1)).")
 
 
 @contextlib.contextmanager
@@ -265,7 +268,7 @@ def _prior(value: str) -> tuple:
 
 def _add_symbolic(cmd) -> None:
     cmd.add_argument("--budget", type=_budget, default=5.0,
-                     help="seconds allowed to each symbolic step before its numeric fallback")
+                     help="seconds allowed to each symbolic step before its numeric fallback (positive, at most 1e9)")
     cmd.add_argument("--prior", type=_prior, default=None, metavar="MU,SIGMA",
                      help="take catalogue penalties against the prior N(MU, SIGMA^2) instead of N(0, 1)")
 
@@ -388,8 +391,8 @@ def build_parser() -> argparse.ArgumentParser:
     trn.add_argument("--epochs", type=_whole, default=None, help="maximum epochs (default: digits 30, linear 500)")
     trn.add_argument("--seed", type=_int_at_least(0), default=0, help="seed of the initialisation and minibatches")
     trn.add_argument("--cov", default=None, help="linear data: covariance as in vaemath linear (default 5,2,0.5)")
-    trn.add_argument("--n", type=_whole, default=None, help="linear data: number of samples (default 5000)")
-    trn.add_argument("--K", type=_whole, default=None, help="importance samples per test datum (default 1000)")
+    trn.add_argument("--n", type=_whole, default=None, help="linear data: number of samples (default: 5000)")
+    trn.add_argument("--K", type=_whole, default=None, help="importance samples per test datum (default: 1000)")
     trn.add_argument("--out", default=None, help="folder for params.npz and result.json (default: not written)")
     trn.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
     _add_json(trn)
@@ -402,13 +405,14 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--data", default="digits", type=_text, help="data set: digits or linear")
     cmp_.add_argument("--latent", type=_whole, default=None, help="latent dimensions (default: digits 16, linear 1)")
     cmp_.add_argument("--epochs", type=_whole, default=None, help="maximum epochs (default: digits 30, linear 500)")
-    cmp_.add_argument("--K", type=_whole, default=None, help="importance samples per test datum (default 1000)")
+    cmp_.add_argument("--K", type=_whole, default=None, help="importance samples per test datum (default: 1000)")
     cmp_.add_argument("--cov", default=None, help="linear data: covariance as in vaemath linear (default 5,2,0.5)")
-    cmp_.add_argument("--n", type=_whole, default=None, help="linear data: number of samples (default 5000)")
+    cmp_.add_argument("--n", type=_whole, default=None, help="linear data: number of samples (default: 5000)")
     cmp_.add_argument("--jobs", type=_int_at_least(1, 64), default=2,  # vaemath.vae.sweep.MAX_JOBS
                       help="parallel processes, at most 64 (for --quick runs 1 is often faster: each process "
                            "starts Python and loads its kernels)")
-    cmp_.add_argument("--scheduler", default=None, help="dask.distributed scheduler address, e.g. tcp://host:8786")
+    cmp_.add_argument("--scheduler", default=None, help="dask.distributed scheduler address, e.g. tcp://host:8786 "
+                           "(default: local processes, --jobs of them)")
     _add_out(cmp_, "compare.json, compare.md and the checkpoints", committed=False)
     cmp_.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
     _add_json(cmp_)
@@ -446,7 +450,9 @@ def _protect_dashes(argv: list, options: set) -> list:
     for i, arg in enumerate(argv):
         if arg == "--":
             return out + argv[i:]
-        dash_value = arg.startswith("-") and not arg.startswith("--") and len(arg) > 1 and arg not in options
+        # '---mu' is never an option (review r8p D4); '--mu' may be a mistyped one, so argparse says so
+        dash_value = (arg.startswith("-") and (not arg.startswith("--") or arg.startswith("---")) and len(arg) > 1
+                      and arg not in options)
         out.append(" " + arg if dash_value else arg)
     return out
 

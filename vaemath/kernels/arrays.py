@@ -38,7 +38,7 @@ def _dtype(dtype) -> np.dtype:
 
 def _param_name(param) -> str:
     if param not in PARAMS:
-        raise ValueError(f"param: expected one of {sorted(PARAMS)}, got {param!r}")
+        raise ValueError(f"param: expected one of {', '.join(sorted(PARAMS))}, got {param!r}")
     return param
 
 
@@ -438,7 +438,7 @@ def grid_reduce(penalty, mu_range, sigma_range, shape, op="min", sigma_means="st
     float or tuple
     """
     if op not in OPS:
-        raise ValueError(f"op: expected one of {OPS}, got {op!r}")
+        raise ValueError(f"op: expected one of {', '.join(OPS)}, got {op!r}")
     param = _param_name(param)
     (mlo, mhi), (slo, shi) = _range("mu_range", mu_range), _range("sigma_range", sigma_range, param)
     try:

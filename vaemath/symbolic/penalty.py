@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from vaemath.symbolic.symbols import mu, reparametrize, sigma
+from vaemath.symbolic.symbols import mu, prior_mu, prior_sigma, reparametrize, sigma
 
 PROVENANCES = ("derived", "closed form", "user")
 
@@ -137,13 +137,16 @@ class Penalty:
 
     def __post_init__(self):
         if self.provenance not in PROVENANCES:
-            raise ValueError(f"provenance: expected one of {PROVENANCES}, got {self.provenance!r}")
+            raise ValueError(f"provenance: expected one of {', '.join(PROVENANCES)}, got {self.provenance!r}")
         extra = self.expr.free_symbols - {mu, sigma}
         if extra:
             same_name = sorted(str(x) for x in extra if str(x) in ("mu", "sigma"))
             hint = (f" ({' and '.join(same_name)} without the assumptions of vaemath.symbolic.mu, real, and sigma, "
                     "positive: use those symbols, or pass the expression to vaemath.symbolic.penalty(), which "
                     "maps symbols by name)" if same_name else "")
+            if extra & {prior_mu, prior_sigma}:  # a general form: review r8p B4
+                hint += ("; mu_p and sigma_p are the prior's: pass the expression to vaemath.symbolic.penalty() or "
+                         "vaemath.penalty() with prior=(mu_p, sigma_p), N(0, 1) when omitted")
             raise ValueError(f"expr: a penalty depends on mu and sigma only, found {sorted(map(str, extra))}{hint}")
         if self.domain is None:
             object.__setattr__(self, "domain", infer_domain(self.expr))
@@ -178,6 +181,7 @@ class Penalty:
             "sigma_means": self.sigma_means,
             "domain": str(self.domain.condition),
             "outside": str(self.domain.outside),
+            "general": None if self.general is None else str(self.general),  # against N(mu_p, sigma_p^2): prior=
         }
 
     def _repr_latex_(self):

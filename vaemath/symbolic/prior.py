@@ -10,7 +10,9 @@ the prior's parameters, N(0, 1) unless a prior is given.
 from __future__ import annotations
 
 import math
+import numbers
 
+import numpy as np
 import sympy as sp
 
 from vaemath.symbolic.symbols import prior_mu, prior_sigma
@@ -19,11 +21,20 @@ STANDARD = (sp.S.Zero, sp.S.One)
 
 
 def _exact(value, what: str) -> sp.Expr:
-    if isinstance(value, bool) or not isinstance(value, (int, float, sp.Rational)):
-        raise TypeError(f"prior: {what} must be a number, got {value!r}")
-    if isinstance(value, float) and not math.isfinite(value):
+    """A real number as an exact sympy number: a float by its shortest repr (0.1 -> 1/10), an int, a Fraction, or a
+    sympy number (pi, E, sqrt(2): review r8p B5)."""
+    if isinstance(value, sp.Expr) and value.is_number:
+        if value.is_finite is not True:
+            raise ValueError(f"prior: {what} must be finite, got {value!r}")
+        if value.is_real is not True:
+            raise ValueError(f"prior: {what} must be a real number, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"prior: {what} must be a real number (int, float, Fraction or an exact sympy number such as "
+                        f"pi), got {value!r}")
+    if not math.isfinite(value):
         raise ValueError(f"prior: {what} must be finite, got {value!r}")
-    return sp.Rational(str(value)) if isinstance(value, float) else sp.sympify(value)
+    return sp.Rational(repr(float(value))) if isinstance(value, float | np.floating) else sp.Rational(value)
 
 
 def check_prior(prior) -> tuple | None:

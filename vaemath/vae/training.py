@@ -246,7 +246,7 @@ def _setup(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=No
     if unknown:
         raise TypeError(f"train: unexpected argument(s) {sorted(unknown)}")
     if data not in DATASETS:
-        raise ValueError(f"data: expected one of {DATASETS}, got {data!r}")
+        raise ValueError(f"data: expected one of {', '.join(DATASETS)}, got {data!r}")
     q = QUICK if quick else {}
     d = DEFAULTS[data]
     latent = d["latent"] if latent is None else latent
@@ -256,7 +256,8 @@ def _setup(data="digits", penalty="kl", latent=None, epochs=None, seed=0, cov=No
     history_K = q.get("history_K", 10) if history_K is None else history_K
     likelihood = ("categorical" if data == "digits" else "gaussian") if likelihood is None else likelihood
     if likelihood not in LIKELIHOODS or (data == "linear" and likelihood != "gaussian"):
-        raise ValueError(f"likelihood: expected one of {LIKELIHOODS} (linear data: gaussian), got {likelihood!r}")
+        raise ValueError(f"likelihood: expected one of {', '.join(LIKELIHOODS)} (linear data: gaussian), "
+                         f"got {likelihood!r}")
     s = {"data": data, "penalty": _penalty_text(penalty), "latent": _positive_int("latent", latent),
          "epochs": _positive_int("epochs", epochs), "seed": _positive_int("seed", seed, 0),
          "hidden": [_positive_int("hidden", h) for h in hidden], "K": _positive_int("K", K),

@@ -184,7 +184,8 @@ def _multistart(f: _Profiled, cov, starts: int, seed: int) -> list:
 
 def _local_minima(f: _Profiled, inits: list) -> list:
     """L-BFGS-B from each start in ``inits``; (value, W, V, sigma, c) sorted by value."""
-    bounds = [(None, None)] * (2 * f.d * f.k) + [_LOG_SIGMA] * f.k + [(None, None)] * (f.k if f.free else 0)
+    log_sigma = getattr(f, "log_sigma", _LOG_SIGMA)
+    bounds = [(None, None)] * (2 * f.d * f.k) + [log_sigma] * f.k + [(None, None)] * (f.k if f.free else 0)
     found = []
     # one BLAS thread: tiny matrices, where threads only contend (30x slower on a busy machine)
     with threadpool_limits(1) if threadpool_limits else nullcontext():
@@ -207,8 +208,20 @@ def _offset_starts(f: _Profiled, best: tuple, least: tuple, collapse_wins: bool,
         inits.append(f.theta(best[1], best[2], np.log(best[3]), np.full(k, least[0]) if even else None))
     if collapse_wins:
         inits.append(f.theta(rng.normal(0, 0.1 * scale, d * k), rng.normal(0, 0.1 / scale, d * k),
-                             np.full(k, np.log(np.clip(least[1], *np.exp(_LOG_SIGMA)))), np.full(k, least[0])))
+                             np.full(k, np.log(np.clip(least[1], *np.exp(f.log_sigma)))), np.full(k, least[0])))
     return _local_minima(f, inits) if inits else []
+
+
+def _log_sigma_bounds(sig_min: float) -> tuple:
+    """The search's bounds on log sigma: _LOG_SIGMA widened to reach a collapsed dimension's sigma (review r8p B2:
+    mu**2 - sigma + sigma**2/1000 collapses at sigma = 500, beyond e^5, and the search stopped at the bound)."""
+    try:
+        sig_min = float(sig_min)  # an exact edge is text ('sqrt(2)'), a far one "oo" or 0.0
+    except (TypeError, ValueError):
+        return _LOG_SIGMA
+    if not (sig_min > 0 and abs(math.log(sig_min)) <= _FAR_LOG_SIGMA):
+        return _LOG_SIGMA
+    return min(_LOG_SIGMA[0], math.log(sig_min) - 1), max(_LOG_SIGMA[1], math.log(sig_min) + 1)
 
 
 def _interior(sig, w, small_sigma_ok: bool = False) -> bool:
@@ -668,7 +681,10 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
                                                           + active * p_oo + (k - active) * p_min)
     if _is_kl(pen_obj, prior_sigma):
         candidates["ppca"] = -pp["loglik"]
-    local = _multistart(_Profiled(cov, k, pen_obj, budget=budget) if free else f, cov, starts, seed)
+    f.log_sigma = _log_sigma_bounds(sig_min)
+    fixed = _Profiled(cov, k, pen_obj, budget=budget) if free else f
+    fixed.log_sigma = f.log_sigma
+    local = _multistart(fixed, cov, starts, seed)
     if free:
         even = pen_obj.expr.subs(mu, -mu) == pen_obj.expr  # structural: False when unsure (then no start is lost)
         wins = candidates["collapse"] < local[0][0] - 1e-9 * (1 + abs(local[0][0]))
