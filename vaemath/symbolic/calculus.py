@@ -1360,9 +1360,14 @@ def _far_search(e: sp.Expr) -> tuple:
     return ((float(res.x[0]), s),)
 
 
-def _kink_points(e: sp.Expr, budget) -> list:
-    """Exact points where two kinks cross: common zeros of two Abs arguments or Max/Min ties (sympy.solve)."""
+def _kink_points(e: sp.Expr, budget, near: tuple | None = None) -> list:
+    """Exact points where two kinks cross: common zeros of two Abs arguments or Max/Min ties (sympy.solve); with
+    ``near`` (a numeric minimum (m0, s0)) only of the switches within NEAR_KINK of 0 there, and only the crossings
+    within NEAR_KINK of it."""
     switches, parts = _switches(e), _tie_parts(e)
+    if near is not None:
+        with mpmath.workdps(30):
+            switches = [g for g in switches if _finite_abs(sp.lambdify((mu, sigma), g, "mpmath"), *near) < NEAR_KINK]
     points = []
     for i, a in enumerate(switches):
         for b in switches[i + 1:]:
@@ -1384,12 +1389,16 @@ def _kink_points(e: sp.Expr, budget) -> list:
                         continue
                     if point is not first and not all(abs(sp.N(g.subs(point), 50)) < 1e-40 for g in (a, b)):
                         continue  # the other branch is no common root
+                    if near is not None and not _near(point, {mu: near[0], sigma: near[1]}, NEAR_KINK):
+                        continue
                     if not any(_same(point, q) for q in points):
                         points.append(point)
     return points
 
 
 KINK_STEPS = 6  # budgets for the whole search of kinked minima
+FEW_SWITCHES = 6  # up to this many switches every pair of them is solved; beyond, only pairs near unexplained minima
+NEAR_KINK = 1e-3  # |g| of a switch, and distance of a crossing, at a numeric minimum that counts as near it
 ON_A_CURVE = "on a curve of minimisers"  # _verify_kink's answer at a point of a curve with the same value
 
 
@@ -1408,9 +1417,19 @@ def _kinked_minima(e: sp.Expr, budget) -> tuple:
     def on_a_level(v0):  # the value of a curve of minimisers met before: the point is on it, the level set's
         return any(abs(v0 - v) <= 1e-10 * (1 + abs(v)) for v in levels)
 
+    few = len(_switches(e)) <= FEW_SWITCHES
+
+    def explained(m0, s0, v0):  # a minimum on a level set met before, or near a minimiser found
+        return on_a_level(v0) or any(_near({mu: m0, sigma: s0}, c.point, NEAR_KINK) for c in found)
+
     def candidates():
-        yield from ([p] for p in _kink_points(e, budget))
+        # every pair of few switches is solved first; of many (55 ties in a max of 11 terms: 1485 pairs, each
+        # solve up to a budget), only the pairs near a numeric minimum that no reading explains
+        yield from ([p] for p in (_kink_points(e, budget) if few else ()))
         yield from (_below_or_at(e, _readings(e, m0, s0), v0) for m0, s0, v0 in minima if not on_a_level(v0))
+        for m0, s0, v0 in () if few else minima:
+            if not explained(m0, s0, v0):
+                yield from ([p] for p in _kink_points(e, budget, (m0, s0)))
 
     def verify_each():
         for readings in candidates():
@@ -1674,6 +1693,8 @@ def _snapped(e: sp.Expr, point: dict, floats: tuple) -> list:
     for g in _switches(e):
         if g in parts and all(_finite_abs(sp.lambdify((mu, sigma), h, "mpmath"), *floats) < 1e-6 for h in parts[g]):
             continue  # at the crossing of g = 0 and h = 0 the snaps onto g and h suffice
+        if g.subs(point) == 0:
+            continue  # the reading is on this kink already: its own snap (the 55 ties of max(mu**2, ...) at (0, 1))
         for k, (x, other) in enumerate(((mu, sigma), (sigma, mu))):
             if not _may_vanish_near(g.subs(other, point[other]), x, floats[k]):
                 continue  # no root within 1e-6: spare sympy.solve (a second each, LambertW for the KL's level sets)
