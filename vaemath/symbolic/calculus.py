@@ -1554,7 +1554,9 @@ def _tie_minimum(e: sp.Expr, m0: float, s0: float) -> CriticalPoint | None:
     minimum (m0, s0), away from either branch's own minimiser: the Lagrange condition grad e1 = -t grad e2,
     t >= 0 (e1, e2 the penalty on either side), i.e. g = 0 and grad e1 x grad e2 = 0, by Newton at 50 digits,
     kept where the gradients point opposite ways and the penalty grows along 360 rays at 30 digits there
-    (method "numeric", the point a float): max(kl, exp(-mu) - 1/2) at (0.48326..., 1)."""
+    (method "numeric", the point a float): max(kl, exp(-mu) - 1/2) at (0.48326..., 1). Where Newton fails on that
+    system (a root of high multiplicity: abs(kl - 1) + mu**4, whose cross product vanishes as mu**3), the least
+    point along the curve by bisection (:func:`_bisected_on_curve`)."""
     for g, e1, e2 in _branches(e):
         try:
             fg = sp.lambdify((mu, sigma), g, "mpmath")
@@ -1571,10 +1573,24 @@ def _tie_minimum(e: sp.Expr, m0: float, s0: float) -> CriticalPoint | None:
                 root = mpmath.findroot(system, (mpmath.mpf(m0), mpmath.mpf(s0)), tol=1e-60)
                 m, s = (mpmath.re(r) for r in root)
                 residual = sum(abs(v) for v in system(m, s))
+            except (ValueError, ArithmeticError, TypeError, ZeroDivisionError):
+                m = s = residual = None
+            how = "the Lagrange condition grad e1 = -t grad e2, t >= 0, of the penalty on its two sides, solved"
+            if m is None or not (s > 0 and abs(m - m0) + abs(s - s0) < 1e-3 and residual < 1e-40):
+                how = ("the least point along it by bisection of the penalty's slope there (Newton on the Lagrange "
+                       "condition failed), grad e1 = -t grad e2 with t >= 0 checked")
+                try:  # Newton failed numerically: the least point along the curve, by bisection
+                    on = _bisected_on_curve(g, e1, m0, s0)
+                except (ValueError, ArithmeticError, TypeError, ZeroDivisionError, NameError, KeyError):
+                    on = None
+                if on is None:
+                    continue
+                m, s = on
+            try:
                 dot = g1[0](m, s) * g2[0](m, s) + g1[1](m, s) * g2[1](m, s)
             except (ValueError, ArithmeticError, TypeError, ZeroDivisionError):
                 continue
-            if not (s > 0 and abs(m - m0) + abs(s - s0) < 1e-3 and residual < 1e-40 and mpmath.re(dot) <= 0):
+            if not (mpmath.re(dot) <= 0):
                 continue
             point = {mu: sp.Float(m, 50), sigma: sp.Float(s, 50)}
             value = e.subs(point).evalf(50)
@@ -1582,8 +1598,60 @@ def _tie_minimum(e: sp.Expr, m0: float, s0: float) -> CriticalPoint | None:
                 continue
         shown = {x: sp.Float(v, 15) for x, v in point.items()}
         return CriticalPoint(shown, value.evalf(15), None, NOT_DIFFERENTIABLE, "numeric (a minimiser on the kink "
-                             f"{g} = 0: the Lagrange condition grad e1 = -t grad e2, t >= 0, of the penalty on its two "
-                             "sides, solved at 50 digits; the penalty grows along 360 rays at 30 digits)", False, None)
+                             f"{g} = 0: {how} at 50 digits; the penalty grows along 360 rays at 30 digits)",
+                             False, None)
+    return None
+
+
+BISECT_WIDTHS = (1e-6, 1e-5, 1e-4, 1e-3, 1e-2)  # half-widths of the brackets _bisected_on_curve tries, in turn
+
+
+def _bisected_on_curve(g: sp.Expr, e1: sp.Expr, m0: float, s0: float) -> tuple | None:
+    """The least point of the penalty along the kink curve g = 0 near the numeric minimum (m0, s0), as 50-digit
+    (mu, sigma): the curve is a graph y(x) over the coordinate x along which g changes least (y solved from g = 0 by
+    Newton at each x), and the slope d/dx e1(x, y(x)) = e1_x - e1_y g_x / g_y (e1, the penalty on one side, is the
+    penalty on the curve) is bisected 200 times on the first bracket [x0 - w, x0 + w] over which it goes from
+    negative to positive (w in BISECT_WIDTHS); None where no bracket is found or y(x) is not found. Bisection
+    converges whatever the root's multiplicity, where Newton on the Lagrange system stalls (abs(kl - 1) + mu**4 at
+    mu = 0, a triple root)."""
+    fn = {name: sp.lambdify((mu, sigma), f, "mpmath") for name, f in
+          (("g", g), ("g_mu", sp.diff(g, mu)), ("g_sigma", sp.diff(g, sigma)),
+           ("e_mu", sp.diff(e1, mu)), ("e_sigma", sp.diff(e1, sigma)))}
+    with mpmath.workdps(60):
+        m0, s0 = mpmath.mpf(m0), mpmath.mpf(s0)
+        along_mu = abs(fn["g_sigma"](m0, s0)) >= abs(fn["g_mu"](m0, s0))  # sigma = y(mu), else mu = y(sigma)
+
+        def at(x):  # the point of the curve over x, or None
+            try:
+                if along_mu:
+                    y = mpmath.re(mpmath.findroot(lambda b: fn["g"](x, b), s0, tol=1e-100))
+                    return (x, y) if y > 0 else None
+                y = mpmath.re(mpmath.findroot(lambda a: fn["g"](a, x), m0, tol=1e-100))
+                return (y, x) if x > 0 else None
+            except (ValueError, ArithmeticError, TypeError):
+                return None
+
+        def slope(x):  # sign of d/dx of the penalty along the curve at x; None off the curve or the domain
+            p = at(x)
+            if p is None or abs(fn["g"](*p)) > mpmath.mpf("1e-50"):
+                return None
+            gm, gs, em, es = (mpmath.re(fn[k](*p)) for k in ("g_mu", "g_sigma", "e_mu", "e_sigma"))
+            return em - es * gm / gs if along_mu else es - em * gs / gm
+
+        x0 = m0 if along_mu else s0
+        for w in BISECT_WIDTHS:
+            lo, hi = x0 - w, x0 + w
+            low, high = slope(lo), slope(hi)
+            if low is None or high is None or not (low < 0 < high):
+                continue
+            for _ in range(200):
+                mid = (lo + hi) / 2
+                d = slope(mid)
+                if d is None:
+                    return None
+                lo, hi = (mid, hi) if d < 0 else (lo, mid)
+            p = at((lo + hi) / 2)
+            return None if p is None else (mpmath.mpf(p[0]), mpmath.mpf(p[1]))
     return None
 
 
