@@ -1899,6 +1899,8 @@ def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | str | None:
     if _is_bad(value) or not value.is_extended_real:  # a pole or log(0) the numeric search ran into
         return None
     branch = active_branch(e, point)
+    if branch is None and _off_kink(e, point):
+        return None  # a reading 1e-87 off a tie (the snap onto it is tried next), not a kink point
     if branch is not None and _derivative_terms(branch, (mu, sigma), point, 2) is not None:
         if not _stationary(branch, (mu, sigma), point, None):  # smooth near the point: calculus on the branch
             return None
@@ -1927,6 +1929,44 @@ def _verify_kink(e: sp.Expr, point: dict) -> CriticalPoint | str | None:
               else "numeric (30-digit values along 360 rays)")
     kind = definiteness(h) if h is not None else NOT_DIFFERENTIABLE if not flat else "no Hessian (kink)"
     return CriticalPoint(point, value, h, kind, method, bool(flat), order)
+
+
+OFF_KINK = (250, "1e-200")  # digits and bound at which a kink argument read as 0 at 80 digits must still be 0
+
+
+def _off_kink(e: sp.Expr, point: dict) -> bool:
+    """True when the exact ``point`` is on a kink of ``e`` only by the 80-digit rule of the one-sided derivatives (an
+    abs argument, or the difference of a max/min argument from the max/min, below 1e-60 at 80 digits: log W(e^2) =
+    2 - W(e^2), which simplify does not see) while not 0 at OFF_KINK's 250 digits: a reading whose tied parts do not
+    tie (max(mu + exp(-200), -mu, ...) at mu = 0, 1e-87 off the tie: its one-sided derivatives are those of a kink
+    it is not on, review of kink readings tried before kink crossings). Points with floats are not judged."""
+    if any(v.has(sp.Float) for v in point.values()):
+        return False
+    digits, bound = OFF_KINK
+
+    def off(v) -> bool:
+        if v == 0 or not v.is_number:
+            return False
+        try:
+            if not abs(complex(v.evalf(80))) < 1e-60:
+                return False  # off the kink, and read so: not this rule's concern
+            return not abs(v.evalf(digits)) < sp.Float(bound, digits)
+        except (TypeError, ValueError, ZeroDivisionError):
+            return False
+
+    for node in e.atoms(sp.Abs, sp.Max, sp.Min):
+        if isinstance(node, sp.Abs):
+            gaps = [node.args[0].subs(point)]
+        else:
+            values = [a.subs(point) for a in node.args]
+            try:
+                best = (max if isinstance(node, sp.Max) else min)(values, key=lambda v: float(v))
+            except (TypeError, ValueError):
+                continue
+            gaps = [v - best for v in values if v is not best]
+        if any(off(v) for v in gaps):
+            return True
+    return False
 
 
 def _one_of_tied(value: sp.Expr) -> sp.Expr:
