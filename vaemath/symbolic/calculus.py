@@ -1940,7 +1940,7 @@ def _off_kink(e: sp.Expr, point: dict) -> bool:
     2 - W(e^2), which simplify does not see) while not 0 at OFF_KINK's 250 digits: a reading whose tied parts do not
     tie (max(mu + exp(-200), -mu, ...) at mu = 0, 1e-87 off the tie: its one-sided derivatives are those of a kink
     it is not on, review of kink readings tried before kink crossings). Points with floats are not judged."""
-    if any(v.has(sp.Float) for v in point.values()):
+    if any(sp.sympify(v).has(sp.Float) for v in point.values()):
         return False
     digits, bound = OFF_KINK
 
