@@ -2555,9 +2555,14 @@ def _powered(e: sp.Expr, param: str, budget):
     not tell from a curve of minimisers). None when the rule does not apply."""
     if not (e.is_Pow and e.exp.is_number and e.exp.is_positive and e.exp != 1):
         return None
+    if e.exp.is_integer and not is_smooth(e.base):  # max(kl, 1/2)**2: the set routes are exact
+        return None
     if not _nonnegative(e.base, budget):
         return None
     inner, k = minimizer(e.base, param, budget), e.exp
+    if k.is_integer and not (isinstance(inner, CriticalPoint) and inner.value == 0 and inner.order is not None
+                             and k * inner.order > 2):
+        return None  # an integer power is otherwise decided by its own stationary points (acosh(1 + kl)**2: diag(2, 4))
     how = f"the minimisers of ({e.base})**({k}) are those of its base, which is >= 0"
     if isinstance(inner, MinimizerSet):
         return MinimizerSet(inner.region, sp.simplify(inner.value**k), f"{how} ({inner.method})", shape=inner.shape)
