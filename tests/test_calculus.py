@@ -1614,3 +1614,17 @@ def test_max_and_min_of_a_renyi_term_get_a_verdict():
     assert sp.simplify(r2.subs({mu: 0, sigma: 1})) == 0 and sp.N(r2.subs({mu: 1, sigma: 1})) > 0.5
     low = minimizer("min(renyi(2), 1)", budget=1)
     assert low.point == {mu: 0, sigma: 1} and low.value == 0 and low.hessian == sp.diag(2, 4)
+
+
+@pytest.mark.parametrize("text, k", [("kl**4", 4), ("kl**5", 5), ("(mu**2 + (sigma-1)**2)**4", 4)])
+def test_an_integer_power_of_a_penalty_keeps_its_isolated_minimiser(text, k):
+    """kl**4 grows by less than 1e-22 on a circle of radius 1e-3 around (0, 1) (order 8), which was read as a curve of
+    minimisers; its minimiser is the base's, of order 2 k. Independent: the base is 0 only at (0, 1) (by hand) and
+    base**k at distance 1e-3 there is (1e-6 / 2)**k or more at 60 digits, not 0."""
+    best = minimizer(text, budget=2)
+    assert not isinstance(best, MinimizerSet) and best.point == {mu: 0, sigma: 1} and best.value == 0
+    assert best.order == 2 * k and best.hessian == sp.zeros(2, 2)
+    f = penalty(text).expr
+    with mp.workdps(60):
+        assert all(_mp(f, mp.mpf("1e-3") * mp.cos(a), mp.exp(mp.mpf("1e-3") * mp.sin(a)), dps=60) > 0
+                   for a in np.linspace(0, 2 * np.pi, 9))

@@ -291,11 +291,18 @@ def test_get_refuses_other_names_naming_the_argument(text, match):
         get(text)
 
 
-def test_names_are_the_keys_of_the_catalogue_tables():
+def test_the_catalogue_is_one_table_of_named_entries():
+    """The names the README's catalogue table lists, each entry named by its key, the general-prior forms the six
+    with a closed form against N(mu_p, sigma_p^2) (README, "A general prior"); NAMES is known without building it."""
     from vaemath.symbolic import divergences
 
-    assert tuple(divergences._GENERAL) + tuple(divergences._STANDARD_ONLY) == divergences.NAMES
-    assert len(set(divergences.NAMES)) == len(divergences.NAMES) == len(catalogue())
+    general = {"kl", "reverse_kl", "jeffreys", "w2_squared", "hellinger_squared", "bhattacharyya"}
+    assert set(divergences.NAMES) == general | {"fisher_rao_squared", "quadratic", "kl_taylor2"}
+    assert tuple(catalogue()) == divergences.NAMES and len(catalogue()) == 9
+    assert all(catalogue()[name].name == name for name in divergences.NAMES)
+    assert {name for name, e in catalogue().items() if e.general is not None} == general
+    with pytest.raises(KeyError):
+        catalogue()["renyi(2)"]  # a family, not an entry: get("renyi(2)") gives it
 
 
 def test_prior_label_parenthesises_sigma_p():

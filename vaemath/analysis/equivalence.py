@@ -42,7 +42,7 @@ from vaemath.symbolic import (
     taylor,
     to_strings,
 )
-from vaemath.symbolic.budget import attempt, check_budget
+from vaemath.symbolic.budget import SYMPY_FAILED, attempt, check_budget
 from vaemath.symbolic.calculus import value_slack, with_domain, without_idle_kinks
 from vaemath.symbolic.nonsmooth import active_branch, is_smooth, pieces
 from vaemath.symbolic.parser import refers_to_prior
@@ -72,12 +72,13 @@ def affine_fit(candidate: sp.Expr, reference: sp.Expr) -> tuple | None:
     return a, exact_number((candidate - a * reference).subs({mu: 0, sigma: 1}))
 
 
-def monotone_map(candidate: sp.Expr, reference: sp.Expr, lower=None, upper=sp.oo) -> dict | None:
+def monotone_map(candidate: sp.Expr, reference: sp.Expr, lower=None, upper=sp.oo, budget=DEFAULT_BUDGET) -> dict | None:
     """Evidence that candidate = f(reference) with f strictly increasing, or None.
 
     Functional dependence is the identical vanishing of the Jacobian determinant
     dC/dmu dR/dsigma - dC/dsigma dR/dmu; then f is found by solving reference = r for mu (or sigma)
-    and substituting, and f' > 0 is proved on the reference's range (``lower``, ``upper``).
+    and substituting, and f' > 0 is proved on the reference's range (``lower``, ``upper``). Each symbolic
+    step has ``budget`` seconds; one past it decides nothing (None, or f None).
 
     Returns
     -------
@@ -86,15 +87,45 @@ def monotone_map(candidate: sp.Expr, reference: sp.Expr, lower=None, upper=sp.oo
         0), ``increasing`` (how f' > 0 was shown). None when dependence or monotonicity fails.
     """
     g_c, g_r = gradient(candidate), gradient(reference)
-    if vanishes(g_c[0] * g_r[1] - g_c[1] * g_r[0]) is not True:
+    done, zero = attempt(vanishes, g_c[0] * g_r[1] - g_c[1] * g_r[0], budget=budget)
+    if not done or zero is not True:
         return None
-    f = find_f(candidate, reference)
+    done, f = attempt(find_f, candidate, reference, budget=budget)
+    f = f if done else None
     if f is not None:
-        how = _increasing(sp.diff(f, r), lower, upper)
+        done, how = attempt(_increasing, sp.diff(f, r), lower, upper, budget=budget)
     else:
-        lam = sp.simplify(g_c.dot(g_r) / g_r.dot(g_r))
-        how = "grad C = lambda grad R with lambda > 0 (sympy)" if lam.is_positive else None
-    return {"f": f, "jacobian": sp.S.Zero, "increasing": how} if how else None
+        done, lam = attempt(sp.simplify, g_c.dot(g_r) / g_r.dot(g_r), budget=budget)
+        how = "grad C = lambda grad R with lambda > 0 (sympy)" if done and lam.is_positive else None
+    return {"f": f, "jacobian": sp.S.Zero, "increasing": how} if done and how else None
+
+
+def inverse_map(candidate: sp.Expr, reference: sp.Expr, lower, upper=sp.oo, budget=DEFAULT_BUDGET) -> dict | None:
+    """candidate = f(reference) with f strictly increasing, found the other way round, or None.
+
+    Solving reference = r for mu or sigma may not give f (kl against kl**3: f is the cube root), while
+    reference = F(candidate) is found (F(x) = x**3). F strictly increasing on the candidate's range
+    (``lower``, ``upper``) has a strictly increasing inverse f = F^-1, solved from F(x) = y by sympy (one root,
+    checked by F(f(y)) = y identically).
+    """
+    back = monotone_map(reference, candidate, lower, upper, budget)
+    if back is None or back["f"] is None:
+        return None
+    big_f = back["f"]
+    x = sp.Dummy("x", positive=True) if lower.is_nonnegative else sp.Dummy("x", real=True)
+    low_r = big_f.subs(r, lower)
+    y = sp.Dummy("y", positive=True) if low_r.is_nonnegative else sp.Dummy("y", real=True)
+    try:
+        done, roots = attempt(sp.solve, sp.Eq(big_f.subs(r, x), y), x, budget=budget)
+        if not done or not isinstance(roots, list) or len(roots) != 1:
+            return None
+        done, zero = attempt(sp.simplify, big_f.subs(r, roots[0]) - y, budget=budget)
+    except SYMPY_FAILED:
+        return None
+    if not done or zero != 0:
+        return None
+    return {"f": roots[0].subs(y, r), "jacobian": sp.S.Zero,
+            "increasing": f"f is the inverse of F, reference = F(candidate) with {back['increasing']}"}
 
 
 def monotone_kinked(candidate: sp.Expr, reference: sp.Expr, lower=None, upper=sp.oo, budget=DEFAULT_BUDGET):
@@ -356,16 +387,35 @@ def _decide(cand: sp.Expr, ref: sp.Expr, best_c, best_r, budget, mono=None) -> t
     return "local", {"local": {"scale": a, "order": order if done else None}}
 
 
+def _least_of_onto(ref: sp.Expr, inf_r: dict, best_r, budget):
+    """The reference's exact minimum m >= 0 when it is attained at a point and the reference is unbounded above (it
+    takes every value in [m, oo)), else None."""
+    if not is_smooth(ref) or inf_r["method"] != "exact" or not isinstance(best_r, CriticalPoint):
+        return None
+    low = best_r.value
+    if not (low.is_number and low.is_nonnegative) or sp.oo not in limits(ref, budget=budget).values():
+        return None
+    return low
+
+
+def _ratio_through_map(mono, ref: sp.Expr, inf_r: dict, best_r, budget) -> dict | None:
+    """The exact ratio bounds of candidate = f(reference) over the reference's values
+    (:func:`~vaemath.analysis.ordering.ratio_through`), or None."""
+    low = None if mono is None or mono["f"] is None else _least_of_onto(ref, inf_r, best_r, budget)
+    if low is None:
+        return None
+    done, ratio = attempt(ratio_through, mono["f"], r, low, budget=budget)
+    return ratio if done else None
+
+
 def _through_f(cand: sp.Expr, ref: sp.Expr, inf_r: dict, best_r, budget) -> dict:
     """What follows from candidate = f(reference) for a candidate with kinks and a smooth reference whose exact
-    minimum m >= 0 is attained at a point and which is unbounded above (it takes every value in [m, oo)): the ratio
+    minimum m >= 0 is attained at a point and which is unbounded above (:func:`_least_of_onto`): the ratio
     bounds exactly (:func:`~vaemath.analysis.ordering.ratio_through`) and, when f is strictly increasing
     (:func:`monotone_kinked`), the candidate's minimiser (the reference's), its minimum f(m) and its Hessian
     f'(m+) H there when the right derivative f'(m+) is positive and finite. Empty when any step is not decided."""
-    if is_smooth(cand) or not is_smooth(ref) or inf_r["method"] != "exact" or not isinstance(best_r, CriticalPoint):
-        return {}
-    low = best_r.value
-    if not (low.is_number and low.is_nonnegative) or sp.oo not in limits(ref, budget=budget).values():
+    low = None if is_smooth(cand) else _least_of_onto(ref, inf_r, best_r, budget)
+    if low is None:
         return {}
     done, f = attempt(find_f, cand, ref, budget=budget)
     if not done or f is None or vanishes(f.subs(r, ref) - cand) is not True:
@@ -403,7 +453,9 @@ def _minimum_through(f: sp.Expr, best_r: CriticalPoint, budget, how: str = "exac
     if not (done and a.is_positive and q.is_positive and not a.has(t)):
         return None
     h = best_r.hessian
-    hessian = None if q < 1 or h is None else a * h if q == 1 else sp.zeros(2, 2)
+    if h is None or (q < 1 and best_r.definiteness != "positive definite"):
+        return None  # kl through sqrt(kl) (no Hessian) or through kl**64 (Hessian 0): the candidate's own is due
+    hessian = None if q < 1 else a * h if q == 1 else sp.zeros(2, 2)
     kind = best_r.definiteness if q == 1 else "positive semidefinite" if q > 1 else "unknown"
     order = None if best_r.order is None else q * best_r.order
     best = CriticalPoint(best_r.point, value, hessian, kind, best_r.method, bool(best_r.differentiable and q >= 1),
@@ -463,8 +515,14 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
     best_r = minimizer(r, budget=budget) if inf_r["attained"] is True and inf_r["method"] != "upper bound" else None
     via = _through_f(c, r, inf_r, best_r, budget)
     mono = via.get("monotone")
+    inf_c = None
     if mono is None and is_smooth(c) and is_smooth(r):
-        mono = monotone_map(c, r, *_range((best_r, r), budget))
+        mono = monotone_map(c, r, *_range((best_r, r), budget), budget=budget)
+        if mono is None or mono["f"] is None:  # kl against kl**3: f, the cube root, is found from kl**3 = F(kl)
+            inf_c = infimum(c, budget)
+            lower_c = inf_c["value"] if inf_c["method"] == "exact" else None
+            if lower_c is not None and lower_c.is_number and lower_c.is_finite:
+                mono = inverse_map(c, r, lower_c, sp.oo, budget) or mono
     # candidate = f(reference), f increasing: its minimum follows from the reference's (kl**64's own search took 50 s)
     through = (_minimum_through(mono["f"], best_r, budget, inf_r["method"])
                if mono is not None and mono["f"] is not None
@@ -472,7 +530,7 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
     if through is not None:
         best_c, inf_c = through
     else:
-        inf_c = via["infimum"] if via.get("infimum") else infimum(c, budget)
+        inf_c = via.get("infimum") or inf_c or infimum(c, budget)
         best_c = via.get("minimizer") or (minimizer(c, budget=budget) if inf_c["attained"] is True
                                           and inf_c["method"] != "upper bound" else None)
     settled = (_settled(best_c, inf_c, c, best_r), _settled(best_r, inf_r, r, best_c))
@@ -484,7 +542,8 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
         minimizer={"candidate": best_c, "reference": best_r},
         infimum={"candidate": inf_c, "reference": inf_r},
         limits={"candidate": limits(c_pen, budget=budget), "reference": limits(r_pen, budget=budget)},
-        ratio_bounds=via.get("ratio") or ratio_bounds(c, r, best_r, budget),
+        ratio_bounds=(via.get("ratio") or _ratio_through_map(mono, r, inf_r, best_r, budget)
+                      or ratio_bounds(c, r, best_r, budget)),
         rescaling={"candidate": rescaling(c, budget), "reference": rescaling(r, budget)},
         identified_as=identified_as(c, exclude=cand.name, prior=prior),
         witness=witness(c, r) if needs_witness else None,

@@ -58,48 +58,50 @@ def _bc_general() -> sp.Expr:
     return sp.sqrt(2 * sigma * prior_sigma / sum_var) * sp.exp(-((mu - prior_mu) ** 2) / (4 * sum_var))
 
 
-# name -> (general-prior expression, built on demand; description; citation; provenance)
-_GENERAL = {
-    "kl": (_kl_between, "forward KL(q || p), the ELBO's penalty", "Kingma & Welling 2014, Appendix B", "derived"),
-    "reverse_kl": (lambda: _swap(_kl_between()), "reverse KL(p || q)",
-                   "derived from the forward KL by exchanging q and p", "derived"),
-    "jeffreys": (lambda: _kl_between() + _swap(_kl_between()), "Jeffreys divergence KL(q || p) + KL(p || q)",
-                 "Jeffreys 1946", "derived"),
-    "w2_squared": (lambda: (mu - prior_mu) ** 2 + (sigma - prior_sigma) ** 2,
-                   "squared 2-Wasserstein distance W2^2(q, p)", "Dowson & Landau 1982; Olkin & Pukelsheim 1982",
-                   "closed form"),
-    "hellinger_squared": (lambda: 1 - _bc_general(), "squared Hellinger distance 1 - integral sqrt(q p)",
-                          "Pardo 2006, Statistical Inference Based on Divergence Measures, Table 1.1",
-                          "closed form"),
-    "bhattacharyya": (lambda: (mu - prior_mu) ** 2 / (4 * (sigma**2 + prior_sigma**2))
-                      + sp.log((sigma**2 + prior_sigma**2) / (2 * sigma * prior_sigma)) / 2,
-                      "Bhattacharyya distance -log integral sqrt(q p)", "Bhattacharyya 1943; Kailath 1967",
-                      "closed form"),
-}
+def _general(build, description: str, citation: str, provenance: str):
+    """An entry with a general-prior form ``build()`` in (mu, sigma, mu_p, sigma_p); its standard form at N(0, 1)."""
+    def entry(name: str) -> Penalty:
+        g = build()
+        return Penalty(name, _standard(g), description, citation, provenance, general=g)
+    return entry
 
 
-def _general_entry(name: str) -> Penalty:
-    build, desc, cite, prov = _GENERAL[name]
-    g = build()
-    return Penalty(name, _standard(g), desc, cite, prov, general=g)
+def _standard_only(expr, description: str, citation: str, provenance: str):
+    """An entry against N(0, 1) only: ``expr()`` in (mu, sigma)."""
+    return lambda name: Penalty(name, expr(), description, citation, provenance)
 
 
-_STANDARD_ONLY = {
-    "fisher_rao_squared": lambda: Penalty(
-        "fisher_rao_squared", 2 * sp.acosh(1 + (mu**2 / 2 + (sigma - 1) ** 2) / (2 * sigma)) ** 2,
+# The catalogue, one table: name -> builder of its Penalty (run on first access, so that entries which do not
+# need it never wait for the KL's derivation by integration)
+_ENTRIES = {
+    "kl": _general(_kl_between, "forward KL(q || p), the ELBO's penalty", "Kingma & Welling 2014, Appendix B",
+                   "derived"),
+    "reverse_kl": _general(lambda: _swap(_kl_between()), "reverse KL(p || q)",
+                           "derived from the forward KL by exchanging q and p", "derived"),
+    "jeffreys": _general(lambda: _kl_between() + _swap(_kl_between()), "Jeffreys divergence KL(q || p) + KL(p || q)",
+                         "Jeffreys 1946", "derived"),
+    "w2_squared": _general(lambda: (mu - prior_mu) ** 2 + (sigma - prior_sigma) ** 2,
+                           "squared 2-Wasserstein distance W2^2(q, p)",
+                           "Dowson & Landau 1982; Olkin & Pukelsheim 1982", "closed form"),
+    "hellinger_squared": _general(lambda: 1 - _bc_general(), "squared Hellinger distance 1 - integral sqrt(q p)",
+                                  "Pardo 2006, Statistical Inference Based on Divergence Measures, Table 1.1",
+                                  "closed form"),
+    "bhattacharyya": _general(lambda: (mu - prior_mu) ** 2 / (4 * (sigma**2 + prior_sigma**2))
+                              + sp.log((sigma**2 + prior_sigma**2) / (2 * sigma * prior_sigma)) / 2,
+                              "Bhattacharyya distance -log integral sqrt(q p)", "Bhattacharyya 1943; Kailath 1967",
+                              "closed form"),
+    "fisher_rao_squared": _standard_only(
+        lambda: 2 * sp.acosh(1 + (mu**2 / 2 + (sigma - 1) ** 2) / (2 * sigma)) ** 2,
         "squared Fisher-Rao geodesic distance (metric (dmu^2 + 2 dsigma^2)/sigma^2)",
         "Atkinson & Mitchell 1981; Costa, Santos & Strapasson 2015, eq. (11)", "closed form"),
-    "quadratic": lambda: Penalty(
-        "quadratic", mu**2 + (sigma - 1) ** 2, "the question's penalty mu^2 + (sigma - 1)^2",
-        "stats.stackexchange.com question 611057", "closed form"),
-    "kl_taylor2": lambda: Penalty(
-        "kl_taylor2", _taylor2_at_minimum(catalogue()["kl"].expr), "second-order Taylor polynomial of KL at (0, 1)",
-        "derived from kl", "derived"),
+    "quadratic": _standard_only(lambda: mu**2 + (sigma - 1) ** 2, "the question's penalty mu^2 + (sigma - 1)^2",
+                                "stats.stackexchange.com question 611057", "closed form"),
+    "kl_taylor2": _standard_only(lambda: _taylor2_at_minimum(catalogue()["kl"].expr),
+                                 "second-order Taylor polynomial of KL at (0, 1)", "derived from kl", "derived"),
 }
 
-
 # known without building the catalogue, so text without them skips the KL
-NAMES = tuple(_GENERAL) + tuple(_STANDARD_ONLY)
+NAMES = tuple(_ENTRIES)
 
 
 class Catalogue(Mapping):
@@ -113,12 +115,7 @@ class Catalogue(Mapping):
 
     def __getitem__(self, name: str) -> Penalty:
         if name not in self._built:
-            if name in _GENERAL:
-                self._built[name] = _general_entry(name)
-            elif name in _STANDARD_ONLY:
-                self._built[name] = _STANDARD_ONLY[name]()
-            else:
-                raise KeyError(name)
+            self._built[name] = _ENTRIES[name](name)  # KeyError for a name not in the table, as a Mapping does
         return self._built[name]
 
     def __iter__(self):
