@@ -2319,7 +2319,7 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
                                 shape=flat.shape if _param(param).name == "std" else "")
     if best is not None and _numeric_below(e, best.value):
         return None  # the numeric search found a lower interior value no stationary point explains: not global
-    out = _tied(e, best, minima, param)
+    out = _tied(e, best, minima, param, budget)
     tied = [best] if isinstance(out, CriticalPoint) else [c for c in minima
                                                           if out is not None and c.point in out.points]
     if any(c.order is None and c.definiteness != "positive definite" and c.value.is_number
@@ -2536,10 +2536,11 @@ def _numeric_below(e: sp.Expr, value) -> bool:
     return any(m[2] < v - slack for m in _numeric_minima(e))
 
 
-def _tied(e: sp.Expr, best, minima: list, param: str):
+def _tied(e: sp.Expr, best, minima: list, param: str, budget=DEFAULT_BUDGET):
     """``best``, or the set of every minimum in ``minima`` with the same least value at another point (exactly
     equal values, or equal floats to 1e-10 of the penalty's magnitude, at most 1): several global minimisers, never
-    one of them as "the" minimiser. renyi(1e-400), about 1e-400 everywhere, has one."""
+    one of them as "the" minimiser. renyi(1e-400), about 1e-400 everywhere, has one. Exact values are compared at
+    50 digits first and simplified only where they agree there, within ``budget`` seconds (not equal past it)."""
     if best is None:
         return None
     xs = variables(param)
@@ -2547,8 +2548,12 @@ def _tied(e: sp.Expr, best, minima: list, param: str):
     def same_value(c):
         if c.value.has(sp.Float) or best.value.has(sp.Float):
             return abs(sp.N(c.value - best.value, 30)) <= value_slack(e, best.value, 1e-10)
-        # exact values: equal when simplify, or lambert_exp then simplify (values with W and W_-1), says 0
-        return sp.simplify(c.value - best.value) == 0 or _is_zero(c.value - best.value, DEFAULT_BUDGET)
+        # exact values: equal when lambert_exp then simplify (values with W and W_-1) says 0
+        gap = c.value - best.value
+        if gap.is_number:
+            return _is_zero(gap, budget)
+        done, out = attempt(sp.simplify, gap, budget=budget)
+        return bool(done and out == 0)
 
     tied = [best]
     for c in minima:
