@@ -807,6 +807,9 @@ def _vanishes_far(part: sp.Expr, sc, c) -> bool:
     return any(v is None or abs(v) < abs(c) / 1000 for v in values)
 
 
+LIMIT_BUDGET = 2  # seconds for each sympy limit the generator takes (no user budget reaches kernel generation)
+
+
 def _value_at_zero(part: sp.Expr) -> sp.Expr | None:
     """A mu-only part's exact value (its limit, where removable) at mu = 0 when a nonzero real number, else None."""
     if part.free_symbols != {mu} or part.has(sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside):
@@ -815,7 +818,7 @@ def _value_at_zero(part: sp.Expr) -> sp.Expr | None:
     c = e.subs(mu, 0)
     if not (c.is_number and c.is_finite):
         try:  # one value from both sides, or no constant to move
-            sides = [attempt(sp.limit, e, mu, 0, side, budget=2) for side in "+-"]
+            sides = [attempt(sp.limit, e, mu, 0, side, budget=LIMIT_BUDGET) for side in "+-"]
         except SYMPY_FAILED:
             return None
         if not all(done for done, _ in sides) or sides[0][1] != sides[1][1]:
