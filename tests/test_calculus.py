@@ -1628,3 +1628,16 @@ def test_an_integer_power_of_a_penalty_keeps_its_isolated_minimiser(text, k):
     with mp.workdps(60):
         assert all(_mp(f, mp.mpf("1e-3") * mp.cos(a), mp.exp(mp.mpf("1e-3") * mp.sin(a)), dps=60) > 0
                    for a in np.linspace(0, 2 * np.pi, 9))
+
+
+@pytest.mark.parametrize("text", ["kl**4 + quadratic**4", "quadratic**4 + mu**8", "(kl + abs(mu))**4"])
+def test_growth_of_order_8_is_an_isolated_minimiser_not_a_curve(text):
+    """review r8q: these were "a curve of minimisers" (about 1e-24 on the circle of radius 1e-3). By hand each is a sum
+    or power of terms >= 0 that all vanish only at (0, 1); mpmath at 60 digits: above 1e-30
+    on a circle of radius 1e-2."""
+    best = minimizer(text, budget=2)
+    assert not isinstance(best, MinimizerSet) and best.point == {mu: 0, sigma: 1} and best.value == 0
+    f = penalty(text).expr
+    with mp.workdps(60):
+        assert all(_mp(f, mp.mpf("1e-2") * mp.cos(a), mp.exp(mp.mpf("1e-2") * mp.sin(a)), dps=60) > 1e-30
+                   for a in np.linspace(0, 2 * np.pi, 13))

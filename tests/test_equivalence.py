@@ -775,6 +775,8 @@ def test_a_reference_that_is_a_power_of_the_candidate_gives_f_and_the_exact_rati
     v = check(candidate, reference, budget=None)
     r = sp.Symbol("r", real=True)
     assert v.relation == "monotone" and sp.simplify(v.monotone["f"] - r ** sp.Rational(1, power)) == 0
+    # f' > 0 follows from F' > 0, F(r) = r**power: said of F, not of f (review r8q: F' was printed as f')
+    assert f"F'(r) = {sp.diff(r**power, r)} > 0" in v.monotone["increasing"] and "f'(r)" not in v.monotone["increasing"]
     rb = v.ratio_bounds
     assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("0", "oo", "exact", "exact")
     assert v.minimizer["candidate"].hessian == sp.Matrix(hessian)  # its own, not one through the flat reference

@@ -124,8 +124,10 @@ def inverse_map(candidate: sp.Expr, reference: sp.Expr, lower, upper=sp.oo, budg
         return None
     if not done or zero != 0:
         return None
+    how = back["increasing"].replace("f'(r)", "F'(r)").replace("f(r)", "F(r)").replace(" f ", " F ")
     return {"f": roots[0].subs(y, r), "jacobian": sp.S.Zero,
-            "increasing": f"f is the inverse of F, reference = F(candidate) with {back['increasing']}"}
+            "increasing": f"f = F^-1, where reference = F(candidate) with F(r) = {big_f}, r the candidate's value: "
+                          f"{how}"}
 
 
 def monotone_kinked(candidate: sp.Expr, reference: sp.Expr, lower=None, upper=sp.oo, budget=DEFAULT_BUDGET):

@@ -2324,8 +2324,8 @@ def minimizer(penalty, param: str = "std", budget=DEFAULT_BUDGET):
                                                           if out is not None and c.point in out.points]
     if any(c.order is None and c.definiteness != "positive definite" and c.value.is_number
            and _on_level_curve(e, _std_point(c.point, param), c.value) for c in tied):
-        return _curve_of_minima(e, out.value, param, "a curve of minimisers: the least value is taken again on a "
-                                f"circle of radius {LEVEL_RADIUS} around a minimiser (50 digits)")
+        return _curve_of_minima(e, out.value, param, "a curve of minimisers: the least value is taken again on "
+                                f"circles of radius {' and '.join(LEVEL_RADII)} around a minimiser (50 digits)")
     if isinstance(out, CriticalPoint) and _param(param).name == "std" and any(
             v.has(sp.Float) for v in (out.value, *out.point.values())):
         sep = _separable_infimum(e, budget) if is_smooth(e) else None
@@ -2455,15 +2455,17 @@ def _family_at_least(e: sp.Expr, c: CriticalPoint) -> bool:
     return False
 
 
-LEVEL_RADIUS = "1e-3"  # (mu, log sigma) distance of _on_level_curve's circle: growth of order 8 still leaves 1e-24
+LEVEL_RADII = ("1e-3", "1e-2")  # (mu, log sigma) radii of _on_level_curve's circles: order 8 leaves 1e-24, then 6e-18
 
 
 def _on_level_curve(e: sp.Expr, point: dict, value: sp.Expr) -> bool:
-    """The penalty takes its value at ``point`` again (to 1e-22) on the circle of radius LEVEL_RADIUS around it in
+    """The penalty takes its value at ``point`` again (to 1e-22) on each circle of radius LEVEL_RADII around it in
     (mu, log sigma): a curve of minimisers through a minimiser whose Hessian is only semidefinite (mu = 0 through
-    (0, e^-700) for mu**2*(sigma - 1)**2, kl = 1 through a float point for kl*(kl - 1)**2), not an isolated one
-    (growth of any order up to 7 leaves more than 1e-21 there). The least value on the circle: 360 angles, then a
-    golden-section search of 120 steps around the least, at 50 digits."""
+    (0, e^-700) for mu**2*(sigma - 1)**2, kl = 1 through a float point for kl*(kl - 1)**2) crosses every small
+    circle, while an isolated one rises (growth of order q leaves about r^q: up to order 7 more than 1e-21 at
+    radius 1e-3, and kl**4 + quadratic**4, order 8, 6e-18 at 1e-2; order 14 and beyond is not told apart). The
+    least value on a circle: 360 angles, then a golden-section search of 120 steps around the least, at 50
+    digits."""
     try:
         fn = sp.lambdify((mu, sigma), e, "mpmath")
     except (TypeError, ValueError, NameError, KeyError):
@@ -2474,36 +2476,41 @@ def _on_level_curve(e: sp.Expr, point: dict, value: sp.Expr) -> bool:
             v0 = mpmath.mpf(sp.N(value, 60))
         except (TypeError, ValueError):
             return False
-        r, tol = mpmath.mpf(LEVEL_RADIUS), mpmath.mpf("1e-22") * (1 + abs(v0))
+        return all(_level_on_circle(fn, m0, t0, v0, mpmath.mpf(r)) for r in LEVEL_RADII)
 
-        def height(angle):
-            try:
-                v = fn(m0 + r * mpmath.cos(angle), mpmath.exp(t0 + r * mpmath.sin(angle)))
-            except (ValueError, ZeroDivisionError, TypeError):
+
+def _level_on_circle(fn, m0, t0, v0, r) -> bool:
+    """fn takes v0 again (to 1e-22 (1 + |v0|)) on the circle of radius r around (m0, t0) in (mu, log sigma)."""
+    tol = mpmath.mpf("1e-22") * (1 + abs(v0))
+
+    def height(angle):
+        try:
+            v = fn(m0 + r * mpmath.cos(angle), mpmath.exp(t0 + r * mpmath.sin(angle)))
+        except (ValueError, ZeroDivisionError, TypeError):
+            return mpmath.inf
+        if isinstance(v, mpmath.mpc):
+            if abs(v.imag) > tol:
                 return mpmath.inf
-            if isinstance(v, mpmath.mpc):
-                if abs(v.imag) > tol:
-                    return mpmath.inf
-                v = v.real
-            return v - v0 if mpmath.isfinite(v) else mpmath.inf
-        step = 2 * mpmath.pi / 360
-        heights = [(height(k * step), k) for k in range(360)]
-        for _, k in sorted(heights)[:3]:
-            lo, hi = (k - 1) * step, (k + 1) * step
-            phi = (mpmath.sqrt(5) - 1) / 2
-            a, b = hi - phi * (hi - lo), lo + phi * (hi - lo)
-            fa, fb = height(a), height(b)
-            for _ in range(120):
-                if fa < fb:
-                    hi, b, fb = b, a, fa
-                    a = hi - phi * (hi - lo)
-                    fa = height(a)
-                else:
-                    lo, a, fa = a, b, fb
-                    b = lo + phi * (hi - lo)
-                    fb = height(b)
-            if min(fa, fb) <= tol:
-                return True
+            v = v.real
+        return v - v0 if mpmath.isfinite(v) else mpmath.inf
+    step = 2 * mpmath.pi / 360
+    heights = [(height(k * step), k) for k in range(360)]
+    for _, k in sorted(heights)[:3]:
+        lo, hi = (k - 1) * step, (k + 1) * step
+        phi = (mpmath.sqrt(5) - 1) / 2
+        a, b = hi - phi * (hi - lo), lo + phi * (hi - lo)
+        fa, fb = height(a), height(b)
+        for _ in range(120):
+            if fa < fb:
+                hi, b, fb = b, a, fa
+                a = hi - phi * (hi - lo)
+                fa = height(a)
+            else:
+                lo, a, fa = a, b, fb
+                b = lo + phi * (hi - lo)
+                fb = height(b)
+        if min(fa, fb) <= tol:
+            return True
     return False
 
 
