@@ -72,13 +72,14 @@ def affine_fit(candidate: sp.Expr, reference: sp.Expr) -> tuple | None:
     return a, exact_number((candidate - a * reference).subs({mu: 0, sigma: 1}))
 
 
-def monotone_map(candidate: sp.Expr, reference: sp.Expr, lower=None, upper=sp.oo, budget=DEFAULT_BUDGET) -> dict | None:
+def monotone_map(candidate: sp.Expr, reference: sp.Expr, lower=None, upper=sp.oo, budget=DEFAULT_BUDGET,
+                 name: str = "f") -> dict | None:
     """Evidence that candidate = f(reference) with f strictly increasing, or None.
 
     Functional dependence is the identical vanishing of the Jacobian determinant
     dC/dmu dR/dsigma - dC/dsigma dR/dmu; then f is found by solving reference = r for mu (or sigma)
     and substituting, and f' > 0 is proved on the reference's range (``lower``, ``upper``). Each symbolic
-    step has ``budget`` seconds; one past it decides nothing (None, or f None).
+    step has ``budget`` seconds; one past it decides nothing (None, or f None). ``name``: f's name in the proof.
 
     Returns
     -------
@@ -93,7 +94,7 @@ def monotone_map(candidate: sp.Expr, reference: sp.Expr, lower=None, upper=sp.oo
     done, f = attempt(find_f, candidate, reference, budget=budget)
     f = f if done else None
     if f is not None:
-        done, how = attempt(_increasing, sp.diff(f, r), lower, upper, budget=budget)
+        done, how = attempt(_increasing, sp.diff(f, r), lower, upper, name, budget=budget)
     else:
         done, lam = attempt(sp.simplify, g_c.dot(g_r) / g_r.dot(g_r), budget=budget)
         how = "grad C = lambda grad R with lambda > 0 (sympy)" if done and lam.is_positive else None
@@ -108,7 +109,7 @@ def inverse_map(candidate: sp.Expr, reference: sp.Expr, lower, upper=sp.oo, budg
     (``lower``, ``upper``) has a strictly increasing inverse f = F^-1, solved from F(x) = y by sympy (one root,
     checked by F(f(y)) = y identically).
     """
-    back = monotone_map(reference, candidate, lower, upper, budget)
+    back = monotone_map(reference, candidate, lower, upper, budget, name="F")
     if back is None or back["f"] is None:
         return None
     big_f = back["f"]
@@ -124,10 +125,9 @@ def inverse_map(candidate: sp.Expr, reference: sp.Expr, lower, upper=sp.oo, budg
         return None
     if not done or zero != 0:
         return None
-    how = back["increasing"].replace("f'(r)", "F'(r)").replace("f(r)", "F(r)").replace(" f ", " F ")
     return {"f": roots[0].subs(y, r), "jacobian": sp.S.Zero,
             "increasing": f"f = F^-1, where reference = F(candidate) with F(r) = {big_f}, r the candidate's value: "
-                          f"{how}"}
+                          f"{back['increasing']}"}
 
 
 def monotone_kinked(candidate: sp.Expr, reference: sp.Expr, lower=None, upper=sp.oo, budget=DEFAULT_BUDGET):
@@ -196,8 +196,8 @@ def _independent_at_probes(candidate: sp.Expr, reference: sp.Expr) -> bool:
     return False
 
 
-def _increasing(fprime: sp.Expr, lower, upper) -> str | None:
-    """How f' > 0 on (lower, upper) was shown, or None."""
+def _increasing(fprime: sp.Expr, lower, upper, name: str = "f") -> str | None:
+    """How f' > 0 on (lower, upper) was shown (f called ``name``), or None."""
     u = sp.Dummy("u", positive=True)
     lo = -sp.oo if lower is None else lower
     if lo.is_finite and upper == sp.oo:
@@ -207,14 +207,14 @@ def _increasing(fprime: sp.Expr, lower, upper) -> str | None:
     else:
         mapped = None
     if mapped is not None and sp.simplify(mapped).is_positive:
-        return f"f'(r) = {fprime} > 0 for r in ({lo}, {upper}) (sympy)"
+        return f"{name}'(r) = {fprime} > 0 for r in ({lo}, {upper}) (sympy)"
     try:
         zeros = sp.solveset(fprime, r, sp.Interval.open(lo, upper))
     except (NotImplementedError, ValueError, TypeError):
         return None
     mid = (lo + 1 if upper == sp.oo else (lo + upper) / 2) if lo.is_finite else (0 if upper == sp.oo else upper - 1)
     if zeros == sp.S.EmptySet and fprime.subs(r, mid).is_positive:
-        return f"f'(r) = {fprime} has no zero on ({lo}, {upper}) and is positive at r = {mid}"
+        return f"{name}'(r) = {fprime} has no zero on ({lo}, {upper}) and is positive at r = {mid}"
     return None
 
 
