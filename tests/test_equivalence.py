@@ -783,6 +783,46 @@ def test_a_reference_that_is_a_power_of_the_candidate_gives_f_and_the_exact_rati
     assert v.minimizer["reference"].order == 2 * power and v.minimizer["reference"].hessian == sp.zeros(2, 2)
 
 
+_R = sp.Symbol("r", real=True)
+
+
+@pytest.mark.parametrize("reference, points, sup, sup_at", [
+    # by hand: (x - 1)**3 + 1 = x*(x**2 - 3x + 3), so x/F(x) = 1/(x**2 - 3x + 3), largest where x = 3/2: 1/(3/4) = 4/3;
+    # F' = 3(x - 1)**2 vanishes at x = 1 only. f(F(x)) = x at x = 0.5 (F = 7/8), 1, 3 (F = 9)
+    ("(kl - 1)**3 + 1", {sp.Rational(7, 8): sp.Rational(1, 2), 1: 1, 9: 3}, "4/3", "3/2"),
+    # x/(x**3 + x) = 1/(x**2 + 1) -> 1 as x -> 0+; f(2) = 1, f(10) = 2, f(30) = 3
+    ("kl**3 + kl", {2: 1, 10: 2, 30: 3}, "1", "minimiser"),
+    # x/(x exp(x)) = exp(-x) -> 1 as x -> 0+; f(e) = 1, f(2 e**2) = 2
+    ("kl*exp(kl)", {sp.E: 1, 2 * sp.E**2: 2}, "1", "minimiser"),
+    # x/(x**5 + x) = 1/(x**4 + 1); f(2) = 1, f(34) = 2; no roots in radicals: f implicit
+    ("kl**5 + kl", {}, "1", "minimiser")])
+def test_a_reference_that_is_an_increasing_function_of_the_candidate_is_monotone(reference, points, sup, sup_at):
+    """review r8q issue 8: kl against these was 'local' (sympy.solve gave three roots of a cubic, its Cardano form
+    was not checked; W(y) exp(W(y)) = y was not simplified; F' = 3(x - 1)**2 has a zero at x = 1). Each is
+    reference = F(kl), F strictly increasing on [0, oo), so kl = F^-1(reference): monotone. The ratio
+    candidate/reference is x/F(x) over x = kl in (0, oo), inf 0 as x -> oo (F grows faster than x)."""
+    v = check("kl", reference)
+    assert v.relation == "monotone"
+    f = v.monotone["f"]
+    if points:
+        assert f is not None and f.free_symbols == {_R}
+        for y, x in points.items():  # f(F(x)) = x, at 40 digits
+            assert abs(sp.N(f.subs(_R, y), 50) - x) < 1e-40
+    else:
+        assert f is None and "implicit" in v.monotone["increasing"]
+    rb = v.ratio_bounds
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("0", sup, "exact", "exact")
+    assert sup_at in rb["sup_path"] and "oo" in rb["inf_path"]
+
+
+def test_the_inverse_of_a_named_function_is_named():
+    """kl against sinh(kl): f = asinh (sympy's solve gives log(y + sqrt(y**2 + 1)) and a complex root)."""
+    v = check("kl", "sinh(kl)")
+    assert v.relation == "monotone" and v.monotone["f"] == sp.asinh(_R)
+    # by hand: x/sinh(x) < 1 for x > 0, -> 1 as x -> 0+, -> 0 as x -> oo
+    assert (v.ratio_bounds["inf"], v.ratio_bounds["sup"]) == ("0", "1")
+
+
 def test_a_candidate_through_a_reference_without_a_hessian_keeps_its_own():
     """kl = sqrt(kl)**2: the reference has no Hessian at (0, 1) (a cone), the candidate has diag(1, 2) there."""
     v = check("kl", "sqrt(kl)", budget=None)

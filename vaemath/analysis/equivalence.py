@@ -106,28 +106,70 @@ def inverse_map(candidate: sp.Expr, reference: sp.Expr, lower, upper=sp.oo, budg
 
     Solving reference = r for mu or sigma may not give f (kl against kl**3: f is the cube root), while
     reference = F(candidate) is found (F(x) = x**3). F strictly increasing on the candidate's range
-    (``lower``, ``upper``) has a strictly increasing inverse f = F^-1, solved from F(x) = y by sympy (one root,
-    checked by F(f(y)) = y identically).
+    (``lower``, ``upper``) has a strictly increasing inverse f = F^-1: that alone decides the relation. A closed
+    form for f is sought among sympy's roots of F(x) = y, F's named inverse (sinh: asinh) and odd roots read as
+    real roots: the one that gives back x from y = F(x) at 50 digits at points of the range, proved by
+    F(f(y)) = y identically (:func:`_inverse_of`). None found (kl**5 + kl: no roots in radicals): f is None and
+    the proof says f = F^-1 is implicit. ``F`` and ``F_lower`` are kept for the ratio
+    (:func:`_ratio_through_map`).
     """
     back = monotone_map(reference, candidate, lower, upper, budget, name="F")
     if back is None or back["f"] is None:
         return None
     big_f = back["f"]
-    x = sp.Dummy("x", positive=True) if lower.is_nonnegative else sp.Dummy("x", real=True)
-    low_r = big_f.subs(r, lower)
-    y = sp.Dummy("y", positive=True) if low_r.is_nonnegative else sp.Dummy("y", real=True)
+    how = (f"f = F^-1, where reference = F(candidate) with F(r) = {big_f}, r the candidate's value: "
+           f"{back['increasing']}")
+    done, f = attempt(_inverse_of, big_f, lower, upper, budget=budget)
+    f = f if done else None
+    if f is None:
+        how += "; f = F^-1 is implicit (it exists, is unique and strictly increasing, as F is)"
+    return {"f": f, "jacobian": sp.S.Zero, "increasing": how, "F": big_f, "F_lower": lower}
+
+
+def _inverse_of(big_f: sp.Expr, lower, upper) -> sp.Expr | None:
+    """A closed form of F^-1 in r on F's image of (lower, upper), F strictly increasing there, or None: the first of
+    the tried forms that is real and gives back x at y = F(x) (50 digits) at six points x of the range and with
+    F(f(y)) = y proved by sympy."""
+    lo = sp.S.Zero if lower is None or not lower.is_finite else sp.sympify(lower)
+    x = sp.Dummy("x", real=True)
+    if upper == sp.oo:
+        xs = [lo + sp.Rational(k) for k in ("1/7", "1/2", "1", "3/2", "3", "10")]
+    else:
+        xs = [lo + (upper - lo) * sp.Rational(k, 7) for k in range(1, 7)]
+    y = sp.Dummy("y", positive=True) if all(sp.N(big_f.subs(r, p), 30) > 0 for p in xs) else sp.Dummy("y", real=True)
+    tried = []
+    if len(big_f.args) == 1 and big_f.args[0] == r and hasattr(big_f, "inverse"):
+        try:
+            tried.append(big_f.inverse()(y))  # sinh: asinh, rather than sympy's log(y + sqrt(y**2 + 1))
+        except (AttributeError, TypeError, NotImplementedError):
+            pass
     try:
-        done, roots = attempt(sp.solve, sp.Eq(big_f.subs(r, x), y), x, budget=budget)
-        if not done or not isinstance(roots, list) or len(roots) != 1:
-            return None
-        done, zero = attempt(sp.simplify, big_f.subs(r, roots[0]) - y, budget=budget)
-    except SYMPY_FAILED:
-        return None
-    if not done or zero != 0:
-        return None
-    return {"f": roots[0].subs(y, r), "jacobian": sp.S.Zero,
-            "increasing": f"f = F^-1, where reference = F(candidate) with F(r) = {big_f}, r the candidate's value: "
-                          f"{back['increasing']}"}
+        roots = sp.solve(sp.Eq(big_f.subs(r, x), y), x)
+    except (NotImplementedError, ValueError, TypeError):
+        roots = []
+    odd_root = (lambda e: e.is_Pow and e.exp.is_Rational and e.exp.p == 1 and e.exp.q % 2 == 1,
+                lambda e: sp.sign(e.base) * sp.Abs(e.base) ** e.exp)  # (y - 1)**(1/3) is complex for y < 1
+    tried += [g for root in roots if isinstance(root, sp.Expr) for g in (root, root.replace(*odd_root))]
+    for g in tried:
+        if all(_gives_back(g, y, big_f, p) for p in xs) and _identity(big_f.subs(r, g) - y):
+            return g.subs(y, r)
+    return None
+
+
+def _gives_back(g: sp.Expr, y: sp.Symbol, big_f: sp.Expr, p) -> bool:
+    """g(F(p)) = p at 50 digits, a real number."""
+    try:
+        val = sp.N(g.subs(y, big_f.subs(r, p)), 50)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return False
+    return bool(val.is_number and abs(val - p) < sp.Float(10) ** -30 * (1 + abs(p)))
+
+
+def _identity(e: sp.Expr) -> bool:
+    """e = 0 proved by sympy, with W(z) exp(W(z)) = z for Lambert's W (sympy does not simplify it)."""
+    e = e.replace(lambda a: isinstance(a, sp.exp) and isinstance(a.args[0], sp.LambertW),
+                  lambda a: a.args[0].args[0] / a.args[0])
+    return vanishes(e) is True
 
 
 def monotone_kinked(candidate: sp.Expr, reference: sp.Expr, lower=None, upper=sp.oo, budget=DEFAULT_BUDGET):
@@ -215,6 +257,21 @@ def _increasing(fprime: sp.Expr, lower, upper, name: str = "f") -> str | None:
     mid = (lo + 1 if upper == sp.oo else (lo + upper) / 2) if lo.is_finite else (0 if upper == sp.oo else upper - 1)
     if zeros == sp.S.EmptySet and fprime.subs(r, mid).is_positive:
         return f"{name}'(r) = {fprime} has no zero on ({lo}, {upper}) and is positive at r = {mid}"
+    # (kl - 1)**3 + 1: F'(r) = 3*(r - 1)**2 vanishes at r = 1 only; positive between isolated zeros, F is strictly
+    # increasing across them
+    if not isinstance(zeros, sp.FiniteSet) or not zeros or not all(z.is_real for z in zeros):
+        return None
+    ends = sorted(zeros, key=lambda z: float(z))
+    ends = [lo, *ends, upper]
+    points = []
+    for a, b in zip(ends, ends[1:]):
+        if a.is_finite and b.is_finite:
+            points.append((a + b) / 2)
+        else:
+            points.append(a + 1 if a.is_finite else b - 1)
+    if all(fprime.subs(r, p).is_positive for p in points):
+        return (f"{name}'(r) = {fprime} > 0 on ({lo}, {upper}) except at its isolated zeros {', '.join(map(str, ends[1:-1]))} "
+                f"(positive at r = {', '.join(map(str, points))}, one point between each two zeros)")
     return None
 
 
@@ -400,9 +457,23 @@ def _least_of_onto(ref: sp.Expr, inf_r: dict, best_r, budget):
     return low
 
 
-def _ratio_through_map(mono, ref: sp.Expr, inf_r: dict, best_r, budget) -> dict | None:
+def _ratio_through_map(mono, ref: sp.Expr, inf_r: dict, best_r, budget, cand=None, inf_c=None,
+                       best_c=None) -> dict | None:
     """The exact ratio bounds of candidate = f(reference) over the reference's values
-    (:func:`~vaemath.analysis.ordering.ratio_through`), or None."""
+    (:func:`~vaemath.analysis.ordering.ratio_through`), or None. Where f was found as F^-1 (:func:`inverse_map`) the
+    ratio is x/F(x) over the candidate's values x instead (F is the simpler: kl**3 + kl against Cardano's root)."""
+    if mono is not None and mono.get("F") is not None:
+        low = _least_of_onto(cand, inf_c, best_c, budget)
+        if low is None:
+            return None
+        big_f = mono["F"]
+        how = (f"exact: reference = F(candidate) with F(r) = {big_f}, F strictly increasing, so the ratio is r/F(r) "
+               f"over the candidate's values r >= {low}, F(r) != 0 (one variable: critical points by sympy, limits at "
+               "the ends)")
+        done, ratio = attempt(ratio_through, r**2 / big_f, r, low, "candidate", how, budget=budget)
+        if done and ratio is not None:
+            ratio["nondecreasing"] = True  # f = F^-1 is increasing
+        return ratio if done else None
     low = None if mono is None or mono["f"] is None else _least_of_onto(ref, inf_r, best_r, budget)
     if low is None:
         return None
@@ -544,7 +615,7 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
         minimizer={"candidate": best_c, "reference": best_r},
         infimum={"candidate": inf_c, "reference": inf_r},
         limits={"candidate": limits(c_pen, budget=budget), "reference": limits(r_pen, budget=budget)},
-        ratio_bounds=(via.get("ratio") or _ratio_through_map(mono, r, inf_r, best_r, budget)
+        ratio_bounds=(via.get("ratio") or _ratio_through_map(mono, r, inf_r, best_r, budget, c, inf_c, best_c)
                       or ratio_bounds(c, r, best_r, budget)),
         rescaling={"candidate": rescaling(c, budget), "reference": rescaling(r, budget)},
         identified_as=identified_as(c, exclude=cand.name, prior=prior),

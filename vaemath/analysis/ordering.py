@@ -160,13 +160,14 @@ def _nondecreasing(parts: list, x: sp.Symbol) -> bool:
     return True
 
 
-def ratio_through(f: sp.Expr, x: sp.Symbol, lower) -> dict | None:
+def ratio_through(f: sp.Expr, x: sp.Symbol, lower, of: str = "reference", method: str | None = None) -> dict | None:
     """Infimum and supremum of candidate / reference when candidate = f(reference) exactly and the reference takes
     every value in [lower, oo), lower >= 0 (its attained minimum; unbounded above): the ratio is q(x) = f(x)/x over
     x in [lower, oo) minus x = 0, a problem in one variable, solved exactly piece by piece between the kinks of f
     (:func:`~vaemath.symbolic.nonsmooth.pieces`): the critical points of q on each piece, its values at the kinks
     and its limits at the ends. None when sympy does not find every critical point and kink, or a value is not a
-    real number (or +-oo).
+    real number (or +-oo). ``of``: whose value x is, in the paths ("candidate" when reference = F(candidate): the
+    ratio x/F(x) is then read as f(x)/x with f(x) = x**2/F(x)); ``method``: the method's text instead of the default.
 
     Returns
     -------
@@ -185,17 +186,17 @@ def ratio_through(f: sp.Expr, x: sp.Symbol, lower) -> dict | None:
             if slope == 0:  # the ratio is constant on this piece (max(kl, kl**2)/kl = 1 on kl <= 1)
                 left = "[" if a.is_finite and a != 0 else "("  # f is continuous: a finite end is included (not 0)
                 right = "]" if b.is_finite else ")"
-                found.append((sp.simplify(branch / x), f"wherever the reference is in {left}{a}, {b}{right}; attained"))
+                found.append((sp.simplify(branch / x), f"wherever the {of} is in {left}{a}, {b}{right}; attained"))
                 continue
             zeros = sp.solveset(slope, x, sp.Interval.open(a, b))
             if zeros != sp.S.EmptySet and not isinstance(zeros, sp.FiniteSet):
                 return None
-            found += [((branch / x).subs(x, z), f"where the reference = {z} (attained)") for z in zeros]
-        found += [(q.subs(x, a), f"where the reference = {a} (attained)") for a, _, _ in parts[1:]]
-        at_min = "(mu, sigma) -> the reference's minimiser, where the reference -> 0+"
+            found += [((branch / x).subs(x, z), f"where the {of} = {z} (attained)") for z in zeros]
+        found += [(q.subs(x, a), f"where the {of} = {a} (attained)") for a, _, _ in parts[1:]]
+        at_min = f"(mu, sigma) -> the {of}'s minimiser, where the {of} -> 0+"
         found.append((sp.limit(parts[0][2] / x, x, 0, "+"), at_min) if lower == 0
-                     else (q.subs(x, lower), "at the reference's minimiser (attained)"))
-        found.append((sp.limit(parts[-1][2] / x, x, sp.oo), "the reference -> oo"))
+                     else (q.subs(x, lower), f"at the {of}'s minimiser (attained)"))
+        found.append((sp.limit(parts[-1][2] / x, x, sp.oo), f"the {of} -> oo"))
     except (NotImplementedError, ValueError, TypeError):
         return None
     found = [(sp.simplify(v), where, True) for v, where in found]
@@ -203,7 +204,7 @@ def ratio_through(f: sp.Expr, x: sp.Symbol, lower) -> dict | None:
         return None
     summary = _summarise(found)
     summary["nondecreasing"] = _nondecreasing(parts, x)
-    summary["method"] = (f"exact: candidate = f(reference) with f(r) = {f}, so the ratio is f(r)/r over the "
+    summary["method"] = method or (f"exact: candidate = f(reference) with f(r) = {f}, so the ratio is f(r)/r over the "
                          f"reference's values r >= {lower}, r != 0 (one variable: critical points and kinks by sympy, "
                          "limits at the ends)")
     return summary
