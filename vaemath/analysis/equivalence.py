@@ -136,16 +136,20 @@ def _inverse_of(big_f: sp.Expr, lower, upper) -> sp.Expr | None:
         xs = [lo + sp.Rational(k) for k in ("1/7", "1/2", "1", "3/2", "3", "10")]
     else:
         xs = [lo + (upper - lo) * sp.Rational(k, 7) for k in range(1, 7)]
-    y = sp.Dummy("y", positive=True) if all(sp.N(big_f.subs(r, p), 30) > 0 for p in xs) else sp.Dummy("y", real=True)
+    try:
+        positive = all(bool(sp.N(big_f.subs(r, p), 30) > 0) for p in xs)
+    except SYMPY_FAILED:
+        positive = False
+    y = sp.Dummy("y", positive=True) if positive else sp.Dummy("y", real=True)
     tried = []
     if len(big_f.args) == 1 and big_f.args[0] == r and hasattr(big_f, "inverse"):
         try:
             tried.append(big_f.inverse()(y))  # sinh: asinh, rather than sympy's log(y + sqrt(y**2 + 1))
-        except (AttributeError, TypeError, NotImplementedError):
-            pass
+        except (AttributeError, *SYMPY_FAILED):
+            tried = []
     try:
         roots = sp.solve(sp.Eq(big_f.subs(r, x), y), x)
-    except (NotImplementedError, ValueError, TypeError):
+    except SYMPY_FAILED:
         roots = []
     odd_root = (lambda e: e.is_Pow and e.exp.is_Rational and e.exp.p == 1 and e.exp.q % 2 == 1,
                 lambda e: sp.sign(e.base) * sp.Abs(e.base) ** e.exp)  # (y - 1)**(1/3) is complex for y < 1
@@ -160,7 +164,7 @@ def _gives_back(g: sp.Expr, y: sp.Symbol, big_f: sp.Expr, p) -> bool:
     """g(F(p)) = p at 50 digits, a real number."""
     try:
         val = sp.N(g.subs(y, big_f.subs(r, p)), 50)
-    except (TypeError, ValueError, ZeroDivisionError):
+    except SYMPY_FAILED:
         return False
     return bool(val.is_number and abs(val - p) < sp.Float(10) ** -30 * (1 + abs(p)))
 
@@ -270,8 +274,9 @@ def _increasing(fprime: sp.Expr, lower, upper, name: str = "f") -> str | None:
         else:
             points.append(a + 1 if a.is_finite else b - 1)
     if all(fprime.subs(r, p).is_positive for p in points):
-        return (f"{name}'(r) = {fprime} > 0 on ({lo}, {upper}) except at its isolated zeros {', '.join(map(str, ends[1:-1]))} "
-                f"(positive at r = {', '.join(map(str, points))}, one point between each two zeros)")
+        zs, ps = (", ".join(map(str, v)) for v in (ends[1:-1], points))
+        return (f"{name}'(r) = {fprime} > 0 on ({lo}, {upper}) except at its isolated zeros {zs} (positive at "
+                f"r = {ps}, one point between each two zeros)")
     return None
 
 
