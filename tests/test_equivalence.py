@@ -815,6 +815,19 @@ def test_a_reference_that_is_an_increasing_function_of_the_candidate_is_monotone
     assert sup_at in rb["sup_path"] and "oo" in rb["inf_path"]
 
 
+def test_an_inverse_through_a_reference_with_a_zero_inside_claims_no_exact_ratio():
+    """kl against (kl - 1)**3: f(r) = 1 + cbrt(r) (real root; f(-1) = 0, f(0) = 1, f(8) = 3), monotone. By hand the
+    ratio kl/(kl - 1)**3 -> -oo as kl -> 1-, +oo as kl -> 1+: x/F(x) has a pole inside the range, which the exact
+    route through F must not read as 'inf 0, sup 0' (it did, before the reference >= 0 was required)."""
+    v = check("kl", "(kl - 1)**3")
+    assert v.relation == "monotone"
+    for y, x in ((-1, 0), (0, 1), (8, 3), (sp.Rational(-1, 8), sp.Rational(1, 2))):
+        assert abs(sp.N(v.monotone["f"].subs(_R, y), 50) - x) < 1e-40
+    rb = v.ratio_bounds
+    assert rb["sup"] == "oo" or (rb["sup_method"] != "exact" and float(rb["sup"]) > 1e3)
+    assert rb["inf"] == "-oo" or (rb["inf_method"] != "exact" and float(rb["inf"]) < -1e3)
+
+
 def test_the_inverse_of_a_named_function_is_named():
     """kl against sinh(kl): f = asinh (sympy's solve gives log(y + sqrt(y**2 + 1)) and a complex root)."""
     v = check("kl", "sinh(kl)")

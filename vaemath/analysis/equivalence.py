@@ -466,9 +466,12 @@ def _ratio_through_map(mono, ref: sp.Expr, inf_r: dict, best_r, budget, cand=Non
                        best_c=None) -> dict | None:
     """The exact ratio bounds of candidate = f(reference) over the reference's values
     (:func:`~vaemath.analysis.ordering.ratio_through`), or None. Where f was found as F^-1 (:func:`inverse_map`) the
-    ratio is x/F(x) over the candidate's values x instead (F is the simpler: kl**3 + kl against Cardano's root)."""
+    ratio is x/F(x) over the candidate's values x instead (F is the simpler: kl**3 + kl against Cardano's root), both
+    penalties taking every value in [their minimum >= 0, oo) (:func:`_least_of_onto`)."""
     if mono is not None and mono.get("F") is not None:
-        low = _least_of_onto(cand, inf_c, best_c, budget)
+        # the reference >= 0 too: (kl - 1)**3 is 0 at kl = 1, where x/F(x) has a pole inside the range
+        onto = _least_of_onto(ref, inf_r, best_r, budget) is not None
+        low = _least_of_onto(cand, inf_c, best_c, budget) if onto else None
         if low is None:
             return None
         big_f = mono["F"]
