@@ -265,6 +265,12 @@ def _increasing(fprime: sp.Expr, lower, upper, name: str = "f") -> str | None:
     # increasing across them
     if not isinstance(zeros, sp.FiniteSet) or not zeros or not all(z.is_real for z in zeros):
         return None
+    try:  # a sign read between the zeros holds on the whole piece only where f' is continuous
+        span = sp.Interval.open(lo, upper)
+        if not span.is_subset(sp.calculus.util.continuous_domain(fprime, r, span)):
+            return None
+    except SYMPY_FAILED:
+        return None
     ends = sorted(zeros, key=lambda z: float(z))
     ends = [lo, *ends, upper]
     points = []
