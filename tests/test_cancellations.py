@@ -320,7 +320,8 @@ def test_an_exp_of_the_scale_overflowing_or_underflowing_on_its_own(text, what, 
 # above 4 at small sigma (leading powers were tried from -4 to 4 only); (4) a non-integer power of a cse symbol (|mu|
 # at large |mu|: pow with the exponent rounded); (5) log(cosh(sigma)) in logstd and logvar above sigma = 400; (6) terms
 # sharing exp(sigma) in the log-magnitude fallback (d2/dv2 at v = 1e40: 0.0 for +inf). The default run: the first case
-# of each kind (the review's), kind (1) in logvar and kind (5) in logstd too (every param); VAEMATH_TEST_FULL=1 all.
+# of each kind (the review's; kind (5)'s in logstd, kind (6)'s in var) and kind (1) in logvar too, so every param;
+# VAEMATH_TEST_FULL=1 all.
 _SIGMA_OF = {"std": lambda x: x, "var": sp.sqrt, "logstd": sp.exp, "logvar": lambda x: sp.exp(x / 2)}
 
 REACH = [  # (text, param, [(mu, x)])
