@@ -7,6 +7,8 @@ agree) and so is the plane it is the derivative of, along the direction of diffe
 for d2/dx2, either for d2/dmu dx): the value they agree on; elsewhere NaN.
 """
 
+import os
+
 import mpmath as mp
 import numpy as np
 import pytest
@@ -22,7 +24,10 @@ def _kl(m, s):
     return m**2 / 2 + s**2 / 2 - mp.log(s) - mp.mpf(1) / 2
 
 
-# text, param, f(mu, sigma) by hand, test points (mu, x): on kinks and off them
+# text, param, f(mu, sigma) by hand, test points (mu, x): on kinks and off them. Each case compiles a grid kernel of
+# its own (test_issue_inputs builds their pointwise kernels): the default run abs in std and logvar and max(kl, mu**2),
+# not max(mu, 0) (the same kind; its issue input stays in test_issue_inputs); VAEMATH_TEST_FULL=1 all.
+FULL = os.environ.get("VAEMATH_TEST_FULL") == "1"
 CASES = [
     ("abs(mu) + (sigma-1)**2", "std", lambda m, s: abs(m) + (s - 1) ** 2,
      [(0.0, 1.0), (0.0, 0.3), (0.5, 1.0), (-0.5, 0.3), (0.7, 2.5)]),
@@ -32,6 +37,7 @@ CASES = [
     ("abs(mu)**3 + abs(sigma-1)", "logvar", lambda m, s: abs(m) ** 3 + abs(s - 1),
      [(0.0, 0.0), (0.5, 0.0), (0.0, -2.4), (-1.3, 1.8)]),
 ]
+CASES = CASES if FULL else [CASES[i] for i in (0, 1, 3)]
 _SIGMA = {"std": lambda x: x, "logvar": lambda x: mp.exp(x / 2)}
 
 
