@@ -69,3 +69,25 @@ def test_a_kernel_made_while_a_step_ran_out_of_time_serves_its_process_and_is_no
     load.cache_clear()
     assert load(expr, ("value",)).COMPLETE and list(tmp_path.glob("vaemath_kernel_*.py"))
     assert evaluate(expr, 1e-155, 1.0) == 1e-155
+
+
+def test_a_process_wanting_a_module_being_generated_waits_for_it(tmp_path):
+    # two xdist workers reaching the same kernel at once generated it twice; now the second waits on the first's
+    # lock (an flock: a second open file in this process is refused it as another process would be)
+    import threading
+
+    from vaemath.kernels.cache import one_generator
+
+    path = tmp_path / "vaemath_kernel_x.py"
+    entered = threading.Event()
+
+    def second():
+        with one_generator(path):
+            entered.set()
+
+    with one_generator(path):
+        waiter = threading.Thread(target=second)
+        waiter.start()
+        assert not entered.wait(0.5)
+    assert entered.wait(30)
+    waiter.join()

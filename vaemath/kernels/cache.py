@@ -13,6 +13,7 @@ import importlib.util
 import os
 import re
 import sys
+from contextlib import contextmanager
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -57,6 +58,25 @@ def _check_renyi_order(name: str) -> None:
                          f"{RENYI_ORDERS[1]:g} only (derive and check hold for any order)")
 
 
+@contextmanager
+def one_generator(path: Path):
+    """Hold the lock of the module at ``path`` (an exclusive ``flock`` on ``path.lock``): processes that want the
+    same kernel at once (pytest-xdist or joblib workers) wait for the one generating it, then load its module.
+    Without POSIX locks (Windows) each generates its own; the atomic write keeps the file whole either way."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @lru_cache(maxsize=128)
 def load(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=None):
     """The imported kernel module for ``expr``, planes ``what`` and parametrisation ``param``, generated on
@@ -68,12 +88,14 @@ def load(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=
     module_name = f"vaemath_kernel_{key(expr, what, param, domain)}"
     path = cache_dir() / f"{module_name}.py"
     if not path.exists():
-        try:
-            text = source(expr, what, name, param, domain)
-        except BeyondFloat64 as exc:
-            raise ValueError(f"penalty: {name or str(expr)!r}: {exc}") from None
-        with atomic_path(path) as tmp:
-            tmp.write_text(text)
+        with one_generator(path):
+            if not path.exists():  # another process may have written it while this one waited
+                try:
+                    text = source(expr, what, name, param, domain)
+                except BeyondFloat64 as exc:
+                    raise ValueError(f"penalty: {name or str(expr)!r}: {exc}") from None
+                with atomic_path(path) as tmp:
+                    tmp.write_text(text)
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
