@@ -860,3 +860,23 @@ def test_the_monotone_maps_symbolic_steps_stop_at_the_budget(monkeypatch, step):
     done, out = attempt(lambda: equivalence.monotone_map(cand, ref, 0, sp.oo, budget=0.5), budget=60)
     assert done
     assert out is None if step == "vanishes" else out["f"] is None
+
+
+@pytest.mark.parametrize("candidate, reference, points, ratio", [
+    # by hand: max(x, x**3) with x = kl >= 0 is max(sqrt(y), y**(3/2)) of y = kl**2 (x = sqrt(y)); f(1/4) = 1/2,
+    # f(4) = 8; ratio max(y**-1/2, y**1/2) >= 1, = 1 at y = 1, -> oo as y -> 0+
+    ("max(kl, kl**3)", "kl**2", {sp.Rational(1, 4): sp.Rational(1, 2), 4: 8}, ("1", "oo")),
+    # by hand: y = max(x, x**3) gives x = y for y <= 1, y**(1/3) above; f(1/2) = 1/2, f(8) = 2; the ratio x/max(x, x**3)
+    # is 1 for x <= 1 and 1/x**2 above: inf 0 (x -> oo), sup 1
+    ("kl", "max(kl, kl**3)", {sp.Rational(1, 2): sp.Rational(1, 2), 8: 2}, ("0", "1"))])
+def test_a_kinked_increasing_function_of_the_other_is_monotone(candidate, reference, points, ratio):
+    """issue 8 review: max(kl, kl**3) against kl**2 was 'minimizer' (f(reference) = candidate was not proved:
+    sqrt(kl**2) is abs(kl), and kl >= 0 was not used) and kl against max(kl, kl**3) 'local' (solving max(...) = r
+    fails; the kinked F with reference = F(candidate) was not tried)."""
+    v = check(candidate, reference)
+    assert v.relation == "monotone"
+    f = v.monotone["f"]
+    for y, x in points.items():
+        assert abs(sp.N(f.subs(_R, y), 50) - x) < 1e-40
+    rb = v.ratio_bounds
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == (*ratio, "exact", "exact")

@@ -188,10 +188,56 @@ def monotone_kinked(candidate: sp.Expr, reference: sp.Expr, lower=None, upper=sp
     decreasing ones (abs(kl - 25) on kl < 25) fail, as does any piece sympy does not decide.
     """
     done, f = attempt(find_f, candidate, reference, budget=budget)
-    if not done or f is None or vanishes(f.subs(r, reference) - candidate) is not True:
+    if not done or f is None or _is_f_of(f, reference, candidate) is not True:
         return None
     done, how = attempt(_increasing_pieces, f, lower, upper, budget=budget)
     return {"f": f, "jacobian": None, "increasing": how} if done and how else None
+
+
+def inverse_kinked(candidate: sp.Expr, reference: sp.Expr, lower, upper=sp.oo, budget=DEFAULT_BUDGET) -> dict | None:
+    """:func:`monotone_kinked` the other way round: reference = F(candidate) with F continuous and strictly increasing
+    piece by piece on the candidate's range (``lower``, ``upper``) (kl against max(kl, kl**3): F(r) = max(r, r**3),
+    where solving max(...) = r for mu or sigma fails), so f = F^-1 is strictly increasing. f is written piecewise, each
+    piece the inverse of F's branch on it (:func:`_inverse_of`), or is None (implicit) when a branch has no proved
+    inverse. ``F`` is kept for the ratio x/F(x) (:func:`_ratio_through_map`)."""
+    back = monotone_kinked(reference, candidate, lower, upper, budget)
+    if back is None:
+        return None
+    big_f = back["f"]
+    parts = pieces(big_f, r, lower, upper)
+    branches = []
+    for a, b, branch in parts or ():
+        done, g = attempt(_inverse_of, branch, a, b, budget=budget)
+        if not done or g is None:
+            branches = None
+            break
+        branches.append((g, big_f.subs(r, b)))
+    f = None
+    if branches:
+        f = sp.Piecewise(*[(g, r <= end) for g, end in branches[:-1]], (branches[-1][0], True))
+    how = f"f = F^-1, where reference = F(candidate) with F(r) = {big_f}, r the candidate's value: {back['increasing']}"
+    if f is None:
+        how += "; f = F^-1 is implicit (it exists, is unique and strictly increasing, as F is)"
+    return {"f": f, "jacobian": None, "increasing": how, "F": big_f, "F_lower": lower}
+
+
+def _is_f_of(f: sp.Expr, reference: sp.Expr, candidate: sp.Expr, budget=DEFAULT_BUDGET):
+    """f(reference) = candidate identically: True, False or None (:func:`vanishes`). Where sympy leaves it undecided,
+    each abs(h) with h >= 0 (its exact infimum, :func:`infimum`) is read as h: sqrt(kl**2) is abs(kl), which is kl
+    (f = max(sqrt(r), r**(3/2)) for max(kl, kl**3) against kl**2)."""
+    e = f.subs(r, reference) - candidate
+    zero = vanishes(e)
+    if zero is not None or not e.has(sp.Abs):
+        return zero
+    known = {}
+    for a in e.atoms(sp.Abs):
+        inner = a.args[0]
+        if not inner.has(mu, sigma):
+            continue
+        low = infimum(inner, budget)
+        if low["method"] == "exact" and low["value"] is not None and low["value"].is_nonnegative:
+            known[a] = inner
+    return vanishes(e.xreplace(known)) if known else None
 
 
 def _increasing_pieces(f: sp.Expr, lower, upper) -> str | None:
@@ -223,7 +269,7 @@ def find_f(candidate: sp.Expr, reference: sp.Expr) -> sp.Expr | None:
             continue
         for root in roots:
             f = sp.simplify(candidate.subs(x, root))
-            if not f.free_symbols & {mu, sigma} and vanishes(f.subs(r, reference) - candidate):
+            if not f.free_symbols & {mu, sigma} and _is_f_of(f, reference, candidate):
                 return f
     return None
 
@@ -441,6 +487,9 @@ def _decide(cand: sp.Expr, ref: sp.Expr, best_c, best_r, budget, mono=None) -> t
         return "affine", {"affine": fit}
     if mono is None and not (is_smooth(cand) and is_smooth(ref)):  # kinks: f piece by piece between them
         mono = monotone_kinked(cand, ref, *_range((best_r, ref), budget), budget=budget)
+        low_c, high_c = _range((best_c, cand), budget) if isinstance(best_c, CriticalPoint) else (None, None)
+        if mono is None and low_c is not None and low_c.is_number and low_c.is_finite:
+            mono = inverse_kinked(cand, ref, low_c, high_c, budget)  # kl against max(kl, kl**3): F = max(r, r**3)
     if mono is not None:
         return "monotone", {"monotone": mono}
     if best_c is _LATE or best_r is _LATE:
@@ -505,7 +554,7 @@ def _through_f(cand: sp.Expr, ref: sp.Expr, inf_r: dict, best_r, budget) -> dict
     if low is None:
         return {}
     done, f = attempt(find_f, cand, ref, budget=budget)
-    if not done or f is None or vanishes(f.subs(r, ref) - cand) is not True:
+    if not done or f is None or _is_f_of(f, ref, cand) is not True:
         return {}
     done, ratio = attempt(ratio_through, f, r, low, budget=budget)
     out = {"ratio": ratio if done else None}
@@ -629,7 +678,8 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
         minimizer={"candidate": best_c, "reference": best_r},
         infimum={"candidate": inf_c, "reference": inf_r},
         limits={"candidate": limits(c_pen, budget=budget), "reference": limits(r_pen, budget=budget)},
-        ratio_bounds=(via.get("ratio") or _ratio_through_map(mono, r, inf_r, best_r, budget, c, inf_c, best_c)
+        ratio_bounds=(via.get("ratio") or _ratio_through_map(details.get("monotone") or mono, r, inf_r, best_r, budget,
+                                                             c, inf_c, best_c)
                       or ratio_bounds(c, r, best_r, budget)),
         rescaling={"candidate": rescaling(c, budget), "reference": rescaling(r, budget)},
         identified_as=identified_as(c, exclude=cand.name, prior=prior),
