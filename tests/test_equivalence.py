@@ -880,3 +880,24 @@ def test_a_kinked_increasing_function_of_the_other_is_monotone(candidate, refere
         assert abs(sp.N(f.subs(_R, y), 50) - x) < 1e-40
     rb = v.ratio_bounds
     assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == (*ratio, "exact", "exact")
+
+
+@pytest.mark.parametrize("candidate, reference, side, far", [
+    # by hand: exp(-1/kl) > 0 wherever it is defined, and -> 0 as kl -> 0+ (mu = 0, sigma -> 1); at (0, 1) kl = 0 and
+    # -1/0 is not a number (sympy: nan), so 0 is approached, never attained
+    ("exp(-1/kl)", "kl", "candidate", (0, "1.0000001")),
+    # by hand: kl**-2 > 0, -> 0 as kl -> oo (sigma -> oo), +oo (zoo) at (0, 1): no minimiser, so the claim fails
+    ("kl", "kl**(-2)", "reference", (0, "1e8"))])
+def test_an_infimum_approached_through_an_inner_penalty_is_exact(candidate, reference, side, far):
+    """issue 8 review: these infima were '<= 0 (upper bound)' and kl against kl**(-2) 'undecided'. The penalty is G(kl)
+    and kl takes every value in [0, oo): the infimum of G over r > 0 is 0, not attained."""
+    v = check(candidate, reference)
+    inf = v.infimum[side]
+    assert inf["value"] == 0 and inf["method"] == "exact" and inf["attained"] is False
+    assert v.minimizer[side] is None
+    assert v.relation == ("monotone" if side == "candidate" else "none")  # exp(-1/r) increasing; r**-2 has no minimum
+    e = (v.candidate if side == "candidate" else v.reference).expr
+    with mpmath.workdps(50):
+        at = sp.lambdify((mu, sigma), e, "mpmath")(mpmath.mpf(far[0]), mpmath.mpf(far[1]))
+        assert 0 < at < 1e-10  # independent: approached along the path, positive there
+    assert e.subs({mu: 0, sigma: 1}).has(sp.nan, sp.zoo)  # not a real number at (0, 1): not attained there
