@@ -901,3 +901,18 @@ def test_an_infimum_approached_through_an_inner_penalty_is_exact(candidate, refe
         at = sp.lambdify((mu, sigma), e, "mpmath")(mpmath.mpf(far[0]), mpmath.mpf(far[1]))
         assert 0 < at < 1e-10  # independent: approached along the path, positive there
     assert e.subs({mu: 0, sigma: 1}).has(sp.nan, sp.zoo)  # not a real number at (0, 1): not attained there
+
+
+def test_the_ratio_through_a_reference_taking_every_real_value_is_exact():
+    """issue 8 review: kl against log(kl) printed the ratio's inf as '<= -999999 (numeric)'. By hand: kl = exp(r) with
+    r = log(kl) taking every real value, so the ratio is exp(r)/r: -> -oo as r -> 0- (kl -> 1-), +oo as r -> 0+."""
+    v = check("kl", "log(kl)")
+    assert v.relation == "monotone" and v.infimum["reference"]["value"] == -sp.oo
+    rb = v.ratio_bounds
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("-oo", "oo", "exact", "exact")
+    # independent: at sigma = 1, kl = mu**2/2; mu = sqrt(2) (1 -+ 1e-9) gives kl = 1 -+ 2e-9, log(kl) = -+2e-9: the
+    # ratio is about -+5e8, on either side of the pole at kl = 1
+    with mpmath.workdps(50):
+        for sign in (-1, 1):
+            k = (mpmath.sqrt(2) * (1 + sign * mpmath.mpf("1e-9"))) ** 2 / 2
+            assert sign * k / mpmath.log(k) > 4e8

@@ -517,6 +517,14 @@ def _least_of_onto(ref: sp.Expr, inf_r: dict, best_r, budget):
     return low
 
 
+def _all_values(ref: sp.Expr, inf_r: dict, budget):
+    """-oo when the reference, smooth, is unbounded below (an exact path to -oo) and above (a boundary limit oo): it
+    takes every real value (log(kl)), else None."""
+    if not is_smooth(ref) or inf_r["method"] != "exact" or inf_r["value"] != -sp.oo:
+        return None
+    return -sp.oo if sp.oo in limits(ref, budget=budget).values() else None
+
+
 def _ratio_through_map(mono, ref: sp.Expr, inf_r: dict, best_r, budget, cand=None, inf_c=None,
                        best_c=None) -> dict | None:
     """The exact ratio bounds of candidate = f(reference) over the reference's values
@@ -537,7 +545,8 @@ def _ratio_through_map(mono, ref: sp.Expr, inf_r: dict, best_r, budget, cand=Non
         if done and ratio is not None:
             ratio["nondecreasing"] = True  # f = F^-1 is increasing
         return ratio if done else None
-    low = None if mono is None or mono["f"] is None else _least_of_onto(ref, inf_r, best_r, budget)
+    low = None if mono is None or mono["f"] is None else (_least_of_onto(ref, inf_r, best_r, budget)
+                                                          or _all_values(ref, inf_r, budget))
     if low is None:
         return None
     done, ratio = attempt(ratio_through, mono["f"], r, low, budget=budget)
