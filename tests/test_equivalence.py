@@ -916,3 +916,14 @@ def test_the_ratio_through_a_reference_taking_every_real_value_is_exact():
         for sign in (-1, 1):
             k = (mpmath.sqrt(2) * (1 + sign * mpmath.mpf("1e-9"))) ** 2 / 2
             assert sign * k / mpmath.log(k) > 4e8
+
+
+def test_a_candidate_with_a_pole_at_the_references_minimiser_gets_a_verdict():
+    """1/kl against kl crashed (exit 1: the ratio's limit into (0, 1) was oo*sign(zoo)). By hand: 1/kl > 0, -> 0 as
+    kl -> oo, never attained (zoo at (0, 1)): no minimiser, so 'none'; the ratio kl**-2 -> oo into (0, 1)."""
+    v = check("1/kl")
+    assert v.relation == "none" and v.minimizer["candidate"] is None
+    inf = v.infimum["candidate"]
+    assert (inf["value"], inf["method"], inf["attained"]) == (0, "exact", False)
+    rb = v.ratio_bounds
+    assert rb["inf"] == "0" and (rb["sup"] == "oo" or rb["sup_method"] != "exact" and float(rb["sup"]) > 1e6)
