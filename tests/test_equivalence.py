@@ -866,6 +866,9 @@ def test_the_monotone_maps_symbolic_steps_stop_at_the_budget(monkeypatch, step):
     # by hand: max(x, x**3) with x = kl >= 0 is max(sqrt(y), y**(3/2)) of y = kl**2 (x = sqrt(y)); f(1/4) = 1/2,
     # f(4) = 8; ratio max(y**-1/2, y**1/2) >= 1, = 1 at y = 1, -> oo as y -> 0+
     ("max(kl, kl**3)", "kl**2", {sp.Rational(1, 4): sp.Rational(1, 2), 4: 8}, ("1", "oo")),
+    # by hand: x = y**(1/4) for y = kl**4, so f(y) = max(y**(1/4), y**(3/4)), kink at y = 1 (sympy's solveset raised on
+    # y**(1/4) - y**(3/4)); f(1/16) = 1/2, f(16) = 8; ratio max(y**(-3/4), y**(-1/4)): inf 0 (y -> oo), sup oo (y -> 0+)
+    ("max(kl, kl**3)", "kl**4", {sp.Rational(1, 16): sp.Rational(1, 2), 16: 8}, ("0", "oo")),
     # by hand: y = max(x, x**3) gives x = y for y <= 1, y**(1/3) above; f(1/2) = 1/2, f(8) = 2; the ratio x/max(x, x**3)
     # is 1 for x <= 1 and 1/x**2 above: inf 0 (x -> oo), sup 1
     ("kl", "max(kl, kl**3)", {sp.Rational(1, 2): sp.Rational(1, 2), 8: 2}, ("0", "1"))])
