@@ -871,7 +871,13 @@ def test_the_monotone_maps_symbolic_steps_stop_at_the_budget(monkeypatch, step):
     ("max(kl, kl**3)", "kl**4", {sp.Rational(1, 16): sp.Rational(1, 2), 16: 8}, ("0", "oo")),
     # by hand: y = max(x, x**3) gives x = y for y <= 1, y**(1/3) above; f(1/2) = 1/2, f(8) = 2; the ratio x/max(x, x**3)
     # is 1 for x <= 1 and 1/x**2 above: inf 0 (x -> oo), sup 1
-    ("kl", "max(kl, kl**3)", {sp.Rational(1, 2): sp.Rational(1, 2), 8: 2}, ("0", "1"))])
+    ("kl", "max(kl, kl**3)", {sp.Rational(1, 2): sp.Rational(1, 2), 8: 2}, ("0", "1")),
+    # by hand: y = max(sqrt(x), x**(3/2)) of x = kl**2 gives x = y**2 for y <= 1, y**(2/3) above; f(1/2) = 1/4,
+    # f(8) = 4; the ratio kl**2/max(kl, kl**3) is kl for kl <= 1 and 1/kl above: inf 0, sup 1 (at kl = 1)
+    ("kl**2", "max(kl, kl**3)", {sp.Rational(1, 2): sp.Rational(1, 4), 8: 4}, ("0", "1")),
+    # by hand: y = min(x, x**2) gives x = sqrt(y) for y <= 1, y above; f(1/4) = 1/2, f(3) = 3; the ratio x/min(x, x**2)
+    # is 1/x for x < 1 (-> oo as x -> 0+) and 1 above: inf 1, sup oo
+    ("kl", "min(kl, kl**2)", {sp.Rational(1, 4): sp.Rational(1, 2), 3: 3}, ("1", "oo"))])
 def test_a_kinked_increasing_function_of_the_other_is_monotone(candidate, reference, points, ratio):
     """issue 8 review: max(kl, kl**3) against kl**2 was 'minimizer' (f(reference) = candidate was not proved:
     sqrt(kl**2) is abs(kl), and kl >= 0 was not used) and kl against max(kl, kl**3) 'local' (solving max(...) = r
@@ -930,3 +936,16 @@ def test_a_candidate_with_a_pole_at_the_references_minimiser_gets_a_verdict():
     assert (inf["value"], inf["method"], inf["attained"]) == (0, "exact", False)
     rb = v.ratio_bounds
     assert rb["inf"] == "0" and (rb["sup"] == "oo" or rb["sup_method"] != "exact" and float(rb["sup"]) > 1e6)
+
+
+def test_the_ratio_through_a_reference_with_0_inside_its_range_is_exact():
+    """kl**3 against kl - 1/2 gave the ratio's inf as '<= -124999 (numeric)'. By hand: kl**3 = (r + 1/2)**3 with
+    r = kl - 1/2 taking every value in [-1/2, oo); the ratio (r + 1/2)**3/r -> -oo as r -> 0-, +oo as r -> 0+."""
+    v = check("kl**3", "kl - 1/2")
+    assert v.relation == "monotone"
+    rb = v.ratio_bounds
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("-oo", "oo", "exact", "exact")
+    with mpmath.workdps(50):  # independent: kl = 1/2 -+ 1e-9, the ratio about -+1.25e8
+        for sign in (-1, 1):
+            k = mpmath.mpf(1) / 2 + sign * mpmath.mpf("1e-9")
+            assert sign * k**3 / (k - mpmath.mpf(1) / 2) > 1e8

@@ -506,13 +506,16 @@ def _decide(cand: sp.Expr, ref: sp.Expr, best_c, best_r, budget, mono=None) -> t
     return "local", {"local": {"scale": a, "order": order if done else None}}
 
 
-def _least_of_onto(ref: sp.Expr, inf_r: dict, best_r, budget):
-    """The reference's exact minimum m >= 0 when it is attained at a point and the reference is unbounded above (it
-    takes every value in [m, oo)), else None."""
-    if not is_smooth(ref) or inf_r["method"] != "exact" or not isinstance(best_r, CriticalPoint):
+def _least_of_onto(ref: sp.Expr, inf_r: dict, best_r, budget, signed: bool = False, kinked: bool = False):
+    """The reference's exact minimum m >= 0 (any real m when ``signed``) when it is attained at a point and the
+    reference, smooth (or, when ``kinked``, with abs, max, min: continuous too), is unbounded above (it takes every
+    value in [m, oo)), else None."""
+    if (not is_smooth(ref) and not kinked) or inf_r is None or inf_r["method"] != "exact" or not isinstance(
+            best_r, CriticalPoint):
         return None
     low = best_r.value
-    if not (low.is_number and low.is_nonnegative) or sp.oo not in limits(ref, budget=budget).values():
+    if not (low.is_number and (low.is_nonnegative or signed and low.is_finite)) or sp.oo not in limits(
+            ref, budget=budget).values():
         return None
     return low
 
@@ -533,8 +536,8 @@ def _ratio_through_map(mono, ref: sp.Expr, inf_r: dict, best_r, budget, cand=Non
     penalties taking every value in [their minimum >= 0, oo) (:func:`_least_of_onto`)."""
     if mono is not None and mono.get("F") is not None:
         # the reference >= 0 too: (kl - 1)**3 is 0 at kl = 1, where x/F(x) has a pole inside the range
-        onto = _least_of_onto(ref, inf_r, best_r, budget) is not None
-        low = _least_of_onto(cand, inf_c, best_c, budget) if onto else None
+        onto = _least_of_onto(ref, inf_r, best_r, budget, kinked=True) is not None  # kl**2 against max(kl, kl**3)
+        low = _least_of_onto(cand, inf_c, best_c, budget, kinked=True) if onto else None
         if low is None:
             return None
         big_f = mono["F"]
@@ -545,8 +548,8 @@ def _ratio_through_map(mono, ref: sp.Expr, inf_r: dict, best_r, budget, cand=Non
         if done and ratio is not None:
             ratio["nondecreasing"] = True  # f = F^-1 is increasing
         return ratio if done else None
-    low = None if mono is None or mono["f"] is None else (_least_of_onto(ref, inf_r, best_r, budget)
-                                                          or _all_values(ref, inf_r, budget))
+    low = None if mono is None or mono["f"] is None else (  # kl**3 against kl - 1/2: the ratio's pole at 0 inside
+        _least_of_onto(ref, inf_r, best_r, budget, signed=True) or _all_values(ref, inf_r, budget))
     if low is None:
         return None
     done, ratio = attempt(ratio_through, mono["f"], r, low, budget=budget)
