@@ -927,10 +927,12 @@ def test_the_ratio_through_a_reference_taking_every_real_value_is_exact():
             assert sign * k / mpmath.log(k) > 4e8
 
 
-def test_a_candidate_with_a_pole_at_the_references_minimiser_gets_a_verdict():
-    """1/kl against kl crashed (exit 1: the ratio's limit into (0, 1) was oo*sign(zoo)). By hand: 1/kl > 0, -> 0 as
-    kl -> oo, never attained (zoo at (0, 1)): no minimiser, so 'none'; the ratio kl**-2 -> oo into (0, 1)."""
-    v = check("1/kl")
+@pytest.mark.parametrize("candidate", ["1/kl", "atan(1/kl)"])
+def test_a_candidate_with_a_pole_at_the_references_minimiser_gets_a_verdict(candidate):
+    """1/kl and atan(1/kl) against kl crashed (exit 1: the ratio's limit into (0, 1) was oo*sign(zoo), and
+    oo*sign(AccumBounds(-pi/2, pi/2))). By hand: both are > 0 and -> 0 as kl -> oo, never attained (not a value at
+    (0, 1)): no minimiser, so 'none'; the ratio (1/kl)/kl, atan(1/kl)/kl -> oo into (0, 1)."""
+    v = check(candidate)
     assert v.relation == "none" and v.minimizer["candidate"] is None
     inf = v.infimum["candidate"]
     assert (inf["value"], inf["method"], inf["attained"]) == (0, "exact", False)

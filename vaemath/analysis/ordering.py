@@ -355,8 +355,8 @@ def near_minimizer(candidate: sp.Expr, reference: sp.Expr, best_r) -> list:
     p = best_r.point
     where = f"(mu, sigma) -> ({p[mu]}, {p[sigma]}), the reference's minimiser"
     c0 = sp.simplify(candidate.subs(p))
-    if c0.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or c0.is_extended_real is not True:  # 1/kl at (0, 1): zoo, no sign
-        return []
+    if c0.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.AccumBounds) or not (c0.is_number and c0.is_extended_real):
+        return []  # 1/kl at (0, 1): zoo; atan(1/kl): AccumBounds(-pi/2, pi/2); no sign to read
     if c0 != 0:
         return [(sp.oo * sp.sign(c0), f"{where}, where the reference vanishes and the candidate does not", True)]
     d_c, d_r = directional(candidate, p), directional(reference, p)

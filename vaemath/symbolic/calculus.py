@@ -3770,9 +3770,10 @@ def _composed_infimum(e: sp.Expr, budget) -> dict | None:
         if found is None or found[1] is not False or not found[0].is_number:
             continue
         at_h0 = g.subs(_R, h0)
-        if not _is_bad(at_h0) and not (at_h0.is_number and at_h0.is_real and sp.N(at_h0 - found[0], 30) > 0):
+        bad = _is_bad(at_h0) or at_h0.has(sp.AccumBounds)  # atan(1/0): AccumBounds(-pi/2, pi/2), not a value
+        if not bad and not (at_h0.is_number and at_h0.is_real and sp.N(at_h0 - found[0], 30) > 0):
             continue  # G(h0) as low (attained at h's minimiser: the minimiser search's case), or not decided
-        at = f"{at_h0}, not a real number" if _is_bad(at_h0) else f"{at_h0}, above it"
+        at = f"{at_h0}, not a real number" if bad else f"{at_h0}, above it"
         x0, side = found[4]
         to = "h -> oo" if x0 == sp.oo else f"h -> {x0}{side}"
         return {"value": found[0], "attained": False, "method": "exact",
