@@ -951,3 +951,15 @@ def test_the_ratio_through_a_reference_with_0_inside_its_range_is_exact():
         for sign in (-1, 1):
             k = mpmath.mpf(1) / 2 + sign * mpmath.mpf("1e-9")
             assert sign * k**3 / (k - mpmath.mpf(1) / 2) > 1e8
+
+
+@pytest.mark.parametrize("candidate, sup", [
+    # by hand: d/dr exp(-1/r)/r = exp(-1/r)(1/r**3 - 1/r**2) = 0 at r = 1: exp(-1)
+    ("exp(-1/kl)", sp.exp(-1)),
+    # by hand: d/dr exp(-1/r**2)/r = exp(-1/r**2)(2/r**4 - 1/r**2) = 0 at r**2 = 2: exp(-1/2)/sqrt(2)
+    ("exp(-1/kl**2)", sp.exp(-sp.Rational(1, 2)) / sp.sqrt(2))])
+def test_the_ratio_through_f_from_a_reference_minimum_0_is_exact(candidate, sup):
+    """A reference minimum of 0 (falsy) once sent the exact ratio through f to the numeric search."""
+    rb = check(candidate).ratio_bounds
+    assert (rb["inf"], rb["inf_method"], rb["sup_method"]) == ("0", "exact", "exact")
+    assert sp.simplify(sp.sympify(rb["sup"]) - sup) == 0

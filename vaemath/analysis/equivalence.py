@@ -548,8 +548,10 @@ def _ratio_through_map(mono, ref: sp.Expr, inf_r: dict, best_r, budget, cand=Non
         if done and ratio is not None:
             ratio["nondecreasing"] = True  # f = F^-1 is increasing
         return ratio if done else None
-    low = None if mono is None or mono["f"] is None else (  # kl**3 against kl - 1/2: the ratio's pole at 0 inside
-        _least_of_onto(ref, inf_r, best_r, budget, signed=True) or _all_values(ref, inf_r, budget))
+    low = None  # kl**3 against kl - 1/2: the ratio's pole at 0 inside the reference's range [-1/2, oo)
+    if mono is not None and mono["f"] is not None:
+        low = _least_of_onto(ref, inf_r, best_r, budget, signed=True)
+        low = _all_values(ref, inf_r, budget) if low is None else low  # a minimum 0 is falsy: no `or`
     if low is None:
         return None
     done, ratio = attempt(ratio_through, mono["f"], r, low, budget=budget)
