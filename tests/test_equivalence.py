@@ -877,7 +877,10 @@ def test_the_monotone_maps_symbolic_steps_stop_at_the_budget(monkeypatch, step):
     ("kl**2", "max(kl, kl**3)", {sp.Rational(1, 2): sp.Rational(1, 4), 8: 4}, ("0", "1")),
     # by hand: y = min(x, x**2) gives x = sqrt(y) for y <= 1, y above; f(1/4) = 1/2, f(3) = 3; the ratio x/min(x, x**2)
     # is 1/x for x < 1 (-> oo as x -> 0+) and 1 above: inf 1, sup oo
-    ("kl", "min(kl, kl**2)", {sp.Rational(1, 4): sp.Rational(1, 2), 3: 3}, ("1", "oo"))])
+    ("kl", "min(kl, kl**2)", {sp.Rational(1, 4): sp.Rational(1, 2), 3: 3}, ("1", "oo")),
+    # by hand: both increasing functions of x = kl; y = max(x, x**2) gives x = y (y <= 1), sqrt(y) beyond, so f(1/2) =
+    # 1/2, f(4) = max(2, 8) = 8; the ratio max(x, x**3)/max(x, x**2) is 1 for x <= 1 and x beyond: inf 1, sup oo
+    ("max(kl, kl**3)", "max(kl, kl**2)", {sp.Rational(1, 2): sp.Rational(1, 2), 4: 8}, ("1", "oo"))])
 def test_a_kinked_increasing_function_of_the_other_is_monotone(candidate, reference, points, ratio):
     """issue 8 review: max(kl, kl**3) against kl**2 was 'minimizer' (f(reference) = candidate was not proved:
     sqrt(kl**2) is abs(kl), and kl >= 0 was not used) and kl against max(kl, kl**3) 'local' (solving max(...) = r

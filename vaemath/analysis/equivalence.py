@@ -221,6 +221,49 @@ def inverse_kinked(candidate: sp.Expr, reference: sp.Expr, lower, upper=sp.oo, b
     return {"f": f, "jacobian": None, "increasing": how, "F": big_f, "F_lower": lower}
 
 
+def common_inner(candidate: sp.Expr, reference: sp.Expr, budget=DEFAULT_BUDGET) -> dict | None:
+    """candidate = A(h) and reference = B(h) for one inner expression h (kl in max(kl, kl**3) and max(kl, kl**2), where
+    neither max(...) = r is solved), h taking every value in [h0, oo) (an exact minimum h0 at a point, smooth, unbounded
+    above): A and B continuous and strictly increasing piece by piece on (h0, oo) (:func:`_increasing_pieces`) make
+    f = A o B^-1 strictly increasing. f is A(B^-1(r)) with B^-1 piecewise (:func:`_inverse_of` on each piece), or None
+    (implicit). None when no inner h serves."""
+    inner = sorted({h for h in sp.preorder_traversal(reference) if h != reference and isinstance(h, sp.Expr)
+                    and h.has(mu, sigma) and not h.is_Symbol}, key=sp.count_ops)
+    for h in inner:
+        a, b = candidate.xreplace({h: r}), reference.xreplace({h: r})
+        if a.has(mu, sigma) or b.has(mu, sigma) or not (a.has(r) and b.has(r)) or not is_smooth(h):
+            continue
+        best = minimizer(h, budget=budget)
+        if not isinstance(best, CriticalPoint) or any(isinstance(v, sp.Float) for v in best.point.values()):
+            continue
+        h0 = best.value
+        if not (h0.is_number and h0.is_finite) or infimum(h, budget)["method"] != "exact" or sp.oo not in limits(
+                h, budget=budget).values():
+            continue
+        shown = []
+        for g in (a, b):
+            done, how = attempt(_increasing_pieces, g, h0, sp.oo, budget=budget)
+            if not done or how is None:
+                return None
+            shown.append(how)
+        parts = pieces(b, r, h0, sp.oo) or []
+        inverse = []
+        for lo, hi, branch in parts:
+            done, g = attempt(_inverse_of, branch, lo, hi, budget=budget)
+            if not done or g is None:
+                inverse = None
+                break
+            inverse.append((a.subs(r, g), b.subs(r, hi)))
+        f = None
+        if inverse:
+            f = sp.Piecewise(*[(g, r <= end) for g, end in inverse[:-1]], (inverse[-1][0], True))
+        how = (f"candidate = A(h), reference = B(h) with h = {h}, which takes every value in [{h0}, oo) (exact "
+               f"minimum, unbounded above), A(r) = {a}: {shown[0]}; B(r) = {b}: {shown[1]}; so f = A o B^-1 is "
+               "strictly increasing" + ("" if f is not None else " (f implicit)"))
+        return {"f": f, "jacobian": None, "increasing": how}
+    return None
+
+
 def _is_f_of(f: sp.Expr, reference: sp.Expr, candidate: sp.Expr, budget=DEFAULT_BUDGET):
     """f(reference) = candidate identically: True, False or None (:func:`vanishes`). Where sympy leaves it undecided,
     each abs(h) with h >= 0 (its exact infimum, :func:`infimum`) is read as h: sqrt(kl**2) is abs(kl), which is kl
@@ -490,6 +533,8 @@ def _decide(cand: sp.Expr, ref: sp.Expr, best_c, best_r, budget, mono=None) -> t
         low_c, high_c = _range((best_c, cand), budget) if isinstance(best_c, CriticalPoint) else (None, None)
         if mono is None and low_c is not None and low_c.is_number and low_c.is_finite:
             mono = inverse_kinked(cand, ref, low_c, high_c, budget)  # kl against max(kl, kl**3): F = max(r, r**3)
+        if mono is None:  # max(kl, kl**3) against max(kl, kl**2): both increasing functions of kl
+            mono = common_inner(cand, ref, budget)
     if mono is not None:
         return "monotone", {"monotone": mono}
     if best_c is _LATE or best_r is _LATE:
