@@ -860,3 +860,109 @@ def test_the_monotone_maps_symbolic_steps_stop_at_the_budget(monkeypatch, step):
     done, out = attempt(lambda: equivalence.monotone_map(cand, ref, 0, sp.oo, budget=0.5), budget=60)
     assert done
     assert out is None if step == "vanishes" else out["f"] is None
+
+
+@pytest.mark.parametrize("candidate, reference, points, ratio", [
+    # by hand: max(x, x**3) with x = kl >= 0 is max(sqrt(y), y**(3/2)) of y = kl**2 (x = sqrt(y)); f(1/4) = 1/2,
+    # f(4) = 8; ratio max(y**-1/2, y**1/2) >= 1, = 1 at y = 1, -> oo as y -> 0+
+    ("max(kl, kl**3)", "kl**2", {sp.Rational(1, 4): sp.Rational(1, 2), 4: 8}, ("1", "oo")),
+    # by hand: x = y**(1/4) for y = kl**4, so f(y) = max(y**(1/4), y**(3/4)), kink at y = 1 (sympy's solveset raised on
+    # y**(1/4) - y**(3/4)); f(1/16) = 1/2, f(16) = 8; ratio max(y**(-3/4), y**(-1/4)): inf 0 (y -> oo), sup oo (y -> 0+)
+    ("max(kl, kl**3)", "kl**4", {sp.Rational(1, 16): sp.Rational(1, 2), 16: 8}, ("0", "oo")),
+    # by hand: y = max(x, x**3) gives x = y for y <= 1, y**(1/3) above; f(1/2) = 1/2, f(8) = 2; the ratio x/max(x, x**3)
+    # is 1 for x <= 1 and 1/x**2 above: inf 0 (x -> oo), sup 1
+    ("kl", "max(kl, kl**3)", {sp.Rational(1, 2): sp.Rational(1, 2), 8: 2}, ("0", "1")),
+    # by hand: y = max(sqrt(x), x**(3/2)) of x = kl**2 gives x = y**2 for y <= 1, y**(2/3) above; f(1/2) = 1/4,
+    # f(8) = 4; the ratio kl**2/max(kl, kl**3) is kl for kl <= 1 and 1/kl above: inf 0, sup 1 (at kl = 1)
+    ("kl**2", "max(kl, kl**3)", {sp.Rational(1, 2): sp.Rational(1, 4), 8: 4}, ("0", "1")),
+    # by hand: y = min(x, x**2) gives x = sqrt(y) for y <= 1, y above; f(1/4) = 1/2, f(3) = 3; the ratio x/min(x, x**2)
+    # is 1/x for x < 1 (-> oo as x -> 0+) and 1 above: inf 1, sup oo
+    ("kl", "min(kl, kl**2)", {sp.Rational(1, 4): sp.Rational(1, 2), 3: 3}, ("1", "oo")),
+    # by hand: both increasing functions of x = kl; y = max(x, x**2) gives x = y (y <= 1), sqrt(y) beyond, so f(1/2) =
+    # 1/2, f(4) = max(2, 8) = 8; the ratio max(x, x**3)/max(x, x**2) is 1 for x <= 1 and x beyond: inf 1, sup oo
+    ("max(kl, kl**3)", "max(kl, kl**2)", {sp.Rational(1, 2): sp.Rational(1, 2), 4: 8}, ("1", "oo"))])
+def test_a_kinked_increasing_function_of_the_other_is_monotone(candidate, reference, points, ratio):
+    """issue 8 review: max(kl, kl**3) against kl**2 was 'minimizer' (f(reference) = candidate was not proved:
+    sqrt(kl**2) is abs(kl), and kl >= 0 was not used) and kl against max(kl, kl**3) 'local' (solving max(...) = r
+    fails; the kinked F with reference = F(candidate) was not tried)."""
+    v = check(candidate, reference)
+    assert v.relation == "monotone"
+    f = v.monotone["f"]
+    for y, x in points.items():
+        assert abs(sp.N(f.subs(_R, y), 50) - x) < 1e-40
+    rb = v.ratio_bounds
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == (*ratio, "exact", "exact")
+
+
+@pytest.mark.parametrize("candidate, reference, side, far", [
+    # by hand: exp(-1/kl) > 0 wherever it is defined, and -> 0 as kl -> 0+ (mu = 0, sigma -> 1); at (0, 1) kl = 0 and
+    # -1/0 is not a number (sympy: nan), so 0 is approached, never attained
+    ("exp(-1/kl)", "kl", "candidate", (0, "1.0000001")),
+    # by hand: kl**-2 > 0, -> 0 as kl -> oo (sigma -> oo), +oo (zoo) at (0, 1): no minimiser, so the claim fails
+    ("kl", "kl**(-2)", "reference", (0, "1e8"))])
+def test_an_infimum_approached_through_an_inner_penalty_is_exact(candidate, reference, side, far):
+    """issue 8 review: these infima were '<= 0 (upper bound)' and kl against kl**(-2) 'undecided'. The penalty is G(kl)
+    and kl takes every value in [0, oo): the infimum of G over r > 0 is 0, not attained."""
+    v = check(candidate, reference)
+    inf = v.infimum[side]
+    assert inf["value"] == 0 and inf["method"] == "exact" and inf["attained"] is False
+    assert v.minimizer[side] is None
+    assert v.relation == ("monotone" if side == "candidate" else "none")  # exp(-1/r) increasing; r**-2 has no minimum
+    e = (v.candidate if side == "candidate" else v.reference).expr
+    with mpmath.workdps(50):
+        at = sp.lambdify((mu, sigma), e, "mpmath")(mpmath.mpf(far[0]), mpmath.mpf(far[1]))
+        assert 0 < at < 1e-10  # independent: approached along the path, positive there
+    assert e.subs({mu: 0, sigma: 1}).has(sp.nan, sp.zoo)  # not a real number at (0, 1): not attained there
+
+
+def test_the_ratio_through_a_reference_taking_every_real_value_is_exact():
+    """issue 8 review: kl against log(kl) printed the ratio's inf as '<= -999999 (numeric)'. By hand: kl = exp(r) with
+    r = log(kl) taking every real value, so the ratio is exp(r)/r: -> -oo as r -> 0- (kl -> 1-), +oo as r -> 0+."""
+    v = check("kl", "log(kl)")
+    assert v.relation == "monotone" and v.infimum["reference"]["value"] == -sp.oo
+    rb = v.ratio_bounds
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("-oo", "oo", "exact", "exact")
+    # independent: at sigma = 1, kl = mu**2/2; mu = sqrt(2) (1 -+ 1e-9) gives kl = 1 -+ 2e-9, log(kl) = -+2e-9: the
+    # ratio is about -+5e8, on either side of the pole at kl = 1
+    with mpmath.workdps(50):
+        for sign in (-1, 1):
+            k = (mpmath.sqrt(2) * (1 + sign * mpmath.mpf("1e-9"))) ** 2 / 2
+            assert sign * k / mpmath.log(k) > 4e8
+
+
+@pytest.mark.parametrize("candidate", ["1/kl", "atan(1/kl)"])
+def test_a_candidate_with_a_pole_at_the_references_minimiser_gets_a_verdict(candidate):
+    """1/kl and atan(1/kl) against kl crashed (exit 1: the ratio's limit into (0, 1) was oo*sign(zoo), and
+    oo*sign(AccumBounds(-pi/2, pi/2))). By hand: both are > 0 and -> 0 as kl -> oo, never attained (not a value at
+    (0, 1)): no minimiser, so 'none'; the ratio (1/kl)/kl, atan(1/kl)/kl -> oo into (0, 1)."""
+    v = check(candidate)
+    assert v.relation == "none" and v.minimizer["candidate"] is None
+    inf = v.infimum["candidate"]
+    assert (inf["value"], inf["method"], inf["attained"]) == (0, "exact", False)
+    rb = v.ratio_bounds
+    assert rb["inf"] == "0" and (rb["sup"] == "oo" or rb["sup_method"] != "exact" and float(rb["sup"]) > 1e6)
+
+
+def test_the_ratio_through_a_reference_with_0_inside_its_range_is_exact():
+    """kl**3 against kl - 1/2 gave the ratio's inf as '<= -124999 (numeric)'. By hand: kl**3 = (r + 1/2)**3 with
+    r = kl - 1/2 taking every value in [-1/2, oo); the ratio (r + 1/2)**3/r -> -oo as r -> 0-, +oo as r -> 0+."""
+    v = check("kl**3", "kl - 1/2")
+    assert v.relation == "monotone"
+    rb = v.ratio_bounds
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("-oo", "oo", "exact", "exact")
+    with mpmath.workdps(50):  # independent: kl = 1/2 -+ 1e-9, the ratio about -+1.25e8
+        for sign in (-1, 1):
+            k = mpmath.mpf(1) / 2 + sign * mpmath.mpf("1e-9")
+            assert sign * k**3 / (k - mpmath.mpf(1) / 2) > 1e8
+
+
+@pytest.mark.parametrize("candidate, sup", [
+    # by hand: d/dr exp(-1/r)/r = exp(-1/r)(1/r**3 - 1/r**2) = 0 at r = 1: exp(-1)
+    ("exp(-1/kl)", sp.exp(-1)),
+    # by hand: d/dr exp(-1/r**2)/r = exp(-1/r**2)(2/r**4 - 1/r**2) = 0 at r**2 = 2: exp(-1/2)/sqrt(2)
+    ("exp(-1/kl**2)", sp.exp(-sp.Rational(1, 2)) / sp.sqrt(2))])
+def test_the_ratio_through_f_from_a_reference_minimum_0_is_exact(candidate, sup):
+    """A reference minimum of 0 (falsy) once sent the exact ratio through f to the numeric search."""
+    rb = check(candidate).ratio_bounds
+    assert (rb["inf"], rb["inf_method"], rb["sup_method"]) == ("0", "exact", "exact")
+    assert sp.simplify(sp.sympify(rb["sup"]) - sup) == 0

@@ -188,10 +188,99 @@ def monotone_kinked(candidate: sp.Expr, reference: sp.Expr, lower=None, upper=sp
     decreasing ones (abs(kl - 25) on kl < 25) fail, as does any piece sympy does not decide.
     """
     done, f = attempt(find_f, candidate, reference, budget=budget)
-    if not done or f is None or vanishes(f.subs(r, reference) - candidate) is not True:
+    if not done or f is None or _is_f_of(f, reference, candidate) is not True:
         return None
     done, how = attempt(_increasing_pieces, f, lower, upper, budget=budget)
     return {"f": f, "jacobian": None, "increasing": how} if done and how else None
+
+
+def inverse_kinked(candidate: sp.Expr, reference: sp.Expr, lower, upper=sp.oo, budget=DEFAULT_BUDGET) -> dict | None:
+    """:func:`monotone_kinked` the other way round: reference = F(candidate) with F continuous and strictly increasing
+    piece by piece on the candidate's range (``lower``, ``upper``) (kl against max(kl, kl**3): F(r) = max(r, r**3),
+    where solving max(...) = r for mu or sigma fails), so f = F^-1 is strictly increasing. f is written piecewise, each
+    piece the inverse of F's branch on it (:func:`_inverse_of`), or is None (implicit) when a branch has no proved
+    inverse. ``F`` is kept for the ratio x/F(x) (:func:`_ratio_through_map`)."""
+    back = monotone_kinked(reference, candidate, lower, upper, budget)
+    if back is None:
+        return None
+    big_f = back["f"]
+    parts = pieces(big_f, r, lower, upper)
+    branches = []
+    for a, b, branch in parts or ():
+        done, g = attempt(_inverse_of, branch, a, b, budget=budget)
+        if not done or g is None:
+            branches = None
+            break
+        branches.append((g, big_f.subs(r, b)))
+    f = None
+    if branches:
+        f = sp.Piecewise(*[(g, r <= end) for g, end in branches[:-1]], (branches[-1][0], True))
+    how = f"f = F^-1, where reference = F(candidate) with F(r) = {big_f}, r the candidate's value: {back['increasing']}"
+    if f is None:
+        how += "; f = F^-1 is implicit (it exists, is unique and strictly increasing, as F is)"
+    return {"f": f, "jacobian": None, "increasing": how, "F": big_f, "F_lower": lower}
+
+
+def common_inner(candidate: sp.Expr, reference: sp.Expr, budget=DEFAULT_BUDGET) -> dict | None:
+    """candidate = A(h) and reference = B(h) for one inner expression h (kl in max(kl, kl**3) and max(kl, kl**2), where
+    neither max(...) = r is solved), h taking every value in [h0, oo) (an exact minimum h0 at a point, smooth, unbounded
+    above): A and B continuous and strictly increasing piece by piece on (h0, oo) (:func:`_increasing_pieces`) make
+    f = A o B^-1 strictly increasing. f is A(B^-1(r)) with B^-1 piecewise (:func:`_inverse_of` on each piece), or None
+    (implicit). None when no inner h serves."""
+    inner = sorted({h for h in sp.preorder_traversal(reference) if h != reference and isinstance(h, sp.Expr)
+                    and h.has(mu, sigma) and not h.is_Symbol}, key=sp.count_ops)
+    for h in inner:
+        a, b = candidate.xreplace({h: r}), reference.xreplace({h: r})
+        if a.has(mu, sigma) or b.has(mu, sigma) or not (a.has(r) and b.has(r)) or not is_smooth(h):
+            continue
+        best = minimizer(h, budget=budget)
+        if not isinstance(best, CriticalPoint) or any(isinstance(v, sp.Float) for v in best.point.values()):
+            continue
+        h0 = best.value
+        if not (h0.is_number and h0.is_finite) or infimum(h, budget)["method"] != "exact" or sp.oo not in limits(
+                h, budget=budget).values():
+            continue
+        shown = []
+        for g in (a, b):
+            done, how = attempt(_increasing_pieces, g, h0, sp.oo, budget=budget)
+            if not done or how is None:
+                return None
+            shown.append(how)
+        parts = pieces(b, r, h0, sp.oo) or []
+        inverse = []
+        for lo, hi, branch in parts:
+            done, g = attempt(_inverse_of, branch, lo, hi, budget=budget)
+            if not done or g is None:
+                inverse = None
+                break
+            inverse.append((a.subs(r, g), b.subs(r, hi)))
+        f = None
+        if inverse:
+            f = sp.Piecewise(*[(g, r <= end) for g, end in inverse[:-1]], (inverse[-1][0], True))
+        how = (f"candidate = A(h), reference = B(h) with h = {h}, which takes every value in [{h0}, oo) (exact "
+               f"minimum, unbounded above), A(r) = {a}: {shown[0]}; B(r) = {b}: {shown[1]}; so f = A o B^-1 is "
+               "strictly increasing" + ("" if f is not None else " (f implicit)"))
+        return {"f": f, "jacobian": None, "increasing": how}
+    return None
+
+
+def _is_f_of(f: sp.Expr, reference: sp.Expr, candidate: sp.Expr, budget=DEFAULT_BUDGET):
+    """f(reference) = candidate identically: True, False or None (:func:`vanishes`). Where sympy leaves it undecided,
+    each abs(h) with h >= 0 (its exact infimum, :func:`infimum`) is read as h: sqrt(kl**2) is abs(kl), which is kl
+    (f = max(sqrt(r), r**(3/2)) for max(kl, kl**3) against kl**2)."""
+    e = f.subs(r, reference) - candidate
+    zero = vanishes(e)
+    if zero is not None or not e.has(sp.Abs):
+        return zero
+    known = {}
+    for a in e.atoms(sp.Abs):
+        inner = a.args[0]
+        if not inner.has(mu, sigma):
+            continue
+        low = infimum(inner, budget)
+        if low["method"] == "exact" and low["value"] is not None and low["value"].is_nonnegative:
+            known[a] = inner
+    return vanishes(e.xreplace(known)) if known else None
 
 
 def _increasing_pieces(f: sp.Expr, lower, upper) -> str | None:
@@ -223,7 +312,7 @@ def find_f(candidate: sp.Expr, reference: sp.Expr) -> sp.Expr | None:
             continue
         for root in roots:
             f = sp.simplify(candidate.subs(x, root))
-            if not f.free_symbols & {mu, sigma} and vanishes(f.subs(r, reference) - candidate):
+            if not f.free_symbols & {mu, sigma} and _is_f_of(f, reference, candidate):
                 return f
     return None
 
@@ -441,6 +530,11 @@ def _decide(cand: sp.Expr, ref: sp.Expr, best_c, best_r, budget, mono=None) -> t
         return "affine", {"affine": fit}
     if mono is None and not (is_smooth(cand) and is_smooth(ref)):  # kinks: f piece by piece between them
         mono = monotone_kinked(cand, ref, *_range((best_r, ref), budget), budget=budget)
+        low_c, high_c = _range((best_c, cand), budget) if isinstance(best_c, CriticalPoint) else (None, None)
+        if mono is None and low_c is not None and low_c.is_number and low_c.is_finite:
+            mono = inverse_kinked(cand, ref, low_c, high_c, budget)  # kl against max(kl, kl**3): F = max(r, r**3)
+        if mono is None:  # max(kl, kl**3) against max(kl, kl**2): both increasing functions of kl
+            mono = common_inner(cand, ref, budget)
     if mono is not None:
         return "monotone", {"monotone": mono}
     if best_c is _LATE or best_r is _LATE:
@@ -457,15 +551,26 @@ def _decide(cand: sp.Expr, ref: sp.Expr, best_c, best_r, budget, mono=None) -> t
     return "local", {"local": {"scale": a, "order": order if done else None}}
 
 
-def _least_of_onto(ref: sp.Expr, inf_r: dict, best_r, budget):
-    """The reference's exact minimum m >= 0 when it is attained at a point and the reference is unbounded above (it
-    takes every value in [m, oo)), else None."""
-    if not is_smooth(ref) or inf_r["method"] != "exact" or not isinstance(best_r, CriticalPoint):
+def _least_of_onto(ref: sp.Expr, inf_r: dict, best_r, budget, signed: bool = False, kinked: bool = False):
+    """The reference's exact minimum m >= 0 (any real m when ``signed``) when it is attained at a point and the
+    reference, smooth (or, when ``kinked``, with abs, max, min: continuous too), is unbounded above (it takes every
+    value in [m, oo)), else None."""
+    if (not is_smooth(ref) and not kinked) or inf_r is None or inf_r["method"] != "exact" or not isinstance(
+            best_r, CriticalPoint):
         return None
     low = best_r.value
-    if not (low.is_number and low.is_nonnegative) or sp.oo not in limits(ref, budget=budget).values():
+    if not (low.is_number and (low.is_nonnegative or signed and low.is_finite)) or sp.oo not in limits(
+            ref, budget=budget).values():
         return None
     return low
+
+
+def _all_values(ref: sp.Expr, inf_r: dict, budget):
+    """-oo when the reference, smooth, is unbounded below (an exact path to -oo) and above (a boundary limit oo): it
+    takes every real value (log(kl)), else None."""
+    if not is_smooth(ref) or inf_r["method"] != "exact" or inf_r["value"] != -sp.oo:
+        return None
+    return -sp.oo if sp.oo in limits(ref, budget=budget).values() else None
 
 
 def _ratio_through_map(mono, ref: sp.Expr, inf_r: dict, best_r, budget, cand=None, inf_c=None,
@@ -476,8 +581,8 @@ def _ratio_through_map(mono, ref: sp.Expr, inf_r: dict, best_r, budget, cand=Non
     penalties taking every value in [their minimum >= 0, oo) (:func:`_least_of_onto`)."""
     if mono is not None and mono.get("F") is not None:
         # the reference >= 0 too: (kl - 1)**3 is 0 at kl = 1, where x/F(x) has a pole inside the range
-        onto = _least_of_onto(ref, inf_r, best_r, budget) is not None
-        low = _least_of_onto(cand, inf_c, best_c, budget) if onto else None
+        onto = _least_of_onto(ref, inf_r, best_r, budget, kinked=True) is not None  # kl**2 against max(kl, kl**3)
+        low = _least_of_onto(cand, inf_c, best_c, budget, kinked=True) if onto else None
         if low is None:
             return None
         big_f = mono["F"]
@@ -488,7 +593,10 @@ def _ratio_through_map(mono, ref: sp.Expr, inf_r: dict, best_r, budget, cand=Non
         if done and ratio is not None:
             ratio["nondecreasing"] = True  # f = F^-1 is increasing
         return ratio if done else None
-    low = None if mono is None or mono["f"] is None else _least_of_onto(ref, inf_r, best_r, budget)
+    low = None  # kl**3 against kl - 1/2: the ratio's pole at 0 inside the reference's range [-1/2, oo)
+    if mono is not None and mono["f"] is not None:
+        low = _least_of_onto(ref, inf_r, best_r, budget, signed=True)
+        low = _all_values(ref, inf_r, budget) if low is None else low  # a minimum 0 is falsy: no `or`
     if low is None:
         return None
     done, ratio = attempt(ratio_through, mono["f"], r, low, budget=budget)
@@ -505,7 +613,7 @@ def _through_f(cand: sp.Expr, ref: sp.Expr, inf_r: dict, best_r, budget) -> dict
     if low is None:
         return {}
     done, f = attempt(find_f, cand, ref, budget=budget)
-    if not done or f is None or vanishes(f.subs(r, ref) - cand) is not True:
+    if not done or f is None or _is_f_of(f, ref, cand) is not True:
         return {}
     done, ratio = attempt(ratio_through, f, r, low, budget=budget)
     out = {"ratio": ratio if done else None}
@@ -629,7 +737,8 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
         minimizer={"candidate": best_c, "reference": best_r},
         infimum={"candidate": inf_c, "reference": inf_r},
         limits={"candidate": limits(c_pen, budget=budget), "reference": limits(r_pen, budget=budget)},
-        ratio_bounds=(via.get("ratio") or _ratio_through_map(mono, r, inf_r, best_r, budget, c, inf_c, best_c)
+        ratio_bounds=(via.get("ratio") or _ratio_through_map(details.get("monotone") or mono, r, inf_r, best_r, budget,
+                                                             c, inf_c, best_c)
                       or ratio_bounds(c, r, best_r, budget)),
         rescaling={"candidate": rescaling(c, budget), "reference": rescaling(r, budget)},
         identified_as=identified_as(c, exclude=cand.name, prior=prior),

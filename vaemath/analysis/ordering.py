@@ -162,12 +162,14 @@ def _nondecreasing(parts: list, x: sp.Symbol) -> bool:
 
 def ratio_through(f: sp.Expr, x: sp.Symbol, lower, of: str = "reference", method: str | None = None) -> dict | None:
     """Infimum and supremum of candidate / reference when candidate = f(reference) exactly and the reference takes
-    every value in [lower, oo), lower >= 0 (its attained minimum; unbounded above): the ratio is q(x) = f(x)/x over
-    x in [lower, oo) minus x = 0, a problem in one variable, solved exactly piece by piece between the kinks of f
-    (:func:`~vaemath.symbolic.nonsmooth.pieces`): the critical points of q on each piece, its values at the kinks
-    and its limits at the ends. None when sympy does not find every critical point and kink, or a value is not a
-    real number (or +-oo). ``of``: whose value x is, in the paths ("candidate" when reference = F(candidate): the
-    ratio x/F(x) is then read as f(x)/x with f(x) = x**2/F(x)); ``method``: the method's text instead of the default.
+    every value in [lower, oo) (its attained minimum; unbounded above), or every real value (``lower`` -oo: unbounded
+    both ways, log(kl)): the ratio is q(x) = f(x)/x over x in [lower, oo) minus x = 0, a problem in one variable,
+    solved exactly piece by piece between the kinks of f (:func:`~vaemath.symbolic.nonsmooth.pieces`) and 0: the
+    critical points of q on each piece, its values at the kinks, its limits at the ends and, when 0 is inside, on
+    both sides of it (kl against log(kl): exp(r)/r -> -oo as r -> 0-). None when sympy does not find every critical
+    point and kink, or a value is not a real number (or +-oo). ``of``: whose value x is, in the paths ("candidate"
+    when reference = F(candidate): the ratio x/F(x) is then read as f(x)/x with f(x) = x**2/F(x)); ``method``: the
+    method's text instead of the default.
 
     Returns
     -------
@@ -178,6 +180,11 @@ def ratio_through(f: sp.Expr, x: sp.Symbol, lower, of: str = "reference", method
     parts = pieces(f, x, lower, sp.oo)
     if parts is None:
         return None
+    inside = bool(lower.is_extended_negative)  # 0, where q has its pole, is inside the range
+    if inside:  # the pieces split at 0
+        parts = [p for a, b, branch in parts for p in (
+            ((a, sp.S.Zero, branch), (sp.S.Zero, b, branch)) if a.is_extended_negative and b.is_extended_positive
+            else ((a, b, branch),))]
     q = f / x
     try:  # the end limits on the end pieces' smooth branches (sympy's limit of a Max may fail)
         found = []  # values attained first: they win ties with the limits at the ends
@@ -185,16 +192,20 @@ def ratio_through(f: sp.Expr, x: sp.Symbol, lower, of: str = "reference", method
             slope = sp.simplify(sp.diff(branch / x, x))
             if slope == 0:  # the ratio is constant on this piece (max(kl, kl**2)/kl = 1 on kl <= 1)
                 left = "[" if a.is_finite and a != 0 else "("  # f is continuous: a finite end is included (not 0)
-                right = "]" if b.is_finite else ")"
+                right = "]" if b.is_finite and b != 0 else ")"
                 found.append((sp.simplify(branch / x), f"wherever the {of} is in {left}{a}, {b}{right}; attained"))
                 continue
             zeros = sp.solveset(slope, x, sp.Interval.open(a, b))
             if zeros != sp.S.EmptySet and not isinstance(zeros, sp.FiniteSet):
                 return None
             found += [((branch / x).subs(x, z), f"where the {of} = {z} (attained)") for z in zeros]
-        found += [(q.subs(x, a), f"where the {of} = {a} (attained)") for a, _, _ in parts[1:]]
+        found += [(q.subs(x, a), f"where the {of} = {a} (attained)") for a, _, _ in parts[1:] if a != 0]
         at_min = f"(mu, sigma) -> the {of}'s minimiser, where the {of} -> 0+"
+        if inside:  # both sides of the pole
+            found += [(sp.limit(branch / x, x, 0, side), f"the {of} -> 0{side}")
+                      for a, b, branch in parts for side in "-+" if (b, a)[side == "+"] == 0]
         found.append((sp.limit(parts[0][2] / x, x, 0, "+"), at_min) if lower == 0
+                     else (sp.limit(parts[0][2] / x, x, -sp.oo), f"the {of} -> -oo") if lower == -sp.oo
                      else (q.subs(x, lower), f"at the {of}'s minimiser (attained)"))
         found.append((sp.limit(parts[-1][2] / x, x, sp.oo), f"the {of} -> oo"))
     except (NotImplementedError, ValueError, TypeError):
@@ -204,8 +215,9 @@ def ratio_through(f: sp.Expr, x: sp.Symbol, lower, of: str = "reference", method
         return None
     summary = _summarise(found)
     summary["nondecreasing"] = _nondecreasing(parts, x)
+    values = "every real value r" if lower == -sp.oo else f"values r >= {lower}"
     summary["method"] = method or (f"exact: candidate = f(reference) with f(r) = {f}, so the ratio is f(r)/r over the "
-                         f"reference's values r >= {lower}, r != 0 (one variable: critical points and kinks by sympy, "
+                         f"reference's {values}, r != 0 (one variable: critical points and kinks by sympy, "
                          "limits at the ends)")
     return summary
 
@@ -343,6 +355,8 @@ def near_minimizer(candidate: sp.Expr, reference: sp.Expr, best_r) -> list:
     p = best_r.point
     where = f"(mu, sigma) -> ({p[mu]}, {p[sigma]}), the reference's minimiser"
     c0 = sp.simplify(candidate.subs(p))
+    if c0.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.AccumBounds) or not (c0.is_number and c0.is_extended_real):
+        return []  # 1/kl at (0, 1): zoo; atan(1/kl): AccumBounds(-pi/2, pi/2); no sign to read
     if c0 != 0:
         return [(sp.oo * sp.sign(c0), f"{where}, where the reference vanishes and the candidate does not", True)]
     d_c, d_r = directional(candidate, p), directional(reference, p)

@@ -3662,7 +3662,8 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
         if curve is not None:
             return {"value": curve.value, "attained": True, "where": curve.description, "set": curve,
                     "method": "exact"}
-        separable = _separable_infimum(e, budget) or _product_infimum(e, budget) or _far_separable(e, budget)
+        separable = (_separable_infimum(e, budget) or _product_infimum(e, budget) or _composed_infimum(e, budget)
+                     or _far_separable(e, budget))
         if separable is not None:
             return separable
         # the limits along the paths that the values back: sympy's alone is no bound (review r8j A2: -1 for a
@@ -3737,6 +3738,50 @@ def _exact_claim(penalty, e: sp.Expr, late: bool, budget, best=False) -> dict:
     return {"value": _one_of_tied(best.value), "attained": True, "method": "exact",
             "where": f"{where} (the least of the stationary points found; the boundary limits are not below it"
                      f"{at_edges})"}
+
+
+def _composed_infimum(e: sp.Expr, budget) -> dict | None:
+    """The exact infimum, not attained, of pen = G(h), h an inner expression carrying all of mu and sigma, continuous
+    on the whole domain (each negative power's base and each log's argument positive, by sympy) with an exact minimum
+    h0 attained at a point and unbounded above, so that h takes every value in [h0, oo): the infimum of G over that
+    interval, in one variable (:func:`_infimum_1d` on (h0, oo), and G(h0) where it is a number). exp(-1/kl): G(r) =
+    exp(-1/r) -> 0 as r -> 0+, undefined at r = 0 (sympy: nan at (0, 1)), so 0 is approached, never attained; kl**-2:
+    0 as kl -> oo. None when no inner h serves or G's infimum is attained (the minimiser search is then the judge)."""
+    inner = sorted({h for h in sp.preorder_traversal(e) if h != e and isinstance(h, sp.Expr) and h.has(mu, sigma)
+                    and not h.is_Symbol}, key=sp.count_ops)
+    for h in inner:
+        g = e.xreplace({h: _R})
+        if g.has(mu, sigma) or not g.has(_R) or not is_smooth(h):
+            continue
+        if any(p.exp.is_negative and not p.base.is_positive for p in h.atoms(sp.Pow)) or any(
+                not a.args[0].is_positive for a in h.atoms(sp.log)):
+            continue  # a pole or a log's edge inside: h's range may not be one interval
+        best = minimizer(h, "std", budget)
+        if not isinstance(best, CriticalPoint) or any(
+                isinstance(v, sp.Float) or sp.sympify(v).free_symbols for v in best.point.values()):
+            continue
+        low = _infimum(h, budget, best)
+        h0 = low["value"]
+        if low["method"] != "exact" or low["attained"] is not True or h0 is None or not (h0.is_number and h0.is_finite):
+            continue
+        if sp.oo not in limits(h, budget=budget).values():
+            continue
+        found = _infimum_1d(g, _R, sp.Interval.open(h0, sp.oo), ((h0, "+"), (sp.oo, "-")), budget)
+        if found is None or found[1] is not False or not found[0].is_number:
+            continue
+        at_h0 = g.subs(_R, h0)
+        bad = _is_bad(at_h0) or at_h0.has(sp.AccumBounds)  # atan(1/0): AccumBounds(-pi/2, pi/2), not a value
+        if not bad and not (at_h0.is_number and at_h0.is_real and sp.N(at_h0 - found[0], 30) > 0):
+            continue  # G(h0) as low (attained at h's minimiser: the minimiser search's case), or not decided
+        at = f"{at_h0}, not a real number" if bad else f"{at_h0}, above it"
+        x0, side = found[4]
+        to = "h -> oo" if x0 == sp.oo else f"h -> {x0}{side}"
+        return {"value": found[0], "attained": False, "method": "exact",
+                "where": f"no minimiser; the penalty is G(h) with h = {h}, G(r) = {g.subs(_R, sp.Symbol('r'))}, and h "
+                         f"takes every value in [{h0}, oo) (its exact minimum at {to_strings(best.point)}; unbounded "
+                         f"above): {found[0]} is G's infimum over r > {h0}, approached as {to}, never attained "
+                         f"(G({h0}) = {at})"}
+    return None
 
 
 def _edge_ends(e: sp.Expr, mus: tuple, budget) -> list:

@@ -153,6 +153,25 @@ def _sign(value: sp.Expr) -> int:
     return 0 if abs(x) < 1e-25 else (1 if x > 0 else -1)
 
 
+def _zeros(g: sp.Expr, x: sp.Symbol, span: sp.Interval) -> sp.Set:
+    """The zeros of g on the open interval ``span`` (sympy.solveset). Where that fails and x > 0 on the span, x's
+    fractional powers are cleared by x = y**k, k the lcm of their denominators (y > 0): r**(1/4) - r**(3/4) is
+    y - y**3, whose zeros are all found (solveset raised on the radicals: max(kl, kl**3) against kl**4)."""
+    try:
+        return sp.solveset(g, x, span)
+    except SYMPY_FAILED:
+        if not sp.sympify(span.start).is_extended_nonnegative:
+            raise
+    dens = {p.exp.q for p in g.atoms(sp.Pow) if p.base == x and p.exp.is_Rational}
+    k = math.lcm(*dens) if dens else 1
+    if k == 1:
+        raise ValueError("no fractional power of x to clear")
+    y = sp.Dummy("y", positive=True)
+    ends = [sp.S.Zero if e == 0 else sp.oo if e == sp.oo else e ** sp.Rational(1, k) for e in (span.start, span.end)]
+    zeros = sp.solveset(sp.powsimp(g.subs(x, y**k), force=True), y, sp.Interval.open(*ends))
+    return sp.FiniteSet(*[z**k for z in zeros]) if isinstance(zeros, sp.FiniteSet) else zeros
+
+
 def pieces(f: sp.Expr, x: sp.Symbol, lower, upper) -> list | None:
     """f of one variable x, with abs, max, min, split at its kinks on the open interval (lower, upper).
 
@@ -172,7 +191,7 @@ def pieces(f: sp.Expr, x: sp.Symbol, lower, upper) -> list | None:
             args = kink.args
             ties = [args[0]] if isinstance(kink, sp.Abs) else [a - b for i, a in enumerate(args) for b in args[i + 1:]]
             for tie in ties:
-                zeros = sp.solveset(tie, x, span)
+                zeros = _zeros(tie, x, span)
                 if zeros != sp.S.EmptySet and not isinstance(zeros, sp.FiniteSet):
                     return None
                 cuts |= set(zeros) if zeros != sp.S.EmptySet else set()
