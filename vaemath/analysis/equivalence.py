@@ -204,17 +204,7 @@ def inverse_kinked(candidate: sp.Expr, reference: sp.Expr, lower, upper=sp.oo, b
     if back is None:
         return None
     big_f = back["f"]
-    parts = pieces(big_f, r, lower, upper)
-    branches = []
-    for a, b, branch in parts or ():
-        done, g = attempt(_inverse_of, branch, a, b, budget=budget)
-        if not done or g is None:
-            branches = None
-            break
-        branches.append((g, big_f.subs(r, b)))
-    f = None
-    if branches:
-        f = sp.Piecewise(*[(g, r <= end) for g, end in branches[:-1]], (branches[-1][0], True))
+    f = _inverse_pieces(big_f, lower, upper, budget)
     how = f"f = F^-1, where reference = F(candidate) with F(r) = {big_f}, r the candidate's value: {back['increasing']}"
     if f is None:
         how += "; f = F^-1 is implicit (it exists, is unique and strictly increasing, as F is)"
@@ -246,22 +236,27 @@ def common_inner(candidate: sp.Expr, reference: sp.Expr, budget=DEFAULT_BUDGET) 
             if not done or how is None:
                 return None
             shown.append(how)
-        parts = pieces(b, r, h0, sp.oo) or []
-        inverse = []
-        for lo, hi, branch in parts:
-            done, g = attempt(_inverse_of, branch, lo, hi, budget=budget)
-            if not done or g is None:
-                inverse = None
-                break
-            inverse.append((a.subs(r, g), b.subs(r, hi)))
-        f = None
-        if inverse:
-            f = sp.Piecewise(*[(g, r <= end) for g, end in inverse[:-1]], (inverse[-1][0], True))
+        f = _inverse_pieces(b, h0, sp.oo, budget, outer=a)
         how = (f"candidate = A(h), reference = B(h) with h = {h}, which takes every value in [{h0}, oo) (exact "
                f"minimum, unbounded above), A(r) = {a}: {shown[0]}; B(r) = {b}: {shown[1]}; so f = A o B^-1 is "
                "strictly increasing" + ("" if f is not None else " (f implicit)"))
         return {"f": f, "jacobian": None, "increasing": how}
     return None
+
+
+def _inverse_pieces(big_f: sp.Expr, lower, upper, budget, outer: sp.Expr = r) -> sp.Expr | None:
+    """``outer``(F^-1(r)) written piecewise (``outer`` r: F^-1 itself), F continuous and strictly increasing on
+    (``lower``, ``upper``), each piece the inverse of F's branch between its kinks (:func:`_inverse_of`); None when
+    F's kinks are not found or a branch has no proved inverse."""
+    branches = []
+    for a, b, branch in pieces(big_f, r, lower, upper) or ():
+        done, g = attempt(_inverse_of, branch, a, b, budget=budget)
+        if not done or g is None:
+            return None
+        branches.append((outer.subs(r, g), big_f.subs(r, b)))
+    if not branches:
+        return None
+    return sp.Piecewise(*[(g, r <= end) for g, end in branches[:-1]], (branches[-1][0], True))
 
 
 def _is_f_of(f: sp.Expr, reference: sp.Expr, candidate: sp.Expr, budget=DEFAULT_BUDGET):
