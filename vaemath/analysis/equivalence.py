@@ -43,7 +43,7 @@ from vaemath.symbolic import (
     to_strings,
 )
 from vaemath.symbolic.budget import SYMPY_FAILED, attempt, check_budget
-from vaemath.symbolic.calculus import value_slack, with_domain, without_idle_kinks
+from vaemath.symbolic.calculus import inner_functions, value_slack, with_domain, without_idle_kinks
 from vaemath.symbolic.nonsmooth import active_branch, is_smooth, pieces
 from vaemath.symbolic.parser import refers_to_prior
 from vaemath.symbolic.prior import against, check_prior, label
@@ -116,14 +116,18 @@ def inverse_map(candidate: sp.Expr, reference: sp.Expr, lower, upper=sp.oo, budg
     back = monotone_map(reference, candidate, lower, upper, budget, name="F")
     if back is None or back["f"] is None:
         return None
-    big_f = back["f"]
-    how = (f"f = F^-1, where reference = F(candidate) with F(r) = {big_f}, r the candidate's value: "
+    done, f = attempt(_inverse_of, back["f"], lower, upper, budget=budget)
+    return _as_inverse(back, f if done else None, lower, sp.S.Zero)
+
+
+def _as_inverse(back: dict, f, lower, jacobian) -> dict:
+    """The evidence of candidate = f(reference), f = F^-1 (``f`` its closed form or None: implicit), from ``back``,
+    the evidence of reference = F(candidate); F and the candidate's least value ``lower`` kept for the ratio."""
+    how = (f"f = F^-1, where reference = F(candidate) with F(r) = {back['f']}, r the candidate's value: "
            f"{back['increasing']}")
-    done, f = attempt(_inverse_of, big_f, lower, upper, budget=budget)
-    f = f if done else None
     if f is None:
         how += "; f = F^-1 is implicit (it exists, is unique and strictly increasing, as F is)"
-    return {"f": f, "jacobian": sp.S.Zero, "increasing": how, "F": big_f, "F_lower": lower}
+    return {"f": f, "jacobian": jacobian, "increasing": how, "F": back["f"], "F_lower": lower}
 
 
 def _inverse_of(big_f: sp.Expr, lower, upper) -> sp.Expr | None:
@@ -203,12 +207,7 @@ def inverse_kinked(candidate: sp.Expr, reference: sp.Expr, lower, upper=sp.oo, b
     back = monotone_kinked(reference, candidate, lower, upper, budget)
     if back is None:
         return None
-    big_f = back["f"]
-    f = _inverse_pieces(big_f, lower, upper, budget)
-    how = f"f = F^-1, where reference = F(candidate) with F(r) = {big_f}, r the candidate's value: {back['increasing']}"
-    if f is None:
-        how += "; f = F^-1 is implicit (it exists, is unique and strictly increasing, as F is)"
-    return {"f": f, "jacobian": None, "increasing": how, "F": big_f, "F_lower": lower}
+    return _as_inverse(back, _inverse_pieces(back["f"], lower, upper, budget), lower, None)
 
 
 def common_inner(candidate: sp.Expr, reference: sp.Expr, budget=DEFAULT_BUDGET) -> dict | None:
@@ -217,11 +216,9 @@ def common_inner(candidate: sp.Expr, reference: sp.Expr, budget=DEFAULT_BUDGET) 
     above): A and B continuous and strictly increasing piece by piece on (h0, oo) (:func:`_increasing_pieces`) make
     f = A o B^-1 strictly increasing. f is A(B^-1(r)) with B^-1 piecewise (:func:`_inverse_of` on each piece), or None
     (implicit). None when no inner h serves."""
-    inner = sorted({h for h in sp.preorder_traversal(reference) if h != reference and isinstance(h, sp.Expr)
-                    and h.has(mu, sigma) and not h.is_Symbol}, key=sp.count_ops)
-    for h in inner:
-        a, b = candidate.xreplace({h: r}), reference.xreplace({h: r})
-        if a.has(mu, sigma) or b.has(mu, sigma) or not (a.has(r) and b.has(r)) or not is_smooth(h):
+    for h, b in inner_functions(reference, r):
+        a = candidate.xreplace({h: r})
+        if a.has(mu, sigma) or not a.has(r) or not is_smooth(h):
             continue
         best = minimizer(h, budget=budget)
         if not isinstance(best, CriticalPoint) or any(isinstance(v, sp.Float) for v in best.point.values()):

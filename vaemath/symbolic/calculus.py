@@ -778,18 +778,24 @@ def _gap_points(e: sp.Expr) -> list:
 _R = sp.Dummy("r", real=True)
 
 
+def inner_functions(e: sp.Expr, x: sp.Symbol = _R):
+    """Each (h, G) with e = G(h): h an inner expression (not a symbol) carrying all of e's mu and sigma, G(x) free of
+    them (acosh(1 + kl)**2: h = 1 + kl, G = acosh(x)**2), smallest h first."""
+    inner = sorted({h for h in sp.preorder_traversal(e) if h != e and isinstance(h, sp.Expr) and h.has(mu, sigma)
+                    and not h.is_Symbol}, key=sp.count_ops)
+    for h in inner:
+        g = e.xreplace({h: x})
+        if not g.has(mu, sigma) and g.has(x):
+            yield h, g
+
+
 def _through_inner(e: sp.Expr, budget) -> tuple:
     """Minimisers of pen = G(h), h an inner expression carrying all of mu and sigma (acosh(1 + kl)**2: h = 1 + kl,
     G = acosh(r)**2), found at h's own exact minimiser p where G(h(p) + t) - G(h(p)) has a leading term a t^q with
     a, q > 0 (G increasing from h's minimum, where pen's gradient may be 0/0): Hessian a H_h (q = 1), 0 (q > 1) or
     none (q < 1, a cusp), order q times h's. Each inner h, smallest first; () when none applies."""
     t = sp.Dummy("t", positive=True)
-    inner = sorted({h for h in sp.preorder_traversal(e) if h != e and isinstance(h, sp.Expr) and h.has(mu, sigma)
-                    and not h.is_Symbol}, key=sp.count_ops)
-    for h in inner:
-        g = e.xreplace({h: _R})
-        if g.has(mu, sigma) or not g.has(_R):
-            continue
+    for h, g in inner_functions(e):
         best = minimizer(h, "std", budget)
         if not isinstance(best, CriticalPoint) or best.order is None or any(
                 isinstance(v, sp.Float) or sp.sympify(v).free_symbols for v in best.point.values()):
@@ -3747,11 +3753,8 @@ def _composed_infimum(e: sp.Expr, budget) -> dict | None:
     interval, in one variable (:func:`_infimum_1d` on (h0, oo), and G(h0) where it is a number). exp(-1/kl): G(r) =
     exp(-1/r) -> 0 as r -> 0+, undefined at r = 0 (sympy: nan at (0, 1)), so 0 is approached, never attained; kl**-2:
     0 as kl -> oo. None when no inner h serves or G's infimum is attained (the minimiser search is then the judge)."""
-    inner = sorted({h for h in sp.preorder_traversal(e) if h != e and isinstance(h, sp.Expr) and h.has(mu, sigma)
-                    and not h.is_Symbol}, key=sp.count_ops)
-    for h in inner:
-        g = e.xreplace({h: _R})
-        if g.has(mu, sigma) or not g.has(_R) or not is_smooth(h):
+    for h, g in inner_functions(e):
+        if not is_smooth(h):
             continue
         if any(p.exp.is_negative and not p.base.is_positive for p in h.atoms(sp.Pow)) or any(
                 not a.args[0].is_positive for a in h.atoms(sp.log)):
