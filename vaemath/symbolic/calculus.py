@@ -3535,21 +3535,21 @@ def _outside_at(e: sp.Expr, s0) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _real_roots(g: sp.Expr, x: sp.Symbol) -> list:
+def _real_roots(g: sp.Expr, x: sp.Symbol, budget: float = 1) -> list:
     """Numeric roots of g in x: of a polynomial by sympy.roots when it gives all of them (counted with multiplicity;
-    faster than solve, which the snaps of a many-kink max called hundreds of times), else by sympy.solve within a
-    second; none where it cannot solve."""
+    faster than solve, which the snaps of a many-kink max called hundreds of times), else by sympy.solve, each within
+    ``budget`` seconds; none where it cannot solve."""
     poly = _polynomial_in(g, x)
     if poly is not None:
         try:
-            done, found = attempt(sp.roots, poly, budget=1)
+            done, found = attempt(sp.roots, poly, budget=budget)
         except SYMPY_FAILED:
             done = False
         if done and found and sum(found.values()) == poly.degree():  # as solve, none its symbol's assumptions deny
             return [r for r in found if r.is_number and not (x.is_real and r.is_real is False)
                     and not (x.is_positive and r.is_positive is False)]
     try:
-        done, roots = attempt(sp.solve, g, x, budget=1)
+        done, roots = attempt(sp.solve, g, x, budget=budget)
     except SYMPY_FAILED:
         return []
     if not (done and isinstance(roots, list)):
