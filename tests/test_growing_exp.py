@@ -121,3 +121,29 @@ def test_an_exp_of_minus_a_log_of_a_hypot_does_not_grow():
     log_h = loghyp1p(mu * sp.sqrt(2) / 2, T**2)
     assert not grows_exp(sp.exp(-4 * log_h + 2 * logscaled(T, lg, 2, 1)))
     assert grows_exp(sp.exp(4 * log_h - 2 * lg))
+
+
+# Sums and ratios of exps of multiples of mu whose growth cancels (review r8o): each part as printed overflows (cosh(800)
+# is inf beside exp(-800) = 0), the truth is finite or overflows later. Listed inputs, the truth by hand:
+# cosh(m) exp(-m) = 1/2 + exp(-2m)/2, which rounds to 1/2 for m >= 19; d/dmu cosh(2 mu)/cosh(mu) ~ exp(mu) -> +inf.
+def test_listed_exps_whose_growth_cancels():
+    listed = vaemath.penalty("cosh(mu)*exp(-mu) + (sigma-1)**2")
+    assert [listed(m, 1.0) for m in (800.0, 1e5, 1e300)] == [0.5, 0.5, 0.5]  # were 0.0
+    assert listed(-800.0, 1.0) == math.inf  # exp(1600)/2: overflows
+    _, grad = vaemath.penalty("cosh(2*mu)/cosh(mu) + (sigma-1)**2")(1e200, 1.0, what=("value", "grad"))
+    assert grad[0] == math.inf  # was 0.0 (the log-magnitudes of its two terms both round to 1e200)
+
+
+# Own inputs of the kind, every plane against the sympy/mpmath truth within 8 ulp, on |mu| >= 30, where the exps of mu
+# overflow or underflow: a ratio that tends to 1 (and to exp(mu), denormal, at mu = -720), an odd ratio ~ sign(mu)
+# exp(|mu|)/... that overflows only from |mu| = 710.
+OWN_EXPS = "exp(2*mu)/(exp(2*mu) + exp(mu)) + sinh(3*mu)/cosh(2*mu) + log(sigma)**2"
+
+
+def test_own_exps_whose_growth_cancels():
+    expr = sp.exp(2 * mu) / (sp.exp(2 * mu) + sp.exp(mu)) + sp.sinh(3 * mu) / sp.cosh(2 * mu) + sp.log(sigma)**2
+    mus, xs = [30.0, -40.0, 400.0, -700.0, -720.0, 800.0, -1e5, 1e200, -1.7e308], [0.5, 1.0, 3.0]
+    got = _planes(OWN_EXPS, mus, xs, "std", "grid")
+    bad = ref.log_form_failures(ref.truth(expr, "std", mus, xs), got, lambda mag, i: 8 * math.ulp(mag),
+                                lambda k, i, j: f"{ref.PLANES[k]} at ({mus[i]!r}, {xs[j]!r})")
+    assert not bad, "\n".join(bad)

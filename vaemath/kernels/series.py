@@ -627,6 +627,45 @@ _TRUTHS: dict = {}  # (elementary formula, variable, param, probe) -> truth: log
 _ASYMPTOTIC: dict = {}  # (formula, terms) -> sympy's asymptotic series
 
 
+def has_far_form(e: sp.Expr) -> bool:
+    """Whether a mu-only part holds :func:`asymptotic_form`'s far form (chosen where |mu| is above its threshold)."""
+    return any(c.lhs == sp.Abs(mu) for pw_ in e.atoms(sp.Piecewise) for _, c in pw_.args
+               if isinstance(c, sp.StrictLessThan))
+
+
+def _rate(t: sp.Expr, x: sp.Symbol):
+    """k for a term c x^n exp(k x + b) (its exps' coefficients of x summed, numbers), else None."""
+    k = 0
+    for f in sp.Mul.make_args(t):
+        base, p = f.as_base_exp()
+        if isinstance(base, sp.exp) or base is sp.E:
+            arg = sp.expand((base.args[0] if isinstance(base, sp.exp) else 1) * p)
+            slope = arg.coeff(x, 1)
+            if not (slope.is_number and (arg - slope * x).is_number):
+                return None
+            k += slope
+        elif f.has(x) and not (f == x or f.is_Pow and f.base == x and f.exp.is_number):
+            return None
+    return k
+
+
+def dominant_exp(e: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
+    """``e``, a ratio N/D of sums of terms c x^n exp(k x), as exp((kN - kD) x) N'/D' with N', D' the sums divided by
+    their fastest exp: the same function, whose sums no longer overflow or cancel at large x (cosh(x) exp(-x) - 1 is
+    exp(-2x)/2 - 1/2; cosh(2x)/cosh(x) is exp(x) (1 + exp(-4x))/(1 + exp(-2x))); None for any other e."""
+    num, den = sp.fraction(sp.together(e.rewrite(sp.exp)))
+    parts = []
+    for a in (num, den):
+        terms = sp.Add.make_args(sp.powsimp(sp.expand(a)))
+        ks = [_rate(t, x) for t in terms]
+        if None in ks:
+            return None
+        k = max(ks)
+        parts.append((k, sp.Add(*(sp.powsimp(t * sp.exp(-k * x)) for t in terms))))
+    (kn, n), (kd, dd) = parts
+    return sp.exp((kn - kd) * x) * n / dd if (kn, kd) != (0, 0) else None
+
+
 def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None:
     """``part`` (mu-only: var = "mu"; or a scale part above sigma = 2: var = "T") where its printed form fails at
     large arguments: sympy's asymptotic series at infinity (n terms; each side of mu = 0 its own) above a threshold R
@@ -664,7 +703,7 @@ def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None
     if not failing:
         return None
     first, found = min(failing), None
-    for n in (4, 8, 16):
+    for n in (0, 4, 8, 16):  # 0: the exact form of a ratio of sums of exps (sympy's series of one can be wrong)
         forms = {}
         for s, es in sides.items():
             if s == -1 and parity is not None:  # an even or odd part: its series for mu < 0 from that for mu > 0
@@ -672,10 +711,15 @@ def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None
                 continue
             try:
                 if (es, n) not in _ASYMPTOTIC:
-                    _ASYMPTOTIC[es, n] = sp.series(es.rewrite(sp.exp), x, sp.oo, n).removeO()
+                    _ASYMPTOTIC[es, n] = dominant_exp(es, x) if n == 0 else \
+                        sp.series(es.rewrite(sp.exp), x, sp.oo, n).removeO()
                 a = _ASYMPTOTIC[es, n]
             except Exception:  # noqa: BLE001  (no asymptotic series: the printed form stays)
-                return None
+                if n:
+                    return None
+                a = None
+            if a is None:
+                break
             a = sp.expand_log(a, force=True)
             if a.has(sp.Order, sp.I) or not a.free_symbols <= {x}:  # I: a log past a domain edge (renyi(101/100))
                 return None
@@ -683,6 +727,8 @@ def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None
                 forms[s] = a.subs(x, absval(mu))
             else:
                 forms[s] = a.subs(sp.log(x), lg).subs(x, T if sc.exact_powers else sp.exp(lg))
+        if len(forms) < len(sides):  # no exact exp form
+            continue
         far_form = forms[1] if len(forms) == 1 or sp.simplify(forms[1] - forms[-1]) == 0 else \
             sp.Piecewise((forms[1], mu > 0), (forms[-1], True))
         # the least threshold above which the asymptotic form is right (below, the printed form, right below `first`)
