@@ -15,7 +15,7 @@ from vaemath.symbolic import penalty as _penalty
 
 OPS = ("min", "max", "sum", "argmin")
 TILE_POINTS = 1 << 22  # points per tile of grid_reduce: 32 MiB of float64
-PARALLEL_POINTS = 1 << 15  # evaluate: from this many points the parallel loop, below it the serial one
+PARALLEL_POINTS = 1 << 15  # grid, evaluate: from this many points the parallel loop, below it the serial one
 
 
 def _what(what) -> tuple:
@@ -164,7 +164,7 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     kernel.sigma_stage(sigma, S, R)
     runs = _runs(R)
     block = np.empty(shape) if dt == np.float16 else out  # numba has no float16 stores: round once at the end
-    kernel.grid(mu, S, runs, block)
+    (kernel.grid if mu.size * sigma.size >= PARALLEL_POINTS else kernel.grid_serial)(mu, S, runs, block)
     _removable_grid(kernel.SINGULAR, mu, sigma, block)
     if kernel.FALLBACKS and _to_redo(kernel, block).any():
         ii, jj = np.nonzero(_to_redo(kernel, block).any(axis=0))
