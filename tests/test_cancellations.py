@@ -610,3 +610,26 @@ def test_review_inputs_r8o_logs_and_hypot():
     assert planes("log(mu**4 + mu**6)*sigma", 1e-100, 3.0, "std")[1] == pytest.approx(1.2e101, rel=4 * ULP)
     # 2 mu^3/h and sigma/h (5e-401: 0) at (1e200, 1); was NaN
     assert planes("sqrt(mu**4 + sigma**2)", 1e200, 1.0, "std")[1:3] == [2e200, 0.0]
+
+
+# A root of a mu-only part with a double zero at mu = 0 (review r8o): ~c|mu|, no Taylor series there, so one polynomial
+# in |mu| for each side. Listed: sqrt(log(1 + mu**2 + mu**4)) (d/dmu at 1e-300 was inf, d2/dmu2 at 1e-8 18 % off);
+# own: sqrt(exp(mu**2) - 1) + log(1 + mu**4)**(1/4). By hand, both are c|mu|(1 + mu^2/4) + O(mu^4) (c = 1, 2: the
+# logs of 1 + mu^2 + mu^4 and of exp(mu^2) are mu^2 + mu^4/2 + ...; log(1 + mu^4)^(1/4) is |mu| + O(mu^5)), so at
+# |mu| <= 1e-100 the value is c|mu|, d/dmu c sign(mu), d2/dmu2 3|mu|/2, to float64; on 1e-8..1e-2 against mpmath.
+@pytest.mark.parametrize(("text", "expr", "c"), [
+    ("sqrt(log(1 + mu**2 + mu**4)) + (sigma-1)**2", sp.sqrt(sp.log(1 + mu**2 + mu**4)) + (sigma - 1)**2, 1),
+    ("sqrt(exp(mu**2) - 1) + log(1 + mu**4)**(1/4) + log(sigma)**2",
+     sp.sqrt(sp.exp(mu**2) - 1) + sp.log(1 + mu**4)**sp.Rational(1, 4) + sp.log(sigma)**2, 2)])
+def test_a_root_of_a_double_zero_at_mu_0(text, expr, c):
+    from tests import _reference as ref
+    pen = vaemath.penalty(text)
+    for m in (1e-300, -1e-300, 1e-100):
+        value, grad, hess = pen(m, 1.0, what=("value", "grad", "hess"))
+        assert (value, grad[0], hess[0]) == (c * abs(m), math.copysign(c, m), 1.5 * abs(m))
+    mus, xs = [1e-8, -1e-8, 1e-5, 1e-3, -1e-3, 0.01], [0.5, 1.0]
+    got = np.concatenate([np.asarray(a).reshape(-1, len(mus), len(xs))
+                          for a in vaemath.grid(text, np.array(mus), np.array(xs), what=("value", "grad", "hess"))])
+    bad = ref.log_form_failures(ref.truth(expr, "std", mus, xs), got, lambda mag, i: 8 * math.ulp(mag),
+                                lambda k, i, j: f"{ref.PLANES[k]} at ({mus[i]!r}, {xs[j]!r})")
+    assert not bad, "\n".join(bad)

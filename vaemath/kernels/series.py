@@ -231,7 +231,8 @@ def _ulps(got: float, want) -> float:
 def _true_at(f, m, s):  # s: sigma, or a function giving it at the working precision (from an axis value)
     """f at (m, s) to about 20 digits: evaluated at 50 digits plus twice the inputs' decimal exponents (1 + 1e-300 is
     1 below 300, and log(1 + sigma) - sigma agrees with -sigma at two levels there), doubled until two levels agree
-    and are not 0 (1 - tanh(64)^2 needs 56 more digits; an exact 0 is 0 at every level)."""
+    and are not 0 (1 - tanh(64)^2 needs 56 more digits; an exact 0 is 0 at every level), and doubled where a
+    denominator cancels to 0 (log(1 + mu^4)^(3/4) at mu = 1e-300 is 0 below 1200 digits)."""
     with mpmath.workdps(20):
         s0 = s() if callable(s) else s
     if not all(mpmath.isfinite(v) for v in (mpmath.mpf(m), s0)):  # an axis value beyond float64 (v = sigma^2 in var)
@@ -247,7 +248,10 @@ def _true_at(f, m, s):  # s: sigma, or a function giving it at the working preci
                         return None
                     v = v.real
                 v = mpmath.mpf(v)
-        except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+        except ZeroDivisionError:
+            prev, digits = None, 2 * digits
+            continue
+        except (ValueError, TypeError, OverflowError):
             return None
         if prev is not None and v != 0 and abs(v - prev) <= mpmath.mpf(10) ** -20 * abs(v):
             return v
@@ -710,14 +714,17 @@ def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None
                 forms[s] = parity * forms[1]
                 continue
             try:
-                if (es, n) not in _ASYMPTOTIC:
-                    _ASYMPTOTIC[es, n] = dominant_exp(es, x) if n == 0 else \
-                        sp.series(es.rewrite(sp.exp), x, sp.oo, n).removeO()
+                if (es, n) not in _ASYMPTOTIC:  # sympy's series can run for hours (sqrt(exp(mu**2) - 1)): budgeted
+                    done, a = (True, dominant_exp(es, x)) if n == 0 else \
+                        attempt(sp.series, es.rewrite(sp.exp), x, sp.oo, n, budget=LIMIT_BUDGET)
+                    _ASYMPTOTIC[es, n] = a.removeO() if done and n else a if done else None
                 a = _ASYMPTOTIC[es, n]
             except Exception:  # noqa: BLE001  (no asymptotic series: the printed form stays)
                 if n:
                     return None
                 a = None
+            if a is None and n:  # past its budget: no far form
+                return None
             if a is None:
                 break
             a = sp.expand_log(a, force=True)
@@ -813,21 +820,30 @@ def _bad_in_mu(run, f, sc, mus: list, bound=BAD_ULPS) -> bool:
 def small_mu_form(part: sp.Expr, f, sc, code, rest: sp.Expr) -> sp.Expr | None:
     """``part`` (mu-only) as its Taylor polynomial in mu on |mu| <= r, ``rest`` beyond, where its printed form cancels
     near mu = 0 (sinh(mu) - mu at 1e-8 was 10x too big, mu - atan(mu) 0.0); coefficients as in :func:`series_form`.
-    None where no r from 1/2 down to 1/16 gives a polynomial that runs to GOOD_ULPS."""
-    g = lambda w: f(w, mpmath.mpf(1))  # noqa: E731
+    Where it has no Taylor series at 0 (sqrt(log(1 + mu**2 + mu**4)) ~ |mu|: its d/dmu at 1e-300 was inf, truth 1),
+    one polynomial in |mu| for each side. None where no r from 1/2 down to 1/16 gives polynomials that run to
+    GOOD_ULPS."""
     for r in (0.5, 0.25, 0.125, 1 / 16):
-        coeffs = _coefficients(g, -r, r)
-        if coeffs is None:
-            continue
-        n = _degree(coeffs, r)
-        if n is None or not _interpolates(g, coeffs[:n + 1], -r, r):
-            continue
-        poly = horner(mu, *(sp.Float(float(a), 17) for a in coeffs[:n + 1]))
+        poly = _mu_polynomial(lambda w: f(w, mpmath.mpf(1)), -r, r, mu)
+        if poly is None:
+            sides = [_mu_polynomial(lambda t, s=s: f(s * t, mpmath.mpf(1)), 0, r, sp.Abs(mu)) for s in (1, -1)]
+            if None in sides:
+                continue
+            poly = sp.Piecewise((sides[0], mu >= 0), (sides[1], True))
         form = sp.Piecewise((poly, sp.Abs(mu) <= r), (rest, True))
         checks = [s * r * t for t in (1, 1 / 2, 1 / 8, 2.0**-20, 2.0**-40, 2.0**-200) for s in (1, -1)]
         if not _bad_in_mu(printed(code(form)), f, sc, checks, GOOD_ULPS):
             return form
     return None
+
+
+def _mu_polynomial(g, lo, hi, var: sp.Expr) -> sp.Expr | None:
+    """g's Taylor polynomial at 0 on [lo, hi] in ``var`` (Horner, float64 coefficients), or None where g has none."""
+    coeffs = _coefficients(g, lo, hi)
+    n = None if coeffs is None else _degree(coeffs, hi)
+    if n is None or not _interpolates(g, coeffs[:n + 1], lo, hi):
+        return None
+    return horner(var, *(sp.Float(float(a), 17) for a in coeffs[:n + 1]))
 
 
 def moved_constants(pieces: list, sc) -> list:
@@ -853,7 +869,7 @@ def _vanishes_far(part: sp.Expr, sc, c) -> bool:
     return any(v is None or abs(v) < abs(c) / 1000 for v in values)
 
 
-LIMIT_BUDGET = 2  # seconds for each sympy limit the generator takes (no user budget reaches kernel generation)
+LIMIT_BUDGET = 2  # seconds for each sympy limit or series the generator takes (no user budget reaches it)
 
 
 def _value_at_zero(part: sp.Expr) -> sp.Expr | None:
