@@ -123,8 +123,8 @@ def test_an_exp_of_minus_a_log_of_a_hypot_does_not_grow():
     assert grows_exp(sp.exp(4 * log_h - 2 * lg))
 
 
-# Sums and ratios of exps of multiples of mu whose growth cancels (review r8o): each part as printed overflows (cosh(800)
-# is inf beside exp(-800) = 0), the truth is finite or overflows later. Listed inputs, the truth by hand:
+# Sums and ratios of exps of multiples of mu whose growth cancels (review r8o): each part as printed overflows
+# (cosh(800) is inf beside exp(-800) = 0), the truth is finite or overflows later. Listed inputs, the truth by hand:
 # cosh(m) exp(-m) = 1/2 + exp(-2m)/2, which rounds to 1/2 for m >= 19; d/dmu cosh(2 mu)/cosh(mu) ~ exp(mu) -> +inf.
 def test_listed_exps_whose_growth_cancels():
     listed = vaemath.penalty("cosh(mu)*exp(-mu) + (sigma-1)**2")
