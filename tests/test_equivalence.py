@@ -915,6 +915,23 @@ def test_an_infimum_approached_through_an_inner_penalty_is_exact(candidate, refe
     assert e.subs({mu: 0, sigma: 1}).has(sp.nan, sp.zoo)  # not a real number at (0, 1): not attained there
 
 
+@pytest.mark.parametrize("reference", ["kl**(-2)", "exp(-kl)"])
+def test_a_reference_that_is_a_decreasing_function_of_the_candidate(reference):
+    """issue 8 review r8r: kl against kl**(-2) printed the ratio's inf as '<= 0 (numeric)'; kl against exp(-kl) was
+    'monotone' (f = -log(r) is increasing on (-oo, 0), taken for the reference's range: the largest boundary limit
+    is 0, but exp(-kl) is 1 at (0, 1)). By hand: each reference is F(kl) > 0 with F strictly decreasing, so the two
+    rank any two points of different kl in opposite orders (none), and the ratio kl/F(kl) over kl in [0, oo) is 0 at
+    kl = 0 and tends to oo."""
+    v = check("kl", reference)
+    assert v.relation == "none" and v.witness is not None and v.monotone is None
+    rb = v.ratio_bounds
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("0", "oo", "exact", "exact")
+    assert not rb.get("nondecreasing")
+    ratio = sp.lambdify((mu, sigma), penalty(f"kl / ({reference})").expr, "mpmath")
+    with mpmath.workdps(50):  # independent: at sigma = 1, kl = mu^2/2
+        assert 0 < ratio(mpmath.mpf("1e-5"), 1) < 1e-9 and ratio(30, 1) > 1e3
+
+
 def test_the_ratio_through_a_reference_taking_every_real_value_is_exact():
     """issue 8 review: kl against log(kl) printed the ratio's inf as '<= -999999 (numeric)'. By hand: kl = exp(r) with
     r = log(kl) taking every real value, so the ratio is exp(r)/r: -> -oo as r -> 0- (kl -> 1-), +oo as r -> 0+."""

@@ -506,9 +506,15 @@ def _same_point(p: dict, q: dict) -> bool:
 
 
 def _range(best, budget) -> tuple:
-    """(inf, sup) of the reference: its minimum value and the largest boundary limit (oo unless all are numbers)."""
+    """(inf, sup) of the reference: its minimum value and the largest boundary limit U where the reference is <= U
+    everywhere (the exact infimum of U - reference is >= 0), else oo: exp(-kl) tends to 0 at every boundary and is 1
+    at (0, 1), so its values are not in (-oo, 0), where f = -log(r) is increasing (was: monotone, for none)."""
     ends = list(limits(best[1], budget=budget).values())
     upper = max(ends, key=float) if all(e is not None and e.is_number and e.is_real for e in ends) else sp.oo
+    if upper != sp.oo:
+        below = infimum(upper - best[1], budget)
+        if not (below["method"] == "exact" and below["value"] is not None and below["value"].is_nonnegative):
+            upper = sp.oo
     value = best[0].value if isinstance(best[0], (CriticalPoint, MinimizerSet)) else None
     return value, upper
 
@@ -570,20 +576,29 @@ def _ratio_through_map(mono, ref: sp.Expr, inf_r: dict, best_r, budget, cand=Non
     """The exact ratio bounds of candidate = f(reference) over the reference's values
     (:func:`~vaemath.analysis.ordering.ratio_through`), or None. Where f was found as F^-1 (:func:`inverse_map`) the
     ratio is x/F(x) over the candidate's values x instead (F is the simpler: kl**3 + kl against Cardano's root), both
-    penalties taking every value in [their minimum >= 0, oo) (:func:`_least_of_onto`)."""
+    penalties taking every value in [their minimum >= 0, oo) (:func:`_least_of_onto`). With no increasing f, F of any
+    shape found by :func:`find_f` serves the same way when the reference is > 0 (an infimum >= 0 not attained: kl
+    against kl**(-2), x/F(x) = x**3, inf 0 as kl -> 0)."""
+    positive = inf_r is not None and inf_r["method"] == "exact" and inf_r["attained"] is False and \
+        inf_r["value"] is not None and inf_r["value"].is_nonnegative
+    if (mono is None or mono["f"] is None and mono.get("F") is None) and positive and cand is not None and \
+            is_smooth(cand) and is_smooth(ref):
+        done, big_f = attempt(find_f, ref, cand, budget=budget)  # reference = F(candidate)
+        mono = {"f": None, "F": big_f, "any F": True} if done and big_f is not None else mono
     if mono is not None and mono.get("F") is not None:
         # the reference >= 0 too: (kl - 1)**3 is 0 at kl = 1, where x/F(x) has a pole inside the range
-        onto = _least_of_onto(ref, inf_r, best_r, budget, kinked=True) is not None  # kl**2 against max(kl, kl**3)
+        onto = positive or _least_of_onto(ref, inf_r, best_r, budget, kinked=True) is not None  # kl**2, max(kl, kl**3)
         low = _least_of_onto(cand, inf_c, best_c, budget, kinked=True) if onto else None
         if low is None:
             return None
         big_f = mono["F"]
-        how = (f"exact: reference = F(candidate) with F(r) = {big_f}, F strictly increasing, so the ratio is r/F(r) "
+        shape = "" if mono.get("any F") else ", F strictly increasing"
+        how = (f"exact: reference = F(candidate) with F(r) = {big_f}{shape}, so the ratio is r/F(r) "
                f"over the candidate's values r >= {low}, F(r) != 0 (one variable: critical points by sympy, limits at "
                "the ends)")
         done, ratio = attempt(ratio_through, r**2 / big_f, r, low, "candidate", how, budget=budget)
-        if done and ratio is not None:
-            ratio["nondecreasing"] = True  # f = F^-1 is increasing
+        if done and ratio is not None:  # f = F^-1 is increasing, or (any F) not known to be
+            ratio["nondecreasing"] = not mono.get("any F")
         return ratio if done else None
     low = None  # kl**3 against kl - 1/2: the ratio's pole at 0 inside the reference's range [-1/2, oo)
     if mono is not None and mono["f"] is not None:
