@@ -670,6 +670,18 @@ def dominant_exp(e: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
     return sp.exp((kn - kd) * x) * n / dd if (kn, kd) != (0, 0) else None
 
 
+def _far_expansion(e: sp.Expr, x: sp.Symbol, n: int) -> sp.Expr | None:
+    """n = 0: e's exact exp form (:func:`dominant_exp`), else sympy's asymptotic series at x = oo to n terms, with the
+    generator's budget (it ran for hours on sqrt(exp(mu**2) - 1)); None where there is none."""
+    try:
+        if n == 0:
+            return dominant_exp(e, x)
+        done, a = attempt(sp.series, e.rewrite(sp.exp), x, sp.oo, n, budget=LIMIT_BUDGET)
+        return a.removeO() if done else None
+    except Exception:  # noqa: BLE001  (anything sympy raises: no far form)
+        return None
+
+
 def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None:
     """``part`` (mu-only: var = "mu"; or a scale part above sigma = 2: var = "T") where its printed form fails at
     large arguments: sympy's asymptotic series at infinity (n terms; each side of mu = 0 its own) above a threshold R
@@ -713,19 +725,12 @@ def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None
             if s == -1 and parity is not None:  # an even or odd part: its series for mu < 0 from that for mu > 0
                 forms[s] = parity * forms[1]
                 continue
-            try:
-                if (es, n) not in _ASYMPTOTIC:  # sympy's series can run for hours (sqrt(exp(mu**2) - 1)): budgeted
-                    done, a = (True, dominant_exp(es, x)) if n == 0 else \
-                        attempt(sp.series, es.rewrite(sp.exp), x, sp.oo, n, budget=LIMIT_BUDGET)
-                    _ASYMPTOTIC[es, n] = a.removeO() if done and n else a if done else None
-                a = _ASYMPTOTIC[es, n]
-            except Exception:  # noqa: BLE001  (no asymptotic series: the printed form stays)
+            if (es, n) not in _ASYMPTOTIC:
+                _ASYMPTOTIC[es, n] = _far_expansion(es, x, n)
+            a = _ASYMPTOTIC[es, n]
+            if a is None:  # no series: the printed form stays; no exact exp form: the series are tried
                 if n:
                     return None
-                a = None
-            if a is None and n:  # past its budget: no far form
-                return None
-            if a is None:
                 break
             a = sp.expand_log(a, force=True)
             if a.has(sp.Order, sp.I) or not a.free_symbols <= {x}:  # I: a log past a domain edge (renyi(101/100))
