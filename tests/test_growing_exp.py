@@ -147,3 +147,15 @@ def test_own_exps_whose_growth_cancels():
     bad = ref.log_form_failures(ref.truth(expr, "std", mus, xs), got, lambda mag, i: 8 * math.ulp(mag),
                                 lambda k, i, j: f"{ref.PLANES[k]} at ({mus[i]!r}, {xs[j]!r})")
     assert not bad, "\n".join(bad)
+
+
+# review of this kind (helper-95): a power of mu times such a ratio, whose exact form holds mu^k exp(-2|mu|) terms: as
+# printed, mu**2 * exp(-2*mu) at 1.7e308 is inf * 0 = NaN, so the form was refused and the printed one kept (d/dmu of
+# mu**2*tanh(mu) at 1e100 was 0.0, truth 2e100: mu + 2 tanh(mu) - mu tanh(mu)^2 cancels); each such term is now
+# exp(E) times mu, k times, each product 0 where exp(E) underflows
+def test_a_power_of_mu_times_a_ratio_of_exps():
+    text, expr = "mu**2*tanh(mu) + (sigma-1)**2", mu**2 * sp.tanh(mu) + (sigma - 1)**2
+    mus, xs = [30.0, -40.0, 800.0, 1e100, -1e200, 1.7e308], [0.5, 1.5]
+    bad = ref.log_form_failures(ref.truth(expr, "std", mus, xs), _planes(text, mus, xs, "std", "grid"),
+                                lambda mag, i: 8 * math.ulp(mag), lambda k, i, j: f"{ref.PLANES[k]} at ({mus[i]!r})")
+    assert not bad, "\n".join(bad)

@@ -212,6 +212,9 @@ def _fallbacks(kernel, mu, x, regions, planes) -> None:
             if at.size:
                 res = np.empty(at.size)
                 getattr(kernel, f"fallback_{r}_{k}_at")(mu[at], x[at], res)
+                # 0 or NaN where the plane overflowed: the terms' log-magnitudes cancelled to the last bit (d/dmu of
+                # cosh(2*mu)/cosh(mu) at 1e200: both round to 1e200) or overflowed, which resolves nothing: inf stays
+                res = np.where(((res == 0) | np.isnan(res)) & np.isinf(planes[k, at]), planes[k, at], res)
                 with np.errstate(over="ignore"):  # float32 output: beyond its range is +-inf, rounded once
                     planes[k, at] = res
 

@@ -1075,7 +1075,7 @@ def plan(expr: sp.Expr, what: tuple, param: str = "std", region: str = "near") -
     order = {"const": 0, "sigma": 1, "mu": 2, "mixed": 3}  # a valid evaluation order, stage by stage
     reps = sorted(reps + hoisted.reps, key=lambda r: order[stages[r[0]]])
     parts = [tuple(reduced[3 * k:3 * k + 3]) for k in range(len(reduced) // 3)]
-    return {"replacements": reps, "parts": parts, "stages": stages, "fallbacks": _fallbacks(raw, f"f{k}_", patched)}
+    return {"replacements": reps, "parts": parts, "stages": stages, "fallbacks": _fallbacks(raw, f"f{k}_")}
 
 
 def _numbers_once(e: sp.Expr) -> sp.Expr:
@@ -1124,14 +1124,13 @@ def _code(region: str) -> int:
     return BIG_MU_CODE if region == "near_big_mu" else REGIONS.index(region)
 
 
-def _fallbacks(pieces: list, prefix: str, patched: list) -> list:
+def _fallbacks(pieces: list, prefix: str) -> list:
     """Per plane, None or (assignments, value, at_inf) of its log-magnitude form s exp(L)
     (:func:`rewrite.log_magnitude`) where a sum of terms in mu of either sign may be inf - inf as printed. Evaluated
     only where the plane is NaN, and with ``at_inf`` where it is +-inf too: where an exp of mu may grow
     (:func:`rewrite.grows_exp`), whose overflow beside a small factor is inf as printed where the product is finite.
     Built from the pieces before scaled products: ldexpf's exponents are clamped (exp(1e8) is 2^262144), their logs
-    not. Not at +-inf where only a mu-only part grows and ``patched`` holds its far form, right where it overflows
-    (the log-magnitudes of 2 sinh(2 mu)/cosh(mu) - cosh(2 mu) sinh(mu)/cosh(mu)^2 both round to 1e200: 0.0 for inf)."""
+    not."""
     out = []
     for k in range(len(pieces) // 3):
         plane = sp.Add(*pieces[3 * k:3 * k + 3])
@@ -1149,9 +1148,8 @@ def _fallbacks(pieces: list, prefix: str, patched: list) -> list:
             return seen[e]
         zeros = rewrite.grows_exp(plane)  # an exp of mu that overflows beside an exact 0 (or sign 0) is 0
         log_abs, sign = rewrite.log_magnitude(rewrite.exps_plain(plane) if zeros else plane, emit, zeros)
-        far = series.has_far_form(patched[3 * k]) and not any(map(rewrite.grows_exp, pieces[3 * k + 1:3 * k + 3]))
         out.append((reps, rewrite.pw(sign, rewrite.lexp(log_abs), 1, 1) if zeros else sign * rewrite.lexp(log_abs),
-                    zeros and not far))
+                    zeros))
     return out
 
 

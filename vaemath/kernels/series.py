@@ -631,12 +631,6 @@ _TRUTHS: dict = {}  # (elementary formula, variable, param, probe) -> truth: log
 _ASYMPTOTIC: dict = {}  # (formula, terms) -> sympy's asymptotic series
 
 
-def has_far_form(e: sp.Expr) -> bool:
-    """Whether a mu-only part holds :func:`asymptotic_form`'s far form (chosen where |mu| is above its threshold)."""
-    return any(c.lhs == sp.Abs(mu) for pw_ in e.atoms(sp.Piecewise) for _, c in pw_.args
-               if isinstance(c, sp.StrictLessThan))
-
-
 def _rate(t: sp.Expr, x: sp.Symbol):
     """k for a term c x^n exp(k x + b) (its exps' coefficients of x summed, numbers), else None."""
     k = 0
@@ -653,6 +647,19 @@ def _rate(t: sp.Expr, x: sp.Symbol):
     return k
 
 
+def _exp_first(t: sp.Expr, x: sp.Symbol) -> sp.Expr:
+    """c x^n exp(E) (n a positive integer) as c pw(exp(E), x, n, 1), printed mul0(...mul0(exp(E), x)..., x): 0 where
+    exp(E) underflows, never 0 * inf (x**2*exp(-2*x) at x = 1.7e308 was NaN as printed); any other t as it is."""
+    factors = sp.Mul.make_args(t)
+    powers = [f for f in factors if f == x or f.is_Pow and f.base == x]
+    exps = [f for f in factors if isinstance(f, sp.exp)]
+    n = powers[0].as_base_exp()[1] if len(powers) == 1 else None
+    if not exps or n is None or not (n.is_Integer and n > 0):
+        return t
+    rest = [f for f in factors if f not in powers and f not in exps]
+    return sp.Mul(*rest) * rewrite.pw(sp.Mul(*exps), x, n, 1)
+
+
 def dominant_exp(e: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
     """``e``, a ratio N/D of sums of terms c x^n exp(k x), as exp((kN - kD) x) N'/D' with N', D' the sums divided by
     their fastest exp: the same function, whose sums no longer overflow or cancel at large x (cosh(x) exp(-x) - 1 is
@@ -665,7 +672,7 @@ def dominant_exp(e: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
         if None in ks:
             return None
         k = max(ks)
-        parts.append((k, sp.Add(*(sp.powsimp(t * sp.exp(-k * x)) for t in terms))))
+        parts.append((k, sp.Add(*(_exp_first(sp.powsimp(t * sp.exp(-k * x)), x) for t in terms))))
     (kn, n), (kd, dd) = parts
     return sp.exp((kn - kd) * x) * n / dd if (kn, kd) != (0, 0) else None
 
