@@ -885,7 +885,7 @@ def test_a_kinked_increasing_function_of_the_other_is_monotone(candidate, refere
     """issue 8 review: max(kl, kl**3) against kl**2 was 'minimizer' (f(reference) = candidate was not proved:
     sqrt(kl**2) is abs(kl), and kl >= 0 was not used) and kl against max(kl, kl**3) 'local' (solving max(...) = r
     fails; the kinked F with reference = F(candidate) was not tried)."""
-    v = check(candidate, reference)
+    v = check(candidate, reference, budget=20)  # exact in 5 s when idle: room for a loaded machine
     assert v.relation == "monotone"
     f = v.monotone["f"]
     for y, x in points.items():
