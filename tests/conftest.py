@@ -3,6 +3,8 @@
 import os
 import tempfile
 
+os.environ.setdefault("SYMPY_GROUND_TYPES", "python")  # as `import vaemath` sets it: test modules import sympy first
+
 import numpy as np
 import pytest
 

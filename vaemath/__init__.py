@@ -4,7 +4,13 @@ The public API is re-exported here and loaded lazily, so ``import vaemath`` stay
 numba and matplotlib are imported only when a name that needs them is first used.
 """
 
+import os
 from importlib import import_module
+
+# gmpy2 (a dependency) speeds up mpmath; sympy 1.14 on gmpy2's integers raises OverflowError (math.log of an mpz
+# beyond float range, sympy/ntheory/factor_.py perfect_power) on huge rationals to fractional powers: sympy keeps
+# Python integers, where that step works, unless the user chose otherwise or imported sympy first
+os.environ.setdefault("SYMPY_GROUND_TYPES", "python")
 
 __version__ = "0.1.0"
 

@@ -1212,7 +1212,10 @@ def _exact_value(e: sp.Expr, m: float, s: float, fallback: float) -> float:
     float64 loses a penalty's small terms beside large ones (1e30*kl + 1 is 0 at (0, 1) in float64, not 1), and a
     search's least value below the true minimum would discard the true minimiser."""
     at = {mu: sp.Rational(float(m)), sigma: sp.Rational(float(s))}
-    done, v = attempt(lambda: e.subs(at).evalf(30), budget=2.0)
+    try:
+        done, v = attempt(lambda: e.subs(at).evalf(30), budget=2.0)
+    except SYMPY_FAILED:  # sympy's own failure (an OverflowError on gmpy2's integers): the float64 value
+        done = False
     if not (done and v.is_real and v.is_finite):
         return float(fallback)
     return float(v) if abs(v) <= sys.float_info.max else math.copysign(math.inf, v)
