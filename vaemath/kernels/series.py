@@ -513,13 +513,9 @@ def series_form(part: sp.Expr, f, sc, region: str, code) -> sp.Expr | None:
     xs = _x_probes(sc, region)
     lo_u, hi_u = _extent(sc, region, u_of_sigma)
     for r in (0.5, 0.25, 0.125, 1 / 16, 1 / 64):
-        coeffs = _coefficients(g, -r if region == "near" else 0, r)
-        if coeffs is None:
+        poly = _taylor_polynomial(g, -r if region == "near" else 0, r, u)
+        if poly is None:
             continue
-        n = _degree(coeffs, r)
-        if n is None or not _interpolates(g, coeffs[:n + 1], -r if region == "near" else 0, r):
-            continue
-        poly = horner(u, *(sp.Float(float(a), 17) for a in coeffs[:n + 1]))
         scale_power = _power(u, p, sc, region) if p else 1
         core = poly * scale_power
         run = printed(code(core))
@@ -533,8 +529,9 @@ def series_form(part: sp.Expr, f, sc, region: str, code) -> sp.Expr | None:
                         checks.append(x)
         if _bad(run, f, sc, region, checks, bound=GOOD_ULPS):
             if _DEBUG:
-                print("series_form: r", r, "degree", n, "fails", [(x, _ulps(run(**quantities(sc, x, region)),
-                      _true_at(f, 0, functools.partial(_sigma_at_x, sc, x)))) for x in checks])
+                print("series_form: r", r, "degree", len(poly.args) - 2, "fails",
+                      [(x, _ulps(run(**quantities(sc, x, region)),
+                                 _true_at(f, 0, functools.partial(_sigma_at_x, sc, x)))) for x in checks])
             continue
         piece = functools.partial(_cover, g, part, u, scale_power, f, sc, region, code, sigma_of_u)
         above = _joined(piece(r, hi_u) if r < hi_u else [], part)
@@ -836,9 +833,9 @@ def small_mu_form(part: sp.Expr, f, sc, code, rest: sp.Expr) -> sp.Expr | None:
     one polynomial in |mu| for each side. None where no r from 1/2 down to 1/16 gives polynomials that run to
     GOOD_ULPS."""
     for r in (0.5, 0.25, 0.125, 1 / 16):
-        poly = _mu_polynomial(lambda w: f(w, mpmath.mpf(1)), -r, r, mu)
+        poly = _taylor_polynomial(lambda w: f(w, mpmath.mpf(1)), -r, r, mu)
         if poly is None:
-            sides = [_mu_polynomial(lambda t, s=s: f(s * t, mpmath.mpf(1)), 0, r, sp.Abs(mu)) for s in (1, -1)]
+            sides = [_taylor_polynomial(lambda t, s=s: f(s * t, mpmath.mpf(1)), 0, r, sp.Abs(mu)) for s in (1, -1)]
             if None in sides:
                 continue
             poly = sp.Piecewise((sides[0], mu >= 0), (sides[1], True))
@@ -849,8 +846,9 @@ def small_mu_form(part: sp.Expr, f, sc, code, rest: sp.Expr) -> sp.Expr | None:
     return None
 
 
-def _mu_polynomial(g, lo, hi, var: sp.Expr) -> sp.Expr | None:
-    """g's Taylor polynomial at 0 on [lo, hi] in ``var`` (Horner, float64 coefficients), or None where g has none."""
+def _taylor_polynomial(g, lo, hi, var: sp.Expr) -> sp.Expr | None:
+    """g's Taylor polynomial at 0 on [lo, hi] in ``var`` (Horner, float64 coefficients, degree from the Chebyshev
+    coefficients' decay to ``hi``), or None where g has none or it does not interpolate g."""
     coeffs = _coefficients(g, lo, hi)
     n = None if coeffs is None else _degree(coeffs, hi)
     if n is None or not _interpolates(g, coeffs[:n + 1], lo, hi):
