@@ -159,3 +159,15 @@ def test_a_power_of_mu_times_a_ratio_of_exps():
     bad = ref.log_form_failures(ref.truth(expr, "std", mus, xs), _planes(text, mus, xs, "std", "grid"),
                                 lambda mag, i: 8 * math.ulp(mag), lambda k, i, j: f"{ref.PLANES[k]} at ({mus[i]!r})")
     assert not bad, "\n".join(bad)
+
+
+# review of this kind (helper-95): the exact form of a ratio whose sums have different fastest exps was exp(K mu) times
+# the rest, and the rest overflows where exp(K mu) underflows (mu**2 exp(-mu)/(1 + exp(-mu)) at mu = 1e200: 0 * inf),
+# so the form was refused: d/dmu of mu**2*exp(mu)/(1+exp(mu)) at 1e100 was -1e200 (truth 2e100), its value at 1e5 7
+# ulp off, d2/dmu2 1.90 for 2; now each term keeps its own exp
+def test_a_ratio_whose_sums_have_different_fastest_exps():
+    text, expr = "mu**2*exp(mu)/(1+exp(mu)) + (sigma-1)**2", mu**2 * sp.exp(mu) / (1 + sp.exp(mu)) + (sigma - 1)**2
+    mus, xs = [30.0, -40.0, 700.0, -800.0, 1e5, 1e100, -1e200, 1.7e308], [0.5, 1.5]
+    bad = ref.log_form_failures(ref.truth(expr, "std", mus, xs), _planes(text, mus, xs, "std", "evaluate"),
+                                lambda mag, i: 8 * math.ulp(mag), lambda k, i, j: f"{ref.PLANES[k]} at ({mus[i]!r})")
+    assert not bad, "\n".join(bad)

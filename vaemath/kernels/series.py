@@ -658,20 +658,23 @@ def _exp_first(t: sp.Expr, x: sp.Symbol) -> sp.Expr:
 
 
 def dominant_exp(e: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
-    """``e``, a ratio N/D of sums of terms c x^n exp(k x), as exp((kN - kD) x) N'/D' with N', D' the sums divided by
-    their fastest exp: the same function, whose sums no longer overflow or cancel at large x (cosh(x) exp(-x) - 1 is
-    exp(-2x)/2 - 1/2; cosh(2x)/cosh(x) is exp(x) (1 + exp(-4x))/(1 + exp(-2x))); None for any other e."""
+    """``e``, a ratio N/D of sums of terms c x^n exp(k x), as N'/D' with both sums divided by D's fastest exp: the
+    same function, whose sums no longer overflow or cancel at large x (cosh(x) exp(-x) - 1 is exp(-2x)/2 - 1/2;
+    cosh(2x)/cosh(x) is (exp(x) + exp(-3x))/(1 + exp(-2x))), each term's exp kept in the term (:func:`_exp_first`:
+    x**2*exp(-x)/(1 + exp(-x)) at x = 1e200 is 0, was exp(-x) times inf, NaN); None for any other e."""
     num, den = sp.fraction(sp.together(e.rewrite(sp.exp)))
-    parts = []
+    sums = []
     for a in (num, den):
         terms = sp.Add.make_args(sp.powsimp(sp.expand(a)))
         ks = [_rate(t, x) for t in terms]
         if None in ks:
             return None
-        k = max(ks)
-        parts.append((k, sp.Add(*(_exp_first(sp.powsimp(t * sp.exp(-k * x)), x) for t in terms))))
-    (kn, n), (kd, dd) = parts
-    return sp.exp((kn - kd) * x) * n / dd if (kn, kd) != (0, 0) else None
+        sums.append((terms, max(ks)))
+    (top, kn), (bottom, kd) = sums
+    if (kn, kd) == (0, 0):
+        return None
+    n, dd = (sp.Add(*(_exp_first(sp.powsimp(t * sp.exp(-kd * x)), x) for t in terms)) for terms in (top, bottom))
+    return n / dd
 
 
 def _far_expansion(e: sp.Expr, x: sp.Symbol, n: int) -> sp.Expr | None:
