@@ -171,3 +171,16 @@ def test_a_ratio_whose_sums_have_different_fastest_exps():
     bad = ref.log_form_failures(ref.truth(expr, "std", mus, xs), _planes(text, mus, xs, "std", "evaluate"),
                                 lambda mag, i: 8 * math.ulp(mag), lambda k, i, j: f"{ref.PLANES[k]} at ({mus[i]!r})")
     assert not bad, "\n".join(bad)
+
+
+# review of this kind (helper-95): tanh typed as a ratio of exps; its d/dmu, 1 - tanh^2 as printed, cancels to 1e-16
+# for 4 exp(-2|mu|). Its exact form was right, but the truth it was checked against was not: at 54 and 108 digits the
+# O(1) terms cancel to exactly 0 at both levels, which agreed on half of sech(128)^2, so the form was refused below
+# |mu| = 1000 (d/dmu at 100 was 0.0 for 5.5e-87, d2/dmu2 at 30 -2.2e-16 for -1.5e-25)
+def test_tanh_typed_as_a_ratio_of_exps_keeps_its_tiny_derivatives():
+    text = "(exp(mu)-exp(-mu))/(exp(mu)+exp(-mu)) + (sigma-1)**2"
+    expr = (sp.exp(mu) - sp.exp(-mu)) / (sp.exp(mu) + sp.exp(-mu)) + (sigma - 1)**2
+    mus, xs = [20.0, -30.0, 100.0, -128.0, 300.0, 800.0, -1e100], [0.5, 1.5]
+    bad = ref.log_form_failures(ref.truth(expr, "std", mus, xs), _planes(text, mus, xs, "std", "grid"),
+                                lambda mag, i: 8 * math.ulp(mag), lambda k, i, j: f"{ref.PLANES[k]} at ({mus[i]!r})")
+    assert not bad, "\n".join(bad)

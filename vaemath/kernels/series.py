@@ -230,9 +230,9 @@ def _ulps(got: float, want) -> float:
 
 def _true_at(f, m, s):  # s: sigma, or a function giving it at the working precision (from an axis value)
     """f at (m, s) to about 20 digits: evaluated at 50 digits plus twice the inputs' decimal exponents (1 + 1e-300 is
-    1 below 300, and log(1 + sigma) - sigma agrees with -sigma at two levels there), doubled until two levels agree
-    and are not 0 (1 - tanh(64)^2 needs 56 more digits; an exact 0 is 0 at every level), and doubled where a
-    denominator cancels to 0 (log(1 + mu^4)^(3/4) at mu = 1e-300 is 0 below 1200 digits)."""
+    1 below 300, and log(1 + sigma) - sigma agrees with -sigma at two levels there), doubled until two levels agree,
+    are not 0 and resolve the value (:func:`_resolves`; 1 - tanh(64)^2 needs 56 more digits; an exact 0 is 0 at every
+    level), and doubled where a denominator cancels to 0 (log(1 + mu^4)^(3/4) at mu = 1e-300 is 0 below 1200 digits)."""
     with mpmath.workdps(20):
         s0 = s() if callable(s) else s
     if not all(mpmath.isfinite(v) for v in (mpmath.mpf(m), s0)):  # an axis value beyond float64 (v = sigma^2 in var)
@@ -253,10 +253,17 @@ def _true_at(f, m, s):  # s: sigma, or a function giving it at the working preci
             continue
         except (ValueError, TypeError, OverflowError):
             return None
-        if prev is not None and v != 0 and abs(v - prev) <= mpmath.mpf(10) ** -20 * abs(v):
+        if prev is not None and v != 0 and abs(v - prev) <= mpmath.mpf(10) ** -20 * abs(v) and _resolves(digits, v):
             return v
         prev, digits = v, 2 * digits
     return prev
+
+
+def _resolves(digits: int, v) -> bool:
+    """``digits`` are 20 more than |v|'s decimal exponent below 1 (to 1e-330, past float64): two levels that both
+    cancel O(1) terms to exactly 0 agree on what is left (1 - tanh(128)^2 written as sums of exps was half the truth
+    at both 54 and 108 digits)."""
+    return digits >= 20 + min(330, max(0, -int(mpmath.log10(abs(v)))))
 
 
 # --- Scale functions: Taylor series in the region's series variable ------------------------------------------------
