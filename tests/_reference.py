@@ -15,7 +15,8 @@ with the same sign (the rounded truth is then +-inf or +-0 whatever the lost dig
 A plane that fails at every precision (0/0 in its formula) gets the limit: the mean of its values at the
 eight points at distance h = 1e-27 along +-mu, +-x and the diagonals (-mu (sigma - 1)/hypot^3, the cone's
 d2/dmu dsigma, is 0 along both axes and has no limit), when they agree to 1e-12 (the mean, if below 1e-40,
-is an exact zero); otherwise the derivative does not exist there and NaN is the expected answer.
+is an exact zero); otherwise the derivative does not exist there and NaN is the expected answer. The limit is
+taken at the point's own digits plus 60, so that each of the eight points is a different point.
 """
 
 from __future__ import annotations
@@ -113,10 +114,11 @@ def _value(fn, m, x, param="std"):
     return cur if cur is not None and cur == 0 else None
 
 
-def _limit(fn, m, x):
+def _limit(fn, m, x, param="std"):
     h = mpmath.mpf(10) ** -27
-    with mpmath.workdps(100):
-        vals = [_real(_call(fn, m + dm, x + dx, 100))
+    dps = base_dps(m, x, param) + 60  # m + h held exactly (at 100 digits 1.7e308 + h was 1.7e308 itself, and eight
+    with mpmath.workdps(dps):         # evaluations of one point agreed on its 100-digit cancellation: 2.6e207 for 0)
+        vals = [_real(_call(fn, m + dm, x + dx, dps))
                 for dm, dx in ((h, 0), (-h, 0), (0, h), (0, -h), (h, h), (h, -h), (-h, h), (-h, -h))]
         if any(v is None or isinstance(v, mpmath.mpc) for v in vals):
             return None
@@ -171,7 +173,7 @@ def _point(fused, fns, m, x, param="std") -> list:
             out.append(b)
             continue
         r = _value(fn, m, x, param)
-        out.append(_limit(fn, m, x) if r is None else r)
+        out.append(_limit(fn, m, x, param) if r is None else r)
     return out
 
 

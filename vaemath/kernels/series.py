@@ -680,10 +680,10 @@ def dominant_exp(e: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
     (top, kn), (bottom, kd) = sums
     if (kn, kd) == (0, 0):
         return None
-    lead = [c for t in bottom if (c := sp.powsimp(t * sp.exp(-kd * x))).is_number]  # D's leading term made 1: 2 e x
-    scale = lead[0] if len(lead) == 1 and lead[0] != 0 else 1  # / e^2 at x = 1.7e308 overflowed, 2 x / e does not
-    n, dd = (sp.Add(*(_exp_first(sp.powsimp(t * sp.exp(-kd * x) / scale), x) for t in terms))
-             for terms in (top, bottom))
+    top, bottom = ([sp.powsimp(t * sp.exp(-kd * x)) for t in terms] for terms in (top, bottom))
+    lead = [t for t in bottom if t.is_number]  # D's leading term made 1: 2 e x / e^2 at x = 1.7e308 overflowed,
+    scale = lead[0] if len(lead) == 1 and lead[0] != 0 else 1  # 2 x / e does not
+    n, dd = (sp.Add(*(_exp_first(sp.powsimp(t / scale), x) for t in terms)) for terms in (top, bottom))
     return n / dd
 
 
