@@ -289,9 +289,9 @@ def test_the_minimiser_of_a_steep_penalty_is_its_own_value_not_an_extrapolation(
 
 @pytest.mark.parametrize(("text", "what"), [("kl", ("value", "grad", "hess")),
                                             ("exp(-mu**2)*sqrt(sigma) + 1/sigma + (sigma - 1)**2", ("value",))])
-def test_the_parallel_grid_is_its_serial_twin_bit_for_bit(text, what):
-    # from PARALLEL_POINTS points the parallel loop, below it the serial one (compiled in half the time): a 256 x 256
-    # grid against its 64 x 64 tiles, every region (sigma from 1e-300 to 1e300 and 1 +- ulp) and a mu beyond 1e150
+def test_the_parallel_grid_is_the_pointwise_kernel_bit_for_bit(text, what):
+    # from PARALLEL_POINTS points the grid loop, below it the pointwise one: a 256 x 256 grid against its 64 x 64
+    # tiles, every region (sigma from 1e-300 to 1e300 and 1 +- ulp) and a mu beyond 1e150
     from vaemath.kernels.arrays import PARALLEL_POINTS
     mus = np.concatenate([np.linspace(-3, 3, 250), [0.0, 1e-200, -1e-8, 1e150, -1e300, 7.5]])
     sig = np.concatenate([np.logspace(-300, 300, 250), [1.0, 1 - 2.0**-53, 1 + 2.0**-52, 0.5, 2.0, 1.3]])

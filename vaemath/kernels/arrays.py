@@ -15,7 +15,7 @@ from vaemath.symbolic import penalty as _penalty
 
 OPS = ("min", "max", "sum", "argmin")
 TILE_POINTS = 1 << 22  # points per tile of grid_reduce: 32 MiB of float64
-PARALLEL_POINTS = 1 << 15  # grid, evaluate: from this many points the parallel loop, below it the serial one
+PARALLEL_POINTS = 1 << 15  # from this many points the parallel loops (grid: its own), below it the serial pointwise one
 
 
 def _what(what) -> tuple:
@@ -159,20 +159,13 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     shape = (sum(SIZES[w] for w in what), mu.size, sigma.size)
     out = _output(out, shape, dt)
     kernel = load(pen.expr, what, pen.name, param, pen.domain)
-    S = np.empty((kernel.N_STORED, sigma.size), dtype=np.float64)
-    R = np.empty(sigma.size, dtype=np.int64)
-    kernel.sigma_stage(sigma, S, R)
-    runs = _runs(R)
     block = np.empty(shape) if dt == np.float16 else out  # numba has no float16 stores: round once at the end
-    (kernel.grid if mu.size * sigma.size >= PARALLEL_POINTS else kernel.grid_serial)(mu, S, runs, block)
-    _removable_grid(kernel.SINGULAR, mu, sigma, block)
-    if kernel.FALLBACKS and _to_redo(kernel, block).any():
-        ii, jj = np.nonzero(_to_redo(kernel, block).any(axis=0))
-        planes = block[:, ii, jj]
-        _fallbacks(kernel, mu[ii], sigma[jj], R[jj], planes)
-        block[:, ii, jj] = planes
-        _removable_grid(kernel.SINGULAR, mu, sigma, block)
-    _removable_lines(kernel, mu, sigma, block)
+    if mu.size * sigma.size < PARALLEL_POINTS:  # the pointwise loop, one loop for numba to compile, not two
+        m, s = np.meshgrid(mu, sigma, indexing="ij")
+        with np.errstate(over="ignore"):  # float32 output: beyond its range is +-inf, rounded once
+            block[...] = _pointwise(kernel, m.ravel(), s.ravel()).reshape(shape)
+    else:
+        _grid_loop(kernel, mu, sigma, block)
     if dt == np.float16:
         with np.errstate(over="ignore"):  # beyond float16's range is +-inf, the value rounded once
             out[...] = block
@@ -181,6 +174,23 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     if bad_sigma is not None:
         out[:, :, bad_sigma] = np.nan
     return _split(out, what)
+
+
+def _grid_loop(kernel, mu, sigma, block) -> None:
+    """The parallel grid kernel: the scale stage once per axis value, then the planes (tests/test_grid.py checks it
+    against the pointwise kernel bit for bit on every region)."""
+    S = np.empty((kernel.N_STORED, sigma.size), dtype=np.float64)
+    R = np.empty(sigma.size, dtype=np.int64)
+    kernel.sigma_stage(sigma, S, R)
+    kernel.grid(mu, S, _runs(R), block)
+    _removable_grid(kernel.SINGULAR, mu, sigma, block)
+    if kernel.FALLBACKS and _to_redo(kernel, block).any():
+        ii, jj = np.nonzero(_to_redo(kernel, block).any(axis=0))
+        planes = block[:, ii, jj]
+        _fallbacks(kernel, mu[ii], sigma[jj], R[jj], planes)
+        block[:, ii, jj] = planes
+        _removable_grid(kernel.SINGULAR, mu, sigma, block)
+    _removable_lines(kernel, mu, sigma, block)
 
 
 def _expansion(planes, dm, dx) -> np.ndarray:

@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "74"
+GENERATOR_VERSION = "75"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -1657,8 +1657,9 @@ def _inner(r: _Region, k: int, code) -> list:
 
 def _grid_fn(regions: list, big=None) -> list:
     """``grid(mu, S, runs, out)``: out[k, i, j] for plane k at (mu[i], x[j]); ``runs`` rows (j0, j1, region)
-    cover the axis in runs of equal region. And its serial twin ``grid_serial`` for small grids, which numba
-    compiles in about half the time (parallel=True's passes: 3.0 s against 6.7 s for a 6-plane kernel)."""
+    cover the axis in runs of equal region. For large grids only: below ``arrays.PARALLEL_POINTS`` points a grid
+    goes through the pointwise kernel, so that numba compiles one loop where both are used, not two (a serial twin
+    of this loop took 8.2 s to compile for a 6-plane kernel, the pointwise one 5.2 s)."""
     pr, mu_i = _Printer(), sp.Symbol("mu_i")
     code = lambda e: pr.doprint(e.subs(mu, mu_i))  # noqa: E731  (grid loop: mu is the array)
     n = len(regions[0].parts)
@@ -1680,8 +1681,7 @@ def _grid_fn(regions: list, big=None) -> list:
     out += [f"            if r == {OUTSIDE}:", "                for j in range(j0, j1):",
             "                    out[0, i, j] = OUTSIDE_VALUE",
             *[f"                    out[{k}, i, j] = math.nan" for k in range(1, n)]]
-    return ["", "", _PARALLEL, "def grid(mu, S, runs, out):", "    for i in nb.prange(mu.shape[0]):", *out,
-            "", "", _JIT, "def grid_serial(mu, S, runs, out):", "    for i in range(mu.shape[0]):", *out]
+    return ["", "", _PARALLEL, "def grid(mu, S, runs, out):", "    for i in nb.prange(mu.shape[0]):", *out]
 
 
 def _singular_literal(points: list) -> str:
