@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "75"
+GENERATOR_VERSION = "76"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -1217,6 +1217,8 @@ class _Hoister:
                 groups[_kind(a, {**stages, **self.stages})].append(a)
             pure = [self(e.func(*g), stages) for k, g in groups.items() if g and k in ("mu", "sigma")]
             return e.func(*groups["const"], *pure, *(self(a, stages) for a in groups["mixed"]))
+        if isinstance(e, sp.Piecewise):  # a far form of a mixed term's mu factor: its conditions in mu stay
+            return sp.Piecewise(*((self(x, stages), c) for x, c in e.args))
         return e.func(*(self(a, stages) for a in e.args))
 
 

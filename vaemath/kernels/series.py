@@ -925,6 +925,24 @@ def _fix_mu(part: sp.Expr, sc, region, code) -> sp.Expr:
     return form
 
 
+def _fixed_mu_factor(t: sp.Expr, sc, code) -> sp.Expr | None:
+    """A mixed term g(mu) h(scale), g holding a sum of exps of mu (or cosh, sinh, tanh) whose printed form overflows
+    where g does not (exp(mu)/(exp(mu) + exp(-mu))*sigma at mu = 800 was inf/inf, its log-magnitude 1.0 for 1.5): the
+    term as it is below the threshold R of g's far form (:func:`asymptotic_form`), above it that form times h (0 where
+    the form is 0, even where h overflows); None where g has no such form."""
+    flat = t.replace(lambda a: isinstance(a, rewrite.pw), lambda a: (a.args[0] * a.args[1]**a.args[2])**a.args[3])
+    scale_factor, rest = flat.as_independent(mu, as_Add=False)
+    if rest.free_symbols != {mu} or not scale_factor.free_symbols & _scale_symbols() or not (
+            rest.has(sp.cosh, sp.sinh, sp.tanh)
+            or any(isinstance(a, sp.Add) and a.has(sp.exp) for a in sp.preorder_traversal(rest))):
+        return None
+    new = _fix_mu(rest, sc, "mu", code)
+    if not (isinstance(new, sp.Piecewise) and new.args[0][0] == rest):  # no far form (or a small-mu form)
+        return None
+    (_, below), *far_pieces = new.args  # the far form: one piece, or one for each sign of mu
+    return sp.Piecewise((t, below), *((rewrite.pw(f, scale_factor, 1, 1), c) for f, c in far_pieces))
+
+
 def patch(pieces: list, sc, region: str, code) -> list:
     """Per plane (mu-only, scale-only, mixed): the parts whose printed form is wrong at probe points replaced by their
     series or asymptotic forms, and near sigma = 1 the scale coefficients of mixed terms mu^k c(d) too (in the far
@@ -938,11 +956,15 @@ def patch(pieces: list, sc, region: str, code) -> list:
         out[k] = _fix_mu(a, sc, "mu", code)
         out[k + 1] = _fix_scale(s, sc, region, code)
         terms, changed = [], False
-        for t in sp.Add.make_args(m) if region == "near" else ():  # near 1: mu^k times a scale coefficient
+        for t in sp.Add.make_args(m):
             scale_factor, rest = t.as_independent(mu, as_Add=False)
             monomial = rest.is_Pow and rest.base == mu or rest == mu or rest.is_Mul and all(
                 a.is_number or a == mu or a.is_Pow and a.base == mu for a in rest.args)
-            if monomial and scale_factor.free_symbols & _scale_symbols():
+            if not monomial and (new := _fixed_mu_factor(t, sc, code)) is not None:
+                changed, t = True, new
+            elif region != "near":  # near 1 only: mu^k times a scale coefficient
+                pass
+            elif monomial and scale_factor.free_symbols & _scale_symbols():
                 new = _fix_scale(scale_factor, sc, region, code)
                 if new is not scale_factor:
                     changed = True
