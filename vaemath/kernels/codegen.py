@@ -118,10 +118,6 @@ def _in_T(e: sp.Expr, sc: Scale) -> sp.Expr:
     return sp.expand_log(e.subs(_param(sc.param).symbol, sc.x_of_T()))
 
 
-def _plain_pw(e: sp.Expr) -> sp.Expr:
-    return e.replace(lambda a: isinstance(a, rewrite.pw), lambda a: (a.args[0] * a.args[1]**a.args[2])**a.args[3])
-
-
 def _d_groups(e: sp.Expr, sc: Scale) -> sp.Expr:
     """A near form's sum whose terms are one mixed factor M times c_i d^i (the expansion in d = T - 1 of a polynomial
     in T, in hypot-bounded ratios: the cone's d2/ds2, mu^2/r^3 (1 + 3 d + 2 d^2), r = hypot(d, mu), printed as three
@@ -135,7 +131,7 @@ def _d_groups(e: sp.Expr, sc: Scale) -> sp.Expr:
         return e
     groups = {}
     for t in e.args:
-        q = sp.expand(_plain_pw(t))
+        q = sp.expand(rewrite.plain_pw(t))
         if isinstance(q, sp.Add):
             return e
         c, rest = q.as_coeff_Mul()

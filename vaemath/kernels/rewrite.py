@@ -770,6 +770,11 @@ def elementary(e: sp.Expr) -> sp.Expr:
                      lambda a: by_name[a.func.__name__].plain(*a.args)).replace(logabs, lambda x: sp.log(x**2) / 2)
 
 
+def plain_pw(e: sp.Expr) -> sp.Expr:
+    """``e`` with each ordered product pw(m, h, k, n) written as the sympy power (m h^k)^n."""
+    return e.replace(lambda a: isinstance(a, pw), lambda a: (a.args[0] * a.args[1]**a.args[2])**a.args[3])
+
+
 def plain(e: sp.Expr, x: sp.Symbol = sigma, x0=1) -> sp.Expr:
     """Undo the rewrites: elementary functions of (mu, x) again, to check the rewrites are identities."""
     return elementary(e).subs(d, x - x0)

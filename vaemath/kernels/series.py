@@ -930,8 +930,7 @@ def _fixed_mu_factor(t: sp.Expr, sc, code) -> sp.Expr | None:
     where g does not (exp(mu)/(exp(mu) + exp(-mu))*sigma at mu = 800 was inf/inf, its log-magnitude 1.0 for 1.5): the
     term as it is below the threshold R of g's far form (:func:`asymptotic_form`), above it that form times h (0 where
     the form is 0, even where h overflows); None where g has no such form."""
-    flat = t.replace(lambda a: isinstance(a, rewrite.pw), lambda a: (a.args[0] * a.args[1]**a.args[2])**a.args[3])
-    scale_factor, rest = flat.as_independent(mu, as_Add=False)
+    scale_factor, rest = rewrite.plain_pw(t).as_independent(mu, as_Add=False)
     if rest.free_symbols != {mu} or not scale_factor.free_symbols & _scale_symbols() or not (
             rest.has(sp.cosh, sp.sinh, sp.tanh)
             or any(isinstance(a, sp.Add) and a.has(sp.exp) for a in sp.preorder_traversal(rest))):
@@ -943,11 +942,23 @@ def _fixed_mu_factor(t: sp.Expr, sc, code) -> sp.Expr | None:
     return sp.Piecewise((t, below), *((rewrite.pw(f, scale_factor, 1, 1), c) for f, c in far_pieces))
 
 
+def _fixed_scale_coefficient(t, scale_factor, rest, monomial: bool, sc, code) -> sp.Expr:
+    """Near sigma = 1, a mixed term mu^k c(d) with c replaced by its series form where it is measured wrong; else t."""
+    if monomial and scale_factor.free_symbols & _scale_symbols():
+        new = _fix_scale(scale_factor, sc, "near", code)
+        return t if new is scale_factor else sp.Mul(new, rest, evaluate=False)
+    # c mu^k written scale first, pw(pw(c, mu, 1, 1), mu, 1, 1) = (c mu) mu (rewrite.scale_first)
+    new_t = t.replace(lambda a: isinstance(a, rewrite.pw) and a.args[1] == mu and not a.args[0].has(mu)
+                      and bool(a.args[0].free_symbols & _scale_symbols()),
+                      lambda a: rewrite.pw(_fix_scale(a.args[0], sc, "near", code), *a.args[1:]))
+    return t if new_t == t else new_t
+
+
 def patch(pieces: list, sc, region: str, code) -> list:
     """Per plane (mu-only, scale-only, mixed): the parts whose printed form is wrong at probe points replaced by their
-    series or asymptotic forms, and near sigma = 1 the scale coefficients of mixed terms mu^k c(d) too (in the far
-    forms a mixed term's factors are ordered and scaled as a whole: :mod:`vaemath.kernels.scaled`); every other part
-    returned as it is (the same object)."""
+    series or asymptotic forms, a mixed term's factor in mu too (:func:`_fixed_mu_factor`), and near sigma = 1 the
+    scale coefficients of mixed terms mu^k c(d) (in the far forms a mixed term's factors are ordered and scaled as a
+    whole: :mod:`vaemath.kernels.scaled`); every other part returned as it is (the same object)."""
     if region not in ("near", "low", "high"):
         return pieces
     out = list(pieces)
@@ -962,19 +973,9 @@ def patch(pieces: list, sc, region: str, code) -> list:
                 a.is_number or a == mu or a.is_Pow and a.base == mu for a in rest.args)
             if not monomial and (new := _fixed_mu_factor(t, sc, code)) is not None:
                 changed, t = True, new
-            elif region != "near":  # near 1 only: mu^k times a scale coefficient
-                pass
-            elif monomial and scale_factor.free_symbols & _scale_symbols():
-                new = _fix_scale(scale_factor, sc, region, code)
-                if new is not scale_factor:
-                    changed = True
-                    t = sp.Mul(new, rest, evaluate=False)
-            else:  # c mu^k written scale first, pw(pw(c, mu, 1, 1), mu, 1, 1) = (c mu) mu (rewrite.scale_first)
-                new_t = t.replace(lambda a: isinstance(a, rewrite.pw) and a.args[1] == mu and not a.args[0].has(mu)
-                                  and bool(a.args[0].free_symbols & _scale_symbols()),
-                                  lambda a: rewrite.pw(_fix_scale(a.args[0], sc, region, code), *a.args[1:]))
-                if new_t != t:
-                    changed, t = True, new_t
+            elif region == "near":  # near 1: mu^k times a scale coefficient
+                new = _fixed_scale_coefficient(t, scale_factor, rest, monomial, sc, code)
+                changed, t = changed or new is not t, new
             terms.append(t)
         if changed:
             out[k + 2] = sp.Add(*terms, evaluate=False)
