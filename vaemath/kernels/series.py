@@ -925,25 +925,69 @@ def _fix_mu(part: sp.Expr, sc, region, code) -> sp.Expr:
     return form
 
 
-def _fixed_mu_factor(t: sp.Expr, sc, code) -> sp.Expr | None:
-    """A mixed term g(mu) h(scale), g holding a sum of exps of mu (or cosh, sinh, tanh) whose printed form overflows
-    where g does not (exp(mu)/(exp(mu) + exp(-mu))*sigma at mu = 800 was inf/inf, its log-magnitude 1.0 for 1.5): the
-    term as it is below the threshold R of g's far form (:func:`asymptotic_form`), above it that form times h (0 where
-    the form is 0, even where h overflows); None where g has no such form."""
-    scale_factor, rest = rewrite.plain_pw(t).as_independent(mu, as_Add=False)
-    if rest.free_symbols != {mu} or not scale_factor.free_symbols & _scale_symbols() or not (
-            rest.has(sp.cosh, sp.sinh, sp.tanh)
-            or any(isinstance(a, sp.Add) and a.has(sp.exp) for a in sp.preorder_traversal(rest))):
+def _sum_of_exps(g: sp.Expr) -> bool:
+    return g.has(sp.cosh, sp.sinh, sp.tanh) or any(isinstance(a, sp.Add) and a.has(sp.exp, rewrite.expm1)
+                                                   for a in sp.preorder_traversal(g))
+
+
+def _far_mu_factors(terms: tuple, sc, code) -> tuple:
+    """(terms, fixed): mixed terms c_i g_i(mu) h(scale) that share h, where g = sum c_i g_i holds a sum of exps of mu
+    (or cosh, sinh, tanh) whose printed form overflows or cancels where g does not (exp(mu)/(exp(mu) + exp(-mu))*sigma
+    at mu = 800 was inf/inf, its log-magnitude 1.0 for 1.5; its d/dmu, three such terms in d, cancelled to 0 at mu =
+    30), made one term: as they are below the threshold R of g's far form (:func:`asymptotic_form`), above it that form
+    times h (0 where the form is 0, even where h overflows). ``fixed`` flags the terms so made."""
+    groups = {}
+    for t in terms:
+        scale_factor, rest = _separated(t)
+        c, h = scale_factor.as_coeff_Mul()
+        groups.setdefault(h, []).append((t, c * rest))
+    out, fixed = [], []
+    for h, members in groups.items():
+        whole = _far_times(members, h, sc, code) if len(members) > 1 else None
+        if whole is not None:
+            out.append(whole)
+            fixed.append(True)
+            continue
+        for t, g in members:  # else each term alone
+            one = _far_times([(t, g)], h, sc, code)
+            out.append(t if one is None else one)
+            fixed.append(one is not None)
+    return out, fixed
+
+
+def _separated(t: sp.Expr) -> tuple:
+    """(h, g) with t = h(scale) g(mu) where the sympy factorisation of t finds one (mu (1 + d)^-1 exp(mu)/(1 + exp(mu))
+    from mu exp(mu)/(d expm1(mu) + 2 d + exp(mu) + 1)); else t's factors in mu and the rest."""
+    flat = rewrite.plain_pw(t)
+    h, g = flat.as_independent(mu, as_Add=False)
+    if g.free_symbols == {mu} or not _sum_of_exps(flat):
+        return h, g
+    in_exp = flat.replace(lambda a: isinstance(a, sp.Function) and a.free_symbols == {mu}, rewrite.elementary)
+    h2, g2 = sp.factor(in_exp).as_independent(mu, as_Add=False)
+    return (h2, g2) if g2.free_symbols == {mu} else (h, g)
+
+
+def _far_times(members: list, h: sp.Expr, sc, code) -> sp.Expr | None:
+    """The terms of ``members`` (term, c_i g_i) as one: below the threshold of the far form of g = sum c_i g_i as they
+    are, above it that form times h; None where g has no far form."""
+    g = sp.Add(*(r for _, r in members))
+    if not (g.free_symbols == {mu} and h.free_symbols & _scale_symbols() and _sum_of_exps(g)):
         return None
-    new = _fix_mu(rest, sc, "mu", code)
-    if not (isinstance(new, sp.Piecewise) and new.args[0][0] == rest):  # no far form (or a small-mu form)
+    new = _fix_mu(g, sc, "mu", code)
+    if isinstance(new, sp.Piecewise) and new.args[0][0] != g and isinstance(new.args[-1][0], sp.Piecewise):
+        new = new.args[-1][0]  # a small-mu form around the far one: the terms as they are there
+    if not (isinstance(new, sp.Piecewise) and new.args[0][0] == g):  # no far form
         return None
     (_, below), *far_pieces = new.args  # the far form: one piece, or one for each sign of mu
-    return sp.Piecewise((t, below), *((rewrite.pw(f, scale_factor, 1, 1), c) for f, c in far_pieces))
+    return sp.Piecewise((sp.Add(*(t for t, _ in members)), below),
+                        *((rewrite.pw(f, h, 1, 1), c) for f, c in far_pieces))
 
 
-def _fixed_scale_coefficient(t, scale_factor, rest, monomial: bool, sc, code) -> sp.Expr:
+def _fixed_scale_coefficient(t: sp.Expr, sc, code) -> sp.Expr:
     """Near sigma = 1, a mixed term mu^k c(d) with c replaced by its series form where it is measured wrong; else t."""
+    scale_factor, rest = t.as_independent(mu, as_Add=False)
+    monomial = rest.is_Pow and rest.base == mu or rest == mu or rest.is_Mul and all(
+        a.is_number or a == mu or a.is_Pow and a.base == mu for a in rest.args)
     if monomial and scale_factor.free_symbols & _scale_symbols():
         new = _fix_scale(scale_factor, sc, "near", code)
         return t if new is scale_factor else sp.Mul(new, rest, evaluate=False)
@@ -956,7 +1000,7 @@ def _fixed_scale_coefficient(t, scale_factor, rest, monomial: bool, sc, code) ->
 
 def patch(pieces: list, sc, region: str, code) -> list:
     """Per plane (mu-only, scale-only, mixed): the parts whose printed form is wrong at probe points replaced by their
-    series or asymptotic forms, a mixed term's factor in mu too (:func:`_fixed_mu_factor`), and near sigma = 1 the
+    series or asymptotic forms, mixed terms' factors in mu too (:func:`_far_mu_factors`), and near sigma = 1 the
     scale coefficients of mixed terms mu^k c(d) (in the far forms a mixed term's factors are ordered and scaled as a
     whole: :mod:`vaemath.kernels.scaled`); every other part returned as it is (the same object)."""
     if region not in ("near", "low", "high"):
@@ -966,17 +1010,12 @@ def patch(pieces: list, sc, region: str, code) -> list:
         a, s, m = pieces[k:k + 3]
         out[k] = _fix_mu(a, sc, "mu", code)
         out[k + 1] = _fix_scale(s, sc, region, code)
-        terms, changed = [], False
-        for t in sp.Add.make_args(m):
-            scale_factor, rest = t.as_independent(mu, as_Add=False)
-            monomial = rest.is_Pow and rest.base == mu or rest == mu or rest.is_Mul and all(
-                a.is_number or a == mu or a.is_Pow and a.base == mu for a in rest.args)
-            if not monomial and (new := _fixed_mu_factor(t, sc, code)) is not None:
-                changed, t = True, new
-            elif region == "near":  # near 1: mu^k times a scale coefficient
-                new = _fixed_scale_coefficient(t, scale_factor, rest, monomial, sc, code)
-                changed, t = changed or new is not t, new
-            terms.append(t)
+        terms, fixed = _far_mu_factors(sp.Add.make_args(m), sc, code)
+        changed = any(fixed)
+        for i, t in enumerate(terms):
+            if region == "near" and not fixed[i]:  # near 1: mu^k times a scale coefficient
+                terms[i] = _fixed_scale_coefficient(t, sc, code)
+                changed = changed or terms[i] is not t
         if changed:
             out[k + 2] = sp.Add(*terms, evaluate=False)
     return out
