@@ -633,3 +633,18 @@ def test_a_root_of_a_double_zero_at_mu_0(text, expr, c):
     bad = ref.log_form_failures(ref.truth(expr, "std", mus, xs), got, lambda mag, i: 8 * math.ulp(mag),
                                 lambda k, i, j: f"{ref.PLANES[k]} at ({mus[i]!r}, {xs[j]!r})")
     assert not bad, "\n".join(bad)
+
+
+# review of this kind (helper-95): a root of a polynomial in mu with a factor mu^2k; its derivatives, as sympy writes
+# them, hold mu^a/|mu|^b: 1/|mu| overflows at a subnormal mu (d/dmu of sqrt(mu**2 + mu**4) at 1e-310 was inf for 1)
+# and mu^2 underflows from 1e-162 (its d2/dmu2 at 1e-300 was 0.0 for 3e-300). At mu = 0 the derivative does not exist.
+SUBNORMAL_MU = [(m, x) for m in (1e-310, -1e-310, 5e-324, 1e-300, -1e-200, 1e-150, 0.5, -3.0) for x in (0.5, 1.5)]
+
+
+@pytest.mark.parametrize("text", ["sqrt(mu**2 + mu**4) + (sigma-1)**2", "sqrt(mu**4 + mu**6)*sigma",
+                                  "(mu**2 + 3*mu**4)**(3/2) + log(sigma)**2"])
+def test_a_root_with_a_factor_mu_squared_at_subnormal_mu(text):
+    _check_planes(text, "std", SUBNORMAL_MU)
+    if text.startswith("sqrt(mu**2"):  # |mu| sqrt(1 + mu^2): a cone's tip in mu
+        _, grad, hess = vaemath.penalty(text)(0.0, 1.5, what=("value", "grad", "hess"))
+        assert math.isnan(grad[0]) and math.isnan(hess[0]) and grad[1] == 1.0

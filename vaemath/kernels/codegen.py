@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "77"
+GENERATOR_VERSION = "78"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -168,7 +168,7 @@ def _region_planes(expr: sp.Expr, what: tuple, sc: Scale, region: str) -> list:
                 pieces.append(_d_groups(p, sc) if hess and len(pieces) % 3 == 2 else p)
         else:
             pieces.extend(_far_parts(e, sc, region))
-    return [rewrite.logpoly_forms(p, frozenset({d, dv})) for p in pieces]
+    return [rewrite.powers_over_abs(rewrite.logpoly_forms(p, frozenset({d, dv}))) for p in pieces]
 
 
 def _near_parts(e: sp.Expr, sc: Scale) -> list:

@@ -151,6 +151,23 @@ def _logpoly_sides(a: logpoly) -> tuple:
     return (low.subs(mu, x), j * lo_p - lo_n), (high.subs(mu, x), j * hi_p - hi_n)
 
 
+def powers_over_abs(e: sp.Expr) -> sp.Expr:
+    """Each product mu^a |mu|^b (a > 0, b < 0 integers) as sgn(mu)^(a mod 2) |mu|^(a + b), NaN at mu = 0 where it was
+    0/0: mu/|mu| at a subnormal mu was mu times 1/|mu| = inf, inf for 1 (d/dmu of sqrt(mu**2 + mu**4) at 1e-310);
+    mu^2/|mu| at 1e-300 was 0 (mu^2 underflows) for 1e-300."""
+    a_mu = sp.Abs(mu)
+
+    def rule(m: sp.Mul) -> sp.Expr:
+        powers = m.as_powers_dict()
+        a, b = powers.get(mu, sp.S.Zero), powers.get(a_mu, sp.S.Zero)
+        if not (a.is_Integer and b.is_Integer and a > 0 and b < 0):
+            return m
+        rest = sp.Mul(*(f for f in m.args if f.as_base_exp()[0] not in (mu, a_mu)))
+        new = rest * (sgn(mu) if a % 2 else 1) * a_mu**(a + b)
+        return sp.Piecewise((sp.nan, sp.Eq(mu, 0)), (new, True))
+    return e.replace(lambda x: isinstance(x, sp.Mul) and x.has(a_mu), rule)
+
+
 def logpoly_forms(e: sp.Expr, vanishing: frozenset = frozenset()) -> sp.Expr:
     """Every :class:`logpoly` in ``e`` in its accurate form, chosen per point by |mu| <= 1 (:class:`pick`): a product
     holding logpoly atoms to positive integer powers as F R_1^e_1 ... (1/mu)^K on each side, F its other factors and
