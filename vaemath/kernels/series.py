@@ -952,7 +952,7 @@ def _far_mu_factors(terms: tuple, sc, code) -> tuple:
             one = _far_times([(t, g)], h, sc, code)
             out.append(t if one is None else one)
             fixed.append(one is not None)
-    return out, fixed
+    return (out, fixed) if any(fixed) else (list(terms), fixed)  # nothing made: the terms in their order
 
 
 def _separated(t: sp.Expr) -> tuple:
