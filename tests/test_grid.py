@@ -304,3 +304,20 @@ def test_the_parallel_grid_is_the_pointwise_kernel_bit_for_bit(text, what):
         for j in range(0, 256, 64):
             np.testing.assert_array_equal(planes(mus[i:i + 64], sig[j:j + 64]), full[:, i:i + 64, j:j + 64])
     assert np.isfinite(full).mean() > 0.7
+
+
+def test_a_large_float32_grid_is_the_float64_grid_rounded_once():
+    # helper-96: a value beyond float32's range, stored as inf by the grid loop, was taken for an overflow and redone by
+    # the log-magnitude fallback: e^3 at (1e300, l = 700) for e^180 = 1.5e78 (mpmath below), which float32 rounds to inf
+    text = "sqrt(sigma)*exp(mu+3)/(exp(mu-2)+exp(-mu))"
+    mus = np.concatenate([np.linspace(-3, 3, 180), [1e300, 800.0]])
+    ls = np.concatenate([np.linspace(-20, 20, 180), [700.0, -700.0]])
+    full = grid(text, mus, ls, what=("value", "grad"), param="logvar")
+    narrow = grid(text, mus, ls, what=("value", "grad"), param="logvar", dtype=np.float32)
+    assert mus.size * ls.size >= 1 << 15
+    with np.errstate(over="ignore"):
+        np.testing.assert_array_equal(np.concatenate([a.reshape(-1, 182, 182) for a in narrow]),
+                                      np.concatenate([a.reshape(-1, 182, 182) for a in full]).astype(np.float32))
+    with mp.workdps(50):
+        truth = mp.sqrt(mp.exp(mp.mpf(350))) * mp.exp(5)  # exp(mu+3)/exp(mu-2), the rest underflows
+    assert full[0][180, 180] == pytest.approx(float(truth), rel=1e-14) and narrow[0][180, 180] == np.inf

@@ -159,15 +159,16 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     shape = (sum(SIZES[w] for w in what), mu.size, sigma.size)
     out = _output(out, shape, dt)
     kernel = load(pen.expr, what, pen.name, param, pen.domain)
-    block = np.empty(shape) if dt == np.float16 else out  # numba has no float16 stores: round once at the end
+    # computed in float64, rounded once at the end: a value beyond float32's range stored as inf was taken for an
+    # overflow and redone by a fallback (sqrt(sigma)*exp(mu+3)/(exp(mu-2)+exp(-mu)), logvar, (1e300, 700): e^3 for inf)
+    block = out if dt == np.float64 else np.empty(shape)
     if mu.size * sigma.size < PARALLEL_POINTS:  # the pointwise loop, one loop for numba to compile, not two
         m, s = np.meshgrid(mu, sigma, indexing="ij")
-        with np.errstate(over="ignore"):  # float32 output: beyond its range is +-inf, rounded once
-            block[...] = _pointwise(kernel, m.ravel(), s.ravel()).reshape(shape)
+        block[...] = _pointwise(kernel, m.ravel(), s.ravel()).reshape(shape)
     else:
         _grid_loop(kernel, mu, sigma, block)
-    if dt == np.float16:
-        with np.errstate(over="ignore"):  # beyond float16's range is +-inf, the value rounded once
+    if dt != np.float64:
+        with np.errstate(over="ignore"):  # beyond the dtype's range is +-inf, the value rounded once
             out[...] = block
     if bad_mu is not None:
         out[:, bad_mu, :] = np.nan
@@ -225,8 +226,7 @@ def _fallbacks(kernel, mu, x, regions, planes) -> None:
                 # 0 or NaN where the plane overflowed: the terms' log-magnitudes cancelled to the last bit (d/dmu of
                 # cosh(2*mu)/cosh(mu) at 1e200: both round to 1e200) or overflowed, which resolves nothing: inf stays
                 res = np.where(((res == 0) | np.isnan(res)) & np.isinf(planes[k, at]), planes[k, at], res)
-                with np.errstate(over="ignore"):  # float32 output: beyond its range is +-inf, rounded once
-                    planes[k, at] = res
+                planes[k, at] = res
 
 
 def _removable_grid(points, mu, x, out) -> None:
@@ -323,7 +323,7 @@ def _runs(R: np.ndarray) -> np.ndarray:
 
 def _output(out, shape: tuple, dt: np.dtype) -> np.ndarray:
     if out is None:
-        need = math.prod(shape) * dt.itemsize * (5 if dt == np.float16 else 1)
+        need = math.prod(shape) * (dt.itemsize + (8 if dt != np.float64 else 0))  # + the float64 block
         if need > 0.8 * _available_bytes():
             raise MemoryError(f"grid: the output needs {need / 2**30:.1f} GiB, more than the memory available; "
                               "use vaemath.grid_reduce to stream a reduction over the grid")
