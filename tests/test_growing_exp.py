@@ -51,7 +51,8 @@ def _check(text, expr, mus, xs, param, api="grid"):
 def _within_8_ulp(text, expr, mus, api, xs=(0.5, 1.5)):
     """Every plane of ``text`` (sigma_means std) at mus x xs within 8 ulp of the truth of ``expr``."""
     bad = ref.log_form_failures(ref.truth(expr, "std", mus, xs), _planes(text, mus, xs, "std", api),
-                                lambda mag, i: 8 * math.ulp(mag), lambda k, i, j: f"{ref.PLANES[k]} at ({mus[i]!r})")
+                                lambda mag, i: 8 * math.ulp(mag),
+                                lambda k, i, j: f"{ref.PLANES[k]} at ({mus[i]!r}, {xs[j]!r})")
     assert not bad, "\n".join(bad)
 
 
