@@ -760,8 +760,27 @@ def test_every_root_of_a_kink_curve_on_a_line_is_a_minimiser_exactly(text, level
         assert p[mu] == 0 and not p[sigma].has(sp.Float)
         assert abs(sp.N(p[sigma], 50) - sp.Float(mp.nstr(r, 50), 50)) < 1e-40
         assert abs(_mp(penalty(text).expr, 0, r)) < 1e-40  # the plain formula vanishes there
+    assert "30-digit values" not in best.method  # each point's growth read from exact one-sided ray limits
     inf = infimum(text, budget=2)
     assert inf["value"] == 0 and inf["method"] == "exact"
+
+
+def test_one_sided_ray_limits_at_a_root_of_a_level_of_kl_are_exact():
+    # at (0, s) with kl(0, s) = 1, s = exp(-3/2 - W(-e^-3)/2), kl - 1 is 0 only through W e^W = z: the limits were
+    # read as +oo along mu (c_0 not seen to vanish) and the check fell back to 30-digit values on 360 rays after a
+    # 10 s budget. Truth: one-sided difference quotients of the plain formula at t = 1e-30, 80 digits (mpmath)
+    from vaemath.symbolic.calculus import RAYS, along_rays
+    e = penalty("abs(kl - 1) + mu**2").expr
+    s = sp.exp(-sp.Rational(3, 2) - sp.LambertW(-sp.exp(-3)) / 2)
+    with mp.workdps(80):
+        s_mp, t = mp.exp(-mp.mpf(3) / 2 - mp.lambertw(-mp.exp(-3)) / 2).real, mp.mpf("1e-30")
+        f = lambda m, x: abs((m**2 + x**2 - 1) / 2 - mp.log(x) - 1) + m**2  # noqa: E731  (kl by hand)
+        quotients = [[(f(t * mp.mpf(a), s_mp + t * mp.mpf(b)) - f(0, s_mp)) / t**k for a, b in RAYS] for k in (1, 2)]
+    first, second = along_rays(e, {mu: 0, sigma: s}, sp.S.Zero, 1), along_rays(e, {mu: 0, sigma: s}, sp.S.Zero, 2)
+    for got, want in zip(first, quotients[0]):
+        assert abs(float(got) - float(want)) < 1e-12 * (1 + abs(float(want)))  # 0 along mu, |s - 1/s| along sigma
+    for got, want, d in zip(second, quotients[1], RAYS):
+        assert got == sp.oo if d[1] else abs(float(got) - float(want)) < 1e-12  # 3/2 along mu: |mu^2/2| + mu^2
 
 
 def test_a_search_float_as_a_set_value_is_never_exact():

@@ -272,7 +272,8 @@ def _definiteness_2x2(a: sp.Expr, b: sp.Expr, c: sp.Expr) -> str | None:
 
 def _sign(v: sp.Expr) -> int | None:
     """-1, 0 or 1: the sign of the real number ``v``, from sympy's assumptions, else from its value at 50 digits
-    (``strict``: sympy's error bound proves the sign), else 0 when it simplifies to 0; None if undecided."""
+    (``strict``: sympy's error bound proves the sign), else 0 when it simplifies to 0 (after :func:`lambert_exp`);
+    None if undecided."""
     v = sp.sympify(v)
     if v.is_zero:
         return 0
@@ -286,7 +287,7 @@ def _sign(v: sp.Expr) -> int | None:
         x = None
     if x is not None and x.is_real and x.is_number and x != 0:
         return 1 if x > 0 else -1
-    return 0 if sp.simplify(v) == 0 else None
+    return 0 if sp.simplify(lambert_exp(v)) == 0 else None  # lambert_exp: a root of a level of kl is exact W(.)
 
 
 def _numeric_definiteness(h: sp.Matrix) -> str:
@@ -2093,10 +2094,12 @@ def _ray_limit(e: sp.Expr, poly, point: dict, value: sp.Expr, d: tuple, k: int) 
         return limit((e.subs(ray, simultaneous=True) - value) / t**k, t, 0, "+", None)
     coeffs = _ray_coefficients(poly - value, point, d)
     for c in coeffs[:k]:
-        c = sp.simplify(c)
-        if c != 0:
-            return sp.oo * sp.sign(c)
-    return sp.simplify(coeffs[k])
+        side = _sign(c)  # not simplify alone: at a root of a level of kl, c_0 is 0 only after lambert_exp
+        if side is None:
+            return None
+        if side != 0:
+            return sp.oo * side
+    return sp.simplify(lambert_exp(coeffs[k]))
 
 
 def _slowest_growth(e: sp.Expr, point: dict, value: sp.Expr, first: list):
