@@ -758,7 +758,7 @@ def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None
                 forms[s] = a.subs(sp.log(x), lg).subs(x, T if sc.exact_powers else sp.exp(lg))
         if len(forms) < len(sides):  # no exact exp form
             continue
-        far_form = forms[1] if len(forms) == 1 or sp.simplify(forms[1] - forms[-1]) == 0 else \
+        far_form = forms[1] if len(forms) == 1 or sp.expand(forms[1] - forms[-1]) == 0 else \
             sp.Piecewise((forms[1], mu > 0), (forms[-1], True))
         # the least threshold above which the asymptotic form is right (below, the printed form, right below `first`)
         for big in sorted(_MU_THRESHOLDS):
