@@ -1056,6 +1056,22 @@ def test_the_local_order_of_a_separable_penalty_with_a_singular_hessian(text, or
     assert best.point == {mu: 0, sigma: 1} and best.order == order
 
 
+@pytest.mark.parametrize("text, order", [("kl**4 + quadratic**4", 8), ("2*kl**2 + quadratic**3", 4),
+                                         ("kl**3 + 3*(mu**2 + (sigma-1)**2)**5", 6)])
+def test_the_local_order_of_a_sum_of_powers_of_positive_definite_terms(text, order):
+    # by hand: kl and quadratic are 0 at (0, 1) with positive definite Hessians, so g^k grows as |d|^2k in every
+    # direction and the sum as the least 2k (was order None: not separable). mpmath at 80 digits: f(p + t u) / t^q
+    # is positive and the same to 1e-6 at t = 1e-12 and 1e-13 along 12 directions u
+    best = minimizer(text, budget=5)
+    assert best.point == {mu: 0, sigma: 1} and best.order == order
+    f = penalty(text).expr
+    with mp.workdps(80):
+        ts = (mp.mpf("1e-12"), mp.mpf("1e-13"))
+        for a in np.linspace(0, 2 * np.pi, 12, endpoint=False):
+            q = [_mp(f, t * mp.cos(a), 1 + t * mp.sin(a), dps=80) / t**order for t in ts]
+            assert q[0] > 0 and abs(q[0] / q[1] - 1) < 1e-6
+
+
 @pytest.mark.parametrize("c", [21, -30])
 def test_a_minimiser_of_a_hyperbolic_penalty_at_an_extreme_sigma_is_found_exactly(c):
     # by hand: cosh(t) >= 1 with equality only at t = 0, so the minimiser is (0, e^-c), value 1; d2/dsigma2 of

@@ -1037,7 +1037,8 @@ def _critical_point(e: sp.Expr, sol: dict, method: str, budget) -> CriticalPoint
             return CriticalPoint(sol, value, None, "indefinite", method, True, None)
         return CriticalPoint(sol, value, None, NO_HESSIAN, method, True, growth[0] if growth else None)
     kind = definiteness(h)
-    order = 2 if kind == "positive definite" else _separable_order(e, sol, budget) if exact else None
+    order = 2 if kind == "positive definite" else (_separable_order(e, sol, budget)
+                                                   or _sum_of_powers_order(e, sol, budget)) if exact else None
     return CriticalPoint(sol, value, h, kind, method, True, order)
 
 
@@ -1100,6 +1101,27 @@ def _separable_order(e: sp.Expr, point: dict, budget) -> int | None:
         return None
     q = max(found)
     return int(q) if q.is_integer else q
+
+
+def _sum_of_powers_order(e: sp.Expr, point: dict, budget) -> int | None:
+    """The local order at ``point`` of a sum of terms c_i g_i^k_i (c_i > 0, k_i >= 1 integers), each g_i 0 there with
+    a zero gradient and a positive definite Hessian: g_i^k_i then grows as |x - p|^(2 k_i) in every direction, so the
+    sum grows as the least of the 2 k_i (kl**4 + quadratic**4: 8, as c |x - p|^8 <= f <= C |x - p|^8 near (0, 1)).
+    None where a term is of another kind."""
+    if not isinstance(e, sp.Add) or not all(v.is_number for v in point.values()):
+        return None
+
+    def order(term):
+        c, term = term.as_coeff_Mul()
+        g, k = (term.base, term.exp) if term.is_Pow and term.exp.is_Integer and term.exp > 0 else (term, sp.S.One)
+        if not c.is_positive:
+            return None
+        vanishes = [sp.simplify(f.subs(point)) == 0 for f in (g, sp.diff(g, mu), sp.diff(g, sigma))]
+        if not all(vanishes) or definiteness(hessian_at(g, point)) != "positive definite":
+            return None
+        return 2 * int(k)
+    done, found = attempt(lambda: [order(t) for t in e.args], budget=budget)
+    return min(found) if done and None not in found else None
 
 
 def _near(p: dict, q: dict, tol: float = 1e-6) -> bool:
