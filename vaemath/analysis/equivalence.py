@@ -586,9 +586,7 @@ def _ratio_through_map(mono, ref: sp.Expr, inf_r: dict, best_r, budget, cand=Non
         done, big_f = attempt(find_f, ref, cand, budget=budget)  # reference = F(candidate)
         mono = {"f": None, "F": big_f, "any F": True} if done and big_f is not None else mono
     if mono is not None and mono.get("F") is not None:
-        # the reference >= 0 too: (kl - 1)**3 is 0 at kl = 1, where x/F(x) has a pole inside the range
-        onto = positive or _least_of_onto(ref, inf_r, best_r, budget, kinked=True) is not None  # kl**2, max(kl, kl**3)
-        low = _least_of_onto(cand, inf_c, best_c, budget, kinked=True) if onto else None
+        low = _least_of_onto(cand, inf_c, best_c, budget, kinked=True)  # F's zeros are the ratio's poles
         if low is None:
             return None
         big_f = mono["F"]

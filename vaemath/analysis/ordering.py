@@ -180,11 +180,12 @@ def ratio_through(f: sp.Expr, x: sp.Symbol, lower, of: str = "reference", method
     parts = pieces(f, x, lower, sp.oo)
     if parts is None:
         return None
-    inside = bool(lower.is_extended_negative)  # 0, where q has its pole, is inside the range
-    if inside:  # the pieces split at 0
+    poles = _poles(f, x, lower)  # q's poles: 0 when inside the range, and (of the candidate) the zeros of F
+    if poles is None:
+        return None
+    for z in poles:  # the pieces split at each pole
         parts = [p for a, b, branch in parts for p in (
-            ((a, sp.S.Zero, branch), (sp.S.Zero, b, branch)) if a.is_extended_negative and b.is_extended_positive
-            else ((a, b, branch),))]
+            ((a, z, branch), (z, b, branch)) if (a < z) is sp.true and (z < b) is sp.true else ((a, b, branch),))]
     q = f / x
     try:  # the end limits on the end pieces' smooth branches (sympy's limit of a Max may fail)
         found = []  # values attained first: they win ties with the limits at the ends
@@ -199,11 +200,10 @@ def ratio_through(f: sp.Expr, x: sp.Symbol, lower, of: str = "reference", method
             if zeros != sp.S.EmptySet and not isinstance(zeros, sp.FiniteSet):
                 return None
             found += [((branch / x).subs(x, z), f"where the {of} = {z} (attained)") for z in zeros]
-        found += [(q.subs(x, a), f"where the {of} = {a} (attained)") for a, _, _ in parts[1:] if a != 0]
+        found += [(q.subs(x, a), f"where the {of} = {a} (attained)") for a, _, _ in parts[1:] if a not in poles]
         at_min = f"(mu, sigma) -> the {of}'s minimiser, where the {of} -> 0+"
-        if inside:  # both sides of the pole
-            found += [(sp.limit(branch / x, x, 0, side), f"the {of} -> 0{side}")
-                      for a, b, branch in parts for side in "-+" if (b, a)[side == "+"] == 0]
+        found += [(_pole_limit(branch / x, x, z, side), f"the {of} -> {z}{side}")  # both sides of each pole
+                  for z in poles for a, b, branch in parts for side in "-+" if (b, a)[side == "+"] == z]
         found.append((sp.limit(parts[0][2] / x, x, 0, "+"), at_min) if lower == 0
                      else (sp.limit(parts[0][2] / x, x, -sp.oo), f"the {of} -> -oo") if lower == -sp.oo
                      else (q.subs(x, lower), f"at the {of}'s minimiser (attained)"))
@@ -220,6 +220,53 @@ def ratio_through(f: sp.Expr, x: sp.Symbol, lower, of: str = "reference", method
                          f"reference's {values}, r != 0 (one variable: critical points and kinks by sympy, "
                          "limits at the ends)")
     return summary
+
+
+def _pole_limit(q: sp.Expr, x: sp.Symbol, z, side: str) -> sp.Expr:
+    """lim q(x) as x -> z from ``side`` at a pole z: sympy's limit at 0; elsewhere +-oo with the sign of the numerator
+    at z times that of the denominator beside z, from its first derivative not 0 at z (sympy's limit of x/(x + log x)
+    at W(1) substitutes, W(1)/(log W(1) + W(1)), not seeing that the denominator is 0). NaN where a sign is not
+    decided (then the caller has no exact answer)."""
+    if z == 0:
+        return sp.limit(q, x, 0, side)
+    num, den = sp.fraction(sp.together(q))
+    top = _strict_sign(num.subs(x, z))
+    for k in range(1, 7):
+        s = _strict_sign(sp.diff(den, x, k).subs(x, z))
+        if s != 0:
+            break
+    if not top or not s:
+        return sp.nan
+    return sp.oo * top * s * (1 if side == "+" or k % 2 == 0 else -1)
+
+
+def _strict_sign(v: sp.Expr):
+    """-1 or 1 where 50 digits prove the sign of the number ``v``; 0 where it simplifies to 0; None otherwise."""
+    if v.is_zero:
+        return 0
+    try:
+        x = v.evalf(50, strict=True)
+        if x.is_nonzero and x.is_real:
+            return 1 if x > 0 else -1
+    except (sp.core.evalf.PrecisionExhausted, ValueError, TypeError):
+        pass
+    return 0 if sp.simplify(v) == 0 else None
+
+
+def _poles(f: sp.Expr, x: sp.Symbol, lower) -> list | None:
+    """The poles of f(x)/x in (lower, oo), in order: 0 where lower < 0, and the real zeros of the denominator of f
+    (f = x**2/F when reference = F(candidate): kl against kl + log(kl), F(W(1)) = 0, where the ratio goes from -oo to
+    +oo), by solveset, or by solve where the denominator is strictly monotone there (one zero at most); None where
+    they are not found as a finite set."""
+    den, where = sp.denom(sp.together(f)), sp.Interval.open(lower, sp.oo)
+    zeros = sp.S.EmptySet if not den.has(x) else sp.solveset(den, x, where)
+    if isinstance(zeros, sp.ConditionSet) and sp.solveset(sp.diff(den, x), x, where) == sp.S.EmptySet:
+        # den strictly monotone on the range: at most one zero, which sympy's solve gives (r + log(r): W(1))
+        zeros = sp.FiniteSet(*(z for z in sp.solve(den, x) if z.is_real and where.contains(z) is sp.true))
+    if not isinstance(zeros, sp.FiniteSet) and zeros != sp.S.EmptySet:
+        return None
+    found = set(zeros) | ({sp.S.Zero} if lower.is_extended_negative else set())
+    return sorted(found, key=lambda z: float(z))
 
 
 def _on_grid_ratio(candidate: sp.Expr, reference: sp.Expr) -> list:
