@@ -834,6 +834,23 @@ def test_an_inverse_through_a_reference_with_a_zero_inside_has_poles_in_its_rati
     assert str(pole) + "-" in rb["inf_path"] and str(pole) + "+" in rb["sup_path"]
 
 
+@pytest.mark.parametrize("reference, big_f, pole", [
+    ("abs(kl - 1)", lambda x: abs(x - 1), 1), ("(kl - 1)**2", lambda x: (x - 1) ** 2, 1),
+    ("kl*(kl - 2)**2", lambda x: x * (x - 2) ** 2, 2)])
+def test_a_reference_that_is_a_non_monotone_function_of_the_candidate_has_exact_ratio_bounds(reference, big_f, pole):
+    """kl against F(kl) >= 0 with F(r0) = 0 inside kl's range: the ratio kl/F(kl) is 0 at kl = 0 (F(0) = 1, the first
+    two) or tends to 0 as kl -> oo (the third, 1/(kl - 2)**2), and +oo on both sides of r0. Was 'inf <= 0, sup >= 1e6'
+    (numeric): the route through F was taken only for a reference > 0. Truth by hand, with mpmath at 40 digits:
+    x/F(x) at r0 -+ 1e-15 above 1e14, and 0 at x = 0 or below 1e-10 at x = 1e10."""
+    with mpmath.workdps(40):
+        near = [x / big_f(x) for x in (pole - mpmath.mpf("1e-15"), pole + mpmath.mpf("1e-15"))]
+        low = 0 / big_f(mpmath.mpf(0)) if big_f(mpmath.mpf(0)) else 1e10 / big_f(mpmath.mpf(1e10))
+    assert min(near) > 1e14 and 0 <= low < 1e-10
+    rb = check("kl", reference).ratio_bounds
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("0", "oo", "exact", "exact")
+    assert f"-> {pole}" in rb["sup_path"]
+
+
 def test_the_inverse_of_a_named_function_is_named():
     """kl against sinh(kl): f = asinh (sympy's solve gives log(y + sqrt(y**2 + 1)) and a complex root)."""
     v = check("kl", "sinh(kl)")

@@ -577,12 +577,9 @@ def _ratio_through_map(mono, ref: sp.Expr, inf_r: dict, best_r, budget, cand=Non
     (:func:`~vaemath.analysis.ordering.ratio_through`), or None. Where f was found as F^-1 (:func:`inverse_map`) the
     ratio is x/F(x) over the candidate's values x instead (F is the simpler: kl**3 + kl against Cardano's root), both
     penalties taking every value in [their minimum >= 0, oo) (:func:`_least_of_onto`). With no increasing f, F of any
-    shape found by :func:`find_f` serves the same way when the reference is > 0 (an infimum >= 0 not attained: kl
-    against kl**(-2), x/F(x) = x**3, inf 0 as kl -> 0)."""
-    positive = inf_r is not None and inf_r["method"] == "exact" and inf_r["attained"] is False and \
-        inf_r["value"] is not None and inf_r["value"].is_nonnegative
-    if (mono is None or mono["f"] is None and mono.get("F") is None) and positive and cand is not None and \
-            is_smooth(cand) and is_smooth(ref):
+    shape found by :func:`find_f` serves the same way (kl against kl**(-2), x/F(x) = x**3, inf 0 as kl -> 0; against
+    abs(kl - 1), F's zero at kl = 1 a pole: sup oo)."""
+    if (mono is None or mono["f"] is None and mono.get("F") is None) and cand is not None and is_smooth(cand):
         done, big_f = attempt(find_f, ref, cand, budget=budget)  # reference = F(candidate)
         mono = {"f": None, "F": big_f, "any F": True} if done and big_f is not None else mono
     if mono is not None and mono.get("F") is not None:
