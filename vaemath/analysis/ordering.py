@@ -21,6 +21,7 @@ from vaemath.symbolic.budget import attempt
 from vaemath.symbolic.calculus import (
     RAYS,
     _leaves_domain,
+    _sign,
     along_rays,
     checked_limit,
     corner_path,
@@ -230,27 +231,14 @@ def _pole_limit(q: sp.Expr, x: sp.Symbol, z, side: str) -> sp.Expr:
     if z == 0:
         return sp.limit(q, x, 0, side)
     num, den = sp.fraction(sp.together(q))
-    top = _strict_sign(num.subs(x, z))
+    top = _sign(num.subs(x, z))
     for k in range(1, 7):
-        s = _strict_sign(sp.diff(den, x, k).subs(x, z))
+        s = _sign(sp.diff(den, x, k).subs(x, z))
         if s != 0:
             break
     if not top or not s:
         return sp.nan
     return sp.oo * top * s * (1 if side == "+" or k % 2 == 0 else -1)
-
-
-def _strict_sign(v: sp.Expr):
-    """-1 or 1 where 50 digits prove the sign of the number ``v``; 0 where it simplifies to 0; None otherwise."""
-    if v.is_zero:
-        return 0
-    try:
-        x = v.evalf(50, strict=True)
-        if x.is_nonzero and x.is_real:
-            return 1 if x > 0 else -1
-    except (sp.core.evalf.PrecisionExhausted, ValueError, TypeError):
-        pass
-    return 0 if sp.simplify(v) == 0 else None
 
 
 def _poles(f: sp.Expr, x: sp.Symbol, lower) -> list | None:
