@@ -1056,20 +1056,33 @@ def test_the_local_order_of_a_separable_penalty_with_a_singular_hessian(text, or
     assert best.point == {mu: 0, sigma: 1} and best.order == order
 
 
-@pytest.mark.parametrize("text, order", [("kl**4 + quadratic**4", 8), ("2*kl**2 + quadratic**3", 4),
-                                         ("kl**3 + 3*(mu**2 + (sigma-1)**2)**5", 6)])
-def test_the_local_order_of_a_sum_of_powers_of_positive_definite_terms(text, order):
+@pytest.mark.parametrize("text, order, value", [
+    ("kl**4 + quadratic**4", 8, 0), ("2*kl**2 + quadratic**3", 4, 0), ("kl**3 + 3*(mu**2 + (sigma-1)**2)**5", 6, 0),
+    ("kl**(3/2) + quadratic**2", 3, 0), ("kl**2 + quadratic**2 + mu**4", 4, 0), ("kl**2*exp(kl) + 1", 4, 1),
+    ("exp(kl**2) - 1", 4, 0)])
+def test_the_local_order_of_a_sum_of_powers_of_positive_definite_terms(text, order, value):
     # by hand: kl and quadratic are 0 at (0, 1) with positive definite Hessians, so g^k grows as |d|^2k in every
-    # direction and the sum as the least 2k (was order None: not separable). mpmath at 80 digits: f(p + t u) / t^q
-    # is positive and the same to 1e-6 at t = 1e-12 and 1e-13 along 12 directions u
+    # direction (k = 3/2 too), times a factor positive there (exp(kl)) or through F(y) ~ y^2 (exp(y**2) - 1) as well,
+    # and the sum as the least 2k; mu**4 >= 0 is at most |d|^4 and changes nothing (all were order None, the last
+    # two no minimiser: 1e-12 along a ray left exp(kl**2) - 1 at 1e-48, 0 at the rays' 30 digits). mpmath at 80
+    # digits: (f(p + t u) - f(p)) / t^q is positive and the same to 1e-6 at t = 1e-12 and 1e-13 along 12 directions
     best = minimizer(text, budget=5)
-    assert best.point == {mu: 0, sigma: 1} and best.order == order
+    assert best.point == {mu: 0, sigma: 1} and best.value == value and best.order == order
     f = penalty(text).expr
     with mp.workdps(80):
         ts = (mp.mpf("1e-12"), mp.mpf("1e-13"))
         for a in np.linspace(0, 2 * np.pi, 12, endpoint=False):
-            q = [_mp(f, t * mp.cos(a), 1 + t * mp.sin(a), dps=80) / t**order for t in ts]
+            q = [(_mp(f, t * mp.cos(a), 1 + t * mp.sin(a), dps=80) - value) / t**order for t in ts]
             assert q[0] > 0 and abs(q[0] / q[1] - 1) < 1e-6
+
+
+@pytest.mark.parametrize("text, order", [("kl**4 + mu**2 + (sigma-1)**2", 2), ("kl**3 + mu**4 + (sigma-1)**4", 4)])
+def test_terms_that_are_not_definite_alone_never_raise_the_order(text, order):
+    # by hand: mu**a + (sigma - 1)**a >= c |d|^a and is |mu|^a along mu, where kl**k is O(|mu|^2k), smaller: the order
+    # is a, below the definite term's 2k (8, 6). Each even power alone vanishes along a line, so the rule for sums
+    # of powers does not read that from them: None, or the right order, never 2k
+    best = minimizer(text, budget=5)
+    assert best.point == {mu: 0, sigma: 1} and best.order in (None, order)
 
 
 @pytest.mark.parametrize("c", [21, -30])

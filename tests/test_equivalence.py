@@ -851,6 +851,29 @@ def test_a_reference_that_is_a_non_monotone_function_of_the_candidate_has_exact_
     assert f"-> {pole}" in rb["sup_path"]
 
 
+def test_a_reference_with_a_double_zero_of_f_at_the_candidates_least_value():
+    """kl against exp(kl) - 1 - kl = F(kl), F strictly increasing with F(0) = F'(0) = 0: x/F(x) ~ 2/x -> oo as
+    kl -> 0+ and -> 0 as kl -> oo, and the reference's minimiser is kl's, (0, 1), with value 0, Hessian 0 and order
+    4 (F(x) ~ x**2/2). Was 'sup >= 1413.88' (numeric: sympy's solveset left the ratio's critical points implicit)
+    and no minimiser for the reference. Truth by hand, with mpmath: x/F(x) above 1e19 at x = 1e-19 and
+    below 1e-300 at x = 1000; at 80 digits F(kl(p + t u))/t**4 positive and the same to 1e-6 at t = 1e-10, 1e-11
+    along 6 rays."""
+    with mpmath.workdps(80):
+        big_f = lambda x: mpmath.exp(x) - 1 - x  # noqa: E731
+        kl = lambda m, s: (m**2 + s**2 - 1) / 2 - mpmath.log(s)  # noqa: E731
+        assert mpmath.mpf("1e-19") / big_f(mpmath.mpf("1e-19")) > 1e19 and 1000 / big_f(mpmath.mpf(1000)) < 1e-300
+        for a in np.linspace(0, 2 * np.pi, 6, endpoint=False):
+            q = [big_f(kl(t * mpmath.cos(a), 1 + t * mpmath.sin(a))) / t**4 for t in (mpmath.mpf("1e-10"),
+                                                                                      mpmath.mpf("1e-11"))]
+            assert q[0] > 0 and abs(q[0] / q[1] - 1) < 1e-6
+    v = check("kl", "exp(kl) - 1 - kl")
+    rb, best = v.ratio_bounds, v.minimizer["reference"]
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("0", "oo", "exact", "exact")
+    assert "minimiser" in rb["sup_path"] and "oo" in rb["inf_path"]
+    assert best.point == {mu: 0, sigma: 1} and best.value == 0 and best.order == 4
+    assert best.hessian == sp.zeros(2, 2) and v.infimum["reference"]["method"] == "exact"
+
+
 def test_the_inverse_of_a_named_function_is_named():
     """kl against sinh(kl): f = asinh (sympy's solve gives log(y + sqrt(y**2 + 1)) and a complex root)."""
     v = check("kl", "sinh(kl)")

@@ -636,10 +636,12 @@ def _through_f(cand: sp.Expr, ref: sp.Expr, inf_r: dict, best_r, budget) -> dict
     return out
 
 
-def _minimum_through(f: sp.Expr, best_r: CriticalPoint, budget, how: str = "exact") -> tuple | None:
+def _minimum_through(f: sp.Expr, best_r: CriticalPoint, budget, how: str = "exact",
+                     of: tuple = ("candidate", "reference")) -> tuple | None:
     """(minimiser, infimum) of candidate = f(reference), f strictly increasing: the reference's minimiser p, value
     f(m), and from the leading term a t^q of f(m + t) - f(m): the Hessian a H there (q = 1), 0 (q > 1) or none, a
-    cusp (q < 1), and the local order q times the reference's (kl**(1/3): 2/3; kl**64: 128). None if not found."""
+    cusp (q < 1), and the local order q times the reference's (kl**(1/3): 2/3; kl**64: 128). None if not found.
+    ``of``: the names of the two sides, swapped for reference = F(candidate) (exp(kl) - 1 - kl: order 4)."""
     m = best_r.value
     if not (m.is_number and m.is_finite):
         return None
@@ -657,10 +659,12 @@ def _minimum_through(f: sp.Expr, best_r: CriticalPoint, budget, how: str = "exac
     order = None if best_r.order is None else q * best_r.order
     best = CriticalPoint(best_r.point, value, hessian, kind, best_r.method, bool(best_r.differentiable and q >= 1),
                          int(order) if order is not None and order.is_integer else order)
-    where = (f"minimiser {to_strings(best_r.point)}, the reference's: candidate = f(reference), f strictly "
-             f"increasing, so its minimum is f({m}) = {value}")
-    if how != "exact":  # the reference's minimum is itself numeric or an upper bound (a budget ran out): so is this
-        where += f" (the reference's minimum is {how}: so is this, an upper bound on the infimum)"
+    this, that = of
+    name = "f" if this == "candidate" else "F"
+    where = (f"minimiser {to_strings(best_r.point)}, the {that}'s: {this} = {name}({that}), {name} strictly "
+             f"increasing, so its minimum is {name}({m}) = {value}")
+    if how != "exact":  # the other side's minimum is itself numeric or an upper bound (a budget ran out): so is this
+        where += f" (the {that}'s minimum is {how}: so is this, an upper bound on the infimum)"
     return best, {"value": value, "attained": True, "method": how, "where": where}
 
 
@@ -730,6 +734,10 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
         inf_c = via.get("infimum") or inf_c or infimum(c, budget)
         best_c = via.get("minimizer") or (minimizer(c, budget=budget) if inf_c["attained"] is True
                                           and inf_c["method"] != "upper bound" else None)
+    if (best_r is None and isinstance(best_c, CriticalPoint) and mono is not None and mono.get("F") is not None
+            and mono["f"] is None):  # reference = F(candidate), F strictly increasing, F^-1 implicit
+        back = _minimum_through(mono["F"], best_c, budget, inf_c["method"], of=("reference", "candidate"))
+        best_r, inf_r = back if back is not None else (best_r, inf_r)
     settled = (_settled(best_c, inf_c, c, best_r), _settled(best_r, inf_r, r, best_c))
     relation, details = _decide(c, r, *settled, budget, mono=mono)
     needs_witness = RELATIONS.index(relation) > RELATIONS.index("monotone")

@@ -37,6 +37,7 @@ from vaemath.symbolic.nonsmooth import (
     directional,
     kink_directions,
     pieces,
+    zeros_on,
 )
 from vaemath.symbolic.symbols import vectorized
 
@@ -197,7 +198,7 @@ def ratio_through(f: sp.Expr, x: sp.Symbol, lower, of: str = "reference", method
                 right = "]" if b.is_finite and b != 0 else ")"
                 found.append((sp.simplify(branch / x), f"wherever the {of} is in {left}{a}, {b}{right}; attained"))
                 continue
-            zeros = sp.solveset(slope, x, sp.Interval.open(a, b))
+            zeros = zeros_on(sp.fraction(sp.together(slope))[0], x, sp.Interval.open(a, b))
             if zeros != sp.S.EmptySet and not isinstance(zeros, sp.FiniteSet):
                 return None
             found += [((branch / x).subs(x, z), f"where the {of} = {z} (attained)") for z in zeros]
@@ -244,13 +245,9 @@ def _pole_limit(q: sp.Expr, x: sp.Symbol, z, side: str) -> sp.Expr:
 def _poles(f: sp.Expr, x: sp.Symbol, lower) -> list | None:
     """The poles of f(x)/x in (lower, oo), in order: 0 where lower < 0, and the real zeros of the denominator of f
     (f = x**2/F when reference = F(candidate): kl against kl + log(kl), F(W(1)) = 0, where the ratio goes from -oo to
-    +oo), by solveset, or by solve where the denominator is strictly monotone there (one zero at most); None where
-    they are not found as a finite set."""
+    +oo), by :func:`~vaemath.symbolic.nonsmooth.zeros_on`; None where they are not found as a finite set."""
     den, where = sp.denom(sp.together(f)), sp.Interval.open(lower, sp.oo)
-    zeros = sp.S.EmptySet if not den.has(x) else sp.solveset(den, x, where)
-    if isinstance(zeros, sp.ConditionSet) and sp.solveset(sp.diff(den, x), x, where) == sp.S.EmptySet:
-        # den strictly monotone on the range: at most one zero, which sympy's solve gives (r + log(r): W(1))
-        zeros = sp.FiniteSet(*(z for z in sp.solve(den, x) if z.is_real and where.contains(z) is sp.true))
+    zeros = sp.S.EmptySet if not den.has(x) else zeros_on(den, x, where)
     if not isinstance(zeros, sp.FiniteSet) and zeros != sp.S.EmptySet:
         return None
     found = set(zeros) | ({sp.S.Zero} if lower.is_extended_negative else set())

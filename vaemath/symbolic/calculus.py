@@ -1103,25 +1103,68 @@ def _separable_order(e: sp.Expr, point: dict, budget) -> int | None:
     return int(q) if q.is_integer else q
 
 
-def _sum_of_powers_order(e: sp.Expr, point: dict, budget) -> int | None:
-    """The local order at ``point`` of a sum of terms c_i g_i^k_i (c_i > 0, k_i >= 1 integers), each g_i 0 there with
-    a zero gradient and a positive definite Hessian: g_i^k_i then grows as |x - p|^(2 k_i) in every direction, so the
-    sum grows as the least of the 2 k_i (kl**4 + quadratic**4: 8, as c |x - p|^8 <= f <= C |x - p|^8 near (0, 1)).
-    None where a term is of another kind."""
-    if not isinstance(e, sp.Add) or not all(v.is_number for v in point.values()):
+def _sum_of_powers_order(e: sp.Expr, point: dict, budget) -> int | sp.Rational | None:
+    """The local order at ``point`` of a sum of terms, each a "definite" term growing as |x - p|^q in every direction
+    (:func:`_power_term_order`, :func:`_composed_term_order`) or an even power g^k of a smooth g that is 0 there (>= 0
+    and at most C |x - p|^k, C |x - p|^(2k) where g's gradient is 0): the least q of the definite terms, when no
+    other term is of lower order (kl**4 + quadratic**4: 8; kl**2 + quadratic**2 + mu**4: 4; kl**(3/2) +
+    quadratic**2: 3; kl**2*exp(kl): 4; exp(kl**2) - 1: 4). None where a term is of another kind or none is
+    definite."""
+    if not all(v.is_number for v in point.values()):
         return None
 
-    def order(term):
-        c, term = term.as_coeff_Mul()
-        g, k = (term.base, term.exp) if term.is_Pow and term.exp.is_Integer and term.exp > 0 else (term, sp.S.One)
-        if not c.is_positive:
-            return None
-        vanishes = [sp.simplify(f.subs(point)) == 0 for f in (g, sp.diff(g, mu), sp.diff(g, sigma))]
-        if not all(vanishes) or definiteness(hessian_at(g, point)) != "positive definite":
-            return None
-        return 2 * int(k)
-    done, found = attempt(lambda: [order(t) for t in e.args], budget=budget)
-    return min(found) if done and None not in found else None
+    def order(term):  # (order, definite) or None
+        found = _power_term_order(term, point, budget)
+        return found if found is not None else _composed_term_order(term, point, budget)
+    done, found = attempt(lambda: [order(t) for t in sp.Add.make_args(e) if t.free_symbols], budget=budget)
+    if not done or None in found or not any(definite for _, definite in found):
+        return None
+    q = min(q for q, definite in found if definite)
+    if any(p < q for p, definite in found if not definite):
+        return None
+    return int(q) if q.is_integer else q
+
+
+def _definite_at(g: sp.Expr, point: dict, budget) -> bool:
+    """g is smooth, 0 at ``point`` with a zero gradient and a positive definite Hessian there: c |x - p|^2 <= g <=
+    C |x - p|^2 near p."""
+    vanish = (g, sp.diff(g, mu), sp.diff(g, sigma))
+    return (is_smooth(g) and all(_simplified(v.subs(point), budget) == 0 for v in vanish)
+            and definiteness(hessian_at(g, point)) == "positive definite")
+
+
+def _power_term_order(term: sp.Expr, point: dict, budget) -> tuple | None:
+    """(order, definite) of a term c h g^k (c > 0, h a factor > 0 at ``point``, g smooth and 0 there, k > 0
+    rational): (2k, True) where g is definite (:func:`_definite_at`); else, for k an even integer, (k, False), or
+    (2k, False) where g's gradient is 0. None for a term of another kind."""
+    c, rest = term.as_coeff_Mul()
+    vanishing = [f for f in sp.Mul.make_args(rest) if _simplified(f.subs(point), budget) == 0]
+    if not c.is_positive or len(vanishing) != 1:
+        return None
+    power = vanishing[0]
+    g, k = (power.base, power.exp) if power.is_Pow and power.exp.is_Rational and power.exp > 0 else (power, sp.S.One)
+    h = _simplified((rest / power).subs(point), budget)
+    if not (h.is_positive and h.is_finite and is_smooth(g)):
+        return None
+    if _definite_at(g, point, budget):
+        return 2 * k, True
+    flat = all(_simplified(sp.diff(g, x).subs(point), budget) == 0 for x in (mu, sigma))
+    return (2 * k if flat else k, False) if k.is_even else None
+
+
+def _composed_term_order(term: sp.Expr, point: dict, budget) -> tuple | None:
+    """(2q, True) for a term F(g), g a definite subexpression (:func:`_definite_at`) and F(y) - F(0) ~ a y^q as
+    y -> 0+ with a > 0 (exp(kl**2): F = exp(y**2), q = 2); None otherwise."""
+    y = sp.Dummy("y", positive=True)
+    for g in sp.preorder_traversal(term):
+        if g == term or not isinstance(g, sp.Add) or not g.free_symbols & {mu, sigma}:
+            continue
+        big_f = term.subs(g, y)
+        if big_f.free_symbols & {mu, sigma} or not _definite_at(g, point, budget):
+            continue
+        a, q = (big_f - big_f.subs(y, 0)).as_leading_term(y).as_coeff_exponent(y)
+        return (2 * q, True) if a.is_positive and q.is_positive and not a.has(y) else None
+    return None
 
 
 def _near(p: dict, q: dict, tol: float = 1e-6) -> bool:
@@ -2240,6 +2283,9 @@ def _is_local_minimum(e: sp.Expr, c: CriticalPoint, param: str) -> bool:
         return True
     if c.order is not None and c.order > 2 and any(isinstance(v, sp.Float) for v in c.point.values()):
         return True  # a numeric minimum of high order: its growth was read at 120 digits (:func:`float_order`)
+    if c.order is not None and c.definiteness == "positive semidefinite":
+        return True  # an exact point's order is a proved bound f - f(p) >= c |x - p|^q (exp(kl**2) - 1 at 1e-12 is
+        # 1e-48, lost at the rays' 30 digits)
     return c.definiteness == "positive semidefinite" and _grows_on_rays(e, _std_point(c.point, param), c.value)
 
 

@@ -153,15 +153,32 @@ def _sign(value: sp.Expr) -> int:
     return 0 if abs(x) < 1e-25 else (1 if x > 0 else -1)
 
 
-def _zeros(g: sp.Expr, x: sp.Symbol, span: sp.Interval) -> sp.Set:
-    """The zeros of g on the open interval ``span`` (sympy.solveset). Where that fails and x > 0 on the span, x's
-    fractional powers are cleared by x = y**k, k the lcm of their denominators (y > 0): r**(1/4) - r**(3/4) is
-    y - y**3, whose zeros are all found (solveset raised on the radicals: max(kl, kl**3) against kl**4)."""
+def zeros_on(g: sp.Expr, x: sp.Symbol, span: sp.Interval) -> sp.Set:
+    """The zeros of g on the open interval ``span`` (sympy.solveset). Where solveset leaves them implicit and g is
+    strictly monotone on the span (g' has no zero there, by solveset), g has one zero if its one-sided limits at the
+    ends have opposite signs (then sympy's solve gives it, r + log(r): W(1)), else none (e**r*(1 - r) - 1 on
+    (0, oo): 0 at 0+, -oo at oo). Where solveset raises and x > 0 on the span, x's fractional powers are cleared by
+    x = y**k, k the lcm of their denominators (y > 0): r**(1/4) - r**(3/4) is y - y**3, whose zeros are all found
+    (solveset raised on the radicals: max(kl, kl**3) against kl**4). Raises what sympy raises."""
     try:
-        return sp.solveset(g, x, span)
+        zeros = sp.solveset(g, x, span)
     except SYMPY_FAILED:
         if not sp.sympify(span.start).is_extended_nonnegative:
             raise
+        return _zeros_of_powers(g, x, span)
+    if isinstance(zeros, sp.ConditionSet) and sp.solveset(sp.diff(g, x), x, span) == sp.S.EmptySet:
+        ends = [sp.limit(g, x, span.start, "+"), sp.limit(g, x, span.end, "-")]
+        if not all(e.is_extended_real for e in ends):
+            return zeros
+        if _sign(ends[0]) * _sign(ends[1]) >= 0:  # a strictly monotone g that does not cross 0 inside
+            return sp.S.EmptySet
+        found = [z for z in sp.solve(g, x) if z.is_real and span.contains(z) is sp.true]
+        zeros = sp.FiniteSet(*found) if len(found) == 1 else zeros
+    return zeros
+
+
+def _zeros_of_powers(g: sp.Expr, x: sp.Symbol, span: sp.Interval) -> sp.Set:
+    """:func:`zeros_on` where solveset raised: x's fractional powers cleared (x > 0 on the span)."""
     dens = {p.exp.q for p in g.atoms(sp.Pow) if p.base == x and p.exp.is_Rational}
     k = math.lcm(*dens) if dens else 1
     if k == 1:
@@ -191,7 +208,7 @@ def pieces(f: sp.Expr, x: sp.Symbol, lower, upper) -> list | None:
             args = kink.args
             ties = [args[0]] if isinstance(kink, sp.Abs) else [a - b for i, a in enumerate(args) for b in args[i + 1:]]
             for tie in ties:
-                zeros = _zeros(tie, x, span)
+                zeros = zeros_on(tie, x, span)
                 if zeros != sp.S.EmptySet and not isinstance(zeros, sp.FiniteSet):
                     return None
                 cuts |= set(zeros) if zeros != sp.S.EmptySet else set()
