@@ -648,3 +648,29 @@ def test_a_root_with_a_factor_mu_squared_at_subnormal_mu(text):
     if text.startswith("sqrt(mu**2"):  # |mu| sqrt(1 + mu^2): a cone's tip in mu
         _, grad, hess = vaemath.penalty(text)(0.0, 1.5, what=("value", "grad", "hess"))
         assert math.isnan(grad[0]) and math.isnan(hess[0]) and grad[1] == 1.0
+
+
+# review of this kind (helper-96): the same roots far out and with the power of mu beside them. A fractional power of
+# such a polynomial, times the power of mu in its product, is one atom through differentiation, and on each side of
+# |mu| = 1 one power |mu|^E times a bounded ratio: d/dmu of sqrt(mu**2 + mu**4) above 1e155 was NaN (mu^3/mu^2) for
+# 2 mu; mu**2/sqrt(mu**2 + mu**4) at 5e-324 was inf for 5e-324 (mu^2 underflows, 1/|mu| overflows); d/dmu of
+# sqrt(mu**2 + 2*mu**6) at 1e100 NaN for 4.2e200; d/dmu of (mu**4 + mu**8)**(1/4) at 5e-324 inf for 1
+BOTH_ENDS_MU = [(m, x) for m in (5e-324, -1e-310, 1e-300, 1e-8, 0.5, -3.0, 1e8, -1e100, 1e156, 1e200, 1.7e308)
+                for x in (0.5, 1.5)]
+
+
+NAN = math.nan
+
+
+# at mu = 0 (by hand): each is sgn(mu)^a |mu|^m h(mu), h smooth and positive; smooth where that is mu^m, else its
+# j-th derivative at 0 exists (and is 0) only for j < m: (value, d/dmu, d2/dmu2) at (0, 1.5)
+@pytest.mark.parametrize("text, at_zero", [
+    ("sqrt(mu**2 + mu**4) + (sigma-1)**2", (0.25, NAN, NAN)), ("mu**2/sqrt(mu**2 + mu**4)", (0, NAN, NAN)),
+    ("sqrt(mu**2 + 2*mu**6) + sigma**2", (2.25, NAN, NAN)), ("(mu**4 + mu**8)**(1/4)", (0, NAN, NAN)),
+    ("(mu**2 + mu**4)**(3/2)/mu**3 + log(sigma)", (NAN, NAN, NAN)), ("mu*sqrt(mu**2 + mu**4)*sigma", (0, 0, NAN)),
+    ("mu**2*sqrt(mu**4 + mu**6) + sigma", (1.5, 0, 0))])
+def test_a_root_with_a_factor_mu_squared_at_both_ends_of_the_range(text, at_zero):
+    _check_planes(text, "std", BOTH_ENDS_MU)
+    value, grad, hess = vaemath.penalty(text)(0.0, 1.5, what=("value", "grad", "hess"))
+    got = (float(value), float(grad[0]), float(hess[0]))
+    assert all(g == w or math.isnan(g) and math.isnan(w) for g, w in zip(got, at_zero)), got

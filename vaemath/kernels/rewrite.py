@@ -80,17 +80,27 @@ def _log1p_of(arg: sp.Expr) -> bool:
     return arg.subs({mu: 0, d: 0}) == 1
 
 
-def _log_of_mu_polynomial(arg: sp.Expr) -> sp.Expr | None:
-    """log(sum c_k mu^k) with no constant term, two or more terms, the least and greatest powers even with positive
-    coefficients -> log(c_lo) + lo log|mu| + log1p(sum c_k/c_lo mu^(k - lo)) where |mu| <= 1, log(c_hi) + hi log|mu| +
-    log1p(sum c_k/c_hi mu^(k - hi)) above: no power of mu underflows or overflows where the log is a finite number
-    (log(mu^4 + mu^6) at mu = 1e-100 is -918.03, was -inf; at 1e200 2766.10, was inf); else None."""
+def _mu_polynomial_terms(arg: sp.Expr) -> dict | None:
+    """{k: c_k} of a polynomial sum c_k mu^k in mu alone with no constant term, two or more terms, the least and
+    greatest powers even with positive coefficients (> 0 for mu != 0 near 0 and far out); else None."""
     if arg.free_symbols != {mu} or not arg.is_polynomial(mu):
         return None
     terms = {k: c for (k,), c in sp.Poly(sp.expand(arg), mu).terms()}
     lo, hi = min(terms), max(terms)
     if len(terms) < 2 or lo == 0 or lo % 2 or hi % 2 or not (terms[lo].is_real and terms[lo] > 0 and terms[hi] > 0):
         return None
+    return terms
+
+
+def _log_of_mu_polynomial(arg: sp.Expr) -> sp.Expr | None:
+    """log(sum c_k mu^k) of :func:`_mu_polynomial_terms` -> log(c_lo) + lo log|mu| + log1p(sum c_k/c_lo mu^(k - lo))
+    where |mu| <= 1, log(c_hi) + hi log|mu| + log1p(sum c_k/c_hi mu^(k - hi)) above: no power of mu underflows or
+    overflows where the log is a finite number (log(mu^4 + mu^6) at mu = 1e-100 is -918.03, was -inf; at 1e200
+    2766.10, was inf); else None."""
+    terms = _mu_polynomial_terms(arg)
+    if terms is None:
+        return None
+    lo, hi = min(terms), max(terms)
     log1p_ = sp.Function("log1p")
 
     def side(k0):
@@ -110,16 +120,74 @@ class logpoly(sp.Function):  # noqa: N801  (never printed: :func:`logpoly_forms`
         return logpoly(self.args[0] + 1, *self.args[1:])
 
 
+class rootpoly(logpoly):  # noqa: N801  (never printed: :func:`logpoly_forms` replaces it first)
+    """rootpoly(j, q, a, mu, c_0, ..., c_n): the j-th derivative in mu of mu^a (sum c_k mu^k)^q, q a fraction, a an
+    integer and the polynomial one that :func:`_mu_polynomial_terms` takes; a logpoly for :func:`logpoly_forms`, with
+    its own sides (:func:`_rootpoly_sides`)."""
+
+    def fdiff(self, argindex=4):
+        if argindex != 4:
+            raise sp.ArgumentIndexError(self, argindex)
+        return rootpoly(self.args[0] + 1, *self.args[1:])
+
+
 def logpoly_atoms(e: sp.Expr) -> sp.Expr:
-    """``e`` (in mu and sigma) with every log(P(mu)) that :func:`_log_of_mu_polynomial` takes as logpoly(0, mu, ..):
-    applied before differentiation (its derivatives P'/P, (P'/P)' are then atoms of mu alone too)."""
-    def rule(a):
-        arg = a.args[0]
-        if _log_of_mu_polynomial(arg) is None:
-            return a
-        poly = sp.Poly(sp.expand(arg), mu)
-        return logpoly(sp.S.Zero, mu, *reversed(poly.all_coeffs()))
-    return e.replace(lambda x: isinstance(x, sp.log) and x.args[0].free_symbols == {mu}, rule)
+    """``e`` (in mu and sigma) with every log(P(mu)) that :func:`_log_of_mu_polynomial` takes as logpoly(0, mu, ..)
+    and every fractional power P(mu)^q of such a polynomial, with the power of mu beside it, as rootpoly(0, q, a, mu,
+    ..): applied before differentiation (the derivatives P'/P, (P'/P)', of mu^a P^q are then atoms of mu alone too,
+    and mu**2/sqrt(mu**2 + mu**4)'s derivatives one term each, not terms of order 1/mu that cancel)."""
+    def coeffs(arg):
+        return reversed(sp.Poly(sp.expand(arg), mu).all_coeffs())
+
+    def log_rule(x):
+        arg = x.args[0]
+        return x if _log_of_mu_polynomial(arg) is None else logpoly(sp.S.Zero, mu, *coeffs(arg))
+
+    def root_rule(x):
+        if isinstance(x, sp.Pow):
+            fraction = x.exp.is_Rational and not x.exp.is_Integer
+            ok = fraction and x.base.free_symbols == {mu} and _mu_polynomial_terms(x.base) is not None
+            return rootpoly(sp.S.Zero, x.exp, sp.S.Zero, mu, *coeffs(x.base)) if ok else x
+        roots = [f for f in x.args if isinstance(f, rootpoly) and f.args[0] == 0]
+        a = x.as_powers_dict().get(mu, sp.S.Zero)
+        if len(roots) != 1 or not (a.is_Integer and a != 0):
+            return x
+        j, q, a0, *rest = roots[0].args
+        return x / (roots[0] * mu**a) * rootpoly(j, q, a0 + a, *rest)
+    e = e.replace(lambda x: isinstance(x, sp.log) and x.args[0].free_symbols == {mu}, log_rule)
+    return e.replace(lambda x: isinstance(x, (sp.Pow, sp.Mul)) and x.has(mu), root_rule)
+
+
+@functools.lru_cache(maxsize=256)
+def _rootpoly_sides(a: rootpoly) -> tuple:
+    """((R_low, 0), (R_high, 0)) with rootpoly(j, q, a, ..) = R on each side of |mu| = 1: the j-th derivative of
+    mu^a P^q is mu^(a - j) N P^(q - j), N a polynomial (N_0 = 1, N_i+1 = (a - i) P N_i + mu ((q - i) P' N_i + P N_i'),
+    sympy's exact algebra), and on the side where P ~ c mu^K and N ~ mu^n (least powers where |mu| <= 1, greatest
+    above) it is sgn(mu)^(a - j + n) |mu|^E, E = a - j + n + K (q - j), times the bounded ratio (N/mu^n) (P/mu^K)^(q -
+    j): one power of |mu|, which leaves the float64 range only where the derivative does (d/dmu of sqrt(mu^2 + mu^4)
+    at 1e156 is 2e156, was NaN from mu^3/mu^2; at 5e-324 1, was inf from mu/|mu|). NaN at mu = 0 where the
+    derivative does not exist there."""
+    j, q, a0, x, *coeffs = a.args
+    p = sp.Add(*(c * mu**k for k, c in enumerate(coeffs)))
+    num = sp.S.One
+    for i in range(int(j)):
+        num = sp.expand((a0 - i) * p * num + mu * ((q - i) * sp.diff(p, mu) * num + p * sp.diff(num, mu)))
+    n_poly, p_poly = sp.Poly(num, mu), sp.Poly(p, mu)
+
+    def side(n, k, ratio_n, ratio_p):
+        e, odd = a0 - j + n + k * (q - j), (a0 - j + n) % 2
+        return ratio_n * ratio_p ** (q - j) * (sgn(mu) if odd else 1) * sp.Abs(mu) ** e
+    lo_n, lo_p = min(k for (k,) in n_poly.monoms()), min(k for (k,) in p_poly.monoms())
+    low = side(lo_n, lo_p, sp.expand(num / mu**lo_n), sp.expand(p / mu**lo_p))
+    # near 0 the atom is sgn(mu)^a |mu|^m times a smooth positive factor, m = a + lo q: smooth where that is mu^m,
+    # else its j-th derivative exists at 0 only for j < m (the cone |mu| sqrt(1 + mu^2): no d/dmu, no d2/dmu2)
+    m = a0 + lo_p * q
+    if not (m.is_integer and m >= 0 and (m - a0) % 2 == 0 or j < m):
+        low = sp.Piecewise((sp.nan, sp.Eq(mu, 0)), (low, True))
+    u, hi_n, hi_p = 1 / mu, n_poly.degree(), p_poly.degree()
+    high = side(hi_n, hi_p, sp.Add(*(c * u ** (hi_n - k) for (k,), c in n_poly.terms())),
+                sp.Add(*(c * u ** (hi_p - k) for (k,), c in p_poly.terms())))
+    return (low.subs(mu, x), 0), (high.subs(mu, x), 0)
 
 
 def _chain(e: sp.Expr, n: int) -> sp.Expr:
@@ -134,6 +202,8 @@ def _logpoly_sides(a: logpoly) -> tuple:
     j = 0 is :func:`_log_of_mu_polynomial`'s (k = 0); j >= 1 is N/P^j with N a polynomial (sympy's exact algebra: no
     cancellation of P''P - P'^2's leading terms), divided by mu^(j lo) where |mu| <= 1 and by mu^(j hi) above: the
     quotients of polynomials in mu (in 1/mu above), k = j."""
+    if isinstance(a, rootpoly):
+        return _rootpoly_sides(a)
     j, x, *coeffs = a.args
     j = int(j)
     p = sp.Add(*(c * mu**k for k, c in enumerate(coeffs)))
