@@ -2283,7 +2283,8 @@ def _is_local_minimum(e: sp.Expr, c: CriticalPoint, param: str) -> bool:
         return True
     if c.order is not None and c.order > 2 and any(isinstance(v, sp.Float) for v in c.point.values()):
         return True  # a numeric minimum of high order: its growth was read at 120 digits (:func:`float_order`)
-    if c.order is not None and c.definiteness == "positive semidefinite":
+    exact = not any(sp.sympify(v).has(sp.Float) for v in c.point.values())
+    if exact and c.order is not None and c.definiteness == "positive semidefinite":
         return True  # an exact point's order is a proved bound f - f(p) >= c |x - p|^q (exp(kl**2) - 1 at 1e-12 is
         # 1e-48, lost at the rays' 30 digits)
     return c.definiteness == "positive semidefinite" and _grows_on_rays(e, _std_point(c.point, param), c.value)
