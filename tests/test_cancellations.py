@@ -668,9 +668,13 @@ NAN = math.nan
     ("sqrt(mu**2 + mu**4) + (sigma-1)**2", (0.25, NAN, NAN)), ("mu**2/sqrt(mu**2 + mu**4)", (0, NAN, NAN)),
     ("sqrt(mu**2 + 2*mu**6) + sigma**2", (2.25, NAN, NAN)), ("(mu**4 + mu**8)**(1/4)", (0, NAN, NAN)),
     ("(mu**2 + mu**4)**(3/2)/mu**3 + log(sigma)", (NAN, NAN, NAN)), ("mu*sqrt(mu**2 + mu**4)*sigma", (0, 0, NAN)),
-    ("mu**2*sqrt(mu**4 + mu**6) + sigma", (1.5, 0, 0))])
+    ("mu**2*sqrt(mu**4 + mu**6) + sigma", (1.5, 0, 0)), ("mu*(mu**2 + mu**4)**(-1/2)", (NAN, NAN, NAN)),
+    ("(mu**2 + mu**4)**(-3/2)", None)])
 def test_a_root_with_a_factor_mu_squared_at_both_ends_of_the_range(text, at_zero):
+    # the last two: d/dmu at 1.7e308 was -inf for -0.0 (helper-98: 6 |mu| overflowed before its divisions by mu)
     _check_planes(text, "std", BOTH_ENDS_MU)
+    if at_zero is None:  # a pole at mu = 0
+        return
     value, grad, hess = vaemath.penalty(text)(0.0, 1.5, what=("value", "grad", "hess"))
     got = (float(value), float(grad[0]), float(hess[0]))
     assert all(g == w or math.isnan(g) and math.isnan(w) for g, w in zip(got, at_zero)), got

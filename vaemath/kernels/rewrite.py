@@ -176,7 +176,7 @@ def _rootpoly_sides(a: rootpoly) -> tuple:
 
     def side(n, k, ratio_n, ratio_p):
         e, odd = a0 - j + n + k * (q - j), (a0 - j + n) % 2
-        return ratio_n * ratio_p ** (q - j) * (sgn(mu) if odd else 1) * sp.Abs(mu) ** e
+        return ratio_n * ratio_p ** (q - j) * (sgn(mu) if odd else 1) * absval(mu) ** e  # not |mu| 6/mu^8 (inf)
     lo_n, lo_p = min(k for (k,) in n_poly.monoms()), min(k for (k,) in p_poly.monoms())
     low = side(lo_n, lo_p, sp.expand(num / mu**lo_n), sp.expand(p / mu**lo_p))
     # near 0 the atom is sgn(mu)^a |mu|^m times a smooth positive factor, m = a + lo q: smooth where that is mu^m,
@@ -1604,6 +1604,16 @@ class llog(sp.Function):  # noqa: N801  (printed math.log of the absolute value)
 
 class lmax(sp.Function):  # noqa: N801  (printed max)
     pass
+
+
+class absval(sp.Function):  # noqa: N801  (printed abs(x); opaque to sympy, which writes Abs(x)**-3 as Abs(x)/x**4)
+    """|x| in an asymptotic form or a root's side form (:func:`_rootpoly_sides`): 1/absval(mu)**3 is divided three
+    times, never |mu|/mu^4 (inf at mu = 1e308)."""
+
+    nargs = 1
+
+    def _eval_is_positive(self):
+        return True
 
 
 class sgn(sp.Function):  # noqa: N801  (printed copysign(1, x), 0 at 0)

@@ -32,7 +32,7 @@ import sympy as sp
 from mpmath import libmp
 
 from vaemath.kernels import rewrite, scaled, special
-from vaemath.kernels.rewrite import T, d, lg
+from vaemath.kernels.rewrite import T, absval, d, lg
 from vaemath.symbolic import mu
 from vaemath.symbolic.budget import SYMPY_FAILED, attempt
 
@@ -49,15 +49,6 @@ class horner(sp.Function):  # noqa: N801  (printed c0 + u*(c1 + u*(...)) with fl
     """horner(u, c0, c1, ..., cN): the polynomial sum c_k u^k, evaluated by Horner's rule."""
 
     def _eval_is_real(self):
-        return True
-
-
-class absval(sp.Function):  # noqa: N801  (printed abs(x); opaque to sympy, which writes Abs(x)**-3 as Abs(x)/x**4)
-    """|x| in an asymptotic form: 1/absval(mu)**3 is divided three times, never |mu|/mu^4 (inf at mu = 1e308)."""
-
-    nargs = 1
-
-    def _eval_is_positive(self):
         return True
 
 
