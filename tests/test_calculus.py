@@ -1690,3 +1690,13 @@ def test_growth_of_order_8_is_an_isolated_minimiser_not_a_curve(text):
     with mp.workdps(60):
         assert all(_mp(f, mp.mpf("1e-2") * mp.cos(a), mp.exp(mp.mpf("1e-2") * mp.sin(a)), dps=60) > 1e-30
                    for a in np.linspace(0, 2 * np.pi, 13))
+
+
+def test_a_hessian_sympy_cannot_classify_gives_an_answer_not_a_recursion_error():
+    # review helper-98: sympy's is_indefinite recursed without end on this penalty's Hessian at its minimiser; by
+    # hand q = mu**2 - mu*(sigma - 1) + (sigma - 1)**2 is a positive definite form (discriminant -3), so q**(5/4) is
+    # 0 at (0, 1) only
+    best = minimizer("(mu**2 + (sigma-1)**2 - mu*(sigma-1))**(5/4)", budget=5)
+    assert best.value == 0
+    where = best.region if isinstance(best, MinimizerSet) else None
+    assert best.point == {mu: 0, sigma: 1} if where is None else where.subs({mu: 0, sigma: 1}) is sp.true

@@ -851,27 +851,44 @@ def test_a_reference_that_is_a_non_monotone_function_of_the_candidate_has_exact_
     assert f"-> {pole}" in rb["sup_path"]
 
 
-def test_a_reference_with_a_double_zero_of_f_at_the_candidates_least_value():
-    """kl against exp(kl) - 1 - kl = F(kl), F strictly increasing with F(0) = F'(0) = 0: x/F(x) ~ 2/x -> oo as
-    kl -> 0+ and -> 0 as kl -> oo, and the reference's minimiser is kl's, (0, 1), with value 0, Hessian 0 and order
-    4 (F(x) ~ x**2/2). Was 'sup >= 1413.88' (numeric: sympy's solveset left the ratio's critical points implicit)
-    and no minimiser for the reference. Truth by hand, with mpmath: x/F(x) above 1e19 at x = 1e-19 and
-    below 1e-300 at x = 1000; at 80 digits F(kl(p + t u))/t**4 positive and the same to 1e-6 at t = 1e-10, 1e-11
-    along 6 rays."""
+@pytest.mark.parametrize("reference, big_f, inf", [
+    ("exp(kl) - 1 - kl", lambda x: mpmath.exp(x) - 1 - x, 0), ("kl - log(1 + kl)", lambda x: x - mpmath.log1p(x), 1)])
+def test_a_reference_with_a_double_zero_of_f_at_the_candidates_least_value(reference, big_f, inf):
+    """kl against F(kl), F strictly increasing with F(0) = F'(0) = 0, F(x) ~ x**2/2: x/F(x) ~ 2/x -> oo as kl -> 0+
+    and -> inf (0, 1) as kl -> oo, and the reference's minimiser is kl's, (0, 1), with value 0, Hessian 0 and order
+    4. Was 'sup >= 1413.88' (numeric: sympy's solveset left the ratio's critical points implicit, alone or beside
+    another factor's) and, for the first, no minimiser for the reference. Truth by hand, with mpmath: x/F(x) above
+    1e19 at x = 1e-19 and within 1e-20 of inf at x = 1e30; at 80 digits F(kl(p + t u))/t**4 positive and the same to
+    1e-6 at t = 1e-10, 1e-11 along 6 rays."""
     with mpmath.workdps(80):
-        big_f = lambda x: mpmath.exp(x) - 1 - x  # noqa: E731
         kl = lambda m, s: (m**2 + s**2 - 1) / 2 - mpmath.log(s)  # noqa: E731
-        assert mpmath.mpf("1e-19") / big_f(mpmath.mpf("1e-19")) > 1e19 and 1000 / big_f(mpmath.mpf(1000)) < 1e-300
+        x, far = mpmath.mpf("1e-19"), mpmath.mpf("1e30")
+        assert x / big_f(x) > 1e19 and abs(far / big_f(far) - inf) < 1e-20
         for a in np.linspace(0, 2 * np.pi, 6, endpoint=False):
             q = [big_f(kl(t * mpmath.cos(a), 1 + t * mpmath.sin(a))) / t**4 for t in (mpmath.mpf("1e-10"),
                                                                                       mpmath.mpf("1e-11"))]
             assert q[0] > 0 and abs(q[0] / q[1] - 1) < 1e-6
-    v = check("kl", "exp(kl) - 1 - kl")
+    v = check("kl", reference)
     rb, best = v.ratio_bounds, v.minimizer["reference"]
-    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("0", "oo", "exact", "exact")
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == (str(inf), "oo", "exact", "exact")
     assert "minimiser" in rb["sup_path"] and "oo" in rb["inf_path"]
     assert best.point == {mu: 0, sigma: 1} and best.value == 0 and best.order == 4
     assert best.hessian == sp.zeros(2, 2) and v.infimum["reference"]["method"] == "exact"
+
+
+def test_a_reference_taking_both_signs_with_an_implicit_zero_has_an_unbounded_ratio():
+    """kl against kl + atan(kl) - 1/10: F(x) = x + atan(x) - 1/10 is 0 at x0 ~ 0.05 (no closed form: sympy's solve
+    raised NotImplementedError through check), which kl takes (mu = sqrt(2 x0), sigma = 1), so kl/F(kl) has either
+    sign without bound beside it: inf -oo, sup oo. Of this kind, kl + log(1 + kl) - 1/10**6 was "sup 1, exact"
+    (review helper-98). Truth by mpmath at 50 digits: x0 by findroot; x/F(x) at x0 (1 -+ 1e-12) below -1e10 and
+    above 1e10."""
+    with mpmath.workdps(50):
+        big_f = lambda x: x + mpmath.atan(x) - mpmath.mpf(1) / 10  # noqa: E731
+        x0 = mpmath.findroot(big_f, 0.05)
+        below, above = (x / big_f(x) for x in (x0 * (1 - mpmath.mpf("1e-12")), x0 * (1 + mpmath.mpf("1e-12"))))
+    assert below < -1e10 and above > 1e10
+    rb = check("kl", "kl + atan(kl) - 1/10").ratio_bounds
+    assert (rb["inf"], rb["sup"], rb["inf_method"], rb["sup_method"]) == ("-oo", "oo", "exact", "exact")
 
 
 def test_the_inverse_of_a_named_function_is_named():

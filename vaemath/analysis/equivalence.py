@@ -636,6 +636,28 @@ def _through_f(cand: sp.Expr, ref: sp.Expr, inf_r: dict, best_r, budget) -> dict
     return out
 
 
+def _across_zero_set(c: sp.Expr, inf_r: dict, lim_r: dict, inf_c: dict, best_c) -> dict | None:
+    """Ratio bounds inf -oo, sup oo, exactly, when the reference takes both signs (its exact minimum < 0, a boundary
+    limit +oo) and the candidate, finite on the domain, is > 0 but at one point at most (its exact minimum > 0, or 0
+    at one minimiser): the reference's zero set separates its signs on the connected half-plane, so it is a curve,
+    not a point, and holds points where the candidate is > 0, beside which the ratio has either sign without bound
+    (kl against kl + log(1 + kl) - 1/10**6, whose zero at kl = 5.0e-7 sympy does not solve for: was "sup 1, exact").
+    None otherwise."""
+    low_r, low_c = (d.get("value") if d.get("method") == "exact" else None for d in (inf_r, inf_c))
+    if low_r is None or not (low_r.is_number and low_r.is_negative) or sp.oo not in lim_r.values():
+        return None
+    single = low_c is not None and low_c.is_number and (low_c.is_positive or low_c == 0
+                                                        and isinstance(best_c, CriticalPoint))
+    den = sp.denom(sp.together(c))
+    if not single or not (den.free_symbols <= {sigma} and den.subs(sigma, sp.Dummy(positive=True)).is_positive):
+        return None
+    path = "(mu, sigma) -> the reference's zero set (it takes both signs) where the candidate > 0, the reference {} 0"
+    return {"inf": "-oo", "sup": "oo", "inf_path": path.format("<"), "sup_path": path.format(">"),
+            "inf_method": "exact", "sup_method": "exact", "bounded_away_from_0": False, "bounded_above": False,
+            "method": "exact: the reference takes both signs (exact minimum < 0, limit +oo), so its zero set is a "
+                      "curve, on which the candidate is > 0 but at one point at most"}
+
+
 def _minimum_through(f: sp.Expr, best_r: CriticalPoint, budget, how: str = "exact",
                      of: tuple = ("candidate", "reference")) -> tuple | None:
     """(minimiser, infimum) of candidate = f(reference), f strictly increasing: the reference's minimiser p, value
@@ -739,6 +761,7 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
         back = _minimum_through(mono["F"], best_c, budget, inf_c["method"], of=("reference", "candidate"))
         best_r, inf_r = back if back is not None else (best_r, inf_r)
     settled = (_settled(best_c, inf_c, c, best_r), _settled(best_r, inf_r, r, best_c))
+    lim_r = limits(r_pen, budget=budget)
     relation, details = _decide(c, r, *settled, budget, mono=mono)
     needs_witness = RELATIONS.index(relation) > RELATIONS.index("monotone")
     return Verdict(
@@ -746,10 +769,10 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
         affine=details.get("affine"), monotone=details.get("monotone"), local=details.get("local"),
         minimizer={"candidate": best_c, "reference": best_r},
         infimum={"candidate": inf_c, "reference": inf_r},
-        limits={"candidate": limits(c_pen, budget=budget), "reference": limits(r_pen, budget=budget)},
+        limits={"candidate": limits(c_pen, budget=budget), "reference": lim_r},
         ratio_bounds=(via.get("ratio") or _ratio_through_map(details.get("monotone") or mono, r, inf_r, best_r, budget,
                                                              c, inf_c, best_c)
-                      or ratio_bounds(c, r, best_r, budget)),
+                      or _across_zero_set(c, inf_r, lim_r, inf_c, best_c) or ratio_bounds(c, r, best_r, budget)),
         rescaling={"candidate": rescaling(c, budget), "reference": rescaling(r, budget)},
         identified_as=identified_as(c, exclude=cand.name, prior=prior),
         witness=witness(c, r) if needs_witness else None,

@@ -154,27 +154,43 @@ def _sign(value: sp.Expr) -> int:
 
 
 def zeros_on(g: sp.Expr, x: sp.Symbol, span: sp.Interval) -> sp.Set:
-    """The zeros of g on the open interval ``span`` (sympy.solveset). Where solveset leaves them implicit and g is
-    strictly monotone on the span (g' has no zero there, by solveset), g has one zero if its one-sided limits at the
-    ends have opposite signs (then sympy's solve gives it, r + log(r): W(1)), else none (e**r*(1 - r) - 1 on
-    (0, oo): 0 at 0+, -oo at oo). Where solveset raises and x > 0 on the span, x's fractional powers are cleared by
-    x = y**k, k the lcm of their denominators (y > 0): r**(1/4) - r**(3/4) is y - y**3, whose zeros are all found
-    (solveset raised on the radicals: max(kl, kl**3) against kl**4). Raises what sympy raises."""
+    """The zeros of g on the open interval ``span`` (sympy.solveset). Where solveset leaves some implicit (a
+    ConditionSet, alone or in a union with the zeros of g's other factors), each is decided by
+    :func:`_monotone_zeros` where it can be. Where solveset raises and x > 0 on the span, x's fractional powers are
+    cleared by x = y**k, k the lcm of their denominators (y > 0): r**(1/4) - r**(3/4) is y - y**3, whose zeros are
+    all found (solveset raised on the radicals: max(kl, kl**3) against kl**4). Raises what sympy raises."""
     try:
         zeros = sp.solveset(g, x, span)
     except SYMPY_FAILED:
         if not sp.sympify(span.start).is_extended_nonnegative:
             raise
         return _zeros_of_powers(g, x, span)
-    if isinstance(zeros, sp.ConditionSet) and sp.solveset(sp.diff(g, x), x, span) == sp.S.EmptySet:
-        ends = [sp.limit(g, x, span.start, "+"), sp.limit(g, x, span.end, "-")]
-        if not all(e.is_extended_real for e in ends):
-            return zeros
-        if _sign(ends[0]) * _sign(ends[1]) >= 0:  # a strictly monotone g that does not cross 0 inside
-            return sp.S.EmptySet
+    parts = zeros.args if isinstance(zeros, sp.Union) else (zeros,)
+    if not any(isinstance(z, sp.ConditionSet) for z in parts):
+        return zeros
+    return sp.Union(*(_monotone_zeros(z) if isinstance(z, sp.ConditionSet) else z for z in parts))
+
+
+def _monotone_zeros(zeros: sp.ConditionSet) -> sp.Set:
+    """The set {x in (a, b): g(x) = 0} that solveset left implicit, where g is strictly monotone there (g' has no zero,
+    by solveset): one zero if g's one-sided limits at a and b have opposite signs (then sympy's solve gives it,
+    r + log(r): W(1)), else none (e**r*(1 - r) - 1 on (0, oo): 0 at 0+, -oo at oo); ``zeros`` itself otherwise."""
+    x, span, cond = zeros.sym, zeros.base_set, zeros.condition
+    if not (isinstance(cond, sp.Eq) and isinstance(span, sp.Interval)):
+        return zeros
+    g = cond.lhs - cond.rhs
+    if sp.solveset(sp.diff(g, x), x, span) != sp.S.EmptySet:
+        return zeros
+    ends = [sp.limit(g, x, span.start, "+"), sp.limit(g, x, span.end, "-")]
+    if not all(e.is_extended_real for e in ends):
+        return zeros
+    if _sign(ends[0]) * _sign(ends[1]) >= 0:  # a strictly monotone g that does not cross 0 inside
+        return sp.S.EmptySet
+    try:
         found = [z for z in sp.solve(g, x) if z.is_real and span.contains(z) is sp.true]
-        zeros = sp.FiniteSet(*found) if len(found) == 1 else zeros
-    return zeros
+    except SYMPY_FAILED:  # one zero, not in closed form (x + atan(x) = 1/10): left implicit
+        found = []
+    return sp.FiniteSet(*found) if len(found) == 1 else zeros
 
 
 def _zeros_of_powers(g: sp.Expr, x: sp.Symbol, span: sp.Interval) -> sp.Set:
