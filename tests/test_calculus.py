@@ -1700,3 +1700,12 @@ def test_a_hessian_sympy_cannot_classify_gives_an_answer_not_a_recursion_error()
     assert best.value == 0
     where = best.region if isinstance(best, MinimizerSet) else None
     assert best.point == {mu: 0, sigma: 1} if where is None else where.subs({mu: 0, sigma: 1}) is sp.true
+
+
+@pytest.mark.parametrize("text", ["exp(kl) - 1 - kl", "kl - log(1 + kl)"])
+def test_a_minimum_of_order_four_that_30_digits_cannot_see_is_found(text):
+    # by hand: F(x) = e^x - 1 - x and x - log(1 + x) are > 0 for x > 0 and 0 at 0, and kl >= 0 vanishes only at
+    # (0, 1): the unique minimiser, value 0; F(x) ~ x**2/2 makes the penalty 1e-48 above it at distance 1e-12, which
+    # the rays' 30 digits read as 0 (was: no minimiser)
+    best = minimizer(text, budget=5)
+    assert best.point == {mu: 0, sigma: 1} and best.value == 0
