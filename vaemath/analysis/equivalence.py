@@ -636,21 +636,27 @@ def _through_f(cand: sp.Expr, ref: sp.Expr, inf_r: dict, best_r, budget) -> dict
     return out
 
 
-def _across_zero_set(c_pen, inf_r: dict, lim_r: dict, inf_c: dict, best_c) -> dict | None:
-    """Ratio bounds inf -oo, sup oo, exactly, when the reference takes both signs (its exact minimum < 0, a boundary
-    limit +oo) and the candidate, finite on the domain, is > 0 but at one point at most (its exact minimum > 0, or 0
-    at one minimiser): the reference's zero set separates its signs on the connected half-plane, so it is a curve,
-    not a point, and holds points where the candidate is > 0, beside which the ratio has either sign without bound
-    (kl against kl + log(1 + kl) - 1/10**6, whose zero at kl = 5.0e-7 sympy does not solve for: was "sup 1, exact").
-    None otherwise."""
+def _without_poles(pen) -> bool:
+    """The penalty's domain is everywhere and its denominator a function of sigma > 0 alone: no pole across which it
+    jumps from -oo to +oo without a zero (1/(sigma - 1) + sigma has none), no +inf past an edge."""
+    den = sp.denom(sp.together(pen.expr))
+    everywhere = pen.domain is None or pen.domain.everywhere
+    return everywhere and den.free_symbols <= {sigma} and den.subs(sigma, sp.Dummy(positive=True)).is_positive is True
+
+
+def _across_zero_set(c_pen, r_pen, inf_r: dict, lim_r: dict, inf_c: dict, best_c) -> dict | None:
+    """Ratio bounds inf -oo, sup oo, exactly, when the reference, without poles (:func:`_without_poles`), takes both
+    signs (its exact minimum < 0, a boundary limit +oo) and the candidate, without poles too, is > 0 but at one point
+    at most (its exact minimum > 0, or 0 at one minimiser): the reference's zero set separates its signs on the
+    connected half-plane, so it is a curve, not a point, and holds points where the candidate is > 0, beside which
+    the ratio has either sign without bound (kl against kl + log(1 + kl) - 1/10**6, whose zero at kl = 5.0e-7 sympy
+    does not solve for: was "sup 1, exact"). None otherwise."""
     low_r, low_c = (d.get("value") if d.get("method") == "exact" else None for d in (inf_r, inf_c))
     if low_r is None or not (low_r.is_number and low_r.is_negative) or sp.oo not in lim_r.values():
         return None
     single = low_c is not None and low_c.is_number and (low_c.is_positive or low_c == 0
                                                         and isinstance(best_c, CriticalPoint))
-    den = sp.denom(sp.together(c_pen.expr))  # the candidate finite everywhere: no pole, no edge of its domain
-    finite = c_pen.domain is None or c_pen.domain.everywhere
-    if not (single and finite and den.free_symbols <= {sigma} and den.subs(sigma, sp.Dummy(positive=True)).is_positive):
+    if not (single and _without_poles(c_pen) and _without_poles(r_pen)):
         return None
     path = "(mu, sigma) -> the reference's zero set (it takes both signs) where the candidate > 0, the reference {} 0"
     return {"inf": "-oo", "sup": "oo", "inf_path": path.format("<"), "sup_path": path.format(">"),
@@ -773,7 +779,8 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
         limits={"candidate": limits(c_pen, budget=budget), "reference": lim_r},
         ratio_bounds=(via.get("ratio") or _ratio_through_map(details.get("monotone") or mono, r, inf_r, best_r, budget,
                                                              c, inf_c, best_c)
-                      or _across_zero_set(c_pen, inf_r, lim_r, inf_c, best_c) or ratio_bounds(c, r, best_r, budget)),
+                      or _across_zero_set(c_pen, r_pen, inf_r, lim_r, inf_c, best_c)
+                      or ratio_bounds(c, r, best_r, budget)),
         rescaling={"candidate": rescaling(c, budget), "reference": rescaling(r, budget)},
         identified_as=identified_as(c, exclude=cand.name, prior=prior),
         witness=witness(c, r) if needs_witness else None,
