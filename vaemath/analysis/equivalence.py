@@ -763,7 +763,8 @@ def check(candidate, reference="kl", sigma_means: str = "std", budget=DEFAULT_BU
         inf_c = via.get("infimum") or inf_c or infimum(c, budget)
         best_c = via.get("minimizer") or (minimizer(c, budget=budget) if inf_c["attained"] is True
                                           and inf_c["method"] != "upper bound" else None)
-    if (best_r is None and isinstance(best_c, CriticalPoint) and mono is not None and mono.get("F") is not None
+    unread = best_r is None or isinstance(best_r, CriticalPoint) and best_r.order is None
+    if (unread and isinstance(best_c, CriticalPoint) and mono is not None and mono.get("F") is not None
             and mono["f"] is None):  # reference = F(candidate), F strictly increasing, F^-1 implicit
         back = _minimum_through(mono["F"], best_c, budget, inf_c["method"], of=("reference", "candidate"))
         best_r, inf_r = back if back is not None else (best_r, inf_r)
