@@ -8,6 +8,7 @@ derivatives within DERIVATIVE_ULPS ulp of max(|f|, 1); float32 within one float3
 """
 
 import contextlib
+import math
 
 import mpmath as mp
 import numpy as np
@@ -415,6 +416,58 @@ def test_the_cone_tip_has_a_value_and_no_gradient():
     v, g, h = cone(0.0, 1.0, what=WHATS)
     assert v == 0.0 and np.isnan(g).all() and np.isnan(h).all()  # documented rule: no derivative, NaN
     assert cone(0.6, 1.8) == pytest.approx(1.0, rel=EPS)
+
+
+_POLES = [(text, 1.0) for text in ("1/(mu**2 + (sigma-1)**2)", "log(mu**2 + (sigma-1)**2)", "1/(sigma-1)**2 + mu**2",
+                                    "(sigma-1)**2/(mu**2 + (sigma-1)**2)**(3/2)")]
+_POLES += [(text, x0) for text in ("1/mu**2 + sigma", "(mu**2 + mu**4)**(-3/2)", "mu*(mu**2 + mu**4)**(-3/2)",
+                                   "mu**2*(mu**2 + mu**4)**(-5/2) - sigma") for x0 in (1.0, 2.0)]
+
+
+def _limit_by_paths(expr, x0):
+    """sympy's limits of ``expr`` along four paths into (0, x0): their common value, or NaN where they differ."""
+    t = sp.Symbol("t", positive=True)
+    paths = [(t, x0 + t), (-t / 3, x0 - 2 * t), (t**2, x0 + t), (t, x0 + t**3)]
+    ends = {sp.limit(expr.subs({mu: m, sigma: s}), t, 0, "+") for m, s in paths}
+    return float(ends.pop()) if len(ends) == 1 else math.nan
+
+
+@pytest.mark.parametrize("text, x0", _POLES)
+def test_a_pole_reads_its_infinite_limit_or_nan_where_the_sides_differ(text, x0):
+    """helper-98: (mu^2 + mu^4)^(-3/2) at mu = 0 read NaN for +inf; 1/(mu^2 + (sigma-1)^2) at (0, 1) read 1.75e80 (its
+    rays agreed, extrapolated). The truth: sympy's limits along paths into the point, +-inf where they agree (NaN
+    where they differ: a 0 along sigma = 1 and +inf off it); no derivative exists where the value is infinite."""
+    expr = penalty(text).expr
+    want = _limit_by_paths(expr, x0)
+    assert not math.isfinite(want)  # each input is a pole (or has sides that differ) there
+    value, grad, hess = penalty(text)(0.0, x0, what=WHATS)
+    assert value == want or (math.isnan(want) and math.isnan(value))
+    if math.isinf(value) and (x0 == 1.0 or "**(-" in text):  # the point rule's (0, 1) and the root atoms' rule
+        assert np.isnan(grad[0]) and np.isnan(hess[0])  # d/dmu, d2/dmu2 of an infinite value: none
+    v = grid(text, np.array([0.0, 1e-30]), np.array([x0]))  # a grid writes the same, and the neighbour's own value
+    assert v[0, 0] == value or np.isnan(v[0, 0]) and np.isnan(value)
+    with mp.workdps(50):
+        try:
+            truth = float(sp.lambdify((mu, sigma), expr, "mpmath")(mp.mpf("1e-30"), mp.mpf(x0)))
+        except ZeroDivisionError:  # on the pole line sigma = 1 of 1/(sigma-1)^2
+            truth = math.inf
+    assert v[1, 0] == pytest.approx(truth, rel=4 * EPS)
+
+
+@pytest.mark.parametrize("text", ["(mu**2 + (sigma-1)**2)**(3/4)", "(mu**2 + (sigma-1)**2)**(5/4) + 1",
+                                  "(exp(mu**2 + (sigma-1)**2) - 1)/(mu**2 + (sigma-1)**2) + 1"])
+def test_a_limit_approached_as_a_root_or_past_160_digits_is_found(text):
+    """At (0, 1): the gradient of (mu^2 + (sigma-1)^2)^(3/4) is (0, 0), approached as r^(1/2), which Richardson's step
+    read as no limit (NaN); the Hessian of (exp(u) - 1)/u, u = mu^2 + (sigma-1)^2, is (1, 0, 1), whose printed terms
+    of size 1/u^3 cancel past 160 digits on rays of length 1e-40 (NaN). The truth: sympy's limits along paths; an
+    infinite or direction-dependent derivative is NaN by rule."""
+    expr = penalty(text).expr
+    planes = [expr, sp.diff(expr, mu), sp.diff(expr, sigma), sp.diff(expr, mu, 2), sp.diff(expr, mu, sigma),
+              sp.diff(expr, sigma, 2)]
+    want = [_limit_by_paths(e, 1) for e in planes]
+    want = want[:1] + [w if math.isfinite(w) else math.nan for w in want[1:]]
+    value, grad, hess = penalty(text)(0.0, 1.0, what=WHATS)
+    np.testing.assert_array_equal(np.hstack([value, grad, hess]), want)
 
 
 @pytest.mark.parametrize("name", ["fisher_rao_squared", "renyi(2)", "reverse_kl"])

@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "79"
+GENERATOR_VERSION = "80"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -1241,16 +1241,21 @@ def candidate_points(expr: sp.Expr, param: str = "std") -> list:
     return list(dict.fromkeys(points))
 
 
-def _limit(f, m0, x0) -> tuple | None:
-    """(limit, d/dmu, d/dx) of ``f`` at (m0, x0), from ``f`` at 160 digits on 8 rays of lengths r and 2r,
+def _limit(f, m0, x0, value: bool = False, digits: int = _DIGITS) -> tuple | None:
+    """(limit, d/dmu, d/dx) of ``f`` at (m0, x0), from ``f`` at ``digits`` on 8 rays of lengths r and 2r,
     r = 1e-40 (Richardson for the limit). None where the rays disagree (no limit: the gradient at a cone's
-    tip); NaN slopes where the limit exists but is not approached linearly (the cone's value). Results below
+    tip); NaN slopes where the limit exists but is not approached linearly (:func:`_sublinear`: the cone's value, the
+    gradient of (mu^2 + (sigma - 1)^2)^(3/4)); (+-inf, 0, 0) at a :func:`_pole` of the ``value`` plane
+    (1/(mu^2 + (sigma - 1)^2) at (0, 1) is +inf: its rays agree, and were extrapolated to 1.75e80). Results below
     1e-30 of the scale are the expansion's own error, O(r), and are read as 0."""
     import mpmath
 
-    with mpmath.workdps(_DIGITS):
+    with mpmath.workdps(digits):
         r = mpmath.mpf(10) ** -40
         dirs = [(mpmath.cos(k * mpmath.pi / 4), mpmath.sin(k * mpmath.pi / 4)) for k in range(8)]
+        pole = _pole(f, m0, x0, r) if value else None
+        if pole is not None:
+            return pole, 0.0, 0.0
         try:
             vals = [mpmath.mpmathify(f(m0 + r * a, x0 + r * b)) for a, b in dirs]
             vals2 = [mpmath.mpmathify(f(m0 + 2 * r * a, x0 + 2 * r * b)) for a, b in dirs]
@@ -1263,7 +1268,8 @@ def _limit(f, m0, x0) -> tuple | None:
         slopes = [(v2 - v) / r for v, v2 in zip(vals, vals2)]
         size = max([abs(v) for v in limits + vals] + [1])
         if max(limits) - min(limits) > 1e-30 * size:
-            return None
+            limit = _sublinear(f, m0, x0, dirs, r)
+            return None if limit is None else (limit, math.nan, math.nan)
         limit = 0.0 if abs(limits[0]) <= 1e-30 * size else float(limits[0])
         g_mu, g_x = slopes[0], slopes[2]
         size = max([abs(s) for s in slopes] + [size])
@@ -1271,6 +1277,53 @@ def _limit(f, m0, x0) -> tuple | None:
             return limit, math.nan, math.nan
         snap = lambda v: 0.0 if abs(v) <= 1e-30 * size else float(v)  # noqa: E731
         return limit, snap(g_mu), snap(g_x)
+
+
+def _sublinear(f, m0, x0, dirs, r) -> float | None:
+    """The limit of ``f`` at (m0, x0) where it is approached as a power of the distance below 1 (|mu|^(1/2)), which
+    Richardson's step cannot extrapolate: the rays at lengths r^2 and r^3 agree in every direction and with each
+    other, or are all below 1e-30 (0); None where they do not (a limit that depends on the direction, or one
+    approached too slowly to read, as 1/log r)."""
+    import mpmath
+
+    try:
+        close, closer = ([mpmath.mpmathify(f(m0 + t * a, x0 + t * b)) for a, b in dirs] for t in (r**2, r**3))
+    except (ZeroDivisionError, ValueError, TypeError):
+        return None
+    if any(not mpmath.isfinite(v) or mpmath.im(v) != 0 for v in close + closer):
+        return None
+    close, closer = [mpmath.re(v) for v in close], [mpmath.re(v) for v in closer]
+    if max(abs(v) for v in close + closer) <= 1e-30:
+        return 0.0
+    end = closer[0]
+    if any(abs(v - end) > 1e-20 * abs(end) for v in close + closer):
+        return None
+    return float(end)
+
+
+def _pole(f, m0, x0, r) -> float | None:
+    """+-inf where ``f`` grows without bound with one sign on every ray into (m0, x0), else None: on 16 rays, by half
+    again in size from length r to r^2 (a finite limit L cannot: opposite rays are L +- g r, and one of them is at
+    least |L|); a ray on which ``f`` is not defined (the line sigma = 1 of 1/(sigma - 1)^2) is left out."""
+    import mpmath
+
+    signs = set()
+    for k in range(16):
+        a, b = mpmath.cos(k * mpmath.pi / 8), mpmath.sin(k * mpmath.pi / 8)
+        try:
+            far, close = (mpmath.mpmathify(f(m0 + t * a, x0 + t * b)) for t in (r, r**2))
+        except ZeroDivisionError:
+            continue
+        except (ValueError, TypeError):
+            return None
+        if not (mpmath.isfinite(far) and mpmath.isfinite(close)) or mpmath.im(far) or mpmath.im(close):
+            return None
+        if abs(close) <= 3 * abs(far) / 2:
+            return None
+        signs |= {mpmath.sign(mpmath.re(far)), mpmath.sign(mpmath.re(close))}
+    if len(signs) != 1 or 0 in signs:
+        return None
+    return math.copysign(math.inf, signs.pop())
 
 
 def singular(expr: sp.Expr, what: tuple, param: str = "std") -> list:
@@ -1283,18 +1336,25 @@ def singular(expr: sp.Expr, what: tuple, param: str = "std") -> list:
 
         with mpmath.workdps(_DIGITS):
             m, xx = mpmath.mpf(sp.Float(m0, _DIGITS)), mpmath.mpf(sp.Float(x0, _DIGITS))
-            out.append((float(m0), float(x0), [_at_point(f, m, xx) for f in fns]))
+            values = [w == "value" for w in what for _ in _ORDERS[w]]
+            planes = [_at_point(f, m, xx, v) for f, v in zip(fns, values)]
+            if any(v and p is not None and math.isinf(p[0]) for v, p in zip(values, planes)):
+                planes = [p if v else None for v, p in zip(values, planes)]  # no derivative of an infinite value
+            out.append((float(m0), float(x0), planes))
     return out
 
 
-def _at_point(f, m0, x0) -> tuple | None:
+def _at_point(f, m0, x0, value: bool = False) -> tuple | None:
     """:func:`_limit`, but the value there is the plane's own wherever it is finite at the point itself: the rays'
     extrapolation is off by the curvature times r^2 (1e200 (mu^2 + (sigma - 1)^2) at (0, 1) came out -2e120). A value
     that differs at 320 digits is the rounding of an exact 0 (renyi(7/3) at (0, 1) read -6.7e-162 at 160: a negative
     divergence), one that does not is kept (1e-200 mu^2 sigma^2's d2/dmu2, 2e-200)."""
     import mpmath
 
-    near = _limit(f, m0, x0)
+    near = _limit(f, m0, x0, value)
+    if near is None or math.isnan(near[1]):  # the rays' terms may cancel past 160 digits: again at 480
+        again = _limit(f, m0, x0, value, 3 * _DIGITS)
+        near = again if again is not None else near
     try:
         at = mpmath.mpmathify(f(m0, x0))
     except kinks.Undecided:  # at a kink whose sides differ there: no derivative (NaN), whatever the rays say

@@ -180,9 +180,10 @@ def _rootpoly_sides(a: rootpoly) -> tuple:
     lo_n, lo_p = min(k for (k,) in n_poly.monoms()), min(k for (k,) in p_poly.monoms())
     low = side(lo_n, lo_p, sp.expand(num / mu**lo_n), sp.expand(p / mu**lo_p))
     # near 0 the atom is sgn(mu)^a |mu|^m times a smooth positive factor, m = a + lo q: smooth where that is mu^m,
-    # else its j-th derivative exists at 0 only for j < m (the cone |mu| sqrt(1 + mu^2): no d/dmu, no d2/dmu2)
+    # else its j-th derivative exists at 0 only for j < m (the cone |mu| sqrt(1 + mu^2): no d/dmu, no d2/dmu2); a
+    # value with a pole of one sign on both sides is +inf as printed (|mu|^-3 / sqrt(1 + mu^2) at 0, was NaN)
     m = a0 + lo_p * q
-    if not (m.is_integer and m >= 0 and (m - a0) % 2 == 0 or j < m):
+    if not (m.is_integer and m >= 0 and (m - a0) % 2 == 0 or j < m or j == 0 and m < 0 and a0 % 2 == 0):
         low = sp.Piecewise((sp.nan, sp.Eq(mu, 0)), (low, True))
     u, hi_n, hi_p = 1 / mu, n_poly.degree(), p_poly.degree()
     high = side(hi_n, hi_p, sp.Add(*(c * u ** (hi_n - k) for (k,), c in n_poly.terms())),
