@@ -18,3 +18,15 @@ os.environ["VAEMATH_CACHE_DIR"] = os.environ["VAEMATH_TEST_CACHE"]
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261124)
+
+
+@pytest.fixture(autouse=True)
+def _symbolic_answers_taken_afresh():
+    """Each test takes its own limits (a test may replace the steps beneath them): the caches that spare a command
+    asking twice are emptied between tests."""
+    from vaemath.analysis import exact
+    from vaemath.symbolic import calculus
+
+    calculus._LIMITS.clear()
+    calculus._DESCENTS.clear()
+    exact.vanishes.cache_clear()

@@ -7,6 +7,8 @@ random: the probe points are fixed, so every decision is reproducible.
 
 from __future__ import annotations
 
+import functools
+
 import mpmath
 import sympy as sp
 
@@ -61,6 +63,7 @@ def _simplified_zero(expr: sp.Expr) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1024)  # the equivalence checks ask it again of the same differences
 def vanishes(expr: sp.Expr) -> bool | None:
     """Whether ``expr`` is identically zero on mu real, sigma > 0.
 

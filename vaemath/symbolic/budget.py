@@ -163,3 +163,17 @@ def _forked(fn, args, kwargs, budget: float) -> tuple:
     if not ok:
         raise value
     return True, value
+
+
+class LRU(dict):
+    """A dict of at most ``size`` answers, the oldest dropped first: symbolic steps that the commands ask for again
+    with the same arguments (a limit, a penalty's descent) are taken once per process."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        if len(self) > self.size:
+            del self[next(iter(self))]

@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 
 from vaemath.symbolic.approach import limit_status
-from vaemath.symbolic.budget import DEFAULT_BUDGET, SYMPY_FAILED, attempt, check_budget
+from vaemath.symbolic.budget import DEFAULT_BUDGET, LRU, SYMPY_FAILED, attempt, check_budget
 from vaemath.symbolic.domains import as_real_root, conditions, domain_edges, real_roots
 from vaemath.symbolic.far import FAR_PART, part_minimum
 from vaemath.symbolic.far import digits as far_digits
@@ -2840,8 +2840,17 @@ def checked_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEF
     for an infinite one), False when they neither back nor contradict it (too slow, or not computable): such a limit is
     sympy's alone, and a verdict resting on it is not exact.
     """
+    key = (e, x, x0, direction, budget)
+    if key in _LIMITS:
+        return _LIMITS[key]
     value, late, backed = _checked_limit(e, x, x0, direction, budget)
-    return positive_bases(value), late, backed
+    found = positive_bases(value), late, backed
+    if not late:  # one past its budget may be decided another time
+        _LIMITS[key] = found
+    return found
+
+
+_LIMITS = LRU(4096)  # check, infimum and the ratio bounds ask for the same limits again
 
 
 def positive_bases(v):
@@ -3440,8 +3449,17 @@ def _curve_points(subs: dict, x: sp.Symbol, x0, side: str) -> list:
 def _unbounded_below(e: sp.Expr, budget) -> tuple:
     """(path to -oo or None, whether a boundary limit on the axes ran past the budget: then bounded below is
     not decided, the paths where sympy's limit is -oo but the values do not back it)."""
+    if (e, budget) in _DESCENTS:  # infimum, minimizer and the ratio bounds ask again for the same penalty
+        path, unverified = _DESCENTS[e, budget]
+        return path, False, list(unverified)
     path, late, unverified = _descent(e, budget)
-    return (None if path is None else path[0]), late, unverified
+    path = None if path is None else path[0]
+    if not late:
+        _DESCENTS[e, budget] = path, tuple(unverified)
+    return path, late, unverified
+
+
+_DESCENTS = LRU(256)
 
 
 def _descent(e: sp.Expr, budget) -> tuple:
