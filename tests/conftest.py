@@ -21,12 +21,19 @@ def rng():
 
 
 @pytest.fixture(autouse=True)
-def _symbolic_answers_taken_afresh():
-    """Each test takes its own limits (a test may replace the steps beneath them): the caches that spare a command
-    asking twice are emptied between tests."""
+def _symbolic_answers_taken_afresh(request):
+    """A test that replaces a step (monkeypatch) takes its own limits, before and after it: the caches that spare a
+    command asking twice are emptied around it, so that no answer crosses the replacement either way."""
     from vaemath.analysis import exact
     from vaemath.symbolic import calculus
 
-    calculus._LIMITS.clear()
-    calculus._DESCENTS.clear()
-    exact.vanishes.cache_clear()
+    def empty():
+        calculus._LIMITS.clear()
+        calculus._DESCENTS.clear()
+        exact.vanishes.cache_clear()
+    replaced = "monkeypatch" in request.fixturenames
+    if replaced:
+        empty()
+    yield
+    if replaced:
+        empty()
