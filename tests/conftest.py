@@ -28,8 +28,7 @@ def _symbolic_answers_taken_afresh(request):
     from vaemath.symbolic import calculus
 
     def empty():
-        calculus._LIMITS.clear()
-        calculus._DESCENTS.clear()
+        calculus.forget()
         exact.vanishes.cache_clear()
     replaced = "monkeypatch" in request.fixturenames
     if replaced:

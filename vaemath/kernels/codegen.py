@@ -1256,14 +1256,10 @@ def _limit(f, m0, x0, value: bool = False, digits: int = _DIGITS) -> tuple | Non
         pole = _pole(f, m0, x0, r) if value else None
         if pole is not None:
             return pole, 0.0, 0.0
-        try:
-            vals = [mpmath.mpmathify(f(m0 + r * a, x0 + r * b)) for a, b in dirs]
-            vals2 = [mpmath.mpmathify(f(m0 + 2 * r * a, x0 + 2 * r * b)) for a, b in dirs]
-        except (ZeroDivisionError, ValueError, TypeError):
+        rays = _on_rays(f, m0, x0, dirs, (r, 2 * r))
+        if rays is None:
             return None
-        if any(not mpmath.isfinite(v) or mpmath.im(v) != 0 for v in vals + vals2):
-            return None
-        vals, vals2 = [mpmath.re(v) for v in vals], [mpmath.re(v) for v in vals2]
+        vals, vals2 = rays
         limits = [2 * v - v2 for v, v2 in zip(vals, vals2)]
         slopes = [(v2 - v) / r for v, v2 in zip(vals, vals2)]
         size = max([abs(v) for v in limits + vals] + [1])
@@ -1284,21 +1280,30 @@ def _sublinear(f, m0, x0, dirs, r) -> float | None:
     Richardson's step cannot extrapolate: the rays at lengths r^2 and r^3 agree in every direction and with each
     other, or are all below 1e-30 (0); None where they do not (a limit that depends on the direction, or one
     approached too slowly to read, as 1/log r)."""
-    import mpmath
-
-    try:
-        close, closer = ([mpmath.mpmathify(f(m0 + t * a, x0 + t * b)) for a, b in dirs] for t in (r**2, r**3))
-    except (ZeroDivisionError, ValueError, TypeError):
+    rays = _on_rays(f, m0, x0, dirs, (r**2, r**3))
+    if rays is None:
         return None
-    if any(not mpmath.isfinite(v) or mpmath.im(v) != 0 for v in close + closer):
-        return None
-    close, closer = [mpmath.re(v) for v in close], [mpmath.re(v) for v in closer]
+    close, closer = rays
     if max(abs(v) for v in close + closer) <= 1e-30:
         return 0.0
     end = closer[0]
     if any(abs(v - end) > 1e-20 * abs(end) for v in close + closer):
         return None
     return float(end)
+
+
+def _on_rays(f, m0, x0, dirs, lengths) -> list | None:
+    """``f`` on the rays ``dirs`` out of (m0, x0), one list per length (real mpf), or None where ``f`` is undefined,
+    infinite or complex on any of them."""
+    import mpmath
+
+    try:
+        rays = [[mpmath.mpmathify(f(m0 + t * a, x0 + t * b)) for a, b in dirs] for t in lengths]
+    except (ZeroDivisionError, ValueError, TypeError):
+        return None
+    if any(not mpmath.isfinite(v) or mpmath.im(v) != 0 for ray in rays for v in ray):
+        return None
+    return [[mpmath.re(v) for v in ray] for ray in rays]
 
 
 def _pole(f, m0, x0, r) -> float | None:
@@ -1330,13 +1335,13 @@ def singular(expr: sp.Expr, what: tuple, param: str = "std") -> list:
     """[(mu0, x0, [expansion or None per plane])] at every :func:`candidate_points` point."""
     x = _param(param).symbol
     fns = [sp.lambdify((mu, x), e, "mpmath") for e in outputs(expr, what, param)]
+    values = [w == "value" for w in what for _ in _ORDERS[w]]
     out = []
     for m0, x0 in candidate_points(expr, param):
         import mpmath
 
         with mpmath.workdps(_DIGITS):
             m, xx = mpmath.mpf(sp.Float(m0, _DIGITS)), mpmath.mpf(sp.Float(x0, _DIGITS))
-            values = [w == "value" for w in what for _ in _ORDERS[w]]
             planes = [_at_point(f, m, xx, v) for f, v in zip(fns, values)]
             if any(v and p is not None and math.isinf(p[0]) for v, p in zip(values, planes)):
                 planes = [p if v else None for v, p in zip(values, planes)]  # no derivative of an infinite value
@@ -1351,15 +1356,17 @@ def _at_point(f, m0, x0, value: bool = False) -> tuple | None:
     divergence), one that does not is kept (1e-200 mu^2 sigma^2's d2/dmu2, 2e-200)."""
     import mpmath
 
-    near = _limit(f, m0, x0, value)
-    if near is None or math.isnan(near[1]):  # the rays' terms may cancel past 160 digits: again at 480
-        again = _limit(f, m0, x0, value, 3 * _DIGITS)
-        near = again if again is not None else near
     try:
         at = mpmath.mpmathify(f(m0, x0))
     except kinks.Undecided:  # at a kink whose sides differ there: no derivative (NaN), whatever the rays say
         return None
     except (ZeroDivisionError, ValueError, TypeError):
+        at = None
+    near = _limit(f, m0, x0, value)
+    if near is None or math.isnan(near[1]):  # the rays' terms may cancel past 160 digits: again at 480
+        again = _limit(f, m0, x0, value, 3 * _DIGITS)
+        near = again if again is not None else near
+    if at is None:
         return near
     if not mpmath.isfinite(at) or mpmath.im(at) != 0:
         return near

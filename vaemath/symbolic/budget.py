@@ -165,9 +165,9 @@ def _forked(fn, args, kwargs, budget: float) -> tuple:
     return True, value
 
 
-class LRU(dict):
-    """A dict of at most ``size`` answers, the oldest dropped first: symbolic steps that the commands ask for again
-    with the same arguments (a limit, a penalty's descent) are taken once per process."""
+class Memo(dict):
+    """A dict of at most ``size`` answers, the first stored dropped first: symbolic steps that the commands ask for
+    again with the same arguments (a limit, a penalty's descent) are taken once per process."""
 
     def __init__(self, size: int):
         super().__init__()
@@ -176,4 +176,4 @@ class LRU(dict):
     def __setitem__(self, key, value):
         super().__setitem__(key, value)
         if len(self) > self.size:
-            del self[next(iter(self))]
+            self.pop(next(iter(self), None), None)  # another thread may have dropped it already

@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 
 from vaemath.symbolic.approach import limit_status
-from vaemath.symbolic.budget import DEFAULT_BUDGET, LRU, SYMPY_FAILED, attempt, check_budget
+from vaemath.symbolic.budget import DEFAULT_BUDGET, SYMPY_FAILED, Memo, attempt, check_budget
 from vaemath.symbolic.domains import as_real_root, conditions, domain_edges, real_roots
 from vaemath.symbolic.far import FAR_PART, part_minimum
 from vaemath.symbolic.far import digits as far_digits
@@ -2850,7 +2850,7 @@ def checked_limit(e: sp.Expr, x: sp.Symbol, x0, direction: str = "+", budget=DEF
     return found
 
 
-_LIMITS = LRU(4096)  # check, infimum and the ratio bounds ask for the same limits again
+_LIMITS = Memo(4096)  # check, infimum and the ratio bounds ask for the same limits again
 
 
 def positive_bases(v):
@@ -3459,7 +3459,13 @@ def _unbounded_below(e: sp.Expr, budget) -> tuple:
     return path, late, unverified
 
 
-_DESCENTS = LRU(256)
+_DESCENTS = Memo(256)
+
+
+def forget() -> None:
+    """Empty the memo of limits and descents (they are kept per process; a replaced step must not meet them)."""
+    _LIMITS.clear()
+    _DESCENTS.clear()
 
 
 def _descent(e: sp.Expr, budget) -> tuple:
