@@ -1041,7 +1041,8 @@ def _critical_point(e: sp.Expr, sol: dict, method: str, budget) -> CriticalPoint
         return CriticalPoint(sol, value, None, NO_HESSIAN, method, True, growth[0] if growth else None)
     kind = definiteness(h)
     order = 2 if kind == "positive definite" else (_separable_order(e, sol, budget)
-                                                   or _sum_of_powers_order(e, sol, budget)) if exact else None
+                                                   or _sum_of_powers_order(e, sol, budget)
+                                                   or _homogeneous_order(e, sol, h, budget)) if exact else None
     return CriticalPoint(sol, value, h, kind, method, True, order)
 
 
@@ -1126,6 +1127,31 @@ def _sum_of_powers_order(e: sp.Expr, point: dict, budget) -> int | sp.Rational |
     if any(p < q for p, definite in found if not definite):
         return None
     return int(q) if q.is_integer else q
+
+
+def _homogeneous_order(e: sp.Expr, point: dict, h: sp.Matrix, budget, top: int = 8) -> int | None:
+    """The local order k at a critical ``point`` of a smooth penalty whose Hessian ``h`` is 0: the degree of its first
+    Taylor part P_k that is not 0 (k <= ``top``), when P_k is positive definite (P_k(1, t) has no real root and both
+    its end coefficients are positive): then c |x - p|^k <= f - f(p) <= C |x - p|^k near p (exp(kl) - 1 - kl: P_4 =
+    Q^2/2, Q = mu^2/2 + (sigma - 1)^2, order 4). None where the first such part vanishes in a direction, or a
+    coefficient is not an exact rational."""
+    if h != sp.zeros(2, 2) or not is_smooth(e) or not all(v.is_number for v in point.values()):
+        return None
+    t = sp.Dummy("t", real=True)
+
+    def order():
+        for k in range(3, top + 1):
+            coeffs = [_simplified(sp.diff(e, mu, i, sigma, k - i).subs(point), budget)
+                      / (factorial(i) * factorial(k - i)) for i in range(k + 1)]
+            if not all(c.is_Rational for c in coeffs):
+                return None
+            if any(coeffs):
+                part = sp.Poly(sum(c * t ** (k - i) for i, c in enumerate(coeffs)), t)  # P_k(1, t), t = dsigma/dmu
+                definite = k % 2 == 0 and coeffs[0] > 0 and coeffs[k] > 0 and part.count_roots() == 0
+                return k if definite else None
+        return None
+    done, found = attempt(order, budget=budget)
+    return found if done else None
 
 
 def _definite_at(g: sp.Expr, point: dict, budget) -> bool:
