@@ -662,6 +662,29 @@ BOTH_ENDS_MU = [(m, x) for m in (5e-324, -1e-310, 1e-300, 1e-8, 0.5, -3.0, 1e8, 
 NAN = math.nan
 
 
+# review of this kind (helper-98): such a root inside another function of mu, or beside other terms in mu that cancel
+# with it. The composition is one function of mu: its asymptotic series far out and its polynomials in |mu| near 0,
+# each checked against the composition's truth. Listed: log(1 + sqrt(mu**2 + mu**4)) at 1e156 was inf (truth 718.4),
+# the difference of roots at 1e-8 0.0 (truth 5e-25)
+ROOT_COMPOSITIONS = _sized([
+    "log(1 + sqrt(mu**2 + mu**4)) + (sigma-1)**2", "(mu**2 + mu**4)**(1/2) - (mu**2 + mu**6)**(1/2) + (sigma-1)**2",
+    "exp(-sqrt(mu**2 + mu**4)) + sigma**2", "atan((mu**2 + mu**6)**(1/3)) + (sigma-1)**2"], (0, 1))
+
+
+@pytest.mark.parametrize("text", ROOT_COMPOSITIONS)
+def test_a_root_with_a_factor_mu_squared_inside_a_function_of_mu(text):
+    _check_planes(text, "std", BOTH_ENDS_MU)
+
+
+@pytest.mark.xfail(strict=True, reason="README Still open: a mu-only part whose printed terms cancel between its "
+                   "small-mu series and its far form")
+@pytest.mark.parametrize("text, m", [("sqrt(mu**2 + mu**4) - mu**2 + log(sigma)**2", -3.0),  # d/dmu: 183 ulp
+                                     ("log(1 + sqrt(mu**2 + mu**4)) + (sigma-1)**2", 0.9),  # d2/dmu2: 158 ulp
+                                     ("(mu**2 + mu**4)**(1/2) - (mu**2 + mu**6)**(1/2) + (sigma-1)**2", 1.3)])  # 9.8
+def test_a_root_composition_that_cancels_at_moderate_mu(text, m):
+    _check_planes(text, "std", [(m, 1.5)])
+
+
 # at mu = 0 (by hand): each is sgn(mu)^a |mu|^m h(mu), h smooth and positive; smooth where that is mu^m, else its
 # j-th derivative at 0 exists (and is 0) only for j < m: (value, d/dmu, d2/dmu2) at (0, 1.5)
 @pytest.mark.parametrize("text, at_zero", [

@@ -194,7 +194,8 @@ def truth(expr: sp.Expr, sc):
         e = plain(rewrite.elementary(expr))
         if e.atoms(sp.Function) - set().union(*(e.atoms(f) for f in (sp.exp, sp.log, sp.sqrt, sp.cosh, sp.sinh,
                                                                         sp.tanh, sp.atan, sp.asinh, sp.acosh,
-                                                                        sp.atanh, sp.cos, sp.sin, sp.erf))):
+                                                                        sp.atanh, sp.cos, sp.sin, sp.erf,
+                                                                        sp.Abs, sp.sign))):
             return None
         fn = sp.lambdify(syms, e, [_MPMATH_NS, "mpmath"])  # the mpmath printer, its functions memoised
     except Exception:  # noqa: BLE001  (anything sympy cannot turn into mpmath: the part stays as printed)
@@ -690,12 +691,22 @@ def _far_expansion(e: sp.Expr, x: sp.Symbol, n: int) -> sp.Expr | None:
         return None
 
 
-def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None:
+def _divided(a: sp.Expr, x: sp.Symbol) -> sp.Expr:
+    """A series in x with each term c x^-n (n a positive integer) as c / x / ... / x (:class:`rewrite.pw`): x^n
+    overflows where the term does not (d2/dmu2 of log(1 + sqrt(mu**2 + mu**4)) ~ -2/mu^2 at 1e156 was -0.0)."""
+    def term(t):
+        c, n = t.as_coeff_exponent(x)
+        return rewrite.pw(c, x, n, 1) if n.is_Integer and n < 0 and not c.has(x) else t
+    return sp.Add(*(term(t) for t in sp.Add.make_args(a)))
+
+
+def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None, whole=None) -> sp.Expr | None:
     """``part`` (mu-only: var = "mu"; or a scale part above sigma = 2: var = "T") where its printed form fails at
-    large arguments: sympy's asymptotic series at infinity (n terms; each side of mu = 0 its own) above a threshold R
-    below which the printed form was right; None where none passes the checks."""
+    large arguments: sympy's asymptotic series at infinity (n terms; each side of mu = 0 its own; of ``whole``, the
+    part as one function, where given) above a threshold R below which the printed form was right; None where none
+    passes the checks."""
     x = sp.Symbol("xpos", positive=True)
-    e = rewrite.elementary(part)
+    e = rewrite.elementary(part if whole is None else whole)
     if var == "mu":
         probes = [s * m for m in _MU_PROBES for s in (1, -1)]
         sides = {1: e.subs(mu, x), -1: e.subs(mu, -x)}
@@ -744,7 +755,7 @@ def asymptotic_form(part: sp.Expr, f, var: str, code, sc=None) -> sp.Expr | None
             if a.has(sp.Order, sp.I) or not a.free_symbols <= {x}:  # I: a log past a domain edge (renyi(101/100))
                 return None
             if var == "mu":
-                forms[s] = a.subs(x, absval(mu))
+                forms[s] = _divided(a, x).subs(x, absval(mu))
             else:
                 forms[s] = a.subs(sp.log(x), lg).subs(x, T if sc.exact_powers else sp.exp(lg))
         if len(forms) < len(sides):  # no exact exp form
@@ -903,16 +914,32 @@ def _value_at_zero(part: sp.Expr) -> sp.Expr | None:
     return c if c.is_number and c.is_finite and c.is_real and c != 0 else None
 
 
+def _no_value_at_0(a) -> bool:
+    return isinstance(a, sp.Piecewise) and a.args[0][0] is sp.nan and a.args[0][1] == sp.Eq(mu, 0)
+
+
+def _one_function(part: sp.Expr) -> sp.Expr | None:
+    """``part`` as one function of mu, for its truth and its series: each pick(m, b, x, y) of two forms of one quantity
+    (a root's or a log's sides, rewrite.logpoly_forms) as y, a derivative's NaN at mu = 0 as its formula, absval and
+    sgn as Abs and sign; None where the part holds a kink of the penalty's own (Abs, sign, Heaviside, Piecewise)."""
+    e = part.replace(lambda a: isinstance(a, rewrite.pick), lambda a: a.args[3])
+    e = e.replace(_no_value_at_0, lambda a: a.args[1][0])
+    if e.has(sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside):
+        return None
+    return e.replace(rewrite.absval, sp.Abs).replace(rewrite.sgn, sp.sign)
+
+
 @_memo
 def _fix_mu(part: sp.Expr, sc, region, code) -> sp.Expr:
-    if part == 0 or part.is_number or part.has(sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside):
-        return part
-    f = truth(part, sc)
+    whole = None if part == 0 or part.is_number else _one_function(part)
+    f = None if whole is None else truth(whole, sc)
     if f is None:
         return part
-    form = asymptotic_form(part, f, "mu", code) or part  # large |mu|
+    form = asymptotic_form(part, f, "mu", code, whole=whole) or part  # large |mu|
     if _bad_in_mu(printed(code(part)), f, sc, _SMALL_MU):  # and small |mu|
-        form = small_mu_form(part, f, sc, code, form) or form
+        small = small_mu_form(part, f, sc, code, form)
+        if small is not None:  # no derivative at mu = 0 stays none (the cone |mu| sqrt(1 + mu^2))
+            form = sp.Piecewise((sp.nan, sp.Eq(mu, 0)), (small, True)) if part.has(sp.nan) else small
     return form
 
 
