@@ -261,3 +261,13 @@ def test_a_line_of_minimisers_is_drawn_as_the_line():
     pts = np.concatenate([p.vertices for p in lines[0].get_paths()])
     np.testing.assert_allclose(pts[:, 1], 1.0, atol=1e-9)
     assert pts[:, 0].min() < -2.4 and pts[:, 0].max() > 2.4  # across the whole window
+
+
+def test_the_linear_training_figure_names_a_run_stopped_before_its_first_epoch():
+    # review helper-99: a run the guard stopped at its first step has an empty history, and the report failed on it
+    # (KeyError 'objective'); the figure names it instead and plots the others
+    h = {"epoch": [0, 10], "linear_objective": [6.0, 5.5], "sigma": [[1.0], [0.8]], "w_norm": [0.1, 0.5]}
+    fig = F.linear_training_figure({"kl": h, "abs(sigma-1)": {"epoch": []}}, {})
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "abs(sigma-1): no epoch trained (stopped by the guard)" in labels
+    assert "kl: trained (gradient descent)" in labels

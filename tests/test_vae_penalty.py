@@ -1,5 +1,7 @@
 """The penalty primitive and the categorical primitive: autograd gradients, sympy/mpmath values, guards."""
 
+import math
+
 import autograd.numpy as anp
 import mpmath
 import numpy as np
@@ -34,6 +36,20 @@ def test_value_and_vjp_match_sympy_at_50_digits(name, rng):
     assert f(mus, ss) == pytest.approx(value, rel=1e-13)
     np.testing.assert_allclose(grad(f, 0)(mus, ss), g_mu, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(grad(f, 1)(mus, ss), g_s, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("text, mus, ss, g_mu, g_s", [
+    ("abs(sigma-1) + kl", [0.3, -0.2], [0.0, 0.0], [0.3, -0.2], [0.0, 0.0]),
+    ("abs(mu) + 2*mu + kl", [0.0, 0.0], [0.0, 0.5], [1.0, 1.0], [0.0, math.exp(1.0) - 1]),
+    ("max(mu, 0) + abs(sigma - 1)", [0.0], [0.0], [0.0], [0.0])])
+def test_a_gradient_at_a_kink_is_the_steepest_descent_along_each_axis(text, mus, ss, g_mu, g_s):
+    # by hand, the one-sided slopes: |sigma - 1| = |e^s - 1| has d/ds +-1 at s = 0, kl's d/ds = sigma^2 - 1 is 0
+    # there: sides +-1, so 0 (an encoder starts at sigma = 1: training stopped at its first step, review helper-99);
+    # |mu| + 2 mu has sides 3 and 1: the least, 1; max(mu, 0) has 1 and 0: 0. Off the kink d/ds of kl is e^2s - 1
+    f = penalty_sum(text)  # the sides are read 1e-9 away: the one-sided limits to about 1e-9 (kl's d/dmu = mu there)
+    mus, ss = np.array(mus), np.array(ss)
+    np.testing.assert_allclose(grad(f, 0)(mus, ss), g_mu, rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(grad(f, 1)(mus, ss), g_s, rtol=1e-8, atol=1e-8)
 
 
 def test_kl_exact_where_sigma_is_1e20_or_1e_minus20():

@@ -55,6 +55,16 @@ def test_linear_quadratic_falls_toward_the_infimum_while_sigma_collapses():
     assert h["linear_objective"][-1] < -ref["ppca_loglik"]
 
 
+def test_a_penalty_with_a_kink_where_encoders_start_is_trained():
+    # review helper-99: abs(mu) + abs(sigma - 1) has no gradient at sigma = 1, where the encoder starts, and the run
+    # stopped at its first step as non-finite (exit 0, an untrained model; `report` then failed). With the steepest
+    # descent along each axis at a kink, every step is finite and the exact objective falls
+    r = train("linear", "abs(mu) + abs(sigma-1)", n=2000, epochs=60, lr=0.03, eval_every=20, K=20, progress=False)
+    h = r.history
+    assert r.status["stopped"] == "epochs" and len(h["epoch"]) >= 3
+    assert np.all(np.isfinite(h["linear_objective"])) and h["linear_objective"][-1] < h["linear_objective"][0]
+
+
 def _linear_params(rng):
     w = np.array([[1.5], [0.4], [-0.2]])
     return {"W": w, "V": np.array([[0.4, 0.1, 0.0]]), "b": np.array([0.1, 0.0, -0.1]),

@@ -137,6 +137,9 @@ def linear_training_figure(histories: dict, optima: dict):
     with style():
         fig, (ax, geo) = new_figure(13.0, 5.0, ncols=2)
         for i, (name, h) in enumerate(histories.items()):
+            if not h.get("epoch"):  # the guard stopped the run before its first evaluation
+                ax.plot([], [], color=colour(i), lw=2.0, label=f"{name}: no epoch trained (stopped by the guard)")
+                continue
             ep = np.asarray(h["epoch"])
             exact = "linear_objective" in h  # the exact expected objective on the training data
             loss = np.asarray(h["linear_objective"] if exact else -np.asarray(h["objective"]), dtype=float)

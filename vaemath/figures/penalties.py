@@ -17,7 +17,7 @@ from matplotlib.patches import Ellipse, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from vaemath.figures.style import CANDIDATE, DIVERGING, LINESTYLES, REFERENCE, SEQUENTIAL, colour, new_figure, style
-from vaemath.kernels import evaluate, grid
+from vaemath.kernels import evaluate, grid, pointwise, steepest_subgradient
 from vaemath.symbolic import MinimizerSet, limit, minimizer, mu, penalty, sigma
 
 CATALOGUE_ENTRIES = ("kl", "reverse_kl", "jeffreys", "bhattacharyya", "hellinger_squared", "fisher_rao_squared",
@@ -350,22 +350,11 @@ def flow_paths(pen, starts, step=0.01, max_steps=4000, tol=1e-7) -> list:
 
 
 def _descent_gradient(pen, x) -> np.ndarray:
-    """The gradient (2, n) at points x (n, 2); a component that is NaN at a kink (the kernels' rule: |mu| at mu = 0)
-    is the element of least magnitude between its values 1e-9 to either side in that coordinate, the steepest descent
-    along that axis (0 where the sides' slopes differ in sign), so that a flow along a kink goes on."""
-    g = np.array(evaluate(pen, x[:, 0], x[:, 1], what="grad"), dtype=float)
-    for k in (0, 1):
-        at = np.flatnonzero(np.isnan(g[k]) & np.isfinite(x).all(axis=1))
-        if at.size == 0:
-            continue
-        sides = []
-        for side in (1.0, -1.0):
-            y = x[at].copy()
-            y[:, k] += side * 1e-9 * np.maximum(1.0, np.abs(y[:, k]))
-            sides.append(np.asarray(evaluate(pen, y[:, 0], y[:, 1], what="grad"))[k])
-        lo, hi = np.minimum(*sides), np.maximum(*sides)
-        g[k, at] = np.where((lo <= 0) & (hi >= 0), 0.0, np.where(lo > 0, lo, hi))
-    return g
+    """The gradient (2, n) at points x (n, 2), a component that is NaN at a kink (|mu| at mu = 0) taken as the steepest
+    descent along that axis (:func:`vaemath.kernels.steepest_subgradient`), so that a flow along a kink goes on."""
+    planes = pointwise(pen, what=("value", "grad"))
+    m, s = np.ascontiguousarray(x[:, 0]), np.ascontiguousarray(x[:, 1])
+    return steepest_subgradient(planes, m, s, planes(m, s))[1:]
 
 
 DEFAULT_STARTS = ((-2.0, 0.08), (2.0, 0.08), (0.0, 0.04), (-2.2, 2.6), (2.2, 2.6), (0.0, 3.0), (-2.4, 1.0),

@@ -14,7 +14,7 @@ import numba
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "workqueue"
 
-from vaemath.kernels.arrays import evaluate, grid, grid_reduce, pointwise  # noqa: E402
+from vaemath.kernels.arrays import evaluate, grid, grid_reduce, pointwise, steepest_subgradient  # noqa: E402
 from vaemath.kernels.cache import cache_dir  # noqa: E402
 
-__all__ = ["cache_dir", "evaluate", "grid", "grid_reduce", "pointwise"]
+__all__ = ["cache_dir", "evaluate", "grid", "grid_reduce", "pointwise", "steepest_subgradient"]

@@ -409,6 +409,29 @@ def pointwise(penalty, what="value", sigma_means="std", param="std", prior=None)
     return f
 
 
+def steepest_subgradient(planes, mu: np.ndarray, x: np.ndarray, block: np.ndarray) -> np.ndarray:
+    """``block`` (value, d/dmu, d/dx, ...: shape (P, *mu.shape)) with each first derivative that is NaN where the value
+    is finite (a kink, the kernels' rule: |mu| at mu = 0) replaced by the element of least magnitude between the
+    one-sided slopes 1e-9 (relative) to either side along that variable (the one-sided limits to about 1e-9 times
+    the curvature there): the steepest descent along that axis, an
+    element of the subdifferential of a convex kink (Rockafellar 1970, Thm 23.4), 0 where the sides' slopes differ in
+    sign. For gradient steps that go on along and across kinks (a VAE trained with abs(sigma - 1), the flow figure).
+    ``planes(mu, x)`` gives such blocks (:func:`pointwise` with what=("value", "grad")); ``block`` is changed in place
+    and returned."""
+    for k in (0, 1):
+        at = np.isnan(block[1 + k]) & np.isfinite(block[0])
+        if not at.any():
+            continue
+        sides = []
+        for side in (1.0, -1.0):
+            y = [np.asarray(mu, dtype=np.float64)[at], np.asarray(x, dtype=np.float64)[at]]
+            y[k] = y[k] + side * 1e-9 * np.maximum(1.0, np.abs(y[k]))
+            sides.append(planes(*y)[1 + k])
+        lo, hi = np.minimum(*sides), np.maximum(*sides)
+        block[1 + k][at] = np.where((lo <= 0) & (hi >= 0), 0.0, np.where(lo > 0, lo, hi))
+    return block
+
+
 def _linspace_tile(lo, hi, n, start, stop):
     step = (hi - lo) / (n - 1) if n > 1 else 0.0
     return lo + step * np.arange(start, stop, dtype=np.float64)

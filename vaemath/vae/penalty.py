@@ -15,6 +15,7 @@ import sys
 import warnings
 from functools import cache, lru_cache
 
+import numpy as np
 from autograd.extend import defvjp_argnums, primitive
 
 
@@ -107,7 +108,9 @@ def penalty_sum(penalty, sigma_means: str = "std"):
         over its L latent dimensions. Differentiable by autograd in both arguments; the VJP is the
         generated gradient kernel (d/dmu, d/ds). Invalid inputs give NaN (caught by the training guard).
         The kernel is loaded once (:func:`vaemath.kernels.pointwise`): each call runs it with no further
-        checks, bit-identical to ``evaluate(..., what=("value", "grad"), errors="nan", param="logstd")``.
+        checks, bit-identical to ``evaluate(..., what=("value", "grad"), errors="nan", param="logstd")`` except at a
+        kink, where a gradient component that does not exist (NaN) is the steepest descent along that axis
+        (:func:`vaemath.kernels.steepest_subgradient`: 0 for abs(sigma - 1) at sigma = 1).
     """
     from vaemath.symbolic import Penalty
 
@@ -118,21 +121,27 @@ def penalty_sum(penalty, sigma_means: str = "std"):
 
 @lru_cache(maxsize=64)
 def _penalty_sum(penalty, sigma_means: str):
-    from vaemath.kernels import pointwise
+    from vaemath.kernels import pointwise, steepest_subgradient
 
     p = resolve(penalty, sigma_means)
     planes = pointwise(p, what=("value", "grad"), param="logstd")
     last = {"ans": None, "grad": None}  # the gradient computed with the latest forward value
 
+    def at(mu, s):
+        block = planes(mu, s)
+        if np.isnan(block[1:]).any():  # a kink (abs(sigma - 1) at sigma = 1, where encoders start): a subgradient
+            block = steepest_subgradient(planes, mu, s, block)
+        return block
+
     @primitive
     def f(mu, s):
-        block = planes(mu, s)
+        block = at(mu, s)
         ans = block[0].sum(axis=-1)
         last["ans"], last["grad"] = ans, block[1:]
         return ans
 
     def vjp(argnums, ans, args, kwargs):
-        g = last["grad"] if last["ans"] is ans else planes(*args)[1:]
+        g = last["grad"] if last["ans"] is ans else at(*args)[1:]
 
         def products(v):  # both planes in one multiply (two took 6 us of a 40 us call)
             both = v[None, ..., None] * g
