@@ -1734,3 +1734,13 @@ def test_a_minimum_of_order_four_that_30_digits_cannot_see_is_found(text):
     # the rays' 30 digits read as 0 (was: no minimiser)
     best = minimizer(text, budget=5)
     assert best.point == {mu: 0, sigma: 1} and best.value == 0
+
+
+@pytest.mark.parametrize("text, poly", [("sqrt(mu**2 + (sigma-1)**2)", None), ("sqrt(kl)", None), ("kl**(1/3)", None),
+                                        ("kl**(3/2)", 0)])
+def test_no_taylor_polynomial_at_a_minimiser_where_the_penalty_is_not_differentiable(text, poly):
+    # review helper-99: derive printed "taylor: sqrt(mu**2 + (sigma - 1)**2)" and non-polynomial series; by hand each
+    # grows as |x - p| or |x - p|^(2/3) from (0, 1) (a cone, a cusp): no first derivative, no Taylor polynomial there.
+    # kl**(3/2) is O(|x - p|^3): its Taylor polynomial of degree 2 is 0
+    d = derive(text)
+    assert d["minimizer"] == {mu: 0, sigma: 1} and d["taylor"] == poly

@@ -189,6 +189,8 @@ BAD = [  # argv ({file}, {complex}, {empty}, {object}, {vector}: files made by t
     (["linear", "--cov", "{none}"], "the matrix is empty, shape (0, 0)"),  # review r8p A4: an IndexError
     (["train", "--data", "linear", "--quick", "--cov", "{none}"], "the matrix is empty, shape (0, 0)"),
     (["linear", "--cov", "{object}"], "not a numeric array"),
+    (["linear", "--cov", "{text_npy}"], "not a .npy file"),  # review helper-99: read as "holds Python objects"
+    (["derive", "kl", "--order", "21"], "argument --order: expected an integer from 0 to 20"),
     (["linear", "--cov", "{vector}"], "square"),
     (["linear", "--cov", "5,-2,0.5"], "positive definite"),
     (["linear", "--cov", "5,2,0.5", "--seed", "-1"], "--seed"),
@@ -245,8 +247,10 @@ def files(tmp_path):
     np.save(tmp_path / "none.npy", np.zeros((0, 0)))
     (tmp_path / "empty.txt").write_text("")
     (tmp_path / "file").write_text("x")
+    (tmp_path / "text.npy").write_text("5 2\n2 3\n")
     return {"file": tmp_path / "file", "complex": tmp_path / "complex.npy", "empty": tmp_path / "empty.txt",
-            "object": tmp_path / "object.npy", "vector": tmp_path / "vector.npy", "none": tmp_path / "none.npy"}
+            "object": tmp_path / "object.npy", "vector": tmp_path / "vector.npy", "none": tmp_path / "none.npy",
+            "text_npy": tmp_path / "text.npy"}
 
 
 def _fill(argv, files):
@@ -267,6 +271,14 @@ def test_bad_input_is_one_line_and_exit_status_2(argv, words, files, tmp_path, m
     rc = main(_fill(argv, files))
     out, err = capsys.readouterr()
     _assert_one_line_error(rc, out, err, words)
+
+
+def test_a_refused_report_penalty_leaves_no_folder_behind(tmp_path, capsys):
+    # review helper-99: report --penalty log(sigma) was refused (unbounded below: sigma -> 0+ gives -oo, by hand) after
+    # its --out folder had been made
+    rc = main(["report", "--penalty", "log(sigma)", "--out", str(tmp_path / "r1")])
+    _assert_one_line_error(rc, *capsys.readouterr(), "unbounded below")
+    assert not (tmp_path / "r1").exists()
 
 
 def test_bad_input_in_a_real_process_shows_no_traceback(files):

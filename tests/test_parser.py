@@ -266,3 +266,15 @@ def test_the_kernel_of_a_function_of_a_renyi_term_past_its_edge():
     big_a = 2 - mpmath.mpf(1.2) ** 2  # inside: renyi(2) = mu^2/A - log(sigma) - log(A)/2, A = 2 - sigma^2, by hand
     want = mpmath.exp(1 / big_a - mpmath.log(mpmath.mpf(1.2)) - mpmath.log(big_a) / 2)
     assert vaemath.evaluate("exp(renyi(2))", 1.0, 1.2) == pytest.approx(float(want), rel=1e-13)
+
+
+@pytest.mark.parametrize("expr", [sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I * mu, sp.log(mu), sp.sqrt(sigma - 1)])
+def test_a_sympy_expression_that_is_not_real_valued_is_refused_as_text_is(expr):
+    # review helper-99: derive(sympy.zoo) raised KeyError, derive(I*mu) gave infimum 0, derive(log(mu)) -oo; by hand
+    # each is complex (I*mu at mu = -3; log(mu) for mu < 0; sqrt(sigma - 1) for sigma < 1), infinite or undefined
+    from vaemath import check, derive
+
+    for fn in (penalty, derive, check):
+        with pytest.raises(ValueError, match="not real-valued|not finite"):
+            fn(expr)
+    assert penalty(mu**2 + 1).expr == mu**2 + 1  # a real one is taken

@@ -19,6 +19,7 @@ import warnings
 
 RESULTS = "vaemath-results"  # default --out of every command that writes files
 USER_ERRORS = (ValueError, TypeError, OSError, MemoryError)  # bad input or environment: one line, exit 2
+MAX_ORDER = 20  # derive --order: a Taylor polynomial of total degree 20 has 231 terms
 _NAMED = re.compile(r"^-{0,2}[A-Za-z_][\w\-\[\]]*: ")  # validation messages start with the argument's name
 
 
@@ -270,7 +271,8 @@ def _add_symbolic(cmd) -> None:
     cmd.add_argument("--budget", type=_budget, default=5.0,
                      help="seconds allowed to each symbolic step before its numeric fallback (positive, at most 1e9)")
     cmd.add_argument("--prior", type=_prior, default=None, metavar="MU,SIGMA",
-                     help="take catalogue penalties against the prior N(MU, SIGMA^2) instead of N(0, 1)")
+                     help="take catalogue penalties against the prior N(MU, SIGMA^2) (default: 0,1, the standard "
+                          "normal N(0, 1))")
 
 
 def _cmd_train(args) -> None:
@@ -340,8 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="catalogue name or penalty text, e.g. 'mu**2 + (sigma-1)**2' or -kl")
     derive.add_argument("--param", default="std", choices=["std", "var", "logstd", "logvar"],
                         help="variables of the result: sigma, v = sigma^2, s = log sigma or l = log sigma^2")
-    derive.add_argument("--order", type=_int_at_least(0), default=2, help="order of the Taylor expansion at the "
-                                                                          "minimiser")
+    derive.add_argument("--order", type=_int_at_least(0, MAX_ORDER), default=2,
+                        help=f"order of the Taylor expansion at the minimiser, at most {MAX_ORDER}")
     _add_sigma_means(derive)
     fmt = derive.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print the result as JSON (sympy-readable strings)")
@@ -373,7 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ben = _command(sub, "bench", "time the generated kernels against numpy, sympy.lambdify, numexpr and jax",
                    _cmd_bench)
-    ben.add_argument("--size", type=_int_at_least(2), default=4096, help="side N of the N x N float64 grid")
+    ben.add_argument("--size", type=_int_at_least(2), default=4096,
+                     help="side N of the N x N float64 grid (refused when the grids do not fit in memory)")
     ben.add_argument("--repeat", type=_int_at_least(1, 100), default=7,  # vaemath.bench.MAX_REPEAT
                      help="timed runs per measurement (median kept), at most 100")
     ben.add_argument("--reduce-points", type=_reduce_points, default=0.0,

@@ -132,10 +132,10 @@ def report(penalty="quadratic", reference="kl", out=".", quick=False, formats=("
     formats = check_formats(formats)
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed: expected an integer >= 0, got {seed!r}")
-    out = check_writable(out, [("report.md", "file"), ("figures", "folder")])
     ctx = setup(penalty, reference, sigma_means, budget, prior)
     for name in ctx["train_as"].values():
         trainable(name)
+    out = check_writable(out, [("report.md", "file"), ("figures", "folder")])  # a refused penalty makes no folder
     sizes = SIZES[bool(quick)]
     stages = _Stages(STAGES, progress)
     ctx.update({"out": out, "formats": formats, "seed": int(seed), "sizes": sizes, "quick": bool(quick),

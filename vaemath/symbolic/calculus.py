@@ -4703,10 +4703,14 @@ def derive(penalty, param: str = "std", order: int = 2, sigma_means: str = "std"
     # a non-smooth penalty smooth near its minimiser (kl + abs(mu - 3)/2 at (1/2, 1)): the Taylor polynomial of the
     # branch active there
     smooth = pen if is_smooth(pen.expr) else active_branch(pen.expr, point) if point and param == "std" else None
-    if point is not None and smooth is not None and all(not v.has(sp.Float) for v in point.values()):
+    differentiable = not isinstance(best, CriticalPoint) or best.differentiable  # a cone's tip has no Taylor polynomial
+    if point is not None and smooth is not None and differentiable and all(not v.has(sp.Float) for v in point.values()):
         done, poly = attempt(taylor, smooth, point, order, param, budget=budget)
         if not done:
             notes.append(f"taylor: not found within the budget of {budget} s")
+        elif poly is not None and not poly.is_polynomial(*variables(param)):  # kl**(3/2): |x|^3 terms
+            notes.append(f"taylor: none of degree {order} (the expansion at the minimiser is {poly}, not a polynomial)")
+            poly = None
     if not is_smooth(pen.expr):
         notes.append("gradient and hessian are sympy's formal derivatives (sign, Heaviside, DiracDelta): they hold "
                      "away from the kinks of abs, max and min")

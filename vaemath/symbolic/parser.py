@@ -225,17 +225,24 @@ def _parsed(penalty: str, sigma_means: str = "std", prior=None) -> tuple:
         expr = builder.build(tree)
     except RecursionError:
         raise ValueError("penalty: the expression is nested too deeply") from None
-    if not isinstance(expr, sp.Expr) or expr.has(sp.zoo, sp.nan) or expr.is_extended_real is False:
+    if not isinstance(expr, sp.Expr):
         raise ValueError(f"penalty: {penalty!r} is not real-valued on the whole half-plane (mu real, sigma > 0)")
     if any(max(abs(r.p), r.q) >= _TOO_BIG for r in expr.atoms(sp.Rational)):
         raise ValueError(f"penalty: {penalty!r} builds a number with more than {MAX_DIGITS} digits")
-    inside = sp.And(*builder.edges)  # renyi(a > 1) is +oo past its edge, where its closed form is complex
+    _check_real(expr, penalty.strip(), sp.And(*builder.edges))  # renyi(a > 1): +oo past its edge (complex form)
+    return expr, builder
+
+
+def _check_real(expr: sp.Expr, shown: str, inside=sp.true) -> None:
+    """Refuse an expression that is not real-valued where ``inside`` holds (the whole half-plane by default): NaN or
+    complex infinity in it, or a complex value at a probe point (:func:`_complex_at`)."""
+    if expr.has(sp.zoo, sp.nan) or expr.is_extended_real is False:
+        raise ValueError(f"penalty: {shown!r} is not real-valued on the whole half-plane (mu real, sigma > 0)")
     where = None if expr.is_extended_real else _complex_at(expr, inside)
     if where is not None:
         region = "the whole half-plane (mu real, sigma > 0)" if inside == sp.true else f"its domain ({inside})"
-        raise ValueError(f"penalty: {penalty!r} is not real-valued on {region}: "
+        raise ValueError(f"penalty: {shown!r} is not real-valued on {region}: "
                          f"at (mu, sigma) = ({where[0]}, {where[1]}) it is {where[2]}")
-    return expr, builder
 
 
 @lru_cache(maxsize=256)
@@ -287,6 +294,7 @@ _PROBE_MU = ("-3", "-1", "-1/2", "0", "1/2", "1", "3")
 _PROBE_SIGMA = ("1/10", "1/2", "1", "6/5", "2", "10")
 
 
+@lru_cache(maxsize=1024)  # a sympy expression given to evaluate() in a loop is probed once
 def _complex_at(expr: sp.Expr, inside=sp.true):
     """A probe point (mu, sigma, value) where ``expr`` is complex (mpmath, 30 digits), or None; probe points outside
     the condition ``inside`` (on sigma) are skipped.
@@ -348,6 +356,9 @@ def penalty(penalty, sigma_means: str = "std", prior=None, *, prior_optional: bo
     if isinstance(penalty, sp.Expr):
         _check_refers(penalty, refers_to_prior(penalty), prior, prior_optional)
         expr = _canonical_symbols(penalty).subs(prior_values(prior), simultaneous=True)
+        if expr.has(sp.oo, -sp.oo):  # text cannot build these (review helper-99: derive(sympy.zoo) raised KeyError)
+            raise ValueError(f"penalty: {str(penalty)!r} is not finite: a penalty is a real function of (mu, sigma)")
+        _check_real(expr, str(penalty))
         return Penalty(str(penalty), expr, provenance="user", sigma_means=sigma_means)
     if not isinstance(penalty, str):
         raise TypeError(f"penalty: expected a name, text, sympy expression or Penalty, got {type(penalty).__name__}")

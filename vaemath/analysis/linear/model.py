@@ -65,7 +65,10 @@ def _read(path: Path) -> np.ndarray:
             return np.load(path, allow_pickle=False) if path.suffix == ".npy" else np.loadtxt(path, ndmin=2)
     except ValueError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        first = "not a numeric array: it holds Python objects" if "pickle" in first else first
+        if "pickle" in first:  # numpy reads a file with no .npy header as a pickle too: say which it is
+            with open(path, "rb") as f:
+                npy = f.read(6) == b"\x93NUMPY"
+            first = "not a numeric array: it holds Python objects" if npy else "not a .npy file: it has no NumPy header"
         raise ValueError(f"cov: could not read a matrix from {str(path)!r} ({first})") from None
 
 
