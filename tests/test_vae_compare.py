@@ -191,3 +191,14 @@ def test_one_seed_table_claims_no_spread():
     assert "±" not in one and "seed 4: no spread" in one.splitlines()[0] and "| nll_iw | 1.500 |" in one
     two = markdown({"setup": {"seeds": [0, 1]}, "summary": summary})
     assert "| nll_iw | 1.500 ± 0.000 |" in two
+
+
+def test_a_run_the_guard_stopped_is_named_under_the_table():
+    # review helper-99: compare printed the metrics of an untrained run with no word that the guard had stopped it
+    summary = {"kl": {k: {"mean": 1.5, "std": 0.0} for k in SUMMARY_METRICS}}
+    runs = [{"penalty": "kl", "seed": 0, "status": {"stopped": "epochs"}},
+            {"penalty": "kl", "seed": 1, "status": {"stopped": "non-finite", "message": "step 1: the KL term is nan"}}]
+    lines = markdown({"setup": {"seeds": [0, 1]}, "summary": summary, "runs": runs}).splitlines()
+    assert lines[-1] == ("- kl, seed 1: stopped by the guard (step 1: the KL term is nan); its metrics are those of "
+                         "the last finite parameters")
+    assert sum("stopped" in line for line in lines) == 1
