@@ -422,6 +422,8 @@ _POLES = [(text, 1.0) for text in ("1/(mu**2 + (sigma-1)**2)", "log(mu**2 + (sig
                                     "(sigma-1)**2/(mu**2 + (sigma-1)**2)**(3/2)")]
 _POLES += [(text, x0) for text in ("1/mu**2 + sigma", "(mu**2 + mu**4)**(-3/2)", "mu*(mu**2 + mu**4)**(-3/2)",
                                    "mu**2*(mu**2 + mu**4)**(-5/2) - sigma") for x0 in (1.0, 2.0)]
+# helper-100: -inf at sigma = 0.5 but NaN at (0, 1), where the rays along mu = 0 are -inf themselves (a line of poles)
+_POLES += [("log(sqrt(mu**2 + mu**4)) + (sigma-1)**2", 1.0)]
 
 
 def _limit_by_paths(expr, x0):

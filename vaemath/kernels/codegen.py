@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "81"
+GENERATOR_VERSION = "82"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -1313,17 +1313,21 @@ def _pole(f, m0, x0, r) -> float | None:
     import mpmath
 
     signs = set()
-    for k in range(16):
-        a, b = mpmath.cos(k * mpmath.pi / 8), mpmath.sin(k * mpmath.pi / 8)
+    for k in range(16):  # the axes exactly: mu = 0 is a line of poles of log|mu|, not a ray at mu = 1e-200
+        a, b = ((1, 0), (0, 1), (-1, 0), (0, -1))[k // 4] if k % 4 == 0 else \
+            (mpmath.cos(k * mpmath.pi / 8), mpmath.sin(k * mpmath.pi / 8))
         try:
             far, close = (mpmath.mpmathify(f(m0 + t * a, x0 + t * b)) for t in (r, r**2))
         except ZeroDivisionError:
             continue
         except (ValueError, TypeError):
             return None
-        if not (mpmath.isfinite(far) and mpmath.isfinite(close)) or mpmath.im(far) or mpmath.im(close):
+        if mpmath.im(far) or mpmath.im(close):
             return None
-        if abs(close) <= 3 * abs(far) / 2:
+        if mpmath.isinf(far) and mpmath.isinf(close) and far == close:  # a line of poles through the point: on it the
+            signs.add(mpmath.sign(far))  # plane is that infinity (log(sqrt(mu**2 + mu**4)) on mu = 0: -inf)
+            continue
+        if not (mpmath.isfinite(far) and mpmath.isfinite(close)) or abs(close) <= 3 * abs(far) / 2:
             return None
         signs |= {mpmath.sign(mpmath.re(far)), mpmath.sign(mpmath.re(close))}
     if len(signs) != 1 or 0 in signs:
