@@ -685,6 +685,17 @@ def test_a_root_composition_that_cancels_at_moderate_mu(text, m):
     _check_planes(text, "std", [(m, 1.5)])
 
 
+# review of this kind (helper-100): a tanh of a function of mu, whose derivatives sympy writes with 1 - tanh(u)^2,
+# which cancels as printed where |u| is large: d2/dmu2 of tanh(mu**4) at 1e8 was 1.2e17 (truth about 0), its d/dmu
+# at mu = 2 0.06 % off (1.6200e-12 for 1.6210e-12), d/dmu of mu*tanh(mu**2) at 1e8 0.0 (truth 1)
+TANH_MU = [(m, x) for m in (0.3, -1.5, 2.0, 3.0, -20.0, 1e8, 1.7e308) for x in (0.5, 1.5)]
+
+
+@pytest.mark.parametrize("text", ["tanh(mu**4) + (sigma-1)**2", "mu*tanh(mu**2) + log(sigma)**2"])
+def test_a_tanh_of_a_function_of_mu_far_out(text):
+    _check_planes(text, "std", TANH_MU)
+
+
 # at mu = 0 (by hand): each is sgn(mu)^a |mu|^m h(mu), h smooth and positive; smooth where that is mu^m, else its
 # j-th derivative at 0 exists (and is 0) only for j < m: (value, d/dmu, d2/dmu2) at (0, 1.5)
 @pytest.mark.parametrize("text, at_zero", [
