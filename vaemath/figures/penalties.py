@@ -334,8 +334,9 @@ def flow_paths(pen, starts, step=0.01, max_steps=4000, tol=1e-7) -> list:
     """
     x = np.array(starts, dtype=float)
     paths, alive = [[p.copy()] for p in x], np.ones(len(x), bool)
+    planes = pointwise(pen, what=("value", "grad"))  # the kernel loaded once, not at every step
     for _ in range(max_steps):
-        g = _descent_gradient(pen, x)
+        g = _descent_gradient(planes, x)
         norm = np.hypot(g[0], g[1])
         alive &= np.isfinite(norm) & (norm > tol)
         if not alive.any():
@@ -349,10 +350,10 @@ def flow_paths(pen, starts, step=0.01, max_steps=4000, tol=1e-7) -> list:
     return [np.array(p) for p in paths]
 
 
-def _descent_gradient(pen, x) -> np.ndarray:
-    """The gradient (2, n) at points x (n, 2), a component that is NaN at a kink (|mu| at mu = 0) taken as the steepest
-    descent along that axis (:func:`vaemath.kernels.steepest_subgradient`), so that a flow along a kink goes on."""
-    planes = pointwise(pen, what=("value", "grad"))
+def _descent_gradient(planes, x) -> np.ndarray:
+    """The gradient (2, n) at points x (n, 2) from ``planes`` (:func:`vaemath.kernels.pointwise`, value and gradient), a
+    component that is NaN at a kink (|mu| at mu = 0) taken as the steepest descent along that axis
+    (:func:`vaemath.kernels.steepest_subgradient`), so that a flow along a kink goes on."""
     m, s = np.ascontiguousarray(x[:, 0]), np.ascontiguousarray(x[:, 1])
     return steepest_subgradient(planes, m, s, planes(m, s))[1:]
 

@@ -955,9 +955,9 @@ def _fix_mu(part: sp.Expr, sc, region, code) -> sp.Expr:
     if f is None:
         return part
     factored = _tanh_sech(part)
-    probes = [s * m for m in _MU_PROBES for s in (1, -1)] + _SMALL_MU + [2.0, -3.0]
-    if factored is not None and not _bad_in_mu(printed(code(factored)), f, sc, probes, GOOD_ULPS):
-        part = factored  # checked at every probe against the truth
+    if factored is not None:  # kept where it is right at every probe
+        probes = [s * m for m in _MU_PROBES for s in (1, -1)] + _SMALL_MU + [2.0, -3.0]
+        part = part if _bad_in_mu(printed(code(factored)), f, sc, probes, GOOD_ULPS) else factored
     form = asymptotic_form(part, f, "mu", code, whole=whole) or part  # large |mu|
     if _bad_in_mu(printed(code(part)), f, sc, _SMALL_MU):  # and small |mu|
         small = small_mu_form(part, f, sc, code, form)

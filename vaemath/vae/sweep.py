@@ -226,9 +226,10 @@ def markdown(result: dict) -> str:
     lines += [f"| {k} | " + " | ".join(_fmt(result["summary"][p][k], len(seeds) > 1) for p in names) + " |"
               for k in metrics]
     stopped = [r for r in result.get("runs", []) if r["status"].get("stopped") == "non-finite"]
-    lines += [""] * bool(stopped) + [f"- {r['penalty']}, seed {r['seed']}: stopped by the guard "
-                                     f"({r['status'].get('message', '')}); its metrics are those of the last finite "
-                                     "parameters" for r in stopped]
+    if stopped:  # a note under the table for each run the guard stopped
+        lines.append("")
+        lines += [f"- {r['penalty']}, seed {r['seed']}: stopped by the guard ({r['status'].get('message', '')}); its "
+                  "metrics are those of the last finite parameters" for r in stopped]
     return "\n".join(lines)
 
 
