@@ -335,6 +335,18 @@ def test_check_against_a_general_prior():
     assert v.to_dict()["prior"] == ["5", "3"]
 
 
+def test_ratio_bounds_against_a_prior_are_exact_where_the_prior_sigma_is_on_the_approach():
+    # review helper-99: with sigma_p = 4 the limit checker's points 1, 2, 4, ... hit the KL's 0/0 at (mu_p, 4) and
+    # stopped there, so exact limits were labelled bounds. By hand, w2_squared / kl at mu = mu_p as sigma -> oo:
+    # (sigma - 4)**2 / (sigma**2/32 + O(log sigma)) -> 32 = 16 * 2; kl / w2_squared there -> 1/32
+    for prior in ((10, 4), (8, 4)):
+        b = check("w2_squared", "kl", prior=prior).ratio_bounds
+        assert (b["inf"], b["sup"], b["inf_method"], b["sup_method"]) == ("0", "32", "exact", "exact")
+        assert b["sup_path"] == f"sigma->oo at mu = {prior[0]}" and b["bounded_above"] is True
+    b = check("kl", "w2_squared", prior=(10, 4)).ratio_bounds
+    assert (b["inf"], b["inf_method"], b["bounded_away_from_0"]) == ("1/32", "exact", True)
+
+
 def test_a_prior_of_exact_sympy_numbers():
     # review r8p B5: (pi, E) was refused. Independent: KL(N(1, 2^2) || N(pi, e^2)) by its textbook form in mpmath
     from fractions import Fraction

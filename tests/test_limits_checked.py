@@ -84,6 +84,14 @@ def test_a_log_divergence_is_seen_far_out():
     assert limit_status(P("1/log(2 + mu**2)"), mu, sp.oo, "-", sp.Rational(-1, 10)) == "contradicted"
 
 
+def test_a_zero_over_zero_on_the_way_does_not_stop_the_check():
+    # (sigma - 4)**2 / kl against N(0, 4**2) at mu = 0 is 0/0 at sigma = 4, the third point of 1, 2, 4, 8, ...;
+    # its limit as sigma -> oo is 32 by hand (leading terms sigma**2 over sigma**2/32)
+    e = P("(sigma - 4)**2 / (log(4/sigma) + sigma**2/32 - 1/2)")
+    assert limit_status(e, sigma, sp.oo, "-", sp.Integer(32)) == "backed"
+    assert limit_status(e, sigma, sp.oo, "-", sp.Integer(16)) == "contradicted"
+
+
 def test_a_slow_limit_is_backed_far_out():
     # 1/log(2 + mu^2) -> 0 like 1/(2 log mu): at mu = 2^4096 it is 1.8e-4, halving at each point 2^16, 2^32, ...
     assert limit_status(P("1/log(2 + mu**2) + sigma"), mu, sp.oo, "-", sigma) == "backed"

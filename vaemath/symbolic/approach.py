@@ -130,15 +130,18 @@ def limit_status(e: sp.Expr, x: sp.Symbol, x0, direction: str, value: sp.Expr, s
                 verdicts.append("unchecked")
                 continue
             fn, terms = sp.lambdify(x, f, "mpmath"), _term_functions(f, x)
-            vals, stop = [], time.process_time() + seconds  # CPU time: the same points on a loaded machine
+            vals, stop, missed = [], time.process_time() + seconds, False  # CPU time: the same points when loaded
             for k, t in enumerate(_approach(x0, direction, far=not _nested_growth(f, x))):
                 if k >= 12 and len(vals) >= 6 and _far_enough(vals, claim):
                     break
                 if time.process_time() > stop:
                     break
                 v = _high_precision(fn, terms, t)
-                if v is None and vals:  # past where the values can be computed (not before: a pole at sigma = 1)
+                # two points in a row without a value: past where values can be computed; one alone is a pole or
+                # a 0/0 on the way (sigma = 4 for a ratio to the KL against N(mu_p, 4**2))
+                if v is None and vals and missed:
                     break
+                missed = v is None
                 if v is not None:
                     vals.append(v)
             verdicts.append(_judged(vals, claim) if vals else None)  # None: no value at all (outside the domain)
