@@ -7,6 +7,7 @@ differences for Hessians.
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import mpmath
@@ -345,6 +346,24 @@ def test_ratio_bounds_against_a_prior_are_exact_where_the_prior_sigma_is_on_the_
         assert b["sup_path"] == f"sigma->oo at mu = {prior[0]}" and b["bounded_above"] is True
     b = check("kl", "w2_squared", prior=(10, 4)).ratio_bounds
     assert (b["inf"], b["inf_method"], b["bounded_away_from_0"]) == ("1/32", "exact", True)
+
+
+@pytest.mark.parametrize("candidate, reference, end, value", [
+    ("abs(mu)", "abs(mu) + abs(sigma-1)", "sup", 1),  # 1 on the whole line sigma = 1 (mu != 0), by hand
+    ("w2_squared", "kl", "sup", 2),  # mu**2 / (mu**2/2) on sigma = 1
+    ("kl", "w2_squared", "inf", sp.Rational(1, 2)),
+])
+def test_an_exact_ratio_bound_taken_at_a_point_is_said_attained_there(candidate, reference, end, value):
+    rb = check(candidate, reference).ratio_bounds
+    assert sp.sympify(rb[end]) == value and rb[f"{end}_method"] == "exact"
+    m, s = re.search(r"attained at \(mu, sigma\) = \((.+), (.+)\)$", rb[f"{end}_path"]).groups()
+    at = {mu: sp.Rational(m), sigma: sp.Rational(s)}
+    assert sp.simplify(penalty(candidate).expr.subs(at) / penalty(reference).expr.subs(at) - value) == 0
+
+
+def test_a_bound_approached_only_as_a_limit_is_not_said_attained():
+    rb = check("reverse_kl", "kl").ratio_bounds  # inf 0 as sigma -> oo only: reverse_kl > 0 off (0, 1)
+    assert rb["inf"] == "0" and "attained" not in rb["inf_path"]
 
 
 def test_a_prior_of_exact_sympy_numbers():

@@ -144,7 +144,7 @@ def ratio_bounds(candidate: sp.Expr, reference: sp.Expr, best_r=None, budget=DEF
     found.extend(near if done else [])
     found.extend(_interior(ratio, reference))
     found.extend(_on_grid_ratio(candidate, reference))
-    return _summarise(found, late or ran_out or not done)
+    return _attained(_summarise(found, late or ran_out or not done), candidate, reference)
 
 
 def _nondecreasing(parts: list, x: sp.Symbol) -> bool:
@@ -481,6 +481,24 @@ def _interior(ratio: sp.Expr, reference: sp.Expr) -> list:
                 where = f"near (mu, sigma) = ({res.x[0]:.6g}, {np.exp(res.x[1]):.6g})"
                 out.append((sp.Float(sign * res.fun, 15), where, False))
     return out
+
+
+def _attained(summary: dict, candidate: sp.Expr, reference: sp.Expr) -> dict:
+    """``summary`` with each exact, finite bound that the ratio takes at a grid point, exactly there, named as attained
+    at that point (abs(mu)/(abs(mu) + abs(sigma - 1)) is 1 on sigma = 1, not only as mu -> oo)."""
+    with np.errstate(all="ignore"):
+        values = _on_grid(candidate) / _on_grid(reference)
+    for end in ("inf", "sup"):
+        if summary[f"{end}_method"] != "exact" or summary[end] in ("oo", "-oo"):
+            continue
+        bound = sp.sympify(summary[end])
+        for k in np.flatnonzero(np.isclose(values, float(bound), rtol=1e-12, atol=1e-300)):
+            m, s = GRID[k]
+            c, r = (e.subs({mu: m, sigma: s}) for e in (candidate, reference))
+            if r.is_zero is False and sp.simplify(c / r - bound) == 0:
+                summary[f"{end}_path"] += f"; attained at (mu, sigma) = ({m}, {s})"
+                break
+    return summary
 
 
 def _summarise(found: list, late: bool = False) -> dict:
