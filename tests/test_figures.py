@@ -80,6 +80,7 @@ def test_ratio_figure_annotates_the_known_bounds():
 
 @pytest.mark.parametrize("where, expected", [
     ("sigma->0+ at mu = 0", (0.0, 0.01)), ("sigma->oo at mu = 1/2", (0.5, 100.0)), ("mu->-oo at sigma = 1", (-3, 1.0)),
+    ("sigma->oo at mu = 0; attained at (mu, sigma) = (-3, 1)", (0.0, 100.0)),
     ("near (mu, sigma) = (1.25, 0.3) (numeric)", (1.25, 0.3)),
     ("(mu, sigma) -> (0, 1), the reference's minimiser", (0.0, 1.0)), ("nowhere in particular", None)])
 def test_locate_places_bounds_on_the_window(where, expected):

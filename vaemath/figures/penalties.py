@@ -228,7 +228,7 @@ def _lower(ax) -> float:
     return min([0.0, *ys]) - 0.15
 
 
-_PATH = re.compile(r"(sigma|mu)->(0\+|oo|-oo) at (mu|sigma) = (\S+)")
+_PATH = re.compile(r"(sigma|mu)->(0\+|oo|-oo) at (mu|sigma) = ([^\s;]+)")  # "; attained at ..." may follow
 _NEAR = re.compile(r"\(mu, sigma\) (?:= |-> )\(([^,]+), ([^)]+)\)")
 
 
