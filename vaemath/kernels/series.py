@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 
 import mpmath
 import numpy as np
@@ -829,7 +830,7 @@ def _fix_scale(part: sp.Expr, sc, region: str, code) -> sp.Expr:
     return part if form is None else form
 
 
-_SMALL_MU = [s * t for t in (1e-300, 1e-100, 1e-8, 1e-3, 0.1, 0.4) for s in (1, -1)]
+_SMALL_MU = [s * t for t in (5e-324, 1e-300, 1e-100, 1e-8, 1e-3, 0.1, 0.4) for s in (1, -1)]
 
 
 def _bad_in_mu(run, f, sc, mus: list, bound=BAD_ULPS) -> bool:
@@ -858,6 +859,196 @@ def small_mu_form(part: sp.Expr, f, sc, code, rest: sp.Expr) -> sp.Expr | None:
         checks = [s * r * t for t in (1, 1 / 2, 1 / 8, 2.0**-20, 2.0**-40, 2.0**-200) for s in (1, -1)]
         if not _bad_in_mu(printed(code(form)), f, sc, checks, GOOD_ULPS):
             return form
+    return None
+
+
+_TINY_MU = [s * t for t in (5e-324, 1e-310, 1e-300, 1e-150) for s in (1, -1)]  # checks of a generalized form
+_SMALL_SERIES: dict = {}  # (one side's formula, order) -> sympy's series at 0+, or None
+
+
+def _monomial(t: sp.Expr, x: sp.Symbol) -> tuple | None:
+    """(c, p, k) for a term c x^p log(x)^k of a series at x = 0+ (p rational, k a nonnegative integer), else None."""
+    c, m = t.as_independent(x, as_Add=False)
+    p, k = sp.S.Zero, 0
+    for a in sp.Mul.make_args(m):
+        base, e = a.as_base_exp()
+        if base == x and e.is_Rational:
+            p += e
+        elif isinstance(base, sp.log) and base.args[0] == x and e.is_Integer and e > 0:
+            k += int(e)
+        elif a != 1:
+            return None
+    return (c, p, k) if c.is_number and c.is_real and c != 0 else None
+
+
+def _small_series(e: sp.Expr, x: sp.Symbol, orders: tuple = (6, 12)) -> list | None:
+    """[(c, p, k)]: sympy's series of ``e`` at x = 0+ to the first of ``orders`` that shows a term, its terms c x^p
+    log(x)^k, with the generator's budget; None where sympy gives none or another kind of term."""
+    for n in orders:
+        if (e, n) not in _SMALL_SERIES:
+            try:
+                done, a = True, sp.S.Zero
+                for term in sp.Add.make_args(e):  # term by term: each faster, its own budget (a d2/dmu2's 7 terms)
+                    done, b = attempt(sp.series, term, x, 0, n, budget=LIMIT_BUDGET)
+                    if not done:
+                        break
+                    a += b.removeO()
+                a = sp.expand(sp.expand_log(a, force=True)) if done else None
+            except Exception:  # noqa: BLE001  (anything sympy raises: no series)
+                a = None
+            _SMALL_SERIES[e, n] = a
+        a = _SMALL_SERIES[e, n]
+        if a is None or a.has(sp.I):
+            return None
+        terms = [_monomial(t, x) for t in sp.Add.make_args(a) if t != 0]
+        if None in terms:
+            return None
+        if terms:
+            return terms
+    return None
+
+
+def _near_function(part: sp.Expr) -> sp.Expr | None:
+    """``part`` as one function of mu for |mu| <= 1 (each pick's side there, :func:`_one_function` otherwise): sympy's
+    series at 0 of it is the faster (d2/dmu2 of (mu**2 + mu**4)**(1/3)*log(1 + (mu**2 + mu**4)**(-1/2)): 0.6 s, 1.8 s
+    from the far side's form)."""
+    return _one_function(part.replace(lambda a: isinstance(a, rewrite.pick), lambda a: a.args[2]))
+
+
+def _sides_series(e: sp.Expr, x: sp.Symbol, orders: tuple = (6, 12)) -> list | None:
+    """[terms for mu = x, terms for mu = -x] (:func:`_small_series`), the second from the first where e is even or
+    odd."""
+    pos, neg = e.subs(mu, x), e.subs(mu, -x)
+    first = _small_series(pos, x, orders)
+    if first is None:
+        return None
+    parity = next((p for p in (1, -1) if sp.expand(neg - p * pos) == 0), None)
+    second = [(parity * c, p, k) for c, p, k in first] if parity else _small_series(neg, x, orders)
+    return None if second is None else [first, second]
+
+
+def _generalized_sides(whole: sp.Expr, f, r: float) -> list | None:
+    """:func:`_sides_at` from sympy's series to 3 orders (the leading term and the powers' denominators), to 6 where
+    that fails (a log term beyond x^3): the series of a d2/dmu2 of a sum of roots took 1.2 s to 6 orders, 0.7 s to 3."""
+    for orders in ((3, 6, 12), (6, 12)):
+        sides = _sides_at(whole, f, r, orders)
+        if sides is not None:
+            return sides
+    return None
+
+
+def _sides_at(whole: sp.Expr, f, r: float, orders: tuple) -> list | None:
+    """Per side of mu = 0 (s = 1, -1; x = |mu|), ``whole`` as x^p log(x)^k P(t) (x^p log(x)^k its series' leading
+    term) or as L(x) + x^p0 P(t) (L the series' terms with a log, x^p0 the least power of the others' unless a Taylor
+    series' own), P a polynomial (:func:`_taylor_polynomial`) in t = x^(1/q) on [0, r^(1/q)], q the least common
+    denominator of the differences of the powers it holds: the kind with no Taylor series in mu or |mu|
+    (log(1 + (mu**2 + mu**4)**(-1/2)) ~ -log|mu| + |mu|: inf at 5e-324 for 744.4; (mu**2 + mu**4)**(1/3) - (mu**2 +
+    mu**6)**(1/3) ~ |mu|^(8/3)/3: 0.0 at 1e-8 for 1.5e-22; log(1 + (mu**2 + mu**6)**(-1/3)) ~ -2 log|mu|/3 +
+    |mu|^(2/3): its d2/dmu2 NaN at 1e-150). None where a side has neither."""
+    x = sp.Symbol("xsmall", positive=True)
+    e = plain(rewrite.elementary(whole))
+    ax = absval(mu)
+    out, series = [], _sides_series(e, x, orders)
+    if series is None:
+        return None
+    for s, terms in zip((1, -1), series):
+        side = None
+        _, p, k = min(terms, key=lambda t: (t[1], -t[2]))
+        if k or not (p.is_Integer and p >= 0):  # f / (x^p log(x)^k), a polynomial in t
+            q = sp.ilcm(1, *(sp.Rational(pi - p).q for _, pi, _ in terms))
+
+            def g(t, s=s, p=p, k=k, q=q):  # the exponents at the working precision
+                w = t**q
+                return f(s * w, mpmath.mpf(1)) / (w ** (mpmath.mpf(p.p) / p.q) * mpmath.log(w) ** k)
+            poly = _taylor_polynomial(g, 0, r ** (1 / q), ax ** sp.Rational(1, q) if q > 1 else sp.Abs(mu))
+            if poly is not None:
+                side = poly * sp.log(ax) ** k
+                side = rewrite.pw(side, ax, p, 1) if p.is_Integer else side * ax**p
+        logs = [(c, p, k) for c, p, k in terms if k]
+        rest = [p for _, p, k in terms if not k]
+        if side is None and logs and rest:  # f - L = x^p0 P(t), L the log terms
+            p0 = min(rest) if not (min(rest).is_Integer and min(rest) >= 0) else sp.S.Zero
+            q = sp.ilcm(1, *(sp.Rational(p - p0).q for p in rest))
+            low = sp.Add(*(c * x**p * sp.log(x)**k for c, p, k in logs))
+            fl = sp.lambdify(x, low, "mpmath")
+
+            def g(t, s=s, fl=fl, q=q, p0=p0):
+                w = t**q
+                return (f(s * w, mpmath.mpf(1)) - fl(w)) / w ** (mpmath.mpf(p0.p) / p0.q)
+            poly = _taylor_polynomial(g, 0, r ** (1 / q), ax ** sp.Rational(1, q) if q > 1 else sp.Abs(mu))
+            if poly is not None:
+                poly = poly if p0 == 0 else rewrite.pw(poly, ax, p0, 1) if p0.is_Integer else poly * ax**p0
+                side = _divided(low, x).subs(sp.log(x), sp.log(ax)).subs(x, ax) + poly
+        if side is None:
+            return None
+        out.append(side)
+    return out
+
+
+def _infinite_terms(part: sp.Expr, f, sc, code) -> bool:
+    """Whether two terms of ``part`` (a sum) print to +-inf at a small mu of _SMALL_MU where its truth overflows: the
+    kernel's common subexpressions may order their factors otherwise, one as inf - inf (d2/dmu2 of
+    log((mu**2 + mu**4)**(1/3) + (mu**2 + mu**4)**(1/2)) at 1e-300 was NaN for -inf; 1/D^2 times |mu| (mu^2 + 3)
+    taken together: inf times 3e-300, for a term of 3e-100)."""
+    terms = [t for t in sp.Add.make_args(part) if t.has(mu)]
+    if len(terms) < 2:
+        return False
+    runs = None
+    for m in _SMALL_MU:
+        want = _true_at(f, m, mpmath.mpf(1))
+        if want is None or abs(want) <= mpmath.mpf(sys.float_info.max):
+            continue
+        runs = runs or [printed(code(t)) for t in terms]
+        q = quantities(sc, 1.0, "near", m)
+        if sum(math.isinf(run(**q)) for run in runs) >= 2:
+            return True
+    return False
+
+
+def generalized_small_mu_form(part: sp.Expr, whole: sp.Expr, f, sc, code, rest: sp.Expr) -> sp.Expr | None:
+    """``part`` (mu-only) on |mu| <= r as :func:`_generalized_sides` writes it, ``rest`` beyond: where it has no Taylor
+    series at mu = 0 in mu or |mu| but one after its series' leading term (a fractional power, a pole, a log) is
+    divided out or its singular terms subtracted; checked as :func:`small_mu_form` is, and down to subnormal mu."""
+    whole = _near_function(part) or whole
+    for r in (0.5, 0.25, 0.125, 1 / 16):
+        sides = _generalized_sides(whole, f, r)
+        if sides is None:
+            continue
+        form = sp.Piecewise((sp.Piecewise((sides[0], mu >= 0), (sides[1], True)), sp.Abs(mu) <= r), (rest, True))
+        checks = [s * r * t for t in (1, 1 / 2, 1 / 8, 2.0**-20, 2.0**-40, 2.0**-200) for s in (1, -1)] + _TINY_MU
+        if not _bad_in_mu(printed(code(form)), f, sc, checks, GOOD_ULPS):
+            return form
+    return _truncated_series_form(whole, f, sc, code, rest)
+
+
+_MU_SMALL_THRESHOLDS = (1e-3, 1e-8, 1e-16, 1e-32, 1e-64, 1e-100, 1e-150, 1e-200, 1e-300)
+
+
+def _truncated_series_form(whole: sp.Expr, f, sc, code, rest: sp.Expr) -> sp.Expr | None:
+    """``whole`` as sympy's series at mu = 0 to 6 (or 12) orders on each side (terms c |mu|^p log|mu|^k, poles divided,
+    :func:`_divided`) below the greatest threshold R at which it is right (above, ``rest`` is the form it was), as the
+    far forms are taken (:func:`asymptotic_form`): where a log's factor is no finite sum (|mu|^(2/3) (1 + mu^2)^(1/3)
+    log|mu| in (mu**2 + mu**4)**(1/3)*log(1 + (mu**2 + mu**4)**(-1/2)), inf at 5e-324 for 2.2e-213). None where no R
+    passes."""
+    x = sp.Symbol("xsmall", positive=True)
+    e = plain(rewrite.elementary(whole))
+    ax = absval(mu)
+    for n in (6, 12):  # 12 where 6 is right below no threshold
+        series = _sides_series(e, x, (n,))
+        if series is None:
+            continue
+        sides = []
+        for terms in series:
+            a = _divided(sp.Add(*(c * x**p * sp.log(x)**k for c, p, k in terms)), x)
+            sides.append(a.subs(sp.log(x), sp.log(ax)).subs(x, ax))
+        near = sides[0] if sp.expand(sides[0] - sides[1]) == 0 else \
+            sp.Piecewise((sides[0], mu >= 0), (sides[1], True))
+        for big in _MU_SMALL_THRESHOLDS:
+            form = sp.Piecewise((near, sp.Abs(mu) < big), (rest, True))
+            checks = [m for m in _SMALL_MU + _TINY_MU if abs(m) < big] + [s * big * t for t in (0.5, 1e-3)
+                                                                          for s in (1, -1)]
+            if not _bad_in_mu(printed(code(form)), f, sc, checks, GOOD_ULPS):
+                return form
     return None
 
 
@@ -959,8 +1150,8 @@ def _fix_mu(part: sp.Expr, sc, region, code) -> sp.Expr:
         probes = [s * m for m in _MU_PROBES for s in (1, -1)] + _SMALL_MU + [2.0, -3.0]
         part = part if _bad_in_mu(printed(code(factored)), f, sc, probes, GOOD_ULPS) else factored
     form = asymptotic_form(part, f, "mu", code, whole=whole) or part  # large |mu|
-    if _bad_in_mu(printed(code(part)), f, sc, _SMALL_MU):  # and small |mu|
-        small = small_mu_form(part, f, sc, code, form)
+    if _bad_in_mu(printed(code(part)), f, sc, _SMALL_MU) or _infinite_terms(part, f, sc, code):  # and small |mu|
+        small = small_mu_form(part, f, sc, code, form) or generalized_small_mu_form(part, whole, f, sc, code, form)
         if small is not None:  # no derivative at mu = 0 stays none (the cone |mu| sqrt(1 + mu^2))
             form = sp.Piecewise((sp.nan, sp.Eq(mu, 0)), (small, True)) if part.has(sp.nan) else small
     return form
@@ -994,6 +1185,69 @@ def _far_mu_factors(terms: tuple, sc, code) -> tuple:
             out.append(t if one is None else one)
             fixed.append(one is not None)
     return (out, fixed) if any(fixed) else (list(terms), fixed)  # nothing made: the terms in their order
+
+
+def _scale_out(t: sp.Expr) -> tuple:
+    """(h, g): t = h(scale) g(mu), a pick(m, b, h x, h y) of two forms with the same scale factor as h pick(m, b, x, y);
+    (None, None) where t is no such product."""
+    hs, gs = [], []
+    for a in sp.Mul.make_args(t):
+        if isinstance(a, rewrite.pick):
+            (cx, hx, x), (cy, hy, y) = ((*h.as_coeff_Mul(), g) for h, g in
+                                        (a.args[k].as_independent(mu, as_Add=False) for k in (2, 3)))
+            if hx != hy:
+                return None, None
+            hs.append(hx)
+            gs.append(rewrite.pick(a.args[0], a.args[1], cx * x, cy * y))
+        elif a.has(mu):
+            gs.append(a)
+        else:
+            hs.append(a)
+    c, h = sp.Mul(*hs).as_coeff_Mul()  # the number with g: terms of one h in d and -d are one group
+    g = c * sp.Mul(*gs)
+    return (h, g) if g.free_symbols == {mu} and not h.has(mu) else (None, None)
+
+
+def _small_mu_factors(terms: list, fixed: list, sc, code) -> tuple:
+    """(terms, fixed): mixed terms h(scale) g_i(mu) that share h (those not made one by :func:`_far_mu_factors`), where
+    g = sum g_i is no polynomial and its printed form is wrong at small |mu|, made h times g's small-mu form
+    (:func:`_small_mu_form_of`); near sigma = 1, ((mu**2 + mu**4)**(1/3) - (mu**2 + mu**6)**(1/3))*sigma has the part
+    g d beside g: at (1e-8, 1.5) it was 1.547e-22 for 2.32e-22 once g had its form, 0.0 before."""
+    groups = {}
+    for i, t in enumerate(terms):
+        if fixed[i]:
+            continue
+        h, g = _scale_out(t)
+        if h is not None and h.free_symbols & _scale_symbols():
+            groups.setdefault(h, []).append((i, g))
+    out, flags, dropped = list(terms), list(fixed), set()
+    for h, members in groups.items():
+        g = sp.Add(*(g for _, g in members))
+        if g.is_polynomial(mu):
+            continue
+        small = _small_mu_form_of(g, sc, code)
+        if small is None:
+            continue
+        first = members[0][0]
+        out[first], flags[first] = rewrite.pw(small, h, 1, 1), True
+        dropped.update(i for i, _ in members[1:])
+    keep = [k for k in range(len(out)) if k not in dropped]
+    return [out[k] for k in keep], [flags[k] for k in keep]
+
+
+_SMALL_DONE: dict = {}  # (g, param) -> its small-mu form or None
+
+
+def _small_mu_form_of(g: sp.Expr, sc, code) -> sp.Expr | None:
+    """A mu-only factor's small-mu form (g beyond it), where its printed form is wrong at small |mu|; else None."""
+    key = (g, sc.param)
+    if key not in _SMALL_DONE:
+        _SMALL_DONE[key] = None
+        whole = _one_function(g)
+        f = None if whole is None else truth(whole, sc)
+        if f is not None and (_bad_in_mu(printed(code(g)), f, sc, _SMALL_MU) or _infinite_terms(g, f, sc, code)):
+            _SMALL_DONE[key] = small_mu_form(g, f, sc, code, g) or generalized_small_mu_form(g, whole, f, sc, code, g)
+    return _SMALL_DONE[key]
 
 
 def _separated(t: sp.Expr) -> tuple:
@@ -1052,6 +1306,7 @@ def patch(pieces: list, sc, region: str, code) -> list:
         out[k] = _fix_mu(a, sc, "mu", code)
         out[k + 1] = _fix_scale(s, sc, region, code)
         terms, fixed = _far_mu_factors(sp.Add.make_args(m), sc, code)
+        terms, fixed = _small_mu_factors(terms, fixed, sc, code)
         changed = any(fixed)
         for i, t in enumerate(terms):
             if region == "near" and not fixed[i]:  # near 1: mu^k times a scale coefficient
