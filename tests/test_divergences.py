@@ -234,6 +234,49 @@ def test_penalty_against_a_non_standard_prior_matches_quadrature(name, rng):
         assert _value(expr, {mu: m1, sigma: s1}) == pytest.approx(want, rel=RTOL)
 
 
+def _textbook(name, m, s, a, b):
+    """Closed forms against N(a, b^2) (Pardo 2006 for the KL; Givens & Shortt 1984 for W2; the Bhattacharyya
+    coefficient of two normals), in mpmath; jeffreys = KL both ways, reverse_kl with the two exchanged."""
+    def kl(m1, s1, m2, s2):
+        return mp.log(s2 / s1) + (s1**2 + (m1 - m2)**2) / (2 * s2**2) - mp.mpf(1) / 2
+    bc = mp.sqrt(2 * s * b / (s**2 + b**2)) * mp.exp(-(m - a)**2 / (4 * (s**2 + b**2)))
+    return {"kl": lambda: kl(m, s, a, b), "reverse_kl": lambda: kl(a, b, m, s),
+            "jeffreys": lambda: kl(m, s, a, b) + kl(a, b, m, s), "w2_squared": lambda: (m - a)**2 + (s - b)**2,
+            "hellinger_squared": lambda: 1 - bc, "bhattacharyya": lambda: -mp.log(bc)}[name]()
+
+
+@pytest.mark.parametrize("prior", [(10**8, 1), (50, 0.01), (-30000, 0.01), (0.1, 3)])
+def test_kernels_against_a_prior_far_from_the_origin_match_the_textbook_forms(prior, rng):
+    # review helper-102: the kernels expanded (mu - mu_p)**2 and cancelled: w2_squared against N(1e8, 1) at
+    # (1e8 + 1, 2) was 0.0 for 2, hellinger_squared against N(50, 0.01**2) at (50, 0.02) 1.0 for 1 - sqrt(4/5)
+    a, b = prior
+    m = a + b * np.concatenate([[0.0, 1.0, 1e-6], rng.normal(size=12)])
+    s = b * np.concatenate([[1.0, 2.0, 1.5], np.exp(rng.normal(size=12) / 2)])
+    with mp.workdps(60):
+        for name in sorted(GENERAL_QUADRATURE):
+            got = evaluate(name, m, s, prior=prior, what=("value", "grad"))
+            for i in range(m.size):
+                x0, pa, pb = [mp.mpf(float(m[i])), mp.mpf(float(s[i]))], mp.mpf(str(a)), mp.mpf(str(b))
+                f = lambda x, y, name=name, pa=pa, pb=pb: _textbook(name, x, y, pa, pb)  # noqa: E731
+                want = [f(*x0), mp.diff(f, x0, (1, 0)), mp.diff(f, x0, (0, 1))]
+                for plane, w in zip((got[0][i], got[1][0, i], got[1][1, i]), want):
+                    # relative 1e-11, or absolute 1e-15 / b**2 next to the minimiser, where the values vanish and
+                    # the scale sigma_p is not yet taken out of the kernel (README, Still open)
+                    assert abs(plane - w) <= 1e-11 * abs(w) + 1e-15 / b**2, (name, prior, m[i], s[i], plane, w)
+
+
+def test_the_shift_to_the_prior_mean_is_right_next_to_it():
+    # mu - mu_p with mu_p = 1/10 not a float: the difference is taken with mu_p as two floats; truth by fractions
+    from fractions import Fraction
+
+    from vaemath.kernels.arrays import _shifted
+    for centre in (sp.Rational(1, 10), sp.pi, sp.Rational(-10**8, 3)):
+        near = float(centre)
+        for x in (near, np.nextafter(near, np.inf), 1e300, -2.5):
+            exact = Fraction(x) - Fraction(str(sp.N(centre, 60)))
+            assert _shifted(np.array([x]), centre)[0] == pytest.approx(float(exact), rel=1e-15, abs=1e-320)
+
+
 def test_kl_between_two_given_normals_is_exact():
     """KL(N(5, 3^2) || N(10, 4^2)) = log(4/3) + (9 + 25)/32 - 1/2, from the textbook formula."""
     want = sp.log(sp.Rational(4, 3)) + sp.Rational(34, 32) - sp.Rational(1, 2)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import replace
 
 import numba as nb
 import numpy as np
+import sympy as sp
 
 from vaemath.kernels.cache import load
 from vaemath.kernels.codegen import SINGULAR_TOL, SIZES, WHATS
 from vaemath.symbolic import PARAMS
+from vaemath.symbolic import mu as mu_symbol
 from vaemath.symbolic import penalty as _penalty
 
 OPS = ("min", "max", "sum", "argmin")
@@ -158,7 +161,7 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     pen = _penalty(penalty, sigma_means, prior=prior)
     shape = (sum(SIZES[w] for w in what), mu.size, sigma.size)
     out = _output(out, shape, dt)
-    kernel = load(pen.expr, what, pen.name, param, pen.domain)
+    kernel, mu = _load(pen, what, param), _shifted(mu, pen.mu_centre)
     # computed in float64, rounded once at the end: a value beyond float32's range stored as inf was taken for an
     # overflow and redone by a fallback (sqrt(sigma)*exp(mu+3)/(exp(mu-2)+exp(-mu)), logvar, (1e300, 700): e^3 for inf)
     block = out if dt == np.float64 else np.empty(shape)
@@ -175,6 +178,28 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     if bad_sigma is not None:
         out[:, :, bad_sigma] = np.nan
     return _split(out, what)
+
+
+def _load(pen, what: tuple, param: str):
+    """The kernel of ``pen`` in (mu - pen.mu_centre, x): the expression and its domain shifted exactly in mu, so that
+    a penalty against N(mu_p, sigma_p^2) is generated about its minimiser's mu (w2_squared against N(1e8, 1) at
+    mu = 1e8 + 1 was 0.0 for 2: (mu - 1e8)**2 expanded cancelled; review helper-102)."""
+    c = pen.mu_centre
+    if c == 0:
+        return load(pen.expr, what, pen.name, param, pen.domain)
+    domain = replace(pen.domain, condition=pen.domain.condition.subs(mu_symbol, mu_symbol + c))
+    return load(pen.expr.subs(mu_symbol, mu_symbol + c), what, pen.name, param, domain)
+
+
+def _shifted(mu: np.ndarray, centre) -> np.ndarray:
+    """mu - centre in float64, the centre (an exact sympy number) taken as two floats hi + lo, so that the
+    difference is right to about an ulp of itself even where mu is next to the centre (mu_p = 1/10)."""
+    if centre == 0:
+        return mu
+    hi = float(centre)
+    lo = float(centre - sp.Rational(hi))
+    with np.errstate(invalid="ignore"):  # inf - inf is not a point anyone passes: mu is checked finite or masked
+        return (mu - hi) - lo
 
 
 def _grid_loop(kernel, mu, sigma, block) -> None:
@@ -347,7 +372,7 @@ def evaluate(penalty, mu, sigma, what="value", errors="raise", sigma_means="std"
     flat_m, flat_s = np.ascontiguousarray(m.ravel()), np.ascontiguousarray(s.ravel())
     bad = [_invalid("mu", flat_m, errors), _invalid("sigma", flat_s, errors, param)]
     pen = _penalty(penalty, sigma_means, prior=prior)
-    out = _pointwise(load(pen.expr, what, pen.name, param, pen.domain), flat_m, flat_s, bad)
+    out = _pointwise(_load(pen, what, param), _shifted(flat_m, pen.mu_centre), flat_s, bad)
     block = out.reshape((out.shape[0],) + m.shape)
     result = _split(block, what)
     return result[()] if isinstance(result, np.ndarray) and result.ndim == 0 else result
@@ -390,7 +415,7 @@ def pointwise(penalty, what="value", sigma_means="std", param="std", prior=None)
     """
     what, param = _what(what), _param_name(param)
     pen = _penalty(penalty, sigma_means, prior=prior)
-    kernel = load(pen.expr, what, pen.name, param, pen.domain)
+    kernel = _load(pen, what, param)
     positive, names = _positive(param), f"mu, {PARAMS[param].symbol}"
 
     def f(mu, x):
@@ -403,7 +428,7 @@ def pointwise(penalty, what="value", sigma_means="std", param="std", prior=None)
             flat_s = np.ascontiguousarray(x, dtype=np.float64).ravel()
         except (TypeError, ValueError):
             raise TypeError(f"{names}: expected real arrays, got {mu!r} and {x!r}") from None
-        out = _pointwise(kernel, flat_m, flat_s, positive=positive)
+        out = _pointwise(kernel, _shifted(flat_m, pen.mu_centre), flat_s, positive=positive)
         return out.reshape((out.shape[0],) + np.shape(mu))
 
     return f
