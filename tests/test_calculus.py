@@ -1744,3 +1744,16 @@ def test_no_taylor_polynomial_at_a_minimiser_where_the_penalty_is_not_differenti
     # kl**(3/2) is O(|x - p|^3): its Taylor polynomial of degree 2 is 0
     d = derive(text)
     assert d["minimizer"] == {mu: 0, sigma: 1} and d["taylor"] == poly
+
+
+@pytest.mark.parametrize("text, series", [
+    ("sinh(mu)/mu + (sigma-1)**2", "sinh(mu)/mu"), ("tanh(mu)/mu + kl", "tanh(mu)/mu + mu**2/2"),
+    ("(cosh(mu)-1)/mu**2 + (sigma-1)**2", "(cosh(mu)-1)/mu**2")])
+def test_a_minimiser_on_a_removable_zero_over_zero_in_mu_is_exact_with_its_hessian(text, series):
+    # review helper-102: the minimiser was the search's mu = -1.3e-29, the infimum numeric and the Hessian
+    # [[0, 0], [0, 2]] (its printed d2/dmu2 evaluated at 30 digits there). Truth: the mu part's Taylor series at 0
+    # by sympy (sinh(mu)/mu = 1 + mu**2/6, ...), its mu**2 coefficient doubled; the sigma part's 2 (kl's 2 too)
+    part = sp.series(sp.sympify(series, locals={"mu": mu}), mu, 0, 4).removeO()
+    best = minimizer(text)
+    assert best.point == {mu: 0, sigma: 1} and best.value == part.subs(mu, 0) + 0
+    assert best.hessian == sp.Matrix([[2 * part.coeff(mu, 2), 0], [0, 2]])

@@ -92,6 +92,14 @@ def test_a_zero_over_zero_on_the_way_does_not_stop_the_check():
     assert limit_status(e, sigma, sp.oo, "-", sp.Integer(16)) == "contradicted"
 
 
+def test_a_sum_that_cancels_below_the_working_digits_is_not_read_as_zero():
+    # (cosh(mu) - 1)/mu**2 at mu = 2^-128 rounded to 0 at 30 and 60 digits, and the two zeros "agreed": sympy's
+    # (right) limit 1/2 was contradicted. By hand: 1/2 + mu**2/24 + ...
+    e = P("(cosh(mu) - 1)/mu**2")
+    assert limit_status(e, mu, 0, "+", sp.Rational(1, 2)) == "backed"
+    assert limit_status(e, mu, 0, "+", sp.S.Zero) == "contradicted"
+
+
 def test_a_slow_limit_is_backed_far_out():
     # 1/log(2 + mu^2) -> 0 like 1/(2 log mu): at mu = 2^4096 it is 1.8e-4, halving at each point 2^16, 2^32, ...
     assert limit_status(P("1/log(2 + mu**2) + sigma"), mu, sp.oo, "-", sigma) == "backed"

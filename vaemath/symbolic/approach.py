@@ -105,7 +105,11 @@ def _high_precision(fn, terms: tuple, t: sp.Expr):
             v = _real_mpf(v)  # a constant f: lambdify returns the int (or mpmath's pi)
             if not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v):
                 return None
-            if previous is not None and abs(v - previous) <= mpmath.mpf("1e-20") * max(1, abs(v), abs(previous)):
+            # two zeros agree only past 4000 digits: a sum that cancels to below the working precision rounds to 0
+            # at any too small one ((cosh(mu) - 1)/mu**2 at mu = 2^-128 is 0 at 30 and 60 digits, 1/2 at 120)
+            zeros = v == 0 and previous == 0 and dps < 4000
+            if previous is not None and not zeros and abs(v - previous) <= mpmath.mpf("1e-20") * max(
+                    1, abs(v), abs(previous)):
                 return v
         previous, dps = v, 2 * dps  # a small difference of large products ((cosh - sinh)(cosh + sinh)): more digits
     return None

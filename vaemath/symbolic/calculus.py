@@ -864,14 +864,20 @@ def hessian_by_limits(e: sp.Expr, point: dict) -> sp.Matrix | None:
     """
     t = sp.Dummy("t", positive=True)
     at = e.subs(point)
+    if at.has(sp.nan, sp.zoo):  # a removable 0/0 at the point itself (sinh(mu)/mu at mu = 0): its limit there
+        at = sp.limit(e.subs({mu: point[mu] + t, sigma: point[sigma] + t}, simultaneous=True), t, 0, "+")
 
     def q(a, b):
         ray = e.subs({mu: point[mu] + a * t, sigma: point[sigma] + b * t}, simultaneous=True)
         return sp.limit(2 * (ray - at) / t**2, t, 0, "+")
     h11, h22, both = q(1, 0), q(0, 1), q(1, 1)
-    if any(_is_bad(v) for v in (h11, h22, both)):
-        return None
-    h = sp.Matrix([[h11, (both - h11 - h22) / 2], [(both - h11 - h22) / 2, h22]])
+    if any(_is_bad(v) for v in (h11, h22, both)):  # a ray on a line of 0/0 (mu = 0 of sinh(mu)/mu): the printed
+        diagonal = {mu: point[mu] + t, sigma: point[sigma] + t}  # entries' limits along the diagonal instead
+        h = hessian(e).subs(diagonal, simultaneous=True).applyfunc(lambda c: sp.limit(c, t, 0, "+"))
+        if any(_is_bad(v) for v in h):
+            return None
+    else:
+        h = sp.Matrix([[h11, (both - h11 - h22) / 2], [(both - h11 - h22) / 2, h22]])
     return h.applyfunc(_exact) if _quadratic_on_rays(e, point, h) else None
 
 
@@ -2505,8 +2511,12 @@ def _on_exact_lines(e: sp.Expr, c: CriticalPoint, param: str, budget) -> Critica
             return c
         point[y] = sp.Float(mpmath.re(root), 15)
         value = _value_at_floats(e, _std_point(point, param))
-    else:  # both exact: an exact stationary point
+    else:  # both exact: an exact stationary point (the limit there where the printed form is 0/0: sinh(mu)/mu)
         value = _simplified(ep.subs(point), budget)
+        if value.has(sp.nan, sp.zoo):
+            value = checked_limit(ep.subs(p.symbol, point[p.symbol]), mu, point[mu], "+")[0]
+            if value is None or value.has(sp.nan, sp.zoo):
+                return c
     h = _hessian_there(ep, point, budget) if p.symbol is sigma else c.hessian
     shown = ", ".join(f"{x} = {point[x]}" for x in snapped)
     return replace(c, point=point, value=value, hessian=h if h is not None else c.hessian,
@@ -2539,7 +2549,9 @@ def _vanishes_on_line(g: sp.Expr, x: sp.Symbol, r: sp.Expr) -> bool:
     at = g.subs(x, r)
     if at == 0:
         return True
-    if at.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+    if at.has(sp.nan, sp.zoo):  # a removable 0/0 on the line (d/dmu of sinh(mu)/mu at mu = 0): its limits both sides
+        return all(checked_limit(g, x, r, side)[::2] == (0, True) for side in "+-")
+    if at.has(sp.oo, -sp.oo):
         return False
     return sp.simplify(at) == 0
 
