@@ -727,6 +727,22 @@ def test_agreement_order_at_a_kink_and_where_the_active_branch_is_the_reference(
     assert any("to every order" in line for line in w._facts())
 
 
+def test_a_branch_active_only_in_a_cusp_is_not_read_as_every_order():
+    """review helper-102: min(kl, quadratic) was said to agree with kl "to every order": the rays between the axes
+    all see kl, but quadratic - kl = mu**2/2 - |d|**3/3 + ... is negative where mu**2 < 2|d|**3/3 (sigma = 1 + d,
+    d < 0), so there the candidate is the quadratic and differs from kl at third order (mpmath below: -t**3/3 on
+    mu = 0). min(kl, kl + mu**4) is kl itself (mu**4 >= 0): every order."""
+    with mpmath.workdps(50):
+        s_ = 1 - mpmath.mpf("1e-6")
+        kl = s_**2 / 2 - mpmath.log(s_) - mpmath.mpf(1) / 2
+        assert abs((min(kl, (s_ - 1)**2) - kl) / mpmath.mpf("1e-18") + mpmath.mpf(1) / 3) < 1e-5
+    v = check("min(kl, quadratic)")
+    assert v.local["order"] != sp.oo and v.local["order"] in (None, 2)
+    assert not any("to every order" in line for line in v._facts())
+    point, kl = {mu: 0, sigma: 1}, vaemath.penalty("kl").expr
+    assert agreement_order(vaemath.penalty("min(kl, kl + mu**4)").expr, kl, point, 1) == sp.oo
+
+
 def test_a_non_decreasing_function_of_the_reference_has_no_witness_and_closed_ends():
     """review r8h C1/C3: max(kl, 1/2)/kl = 1 for kl >= 1/2 (kl = 1/2 included), min(kl, 1)/kl = 1 for 0 < kl <= 1,
     by hand; both are non-decreasing functions of kl, so no pair of points is ranked the other way round; abs(kl -

@@ -439,16 +439,44 @@ def _order_on_branches(candidate: sp.Expr, reference: sp.Expr, point: dict, a, m
     active = set()
     with mpmath.workdps(80):
         t, m0, s0 = mpmath.mpf("1e-10"), mpmath.mpf(sp.N(point[mu], 90)), mpmath.mpf(sp.N(point[sigma], 90))
-        for k in range(rays):
-            angle = 2 * mpmath.pi * (k + mpmath.mpf(1) / 3) / rays  # off the axes and diagonals
+
+        def gaps(angle):  # each branch minus the candidate on the circle of radius t
             at = (m0 + t * mpmath.cos(angle), s0 + t * mpmath.sin(angle))
-            try:
-                values = [f(*at) for f in fns]
-            except (ValueError, ArithmeticError, TypeError):
-                return None
-            active |= {i for i, v in enumerate(values[1:]) if abs(v - values[0]) <= mpmath.mpf("1e-60")}
+            values = [f(*at) for f in fns]
+            return [v - values[0] for v in values[1:]]
+        angles = [2 * mpmath.pi * (k + mpmath.mpf(1) / 3) / rays for k in range(rays)]  # off the axes and diagonals
+        try:
+            seen = [gaps(angle) for angle in angles]
+            active = {i for g in seen for i, v in enumerate(g) if abs(v) <= mpmath.mpf("1e-60")}
+            # a branch that is the candidate only inside a cusp between the rays (min(kl, quadratic): quadratic only
+            # where mu**2 < -2 (sigma - 1)**3/3), found by minimising its gap around the ray where it is least: there
+            # the difference is of higher order than the branch's own Taylor order says, and neither is decided
+            for i in set(range(len(combos))) - active:
+                k = min(range(rays), key=lambda j: seen[j][i])
+                step = 2 * mpmath.pi / rays
+                if _golden_min(lambda x, i=i: gaps(x)[i], angles[k] - step, angles[k] + step) <= mpmath.mpf("1e-60"):
+                    return None
+        except (ValueError, ArithmeticError, TypeError):
+            return None
     orders = [agreement_order(combos[i], reference, point, a, max_order) for i in sorted(active)]
     return None if not orders or None in orders else min(orders)
+
+
+def _golden_min(f, lo, hi, steps: int = 90):
+    """The least value of f found by golden-section search on [lo, hi] (mpmath numbers)."""
+    r = (mpmath.sqrt(5) - 1) / 2
+    a, b = hi - r * (hi - lo), lo + r * (hi - lo)
+    fa, fb = f(a), f(b)
+    for _ in range(steps):
+        if fa <= fb:
+            hi, b, fb = b, a, fa
+            a = hi - r * (hi - lo)
+            fa = f(a)
+        else:
+            lo, a, fa = a, b, fb
+            b = lo + r * (hi - lo)
+            fb = f(b)
+    return min(fa, fb)
 
 
 def identified_as(candidate, exclude: str = "", prior=None) -> list:
