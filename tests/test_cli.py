@@ -415,3 +415,14 @@ def test_linear_json_reports_an_objective_falling_along_a_curve_and_derive_a_tin
     assert out["numeric"]["confirmed"] is None and out["path_values"] is None
     out = _json(capsys, ["derive", "min(kl, 1)", "--budget", "1e-9", "--json"])
     assert out["minimizer"] is None and "not decided" in out["minimizer_method"] and out["infimum_method"] != "exact"
+
+
+def test_each_warning_text_is_printed_once(capsys):
+    # review helper-102: a search that overflowed printed numpy's "overflow encountered in reduce" 1433 times
+    from vaemath.cli import _once
+    show = _once("linear")
+    for text in ("overflow encountered in reduce", "overflow encountered in multiply",
+                 "overflow encountered in reduce"):
+        show(RuntimeWarning(text), RuntimeWarning, "f.py", 1)
+    assert capsys.readouterr().err.splitlines() == ["vaemath linear: warning: overflow encountered in reduce",
+                                                    "vaemath linear: warning: overflow encountered in multiply"]

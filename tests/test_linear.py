@@ -452,6 +452,26 @@ def test_a_penalty_unbounded_in_mu_makes_the_objective_unbounded_below():
     assert e[1] < e[0] - 15
 
 
+def test_a_search_towards_minus_infinity_is_kept_short(monkeypatch):
+    # review helper-102: with -abs(mu) + (sigma-1)**2 (E pen -> -oo as the code variance grows: -E|mu| = -s sqrt(2/pi),
+    # by hand) each L-BFGS-B start ran 5000 steps of quadratures towards -oo (80 s); the answer is the exact limit's
+    module = importlib.import_module("vaemath.analysis.linear.optimum")
+    seen = []
+    real = module.minimize
+
+    def minimize(*args, options=None, **kwargs):
+        if kwargs.get("method") == "L-BFGS-B":
+            seen.append(options["maxiter"])
+        return real(*args, options=options, **kwargs)
+    monkeypatch.setattr(module, "minimize", minimize)
+    res = optimum("5,2,0.5", 1, "-abs(mu) + (sigma-1)**2", starts=1, budget=1)
+    assert res.objective == -np.inf and "||V|| -> oo" in res.path
+    assert seen and max(seen) <= module.UNBOUNDED_MAXITER < 5000
+    seen.clear()
+    optimum("5,2,0.5", 1, "kl", starts=1)  # a bounded objective keeps the full search
+    assert seen and min(seen) == 5000
+
+
 def test_a_penalty_vanishing_as_sigma_grows_has_the_penalty_free_infimum():
     lam = np.array([5.0, 2.0, 0.5])
     # penalty 0: the linear autoencoder reconstructs the leading eigenvector exactly (PCA), the rest is noise

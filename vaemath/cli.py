@@ -464,6 +464,19 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def _once(command: str):
+    """A showwarning that prints each distinct warning text once, as one line (a search that overflows prints
+    numpy's "overflow encountered in reduce" once, not 1433 times: review helper-102)."""
+    shown = set()
+
+    def show(message, *_, **__):
+        line = f"vaemath {command}: warning: {_one_line(message)}"
+        if line not in shown:
+            shown.add(line)
+            print(line, file=sys.stderr)
+    return show
+
+
 def main(argv=None) -> int:
     """Entry point of the ``vaemath`` console script; returns the exit status.
 
@@ -479,9 +492,8 @@ def main(argv=None) -> int:
     except SystemExit as exc:  # --help, --version, or argparse's one-line error, already printed
         return int(exc.code or 0)
     try:
-        with warnings.catch_warnings():  # a warning is one line too, named like an error
-            warnings.showwarning = lambda message, *_, **__: print(
-                f"vaemath {args.command}: warning: {_one_line(message)}", file=sys.stderr)
+        with warnings.catch_warnings():  # a warning is one line too, named like an error, each text once
+            warnings.showwarning = _once(args.command)
             args.run(args)
     except BrokenPipeError:  # the reader went away (| head): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

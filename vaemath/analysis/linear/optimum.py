@@ -191,7 +191,7 @@ def _local_minima(f: _Profiled, inits: list) -> list:
     with threadpool_limits(1) if threadpool_limits else nullcontext():
         for x0 in inits:
             res = minimize(f, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                           options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-11})
+                           options={"maxiter": getattr(f, "maxiter", 5000), "ftol": 1e-15, "gtol": 1e-11})
             found.append((float(res.fun), *f.split(res.x), f.offsets(res.x)))
     return sorted(found, key=lambda t: t[0])
 
@@ -546,6 +546,7 @@ def _path_values(f: _Profiled, lam, u, active: int, sig_collapsed: float) -> lis
     return out
 
 
+UNBOUNDED_MAXITER = 200  # L-BFGS-B steps per start where the objective is -oo by exact limits
 MAX_DIM = 100  # D = 100 takes ~30 s with the default starts, D = 300 ~100 s: bounded time, refused beyond
 MAX_STARTS = 100
 
@@ -684,6 +685,9 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     f.log_sigma = _log_sigma_bounds(sig_min)
     fixed = _Profiled(cov, k, pen_obj, budget=budget) if free else f
     fixed.log_sigma = f.log_sigma
+    down = _unbounded(pen_obj, ex, budget, offset)
+    if down is not None:  # -oo from exact limits: the search only illustrates it, so each start is kept short (it ran
+        f.maxiter = fixed.maxiter = UNBOUNDED_MAXITER  # 105000 steps toward -oo in 80 s; review helper-102)
     local = _multistart(fixed, cov, starts, seed)
     if free:
         even = pen_obj.expr.subs(mu, -mu) == pen_obj.expr  # structural: False when unsure (then no start is lost)
@@ -693,7 +697,6 @@ def optimum(cov, latent: int = 1, penalty="kl", sigma_means: str = "std", starts
     walls = limit(pen_obj.expr.subs(mu, 0), sigma, 0, "+", budget) == sp.oo  # no drift to sigma -> 0 then
     numeric = {"best": best[0], "starts": len(local), "seed": seed, "interior": _interior(best[3], best[1], walls),
                "agreeing_starts": sum(abs(r[0] - best[0]) <= TOL_ATTAINED * (1 + abs(best[0])) for r in local)}
-    down = _unbounded(pen_obj, ex, budget, offset)
     if down is not None:
         result = _below(f, down, numeric)
         candidates["collapse"] = -np.inf  # the path down is a collapse (W = 0): its least value was a search's stop
