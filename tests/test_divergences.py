@@ -363,3 +363,10 @@ def test_catalogue_entries_are_identified_against_the_same_prior():
     cand = penalty("2*kl + 1", prior=(5, 3)).expr
     assert identified_as(cand, prior=(5, 3)) == ["kl against N(5, 3**2)"]
     assert identified_as(cand) == []  # not the KL against N(0, 1)
+
+
+def test_a_numpy_float_prior_is_read_by_its_own_shortest_repr():
+    # review helper-102: np.float32(0.1) was read as 2500000037252903/25000000000000000 (its float64 value's repr)
+    from vaemath.symbolic.prior import check_prior
+    assert check_prior((np.float32(0.1), np.float16(3))) == (sp.Rational(1, 10), 3)
+    assert check_prior((np.float64(0.1), np.float32(2.5e-8))) == (sp.Rational(1, 10), sp.Rational(1, 40000000))

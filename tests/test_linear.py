@@ -301,6 +301,8 @@ def test_covariance_inputs_and_errors(tmp_path):
         covariance("1,a")
     with pytest.raises(ValueError, match="existing file"):
         covariance(str(tmp_path / "missing.npy"))
+    with pytest.raises(ValueError, match="is a directory"):  # review helper-102: "neither a comma list ..."
+        covariance(str(tmp_path))
     with pytest.raises(ValueError, match="latent"):
         optimum("3,2", 2)
     with pytest.raises(ValueError, match="latent"):

@@ -34,7 +34,9 @@ def _exact(value, what: str) -> sp.Expr:
                         f"pi), got {value!r}")
     if not math.isfinite(value):
         raise ValueError(f"prior: {what} must be finite, got {value!r}")
-    return sp.Rational(repr(float(value))) if isinstance(value, float | np.floating) else sp.Rational(value)
+    if isinstance(value, np.floating):  # by its own shortest repr: float32 0.1 is "0.1", not 0.100000001490116
+        return sp.Rational(str(value))
+    return sp.Rational(repr(value)) if isinstance(value, float) else sp.Rational(value)
 
 
 def check_prior(prior) -> tuple | None:

@@ -44,6 +44,8 @@ def covariance(cov) -> np.ndarray:
         cov = str(cov)
     if isinstance(cov, (str, Path)) and Path(cov).is_file():
         c = _read(Path(cov))
+    elif isinstance(cov, (str, Path)) and Path(cov).is_dir():
+        raise ValueError(f"cov: {str(cov)!r} is a directory; give a file (.npy, or text of numbers) or a comma list")
     elif isinstance(cov, str):
         try:
             c = np.diag([float(x) for x in cov.split(",")])
