@@ -743,6 +743,14 @@ def test_a_branch_active_only_in_a_cusp_is_not_read_as_every_order():
     assert agreement_order(vaemath.penalty("min(kl, kl + mu**4)").expr, kl, point, 1) == sp.oo
 
 
+def test_a_constant_ratio_on_several_pieces_names_them_all():
+    # review helper-102: mu against mu said the ratio is 1 "wherever the reference is in (-oo, 0)"; by hand it is 1
+    # wherever mu != 0, on both sides of the pole of r -> r/r at 0
+    rb = check("mu", "mu").ratio_bounds
+    assert (rb["inf"], rb["sup"]) == ("1", "1")
+    assert rb["inf_path"] == rb["sup_path"] == "wherever the reference is in (-oo, 0) or (0, oo); attained"
+
+
 def test_a_non_decreasing_function_of_the_reference_has_no_witness_and_closed_ends():
     """review r8h C1/C3: max(kl, 1/2)/kl = 1 for kl >= 1/2 (kl = 1/2 included), min(kl, 1)/kl = 1 for 0 < kl <= 1,
     by hand; both are non-decreasing functions of kl, so no pair of points is ranked the other way round; abs(kl -

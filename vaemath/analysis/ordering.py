@@ -190,13 +190,13 @@ def ratio_through(f: sp.Expr, x: sp.Symbol, lower, of: str = "reference", method
             ((a, z, branch), (z, b, branch)) if (a < z) is sp.true and (z < b) is sp.true else ((a, b, branch),))]
     q = f / x
     try:  # the end limits on the end pieces' smooth branches (sympy's limit of a Max may fail)
-        found = []  # values attained first: they win ties with the limits at the ends
+        found, constant = [], {}  # values attained first: they win ties with the limits at the ends
         for a, b, branch in parts:
             slope = sp.simplify(sp.diff(branch / x, x))
             if slope == 0:  # the ratio is constant on this piece (max(kl, kl**2)/kl = 1 on kl <= 1)
                 left = "[" if a.is_finite and a != 0 else "("  # f is continuous: a finite end is included (not 0)
                 right = "]" if b.is_finite and b != 0 else ")"
-                found.append((sp.simplify(branch / x), f"wherever the {of} is in {left}{a}, {b}{right}; attained"))
+                constant.setdefault(sp.simplify(branch / x), []).append(f"{left}{a}, {b}{right}")
                 continue
             zeros = zeros_on(sp.fraction(sp.together(slope))[0], x, sp.Interval.open(a, b))
             if zeros != sp.S.EmptySet and not isinstance(zeros, sp.FiniteSet):
@@ -210,6 +210,8 @@ def ratio_through(f: sp.Expr, x: sp.Symbol, lower, of: str = "reference", method
                      else (sp.limit(parts[0][2] / x, x, -sp.oo), f"the {of} -> -oo") if lower == -sp.oo
                      else (q.subs(x, lower), f"at the {of}'s minimiser (attained)"))
         found.append((sp.limit(parts[-1][2] / x, x, sp.oo), f"the {of} -> oo"))
+        # one value on several pieces is named on all of them (mu against mu: 1 on (-oo, 0) or (0, oo))
+        found = [(v, f"wherever the {of} is in {' or '.join(on)}; attained") for v, on in constant.items()] + found
     except (NotImplementedError, ValueError, TypeError):
         return None
     found = [(sp.simplify(v), where, True) for v, where in found]
