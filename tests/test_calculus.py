@@ -268,13 +268,17 @@ def test_mu_limits_are_taken_at_their_own_ends():
 
 @pytest.mark.parametrize("text, path", [("log(sigma)", "sigma->0+"), ("mu - log(sigma)", "sigma->oo"),
                                         ("kl - mu**4", "mu->oo"), ("(mu**2 + sigma**2 - 1 - log(sigma)**2)/2",
-                                                                   "sigma->0+")])
+                                                                   "sigma->0+"),
+                                        # review helper-102: both were "sigma->0+, then mu->..." (a step in sigma
+                                        # that changes nothing, and a repeated limit where one path goes down)
+                                        ("mu", "mu->-oo"), ("-abs(mu) + (sigma-1)**2", "mu->oo")])
 def test_unbounded_below_is_found_by_exact_limits(text, path):
     assert unbounded_below(text, budget=None) == path
     assert infimum(text, budget=None)["value"] == -sp.oo
     # independent: far along the path the value is below -100 (mpmath)
     f = penalty(text).expr
-    at = {"sigma->0+": (0, mp.mpf("1e-60")), "sigma->oo": (0, mp.mpf("1e60")), "mu->oo": (mp.mpf(1e6), 1)}[path]
+    at = {"sigma->0+": (0, mp.mpf("1e-60")), "sigma->oo": (0, mp.mpf("1e60")), "mu->oo": (mp.mpf(1e6), 1),
+          "mu->-oo": (mp.mpf(-1e6), 1)}[path]
     assert _mp(f, *at) < -100
 
 

@@ -3516,7 +3516,10 @@ def _descent(e: sp.Expr, budget) -> tuple:
                                                                            (sp.oo, "-", "sigma->oo"))}
     fixed = {mu: sp.S.Zero, sigma: sp.S.One}  # the other variable on the curve of a limit -oo at one end
     late, unverified = False, []  # unverified: paths where sympy's limit is -oo and the values do not back it
+    repeated = None  # a repeated limit is named only where no single variable's path goes down
     for x, other in ((sigma, mu), (mu, sigma)):
+        if not e.has(x):  # a penalty of mu alone falls along mu: no step in sigma to name ("sigma->0+, then mu->-oo")
+            continue
         for x0, side, name in ends[x]:
             value, ran_out, backed = checked_limit(e, x, x0, side, budget)
             late |= ran_out
@@ -3526,14 +3529,17 @@ def _descent(e: sp.Expr, budget) -> tuple:
                 if backed:
                     return (name, ({x: x, other: fixed[other]}, x, x0, side)), late, unverified
                 unverified.append(name)
-            elif value.has(other):
+            elif value.has(other) and repeated is None:
                 for y0, side2, name2 in ends[other]:
                     inner, ran_out, inner_backed = checked_limit(value, other, y0, side2, budget)
                     late |= ran_out
                     if inner == -sp.oo:
                         if backed and inner_backed:
-                            return (f"{name}, then {name2}", None), late, unverified
+                            repeated = (f"{name}, then {name2}", None)
+                            break
                         unverified.append(f"{name}, then {name2}")
+    if repeated is not None:
+        return repeated, late, unverified
     return (_unbounded_on_sections(e, budget, unverified) or _unbounded_at_edges(e, budget, unverified)
             or _unbounded_on_drift(e, budget, unverified), late, unverified)
 
