@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "84"
+GENERATOR_VERSION = "85"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -1796,6 +1796,19 @@ def _beyond_float64(n: sp.Expr) -> bool:
     return bool(v.is_real and v.is_finite) and not _in_float64(v)
 
 
+def _log_abs(expr: sp.Expr) -> sp.Expr:
+    """Each log|c mu^k| as log(c**2 mu^(2k))/2, the same function, whose log of a polynomial the rewrites hold right at
+    both ends of the range: an abs inside a log is no kink (d/dmu log|mu| = 1/mu on both sides), and as a kink it kept
+    its part from the small-mu forms (d/dmu of sqrt(mu**2 + mu**4)*log(abs(mu)) at 5e-324 was inf for -743.4). Only a
+    monomial: the square of a polynomial with another root, expanded, would cancel next to it (log|mu - 1|)."""
+    def monomial_abs(a):
+        if not (isinstance(a, sp.log) and isinstance(a.args[0], sp.Abs) and a.args[0].args[0].free_symbols == {mu}):
+            return False
+        g = a.args[0].args[0]
+        return g.is_polynomial(mu) and sp.Poly(g, mu).is_monomial
+    return expr.replace(monomial_abs, lambda a: sp.log(a.args[0].args[0] ** 2) / 2)
+
+
 def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=None) -> str:
     """Python source of a module with ``region``, ``point``, ``pointwise`` (and its serial twin
     ``pointwise_serial``), ``sigma_stage`` and ``grid``.
@@ -1807,6 +1820,7 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
     sc = scale(param)
     if domain is not None and domain.condition.free_symbols - {sigma}:
         raise ValueError(f"domain: the kernels take conditions on sigma alone, got {domain.condition}")
+    expr = _log_abs(expr)
     steps_expired = expired()
     regions = [_Region.build(expr, what, param, region) for region in REGIONS]
     big = _Region.build(expr, what, param, "near_big_mu") if expr.has(sp.acosh) else None
