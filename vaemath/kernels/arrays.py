@@ -198,8 +198,7 @@ def _shifted(mu: np.ndarray, centre) -> np.ndarray:
         return mu
     hi = float(centre)
     lo = float(centre - sp.Rational(hi))
-    with np.errstate(invalid="ignore"):  # inf - inf is not a point anyone passes: mu is checked finite or masked
-        return (mu - hi) - lo
+    return (mu - hi) - lo
 
 
 def _grid_loop(kernel, mu, sigma, block) -> None:
