@@ -43,7 +43,7 @@ from vaemath.symbolic import (
     to_strings,
 )
 from vaemath.symbolic.budget import SYMPY_FAILED, attempt, check_budget
-from vaemath.symbolic.calculus import inner_functions, value_slack, with_domain, without_idle_kinks
+from vaemath.symbolic.calculus import golden_min, inner_functions, value_slack, with_domain, without_idle_kinks
 from vaemath.symbolic.nonsmooth import active_branch, is_smooth, pieces
 from vaemath.symbolic.parser import refers_to_prior
 from vaemath.symbolic.prior import against, check_prior, label
@@ -454,29 +454,12 @@ def _order_on_branches(candidate: sp.Expr, reference: sp.Expr, point: dict, a, m
             for i in set(range(len(combos))) - active:
                 k = min(range(rays), key=lambda j: seen[j][i])
                 step = 2 * mpmath.pi / rays
-                if _golden_min(lambda x, i=i: gaps(x)[i], angles[k] - step, angles[k] + step) <= mpmath.mpf("1e-60"):
+                if golden_min(lambda x, i=i: gaps(x)[i], angles[k] - step, angles[k] + step, 90) <= mpmath.mpf("1e-60"):
                     return None
         except (ValueError, ArithmeticError, TypeError):
             return None
     orders = [agreement_order(combos[i], reference, point, a, max_order) for i in sorted(active)]
     return None if not orders or None in orders else min(orders)
-
-
-def _golden_min(f, lo, hi, steps: int = 90):
-    """The least value of f found by golden-section search on [lo, hi] (mpmath numbers)."""
-    r = (mpmath.sqrt(5) - 1) / 2
-    a, b = hi - r * (hi - lo), lo + r * (hi - lo)
-    fa, fb = f(a), f(b)
-    for _ in range(steps):
-        if fa <= fb:
-            hi, b, fb = b, a, fa
-            a = hi - r * (hi - lo)
-            fa = f(a)
-        else:
-            lo, a, fa = a, b, fb
-            b = lo + r * (hi - lo)
-            fb = f(b)
-    return min(fa, fb)
 
 
 def identified_as(candidate, exclude: str = "", prior=None) -> list:

@@ -863,16 +863,16 @@ def hessian_by_limits(e: sp.Expr, point: dict) -> sp.Matrix | None:
     Exact where the printed derivatives are 0/0 there (acosh near 1); valid because the gradient vanishes.
     """
     t = sp.Dummy("t", positive=True)
-    at = e.subs(point)
+    at, diagonal = e.subs(point), {mu: point[mu] + t, sigma: point[sigma] + t}
     if at.has(sp.nan, sp.zoo):  # a removable 0/0 at the point itself (sinh(mu)/mu at mu = 0): its limit there
-        at = sp.limit(e.subs({mu: point[mu] + t, sigma: point[sigma] + t}, simultaneous=True), t, 0, "+")
+        at = sp.limit(e.subs(diagonal, simultaneous=True), t, 0, "+")
 
     def q(a, b):
         ray = e.subs({mu: point[mu] + a * t, sigma: point[sigma] + b * t}, simultaneous=True)
         return sp.limit(2 * (ray - at) / t**2, t, 0, "+")
     h11, h22, both = q(1, 0), q(0, 1), q(1, 1)
     if any(_is_bad(v) for v in (h11, h22, both)):  # a ray on a line of 0/0 (mu = 0 of sinh(mu)/mu): the printed
-        diagonal = {mu: point[mu] + t, sigma: point[sigma] + t}  # entries' limits along the diagonal instead
+        # entries' limits along the diagonal instead
         h = hessian(e).subs(diagonal, simultaneous=True).applyfunc(lambda c: sp.limit(c, t, 0, "+"))
         if any(_is_bad(v) for v in h):
             return None
@@ -2619,23 +2619,24 @@ def _level_on_circle(fn, m0, t0, v0, r) -> bool:
         return v - v0 if mpmath.isfinite(v) else mpmath.inf
     step = 2 * mpmath.pi / 360
     heights = [(height(k * step), k) for k in range(360)]
-    for _, k in sorted(heights)[:3]:
-        lo, hi = (k - 1) * step, (k + 1) * step
-        phi = (mpmath.sqrt(5) - 1) / 2
-        a, b = hi - phi * (hi - lo), lo + phi * (hi - lo)
-        fa, fb = height(a), height(b)
-        for _ in range(120):
-            if fa < fb:
-                hi, b, fb = b, a, fa
-                a = hi - phi * (hi - lo)
-                fa = height(a)
-            else:
-                lo, a, fa = a, b, fb
-                b = lo + phi * (hi - lo)
-                fb = height(b)
-        if min(fa, fb) <= tol:
-            return True
-    return False
+    return any(golden_min(height, (k - 1) * step, (k + 1) * step, 120) <= tol for _, k in sorted(heights)[:3])
+
+
+def golden_min(f, lo, hi, steps: int):
+    """The least value of f found by ``steps`` steps of golden-section search on [lo, hi] (mpmath numbers)."""
+    phi = (mpmath.sqrt(5) - 1) / 2
+    a, b = hi - phi * (hi - lo), lo + phi * (hi - lo)
+    fa, fb = f(a), f(b)
+    for _ in range(steps):
+        if fa < fb:
+            hi, b, fb = b, a, fa
+            a = hi - phi * (hi - lo)
+            fa = f(a)
+        else:
+            lo, a, fa = a, b, fb
+            b = lo + phi * (hi - lo)
+            fb = f(b)
+    return min(fa, fb)
 
 
 def _vanishes_on_grid(g: sp.Expr) -> bool:
