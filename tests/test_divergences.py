@@ -1,5 +1,8 @@
 """Catalogue closed forms against numerical quadrature of their definitions (mpmath, 1e-10 relative)."""
 
+import functools
+import sys
+
 import mpmath as mp
 import numpy as np
 import pytest
@@ -245,36 +248,90 @@ def _textbook(name, m, s, a, b):
             "hellinger_squared": lambda: 1 - bc, "bhattacharyya": lambda: -mp.log(bc)}[name]()
 
 
-@pytest.mark.parametrize("prior", [(10**8, 1), (50, 0.01), (-30000, 0.01), (0.1, 3)])
-def test_kernels_against_a_prior_far_from_the_origin_match_the_textbook_forms(prior, rng):
-    # review helper-102: the kernels expanded (mu - mu_p)**2 and cancelled: w2_squared against N(1e8, 1) at
-    # (1e8 + 1, 2) was 0.0 for 2, hellinger_squared against N(50, 0.01**2) at (50, 0.02) 1.0 for 1 - sqrt(4/5)
+def _textbook_sympy(name, m, s, a, b):
+    """The same closed forms in sympy, to be differentiated by sympy."""
+    def kl(m1, s1, m2, s2):
+        return sp.log(s2 / s1) + (s1**2 + (m1 - m2)**2) / (2 * s2**2) - sp.Rational(1, 2)
+    bc = sp.sqrt(2 * s * b / (s**2 + b**2)) * sp.exp(-(m - a)**2 / (4 * (s**2 + b**2)))
+    return {"kl": kl(m, s, a, b), "reverse_kl": kl(a, b, m, s), "jeffreys": kl(m, s, a, b) + kl(a, b, m, s),
+            "w2_squared": (m - a)**2 + (s - b)**2, "hellinger_squared": 1 - bc, "bhattacharyya": -sp.log(bc)}[name]
+
+
+X_OF_SIGMA = {"std": lambda s: s, "var": lambda s: s**2, "logstd": sp.log, "logvar": lambda s: 2 * sp.log(s)}
+
+
+@functools.cache
+def _truth_with_bound(name, prior, param):
+    """Functions (value, d/dmu, d/dx) of (mu, x), x the variable of ``param``, from the textbook form by sympy in
+    mpmath, each with the error that relative roundings of 4e-16 in mu - mu_p and in x cause (first order): the
+    kernels take (mu - mu_p)/sigma_p and sigma/sigma_p, each rounded once."""
+    a, b = (sp.nsimplify(str(c)) for c in prior)
+    m, x = sp.Symbol("m", real=True), sp.Symbol("x", real=True)
+    sig = {"std": x, "var": sp.sqrt(x), "logstd": sp.exp(x), "logvar": sp.exp(x / 2)}[param]
+    f = _textbook_sympy(name, m, sig, a, b)
+    dx_scale = sp.Abs(x) if param in ("std", "var") else sp.Abs(x - X_OF_SIGMA[param](b))  # the rounded quantity
+    out = []
+    for plane in (f, sp.diff(f, m), sp.diff(f, x)):
+        bound = 4e-16 * (sp.Abs((m - a) * sp.diff(plane, m)) + dx_scale * sp.Abs(sp.diff(plane, x)))
+        out.append(sp.lambdify((m, x), (plane, bound), "mpmath"))
+    return out
+
+
+@pytest.mark.parametrize("prior", [(10**8, 1), (50, 0.01), (-30000, 0.01), (0.1, 3), (2, 1e-10), (-1, 1e10)])
+def test_kernels_against_a_prior_are_right_to_the_rounding_of_the_frame(prior, rng):
+    """Value and gradient against the textbook forms (sympy, 60 digits) at the prior, next to it, at random points and
+    far out, to the error a 4e-16 rounding of (mu - mu_p)/sigma_p and sigma/sigma_p causes plus 1e-12 relative: the
+    kernels are generated in the prior's frame (kl against N(50, 0.01^2) at the prior was -8.9e-16, bhattacharyya
+    -1.9e-17: negative divergences; kl against N(0, 3^2) at sigma = 3(1 + 1e-8) 2.2e-16 for 1.0e-16)."""
     a, b = prior
-    m = a + b * np.concatenate([[0.0, 1.0, 1e-6], rng.normal(size=12)])
-    s = b * np.concatenate([[1.0, 2.0, 1.5], np.exp(rng.normal(size=12) / 2)])
-    with mp.workdps(60):
-        for name in sorted(GENERAL_QUADRATURE):
-            got = evaluate(name, m, s, prior=prior, what=("value", "grad"))
-            for i in range(m.size):
-                x0, pa, pb = [mp.mpf(float(m[i])), mp.mpf(float(s[i]))], mp.mpf(str(a)), mp.mpf(str(b))
-                f = lambda x, y, name=name, pa=pa, pb=pb: _textbook(name, x, y, pa, pb)  # noqa: E731
-                want = [f(*x0), mp.diff(f, x0, (1, 0)), mp.diff(f, x0, (0, 1))]
-                for plane, w in zip((got[0][i], got[1][0, i], got[1][1, i]), want):
-                    # relative 1e-11, or absolute 1e-15 / b**2 next to the minimiser, where the values vanish and
-                    # the scale sigma_p is not yet taken out of the kernel (README, Still open)
-                    assert abs(plane - w) <= 1e-11 * abs(w) + 1e-15 / b**2, (name, prior, m[i], s[i], plane, w)
+    unit = np.concatenate([[0.0, 1.0, 1e-9, 0.0, 0.0, 3.0], rng.normal(size=6)])
+    scale = np.concatenate([[1.0, 2.0, 1.0, 1 + 1e-8, 1 - 1e-6, 1e-3], np.exp(rng.normal(size=6))])
+    m, s = a + b * unit, b * scale
+    far_m, far_s = np.array([a + 1e200 * b, a - 1e150, 2.0 * a]), np.array([1e300, 1e-300, 1e200 * b])
+    m, s = np.concatenate([m, far_m, far_m]), np.concatenate([s, far_s, far_s[::-1]])
+    for name in sorted(GENERAL_QUADRATURE):
+        got = evaluate(name, m, s, prior=prior, what=("value", "grad"))
+        _assert_within(name, prior, "std", m, s, (got[0], got[1][0], got[1][1]))
+
+
+@pytest.mark.parametrize("param", ["var", "logstd", "logvar"])
+def test_kernels_against_a_prior_in_every_parametrisation(param):
+    """As above for x = v, log sigma, log sigma^2: in the frame x/sigma_p^2, x - log sigma_p, x - 2 log sigma_p, and
+    the derivatives taken back to x."""
+    for prior in ((50, 0.01), (-1, 1e10)):
+        a, b = prior
+        m = a + b * np.array([0.0, 1e-9, 1.0, -2.0, 1e100])
+        s = b * np.array([1.0, 1 + 1e-8, 0.5, 3.0, 1e-100])
+        x = {"var": s**2, "logstd": np.log(s), "logvar": 2 * np.log(s)}[param]
+        for name in ("kl", "bhattacharyya", "w2_squared"):
+            got = evaluate(name, m, x, prior=prior, what=("value", "grad"), param=param)
+            _assert_within(name, prior, param, m, x, (got[0], got[1][0], got[1][1]))
+
+
+def _assert_within(name, prior, param, m, x, planes):
+    for i in range(m.size):
+        for k, truth in enumerate(_truth_with_bound(name, prior, param)):
+            with mp.workdps(80):
+                w, bound = truth(mp.mpf(float(m[i])), mp.mpf(float(x[i])))
+            got = planes[k][i]
+            if abs(w) > sys.float_info.max:
+                assert got == (np.inf if w > 0 else -np.inf), (name, prior, param, m[i], x[i], k, got, w)
+                continue
+            assert np.isfinite(got) and abs(got - float(w)) <= 1e-12 * abs(w) + bound + 1e-60, \
+                (name, prior, param, m[i], x[i], k, got, float(w), float(bound))
 
 
 def test_the_shift_to_the_prior_mean_is_right_next_to_it():
     # mu - mu_p with mu_p = 1/10 not a float: the difference is taken with mu_p as two floats; truth by fractions
     from fractions import Fraction
 
-    from vaemath.kernels.arrays import _shifted
+    from vaemath.kernels.frame import Frame
     for centre in (sp.Rational(1, 10), sp.pi, sp.Rational(-10**8, 3)):
         near = float(centre)
         for x in (near, np.nextafter(near, np.inf), 1e300, -2.5):
             exact = Fraction(x) - Fraction(str(sp.N(centre, 60)))
-            assert _shifted(np.array([x]), centre)[0] == pytest.approx(float(exact), rel=1e-15, abs=1e-320)
+            got = Frame(centre, sp.S.One, "std").shifted(np.array([x]))[0]
+            assert got == pytest.approx(float(exact), rel=1e-15, abs=1e-320)
 
 
 def test_kl_between_two_given_normals_is_exact():

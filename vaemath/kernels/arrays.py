@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
-from dataclasses import replace
 
 import numba as nb
 import numpy as np
-import sympy as sp
 
 from vaemath.kernels.cache import load
 from vaemath.kernels.codegen import SINGULAR_TOL, SIZES, WHATS
+from vaemath.kernels.frame import frame
 from vaemath.symbolic import PARAMS
-from vaemath.symbolic import mu as mu_symbol
 from vaemath.symbolic import penalty as _penalty
 
 OPS = ("min", "max", "sum", "argmin")
@@ -161,15 +160,10 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     pen = _penalty(penalty, sigma_means, prior=prior)
     shape = (sum(SIZES[w] for w in what), mu.size, sigma.size)
     out = _output(out, shape, dt)
-    kernel, mu = _load(pen, what, param), _shifted(mu, pen.mu_centre)
     # computed in float64, rounded once at the end: a value beyond float32's range stored as inf was taken for an
     # overflow and redone by a fallback (sqrt(sigma)*exp(mu+3)/(exp(mu-2)+exp(-mu)), logvar, (1e300, 700): e^3 for inf)
     block = out if dt == np.float64 else np.empty(shape)
-    if mu.size * sigma.size < PARALLEL_POINTS:  # the pointwise loop, one loop for numba to compile, not two
-        m, s = np.meshgrid(mu, sigma, indexing="ij")
-        block[...] = _pointwise(kernel, m.ravel(), s.ravel()).reshape(shape)
-    else:
-        _grid_loop(kernel, mu, sigma, block)
+    _Kernels(pen, what, param).grid(mu, sigma, block)
     if dt != np.float64:
         with np.errstate(over="ignore"):  # beyond the dtype's range is +-inf, the value rounded once
             out[...] = block
@@ -180,25 +174,59 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
     return _split(out, what)
 
 
-def _load(pen, what: tuple, param: str):
-    """The kernel of ``pen`` in (mu - pen.mu_centre, x): the expression and its domain shifted exactly in mu, so that
-    a penalty against N(mu_p, sigma_p^2) is generated about its minimiser's mu (w2_squared against N(1e8, 1) at
-    mu = 1e8 + 1 was 0.0 for 2: (mu - 1e8)**2 expanded cancelled; review helper-102)."""
-    c = pen.mu_centre
-    if c == 0:
-        return load(pen.expr, what, pen.name, param, pen.domain)
-    domain = replace(pen.domain, condition=pen.domain.condition.subs(mu_symbol, mu_symbol + c))
-    return load(pen.expr.subs(mu_symbol, mu_symbol + c), what, pen.name, param, domain)
+class _Kernels:
+    """The kernel of a penalty in its prior's frame (:mod:`vaemath.kernels.frame`), and, loaded on first need, the one
+    in (mu - mu_p, x) for the points whose frame coordinates leave float64's normal range."""
+
+    def __init__(self, pen, what: tuple, param: str):
+        self.pen, self.what, self.param, self.frame = pen, what, param, frame(pen, param)
+        self.kernel = self._load(scaled=True)
+
+    def _load(self, scaled: bool):
+        pen, f = self.pen, self.frame
+        if f.standard:
+            return load(pen.expr, self.what, pen.name, self.param, pen.domain)
+        return load(f.expr(pen.expr, scaled), self.what, pen.name, self.param, f.domain(pen.domain, scaled))
+
+    @functools.cached_property
+    def plain(self):
+        return self._load(scaled=False) if self.frame.scaled else self.kernel
+
+    def grid(self, mu: np.ndarray, x: np.ndarray, block: np.ndarray) -> None:
+        """The planes on mu[i] x x[j] into ``block`` (P, len(mu), len(x))."""
+        f = self.frame
+        shifted = f.shifted(mu)
+        (m, fine_m), (xs, fine_x) = f.m(shifted), f.x(x)
+        _grid_planes(self.kernel, np.where(fine_m, m, 0.0), np.where(fine_x, xs, 1.0), block)
+        redo = f.to_mu_x(block, self.what) | ~fine_m[:, None] | ~fine_x[None, :]
+        if redo.any():
+            ii, jj = np.nonzero(redo)
+            block[:, ii, jj] = _pointwise(self.plain, shifted[ii], x[jj])
+
+    def points(self, mu: np.ndarray, x: np.ndarray, bad=(), positive=None) -> np.ndarray:
+        """The planes (P, n) at contiguous float64 points (mu[i], x[i]), as :func:`_pointwise` gives them."""
+        f = self.frame
+        shifted = f.shifted(mu)
+        if not f.scaled:
+            return _pointwise(self.kernel, shifted, x, bad, positive)
+        (m, fine_m), (xs, fine_x) = f.m(shifted), f.x(x)
+        out = _pointwise(self.kernel, m, xs, bad, positive)
+        redo = np.flatnonzero(f.to_mu_x(out, self.what) | ~(fine_m & fine_x))
+        if redo.size:
+            out[:, redo] = _pointwise(self.plain, shifted[redo], x[redo], positive=positive)
+        return out
 
 
-def _shifted(mu: np.ndarray, centre) -> np.ndarray:
-    """mu - centre in float64, the centre (an exact sympy number) taken as two floats hi + lo, so that the
-    difference is right to about an ulp of itself even where mu is next to the centre (mu_p = 1/10)."""
-    if centre == 0:
-        return mu
-    hi = float(centre)
-    lo = float(centre - sp.Rational(hi))
-    return (mu - hi) - lo
+def _grid_planes(kernel, mu: np.ndarray, x: np.ndarray, block: np.ndarray | None = None) -> np.ndarray:
+    """A loaded kernel's planes on mu[i] x x[j], into ``block`` (a new array when None)."""
+    if block is None:
+        block = np.empty((kernel.N_OUT, mu.size, x.size))
+    if mu.size * x.size < PARALLEL_POINTS:  # the pointwise loop, one loop for numba to compile, not two
+        m, s = np.meshgrid(mu, x, indexing="ij")
+        block[...] = _pointwise(kernel, m.ravel(), s.ravel()).reshape(block.shape)
+    else:
+        _grid_loop(kernel, mu, x, block)
+    return block
 
 
 def _grid_loop(kernel, mu, sigma, block) -> None:
@@ -371,7 +399,7 @@ def evaluate(penalty, mu, sigma, what="value", errors="raise", sigma_means="std"
     flat_m, flat_s = np.ascontiguousarray(m.ravel()), np.ascontiguousarray(s.ravel())
     bad = [_invalid("mu", flat_m, errors), _invalid("sigma", flat_s, errors, param)]
     pen = _penalty(penalty, sigma_means, prior=prior)
-    out = _pointwise(_load(pen, what, param), _shifted(flat_m, pen.mu_centre), flat_s, bad)
+    out = _Kernels(pen, what, param).points(flat_m, flat_s, bad)
     block = out.reshape((out.shape[0],) + m.shape)
     result = _split(block, what)
     return result[()] if isinstance(result, np.ndarray) and result.ndim == 0 else result
@@ -414,7 +442,7 @@ def pointwise(penalty, what="value", sigma_means="std", param="std", prior=None)
     """
     what, param = _what(what), _param_name(param)
     pen = _penalty(penalty, sigma_means, prior=prior)
-    kernel = _load(pen, what, param)
+    kernels = _Kernels(pen, what, param)
     positive, names = _positive(param), f"mu, {PARAMS[param].symbol}"
 
     def f(mu, x):
@@ -427,7 +455,7 @@ def pointwise(penalty, what="value", sigma_means="std", param="std", prior=None)
             flat_s = np.ascontiguousarray(x, dtype=np.float64).ravel()
         except (TypeError, ValueError):
             raise TypeError(f"{names}: expected real arrays, got {mu!r} and {x!r}") from None
-        out = _pointwise(kernel, _shifted(flat_m, pen.mu_centre), flat_s, positive=positive)
+        out = kernels.points(flat_m, flat_s, positive=positive)
         return out.reshape((out.shape[0],) + np.shape(mu))
 
     return f

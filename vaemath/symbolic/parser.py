@@ -360,7 +360,7 @@ def penalty(penalty, sigma_means: str = "std", prior=None, *, prior_optional: bo
             raise ValueError(f"penalty: {str(penalty)!r} is not finite: a penalty is a real function of (mu, sigma)")
         _check_real(expr, str(penalty))
         return Penalty(str(penalty), expr, provenance="user", sigma_means=sigma_means,
-                       mu_centre=_centre(prior, refers_to_prior(penalty)))
+                       frame=_frame(prior, refers_to_prior(penalty)))
     if not isinstance(penalty, str):
         raise TypeError(f"penalty: expected a name, text, sympy expression or Penalty, got {type(penalty).__name__}")
     name = penalty.strip()
@@ -379,12 +379,12 @@ def penalty(penalty, sigma_means: str = "std", prior=None, *, prior_optional: bo
     shown = label(name, prior if builder.refers_to_prior else None)
     return Penalty(shown, expr, "user penalty", "", "user", sigma_means,
                    domain=_text_domain(name, expr, tuple(builder.edges), sigma_means, prior) if builder.edges else None,
-                   mu_centre=_centre(prior, builder.refers_to_prior))
+                   frame=_frame(prior, builder.refers_to_prior))
 
 
-def _centre(prior, refers: bool) -> sp.Expr:
-    """The mu about which a penalty's kernel is generated: the prior's mu_p where the penalty refers to the prior."""
-    return prior[0] if prior is not None and refers else sp.S.Zero
+def _frame(prior, refers: bool) -> tuple:
+    """The (mu_p, sigma_p) in whose frame the kernels are generated: the prior's where the penalty refers to it."""
+    return tuple(prior) if prior is not None and refers else (sp.S.Zero, sp.S.One)
 
 
 def refers_to_prior(penalty, sigma_means: str = "std") -> bool:
@@ -420,7 +420,7 @@ def _against_prior(p: Penalty, prior) -> Penalty:
     if prior is None:
         return p
     return Penalty(label(p.name, prior), against(p.name, p, prior), p.description, p.citation, p.provenance,
-                   p.sigma_means, mu_centre=_centre(prior, p.general is not None))
+                   p.sigma_means, frame=_frame(prior, p.general is not None))
 
 
 def reference_penalty(reference, sigma_means: str = "std", prior=None, argument: str = "reference", *,

@@ -124,9 +124,9 @@ class Penalty:
         Where ``expr`` holds and the value outside (e.g. +oo); given by the catalogue, else inferred from
         the expression by :func:`infer_domain`. Kernels return ``domain.outside`` where
         ``domain.condition`` fails.
-    mu_centre : sympy.Expr
-        The prior's mean mu_p for a penalty taken against N(mu_p, sigma_p^2) (0 otherwise): kernels are generated in
-        mu - mu_centre, exactly shifted, so that (mu - mu_p)**2 is not expanded into terms that cancel.
+    frame : (sympy.Expr, sympy.Expr)
+        The prior (mu_p, sigma_p) of a penalty taken against N(mu_p, sigma_p^2), else (0, 1): kernels are generated
+        in the prior's frame, (mu - mu_p)/sigma_p and sigma/sigma_p (:mod:`vaemath.kernels.frame`).
     """
 
     name: str
@@ -137,7 +137,7 @@ class Penalty:
     sigma_means: str = "std"
     general: sp.Expr | None = field(default=None, repr=False)
     domain: Domain | None = field(default=None, repr=False)
-    mu_centre: sp.Expr = field(default=sp.S.Zero, repr=False)
+    frame: tuple = field(default=(sp.S.Zero, sp.S.One), repr=False)
 
     def __post_init__(self):
         if self.provenance not in PROVENANCES:
