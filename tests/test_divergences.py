@@ -262,36 +262,50 @@ X_OF_SIGMA = {"std": lambda s: s, "var": lambda s: s**2, "logstd": sp.log, "logv
 
 @functools.cache
 def _truth_with_bound(name, prior, param):
-    """Functions (value, d/dmu, d/dx) of (mu, x), x the variable of ``param``, from the textbook form by sympy in
-    mpmath, each with the error that relative roundings of 4e-16 in mu - mu_p and in x cause (first order): the
-    kernels take (mu - mu_p)/sigma_p and sigma/sigma_p, each rounded once."""
+    """Functions (value, d/dmu, d/dx, d2/dmu2, d2/dmu dx, d2/dx2) of (mu, x), x the variable of ``param``, from the
+    textbook form by sympy in mpmath, each with the error that relative roundings of 4e-16 in mu - mu_p and in x cause
+    (first order): the kernels take (mu - mu_p)/sigma_p and sigma/sigma_p, each rounded once."""
     a, b = (sp.nsimplify(str(c)) for c in prior)
     m, x = sp.Symbol("m", real=True), sp.Symbol("x", real=True)
     sig = {"std": x, "var": sp.sqrt(x), "logstd": sp.exp(x), "logvar": sp.exp(x / 2)}[param]
     f = _textbook_sympy(name, m, sig, a, b)
     dx_scale = sp.Abs(x) if param in ("std", "var") else sp.Abs(x - X_OF_SIGMA[param](b))  # the rounded quantity
     out = []
-    for plane in (f, sp.diff(f, m), sp.diff(f, x)):
+    for plane in (f, sp.diff(f, m), sp.diff(f, x), sp.diff(f, m, 2), sp.diff(f, m, x), sp.diff(f, x, 2)):
         bound = 4e-16 * (sp.Abs((m - a) * sp.diff(plane, m)) + dx_scale * sp.Abs(sp.diff(plane, x)))
         out.append(sp.lambdify((m, x), (plane, bound), "mpmath"))
     return out
 
 
-@pytest.mark.parametrize("prior", [(10**8, 1), (50, 0.01), (-30000, 0.01), (0.1, 3), (2, 1e-10), (-1, 1e10)])
+PRIORS_FAR_OUT = [(10**8, 1), (50, 0.01), (-30000, 0.01), (0.1, 3), (2, 1e-10), (-1, 1e10)]
+
+
+@pytest.mark.parametrize("prior", PRIORS_FAR_OUT)
 def test_kernels_against_a_prior_are_right_to_the_rounding_of_the_frame(prior, rng):
-    """Value and gradient against the textbook forms (sympy, 60 digits) at the prior, next to it, at random points and
-    far out, to the error a 4e-16 rounding of (mu - mu_p)/sigma_p and sigma/sigma_p causes plus 1e-12 relative: the
-    kernels are generated in the prior's frame (kl against N(50, 0.01^2) at the prior was -8.9e-16, bhattacharyya
-    -1.9e-17: negative divergences; kl against N(0, 3^2) at sigma = 3(1 + 1e-8) 2.2e-16 for 1.0e-16)."""
+    """Value, gradient and Hessian against the textbook forms (sympy, 80 digits) at the prior, next to it and at
+    random points, to the error a 4e-16 rounding of (mu - mu_p)/sigma_p and sigma/sigma_p causes plus 1e-12 relative:
+    the kernels are generated in the prior's frame (kl against N(50, 0.01^2) at the prior was -8.9e-16,
+    bhattacharyya -1.9e-17: negative divergences; kl against N(0, 3^2) at sigma = 3(1 + 1e-8) 2.2e-16 for 1.0e-16)."""
     a, b = prior
-    unit = np.concatenate([[0.0, 1.0, 1e-9, 0.0, 0.0, 3.0], rng.normal(size=6)])
-    scale = np.concatenate([[1.0, 2.0, 1.0, 1 + 1e-8, 1 - 1e-6, 1e-3], np.exp(rng.normal(size=6))])
+    unit = np.concatenate([[0.0, 1.0, 1e-9, 0.0, 0.0, 3.0, 1e100], rng.normal(size=6)])
+    scale = np.concatenate([[1.0, 2.0, 1.0, 1 + 1e-8, 1 - 1e-6, 1e-3, 1e-100], np.exp(rng.normal(size=6))])
     m, s = a + b * unit, b * scale
-    far_m, far_s = np.array([a + 1e200 * b, a - 1e150, 2.0 * a]), np.array([1e300, 1e-300, 1e200 * b])
-    m, s = np.concatenate([m, far_m, far_m]), np.concatenate([s, far_s, far_s[::-1]])
     for name in sorted(GENERAL_QUADRATURE):
-        got = evaluate(name, m, s, prior=prior, what=("value", "grad"))
-        _assert_within(name, prior, "std", m, s, (got[0], got[1][0], got[1][1]))
+        got = evaluate(name, m, s, prior=prior, what=("value", "grad", "hess"))
+        _assert_within(name, prior, "std", m, s, (got[0], *got[1], *got[2]))
+
+
+@pytest.mark.parametrize("prior", [(2, 1e-10), (-1, 1e10)])
+def test_points_whose_frame_leaves_float64_are_right(prior):
+    """Where sigma/sigma_p overflows or underflows, (mu - mu_p)/sigma_p overflows, or a derivative in the frame
+    overflows though the one in (mu, sigma) does not (d/dt of w2_squared against N(-1, 1e10^2) at sigma = 1e300 is
+    2e310), the kernel in (mu - mu_p, sigma) gives the point: finite truths finite, +-inf where the truth overflows."""
+    a, b = prior
+    far_m, far_s = np.array([a + 1e200 * b, a - 1e150, 2.0 * a]), np.array([1e300, 1e-300, 1e200 * b])
+    m, s = np.concatenate([far_m, far_m]), np.concatenate([far_s, far_s[::-1]])
+    for name in ("kl", "reverse_kl", "w2_squared"):
+        got = evaluate(name, m, s, prior=prior, what=("value", "grad", "hess"))
+        _assert_within(name, prior, "std", m, s, (got[0], *got[1], *got[2]))
 
 
 @pytest.mark.parametrize("param", ["var", "logstd", "logvar"])
@@ -303,9 +317,9 @@ def test_kernels_against_a_prior_in_every_parametrisation(param):
         m = a + b * np.array([0.0, 1e-9, 1.0, -2.0, 1e100])
         s = b * np.array([1.0, 1 + 1e-8, 0.5, 3.0, 1e-100])
         x = {"var": s**2, "logstd": np.log(s), "logvar": 2 * np.log(s)}[param]
-        for name in ("kl", "bhattacharyya", "w2_squared"):
-            got = evaluate(name, m, x, prior=prior, what=("value", "grad"), param=param)
-            _assert_within(name, prior, param, m, x, (got[0], got[1][0], got[1][1]))
+        for name in ("kl", "reverse_kl", "w2_squared"):
+            got = evaluate(name, m, x, prior=prior, what=("value", "grad", "hess"), param=param)
+            _assert_within(name, prior, param, m, x, (got[0], *got[1], *got[2]))
 
 
 def _assert_within(name, prior, param, m, x, planes):

@@ -956,8 +956,12 @@ class _Printer(PythonCodePrinter):
         m, b, x, y = (self._print(a) for a in expr.args)
         return f"(({x}) if {m} <= {b} else ({y}))"
 
+    _print_dpick = _print_pick  # the printer's lookup by name finds sympy's Function first
+
     def _print_logabs(self, expr):
         return f"math.log(abs({self._print(expr.args[0])}))"
+
+    _print_dlogabs = _print_logabs
 
     def _print_absval(self, expr):
         return f"abs({self._print(expr.args[0])})"
@@ -1797,16 +1801,74 @@ def _beyond_float64(n: sp.Expr) -> bool:
 
 
 def _log_abs(expr: sp.Expr) -> sp.Expr:
-    """Each log|c mu^k| as log(c**2 mu^(2k))/2, the same function, whose log of a polynomial the rewrites hold right at
-    both ends of the range: an abs inside a log is no kink (d/dmu log|mu| = 1/mu on both sides), and as a kink it kept
-    its part from the small-mu forms (d/dmu of sqrt(mu**2 + mu**4)*log(abs(mu)) at 5e-324 was inf for -743.4). Only a
-    monomial: the square of a polynomial with another root, expanded, would cancel next to it (log|mu - 1|)."""
-    def monomial_abs(a):
-        if not (isinstance(a, sp.log) and isinstance(a.args[0], sp.Abs) and a.args[0].args[0].free_symbols == {mu}):
-            return False
-        g = a.args[0].args[0]
-        return g.is_polynomial(mu) and sp.Poly(g, mu).is_monomial
-    return expr.replace(monomial_abs, lambda a: sp.log(a.args[0].args[0] ** 2) / 2)
+    """Each log of the abs of a polynomial in mu (times other factors: log(3 mu^2 |mu|), sympy's log|3 mu^3|) as a sum
+    of logs of its factors over the rationals (:func:`_log_abs_poly`), the same function: an abs inside a log is no
+    kink (d/dmu log|mu| = 1/mu on both sides), and as a kink it kept its part from the small-mu and far forms (d/dmu of
+    sqrt(mu**2 + mu**4)*log(abs(mu)) at 5e-324 was inf for -743.4; log(abs(mu**2 - 4)) at 1e200 inf for 921.03).
+    Other factors of the log's argument stay in a log of their own (log(a b) = log a + log b wherever both are real)."""
+    def has_abs_poly(a):
+        return (isinstance(a, sp.log) and a.args[0].free_symbols and any(
+            _abs_poly(f) is not None for f in sp.Mul.make_args(a.args[0])))
+
+    def split(a):
+        c, g, rest = sp.S.One, sp.S.One, []
+        for f in sp.Mul.make_args(a.args[0]):
+            base, k = f.as_base_exp()
+            if f.is_Number and f > 0:
+                c *= f
+            elif _abs_poly(f) is not None:
+                g *= _abs_poly(f)
+            elif base == mu and k.is_Integer and k % 2 == 0:
+                g *= f
+            else:
+                rest.append(f)
+        return _log_abs_poly(c * g) + (sp.log(sp.Mul(*rest)) if rest else 0)
+    return expr.replace(has_abs_poly, split)
+
+
+def _abs_poly(f: sp.Expr) -> sp.Expr | None:
+    """g of a factor |g| or |g|^k (k a positive integer, written g^k), g a polynomial in mu alone; else None."""
+    base, k = f.as_base_exp()
+    if isinstance(base, sp.Abs) and k.is_Integer and k > 0:
+        g = base.args[0]
+        if g.free_symbols == {mu} and g.is_polynomial(mu) and sp.Poly(g, mu).domain in (sp.ZZ, sp.QQ):
+            return g**k
+    return None
+
+
+def _log_abs_poly(g: sp.Expr) -> sp.Expr:
+    """log|g|, g a polynomial in mu with rational coefficients, as the sum of the logs of its factors over the
+    rationals: c mu^k as log(c**2 mu**(2k))/2 (the rewrites hold a log of a monomial right at both ends of the range),
+    a factor with no real root as the log of itself or its negative (no abs: the far and small-mu forms take it), a
+    factor with real roots as log|f| (exact next to a rational root: log|mu - 2| at 2 + 2**-51; the square of a
+    polynomial with another root, expanded, would cancel there). Two forms are picked per point by |mu|
+    (:class:`rewrite.dpick`): below half the least root magnitude, where the 1/(mu - r) of roots of both signs cancel
+    (d/dmu of log|mu - 2| + log|mu + 2| at 1e-8), the polynomial of those factors with its sign there; beyond twice
+    the greatest, a factor of degree 2 or more as log(s f) (log(s f mu) - log|mu| at odd degree), s its sign there,
+    whose far forms do not overflow (log|mu**2 - 2| at 1e200 was inf). mu = 2 in log|mu**2 - 4| stays a pole, -inf."""
+    c, factors = sp.factor_list(sp.expand(g), mu)
+    k, out, rooted, middle, roots = 0, sp.S.Zero, sp.S.One, sp.S.Zero, []
+    for f, e in factors:
+        poly = sp.Poly(f, mu)
+        if poly.is_monomial:
+            k += e * poly.degree()
+            c *= poly.LC() ** e
+        elif poly.count_roots() == 0:
+            out += e * sp.log(f if poly.LC() > 0 else -f)
+        else:
+            roots += sp.real_roots(poly)
+            rooted, middle = rooted * f**e, middle + e * rewrite.dlogabs(f)
+    if roots:
+        p = sp.Poly(rooted, mu)
+        s = 1 if p.LC() > 0 else -1
+        far = sp.log(s * p.as_expr()) if p.degree() % 2 == 0 else sp.log(s * (p * mu).as_expr()) - sp.log(mu**2) / 2
+        magnitudes = [sp.Rational(abs(r).evalf(8)) for r in roots]
+        inner = rewrite.dpick(sp.Abs(mu), max(2 * max(magnitudes), 1), middle, far)
+        if any(r > 0 for r in roots) and any(r < 0 for r in roots):  # 1/(mu - 2) + 1/(mu + 2) cancels at mu = 0
+            low = sp.log(p.as_expr() if p.eval(0) > 0 else -p.as_expr())
+            inner = rewrite.dpick(sp.Abs(mu), min(magnitudes) / 2, low, inner)
+        out += inner
+    return (sp.log(c**2 * mu ** (2 * k)) / 2 if k else sp.log(sp.Abs(c))) + out
 
 
 def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=None) -> str:

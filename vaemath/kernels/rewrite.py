@@ -1127,9 +1127,37 @@ class pick(sp.Function):  # noqa: N801  (printed as a conditional expression)
     nargs = 4
 
 
+class dpick(pick):  # noqa: N801  (printed as pick)
+    """A :class:`pick` of two forms of one function of mu, each differentiated on its own (codegen's log|p|: the
+    polynomial where |mu| is below its roots, the sum of the logs of its factors beyond)."""
+
+    def _eval_derivative(self, s):
+        m, b, x, y = self.args
+        return dpick(m, b, sp.diff(x, s), sp.diff(y, s))
+
+    @staticmethod
+    def _imp_(m, b, x, y):  # lambdify (mpmath in codegen.singular)
+        return x if m <= b else y
+
+
 class logabs(sp.Function):  # noqa: N801
     """log|x|, printed math.log(abs(x)): -inf at x = 0."""
     nargs = 1
+
+
+class dlogabs(logabs):  # noqa: N801  (printed as logabs)
+    """log|x| through differentiation, d/dx = 1/x on both sides of x = 0 (a pole, not a kink: codegen's log|p| of a
+    factor with real roots, whose abs as a kink wrapped every plane holding it)."""
+
+    def fdiff(self, argindex=1):
+        if argindex != 1:
+            raise sp.ArgumentIndexError(self, argindex)
+        return 1 / self.args[0]
+
+    @staticmethod
+    def _imp_(x):  # lambdify (mpmath in codegen.singular)
+        import mpmath
+        return mpmath.log(abs(x))
 
 
 def _mixed_monomial(m: sp.Expr, near: bool):
