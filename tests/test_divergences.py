@@ -9,7 +9,8 @@ import pytest
 import sympy as sp
 from scipy.linalg import sqrtm
 
-from vaemath.kernels import evaluate
+from vaemath.kernels import evaluate, grid
+from vaemath.kernels.arrays import PARALLEL_POINTS
 from vaemath.symbolic import catalogue, diagonal, kl_textbook, mu, penalty, prior_mu, prior_sigma, renyi, sigma
 from vaemath.symbolic.divergences import alpha
 
@@ -304,8 +305,7 @@ def test_points_whose_frame_leaves_float64_are_right(prior):
     far_m, far_s = np.array([a + 1e200 * b, a - 1e150, 2.0 * a]), np.array([1e300, 1e-300, 1e200 * b])
     m, s = np.concatenate([far_m, far_m]), np.concatenate([far_s, far_s[::-1]])
     for name in ("kl", "reverse_kl", "w2_squared"):
-        got = evaluate(name, m, s, prior=prior, what=("value", "grad", "hess"))
-        _assert_within(name, prior, "std", m, s, (got[0], *got[1], *got[2]))
+        _assert_within(name, prior, "std", m, s, _evaluate_and_grid(name, m, s, prior))
 
 
 @pytest.mark.parametrize("param", ["var", "logstd", "logvar"])
@@ -320,6 +320,20 @@ def test_kernels_against_a_prior_in_every_parametrisation(param):
         for name in ("kl", "reverse_kl", "w2_squared"):
             got = evaluate(name, m, x, prior=prior, what=("value", "grad", "hess"), param=param)
             _assert_within(name, prior, param, m, x, (got[0], *got[1], *got[2]))
+
+
+def _evaluate_and_grid(name, m, s, prior) -> tuple:
+    """The six planes at the points (m[i], s[i]) from ``evaluate``, after checking that ``grid``'s diagonal gives the
+    same bits (its own route: the parallel loop past PARALLEL_POINTS, the frame's rows and columns)."""
+    what = ("value", "grad", "hess")
+    got = evaluate(name, m, s, prior=prior, what=what)
+    planes = np.vstack([got[0][None], got[1], got[2]])
+    reps = max(1, int(np.ceil(np.sqrt(PARALLEL_POINTS) / m.size)))  # a grid large enough for the parallel loop
+    gm, gs = np.tile(m, reps), np.tile(s, reps)
+    on_grid = grid(name, gm, gs, prior=prior, what=what)
+    diagonal = np.vstack([on_grid[0][None], on_grid[1], on_grid[2]])[:, np.arange(m.size), np.arange(m.size)]
+    np.testing.assert_array_equal(diagonal, planes)
+    return tuple(planes)
 
 
 def _assert_within(name, prior, param, m, x, planes):

@@ -29,7 +29,7 @@ from vaemath.symbolic import param as _param
 from vaemath.symbolic.budget import DEFAULT_BUDGET, attempt, expired
 from vaemath.symbolic.symbols import to_std
 
-GENERATOR_VERSION = "85"
+GENERATOR_VERSION = "86"
 WHATS = ("value", "grad", "hess")
 SIZES = {"value": 1, "grad": 2, "hess": 3}  # hess planes: d2/dmu2, d2/dmu dx, d2/dx2
 NEAR = (0.5, 2.0)  # T where the d-form is used: d = T - 1 is exact there (Sterbenz), and the form at its best
@@ -1801,51 +1801,90 @@ def _beyond_float64(n: sp.Expr) -> bool:
 
 
 def _log_abs(expr: sp.Expr) -> sp.Expr:
-    """Each log of the abs of a polynomial in mu (times other factors: log(3 mu^2 |mu|), sympy's log|3 mu^3|) as a sum
-    of logs of its factors over the rationals (:func:`_log_abs_poly`), the same function: an abs inside a log is no
-    kink (d/dmu log|mu| = 1/mu on both sides), and as a kink it kept its part from the small-mu and far forms (d/dmu of
-    sqrt(mu**2 + mu**4)*log(abs(mu)) at 5e-324 was inf for -743.4; log(abs(mu**2 - 4)) at 1e200 inf for 921.03).
-    Other factors of the log's argument stay in a log of their own (log(a b) = log a + log b wherever both are real)."""
+    """Each log of the abs of a polynomial in mu (times other factors: log(3 mu^2 |mu|), sympy's log|3 mu^3|; log((mu -
+    1)**2 |mu - 1|), sympy's log|(mu - 1)^3|; over such factors: log(1/|mu - 2|)) as a sum of logs of its factors over
+    the rationals (:func:`_log_abs_poly`), the same function: an abs inside a log is no kink (d/dmu log|mu| = 1/mu on
+    both sides), and as a kink it kept its part from the small-mu and far forms (d/dmu of
+    sqrt(mu**2 + mu**4)*log(abs(mu)) at 5e-324 was inf for -743.4; log(abs(mu**2 - 4)) at 1e200 inf for 921.03). Other
+    factors of the log's argument stay in a log of their own (log(a b) = log a + log b wherever both are real)."""
     def has_abs_poly(a):
-        return (isinstance(a, sp.log) and a.args[0].free_symbols and any(
-            _abs_poly(f) is not None for f in sp.Mul.make_args(a.args[0])))
+        return isinstance(a, sp.log) and any(_abs_poly(f) is not None or _even_poly_power(f) and not sp.Poly(
+            f.as_base_exp()[0], mu).is_monomial for f in sp.Mul.make_args(a.args[0]))
 
     def split(a):
-        c, g, rest = sp.S.One, sp.S.One, []
+        c, num, den, rest = sp.S.One, sp.S.One, sp.S.One, []
         for f in sp.Mul.make_args(a.args[0]):
-            base, k = f.as_base_exp()
             if f.is_Number and f > 0:
                 c *= f
             elif _abs_poly(f) is not None:
-                g *= _abs_poly(f)
-            elif base == mu and k.is_Integer and k % 2 == 0:
-                g *= f
+                g, k = _abs_poly(f)
+                num, den = (num * g**k, den) if k > 0 else (num, den * g**-k)
+            elif _even_poly_power(f) or _positive_poly_power(f):
+                base, k = f.as_base_exp()
+                num, den = (num * f, den) if k > 0 else (num, den * base**-k)
             else:
                 rest.append(f)
-        return _log_abs_poly(c * g) + (sp.log(sp.Mul(*rest)) if rest else 0)
+        return (_log_abs_poly(c * num) - (_log_abs_poly(den) if den != 1 else 0)
+                + (sp.log(sp.Mul(*rest)) if rest else 0))
+    def root_of_poly(a):  # log(sqrt(mu**2 + mu**4)) = log(mu**2 + mu**4)/2: d2/dmu2 at 1e156 was 0.0 for -2e-312
+        if not isinstance(a, sp.log):
+            return False
+        base, q = a.args[0].as_base_exp()
+        return q.is_Rational and not q.is_Integer and _rational_poly(base) and (
+            rewrite._mu_polynomial_terms(base) is not None or _positive_poly_power(base))
+    expr = expr.replace(root_of_poly, lambda a: a.args[0].as_base_exp()[1] * sp.log(a.args[0].as_base_exp()[0]))
     return expr.replace(has_abs_poly, split)
 
 
-def _abs_poly(f: sp.Expr) -> sp.Expr | None:
-    """g of a factor |g| or |g|^k (k a positive integer, written g^k), g a polynomial in mu alone; else None."""
+def _rational_poly(g: sp.Expr) -> bool:
+    return g.free_symbols == {mu} and g.is_polynomial(mu) and sp.Poly(g, mu).domain in (sp.ZZ, sp.QQ)
+
+
+def _abs_poly(f: sp.Expr) -> tuple | None:
+    """(g, k) of a factor |g|^k (k a nonzero integer), g a polynomial in mu alone with rational coefficients; else
+    None."""
     base, k = f.as_base_exp()
-    if isinstance(base, sp.Abs) and k.is_Integer and k > 0:
-        g = base.args[0]
-        if g.free_symbols == {mu} and g.is_polynomial(mu) and sp.Poly(g, mu).domain in (sp.ZZ, sp.QQ):
-            return g**k
+    if isinstance(base, sp.Abs) and k.is_Integer and k != 0 and _rational_poly(base.args[0]):
+        return base.args[0], k
     return None
+
+
+def _positive_poly_power(f: sp.Expr) -> bool:
+    """f = g^k, k a nonzero integer, g a polynomial in mu alone with rational coefficients, no real root and a positive
+    leading coefficient (1 + mu**2 beside |mu**2 - 4|)."""
+    base, k = f.as_base_exp()
+    if not (k.is_Integer and k != 0 and _rational_poly(base)):
+        return False
+    poly = sp.Poly(base, mu)
+    return poly.degree() > 0 and poly.LC() > 0 and poly.count_roots() == 0
+
+
+def _even_poly_power(f: sp.Expr) -> bool:
+    """f = g^k, k a positive even integer, g a polynomial in mu alone with rational coefficients: |g|^k."""
+    base, k = f.as_base_exp()
+    return k.is_Integer and k > 0 and k % 2 == 0 and _rational_poly(base)
+
+
+def _logpoly(p: sp.Poly) -> sp.Expr:
+    """log(p) as :class:`rewrite.logpoly`, one atom of mu through differentiation whose forms on each side of |mu| = 1
+    divide by mu last (log(mu**2 + 4)*sigma at 1e200 was inf, its d/dmu 0.0)."""
+    return rewrite.logpoly(sp.S.Zero, mu, *reversed(p.all_coeffs()))
 
 
 def _log_abs_poly(g: sp.Expr) -> sp.Expr:
     """log|g|, g a polynomial in mu with rational coefficients, as the sum of the logs of its factors over the
-    rationals: c mu^k as log(c**2 mu**(2k))/2 (the rewrites hold a log of a monomial right at both ends of the range),
-    a factor with no real root as the log of itself or its negative (no abs: the far and small-mu forms take it), a
-    factor with real roots as log|f| (exact next to a rational root: log|mu - 2| at 2 + 2**-51; the square of a
-    polynomial with another root, expanded, would cancel there). Two forms are picked per point by |mu|
+    rationals: c mu^k as log(c**2 mu**(2k))/2 and a factor with no real root as the log of itself or its negative, each
+    a :class:`rewrite.logpoly` (one atom through differentiation whose forms divide by mu last: d/dmu of
+    mu**2*log(abs(3*mu**3)) at 5e-324 was -inf for -2.2e-320, d2/dmu2 of log|mu| at 1e156 0.0 for -1e-312), a factor
+    with real roots as log|f| with d/dmu log|f| = f'/f on both sides of a root (:class:`rewrite.dlogabs`: exact next to
+    a rational root, log|mu - 2| at 2 + 2**-51; the square of a polynomial with another root, expanded, would cancel
+    there). Two forms of the latter are picked per point by |mu|
     (:class:`rewrite.dpick`): below half the least root magnitude, where the 1/(mu - r) of roots of both signs cancel
-    (d/dmu of log|mu - 2| + log|mu + 2| at 1e-8), the polynomial of those factors with its sign there; beyond twice
-    the greatest, a factor of degree 2 or more as log(s f) (log(s f mu) - log|mu| at odd degree), s its sign there,
-    whose far forms do not overflow (log|mu**2 - 2| at 1e200 was inf). mu = 2 in log|mu**2 - 4| stays a pole, -inf."""
+    (d/dmu of log|mu - 2| + log|mu + 2| at 1e-8), the polynomial of those factors with its sign there; beyond 64 times
+    the greatest (and 1; there log1p(rest) is small beside deg log|mu|), their product p as log(s p) (log(s p mu) -
+    log|mu| at odd degree), s its sign there, a :class:`rewrite.logpoly`, whose forms do not overflow (log|mu**2 - 2|
+    at 1e200 was inf, the 1/(mu - r)**2 of its d2/dmu2 joined over one numerator -inf). mu = 2 in log|mu**2 - 4| stays a
+    pole, -inf."""
     c, factors = sp.factor_list(sp.expand(g), mu)
     k, out, rooted, middle, roots = 0, sp.S.Zero, sp.S.One, sp.S.Zero, []
     for f, e in factors:
@@ -1854,21 +1893,21 @@ def _log_abs_poly(g: sp.Expr) -> sp.Expr:
             k += e * poly.degree()
             c *= poly.LC() ** e
         elif poly.count_roots() == 0:
-            out += e * sp.log(f if poly.LC() > 0 else -f)
+            out += e * _logpoly(poly if poly.LC() > 0 else -poly)
         else:
             roots += sp.real_roots(poly)
             rooted, middle = rooted * f**e, middle + e * rewrite.dlogabs(f)
     if roots:
         p = sp.Poly(rooted, mu)
-        s = 1 if p.LC() > 0 else -1
-        far = sp.log(s * p.as_expr()) if p.degree() % 2 == 0 else sp.log(s * (p * mu).as_expr()) - sp.log(mu**2) / 2
+        p = p if p.LC() > 0 else -p
+        far = _logpoly(p) if p.degree() % 2 == 0 else _logpoly(p * mu) - _logpoly(sp.Poly(mu**2, mu)) / 2
         magnitudes = [sp.Rational(abs(r).evalf(8)) for r in roots]
-        inner = rewrite.dpick(sp.Abs(mu), max(2 * max(magnitudes), 1), middle, far)
+        inner = middle if p.degree() == 1 else rewrite.dpick(sp.Abs(mu), 64 * max(*magnitudes, 1), middle, far)
         if any(r > 0 for r in roots) and any(r < 0 for r in roots):  # 1/(mu - 2) + 1/(mu + 2) cancels at mu = 0
             low = sp.log(p.as_expr() if p.eval(0) > 0 else -p.as_expr())
             inner = rewrite.dpick(sp.Abs(mu), min(magnitudes) / 2, low, inner)
         out += inner
-    return (sp.log(c**2 * mu ** (2 * k)) / 2 if k else sp.log(sp.Abs(c))) + out
+    return (_logpoly(sp.Poly(c**2 * mu ** (2 * k), mu)) / 2 if k else sp.log(sp.Abs(c))) + out
 
 
 def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domain=None) -> str:
@@ -1889,9 +1928,11 @@ def source(expr: sp.Expr, what: tuple, name: str = "", param: str = "std", domai
     if big is not None:
         big.base = len(regions[1].stored)
     outside = sp.oo if domain is None else domain.outside
-    lines, crossings = line_limits(expr, what, param)
+    plain = expr.replace(lambda a: isinstance(a, rewrite.logpoly) and type(a) is rewrite.logpoly,  # for mpmath
+                         lambda a: sp.log(sp.Add(*(c * a.args[1] ** i for i, c in enumerate(a.args[2:])))))
+    lines, crossings = line_limits(plain, what, param)
     lines = [ln for ln in lines if ln[0] == 0 or _inside(domain, param, ln[1])]
-    points = {(m, x): planes for m, x, planes in singular(expr, what, param) + crossings  # crossings win
+    points = {(m, x): planes for m, x, planes in singular(plain, what, param) + crossings  # crossings win
               if _inside(domain, param, x)}
     n_stored = max(*(len(r.stored) for r in regions), big.base + len(big.stored) if big else 0, 1)
     body = [*_region_fn(sc, domain), *_fallback_fns(regions, sc), *_line_fns(lines, sc.param),

@@ -209,7 +209,15 @@ def _logpoly_sides(a: logpoly) -> tuple:
     j = int(j)
     p = sp.Add(*(c * mu**k for k, c in enumerate(coeffs)))
     if j == 0:
-        low, high = _log_of_mu_polynomial(p).args[2:]
+        by_powers = _log_of_mu_polynomial(p)
+        if by_powers is None:  # codegen's log|p| (a polynomial with a constant term, or with real roots where |mu|
+            terms = {k: c for (k,), c in sp.Poly(p, mu).terms()}  # is beyond them): positive on the side it is used
+
+            def side(k0):
+                rest = sp.Add(*(c / terms[k0] * mu ** (k - k0) for k, c in terms.items() if k != k0))
+                return sp.log(abs(terms[k0])) + k0 * logabs(mu) + (sp.Function("log1p")(rest) if rest != 0 else 0)
+            by_powers = pick(sp.Abs(mu), sp.S.One, side(min(terms)), side(max(terms)))
+        low, high = by_powers.args[2:]
         return (low.subs(mu, x), 0), (high.subs(mu, x), 0)
     num = sp.cancel(sp.diff(sp.log(p), mu, j) * p**j)  # a polynomial: (log P)^(j) = N / P^j
     n_poly, p_poly = sp.Poly(num, mu), sp.Poly(p, mu)
