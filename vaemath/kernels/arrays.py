@@ -135,7 +135,8 @@ def grid(penalty, mu, sigma, what="value", out=None, dtype=np.float64, errors="r
         Parametrisation of the second axis; the kernel is generated in that variable, and derivatives
         are with respect to (mu, x).
     prior : tuple (mu_p, sigma_p), optional
-        The penalty against N(mu_p, sigma_p^2), resolved by :func:`vaemath.symbolic.penalty`.
+        The penalty against N(mu_p, sigma_p^2), resolved by :func:`vaemath.symbolic.penalty`; its kernel is
+        generated in the prior's frame ((mu - mu_p)/sigma_p, sigma/sigma_p: :mod:`vaemath.kernels.frame`).
 
     Returns
     -------
