@@ -1876,9 +1876,9 @@ def _log_abs_poly(g: sp.Expr) -> sp.Expr:
     rationals: c mu^k as log(c**2 mu**(2k))/2 and a factor with no real root as the log of itself or its negative, each
     a :class:`rewrite.logpoly` (one atom through differentiation whose forms divide by mu last: d/dmu of
     mu**2*log(abs(3*mu**3)) at 5e-324 was -inf for -2.2e-320, d2/dmu2 of log|mu| at 1e156 0.0 for -1e-312), a factor
-    with real roots as log|f| with d/dmu log|f| = f'/f on both sides of a root (:class:`rewrite.dlogabs`: exact next to
-    a rational root, log|mu - 2| at 2 + 2**-51; the square of a polynomial with another root, expanded, would cancel
-    there). Two forms of the latter are picked per point by |mu|
+    with real roots in one log|f_1^e_1 ...| whose d/dmu is sum e_i f_i'/f_i on both sides of a root
+    (:class:`rewrite.dlogabs`: exact next to a rational root, log|mu - 2| at 2 + 2**-51; the square of a polynomial
+    with another root, expanded, would cancel there). Two forms of the latter are picked per point by |mu|
     (:class:`rewrite.dpick`): below half the least root magnitude, where the 1/(mu - r) of roots of both signs cancel
     (d/dmu of log|mu - 2| + log|mu + 2| at 1e-8), the polynomial of those factors with its sign there; beyond 64 times
     the greatest (and 1; there log1p(rest) is small beside deg log|mu|), their product p as log(s p) (log(s p mu) -
@@ -1886,7 +1886,7 @@ def _log_abs_poly(g: sp.Expr) -> sp.Expr:
     at 1e200 was inf, the 1/(mu - r)**2 of its d2/dmu2 joined over one numerator -inf). mu = 2 in log|mu**2 - 4| stays a
     pole, -inf."""
     c, factors = sp.factor_list(sp.expand(g), mu)
-    k, out, rooted, middle, roots = 0, sp.S.Zero, sp.S.One, sp.S.Zero, []
+    k, out, rooted, roots = 0, sp.S.Zero, sp.S.One, []
     for f, e in factors:
         poly = sp.Poly(f, mu)
         if poly.is_monomial:
@@ -1896,8 +1896,9 @@ def _log_abs_poly(g: sp.Expr) -> sp.Expr:
             out += e * _logpoly(poly if poly.LC() > 0 else -poly)
         else:
             roots += sp.real_roots(poly)
-            rooted, middle = rooted * f**e, middle + e * rewrite.dlogabs(f)
+            rooted = rooted * f**e
     if roots:
+        middle = rewrite.dlogabs(rooted)
         p = sp.Poly(rooted, mu)
         p = p if p.LC() > 0 else -p
         far = _logpoly(p) if p.degree() % 2 == 0 else _logpoly(p * mu) - _logpoly(sp.Poly(mu**2, mu)) / 2

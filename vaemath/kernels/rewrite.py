@@ -1154,13 +1154,13 @@ class logabs(sp.Function):  # noqa: N801
 
 
 class dlogabs(logabs):  # noqa: N801  (printed as logabs)
-    """log|x| through differentiation, d/dx = 1/x on both sides of x = 0 (a pole, not a kink: codegen's log|p| of a
-    factor with real roots, whose abs as a kink wrapped every plane holding it)."""
+    """log|x| through differentiation, d/dx = 1/x on both sides of x = 0 (a pole, not a kink: codegen's log|p| of
+    factors with real roots, whose abs as a kink wrapped every plane holding it); of a product, the sum of its factors'
+    logarithmic derivatives, while its value is one log of the product (no sum of logs that cancel)."""
 
-    def fdiff(self, argindex=1):
-        if argindex != 1:
-            raise sp.ArgumentIndexError(self, argindex)
-        return 1 / self.args[0]
+    def _eval_derivative(self, s):  # of a product f_1^e_1 ...: sum e_i f_i'/f_i, each exact next to its own root
+        factors = (f.as_base_exp() for f in sp.Mul.make_args(self.args[0]))
+        return sp.Add(*(e * sp.diff(b, s) / b for b, e in factors))
 
     @staticmethod
     def _imp_(x):  # lambdify (mpmath in codegen.singular)
