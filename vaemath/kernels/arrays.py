@@ -191,7 +191,15 @@ class _Kernels:
 
     @functools.cached_property
     def plain(self):
-        return self._load(scaled=False) if self.frame.scaled else self.kernel
+        if not self.frame.scaled:
+            return self.kernel
+        try:
+            return self._load(scaled=False)
+        except ValueError as exc:  # its constants, e.g. 1/(2 sigma_p^2), beyond float64
+            f = self.frame
+            raise ValueError(f"prior: against N({f.mu_p}, ({f.sigma_p})**2), points where (mu - mu_p)/sigma_p or "
+                             f"sigma/sigma_p leave float64 need the kernel in (mu - mu_p, sigma), which float64 "
+                             f"cannot hold ({exc})") from None
 
     def grid(self, mu: np.ndarray, x: np.ndarray, block: np.ndarray) -> None:
         """The planes on mu[i] x x[j] into ``block`` (P, len(mu), len(x))."""
@@ -199,10 +207,11 @@ class _Kernels:
         shifted = f.shifted(mu)
         (m, fine_m), (xs, fine_x) = f.m(shifted), f.x(x)
         _grid_planes(self.kernel, np.where(fine_m, m, 0.0), np.where(fine_x, xs, 1.0), block)
-        redo = f.to_mu_x(block, self.what) | ~fine_m[:, None] | ~fine_x[None, :]
-        if redo.any():
-            ii, jj = np.nonzero(redo)
-            block[:, ii, jj] = _pointwise(self.plain, shifted[ii], x[jj])
+        lost = f.to_mu_x(block, self.what, f.far(xs)[None, None, :])
+        lost |= ~fine_m[None, :, None] | ~fine_x[None, None, :]
+        if lost.any():
+            ii, jj = np.nonzero(lost.any(axis=0))
+            block[:, ii, jj] = np.where(lost[:, ii, jj], _pointwise(self.plain, shifted[ii], x[jj]), block[:, ii, jj])
 
     def points(self, mu: np.ndarray, x: np.ndarray, bad=(), positive=None) -> np.ndarray:
         """The planes (P, n) at contiguous float64 points (mu[i], x[i]), as :func:`_pointwise` gives them."""
@@ -212,9 +221,11 @@ class _Kernels:
             return _pointwise(self.kernel, shifted, x, bad, positive)
         (m, fine_m), (xs, fine_x) = f.m(shifted), f.x(x)
         out = _pointwise(self.kernel, m, xs, bad, positive)
-        redo = np.flatnonzero(f.to_mu_x(out, self.what) | ~(fine_m & fine_x))
+        lost = f.to_mu_x(out, self.what, f.far(xs)) | ~(fine_m & fine_x)
+        redo = np.flatnonzero(lost.any(axis=0))
         if redo.size:
-            out[:, redo] = _pointwise(self.plain, shifted[redo], x[redo], positive=positive)
+            plain = _pointwise(self.plain, shifted[redo], x[redo], positive=positive)
+            out[:, redo] = np.where(lost[:, redo], plain, out[:, redo])
         return out
 
 
