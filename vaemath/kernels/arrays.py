@@ -207,7 +207,7 @@ class _Kernels:
         shifted = f.shifted(mu)
         (m, fine_m), (xs, fine_x) = f.m(shifted), f.x(x)
         _grid_planes(self.kernel, np.where(fine_m, m, 0.0), np.where(fine_x, xs, 1.0), block)
-        lost = f.to_mu_x(block, self.what, f.far(xs)[None, None, :])
+        lost = f.to_mu_x(block, self.what)
         lost |= ~fine_m[None, :, None] | ~fine_x[None, None, :]
         if lost.any():
             ii, jj = np.nonzero(lost.any(axis=0))
@@ -221,7 +221,7 @@ class _Kernels:
             return _pointwise(self.kernel, shifted, x, bad, positive)
         (m, fine_m), (xs, fine_x) = f.m(shifted), f.x(x)
         out = _pointwise(self.kernel, m, xs, bad, positive)
-        lost = f.to_mu_x(out, self.what, f.far(xs)) | ~(fine_m & fine_x)
+        lost = f.to_mu_x(out, self.what) | ~(fine_m & fine_x)
         redo = np.flatnonzero(lost.any(axis=0))
         if redo.size:
             plain = _pointwise(self.plain, shifted[redo], x[redo], positive=positive)

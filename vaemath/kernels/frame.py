@@ -15,7 +15,6 @@ or x - 2 log sigma_p, a shift). Where m or x' leaves float64's normal range whil
 
 from __future__ import annotations
 
-import math
 import sys
 from dataclasses import dataclass, replace
 
@@ -25,7 +24,6 @@ import sympy as sp
 from vaemath.symbolic import mu, sigma
 
 TINY = sys.float_info.min  # below it a scaled axis value has lost relative precision (subnormal)
-_LOG2 = math.log(2.0)
 
 
 def _two_floats(c: sp.Expr) -> tuple:
@@ -90,17 +88,12 @@ class Frame:
                 return (x - hi) - lo, np.ones(x.shape, dtype=bool)
         return xs, _fine(xs, x)
 
-    def far(self, xs: np.ndarray) -> np.ndarray:
-        """Where t = sigma/sigma_p is outside [1/2, 2], given the frame's axis ``xs``."""
-        t2 = {"std": (0.5, 2.0), "var": (0.25, 4.0), "logstd": (-_LOG2, _LOG2), "logvar": (-2 * _LOG2, 2 * _LOG2)}
-        lo, hi = t2[self.param]
-        return ~((xs >= lo) & (xs <= hi))
-
-    def to_mu_x(self, block: np.ndarray, what: tuple, far: np.ndarray) -> np.ndarray:
+    def to_mu_x(self, block: np.ndarray, what: tuple) -> np.ndarray:
         """Derivative planes of ``block`` (P, ...) in (m, x') taken to (mu, x), in place. Returns the mask (P, ...) of
-        the derivative planes that had overflowed in the frame, or were subnormal there with t far from 1 (``far``),
-        which the scale factor may bring back into range (d/dt of w2_squared against N(0, 1e10^2) at sigma = 1e300 is
-        2e310, d/dsigma 2e300): the caller takes those from the kernel in (mu - mu_p, x), exact far from the prior."""
+        the derivative planes that had overflowed in the frame or were subnormal there, which the scale factor may
+        bring back into range (d/dt of w2_squared against N(0, 1e10^2) at sigma = 1e300 is 2e310, d/dsigma 2e300):
+        the caller takes those from the kernel in (mu - mu_p, x). Such planes are far from the prior, or proportional
+        to a subnormal m (d/dm of kl is m), and neither cancels in that kernel."""
         lost = np.zeros(block.shape, dtype=bool)
         if not self.scaled:
             return lost
@@ -113,7 +106,7 @@ class Frame:
                 for a, b in orders[w]:
                     if a or b:
                         p = np.abs(block[k])
-                        lost[k] = np.isinf(p) | ((p < TINY) & (p > 0) & far)
+                        lost[k] = np.isinf(p) | ((p < TINY) & (p > 0))
                     for _ in range(a + per_x * b):  # one division at a time: sigma_p^2 alone may overflow
                         block[k] /= s
                     k += 1
