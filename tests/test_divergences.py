@@ -479,3 +479,5 @@ def test_a_numpy_float_prior_is_read_by_its_own_shortest_repr():
     from vaemath.symbolic.prior import check_prior
     assert check_prior((np.float32(0.1), np.float16(3))) == (sp.Rational(1, 10), 3)
     assert check_prior((np.float64(0.1), np.float32(2.5e-8))) == (sp.Rational(1, 10), sp.Rational(1, 40000000))
+    # review helper-104: a sympy Float was kept inexact (the prior named N(0.100000000000000, 3**2))
+    assert check_prior((sp.Float("0.1"), sp.Float("2.5e-8", 30))) == (sp.Rational(1, 10), sp.Rational(1, 40000000))

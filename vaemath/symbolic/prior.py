@@ -21,8 +21,11 @@ STANDARD = (sp.S.Zero, sp.S.One)
 
 
 def _exact(value, what: str) -> sp.Expr:
-    """A real number as an exact sympy number: a float by its shortest repr (0.1 -> 1/10), an int, a Fraction, or a
-    sympy number (pi, E, sqrt(2): review r8p B5)."""
+    """A real number as an exact sympy number: a float by its shortest repr (0.1 -> 1/10), a sympy Float by its
+    decimal digits (Float("0.1") -> 1/10, review helper-104), an int, a Fraction, or a sympy number (pi, E, sqrt(2):
+    review r8p B5)."""
+    if isinstance(value, sp.Float) and value.is_finite:
+        return sp.Rational(str(value))
     if isinstance(value, sp.Expr) and value.is_number:
         if value.is_finite is not True:
             raise ValueError(f"prior: {what} must be finite, got {value!r}")
