@@ -1,7 +1,9 @@
 """A penalty against N(mu_p, sigma_p^2) evaluated in its prior's frame: m = (mu - mu_p)/sigma_p, t = sigma/sigma_p.
 
-The divergences depend on (mu, sigma) through m and t alone, and vanish at (m, t) = (0, 1) (Gil et al. 2013, Table 1:
-each general form is a function of (mu - mu_p)/sigma_p and sigma/sigma_p). A kernel generated from the expression in
+The divergences depend on (mu, sigma) through m and t alone, and vanish at (m, t) = (0, 1): an f-divergence (kl,
+reverse_kl, jeffreys, hellinger_squared; bhattacharyya is a function of one) is unchanged by the bijection
+x -> (x - mu_p)/sigma_p, which takes N(mu_p, sigma_p^2) to N(0, 1) (Liese & Vajda 2006, IEEE Trans. Inf. Theory 52(10),
+Theorem 14), and W2^2 scales by sigma_p^2. A kernel generated from the expression in
 (m, t) has the accuracy the generator gives about (0, 1), where d = t - 1 is exact; one generated in (mu, sigma) about
 (mu_p, sigma_p) cancels there between its rounded constants (kl against N(50, 0.01^2) at the prior was -8.9e-16, a
 negative divergence; against N(0, 3^2) at sigma = 3(1 + 1e-8), 2.2e-16 for 1.0e-16). The one rounding left is that
@@ -9,8 +11,9 @@ of t = sigma/sigma_p, so next to the prior the value is right to about 2e-16/|t 
 
 Derivatives of the kernel in (m, x') are taken back to (mu, x): d/dmu = (1/sigma_p) d/dm; d/dx = (1/sigma_p) d/dx'
 for x = sigma, (1/sigma_p^2) d/dx' for x = v, unchanged for x = log sigma or log sigma^2 (there x' = x - log sigma_p
-or x - 2 log sigma_p, a shift). Where m or x' leaves float64's normal range while mu and x are in it (an overflow of
-(mu - mu_p)/sigma_p, an underflow of sigma/sigma_p), the point is computed by the kernel in (mu - mu_p, x) instead.
+or x - 2 log sigma_p, a shift). Where m overflows or x' leaves float64's normal range while mu and x are in it, the
+point is computed by the kernel in (mu - mu_p, x) instead, and so is each derivative plane that overflowed or was
+subnormal in the frame (:meth:`Frame.to_mu_x`).
 """
 
 from __future__ import annotations
