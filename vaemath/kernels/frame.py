@@ -2,8 +2,8 @@
 
 The divergences depend on (mu, sigma) through m and t alone, and vanish at (m, t) = (0, 1): an f-divergence (kl,
 reverse_kl, jeffreys, hellinger_squared; bhattacharyya is a function of one) is unchanged by the bijection
-x -> (x - mu_p)/sigma_p, which takes N(mu_p, sigma_p^2) to N(0, 1) (Liese & Vajda 2006, IEEE Trans. Inf. Theory 52(10),
-Theorem 14), and W2^2 scales by sigma_p^2. A kernel generated from the expression in
+x -> (x - mu_p)/sigma_p of the sample space, which takes N(mu_p, sigma_p^2) to N(0, 1) (Liese & Vajda 2006, IEEE
+Trans. Inf. Theory 52(10)), and W2^2 scales by sigma_p^2. A kernel generated from the expression in
 (m, t) has the accuracy the generator gives about (0, 1), where d = t - 1 is exact; one generated in (mu, sigma) about
 (mu_p, sigma_p) cancels there between its rounded constants (kl against N(50, 0.01^2) at the prior was -8.9e-16, a
 negative divergence; against N(0, 3^2) at sigma = 3(1 + 1e-8), 2.2e-16 for 1.0e-16). The one rounding left is that
