@@ -205,6 +205,9 @@ class _Kernels:
         """The planes on mu[i] x x[j] into ``block`` (P, len(mu), len(x))."""
         f = self.frame
         shifted = f.shifted(mu)
+        if not f.scaled:  # no frame masks on the standard path: the value grids run at write bandwidth
+            _grid_planes(self.kernel, shifted, x, block)
+            return
         (m, fine_m), (xs, fine_x) = f.m(shifted), f.x(x)
         _grid_planes(self.kernel, np.where(fine_m, m, 0.0), np.where(fine_x, xs, 1.0), block)
         lost = f.to_mu_x(block, self.what)

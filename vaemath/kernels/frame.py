@@ -18,6 +18,7 @@ subnormal in the frame (:meth:`Frame.to_mu_x`).
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass, replace
 
@@ -63,8 +64,16 @@ class Frame:
         """mu - mu_p, mu_p taken as hi + lo: right to about an ulp of itself next to mu_p."""
         if self.mu_p == 0:
             return mu_values
-        hi, lo = _two_floats(self.mu_p)
+        hi, lo = self._mu_p_floats
         return (mu_values - hi) - lo
+
+    @functools.cached_property
+    def _mu_p_floats(self) -> tuple:  # once per frame: pointwise's closure shifts every call
+        return _two_floats(self.mu_p)
+
+    @functools.cached_property
+    def _log_shift_floats(self) -> tuple:  # log sigma_p (logstd) or 2 log sigma_p (logvar) as hi + lo
+        return _two_floats((2 if self.param == "logvar" else 1) * sp.log(self.sigma_p))
 
     def m(self, shifted: np.ndarray) -> tuple:
         """(m, fine): m from mu - mu_p, and where it did not overflow. A subnormal m is kept: the planes it enters
@@ -87,7 +96,7 @@ class Frame:
             elif self.param == "var":
                 xs = x / s / s
             else:
-                hi, lo = _two_floats((2 if self.param == "logvar" else 1) * sp.log(self.sigma_p))
+                hi, lo = self._log_shift_floats
                 return (x - hi) - lo, np.ones(x.shape, dtype=bool)
         return xs, _fine(xs, x)
 
